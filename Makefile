@@ -1,0 +1,108 @@
+# folio - build, test, install. See README.md.
+#
+#   make            build ./folio
+#   make deps       install missing Debian packages (as root)
+#   make demo       deps + build + ingest the bundled samples + search
+#   make check      deps + build + unit and e2e tests, then again under ASan+UBSan
+#   make bench      throughput vs tesseract CLI and ocrmypdf
+#   make install    PREFIX=/usr/local DESTDIR=
+
+VERSION  := 0.1.0
+PREFIX   ?= /usr/local
+DESTDIR  ?=
+BINDIR   := $(PREFIX)/bin
+DATADIR  := $(PREFIX)/share/folio
+MANDIR   := $(PREFIX)/share/man/man1
+COMPDIR  := $(PREFIX)/share/bash-completion/completions
+SYSCONFDIR ?= $(PREFIX)/etc
+
+CC       ?= cc
+PKGS     := tesseract lept libarchive sqlite3 libxml-2.0 zbar
+# Debian's MuPDF is static-only and its .pc is broken: link by hand.
+MUPDF_LIBS := -lmupdf -lmupdf-third -lmujs -lgumbo -ljbig2dec -lopenjp2 -ljpeg \
+	      -lharfbuzz -lfreetype -lz -lm
+
+WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+	    -Wvla -Wformat=2
+CFLAGS   ?= -O2 -g
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) -Iinclude -Isrc $(PKG_CFLAGS) \
+	     -DFOLIO_VERSION='"$(VERSION)"' -DFOLIO_DATADIR='"$(DATADIR)"' \
+	     -DFOLIO_SYSCONFDIR='"$(SYSCONFDIR)"' $(CFLAGS)
+LIBS     = $(PKG_LIBS) $(MUPDF_LIBS) -lmagic -lpthread
+
+BUILD    ?= build
+LIB_SRC  := $(filter-out src/cli/%,$(wildcard src/*/*.c))
+CLI_SRC  := $(wildcard src/cli/*.c)
+LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
+CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
+TEST_SRC := $(wildcard tests/unit/test_*.c)
+TEST_BIN := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+HDRS     := $(wildcard include/folio/*.h src/*/*.h)
+
+.PHONY: all deps demo check test test-asan bench install uninstall clean fixtures format-check
+
+all: folio
+
+folio: $(BUILD)/folio
+	cp $< $@
+
+$(BUILD)/folio: $(LIB_OBJ) $(CLI_OBJ)
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LIBS) $(LDFLAGS)
+
+$(BUILD)/%.o: %.c $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/tests/%: tests/unit/%.c $(LIB_OBJ) tests/unit/t.h
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $< $(LIB_OBJ) $(LIBS) $(LDFLAGS)
+
+unit-bins: $(TEST_BIN) $(BUILD)/folio
+
+deps:
+	@sh tests/deps.sh
+
+demo: deps
+	@$(MAKE) --no-print-directory folio
+	@sh tests/demo.sh
+
+# The test suite: a normal build, then an ASan+UBSan build of everything.
+check: deps
+	@$(MAKE) --no-print-directory test
+	@$(MAKE) --no-print-directory test-asan
+
+test: folio
+	@$(MAKE) --no-print-directory unit-bins
+	@sh tests/run.sh $(BUILD)
+
+test-asan:
+	@$(MAKE) --no-print-directory BUILD=build-asan \
+		CFLAGS='-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all' \
+		LDFLAGS='-fsanitize=address,undefined' unit-bins
+	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
+		FOLIO_TEST_ASAN=1 sh tests/run.sh build-asan
+
+bench: deps folio
+	@sh tests/bench/deps.sh
+	@sh tests/bench/bench.sh
+
+fixtures:
+	@sh tests/fixtures/make-fixtures.sh
+
+install: folio
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/models $(DESTDIR)$(MANDIR) \
+		$(DESTDIR)$(COMPDIR) $(DESTDIR)$(SYSCONFDIR)/folio
+	install -m 755 folio $(DESTDIR)$(BINDIR)/folio
+	cp -R models/. $(DESTDIR)$(DATADIR)/models/
+	install -m 644 config/folio.conf $(DESTDIR)$(SYSCONFDIR)/folio/folio.conf
+	install -m 644 src/cli/folio.1 $(DESTDIR)$(MANDIR)/folio.1
+	install -m 644 src/cli/folio.bash-completion $(DESTDIR)$(COMPDIR)/folio
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/folio $(DESTDIR)$(MANDIR)/folio.1 $(DESTDIR)$(COMPDIR)/folio
+	rm -rf $(DESTDIR)$(DATADIR)
+
+clean:
+	rm -rf build build-asan folio

@@ -1,0 +1,133 @@
+/*
+ * archive.h - the archive: one SQLite database (WAL) and a
+ * content-addressed store of originals, in one folder:
+ *
+ *   DIR/folio.db            documents, pages, fields, tags, events, FTS
+ *   DIR/store/ab/cd/<sha>   original bytes, read-only, named by SHA-256
+ *
+ * The schema is upgraded at open by numbered migrations, so an archive
+ * made by an older folio always opens. The full-text index uses folio's
+ * own tokenizer ("folio"): SQLite's unicode61 with remove_diacritics 2,
+ * after folding the letters unicode61 leaves alone (ł→l, ø→o, đ→d), so
+ * "lodz" finds "Łódź".
+ *
+ * A handle is used by one thread at a time (the pipeline's writer).
+ */
+#ifndef FOLIO_ARCHIVE_H
+#define FOLIO_ARCHIVE_H
+
+#include <stdint.h>
+
+#include "folio/doc.h"
+#include "folio/err.h"
+
+struct folio_archive;
+
+enum {
+	FOLIO_ARCHIVE_CREATE = 1,   /* create the folder and database if missing */
+	FOLIO_ARCHIVE_RDONLY = 2,
+};
+
+/* Latest schema version this build writes. */
+#define FOLIO_SCHEMA_VERSION 1
+
+/*
+ * Open the archive in `dir`. Without FOLIO_ARCHIVE_CREATE a missing
+ * archive fails with FOLIO_E_NOTFOUND ("no archive at DIR (run 'folio
+ * init')"). Applies pending migrations unless read-only.
+ */
+struct folio_archive *folio_archive_open(const char *dir, int flags, struct folio_err *err);
+void folio_archive_close(struct folio_archive *arc);
+
+const char *folio_archive_dir(const struct folio_archive *arc);
+
+/* The SQLite library version, e.g. "3.40.1". */
+const char *folio_archive_engine_version(void);
+int folio_archive_schema_version(struct folio_archive *arc);
+
+/* Call fn for every stored document's SHA-256 (to seed duplicate checks). */
+int folio_archive_each_sha(struct folio_archive *arc,
+			   int (*fn)(void *ctx, const char *sha256, long long id),
+			   void *ctx, struct folio_err *err);
+
+/* The id of the document with this SHA-256, or 0 when not stored. */
+long long folio_archive_find_sha(struct folio_archive *arc, const char *sha256,
+				 struct folio_err *err);
+
+/*
+ * Store a finished document: original bytes into the store (temp file,
+ * fsync, rename) and then, in one transaction, its rows and index entries.
+ * Sets doc->id, doc->status ("archived") and doc->added_at. If the same
+ * bytes are already stored, nothing is written, doc->id is set to the
+ * existing id and FOLIO_WARN is returned (a duplicate).
+ */
+int folio_archive_add(struct folio_archive *arc, struct folio_doc *doc, struct folio_err *err);
+
+/*
+ * Append an event to the audit log (hash-chained): kind is "archived",
+ * "duplicate" or "quarantined"; doc_id 0 when there is no document;
+ * sha256 and detail may be NULL.
+ */
+int folio_archive_event(struct folio_archive *arc, const char *kind, long long doc_id,
+			const char *sha256, const char *path, const char *detail,
+			struct folio_err *err);
+
+/*
+ * Load document `id` with its pages (text, words), fields and tags into a
+ * new folio_doc (data stays NULL: read the original with
+ * folio_archive_read_original). FOLIO_E_NOTFOUND when there is none.
+ */
+int folio_archive_get(struct folio_archive *arc, long long id, struct folio_doc **out,
+		      struct folio_err *err);
+
+/* Path of the stored original for `sha256` (caller frees). */
+char *folio_archive_blob_path(const struct folio_archive *arc, const char *sha256);
+
+/* One search hit. Strings are valid during the callback only. */
+struct folio_hit {
+	long long id;
+	double score;          /* higher is better (negated bm25) */
+	const char *title;
+	const char *snippet;   /* with the matched terms between hl_open/hl_close */
+	const char *doc_type;
+	const char *added_at;
+};
+
+struct folio_search_opts {
+	const char *query;     /* FTS5 query syntax */
+	int limit;             /* <= 0: 20 */
+	const char *hl_open, *hl_close;
+};
+
+/*
+ * Run a ranked full-text search; fn is called per hit, best first, and may
+ * return non-zero to stop. A malformed query fails with FOLIO_E_USAGE and
+ * a message that explains it in folio's words.
+ */
+int folio_archive_search(struct folio_archive *arc, const struct folio_search_opts *opts,
+			 int (*fn)(void *ctx, const struct folio_hit *hit), void *ctx,
+			 struct folio_err *err);
+
+struct folio_stat_row {
+	char key[64];
+	long long count;
+	long long pages;
+	long long bytes;
+};
+
+struct folio_stats {
+	long long documents, pages, bytes, words;
+	long long quarantined, duplicates;   /* events */
+	struct folio_stat_row by_type[32];
+	int ntypes;
+	struct folio_stat_row by_status[8];
+	int nstatus;
+	struct folio_stat_row by_mime[32];
+	int nmimes;
+	long long db_bytes;
+};
+
+int folio_archive_stats(struct folio_archive *arc, struct folio_stats *st,
+			struct folio_err *err);
+
+#endif

@@ -1,0 +1,27 @@
+/*
+ * classify.h - decide a document's type (invoice, credit_note, form, ...)
+ * from its text with keyword rules kept as data in models/doctype.rules.
+ *
+ * Rules are folded keywords with weights per type; the type with the
+ * highest total wins and the document records the confidence and the
+ * reason ("rule: 'faktura korygujaca'"). A rule set is read-only after
+ * loading and may be shared by all workers.
+ */
+#ifndef FOLIO_CLASSIFY_H
+#define FOLIO_CLASSIFY_H
+
+#include "folio/doc.h"
+#include "folio/err.h"
+
+struct folio_classifier;
+
+/* Load rules from `path`. Malformed lines fail with file:line. */
+struct folio_classifier *folio_classify_load(const char *path, struct folio_err *err);
+void folio_classify_free(struct folio_classifier *c);
+
+/* Set doc->doc_type, doc->type_conf and doc->type_reason from doc->text.
+ * A document without matching text is "other". */
+int folio_classify_doc(const struct folio_classifier *c, struct folio_doc *doc,
+		       struct folio_err *err);
+
+#endif

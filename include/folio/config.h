@@ -1,0 +1,67 @@
+/*
+ * config.h - folio's settings: built-in defaults, overridden by a config
+ * file (`key = value` lines, '#' comments), overridden by the command line.
+ *
+ * The documented defaults live in config/folio.conf; the values below must
+ * stay in step with it (tests/e2e checks that).
+ */
+#ifndef FOLIO_CONFIG_H
+#define FOLIO_CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "folio/err.h"
+
+/* The default OCR languages (measured trade-off: see README). */
+#define FOLIO_DEFAULT_LANGUAGES "pol+spa+por+ita"
+
+struct folio_config {
+	char *archive_dir;          /* NULL: FOLIO_ARCHIVE, then ~/.local/share/folio */
+	char *languages;            /* Tesseract languages, e.g. "pol+spa+por+ita+eng" */
+	char *tessdata_dir;         /* NULL: Tesseract's compiled-in default */
+	char *models_dir;           /* NULL: see folio_config_models_dir() */
+	int workers;                /* 0: number of online cores */
+
+	/* bounds that keep memory finite on hostile input */
+	uint64_t max_file_bytes;    /* one input file or archive entry */
+	int max_pages;              /* pages of one document */
+	uint64_t max_page_pixels;   /* width*height of one decoded page */
+	int render_dpi;             /* PDF pages without a text layer */
+	int min_text_chars;         /* fewer text-layer chars than this: OCR the page */
+
+	/* archives (ZIP, TAR, 7z) */
+	int max_archive_entries;
+	uint64_t max_archive_bytes; /* total expanded bytes */
+	int max_archive_ratio;      /* expanded:compressed */
+	int max_archive_depth;      /* nested archives */
+};
+
+/* Fill `cfg` with the built-in defaults. Strings are heap copies. */
+int folio_config_defaults(struct folio_config *cfg, struct folio_err *err);
+
+/*
+ * Read `path` over the current values. Unknown keys and bad values are
+ * errors (FOLIO_FAILED, message names file, line and key): a typo in a
+ * config must not silently fall back to a default.
+ */
+int folio_config_load(struct folio_config *cfg, const char *path, struct folio_err *err);
+
+/* Set one key from its text form, as a config line would. */
+int folio_config_set(struct folio_config *cfg, const char *key, const char *value,
+		     struct folio_err *err);
+
+/* Number of worker threads to use (resolves 0 to the core count). */
+int folio_config_workers(const struct folio_config *cfg);
+
+/*
+ * The models folder: cfg->models_dir, else $FOLIO_MODELS, else models/
+ * beside the running binary (a source checkout), else the installed
+ * FOLIO_DATADIR/models. Returns a new string (caller frees) or NULL.
+ */
+char *folio_config_models_dir(const struct folio_config *cfg);
+
+/* Free the strings; cfg may be reused after folio_config_defaults(). */
+void folio_config_release(struct folio_config *cfg);
+
+#endif

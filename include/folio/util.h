@@ -1,0 +1,69 @@
+/*
+ * util.h - small helpers every module may use: SHA-256, files, time.
+ */
+#ifndef FOLIO_UTIL_H
+#define FOLIO_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "folio/err.h"
+
+struct folio_sha256 {
+	uint32_t h[8];
+	uint64_t len;
+	unsigned char buf[64];
+	size_t nbuf;
+};
+
+void folio_sha256_init(struct folio_sha256 *s);
+void folio_sha256_update(struct folio_sha256 *s, const void *data, size_t len);
+/* Write 64 lowercase hex digits and a NUL to hex[65]. */
+void folio_sha256_final_hex(struct folio_sha256 *s, char hex[65]);
+void folio_sha256_hex(const void *data, size_t len, char hex[65]);
+
+/*
+ * Read a whole regular file into a new buffer (caller frees). Fails with
+ * FOLIO_E_LIMIT when it is larger than max_bytes, FOLIO_E_IO otherwise.
+ */
+int folio_read_file(const char *path, uint64_t max_bytes, unsigned char **data,
+		    size_t *size, struct folio_err *err);
+
+/*
+ * Write `data` to `path` crash-safely: a temp file in the same folder,
+ * fsync, rename, fsync the folder. `mode` as for open(2).
+ */
+int folio_write_file_atomic(const char *path, const void *data, size_t len, int mode,
+			    struct folio_err *err);
+
+/* mkdir -p; existing folders are fine. */
+int folio_mkdirs(const char *path, int mode, struct folio_err *err);
+
+/* fsync a folder by path. */
+int folio_fsync_dir(const char *path, struct folio_err *err);
+
+/* Seconds since the epoch, with sub-second resolution (monotonic not
+ * needed: for rates and log stamps). */
+double folio_now(void);
+
+/* Monotonic seconds, for durations. */
+double folio_clock(void);
+
+/* Number of online cores (at least 1). */
+int folio_ncores(void);
+
+/* Join a and b with '/' into a new string (caller frees). NULL on ENOMEM. */
+char *folio_path_join(const char *a, const char *b);
+
+/* Copy UTF-8 `s` with the letters SQLite's unicode61 tokenizer does not
+ * fold replaced by their base letter (ł→l, Ł→L, đ→d, ø→o, ...), so that
+ * "lodz" finds "Łódź". Use on indexed text and on queries alike. NULL on
+ * ENOMEM. */
+char *folio_fold(const char *s);
+
+/* Copy UTF-8 `s` lowercased with Latin letters reduced to their ASCII
+ * base ("Łódź" → "lodz", "FAKTURA KORYGUJĄCA" → "faktura korygujaca"),
+ * for matching keywords. Other characters are copied. NULL on ENOMEM. */
+char *folio_fold_key(const char *s);
+
+#endif

@@ -1,0 +1,745 @@
+/*
+ * db.c - the archive database: open, migrations, storing and loading
+ * documents, the audit log, statistics. See include/folio/archive.h.
+ */
+#include "archive_private.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "folio/strbuf.h"
+#include "folio/util.h"
+
+/*
+ * Numbered migrations: migrations[i] takes the schema from version i to
+ * i + 1. Never edit a released one; append a new one.
+ */
+static const char *const migrations[] = {
+	/* 0 -> 1: the core schema */
+	"CREATE TABLE documents ("
+	"  id INTEGER PRIMARY KEY,"
+	"  sha256 TEXT NOT NULL UNIQUE,"
+	"  path TEXT NOT NULL,"          /* where it came from */
+	"  name TEXT NOT NULL,"
+	"  title TEXT,"
+	"  mime TEXT NOT NULL,"
+	"  size INTEGER NOT NULL,"
+	"  pages INTEGER NOT NULL,"
+	"  doc_type TEXT NOT NULL,"
+	"  type_conf REAL NOT NULL,"
+	"  type_reason TEXT,"
+	"  status TEXT NOT NULL,"
+	"  ocr_conf REAL,"
+	"  text TEXT NOT NULL,"
+	"  field_text TEXT NOT NULL DEFAULT '',"
+	"  added_at TEXT NOT NULL"
+	");"
+	"CREATE INDEX documents_type ON documents(doc_type);"
+	"CREATE INDEX documents_status ON documents(status);"
+	"CREATE TABLE pages ("
+	"  doc_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,"
+	"  number INTEGER NOT NULL,"
+	"  width INTEGER, height INTEGER, dpi INTEGER,"
+	"  source TEXT NOT NULL,"
+	"  conf REAL,"
+	"  rotation INTEGER NOT NULL DEFAULT 0,"
+	"  skew REAL NOT NULL DEFAULT 0,"
+	"  blank INTEGER NOT NULL DEFAULT 0,"
+	"  nwords INTEGER NOT NULL DEFAULT 0,"
+	"  text TEXT NOT NULL,"
+	"  words TEXT NOT NULL,"         /* 'x y w h conf line word' per line */
+	"  PRIMARY KEY (doc_id, number)"
+	") WITHOUT ROWID;"
+	"CREATE TABLE fields ("
+	"  doc_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,"
+	"  name TEXT NOT NULL,"
+	"  value TEXT NOT NULL,"
+	"  raw TEXT,"
+	"  confidence REAL NOT NULL,"
+	"  source TEXT NOT NULL,"
+	"  page INTEGER NOT NULL DEFAULT 0,"
+	"  x INTEGER NOT NULL DEFAULT 0, y INTEGER NOT NULL DEFAULT 0,"
+	"  w INTEGER NOT NULL DEFAULT 0, h INTEGER NOT NULL DEFAULT 0,"
+	"  PRIMARY KEY (doc_id, name)"
+	") WITHOUT ROWID;"
+	"CREATE TABLE tags ("
+	"  doc_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,"
+	"  tag TEXT NOT NULL,"
+	"  PRIMARY KEY (doc_id, tag)"
+	") WITHOUT ROWID;"
+	"CREATE INDEX tags_tag ON tags(tag);"
+	/* append-only audit log; each row's hash covers the previous one */
+	"CREATE TABLE events ("
+	"  id INTEGER PRIMARY KEY,"
+	"  at TEXT NOT NULL,"
+	"  kind TEXT NOT NULL,"
+	"  doc_id INTEGER,"
+	"  sha256 TEXT,"
+	"  path TEXT,"
+	"  detail TEXT,"
+	"  hash TEXT NOT NULL"
+	");"
+	"CREATE INDEX events_kind ON events(kind);"
+	"CREATE TRIGGER events_append_only_u BEFORE UPDATE ON events "
+	"  BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;"
+	"CREATE TRIGGER events_append_only_d BEFORE DELETE ON events "
+	"  BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;"
+	"CREATE VIRTUAL TABLE doc_fts USING fts5("
+	"  title, text, field_text,"
+	"  content='documents', content_rowid='id',"
+	"  tokenize='folio remove_diacritics 2'"
+	");",
+};
+
+#define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
+
+int folio_db_err(struct folio_archive *arc, struct folio_err *err, const char *what)
+{
+	int code = sqlite3_extended_errcode(arc->db);
+
+	if (code == SQLITE_FULL || code == SQLITE_IOERR_WRITE)
+		return folio_err_set(err, FOLIO_FAILED, FOLIO_E_IO, ENOSPC,
+				     "%s: the archive's disk is full or failing (%s)", what,
+				     sqlite3_errmsg(arc->db));
+	return folio_err_set(err, FOLIO_FAILED, FOLIO_E_DB, 0, "%s: %s", what,
+			     sqlite3_errmsg(arc->db));
+}
+
+static int exec(struct folio_archive *arc, const char *sql, struct folio_err *err)
+{
+	if (sqlite3_exec(arc->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+		return folio_db_err(arc, err, "database");
+	return FOLIO_OK;
+}
+
+int folio_archive_schema_version(struct folio_archive *arc)
+{
+	sqlite3_stmt *st;
+	int v = 0;
+
+	if (sqlite3_prepare_v2(arc->db, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+static int migrate(struct folio_archive *arc, struct folio_err *err)
+{
+	int v = folio_archive_schema_version(arc), ret;
+	char sql[64];
+
+	if (v < 0)
+		return folio_db_err(arc, err, "cannot read the schema version");
+	if (v > NMIGRATIONS)
+		return folio_err_set(err, FOLIO_FATAL, FOLIO_E_DB, 0,
+				     "archive schema version %d is newer than this folio "
+				     "understands (%d): upgrade folio", v, NMIGRATIONS);
+	for (; v < NMIGRATIONS; v++) {
+		/* IMMEDIATE: two processes opening a fresh archive at once must
+		 * not both run a migration */
+		if ((ret = exec(arc, "BEGIN IMMEDIATE", err)) != FOLIO_OK)
+			return ret;
+		if (folio_archive_schema_version(arc) > v) {
+			exec(arc, "ROLLBACK", NULL);
+			continue;
+		}
+		snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", v + 1);
+		if ((ret = exec(arc, migrations[v], err)) != FOLIO_OK ||
+		    (ret = exec(arc, sql, err)) != FOLIO_OK) {
+			exec(arc, "ROLLBACK", NULL);
+			return ret;
+		}
+		if ((ret = exec(arc, "COMMIT", err)) != FOLIO_OK)
+			return ret;
+	}
+	return FOLIO_OK;
+}
+
+struct folio_archive *folio_archive_open(const char *dir, int flags, struct folio_err *err)
+{
+	struct folio_archive *arc = calloc(1, sizeof(*arc));
+	char *dbpath = NULL;
+	struct stat st;
+	int oflags;
+
+	if (!arc) {
+		folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, ENOMEM, "out of memory");
+		return NULL;
+	}
+	arc->rdonly = !!(flags & FOLIO_ARCHIVE_RDONLY);
+	if (!(arc->dir = strdup(dir)) || !(arc->store_dir = folio_path_join(dir, "store")) ||
+	    !(dbpath = folio_path_join(dir, "folio.db"))) {
+		folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, ENOMEM, "out of memory");
+		goto fail;
+	}
+	if (stat(dbpath, &st)) {
+		if (!(flags & FOLIO_ARCHIVE_CREATE)) {
+			folio_err_set(err, FOLIO_FAILED, FOLIO_E_NOTFOUND, errno,
+				      "no archive at '%s' (run 'folio init')", dir);
+			goto fail;
+		}
+		if (folio_mkdirs(dir, 0755, err) != FOLIO_OK ||
+		    folio_mkdirs(arc->store_dir, 0755, err) != FOLIO_OK)
+			goto fail;
+	}
+	oflags = arc->rdonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+	if (sqlite3_open_v2(dbpath, &arc->db, oflags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+		folio_err_set(err, FOLIO_FAILED, FOLIO_E_DB, 0, "cannot open '%s': %s", dbpath,
+			      arc->db ? sqlite3_errmsg(arc->db) : "out of memory");
+		goto fail;
+	}
+	sqlite3_busy_timeout(arc->db, 10000);
+	sqlite3_extended_result_codes(arc->db, 1);
+	if (folio_fts_register(arc->db) != SQLITE_OK) {
+		folio_err_set(err, FOLIO_FATAL, FOLIO_E_DB, 0,
+			      "cannot register the full-text tokenizer (SQLite without FTS5?)");
+		goto fail;
+	}
+	if (!arc->rdonly &&
+	    (exec(arc, "PRAGMA journal_mode = WAL", err) != FOLIO_OK ||
+	     exec(arc, "PRAGMA synchronous = NORMAL", err) != FOLIO_OK))
+		goto fail;
+	if (exec(arc, "PRAGMA foreign_keys = ON", err) != FOLIO_OK)
+		goto fail;
+	/* a non-database file in place of folio.db fails here, clearly */
+	if (folio_archive_schema_version(arc) < 0) {
+		folio_db_err(arc, err, "cannot read the archive database");
+		goto fail;
+	}
+	if (!arc->rdonly && migrate(arc, err) != FOLIO_OK)
+		goto fail;
+	free(dbpath);
+	return arc;
+fail:
+	free(dbpath);
+	folio_archive_close(arc);
+	return NULL;
+}
+
+void folio_archive_close(struct folio_archive *arc)
+{
+	if (!arc)
+		return;
+	if (arc->db)
+		sqlite3_close_v2(arc->db);
+	free(arc->dir);
+	free(arc->store_dir);
+	free(arc);
+}
+
+const char *folio_archive_engine_version(void)
+{
+	return sqlite3_libversion();
+}
+
+const char *folio_archive_dir(const struct folio_archive *arc)
+{
+	return arc->dir;
+}
+
+static void iso_now(char buf[32])
+{
+	struct timespec ts;
+	struct tm tm;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	strftime(buf, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+int folio_archive_each_sha(struct folio_archive *arc,
+			   int (*fn)(void *ctx, const char *sha256, long long id),
+			   void *ctx, struct folio_err *err)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(arc->db, "SELECT sha256, id FROM documents", -1, &st, NULL))
+		return folio_db_err(arc, err, "cannot list documents");
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		if (fn(ctx, (const char *)sqlite3_column_text(st, 0), sqlite3_column_int64(st, 1)))
+			break;
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return folio_db_err(arc, err, "cannot list documents");
+	return FOLIO_OK;
+}
+
+long long folio_archive_find_sha(struct folio_archive *arc, const char *sha256,
+				 struct folio_err *err)
+{
+	sqlite3_stmt *st;
+	long long id = 0;
+
+	if (sqlite3_prepare_v2(arc->db, "SELECT id FROM documents WHERE sha256 = ?", -1, &st,
+			       NULL)) {
+		folio_db_err(arc, err, "cannot look up a document");
+		return -1;
+	}
+	sqlite3_bind_text(st, 1, sha256, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		id = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return id;
+}
+
+/* Prepare, bind by the format letters in `types` and step once. */
+static int run(struct folio_archive *arc, const char *sql, const char *types, ...)
+{
+	sqlite3_stmt *st;
+	va_list ap;
+	int i, rc;
+
+	if (sqlite3_prepare_v2(arc->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return sqlite3_errcode(arc->db);
+	va_start(ap, types);
+	for (i = 0; types[i]; i++) {
+		switch (types[i]) {
+		case 's': {
+			const char *s = va_arg(ap, const char *);
+
+			if (s)
+				sqlite3_bind_text(st, i + 1, s, -1, SQLITE_STATIC);
+			break;
+		}
+		case 'i':
+			sqlite3_bind_int64(st, i + 1, va_arg(ap, long long));
+			break;
+		case 'd':
+			sqlite3_bind_double(st, i + 1, va_arg(ap, double));
+			break;
+		}
+	}
+	va_end(ap);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE || rc == SQLITE_ROW ? SQLITE_OK : rc;
+}
+
+static int last_event_hash(struct folio_archive *arc, char prev[65])
+{
+	sqlite3_stmt *st;
+
+	strcpy(prev, "0");
+	if (sqlite3_prepare_v2(arc->db, "SELECT hash FROM events ORDER BY id DESC LIMIT 1", -1,
+			       &st, NULL) != SQLITE_OK)
+		return -1;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		snprintf(prev, 65, "%s", (const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	return 0;
+}
+
+int folio_archive_event(struct folio_archive *arc, const char *kind, long long doc_id,
+			const char *sha256, const char *path, const char *detail,
+			struct folio_err *err)
+{
+	struct folio_strbuf sb = FOLIO_STRBUF_INIT;
+	char at[32], prev[65], hash[65];
+	int rc;
+
+	iso_now(at);
+	if (last_event_hash(arc, prev))
+		return folio_db_err(arc, err, "cannot read the event log");
+	if (folio_strbuf_addf(&sb, "%s\n%s\n%s\n%lld\n%s\n%s\n%s", prev, at, kind, doc_id,
+			      sha256 ? sha256 : "", path ? path : "", detail ? detail : "")) {
+		folio_strbuf_release(&sb);
+		return folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, ENOMEM, "out of memory");
+	}
+	folio_sha256_hex(sb.buf, sb.len, hash);
+	folio_strbuf_release(&sb);
+	rc = run(arc,
+		 "INSERT INTO events(at, kind, doc_id, sha256, path, detail, hash) "
+		 "VALUES (?, ?, NULLIF(?, 0), ?, ?, ?, ?)",
+		 "ssissss", at, kind, doc_id, sha256, path, detail, hash);
+	if (rc != SQLITE_OK)
+		return folio_db_err(arc, err, "cannot write the event log");
+	return FOLIO_OK;
+}
+
+/* Serialise a page's words as 'x y w h conf line text' lines. */
+static int words_blob(const struct folio_page *pg, struct folio_strbuf *sb)
+{
+	size_t i;
+
+	folio_strbuf_reset(sb);
+	for (i = 0; i < pg->nwords; i++) {
+		const struct folio_word *w = &pg->words[i];
+
+		if (folio_strbuf_addf(sb, "%d %d %d %d %.3f %d %s\n", w->x, w->y, w->w, w->h,
+				      (double)w->conf, w->line, w->text))
+			return -1;
+	}
+	return folio_strbuf_grow(sb, 0);
+}
+
+static int field_text(const struct folio_doc *doc, struct folio_strbuf *sb)
+{
+	size_t i;
+
+	for (i = 0; i < doc->nfields; i++)
+		if (folio_strbuf_adds(sb, doc->fields[i].value) || folio_strbuf_addch(sb, '\n'))
+			return -1;
+	return folio_strbuf_grow(sb, 0);
+}
+
+static double mean_conf(const struct folio_doc *doc)
+{
+	double sum = 0;
+	size_t i, n = 0;
+
+	for (i = 0; i < doc->npages; i++) {
+		if (doc->pages[i].source != FOLIO_SRC_OCR || doc->pages[i].blank)
+			continue;
+		sum += doc->pages[i].conf;
+		n++;
+	}
+	return n ? sum / (double)n : -1;
+}
+
+static int insert_rows(struct folio_archive *arc, struct folio_doc *doc, const char *at,
+		       struct folio_err *err)
+{
+	struct folio_strbuf words = FOLIO_STRBUF_INIT, ft = FOLIO_STRBUF_INIT;
+	const char *title = doc->title && *doc->title ? doc->title : doc->name;
+	double oc = mean_conf(doc);
+	size_t i;
+	int rc, ret = FOLIO_FAILED;
+
+	if (field_text(doc, &ft) || folio_doc_join_text(doc)) {
+		ret = folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, ENOMEM, "out of memory");
+		goto out;
+	}
+	rc = run(arc,
+		 "INSERT INTO documents(sha256, path, name, title, mime, size, pages, doc_type,"
+		 " type_conf, type_reason, status, ocr_conf, text, field_text, added_at)"
+		 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'archived', NULLIF(?, -1.0), ?, ?, ?)",
+		 "sssssiisdsdsss", doc->sha256, doc->path, doc->name, title, doc->mime,
+		 (long long)doc->size, (long long)doc->npages,
+		 doc->doc_type ? doc->doc_type : "other", (double)doc->type_conf,
+		 doc->type_reason, oc, doc->text.buf ? doc->text.buf : "", ft.buf, at);
+	if (rc != SQLITE_OK) {
+		ret = folio_db_err(arc, err, "cannot store the document");
+		goto out;
+	}
+	doc->id = sqlite3_last_insert_rowid(arc->db);
+	for (i = 0; i < doc->npages; i++) {
+		const struct folio_page *pg = &doc->pages[i];
+
+		if (words_blob(pg, &words)) {
+			ret = folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, ENOMEM, "out of memory");
+			goto out;
+		}
+		rc = run(arc,
+			 "INSERT INTO pages(doc_id, number, width, height, dpi, source, conf,"
+			 " rotation, skew, blank, nwords, text, words)"
+			 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+			 "iiiiisdidiiss", doc->id, (long long)pg->number, (long long)pg->width,
+			 (long long)pg->height, (long long)pg->dpi, folio_source_name(pg->source),
+			 (double)pg->conf, (long long)pg->rotation, (double)pg->skew,
+			 (long long)pg->blank, (long long)pg->nwords, pg->text ? pg->text : "",
+			 words.buf);
+		if (rc != SQLITE_OK) {
+			ret = folio_db_err(arc, err, "cannot store a page");
+			goto out;
+		}
+	}
+	for (i = 0; i < doc->nfields; i++) {
+		const struct folio_field *f = &doc->fields[i];
+
+		rc = run(arc,
+			 "INSERT INTO fields(doc_id, name, value, raw, confidence, source, page,"
+			 " x, y, w, h) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+			 "isssdsiiiii", doc->id, f->name, f->value, f->raw, (double)f->confidence,
+			 folio_source_name(f->source), (long long)f->page, (long long)f->bbox[0],
+			 (long long)f->bbox[1], (long long)f->bbox[2], (long long)f->bbox[3]);
+		if (rc != SQLITE_OK) {
+			ret = folio_db_err(arc, err, "cannot store a field");
+			goto out;
+		}
+	}
+	for (i = 0; i < doc->ntags; i++) {
+		rc = run(arc, "INSERT OR IGNORE INTO tags(doc_id, tag) VALUES (?, ?)", "is",
+			 doc->id, doc->tags[i]);
+		if (rc != SQLITE_OK) {
+			ret = folio_db_err(arc, err, "cannot store a tag");
+			goto out;
+		}
+	}
+	rc = run(arc, "INSERT INTO doc_fts(rowid, title, text, field_text) VALUES (?, ?, ?, ?)",
+		 "isss", doc->id, title, doc->text.buf ? doc->text.buf : "", ft.buf);
+	if (rc != SQLITE_OK) {
+		ret = folio_db_err(arc, err, "cannot index the document");
+		goto out;
+	}
+	ret = FOLIO_OK;
+out:
+	folio_strbuf_release(&words);
+	folio_strbuf_release(&ft);
+	return ret;
+}
+
+int folio_archive_add(struct folio_archive *arc, struct folio_doc *doc, struct folio_err *err)
+{
+	char at[32];
+	long long id;
+	int ret;
+
+	if (arc->rdonly)
+		return folio_err_set(err, FOLIO_FAILED, FOLIO_E_DB, 0, "the archive is read-only");
+	id = folio_archive_find_sha(arc, doc->sha256, err);
+	if (id < 0)
+		return FOLIO_FAILED;
+	if (id > 0) {
+		doc->id = id;
+		folio_doc_set_str(&doc->status, "duplicate");
+		return FOLIO_WARN;
+	}
+	/* the original is durable before any row names it */
+	if ((ret = folio_store_put(arc, doc->sha256, doc->data, doc->size, err)) != FOLIO_OK)
+		return ret;
+	iso_now(at);
+	if ((ret = exec(arc, "BEGIN IMMEDIATE", err)) != FOLIO_OK)
+		return ret;
+	if ((ret = insert_rows(arc, doc, at, err)) != FOLIO_OK ||
+	    (ret = folio_archive_event(arc, "archived", doc->id, doc->sha256, doc->path, NULL,
+				       err)) != FOLIO_OK) {
+		exec(arc, "ROLLBACK", NULL);
+		doc->id = 0;
+		return ret;
+	}
+	if ((ret = exec(arc, "COMMIT", err)) != FOLIO_OK) {
+		exec(arc, "ROLLBACK", NULL);
+		doc->id = 0;
+		return ret;
+	}
+	if (folio_doc_set_str(&doc->status, "archived") || folio_doc_set_str(&doc->added_at, at))
+		return folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, ENOMEM, "out of memory");
+	return FOLIO_OK;
+}
+
+static const char *col(sqlite3_stmt *st, int i)
+{
+	const char *s = (const char *)sqlite3_column_text(st, i);
+
+	return s ? s : "";
+}
+
+static enum folio_source source_from(const char *s)
+{
+	static const enum folio_source all[] = {
+		FOLIO_SRC_XML, FOLIO_SRC_QR, FOLIO_SRC_TEXT, FOLIO_SRC_OCR, FOLIO_SRC_USER,
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(all) / sizeof(all[0]); i++)
+		if (!strcmp(s, folio_source_name(all[i])))
+			return all[i];
+	return FOLIO_SRC_NONE;
+}
+
+static int load_words(struct folio_page *pg, const char *blob)
+{
+	while (*blob) {
+		const char *nl = strchr(blob, '\n');
+		int x, y, w, h, line, off = 0;
+		float conf;
+
+		if (sscanf(blob, "%d %d %d %d %f %d %n", &x, &y, &w, &h, &conf, &line, &off) == 6 &&
+		    off > 0) {
+			size_t n = nl ? (size_t)(nl - blob - off) : strlen(blob + off);
+			char *t = strndup(blob + off, n);
+
+			if (!t || folio_page_add_word(pg, t, x, y, w, h, conf, line)) {
+				free(t);
+				return -1;
+			}
+			free(t);
+		}
+		if (!nl)
+			break;
+		blob = nl + 1;
+	}
+	return 0;
+}
+
+int folio_archive_get(struct folio_archive *arc, long long id, struct folio_doc **out,
+		      struct folio_err *err)
+{
+	struct folio_doc *doc = NULL;
+	sqlite3_stmt *st = NULL;
+	int rc, ret = FOLIO_FAILED;
+
+	*out = NULL;
+	if (sqlite3_prepare_v2(arc->db,
+			       "SELECT sha256, path, title, mime, size, doc_type, type_conf,"
+			       " type_reason, status, text, added_at FROM documents WHERE id = ?",
+			       -1, &st, NULL))
+		return folio_db_err(arc, err, "cannot read the document");
+	sqlite3_bind_int64(st, 1, id);
+	rc = sqlite3_step(st);
+	if (rc != SQLITE_ROW) {
+		sqlite3_finalize(st);
+		if (rc == SQLITE_DONE)
+			return folio_err_set(err, FOLIO_FAILED, FOLIO_E_NOTFOUND, 0,
+					     "no document with id %lld", id);
+		return folio_db_err(arc, err, "cannot read the document");
+	}
+	doc = folio_doc_new(col(st, 1), NULL, 0);
+	if (!doc)
+		goto nomem;
+	doc->id = id;
+	snprintf(doc->sha256, sizeof(doc->sha256), "%s", col(st, 0));
+	doc->size = (size_t)sqlite3_column_int64(st, 4);
+	doc->type_conf = (float)sqlite3_column_double(st, 6);
+	if (folio_doc_set_str(&doc->title, col(st, 2)) ||
+	    folio_doc_set_str(&doc->mime, col(st, 3)) ||
+	    folio_doc_set_str(&doc->doc_type, col(st, 5)) ||
+	    folio_doc_set_str(&doc->type_reason, col(st, 7)) ||
+	    folio_doc_set_str(&doc->status, col(st, 8)) ||
+	    folio_strbuf_adds(&doc->text, col(st, 9)) ||
+	    folio_doc_set_str(&doc->added_at, col(st, 10)))
+		goto nomem;
+	sqlite3_finalize(st);
+	st = NULL;
+
+	if (sqlite3_prepare_v2(arc->db,
+			       "SELECT number, width, height, dpi, source, conf, rotation, skew,"
+			       " blank, text, words FROM pages WHERE doc_id = ? ORDER BY number",
+			       -1, &st, NULL))
+		goto dberr;
+	sqlite3_bind_int64(st, 1, id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct folio_page *pg = folio_doc_add_page(doc);
+
+		if (!pg)
+			goto nomem;
+		pg->number = sqlite3_column_int(st, 0);
+		pg->width = sqlite3_column_int(st, 1);
+		pg->height = sqlite3_column_int(st, 2);
+		pg->dpi = sqlite3_column_int(st, 3);
+		pg->source = source_from(col(st, 4));
+		pg->conf = (float)sqlite3_column_double(st, 5);
+		pg->rotation = sqlite3_column_int(st, 6);
+		pg->skew = (float)sqlite3_column_double(st, 7);
+		pg->blank = sqlite3_column_int(st, 8);
+		if (folio_page_set_text(pg, col(st, 9)) || load_words(pg, col(st, 10)))
+			goto nomem;
+	}
+	if (rc != SQLITE_DONE)
+		goto dberr;
+	sqlite3_finalize(st);
+	st = NULL;
+
+	if (sqlite3_prepare_v2(arc->db,
+			       "SELECT name, value, raw, confidence, source, page, x, y, w, h"
+			       " FROM fields WHERE doc_id = ? ORDER BY name", -1, &st, NULL))
+		goto dberr;
+	sqlite3_bind_int64(st, 1, id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		int bbox[4] = { sqlite3_column_int(st, 6), sqlite3_column_int(st, 7),
+				sqlite3_column_int(st, 8), sqlite3_column_int(st, 9) };
+
+		if (folio_doc_set_field(doc, col(st, 0), col(st, 1),
+					sqlite3_column_type(st, 2) == SQLITE_NULL ? NULL : col(st, 2),
+					(float)sqlite3_column_double(st, 3), source_from(col(st, 4)),
+					sqlite3_column_int(st, 5), bbox))
+			goto nomem;
+	}
+	if (rc != SQLITE_DONE)
+		goto dberr;
+	sqlite3_finalize(st);
+	st = NULL;
+
+	if (sqlite3_prepare_v2(arc->db, "SELECT tag FROM tags WHERE doc_id = ? ORDER BY tag", -1,
+			       &st, NULL))
+		goto dberr;
+	sqlite3_bind_int64(st, 1, id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		if (folio_doc_add_tag(doc, col(st, 0)))
+			goto nomem;
+	if (rc != SQLITE_DONE)
+		goto dberr;
+	sqlite3_finalize(st);
+	*out = doc;
+	return FOLIO_OK;
+dberr:
+	ret = folio_db_err(arc, err, "cannot read the document");
+	goto fail;
+nomem:
+	ret = folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, ENOMEM, "out of memory");
+fail:
+	sqlite3_finalize(st);
+	folio_doc_free(doc);
+	return ret;
+}
+
+static int group(struct folio_archive *arc, const char *sql, struct folio_stat_row *rows,
+		 int max, int *n)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	*n = 0;
+	if (sqlite3_prepare_v2(arc->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW && *n < max) {
+		struct folio_stat_row *r = &rows[(*n)++];
+
+		snprintf(r->key, sizeof(r->key), "%s", col(st, 0));
+		r->count = sqlite3_column_int64(st, 1);
+		r->pages = sqlite3_column_int64(st, 2);
+		r->bytes = sqlite3_column_int64(st, 3);
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+}
+
+static long long scalar(struct folio_archive *arc, const char *sql)
+{
+	sqlite3_stmt *st;
+	long long v = 0;
+
+	if (sqlite3_prepare_v2(arc->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+int folio_archive_stats(struct folio_archive *arc, struct folio_stats *st,
+			struct folio_err *err)
+{
+	int max_types = (int)(sizeof(st->by_type) / sizeof(st->by_type[0]));
+	int max_status = (int)(sizeof(st->by_status) / sizeof(st->by_status[0]));
+	int max_mimes = (int)(sizeof(st->by_mime) / sizeof(st->by_mime[0]));
+
+	memset(st, 0, sizeof(*st));
+	st->documents = scalar(arc, "SELECT count(*) FROM documents");
+	st->pages = scalar(arc, "SELECT coalesce(sum(pages), 0) FROM documents");
+	st->bytes = scalar(arc, "SELECT coalesce(sum(size), 0) FROM documents");
+	st->words = scalar(arc, "SELECT coalesce(sum(nwords), 0) FROM pages");
+	st->quarantined = scalar(arc, "SELECT count(*) FROM events WHERE kind = 'quarantined'");
+	st->duplicates = scalar(arc, "SELECT count(*) FROM events WHERE kind = 'duplicate'");
+	st->db_bytes = scalar(arc, "SELECT page_count * page_size FROM pragma_page_count(),"
+			      " pragma_page_size()");
+	if (st->documents < 0 || st->pages < 0 || st->quarantined < 0 ||
+	    group(arc, "SELECT doc_type, count(*), sum(pages), sum(size) FROM documents"
+		  " GROUP BY doc_type ORDER BY count(*) DESC, doc_type", st->by_type, max_types,
+		  &st->ntypes) ||
+	    group(arc, "SELECT status, count(*), sum(pages), sum(size) FROM documents"
+		  " GROUP BY status ORDER BY count(*) DESC, status", st->by_status, max_status,
+		  &st->nstatus) ||
+	    group(arc, "SELECT mime, count(*), sum(pages), sum(size) FROM documents"
+		  " GROUP BY mime ORDER BY count(*) DESC, mime", st->by_mime, max_mimes,
+		  &st->nmimes))
+		return folio_db_err(arc, err, "cannot compute statistics");
+	return FOLIO_OK;
+}

@@ -1,0 +1,205 @@
+/* rules.c - keyword rules for the document type; see classify.h. */
+#include "folio/classify.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "folio/util.h"
+
+struct rule {
+	char *type;
+	char *keyword;  /* folded */
+	int weight;
+};
+
+struct folio_classifier {
+	struct rule *rules;
+	size_t n;
+};
+
+void folio_classify_free(struct folio_classifier *c)
+{
+	size_t i;
+
+	if (!c)
+		return;
+	for (i = 0; i < c->n; i++) {
+		free(c->rules[i].type);
+		free(c->rules[i].keyword);
+	}
+	free(c->rules);
+	free(c);
+}
+
+static int parse_line(char *s, struct rule *r)
+{
+	char *type, *w, *kw, *end;
+	long weight;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	type = s;
+	while (*s && !isspace((unsigned char)*s))
+		s++;
+	if (!*s)
+		return -1;
+	*s++ = '\0';
+	while (isspace((unsigned char)*s))
+		s++;
+	w = s;
+	weight = strtol(w, &end, 10);
+	if (end == w || !isspace((unsigned char)*end) || weight <= 0 || weight > 1000)
+		return -1;
+	kw = end;
+	while (isspace((unsigned char)*kw))
+		kw++;
+	end = kw + strlen(kw);
+	while (end > kw && isspace((unsigned char)end[-1]))
+		*--end = '\0';
+	if (!*kw)
+		return -1;
+	r->type = strdup(type);
+	r->keyword = folio_fold_key(kw);
+	r->weight = (int)weight;
+	return r->type && r->keyword ? 0 : -2;
+}
+
+struct folio_classifier *folio_classify_load(const char *path, struct folio_err *err)
+{
+	struct folio_classifier *c = calloc(1, sizeof(*c));
+	size_t alloc = 0;
+	char line[1024];
+	int lineno = 0;
+	FILE *f;
+
+	if (!c) {
+		folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, ENOMEM, "out of memory");
+		return NULL;
+	}
+	if (!(f = fopen(path, "re"))) {
+		folio_err_set(err, FOLIO_FATAL, FOLIO_E_CONFIG, errno,
+			      "cannot open rules '%s': %s", path, strerror(errno));
+		free(c);
+		return NULL;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		char *s = line;
+		int r;
+
+		lineno++;
+		line[strcspn(line, "\r\n")] = '\0';
+		while (isspace((unsigned char)*s))
+			s++;
+		if (!*s || *s == '#')
+			continue;
+		if (c->n == alloc) {
+			struct rule *nr = realloc(c->rules, (alloc ? alloc * 2 : 64) * sizeof(*nr));
+
+			if (!nr)
+				goto nomem;
+			c->rules = nr;
+			alloc = alloc ? alloc * 2 : 64;
+		}
+		memset(&c->rules[c->n], 0, sizeof(c->rules[0]));
+		r = parse_line(s, &c->rules[c->n]);
+		if (r == -2) {
+			c->n++;
+			goto nomem;
+		}
+		if (r) {
+			folio_err_set(err, FOLIO_FATAL, FOLIO_E_CONFIG, 0,
+				      "%s:%d: expected 'TYPE WEIGHT KEYWORD...'", path, lineno);
+			goto fail;
+		}
+		c->n++;
+	}
+	fclose(f);
+	return c;
+nomem:
+	folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, ENOMEM, "out of memory");
+fail:
+	fclose(f);
+	folio_classify_free(c);
+	return NULL;
+}
+
+static int is_word_char(unsigned char ch)
+{
+	return isalnum(ch) || ch >= 0x80;
+}
+
+/* `kw` occurs in `text` delimited by non-word characters. */
+static int has_word(const char *text, const char *kw)
+{
+	size_t kl = strlen(kw);
+	const char *p = text;
+
+	while ((p = strstr(p, kw))) {
+		if ((p == text || !is_word_char((unsigned char)p[-1])) &&
+		    !is_word_char((unsigned char)p[kl]))
+			return 1;
+		p++;
+	}
+	return 0;
+}
+
+int folio_classify_doc(const struct folio_classifier *c, struct folio_doc *doc,
+		       struct folio_err *err)
+{
+	const char *best = "other", *reason = NULL;
+	int best_score = 0, second = 0, ret = FOLIO_OK;
+	char *text, buf[160];
+	size_t i, j;
+	int *score;
+
+	if (!doc->text.len || !c || !c->n)
+		goto set;
+	/* doc->text separates pages with '\f' and lines with '\n' */
+	if (!(text = folio_fold_key(doc->text.buf)))
+		return folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, ENOMEM, "out of memory");
+	if (!(score = calloc(c->n, sizeof(*score)))) {
+		free(text);
+		return folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, ENOMEM, "out of memory");
+	}
+	/* score[i] accumulates for the first rule of each type */
+	for (i = 0; i < c->n; i++) {
+		if (!has_word(text, c->rules[i].keyword))
+			continue;
+		for (j = 0; j <= i; j++)
+			if (!strcmp(c->rules[j].type, c->rules[i].type))
+				break;
+		score[j] += c->rules[i].weight;
+	}
+	for (i = 0; i < c->n; i++) {
+		if (score[i] > best_score) {
+			second = best_score;
+			best_score = score[i];
+			best = c->rules[i].type;
+		} else if (score[i] > second) {
+			second = score[i];
+		}
+	}
+	/* the reason is the heaviest keyword of the winning type */
+	for (i = 0, j = 0; i < c->n; i++)
+		if (!strcmp(c->rules[i].type, best) && has_word(text, c->rules[i].keyword) &&
+		    (!reason || c->rules[i].weight > (int)j)) {
+			reason = c->rules[i].keyword;
+			j = (size_t)c->rules[i].weight;
+		}
+	if (reason)
+		snprintf(buf, sizeof(buf), "rule: '%s'", reason);
+	free(score);
+	free(text);
+set:
+	if (folio_doc_set_str(&doc->doc_type, best) ||
+	    folio_doc_set_str(&doc->type_reason, reason ? buf : "no rule matched"))
+		return folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, ENOMEM, "out of memory");
+	doc->type_conf = best_score ? (float)(best_score - second) / (float)(best_score + 2)
+				    : 0.0f;
+	if (best_score && doc->type_conf < 0.05f)
+		doc->type_conf = 0.05f;
+	return ret;
+}

@@ -1,0 +1,70 @@
+/*
+ * cli.h - what the subcommands share: global options and output helpers.
+ * The CLI only parses arguments, calls into the library and formats what
+ * comes back; it holds no pipeline logic.
+ */
+#ifndef FOLIO_CLI_H
+#define FOLIO_CLI_H
+
+#include <stdio.h>
+
+#include "folio/archive.h"
+#include "folio/config.h"
+#include "folio/err.h"
+
+/* exit codes: the public contract */
+#define EXIT_OK 0
+#define EXIT_FAIL 1
+#define EXIT_USAGE 2
+
+struct cli {
+	const char *prog;
+	struct folio_config cfg;
+	const char *archive_dir;    /* resolved: --archive, FOLIO_ARCHIVE, config, default */
+	char *default_dir;          /* owned when the default was used */
+};
+
+struct command {
+	const char *name;
+	int (*fn)(struct cli *cli, int argc, char **argv);
+	const char *usage;          /* after "folio NAME " */
+	const char *summary;
+	const char *help;           /* options, one per line */
+};
+
+int cmd_init(struct cli *cli, int argc, char **argv);
+int cmd_ingest(struct cli *cli, int argc, char **argv);
+int cmd_search(struct cli *cli, int argc, char **argv);
+int cmd_show(struct cli *cli, int argc, char **argv);
+int cmd_cat(struct cli *cli, int argc, char **argv);
+int cmd_text(struct cli *cli, int argc, char **argv);
+int cmd_stats(struct cli *cli, int argc, char **argv);
+
+/* The command table entry for `name` (for --help). */
+const struct command *cli_command(const char *name);
+
+/* Print "folio NAME: usage..." and the options; to stdout for --help. */
+void cli_usage(const struct command *c, FILE *out);
+
+/* "folio: msg" on stderr; returns `code`. */
+int cli_error(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Report err and return the exit code for its status. */
+int cli_fail(const struct folio_err *err);
+
+/* Open the archive (not creating it); NULL after printing the reason. */
+struct folio_archive *cli_open(struct cli *cli, int flags);
+
+/*
+ * Tiny option scanner for subcommands: flags are '--name' or
+ * '--name=VALUE' / '--name VALUE'. Returns the index of the first operand
+ * or -1 after printing a usage error. Each spec is "name" (flag) or
+ * "name=" (takes a value); results in vals[i] ("" for a set flag).
+ */
+int cli_parse(const struct command *c, int argc, char **argv, const char *const *specs,
+	      const char **vals);
+
+/* Parse a document id operand; prints a usage error and returns 0 if bad. */
+long long cli_doc_id(const struct command *c, const char *s);
+
+#endif

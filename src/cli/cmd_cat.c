@@ -1,0 +1,81 @@
+/* cmd_cat.c - folio cat ID: the original bytes to stdout. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "folio/doc.h"
+
+static int copy_fd(int in, int out)
+{
+	char buf[65536];
+	ssize_t n;
+
+	while ((n = read(in, buf, sizeof(buf))) != 0) {
+		char *p = buf;
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		while (n > 0) {
+			ssize_t w = write(out, p, (size_t)n);
+
+			if (w < 0) {
+				if (errno == EINTR)
+					continue;
+				return -1;
+			}
+			p += w;
+			n -= w;
+		}
+	}
+	return 0;
+}
+
+int cmd_cat(struct cli *cli, int argc, char **argv)
+{
+	static const char *const specs[] = { NULL };
+	const struct command *c = cli_command("cat");
+	const char *vals[1] = { 0 };
+	struct folio_err err = { 0 };
+	struct folio_archive *arc;
+	struct folio_doc *doc = NULL;
+	int first = cli_parse(c, argc, argv, specs, vals), fd, ret = EXIT_FAIL;
+	long long id;
+	char *path = NULL;
+
+	if (first < 0)
+		return EXIT_USAGE;
+	if (first != argc - 1)
+		return cli_error(EXIT_USAGE, "cat: expected one document id (see 'folio cat --help')");
+	if (!(id = cli_doc_id(c, argv[first])))
+		return EXIT_USAGE;
+	if (!(arc = cli_open(cli, FOLIO_ARCHIVE_RDONLY)))
+		return EXIT_FAIL;
+	if (folio_archive_get(arc, id, &doc, &err) != FOLIO_OK) {
+		ret = cli_fail(&err);
+		goto out;
+	}
+	if (!(path = folio_archive_blob_path(arc, doc->sha256)))
+		goto out;
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+		cli_error(EXIT_FAIL, "cannot open the original of document %lld ('%s'): %s", id,
+			  path, strerror(errno));
+		goto out;
+	}
+	fflush(stdout);
+	if (copy_fd(fd, STDOUT_FILENO))
+		cli_error(EXIT_FAIL, "cannot copy the original: %s", strerror(errno));
+	else
+		ret = EXIT_OK;
+	close(fd);
+out:
+	free(path);
+	folio_doc_free(doc);
+	folio_archive_close(arc);
+	return ret;
+}

@@ -1,0 +1,145 @@
+/*
+ * cmd_ingest.c - folio ingest [--json] PATH...
+ *
+ * One line per document on stdout (or one JSON object with --json); a
+ * progress bar on stderr when stderr is a terminal, nothing otherwise.
+ * Exit 0 when every document was archived or a duplicate, 1 when any was
+ * quarantined or the run could not complete.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "folio/pipeline.h"
+#include "folio/strbuf.h"
+
+struct ingest_out {
+	int json;
+	int tty;
+	int bar_shown;
+};
+
+static void clear_bar(struct ingest_out *o)
+{
+	if (o->bar_shown) {
+		fputs("\r\033[K", stderr);
+		o->bar_shown = 0;
+	}
+}
+
+static void on_result(void *arg, const struct folio_result *r)
+{
+	struct ingest_out *o = arg;
+
+	clear_bar(o);
+	if (o->json) {
+		struct folio_strbuf sb = FOLIO_STRBUF_INIT;
+
+		folio_strbuf_adds(&sb, "{\"path\":");
+		folio_strbuf_add_json(&sb, r->path);
+		if (r->id)
+			folio_strbuf_addf(&sb, ",\"id\":%lld", r->id);
+		else
+			folio_strbuf_adds(&sb, ",\"id\":null");
+		folio_strbuf_adds(&sb, ",\"sha256\":");
+		if (r->sha256 && *r->sha256)
+			folio_strbuf_add_json(&sb, r->sha256);
+		else
+			folio_strbuf_adds(&sb, "null");
+		folio_strbuf_adds(&sb, ",\"status\":");
+		folio_strbuf_add_json(&sb, r->status);
+		folio_strbuf_addf(&sb, ",\"pages\":%d,\"doc_type\":", r->pages);
+		if (r->doc_type)
+			folio_strbuf_add_json(&sb, r->doc_type);
+		else
+			folio_strbuf_adds(&sb, "null");
+		folio_strbuf_adds(&sb, ",\"reason\":");
+		if (r->reason)
+			folio_strbuf_add_json(&sb, r->reason);
+		else
+			folio_strbuf_adds(&sb, "null");
+		if (r->stage && !strcmp(r->status, "quarantined")) {
+			folio_strbuf_adds(&sb, ",\"stage\":");
+			folio_strbuf_add_json(&sb, r->stage);
+		}
+		folio_strbuf_addf(&sb, ",\"seconds\":%.3f}\n", r->seconds);
+		if (sb.buf)
+			fputs(sb.buf, stdout);
+		folio_strbuf_release(&sb);
+	} else if (!strcmp(r->status, "archived")) {
+		printf("archived     %-6lld %s (%d page%s, %s)\n", r->id, r->path, r->pages,
+		       r->pages == 1 ? "" : "s", r->doc_type ? r->doc_type : "other");
+	} else if (!strcmp(r->status, "duplicate")) {
+		printf("duplicate    %-6lld %s (%s)\n", r->id, r->path, r->reason ? r->reason : "");
+	} else {
+		printf("quarantined  %-6s %s: %s\n", "-", r->path, r->reason ? r->reason : "");
+	}
+	/* a script reading our output line by line sees each as it happens */
+	fflush(stdout);
+}
+
+static void on_progress(void *arg, const struct folio_progress *p)
+{
+	struct ingest_out *o = arg;
+	double rate = p->elapsed > 0 ? (double)p->pages_done / p->elapsed : 0;
+	double per_doc = p->docs_done ? p->elapsed / (double)p->docs_done : 0;
+	double eta = per_doc * (double)(p->docs_total - p->docs_done);
+	int width = 24, filled, i;
+	char bar[32];
+
+	if (!o->tty || !p->docs_total)
+		return;
+	filled = (int)((double)width * (double)p->docs_done / (double)p->docs_total);
+	for (i = 0; i < width; i++)
+		bar[i] = i < filled ? '#' : '.';
+	bar[width] = '\0';
+	fprintf(stderr, "\r\033[K[%s] %zu/%zu docs  %zu pages  %.1f pages/s", bar,
+		p->docs_done, p->docs_total, p->pages_done, rate);
+	if (p->docs_done && p->docs_done < p->docs_total)
+		fprintf(stderr, "  ETA %d:%02d", (int)eta / 60, (int)eta % 60);
+	o->bar_shown = 1;
+}
+
+int cmd_ingest(struct cli *cli, int argc, char **argv)
+{
+	static const char *const specs[] = { "json", "workers=", "languages=", NULL };
+	const struct command *c = cli_command("ingest");
+	const char *vals[3] = { 0 };
+	struct ingest_out out = { 0 };
+	struct folio_ingest_opts opts = { 0 };
+	struct folio_ingest_summary sum;
+	struct folio_err err = { 0 };
+	struct folio_archive *arc;
+	int first = cli_parse(c, argc, argv, specs, vals), ret;
+
+	if (first < 0)
+		return EXIT_USAGE;
+	if (first >= argc) {
+		cli_error(EXIT_USAGE, "ingest: no files or folders given");
+		cli_usage(c, stderr);
+		return EXIT_USAGE;
+	}
+	if ((vals[1] && folio_config_set(&cli->cfg, "workers", vals[1], &err) != FOLIO_OK) ||
+	    (vals[2] && folio_config_set(&cli->cfg, "languages", vals[2], &err) != FOLIO_OK))
+		return cli_error(EXIT_USAGE, "ingest: %s", err.msg);
+	out.json = vals[0] != NULL;
+	out.tty = isatty(STDERR_FILENO);
+	if (!(arc = cli_open(cli, FOLIO_ARCHIVE_CREATE)))
+		return EXIT_FAIL;
+	opts.cfg = &cli->cfg;
+	opts.on_result = on_result;
+	opts.on_progress = on_progress;
+	opts.arg = &out;
+	ret = folio_ingest(arc, argv + first, (size_t)(argc - first), &opts, &sum, &err);
+	clear_bar(&out);
+	folio_archive_close(arc);
+	if (ret != FOLIO_OK)
+		return cli_error(EXIT_FAIL, "ingest stopped: %s", err.msg);
+	if (out.tty)
+		fprintf(stderr, "%zu archived, %zu duplicate, %zu quarantined; %zu pages in %.1f s"
+			" (%.1f pages/min)\n", sum.archived, sum.duplicates, sum.quarantined,
+			sum.pages, sum.seconds,
+			sum.seconds > 0 ? 60.0 * (double)sum.pages / sum.seconds : 0.0);
+	return sum.quarantined ? EXIT_FAIL : EXIT_OK;
+}

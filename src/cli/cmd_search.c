@@ -1,0 +1,100 @@
+/* cmd_search.c - folio search [--json] [--limit N] QUERY */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "folio/strbuf.h"
+
+struct search_out {
+	int json;
+	int n;
+};
+
+static int on_hit(void *arg, const struct folio_hit *h)
+{
+	struct search_out *o = arg;
+	struct folio_strbuf sb = FOLIO_STRBUF_INIT;
+	size_t i;
+
+	o->n++;
+	if (o->json) {
+		folio_strbuf_addf(&sb, "{\"id\":%lld,\"score\":%.4f,\"title\":", h->id, h->score);
+		folio_strbuf_add_json(&sb, h->title);
+		folio_strbuf_adds(&sb, ",\"doc_type\":");
+		folio_strbuf_add_json(&sb, h->doc_type ? h->doc_type : "other");
+		folio_strbuf_adds(&sb, ",\"snippet\":");
+		folio_strbuf_add_json(&sb, h->snippet);
+		folio_strbuf_adds(&sb, "}\n");
+	} else {
+		folio_strbuf_addf(&sb, "%-6lld %6.2f  %s  [%s]\n       ", h->id, h->score, h->title,
+				  h->doc_type ? h->doc_type : "other");
+		/* one line per hit: the snippet's own line breaks become spaces */
+		for (i = 0; h->snippet[i]; i++)
+			folio_strbuf_addch(&sb, h->snippet[i] == '\n' || h->snippet[i] == '\f' ||
+						h->snippet[i] == '\r' ? ' ' : h->snippet[i]);
+		folio_strbuf_addch(&sb, '\n');
+	}
+	if (sb.buf)
+		fputs(sb.buf, stdout);
+	folio_strbuf_release(&sb);
+	return 0;
+}
+
+int cmd_search(struct cli *cli, int argc, char **argv)
+{
+	static const char *const specs[] = { "json", "limit=", NULL };
+	const struct command *c = cli_command("search");
+	const char *vals[2] = { 0 };
+	struct search_out out = { 0 };
+	struct folio_search_opts so = { 0 };
+	struct folio_strbuf q = FOLIO_STRBUF_INIT;
+	struct folio_err err = { 0 };
+	struct folio_archive *arc;
+	int first = cli_parse(c, argc, argv, specs, vals), ret = EXIT_OK, tty, i;
+
+	if (first < 0)
+		return EXIT_USAGE;
+	if (first >= argc) {
+		cli_error(EXIT_USAGE, "search: no query given");
+		cli_usage(c, stderr);
+		return EXIT_USAGE;
+	}
+	if (vals[1]) {
+		char *end;
+		long n;
+
+		errno = 0;
+		n = strtol(vals[1], &end, 10);
+		if (errno || *end || n < 1 || n > 100000)
+			return cli_error(EXIT_USAGE,
+					 "search: --limit wants a number from 1 to 100000, not '%s'",
+					 vals[1]);
+		so.limit = (int)n;
+	}
+	/* several operands form one query, as a shell user would expect */
+	for (i = first; i < argc; i++) {
+		if (i > first)
+			folio_strbuf_addch(&q, ' ');
+		folio_strbuf_adds(&q, argv[i]);
+	}
+	if (!q.buf)
+		return cli_error(EXIT_FAIL, "out of memory");
+	out.json = vals[0] != NULL;
+	tty = isatty(STDOUT_FILENO);
+	so.query = q.buf;
+	so.hl_open = out.json || !tty ? "[" : "\033[1;33m";
+	so.hl_close = out.json || !tty ? "]" : "\033[0m";
+	if (!(arc = cli_open(cli, FOLIO_ARCHIVE_RDONLY))) {
+		folio_strbuf_release(&q);
+		return EXIT_FAIL;
+	}
+	if (folio_archive_search(arc, &so, on_hit, &out, &err) != FOLIO_OK)
+		ret = cli_fail(&err);
+	else if (!out.n && !out.json && tty)
+		fprintf(stderr, "no documents match '%s'\n", q.buf);
+	folio_archive_close(arc);
+	folio_strbuf_release(&q);
+	return ret;
+}

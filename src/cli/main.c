@@ -1,0 +1,320 @@
+/*
+ * main.c - folio's entry point: global options, the subcommand table.
+ *
+ *   folio [--archive DIR] [--config FILE] COMMAND [ARGS...]
+ *
+ * Exit status: 0 success, 1 failure, 2 usage error.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "folio/decode.h"
+#include "folio/ocr.h"
+#include "folio/util.h"
+
+/* Sorted by name; `folio help` and the man page list them in this order. */
+static const struct command commands[] = {
+	{ "cat", cmd_cat, "ID", "write a document's original bytes to stdout", "" },
+	{ "help", NULL, "[COMMAND]", "show help for folio or one command", "" },
+	{ "ingest", cmd_ingest, "[--json] PATH...",
+	  "add files and folders (recursively) to the archive",
+	  "  --json        one JSON object per document on stdout\n"
+	  "  --workers N   parallel workers (default: one per core)\n"
+	  "  --languages L Tesseract languages, e.g. pol+eng (default from config)\n" },
+	{ "init", cmd_init, "", "create the archive (idempotent)", "" },
+	{ "search", cmd_search, "[--json] [--limit N] QUERY",
+	  "ranked full-text search with highlighted snippets",
+	  "  --json        one JSON object per hit on stdout\n"
+	  "  --limit N     at most N hits (default 20)\n" },
+	{ "show", cmd_show, "[--json] ID", "a document's metadata, pages and fields",
+	  "  --json        one JSON object on stdout\n" },
+	{ "stats", cmd_stats, "[--json]", "counts and sizes by type, status and format",
+	  "  --json        one JSON object on stdout\n" },
+	{ "text", cmd_text, "ID", "the document's recognised text", "" },
+};
+
+#define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+const struct command *cli_command(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < NCOMMANDS; i++)
+		if (!strcmp(commands[i].name, name))
+			return &commands[i];
+	return NULL;
+}
+
+void cli_usage(const struct command *c, FILE *out)
+{
+	fprintf(out, "usage: folio [--archive DIR] [--config FILE] %s %s\n\n%s.\n", c->name,
+		c->usage, c->summary);
+	if (c->help && *c->help)
+		fprintf(out, "\noptions:\n%s", c->help);
+	fprintf(out, "  --help        show this help\n");
+}
+
+static void usage(FILE *out)
+{
+	size_t i;
+
+	fprintf(out,
+		"usage: folio [--archive DIR] [--config FILE] COMMAND [ARGS...]\n"
+		"\n"
+		"folio turns scanned invoices and forms into a searchable archive.\n"
+		"\n"
+		"commands:\n");
+	for (i = 0; i < NCOMMANDS; i++)
+		fprintf(out, "  %-8s %s\n", commands[i].name, commands[i].summary);
+	fprintf(out,
+		"\n"
+		"global options:\n"
+		"  --archive DIR  the archive folder (default: $FOLIO_ARCHIVE, the config's\n"
+		"                 'archive', else $XDG_DATA_HOME/folio or ~/.local/share/folio)\n"
+		"  --config FILE  settings file (default: $FOLIO_CONFIG, else\n"
+		"                 ~/.config/folio/folio.conf, else " FOLIO_SYSCONFDIR
+		"/folio/folio.conf)\n"
+		"  --version      print version information\n"
+		"  --help         show this help\n"
+		"\n"
+		"Run 'folio COMMAND --help' for a command's options; see folio(1).\n"
+		"exit status: 0 success, 1 failure, 2 usage error\n");
+}
+
+int cli_error(int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("folio: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return code;
+}
+
+int cli_fail(const struct folio_err *err)
+{
+	return cli_error(err->kind == FOLIO_E_USAGE ? EXIT_USAGE : EXIT_FAIL, "%s", err->msg);
+}
+
+struct folio_archive *cli_open(struct cli *cli, int flags)
+{
+	struct folio_err err = { 0 };
+	struct folio_archive *arc = folio_archive_open(cli->archive_dir, flags, &err);
+
+	if (!arc)
+		cli_fail(&err);
+	return arc;
+}
+
+int cli_parse(const struct command *c, int argc, char **argv, const char *const *specs,
+	      const char **vals)
+{
+	int i, k;
+
+	for (i = 1; i < argc; i++) {
+		const char *a = argv[i], *eq;
+		size_t n;
+
+		if (!strcmp(a, "--"))
+			return i + 1;
+		if (a[0] != '-' || !a[1])
+			return i;
+		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+			cli_usage(c, stdout);
+			exit(EXIT_OK);
+		}
+		if (strncmp(a, "--", 2)) {
+			cli_error(EXIT_USAGE, "%s: unknown option '%s'", c->name, a);
+			cli_usage(c, stderr);
+			return -1;
+		}
+		eq = strchr(a, '=');
+		n = eq ? (size_t)(eq - a - 2) : strlen(a + 2);
+		for (k = 0; specs[k]; k++) {
+			size_t sl = strcspn(specs[k], "=");
+
+			if (sl == n && !strncmp(specs[k], a + 2, n))
+				break;
+		}
+		if (!specs[k]) {
+			cli_error(EXIT_USAGE, "%s: unknown option '%s'", c->name, a);
+			cli_usage(c, stderr);
+			return -1;
+		}
+		if (specs[k][strlen(specs[k]) - 1] == '=') {
+			if (eq) {
+				vals[k] = eq + 1;
+			} else if (i + 1 < argc) {
+				vals[k] = argv[++i];
+			} else {
+				cli_error(EXIT_USAGE, "%s: option '--%s' needs a value", c->name,
+					  specs[k]);
+				return -1;
+			}
+		} else if (eq) {
+			cli_error(EXIT_USAGE, "%s: option '--%.*s' takes no value", c->name,
+				  (int)n, a + 2);
+			return -1;
+		} else {
+			vals[k] = "";
+		}
+	}
+	return i;
+}
+
+long long cli_doc_id(const struct command *c, const char *s)
+{
+	char *end;
+	long long id;
+
+	errno = 0;
+	id = strtoll(s, &end, 10);
+	if (errno || *end || end == s || id <= 0) {
+		cli_error(EXIT_USAGE, "%s: '%s' is not a document id (a positive number)", c->name,
+			  s);
+		return 0;
+	}
+	return id;
+}
+
+static void version(void)
+{
+	const struct folio_decoder *const *d;
+
+	printf("folio %s\n", FOLIO_VERSION);
+	printf("tesseract %s, sqlite %s\n", folio_ocr_version(), folio_archive_engine_version());
+	printf("decoders:");
+	for (d = folio_decoders(); *d; d++)
+		printf(" %s", (*d)->name);
+	printf("\nLicense AGPL-3.0-or-later: this is free software with no warranty.\n");
+}
+
+/* Tesseract's OpenMP reads OMP_THREAD_LIMIT once, when the library loads:
+ * setting it in main is too late, so re-execute ourselves with it set. */
+static void limit_omp(char **argv)
+{
+	if (getenv("OMP_THREAD_LIMIT"))
+		return;
+	setenv("OMP_THREAD_LIMIT", "1", 1);
+	execv("/proc/self/exe", argv);
+	/* exec failed (no /proc): run on, slower */
+}
+
+static const char *default_config(void)
+{
+	static char buf[4096];
+	const char *env = getenv("FOLIO_CONFIG"), *home = getenv("HOME");
+
+	if (env && *env)
+		return env;
+	if (home) {
+		snprintf(buf, sizeof(buf), "%s/.config/folio/folio.conf", home);
+		if (!access(buf, R_OK))
+			return buf;
+	}
+	if (!access(FOLIO_SYSCONFDIR "/folio/folio.conf", R_OK))
+		return FOLIO_SYSCONFDIR "/folio/folio.conf";
+	return NULL;
+}
+
+static char *default_archive(void)
+{
+	const char *xdg = getenv("XDG_DATA_HOME"), *home = getenv("HOME");
+	char buf[4096];
+
+	if (xdg && *xdg)
+		snprintf(buf, sizeof(buf), "%s/folio", xdg);
+	else
+		snprintf(buf, sizeof(buf), "%s/.local/share/folio", home ? home : ".");
+	return strdup(buf);
+}
+
+int main(int argc, char **argv)
+{
+	struct cli cli = { .prog = "folio" };
+	const char *archive = NULL, *config = NULL, *env;
+	const struct command *cmd;
+	struct folio_err err = { 0 };
+	int i, ret;
+
+	limit_omp(argv);
+	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
+		const char *a = argv[i];
+
+		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+			usage(stdout);
+			return EXIT_OK;
+		}
+		if (!strcmp(a, "--version")) {
+			version();
+			return EXIT_OK;
+		}
+		if (!strcmp(a, "--archive") || !strcmp(a, "--config")) {
+			if (i + 1 >= argc)
+				return cli_error(EXIT_USAGE, "option '%s' needs a value", a);
+			*(a[2] == 'a' ? &archive : &config) = argv[++i];
+		} else if (!strncmp(a, "--archive=", 10)) {
+			archive = a + 10;
+		} else if (!strncmp(a, "--config=", 9)) {
+			config = a + 9;
+		} else {
+			cli_error(EXIT_USAGE, "unknown option '%s'", a);
+			usage(stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (i >= argc) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (!strcmp(argv[i], "help")) {
+		if (i + 1 < argc && (cmd = cli_command(argv[i + 1])) && cmd->fn) {
+			cli_usage(cmd, stdout);
+			return EXIT_OK;
+		}
+		if (i + 1 < argc)
+			return cli_error(EXIT_USAGE, "no such command '%s'", argv[i + 1]);
+		usage(stdout);
+		return EXIT_OK;
+	}
+	if (!(cmd = cli_command(argv[i])) || !cmd->fn) {
+		cli_error(EXIT_USAGE, "'%s' is not a folio command (see 'folio --help')", argv[i]);
+		return EXIT_USAGE;
+	}
+
+	if (folio_config_defaults(&cli.cfg, &err) != FOLIO_OK)
+		return cli_fail(&err);
+	if (!config)
+		config = default_config();
+	if (config && folio_config_load(&cli.cfg, config, &err) != FOLIO_OK) {
+		folio_config_release(&cli.cfg);
+		return cli_error(EXIT_USAGE, "%s", err.msg);
+	}
+	env = getenv("FOLIO_ARCHIVE");
+	if (archive && *archive)
+		cli.archive_dir = archive;
+	else if (env && *env)
+		cli.archive_dir = env;
+	else if (cli.cfg.archive_dir)
+		cli.archive_dir = cli.cfg.archive_dir;
+	else
+		cli.archive_dir = cli.default_dir = default_archive();
+	if (!cli.archive_dir) {
+		folio_config_release(&cli.cfg);
+		return cli_error(EXIT_FAIL, "out of memory");
+	}
+
+	ret = cmd->fn(&cli, argc - i, argv + i);
+	if (fflush(stdout) && ret == EXIT_OK)
+		ret = cli_error(EXIT_FAIL, "cannot write output: %s", strerror(errno));
+	free(cli.default_dir);
+	folio_config_release(&cli.cfg);
+	return ret;
+}

@@ -1,0 +1,31 @@
+/*
+ * decode_private.h - what decoders share and the CLI never sees.
+ */
+#ifndef FOLIO_DECODE_PRIVATE_H
+#define FOLIO_DECODE_PRIVATE_H
+
+#include <mupdf/fitz.h>
+
+#include "folio/decode.h"
+
+struct folio_decode_ctx {
+	const struct folio_config *cfg;
+	fz_context *fz;          /* cloned from the global base context */
+	folio_page_hook page_hook;
+	void *page_arg;
+};
+
+/* A decoder calls this after filling doc->pages[index] (pix or text);
+ * returns the hook's status (FOLIO_OK when there is no hook). */
+int folio_decode_page_ready(struct folio_decode_ctx *ctx, struct folio_doc *doc,
+			    size_t index, struct folio_err *err);
+
+extern const struct folio_decoder folio_decoder_pdf;
+extern const struct folio_decoder folio_decoder_image;
+extern const struct folio_decoder folio_decoder_text;
+extern const struct folio_decoder folio_decoder_archive;
+
+/* The process-wide MuPDF base context (NULL before global init). */
+fz_context *folio_decode_fz_base(void);
+
+#endif

@@ -1,0 +1,539 @@
+/*
+ * pdf.c - the PDF decoder (MuPDF): a page's text layer when it has a
+ * usable one, otherwise a grayscale rendering for the OCR stage.
+ *
+ * Born-digital invoices carry exact text and positions, which beat OCR in
+ * both speed and accuracy, so a page with enough trustworthy text is taken
+ * as it is. Scans wrapped in a PDF, and PDFs whose fonts map glyphs to
+ * nothing useful (U+FFFD, private-use codes: the text looks present but
+ * reads as garbage), are rendered at cfg->render_dpi and OCRed instead.
+ *
+ * Everything MuPDF does runs inside fz_try: MuPDF reports failures by
+ * longjmp, so each helper below keeps to one fz_try and converts what it
+ * caught into a folio status. Never return or goto out of an fz_try block.
+ */
+#include "decode/decode_private.h"
+
+#include <leptonica/allheaders.h>
+#include <math.h>
+#include <mupdf/pdf.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "folio/strbuf.h"
+
+/* How far into the file a "%PDF-" header may start; PDF readers
+ * traditionally accept leading junk such as a mail header. */
+#define HEADER_WINDOW 1024
+
+/* A text layer with more than this share of unusable characters is
+ * treated as missing: such PDFs read as garbage, OCR does better. */
+#define BAD_TEXT_PERCENT 30
+
+#define DEFAULT_DPI 300
+#define TITLE_MAX 1024
+
+enum char_class {
+	CH_TEXT,     /* a character of a word */
+	CH_SPACE,    /* separates words */
+	CH_IGNORE,   /* zero-width: dropped, not counted */
+	CH_CONTROL,  /* C0/C1 controls: dropped, counted as bad */
+	CH_BAD,      /* U+FFFD, private use, invalid: kept, counted as bad */
+};
+
+static enum char_class classify(int c)
+{
+	if (c < 0 || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff) || c == 0xfffd)
+		return CH_BAD;
+	if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v' ||
+	    c == 0xa0 || c == 0x1680 || (c >= 0x2000 && c <= 0x200a) || c == 0x2028 ||
+	    c == 0x2029 || c == 0x202f || c == 0x205f || c == 0x3000)
+		return CH_SPACE;
+	if (c < 0x20 || (c >= 0x7f && c < 0xa0))
+		return CH_CONTROL;
+	if ((c >= 0x200b && c <= 0x200f) || c == 0x2060 || c == 0xfeff)
+		return CH_IGNORE;
+	if ((c >= 0xe000 && c <= 0xf8ff) || c >= 0xf0000)
+		return CH_BAD;
+	return CH_TEXT;
+}
+
+/* Append code point `c` as UTF-8; invalid values become U+FFFD. */
+static int add_utf8(struct folio_strbuf *sb, int c)
+{
+	unsigned char b[4];
+	size_t n;
+
+	if (c < 0 || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
+		c = 0xfffd;
+	if (c < 0x80) {
+		b[0] = (unsigned char)c;
+		n = 1;
+	} else if (c < 0x800) {
+		b[0] = (unsigned char)(0xc0 | (c >> 6));
+		b[1] = (unsigned char)(0x80 | (c & 0x3f));
+		n = 2;
+	} else if (c < 0x10000) {
+		b[0] = (unsigned char)(0xe0 | (c >> 12));
+		b[1] = (unsigned char)(0x80 | ((c >> 6) & 0x3f));
+		b[2] = (unsigned char)(0x80 | (c & 0x3f));
+		n = 3;
+	} else {
+		b[0] = (unsigned char)(0xf0 | (c >> 18));
+		b[1] = (unsigned char)(0x80 | ((c >> 12) & 0x3f));
+		b[2] = (unsigned char)(0x80 | ((c >> 6) & 0x3f));
+		b[3] = (unsigned char)(0x80 | (c & 0x3f));
+		n = 4;
+	}
+	return folio_strbuf_add(sb, b, n);
+}
+
+static int pdf_bid(const char *mime, const unsigned char *data, size_t size)
+{
+	if (mime && !strcmp(mime, "application/pdf"))
+		return 100;
+	if (data && memmem(data, size < HEADER_WINDOW ? size : HEADER_WINDOW, "%PDF-", 5))
+		return 100;
+	return 0;
+}
+
+/* Turn what fz_catch caught into a FOLIO_FAILED record. */
+static int caught(fz_context *fz, struct folio_err *err, const char *what)
+{
+	if (fz_caught(fz) == FZ_ERROR_MEMORY)
+		return folio_err_set(err, FOLIO_FAILED, FOLIO_E_NOMEM, 0,
+				     "%s: out of memory", what);
+	return folio_err_set(err, FOLIO_FAILED, FOLIO_E_INPUT, 0, "%s: %s", what,
+			     fz_caught_message(fz));
+}
+
+/* Whether MuPDF rebuilt the cross-reference table, which it does
+ * silently, when opening or later when an object fails to load. */
+static int was_repaired(fz_context *fz, fz_document *fdoc)
+{
+	pdf_document *pdf = pdf_specifics(fz, fdoc);
+
+	return pdf && pdf_was_repaired(fz, pdf);
+}
+
+/*
+ * Open the PDF in doc->data (not copied: MuPDF reads it in place, and the
+ * doc outlives the fz_document). On success *out holds the document and
+ * *npages its page count (at least 1).
+ */
+static int open_pdf(fz_context *fz, struct folio_doc *doc, fz_document **out, int *npages,
+		    struct folio_err *err)
+{
+	fz_stream *stm = NULL;
+	fz_document *fdoc = NULL;
+	int locked = 0, n = 0, repaired;
+
+	if (!doc->data || !doc->size)
+		return folio_err_set(err, FOLIO_FAILED, FOLIO_E_INPUT, 0, "PDF is empty");
+	fz_var(stm);
+	fz_var(fdoc);
+	fz_var(locked);
+	fz_var(n);
+	fz_try(fz) {
+		stm = fz_open_memory(fz, doc->data, doc->size);
+		/* Repairs a damaged cross-reference table on the way. */
+		fdoc = fz_open_document_with_stream(fz, "application/pdf", stm);
+		/* False when the user password is empty, which MuPDF
+		 * has already tried: such files decode normally. */
+		locked = fz_needs_password(fz, fdoc);
+		if (!locked)
+			n = fz_count_pages(fz, fdoc);
+	}
+	fz_always(fz)
+		fz_drop_stream(fz, stm);
+	fz_catch(fz) {
+		fz_drop_document(fz, fdoc);
+		return caught(fz, err, "corrupt PDF");
+	}
+	if (locked || n <= 0) {
+		/* A truncated file usually ends here: MuPDF's repair
+		 * scan finds some objects but no page tree. */
+		repaired = was_repaired(fz, fdoc);
+		fz_drop_document(fz, fdoc);
+		if (locked)
+			return folio_err_set(err, FOLIO_FAILED, FOLIO_E_INPUT, 0,
+					     "encrypted PDF: a password is required");
+		if (repaired)
+			return folio_err_set(err, FOLIO_FAILED, FOLIO_E_INPUT, 0,
+					     "damaged PDF: no pages could be recovered");
+		return folio_err_set(err, FOLIO_FAILED, FOLIO_E_INPUT, 0, "PDF has no pages");
+	}
+	*out = fdoc;
+	*npages = n;
+	return FOLIO_OK;
+}
+
+/* Use the Info dictionary's title unless an earlier stage named the doc.
+ * A broken Info dictionary is not worth failing the document for. */
+static int take_title(fz_context *fz, fz_document *fdoc, struct folio_doc *doc,
+		      struct folio_err *err)
+{
+	char buf[TITLE_MAX];
+	int n = -1;
+	char *s, *e;
+
+	if (doc->title)
+		return FOLIO_OK;
+	buf[0] = '\0';
+	fz_var(n);
+	fz_try(fz)
+		n = fz_lookup_metadata(fz, fdoc, FZ_META_INFO_TITLE, buf, sizeof(buf));
+	fz_catch(fz)
+		n = -1;
+	if (n <= 0)
+		return FOLIO_OK;
+	buf[sizeof(buf) - 1] = '\0';
+	e = buf + strlen(buf);
+	/* A title cut at TITLE_MAX may end inside a UTF-8 sequence. */
+	if ((size_t)n > sizeof(buf)) {
+		while (e > buf && ((unsigned char)e[-1] & 0xc0) == 0x80)
+			e--;
+		if (e > buf && ((unsigned char)e[-1] & 0xc0) == 0xc0)
+			e--;
+	}
+	for (s = buf; *s == ' ' || *s == '\t' || *s == '\r' || *s == '\n'; s++)
+		;
+	while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r' || e[-1] == '\n'))
+		e--;
+	*e = '\0';
+	if (!*s)
+		return FOLIO_OK;
+	if (folio_doc_set_str(&doc->title, s))
+		return folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, 0, "out of memory");
+	return FOLIO_OK;
+}
+
+/* Load page `i`, its bounds (points, y down) and its structured text. */
+static int load_page(fz_context *fz, fz_document *fdoc, int i, fz_page **pagep,
+		     fz_rect *bounds, fz_stext_page **textp, struct folio_err *err)
+{
+	/* Text outside the page is invisible; do not let it decide
+	 * whether the page has a text layer. */
+	fz_stext_options opts = { .flags = FZ_STEXT_MEDIABOX_CLIP };
+	fz_page *page = NULL;
+	fz_stext_page *text = NULL;
+	char what[64];
+
+	fz_var(page);
+	fz_var(text);
+	fz_try(fz) {
+		page = fz_load_page(fz, fdoc, i);
+		*bounds = fz_bound_page(fz, page);
+		text = fz_new_stext_page_from_page(fz, page, &opts);
+	}
+	fz_catch(fz) {
+		fz_drop_stext_page(fz, text);
+		fz_drop_page(fz, page);
+		snprintf(what, sizeof(what), "cannot read PDF page %d", i + 1);
+		return caught(fz, err, what);
+	}
+	*pagep = page;
+	*textp = text;
+	return FOLIO_OK;
+}
+
+/* Whether the text layer has enough characters and few enough garbage
+ * ones to be trusted over OCR. */
+static int text_usable(fz_stext_page *text, int min_chars)
+{
+	fz_stext_block *b;
+	fz_stext_line *l;
+	fz_stext_char *ch;
+	long total = 0, bad = 0;
+
+	for (b = text->first_block; b; b = b->next) {
+		if (b->type != FZ_STEXT_BLOCK_TEXT)
+			continue;
+		for (l = b->u.t.first_line; l; l = l->next) {
+			for (ch = l->first_char; ch; ch = ch->next) {
+				switch (classify(ch->c)) {
+				case CH_TEXT:
+					total++;
+					break;
+				case CH_CONTROL:
+				case CH_BAD:
+					total++;
+					bad++;
+					break;
+				case CH_SPACE:
+				case CH_IGNORE:
+					break;
+				}
+			}
+		}
+	}
+	if (total == 0 || total < min_chars)
+		return 0;
+	return bad * 100 <= total * BAD_TEXT_PERCENT;
+}
+
+/* A word being collected from a line's characters. */
+struct word {
+	struct folio_strbuf text;
+	fz_rect box;
+};
+
+/* Add the collected word to the page and to the line's text. */
+static int flush_word(struct folio_page *pg, struct word *w, struct folio_strbuf *line,
+		      fz_rect bounds, int lineno)
+{
+	int x0, y0, x1, y1;
+
+	if (!w->text.len)
+		return 0;
+	x0 = (int)floorf(w->box.x0 - bounds.x0);
+	y0 = (int)floorf(w->box.y0 - bounds.y0);
+	x1 = (int)ceilf(w->box.x1 - bounds.x0);
+	y1 = (int)ceilf(w->box.y1 - bounds.y0);
+	if ((line->len && folio_strbuf_addch(line, ' ')) ||
+	    folio_strbuf_add(line, w->text.buf, w->text.len) ||
+	    folio_page_add_word(pg, w->text.buf, x0, y0, x1 - x0, y1 - y0, 1.0f, lineno))
+		return -1;
+	folio_strbuf_reset(&w->text);
+	return 0;
+}
+
+/*
+ * Fill `pg` from the text layer: one folio_word per whitespace-separated
+ * run of characters, its box the union of its glyphs' quads in points
+ * from the page's top-left corner; page text is lines joined by '\n',
+ * blocks separated by a blank line. Lines are numbered from 0.
+ */
+static int fill_text_page(struct folio_page *pg, fz_stext_page *text, fz_rect bounds,
+			  struct folio_err *err)
+{
+	struct folio_strbuf page_text = FOLIO_STRBUF_INIT;
+	struct folio_strbuf line = FOLIO_STRBUF_INIT;
+	struct word w = { FOLIO_STRBUF_INIT, { 0, 0, 0, 0 } };
+	fz_stext_block *b;
+	fz_stext_line *l;
+	fz_stext_char *ch;
+	fz_rect box;
+	int lineno = 0, block_lines;
+	int status = FOLIO_OK;
+
+	for (b = text->first_block; b; b = b->next) {
+		if (b->type != FZ_STEXT_BLOCK_TEXT)
+			continue;
+		block_lines = 0;
+		for (l = b->u.t.first_line; l; l = l->next) {
+			for (ch = l->first_char; ch; ch = ch->next) {
+				switch (classify(ch->c)) {
+				case CH_SPACE:
+					if (flush_word(pg, &w, &line, bounds, lineno))
+						goto nomem;
+					break;
+				case CH_TEXT:
+				case CH_BAD:
+					box = fz_rect_from_quad(ch->quad);
+					w.box = w.text.len ? fz_union_rect(w.box, box) : box;
+					if (add_utf8(&w.text, ch->c))
+						goto nomem;
+					break;
+				case CH_CONTROL:
+				case CH_IGNORE:
+					break;
+				}
+			}
+			if (flush_word(pg, &w, &line, bounds, lineno))
+				goto nomem;
+			if (!line.len)
+				continue;
+			if (page_text.len &&
+			    folio_strbuf_adds(&page_text, block_lines ? "\n" : "\n\n"))
+				goto nomem;
+			if (folio_strbuf_add(&page_text, line.buf, line.len))
+				goto nomem;
+			folio_strbuf_reset(&line);
+			block_lines++;
+			lineno++;
+		}
+	}
+	if (folio_page_set_text(pg, page_text.len ? page_text.buf : ""))
+		goto nomem;
+	goto out;
+nomem:
+	status = folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, 0, "out of memory");
+out:
+	folio_strbuf_release(&w.text);
+	folio_strbuf_release(&line);
+	folio_strbuf_release(&page_text);
+	return status;
+}
+
+static int render_page(fz_context *fz, fz_page *page, fz_matrix ctm, int number,
+		       fz_pixmap **out, struct folio_err *err)
+{
+	fz_pixmap *pm = NULL;
+	char what[64];
+
+	fz_var(pm);
+	fz_try(fz)
+		pm = fz_new_pixmap_from_page(fz, page, ctm, fz_device_gray(fz), 0);
+	fz_catch(fz) {
+		snprintf(what, sizeof(what), "cannot render PDF page %d", number);
+		return caught(fz, err, what);
+	}
+	*out = pm;
+	return FOLIO_OK;
+}
+
+/* Copy an 8-bit gray pixmap into a new Leptonica image. Leptonica keeps
+ * 8 bpp rows in native 32-bit words with the first pixel in the most
+ * significant byte, hence SET_DATA_BYTE rather than memcpy. */
+static PIX *pix_from_pixmap(fz_context *fz, fz_pixmap *pm)
+{
+	int w = fz_pixmap_width(fz, pm), h = fz_pixmap_height(fz, pm);
+	int stride = fz_pixmap_stride(fz, pm);
+	const unsigned char *src = fz_pixmap_samples(fz, pm);
+	l_uint32 *line;
+	l_int32 wpl;
+	PIX *pix;
+	int x, y;
+
+	if (!(pix = pixCreate(w, h, 8)))
+		return NULL;
+	wpl = pixGetWpl(pix);
+	line = pixGetData(pix);
+	for (y = 0; y < h; y++, line += wpl, src += stride)
+		for (x = 0; x < w; x++)
+			SET_DATA_BYTE(line, x, src[x]);
+	return pix;
+}
+
+/* Decode page `i` (0-based) into a new folio page. */
+static int decode_page(struct folio_decode_ctx *ctx, fz_document *fdoc, int i,
+		       struct folio_doc *doc, struct folio_err *err)
+{
+	const struct folio_config *cfg = ctx->cfg;
+	fz_context *fz = ctx->fz;
+	fz_page *page = NULL;
+	fz_stext_page *text = NULL;
+	fz_pixmap *pm = NULL;
+	struct folio_page *pg;
+	PIX *pix = NULL;
+	fz_rect bounds;
+	fz_irect box;
+	fz_matrix ctm;
+	int64_t w, h;
+	int dpi, status;
+
+	status = load_page(fz, fdoc, i, &page, &bounds, &text, err);
+	if (status != FOLIO_OK)
+		goto out;
+
+	if (text_usable(text, cfg->min_text_chars)) {
+		if (!(pg = folio_doc_add_page(doc))) {
+			status = folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, 0, "out of memory");
+			goto out;
+		}
+		pg->source = FOLIO_SRC_TEXT;
+		pg->dpi = 72;
+		pg->width = (int)lroundf(bounds.x1 - bounds.x0);
+		pg->height = (int)lroundf(bounds.y1 - bounds.y0);
+		pg->conf = 1.0f;
+		status = fill_text_page(pg, text, bounds, err);
+		goto out;
+	}
+
+	/* No usable text: render for OCR, after checking the size the
+	 * same way fz_new_pixmap_from_page() will compute it. */
+	dpi = cfg->render_dpi > 0 ? cfg->render_dpi : DEFAULT_DPI;
+	ctm = fz_scale(dpi / 72.0f, dpi / 72.0f);
+	box = fz_round_rect(fz_transform_rect(bounds, ctm));
+	w = (int64_t)box.x1 - box.x0;
+	h = (int64_t)box.y1 - box.y0;
+	if (w <= 0 || h <= 0) {
+		status = folio_err_set(err, FOLIO_FAILED, FOLIO_E_INPUT, 0,
+				       "PDF page %d has no area", i + 1);
+		goto out;
+	}
+	if (w > INT32_MAX || h > INT32_MAX ||
+	    (cfg->max_page_pixels && (uint64_t)w * (uint64_t)h > cfg->max_page_pixels)) {
+		status = folio_err_set(err, FOLIO_FAILED, FOLIO_E_LIMIT, 0,
+				       "PDF page %d is %lldx%lld pixels at %d dpi, more than "
+				       "max_page_pixels = %llu", i + 1, (long long)w,
+				       (long long)h, dpi,
+				       (unsigned long long)cfg->max_page_pixels);
+		goto out;
+	}
+	status = render_page(fz, page, ctm, i + 1, &pm, err);
+	if (status != FOLIO_OK)
+		goto out;
+	if (fz_pixmap_components(fz, pm) != 1 || fz_pixmap_alpha(fz, pm) ||
+	    fz_pixmap_width(fz, pm) != w || fz_pixmap_height(fz, pm) != h) {
+		status = folio_err_set(err, FOLIO_FAILED, FOLIO_E_INPUT, 0,
+				       "cannot render PDF page %d: unexpected pixmap", i + 1);
+		goto out;
+	}
+	if (!(pix = pix_from_pixmap(fz, pm))) {
+		status = folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, 0, "out of memory");
+		goto out;
+	}
+	pixSetResolution(pix, dpi, dpi);
+	if (!(pg = folio_doc_add_page(doc))) {
+		status = folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, 0, "out of memory");
+		goto out;
+	}
+	pg->source = FOLIO_SRC_OCR;
+	pg->dpi = dpi;
+	pg->width = (int)w;
+	pg->height = (int)h;
+	pg->pix = pix;
+	pix = NULL;
+out:
+	pixDestroy(&pix);
+	fz_drop_pixmap(fz, pm);
+	fz_drop_stext_page(fz, text);
+	fz_drop_page(fz, page);
+	return status;
+}
+
+static int pdf_decode(struct folio_decode_ctx *ctx, struct folio_doc *doc,
+		      struct folio_err *err)
+{
+	fz_context *fz = ctx->fz;
+	fz_document *fdoc = NULL;
+	int npages = 0, i, status;
+
+	status = open_pdf(fz, doc, &fdoc, &npages, err);
+	if (status != FOLIO_OK)
+		goto out;
+	if (ctx->cfg->max_pages > 0 && npages > ctx->cfg->max_pages) {
+		status = folio_err_set(err, FOLIO_FAILED, FOLIO_E_LIMIT, 0,
+				       "PDF has %d pages, more than max_pages = %d", npages,
+				       ctx->cfg->max_pages);
+		goto out;
+	}
+	status = take_title(fz, fdoc, doc, err);
+	if (status != FOLIO_OK)
+		goto out;
+	for (i = 0; i < npages; i++) {
+		status = decode_page(ctx, fdoc, i, doc, err);
+		if (status != FOLIO_OK)
+			goto out;
+		/* OCR this page and drop its image before rendering the next */
+		status = folio_decode_page_ready(ctx, doc, doc->npages - 1, err);
+		if (status != FOLIO_OK)
+			goto out;
+	}
+	/* The pages read, but some may lack content: flag the result so
+	 * it gets reviewed. */
+	if (was_repaired(fz, fdoc))
+		status = folio_err_set(err, FOLIO_WARN, FOLIO_E_INPUT, 0,
+				       "damaged PDF was repaired; content may be missing");
+out:
+	fz_drop_document(fz, fdoc);
+	return status;
+}
+
+const struct folio_decoder folio_decoder_pdf = {
+	.name = "pdf",
+	.bid = pdf_bid,
+	.decode = pdf_decode,
+};

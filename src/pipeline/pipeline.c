@@ -1,0 +1,820 @@
+/*
+ * pipeline.c - the stages in order, a worker pool, and the single writer.
+ * See include/folio/pipeline.h.
+ *
+ * Threads: N workers take jobs (a path, or a document found inside an
+ * archive) from one queue and turn each into an outcome; the calling
+ * thread takes outcomes, writes them to the archive and reports them.
+ * Entries of an archive are queued at the front, so a large ZIP is worked
+ * off before the next input file is read and memory stays bounded.
+ *
+ * Duplicates: a table of SHA-256s (seeded from the archive) is checked
+ * before any decoding, so the same bytes are never OCR'd twice in a run.
+ * A copy whose original is still in flight waits for it and is reported
+ * once the original is archived (or quarantined).
+ */
+#include "folio/pipeline.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "folio/classify.h"
+#include "folio/decode.h"
+#include "folio/detect.h"
+#include "folio/ocr.h"
+#include "folio/prepare.h"
+#include "folio/util.h"
+
+enum outcome_kind {
+	O_READY,        /* decoded and read: store it */
+	O_DUP_KNOWN,    /* same bytes already archived */
+	O_DUP_PENDING,  /* same bytes in flight in this run */
+	O_FAILED,       /* quarantine */
+	O_CONTAINER,    /* an archive whose entries were queued */
+};
+
+struct job {
+	struct job *next;
+	char *path;
+	struct folio_doc *doc;      /* preloaded (archive entry) or NULL */
+};
+
+struct outcome {
+	struct outcome *next;
+	enum outcome_kind kind;
+	struct folio_doc *doc;      /* O_READY */
+	char *path;
+	char sha[65];
+	long long dup_id;
+	int pages;
+	const char *stage;
+	char reason[FOLIO_ERR_MSG_MAX];
+	double seconds;
+};
+
+enum sha_state { S_EMPTY = 0, S_INFLIGHT, S_ARCHIVED, S_FAILED };
+
+struct sha_slot {
+	char sha[65];
+	enum sha_state state;
+	long long id;
+};
+
+struct sha_set {
+	struct sha_slot *slots;
+	size_t cap, n;
+};
+
+struct run {
+	const struct folio_config *cfg;
+	struct folio_classifier *classifier;
+
+	pthread_mutex_t mu;
+	pthread_cond_t job_cv, out_cv;
+	struct job *jobs, *jobs_tail;
+	struct outcome *outs, *outs_tail;
+	size_t outstanding;         /* jobs whose outcome is not yet handled */
+	size_t docs_total;
+	size_t pages_done;
+	int shutdown;
+	int fatal;
+	struct folio_err fatal_err;
+	struct sha_set known;
+};
+
+struct worker {
+	struct run *run;
+	pthread_t thread;
+	struct folio_detect *detect;
+	struct folio_decode_ctx *decode;
+	struct folio_ocr *ocr;
+};
+
+/* ---- the SHA-256 table ---------------------------------------------- */
+
+static size_t sha_hash(const char *sha)
+{
+	size_t h = 0;
+	int i;
+
+	for (i = 0; i < 16; i++)
+		h = h * 16 + (size_t)(sha[i] <= '9' ? sha[i] - '0' : sha[i] - 'a' + 10);
+	return h;
+}
+
+static struct sha_slot *sha_find(struct sha_set *s, const char *sha)
+{
+	size_t i;
+
+	if (!s->cap)
+		return NULL;
+	for (i = sha_hash(sha) & (s->cap - 1);; i = (i + 1) & (s->cap - 1)) {
+		if (s->slots[i].state == S_EMPTY)
+			return NULL;
+		if (!strcmp(s->slots[i].sha, sha))
+			return &s->slots[i];
+	}
+}
+
+static struct sha_slot *sha_put(struct sha_set *s, const char *sha, enum sha_state st,
+				long long id)
+{
+	struct sha_slot *slot = sha_find(s, sha);
+	size_t i;
+
+	if (!slot && (s->n + 1) * 2 > s->cap) {
+		struct sha_set bigger = { NULL, s->cap ? s->cap * 2 : 1024, 0 };
+
+		if (!(bigger.slots = calloc(bigger.cap, sizeof(*bigger.slots))))
+			return NULL;
+		for (i = 0; i < s->cap; i++)
+			if (s->slots[i].state != S_EMPTY)
+				sha_put(&bigger, s->slots[i].sha, s->slots[i].state, s->slots[i].id);
+		free(s->slots);
+		*s = bigger;
+	}
+	if (!slot) {
+		for (i = sha_hash(sha) & (s->cap - 1); s->slots[i].state != S_EMPTY;
+		     i = (i + 1) & (s->cap - 1))
+			;
+		slot = &s->slots[i];
+		memcpy(slot->sha, sha, 65);
+		s->n++;
+	}
+	slot->state = st;
+	slot->id = id;
+	return slot;
+}
+
+static int seed_sha(void *arg, const char *sha, long long id)
+{
+	return sha_put(arg, sha, S_ARCHIVED, id) ? 0 : -1;
+}
+
+/* ---- queues ----------------------------------------------------------- */
+
+static void job_free(struct job *j)
+{
+	if (!j)
+		return;
+	free(j->path);
+	folio_doc_free(j->doc);
+	free(j);
+}
+
+static void outcome_free(struct outcome *o)
+{
+	if (!o)
+		return;
+	folio_doc_free(o->doc);
+	free(o->path);
+	free(o);
+}
+
+/* Queue a job; at the front for archive entries. Caller holds mu. */
+static void push_job(struct run *r, struct job *j, int front)
+{
+	if (front) {
+		j->next = r->jobs;
+		r->jobs = j;
+		if (!r->jobs_tail)
+			r->jobs_tail = j;
+	} else {
+		j->next = NULL;
+		if (r->jobs_tail)
+			r->jobs_tail->next = j;
+		else
+			r->jobs = j;
+		r->jobs_tail = j;
+	}
+	r->outstanding++;
+	r->docs_total++;
+	pthread_cond_signal(&r->job_cv);
+}
+
+static void push_outcome(struct run *r, struct outcome *o)
+{
+	pthread_mutex_lock(&r->mu);
+	o->next = NULL;
+	if (r->outs_tail)
+		r->outs_tail->next = o;
+	else
+		r->outs = o;
+	r->outs_tail = o;
+	pthread_cond_signal(&r->out_cv);
+	pthread_mutex_unlock(&r->mu);
+}
+
+static void set_fatal(struct run *r, const struct folio_err *err)
+{
+	pthread_mutex_lock(&r->mu);
+	if (!r->fatal) {
+		r->fatal = 1;
+		r->fatal_err = *err;
+	}
+	pthread_cond_broadcast(&r->out_cv);
+	pthread_cond_broadcast(&r->job_cv);
+	pthread_mutex_unlock(&r->mu);
+}
+
+/* ---- one document through the stages ---------------------------------- */
+
+/* The page hook: clean up and OCR a page as soon as it is decoded, then
+ * drop its image, so a 500-page scan never holds 500 page images. */
+static int page_ready(void *arg, struct folio_doc *doc, size_t index, struct folio_err *err)
+{
+	struct worker *w = arg;
+	struct folio_page *pg = &doc->pages[index];
+	int ret;
+
+	if (pg->pix) {
+		if (!w->ocr && !(w->ocr = folio_ocr_new(w->run->cfg, err)))
+			return FOLIO_FATAL;
+		if ((ret = folio_prepare_page(pg, err)) != FOLIO_OK)
+			return ret;
+		if ((ret = folio_ocr_page(w->ocr, pg, err)) != FOLIO_OK)
+			return ret;
+		folio_page_drop_image(pg);
+	}
+	pthread_mutex_lock(&w->run->mu);
+	w->run->pages_done++;
+	pthread_mutex_unlock(&w->run->mu);
+	return FOLIO_OK;
+}
+
+static struct outcome *new_outcome(const char *path)
+{
+	struct outcome *o = calloc(1, sizeof(*o));
+
+	if (o && !(o->path = strdup(path))) {
+		free(o);
+		o = NULL;
+	}
+	return o;
+}
+
+static void fail(struct outcome *o, const char *stage, const struct folio_err *err)
+{
+	o->kind = O_FAILED;
+	o->stage = stage;
+	snprintf(o->reason, sizeof(o->reason), "%s", err->msg[0] ? err->msg : "unknown error");
+}
+
+/*
+ * Run one job through the stages into `o`. Returns FOLIO_FATAL only when
+ * the whole run must stop; a document's own failure is an O_FAILED outcome.
+ */
+static int process(struct worker *w, struct job *job, struct outcome *o)
+{
+	struct run *r = w->run;
+	const struct folio_config *cfg = r->cfg;
+	struct folio_err err = { 0 };
+	struct folio_doc *doc = job->doc;
+	struct sha_slot *slot;
+	size_t i;
+	int ret;
+
+	job->doc = NULL;
+	if (!doc) {
+		unsigned char *data;
+		size_t size;
+
+		if (folio_read_file(job->path, cfg->max_file_bytes, &data, &size, &err) != FOLIO_OK) {
+			fail(o, "read", &err);
+			return FOLIO_OK;
+		}
+		if (!(doc = folio_doc_new(job->path, data, size)))
+			goto nomem;
+	}
+	o->doc = doc;
+	if (doc->type_reason && !strncmp(doc->type_reason, "refused: ", 9)) {
+		/* an archive entry the archive decoder would not extract */
+		snprintf(o->reason, sizeof(o->reason), "%s", doc->type_reason + 9);
+		o->kind = O_FAILED;
+		o->stage = "archive";
+		return FOLIO_OK;
+	}
+	folio_sha256_hex(doc->data, doc->size, doc->sha256);
+	memcpy(o->sha, doc->sha256, sizeof(o->sha));
+
+	pthread_mutex_lock(&r->mu);
+	slot = sha_find(&r->known, doc->sha256);
+	if (slot && slot->state == S_ARCHIVED) {
+		o->kind = O_DUP_KNOWN;
+		o->dup_id = slot->id;
+	} else if (slot) {
+		o->kind = O_DUP_PENDING;
+	} else if (!sha_put(&r->known, doc->sha256, S_INFLIGHT, 0)) {
+		pthread_mutex_unlock(&r->mu);
+		goto nomem;
+	} else {
+		o->kind = O_READY;
+	}
+	pthread_mutex_unlock(&r->mu);
+	if (o->kind != O_READY)
+		return FOLIO_OK;
+
+	if ((ret = folio_detect_doc(w->detect, doc, &err)) != FOLIO_OK) {
+		if (ret == FOLIO_FATAL)
+			goto fatal;
+		fail(o, "detect", &err);
+		return FOLIO_OK;
+	}
+	ret = folio_decode(w->decode, doc, &err);
+	if (ret == FOLIO_FATAL)
+		goto fatal;
+	if (ret == FOLIO_FAILED) {
+		fail(o, "decode", &err);
+		return FOLIO_OK;
+	}
+	if (doc->is_container) {
+		/* entries become jobs of their own, ahead of the other inputs */
+		pthread_mutex_lock(&r->mu);
+		for (i = doc->nchildren; i-- > 0;) {
+			struct job *cj = calloc(1, sizeof(*cj));
+
+			if (!cj || !(cj->path = strdup(doc->children[i]->path))) {
+				free(cj);
+				pthread_mutex_unlock(&r->mu);
+				goto nomem;
+			}
+			cj->doc = doc->children[i];
+			doc->children[i] = NULL;
+			push_job(r, cj, 1);
+		}
+		doc->nchildren = 0;
+		pthread_mutex_unlock(&r->mu);
+		o->kind = O_CONTAINER;
+		return FOLIO_OK;
+	}
+	if (!doc->npages) {
+		folio_err_set(&err, FOLIO_FAILED, FOLIO_E_INPUT, 0, "document has no pages");
+		fail(o, "decode", &err);
+		return FOLIO_OK;
+	}
+	if (folio_doc_join_text(doc))
+		goto nomem;
+	if ((ret = folio_classify_doc(r->classifier, doc, &err)) != FOLIO_OK) {
+		if (ret == FOLIO_FATAL)
+			goto fatal;
+		fail(o, "classify", &err);
+		return FOLIO_OK;
+	}
+	o->pages = (int)doc->npages;
+	return FOLIO_OK;
+nomem:
+	folio_err_set(&err, FOLIO_FATAL, FOLIO_E_NOMEM, ENOMEM, "out of memory");
+fatal:
+	fail(o, "pipeline", &err);
+	set_fatal(r, &err);
+	return FOLIO_FATAL;
+}
+
+static void *worker_main(void *arg)
+{
+	struct worker *w = arg;
+	struct run *r = w->run;
+
+	for (;;) {
+		struct outcome *o;
+		struct job *job;
+		double t0;
+
+		pthread_mutex_lock(&r->mu);
+		while (!r->jobs && !r->shutdown && !r->fatal)
+			pthread_cond_wait(&r->job_cv, &r->mu);
+		if (r->shutdown || r->fatal) {
+			pthread_mutex_unlock(&r->mu);
+			break;
+		}
+		job = r->jobs;
+		r->jobs = job->next;
+		if (!r->jobs)
+			r->jobs_tail = NULL;
+		pthread_mutex_unlock(&r->mu);
+
+		t0 = folio_clock();
+		o = new_outcome(job->path);
+		if (!o) {
+			struct folio_err e;
+
+			folio_err_set(&e, FOLIO_FATAL, FOLIO_E_NOMEM, ENOMEM, "out of memory");
+			set_fatal(r, &e);
+			job_free(job);
+			break;
+		}
+		process(w, job, o);
+		o->seconds = folio_clock() - t0;
+		job_free(job);
+		push_outcome(r, o);
+	}
+	return NULL;
+}
+
+/* ---- inputs ----------------------------------------------------------- */
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int queue_path(struct run *r, const char *path)
+{
+	struct job *j = calloc(1, sizeof(*j));
+
+	if (!j || !(j->path = strdup(path))) {
+		free(j);
+		return -1;
+	}
+	pthread_mutex_lock(&r->mu);
+	push_job(r, j, 0);
+	pthread_mutex_unlock(&r->mu);
+	return 0;
+}
+
+/* Queue the regular files below `dir` in name order; hidden entries and
+ * symbolic links to folders are skipped (loops). */
+static int queue_dir(struct run *r, const char *dir, int depth)
+{
+	char **names = NULL;
+	size_t n = 0, cap = 0, i;
+	struct dirent *de;
+	DIR *d;
+	int ret = 0;
+
+	if (depth > 64)
+		return 0;
+	if (!(d = opendir(dir)))
+		return queue_path(r, dir); /* reported as unreadable by a worker */
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		if (n == cap) {
+			char **nn = realloc(names, (cap = cap ? cap * 2 : 64) * sizeof(*nn));
+
+			if (!nn) {
+				ret = -1;
+				break;
+			}
+			names = nn;
+		}
+		if (!(names[n] = folio_path_join(dir, de->d_name))) {
+			ret = -1;
+			break;
+		}
+		n++;
+	}
+	closedir(d);
+	if (!ret)
+		qsort(names, n, sizeof(*names), cmp_str);
+	for (i = 0; i < n; i++) {
+		struct stat st, lst;
+
+		if (ret)
+			;
+		else if (!lstat(names[i], &lst) && S_ISDIR(lst.st_mode))
+			ret = queue_dir(r, names[i], depth + 1);
+		else if (!stat(names[i], &st) && S_ISDIR(st.st_mode))
+			; /* a link to a folder */
+		else
+			ret = queue_path(r, names[i]);
+		free(names[i]);
+	}
+	free(names);
+	return ret;
+}
+
+/* ---- the writer ------------------------------------------------------- */
+
+struct writer {
+	struct folio_archive *arc;
+	const struct folio_ingest_opts *opts;
+	struct folio_ingest_summary *sum;
+	struct outcome *pending;    /* duplicates waiting for their original */
+};
+
+static void report(struct writer *wr, const struct outcome *o, const char *status,
+		   long long id, const char *doc_type, const char *reason)
+{
+	struct folio_result res = {
+		.path = o->path,
+		.id = id,
+		.sha256 = o->sha,
+		.status = status,
+		.pages = o->pages,
+		.doc_type = doc_type,
+		.reason = reason,
+		.stage = o->stage,
+		.seconds = o->seconds,
+	};
+
+	if (!strcmp(status, "archived"))
+		wr->sum->archived++;
+	else if (!strcmp(status, "duplicate"))
+		wr->sum->duplicates++;
+	else
+		wr->sum->quarantined++;
+	if (wr->opts->on_result)
+		wr->opts->on_result(wr->opts->arg, &res);
+}
+
+/* A quarantine is recorded in the audit log; nothing else is written. */
+static int quarantine(struct writer *wr, struct outcome *o, struct folio_err *err)
+{
+	char detail[FOLIO_ERR_MSG_MAX + 32];
+
+	snprintf(detail, sizeof(detail), "%s: %s", o->stage ? o->stage : "ingest", o->reason);
+	if (folio_archive_event(wr->arc, "quarantined", 0, o->sha[0] ? o->sha : NULL, o->path,
+				detail, err) != FOLIO_OK)
+		return FOLIO_FATAL;
+	report(wr, o, "quarantined", 0, NULL, o->reason);
+	return FOLIO_OK;
+}
+
+static int duplicate(struct writer *wr, struct outcome *o, long long id, const char *doc_type,
+		     struct folio_err *err)
+{
+	char reason[64];
+
+	snprintf(reason, sizeof(reason), "same content as document %lld", id);
+	if (folio_archive_event(wr->arc, "duplicate", id, o->sha, o->path, NULL, err) != FOLIO_OK)
+		return FOLIO_FATAL;
+	report(wr, o, "duplicate", id, doc_type, reason);
+	return FOLIO_OK;
+}
+
+/* The original of `sha` is settled: report the copies that waited. */
+static int settle_pending(struct writer *wr, const char *sha, long long id,
+			  const char *doc_type, const char *why, struct folio_err *err)
+{
+	struct outcome **pp = &wr->pending;
+	int ret = FOLIO_OK;
+
+	while (*pp) {
+		struct outcome *o = *pp;
+
+		if (strcmp(o->sha, sha)) {
+			pp = &o->next;
+			continue;
+		}
+		*pp = o->next;
+		if (id) {
+			ret = duplicate(wr, o, id, doc_type, err);
+		} else {
+			o->stage = "decode";
+			snprintf(o->reason, sizeof(o->reason), "%s", why);
+			ret = quarantine(wr, o, err);
+		}
+		outcome_free(o);
+		if (ret != FOLIO_OK)
+			break;
+	}
+	return ret;
+}
+
+static int handle(struct run *r, struct writer *wr, struct outcome *o, struct folio_err *err)
+{
+	struct folio_err e = { 0 };
+	int ret;
+
+	switch (o->kind) {
+	case O_CONTAINER:
+		break;
+	case O_DUP_KNOWN:
+		return duplicate(wr, o, o->dup_id, NULL, err);
+	case O_DUP_PENDING: {
+		struct sha_slot *slot;
+		enum sha_state state;
+		long long id;
+
+		pthread_mutex_lock(&r->mu);
+		slot = sha_find(&r->known, o->sha);
+		state = slot ? slot->state : S_INFLIGHT;
+		id = slot ? slot->id : 0;
+		pthread_mutex_unlock(&r->mu);
+		if (state == S_ARCHIVED)
+			return duplicate(wr, o, id, NULL, err);
+		if (state == S_FAILED) {
+			o->stage = "decode";
+			snprintf(o->reason, sizeof(o->reason),
+				 "same content as another file of this run, which was quarantined");
+			return quarantine(wr, o, err);
+		}
+		/* the original is still being read: report once it is settled */
+		o->next = wr->pending;
+		wr->pending = o;
+		return 1; /* kept */
+	}
+	case O_FAILED:
+		if (o->sha[0]) {
+			pthread_mutex_lock(&r->mu);
+			sha_put(&r->known, o->sha, S_FAILED, 0);
+			pthread_mutex_unlock(&r->mu);
+		}
+		if ((ret = quarantine(wr, o, err)) != FOLIO_OK)
+			return ret;
+		if (o->sha[0])
+			return settle_pending(wr, o->sha, 0, NULL, o->reason, err);
+		break;
+	case O_READY:
+		ret = folio_archive_add(wr->arc, o->doc, &e);
+		if (ret == FOLIO_WARN) { /* stored by another process meanwhile */
+			ret = duplicate(wr, o, o->doc->id, o->doc->doc_type, err);
+		} else if (ret != FOLIO_OK) {
+			/* disk full, database locked too long: this document only */
+			o->stage = "store";
+			snprintf(o->reason, sizeof(o->reason), "%s", e.msg);
+			o->kind = O_FAILED;
+			return handle(r, wr, o, err);
+		} else {
+			wr->sum->pages += o->doc->npages;
+			report(wr, o, "archived", o->doc->id, o->doc->doc_type, NULL);
+		}
+		if (ret != FOLIO_OK)
+			return ret;
+		pthread_mutex_lock(&r->mu);
+		sha_put(&r->known, o->sha, S_ARCHIVED, o->doc->id);
+		pthread_mutex_unlock(&r->mu);
+		return settle_pending(wr, o->sha, o->doc->id, o->doc->doc_type, NULL, err);
+	}
+	return FOLIO_OK;
+}
+
+static void progress(struct run *r, const struct folio_ingest_opts *opts, double t0)
+{
+	struct folio_progress p;
+
+	if (!opts->on_progress)
+		return;
+	pthread_mutex_lock(&r->mu);
+	p.docs_total = r->docs_total;
+	p.docs_done = r->docs_total - r->outstanding;
+	p.pages_done = r->pages_done;
+	pthread_mutex_unlock(&r->mu);
+	p.elapsed = folio_clock() - t0;
+	opts->on_progress(opts->arg, &p);
+}
+
+int folio_ingest(struct folio_archive *arc, char *const *paths, size_t npaths,
+		 const struct folio_ingest_opts *opts, struct folio_ingest_summary *sum,
+		 struct folio_err *err)
+{
+	struct run r = { 0 };
+	struct writer wr = { arc, opts, sum, NULL };
+	struct worker *workers = NULL;
+	int nworkers = folio_config_workers(opts->cfg), started = 0, i, ret = FOLIO_OK;
+	double t0 = folio_clock();
+	char *models = NULL, *rules = NULL;
+	size_t k;
+
+	memset(sum, 0, sizeof(*sum));
+	r.cfg = opts->cfg;
+	pthread_mutex_init(&r.mu, NULL);
+	pthread_cond_init(&r.job_cv, NULL);
+	pthread_cond_init(&r.out_cv, NULL);
+
+	if (!(models = folio_config_models_dir(opts->cfg)) ||
+	    !(rules = folio_path_join(models, "doctype.rules"))) {
+		ret = folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, ENOMEM, "out of memory");
+		goto out;
+	}
+	if (!(r.classifier = folio_classify_load(rules, err))) {
+		ret = FOLIO_FATAL;
+		goto out;
+	}
+	if (folio_archive_each_sha(arc, seed_sha, &r.known, err) != FOLIO_OK) {
+		ret = FOLIO_FATAL;
+		goto out;
+	}
+	if (folio_decode_global_init(opts->cfg, err) != FOLIO_OK) {
+		ret = FOLIO_FATAL;
+		goto out;
+	}
+	folio_prepare_global_init();
+
+	if (!(workers = calloc((size_t)nworkers, sizeof(*workers)))) {
+		ret = folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, ENOMEM, "out of memory");
+		goto out;
+	}
+	for (i = 0; i < nworkers; i++) {
+		struct worker *w = &workers[i];
+
+		w->run = &r;
+		if (!(w->detect = folio_detect_new(err)) ||
+		    !(w->decode = folio_decode_ctx_new(opts->cfg, err))) {
+			ret = FOLIO_FATAL;
+			goto out;
+		}
+		folio_decode_ctx_set_page_hook(w->decode, page_ready, w);
+	}
+	for (k = 0; k < npaths; k++) {
+		struct stat st;
+
+		if (!stat(paths[k], &st) && S_ISDIR(st.st_mode) ? queue_dir(&r, paths[k], 0)
+								 : queue_path(&r, paths[k])) {
+			ret = folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, ENOMEM, "out of memory");
+			goto out;
+		}
+	}
+	for (i = 0; i < nworkers; i++) {
+		if (pthread_create(&workers[i].thread, NULL, worker_main, &workers[i])) {
+			ret = folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, errno,
+					    "cannot start a worker thread");
+			goto out;
+		}
+		started++;
+	}
+
+	pthread_mutex_lock(&r.mu);
+	while (r.outstanding && !r.fatal) {
+		struct outcome *o = r.outs;
+		struct timespec ts;
+
+		if (!o) {
+			clock_gettime(CLOCK_REALTIME, &ts);
+			ts.tv_nsec += 500000000L;
+			if (ts.tv_nsec >= 1000000000L) {
+				ts.tv_sec++;
+				ts.tv_nsec -= 1000000000L;
+			}
+			pthread_cond_timedwait(&r.out_cv, &r.mu, &ts);
+			pthread_mutex_unlock(&r.mu);
+			progress(&r, opts, t0);
+			pthread_mutex_lock(&r.mu);
+			continue;
+		}
+		r.outs = o->next;
+		if (!r.outs)
+			r.outs_tail = NULL;
+		pthread_mutex_unlock(&r.mu);
+
+		ret = handle(&r, &wr, o, err);
+		if (ret != 1)
+			outcome_free(o);
+		pthread_mutex_lock(&r.mu);
+		r.outstanding--;
+		if (ret == FOLIO_FATAL) {
+			r.fatal = 1;
+			r.fatal_err = *err;
+			break;
+		}
+		ret = FOLIO_OK;
+		pthread_mutex_unlock(&r.mu);
+		progress(&r, opts, t0);
+		pthread_mutex_lock(&r.mu);
+	}
+	r.shutdown = 1;
+	pthread_cond_broadcast(&r.job_cv);
+	if (r.fatal) {
+		ret = FOLIO_FATAL;
+		if (err)
+			*err = r.fatal_err;
+	}
+	pthread_mutex_unlock(&r.mu);
+out:
+	pthread_mutex_lock(&r.mu);
+	r.shutdown = 1;
+	pthread_cond_broadcast(&r.job_cv);
+	pthread_mutex_unlock(&r.mu);
+	for (i = 0; i < started; i++)
+		pthread_join(workers[i].thread, NULL);
+	for (i = 0; workers && i < nworkers; i++) {
+		folio_detect_free(workers[i].detect);
+		folio_decode_ctx_free(workers[i].decode);
+		folio_ocr_free(workers[i].ocr);
+	}
+	free(workers);
+	while (r.jobs) {
+		struct job *j = r.jobs;
+
+		r.jobs = j->next;
+		job_free(j);
+	}
+	while (r.outs) {
+		struct outcome *o = r.outs;
+
+		r.outs = o->next;
+		outcome_free(o);
+	}
+	while (wr.pending) {
+		struct outcome *o = wr.pending;
+
+		wr.pending = o->next;
+		outcome_free(o);
+	}
+	free(r.known.slots);
+	folio_classify_free(r.classifier);
+	free(models);
+	free(rules);
+	pthread_cond_destroy(&r.job_cv);
+	pthread_cond_destroy(&r.out_cv);
+	pthread_mutex_destroy(&r.mu);
+	sum->seconds = folio_clock() - t0;
+	return ret;
+}

@@ -1,0 +1,223 @@
+/* config.c - defaults and the config file; see include/folio/config.h. */
+#include "folio/config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "folio/util.h"
+
+/* One table of keys: the config file, `folio --help` and the docs agree. */
+enum kind { K_STR, K_INT, K_SIZE };
+
+struct key {
+	const char *name;
+	enum kind kind;
+	size_t off;
+	long long min, max;
+};
+
+#define OFF(m) offsetof(struct folio_config, m)
+
+static const struct key keys[] = {
+	{ "archive", K_STR, OFF(archive_dir), 0, 0 },
+	{ "languages", K_STR, OFF(languages), 0, 0 },
+	{ "max_archive_bytes", K_SIZE, OFF(max_archive_bytes), 1, 1LL << 50 },
+	{ "max_archive_depth", K_INT, OFF(max_archive_depth), 0, 16 },
+	{ "max_archive_entries", K_INT, OFF(max_archive_entries), 1, 10000000 },
+	{ "max_archive_ratio", K_INT, OFF(max_archive_ratio), 1, 1000000 },
+	{ "max_file_bytes", K_SIZE, OFF(max_file_bytes), 1, 1LL << 40 },
+	{ "max_page_pixels", K_SIZE, OFF(max_page_pixels), 1, 1LL << 34 },
+	{ "max_pages", K_INT, OFF(max_pages), 1, 1000000 },
+	{ "models", K_STR, OFF(models_dir), 0, 0 },
+	{ "min_text_chars", K_INT, OFF(min_text_chars), 0, 100000 },
+	{ "render_dpi", K_INT, OFF(render_dpi), 50, 1200 },
+	{ "tessdata", K_STR, OFF(tessdata_dir), 0, 0 },
+	{ "workers", K_INT, OFF(workers), 0, 256 },
+};
+
+int folio_config_defaults(struct folio_config *cfg, struct folio_err *err)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	/* chosen by measurement: see README "OCR languages" */
+	cfg->languages = strdup(FOLIO_DEFAULT_LANGUAGES);
+	if (!cfg->languages)
+		return folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, ENOMEM, "out of memory");
+	cfg->workers = 0;
+	cfg->max_file_bytes = 256ULL << 20;
+	cfg->max_pages = 2000;
+	cfg->max_page_pixels = 200000000ULL; /* A0 at 300 dpi is ~140 Mpx */
+	cfg->render_dpi = 300;
+	cfg->min_text_chars = 16;
+	cfg->max_archive_entries = 10000;
+	cfg->max_archive_bytes = 2ULL << 30;
+	cfg->max_archive_ratio = 200;
+	cfg->max_archive_depth = 3;
+	return FOLIO_OK;
+}
+
+static int parse_size(const char *v, unsigned long long *out)
+{
+	char *end;
+	unsigned long long n;
+
+	errno = 0;
+	if (!isdigit((unsigned char)*v))
+		return -1;
+	n = strtoull(v, &end, 10);
+	if (errno)
+		return -1;
+	switch (toupper((unsigned char)*end)) {
+	case 'K': n <<= 10; end++; break;
+	case 'M': n <<= 20; end++; break;
+	case 'G': n <<= 30; end++; break;
+	case 'T': n <<= 40; end++; break;
+	default: break;
+	}
+	if (*end == 'i' || *end == 'I')
+		end++;
+	if (*end == 'b' || *end == 'B')
+		end++;
+	if (*end)
+		return -1;
+	*out = n;
+	return 0;
+}
+
+int folio_config_set(struct folio_config *cfg, const char *key, const char *value,
+		     struct folio_err *err)
+{
+	const struct key *k = NULL;
+	unsigned long long n;
+	size_t i;
+
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		if (!strcmp(keys[i].name, key))
+			k = &keys[i];
+	if (!k)
+		return folio_err_set(err, FOLIO_FAILED, FOLIO_E_CONFIG, 0, "unknown key '%s'", key);
+	if (k->kind == K_STR) {
+		char **slot = (char **)((char *)cfg + k->off);
+		char *p = *value ? strdup(value) : NULL;
+
+		if (*value && !p)
+			return folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, ENOMEM, "out of memory");
+		free(*slot);
+		*slot = p;
+		return FOLIO_OK;
+	}
+	if (parse_size(value, &n))
+		return folio_err_set(err, FOLIO_FAILED, FOLIO_E_CONFIG, 0,
+				     "'%s' is not a valid number for '%s'", value, key);
+	if ((long long)n < k->min || (long long)n > k->max)
+		return folio_err_set(err, FOLIO_FAILED, FOLIO_E_CONFIG, 0,
+				     "'%s' = %s is out of range %lld..%lld", key, value, k->min,
+				     k->max);
+	if (k->kind == K_INT)
+		*(int *)((char *)cfg + k->off) = (int)n;
+	else
+		*(uint64_t *)((char *)cfg + k->off) = n;
+	return FOLIO_OK;
+}
+
+static char *trim(char *s)
+{
+	char *e;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	e = s + strlen(s);
+	while (e > s && isspace((unsigned char)e[-1]))
+		*--e = '\0';
+	return s;
+}
+
+int folio_config_load(struct folio_config *cfg, const char *path, struct folio_err *err)
+{
+	FILE *f = fopen(path, "re");
+	char line[4096];
+	int lineno = 0, ret = FOLIO_OK;
+
+	if (!f)
+		return folio_err_set(err, FOLIO_FAILED, FOLIO_E_CONFIG, errno,
+				     "cannot open config '%s': %s", path, strerror(errno));
+	while (fgets(line, sizeof(line), f)) {
+		char *s, *eq, *key, *val;
+		size_t l;
+
+		lineno++;
+		l = strlen(line);
+		if (l == sizeof(line) - 1 && line[l - 1] != '\n') {
+			ret = folio_err_set(err, FOLIO_FAILED, FOLIO_E_CONFIG, 0,
+					    "%s:%d: line too long", path, lineno);
+			break;
+		}
+		s = trim(line);
+		if (!*s || *s == '#' || *s == ';')
+			continue;
+		if (!(eq = strchr(s, '='))) {
+			ret = folio_err_set(err, FOLIO_FAILED, FOLIO_E_CONFIG, 0,
+					    "%s:%d: expected 'key = value'", path, lineno);
+			break;
+		}
+		*eq = '\0';
+		key = trim(s);
+		val = trim(eq + 1);
+		l = strlen(val);
+		if (l >= 2 && val[0] == '"' && val[l - 1] == '"') {
+			val[l - 1] = '\0';
+			val++;
+		}
+		if (folio_config_set(cfg, key, val, err) != FOLIO_OK) {
+			char msg[FOLIO_ERR_MSG_MAX];
+
+			snprintf(msg, sizeof(msg), "%s", err ? err->msg : "");
+			ret = folio_err_set(err, FOLIO_FAILED, FOLIO_E_CONFIG, 0, "%s:%d: %s",
+					    path, lineno, msg);
+			break;
+		}
+	}
+	fclose(f);
+	return ret;
+}
+
+char *folio_config_models_dir(const struct folio_config *cfg)
+{
+	const char *env = getenv("FOLIO_MODELS");
+	char exe[4096], *slash;
+	struct stat st;
+	ssize_t n;
+
+	if (cfg->models_dir)
+		return strdup(cfg->models_dir);
+	if (env && *env)
+		return strdup(env);
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 16);
+	if (n > 0) {
+		exe[n] = '\0';
+		if ((slash = strrchr(exe, '/'))) {
+			strcpy(slash + 1, "models");
+			if (!stat(exe, &st) && S_ISDIR(st.st_mode))
+				return strdup(exe);
+		}
+	}
+	return strdup(FOLIO_DATADIR "/models");
+}
+
+int folio_config_workers(const struct folio_config *cfg)
+{
+	return cfg->workers > 0 ? cfg->workers : folio_ncores();
+}
+
+void folio_config_release(struct folio_config *cfg)
+{
+	free(cfg->archive_dir);
+	free(cfg->languages);
+	free(cfg->tessdata_dir);
+	free(cfg->models_dir);
+	cfg->archive_dir = cfg->languages = cfg->tessdata_dir = cfg->models_dir = NULL;
+}
