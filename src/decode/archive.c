@@ -159,7 +159,6 @@ static void quote(char *dst, size_t dstsz, const char *s)
 static const char *check_name(const char *name, struct folio_strbuf *out, int *nomem)
 {
 	const char *p, *seg;
-	unsigned char c;
 
 	*nomem = 0;
 	if (!name)
@@ -170,7 +169,8 @@ static const char *check_name(const char *name, struct folio_strbuf *out, int *n
 	    (((name[0] | 0x20) >= 'a' && (name[0] | 0x20) <= 'z') && name[1] == ':'))
 		return "absolute archive entry name";
 	for (p = name; *p; p++) {
-		c = (unsigned char)*p;
+		unsigned char c = (unsigned char)*p;
+
 		if (c < 0x20 || c == 0x7f)
 			return "control character in archive entry name";
 	}
@@ -232,10 +232,11 @@ static const char *raw_name(const char *container, char *dst, size_t dstsz)
 	static const char *const suffixes[] = {
 		".gz", ".gzip", ".bz2", ".bzip2", ".xz", ".zst", ".zstd",
 	};
-	size_t n = strlen(container), i, k;
+	size_t n = strlen(container), i;
 
 	for (i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++) {
-		k = strlen(suffixes[i]);
+		size_t k = strlen(suffixes[i]);
+
 		if (n > k && !strcasecmp(container + n - k, suffixes[i])) {
 			snprintf(dst, dstsz, "%.*s", (int)(n - k), container);
 			return dst;
@@ -270,7 +271,7 @@ static int refuse(struct walk *w, const char *clean, const char *name,
 		  struct folio_err *err, const char *fmt, ...)
 {
 	struct folio_strbuf path = FOLIO_STRBUF_INIT, why = FOLIO_STRBUF_INIT;
-	struct folio_doc *child;
+	struct folio_doc *child = NULL;
 	int status, bad;
 	va_list ap;
 
@@ -437,6 +438,83 @@ static const char *bad_type(struct archive_entry *e, const char **target)
 	}
 }
 
+/* Read past a refused entry's data, still counting it: a stream can only
+ * be skipped by expanding it. */
+static int drain(struct walk *w, struct folio_err *err)
+{
+	unsigned char *data;
+	size_t len;
+	char why[256];
+	int over = 0, status;
+
+	status = read_data(w, 0, &data, &len, &over, why, sizeof(why), err);
+	/* an unreadable entry that is refused anyway needs no second reason */
+	return status == FOLIO_WARN ? FOLIO_OK : status;
+}
+
+/* Skip an encrypted entry's data. Nothing can be decrypted, so nothing is
+ * expanded and there is nothing to count. */
+static int skip(struct walk *w)
+{
+	const char *msg;
+
+	if (archive_read_data_skip(w->a) >= ARCHIVE_WARN)
+		return FOLIO_OK;
+	msg = archive_error_string(w->a);
+	w->corrupt = 1;
+	snprintf(w->corrupt_msg, sizeof(w->corrupt_msg), "%s", msg ? msg : "read error");
+	return FOLIO_FAILED;
+}
+
+/* Read a regular entry with the safe name `clean` into a child, or refuse
+ * it when it outgrows max_file_bytes or cannot be read. */
+static int extract(struct walk *w, struct archive_entry *e, const char *clean,
+		   const char *name, const char *qname, struct folio_err *err)
+{
+	struct folio_strbuf path = FOLIO_STRBUF_INIT;
+	struct folio_doc *child;
+	unsigned char *data = NULL;
+	size_t len = 0;
+	char why[256];
+	int over = 0, status;
+
+	/* a declared size already too big: do not even start a buffer */
+	if (w->cfg->max_file_bytes && archive_entry_size_is_set(e) &&
+	    archive_entry_size(e) >= 0 &&
+	    (uint64_t)archive_entry_size(e) > w->cfg->max_file_bytes)
+		over = 1;
+	status = read_data(w, 1, &data, &len, &over, why, sizeof(why), err);
+	if (status == FOLIO_WARN) {
+		status = refuse(w, clean, name, err, "cannot read archive entry '%s': %s",
+				qname, why);
+		goto out;
+	}
+	if (status)
+		goto out;
+	if (over) {
+		status = refuse(w, clean, name, err,
+				"entry '%s' expands beyond max_file_bytes (%" PRIu64 " bytes)",
+				qname, w->cfg->max_file_bytes);
+		goto out;
+	}
+	if (folio_strbuf_adds(&path, w->doc->path) || folio_strbuf_adds(&path, "!/") ||
+	    folio_strbuf_adds(&path, clean)) {
+		free(data);
+		status = folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, ENOMEM, "out of memory");
+		goto out;
+	}
+	/* folio_doc_new() frees data when it fails */
+	if (!(child = folio_doc_new(path.buf, data, len))) {
+		status = folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, ENOMEM, "out of memory");
+		goto out;
+	}
+	if (!(status = adopt(w, child, err)))
+		w->good++;
+out:
+	folio_strbuf_release(&path);
+	return status;
+}
+
 /*
  * Deal with one entry whose header has just been read. Returns FOLIO_OK
  * to go on, FOLIO_FAILED to stop (err set for a bound; w->corrupt for a
@@ -444,112 +522,50 @@ static const char *bad_type(struct archive_entry *e, const char **target)
  */
 static int do_entry(struct walk *w, struct archive_entry *e, struct folio_err *err)
 {
-	struct folio_strbuf clean = FOLIO_STRBUF_INIT, path = FOLIO_STRBUF_INIT;
-	const char *name, *why, *name_why, *target;
+	struct folio_strbuf clean = FOLIO_STRBUF_INIT;
+	const char *name, *why, *name_why, *target, *safe;
 	char qname[QUOTE_MAX + 16], qtarget[QUOTE_MAX + 16], rawbuf[256];
-	char readwhy[256];
-	unsigned char *data = NULL;
-	size_t len = 0;
-	int status = FOLIO_OK, nomem, over = 0, named;
-	struct folio_doc *child;
+	int status, nomem;
 
-	if (archive_entry_filetype(e) == AE_IFDIR && !archive_entry_hardlink(e))
-		goto done;
+	/* directories hold nothing: skipped without a word */
+	if (archive_entry_filetype(e) == AE_IFDIR && !archive_entry_hardlink(e)) {
+		w->complete++;
+		return FOLIO_OK;
+	}
 
 	if (w->may_raw && archive_format(w->a) == ARCHIVE_FORMAT_RAW)
 		name = raw_name(w->doc->name ? w->doc->name : "", rawbuf, sizeof(rawbuf));
 	else if (!(name = archive_entry_pathname_utf8(e)))
 		name = archive_entry_pathname(e);
 	quote(qname, sizeof(qname), name);
-
 	name_why = check_name(name, &clean, &nomem);
 	if (nomem) {
 		status = folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, ENOMEM, "out of memory");
 		goto out;
 	}
-	named = !name_why;
+	safe = name_why ? NULL : clean.buf;
 
 	if ((why = bad_type(e, &target))) {
 		quote(qtarget, sizeof(qtarget), target);
-		status = target ? refuse(w, named ? clean.buf : NULL, name, err,
-					 "%s '%s' -> '%s'", why, qname, qtarget)
-				: refuse(w, named ? clean.buf : NULL, name, err,
-					 "%s '%s'", why, qname);
-		if (status)
-			goto out;
-		/* links and devices carry no data, but make sure */
-		status = read_data(w, 0, &data, &len, &over, readwhy, sizeof(readwhy), err);
-		goto drained;
+		status = target ? refuse(w, safe, name, err, "%s '%s' -> '%s'", why, qname, qtarget)
+				: refuse(w, safe, name, err, "%s '%s'", why, qname);
+		if (!status)
+			status = drain(w, err);  /* links and devices carry no data, but be sure */
+	} else if (archive_entry_is_encrypted(e)) {
+		status = refuse(w, safe, name, err, "encrypted archive entry '%s'", qname);
+		if (!status)
+			status = skip(w);
+	} else if (name_why) {
+		status = refuse(w, NULL, name, err, "%s '%s'", name_why, qname);
+		if (!status)
+			status = drain(w, err);
+	} else {
+		status = extract(w, e, clean.buf, name, qname, err);
 	}
-	if (archive_entry_is_encrypted(e)) {
-		/* undecryptable: skipping reads no plaintext, so nothing to count */
-		if ((status = refuse(w, named ? clean.buf : NULL, name, err,
-				     "encrypted archive entry '%s'", qname)))
-			goto out;
-		if (archive_read_data_skip(w->a) < ARCHIVE_WARN) {
-			const char *msg = archive_error_string(w->a);
-
-			w->corrupt = 1;
-			snprintf(w->corrupt_msg, sizeof(w->corrupt_msg), "%s",
-				 msg ? msg : "read error");
-			status = FOLIO_FAILED;
-			goto out;
-		}
-		goto done;
-	}
-	if (!named) {
-		if ((status = refuse(w, NULL, name, err, "%s '%s'", name_why, qname)))
-			goto out;
-		status = read_data(w, 0, &data, &len, &over, readwhy, sizeof(readwhy), err);
-		goto drained;
-	}
-
-	/* a declared size already too big: do not even start a buffer */
-	if (w->cfg->max_file_bytes && archive_entry_size_is_set(e) &&
-	    archive_entry_size(e) >= 0 &&
-	    (uint64_t)archive_entry_size(e) > w->cfg->max_file_bytes)
-		over = 1;
-	status = read_data(w, 1, &data, &len, &over, readwhy, sizeof(readwhy), err);
-	if (status == FOLIO_WARN) {
-		status = refuse(w, clean.buf, name, err, "cannot read archive entry '%s': %s",
-				qname, readwhy);
-		goto out;
-	}
-	if (status)
-		goto out;
-	if (over) {
-		status = refuse(w, clean.buf, name, err,
-				"entry '%s' expands beyond max_file_bytes (%" PRIu64 " bytes)",
-				qname, w->cfg->max_file_bytes);
-		goto out;
-	}
-	if (folio_strbuf_adds(&path, w->doc->path) || folio_strbuf_adds(&path, "!/") ||
-	    folio_strbuf_adds(&path, clean.buf)) {
-		free(data);
-		status = folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, ENOMEM, "out of memory");
-		goto out;
-	}
-	if (!(child = folio_doc_new(path.buf, data, len))) {
-		status = folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, ENOMEM, "out of memory");
-		goto out;
-	}
-	if ((status = adopt(w, child, err)))
-		goto out;
-	w->good++;
-	goto done;
-
-drained:
-	free(data);
-	/* a refused entry that also fails to read is refused once is enough */
-	if (status == FOLIO_WARN)
-		status = FOLIO_OK;
-	if (status)
-		goto out;
-done:
-	w->complete++;
+	if (!status)
+		w->complete++;
 out:
 	folio_strbuf_release(&clean);
-	folio_strbuf_release(&path);
 	return status;
 }
 

@@ -1,0 +1,38 @@
+#!/bin/sh
+# Install the Debian packages folio needs to build and test, if missing.
+# Idempotent; silent when everything is present. Extra packages may be
+# named as arguments (the benchmarks add theirs).
+set -eu
+
+PKGS="gcc make pkg-config
+libtesseract-dev tesseract-ocr tesseract-ocr-osd tesseract-ocr-eng
+tesseract-ocr-pol tesseract-ocr-spa tesseract-ocr-por tesseract-ocr-ita tesseract-ocr-deu
+libleptonica-dev libarchive-dev libsqlite3-dev libmagic-dev libmagic-mgc
+libmupdf-dev libmujs-dev libgumbo-dev libjbig2dec0-dev libopenjp2-7-dev libjpeg-dev
+libharfbuzz-dev libfreetype-dev zlib1g-dev libzbar-dev libxml2-dev
+jq"
+
+missing=""
+for p in $PKGS "$@"; do
+	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+		missing="$missing $p"
+	fi
+done
+[ -z "$missing" ] && exit 0
+
+if [ "$(id -u)" -ne 0 ]; then
+	if command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
+		SUDO=sudo
+	else
+		echo "folio: missing Debian packages:$missing" >&2
+		echo "folio: run 'make deps' as root, or: sudo apt-get install$missing" >&2
+		exit 1
+	fi
+else
+	SUDO=
+fi
+echo "folio: installing Debian packages:$missing" >&2
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -q >/dev/null
+# shellcheck disable=SC2086
+$SUDO apt-get install -y -q --no-install-recommends $missing >/dev/null
