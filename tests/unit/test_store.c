@@ -1,0 +1,217 @@
+/* Unit tests: the archive (SQLite schema, store, FTS with ł folding,
+ * duplicates, audit chain, stats). Real SQLite files in a temp folder. */
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "folio/archive.h"
+#include "folio/util.h"
+#include "t.h"
+
+static char dir[] = "/tmp/folio-test-store-XXXXXX";
+
+static struct folio_doc *make_doc(const char *path, const char *content, const char *text)
+{
+	size_t n = strlen(content);
+	unsigned char *data = malloc(n);
+	struct folio_doc *d;
+	struct folio_page *pg;
+
+	memcpy(data, content, n);
+	d = folio_doc_new(path, data, n);
+	folio_sha256_hex(data, n, d->sha256);
+	folio_doc_set_str(&d->mime, "text/plain");
+	folio_doc_set_str(&d->doc_type, "invoice");
+	pg = folio_doc_add_page(d);
+	pg->source = FOLIO_SRC_OCR;
+	pg->conf = 0.9f;
+	folio_page_set_text(pg, text);
+	folio_page_add_word(pg, "Łódź", 10, 20, 30, 40, 0.95f, 0);
+	folio_doc_join_text(d);
+	return d;
+}
+
+struct hits {
+	int n;
+	long long ids[8];
+	char snippet[256];
+};
+
+static int collect(void *arg, const struct folio_hit *h)
+{
+	struct hits *hs = arg;
+
+	if (hs->n == 0)
+		snprintf(hs->snippet, sizeof(hs->snippet), "%s", h->snippet);
+	if (hs->n < 8)
+		hs->ids[hs->n] = h->id;
+	hs->n++;
+	return 0;
+}
+
+static int search(struct folio_archive *arc, const char *q, struct hits *hs,
+		  struct folio_err *err)
+{
+	struct folio_search_opts o = { .query = q, .limit = 10 };
+
+	memset(hs, 0, sizeof(*hs));
+	return folio_archive_search(arc, &o, collect, hs, err);
+}
+
+int main(void)
+{
+	struct folio_err err = { 0 };
+	struct folio_archive *arc;
+	struct folio_doc *d, *got = NULL;
+	struct folio_stats st;
+	struct hits hs;
+	char *blob, cmd[128];
+	struct stat sb;
+	int bbox[4] = { 1, 2, 3, 4 };
+
+	T_OK(mkdtemp(dir) != NULL, "mkdtemp");
+	arc = folio_archive_open(dir, 0, &err);
+	T_OK(arc == NULL, "open without CREATE fails");
+	T_EQ_INT(err.kind, FOLIO_E_NOTFOUND);
+	T_CONTAINS(err.msg, "folio init");
+
+	arc = folio_archive_open(dir, FOLIO_ARCHIVE_CREATE, &err);
+	T_OK(arc != NULL, "create: %s", err.msg);
+	T_EQ_INT(folio_archive_schema_version(arc), FOLIO_SCHEMA_VERSION);
+
+	d = make_doc("in/a.txt", "bytes of a", "Faktura VAT\nSprzedawca: Łódź Wałbrzych");
+	folio_doc_add_tag(d, "supplier-invoices");
+	folio_doc_set_field(d, "invoice_number", "FV/2024/01", "FV/2024/01", 0.9f, FOLIO_SRC_OCR, 1,
+			    bbox);
+	T_EQ_INT(folio_archive_add(arc, d, &err), FOLIO_OK);
+	T_OK(d->id > 0, "id assigned");
+	T_EQ_STR(d->status, "archived");
+	blob = folio_archive_blob_path(arc, d->sha256);
+	T_OK(!stat(blob, &sb) && sb.st_size == 10, "blob stored");
+	T_OK((sb.st_mode & 0222) == 0, "blob read-only");
+	free(blob);
+	folio_doc_free(d);
+
+	/* same bytes again: a duplicate, nothing written */
+	d = make_doc("other/a-copy.txt", "bytes of a", "whatever");
+	T_EQ_INT(folio_archive_add(arc, d, &err), FOLIO_WARN);
+	T_EQ_INT(d->id, 1);
+	folio_doc_free(d);
+
+	d = make_doc("in/b.txt", "bytes of b", "Factura Madrid base imponible");
+	T_EQ_INT(folio_archive_add(arc, d, &err), FOLIO_OK);
+	T_EQ_INT(d->id, 2);
+	folio_doc_free(d);
+
+	/* ł folding both ways; remove_diacritics for the rest */
+	T_EQ_INT(search(arc, "lodz", &hs, &err), FOLIO_OK);
+	T_EQ_INT(hs.n, 1);
+	T_EQ_INT(hs.ids[0], 1);
+	T_CONTAINS(hs.snippet, "[Łódź]");
+	T_EQ_INT(search(arc, "walbrzych", &hs, &err), FOLIO_OK);
+	T_EQ_INT(hs.n, 1);
+	T_CONTAINS(hs.snippet, "[Wałbrzych]");
+	T_EQ_INT(search(arc, "ŁÓDŹ", &hs, &err), FOLIO_OK);
+	T_EQ_INT(hs.n, 1);
+	T_EQ_INT(search(arc, "\"base imponible\"", &hs, &err), FOLIO_OK);
+	T_EQ_INT(hs.n, 1);
+	T_EQ_INT(hs.ids[0], 2);
+	T_EQ_INT(search(arc, "fact*", &hs, &err), FOLIO_OK);
+	T_EQ_INT(hs.n, 1);
+	T_EQ_INT(search(arc, "faktura OR factura", &hs, &err), FOLIO_OK);
+	T_EQ_INT(hs.n, 2);
+	/* field values are indexed */
+	T_EQ_INT(search(arc, "\"FV/2024/01\"", &hs, &err), FOLIO_OK);
+	T_EQ_INT(hs.n, 1);
+	T_EQ_INT(search(arc, "nothinglikethis", &hs, &err), FOLIO_OK);
+	T_EQ_INT(hs.n, 0);
+	/* bad queries: usage errors in our words */
+	T_EQ_INT(search(arc, "\"open", &hs, &err), FOLIO_FAILED);
+	T_EQ_INT(err.kind, FOLIO_E_USAGE);
+	T_OK(!strstr(err.msg, "fts5"), "no fts5 text: %s", err.msg);
+	T_EQ_INT(search(arc, "a AND", &hs, &err), FOLIO_FAILED);
+	T_EQ_INT(err.kind, FOLIO_E_USAGE);
+	T_EQ_INT(search(arc, "   ", &hs, &err), FOLIO_FAILED);
+	T_CONTAINS(err.msg, "empty query");
+
+	/* load back */
+	T_EQ_INT(folio_archive_get(arc, 1, &got, &err), FOLIO_OK);
+	T_EQ_STR(got->path, "in/a.txt");
+	T_EQ_STR(got->doc_type, "invoice");
+	T_EQ_INT(got->npages, 1);
+	T_EQ_INT(got->pages[0].nwords, 1);
+	T_EQ_STR(got->pages[0].words[0].text, "Łódź");
+	T_EQ_INT(got->pages[0].words[0].h, 40);
+	T_EQ_INT(got->ntags, 1);
+	T_EQ_STR(got->tags[0], "supplier-invoices");
+	T_EQ_INT(got->nfields, 1);
+	T_EQ_STR(got->fields[0].value, "FV/2024/01");
+	T_EQ_INT(got->fields[0].bbox[3], 4);
+	T_EQ_INT(got->fields[0].source, FOLIO_SRC_OCR);
+	T_CONTAINS(got->text.buf, "Sprzedawca");
+	folio_doc_free(got);
+	T_EQ_INT(folio_archive_get(arc, 99, &got, &err), FOLIO_FAILED);
+	T_EQ_INT(err.kind, FOLIO_E_NOTFOUND);
+
+	T_EQ_INT(folio_archive_event(arc, "quarantined", 0, NULL, "x.bin", "decode: bad", &err),
+		 FOLIO_OK);
+	T_EQ_INT(folio_archive_stats(arc, &st, &err), FOLIO_OK);
+	T_EQ_INT(st.documents, 2);
+	T_EQ_INT(st.pages, 2);
+	T_EQ_INT(st.quarantined, 1);
+	T_EQ_INT(st.ntypes, 1);
+	T_EQ_STR(st.by_type[0].key, "invoice");
+	T_EQ_INT(st.by_type[0].count, 2);
+	T_EQ_INT(folio_archive_find_sha(arc, "0000", &err), 0);
+	folio_archive_close(arc);
+
+	/* the audit log is append-only; a reopen keeps everything */
+	{
+		sqlite3 *db;
+		char *path = folio_path_join(dir, "folio.db");
+
+		T_EQ_INT(sqlite3_open(path, &db), SQLITE_OK);
+		T_OK(sqlite3_exec(db, "DELETE FROM events", NULL, NULL, NULL) != SQLITE_OK,
+		     "events cannot be deleted");
+		T_OK(sqlite3_exec(db, "UPDATE events SET kind = 'x'", NULL, NULL, NULL) != SQLITE_OK,
+		     "events cannot be changed");
+		sqlite3_close(db);
+		free(path);
+	}
+	arc = folio_archive_open(dir, 0, &err);
+	T_OK(arc != NULL, "reopen");
+	T_EQ_INT(search(arc, "lodz", &hs, &err), FOLIO_OK);
+	T_EQ_INT(hs.n, 1);
+	folio_archive_close(arc);
+
+	/* a read-only handle cannot add */
+	arc = folio_archive_open(dir, FOLIO_ARCHIVE_RDONLY, &err);
+	T_OK(arc != NULL, "read-only open");
+	d = make_doc("c.txt", "bytes of c", "c");
+	T_EQ_INT(folio_archive_add(arc, d, &err), FOLIO_FAILED);
+	folio_doc_free(d);
+	folio_archive_close(arc);
+
+	/* a file that is not a database fails clearly */
+	{
+		char *path = folio_path_join(dir, "folio.db");
+		FILE *f = fopen(path, "w");
+
+		fputs("this is not sqlite, just text that is long enough to matter...", f);
+		fclose(f);
+		unlink(path);
+		f = fopen(path, "w");
+		fputs("garbage garbage garbage garbage garbage garbage garbage garbage", f);
+		fclose(f);
+		arc = folio_archive_open(dir, 0, &err);
+		T_OK(arc == NULL, "garbage database refused");
+		T_CONTAINS(err.msg, "not a database");
+		free(path);
+	}
+	snprintf(cmd, sizeof(cmd), "chmod -R u+w '%s'; rm -rf '%s'", dir, dir);
+	T_EQ_INT(system(cmd), 0);
+	return t_done();
+}
