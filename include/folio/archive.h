@@ -54,6 +54,11 @@ int folio_archive_each_sha(struct folio_archive *arc,
 long long folio_archive_find_sha(struct folio_archive *arc, const char *sha256,
 				 struct folio_err *err);
 
+/* Page count and type (into type[typelen]) of document `id`; FOLIO_E_NOTFOUND
+ * when there is none. */
+int folio_archive_summary(struct folio_archive *arc, long long id, int *pages, char *type,
+			  size_t typelen, struct folio_err *err);
+
 /*
  * Store a finished document: original bytes into the store (temp file,
  * fsync, rename) and then, in one transaction, its rows and index entries.

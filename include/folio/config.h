@@ -17,7 +17,7 @@
 #define FOLIO_DEFAULT_LANGUAGES "pol+spa+por+ita"
 
 struct folio_config {
-	char *archive_dir;          /* NULL: FOLIO_ARCHIVE, then ~/.local/share/folio */
+	char *archive_dir;          /* used when neither --archive nor FOLIO_ARCHIVE is set */
 	char *languages;            /* Tesseract languages, e.g. "pol+spa+por+ita+eng" */
 	char *tessdata_dir;         /* NULL: Tesseract's compiled-in default */
 	char *models_dir;           /* NULL: see folio_config_models_dir() */

@@ -289,6 +289,30 @@ long long folio_archive_find_sha(struct folio_archive *arc, const char *sha256,
 	return id;
 }
 
+int folio_archive_summary(struct folio_archive *arc, long long id, int *pages, char *type,
+			  size_t typelen, struct folio_err *err)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(arc->db, "SELECT pages, doc_type FROM documents WHERE id = ?", -1,
+			       &st, NULL))
+		return folio_db_err(arc, err, "cannot look up a document");
+	sqlite3_bind_int64(st, 1, id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*pages = sqlite3_column_int(st, 0);
+		snprintf(type, typelen, "%s", (const char *)sqlite3_column_text(st, 1));
+	}
+	sqlite3_finalize(st);
+	if (rc == SQLITE_ROW)
+		return FOLIO_OK;
+	if (rc == SQLITE_DONE)
+		return folio_err_set(err, FOLIO_FAILED, FOLIO_E_NOTFOUND, 0,
+				     "no document with id %lld", id);
+	return folio_db_err(arc, err, "cannot look up a document");
+}
+
 /* Prepare, bind by the format letters in `types` and step once. */
 static int run(struct folio_archive *arc, const char *sql, const char *types, ...)
 {

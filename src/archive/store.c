@@ -3,7 +3,8 @@
  *
  * Written by temp file + fsync + rename + fsync of the folder, before the
  * database row that names it commits: a crash leaves at worst an orphan
- * blob (which `folio verify` reports), never a row without its original.
+ * blob (harmless, found by re-hashing the store), never a row without its
+ * original.
  */
 #include "archive_private.h"
 

@@ -71,7 +71,9 @@ static void on_result(void *arg, const struct folio_result *r)
 		printf("archived     %-6lld %s (%d page%s, %s)\n", r->id, r->path, r->pages,
 		       r->pages == 1 ? "" : "s", r->doc_type ? r->doc_type : "other");
 	} else if (!strcmp(r->status, "duplicate")) {
-		printf("duplicate    %-6lld %s (%s)\n", r->id, r->path, r->reason ? r->reason : "");
+		printf("duplicate    %-6lld %s (%d page%s, %s; %s)\n", r->id, r->path, r->pages,
+		       r->pages == 1 ? "" : "s", r->doc_type ? r->doc_type : "other",
+		       r->reason ? r->reason : "");
 	} else {
 		printf("quarantined  %-6s %s: %s\n", "-", r->path, r->reason ? r->reason : "");
 	}

@@ -20,7 +20,7 @@ static int on_hit(void *arg, const struct folio_hit *h)
 
 	o->n++;
 	if (o->json) {
-		folio_strbuf_addf(&sb, "{\"id\":%lld,\"score\":%.4f,\"title\":", h->id, h->score);
+		folio_strbuf_addf(&sb, "{\"id\":%lld,\"score\":%.6g,\"title\":", h->id, h->score);
 		folio_strbuf_add_json(&sb, h->title);
 		folio_strbuf_adds(&sb, ",\"doc_type\":");
 		folio_strbuf_add_json(&sb, h->doc_type ? h->doc_type : "other");
@@ -28,12 +28,14 @@ static int on_hit(void *arg, const struct folio_hit *h)
 		folio_strbuf_add_json(&sb, h->snippet);
 		folio_strbuf_adds(&sb, "}\n");
 	} else {
-		folio_strbuf_addf(&sb, "%-6lld %6.2f  %s  [%s]\n       ", h->id, h->score, h->title,
+		folio_strbuf_addf(&sb, "%-6lld %7.3f  %s  [%s]\n       ", h->id, h->score, h->title,
 				  h->doc_type ? h->doc_type : "other");
 		/* one line per hit: the snippet's own line breaks become spaces */
 		for (i = 0; h->snippet[i]; i++)
 			folio_strbuf_addch(&sb, h->snippet[i] == '\n' || h->snippet[i] == '\f' ||
 						h->snippet[i] == '\r' ? ' ' : h->snippet[i]);
+		while (sb.len && sb.buf[sb.len - 1] == ' ')
+			sb.buf[--sb.len] = '\0';
 		folio_strbuf_addch(&sb, '\n');
 	}
 	if (sb.buf)

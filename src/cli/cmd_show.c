@@ -118,9 +118,10 @@ static void show_text(const struct folio_doc *d, struct folio_strbuf *sb)
 	for (i = 0; i < d->npages; i++) {
 		const struct folio_page *p = &d->pages[i];
 
-		folio_strbuf_addf(sb, "  %-3d %-4s %dx%d @%d dpi, %zu words, confidence %.2f",
-				  p->number, folio_source_name(p->source), p->width, p->height,
-				  p->dpi, p->nwords, (double)p->conf);
+		folio_strbuf_addf(sb, "  %-3d %-4s ", p->number, folio_source_name(p->source));
+		if (p->width && p->height)
+			folio_strbuf_addf(sb, "%dx%d @%d dpi, ", p->width, p->height, p->dpi);
+		folio_strbuf_addf(sb, "%zu words, confidence %.2f", p->nwords, (double)p->conf);
 		if (p->skew != 0.0f)
 			folio_strbuf_addf(sb, ", deskewed %.2f deg", (double)p->skew);
 		if (p->rotation)

@@ -52,11 +52,9 @@ const struct command *cli_command(const char *name)
 
 void cli_usage(const struct command *c, FILE *out)
 {
-	fprintf(out, "usage: folio [--archive DIR] [--config FILE] %s %s\n\n%s.\n", c->name,
-		c->usage, c->summary);
-	if (c->help && *c->help)
-		fprintf(out, "\noptions:\n%s", c->help);
-	fprintf(out, "  --help        show this help\n");
+	fprintf(out, "usage: folio [--archive DIR] [--config FILE] %s%s%s\n\n%s.\n", c->name,
+		*c->usage ? " " : "", c->usage, c->summary);
+	fprintf(out, "\noptions:\n%s  --help, -h    show this help\n", c->help ? c->help : "");
 }
 
 static void usage(FILE *out)
@@ -77,7 +75,8 @@ static void usage(FILE *out)
 		"  --archive DIR  the archive folder (default: $FOLIO_ARCHIVE, the config's\n"
 		"                 'archive', else $XDG_DATA_HOME/folio or ~/.local/share/folio)\n"
 		"  --config FILE  settings file (default: $FOLIO_CONFIG, else\n"
-		"                 ~/.config/folio/folio.conf, else " FOLIO_SYSCONFDIR
+		"                 $XDG_CONFIG_HOME/folio/folio.conf (~/.config), else\n"
+		"                 " FOLIO_SYSCONFDIR
 		"/folio/folio.conf)\n"
 		"  --version      print version information\n"
 		"  --help         show this help\n"
@@ -116,24 +115,36 @@ struct folio_archive *cli_open(struct cli *cli, int flags)
 int cli_parse(const struct command *c, int argc, char **argv, const char *const *specs,
 	      const char **vals)
 {
-	int i, k;
+	int i, k, nops = 0, only_operands = 0;
+	char **ops = calloc((size_t)argc + 1, sizeof(*ops));
 
+	if (!ops) {
+		cli_error(EXIT_FAIL, "out of memory");
+		return -1;
+	}
+	/* options may come before or after operands (GNU style); "--" ends
+	 * them. Operands are moved, in order, to the end of argv. */
 	for (i = 1; i < argc; i++) {
 		const char *a = argv[i], *eq;
 		size_t n;
 
-		if (!strcmp(a, "--"))
-			return i + 1;
-		if (a[0] != '-' || !a[1])
-			return i;
+		if (only_operands || a[0] != '-' || !a[1]) {
+			ops[nops++] = argv[i];
+			continue;
+		}
+		if (!strcmp(a, "--")) {
+			only_operands = 1;
+			continue;
+		}
 		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
 			cli_usage(c, stdout);
+			free(ops);
 			exit(EXIT_OK);
 		}
 		if (strncmp(a, "--", 2)) {
-			cli_error(EXIT_USAGE, "%s: unknown option '%s'", c->name, a);
-			cli_usage(c, stderr);
-			return -1;
+			cli_error(EXIT_USAGE, "%s: unknown option '%s' (use '--' before an operand "
+				  "that starts with '-')", c->name, a);
+			goto usage;
 		}
 		eq = strchr(a, '=');
 		n = eq ? (size_t)(eq - a - 2) : strlen(a + 2);
@@ -145,8 +156,7 @@ int cli_parse(const struct command *c, int argc, char **argv, const char *const 
 		}
 		if (!specs[k]) {
 			cli_error(EXIT_USAGE, "%s: unknown option '%s'", c->name, a);
-			cli_usage(c, stderr);
-			return -1;
+			goto usage;
 		}
 		if (specs[k][strlen(specs[k]) - 1] == '=') {
 			if (eq) {
@@ -154,19 +164,28 @@ int cli_parse(const struct command *c, int argc, char **argv, const char *const 
 			} else if (i + 1 < argc) {
 				vals[k] = argv[++i];
 			} else {
-				cli_error(EXIT_USAGE, "%s: option '--%s' needs a value", c->name,
-					  specs[k]);
+				cli_error(EXIT_USAGE, "%s: option '--%.*s' needs a value", c->name,
+					  (int)n, a + 2);
+				free(ops);
 				return -1;
 			}
 		} else if (eq) {
 			cli_error(EXIT_USAGE, "%s: option '--%.*s' takes no value", c->name,
 				  (int)n, a + 2);
+			free(ops);
 			return -1;
 		} else {
 			vals[k] = "";
 		}
 	}
-	return i;
+	for (k = 0; k < nops; k++)
+		argv[argc - nops + k] = ops[k];
+	free(ops);
+	return argc - nops;
+usage:
+	cli_usage(c, stderr);
+	free(ops);
+	return -1;
 }
 
 long long cli_doc_id(const struct command *c, const char *s)
@@ -211,11 +230,15 @@ static const char *default_config(void)
 {
 	static char buf[4096];
 	const char *env = getenv("FOLIO_CONFIG"), *home = getenv("HOME");
+	const char *xdg = getenv("XDG_CONFIG_HOME");
 
 	if (env && *env)
 		return env;
-	if (home) {
-		snprintf(buf, sizeof(buf), "%s/.config/folio/folio.conf", home);
+	if ((xdg && *xdg) || home) {
+		if (xdg && *xdg)
+			snprintf(buf, sizeof(buf), "%s/folio/folio.conf", xdg);
+		else
+			snprintf(buf, sizeof(buf), "%s/.config/folio/folio.conf", home);
 		if (!access(buf, R_OK))
 			return buf;
 	}
@@ -275,7 +298,11 @@ int main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	if (!strcmp(argv[i], "help")) {
-		if (i + 1 < argc && (cmd = cli_command(argv[i + 1])) && cmd->fn) {
+		if (i + 1 < argc && argv[i + 1][0] == '-') {
+			usage(stdout);
+			return EXIT_OK;
+		}
+		if (i + 1 < argc && (cmd = cli_command(argv[i + 1]))) {
 			cli_usage(cmd, stdout);
 			return EXIT_OK;
 		}

@@ -34,8 +34,8 @@ static void missing_language(const struct folio_config *cfg, TessBaseAPI *api,
 				found = 1;
 		if (!found) {
 			folio_err_set(err, FOLIO_FATAL, FOLIO_E_CONFIG, 0,
-				      "Tesseract language '%s' is not installed (Debian package "
-				      "tesseract-ocr-%s; run 'make deps')", l, l);
+				      "Tesseract language '%s' is not installed (install the "
+				      "Debian package tesseract-ocr-%s)", l, l);
 			break;
 		}
 	}
@@ -58,6 +58,9 @@ struct folio_ocr *folio_ocr_new(const struct folio_config *cfg, struct folio_err
 		folio_err_set(err, FOLIO_FATAL, FOLIO_E_OCR, 0, "cannot create a Tesseract engine");
 		goto fail;
 	}
+	/* Tesseract prints its own complaints (a missing traineddata file,
+	 * "Invalid resolution") to stderr; folio says what went wrong itself */
+	TessBaseAPISetVariable(ocr->api, "debug_file", "/dev/null");
 	if (TessBaseAPIInit3(ocr->api, cfg->tessdata_dir, cfg->languages)) {
 		missing_language(cfg, ocr->api, err);
 		goto fail;
@@ -65,7 +68,6 @@ struct folio_ocr *folio_ocr_new(const struct folio_config *cfg, struct folio_err
 	/* the C API defaults to one uniform block; invoices are columns,
 	 * tables and boxes */
 	TessBaseAPISetPageSegMode(ocr->api, PSM_AUTO);
-	/* warnings such as "Invalid resolution" go nowhere: folio sets it */
 	TessBaseAPISetVariable(ocr->api, "debug_file", "/dev/null");
 	return ocr;
 fail:

@@ -540,8 +540,14 @@ static int quarantine(struct writer *wr, struct outcome *o, struct folio_err *er
 static int duplicate(struct writer *wr, struct outcome *o, long long id, const char *doc_type,
 		     struct folio_err *err)
 {
-	char reason[64];
+	char reason[64], type[64];
+	int pages = 0;
 
+	/* report the original's pages and type, as for an archived file */
+	if (folio_archive_summary(wr->arc, id, &pages, type, sizeof(type), NULL) == FOLIO_OK) {
+		o->pages = pages;
+		doc_type = type;
+	}
 	snprintf(reason, sizeof(reason), "same content as document %lld", id);
 	if (folio_archive_event(wr->arc, "duplicate", id, o->sha, o->path, NULL, err) != FOLIO_OK)
 		return FOLIO_FATAL;
@@ -712,6 +718,12 @@ int folio_ingest(struct folio_archive *arc, char *const *paths, size_t npaths,
 			goto out;
 		}
 		folio_decode_ctx_set_page_hook(w->decode, page_ready, w);
+	}
+	/* one engine now, so a missing language pack stops the run before
+	 * any document is touched; the others start lazily in their workers */
+	if (!(workers[0].ocr = folio_ocr_new(opts->cfg, err))) {
+		ret = FOLIO_FATAL;
+		goto out;
 	}
 	for (k = 0; k < npaths; k++) {
 		struct stat st;

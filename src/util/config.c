@@ -100,6 +100,9 @@ int folio_config_set(struct folio_config *cfg, const char *key, const char *valu
 			k = &keys[i];
 	if (!k)
 		return folio_err_set(err, FOLIO_FAILED, FOLIO_E_CONFIG, 0, "unknown key '%s'", key);
+	if (k->kind == K_STR && !*value && !strcmp(key, "languages"))
+		return folio_err_set(err, FOLIO_FAILED, FOLIO_E_CONFIG, 0,
+				     "'languages' must name at least one language, e.g. pol+eng");
 	if (k->kind == K_STR) {
 		char **slot = (char **)((char *)cfg + k->off);
 		char *p = *value ? strdup(value) : NULL;

@@ -1,0 +1,136 @@
+#!/bin/sh
+# End to end on the bundled samples with real Tesseract and a real SQLite
+# archive: every document archived with its page count and type, the
+# recognised words of the ground truth present, searches that hit
+# (diacritic- and ł-insensitive), duplicates, show/cat/text/stats.
+. "$(dirname "$0")/lib.sh"
+
+S="$FIX/samples"
+TRUTH="$S/truth.tsv"
+truth() { # file key -> values, one per line
+	awk -F '\t' -v f="$1" -v k="$2" '$1 == f && $2 == k { print $3 }' "$TRUTH"
+}
+
+run init
+run ingest --json "$S"
+expect_rc 0 "ingest of the samples"
+printf '%s\n' "$OUT" >"$WORK/ingest.jsonl"
+jq -e . "$WORK/ingest.jsonl" >/dev/null 2>&1 && pass || fail "ingest --json lines are JSON"
+expect_eq "$(jq -r .status "$WORK/ingest.jsonl" | sort -u | tr '\n' ' ')" "archived " "all archived"
+[ -z "$ERR" ] && pass || fail "no progress output when stderr is not a TTY: $ERR"
+
+# every document of the ground truth: one JSON line with its pages; its
+# distinctive words recognised; its type
+docs=$(awk -F '\t' '$2 == "pages" { print $1 }' "$TRUTH")
+ndocs=$(printf '%s\n' "$docs" | wc -l)
+expect_eq "$(wc -l <"$WORK/ingest.jsonl")" "$ndocs" "one line per document"
+for f in $docs; do
+	line=$(jq -c --arg p "$S/$f" 'select(.path == $p)' "$WORK/ingest.jsonl")
+	if [ -z "$line" ]; then
+		fail "$f: not in the ingest output"
+		continue
+	fi
+	pass
+	id=$(printf '%s' "$line" | jq -r .id)
+	expect_eq "$(printf '%s' "$line" | jq -r .pages)" "$(truth "$f" pages)" "$f pages"
+	expect_eq "$(printf '%s' "$line" | jq -r .sha256 | wc -c)" 65 "$f sha256"
+	expect_eq "$(printf '%s' "$line" | jq -r .doc_type)" "$(truth "$f" kind)" "$f doc_type"
+	"$FOLIO" text "$id" >"$WORK/text"
+	truth "$f" word | while IFS= read -r w; do
+		if grep -qF -- "$w" "$WORK/text"; then echo pass; else echo "fail $f: '$w' not recognised"; fi
+	done >"$WORK/words"
+	n_ok=$(grep -c '^pass' "$WORK/words")
+	n_words=$(truth "$f" word | wc -l)
+	T_PASS=$((T_PASS + n_ok))
+	if [ "$n_ok" -ne "$n_words" ]; then
+		grep '^fail' "$WORK/words" | sed 's/^fail /not ok: /'
+		T_FAIL=$((T_FAIL + n_words - n_ok))
+	fi
+done
+
+# archive entries carry the archive's name as a tag
+zid=$(jq -r --arg p "$S/scans.zip!/pl-invoice-005-scan.png" 'select(.path == $p) | .id' "$WORK/ingest.jsonl")
+run show --json "$zid"
+expect_out '"tags":\["scans.zip"\]' "zip entry tagged with the zip's name"
+
+# search: ranked, highlighted, diacritics- and ł-insensitive
+run search --json lodz
+expect_rc 0 "search lodz"
+expect_out '"snippet":".*\[Łódź\]' "lodz finds Łódź, highlighted"
+jq -e . "$WORK/out" >/dev/null 2>&1 && pass || fail "search --json lines are JSON"
+run search --json 'zaplaty'
+expect_out '\[zapłaty\]' "zaplaty finds zapłaty"
+run search --json 'ŁÓDŹ'
+expect_out 'Łódź' "upper-case query"
+run search --json '"base imponible"'
+expect_out '"title":"(Factura|es-invoice)' "phrase search"
+run search --json --limit 2 'invoice OR faktura OR factura OR fattura OR fatura'
+expect_eq "$(printf '%s\n' "$OUT" | wc -l)" 2 "--limit"
+run search --json 'factura'
+first=$(printf '%s\n' "$OUT" | head -n 1 | jq -r .score)
+last=$(printf '%s\n' "$OUT" | tail -n 1 | jq -r .score)
+[ "$(echo "$first >= $last" | bc)" = 1 ] && pass || fail "scores descend ($first, $last)"
+run search 'Guadalquivir'
+expect_rc 0 "plain search"
+expect_out '\[Guadalquivir\]' "plain output highlights with brackets when not a TTY"
+run search 'nosuchwordanywhere'
+expect_rc 0 "no hits is not an error"
+expect_eq "$OUT" "" "no hits, no output"
+
+# show: metadata, per-page information, the fields structure, the text
+pid=$(jq -r --arg p "$S/pt-invoice-003-multipage-scan.tif" 'select(.path == $p) | .id' "$WORK/ingest.jsonl")
+run show --json "$pid"
+expect_rc 0 "show --json"
+printf '%s' "$OUT" >"$WORK/show.json"
+expect_eq "$(jq -r '.mime' "$WORK/show.json")" "image/tiff" "show mime"
+expect_eq "$(jq -r '.pages' "$WORK/show.json")" 3 "show pages"
+expect_eq "$(jq -r '.status' "$WORK/show.json")" archived "show status"
+expect_eq "$(jq -r '.page_info | length' "$WORK/show.json")" 3 "page_info per page"
+expect_eq "$(jq -r '.page_info[0].source' "$WORK/show.json")" ocr "page source"
+expect_eq "$(jq -r '.page_info[0].dpi' "$WORK/show.json")" 300 "page dpi"
+expect_eq "$(jq -r '.fields | type' "$WORK/show.json")" object "fields object present"
+jq -e '.text | test("Fatura")' "$WORK/show.json" >/dev/null && pass || fail "show text"
+jq -e '.page_info[0].words > 50 and .page_info[0].confidence > 0.6' "$WORK/show.json" >/dev/null &&
+	pass || fail "OCR words and confidence"
+tid=$(jq -r --arg p "$S/pl-invoice-001.pdf" 'select(.path == $p) | .id' "$WORK/ingest.jsonl")
+run show --json "$tid"
+expect_out '"source":"text"' "text-layer page"
+expect_out '"title":"Faktura VAT' "PDF title"
+run show "$tid"
+expect_rc 0 "show (text)"
+expect_out '^type: +invoice' "show type"
+expect_out '^fields:' "show fields section"
+
+# cat: the original bytes, exactly
+run cat "$tid"
+"$FOLIO" cat "$tid" | cmp -s - "$S/pl-invoice-001.pdf" && pass || fail "cat returns the original"
+zid2=$(jq -r --arg p "$S/scans.zip!/it-form-002-scan.png" 'select(.path == $p) | .id' "$WORK/ingest.jsonl")
+unzip -p "$S/scans.zip" it-form-002-scan.png >"$WORK/entry.png"
+"$FOLIO" cat "$zid2" | cmp -s - "$WORK/entry.png" && pass || fail "cat returns a zip entry's bytes"
+
+# duplicates: same bytes again under another name, from another folder
+mkdir -p "$WORK/again"
+cp "$S/pl-invoice-001.pdf" "$WORK/again/copy.pdf"
+cp "$S/it-invoice-004-scan.png" "$WORK/again/copy.png"
+blobs=$(find "$FOLIO_ARCHIVE/store" -type f | wc -l)
+run ingest --json "$WORK/again"
+expect_rc 0 "duplicates exit 0"
+expect_eq "$(printf '%s\n' "$OUT" | jq -r .status | sort -u)" duplicate "both duplicates"
+expect_eq "$(printf '%s\n' "$OUT" | jq -r 'select(.path | endswith("copy.pdf")) | .id')" "$tid" "duplicate names the original"
+expect_eq "$(find "$FOLIO_ARCHIVE/store" -type f | wc -l)" "$blobs" "duplicates stored once"
+run ingest "$WORK/again/copy.pdf" "$WORK/again/copy.pdf"
+expect_out "^duplicate +$tid " "plain duplicate line"
+
+# stats
+run stats --json
+expect_rc 0 "stats"
+printf '%s' "$OUT" >"$WORK/stats.json"
+expect_eq "$(jq -r .documents "$WORK/stats.json")" "$ndocs" "stats documents"
+expect_eq "$(jq -r .duplicates "$WORK/stats.json")" 4 "stats duplicate events"
+jq -e '.by_type.invoice.documents >= 9 and .by_type.form.documents >= 2' "$WORK/stats.json" >/dev/null &&
+	pass || fail "stats by type: $(jq -c .by_type "$WORK/stats.json")"
+jq -e '.pages > 12 and .bytes > 1000000' "$WORK/stats.json" >/dev/null && pass || fail "stats totals"
+run stats
+expect_out '^documents: +[0-9]+ ' "stats text"
+
+finish
