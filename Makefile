@@ -5,6 +5,7 @@
 #   make demo       deps + build + ingest the bundled samples + search
 #   make check      deps + build + unit and e2e tests, then again under ASan+UBSan
 #   make bench      throughput vs tesseract CLI and ocrmypdf
+#   make bench-langs   OCR language sets: time vs accuracy
 #   make install    PREFIX=/usr/local DESTDIR=
 
 VERSION  := 0.1.0
@@ -41,7 +42,7 @@ TEST_SRC := $(wildcard tests/unit/test_*.c)
 TEST_BIN := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 HDRS     := $(wildcard include/folio/*.h src/*/*.h)
 
-.PHONY: all deps demo check test test-asan bench install uninstall clean fixtures format-check
+.PHONY: all deps demo check test test-asan bench bench-langs install uninstall clean fixtures
 
 all: folio
 
@@ -87,6 +88,10 @@ test-asan:
 bench: deps folio
 	@sh tests/bench/deps.sh
 	@sh tests/bench/bench.sh
+
+bench-langs: deps folio
+	@sh tests/bench/deps.sh python3
+	@sh tests/bench/langs.sh
 
 fixtures:
 	@sh tests/fixtures/make-fixtures.sh

@@ -6,7 +6,7 @@
 . "$(dirname "$0")/lib.sh"
 
 S="$FIX/samples"
-TRUTH="$S/truth.tsv"
+TRUTH="$FIX/truth.tsv"
 truth() { # file key -> values, one per line
 	awk -F '\t' -v f="$1" -v k="$2" '$1 == f && $2 == k { print $3 }' "$TRUTH"
 }
