@@ -31,7 +31,7 @@ PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) -Iinclude -Isrc $(PKG_CFLAGS) \
 	     -DFOLIO_VERSION='"$(VERSION)"' -DFOLIO_DATADIR='"$(DATADIR)"' \
 	     -DFOLIO_SYSCONFDIR='"$(SYSCONFDIR)"' $(CFLAGS)
-LIBS     = $(PKG_LIBS) $(MUPDF_LIBS) -lmagic -lpthread
+LIBS     = $(PKG_LIBS) $(MUPDF_LIBS) -ltiff -lmagic -lpthread
 
 BUILD    ?= build
 LIB_SRC  := $(filter-out src/cli/%,$(wildcard src/*/*.c))

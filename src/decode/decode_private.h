@@ -25,6 +25,9 @@ extern const struct folio_decoder folio_decoder_image;
 extern const struct folio_decoder folio_decoder_text;
 extern const struct folio_decoder folio_decoder_archive;
 
+/* Process-wide set-up of the image libraries (called by global init). */
+void folio_image_global_init(void);
+
 /* The process-wide MuPDF base context (NULL before global init). */
 fz_context *folio_decode_fz_base(void);
 

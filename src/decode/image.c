@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <leptonica/allheaders.h>
 #include <string.h>
+#include <tiffio.h>
 
 /* Smaller than this on either side cannot hold a readable document. */
 #define MIN_SIDE 16
@@ -28,6 +29,21 @@ static int is_image_mime(const char *mime)
 		if (!strcmp(mime, types[i]))
 			return 1;
 	return 0;
+}
+
+static void quiet(const char *msg)
+{
+	(void)msg;
+}
+
+/* Leptonica and libtiff print warnings and errors for damaged files to
+ * stderr themselves; folio reports the failure with its own message. */
+void folio_image_global_init(void)
+{
+	setMsgSeverity(L_SEVERITY_NONE);
+	leptSetStderrHandler(quiet);
+	TIFFSetWarningHandler(NULL);
+	TIFFSetErrorHandler(NULL);
 }
 
 static int bid(const char *mime, const unsigned char *data, size_t size)

@@ -13,6 +13,7 @@
  */
 #include "decode/decode_private.h"
 
+#include <libxml/parser.h>
 #include <pthread.h>
 
 #include "folio/err.h"
@@ -73,6 +74,9 @@ int folio_decode_global_init(const struct folio_config *cfg, struct folio_err *e
 	pthread_mutex_lock(&init_lock);
 	if (fz_base)
 		goto out;
+	/* the other decoders' libraries: once, before any worker starts */
+	folio_image_global_init();
+	xmlInitParser();
 	for (nmutex = 0; nmutex < FZ_LOCK_MAX; nmutex++) {
 		if (pthread_mutex_init(&fz_mutexes[nmutex], NULL)) {
 			status = folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, 0,

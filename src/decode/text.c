@@ -9,6 +9,8 @@
 #include "decode_private.h"
 
 #include <errno.h>
+#include <limits.h>
+#include <stdio.h>
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 #include <string.h>
@@ -139,6 +141,27 @@ static int add_words(struct folio_page *pg)
 	return 0;
 }
 
+/* libxml2 reports every error through this; keep the first, which names
+ * the real fault (later ones are consequences). */
+struct first_error {
+	int line;
+	char msg[256];
+};
+
+static void keep_first(void *arg, xmlErrorPtr e)
+{
+	struct first_error *fe = arg;
+	size_t n;
+
+	if (fe->line || !e)
+		return;
+	fe->line = e->line > 0 ? e->line : 1;
+	snprintf(fe->msg, sizeof(fe->msg), "%s", e->message ? e->message : "parse error");
+	n = strlen(fe->msg);
+	while (n && (fe->msg[n - 1] == '\n' || fe->msg[n - 1] == ' '))
+		fe->msg[--n] = '\0';
+}
+
 static int decode(struct folio_decode_ctx *ctx, struct folio_doc *doc, struct folio_err *err)
 {
 	struct folio_strbuf text = FOLIO_STRBUF_INIT;
@@ -146,19 +169,23 @@ static int decode(struct folio_decode_ctx *ctx, struct folio_doc *doc, struct fo
 	int ret = FOLIO_FAILED;
 
 	if (is_xml(doc->mime)) {
-		xmlDoc *x = xmlReadMemory((const char *)doc->data, (int)doc->size, doc->name,
-					  NULL, XML_PARSE_NONET | XML_PARSE_NOERROR |
-					  XML_PARSE_NOWARNING);
+		struct first_error fe = { 0, "" };
+		xmlDoc *x;
 
+		if (doc->size > INT_MAX) {
+			ret = folio_err_set(err, FOLIO_FAILED, FOLIO_E_LIMIT, 0,
+					    "XML file too large (%zu bytes)", doc->size);
+			goto out;
+		}
+		/* the handler is per thread in libxml2 */
+		xmlSetStructuredErrorFunc(&fe, keep_first);
+		x = xmlReadMemory((const char *)doc->data, (int)doc->size, doc->name, NULL,
+				  XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+		xmlSetStructuredErrorFunc(NULL, NULL);
 		if (!x) {
-			const xmlError *e = xmlGetLastError();
-
 			ret = folio_err_set(err, FOLIO_FAILED, FOLIO_E_INPUT, 0,
-					    "malformed XML: line %d: %s", e ? e->line : 0,
-					    e && e->message ? e->message : "parse error");
-			/* libxml2's messages end in a newline */
-			if (err && err->msg[0] && err->msg[strlen(err->msg) - 1] == '\n')
-				err->msg[strlen(err->msg) - 1] = '\0';
+					    "malformed XML: line %d: %s", fe.line,
+					    fe.line ? fe.msg : "parse error");
 			goto out;
 		}
 		if (collect(xmlDocGetRootElement(x), &text, doc->size + 1)) {

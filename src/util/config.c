@@ -190,20 +190,23 @@ int folio_config_load(struct folio_config *cfg, const char *path, struct folio_e
 
 char *folio_config_models_dir(const struct folio_config *cfg)
 {
+	/* relative to the binary: a source tree (./folio, build/folio) or a
+	 * relocated install (PREFIX/bin/folio) */
+	static const char *const rel[] = { "models", "../models", "../share/folio/models" };
 	const char *env = getenv("FOLIO_MODELS");
 	char exe[4096], *slash;
 	struct stat st;
 	ssize_t n;
+	size_t i;
 
 	if (cfg->models_dir)
 		return strdup(cfg->models_dir);
 	if (env && *env)
 		return strdup(env);
-	n = readlink("/proc/self/exe", exe, sizeof(exe) - 16);
-	if (n > 0) {
-		exe[n] = '\0';
-		if ((slash = strrchr(exe, '/'))) {
-			strcpy(slash + 1, "models");
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 32);
+	if (n > 0 && (exe[n] = '\0', slash = strrchr(exe, '/'))) {
+		for (i = 0; i < sizeof(rel) / sizeof(rel[0]); i++) {
+			snprintf(slash + 1, sizeof(exe) - (size_t)(slash + 1 - exe), "%s", rel[i]);
 			if (!stat(exe, &st) && S_ISDIR(st.st_mode))
 				return strdup(exe);
 		}

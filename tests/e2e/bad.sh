@@ -2,7 +2,7 @@
 # Bad input never crashes folio and never loses the original: each file
 # is quarantined with a clear reason, the source is untouched, and nothing
 # half-written stays in the archive.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../e2e_lib.sh"
 
 BAD="$FIX/bad"
 (cd "$BAD" && sha256sum -- *) >"$WORK/before.sha"

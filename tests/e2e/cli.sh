@@ -1,7 +1,7 @@
 #!/bin/sh
 # The CLI contract: global options, usage errors, exit codes, --help for
 # every command, init idempotence, a missing archive.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../e2e_lib.sh"
 
 run --version
 expect_rc 0 "--version"

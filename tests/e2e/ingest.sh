@@ -3,7 +3,7 @@
 # archive: every document archived with its page count and type, the
 # recognised words of the ground truth present, searches that hit
 # (diacritic- and ł-insensitive), duplicates, show/cat/text/stats.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../e2e_lib.sh"
 
 S="$FIX/samples"
 TRUTH="$FIX/truth.tsv"

@@ -1,4 +1,4 @@
-# tests/e2e/lib.sh - helpers for the CLI transcript tests (sourced).
+# tests/e2e_lib.sh - helpers for the CLI transcript tests (sourced).
 # Each test script runs folio ($FOLIO) in a fresh temp folder, checks with
 # the helpers below and ends with `finish`.
 set -u

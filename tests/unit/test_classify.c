@@ -1,0 +1,73 @@
+/* Unit tests: document-type rules (models/doctype.rules). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "folio/classify.h"
+#include "t.h"
+
+static const char *type_of(struct folio_classifier *c, const char *text, char *reason,
+			   size_t rlen)
+{
+	static char type[32];
+	struct folio_doc *d = folio_doc_new("x", NULL, 0);
+	struct folio_err err = { 0 };
+
+	folio_strbuf_adds(&d->text, text);
+	T_EQ_INT(folio_classify_doc(c, d, &err), FOLIO_OK);
+	snprintf(type, sizeof(type), "%s", d->doc_type);
+	if (reason)
+		snprintf(reason, rlen, "%s", d->type_reason);
+	T_OK(d->type_conf >= 0 && d->type_conf <= 1, "confidence in range");
+	folio_doc_free(d);
+	return type;
+}
+
+int main(void)
+{
+	struct folio_err err = { 0 };
+	struct folio_classifier *c = folio_classify_load("models/doctype.rules", &err);
+	char reason[128], path[] = "/tmp/folio-test-rules-XXXXXX";
+	FILE *f;
+	int fd;
+
+	T_OK(c != NULL, "load shipped rules: %s", err.msg);
+	if (!c)
+		return t_done();
+	T_EQ_STR(type_of(c, "FAKTURA VAT nr 1/2024\nNIP 123", reason, sizeof(reason)), "invoice");
+	T_EQ_STR(reason, "rule: 'faktura vat'");
+	T_EQ_STR(type_of(c, "Faktura korygująca do faktury VAT 12/2024", reason, sizeof(reason)),
+		 "credit_note");
+	T_EQ_STR(reason, "rule: 'faktura korygujaca'");
+	T_EQ_STR(type_of(c, "FACTURA RECTIFICATIVA\nBase imponible IVA", NULL, 0), "credit_note");
+	T_EQ_STR(type_of(c, "Nota di credito n. 4\nImponibile", NULL, 0), "credit_note");
+	T_EQ_STR(type_of(c, "Factura proforma\nIVA 21%", NULL, 0), "proforma");
+	T_EQ_STR(type_of(c, "Fatura n.º FT 2024/1\nContribuinte", NULL, 0), "invoice");
+	T_EQ_STR(type_of(c, "Fattura n. 12\nPartita IVA", NULL, 0), "invoice");
+	T_EQ_STR(type_of(c, "FORMULARZ ZGŁOSZENIOWY\nImię i nazwisko\nPodpis", NULL, 0), "form");
+	T_EQ_STR(type_of(c, "Modulo di richiesta\nFirma del richiedente", NULL, 0), "form");
+	T_EQ_STR(type_of(c, "Lieferschein Nr. 5", NULL, 0), "delivery_note");
+	T_EQ_STR(type_of(c, "Umowa najmu lokalu", NULL, 0), "contract");
+	T_EQ_STR(type_of(c, "Lorem ipsum dolor sit amet", reason, sizeof(reason)), "other");
+	T_EQ_STR(reason, "no rule matched");
+	T_EQ_STR(type_of(c, "", NULL, 0), "other");
+	/* keywords match whole words only: "iva" is not in "derivative" */
+	T_EQ_STR(type_of(c, "derivative novation", NULL, 0), "other");
+	folio_classify_free(c);
+
+	/* malformed rules are refused with file:line */
+	fd = mkstemp(path);
+	f = fdopen(fd, "w");
+	fprintf(f, "# ok\ninvoice 3 faktura\nform x formularz\n");
+	fclose(f);
+	c = folio_classify_load(path, &err);
+	T_OK(c == NULL, "bad weight refused");
+	T_CONTAINS(err.msg, ":3:");
+	c = folio_classify_load("/nonexistent/rules", &err);
+	T_OK(c == NULL, "missing file");
+	T_CONTAINS(err.msg, "cannot open rules");
+	unlink(path);
+	folio_classify_free(NULL);
+	return t_done();
+}
