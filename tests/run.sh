@@ -13,6 +13,8 @@ if [ -z "${FOLIO_SHARED_DATA:-}" ] && [ -d "$ROOT/../shared/data" ]; then
 	export FOLIO_SHARED_DATA
 fi
 # leaks inside Tesseract/fontconfig singletons are not ours
+# Tesseract reads this at load time: tests get the same setting as folio
+export OMP_THREAD_LIMIT=1
 export LSAN_OPTIONS="suppressions=$ROOT/tests/lsan.supp:print_suppressions=0"
 
 pass=0 fail=0 skip=0

@@ -18,13 +18,18 @@ const char *folio_ocr_version(void)
 	return TessVersion();
 }
 
-/* Name the language that is missing, so the message can say what to
- * install: Tesseract itself only prints to stderr. */
-static void missing_language(const struct folio_config *cfg, TessBaseAPI *api,
-			     struct folio_err *err)
+/*
+ * Name the first requested language that is not loaded, so the message
+ * can say what to install: Tesseract skips a missing pack in "pol+xyz"
+ * with a warning on stderr and carries on. Returns 0 when all are loaded.
+ */
+static int missing_language(const struct folio_config *cfg, TessBaseAPI *api, int inited,
+			    struct folio_err *err)
 {
 	char *langs = strdup(cfg->languages), *save = NULL, *l;
-	char **have = TessBaseAPIGetAvailableLanguagesAsVector(api);
+	char **have = inited ? TessBaseAPIGetLoadedLanguagesAsVector(api)
+			     : TessBaseAPIGetAvailableLanguagesAsVector(api);
+	int missing = 0;
 
 	for (l = langs ? strtok_r(langs, "+", &save) : NULL; l; l = strtok_r(NULL, "+", &save)) {
 		int found = 0, i;
@@ -36,14 +41,18 @@ static void missing_language(const struct folio_config *cfg, TessBaseAPI *api,
 			folio_err_set(err, FOLIO_FATAL, FOLIO_E_CONFIG, 0,
 				      "Tesseract language '%s' is not installed (install the "
 				      "Debian package tesseract-ocr-%s)", l, l);
+			missing = 1;
 			break;
 		}
 	}
-	if (!l)
+	if (!missing && !inited) {
 		folio_err_set(err, FOLIO_FATAL, FOLIO_E_OCR, 0,
 			      "cannot start Tesseract with languages '%s'", cfg->languages);
+		missing = 1;
+	}
 	TessDeleteTextArray(have);
 	free(langs);
+	return missing;
 }
 
 struct folio_ocr *folio_ocr_new(const struct folio_config *cfg, struct folio_err *err)
@@ -62,9 +71,11 @@ struct folio_ocr *folio_ocr_new(const struct folio_config *cfg, struct folio_err
 	 * "Invalid resolution") to stderr; folio says what went wrong itself */
 	TessBaseAPISetVariable(ocr->api, "debug_file", "/dev/null");
 	if (TessBaseAPIInit3(ocr->api, cfg->tessdata_dir, cfg->languages)) {
-		missing_language(cfg, ocr->api, err);
+		missing_language(cfg, ocr->api, 0, err);
 		goto fail;
 	}
+	if (missing_language(cfg, ocr->api, 1, err))
+		goto fail;
 	/* the C API defaults to one uniform block; invoices are columns,
 	 * tables and boxes */
 	TessBaseAPISetPageSegMode(ocr->api, PSM_AUTO);
