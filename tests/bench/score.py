@@ -54,7 +54,7 @@ def main():
         if r.returncode != 0:
             break
         d = json.loads(r.stdout)
-        ids[d["path"].split("samples/", 1)[-1]] = d
+        ids[d["path"].rsplit("/scans/", 1)[-1]] = d
         n += 1
     tot = hit = dtot = dhit = 0
     edits = chars = 0
