@@ -104,7 +104,7 @@ int folio_ocr_page(struct folio_ocr *ocr, struct folio_page *page, struct folio_
 	TessPageIterator *pi;
 	PIX *pix = (PIX *)page->pix;
 	double conf_sum = 0;
-	int ret = FOLIO_FAILED, line = -1, first = 1;
+	int ret = FOLIO_FAILED, line = -1, first = 1, brk = 0;
 
 	page->source = FOLIO_SRC_OCR;
 	if (!pix)
@@ -127,17 +127,23 @@ int folio_ocr_page(struct folio_ocr *ocr, struct folio_page *page, struct folio_
 		char *w;
 		float c;
 
-		if (TessPageIteratorIsAtBeginningOf(pi, RIL_BLOCK) && !first)
-			r |= folio_strbuf_adds(&text, "\n\n");
-		else if (TessPageIteratorIsAtBeginningOf(pi, RIL_TEXTLINE) && !first)
-			r |= folio_strbuf_addch(&text, '\n');
-		else if (!first)
-			r |= folio_strbuf_addch(&text, ' ');
+		/* the break before this word: the strongest boundary since the
+		 * last word that had text (empty "words" of blank regions are
+		 * skipped, and must not leave runs of empty lines) */
+		if (TessPageIteratorIsAtBeginningOf(pi, RIL_BLOCK))
+			brk = 2;
+		else if (TessPageIteratorIsAtBeginningOf(pi, RIL_TEXTLINE) && brk < 2)
+			brk = 1;
 		if (TessPageIteratorIsAtBeginningOf(pi, RIL_TEXTLINE))
 			line++;
 		w = TessResultIteratorGetUTF8Text(ri, RIL_WORD);
-		if (!w)
+		if (!w || !w[strspn(w, " \t\r\n")]) {
+			TessDeleteText(w);
 			continue;
+		}
+		if (!first)
+			r |= folio_strbuf_adds(&text, brk == 2 ? "\n\n" : brk == 1 ? "\n" : " ");
+		brk = 0;
 		c = TessResultIteratorConfidence(ri, RIL_WORD) / 100.0f;
 		if (!TessPageIteratorBoundingBox(pi, RIL_WORD, &x1, &y1, &x2, &y2))
 			x1 = y1 = x2 = y2 = 0;

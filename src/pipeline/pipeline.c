@@ -71,6 +71,27 @@ struct sha_set {
 	size_t cap, n;
 };
 
+/*
+ * A page handed to another worker. The page image moves into the task and
+ * the result comes back in `page`; the owning worker copies it into
+ * doc->pages only after decoding ends, since adding pages reallocates the
+ * array under any other thread's feet.
+ */
+struct page_task {
+	struct page_task *next;
+	struct page_set *set;
+	size_t index;
+	struct folio_page page;
+	int status;
+	struct folio_err err;
+};
+
+/* The pages of one document that are out with other workers. */
+struct page_set {
+	struct page_task *done;     /* finished tasks, any order */
+	size_t pending;             /* handed out, not yet finished */
+};
+
 struct run {
 	const struct folio_config *cfg;
 	struct folio_classifier *classifier;
@@ -78,6 +99,11 @@ struct run {
 	pthread_mutex_t mu;
 	pthread_cond_t job_cv, out_cv;
 	struct job *jobs, *jobs_tail;
+	struct page_task *tasks;    /* pages waiting for an idle worker */
+	size_t ntasks;
+	int idle;                   /* workers waiting for work */
+	int nworkers;
+	pthread_cond_t task_cv;     /* a page task finished */
 	struct outcome *outs, *outs_tail;
 	size_t outstanding;         /* jobs whose outcome is not yet handled */
 	size_t docs_total;
@@ -90,6 +116,7 @@ struct run {
 
 struct worker {
 	struct run *run;
+	struct page_set *pages;     /* of the document being decoded */
 	pthread_t thread;
 	struct folio_detect *detect;
 	struct folio_decode_ctx *decode;
@@ -225,27 +252,149 @@ static void set_fatal(struct run *r, const struct folio_err *err)
 
 /* ---- one document through the stages ---------------------------------- */
 
-/* The page hook: clean up and OCR a page as soon as it is decoded, then
- * drop its image, so a 500-page scan never holds 500 page images. */
+/* Clean up and OCR one page, then drop its image. */
+static int read_page(struct worker *w, struct folio_page *pg, struct folio_err *err)
+{
+	int ret;
+
+	if (!pg->pix)
+		return FOLIO_OK;
+	if (!w->ocr && !(w->ocr = folio_ocr_new(w->run->cfg, err)))
+		return FOLIO_FATAL;
+	if ((ret = folio_prepare_page(pg, err)) != FOLIO_OK)
+		return ret;
+	ret = folio_ocr_page(w->ocr, pg, err);
+	folio_page_drop_image(pg);
+	return ret;
+}
+
+static void run_task(struct worker *w, struct page_task *t)
+{
+	struct run *r = w->run;
+
+	t->status = read_page(w, &t->page, &t->err);
+	pthread_mutex_lock(&r->mu);
+	t->next = t->set->done;
+	t->set->done = t;
+	t->set->pending--;
+	r->pages_done++;
+	pthread_cond_broadcast(&r->task_cv);
+	pthread_mutex_unlock(&r->mu);
+}
+
+/*
+ * The page hook: a page is read as soon as it is decoded, so a 500-page
+ * scan never holds 500 page images. When another worker sits idle the
+ * page goes to it and decoding goes on, so one long document still uses
+ * every core; otherwise this worker reads it itself.
+ */
 static int page_ready(void *arg, struct folio_doc *doc, size_t index, struct folio_err *err)
 {
 	struct worker *w = arg;
+	struct run *r = w->run;
 	struct folio_page *pg = &doc->pages[index];
 	int ret;
 
-	if (pg->pix) {
-		if (!w->ocr && !(w->ocr = folio_ocr_new(w->run->cfg, err)))
-			return FOLIO_FATAL;
-		if ((ret = folio_prepare_page(pg, err)) != FOLIO_OK)
-			return ret;
-		if ((ret = folio_ocr_page(w->ocr, pg, err)) != FOLIO_OK)
-			return ret;
-		folio_page_drop_image(pg);
+	if (pg->pix && w->pages) {
+		pthread_mutex_lock(&r->mu);
+		/* at most one queued page per other worker: bounded memory, and
+		 * a busy worker takes it as soon as its own document is done */
+		if (r->ntasks < (size_t)(r->nworkers - 1) || (size_t)r->idle > r->ntasks) {
+			struct page_task *t = calloc(1, sizeof(*t));
+
+			if (t) {
+				t->set = w->pages;
+				t->index = index;
+				t->page = *pg;      /* moves the image; words and text are empty */
+				memset(pg, 0, sizeof(*pg));
+				pg->number = t->page.number;
+				pg->dpi = t->page.dpi;
+				t->next = r->tasks;
+				r->tasks = t;
+				r->ntasks++;
+				w->pages->pending++;
+				pthread_cond_signal(&r->job_cv);
+				pthread_mutex_unlock(&r->mu);
+				return FOLIO_OK;
+			}
+		}
+		pthread_mutex_unlock(&r->mu);
 	}
-	pthread_mutex_lock(&w->run->mu);
-	w->run->pages_done++;
-	pthread_mutex_unlock(&w->run->mu);
+	if ((ret = read_page(w, pg, err)) != FOLIO_OK)
+		return ret;
+	pthread_mutex_lock(&r->mu);
+	r->pages_done++;
+	pthread_mutex_unlock(&r->mu);
 	return FOLIO_OK;
+}
+
+/* Take a queued page task, if any. Caller holds mu. */
+static struct page_task *take_task(struct run *r)
+{
+	struct page_task *t = r->tasks;
+
+	if (t) {
+		r->tasks = t->next;
+		r->ntasks--;
+	}
+	return t;
+}
+
+/*
+ * Wait for this document's handed-out pages and put them in place. While
+ * waiting, read queued pages (anyone's): two workers waiting on each
+ * other's queued pages would otherwise never finish. Returns the first
+ * failure among the pages.
+ */
+static int collect_pages(struct worker *w, struct folio_doc *doc, struct folio_err *err)
+{
+	struct run *r = w->run;
+	struct page_set *set = w->pages;
+	int ret = FOLIO_OK;
+
+	pthread_mutex_lock(&r->mu);
+	while (set->pending) {
+		struct page_task *t = take_task(r);
+
+		if (t) {
+			pthread_mutex_unlock(&r->mu);
+			run_task(w, t);
+			pthread_mutex_lock(&r->mu);
+		} else {
+			pthread_cond_wait(&r->task_cv, &r->mu);
+		}
+	}
+	pthread_mutex_unlock(&r->mu);
+	while (set->done) {
+		struct page_task *t = set->done;
+
+		set->done = t->next;
+		if (t->status != FOLIO_OK && ret == FOLIO_OK) {
+			ret = t->status;
+			if (err)
+				*err = t->err;
+		}
+		if (doc && t->index < doc->npages) {
+			struct folio_page *pg = &doc->pages[t->index];
+
+			folio_page_drop_image(pg);
+			free(pg->text);
+			free(pg->words);
+			*pg = t->page;
+		} else {
+			/* the document failed before this page came back */
+			struct folio_doc *tmp = folio_doc_new("", NULL, 0);
+			struct folio_page *pg = tmp ? folio_doc_add_page(tmp) : NULL;
+
+			if (pg)
+				*pg = t->page;
+			else
+				folio_page_drop_image(&t->page);
+			folio_doc_free(tmp);
+		}
+		free(t);
+	}
+	return ret;
 }
 
 static struct outcome *new_outcome(const char *path)
@@ -326,7 +475,21 @@ static int process(struct worker *w, struct job *job, struct outcome *o)
 		fail(o, "detect", &err);
 		return FOLIO_OK;
 	}
-	ret = folio_decode(w->decode, doc, &err);
+	{
+		struct page_set set = { NULL, 0 };
+		struct folio_err perr = { 0 };
+		int pret;
+
+		w->pages = &set;
+		ret = folio_decode(w->decode, doc, &err);
+		/* always: pages out with other workers must come home */
+		pret = collect_pages(w, doc, &perr);
+		w->pages = NULL;
+		if (ret != FOLIO_FATAL && ret != FOLIO_FAILED && pret != FOLIO_OK) {
+			ret = pret;
+			err = perr;
+		}
+	}
 	if (ret == FOLIO_FATAL)
 		goto fatal;
 	if (ret == FOLIO_FAILED) {
@@ -380,15 +543,33 @@ static void *worker_main(void *arg)
 {
 	struct worker *w = arg;
 	struct run *r = w->run;
+	struct folio_err err = { 0 };
+
+	/* every engine starts before any document is taken, in parallel: a
+	 * missing language pack stops the run before anything is touched */
+	if (!(w->ocr = folio_ocr_new(r->cfg, &err))) {
+		set_fatal(r, &err);
+		return NULL;
+	}
 
 	for (;;) {
 		struct outcome *o;
 		struct job *job;
 		double t0;
 
+		struct page_task *t;
+
 		pthread_mutex_lock(&r->mu);
-		while (!r->jobs && !r->shutdown && !r->fatal)
+		r->idle++;
+		while (!r->jobs && !r->tasks && !r->shutdown && !r->fatal)
 			pthread_cond_wait(&r->job_cv, &r->mu);
+		r->idle--;
+		if ((t = take_task(r))) {
+			/* a page of another worker's document: before new documents */
+			pthread_mutex_unlock(&r->mu);
+			run_task(w, t);
+			continue;
+		}
 		if (r->shutdown || r->fatal) {
 			pthread_mutex_unlock(&r->mu);
 			break;
@@ -419,9 +600,24 @@ static void *worker_main(void *arg)
 
 /* ---- inputs ----------------------------------------------------------- */
 
-static int cmp_str(const void *a, const void *b)
+struct entry {
+	char *path;
+	off_t size;
+	int is_dir;
+};
+
+/* Largest files first: the long documents start early and the short ones
+ * fill in at the end, so no worker is left with a big one alone. Folders
+ * after files; names break ties so the order is stable. */
+static int cmp_entry(const void *a, const void *b)
 {
-	return strcmp(*(char *const *)a, *(char *const *)b);
+	const struct entry *x = a, *y = b;
+
+	if (x->is_dir != y->is_dir)
+		return x->is_dir - y->is_dir;
+	if (x->size != y->size)
+		return x->size < y->size ? 1 : -1;
+	return strcmp(x->path, y->path);
 }
 
 static int queue_path(struct run *r, const char *path)
@@ -438,11 +634,11 @@ static int queue_path(struct run *r, const char *path)
 	return 0;
 }
 
-/* Queue the regular files below `dir` in name order; hidden entries and
+/* Queue the regular files below `dir`, largest first; hidden entries and
  * symbolic links to folders are skipped (loops). */
 static int queue_dir(struct run *r, const char *dir, int depth)
 {
-	char **names = NULL;
+	struct entry *ents = NULL;
 	size_t n = 0, cap = 0, i;
 	struct dirent *de;
 	DIR *d;
@@ -453,40 +649,46 @@ static int queue_dir(struct run *r, const char *dir, int depth)
 	if (!(d = opendir(dir)))
 		return queue_path(r, dir); /* reported as unreadable by a worker */
 	while ((de = readdir(d))) {
+		struct stat st, lst;
+		struct entry *e;
+
 		if (de->d_name[0] == '.')
 			continue;
 		if (n == cap) {
-			char **nn = realloc(names, (cap = cap ? cap * 2 : 64) * sizeof(*nn));
+			struct entry *ne = realloc(ents, (cap = cap ? cap * 2 : 64) * sizeof(*ne));
 
-			if (!nn) {
+			if (!ne) {
 				ret = -1;
 				break;
 			}
-			names = nn;
+			ents = ne;
 		}
-		if (!(names[n] = folio_path_join(dir, de->d_name))) {
+		e = &ents[n];
+		if (!(e->path = folio_path_join(dir, de->d_name))) {
 			ret = -1;
 			break;
 		}
 		n++;
+		e->size = 0;
+		e->is_dir = 0;
+		if (!lstat(e->path, &lst) && S_ISDIR(lst.st_mode))
+			e->is_dir = 1;
+		else if (!stat(e->path, &st) && S_ISDIR(st.st_mode))
+			e->is_dir = -1; /* a link to a folder: skipped */
+		else if (!stat(e->path, &st))
+			e->size = st.st_size;
 	}
 	closedir(d);
 	if (!ret)
-		qsort(names, n, sizeof(*names), cmp_str);
+		qsort(ents, n, sizeof(*ents), cmp_entry);
 	for (i = 0; i < n; i++) {
-		struct stat st, lst;
-
-		if (ret)
-			;
-		else if (!lstat(names[i], &lst) && S_ISDIR(lst.st_mode))
-			ret = queue_dir(r, names[i], depth + 1);
-		else if (!stat(names[i], &st) && S_ISDIR(st.st_mode))
-			; /* a link to a folder */
-		else
-			ret = queue_path(r, names[i]);
-		free(names[i]);
+		if (!ret && ents[i].is_dir == 1)
+			ret = queue_dir(r, ents[i].path, depth + 1);
+		else if (!ret && ents[i].is_dir == 0)
+			ret = queue_path(r, ents[i].path);
+		free(ents[i].path);
 	}
-	free(names);
+	free(ents);
 	return ret;
 }
 
@@ -681,9 +883,11 @@ int folio_ingest(struct folio_archive *arc, char *const *paths, size_t npaths,
 
 	memset(sum, 0, sizeof(*sum));
 	r.cfg = opts->cfg;
+	r.nworkers = nworkers;
 	pthread_mutex_init(&r.mu, NULL);
 	pthread_cond_init(&r.job_cv, NULL);
 	pthread_cond_init(&r.out_cv, NULL);
+	pthread_cond_init(&r.task_cv, NULL);
 
 	if (!(models = folio_config_models_dir(opts->cfg)) ||
 	    !(rules = folio_path_join(models, "doctype.rules"))) {
@@ -719,12 +923,7 @@ int folio_ingest(struct folio_archive *arc, char *const *paths, size_t npaths,
 		}
 		folio_decode_ctx_set_page_hook(w->decode, page_ready, w);
 	}
-	/* one engine now, so a missing language pack stops the run before
-	 * any document is touched; the others start lazily in their workers */
-	if (!(workers[0].ocr = folio_ocr_new(opts->cfg, err))) {
-		ret = FOLIO_FATAL;
-		goto out;
-	}
+
 	for (k = 0; k < npaths; k++) {
 		struct stat st;
 
@@ -826,6 +1025,7 @@ out:
 	free(rules);
 	pthread_cond_destroy(&r.job_cv);
 	pthread_cond_destroy(&r.out_cv);
+	pthread_cond_destroy(&r.task_cv);
 	pthread_mutex_destroy(&r.mu);
 	sum->seconds = folio_clock() - t0;
 	return ret;
