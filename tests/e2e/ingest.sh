@@ -121,6 +121,20 @@ expect_eq "$(find "$FOLIO_ARCHIVE/store" -type f | wc -l)" "$blobs" "duplicates 
 run ingest "$WORK/again/copy.pdf" "$WORK/again/copy.pdf"
 expect_out "^duplicate +$tid " "plain duplicate line"
 
+# one long document is shared among workers; pages come back in order
+run --archive "$WORK/multi" ingest --workers 3 "$S/pt-invoice-003-multipage-scan.tif"
+expect_rc 0 "multi-page scan with 3 workers"
+"$FOLIO" --archive "$WORK/multi" text 1 >"$WORK/pages"
+for i in 1 2 3; do
+	awk -v RS='\f' -v n="$i" 'NR == n' "$WORK/pages" >"$WORK/page$i"
+	grep -q "gina $i de 3" "$WORK/page$i" && pass || fail "page $i is in place $i"
+done
+grep -q "Data de emiss" "$WORK/page1" && pass || fail "page 1 header on page 1"
+grep -q "Transporte: 11" "$WORK/page3" && pass || fail "page 3 carry-over on page 3"
+run --archive "$WORK/multi" show --json 1
+expect_eq "$(printf '%s' "$OUT" | jq -r '[.page_info[].number | tostring] | join(",")')" \
+	"1,2,3" "page numbers"
+
 # stats
 run stats --json
 expect_rc 0 "stats"
