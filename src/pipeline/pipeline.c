@@ -106,7 +106,7 @@ struct run {
 	pthread_cond_t task_cv;     /* a page task finished */
 	struct outcome *outs, *outs_tail;
 	size_t outstanding;         /* jobs whose outcome is not yet handled */
-	size_t docs_total;
+	size_t docs_total, docs_done;
 	size_t pages_done;
 	int shutdown;
 	int fatal;
@@ -512,6 +512,7 @@ static int process(struct worker *w, struct job *job, struct outcome *o)
 			push_job(r, cj, 1);
 		}
 		doc->nchildren = 0;
+		r->docs_total--; /* the archive itself is not a document */
 		pthread_mutex_unlock(&r->mu);
 		o->kind = O_CONTAINER;
 		return FOLIO_OK;
@@ -862,7 +863,7 @@ static void progress(struct run *r, const struct folio_ingest_opts *opts, double
 		return;
 	pthread_mutex_lock(&r->mu);
 	p.docs_total = r->docs_total;
-	p.docs_done = r->docs_total - r->outstanding;
+	p.docs_done = r->docs_done;
 	p.pages_done = r->pages_done;
 	pthread_mutex_unlock(&r->mu);
 	p.elapsed = folio_clock() - t0;
@@ -946,6 +947,7 @@ int folio_ingest(struct folio_archive *arc, char *const *paths, size_t npaths,
 	while (r.outstanding && !r.fatal) {
 		struct outcome *o = r.outs;
 		struct timespec ts;
+		int is_doc;
 
 		if (!o) {
 			clock_gettime(CLOCK_REALTIME, &ts);
@@ -965,11 +967,13 @@ int folio_ingest(struct folio_archive *arc, char *const *paths, size_t npaths,
 			r.outs_tail = NULL;
 		pthread_mutex_unlock(&r.mu);
 
+		is_doc = o->kind != O_CONTAINER;
 		ret = handle(&r, &wr, o, err);
 		if (ret != 1)
 			outcome_free(o);
 		pthread_mutex_lock(&r.mu);
 		r.outstanding--;
+		r.docs_done += is_doc;
 		if (ret == FOLIO_FATAL) {
 			r.fatal = 1;
 			r.fatal_err = *err;
