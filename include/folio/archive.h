@@ -59,6 +59,9 @@ long long folio_archive_find_sha(struct folio_archive *arc, const char *sha256,
 int folio_archive_summary(struct folio_archive *arc, long long id, int *pages, char *type,
 			  size_t typelen, struct folio_err *err);
 
+/* 1 when document `id` was archived from `path` (documents.path). */
+int folio_archive_has_path(struct folio_archive *arc, long long id, const char *path);
+
 /*
  * Store a finished document: original bytes into the store (temp file,
  * fsync, rename) and then, in one transaction, its rows and index entries.

@@ -36,19 +36,72 @@ struct folio_progress {
 	double elapsed;                 /* seconds since the start */
 };
 
+/* What became of one submitted file once it, and every document found
+ * inside it (archive entries), is settled. */
+struct folio_source_result {
+	const char *path;
+	void *cookie;              /* as given to folio_pipeline_submit() */
+	size_t archived, duplicates, quarantined;
+	const char *reasons;       /* one line per quarantined document; "" if none */
+};
+
 struct folio_ingest_opts {
 	const struct folio_config *cfg;
 	/* called in the calling thread, in completion order */
 	void (*on_result)(void *arg, const struct folio_result *r);
 	/* called about twice a second and after each document; may be NULL */
 	void (*on_progress)(void *arg, const struct folio_progress *p);
+	/* called when a submitted file is settled; may be NULL */
+	void (*on_source)(void *arg, const struct folio_source_result *s);
 	void *arg;
+	/* a duplicate of a document archived from the very same path counts
+	 * as archived: an inbox file whose removal a crash interrupted */
+	int recover_same_path;
 };
 
 struct folio_ingest_summary {
 	size_t archived, duplicates, quarantined, pages;
 	double seconds;
 };
+
+struct folio_pipeline;
+
+/*
+ * Start the workers (their OCR engines load in parallel; a missing
+ * language pack makes the first folio_pipeline_step() fail). `arc` and
+ * `opts` must outlive the pipeline. NULL with err set on failure.
+ */
+struct folio_pipeline *folio_pipeline_new(struct folio_archive *arc,
+					  const struct folio_ingest_opts *opts,
+					  struct folio_err *err);
+
+/* Queue one file with tags for its documents; cookie comes back in
+ * on_source. Never blocks: the caller bounds what it submits (see
+ * folio_pipeline_queued). */
+int folio_pipeline_submit(struct folio_pipeline *p, const char *path, const char *const *tags,
+			  size_t ntags, void *cookie, struct folio_err *err);
+
+/*
+ * Handle finished documents in the calling thread: store them, report
+ * them. Waits up to `timeout` seconds for the first one. FOLIO_OK, or
+ * FOLIO_FATAL when the run cannot go on (err says why).
+ */
+int folio_pipeline_step(struct folio_pipeline *p, double timeout, struct folio_err *err);
+
+/* Step until nothing is outstanding. */
+int folio_pipeline_drain(struct folio_pipeline *p, struct folio_err *err);
+
+/* Jobs submitted and not yet handled / waiting for a worker. */
+size_t folio_pipeline_outstanding(struct folio_pipeline *p);
+size_t folio_pipeline_queued(struct folio_pipeline *p);
+
+/* Readable when finished documents wait (for poll(2) in a caller's loop). */
+int folio_pipeline_fd(const struct folio_pipeline *p);
+
+void folio_pipeline_summary(const struct folio_pipeline *p, struct folio_ingest_summary *sum);
+
+/* Stop the workers; whatever is still queued is abandoned unreported. */
+void folio_pipeline_free(struct folio_pipeline *p);
 
 /*
  * Ingest files and folders (recursively, hidden entries skipped) into

@@ -313,6 +313,21 @@ int folio_archive_summary(struct folio_archive *arc, long long id, int *pages, c
 	return folio_db_err(arc, err, "cannot look up a document");
 }
 
+int folio_archive_has_path(struct folio_archive *arc, long long id, const char *path)
+{
+	sqlite3_stmt *st;
+	int r = 0;
+
+	if (sqlite3_prepare_v2(arc->db, "SELECT 1 FROM documents WHERE id = ? AND path = ?", -1,
+			       &st, NULL))
+		return 0;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_text(st, 2, path, -1, SQLITE_STATIC);
+	r = sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_finalize(st);
+	return r;
+}
+
 /* Prepare, bind by the format letters in `types` and step once. */
 static int run(struct folio_archive *arc, const char *sql, const char *types, ...)
 {

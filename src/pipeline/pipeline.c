@@ -23,6 +23,9 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <unistd.h>
 
 #include "folio/classify.h"
 #include "folio/decode.h"
@@ -39,14 +42,31 @@ enum outcome_kind {
 	O_CONTAINER,    /* an archive whose entries were queued */
 };
 
+/*
+ * A submitted source file and everything found inside it. It is settled,
+ * and reported to on_source, when its own job and all its entries' jobs
+ * are handled. Counters are touched by the writer only, `pending` under mu.
+ */
+struct origin {
+	char *path;
+	void *cookie;
+	char **tags;
+	size_t ntags;
+	size_t pending;             /* jobs of this origin not yet handled */
+	size_t archived, duplicates, quarantined;
+	struct folio_strbuf reasons;
+};
+
 struct job {
 	struct job *next;
 	char *path;
 	struct folio_doc *doc;      /* preloaded (archive entry) or NULL */
+	struct origin *origin;
 };
 
 struct outcome {
 	struct outcome *next;
+	struct origin *origin;
 	enum outcome_kind kind;
 	struct folio_doc *doc;      /* O_READY */
 	char *path;
@@ -92,9 +112,17 @@ struct page_set {
 	size_t pending;             /* handed out, not yet finished */
 };
 
-struct run {
+struct folio_pipeline {
 	const struct folio_config *cfg;
 	struct folio_classifier *classifier;
+	struct folio_archive *arc;
+	const struct folio_ingest_opts *opts;
+	struct worker *workers;
+	int started;
+	int wake[2];                /* a pipe: readable when outcomes wait */
+	struct outcome *pending_dups; /* copies waiting for their original */
+	struct folio_ingest_summary sum;
+	double t0;
 
 	pthread_mutex_t mu;
 	pthread_cond_t job_cv, out_cv;
@@ -115,7 +143,7 @@ struct run {
 };
 
 struct worker {
-	struct run *run;
+	struct folio_pipeline *run;
 	struct page_set *pages;     /* of the document being decoded */
 	pthread_t thread;
 	struct folio_detect *detect;
@@ -205,7 +233,7 @@ static void outcome_free(struct outcome *o)
 }
 
 /* Queue a job; at the front for archive entries. Caller holds mu. */
-static void push_job(struct run *r, struct job *j, int front)
+static void push_job(struct folio_pipeline *r, struct job *j, int front)
 {
 	if (front) {
 		j->next = r->jobs;
@@ -225,7 +253,7 @@ static void push_job(struct run *r, struct job *j, int front)
 	pthread_cond_signal(&r->job_cv);
 }
 
-static void push_outcome(struct run *r, struct outcome *o)
+static void push_outcome(struct folio_pipeline *r, struct outcome *o)
 {
 	pthread_mutex_lock(&r->mu);
 	o->next = NULL;
@@ -236,9 +264,13 @@ static void push_outcome(struct run *r, struct outcome *o)
 	r->outs_tail = o;
 	pthread_cond_signal(&r->out_cv);
 	pthread_mutex_unlock(&r->mu);
+	if (r->wake[1] >= 0) {
+		ssize_t n = write(r->wake[1], "", 1); /* full pipe: already awake */
+		(void)n;
+	}
 }
 
-static void set_fatal(struct run *r, const struct folio_err *err)
+static void set_fatal(struct folio_pipeline *r, const struct folio_err *err)
 {
 	pthread_mutex_lock(&r->mu);
 	if (!r->fatal) {
@@ -248,6 +280,10 @@ static void set_fatal(struct run *r, const struct folio_err *err)
 	pthread_cond_broadcast(&r->out_cv);
 	pthread_cond_broadcast(&r->job_cv);
 	pthread_mutex_unlock(&r->mu);
+	if (r->wake[1] >= 0) {
+		ssize_t n = write(r->wake[1], "", 1);
+		(void)n;
+	}
 }
 
 /* ---- one document through the stages ---------------------------------- */
@@ -270,7 +306,7 @@ static int read_page(struct worker *w, struct folio_page *pg, struct folio_err *
 
 static void run_task(struct worker *w, struct page_task *t)
 {
-	struct run *r = w->run;
+	struct folio_pipeline *r = w->run;
 
 	t->status = read_page(w, &t->page, &t->err);
 	pthread_mutex_lock(&r->mu);
@@ -291,7 +327,7 @@ static void run_task(struct worker *w, struct page_task *t)
 static int page_ready(void *arg, struct folio_doc *doc, size_t index, struct folio_err *err)
 {
 	struct worker *w = arg;
-	struct run *r = w->run;
+	struct folio_pipeline *r = w->run;
 	struct folio_page *pg = &doc->pages[index];
 	int ret;
 
@@ -329,7 +365,7 @@ static int page_ready(void *arg, struct folio_doc *doc, size_t index, struct fol
 }
 
 /* Take a queued page task, if any. Caller holds mu. */
-static struct page_task *take_task(struct run *r)
+static struct page_task *take_task(struct folio_pipeline *r)
 {
 	struct page_task *t = r->tasks;
 
@@ -348,7 +384,7 @@ static struct page_task *take_task(struct run *r)
  */
 static int collect_pages(struct worker *w, struct folio_doc *doc, struct folio_err *err)
 {
-	struct run *r = w->run;
+	struct folio_pipeline *r = w->run;
 	struct page_set *set = w->pages;
 	int ret = FOLIO_OK;
 
@@ -421,7 +457,7 @@ static void fail(struct outcome *o, const char *stage, const struct folio_err *e
  */
 static int process(struct worker *w, struct job *job, struct outcome *o)
 {
-	struct run *r = w->run;
+	struct folio_pipeline *r = w->run;
 	const struct folio_config *cfg = r->cfg;
 	struct folio_err err = { 0 };
 	struct folio_doc *doc = job->doc;
@@ -508,6 +544,8 @@ static int process(struct worker *w, struct job *job, struct outcome *o)
 				goto nomem;
 			}
 			cj->doc = doc->children[i];
+			cj->origin = job->origin;
+			job->origin->pending++;
 			doc->children[i] = NULL;
 			push_job(r, cj, 1);
 		}
@@ -543,7 +581,7 @@ fatal:
 static void *worker_main(void *arg)
 {
 	struct worker *w = arg;
-	struct run *r = w->run;
+	struct folio_pipeline *r = w->run;
 	struct folio_err err = { 0 };
 
 	/* every engine starts before any document is taken, in parallel: a
@@ -583,6 +621,8 @@ static void *worker_main(void *arg)
 
 		t0 = folio_clock();
 		o = new_outcome(job->path);
+		if (o)
+			o->origin = job->origin;
 		if (!o) {
 			struct folio_err e;
 
@@ -621,34 +661,64 @@ static int cmp_entry(const void *a, const void *b)
 	return strcmp(x->path, y->path);
 }
 
-static int queue_path(struct run *r, const char *path)
+static void origin_free(struct origin *og)
+{
+	size_t i;
+
+	if (!og)
+		return;
+	for (i = 0; i < og->ntags; i++)
+		free(og->tags[i]);
+	free(og->tags);
+	free(og->path);
+	folio_strbuf_release(&og->reasons);
+	free(og);
+}
+
+int folio_pipeline_submit(struct folio_pipeline *r, const char *path, const char *const *tags,
+			  size_t ntags, void *cookie, struct folio_err *err)
 {
 	struct job *j = calloc(1, sizeof(*j));
+	struct origin *og = calloc(1, sizeof(*og));
+	size_t i;
 
-	if (!j || !(j->path = strdup(path))) {
-		free(j);
-		return -1;
+	if (!j || !og || !(j->path = strdup(path)) || !(og->path = strdup(path)) ||
+	    (ntags && !(og->tags = calloc(ntags, sizeof(char *)))))
+		goto nomem;
+	for (i = 0; i < ntags; i++) {
+		if (!(og->tags[i] = strdup(tags[i])))
+			goto nomem;
+		og->ntags++;
 	}
+	og->cookie = cookie;
+	og->pending = 1;
+	j->origin = og;
 	pthread_mutex_lock(&r->mu);
 	push_job(r, j, 0);
 	pthread_mutex_unlock(&r->mu);
-	return 0;
+	return FOLIO_OK;
+nomem:
+	if (j)
+		free(j->path);
+	free(j);
+	origin_free(og);
+	return folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, ENOMEM, "out of memory");
 }
 
-/* Queue the regular files below `dir`, largest first; hidden entries and
+/* Submit the regular files below `dir`, largest first; hidden entries and
  * symbolic links to folders are skipped (loops). */
-static int queue_dir(struct run *r, const char *dir, int depth)
+static int submit_dir(struct folio_pipeline *r, const char *dir, int depth, struct folio_err *err)
 {
 	struct entry *ents = NULL;
 	size_t n = 0, cap = 0, i;
 	struct dirent *de;
 	DIR *d;
-	int ret = 0;
+	int ret = FOLIO_OK;
 
 	if (depth > 64)
-		return 0;
-	if (!(d = opendir(dir)))
-		return queue_path(r, dir); /* reported as unreadable by a worker */
+		return FOLIO_OK;
+	if (!(d = opendir(dir))) /* reported as unreadable by a worker */
+		return folio_pipeline_submit(r, dir, NULL, 0, NULL, err);
 	while ((de = readdir(d))) {
 		struct stat st, lst;
 		struct entry *e;
@@ -659,14 +729,15 @@ static int queue_dir(struct run *r, const char *dir, int depth)
 			struct entry *ne = realloc(ents, (cap = cap ? cap * 2 : 64) * sizeof(*ne));
 
 			if (!ne) {
-				ret = -1;
+				ret = folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, ENOMEM,
+						    "out of memory");
 				break;
 			}
 			ents = ne;
 		}
 		e = &ents[n];
 		if (!(e->path = folio_path_join(dir, de->d_name))) {
-			ret = -1;
+			ret = folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, ENOMEM, "out of memory");
 			break;
 		}
 		n++;
@@ -680,13 +751,13 @@ static int queue_dir(struct run *r, const char *dir, int depth)
 			e->size = st.st_size;
 	}
 	closedir(d);
-	if (!ret)
+	if (ret == FOLIO_OK)
 		qsort(ents, n, sizeof(*ents), cmp_entry);
 	for (i = 0; i < n; i++) {
-		if (!ret && ents[i].is_dir == 1)
-			ret = queue_dir(r, ents[i].path, depth + 1);
-		else if (!ret && ents[i].is_dir == 0)
-			ret = queue_path(r, ents[i].path);
+		if (ret == FOLIO_OK && ents[i].is_dir == 1)
+			ret = submit_dir(r, ents[i].path, depth + 1, err);
+		else if (ret == FOLIO_OK && ents[i].is_dir == 0)
+			ret = folio_pipeline_submit(r, ents[i].path, NULL, 0, NULL, err);
 		free(ents[i].path);
 	}
 	free(ents);
@@ -695,14 +766,7 @@ static int queue_dir(struct run *r, const char *dir, int depth)
 
 /* ---- the writer ------------------------------------------------------- */
 
-struct writer {
-	struct folio_archive *arc;
-	const struct folio_ingest_opts *opts;
-	struct folio_ingest_summary *sum;
-	struct outcome *pending;    /* duplicates waiting for their original */
-};
-
-static void report(struct writer *wr, const struct outcome *o, const char *status,
+static void report(struct folio_pipeline *r, const struct outcome *o, const char *status,
 		   long long id, const char *doc_type, const char *reason)
 {
 	struct folio_result res = {
@@ -716,53 +780,91 @@ static void report(struct writer *wr, const struct outcome *o, const char *statu
 		.stage = o->stage,
 		.seconds = o->seconds,
 	};
+	struct origin *og = o->origin;
 
-	if (!strcmp(status, "archived"))
-		wr->sum->archived++;
-	else if (!strcmp(status, "duplicate"))
-		wr->sum->duplicates++;
-	else
-		wr->sum->quarantined++;
-	if (wr->opts->on_result)
-		wr->opts->on_result(wr->opts->arg, &res);
+	if (!strcmp(status, "archived")) {
+		r->sum.archived++;
+		og->archived++;
+	} else if (!strcmp(status, "duplicate")) {
+		r->sum.duplicates++;
+		og->duplicates++;
+	} else {
+		r->sum.quarantined++;
+		og->quarantined++;
+		if (strcmp(o->path, og->path))
+			folio_strbuf_addf(&og->reasons, "%s: ", o->path);
+		folio_strbuf_addf(&og->reasons, "%s (stage: %s)\n", reason ? reason : "",
+				  o->stage ? o->stage : "ingest");
+	}
+	if (r->opts->on_result)
+		r->opts->on_result(r->opts->arg, &res);
 }
 
 /* A quarantine is recorded in the audit log; nothing else is written. */
-static int quarantine(struct writer *wr, struct outcome *o, struct folio_err *err)
+static int quarantine(struct folio_pipeline *r, struct outcome *o, struct folio_err *err)
 {
 	char detail[FOLIO_ERR_MSG_MAX + 32];
 
 	snprintf(detail, sizeof(detail), "%s: %s", o->stage ? o->stage : "ingest", o->reason);
-	if (folio_archive_event(wr->arc, "quarantined", 0, o->sha[0] ? o->sha : NULL, o->path,
+	if (folio_archive_event(r->arc, "quarantined", 0, o->sha[0] ? o->sha : NULL, o->path,
 				detail, err) != FOLIO_OK)
 		return FOLIO_FATAL;
-	report(wr, o, "quarantined", 0, NULL, o->reason);
+	report(r, o, "quarantined", 0, NULL, o->reason);
 	return FOLIO_OK;
 }
 
-static int duplicate(struct writer *wr, struct outcome *o, long long id, const char *doc_type,
+static int duplicate(struct folio_pipeline *r, struct outcome *o, long long id,
 		     struct folio_err *err)
 {
-	char reason[64], type[64];
+	char reason[64], type[64], *type_p = NULL;
 	int pages = 0;
 
 	/* report the original's pages and type, as for an archived file */
-	if (folio_archive_summary(wr->arc, id, &pages, type, sizeof(type), NULL) == FOLIO_OK) {
+	if (folio_archive_summary(r->arc, id, &pages, type, sizeof(type), NULL) == FOLIO_OK) {
 		o->pages = pages;
-		doc_type = type;
+		type_p = type;
+	}
+	/* the same file from the same place: an earlier run archived it and
+	 * stopped before it could remove it from the inbox */
+	if (r->opts->recover_same_path && folio_archive_has_path(r->arc, id, o->path)) {
+		report(r, o, "archived", id, type_p, "already archived by an interrupted run");
+		return FOLIO_OK;
 	}
 	snprintf(reason, sizeof(reason), "same content as document %lld", id);
-	if (folio_archive_event(wr->arc, "duplicate", id, o->sha, o->path, NULL, err) != FOLIO_OK)
+	if (folio_archive_event(r->arc, "duplicate", id, o->sha, o->path, NULL, err) != FOLIO_OK)
 		return FOLIO_FATAL;
-	report(wr, o, "duplicate", id, doc_type, reason);
+	report(r, o, "duplicate", id, type_p, reason);
 	return FOLIO_OK;
 }
 
-/* The original of `sha` is settled: report the copies that waited. */
-static int settle_pending(struct writer *wr, const char *sha, long long id,
-			  const char *doc_type, const char *why, struct folio_err *err)
+/* The origin of a handled job: settle it when nothing of it is left. */
+static void origin_done(struct folio_pipeline *r, struct origin *og)
 {
-	struct outcome **pp = &wr->pending;
+	struct folio_source_result sr;
+	size_t left;
+
+	pthread_mutex_lock(&r->mu);
+	left = --og->pending;
+	pthread_mutex_unlock(&r->mu);
+	if (left)
+		return;
+	if (r->opts->on_source) {
+		sr.path = og->path;
+		sr.cookie = og->cookie;
+		sr.archived = og->archived;
+		sr.duplicates = og->duplicates;
+		sr.quarantined = og->quarantined;
+		sr.reasons = og->reasons.buf ? og->reasons.buf : "";
+		r->opts->on_source(r->opts->arg, &sr);
+	}
+	origin_free(og);
+}
+
+/* The original of `sha` is settled: report the copies that waited. */
+static int settle_pending(struct folio_pipeline *r, const char *sha, long long id,
+			  const char *why, struct folio_err *err)
+{
+	struct outcome **pp = &r->pending_dups;
 	int ret = FOLIO_OK;
 
 	while (*pp) {
@@ -774,12 +876,13 @@ static int settle_pending(struct writer *wr, const char *sha, long long id,
 		}
 		*pp = o->next;
 		if (id) {
-			ret = duplicate(wr, o, id, doc_type, err);
+			ret = duplicate(r, o, id, err);
 		} else {
 			o->stage = "decode";
 			snprintf(o->reason, sizeof(o->reason), "%s", why);
-			ret = quarantine(wr, o, err);
+			ret = quarantine(r, o, err);
 		}
+		origin_done(r, o->origin);
 		outcome_free(o);
 		if (ret != FOLIO_OK)
 			break;
@@ -787,16 +890,18 @@ static int settle_pending(struct writer *wr, const char *sha, long long id,
 	return ret;
 }
 
-static int handle(struct run *r, struct writer *wr, struct outcome *o, struct folio_err *err)
+/* Returns FOLIO_OK, FOLIO_FATAL, or 1 when the outcome was kept. */
+static int handle(struct folio_pipeline *r, struct outcome *o, struct folio_err *err)
 {
 	struct folio_err e = { 0 };
+	size_t i;
 	int ret;
 
 	switch (o->kind) {
 	case O_CONTAINER:
 		break;
 	case O_DUP_KNOWN:
-		return duplicate(wr, o, o->dup_id, NULL, err);
+		return duplicate(r, o, o->dup_id, err);
 	case O_DUP_PENDING: {
 		struct sha_slot *slot;
 		enum sha_state state;
@@ -808,17 +913,17 @@ static int handle(struct run *r, struct writer *wr, struct outcome *o, struct fo
 		id = slot ? slot->id : 0;
 		pthread_mutex_unlock(&r->mu);
 		if (state == S_ARCHIVED)
-			return duplicate(wr, o, id, NULL, err);
+			return duplicate(r, o, id, err);
 		if (state == S_FAILED) {
 			o->stage = "decode";
 			snprintf(o->reason, sizeof(o->reason),
 				 "same content as another file of this run, which was quarantined");
-			return quarantine(wr, o, err);
+			return quarantine(r, o, err);
 		}
 		/* the original is still being read: report once it is settled */
-		o->next = wr->pending;
-		wr->pending = o;
-		return 1; /* kept */
+		o->next = r->pending_dups;
+		r->pending_dups = o;
+		return 1;
 	}
 	case O_FAILED:
 		if (o->sha[0]) {
@@ -826,211 +931,313 @@ static int handle(struct run *r, struct writer *wr, struct outcome *o, struct fo
 			sha_put(&r->known, o->sha, S_FAILED, 0);
 			pthread_mutex_unlock(&r->mu);
 		}
-		if ((ret = quarantine(wr, o, err)) != FOLIO_OK)
+		if ((ret = quarantine(r, o, err)) != FOLIO_OK)
 			return ret;
 		if (o->sha[0])
-			return settle_pending(wr, o->sha, 0, NULL, o->reason, err);
+			return settle_pending(r, o->sha, 0, o->reason, err);
 		break;
 	case O_READY:
-		ret = folio_archive_add(wr->arc, o->doc, &e);
+		for (i = 0; i < o->origin->ntags; i++)
+			if (folio_doc_add_tag(o->doc, o->origin->tags[i]))
+				return folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, ENOMEM,
+						     "out of memory");
+		ret = folio_archive_add(r->arc, o->doc, &e);
 		if (ret == FOLIO_WARN) { /* stored by another process meanwhile */
-			ret = duplicate(wr, o, o->doc->id, o->doc->doc_type, err);
+			ret = duplicate(r, o, o->doc->id, err);
 		} else if (ret != FOLIO_OK) {
 			/* disk full, database locked too long: this document only */
 			o->stage = "store";
 			snprintf(o->reason, sizeof(o->reason), "%s", e.msg);
 			o->kind = O_FAILED;
-			return handle(r, wr, o, err);
+			return handle(r, o, err);
 		} else {
-			wr->sum->pages += o->doc->npages;
-			report(wr, o, "archived", o->doc->id, o->doc->doc_type, NULL);
+			r->sum.pages += o->doc->npages;
+			report(r, o, "archived", o->doc->id, o->doc->doc_type, NULL);
 		}
 		if (ret != FOLIO_OK)
 			return ret;
 		pthread_mutex_lock(&r->mu);
 		sha_put(&r->known, o->sha, S_ARCHIVED, o->doc->id);
 		pthread_mutex_unlock(&r->mu);
-		return settle_pending(wr, o->sha, o->doc->id, o->doc->doc_type, NULL, err);
+		return settle_pending(r, o->sha, o->doc->id, NULL, err);
 	}
 	return FOLIO_OK;
 }
 
-static void progress(struct run *r, const struct folio_ingest_opts *opts, double t0)
+static void progress(struct folio_pipeline *r)
 {
 	struct folio_progress p;
 
-	if (!opts->on_progress)
+	if (!r->opts->on_progress)
 		return;
 	pthread_mutex_lock(&r->mu);
 	p.docs_total = r->docs_total;
 	p.docs_done = r->docs_done;
 	p.pages_done = r->pages_done;
 	pthread_mutex_unlock(&r->mu);
-	p.elapsed = folio_clock() - t0;
-	opts->on_progress(opts->arg, &p);
+	p.elapsed = folio_clock() - r->t0;
+	r->opts->on_progress(r->opts->arg, &p);
+}
+
+int folio_pipeline_step(struct folio_pipeline *r, double timeout, struct folio_err *err)
+{
+	char buf[256];
+	int handled = 0;
+
+	for (;;) {
+		struct outcome *o;
+		struct origin *og;
+		int ret, is_doc;
+
+		pthread_mutex_lock(&r->mu);
+		if (r->fatal) {
+			if (err)
+				*err = r->fatal_err;
+			pthread_mutex_unlock(&r->mu);
+			return FOLIO_FATAL;
+		}
+		o = r->outs;
+		if (!o) {
+			pthread_mutex_unlock(&r->mu);
+			if (handled || timeout <= 0)
+				break;
+			/* wait for a worker to push something, or the timeout */
+			{
+				struct pollfd pfd = { r->wake[0], POLLIN, 0 };
+
+				poll(&pfd, 1, (int)(timeout * 1000));
+			}
+			while (read(r->wake[0], buf, sizeof(buf)) > 0)
+				;
+			timeout = 0;
+			continue;
+		}
+		r->outs = o->next;
+		if (!r->outs)
+			r->outs_tail = NULL;
+		pthread_mutex_unlock(&r->mu);
+
+		is_doc = o->kind != O_CONTAINER;
+		og = o->origin;
+		ret = handle(r, o, err);
+		if (ret != 1) {
+			outcome_free(o);
+			origin_done(r, og);
+		}
+		pthread_mutex_lock(&r->mu);
+		r->outstanding--;
+		r->docs_done += (size_t)is_doc;
+		if (ret == FOLIO_FATAL && !r->fatal) {
+			r->fatal = 1;
+			r->fatal_err = *err;
+		}
+		pthread_mutex_unlock(&r->mu);
+		if (ret == FOLIO_FATAL)
+			return FOLIO_FATAL;
+		handled++;
+		progress(r);
+	}
+	while (read(r->wake[0], buf, sizeof(buf)) > 0)
+		;
+	if (!handled)
+		progress(r);
+	return FOLIO_OK;
+}
+
+size_t folio_pipeline_outstanding(struct folio_pipeline *r)
+{
+	size_t n;
+
+	pthread_mutex_lock(&r->mu);
+	n = r->outstanding;
+	pthread_mutex_unlock(&r->mu);
+	return n;
+}
+
+size_t folio_pipeline_queued(struct folio_pipeline *r)
+{
+	struct job *j;
+	size_t n = 0;
+
+	pthread_mutex_lock(&r->mu);
+	for (j = r->jobs; j; j = j->next)
+		n++;
+	pthread_mutex_unlock(&r->mu);
+	return n;
+}
+
+int folio_pipeline_fd(const struct folio_pipeline *r)
+{
+	return r->wake[0];
+}
+
+int folio_pipeline_drain(struct folio_pipeline *r, struct folio_err *err)
+{
+	while (folio_pipeline_outstanding(r))
+		if (folio_pipeline_step(r, 0.5, err) != FOLIO_OK)
+			return FOLIO_FATAL;
+	return FOLIO_OK;
+}
+
+void folio_pipeline_summary(const struct folio_pipeline *r, struct folio_ingest_summary *sum)
+{
+	*sum = r->sum;
+	sum->seconds = folio_clock() - r->t0;
+}
+
+struct folio_pipeline *folio_pipeline_new(struct folio_archive *arc,
+					  const struct folio_ingest_opts *opts,
+					  struct folio_err *err)
+{
+	struct folio_pipeline *r = calloc(1, sizeof(*r));
+	int nworkers = folio_config_workers(opts->cfg), i;
+	char *models = NULL, *rules = NULL;
+
+	if (!r) {
+		folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, ENOMEM, "out of memory");
+		return NULL;
+	}
+	r->t0 = folio_clock();
+	r->arc = arc;
+	r->opts = opts;
+	r->cfg = opts->cfg;
+	r->nworkers = nworkers;
+	r->wake[0] = r->wake[1] = -1;
+	pthread_mutex_init(&r->mu, NULL);
+	pthread_cond_init(&r->job_cv, NULL);
+	pthread_cond_init(&r->out_cv, NULL);
+	pthread_cond_init(&r->task_cv, NULL);
+	if (pipe2(r->wake, O_NONBLOCK | O_CLOEXEC)) {
+		folio_err_set(err, FOLIO_FATAL, FOLIO_E_IO, errno, "cannot create a pipe: %s",
+			      strerror(errno));
+		goto fail;
+	}
+	if (!(models = folio_config_models_dir(opts->cfg)) ||
+	    !(rules = folio_path_join(models, "doctype.rules"))) {
+		folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, ENOMEM, "out of memory");
+		goto fail;
+	}
+	if (!(r->classifier = folio_classify_load(rules, err)) ||
+	    folio_archive_each_sha(arc, seed_sha, &r->known, err) != FOLIO_OK ||
+	    folio_decode_global_init(opts->cfg, err) != FOLIO_OK)
+		goto fail;
+	folio_prepare_global_init();
+	if (!(r->workers = calloc((size_t)nworkers, sizeof(*r->workers)))) {
+		folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, ENOMEM, "out of memory");
+		goto fail;
+	}
+	for (i = 0; i < nworkers; i++) {
+		struct worker *w = &r->workers[i];
+
+		w->run = r;
+		if (!(w->detect = folio_detect_new(err)) ||
+		    !(w->decode = folio_decode_ctx_new(opts->cfg, err)))
+			goto fail;
+		folio_decode_ctx_set_page_hook(w->decode, page_ready, w);
+	}
+	for (i = 0; i < nworkers; i++) {
+		if (pthread_create(&r->workers[i].thread, NULL, worker_main, &r->workers[i])) {
+			folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, errno,
+				      "cannot start a worker thread");
+			goto fail;
+		}
+		r->started++;
+	}
+	free(models);
+	free(rules);
+	return r;
+fail:
+	free(models);
+	free(rules);
+	folio_pipeline_free(r);
+	return NULL;
+}
+
+void folio_pipeline_free(struct folio_pipeline *r)
+{
+	int i;
+
+	if (!r)
+		return;
+	pthread_mutex_lock(&r->mu);
+	r->shutdown = 1;
+	pthread_cond_broadcast(&r->job_cv);
+	pthread_mutex_unlock(&r->mu);
+	for (i = 0; i < r->started; i++)
+		pthread_join(r->workers[i].thread, NULL);
+	for (i = 0; r->workers && i < r->nworkers; i++) {
+		folio_detect_free(r->workers[i].detect);
+		folio_decode_ctx_free(r->workers[i].decode);
+		folio_ocr_free(r->workers[i].ocr);
+	}
+	free(r->workers);
+	/* whatever was not handled: free jobs, outcomes and their origins */
+	while (r->jobs) {
+		struct job *j = r->jobs;
+
+		r->jobs = j->next;
+		if (j->origin && !--j->origin->pending)
+			origin_free(j->origin);
+		job_free(j);
+	}
+	while (r->tasks) {
+		struct page_task *t = r->tasks;
+
+		r->tasks = t->next;
+		folio_page_drop_image(&t->page);
+		free(t);
+	}
+	while (r->outs) {
+		struct outcome *o = r->outs;
+
+		r->outs = o->next;
+		if (o->origin && !--o->origin->pending)
+			origin_free(o->origin);
+		outcome_free(o);
+	}
+	while (r->pending_dups) {
+		struct outcome *o = r->pending_dups;
+
+		r->pending_dups = o->next;
+		if (o->origin && !--o->origin->pending)
+			origin_free(o->origin);
+		outcome_free(o);
+	}
+	free(r->known.slots);
+	folio_classify_free(r->classifier);
+	if (r->wake[0] >= 0)
+		close(r->wake[0]);
+	if (r->wake[1] >= 0)
+		close(r->wake[1]);
+	pthread_cond_destroy(&r->job_cv);
+	pthread_cond_destroy(&r->out_cv);
+	pthread_cond_destroy(&r->task_cv);
+	pthread_mutex_destroy(&r->mu);
+	free(r);
 }
 
 int folio_ingest(struct folio_archive *arc, char *const *paths, size_t npaths,
 		 const struct folio_ingest_opts *opts, struct folio_ingest_summary *sum,
 		 struct folio_err *err)
 {
-	struct run r = { 0 };
-	struct writer wr = { arc, opts, sum, NULL };
-	struct worker *workers = NULL;
-	int nworkers = folio_config_workers(opts->cfg), started = 0, i, ret = FOLIO_OK;
-	double t0 = folio_clock();
-	char *models = NULL, *rules = NULL;
+	struct folio_pipeline *r = folio_pipeline_new(arc, opts, err);
+	int ret = FOLIO_OK;
 	size_t k;
 
 	memset(sum, 0, sizeof(*sum));
-	r.cfg = opts->cfg;
-	r.nworkers = nworkers;
-	pthread_mutex_init(&r.mu, NULL);
-	pthread_cond_init(&r.job_cv, NULL);
-	pthread_cond_init(&r.out_cv, NULL);
-	pthread_cond_init(&r.task_cv, NULL);
-
-	if (!(models = folio_config_models_dir(opts->cfg)) ||
-	    !(rules = folio_path_join(models, "doctype.rules"))) {
-		ret = folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, ENOMEM, "out of memory");
-		goto out;
-	}
-	if (!(r.classifier = folio_classify_load(rules, err))) {
-		ret = FOLIO_FATAL;
-		goto out;
-	}
-	if (folio_archive_each_sha(arc, seed_sha, &r.known, err) != FOLIO_OK) {
-		ret = FOLIO_FATAL;
-		goto out;
-	}
-	if (folio_decode_global_init(opts->cfg, err) != FOLIO_OK) {
-		ret = FOLIO_FATAL;
-		goto out;
-	}
-	folio_prepare_global_init();
-
-	if (!(workers = calloc((size_t)nworkers, sizeof(*workers)))) {
-		ret = folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, ENOMEM, "out of memory");
-		goto out;
-	}
-	for (i = 0; i < nworkers; i++) {
-		struct worker *w = &workers[i];
-
-		w->run = &r;
-		if (!(w->detect = folio_detect_new(err)) ||
-		    !(w->decode = folio_decode_ctx_new(opts->cfg, err))) {
-			ret = FOLIO_FATAL;
-			goto out;
-		}
-		folio_decode_ctx_set_page_hook(w->decode, page_ready, w);
-	}
-
-	for (k = 0; k < npaths; k++) {
+	if (!r)
+		return FOLIO_FATAL;
+	for (k = 0; k < npaths && ret == FOLIO_OK; k++) {
 		struct stat st;
 
-		if (!stat(paths[k], &st) && S_ISDIR(st.st_mode) ? queue_dir(&r, paths[k], 0)
-								 : queue_path(&r, paths[k])) {
-			ret = folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, ENOMEM, "out of memory");
-			goto out;
-		}
+		if (!stat(paths[k], &st) && S_ISDIR(st.st_mode))
+			ret = submit_dir(r, paths[k], 0, err);
+		else
+			ret = folio_pipeline_submit(r, paths[k], NULL, 0, NULL, err);
 	}
-	for (i = 0; i < nworkers; i++) {
-		if (pthread_create(&workers[i].thread, NULL, worker_main, &workers[i])) {
-			ret = folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, errno,
-					    "cannot start a worker thread");
-			goto out;
-		}
-		started++;
-	}
-
-	pthread_mutex_lock(&r.mu);
-	while (r.outstanding && !r.fatal) {
-		struct outcome *o = r.outs;
-		struct timespec ts;
-		int is_doc;
-
-		if (!o) {
-			clock_gettime(CLOCK_REALTIME, &ts);
-			ts.tv_nsec += 500000000L;
-			if (ts.tv_nsec >= 1000000000L) {
-				ts.tv_sec++;
-				ts.tv_nsec -= 1000000000L;
-			}
-			pthread_cond_timedwait(&r.out_cv, &r.mu, &ts);
-			pthread_mutex_unlock(&r.mu);
-			progress(&r, opts, t0);
-			pthread_mutex_lock(&r.mu);
-			continue;
-		}
-		r.outs = o->next;
-		if (!r.outs)
-			r.outs_tail = NULL;
-		pthread_mutex_unlock(&r.mu);
-
-		is_doc = o->kind != O_CONTAINER;
-		ret = handle(&r, &wr, o, err);
-		if (ret != 1)
-			outcome_free(o);
-		pthread_mutex_lock(&r.mu);
-		r.outstanding--;
-		r.docs_done += is_doc;
-		if (ret == FOLIO_FATAL) {
-			r.fatal = 1;
-			r.fatal_err = *err;
-			break;
-		}
-		ret = FOLIO_OK;
-		pthread_mutex_unlock(&r.mu);
-		progress(&r, opts, t0);
-		pthread_mutex_lock(&r.mu);
-	}
-	r.shutdown = 1;
-	pthread_cond_broadcast(&r.job_cv);
-	if (r.fatal) {
-		ret = FOLIO_FATAL;
-		if (err)
-			*err = r.fatal_err;
-	}
-	pthread_mutex_unlock(&r.mu);
-out:
-	pthread_mutex_lock(&r.mu);
-	r.shutdown = 1;
-	pthread_cond_broadcast(&r.job_cv);
-	pthread_mutex_unlock(&r.mu);
-	for (i = 0; i < started; i++)
-		pthread_join(workers[i].thread, NULL);
-	for (i = 0; workers && i < nworkers; i++) {
-		folio_detect_free(workers[i].detect);
-		folio_decode_ctx_free(workers[i].decode);
-		folio_ocr_free(workers[i].ocr);
-	}
-	free(workers);
-	while (r.jobs) {
-		struct job *j = r.jobs;
-
-		r.jobs = j->next;
-		job_free(j);
-	}
-	while (r.outs) {
-		struct outcome *o = r.outs;
-
-		r.outs = o->next;
-		outcome_free(o);
-	}
-	while (wr.pending) {
-		struct outcome *o = wr.pending;
-
-		wr.pending = o->next;
-		outcome_free(o);
-	}
-	free(r.known.slots);
-	folio_classify_free(r.classifier);
-	free(models);
-	free(rules);
-	pthread_cond_destroy(&r.job_cv);
-	pthread_cond_destroy(&r.out_cv);
-	pthread_cond_destroy(&r.task_cv);
-	pthread_mutex_destroy(&r.mu);
-	sum->seconds = folio_clock() - t0;
-	return ret;
+	if (ret == FOLIO_OK)
+		ret = folio_pipeline_drain(r, err);
+	folio_pipeline_summary(r, sum);
+	folio_pipeline_free(r);
+	return ret == FOLIO_OK ? FOLIO_OK : FOLIO_FATAL;
 }
