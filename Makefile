@@ -102,6 +102,8 @@ install: folio
 	install -m 755 folio $(DESTDIR)$(BINDIR)/folio
 	cp -R models/. $(DESTDIR)$(DATADIR)/models/
 	install -m 644 config/folio.conf $(DESTDIR)$(SYSCONFDIR)/folio/folio.conf
+	install -d $(DESTDIR)$(PREFIX)/lib/systemd/system
+	install -m 644 config/folio-watch.service $(DESTDIR)$(PREFIX)/lib/systemd/system/folio-watch.service
 	install -m 644 src/cli/folio.1 $(DESTDIR)$(MANDIR)/folio.1
 	install -m 644 src/cli/folio.bash-completion $(DESTDIR)$(COMPDIR)/folio
 

@@ -29,7 +29,7 @@ enum {
 };
 
 /* Latest schema version this build writes. */
-#define FOLIO_SCHEMA_VERSION 1
+#define FOLIO_SCHEMA_VERSION 2
 
 /*
  * Open the archive in `dir`. Without FOLIO_ARCHIVE_CREATE a missing
@@ -137,5 +137,61 @@ struct folio_stats {
 
 int folio_archive_stats(struct folio_archive *arc, struct folio_stats *st,
 			struct folio_err *err);
+
+/* ---- the watcher's journal, heartbeat and health -------------------- */
+
+/* A settled inbox file is about to be read: a 'received' row. */
+int folio_journal_received(struct folio_archive *arc, const char *path, long long size,
+			   long long *id, struct folio_err *err);
+
+/* The file is settled: state is "archived", "duplicate", "quarantined" or
+ * "vanished"; reason and moved_to may be NULL. */
+int folio_journal_settle(struct folio_archive *arc, long long id, const char *state,
+			 long long documents, long long pages, const char *reason,
+			 const char *moved_to, struct folio_err *err);
+
+/* At a daemon's start (holding the lock): rows a crashed run left in
+ * 'received' become 'interrupted'; their files, still in the inbox, are
+ * taken again as new rows. Returns how many, or -1. */
+long long folio_journal_recover(struct folio_archive *arc, struct folio_err *err);
+
+/* The running daemon says it is alive (one row, replaced). */
+int folio_daemon_beat(struct folio_archive *arc, long pid, double started_at, long long queue,
+		      long long unsettled, const char *inboxes, struct folio_err *err);
+/* The daemon stops: its row goes. */
+int folio_daemon_gone(struct folio_archive *arc, long pid);
+
+struct folio_status_error {
+	double at;
+	char path[512];
+	char reason[512];
+};
+
+struct folio_status {
+	int daemon;                 /* a row exists */
+	long pid;
+	double started_at, heartbeat_at;
+	long long queue, unsettled;
+	char inboxes[1024];
+	long long files_minute, files_hour, pages_minute, pages_hour;
+	double pages_per_min;       /* over the last 10 minutes */
+	long long quarantined, received; /* journal rows in these states */
+	struct folio_status_error errors[10];
+	int nerrors;
+};
+
+int folio_archive_status(struct folio_archive *arc, struct folio_status *st,
+			 struct folio_err *err);
+
+/*
+ * Check the archive: SQLite integrity, the full-text index, every
+ * original re-hashed against its row, every row's original present, no
+ * stray files in the store, no journal rows stuck in 'received' while no
+ * daemon runs. Calls fn once per problem; returns the number of problems,
+ * or -1 with err set when the check itself could not run.
+ */
+long long folio_archive_verify(struct folio_archive *arc,
+			       void (*fn)(void *arg, const char *problem), void *arg,
+			       int daemon_alive, struct folio_err *err);
 
 #endif

@@ -35,6 +35,18 @@ struct folio_config {
 	uint64_t max_archive_bytes; /* total expanded bytes */
 	int max_archive_ratio;      /* expanded:compressed */
 	int max_archive_depth;      /* nested archives */
+
+	/* folio watch */
+	char *inboxes;              /* ':'-separated folders */
+	char *watch_backend;        /* "auto", "inotify" or "poll" */
+	int settle_ms;              /* size and mtime unchanged this long */
+	int rescan_seconds;         /* full rescan period */
+	int poll_ms;                /* polling backend's period */
+	char *done_dir;             /* NULL: remove archived files from the inbox */
+	char *quarantine_dir;       /* NULL: ARCHIVE/quarantine */
+	int tag_subfolders;         /* inbox/a/b/x.pdf gets tags "a" and "b" */
+	int max_queue;              /* files handed to the workers at once */
+	char *log;                  /* "stderr" or "syslog" */
 };
 
 /* Fill `cfg` with the built-in defaults. Strings are heap copies. */

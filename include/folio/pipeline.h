@@ -28,6 +28,9 @@ struct folio_result {
 	const char *reason;        /* NULL unless quarantined or duplicate */
 	const char *stage;         /* where it failed: "read", "detect", ... */
 	double seconds;            /* wall time spent on it by a worker */
+	/* where the time went: reading and hashing, decoding with OCR,
+	 * classifying, storing (the writer's part) */
+	double t_read, t_decode, t_classify, t_store;
 };
 
 struct folio_progress {
@@ -42,6 +45,7 @@ struct folio_source_result {
 	const char *path;
 	void *cookie;              /* as given to folio_pipeline_submit() */
 	size_t archived, duplicates, quarantined;
+	size_t pages;              /* of the documents archived from it */
 	const char *reasons;       /* one line per quarantined document; "" if none */
 };
 
@@ -113,5 +117,21 @@ void folio_pipeline_free(struct folio_pipeline *p);
 int folio_ingest(struct folio_archive *arc, char *const *paths, size_t npaths,
 		 const struct folio_ingest_opts *opts, struct folio_ingest_summary *sum,
 		 struct folio_err *err);
+
+/*
+ * folio watch: follow the inboxes (cfg->inboxes, or `inboxes` when given),
+ * ingest every complete file, then remove it (or move it to done_dir) once
+ * its documents are committed, or move it to the quarantine folder with a
+ * NAME.reason.txt beside it. A journal in the archive records each file's
+ * state; a crash at any point leaves either the inbox file or a committed
+ * document, and a restart finishes the job. SIGTERM/SIGINT: stop taking
+ * files, finish the ones in hand, return. SIGHUP: re-read `config_path`.
+ *
+ * once: process what is there, wait for the work to finish, return.
+ * *quarantined counts the files that went to quarantine.
+ */
+int folio_watch_run(struct folio_archive *arc, struct folio_config *cfg,
+		    const char *config_path, char *const *inboxes, size_t ninboxes, int once,
+		    size_t *quarantined, struct folio_err *err);
 
 #endif

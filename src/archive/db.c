@@ -93,6 +93,30 @@ static const char *const migrations[] = {
 	"  content='documents', content_rowid='id',"
 	"  tokenize='folio remove_diacritics 2'"
 	");",
+	/* 1 -> 2: the watcher's journal and the daemon's heartbeat */
+	"CREATE TABLE journal ("
+	"  id INTEGER PRIMARY KEY,"
+	"  path TEXT NOT NULL,"
+	"  size INTEGER,"
+	"  state TEXT NOT NULL,"      /* received, archived, duplicate, quarantined, vanished */
+	"  sha256 TEXT,"
+	"  documents INTEGER NOT NULL DEFAULT 0,"
+	"  pages INTEGER NOT NULL DEFAULT 0,"
+	"  reason TEXT,"
+	"  moved_to TEXT,"
+	"  received_at REAL NOT NULL,"
+	"  updated_at REAL NOT NULL"
+	");"
+	"CREATE INDEX journal_state ON journal(state, updated_at);"
+	"CREATE TABLE daemon ("
+	"  id INTEGER PRIMARY KEY CHECK (id = 1),"
+	"  pid INTEGER NOT NULL,"
+	"  started_at REAL NOT NULL,"
+	"  heartbeat_at REAL NOT NULL,"
+	"  queue INTEGER NOT NULL DEFAULT 0,"
+	"  unsettled INTEGER NOT NULL DEFAULT 0,"
+	"  inboxes TEXT NOT NULL"
+	");",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))

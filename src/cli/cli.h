@@ -21,6 +21,7 @@ struct cli {
 	const char *prog;
 	struct folio_config cfg;
 	const char *archive_dir;    /* resolved: --archive, FOLIO_ARCHIVE, config, default */
+	const char *config_path;    /* the config file read, or NULL */
 	char *default_dir;          /* owned when the default was used */
 };
 
@@ -38,6 +39,12 @@ int cmd_search(struct cli *cli, int argc, char **argv);
 int cmd_show(struct cli *cli, int argc, char **argv);
 int cmd_cat(struct cli *cli, int argc, char **argv);
 int cmd_text(struct cli *cli, int argc, char **argv);
+int cmd_watch(struct cli *cli, int argc, char **argv);
+int cmd_status(struct cli *cli, int argc, char **argv);
+int cmd_verify(struct cli *cli, int argc, char **argv);
+
+/* The daemon recorded in the archive is running. */
+int cli_daemon_alive(const struct folio_status *st);
 int cmd_stats(struct cli *cli, int argc, char **argv);
 
 /* The command table entry for `name` (for --help). */

@@ -35,7 +35,18 @@ static const struct command commands[] = {
 	  "  --json        one JSON object on stdout\n" },
 	{ "stats", cmd_stats, "[--json]", "counts and sizes by type, status and format",
 	  "  --json        one JSON object on stdout\n" },
+	{ "status", cmd_status, "[--json]",
+	  "the watch daemon: alive, queue, throughput, last errors",
+	  "  --json        one JSON object on stdout\n" },
 	{ "text", cmd_text, "ID", "the document's recognised text", "" },
+	{ "verify", cmd_verify, "",
+	  "check database, full-text index, originals (re-hashed) and journal", "" },
+	{ "watch", cmd_watch, "[--once] [INBOX...]",
+	  "ingest what arrives in inbox folders: the scanning-station daemon",
+	  "  --once        process what is there now, wait for it, exit (1 if any was\n"
+	  "                quarantined)\n"
+	  "  --settle-ms N a file must keep its size and mtime this long (default 2000)\n"
+	  "  --backend B   auto, inotify or poll (default from config: auto)\n" },
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
@@ -320,6 +331,7 @@ int main(int argc, char **argv)
 		return cli_fail(&err);
 	if (!config)
 		config = default_config();
+	cli.config_path = config;
 	if (config && folio_config_load(&cli.cfg, config, &err) != FOLIO_OK) {
 		folio_config_release(&cli.cfg);
 		return cli_error(EXIT_USAGE, "%s", err.msg);

@@ -53,7 +53,7 @@ struct origin {
 	char **tags;
 	size_t ntags;
 	size_t pending;             /* jobs of this origin not yet handled */
-	size_t archived, duplicates, quarantined;
+	size_t archived, duplicates, quarantined, pages;
 	struct folio_strbuf reasons;
 };
 
@@ -76,6 +76,7 @@ struct outcome {
 	const char *stage;
 	char reason[FOLIO_ERR_MSG_MAX];
 	double seconds;
+	double t_read, t_decode, t_classify, t_store;
 };
 
 enum sha_state { S_EMPTY = 0, S_INFLIGHT, S_ARCHIVED, S_FAILED };
@@ -465,6 +466,8 @@ static int process(struct worker *w, struct job *job, struct outcome *o)
 	size_t i;
 	int ret;
 
+	double t = folio_clock();
+
 	job->doc = NULL;
 	if (!doc) {
 		unsigned char *data;
@@ -487,6 +490,8 @@ static int process(struct worker *w, struct job *job, struct outcome *o)
 	}
 	folio_sha256_hex(doc->data, doc->size, doc->sha256);
 	memcpy(o->sha, doc->sha256, sizeof(o->sha));
+	o->t_read = folio_clock() - t;
+	t = folio_clock();
 
 	pthread_mutex_lock(&r->mu);
 	slot = sha_find(&r->known, doc->sha256);
@@ -560,9 +565,13 @@ static int process(struct worker *w, struct job *job, struct outcome *o)
 		fail(o, "decode", &err);
 		return FOLIO_OK;
 	}
+	o->t_decode = folio_clock() - t;
+	t = folio_clock();
 	if (folio_doc_join_text(doc))
 		goto nomem;
-	if ((ret = folio_classify_doc(r->classifier, doc, &err)) != FOLIO_OK) {
+	ret = folio_classify_doc(r->classifier, doc, &err);
+	o->t_classify = folio_clock() - t;
+	if (ret != FOLIO_OK) {
 		if (ret == FOLIO_FATAL)
 			goto fatal;
 		fail(o, "classify", &err);
@@ -779,12 +788,17 @@ static void report(struct folio_pipeline *r, const struct outcome *o, const char
 		.reason = reason,
 		.stage = o->stage,
 		.seconds = o->seconds,
+		.t_read = o->t_read,
+		.t_decode = o->t_decode,
+		.t_classify = o->t_classify,
+		.t_store = o->t_store,
 	};
 	struct origin *og = o->origin;
 
 	if (!strcmp(status, "archived")) {
 		r->sum.archived++;
 		og->archived++;
+		og->pages += (size_t)(o->pages > 0 ? o->pages : 0);
 	} else if (!strcmp(status, "duplicate")) {
 		r->sum.duplicates++;
 		og->duplicates++;
@@ -854,6 +868,7 @@ static void origin_done(struct folio_pipeline *r, struct origin *og)
 		sr.archived = og->archived;
 		sr.duplicates = og->duplicates;
 		sr.quarantined = og->quarantined;
+		sr.pages = og->pages;
 		sr.reasons = og->reasons.buf ? og->reasons.buf : "";
 		r->opts->on_source(r->opts->arg, &sr);
 	}
@@ -941,7 +956,12 @@ static int handle(struct folio_pipeline *r, struct outcome *o, struct folio_err 
 			if (folio_doc_add_tag(o->doc, o->origin->tags[i]))
 				return folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, ENOMEM,
 						     "out of memory");
-		ret = folio_archive_add(r->arc, o->doc, &e);
+		{
+			double t = folio_clock();
+
+			ret = folio_archive_add(r->arc, o->doc, &e);
+			o->t_store = folio_clock() - t;
+		}
 		if (ret == FOLIO_WARN) { /* stored by another process meanwhile */
 			ret = duplicate(r, o, o->doc->id, err);
 		} else if (ret != FOLIO_OK) {

@@ -25,7 +25,10 @@ struct key {
 
 static const struct key keys[] = {
 	{ "archive", K_STR, OFF(archive_dir), 0, 0 },
+	{ "done_dir", K_STR, OFF(done_dir), 0, 0 },
+	{ "inboxes", K_STR, OFF(inboxes), 0, 0 },
 	{ "languages", K_STR, OFF(languages), 0, 0 },
+	{ "log", K_STR, OFF(log), 0, 0 },
 	{ "max_archive_bytes", K_SIZE, OFF(max_archive_bytes), 1, 1LL << 50 },
 	{ "max_archive_depth", K_INT, OFF(max_archive_depth), 0, 16 },
 	{ "max_archive_entries", K_INT, OFF(max_archive_entries), 1, 10000000 },
@@ -34,9 +37,16 @@ static const struct key keys[] = {
 	{ "max_page_pixels", K_SIZE, OFF(max_page_pixels), 1, 1LL << 34 },
 	{ "max_pages", K_INT, OFF(max_pages), 1, 1000000 },
 	{ "models", K_STR, OFF(models_dir), 0, 0 },
+	{ "max_queue", K_INT, OFF(max_queue), 1, 100000 },
 	{ "min_text_chars", K_INT, OFF(min_text_chars), 0, 100000 },
+	{ "poll_ms", K_INT, OFF(poll_ms), 50, 3600000 },
+	{ "quarantine_dir", K_STR, OFF(quarantine_dir), 0, 0 },
 	{ "render_dpi", K_INT, OFF(render_dpi), 50, 1200 },
+	{ "rescan_seconds", K_INT, OFF(rescan_seconds), 1, 86400 },
+	{ "settle_ms", K_INT, OFF(settle_ms), 0, 3600000 },
+	{ "tag_subfolders", K_INT, OFF(tag_subfolders), 0, 1 },
 	{ "tessdata", K_STR, OFF(tessdata_dir), 0, 0 },
+	{ "watch_backend", K_STR, OFF(watch_backend), 0, 0 },
 	{ "workers", K_INT, OFF(workers), 0, 256 },
 };
 
@@ -57,6 +67,15 @@ int folio_config_defaults(struct folio_config *cfg, struct folio_err *err)
 	cfg->max_archive_bytes = 2ULL << 30;
 	cfg->max_archive_ratio = 200;
 	cfg->max_archive_depth = 3;
+	cfg->watch_backend = strdup("auto");
+	cfg->log = strdup("stderr");
+	if (!cfg->watch_backend || !cfg->log)
+		return folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, ENOMEM, "out of memory");
+	cfg->settle_ms = 2000;
+	cfg->rescan_seconds = 300;
+	cfg->poll_ms = 5000;
+	cfg->tag_subfolders = 1;
+	cfg->max_queue = 64;
 	return FOLIO_OK;
 }
 
@@ -100,6 +119,13 @@ int folio_config_set(struct folio_config *cfg, const char *key, const char *valu
 			k = &keys[i];
 	if (!k)
 		return folio_err_set(err, FOLIO_FAILED, FOLIO_E_CONFIG, 0, "unknown key '%s'", key);
+	if (!strcmp(key, "watch_backend") && strcmp(value, "auto") && strcmp(value, "inotify") &&
+	    strcmp(value, "poll"))
+		return folio_err_set(err, FOLIO_FAILED, FOLIO_E_CONFIG, 0,
+				     "'watch_backend' is 'auto', 'inotify' or 'poll', not '%s'", value);
+	if (!strcmp(key, "log") && strcmp(value, "stderr") && strcmp(value, "syslog"))
+		return folio_err_set(err, FOLIO_FAILED, FOLIO_E_CONFIG, 0,
+				     "'log' is 'stderr' or 'syslog', not '%s'", value);
 	if (k->kind == K_STR && !*value && !strcmp(key, "languages"))
 		return folio_err_set(err, FOLIO_FAILED, FOLIO_E_CONFIG, 0,
 				     "'languages' must name at least one language, e.g. pol+eng");
@@ -225,5 +251,12 @@ void folio_config_release(struct folio_config *cfg)
 	free(cfg->languages);
 	free(cfg->tessdata_dir);
 	free(cfg->models_dir);
+	free(cfg->inboxes);
+	free(cfg->watch_backend);
+	free(cfg->done_dir);
+	free(cfg->quarantine_dir);
+	free(cfg->log);
 	cfg->archive_dir = cfg->languages = cfg->tessdata_dir = cfg->models_dir = NULL;
+	cfg->inboxes = cfg->watch_backend = cfg->done_dir = cfg->quarantine_dir = NULL;
+	cfg->log = NULL;
 }

@@ -1,0 +1,96 @@
+/* cmd_status.c - folio status [--json]: the daemon, seen from another shell. */
+#include <string.h>
+#include <time.h>
+
+#include "cli.h"
+#include "folio/strbuf.h"
+#include "folio/util.h"
+
+static void iso(double t, char buf[32])
+{
+	time_t s = (time_t)t;
+	struct tm tm;
+
+	gmtime_r(&s, &tm);
+	strftime(buf, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+int cmd_status(struct cli *cli, int argc, char **argv)
+{
+	static const char *const specs[] = { "json", NULL };
+	const struct command *c = cli_command("status");
+	const char *vals[1] = { 0 };
+	struct folio_strbuf sb = FOLIO_STRBUF_INIT;
+	struct folio_err err = { 0 };
+	struct folio_status st;
+	struct folio_archive *arc;
+	char t1[32], t2[32];
+	int first = cli_parse(c, argc, argv, specs, vals), alive, i;
+
+	if (first < 0)
+		return EXIT_USAGE;
+	if (first < argc)
+		return cli_error(EXIT_USAGE, "status: unexpected argument '%s'", argv[first]);
+	if (!(arc = cli_open(cli, FOLIO_ARCHIVE_RDONLY)))
+		return EXIT_FAIL;
+	if (folio_archive_status(arc, &st, &err) != FOLIO_OK) {
+		folio_archive_close(arc);
+		return cli_fail(&err);
+	}
+	folio_archive_close(arc);
+	alive = cli_daemon_alive(&st);
+	iso(st.started_at, t1);
+	iso(st.heartbeat_at, t2);
+	if (vals[0]) {
+		folio_strbuf_addf(&sb, "{\"alive\":%s,\"pid\":", alive ? "true" : "false");
+		if (st.daemon)
+			folio_strbuf_addf(&sb, "%ld,\"started_at\":\"%s\",\"heartbeat_at\":\"%s\","
+					  "\"inboxes\":", st.pid, t1, t2);
+		else
+			folio_strbuf_adds(&sb, "null,\"inboxes\":");
+		folio_strbuf_add_json(&sb, st.inboxes);
+		folio_strbuf_addf(&sb,
+				  ",\"queue\":%lld,\"unsettled\":%lld,\"files_last_minute\":%lld,"
+				  "\"files_last_hour\":%lld,\"pages_last_minute\":%lld,"
+				  "\"pages_last_hour\":%lld,\"pages_per_minute\":%.1f,"
+				  "\"quarantined\":%lld,\"in_progress\":%lld,\"errors\":[",
+				  alive ? st.queue : 0, alive ? st.unsettled : 0, st.files_minute,
+				  st.files_hour, st.pages_minute, st.pages_hour, st.pages_per_min,
+				  st.quarantined, st.received);
+		for (i = 0; i < st.nerrors; i++) {
+			iso(st.errors[i].at, t1);
+			folio_strbuf_addf(&sb, "%s{\"at\":\"%s\",\"path\":", i ? "," : "", t1);
+			folio_strbuf_add_json(&sb, st.errors[i].path);
+			folio_strbuf_adds(&sb, ",\"reason\":");
+			folio_strbuf_add_json(&sb, st.errors[i].reason);
+			folio_strbuf_addch(&sb, '}');
+		}
+		folio_strbuf_adds(&sb, "]}\n");
+		if (sb.buf)
+			fputs(sb.buf, stdout);
+		folio_strbuf_release(&sb);
+		return EXIT_OK;
+	}
+	if (alive)
+		printf("daemon:      running, pid %ld, since %s (heartbeat %s)\ninboxes:     %s\n"
+		       "queue:       %lld in the pipeline, %lld settling in the inbox\n", st.pid, t1,
+		       t2, st.inboxes, st.queue, st.unsettled);
+	else if (st.daemon)
+		printf("daemon:      not running (pid %ld stopped without clearing; last heartbeat"
+		       " %s)\n", st.pid, t2);
+	else
+		printf("daemon:      not running\n");
+	printf("done:        %lld files / %lld pages in the last minute, %lld / %lld in the last"
+	       " hour\nthroughput:  %.1f pages/min (last 10 minutes)\nquarantined: %lld files\n",
+	       st.files_minute, st.pages_minute, st.files_hour, st.pages_hour, st.pages_per_min,
+	       st.quarantined);
+	if (st.nerrors)
+		printf("last errors:\n");
+	for (i = 0; i < st.nerrors; i++) {
+		iso(st.errors[i].at, t1);
+		printf("  %s  %s\n      %s", t1, st.errors[i].path, st.errors[i].reason);
+		if (!*st.errors[i].reason || st.errors[i].reason[strlen(st.errors[i].reason) - 1] != '\n')
+			putchar('\n');
+	}
+	return EXIT_OK;
+}

@@ -1,0 +1,28 @@
+/* cmd_watch.c - folio watch [--once] [INBOX...]: the scanning-station daemon. */
+#include "cli.h"
+#include "folio/pipeline.h"
+
+int cmd_watch(struct cli *cli, int argc, char **argv)
+{
+	static const char *const specs[] = { "once", "settle-ms=", "backend=", NULL };
+	const struct command *c = cli_command("watch");
+	const char *vals[3] = { 0 };
+	struct folio_err err = { 0 };
+	struct folio_archive *arc;
+	size_t quarantined = 0;
+	int first = cli_parse(c, argc, argv, specs, vals), ret;
+
+	if (first < 0)
+		return EXIT_USAGE;
+	if ((vals[1] && folio_config_set(&cli->cfg, "settle_ms", vals[1], &err) != FOLIO_OK) ||
+	    (vals[2] && folio_config_set(&cli->cfg, "watch_backend", vals[2], &err) != FOLIO_OK))
+		return cli_error(EXIT_USAGE, "watch: %s", err.msg);
+	if (!(arc = cli_open(cli, FOLIO_ARCHIVE_CREATE)))
+		return EXIT_FAIL;
+	ret = folio_watch_run(arc, &cli->cfg, cli->config_path, argv + first, (size_t)(argc - first),
+			      vals[0] != NULL, &quarantined, &err);
+	folio_archive_close(arc);
+	if (ret != FOLIO_OK)
+		return cli_fail(&err);
+	return vals[0] && quarantined ? EXIT_FAIL : EXIT_OK;
+}

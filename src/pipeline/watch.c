@@ -1,0 +1,639 @@
+/*
+ * watch.c - the scanning-station daemon's loop: watcher → pipeline →
+ * inbox file removed, moved to done/, or quarantined with its reason.
+ * See folio_watch_run() in include/folio/pipeline.h.
+ *
+ * The ingest protocol (DESIGN.md, "Crash safety"):
+ *   1. a settled inbox file gets a journal row 'received';
+ *   2. the pipeline hashes it, stores the original (fsync) and commits the
+ *      document rows in one transaction;
+ *   3. only then is the inbox file removed (or moved), and the journal row
+ *      settled.
+ * A crash before 2 commits leaves the inbox file: the restart takes it
+ * again. A crash after 2 and before 3 leaves the file too: the restart
+ * finds the same bytes archived from the same path and finishes step 3
+ * (recover_same_path) without a second document.
+ */
+#include "folio/pipeline.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <syslog.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "folio/strbuf.h"
+#include "folio/util.h"
+#include "folio/watch.h"
+
+/* A file handed to the pipeline. */
+struct inflight {
+	struct inflight *next;
+	long long journal_id;
+	char *path;
+	char *inbox;
+	char *subdir;
+};
+
+struct loop {
+	struct folio_archive *arc;
+	struct folio_config *cfg;
+	struct folio_watcher *watcher;
+	struct inflight *inflight;
+	size_t ninflight;
+	char *quarantine_dir;
+	size_t quarantined;
+	int use_syslog;
+	int fatal;
+	struct folio_err fatal_err;
+};
+
+/* ---- logging ------------------------------------------------------------ */
+
+static void logf_(struct loop *l, int prio, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static void logf_(struct loop *l, int prio, const char *fmt, ...)
+{
+	char msg[2048], stamp[32];
+	struct tm tm;
+	time_t now = time(NULL);
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (l->use_syslog) {
+		syslog(prio, "%s", msg);
+		return;
+	}
+	gmtime_r(&now, &tm);
+	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	fprintf(stderr, "%s %s\n", stamp, msg);
+}
+
+static void on_result(void *arg, const struct folio_result *r)
+{
+	struct loop *l = arg;
+
+	if (!strcmp(r->status, "quarantined"))
+		logf_(l, LOG_WARNING, "quarantined %s: %s (stage %s, %.2f s)", r->path,
+		      r->reason ? r->reason : "", r->stage ? r->stage : "?", r->seconds);
+	else
+		logf_(l, LOG_INFO, "%s %lld %s (%d page%s, %s; %.2f s: read %.2f, decode+ocr %.2f,"
+		      " classify %.3f, store %.3f)%s%s", r->status, r->id, r->path, r->pages,
+		      r->pages == 1 ? "" : "s", r->doc_type ? r->doc_type : "other", r->seconds,
+		      r->t_read, r->t_decode, r->t_classify, r->t_store,
+		      r->reason ? "; " : "", r->reason ? r->reason : "");
+}
+
+/* ---- moving files --------------------------------------------------------- */
+
+/* Copy then remove, for a target on another file system. */
+static int copy_move(const char *from, const char *to, struct folio_err *err)
+{
+	unsigned char *data;
+	size_t size;
+	int ret;
+
+	if ((ret = folio_read_file(from, UINT64_MAX, &data, &size, err)) != FOLIO_OK)
+		return ret;
+	ret = folio_write_file_atomic(to, data, size, 0644, err);
+	free(data);
+	if (ret == FOLIO_OK && unlink(from))
+		ret = folio_err_set(err, FOLIO_FAILED, FOLIO_E_IO, errno, "cannot remove '%s': %s",
+				    from, strerror(errno));
+	return ret;
+}
+
+/*
+ * Move `path` into folder `dir`/`subdir`, keeping its name, or NAME.1,
+ * NAME.2 when taken. The new path goes to *out (caller frees).
+ */
+static int move_into(const char *path, const char *dir, const char *subdir, char **out,
+		     struct folio_err *err)
+{
+	const char *base = strrchr(path, '/');
+	char *folder = NULL, *target = NULL;
+	struct stat st;
+	int ret, i;
+
+	base = base ? base + 1 : path;
+	folder = *subdir ? folio_path_join(dir, subdir) : strdup(dir);
+	if (!folder)
+		return folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, ENOMEM, "out of memory");
+	if ((ret = folio_mkdirs(folder, 0755, err)) != FOLIO_OK)
+		goto out;
+	for (i = 0; i < 10000; i++) {
+		size_t n = strlen(folder) + strlen(base) + 16;
+
+		free(target);
+		if (!(target = malloc(n))) {
+			ret = folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, ENOMEM, "out of memory");
+			goto out;
+		}
+		if (i)
+			snprintf(target, n, "%s/%s.%d", folder, base, i);
+		else
+			snprintf(target, n, "%s/%s", folder, base);
+		if (lstat(target, &st) && errno == ENOENT)
+			break;
+	}
+	if (rename(path, target)) {
+		if (errno != EXDEV) {
+			ret = folio_err_set(err, FOLIO_FAILED, FOLIO_E_IO, errno,
+					    "cannot move '%s' to '%s': %s", path, target,
+					    strerror(errno));
+			goto out;
+		}
+		if ((ret = copy_move(path, target, err)) != FOLIO_OK)
+			goto out;
+	}
+	ret = folio_fsync_dir(folder, err);
+	*out = target;
+	target = NULL;
+out:
+	free(folder);
+	free(target);
+	return ret;
+}
+
+/* What an operator should do about a quarantined file. */
+static const char *advice(const char *reasons)
+{
+	if (strstr(reasons, "encrypted"))
+		return "remove the password (open it and print or export it to an unprotected "
+		       "PDF) and put the result into the inbox again";
+	if (strstr(reasons, "unsupported file type"))
+		return "convert it to PDF, TIFF, PNG or JPEG (or check that it is a document at "
+		       "all) and put the result into the inbox again";
+	if (strstr(reasons, "empty file"))
+		return "the file has no content: scan the paper again";
+	if (strstr(reasons, "zip bomb") || strstr(reasons, "traversal") ||
+	    strstr(reasons, "absolute archive entry") || strstr(reasons, "link entry"))
+		return "the archive is unsafe to unpack automatically: check where it came from, "
+		       "unpack the documents by hand and put them into the inbox";
+	if (strstr(reasons, "max_"))
+		return "the file exceeds a configured limit: if it is genuine, raise that limit "
+		       "in folio.conf (folio watch reloads it on SIGHUP) and put it back";
+	if (strstr(reasons, "corrupt") || strstr(reasons, "damaged") ||
+	    strstr(reasons, "truncated") || strstr(reasons, "malformed"))
+		return "the file is damaged: scan or export it again and put the new file into "
+		       "the inbox";
+	return "fix or replace the file and put it into the inbox again; folio takes it as new";
+}
+
+static int write_reason(const char *moved_to, const char *original, const char *reasons,
+			struct folio_err *err)
+{
+	struct folio_strbuf sb = FOLIO_STRBUF_INIT;
+	char stamp[32], *path;
+	time_t now = time(NULL);
+	struct tm tm;
+	int ret;
+
+	gmtime_r(&now, &tm);
+	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	folio_strbuf_addf(&sb, "file:        %s\nquarantined: %s\n\nwhat failed:\n", original,
+			  stamp);
+	folio_strbuf_adds(&sb, reasons);
+	folio_strbuf_addf(&sb, "\nwhat to do:  %s.\n", advice(reasons));
+	path = malloc(strlen(moved_to) + 16);
+	if (!sb.buf || !path) {
+		folio_strbuf_release(&sb);
+		free(path);
+		return folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, ENOMEM, "out of memory");
+	}
+	snprintf(path, strlen(moved_to) + 16, "%s.reason.txt", moved_to);
+	ret = folio_write_file_atomic(path, sb.buf, sb.len, 0644, err);
+	free(path);
+	folio_strbuf_release(&sb);
+	return ret;
+}
+
+/* ---- a file is settled: step 3 of the protocol ----------------------------- */
+
+static void inflight_drop(struct loop *l, struct inflight *f)
+{
+	struct inflight **pp;
+
+	for (pp = &l->inflight; *pp; pp = &(*pp)->next)
+		if (*pp == f) {
+			*pp = f->next;
+			l->ninflight--;
+			break;
+		}
+	free(f->path);
+	free(f->inbox);
+	free(f->subdir);
+	free(f);
+}
+
+static void on_source(void *arg, const struct folio_source_result *s)
+{
+	struct loop *l = arg;
+	struct inflight *f = s->cookie;
+	struct folio_err err = { 0 };
+	const char *state;
+	char *moved = NULL;
+	struct stat st;
+	int r = FOLIO_OK;
+
+	if (lstat(f->path, &st) && errno == ENOENT) {
+		/* deleted while queued: nothing to move, nothing lost by us */
+		logf_(l, LOG_WARNING, "%s disappeared before it could be archived", f->path);
+		state = "vanished";
+	} else if (s->quarantined && strstr(s->reasons, "(stage: store)")) {
+		/* the archive could not take it (disk full?): leave it, retry later */
+		logf_(l, LOG_ERR, "%s stays in the inbox, to be retried: %s", f->path, s->reasons);
+		folio_watcher_forget(l->watcher, f->path);
+		inflight_drop(l, f);
+		return;
+	} else if (s->quarantined) {
+		state = "quarantined";
+		r = move_into(f->path, l->quarantine_dir, f->subdir, &moved, &err);
+		if (r == FOLIO_OK)
+			r = write_reason(moved, f->path, s->reasons, &err);
+		if (r != FOLIO_OK)
+			logf_(l, LOG_ERR, "%s: cannot quarantine, left in the inbox: %s", f->path,
+			      err.msg);
+		else
+			logf_(l, LOG_WARNING, "%s moved to %s", f->path, moved);
+		l->quarantined++;
+	} else {
+		state = s->archived ? "archived" : "duplicate";
+		if (l->cfg->done_dir)
+			r = move_into(f->path, l->cfg->done_dir, f->subdir, &moved, &err);
+		else if (unlink(f->path))
+			r = folio_err_set(&err, FOLIO_FAILED, FOLIO_E_IO, errno,
+					  "cannot remove '%s': %s", f->path, strerror(errno));
+		if (r != FOLIO_OK)
+			logf_(l, LOG_ERR, "%s is archived but stays in the inbox: %s", f->path,
+			      err.msg);
+	}
+	if (folio_journal_settle(l->arc, f->journal_id, state,
+				 (long long)(s->archived + s->duplicates), (long long)s->pages,
+				 s->reasons, moved, &err) != FOLIO_OK)
+		logf_(l, LOG_ERR, "journal: %s", err.msg);
+	folio_watcher_forget(l->watcher, f->path);
+	free(moved);
+	inflight_drop(l, f);
+}
+
+/* ---- the loop ----------------------------------------------------------------- */
+
+static int is_inflight(struct loop *l, const char *path)
+{
+	struct inflight *f;
+
+	for (f = l->inflight; f; f = f->next)
+		if (!strcmp(f->path, path))
+			return 1;
+	return 0;
+}
+
+/* Tags from the folder below the inbox: "a/b" -> "a", "b". */
+static size_t split_tags(char *subdir, const char **tags, size_t max)
+{
+	size_t n = 0;
+	char *p = subdir, *slash;
+
+	while (*p && n < max) {
+		slash = strchr(p, '/');
+		if (slash)
+			*slash = '\0';
+		if (*p)
+			tags[n++] = p;
+		if (!slash)
+			break;
+		p = slash + 1;
+	}
+	return n;
+}
+
+static int submit(struct loop *l, struct folio_pipeline *p, const struct folio_watch_file *wf,
+		  struct folio_err *err)
+{
+	struct inflight *f = calloc(1, sizeof(*f));
+	const char *tags[16];
+	char *tagbuf = NULL;
+	size_t ntags = 0;
+	int ret;
+
+	if (!f || !(f->path = strdup(wf->path)) || !(f->inbox = strdup(wf->inbox)) ||
+	    !(f->subdir = strdup(wf->subdir)) || !(tagbuf = strdup(wf->subdir))) {
+		if (f) {
+			free(f->path);
+			free(f->inbox);
+			free(f->subdir);
+		}
+		free(f);
+		return folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, ENOMEM, "out of memory");
+	}
+	if ((ret = folio_journal_received(l->arc, f->path, (long long)wf->size, &f->journal_id,
+					  err)) != FOLIO_OK)
+		goto fail;
+	if (l->cfg->tag_subfolders)
+		ntags = split_tags(tagbuf, tags, sizeof(tags) / sizeof(tags[0]));
+	if ((ret = folio_pipeline_submit(p, f->path, tags, ntags, f, err)) != FOLIO_OK)
+		goto fail;
+	f->next = l->inflight;
+	l->inflight = f;
+	l->ninflight++;
+	free(tagbuf);
+	return FOLIO_OK;
+fail:
+	free(tagbuf);
+	free(f->path);
+	free(f->inbox);
+	free(f->subdir);
+	free(f);
+	return ret;
+}
+
+static int start_watcher(struct loop *l, char **inboxes, size_t n, struct folio_err *err)
+{
+	struct folio_watch_opts wo = { 0 };
+	const char *exclude[2];
+	size_t nex = 0;
+
+	exclude[nex++] = l->quarantine_dir;
+	if (l->cfg->done_dir)
+		exclude[nex++] = l->cfg->done_dir;
+	wo.inboxes = (const char *const *)inboxes;
+	wo.ninboxes = n;
+	wo.backend = !strcmp(l->cfg->watch_backend, "poll") ? FOLIO_WATCH_POLL
+		     : !strcmp(l->cfg->watch_backend, "inotify") ? FOLIO_WATCH_INOTIFY
+								 : FOLIO_WATCH_AUTO;
+	wo.settle_seconds = l->cfg->settle_ms / 1000.0;
+	wo.rescan_seconds = l->cfg->rescan_seconds;
+	wo.poll_seconds = l->cfg->poll_ms / 1000.0;
+	wo.exclude = exclude;
+	wo.nexclude = nex;
+	folio_watcher_free(l->watcher);
+	l->watcher = folio_watcher_new(&wo, err);
+	return l->watcher ? FOLIO_OK : FOLIO_FAILED;
+}
+
+/* Only one daemon per archive: two would race for the same inbox files. */
+static int take_lock(struct folio_archive *arc, int *fd, struct folio_err *err)
+{
+	char *path = folio_path_join(folio_archive_dir(arc), "watch.lock"), buf[32];
+	ssize_t n;
+
+	if (!path)
+		return folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, ENOMEM, "out of memory");
+	*fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	if (*fd < 0) {
+		folio_err_set(err, FOLIO_FAILED, FOLIO_E_IO, errno, "cannot open '%s': %s", path,
+			      strerror(errno));
+		free(path);
+		return FOLIO_FAILED;
+	}
+	if (flock(*fd, LOCK_EX | LOCK_NB)) {
+		n = read(*fd, buf, sizeof(buf) - 1);
+		buf[n > 0 ? n : 0] = '\0';
+		folio_err_set(err, FOLIO_FAILED, FOLIO_E_USAGE, 0,
+			      "another folio watch (pid %s) is running on this archive",
+			      n > 0 ? buf : "?");
+		close(*fd);
+		*fd = -1;
+		free(path);
+		return FOLIO_FAILED;
+	}
+	n = snprintf(buf, sizeof(buf), "%ld\n", (long)getpid());
+	if (ftruncate(*fd, 0) || write(*fd, buf, (size_t)n) != n) {
+		/* the pid is informational */
+	}
+	free(path);
+	return FOLIO_OK;
+}
+
+static char *join_inboxes(char **inboxes, size_t n)
+{
+	struct folio_strbuf sb = FOLIO_STRBUF_INIT;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (i)
+			folio_strbuf_addch(&sb, ':');
+		folio_strbuf_adds(&sb, inboxes[i]);
+	}
+	return folio_strbuf_detach(&sb);
+}
+
+int folio_watch_run(struct folio_archive *arc, struct folio_config *cfg,
+		    const char *config_path, char *const *inbox_args, size_t ninbox_args, int once,
+		    size_t *quarantined, struct folio_err *err)
+{
+	struct loop l = { 0 };
+	struct folio_ingest_opts opts = { 0 };
+	struct folio_pipeline *p = NULL;
+	char **inboxes = NULL, *list = NULL, *save = NULL, *tok, *joined = NULL;
+	size_t ninboxes = 0, i;
+	int sfd = -1, lockfd = -1, stopping = 0, ret = FOLIO_OK;
+	double started = folio_now(), last_beat = 0;
+	sigset_t mask, old;
+
+	*quarantined = 0;
+	l.arc = arc;
+	l.cfg = cfg;
+	/* the inboxes: arguments, else the config's list */
+	if (ninbox_args) {
+		if (!(inboxes = calloc(ninbox_args, sizeof(*inboxes))))
+			goto nomem;
+		for (i = 0; i < ninbox_args; i++)
+			if (!(inboxes[ninboxes++] = strdup(inbox_args[i])))
+				goto nomem;
+	} else if (cfg->inboxes && *cfg->inboxes) {
+		if (!(list = strdup(cfg->inboxes)) ||
+		    !(inboxes = calloc(strlen(cfg->inboxes) / 2 + 2, sizeof(*inboxes))))
+			goto nomem;
+		for (tok = strtok_r(list, ":", &save); tok; tok = strtok_r(NULL, ":", &save))
+			if (*tok && !(inboxes[ninboxes++] = strdup(tok)))
+				goto nomem;
+	}
+	if (!ninboxes) {
+		ret = folio_err_set(err, FOLIO_FAILED, FOLIO_E_USAGE, 0,
+				    "no inbox: name one (folio watch DIR) or set 'inboxes' in the"
+				    " config");
+		goto out;
+	}
+	l.quarantine_dir = cfg->quarantine_dir ? strdup(cfg->quarantine_dir)
+					       : folio_path_join(folio_archive_dir(arc), "quarantine");
+	if (!l.quarantine_dir || !(joined = join_inboxes(inboxes, ninboxes)))
+		goto nomem;
+	if ((ret = folio_mkdirs(l.quarantine_dir, 0755, err)) != FOLIO_OK ||
+	    (cfg->done_dir && (ret = folio_mkdirs(cfg->done_dir, 0755, err)) != FOLIO_OK))
+		goto out;
+	if ((ret = take_lock(arc, &lockfd, err)) != FOLIO_OK)
+		goto out;
+	l.use_syslog = !strcmp(cfg->log, "syslog");
+	if (l.use_syslog)
+		openlog("folio", LOG_PID, LOG_DAEMON);
+	{
+		long long n = folio_journal_recover(arc, err);
+
+		if (n < 0) {
+			ret = FOLIO_FATAL;
+			goto out;
+		}
+		if (n)
+			logf_(&l, LOG_WARNING, "an earlier run stopped with %lld file(s) in hand;"
+			      " taking them again", n);
+	}
+
+	/* signals arrive through a descriptor in the loop, never mid-write;
+	 * blocked before the workers start so they inherit the mask */
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &mask, &old);
+	if ((sfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC)) < 0) {
+		ret = folio_err_set(err, FOLIO_FAILED, FOLIO_E_IO, errno, "signalfd: %s",
+				    strerror(errno));
+		goto out;
+	}
+	if ((ret = start_watcher(&l, inboxes, ninboxes, err)) != FOLIO_OK)
+		goto out;
+	opts.cfg = cfg;
+	opts.on_result = on_result;
+	opts.on_source = on_source;
+	opts.arg = &l;
+	opts.recover_same_path = 1;
+	if (!(p = folio_pipeline_new(arc, &opts, err))) {
+		ret = FOLIO_FATAL;
+		goto out;
+	}
+	for (i = 0; i < ninboxes; i++)
+		logf_(&l, LOG_INFO, "watching %s (%s)%s", inboxes[i],
+		      folio_watcher_backend(l.watcher, i), once ? ", once" : "");
+
+	for (;;) {
+		struct folio_watch_file wf;
+		struct pollfd pfd[3];
+		double timeout;
+		int nfd = 0;
+
+		if (!stopping && folio_watcher_update(l.watcher, err) == FOLIO_WARN)
+			logf_(&l, LOG_WARNING, "%s", err->msg);
+		/* back-pressure: the rest waits in the inbox, not in memory */
+		while (!stopping && folio_pipeline_queued(p) < (size_t)cfg->max_queue &&
+		       folio_watcher_take(l.watcher, &wf)) {
+			if (is_inflight(&l, wf.path))
+				continue;
+			if ((ret = submit(&l, p, &wf, err)) != FOLIO_OK)
+				goto out;
+		}
+		if ((ret = folio_pipeline_step(p, 0, err)) != FOLIO_OK)
+			goto out;
+		if (folio_now() - last_beat >= 2.0) {
+			last_beat = folio_now();
+			folio_daemon_beat(arc, (long)getpid(), started,
+					  (long long)folio_pipeline_outstanding(p),
+					  (long long)folio_watcher_unsettled(l.watcher), joined, NULL);
+		}
+		if (!folio_pipeline_outstanding(p) && !l.ninflight &&
+		    (stopping || (once && !folio_watcher_unsettled(l.watcher))))
+			break;
+
+		pfd[nfd].fd = folio_pipeline_fd(p);
+		pfd[nfd++].events = POLLIN;
+		pfd[nfd].fd = sfd;
+		pfd[nfd++].events = POLLIN;
+		if (!stopping && folio_watcher_fd(l.watcher) >= 0) {
+			pfd[nfd].fd = folio_watcher_fd(l.watcher);
+			pfd[nfd++].events = POLLIN;
+		}
+		timeout = stopping ? 1.0 : folio_watcher_timeout(l.watcher);
+		if (timeout > 2.0)
+			timeout = 2.0; /* the heartbeat */
+		if (folio_pipeline_queued(p) < (size_t)cfg->max_queue && !stopping &&
+		    folio_watcher_take(l.watcher, &wf)) {
+			/* a file became ready during the step: take it now */
+			if (!is_inflight(&l, wf.path) && (ret = submit(&l, p, &wf, err)) != FOLIO_OK)
+				goto out;
+			continue;
+		}
+		poll(pfd, (nfds_t)nfd, (int)(timeout * 1000) + 1);
+		if (pfd[1].revents & POLLIN) {
+			struct signalfd_siginfo si;
+
+			while (read(sfd, &si, sizeof(si)) == sizeof(si)) {
+				if (si.ssi_signo == SIGHUP) {
+					struct folio_config ncfg;
+					struct folio_err cerr = { 0 };
+
+					if (!config_path) {
+						logf_(&l, LOG_INFO, "SIGHUP: no config file to reload");
+						continue;
+					}
+					folio_config_defaults(&ncfg, &cerr);
+					if (folio_config_load(&ncfg, config_path, &cerr) != FOLIO_OK) {
+						logf_(&l, LOG_ERR, "SIGHUP: %s; keeping the old settings",
+						      cerr.msg);
+						folio_config_release(&ncfg);
+						continue;
+					}
+					/* watch settings apply now; OCR languages and limits
+					 * need a restart (the engines are loaded) */
+					cfg->settle_ms = ncfg.settle_ms;
+					cfg->rescan_seconds = ncfg.rescan_seconds;
+					cfg->poll_ms = ncfg.poll_ms;
+					cfg->tag_subfolders = ncfg.tag_subfolders;
+					cfg->max_queue = ncfg.max_queue;
+					free(cfg->done_dir);
+					cfg->done_dir = ncfg.done_dir;
+					ncfg.done_dir = NULL;
+					folio_config_release(&ncfg);
+					if (start_watcher(&l, inboxes, ninboxes, &cerr) != FOLIO_OK)
+						logf_(&l, LOG_ERR, "SIGHUP: %s", cerr.msg);
+					else
+						logf_(&l, LOG_INFO, "SIGHUP: settings reloaded from %s",
+						      config_path);
+				} else if (!stopping) {
+					stopping = 1;
+					logf_(&l, LOG_INFO, "%s: finishing %zu file(s) in hand, taking no"
+					      " more", strsignal((int)si.ssi_signo), l.ninflight);
+				}
+			}
+		}
+	}
+	logf_(&l, LOG_INFO, "stopped; %zu file(s) quarantined", l.quarantined);
+	goto out;
+nomem:
+	ret = folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, ENOMEM, "out of memory");
+out:
+	folio_pipeline_free(p);
+	folio_daemon_gone(arc, (long)getpid());
+	folio_watcher_free(l.watcher);
+	while (l.inflight)
+		inflight_drop(&l, l.inflight);
+	if (sfd >= 0) {
+		close(sfd);
+		pthread_sigmask(SIG_SETMASK, &old, NULL);
+	}
+	if (lockfd >= 0)
+		close(lockfd);
+	if (l.use_syslog)
+		closelog();
+	for (i = 0; i < ninboxes; i++)
+		free(inboxes[i]);
+	free(inboxes);
+	free(list);
+	free(joined);
+	free(l.quarantine_dir);
+	*quarantined = l.quarantined;
+	return ret;
+}
