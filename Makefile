@@ -6,6 +6,7 @@
 #   make check      deps + build + unit and e2e tests, then again under ASan+UBSan
 #   make bench      throughput vs tesseract CLI and ocrmypdf
 #   make bench-langs   OCR language sets: time vs accuracy
+#   make bench-watch   the daemon: sustained pages/min, memory with 10,000 files
 #   make install    PREFIX=/usr/local DESTDIR=
 
 VERSION  := 0.1.0
@@ -42,7 +43,7 @@ TEST_SRC := $(wildcard tests/unit/test_*.c)
 TEST_BIN := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 HDRS     := $(wildcard include/folio/*.h src/*/*.h)
 
-.PHONY: all deps demo check test test-asan bench bench-langs install uninstall clean fixtures
+.PHONY: all deps demo check test test-asan bench bench-langs bench-watch install uninstall clean fixtures
 
 all: folio
 
@@ -88,6 +89,10 @@ test-asan:
 bench: deps folio
 	@sh tests/bench/deps.sh
 	@sh tests/bench/bench.sh
+
+bench-watch: deps folio
+	@sh tests/bench/deps.sh
+	@sh tests/bench/watch.sh
 
 bench-langs: deps folio
 	@sh tests/bench/deps.sh python3

@@ -207,6 +207,12 @@ static int mtime_eq(const struct timespec *a, const struct timespec *b)
 	return a->tv_sec == b->tv_sec && a->tv_nsec == b->tv_nsec;
 }
 
+/* Where the folder below the inbox starts in a path inside it. */
+static size_t sub_off(const struct inbox *ib)
+{
+	return ib->rootlen + (ib->root[ib->rootlen - 1] != '/');
+}
+
 /* ---- candidate table ------------------------------------------------ */
 
 static uint32_t hash_path(const char *s, size_t len)
@@ -509,8 +515,9 @@ static int dir_grow(struct folio_watcher *w)
 }
 
 /* Watch folder `path`; 0, or an errno. A folder already watched under
- * another name (renamed while events were lost) gets its new name. */
-static int watch_dir(struct folio_watcher *w, uint32_t inbox, const char *path)
+ * another name (renamed while events were lost) gets its new name. Only
+ * an inbox itself may be a symlink to a folder. */
+static int watch_dir(struct folio_watcher *w, uint32_t inbox, const char *path, int root)
 {
 	size_t len = strlen(path);
 	struct dir *d;
@@ -518,7 +525,8 @@ static int watch_dir(struct folio_watcher *w, uint32_t inbox, const char *path)
 
 	if (w->ndirs >= w->ndbuckets && dir_grow(w))
 		return ENOMEM;
-	wd = inotify_add_watch(w->fd, path, DIR_MASK);
+	wd = inotify_add_watch(w->fd, path,
+			       root ? DIR_MASK & ~(uint32_t)IN_DONT_FOLLOW : DIR_MASK);
 	if (wd < 0)
 		return errno;
 	if ((d = dir_find(w, wd))) {
@@ -598,11 +606,12 @@ static int wants_polling(const char *path)
 
 #else /* !HAVE_INOTIFY */
 
-static int watch_dir(struct folio_watcher *w, uint32_t inbox, const char *path)
+static int watch_dir(struct folio_watcher *w, uint32_t inbox, const char *path, int root)
 {
 	(void)w;
 	(void)inbox;
 	(void)path;
+	(void)root;
 	return ENOSYS;
 }
 
@@ -671,7 +680,7 @@ static void walk_fd(struct folio_watcher *w, struct scan *sc, struct folio_strbu
 	DIR *d;
 
 	if (!ib->poll) {
-		int e = watch_dir(w, sc->inbox, path->buf);
+		int e = watch_dir(w, sc->inbox, path->buf, depth == 0);
 
 		if (e == ENOSPC || e == ENOMEM)
 			fall_back(w, sc->inbox, e);
@@ -752,15 +761,17 @@ static int walk(struct folio_watcher *w, struct scan *sc, const char *dir)
 	int fd, depth = 0;
 	const char *s;
 
-	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (strlen(dir) > ib->rootlen)
+		for (depth = 1, s = dir + sub_off(ib); *s; s++)
+			depth += *s == '/';
+	/* an inbox may be a symlink, a folder below it may not */
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC | (depth ? O_NOFOLLOW : 0));
 	if (fd < 0)
 		return errno;
 	if (folio_strbuf_adds(&path, dir)) {
 		close(fd);
 		return ENOMEM;
 	}
-	for (s = dir + ib->rootlen; *s; s++)
-		depth += *s == '/';
 	walk_fd(w, sc, &path, fd, depth);
 	folio_strbuf_release(&path);
 	return 0;
@@ -1176,7 +1187,7 @@ int folio_watcher_take(struct folio_watcher *w, struct folio_watch_file *out)
 			continue;
 		}
 		/* path, then the folder between the inbox and the name */
-		sub = ib->rootlen + (ib->root[ib->rootlen - 1] != '/');
+		sub = sub_off(ib);
 		sublen = e->name_off > sub ? e->name_off - 1 - sub : 0;
 		folio_strbuf_reset(&w->scratch);
 		if (folio_strbuf_adds(&w->scratch, e->path) ||

@@ -113,6 +113,22 @@ expect_out '^daemon: +running' "status text"
 expect_eq "$?" 2 "second daemon refused"
 grep -q "another folio watch" "$WORK/second.log" && pass || fail "second daemon message"
 
+# SIGHUP re-reads the config: archived files now go to done_dir
+printf 'settle_ms = 300\npoll_ms = 200\nrescan_seconds = 30\ndone_dir = %s\n' "$WORK/done" >"$WORK/w.conf"
+kill -HUP "$WPID"
+wait_for 20 'grep -q "settings reloaded" "$WORK/watch.log"' && pass || fail "SIGHUP reload"
+mkdir -p "$IN/sub"
+printf 'kept after archiving\n' >"$IN/sub/keep.txt"
+wait_for 20 '[ -e "$WORK/done/sub/keep.txt" ]' && pass || fail "done_dir after SIGHUP"
+[ ! -e "$IN/sub/keep.txt" ] && pass || fail "moved, not copied"
+printf 'wrokers = 2\n' >"$WORK/bad.conf"
+cp "$WORK/w.conf" "$WORK/good.conf"
+cp "$WORK/bad.conf" "$WORK/w.conf"
+kill -HUP "$WPID"
+wait_for 20 'grep -q "keeping the old settings" "$WORK/watch.log"' && pass || fail "bad config on SIGHUP"
+cp "$WORK/good.conf" "$WORK/w.conf"
+kill -0 "$WPID" && pass || fail "daemon died on a bad config"
+
 # SIGTERM: files in hand are finished, exit 0
 cp "$FIX/samples/pl-form-001-scan.png" "$IN/scan1.png"
 wait_for 20 '"$FOLIO" status --json | jq -e ".queue > 0" >/dev/null' || true
