@@ -63,7 +63,8 @@ enum state { ST_OPEN, ST_SETTLING, ST_READY, ST_TAKEN };
 enum how {
 	H_SCAN,     /* found by a walk */
 	H_WRITE,    /* IN_CREATE / IN_MODIFY: open for writing */
-	H_DONE,     /* IN_CLOSE_WRITE / IN_ATTRIB / a link appeared */
+	H_DONE,     /* IN_CLOSE_WRITE, or a link appeared: written */
+	H_ATTR,     /* IN_ATTRIB: mtime may have been set (cp -p, touch) */
 	H_REPLACED, /* IN_MOVED_TO: a new file under this name */
 };
 
@@ -136,7 +137,6 @@ struct folio_watcher {
 /* One walk of (part of) an inbox. */
 struct scan {
 	uint32_t inbox;
-	int full;                  /* sweep afterwards */
 	int overflow;              /* events were lost: open files may be closed */
 	int incomplete;            /* a folder could not be read: do not sweep */
 };
@@ -410,17 +410,20 @@ static void observe(struct folio_watcher *w, uint32_t inbox, const char *path, s
 		if (changed || e->state == ST_OPEN)
 			set_state(w, e, ST_SETTLING, 1);
 		break;
+	case H_ATTR:
+		if (changed)
+			set_state(w, e, e->state == ST_OPEN ? ST_OPEN : ST_SETTLING, 1);
+		break;
 	case H_SCAN:
 		e->gen = w->gen;
 		if (e->state == ST_OPEN) {
 			/* no close event will come for a polled inbox, nor for
-			 * one lost in an overflow; a file quiet for a whole
-			 * rescan period lost its close event some other way */
-			if (ib->poll || sc->overflow ||
-			    (!changed && folio_clock() - e->changed >= w->rescan))
+			 * one lost in an overflow; a file not written to for a
+			 * whole rescan period lost its close event some other
+			 * way. (Its size is recorded at close, not at every
+			 * IN_MODIFY: `changed` means nothing here.) */
+			if (ib->poll || sc->overflow || folio_clock() - e->changed >= w->rescan)
 				set_state(w, e, ST_SETTLING, 1);
-			else if (changed)
-				set_state(w, e, ST_OPEN, 1);
 		} else if (changed) {
 			set_state(w, e, ST_SETTLING, 1);
 		}
@@ -759,11 +762,13 @@ static int walk(struct folio_watcher *w, struct scan *sc, const char *dir)
 	struct folio_strbuf path = FOLIO_STRBUF_INIT;
 	const struct inbox *ib = &w->inboxes[sc->inbox];
 	int fd, depth = 0;
-	const char *s;
 
-	if (strlen(dir) > ib->rootlen)
+	if (strlen(dir) > ib->rootlen) {
+		const char *s;
+
 		for (depth = 1, s = dir + sub_off(ib); *s; s++)
 			depth += *s == '/';
+	}
 	/* an inbox may be a symlink, a folder below it may not */
 	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC | (depth ? O_NOFOLLOW : 0));
 	if (fd < 0)
@@ -783,7 +788,7 @@ static int walk(struct folio_watcher *w, struct scan *sc, const char *dir)
 static int scan_inbox(struct folio_watcher *w, uint32_t i, int overflow)
 {
 	struct inbox *ib = &w->inboxes[i];
-	struct scan sc = { .inbox = i, .full = 1, .overflow = overflow };
+	struct scan sc = { .inbox = i, .overflow = overflow };
 	int e;
 
 	refresh_excludes(w);
@@ -884,8 +889,10 @@ static void handle_event(struct folio_watcher *w, const struct inotify_event *ev
 	e = lookup(w, path->buf, path->len, hash_path(path->buf, path->len));
 	if (ev->mask & IN_MOVED_TO) {
 		how = H_REPLACED;
-	} else if (ev->mask & (IN_CLOSE_WRITE | IN_ATTRIB)) {
+	} else if (ev->mask & IN_CLOSE_WRITE) {
 		how = H_DONE;
+	} else if (ev->mask & IN_ATTRIB) {
+		how = H_ATTR;
 	} else if (ev->mask & IN_MODIFY) {
 		/* being written: the stat at IN_CLOSE_WRITE records it */
 		if (e) {
