@@ -545,8 +545,16 @@ int folio_watch_run(struct folio_archive *arc, struct folio_config *cfg,
 					  (long long)folio_watcher_unsettled(l.watcher), joined, NULL);
 		}
 		if (!folio_pipeline_outstanding(p) && !l.ninflight &&
-		    (stopping || (once && !folio_watcher_unsettled(l.watcher))))
+		    (stopping || (once && !folio_watcher_unsettled(l.watcher)))) {
+			/* complete files may still wait behind the back-pressure */
+			if (!stopping && folio_watcher_take(l.watcher, &wf)) {
+				if (!is_inflight(&l, wf.path) &&
+				    (ret = submit(&l, p, &wf, err)) != FOLIO_OK)
+					goto out;
+				continue;
+			}
 			break;
+		}
 
 		pfd[nfd].fd = folio_pipeline_fd(p);
 		pfd[nfd++].events = POLLIN;

@@ -178,6 +178,18 @@ printf 'once ok\n' >"$IN/once.txt"
 run $CONF_ARGS watch --once "$IN"
 expect_rc 0 "--once clean"
 
+# --once with far more files than the workers take at once (back-pressure)
+printf 'settle_ms = 200\nmax_queue = 4\n' >"$WORK/bp.conf"
+mkdir -p "$WORK/bp"
+i=0
+while [ $i -lt 200 ]; do printf 'back-pressure %d\n' $i >"$WORK/bp/p$i.txt"; i=$((i + 1)); done
+n=$(docs)
+mv "$WORK/bp" "$IN/bp"
+run --config "$WORK/bp.conf" watch --once "$IN"
+expect_rc 0 "--once with 200 files and max_queue 4"
+expect_eq "$(inbox_count)" 0 "--once left nothing behind"
+expect_eq "$(($(docs) - n))" 200 "--once archived all 200"
+
 # verify finds a changed original
 blob=$(find "$FOLIO_ARCHIVE/store" -type f | head -n 1)
 chmod u+w "$blob"
