@@ -150,6 +150,10 @@ int folio_journal_settle(struct folio_archive *arc, long long id, const char *st
 			 long long documents, long long pages, const char *reason,
 			 const char *moved_to, struct folio_err *err);
 
+/* Remove temp files that an interrupted write left in the store (their
+ * writer's pid is gone). Returns how many were removed. */
+long long folio_store_cleanup(struct folio_archive *arc);
+
 /* At a daemon's start (holding the lock): rows a crashed run left in
  * 'received' become 'interrupted'; their files, still in the inbox, are
  * taken again as new rows. Returns how many, or -1. */

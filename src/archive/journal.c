@@ -278,7 +278,7 @@ static void check_store(struct folio_archive *arc, struct vctx *v)
 				snprintf(p3, sizeof(p3), "%s/%s", p2, e3->d_name);
 				if (!is_hex64(e3->d_name) || strncmp(e3->d_name, e1->d_name, 2) ||
 				    strncmp(e3->d_name + 2, e2->d_name, 2)) {
-					problem(v, "stray file in the store (an interrupted write?): %s",
+					problem(v, "stray file in the store (an interrupted write; the next folio watch removes it): %s",
 						p3);
 					continue;
 				}

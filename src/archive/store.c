@@ -8,7 +8,9 @@
  */
 #include "archive_private.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,4 +49,56 @@ int folio_store_put(struct folio_archive *arc, const char *sha256, const void *d
 		ret = folio_write_file_atomic(path, data, len, 0444, err);
 	free(path);
 	return ret;
+}
+
+/* "<sha>.tmp.<pid>" whose pid no longer runs */
+static int stale_temp(const char *name)
+{
+	const char *t = strstr(name, ".tmp.");
+	char *end;
+	long pid;
+
+	if (!t || t - name != 64)
+		return 0;
+	pid = strtol(t + 5, &end, 10);
+	if (*end || pid <= 0)
+		return 0;
+	return kill((pid_t)pid, 0) && errno == ESRCH;
+}
+
+long long folio_store_cleanup(struct folio_archive *arc)
+{
+	DIR *d1 = opendir(arc->store_dir), *d2, *d3;
+	struct dirent *e1, *e2, *e3;
+	long long n = 0;
+
+	if (!d1)
+		return 0;
+	while ((e1 = readdir(d1))) {
+		char p2[4400], p3[4700], f[5000];
+
+		if (e1->d_name[0] == '.')
+			continue;
+		snprintf(p2, sizeof(p2), "%s/%s", arc->store_dir, e1->d_name);
+		if (!(d2 = opendir(p2)))
+			continue;
+		while ((e2 = readdir(d2))) {
+			if (e2->d_name[0] == '.')
+				continue;
+			snprintf(p3, sizeof(p3), "%s/%s", p2, e2->d_name);
+			if (!(d3 = opendir(p3)))
+				continue;
+			while ((e3 = readdir(d3))) {
+				if (!stale_temp(e3->d_name))
+					continue;
+				snprintf(f, sizeof(f), "%s/%s", p3, e3->d_name);
+				if (!unlink(f))
+					n++;
+			}
+			closedir(d3);
+		}
+		closedir(d2);
+	}
+	closedir(d1);
+	return n;
 }

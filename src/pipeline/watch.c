@@ -491,6 +491,9 @@ int folio_watch_run(struct folio_archive *arc, struct folio_config *cfg,
 		if (n)
 			logf_(&l, LOG_WARNING, "an earlier run stopped with %lld file(s) in hand;"
 			      " taking them again", n);
+		if ((n = folio_store_cleanup(arc)))
+			logf_(&l, LOG_WARNING, "removed %lld unfinished temp file(s) from the store",
+			      n);
 	}
 
 	/* signals arrive through a descriptor in the loop, never mid-write;

@@ -162,6 +162,9 @@ start
 wait_for 60 '[ "$(docs)" -gt "$before" ]' || true
 kill -9 "$WPID"
 wait "$WPID" 2>/dev/null
+# as if the kill had landed in the middle of writing an original
+mkdir -p "$FOLIO_ARCHIVE/store/00/00"
+printf 'half' >"$FOLIO_ARCHIVE/store/00/00/0000$(printf '%060d' 0).tmp.999999"
 "$FOLIO" $CONF_ARGS watch --once "$IN" >>"$WORK/watch.log" 2>&1
 expect_eq "$?" 0 "restart --once"
 expect_eq "$(inbox_count)" 0 "inbox empty after restart"
