@@ -23,4 +23,15 @@ int folio_db_err(struct folio_archive *arc, struct folio_err *err, const char *w
 int folio_store_put(struct folio_archive *arc, const char *sha256, const void *data,
 		    size_t len, struct folio_err *err);
 
+/*
+ * Visit every entry of the store's two folder levels: fn gets the two
+ * folder names ("ab", "cd"; NULL for an entry that should have been a
+ * folder), the entry's name and its full path. Returns -1 when the store
+ * folder itself cannot be read.
+ */
+int folio_store_walk(struct folio_archive *arc,
+		     void (*fn)(void *ctx, const char *d1, const char *d2, const char *name,
+				const char *path),
+		     void *ctx);
+
 #endif

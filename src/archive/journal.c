@@ -4,7 +4,6 @@
  */
 #include "archive_private.h"
 
-#include <dirent.h>
 #include <stdarg.h>
 #include <errno.h>
 #include <stdio.h>
@@ -237,62 +236,44 @@ static int is_hex64(const char *s)
 	return s[64] == '\0';
 }
 
-/* Walk store/ab/cd/<sha>: every file must be a known blob with that name. */
-static void check_store(struct folio_archive *arc, struct vctx *v)
-{
-	DIR *d1 = opendir(arc->store_dir), *d2, *d3;
-	struct dirent *e1, *e2, *e3;
-	sqlite3_stmt *st;
+struct store_check {
+	struct vctx *v;
+	sqlite3_stmt *known;
+};
 
-	if (!d1) {
-		problem(v, "store folder '%s' cannot be read: %s", arc->store_dir, strerror(errno));
+static void check_blob(void *ctx, const char *d1, const char *d2, const char *name,
+		       const char *path)
+{
+	struct store_check *sc = ctx;
+
+	if (strstr(name, ".tmp.")) {
+		problem(sc->v, "unfinished write in the store (the next folio watch removes it"
+			" once its writer is gone): %s", path);
 		return;
 	}
-	if (sqlite3_prepare_v2(arc->db, "SELECT 1 FROM documents WHERE sha256 = ?", -1, &st,
+	if (!d1 || !is_hex64(name) || strncmp(name, d1, 2) || strncmp(name + 2, d2, 2)) {
+		problem(sc->v, "stray file in the store, not folio's: %s", path);
+		return;
+	}
+	sqlite3_reset(sc->known);
+	sqlite3_bind_text(sc->known, 1, name, -1, SQLITE_TRANSIENT);
+	if (sqlite3_step(sc->known) != SQLITE_ROW)
+		problem(sc->v, "orphan original, no document names it: %s", path);
+}
+
+/* Every file in the store must be a known blob under its own name. */
+static void check_store(struct folio_archive *arc, struct vctx *v)
+{
+	struct store_check sc = { v, NULL };
+
+	if (sqlite3_prepare_v2(arc->db, "SELECT 1 FROM documents WHERE sha256 = ?", -1, &sc.known,
 			       NULL)) {
-		closedir(d1);
 		problem(v, "database: %s", sqlite3_errmsg(arc->db));
 		return;
 	}
-	while ((e1 = readdir(d1))) {
-		char p1[4096], p2[4400], p3[4700];
-
-		if (e1->d_name[0] == '.')
-			continue;
-		snprintf(p1, sizeof(p1), "%s/%s", arc->store_dir, e1->d_name);
-		if (!(d2 = opendir(p1))) {
-			problem(v, "stray file in the store: %s", p1);
-			continue;
-		}
-		while ((e2 = readdir(d2))) {
-			if (e2->d_name[0] == '.')
-				continue;
-			snprintf(p2, sizeof(p2), "%s/%s", p1, e2->d_name);
-			if (!(d3 = opendir(p2))) {
-				problem(v, "stray file in the store: %s", p2);
-				continue;
-			}
-			while ((e3 = readdir(d3))) {
-				if (e3->d_name[0] == '.')
-					continue;
-				snprintf(p3, sizeof(p3), "%s/%s", p2, e3->d_name);
-				if (!is_hex64(e3->d_name) || strncmp(e3->d_name, e1->d_name, 2) ||
-				    strncmp(e3->d_name + 2, e2->d_name, 2)) {
-					problem(v, "stray file in the store (an interrupted write; the next folio watch removes it): %s",
-						p3);
-					continue;
-				}
-				sqlite3_reset(st);
-				sqlite3_bind_text(st, 1, e3->d_name, -1, SQLITE_TRANSIENT);
-				if (sqlite3_step(st) != SQLITE_ROW)
-					problem(v, "orphan original, no document names it: %s", p3);
-			}
-			closedir(d3);
-		}
-		closedir(d2);
-	}
-	closedir(d1);
-	sqlite3_finalize(st);
+	if (folio_store_walk(arc, check_blob, &sc))
+		problem(v, "store folder '%s' cannot be read: %s", arc->store_dir, strerror(errno));
+	sqlite3_finalize(sc.known);
 }
 
 long long folio_archive_verify(struct folio_archive *arc,

@@ -66,39 +66,63 @@ static int stale_temp(const char *name)
 	return kill((pid_t)pid, 0) && errno == ESRCH;
 }
 
-long long folio_store_cleanup(struct folio_archive *arc)
+int folio_store_walk(struct folio_archive *arc,
+		     void (*fn)(void *ctx, const char *d1, const char *d2, const char *name,
+				const char *path),
+		     void *ctx)
 {
-	DIR *d1 = opendir(arc->store_dir), *d2, *d3;
+	DIR *top = opendir(arc->store_dir), *mid, *leaf;
 	struct dirent *e1, *e2, *e3;
-	long long n = 0;
 
-	if (!d1)
-		return 0;
-	while ((e1 = readdir(d1))) {
-		char p2[4400], p3[4700], f[5000];
+	if (!top)
+		return -1;
+	while ((e1 = readdir(top))) {
+		char p1[4400], p2[4700], p3[5000];
 
 		if (e1->d_name[0] == '.')
 			continue;
-		snprintf(p2, sizeof(p2), "%s/%s", arc->store_dir, e1->d_name);
-		if (!(d2 = opendir(p2)))
+		snprintf(p1, sizeof(p1), "%s/%s", arc->store_dir, e1->d_name);
+		if (!(mid = opendir(p1))) {
+			fn(ctx, NULL, NULL, e1->d_name, p1);
 			continue;
-		while ((e2 = readdir(d2))) {
+		}
+		while ((e2 = readdir(mid))) {
 			if (e2->d_name[0] == '.')
 				continue;
-			snprintf(p3, sizeof(p3), "%s/%s", p2, e2->d_name);
-			if (!(d3 = opendir(p3)))
+			snprintf(p2, sizeof(p2), "%s/%s", p1, e2->d_name);
+			if (!(leaf = opendir(p2))) {
+				fn(ctx, NULL, NULL, e2->d_name, p2);
 				continue;
-			while ((e3 = readdir(d3))) {
-				if (!stale_temp(e3->d_name))
-					continue;
-				snprintf(f, sizeof(f), "%s/%s", p3, e3->d_name);
-				if (!unlink(f))
-					n++;
 			}
-			closedir(d3);
+			while ((e3 = readdir(leaf))) {
+				if (e3->d_name[0] == '.')
+					continue;
+				snprintf(p3, sizeof(p3), "%s/%s", p2, e3->d_name);
+				fn(ctx, e1->d_name, e2->d_name, e3->d_name, p3);
+			}
+			closedir(leaf);
 		}
-		closedir(d2);
+		closedir(mid);
 	}
-	closedir(d1);
+	closedir(top);
+	return 0;
+}
+
+static void remove_stale(void *ctx, const char *d1, const char *d2, const char *name,
+			 const char *path)
+{
+	long long *n = ctx;
+
+	(void)d1;
+	(void)d2;
+	if (stale_temp(name) && !unlink(path))
+		(*n)++;
+}
+
+long long folio_store_cleanup(struct folio_archive *arc)
+{
+	long long n = 0;
+
+	folio_store_walk(arc, remove_stale, &n);
 	return n;
 }
