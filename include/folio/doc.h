@@ -123,6 +123,10 @@ int folio_page_add_word(struct folio_page *page, const char *text, int x, int y,
 /* Free page->pix (after OCR). Accepts a page without an image. */
 void folio_page_drop_image(struct folio_page *page);
 
+/* Split page->text into words without boxes (one line number per text
+ * line), for pages whose text has no geometry. Returns 0 or -1 on ENOMEM. */
+int folio_page_words_from_text(struct folio_page *page);
+
 /* Set or replace page->text (copied). Returns 0 or -1 on ENOMEM. */
 int folio_page_set_text(struct folio_page *page, const char *text);
 

@@ -98,7 +98,8 @@ static const char *const migrations[] = {
 	"  id INTEGER PRIMARY KEY,"
 	"  path TEXT NOT NULL,"
 	"  size INTEGER,"
-	"  state TEXT NOT NULL,"      /* received, archived, duplicate, quarantined, vanished */
+	"  state TEXT NOT NULL,"      /* received, archived, duplicate, quarantined, vanished,
+					  retry, interrupted */
 	"  sha256 TEXT,"
 	"  documents INTEGER NOT NULL DEFAULT 0,"
 	"  pages INTEGER NOT NULL DEFAULT 0,"
@@ -432,6 +433,13 @@ static int words_blob(const struct folio_page *pg, struct folio_strbuf *sb)
 	size_t i;
 
 	folio_strbuf_reset(sb);
+	/* words without boxes (plain text, XML) add nothing to the page text:
+	 * storing them would only multiply the database by eight */
+	for (i = 0; i < pg->nwords; i++)
+		if (pg->words[i].w || pg->words[i].h)
+			break;
+	if (i == pg->nwords)
+		return folio_strbuf_grow(sb, 0);
 	for (i = 0; i < pg->nwords; i++) {
 		const struct folio_word *w = &pg->words[i];
 
@@ -693,6 +701,9 @@ int folio_archive_get(struct folio_archive *arc, long long id, struct folio_doc 
 		pg->skew = (float)sqlite3_column_double(st, 7);
 		pg->blank = sqlite3_column_int(st, 8);
 		if (folio_page_set_text(pg, col(st, 9)) || load_words(pg, col(st, 10)))
+			goto nomem;
+		/* text without geometry: its words were not stored, derive them */
+		if (!pg->nwords && pg->source == FOLIO_SRC_TEXT && folio_page_words_from_text(pg))
 			goto nomem;
 	}
 	if (rc != SQLITE_DONE)

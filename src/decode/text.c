@@ -110,37 +110,6 @@ static int collect(xmlNode *n, struct folio_strbuf *out, size_t max)
 	return 0;
 }
 
-static int add_words(struct folio_page *pg)
-{
-	const char *p = pg->text;
-	int line = 0;
-
-	while (*p) {
-		const char *s;
-		char w[256];
-		size_t n;
-
-		while (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n' || *p == '\f') {
-			if (*p == '\n')
-				line++;
-			p++;
-		}
-		s = p;
-		while (*p && *p != ' ' && *p != '\t' && *p != '\r' && *p != '\n' && *p != '\f')
-			p++;
-		n = (size_t)(p - s);
-		if (!n)
-			continue;
-		if (n >= sizeof(w))
-			n = sizeof(w) - 1;
-		memcpy(w, s, n);
-		w[n] = '\0';
-		if (folio_page_add_word(pg, w, 0, 0, 0, 0, 1.0f, line))
-			return -1;
-	}
-	return 0;
-}
-
 /* libxml2 reports every error through this; keep the first, which names
  * the real fault (later ones are consequences). */
 struct first_error {
@@ -209,7 +178,7 @@ static int decode(struct folio_decode_ctx *ctx, struct folio_doc *doc, struct fo
 	pg->source = FOLIO_SRC_TEXT;
 	pg->conf = 1.0f;
 	pg->text = folio_strbuf_detach(&text);
-	if (!pg->text || add_words(pg))
+	if (!pg->text || folio_page_words_from_text(pg))
 		goto nomem;
 	ret = folio_decode_page_ready(ctx, doc, doc->npages - 1, err);
 	goto out;

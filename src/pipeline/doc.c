@@ -248,3 +248,34 @@ int folio_doc_join_text(struct folio_doc *doc)
 	}
 	return folio_strbuf_grow(&doc->text, 0);
 }
+
+int folio_page_words_from_text(struct folio_page *pg)
+{
+	const char *p = pg->text ? pg->text : "";
+	int line = 0;
+
+	while (*p) {
+		const char *s;
+		char w[256];
+		size_t n;
+
+		while (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n' || *p == '\f') {
+			if (*p == '\n')
+				line++;
+			p++;
+		}
+		s = p;
+		while (*p && *p != ' ' && *p != '\t' && *p != '\r' && *p != '\n' && *p != '\f')
+			p++;
+		n = (size_t)(p - s);
+		if (!n)
+			continue;
+		if (n >= sizeof(w))
+			n = sizeof(w) - 1;
+		memcpy(w, s, n);
+		w[n] = '\0';
+		if (folio_page_add_word(pg, w, 0, 0, 0, 0, 1.0f, line))
+			return -1;
+	}
+	return 0;
+}

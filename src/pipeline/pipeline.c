@@ -79,7 +79,9 @@ struct outcome {
 	double t_read, t_decode, t_classify, t_store;
 };
 
-enum sha_state { S_EMPTY = 0, S_INFLIGHT, S_ARCHIVED, S_FAILED };
+/* S_RETRY: the archive could not take it (disk full); the same bytes may
+ * come again and must then be processed as new */
+enum sha_state { S_EMPTY = 0, S_INFLIGHT, S_ARCHIVED, S_FAILED, S_RETRY };
 
 struct sha_slot {
 	char sha[65];
@@ -495,7 +497,10 @@ static int process(struct worker *w, struct job *job, struct outcome *o)
 
 	pthread_mutex_lock(&r->mu);
 	slot = sha_find(&r->known, doc->sha256);
-	if (slot && slot->state == S_ARCHIVED) {
+	if (slot && slot->state == S_RETRY) {
+		slot->state = S_INFLIGHT;
+		o->kind = O_READY;
+	} else if (slot && slot->state == S_ARCHIVED) {
 		o->kind = O_DUP_KNOWN;
 		o->dup_id = slot->id;
 	} else if (slot) {
@@ -942,8 +947,10 @@ static int handle(struct folio_pipeline *r, struct outcome *o, struct folio_err 
 	}
 	case O_FAILED:
 		if (o->sha[0]) {
+			/* a failure to store is the archive's, not the file's */
 			pthread_mutex_lock(&r->mu);
-			sha_put(&r->known, o->sha, S_FAILED, 0);
+			sha_put(&r->known, o->sha,
+				o->stage && !strcmp(o->stage, "store") ? S_RETRY : S_FAILED, 0);
 			pthread_mutex_unlock(&r->mu);
 		}
 		if ((ret = quarantine(r, o, err)) != FOLIO_OK)

@@ -46,7 +46,18 @@ struct inflight {
 	char *subdir;
 };
 
+/* A journal update that failed (the archive's disk was full): retried at
+ * each heartbeat and at the end, so no row stays 'received'. */
+struct unsettled_row {
+	struct unsettled_row *next;
+	long long id;
+	char *state;
+	long long documents, pages;
+	char *reason, *moved_to;
+};
+
 struct loop {
+	struct unsettled_row *retry_rows;
 	struct folio_archive *arc;
 	struct folio_config *cfg;
 	struct folio_watcher *watcher;
@@ -86,7 +97,9 @@ static void on_result(void *arg, const struct folio_result *r)
 {
 	struct loop *l = arg;
 
-	if (!strcmp(r->status, "quarantined"))
+	if (!strcmp(r->status, "quarantined") && r->stage && !strcmp(r->stage, "store"))
+		logf_(l, LOG_ERR, "not stored, will retry %s: %s", r->path, r->reason ? r->reason : "");
+	else if (!strcmp(r->status, "quarantined"))
 		logf_(l, LOG_WARNING, "quarantined %s: %s (stage %s, %.2f s)", r->path,
 		      r->reason ? r->reason : "", r->stage ? r->stage : "?", r->seconds);
 	else
@@ -239,6 +252,53 @@ static void inflight_drop(struct loop *l, struct inflight *f)
 	free(f);
 }
 
+static void settle_row(struct loop *l, long long id, const char *state, long long documents,
+		       long long pages, const char *reason, const char *moved_to)
+{
+	struct folio_err err = { 0 };
+	struct unsettled_row *u;
+
+	if (folio_journal_settle(l->arc, id, state, documents, pages, reason, moved_to, &err) ==
+	    FOLIO_OK)
+		return;
+	logf_(l, LOG_ERR, "journal: %s (will retry)", err.msg);
+	if (!(u = calloc(1, sizeof(*u))))
+		return;
+	u->id = id;
+	u->documents = documents;
+	u->pages = pages;
+	u->state = strdup(state);
+	u->reason = reason ? strdup(reason) : NULL;
+	u->moved_to = moved_to ? strdup(moved_to) : NULL;
+	u->next = l->retry_rows;
+	l->retry_rows = u;
+}
+
+static void retry_rows(struct loop *l, int final)
+{
+	struct unsettled_row **pp = &l->retry_rows;
+
+	while (*pp) {
+		struct unsettled_row *u = *pp;
+
+		struct folio_err err = { 0 };
+
+		if (folio_journal_settle(l->arc, u->id, u->state, u->documents, u->pages, u->reason,
+					 u->moved_to, &err) != FOLIO_OK) {
+			if (!final) {
+				pp = &u->next;
+				continue;
+			}
+			logf_(l, LOG_ERR, "journal entry %lld left unsettled: %s", u->id, err.msg);
+		}
+		*pp = u->next;
+		free(u->state);
+		free(u->reason);
+		free(u->moved_to);
+		free(u);
+	}
+}
+
 static void on_source(void *arg, const struct folio_source_result *s)
 {
 	struct loop *l = arg;
@@ -256,6 +316,7 @@ static void on_source(void *arg, const struct folio_source_result *s)
 	} else if (s->quarantined && strstr(s->reasons, "(stage: store)")) {
 		/* the archive could not take it (disk full?): leave it, retry later */
 		logf_(l, LOG_ERR, "%s stays in the inbox, to be retried: %s", f->path, s->reasons);
+		settle_row(l, f->journal_id, "retry", 0, 0, s->reasons, NULL);
 		folio_watcher_forget(l->watcher, f->path);
 		inflight_drop(l, f);
 		return;
@@ -281,10 +342,8 @@ static void on_source(void *arg, const struct folio_source_result *s)
 			logf_(l, LOG_ERR, "%s is archived but stays in the inbox: %s", f->path,
 			      err.msg);
 	}
-	if (folio_journal_settle(l->arc, f->journal_id, state,
-				 (long long)(s->archived + s->duplicates), (long long)s->pages,
-				 s->reasons, moved, &err) != FOLIO_OK)
-		logf_(l, LOG_ERR, "journal: %s", err.msg);
+	settle_row(l, f->journal_id, state, (long long)(s->archived + s->duplicates),
+		   (long long)s->pages, s->reasons, moved);
 	folio_watcher_forget(l->watcher, f->path);
 	free(moved);
 	inflight_drop(l, f);
@@ -543,6 +602,7 @@ int folio_watch_run(struct folio_archive *arc, struct folio_config *cfg,
 			goto out;
 		if (folio_now() - last_beat >= 2.0) {
 			last_beat = folio_now();
+			retry_rows(&l, 0);
 			folio_daemon_beat(arc, (long)getpid(), started,
 					  (long long)folio_pipeline_outstanding(p),
 					  (long long)folio_watcher_unsettled(l.watcher), joined, NULL);
@@ -627,6 +687,7 @@ nomem:
 	ret = folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, ENOMEM, "out of memory");
 out:
 	folio_pipeline_free(p);
+	retry_rows(&l, 1);
 	folio_daemon_gone(arc, (long)getpid());
 	folio_watcher_free(l.watcher);
 	while (l.inflight)

@@ -153,18 +153,31 @@ int main(void)
 	T_EQ_INT(got->fields[0].source, FOLIO_SRC_OCR);
 	T_CONTAINS(got->text.buf, "Sprzedawca");
 	folio_doc_free(got);
+	/* a text page's words carry no boxes: not stored, derived on load */
+	d = make_doc("in/plain.txt", "bytes of plain", "alpha beta\ngamma");
+	d->pages[0].source = FOLIO_SRC_TEXT;
+	free(d->pages[0].words[0].text);
+	d->pages[0].nwords = 0;
+	folio_page_words_from_text(&d->pages[0]);
+	T_EQ_INT(folio_archive_add(arc, d, &err), FOLIO_OK);
+	T_EQ_INT(folio_archive_get(arc, d->id, &got, &err), FOLIO_OK);
+	T_EQ_INT(got->pages[0].nwords, 3);
+	T_EQ_STR(got->pages[0].words[2].text, "gamma");
+	T_EQ_INT(got->pages[0].words[2].line, 1);
+	folio_doc_free(got);
+	folio_doc_free(d);
 	T_EQ_INT(folio_archive_get(arc, 99, &got, &err), FOLIO_FAILED);
 	T_EQ_INT(err.kind, FOLIO_E_NOTFOUND);
 
 	T_EQ_INT(folio_archive_event(arc, "quarantined", 0, NULL, "x.bin", "decode: bad", &err),
 		 FOLIO_OK);
 	T_EQ_INT(folio_archive_stats(arc, &st, &err), FOLIO_OK);
-	T_EQ_INT(st.documents, 2);
-	T_EQ_INT(st.pages, 2);
+	T_EQ_INT(st.documents, 3);
+	T_EQ_INT(st.pages, 3);
 	T_EQ_INT(st.quarantined, 1);
 	T_EQ_INT(st.ntypes, 1);
 	T_EQ_STR(st.by_type[0].key, "invoice");
-	T_EQ_INT(st.by_type[0].count, 2);
+	T_EQ_INT(st.by_type[0].count, 3);
 	T_EQ_INT(folio_archive_find_sha(arc, "0000", &err), 0);
 	folio_archive_close(arc);
 
