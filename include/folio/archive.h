@@ -101,20 +101,38 @@ struct folio_hit {
 	const char *added_at;
 };
 
+enum folio_sort { FOLIO_SORT_DEFAULT = 0, FOLIO_SORT_SCORE, FOLIO_SORT_DATE, FOLIO_SORT_TOTAL };
+
 struct folio_search_opts {
-	const char *query;     /* FTS5 query syntax */
+	/*
+	 * Free text in FTS5 syntax (words, "phrases", prefix*, AND/OR/NOT,
+	 * NEAR) mixed with filters:
+	 *   type:T  tag:T  status:S  mime:M  id:N  currency:C  vendor:NAME
+	 *   nip:ID / taxid:ID  asn:N
+	 *   date:RANGE  issued:RANGE  due:RANGE  added:RANGE   (RANGE: 2024,
+	 *     2024-03, 2024-03-15 or A..B; also issued>=D, due<D, ...)
+	 *   total:A..B  total>N  total<=N ...
+	 * A query of filters only lists the matching documents.
+	 */
+	const char *query;
 	int limit;             /* <= 0: 20 */
+	int offset;
+	enum folio_sort sort;  /* default: score with free text, else date */
 	const char *hl_open, *hl_close;
 };
 
 /*
- * Run a ranked full-text search; fn is called per hit, best first, and may
- * return non-zero to stop. A malformed query fails with FOLIO_E_USAGE and
- * a message that explains it in folio's words.
+ * Run a search; fn is called per hit in order and may return non-zero to
+ * stop. A malformed query fails with FOLIO_E_USAGE and a message that
+ * names the offending word in folio's own terms (never SQLite's text).
  */
 int folio_archive_search(struct folio_archive *arc, const struct folio_search_opts *opts,
 			 int (*fn)(void *ctx, const struct folio_hit *hit), void *ctx,
 			 struct folio_err *err);
+
+/* The number of documents the query matches (limit and offset ignored). */
+long long folio_archive_count(struct folio_archive *arc, const struct folio_search_opts *opts,
+			      struct folio_err *err);
 
 struct folio_stat_row {
 	char key[64];

@@ -9,8 +9,21 @@
 
 struct search_out {
 	int json;
+	int csv;
 	int n;
 };
+
+/* RFC 4180: quote every text field, double the quotes inside. */
+static void csv_field(struct folio_strbuf *sb, const char *s)
+{
+	folio_strbuf_addch(sb, '"');
+	for (; *s; s++) {
+		if (*s == '"')
+			folio_strbuf_addch(sb, '"');
+		folio_strbuf_addch(sb, *s);
+	}
+	folio_strbuf_addch(sb, '"');
+}
 
 static int on_hit(void *arg, const struct folio_hit *h)
 {
@@ -19,7 +32,19 @@ static int on_hit(void *arg, const struct folio_hit *h)
 	size_t i;
 
 	o->n++;
-	if (o->json) {
+	if (o->csv) {
+		if (o->n == 1)
+			folio_strbuf_adds(&sb, "id,score,added,type,title,snippet\r\n");
+		folio_strbuf_addf(&sb, "%lld,%.6g,", h->id, h->score);
+		csv_field(&sb, h->added_at ? h->added_at : "");
+		folio_strbuf_addch(&sb, ',');
+		csv_field(&sb, h->doc_type ? h->doc_type : "other");
+		folio_strbuf_addch(&sb, ',');
+		csv_field(&sb, h->title);
+		folio_strbuf_addch(&sb, ',');
+		csv_field(&sb, h->snippet);
+		folio_strbuf_adds(&sb, "\r\n");
+	} else if (o->json) {
 		folio_strbuf_addf(&sb, "{\"id\":%lld,\"score\":%.6g,\"title\":", h->id, h->score);
 		folio_strbuf_add_json(&sb, h->title);
 		folio_strbuf_adds(&sb, ",\"doc_type\":");
@@ -46,9 +71,10 @@ static int on_hit(void *arg, const struct folio_hit *h)
 
 int cmd_search(struct cli *cli, int argc, char **argv)
 {
-	static const char *const specs[] = { "json", "limit=", NULL };
+	static const char *const specs[] = { "json", "limit=", "offset=", "sort=", "count", "csv",
+					     NULL };
 	const struct command *c = cli_command("search");
-	const char *vals[2] = { 0 };
+	const char *vals[6] = { 0 };
 	struct search_out out = { 0 };
 	struct folio_search_opts so = { 0 };
 	struct folio_strbuf q = FOLIO_STRBUF_INIT;
@@ -75,6 +101,30 @@ int cmd_search(struct cli *cli, int argc, char **argv)
 					 vals[1]);
 		so.limit = (int)n;
 	}
+	if (vals[2]) {
+		char *end;
+		long n;
+
+		errno = 0;
+		n = strtol(vals[2], &end, 10);
+		if (errno || *end || n < 0 || n > 100000000)
+			return cli_error(EXIT_USAGE, "search: --offset wants a number >= 0, not '%s'",
+					 vals[2]);
+		so.offset = (int)n;
+	}
+	if (vals[3]) {
+		if (!strcmp(vals[3], "score"))
+			so.sort = FOLIO_SORT_SCORE;
+		else if (!strcmp(vals[3], "date"))
+			so.sort = FOLIO_SORT_DATE;
+		else if (!strcmp(vals[3], "total"))
+			so.sort = FOLIO_SORT_TOTAL;
+		else
+			return cli_error(EXIT_USAGE, "search: --sort is score, date or total, not '%s'",
+					 vals[3]);
+	}
+	if (vals[0] && vals[5])
+		return cli_error(EXIT_USAGE, "search: --json and --csv exclude each other");
 	/* several operands form one query, as a shell user would expect */
 	for (i = first; i < argc; i++) {
 		if (i > first)
@@ -84,17 +134,28 @@ int cmd_search(struct cli *cli, int argc, char **argv)
 	if (!q.buf)
 		return cli_error(EXIT_FAIL, "out of memory");
 	out.json = vals[0] != NULL;
+	out.csv = vals[5] != NULL;
 	tty = isatty(STDOUT_FILENO);
 	so.query = q.buf;
-	so.hl_open = out.json || !tty ? "[" : "\033[1;33m";
-	so.hl_close = out.json || !tty ? "]" : "\033[0m";
+	so.hl_open = out.json || out.csv || !tty ? "[" : "\033[1;33m";
+	so.hl_close = out.json || out.csv || !tty ? "]" : "\033[0m";
 	if (!(arc = cli_open(cli, FOLIO_ARCHIVE_RDONLY))) {
 		folio_strbuf_release(&q);
 		return EXIT_FAIL;
 	}
-	if (folio_archive_search(arc, &so, on_hit, &out, &err) != FOLIO_OK)
+	if (vals[4]) {
+		long long n = folio_archive_count(arc, &so, &err);
+
+		if (n < 0)
+			ret = cli_fail(&err);
+		else if (out.json)
+			printf("{\"count\":%lld}\n", n);
+		else
+			printf("%lld\n", n);
+	} else if (folio_archive_search(arc, &so, on_hit, &out, &err) != FOLIO_OK) {
 		ret = cli_fail(&err);
-	else if (!out.n && !out.json && tty)
+	}
+	else if (!vals[4] && !out.n && !out.json && !out.csv && tty)
 		fprintf(stderr, "no documents match '%s'\n", q.buf);
 	folio_archive_close(arc);
 	folio_strbuf_release(&q);

@@ -27,10 +27,19 @@ static const struct command commands[] = {
 	  "  --workers N   parallel workers (default: one per core)\n"
 	  "  --languages L Tesseract languages, e.g. pol+eng (default from config)\n" },
 	{ "init", cmd_init, "", "create the archive (idempotent)", "" },
-	{ "search", cmd_search, "[--json] [--limit N] QUERY",
-	  "ranked full-text search with highlighted snippets",
+	{ "search", cmd_search, "[--json|--csv] [--limit N] [--offset N] [--sort S] [--count] QUERY",
+	  "ranked full-text search with filters and highlighted snippets",
 	  "  --json        one JSON object per hit on stdout\n"
-	  "  --limit N     at most N hits (default 20)\n" },
+	  "  --csv         RFC 4180 CSV with a header line\n"
+	  "  --limit N     at most N hits (default 20)\n"
+	  "  --offset N    skip the first N hits\n"
+	  "  --sort S      score (default with words), date (default for filters only)\n"
+	  "                or total\n"
+	  "  --count       print only the number of matching documents\n"
+	  "filters (mixed with words): type:T tag:T status:S mime:M id:N currency:C\n"
+	  "  vendor:NAME nip:ID taxid:ID asn:N date:/issued:/due:/added:RANGE\n"
+	  "  (2024, 2024-03, 2024-03-15 or A..B; also issued>=D, due<D) total:A..B,\n"
+	  "  total>N; e.g. folio search 'type:invoice tag:fuel added:2024-01..2024-03 lodz'\n" },
 	{ "show", cmd_show, "[--json] ID", "a document's metadata, pages and fields",
 	  "  --json        one JSON object on stdout\n" },
 	{ "stats", cmd_stats, "[--json]", "counts and sizes by type, status and format",

@@ -73,6 +73,43 @@ last=$(printf '%s\n' "$OUT" | tail -n 1 | jq -r .score)
 run search 'Guadalquivir'
 expect_rc 0 "plain search"
 expect_out '\[Guadalquivir\]' "plain output highlights with brackets when not a TTY"
+# filters, counting, paging, CSV
+run search --count 'type:form'
+expect_eq "$OUT" 3 "type:form count (two forms and a form scan in the zip)"
+run search --json 'type:form'
+expect_eq "$(printf '%s\n' "$OUT" | jq -r .doc_type | sort -u)" form "filter-only listing"
+run search --count 'tag:scans.zip'
+expect_eq "$OUT" 3 "tag filter"
+run search --count 'mime:image lodz'
+expect_eq "$OUT" 1 "mime prefix filter with words (the scan)"
+run search --count 'mime:application/pdf lodz'
+expect_eq "$OUT" 1 "full mime filter with words (the text PDF)"
+run search --count "added:$(date -u +%Y)"
+expect_eq "$OUT" "$ndocs" "added: this year"
+run search --count 'added:1999..2000'
+expect_eq "$OUT" 0 "added: a range without documents"
+run search --json --limit 2 --offset 2 'faktura OR factura OR fattura OR fatura'
+expect_eq "$(printf '%s\n' "$OUT" | wc -l)" 2 "--offset page"
+run search --json 'faktura OR factura OR fattura OR fatura'
+all=$(printf '%s\n' "$OUT" | jq -r .id | sed -n '3,4p' | tr '\n' ' ')
+run search --json --limit 2 --offset 2 'faktura OR factura OR fattura OR fatura'
+expect_eq "$(printf '%s\n' "$OUT" | jq -r .id | tr '\n' ' ')" "$all" "offset pages the same order"
+run search --csv --limit 1 Guadalquivir
+expect_out '^id,score,added,type,title,snippet' "CSV header"
+expect_out '^[0-9]+,[0-9.e-]+,"[0-9T:-]+Z","invoice",' "CSV row"
+run search --sort date --json 'type:invoice'
+expect_rc 0 "--sort date"
+run search --sort size x
+expect_rc 2 "bad --sort"
+run search 'frob:1'
+expect_rc 2 "unknown filter"
+expect_err "unknown filter 'frob:'" "unknown filter names the word"
+run search 'added:2024-13'
+expect_rc 2 "bad date"
+expect_err "'2024-13' is not a date"
+run search --json --csv x
+expect_rc 2 "--json and --csv together"
+
 run search 'nosuchwordanywhere'
 expect_rc 0 "no hits is not an error"
 expect_eq "$OUT" "" "no hits, no output"

@@ -169,15 +169,106 @@ int main(void)
 	T_EQ_INT(folio_archive_get(arc, 99, &got, &err), FOLIO_FAILED);
 	T_EQ_INT(err.kind, FOLIO_E_NOTFOUND);
 
+	/* filters on extracted fields and metadata */
+	{
+		static const struct { const char *path, *date, *total, *nip, *cur, *seller; } inv[] = {
+			{ "f/a.pdf", "2024-01-15", "100.00", "PL5260250274", "PLN", "Orlen S.A." },
+			{ "f/b.pdf", "2024-02-29", "1500.50", "ESB64717838", "EUR", "Repsol" },
+			{ "f/c.pdf", "2024-03-31", "99.99", "PL5260250274", "PLN", "Orlen S.A." },
+		};
+		struct folio_search_opts o = { .limit = 10 };
+		size_t i;
+
+		for (i = 0; i < 3; i++) {
+			char content[32];
+
+			snprintf(content, sizeof(content), "filter doc %zu", i);
+			d = make_doc(inv[i].path, content, "rachunek paliwo");
+			folio_doc_set_field(d, "issue_date", inv[i].date, NULL, 1, FOLIO_SRC_TEXT, 1, NULL);
+			folio_doc_set_field(d, "gross_total", inv[i].total, NULL, 1, FOLIO_SRC_TEXT, 1,
+					    NULL);
+			folio_doc_set_field(d, "seller_tax_id", inv[i].nip, NULL, 1, FOLIO_SRC_TEXT, 1,
+					    NULL);
+			folio_doc_set_field(d, "currency", inv[i].cur, NULL, 1, FOLIO_SRC_TEXT, 1, NULL);
+			folio_doc_set_field(d, "seller_name", inv[i].seller, NULL, 1, FOLIO_SRC_TEXT, 1,
+					    NULL);
+			folio_doc_add_tag(d, i == 1 ? "fuel-es" : "fuel");
+			T_EQ_INT(folio_archive_add(arc, d, &err), FOLIO_OK);
+			folio_doc_free(d);
+		}
+#define COUNT(q) (o.query = (q), folio_archive_count(arc, &o, &err))
+		T_EQ_INT(COUNT("date:2024"), 3);
+		T_EQ_INT(COUNT("date:2024-02"), 1);
+		T_EQ_INT(COUNT("issued:2024-01..2024-02"), 2);
+		T_EQ_INT(COUNT("issued>=2024-02-29"), 2);
+		T_EQ_INT(COUNT("issued>2024-02-29"), 1);
+		T_EQ_INT(COUNT("issued<2024-02"), 1);
+		T_EQ_INT(COUNT("issued<=2024-02"), 2);
+		T_EQ_INT(COUNT("total>100"), 1);
+		T_EQ_INT(COUNT("total>=100"), 2);
+		T_EQ_INT(COUNT("total:99..101"), 2);
+		T_EQ_INT(COUNT("total:1500,50"), 1);
+		T_EQ_INT(COUNT("nip:526-025-02-74"), 2);
+		T_EQ_INT(COUNT("taxid:PL5260250274"), 2);
+		T_EQ_INT(COUNT("taxid:B64717838"), 1);
+		T_EQ_INT(COUNT("currency:eur"), 1);
+		T_EQ_INT(COUNT("vendor:orlen"), 2);
+		T_EQ_INT(COUNT("vendor:\"Orlen S.A.\" total<100"), 1);
+		T_EQ_INT(COUNT("tag:fuel"), 2);
+		T_EQ_INT(COUNT("tag:fuel paliwo"), 2);
+		T_EQ_INT(COUNT("tag:fuel lodz"), 0);
+		T_EQ_INT(COUNT("type:invoice mime:text"), 6);
+		T_EQ_INT(COUNT("mime:image"), 0);
+		T_EQ_INT(COUNT("id:1"), 1);
+		/* sorted by total, then by date */
+		{
+			struct hits hs2;
+
+			o.query = "tag:fuel OR tag:fuel-es";
+			T_OK(folio_archive_count(arc, &o, &err) < 0, "OR is not a filter word");
+			o.query = "rachunek";
+			o.sort = FOLIO_SORT_TOTAL;
+			memset(&hs2, 0, sizeof(hs2));
+			T_EQ_INT(folio_archive_search(arc, &o, collect, &hs2, &err), FOLIO_OK);
+			T_EQ_INT(hs2.n, 3);
+			T_EQ_INT(hs2.ids[0], 5); /* 1500.50 */
+			o.sort = FOLIO_SORT_DATE;
+			o.query = "type:invoice date:2024";
+			o.limit = 2;
+			o.offset = 1;
+			memset(&hs2, 0, sizeof(hs2));
+			T_EQ_INT(folio_archive_search(arc, &o, collect, &hs2, &err), FOLIO_OK);
+			T_EQ_INT(hs2.n, 2);
+			T_EQ_INT(hs2.ids[0], 5); /* 2024-02-29, after 2024-03-31 */
+			o.sort = FOLIO_SORT_DEFAULT;
+			o.limit = 10;
+			o.offset = 0;
+		}
+		/* errors name the word */
+		T_EQ_INT(COUNT("frob:1"), -1);
+		T_CONTAINS(err.msg, "unknown filter 'frob:'");
+		T_EQ_INT(COUNT("date:2024-02-30"), -1);
+		T_CONTAINS(err.msg, "'2024-02-30' is not a date");
+		T_EQ_INT(COUNT("total>lots"), -1);
+		T_CONTAINS(err.msg, "'lots' is not an amount");
+		T_EQ_INT(COUNT("type>invoice"), -1);
+		T_CONTAINS(err.msg, "only dates and totals compare");
+		T_EQ_INT(COUNT("currency:EURO"), -1);
+		T_EQ_INT(COUNT("tag:"), -1);
+		T_CONTAINS(err.msg, "needs a value");
+		T_EQ_INT(err.kind, FOLIO_E_USAGE);
+#undef COUNT
+	}
+
 	T_EQ_INT(folio_archive_event(arc, "quarantined", 0, NULL, "x.bin", "decode: bad", &err),
 		 FOLIO_OK);
 	T_EQ_INT(folio_archive_stats(arc, &st, &err), FOLIO_OK);
-	T_EQ_INT(st.documents, 3);
-	T_EQ_INT(st.pages, 3);
+	T_EQ_INT(st.documents, 6);
+	T_EQ_INT(st.pages, 6);
 	T_EQ_INT(st.quarantined, 1);
 	T_EQ_INT(st.ntypes, 1);
 	T_EQ_STR(st.by_type[0].key, "invoice");
-	T_EQ_INT(st.by_type[0].count, 3);
+	T_EQ_INT(st.by_type[0].count, 6);
 	T_EQ_INT(folio_archive_find_sha(arc, "0000", &err), 0);
 	folio_archive_close(arc);
 
