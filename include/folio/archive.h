@@ -88,6 +88,15 @@ int folio_archive_event(struct folio_archive *arc, const char *kind, long long d
 int folio_archive_get(struct folio_archive *arc, long long id, struct folio_doc **out,
 		      struct folio_err *err);
 
+/*
+ * Add and remove tags of document `id` (NULL-terminated lists, either may
+ * be NULL) in one transaction, with a "tagged" event in the audit log.
+ * A tag is 1 to 64 characters without spaces or control characters;
+ * anything else fails with FOLIO_E_USAGE before anything is written.
+ */
+int folio_archive_tag(struct folio_archive *arc, long long id, const char *const *add,
+		      const char *const *remove, struct folio_err *err);
+
 /* Path of the stored original for `sha256` (caller frees). */
 char *folio_archive_blob_path(const struct folio_archive *arc, const char *sha256);
 

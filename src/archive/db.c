@@ -595,6 +595,69 @@ int folio_archive_add(struct folio_archive *arc, struct folio_doc *doc, struct f
 	return FOLIO_OK;
 }
 
+static int valid_tag(const char *t)
+{
+	size_t n = strlen(t), i;
+
+	if (!n || n > 64)
+		return 0;
+	for (i = 0; i < n; i++)
+		if ((unsigned char)t[i] <= ' ' || t[i] == 0x7f)
+			return 0;
+	return 1;
+}
+
+int folio_archive_tag(struct folio_archive *arc, long long id, const char *const *add,
+		      const char *const *remove, struct folio_err *err)
+{
+	struct folio_strbuf detail = FOLIO_STRBUF_INIT;
+	long long found;
+	int ret, i, rc = SQLITE_OK;
+
+	for (i = 0; add && add[i]; i++)
+		if (!valid_tag(add[i]))
+			return folio_err_set(err, FOLIO_FAILED, FOLIO_E_USAGE, 0,
+					     "'%s' is not a tag: 1 to 64 characters, no spaces",
+					     add[i]);
+	if ((ret = exec(arc, "BEGIN IMMEDIATE", err)) != FOLIO_OK)
+		return ret;
+	found = 0;
+	{
+		sqlite3_stmt *st;
+
+		if (sqlite3_prepare_v2(arc->db, "SELECT 1 FROM documents WHERE id = ?", -1, &st,
+				       NULL) == SQLITE_OK) {
+			sqlite3_bind_int64(st, 1, id);
+			found = sqlite3_step(st) == SQLITE_ROW;
+			sqlite3_finalize(st);
+		}
+	}
+	if (!found) {
+		exec(arc, "ROLLBACK", NULL);
+		return folio_err_set(err, FOLIO_FAILED, FOLIO_E_NOTFOUND, 0,
+				     "no document with id %lld", id);
+	}
+	for (i = 0; rc == SQLITE_OK && add && add[i]; i++) {
+		rc = run(arc, "INSERT OR IGNORE INTO tags(doc_id, tag) VALUES (?, ?)", "is", id,
+			 add[i]);
+		folio_strbuf_addf(&detail, "%s+%s", detail.len ? " " : "", add[i]);
+	}
+	for (i = 0; rc == SQLITE_OK && remove && remove[i]; i++) {
+		rc = run(arc, "DELETE FROM tags WHERE doc_id = ? AND tag = ?", "is", id, remove[i]);
+		folio_strbuf_addf(&detail, "%s-%s", detail.len ? " " : "", remove[i]);
+	}
+	if (rc != SQLITE_OK) {
+		ret = folio_db_err(arc, err, "cannot change tags");
+		exec(arc, "ROLLBACK", NULL);
+	} else if ((ret = folio_archive_event(arc, "tagged", id, NULL, NULL,
+					      detail.buf ? detail.buf : "", err)) != FOLIO_OK ||
+		   (ret = exec(arc, "COMMIT", err)) != FOLIO_OK) {
+		exec(arc, "ROLLBACK", NULL);
+	}
+	folio_strbuf_release(&detail);
+	return ret;
+}
+
 static const char *col(sqlite3_stmt *st, int i)
 {
 	const char *s = (const char *)sqlite3_column_text(st, i);

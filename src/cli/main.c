@@ -27,6 +27,9 @@ static const struct command commands[] = {
 	  "  --workers N   parallel workers (default: one per core)\n"
 	  "  --languages L Tesseract languages, e.g. pol+eng (default from config)\n" },
 	{ "init", cmd_init, "", "create the archive (idempotent)", "" },
+	{ "open", cmd_open, "[--print] ID",
+	  "copy the original to a temp file, print its path, open it on a desktop",
+	  "  --print       only print the path, never run xdg-open\n" },
 	{ "search", cmd_search, "[--json|--csv] [--limit N] [--offset N] [--sort S] [--count] QUERY",
 	  "ranked full-text search with filters and highlighted snippets",
 	  "  --json        one JSON object per hit on stdout\n"
@@ -47,6 +50,8 @@ static const struct command commands[] = {
 	{ "status", cmd_status, "[--json]",
 	  "the watch daemon: alive, queue, throughput, last errors",
 	  "  --json        one JSON object on stdout\n" },
+	{ "tag", cmd_tag, "ID [+TAG|-TAG]...", "add (+) and remove (-) tags; prints the tags",
+	  "" },
 	{ "text", cmd_text, "ID", "the document's recognised text", "" },
 	{ "verify", cmd_verify, "",
 	  "check database, full-text index, originals (re-hashed) and journal", "" },

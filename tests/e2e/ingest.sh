@@ -172,6 +172,30 @@ run --archive "$WORK/multi" show --json 1
 expect_eq "$(printf '%s' "$OUT" | jq -r '[.page_info[].number | tostring] | join(",")')" \
 	"1,2,3" "page numbers"
 
+# tags by hand
+run tag "$tid" +paid +2024-q1 -nosuch
+expect_rc 0 "tag"
+expect_eq "$OUT" "2024-q1 paid" "tags after tagging"
+run tag "$tid" -paid
+expect_eq "$OUT" "2024-q1" "tag removed"
+run search --count 'tag:2024-q1'
+expect_eq "$OUT" 1 "hand tag searchable"
+run tag "$tid" '+two words'
+expect_rc 2 "a tag with a space"
+run tag "$tid" plain
+expect_rc 2 "a tag without + or -"
+run tag 9999 +x
+expect_rc 1 "tag on a missing document"
+run --help
+expect_out '^  tag ' "tag in --help"
+
+# open: a private copy of the original
+run open --print "$tid"
+expect_rc 0 "open --print"
+cmp -s "$OUT" "$S/pl-invoice-001.pdf" && pass || fail "open copies the original"
+[ "$(stat -c %a "$OUT")" = 600 ] && pass || fail "open's copy is private"
+rm -f "$OUT"
+
 # stats
 run stats --json
 expect_rc 0 "stats"
