@@ -29,7 +29,7 @@ enum {
 };
 
 /* Latest schema version this build writes. */
-#define FOLIO_SCHEMA_VERSION 2
+#define FOLIO_SCHEMA_VERSION 3
 
 /*
  * Open the archive in `dir`. Without FOLIO_ARCHIVE_CREATE a missing
@@ -121,6 +121,9 @@ struct folio_search_opts {
 	 *   date:RANGE  issued:RANGE  due:RANGE  added:RANGE   (RANGE: 2024,
 	 *     2024-03, 2024-03-15 or A..B; also issued>=D, due<D, ...)
 	 *   total:A..B  total>N  total<=N ...
+	 * A plain word with a digit in it (3+ characters) matches as a
+	 * substring through a trigram index: "0147" finds "FV/2024/03/0147"
+	 * (unless the query uses OR, NOT, NEAR or parentheses).
 	 * A query of filters only lists the matching documents.
 	 */
 	const char *query;

@@ -118,6 +118,13 @@ static const char *const migrations[] = {
 	"  unsettled INTEGER NOT NULL DEFAULT 0,"
 	"  inboxes TEXT NOT NULL"
 	");",
+	/* 2 -> 3: substring search (invoice and account numbers) */
+	"CREATE VIRTUAL TABLE doc_tri USING fts5("
+	"  text, field_text,"
+	"  content='documents', content_rowid='id',"
+	"  tokenize='trigram'"
+	");"
+	"INSERT INTO doc_tri(doc_tri) VALUES('rebuild');",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
@@ -239,6 +246,19 @@ struct folio_archive *folio_archive_open(const char *dir, int flags, struct foli
 	}
 	if (!arc->rdonly && migrate(arc, err) != FOLIO_OK)
 		goto fail;
+	if (arc->rdonly && folio_archive_schema_version(arc) < NMIGRATIONS) {
+		/* an archive from an older folio: upgrade it once, then read */
+		struct folio_archive *rw;
+
+		sqlite3_close_v2(arc->db);
+		arc->db = NULL;
+		if (!(rw = folio_archive_open(dir, 0, err)))
+			goto fail;
+		folio_archive_close(rw);
+		free(dbpath);
+		folio_archive_close(arc);
+		return folio_archive_open(dir, flags, err);
+	}
 	free(dbpath);
 	return arc;
 fail:
@@ -545,6 +565,9 @@ static int insert_rows(struct folio_archive *arc, struct folio_doc *doc, const c
 	}
 	rc = run(arc, "INSERT INTO doc_fts(rowid, title, text, field_text) VALUES (?, ?, ?, ?)",
 		 "isss", doc->id, title, doc->text.buf ? doc->text.buf : "", ft.buf);
+	if (rc == SQLITE_OK)
+		rc = run(arc, "INSERT INTO doc_tri(rowid, text, field_text) VALUES (?, ?, ?)", "iss",
+			 doc->id, doc->text.buf ? doc->text.buf : "", ft.buf);
 	if (rc != SQLITE_OK) {
 		ret = folio_db_err(arc, err, "cannot index the document");
 		goto out;

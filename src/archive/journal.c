@@ -302,6 +302,10 @@ long long folio_archive_verify(struct folio_archive *arc,
 	if (sqlite3_exec(arc->db, "INSERT INTO doc_fts(doc_fts, rank) VALUES('integrity-check', 1)",
 			 NULL, NULL, NULL) != SQLITE_OK)
 		problem(&v, "full-text index does not match the documents: %s", sqlite3_errmsg(arc->db));
+	if (sqlite3_exec(arc->db, "INSERT INTO doc_tri(doc_tri, rank) VALUES('integrity-check', 1)",
+			 NULL, NULL, NULL) != SQLITE_OK)
+		problem(&v, "substring index does not match the documents: %s",
+			sqlite3_errmsg(arc->db));
 	/* 3. every row's original, re-hashed */
 	if (sqlite3_prepare_v2(arc->db, "SELECT id, sha256, size FROM documents ORDER BY id", -1,
 			       &st, NULL)) {

@@ -280,9 +280,35 @@ static const char *const keys[] = {
 };
 
 /* Split the query into filters and free text. */
+/* A word to look up as a substring: plain (no quotes, operators, prefix
+ * star), 3+ bytes, with a digit. */
+static int substring_word(const char *w, size_t n)
+{
+	size_t i;
+	int digit = 0;
+
+	if (n < 3)
+		return 0;
+	for (i = 0; i < n; i++) {
+		if (strchr("\"*()^:", w[i]))
+			return 0;
+		if (isdigit((unsigned char)w[i]))
+			digit = 1;
+	}
+	return digit;
+}
+
+/* The query combines words with OR, NOT, NEAR or parentheses: its words
+ * must all stay in one FTS5 expression. */
+static int boolean_query(const char *q)
+{
+	return strstr(q, " OR ") || strstr(q, "NOT ") || strstr(q, "NEAR") || strchr(q, '(');
+}
+
 static int parse(const char *query, struct query *q, struct folio_err *err)
 {
 	const char *p = query;
+	int boolean = boolean_query(query);
 
 	while (*p) {
 		const char *start, *vs, *ve;
@@ -329,6 +355,21 @@ static int parse(const char *query, struct query *q, struct folio_err *err)
 				return usage(err, "unknown filter '%s:' in '%s' (filters: type tag status"
 					     " mime id currency vendor nip taxid asn date issued due added"
 					     " total)", key, word);
+		}
+		if (!boolean && substring_word(start, n)) {
+			struct folio_strbuf t = FOLIO_STRBUF_INIT;
+			int r;
+
+			folio_strbuf_addch(&t, '"');
+			folio_strbuf_add(&t, start, n);
+			folio_strbuf_addch(&t, '"');
+			folio_strbuf_adds(&q->where, " AND d.id IN (SELECT rowid FROM doc_tri WHERE"
+					  " doc_tri MATCH ?)");
+			r = !t.buf || bind_text(q, t.buf, t.len);
+			folio_strbuf_release(&t);
+			if (r)
+				return usage(err, "too many filters");
+			continue;
 		}
 		if (q->fts.len)
 			folio_strbuf_addch(&q->fts, ' ');

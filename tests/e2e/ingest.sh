@@ -97,6 +97,10 @@ expect_eq "$(printf '%s\n' "$OUT" | jq -r .id | tr '\n' ' ')" "$all" "offset pag
 run search --csv --limit 1 Guadalquivir
 expect_out '^id,score,added,type,title,snippet' "CSV header"
 expect_out '^[0-9]+,[0-9.e-]+,"[0-9T:-]+Z","invoice",' "CSV row"
+run search --count 0147
+expect_eq "$OUT" 2 "invoice number part as a substring (PDF and its scan)"
+run search --count 'faktura 2024/03/0147'
+expect_eq "$OUT" 2 "words and a number"
 run search --sort date --json 'type:invoice'
 expect_rc 0 "--sort date"
 run search --sort size x

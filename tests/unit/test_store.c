@@ -244,6 +244,16 @@ int main(void)
 			o.limit = 10;
 			o.offset = 0;
 		}
+		/* digits match as substrings (trigram index) */
+		d = make_doc("f/num.pdf", "numbered", "Faktura VAT nr FV/2024/03/0147 konto 1020 3453");
+		T_EQ_INT(folio_archive_add(arc, d, &err), FOLIO_OK);
+		folio_doc_free(d);
+		T_EQ_INT(COUNT("0147"), 1);
+		T_EQ_INT(COUNT("2024/03/01"), 1);
+		T_EQ_INT(COUNT("faktura 345"), 1);
+		T_EQ_INT(COUNT("9999"), 0);
+		T_EQ_INT(COUNT("\"0147\""), 1);   /* a quoted phrase stays a word match */
+		T_EQ_INT(COUNT("rachunek OR 0147"), 4); /* OR: all words go to FTS5 */
 		/* errors name the word */
 		T_EQ_INT(COUNT("frob:1"), -1);
 		T_CONTAINS(err.msg, "unknown filter 'frob:'");
@@ -263,12 +273,12 @@ int main(void)
 	T_EQ_INT(folio_archive_event(arc, "quarantined", 0, NULL, "x.bin", "decode: bad", &err),
 		 FOLIO_OK);
 	T_EQ_INT(folio_archive_stats(arc, &st, &err), FOLIO_OK);
-	T_EQ_INT(st.documents, 6);
-	T_EQ_INT(st.pages, 6);
+	T_EQ_INT(st.documents, 7);
+	T_EQ_INT(st.pages, 7);
 	T_EQ_INT(st.quarantined, 1);
 	T_EQ_INT(st.ntypes, 1);
 	T_EQ_STR(st.by_type[0].key, "invoice");
-	T_EQ_INT(st.by_type[0].count, 6);
+	T_EQ_INT(st.by_type[0].count, 7);
 	T_EQ_INT(folio_archive_find_sha(arc, "0000", &err), 0);
 	folio_archive_close(arc);
 
@@ -290,6 +300,24 @@ int main(void)
 	T_EQ_INT(search(arc, "lodz", &hs, &err), FOLIO_OK);
 	T_EQ_INT(hs.n, 1);
 	folio_archive_close(arc);
+
+	/* an archive of an older schema opens read-only after an upgrade */
+	{
+		sqlite3 *db;
+		char *path = folio_path_join(dir, "folio.db");
+
+		T_EQ_INT(sqlite3_open(path, &db), SQLITE_OK);
+		T_EQ_INT(sqlite3_exec(db, "DROP TABLE doc_tri; PRAGMA user_version = 2", NULL, NULL,
+				      NULL), SQLITE_OK);
+		sqlite3_close(db);
+		free(path);
+		arc = folio_archive_open(dir, FOLIO_ARCHIVE_RDONLY, &err);
+		T_OK(arc != NULL, "old archive opens: %s", err.msg);
+		T_EQ_INT(folio_archive_schema_version(arc), FOLIO_SCHEMA_VERSION);
+		T_EQ_INT(search(arc, "0147", &hs, &err), FOLIO_OK);
+		T_EQ_INT(hs.n, 1);
+		folio_archive_close(arc);
+	}
 
 	/* a read-only handle cannot add */
 	arc = folio_archive_open(dir, FOLIO_ARCHIVE_RDONLY, &err);
