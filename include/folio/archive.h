@@ -29,7 +29,7 @@ enum {
 };
 
 /* Latest schema version this build writes. */
-#define FOLIO_SCHEMA_VERSION 3
+#define FOLIO_SCHEMA_VERSION 4
 
 /*
  * Open the archive in `dir`. Without FOLIO_ARCHIVE_CREATE a missing
@@ -65,7 +65,9 @@ int folio_archive_has_path(struct folio_archive *arc, long long id, const char *
 /*
  * Store a finished document: original bytes into the store (temp file,
  * fsync, rename) and then, in one transaction, its rows and index entries.
- * Sets doc->id, doc->status ("archived") and doc->added_at. If the same
+ * Sets doc->id, doc->status ("archived") and doc->added_at, and
+ * doc->dup_of when an older document's text is nearly the same (its
+ * doc->simhash within FOLIO_SIMHASH_NEAR bits: the paper scanned again). If the same
  * bytes are already stored, nothing is written, doc->id is set to the
  * existing id and FOLIO_WARN is returned (a duplicate).
  */
@@ -121,6 +123,7 @@ struct folio_search_opts {
 	 *   date:RANGE  issued:RANGE  due:RANGE  added:RANGE   (RANGE: 2024,
 	 *     2024-03, 2024-03-15 or A..B; also issued>=D, due<D, ...)
 	 *   total:A..B  total>N  total<=N ...
+	 *   is:duplicate (a near-duplicate of an older document)
 	 * A plain word with a digit in it (3+ characters) matches as a
 	 * substring through a trigram index: "0147" finds "FV/2024/03/0147"
 	 * (unless the query uses OR, NOT, NEAR or parentheses).

@@ -85,6 +85,9 @@ struct folio_doc {
 	char **tags;
 	size_t ntags, tags_alloc;
 
+	uint64_t simhash;      /* text fingerprint, 0 when too short */
+	long long dup_of;      /* a near-duplicate of this older document, or 0 */
+
 	char *doc_type;        /* "invoice", "form", ... */
 	float type_conf;
 	char *type_reason;

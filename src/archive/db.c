@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "folio/simhash.h"
 #include "folio/strbuf.h"
 #include "folio/util.h"
 
@@ -125,6 +126,15 @@ static const char *const migrations[] = {
 	"  tokenize='trigram'"
 	");"
 	"INSERT INTO doc_tri(doc_tri) VALUES('rebuild');",
+	/* 3 -> 4: near-duplicates (the same paper scanned twice) */
+	"ALTER TABLE documents ADD COLUMN simhash INTEGER;"
+	"ALTER TABLE documents ADD COLUMN dup_of INTEGER REFERENCES documents(id);"
+	"CREATE TABLE simhash_band ("
+	"  band INTEGER NOT NULL,"
+	"  value INTEGER NOT NULL,"
+	"  doc_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE"
+	");"
+	"CREATE INDEX simhash_band_value ON simhash_band(band, value);",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
@@ -494,6 +504,49 @@ static double mean_conf(const struct folio_doc *doc)
 	return n ? sum / (double)n : -1;
 }
 
+/*
+ * SimHash bands: 64 bits cut into 7 bands; two hashes within
+ * FOLIO_SIMHASH_NEAR (6) bits agree on at least one band (pigeonhole), so
+ * looking up the 7 bands finds every near-duplicate candidate.
+ */
+#define NBANDS 7
+
+static long long band_value(uint64_t h, int band)
+{
+	int shift = band * 9, bits = band == NBANDS - 1 ? 10 : 9;
+
+	return (long long)((h >> shift) & ((1ULL << bits) - 1));
+}
+
+/* The oldest archived document whose text is within FOLIO_SIMHASH_NEAR bits. */
+static long long near_duplicate(struct folio_archive *arc, uint64_t h)
+{
+	sqlite3_stmt *st;
+	long long best = 0;
+	int b;
+
+	if (!h || sqlite3_prepare_v2(arc->db,
+				     "SELECT d.id, d.simhash FROM simhash_band s JOIN documents d"
+				     " ON d.id = s.doc_id WHERE s.band = ? AND s.value = ?"
+				     " ORDER BY d.id", -1, &st, NULL))
+		return 0;
+	for (b = 0; b < NBANDS; b++) {
+		sqlite3_reset(st);
+		sqlite3_bind_int(st, 1, b);
+		sqlite3_bind_int64(st, 2, band_value(h, b));
+		while (sqlite3_step(st) == SQLITE_ROW) {
+			long long id = sqlite3_column_int64(st, 0);
+			uint64_t other = (uint64_t)sqlite3_column_int64(st, 1);
+
+			if (folio_simhash_distance(h, other) <= FOLIO_SIMHASH_NEAR &&
+			    (!best || id < best))
+				best = id;
+		}
+	}
+	sqlite3_finalize(st);
+	return best;
+}
+
 static int insert_rows(struct folio_archive *arc, struct folio_doc *doc, const char *at,
 		       struct folio_err *err)
 {
@@ -520,6 +573,20 @@ static int insert_rows(struct folio_archive *arc, struct folio_doc *doc, const c
 		goto out;
 	}
 	doc->id = sqlite3_last_insert_rowid(arc->db);
+	if (doc->simhash) {
+		int b;
+
+		doc->dup_of = near_duplicate(arc, doc->simhash);
+		rc = run(arc, "UPDATE documents SET simhash = ?, dup_of = NULLIF(?, 0) WHERE id = ?",
+			 "iii", (long long)doc->simhash, doc->dup_of, doc->id);
+		for (b = 0; rc == SQLITE_OK && b < NBANDS; b++)
+			rc = run(arc, "INSERT INTO simhash_band(band, value, doc_id) VALUES (?, ?, ?)",
+				 "iii", (long long)b, band_value(doc->simhash, b), doc->id);
+		if (rc != SQLITE_OK) {
+			ret = folio_db_err(arc, err, "cannot store the text fingerprint");
+			goto out;
+		}
+	}
 	for (i = 0; i < doc->npages; i++) {
 		const struct folio_page *pg = &doc->pages[i];
 
@@ -736,7 +803,8 @@ int folio_archive_get(struct folio_archive *arc, long long id, struct folio_doc 
 	*out = NULL;
 	if (sqlite3_prepare_v2(arc->db,
 			       "SELECT sha256, path, title, mime, size, doc_type, type_conf,"
-			       " type_reason, status, text, added_at FROM documents WHERE id = ?",
+			       " type_reason, status, text, added_at, coalesce(dup_of, 0)"
+			       " FROM documents WHERE id = ?",
 			       -1, &st, NULL))
 		return folio_db_err(arc, err, "cannot read the document");
 	sqlite3_bind_int64(st, 1, id);
@@ -755,6 +823,7 @@ int folio_archive_get(struct folio_archive *arc, long long id, struct folio_doc 
 	snprintf(doc->sha256, sizeof(doc->sha256), "%s", col(st, 0));
 	doc->size = (size_t)sqlite3_column_int64(st, 4);
 	doc->type_conf = (float)sqlite3_column_double(st, 6);
+	doc->dup_of = sqlite3_column_int64(st, 11);
 	if (folio_doc_set_str(&doc->title, col(st, 2)) ||
 	    folio_doc_set_str(&doc->mime, col(st, 3)) ||
 	    folio_doc_set_str(&doc->doc_type, col(st, 5)) ||

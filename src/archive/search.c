@@ -265,6 +265,11 @@ static int add_filter(struct query *q, const char *word, const char *key, const 
 				  " d.id AND f.name IN ('seller_tax_id', 'buyer_tax_id') AND (f.value ="
 				  " ? OR substr(f.value, 3) = ?))");
 		r = bind_text(q, tax, tn) || bind_text(q, tax, tn);
+	} else if (!strcmp(key, "is")) {
+		if (vn == 9 && !strncmp(val, "duplicate", 9))
+			folio_strbuf_adds(&q->where, " AND d.dup_of IS NOT NULL");
+		else
+			return usage(err, "'%s': is: takes 'duplicate'", word);
 	} else if (!strcmp(key, "asn")) {
 		folio_strbuf_adds(&q->where, " AND EXISTS (SELECT 1 FROM fields f WHERE f.doc_id ="
 				  " d.id AND f.name = 'asn' AND (f.value = ? OR ltrim(f.value, 'ASN0')"
@@ -276,7 +281,7 @@ static int add_filter(struct query *q, const char *word, const char *key, const 
 
 static const char *const keys[] = {
 	"type", "tag", "status", "mime", "id", "currency", "vendor", "nip", "taxid", "asn",
-	"date", "issued", "due", "added", "total", NULL,
+	"date", "issued", "due", "added", "total", "is", NULL,
 };
 
 /* Split the query into filters and free text. */
@@ -354,7 +359,7 @@ static int parse(const char *query, struct query *q, struct folio_err *err)
 			    strcmp(key, "field_text"))
 				return usage(err, "unknown filter '%s:' in '%s' (filters: type tag status"
 					     " mime id currency vendor nip taxid asn date issued due added"
-					     " total)", key, word);
+					     " total is)", key, word);
 		}
 		if (!boolean && substring_word(start, n)) {
 			struct folio_strbuf t = FOLIO_STRBUF_INIT;

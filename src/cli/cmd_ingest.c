@@ -68,8 +68,9 @@ static void on_result(void *arg, const struct folio_result *r)
 			fputs(sb.buf, stdout);
 		folio_strbuf_release(&sb);
 	} else if (!strcmp(r->status, "archived")) {
-		printf("archived     %-6lld %s (%d page%s, %s)\n", r->id, r->path, r->pages,
-		       r->pages == 1 ? "" : "s", r->doc_type ? r->doc_type : "other");
+		printf("archived     %-6lld %s (%d page%s, %s%s%s)\n", r->id, r->path, r->pages,
+		       r->pages == 1 ? "" : "s", r->doc_type ? r->doc_type : "other",
+		       r->reason ? "; " : "", r->reason ? r->reason : "");
 	} else if (!strcmp(r->status, "duplicate")) {
 		printf("duplicate    %-6lld %s (%d page%s, %s; %s)\n", r->id, r->path, r->pages,
 		       r->pages == 1 ? "" : "s", r->doc_type ? r->doc_type : "other",

@@ -32,6 +32,10 @@ static void show_json(const struct folio_doc *d, struct folio_strbuf *sb)
 	json_str_or_null(sb, d->status);
 	folio_strbuf_adds(sb, ",\"added_at\":");
 	json_str_or_null(sb, d->added_at);
+	if (d->dup_of)
+		folio_strbuf_addf(sb, ",\"possible_duplicate_of\":%lld", d->dup_of);
+	else
+		folio_strbuf_adds(sb, ",\"possible_duplicate_of\":null");
 	folio_strbuf_adds(sb, ",\"tags\":[");
 	for (i = 0; i < d->ntags; i++) {
 		if (i)
@@ -91,6 +95,9 @@ static void show_text(const struct folio_doc *d, struct folio_strbuf *sb)
 	folio_strbuf_addf(sb, "type:      %s (%.2f, %s)\n", d->doc_type ? d->doc_type : "other",
 			  (double)d->type_conf, d->type_reason ? d->type_reason : "");
 	folio_strbuf_addf(sb, "status:    %s\n", d->status ? d->status : "");
+	if (d->dup_of)
+		folio_strbuf_addf(sb, "duplicate: possibly the same paper as document %lld\n",
+				  d->dup_of);
 	folio_strbuf_addf(sb, "source:    %s\n", d->path);
 	folio_strbuf_addf(sb, "format:    %s, %zu bytes, %zu page%s\n", d->mime ? d->mime : "",
 			  d->size, d->npages, d->npages == 1 ? "" : "s");

@@ -32,6 +32,7 @@
 #include "folio/detect.h"
 #include "folio/ocr.h"
 #include "folio/prepare.h"
+#include "folio/simhash.h"
 #include "folio/util.h"
 
 enum outcome_kind {
@@ -575,6 +576,7 @@ static int process(struct worker *w, struct job *job, struct outcome *o)
 	if (folio_doc_join_text(doc))
 		goto nomem;
 	ret = folio_classify_doc(r->classifier, doc, &err);
+	doc->simhash = folio_simhash(doc->text.buf);
 	o->t_classify = folio_clock() - t;
 	if (ret != FOLIO_OK) {
 		if (ret == FOLIO_FATAL)
@@ -978,8 +980,13 @@ static int handle(struct folio_pipeline *r, struct outcome *o, struct folio_err 
 			o->kind = O_FAILED;
 			return handle(r, o, err);
 		} else {
+			char near[64];
+
 			r->sum.pages += o->doc->npages;
-			report(r, o, "archived", o->doc->id, o->doc->doc_type, NULL);
+			snprintf(near, sizeof(near), "possible duplicate of document %lld",
+				 o->doc->dup_of);
+			report(r, o, "archived", o->doc->id, o->doc->doc_type,
+			       o->doc->dup_of ? near : NULL);
 		}
 		if (ret != FOLIO_OK)
 			return ret;

@@ -48,6 +48,18 @@ for f in $docs; do
 	fi
 done
 
+# the text PDF and the scan of the same paper: near-duplicates
+n=$(jq -r 'select(.status == "archived" and ((.reason // "") | startswith("possible duplicate of document")))' \
+	"$WORK/ingest.jsonl" | jq -s length)
+expect_eq "$n" 5 "each sample's scan and PDF found as near-duplicates"
+run search --count 'is:duplicate'
+expect_eq "$OUT" 5 "is:duplicate"
+did=$(jq -r 'select((.reason // "") | startswith("possible duplicate")) | .id' "$WORK/ingest.jsonl" | head -n 1)
+run show --json "$did"
+expect_out '"possible_duplicate_of":[0-9]+' "show names the older document"
+run search --count 'is:duplicate type:form'
+expect_eq "$OUT" 1 "is:duplicate with another filter"
+
 # archive entries carry the archive's name as a tag
 zid=$(jq -r --arg p "$S/scans.zip!/pl-invoice-005-scan.png" 'select(.path == $p) | .id' "$WORK/ingest.jsonl")
 run show --json "$zid"

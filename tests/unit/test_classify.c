@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "folio/classify.h"
+#include "folio/simhash.h"
 #include "t.h"
 
 static const char *type_of(struct folio_classifier *c, const char *text, char *reason,
@@ -69,5 +70,32 @@ int main(void)
 	T_CONTAINS(err.msg, "cannot open rules");
 	unlink(path);
 	folio_classify_free(NULL);
+
+	/* SimHash: the same text with OCR noise stays near, other texts do not */
+	{
+		const char *a = "Faktura VAT nr FV/2024/03/0147 Drukarnia Wróbel Sp. z o.o. "
+				"ul. Piotrkowska 212 90-368 Łódź NIP 7251801126 Nabywca Księgarnia "
+				"Pod Świerkiem S.A. ul. Źródlana 17 31-553 Kraków Lp. Nazwa towaru "
+				"Ilość Cena netto Wartość netto VAT Kwota VAT Wartość brutto Do zapłaty "
+				"8 546,04 PLN Numer rachunku PL29 1020 3453 0000 9602 0123 4567";
+		const char *b = "Faktura VAT nr FV/2O24/03/0147 Drukarnia Wrobel Sp. z o.o. "
+				"ul. Piotrkowska 212 90-368 Lódź NIP 7251801126 Nabywca Księgarnia "
+				"Pod Świerkiem S.A. ul. Źródlana 17 31-553 Kraków Lp. Nazwa towaru "
+				"Ilość Cena netto Wartość netto VAT Kwota VAT Wartość brutto Do zapłaty "
+				"8 546,04 PLN Numer rachunku PL29 1020 3453 0000 9602 0123 4567";
+		const char *other = "Fattura n. 12 Torrefazione Aurora S.r.l. Via Garibaldi 8 Torino "
+				"Partita IVA 00743110157 Cliente Bar Centrale Imponibile 1.200,00 IVA "
+				"22% 264,00 Totale documento 1.464,00 EUR Modalità di pagamento "
+				"bonifico bancario IBAN IT60X0542811101000000123456 scadenza 30 giorni";
+
+		T_OK(folio_simhash_distance(folio_simhash(a), folio_simhash(b)) <= FOLIO_SIMHASH_NEAR,
+		     "OCR noise: %d bits", folio_simhash_distance(folio_simhash(a), folio_simhash(b)));
+		T_OK(folio_simhash_distance(folio_simhash(a), folio_simhash(other)) > 2 * FOLIO_SIMHASH_NEAR,
+		     "different invoices: %d bits",
+		     folio_simhash_distance(folio_simhash(a), folio_simhash(other)));
+		T_EQ_INT(folio_simhash("Faktura VAT nr 1"), 0);
+		T_EQ_INT(folio_simhash(NULL), 0);
+		T_EQ_INT(folio_simhash_distance(0xffULL, 0x0fULL), 4);
+	}
 	return t_done();
 }
