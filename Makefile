@@ -7,6 +7,7 @@
 #   make bench      throughput vs tesseract CLI and ocrmypdf
 #   make bench-langs   OCR language sets: time vs accuracy
 #   make bench-watch   the daemon: sustained pages/min, memory with 10,000 files
+#   make bench-search  200,000 synthetic documents: query latency percentiles
 #   make install    PREFIX=/usr/local DESTDIR=
 
 VERSION  := 0.1.0
@@ -43,7 +44,7 @@ TEST_SRC := $(wildcard tests/unit/test_*.c)
 TEST_BIN := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 HDRS     := $(wildcard include/folio/*.h src/*/*.h)
 
-.PHONY: all deps demo check test test-asan bench bench-langs bench-watch install uninstall clean fixtures
+.PHONY: all deps demo check test test-asan bench bench-langs bench-watch bench-search install uninstall clean fixtures
 
 all: folio
 
@@ -93,6 +94,14 @@ bench: deps folio
 bench-watch: deps folio
 	@sh tests/bench/deps.sh
 	@sh tests/bench/watch.sh
+
+$(BUILD)/search_bench: tests/bench/search_bench.c $(LIB_OBJ)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIB_OBJ) $(LIBS) $(LDFLAGS)
+
+# BENCH_DOCS=200000 by default (about 5 minutes to build on this machine)
+bench-search: deps $(BUILD)/search_bench
+	@rm -rf $(BUILD)/bench-search-archive
+	@$(BUILD)/search_bench $(BUILD)/bench-search-archive $(or $(BENCH_DOCS),200000)
 
 bench-langs: deps folio
 	@sh tests/bench/deps.sh python3

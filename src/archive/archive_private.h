@@ -13,6 +13,10 @@ struct folio_archive {
 	int rdonly;
 };
 
+/* Create an archive at schema `version` (older than the current one),
+ * for tests of the upgrade path. Not thread-safe. */
+int folio_archive_create_version(const char *dir, int version, struct folio_err *err);
+
 /* Register the "folio" FTS5 tokenizer on a connection. */
 int folio_fts_register(sqlite3 *db);
 

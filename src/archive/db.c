@@ -171,9 +171,13 @@ int folio_archive_schema_version(struct folio_archive *arc)
 	return v;
 }
 
+/* Tests build old archives by stopping the migrations early. */
+static int migrate_limit = -1;
+
 static int migrate(struct folio_archive *arc, struct folio_err *err)
 {
 	int v = folio_archive_schema_version(arc), ret;
+	int last = migrate_limit >= 0 && migrate_limit < NMIGRATIONS ? migrate_limit : NMIGRATIONS;
 	char sql[64];
 
 	if (v < 0)
@@ -182,7 +186,7 @@ static int migrate(struct folio_archive *arc, struct folio_err *err)
 		return folio_err_set(err, FOLIO_FATAL, FOLIO_E_DB, 0,
 				     "archive schema version %d is newer than this folio "
 				     "understands (%d): upgrade folio", v, NMIGRATIONS);
-	for (; v < NMIGRATIONS; v++) {
+	for (; v < last; v++) {
 		/* IMMEDIATE: two processes opening a fresh archive at once must
 		 * not both run a migration */
 		if ((ret = exec(arc, "BEGIN IMMEDIATE", err)) != FOLIO_OK)
@@ -275,6 +279,17 @@ fail:
 	free(dbpath);
 	folio_archive_close(arc);
 	return NULL;
+}
+
+int folio_archive_create_version(const char *dir, int version, struct folio_err *err)
+{
+	struct folio_archive *arc;
+
+	migrate_limit = version;
+	arc = folio_archive_open(dir, FOLIO_ARCHIVE_CREATE, err);
+	migrate_limit = -1;
+	folio_archive_close(arc);
+	return arc ? FOLIO_OK : FOLIO_FAILED;
 }
 
 void folio_archive_close(struct folio_archive *arc)
