@@ -134,7 +134,8 @@ static const char *const migrations[] = {
 	"  value INTEGER NOT NULL,"
 	"  doc_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE"
 	");"
-	"CREATE INDEX simhash_band_value ON simhash_band(band, value);",
+	"CREATE INDEX simhash_band_value ON simhash_band(band, value);"
+	"CREATE INDEX fields_name_value ON fields(name, value);",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
@@ -562,6 +563,31 @@ static long long near_duplicate(struct folio_archive *arc, uint64_t h)
 	return best;
 }
 
+/* The oldest other document with the same seller tax ID and invoice
+ * number: the same invoice, whatever its text looks like. */
+static long long same_invoice(struct folio_archive *arc, const struct folio_doc *doc)
+{
+	const struct folio_field *nip = folio_doc_field(doc, "seller_tax_id");
+	const struct folio_field *num = folio_doc_field(doc, "invoice_number");
+	sqlite3_stmt *st;
+	long long id = 0;
+
+	if (!nip || !num || !*nip->value || !*num->value ||
+	    sqlite3_prepare_v2(arc->db,
+			       "SELECT a.doc_id FROM fields a JOIN fields b ON b.doc_id = a.doc_id"
+			       " AND b.name = 'invoice_number' AND b.value = ?"
+			       " WHERE a.name = 'seller_tax_id' AND a.value = ? AND a.doc_id != ?"
+			       " ORDER BY a.doc_id LIMIT 1", -1, &st, NULL))
+		return 0;
+	sqlite3_bind_text(st, 1, num->value, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, nip->value, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, doc->id);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		id = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return id;
+}
+
 static int insert_rows(struct folio_archive *arc, struct folio_doc *doc, const char *at,
 		       struct folio_err *err)
 {
@@ -592,8 +618,8 @@ static int insert_rows(struct folio_archive *arc, struct folio_doc *doc, const c
 		int b;
 
 		doc->dup_of = near_duplicate(arc, doc->simhash);
-		rc = run(arc, "UPDATE documents SET simhash = ?, dup_of = NULLIF(?, 0) WHERE id = ?",
-			 "iii", (long long)doc->simhash, doc->dup_of, doc->id);
+		rc = run(arc, "UPDATE documents SET simhash = ? WHERE id = ?", "ii",
+			 (long long)doc->simhash, doc->id);
 		for (b = 0; rc == SQLITE_OK && b < NBANDS; b++)
 			rc = run(arc, "INSERT INTO simhash_band(band, value, doc_id) VALUES (?, ?, ?)",
 				 "iii", (long long)b, band_value(doc->simhash, b), doc->id);
@@ -636,6 +662,14 @@ static int insert_rows(struct folio_archive *arc, struct folio_doc *doc, const c
 			ret = folio_db_err(arc, err, "cannot store a field");
 			goto out;
 		}
+	}
+	if (!doc->dup_of)
+		doc->dup_of = same_invoice(arc, doc);
+	if (doc->dup_of &&
+	    run(arc, "UPDATE documents SET dup_of = ? WHERE id = ?", "ii", doc->dup_of,
+		doc->id) != SQLITE_OK) {
+		ret = folio_db_err(arc, err, "cannot mark a duplicate");
+		goto out;
 	}
 	for (i = 0; i < doc->ntags; i++) {
 		rc = run(arc, "INSERT OR IGNORE INTO tags(doc_id, tag) VALUES (?, ?)", "is",

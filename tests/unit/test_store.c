@@ -245,6 +245,24 @@ int main(void)
 			o.limit = 10;
 			o.offset = 0;
 		}
+		/* the same invoice (seller tax ID + number) is a duplicate whatever
+		 * its text */
+		d = make_doc("f/again.pdf", "other bytes", "short text");
+		folio_doc_set_field(d, "seller_tax_id", "PL5260250274", NULL, 1, FOLIO_SRC_TEXT, 1,
+				    NULL);
+		folio_doc_set_field(d, "invoice_number", "FV/1", NULL, 1, FOLIO_SRC_TEXT, 1, NULL);
+		T_EQ_INT(folio_archive_add(arc, d, &err), FOLIO_OK);
+		T_EQ_INT(d->dup_of, 0);
+		folio_doc_free(d);
+		d = make_doc("f/again-scan.jpg", "scan bytes", "other short text");
+		folio_doc_set_field(d, "seller_tax_id", "PL5260250274", NULL, 1, FOLIO_SRC_OCR, 1,
+				    NULL);
+		folio_doc_set_field(d, "invoice_number", "FV/1", NULL, 1, FOLIO_SRC_OCR, 1, NULL);
+		T_EQ_INT(folio_archive_add(arc, d, &err), FOLIO_OK);
+		T_OK(d->dup_of > 0, "same seller and number: a duplicate");
+		folio_doc_free(d);
+		T_EQ_INT(COUNT("is:duplicate"), 1);
+
 		/* digits match as substrings (trigram index) */
 		d = make_doc("f/num.pdf", "numbered", "Faktura VAT nr FV/2024/03/0147 konto 1020 3453");
 		T_EQ_INT(folio_archive_add(arc, d, &err), FOLIO_OK);
@@ -274,12 +292,12 @@ int main(void)
 	T_EQ_INT(folio_archive_event(arc, "quarantined", 0, NULL, "x.bin", "decode: bad", &err),
 		 FOLIO_OK);
 	T_EQ_INT(folio_archive_stats(arc, &st, &err), FOLIO_OK);
-	T_EQ_INT(st.documents, 7);
-	T_EQ_INT(st.pages, 7);
+	T_EQ_INT(st.documents, 9);
+	T_EQ_INT(st.pages, 9);
 	T_EQ_INT(st.quarantined, 1);
 	T_EQ_INT(st.ntypes, 1);
 	T_EQ_STR(st.by_type[0].key, "invoice");
-	T_EQ_INT(st.by_type[0].count, 7);
+	T_EQ_INT(st.by_type[0].count, 9);
 	T_EQ_INT(folio_archive_find_sha(arc, "0000", &err), 0);
 	folio_archive_close(arc);
 
