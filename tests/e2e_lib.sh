@@ -41,6 +41,17 @@ expect_err() { # grep -E pattern in stderr
 expect_eq() { # actual, expected, description
 	if [ "$1" = "$2" ]; then pass; else fail "$3: got '$1', expected '$2'"; fi
 }
+# wait_for SECONDS CONDITION...: poll a shell condition until it holds or
+# the deadline passes (1 then): waits on conditions, never blindly
+wait_for() {
+	_end=$(($(date +%s) + $1))
+	shift
+	while ! eval "$@"; do
+		[ "$(date +%s)" -ge "$_end" ] && return 1
+		sleep 0.05
+	done
+}
+
 finish() {
 	echo "$T_NAME: $T_PASS passed, $T_FAIL failed"
 	[ "$T_FAIL" -eq 0 ]

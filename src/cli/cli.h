@@ -73,6 +73,17 @@ struct folio_archive *cli_open(struct cli *cli, int flags);
 int cli_parse(const struct command *c, int argc, char **argv, const char *const *specs,
 	      const char **vals);
 
+/*
+ * The common start of the commands that take one document id: parse the
+ * options, check the operand, open the archive read-only, load the
+ * document. Returns -1 with *arc and *doc set (the caller closes and
+ * frees them), or the exit code to return after the message was printed.
+ */
+struct folio_doc;
+int cli_load_doc(struct cli *cli, const struct command *c, int argc, char **argv,
+		 const char *const *specs, const char **vals, struct folio_archive **arc,
+		 struct folio_doc **doc);
+
 /* Parse a document id operand; prints a usage error and returns 0 if bad. */
 long long cli_doc_id(const struct command *c, const char *s);
 

@@ -39,31 +39,19 @@ static int copy_fd(int in, int out)
 int cmd_cat(struct cli *cli, int argc, char **argv)
 {
 	static const char *const specs[] = { NULL };
-	const struct command *c = cli_command("cat");
 	const char *vals[1] = { 0 };
-	struct folio_err err = { 0 };
 	struct folio_archive *arc;
-	struct folio_doc *doc = NULL;
-	int first = cli_parse(c, argc, argv, specs, vals), fd, ret = EXIT_FAIL;
-	long long id;
-	char *path = NULL;
+	struct folio_doc *doc;
+	int fd, ret = cli_load_doc(cli, cli_command("cat"), argc, argv, specs, vals, &arc, &doc);
+	char *path;
 
-	if (first < 0)
-		return EXIT_USAGE;
-	if (first != argc - 1)
-		return cli_error(EXIT_USAGE, "cat: expected one document id (see 'folio cat --help')");
-	if (!(id = cli_doc_id(c, argv[first])))
-		return EXIT_USAGE;
-	if (!(arc = cli_open(cli, FOLIO_ARCHIVE_RDONLY)))
-		return EXIT_FAIL;
-	if (folio_archive_get(arc, id, &doc, &err) != FOLIO_OK) {
-		ret = cli_fail(&err);
-		goto out;
-	}
+	if (ret >= 0)
+		return ret;
+	ret = EXIT_FAIL;
 	if (!(path = folio_archive_blob_path(arc, doc->sha256)))
 		goto out;
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
-		cli_error(EXIT_FAIL, "cannot open the original of document %lld ('%s'): %s", id,
+		cli_error(EXIT_FAIL, "cannot open the original of document %lld ('%s'): %s", doc->id,
 			  path, strerror(errno));
 		goto out;
 	}

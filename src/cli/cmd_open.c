@@ -30,30 +30,21 @@ static int have_program(const char *name)
 int cmd_open(struct cli *cli, int argc, char **argv)
 {
 	static const char *const specs[] = { "print", NULL };
-	const struct command *c = cli_command("open");
 	const char *vals[1] = { 0 };
 	struct folio_err err = { 0 };
 	struct folio_archive *arc;
-	struct folio_doc *doc = NULL;
+	struct folio_doc *doc;
 	unsigned char *data = NULL;
 	size_t size;
 	char *blob = NULL, target[4096], *safe = NULL, *p;
 	const char *tmp = getenv("TMPDIR");
-	int first = cli_parse(c, argc, argv, specs, vals), ret = EXIT_FAIL;
+	int ret = cli_load_doc(cli, cli_command("open"), argc, argv, specs, vals, &arc, &doc);
 	long long id;
 
-	if (first < 0)
-		return EXIT_USAGE;
-	if (first != argc - 1)
-		return cli_error(EXIT_USAGE, "open: expected one document id (see 'folio open --help')");
-	if (!(id = cli_doc_id(c, argv[first])))
-		return EXIT_USAGE;
-	if (!(arc = cli_open(cli, FOLIO_ARCHIVE_RDONLY)))
-		return EXIT_FAIL;
-	if (folio_archive_get(arc, id, &doc, &err) != FOLIO_OK) {
-		ret = cli_fail(&err);
-		goto out;
-	}
+	if (ret >= 0)
+		return ret;
+	ret = EXIT_FAIL;
+	id = doc->id;
 	if (!(blob = folio_archive_blob_path(arc, doc->sha256)) ||
 	    folio_read_file(blob, UINT64_MAX, &data, &size, &err) != FOLIO_OK) {
 		ret = cli_error(EXIT_FAIL, "cannot read the original of document %lld: %s", id,

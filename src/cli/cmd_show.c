@@ -140,34 +140,23 @@ static void show_text(const struct folio_doc *d, struct folio_strbuf *sb)
 int cmd_show(struct cli *cli, int argc, char **argv)
 {
 	static const char *const specs[] = { "json", NULL };
-	const struct command *c = cli_command("show");
 	const char *vals[1] = { 0 };
 	struct folio_strbuf sb = FOLIO_STRBUF_INIT;
-	struct folio_err err = { 0 };
 	struct folio_archive *arc;
-	struct folio_doc *doc = NULL;
-	int first = cli_parse(c, argc, argv, specs, vals), ret = EXIT_OK;
-	long long id;
+	struct folio_doc *doc;
+	int ret = cli_load_doc(cli, cli_command("show"), argc, argv, specs, vals, &arc, &doc);
 
-	if (first < 0)
-		return EXIT_USAGE;
-	if (first != argc - 1)
-		return cli_error(EXIT_USAGE, "show: expected one document id (see 'folio show --help')");
-	if (!(id = cli_doc_id(c, argv[first])))
-		return EXIT_USAGE;
-	if (!(arc = cli_open(cli, FOLIO_ARCHIVE_RDONLY)))
-		return EXIT_FAIL;
-	if (folio_archive_get(arc, id, &doc, &err) != FOLIO_OK) {
-		ret = cli_fail(&err);
+	if (ret >= 0)
+		return ret;
+	if (vals[0])
+		show_json(doc, &sb);
+	else
+		show_text(doc, &sb);
+	if (!sb.buf) {
+		ret = cli_error(EXIT_FAIL, "out of memory");
 	} else {
-		if (vals[0])
-			show_json(doc, &sb);
-		else
-			show_text(doc, &sb);
-		if (!sb.buf)
-			ret = cli_error(EXIT_FAIL, "out of memory");
-		else
-			fputs(sb.buf, stdout);
+		fputs(sb.buf, stdout);
+		ret = EXIT_OK;
 	}
 	folio_strbuf_release(&sb);
 	folio_doc_free(doc);

@@ -228,6 +228,33 @@ long long cli_doc_id(const struct command *c, const char *s)
 	return id;
 }
 
+int cli_load_doc(struct cli *cli, const struct command *c, int argc, char **argv,
+		 const char *const *specs, const char **vals, struct folio_archive **arc,
+		 struct folio_doc **doc)
+{
+	struct folio_err err = { 0 };
+	int first = cli_parse(c, argc, argv, specs, vals);
+	long long id;
+
+	*arc = NULL;
+	*doc = NULL;
+	if (first < 0)
+		return EXIT_USAGE;
+	if (first != argc - 1)
+		return cli_error(EXIT_USAGE, "%s: expected one document id (see 'folio %s --help')",
+				 c->name, c->name);
+	if (!(id = cli_doc_id(c, argv[first])))
+		return EXIT_USAGE;
+	if (!(*arc = cli_open(cli, FOLIO_ARCHIVE_RDONLY)))
+		return EXIT_FAIL;
+	if (folio_archive_get(*arc, id, doc, &err) != FOLIO_OK) {
+		folio_archive_close(*arc);
+		*arc = NULL;
+		return cli_fail(&err);
+	}
+	return -1;
+}
+
 static void version(void)
 {
 	const struct folio_decoder *const *d;

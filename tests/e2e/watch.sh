@@ -16,15 +16,6 @@ rescan_seconds = 30
 CONF
 CONF_ARGS="--config $WORK/w.conf"
 
-# wait_for SECONDS CONDITION...: poll a shell condition until true
-wait_for() {
-	_end=$(($(date +%s) + $1))
-	shift
-	while ! eval "$@"; do
-		[ "$(date +%s)" -ge "$_end" ] && return 1
-		sleep 0.05
-	done
-}
 docs() { "$FOLIO" stats --json 2>/dev/null | jq -r '.documents // 0'; }
 inbox_count() { find "$IN" -type f | wc -l; }
 start() {

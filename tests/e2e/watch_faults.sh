@@ -9,14 +9,6 @@ if [ "$(id -u)" -ne 0 ] || ! command -v setpriv >/dev/null 2>&1; then
 	echo "skip: needs root and setpriv"
 	exit 77
 fi
-wait_for() {
-	_end=$(($(date +%s) + $1))
-	shift
-	while ! eval "$@"; do
-		[ "$(date +%s)" -ge "$_end" ] && return 1
-		sleep 0.05
-	done
-}
 MNT="$WORK/small"
 mkdir -p "$MNT"
 if ! mount -t tmpfs -o size=3M tmpfs "$MNT" 2>/dev/null; then
