@@ -99,6 +99,15 @@ int folio_archive_get(struct folio_archive *arc, long long id, struct folio_doc 
 int folio_archive_tag(struct folio_archive *arc, long long id, const char *const *add,
 		      const char *const *remove, struct folio_err *err);
 
+/*
+ * Set document `id`'s type by hand (confidence 1, reason "user"), with a
+ * "retyped" event in the audit log; these corrections are what a trained
+ * classifier will learn from. TYPE is one of invoice, credit_note,
+ * proforma, receipt, order, delivery_note, contract, form, letter, other.
+ */
+int folio_archive_retype(struct folio_archive *arc, long long id, const char *type,
+			 struct folio_err *err);
+
 /* Path of the stored original for `sha256` (caller frees). */
 char *folio_archive_blob_path(const struct folio_archive *arc, const char *sha256);
 

@@ -797,6 +797,39 @@ int folio_archive_tag(struct folio_archive *arc, long long id, const char *const
 	return ret;
 }
 
+int folio_archive_retype(struct folio_archive *arc, long long id, const char *type,
+			 struct folio_err *err)
+{
+	static const char *const types[] = { "invoice", "credit_note", "proforma", "receipt",
+					     "order", "delivery_note", "contract", "form",
+					     "letter", "other", NULL };
+	char detail[96], old[64];
+	int i, pages, ret;
+
+	for (i = 0; types[i] && strcmp(types[i], type); i++)
+		;
+	if (!types[i])
+		return folio_err_set(err, FOLIO_FAILED, FOLIO_E_USAGE, 0,
+				     "'%s' is not a document type (invoice, credit_note, proforma,"
+				     " receipt, order, delivery_note, contract, form, letter, other)",
+				     type);
+	if ((ret = folio_archive_summary(arc, id, &pages, old, sizeof(old), err)) != FOLIO_OK)
+		return ret;
+	snprintf(detail, sizeof(detail), "%s -> %s", old, type);
+	if ((ret = exec(arc, "BEGIN IMMEDIATE", err)) != FOLIO_OK)
+		return ret;
+	if (run(arc, "UPDATE documents SET doc_type = ?, type_conf = 1.0, type_reason = 'user'"
+		" WHERE id = ?", "si", type, id) != SQLITE_OK) {
+		ret = folio_db_err(arc, err, "cannot change the type");
+		exec(arc, "ROLLBACK", NULL);
+		return ret;
+	}
+	if ((ret = folio_archive_event(arc, "retyped", id, NULL, NULL, detail, err)) != FOLIO_OK ||
+	    (ret = exec(arc, "COMMIT", err)) != FOLIO_OK)
+		exec(arc, "ROLLBACK", NULL);
+	return ret;
+}
+
 static const char *col(sqlite3_stmt *st, int i)
 {
 	const char *s = (const char *)sqlite3_column_text(st, i);

@@ -205,6 +205,20 @@ expect_rc 1 "tag on a missing document"
 run --help
 expect_out '^  tag ' "tag in --help"
 
+# retype: a correction by hand
+run retype "$tid" credit_note
+expect_rc 0 "retype"
+run show --json "$tid"
+expect_out '"doc_type":"credit_note","type_confidence":1.000,"type_reason":"user"' "retyped"
+run search --count 'type:credit_note'
+expect_eq "$OUT" 1 "retyped document found by type"
+run retype "$tid" invoice
+run retype "$tid" bill
+expect_rc 2 "unknown type"
+expect_err "'bill' is not a document type"
+run retype 9999 invoice
+expect_rc 1 "retype a missing document"
+
 # open: a private copy of the original
 run open --print "$tid"
 expect_rc 0 "open --print"
