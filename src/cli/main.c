@@ -30,9 +30,9 @@ static const struct command commands[] = {
 	{ "open", cmd_open, "[--print] ID",
 	  "copy the original to a temp file, print its path, open it on a desktop",
 	  "  --print       only print the path, never run xdg-open\n" },
-	{ "retype", cmd_retype, "ID TYPE",
-	  "correct a document's type (invoice, credit_note, proforma, receipt, order,\n"
-	  "           delivery_note, contract, form, letter, other)", "" },
+	{ "retype", cmd_retype, "ID TYPE", "correct a document's type by hand",
+	  "  TYPE is invoice, credit_note, proforma, receipt, order, delivery_note,\n"
+	  "  contract, form, letter or other\n" },
 	{ "search", cmd_search, "[--json|--csv] [--limit N] [--offset N] [--sort S] [--count] QUERY",
 	  "ranked full-text search with filters and highlighted snippets",
 	  "  --json        one JSON object per hit on stdout\n"
