@@ -24,4 +24,20 @@ void folio_classify_free(struct folio_classifier *c);
 int folio_classify_doc(const struct folio_classifier *c, struct folio_doc *doc,
 		       struct folio_err *err);
 
+/*
+ * Tag rules: lines "TAG REGEX" (POSIX extended, case-insensitive), matched
+ * against the document text folded like the keywords (lowercase, no
+ * diacritics: "Łódź" is matched as "lodz"). A document gets every tag
+ * whose expression matches, e.g. "fuel orlen|repsol|galp|eni".
+ */
+struct folio_tagger;
+
+/* Load rules from `path`; a bad line or expression fails with file:line. */
+struct folio_tagger *folio_tagger_load(const char *path, struct folio_err *err);
+void folio_tagger_free(struct folio_tagger *t);
+
+/* Add the tags whose rules match doc->text. */
+int folio_tagger_apply(const struct folio_tagger *t, struct folio_doc *doc,
+		       struct folio_err *err);
+
 #endif

@@ -21,6 +21,8 @@ struct folio_config {
 	char *languages;            /* Tesseract languages, e.g. "pol+spa+por+ita+eng" */
 	char *tessdata_dir;         /* NULL: Tesseract's compiled-in default */
 	char *models_dir;           /* NULL: see folio_config_models_dir() */
+	char *type_rules;           /* NULL: MODELS/doctype.rules */
+	char *tag_rules;            /* NULL: no tag rules */
 	int workers;                /* 0: number of online cores */
 
 	/* bounds that keep memory finite on hostile input */

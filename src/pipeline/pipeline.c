@@ -119,6 +119,7 @@ struct page_set {
 struct folio_pipeline {
 	const struct folio_config *cfg;
 	struct folio_classifier *classifier;
+	struct folio_tagger *tagger;
 	struct folio_archive *arc;
 	const struct folio_ingest_opts *opts;
 	struct worker *workers;
@@ -576,6 +577,8 @@ static int process(struct worker *w, struct job *job, struct outcome *o)
 	if (folio_doc_join_text(doc))
 		goto nomem;
 	ret = folio_classify_doc(r->classifier, doc, &err);
+	if (ret == FOLIO_OK)
+		ret = folio_tagger_apply(r->tagger, doc, &err);
 	doc->simhash = folio_simhash(doc->text.buf);
 	o->t_classify = folio_clock() - t;
 	if (ret != FOLIO_OK) {
@@ -1147,10 +1150,13 @@ struct folio_pipeline *folio_pipeline_new(struct folio_archive *arc,
 		goto fail;
 	}
 	if (!(models = folio_config_models_dir(opts->cfg)) ||
-	    !(rules = folio_path_join(models, "doctype.rules"))) {
+	    !(rules = opts->cfg->type_rules ? strdup(opts->cfg->type_rules)
+					    : folio_path_join(models, "doctype.rules"))) {
 		folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, ENOMEM, "out of memory");
 		goto fail;
 	}
+	if (opts->cfg->tag_rules && !(r->tagger = folio_tagger_load(opts->cfg->tag_rules, err)))
+		goto fail;
 	if (!(r->classifier = folio_classify_load(rules, err)) ||
 	    folio_archive_each_sha(arc, seed_sha, &r->known, err) != FOLIO_OK ||
 	    folio_decode_global_init(opts->cfg, err) != FOLIO_OK)
@@ -1239,6 +1245,7 @@ void folio_pipeline_free(struct folio_pipeline *r)
 	}
 	free(r->known.slots);
 	folio_classify_free(r->classifier);
+	folio_tagger_free(r->tagger);
 	if (r->wake[0] >= 0)
 		close(r->wake[0]);
 	if (r->wake[1] >= 0)

@@ -44,7 +44,9 @@ static const struct key keys[] = {
 	{ "render_dpi", K_INT, OFF(render_dpi), 50, 1200 },
 	{ "rescan_seconds", K_INT, OFF(rescan_seconds), 1, 86400 },
 	{ "settle_ms", K_INT, OFF(settle_ms), 0, 3600000 },
+	{ "tag_rules", K_STR, OFF(tag_rules), 0, 0 },
 	{ "tag_subfolders", K_INT, OFF(tag_subfolders), 0, 1 },
+	{ "type_rules", K_STR, OFF(type_rules), 0, 0 },
 	{ "tessdata", K_STR, OFF(tessdata_dir), 0, 0 },
 	{ "watch_backend", K_STR, OFF(watch_backend), 0, 0 },
 	{ "workers", K_INT, OFF(workers), 0, 256 },
@@ -256,6 +258,9 @@ void folio_config_release(struct folio_config *cfg)
 	free(cfg->done_dir);
 	free(cfg->quarantine_dir);
 	free(cfg->log);
+	free(cfg->type_rules);
+	free(cfg->tag_rules);
+	cfg->type_rules = cfg->tag_rules = NULL;
 	cfg->archive_dir = cfg->languages = cfg->tessdata_dir = cfg->models_dir = NULL;
 	cfg->inboxes = cfg->watch_backend = cfg->done_dir = cfg->quarantine_dir = NULL;
 	cfg->log = NULL;

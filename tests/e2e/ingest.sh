@@ -219,6 +219,19 @@ expect_err "'bill' is not a document type"
 run retype 9999 invoice
 expect_rc 1 "retype a missing document"
 
+# tag rules from config
+printf 'fuel  orlen|repsol\nlodz  lodz\n' >"$WORK/tags.rules"
+printf 'tag_rules = %s\n' "$WORK/tags.rules" >"$WORK/tags.conf"
+printf 'Paragon ORLEN stacja 4411 Łódź\n' >"$WORK/receipt.txt"
+run --archive "$WORK/tagarc" --config "$WORK/tags.conf" ingest --json "$WORK/receipt.txt"
+rid=$(printf '%s' "$OUT" | jq -r .id)
+run --archive "$WORK/tagarc" show --json "$rid"
+expect_out '"tags":\["fuel","lodz"\]' "tags from rules"
+printf 'fuel (orlen\n' >"$WORK/tags.rules"
+run --archive "$WORK/tagarc" --config "$WORK/tags.conf" ingest "$WORK/receipt.txt"
+expect_rc 1 "a bad tag rule stops the run"
+expect_err "tags.rules:1: bad expression"
+
 # open: a private copy of the original
 run open --print "$tid"
 expect_rc 0 "open --print"

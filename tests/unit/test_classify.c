@@ -71,6 +71,41 @@ int main(void)
 	unlink(path);
 	folio_classify_free(NULL);
 
+	/* tag rules */
+	{
+		char tpath[] = "/tmp/folio-test-tags-XXXXXX";
+		struct folio_tagger *tg;
+		struct folio_doc *doc;
+		int tfd = mkstemp(tpath);
+		FILE *tf = fdopen(tfd, "w");
+
+		fprintf(tf, "# tags\nfuel   orlen|repsol|galp|eni\nlodz   łódź\nbig    total: [0-9]{5}\n");
+		fclose(tf);
+		tg = folio_tagger_load(tpath, &err);
+		T_OK(tg != NULL, "tag rules: %s", err.msg);
+		doc = folio_doc_new("x", NULL, 0);
+		folio_strbuf_adds(&doc->text, "Stacja ORLEN nr 12, Łódź, total: 12345");
+		T_EQ_INT(folio_tagger_apply(tg, doc, &err), FOLIO_OK);
+		T_EQ_INT(doc->ntags, 3);
+		folio_doc_free(doc);
+		doc = folio_doc_new("y", NULL, 0);
+		folio_strbuf_adds(&doc->text, "Generalitat de Catalunya");
+		T_EQ_INT(folio_tagger_apply(tg, doc, &err), FOLIO_OK);
+		T_EQ_INT(doc->ntags, 0);
+		folio_doc_free(doc);
+		folio_tagger_free(tg);
+		tf = fopen(tpath, "w");
+		fprintf(tf, "ok fine\nbad (unclosed\n");
+		fclose(tf);
+		T_OK(folio_tagger_load(tpath, &err) == NULL, "bad expression refused");
+		T_CONTAINS(err.msg, ":2: bad expression");
+		tf = fopen(tpath, "w");
+		fprintf(tf, "lonely\n");
+		fclose(tf);
+		T_OK(folio_tagger_load(tpath, &err) == NULL, "tag without expression refused");
+		unlink(tpath);
+	}
+
 	/* SimHash: the same text with OCR noise stays near, other texts do not */
 	{
 		const char *a = "Faktura VAT nr FV/2024/03/0147 Drukarnia Wróbel Sp. z o.o. "
