@@ -119,6 +119,9 @@ struct folio_hit {
 	const char *snippet;   /* with the matched terms between hl_open/hl_close */
 	const char *doc_type;
 	const char *added_at;
+	const char *date;      /* the invoice date, else the day it was added */
+	const char *vendor;    /* seller_name field, "" when unknown */
+	const char *total;     /* gross_total and currency, "" when unknown */
 };
 
 enum folio_sort { FOLIO_SORT_DEFAULT = 0, FOLIO_SORT_SCORE, FOLIO_SORT_DATE, FOLIO_SORT_TOTAL };

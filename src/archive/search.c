@@ -438,6 +438,13 @@ static int build(struct folio_archive *arc, const struct folio_search_opts *o, s
 	else
 		folio_strbuf_adds(&sql, "SELECT d.id, 0.0, d.title, substr(d.text, 1, 120) || ?"
 				  " || ?, d.doc_type, d.added_at");
+	/* the table columns: date, vendor, total with currency */
+	if (!count)
+		folio_strbuf_addf(&sql, ", coalesce(%s, substr(d.added_at, 1, 10)),"
+				  " (SELECT value FROM fields WHERE doc_id = d.id AND name = 'seller_name'),"
+				  " (SELECT value FROM fields WHERE doc_id = d.id AND name = 'gross_total')"
+				  " || coalesce(' ' || (SELECT value FROM fields WHERE doc_id = d.id AND"
+				  " name = 'currency'), '')", field_expr("date"));
 	if (fts)
 		folio_strbuf_adds(&sql, " FROM doc_fts JOIN documents d ON d.id = doc_fts.rowid"
 				  " WHERE doc_fts MATCH ?");
@@ -514,12 +521,21 @@ int folio_archive_search(struct folio_archive *arc, const struct folio_search_op
 			.snippet = (const char *)sqlite3_column_text(st, 3),
 			.doc_type = (const char *)sqlite3_column_text(st, 4),
 			.added_at = (const char *)sqlite3_column_text(st, 5),
+			.date = (const char *)sqlite3_column_text(st, 6),
+			.vendor = (const char *)sqlite3_column_text(st, 7),
+			.total = (const char *)sqlite3_column_text(st, 8),
 		};
 
 		if (!hit.title)
 			hit.title = "";
 		if (!hit.snippet)
 			hit.snippet = "";
+		if (!hit.date)
+			hit.date = "";
+		if (!hit.vendor)
+			hit.vendor = "";
+		if (!hit.total)
+			hit.total = "";
 		if (fn(ctx, &hit))
 			break;
 	}

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -10,8 +11,66 @@
 struct search_out {
 	int json;
 	int csv;
+	int table;     /* a terminal: aligned columns */
+	int width;     /* terminal width */
 	int n;
 };
+
+/* Bytes of the first `cols` characters of UTF-8 `s` (terminal columns,
+ * counting one per character; escape sequences count nothing). */
+static size_t cut_utf8(const char *s, int cols)
+{
+	size_t i = 0;
+
+	while (s[i] && cols > 0) {
+		if (s[i] == '\033') { /* skip an SGR sequence */
+			while (s[i] && s[i] != 'm')
+				i++;
+			if (s[i])
+				i++;
+			continue;
+		}
+		i++;
+		while ((s[i] & 0xc0) == 0x80)
+			i++;
+		cols--;
+	}
+	return i;
+}
+
+static void table_row(struct folio_strbuf *sb, const struct folio_hit *h, int width)
+{
+	size_t i, start = sb->len, n;
+	int rest, chars = 0;
+	const char *v;
+
+	folio_strbuf_addf(sb, "%-6lld %-10.10s %-13.13s ", h->id, h->date,
+			  h->doc_type ? h->doc_type : "other");
+	/* the vendor (or the title), cut and padded to 22 characters */
+	v = *h->vendor ? h->vendor : h->title;
+	n = cut_utf8(v, 22);
+	folio_strbuf_add(sb, v, n);
+	for (i = 0; i < n; i++)
+		if ((v[i] & 0xc0) != 0x80)
+			chars++;
+	for (; chars < 23; chars++)
+		folio_strbuf_addch(sb, ' ');
+	folio_strbuf_addf(sb, "%14.14s  ", h->total);
+	rest = width - (int)(sb->len - start) + 2;
+	if (rest > 10) {
+		char *flat = strdup(h->snippet), *p;
+
+		if (flat) {
+			for (p = flat; *p; p++)
+				if (*p == '\n' || *p == '\f' || *p == '\r' || *p == '\t')
+					*p = ' ';
+			folio_strbuf_add(sb, flat, cut_utf8(flat, rest));
+			folio_strbuf_adds(sb, "\033[0m");
+			free(flat);
+		}
+	}
+	folio_strbuf_addch(sb, '\n');
+}
 
 /* RFC 4180: quote every text field, double the quotes inside. */
 static void csv_field(struct folio_strbuf *sb, const char *s)
@@ -52,6 +111,11 @@ static int on_hit(void *arg, const struct folio_hit *h)
 		folio_strbuf_adds(&sb, ",\"snippet\":");
 		folio_strbuf_add_json(&sb, h->snippet);
 		folio_strbuf_adds(&sb, "}\n");
+	} else if (o->table) {
+		if (o->n == 1)
+			folio_strbuf_addf(&sb, "\033[1m%-6s %-10s %-13s %-23s%14s  %s\033[0m\n", "ID",
+					  "DATE", "TYPE", "VENDOR / TITLE", "TOTAL", "MATCH");
+		table_row(&sb, h, o->width);
 	} else {
 		folio_strbuf_addf(&sb, "%-6lld %7.3f  %s  [%s]\n       ", h->id, h->score, h->title,
 				  h->doc_type ? h->doc_type : "other");
@@ -136,6 +200,12 @@ int cmd_search(struct cli *cli, int argc, char **argv)
 	out.json = vals[0] != NULL;
 	out.csv = vals[5] != NULL;
 	tty = isatty(STDOUT_FILENO);
+	if (tty && !out.json && !out.csv) {
+		struct winsize ws;
+
+		out.table = 1;
+		out.width = !ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) && ws.ws_col ? ws.ws_col : 100;
+	}
 	so.query = q.buf;
 	so.hl_open = out.json || out.csv || !tty ? "[" : "\033[1;33m";
 	so.hl_close = out.json || out.csv || !tty ? "]" : "\033[0m";

@@ -126,6 +126,16 @@ expect_err "'2024-13' is not a date"
 run search --json --csv x
 expect_rc 2 "--json and --csv together"
 
+# on a terminal: a table (id, date, type, vendor/title, total, match)
+if command -v script >/dev/null 2>&1; then
+	script -q -c "stty cols 120; '$FOLIO' search --limit 2 Guadalquivir" "$WORK/tty.log" >/dev/null 2>&1
+	sed 's/\x1b\[[0-9;]*m//g' "$WORK/tty.log" >"$WORK/tty.txt"
+	grep -q '^ID  *DATE  *TYPE  *VENDOR / TITLE  *TOTAL  *MATCH' "$WORK/tty.txt" && pass ||
+		fail "TTY table header: $(cat "$WORK/tty.txt")"
+	grep -Eq '^[0-9]+ +[0-9]{4}-[0-9]{2}-[0-9]{2} invoice ' "$WORK/tty.txt" && pass ||
+		fail "TTY table row"
+fi
+
 run search 'nosuchwordanywhere'
 expect_rc 0 "no hits is not an error"
 expect_eq "$OUT" "" "no hits, no output"
