@@ -36,6 +36,16 @@ int folio_read_file(const char *path, uint64_t max_bytes, unsigned char **data,
 int folio_write_file_atomic(const char *path, const void *data, size_t len, int mode,
 			    struct folio_err *err);
 
+/*
+ * Read a rules file line by line: line endings stripped, leading blanks
+ * skipped, blank lines and '#' comments passed over; fn gets each other
+ * line (writable) with its number and returns FOLIO_OK to go on. A file
+ * that cannot be opened fails with "cannot open WHAT 'PATH': reason".
+ */
+int folio_each_line(const char *path, const char *what,
+		    int (*fn)(void *ctx, char *line, int lineno, struct folio_err *err), void *ctx,
+		    struct folio_err *err);
+
 /* mkdir -p; existing folders are fine. */
 int folio_mkdirs(const char *path, int mode, struct folio_err *err);
 

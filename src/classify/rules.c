@@ -67,63 +67,53 @@ static int parse_line(char *s, struct rule *r)
 	return r->type && r->keyword ? 0 : -2;
 }
 
+struct rules_load {
+	struct folio_classifier *c;
+	size_t alloc;
+	const char *path;
+};
+
+static int rule_line(void *ctx, char *line, int lineno, struct folio_err *err)
+{
+	struct rules_load *rl = ctx;
+	struct folio_classifier *c = rl->c;
+	int r;
+
+	if (c->n == rl->alloc) {
+		size_t cap = rl->alloc ? rl->alloc * 2 : 64;
+		struct rule *nr = realloc(c->rules, cap * sizeof(*nr));
+
+		if (!nr)
+			return folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, ENOMEM, "out of memory");
+		c->rules = nr;
+		rl->alloc = cap;
+	}
+	memset(&c->rules[c->n], 0, sizeof(c->rules[0]));
+	r = parse_line(line, &c->rules[c->n]);
+	if (r == -2) {
+		c->n++; /* so that free releases what was allocated */
+		return folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, ENOMEM, "out of memory");
+	}
+	if (r)
+		return folio_err_set(err, FOLIO_FATAL, FOLIO_E_CONFIG, 0,
+				     "%s:%d: expected 'TYPE WEIGHT KEYWORD...'", rl->path, lineno);
+	c->n++;
+	return FOLIO_OK;
+}
+
 struct folio_classifier *folio_classify_load(const char *path, struct folio_err *err)
 {
-	struct folio_classifier *c = calloc(1, sizeof(*c));
-	size_t alloc = 0;
-	char line[1024];
-	int lineno = 0;
-	FILE *f;
+	struct rules_load rl = { calloc(1, sizeof(*rl.c)), 0, path };
 
-	if (!c) {
+	if (!rl.c) {
 		folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, ENOMEM, "out of memory");
 		return NULL;
 	}
-	if (!(f = fopen(path, "re"))) {
-		folio_err_set(err, FOLIO_FATAL, FOLIO_E_CONFIG, errno,
-			      "cannot open rules '%s': %s", path, strerror(errno));
-		free(c);
+	if (folio_each_line(path, "rules", rule_line, &rl, err) != FOLIO_OK) {
+		folio_classify_free(rl.c);
 		return NULL;
 	}
-	while (fgets(line, sizeof(line), f)) {
-		char *s = line;
-		int r;
-
-		lineno++;
-		line[strcspn(line, "\r\n")] = '\0';
-		while (isspace((unsigned char)*s))
-			s++;
-		if (!*s || *s == '#')
-			continue;
-		if (c->n == alloc) {
-			struct rule *nr = realloc(c->rules, (alloc ? alloc * 2 : 64) * sizeof(*nr));
-
-			if (!nr)
-				goto nomem;
-			c->rules = nr;
-			alloc = alloc ? alloc * 2 : 64;
-		}
-		memset(&c->rules[c->n], 0, sizeof(c->rules[0]));
-		r = parse_line(s, &c->rules[c->n]);
-		if (r == -2) {
-			c->n++;
-			goto nomem;
-		}
-		if (r) {
-			folio_err_set(err, FOLIO_FATAL, FOLIO_E_CONFIG, 0,
-				      "%s:%d: expected 'TYPE WEIGHT KEYWORD...'", path, lineno);
-			goto fail;
-		}
-		c->n++;
-	}
-	fclose(f);
-	return c;
-nomem:
-	folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, ENOMEM, "out of memory");
-fail:
-	fclose(f);
-	folio_classify_free(c);
-	return NULL;
+	return rl.c;
 }
 
 static int is_word_char(unsigned char ch)

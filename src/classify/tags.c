@@ -34,81 +34,72 @@ void folio_tagger_free(struct folio_tagger *t)
 	free(t);
 }
 
+struct tags_load {
+	struct folio_tagger *t;
+	size_t alloc;
+	const char *path;
+};
+
+static int tag_line(void *ctx, char *line, int lineno, struct folio_err *err)
+{
+	struct tags_load *tl = ctx;
+	struct folio_tagger *t = tl->t;
+	char *s = line, *tag, *re, *folded;
+	int rc;
+
+	tag = s;
+	while (*s && !isspace((unsigned char)*s))
+		s++;
+	if (*s)
+		*s++ = '\0';
+	while (isspace((unsigned char)*s))
+		s++;
+	re = s;
+	if (!*re)
+		return folio_err_set(err, FOLIO_FATAL, FOLIO_E_CONFIG, 0,
+				     "%s:%d: expected 'TAG REGEX'", tl->path, lineno);
+	if (t->n == tl->alloc) {
+		size_t cap = tl->alloc ? tl->alloc * 2 : 16;
+		struct tag_rule *nr = realloc(t->rules, cap * sizeof(*nr));
+
+		if (!nr)
+			return folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, ENOMEM, "out of memory");
+		t->rules = nr;
+		tl->alloc = cap;
+	}
+	/* the expression sees folded text, so fold its letters too */
+	if (!(folded = folio_fold_key(re)))
+		return folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, ENOMEM, "out of memory");
+	rc = regcomp(&t->rules[t->n].re, folded, REG_EXTENDED | REG_ICASE | REG_NOSUB);
+	free(folded);
+	if (rc) {
+		char msg[128];
+
+		regerror(rc, &t->rules[t->n].re, msg, sizeof(msg));
+		return folio_err_set(err, FOLIO_FATAL, FOLIO_E_CONFIG, 0,
+				     "%s:%d: bad expression: %s", tl->path, lineno, msg);
+	}
+	if (!(t->rules[t->n].tag = strdup(tag))) {
+		regfree(&t->rules[t->n].re);
+		return folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, ENOMEM, "out of memory");
+	}
+	t->n++;
+	return FOLIO_OK;
+}
+
 struct folio_tagger *folio_tagger_load(const char *path, struct folio_err *err)
 {
-	struct folio_tagger *t = calloc(1, sizeof(*t));
-	size_t alloc = 0;
-	char line[2048];
-	int lineno = 0;
-	FILE *f;
+	struct tags_load tl = { calloc(1, sizeof(*tl.t)), 0, path };
 
-	if (!t) {
+	if (!tl.t) {
 		folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, ENOMEM, "out of memory");
 		return NULL;
 	}
-	if (!(f = fopen(path, "re"))) {
-		folio_err_set(err, FOLIO_FATAL, FOLIO_E_CONFIG, errno, "cannot open tag rules '%s': %s",
-			      path, strerror(errno));
-		free(t);
+	if (folio_each_line(path, "tag rules", tag_line, &tl, err) != FOLIO_OK) {
+		folio_tagger_free(tl.t);
 		return NULL;
 	}
-	while (fgets(line, sizeof(line), f)) {
-		char *s = line, *tag, *re, *folded;
-		int rc;
-
-		lineno++;
-		line[strcspn(line, "\r\n")] = '\0';
-		while (isspace((unsigned char)*s))
-			s++;
-		if (!*s || *s == '#')
-			continue;
-		tag = s;
-		while (*s && !isspace((unsigned char)*s))
-			s++;
-		if (*s)
-			*s++ = '\0';
-		while (isspace((unsigned char)*s))
-			s++;
-		re = s;
-		if (!*re) {
-			folio_err_set(err, FOLIO_FATAL, FOLIO_E_CONFIG, 0,
-				      "%s:%d: expected 'TAG REGEX'", path, lineno);
-			goto fail;
-		}
-		if (t->n == alloc) {
-			struct tag_rule *nr = realloc(t->rules, (alloc = alloc ? alloc * 2 : 16) *
-							       sizeof(*nr));
-			if (!nr)
-				goto nomem;
-			t->rules = nr;
-		}
-		/* the expression sees folded text, so fold its letters too */
-		if (!(folded = folio_fold_key(re)))
-			goto nomem;
-		rc = regcomp(&t->rules[t->n].re, folded, REG_EXTENDED | REG_ICASE | REG_NOSUB);
-		free(folded);
-		if (rc) {
-			char msg[128];
-
-			regerror(rc, &t->rules[t->n].re, msg, sizeof(msg));
-			folio_err_set(err, FOLIO_FATAL, FOLIO_E_CONFIG, 0, "%s:%d: bad expression: %s",
-				      path, lineno, msg);
-			goto fail;
-		}
-		if (!(t->rules[t->n].tag = strdup(tag))) {
-			regfree(&t->rules[t->n].re);
-			goto nomem;
-		}
-		t->n++;
-	}
-	fclose(f);
-	return t;
-nomem:
-	folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, ENOMEM, "out of memory");
-fail:
-	fclose(f);
-	folio_tagger_free(t);
-	return NULL;
+	return tl.t;
 }
 
 int folio_tagger_apply(const struct folio_tagger *t, struct folio_doc *doc,

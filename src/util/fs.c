@@ -168,6 +168,31 @@ out:
 	return ret;
 }
 
+int folio_each_line(const char *path, const char *what,
+		    int (*fn)(void *ctx, char *line, int lineno, struct folio_err *err), void *ctx,
+		    struct folio_err *err)
+{
+	FILE *f = fopen(path, "re");
+	char line[4096];
+	int lineno = 0, ret = FOLIO_OK;
+
+	if (!f)
+		return folio_err_set(err, FOLIO_FATAL, FOLIO_E_CONFIG, errno,
+				     "cannot open %s '%s': %s", what, path, strerror(errno));
+	while (ret == FOLIO_OK && fgets(line, sizeof(line), f)) {
+		char *s = line;
+
+		lineno++;
+		line[strcspn(line, "\r\n")] = '\0';
+		while (*s == ' ' || *s == '\t')
+			s++;
+		if (*s && *s != '#')
+			ret = fn(ctx, s, lineno, err);
+	}
+	fclose(f);
+	return ret;
+}
+
 int folio_mkdirs(const char *path, int mode, struct folio_err *err)
 {
 	char *p = strdup(path), *s;
