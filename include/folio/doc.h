@@ -40,6 +40,13 @@ struct folio_word {
 	int line;              /* line number within the page, for reflow */
 };
 
+/* One barcode found on a page (zbar). */
+struct folio_code {
+	char *type;            /* "QR-Code", "CODE-128", "CODE-39", "EAN-13" */
+	char *data;            /* payload, UTF-8 when the code says so */
+	int x, y, w, h;        /* box in page coordinates */
+};
+
 struct folio_page {
 	int number;            /* 1-based */
 	int width, height;     /* in units of 1/dpi inch */
@@ -53,6 +60,8 @@ struct folio_page {
 	int rotation;          /* degrees applied to make the page upright */
 	float skew;            /* degrees corrected by deskew */
 	int blank;             /* 1 when the page carries no content */
+	struct folio_code *codes;
+	size_t ncodes, codes_alloc;
 };
 
 struct folio_field {
@@ -88,6 +97,12 @@ struct folio_doc {
 	uint64_t simhash;      /* text fingerprint, 0 when too short */
 	long long dup_of;      /* a near-duplicate of this older document, or 0 */
 
+	/* an e-invoice XML embedded in a PDF (factur-x.xml, ...), owned */
+	unsigned char *attachment;
+	size_t attachment_size;
+	char *attachment_name;
+	int needs_review;      /* set by extraction: key fields missing or unsure */
+
 	char *doc_type;        /* "invoice", "form", ... */
 	float type_conf;
 	char *type_reason;
@@ -122,6 +137,10 @@ struct folio_page *folio_doc_add_page(struct folio_doc *doc);
 /* Append a word (text copied). Returns 0 or -1 on ENOMEM. */
 int folio_page_add_word(struct folio_page *page, const char *text, int x, int y,
 			int w, int h, float conf, int line);
+
+/* Append a barcode (strings copied). Returns 0 or -1 on ENOMEM. */
+int folio_page_add_code(struct folio_page *page, const char *type, const char *data,
+			int x, int y, int w, int h);
 
 /* Free page->pix (after OCR). Accepts a page without an image. */
 void folio_page_drop_image(struct folio_page *page);

@@ -89,6 +89,11 @@ static void page_release(struct folio_page *pg)
 	for (i = 0; i < pg->nwords; i++)
 		free(pg->words[i].text);
 	free(pg->words);
+	for (i = 0; i < pg->ncodes; i++) {
+		free(pg->codes[i].type);
+		free(pg->codes[i].data);
+	}
+	free(pg->codes);
 }
 
 void folio_doc_free(struct folio_doc *doc)
@@ -118,6 +123,8 @@ void folio_doc_free(struct folio_doc *doc)
 	free(doc->data);
 	free(doc->mime);
 	free(doc->title);
+	free(doc->attachment);
+	free(doc->attachment_name);
 	free(doc->doc_type);
 	free(doc->type_reason);
 	free(doc->status);
@@ -155,6 +162,31 @@ int folio_page_add_word(struct folio_page *page, const char *text, int x, int y,
 	wd->h = h;
 	wd->conf = conf;
 	wd->line = line;
+	return 0;
+}
+
+int folio_page_add_code(struct folio_page *page, const char *type, const char *data,
+			int x, int y, int w, int h)
+{
+	struct folio_code *c;
+	char *t, *d;
+
+	if (grow((void **)&page->codes, &page->codes_alloc, page->ncodes, sizeof(*c)))
+		return -1;
+	t = strdup(type);
+	d = strdup(data);
+	if (!t || !d) {
+		free(t);
+		free(d);
+		return -1;
+	}
+	c = &page->codes[page->ncodes++];
+	c->type = t;
+	c->data = d;
+	c->x = x;
+	c->y = y;
+	c->w = w;
+	c->h = h;
 	return 0;
 }
 

@@ -1,0 +1,199 @@
+/*
+ * extract.h - invoice fields from structured sources, barcodes and text.
+ *
+ * Three kinds of source feed one candidate list (struct folio_cands), most
+ * trusted first: e-invoice XML (exact), QR payloads (exact), then words of
+ * the PDF text layer or OCR read by layout (labels, geometry). The stage's
+ * entry point, folio_extract_doc(), merges the candidates, validates tax
+ * IDs and IBANs, reconciles the totals and writes the chosen fields to the
+ * document with their confidence and source. Parsers never write the
+ * document's fields themselves.
+ *
+ * Value conventions (REFERENCE.md section 1): dates "YYYY-MM-DD"; amounts
+ * decimal strings with a '.' and at least two decimals ("1234.50",
+ * "-12.00"); rates as printed without '%' ("23", "5.5"); tax IDs upper case
+ * with their country prefix ("PL5260001246"); IBANs without spaces;
+ * vat_breakdown and lines are JSON arrays of objects whose values are JSON
+ * strings, e.g. [{"rate":"23","net":"100.00","vat":"23.00"}].
+ */
+#ifndef FOLIO_EXTRACT_H
+#define FOLIO_EXTRACT_H
+
+#include <stddef.h>
+
+#include "folio/doc.h"
+#include "folio/err.h"
+
+/* ---- candidates ------------------------------------------------------- */
+
+struct folio_cand {
+	char *name;            /* canonical field name, e.g. "gross_total" */
+	char *value;           /* normalised as above */
+	char *raw;             /* as printed, may be NULL */
+	float conf;            /* 0..1, the parser's own belief */
+	enum folio_source src;
+	int page;              /* 1-based, 0 when not tied to a page */
+	int bbox[4];           /* x, y, w, h in page units; zeros when unknown */
+};
+
+struct folio_cands {
+	struct folio_cand *v;
+	size_t n, alloc;
+};
+
+/* Append a candidate (strings copied; raw and bbox may be NULL).
+ * Returns 0 or -1 on ENOMEM. */
+int folio_cands_add(struct folio_cands *c, const char *name, const char *value,
+		    const char *raw, float conf, enum folio_source src, int page,
+		    const int bbox[4]);
+/* Free the array and its strings; the struct may be reused after. */
+void folio_cands_free(struct folio_cands *c);
+/* The first candidate named `name` from `src` (FOLIO_SRC_NONE: any), or NULL. */
+const struct folio_cand *folio_cands_find(const struct folio_cands *c, const char *name,
+					  enum folio_source src);
+
+/* ---- values: amounts, dates (src/extract/parse.c) --------------------- */
+
+/* An exact decimal: value = units / 10^scale, scale 0..6. */
+struct folio_amount {
+	long long units;
+	int scale;
+};
+
+/*
+ * Parse an amount at the start of `s` (leading spaces skipped): "1 234,56",
+ * "1.234,56", "1,234.56", "1'234.50", "1’234.50", "1234", "-12,00",
+ * "(12.00)", "12.00-", with a narrow or no-break space as thousands
+ * separator. `dec` is the decimal separator the document's locale expects
+ * ('.' or ','), used only to resolve an ambiguous single separator followed
+ * by exactly three digits ("1.234"); 0 means "guess". Currency codes and
+ * symbols around the number are not consumed. Returns the number of bytes
+ * consumed (> 0) or 0 when `s` does not start with an amount.
+ */
+size_t folio_amount_parse(const char *s, int dec, struct folio_amount *out);
+
+/* Format as a '.' decimal with at least two decimals ("1234.50");
+ * returns `buf`. `n` >= 32 is always enough. */
+char *folio_amount_format(const struct folio_amount *a, char *buf, size_t n);
+
+/* Compare two amounts exactly: <0, 0, >0. */
+int folio_amount_cmp(const struct folio_amount *a, const struct folio_amount *b);
+
+/* The amount as cents, rounded half away from zero. */
+long long folio_amount_cents(const struct folio_amount *a);
+
+/* Date orders for ambiguous numeric dates. */
+enum folio_date_order { FOLIO_DMY = 0, FOLIO_MDY, FOLIO_YMD };
+
+/*
+ * Parse a date at the start of `s` (leading spaces skipped): dd.mm.yyyy,
+ * dd/mm/yyyy, dd-mm-yyyy, yyyy-mm-dd, yyyy.mm.dd, yyyy/mm/dd, two-digit
+ * years (dd.mm.yy, 20yy), month names and abbreviations in PL, ES, PT, IT,
+ * DE, EN, FR in any case and with or without diacritics ("15 marca 2024",
+ * "15 de marzo de 2024", "15 de março de 2024", "15 marzo 2024",
+ * "15. März 2024", "15 March 2024", "March 15, 2024", "15 mars 2024",
+ * "15-Mar-2024", "2024 r."). `order` resolves numeric dates where both
+ * readings are valid. The date must exist in the calendar (years
+ * 1900..2199). Writes "YYYY-MM-DD\0" to `out` and returns the bytes
+ * consumed, or 0 when `s` does not start with a date.
+ */
+size_t folio_date_parse(const char *s, enum folio_date_order order, char out[11]);
+
+/* ---- identifiers (src/extract/validate.c) ----------------------------- */
+
+/*
+ * Validate a tax identifier. `raw` may carry spaces, dots, dashes and a
+ * country prefix ("PL 526-000-12-46", "ESB64717838", "IT 00743110157",
+ * "DE136695976", "PT501964843", "FR40303265045"); `country` (two letters
+ * or NULL) is the hint used when `raw` has none. Known schemes: PL NIP,
+ * PL REGON (9/14), PL PESEL, ES DNI/NIE/CIF, PT NIF, IT Partita IVA,
+ * IT Codice Fiscale, DE USt-IdNr, FR TVA, BR CNPJ/CPF, and the EU VAT
+ * prefix list with length-only checks for the other member states.
+ * On success writes the normalised form (prefix + body, e.g.
+ * "PL5260001246"; a Codice Fiscale or DNI keeps its own form with the
+ * prefix: "ITRCCMNL83S18D969H") to `out` and returns 1. Returns 0 when the
+ * shape is right but the check digits fail, -1 when it is not a tax ID.
+ * `kind` (may be NULL) receives a static name: "nip", "regon", "pesel",
+ * "dni", "nie", "cif", "nif", "piva", "cf", "ustid", "tva", "cnpj", "cpf",
+ * "vat".
+ */
+int folio_taxid_check(const char *raw, const char *country, char out[32],
+		      const char **kind);
+
+/*
+ * Try OCR look-alike repairs (O/0, I/l/1, S/5, B/8, Z/2, G/6) on a tax ID
+ * whose check fails: returns 1 and writes `out` when exactly one repaired
+ * reading validates, 0 otherwise.
+ */
+int folio_taxid_repair(const char *raw, const char *country, char out[32]);
+
+/* IBAN: spaces allowed; country length table of REFERENCE.md plus the
+ * SEPA countries. Writes the compact upper-case form. 1 valid, 0 bad
+ * checksum or length, -1 not an IBAN shape. */
+int folio_iban_check(const char *raw, char out[40]);
+int folio_iban_repair(const char *raw, char out[40]);
+
+/* KSeF number NIP-YYYYMMDD-12HEX-CRC8: 1 valid, 0 invalid. */
+int folio_ksef_number_check(const char *s);
+
+/* ---- structured sources ------------------------------------------------ */
+
+/*
+ * Parse an e-invoice XML (UBL 2.1 Invoice/CreditNote, UN/CEFACT CII incl.
+ * Factur-X/ZUGFeRD 2/XRechnung, ZUGFeRD 1, FatturaPA 1.2, KSeF FA(2)/FA(3))
+ * into candidates (source FOLIO_SRC_XML, confidence 1) including doc_type.
+ * No network, no entity expansion, no DTD loading. Returns FOLIO_OK when it
+ * was an e-invoice, FOLIO_WARN when it is well-formed XML of another kind
+ * (nothing added), FOLIO_FAILED when it is malformed (err says
+ * "line N: reason").
+ */
+int folio_einvoice_parse(const void *xml, size_t len, struct folio_cands *out,
+			 struct folio_err *err);
+
+/*
+ * Parse one barcode payload (ATCUD, VeriFactu, TicketBAI, KSeF KOD I,
+ * Swiss QR-bill, EPC/GiroCode, Brazil NF-e key) into candidates with
+ * source FOLIO_SRC_QR at `page`/`bbox`. Returns 1 when the payload was
+ * recognised (candidates may still be few), 0 when it is not an invoice
+ * payload. -1 on ENOMEM.
+ */
+int folio_qr_parse(const char *payload, int page, const int bbox[4],
+		   struct folio_cands *out);
+
+/* ---- layout (src/extract/layout.c) ------------------------------------- */
+
+struct folio_lexicon;
+
+/* Load the label lexicon (models/labels.tsv). Errors name file:line. */
+struct folio_lexicon *folio_lexicon_load(const char *path, struct folio_err *err);
+void folio_lexicon_free(struct folio_lexicon *lx);
+
+/* Read labelled values from the pages' words (text layer or OCR) into
+ * candidates with the page's source. */
+int folio_layout_extract(const struct folio_lexicon *lx, const struct folio_doc *doc,
+			 struct folio_cands *out, struct folio_err *err);
+
+/* ---- the stage --------------------------------------------------------- */
+
+struct folio_extractor;
+
+struct folio_extract_opts {
+	const char *lexicon;   /* path of labels.tsv */
+	float review_below;    /* key field confidence threshold, e.g. 0.6 */
+};
+
+struct folio_extractor *folio_extractor_new(const struct folio_extract_opts *o,
+					    struct folio_err *err);
+void folio_extractor_free(struct folio_extractor *x);
+
+/*
+ * Extract the fields of `doc`: e-invoice XML (the document itself or the
+ * XML attached to a PDF, doc->attachment), barcodes of its pages, then its
+ * words. Sets doc fields, the "review" field (reasons, '; '-separated, or
+ * absent) and doc->needs_review. Documents that are not invoice-like get
+ * no fields. A malformed e-invoice fails with the parser's line.
+ */
+int folio_extract_doc(const struct folio_extractor *x, struct folio_doc *doc,
+		      struct folio_err *err);
+
+#endif
