@@ -8,9 +8,11 @@
  * not have survived recognition.
  */
 #include <assert.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "folio/extract.h"
 #include "folio/util.h"
@@ -196,7 +198,7 @@ size_t folio_amount_parse(const char *s, int dec, struct folio_amount *out)
 {
 	struct amt_group g[AMT_MAXG];
 	const char *p = skip_blanks(s), *end = NULL;
-	int neg = 0, paren = 0, n, k, frac = -1, i, j;
+	int neg = 0, paren = 0, k, frac = -1, i, j;
 	long long units = 0;
 	size_t ml;
 
@@ -226,6 +228,8 @@ size_t folio_amount_parse(const char *s, int dec, struct folio_amount *out)
 		frac = 1;
 		end = p + i;
 	} else {
+		int n;
+
 		if (!is_digit(*p))
 			return 0;
 		n = amt_groups(p, g, &end);
@@ -249,7 +253,6 @@ size_t folio_amount_parse(const char *s, int dec, struct folio_amount *out)
 		for (j = 0; j < g[i].len; j++)
 			units = units * 10 + (g[i].p[j] - '0');
 	}
-	out->scale = frac >= 0 ? g[frac].len : 0;
 	if (frac < 0 && (*end == ',' || *end == '.') && end[1] == '-') {
 		/* "12,-" and "12,--": whole units, common in PL and DE */
 		end += 2;
@@ -269,6 +272,7 @@ size_t folio_amount_parse(const char *s, int dec, struct folio_amount *out)
 		end++;
 	}
 	out->units = neg ? -units : units;
+	out->scale = frac >= 0 ? g[frac].len : 0;
 	return (size_t)(end - s);
 }
 
@@ -324,8 +328,11 @@ long long folio_amount_cents(const struct folio_amount *a)
 	long long d, q, r;
 
 	assert(a->scale >= 0 && a->scale <= 18);
-	if (a->scale <= 2)
-		return a->units * pow10_tab[2 - a->scale];
+	if (a->scale <= 2) {
+		if (__builtin_mul_overflow(a->units, pow10_tab[2 - a->scale], &q))
+			return a->units < 0 ? LLONG_MIN : LLONG_MAX;
+		return q;
+	}
 	d = pow10_tab[a->scale - 2];
 	q = a->units / d;
 	r = a->units % d;
@@ -525,13 +532,14 @@ static const char *read_day(const char *p, int *day)
 		"st", "nd", "rd", "th", "er", "\xc2\xba", "\xc2\xaa", ".\xc2\xba", "\xc2\xb0",
 	};
 	int n = read_num(p, day);
-	size_t i, l;
+	size_t i;
 
 	if (n < 1 || n > 2)
 		return NULL;
 	p += n;
 	for (i = 0; i < ARRAY_SIZE(suf); i++) {
-		l = strlen(suf[i]);
+		size_t l = strlen(suf[i]);
+
 		if (!strncasecmp(p, suf[i], l) && !is_alpha(p[l]))
 			return p + l;
 	}

@@ -312,8 +312,10 @@ enum { GUESS = 1 };
  * wins. A number without prefix or usable hint is tried against the GUESS
  * lines in table order: PL NIP (10 digits), ES DNI, NIE, CIF, IT Codice
  * Fiscale, PT NIF (9), PL REGON (9), DE USt-IdNr (9), IT Partita IVA (11),
- * PL PESEL (11), BR CPF (11), FR TVA (11), PL REGON (14), BR CNPJ (14).
- * Shape-only schemes are never guessed: too many numbers would pass.
+ * PL PESEL (11), BR CPF (11), FR TVA (11), PL REGON (14), BR CNPJ (14),
+ * all digits. Letters in a French key or a CNPJ root, and the shape-only
+ * schemes, need a prefix or hint: too many strings would pass.
+ * Bodies of one repeated character never validate.
  */
 static const struct scheme {
 	char cc[3];
@@ -334,9 +336,12 @@ static const struct scheme {
 	{ "IT", "piva", "ddddddddddd", 0, it_piva, GUESS },
 	{ "PL", "pesel", "ddddddddddd", 0, pl_pesel, GUESS },
 	{ "BR", "cpf", "ddddddddddd", 0, br_cpf, GUESS },
-	{ "FR", "tva", "xxddddddddd", 0, fr_tva, GUESS },
+	{ "FR", "tva", "ddddddddddd", 0, fr_tva, GUESS },
 	{ "PL", "regon", "dddddddddddddd", 0, pl_regon, GUESS },
-	{ "BR", "cnpj", "xxxxxxxxxxxxdd", 0, br_cnpj, GUESS },
+	{ "BR", "cnpj", "dddddddddddddd", 0, br_cnpj, GUESS },
+	/* letters in FR keys and CNPJ roots only with a prefix or hint */
+	{ "FR", "tva", "xxddddddddd", 0, fr_tva, 0 },
+	{ "BR", "cnpj", "xxxxxxxxxxxxdd", 0, br_cnpj, 0 },
 	/* EU member states checked by shape (and a letter or mod 97 where
 	 * that is all it takes) */
 	{ "AT", "vat", "adddddddd", 0, at_uid, 0 },
@@ -433,7 +438,9 @@ static int check_body(const char *cc, const char *b, size_t n, char out[32], con
 		if (!shape_fits(sc, b, n))
 			continue;
 		fitted = 1;
-		if (sc->valid && !sc->valid(b, n))
+		/* 0000000000 and 1111111111 pass several checksums; they are
+		 * placeholders on forms, never real numbers */
+		if (all_same(b, n) || (sc->valid && !sc->valid(b, n)))
 			continue;
 		snprintf(out, 32, "%s%.*s", sc->cc, (int)n, b);
 		if (kind)
@@ -472,10 +479,10 @@ static int check_compact(const char *c, size_t n, const char *hint, char out[32]
 			 const char **kind)
 {
 	struct stage st[3];
-	int k = stages(c, n, hint, st), i, r;
+	int k = stages(c, n, hint, st), i;
 
 	for (i = 0; i < k; i++) {
-		r = check_body(st[i].cc, c + st[i].skip, n - st[i].skip, out, kind);
+		int r = check_body(st[i].cc, c + st[i].skip, n - st[i].skip, out, kind);
 		if (r >= 0)
 			return r;
 	}
@@ -505,10 +512,11 @@ static size_t sep_len(const char *p)
  */
 static int compact(const char *raw, char *c, size_t cap, int keep_case)
 {
-	size_t n = 0, sl;
+	size_t n = 0;
 
 	while (*raw) {
 		int ch = (unsigned char)*raw;
+		size_t sl;
 
 		if ((sl = sep_len(raw))) {
 			raw += sl;
@@ -619,6 +627,15 @@ static int fix_walk(struct fix *f, size_t i, int subs)
 			return 1;
 	}
 	return 0;
+}
+
+/* Whether the letter position holding ch may be read as letter `want`. */
+static int reads_as(int ch, int want)
+{
+	char opt[8];
+	int keep, k = fix_options(ch, 'a', opt, &keep);
+
+	return memchr(opt, want, (size_t)k) != NULL;
 }
 
 /* Whether every position has some option (a loose shape match). */
@@ -823,10 +840,12 @@ int folio_iban_check(const char *raw, char out[40])
 {
 	char c[40];
 	int n = 0;
-	size_t sl, i;
+	size_t i;
 
 	out[0] = '\0';
 	while (*raw) {
+		size_t sl;
+
 		if (*raw != '.' && *raw != '/' && *raw != '-' && (sl = sep_len(raw))) {
 			raw += sl;
 			continue;
@@ -860,12 +879,15 @@ int folio_iban_repair(const char *raw, char out[40])
 {
 	char c[40], pat[40];
 	struct fix_found ff = { 0 };
-	int n = 0, ok;
-	size_t sl, i;
+	int n = 0;
+	size_t i;
 
 	if (folio_iban_check(raw, out) == 1)
 		return 1;
+	out[0] = '\0';
 	while (*raw) {
+		size_t sl;
+
 		if (*raw != '.' && *raw != '/' && *raw != '-' && (sl = sep_len(raw))) {
 			raw += sl;
 			continue;
@@ -875,21 +897,26 @@ int folio_iban_repair(const char *raw, char out[40])
 		c[n++] = *raw++;
 	}
 	c[n] = '\0';
-	/* the country code may itself be misread: try every country whose
-	 * code and length fit */
-	for (i = 0; i < ARRAY_SIZE(iban_countries); i++) {
-		const struct iban_country *ic = &iban_countries[i];
+	/*
+	 * The country code may itself be misread: try every country whose
+	 * code and length fit. Where a BBAN takes letters and digits, also
+	 * try it as all digits (every letter there a forced change): most
+	 * account numbers are, and mod 97 catches a wrong guess.
+	 */
+	for (i = 0; i < 2 * ARRAY_SIZE(iban_countries); i++) {
+		const struct iban_country *ic = &iban_countries[i / 2];
 		struct fix f = { 0 };
-		char opt[8];
-		int keep;
+		char *x;
 
-		if (ic->len != n)
-			continue;
-		ok = memchr(opt, ic->cc[0], (size_t)fix_options(c[0], 'a', opt, &keep)) &&
-		     memchr(opt, ic->cc[1], (size_t)fix_options(c[1], 'a', opt, &keep));
-		if (!ok)
+		if (ic->len != n || !reads_as(c[0], ic->cc[0]) || !reads_as(c[1], ic->cc[1]))
 			continue;
 		iban_pattern(ic, pat);
+		if (i % 2) {
+			if (!strchr(pat, 'x'))
+				continue;
+			for (x = pat; (x = strchr(x, 'x')); x++)
+				*x = 'd';
+		}
 		if (!fix_fits(c + 2, pat + 2, (size_t)n - 2))
 			continue;
 		f.orig = c;

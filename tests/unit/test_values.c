@@ -99,15 +99,17 @@ static void test_amount_parse(void)
 	for (i = 0; i < ARRAY_SIZE(amount_cases); i++) {
 		const struct amount_case *c = &amount_cases[i];
 		struct folio_amount a = { 0, 0 };
-		char buf[32];
 		size_t n = folio_amount_parse(c->in, c->dec, &a);
 
 		T_OK((int)n == c->used, "\"%s\" dec '%c': used %zu, expected %d", c->in,
 		     c->dec ? c->dec : '0', n, c->used);
-		if (n && c->value)
+		if (n && c->value) {
+			char buf[32];
+
 			T_OK(!strcmp(folio_amount_format(&a, buf, sizeof(buf)), c->value),
 			     "\"%s\" dec '%c': %s, expected %s", c->in, c->dec ? c->dec : '0', buf,
 			     c->value);
+		}
 	}
 }
 
@@ -141,6 +143,12 @@ static void test_amount_math(void)
 		T_EQ_STR(folio_amount_format(&a, buf, sizeof(buf)), cases[i].fmt);
 		T_EQ_INT(folio_amount_cents(&a), cases[i].cents);
 	}
+	/* cents saturate instead of overflowing */
+	a.units = LLONG_MAX;
+	a.scale = 0;
+	T_EQ_INT(folio_amount_cents(&a), LLONG_MAX);
+	a.units = LLONG_MIN + 1;
+	T_EQ_INT(folio_amount_cents(&a), LLONG_MIN);
 	/* a short buffer is truncated, never overrun */
 	a.units = 123456;
 	a.scale = 2;
@@ -415,6 +423,9 @@ static const struct taxid_case {
 	{ "39053344705", NULL, 1, "BR39053344705", "cpf" },
 	{ "40303265045", NULL, 1, "FR40303265045", "tva" },
 	{ "16727230000197", NULL, 1, "BR16727230000197", "cnpj" },
+	{ "K7399859412", NULL, -1, NULL, NULL },         /* letters: FR only with prefix */
+	{ "12ABC34501DE35", NULL, -1, NULL, NULL },      /* and CNPJ only with a hint */
+	{ "12ABC34501DE35", "BR", 1, "BR12ABC34501DE35", "cnpj" },
 	/* mutated check digits */
 	{ "8567346216", NULL, 0, NULL, NULL },
 	{ "PL5260001245", NULL, 0, NULL, NULL },
@@ -442,6 +453,11 @@ static const struct taxid_case {
 	{ "11111111111", "BR", 0, NULL, NULL },
 	{ "BE0403019262", NULL, 0, NULL, NULL },
 	{ "ATX12345678", NULL, 0, NULL, NULL },
+	/* placeholders that pass the checksums */
+	{ "0000000000", "PL", 0, NULL, NULL },
+	{ "1111111111", "PL", 0, NULL, NULL },
+	{ "000000000", "PT", 0, NULL, NULL },
+	{ "PL00000000000000", NULL, 0, NULL, NULL },
 	/* not tax IDs */
 	{ "hello", NULL, -1, NULL, NULL },
 	{ "PL12", NULL, -1, NULL, NULL },
@@ -537,8 +553,8 @@ static const struct repair_case {
 	{ "RCCMNL83S1BD969H", "IT", 1, "ITRCCMNL83S18D969H" },
 	{ "I6727230000197", "BR", 1, "BR16727230000197" },
 	{ "16727Z3O000197", "BR", 1, "BR16727230000197" },
-	/* letters fit a CNPJ root: at most two of them are read as digits */
-	{ "I6727Z3OOOOI97", "BR", 0, NULL },
+	/* read as a numeric CNPJ, every letter is a forced change */
+	{ "I6727Z3OOOOI97", "BR", 1, "BR16727230000197" },
 	{ "390S33447O5", "BR", 1, "BR39053344705" },
 	/* already valid: returned as is */
 	{ "PL5260001246", NULL, 1, "PL5260001246" },
@@ -608,6 +624,15 @@ static const struct iban_case {
 	{ "MT84MALT011000012345MTLCAST001S", 1, "MT84MALT011000012345MTLCAST001S" },
 	{ "CY17002001280000001200527600", 1, "CY17002001280000001200527600" },
 	{ "NO9386011117947", 1, "NO9386011117947" },
+	{ "IS140159260076545510730339", 1, "IS140159260076545510730339" },
+	{ "LI21088100002324013AA", 1, "LI21088100002324013AA" },
+	{ "MC5811222000010123456789030", 1, "MC5811222000010123456789030" },
+	{ "SM86U0322509800000000270100", 1, "SM86U0322509800000000270100" },
+	{ "TR330006100519786457841326", 1, "TR330006100519786457841326" },
+	{ "SA0380000000608010167519", 1, "SA0380000000608010167519" },
+	{ "UA213223130000026007233566001", 1, "UA213223130000026007233566001" },
+	{ "LC55HEMM000100010012001200023015", 1, "LC55HEMM000100010012001200023015" },
+	{ "XK051212012345678906", 1, "XK051212012345678906" },
 	/* bad checksum, length, structure, check digits */
 	{ "PL61109010140000071219812875", 0, "PL61109010140000071219812875" },
 	{ "PL6110901014000007121981287", 0, "PL6110901014000007121981287" },
@@ -652,7 +677,9 @@ static void test_iban_repair(void)
 		{ "NL91 A8NA 04I7 I643 00", 1, "NL91ABNA0417164300" },
 		/* a letter where digits and letters both fit (IT account part) */
 		{ "IT60 XO54 2811 1010 O000 0123 456", 1, "IT60X0542811101000000123456" },
-		{ "IT60 X054 2811 1010 OOOO O123 456", 0, NULL },
+		{ "IT60 X054 2811 1010 OOOO O123 456", 1, "IT60X0542811101000000123456" },
+		{ "FR14 2OO4 1O1O O5O5 OOO1 3MO2 6O6", 0, NULL },    /* 5 O among letters */
+		{ "FR14 2OO4 1O1O O5O5 0001 3M02 6O6", 1, "FR1420041010050500013M02606" },
 		{ "PL61109010140000071219812874", 1, "PL61109010140000071219812874" },
 		{ "PL61 1090 1014 0000 0712 1981 2875", 0, NULL },
 		{ "hello", 0, NULL },
