@@ -906,15 +906,16 @@ int folio_iban_repair(const char *raw, char out[40])
 	for (i = 0; i < 2 * ARRAY_SIZE(iban_countries); i++) {
 		const struct iban_country *ic = &iban_countries[i / 2];
 		struct fix f = { 0 };
-		char *x;
 
 		if (ic->len != n || !reads_as(c[0], ic->cc[0]) || !reads_as(c[1], ic->cc[1]))
 			continue;
 		iban_pattern(ic, pat);
 		if (i % 2) {
-			if (!strchr(pat, 'x'))
+			char *x = strchr(pat, 'x');
+
+			if (!x)
 				continue;
-			for (x = pat; (x = strchr(x, 'x')); x++)
+			for (; x; x = strchr(x, 'x'))
 				*x = 'd';
 		}
 		if (!fix_fits(c + 2, pat + 2, (size_t)n - 2))
