@@ -29,7 +29,7 @@ enum {
 };
 
 /* Latest schema version this build writes. */
-#define FOLIO_SCHEMA_VERSION 4
+#define FOLIO_SCHEMA_VERSION 5
 
 /*
  * Open the archive in `dir`. Without FOLIO_ARCHIVE_CREATE a missing
@@ -106,6 +106,31 @@ int folio_archive_tag(struct folio_archive *arc, long long id, const char *const
  * proforma, receipt, order, delivery_note, contract, form, letter, other.
  */
 int folio_archive_retype(struct folio_archive *arc, long long id, const char *type,
+			 struct folio_err *err);
+
+/*
+ * Store the fields of `doc` (loaded with folio_archive_get and changed by
+ * `folio fix`) in place of the archived ones, with its review reasons,
+ * notes and status (needs_review or archived), reindex it for search and
+ * append a "fixed" event whose detail is `detail` - all in one
+ * transaction. A doc_type field from the user also sets the type.
+ */
+int folio_archive_update_fields(struct folio_archive *arc, const struct folio_doc *doc,
+				const char *detail, struct folio_err *err);
+
+/* One document that needs a person: key fields missing or unsure,
+ * totals that do not reconcile, or a possible duplicate. */
+struct folio_review_item {
+	long long id;
+	const char *path, *doc_type, *added_at;
+	const char *review;    /* NULL when only a possible duplicate */
+	long long dup_of;      /* 0 when none */
+};
+
+/* Call fn for each document needing review, oldest first (at most
+ * `limit`, 0 for all). fn returns non-zero to stop. */
+int folio_archive_review(struct folio_archive *arc, int limit,
+			 int (*fn)(void *ctx, const struct folio_review_item *it), void *ctx,
 			 struct folio_err *err);
 
 /* Path of the stored original for `sha256` (caller frees). */

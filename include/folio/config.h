@@ -31,6 +31,7 @@ struct folio_config {
 	uint64_t max_page_pixels;   /* width*height of one decoded page */
 	int render_dpi;             /* PDF pages without a text layer */
 	int min_text_chars;         /* fewer text-layer chars than this: OCR the page */
+	int review_confidence;      /* percent: a key field less sure than this needs review */
 
 	/* archives (ZIP, TAR, 7z) */
 	int max_archive_entries;

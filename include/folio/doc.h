@@ -102,6 +102,8 @@ struct folio_doc {
 	size_t attachment_size;
 	char *attachment_name;
 	int needs_review;      /* set by extraction: key fields missing or unsure */
+	char *review;          /* why, "; "-separated, or NULL */
+	char *notes;           /* disagreements between sources, or NULL */
 
 	char *doc_type;        /* "invoice", "form", ... */
 	float type_conf;

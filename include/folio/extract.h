@@ -189,11 +189,30 @@ void folio_extractor_free(struct folio_extractor *x);
 /*
  * Extract the fields of `doc`: e-invoice XML (the document itself or the
  * XML attached to a PDF, doc->attachment), barcodes of its pages, then its
- * words. Sets doc fields, the "review" field (reasons, '; '-separated, or
- * absent) and doc->needs_review. Documents that are not invoice-like get
- * no fields. A malformed e-invoice fails with the parser's line.
+ * words. Sets doc fields, doc->review (reasons, "; "-separated, or NULL),
+ * doc->needs_review and doc->notes (disagreements between sources). A
+ * malformed e-invoice fails with the parser's line.
  */
 int folio_extract_doc(const struct folio_extractor *x, struct folio_doc *doc,
 		      struct folio_err *err);
+
+/*
+ * Re-run the choice and the checks on the fields a document already has
+ * (after `folio fix`): user values stay, totals are reconciled again and
+ * doc->review / needs_review are recomputed.
+ */
+int folio_extract_recheck(const struct folio_extractor *x, struct folio_doc *doc,
+			  struct folio_err *err);
+
+/* Whether a field name is one of the canonical fields (or a known extra
+ * such as "atcud"); `kind` receives "date", "amount", "taxid", "iban",
+ * "text", "json" or "code". For `folio fix`. */
+int folio_field_known(const char *name, const char **kind);
+
+/* Validate and normalise a value typed by a user for field `name`: dates
+ * in any supported format, amounts, tax IDs and IBANs with check digits.
+ * Writes the normalised value (caller frees) or fails with the reason. */
+int folio_field_normalise(const char *name, const char *value, char **out,
+			  struct folio_err *err);
 
 #endif

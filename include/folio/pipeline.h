@@ -29,8 +29,8 @@ struct folio_result {
 	const char *stage;         /* where it failed: "read", "detect", ... */
 	double seconds;            /* wall time spent on it by a worker */
 	/* where the time went: reading and hashing, decoding with OCR,
-	 * classifying, storing (the writer's part) */
-	double t_read, t_decode, t_classify, t_store;
+	 * extracting fields, classifying, storing (the writer's part) */
+	double t_read, t_decode, t_extract, t_classify, t_store;
 };
 
 struct folio_progress {
@@ -133,5 +133,22 @@ int folio_ingest(struct folio_archive *arc, char *const *paths, size_t npaths,
 int folio_watch_run(struct folio_archive *arc, struct folio_config *cfg,
 		    const char *config_path, char *const *inboxes, size_t ninboxes, int once,
 		    size_t *quarantined, struct folio_err *err);
+
+/* One correction: FIELD=VALUE as typed. */
+struct folio_fix {
+	const char *name;
+	const char *value;
+};
+
+/*
+ * `folio fix`: validate and set the fields of document `id` (source user,
+ * confidence 1; a bad date, amount, tax ID or IBAN is refused with the
+ * reason before anything changes), reconcile again, recompute the review
+ * and store it all with a "fixed" event naming `who`. On success *out (if
+ * not NULL) is the updated document, for the caller to show and free.
+ */
+int folio_fix_doc(struct folio_archive *arc, const struct folio_config *cfg, long long id,
+		  const struct folio_fix *fx, size_t n, const char *who, struct folio_doc **out,
+		  struct folio_err *err);
 
 #endif

@@ -136,9 +136,24 @@ static const char *const migrations[] = {
 	");"
 	"CREATE INDEX simhash_band_value ON simhash_band(band, value);"
 	"CREATE INDEX fields_name_value ON fields(name, value);",
+	/* 4 -> 5: extraction (why a document needs review, disagreements
+	 * between sources) and the barcodes of each page */
+	"ALTER TABLE documents ADD COLUMN review TEXT;"
+	"ALTER TABLE documents ADD COLUMN notes TEXT;"
+	"CREATE TABLE codes ("
+	"  doc_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,"
+	"  page INTEGER NOT NULL,"
+	"  seq INTEGER NOT NULL,"
+	"  type TEXT NOT NULL,"
+	"  data TEXT NOT NULL,"
+	"  x INTEGER NOT NULL, y INTEGER NOT NULL, w INTEGER NOT NULL, h INTEGER NOT NULL,"
+	"  PRIMARY KEY (doc_id, page, seq)"
+	") WITHOUT ROWID;",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
+
+static const char *col(sqlite3_stmt *st, int i);
 
 int folio_db_err(struct folio_archive *arc, struct folio_err *err, const char *what)
 {
@@ -496,13 +511,26 @@ static int words_blob(const struct folio_page *pg, struct folio_strbuf *sb)
 	return folio_strbuf_grow(sb, 0);
 }
 
+/* What search finds besides the text: field values (not the JSON of
+ * tables, whose words are in the text anyway) and barcode payloads. */
 static int field_text(const struct folio_doc *doc, struct folio_strbuf *sb)
 {
-	size_t i;
+	size_t i, k;
 
-	for (i = 0; i < doc->nfields; i++)
-		if (folio_strbuf_adds(sb, doc->fields[i].value) || folio_strbuf_addch(sb, '\n'))
+	folio_strbuf_reset(sb);
+	for (i = 0; i < doc->nfields; i++) {
+		const char *v = doc->fields[i].value;
+
+		if (*v == '[' || *v == '{')
+			continue;
+		if (folio_strbuf_adds(sb, v) || folio_strbuf_addch(sb, '\n'))
 			return -1;
+	}
+	for (i = 0; i < doc->npages; i++)
+		for (k = 0; k < doc->pages[i].ncodes; k++)
+			if (folio_strbuf_adds(sb, doc->pages[i].codes[k].data) ||
+			    folio_strbuf_addch(sb, '\n'))
+				return -1;
 	return folio_strbuf_grow(sb, 0);
 }
 
@@ -603,12 +631,13 @@ static int insert_rows(struct folio_archive *arc, struct folio_doc *doc, const c
 	}
 	rc = run(arc,
 		 "INSERT INTO documents(sha256, path, name, title, mime, size, pages, doc_type,"
-		 " type_conf, type_reason, status, ocr_conf, text, field_text, added_at)"
-		 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'archived', NULLIF(?, -1.0), ?, ?, ?)",
-		 "sssssiisdsdsss", doc->sha256, doc->path, doc->name, title, doc->mime,
+		 " type_conf, type_reason, status, ocr_conf, text, field_text, added_at, review,"
+		 " notes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULLIF(?, -1.0), ?, ?, ?, ?, ?)",
+		 "sssssiisdssdsssss", doc->sha256, doc->path, doc->name, title, doc->mime,
 		 (long long)doc->size, (long long)doc->npages,
 		 doc->doc_type ? doc->doc_type : "other", (double)doc->type_conf,
-		 doc->type_reason, oc, doc->text.buf ? doc->text.buf : "", ft.buf, at);
+		 doc->type_reason, doc->needs_review ? "needs_review" : "archived", oc,
+		 doc->text.buf ? doc->text.buf : "", ft.buf, at, doc->review, doc->notes);
 	if (rc != SQLITE_OK) {
 		ret = folio_db_err(arc, err, "cannot store the document");
 		goto out;
@@ -647,6 +676,19 @@ static int insert_rows(struct folio_archive *arc, struct folio_doc *doc, const c
 		if (rc != SQLITE_OK) {
 			ret = folio_db_err(arc, err, "cannot store a page");
 			goto out;
+		}
+		for (size_t k = 0; k < pg->ncodes; k++) {
+			const struct folio_code *c = &pg->codes[k];
+
+			rc = run(arc,
+				 "INSERT INTO codes(doc_id, page, seq, type, data, x, y, w, h)"
+				 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", "iiissiiii", doc->id,
+				 (long long)pg->number, (long long)k, c->type, c->data,
+				 (long long)c->x, (long long)c->y, (long long)c->w, (long long)c->h);
+			if (rc != SQLITE_OK) {
+				ret = folio_db_err(arc, err, "cannot store a barcode");
+				goto out;
+			}
 		}
 	}
 	for (i = 0; i < doc->nfields; i++) {
@@ -729,7 +771,8 @@ int folio_archive_add(struct folio_archive *arc, struct folio_doc *doc, struct f
 		doc->id = 0;
 		return ret;
 	}
-	if (folio_doc_set_str(&doc->status, "archived") || folio_doc_set_str(&doc->added_at, at))
+	if (folio_doc_set_str(&doc->status, doc->needs_review ? "needs_review" : "archived") ||
+	    folio_doc_set_str(&doc->added_at, at))
 		return folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, ENOMEM, "out of memory");
 	return FOLIO_OK;
 }
@@ -795,6 +838,107 @@ int folio_archive_tag(struct folio_archive *arc, long long id, const char *const
 	}
 	folio_strbuf_release(&detail);
 	return ret;
+}
+
+int folio_archive_update_fields(struct folio_archive *arc, const struct folio_doc *doc,
+				const char *detail, struct folio_err *err)
+{
+	struct folio_strbuf ft = FOLIO_STRBUF_INIT;
+	const struct folio_field *type = folio_doc_field(doc, "doc_type");
+	size_t i;
+	int rc, ret;
+
+	if (arc->rdonly)
+		return folio_err_set(err, FOLIO_FAILED, FOLIO_E_DB, 0, "the archive is read-only");
+	if (field_text(doc, &ft))
+		return folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, ENOMEM, "out of memory");
+	if ((ret = exec(arc, "BEGIN IMMEDIATE", err)) != FOLIO_OK) {
+		folio_strbuf_release(&ft);
+		return ret;
+	}
+	/* external-content FTS: the old row goes out with its old values */
+	rc = run(arc,
+		 "INSERT INTO doc_fts(doc_fts, rowid, title, text, field_text) SELECT 'delete', id,"
+		 " title, text, field_text FROM documents WHERE id = ?", "i", doc->id);
+	if (rc == SQLITE_OK)
+		rc = run(arc,
+			 "INSERT INTO doc_tri(doc_tri, rowid, text, field_text) SELECT 'delete', id,"
+			 " text, field_text FROM documents WHERE id = ?", "i", doc->id);
+	if (rc == SQLITE_OK)
+		rc = run(arc, "DELETE FROM fields WHERE doc_id = ?", "i", doc->id);
+	for (i = 0; rc == SQLITE_OK && i < doc->nfields; i++) {
+		const struct folio_field *f = &doc->fields[i];
+
+		rc = run(arc,
+			 "INSERT INTO fields(doc_id, name, value, raw, confidence, source, page,"
+			 " x, y, w, h) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+			 "isssdsiiiii", doc->id, f->name, f->value, f->raw, (double)f->confidence,
+			 folio_source_name(f->source), (long long)f->page, (long long)f->bbox[0],
+			 (long long)f->bbox[1], (long long)f->bbox[2], (long long)f->bbox[3]);
+	}
+	if (rc == SQLITE_OK)
+		rc = run(arc,
+			 "UPDATE documents SET field_text = ?, review = ?, notes = ?,"
+			 " status = CASE WHEN status IN ('archived', 'needs_review') THEN ?"
+			 " ELSE status END WHERE id = ?", "ssssi", ft.buf, doc->review, doc->notes,
+			 doc->needs_review ? "needs_review" : "archived", doc->id);
+	if (rc == SQLITE_OK && type && type->source == FOLIO_SRC_USER)
+		rc = run(arc,
+			 "UPDATE documents SET doc_type = ?, type_conf = 1, type_reason = 'user'"
+			 " WHERE id = ?", "si", type->value, doc->id);
+	if (rc == SQLITE_OK)
+		rc = run(arc,
+			 "INSERT INTO doc_fts(rowid, title, text, field_text) SELECT id, title, text,"
+			 " field_text FROM documents WHERE id = ?", "i", doc->id);
+	if (rc == SQLITE_OK)
+		rc = run(arc,
+			 "INSERT INTO doc_tri(rowid, text, field_text) SELECT id, text, field_text"
+			 " FROM documents WHERE id = ?", "i", doc->id);
+	folio_strbuf_release(&ft);
+	if (rc != SQLITE_OK) {
+		ret = folio_db_err(arc, err, "cannot store the corrected fields");
+		exec(arc, "ROLLBACK", NULL);
+		return ret;
+	}
+	if ((ret = folio_archive_event(arc, "fixed", doc->id, doc->sha256, NULL, detail, err)) !=
+		    FOLIO_OK ||
+	    (ret = exec(arc, "COMMIT", err)) != FOLIO_OK)
+		exec(arc, "ROLLBACK", NULL);
+	return ret;
+}
+
+int folio_archive_review(struct folio_archive *arc, int limit,
+			 int (*fn)(void *ctx, const struct folio_review_item *it), void *ctx,
+			 struct folio_err *err)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(arc->db,
+			       "SELECT id, path, doc_type, added_at, review, coalesce(dup_of, 0)"
+			       " FROM documents WHERE status = 'needs_review' OR dup_of IS NOT NULL"
+			       " ORDER BY id LIMIT ?", -1, &st, NULL))
+		return folio_db_err(arc, err, "cannot list the documents to review");
+	sqlite3_bind_int64(st, 1, limit > 0 ? limit : -1);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct folio_review_item it = {
+			.id = sqlite3_column_int64(st, 0),
+			.path = col(st, 1),
+			.doc_type = col(st, 2),
+			.added_at = col(st, 3),
+			.review = sqlite3_column_type(st, 4) == SQLITE_NULL ? NULL : col(st, 4),
+			.dup_of = sqlite3_column_int64(st, 5),
+		};
+
+		if (fn(ctx, &it))
+			break;
+	}
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		sqlite3_finalize(st);
+		return folio_db_err(arc, err, "cannot list the documents to review");
+	}
+	sqlite3_finalize(st);
+	return FOLIO_OK;
 }
 
 int folio_archive_retype(struct folio_archive *arc, long long id, const char *type,
@@ -885,8 +1029,8 @@ int folio_archive_get(struct folio_archive *arc, long long id, struct folio_doc 
 	*out = NULL;
 	if (sqlite3_prepare_v2(arc->db,
 			       "SELECT sha256, path, title, mime, size, doc_type, type_conf,"
-			       " type_reason, status, text, added_at, coalesce(dup_of, 0)"
-			       " FROM documents WHERE id = ?",
+			       " type_reason, status, text, added_at, coalesce(dup_of, 0),"
+			       " review, notes FROM documents WHERE id = ?",
 			       -1, &st, NULL))
 		return folio_db_err(arc, err, "cannot read the document");
 	sqlite3_bind_int64(st, 1, id);
@@ -914,6 +1058,12 @@ int folio_archive_get(struct folio_archive *arc, long long id, struct folio_doc 
 	    folio_strbuf_adds(&doc->text, col(st, 9)) ||
 	    folio_doc_set_str(&doc->added_at, col(st, 10)))
 		goto nomem;
+	if ((sqlite3_column_type(st, 12) != SQLITE_NULL &&
+	     folio_doc_set_str(&doc->review, col(st, 12))) ||
+	    (sqlite3_column_type(st, 13) != SQLITE_NULL &&
+	     folio_doc_set_str(&doc->notes, col(st, 13))))
+		goto nomem;
+	doc->needs_review = !strcmp(doc->status, "needs_review");
 	sqlite3_finalize(st);
 	st = NULL;
 
@@ -961,6 +1111,26 @@ int folio_archive_get(struct folio_archive *arc, long long id, struct folio_doc 
 					sqlite3_column_type(st, 2) == SQLITE_NULL ? NULL : col(st, 2),
 					(float)sqlite3_column_double(st, 3), source_from(col(st, 4)),
 					sqlite3_column_int(st, 5), bbox))
+			goto nomem;
+	}
+	if (rc != SQLITE_DONE)
+		goto dberr;
+	sqlite3_finalize(st);
+	st = NULL;
+
+	if (sqlite3_prepare_v2(arc->db,
+			       "SELECT page, type, data, x, y, w, h FROM codes WHERE doc_id = ?"
+			       " ORDER BY page, seq", -1, &st, NULL))
+		goto dberr;
+	sqlite3_bind_int64(st, 1, id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		int pno = sqlite3_column_int(st, 0);
+
+		if (pno < 1 || (size_t)pno > doc->npages)
+			continue;
+		if (folio_page_add_code(&doc->pages[pno - 1], col(st, 1), col(st, 2),
+					sqlite3_column_int(st, 3), sqlite3_column_int(st, 4),
+					sqlite3_column_int(st, 5), sqlite3_column_int(st, 6)))
 			goto nomem;
 	}
 	if (rc != SQLITE_DONE)

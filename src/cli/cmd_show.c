@@ -3,6 +3,7 @@
 
 #include "cli.h"
 #include "folio/doc.h"
+#include "folio/extract.h"
 #include "folio/strbuf.h"
 
 static void json_str_or_null(struct folio_strbuf *sb, const char *s)
@@ -11,6 +12,40 @@ static void json_str_or_null(struct folio_strbuf *sb, const char *s)
 		folio_strbuf_add_json(sb, s);
 	else
 		folio_strbuf_adds(sb, "null");
+}
+
+/* Amounts are JSON numbers and tables JSON arrays (REFERENCE.md 1). */
+static void field_value_json(struct folio_strbuf *sb, const struct folio_field *f)
+{
+	const char *kind = NULL, *v = f->value;
+	size_t n = strlen(v), i = 0;
+
+	folio_field_known(f->name, &kind);
+	if (kind && !strcmp(kind, "json") && n >= 2 && v[0] == '[' && v[n - 1] == ']') {
+		folio_strbuf_adds(sb, v);
+		return;
+	}
+	if (kind && !strcmp(kind, "amount")) {
+		int digits = 0, dot = 0;
+
+		if (v[i] == '-')
+			i++;
+		for (; i < n; i++) {
+			if (v[i] >= '0' && v[i] <= '9')
+				digits++;
+			else if (v[i] == '.' && !dot && digits)
+				dot = 1;
+			else
+				break;
+		}
+		if (i == n && digits && v[n - 1] != '.' && !(v[v[0] == '-'] == '0' &&
+							     v[(v[0] == '-') + 1] >= '0' &&
+							     v[(v[0] == '-') + 1] <= '9')) {
+			folio_strbuf_adds(sb, v);
+			return;
+		}
+	}
+	folio_strbuf_add_json(sb, v);
 }
 
 static void show_json(const struct folio_doc *d, struct folio_strbuf *sb)
@@ -36,6 +71,11 @@ static void show_json(const struct folio_doc *d, struct folio_strbuf *sb)
 		folio_strbuf_addf(sb, ",\"possible_duplicate_of\":%lld", d->dup_of);
 	else
 		folio_strbuf_adds(sb, ",\"possible_duplicate_of\":null");
+	folio_strbuf_addf(sb, ",\"needs_review\":%s,\"review\":",
+			  d->needs_review ? "true" : "false");
+	json_str_or_null(sb, d->review);
+	folio_strbuf_adds(sb, ",\"notes\":");
+	json_str_or_null(sb, d->notes);
 	folio_strbuf_adds(sb, ",\"tags\":[");
 	for (i = 0; i < d->ntags; i++) {
 		if (i)
@@ -50,7 +90,7 @@ static void show_json(const struct folio_doc *d, struct folio_strbuf *sb)
 			folio_strbuf_addch(sb, ',');
 		folio_strbuf_add_json(sb, f->name);
 		folio_strbuf_adds(sb, ":{\"value\":");
-		folio_strbuf_add_json(sb, f->value);
+		field_value_json(sb, f);
 		folio_strbuf_addf(sb, ",\"confidence\":%.3f,\"source\":\"%s\",\"page\":",
 				  (double)f->confidence, folio_source_name(f->source));
 		if (f->page)
@@ -81,6 +121,24 @@ static void show_json(const struct folio_doc *d, struct folio_strbuf *sb)
 				  p->height, p->dpi, (double)p->conf, p->rotation, (double)p->skew,
 				  p->blank ? "true" : "false", p->nwords);
 	}
+	folio_strbuf_adds(sb, "],\"codes\":[");
+	{
+		int first = 1;
+
+		for (i = 0; i < d->npages; i++)
+			for (size_t k = 0; k < d->pages[i].ncodes; k++) {
+				const struct folio_code *c = &d->pages[i].codes[k];
+
+				folio_strbuf_addf(sb, "%s{\"page\":%d,\"type\":", first ? "" : ",",
+						  d->pages[i].number);
+				folio_strbuf_add_json(sb, c->type);
+				folio_strbuf_adds(sb, ",\"data\":");
+				folio_strbuf_add_json(sb, c->data);
+				folio_strbuf_addf(sb, ",\"bbox\":[%d,%d,%d,%d]}", c->x, c->y, c->w,
+						  c->h);
+				first = 0;
+			}
+	}
 	folio_strbuf_adds(sb, "],\"text\":");
 	folio_strbuf_add_json(sb, d->text.buf ? d->text.buf : "");
 	folio_strbuf_adds(sb, "}\n");
@@ -95,6 +153,10 @@ static void show_text(const struct folio_doc *d, struct folio_strbuf *sb)
 	folio_strbuf_addf(sb, "type:      %s (%.2f, %s)\n", d->doc_type ? d->doc_type : "other",
 			  (double)d->type_conf, d->type_reason ? d->type_reason : "");
 	folio_strbuf_addf(sb, "status:    %s\n", d->status ? d->status : "");
+	if (d->review)
+		folio_strbuf_addf(sb, "review:    %s\n", d->review);
+	if (d->notes)
+		folio_strbuf_addf(sb, "sources:   %s\n", d->notes);
 	if (d->dup_of)
 		folio_strbuf_addf(sb, "duplicate: possibly the same paper as document %lld\n",
 				  d->dup_of);
@@ -133,7 +195,11 @@ static void show_text(const struct folio_doc *d, struct folio_strbuf *sb)
 			folio_strbuf_addf(sb, ", deskewed %.2f deg", (double)p->skew);
 		if (p->rotation)
 			folio_strbuf_addf(sb, ", rotated %d deg", p->rotation);
+		if (p->blank)
+			folio_strbuf_adds(sb, ", blank");
 		folio_strbuf_addch(sb, '\n');
+		for (size_t k = 0; k < p->ncodes; k++)
+			folio_strbuf_addf(sb, "      %s: %s\n", p->codes[k].type, p->codes[k].data);
 	}
 }
 

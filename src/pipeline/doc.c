@@ -125,6 +125,8 @@ void folio_doc_free(struct folio_doc *doc)
 	free(doc->title);
 	free(doc->attachment);
 	free(doc->attachment_name);
+	free(doc->review);
+	free(doc->notes);
 	free(doc->doc_type);
 	free(doc->type_reason);
 	free(doc->status);

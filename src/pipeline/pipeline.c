@@ -33,6 +33,7 @@
 #include "folio/ocr.h"
 #include "folio/prepare.h"
 #include "folio/simhash.h"
+#include "folio/extract.h"
 #include "folio/util.h"
 
 enum outcome_kind {
@@ -77,7 +78,7 @@ struct outcome {
 	const char *stage;
 	char reason[FOLIO_ERR_MSG_MAX];
 	double seconds;
-	double t_read, t_decode, t_classify, t_store;
+	double t_read, t_decode, t_extract, t_classify, t_store;
 };
 
 /* S_RETRY: the archive could not take it (disk full); the same bytes may
@@ -120,6 +121,7 @@ struct folio_pipeline {
 	const struct folio_config *cfg;
 	struct folio_classifier *classifier;
 	struct folio_tagger *tagger;
+	struct folio_extractor *extractor;
 	struct folio_archive *arc;
 	const struct folio_ingest_opts *opts;
 	struct worker *workers;
@@ -292,6 +294,54 @@ static void set_fatal(struct folio_pipeline *r, const struct folio_err *err)
 }
 
 /* ---- one document through the stages ---------------------------------- */
+
+static int invoice_like(const char *type)
+{
+	return type && (!strcmp(type, "invoice") || !strcmp(type, "credit_note") ||
+			!strcmp(type, "proforma") || !strcmp(type, "receipt"));
+}
+
+/*
+ * The type an exact source states (an e-invoice's type code) wins over
+ * the classifier's guess; otherwise the classifier's type becomes the
+ * doc_type field. Review is for invoice-like documents only: a letter
+ * without an invoice number is not a problem.
+ */
+static int settle_type(struct folio_doc *doc)
+{
+	const struct folio_field *f = folio_doc_field(doc, "doc_type");
+	char reason[64];
+
+	if (f && (f->source == FOLIO_SRC_XML || f->source == FOLIO_SRC_QR)) {
+		snprintf(reason, sizeof(reason), "%s: e-invoice type", folio_source_name(f->source));
+		if (folio_doc_set_str(&doc->doc_type, f->value) ||
+		    folio_doc_set_str(&doc->type_reason, reason))
+			return -1;
+		doc->type_conf = 1.0f;
+	} else if (doc->doc_type) {
+		enum folio_source src = FOLIO_SRC_TEXT;
+		size_t i;
+
+		for (i = 0; i < doc->npages; i++)
+			if (doc->pages[i].source == FOLIO_SRC_OCR)
+				src = FOLIO_SRC_OCR;
+		if (f && !strcmp(f->value, "credit_note") && invoice_like(doc->doc_type) &&
+		    strcmp(doc->doc_type, "credit_note")) {
+			/* the page says credit note next to the invoice number */
+			if (folio_doc_set_str(&doc->doc_type, "credit_note"))
+				return -1;
+		}
+		if (folio_doc_set_field(doc, "doc_type", doc->doc_type, NULL, doc->type_conf, src,
+					0, NULL))
+			return -1;
+	}
+	if (!invoice_like(doc->doc_type) && (!f || f->source != FOLIO_SRC_XML)) {
+		doc->needs_review = 0;
+		free(doc->review);
+		doc->review = NULL;
+	}
+	return 0;
+}
 
 /* Clean up and OCR one page, then drop its image. */
 static int read_page(struct worker *w, struct folio_page *pg, struct folio_err *err)
@@ -576,9 +626,20 @@ static int process(struct worker *w, struct job *job, struct outcome *o)
 	t = folio_clock();
 	if (folio_doc_join_text(doc))
 		goto nomem;
+	ret = folio_extract_doc(r->extractor, doc, &err);
+	o->t_extract = folio_clock() - t;
+	if (ret != FOLIO_OK) {
+		if (ret == FOLIO_FATAL)
+			goto fatal;
+		fail(o, "extract", &err);
+		return FOLIO_OK;
+	}
+	t = folio_clock();
 	ret = folio_classify_doc(r->classifier, doc, &err);
 	if (ret == FOLIO_OK)
 		ret = folio_tagger_apply(r->tagger, doc, &err);
+	if (ret == FOLIO_OK && settle_type(doc))
+		goto nomem;
 	doc->simhash = folio_simhash(doc->text.buf);
 	o->t_classify = folio_clock() - t;
 	if (ret != FOLIO_OK) {
@@ -800,6 +861,7 @@ static void report(struct folio_pipeline *r, const struct outcome *o, const char
 		.seconds = o->seconds,
 		.t_read = o->t_read,
 		.t_decode = o->t_decode,
+		.t_extract = o->t_extract,
 		.t_classify = o->t_classify,
 		.t_store = o->t_store,
 	};
@@ -1157,6 +1219,21 @@ struct folio_pipeline *folio_pipeline_new(struct folio_archive *arc,
 	}
 	if (opts->cfg->tag_rules && !(r->tagger = folio_tagger_load(opts->cfg->tag_rules, err)))
 		goto fail;
+	{
+		struct folio_extract_opts xo = { 0 };
+		char *lexicon = folio_path_join(models, "labels.tsv");
+
+		if (!lexicon) {
+			folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, ENOMEM, "out of memory");
+			goto fail;
+		}
+		xo.lexicon = lexicon;
+		xo.review_below = (float)opts->cfg->review_confidence / 100.0f;
+		r->extractor = folio_extractor_new(&xo, err);
+		free(lexicon);
+		if (!r->extractor)
+			goto fail;
+	}
 	if (!(r->classifier = folio_classify_load(rules, err)) ||
 	    folio_archive_each_sha(arc, seed_sha, &r->known, err) != FOLIO_OK ||
 	    folio_decode_global_init(opts->cfg, err) != FOLIO_OK)
@@ -1245,6 +1322,7 @@ void folio_pipeline_free(struct folio_pipeline *r)
 	}
 	free(r->known.slots);
 	folio_classify_free(r->classifier);
+	folio_extractor_free(r->extractor);
 	folio_tagger_free(r->tagger);
 	if (r->wake[0] >= 0)
 		close(r->wake[0]);

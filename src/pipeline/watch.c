@@ -104,9 +104,9 @@ static void on_result(void *arg, const struct folio_result *r)
 		      r->reason ? r->reason : "", r->stage ? r->stage : "?", r->seconds);
 	else
 		logf_(l, LOG_INFO, "%s %lld %s (%d page%s, %s; %.2f s: read %.2f, decode+ocr %.2f,"
-		      " classify %.3f, store %.3f)%s%s", r->status, r->id, r->path, r->pages,
-		      r->pages == 1 ? "" : "s", r->doc_type ? r->doc_type : "other", r->seconds,
-		      r->t_read, r->t_decode, r->t_classify, r->t_store,
+		      " extract %.3f, classify %.3f, store %.3f)%s%s", r->status, r->id, r->path,
+		      r->pages, r->pages == 1 ? "" : "s", r->doc_type ? r->doc_type : "other",
+		      r->seconds, r->t_read, r->t_decode, r->t_extract, r->t_classify, r->t_store,
 		      r->reason ? "; " : "", r->reason ? r->reason : "");
 }
 

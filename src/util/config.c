@@ -42,6 +42,7 @@ static const struct key keys[] = {
 	{ "poll_ms", K_INT, OFF(poll_ms), 50, 3600000 },
 	{ "quarantine_dir", K_STR, OFF(quarantine_dir), 0, 0 },
 	{ "render_dpi", K_INT, OFF(render_dpi), 50, 1200 },
+	{ "review_confidence", K_INT, OFF(review_confidence), 1, 100 },
 	{ "rescan_seconds", K_INT, OFF(rescan_seconds), 1, 86400 },
 	{ "settle_ms", K_INT, OFF(settle_ms), 0, 3600000 },
 	{ "tag_rules", K_STR, OFF(tag_rules), 0, 0 },
@@ -65,6 +66,7 @@ int folio_config_defaults(struct folio_config *cfg, struct folio_err *err)
 	cfg->max_page_pixels = 200000000ULL; /* A0 at 300 dpi is ~140 Mpx */
 	cfg->render_dpi = 300;
 	cfg->min_text_chars = 16;
+	cfg->review_confidence = 60;
 	cfg->max_archive_entries = 10000;
 	cfg->max_archive_bytes = 2ULL << 30;
 	cfg->max_archive_ratio = 200;

@@ -1,0 +1,673 @@
+/*
+ * extract.c - the extraction stage: gather candidates from every source,
+ * choose one value per field, reconcile the totals, decide on review.
+ *
+ * Choice: a more trusted source always wins (user > xml > qr > text >
+ * ocr); within one source, candidates with the same value pool their
+ * confidence (two labels agreeing are surer than one). A value another
+ * source contradicts is recorded in doc->notes.
+ *
+ * Reconciliation (EN 16931 BR-CO-10..17): among the net, VAT and gross
+ * candidates the combination with net + VAT = gross is preferred, and
+ * values that reconcile have their confidence raised; VAT per rate is
+ * checked against net x rate. A total that does not reconcile is kept as
+ * read and flagged for review, never "fixed".
+ */
+#include <ctype.h>
+#include <stdarg.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "folio/extract.h"
+#include "folio/strbuf.h"
+#include "folio/util.h"
+
+struct folio_extractor {
+	struct folio_lexicon *lx;
+	float review_below;
+};
+
+static const struct {
+	const char *name;
+	const char *kind;
+	int key;               /* missing or unsure: needs review */
+} fields[] = {
+	{ "doc_type", "code", 0 },
+	{ "invoice_number", "text", 1 },
+	{ "issue_date", "date", 1 },
+	{ "supply_date", "date", 0 },
+	{ "due_date", "date", 0 },
+	{ "currency", "code", 0 },
+	{ "seller_name", "text", 0 },
+	{ "seller_tax_id", "taxid", 1 },
+	{ "buyer_name", "text", 0 },
+	{ "buyer_tax_id", "taxid", 0 },
+	{ "net_total", "amount", 0 },
+	{ "vat_total", "amount", 0 },
+	{ "gross_total", "amount", 1 },
+	{ "amount_due", "amount", 0 },
+	{ "iban", "iban", 0 },
+	{ "order_reference", "text", 0 },
+	{ "vat_breakdown", "json", 0 },
+	{ "lines", "json", 0 },
+	/* extras some sources give */
+	{ "atcud", "text", 0 },
+	{ "payment_reference", "text", 0 },
+	{ "ksef_hash", "text", 0 },
+	{ "nfe_key", "text", 0 },
+};
+#define NFIELDS (sizeof(fields) / sizeof(fields[0]))
+
+int folio_field_known(const char *name, const char **kind)
+{
+	size_t i;
+
+	for (i = 0; i < NFIELDS; i++)
+		if (!strcmp(fields[i].name, name)) {
+			if (kind)
+				*kind = fields[i].kind;
+			return 1;
+		}
+	return 0;
+}
+
+struct folio_extractor *folio_extractor_new(const struct folio_extract_opts *o,
+					    struct folio_err *err)
+{
+	struct folio_extractor *x = calloc(1, sizeof(*x));
+
+	if (!x) {
+		folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, 12, "out of memory");
+		return NULL;
+	}
+	x->review_below = o->review_below > 0 ? o->review_below : 0.6f;
+	if (o->lexicon && !(x->lx = folio_lexicon_load(o->lexicon, err))) {
+		free(x);
+		return NULL;
+	}
+	return x;
+}
+
+void folio_extractor_free(struct folio_extractor *x)
+{
+	if (!x)
+		return;
+	folio_lexicon_free(x->lx);
+	free(x);
+}
+
+static int rank(enum folio_source s)
+{
+	switch (s) {
+	case FOLIO_SRC_USER: return 5;
+	case FOLIO_SRC_XML: return 4;
+	case FOLIO_SRC_QR: return 3;
+	case FOLIO_SRC_TEXT: return 2;
+	case FOLIO_SRC_OCR: return 1;
+	default: return 0;
+	}
+}
+
+/* A pooled value: all candidates of one source with one value. */
+struct pick {
+	const struct folio_cand *c;   /* the most confident of them */
+	float conf;
+	int rank;
+};
+
+static int better(const struct pick *a, const struct pick *b)
+{
+	if (a->rank != b->rank)
+		return a->rank > b->rank;
+	return a->conf > b->conf;
+}
+
+/* Pool the candidates named `name` into at most `max` picks, best first. */
+static size_t pool(const struct folio_cands *cs, const char *name, struct pick *out, size_t max)
+{
+	size_t n = 0, i, k;
+
+	for (i = 0; i < cs->n; i++) {
+		const struct folio_cand *c = &cs->v[i];
+
+		if (strcmp(c->name, name))
+			continue;
+		for (k = 0; k < n; k++)
+			if (out[k].rank == rank(c->src) && !strcmp(out[k].c->value, c->value))
+				break;
+		if (k < n) {
+			out[k].conf = 1.0f - (1.0f - out[k].conf) * (1.0f - c->conf * 0.5f);
+			if (c->conf > out[k].c->conf)
+				out[k].c = c;
+			continue;
+		}
+		if (n == max)
+			continue;
+		out[n].c = c;
+		out[n].conf = c->conf;
+		out[n].rank = rank(c->src);
+		n++;
+	}
+	/* best first (insertion sort: n is small) */
+	for (i = 1; i < n; i++)
+		for (k = i; k > 0 && better(&out[k], &out[k - 1]); k--) {
+			struct pick t = out[k];
+
+			out[k] = out[k - 1];
+			out[k - 1] = t;
+		}
+	return n;
+}
+
+struct chosen {
+	const struct folio_cand *c;
+	float conf;
+};
+
+static int parse_amount(const char *s, struct folio_amount *a)
+{
+	size_t n = strlen(s);
+
+	return n && folio_amount_parse(s, '.', a) == n;
+}
+
+static long long cents_of(const char *s, int *ok)
+{
+	struct folio_amount a;
+
+	*ok = parse_amount(s, &a);
+	return *ok ? folio_amount_cents(&a) : 0;
+}
+
+static void add_reason(struct folio_strbuf *sb, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void add_reason(struct folio_strbuf *sb, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (sb->len)
+		folio_strbuf_adds(sb, "; ");
+	va_start(ap, fmt);
+	folio_strbuf_vaddf(sb, fmt, ap);
+	va_end(ap);
+}
+
+#define NPICK 8
+
+/* Reconcile net/vat/gross: choose the best consistent triple. */
+static void reconcile_totals(const struct folio_cands *cs, struct chosen *ch, int i_net,
+			     int i_vat, int i_gross, struct folio_strbuf *why)
+{
+	struct pick pn[NPICK], pv[NPICK], pg[NPICK];
+	size_t nn = pool(cs, "net_total", pn, NPICK), nv = pool(cs, "vat_total", pv, NPICK);
+	size_t ng = pool(cs, "gross_total", pg, NPICK), a, b, c;
+	float best = -1;
+	int ba = -1, bb = -1, bc = -1;
+
+	for (a = 0; a < nn; a++)
+		for (b = 0; b < nv; b++)
+			for (c = 0; c < ng; c++) {
+				int o1, o2, o3;
+				long long n = cents_of(pn[a].c->value, &o1);
+				long long v = cents_of(pv[b].c->value, &o2);
+				long long g = cents_of(pg[c].c->value, &o3);
+				float s;
+
+				if (!o1 || !o2 || !o3 || llabs(n + v - g) > 1)
+					continue;
+				/* the best-ranked source counts first */
+				s = (float)(pn[a].rank + pv[b].rank + pg[c].rank) * 10.0f +
+				    pn[a].conf + pv[b].conf + pg[c].conf;
+				if (s > best) {
+					best = s;
+					ba = (int)a;
+					bb = (int)b;
+					bc = (int)c;
+				}
+			}
+	if (ba >= 0 && pn[ba].rank >= (nn ? pn[0].rank : 0) &&
+	    pg[bc].rank >= (ng ? pg[0].rank : 0)) {
+		ch[i_net].c = pn[ba].c;
+		ch[i_net].conf = 1.0f - (1.0f - pn[ba].conf) * 0.3f;
+		ch[i_vat].c = pv[bb].c;
+		ch[i_vat].conf = 1.0f - (1.0f - pv[bb].conf) * 0.3f;
+		ch[i_gross].c = pg[bc].c;
+		ch[i_gross].conf = 1.0f - (1.0f - pg[bc].conf) * 0.3f;
+		return;
+	}
+	if (ch[i_net].c && ch[i_vat].c && ch[i_gross].c) {
+		char msg[160];
+
+		snprintf(msg, sizeof(msg), "%s + %s", ch[i_net].c->value, ch[i_vat].c->value);
+		add_reason(why, "totals do not reconcile: net + VAT = %s, gross %s", msg,
+			   ch[i_gross].c->value);
+		ch[i_net].conf *= 0.7f;
+		ch[i_vat].conf *= 0.7f;
+		ch[i_gross].conf *= 0.7f;
+	}
+}
+
+/* Minimal reader of the breakdown JSON this module writes:
+ * [{"rate":"23","net":"1.00","vat":"0.23"},...]. Returns the rows read. */
+struct bd_row {
+	char rate[16];
+	long long net, vat;
+	int has_net, has_vat;
+};
+
+static const char *json_get(const char *obj, const char *end, const char *key, char *out,
+			    size_t n)
+{
+	char pat[32];
+	const char *p;
+	size_t k = 0;
+
+	snprintf(pat, sizeof(pat), "\"%s\":\"", key);
+	p = strstr(obj, pat);
+	if (!p || p >= end)
+		return NULL;
+	p += strlen(pat);
+	while (*p && *p != '"' && k + 1 < n)
+		out[k++] = *p++;
+	out[k] = '\0';
+	return out;
+}
+
+static size_t read_breakdown(const char *json, struct bd_row *rows, size_t max)
+{
+	const char *p = json;
+	size_t n = 0;
+
+	while (n < max && (p = strchr(p, '{'))) {
+		const char *end = strchr(p, '}');
+		char buf[40];
+		int ok;
+
+		if (!end)
+			break;
+		memset(&rows[n], 0, sizeof(rows[n]));
+		if (!json_get(p, end, "rate", rows[n].rate, sizeof(rows[n].rate)))
+			rows[n].rate[0] = '\0';
+		if (json_get(p, end, "net", buf, sizeof(buf))) {
+			rows[n].net = cents_of(buf, &ok);
+			rows[n].has_net = ok;
+		}
+		if (json_get(p, end, "vat", buf, sizeof(buf))) {
+			rows[n].vat = cents_of(buf, &ok);
+			rows[n].has_vat = ok;
+		}
+		n++;
+		p = end + 1;
+	}
+	return n;
+}
+
+static size_t read_line_nets(const char *json, long long *sum)
+{
+	const char *p = json;
+	size_t n = 0;
+
+	*sum = 0;
+	while ((p = strchr(p, '{'))) {
+		const char *end = strchr(p, '}');
+		char buf[40];
+		int ok;
+
+		if (!end)
+			break;
+		if (json_get(p, end, "net", buf, sizeof(buf))) {
+			*sum += cents_of(buf, &ok);
+			if (ok)
+				n++;
+		}
+		p = end + 1;
+	}
+	return n;
+}
+
+static int field_index(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < NFIELDS; i++)
+		if (!strcmp(fields[i].name, name))
+			return (int)i;
+	return -1;
+}
+
+static void check_breakdown(struct chosen *ch, struct folio_strbuf *why)
+{
+	int ib = field_index("vat_breakdown"), in = field_index("net_total"),
+	    iv = field_index("vat_total");
+	struct bd_row rows[16];
+	size_t n, i;
+	long long sn = 0, sv = 0;
+	int bad = 0, ok;
+
+	if (!ch[ib].c)
+		return;
+	n = read_breakdown(ch[ib].c->value, rows, 16);
+	for (i = 0; i < n; i++) {
+		double rate = atof(rows[i].rate);
+
+		sn += rows[i].net;
+		sv += rows[i].vat;
+		if (rows[i].has_net && rows[i].has_vat && rows[i].rate[0] &&
+		    llabs(llround((double)rows[i].net * rate / 100.0) - rows[i].vat) > 2)
+			bad = 1;
+	}
+	if (bad)
+		add_reason(why, "VAT per rate is not net x rate");
+	if (n && ch[in].c && ch[iv].c) {
+		long long net = cents_of(ch[in].c->value, &ok);
+		long long vat = ok ? cents_of(ch[iv].c->value, &ok) : 0;
+
+		if (ok && llabs(net - sn) <= 1 && llabs(vat - sv) <= 1 && !bad) {
+			ch[ib].conf = 1.0f - (1.0f - ch[ib].conf) * 0.3f;
+			ch[in].conf = 1.0f - (1.0f - ch[in].conf) * 0.5f;
+			ch[iv].conf = 1.0f - (1.0f - ch[iv].conf) * 0.5f;
+		} else if (ok && ch[ib].c->src <= ch[in].c->src) {
+			add_reason(why, "VAT breakdown does not add up to the totals");
+		}
+	}
+}
+
+static void check_lines(struct chosen *ch, struct folio_strbuf *why)
+{
+	int il = field_index("lines"), in = field_index("net_total"), ok;
+	long long sum, net;
+
+	if (!ch[il].c || !ch[in].c || !read_line_nets(ch[il].c->value, &sum))
+		return;
+	net = cents_of(ch[in].c->value, &ok);
+	if (!ok)
+		return;
+	if (llabs(sum - net) <= 1)
+		ch[il].conf = 1.0f - (1.0f - ch[il].conf) * 0.3f;
+	else if (ch[il].c->src == FOLIO_SRC_XML)
+		add_reason(why, "invoice lines do not add up to the net total");
+	else
+		ch[il].conf *= 0.5f;   /* lines read from the page are incomplete */
+}
+
+static const char *pretty(const char *name)
+{
+	static const struct { const char *n, *p; } names[] = {
+		{ "invoice_number", "invoice number" }, { "issue_date", "issue date" },
+		{ "seller_tax_id", "seller tax ID" }, { "gross_total", "gross total" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (!strcmp(names[i].n, name))
+			return names[i].p;
+	return name;
+}
+
+/* Choose, reconcile and write the fields; compute the review reasons. */
+static int finish(const struct folio_extractor *x, struct folio_doc *doc,
+		  const struct folio_cands *cs, struct folio_strbuf *why, struct folio_err *err)
+{
+	struct chosen ch[NFIELDS];
+	struct folio_strbuf notes = FOLIO_STRBUF_INIT;
+	size_t i, k;
+	int ret = FOLIO_OK;
+
+	memset(ch, 0, sizeof(ch));
+	for (i = 0; i < NFIELDS; i++) {
+		struct pick p[NPICK];
+		size_t n = pool(cs, fields[i].name, p, NPICK);
+
+		if (!n)
+			continue;
+		ch[i].c = p[0].c;
+		ch[i].conf = p[0].conf;
+		/* a less trusted source saying otherwise is a disagreement */
+		for (k = 1; k < n; k++)
+			if (p[k].rank < p[0].rank && strcmp(p[k].c->value, p[0].c->value) &&
+			    strcmp(fields[i].kind, "json") && p[k].conf >= 0.5f) {
+				if (notes.len)
+					folio_strbuf_adds(&notes, "; ");
+				folio_strbuf_addf(&notes, "%s: %s says %s, %s says %s",
+						  fields[i].name, folio_source_name(p[0].c->src),
+						  p[0].c->value, folio_source_name(p[k].c->src),
+						  p[k].c->value);
+				break;
+			}
+	}
+	/* the buyer is not the seller */
+	{
+		int s = field_index("seller_tax_id"), b = field_index("buyer_tax_id");
+
+		if (ch[s].c && ch[b].c && !strcmp(ch[s].c->value, ch[b].c->value))
+			ch[b].c = NULL;
+	}
+	reconcile_totals(cs, ch, field_index("net_total"), field_index("vat_total"),
+			 field_index("gross_total"), why);
+	check_breakdown(ch, why);
+	check_lines(ch, why);
+
+	/* tax IDs and IBANs from exact sources are still checked */
+	for (i = 0; i < NFIELDS; i++) {
+		char norm[40];
+
+		if (!ch[i].c)
+			continue;
+		if (!strcmp(fields[i].kind, "taxid") && ch[i].c->src != FOLIO_SRC_USER &&
+		    folio_taxid_check(ch[i].c->value, NULL, norm, NULL) == 0) {
+			add_reason(why, "%s %s fails its check digits", pretty(fields[i].name),
+				   ch[i].c->value);
+			ch[i].conf *= 0.5f;
+		}
+		if (!strcmp(fields[i].kind, "iban") && ch[i].c->src != FOLIO_SRC_USER &&
+		    folio_iban_check(ch[i].c->value, norm) != 1) {
+			add_reason(why, "IBAN %s fails its check digits", ch[i].c->value);
+			ch[i].conf *= 0.5f;
+		}
+	}
+	for (i = 0; i < NFIELDS; i++) {
+		if (!fields[i].key)
+			continue;
+		if (!ch[i].c) {
+			add_reason(why, "no %s", pretty(fields[i].name));
+		} else if (ch[i].conf < x->review_below) {
+			char c[16];
+
+			snprintf(c, sizeof(c), "%.2f", ch[i].conf);
+			add_reason(why, "%s unsure (%s)", pretty(fields[i].name), c);
+		}
+	}
+	for (i = 0; i < NFIELDS; i++) {
+		const struct folio_cand *c = ch[i].c;
+		float conf = ch[i].conf > 1.0f ? 1.0f : ch[i].conf;
+
+		if (!c)
+			continue;
+		if (c->src != FOLIO_SRC_XML && c->src != FOLIO_SRC_USER && conf > 0.99f)
+			conf = 0.99f;
+		if (folio_doc_set_field(doc, c->name, c->value, c->raw, conf, c->src, c->page,
+					c->bbox)) {
+			ret = folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, 12, "out of memory");
+			break;
+		}
+	}
+	free(doc->notes);
+	doc->notes = notes.len ? folio_strbuf_detach(&notes) : NULL;
+	folio_strbuf_release(&notes);
+	return ret;
+}
+
+static int set_review(struct folio_doc *doc, struct folio_strbuf *why)
+{
+	free(doc->review);
+	doc->review = NULL;
+	doc->needs_review = why->len > 0;
+	if (why->len && !(doc->review = folio_strbuf_detach(why)))
+		return -1;
+	return 0;
+}
+
+static int is_xml(const struct folio_doc *doc)
+{
+	return doc->mime && (strstr(doc->mime, "/xml") || strstr(doc->mime, "+xml"));
+}
+
+int folio_extract_doc(const struct folio_extractor *x, struct folio_doc *doc,
+		      struct folio_err *err)
+{
+	struct folio_cands cs = { 0 };
+	struct folio_strbuf why = FOLIO_STRBUF_INIT;
+	struct folio_err xe;
+	int ret = FOLIO_OK, r;
+	size_t p, k;
+
+	if (is_xml(doc)) {
+		r = folio_einvoice_parse(doc->data, doc->size, &cs, err);
+		if (r == FOLIO_FAILED || r == FOLIO_FATAL) {
+			ret = r;
+			goto out;
+		}
+	}
+	if (doc->attachment) {
+		folio_err_clear(&xe);
+		r = folio_einvoice_parse(doc->attachment, doc->attachment_size, &cs, &xe);
+		if (r == FOLIO_FATAL) {
+			*err = xe;
+			ret = r;
+			goto out;
+		}
+		if (r == FOLIO_FAILED)
+			add_reason(&why, "the embedded %s is not valid XML: %s",
+				   doc->attachment_name ? doc->attachment_name : "e-invoice",
+				   xe.msg);
+	}
+	for (p = 0; p < doc->npages; p++)
+		for (k = 0; k < doc->pages[p].ncodes; k++) {
+			const struct folio_code *c = &doc->pages[p].codes[k];
+			int bbox[4] = { c->x, c->y, c->w, c->h };
+
+			if (folio_qr_parse(c->data, doc->pages[p].number, bbox, &cs) < 0) {
+				ret = folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, 12,
+						    "out of memory");
+				goto out;
+			}
+		}
+	/* an exact source makes reading the page unnecessary for its fields,
+	 * but the page may still add what the XML lacks */
+	if (x->lx && (ret = folio_layout_extract(x->lx, doc, &cs, err)) != FOLIO_OK)
+		goto out;
+	if (!cs.n)
+		goto out;
+	if ((ret = finish(x, doc, &cs, &why, err)) != FOLIO_OK)
+		goto out;
+	if (set_review(doc, &why))
+		ret = folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, 12, "out of memory");
+out:
+	folio_strbuf_release(&why);
+	folio_cands_free(&cs);
+	return ret;
+}
+
+int folio_extract_recheck(const struct folio_extractor *x, struct folio_doc *doc,
+			  struct folio_err *err)
+{
+	struct folio_cands cs = { 0 };
+	struct folio_strbuf why = FOLIO_STRBUF_INIT;
+	size_t i;
+	int ret = FOLIO_OK;
+
+	for (i = 0; i < doc->nfields; i++) {
+		const struct folio_field *f = &doc->fields[i];
+
+		if (folio_cands_add(&cs, f->name, f->value, f->raw, f->confidence, f->source,
+				    f->page, f->bbox)) {
+			ret = folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, 12, "out of memory");
+			goto out;
+		}
+	}
+	if ((ret = finish(x, doc, &cs, &why, err)) == FOLIO_OK && set_review(doc, &why))
+		ret = folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, 12, "out of memory");
+out:
+	folio_strbuf_release(&why);
+	folio_cands_free(&cs);
+	return ret;
+}
+
+/* ---- user values --------------------------------------------------------- */
+
+int folio_field_normalise(const char *name, const char *value, char **out,
+			  struct folio_err *err)
+{
+	const char *kind;
+	char buf[64];
+
+	*out = NULL;
+	if (!folio_field_known(name, &kind))
+		return folio_err_set(err, FOLIO_FAILED, FOLIO_E_USAGE, 0,
+				     "unknown field '%s' (see folio fix --help)", name);
+	while (isspace((unsigned char)*value))
+		value++;
+	if (!strcmp(kind, "date")) {
+		size_t n = folio_date_parse(value, FOLIO_DMY, buf);
+
+		if (!n || value[n])
+			return folio_err_set(err, FOLIO_FAILED, FOLIO_E_USAGE, 0,
+					     "%s: '%s' is not a date (e.g. 2024-03-14)", name,
+					     value);
+	} else if (!strcmp(kind, "amount")) {
+		struct folio_amount a;
+		size_t n = folio_amount_parse(value, '.', &a);
+
+		if (!n || value[n])
+			return folio_err_set(err, FOLIO_FAILED, FOLIO_E_USAGE, 0,
+					     "%s: '%s' is not an amount (e.g. 1234.56)", name,
+					     value);
+		folio_amount_format(&a, buf, sizeof(buf));
+	} else if (!strcmp(kind, "taxid")) {
+		int r = folio_taxid_check(value, NULL, buf, NULL);
+
+		if (r == 0)
+			return folio_err_set(err, FOLIO_FAILED, FOLIO_E_USAGE, 0,
+					     "%s: '%s' fails its check digits", name, value);
+		if (r < 0)
+			return folio_err_set(err, FOLIO_FAILED, FOLIO_E_USAGE, 0,
+					     "%s: '%s' is not a tax ID (give the country prefix,"
+					     " e.g. PL5260001246)", name, value);
+	} else if (!strcmp(kind, "iban")) {
+		if (folio_iban_check(value, buf) != 1)
+			return folio_err_set(err, FOLIO_FAILED, FOLIO_E_USAGE, 0,
+					     "%s: '%s' is not a valid IBAN", name, value);
+	} else if (!strcmp(kind, "code") && !strcmp(name, "currency")) {
+		size_t i;
+
+		if (strlen(value) != 3)
+			return folio_err_set(err, FOLIO_FAILED, FOLIO_E_USAGE, 0,
+					     "currency: '%s' is not an ISO 4217 code", value);
+		for (i = 0; i < 3; i++)
+			buf[i] = (char)toupper((unsigned char)value[i]);
+		buf[3] = '\0';
+		if (!isalpha((unsigned char)buf[0]) || !isalpha((unsigned char)buf[1]) ||
+		    !isalpha((unsigned char)buf[2]))
+			return folio_err_set(err, FOLIO_FAILED, FOLIO_E_USAGE, 0,
+					     "currency: '%s' is not an ISO 4217 code", value);
+	} else if (!strcmp(kind, "json")) {
+		return folio_err_set(err, FOLIO_FAILED, FOLIO_E_USAGE, 0,
+				     "%s cannot be set by hand", name);
+	} else {
+		if (!*value)
+			return folio_err_set(err, FOLIO_FAILED, FOLIO_E_USAGE, 0,
+					     "%s: empty value", name);
+		if (strlen(value) >= sizeof(buf) - 1 && strcmp(kind, "text"))
+			return folio_err_set(err, FOLIO_FAILED, FOLIO_E_USAGE, 0,
+					     "%s: value too long", name);
+		if (!(*out = strdup(value)))
+			return folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, 12, "out of memory");
+		return FOLIO_OK;
+	}
+	if (!(*out = strdup(buf)))
+		return folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, 12, "out of memory");
+	return FOLIO_OK;
+}

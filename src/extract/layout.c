@@ -1,0 +1,1660 @@
+/*
+ * layout.c - invoice fields from positioned words (PDF text layer or OCR).
+ *
+ * A page is rebuilt as visual lines (words whose vertical centres agree)
+ * and cells (runs of words on a line separated by a gap wider than the
+ * line's height). Labels of models/labels.tsv are matched word by word on
+ * folded keys ("Data wystawienia:" → "data" "wystawienia"); the value of a
+ * label is read right of it in its cell, then in the next cell, then in the
+ * cell below it. Tables are read by column geometry: a heading line with
+ * two or more column labels defines columns, and the rows under it are
+ * assigned cell by cell to the column they overlap most.
+ *
+ * Everything found is a candidate with a confidence; choosing among them
+ * and reconciling the totals is extract.c's job.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "folio/extract.h"
+#include "folio/strbuf.h"
+#include "folio/util.h"
+
+#define MAX_LABEL_TOKS 6
+#define KEY_MAX 48
+
+/* what a field's value looks like */
+enum vkind {
+	V_NONE, V_NUMBER, V_DATE, V_AMOUNT, V_IBAN, V_PARTY, V_ROW, V_COL, V_MARKER,
+};
+
+enum col {
+	C_NONE = 0, C_RATE = 1, C_NET = 2, C_VAT = 4, C_GROSS = 8, C_DESC = 16, C_QTY = 32,
+	C_PRICE = 64, C_UNIT = 128,
+};
+
+static const struct {
+	const char *field;
+	enum vkind kind;
+	int col;
+} field_kinds[] = {
+	{ "invoice_number", V_NUMBER, 0 }, { "order_reference", V_NUMBER, 0 },
+	{ "issue_date", V_DATE, 0 }, { "supply_date", V_DATE, 0 }, { "due_date", V_DATE, 0 },
+	{ "net_total", V_AMOUNT, 0 }, { "vat_total", V_AMOUNT, 0 },
+	{ "gross_total", V_AMOUNT, 0 }, { "amount_due", V_AMOUNT, 0 },
+	{ "iban", V_IBAN, 0 }, { "seller", V_PARTY, 0 }, { "buyer", V_PARTY, 0 },
+	{ "total_row", V_ROW, 0 }, { "credit_marker", V_MARKER, 0 },
+	{ "col_rate", V_COL, C_RATE }, { "col_net", V_COL, C_NET }, { "col_vat", V_COL, C_VAT },
+	{ "col_gross", V_COL, C_GROSS }, { "col_desc", V_COL, C_DESC },
+	{ "col_qty", V_COL, C_QTY }, { "col_price", V_COL, C_PRICE },
+	{ "col_unit", V_COL, C_UNIT },
+};
+
+struct label {
+	const char *field;     /* static, from field_kinds */
+	enum vkind kind;
+	int col;
+	char lang[4];
+	int ntok;
+	char tok[MAX_LABEL_TOKS][KEY_MAX];
+};
+
+struct folio_lexicon {
+	struct label *v;
+	size_t n;
+};
+
+/* ---- keys --------------------------------------------------------------- */
+
+/* Folded alphanumerics of `s` ("Nº" → "n", "wystawienia:" → "wystawienia"). */
+static void make_key(const char *s, char *key, size_t n)
+{
+	char *f = folio_fold_key(s);
+	size_t i, j = 0;
+
+	if (!f) {
+		key[0] = '\0';
+		return;
+	}
+	for (i = 0; f[i] && j + 1 < n; i++)
+		if (isalnum((unsigned char)f[i]))
+			key[j++] = f[i];
+	key[j] = '\0';
+	free(f);
+}
+
+/* ---- lexicon ------------------------------------------------------------ */
+
+struct lex_load {
+	struct folio_lexicon *lx;
+	const char *path;
+	size_t alloc;
+};
+
+static int lex_line(void *arg, char *line, int lineno, struct folio_err *err)
+{
+	struct lex_load *ld = arg;
+	char *field, *lang, *text, *save = NULL, *w;
+	struct label lb;
+	size_t i;
+
+	while (*line == ' ' || *line == '\t')
+		line++;
+	if (!*line || *line == '#')
+		return 0;
+	field = line;
+	if (!(lang = strchr(field, '\t')) || !(text = strchr(lang + 1, '\t')))
+		goto bad;
+	*lang++ = '\0';
+	*text++ = '\0';
+	memset(&lb, 0, sizeof(lb));
+	for (i = 0; i < sizeof(field_kinds) / sizeof(field_kinds[0]); i++)
+		if (!strcmp(field_kinds[i].field, field))
+			break;
+	if (i == sizeof(field_kinds) / sizeof(field_kinds[0])) {
+		folio_err_set(err, FOLIO_FAILED, FOLIO_E_CONFIG, 0, "%s:%d: unknown field '%s'", ld->path,
+			      lineno, field);
+		return -1;
+	}
+	lb.field = field_kinds[i].field;
+	lb.kind = field_kinds[i].kind;
+	lb.col = field_kinds[i].col;
+	snprintf(lb.lang, sizeof(lb.lang), "%s", lang);
+	for (w = strtok_r(text, " /", &save); w; w = strtok_r(NULL, " /", &save)) {
+		char key[KEY_MAX];
+
+		make_key(w, key, sizeof(key));
+		if (!*key)
+			continue;
+		if (lb.ntok == MAX_LABEL_TOKS) {
+			folio_err_set(err, FOLIO_FAILED, FOLIO_E_CONFIG, 0,
+				      "%s:%d: a label has at most %d words", ld->path, lineno,
+				      MAX_LABEL_TOKS);
+			return -1;
+		}
+		memcpy(lb.tok[lb.ntok++], key, sizeof(key));
+	}
+	if (!lb.ntok)
+		goto bad;
+	if (ld->lx->n == ld->alloc) {
+		size_t na = ld->alloc ? ld->alloc * 2 : 256;
+		struct label *nv = realloc(ld->lx->v, na * sizeof(*nv));
+
+		if (!nv) {
+			folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, 12, "out of memory");
+			return -1;
+		}
+		ld->lx->v = nv;
+		ld->alloc = na;
+	}
+	ld->lx->v[ld->lx->n++] = lb;
+	return 0;
+bad:
+	folio_err_set(err, FOLIO_FAILED, FOLIO_E_CONFIG, 0,
+		      "%s:%d: expected FIELD<tab>LANG<tab>LABEL", ld->path, lineno);
+	return -1;
+}
+
+struct folio_lexicon *folio_lexicon_load(const char *path, struct folio_err *err)
+{
+	struct lex_load ld = { 0 };
+
+	if (!(ld.lx = calloc(1, sizeof(*ld.lx)))) {
+		folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, 12, "out of memory");
+		return NULL;
+	}
+	ld.path = path;
+	if (folio_each_line(path, "label lexicon", lex_line, &ld, err) != FOLIO_OK)
+		goto fail;
+	if (!ld.lx->n) {
+		folio_err_set(err, FOLIO_FAILED, FOLIO_E_CONFIG, 0, "%s: no labels", path);
+		goto fail;
+	}
+	return ld.lx;
+fail:
+	folio_lexicon_free(ld.lx);
+	return NULL;
+}
+
+void folio_lexicon_free(struct folio_lexicon *lx)
+{
+	if (!lx)
+		return;
+	free(lx->v);
+	free(lx);
+}
+
+/* ---- page model --------------------------------------------------------- */
+
+struct tok {
+	char *text;
+	char key[KEY_MAX];
+	int x, y, w, h;
+	float conf;
+	int line, cell;
+	int used;              /* part of a matched label */
+};
+
+struct cell {
+	size_t a, b;           /* tokens [a, b) */
+	int x0, x1, y0, y1;
+	int line;
+};
+
+struct vline {
+	size_t ca, cb;         /* cells [ca, cb) */
+	int y0, y1;
+};
+
+struct pagem {
+	const struct folio_page *pg;
+	struct tok *t;
+	size_t nt, ta;
+	struct cell *c;
+	size_t nc, ca;
+	struct vline *l;
+	size_t nl, la;
+};
+
+struct match {
+	const struct label *lb;
+	size_t page;
+	size_t cell;
+	size_t a, b;           /* tokens of the label */
+};
+
+struct ctx {
+	const struct folio_lexicon *lx;
+	const struct folio_doc *doc;
+	struct folio_cands *out;
+	struct pagem *pm;
+	size_t npm;
+	struct match *m;
+	size_t nm, ma;
+	int dec;               /* ',' or '.' */
+	char country[3];       /* from the language of the labels */
+	int oom;
+};
+
+static int grow(void **v, size_t *alloc, size_t n, size_t size)
+{
+	void *nv;
+	size_t na;
+
+	if (n < *alloc)
+		return 0;
+	na = *alloc ? *alloc * 2 : 64;
+	if (!(nv = realloc(*v, na * size)))
+		return -1;
+	*v = nv;
+	*alloc = na;
+	return 0;
+}
+
+static int add_tok(struct pagem *pm, const char *text, size_t len, int x, int y, int w, int h,
+		   float conf)
+{
+	struct tok *t;
+
+	if (grow((void **)&pm->t, &pm->ta, pm->nt, sizeof(*t)))
+		return -1;
+	t = &pm->t[pm->nt];
+	memset(t, 0, sizeof(*t));
+	if (!(t->text = strndup(text, len)))
+		return -1;
+	make_key(t->text, t->key, sizeof(t->key));
+	t->x = x;
+	t->y = y;
+	t->w = w;
+	t->h = h;
+	t->conf = conf;
+	pm->nt++;
+	return 0;
+}
+
+/* Words as tokens; "NIP:5260001246" is split after the colon. */
+static int page_tokens(struct pagem *pm)
+{
+	const struct folio_page *pg = pm->pg;
+	size_t i;
+
+	for (i = 0; i < pg->nwords; i++) {
+		const struct folio_word *wd = &pg->words[i];
+		const char *s = wd->text, *colon = strchr(s, ':');
+		size_t len = strlen(s);
+
+		if (colon && colon > s && colon[1]) {
+			size_t l1 = (size_t)(colon - s) + 1;
+			int w1 = len ? (int)((long)wd->w * (long)l1 / (long)len) : 0;
+
+			if (add_tok(pm, s, l1, wd->x, wd->y, w1, wd->h, wd->conf) ||
+			    add_tok(pm, colon + 1, len - l1, wd->x + w1, wd->y, wd->w - w1, wd->h,
+				    wd->conf))
+				return -1;
+		} else if (add_tok(pm, s, len, wd->x, wd->y, wd->w, wd->h, wd->conf)) {
+			return -1;
+		}
+		pm->t[pm->nt - 1].line = wd->line;
+	}
+	return 0;
+}
+
+/* A page without geometry (plain text): tokens from its text, lines by
+ * '\n', cells by tabs or runs of two spaces, x in character columns. */
+static int text_tokens(struct pagem *pm)
+{
+	const char *s = pm->pg->text;
+	int line = 0, col = 0;
+
+	if (!s)
+		return 0;
+	while (*s) {
+		if (*s == '\n') {
+			line++;
+			col = 0;
+			s++;
+		} else if (*s == '\t') {
+			col = (col / 8 + 1) * 8 + 8;
+			s++;
+		} else if (*s == ' ' || *s == '\r' || *s == '\f') {
+			col += (s[1] == ' ') ? 4 : 1;
+			s++;
+		} else {
+			size_t n = strcspn(s, " \t\r\n\f");
+
+			if (add_tok(pm, s, n, col * 10, line * 30, (int)n * 10, 20, 1.0f))
+				return -1;
+			pm->t[pm->nt - 1].line = line;
+			col += (int)n;
+			s += n;
+		}
+	}
+	return 0;
+}
+
+static int cmp_cy(const void *a, const void *b)
+{
+	const struct tok *x = a, *y = b;
+	int cx = x->y * 2 + x->h, cy = y->y * 2 + y->h;
+
+	return (cx > cy) - (cx < cy);
+}
+
+static int cmp_line_x(const void *a, const void *b)
+{
+	const struct tok *x = a, *y = b;
+
+	if (x->line != y->line)
+		return (x->line > y->line) - (x->line < y->line);
+	return (x->x > y->x) - (x->x < y->x);
+}
+
+static int cmp_int(const void *a, const void *b)
+{
+	int x = *(const int *)a, y = *(const int *)b;
+
+	return (x > y) - (x < y);
+}
+
+static int build_page(struct pagem *pm)
+{
+	size_t i, j;
+	int geom = 0;
+
+	for (i = 0; i < pm->pg->nwords && !geom; i++)
+		geom = pm->pg->words[i].w > 0 && pm->pg->words[i].h > 0;
+	if (geom ? page_tokens(pm) : text_tokens(pm))
+		return -1;
+	if (!pm->nt)
+		return 0;
+	if (geom) {
+		/* visual lines: words whose centres are within half a height */
+		int line = -1, cy = 0, lh = 0;
+
+		qsort(pm->t, pm->nt, sizeof(*pm->t), cmp_cy);
+		for (i = 0; i < pm->nt; i++) {
+			struct tok *t = &pm->t[i];
+			int c = t->y * 2 + t->h, h = t->h > lh ? t->h : lh;
+
+			if (line < 0 || abs(c - cy) > h) {
+				line++;
+				cy = c;
+				lh = t->h;
+			}
+			t->line = line;
+		}
+	}
+	qsort(pm->t, pm->nt, sizeof(*pm->t), cmp_line_x);
+
+	/* cells and lines */
+	for (i = 0; i < pm->nt; i = j) {
+		int hs[64], nh = 0, mh, gap;
+		struct vline *vl;
+
+		for (j = i; j < pm->nt && pm->t[j].line == pm->t[i].line; j++)
+			if (nh < 64)
+				hs[nh++] = pm->t[j].h;
+		qsort(hs, (size_t)nh, sizeof(int), cmp_int);
+		mh = hs[nh / 2] > 0 ? hs[nh / 2] : 1;
+		gap = geom ? mh : 25;
+		if (grow((void **)&pm->l, &pm->la, pm->nl, sizeof(*vl)))
+			return -1;
+		vl = &pm->l[pm->nl];
+		vl->ca = pm->nc;
+		vl->y0 = pm->t[i].y;
+		vl->y1 = pm->t[i].y + pm->t[i].h;
+		for (size_t k = i; k < j; k++) {
+			struct tok *t = &pm->t[k];
+			struct cell *c = pm->nc > vl->ca ? &pm->c[pm->nc - 1] : NULL;
+
+			if (!c || t->x - c->x1 > gap) {
+				if (grow((void **)&pm->c, &pm->ca, pm->nc, sizeof(*c)))
+					return -1;
+				c = &pm->c[pm->nc++];
+				c->a = k;
+				c->x0 = t->x;
+				c->x1 = t->x + t->w;
+				c->y0 = t->y;
+				c->y1 = t->y + t->h;
+				c->line = (int)pm->nl;
+			}
+			c->b = k + 1;
+			if (t->x + t->w > c->x1)
+				c->x1 = t->x + t->w;
+			if (t->y < c->y0)
+				c->y0 = t->y;
+			if (t->y + t->h > c->y1)
+				c->y1 = t->y + t->h;
+			if (t->y < vl->y0)
+				vl->y0 = t->y;
+			if (t->y + t->h > vl->y1)
+				vl->y1 = t->y + t->h;
+			t->cell = (int)(pm->nc - 1);
+			t->line = (int)pm->nl;
+		}
+		vl->cb = pm->nc;
+		pm->nl++;
+	}
+	return 0;
+}
+
+static void page_free(struct pagem *pm)
+{
+	size_t i;
+
+	for (i = 0; i < pm->nt; i++)
+		free(pm->t[i].text);
+	free(pm->t);
+	free(pm->c);
+	free(pm->l);
+}
+
+/* ---- label matching ----------------------------------------------------- */
+
+/* Match label `lb` at token `i` of cell `c`; returns the end token or 0.
+ * Tokens without letters or digits (":" "|") are skipped inside a label. */
+static size_t label_at(const struct pagem *pm, const struct cell *c, size_t i,
+		       const struct label *lb)
+{
+	int k = 0;
+
+	while (i < c->b && k < lb->ntok) {
+		if (!pm->t[i].key[0] && k > 0) {
+			i++;
+			continue;
+		}
+		if (strcmp(pm->t[i].key, lb->tok[k]))
+			return 0;
+		i++;
+		k++;
+	}
+	return k == lb->ntok ? i : 0;
+}
+
+static int add_match(struct ctx *cx, const struct label *lb, size_t page, size_t cell, size_t a,
+		     size_t b)
+{
+	struct match *m;
+
+	if (grow((void **)&cx->m, &cx->ma, cx->nm, sizeof(*m)))
+		return -1;
+	m = &cx->m[cx->nm++];
+	m->lb = lb;
+	m->page = page;
+	m->cell = cell;
+	m->a = a;
+	m->b = b;
+	return 0;
+}
+
+/*
+ * Find labels in every cell: at each token the longest label wins (for
+ * each kind of use: a field label and a column heading may share words,
+ * "Wartość netto" is both), and a token inside a matched field label does
+ * not start another field label.
+ */
+static int find_labels(struct ctx *cx)
+{
+	size_t p, c, i, k;
+
+	for (p = 0; p < cx->npm; p++) {
+		struct pagem *pm = &cx->pm[p];
+
+		for (c = 0; c < pm->nc; c++) {
+			const struct cell *cl = &pm->c[c];
+
+			for (i = cl->a; i < cl->b; i++) {
+				const struct label *best_f = NULL, *best_c = NULL, *best_r = NULL;
+				size_t end_f = 0, end_c = 0, end_r = 0;
+
+				if (!pm->t[i].key[0])
+					continue;
+				for (k = 0; k < cx->lx->n; k++) {
+					const struct label *lb = &cx->lx->v[k];
+					size_t e = label_at(pm, cl, i, lb);
+					int is_col = lb->kind == V_COL;
+
+					if (!e)
+						continue;
+					if (is_col) {
+						if (e > end_c) {
+							end_c = e;
+							best_c = lb;
+						}
+					} else if (lb->kind == V_ROW) {
+						if (e > end_r) {
+							end_r = e;
+							best_r = lb;
+						}
+					} else if (!pm->t[i].used && e > end_f) {
+						end_f = e;
+						best_f = lb;
+					}
+				}
+				if (best_f) {
+					if (add_match(cx, best_f, p, c, i, end_f))
+						return -1;
+					for (k = i; k < end_f; k++)
+						pm->t[k].used = 1;
+				}
+				if (best_c && add_match(cx, best_c, p, c, i, end_c))
+					return -1;
+				if (best_r && add_match(cx, best_r, p, c, i, end_r))
+					return -1;
+			}
+		}
+	}
+	return 0;
+}
+
+/* ---- value readers ------------------------------------------------------ */
+
+/* A span of tokens to read a value from. */
+struct span {
+	const struct pagem *pm;
+	size_t a, b;
+	float conf;            /* position confidence */
+};
+
+static const char *skip_punct(const char *s)
+{
+	while (*s && (*s == ':' || *s == ' ' || *s == '#' || *s == '-' || *s == '|' || *s == '.' ||
+		      *s == '=' || *s == ')' || *s == '('))
+		s++;
+	return s;
+}
+
+/* The text of tokens [a, b) joined by spaces. */
+static char *span_text(const struct pagem *pm, size_t a, size_t b, size_t *offs, size_t noffs)
+{
+	struct folio_strbuf sb = FOLIO_STRBUF_INIT;
+	size_t i;
+
+	for (i = a; i < b; i++) {
+		if (i > a)
+			folio_strbuf_addch(&sb, ' ');
+		if (offs && i - a < noffs)
+			offs[i - a] = sb.len;
+		folio_strbuf_adds(&sb, pm->t[i].text);
+	}
+	return folio_strbuf_detach(&sb);
+}
+
+static void span_bbox(const struct pagem *pm, size_t a, size_t b, int bbox[4])
+{
+	int x0 = 0, y0 = 0, x1 = 0, y1 = 0;
+	size_t i;
+
+	for (i = a; i < b; i++) {
+		const struct tok *t = &pm->t[i];
+
+		if (i == a || t->x < x0)
+			x0 = t->x;
+		if (i == a || t->y < y0)
+			y0 = t->y;
+		if (i == a || t->x + t->w > x1)
+			x1 = t->x + t->w;
+		if (i == a || t->y + t->h > y1)
+			y1 = t->y + t->h;
+	}
+	bbox[0] = x0;
+	bbox[1] = y0;
+	bbox[2] = x1 - x0;
+	bbox[3] = y1 - y0;
+}
+
+static float span_ocr_conf(const struct pagem *pm, size_t a, size_t b)
+{
+	float s = 0;
+	size_t i;
+
+	if (b <= a)
+		return 1.0f;
+	for (i = a; i < b; i++)
+		s += pm->t[i].conf;
+	return s / (float)(b - a);
+}
+
+static int emit(struct ctx *cx, const char *name, const char *value, const char *raw, float conf,
+		const struct pagem *pm, size_t a, size_t b)
+{
+	int bbox[4] = { 0, 0, 0, 0 };
+	enum folio_source src = pm->pg->source == FOLIO_SRC_OCR ? FOLIO_SRC_OCR : FOLIO_SRC_TEXT;
+
+	if (b > a)
+		span_bbox(pm, a, b, bbox);
+	if (src == FOLIO_SRC_OCR) {
+		float oc = span_ocr_conf(pm, a, b);
+
+		conf *= 0.6f + 0.4f * oc;
+	}
+	if (folio_cands_add(cx->out, name, value, raw, conf, src, pm->pg->number, bbox)) {
+		cx->oom = 1;
+		return -1;
+	}
+	return 0;
+}
+
+/* Token index of byte offset `off` in a span text built with `offs`. */
+static size_t tok_of(const size_t *offs, size_t n, size_t off)
+{
+	size_t i;
+
+	for (i = 1; i < n; i++)
+		if (offs[i] > off)
+			return i - 1;
+	return n ? n - 1 : 0;
+}
+
+#define SPAN_MAX 12
+
+static int read_date(struct ctx *cx, const char *name, const struct span *sp)
+{
+	size_t offs[SPAN_MAX], n = sp->b - sp->a, used, start;
+	char *text, out[11];
+	const char *s;
+	int ret = 0;
+
+	if (n > SPAN_MAX)
+		n = SPAN_MAX;
+	if (!n || !(text = span_text(sp->pm, sp->a, sp->a + n, offs, n)))
+		return 0;
+	s = skip_punct(text);
+	/* "z dnia", "del", "vom": a short word before the date */
+	if (!folio_date_parse(s, cx->dec == '.' && !strcmp(cx->country, "US") ? FOLIO_MDY : FOLIO_DMY,
+			      out)) {
+		const char *sp2 = strchr(s, ' ');
+
+		if (sp2 && sp2 - s <= 5)
+			s = skip_punct(sp2);
+	}
+	start = (size_t)(s - text);
+	used = folio_date_parse(s, FOLIO_DMY, out);
+	if (used && start <= 12) {
+		size_t t0 = tok_of(offs, n, start), t1 = tok_of(offs, n, start + used - 1) + 1;
+		char *raw = strndup(s, used);
+
+		ret = emit(cx, name, out, raw, sp->conf, sp->pm, sp->a + t0, sp->a + t1) ? -1 : 1;
+		free(raw);
+	}
+	free(text);
+	return ret;
+}
+
+static const char *currency_of(const char *key)
+{
+	static const struct { const char *k, *code; } cur[] = {
+		{ "pln", "PLN" }, { "zl", "PLN" }, { "eur", "EUR" }, { "gbp", "GBP" },
+		{ "chf", "CHF" }, { "usd", "USD" }, { "czk", "CZK" }, { "huf", "HUF" },
+		{ "sek", "SEK" }, { "dkk", "DKK" }, { "ron", "RON" }, { "brl", "BRL" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(cur) / sizeof(cur[0]); i++)
+		if (!strcmp(key, cur[i].k))
+			return cur[i].code;
+	return NULL;
+}
+
+/* Read an amount; `skip` words of currency or punctuation may come first. */
+static int read_amount(struct ctx *cx, const char *name, const struct span *sp)
+{
+	size_t offs[SPAN_MAX], n = sp->b - sp->a, used, start;
+	struct folio_amount am;
+	char *text, buf[40];
+	const char *s;
+	int ret = 0;
+
+	if (n > SPAN_MAX)
+		n = SPAN_MAX;
+	if (!n || !(text = span_text(sp->pm, sp->a, sp->a + n, offs, n)))
+		return 0;
+	s = skip_punct(text);
+	/* a currency before the number: "PLN 12,00", "€ 12,00", "£12.00" */
+	for (int k = 0; k < 2; k++) {
+		if (!strncmp(s, "\xe2\x82\xac", 3))
+			s = skip_punct(s + 3);
+		else if (!strncmp(s, "\xc2\xa3", 2) || *s == '$')
+			s = skip_punct(s + (*s == '$' ? 1 : 2));
+		else if (isalpha((unsigned char)s[0]) && isalpha((unsigned char)s[1]) &&
+			 isalpha((unsigned char)s[2]) && (s[3] == ' ' || isdigit((unsigned char)s[3])))
+			s = skip_punct(s + 3);
+	}
+	start = (size_t)(s - text);
+	if (start <= 12 && (used = folio_amount_parse(s, cx->dec, &am))) {
+		size_t t0 = tok_of(offs, n, start), t1 = tok_of(offs, n, start + used - 1) + 1;
+		char *raw = strndup(s, used);
+
+		folio_amount_format(&am, buf, sizeof(buf));
+		ret = emit(cx, name, buf, raw, sp->conf, sp->pm, sp->a + t0, sp->a + t1) ? -1 : 1;
+		free(raw);
+	}
+	free(text);
+	return ret;
+}
+
+static int is_series(const char *s)
+{
+	size_t n = strlen(s), i;
+
+	if (n < 1 || n > 4)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (!isupper((unsigned char)s[i]))
+			return 0;
+	return 1;
+}
+
+static int has_digit(const char *s)
+{
+	for (; *s; s++)
+		if (isdigit((unsigned char)*s))
+			return 1;
+	return 0;
+}
+
+static int number_word(const char *key)
+{
+	static const char *const w[] = { "nr", "no", "n", "num", "numero", "nummer", "number",
+					 "vat", "nro" };
+	size_t i;
+
+	for (i = 0; i < sizeof(w) / sizeof(w[0]); i++)
+		if (!strcmp(key, w[i]))
+			return 1;
+	return 0;
+}
+
+static int read_number(struct ctx *cx, const char *name, const struct span *sp)
+{
+	const struct pagem *pm = sp->pm;
+	size_t i = sp->a, a;
+	char buf[128], out[11];
+	const char *s;
+	size_t len;
+
+	while (i < sp->b && (!pm->t[i].key[0] || number_word(pm->t[i].key)))
+		i++;
+	if (i >= sp->b)
+		return 0;
+	a = i;
+	buf[0] = '\0';
+	if (is_series(pm->t[i].text) && i + 1 < sp->b && has_digit(pm->t[i + 1].text)) {
+		snprintf(buf, sizeof(buf), "%s %s", pm->t[i].text, pm->t[i + 1].text);
+		i += 2;
+	} else {
+		snprintf(buf, sizeof(buf), "%s", pm->t[i].text);
+		i++;
+	}
+	s = skip_punct(buf);
+	len = strlen(s);
+	while (len && strchr(",;:.)", s[len - 1]))
+		len--;
+	if (len < 2 || len > 40)
+		return 0;
+	memmove(buf, s, len);
+	buf[len] = '\0';
+	if (!has_digit(buf))
+		return 0;
+	/* a date or an amount is not a number */
+	if (folio_date_parse(buf, FOLIO_DMY, out) == len)
+		return 0;
+	{
+		struct folio_amount am;
+		size_t u = folio_amount_parse(buf, cx->dec, &am);
+
+		if (u == len && am.scale == 2 && (strchr(buf, ',') || strchr(buf, '.')))
+			return 0;
+	}
+	return emit(cx, name, buf, NULL, sp->conf, pm, a, i) ? -1 : 1;
+}
+
+/* IBAN: letters and digits of the following tokens, checked at every
+ * plausible length (15..34). */
+static int read_iban(struct ctx *cx, const struct span *sp, float conf)
+{
+	const struct pagem *pm = sp->pm;
+	char buf[64], out[40];
+	size_t i, j, n = 0, endtok[64];
+
+	for (i = sp->a; i < sp->b && n < 40; i++) {
+		const char *s = pm->t[i].text;
+
+		if (!pm->t[i].key[0] || !strcmp(pm->t[i].key, "iban"))
+			continue;
+		for (; *s && n < 40; s++)
+			if (isalnum((unsigned char)*s)) {
+				endtok[n] = i + 1;
+				buf[n++] = (char)toupper((unsigned char)*s);
+			}
+	}
+	buf[n] = '\0';
+	if (n < 15 || !isalpha((unsigned char)buf[0]) || !isalpha((unsigned char)buf[1]))
+		return 0;
+	for (j = n; j >= 15; j--) {
+		char save = buf[j];
+		int ok;
+
+		buf[j] = '\0';
+		ok = folio_iban_check(buf, out);
+		if (ok != 1 && folio_iban_repair(buf, out) == 1)
+			ok = 2;
+		buf[j] = save;
+		if (ok >= 1) {
+			size_t first = sp->a;
+
+			while (first < sp->b && (!pm->t[first].key[0] ||
+						 !strcmp(pm->t[first].key, "iban")))
+				first++;
+			return emit(cx, "iban", out, NULL, ok == 2 ? conf * 0.7f : conf, pm, first,
+				    endtok[j - 1]) ? -1 : 1;
+		}
+	}
+	return 0;
+}
+
+/* ---- tax IDs ------------------------------------------------------------ */
+
+struct taxid {
+	char id[32];
+	size_t page, a, b;
+	int repaired;
+	int labelled;          /* near NIP/VAT/CIF... */
+};
+
+static int taxid_label(const char *key)
+{
+	static const char *const w[] = {
+		"nip", "nif", "cif", "vat", "piva", "iva", "partitaiva", "ustidnr", "ustid",
+		"uid", "vatno", "vatnumber", "nipue", "contribuinte", "cf", "codicefiscale",
+		"steuernummer", "tva", "siret", "regon", "taxid", "nr", "dni", "nie", "vatreg",
+		"ustidnr", "no", "n", "number", "reg", "id",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(w) / sizeof(w[0]); i++)
+		if (!strcmp(key, w[i]))
+			return 1;
+	return 0;
+}
+
+/* Try token runs starting at `i` as a tax ID (up to 4 tokens: "526 000 12
+ * 46", "PL 5260001246"). Returns the number of tokens used, 0 if none. */
+static size_t taxid_at(const struct ctx *cx, const struct pagem *pm, size_t i, size_t end,
+		       struct taxid *out)
+{
+	char buf[64];
+	size_t k, n = 0, best = 0;
+
+	for (k = i; k < end && k < i + 4; k++) {
+		const char *s = pm->t[k].text;
+		size_t l = strlen(s);
+
+		if (!pm->t[k].key[0] || n + l + 1 >= sizeof(buf))
+			break;
+		memcpy(buf + n, s, l);
+		n += l;
+		buf[n] = '\0';
+		while (n && strchr(",;.)", buf[n - 1]))
+			buf[--n] = '\0';
+		if (n >= 8 && has_digit(buf)) {
+			char id[32];
+			const char *kind;
+
+			if (folio_taxid_check(buf, cx->country[0] ? cx->country : NULL, id,
+					      &kind) == 1) {
+				memcpy(out->id, id, sizeof(id));
+				out->repaired = 0;
+				best = k - i + 1;
+			} else if (!best && n >= 9 &&
+				   folio_taxid_repair(buf, cx->country[0] ? cx->country : NULL,
+						      id) == 1) {
+				memcpy(out->id, id, sizeof(id));
+				out->repaired = 1;
+				best = k - i + 1;
+			}
+		}
+	}
+	return best;
+}
+
+/* ---- the passes ---------------------------------------------------------- */
+
+static const struct cell *cell_below(const struct pagem *pm, const struct cell *c, int maxlines)
+{
+	size_t l, k;
+	const struct cell *best = NULL;
+
+	for (l = (size_t)c->line + 1; l < pm->nl && l <= (size_t)c->line + (size_t)maxlines; l++) {
+		int bestov = 0;
+
+		for (k = pm->l[l].ca; k < pm->l[l].cb; k++) {
+			const struct cell *d = &pm->c[k];
+			int ov = (d->x1 < c->x1 ? d->x1 : c->x1) - (d->x0 > c->x0 ? d->x0 : c->x0);
+
+			if (ov > bestov) {
+				bestov = ov;
+				best = d;
+			}
+		}
+		if (best)
+			return best;
+	}
+	return NULL;
+}
+
+/* The value span right of a label: rest of its cell, else the next cell. */
+static int right_span(const struct pagem *pm, const struct match *m, struct span *sp)
+{
+	const struct cell *c = &pm->c[m->cell];
+	size_t b = m->b;
+
+	while (b < c->b && !pm->t[b].key[0] && !has_digit(pm->t[b].text))
+		b++;
+	if (b < c->b) {
+		sp->a = b;
+		sp->b = c->b;
+		sp->conf = 0.9f;
+		return 1;
+	}
+	if (m->cell + 1 < pm->nc && pm->c[m->cell + 1].line == c->line) {
+		sp->a = pm->c[m->cell + 1].a;
+		sp->b = pm->c[m->cell + 1].b;
+		sp->conf = 0.85f;
+		return 1;
+	}
+	return 0;
+}
+
+static int read_kind(struct ctx *cx, const struct match *m, const struct span *sp)
+{
+	switch (m->lb->kind) {
+	case V_DATE:
+		return read_date(cx, m->lb->field, sp);
+	case V_AMOUNT:
+		return read_amount(cx, m->lb->field, sp);
+	case V_NUMBER:
+		return read_number(cx, m->lb->field, sp);
+	case V_IBAN:
+		return read_iban(cx, sp, sp->conf);
+	default:
+		return 0;
+	}
+}
+
+static int key_values(struct ctx *cx)
+{
+	size_t i;
+
+	for (i = 0; i < cx->nm; i++) {
+		const struct match *m = &cx->m[i];
+		const struct pagem *pm = &cx->pm[m->page];
+		struct span sp = { pm, 0, 0, 0 };
+		const struct cell *below;
+		int r = 0;
+
+		if (m->lb->kind < V_NUMBER || m->lb->kind > V_IBAN)
+			continue;
+		if (right_span(pm, m, &sp))
+			r = read_kind(cx, m, &sp);
+		/* a heading cell: the value is under it */
+		if (!r && m->a == pm->c[m->cell].a && (below = cell_below(pm, &pm->c[m->cell], 2))) {
+			sp.a = below->a;
+			sp.b = below->b;
+			sp.conf = 0.75f;
+			r = read_kind(cx, m, &sp);
+		}
+		if (r < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Party blocks: name right of or under "Sprzedawca:", tax ID in the block. */
+static int parties(struct ctx *cx, struct taxid *ids, size_t nids, int *assigned)
+{
+	size_t i, j;
+
+	for (i = 0; i < cx->nm; i++) {
+		const struct match *m = &cx->m[i];
+		const struct pagem *pm = &cx->pm[m->page];
+		const struct cell *c = &pm->c[m->cell], *name = NULL;
+		const char *role = m->lb->field;
+		char field[32];
+		struct span sp;
+		int x0, x1;
+		size_t l;
+
+		if (m->lb->kind != V_PARTY || m->a != c->a)
+			continue;
+		snprintf(field, sizeof(field), "%s_name", role);
+		memset(&sp, 0, sizeof(sp));
+		if (right_span(pm, m, &sp) && sp.a >= c->a && sp.b <= c->b) {
+			/* "Sprzedawca: Firma Sp. z o.o." on one line */
+			char *t = span_text(pm, sp.a, sp.b, NULL, 0);
+
+			if (t && strlen(t) >= 3 && !has_digit(t) &&
+			    emit(cx, field, t, NULL, 0.8f, pm, sp.a, sp.b)) {
+				free(t);
+				return -1;
+			}
+			free(t);
+		} else if ((name = cell_below(pm, c, 2))) {
+			char *t = span_text(pm, name->a, name->b, NULL, 0);
+
+			if (t && strlen(t) >= 3 &&
+			    emit(cx, field, t, NULL, 0.8f, pm, name->a, name->b)) {
+				free(t);
+				return -1;
+			}
+			free(t);
+		}
+		/* the block: up to 8 lines under the label in its column */
+		x0 = c->x0 - (c->y1 - c->y0);
+		x1 = c->x0 + (c->x1 - c->x0 > 200 ? c->x1 - c->x0 : 200);
+		if (name && name->x1 > x1)
+			x1 = name->x1;
+		snprintf(field, sizeof(field), "%s_tax_id", role);
+		for (j = 0; j < nids; j++) {
+			const struct tok *t;
+
+			if (assigned[j] || ids[j].page != m->page)
+				continue;
+			t = &pm->t[ids[j].a];
+			l = (size_t)t->line;
+			if (l < (size_t)c->line || l > (size_t)c->line + 8)
+				continue;
+			if (t->x + t->w < x0 || t->x > x1 + 400)
+				continue;
+			/* nearest in x: a block on the right belongs to the other party */
+			{
+				const struct cell *tc = &pm->c[t->cell];
+				int ov = (tc->x1 < x1 ? tc->x1 : x1) - (tc->x0 > x0 ? tc->x0 : x0);
+
+				if (ov <= 0)
+					continue;
+			}
+			assigned[j] = 1;
+			if (emit(cx, field, ids[j].id, NULL, ids[j].repaired ? 0.6f : 0.9f, pm,
+				 ids[j].a, ids[j].b))
+				return -1;
+			break;
+		}
+	}
+	return 0;
+}
+
+static int find_taxids(struct ctx *cx, struct taxid **out, size_t *nout)
+{
+	struct taxid *v = NULL;
+	size_t n = 0, alloc = 0, p, i;
+
+	for (p = 0; p < cx->npm; p++) {
+		const struct pagem *pm = &cx->pm[p];
+
+		for (i = 0; i < pm->nt; i++) {
+			struct taxid t;
+			size_t end = pm->c[pm->t[i].cell].b, used;
+
+			if (!pm->t[i].key[0] || pm->t[i].used)
+				continue;
+			/* a bare number qualifies only next to a tax-ID label, or when it
+			 * carries a country prefix */
+			memset(&t, 0, sizeof(t));
+			if (!(used = taxid_at(cx, pm, i, end, &t)))
+				continue;
+			t.labelled = i > 0 && pm->t[i - 1].line == pm->t[i].line &&
+				     taxid_label(pm->t[i - 1].key);
+			if (!t.labelled && !isalpha((unsigned char)pm->t[i].text[0]) &&
+			    !(i > 1 && pm->t[i - 2].line == pm->t[i].line &&
+			      taxid_label(pm->t[i - 2].key))) {
+				i += used - 1;
+				continue;
+			}
+			t.page = p;
+			t.a = i;
+			t.b = i + used;
+			if (grow((void **)&v, &alloc, n, sizeof(*v))) {
+				free(v);
+				return -1;
+			}
+			v[n++] = t;
+			i += used - 1;
+		}
+	}
+	*out = v;
+	*nout = n;
+	return 0;
+}
+
+/* IBANs anywhere: "PL29 1020 ..." even without a label. */
+static int find_ibans(struct ctx *cx)
+{
+	size_t p, i;
+
+	for (p = 0; p < cx->npm; p++) {
+		const struct pagem *pm = &cx->pm[p];
+
+		for (i = 0; i < pm->nt; i++) {
+			const char *s = pm->t[i].text;
+			struct span sp;
+
+			if (!(isupper((unsigned char)s[0]) && isupper((unsigned char)s[1]) &&
+			      isdigit((unsigned char)s[2]) && isdigit((unsigned char)s[3])))
+				continue;
+			sp.pm = pm;
+			sp.a = i;
+			sp.b = pm->c[pm->t[i].cell].b;
+			sp.conf = 0.7f;
+			if (read_iban(cx, &sp, 0.7f) < 0)
+				return -1;
+		}
+	}
+	return 0;
+}
+
+/* ---- tables ------------------------------------------------------------- */
+
+struct column {
+	int mask;              /* possible kinds */
+	int kind;              /* chosen */
+	int x0, x1;
+};
+
+/* A VAT rate: "23", "23%", "5,5 %", "0%" - one or two digits, at most two
+ * decimals, nothing else (so "3.676,00" is not a rate). */
+static int rate_value(const char *s, char *out, size_t n)
+{
+	size_t i = 0, k = 0, d;
+	char buf[16];
+
+	while (s[i] == ' ')
+		i++;
+	for (d = 0; isdigit((unsigned char)s[i]) && d < 3; d++)
+		buf[k++] = s[i++];
+	if (!d || d > 2)
+		return 0;
+	if ((s[i] == ',' || s[i] == '.') && isdigit((unsigned char)s[i + 1])) {
+		buf[k++] = '.';
+		i++;
+		for (d = 0; isdigit((unsigned char)s[i]) && d < 3; d++)
+			buf[k++] = s[i++];
+		if (d > 2)
+			return 0;
+	}
+	while (s[i] == ' ')
+		i++;
+	if (s[i] == '%')
+		i++;
+	if (s[i] || k >= n)
+		return 0;
+	buf[k] = '\0';
+	memcpy(out, buf, k + 1);
+	return 1;
+}
+
+static int col_of(const struct column *cols, int ncols, const struct cell *c)
+{
+	int best = -1, bestov = 0, k, bestd = 1 << 30;
+
+	for (k = 0; k < ncols; k++) {
+		int ov = (c->x1 < cols[k].x1 ? c->x1 : cols[k].x1) -
+			 (c->x0 > cols[k].x0 ? c->x0 : cols[k].x0);
+
+		if (ov > bestov) {
+			bestov = ov;
+			best = k;
+		}
+	}
+	if (best >= 0)
+		return best;
+	for (k = 0; k < ncols; k++) {
+		int d = abs((c->x0 + c->x1) / 2 - (cols[k].x0 + cols[k].x1) / 2);
+
+		if (d < bestd) {
+			bestd = d;
+			best = k;
+		}
+	}
+	return best;
+}
+
+static int cell_amount(struct ctx *cx, const struct pagem *pm, const struct cell *c,
+		       struct folio_amount *am)
+{
+	char *t = span_text(pm, c->a, c->b, NULL, 0);
+	const char *s;
+	size_t used;
+	int ok = 0;
+
+	if (!t)
+		return 0;
+	s = skip_punct(t);
+	if (!strncmp(s, "\xe2\x82\xac", 3))
+		s = skip_punct(s + 3);
+	used = folio_amount_parse(s, cx->dec, am);
+	if (used) {
+		const char *r = s + used;
+
+		while (*r == ' ')
+			r++;
+		/* the rest may be a currency */
+		ok = !*r || !strcmp(r, "\xe2\x82\xac") || (strlen(r) <= 3 && isalpha((unsigned char)*r)) ||
+		     !strcmp(r, "z\xc5\x82");
+		if (!ok && *r == '%')
+			ok = 0;
+	}
+	free(t);
+	return ok;
+}
+
+/* Read the table whose heading is line `hl` of page `pm`. */
+static int read_table(struct ctx *cx, const struct pagem *pm, size_t hl, struct column *cols,
+		      int ncols)
+{
+	struct folio_strbuf bd = FOLIO_STRBUF_INIT, li = FOLIO_STRBUF_INIT;
+	int items = 0, nbd = 0, nli = 0, k, ret = 0;
+	size_t l;
+	int have_rate = 0;
+
+	for (k = 0; k < ncols; k++) {
+		if (cols[k].mask & (C_DESC | C_QTY | C_PRICE))
+			items = 1;
+		have_rate |= cols[k].mask & C_RATE;
+	}
+	if (!items && !have_rate && ncols < 3)
+		return 0;
+	folio_strbuf_addch(&bd, '[');
+	folio_strbuf_addch(&li, '[');
+	for (l = hl + 1; l < pm->nl && l <= hl + 60; l++) {
+		const struct vline *vl = &pm->l[l];
+		struct folio_amount am[8];
+		int have[8] = { 0 };
+		char rate[16] = "", desc[256] = "", qty[32] = "";
+		int total = 0, namounts = 0;
+		size_t c;
+
+		if (vl->cb - vl->ca < 2)
+			break;
+		for (c = vl->ca; c < vl->cb; c++) {
+			const struct cell *cl = &pm->c[c];
+			int col = col_of(cols, ncols, cl);
+			char *t = span_text(pm, cl->a, cl->b, NULL, 0);
+			char key[KEY_MAX];
+			size_t m;
+
+			if (!t) {
+				ret = -1;
+				goto out;
+			}
+			make_key(t, key, sizeof(key));
+			for (m = 0; m < cx->nm && c == vl->ca; m++)
+				if (cx->m[m].lb->kind == V_ROW && &cx->pm[cx->m[m].page] == pm &&
+				    cx->m[m].cell == c)
+					total = 1;
+			if (col >= 0 && (cols[col].mask & C_RATE) && !rate[0] &&
+			    rate_value(t, rate, sizeof(rate))) {
+				/* a rate */
+			} else if (col >= 0 && cols[col].kind == C_QTY && !qty[0]) {
+				snprintf(qty, sizeof(qty), "%s", t);
+			} else if (col >= 0 && cols[col].kind != C_DESC && col < 8 &&
+				   cell_amount(cx, pm, cl, &am[col])) {
+				have[col] = 1;
+				namounts++;
+			} else if (col >= 0 && cols[col].kind == C_DESC && !desc[0]) {
+				snprintf(desc, sizeof(desc), "%s", t);
+			} else if (c == vl->ca && !desc[0] && !total && items &&
+				   !rate_value(t, rate, sizeof(rate))) {
+				/* a number column ("Lp.") before the description */
+			}
+			free(t);
+		}
+		if (!namounts)
+			break;
+		if (total) {
+			for (k = 0; k < ncols && k < 8; k++) {
+				static const char *const names[] = { "net_total", "vat_total",
+								     "gross_total" };
+				int ci = cols[k].kind == C_NET ? 0 : cols[k].kind == C_VAT ? 1 :
+					 cols[k].kind == C_GROSS ? 2 : -1;
+				char buf[40];
+				const struct cell *cl;
+
+				if (ci < 0 || !have[k])
+					continue;
+				for (c = vl->ca; c < vl->cb; c++)
+					if (col_of(cols, ncols, &pm->c[c]) == k)
+						break;
+				cl = &pm->c[c < vl->cb ? c : vl->ca];
+				folio_amount_format(&am[k], buf, sizeof(buf));
+				if (emit(cx, names[ci], buf, NULL, items ? 0.8f : 0.9f, pm, cl->a,
+					 cl->b)) {
+					ret = -1;
+					goto out;
+				}
+			}
+			break;
+		}
+		if (!items && rate[0]) {
+			char buf[40];
+
+			folio_strbuf_addf(&bd, "%s{\"rate\":", nbd++ ? "," : "");
+			folio_strbuf_add_json(&bd, rate);
+			for (k = 0; k < ncols && k < 8; k++) {
+				const char *nm = cols[k].kind == C_NET ? "net" :
+						 cols[k].kind == C_VAT ? "vat" :
+						 cols[k].kind == C_GROSS ? "gross" : NULL;
+
+				if (!nm || !have[k])
+					continue;
+				folio_amount_format(&am[k], buf, sizeof(buf));
+				folio_strbuf_addf(&bd, ",\"%s\":\"%s\"", nm, buf);
+			}
+			folio_strbuf_addch(&bd, '}');
+		} else if (items && desc[0]) {
+			char buf[40];
+
+			folio_strbuf_addf(&li, "%s{\"description\":", nli++ ? "," : "");
+			folio_strbuf_add_json(&li, desc);
+			if (qty[0]) {
+				folio_strbuf_adds(&li, ",\"quantity\":");
+				folio_strbuf_add_json(&li, qty);
+			}
+			for (k = 0; k < ncols && k < 8; k++) {
+				const char *nm = cols[k].kind == C_NET ? "net" :
+						 cols[k].kind == C_PRICE ? "unit_price" :
+						 cols[k].kind == C_VAT ? "vat" : NULL;
+
+				if (!nm || !have[k])
+					continue;
+				folio_amount_format(&am[k], buf, sizeof(buf));
+				folio_strbuf_addf(&li, ",\"%s\":\"%s\"", nm, buf);
+			}
+			if (rate[0]) {
+				folio_strbuf_adds(&li, ",\"vat_rate\":");
+				folio_strbuf_add_json(&li, rate);
+			}
+			folio_strbuf_addch(&li, '}');
+		}
+	}
+	folio_strbuf_addch(&bd, ']');
+	folio_strbuf_addch(&li, ']');
+	if (nbd && emit(cx, "vat_breakdown", bd.buf, NULL, 0.85f, pm, 0, 0))
+		ret = -1;
+	if (nli && emit(cx, "lines", li.buf, NULL, 0.8f, pm, 0, 0))
+		ret = -1;
+out:
+	folio_strbuf_release(&bd);
+	folio_strbuf_release(&li);
+	return ret;
+}
+
+/* Every column kind whose heading matches tokens [a, b) exactly. */
+static int col_mask(const struct ctx *cx, const struct pagem *pm, const struct cell *c, size_t a,
+		    size_t b)
+{
+	int mask = 0;
+	size_t k;
+
+	for (k = 0; k < cx->lx->n; k++)
+		if (cx->lx->v[k].kind == V_COL && label_at(pm, c, a, &cx->lx->v[k]) == b)
+			mask |= cx->lx->v[k].col;
+	return mask;
+}
+
+/*
+ * Columns of a heading line: each column label is a column (headings are
+ * often closer together than the gap that separates cells: "Tipo IVA
+ * Base imponible"), and each cell without one is a column of its own.
+ */
+static int heading_columns(const struct ctx *cx, const struct pagem *pm, size_t l,
+			   struct column *cols, int max, int *nkinds)
+{
+	int ncols = 0;
+	size_t c, i;
+
+	*nkinds = 0;
+	for (c = pm->l[l].ca; c < pm->l[l].cb && ncols < max; c++) {
+		const struct cell *cl = &pm->c[c];
+		size_t next = cl->a;
+		int found = 0;
+
+		for (i = 0; i < cx->nm && ncols < max; i++) {
+			const struct match *m = &cx->m[i];
+
+			if (m->lb->kind != V_COL || &cx->pm[m->page] != pm || m->cell != c ||
+			    m->a < next)
+				continue;
+			cols[ncols].mask = col_mask(cx, pm, cl, m->a, m->b);
+			cols[ncols].kind = 0;
+			cols[ncols].x0 = pm->t[m->a].x;
+			cols[ncols].x1 = pm->t[m->b - 1].x + pm->t[m->b - 1].w;
+			ncols++;
+			(*nkinds)++;
+			next = m->b;
+			found = 1;
+		}
+		if (!found && ncols < max) {
+			cols[ncols].mask = 0;
+			cols[ncols].kind = 0;
+			cols[ncols].x0 = cl->x0;
+			cols[ncols].x1 = cl->x1;
+			ncols++;
+		}
+	}
+	return ncols;
+}
+
+static int tables(struct ctx *cx)
+{
+	size_t p, l;
+
+	for (p = 0; p < cx->npm; p++) {
+		const struct pagem *pm = &cx->pm[p];
+
+		for (l = 0; l < pm->nl; l++) {
+			struct column cols[16];
+			int ncols, nkinds, used = 0, k;
+
+			ncols = heading_columns(cx, pm, l, cols, 16, &nkinds);
+			if (nkinds < 2 || nkinds * 2 < ncols)
+				continue;
+			/* resolve ambiguous headings ("VAT": rate or amount) left to right:
+			 * a single-kind column first, then the first kind still free */
+			for (k = 0; k < ncols; k++) {
+				int m = cols[k].mask;
+
+				if (m && !(m & (m - 1))) {
+					cols[k].kind = m;
+					used |= m;
+				}
+			}
+			for (k = 0; k < ncols; k++) {
+				int m = cols[k].mask, bit;
+
+				if (!m || cols[k].kind)
+					continue;
+				for (bit = 1; bit <= C_UNIT; bit <<= 1)
+					if ((m & bit) && !(used & bit)) {
+						cols[k].kind = bit;
+						used |= bit;
+						break;
+					}
+				if (!cols[k].kind)
+					cols[k].kind = m & -m;
+			}
+			for (k = 0; k < ncols; k++)
+				cols[k].mask = cols[k].kind;
+			if (read_table(cx, pm, l, cols, ncols))
+				return -1;
+		}
+	}
+	return 0;
+}
+
+/* ---- the extractor ------------------------------------------------------ */
+
+static void guess_locale(struct ctx *cx)
+{
+	static const struct { const char *lang, *country; } lc[] = {
+		{ "pl", "PL" }, { "es", "ES" }, { "pt", "PT" }, { "it", "IT" },
+		{ "de", "DE" }, { "fr", "FR" }, { "en", "" },
+	};
+	int votes[7] = { 0 }, best = -1, comma = 0, point = 0;
+	size_t i, k, p;
+
+	for (i = 0; i < cx->nm; i++)
+		for (k = 0; k < 7; k++)
+			if (!strcmp(cx->m[i].lb->lang, lc[k].lang))
+				votes[k] += cx->m[i].lb->ntok;
+	for (k = 0; k < 7; k++)
+		if (votes[k] && (best < 0 || votes[k] > votes[best]))
+			best = (int)k;
+	snprintf(cx->country, sizeof(cx->country), "%s", best >= 0 ? lc[best].country : "");
+	/* decimal separator: what ends amounts with two decimals */
+	for (p = 0; p < cx->npm; p++)
+		for (i = 0; i < cx->pm[p].nt; i++) {
+			const char *s = cx->pm[p].t[i].text;
+			size_t n = strlen(s);
+
+			while (n && !isdigit((unsigned char)s[n - 1]))
+				n--;
+			if (n >= 4 && isdigit((unsigned char)s[n - 1]) &&
+			    isdigit((unsigned char)s[n - 2]) && isdigit((unsigned char)s[n - 4])) {
+				comma += s[n - 3] == ',';
+				point += s[n - 3] == '.';
+			}
+		}
+	cx->dec = comma > point ? ',' : point > comma ? '.' : (best == 6 ? '.' : ',');
+}
+
+static int currency(struct ctx *cx)
+{
+	int votes[16] = { 0 };
+	const char *codes[16];
+	int ncodes = 0, best = -1, k;
+	size_t p, i;
+
+	for (p = 0; p < cx->npm; p++)
+		for (i = 0; i < cx->pm[p].nt; i++) {
+			const char *t = cx->pm[p].t[i].text, *code = currency_of(cx->pm[p].t[i].key);
+
+			if (!code && strstr(t, "\xe2\x82\xac"))
+				code = "EUR";
+			if (!code && strstr(t, "\xc2\xa3"))
+				code = "GBP";
+			if (!code || (strlen(cx->pm[p].t[i].key) > 3))
+				continue;
+			for (k = 0; k < ncodes; k++)
+				if (!strcmp(codes[k], code))
+					break;
+			if (k == ncodes && ncodes < 16)
+				codes[ncodes++] = code;
+			if (k < 16)
+				votes[k]++;
+		}
+	for (k = 0; k < ncodes; k++)
+		if (best < 0 || votes[k] > votes[best])
+			best = k;
+	if (best >= 0 && folio_cands_add(cx->out, "currency", codes[best], NULL,
+					 votes[best] > 1 ? 0.9f : 0.7f,
+					 cx->npm && cx->pm[0].pg->source == FOLIO_SRC_OCR ?
+					 FOLIO_SRC_OCR : FOLIO_SRC_TEXT, 0, NULL))
+		return -1;
+	return 0;
+}
+
+static int markers(struct ctx *cx)
+{
+	size_t i;
+
+	for (i = 0; i < cx->nm; i++)
+		if (cx->m[i].lb->kind == V_MARKER) {
+			const struct match *m = &cx->m[i];
+
+			return emit(cx, "doc_type", "credit_note", NULL, 0.8f, &cx->pm[m->page], m->a,
+				    m->b);
+		}
+	return 0;
+}
+
+int folio_layout_extract(const struct folio_lexicon *lx, const struct folio_doc *doc,
+			 struct folio_cands *out, struct folio_err *err)
+{
+	struct ctx cx;
+	struct taxid *ids = NULL;
+	size_t nids = 0, i, p;
+	int *assigned = NULL, ret = FOLIO_FATAL;
+
+	memset(&cx, 0, sizeof(cx));
+	cx.lx = lx;
+	cx.doc = doc;
+	cx.out = out;
+	if (!doc->npages)
+		return FOLIO_OK;
+	if (!(cx.pm = calloc(doc->npages, sizeof(*cx.pm))))
+		goto oom;
+	for (p = 0; p < doc->npages; p++) {
+		if (doc->pages[p].blank)
+			continue;
+		cx.pm[cx.npm].pg = &doc->pages[p];
+		if (build_page(&cx.pm[cx.npm++]))
+			goto oom;
+	}
+	if (getenv("FOLIO_DEBUG_LAYOUT"))
+		for (p = 0; p < cx.npm; p++)
+			for (i = 0; i < cx.pm[p].nc; i++) {
+				const struct cell *c = &cx.pm[p].c[i];
+				char *t = span_text(&cx.pm[p], c->a, c->b, NULL, 0);
+
+				fprintf(stderr, "p%zu l%d [%d..%d] %s\n", p + 1, c->line, c->x0, c->x1,
+					t ? t : "");
+				free(t);
+			}
+	if (find_labels(&cx))
+		goto oom;
+	guess_locale(&cx);
+	if (key_values(&cx) || tables(&cx) || find_ibans(&cx) || currency(&cx) || markers(&cx))
+		goto oom;
+	if (find_taxids(&cx, &ids, &nids))
+		goto oom;
+	if (nids && !(assigned = calloc(nids, sizeof(*assigned))))
+		goto oom;
+	if (parties(&cx, ids, nids, assigned))
+		goto oom;
+	/* unassigned tax IDs in reading order: seller first, then buyer */
+	for (i = 0; i < nids; i++) {
+		const char *role = folio_cands_find(out, "seller_tax_id", FOLIO_SRC_NONE) ?
+				   "buyer_tax_id" : "seller_tax_id";
+
+		if (assigned[i])
+			continue;
+		if (!strcmp(role, "buyer_tax_id") &&
+		    folio_cands_find(out, "buyer_tax_id", FOLIO_SRC_NONE))
+			break;
+		{
+			const struct folio_cand *s = folio_cands_find(out, "seller_tax_id",
+								      FOLIO_SRC_NONE);
+
+			if (s && !strcmp(s->value, ids[i].id))
+				continue;
+		}
+		if (emit(&cx, role, ids[i].id, NULL, ids[i].repaired ? 0.4f : 0.6f,
+			 &cx.pm[ids[i].page], ids[i].a, ids[i].b))
+			goto oom;
+	}
+	ret = FOLIO_OK;
+	goto done;
+oom:
+	folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, 12, "out of memory");
+done:
+	free(assigned);
+	free(ids);
+	for (i = 0; i < cx.npm; i++)
+		page_free(&cx.pm[i]);
+	free(cx.pm);
+	free(cx.m);
+	return ret;
+}

@@ -1,0 +1,109 @@
+/* fix.c - corrections by people: validate, reconcile again, store. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "folio/archive.h"
+#include "folio/extract.h"
+#include "folio/pipeline.h"
+#include "folio/strbuf.h"
+
+static int invoice_like(const char *type)
+{
+	return type && (!strcmp(type, "invoice") || !strcmp(type, "credit_note") ||
+			!strcmp(type, "proforma") || !strcmp(type, "receipt"));
+}
+
+static const char *const doc_types[] = { "invoice", "credit_note", "proforma", "receipt",
+					 "order", "delivery_note", "contract", "form",
+					 "letter", "other", NULL };
+
+int folio_fix_doc(struct folio_archive *arc, const struct folio_config *cfg, long long id,
+		  const struct folio_fix *fx, size_t n, const char *who, struct folio_doc **out,
+		  struct folio_err *err)
+{
+	struct folio_extract_opts xo = { 0 };
+	struct folio_extractor *x = NULL;
+	struct folio_strbuf detail = FOLIO_STRBUF_INIT;
+	struct folio_doc *doc = NULL;
+	char **norm;
+	size_t i;
+	int ret;
+
+	if (out)
+		*out = NULL;
+	if (!(norm = calloc(n ? n : 1, sizeof(*norm))))
+		return folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, 12, "out of memory");
+	/* everything is validated before anything is read or written */
+	for (i = 0; i < n; i++) {
+		if (!strcmp(fx[i].name, "doc_type")) {
+			size_t k;
+
+			for (k = 0; doc_types[k] && strcmp(doc_types[k], fx[i].value); k++)
+				;
+			if (!doc_types[k]) {
+				ret = folio_err_set(err, FOLIO_FAILED, FOLIO_E_USAGE, 0,
+						    "doc_type: '%s' is not a document type (invoice,"
+						    " credit_note, proforma, receipt, order,"
+						    " delivery_note, contract, form, letter, other)",
+						    fx[i].value);
+				goto out;
+			}
+			if (!(norm[i] = strdup(fx[i].value))) {
+				ret = folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, 12,
+						    "out of memory");
+				goto out;
+			}
+			continue;
+		}
+		if ((ret = folio_field_normalise(fx[i].name, fx[i].value, &norm[i], err)) !=
+		    FOLIO_OK)
+			goto out;
+	}
+	if ((ret = folio_archive_get(arc, id, &doc, err)) != FOLIO_OK)
+		goto out;
+	for (i = 0; i < n; i++) {
+		const struct folio_field *old = folio_doc_field(doc, fx[i].name);
+
+		folio_strbuf_addf(&detail, "%s%s: %s -> %s", i ? "; " : "", fx[i].name,
+				  old ? old->value : "(none)", norm[i]);
+		if (folio_doc_set_field(doc, fx[i].name, norm[i],
+					strcmp(norm[i], fx[i].value) ? fx[i].value : NULL, 1.0f,
+					FOLIO_SRC_USER, 0, NULL) ||
+		    (!strcmp(fx[i].name, "doc_type") &&
+		     folio_doc_set_str(&doc->doc_type, norm[i]))) {
+			ret = folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, 12, "out of memory");
+			goto out;
+		}
+	}
+	folio_strbuf_addf(&detail, " (by %s)", who ? who : "unknown");
+	xo.review_below = (float)cfg->review_confidence / 100.0f;
+	if (!(x = folio_extractor_new(&xo, err))) {
+		ret = FOLIO_FATAL;
+		goto out;
+	}
+	if ((ret = folio_extract_recheck(x, doc, err)) != FOLIO_OK)
+		goto out;
+	if (!invoice_like(doc->doc_type)) {
+		doc->needs_review = 0;
+		free(doc->review);
+		doc->review = NULL;
+	}
+	if ((ret = folio_archive_update_fields(arc, doc, detail.buf, err)) != FOLIO_OK)
+		goto out;
+	if (folio_doc_set_str(&doc->status, doc->needs_review ? "needs_review" : "archived")) {
+		ret = folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, 12, "out of memory");
+		goto out;
+	}
+	if (out) {
+		*out = doc;
+		doc = NULL;
+	}
+out:
+	for (i = 0; i < n; i++)
+		free(norm[i]);
+	free(norm);
+	folio_extractor_free(x);
+	folio_doc_free(doc);
+	folio_strbuf_release(&detail);
+	return ret;
+}
