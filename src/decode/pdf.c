@@ -8,6 +8,10 @@
  * nothing useful (U+FFFD, private-use codes: the text looks present but
  * reads as garbage), are rendered at cfg->render_dpi and OCRed instead.
  *
+ * A PDF/A-3 e-invoice (Factur-X, ZUGFeRD, XRechnung) carries its XML as
+ * an embedded file; that file's bytes are kept on the doc for the
+ * extraction stage, which trusts them over anything read from the pages.
+ *
  * Everything MuPDF does runs inside fz_try: MuPDF reports failures by
  * longjmp, so each helper below keeps to one fz_try and converts what it
  * caught into a folio status. Never return or goto out of an fz_try block.
@@ -18,7 +22,9 @@
 #include <math.h>
 #include <mupdf/pdf.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "folio/strbuf.h"
 
@@ -32,6 +38,10 @@
 
 #define DEFAULT_DPI 300
 #define TITLE_MAX 1024
+
+/* An e-invoice XML is tens of kilobytes; a bigger "invoice" attachment
+ * is ignored rather than held in memory. */
+#define ATTACHMENT_MAX ((size_t)16 << 20)
 
 enum char_class {
 	CH_TEXT,     /* a character of a word */
@@ -205,6 +215,186 @@ static int take_title(fz_context *fz, fz_document *fdoc, struct folio_doc *doc,
 		return FOLIO_OK;
 	if (folio_doc_set_str(&doc->title, s))
 		return folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, 0, "out of memory");
+	return FOLIO_OK;
+}
+
+/* Whether an embedded file's name is one the e-invoice standards use:
+ * factur-x.xml (Factur-X, ZUGFeRD 2.1+), zugferd-invoice.xml (ZUGFeRD
+ * 2.0), ZUGFeRD-invoice.xml (1.0), xrechnung.xml; any case, any folder. */
+static int einvoice_name(const char *name)
+{
+	static const char *const names[] = {
+		"factur-x.xml", "zugferd-invoice.xml", "xrechnung.xml", NULL,
+	};
+	const char *base, *p;
+	int i;
+
+	if (!name)
+		return 0;
+	for (base = p = name; *p; p++)
+		if (*p == '/' || *p == '\\')
+			base = p + 1;
+	for (i = 0; names[i]; i++)
+		if (!strcasecmp(base, names[i]))
+			return 1;
+	return 0;
+}
+
+/* The embedded stream of a file specification, or NULL. */
+static pdf_obj *embedded_stream(fz_context *fz, pdf_obj *fs)
+{
+	pdf_obj *ef = pdf_dict_get(fz, fs, PDF_NAME(EF)), *f;
+
+	f = pdf_dict_get(fz, ef, PDF_NAME(UF));
+	if (!pdf_is_stream(fz, f))
+		f = pdf_dict_get(fz, ef, PDF_NAME(F));
+	return pdf_is_stream(fz, f) ? f : NULL;
+}
+
+/* A file specification's own name: /UF, else /F. */
+static const char *filespec_name(fz_context *fz, pdf_obj *fs)
+{
+	const char *s = pdf_dict_get_text_string(fz, fs, PDF_NAME(UF));
+
+	if (!s || !*s)
+		s = pdf_dict_get_text_string(fz, fs, PDF_NAME(F));
+	return s;
+}
+
+/*
+ * The e-invoice's file specification (a new reference) and its name, or
+ * NULL: the catalog's /AF array first (PDF/A-3 associated files, where
+ * Factur-X puts it), then the EmbeddedFiles name tree. Throws on error.
+ */
+static pdf_obj *find_einvoice(fz_context *fz, pdf_document *pdf, char name[256])
+{
+	pdf_obj *root = pdf_dict_get(fz, pdf_trailer(fz, pdf), PDF_NAME(Root));
+	pdf_obj *af = pdf_dict_gets(fz, root, "AF"); /* no PDF_NAME(AF) in 1.21 */
+	pdf_obj *tree = NULL, *fs, *found = NULL;
+	const char *s;
+	int i, n;
+
+	n = pdf_array_len(fz, af);
+	for (i = 0; i < n && !found; i++) {
+		fs = pdf_array_get(fz, af, i);
+		s = filespec_name(fz, fs);
+		if (einvoice_name(s) && embedded_stream(fz, fs)) {
+			snprintf(name, 256, "%s", s);
+			found = pdf_keep_obj(fz, fs);
+		}
+	}
+	if (found)
+		return found;
+	fz_var(tree);
+	fz_var(found);
+	fz_try(fz) {
+		tree = pdf_load_name_tree(fz, pdf, PDF_NAME(EmbeddedFiles));
+		n = pdf_dict_len(fz, tree);
+		for (i = 0; i < n && !found; i++) {
+			fs = pdf_dict_get_val(fz, tree, i);
+			s = filespec_name(fz, fs);
+			if (!einvoice_name(s))
+				s = pdf_to_name(fz, pdf_dict_get_key(fz, tree, i));
+			if (einvoice_name(s) && embedded_stream(fz, fs)) {
+				snprintf(name, 256, "%s", s);
+				found = pdf_keep_obj(fz, fs);
+			}
+		}
+	}
+	fz_always(fz)
+		pdf_drop_obj(fz, tree);
+	fz_catch(fz)
+		fz_rethrow(fz);
+	return found;
+}
+
+/* Read the stream into a buffer, giving up past ATTACHMENT_MAX bytes
+ * (*too_big set, NULL returned): its declared /Length says nothing of
+ * its decompressed size. Throws on error. */
+static fz_buffer *read_capped(fz_context *fz, pdf_obj *ref, int *too_big)
+{
+	unsigned char chunk[16384];
+	fz_stream *stm = NULL;
+	fz_buffer *buf = NULL;
+	size_t n;
+
+	*too_big = 0;
+	fz_var(stm);
+	fz_var(buf);
+	fz_try(fz) {
+		stm = pdf_open_stream(fz, ref);
+		buf = fz_new_buffer(fz, sizeof(chunk));
+		while ((n = fz_read(fz, stm, chunk, sizeof(chunk))) > 0) {
+			if (fz_buffer_storage(fz, buf, NULL) + n > ATTACHMENT_MAX) {
+				*too_big = 1;
+				break;
+			}
+			fz_append_data(fz, buf, chunk, n);
+		}
+	}
+	fz_always(fz)
+		fz_drop_stream(fz, stm);
+	fz_catch(fz) {
+		fz_drop_buffer(fz, buf);
+		fz_rethrow(fz);
+	}
+	if (*too_big) {
+		fz_drop_buffer(fz, buf);
+		buf = NULL;
+	}
+	return buf;
+}
+
+/*
+ * Keep the embedded e-invoice XML, if any, in doc->attachment. A damaged,
+ * missing or oversized attachment only means there is none: the pages
+ * still decode. Only running out of memory fails.
+ */
+static int take_attachment(fz_context *fz, fz_document *fdoc, struct folio_doc *doc,
+			   struct folio_err *err)
+{
+	pdf_document *pdf = pdf_specifics(fz, fdoc);
+	pdf_obj *fs = NULL;
+	fz_buffer *buf = NULL;
+	unsigned char *data, *copy;
+	char name[256] = "";
+	int too_big = 0, nomem = 0;
+	size_t len;
+
+	if (!pdf || doc->attachment)
+		return FOLIO_OK;
+	fz_var(fs);
+	fz_var(buf);
+	fz_try(fz) {
+		fs = find_einvoice(fz, pdf, name);
+		if (fs)
+			buf = read_capped(fz, embedded_stream(fz, fs), &too_big);
+	}
+	fz_always(fz)
+		pdf_drop_obj(fz, fs);
+	fz_catch(fz) {
+		nomem = fz_caught(fz) == FZ_ERROR_MEMORY;
+		buf = NULL;
+	}
+	if (nomem)
+		return folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, 0, "out of memory");
+	if (!buf)
+		return FOLIO_OK;
+	len = fz_buffer_storage(fz, buf, &data);
+	if (!len) {
+		fz_drop_buffer(fz, buf);
+		return FOLIO_OK;
+	}
+	copy = malloc(len);
+	if (copy)
+		memcpy(copy, data, len);
+	fz_drop_buffer(fz, buf);
+	if (!copy || folio_doc_set_str(&doc->attachment_name, name)) {
+		free(copy);
+		return folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, 0, "out of memory");
+	}
+	doc->attachment = copy;
+	doc->attachment_size = len;
 	return FOLIO_OK;
 }
 
@@ -511,6 +701,9 @@ static int pdf_decode(struct folio_decode_ctx *ctx, struct folio_doc *doc,
 		goto out;
 	}
 	status = take_title(fz, fdoc, doc, err);
+	if (status != FOLIO_OK)
+		goto out;
+	status = take_attachment(fz, fdoc, doc, err);
 	if (status != FOLIO_OK)
 		goto out;
 	for (i = 0; i < npages; i++) {

@@ -27,7 +27,7 @@
  *    FatturaPA IdFiscaleIVA, KSeF NIP/NrVatUE); spaces, dots and dashes
  *    removed, upper case, the party's country prefixed when the ID lacks
  *    one (GR becomes EL). A FatturaPA party with only a CodiceFiscale gets
- *    "IT" + CF. IDs that are not letters and digits (template
+ *    "IT" + CF, as validate.c writes it. IDs that are not letters and digits (template
  *    placeholders such as "#nip#") are dropped.
  *  - IBANs: the first payee account shaped like an IBAN; a KSeF 26-digit
  *    NRB gets "PL". Check digits are the integrator's business.
@@ -47,6 +47,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <libxml/parser.h>
 #include <libxml/parserInternals.h>
@@ -431,9 +432,10 @@ static int norm_date(const char *s, int compact, char out[11])
 }
 
 /* Tax ID: drop spaces, dots, dashes; upper case; prefix `country` when
- * the ID does not start with two letters. Returns 0 or -1 (not letters
- * and digits, or too long). */
-static int norm_taxid(const char *raw, const char *country, char out[40])
+ * the ID does not start with two letters, or always when `force` (an
+ * Italian Codice Fiscale starts with letters of the name). Returns 0 or
+ * -1 (not letters and digits, or too long). */
+static int norm_taxid(const char *raw, const char *country, int force, char out[40])
 {
 	char body[40];
 	size_t n = 0;
@@ -451,7 +453,8 @@ static int norm_taxid(const char *raw, const char *country, char out[40])
 	body[n] = '\0';
 	if (!n)
 		return -1;
-	if (n >= 2 && isalpha((unsigned char)body[0]) && isalpha((unsigned char)body[1])) {
+	if (!force && n >= 2 && isalpha((unsigned char)body[0]) &&
+	    isalpha((unsigned char)body[1])) {
 		memcpy(out, body, n + 1);
 		return 0;
 	}
@@ -569,7 +572,15 @@ static void emit_taxid(struct rd *r, const char *name, const char *raw, const ch
 {
 	char out[40];
 
-	if (!norm_taxid(raw, country, out))
+	if (!norm_taxid(raw, country, 0, out))
+		emit(r, name, out, raw);
+}
+
+static void emit_cf(struct rd *r, const char *name, const char *raw)
+{
+	char out[40];
+
+	if (!norm_taxid(raw, "IT", 1, out))
 		emit(r, name, out, raw);
 }
 
@@ -1023,7 +1034,7 @@ static void fpa_party(struct rd *r, xmlNode *hdr, const char *tag, const char *w
 		emit_taxid(r, name, s, c);
 		free(c);
 	} else if ((s = text_at(r, da, "CodiceFiscale"))) {
-		emit_taxid(r, name, s, "IT");
+		emit_cf(r, name, s);
 	}
 	free(s);
 }
