@@ -20,6 +20,12 @@
 /* Sorted by name; `folio help` and the man page list them in this order. */
 static const struct command commands[] = {
 	{ "cat", cmd_cat, "ID", "write a document's original bytes to stdout", "" },
+	{ "fix", cmd_fix, "ID FIELD=VALUE...",
+	  "correct extracted fields by hand (validated, audited, never overwritten)",
+	  "  FIELD is one of invoice_number issue_date supply_date due_date currency\n"
+	  "  seller_name seller_tax_id buyer_name buyer_tax_id net_total vat_total\n"
+	  "  gross_total amount_due iban order_reference doc_type; dates in any printed\n"
+	  "  form, tax IDs with their country prefix (PL5260001246)\n" },
 	{ "help", NULL, "[COMMAND]", "show help for folio or one command", "" },
 	{ "ingest", cmd_ingest, "[--json] PATH...",
 	  "add files and folders (recursively) to the archive",
@@ -33,6 +39,10 @@ static const struct command commands[] = {
 	{ "retype", cmd_retype, "ID TYPE", "correct a document's type by hand",
 	  "  TYPE is invoice, credit_note, proforma, receipt, order, delivery_note,\n"
 	  "  contract, form, letter or other\n" },
+	{ "review", cmd_review, "[--json] [--limit N]",
+	  "documents that need a person, with the reasons",
+	  "  --json        one JSON object per document on stdout\n"
+	  "  --limit N     at most N documents\n" },
 	{ "search", cmd_search, "[--json|--csv] [--limit N] [--offset N] [--sort S] [--count] QUERY",
 	  "ranked full-text search with filters and highlighted snippets",
 	  "  --json        one JSON object per hit on stdout\n"

@@ -755,8 +755,13 @@ static int has_digit(const char *s)
 	return 0;
 }
 
-static int number_word(const char *key)
+static int number_word(const char *text, const char *key)
 {
+	/* "n.º" read by OCR as "n.2", "n.o", "N°" */
+	if (strlen(text) <= 4 && (text[0] == 'n' || text[0] == 'N') &&
+	    (strchr(text, '.') || strstr(text, "\xc2\xba") || strstr(text, "\xc2\xb0")) &&
+	    strlen(key) <= 2)
+		return 1;
 	static const char *const w[] = { "nr", "no", "n", "num", "numero", "nummer", "number",
 					 "vat", "nro" };
 	size_t i;
@@ -775,7 +780,7 @@ static int read_number(struct ctx *cx, const char *name, const struct span *sp)
 	const char *s;
 	size_t len;
 
-	while (i < sp->b && (!pm->t[i].key[0] || number_word(pm->t[i].key)))
+	while (i < sp->b && (!pm->t[i].key[0] || number_word(pm->t[i].text, pm->t[i].key)))
 		i++;
 	if (i >= sp->b)
 		return 0;

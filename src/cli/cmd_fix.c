@@ -1,0 +1,81 @@
+/* cmd_fix.c - folio fix ID FIELD=VALUE...: correct extracted fields. */
+#include <pwd.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "folio/doc.h"
+#include "folio/pipeline.h"
+
+static const char *who(char *buf, size_t n)
+{
+	const char *u = getenv("SUDO_USER");
+	struct passwd *pw;
+
+	if (u && *u)
+		return u;
+	if ((pw = getpwuid(getuid())) && pw->pw_name)
+		return pw->pw_name;
+	snprintf(buf, n, "uid %ld", (long)getuid());
+	return buf;
+}
+
+int cmd_fix(struct cli *cli, int argc, char **argv)
+{
+	static const char *const specs[] = { NULL };
+	const struct command *c = cli_command("fix");
+	const char *vals[1] = { 0 };
+	struct folio_err err = { 0 };
+	struct folio_archive *arc;
+	struct folio_fix *fx;
+	struct folio_doc *doc = NULL;
+	int first = cli_parse(c, argc, argv, specs, vals), ret = EXIT_OK, i, n;
+	long long id;
+	char ubuf[32];
+
+	if (first < 0)
+		return EXIT_USAGE;
+	if (argc - first < 2)
+		return cli_error(EXIT_USAGE,
+				 "fix: expected ID FIELD=VALUE... (see 'folio fix --help')");
+	if (!(id = cli_doc_id(c, argv[first])))
+		return EXIT_USAGE;
+	n = argc - first - 1;
+	if (!(fx = calloc((size_t)n, sizeof(*fx))))
+		return cli_error(EXIT_FAIL, "out of memory");
+	for (i = 0; i < n; i++) {
+		char *arg = argv[first + 1 + i], *eq = strchr(arg, '=');
+
+		if (!eq || eq == arg) {
+			free(fx);
+			return cli_error(EXIT_USAGE, "fix: '%s' is not FIELD=VALUE", arg);
+		}
+		*eq = '\0';
+		fx[i].name = arg;
+		fx[i].value = eq + 1;
+	}
+	if (!(arc = cli_open(cli, 0))) {
+		free(fx);
+		return EXIT_FAIL;
+	}
+	if (folio_fix_doc(arc, &cli->cfg, id, fx, (size_t)n, who(ubuf, sizeof(ubuf)), &doc,
+			  &err) != FOLIO_OK) {
+		ret = err.kind == FOLIO_E_USAGE ? cli_error(EXIT_USAGE, "fix: %s", err.msg)
+						: cli_fail(&err);
+	} else {
+		printf("document %lld: %s\n", id, doc->status);
+		if (doc->review)
+			printf("still needs review: %s\n", doc->review);
+		for (i = 0; i < n; i++) {
+			const struct folio_field *f = folio_doc_field(doc, fx[i].name);
+
+			if (f)
+				printf("  %-16s %s\n", f->name, f->value);
+		}
+	}
+	folio_doc_free(doc);
+	free(fx);
+	folio_archive_close(arc);
+	return ret;
+}
