@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "folio/util.h"
 
@@ -18,6 +19,7 @@ struct rule {
 struct folio_classifier {
 	struct rule *rules;
 	size_t n;
+	struct folio_model *model;   /* NULL: rules only */
 };
 
 void folio_classify_free(struct folio_classifier *c)
@@ -31,6 +33,7 @@ void folio_classify_free(struct folio_classifier *c)
 		free(c->rules[i].keyword);
 	}
 	free(c->rules);
+	folio_model_free(c->model);
 	free(c);
 }
 
@@ -136,27 +139,27 @@ static int has_word(const char *text, const char *kw)
 	return 0;
 }
 
-int folio_classify_doc(const struct folio_classifier *c, struct folio_doc *doc,
-		       struct folio_err *err)
+int folio_classify_rules(const struct folio_classifier *c, const char *text,
+			 struct folio_rule_verdict *v, struct folio_err *err)
 {
-	const char *best = "other", *reason = NULL;
-	int best_score = 0, second = 0, ret = FOLIO_OK;
-	char *text, buf[160];
+	char *folded;
 	size_t i, j;
 	int *score;
 
-	if (!doc->text.len || !c || !c->n)
-		goto set;
+	memset(v, 0, sizeof(*v));
+	v->type = "other";
+	if (!text || !*text || !c || !c->n)
+		return FOLIO_OK;
 	/* doc->text separates pages with '\f' and lines with '\n' */
-	if (!(text = folio_fold_key(doc->text.buf)))
+	if (!(folded = folio_fold_key(text)))
 		return folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, ENOMEM, "out of memory");
 	if (!(score = calloc(c->n, sizeof(*score)))) {
-		free(text);
+		free(folded);
 		return folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, ENOMEM, "out of memory");
 	}
 	/* score[i] accumulates for the first rule of each type */
 	for (i = 0; i < c->n; i++) {
-		if (!has_word(text, c->rules[i].keyword))
+		if (!has_word(folded, c->rules[i].keyword))
 			continue;
 		for (j = 0; j <= i; j++)
 			if (!strcmp(c->rules[j].type, c->rules[i].type))
@@ -164,32 +167,96 @@ int folio_classify_doc(const struct folio_classifier *c, struct folio_doc *doc,
 		score[j] += c->rules[i].weight;
 	}
 	for (i = 0; i < c->n; i++) {
-		if (score[i] > best_score) {
-			second = best_score;
-			best_score = score[i];
-			best = c->rules[i].type;
-		} else if (score[i] > second) {
-			second = score[i];
+		if (score[i] > v->score) {
+			v->second = v->score;
+			v->score = score[i];
+			v->type = c->rules[i].type;
+		} else if (score[i] > v->second) {
+			v->second = score[i];
 		}
 	}
 	/* the reason is the heaviest keyword of the winning type */
-	for (i = 0, j = 0; i < c->n; i++)
-		if (!strcmp(c->rules[i].type, best) && has_word(text, c->rules[i].keyword) &&
-		    (!reason || c->rules[i].weight > (int)j)) {
-			reason = c->rules[i].keyword;
-			j = (size_t)c->rules[i].weight;
+	for (i = 0; i < c->n; i++)
+		if (!strcmp(c->rules[i].type, v->type) && has_word(folded, c->rules[i].keyword) &&
+		    (!v->keyword || c->rules[i].weight > v->strongest)) {
+			v->keyword = c->rules[i].keyword;
+			v->strongest = c->rules[i].weight;
 		}
-	if (reason)
-		snprintf(buf, sizeof(buf), "rule: '%s'", reason);
 	free(score);
-	free(text);
-set:
-	if (folio_doc_set_str(&doc->doc_type, best) ||
-	    folio_doc_set_str(&doc->type_reason, reason ? buf : "no rule matched"))
+	free(folded);
+	if (v->score) {
+		v->conf = (float)(v->score - v->second) / (float)(v->score + 2);
+		if (v->conf < 0.05f)
+			v->conf = 0.05f;
+	}
+	v->confident = v->strongest >= FOLIO_RULE_STRONG &&
+		       v->score - v->second >= FOLIO_RULE_MARGIN;
+	return FOLIO_OK;
+}
+
+int folio_classify_doc(const struct folio_classifier *c, struct folio_doc *doc,
+		       struct folio_err *err)
+{
+	struct folio_rule_verdict v;
+	const char *type;
+	char buf[160];
+	float conf;
+	int ret;
+
+	ret = folio_classify_rules(c, doc->text.len ? doc->text.buf : NULL, &v, err);
+	if (ret != FOLIO_OK)
+		return ret;
+	type = v.type;
+	conf = v.conf;
+	if (v.keyword)
+		snprintf(buf, sizeof(buf), "rule: '%s'", v.keyword);
+	else
+		snprintf(buf, sizeof(buf), "no rule matched");
+	if (c && c->model && doc->text.len && !v.confident) {
+		float p;
+
+		const char *mt;
+
+		ret = folio_model_predict(c->model, doc->text.buf, &mt, &p, err);
+		if (ret != FOLIO_OK)
+			return ret;
+		if (mt) {
+			type = mt;
+			conf = p;
+			snprintf(buf, sizeof(buf), "model: %.2f", (double)p);
+		}
+	}
+	if (folio_doc_set_str(&doc->doc_type, type) || folio_doc_set_str(&doc->type_reason, buf))
 		return folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, ENOMEM, "out of memory");
-	doc->type_conf = best_score ? (float)(best_score - second) / (float)(best_score + 2)
-				    : 0.0f;
-	if (best_score && doc->type_conf < 0.05f)
-		doc->type_conf = 0.05f;
-	return ret;
+	doc->type_conf = conf;
+	return FOLIO_OK;
+}
+
+void folio_classify_set_model(struct folio_classifier *c, struct folio_model *m)
+{
+	if (c->model != m)
+		folio_model_free(c->model);
+	c->model = m;
+}
+
+int folio_classify_load_model(struct folio_classifier *c, const char *path,
+			      struct folio_err *err)
+{
+	struct folio_err tmp = { 0 };
+	struct folio_model *m;
+
+	if (!err)
+		err = &tmp;
+	if (access(path, F_OK) && errno == ENOENT)
+		return folio_err_set(err, FOLIO_WARN, FOLIO_E_NOTFOUND, ENOENT,
+				     "no model '%s': classifying by rules only", path);
+	if (!(m = folio_model_load(path, err)))
+		return err->kind == FOLIO_E_NOMEM ? FOLIO_FATAL : FOLIO_FAILED;
+	folio_classify_set_model(c, m);
+	return FOLIO_OK;
+}
+
+const struct folio_model *folio_classify_model(const struct folio_classifier *c)
+{
+	return c ? c->model : NULL;
 }
