@@ -922,7 +922,8 @@ static void cii(struct rd *r, xmlNode *root, const struct cii_names *k)
 	emit_text(r, "invoice_number", doc, "ram:ID");
 	emit_cii_date(r, "issue_date", doc, "ram:IssueDateTime/udt:DateTimeString");
 	emit_cii_date(r, "supply_date", dlv,
-		      "ram:ActualDeliverySupplyChainEvent/ram:OccurrenceDateTime/udt:DateTimeString");
+		      "ram:ActualDeliverySupplyChainEvent/ram:OccurrenceDateTime/"
+		      "udt:DateTimeString");
 	emit_cii_date(r, "due_date", set,
 		      "ram:SpecifiedTradePaymentTerms/ram:DueDateDateTime/udt:DateTimeString");
 	cur = text_at(r, set, "ram:InvoiceCurrencyCode");

@@ -14,6 +14,9 @@
 #include "folio/extract.h"
 #include "t.h"
 
+#define NS_CAC "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2"
+#define NS_CBC "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2"
+
 static struct folio_config cfg;
 static struct folio_decode_ctx dctx;
 
@@ -175,7 +178,8 @@ static void test_ubl_invoice(void)
 		 "{\"rate\":\"0\",\"net\":\"0.00\",\"vat\":\"0.00\"}]");
 	T_EQ_STR(val(&c, "lines"),
 		 "[{\"description\":\"Consulting \\\"senior\\\" tier\",\"quantity\":\"2.5\","
-		 "\"unit\":\"HUR\",\"unit_price\":\"40.00\",\"net\":\"100.00\",\"vat_rate\":\"24\"},"
+		 "\"unit\":\"HUR\",\"unit_price\":\"40.00\",\"net\":\"100.00\","
+		 "\"vat_rate\":\"24\"},"
 		 "{\"description\":\"Only a description\",\"quantity\":\"1\",\"unit\":\"C62\","
 		 "\"unit_price\":\"5.123\",\"net\":\"5.50\",\"vat_rate\":\"5.5\"}]");
 	T_OK(folio_cands_find(&c, "invoice_number", FOLIO_SRC_XML) &&
@@ -188,25 +192,28 @@ static void test_ubl_credit_note(void)
 {
 	static const char xml[] =
 		"<CreditNote xmlns=\"urn:oasis:names:specification:ubl:schema:xsd:CreditNote-2\"\n"
-		" xmlns:cac=\"urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2\"\n"
-		" xmlns:cbc=\"urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2\">\n"
+		" xmlns:cac=\"" NS_CAC "\"\n"
+		" xmlns:cbc=\"" NS_CBC "\">\n"
 		" <cbc:ID>CN-9</cbc:ID><cbc:IssueDate>2024-05-02Z</cbc:IssueDate>\n"
 		" <cbc:CreditNoteTypeCode>381</cbc:CreditNoteTypeCode>\n"
 		" <cbc:DocumentCurrencyCode>SEK</cbc:DocumentCurrencyCode>\n"
 		" <cac:AccountingSupplierParty><cac:Party><cac:PostalAddress><cac:Country>"
-		"<cbc:IdentificationCode>SE</cbc:IdentificationCode></cac:Country></cac:PostalAddress>"
+		"<cbc:IdentificationCode>SE</cbc:IdentificationCode></cac:Country>"
+		"</cac:PostalAddress>"
 		"<cac:PartyTaxScheme><cbc:CompanyID>556000016701</cbc:CompanyID><cac:TaxScheme>"
 		"<cbc:ID>VAT</cbc:ID></cac:TaxScheme></cac:PartyTaxScheme>"
 		"<cac:PartyName><cbc:Name>Säljare AB</cbc:Name></cac:PartyName></cac:Party>"
 		"</cac:AccountingSupplierParty>\n"
 		" <cac:PaymentMeans><cbc:PaymentDueDate>2024-06-01</cbc:PaymentDueDate>"
 		"</cac:PaymentMeans>\n"
-		" <cac:TaxTotal><cbc:TaxAmount currencyID=\"SEK\">-25</cbc:TaxAmount></cac:TaxTotal>\n"
+		" <cac:TaxTotal><cbc:TaxAmount currencyID=\"SEK\">-25</cbc:TaxAmount>"
+		"</cac:TaxTotal>\n"
 		" <cac:LegalMonetaryTotal><cbc:TaxExclusiveAmount currencyID=\"SEK\">-100"
 		"</cbc:TaxExclusiveAmount><cbc:TaxInclusiveAmount currencyID=\"SEK\">-125.00"
 		"</cbc:TaxInclusiveAmount><cbc:PayableAmount currencyID=\"SEK\">-0.00"
 		"</cbc:PayableAmount></cac:LegalMonetaryTotal>\n"
-		" <cac:CreditNoteLine><cbc:CreditedQuantity unitCode=\"EA\">-1</cbc:CreditedQuantity>"
+		" <cac:CreditNoteLine><cbc:CreditedQuantity unitCode=\"EA\">-1"
+		"</cbc:CreditedQuantity>"
 		"<cbc:LineExtensionAmount>-100</cbc:LineExtensionAmount><cac:Item><cbc:Name>Return"
 		"</cbc:Name></cac:Item></cac:CreditNoteLine>\n"
 		"</CreditNote>\n";
@@ -242,7 +249,8 @@ static const char cii_invoice[] =
 	"</ram:IssueDateTime></rsm:ExchangedDocument>\n"
 	"<rsm:SupplyChainTradeTransaction>\n"
 	"<ram:IncludedSupplyChainTradeLineItem>"
-	"<ram:SpecifiedTradeProduct><ram:Name>Widget &lt;A&gt;</ram:Name></ram:SpecifiedTradeProduct>"
+	"<ram:SpecifiedTradeProduct><ram:Name>Widget &lt;A&gt;</ram:Name>"
+	"</ram:SpecifiedTradeProduct>"
 	"<ram:SpecifiedLineTradeAgreement><ram:NetPriceProductTradePrice>"
 	"<ram:ChargeAmount>9.9000</ram:ChargeAmount></ram:NetPriceProductTradePrice>"
 	"</ram:SpecifiedLineTradeAgreement>"
@@ -316,21 +324,26 @@ static void test_cii(void)
 	T_EQ_STR(val(&c, "gross_total"), "235.62");
 	T_EQ_STR(val(&c, "amount_due"), "235.62");
 	T_EQ_STR(val(&c, "iban"), "DE08700901001234567890");
-	T_EQ_STR(val(&c, "vat_breakdown"), "[{\"rate\":\"19\",\"net\":\"198.00\",\"vat\":\"37.62\"}]");
+	T_EQ_STR(val(&c, "vat_breakdown"), "[{\"rate\":\"19\",\"net\":\"198.00\","
+		"\"vat\":\"37.62\"}]");
 	T_EQ_STR(val(&c, "lines"), "[{\"description\":\"Widget <A>\",\"quantity\":\"20\","
-		 "\"unit\":\"C62\",\"unit_price\":\"9.90\",\"net\":\"198.00\",\"vat_rate\":\"19\"}]");
+		 "\"unit\":\"C62\",\"unit_price\":\"9.90\",\"net\":\"198.00\","
+		 "\"vat_rate\":\"19\"}]");
 	folio_cands_free(&c);
 }
 
 static void test_zugferd1(void)
 {
 	static const char xml[] =
-		"<rsm:CrossIndustryDocument xmlns:rsm=\"urn:ferd:CrossIndustryDocument:invoice:1p0\""
+		"<rsm:CrossIndustryDocument"
+		" xmlns:rsm=\"urn:ferd:CrossIndustryDocument:invoice:1p0\""
 		" xmlns:ram=\"urn:un:unece:uncefact:data:standard:"
 		"ReusableAggregateBusinessInformationEntity:12\""
 		" xmlns:udt=\"urn:un:unece:uncefact:data:standard:UnqualifiedDataType:15\">\n"
-		"<rsm:HeaderExchangedDocument><ram:ID>RE1337</ram:ID><ram:TypeCode>380</ram:TypeCode>"
-		"<ram:IssueDateTime><udt:DateTimeString format=\"102\">20130305</udt:DateTimeString>"
+		"<rsm:HeaderExchangedDocument><ram:ID>RE1337</ram:ID><ram:TypeCode>380"
+		"</ram:TypeCode>"
+		"<ram:IssueDateTime><udt:DateTimeString format=\"102\">20130305"
+		"</udt:DateTimeString>"
 		"</ram:IssueDateTime></rsm:HeaderExchangedDocument>\n"
 		"<rsm:SpecifiedSupplyChainTradeTransaction>\n"
 		"<ram:ApplicableSupplyChainTradeAgreement><ram:SellerTradeParty>"
@@ -380,9 +393,11 @@ static void test_zugferd1(void)
 	T_EQ_STR(val(&c, "net_total"), "275.00");
 	T_EQ_STR(val(&c, "vat_total"), "19.25");
 	T_EQ_STR(val(&c, "gross_total"), "294.25");
-	T_EQ_STR(val(&c, "vat_breakdown"), "[{\"rate\":\"7\",\"net\":\"275.00\",\"vat\":\"19.25\"}]");
+	T_EQ_STR(val(&c, "vat_breakdown"), "[{\"rate\":\"7\",\"net\":\"275.00\","
+		"\"vat\":\"19.25\"}]");
 	T_EQ_STR(val(&c, "lines"), "[{\"description\":\"Trennblätter A4\",\"quantity\":\"10\","
-		 "\"unit\":\"C62\",\"unit_price\":\"27.50\",\"net\":\"275.00\",\"vat_rate\":\"7\"}]");
+		 "\"unit\":\"C62\",\"unit_price\":\"27.50\",\"net\":\"275.00\","
+		 "\"vat_rate\":\"7\"}]");
 	folio_cands_free(&c);
 }
 
@@ -570,7 +585,8 @@ static void test_malformed(void)
 	char *deep;
 	size_t i, n;
 
-	T_EQ_INT(parse_str("<?xml version=\"1.0\"?>\n<Invoice>\n  <ID>1</ID>\n  <Note>a & b</Note>\n"
+	T_EQ_INT(parse_str("<?xml version=\"1.0\"?>\n<Invoice>\n  <ID>1</ID>\n  <Note>a & b</Note>"
+		"\n"
 			   "</Invoice>\n", &c, &err), FOLIO_FAILED);
 	T_CONTAINS(err.msg, "line 4: ");
 	T_EQ_INT(err.kind, FOLIO_E_INPUT);
@@ -648,7 +664,7 @@ static void test_hostile(void)
 		"  <!ENTITY % pe SYSTEM \"file:///etc/passwd\">\n"
 		"]>\n"
 		"<Invoice xmlns=\"urn:oasis:names:specification:ubl:schema:xsd:Invoice-2\"\n"
-		" xmlns:cbc=\"urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2\">\n"
+		" xmlns:cbc=\"" NS_CBC "\">\n"
 		" <cbc:ID>A&xxe;B&inner;C</cbc:ID>\n"
 		" <cbc:Note>&net;</cbc:Note>\n"
 		" <cbc:DocumentCurrencyCode>&xxe;</cbc:DocumentCurrencyCode>\n"
@@ -666,7 +682,7 @@ static void test_hostile(void)
 		" <!ENTITY i \"&h;&h;&h;&h;&h;&h;&h;&h;&h;&h;\">\n"
 		"]>\n"
 		"<Invoice xmlns=\"urn:oasis:names:specification:ubl:schema:xsd:Invoice-2\"\n"
-		" xmlns:cbc=\"urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2\">"
+		" xmlns:cbc=\"" NS_CBC "\">"
 		"<cbc:ID>L&i;</cbc:ID></Invoice>\n";
 	struct folio_cands c = { 0 };
 	struct folio_err err;
@@ -695,8 +711,8 @@ static void test_values(void)
 {
 	static const char xml[] =
 		"<Invoice xmlns=\"urn:oasis:names:specification:ubl:schema:xsd:Invoice-2\""
-		" xmlns:cac=\"urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2\""
-		" xmlns:cbc=\"urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2\">"
+		" xmlns:cac=\"" NS_CAC "\""
+		" xmlns:cbc=\"" NS_CBC "\">"
 		"<cbc:InvoiceTypeCode>325</cbc:InvoiceTypeCode>"
 		"<cbc:IssueDate>2024-13-01</cbc:IssueDate><cbc:DueDate>#date#</cbc:DueDate>"
 		"<cac:AccountingSupplierParty><cac:Party><cac:PartyTaxScheme>"
@@ -907,6 +923,8 @@ struct expect {
 	const char *name, *value;
 };
 
+#define FPR02 "fatturapa_testsdi/tests/samples/invoices/IT01234567890_FPR02.xml"
+
 /* Read by hand from the files. */
 static const struct expect expected[] = {
 	{ "peppol_bis3/base-example.xml", "invoice_number", "Snippet1" },
@@ -947,14 +965,14 @@ static const struct expect expected[] = {
 	  "PL73111111111111111111111111" },
 	{ "ksef_fa3/client-java/invoice-template-fa-3-with-custom-subject_2.xml", "amount_due",
 	  "63279.92" },
-	{ "fatturapa_testsdi/tests/samples/invoices/IT01234567890_FPR02.xml", "seller_tax_id",
+	{ FPR02, "seller_tax_id",
 	  "IT01234567890" },
-	{ "fatturapa_testsdi/tests/samples/invoices/IT01234567890_FPR02.xml", "buyer_tax_id",
+	{ FPR02, "buyer_tax_id",
 	  "IT09876543210" },
-	{ "fatturapa_testsdi/tests/samples/invoices/IT01234567890_FPR02.xml", "net_total", "25.00" },
-	{ "fatturapa_testsdi/tests/samples/invoices/IT01234567890_FPR02.xml", "vat_total", "5.50" },
-	{ "fatturapa_testsdi/tests/samples/invoices/IT01234567890_FPR02.xml", "amount_due", "30.50" },
-	{ "fatturapa_testsdi/tests/samples/invoices/IT01234567890_FPR02.xml", "due_date",
+	{ FPR02, "net_total", "25.00" },
+	{ FPR02, "vat_total", "5.50" },
+	{ FPR02, "amount_due", "30.50" },
+	{ FPR02, "due_date",
 	  "2015-01-30" },
 	{ "facturx/FNFE-factur-x-examples/Avoir_FR_type381_BASIC.pdf", "doc_type", "credit_note" },
 	{ "facturx/intarsys/EN16931/zugferd_2p0_EN16931_Einfach.pdf", "invoice_number",
