@@ -445,6 +445,10 @@ static int finish(const struct folio_extractor *x, struct folio_doc *doc,
 		if (ch[s].c && ch[b].c && !strcmp(ch[s].c->value, ch[b].c->value))
 			ch[b].c = NULL;
 	}
+	/* a parser's own remark ("FatturaPA file holds 3 invoices; ...") */
+	for (i = 0; i < cs->n; i++)
+		if (!strcmp(cs->v[i].name, "review"))
+			add_reason(why, "%s", cs->v[i].value);
 	reconcile_totals(cs, ch, field_index("net_total"), field_index("vat_total"),
 			 field_index("gross_total"), why);
 	check_breakdown(ch, why);

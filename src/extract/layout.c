@@ -1017,6 +1017,18 @@ static int key_values(struct ctx *cx)
 	return 0;
 }
 
+/* OCR misreadings of legal forms in a name: "Sp. z 0.o." */
+static void clean_name(char *t)
+{
+	static const char *const bad[] = { "z 0.o.", "z o.0.", "z 0.0.", "z o,o.", "z o.o,", NULL };
+	char *p;
+	int i;
+
+	for (i = 0; bad[i]; i++)
+		while ((p = strstr(t, bad[i])))
+			memcpy(p, "z o.o.", 6);
+}
+
 /* Party blocks: name right of or under "Sprzedawca:", tax ID in the block. */
 static int parties(struct ctx *cx, struct taxid *ids, size_t nids, int *assigned)
 {
@@ -1040,6 +1052,8 @@ static int parties(struct ctx *cx, struct taxid *ids, size_t nids, int *assigned
 			/* "Sprzedawca: Firma Sp. z o.o." on one line */
 			char *t = span_text(pm, sp.a, sp.b, NULL, 0);
 
+			if (t)
+				clean_name(t);
 			if (t && strlen(t) >= 3 && !has_digit(t) &&
 			    emit(cx, field, t, NULL, 0.8f, pm, sp.a, sp.b)) {
 				free(t);
@@ -1049,6 +1063,8 @@ static int parties(struct ctx *cx, struct taxid *ids, size_t nids, int *assigned
 		} else if ((name = cell_below(pm, c, 2))) {
 			char *t = span_text(pm, name->a, name->b, NULL, 0);
 
+			if (t)
+				clean_name(t);
 			if (t && strlen(t) >= 3 &&
 			    emit(cx, field, t, NULL, 0.8f, pm, name->a, name->b)) {
 				free(t);
