@@ -19,6 +19,7 @@
 #include <stdint.h>
 
 #include "folio/doc.h"
+#include "folio/extract.h"
 #include "folio/err.h"
 
 struct folio_archive;
@@ -117,6 +118,15 @@ int folio_archive_retype(struct folio_archive *arc, long long id, const char *ty
  */
 int folio_archive_update_fields(struct folio_archive *arc, const struct folio_doc *doc,
 				const char *detail, struct folio_err *err);
+
+/* Store (or confirm) where a vendor prints a field. */
+int folio_archive_template_put(struct folio_archive *arc, const struct folio_template *t,
+			       struct folio_err *err);
+
+/* Call fn for every vendor template; fn returns non-zero to stop. */
+int folio_archive_templates(struct folio_archive *arc,
+			    int (*fn)(void *ctx, const struct folio_template *t), void *ctx,
+			    struct folio_err *err);
 
 /* One document that needs a person: key fields missing or unsure,
  * totals that do not reconcile, or a possible duplicate. */

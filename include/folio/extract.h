@@ -173,6 +173,31 @@ void folio_lexicon_free(struct folio_lexicon *lx);
 int folio_layout_extract(const struct folio_lexicon *lx, const struct folio_doc *doc,
 			 struct folio_cands *out, struct folio_err *err);
 
+/* ---- vendor templates (src/extract/template.c) ------------------------- */
+
+/*
+ * Where one vendor prints one field, learnt from a user's correction: the
+ * page and the box of the corrected value as fractions of the page size.
+ * On that vendor's next invoices the words in the box are read first.
+ */
+struct folio_template {
+	char seller_tax_id[32];
+	char field[32];
+	int page;
+	float x, y, w, h;      /* 0..1 of the page's width and height */
+	int hits;              /* corrections that confirmed it */
+};
+
+/* Find `value` (normalised, as `folio fix` stores it) among the words of
+ * `doc`; on success fill t->page and the box and return 1, else 0. */
+int folio_template_learn(const struct folio_doc *doc, const char *field, const char *value,
+			 struct folio_template *t);
+
+/* Read the fields the templates of the document's seller point at into
+ * candidates (confidence 0.95, the page's source). */
+int folio_template_apply(const struct folio_template *tpl, size_t n, const struct folio_doc *doc,
+			 const char *seller_tax_id, struct folio_cands *out);
+
 /* ---- the stage --------------------------------------------------------- */
 
 struct folio_extractor;
@@ -184,6 +209,8 @@ struct folio_extract_opts {
 
 struct folio_extractor *folio_extractor_new(const struct folio_extract_opts *o,
 					    struct folio_err *err);
+/* Give the extractor the vendor templates (copied). 0 or -1 on ENOMEM. */
+int folio_extractor_add_template(struct folio_extractor *x, const struct folio_template *t);
 void folio_extractor_free(struct folio_extractor *x);
 
 /*

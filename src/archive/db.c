@@ -148,6 +148,16 @@ static const char *const migrations[] = {
 	"  data TEXT NOT NULL,"
 	"  x INTEGER NOT NULL, y INTEGER NOT NULL, w INTEGER NOT NULL, h INTEGER NOT NULL,"
 	"  PRIMARY KEY (doc_id, page, seq)"
+	") WITHOUT ROWID;"
+	/* where a vendor prints each field, learnt from corrections */
+	"CREATE TABLE vendor_templates ("
+	"  seller_tax_id TEXT NOT NULL,"
+	"  field TEXT NOT NULL,"
+	"  page INTEGER NOT NULL,"
+	"  x REAL NOT NULL, y REAL NOT NULL, w REAL NOT NULL, h REAL NOT NULL,"
+	"  hits INTEGER NOT NULL DEFAULT 1,"
+	"  updated_at TEXT NOT NULL,"
+	"  PRIMARY KEY (seller_tax_id, field)"
 	") WITHOUT ROWID;",
 };
 
@@ -905,6 +915,57 @@ int folio_archive_update_fields(struct folio_archive *arc, const struct folio_do
 	    (ret = exec(arc, "COMMIT", err)) != FOLIO_OK)
 		exec(arc, "ROLLBACK", NULL);
 	return ret;
+}
+
+int folio_archive_template_put(struct folio_archive *arc, const struct folio_template *t,
+			       struct folio_err *err)
+{
+	char at[32];
+
+	iso_now(at);
+	if (run(arc,
+		"INSERT INTO vendor_templates(seller_tax_id, field, page, x, y, w, h, hits,"
+		" updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?) ON CONFLICT(seller_tax_id, field)"
+		" DO UPDATE SET page = excluded.page, x = excluded.x, y = excluded.y,"
+		" w = excluded.w, h = excluded.h, hits = hits + 1, updated_at = excluded.updated_at",
+		"ssidddds", t->seller_tax_id, t->field, (long long)t->page, (double)t->x,
+		(double)t->y, (double)t->w, (double)t->h, at) != SQLITE_OK)
+		return folio_db_err(arc, err, "cannot store the vendor template");
+	return FOLIO_OK;
+}
+
+int folio_archive_templates(struct folio_archive *arc,
+			    int (*fn)(void *ctx, const struct folio_template *t), void *ctx,
+			    struct folio_err *err)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(arc->db,
+			       "SELECT seller_tax_id, field, page, x, y, w, h, hits FROM"
+			       " vendor_templates ORDER BY seller_tax_id, field", -1, &st, NULL))
+		return folio_db_err(arc, err, "cannot read the vendor templates");
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct folio_template t;
+
+		memset(&t, 0, sizeof(t));
+		snprintf(t.seller_tax_id, sizeof(t.seller_tax_id), "%s", col(st, 0));
+		snprintf(t.field, sizeof(t.field), "%s", col(st, 1));
+		t.page = sqlite3_column_int(st, 2);
+		t.x = (float)sqlite3_column_double(st, 3);
+		t.y = (float)sqlite3_column_double(st, 4);
+		t.w = (float)sqlite3_column_double(st, 5);
+		t.h = (float)sqlite3_column_double(st, 6);
+		t.hits = sqlite3_column_int(st, 7);
+		if (fn(ctx, &t))
+			break;
+	}
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		sqlite3_finalize(st);
+		return folio_db_err(arc, err, "cannot read the vendor templates");
+	}
+	sqlite3_finalize(st);
+	return FOLIO_OK;
 }
 
 int folio_archive_review(struct folio_archive *arc, int limit,

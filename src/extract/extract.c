@@ -27,6 +27,8 @@
 struct folio_extractor {
 	struct folio_lexicon *lx;
 	float review_below;
+	struct folio_template *tpl;
+	size_t ntpl, tpl_alloc;
 };
 
 static const struct {
@@ -90,10 +92,26 @@ struct folio_extractor *folio_extractor_new(const struct folio_extract_opts *o,
 	return x;
 }
 
+int folio_extractor_add_template(struct folio_extractor *x, const struct folio_template *t)
+{
+	if (x->ntpl == x->tpl_alloc) {
+		size_t na = x->tpl_alloc ? x->tpl_alloc * 2 : 32;
+		struct folio_template *nv = realloc(x->tpl, na * sizeof(*nv));
+
+		if (!nv)
+			return -1;
+		x->tpl = nv;
+		x->tpl_alloc = na;
+	}
+	x->tpl[x->ntpl++] = *t;
+	return 0;
+}
+
 void folio_extractor_free(struct folio_extractor *x)
 {
 	if (!x)
 		return;
+	free(x->tpl);
 	folio_lexicon_free(x->lx);
 	free(x);
 }
@@ -563,6 +581,16 @@ int folio_extract_doc(const struct folio_extractor *x, struct folio_doc *doc,
 	 * but the page may still add what the XML lacks */
 	if (x->lx && (ret = folio_layout_extract(x->lx, doc, &cs, err)) != FOLIO_OK)
 		goto out;
+	/* a known vendor: read where it prints its fields */
+	if (x->ntpl) {
+		struct pick sp[NPICK];
+		size_t ns = pool(&cs, "seller_tax_id", sp, NPICK);
+
+		if (ns && folio_template_apply(x->tpl, x->ntpl, doc, sp[0].c->value, &cs)) {
+			ret = folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, 12, "out of memory");
+			goto out;
+		}
+	}
 	if (!cs.n)
 		goto out;
 	if ((ret = finish(x, doc, &cs, &why, err)) != FOLIO_OK)

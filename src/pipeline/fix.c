@@ -1,4 +1,5 @@
 /* fix.c - corrections by people: validate, reconcile again, store. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -90,6 +91,21 @@ int folio_fix_doc(struct folio_archive *arc, const struct folio_config *cfg, lon
 	}
 	if ((ret = folio_archive_update_fields(arc, doc, detail.buf, err)) != FOLIO_OK)
 		goto out;
+	/* remember where this vendor prints what the user corrected */
+	{
+		const struct folio_field *seller = folio_doc_field(doc, "seller_tax_id");
+
+		for (i = 0; seller && i < n; i++) {
+			struct folio_template t;
+
+			memset(&t, 0, sizeof(t));
+			snprintf(t.seller_tax_id, sizeof(t.seller_tax_id), "%s", seller->value);
+			if (!folio_template_learn(doc, fx[i].name, norm[i], &t))
+				continue;
+			if ((ret = folio_archive_template_put(arc, &t, err)) != FOLIO_OK)
+				goto out;
+		}
+	}
 	if (folio_doc_set_str(&doc->status, doc->needs_review ? "needs_review" : "archived")) {
 		ret = folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, 12, "out of memory");
 		goto out;

@@ -295,6 +295,11 @@ static void set_fatal(struct folio_pipeline *r, const struct folio_err *err)
 
 /* ---- one document through the stages ---------------------------------- */
 
+static int take_template(void *ctx, const struct folio_template *t)
+{
+	return folio_extractor_add_template(ctx, t);
+}
+
 static int invoice_like(const char *type)
 {
 	return type && (!strcmp(type, "invoice") || !strcmp(type, "credit_note") ||
@@ -1231,7 +1236,8 @@ struct folio_pipeline *folio_pipeline_new(struct folio_archive *arc,
 		xo.review_below = (float)opts->cfg->review_confidence / 100.0f;
 		r->extractor = folio_extractor_new(&xo, err);
 		free(lexicon);
-		if (!r->extractor)
+		if (!r->extractor ||
+		    folio_archive_templates(arc, take_template, r->extractor, err) != FOLIO_OK)
 			goto fail;
 	}
 	if (!(r->classifier = folio_classify_load(rules, err)) ||

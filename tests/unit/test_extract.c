@@ -276,6 +276,64 @@ static void test_recheck(struct folio_extractor *x)
 	folio_doc_free(d);
 }
 
+/* A vendor template learnt from one invoice reads the next one. */
+static void test_templates(void)
+{
+	static const char *const first[] = {
+		"40|Faktura nr 1/2024",
+		"40|NIP: 725-180-11-26",
+		"40|Zapłata najpóźniej\t300|12.04.2024",
+		NULL,
+	};
+	static const char *const second[] = {
+		"40|Faktura nr 2/2024",
+		"40|NIP: 725-180-11-26",
+		"40|Zapłata najpóźniej\t300|30.05.2024",
+		NULL,
+	};
+	struct folio_extract_opts o = { "models/labels.tsv", 0.6f };
+	struct folio_err err = { 0 };
+	struct folio_extractor *x = folio_extractor_new(&o, &err);
+	struct folio_doc *a = folio_doc_new("a.pdf", NULL, 0), *b = folio_doc_new("b.pdf", NULL, 0);
+	struct folio_template t;
+
+	memset(&t, 0, sizeof(t));
+	snprintf(t.seller_tax_id, sizeof(t.seller_tax_id), "PL7251801126");
+	add_rows(a, FOLIO_SRC_TEXT, 1.0f, first);
+	T_EQ_INT(folio_template_learn(a, "due_date", "2024-04-12", &t), 1);
+	T_EQ_INT(t.page, 1);
+	T_OK(t.x > 0.4f && t.x < 0.6f && t.w > 0 && t.h > 0, "box %f %f %f %f", (double)t.x,
+	     (double)t.y, (double)t.w, (double)t.h);
+	T_EQ_INT(folio_template_learn(a, "due_date", "2024-04-13", &t), 0);
+	add_rows(b, FOLIO_SRC_OCR, 0.9f, second);
+	T_EQ_INT(folio_extract_doc(x, b, &err), FOLIO_OK);
+	T_OK(!folio_doc_field(b, "due_date"), "no label, no template: no due date");
+	T_EQ_INT(folio_extractor_add_template(x, &t), 0);
+	folio_doc_free(b);
+	b = folio_doc_new("b.pdf", NULL, 0);
+	add_rows(b, FOLIO_SRC_OCR, 0.9f, second);
+	T_EQ_INT(folio_extract_doc(x, b, &err), FOLIO_OK);
+	T_EQ_STR(val(b, "due_date"), "2024-05-30");
+	/* another vendor's invoice is not read with it */
+	folio_doc_free(b);
+	b = folio_doc_new("c.pdf", NULL, 0);
+	{
+		static const char *const other[] = {
+			"40|Faktura nr 3/2024",
+			"40|NIP: 676-230-45-75",
+			"40|Zapłata najpóźniej\t300|30.05.2024",
+			NULL,
+		};
+
+		add_rows(b, FOLIO_SRC_OCR, 0.9f, other);
+	}
+	T_EQ_INT(folio_extract_doc(x, b, &err), FOLIO_OK);
+	T_OK(!folio_doc_field(b, "due_date"), "the template is the vendor's own");
+	folio_doc_free(a);
+	folio_doc_free(b);
+	folio_extractor_free(x);
+}
+
 static void test_lexicon_errors(void)
 {
 	char path[] = "/tmp/folio-test-labels-XXXXXX";
@@ -313,6 +371,7 @@ int main(void)
 	test_normalise();
 	test_recheck(x);
 	test_lexicon_errors();
+	test_templates();
 	folio_extractor_free(x);
 	return t_done();
 }
