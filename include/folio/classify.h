@@ -43,7 +43,9 @@ void folio_classify_free(struct folio_classifier *c);
  * korygujaca", "lieferschein", "umowa"; generic words such as "faktura" or
  * "vat" are not) and leads the runner-up by at least FOLIO_RULE_MARGIN.
  * Otherwise the model's most probable type is chosen, type_conf is its
- * calibrated probability and the reason "model: 0.93". Fails only with
+ * calibrated probability and the reason "model: 0.93" -- unless the model
+ * is unsure (probability < FOLIO_MODEL_MIN_PROB) and some rule matched:
+ * then the rules' type stands as without a model. Fails only with
  * FOLIO_FATAL (out of memory).
  */
 int folio_classify_doc(const struct folio_classifier *c, struct folio_doc *doc,
@@ -51,6 +53,7 @@ int folio_classify_doc(const struct folio_classifier *c, struct folio_doc *doc,
 
 #define FOLIO_RULE_STRONG 6
 #define FOLIO_RULE_MARGIN 6
+#define FOLIO_MODEL_MIN_PROB 0.6f
 
 /*
  * Rule/model interplay (added for the trainable classifier). Give `c` a

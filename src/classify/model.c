@@ -457,6 +457,9 @@ static int parse_model(const unsigned char *d, size_t size, const char *path,
 		return bad(err, path, "truncated");
 	for (c = 0; c < m->nclass; c++, p += 4)
 		m->bias[c] = getf(p);
+	/* every row takes at least 1 + 2C bytes: no allocation a file cannot back */
+	if ((uint64_t)nrows * (1u + 2u * m->nclass) > (uint64_t)(end - p))
+		return bad(err, path, "truncated weights");
 	m->nrows = nrows;
 	if (nrows && (!(m->bucket = malloc(nrows * sizeof(*m->bucket))) ||
 		      !(m->w = malloc((size_t)nrows * m->nclass * sizeof(*m->w)))))

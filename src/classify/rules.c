@@ -220,7 +220,8 @@ int folio_classify_doc(const struct folio_classifier *c, struct folio_doc *doc,
 		ret = folio_model_predict(c->model, doc->text.buf, &mt, &p, err);
 		if (ret != FOLIO_OK)
 			return ret;
-		if (mt) {
+		/* an unsure model does not overrule a rule that matched */
+		if (mt && (p >= FOLIO_MODEL_MIN_PROB || !v.keyword)) {
 			type = mt;
 			conf = p;
 			snprintf(buf, sizeof(buf), "model: %.2f", (double)p);

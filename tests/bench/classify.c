@@ -10,6 +10,9 @@
  *                                     model's calibration; exit 1 when the
  *                                     combined accuracy is under 0.95
  *   classify_bench --train DIR OUT    train a model on DIR and write OUT
+ *   classify_bench --explain RULES MODEL FILE
+ *                                     the rules' verdict and every type's
+ *                                     probability for one text file
  */
 #include <dirent.h>
 #include <stdio.h>
@@ -202,6 +205,37 @@ static int classify_one(struct folio_classifier *rules, struct folio_classifier 
 	return 0;
 }
 
+static int explain(const char *rules_path, const char *model_path, const char *file)
+{
+	struct folio_err err = { 0 };
+	struct folio_classifier *c = folio_classify_load(rules_path, &err);
+	struct folio_model *m = c ? folio_model_load(model_path, &err) : NULL;
+	struct folio_rule_verdict v;
+	unsigned char *data = NULL;
+	float probs[64];
+	size_t size, i;
+	char *text;
+
+	if (!m || folio_read_file(file, 1u << 22, &data, &size, &err) != FOLIO_OK ||
+	    !(text = realloc(data, size + 1))) {
+		fprintf(stderr, "classify_bench: %s\n", err.msg);
+		return 1;
+	}
+	text[size] = '\0';
+	if (folio_classify_rules(c, text, &v, &err) != FOLIO_OK ||
+	    folio_model_probs(m, text, probs, 64, &err) != FOLIO_OK)
+		return 1;
+	printf("rules: %s score %d, runner-up %d, strongest keyword %d ('%s'): %s\n", v.type,
+	       v.score, v.second, v.strongest, v.keyword ? v.keyword : "", v.confident ?
+	       "confident" : "not confident");
+	for (i = 0; i < folio_model_nclasses(m); i++)
+		printf("model: %-14s %.4f\n", folio_model_class(m, i), (double)probs[i]);
+	free(text);
+	folio_model_free(m);
+	folio_classify_free(c);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct folio_err err = { 0 };
@@ -222,9 +256,12 @@ int main(int argc, char **argv)
 		printf("trained %s from %s in %.1f s\n", argv[3], argv[2], folio_clock() - t);
 		return 0;
 	}
+	if (argc == 5 && !strcmp(argv[1], "--explain"))
+		return explain(argv[2], argv[3], argv[4]);
 	if (argc != 4) {
 		fprintf(stderr, "usage: classify_bench RULES MODEL DIR\n"
-				"       classify_bench --train DIR OUT\n");
+				"       classify_bench --train DIR OUT\n"
+				"       classify_bench --explain RULES MODEL FILE\n");
 		return 2;
 	}
 	if (!(rules = folio_classify_load(argv[1], &err)) ||

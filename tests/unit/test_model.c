@@ -352,6 +352,29 @@ static void test_interplay(const char *dir)
 	T_EQ_STR(classify(c, "", reason, sizeof(reason), &conf), "other");
 	T_EQ_STR(reason, "no rule matched");
 
+	/* an unsure model (two types for the same text) leaves a matched rule standing */
+	{
+		struct folio_trainer *u = folio_trainer_new();
+		struct folio_model *um = NULL;
+		int k;
+
+		for (k = 0; k < 3; k++) {
+			folio_trainer_add(u, "Faktura VAT 1/2024 Towar", "letter", &err);
+			folio_trainer_add(u, "Faktura VAT 1/2024 Towar", "order", &err);
+		}
+		T_EQ_INT(folio_trainer_build(u, &um, &err), FOLIO_OK);
+		folio_trainer_free(u);
+		predict(um, "Faktura VAT 1/2024 Towar", &p);
+		T_OK(p < FOLIO_MODEL_MIN_PROB, "unsure model: %f", (double)p);
+		folio_classify_set_model(c, um);
+		T_EQ_STR(classify(c, "Faktura VAT 1/2024 Towar", reason, sizeof(reason), NULL),
+			 "invoice");
+		T_EQ_STR(reason, "rule: 'faktura vat'");
+		/* no rule matched: the unsure model's guess is better than nothing */
+		classify(c, "Towar", reason, sizeof(reason), NULL);
+		T_CONTAINS(reason, "model: 0.");
+	}
+
 	/* rules only again: the old behaviour */
 	folio_classify_set_model(c, NULL);
 	T_EQ_STR(classify(c, ambiguous, reason, sizeof(reason), NULL), "invoice");
