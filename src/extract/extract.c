@@ -543,7 +543,7 @@ int folio_extract_doc(const struct folio_extractor *x, struct folio_doc *doc,
 	struct folio_cands cs = { 0 };
 	struct folio_strbuf why = FOLIO_STRBUF_INIT;
 	struct folio_err xe;
-	int ret = FOLIO_OK, r;
+	int ret = FOLIO_OK, r, exact = 0;
 	size_t p, k;
 
 	if (is_xml(doc)) {
@@ -552,6 +552,7 @@ int folio_extract_doc(const struct folio_extractor *x, struct folio_doc *doc,
 			ret = r;
 			goto out;
 		}
+		exact = r == FOLIO_OK;
 	}
 	if (doc->attachment) {
 		folio_err_clear(&xe);
@@ -565,7 +566,11 @@ int folio_extract_doc(const struct folio_extractor *x, struct folio_doc *doc,
 			add_reason(&why, "the embedded %s is not valid XML: %s",
 				   doc->attachment_name ? doc->attachment_name : "e-invoice",
 				   xe.msg);
+		exact = r == FOLIO_OK;
 	}
+	/* an e-invoice is the invoice: its printout is only for people */
+	if (exact)
+		goto choose;
 	for (p = 0; p < doc->npages; p++)
 		for (k = 0; k < doc->pages[p].ncodes; k++) {
 			const struct folio_code *c = &doc->pages[p].codes[k];
@@ -591,6 +596,7 @@ int folio_extract_doc(const struct folio_extractor *x, struct folio_doc *doc,
 			goto out;
 		}
 	}
+choose:
 	if (!cs.n)
 		goto out;
 	if ((ret = finish(x, doc, &cs, &why, err)) != FOLIO_OK)
