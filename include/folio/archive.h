@@ -128,6 +128,14 @@ int folio_archive_templates(struct folio_archive *arc,
 			    int (*fn)(void *ctx, const struct folio_template *t), void *ctx,
 			    struct folio_err *err);
 
+/* Call fn for each document whose type a person set or confirmed (folio
+ * retype, folio fix doc_type=...), with its text: what `folio train`
+ * learns from. fn returns non-zero to stop. */
+int folio_archive_each_confirmed(struct folio_archive *arc,
+				 int (*fn)(void *ctx, long long id, const char *type,
+					   const char *text),
+				 void *ctx, struct folio_err *err);
+
 /* One document that needs a person: key fields missing or unsure,
  * totals that do not reconcile, or a possible duplicate. */
 struct folio_review_item {

@@ -151,4 +151,22 @@ int folio_fix_doc(struct folio_archive *arc, const struct folio_config *cfg, lon
 		  const struct folio_fix *fx, size_t n, const char *who, struct folio_doc **out,
 		  struct folio_err *err);
 
+/* What `folio train` did. */
+struct folio_train_report {
+	size_t base;           /* examples from the shipped corpus */
+	size_t confirmed;      /* documents whose type a person set */
+	size_t fit;            /* of those, predicted right by the new model */
+	char path[4096];       /* where the model was written */
+};
+
+/*
+ * `folio train`: learn a document-type model from the shipped corpus
+ * (MODELS/doctype-corpus, when present) and every document whose type a
+ * person set (folio retype, folio fix doc_type=), the latter weighted 3x,
+ * and write it to ARCHIVE/doctype.model (temp file, fsync, rename), which
+ * ingest and watch then use instead of MODELS/doctype.model.
+ */
+int folio_train(struct folio_archive *arc, const struct folio_config *cfg,
+		struct folio_train_report *rep, struct folio_err *err);
+
 #endif

@@ -968,6 +968,29 @@ int folio_archive_templates(struct folio_archive *arc,
 	return FOLIO_OK;
 }
 
+int folio_archive_each_confirmed(struct folio_archive *arc,
+				 int (*fn)(void *ctx, long long id, const char *type,
+					   const char *text),
+				 void *ctx, struct folio_err *err)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(arc->db,
+			       "SELECT id, doc_type, text FROM documents WHERE type_reason = 'user'"
+			       " ORDER BY id", -1, &st, NULL))
+		return folio_db_err(arc, err, "cannot read the confirmed documents");
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		if (fn(ctx, sqlite3_column_int64(st, 0), col(st, 1), col(st, 2)))
+			break;
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		sqlite3_finalize(st);
+		return folio_db_err(arc, err, "cannot read the confirmed documents");
+	}
+	sqlite3_finalize(st);
+	return FOLIO_OK;
+}
+
 int folio_archive_review(struct folio_archive *arc, int limit,
 			 int (*fn)(void *ctx, const struct folio_review_item *it), void *ctx,
 			 struct folio_err *err)

@@ -66,6 +66,8 @@ static const struct command commands[] = {
 	{ "tag", cmd_tag, "ID [+TAG|-TAG]...", "add (+) and remove (-) tags; prints the tags",
 	  "" },
 	{ "text", cmd_text, "ID", "the document's recognised text", "" },
+	{ "train", cmd_train, "",
+	  "retrain the document-type model with the types people confirmed", "" },
 	{ "verify", cmd_verify, "",
 	  "check database, full-text index, originals (re-hashed) and journal", "" },
 	{ "watch", cmd_watch, "[--once] [INBOX...]",

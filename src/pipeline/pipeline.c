@@ -1240,8 +1240,30 @@ struct folio_pipeline *folio_pipeline_new(struct folio_archive *arc,
 		    folio_archive_templates(arc, take_template, r->extractor, err) != FOLIO_OK)
 			goto fail;
 	}
-	if (!(r->classifier = folio_classify_load(rules, err)) ||
-	    folio_archive_each_sha(arc, seed_sha, &r->known, err) != FOLIO_OK ||
+	if (!(r->classifier = folio_classify_load(rules, err)))
+		goto fail;
+	/* the archive's own model (folio train), else the shipped one */
+	{
+		char *own = folio_path_join(folio_archive_dir(arc), "doctype.model");
+		char *shipped = folio_path_join(models, "doctype.model");
+		int mr;
+
+		if (!own || !shipped) {
+			free(own);
+			free(shipped);
+			folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, ENOMEM, "out of memory");
+			goto fail;
+		}
+		mr = folio_classify_load_model(r->classifier, own, err);
+		if (mr == FOLIO_WARN)
+			mr = folio_classify_load_model(r->classifier, shipped, err);
+		free(own);
+		free(shipped);
+		if (mr != FOLIO_OK && mr != FOLIO_WARN)
+			goto fail;
+		folio_err_clear(err);
+	}
+	if (folio_archive_each_sha(arc, seed_sha, &r->known, err) != FOLIO_OK ||
 	    folio_decode_global_init(opts->cfg, err) != FOLIO_OK)
 		goto fail;
 	folio_prepare_global_init();
