@@ -6,6 +6,15 @@
  * takes about a second; re-creating per page would dominate). The process
  * must run with OMP_THREAD_LIMIT=1 (main re-executes itself to get it):
  * Tesseract's OpenMP threads fight the workers for the cores otherwise.
+ *
+ * Languages per page: when cfg->languages names several languages that
+ * have a profile in MODELS/lang/<lang>.txt (frequent words and letters),
+ * each page is first read in a band of about a sixth of its height (the
+ * one with the most ink) with all of them, the text is scored against the
+ * profiles, and the page is then read with the winning language alone
+ * (faster and more accurate than the union), or with all of them when the
+ * score is not clear. Further engines (one per language used, and OSD)
+ * are created on first use and kept.
  */
 #ifndef FOLIO_OCR_H
 #define FOLIO_OCR_H
@@ -20,16 +29,41 @@ struct folio_ocr;
  * Create an engine for cfg->languages (e.g. "pol+eng") with the data in
  * cfg->tessdata_dir or Tesseract's default. A missing language pack fails
  * with FOLIO_FATAL and a message naming the Debian package to install.
+ * Language profiles are read from folio_config_models_dir(cfg)/lang/; a
+ * missing profile only turns detection off for that language.
  */
 struct folio_ocr *folio_ocr_new(const struct folio_config *cfg, struct folio_err *err);
 void folio_ocr_free(struct folio_ocr *ocr);
 
 /*
- * Recognise page->pix (8-bit grey, page->dpi set). Fills page->words,
- * page->text and page->conf; sets page->source to FOLIO_SRC_OCR. The image
- * stays owned by the page. FOLIO_FAILED with FOLIO_E_OCR on engine errors.
+ * Recognise page->pix (8-bit grey, page->dpi set; see folio_prepare_page).
+ * Fills page->words, page->text and page->conf; sets page->source to
+ * FOLIO_SRC_OCR. Word boxes are in the image's pixel coordinates. A blank
+ * page (page->blank) is not read: no words, text "", FOLIO_OK. A rotation
+ * left undecided by preparation is settled with Tesseract's OSD first
+ * (the image is turned and page->rotation set). The image stays owned by
+ * the page. FOLIO_FAILED with FOLIO_E_OCR on engine errors.
+ * Same as folio_ocr_page_lang(ocr, page, NULL, err).
  */
 int folio_ocr_page(struct folio_ocr *ocr, struct folio_page *page, struct folio_err *err);
+
+/*
+ * The same with the languages given: "por", "pol+eng" (an engine is made
+ * for the set on first use; FOLIO_FATAL when a pack is not installed), or
+ * NULL to detect them per page as above. For a per-inbox override.
+ */
+int folio_ocr_page_lang(struct folio_ocr *ocr, struct folio_page *page, const char *languages,
+			struct folio_err *err);
+
+/* The languages the last page was read with ("por", or the configured
+ * set when detection was unsure or off; "" for a blank page). */
+const char *folio_ocr_last_languages(const struct folio_ocr *ocr);
+
+/*
+ * Score UTF-8 text against the loaded profiles: the best language code,
+ * or NULL when no profile wins clearly. For tests and the benchmark.
+ */
+const char *folio_ocr_guess_language(const struct folio_ocr *ocr, const char *text);
 
 /* "5.3.0" */
 const char *folio_ocr_version(void);

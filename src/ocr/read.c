@@ -3,14 +3,52 @@
 
 #include <errno.h>
 #include <leptonica/allheaders.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <tesseract/capi.h>
 
+#include "folio/prepare.h"
 #include "folio/strbuf.h"
+#include "folio/util.h"
+
+#define MAX_PROFILES 32
+#define MAX_CHARS 48
+
+/* One engine per language set used. */
+struct engine {
+	char *langs;
+	TessBaseAPI *api;
+};
+
+/* A word of the language profiles, with the profiles listing it. */
+struct lang_word {
+	char *text;            /* lowercase UTF-8 */
+	uint32_t langs;        /* bit i: profile i */
+};
+
+struct profile {
+	char code[16];                 /* Tesseract's name, e.g. "por" */
+	uint32_t chars[MAX_CHARS];     /* its distinctive letters, lowercase */
+	int nchars;
+};
 
 struct folio_ocr {
-	TessBaseAPI *api;
+	char *tessdata;
+	char *langs;                   /* the configured set */
+	struct engine *engines;        /* [0] is the configured set */
+	size_t nengines;
+	TessBaseAPI *osd;              /* orientation, made on first use */
+	int osd_failed;
+
+	struct profile profiles[MAX_PROFILES];
+	int nprofiles;
+	int detect;                    /* every configured language has a profile */
+	struct lang_word *words;       /* sorted by text */
+	size_t nwords, words_alloc;
+
+	const char *last;              /* languages of the last page */
 };
 
 const char *folio_ocr_version(void)
@@ -18,15 +56,20 @@ const char *folio_ocr_version(void)
 	return TessVersion();
 }
 
+static int nomem(struct folio_err *err)
+{
+	return folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, ENOMEM, "out of memory");
+}
+
 /*
  * Name the first requested language that is not loaded, so the message
  * can say what to install: Tesseract skips a missing pack in "pol+xyz"
  * with a warning on stderr and carries on. Returns 0 when all are loaded.
  */
-static int missing_language(const struct folio_config *cfg, TessBaseAPI *api, int inited,
+static int missing_language(const char *wanted, TessBaseAPI *api, int inited,
 			    struct folio_err *err)
 {
-	char *langs = strdup(cfg->languages), *save = NULL, *l;
+	char *langs = strdup(wanted), *save = NULL, *l;
 	char **have = inited ? TessBaseAPIGetLoadedLanguagesAsVector(api)
 			     : TessBaseAPIGetAvailableLanguagesAsVector(api);
 	int missing = 0;
@@ -47,7 +90,7 @@ static int missing_language(const struct folio_config *cfg, TessBaseAPI *api, in
 	}
 	if (!missing && !inited) {
 		folio_err_set(err, FOLIO_FATAL, FOLIO_E_OCR, 0,
-			      "cannot start Tesseract with languages '%s'", cfg->languages);
+			      "cannot start Tesseract with languages '%s'", wanted);
 		missing = 1;
 	}
 	TessDeleteTextArray(have);
@@ -55,31 +98,363 @@ static int missing_language(const struct folio_config *cfg, TessBaseAPI *api, in
 	return missing;
 }
 
+static TessBaseAPI *start_engine(const char *tessdata, const char *langs, struct folio_err *err)
+{
+	TessBaseAPI *api = TessBaseAPICreate();
+
+	if (!api) {
+		folio_err_set(err, FOLIO_FATAL, FOLIO_E_OCR, 0, "cannot create a Tesseract engine");
+		return NULL;
+	}
+	/* Tesseract prints its own complaints (a missing traineddata file,
+	 * "Invalid resolution") to stderr; folio says what went wrong itself */
+	TessBaseAPISetVariable(api, "debug_file", "/dev/null");
+	if (TessBaseAPIInit3(api, tessdata, langs)) {
+		missing_language(langs, api, 0, err);
+		goto fail;
+	}
+	if (missing_language(langs, api, 1, err))
+		goto fail;
+	/* the C API defaults to one uniform block; invoices are columns,
+	 * tables and boxes */
+	TessBaseAPISetPageSegMode(api, PSM_AUTO);
+	TessBaseAPISetVariable(api, "debug_file", "/dev/null");
+	return api;
+fail:
+	TessBaseAPIEnd(api);
+	TessBaseAPIDelete(api);
+	return NULL;
+}
+
+/* The engine for `langs`, started on first use. */
+static TessBaseAPI *engine_for(struct folio_ocr *ocr, const char *langs, struct folio_err *err)
+{
+	struct engine *e;
+	TessBaseAPI *api;
+	size_t i;
+
+	for (i = 0; i < ocr->nengines; i++)
+		if (!strcmp(ocr->engines[i].langs, langs)) {
+			ocr->last = ocr->engines[i].langs;
+			return ocr->engines[i].api;
+		}
+	e = realloc(ocr->engines, (ocr->nengines + 1) * sizeof(*e));
+	if (!e) {
+		nomem(err);
+		return NULL;
+	}
+	ocr->engines = e;
+	e = &ocr->engines[ocr->nengines];
+	if (!(e->langs = strdup(langs))) {
+		nomem(err);
+		return NULL;
+	}
+	if (!(api = start_engine(ocr->tessdata, langs, err))) {
+		free(e->langs);
+		return NULL;
+	}
+	e->api = api;
+	ocr->nengines++;
+	ocr->last = e->langs;
+	return api;
+}
+
+/* ---- language profiles --------------------------------------------- */
+
+/* Next code point of UTF-8 `*s` (U+FFFD for a bad byte); advances *s. */
+static uint32_t utf8_next(const char **s)
+{
+	const unsigned char *p = (const unsigned char *)*s;
+	uint32_t c = *p;
+	int n = 0, i;
+
+	if (c < 0x80) {
+		*s += 1;
+		return c;
+	}
+	if ((c & 0xe0) == 0xc0)
+		n = 1, c &= 0x1f;
+	else if ((c & 0xf0) == 0xe0)
+		n = 2, c &= 0x0f;
+	else if ((c & 0xf8) == 0xf0)
+		n = 3, c &= 0x07;
+	else {
+		*s += 1;
+		return 0xfffd;
+	}
+	for (i = 1; i <= n; i++) {
+		if ((p[i] & 0xc0) != 0x80) {
+			*s += i;
+			return 0xfffd;
+		}
+		c = (c << 6) | (p[i] & 0x3f);
+	}
+	*s += n + 1;
+	return c;
+}
+
+static size_t utf8_put(char *out, uint32_t c)
+{
+	if (c < 0x80) {
+		out[0] = (char)c;
+		return 1;
+	}
+	if (c < 0x800) {
+		out[0] = (char)(0xc0 | (c >> 6));
+		out[1] = (char)(0x80 | (c & 0x3f));
+		return 2;
+	}
+	out[0] = (char)(0xe0 | (c >> 12));
+	out[1] = (char)(0x80 | ((c >> 6) & 0x3f));
+	out[2] = (char)(0x80 | (c & 0x3f));
+	return 3;
+}
+
+/* Lowercase for the Latin letters the profiles use (Latin-1, Extended-A). */
+static uint32_t lower(uint32_t c)
+{
+	if (c >= 'A' && c <= 'Z')
+		return c + 32;
+	if (c >= 0xc0 && c <= 0xde && c != 0xd7)
+		return c + 32;
+	if (c >= 0x100 && c <= 0x137)
+		return c | 1;
+	if (c >= 0x139 && c <= 0x148)
+		return c & 1 ? c + 1 : c;
+	if (c >= 0x14a && c <= 0x177)
+		return c | 1;
+	if (c >= 0x179 && c <= 0x17e)
+		return c & 1 ? c + 1 : c;
+	return c;
+}
+
+static int is_letter(uint32_t c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	       (c >= 0xc0 && c <= 0x24f && c != 0xd7 && c != 0xf7);
+}
+
+/*
+ * The next word of `*s`, lowercased into `buf` (letters and inner
+ * apostrophes), advancing *s. Returns its length, 0 at the end.
+ */
+static size_t next_word(const char **s, char *buf, size_t size)
+{
+	size_t n = 0;
+	uint32_t c;
+
+	while (**s) {
+		const char *at = *s;
+
+		c = utf8_next(s);
+		if (is_letter(c)) {
+			*s = at;
+			break;
+		}
+	}
+	while (**s) {
+		const char *at = *s;
+
+		c = utf8_next(s);
+		if (!is_letter(c)) {
+			*s = at;
+			break;
+		}
+		if (n + 4 < size)
+			n += utf8_put(buf + n, lower(c));
+	}
+	buf[n] = '\0';
+	return n;
+}
+
+static int word_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct lang_word *)a)->text, ((const struct lang_word *)b)->text);
+}
+
+static struct lang_word *find_word(const struct folio_ocr *ocr, const char *w)
+{
+	struct lang_word key = { .text = (char *)w };
+
+	if (!ocr->nwords)
+		return NULL;
+	return bsearch(&key, ocr->words, ocr->nwords, sizeof(key), word_cmp);
+}
+
+struct load_ctx {
+	struct folio_ocr *ocr;
+	int index;
+};
+
+/* A profile line: "chars ąćęł..." or one frequent word. */
+static int profile_line(void *arg, char *line, int lineno, struct folio_err *err)
+{
+	struct load_ctx *ctx = arg;
+	struct folio_ocr *ocr = ctx->ocr;
+	struct profile *p = &ocr->profiles[ctx->index];
+	const char *s = line;
+	char buf[128];
+
+	(void)lineno;
+	if (!strncmp(line, "chars", 5) && (line[5] == ' ' || !line[5])) {
+		for (s = line + 5; *s && p->nchars < MAX_CHARS;) {
+			uint32_t c = lower(utf8_next(&s));
+
+			if (is_letter(c))
+				p->chars[p->nchars++] = c;
+		}
+		return FOLIO_OK;
+	}
+	while (next_word(&s, buf, sizeof(buf))) {
+		if (ocr->nwords == ocr->words_alloc) {
+			size_t n = ocr->words_alloc ? 2 * ocr->words_alloc : 512;
+			struct lang_word *w = realloc(ocr->words, n * sizeof(*w));
+
+			if (!w)
+				return nomem(err);
+			ocr->words = w;
+			ocr->words_alloc = n;
+		}
+		if (!(ocr->words[ocr->nwords].text = strdup(buf)))
+			return nomem(err);
+		ocr->words[ocr->nwords++].langs = 1u << ctx->index;
+	}
+	return FOLIO_OK;
+}
+
+/* Sort the words and merge duplicates (a word of several languages). */
+static void merge_words(struct folio_ocr *ocr)
+{
+	size_t i, n = 0;
+
+	if (!ocr->nwords)
+		return;
+	qsort(ocr->words, ocr->nwords, sizeof(*ocr->words), word_cmp);
+	for (i = 1; i < ocr->nwords; i++) {
+		if (!strcmp(ocr->words[i].text, ocr->words[n].text)) {
+			ocr->words[n].langs |= ocr->words[i].langs;
+			free(ocr->words[i].text);
+		} else {
+			ocr->words[++n] = ocr->words[i];
+		}
+	}
+	ocr->nwords = n + 1;
+}
+
+/*
+ * Load MODELS/lang/<lang>.txt for each configured language. Detection is
+ * on when there are two or more and none is missing (a language without a
+ * profile could never win, and its pages would be read without it).
+ */
+static int load_profiles(struct folio_ocr *ocr, const struct folio_config *cfg,
+			 struct folio_err *err)
+{
+	char *models = folio_config_models_dir(cfg), *langs = strdup(ocr->langs), *save = NULL;
+	char *l, path[4096];
+	int ret = FOLIO_OK, missing = 0;
+
+	if (!models || !langs) {
+		ret = nomem(err);
+		goto out;
+	}
+	for (l = strtok_r(langs, "+", &save); l; l = strtok_r(NULL, "+", &save)) {
+		struct load_ctx ctx = { ocr, ocr->nprofiles };
+		FILE *f;
+
+		snprintf(path, sizeof(path), "%s/lang/%s.txt", models, l);
+		if (ocr->nprofiles == MAX_PROFILES || strlen(l) >= sizeof(ocr->profiles[0].code) ||
+		    !(f = fopen(path, "r"))) {
+			missing = 1;
+			continue;
+		}
+		fclose(f);
+		snprintf(ocr->profiles[ctx.index].code, sizeof(ocr->profiles[0].code), "%s", l);
+		if ((ret = folio_each_line(path, "language profile", profile_line, &ctx, err)))
+			goto out;
+		ocr->nprofiles++;
+	}
+	merge_words(ocr);
+	ocr->detect = !missing && ocr->nprofiles >= 2;
+out:
+	free(langs);
+	free(models);
+	return ret;
+}
+
+/*
+ * Each word found in a profile scores 1 shared among the profiles listing
+ * it; each distinctive letter scores 0.5 shared likewise. The best wins
+ * when it has at least MIN_SCORE and twice the runner-up's score.
+ */
+#define MIN_SCORE 4.0
+const char *folio_ocr_guess_language(const struct folio_ocr *ocr, const char *text)
+{
+	double score[MAX_PROFILES] = { 0 }, best = 0, second = 0;
+	const char *s = text ? text : "";
+	char buf[128];
+	int i, k, win = -1;
+
+	if (ocr->nprofiles < 2)
+		return NULL;
+	while (next_word(&s, buf, sizeof(buf))) {
+		const struct lang_word *w = find_word(ocr, buf);
+		const char *p = buf;
+
+		if (w) {
+			int n = __builtin_popcount(w->langs);
+
+			for (i = 0; i < ocr->nprofiles; i++)
+				if (w->langs & (1u << i))
+					score[i] += 1.0 / n;
+		}
+		while (*p) {
+			uint32_t c = utf8_next(&p), has = 0;
+
+			if (c < 0x80)
+				continue;
+			for (i = 0; i < ocr->nprofiles; i++)
+				for (k = 0; k < ocr->profiles[i].nchars; k++)
+					if (ocr->profiles[i].chars[k] == c)
+						has |= 1u << i;
+			for (i = 0; has && i < ocr->nprofiles; i++)
+				if (has & (1u << i))
+					score[i] += 0.5 / __builtin_popcount(has);
+		}
+	}
+	for (i = 0; i < ocr->nprofiles; i++) {
+		if (score[i] > best) {
+			second = best;
+			best = score[i];
+			win = i;
+		} else if (score[i] > second) {
+			second = score[i];
+		}
+	}
+	if (win < 0 || best < MIN_SCORE || best < 2 * second)
+		return NULL;
+	return ocr->profiles[win].code;
+}
+
+/* ---- engines ---------------------------------------------------------- */
+
 struct folio_ocr *folio_ocr_new(const struct folio_config *cfg, struct folio_err *err)
 {
 	struct folio_ocr *ocr = calloc(1, sizeof(*ocr));
 
 	if (!ocr) {
-		folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, ENOMEM, "out of memory");
+		nomem(err);
 		return NULL;
 	}
-	if (!(ocr->api = TessBaseAPICreate())) {
-		folio_err_set(err, FOLIO_FATAL, FOLIO_E_OCR, 0, "cannot create a Tesseract engine");
+	if (!(ocr->langs = strdup(cfg->languages)) ||
+	    (cfg->tessdata_dir && !(ocr->tessdata = strdup(cfg->tessdata_dir)))) {
+		nomem(err);
 		goto fail;
 	}
-	/* Tesseract prints its own complaints (a missing traineddata file,
-	 * "Invalid resolution") to stderr; folio says what went wrong itself */
-	TessBaseAPISetVariable(ocr->api, "debug_file", "/dev/null");
-	if (TessBaseAPIInit3(ocr->api, cfg->tessdata_dir, cfg->languages)) {
-		missing_language(cfg, ocr->api, 0, err);
+	if (!engine_for(ocr, ocr->langs, err))
 		goto fail;
-	}
-	if (missing_language(cfg, ocr->api, 1, err))
+	if (load_profiles(ocr, cfg, err))
 		goto fail;
-	/* the C API defaults to one uniform block; invoices are columns,
-	 * tables and boxes */
-	TessBaseAPISetPageSegMode(ocr->api, PSM_AUTO);
-	TessBaseAPISetVariable(ocr->api, "debug_file", "/dev/null");
+	ocr->last = "";
 	return ocr;
 fail:
 	folio_ocr_free(ocr);
@@ -88,35 +463,150 @@ fail:
 
 void folio_ocr_free(struct folio_ocr *ocr)
 {
+	size_t i;
+
 	if (!ocr)
 		return;
-	if (ocr->api) {
-		TessBaseAPIEnd(ocr->api);
-		TessBaseAPIDelete(ocr->api);
+	for (i = 0; i < ocr->nengines; i++) {
+		TessBaseAPIEnd(ocr->engines[i].api);
+		TessBaseAPIDelete(ocr->engines[i].api);
+		free(ocr->engines[i].langs);
 	}
+	if (ocr->osd) {
+		TessBaseAPIEnd(ocr->osd);
+		TessBaseAPIDelete(ocr->osd);
+	}
+	for (i = 0; i < ocr->nwords; i++)
+		free(ocr->words[i].text);
+	free(ocr->words);
+	free(ocr->engines);
+	free(ocr->langs);
+	free(ocr->tessdata);
 	free(ocr);
 }
 
-int folio_ocr_page(struct folio_ocr *ocr, struct folio_page *page, struct folio_err *err)
+const char *folio_ocr_last_languages(const struct folio_ocr *ocr)
+{
+	return ocr->last;
+}
+
+/*
+ * Settle an orientation preparation could not decide with Tesseract's OSD
+ * (osd.traineddata, Debian tesseract-ocr-osd). Without the pack, or when
+ * OSD is unsure too, the page is read as it is.
+ */
+#define OSD_MIN_CONF 5.0f
+static int settle_orientation(struct folio_ocr *ocr, struct folio_page *page,
+			      struct folio_err *err)
+{
+	int deg = 0, ret = FOLIO_OK;
+	float conf = 0, sconf = 0;
+	const char *script = NULL;
+
+	page->rotation = 0;
+	if (!ocr->osd && !ocr->osd_failed) {
+		struct folio_err ignored = { 0 };
+
+		if (!(ocr->osd = start_engine(ocr->tessdata, "osd", &ignored)))
+			ocr->osd_failed = 1;
+		else
+			TessBaseAPISetPageSegMode(ocr->osd, PSM_OSD_ONLY);
+	}
+	if (!ocr->osd)
+		return FOLIO_OK;
+	TessBaseAPISetImage2(ocr->osd, (PIX *)page->pix);
+	TessBaseAPISetSourceResolution(ocr->osd, page->dpi > 0 ? page->dpi : 300);
+	/* deg: how far the image is turned counter-clockwise from upright */
+	if (TessBaseAPIDetectOrientationScript(ocr->osd, &deg, &conf, &script, &sconf) &&
+	    conf >= OSD_MIN_CONF && deg % 360)
+		ret = folio_prepare_rotate(page, 360 - deg % 360, err);
+	TessBaseAPIClear(ocr->osd);
+	return ret;
+}
+
+/*
+ * The band of the page, a sixth of its height, with the most ink: where
+ * the first pass reads a sample of the text.
+ */
+static void text_band(PIX *pix, int *top, int *height)
+{
+	int h = pixGetHeight(pix), band = h / 6, y, best = 0;
+	PIX *bin = pixThresholdToBinary(pix, 128);
+	NUMA *rows = bin ? pixCountPixelsByRow(bin, NULL) : NULL;
+	double sum = 0, max = -1;
+
+	*top = 0;
+	*height = band < 64 ? h : band;
+	if (rows && band >= 64) {
+		for (y = 0; y < h; y++) {
+			l_float32 v = 0, old = 0;
+
+			numaGetFValue(rows, y, &v);
+			sum += v;
+			if (y >= band) {
+				numaGetFValue(rows, y - band, &old);
+				sum -= old;
+			}
+			if (y >= band - 1 && sum > max) {
+				max = sum;
+				best = y - band + 1;
+			}
+		}
+		*top = best;
+	}
+	numaDestroy(&rows);
+	pixDestroy(&bin);
+}
+
+/*
+ * The language of the page by a first pass over its densest band with the
+ * configured set; NULL when unsure. The band is cut out rather than set
+ * with TessBaseAPISetRectangle(), which read garbage on full-width bands
+ * (Tesseract 5.3).
+ */
+static const char *detect_language(struct folio_ocr *ocr, struct folio_page *page)
+{
+	TessBaseAPI *api = ocr->engines[0].api;
+	PIX *pix = (PIX *)page->pix, *band;
+	const char *lang = NULL;
+	int top, height;
+	char *text = NULL;
+	BOX *box;
+
+	text_band(pix, &top, &height);
+	if (!(box = boxCreate(0, top, pixGetWidth(pix), height)))
+		return NULL;
+	band = pixClipRectangle(pix, box, NULL);
+	boxDestroy(&box);
+	if (!band)
+		return NULL;
+	TessBaseAPISetImage2(api, band);
+	TessBaseAPISetSourceResolution(api, page->dpi > 0 ? page->dpi : 300);
+	text = TessBaseAPIGetUTF8Text(api);
+	if (text)
+		lang = folio_ocr_guess_language(ocr, text);
+	TessDeleteText(text);
+	TessBaseAPIClear(api);
+	pixDestroy(&band);
+	return lang;
+}
+
+static int recognise(TessBaseAPI *api, struct folio_page *page, struct folio_err *err)
 {
 	struct folio_strbuf text = FOLIO_STRBUF_INIT;
 	TessResultIterator *ri = NULL;
 	TessPageIterator *pi;
-	PIX *pix = (PIX *)page->pix;
 	double conf_sum = 0;
 	int ret = FOLIO_FAILED, line = -1, first = 1, brk = 0;
 
-	page->source = FOLIO_SRC_OCR;
-	if (!pix)
-		return FOLIO_OK;
-	TessBaseAPISetImage2(ocr->api, pix);
-	TessBaseAPISetSourceResolution(ocr->api, page->dpi > 0 ? page->dpi : 300);
-	if (TessBaseAPIRecognize(ocr->api, NULL)) {
+	TessBaseAPISetImage2(api, (PIX *)page->pix);
+	TessBaseAPISetSourceResolution(api, page->dpi > 0 ? page->dpi : 300);
+	if (TessBaseAPIRecognize(api, NULL)) {
 		ret = folio_err_set(err, FOLIO_FAILED, FOLIO_E_OCR, 0,
 				    "Tesseract could not recognise page %d", page->number);
 		goto out;
 	}
-	ri = TessBaseAPIGetIterator(ocr->api);
+	ri = TessBaseAPIGetIterator(api);
 	if (!ri) { /* nothing found: an empty page */
 		ret = FOLIO_OK;
 		goto done;
@@ -151,7 +641,7 @@ int folio_ocr_page(struct folio_ocr *ocr, struct folio_page *page, struct folio_
 		r |= folio_page_add_word(page, w, x1, y1, x2 - x1, y2 - y1, c, line < 0 ? 0 : line);
 		TessDeleteText(w);
 		if (r) {
-			ret = folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, ENOMEM, "out of memory");
+			ret = nomem(err);
 			goto out;
 		}
 		conf_sum += c;
@@ -163,11 +653,40 @@ done:
 	free(page->text);
 	page->text = folio_strbuf_detach(&text);
 	if (!page->text)
-		ret = folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, ENOMEM, "out of memory");
+		ret = nomem(err);
 out:
 	if (ri)
 		TessResultIteratorDelete(ri);
-	TessBaseAPIClear(ocr->api);
+	TessBaseAPIClear(api);
 	folio_strbuf_release(&text);
 	return ret;
+}
+
+int folio_ocr_page_lang(struct folio_ocr *ocr, struct folio_page *page, const char *languages,
+			struct folio_err *err)
+{
+	TessBaseAPI *api;
+	int ret;
+
+	page->source = FOLIO_SRC_OCR;
+	ocr->last = "";
+	if (!page->pix)
+		return FOLIO_OK;
+	if (page->blank) {
+		page->conf = 0;
+		return folio_page_set_text(page, "") ? nomem(err) : FOLIO_OK;
+	}
+	if (page->rotation == FOLIO_ROTATION_UNKNOWN &&
+	    (ret = settle_orientation(ocr, page, err)) != FOLIO_OK)
+		return ret;
+	if (!languages && ocr->detect)
+		languages = detect_language(ocr, page);
+	if (!(api = engine_for(ocr, languages ? languages : ocr->langs, err)))
+		return FOLIO_FATAL;
+	return recognise(api, page, err);
+}
+
+int folio_ocr_page(struct folio_ocr *ocr, struct folio_page *page, struct folio_err *err)
+{
+	return folio_ocr_page_lang(ocr, page, NULL, err);
 }
