@@ -8,6 +8,8 @@
 #   make bench-langs   OCR language sets: time vs accuracy
 #   make bench-watch   the daemon: sustained pages/min, memory with 10,000 files
 #   make bench-search  200,000 synthetic documents: query latency percentiles
+#   make bench-extract invoice fields: precision/recall/F1 per field
+#   make bench-classify document types: accuracy and confusion matrix
 #   make install    PREFIX=/usr/local DESTDIR=
 
 VERSION  := 0.1.0
@@ -44,7 +46,8 @@ TEST_SRC := $(wildcard tests/unit/test_*.c)
 TEST_BIN := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 HDRS     := $(wildcard include/folio/*.h src/*/*.h)
 
-.PHONY: all deps demo check test test-asan bench bench-langs bench-watch bench-search install uninstall clean fixtures
+.PHONY: all deps demo check test test-asan bench bench-langs bench-watch bench-search \
+	bench-extract install uninstall clean fixtures
 
 all: folio
 
@@ -103,6 +106,11 @@ bench-search: deps $(BUILD)/search_bench
 	@rm -rf $(BUILD)/bench-search-archive
 	@$(BUILD)/search_bench $(BUILD)/bench-search-archive $(or $(BENCH_DOCS),200000)
 
+# invoice fields vs ground truth (tests/fixtures/invoices, ../shared e-invoices)
+bench-extract: deps folio
+	@sh tests/bench/deps.sh python3 poppler-utils
+	@sh tests/bench/extract.sh
+
 bench-langs: deps folio
 	@sh tests/bench/deps.sh python3
 	@sh tests/bench/langs.sh
@@ -110,11 +118,13 @@ bench-langs: deps folio
 fixtures:
 	@sh tests/fixtures/make-fixtures.sh
 
+include tests/bench/classify.mk
+
 install: folio
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/models $(DESTDIR)$(MANDIR) \
 		$(DESTDIR)$(COMPDIR) $(DESTDIR)$(SYSCONFDIR)/folio
 	install -m 755 folio $(DESTDIR)$(BINDIR)/folio
-	cp -R models/. $(DESTDIR)$(DATADIR)/models/
+	cp -RL models/. $(DESTDIR)$(DATADIR)/models/
 	install -m 644 config/folio.conf $(DESTDIR)$(SYSCONFDIR)/folio/folio.conf
 	install -d $(DESTDIR)$(PREFIX)/lib/systemd/system
 	install -m 644 config/folio-watch.service $(DESTDIR)$(PREFIX)/lib/systemd/system/folio-watch.service
