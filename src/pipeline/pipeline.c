@@ -34,6 +34,7 @@
 #include "folio/prepare.h"
 #include "folio/simhash.h"
 #include "folio/extract.h"
+#include "folio/barcode.h"
 #include "folio/util.h"
 
 enum outcome_kind {
@@ -156,6 +157,7 @@ struct worker {
 	struct folio_detect *detect;
 	struct folio_decode_ctx *decode;
 	struct folio_ocr *ocr;
+	struct folio_barcode_scanner *barcode;
 };
 
 /* ---- the SHA-256 table ---------------------------------------------- */
@@ -359,6 +361,11 @@ static int read_page(struct worker *w, struct folio_page *pg, struct folio_err *
 		return FOLIO_FATAL;
 	if ((ret = folio_prepare_page(pg, err)) != FOLIO_OK)
 		return ret;
+	/* barcodes on the upright page: QR payloads, separators, ASNs */
+	if (!w->barcode && !(w->barcode = folio_barcode_new(err)))
+		return FOLIO_FATAL;
+	if (folio_barcode_scan_page(w->barcode, pg, err) == FOLIO_FATAL)
+		return FOLIO_FATAL;
 	ret = folio_ocr_page(w->ocr, pg, err);
 	folio_page_drop_image(pg);
 	return ret;
@@ -1314,6 +1321,7 @@ void folio_pipeline_free(struct folio_pipeline *r)
 		folio_detect_free(r->workers[i].detect);
 		folio_decode_ctx_free(r->workers[i].decode);
 		folio_ocr_free(r->workers[i].ocr);
+		folio_barcode_free(r->workers[i].barcode);
 	}
 	free(r->workers);
 	/* whatever was not handled: free jobs, outcomes and their origins */
