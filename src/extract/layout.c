@@ -698,38 +698,68 @@ static const char *currency_of(const char *key)
 	return NULL;
 }
 
-/* Read an amount; `skip` words of currency or punctuation may come first. */
+/* Skip what may stand before an amount: punctuation (not a minus or an
+ * opening parenthesis, which make it negative) and currency signs. */
+static const char *amount_start(const char *s)
+{
+	for (;;) {
+		while (*s == ':' || *s == ' ' || *s == '=' || *s == '|')
+			s++;
+		if (!strncmp(s, "\xe2\x82\xac", 3))
+			s += 3;
+		else if (!strncmp(s, "\xc2\xa3", 2))
+			s += 2;
+		else if (*s == '$')
+			s++;
+		else if (isupper((unsigned char)s[0]) && isupper((unsigned char)s[1]) &&
+			 isupper((unsigned char)s[2]) && (s[3] == ' ' || isdigit((unsigned char)s[3])))
+			s += 3;
+		else
+			return s;
+	}
+}
+
+/*
+ * Read the first amount of a span: "5 022,45 PLN", "£1,054.00", "-97,00 €".
+ * A number followed by '%' is a rate, not the amount ("VAT at 20%:
+ * £1,054.00"), and up to three words may come first ("zzgl. 19 % USt.:").
+ */
 static int read_amount(struct ctx *cx, const char *name, const struct span *sp)
 {
-	size_t offs[SPAN_MAX], n = sp->b - sp->a, used, start;
+	size_t offs[SPAN_MAX], n = sp->b - sp->a, k;
 	struct folio_amount am;
 	char *text, buf[40];
-	const char *s;
-	int ret = 0;
+	int ret = 0, skipped = 0;
 
 	if (n > SPAN_MAX)
 		n = SPAN_MAX;
 	if (!n || !(text = span_text(sp->pm, sp->a, sp->a + n, offs, n)))
 		return 0;
-	s = skip_punct(text);
-	/* a currency before the number: "PLN 12,00", "€ 12,00", "£12.00" */
-	for (int k = 0; k < 2; k++) {
-		if (!strncmp(s, "\xe2\x82\xac", 3))
-			s = skip_punct(s + 3);
-		else if (!strncmp(s, "\xc2\xa3", 2) || *s == '$')
-			s = skip_punct(s + (*s == '$' ? 1 : 2));
-		else if (isalpha((unsigned char)s[0]) && isalpha((unsigned char)s[1]) &&
-			 isalpha((unsigned char)s[2]) && (s[3] == ' ' || isdigit((unsigned char)s[3])))
-			s = skip_punct(s + 3);
-	}
-	start = (size_t)(s - text);
-	if (start <= 12 && (used = folio_amount_parse(s, cx->dec, &am))) {
-		size_t t0 = tok_of(offs, n, start), t1 = tok_of(offs, n, start + used - 1) + 1;
-		char *raw = strndup(s, used);
+	for (k = 0; k < n && skipped <= 4; k++) {
+		const char *s = amount_start(text + offs[k]), *after;
+		size_t used, start = (size_t)(s - text);
 
-		folio_amount_format(&am, buf, sizeof(buf));
-		ret = emit(cx, name, buf, raw, sp->conf, sp->pm, sp->a + t0, sp->a + t1) ? -1 : 1;
-		free(raw);
+		if ((k + 1 < n && start >= offs[k + 1]) || !(used = folio_amount_parse(s, cx->dec, &am))) {
+			skipped++;
+			continue;
+		}
+		after = s + used;
+		while (*after == ' ')
+			after++;
+		if (*after == '%') {
+			skipped++;
+			continue;
+		}
+		{
+			size_t t0 = tok_of(offs, n, start), t1 = tok_of(offs, n, start + used - 1) + 1;
+			char *raw = strndup(s, used);
+
+			folio_amount_format(&am, buf, sizeof(buf));
+			ret = emit(cx, name, buf, raw, sp->conf, sp->pm, sp->a + t0, sp->a + t1) ? -1
+												  : 1;
+			free(raw);
+		}
+		break;
 	}
 	free(text);
 	return ret;
@@ -1002,8 +1032,13 @@ static int key_values(struct ctx *cx)
 
 		if (m->lb->kind < V_NUMBER || m->lb->kind > V_IBAN)
 			continue;
-		if (right_span(pm, m, &sp))
+		if (right_span(pm, m, &sp)) {
+			/* a label inside a sentence ("... zur Rechnung Nr. X") is a
+			 * weaker witness than one heading its cell */
+			if (m->a != pm->c[m->cell].a)
+				sp.conf *= 0.75f;
 			r = read_kind(cx, m, &sp);
+		}
 		/* a heading cell: the value is under it */
 		if (!r && m->a == pm->c[m->cell].a && (below = cell_below(pm, &pm->c[m->cell], 2))) {
 			sp.a = below->a;

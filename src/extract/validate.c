@@ -293,6 +293,19 @@ static int be_vat(const char *b, size_t n)
 	return b[0] <= '1' && 97 - num(b, 8) % 97 == num(b + 8, 2);
 }
 
+/* UK VAT (HMRC): weights 8..2 on the first seven digits plus the last two
+ * is 0 mod 97 (old numbers) or 42 mod 97, i.e. +55 (numbers from 2010). */
+static int gb_vat(const char *b, size_t n)
+{
+	int i, sum = 0;
+
+	(void)n;
+	for (i = 0; i < 7; i++)
+		sum += (b[i] - '0') * (8 - i);
+	sum += (int)num(b + 7, 2);
+	return sum % 97 == 0 || (sum + 55) % 97 == 0;
+}
+
 static int nl_btw(const char *b, size_t n)
 {
 	(void)n;
@@ -368,7 +381,9 @@ static const struct scheme {
 	{ "SE", "vat", "dddddddddddd", 0, NULL, 0 },
 	{ "SI", "vat", "dddddddd", 0, NULL, 0 },
 	{ "SK", "vat", "dddddddddd", 0, NULL, 0 },
-	{ "XI", "vat", "ddddddddd", 0, NULL, 0 },
+	{ "XI", "vat", "ddddddddd", 0, gb_vat, 0 },
+	{ "GB", "vat", "ddddddddd", 0, gb_vat, 0 },
+	{ "GB", "vat", "dddddddddddd", 0, NULL, 0 },
 	{ "XI", "vat", "dddddddddddd", 0, NULL, 0 },
 };
 
