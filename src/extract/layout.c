@@ -698,6 +698,18 @@ static const char *currency_of(const char *key)
 	return NULL;
 }
 
+static int taxid_word(const char *key)
+{
+	static const char *const w[] = { "reg", "no", "nr", "number", "id", "registration",
+					 "nif", "nip", "cif", "idnr", "nummer" };
+	size_t i;
+
+	for (i = 0; i < sizeof(w) / sizeof(w[0]); i++)
+		if (!strcmp(key, w[i]))
+			return 1;
+	return 0;
+}
+
 /* Skip what may stand before an amount: punctuation (not a minus or an
  * opening parenthesis, which make it negative) and currency signs. */
 static const char *amount_start(const char *s)
@@ -740,6 +752,9 @@ static int read_amount(struct ctx *cx, const char *name, const struct span *sp)
 		size_t used, start = (size_t)(s - text);
 
 		if ((k + 1 < n && start >= offs[k + 1]) || !(used = folio_amount_parse(s, cx->dec, &am))) {
+			/* "VAT Reg. No: GB 284 ...": a number, not an amount */
+			if (taxid_word(sp->pm->t[sp->a + k].key))
+				break;
 			skipped++;
 			continue;
 		}
@@ -1026,21 +1041,33 @@ static int key_values(struct ctx *cx)
 	for (i = 0; i < cx->nm; i++) {
 		const struct match *m = &cx->m[i];
 		const struct pagem *pm = &cx->pm[m->page];
+		const struct cell *c = &pm->c[m->cell];
 		struct span sp = { pm, 0, 0, 0 };
 		const struct cell *below;
+		float inside = m->a != c->a ? 0.75f : 1.0f;
+		size_t b = m->b;
 		int r = 0;
 
 		if (m->lb->kind < V_NUMBER || m->lb->kind > V_IBAN)
 			continue;
-		if (right_span(pm, m, &sp)) {
-			/* a label inside a sentence ("... zur Rechnung Nr. X") is a
-			 * weaker witness than one heading its cell */
-			if (m->a != pm->c[m->cell].a)
-				sp.conf *= 0.75f;
+		/* a label inside a sentence ("... zur Rechnung Nr. X") is a weaker
+		 * witness than one heading its cell */
+		while (b < c->b && !pm->t[b].key[0] && !has_digit(pm->t[b].text))
+			b++;
+		if (b < c->b) {
+			sp.a = b;
+			sp.b = c->b;
+			sp.conf = 0.9f * inside;
+			r = read_kind(cx, m, &sp);
+		}
+		if (!r && m->cell + 1 < pm->nc && pm->c[m->cell + 1].line == c->line) {
+			sp.a = pm->c[m->cell + 1].a;
+			sp.b = pm->c[m->cell + 1].b;
+			sp.conf = 0.85f * inside;
 			r = read_kind(cx, m, &sp);
 		}
 		/* a heading cell: the value is under it */
-		if (!r && m->a == pm->c[m->cell].a && (below = cell_below(pm, &pm->c[m->cell], 2))) {
+		if (!r && m->a == c->a && (below = cell_below(pm, c, 2))) {
 			sp.a = below->a;
 			sp.b = below->b;
 			sp.conf = 0.75f;
@@ -1287,9 +1314,7 @@ static int cell_amount(struct ctx *cx, const struct pagem *pm, const struct cell
 
 	if (!t)
 		return 0;
-	s = skip_punct(t);
-	if (!strncmp(s, "\xe2\x82\xac", 3))
-		s = skip_punct(s + 3);
+	s = amount_start(t);
 	used = folio_amount_parse(s, cx->dec, am);
 	if (used) {
 		const char *r = s + used;
@@ -1601,7 +1626,10 @@ static int currency(struct ctx *cx)
 				code = "EUR";
 			if (!code && strstr(t, "\xc2\xa3"))
 				code = "GBP";
-			if (!code || (strlen(cx->pm[p].t[i].key) > 3))
+			if (!code)
+				continue;
+			if (strlen(cx->pm[p].t[i].key) > 3 && !strstr(t, "\xe2\x82\xac") &&
+			    !strstr(t, "\xc2\xa3"))
 				continue;
 			for (k = 0; k < ncodes; k++)
 				if (!strcmp(codes[k], code))
