@@ -9,12 +9,14 @@
  *
  * Languages per page: when cfg->languages names several languages that
  * have a profile in MODELS/lang/<lang>.txt (frequent words and letters),
- * each page is first read in a band of about a sixth of its height (the
+ * each page is first read in a band of a fourteenth of its height (the
  * one with the most ink) with all of them, the text is scored against the
- * profiles, and the page is then read with the winning language alone
- * (faster and more accurate than the union), or with all of them when the
- * score is not clear. Further engines (one per language used, and OSD)
- * are created on first use and kept.
+ * profiles, and the page is then read with the winning language alone,
+ * or with all of them when the score is not clear. Measured on the test
+ * scans: CER 0.0065 against 0.0121 with the union (0.0006 against 0.0096
+ * on clean pages: the union drops diacritics, ç -> c, ã -> á), for about
+ * 15% more time than the union alone. Further engines (one per language
+ * used, and OSD) are created on first use and kept.
  */
 #ifndef FOLIO_OCR_H
 #define FOLIO_OCR_H

@@ -19,6 +19,11 @@
  *      text, weak signal) page->rotation is set to FOLIO_ROTATION_UNKNOWN
  *      and folio_ocr_page() asks Tesseract's OSD instead.
  *   6. Skew: angles up to +-7 degrees are straightened.
+ *   7. Noise: a 3x3 median filter on speckled pages (many marks smaller
+ *      than 4x4 px) and on upscaled ones. Background normalisation,
+ *      contrast normalisation and Sauvola binarisation were measured and
+ *      did not lower the error rate (Sauvola tripled it on old scans);
+ *      Tesseract's own Otsu thresholding is kept.
  *
  * Afterwards every geometry in the page is in the prepared image's space:
  * page->width and page->height are its size in pixels, page->dpi its
