@@ -331,7 +331,7 @@ static void pt_breakdown(struct folio_strbuf *sb, int *items, const struct pt_ta
 		int base, vat;
 		const char *rate;
 	} pairs[] = { { 3, 4, "6" }, { 5, 6, "13" }, { 7, 8, "23" } };
-	char net[32], vat[32], rate[8];
+	char net[32], vat[32], rate[16];
 	size_t i;
 	int r = 0;
 
