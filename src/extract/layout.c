@@ -1331,12 +1331,63 @@ static int cell_amount(struct ctx *cx, const struct pagem *pm, const struct cell
 	return ok;
 }
 
+/*
+ * The cells of a table row, with a cell holding several amounts ("21.04
+ * 4.21": the gap between columns was narrow) cut into one unit per amount.
+ * "2 265,00" is one amount and stays whole. orig[] is each unit's cell.
+ */
+static size_t row_units(struct ctx *cx, const struct pagem *pm, const struct vline *vl,
+			struct cell *units, size_t *orig, size_t max)
+{
+	size_t n = 0, c;
+
+	for (c = vl->ca; c < vl->cb && n < max; c++) {
+		const struct cell *cl = &pm->c[c];
+		size_t offs[SPAN_MAX], nt = cl->b - cl->a, a = cl->a;
+		char *t;
+
+		if (nt < 2 || nt > SPAN_MAX || !(t = span_text(pm, cl->a, cl->b, offs, nt))) {
+			units[n] = *cl;
+			orig[n++] = c;
+			continue;
+		}
+		for (;;) {
+			struct folio_amount am;
+			const char *s = amount_start(t + offs[a - cl->a]);
+			size_t used = folio_amount_parse(s, cx->dec, &am), k;
+			const char *rest = s + used;
+
+			while (*rest == ' ')
+				rest++;
+			k = used ? tok_of(offs, nt, (size_t)(rest - t)) : 0;
+			if (!used || !*rest || *rest == '%' || k + cl->a <= a ||
+			    !folio_amount_parse(amount_start(rest), cx->dec, &am) || n + 1 >= max)
+				break;
+			/* tokens [a, cl->a + k) are one amount */
+			units[n] = *cl;
+			units[n].a = a;
+			units[n].b = cl->a + k;
+			units[n].x0 = pm->t[a].x;
+			units[n].x1 = pm->t[units[n].b - 1].x + pm->t[units[n].b - 1].w;
+			orig[n++] = c;
+			a = cl->a + k;
+		}
+		units[n] = *cl;
+		units[n].a = a;
+		units[n].x0 = pm->t[a].x;
+		orig[n++] = c;
+		free(t);
+	}
+	return n;
+}
+
 /* Read the table whose heading is line `hl` of page `pm`. */
 static int read_table(struct ctx *cx, const struct pagem *pm, size_t hl, struct column *cols,
 		      int ncols)
 {
 	struct folio_strbuf bd = FOLIO_STRBUF_INIT, li = FOLIO_STRBUF_INIT;
-	int items = 0, nbd = 0, nli = 0, k, ret = 0;
+	int items = 0, nbd = 0, nli = 0, k, ret = 0, sum_have = 0;
+	long long sum_net = 0, sum_vat = 0;
 	size_t l;
 	int have_rate = 0;
 
@@ -1357,10 +1408,16 @@ static int read_table(struct ctx *cx, const struct pagem *pm, size_t hl, struct 
 		int total = 0, namounts = 0;
 		size_t c;
 
-		if (vl->cb - vl->ca < 2)
+		struct cell units[32];
+		size_t orig[32], nu, u;
+
+		if (vl->cb - vl->ca < 2 && !(vl->cb - vl->ca == 1 && items == 0))
 			break;
-		for (c = vl->ca; c < vl->cb; c++) {
-			const struct cell *cl = &pm->c[c];
+		nu = row_units(cx, pm, vl, units, orig, 32);
+		if (nu < 2)
+			break;
+		for (u = 0; u < nu; u++) {
+			const struct cell *cl = &units[u];
 			int col = col_of(cols, ncols, cl);
 			char *t = span_text(pm, cl->a, cl->b, NULL, 0);
 			char key[KEY_MAX];
@@ -1371,7 +1428,8 @@ static int read_table(struct ctx *cx, const struct pagem *pm, size_t hl, struct 
 				goto out;
 			}
 			make_key(t, key, sizeof(key));
-			for (m = 0; m < cx->nm && c == vl->ca; m++)
+			c = orig[u];
+			for (m = 0; m < cx->nm && u == 0; m++)
 				if (cx->m[m].lb->kind == V_ROW && &cx->pm[cx->m[m].page] == pm &&
 				    cx->m[m].cell == c)
 					total = 1;
@@ -1386,7 +1444,7 @@ static int read_table(struct ctx *cx, const struct pagem *pm, size_t hl, struct 
 				namounts++;
 			} else if (col >= 0 && cols[col].kind == C_DESC && !desc[0]) {
 				snprintf(desc, sizeof(desc), "%s", t);
-			} else if (c == vl->ca && !desc[0] && !total && items &&
+			} else if (u == 0 && !desc[0] && !total && items &&
 				   !rate_value(t, rate, sizeof(rate))) {
 				/* a number column ("Lp.") before the description */
 			}
@@ -1432,6 +1490,13 @@ static int read_table(struct ctx *cx, const struct pagem *pm, size_t hl, struct 
 					continue;
 				folio_amount_format(&am[k], buf, sizeof(buf));
 				folio_strbuf_addf(&bd, ",\"%s\":\"%s\"", nm, buf);
+				if (cols[k].kind == C_NET) {
+					sum_net += folio_amount_cents(&am[k]);
+					sum_have |= 1;
+				} else if (cols[k].kind == C_VAT) {
+					sum_vat += folio_amount_cents(&am[k]);
+					sum_have |= 2;
+				}
 			}
 			folio_strbuf_addch(&bd, '}');
 		} else if (items && desc[0]) {
@@ -1464,6 +1529,23 @@ static int read_table(struct ctx *cx, const struct pagem *pm, size_t hl, struct 
 	folio_strbuf_addch(&li, ']');
 	if (nbd && emit(cx, "vat_breakdown", bd.buf, NULL, 0.85f, pm, 0, 0))
 		ret = -1;
+	/* the rows' sums stand for totals a receipt does not print */
+	if (nbd && !ret && (sum_have & 1)) {
+		char buf[40];
+		struct folio_amount t = { sum_net, 2 };
+
+		folio_amount_format(&t, buf, sizeof(buf));
+		if (emit(cx, "net_total", buf, NULL, 0.55f, pm, 0, 0))
+			ret = -1;
+	}
+	if (nbd && !ret && (sum_have & 2)) {
+		char buf[40];
+		struct folio_amount t = { sum_vat, 2 };
+
+		folio_amount_format(&t, buf, sizeof(buf));
+		if (emit(cx, "vat_total", buf, NULL, 0.55f, pm, 0, 0))
+			ret = -1;
+	}
 	if (nli && emit(cx, "lines", li.buf, NULL, 0.8f, pm, 0, 0))
 		ret = -1;
 out:
@@ -1581,7 +1663,7 @@ static void guess_locale(struct ctx *cx)
 {
 	static const struct { const char *lang, *country; } lc[] = {
 		{ "pl", "PL" }, { "es", "ES" }, { "pt", "PT" }, { "it", "IT" },
-		{ "de", "DE" }, { "fr", "FR" }, { "en", "" },
+		{ "de", "DE" }, { "fr", "FR" }, { "en", "GB" },
 	};
 	int votes[7] = { 0 }, best = -1, comma = 0, point = 0;
 	size_t i, k, p;
@@ -1664,6 +1746,36 @@ static int markers(struct ctx *cx)
 	return 0;
 }
 
+/* A receipt prints its date without a label ("15/03/2024 11:02"): with no
+ * labelled issue date, the first date of the first page stands for it. */
+static int first_date(struct ctx *cx)
+{
+	const struct pagem *pm;
+	size_t i;
+	char out[11];
+
+	if (!cx->npm || folio_cands_find(cx->out, "issue_date", FOLIO_SRC_NONE))
+		return 0;
+	pm = &cx->pm[0];
+	for (i = 0; i < pm->nt; i++) {
+		size_t offs[4], n = pm->nt - i < 4 ? pm->nt - i : 4, used;
+		char *t;
+
+		if (!isdigit((unsigned char)pm->t[i].text[0]) || !(t = span_text(pm, i, i + n, offs, n)))
+			continue;
+		used = folio_date_parse(t, FOLIO_DMY, out);
+		if (used) {
+			size_t t1 = tok_of(offs, n, used - 1) + 1;
+			int r = emit(cx, "issue_date", out, NULL, 0.6f, pm, i, i + t1);
+
+			free(t);
+			return r;
+		}
+		free(t);
+	}
+	return 0;
+}
+
 int folio_layout_extract(const struct folio_lexicon *lx, const struct folio_doc *doc,
 			 struct folio_cands *out, struct folio_err *err)
 {
@@ -1708,6 +1820,25 @@ int folio_layout_extract(const struct folio_lexicon *lx, const struct folio_doc 
 		goto oom;
 	if (parties(&cx, ids, nids, assigned))
 		goto oom;
+	if (first_date(&cx))
+		goto oom;
+	/* a tax ID in the footer of a page is the issuer's (company details);
+	 * among the unassigned ones it comes first */
+	for (i = 0; i < nids; i++) {
+		const struct pagem *pm = &cx.pm[ids[i].page];
+		const struct tok *t = &pm->t[ids[i].a];
+
+		if (!assigned[i] && pm->pg->height > 0 && t->y > pm->pg->height * 85 / 100 && i > 0) {
+			struct taxid tmp = ids[i];
+			int at = assigned[i];
+
+			memmove(&ids[1], &ids[0], i * sizeof(*ids));
+			memmove(&assigned[1], &assigned[0], i * sizeof(*assigned));
+			ids[0] = tmp;
+			assigned[0] = at;
+			break;
+		}
+	}
 	/* unassigned tax IDs in reading order: seller first, then buyer */
 	for (i = 0; i < nids; i++) {
 		const char *role = folio_cands_find(out, "seller_tax_id", FOLIO_SRC_NONE) ?
