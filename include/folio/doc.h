@@ -53,6 +53,7 @@ struct folio_page {
 	int dpi;               /* 72 for PDF text layers (points) */
 	enum folio_source source;
 	struct Pix *pix;       /* decoded image awaiting OCR; freed after OCR */
+	int pix_dpi;           /* a text page's rendering for barcodes: its dpi */
 	char *text;            /* the page's text, lines separated by '\n' */
 	struct folio_word *words;
 	size_t nwords, words_alloc;

@@ -399,6 +399,8 @@ static int take_attachment(fz_context *fz, fz_document *fdoc, struct folio_doc *
 }
 
 /* Load page `i`, its bounds (points, y down) and its structured text. */
+#define BARCODE_DPI 200
+
 static int load_page(fz_context *fz, fz_document *fdoc, int i, fz_page **pagep,
 		     fz_rect *bounds, fz_stext_page **textp, struct folio_err *err)
 {
@@ -425,6 +427,38 @@ static int load_page(fz_context *fz, fz_document *fdoc, int i, fz_page **pagep,
 	*pagep = page;
 	*textp = text;
 	return FOLIO_OK;
+}
+
+/*
+ * Whether a page draws an image big enough to be a barcode (a QR code is
+ * at least 21 x 21 modules): only then is a text-layer page rendered, for
+ * the barcode reader. Images inside form XObjects are not looked at.
+ */
+static int page_has_image(fz_context *fz, fz_page *page)
+{
+	pdf_page *pp = pdf_page_from_fz_page(fz, page);
+	int found = 0;
+
+	if (!pp)
+		return 0;
+	fz_try(fz) {
+		pdf_obj *res = pdf_page_resources(fz, pp);
+		pdf_obj *xobj = pdf_dict_get(fz, res, PDF_NAME(XObject));
+		int i, n = pdf_dict_len(fz, xobj);
+
+		for (i = 0; i < n && !found; i++) {
+			pdf_obj *o = pdf_dict_get_val(fz, xobj, i);
+
+			if (pdf_name_eq(fz, pdf_dict_get(fz, o, PDF_NAME(Subtype)), PDF_NAME(Image)) &&
+			    pdf_dict_get_int(fz, o, PDF_NAME(Width)) >= 21 &&
+			    pdf_dict_get_int(fz, o, PDF_NAME(Height)) >= 21)
+				found = 1;
+		}
+	}
+	fz_catch(fz) {
+		found = 0;
+	}
+	return found;
 }
 
 /* Whether the text layer has enough characters and few enough garbage
@@ -628,6 +662,32 @@ static int decode_page(struct folio_decode_ctx *ctx, fz_document *fdoc, int i,
 		pg->height = (int)lroundf(bounds.y1 - bounds.y0);
 		pg->conf = 1.0f;
 		status = fill_text_page(pg, text, bounds, err);
+		if (status != FOLIO_OK || !page_has_image(fz, page))
+			goto out;
+		/* an image on a text page may be a QR code: a 200 dpi grey
+		 * rendering for the barcode reader (no OCR), dropped after it */
+		ctm = fz_scale(BARCODE_DPI / 72.0f, BARCODE_DPI / 72.0f);
+		box = fz_round_rect(fz_transform_rect(bounds, ctm));
+		w = (int64_t)box.x1 - box.x0;
+		h = (int64_t)box.y1 - box.y0;
+		if (w <= 0 || h <= 0 || w > 20000 || h > 20000 ||
+		    (cfg->max_page_pixels && (uint64_t)w * (uint64_t)h > cfg->max_page_pixels))
+			goto out;
+		if (render_page(fz, page, ctm, i + 1, &pm, err) != FOLIO_OK) {
+			/* the text is what matters; a page that will not render
+			 * just has no barcodes */
+			folio_err_clear(err);
+			status = FOLIO_OK;
+			goto out;
+		}
+		if (fz_pixmap_components(fz, pm) == 1 && !fz_pixmap_alpha(fz, pm) &&
+		    (pix = pix_from_pixmap(fz, pm))) {
+			pixSetResolution(pix, BARCODE_DPI, BARCODE_DPI);
+			pg = &doc->pages[doc->npages - 1];
+			pg->pix = pix;
+			pg->pix_dpi = BARCODE_DPI;
+			pix = NULL;
+		}
 		goto out;
 	}
 

@@ -357,6 +357,28 @@ static int read_page(struct worker *w, struct folio_page *pg, struct folio_err *
 
 	if (!pg->pix)
 		return FOLIO_OK;
+	if (pg->source == FOLIO_SRC_TEXT) {
+		/* a text-layer page rendered for its barcodes only: boxes from
+		 * the rendering's pixels to the page's points */
+		int k;
+
+		if (!w->barcode && !(w->barcode = folio_barcode_new(err)))
+			return FOLIO_FATAL;
+		k = (int)pg->ncodes;
+		ret = folio_barcode_scan_page(w->barcode, pg, err);
+		folio_page_drop_image(pg);
+		if (ret == FOLIO_FATAL)
+			return ret;
+		for (; pg->pix_dpi > 0 && (size_t)k < pg->ncodes; k++) {
+			struct folio_code *c = &pg->codes[k];
+
+			c->x = (int)((long)c->x * pg->dpi / pg->pix_dpi);
+			c->y = (int)((long)c->y * pg->dpi / pg->pix_dpi);
+			c->w = (int)((long)c->w * pg->dpi / pg->pix_dpi);
+			c->h = (int)((long)c->h * pg->dpi / pg->pix_dpi);
+		}
+		return FOLIO_OK;
+	}
 	if (!w->ocr && !(w->ocr = folio_ocr_new(w->run->cfg, err)))
 		return FOLIO_FATAL;
 	if ((ret = folio_prepare_page(pg, err)) != FOLIO_OK)
