@@ -603,9 +603,11 @@ static int query_get(const struct url *u, const char *key, char *out, size_t cap
 		const char *amp = memchr(p, '&', (size_t)(end - p));
 		const char *pe = amp ? amp : end;
 
-		if ((size_t)(pe - p) > kl && p[kl] == '=' && !strncasecmp(p, key, kl))
-			return url_decode(p + kl + 1, (size_t)(pe - p - kl - 1), out, cap) < 0 ? -1
-												 : 1;
+		if ((size_t)(pe - p) > kl && p[kl] == '=' && !strncasecmp(p, key, kl)) {
+			size_t vl = (size_t)(pe - p) - kl - 1;
+
+			return url_decode(p + kl + 1, vl, out, cap) < 0 ? -1 : 1;
+		}
 		p = pe + 1;
 	}
 	return 0;

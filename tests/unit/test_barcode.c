@@ -1,6 +1,7 @@
 /* Unit tests: barcodes on page images (zbar). The symbols are made here
  * with qrencode and zint and pasted onto a white 300 dpi A4 page. */
 #include <dirent.h>
+#include <limits.h>
 #include <leptonica/allheaders.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +10,10 @@
 #include <unistd.h>
 
 #include "folio/barcode.h"
+#include "folio/config.h"
+#include "folio/decode.h"
+#include "folio/detect.h"
+#include "folio/util.h"
 #include "t.h"
 
 #define PAGE_W 2480
@@ -263,16 +268,23 @@ static void test_page(struct folio_barcode_scanner *s, const struct symbols *sy)
 	folio_doc_free(d);
 }
 
-/* Clutter alone: nothing, above all no EAN-2/5 or short Code 39 hits. */
+/* Clutter alone: nothing, above all no EAN-2/5 or short Code 39 hits;
+ * nor on blank paper with grey noise. */
 static void test_no_false_hits(struct folio_barcode_scanner *s)
 {
 	unsigned seed;
+	PIX *blank = white_page(), *noisy = pixAddGaussianNoise(blank, 12.0f);
+	struct folio_doc *d;
+	int st;
+
+	d = scan(s, noisy, &st);
+	T_EQ_INT(st, FOLIO_OK);
+	T_EQ_INT(d->pages[0].ncodes, 0);
+	folio_doc_free(d);
+	pixDestroy(&blank);
 
 	for (seed = 1; seed <= 4; seed++) {
 		PIX *pg = white_page();
-		struct folio_doc *d;
-		PIX *noisy;
-		int st;
 
 		clutter(pg, seed);
 		noisy = pixAddGaussianNoise(pg, 20.0f);
@@ -331,6 +343,39 @@ static void test_degraded(struct folio_barcode_scanner *s, const struct symbols 
 	T_OK(code(&d->pages[0], "CODE-128", "ASN00123") != NULL, "skewed code 128");
 	folio_doc_free(d);
 	pixDestroy(&blur);
+	pixDestroy(&pg);
+}
+
+/* A dark, flat scan (ink 60, paper 121: below any fixed mid-grey
+ * threshold) and light falling off across the page to 45 %. */
+static void test_lighting(struct folio_barcode_scanner *s, const struct symbols *sy)
+{
+	PIX *pg = reference_page(sy, 1), *dark = pixCopy(NULL, pg), *ramp = pixCopy(NULL, pg);
+	l_int32 x, y, wpl = pixGetWpl(ramp);
+	l_uint32 *data = pixGetData(ramp);
+	struct folio_doc *d;
+	int st;
+
+	pixMultConstantGray(dark, 0.24f);
+	pixAddConstantGray(dark, 60);
+	d = scan(s, dark, &st);
+	T_EQ_INT(st, FOLIO_OK);
+	expect_all(&d->pages[0], sy, "dark");
+	folio_doc_free(d);
+
+	for (y = 0; y < PAGE_H; y++) {
+		l_uint32 *line = data + (size_t)y * (size_t)wpl;
+
+		for (x = 0; x < PAGE_W; x++) {
+			int v = (int)GET_DATA_BYTE(line, x);
+
+			SET_DATA_BYTE(line, x, (v * (100 - 55 * x / PAGE_W)) / 100);
+		}
+	}
+	d = scan(s, ramp, &st);
+	T_EQ_INT(st, FOLIO_OK);
+	expect_all(&d->pages[0], sy, "ramp");
+	folio_doc_free(d);
 	pixDestroy(&pg);
 }
 
@@ -504,6 +549,123 @@ static void rmdir_all(void)
 	rmdir(dir);
 }
 
+/* What a sample must give: its file, a 1-based page, type and payload
+ * (payload NULL: no symbol anywhere in the file). */
+static const struct sample {
+	const char *file;
+	int page;
+	const char *type, *data;
+} samples[] = {
+	{ "barcode-39-asn-123.pdf", 1, "CODE-39", "ASN00123" },
+	{ "barcode-39-asn-invalid.pdf", 1, "CODE-39", "ASNXYZXYZ" },
+	{ "barcode-39-asn-custom-prefix.pdf", 1, "CODE-39", "CUSTOM-PREFIX-00123" },
+	{ "barcode-128-asn-too-large.pdf", 1, "CODE-128", "ASN4294967296" },
+	{ "barcode-128-custom.pdf", 1, "CODE-128", "CUSTOM BARCODE" },
+	{ "barcode-qr-custom.pdf", 1, "QR-Code", "CUSTOM BARCODE" },
+	{ "barcode-qr-asn-000123-upscale-dpi.pdf", 1, "QR-Code", "ASN 000123" },
+	{ "patch-code-t.pdf", 1, "CODE-39", "PATCHT" },
+	{ "patch-code-t-qr.pdf", 1, "QR-Code", "PATCHT" },
+	{ "patch-code-t-middle.pdf", 2, "CODE-39", "PATCHT" },
+	{ "patch-code-t-middle.tiff", 2, "CODE-39", "PATCHT" },
+	{ "patch-code-t-middle-fuzzy.pdf", 2, "CODE-39", "PATCHT" },
+	{ "barcode-fax-image.pdf", 2, "CODE-39", "PATCHT" },
+	{ "many-qr-codes.pdf", 2, "QR-Code", "ADAR-NEXTDOC" },
+	{ "split-by-asn-1.pdf", 9, "CODE-39", "ASN00127" },
+	{ "split-by-tag-multiple-per-page.pdf", 2, "QR-Code", "TAG:expense" },
+	{ "split-by-tag-multiple-per-page.pdf", 2, "QR-Code", "TAG:invoice" },
+	{ "patch-code-t-middle-unreadable.pdf", 0, NULL, NULL },
+};
+
+/*
+ * Optional: the scanned barcode samples of paperless-ngx in the shared
+ * data folder, decoded the way the pipeline decodes them (PDF pages
+ * rendered at the configured dpi). Prints what every page holds.
+ */
+static void test_samples(struct folio_barcode_scanner *s)
+{
+	const char *root = t_shared_data();
+	struct folio_config cfg;
+	struct folio_err err = { 0 };
+	struct folio_detect *det = NULL;
+	struct folio_decode_ctx *ctx = NULL;
+	char dirpath[512];
+	DIR *dd;
+	struct dirent *e;
+	size_t i, k, p, symbols = 0, pages = 0;
+
+	if (!root) {
+		printf("skip the shared barcode samples: FOLIO_SHARED_DATA is not set\n");
+		return;
+	}
+	snprintf(dirpath, sizeof(dirpath), "%s/odd/documents/barcodes", root);
+	if (!(dd = opendir(dirpath))) {
+		printf("skip the shared barcode samples: no %s\n", dirpath);
+		return;
+	}
+	folio_config_defaults(&cfg, &err);
+	/* most of these PDFs carry a text layer (paperless OCRed them), and the
+	 * decoder renders only pages without one: render them all here */
+	cfg.min_text_chars = INT_MAX;
+	T_EQ_INT(folio_decode_global_init(&cfg, &err), FOLIO_OK);
+	det = folio_detect_new(&err);
+	ctx = folio_decode_ctx_new(&cfg, &err);
+	T_OK(det && ctx, "decoder: %s", err.msg);
+	while (det && ctx && (e = readdir(dd))) {
+		char path[1024];
+		unsigned char *data;
+		size_t size;
+		struct folio_doc *d;
+
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dirpath, e->d_name);
+		if (folio_read_file(path, 1 << 26, &data, &size, &err) != FOLIO_OK)
+			continue;
+		d = folio_doc_new(e->d_name, data, size);
+		if (folio_detect_doc(det, d, &err) != FOLIO_OK ||
+		    folio_decode(ctx, d, &err) < FOLIO_OK) {
+			printf("  %s: not decoded: %s\n", e->d_name, err.msg);
+			folio_doc_free(d);
+			continue;
+		}
+		for (p = 0; p < d->npages; p++) {
+			struct folio_page *pg = &d->pages[p];
+
+			pages++;
+			if (!pg->pix)
+				printf("  %s p%zu: no image (text layer)\n", e->d_name, p + 1);
+			T_EQ_INT(folio_barcode_scan_page(s, pg, &err), FOLIO_OK);
+			for (k = 0; k < pg->ncodes; k++, symbols++)
+				printf("  %s p%zu: %s '%s' at %d,%d %dx%d\n", e->d_name, p + 1,
+				       pg->codes[k].type, pg->codes[k].data, pg->codes[k].x,
+				       pg->codes[k].y, pg->codes[k].w, pg->codes[k].h);
+		}
+		for (i = 0; i < sizeof(samples) / sizeof(samples[0]); i++) {
+			const struct sample *x = &samples[i];
+			int found = 0;
+
+			if (strcmp(x->file, e->d_name))
+				continue;
+			if (!x->data) {
+				for (p = 0; p < d->npages; p++)
+					found += (int)d->pages[p].ncodes;
+				T_OK(found == 0, "%s: %d symbols, expected none", x->file, found);
+				continue;
+			}
+			T_OK((size_t)x->page <= d->npages && code(&d->pages[x->page - 1], x->type,
+								 x->data),
+			     "%s page %d: no %s '%s'", x->file, x->page, x->type, x->data);
+		}
+		folio_doc_free(d);
+	}
+	closedir(dd);
+	printf("shared barcode samples: %zu symbols on %zu pages\n", symbols, pages);
+	folio_decode_ctx_free(ctx);
+	folio_detect_free(det);
+	folio_decode_global_release();
+	folio_config_release(&cfg);
+}
+
 int main(void)
 {
 	struct folio_barcode_scanner *s;
@@ -523,11 +685,14 @@ int main(void)
 		test_no_false_hits(s);
 		test_rotated(s, &sy);
 		test_degraded(s, &sy);
+		test_lighting(s, &sy);
 		test_depths(s, &sy);
 		test_dedup(s, &sy);
 		test_sizes(s);
 		test_speed(s, &sy);
 	}
+	if (s)
+		test_samples(s);
 	free_symbols(&sy);
 	clutter(NULL, 0);
 	folio_barcode_free(s);

@@ -48,7 +48,8 @@ static void test_atcud(void)
 	T_EQ_STR(val("vat_total"), "18400.00");
 	T_EQ_STR(val("gross_total"), "98400.00");
 	T_EQ_STR(val("net_total"), "80000.00");
-	T_EQ_STR(val("vat_breakdown"), "[{\"rate\":\"23\",\"net\":\"80000.00\",\"vat\":\"18400.00\"}]");
+	T_EQ_STR(val("vat_breakdown"),
+		 "[{\"rate\":\"23\",\"net\":\"80000.00\",\"vat\":\"18400.00\"}]");
 	T_EQ_STR(val("doc_type"), "invoice");
 	T_EQ_STR(val("currency"), "EUR");
 	T_EQ_STR(val("atcud"), "CSDF7T5H-0035");
@@ -387,7 +388,8 @@ static void test_others(void)
 	size_t i;
 
 	for (i = 0; i < sizeof(not_invoices) / sizeof(not_invoices[0]); i++) {
-		T_OK(parse(not_invoices[i]) == 0, "'%s' taken for an invoice code", not_invoices[i]);
+		T_OK(parse(not_invoices[i]) == 0, "'%s' taken for an invoice code",
+		     not_invoices[i]);
 		T_EQ_INT(cs.n, 0);
 	}
 	T_EQ_INT(folio_qr_parse(NULL, 1, NULL, &cs), 0);
