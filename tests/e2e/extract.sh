@@ -71,6 +71,22 @@ expect_eq "$OUT" 2 "total: finds the PDF and its scan"
 run search --json 'FV/2024/03/0147'
 expect_out "\"id\":$PL[,}]" "the invoice number is found"
 
+# a QR code printed on a text-layer PDF (Portuguese ATCUD): exact values
+run ingest --json "$FIX/invoices/pt-05-receipt.pdf"
+expect_rc 0 "ingest a receipt with an ATCUD QR code"
+QR=$(printf '%s\n' "$OUT" | jq -r .id)
+run show --json "$QR"
+printf '%s' "$OUT" | jq -e '.codes | length == 1 and (.[0].type == "QR-Code") and
+	(.[0].data | startswith("A:512349878*B:999999990*C:PT*D:FS"))' >/dev/null &&
+	pass || fail "the QR payload is stored with the page: $(printf '%s' "$OUT" | jq -c .codes)"
+printf '%s' "$OUT" | jq -e '.fields.invoice_number == {"value":"FS 2024/1203","confidence":0.99,
+	"source":"qr","page":1,"bbox":.fields.invoice_number.bbox} and
+	.fields.seller_tax_id.value == "PT512349878" and .fields.gross_total.value == 15.3 and
+	.fields.issue_date.value == "2024-03-19" and .fields.atcud.value == "HB4K9TQW-1203"' \
+	>/dev/null && pass || fail "fields from the QR code: $(printf '%s' "$OUT" | jq -c .fields)"
+run search --count 'HB4K9TQW'
+expect_eq "$OUT" 1 "the payload is searchable"
+
 # a form is not held for review for lacking an invoice number
 FORM=$(OUT=$INGEST id_of pl-form-001.pdf)
 run show --json "$FORM"
