@@ -11,8 +11,9 @@
  * have a profile in MODELS/lang/<lang>.txt (frequent words and letters),
  * each page is first read in a band of a fourteenth of its height (the
  * one with the most ink) with all of them, the text is scored against the
- * profiles, and the page is then read with the winning language alone,
- * or with all of them when the score is not clear. Measured on the test
+ * profiles (and when unclear, the next densest band too), and the page is
+ * then read with the winning language alone, or with all of them when the
+ * score is still not clear. Measured on the test
  * scans: CER 0.0065 against 0.0121 with the union (0.0006 against 0.0096
  * on clean pages: the union drops diacritics, ç -> c, ã -> á), for about
  * 15% more time than the union alone. Further engines (one per language

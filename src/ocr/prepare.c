@@ -98,50 +98,46 @@ static int normalise_dpi(PIX **pix, int dpi)
 }
 
 /*
- * Paint dark regions touching the image edge white: the scanner lid or
- * platen around a smaller sheet. Only large ones (over 1/25 of the page's
- * side) go, so a character cut by the edge stays. Returns 1 when some
- * border was removed, -1 on allocation failure.
+ * Paint dark regions at the image edge white: the scanner lid or platen
+ * around a smaller sheet. The ink is framed with a dark band of 1/30 inch
+ * first, so that a border separated from the edge by a thin light seam
+ * (a skewed sheet, JPEG ringing) is still caught. Only large regions (over
+ * 1/25 of the page's side) go, so a character cut by the edge stays.
+ * Returns 1 when some border was removed, 0 when none, -1 on failure.
  */
-static int remove_border(PIX *gray)
+static int remove_border(PIX *gray, int dpi)
 {
-	int w = pixGetWidth(gray), h = pixGetHeight(gray), changed = 0;
-	PIX *dark, *edge, *big, *mask = NULL;
+	int w = pixGetWidth(gray), h = pixGetHeight(gray), pad = dpi / 30 + 1, ret = -1;
+	PIX *dark = NULL, *framed = NULL, *edge = NULL, *big = NULL, *mask = NULL;
 	l_int32 empty = 1;
 
-	dark = pixThresholdToBinary(gray, BORDER_LEVEL);
-	if (!dark)
-		return -1;
-	edge = pixExtractBorderConnComps(dark, 8);
-	pixDestroy(&dark);
-	if (!edge)
-		return -1;
-	pixZero(edge, &empty);
-	if (!empty) {
-		big = pixSelectBySize(edge, w / 25, h / 25, 8, L_SELECT_IF_EITHER,
-				      L_SELECT_IF_GTE, NULL);
-		if (!big) {
-			pixDestroy(&edge);
-			return -1;
-		}
-		pixZero(big, &empty);
-		if (!empty) {
-			/* the edge of the region is a grey ramp (blur, JPEG):
-			 * widen the mask a little to take it too */
-			mask = pixDilateBrick(NULL, big, 9, 9);
-			if (!mask || pixSetMasked(gray, mask, 255)) {
-				pixDestroy(&big);
-				pixDestroy(&mask);
-				pixDestroy(&edge);
-				return -1;
-			}
-			changed = 1;
-		}
-		pixDestroy(&big);
-		pixDestroy(&mask);
-	}
+	if (!(dark = pixThresholdToBinary(gray, BORDER_LEVEL)) ||
+	    !(framed = pixAddBorder(dark, pad, 1)) ||
+	    !(edge = pixExtractBorderConnComps(framed, 8)) ||
+	    !(big = pixSelectBySize(edge, w / 25, h / 25, 8, L_SELECT_IF_EITHER,
+				    L_SELECT_IF_GTE, NULL)))
+		goto out;
 	pixDestroy(&edge);
-	return changed;
+	/* the frame itself is always there; take it off again */
+	if (!(edge = pixRemoveBorder(big, pad)))
+		goto out;
+	pixZero(edge, &empty);
+	ret = 0;
+	if (empty)
+		goto out;
+	/* the edge of the region is a grey ramp (blur, JPEG): widen the mask
+	 * a little to take it too */
+	ret = -1;
+	if (!(mask = pixDilateBrick(NULL, edge, 9, 9)) || pixSetMasked(gray, mask, 255))
+		goto out;
+	ret = 1;
+out:
+	pixDestroy(&mask);
+	pixDestroy(&big);
+	pixDestroy(&edge);
+	pixDestroy(&framed);
+	pixDestroy(&dark);
+	return ret;
 }
 
 /*
@@ -296,7 +292,7 @@ int folio_prepare_page(struct folio_page *page, struct folio_err *err)
 		if (!gray)
 			return nomem(err);
 	}
-	if (remove_border(gray) < 0)
+	if (remove_border(gray, page->dpi) < 0)
 		goto oom;
 	if ((r = is_blank(gray, page->dpi)) < 0)
 		goto oom;

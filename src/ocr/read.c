@@ -526,71 +526,92 @@ static int settle_orientation(struct folio_ocr *ocr, struct folio_page *page,
 
 /*
  * The band of the page, a fourteenth of its height (three or four lines),
- * with the most ink: where the first pass reads a sample of the text. A
- * sixth cost as much as reading the page with the winner; a twentieth left
- * some pages undecided (tests/bench/ocr.sh).
+ * with the most ink, leaving out rows skip_top..+skip_h: where the first
+ * pass reads a sample of the text. A sixth cost as much as reading the
+ * page with the winner; a twentieth left some pages undecided
+ * (tests/bench/ocr.sh).
  */
 #define BAND_PARTS 14
-static void text_band(PIX *pix, int *top, int *height)
+static void text_band(NUMA *rows, int h, int skip_top, int skip_h, int *top, int *height)
 {
-	int h = pixGetHeight(pix), band = h / BAND_PARTS, y, best = 0;
-	PIX *bin = pixThresholdToBinary(pix, 128);
-	NUMA *rows = bin ? pixCountPixelsByRow(bin, NULL) : NULL;
+	int band = h / BAND_PARTS, y, best = -1;
 	double sum = 0, max = -1;
 
 	*top = 0;
 	*height = band < 64 ? h : band;
-	if (rows && band >= 64) {
-		for (y = 0; y < h; y++) {
-			l_float32 v = 0, old = 0;
+	if (!rows || band < 64)
+		return;
+	for (y = 0; y < h; y++) {
+		l_float32 v = 0, old = 0;
 
-			numaGetFValue(rows, y, &v);
-			sum += v;
-			if (y >= band) {
-				numaGetFValue(rows, y - band, &old);
-				sum -= old;
-			}
-			if (y >= band - 1 && sum > max) {
-				max = sum;
-				best = y - band + 1;
-			}
+		numaGetFValue(rows, y, &v);
+		sum += v;
+		if (y >= band) {
+			numaGetFValue(rows, y - band, &old);
+			sum -= old;
 		}
-		*top = best;
+		/* a window overlapping the one read already does not count */
+		if (y >= band - 1 && sum > max &&
+		    (y < skip_top || y - band + 1 >= skip_top + skip_h)) {
+			max = sum;
+			best = y - band + 1;
+		}
 	}
-	numaDestroy(&rows);
-	pixDestroy(&bin);
+	*top = best < 0 ? 0 : best;
 }
 
-/*
- * The language of the page by a first pass over its densest band with the
- * configured set; NULL when unsure. The band is cut out rather than set
- * with TessBaseAPISetRectangle(), which read garbage on full-width bands
- * (Tesseract 5.3).
- */
-static const char *detect_language(struct folio_ocr *ocr, struct folio_page *page)
+/* Read rows top..top+height of the page with the configured set and add
+ * the text to `sb`. */
+static int read_band(struct folio_ocr *ocr, struct folio_page *page, int top, int height,
+		     struct folio_strbuf *sb)
 {
 	TessBaseAPI *api = ocr->engines[0].api;
 	PIX *pix = (PIX *)page->pix, *band;
-	const char *lang = NULL;
-	int top, height;
+	BOX *box = boxCreate(0, top, pixGetWidth(pix), height);
 	char *text = NULL;
-	BOX *box;
+	int r = -1;
 
-	text_band(pix, &top, &height);
-	if (!(box = boxCreate(0, top, pixGetWidth(pix), height)))
-		return NULL;
-	band = pixClipRectangle(pix, box, NULL);
+	band = box ? pixClipRectangle(pix, box, NULL) : NULL;
 	boxDestroy(&box);
 	if (!band)
-		return NULL;
+		return -1;
 	TessBaseAPISetImage2(api, band);
 	TessBaseAPISetSourceResolution(api, page->dpi > 0 ? page->dpi : 300);
 	text = TessBaseAPIGetUTF8Text(api);
 	if (text)
-		lang = folio_ocr_guess_language(ocr, text);
+		r = folio_strbuf_adds(sb, text) || folio_strbuf_adds(sb, "\n") ? -1 : 0;
 	TessDeleteText(text);
 	TessBaseAPIClear(api);
 	pixDestroy(&band);
+	return r;
+}
+
+/*
+ * The language of the page by a first pass with the configured set over
+ * its densest band, and when that is not clear (a bold heading, a table
+ * of figures) over the next densest too; NULL when still unsure. The band
+ * is cut out rather than set with TessBaseAPISetRectangle(), which read
+ * garbage on full-width bands (Tesseract 5.3).
+ */
+static const char *detect_language(struct folio_ocr *ocr, struct folio_page *page)
+{
+	struct folio_strbuf sb = FOLIO_STRBUF_INIT;
+	PIX *pix = (PIX *)page->pix, *bin = pixThresholdToBinary(pix, 128);
+	NUMA *rows = bin ? pixCountPixelsByRow(bin, NULL) : NULL;
+	int h = pixGetHeight(pix), top, height, pass;
+	const char *lang = NULL;
+
+	pixDestroy(&bin);
+	for (pass = 0, top = height = 0; pass < 2 && !lang; pass++) {
+		text_band(rows, h, top, pass ? height : 0, &top, &height);
+		if (read_band(ocr, page, top, height, &sb))
+			break;
+		lang = folio_ocr_guess_language(ocr, sb.buf);
+		if (height >= h)
+			break;
+	}
+	numaDestroy(&rows);
+	folio_strbuf_release(&sb);
 	return lang;
 }
 
