@@ -30,7 +30,7 @@ enum {
 };
 
 /* Latest schema version this build writes. */
-#define FOLIO_SCHEMA_VERSION 5
+#define FOLIO_SCHEMA_VERSION 6
 
 /*
  * Open the archive in `dir`. Without FOLIO_ARCHIVE_CREATE a missing
@@ -127,6 +127,10 @@ int folio_archive_template_put(struct folio_archive *arc, const struct folio_tem
 int folio_archive_templates(struct folio_archive *arc,
 			    int (*fn)(void *ctx, const struct folio_template *t), void *ctx,
 			    struct folio_err *err);
+
+/* The document whose archive serial number is `asn` (digits, no leading
+ * zeros), 0 when none, -1 on a database error. */
+long long folio_archive_find_asn(struct folio_archive *arc, const char *asn);
 
 /* Call fn for each document whose type a person set or confirmed (folio
  * retype, folio fix doc_type=...), with its text: what `folio train`
@@ -285,5 +289,39 @@ int folio_archive_status(struct folio_archive *arc, struct folio_status *st,
 long long folio_archive_verify(struct folio_archive *arc,
 			       void (*fn)(void *arg, const char *problem), void *arg,
 			       int daemon_alive, struct folio_err *err);
+
+
+/* ---- correspondents: the vendor registry ---------------------------- */
+
+/* A spelling of a vendor's name, or an IBAN, and on how many of its
+ * documents it was seen. */
+struct folio_vendor_seen {
+	const char *value;
+	long long count;
+};
+
+/*
+ * One vendor: the sender of documents, keyed by its tax ID when one was
+ * seen. Every archived document with a seller name or tax ID belongs to
+ * one (matched by tax ID, then IBAN, then name, when it is stored).
+ * Strings and arrays are valid during the callback only.
+ */
+struct folio_vendor {
+	long long id;
+	const char *tax_id;        /* with its country prefix; NULL when unknown */
+	const char *name;          /* the most frequent spelling; NULL when none */
+	long long documents;
+	const char *first_seen, *last_seen;   /* when its documents were added */
+	const struct folio_vendor_seen *names;   /* most frequent first */
+	size_t nnames;
+	const struct folio_vendor_seen *ibans;   /* most frequent first */
+	size_t nibans;
+};
+
+/* Call fn for each vendor, most documents first (at most `limit`, 0 for
+ * all). fn returns non-zero to stop. */
+int folio_archive_vendors(struct folio_archive *arc, int limit,
+			  int (*fn)(void *ctx, const struct folio_vendor *v), void *ctx,
+			  struct folio_err *err);
 
 #endif

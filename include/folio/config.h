@@ -32,6 +32,7 @@ struct folio_config {
 	int render_dpi;             /* PDF pages without a text layer */
 	int min_text_chars;         /* fewer text-layer chars than this: OCR the page */
 	int review_confidence;      /* percent: a key field less sure than this needs review */
+	char *asn_pattern;          /* a barcode matching this (POSIX ERE) is the ASN */
 
 	/* archives (ZIP, TAR, 7z) */
 	int max_archive_entries;

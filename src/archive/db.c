@@ -14,6 +14,7 @@
 #include "folio/simhash.h"
 #include "folio/strbuf.h"
 #include "folio/util.h"
+#include "vendors.h"
 
 /*
  * Numbered migrations: migrations[i] takes the schema from version i to
@@ -159,6 +160,84 @@ static const char *const migrations[] = {
 	"  updated_at TEXT NOT NULL,"
 	"  PRIMARY KEY (seller_tax_id, field)"
 	") WITHOUT ROWID;",
+	/* 5 -> 6: correspondents (src/archive/vendors.c), built for the
+	 * documents already there by the same rules: tax ID, then IBAN, then
+	 * the name's key (folio_vendor_key; equal keys only) */
+	"CREATE TABLE vendors ("
+	"  id INTEGER PRIMARY KEY,"
+	"  tax_id TEXT UNIQUE,"           /* NULL: known by name only */
+	"  name TEXT,"                    /* the most frequent spelling */
+	"  first_seen TEXT NOT NULL,"
+	"  last_seen TEXT NOT NULL,"
+	"  documents INTEGER NOT NULL DEFAULT 0"
+	");"
+	"CREATE TABLE vendor_names ("
+	"  vendor_id INTEGER NOT NULL REFERENCES vendors(id) ON DELETE CASCADE,"
+	"  name TEXT NOT NULL,"
+	"  key TEXT NOT NULL,"
+	"  count INTEGER NOT NULL DEFAULT 0,"
+	"  PRIMARY KEY (vendor_id, name)"
+	") WITHOUT ROWID;"
+	"CREATE INDEX vendor_names_key ON vendor_names(key);"
+	"CREATE TABLE vendor_ibans ("
+	"  vendor_id INTEGER NOT NULL REFERENCES vendors(id) ON DELETE CASCADE,"
+	"  iban TEXT NOT NULL,"
+	"  count INTEGER NOT NULL DEFAULT 0,"
+	"  PRIMARY KEY (vendor_id, iban)"
+	") WITHOUT ROWID;"
+	"CREATE INDEX vendor_ibans_iban ON vendor_ibans(iban);"
+	"ALTER TABLE documents ADD COLUMN vendor_id INTEGER REFERENCES vendors(id);"
+	"CREATE INDEX documents_vendor ON documents(vendor_id);"
+	/* the backfill: one vendor per seller tax ID */
+	"INSERT INTO vendors(tax_id, first_seen, last_seen)"
+	"  SELECT f.value, min(d.added_at), max(d.added_at) FROM fields f"
+	"  JOIN documents d ON d.id = f.doc_id"
+	"  WHERE f.name = 'seller_tax_id' AND f.value != '' GROUP BY f.value;"
+	"UPDATE documents SET vendor_id = (SELECT v.id FROM fields f JOIN vendors v"
+	"  ON v.tax_id = f.value WHERE f.doc_id = documents.id AND f.name = 'seller_tax_id');"
+	"CREATE TEMP TABLE vendor_keys AS SELECT doc_id, folio_vendor_key(value) AS key"
+	"  FROM fields WHERE name = 'seller_name';"
+	"DELETE FROM vendor_keys WHERE key = '';"
+	"CREATE INDEX temp.vendor_keys_key ON vendor_keys(key);"
+	"CREATE INDEX temp.vendor_keys_doc ON vendor_keys(doc_id);"
+	/* no tax ID, a seller name: an IBAN on a vendor's document */
+	"UPDATE documents SET vendor_id = (SELECT o.vendor_id FROM fields f JOIN fields g"
+	"  ON g.name = 'iban' AND upper(replace(g.value, ' ', '')) ="
+	"  upper(replace(f.value, ' ', '')) JOIN documents o ON o.id = g.doc_id"
+	"  WHERE f.doc_id = documents.id AND f.name = 'iban' AND f.value != ''"
+	"  AND o.vendor_id IS NOT NULL ORDER BY o.id LIMIT 1)"
+	"  WHERE vendor_id IS NULL AND id IN (SELECT doc_id FROM vendor_keys);"
+	/* then the same name key as a vendor's document */
+	"UPDATE documents SET vendor_id = (SELECT o.vendor_id FROM vendor_keys a"
+	"  JOIN vendor_keys b ON b.key = a.key JOIN documents o ON o.id = b.doc_id"
+	"  WHERE a.doc_id = documents.id AND o.vendor_id IS NOT NULL ORDER BY o.id LIMIT 1)"
+	"  WHERE vendor_id IS NULL AND id IN (SELECT doc_id FROM vendor_keys);"
+	/* else a new vendor per name key (its name is the key until the end) */
+	"INSERT INTO vendors(name, first_seen, last_seen)"
+	"  SELECT k.key, min(d.added_at), max(d.added_at) FROM vendor_keys k"
+	"  JOIN documents d ON d.id = k.doc_id WHERE d.vendor_id IS NULL GROUP BY k.key;"
+	"CREATE INDEX vendors_backfill ON vendors(name) WHERE tax_id IS NULL;"
+	"UPDATE documents SET vendor_id = (SELECT v.id FROM vendor_keys k JOIN vendors v"
+	"  ON v.tax_id IS NULL AND v.name = k.key WHERE k.doc_id = documents.id)"
+	"  WHERE vendor_id IS NULL AND id IN (SELECT doc_id FROM vendor_keys);"
+	"DROP INDEX vendors_backfill;"
+	/* the spellings, IBANs, counts and dates */
+	"INSERT INTO vendor_names(vendor_id, name, key, count)"
+	"  SELECT d.vendor_id, f.value, k.key, count(*) FROM documents d"
+	"  JOIN fields f ON f.doc_id = d.id AND f.name = 'seller_name'"
+	"  JOIN vendor_keys k ON k.doc_id = d.id"
+	"  WHERE d.vendor_id IS NOT NULL GROUP BY d.vendor_id, f.value;"
+	"INSERT INTO vendor_ibans(vendor_id, iban, count)"
+	"  SELECT d.vendor_id, upper(replace(f.value, ' ', '')), count(*) FROM documents d"
+	"  JOIN fields f ON f.doc_id = d.id AND f.name = 'iban' AND f.value != ''"
+	"  WHERE d.vendor_id IS NOT NULL GROUP BY 1, 2;"
+	"UPDATE vendors SET"
+	"  documents = (SELECT count(*) FROM documents d WHERE d.vendor_id = vendors.id),"
+	"  first_seen = (SELECT min(added_at) FROM documents d WHERE d.vendor_id = vendors.id),"
+	"  last_seen = (SELECT max(added_at) FROM documents d WHERE d.vendor_id = vendors.id),"
+	"  name = (SELECT n.name FROM vendor_names n WHERE n.vendor_id = vendors.id"
+	"    ORDER BY n.count DESC, n.name LIMIT 1);"
+	"DROP TABLE temp.vendor_keys;",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
@@ -271,6 +350,10 @@ struct folio_archive *folio_archive_open(const char *dir, int flags, struct foli
 	if (folio_fts_register(arc->db) != SQLITE_OK) {
 		folio_err_set(err, FOLIO_FATAL, FOLIO_E_DB, 0,
 			      "cannot register the full-text tokenizer (SQLite without FTS5?)");
+		goto fail;
+	}
+	if (folio_vendor_register(arc->db) != SQLITE_OK) {
+		folio_db_err(arc, err, "cannot register the vendor functions");
 		goto fail;
 	}
 	if (!arc->rdonly &&
@@ -701,6 +784,17 @@ static int insert_rows(struct folio_archive *arc, struct folio_doc *doc, const c
 			}
 		}
 	}
+	{
+		const struct folio_field *asn = folio_doc_field(doc, "asn");
+		long long other = asn ? folio_archive_find_asn(arc, asn->value) : 0;
+
+		if (other > 0) {
+			ret = folio_err_set(err, FOLIO_FAILED, FOLIO_E_INPUT, 0,
+					    "archive serial number %s is already document %lld: each"
+					    " paper needs its own ASN label", asn->value, other);
+			goto out;
+		}
+	}
 	for (i = 0; i < doc->nfields; i++) {
 		const struct folio_field *f = &doc->fields[i];
 
@@ -715,6 +809,8 @@ static int insert_rows(struct folio_archive *arc, struct folio_doc *doc, const c
 			goto out;
 		}
 	}
+	if ((ret = folio_vendor_attach(arc, doc, at, err)) != FOLIO_OK)
+		goto out;
 	if (!doc->dup_of)
 		doc->dup_of = same_invoice(arc, doc);
 	if (doc->dup_of &&
@@ -966,6 +1062,22 @@ int folio_archive_templates(struct folio_archive *arc,
 	}
 	sqlite3_finalize(st);
 	return FOLIO_OK;
+}
+
+long long folio_archive_find_asn(struct folio_archive *arc, const char *asn)
+{
+	sqlite3_stmt *st;
+	long long id = 0;
+
+	if (sqlite3_prepare_v2(arc->db,
+			       "SELECT doc_id FROM fields WHERE name = 'asn' AND value = ?"
+			       " ORDER BY doc_id LIMIT 1", -1, &st, NULL))
+		return -1;
+	sqlite3_bind_text(st, 1, asn, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		id = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return id;
 }
 
 int folio_archive_each_confirmed(struct folio_archive *arc,

@@ -38,7 +38,7 @@ static int copy_fd(int in, int out)
 
 int cmd_cat(struct cli *cli, int argc, char **argv)
 {
-	static const char *const specs[] = { NULL };
+	static const char *const specs[] = { "asn=", NULL };
 	const char *vals[1] = { 0 };
 	struct folio_archive *arc;
 	struct folio_doc *doc;

@@ -19,7 +19,8 @@
 
 /* Sorted by name; `folio help` and the man page list them in this order. */
 static const struct command commands[] = {
-	{ "cat", cmd_cat, "ID", "write a document's original bytes to stdout", "" },
+	{ "cat", cmd_cat, "ID | --asn N", "write a document's original bytes to stdout",
+	  "  --asn N       the document whose archive serial number is N (ASN000123 or 123)\n" },
 	{ "fix", cmd_fix, "ID FIELD=VALUE...",
 	  "correct extracted fields by hand (validated, audited, never overwritten)",
 	  "  FIELD is one of invoice_number issue_date supply_date due_date currency\n"
@@ -68,6 +69,10 @@ static const struct command commands[] = {
 	{ "text", cmd_text, "ID", "the document's recognised text", "" },
 	{ "train", cmd_train, "",
 	  "retrain the document-type model with the types people confirmed", "" },
+	{ "vendors", cmd_vendors, "[--json] [--limit N]",
+	  "the correspondents: tax ID, documents, last seen, name, IBANs, spellings",
+	  "  --json        one JSON object per vendor on stdout\n"
+	  "  --limit N     at most N vendors (most documents first)\n" },
 	{ "verify", cmd_verify, "",
 	  "check database, full-text index, originals (re-hashed) and journal", "" },
 	{ "watch", cmd_watch, "[--once] [INBOX...]",
@@ -248,13 +253,52 @@ int cli_load_doc(struct cli *cli, const struct command *c, int argc, char **argv
 		 struct folio_doc **doc)
 {
 	struct folio_err err = { 0 };
-	int first = cli_parse(c, argc, argv, specs, vals);
+	int first = cli_parse(c, argc, argv, specs, vals), i;
+	const char *asn = NULL;
 	long long id;
 
 	*arc = NULL;
 	*doc = NULL;
 	if (first < 0)
 		return EXIT_USAGE;
+	/* --asn N names the document by its archive serial number */
+	for (i = 0; specs[i]; i++)
+		if (!strcmp(specs[i], "asn=") && vals[i])
+			asn = vals[i];
+	if (asn) {
+		char digits[24];
+		size_t n = 0;
+		const char *p = asn;
+
+		if (first != argc)
+			return cli_error(EXIT_USAGE, "%s: give either an id or --asn, not both",
+					 c->name);
+		if (!strncasecmp(p, "ASN", 3))
+			p += 3;
+		while (*p == '0' && p[1])
+			p++;
+		for (; *p >= '0' && *p <= '9' && n + 1 < sizeof(digits); p++)
+			digits[n++] = *p;
+		digits[n] = '\0';
+		if (*p || !n)
+			return cli_error(EXIT_USAGE, "%s: --asn wants a number, e.g. 123 or ASN000123",
+					 c->name);
+		if (!(*arc = cli_open(cli, FOLIO_ARCHIVE_RDONLY)))
+			return EXIT_FAIL;
+		id = folio_archive_find_asn(*arc, digits);
+		if (id <= 0) {
+			folio_archive_close(*arc);
+			*arc = NULL;
+			return cli_error(EXIT_FAIL, "no document with archive serial number %s",
+					 digits);
+		}
+		if (folio_archive_get(*arc, id, doc, &err) != FOLIO_OK) {
+			folio_archive_close(*arc);
+			*arc = NULL;
+			return cli_fail(&err);
+		}
+		return -1;
+	}
 	if (first != argc - 1)
 		return cli_error(EXIT_USAGE, "%s: expected one document id (see 'folio %s --help')",
 				 c->name, c->name);

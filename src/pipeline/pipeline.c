@@ -18,6 +18,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <pthread.h>
+#include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -123,6 +124,8 @@ struct folio_pipeline {
 	struct folio_classifier *classifier;
 	struct folio_tagger *tagger;
 	struct folio_extractor *extractor;
+	regex_t asn_re;
+	int have_asn_re;
 	struct folio_archive *arc;
 	const struct folio_ingest_opts *opts;
 	struct worker *workers;
@@ -297,6 +300,40 @@ static void set_fatal(struct folio_pipeline *r, const struct folio_err *err)
 
 /* ---- one document through the stages ---------------------------------- */
 
+/*
+ * The archive serial number: the first barcode whose payload matches the
+ * configured pattern (default ASN[0-9]+) gives its digits, leading zeros
+ * dropped, as the field "asn" ("ASN000123" -> "123").
+ */
+static int find_asn(const struct folio_pipeline *r, struct folio_doc *doc)
+{
+	size_t p, k;
+
+	if (!r->have_asn_re)
+		return 0;
+	for (p = 0; p < doc->npages; p++)
+		for (k = 0; k < doc->pages[p].ncodes; k++) {
+			const struct folio_code *c = &doc->pages[p].codes[k];
+			regmatch_t m;
+			char digits[24];
+			size_t n = 0;
+			regoff_t i;
+			int bbox[4] = { c->x, c->y, c->w, c->h };
+
+			if (regexec(&r->asn_re, c->data, 1, &m, 0))
+				continue;
+			for (i = m.rm_so; i < m.rm_eo && n + 1 < sizeof(digits); i++)
+				if (c->data[i] >= '0' && c->data[i] <= '9' && (n || c->data[i] != '0'))
+					digits[n++] = c->data[i];
+			if (!n)
+				digits[n++] = '0';
+			digits[n] = '\0';
+			return folio_doc_set_field(doc, "asn", digits, c->data, 1.0f, FOLIO_SRC_QR,
+						   doc->pages[p].number, bbox);
+		}
+	return 0;
+}
+
 static int take_template(void *ctx, const struct folio_template *t)
 {
 	return folio_extractor_add_template(ctx, t);
@@ -381,13 +418,15 @@ static int read_page(struct worker *w, struct folio_page *pg, struct folio_err *
 	}
 	if (!w->ocr && !(w->ocr = folio_ocr_new(w->run->cfg, err)))
 		return FOLIO_FATAL;
-	if ((ret = folio_prepare_page(pg, err)) != FOLIO_OK)
-		return ret;
-	/* barcodes on the upright page: QR payloads, separators, ASNs */
+	/* barcodes on the page as decoded (QR payloads, separators, ASNs):
+	 * zbar reads any orientation, and resampling for OCR can only lose
+	 * bars; their boxes are in the decoded image's pixels */
 	if (!w->barcode && !(w->barcode = folio_barcode_new(err)))
 		return FOLIO_FATAL;
 	if (folio_barcode_scan_page(w->barcode, pg, err) == FOLIO_FATAL)
 		return FOLIO_FATAL;
+	if ((ret = folio_prepare_page(pg, err)) != FOLIO_OK)
+		return ret;
 	ret = folio_ocr_page(w->ocr, pg, err);
 	folio_page_drop_image(pg);
 	return ret;
@@ -661,6 +700,8 @@ static int process(struct worker *w, struct job *job, struct outcome *o)
 	if (folio_doc_join_text(doc))
 		goto nomem;
 	ret = folio_extract_doc(r->extractor, doc, &err);
+	if (ret == FOLIO_OK && find_asn(r, doc))
+		goto nomem;
 	o->t_extract = folio_clock() - t;
 	if (ret != FOLIO_OK) {
 		if (ret == FOLIO_FATAL)
@@ -1073,8 +1114,9 @@ static int handle(struct folio_pipeline *r, struct outcome *o, struct folio_err 
 		if (ret == FOLIO_WARN) { /* stored by another process meanwhile */
 			ret = duplicate(r, o, o->doc->id, err);
 		} else if (ret != FOLIO_OK) {
-			/* disk full, database locked too long: this document only */
-			o->stage = "store";
+			/* disk full, database locked too long: this document only;
+			 * a document the archive refuses (a second ASN) is not retried */
+			o->stage = e.kind == FOLIO_E_INPUT ? "archive" : "store";
 			snprintf(o->reason, sizeof(o->reason), "%s", e.msg);
 			o->kind = O_FAILED;
 			return handle(r, o, err);
@@ -1271,6 +1313,19 @@ struct folio_pipeline *folio_pipeline_new(struct folio_archive *arc,
 	}
 	if (!(r->classifier = folio_classify_load(rules, err)))
 		goto fail;
+	if (opts->cfg->asn_pattern && *opts->cfg->asn_pattern) {
+		int rc = regcomp(&r->asn_re, opts->cfg->asn_pattern, REG_EXTENDED | REG_ICASE);
+
+		if (rc) {
+			char msg[128];
+
+			regerror(rc, &r->asn_re, msg, sizeof(msg));
+			folio_err_set(err, FOLIO_FAILED, FOLIO_E_CONFIG, 0,
+				      "asn_pattern '%s': %s", opts->cfg->asn_pattern, msg);
+			goto fail;
+		}
+		r->have_asn_re = 1;
+	}
 	/* the archive's own model (folio train), else the shipped one */
 	{
 		char *own = folio_path_join(folio_archive_dir(arc), "doctype.model");
@@ -1381,6 +1436,8 @@ void folio_pipeline_free(struct folio_pipeline *r)
 	free(r->known.slots);
 	folio_classify_free(r->classifier);
 	folio_extractor_free(r->extractor);
+	if (r->have_asn_re)
+		regfree(&r->asn_re);
 	folio_tagger_free(r->tagger);
 	if (r->wake[0] >= 0)
 		close(r->wake[0]);

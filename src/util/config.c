@@ -25,6 +25,7 @@ struct key {
 
 static const struct key keys[] = {
 	{ "archive", K_STR, OFF(archive_dir), 0, 0 },
+	{ "asn_pattern", K_STR, OFF(asn_pattern), 0, 0 },
 	{ "done_dir", K_STR, OFF(done_dir), 0, 0 },
 	{ "inboxes", K_STR, OFF(inboxes), 0, 0 },
 	{ "languages", K_STR, OFF(languages), 0, 0 },
@@ -73,7 +74,8 @@ int folio_config_defaults(struct folio_config *cfg, struct folio_err *err)
 	cfg->max_archive_depth = 3;
 	cfg->watch_backend = strdup("auto");
 	cfg->log = strdup("stderr");
-	if (!cfg->watch_backend || !cfg->log)
+	cfg->asn_pattern = strdup("ASN *[0-9]+");
+	if (!cfg->watch_backend || !cfg->log || !cfg->asn_pattern)
 		return folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, ENOMEM, "out of memory");
 	cfg->settle_ms = 2000;
 	cfg->rescan_seconds = 300;
@@ -262,7 +264,8 @@ void folio_config_release(struct folio_config *cfg)
 	free(cfg->log);
 	free(cfg->type_rules);
 	free(cfg->tag_rules);
-	cfg->type_rules = cfg->tag_rules = NULL;
+	free(cfg->asn_pattern);
+	cfg->type_rules = cfg->tag_rules = cfg->asn_pattern = NULL;
 	cfg->archive_dir = cfg->languages = cfg->tessdata_dir = cfg->models_dir = NULL;
 	cfg->inboxes = cfg->watch_backend = cfg->done_dir = cfg->quarantine_dir = NULL;
 	cfg->log = NULL;
