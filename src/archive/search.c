@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "folio/strbuf.h"
+#include "vendors.h"
 
 #define W_TITLE "5.0"
 #define W_TEXT "1.0"
@@ -252,9 +253,18 @@ static int add_filter(struct query *q, const char *word, const char *key, const 
 				  " d.id AND f.name = 'currency' AND f.value = ?)");
 		r = bind_text(q, cur, 3);
 	} else if (!strcmp(key, "vendor")) {
-		folio_strbuf_adds(&q->where, " AND EXISTS (SELECT 1 FROM fields f WHERE f.doc_id ="
-				  " d.id AND f.name = 'seller_name' AND f.value LIKE '%' || ? || '%')");
-		r = bind_text(q, val, vn);
+		char vk[FOLIO_VENDOR_KEY_MAX] = "", *v = strndup(val, vn);
+		size_t kn = v ? folio_vendor_key(v, vk, sizeof(vk)) : 0;
+
+		free(v);
+		/* the seller's name on the document, or any spelling the registry
+		 * saw for its vendor: "wrobel" finds what "Drukarnia Wróbel" sent,
+		 * even its documents whose name OCR lost */
+		folio_strbuf_adds(&q->where, " AND (EXISTS (SELECT 1 FROM fields f WHERE f.doc_id ="
+				  " d.id AND f.name = 'seller_name' AND f.value LIKE '%' || ? || '%')"
+				  " OR d.vendor_id IN (SELECT vendor_id FROM vendor_names WHERE"
+				  " name LIKE '%' || ? || '%' OR key LIKE '%' || nullif(?, '') || '%'))");
+		r = bind_text(q, val, vn) || bind_text(q, val, vn) || bind_text(q, vk, kn);
 	} else if (!strcmp(key, "nip") || !strcmp(key, "taxid")) {
 		size_t tn = norm_taxid(val, vn, tax, sizeof(tax));
 
