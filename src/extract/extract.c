@@ -532,9 +532,24 @@ static int set_review(struct folio_doc *doc, struct folio_strbuf *why)
 	return 0;
 }
 
+/* XML by its type, or text that opens like XML (libmagic calls a long
+ * FatturaPA file "exported SGML document", text/plain). */
 static int is_xml(const struct folio_doc *doc)
 {
-	return doc->mime && (strstr(doc->mime, "/xml") || strstr(doc->mime, "+xml"));
+	size_t i = 0;
+
+	if (!doc->mime)
+		return 0;
+	if (strstr(doc->mime, "/xml") || strstr(doc->mime, "+xml"))
+		return 1;
+	if (strncmp(doc->mime, "text/", 5) || !doc->data)
+		return 0;
+	if (doc->size >= 3 && !memcmp(doc->data, "\xef\xbb\xbf", 3))
+		i = 3;
+	while (i < doc->size && isspace(doc->data[i]))
+		i++;
+	return i + 1 < doc->size && doc->data[i] == '<' &&
+	       (doc->data[i + 1] == '?' || doc->data[i + 1] == '!' || isalpha(doc->data[i + 1]));
 }
 
 int folio_extract_doc(const struct folio_extractor *x, struct folio_doc *doc,
