@@ -9,6 +9,7 @@
 #   make bench-watch   the daemon: sustained pages/min, memory with 10,000 files
 #   make bench-search  200,000 synthetic documents: query latency percentiles
 #   make bench-extract invoice fields: precision/recall/F1 per field
+#   make bench-ocr     scan preparation: CER vs tesseract per degradation
 #   make bench-classify document types: accuracy and confusion matrix
 #   make install    PREFIX=/usr/local DESTDIR=
 
@@ -47,7 +48,7 @@ TEST_BIN := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 HDRS     := $(wildcard include/folio/*.h src/*/*.h)
 
 .PHONY: all deps demo check test test-asan bench bench-langs bench-watch bench-search \
-	bench-extract install uninstall clean fixtures
+	bench-extract bench-ocr install uninstall clean fixtures
 
 all: folio
 
@@ -105,6 +106,14 @@ $(BUILD)/search_bench: tests/bench/search_bench.c $(LIB_OBJ)
 bench-search: deps $(BUILD)/search_bench
 	@rm -rf $(BUILD)/bench-search-archive
 	@$(BUILD)/search_bench $(BUILD)/bench-search-archive $(or $(BENCH_DOCS),200000)
+
+$(BUILD)/ocr_driver: tests/bench/ocr_driver.c $(LIB_OBJ)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIB_OBJ) $(LIBS) $(LDFLAGS)
+
+# page preparation: CER and word recall vs the tesseract CLI per degradation
+bench-ocr: deps $(BUILD)/ocr_driver
+	@sh tests/bench/deps.sh
+	@sh tests/bench/ocr.sh $(BUILD)/ocr_driver
 
 # invoice fields vs ground truth (tests/fixtures/invoices, ../shared e-invoices)
 bench-extract: deps folio

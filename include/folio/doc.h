@@ -44,7 +44,8 @@ struct folio_word {
 struct folio_code {
 	char *type;            /* "QR-Code", "CODE-128", "CODE-39", "EAN-13" */
 	char *data;            /* payload, UTF-8 when the code says so */
-	int x, y, w, h;        /* box in page coordinates */
+	int x, y, w, h;        /* box in the decoded image's pixels (read before the
+				* page is turned and deskewed), in points on text pages */
 };
 
 struct folio_page {
