@@ -460,7 +460,9 @@ static int finish(const struct folio_extractor *x, struct folio_doc *doc,
 	{
 		int s = field_index("seller_tax_id"), b = field_index("buyer_tax_id");
 
-		if (ch[s].c && ch[b].c && !strcmp(ch[s].c->value, ch[b].c->value))
+		/* (an e-invoice says what it says, even a self-billed one) */
+		if (ch[s].c && ch[b].c && !strcmp(ch[s].c->value, ch[b].c->value) &&
+		    ch[b].c->src != FOLIO_SRC_XML && ch[b].c->src != FOLIO_SRC_USER)
 			ch[b].c = NULL;
 	}
 	/* a parser's own remark ("FatturaPA file holds 3 invoices; ...") */
