@@ -209,6 +209,13 @@ struct folio_extract_opts {
 
 struct folio_extractor *folio_extractor_new(const struct folio_extract_opts *o,
 					    struct folio_err *err);
+/* Read vendor templates from a TSV file (the output of `folio templates`:
+ * seller_tax_id, field, page, x, y, w, h, hits per line; '#' comments) into
+ * the extractor. A missing file is FOLIO_WARN; a bad line fails with
+ * file:line. */
+int folio_extractor_load_templates(struct folio_extractor *x, const char *path,
+				   struct folio_err *err);
+
 /* Give the extractor the vendor templates (copied). 0 or -1 on ENOMEM. */
 int folio_extractor_add_template(struct folio_extractor *x, const struct folio_template *t);
 void folio_extractor_free(struct folio_extractor *x);

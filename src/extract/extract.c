@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "folio/extract.h"
 #include "folio/strbuf.h"
@@ -105,6 +106,43 @@ int folio_extractor_add_template(struct folio_extractor *x, const struct folio_t
 	}
 	x->tpl[x->ntpl++] = *t;
 	return 0;
+}
+
+struct tpl_load {
+	struct folio_extractor *x;
+	const char *path;
+};
+
+static int template_line(void *ctx, char *line, int lineno, struct folio_err *err)
+{
+	struct tpl_load *ld = ctx;
+	struct folio_extractor *x = ld->x;
+	struct folio_template t;
+	char tax[32], field[32];
+	int n = 0;
+
+	memset(&t, 0, sizeof(t));
+	if (sscanf(line, "%31s %31s %d %f %f %f %f %d%n", tax, field, &t.page, &t.x, &t.y, &t.w,
+		   &t.h, &t.hits, &n) != 8 || line[n] || t.page < 1 || t.w <= 0 || t.h <= 0 ||
+	    !folio_field_known(field, NULL))
+		return folio_err_set(err, FOLIO_FAILED, FOLIO_E_CONFIG, 0,
+				     "%s:%d: expected SELLER_TAX_ID FIELD PAGE X Y W H HITS",
+				     ld->path, lineno);
+	memcpy(t.seller_tax_id, tax, sizeof(tax));
+	memcpy(t.field, field, sizeof(field));
+	if (folio_extractor_add_template(x, &t))
+		return folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, 12, "out of memory");
+	return FOLIO_OK;
+}
+
+int folio_extractor_load_templates(struct folio_extractor *x, const char *path,
+				   struct folio_err *err)
+{
+	struct tpl_load ld = { x, path };
+
+	if (access(path, F_OK))
+		return FOLIO_WARN;
+	return folio_each_line(path, "vendor templates", template_line, &ld, err);
 }
 
 void folio_extractor_free(struct folio_extractor *x)

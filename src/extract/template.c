@@ -172,6 +172,28 @@ int folio_template_apply(const struct folio_template *tpl, size_t n, const struc
 			if (cx >= x0 && cx <= x1 && cy >= y0 && cy <= y1)
 				in[nin++] = w;
 		}
+		/* the line nearest the box's middle: a slightly shifted scan must
+		 * not read the line above or below */
+		if (nin) {
+			float cy = (t->y + t->h / 2) * (float)pg->height, best = 1e30f;
+			int line = in[0]->line;
+			size_t m = 0;
+
+			for (k = 0; k < nin; k++) {
+				float d = (float)in[k]->y + (float)in[k]->h / 2 - cy;
+
+				if (d < 0)
+					d = -d;
+				if (d < best) {
+					best = d;
+					line = in[k]->line;
+				}
+			}
+			for (k = 0; k < nin; k++)
+				if (in[k]->line == line)
+					in[m++] = in[k];
+			nin = m;
+		}
 		qsort(in, nin, sizeof(*in), cmp_word);
 		for (k = 0; k < nin; k++) {
 			if (k)

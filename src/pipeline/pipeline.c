@@ -1307,8 +1307,22 @@ struct folio_pipeline *folio_pipeline_new(struct folio_archive *arc,
 		xo.review_below = (float)opts->cfg->review_confidence / 100.0f;
 		r->extractor = folio_extractor_new(&xo, err);
 		free(lexicon);
-		if (!r->extractor ||
-		    folio_archive_templates(arc, take_template, r->extractor, err) != FOLIO_OK)
+		if (!r->extractor)
+			goto fail;
+		/* templates shipped in models/ first, then the archive's own */
+		if (!(lexicon = folio_path_join(models, "vendor-templates.tsv"))) {
+			folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, ENOMEM, "out of memory");
+			goto fail;
+		}
+		{
+			int tr = folio_extractor_load_templates(r->extractor, lexicon, err);
+
+			free(lexicon);
+			if (tr != FOLIO_OK && tr != FOLIO_WARN)
+				goto fail;
+			folio_err_clear(err);
+		}
+		if (folio_archive_templates(arc, take_template, r->extractor, err) != FOLIO_OK)
 			goto fail;
 	}
 	if (!(r->classifier = folio_classify_load(rules, err)))
