@@ -33,6 +33,8 @@ struct folio_config {
 	int min_text_chars;         /* fewer text-layer chars than this: OCR the page */
 	int review_confidence;      /* percent: a key field less sure than this needs review */
 	char *asn_pattern;          /* a barcode matching this (POSIX ERE) is the ASN */
+	char *split_barcode;        /* a page with a barcode matching this separates documents */
+	int split_blank;            /* a blank page separates documents */
 
 	/* archives (ZIP, TAR, 7z) */
 	int max_archive_entries;

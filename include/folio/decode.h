@@ -63,6 +63,16 @@ void folio_decode_ctx_set_page_hook(struct folio_decode_ctx *ctx, folio_page_hoo
  */
 int folio_decode(struct folio_decode_ctx *ctx, struct folio_doc *doc, struct folio_err *err);
 
+/*
+ * The pages `pages[0..n-1]` (0-based, in order) of a PDF or multi-page TIFF
+ * as a new file of the same format (batch splitting: each part is archived
+ * with its own original). *out is malloc'ed. Other formats fail with
+ * FOLIO_E_TYPE.
+ */
+int folio_decode_subset(struct folio_decode_ctx *ctx, const struct folio_doc *doc,
+			const size_t *pages, size_t n, unsigned char **out, size_t *size,
+			struct folio_err *err);
+
 /* The registered decoders, NULL-terminated (for `folio --version`). */
 const struct folio_decoder *const *folio_decoders(void);
 

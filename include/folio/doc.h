@@ -122,6 +122,7 @@ struct folio_doc {
 	char *status;          /* "archived", ... */
 	char *added_at;        /* ISO 8601 UTC */
 	int is_container;      /* an archive: its entries are the documents */
+	int decoded;           /* pages already read (a part of a split batch) */
 };
 
 /*

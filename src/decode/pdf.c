@@ -785,6 +785,66 @@ out:
 	return status;
 }
 
+int folio_pdf_subset(struct folio_decode_ctx *ctx, const struct folio_doc *doc,
+		     const size_t *pages, size_t n, unsigned char **out, size_t *size,
+		     struct folio_err *err)
+{
+	fz_context *fz = ctx->fz;
+	fz_stream *stm = NULL;
+	pdf_document *src = NULL, *dst = NULL;
+	pdf_graft_map *map = NULL;
+	fz_buffer *buf = NULL;
+	fz_output *o = NULL;
+	unsigned char *data;
+	size_t len = 0, i;
+	int ret = FOLIO_OK;
+
+	*out = NULL;
+	*size = 0;
+	fz_var(stm);
+	fz_var(src);
+	fz_var(dst);
+	fz_var(map);
+	fz_var(buf);
+	fz_var(o);
+	fz_try(fz) {
+		pdf_write_options opts = pdf_default_write_options;
+
+		stm = fz_open_memory(fz, doc->data, doc->size);
+		src = pdf_open_document_with_stream(fz, stm);
+		dst = pdf_create_document(fz);
+		map = pdf_new_graft_map(fz, dst);
+		for (i = 0; i < n; i++)
+			pdf_graft_mapped_page(fz, map, -1, src, (int)pages[i]);
+		buf = fz_new_buffer(fz, 65536);
+		o = fz_new_output_with_buffer(fz, buf);
+		opts.do_garbage = 1;
+		opts.do_compress = 1;
+		pdf_write_document(fz, dst, o, &opts);
+		fz_close_output(fz, o);
+		len = fz_buffer_storage(fz, buf, &data);
+		if (!(*out = malloc(len ? len : 1)))
+			fz_throw(fz, FZ_ERROR_MEMORY, "out of memory");
+		memcpy(*out, data, len);
+		*size = len;
+	}
+	fz_always(fz) {
+		fz_drop_output(fz, o);
+		fz_drop_buffer(fz, buf);
+		pdf_drop_graft_map(fz, map);
+		pdf_drop_document(fz, dst);
+		pdf_drop_document(fz, src);
+		fz_drop_stream(fz, stm);
+	}
+	fz_catch(fz) {
+		free(*out);
+		*out = NULL;
+		*size = 0;
+		ret = caught(fz, err, "cannot split the PDF");
+	}
+	return ret;
+}
+
 const struct folio_decoder folio_decoder_pdf = {
 	.name = "pdf",
 	.bid = pdf_bid,

@@ -126,6 +126,8 @@ struct folio_pipeline {
 	struct folio_extractor *extractor;
 	regex_t asn_re;
 	int have_asn_re;
+	regex_t split_re;
+	int have_split_re;
 	struct folio_archive *arc;
 	const struct folio_ingest_opts *opts;
 	struct worker *workers;
@@ -332,6 +334,135 @@ static int find_asn(const struct folio_pipeline *r, struct folio_doc *doc)
 						   doc->pages[p].number, bbox);
 		}
 	return 0;
+}
+
+static void fail(struct outcome *o, const char *stage, const struct folio_err *err);
+
+/* A separator sheet: a barcode matching split_barcode, or a blank page
+ * when split_blank is on. */
+static int is_separator(const struct folio_pipeline *r, const struct folio_page *pg)
+{
+	size_t k;
+
+	if (r->cfg->split_blank && pg->blank)
+		return 1;
+	for (k = 0; r->have_split_re && k < pg->ncodes; k++)
+		if (!regexec(&r->split_re, pg->codes[k].data, 0, NULL, 0))
+			return 1;
+	return 0;
+}
+
+/*
+ * Batch splitting: a multi-page PDF or TIFF with separator sheets becomes
+ * one document per run of pages between them, each archived with its own
+ * original (those pages as a new PDF or TIFF) and its pages as already
+ * read; the separators belong to no document, and the batch itself is not
+ * a document (like a ZIP). Returns 0 when there is nothing to split, 1
+ * when the parts were queued (or the split failed: `o` says why), -1 on a
+ * fatal error.
+ */
+static int split_batch(struct worker *w, struct job *job, struct folio_doc *doc,
+		       struct outcome *o)
+{
+	struct folio_pipeline *r = w->run;
+	struct folio_err err = { 0 };
+	struct folio_doc **parts = NULL;
+	size_t *idx = NULL, i, a, nparts = 0, nsep = 0;
+	int ret = 1;
+
+	if (doc->npages < 2 || !doc->mime || (strcmp(doc->mime, "application/pdf") &&
+					     strcmp(doc->mime, "image/tiff")))
+		return 0;
+	for (i = 0; i < doc->npages; i++)
+		nsep += is_separator(r, &doc->pages[i]);
+	if (!nsep)
+		return 0;
+	if (!(idx = malloc(doc->npages * sizeof(*idx))) ||
+	    !(parts = calloc(doc->npages, sizeof(*parts))))
+		goto nomem;
+	for (a = 0; a < doc->npages;) {
+		size_t b, n = 0, k;
+		unsigned char *data;
+		size_t size;
+		char *path;
+		struct folio_doc *part;
+
+		while (a < doc->npages && is_separator(r, &doc->pages[a]))
+			a++;
+		for (b = a; b < doc->npages && !is_separator(r, &doc->pages[b]); b++)
+			idx[n++] = b;
+		if (!n)
+			break;
+		if ((ret = folio_decode_subset(w->decode, doc, idx, n, &data, &size, &err)) !=
+		    FOLIO_OK) {
+			if (ret == FOLIO_FATAL)
+				goto fatal;
+			fail(o, "split", &err);
+			ret = 1;
+			goto out;
+		}
+		if (asprintf(&path, "%s#%zu", doc->path, nparts + 1) < 0) {
+			free(data);
+			goto nomem;
+		}
+		part = folio_doc_new(path, data, size);
+		free(path);
+		if (!part || !(part->pages = calloc(n, sizeof(*part->pages))) ||
+		    folio_doc_set_str(&part->mime, doc->mime)) {
+			folio_doc_free(part);
+			goto nomem;
+		}
+		/* the pages move, read as they are, renumbered from 1 */
+		part->pages_alloc = n;
+		for (k = 0; k < n; k++) {
+			part->pages[k] = doc->pages[a + k];
+			part->pages[k].number = (int)k + 1;
+			memset(&doc->pages[a + k], 0, sizeof(doc->pages[a + k]));
+		}
+		part->npages = n;
+		part->decoded = 1;
+		part->depth = doc->depth;
+		parts[nparts++] = part;
+		a = b;
+	}
+	if (!nparts) {
+		folio_err_set(&err, FOLIO_FAILED, FOLIO_E_INPUT, 0,
+			      "only separator pages: no document to keep");
+		fail(o, "split", &err);
+		goto out;
+	}
+	/* the parts become jobs of their own, ahead of the other inputs */
+	pthread_mutex_lock(&r->mu);
+	for (i = nparts; i-- > 0;) {
+		struct job *cj = calloc(1, sizeof(*cj));
+
+		if (!cj || !(cj->path = strdup(parts[i]->path))) {
+			free(cj);
+			pthread_mutex_unlock(&r->mu);
+			goto nomem;
+		}
+		cj->doc = parts[i];
+		cj->origin = job->origin;
+		job->origin->pending++;
+		parts[i] = NULL;
+		push_job(r, cj, 1);
+	}
+	r->docs_total--; /* the batch itself is not a document */
+	pthread_mutex_unlock(&r->mu);
+	o->kind = O_CONTAINER;
+	goto out;
+nomem:
+	folio_err_set(&err, FOLIO_FATAL, FOLIO_E_NOMEM, ENOMEM, "out of memory");
+fatal:
+	fail(o, "pipeline", &err);
+	set_fatal(r, &err);
+	ret = -1;
+out:
+	for (i = 0; parts && i < doc->npages; i++)
+		folio_doc_free(parts[i]);
+	free(parts);
+	free(idx);
+	return ret;
 }
 
 static int take_template(void *ctx, const struct folio_template *t)
@@ -640,6 +771,8 @@ static int process(struct worker *w, struct job *job, struct outcome *o)
 	if (o->kind != O_READY)
 		return FOLIO_OK;
 
+	if (doc->decoded)
+		goto decoded;
 	if ((ret = folio_detect_doc(w->detect, doc, &err)) != FOLIO_OK) {
 		if (ret == FOLIO_FATAL)
 			goto fatal;
@@ -690,6 +823,9 @@ static int process(struct worker *w, struct job *job, struct outcome *o)
 		o->kind = O_CONTAINER;
 		return FOLIO_OK;
 	}
+	if ((ret = split_batch(w, job, doc, o)) != 0)
+		return ret < 0 ? FOLIO_FATAL : FOLIO_OK;
+decoded:
 	if (!doc->npages) {
 		folio_err_set(&err, FOLIO_FAILED, FOLIO_E_INPUT, 0, "document has no pages");
 		fail(o, "decode", &err);
@@ -1327,6 +1463,19 @@ struct folio_pipeline *folio_pipeline_new(struct folio_archive *arc,
 	}
 	if (!(r->classifier = folio_classify_load(rules, err)))
 		goto fail;
+	if (opts->cfg->split_barcode && *opts->cfg->split_barcode) {
+		int rc = regcomp(&r->split_re, opts->cfg->split_barcode, REG_EXTENDED | REG_NOSUB);
+
+		if (rc) {
+			char msg[128];
+
+			regerror(rc, &r->split_re, msg, sizeof(msg));
+			folio_err_set(err, FOLIO_FAILED, FOLIO_E_CONFIG, 0,
+				      "split_barcode '%s': %s", opts->cfg->split_barcode, msg);
+			goto fail;
+		}
+		r->have_split_re = 1;
+	}
 	if (opts->cfg->asn_pattern && *opts->cfg->asn_pattern) {
 		int rc = regcomp(&r->asn_re, opts->cfg->asn_pattern, REG_EXTENDED | REG_ICASE);
 
@@ -1452,6 +1601,8 @@ void folio_pipeline_free(struct folio_pipeline *r)
 	folio_extractor_free(r->extractor);
 	if (r->have_asn_re)
 		regfree(&r->asn_re);
+	if (r->have_split_re)
+		regfree(&r->split_re);
 	folio_tagger_free(r->tagger);
 	if (r->wake[0] >= 0)
 		close(r->wake[0]);

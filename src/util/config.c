@@ -45,6 +45,8 @@ static const struct key keys[] = {
 	{ "render_dpi", K_INT, OFF(render_dpi), 50, 1200 },
 	{ "review_confidence", K_INT, OFF(review_confidence), 1, 100 },
 	{ "rescan_seconds", K_INT, OFF(rescan_seconds), 1, 86400 },
+	{ "split_barcode", K_STR, OFF(split_barcode), 0, 0 },
+	{ "split_blank", K_INT, OFF(split_blank), 0, 1 },
 	{ "settle_ms", K_INT, OFF(settle_ms), 0, 3600000 },
 	{ "tag_rules", K_STR, OFF(tag_rules), 0, 0 },
 	{ "tag_subfolders", K_INT, OFF(tag_subfolders), 0, 1 },
@@ -75,7 +77,8 @@ int folio_config_defaults(struct folio_config *cfg, struct folio_err *err)
 	cfg->watch_backend = strdup("auto");
 	cfg->log = strdup("stderr");
 	cfg->asn_pattern = strdup("ASN *[0-9]+");
-	if (!cfg->watch_backend || !cfg->log || !cfg->asn_pattern)
+	cfg->split_barcode = strdup("^(PATCHT|FOLIO-SEP)$");
+	if (!cfg->watch_backend || !cfg->log || !cfg->asn_pattern || !cfg->split_barcode)
 		return folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, ENOMEM, "out of memory");
 	cfg->settle_ms = 2000;
 	cfg->rescan_seconds = 300;
@@ -265,7 +268,8 @@ void folio_config_release(struct folio_config *cfg)
 	free(cfg->type_rules);
 	free(cfg->tag_rules);
 	free(cfg->asn_pattern);
-	cfg->type_rules = cfg->tag_rules = cfg->asn_pattern = NULL;
+	free(cfg->split_barcode);
+	cfg->type_rules = cfg->tag_rules = cfg->asn_pattern = cfg->split_barcode = NULL;
 	cfg->archive_dir = cfg->languages = cfg->tessdata_dir = cfg->models_dir = NULL;
 	cfg->inboxes = cfg->watch_backend = cfg->done_dir = cfg->quarantine_dir = NULL;
 	cfg->log = NULL;
