@@ -310,8 +310,8 @@ static void reconcile_totals(const struct folio_cands *cs, struct chosen *ch, in
  * [{"rate":"23","net":"1.00","vat":"0.23"},...]. Returns the rows read. */
 struct bd_row {
 	char rate[16];
-	long long net, vat;
-	int has_net, has_vat;
+	long long net, vat, gross;
+	int has_net, has_vat, has_gross;
 };
 
 static const char *json_get(const char *obj, const char *end, const char *key, char *out,
@@ -354,6 +354,10 @@ static size_t read_breakdown(const char *json, struct bd_row *rows, size_t max)
 		if (json_get(p, end, "vat", buf, sizeof(buf))) {
 			rows[n].vat = cents_of(buf, &ok);
 			rows[n].has_vat = ok;
+		}
+		if (json_get(p, end, "gross", buf, sizeof(buf))) {
+			rows[n].gross = cents_of(buf, &ok);
+			rows[n].has_gross = ok;
 		}
 		n++;
 		p = end + 1;
@@ -414,9 +418,15 @@ static void check_breakdown(struct chosen *ch, struct folio_strbuf *why)
 		if (rows[i].has_net && rows[i].has_vat && rows[i].rate[0] &&
 		    llabs(llround((double)rows[i].net * rate / 100.0) - rows[i].vat) > 2)
 			bad = 1;
+		/* net + VAT = gross per rate (BR-CO-17's sibling) */
+		if (rows[i].has_net && rows[i].has_vat && rows[i].has_gross &&
+		    llabs(rows[i].net + rows[i].vat - rows[i].gross) > 1)
+			bad = 2;
 	}
-	if (bad)
+	if (bad == 1)
 		add_reason(why, "VAT per rate is not net x rate");
+	else if (bad == 2)
+		add_reason(why, "net + VAT is not the gross of its rate");
 	if (n && ch[in].c && ch[iv].c) {
 		long long net = cents_of(ch[in].c->value, &ok);
 		long long vat = ok ? cents_of(ch[iv].c->value, &ok) : 0;

@@ -273,6 +273,18 @@ static void test_recheck(struct folio_extractor *x)
 	T_OK(!d->needs_review, "fixed: %s", d->review ? d->review : "");
 	T_EQ_INT(folio_doc_field(d, "gross_total")->source, FOLIO_SRC_USER);
 	T_EQ_STR(val(d, "gross_total"), "123.00");
+	/* per rate: net + VAT must be that rate's gross */
+	folio_doc_set_field(d, "vat_breakdown",
+			    "[{\"rate\":\"23\",\"net\":\"100.00\",\"vat\":\"23.00\",\"gross\":\"132.00\"}]",
+			    NULL, 0.9f, FOLIO_SRC_OCR, 1, NULL);
+	T_EQ_INT(folio_extract_recheck(x, d, &err), FOLIO_OK);
+	T_OK(d->needs_review, "a rate's gross that does not add up");
+	T_CONTAINS(d->review, "net + VAT is not the gross of its rate");
+	folio_doc_set_field(d, "vat_breakdown",
+			    "[{\"rate\":\"23\",\"net\":\"100.00\",\"vat\":\"23.00\",\"gross\":\"123.00\"}]",
+			    NULL, 0.9f, FOLIO_SRC_OCR, 1, NULL);
+	T_EQ_INT(folio_extract_recheck(x, d, &err), FOLIO_OK);
+	T_OK(!d->needs_review, "consistent breakdown: %s", d->review ? d->review : "");
 	folio_doc_free(d);
 }
 
