@@ -13,7 +13,16 @@
 # loading its models, as every CLI run does; folio's engines start once,
 # shown apart).
 #
-#   BENCH_OCR_ONLY=REGEX   only the files whose name matches (grep -E)
+# Then split accuracy: each batch in scans/batches/ (several papers with
+# separator sheets or blank pages between them, truth in scans/truth.json
+# "batches") ingested by the folio binary into a fresh archive, its parts
+# compared with the truth (parts, pages per part, each paper's words in
+# its own part); see score_ocr.py.
+#
+#   FOLIO=PATH             the folio binary for the split section (default:
+#                          folio beside DRIVER, else ./folio; none: skipped)
+#   BENCH_OCR_ONLY=REGEX   only the files whose name matches (grep -E; the
+#                          batches as batches/NAME)
 #   BENCH_OCR_LANGS=L      languages for both (default folio's, pol+spa+por+ita)
 #   BENCH_OCR_KEEP=DIR     keep the raw results in DIR
 set -eu
@@ -81,6 +90,47 @@ else
 	echo "bench-ocr: $SHARED absent, its pages skipped" >&2
 fi
 
+# split_set FILE SPLIT_BLANK: ingest one batch into its own archive, keep
+# each part's text and page info for score_ocr.py --split
+split_set() {
+	key=$(basename "$1") key=${key%.*}
+	printf 'split_blank = %s\n' "$2" >"$W/split/$key.conf"
+	"$FOLIO" --config "$W/split/$key.conf" --archive "$W/split/$key.archive" ingest --json \
+		"$ROOT/tests/fixtures/scans/$1" >"$W/split/$key.jsonl" 2>>"$W/split/err" ||
+		echo "bench-ocr: folio ingest $1 failed" >&2
+	for id in $(sed -n 's/.*"id":\([0-9][0-9]*\).*/\1/p' "$W/split/$key.jsonl"); do
+		"$FOLIO" --config "$W/split/$key.conf" --archive "$W/split/$key.archive" text "$id" \
+			>"$W/split/$key.$id.txt" 2>>"$W/split/err" || true
+		"$FOLIO" --config "$W/split/$key.conf" --archive "$W/split/$key.archive" show --json \
+			"$id" >"$W/split/$key.$id.json" 2>>"$W/split/err" || true
+	done
+}
+
+batches=$("$PY" -c 'import json, sys
+for n, b in sorted(json.load(open(sys.argv[1]))["batches"].items()):
+	print(n, int(b["split_blank"]))' "$ROOT/tests/fixtures/scans/truth.json" |
+	grep -E "${BENCH_OCR_ONLY:-.}" || true)
+if [ -z "${FOLIO:-}" ]; then
+	for f in "$(dirname "$DRIVER")/folio" "$ROOT/folio"; do
+		[ -x "$f" ] && FOLIO=$f && break
+	done
+fi
+rm -rf "$W/split" && mkdir -p "$W/split" && : >"$W/split/err"
+if [ -z "$batches" ]; then
+	:
+elif [ -z "${FOLIO:-}" ] || [ ! -x "$FOLIO" ]; then
+	echo "bench-ocr: no folio binary (set FOLIO), split accuracy skipped" >&2
+else
+	FOLIO=$(cd "$(dirname "$FOLIO")" && pwd)/$(basename "$FOLIO")
+	echo "bench-ocr: split accuracy with $FOLIO" >&2
+	printf '%s\n' "$batches" | while read -r b blank; do
+		split_set "$b" "$blank"
+	done
+	grep -v '^$' "$W/split/err" >&2 || true
+fi
+
 grep -h "engines started" "$W/driver.err" | sed 's/^ocr_driver: /folio: /' >&2 || true
 grep -v "engines started" "$W/driver.err" >&2 || true
-"$PY" "$ROOT/tests/bench/score_ocr.py" "$ROOT/tests/fixtures/scans/truth.json" "$SHARED" "$W"
+[ ! -s "$W/folio.jsonl" ] ||
+	"$PY" "$ROOT/tests/bench/score_ocr.py" "$ROOT/tests/fixtures/scans/truth.json" "$SHARED" "$W"
+"$PY" "$ROOT/tests/bench/score_ocr.py" --split "$ROOT/tests/fixtures/scans/truth.json" "$W/split"

@@ -2,6 +2,7 @@
 """Score folio's page reading against the plain tesseract CLI.
 
 usage: score_ocr.py SCANS_TRUTH_JSON SHARED_OCR_DIR WORKDIR
+       score_ocr.py --split SCANS_TRUTH_JSON SPLITDIR
 
 WORKDIR holds what tests/bench/ocr.sh left: folio.jsonl (one page per
 line from tests/bench/ocr_driver), tess.tsv (set, file, wall/user/sys
@@ -12,6 +13,17 @@ by the truth's length (capped at 1 per page: a page read as garbage costs
 its length, not more). Word recall: the share of the truth's words (bag of
 words, punctuation stripped at the ends) found in the output. Both are
 pooled per class (summed edits / summed truth length).
+
+--split scores batch splitting: SPLITDIR holds, per batch NAME (the file
+name without extension), NAME.jsonl (`folio ingest --json` of the batch),
+NAME.ID.txt (`folio text ID`, pages separated by form feeds) and
+NAME.ID.json (`folio show --json ID`) for each part. Part N is the one
+archived as FILE#N. A page of the truth is right when part N has it at the
+same position: a paper's page shows at least one of its distinctive words
+and none of another part's, a blank back none at all. A part is right when
+it has exactly its pages and all are right; a batch is exact when it has
+exactly the truth's parts and all are right. Words: the distinctive words
+found in their own part, out of all.
 """
 import json
 import os
@@ -176,5 +188,76 @@ def main():
         print("not read by folio: %s" % " ".join(missing))
 
 
+def split_main(truth_path, sdir):
+    batches = json.load(open(truth_path, encoding="utf-8")).get("batches", {})
+    tot = Counter()
+    lines = []
+    for name, b in sorted(batches.items()):
+        key = os.path.splitext(os.path.basename(name))[0]
+        jl = os.path.join(sdir, key + ".jsonl")
+        if not os.path.exists(jl):
+            continue
+        got = {}  # part number -> (normalised page texts, page_info, pages)
+        for line in open(jl, encoding="utf-8"):
+            d = json.loads(line)
+            n = int(d["path"].rpartition("#")[2]) if "#" in d["path"] else 1
+            base = os.path.join(sdir, "%s.%d" % (key, d["id"]))
+            txt = open(base + ".txt", encoding="utf-8", errors="replace").read() \
+                if os.path.exists(base + ".txt") else ""
+            show = json.load(open(base + ".json", encoding="utf-8")) \
+                if os.path.exists(base + ".json") else {}
+            got[n] = ([norm(t).lower() for t in txt.split("\f")],
+                      show.get("page_info") or [], d.get("pages") or 0)
+        parts = b["parts"]
+        c = Counter()
+        for i, p in enumerate(parts, 1):
+            texts, info, npages = got.get(i, ([], [], 0))
+            others = [w.lower() for j, q in enumerate(parts, 1) if j != i for w in q["words"]]
+            ok_part = npages == len(p["pages"])
+            for k, pg in enumerate(p["pages"]):
+                t = texts[k] if k < len(texts) else None
+                if pg in b["blank"]:  # a blank back: no paper's words
+                    right = t is not None and not any(w.lower() in t for w in
+                                                      others + p["words"])
+                    c["backs"] += 1
+                    c["backs_blank"] += k < len(info) and bool(info[k].get("blank"))
+                else:
+                    mine = p["page_words"][str(pg)]
+                    right = t is not None and any(w.lower() in t for w in mine) and \
+                        not any(w in t for w in others)
+                c["pages"] += 1
+                c["pages_ok"] += right
+                ok_part = ok_part and right
+            alltext = " ".join(texts)
+            c["words"] += len(p["words"])
+            c["words_ok"] += sum(w.lower() in alltext for w in p["words"])
+            c["parts"] += 1
+            c["parts_ok"] += ok_part
+        sep_text = sum(any(m in t for m in ("patcht", "patch t", "folio-sep", "separator sheet"))
+                       for n in got for t in got[n][0])
+        exact = len(got) == len(parts) and c["parts_ok"] == len(parts) and not sep_text
+        c["batches"] += 1
+        c["exact"] += exact
+        tot.update(c)
+        lines.append("  %-22s %-5s parts %d/%d (folio made %d), pages %d/%d, words %d/%d, "
+                     "blank backs marked blank %d/%d%s" % (
+                         os.path.basename(name), "exact" if exact else "WRONG", c["parts_ok"],
+                         c["parts"], len(got), c["pages_ok"], c["pages"], c["words_ok"],
+                         c["words"], c["backs_blank"], c["backs"],
+                         "; separator text in %d part pages" % sep_text if sep_text else ""))
+    if not tot["batches"]:
+        return
+    print()
+    print("split: %d/%d batches exact, parts %d/%d, pages %d/%d, words in their part %d/%d, "
+          "blank backs marked blank %d/%d" % (
+              tot["exact"], tot["batches"], tot["parts_ok"], tot["parts"], tot["pages_ok"],
+              tot["pages"], tot["words_ok"], tot["words"], tot["backs_blank"], tot["backs"]))
+    for line in lines:
+        print(line)
+
+
 if __name__ == "__main__":
-    main()
+    if sys.argv[1:2] == ["--split"]:
+        split_main(sys.argv[2], sys.argv[3])
+    else:
+        main()
