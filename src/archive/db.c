@@ -194,24 +194,36 @@ static const char *const migrations[] = {
 	"  JOIN documents d ON d.id = f.doc_id"
 	"  WHERE f.name = 'seller_tax_id' AND f.value != '' GROUP BY f.value;"
 	"UPDATE documents SET vendor_id = (SELECT v.id FROM fields f JOIN vendors v"
-	"  ON v.tax_id = f.value WHERE f.doc_id = documents.id AND f.name = 'seller_tax_id');"
+	"  ON v.tax_id = f.value WHERE f.doc_id = documents.id AND f.name = 'seller_tax_id')"
+	"  WHERE id IN (SELECT doc_id FROM fields WHERE name = 'seller_tax_id' AND value != '');"
 	"CREATE TEMP TABLE vendor_keys AS SELECT doc_id, folio_vendor_key(value) AS key"
 	"  FROM fields WHERE name = 'seller_name';"
 	"DELETE FROM vendor_keys WHERE key = '';"
 	"CREATE INDEX temp.vendor_keys_key ON vendor_keys(key);"
 	"CREATE INDEX temp.vendor_keys_doc ON vendor_keys(doc_id);"
-	/* no tax ID, a seller name: an IBAN on a vendor's document */
-	"UPDATE documents SET vendor_id = (SELECT o.vendor_id FROM fields f JOIN fields g"
-	"  ON g.name = 'iban' AND upper(replace(g.value, ' ', '')) ="
-	"  upper(replace(f.value, ' ', '')) JOIN documents o ON o.id = g.doc_id"
-	"  WHERE f.doc_id = documents.id AND f.name = 'iban' AND f.value != ''"
-	"  AND o.vendor_id IS NOT NULL ORDER BY o.id LIMIT 1)"
-	"  WHERE vendor_id IS NULL AND id IN (SELECT doc_id FROM vendor_keys);"
+	/* no tax ID, a seller name: an IBAN on a vendor's document (the
+	 * vendor of the oldest one; lookup tables keep this linear) */
+	"CREATE TEMP TABLE vendor_doc_ibans AS SELECT doc_id,"
+	"  upper(replace(value, ' ', '')) AS iban FROM fields WHERE name = 'iban' AND value != '';"
+	"CREATE INDEX temp.vendor_doc_ibans_doc ON vendor_doc_ibans(doc_id);"
+	"CREATE TEMP TABLE vendor_by_iban AS SELECT i.iban, d.vendor_id, min(d.id)"
+	"  FROM vendor_doc_ibans i JOIN documents d ON d.id = i.doc_id"
+	"  WHERE d.vendor_id IS NOT NULL GROUP BY i.iban;"
+	"CREATE INDEX temp.vendor_by_iban_iban ON vendor_by_iban(iban);"
+	"UPDATE documents SET vendor_id = (SELECT m.vendor_id FROM vendor_doc_ibans i"
+	"  JOIN vendor_by_iban m ON m.iban = i.iban WHERE i.doc_id = documents.id)"
+	"  WHERE vendor_id IS NULL AND id IN (SELECT doc_id FROM vendor_keys)"
+	"  AND id IN (SELECT i.doc_id FROM vendor_doc_ibans i JOIN vendor_by_iban m"
+	"  ON m.iban = i.iban);"
 	/* then the same name key as a vendor's document */
-	"UPDATE documents SET vendor_id = (SELECT o.vendor_id FROM vendor_keys a"
-	"  JOIN vendor_keys b ON b.key = a.key JOIN documents o ON o.id = b.doc_id"
-	"  WHERE a.doc_id = documents.id AND o.vendor_id IS NOT NULL ORDER BY o.id LIMIT 1)"
-	"  WHERE vendor_id IS NULL AND id IN (SELECT doc_id FROM vendor_keys);"
+	"CREATE TEMP TABLE vendor_by_key AS SELECT k.key, d.vendor_id, min(d.id)"
+	"  FROM vendor_keys k JOIN documents d ON d.id = k.doc_id"
+	"  WHERE d.vendor_id IS NOT NULL GROUP BY k.key;"
+	"CREATE INDEX temp.vendor_by_key_key ON vendor_by_key(key);"
+	"UPDATE documents SET vendor_id = (SELECT m.vendor_id FROM vendor_keys k"
+	"  JOIN vendor_by_key m ON m.key = k.key WHERE k.doc_id = documents.id)"
+	"  WHERE vendor_id IS NULL AND id IN (SELECT k.doc_id FROM vendor_keys k"
+	"  JOIN vendor_by_key m ON m.key = k.key);"
 	/* else a new vendor per name key (its name is the key until the end) */
 	"INSERT INTO vendors(name, first_seen, last_seen)"
 	"  SELECT k.key, min(d.added_at), max(d.added_at) FROM vendor_keys k"
@@ -237,7 +249,8 @@ static const char *const migrations[] = {
 	"  last_seen = (SELECT max(added_at) FROM documents d WHERE d.vendor_id = vendors.id),"
 	"  name = (SELECT n.name FROM vendor_names n WHERE n.vendor_id = vendors.id"
 	"    ORDER BY n.count DESC, n.name LIMIT 1);"
-	"DROP TABLE temp.vendor_keys;",
+	"DROP TABLE temp.vendor_keys; DROP TABLE temp.vendor_doc_ibans;"
+	"DROP TABLE temp.vendor_by_iban; DROP TABLE temp.vendor_by_key;",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
