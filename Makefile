@@ -111,7 +111,7 @@ $(BUILD)/ocr_driver: tests/bench/ocr_driver.c $(LIB_OBJ)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIB_OBJ) $(LIBS) $(LDFLAGS)
 
 # page preparation: CER and word recall vs the tesseract CLI per degradation
-bench-ocr: deps $(BUILD)/ocr_driver
+bench-ocr: deps $(BUILD)/ocr_driver $(BUILD)/folio
 	@sh tests/bench/deps.sh
 	@sh tests/bench/ocr.sh $(BUILD)/ocr_driver
 

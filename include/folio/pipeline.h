@@ -82,6 +82,14 @@ struct folio_pipeline *folio_pipeline_new(struct folio_archive *arc,
 /* Queue one file with tags for its documents; cookie comes back in
  * on_source. Never blocks: the caller bounds what it submits (see
  * folio_pipeline_queued). */
+/*
+ * An inbox with settings of its own: ROOT/.folio.conf (the config file
+ * format) may set languages, split_barcode and split_blank for the files
+ * submitted from below ROOT. FOLIO_WARN when there is no such file; a bad
+ * one fails with file, line and key.
+ */
+int folio_pipeline_add_inbox(struct folio_pipeline *p, const char *root, struct folio_err *err);
+
 int folio_pipeline_submit(struct folio_pipeline *p, const char *path, const char *const *tags,
 			  size_t ntags, void *cookie, struct folio_err *err);
 

@@ -51,7 +51,18 @@ enum outcome_kind {
  * and reported to on_source, when its own job and all its entries' jobs
  * are handled. Counters are touched by the writer only, `pending` under mu.
  */
+/* An inbox with settings of its own (INBOX/.folio.conf). */
+struct inbox {
+	struct inbox *next;
+	char *root;
+	char *languages;            /* NULL: per-page choice among the global ones */
+	regex_t split_re;
+	int have_split_re;
+	int split_blank;
+};
+
 struct origin {
+	const struct inbox *inbox;  /* NULL: the global settings */
 	char *path;
 	void *cookie;
 	char **tags;
@@ -117,6 +128,7 @@ struct page_task {
 struct page_set {
 	struct page_task *done;     /* finished tasks, any order */
 	size_t pending;             /* handed out, not yet finished */
+	const char *languages;      /* the inbox's OCR languages, or NULL */
 };
 
 struct folio_pipeline {
@@ -128,6 +140,7 @@ struct folio_pipeline {
 	int have_asn_re;
 	regex_t split_re;
 	int have_split_re;
+	struct inbox *inboxes;
 	struct folio_archive *arc;
 	const struct folio_ingest_opts *opts;
 	struct worker *workers;
@@ -340,14 +353,17 @@ static void fail(struct outcome *o, const char *stage, const struct folio_err *e
 
 /* A separator sheet: a barcode matching split_barcode, or a blank page
  * when split_blank is on. */
-static int is_separator(const struct folio_pipeline *r, const struct folio_page *pg)
+static int is_separator(const struct folio_pipeline *r, const struct inbox *ib,
+			const struct folio_page *pg)
 {
+	const regex_t *re = ib ? (ib->have_split_re ? &ib->split_re : NULL)
+			       : (r->have_split_re ? &r->split_re : NULL);
 	size_t k;
 
-	if (r->cfg->split_blank && pg->blank)
+	if ((ib ? ib->split_blank : r->cfg->split_blank) && pg->blank)
 		return 1;
-	for (k = 0; r->have_split_re && k < pg->ncodes; k++)
-		if (!regexec(&r->split_re, pg->codes[k].data, 0, NULL, 0))
+	for (k = 0; re && k < pg->ncodes; k++)
+		if (!regexec(re, pg->codes[k].data, 0, NULL, 0))
 			return 1;
 	return 0;
 }
@@ -374,7 +390,7 @@ static int split_batch(struct worker *w, struct job *job, struct folio_doc *doc,
 					     strcmp(doc->mime, "image/tiff")))
 		return 0;
 	for (i = 0; i < doc->npages; i++)
-		nsep += is_separator(r, &doc->pages[i]);
+		nsep += is_separator(r, job->origin->inbox, &doc->pages[i]);
 	if (!nsep)
 		return 0;
 	if (!(idx = malloc(doc->npages * sizeof(*idx))) ||
@@ -387,9 +403,9 @@ static int split_batch(struct worker *w, struct job *job, struct folio_doc *doc,
 		char *path;
 		struct folio_doc *part;
 
-		while (a < doc->npages && is_separator(r, &doc->pages[a]))
+		while (a < doc->npages && is_separator(r, job->origin->inbox, &doc->pages[a]))
 			a++;
-		for (b = a; b < doc->npages && !is_separator(r, &doc->pages[b]); b++)
+		for (b = a; b < doc->npages && !is_separator(r, job->origin->inbox, &doc->pages[b]); b++)
 			idx[n++] = b;
 		if (!n)
 			break;
@@ -518,8 +534,10 @@ static int settle_type(struct folio_doc *doc)
 	return 0;
 }
 
-/* Clean up and OCR one page, then drop its image. */
-static int read_page(struct worker *w, struct folio_page *pg, struct folio_err *err)
+/* Clean up and OCR one page, then drop its image. `languages`: the
+ * inbox's, or NULL for the per-page choice. */
+static int read_page(struct worker *w, struct folio_page *pg, const char *languages,
+		     struct folio_err *err)
 {
 	int ret;
 
@@ -558,7 +576,7 @@ static int read_page(struct worker *w, struct folio_page *pg, struct folio_err *
 		return FOLIO_FATAL;
 	if ((ret = folio_prepare_page(pg, err)) != FOLIO_OK)
 		return ret;
-	ret = folio_ocr_page(w->ocr, pg, err);
+	ret = folio_ocr_page_lang(w->ocr, pg, languages, err);
 	folio_page_drop_image(pg);
 	return ret;
 }
@@ -567,7 +585,7 @@ static void run_task(struct worker *w, struct page_task *t)
 {
 	struct folio_pipeline *r = w->run;
 
-	t->status = read_page(w, &t->page, &t->err);
+	t->status = read_page(w, &t->page, t->set->languages, &t->err);
 	pthread_mutex_lock(&r->mu);
 	t->next = t->set->done;
 	t->set->done = t;
@@ -615,7 +633,7 @@ static int page_ready(void *arg, struct folio_doc *doc, size_t index, struct fol
 		}
 		pthread_mutex_unlock(&r->mu);
 	}
-	if ((ret = read_page(w, pg, err)) != FOLIO_OK)
+	if ((ret = read_page(w, pg, w->pages ? w->pages->languages : NULL, err)) != FOLIO_OK)
 		return ret;
 	pthread_mutex_lock(&r->mu);
 	r->pages_done++;
@@ -780,10 +798,11 @@ static int process(struct worker *w, struct job *job, struct outcome *o)
 		return FOLIO_OK;
 	}
 	{
-		struct page_set set = { NULL, 0 };
+		struct page_set set = { NULL, 0, NULL };
 		struct folio_err perr = { 0 };
 		int pret;
 
+		set.languages = job->origin->inbox ? job->origin->inbox->languages : NULL;
 		w->pages = &set;
 		ret = folio_decode(w->decode, doc, &err);
 		/* always: pages out with other workers must come home */
@@ -966,6 +985,71 @@ static void origin_free(struct origin *og)
 	free(og);
 }
 
+int folio_pipeline_add_inbox(struct folio_pipeline *r, const char *root, struct folio_err *err)
+{
+	struct folio_config c;
+	struct inbox *ib;
+	char *path;
+	int ret;
+
+	if (!(path = folio_path_join(root, ".folio.conf")))
+		return folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, ENOMEM, "out of memory");
+	if (access(path, F_OK)) {
+		free(path);
+		return FOLIO_WARN;
+	}
+	/* the global values, then the inbox's own over them */
+	if ((ret = folio_config_defaults(&c, err)) != FOLIO_OK) {
+		free(path);
+		return ret;
+	}
+	free(c.languages);
+	free(c.split_barcode);
+	c.languages = r->cfg->languages ? strdup(r->cfg->languages) : NULL;
+	c.split_barcode = r->cfg->split_barcode ? strdup(r->cfg->split_barcode) : NULL;
+	c.split_blank = r->cfg->split_blank;
+	if ((ret = folio_config_load(&c, path, err)) != FOLIO_OK) {
+		free(path);
+		folio_config_release(&c);
+		return ret;
+	}
+	free(path);
+	if (!(ib = calloc(1, sizeof(*ib))) || !(ib->root = strdup(root))) {
+		free(ib);
+		folio_config_release(&c);
+		return folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, ENOMEM, "out of memory");
+	}
+	/* the inbox's languages only when they differ: same as global keeps
+	 * the per-page choice */
+	if (c.languages && (!r->cfg->languages || strcmp(c.languages, r->cfg->languages))) {
+		ib->languages = c.languages;
+		c.languages = NULL;
+	}
+	ib->split_blank = c.split_blank;
+	if (c.split_barcode && *c.split_barcode) {
+		int rc = regcomp(&ib->split_re, c.split_barcode, REG_EXTENDED | REG_NOSUB);
+
+		if (rc) {
+			char msg[128];
+
+			regerror(rc, &ib->split_re, msg, sizeof(msg));
+			ret = folio_err_set(err, FOLIO_FAILED, FOLIO_E_CONFIG, 0,
+					    "%s/.folio.conf: split_barcode '%s': %s", root,
+					    c.split_barcode, msg);
+			free(ib->languages);
+			free(ib->root);
+			free(ib);
+			folio_config_release(&c);
+			return ret;
+		}
+		ib->have_split_re = 1;
+	}
+	folio_config_release(&c);
+	ib->next = r->inboxes;
+	r->inboxes = ib;
+	return FOLIO_OK;
+}
+
 int folio_pipeline_submit(struct folio_pipeline *r, const char *path, const char *const *tags,
 			  size_t ntags, void *cookie, struct folio_err *err)
 {
@@ -983,6 +1067,14 @@ int folio_pipeline_submit(struct folio_pipeline *r, const char *path, const char
 	}
 	og->cookie = cookie;
 	og->pending = 1;
+	for (const struct inbox *ib = r->inboxes; ib; ib = ib->next) {
+		size_t n = strlen(ib->root);
+
+		if (!strncmp(path, ib->root, n) && path[n] == '/') {
+			og->inbox = ib;
+			break;
+		}
+	}
 	j->origin = og;
 	pthread_mutex_lock(&r->mu);
 	push_job(r, j, 0);
@@ -1188,6 +1280,45 @@ static int settle_pending(struct folio_pipeline *r, const char *sha, long long i
 	return ret;
 }
 
+/*
+ * A file waiting for another copy of itself that turned out to be a
+ * container (a ZIP, a split batch): it is not a duplicate of one document,
+ * so it is read again; its documents are then duplicates of the first
+ * copy's. One at a time: further copies wait for this one.
+ */
+static int requeue_pending(struct folio_pipeline *r, const char *sha, struct folio_err *err)
+{
+	struct outcome **pp = &r->pending_dups;
+
+	while (*pp) {
+		struct outcome *o = *pp;
+		struct sha_slot *slot;
+		struct job *j;
+
+		if (strcmp(o->sha, sha)) {
+			pp = &o->next;
+			continue;
+		}
+		if (!(j = calloc(1, sizeof(*j))))
+			return folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, ENOMEM,
+					     "out of memory");
+		*pp = o->next;
+		j->path = o->path;
+		j->doc = o->doc;
+		j->origin = o->origin;
+		o->path = NULL;
+		o->doc = NULL;
+		outcome_free(o);
+		pthread_mutex_lock(&r->mu);
+		if ((slot = sha_find(&r->known, sha)))
+			slot->state = S_RETRY;
+		push_job(r, j, 1);
+		pthread_mutex_unlock(&r->mu);
+		break;
+	}
+	return FOLIO_OK;
+}
+
 /* Returns FOLIO_OK, FOLIO_FATAL, or 1 when the outcome was kept. */
 static int handle(struct folio_pipeline *r, struct outcome *o, struct folio_err *err)
 {
@@ -1197,6 +1328,8 @@ static int handle(struct folio_pipeline *r, struct outcome *o, struct folio_err 
 
 	switch (o->kind) {
 	case O_CONTAINER:
+		if (o->sha[0] && (ret = requeue_pending(r, o->sha, err)) != FOLIO_OK)
+			return ret;
 		break;
 	case O_DUP_KNOWN:
 		return duplicate(r, o, o->dup_id, err);
@@ -1603,6 +1736,16 @@ void folio_pipeline_free(struct folio_pipeline *r)
 		regfree(&r->asn_re);
 	if (r->have_split_re)
 		regfree(&r->split_re);
+	while (r->inboxes) {
+		struct inbox *ib = r->inboxes;
+
+		r->inboxes = ib->next;
+		if (ib->have_split_re)
+			regfree(&ib->split_re);
+		free(ib->languages);
+		free(ib->root);
+		free(ib);
+	}
 	folio_tagger_free(r->tagger);
 	if (r->wake[0] >= 0)
 		close(r->wake[0]);

@@ -129,12 +129,17 @@ static int copy_move(const char *from, const char *to, struct folio_err *err)
 	return ret;
 }
 
+static int write_reason(const char *moved_to, const char *original, const char *reasons,
+			struct folio_err *err);
+
 /*
  * Move `path` into folder `dir`/`subdir`, keeping its name, or NAME.1,
- * NAME.2 when taken. The new path goes to *out (caller frees).
+ * NAME.2 when taken. The new path goes to *out (caller frees). With
+ * `reasons`, NAME.reason.txt is written first: a quarantined file never
+ * shows up without its reason.
  */
 static int move_into(const char *path, const char *dir, const char *subdir, char **out,
-		     struct folio_err *err)
+		     const char *reasons, struct folio_err *err)
 {
 	const char *base = strrchr(path, '/');
 	char *folder = NULL, *target = NULL;
@@ -162,19 +167,33 @@ static int move_into(const char *path, const char *dir, const char *subdir, char
 		if (lstat(target, &st) && errno == ENOENT)
 			break;
 	}
+	if (reasons && (ret = write_reason(target, path, reasons, err)) != FOLIO_OK)
+		goto out;
 	if (rename(path, target)) {
 		if (errno != EXDEV) {
 			ret = folio_err_set(err, FOLIO_FAILED, FOLIO_E_IO, errno,
 					    "cannot move '%s' to '%s': %s", path, target,
 					    strerror(errno));
-			goto out;
+			goto unreason;
 		}
 		if ((ret = copy_move(path, target, err)) != FOLIO_OK)
-			goto out;
+			goto unreason;
 	}
 	ret = folio_fsync_dir(folder, err);
 	*out = target;
 	target = NULL;
+	goto out;
+unreason:
+	/* the file stays where it was: no reason without its file */
+	if (reasons) {
+		char *rp = malloc(strlen(target) + 16);
+
+		if (rp) {
+			snprintf(rp, strlen(target) + 16, "%s.reason.txt", target);
+			unlink(rp);
+			free(rp);
+		}
+	}
 out:
 	free(folder);
 	free(target);
@@ -322,9 +341,7 @@ static void on_source(void *arg, const struct folio_source_result *s)
 		return;
 	} else if (s->quarantined) {
 		state = "quarantined";
-		r = move_into(f->path, l->quarantine_dir, f->subdir, &moved, &err);
-		if (r == FOLIO_OK)
-			r = write_reason(moved, f->path, s->reasons, &err);
+		r = move_into(f->path, l->quarantine_dir, f->subdir, &moved, s->reasons, &err);
 		if (r != FOLIO_OK)
 			logf_(l, LOG_ERR, "%s: cannot quarantine, left in the inbox: %s", f->path,
 			      err.msg);
@@ -334,7 +351,7 @@ static void on_source(void *arg, const struct folio_source_result *s)
 	} else {
 		state = s->archived ? "archived" : "duplicate";
 		if (l->cfg->done_dir)
-			r = move_into(f->path, l->cfg->done_dir, f->subdir, &moved, &err);
+			r = move_into(f->path, l->cfg->done_dir, f->subdir, &moved, NULL, &err);
 		else if (unlink(f->path))
 			r = folio_err_set(&err, FOLIO_FAILED, FOLIO_E_IO, errno,
 					  "cannot remove '%s': %s", f->path, strerror(errno));
@@ -578,9 +595,17 @@ int folio_watch_run(struct folio_archive *arc, struct folio_config *cfg,
 		ret = FOLIO_FATAL;
 		goto out;
 	}
-	for (i = 0; i < ninboxes; i++)
-		logf_(&l, LOG_INFO, "watching %s (%s)%s", inboxes[i],
-		      folio_watcher_backend(l.watcher, i), once ? ", once" : "");
+	for (i = 0; i < ninboxes; i++) {
+		int ir = folio_pipeline_add_inbox(p, inboxes[i], err);
+
+		if (ir != FOLIO_OK && ir != FOLIO_WARN) {
+			ret = ir;
+			goto out;
+		}
+		logf_(&l, LOG_INFO, "watching %s (%s)%s%s", inboxes[i],
+		      folio_watcher_backend(l.watcher, i), once ? ", once" : "",
+		      ir == FOLIO_OK ? ", with its own .folio.conf" : "");
+	}
 
 	for (;;) {
 		struct folio_watch_file wf;

@@ -69,6 +69,32 @@ printf 'split_barcode =\n' >"$WORK/off.conf"
 run --config "$WORK/off.conf" --archive "$WORK/arc2" ingest --json "$WORK/batch.tif"
 expect_rc 0 "splitting off"
 expect_eq "$(printf '%s\n' "$OUT" | jq -r .pages)" 4 "one document of 4 pages"
+# per inbox: INBOX/.folio.conf overrides splitting and OCR languages
+mkdir -p "$WORK/in1" "$WORK/in2"
+printf 'split_barcode =\nlanguages = eng\n' >"$WORK/in2/.folio.conf"
+cp "$WORK/batch.tif" "$WORK/in1/a.tif"
+cp "$WORK/batch.tif" "$WORK/in2/b.tif"
+printf 'settle_ms = 100\n' >"$WORK/w.conf"
+run --config "$WORK/w.conf" --archive "$WORK/arc6" watch --once "$WORK/in1" "$WORK/in2"
+expect_rc 0 "watch two inboxes"
+expect_err "in2 .*with its own .folio.conf" "the inbox's own settings are announced"
+n1=$("$FOLIO" --archive "$WORK/arc6" stats --json | jq -r .documents)
+expect_eq "$n1" 3 "inbox 1 split (2 documents), inbox 2 kept whole (1)"
+whole=$(for id in 1 2 3; do "$FOLIO" --archive "$WORK/arc6" show --json "$id"; done |
+	jq -r 'select(.pages == 4) | .id')
+[ -n "$whole" ] && pass || fail "the unsplit batch has 4 pages"
+# read with eng only: the Portuguese diacritics are gone there
+"$FOLIO" --archive "$WORK/arc6" text "$whole" | grep -q "emissão" &&
+	fail "inbox 2 read with its own languages (eng)" || pass
+for id in 1 2 3; do
+	[ "$id" = "$whole" ] && continue
+	"$FOLIO" --archive "$WORK/arc6" text "$id"
+done | grep -q "emissão" && pass || fail "inbox 1 read with the global languages"
+printf 'split_barcode = (\n' >"$WORK/in2/.folio.conf"
+run --config "$WORK/w.conf" --archive "$WORK/arc7" watch --once "$WORK/in2"
+expect_rc 1 "a bad inbox .folio.conf"
+expect_err "in2/.folio.conf: split_barcode" "names the file and key"
+
 printf 'split_barcode = (\n' >"$WORK/bad.conf"
 run --config "$WORK/bad.conf" --archive "$WORK/arc3" ingest "$WORK/batch.tif"
 expect_rc 1 "a bad split_barcode"
