@@ -200,6 +200,10 @@ int folio_template_apply(const struct folio_template *tpl, size_t n, const struc
 
 /* ---- the stage --------------------------------------------------------- */
 
+/* Whether a document type is held for review when its key fields are
+ * missing: invoice, credit_note, proforma, receipt. */
+int folio_invoice_like(const char *type);
+
 struct folio_extractor;
 
 struct folio_extract_opts {

@@ -722,6 +722,25 @@ static long long same_invoice(struct folio_archive *arc, const struct folio_doc 
 	return id;
 }
 
+/* The fields of `doc` as rows (inside the caller's transaction). */
+static int insert_fields(struct folio_archive *arc, const struct folio_doc *doc)
+{
+	size_t i;
+	int rc = SQLITE_OK;
+
+	for (i = 0; rc == SQLITE_OK && i < doc->nfields; i++) {
+		const struct folio_field *f = &doc->fields[i];
+
+		rc = run(arc,
+			 "INSERT INTO fields(doc_id, name, value, raw, confidence, source, page,"
+			 " x, y, w, h) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+			 "isssdsiiiii", doc->id, f->name, f->value, f->raw, (double)f->confidence,
+			 folio_source_name(f->source), (long long)f->page, (long long)f->bbox[0],
+			 (long long)f->bbox[1], (long long)f->bbox[2], (long long)f->bbox[3]);
+	}
+	return rc;
+}
+
 static int insert_rows(struct folio_archive *arc, struct folio_doc *doc, const char *at,
 		       struct folio_err *err)
 {
@@ -808,19 +827,9 @@ static int insert_rows(struct folio_archive *arc, struct folio_doc *doc, const c
 			goto out;
 		}
 	}
-	for (i = 0; i < doc->nfields; i++) {
-		const struct folio_field *f = &doc->fields[i];
-
-		rc = run(arc,
-			 "INSERT INTO fields(doc_id, name, value, raw, confidence, source, page,"
-			 " x, y, w, h) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-			 "isssdsiiiii", doc->id, f->name, f->value, f->raw, (double)f->confidence,
-			 folio_source_name(f->source), (long long)f->page, (long long)f->bbox[0],
-			 (long long)f->bbox[1], (long long)f->bbox[2], (long long)f->bbox[3]);
-		if (rc != SQLITE_OK) {
-			ret = folio_db_err(arc, err, "cannot store a field");
-			goto out;
-		}
+	if ((rc = insert_fields(arc, doc)) != SQLITE_OK) {
+		ret = folio_db_err(arc, err, "cannot store a field");
+		goto out;
 	}
 	if ((ret = folio_vendor_attach(arc, doc, at, err)) != FOLIO_OK)
 		goto out;
@@ -964,7 +973,6 @@ int folio_archive_update_fields(struct folio_archive *arc, const struct folio_do
 {
 	struct folio_strbuf ft = FOLIO_STRBUF_INIT;
 	const struct folio_field *type = folio_doc_field(doc, "doc_type");
-	size_t i;
 	int rc, ret;
 
 	if (arc->rdonly)
@@ -985,16 +993,8 @@ int folio_archive_update_fields(struct folio_archive *arc, const struct folio_do
 			 " text, field_text FROM documents WHERE id = ?", "i", doc->id);
 	if (rc == SQLITE_OK)
 		rc = run(arc, "DELETE FROM fields WHERE doc_id = ?", "i", doc->id);
-	for (i = 0; rc == SQLITE_OK && i < doc->nfields; i++) {
-		const struct folio_field *f = &doc->fields[i];
-
-		rc = run(arc,
-			 "INSERT INTO fields(doc_id, name, value, raw, confidence, source, page,"
-			 " x, y, w, h) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-			 "isssdsiiiii", doc->id, f->name, f->value, f->raw, (double)f->confidence,
-			 folio_source_name(f->source), (long long)f->page, (long long)f->bbox[0],
-			 (long long)f->bbox[1], (long long)f->bbox[2], (long long)f->bbox[3]);
-	}
+	if (rc == SQLITE_OK)
+		rc = insert_fields(arc, doc);
 	if (rc == SQLITE_OK)
 		rc = run(arc,
 			 "UPDATE documents SET field_text = ?, review = ?, notes = ?,"

@@ -63,6 +63,12 @@ static const struct {
 };
 #define NFIELDS (sizeof(fields) / sizeof(fields[0]))
 
+int folio_invoice_like(const char *type)
+{
+	return type && (!strcmp(type, "invoice") || !strcmp(type, "credit_note") ||
+			!strcmp(type, "proforma") || !strcmp(type, "receipt"));
+}
+
 int folio_field_known(const char *name, const char **kind)
 {
 	size_t i;

@@ -8,12 +8,6 @@
 #include "folio/pipeline.h"
 #include "folio/strbuf.h"
 
-static int invoice_like(const char *type)
-{
-	return type && (!strcmp(type, "invoice") || !strcmp(type, "credit_note") ||
-			!strcmp(type, "proforma") || !strcmp(type, "receipt"));
-}
-
 static const char *const doc_types[] = { "invoice", "credit_note", "proforma", "receipt",
 					 "order", "delivery_note", "contract", "form",
 					 "letter", "other", NULL };
@@ -84,7 +78,7 @@ int folio_fix_doc(struct folio_archive *arc, const struct folio_config *cfg, lon
 	}
 	if ((ret = folio_extract_recheck(x, doc, err)) != FOLIO_OK)
 		goto out;
-	if (!invoice_like(doc->doc_type)) {
+	if (!folio_invoice_like(doc->doc_type)) {
 		doc->needs_review = 0;
 		free(doc->review);
 		doc->review = NULL;

@@ -486,12 +486,6 @@ static int take_template(void *ctx, const struct folio_template *t)
 	return folio_extractor_add_template(ctx, t);
 }
 
-static int invoice_like(const char *type)
-{
-	return type && (!strcmp(type, "invoice") || !strcmp(type, "credit_note") ||
-			!strcmp(type, "proforma") || !strcmp(type, "receipt"));
-}
-
 /*
  * The type an exact source states (an e-invoice's type code) wins over
  * the classifier's guess; otherwise the classifier's type becomes the
@@ -516,7 +510,7 @@ static int settle_type(struct folio_doc *doc)
 		for (i = 0; i < doc->npages; i++)
 			if (doc->pages[i].source == FOLIO_SRC_OCR)
 				src = FOLIO_SRC_OCR;
-		if (f && !strcmp(f->value, "credit_note") && invoice_like(doc->doc_type) &&
+		if (f && !strcmp(f->value, "credit_note") && folio_invoice_like(doc->doc_type) &&
 		    strcmp(doc->doc_type, "credit_note")) {
 			/* the page says credit note next to the invoice number */
 			if (folio_doc_set_str(&doc->doc_type, "credit_note"))
@@ -526,7 +520,7 @@ static int settle_type(struct folio_doc *doc)
 					0, NULL))
 			return -1;
 	}
-	if (!invoice_like(doc->doc_type) && (!f || f->source != FOLIO_SRC_XML)) {
+	if (!folio_invoice_like(doc->doc_type) && (!f || f->source != FOLIO_SRC_XML)) {
 		doc->needs_review = 0;
 		free(doc->review);
 		doc->review = NULL;
