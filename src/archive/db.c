@@ -251,6 +251,43 @@ static const char *const migrations[] = {
 	"    ORDER BY n.count DESC, n.name LIMIT 1);"
 	"DROP TABLE temp.vendor_keys; DROP TABLE temp.vendor_doc_ibans;"
 	"DROP TABLE temp.vendor_by_iban; DROP TABLE temp.vendor_by_key;",
+	/* 6 -> 7: the export ledger (src/pipeline/export.c). A batch is
+	 * 'pending' from the commit that records it until its files are in
+	 * place, then 'done'; ARCHIVE/exports/ID/ keeps the bytes written,
+	 * for recovery and --again. One row per document and target: each
+	 * invoice goes to a target once. */
+	"CREATE TABLE export_batches ("
+	"  id INTEGER PRIMARY KEY,"
+	"  target TEXT NOT NULL,"         /* format, or format:profile */
+	"  format TEXT NOT NULL,"
+	"  profile TEXT,"
+	"  query TEXT,"
+	"  out TEXT NOT NULL,"            /* absolute path of the file or folder, '-': stdout */
+	"  state TEXT NOT NULL,"          /* pending, done */
+	"  documents INTEGER NOT NULL DEFAULT 0,"
+	"  bytes INTEGER NOT NULL DEFAULT 0,"
+	"  created_at TEXT NOT NULL,"
+	"  done_at TEXT"
+	");"
+	"CREATE TABLE export_files ("
+	"  batch_id INTEGER NOT NULL REFERENCES export_batches(id),"
+	"  seq INTEGER NOT NULL,"
+	"  name TEXT NOT NULL,"           /* relative to the batch's out folder, '' for one file */
+	"  sha256 TEXT NOT NULL,"
+	"  bytes INTEGER NOT NULL,"
+	"  PRIMARY KEY (batch_id, seq)"
+	") WITHOUT ROWID;"
+	"CREATE TABLE exports ("
+	"  doc_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,"
+	"  target TEXT NOT NULL,"
+	"  batch_id INTEGER NOT NULL REFERENCES export_batches(id),"
+	"  invoice_key TEXT,"             /* seller tax ID '|' invoice number */
+	"  sha256 TEXT NOT NULL,"         /* of the bytes written for this document */
+	"  at TEXT NOT NULL,"
+	"  PRIMARY KEY (doc_id, target)"
+	") WITHOUT ROWID;"
+	"CREATE INDEX exports_key ON exports(target, invoice_key);"
+	"CREATE INDEX exports_batch ON exports(batch_id);",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
