@@ -35,6 +35,7 @@ enum folio_err_kind {
 	FOLIO_E_USAGE,    /* bad command-line use */
 	FOLIO_E_NOMEM,
 	FOLIO_E_NOTFOUND,
+	FOLIO_E_REFUSED,  /* an export format cannot carry this document */
 };
 
 #define FOLIO_ERR_MSG_MAX 512

@@ -37,7 +37,7 @@ const char *folio_err_kind_name(enum folio_err_kind kind)
 		[FOLIO_E_LIMIT] = "limit",   [FOLIO_E_OCR] = "ocr",
 		[FOLIO_E_DB] = "db",         [FOLIO_E_CONFIG] = "config",
 		[FOLIO_E_USAGE] = "usage",   [FOLIO_E_NOMEM] = "nomem",
-		[FOLIO_E_NOTFOUND] = "notfound",
+		[FOLIO_E_NOTFOUND] = "notfound", [FOLIO_E_REFUSED] = "refused",
 	};
 
 	if ((unsigned)kind >= sizeof(names) / sizeof(names[0]) || !names[kind])
