@@ -5,6 +5,7 @@
 #include "folio/export.h"
 
 #include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
