@@ -324,4 +324,99 @@ int folio_archive_vendors(struct folio_archive *arc, int limit,
 			  int (*fn)(void *ctx, const struct folio_vendor *v), void *ctx,
 			  struct folio_err *err);
 
+/* ---- the export ledger (src/archive/ledger.c, schema 7) --------------- */
+
+/* One file of an export batch: the bytes written and their name in the
+ * batch's folder ("" for a batch that is one file). */
+struct folio_ledger_file {
+	const char *name;
+	const void *data;
+	size_t len;
+	char sha256[65];
+};
+
+/* One exported document: its invoice key ("SELLER_TAX_ID|NUMBER", NULL
+ * when either is unknown) and the checksum of its bytes. */
+struct folio_ledger_item {
+	long long doc_id;
+	const char *invoice_key;
+	char sha256[65];
+};
+
+struct folio_ledger_batch {
+	const char *target;        /* "csv" or "csv:PROFILE" */
+	const char *format, *profile, *query;
+	const char *out;           /* absolute path, or "-" for standard output */
+	const char *now;           /* "YYYY-MM-DDTHH:MM:SSZ" */
+	const struct folio_ledger_file *files;
+	size_t nfiles;
+	const struct folio_ledger_item *items;
+	size_t nitems;
+};
+
+/* 1 when document `doc_id` was exported to `target`, 0 when not, <0 on error. */
+int folio_ledger_exported(struct folio_archive *arc, long long doc_id, const char *target,
+			  struct folio_err *err);
+
+/*
+ * The document other than `not_doc` whose invoice key `key` was exported
+ * to `target` (its batch in *batch), 0 when none, <0 on error.
+ */
+long long folio_ledger_key_owner(struct folio_archive *arc, const char *target,
+				 const char *key, long long not_doc, long long *batch,
+				 struct folio_err *err);
+
+/*
+ * Record a batch as 'pending', in one transaction: its row, its files'
+ * checksums, one row per document, and a copy of every file under
+ * ARCHIVE/exports/ID/ (fsynced before the commit). Once this returns
+ * FOLIO_OK the batch exists and must be delivered (folio_ledger_done
+ * after the files are in place; folio_ledger_batches lists pending ones
+ * after a crash). A document already exported to the target (another
+ * export ran at the same time) fails with FOLIO_E_USAGE and records
+ * nothing. *id receives the batch number.
+ */
+int folio_ledger_record(struct folio_archive *arc, const struct folio_ledger_batch *b,
+			long long *id, struct folio_err *err);
+
+/* Mark batch `id` delivered. */
+int folio_ledger_done(struct folio_archive *arc, long long id, struct folio_err *err);
+
+/* One batch as the ledger has it; strings valid during the callback. */
+struct folio_batch_info {
+	long long id;
+	const char *target, *format, *profile, *query, *out, *state;
+	const char *created_at, *done_at;
+	long long documents, bytes, files;
+};
+
+/* Batches, newest first (only 'pending' ones when `pending`); fn returns
+ * non-zero to stop. FOLIO_E_NOTFOUND from folio_ledger_batch when `id`
+ * is not a batch. */
+int folio_ledger_batches(struct folio_archive *arc, int pending,
+			 int (*fn)(void *ctx, const struct folio_batch_info *b), void *ctx,
+			 struct folio_err *err);
+int folio_ledger_batch(struct folio_archive *arc, long long id,
+		       int (*fn)(void *ctx, const struct folio_batch_info *b), void *ctx,
+		       struct folio_err *err);
+
+/*
+ * The files of batch `id` in order: name, checksum, size and the path of
+ * the kept copy (ARCHIVE/exports/ID/NAME, or .../output for a one-file
+ * batch). fn returns non-zero to stop.
+ */
+int folio_ledger_files(struct folio_archive *arc, long long id,
+		       int (*fn)(void *ctx, const char *name, const char *sha256,
+				 long long bytes, const char *copy),
+		       void *ctx, struct folio_err *err);
+
+/* The documents of batch `id` in order of export. */
+int folio_ledger_items(struct folio_archive *arc, long long id,
+		       int (*fn)(void *ctx, long long doc_id, const char *sha256), void *ctx,
+		       struct folio_err *err);
+
+/* The vendor registry's name for document `id`'s seller (caller frees),
+ * NULL when none. */
+char *folio_archive_vendor_name(struct folio_archive *arc, long long id);
+
 #endif

@@ -53,6 +53,13 @@ struct folio_config {
 	int tag_subfolders;         /* inbox/a/b/x.pdf gets tags "a" and "b" */
 	int max_queue;              /* files handed to the workers at once */
 	char *log;                  /* "stderr" or "syslog" */
+
+	/* export profiles: the lines of `[export NAME]` sections, in file
+	 * order (see src/export/ for each format's keys) */
+	struct folio_profile_opt {
+		char *profile, *key, *value;
+	} *export_opts;
+	size_t nexport_opts, export_opts_alloc;
 };
 
 /* Fill `cfg` with the built-in defaults. Strings are heap copies. */

@@ -174,10 +174,72 @@ static char *trim(char *s)
 	return s;
 }
 
+/*
+ * "[export NAME]" starts the settings of export profile NAME (letters,
+ * digits, '_', '-'; up to 64); every later "key = value" belongs to it.
+ */
+static int section(char *s, char **profile, const char *path, int lineno,
+		   struct folio_err *err)
+{
+	size_t n = strlen(s), i;
+	char *name;
+
+	if (n < 2 || s[n - 1] != ']')
+		goto bad;
+	s[n - 1] = '\0';
+	s = trim(s + 1);
+	if (strncmp(s, "export", 6) || !isspace((unsigned char)s[6]))
+		goto bad;
+	name = trim(s + 6);
+	n = strlen(name);
+	if (!n || n > 64)
+		goto bad;
+	for (i = 0; i < n; i++)
+		if (!isalnum((unsigned char)name[i]) && name[i] != '_' && name[i] != '-')
+			goto bad;
+	free(*profile);
+	if (!(*profile = strdup(name)))
+		return folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, ENOMEM, "out of memory");
+	return FOLIO_OK;
+bad:
+	return folio_err_set(err, FOLIO_FAILED, FOLIO_E_CONFIG, 0,
+			     "%s:%d: expected a section '[export NAME]' (NAME: letters, digits, "
+			     "'_', '-')", path, lineno);
+}
+
+static int profile_opt(struct folio_config *cfg, const char *profile, const char *key,
+		       const char *value, struct folio_err *err)
+{
+	struct folio_profile_opt *o;
+
+	if (cfg->nexport_opts == cfg->export_opts_alloc) {
+		size_t n = cfg->export_opts_alloc ? cfg->export_opts_alloc * 2 : 16;
+
+		if (!(o = realloc(cfg->export_opts, n * sizeof(*o))))
+			goto nomem;
+		cfg->export_opts = o;
+		cfg->export_opts_alloc = n;
+	}
+	o = &cfg->export_opts[cfg->nexport_opts];
+	o->profile = strdup(profile);
+	o->key = strdup(key);
+	o->value = strdup(value);
+	if (!o->profile || !o->key || !o->value) {
+		free(o->profile);
+		free(o->key);
+		free(o->value);
+		goto nomem;
+	}
+	cfg->nexport_opts++;
+	return FOLIO_OK;
+nomem:
+	return folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, ENOMEM, "out of memory");
+}
+
 int folio_config_load(struct folio_config *cfg, const char *path, struct folio_err *err)
 {
 	FILE *f = fopen(path, "re");
-	char line[4096];
+	char line[4096], *profile = NULL;
 	int lineno = 0, ret = FOLIO_OK;
 
 	if (!f)
@@ -197,6 +259,11 @@ int folio_config_load(struct folio_config *cfg, const char *path, struct folio_e
 		s = trim(line);
 		if (!*s || *s == '#' || *s == ';')
 			continue;
+		if (*s == '[') {
+			if ((ret = section(s, &profile, path, lineno, err)) != FOLIO_OK)
+				break;
+			continue;
+		}
 		if (!(eq = strchr(s, '='))) {
 			ret = folio_err_set(err, FOLIO_FAILED, FOLIO_E_CONFIG, 0,
 					    "%s:%d: expected 'key = value'", path, lineno);
@@ -210,6 +277,11 @@ int folio_config_load(struct folio_config *cfg, const char *path, struct folio_e
 			val[l - 1] = '\0';
 			val++;
 		}
+		if (profile) {
+			if ((ret = profile_opt(cfg, profile, key, val, err)) != FOLIO_OK)
+				break;
+			continue;
+		}
 		if (folio_config_set(cfg, key, val, err) != FOLIO_OK) {
 			char msg[FOLIO_ERR_MSG_MAX];
 
@@ -220,6 +292,7 @@ int folio_config_load(struct folio_config *cfg, const char *path, struct folio_e
 		}
 	}
 	fclose(f);
+	free(profile);
 	return ret;
 }
 
@@ -273,4 +346,14 @@ void folio_config_release(struct folio_config *cfg)
 	cfg->archive_dir = cfg->languages = cfg->tessdata_dir = cfg->models_dir = NULL;
 	cfg->inboxes = cfg->watch_backend = cfg->done_dir = cfg->quarantine_dir = NULL;
 	cfg->log = NULL;
+	while (cfg->nexport_opts > 0) {
+		struct folio_profile_opt *o = &cfg->export_opts[--cfg->nexport_opts];
+
+		free(o->profile);
+		free(o->key);
+		free(o->value);
+	}
+	free(cfg->export_opts);
+	cfg->export_opts = NULL;
+	cfg->export_opts_alloc = 0;
 }

@@ -1,0 +1,412 @@
+/*
+ * ledger.c - the export ledger: which document went to which target in
+ * which batch, and a copy of every byte written (see archive.h).
+ *
+ * The commit point of an export is folio_ledger_record(): the copies are
+ * fsynced under ARCHIVE/exports/ID/ first, then the rows commit in one
+ * transaction. Before it nothing is recorded (a crash leaves at most a
+ * stray copy folder, removed when that number is used again); after it
+ * the batch is 'pending' until the pipeline has put the files in place,
+ * and a pending batch is completed from the copies after a crash.
+ */
+#include "archive_private.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <dirent.h>
+#include <unistd.h>
+
+#include "folio/util.h"
+
+static int prep(struct folio_archive *arc, sqlite3_stmt **st, const char *sql,
+		struct folio_err *err)
+{
+	if (sqlite3_prepare_v2(arc->db, sql, -1, st, NULL) != SQLITE_OK)
+		return folio_db_err(arc, err, "export ledger");
+	return FOLIO_OK;
+}
+
+static const char *col(sqlite3_stmt *st, int i)
+{
+	const unsigned char *s = sqlite3_column_text(st, i);
+
+	return s ? (const char *)s : NULL;
+}
+
+int folio_ledger_exported(struct folio_archive *arc, long long doc_id, const char *target,
+			  struct folio_err *err)
+{
+	sqlite3_stmt *st;
+	int r;
+
+	if (prep(arc, &st, "SELECT 1 FROM exports WHERE doc_id = ? AND target = ?", err))
+		return -1;
+	sqlite3_bind_int64(st, 1, doc_id);
+	sqlite3_bind_text(st, 2, target, -1, SQLITE_STATIC);
+	r = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (r != SQLITE_ROW && r != SQLITE_DONE)
+		return folio_db_err(arc, err, "export ledger");
+	return r == SQLITE_ROW;
+}
+
+long long folio_ledger_key_owner(struct folio_archive *arc, const char *target,
+				 const char *key, long long not_doc, long long *batch,
+				 struct folio_err *err)
+{
+	sqlite3_stmt *st;
+	long long id = 0;
+	int r;
+
+	if (!key)
+		return 0;
+	if (prep(arc, &st, "SELECT doc_id, batch_id FROM exports WHERE target = ? AND "
+		 "invoice_key = ? AND doc_id != ? ORDER BY at LIMIT 1", err))
+		return -1;
+	sqlite3_bind_text(st, 1, target, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, not_doc);
+	r = sqlite3_step(st);
+	if (r == SQLITE_ROW) {
+		id = sqlite3_column_int64(st, 0);
+		if (batch)
+			*batch = sqlite3_column_int64(st, 1);
+	}
+	sqlite3_finalize(st);
+	if (r != SQLITE_ROW && r != SQLITE_DONE)
+		return folio_db_err(arc, err, "export ledger");
+	return id;
+}
+
+static void iso_now(char buf[32])
+{
+	time_t t = time(NULL);
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(buf, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static char *batch_dir(const struct folio_archive *arc, long long id)
+{
+	char name[64];
+	char *exports, *dir;
+
+	snprintf(name, sizeof(name), "%lld", id);
+	if (!(exports = folio_path_join(arc->dir, "exports")))
+		return NULL;
+	dir = folio_path_join(exports, name);
+	free(exports);
+	return dir;
+}
+
+static char *copy_path(const char *dir, const char *name)
+{
+	return folio_path_join(dir, *name ? name : "output");
+}
+
+/* Remove a copy folder left by a batch that never committed. */
+static void remove_dir(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	char *p;
+
+	if (!d)
+		return;
+	while ((e = readdir(d))) {
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		if ((p = folio_path_join(dir, e->d_name))) {
+			unlink(p);
+			free(p);
+		}
+	}
+	closedir(d);
+	rmdir(dir);
+}
+
+static int exec(struct folio_archive *arc, const char *sql, struct folio_err *err)
+{
+	if (sqlite3_exec(arc->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+		return folio_db_err(arc, err, "export ledger");
+	return FOLIO_OK;
+}
+
+/* Write the copies of a batch's files, fsynced, into `dir`. */
+static int write_copies(const char *dir, const struct folio_ledger_batch *b,
+			struct folio_err *err)
+{
+	size_t i;
+	char *p;
+	int r;
+
+	remove_dir(dir);
+	if ((r = folio_mkdirs(dir, 0755, err)) != FOLIO_OK)
+		return r;
+	for (i = 0; i < b->nfiles; i++) {
+		if (!(p = copy_path(dir, b->files[i].name)))
+			return folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, ENOMEM,
+					     "out of memory");
+		r = folio_write_file_atomic(p, b->files[i].data, b->files[i].len, 0444, err);
+		free(p);
+		if (r != FOLIO_OK)
+			return r;
+	}
+	return folio_fsync_dir(dir, err);
+}
+
+int folio_ledger_record(struct folio_archive *arc, const struct folio_ledger_batch *b,
+			long long *id, struct folio_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	long long bytes = 0;
+	char at[32], *dir = NULL;
+	size_t i;
+	int r;
+
+	if (arc->rdonly)
+		return folio_err_set(err, FOLIO_FAILED, FOLIO_E_USAGE, 0,
+				     "the archive is open read-only");
+	iso_now(at);
+	for (i = 0; i < b->nfiles; i++)
+		bytes += (long long)b->files[i].len;
+	if ((r = exec(arc, "BEGIN IMMEDIATE", err)) != FOLIO_OK)
+		return r;
+	if ((r = prep(arc, &st, "INSERT INTO export_batches(target, format, profile, query, "
+		      "out, state, documents, bytes, created_at) VALUES (?, ?, ?, ?, ?, "
+		      "'pending', ?, ?, ?)", err)))
+		goto fail;
+	sqlite3_bind_text(st, 1, b->target, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, b->format, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, b->profile, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, b->query, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, b->out, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 6, (long long)b->nitems);
+	sqlite3_bind_int64(st, 7, bytes);
+	sqlite3_bind_text(st, 8, b->now ? b->now : at, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_DONE) {
+		r = folio_db_err(arc, err, "export ledger");
+		goto fail;
+	}
+	sqlite3_finalize(st);
+	st = NULL;
+	*id = sqlite3_last_insert_rowid(arc->db);
+
+	if ((r = prep(arc, &st, "INSERT INTO export_files(batch_id, seq, name, sha256, bytes) "
+		      "VALUES (?, ?, ?, ?, ?)", err)))
+		goto fail;
+	for (i = 0; i < b->nfiles; i++) {
+		sqlite3_reset(st);
+		sqlite3_bind_int64(st, 1, *id);
+		sqlite3_bind_int64(st, 2, (long long)i);
+		sqlite3_bind_text(st, 3, b->files[i].name, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 4, b->files[i].sha256, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 5, (long long)b->files[i].len);
+		if (sqlite3_step(st) != SQLITE_DONE) {
+			r = folio_db_err(arc, err, "export ledger");
+			goto fail;
+		}
+	}
+	sqlite3_finalize(st);
+	st = NULL;
+
+	if ((r = prep(arc, &st, "INSERT INTO exports(doc_id, target, batch_id, invoice_key, "
+		      "sha256, at) VALUES (?, ?, ?, ?, ?, ?)", err)))
+		goto fail;
+	for (i = 0; i < b->nitems; i++) {
+		sqlite3_reset(st);
+		sqlite3_bind_int64(st, 1, b->items[i].doc_id);
+		sqlite3_bind_text(st, 2, b->target, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 3, *id);
+		sqlite3_bind_text(st, 4, b->items[i].invoice_key, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 5, b->items[i].sha256, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 6, at, -1, SQLITE_STATIC);
+		if (sqlite3_step(st) != SQLITE_DONE) {
+			if (sqlite3_extended_errcode(arc->db) == SQLITE_CONSTRAINT_PRIMARYKEY)
+				r = folio_err_set(err, FOLIO_FAILED, FOLIO_E_USAGE, 0,
+						  "document %lld was exported to %s by another "
+						  "export meanwhile: run the export again",
+						  b->items[i].doc_id, b->target);
+			else
+				r = folio_db_err(arc, err, "export ledger");
+			goto fail;
+		}
+	}
+	sqlite3_finalize(st);
+	st = NULL;
+
+	/* the copies are durable before the rows are */
+	if (!(dir = batch_dir(arc, *id))) {
+		r = folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, ENOMEM, "out of memory");
+		goto fail;
+	}
+	if ((r = write_copies(dir, b, err)) != FOLIO_OK)
+		goto fail;
+	if (getenv("FOLIO_FAULT") && !strcmp(getenv("FOLIO_FAULT"), "export-before-commit")) {
+		fprintf(stderr, "folio: fault injected: export-before-commit\n");
+		_exit(70);
+	}
+	if ((r = exec(arc, "COMMIT", err)) != FOLIO_OK)
+		goto fail;
+	free(dir);
+	return FOLIO_OK;
+fail:
+	sqlite3_finalize(st);
+	exec(arc, "ROLLBACK", NULL);
+	if (dir)
+		remove_dir(dir);
+	free(dir);
+	return r;
+}
+
+int folio_ledger_done(struct folio_archive *arc, long long id, struct folio_err *err)
+{
+	sqlite3_stmt *st;
+	char at[32];
+	int r;
+
+	iso_now(at);
+	if (prep(arc, &st, "UPDATE export_batches SET state = 'done', done_at = ? WHERE id = ?",
+		 err))
+		return FOLIO_FAILED;
+	sqlite3_bind_text(st, 1, at, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, id);
+	r = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (r != SQLITE_DONE)
+		return folio_db_err(arc, err, "export ledger");
+	return FOLIO_OK;
+}
+
+static int each_batch(struct folio_archive *arc, const char *where, long long id,
+		      int (*fn)(void *ctx, const struct folio_batch_info *b), void *ctx,
+		      struct folio_err *err)
+{
+	struct folio_batch_info b;
+	sqlite3_stmt *st;
+	char sql[512];
+	int r, n = 0;
+
+	snprintf(sql, sizeof(sql),
+		 "SELECT id, target, format, profile, query, out, state, created_at, done_at, "
+		 "documents, bytes, (SELECT count(*) FROM export_files f WHERE f.batch_id = "
+		 "b.id) FROM export_batches b %s ORDER BY id DESC", where);
+	if (prep(arc, &st, sql, err))
+		return FOLIO_FAILED;
+	if (id)
+		sqlite3_bind_int64(st, 1, id);
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		n++;
+		b.id = sqlite3_column_int64(st, 0);
+		b.target = col(st, 1);
+		b.format = col(st, 2);
+		b.profile = col(st, 3);
+		b.query = col(st, 4);
+		b.out = col(st, 5);
+		b.state = col(st, 6);
+		b.created_at = col(st, 7);
+		b.done_at = col(st, 8);
+		b.documents = sqlite3_column_int64(st, 9);
+		b.bytes = sqlite3_column_int64(st, 10);
+		b.files = sqlite3_column_int64(st, 11);
+		if (fn(ctx, &b)) {
+			r = SQLITE_DONE;
+			break;
+		}
+	}
+	sqlite3_finalize(st);
+	if (r != SQLITE_DONE)
+		return folio_db_err(arc, err, "export ledger");
+	if (id && !n)
+		return folio_err_set(err, FOLIO_FAILED, FOLIO_E_NOTFOUND, 0,
+				     "no export batch %lld (folio export --history lists them)", id);
+	return FOLIO_OK;
+}
+
+int folio_ledger_batches(struct folio_archive *arc, int pending,
+			 int (*fn)(void *ctx, const struct folio_batch_info *b), void *ctx,
+			 struct folio_err *err)
+{
+	return each_batch(arc, pending ? "WHERE state = 'pending'" : "", 0, fn, ctx, err);
+}
+
+int folio_ledger_batch(struct folio_archive *arc, long long id,
+		       int (*fn)(void *ctx, const struct folio_batch_info *b), void *ctx,
+		       struct folio_err *err)
+{
+	return each_batch(arc, "WHERE id = ?", id, fn, ctx, err);
+}
+
+int folio_ledger_files(struct folio_archive *arc, long long id,
+		       int (*fn)(void *ctx, const char *name, const char *sha256,
+				 long long bytes, const char *copy),
+		       void *ctx, struct folio_err *err)
+{
+	sqlite3_stmt *st;
+	char *dir, *p;
+	int r, stop = 0;
+
+	if (!(dir = batch_dir(arc, id)))
+		return folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, ENOMEM, "out of memory");
+	if (prep(arc, &st, "SELECT name, sha256, bytes FROM export_files WHERE batch_id = ? "
+		 "ORDER BY seq", err)) {
+		free(dir);
+		return FOLIO_FAILED;
+	}
+	sqlite3_bind_int64(st, 1, id);
+	while (!stop && (r = sqlite3_step(st)) == SQLITE_ROW) {
+		if (!(p = copy_path(dir, col(st, 0)))) {
+			r = SQLITE_NOMEM;
+			break;
+		}
+		stop = fn(ctx, col(st, 0), col(st, 1), sqlite3_column_int64(st, 2), p);
+		free(p);
+	}
+	sqlite3_finalize(st);
+	free(dir);
+	if (!stop && r != SQLITE_DONE)
+		return folio_db_err(arc, err, "export ledger");
+	return FOLIO_OK;
+}
+
+int folio_ledger_items(struct folio_archive *arc, long long id,
+		       int (*fn)(void *ctx, long long doc_id, const char *sha256), void *ctx,
+		       struct folio_err *err)
+{
+	sqlite3_stmt *st;
+	int r;
+
+	if (prep(arc, &st, "SELECT doc_id, sha256 FROM exports WHERE batch_id = ? ORDER BY "
+		 "doc_id", err))
+		return FOLIO_FAILED;
+	sqlite3_bind_int64(st, 1, id);
+	while ((r = sqlite3_step(st)) == SQLITE_ROW)
+		if (fn(ctx, sqlite3_column_int64(st, 0), col(st, 1))) {
+			r = SQLITE_DONE;
+			break;
+		}
+	sqlite3_finalize(st);
+	if (r != SQLITE_DONE)
+		return folio_db_err(arc, err, "export ledger");
+	return FOLIO_OK;
+}
+
+char *folio_archive_vendor_name(struct folio_archive *arc, long long id)
+{
+	sqlite3_stmt *st;
+	char *name = NULL;
+
+	if (sqlite3_prepare_v2(arc->db, "SELECT v.name FROM documents d JOIN vendors v ON "
+			       "v.id = d.vendor_id WHERE d.id = ?", -1, &st, NULL) != SQLITE_OK)
+		return NULL;
+	sqlite3_bind_int64(st, 1, id);
+	if (sqlite3_step(st) == SQLITE_ROW && col(st, 0))
+		name = strdup(col(st, 0));
+	sqlite3_finalize(st);
+	return name;
+}
