@@ -658,9 +658,16 @@ static void jinit(struct jobj *j, struct rd *r)
 		r->nomem = 1;
 }
 
+/* What a breakdown entry or a line says about its VAT beyond the rate:
+ * the UNCL5305 category and, for exempt entries, the reason and its
+ * VATEX code. Any may be NULL. */
+struct vat_cat {
+	const char *category, *reason, *code;
+};
+
 /* Add one breakdown entry from raw texts. */
 static void breakdown_add(struct jobj *j, const char *rate, int rate_is_num,
-			  const char *net, const char *vat)
+			  const char *net, const char *vat, const struct vat_cat *vc)
 {
 	char rb[48], nb[48], vb[48];
 	const char *rv = rate;
@@ -670,16 +677,24 @@ static void breakdown_add(struct jobj *j, const char *rate, int rate_is_num,
 	if (!rv)
 		rv = "0";
 	jbegin(j);
+	/* rate, net and vat first: extract.c's reader looks them up by key
+	 * before the first '}', which free text further on may hold */
 	jfield(j, "rate", rv);
 	jfield(j, "net", norm_num(net, 2, nb, sizeof(nb)));
 	jfield(j, "vat", vat ? norm_num(vat, 2, vb, sizeof(vb)) : "0.00");
+	if (vc) {
+		jfield(j, "category", vc->category);
+		jfield(j, "exemption_reason", vc->reason);
+		jfield(j, "exemption_code", vc->code);
+	}
 	jend(j);
 }
 
 /* One invoice line from raw texts (any may be NULL); `rate_word` keeps
  * the rate as written (KSeF's P_12 is a word as often as a number). */
 static void line_add(struct jobj *j, const char *desc, const char *qty, const char *unit,
-		     const char *price, const char *net, const char *rate, int rate_word)
+		     const char *price, const char *net, const char *rate, int rate_word,
+		     const char *category)
 {
 	char qb[48], pb[48], nb[48], rb[48];
 
@@ -693,7 +708,117 @@ static void line_add(struct jobj *j, const char *desc, const char *qty, const ch
 		jfield(j, "vat_rate", rate);
 	else
 		jfield(j, "vat_rate", rate ? norm_num(rate, 0, rb, sizeof(rb)) : NULL);
+	jfield(j, "category", category);
 	jend(j);
+}
+
+/* ---- parties' addresses, charges ------------------------------------------ */
+
+/* ISO 3166-1 alpha-2, upper case; anything else is dropped. */
+static void emit_country(struct rd *r, const char *name, const char *raw)
+{
+	char cc[3];
+
+	if (!raw || strlen(raw) != 2 || !isalpha((unsigned char)raw[0]) ||
+	    !isalpha((unsigned char)raw[1]) || (unsigned char)raw[0] > 127 ||
+	    (unsigned char)raw[1] > 127)
+		return;
+	cc[0] = (char)toupper((unsigned char)raw[0]);
+	cc[1] = (char)toupper((unsigned char)raw[1]);
+	cc[2] = '\0';
+	emit(r, name, cc, raw);
+}
+
+/* Append `s` (taken: freed here) to `sb`, after `sep` when `sb` is not
+ * empty. */
+static void join_take(struct rd *r, struct folio_strbuf *sb, const char *sep, char *s)
+{
+	if (s && *s && ((sb->len && folio_strbuf_adds(sb, sep)) || folio_strbuf_adds(sb, s)))
+		r->nomem = 1;
+	free(s);
+}
+
+/*
+ * One address line: the street lines (`streets` paths, each may match
+ * several elements), then "postcode city", then the region, joined with
+ * ", ". Every part is already white-space collapsed, so an address written
+ * back as one street line reads back the same.
+ */
+static void emit_address(struct rd *r, const char *name, xmlNode *addr,
+			 const char *const *streets, const char *pc, const char *city,
+			 const char *region)
+{
+	struct folio_strbuf sb = FOLIO_STRBUF_INIT, place = FOLIO_STRBUF_INIT;
+	xmlNode **v;
+	size_t n, i;
+
+	if (!addr)
+		return;
+	for (; *streets; streets++) {
+		n = find_all(r, addr, *streets, &v);
+		for (i = 0; i < n; i++)
+			join_take(r, &sb, ", ", text(r, v[i]));
+		free(v);
+	}
+	join_take(r, &place, " ", pc ? text_at(r, addr, pc) : NULL);
+	join_take(r, &place, " ", city ? text_at(r, addr, city) : NULL);
+	if (place.len)
+		join_take(r, &sb, ", ", folio_strbuf_detach(&place));
+	join_take(r, &sb, ", ", region ? text_at(r, addr, region) : NULL);
+	if (sb.len)
+		emit(r, name, sb.buf, NULL);
+	folio_strbuf_release(&sb);
+	folio_strbuf_release(&place);
+}
+
+/* An amount that is there and not zero. */
+static void emit_nonzero(struct rd *r, const char *name, xmlNode *n, const char *path)
+{
+	char buf[48], *s = text_at(r, n, path);
+	struct dec d;
+
+	if (s && !dec_parse(s, &d) && d.units)
+		emit(r, name, dec_format(&d, 2, buf, sizeof(buf)), s);
+	free(s);
+}
+
+/* Raw texts of one document-level allowance or charge (any may be NULL). */
+struct charge {
+	char *indicator, *amount, *base, *percent, *reason, *code, *rate, *category;
+};
+
+static void charge_add(struct jobj *j, const struct charge *c)
+{
+	char ab[48], bb[48], pb[48], rb[48];
+	const char *kind = NULL;
+
+	if (c->indicator && (!strcmp(c->indicator, "true") || !strcmp(c->indicator, "1")))
+		kind = "charge";
+	else if (c->indicator && (!strcmp(c->indicator, "false") || !strcmp(c->indicator, "0")))
+		kind = "allowance";
+	jbegin(j);
+	jfield(j, "kind", kind);
+	jfield(j, "amount", c->amount ? norm_num(c->amount, 2, ab, sizeof(ab)) : NULL);
+	jfield(j, "base", c->base ? norm_num(c->base, 2, bb, sizeof(bb)) : NULL);
+	jfield(j, "percent", c->percent ? norm_num(c->percent, 0, pb, sizeof(pb)) : NULL);
+	jfield(j, "reason", c->reason);
+	jfield(j, "reason_code", c->code);
+	jfield(j, "rate", c->rate ? norm_num(c->rate, 0, rb, sizeof(rb)) : NULL);
+	jfield(j, "category", c->category);
+	jend(j);
+}
+
+static void charge_free(struct charge *c)
+{
+	free(c->indicator);
+	free(c->amount);
+	free(c->base);
+	free(c->percent);
+	free(c->reason);
+	free(c->code);
+	free(c->rate);
+	free(c->category);
+	memset(c, 0, sizeof(*c));
 }
 
 /* The node among `v` (all amounts) whose currencyID is `cur`, else v[0]. */
@@ -714,6 +839,10 @@ static xmlNode *in_currency(struct rd *r, xmlNode **v, size_t n, const char *cur
 }
 
 /* ---- UBL ---------------------------------------------------------------- */
+
+static const char *const ubl_streets[] = {
+	"cbc:StreetName", "cbc:AdditionalStreetName", "cac:AddressLine/cbc:Line", NULL,
+};
 
 static void ubl_party(struct rd *r, xmlNode *root, const char *path, const char *who)
 {
@@ -745,7 +874,12 @@ static void ubl_party(struct rd *r, xmlNode *root, const char *path, const char 
 		free(scheme);
 	}
 	free(v);
+	snprintf(name, sizeof(name), "%s_country", who);
+	emit_country(r, name, country);
 	free(country);
+	snprintf(name, sizeof(name), "%s_address", who);
+	emit_address(r, name, find(r, party, "cac:PostalAddress"), ubl_streets, "cbc:PostalZone",
+		     "cbc:CityName", "cbc:CountrySubentity");
 }
 
 static void ubl(struct rd *r, xmlNode *root, int credit)
@@ -754,7 +888,9 @@ static void ubl(struct rd *r, xmlNode *root, int credit)
 	const char *qty_tag = credit ? "cbc:CreditedQuantity" : "cbc:InvoicedQuantity";
 	xmlNode **v = NULL, **sub = NULL, *tax = NULL, *q;
 	char *code, *cur, *s, ib[40];
-	char *a, *b, *c, *d, *e, *f;
+	char *a, *b, *c, *d, *e, *f, *g;
+	struct vat_cat vc;
+	struct charge ch;
 	struct jobj j;
 	size_t n, i;
 
@@ -795,6 +931,11 @@ static void ubl(struct rd *r, xmlNode *root, int credit)
 	}
 	free(v);
 	emit_text(r, "order_reference", root, "cac:OrderReference/cbc:ID");
+	emit_text(r, "buyer_reference", root, "cbc:BuyerReference");
+	emit_text(r, "payment_reference", root, "cac:PaymentMeans/cbc:PaymentID");
+	emit_nonzero(r, "prepaid_amount", root, "cac:LegalMonetaryTotal/cbc:PrepaidAmount");
+	emit_nonzero(r, "rounding_amount", root,
+		     "cac:LegalMonetaryTotal/cbc:PayableRoundingAmount");
 
 	jinit(&j, r);
 	n = tax ? find_all(r, tax, "cac:TaxSubtotal", &sub) : 0;
@@ -802,13 +943,41 @@ static void ubl(struct rd *r, xmlNode *root, int credit)
 		a = text_at(r, sub[i], "cac:TaxCategory/cbc:Percent");
 		b = text_at(r, sub[i], "cbc:TaxableAmount");
 		c = text_at(r, sub[i], "cbc:TaxAmount");
-		breakdown_add(&j, a, 1, b, c);
+		d = text_at(r, sub[i], "cac:TaxCategory/cbc:ID");
+		e = text_at(r, sub[i], "cac:TaxCategory/cbc:TaxExemptionReason");
+		f = text_at(r, sub[i], "cac:TaxCategory/cbc:TaxExemptionReasonCode");
+		vc.category = d;
+		vc.reason = e;
+		vc.code = f;
+		breakdown_add(&j, a, 1, b, c, &vc);
 		free(a);
 		free(b);
 		free(c);
+		free(d);
+		free(e);
+		free(f);
 	}
 	free(sub);
 	jemit(&j, "vat_breakdown");
+
+	/* document-level allowances and charges (line ones stay in the
+	 * lines' net) */
+	jinit(&j, r);
+	n = find_all(r, root, "cac:AllowanceCharge", &v);
+	for (i = 0; i < n; i++) {
+		ch.indicator = text_at(r, v[i], "cbc:ChargeIndicator");
+		ch.amount = text_at(r, v[i], "cbc:Amount");
+		ch.base = text_at(r, v[i], "cbc:BaseAmount");
+		ch.percent = text_at(r, v[i], "cbc:MultiplierFactorNumeric");
+		ch.reason = text_at(r, v[i], "cbc:AllowanceChargeReason");
+		ch.code = text_at(r, v[i], "cbc:AllowanceChargeReasonCode");
+		ch.rate = text_at(r, v[i], "cac:TaxCategory/cbc:Percent");
+		ch.category = text_at(r, v[i], "cac:TaxCategory/cbc:ID");
+		charge_add(&j, &ch);
+		charge_free(&ch);
+	}
+	free(v);
+	jemit(&j, "charges");
 
 	jinit(&j, r);
 	n = find_all(r, root, line_tag, &v);
@@ -822,13 +991,15 @@ static void ubl(struct rd *r, xmlNode *root, int credit)
 		d = text_at(r, v[i], "cac:Price/cbc:PriceAmount");
 		e = text_at(r, v[i], "cbc:LineExtensionAmount");
 		f = text_at(r, v[i], "cac:Item/cac:ClassifiedTaxCategory/cbc:Percent");
-		line_add(&j, a, b, c, d, e, f, 0);
+		g = text_at(r, v[i], "cac:Item/cac:ClassifiedTaxCategory/cbc:ID");
+		line_add(&j, a, b, c, d, e, f, 0, g);
 		free(a);
 		free(b);
 		free(c);
 		free(d);
 		free(e);
 		free(f);
+		free(g);
 	}
 	free(v);
 	jemit(&j, "lines");
@@ -874,6 +1045,10 @@ static const struct cii_names cii_zf1 = {
 	.l_summation = "ram:SpecifiedTradeSettlementMonetarySummation",
 };
 
+static const char *const cii_streets[] = {
+	"ram:LineOne", "ram:LineTwo", "ram:LineThree", NULL,
+};
+
 static void cii_party(struct rd *r, xmlNode *agr, const char *tag, const char *who)
 {
 	xmlNode *party = find(r, agr, tag), **v;
@@ -899,13 +1074,20 @@ static void cii_party(struct rd *r, xmlNode *agr, const char *tag, const char *w
 		free(scheme);
 	}
 	free(v);
+	snprintf(name, sizeof(name), "%s_country", who);
+	emit_country(r, name, country);
 	free(country);
+	snprintf(name, sizeof(name), "%s_address", who);
+	emit_address(r, name, find(r, party, "ram:PostalTradeAddress"), cii_streets,
+		     "ram:PostcodeCode", "ram:CityName", "ram:CountrySubDivisionName");
 }
 
 static void cii(struct rd *r, xmlNode *root, const struct cii_names *k)
 {
-	char path[256], *code, *cur, *s, ib[40], *a, *b, *c, *d, *e, *f;
+	char path[256], *code, *cur, *s, ib[40], *a, *b, *c, *d, *e, *f, *g;
 	xmlNode *doc, *tr, *agr, *dlv, *set, *sum, **v, *q;
+	struct vat_cat vc;
+	struct charge ch;
 	struct jobj j;
 	size_t n, i;
 
@@ -952,6 +1134,10 @@ static void cii(struct rd *r, xmlNode *root, const struct cii_names *k)
 	}
 	free(v);
 	emit_text(r, "order_reference", agr, k->order_id);
+	emit_text(r, "buyer_reference", agr, "ram:BuyerReference");
+	emit_text(r, "payment_reference", set, "ram:PaymentReference");
+	emit_nonzero(r, "prepaid_amount", sum, "ram:TotalPrepaidAmount");
+	emit_nonzero(r, "rounding_amount", sum, "ram:RoundingAmount");
 
 	jinit(&j, r);
 	n = find_all(r, set, "ram:ApplicableTradeTax", &v);
@@ -959,13 +1145,40 @@ static void cii(struct rd *r, xmlNode *root, const struct cii_names *k)
 		a = text_at(r, v[i], k->percent);
 		b = text_at(r, v[i], "ram:BasisAmount");
 		c = text_at(r, v[i], "ram:CalculatedAmount");
-		breakdown_add(&j, a, 1, b, c);
+		d = text_at(r, v[i], "ram:CategoryCode");
+		e = text_at(r, v[i], "ram:ExemptionReason");
+		f = text_at(r, v[i], "ram:ExemptionReasonCode");
+		vc.category = d;
+		vc.reason = e;
+		vc.code = f;
+		breakdown_add(&j, a, 1, b, c, &vc);
 		free(a);
 		free(b);
 		free(c);
+		free(d);
+		free(e);
+		free(f);
 	}
 	free(v);
 	jemit(&j, "vat_breakdown");
+
+	jinit(&j, r);
+	n = find_all(r, set, "ram:SpecifiedTradeAllowanceCharge", &v);
+	for (i = 0; i < n; i++) {
+		ch.indicator = text_at(r, v[i], "ram:ChargeIndicator/udt:Indicator");
+		ch.amount = text_at(r, v[i], "ram:ActualAmount");
+		ch.base = text_at(r, v[i], "ram:BasisAmount");
+		ch.percent = text_at(r, v[i], "ram:CalculationPercent");
+		ch.reason = text_at(r, v[i], "ram:Reason");
+		ch.code = text_at(r, v[i], "ram:ReasonCode");
+		snprintf(path, sizeof(path), "ram:CategoryTradeTax/%s", k->percent);
+		ch.rate = text_at(r, v[i], path);
+		ch.category = text_at(r, v[i], "ram:CategoryTradeTax/ram:CategoryCode");
+		charge_add(&j, &ch);
+		charge_free(&ch);
+	}
+	free(v);
+	jemit(&j, "charges");
 
 	jinit(&j, r);
 	n = find_all(r, tr, "ram:IncludedSupplyChainTradeLineItem", &v);
@@ -984,13 +1197,17 @@ static void cii(struct rd *r, xmlNode *root, const struct cii_names *k)
 		snprintf(path, sizeof(path), "%s/ram:ApplicableTradeTax/%s", k->l_settlement,
 			 k->percent);
 		f = text_at(r, v[i], path);
-		line_add(&j, a, b, c, d, e, f, 0);
+		snprintf(path, sizeof(path), "%s/ram:ApplicableTradeTax/ram:CategoryCode",
+			 k->l_settlement);
+		g = text_at(r, v[i], path);
+		line_add(&j, a, b, c, d, e, f, 0, g);
 		free(a);
 		free(b);
 		free(c);
 		free(d);
 		free(e);
 		free(f);
+		free(g);
 	}
 	free(v);
 	jemit(&j, "lines");
@@ -999,11 +1216,65 @@ static void cii(struct rd *r, xmlNode *root, const struct cii_names *k)
 
 /* ---- FatturaPA ----------------------------------------------------------- */
 
+/*
+ * The UNCL5305 category of a FatturaPA summary or line: without a Natura
+ * a rate above zero is standard; N3.1 (exports) G, N3.2 (intra-community
+ * supplies) K, the other N3.x (non imponibili: San Marino, treated as
+ * exports, declarations of intent) and N4 (esenti) and N5 (margin scheme,
+ * VAT not shown) E, N6.x (inversione contabile) AE, N1 (excluded by
+ * art. 15), N2.x (non soggette) and N7 (VAT paid in another EU state) O.
+ * E rather than Z for the plain N3.x: FatturaPA always gives a legal
+ * reference, which EN 16931 forbids with Z (BR-Z-10) and asks for with E.
+ */
+static const char *fpa_category(const char *natura, const char *rate)
+{
+	struct dec d;
+
+	if (!natura)
+		return rate && !dec_parse(rate, &d) && d.units > 0 ? "S" : NULL;
+	if (!strcmp(natura, "N3.1"))
+		return "G";
+	if (!strcmp(natura, "N3.2"))
+		return "K";
+	if (!strncmp(natura, "N3", 2) || !strcmp(natura, "N4") || !strcmp(natura, "N5"))
+		return "E";
+	if (!strncmp(natura, "N6", 2))
+		return "AE";
+	if (!strcmp(natura, "N1") || !strncmp(natura, "N2", 2) || !strcmp(natura, "N7"))
+		return "O";
+	return NULL;
+}
+
 static void fpa_party(struct rd *r, xmlNode *hdr, const char *tag, const char *who)
 {
-	xmlNode *da;
+	xmlNode *da, *sede;
 	char path[128], name[32], *s, *c, *nome, *cognome;
 
+	snprintf(path, sizeof(path), "%s/Sede", tag);
+	if ((sede = find(r, hdr, path))) {
+		struct folio_strbuf sb = FOLIO_STRBUF_INIT, part = FOLIO_STRBUF_INIT;
+
+		snprintf(name, sizeof(name), "%s_country", who);
+		s = text_at(r, sede, "Nazione");
+		emit_country(r, name, s);
+		free(s);
+		/* "Via Roma 1, 00100 Roma, RM": the street and its number
+		 * make one line */
+		join_take(r, &part, " ", text_at(r, sede, "Indirizzo"));
+		join_take(r, &part, " ", text_at(r, sede, "NumeroCivico"));
+		if (part.len)
+			join_take(r, &sb, ", ", folio_strbuf_detach(&part));
+		join_take(r, &part, " ", text_at(r, sede, "CAP"));
+		join_take(r, &part, " ", text_at(r, sede, "Comune"));
+		if (part.len)
+			join_take(r, &sb, ", ", folio_strbuf_detach(&part));
+		join_take(r, &sb, ", ", text_at(r, sede, "Provincia"));
+		snprintf(name, sizeof(name), "%s_address", who);
+		if (sb.len)
+			emit(r, name, sb.buf, NULL);
+		folio_strbuf_release(&part);
+		folio_strbuf_release(&sb);
+	}
 	snprintf(path, sizeof(path), "%s/DatiAnagrafici", tag);
 	if (!(da = find(r, hdr, path)))
 		return;
@@ -1043,7 +1314,8 @@ static void fpa_party(struct rd *r, xmlNode *hdr, const char *tag, const char *w
 static void fpa(struct rd *r, xmlNode *root)
 {
 	xmlNode *hdr, *body, *dg, *dgd, *pay, **v, **lv;
-	char *s, *cond, ib[40], nb[48], note[128], *a, *b, *c, *d, *e, *f;
+	char *s, *cond, ib[40], nb[48], note[128], *a, *b, *c, *d, *e, *f, *g;
+	struct vat_cat vc;
 	struct dec net = { 0, 0 }, vat = { 0, 0 }, x, due = { 0, 0 };
 	int net_ok = 0, vat_ok = 0, bad = 0, due_ok = 0, due_bad = 0;
 	struct jobj j;
@@ -1082,10 +1354,17 @@ static void fpa(struct rd *r, xmlNode *root)
 			vat_ok = 1;
 		else if (c)
 			bad = 1;
-		breakdown_add(&j, a, 1, b, c);
+		d = text_at(r, v[i], "Natura");
+		e = text_at(r, v[i], "RiferimentoNormativo");
+		vc.category = fpa_category(d, a);
+		vc.reason = e;
+		vc.code = NULL;
+		breakdown_add(&j, a, 1, b, c, &vc);
 		free(a);
 		free(b);
 		free(c);
+		free(d);
+		free(e);
 	}
 	free(v);
 	if (net_ok && !bad)
@@ -1137,13 +1416,15 @@ static void fpa(struct rd *r, xmlNode *root)
 		d = text_at(r, lv[i], "PrezzoUnitario");
 		e = text_at(r, lv[i], "PrezzoTotale");
 		f = text_at(r, lv[i], "AliquotaIVA");
-		line_add(&j, a, b, c, d, e, f, 0);
+		g = text_at(r, lv[i], "Natura");
+		line_add(&j, a, b, c, d, e, f, 0, fpa_category(g, f));
 		free(a);
 		free(b);
 		free(c);
 		free(d);
 		free(e);
 		free(f);
+		free(g);
 	}
 	free(lv);
 	jemit(&j, "lines");
@@ -1157,11 +1438,22 @@ static void fpa(struct rd *r, xmlNode *root)
 
 /* ---- KSeF FA(2)/FA(3) ----------------------------------------------------- */
 
+static const char *const ksef_streets[] = { "AdresL1", "AdresL2", NULL };
+
 static void ksef_party(struct rd *r, xmlNode *root, const char *tag, const char *who)
 {
-	xmlNode *id;
+	xmlNode *id, *adr;
 	char path[64], name[32], *s, *c;
 
+	snprintf(path, sizeof(path), "%s/Adres", tag);
+	if ((adr = find(r, root, path))) {
+		snprintf(name, sizeof(name), "%s_country", who);
+		s = text_at(r, adr, "KodKraju");
+		emit_country(r, name, s);
+		free(s);
+		snprintf(name, sizeof(name), "%s_address", who);
+		emit_address(r, name, adr, ksef_streets, NULL, NULL, NULL);
+	}
 	snprintf(path, sizeof(path), "%s/DaneIdentyfikacyjne", tag);
 	if (!(id = find(r, root, path)))
 		return;
@@ -1182,22 +1474,91 @@ static void ksef_party(struct rd *r, xmlNode *root, const char *tag, const char 
 	free(s);
 }
 
-static void ksef(struct rd *r, xmlNode *root)
+/*
+ * The UNCL5305 category of a KSeF line's P_12 word (FA(3) TStawkaPodatku;
+ * FA(2) has a bare "0" and "np"), as the summary fields map below.
+ */
+static const char *ksef_line_category(const char *p12)
 {
 	static const struct {
-		const char *net, *vat, *rate;
+		const char *word, *cat;
+	} words[] = {
+		{ "0 KR", "Z" }, { "0", "Z" }, { "0 WDT", "K" }, { "0 EX", "G" },
+		{ "zw", "E" }, { "oo", "AE" }, { "np I", "O" }, { "np", "O" },
+		{ "np II", "AE" },
+	};
+	struct dec d;
+	size_t i;
+
+	if (!p12)
+		return NULL;
+	for (i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+		if (!strcmp(p12, words[i].word))
+			return words[i].cat;
+	return !dec_parse(p12, &d) && d.units > 0 ? "S" : NULL;
+}
+
+/*
+ * The margin scheme (P_13_11) has no category of its own in EN 16931: it
+ * is E with the VATEX code of the scheme the annotations flag (travel
+ * agents, art. 119, have none; the words the invoice must carry are the
+ * reason).
+ */
+static void ksef_margin(struct rd *r, xmlNode *fa, struct vat_cat *vc)
+{
+	static const struct {
+		const char *flag, *code, *words;
+	} schemes[] = {
+		{ "P_PMarzy_2", NULL, "procedura marży dla biur podróży" },
+		{ "P_PMarzy_3_1", "VATEX-EU-F", "procedura marży - towary używane" },
+		{ "P_PMarzy_3_2", "VATEX-EU-I", "procedura marży - dzieła sztuki" },
+		{ "P_PMarzy_3_3", "VATEX-EU-J",
+		  "procedura marży - przedmioty kolekcjonerskie i antyki" },
+	};
+	char path[64], *s;
+	size_t i;
+
+	for (i = 0; i < sizeof(schemes) / sizeof(schemes[0]); i++) {
+		snprintf(path, sizeof(path), "Adnotacje/PMarzy/%s", schemes[i].flag);
+		s = text_at(r, fa, path);
+		if (s && !strcmp(s, "1")) {
+			vc->code = schemes[i].code;
+			vc->reason = schemes[i].words;
+			free(s);
+			return;
+		}
+		free(s);
+	}
+}
+
+static void ksef(struct rd *r, xmlNode *root)
+{
+	/*
+	 * Categories from the FA(3) schema's annotations: P_13_1..3 (basic
+	 * and reduced rates), P_13_4 (taxi lump sum) and P_13_5 (OSS, the
+	 * other state's VAT shown in P_14_5) carry VAT: S. P_13_6_1 (0 %
+	 * domestic) Z, P_13_6_2 (0 % intra-community supply) K, P_13_6_3
+	 * (0 % export) G, P_13_7 (exempt) E, P_13_8 (outside the country) O,
+	 * P_13_9 (services of art. 100(1)(4), taxed by the buyer in another
+	 * member state: reverse charge, "odwrotne obciążenie" on the
+	 * invoice) AE, P_13_10 (domestic reverse charge) AE, P_13_11
+	 * (margin) E, see ksef_margin().
+	 */
+	static const struct {
+		const char *net, *vat, *rate, *cat;
 	} rates[] = {
-		{ "P_13_1", "P_14_1", NULL }, { "P_13_2", "P_14_2", NULL },
-		{ "P_13_3", "P_14_3", "5" }, { "P_13_4", "P_14_4", "4" },
-		{ "P_13_5", "P_14_5", "oss" }, { "P_13_6_1", NULL, "0 KR" },
-		{ "P_13_6_2", NULL, "0 WDT" }, { "P_13_6_3", NULL, "0 EX" },
-		{ "P_13_7", NULL, "zw" }, { "P_13_8", NULL, "np I" },
-		{ "P_13_9", NULL, "np II" }, { "P_13_10", NULL, "oo" },
-		{ "P_13_11", NULL, "marza" },
+		{ "P_13_1", "P_14_1", NULL, "S" }, { "P_13_2", "P_14_2", NULL, "S" },
+		{ "P_13_3", "P_14_3", "5", "S" }, { "P_13_4", "P_14_4", "4", "S" },
+		{ "P_13_5", "P_14_5", "oss", "S" }, { "P_13_6_1", NULL, "0 KR", "Z" },
+		{ "P_13_6_2", NULL, "0 WDT", "K" }, { "P_13_6_3", NULL, "0 EX", "G" },
+		{ "P_13_7", NULL, "zw", "E" }, { "P_13_8", NULL, "np I", "O" },
+		{ "P_13_9", NULL, "np II", "AE" }, { "P_13_10", NULL, "oo", "AE" },
+		{ "P_13_11", NULL, "marza", "E" },
 	};
 	xmlNode *fa, **v;
-	char *s, *a, *b, *c, *d, *e, *f, ib[40], nb[48];
+	char *s, *a, *b, *c, *d, *e, *f, ib[40], nb[48], *why = NULL;
 	const char *rate, *hi = "23", *lo = "8";
+	struct vat_cat vc;
 	struct dec net = { 0, 0 }, vat = { 0, 0 }, x;
 	int net_ok = 0, vat_ok = 0, bad = 0;
 	struct jobj j;
@@ -1243,9 +1604,25 @@ static void ksef(struct rd *r, xmlNode *root)
 		else if (b)
 			bad = 1;
 		rate = rates[i].rate ? rates[i].rate : i == 0 ? hi : lo;
-		breakdown_add(&j, rate, 0, a, b);
+		memset(&vc, 0, sizeof(vc));
+		vc.category = rates[i].cat;
+		if (!strcmp(rates[i].net, "P_13_7")) {
+			/* the legal basis of the exemption: the act, the
+			 * directive or another */
+			why = text_at(r, fa, "Adnotacje/Zwolnienie/P_19A");
+			if (!why)
+				why = text_at(r, fa, "Adnotacje/Zwolnienie/P_19B");
+			if (!why)
+				why = text_at(r, fa, "Adnotacje/Zwolnienie/P_19C");
+			vc.reason = why;
+		} else if (!strcmp(rates[i].net, "P_13_11")) {
+			ksef_margin(r, fa, &vc);
+		}
+		breakdown_add(&j, rate, 0, a, b, &vc);
 		free(a);
 		free(b);
+		free(why);
+		why = NULL;
 	}
 	if (net_ok && !bad)
 		emit(r, "net_total", dec_format(&net, 2, nb, sizeof(nb)), NULL);
@@ -1272,7 +1649,7 @@ static void ksef(struct rd *r, xmlNode *root)
 		d = text_at(r, v[i], "P_9A");
 		e = text_at(r, v[i], "P_11");
 		f = text_at(r, v[i], "P_12");
-		line_add(&j, a, b, c, d, e, f, 1);
+		line_add(&j, a, b, c, d, e, f, 1, ksef_line_category(f));
 		free(a);
 		free(b);
 		free(c);

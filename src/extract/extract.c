@@ -60,6 +60,15 @@ static const struct {
 	{ "payment_reference", "text", 0 },
 	{ "ksef_hash", "text", 0 },
 	{ "nfe_key", "text", 0 },
+	/* e-invoices: what an export needs to write one back */
+	{ "seller_country", "code", 0 },
+	{ "seller_address", "text", 0 },
+	{ "buyer_country", "code", 0 },
+	{ "buyer_address", "text", 0 },
+	{ "buyer_reference", "text", 0 },
+	{ "charges", "json", 0 },
+	{ "prepaid_amount", "amount", 0 },
+	{ "rounding_amount", "amount", 0 },
 };
 #define NFIELDS (sizeof(fields) / sizeof(fields[0]))
 

@@ -173,13 +173,13 @@ static void test_ubl_invoice(void)
 	/* the first account shaped like an IBAN */
 	T_EQ_STR(val(&c, "iban"), "DE89370400440532013000");
 	T_EQ_STR(val(&c, "vat_breakdown"),
-		 "[{\"rate\":\"24\",\"net\":\"100.00\",\"vat\":\"24.00\"},"
-		 "{\"rate\":\"5.5\",\"net\":\"5.50\",\"vat\":\"0.30\"},"
-		 "{\"rate\":\"0\",\"net\":\"0.00\",\"vat\":\"0.00\"}]");
+		 "[{\"rate\":\"24\",\"net\":\"100.00\",\"vat\":\"24.00\",\"category\":\"S\"},"
+		 "{\"rate\":\"5.5\",\"net\":\"5.50\",\"vat\":\"0.30\",\"category\":\"S\"},"
+		 "{\"rate\":\"0\",\"net\":\"0.00\",\"vat\":\"0.00\",\"category\":\"O\"}]");
 	T_EQ_STR(val(&c, "lines"),
 		 "[{\"description\":\"Consulting \\\"senior\\\" tier\",\"quantity\":\"2.5\","
 		 "\"unit\":\"HUR\",\"unit_price\":\"40.00\",\"net\":\"100.00\","
-		 "\"vat_rate\":\"24\"},"
+		 "\"vat_rate\":\"24\",\"category\":\"S\"},"
 		 "{\"description\":\"Only a description\",\"quantity\":\"1\",\"unit\":\"C62\","
 		 "\"unit_price\":\"5.123\",\"net\":\"5.50\",\"vat_rate\":\"5.5\"}]");
 	T_OK(folio_cands_find(&c, "invoice_number", FOLIO_SRC_XML) &&
@@ -465,12 +465,12 @@ static void test_fatturapa(void)
 	T_EQ_STR(val(&c, "iban"), "IT60X0542811101000000123456");
 	T_EQ_STR(val(&c, "order_reference"), "OA-3");
 	T_EQ_STR(val(&c, "vat_breakdown"),
-		 "[{\"rate\":\"22\",\"net\":\"900.00\",\"vat\":\"198.00\"},"
-		 "{\"rate\":\"10\",\"net\":\"110.91\",\"vat\":\"11.09\"},"
-		 "{\"rate\":\"0\",\"net\":\"0.01\",\"vat\":\"0.00\"}]");
+		 "[{\"rate\":\"22\",\"net\":\"900.00\",\"vat\":\"198.00\",\"category\":\"S\"},"
+		 "{\"rate\":\"10\",\"net\":\"110.91\",\"vat\":\"11.09\",\"category\":\"S\"},"
+		 "{\"rate\":\"0\",\"net\":\"0.01\",\"vat\":\"0.00\",\"category\":\"O\"}]");
 	T_EQ_STR(val(&c, "lines"), "[{\"description\":\"Consulenza\",\"quantity\":\"2\","
 		 "\"unit\":\"ore\",\"unit_price\":\"450.00\",\"net\":\"900.00\","
-		 "\"vat_rate\":\"22\"}]");
+		 "\"vat_rate\":\"22\",\"category\":\"S\"}]");
 	folio_cands_free(&c);
 
 	/* children must be unqualified, as the schema says */
@@ -498,6 +498,8 @@ static const char fa3_invoice[] =
 	"<P_13_1>100.00</P_13_1><P_14_1>23.00</P_14_1><P_14_1W>23.00</P_14_1W>"
 	"<P_13_3>10</P_13_3><P_14_3>0.5</P_14_3><P_13_7>7.77</P_13_7>"
 	"<P_15>141.27</P_15>\n"
+	"<Adnotacje><Zwolnienie><P_19>1</P_19><P_19A>art. 43 ust. 1\n pkt 29 lit. c</P_19A>"
+	"</Zwolnienie></Adnotacje>\n"
 	"<RodzajFaktury>KOR</RodzajFaktury>\n"
 	"<FaWiersz><NrWierszaFa>1</NrWierszaFa><P_7>Usługa\n    serwisowa</P_7><P_8A>h</P_8A>"
 	"<P_8B>4.0000</P_8B><P_9A>25</P_9A><P_11>100.00</P_11><P_12>23</P_12></FaWiersz>\n"
@@ -548,14 +550,18 @@ static void test_ksef(void)
 	T_EQ_STR(val(&c, "iban"), "PL61109010140000071219812874");
 	T_EQ_STR(val(&c, "order_reference"), "Z/9");
 	T_EQ_STR(val(&c, "vat_breakdown"),
-		 "[{\"rate\":\"23\",\"net\":\"100.00\",\"vat\":\"23.00\"},"
-		 "{\"rate\":\"5\",\"net\":\"10.00\",\"vat\":\"0.50\"},"
-		 "{\"rate\":\"zw\",\"net\":\"7.77\",\"vat\":\"0.00\"}]");
+		 "[{\"rate\":\"23\",\"net\":\"100.00\",\"vat\":\"23.00\",\"category\":\"S\"},"
+		 "{\"rate\":\"5\",\"net\":\"10.00\",\"vat\":\"0.50\",\"category\":\"S\"},"
+		 "{\"rate\":\"zw\",\"net\":\"7.77\",\"vat\":\"0.00\",\"category\":\"E\","
+		 "\"exemption_reason\":\"art. 43 ust. 1 pkt 29 lit. c\"}]");
 	T_EQ_STR(val(&c, "lines"),
 		 "[{\"description\":\"Usługa serwisowa\",\"quantity\":\"4\",\"unit\":\"h\","
-		 "\"unit_price\":\"25.00\",\"net\":\"100.00\",\"vat_rate\":\"23\"},"
-		 "{\"description\":\"Książka\",\"net\":\"10.00\",\"vat_rate\":\"5\"},"
-		 "{\"description\":\"Szkolenie\",\"net\":\"7.77\",\"vat_rate\":\"zw\"}]");
+		 "\"unit_price\":\"25.00\",\"net\":\"100.00\",\"vat_rate\":\"23\","
+		 "\"category\":\"S\"},"
+		 "{\"description\":\"Książka\",\"net\":\"10.00\",\"vat_rate\":\"5\","
+		 "\"category\":\"S\"},"
+		 "{\"description\":\"Szkolenie\",\"net\":\"7.77\",\"vat_rate\":\"zw\","
+		 "\"category\":\"E\"}]");
 	folio_cands_free(&c);
 
 	T_EQ_INT(parse_str(fa2, &c, &err), FOLIO_OK);
@@ -563,8 +569,8 @@ static void test_ksef(void)
 	T_EQ_STR(val(&c, "seller_tax_id"), "PL8567346215");
 	/* the lines tell the old 22/7 rates */
 	T_EQ_STR(val(&c, "vat_breakdown"),
-		 "[{\"rate\":\"22\",\"net\":\"100.00\",\"vat\":\"22.00\"},"
-		 "{\"rate\":\"7\",\"net\":\"10.00\",\"vat\":\"0.70\"}]");
+		 "[{\"rate\":\"22\",\"net\":\"100.00\",\"vat\":\"22.00\",\"category\":\"S\"},"
+		 "{\"rate\":\"7\",\"net\":\"10.00\",\"vat\":\"0.70\",\"category\":\"S\"}]");
 	T_EQ_STR(val(&c, "net_total"), "110.00");
 	T_EQ_STR(val(&c, "vat_total"), "22.70");
 	T_OK(!val(&c, "buyer_name"), "no Podmiot2");
@@ -937,7 +943,7 @@ static const struct expect expected[] = {
 	{ "peppol_bis3/base-example.xml", "vat_total", "331.25" },
 	{ "peppol_bis3/base-example.xml", "gross_total", "1656.25" },
 	{ "peppol_bis3/base-example.xml", "vat_breakdown",
-	  "[{\"rate\":\"25\",\"net\":\"1325.00\",\"vat\":\"331.25\"}]" },
+	  "[{\"rate\":\"25\",\"net\":\"1325.00\",\"vat\":\"331.25\",\"category\":\"S\"}]" },
 	{ "peppol_bis3/base-creditnote-correction.xml", "doc_type", "credit_note" },
 	{ "cen_en16931/ubl/ubl-tc434-creditnote1.xml", "doc_type", "credit_note" },
 	{ "cen_en16931/cii/CII_example1.xml", "invoice_number", "12115118" },
