@@ -1,0 +1,274 @@
+/* Unit tests: the one-stream export formats csv, jsonl and ledger. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "folio/doc.h"
+#include "folio/export.h"
+#include "folio/util.h"
+#include "t.h"
+
+/* A record from name, value pairs ending in NULL; "doc_type" sets the type. */
+static void mk(struct folio_invoice *inv, long long id, ...)
+{
+	struct folio_doc *doc = folio_doc_new("x.pdf", NULL, 0);
+	struct folio_err err;
+	const char *name, *value;
+	va_list ap;
+
+	doc->id = id;
+	folio_doc_set_str(&doc->doc_type, "invoice");
+	folio_doc_set_str(&doc->added_at, "2024-05-01T10:00:00Z");
+	memcpy(doc->sha256, "ab12", 5);
+	va_start(ap, id);
+	while ((name = va_arg(ap, const char *))) {
+		value = va_arg(ap, const char *);
+		if (!strcmp(name, "doc_type"))
+			folio_doc_set_str(&doc->doc_type, value);
+		else if (!strcmp(name, "tag"))
+			folio_doc_add_tag(doc, value);
+		else
+			folio_doc_set_field(doc, name, value, NULL, 0.97f, FOLIO_SRC_TEXT, 1, NULL);
+	}
+	va_end(ap);
+	if (folio_invoice_from_doc(inv, doc, 1, NULL, &err) != FOLIO_OK) {
+		fprintf(stderr, "record: %s\n", err.msg);
+		exit(1);
+	}
+}
+
+struct run {
+	char *out;
+	int status[8];
+	char msg[8][FOLIO_ERR_MSG_MAX];
+	int begin;
+	char begin_msg[FOLIO_ERR_MSG_MAX];
+};
+
+/* Run `name` with `opts` ("key=value" strings, NULL-terminated) over `invs`. */
+static void run(struct run *r, const char *name, const char *const *opts,
+		const struct folio_invoice *invs, size_t n)
+{
+	struct folio_export_opt o[16];
+	char kv[16][256];
+	struct folio_export x;
+	struct folio_strbuf out = FOLIO_STRBUF_INIT;
+	struct folio_err err;
+	size_t i, no = 0;
+
+	memset(r, 0, sizeof(*r));
+	memset(&x, 0, sizeof(x));
+	for (; opts && opts[no]; no++) {
+		char *eq;
+
+		snprintf(kv[no], sizeof(kv[no]), "%s", opts[no]);
+		eq = strchr(kv[no], '=');
+		*eq = '\0';
+		o[no].key = kv[no];
+		o[no].value = eq + 1;
+	}
+	x.mod = folio_export_module_find(name);
+	T_OK(x.mod != NULL, "module %s not registered", name);
+	if (!x.mod)
+		exit(1);
+	x.opts = o;
+	x.nopts = no;
+	x.now = "2024-06-01T12:00:00Z";
+	x.batch = 1;
+	folio_err_clear(&err);
+	r->begin = folio_export_check_keys(&x, &err);
+	if (r->begin == FOLIO_OK && x.mod->begin)
+		r->begin = x.mod->begin(&x, &out, &err);
+	if (r->begin != FOLIO_OK) {
+		snprintf(r->begin_msg, sizeof(r->begin_msg), "%s", err.msg);
+		T_EQ_INT(err.kind, FOLIO_E_CONFIG);
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		size_t before = out.len;
+
+		folio_err_clear(&err);
+		r->status[i] = x.mod->write(&x, &invs[i], &out, &err);
+		snprintf(r->msg[i], sizeof(r->msg[i]), "%s", err.msg);
+		if (r->status[i] != FOLIO_OK) {
+			T_EQ_INT(r->status[i], FOLIO_FAILED);
+			T_EQ_INT(err.kind, FOLIO_E_REFUSED);
+			T_EQ_INT(out.len, before);
+		}
+	}
+	if (x.mod->end)
+		T_EQ_INT(x.mod->end(&x, &out, &err), FOLIO_OK);
+out:
+	if (x.mod->release)
+		x.mod->release(&x);
+	if (!out.buf)
+		folio_strbuf_adds(&out, "");
+	r->out = folio_strbuf_detach(&out);
+}
+
+static void release(struct folio_invoice *invs, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		folio_invoice_release(&invs[i]);
+}
+
+/* ---- csv ------------------------------------------------------------- */
+
+static void test_csv(void)
+{
+	struct folio_invoice inv[3];
+	struct run r;
+
+	mk(&inv[0], 7, "invoice_number", "FV/1/2024", "issue_date", "2024-03-05",
+	   "seller_name", "Acme \"Best\", Ltd", "seller_tax_id", "PL5260250274",
+	   "buyer_name", "Zażółć gęślą jaźń", "currency", "PLN", "net_total", "100.00",
+	   "vat_total", "23.00", "gross_total", "123.00",
+	   "vat_breakdown",
+	   "[{\"rate\":\"23\",\"net\":\"80.00\",\"vat\":\"18.40\"},"
+	   "{\"rate\":\"5.5\",\"net\":\"20.00\",\"vat\":\"4.60\"}]", "tag", "q1", "tag", "fuel",
+	   NULL);
+	mk(&inv[1], 8, "doc_type", "credit_note", "invoice_number", "K/1", "issue_date",
+	   "2024-03-06", "seller_name", "Line\nbreak", "gross_total", "-12.30", NULL);
+	mk(&inv[2], 9, "invoice_number", "X", "seller_name", "Compañía SA", "buyer_name",
+	   "Straße", NULL);
+
+	{
+		static const char *const o[] = {
+			"columns=doc_id,invoice_number,doc_type,seller_name,gross_total", NULL };
+
+		run(&r, "csv", o, inv, 2);
+		T_EQ_INT(r.begin, FOLIO_OK);
+		T_EQ_STR(r.out, "doc_id,invoice_number,doc_type,seller_name,gross_total\r\n"
+				"7,FV/1/2024,invoice,\"Acme \"\"Best\"\", Ltd\",123.00\r\n"
+				"8,K/1,credit_note,\"Line\nbreak\",-12.30\r\n");
+		free(r.out);
+	}
+	{
+		static const char *const o[] = {
+			"columns=invoice_number,issue_date,net_total,seller_name",
+			"delimiter=;", "decimal=comma", "date_format=%d.%m.%Y", "line_end=lf",
+			"header=no", NULL };
+
+		run(&r, "csv", o, inv, 1);
+		T_EQ_STR(r.out, "FV/1/2024;05.03.2024;100,00;\"Acme \"\"Best\"\", Ltd\"\n");
+		free(r.out);
+	}
+	{
+		/* a comma decimal with a comma delimiter is quoted */
+		static const char *const o[] = {
+			"columns=invoice_number,vat_total", "decimal=comma", "header=no", NULL };
+
+		run(&r, "csv", o, inv, 1);
+		T_EQ_STR(r.out, "FV/1/2024,\"23,00\"\r\n");
+		free(r.out);
+	}
+	{
+		static const char *const o[] = { "rows=rate", "delimiter=tab", "line_end=lf",
+			"columns=doc_id,gross_total,vat_rate,rate_net,rate_vat,tags", NULL };
+
+		run(&r, "csv", o, inv, 3);
+		T_EQ_STR(r.out, "doc_id\tgross_total\tvat_rate\trate_net\trate_vat\ttags\n"
+				"7\t123.00\t23\t80.00\t18.40\tq1, fuel\n"
+				"7\t123.00\t5.5\t20.00\t4.60\tq1, fuel\n"
+				"8\t-12.30\t\t\t\t\n"
+				"9\t\t\t\t\t\n");
+		free(r.out);
+	}
+	{
+		/* the default columns */
+		run(&r, "csv", NULL, inv, 1);
+		T_EQ_STR(r.out,
+			 "doc_id,invoice_number,doc_type,issue_date,supply_date,due_date,"
+			 "seller_name,seller_tax_id,buyer_name,buyer_tax_id,currency,net_total,"
+			 "vat_total,gross_total,amount_due,iban\r\n"
+			 "7,FV/1/2024,invoice,2024-03-05,,,\"Acme \"\"Best\"\", Ltd\","
+			 "PL5260250274,Zażółć gęślą jaźń,,PLN,100.00,23.00,123.00,,\r\n");
+		free(r.out);
+	}
+	{
+		/* CP1250: Polish letters as single bytes; ñ refused, the batch goes on */
+		static const char *const o[] = { "encoding=cp1250", "header=no",
+			"columns=doc_id,buyer_name,seller_name", NULL };
+
+		run(&r, "csv", o, inv, 3);
+		T_EQ_STR(r.out, "7,Za\xbf\xf3\xb3\xe6 g\xea\x9cl\xb9 ja\x9f\xf1,"
+				"\"Acme \"\"Best\"\", Ltd\"\r\n"
+				"8,,\"Line\nbreak\"\r\n");
+		T_EQ_INT(r.status[0], FOLIO_OK);
+		T_EQ_INT(r.status[2], FOLIO_FAILED);
+		T_EQ_STR(r.msg[2], "cannot be written in CP1250: 'ñ' in seller_name");
+		free(r.out);
+	}
+	{
+		/* CP1252 has ñ and ß but not ż */
+		static const char *const o[] = { "encoding=cp1252", "header=no",
+			"columns=seller_name,buyer_name", NULL };
+
+		run(&r, "csv", o, inv, 3);
+		T_EQ_STR(r.out, "\"Line\nbreak\",\r\nCompa\xf1\xed" "a SA,Stra\xdf" "e\r\n");
+		T_EQ_INT(r.status[0], FOLIO_FAILED);
+		T_EQ_STR(r.msg[0], "cannot be written in CP1252: 'ż' in buyer_name");
+		free(r.out);
+	}
+	{
+		static const char *const o[] = { "bom=yes", "columns=doc_id", NULL };
+
+		run(&r, "csv", o, inv, 1);
+		T_EQ_STR(r.out, "\xef\xbb\xbf" "doc_id\r\n7\r\n");
+		free(r.out);
+	}
+	{
+		/* any document field by name */
+		static const char *const o[] = { "columns=doc_id,vat_breakdown,needs_review",
+			"header=no", "delimiter=;", NULL };
+
+		run(&r, "csv", o, inv + 1, 1);
+		T_EQ_STR(r.out, "8;;no\r\n");
+		free(r.out);
+	}
+	{
+		static const struct { const char *opt, *msg; } bad[] = {
+			{ "delimiter=|", "csv: delimiter = '|' is not valid" },
+			{ "decimal=dot", "decimal = 'dot'" },
+			{ "date_format=%Y/%b", "date_format = '%Y/%b'" },
+			{ "encoding=latin1", "encoding = 'latin1'" },
+			{ "header=maybe", "header = 'maybe'" },
+			{ "bom=1", "bom = '1'" },
+			{ "line_end=cr", "line_end = 'cr'" },
+			{ "rows=line", "rows = 'line'" },
+			{ "columns=doc_id,colour", "'colour' is not a column" },
+			{ "columns=doc_id,vat_rate", "'vat_rate' needs rows = rate" },
+			{ "columns=doc_id,,x", "an empty column name" },
+			{ "colour=red", "'colour' is not a setting of the csv format" },
+		};
+		size_t i;
+
+		for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+			const char *o[] = { bad[i].opt, NULL };
+
+			run(&r, "csv", o, inv, 1);
+			T_EQ_INT(r.begin, FOLIO_FAILED);
+			T_CONTAINS(r.begin_msg, bad[i].msg);
+			free(r.out);
+		}
+		{
+			const char *o[] = { "encoding=cp1250", "bom=yes", NULL };
+
+			run(&r, "csv", o, inv, 1);
+			T_CONTAINS(r.begin_msg, "needs encoding = utf-8");
+			free(r.out);
+		}
+	}
+	release(inv, 3);
+}
+
+int main(void)
+{
+	test_csv();
+	return t_done();
+}
