@@ -9,6 +9,7 @@
 #include <string.h>
 
 static const struct folio_export_module *const modules[] = {
+	&folio_export_csv,
 	NULL,
 };
 
