@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "folio/doc.h"
@@ -267,8 +268,122 @@ static void test_csv(void)
 	release(inv, 3);
 }
 
+/* ---- jsonl ------------------------------------------------------------ */
+
+static char tmpdir[64];
+
+/* Write `s` to TMPDIR/name and return the path (static buffer). */
+static const char *save(const char *name, const char *s)
+{
+	static char path[128];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", tmpdir, name);
+	f = fopen(path, "w");
+	T_OK(f != NULL, "cannot write %s", path);
+	if (f) {
+		fputs(s, f);
+		fclose(f);
+	}
+	return path;
+}
+
+/* Run a shell command; its first line of output into `buf`. Exit status. */
+static int sh(const char *cmd, char *buf, size_t n)
+{
+	FILE *p = popen(cmd, "r");
+	size_t len = 0;
+	int st;
+
+	buf[0] = '\0';
+	if (!p)
+		return -1;
+	len = fread(buf, 1, n - 1, p);
+	buf[len] = '\0';
+	st = pclose(p);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static void test_jsonl(void)
+{
+	struct folio_invoice inv[2];
+	char cmd[512], buf[4096];
+	const char *path;
+	struct run r;
+	char *nl;
+
+	mk(&inv[0], 7, "invoice_number", "FV/1/2024", "issue_date", "2024-03-05",
+	   "seller_name", "Acme \"Best\"\nLtd", "seller_tax_id", "PL5260250274",
+	   "currency", "PLN", "net_total", "100.00", "vat_total", "23.00",
+	   "gross_total", "0123.00", "amount_due", ".50",
+	   "vat_breakdown", "[{\"rate\":\"23\",\"net\":\"80.00\",\"vat\":\"18.40\"},"
+	   "{\"rate\":\"5.5\",\"category\":\"S\",\"net\":\"20.00\",\"vat\":\"4.60\"}]",
+	   "lines", "[{\"description\":\"Widget\",\"quantity\":\"2\",\"unit_price\":"
+	   "\"40.000\",\"net\":\"80.00\",\"vat_rate\":\"23\"}]",
+	   "charges", "[{\"kind\":\"charge\",\"amount\":\"5.00\",\"reason\":\"Freight\"}]",
+	   "tag", "q1", NULL);
+	mk(&inv[1], 8, "doc_type", "credit_note", "invoice_number", "K/1", "gross_total",
+	   "-12.30", "net_total", "n/a", NULL);
+	run(&r, "jsonl", NULL, inv, 2);
+	T_EQ_INT(r.begin, FOLIO_OK);
+	T_EQ_INT(r.status[0], FOLIO_OK);
+	T_EQ_INT(r.status[1], FOLIO_OK);
+	nl = strchr(r.out, '\n');
+	T_OK(nl && strchr(nl + 1, '\n') && !strchr(nl + 1, '\n')[1], "two lines: %s", r.out);
+	T_CONTAINS(r.out, "{\"id\":7,\"sha256\":\"ab12\",\"doc_type\":\"invoice\",\"title\":null,"
+			  "\"added_at\":\"2024-05-01T10:00:00Z\",\"vendor\":null,\"tags\":[\"q1\"],"
+			  "\"needs_review\":false,\"review\":null,\"fields\":{\"invoice_number\":"
+			  "{\"value\":\"FV/1/2024\",\"source\":\"text\",\"confidence\":0.97,"
+			  "\"page\":1},");
+	T_CONTAINS(r.out, "\"vat_breakdown\":{\"value\":[{\"rate\":\"23\",\"net\":\"80.00\","
+			  "\"vat\":\"18.40\"},{\"rate\":\"5.5\",\"category\":\"S\",\"net\":"
+			  "\"20.00\",\"vat\":\"4.60\"}],\"source\"");
+	T_CONTAINS(r.out, "\"seller\":{\"name\":\"Acme \\\"Best\\\"\\nLtd\",\"tax_id\":"
+			  "\"PL5260250274\",\"country\":\"PL\",\"address\":null}");
+	T_CONTAINS(r.out, "\"net_total\":100.00,\"vat_total\":23.00,\"gross_total\":123.00,"
+			  "\"amount_due\":0.50,\"prepaid_amount\":null,\"rounding_amount\":null,"
+			  "\"rates\":[{\"rate\":23,\"category\":null,\"exemption_reason\":null,"
+			  "\"exemption_code\":null,\"net\":80.00,\"vat\":18.40},{\"rate\":5.5,");
+	T_CONTAINS(r.out, "\"lines\":[{\"description\":\"Widget\",\"quantity\":2,\"unit\":null,"
+			  "\"unit_price\":40.000,\"net\":80.00,\"vat_rate\":23,\"category\":null}],"
+			  "\"charges\":[{\"charge\":true,\"amount\":5.00,\"reason\":\"Freight\"");
+	T_CONTAINS(r.out, "\"id\":8,");
+	T_CONTAINS(r.out, "\"doc_type\":\"credit_note\"");
+	T_CONTAINS(r.out, "\"net_total\":null,\"vat_total\":null,\"gross_total\":-12.30,");
+	T_CONTAINS(r.out, "\"net_total\":{\"value\":\"n/a\"");
+
+	/* every line parses as JSON (jq is in tests/deps.sh: missing is a failure) */
+	path = save("out.jsonl", r.out);
+	snprintf(cmd, sizeof(cmd), "jq -c '[.id, .invoice.gross_total, "
+		 ".fields.vat_breakdown.value[1].rate, .invoice.seller.name]' '%s' 2>&1", path);
+	T_EQ_INT(sh(cmd, buf, sizeof(buf)), 0);
+	T_EQ_STR(buf, "[7,123,\"5.5\",\"Acme \\\"Best\\\"\\nLtd\"]\n[8,-12.3,null,null]\n");
+	/* exact decimals: Python's json with Decimal reads back what was stored */
+	snprintf(cmd, sizeof(cmd), "python3 -c 'import json,sys,decimal\n"
+		 "for l in open(sys.argv[1]):\n"
+		 " d=json.loads(l,parse_float=decimal.Decimal)\n"
+		 " print(d[\"invoice\"][\"gross_total\"],end=\" \")' '%s' 2>&1", path);
+	if (sh("command -v python3 >/dev/null", buf, sizeof(buf)) == 0) {
+		T_EQ_INT(sh(cmd, buf, sizeof(buf)), 0);
+		T_EQ_STR(buf, "123.00 -12.30 ");
+	}
+	free(r.out);
+	release(inv, 2);
+}
+
 int main(void)
 {
+	char cmd_rm[128];
+
+	snprintf(tmpdir, sizeof(tmpdir), "/tmp/folio-export-flat-XXXXXX");
+	if (!mkdtemp(tmpdir)) {
+		perror("mkdtemp");
+		return 1;
+	}
 	test_csv();
+	test_jsonl();
+	snprintf(cmd_rm, sizeof(cmd_rm), "rm -rf '%s'", tmpdir);
+	if (system(cmd_rm) != 0)
+		fprintf(stderr, "cannot remove %s\n", tmpdir);
 	return t_done();
 }
