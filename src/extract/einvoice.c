@@ -787,15 +787,17 @@ struct charge {
 	char *indicator, *amount, *base, *percent, *reason, *code, *rate, *category;
 };
 
-static void charge_add(struct jobj *j, const struct charge *c)
+/* `kind` NULL: from the indicator. */
+static void charge_add(struct jobj *j, const struct charge *c, const char *kind)
 {
 	char ab[48], bb[48], pb[48], rb[48];
-	const char *kind = NULL;
 
-	if (c->indicator && (!strcmp(c->indicator, "true") || !strcmp(c->indicator, "1")))
-		kind = "charge";
-	else if (c->indicator && (!strcmp(c->indicator, "false") || !strcmp(c->indicator, "0")))
-		kind = "allowance";
+	if (!kind && c->indicator) {
+		if (!strcmp(c->indicator, "true") || !strcmp(c->indicator, "1"))
+			kind = "charge";
+		else if (!strcmp(c->indicator, "false") || !strcmp(c->indicator, "0"))
+			kind = "allowance";
+	}
 	jbegin(j);
 	jfield(j, "kind", kind);
 	jfield(j, "amount", c->amount ? norm_num(c->amount, 2, ab, sizeof(ab)) : NULL);
@@ -973,7 +975,7 @@ static void ubl(struct rd *r, xmlNode *root, int credit)
 		ch.code = text_at(r, v[i], "cbc:AllowanceChargeReasonCode");
 		ch.rate = text_at(r, v[i], "cac:TaxCategory/cbc:Percent");
 		ch.category = text_at(r, v[i], "cac:TaxCategory/cbc:ID");
-		charge_add(&j, &ch);
+		charge_add(&j, &ch, NULL);
 		charge_free(&ch);
 	}
 	free(v);
@@ -1174,7 +1176,21 @@ static void cii(struct rd *r, xmlNode *root, const struct cii_names *k)
 		snprintf(path, sizeof(path), "ram:CategoryTradeTax/%s", k->percent);
 		ch.rate = text_at(r, v[i], path);
 		ch.category = text_at(r, v[i], "ram:CategoryTradeTax/ram:CategoryCode");
-		charge_add(&j, &ch);
+		charge_add(&j, &ch, NULL);
+		charge_free(&ch);
+	}
+	free(v);
+	/* EXTENDED's freight and the like: charges of the document too,
+	 * counted in its ChargeTotalAmount */
+	memset(&ch, 0, sizeof(ch));
+	n = find_all(r, set, "ram:SpecifiedLogisticsServiceCharge", &v);
+	for (i = 0; i < n; i++) {
+		ch.amount = text_at(r, v[i], "ram:AppliedAmount");
+		ch.reason = text_at(r, v[i], "ram:Description");
+		snprintf(path, sizeof(path), "ram:AppliedTradeTax/%s", k->percent);
+		ch.rate = text_at(r, v[i], path);
+		ch.category = text_at(r, v[i], "ram:AppliedTradeTax/ram:CategoryCode");
+		charge_add(&j, &ch, "charge");
 		charge_free(&ch);
 	}
 	free(v);

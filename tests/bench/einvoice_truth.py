@@ -152,18 +152,19 @@ def jarr(items):
     return json.dumps(items, ensure_ascii=False, separators=(",", ":"))
 
 
-def line(desc, qty, unit, price, net, rate, rate_word=False):
+def line(desc, qty, unit, price, net, rate, rate_word=False, category=None):
     o = {}
     for k, v in (("description", desc), ("quantity", number(qty) if qty else None),
                  ("unit", unit), ("unit_price", amount(price) if price else None),
                  ("net", amount(net) if net else None),
-                 ("vat_rate", (rate if rate_word else number(rate)) if rate else None)):
+                 ("vat_rate", (rate if rate_word else number(rate)) if rate else None),
+                 ("category", category)):
         if v is not None:
             o[k] = v
     return o
 
 
-def bd(rate, net, vat, rate_is_num=True):
+def bd(rate, net, vat, rate_is_num=True, category=None, reason=None, code=None):
     r = (number(rate) if rate else "0") if rate_is_num else rate
     o = {"rate": r or "0"}
     n = amount(net)
@@ -172,6 +173,46 @@ def bd(rate, net, vat, rate_is_num=True):
     v = amount(vat) if vat is not None else "0.00"
     if v is not None:
         o["vat"] = v
+    for k, x in (("category", category), ("exemption_reason", reason),
+                 ("exemption_code", code)):
+        if x:
+            o[k] = x
+    return o
+
+
+def country(s):
+    """ISO 3166-1 alpha-2 upper case, or None."""
+    if s and len(s) == 2 and s.isascii() and s.isalpha():
+        return s.upper()
+    return None
+
+
+def address(streets, postcode, city, region):
+    """Street lines, "postcode city", region, joined with ", "."""
+    parts = [x for x in streets if x]
+    place = " ".join(x for x in (postcode, city) if x)
+    if place:
+        parts.append(place)
+    if region:
+        parts.append(region)
+    return ", ".join(parts) or None
+
+
+def nonzero(s):
+    d = dec(s)
+    return fmt(d, 2) if d is not None and d != 0 else None
+
+
+def charge(ind, amt, base, pct, reason, code, rate, cat):
+    o = {}
+    kind = {"true": "charge", "1": "charge", "false": "allowance", "0": "allowance"}.get(ind)
+    for k, v in (("kind", kind), ("amount", amount(amt) if amt else None),
+                 ("base", amount(base) if base else None),
+                 ("percent", number(pct) if pct else None), ("reason", reason),
+                 ("reason_code", code), ("rate", number(rate) if rate else None),
+                 ("category", cat)):
+        if v is not None:
+            o[k] = v
     return o
 
 
@@ -215,12 +256,19 @@ def ubl(root, credit):
             continue
         f.put(who + "_name", t(p, "cac:PartyLegalEntity/cbc:RegistrationName")
               or t(p, "cac:PartyName/cbc:Name"))
-        country = t(p, "cac:PostalAddress/cac:Country/cbc:IdentificationCode")
+        country_ = t(p, "cac:PostalAddress/cac:Country/cbc:IdentificationCode")
         for ts in p.findall("cac:PartyTaxScheme", ns):
             s = t(ts, "cac:TaxScheme/cbc:ID")
             if s and s.upper() == "VAT":
-                f.put(who + "_tax_id", taxid(t(ts, "cbc:CompanyID"), country))
+                f.put(who + "_tax_id", taxid(t(ts, "cbc:CompanyID"), country_))
                 break
+        f.put(who + "_country", country(country_))
+        a = p.find("cac:PostalAddress", ns)
+        if a is not None:
+            f.put(who + "_address", address(
+                [t(a, "cbc:StreetName"), t(a, "cbc:AdditionalStreetName")]
+                + [txt(x) for x in a.findall("cac:AddressLine/cbc:Line", ns)],
+                t(a, "cbc:PostalZone"), t(a, "cbc:CityName"), t(a, "cbc:CountrySubentity")))
     f.put("net_total", amount(t(root, "cac:LegalMonetaryTotal/cbc:TaxExclusiveAmount")))
     tax = None
     taxes = []
@@ -239,10 +287,24 @@ def ubl(root, credit):
             f.put("iban", v)
             break
     f.put("order_reference", t(root, "cac:OrderReference/cbc:ID"))
+    f.put("buyer_reference", t(root, "cbc:BuyerReference"))
+    f.put("payment_reference", t(root, "cac:PaymentMeans/cbc:PaymentID"))
+    f.put("prepaid_amount", nonzero(t(root, "cac:LegalMonetaryTotal/cbc:PrepaidAmount")))
+    f.put("rounding_amount", nonzero(t(root, "cac:LegalMonetaryTotal/cbc:PayableRoundingAmount")))
     if tax is not None:
         f.put("vat_breakdown", jarr([bd(t(s, "cac:TaxCategory/cbc:Percent"),
-                                        t(s, "cbc:TaxableAmount"), t(s, "cbc:TaxAmount"))
+                                        t(s, "cbc:TaxableAmount"), t(s, "cbc:TaxAmount"),
+                                        category=t(s, "cac:TaxCategory/cbc:ID"),
+                                        reason=t(s, "cac:TaxCategory/cbc:TaxExemptionReason"),
+                                        code=t(s, "cac:TaxCategory/cbc:TaxExemptionReasonCode"))
                                      for s in tax.findall("cac:TaxSubtotal", ns)]))
+    f.put("charges", jarr([charge(t(a, "cbc:ChargeIndicator"), t(a, "cbc:Amount"),
+                                  t(a, "cbc:BaseAmount"), t(a, "cbc:MultiplierFactorNumeric"),
+                                  t(a, "cbc:AllowanceChargeReason"),
+                                  t(a, "cbc:AllowanceChargeReasonCode"),
+                                  t(a, "cac:TaxCategory/cbc:Percent"),
+                                  t(a, "cac:TaxCategory/cbc:ID"))
+                           for a in root.findall("cac:AllowanceCharge", ns)]))
     lines = []
     for ln in root.findall("cac:CreditNoteLine" if credit else "cac:InvoiceLine", ns):
         q = ln.find("cbc:CreditedQuantity" if credit else "cbc:InvoicedQuantity", ns)
@@ -251,7 +313,8 @@ def ubl(root, credit):
         lines.append(line(t(ln, "cac:Item/cbc:Name") or t(ln, "cac:Item/cbc:Description"),
                           txt(q), unit, t(ln, "cac:Price/cbc:PriceAmount"),
                           t(ln, "cbc:LineExtensionAmount"),
-                          t(ln, "cac:Item/cac:ClassifiedTaxCategory/cbc:Percent")))
+                          t(ln, "cac:Item/cac:ClassifiedTaxCategory/cbc:Percent"),
+                          category=t(ln, "cac:Item/cac:ClassifiedTaxCategory/cbc:ID")))
     f.put("lines", jarr(lines))
     return f
 
@@ -319,12 +382,19 @@ def cii(root, v1):
         if p is None:
             continue
         f.put(who + "_name", t(p, "ram:Name"))
-        country = t(p, "ram:PostalTradeAddress/ram:CountryID")
+        country_ = t(p, "ram:PostalTradeAddress/ram:CountryID")
         for i in p.findall("ram:SpecifiedTaxRegistration/ram:ID", ns):
             sc = i.get("schemeID")
             if sc is not None and sc.strip() == "VA":
-                f.put(who + "_tax_id", taxid(txt(i), country))
+                f.put(who + "_tax_id", taxid(txt(i), country_))
                 break
+        f.put(who + "_country", country(country_))
+        a = p.find("ram:PostalTradeAddress", ns)
+        if a is not None:
+            f.put(who + "_address", address(
+                [t(a, "ram:LineOne"), t(a, "ram:LineTwo"), t(a, "ram:LineThree")],
+                t(a, "ram:PostcodeCode"), t(a, "ram:CityName"),
+                t(a, "ram:CountrySubDivisionName")))
     f.put("net_total", amount(t(sm, "ram:TaxBasisTotalAmount")))
     if sm is not None:
         ch = in_currency(sm.findall("ram:TaxTotalAmount", ns), cur)
@@ -332,6 +402,10 @@ def cii(root, v1):
             f.put("vat_total", amount(txt(ch)))
     f.put("gross_total", amount(t(sm, "ram:GrandTotalAmount")))
     f.put("amount_due", amount(t(sm, "ram:DuePayableAmount")))
+    f.put("buyer_reference", t(agr, "ram:BuyerReference"))
+    f.put("payment_reference", t(st, "ram:PaymentReference"))
+    f.put("prepaid_amount", nonzero(t(sm, "ram:TotalPrepaidAmount")))
+    f.put("rounding_amount", nonzero(t(sm, "ram:RoundingAmount")))
     if st is not None:
         for a in st.findall("ram:SpecifiedTradeSettlementPaymentMeans/"
                             "ram:PayeePartyCreditorFinancialAccount/ram:IBANID", ns):
@@ -340,8 +414,24 @@ def cii(root, v1):
                 f.put("iban", v)
                 break
         f.put("vat_breakdown", jarr([bd(t(x, k["pct"]), t(x, "ram:BasisAmount"),
-                                        t(x, "ram:CalculatedAmount"))
+                                        t(x, "ram:CalculatedAmount"),
+                                        category=t(x, "ram:CategoryCode"),
+                                        reason=t(x, "ram:ExemptionReason"),
+                                        code=t(x, "ram:ExemptionReasonCode"))
                                      for x in st.findall("ram:ApplicableTradeTax", ns)]))
+        f.put("charges", jarr([charge(t(a, "ram:ChargeIndicator/udt:Indicator"),
+                                      t(a, "ram:ActualAmount"), t(a, "ram:BasisAmount"),
+                                      t(a, "ram:CalculationPercent"), t(a, "ram:Reason"),
+                                      t(a, "ram:ReasonCode"),
+                                      t(a, "ram:CategoryTradeTax/" + k["pct"]),
+                                      t(a, "ram:CategoryTradeTax/ram:CategoryCode"))
+                               for a in st.findall("ram:SpecifiedTradeAllowanceCharge", ns)]
+                              + [charge("true", t(a, "ram:AppliedAmount"), None, None,
+                                        t(a, "ram:Description"), None,
+                                        t(a, "ram:AppliedTradeTax/" + k["pct"]),
+                                        t(a, "ram:AppliedTradeTax/ram:CategoryCode"))
+                                 for a in st.findall("ram:SpecifiedLogisticsServiceCharge",
+                                                     ns)]))
     f.put("order_reference", t(agr, k["order"]))
     lines = []
     if tr is not None:
@@ -352,12 +442,31 @@ def cii(root, v1):
             lines.append(line(t(li, "ram:SpecifiedTradeProduct/ram:Name"), txt(q), unit,
                               t(li, k["la"] + "/ram:NetPriceProductTradePrice/ram:ChargeAmount"),
                               t(li, k["ls"] + "/" + k["lsum"] + "/ram:LineTotalAmount"),
-                              t(li, k["ls"] + "/ram:ApplicableTradeTax/" + k["pct"])))
+                              t(li, k["ls"] + "/ram:ApplicableTradeTax/" + k["pct"]),
+                              category=t(li, k["ls"] + "/ram:ApplicableTradeTax/ram:CategoryCode")))
     f.put("lines", jarr(lines))
     return f
 
 
 # ---- FatturaPA ---------------------------------------------------------------
+
+def fpa_category(natura, rate):
+    """UNCL5305 for a Natura code (or, without one, a rate above zero)."""
+    if not natura:
+        d = dec(rate)
+        return "S" if d is not None and d > 0 else None
+    if natura == "N3.1":
+        return "G"
+    if natura == "N3.2":
+        return "K"
+    if natura.startswith("N3") or natura in ("N4", "N5"):
+        return "E"
+    if natura.startswith("N6"):
+        return "AE"
+    if natura == "N1" or natura.startswith("N2") or natura == "N7":
+        return "O"
+    return None
+
 
 def fpa(root):
     f = Out()
@@ -378,6 +487,12 @@ def fpa(root):
     f.put("due_date", date(t(body, "DatiPagamento/DettaglioPagamento/DataScadenzaPagamento")))
     f.put("currency", t(dgd, "Divisa"))
     for who, tag in (("seller", "CedentePrestatore"), ("buyer", "CessionarioCommittente")):
+        sede = hdr.find(tag + "/Sede") if hdr is not None else None
+        if sede is not None:
+            f.put(who + "_country", country(t(sede, "Nazione")))
+            street = " ".join(x for x in (t(sede, "Indirizzo"), t(sede, "NumeroCivico")) if x)
+            f.put(who + "_address", address([street], t(sede, "CAP"), t(sede, "Comune"),
+                                            t(sede, "Provincia")))
         da = hdr.find(tag + "/DatiAnagrafici") if hdr is not None else None
         if da is None:
             continue
@@ -417,9 +532,12 @@ def fpa(root):
                 break
     f.put("order_reference", t(dg, "DatiOrdineAcquisto/IdDocumento"))
     f.put("vat_breakdown", jarr([bd(t(r, "AliquotaIVA"), t(r, "ImponibileImporto"),
-                                    t(r, "Imposta")) for r in riep]))
+                                    t(r, "Imposta"),
+                                    category=fpa_category(t(r, "Natura"), t(r, "AliquotaIVA")),
+                                    reason=t(r, "RiferimentoNormativo")) for r in riep]))
     lines = [line(t(d, "Descrizione"), t(d, "Quantita"), t(d, "UnitaMisura"),
-                  t(d, "PrezzoUnitario"), t(d, "PrezzoTotale"), t(d, "AliquotaIVA"))
+                  t(d, "PrezzoUnitario"), t(d, "PrezzoTotale"), t(d, "AliquotaIVA"),
+                  category=fpa_category(t(d, "Natura"), t(d, "AliquotaIVA")))
              for d in (body.findall("DatiBeniServizi/DettaglioLinee") if body is not None else [])]
     f.put("lines", jarr(lines))
     if len(bodies) > 1:
@@ -429,11 +547,30 @@ def fpa(root):
 
 # ---- KSeF ------------------------------------------------------------------------
 
-KSEF_RATES = [("P_13_1", "P_14_1", None), ("P_13_2", "P_14_2", None), ("P_13_3", "P_14_3", "5"),
-              ("P_13_4", "P_14_4", "4"), ("P_13_5", "P_14_5", "oss"),
-              ("P_13_6_1", None, "0 KR"), ("P_13_6_2", None, "0 WDT"),
-              ("P_13_6_3", None, "0 EX"), ("P_13_7", None, "zw"), ("P_13_8", None, "np I"),
-              ("P_13_9", None, "np II"), ("P_13_10", None, "oo"), ("P_13_11", None, "marza")]
+# (net, VAT, rate word, UNCL5305 category); why each category: see einvoice.c
+KSEF_RATES = [("P_13_1", "P_14_1", None, "S"), ("P_13_2", "P_14_2", None, "S"),
+              ("P_13_3", "P_14_3", "5", "S"), ("P_13_4", "P_14_4", "4", "S"),
+              ("P_13_5", "P_14_5", "oss", "S"), ("P_13_6_1", None, "0 KR", "Z"),
+              ("P_13_6_2", None, "0 WDT", "K"), ("P_13_6_3", None, "0 EX", "G"),
+              ("P_13_7", None, "zw", "E"), ("P_13_8", None, "np I", "O"),
+              ("P_13_9", None, "np II", "AE"), ("P_13_10", None, "oo", "AE"),
+              ("P_13_11", None, "marza", "E")]
+KSEF_LINE_CATEGORY = {"0 KR": "Z", "0": "Z", "0 WDT": "K", "0 EX": "G", "zw": "E", "oo": "AE",
+                      "np I": "O", "np": "O", "np II": "AE"}
+KSEF_MARGIN = [("P_PMarzy_2", None, "procedura marży dla biur podróży"),
+               ("P_PMarzy_3_1", "VATEX-EU-F", "procedura marży - towary używane"),
+               ("P_PMarzy_3_2", "VATEX-EU-I", "procedura marży - dzieła sztuki"),
+               ("P_PMarzy_3_3", "VATEX-EU-J",
+                "procedura marży - przedmioty kolekcjonerskie i antyki")]
+
+
+def ksef_line_category(p12):
+    if p12 is None:
+        return None
+    if p12 in KSEF_LINE_CATEGORY:
+        return KSEF_LINE_CATEGORY[p12]
+    d = dec(p12)
+    return "S" if d is not None and d > 0 else None
 
 
 def ksef(root, ns_uri):
@@ -454,6 +591,11 @@ def ksef(root, ns_uri):
     f.put("due_date", date(t(fa, "Platnosc/TerminPlatnosci/Termin")))
     f.put("currency", t(fa, "KodWaluty"))
     for who, tag in (("seller", "Podmiot1"), ("buyer", "Podmiot2")):
+        adr = root.find("k:%s/k:Adres" % tag, ns)
+        if adr is not None:
+            f.put(who + "_country", country(t(adr, "KodKraju")))
+            f.put(who + "_address", address([t(adr, "AdresL1"), t(adr, "AdresL2")],
+                                            None, None, None))
         di = root.find("k:%s/k:DaneIdentyfikacyjne" % tag, ns)
         if di is None:
             continue
@@ -469,7 +611,7 @@ def ksef(root, ns_uri):
     hi = "22" if "22" in p12 else "23"
     lo = "7" if "7" in p12 else "8"
     entries, nets, vats, bad = [], [], [], False
-    for i, (n, v, rate) in enumerate(KSEF_RATES):
+    for i, (n, v, rate, cat) in enumerate(KSEF_RATES):
         a = t(fa, n)
         if not a:
             continue
@@ -481,7 +623,17 @@ def ksef(root, ns_uri):
             dv = dec(b)
             bad |= dv is None
             vats.append(dv)
-        entries.append(bd(rate or (hi if i == 0 else lo), a, b, rate_is_num=False))
+        reason = code = None
+        if n == "P_13_7":
+            reason = (t(fa, "Adnotacje/Zwolnienie/P_19A") or t(fa, "Adnotacje/Zwolnienie/P_19B")
+                      or t(fa, "Adnotacje/Zwolnienie/P_19C"))
+        elif n == "P_13_11":
+            for flag, c, words in KSEF_MARGIN:
+                if t(fa, "Adnotacje/PMarzy/" + flag) == "1":
+                    reason, code = words, c
+                    break
+        entries.append(bd(rate or (hi if i == 0 else lo), a, b, rate_is_num=False,
+                          category=cat, reason=reason, code=code))
     if nets and not bad:
         f.put("net_total", fmt(sum(nets, Decimal(0)), 2))
         if vats:
@@ -493,7 +645,8 @@ def ksef(root, ns_uri):
     f.put("order_reference", t(fa, "WarunkiTransakcji/Zamowienia/NrZamowienia"))
     f.put("vat_breakdown", jarr(entries))
     f.put("lines", jarr([line(t(r, "P_7"), t(r, "P_8B"), t(r, "P_8A"), t(r, "P_9A"),
-                              t(r, "P_11"), t(r, "P_12"), rate_word=True) for r in rows]))
+                              t(r, "P_11"), t(r, "P_12"), rate_word=True,
+                              category=ksef_line_category(t(r, "P_12"))) for r in rows]))
     return f
 
 

@@ -20,9 +20,14 @@ line with "fields": null is not an invoice and is skipped).
 Comparison: amounts numerically to the cent; dates exactly; tax IDs and
 IBANs compact upper case; names case-insensitively after white space is
 normalised; invoice and order numbers after white space is normalised;
-vat_breakdown as a set of (rate, net, vat); lines in order, each on the
-keys the truth row has among description, quantity, unit_price, net and
-vat_rate (the whole list must match; "lines (rows)" also counts rows).
+vat_breakdown as a set of (rate, net, vat), plus category,
+exemption_reason and exemption_code when the truth has them; lines in
+order, each on the keys the truth row has among description, quantity,
+unit_price, net, vat_rate and category (the whole list must match; "lines
+(rows)" also counts rows); charges in order, every key of every entry.
+With --truth-lines the fields only e-invoices carry (countries, addresses,
+buyer and payment references, charges, prepaid and rounding amounts) are
+scored too.
 doc_type falls back to the document's top-level doc_type.
 
 Counting per field: right value = TP; wrong value = FP and FN; missing =
@@ -43,13 +48,22 @@ FIELDS = ["doc_type", "invoice_number", "issue_date", "supply_date", "due_date",
           "currency", "seller_name", "seller_tax_id", "buyer_name", "buyer_tax_id",
           "net_total", "vat_total", "gross_total", "amount_due", "iban",
           "order_reference", "vat_breakdown", "lines"]
+# what only e-invoices carry; scored with --truth-lines only
+EI_FIELDS = ["seller_country", "seller_address", "buyer_country", "buyer_address",
+             "buyer_reference", "payment_reference", "charges", "prepaid_amount",
+             "rounding_amount"]
 KEY_FIELDS = ["invoice_number", "issue_date", "due_date", "seller_tax_id", "buyer_tax_id",
               "net_total", "vat_total", "gross_total"]
-AMOUNTS = {"net_total", "vat_total", "gross_total", "amount_due"}
+AMOUNTS = {"net_total", "vat_total", "gross_total", "amount_due", "prepaid_amount",
+           "rounding_amount"}
+JSON_FIELDS = ("vat_breakdown", "lines", "charges")
+# breakdown keys beyond (rate, net, vat), compared when the truth has them
+BD_EXTRA = ["category", "exemption_reason", "exemption_code"]
 DATES = {"issue_date", "supply_date", "due_date"}
 COMPACT = {"seller_tax_id", "buyer_tax_id", "iban"}
 NAMES = {"seller_name", "buyer_name"}
-LINE_KEYS = ["description", "quantity", "unit_price", "net", "vat_rate"]
+LINE_KEYS = ["description", "quantity", "unit_price", "net", "vat_rate", "category"]
+CHARGE_AMOUNTS = {"amount", "base"}
 CENT = Decimal("0.01")
 
 
@@ -78,7 +92,7 @@ def result_value(res, name):
         v = f
     if v is None and name == "doc_type":
         v = res.get("doc_type")
-    if isinstance(v, str) and name in ("vat_breakdown", "lines"):
+    if isinstance(v, str) and name in JSON_FIELDS:
         try:
             v = json.loads(v)
         except ValueError:
@@ -113,7 +127,7 @@ def norm(name, v):
         return re.sub(r"[\s.\-/]", "", str(v)).upper()
     if name in NAMES:
         return ws(v).casefold()
-    if name == "currency":
+    if name in ("currency", "seller_country", "buyer_country"):
         return str(v).strip().upper()
     if name in DATES or name == "doc_type":
         return str(v).strip()
@@ -125,14 +139,30 @@ def rate(v):
     return None if n is None else n.normalize()
 
 
-def br_set(v):
+def br_set(v, extra=()):
     if not isinstance(v, list):
         return None
     try:
         return sorted((rate(r.get("rate")), cents(r.get("net")), cents(r.get("vat")))
+                      + tuple(ws(r[k]) if r.get(k) is not None else "" for k in extra)
                       for r in v)
     except (AttributeError, TypeError):
         return None
+
+
+def charge_key(c):
+    """One allowance or charge, amounts to the cent, rates as numbers."""
+    out = []
+    for k in sorted(c):
+        v = c[k]
+        if k in CHARGE_AMOUNTS:
+            v = cents(v)
+        elif k in ("rate", "percent"):
+            v = rate(v)
+        else:
+            v = ws(v)
+        out.append((k, str(v)))
+    return tuple(out)
 
 
 def line_eq(t, g):
@@ -158,7 +188,14 @@ def line_eq(t, g):
 
 def equal(name, want, got):
     if name == "vat_breakdown":
-        return br_set(got) is not None and br_set(got) == br_set(want)
+        extra = [k for k in BD_EXTRA if any(isinstance(r, dict) and k in r for r in want)]
+        return br_set(got, extra) is not None and br_set(got, extra) == br_set(want, extra)
+    if name == "charges":
+        try:
+            return (isinstance(got, list) and len(got) == len(want)
+                    and [charge_key(g) for g in got] == [charge_key(t) for t in want])
+        except (AttributeError, TypeError):
+            return False
     if name == "lines":
         return (isinstance(got, list) and len(got) == len(want)
                 and all(line_eq(t, g) for t, g in zip(want, got)))
@@ -213,11 +250,11 @@ class Tally:
         return "%-20s %5d %5d %5d   %5.3f  %5.3f  %5.3f" % (label, tp, fp, fn, p, r, f1)
 
 
-def score_doc(tally, truth_fields, derived, res, label, mism):
-    for name in FIELDS:
+def score_doc(tally, truth_fields, derived, res, label, mism, fields=FIELDS):
+    for name in fields:
         want = truth_fields.get(name)
         got = result_value(res, name) if res is not None else None
-        if got in ("", []) and name not in ("vat_breakdown", "lines"):
+        if got in ("", []) and name not in JSON_FIELDS:
             got = None
         if want is None:
             if got is not None:
@@ -277,7 +314,7 @@ def load_truth(args):
                 continue
             ext = os.path.splitext(o["file"])[1].lower().lstrip(".") or "other"
             fields = dict(o["fields"])
-            for k in ("vat_breakdown", "lines"):
+            for k in JSON_FIELDS:
                 if isinstance(fields.get(k), str):
                     fields[k] = json.loads(fields[k])
             items.append((o["file"], ext, fields, set()))
@@ -320,15 +357,16 @@ def main():
     for p in args.results:
         results += read_objects(p)
     items = load_truth(args)
+    fields = FIELDS + EI_FIELDS if args.truth_lines else FIELDS
     found = match_results(results, [k for k, _, _, _ in items])
     tallies, ndocs, missing, mism = {}, {}, [], []
-    for key, variant, fields, derived in items:
+    for key, variant, truth, derived in items:
         res = found.get(key)
         if res is None:
             missing.append(key)
         ndocs[variant] = ndocs.get(variant, 0) + 1
-        score_doc(tallies.setdefault(variant, Tally()), fields, derived, res,
-                  os.path.basename(key) if not args.truth_lines else key, mism)
+        score_doc(tallies.setdefault(variant, Tally()), truth, derived, res,
+                  os.path.basename(key) if not args.truth_lines else key, mism, fields)
 
     head = "%-20s %5s %5s %5s   %5s  %5s  %5s" % ("field", "tp", "fp", "fn", "prec",
                                                  "rec", "f1")
@@ -340,7 +378,7 @@ def main():
         t = tallies[variant]
         print("== %s (%d files) ==" % (names.get(variant, variant), ndocs[variant]))
         print(head)
-        for f in FIELDS + ["lines (rows)"]:
+        for f in fields + ["lines (rows)"]:
             if f in t.c:
                 print(t.row(f, [f]))
                 overall.add(f, *t.c[f])
@@ -349,7 +387,7 @@ def main():
     print("== all (%d files) ==" % sum(ndocs.values()))
     print(head)
     print(overall.row("KEY FIELDS", KEY_FIELDS))
-    print(overall.row("ALL FIELDS", FIELDS))
+    print(overall.row("ALL FIELDS", fields))
     if missing:
         print("\n%d file(s) without a result: %s" % (len(missing), " ".join(
             os.path.basename(m) for m in missing[:20]) + (" ..." if len(missing) > 20 else "")))
