@@ -11,6 +11,7 @@
 #   make bench-extract invoice fields: precision/recall/F1 per field
 #   make bench-ocr     scan preparation: CER vs tesseract per degradation
 #   make bench-classify document types: accuracy and confusion matrix
+#   make bench-export  invoices/s per export format; e-invoice round trip
 #   make install    PREFIX=/usr/local DESTDIR=
 
 VERSION  := 0.1.0
@@ -47,7 +48,7 @@ TEST_SRC := $(wildcard tests/unit/test_*.c)
 TEST_BIN := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 HDRS     := $(wildcard include/folio/*.h src/*/*.h)
 
-.PHONY: all deps demo check test test-asan bench bench-langs bench-watch bench-search \
+.PHONY: all deps demo check test test-asan bench bench-langs bench-watch bench-search bench-export \
 	bench-extract bench-ocr install uninstall clean fixtures
 
 all: folio
@@ -106,6 +107,16 @@ $(BUILD)/search_bench: tests/bench/search_bench.c $(LIB_OBJ)
 bench-search: deps $(BUILD)/search_bench
 	@rm -rf $(BUILD)/bench-search-archive
 	@$(BUILD)/search_bench $(BUILD)/bench-search-archive $(or $(BENCH_DOCS),200000)
+
+$(BUILD)/export_bench: tests/bench/export_bench.c $(LIB_OBJ)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIB_OBJ) $(LIBS) $(LDFLAGS)
+
+# export speed on 10,000 archived invoices per format, then the round trip
+# of the shared e-invoices (ingest, export, ingest the export, compare)
+bench-export: deps folio $(BUILD)/export_bench
+	@rm -rf $(BUILD)/bench-export-archive
+	@$(BUILD)/export_bench $(BUILD)/bench-export-archive $(or $(BENCH_INVOICES),10000)
+	@sh tests/bench/roundtrip.sh
 
 $(BUILD)/ocr_driver: tests/bench/ocr_driver.c $(LIB_OBJ)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIB_OBJ) $(LIBS) $(LDFLAGS)

@@ -133,7 +133,8 @@ struct folio_export_module {
 	/*
 	 * Start a run: validate the profile's values (FOLIO_E_CONFIG naming
 	 * the key) and set up state with folio_export_set_state(). May be
-	 * NULL. For one-stream formats it may write a header to `out`.
+	 * NULL. For one-stream formats it may write a header to `out`; `out`
+	 * is NULL for file_per_invoice modules.
 	 */
 	int (*begin)(struct folio_export *x, struct folio_strbuf *out, struct folio_err *err);
 	/*
@@ -146,7 +147,8 @@ struct folio_export_module {
 	 */
 	int (*write)(struct folio_export *x, const struct folio_invoice *inv,
 		     struct folio_strbuf *out, struct folio_err *err);
-	/* Finish a run (a trailer for one-stream formats). May be NULL. */
+	/* Finish a run (a trailer for one-stream formats; `out` is NULL for
+	 * file_per_invoice modules). May be NULL. */
 	int (*end)(struct folio_export *x, struct folio_strbuf *out, struct folio_err *err);
 	/* Free the state. May be NULL. Always called, also after a failure. */
 	void (*release)(struct folio_export *x);

@@ -177,4 +177,81 @@ struct folio_train_report {
 int folio_train(struct folio_archive *arc, const struct folio_config *cfg,
 		struct folio_train_report *rep, struct folio_err *err);
 
+/* ---- accounting export (src/pipeline/export.c) ------------------------ */
+
+struct folio_export_opt;
+
+/* `folio export`: what to export where. */
+struct folio_export_req {
+	const char *format;        /* --to; NULL: the profile's `format` */
+	const char *profile;       /* --profile, NULL: none */
+	const char *out;           /* --out; NULL: a new name in the current folder;
+				    * "-": standard output (one-file formats) */
+	const char *query;         /* search filters and words (NULL: everything) */
+	const struct folio_export_opt *sets;   /* --set KEY=VALUE, over the profile */
+	size_t nsets;
+	int dry_run;               /* decide and report, write nothing */
+	int include_review;        /* also documents that need review */
+	int force;                 /* also probable duplicates of exported invoices */
+};
+
+/* What happened to one document. */
+enum folio_export_fate {
+	FOLIO_XF_EXPORTED,
+	FOLIO_XF_REFUSED,          /* the format cannot carry it: reason */
+	FOLIO_XF_HELD,             /* probably an invoice already exported: reason */
+	FOLIO_XF_REVIEW,           /* needs review (see --include-review) */
+};
+
+struct folio_export_note {
+	long long doc_id;
+	const char *number;        /* invoice number or NULL */
+	const char *file;          /* the file written (folder exports), or NULL */
+	enum folio_export_fate fate;
+	const char *reason;        /* NULL for exported documents */
+};
+
+struct folio_export_report {
+	/* called for every document considered, in order (may be NULL) */
+	void (*note)(void *ctx, const struct folio_export_note *n);
+	void *ctx;
+
+	char target[160];
+	char out[4096];            /* where the batch went ("-" for stdout) */
+	long long batch;           /* 0 when nothing was written */
+	size_t exported, refused, held, review, already;
+	size_t files;
+	long long bytes;
+	long long recovered;       /* pending batches completed before this one */
+};
+
+/*
+ * Run an export: complete any batch a crash left pending, select the
+ * documents (invoices and credit notes unless the query names a type;
+ * not needing review; not yet exported to the target), hold back
+ * probable duplicates (same seller tax ID and number already exported to
+ * the target from another document), let the module write the rest and
+ * commit files and ledger together (see src/pipeline/export.c). Refusals
+ * do not stop the batch. FOLIO_E_USAGE / FOLIO_E_CONFIG for bad requests.
+ */
+int folio_export_run(struct folio_archive *arc, const struct folio_config *cfg,
+		     const struct folio_export_req *req, struct folio_export_report *rep,
+		     struct folio_err *err);
+
+/*
+ * Complete every batch left 'pending' by a crash: put each file in place
+ * from the archive's copy (unless it is already there, byte-identical),
+ * then mark the batch done. Returns the number completed, or -1.
+ */
+long long folio_export_recover(struct folio_archive *arc, struct folio_err *err);
+
+/*
+ * `folio export --again BATCH`: write batch `id` again, byte for byte, to
+ * `out` (a file, or a folder for folder batches; NULL or "-": standard
+ * output for one-file batches). The archive's copy is checked against
+ * the ledger's checksum first. Never overwrites a file.
+ */
+int folio_export_again(struct folio_archive *arc, long long id, const char *out,
+		       struct folio_export_report *rep, struct folio_err *err);
+
 #endif

@@ -21,6 +21,23 @@
 static const struct command commands[] = {
 	{ "cat", cmd_cat, "ID | --asn N", "write a document's original bytes to stdout",
 	  "  --asn N       the document whose archive serial number is N (ASN000123 or 123)\n" },
+	{ "export", cmd_export,
+	  "--to FORMAT|--profile NAME [--out PATH] [--set K=V]... [--dry-run] [QUERY]",
+	  "write invoices for accounting (csv, jsonl, ledger, ubl, cii, ksef), each once",
+	  "  --to FORMAT        the format (folio export --list shows them and their settings)\n"
+	  "  --profile NAME     settings from the config's [export NAME] section\n"
+	  "  --set KEY=VALUE    one setting, over the profile (repeatable)\n"
+	  "  --out PATH         the file (folder for ubl, cii, ksef); '-' for stdout;\n"
+	  "                     default folio-FORMAT-DATE-TIME[.EXT] here; never overwritten\n"
+	  "  --dry-run          list what would be exported, refused or held; write nothing\n"
+	  "  --include-review   also documents that need review\n"
+	  "  --force            also probable duplicates of invoices already exported\n"
+	  "  --again BATCH      write a past batch again, byte for byte (to --out)\n"
+	  "  --history          list the batches\n"
+	  "  --list             list the formats\n"
+	  "  --json             one JSON object per document and a summary on stdout\n"
+	  "QUERY: search filters and words, as in folio search (default: every invoice\n"
+	  "  and credit note not yet exported to this target, not needing review)\n" },
 	{ "fix", cmd_fix, "ID FIELD=VALUE...",
 	  "correct extracted fields by hand (validated, audited, never overwritten)",
 	  "  FIELD is one of invoice_number issue_date supply_date due_date currency\n"
