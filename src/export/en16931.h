@@ -1,0 +1,115 @@
+/*
+ * en16931.h - the EN 16931 view of an invoice record, shared by the UBL
+ * (ubl.c) and CII (cii.c) writers.
+ *
+ * folio_en16931_build() checks the business rules of EN 16931 that can be
+ * checked from the record (BR-01..BR-16 mandatory elements, BR-CO-10..18
+ * sums, the per-category rules BR-S/Z/E/AE/IC/G/O/AF/AG, and Peppol BIS
+ * 3.0's extra rules when asked) and turns the record into amounts in
+ * cents with the sign the syntax wants (a credit note is written with
+ * positive amounts), VAT categories resolved and lines that add up to
+ * the breakdown. Both writers then only lay the model out in their
+ * syntax, so UBL and CII refuse the same invoices for the same reasons.
+ *
+ * When the record's lines are missing or do not add up to the VAT
+ * breakdown, the model has one summary line per VAT breakdown row named
+ * "Total at 23 % VAT as on the original invoice" whose net is the row's
+ * taxable amount less its document-level charges plus its allowances
+ * (e->summary is 1).
+ */
+#ifndef FOLIO_EN16931_H
+#define FOLIO_EN16931_H
+
+#include "folio/export.h"
+
+/* One VAT breakdown row (BG-23). */
+struct folio_en_vat {
+	char cat[3];           /* UNCL5305: S, Z, E, AE, K, G, O, L, M */
+	char rate[16];         /* "23", "5.5", "0"; "" for O (no rate is written) */
+	long long mrate;       /* the rate in thousandths of a percent */
+	long long net, vat;    /* cents */
+	const char *reason;    /* BT-120, or NULL */
+	const char *code;      /* BT-121 (a VATEX code), or NULL */
+};
+
+/* One line (BG-25). */
+struct folio_en_line {
+	const char *name;      /* BT-153 */
+	char qty[32];          /* BT-129, signed like the net */
+	char price[40];        /* BT-146, never negative */
+	const char *unit;      /* BT-130, a UN/ECE rec 20 code */
+	long long net;         /* BT-131, cents */
+	size_t vat;            /* its row in vats[] */
+};
+
+/* One document-level allowance or charge (BG-20, BG-21). */
+struct folio_en_charge {
+	int charge;            /* 1: charge, 0: allowance */
+	long long amount;      /* cents, positive */
+	const char *reason, *code;
+	size_t vat;
+};
+
+struct folio_en16931 {
+	const struct folio_invoice *inv;
+	int credit;            /* write a credit note (381) */
+	int negated;           /* the record's amounts were negative: signs flipped */
+	int summary;           /* lines are one per VAT row (see above) */
+	int peppol;            /* Peppol BIS Billing 3.0 */
+	const char *seller_vat, *buyer_vat;   /* BT-31, BT-48 written, or NULL */
+	const char *seller_id, *buyer_id;     /* BT-29, BT-46 (category O), or NULL */
+	char seller_endpoint[32], buyer_endpoint[32]; /* Peppol BT-34, BT-49 */
+	const char *seller_eas, *buyer_eas;             /* their schemeID */
+
+	struct folio_en_vat *vats;
+	size_t nvats;
+	struct folio_en_line *lines;
+	size_t nlines;
+	struct folio_en_charge *charges;
+	size_t ncharges;
+
+	/* BG-22, cents */
+	long long line_total, allowance_total, charge_total;
+	long long net, vat, gross, prepaid, rounding, payable;
+	int has_prepaid, has_rounding;
+
+	char *pool_;           /* summary line names */
+};
+
+/*
+ * Build the model of `inv`. `peppol` adds Peppol BIS 3.0's rules
+ * (PEPPOL-EN16931-R003, R010, R020, R120). Returns FOLIO_OK; FOLIO_FAILED
+ * with kind FOLIO_E_REFUSED and every failing rule in err->msg ("BR-11 the
+ * buyer's country is unknown; ..."); FOLIO_FATAL when memory ran out. On
+ * failure nothing needs releasing.
+ */
+int folio_en16931_build(struct folio_en16931 *e, const struct folio_invoice *inv, int peppol,
+			struct folio_err *err);
+
+/* Free what the model owns. Accepts a zeroed model. */
+void folio_en16931_release(struct folio_en16931 *e);
+
+/* cents as "1234.50" in `buf` (32 bytes); returns buf. */
+char *folio_en16931_amount(long long cents, char *buf);
+
+/* Whether a VAT row writes an exemption reason or code (not S/Z/L/M). */
+int folio_en16931_exempt(const struct folio_en_vat *v);
+
+/*
+ * An XML writer that remembers a failed append (out of memory), so a
+ * document is either whole or reported: `bad` is set and stays set.
+ */
+struct folio_xw {
+	struct folio_strbuf sb;
+	int bad;
+};
+
+void folio_xw_adds(struct folio_xw *w, const char *s);
+void folio_xw_addf(struct folio_xw *w, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* `s` with XML's special characters escaped */
+void folio_xw_esc(struct folio_xw *w, const char *s);
+/* <tag>text</tag> when text is not NULL or empty */
+void folio_xw_elem(struct folio_xw *w, const char *tag, const char *text);
+
+#endif
