@@ -11,7 +11,6 @@
 static const struct folio_export_module *const modules[] = {
 	&folio_export_csv,
 	&folio_export_jsonl,
-	&folio_export_ledger,
 	&folio_export_ubl,
 	&folio_export_cii,
 	&folio_export_ksef,
@@ -50,15 +49,9 @@ static int known_key(const struct folio_export_module *m, const char *key)
 
 	if (!strcmp(key, "target"))
 		return 1;
-	for (k = m->keys; k && *k; k++) {
-		size_t kn = strcspn(*k, "\t");
-
+	for (k = m->keys; k && *k; k++)
 		if (!strncmp(*k, key, n) && ((*k)[n] == '\t' || (*k)[n] == '\0'))
 			return 1;
-		/* "prefix." stands for every "prefix.something" */
-		if (kn && (*k)[kn - 1] == '.' && n > kn && !strncmp(*k, key, kn))
-			return 1;
-	}
 	return 0;
 }
 
