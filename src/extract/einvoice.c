@@ -42,6 +42,23 @@
  *    P_13_9 "np II", P_13_10 "oo", P_13_11 "marza".
  *  - A FatturaPA file with several FatturaElettronicaBody is a batch of
  *    invoices: the first is read and a "review" candidate says so.
+ *  - What an export needs to write the invoice back: seller_country and
+ *    buyer_country (two letters, upper case, else nothing); seller_address
+ *    and buyer_address, one line: the street lines, "postcode city", the
+ *    region, joined with ", " (FatturaPA's street is "Indirizzo
+ *    NumeroCivico", KSeF's lines are AdresL1 and AdresL2), so that an
+ *    address written back as one street line reads back the same;
+ *    buyer_reference and payment_reference (UBL, CII); prepaid_amount and
+ *    rounding_amount when not zero.
+ *  - vat_breakdown entries carry "category" (UNCL5305: UBL and CII as
+ *    written; FatturaPA from Natura, see fpa_category(); KSeF from the
+ *    P_13_x field, see ksef()), "exemption_reason" and "exemption_code"
+ *    when the document gives them; lines carry "category" likewise.
+ *  - charges: the document-level allowances and charges in order, each
+ *    {"kind":"allowance"|"charge","amount","base","percent","reason",
+ *    "reason_code","rate","category"} with only the keys present (rate is
+ *    the VAT rate, percent the allowance's own); CII EXTENDED's logistics
+ *    service charges are charges too.
  */
 #include <ctype.h>
 #include <stdint.h>

@@ -583,6 +583,517 @@ static void test_ksef(void)
 	folio_cands_free(&c);
 }
 
+/* ---- what an export needs: addresses, references, categories, charges ---- */
+
+#define UBL_OPEN                                                                        \
+	"<Invoice xmlns=\"urn:oasis:names:specification:ubl:schema:xsd:Invoice-2\""      \
+	" xmlns:cac=\"" NS_CAC "\" xmlns:cbc=\"" NS_CBC "\">\n"                           \
+	"<cbc:ID>X-1</cbc:ID><cbc:IssueDate>2024-05-02</cbc:IssueDate>"                   \
+	"<cbc:DocumentCurrencyCode>EUR</cbc:DocumentCurrencyCode>\n"
+
+static const char ubl_export[] =
+	UBL_OPEN
+	"<cbc:BuyerReference> 04011000-12345\n 67 </cbc:BuyerReference>\n"
+	"<cac:AccountingSupplierParty><cac:Party><cac:PostalAddress>"
+	"<cbc:StreetName>Main   street 1</cbc:StreetName>"
+	"<cbc:AdditionalStreetName>Postbox 123</cbc:AdditionalStreetName>"
+	"<cbc:CityName>London</cbc:CityName><cbc:PostalZone>GB 123 EW</cbc:PostalZone>"
+	"<cbc:CountrySubentity>Greater London</cbc:CountrySubentity>"
+	"<cac:AddressLine><cbc:Line>Floor 3</cbc:Line></cac:AddressLine>"
+	"<cac:Country><cbc:IdentificationCode>gb</cbc:IdentificationCode></cac:Country>"
+	"</cac:PostalAddress><cac:PartyLegalEntity><cbc:RegistrationName>S Ltd"
+	"</cbc:RegistrationName></cac:PartyLegalEntity></cac:Party>"
+	"</cac:AccountingSupplierParty>\n"
+	"<cac:AccountingCustomerParty><cac:Party><cac:PostalAddress>"
+	"<cbc:CityName>Stockholm</cbc:CityName>"
+	"<cac:Country><cbc:IdentificationCode>SWE</cbc:IdentificationCode></cac:Country>"
+	"</cac:PostalAddress></cac:Party></cac:AccountingCustomerParty>\n"
+	"<cac:PaymentMeans><cbc:PaymentMeansCode>30</cbc:PaymentMeansCode>"
+	"<cbc:PaymentID>RF18 5390 0754 7034</cbc:PaymentID></cac:PaymentMeans>\n"
+	"<cac:AllowanceCharge><cbc:ChargeIndicator>false</cbc:ChargeIndicator>"
+	"<cbc:AllowanceChargeReasonCode>95</cbc:AllowanceChargeReasonCode>"
+	"<cbc:AllowanceChargeReason>Discount</cbc:AllowanceChargeReason>"
+	"<cbc:MultiplierFactorNumeric>10.00</cbc:MultiplierFactorNumeric>"
+	"<cbc:Amount currencyID=\"EUR\">10.0</cbc:Amount>"
+	"<cbc:BaseAmount currencyID=\"EUR\">100</cbc:BaseAmount>"
+	"<cac:TaxCategory><cbc:ID>S</cbc:ID><cbc:Percent>25.00</cbc:Percent>"
+	"<cac:TaxScheme><cbc:ID>VAT</cbc:ID></cac:TaxScheme></cac:TaxCategory>"
+	"</cac:AllowanceCharge>\n"
+	"<cac:AllowanceCharge><cbc:ChargeIndicator>true</cbc:ChargeIndicator>"
+	"<cbc:AllowanceChargeReason>Freight</cbc:AllowanceChargeReason>"
+	"<cbc:Amount currencyID=\"EUR\">5.00</cbc:Amount></cac:AllowanceCharge>\n"
+	"<cac:TaxTotal><cbc:TaxAmount currencyID=\"EUR\">23.75</cbc:TaxAmount>"
+	"<cac:TaxSubtotal><cbc:TaxableAmount currencyID=\"EUR\">95.00</cbc:TaxableAmount>"
+	"<cbc:TaxAmount currencyID=\"EUR\">23.75</cbc:TaxAmount><cac:TaxCategory>"
+	"<cbc:ID>S</cbc:ID><cbc:Percent>25</cbc:Percent></cac:TaxCategory></cac:TaxSubtotal>"
+	"<cac:TaxSubtotal><cbc:TaxableAmount currencyID=\"EUR\">50.00</cbc:TaxableAmount>"
+	"<cbc:TaxAmount currencyID=\"EUR\">0</cbc:TaxAmount><cac:TaxCategory>"
+	"<cbc:ID>E</cbc:ID><cbc:Percent>0</cbc:Percent>"
+	"<cbc:TaxExemptionReasonCode>VATEX-EU-132-1G</cbc:TaxExemptionReasonCode>"
+	"<cbc:TaxExemptionReason>Article 132 (1) (g) {care}</cbc:TaxExemptionReason>"
+	"</cac:TaxCategory></cac:TaxSubtotal></cac:TaxTotal>\n"
+	"<cac:LegalMonetaryTotal>"
+	"<cbc:LineExtensionAmount currencyID=\"EUR\">150.00</cbc:LineExtensionAmount>"
+	"<cbc:TaxExclusiveAmount currencyID=\"EUR\">145.00</cbc:TaxExclusiveAmount>"
+	"<cbc:TaxInclusiveAmount currencyID=\"EUR\">168.75</cbc:TaxInclusiveAmount>"
+	"<cbc:PrepaidAmount currencyID=\"EUR\">100.000</cbc:PrepaidAmount>"
+	"<cbc:PayableRoundingAmount currencyID=\"EUR\">0.00</cbc:PayableRoundingAmount>"
+	"<cbc:PayableAmount currencyID=\"EUR\">68.75</cbc:PayableAmount>"
+	"</cac:LegalMonetaryTotal>\n"
+	"<cac:InvoiceLine><cbc:ID>1</cbc:ID>"
+	"<cbc:InvoicedQuantity unitCode=\"C62\">1</cbc:InvoicedQuantity>"
+	"<cbc:LineExtensionAmount currencyID=\"EUR\">100.00</cbc:LineExtensionAmount>"
+	"<cac:AllowanceCharge><cbc:ChargeIndicator>false</cbc:ChargeIndicator>"
+	"<cbc:Amount currencyID=\"EUR\">1.00</cbc:Amount></cac:AllowanceCharge>"
+	"<cac:Item><cbc:Name>Goods</cbc:Name><cac:ClassifiedTaxCategory><cbc:ID>S</cbc:ID>"
+	"<cbc:Percent>25</cbc:Percent></cac:ClassifiedTaxCategory></cac:Item>"
+	"<cac:Price><cbc:PriceAmount currencyID=\"EUR\">100</cbc:PriceAmount></cac:Price>"
+	"</cac:InvoiceLine>\n"
+	"<cac:InvoiceLine><cbc:ID>2</cbc:ID>"
+	"<cbc:InvoicedQuantity unitCode=\"C62\">1</cbc:InvoicedQuantity>"
+	"<cbc:LineExtensionAmount currencyID=\"EUR\">50.00</cbc:LineExtensionAmount>"
+	"<cac:Item><cbc:Name>Care</cbc:Name><cac:ClassifiedTaxCategory><cbc:ID>E</cbc:ID>"
+	"<cbc:Percent>0</cbc:Percent></cac:ClassifiedTaxCategory></cac:Item>"
+	"</cac:InvoiceLine>\n"
+	"</Invoice>\n";
+
+static void test_ubl_export_fields(void)
+{
+	struct folio_cands c = { 0 };
+	struct folio_err err;
+
+	T_EQ_INT(parse_str(ubl_export, &c, &err), FOLIO_OK);
+	check_meta(&c);
+	T_EQ_STR(val(&c, "seller_country"), "GB");
+	T_EQ_STR(val(&c, "seller_address"),
+		 "Main street 1, Postbox 123, Floor 3, GB 123 EW London, Greater London");
+	/* a three-letter code is not alpha-2 */
+	T_OK(!val(&c, "buyer_country"), "SWE is dropped");
+	T_EQ_STR(val(&c, "buyer_address"), "Stockholm");
+	T_EQ_STR(val(&c, "buyer_reference"), "04011000-12345 67");
+	T_EQ_STR(val(&c, "payment_reference"), "RF18 5390 0754 7034");
+	T_EQ_STR(val(&c, "prepaid_amount"), "100.00");
+	T_OK(!val(&c, "rounding_amount"), "a zero rounding amount is left out");
+	/* the line's own allowance is not the document's */
+	T_EQ_STR(val(&c, "charges"),
+		 "[{\"kind\":\"allowance\",\"amount\":\"10.00\",\"base\":\"100.00\","
+		 "\"percent\":\"10\",\"reason\":\"Discount\",\"reason_code\":\"95\","
+		 "\"rate\":\"25\",\"category\":\"S\"},"
+		 "{\"kind\":\"charge\",\"amount\":\"5.00\",\"reason\":\"Freight\"}]");
+	T_EQ_STR(val(&c, "vat_breakdown"),
+		 "[{\"rate\":\"25\",\"net\":\"95.00\",\"vat\":\"23.75\",\"category\":\"S\"},"
+		 "{\"rate\":\"0\",\"net\":\"50.00\",\"vat\":\"0.00\",\"category\":\"E\","
+		 "\"exemption_reason\":\"Article 132 (1) (g) {care}\","
+		 "\"exemption_code\":\"VATEX-EU-132-1G\"}]");
+	T_EQ_STR(val(&c, "lines"),
+		 "[{\"description\":\"Goods\",\"quantity\":\"1\",\"unit\":\"C62\","
+		 "\"unit_price\":\"100.00\",\"net\":\"100.00\",\"vat_rate\":\"25\","
+		 "\"category\":\"S\"},"
+		 "{\"description\":\"Care\",\"quantity\":\"1\",\"unit\":\"C62\","
+		 "\"net\":\"50.00\",\"vat_rate\":\"0\",\"category\":\"E\"}]");
+	folio_cands_free(&c);
+
+	/* a rounding amount that is there, and nothing when there is none */
+	T_EQ_INT(parse_str(UBL_OPEN "<cac:LegalMonetaryTotal>"
+			   "<cbc:PayableRoundingAmount>-0.01</cbc:PayableRoundingAmount>"
+			   "<cbc:PrepaidAmount>0</cbc:PrepaidAmount>"
+			   "</cac:LegalMonetaryTotal></Invoice>", &c, &err), FOLIO_OK);
+	T_EQ_STR(val(&c, "rounding_amount"), "-0.01");
+	T_OK(!val(&c, "prepaid_amount") && !val(&c, "charges") && !val(&c, "seller_address") &&
+	     !val(&c, "buyer_reference") && !val(&c, "payment_reference"), "none of the rest");
+	folio_cands_free(&c);
+}
+
+static const char cii_export[] =
+	"<rsm:CrossIndustryInvoice"
+	" xmlns:rsm=\"urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100\""
+	" xmlns:ram=\"urn:un:unece:uncefact:data:standard:"
+	"ReusableAggregateBusinessInformationEntity:100\""
+	" xmlns:udt=\"urn:un:unece:uncefact:data:standard:UnqualifiedDataType:100\">\n"
+	"<rsm:ExchangedDocument><ram:ID>C-1</ram:ID><ram:TypeCode>380</ram:TypeCode>"
+	"</rsm:ExchangedDocument>\n"
+	"<rsm:SupplyChainTradeTransaction>\n"
+	"<ram:IncludedSupplyChainTradeLineItem>"
+	"<ram:SpecifiedTradeProduct><ram:Name>Rasen</ram:Name></ram:SpecifiedTradeProduct>"
+	"<ram:SpecifiedLineTradeSettlement><ram:ApplicableTradeTax>"
+	"<ram:TypeCode>VAT</ram:TypeCode><ram:CategoryCode>K</ram:CategoryCode>"
+	"<ram:RateApplicablePercent>0</ram:RateApplicablePercent></ram:ApplicableTradeTax>"
+	"<ram:SpecifiedTradeSettlementLineMonetarySummation><ram:LineTotalAmount>200.00"
+	"</ram:LineTotalAmount></ram:SpecifiedTradeSettlementLineMonetarySummation>"
+	"</ram:SpecifiedLineTradeSettlement></ram:IncludedSupplyChainTradeLineItem>\n"
+	"<ram:ApplicableHeaderTradeAgreement><ram:BuyerReference>LEITWEG-1</ram:BuyerReference>\n"
+	"<ram:SellerTradeParty><ram:Name>Lieferant GmbH</ram:Name><ram:PostalTradeAddress>"
+	"<ram:PostcodeCode>80333</ram:PostcodeCode><ram:LineOne>Lieferantenstraße 20"
+	"</ram:LineOne><ram:LineTwo>Hinterhaus</ram:LineTwo><ram:LineThree>3. OG</ram:LineThree>"
+	"<ram:CityName>München</ram:CityName><ram:CountryID>DE</ram:CountryID>"
+	"<ram:CountrySubDivisionName>Bayern</ram:CountrySubDivisionName>"
+	"</ram:PostalTradeAddress></ram:SellerTradeParty>\n"
+	"<ram:BuyerTradeParty><ram:Name>Acheteur</ram:Name><ram:PostalTradeAddress>"
+	"<ram:PostcodeCode>75001</ram:PostcodeCode><ram:CountryID>FR</ram:CountryID>"
+	"</ram:PostalTradeAddress></ram:BuyerTradeParty>\n"
+	"</ram:ApplicableHeaderTradeAgreement>\n"
+	"<ram:ApplicableHeaderTradeSettlement>\n"
+	"<ram:PaymentReference>RE C-1</ram:PaymentReference>"
+	"<ram:InvoiceCurrencyCode>EUR</ram:InvoiceCurrencyCode>\n"
+	"<ram:ApplicableTradeTax><ram:CalculatedAmount>0.00</ram:CalculatedAmount>"
+	"<ram:TypeCode>VAT</ram:TypeCode><ram:ExemptionReason>Intra-community supply"
+	"</ram:ExemptionReason><ram:BasisAmount>215.00</ram:BasisAmount>"
+	"<ram:CategoryCode>K</ram:CategoryCode>"
+	"<ram:ExemptionReasonCode>VATEX-EU-IC</ram:ExemptionReasonCode>"
+	"<ram:RateApplicablePercent>0</ram:RateApplicablePercent></ram:ApplicableTradeTax>\n"
+	"<ram:SpecifiedTradeAllowanceCharge><ram:ChargeIndicator><udt:Indicator>false"
+	"</udt:Indicator></ram:ChargeIndicator><ram:CalculationPercent>5.00"
+	"</ram:CalculationPercent><ram:BasisAmount>200.00</ram:BasisAmount>"
+	"<ram:ActualAmount>10.00</ram:ActualAmount><ram:ReasonCode>95</ram:ReasonCode>"
+	"<ram:Reason>Rabatt</ram:Reason><ram:CategoryTradeTax><ram:TypeCode>VAT</ram:TypeCode>"
+	"<ram:CategoryCode>K</ram:CategoryCode><ram:RateApplicablePercent>0"
+	"</ram:RateApplicablePercent></ram:CategoryTradeTax>"
+	"</ram:SpecifiedTradeAllowanceCharge>\n"
+	"<ram:SpecifiedTradeAllowanceCharge><ram:ChargeIndicator><udt:Indicator>true"
+	"</udt:Indicator></ram:ChargeIndicator><ram:ActualAmount>10</ram:ActualAmount>"
+	"</ram:SpecifiedTradeAllowanceCharge>\n"
+	"<ram:SpecifiedLogisticsServiceCharge><ram:Description>Fracht</ram:Description>"
+	"<ram:AppliedAmount>15.00</ram:AppliedAmount><ram:AppliedTradeTax>"
+	"<ram:CategoryCode>K</ram:CategoryCode><ram:RateApplicablePercent>0"
+	"</ram:RateApplicablePercent></ram:AppliedTradeTax>"
+	"</ram:SpecifiedLogisticsServiceCharge>\n"
+	"<ram:SpecifiedTradeSettlementHeaderMonetarySummation>"
+	"<ram:LineTotalAmount>200.00</ram:LineTotalAmount>"
+	"<ram:TaxBasisTotalAmount>215.00</ram:TaxBasisTotalAmount>"
+	"<ram:TaxTotalAmount currencyID=\"EUR\">0.00</ram:TaxTotalAmount>"
+	"<ram:RoundingAmount>0.4</ram:RoundingAmount>"
+	"<ram:GrandTotalAmount>215.40</ram:GrandTotalAmount>"
+	"<ram:TotalPrepaidAmount>0.00</ram:TotalPrepaidAmount>"
+	"<ram:DuePayableAmount>215.40</ram:DuePayableAmount>"
+	"</ram:SpecifiedTradeSettlementHeaderMonetarySummation>\n"
+	"</ram:ApplicableHeaderTradeSettlement>\n"
+	"</rsm:SupplyChainTradeTransaction></rsm:CrossIndustryInvoice>\n";
+
+static void test_cii_export_fields(void)
+{
+	static const char zf1[] =
+		"<rsm:CrossIndustryDocument"
+		" xmlns:rsm=\"urn:ferd:CrossIndustryDocument:invoice:1p0\""
+		" xmlns:ram=\"urn:un:unece:uncefact:data:standard:"
+		"ReusableAggregateBusinessInformationEntity:12\""
+		" xmlns:udt=\"urn:un:unece:uncefact:data:standard:UnqualifiedDataType:15\">\n"
+		"<rsm:SpecifiedSupplyChainTradeTransaction>"
+		"<ram:ApplicableSupplyChainTradeAgreement><ram:BuyerReference>BR-9"
+		"</ram:BuyerReference><ram:SellerTradeParty><ram:Name>L</ram:Name>"
+		"<ram:PostalTradeAddress><ram:PostcodeCode>10115</ram:PostcodeCode>"
+		"<ram:LineOne>Weg 1</ram:LineOne><ram:CityName>Berlin</ram:CityName>"
+		"<ram:CountryID>de</ram:CountryID></ram:PostalTradeAddress></ram:SellerTradeParty>"
+		"</ram:ApplicableSupplyChainTradeAgreement>"
+		"<ram:ApplicableSupplyChainTradeSettlement>"
+		"<ram:PaymentReference>Z-7</ram:PaymentReference>"
+		"<ram:ApplicableTradeTax><ram:CalculatedAmount>7.00</ram:CalculatedAmount>"
+		"<ram:TypeCode>VAT</ram:TypeCode><ram:BasisAmount>100.00</ram:BasisAmount>"
+		"<ram:CategoryCode>S</ram:CategoryCode><ram:ApplicablePercent>7.00"
+		"</ram:ApplicablePercent></ram:ApplicableTradeTax>"
+		"<ram:SpecifiedTradeAllowanceCharge><ram:ChargeIndicator><udt:Indicator>true"
+		"</udt:Indicator></ram:ChargeIndicator><ram:ActualAmount>2.50</ram:ActualAmount>"
+		"<ram:Reason>Porto</ram:Reason><ram:CategoryTradeTax><ram:CategoryCode>S"
+		"</ram:CategoryCode><ram:ApplicablePercent>7</ram:ApplicablePercent>"
+		"</ram:CategoryTradeTax></ram:SpecifiedTradeAllowanceCharge>"
+		"<ram:SpecifiedTradeSettlementMonetarySummation>"
+		"<ram:TotalPrepaidAmount>50.00</ram:TotalPrepaidAmount>"
+		"</ram:SpecifiedTradeSettlementMonetarySummation>"
+		"</ram:ApplicableSupplyChainTradeSettlement>"
+		"</rsm:SpecifiedSupplyChainTradeTransaction></rsm:CrossIndustryDocument>\n";
+	struct folio_cands c = { 0 };
+	struct folio_err err;
+
+	T_EQ_INT(parse_str(cii_export, &c, &err), FOLIO_OK);
+	check_meta(&c);
+	T_EQ_STR(val(&c, "seller_country"), "DE");
+	T_EQ_STR(val(&c, "seller_address"),
+		 "Lieferantenstraße 20, Hinterhaus, 3. OG, 80333 München, Bayern");
+	T_EQ_STR(val(&c, "buyer_country"), "FR");
+	/* a postcode without a city */
+	T_EQ_STR(val(&c, "buyer_address"), "75001");
+	T_EQ_STR(val(&c, "buyer_reference"), "LEITWEG-1");
+	T_EQ_STR(val(&c, "payment_reference"), "RE C-1");
+	T_EQ_STR(val(&c, "rounding_amount"), "0.40");
+	T_OK(!val(&c, "prepaid_amount"), "zero prepaid is left out");
+	T_EQ_STR(val(&c, "vat_breakdown"),
+		 "[{\"rate\":\"0\",\"net\":\"215.00\",\"vat\":\"0.00\",\"category\":\"K\","
+		 "\"exemption_reason\":\"Intra-community supply\","
+		 "\"exemption_code\":\"VATEX-EU-IC\"}]");
+	T_EQ_STR(val(&c, "charges"),
+		 "[{\"kind\":\"allowance\",\"amount\":\"10.00\",\"base\":\"200.00\","
+		 "\"percent\":\"5\",\"reason\":\"Rabatt\",\"reason_code\":\"95\",\"rate\":\"0\","
+		 "\"category\":\"K\"},"
+		 "{\"kind\":\"charge\",\"amount\":\"10.00\"},"
+		 "{\"kind\":\"charge\",\"amount\":\"15.00\",\"reason\":\"Fracht\",\"rate\":\"0\","
+		 "\"category\":\"K\"}]");
+	T_EQ_STR(val(&c, "lines"), "[{\"description\":\"Rasen\",\"net\":\"200.00\","
+		 "\"vat_rate\":\"0\",\"category\":\"K\"}]");
+	folio_cands_free(&c);
+
+	T_EQ_INT(parse_str(zf1, &c, &err), FOLIO_OK);
+	T_EQ_STR(val(&c, "seller_country"), "DE");
+	T_EQ_STR(val(&c, "seller_address"), "Weg 1, 10115 Berlin");
+	T_EQ_STR(val(&c, "buyer_reference"), "BR-9");
+	T_EQ_STR(val(&c, "payment_reference"), "Z-7");
+	T_EQ_STR(val(&c, "prepaid_amount"), "50.00");
+	T_EQ_STR(val(&c, "vat_breakdown"),
+		 "[{\"rate\":\"7\",\"net\":\"100.00\",\"vat\":\"7.00\",\"category\":\"S\"}]");
+	T_EQ_STR(val(&c, "charges"), "[{\"kind\":\"charge\",\"amount\":\"2.50\","
+		 "\"reason\":\"Porto\",\"rate\":\"7\",\"category\":\"S\"}]");
+	folio_cands_free(&c);
+}
+
+static void test_fatturapa_export_fields(void)
+{
+	/* one summary per Natura family; the lines say theirs too */
+	static const struct {
+		const char *natura, *cat;
+	} nat[] = {
+		{ NULL, "S" }, { "N1", "O" }, { "N2.1", "O" }, { "N2.2", "O" }, { "N2", "O" },
+		{ "N3.1", "G" }, { "N3.2", "K" }, { "N3.3", "E" }, { "N3.5", "E" },
+		{ "N3", "E" }, { "N4", "E" }, { "N5", "E" }, { "N6.3", "AE" }, { "N6", "AE" },
+		{ "N7", "O" }, { "N9", NULL },
+	};
+	struct folio_strbuf xml = FOLIO_STRBUF_INIT, want = FOLIO_STRBUF_INIT,
+			    lines = FOLIO_STRBUF_INIT;
+	struct folio_cands c = { 0 };
+	struct folio_err err;
+	size_t i, n = sizeof(nat) / sizeof(nat[0]);
+
+	folio_strbuf_adds(&xml,
+		"<p:FatturaElettronica versione=\"FPR12\""
+		" xmlns:p=\"http://ivaservizi.agenziaentrate.gov.it/docs/xsd/fatture/v1.2\">"
+		"<FatturaElettronicaHeader><CedentePrestatore><DatiAnagrafici><IdFiscaleIVA>"
+		"<IdPaese>IT</IdPaese><IdCodice>00743110157</IdCodice></IdFiscaleIVA>"
+		"<Anagrafica><Denominazione>ALFA SRL</Denominazione></Anagrafica>"
+		"</DatiAnagrafici><Sede><Indirizzo>VIALE  ROMA</Indirizzo>"
+		"<NumeroCivico>543</NumeroCivico><CAP>07100</CAP><Comune>SASSARI</Comune>"
+		"<Provincia>SS</Provincia><Nazione>IT</Nazione></Sede></CedentePrestatore>"
+		"<CessionarioCommittente><DatiAnagrafici><CodiceFiscale>RCCMNL83S18D969H"
+		"</CodiceFiscale></DatiAnagrafici><Sede><Indirizzo>Rue 9</Indirizzo>"
+		"<CAP>75001</CAP><Comune>Paris</Comune><Nazione>FR</Nazione></Sede>"
+		"</CessionarioCommittente></FatturaElettronicaHeader>"
+		"<FatturaElettronicaBody><DatiGenerali><DatiGeneraliDocumento>"
+		"<TipoDocumento>TD01</TipoDocumento><Numero>9</Numero></DatiGeneraliDocumento>"
+		"</DatiGenerali><DatiBeniServizi>");
+	folio_strbuf_addch(&want, '[');
+	folio_strbuf_addch(&lines, '[');
+	for (i = 0; i < n; i++) {
+		const char *rate = nat[i].natura ? "0.00" : "22.00";
+
+		folio_strbuf_addf(&xml, "<DettaglioLinee><Descrizione>L%zu</Descrizione>"
+				  "<PrezzoTotale>1.00</PrezzoTotale><AliquotaIVA>%s</AliquotaIVA>",
+				  i, rate);
+		if (nat[i].natura)
+			folio_strbuf_addf(&xml, "<Natura>%s</Natura>", nat[i].natura);
+		folio_strbuf_adds(&xml, "</DettaglioLinee>");
+		folio_strbuf_addf(&lines, "%s{\"description\":\"L%zu\",\"net\":\"1.00\","
+				  "\"vat_rate\":\"%s\"", i ? "," : "", i,
+				  nat[i].natura ? "0" : "22");
+		if (nat[i].cat)
+			folio_strbuf_addf(&lines, ",\"category\":\"%s\"", nat[i].cat);
+		folio_strbuf_addch(&lines, '}');
+	}
+	for (i = 0; i < n; i++) {
+		folio_strbuf_addf(&xml, "<DatiRiepilogo><AliquotaIVA>%s</AliquotaIVA>",
+				  nat[i].natura ? "0.00" : "22.00");
+		if (nat[i].natura)
+			folio_strbuf_addf(&xml, "<Natura>%s</Natura>", nat[i].natura);
+		folio_strbuf_addf(&xml, "<ImponibileImporto>1.00</ImponibileImporto>"
+				  "<Imposta>%s</Imposta>", nat[i].natura ? "0.00" : "0.22");
+		if (nat[i].natura)
+			folio_strbuf_addf(&xml, "<RiferimentoNormativo>Art. %zu  DPR 633/72"
+					  "</RiferimentoNormativo>", i);
+		folio_strbuf_adds(&xml, "</DatiRiepilogo>");
+		folio_strbuf_addf(&want, "%s{\"rate\":\"%s\",\"net\":\"1.00\",\"vat\":\"%s\"",
+				  i ? "," : "", nat[i].natura ? "0" : "22",
+				  nat[i].natura ? "0.00" : "0.22");
+		if (nat[i].cat)
+			folio_strbuf_addf(&want, ",\"category\":\"%s\"", nat[i].cat);
+		if (nat[i].natura)
+			folio_strbuf_addf(&want, ",\"exemption_reason\":\"Art. %zu DPR 633/72\"", i);
+		folio_strbuf_addch(&want, '}');
+	}
+	folio_strbuf_adds(&xml, "</DatiBeniServizi></FatturaElettronicaBody>"
+			  "</p:FatturaElettronica>");
+	folio_strbuf_addch(&want, ']');
+	folio_strbuf_addch(&lines, ']');
+
+	T_EQ_INT(parse_str(xml.buf, &c, &err), FOLIO_OK);
+	check_meta(&c);
+	T_EQ_STR(val(&c, "seller_country"), "IT");
+	T_EQ_STR(val(&c, "seller_address"), "VIALE ROMA 543, 07100 SASSARI, SS");
+	T_EQ_STR(val(&c, "buyer_country"), "FR");
+	T_EQ_STR(val(&c, "buyer_address"), "Rue 9, 75001 Paris");
+	T_EQ_STR(val(&c, "vat_breakdown"), want.buf);
+	T_EQ_STR(val(&c, "lines"), lines.buf);
+	T_OK(!val(&c, "charges") && !val(&c, "buyer_reference"), "not read from FatturaPA");
+	folio_cands_free(&c);
+	folio_strbuf_release(&xml);
+	folio_strbuf_release(&want);
+	folio_strbuf_release(&lines);
+}
+
+static void test_ksef_export_fields(void)
+{
+	/* every P_13_x with its category; a line for every P_12 word */
+	static const struct {
+		const char *net, *vat, *rate, *cat;
+	} p13[] = {
+		{ "P_13_1", "P_14_1", "23", "S" }, { "P_13_2", "P_14_2", "8", "S" },
+		{ "P_13_3", "P_14_3", "5", "S" }, { "P_13_4", "P_14_4", "4", "S" },
+		{ "P_13_5", "P_14_5", "oss", "S" }, { "P_13_6_1", NULL, "0 KR", "Z" },
+		{ "P_13_6_2", NULL, "0 WDT", "K" }, { "P_13_6_3", NULL, "0 EX", "G" },
+		{ "P_13_7", NULL, "zw", "E" }, { "P_13_8", NULL, "np I", "O" },
+		{ "P_13_9", NULL, "np II", "AE" }, { "P_13_10", NULL, "oo", "AE" },
+		{ "P_13_11", NULL, "marza", "E" },
+	};
+	static const struct {
+		const char *p12, *cat;
+	} p12[] = {
+		{ "23", "S" }, { "8", "S" }, { "3", "S" }, { "0 KR", "Z" }, { "0 WDT", "K" },
+		{ "0 EX", "G" }, { "zw", "E" }, { "oo", "AE" }, { "np I", "O" },
+		{ "np II", "AE" }, { "xx", NULL },
+	};
+	struct folio_strbuf xml = FOLIO_STRBUF_INIT, want = FOLIO_STRBUF_INIT,
+			    lines = FOLIO_STRBUF_INIT;
+	struct folio_cands c = { 0 };
+	struct folio_err err;
+	size_t i;
+
+	folio_strbuf_adds(&xml,
+		"<Faktura xmlns=\"http://crd.gov.pl/wzor/2025/06/25/13775/\">"
+		"<Podmiot1><DaneIdentyfikacyjne><NIP>5260001246</NIP><Nazwa>A</Nazwa>"
+		"</DaneIdentyfikacyjne><Adres><KodKraju>PL</KodKraju>"
+		"<AdresL1>ul. Prosta  1</AdresL1><AdresL2>00-850 Warszawa</AdresL2>"
+		"</Adres></Podmiot1>"
+		"<Podmiot2><DaneIdentyfikacyjne><Nazwa>B</Nazwa></DaneIdentyfikacyjne>"
+		"<Adres><KodKraju>DE</KodKraju><AdresL1>Weg 1, 10115 Berlin</AdresL1></Adres>"
+		"</Podmiot2><Fa><KodWaluty>PLN</KodWaluty><P_1>2026-02-02</P_1><P_2>F/1</P_2>");
+	folio_strbuf_addch(&want, '[');
+	for (i = 0; i < sizeof(p13) / sizeof(p13[0]); i++) {
+		folio_strbuf_addf(&xml, "<%s>1.00</%s>", p13[i].net, p13[i].net);
+		if (p13[i].vat)
+			folio_strbuf_addf(&xml, "<%s>0.10</%s>", p13[i].vat, p13[i].vat);
+		folio_strbuf_addf(&want, "%s{\"rate\":\"%s\",\"net\":\"1.00\",\"vat\":\"%s\","
+				  "\"category\":\"%s\"", i ? "," : "", p13[i].rate,
+				  p13[i].vat ? "0.10" : "0.00", p13[i].cat);
+		if (!strcmp(p13[i].net, "P_13_7"))
+			folio_strbuf_adds(&want, ",\"exemption_reason\":\"art. 113 ust. 1\"");
+		if (!strcmp(p13[i].net, "P_13_11"))
+			folio_strbuf_adds(&want, ",\"exemption_reason\":\"procedura marży - dzieła "
+					  "sztuki\",\"exemption_code\":\"VATEX-EU-I\"");
+		folio_strbuf_addch(&want, '}');
+	}
+	folio_strbuf_addch(&want, ']');
+	/* the directive's article when the act's is not given */
+	folio_strbuf_adds(&xml, "<P_15>14.40</P_15><Adnotacje><Zwolnienie><P_19>1</P_19>"
+			  "<P_19B>art. 113 ust. 1</P_19B></Zwolnienie><PMarzy><P_PMarzy>1"
+			  "</P_PMarzy><P_PMarzy_3_2>1</P_PMarzy_3_2></PMarzy></Adnotacje>"
+			  "<RodzajFaktury>VAT</RodzajFaktury>");
+	folio_strbuf_addch(&lines, '[');
+	for (i = 0; i < sizeof(p12) / sizeof(p12[0]); i++) {
+		folio_strbuf_addf(&xml, "<FaWiersz><P_7>W%zu</P_7><P_12>%s</P_12></FaWiersz>", i,
+				  p12[i].p12);
+		folio_strbuf_addf(&lines, "%s{\"description\":\"W%zu\",\"vat_rate\":\"%s\"",
+				  i ? "," : "", i, p12[i].p12);
+		if (p12[i].cat)
+			folio_strbuf_addf(&lines, ",\"category\":\"%s\"", p12[i].cat);
+		folio_strbuf_addch(&lines, '}');
+	}
+	folio_strbuf_addch(&lines, ']');
+	folio_strbuf_adds(&xml, "</Fa></Faktura>");
+
+	T_EQ_INT(parse_str(xml.buf, &c, &err), FOLIO_OK);
+	check_meta(&c);
+	T_EQ_STR(val(&c, "seller_country"), "PL");
+	T_EQ_STR(val(&c, "seller_address"), "ul. Prosta 1, 00-850 Warszawa");
+	T_EQ_STR(val(&c, "buyer_country"), "DE");
+	T_EQ_STR(val(&c, "buyer_address"), "Weg 1, 10115 Berlin");
+	T_EQ_STR(val(&c, "vat_breakdown"), want.buf);
+	T_EQ_STR(val(&c, "lines"), lines.buf);
+	folio_cands_free(&c);
+	folio_strbuf_release(&xml);
+	folio_strbuf_release(&want);
+	folio_strbuf_release(&lines);
+
+	/* FA(2)'s bare "0" and "np"; travel agents' margin has no VATEX code */
+	T_EQ_INT(parse_str("<Faktura xmlns=\"http://crd.gov.pl/wzor/2023/06/29/12648/\"><Fa>"
+			   "<P_13_11>5</P_13_11><Adnotacje><PMarzy><P_PMarzy_2>1</P_PMarzy_2>"
+			   "</PMarzy></Adnotacje><FaWiersz><P_12>0</P_12></FaWiersz>"
+			   "<FaWiersz><P_12>np</P_12></FaWiersz></Fa></Faktura>", &c, &err),
+		 FOLIO_OK);
+	T_EQ_STR(val(&c, "vat_breakdown"), "[{\"rate\":\"marza\",\"net\":\"5.00\","
+		 "\"vat\":\"0.00\",\"category\":\"E\",\"exemption_reason\":"
+		 "\"procedura marży dla biur podróży\"}]");
+	T_EQ_STR(val(&c, "lines"), "[{\"vat_rate\":\"0\",\"category\":\"Z\"},"
+		 "{\"vat_rate\":\"np\",\"category\":\"O\"}]");
+	T_OK(!val(&c, "seller_address") && !val(&c, "seller_country"), "no Adres");
+	folio_cands_free(&c);
+}
+
+/* Write `value` between `pre` and `post` and read `field` back. */
+static char *reread(const char *pre, const char *value, const char *post, const char *field)
+{
+	struct folio_strbuf sb = FOLIO_STRBUF_INIT;
+	struct folio_cands c = { 0 };
+	struct folio_err err;
+	const char *v;
+	char *out = NULL;
+
+	folio_strbuf_adds(&sb, pre);
+	folio_strbuf_adds(&sb, value);
+	folio_strbuf_adds(&sb, post);
+	if (parse_str(sb.buf, &c, &err) == FOLIO_OK && (v = val(&c, field)))
+		out = strdup(v);
+	folio_cands_free(&c);
+	folio_strbuf_release(&sb);
+	return out;
+}
+
+/* An address exported as one street line reads back the same. */
+static void test_address_idempotent(void)
+{
+	static const struct {
+		const char *pre, *post;
+	} tmpls[] = {
+		{ UBL_OPEN "<cac:AccountingSupplierParty><cac:Party><cac:PostalAddress>"
+		  "<cbc:StreetName>",
+		  "</cbc:StreetName></cac:PostalAddress></cac:Party>"
+		  "</cac:AccountingSupplierParty></Invoice>" },
+		{ "<rsm:CrossIndustryInvoice"
+		  " xmlns:rsm=\"urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100\""
+		  " xmlns:ram=\"urn:un:unece:uncefact:data:standard:"
+		  "ReusableAggregateBusinessInformationEntity:100\">"
+		  "<rsm:SupplyChainTradeTransaction><ram:ApplicableHeaderTradeAgreement>"
+		  "<ram:SellerTradeParty><ram:PostalTradeAddress><ram:LineOne>",
+		  "</ram:LineOne></ram:PostalTradeAddress></ram:SellerTradeParty>"
+		  "</ram:ApplicableHeaderTradeAgreement></rsm:SupplyChainTradeTransaction>"
+		  "</rsm:CrossIndustryInvoice>" },
+		{ "<Faktura xmlns=\"http://crd.gov.pl/wzor/2025/06/25/13775/\"><Podmiot1><Adres>"
+		  "<KodKraju>PL</KodKraju><AdresL1>",
+		  "</AdresL1></Adres></Podmiot1><Fa/></Faktura>" },
+	};
+	static const char *const docs[] = { ubl_export, cii_export, NULL };
+	struct folio_cands c = { 0 };
+	struct folio_err err;
+	char *once, *twice;
+	size_t d, t;
+
+	for (d = 0; docs[d]; d++) {
+		T_EQ_INT(parse_str(docs[d], &c, &err), FOLIO_OK);
+		once = val(&c, "seller_address") ? strdup(val(&c, "seller_address")) : NULL;
+		folio_cands_free(&c);
+		T_OK(once && strchr(once, ','), "an address of several parts");
+		for (t = 0; once && t < sizeof(tmpls) / sizeof(tmpls[0]); t++) {
+			twice = reread(tmpls[t].pre, once, tmpls[t].post, "seller_address");
+			T_EQ_STR(twice, once);
+			free(twice);
+		}
+		free(once);
+	}
+}
+
 static void test_malformed(void)
 {
 	struct folio_cands c = { 0 };
@@ -986,6 +1497,46 @@ static const struct expect expected[] = {
 	{ "facturx/intarsys/EN16931/zugferd_2p0_EN16931_Einfach.pdf", "seller_tax_id",
 	  "DE123456789" },
 	{ "facturx/intarsys/EN16931/zugferd_2p0_EN16931_Einfach.pdf", "gross_total", "529.87" },
+	/* what an export needs */
+	{ "peppol_bis3/Allowance-example.xml", "seller_country", "GB" },
+	{ "peppol_bis3/Allowance-example.xml", "seller_address",
+	  "Main street 1, Postbox 123, GB 123 EW London" },
+	{ "peppol_bis3/Allowance-example.xml", "buyer_address",
+	  "Hovedgatan 32, Po box 878, 456 34 Stockholm, Södermalm" },
+	{ "peppol_bis3/Allowance-example.xml", "buyer_reference", "0150abc" },
+	{ "peppol_bis3/Allowance-example.xml", "payment_reference", "Snippet1" },
+	{ "peppol_bis3/Allowance-example.xml", "prepaid_amount", "1000.00" },
+	{ "peppol_bis3/Allowance-example.xml", "charges",
+	  "[{\"kind\":\"charge\",\"amount\":\"200.00\",\"base\":\"1000.00\","
+	  "\"percent\":\"20\",\"reason\":\"Cleaning\",\"reason_code\":\"CG\","
+	  "\"rate\":\"25\",\"category\":\"S\"},"
+	  "{\"kind\":\"allowance\",\"amount\":\"200.00\",\"reason\":\"Discount\","
+	  "\"reason_code\":\"95\",\"rate\":\"25\",\"category\":\"S\"}]" },
+	{ "peppol_bis3/Allowance-example.xml", "vat_breakdown",
+	  "[{\"rate\":\"25\",\"net\":\"4900.00\",\"vat\":\"1225.00\",\"category\":\"S\"},"
+	  "{\"rate\":\"0\",\"net\":\"1000.00\",\"vat\":\"0.00\",\"category\":\"E\","
+	  "\"exemption_reason\":\"Reason for tax exempt\"}]" },
+	{ "peppol_bis3/vat-category-E.xml", "vat_breakdown",
+	  "[{\"rate\":\"0\",\"net\":\"1200.00\",\"vat\":\"0.00\",\"category\":\"E\","
+	  "\"exemption_code\":\"VATEX-EU-F\"}]" },
+	{ "cen_en16931/cii/CII_example4.xml", "seller_address",
+	  "Main street 2, Building 4, 54321 Big city" },
+	{ "cen_en16931/cii/CII_example4.xml", "payment_reference", "Payref1" },
+	{ "ksef_fa3/pdf-generator/invoice.xml", "seller_country", "PL" },
+	{ "ksef_fa3/pdf-generator/invoice.xml", "seller_address", "ul. Kępa 332, 20-892 Tyszowce" },
+	{ "ksef_fa3/pdf-generator/invoice.xml", "buyer_address",
+	  "ul. Wójcik 7255, 28-068 Pobiedziska" },
+	{ "fatturapa_testsdi/tests/samples/invoices/IT01234567890_FPR01.xml", "seller_address",
+	  "VIALE ROMA 543, 07100 SASSARI, SS" },
+	{ "fatturapa_testsdi/tests/samples/invoices/IT01234567890_FPR01.xml", "buyer_country",
+	  "IT" },
+	{ "fatturapa_testsdi/tests/samples/invoices/IT01234567890_FPR01.xml", "vat_breakdown",
+	  "[{\"rate\":\"22\",\"net\":\"5.00\",\"vat\":\"1.10\",\"category\":\"S\"}]" },
+	{ "facturx/intarsys/EXTENDED/zugferd_2p0_EXTENDED_Kostenrechnung.pdf", "charges",
+	  "[{\"kind\":\"allowance\",\"amount\":\"21.55\",\"base\":\"410.10\","
+	  "\"reason\":\"Sonderrabatt\",\"rate\":\"19\",\"category\":\"S\"},"
+	  "{\"kind\":\"charge\",\"amount\":\"15.00\",\"reason\":\"Transportkosten: "
+	  "Frachbetrag\",\"rate\":\"19\",\"category\":\"S\"}]" },
 	{ NULL, NULL, NULL },
 };
 
@@ -1148,6 +1699,11 @@ int main(void)
 	test_zugferd1();
 	test_fatturapa();
 	test_ksef();
+	test_ubl_export_fields();
+	test_cii_export_fields();
+	test_fatturapa_export_fields();
+	test_ksef_export_fields();
+	test_address_idempotent();
 	test_malformed();
 	test_foreign();
 	test_hostile();
