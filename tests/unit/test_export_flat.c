@@ -371,6 +371,175 @@ static void test_jsonl(void)
 	release(inv, 2);
 }
 
+/* ---- ledger ----------------------------------------------------------- */
+
+static void test_ledger(void)
+{
+	struct folio_invoice inv[8];
+	char cmd[512], buf[4096];
+	const char *path;
+	struct run r;
+
+	mk(&inv[0], 7, "invoice_number", "FV/1/2024", "issue_date", "2024-03-05",
+	   "supply_date", "2024-02-28", "due_date", "2024-04-01",
+	   "seller_name", "Acme;  Best | Ltd", "seller_tax_id", "PL5260250274",
+	   "currency", "PLN", "net_total", "100.00", "vat_total", "23.00",
+	   "gross_total", "123.00",
+	   "vat_breakdown", "[{\"rate\":\"23\",\"net\":\"80.00\",\"vat\":\"18.40\"},"
+	   "{\"rate\":\"23\",\"net\":\"0.00\",\"vat\":\"0.00\"},"
+	   "{\"rate\":\"5\",\"net\":\"20.00\",\"vat\":\"4.60\"}]", NULL);
+	/* a credit note with negative amounts and one with positive ones */
+	mk(&inv[1], 8, "doc_type", "credit_note", "invoice_number", "K(1)", "issue_date",
+	   "2024-03-06", "seller_name", "Foo", "currency", "EUR", "net_total", "-10.00",
+	   "gross_total", "-12.30", NULL);
+	mk(&inv[2], 9, "doc_type", "credit_note", "invoice_number", "K/2", "issue_date",
+	   "2024-03-07", "seller_name", "Foo", "currency", "EUR", "vat_total", "2.30",
+	   "gross_total", "12.30", NULL);
+	/* a sale: the seller is us (own_tax_id without the prefix) */
+	mk(&inv[3], 10, "invoice_number", "S/1", "issue_date", "2024-03-08",
+	   "seller_tax_id", "PL1111111111", "buyer_name", "Client: One", "buyer_tax_id",
+	   "DE123456789", "currency", "PLN", "net_total", "1000.00", "vat_total", "230.00",
+	   "gross_total", "1230.00", NULL);
+	/* refused: no date, no gross */
+	mk(&inv[4], 11, "invoice_number", "X", "currency", "PLN", "net_total", "1.00", NULL);
+	/* refused: net + VAT is not gross */
+	mk(&inv[5], 12, "invoice_number", "Y", "issue_date", "2024-03-09", "currency", "PLN",
+	   "net_total", "100.00", "vat_total", "22.00", "gross_total", "123.00", NULL);
+	/* refused: the breakdown does not add up, a third decimal, a proforma */
+	mk(&inv[6], 13, "doc_type", "proforma", "issue_date", "2024-03-09", "gross_total",
+	   "12.345", "net_total", "10.00",
+	   "vat_breakdown", "[{\"rate\":\"23\",\"net\":\"9.00\",\"vat\":\"2.30\"}]",
+	   NULL);
+	/* refused: net and VAT unknown */
+	mk(&inv[7], 14, "issue_date", "2024-03-09", "currency", "PLN", "gross_total", "5.00",
+	   NULL);
+
+	{
+		static const char *const o[] = { "own_tax_id=1111111111", NULL };
+
+		run(&r, "ledger", o, inv, 8);
+		T_EQ_INT(r.begin, FOLIO_OK);
+		T_EQ_STR(r.out,
+			 "; folio export, batch 1, 2024-06-01T12:00:00Z\n"
+			 "\n"
+			 "2024-03-05 (FV/1/2024) Acme, Best / Ltd\n"
+			 "    ; folio:7, seller_tax_id:PL5260250274, due:2024-04-01\n"
+			 "    expenses:purchases                            100.00 PLN\n"
+			 "    assets:vat:input                               18.40 PLN  ; rate:23\n"
+			 "    assets:vat:input                                4.60 PLN  ; rate:5\n"
+			 "    liabilities:payable                          -123.00 PLN\n"
+			 "\n"
+			 "2024-03-06 (K(1]) Foo\n"
+			 "    ; folio:8, credit_note:\n"
+			 "    expenses:purchases                            -10.00 EUR\n"
+			 "    assets:vat:input                               -2.30 EUR\n"
+			 "    liabilities:payable                            12.30 EUR\n"
+			 "\n"
+			 "2024-03-07 (K/2) Foo\n"
+			 "    ; folio:9, credit_note:\n"
+			 "    expenses:purchases                            -10.00 EUR\n"
+			 "    assets:vat:input                               -2.30 EUR\n"
+			 "    liabilities:payable                            12.30 EUR\n"
+			 "\n"
+			 "2024-03-08 (S/1) Client: One\n"
+			 "    ; folio:10, buyer_tax_id:DE123456789\n"
+			 "    assets:receivable                            1230.00 PLN\n"
+			 "    income:sales                                -1000.00 PLN\n"
+			 "    liabilities:vat:output                       -230.00 PLN\n"
+			 "\n"
+			 "; accounts and commodities of this batch\n"
+			 "account assets:receivable\n"
+			 "account assets:vat:input\n"
+			 "account expenses:purchases\n"
+			 "account income:sales\n"
+			 "account liabilities:payable\n"
+			 "account liabilities:vat:output\n"
+			 "commodity EUR\n"
+			 "commodity PLN\n");
+		T_EQ_STR(r.msg[4], "the issue date is unknown; the gross total is unknown");
+		T_EQ_STR(r.msg[5], "net 100.00 + VAT 22.00 is 122.00, not the gross total 123.00");
+		T_EQ_STR(r.msg[6], "a proforma invoice is not posted to a journal; the currency is "
+				   "unknown; gross total '12.345' is not an amount with at most two "
+				   "decimals; the VAT breakdown's nets add up to 9.00, not the net "
+				   "total 10.00");
+		T_EQ_STR(r.msg[7], "the net and VAT totals are unknown");
+
+		/* hledger reads it back (tests/deps.sh installs it: missing is a failure) */
+		path = save("a.journal", r.out);
+		T_EQ_INT(sh("command -v hledger", buf, sizeof(buf)), 0);
+		snprintf(cmd, sizeof(cmd), "hledger -f '%s' check --strict 2>&1", path);
+		T_EQ_INT(sh(cmd, buf, sizeof(buf)), 0);
+		T_EQ_STR(buf, "");
+		snprintf(cmd, sizeof(cmd), "hledger -f '%s' balance -N liabilities:payable "
+			 "assets:receivable 2>&1", path);
+		T_EQ_INT(sh(cmd, buf, sizeof(buf)), 0);
+		T_EQ_STR(buf, "         1230.00 PLN  assets:receivable\n"
+			      "           24.60 EUR\n"
+			      "         -123.00 PLN  liabilities:payable\n");
+		free(r.out);
+	}
+	{
+		/* per-vendor payables, a vendor's own expense account, the supply date */
+		static const char *const o[] = { "payable_per_vendor=yes", "date=supply",
+			"vendor_account.PL 526-025-02-74=expenses:office supplies",
+			"expense_account=expenses:other", "declare=no", NULL };
+
+		run(&r, "ledger", o, inv, 4);
+		T_EQ_INT(r.begin, FOLIO_OK);
+		T_CONTAINS(r.out, "2024-02-28 (FV/1/2024) Acme, Best / Ltd\n");
+		T_CONTAINS(r.out, "    expenses:office supplies                      100.00 PLN\n");
+		T_CONTAINS(r.out, "    liabilities:payable:Acme, Best | Ltd         -123.00 PLN\n");
+		T_CONTAINS(r.out, "2024-03-07 (K/2) Foo\n");
+		T_CONTAINS(r.out, "    expenses:other                                -10.00 EUR\n");
+		T_CONTAINS(r.out, "    liabilities:payable:Foo                        12.30 EUR\n");
+		/* without own_tax_id the sale is a purchase from an unnamed seller */
+		T_CONTAINS(r.out, "    liabilities:payable:PL1111111111            -1230.00 PLN\n");
+		T_OK(!strstr(r.out, "account "), "declare=no: %s", r.out);
+		path = save("b.journal", r.out);
+		snprintf(cmd, sizeof(cmd), "hledger -f '%s' check 2>&1", path);
+		T_EQ_INT(sh(cmd, buf, sizeof(buf)), 0);
+		T_EQ_STR(buf, "");
+		snprintf(cmd, sizeof(cmd), "hledger -f '%s' print -x 2>&1 | grep -c '^[0-9]'", path);
+		sh(cmd, buf, sizeof(buf));
+		T_EQ_STR(buf, "4\n");
+		free(r.out);
+	}
+	{
+		/* a profile currency for invoices without one */
+		static const char *const o[] = { "currency=PLN", NULL };
+
+		run(&r, "ledger", o, inv + 7, 1);
+		T_EQ_STR(r.msg[0], "the net and VAT totals are unknown");
+		free(r.out);
+	}
+	{
+		static const struct { const char *opt, *msg; } bad[] = {
+			{ "expense_account=expenses:a  b", "expense_account = 'expenses:a  b'" },
+			{ "vat_account=a;b", "vat_account = 'a;b'" },
+			{ "payable_account=", "payable_account = ''" },
+			{ "revenue_account=income::x", "revenue_account = 'income::x'" },
+			{ "payable_per_vendor=maybe", "payable_per_vendor = 'maybe'" },
+			{ "date=due", "date = 'due'" },
+			{ "currency=zł", "currency = 'zł'" },
+			{ "own_tax_id=x", "own_tax_id = 'x'" },
+			{ "vendor_account.=expenses:x", "name the seller's tax ID" },
+			{ "vendor_account.PL1=(x)", "vendor_account.PL1 = '(x)'" },
+			{ "vendor_accounts=x", "'vendor_accounts' is not a setting of the ledger" },
+		};
+		size_t i;
+
+		for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+			const char *o[] = { bad[i].opt, NULL };
+
+			run(&r, "ledger", o, inv, 1);
+			T_EQ_INT(r.begin, FOLIO_FAILED);
+			T_CONTAINS(r.begin_msg, bad[i].msg);
+			free(r.out);
+		}
+	}
+	release(inv, 8);
+}
+
 int main(void)
 {
 	char cmd_rm[128];
@@ -382,6 +551,7 @@ int main(void)
 	}
 	test_csv();
 	test_jsonl();
+	test_ledger();
 	snprintf(cmd_rm, sizeof(cmd_rm), "rm -rf '%s'", tmpdir);
 	if (system(cmd_rm) != 0)
 		fprintf(stderr, "cannot remove %s\n", tmpdir);
