@@ -49,9 +49,15 @@ static int known_key(const struct folio_export_module *m, const char *key)
 
 	if (!strcmp(key, "target"))
 		return 1;
-	for (k = m->keys; k && *k; k++)
+	for (k = m->keys; k && *k; k++) {
+		size_t kn = strcspn(*k, "\t");
+
 		if (!strncmp(*k, key, n) && ((*k)[n] == '\t' || (*k)[n] == '\0'))
 			return 1;
+		/* "prefix." stands for every "prefix.something" */
+		if (kn && (*k)[kn - 1] == '.' && n > kn && !strncmp(*k, key, kn))
+			return 1;
+	}
 	return 0;
 }
 
