@@ -38,4 +38,10 @@ int folio_store_walk(struct folio_archive *arc,
 				const char *path),
 		     void *ctx);
 
+/* `folio verify`'s export part: every batch's kept copies present and
+ * unchanged, no batch left pending. Calls fn per problem; returns the
+ * number of problems. */
+long long folio_ledger_verify(struct folio_archive *arc,
+			      void (*fn)(void *arg, const char *problem), void *arg);
+
 #endif

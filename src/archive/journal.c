@@ -346,5 +346,7 @@ long long folio_archive_verify(struct folio_archive *arc,
 				(const char *)sqlite3_column_text(st, 1));
 		sqlite3_finalize(st);
 	}
+	/* 6. the export ledger's copies */
+	v.n += folio_ledger_verify(arc, v.fn, v.arg);
 	return v.n;
 }

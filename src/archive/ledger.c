@@ -410,3 +410,56 @@ char *folio_archive_vendor_name(struct folio_archive *arc, long long id)
 	sqlite3_finalize(st);
 	return name;
 }
+
+long long folio_ledger_verify(struct folio_archive *arc,
+			      void (*fn)(void *arg, const char *problem), void *arg)
+{
+	sqlite3_stmt *st;
+	long long n = 0;
+	char msg[1024], hex[65], *dir, *p;
+	unsigned char *data;
+	size_t len;
+
+	if (sqlite3_prepare_v2(arc->db, "SELECT f.batch_id, f.name, f.sha256, b.state FROM "
+			       "export_files f JOIN export_batches b ON b.id = f.batch_id "
+			       "ORDER BY f.batch_id, f.seq", -1, &st, NULL) != SQLITE_OK)
+		return 0;
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		long long id = sqlite3_column_int64(st, 0);
+
+		msg[0] = '\0';
+		if (!(dir = batch_dir(arc, id)) || !(p = copy_path(dir, col(st, 1)))) {
+			free(dir);
+			break;
+		}
+		data = NULL;
+		if (folio_read_file(p, (uint64_t)1 << 40, &data, &len, NULL) != FOLIO_OK)
+			snprintf(msg, sizeof(msg), "export batch %lld: the copy of its file%s%s is "
+				 "missing (%s): --again cannot re-emit it", id, *col(st, 1) ? " " : "",
+				 col(st, 1), p);
+		else if (folio_sha256_hex(data, len, hex), strcmp(hex, col(st, 2)))
+			snprintf(msg, sizeof(msg), "export batch %lld: the copy %s changed, sha256 "
+				 "is %s", id, p, hex);
+		free(data);
+		free(p);
+		free(dir);
+		if (msg[0]) {
+			n++;
+			if (fn)
+				fn(arg, msg);
+		}
+	}
+	sqlite3_finalize(st);
+	if (sqlite3_prepare_v2(arc->db, "SELECT id, out FROM export_batches WHERE state = "
+			       "'pending'", -1, &st, NULL) != SQLITE_OK)
+		return n;
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		snprintf(msg, sizeof(msg), "export batch %lld is pending delivery to %s (run folio "
+			 "export to complete it)", sqlite3_column_int64(st, 0), col(st, 1));
+		n++;
+		if (fn)
+			fn(arg, msg);
+	}
+	sqlite3_finalize(st);
+	return n;
+}
