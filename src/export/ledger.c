@@ -25,7 +25,9 @@
  * may be missing: it is then gross minus the other.
  *
  * Text from the document is made safe for the syntax: in payees ';'
- * (a comment) becomes ',' and '|' (payee|note) '/'; in account names two
+ * (a comment) becomes ',' and '|' (payee|note) '/', and without an invoice
+ * number a leading '*' or '!' (a status) is dropped and a leading '('
+ * (a code) becomes '['; in invoice numbers ')' becomes ']'; in account names two
  * spaces (the end of the name) become one and ':' (a sub-account) '-';
  * control characters become spaces everywhere.
  *
@@ -535,8 +537,18 @@ static int ledger_write(struct folio_export *x, const struct folio_invoice *inv,
 	if (inv->number)
 		m |= folio_strbuf_adds(&t, " (") || put_text(&t, inv->number, ")", "]") ||
 		     folio_strbuf_addch(&t, ')');
-	if (payee)
+	if (payee) {
+		size_t at = t.len + 1;
+
 		m |= folio_strbuf_addch(&t, ' ') || put_text(&t, payee, ";|", ",/");
+		/* without a code a leading '(' would start one, '*' or '!' a status */
+		while (!m && !inv->number && t.len > at && strchr("*! ", t.buf[at]))
+			memmove(t.buf + at, t.buf + at + 1, t.len-- - at);
+		if (!m && !inv->number && t.len > at && t.buf[at] == '(')
+			t.buf[at] = '[';
+		if (!m && t.len == at) /* nothing printable */
+			t.buf[--t.len] = '\0';
+	}
 	m |= folio_strbuf_addf(&t, "\n    ; folio:%lld", inv->doc_id);
 	if (sale && inv->buyer.tax_id)
 		m |= folio_strbuf_adds(&t, ", buyer_tax_id:") ||

@@ -217,6 +217,18 @@ static void test_csv(void)
 		free(r.out);
 	}
 	{
+		/* bytes that are not UTF-8 are refused, not passed on */
+		static const char *const o[] = { "columns=doc_id,seller_name,buyer_name", NULL };
+		struct folio_invoice bad;
+
+		mk(&bad, 30, "seller_name", "Caf\xe9", "buyer_name", "ok\xc3", NULL);
+		run(&r, "csv", o, &bad, 1);
+		T_EQ_INT(r.status[0], FOLIO_FAILED);
+		T_EQ_STR(r.msg[0], "invalid UTF-8 in seller_name; invalid UTF-8 in buyer_name");
+		free(r.out);
+		folio_invoice_release(&bad);
+	}
+	{
 		static const char *const o[] = { "bom=yes", "columns=doc_id", NULL };
 
 		run(&r, "csv", o, inv, 1);
@@ -505,12 +517,43 @@ static void test_ledger(void)
 		free(r.out);
 	}
 	{
-		/* a profile currency for invoices without one */
-		static const char *const o[] = { "currency=PLN", NULL };
+		/* a profile currency for invoices without one; payees that look like
+		 * a status or a code when there is no invoice number */
+		static const char *const o[] = { "currency=PLN", "declare=no", NULL };
+		struct folio_invoice v[3];
 
-		run(&r, "ledger", o, inv + 7, 1);
-		T_EQ_STR(r.msg[0], "the net and VAT totals are unknown");
+		mk(&v[0], 20, "issue_date", "2024-01-02", "seller_name", "*! (Acme) Ltd",
+		   "net_total", "1.00", "vat_total", "0.00", "gross_total", "1.00", NULL);
+		mk(&v[1], 21, "issue_date", "2024-01-03", "seller_name", " \t*", "gross_total",
+		   "2.00", "vat_total", "0.00", "currency", "EUR", NULL);
+		mk(&v[2], 22, "invoice_number", "N", "issue_date", "2024-01-04", "seller_name",
+		   "*Star", "gross_total", "3.00", "net_total", "3.00", "currency", "USD", NULL);
+		run(&r, "ledger", o, v, 3);
+		T_EQ_STR(r.out,
+			 "; folio export, batch 1, 2024-06-01T12:00:00Z\n"
+			 "\n"
+			 "2024-01-02 [Acme) Ltd\n"
+			 "    ; folio:20\n"
+			 "    expenses:purchases                              1.00 PLN\n"
+			 "    liabilities:payable                            -1.00 PLN\n"
+			 "\n"
+			 "2024-01-03\n"
+			 "    ; folio:21\n"
+			 "    expenses:purchases                              2.00 EUR\n"
+			 "    liabilities:payable                            -2.00 EUR\n"
+			 "\n"
+			 "2024-01-04 (N) *Star\n"
+			 "    ; folio:22\n"
+			 "    expenses:purchases                              3.00 USD\n"
+			 "    liabilities:payable                            -3.00 USD\n");
+		path = save("c.journal", r.out);
+		snprintf(cmd, sizeof(cmd), "hledger -f '%s' register -O csv 2>&1 | cut -d, -f2-4 "
+			 "| sort -u | tr '\\n' '|'", path);
+		T_EQ_INT(sh(cmd, buf, sizeof(buf)), 0);
+		T_EQ_STR(buf, "\"2024-01-02\",\"\",\"[Acme) Ltd\"|\"2024-01-03\",\"\",\"\"|"
+			      "\"2024-01-04\",\"N\",\"*Star\"|\"date\",\"code\",\"description\"|");
 		free(r.out);
+		release(v, 3);
 	}
 	{
 		static const struct { const char *opt, *msg; } bad[] = {
