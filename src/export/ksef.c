@@ -29,7 +29,7 @@
  *                        the reason in P_19B when it cites the directive
  *                        (2006/112, "dyrektyw", "directive", a VATEX-EU-
  *                        article code), P_19A when it cites an act
- *                        ("ustaw", "rozporządz", "art"), else P_19C
+ *                        ("ustaw", "rozporządz", "art.", "§"), else P_19C
  *   E with VATEX-EU-D/F/I/J (margin schemes) or "marza"
  *                        P_13_11, PMarzy/P_PMarzy with P_PMarzy_2 (travel
  *                        agents), _3_1 (second-hand goods), _3_2 (works
@@ -114,31 +114,62 @@ static const struct {
 	{ "oss", P_5, NULL },
 };
 
-/* TKodyKrajowUE: the member states' VAT prefixes (EL Greece, XI Northern
- * Ireland). */
+/* The schema's code lists: TKodyKrajowUE (EU VAT prefixes, EL Greece, XI
+ * Northern Ireland), TKodWaluty and TKodKraju (bazowe/KodyKrajow). */
 static const char eu_prefixes[] =
 	"AT BE BG CY CZ DK EE FI FR DE EL HR HU IE IT LV LT LU MT NL PL PT RO SK SI ES SE XI";
+static const char currencies[] =
+	"AED AFN ALL AMD ANG AOA ARS AUD AWG AZN BAM BBD BDT BGN BHD BIF BMD BND BOB BOV BRL "
+	"BSD BTN BWP BYN BZD CAD CDF CHE CHF CHW CLF CLP CNY COP COU CRC CUC CUP CVE CZK DJF "
+	"DKK DOP DZD EGP ERN ETB EUR FJD FKP GBP GEL GGP GHS GIP GMD GNF GTQ GYD HKD HNL HRK "
+	"HTG HUF IDR ILS IMP INR IQD IRR ISK JEP JMD JOD JPY KES KGS KHR KMF KPW KRW KWD KYD "
+	"KZT LAK LBP LKR LRD LSL LYD MAD MDL MGA MKD MMK MNT MOP MRU MUR MVR MWK MXN MXV MYR "
+	"MZN NAD NGN NIO NOK NPR NZD OMR PAB PEN PGK PHP PKR PLN PYG QAR RON RSD RUB RWF SAR "
+	"SBD SCR SDG SEK SGD SHP SLL SOS SRD SSP STN SVC SYP SZL THB TJS TMT TND TOP TRY TTD "
+	"TWD TZS UAH UGX USD USN UYI UYU UYW UZS VES VND VUV WST XAF XAG XAU XBA XBB XBC XBD "
+	"XCD XCG XDR XOF XPD XPF XPT XSU XUA XXX YER ZAR ZMW ZWL";
+static const char countries[] =
+	"AF AX AL DZ AD AO AI AQ AG AN SA AR AM AW AU AT AZ BS BH BD BB BE BZ BJ BM BT BY BO "
+	"BQ BA BW BR BN IO BG BF BI XC CL CN HR CW CY TD ME DK DM DO DJ EG EC ER EE ET FK FJ "
+	"PH FI FR TF GA GM GH GI GR GD GL GE GU GG GY GF GP GT GN GQ GW HT ES HN HK IN ID IQ "
+	"IR IE IS IL JM JP YE JE JO KY KH CM CA QA KZ KE KG KI CO KM CG CD KP XK CR CU KW LA "
+	"LS LB LR LY LI LT LV LU MK MG YT MO MW MV MY ML MT MP MA MQ MR MU MX XL FM UM MD MC "
+	"MN MS MZ MM NA NR NP NL DE NE NG NI NU NF NO NC NZ PS OM PK PW PA PG PY PE PN PF PL "
+	"GS PT PR CF CZ KR ZA RE RU RO RW EH BL KN LC MF VC SV WS AS SM SN RS SC SL SG SK SI "
+	"SO LK PM US SZ SD SS SR SJ SH SY CH SE TJ TH TW TZ TG TK TO TT TN TR TM TV UG UA UY "
+	"UZ VU WF VA HU VE GB VN IT TL CI BV CX IM SX CK VI VG HM CC MH FO SB ST TC ZM CV ZW "
+	"AE XI";
+
+/* Whether `code` is one of the space-separated codes of `list`. */
+static int in_list(const char *list, const char *code)
+{
+	size_t n = code ? strlen(code) : 0;
+	const char *p;
+
+	if (!n)
+		return 0;
+	for (p = list; (p = strstr(p, code)); p += n)
+		if ((p == list || p[-1] == ' ') && (p[n] == ' ' || p[n] == '\0'))
+			return 1;
+	return 0;
+}
 
 static int eu_prefix(const char *cc)
 {
-	const char *p;
+	return in_list(eu_prefixes, cc);
+}
 
-	for (p = eu_prefixes; *p; p += p[2] ? 3 : 2)
-		if (p[0] == cc[0] && p[1] == cc[1])
-			return 1;
-	return 0;
+static int country_ok(const char *cc)
+{
+	return cc && strlen(cc) == 2 && in_list(countries, cc);
 }
 
 /* An ISO country (GR, not EL) of the EU. */
 static int eu_country(const char *cc)
 {
-	if (!cc || strlen(cc) != 2)
+	if (!cc || !strcmp(cc, "EL"))
 		return 0;
-	if (!strcmp(cc, "GR"))
-		return 1;
-	if (!strcmp(cc, "EL"))
-		return 0;
-	return eu_prefix(cc);
+	return !strcmp(cc, "GR") || eu_prefix(cc);
 }
 
 /* ---- the state of one write ---------------------------------------------- */
@@ -419,7 +450,8 @@ static int exempt_kind(const char *text)
 	    has_word(text, "directive") ||
 	    (!strncmp(text, "VATEX-EU-", 9) && isdigit((unsigned char)text[9])))
 		return 'B';
-	if (has_word(text, "ustaw") || has_word(text, "rozporz") || has_word(text, "art"))
+	if (has_word(text, "ustaw") || has_word(text, "rozporz") || has_word(text, "art.") ||
+	    has_word(text, "§"))
 		return 'A';
 	return 'C';
 }
@@ -563,6 +595,9 @@ static void check(struct ksef *k, const struct folio_export *x)
 	check_text(k, inv->seller.name, "Podmiot1 Nazwa (the seller's name)", 512);
 	if (!inv->seller.address || !token_len(inv->seller.address))
 		reason(k, "Podmiot1 Adres (the seller's address) is missing");
+	else if (inv->seller.country && !country_ok(inv->seller.country))
+		reason(k, "Podmiot1 Adres/KodKraju '%s' is not a country code",
+		       inv->seller.country);
 	check_text(k, inv->buyer.name, "Podmiot2 Nazwa (the buyer's name)", 512);
 	if ((nip = polish_nip(&inv->buyer)) && !nip_ok(nip))
 		reason(k, "Podmiot2 NIP %s is not a valid NIP", inv->buyer.tax_id);
@@ -585,8 +620,7 @@ static void check(struct ksef *k, const struct folio_export *x)
 			  "2050-01-01, as FA(3) requires", str_or(x->now, "(none)"));
 	if (!cur) {
 		reason(k, "KodWaluty (the currency) is missing");
-	} else if (strlen(cur) != 3 || !isupper((unsigned char)cur[0]) ||
-		   !isupper((unsigned char)cur[1]) || !isupper((unsigned char)cur[2])) {
+	} else if (strlen(cur) != 3 || !in_list(currencies, cur)) {
 		reason(k, "KodWaluty '%s' is not an ISO 4217 code", cur);
 	} else if (strcmp(cur, "PLN")) {
 		for (s = P_1; s <= P_4; s++)
@@ -696,12 +730,6 @@ static void address(struct w *w, const char *country, const char *adr)
 	close_el(w, "Adres");
 }
 
-static int country_ok(const char *cc)
-{
-	return cc && strlen(cc) == 2 && isupper((unsigned char)cc[0]) &&
-	       isupper((unsigned char)cc[1]);
-}
-
 static void buyer_id(struct w *w, const struct folio_inv_party *b)
 {
 	const char *t = b->tax_id, *nip = polish_nip(b), *body;
@@ -733,7 +761,7 @@ static void buyer_id(struct w *w, const struct folio_inv_party *b)
 		leaf(w, "NrVatUE", body);
 		return;
 	}
-	if (*cc) {
+	if (*cc && country_ok(!strcmp(cc, "EL") ? "GR" : cc)) {
 		leaf(w, "KodKraju", !strcmp(cc, "EL") ? "GR" : cc);
 		leaf_n(w, "NrID", body, 50);
 	} else {
@@ -767,8 +795,8 @@ static void parties(struct w *w, const struct folio_invoice *inv)
 	leaf(w, "NIP", polish_nip(&inv->seller));
 	leaf(w, "Nazwa", inv->seller.name);
 	close_el(w, "DaneIdentyfikacyjne");
-	address(w, country_ok(inv->seller.country) ? inv->seller.country : "PL",
-		inv->seller.address);
+	/* no country said: the NIP's, Poland */
+	address(w, inv->seller.country ? inv->seller.country : "PL", inv->seller.address);
 	close_el(w, "Podmiot1");
 
 	open_el(w, "Podmiot2");

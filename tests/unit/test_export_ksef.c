@@ -169,6 +169,8 @@ static int validate(const char *xml, const char *label)
 		return 0;
 	fputs(xml, f);
 	fclose(f);
+	if (getenv("KSEF_DUMP"))
+		printf("# ---- %s\n%s", label, xml);
 	return validate_file(path, label);
 }
 
@@ -269,6 +271,19 @@ static void test_one_rate(void)
 	T_EQ_INT(count(out, "<P_12>23</P_12>"), 2);
 	T_OK(!strstr(out, "Platnosc"), "no payment data, no Platnosc");
 	T_VALID(out, "one rate");
+	if (have_schema) {
+		/* the validator does reject: P_15 dropped, an unknown P_12 */
+		char *bad = strdup(out), *p = strstr(bad, "<P_15>");
+
+		memmove(p, strstr(p, "</P_15>") + 7, strlen(strstr(p, "</P_15>") + 7) + 1);
+		T_EQ_INT(validate(bad, "without P_15 (expected to fail)"), 0);
+		free(bad);
+		bad = strdup(out);
+		p = strstr(bad, "<P_12>23<");
+		memcpy(p, "<P_12>24<", 9);
+		T_EQ_INT(validate(bad, "P_12 24 (expected to fail)"), 0);
+		free(bad);
+	}
 	free(out);
 }
 
@@ -440,8 +455,43 @@ static void test_zero_rates(void)
 		"lines", NULL,
 		NULL,
 	};
+	static const char *const greek[] = {
+		"net_total", "800.00", "vat_total", "0.00", "gross_total", "800.00",
+		"buyer_name", "Ελληνική Εταιρεία Α.Ε.", "buyer_tax_id", "EL094259216",
+		"buyer_address", "Οδός Σταδίου 10, 10564 Αθήνα",
+		"vat_breakdown", "[{\"rate\":\"0 WDT\",\"net\":\"800.00\",\"vat\":\"0.00\"}]",
+		"lines", NULL,
+		NULL,
+	};
+	static const char *const digits[] = {
+		"buyer_tax_id", "6762304575", "buyer_country", "PL", NULL,
+	};
+	static const char *const brazil[] = {
+		"buyer_name", "Empresa Ltda.", "buyer_tax_id", "16727230000197",
+		"buyer_country", "BR", "buyer_address", "Av. Paulista 1000, São Paulo",
+		NULL,
+	};
 	struct folio_err err;
 	char *out;
+
+	T_EQ_INT(export(invoice("invoice", greek), &out, &err), FOLIO_OK);
+	T_CONTAINS(out, "<KodUE>EL</KodUE>");
+	T_CONTAINS(out, "<NrVatUE>094259216</NrVatUE>");
+	T_CONTAINS(out, "<KodKraju>GR</KodKraju>");
+	T_CONTAINS(out, "<AdresL2>10564 Αθήνα</AdresL2>");
+	T_CONTAINS(out, "<P_13_6_2>800.00</P_13_6_2>");
+	T_VALID(out, "Greek buyer");
+	free(out);
+
+	T_EQ_INT(export(invoice("invoice", digits), &out, &err), FOLIO_OK);
+	T_CONTAINS(out, "<NIP>6762304575</NIP>");
+	T_VALID(out, "buyer NIP without prefix");
+	free(out);
+
+	T_EQ_INT(export(invoice("invoice", brazil), &out, &err), FOLIO_OK);
+	T_CONTAINS(out, "<KodKraju>BR</KodKraju>\n      <NrID>16727230000197</NrID>");
+	T_VALID(out, "Brazilian buyer");
+	free(out);
 
 	T_EQ_INT(export(invoice("invoice", wdt), &out, &err), FOLIO_OK);
 	T_CONTAINS(out, "<P_13_6_2>800.00</P_13_6_2>");
@@ -526,6 +576,25 @@ static void test_escaping(void)
 	T_CONTAINS(out, "<P_7>Usługa &quot;A&amp;B&quot; &lt;pilna&gt; — 日本語 ✓</P_7>");
 	T_VALID(out, "escaped names");
 	free(out);
+
+	{
+		/* a description of 600 characters is cut at 512, never inside one */
+		char lines[2048];
+		const char *kv2[] = { "lines", lines, NULL };
+		size_t n, i;
+
+		n = (size_t)snprintf(lines, sizeof(lines), "[{\"description\":\"");
+		for (i = 0; i < 600; i++)
+			n += (size_t)snprintf(lines + n, sizeof(lines) - n, "%s", "ż");
+		snprintf(lines + n, sizeof(lines) - n,
+			 "\",\"net\":\"1000.00\",\"vat_rate\":\"23\"}]");
+		T_EQ_INT(export(invoice("invoice", kv2), &out, &err), FOLIO_OK);
+		T_OK(out && strstr(out, "<P_7>") &&
+		     strstr(out, "</P_7>") - strstr(out, "<P_7>") == 5 + 512 * 2,
+		     "P_7 cut at 512 characters");
+		T_VALID(out, "long description");
+		free(out);
+	}
 }
 
 static void test_margin_oss_taxi(void)
@@ -766,6 +835,13 @@ static void test_refusals(void)
 	refused("credit_note", none, credit_r, NULL);
 	refused("credit_note", bad_ksef, bad_ksef_r, NULL);
 	refused("proforma", none, proforma_r, NULL);
+	refused("receipt", none, (const char *const[]){
+		"RodzajFaktury: a receipt is not an invoice", NULL }, NULL);
+	refused("invoice", (const char *const[]){ "currency", "ZL", NULL },
+		(const char *const[]){ "KodWaluty 'ZL' is not an ISO 4217 code", NULL }, NULL);
+	refused("invoice", (const char *const[]){ "seller_country", "XX", NULL },
+		(const char *const[]){ "Podmiot1 Adres/KodKraju 'XX' is not a country code",
+				       NULL }, NULL);
 	refused("invoice", none, now_r, "2025-08-31T23:59:59Z");
 	refused("invoice", long_name, (const char *const[]){
 		"Podmiot2 Nazwa (the buyer's name) is missing", NULL }, NULL);
