@@ -55,10 +55,10 @@
  *    P_13_x field, see ksef()), "exemption_reason" and "exemption_code"
  *    when the document gives them; lines carry "category" likewise.
  *  - charges: the document-level allowances and charges in order, each
- *    {"kind":"allowance"|"charge","amount","base","percent","reason",
- *    "reason_code","rate","category"} with only the keys present (rate is
- *    the VAT rate, percent the allowance's own); CII EXTENDED's logistics
- *    service charges are charges too.
+ *    {"kind":"allowance"|"charge","amount","reason","reason_code","rate",
+ *    "category"} with only the keys present (rate is the VAT rate; the
+ *    base amount and percentage are not kept, the exports do not write
+ *    them); CII EXTENDED's logistics service charges are charges too.
  */
 #include <ctype.h>
 #include <stdint.h>
@@ -801,13 +801,13 @@ static void emit_nonzero(struct rd *r, const char *name, xmlNode *n, const char 
 
 /* Raw texts of one document-level allowance or charge (any may be NULL). */
 struct charge {
-	char *indicator, *amount, *base, *percent, *reason, *code, *rate, *category;
+	char *indicator, *amount, *reason, *code, *rate, *category;
 };
 
 /* `kind` NULL: from the indicator. */
 static void charge_add(struct jobj *j, const struct charge *c, const char *kind)
 {
-	char ab[48], bb[48], pb[48], rb[48];
+	char ab[48], rb[48];
 
 	if (!kind && c->indicator) {
 		if (!strcmp(c->indicator, "true") || !strcmp(c->indicator, "1"))
@@ -818,8 +818,6 @@ static void charge_add(struct jobj *j, const struct charge *c, const char *kind)
 	jbegin(j);
 	jfield(j, "kind", kind);
 	jfield(j, "amount", c->amount ? norm_num(c->amount, 2, ab, sizeof(ab)) : NULL);
-	jfield(j, "base", c->base ? norm_num(c->base, 2, bb, sizeof(bb)) : NULL);
-	jfield(j, "percent", c->percent ? norm_num(c->percent, 0, pb, sizeof(pb)) : NULL);
 	jfield(j, "reason", c->reason);
 	jfield(j, "reason_code", c->code);
 	jfield(j, "rate", c->rate ? norm_num(c->rate, 0, rb, sizeof(rb)) : NULL);
@@ -831,8 +829,6 @@ static void charge_free(struct charge *c)
 {
 	free(c->indicator);
 	free(c->amount);
-	free(c->base);
-	free(c->percent);
 	free(c->reason);
 	free(c->code);
 	free(c->rate);
@@ -986,8 +982,6 @@ static void ubl(struct rd *r, xmlNode *root, int credit)
 	for (i = 0; i < n; i++) {
 		ch.indicator = text_at(r, v[i], "cbc:ChargeIndicator");
 		ch.amount = text_at(r, v[i], "cbc:Amount");
-		ch.base = text_at(r, v[i], "cbc:BaseAmount");
-		ch.percent = text_at(r, v[i], "cbc:MultiplierFactorNumeric");
 		ch.reason = text_at(r, v[i], "cbc:AllowanceChargeReason");
 		ch.code = text_at(r, v[i], "cbc:AllowanceChargeReasonCode");
 		ch.rate = text_at(r, v[i], "cac:TaxCategory/cbc:Percent");
@@ -1186,8 +1180,6 @@ static void cii(struct rd *r, xmlNode *root, const struct cii_names *k)
 	for (i = 0; i < n; i++) {
 		ch.indicator = text_at(r, v[i], "ram:ChargeIndicator/udt:Indicator");
 		ch.amount = text_at(r, v[i], "ram:ActualAmount");
-		ch.base = text_at(r, v[i], "ram:BasisAmount");
-		ch.percent = text_at(r, v[i], "ram:CalculationPercent");
 		ch.reason = text_at(r, v[i], "ram:Reason");
 		ch.code = text_at(r, v[i], "ram:ReasonCode");
 		snprintf(path, sizeof(path), "ram:CategoryTradeTax/%s", k->percent);

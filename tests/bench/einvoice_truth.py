@@ -203,12 +203,10 @@ def nonzero(s):
     return fmt(d, 2) if d is not None and d != 0 else None
 
 
-def charge(ind, amt, base, pct, reason, code, rate, cat):
+def charge(ind, amt, reason, code, rate, cat):
     o = {}
     kind = {"true": "charge", "1": "charge", "false": "allowance", "0": "allowance"}.get(ind)
-    for k, v in (("kind", kind), ("amount", amount(amt) if amt else None),
-                 ("base", amount(base) if base else None),
-                 ("percent", number(pct) if pct else None), ("reason", reason),
+    for k, v in (("kind", kind), ("amount", amount(amt) if amt else None), ("reason", reason),
                  ("reason_code", code), ("rate", number(rate) if rate else None),
                  ("category", cat)):
         if v is not None:
@@ -299,7 +297,6 @@ def ubl(root, credit):
                                         code=t(s, "cac:TaxCategory/cbc:TaxExemptionReasonCode"))
                                      for s in tax.findall("cac:TaxSubtotal", ns)]))
     f.put("charges", jarr([charge(t(a, "cbc:ChargeIndicator"), t(a, "cbc:Amount"),
-                                  t(a, "cbc:BaseAmount"), t(a, "cbc:MultiplierFactorNumeric"),
                                   t(a, "cbc:AllowanceChargeReason"),
                                   t(a, "cbc:AllowanceChargeReasonCode"),
                                   t(a, "cac:TaxCategory/cbc:Percent"),
@@ -420,13 +417,12 @@ def cii(root, v1):
                                         code=t(x, "ram:ExemptionReasonCode"))
                                      for x in st.findall("ram:ApplicableTradeTax", ns)]))
         f.put("charges", jarr([charge(t(a, "ram:ChargeIndicator/udt:Indicator"),
-                                      t(a, "ram:ActualAmount"), t(a, "ram:BasisAmount"),
-                                      t(a, "ram:CalculationPercent"), t(a, "ram:Reason"),
+                                      t(a, "ram:ActualAmount"), t(a, "ram:Reason"),
                                       t(a, "ram:ReasonCode"),
                                       t(a, "ram:CategoryTradeTax/" + k["pct"]),
                                       t(a, "ram:CategoryTradeTax/ram:CategoryCode"))
                                for a in st.findall("ram:SpecifiedTradeAllowanceCharge", ns)]
-                              + [charge("true", t(a, "ram:AppliedAmount"), None, None,
+                              + [charge("true", t(a, "ram:AppliedAmount"),
                                         t(a, "ram:Description"), None,
                                         t(a, "ram:AppliedTradeTax/" + k["pct"]),
                                         t(a, "ram:AppliedTradeTax/ram:CategoryCode"))

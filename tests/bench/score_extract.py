@@ -63,7 +63,7 @@ DATES = {"issue_date", "supply_date", "due_date"}
 COMPACT = {"seller_tax_id", "buyer_tax_id", "iban"}
 NAMES = {"seller_name", "buyer_name"}
 LINE_KEYS = ["description", "quantity", "unit_price", "net", "vat_rate", "category"]
-CHARGE_AMOUNTS = {"amount", "base"}
+CHARGE_AMOUNTS = {"amount"}
 CENT = Decimal("0.01")
 
 
@@ -157,7 +157,7 @@ def charge_key(c):
         v = c[k]
         if k in CHARGE_AMOUNTS:
             v = cents(v)
-        elif k in ("rate", "percent"):
+        elif k == "rate":
             v = rate(v)
         else:
             v = ws(v)
