@@ -162,9 +162,9 @@ static void settlement(struct folio_xw *w, const struct folio_en16931 *e)
 	}
 	folio_xw_adds(w, "<ram:SpecifiedTradeSettlementHeaderMonetarySummation>");
 	money(w, "LineTotalAmount", e->line_total);
-	if (e->ncharges && e->charge_total)
+	if (e->ncharges > e->nallowances)
 		money(w, "ChargeTotalAmount", e->charge_total);
-	if (e->ncharges && e->allowance_total)
+	if (e->nallowances)
 		money(w, "AllowanceTotalAmount", e->allowance_total);
 	money(w, "TaxBasisTotalAmount", e->net);
 	folio_xw_adds(w, "<ram:TaxTotalAmount currencyID=\"");

@@ -394,6 +394,37 @@ static void category_rules(struct folio_en16931 *e, const struct folio_invoice *
 		why(w, "BR-CO-26 the seller's VAT ID is unknown");
 }
 
+/*
+ * Reason codes of allowances (UNCL 5189, BR-CL-19) and charges (UNCL
+ * 7161, BR-CL-20) as EN 16931's validation artefacts list them. A code
+ * from another list is not written; without a reason text the allowance
+ * or charge is then refused (BR-33, BR-38).
+ */
+static const char uncl5189[] = " 41 42 60 62 63 64 65 66 67 68 70 71 88 95 100 102 103 104 105 ";
+static const char uncl7161[] =
+	" AA AAA AAC AAD AAE AAF AAH AAI AAS AAT AAV AAY AAZ ABA ABB ABC ABD ABF ABK ABL ABN ABR"
+	" ABS ABT ABU ACF ACG ACH ACI ACJ ACK ACL ACM ACS ADC ADE ADJ ADK ADL ADM ADN ADO ADP ADQ"
+	" ADR ADT ADW ADY ADZ AEA AEB AEC AED AEF AEH AEI AEJ AEK AEL AEM AEN AEO AEP AES AET AEU"
+	" AEV AEW AEX AEY AEZ AJ AU CA CAB CAD CAE CAF CAI CAJ CAK CAL CAM CAN CAO CAP CAQ CAR CAS"
+	" CAT CAU CAV CAW CAX CAY CAZ CD CG CS CT DAB DAD DAC DAF DAG DAH DAI DAJ DAK DAL DAM DAN"
+	" DAO DAP DAQ DL EG EP ER FAA FAB FAC FC FH FI GAA HAA HD HH IAA IAB ID IF IR IS KO L1 LA"
+	" LAA LAB LF MAE MI ML NAA OA PA PAA PC PL PRV RAB RAC RAD RAF RE RF RH RV SA SAA SAD SAE"
+	" SAI SG SH SM SU TAB TAC TT TV V1 V2 WH XAA YY ZZZ ";
+
+static int in_list(const char *list, const char *code)
+{
+	const char *p;
+	size_t n;
+
+	if (!code || !*code || strchr(code, ' '))
+		return 0;
+	n = strlen(code);
+	for (p = list; (p = strstr(p, code)); p++)
+		if (p[-1] == ' ' && p[n] == ' ')
+			return 1;
+	return 0;
+}
+
 static int charges(struct folio_en16931 *e, const struct folio_invoice *inv, int sign,
 		   struct folio_strbuf *w)
 {
@@ -421,10 +452,14 @@ static int charges(struct folio_en16931 *e, const struct folio_invoice *inv, int
 			d->charge = !d->charge;
 		}
 		d->reason = c->reason;
-		d->code = c->reason_code;
+		d->code = in_list(d->charge ? uncl7161 : uncl5189, c->reason_code) ?
+			  c->reason_code : NULL;
 		if (!d->reason && !d->code)
-			why(w, "%s the %s of %s has no reason", d->charge ? "BR-38" : "BR-33",
-			    d->charge ? "charge" : "allowance", c->amount);
+			why(w, "%s the %s of %s has no reason%s%s%s", d->charge ? "BR-38" : "BR-33",
+			    d->charge ? "charge" : "allowance", c->amount,
+			    c->reason_code ? " (its code '" : "",
+			    c->reason_code ? c->reason_code : "",
+			    c->reason_code ? "' is not in the code list)" : "");
 		v = find_vat(e, c->category, c->rate);
 		if (v < 0 && !c->category && !c->rate && e->nvats == 1)
 			v = 0;
@@ -435,10 +470,12 @@ static int charges(struct folio_en16931 *e, const struct folio_invoice *inv, int
 			continue;
 		}
 		d->vat = (size_t)v;
-		if (d->charge)
+		if (d->charge) {
 			e->charge_total += d->amount;
-		else
+		} else {
 			e->allowance_total += d->amount;
+			e->nallowances++;
+		}
 		e->ncharges++;
 	}
 	return 0;
@@ -473,6 +510,8 @@ static int qty_price(struct folio_en_line *l, const char *qs, const char *ps, in
 {
 	long long q = 1000000, p;
 	int have_p;
+	char *dot;
+	size_t n;
 
 	if (qs && (dec_parse(qs, 6, &q) || q == 0))
 		q = 1000000;
@@ -489,8 +528,13 @@ static int qty_price(struct folio_en_line *l, const char *qs, const char *ps, in
 	}
 	dec_format(q, 6, l->qty, sizeof(l->qty));
 	dec_format(p, 6, l->price, sizeof(l->price));
-	if (!strchr(l->price, '.') && strlen(l->price) + 3 < sizeof(l->price))
-		memcpy(l->price + strlen(l->price), ".00", 4);
+	/* at least two decimals, as prices are printed */
+	dot = strchr(l->price, '.');
+	n = strlen(l->price);
+	if (!dot && n + 3 < sizeof(l->price))
+		memcpy(l->price + n, ".00", 4);
+	else if (dot && dot[2] == '\0' && n + 1 < sizeof(l->price))
+		memcpy(l->price + n, "0", 2);
 	return 0;
 }
 

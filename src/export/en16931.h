@@ -66,7 +66,8 @@ struct folio_en16931 {
 	struct folio_en_line *lines;
 	size_t nlines;
 	struct folio_en_charge *charges;
-	size_t ncharges;
+	size_t ncharges;       /* allowances and charges */
+	size_t nallowances;    /* of which allowances */
 
 	/* BG-22, cents */
 	long long line_total, allowance_total, charge_total;

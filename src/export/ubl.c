@@ -205,9 +205,9 @@ static void write_ubl(struct folio_xw *sb, const struct folio_en16931 *e)
 	money(sb, "LineExtensionAmount", e->line_total, cur);
 	money(sb, "TaxExclusiveAmount", e->net, cur);
 	money(sb, "TaxInclusiveAmount", e->gross, cur);
-	if (e->ncharges && e->allowance_total)
+	if (e->nallowances)
 		money(sb, "AllowanceTotalAmount", e->allowance_total, cur);
-	if (e->ncharges && e->charge_total)
+	if (e->ncharges > e->nallowances)
 		money(sb, "ChargeTotalAmount", e->charge_total, cur);
 	if (e->has_prepaid && e->prepaid)
 		money(sb, "PrepaidAmount", e->prepaid, cur);
