@@ -464,7 +464,8 @@ static void test_zero_rates(void)
 		NULL,
 	};
 	static const char *const digits[] = {
-		"buyer_tax_id", "6762304575", "buyer_country", "PL", NULL,
+		"buyer_tax_id", "6762304575", "buyer_country", "PL", "supply_date", "2026-03-02",
+		NULL,
 	};
 	static const char *const brazil[] = {
 		"buyer_name", "Empresa Ltda.", "buyer_tax_id", "16727230000197",
@@ -485,6 +486,7 @@ static void test_zero_rates(void)
 
 	T_EQ_INT(export(invoice("invoice", digits), &out, &err), FOLIO_OK);
 	T_CONTAINS(out, "<NIP>6762304575</NIP>");
+	T_OK(!strstr(out, "<P_6>"), "P_6 left out when it is the issue date");
 	T_VALID(out, "buyer NIP without prefix");
 	free(out);
 
