@@ -381,6 +381,29 @@ static void test_jsonl(void)
 	}
 	free(r.out);
 	release(inv, 2);
+
+	/* raw text, box, source and a vendor name */
+	{
+		struct folio_doc *doc = folio_doc_new("y.pdf", NULL, 0);
+		static const int box[4] = { 10, 20, 300, 40 };
+		struct folio_err err;
+
+		doc->id = 3;
+		doc->needs_review = 1;
+		folio_doc_set_str(&doc->doc_type, "invoice");
+		folio_doc_set_str(&doc->review, "gross_total unsure");
+		folio_doc_set_field(doc, "gross_total", "1234.50", "1 234,50 zł", 0.5f,
+				    FOLIO_SRC_OCR, 2, box);
+		T_EQ_INT(folio_invoice_from_doc(&inv[0], doc, 1, "Acme", &err), FOLIO_OK);
+		run(&r, "jsonl", NULL, inv, 1);
+		T_CONTAINS(r.out, "\"vendor\":\"Acme\",\"tags\":[],\"needs_review\":true,"
+				  "\"review\":\"gross_total unsure\",\"fields\":{\"gross_total\":"
+				  "{\"value\":\"1234.50\",\"raw\":\"1 234,50 zł\",\"source\":\"ocr\","
+				  "\"confidence\":0.5,\"page\":2,\"bbox\":[10,20,300,40]}},");
+		T_CONTAINS(r.out, "\"gross_total\":1234.50,");
+		free(r.out);
+		folio_invoice_release(&inv[0]);
+	}
 }
 
 /* ---- ledger ----------------------------------------------------------- */
