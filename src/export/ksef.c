@@ -350,7 +350,7 @@ static int has_word(const char *s, const char *w)
 /*
  * The summary field of one rate (a breakdown row or a line) and its P_12
  * word (NULL where FA(3) has none). -1 when FA(3) has no field for it;
- * `what` (may be NULL) then receives why.
+ * `what` then receives why.
  */
 static int classify(const struct folio_invoice *inv, const char *rate, const char *cat,
 		    const char *code, const char **p12, char *what, size_t n)
@@ -626,9 +626,9 @@ static void check(struct ksef *k, const struct folio_export *x)
 	} else if (strcmp(cur, "PLN")) {
 		for (s = P_1; s <= P_4; s++)
 			if (k->used[s]) {
-				reason(k, "%s (the VAT of %s in PLN) is needed for a %s invoice and "
-					  "the exchange rate is unknown", slots[s].vatw,
-				       slots[s].net, cur);
+				reason(k, "%s (the VAT of %s in PLN) is needed for a %s "
+					  "invoice and the exchange rate is unknown",
+				       slots[s].vatw, slots[s].net, cur);
 				break;
 			}
 	}
@@ -885,30 +885,33 @@ static int lines_usable(const struct folio_invoice *inv)
 	return sum == want;
 }
 
-/* A line's P_12: its own rate and category; else the word of the
- * breakdown rows with the same rate when they all have one word (a line
- * "0" on an invoice whose only 0 % row is "0 WDT"); else none. */
-static const char *line_p12(const struct ksef *k, const struct folio_inv_line *l, char *what,
-			    size_t n)
+/* A line's P_12: its own rate and category when they land in a field the
+ * breakdown uses; else the word of the breakdown rows with the same rate
+ * when they all have one word (a line "0" on an invoice whose only 0 %
+ * row is "0 WDT"; an exempt-looking line of a margin invoice); else none. */
+static const char *line_p12(const struct ksef *k, const struct folio_inv_line *l)
 {
 	const struct folio_invoice *inv = k->inv;
 	const char *p12 = NULL, *found = NULL;
+	char what[200];
 	long long r;
 	size_t i;
-	int ok, ok2;
+	int ok, ok2, s, seen = 0;
 
-	if ((l->vat_rate || l->category) &&
-	    classify(inv, l->vat_rate, l->category, NULL, &p12, what, n) >= 0)
-		return p12;
+	if (l->vat_rate || l->category) {
+		s = classify(inv, l->vat_rate, l->category, NULL, &p12, what, sizeof(what));
+		if (s >= 0 && k->used[s])
+			return p12;
+	}
 	r = folio_cents(l->vat_rate, &ok);
 	for (i = 0; i < inv->nrates; i++) {
-		if (!k->row_p12[i])
-			continue;
 		if (l->vat_rate && (!ok || folio_cents(inv->rates[i].rate, &ok2) != r || !ok2))
 			continue;
-		if (found && strcmp(found, k->row_p12[i]))
+		if (seen && found != k->row_p12[i] &&
+		    (!found || !k->row_p12[i] || strcmp(found, k->row_p12[i])))
 			return NULL;
 		found = k->row_p12[i];
+		seen = 1;
 	}
 	return found;
 }
@@ -916,7 +919,7 @@ static const char *line_p12(const struct ksef *k, const struct folio_inv_line *l
 static void lines(struct w *w, const struct ksef *k)
 {
 	const struct folio_invoice *inv = k->inv;
-	char b[64], what[200], no[24], desc[200];
+	char b[64], no[24], desc[200];
 	const char *p12, *r;
 	size_t i;
 
@@ -952,7 +955,7 @@ static void lines(struct w *w, const struct ksef *k)
 		leaf(w, "P_8B", decimal(l->quantity, 6, 16, k->sign < 0, b, sizeof(b)));
 		leaf(w, "P_9A", decimal(l->unit_price, 8, 14, 0, b, sizeof(b)));
 		leaf_cents(w, "P_11", folio_cents(l->net, NULL) * k->sign);
-		p12 = line_p12(k, l, what, sizeof(what));
+		p12 = line_p12(k, l);
 		leaf(w, "P_12", p12);
 		close_el(w, "FaWiersz");
 	}

@@ -605,7 +605,8 @@ static void test_margin_oss_taxi(void)
 		"vat_total", "0.00", "gross_total", "900.00", "net_total", NULL,
 		"vat_breakdown", "[{\"rate\":\"0\",\"category\":\"E\",\"net\":\"900.00\","
 				 "\"vat\":\"0.00\",\"exemption_code\":\"VATEX-EU-F\"}]",
-		"lines", NULL,
+		"lines", "[{\"description\":\"Rower używany\",\"net\":\"900.00\","
+			 "\"vat_rate\":\"0\",\"category\":\"E\"}]",
 		NULL,
 	};
 	static const char *const taxi[] = {
@@ -622,6 +623,8 @@ static void test_margin_oss_taxi(void)
 	T_CONTAINS(out, "<P_PMarzy>1</P_PMarzy>");
 	T_CONTAINS(out, "<P_PMarzy_3_1>1</P_PMarzy_3_1>");
 	T_CONTAINS(out, "<P_19N>1</P_19N>");
+	T_CONTAINS(out, "<P_7>Rower używany</P_7>");
+	T_OK(!strstr(out, "<P_12>"), "a margin line is not written as exempt");
 	T_VALID(out, "margin scheme");
 	free(out);
 
@@ -761,7 +764,8 @@ static void test_refusals(void)
 	static const char *const no_rates_r[] = {
 		"P_13_x/P_14_x (the VAT breakdown) is missing", NULL };
 	static const char *const rate3[] = {
-		"vat_breakdown", "[{\"rate\":\"3\",\"net\":\"1000.00\",\"vat\":\"230.00\"}]", NULL };
+		"vat_breakdown", "[{\"rate\":\"3\",\"net\":\"1000.00\",\"vat\":\"230.00\"}]",
+		NULL };
 	static const char *const rate3_r[] = { "the VAT rate 3 % has no field in FA(3)", NULL };
 	static const char *const zero[] = {
 		"vat_total", "0.00", "gross_total", "1000.00",
