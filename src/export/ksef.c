@@ -1118,7 +1118,7 @@ out:
 const struct folio_export_module folio_export_ksef = {
 	.name = "ksef",
 	.ext = "xml",
-	.summary = "Polish KSeF e-invoice, structure FA(3), one XML file per invoice",
+	.summary = "Polish KSeF e-invoice, structure FA(3) (schema 1-0E), Polish sellers only",
 	.file_per_invoice = 1,
 	.keys = NULL,
 	.begin = NULL,
