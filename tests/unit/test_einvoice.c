@@ -911,7 +911,8 @@ static void test_fatturapa_export_fields(void)
 		if (nat[i].cat)
 			folio_strbuf_addf(&want, ",\"category\":\"%s\"", nat[i].cat);
 		if (nat[i].natura)
-			folio_strbuf_addf(&want, ",\"exemption_reason\":\"Art. %zu DPR 633/72\"", i);
+			folio_strbuf_addf(&want, ",\"exemption_reason\":\"Art. %zu DPR 633/72\"",
+					  i);
 		folio_strbuf_addch(&want, '}');
 	}
 	folio_strbuf_adds(&xml, "</DatiBeniServizi></FatturaElettronicaBody>"
