@@ -450,6 +450,30 @@ static void test_valid_set(void)
 		free(u);
 	}
 
+	/* an allowance of 0.00 still has its total (BR-CO-11); a charge as a
+	 * negative allowance */
+	{
+		static const struct kv over[] = {
+			{ "invoice_number", "RE-2024-118" },
+			{ "charges", "[{\"kind\":\"allowance\",\"amount\":\"0.00\","
+				     "\"reason\":\"Rabatt\",\"rate\":\"19\"},{\"kind\":\"allowance\","
+				     "\"amount\":\"-5.90\",\"reason\":\"Fracht\",\"rate\":\"19\"},"
+				     "{\"kind\":\"allowance\",\"amount\":\"50.00\",\"reason_code\":\"95\","
+				     "\"rate\":\"19\"}]" },
+			{ NULL, NULL },
+		};
+
+		u = both("de-zero-allowance", "invoice", de, over, &c);
+		T_CONTAINS(u, "<cbc:AllowanceTotalAmount currencyID=\"EUR\">50.00</cbc:"
+			      "AllowanceTotalAmount><cbc:ChargeTotalAmount currencyID=\"EUR\">5.90<");
+		T_CONTAINS(u, "<cbc:ChargeIndicator>true</cbc:ChargeIndicator>"
+			      "<cbc:AllowanceChargeReason>Fracht</cbc:AllowanceChargeReason>");
+		T_CONTAINS(u, "<cbc:AllowanceChargeReasonCode>95</cbc:AllowanceChargeReasonCode>");
+		T_CONTAINS(c, "<ram:ReasonCode>95</ram:ReasonCode>");
+		free(u);
+		free(c);
+	}
+
 	/* rounding: 1234.45 payable as 1234.00 */
 	{
 		static const struct kv over[] = {
@@ -633,6 +657,12 @@ static void test_refusals(void)
 		KV1("charges", "[{\"kind\":\"allowance\",\"amount\":\"50.00\",\"reason\":\"R\","
 			       "\"rate\":\"19\"},{\"kind\":\"charge\",\"amount\":\"5.90\","
 			       "\"reason\":\"V\"}]"), NULL, "BR-37 ");
+	refused("allowance with a charge's code only", "invoice", de,
+		KV1("charges", "[{\"kind\":\"allowance\",\"amount\":\"50.00\","
+			       "\"reason_code\":\"ABK\",\"rate\":\"19\"},{\"kind\":\"charge\","
+			       "\"amount\":\"5.90\",\"reason_code\":\"FC\",\"rate\":\"19\"}]"),
+		NULL, "BR-33 the allowance of 50.00 has no reason (its code 'ABK' is not in the "
+		"code list)");
 	refused("proforma", "proforma", pl, NULL, NULL, "BR-CL-01 a proforma");
 	refused("receipt", "receipt", pl, NULL, NULL, "BR-CL-01 a receipt");
 	refused("peppol without references", "invoice", pl, NULL, "peppol",
@@ -852,8 +882,10 @@ static void test_samples(const char *shared)
 	dctx = folio_decode_ctx_new(&cfg, &err);
 	ex = folio_extractor_new(&o, &err);
 	T_OK(dctx && ex, "decoder and extractor: %s", err.msg);
-	if (!dctx || !ex)
+	if (!dctx || !ex) {
+		folio_config_release(&cfg);
 		return;
+	}
 	snprintf(top, sizeof(top), "%s/einvoice", shared);
 	for (i = 0; dirs[i]; i++) {
 		snprintf(dir, sizeof(dir), "%s/%s", top, dirs[i]);
@@ -866,6 +898,7 @@ static void test_samples(const char *shared)
 	folio_extractor_free(ex);
 	folio_decode_ctx_free(dctx);
 	folio_decode_global_release();
+	folio_config_release(&cfg);
 }
 
 /* ---- the validators ------------------------------------------------------------- */
