@@ -31,11 +31,19 @@ struct bind {
 	char *text;
 };
 
+/*
+ * Each filter is written twice with the same binds in the same order:
+ * `where` checks a document already found (by the full-text index, or by
+ * walking the list dates), `drive` lets SQLite start from an index of the
+ * filter (tag, tax ID, type...) when a query has no words.
+ */
 struct query {
 	struct folio_strbuf fts;     /* the free text */
 	struct folio_strbuf where;   /* " AND ..." conditions */
+	struct folio_strbuf drive;   /* the same, written to be searched from */
 	struct bind binds[MAX_BINDS];
 	int nbinds;
+	char date_lo[32], date_hi[32];   /* the invoice dates asked for, "" when open */
 };
 
 static void query_release(struct query *q)
@@ -44,6 +52,7 @@ static void query_release(struct query *q)
 
 	folio_strbuf_release(&q->fts);
 	folio_strbuf_release(&q->where);
+	folio_strbuf_release(&q->drive);
 	for (i = 0; i < q->nbinds; i++)
 		free(q->binds[i].text);
 }
@@ -63,6 +72,38 @@ static int bind_num(struct query *q, double v)
 	q->binds[q->nbinds].is_num = 1;
 	q->binds[q->nbinds++].num = v;
 	return 0;
+}
+
+/* A condition in both forms (drive NULL: the same text). */
+static void cond(struct query *q, const char *where, const char *drive)
+{
+	folio_strbuf_adds(&q->where, where);
+	folio_strbuf_adds(&q->drive, drive ? drive : where);
+}
+
+static void condf(struct query *q, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void condf(struct query *q, const char *fmt, ...)
+{
+	char buf[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	cond(q, buf, NULL);
+}
+
+/* The list date of a document with an invoice date is that date: a filter
+ * on it also bounds doc_dates.date, which is indexed. */
+static void narrow_dates(struct query *q, const char *key, const char *lo, const char *hi)
+{
+	if (strcmp(key, "date") && strcmp(key, "issued"))
+		return;
+	if (lo && (!q->date_lo[0] || strcmp(lo, q->date_lo) > 0))
+		snprintf(q->date_lo, sizeof(q->date_lo), "%s", lo);
+	if (hi && (!q->date_hi[0] || strcmp(hi, q->date_hi) < 0))
+		snprintf(q->date_hi, sizeof(q->date_hi), "%s", hi);
 }
 
 static int usage(struct folio_err *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -165,12 +206,12 @@ static int add_compare(struct query *q, const char *word, const char *key, const
 			if (parse_num(val, (size_t)(dots - val), &a) ||
 			    parse_num(dots + 2, vn - (size_t)(dots - val) - 2, &b))
 				return usage(err, "'%s': a range of amounts is like total:100..200", word);
-			folio_strbuf_addf(&q->where, " AND %s BETWEEN ? AND ?", expr);
+			condf(q, " AND %s BETWEEN ? AND ?", expr);
 			return bind_num(q, a) || bind_num(q, b) ? usage(err, "too many filters") : 0;
 		}
 		if (parse_num(val, vn, &a))
 			return usage(err, "'%s': '%.*s' is not an amount", word, (int)vn, val);
-		folio_strbuf_addf(&q->where, " AND %s %s ?", expr, !strcmp(op, ":") ? "=" : op);
+		condf(q, " AND %s %s ?", expr, !strcmp(op, ":") ? "=" : op);
 		return bind_num(q, a) ? usage(err, "too many filters") : 0;
 	}
 	/* dates compare as ISO strings; a prefix covers its whole span */
@@ -178,7 +219,7 @@ static int add_compare(struct query *q, const char *word, const char *key, const
 		if (date_span(val, (size_t)(dots - val), lo, hi) ||
 		    date_span(dots + 2, vn - (size_t)(dots - val) - 2, lo2, hi2))
 			return usage(err, "'%s': a date range is like %s:2024-01..2024-03", word, key);
-		folio_strbuf_addf(&q->where, " AND %s >= ? AND %s < ?", expr, expr);
+		condf(q, " AND %s >= ? AND %s < ?", expr, expr);
 		return bind_text(q, lo, 10) || bind_text(q, hi2, 10) ? usage(err, "too many filters")
 								     : 0;
 	}
@@ -186,11 +227,20 @@ static int add_compare(struct query *q, const char *word, const char *key, const
 		return usage(err, "'%s': '%.*s' is not a date (2024, 2024-03 or 2024-03-15)", word,
 			     (int)vn, val);
 	if (!strcmp(op, ":") || !strcmp(op, "=")) {
-		folio_strbuf_addf(&q->where, " AND %s >= ? AND %s < ?", expr, expr);
+		condf(q, " AND %s >= ? AND %s < ?", expr, expr);
+		narrow_dates(q, key, lo, hi);
 		return bind_text(q, lo, 10) || bind_text(q, hi, 10) ? usage(err, "too many filters") : 0;
 	}
 	/* > D: after its whole span; >= D: from its start; < D: before it */
-	folio_strbuf_addf(&q->where, " AND %s %s ?", expr, op[0] == '>' ? ">=" : "<");
+	condf(q, " AND %s %s ?", expr, op[0] == '>' ? ">=" : "<");
+	if (!strcmp(op, ">"))
+		narrow_dates(q, key, hi, NULL);
+	else if (!strcmp(op, ">="))
+		narrow_dates(q, key, lo, NULL);
+	else if (!strcmp(op, "<="))
+		narrow_dates(q, key, NULL, hi);
+	else
+		narrow_dates(q, key, NULL, lo);
 	if (!strcmp(op, ">") || !strcmp(op, "<="))
 		return bind_text(q, hi, 10) ? usage(err, "too many filters") : 0;
 	return bind_text(q, lo, 10) ? usage(err, "too many filters") : 0;
@@ -208,6 +258,10 @@ static size_t norm_taxid(const char *s, size_t n, char *out, size_t max)
 	return j;
 }
 
+/* A document's fields and their tax IDs, for nip: (the partial index
+ * fields_taxid_tail holds the second form). */
+#define TAXID_NAMES "name IN ('seller_tax_id', 'buyer_tax_id')"
+
 static int add_filter(struct query *q, const char *word, const char *key, const char *op,
 		      const char *val, size_t vn, struct folio_err *err)
 {
@@ -221,25 +275,26 @@ static int add_filter(struct query *q, const char *word, const char *key, const 
 	if (strcmp(op, ":"))
 		return usage(err, "'%s': only dates and totals compare with %s", word, op);
 	if (!strcmp(key, "type")) {
-		folio_strbuf_adds(&q->where, " AND d.doc_type = ?");
+		/* '+': a words query must not start from this index */
+		cond(q, " AND +d.doc_type = ?", " AND d.doc_type = ?");
 		r = bind_text(q, val, vn);
 	} else if (!strcmp(key, "status")) {
-		folio_strbuf_adds(&q->where, " AND d.status = ?");
+		cond(q, " AND +d.status = ?", " AND d.status = ?");
 		r = bind_text(q, val, vn);
 	} else if (!strcmp(key, "tag")) {
-		folio_strbuf_adds(&q->where,
-				  " AND EXISTS (SELECT 1 FROM tags t WHERE t.doc_id = d.id AND t.tag = ?)");
+		cond(q, " AND EXISTS (SELECT 1 FROM tags t WHERE t.doc_id = d.id AND t.tag = ?)",
+		     " AND d.id IN (SELECT doc_id FROM tags WHERE tag = ?)");
 		r = bind_text(q, val, vn);
 	} else if (!strcmp(key, "mime")) {
 		/* mime:image matches image/png and image/jpeg */
-		folio_strbuf_adds(&q->where, " AND (d.mime = ? OR d.mime LIKE ? || '/%')");
+		cond(q, " AND (d.mime = ? OR d.mime LIKE ? || '/%')", NULL);
 		r = bind_text(q, val, vn) || bind_text(q, val, vn);
 	} else if (!strcmp(key, "id")) {
 		double v;
 
 		if (parse_num(val, vn, &v))
 			return usage(err, "'%s': '%.*s' is not a document id", word, (int)vn, val);
-		folio_strbuf_adds(&q->where, " AND d.id = ?");
+		cond(q, " AND d.id = ?", NULL);
 		r = bind_num(q, v);
 	} else if (!strcmp(key, "currency")) {
 		char cur[8];
@@ -249,8 +304,8 @@ static int add_filter(struct query *q, const char *word, const char *key, const 
 			return usage(err, "'%s': a currency is a 3-letter ISO code like EUR", word);
 		for (i = 0; i < 3; i++)
 			cur[i] = (char)toupper((unsigned char)val[i]);
-		folio_strbuf_adds(&q->where, " AND EXISTS (SELECT 1 FROM fields f WHERE f.doc_id ="
-				  " d.id AND f.name = 'currency' AND f.value = ?)");
+		cond(q, " AND EXISTS (SELECT 1 FROM fields f WHERE f.doc_id = d.id AND"
+		     " f.name = 'currency' AND f.value = ?)", NULL);
 		r = bind_text(q, cur, 3);
 	} else if (!strcmp(key, "vendor")) {
 		char vk[FOLIO_VENDOR_KEY_MAX] = "", *v = strndup(val, vn);
@@ -260,10 +315,14 @@ static int add_filter(struct query *q, const char *word, const char *key, const 
 		/* the seller's name on the document, or any spelling the registry
 		 * saw for its vendor: "wrobel" finds what "Drukarnia Wróbel" sent,
 		 * even its documents whose name OCR lost */
-		folio_strbuf_adds(&q->where, " AND (EXISTS (SELECT 1 FROM fields f WHERE f.doc_id ="
-				  " d.id AND f.name = 'seller_name' AND f.value LIKE '%' || ? || '%')"
-				  " OR d.vendor_id IN (SELECT vendor_id FROM vendor_names WHERE"
-				  " name LIKE '%' || ? || '%' OR key LIKE '%' || nullif(?, '') || '%'))");
+		cond(q, " AND (EXISTS (SELECT 1 FROM fields f WHERE f.doc_id = d.id AND"
+		     " f.name = 'seller_name' AND f.value LIKE '%' || ? || '%')"
+		     " OR d.vendor_id IN (SELECT vendor_id FROM vendor_names WHERE"
+		     " name LIKE '%' || ? || '%' OR key LIKE '%' || nullif(?, '') || '%'))",
+		     " AND d.id IN (SELECT doc_id FROM fields WHERE name = 'seller_name' AND"
+		     " value LIKE '%' || ? || '%' UNION SELECT id FROM documents WHERE vendor_id IN"
+		     " (SELECT vendor_id FROM vendor_names WHERE name LIKE '%' || ? || '%' OR"
+		     " key LIKE '%' || nullif(?, '') || '%'))");
 		r = bind_text(q, val, vn) || bind_text(q, val, vn) || bind_text(q, vk, kn);
 	} else if (!strcmp(key, "nip") || !strcmp(key, "taxid")) {
 		size_t tn = norm_taxid(val, vn, tax, sizeof(tax));
@@ -271,19 +330,33 @@ static int add_filter(struct query *q, const char *word, const char *key, const 
 		if (!tn)
 			return usage(err, "'%s': no tax ID in it", word);
 		/* with or without the country prefix */
-		folio_strbuf_adds(&q->where, " AND EXISTS (SELECT 1 FROM fields f WHERE f.doc_id ="
-				  " d.id AND f.name IN ('seller_tax_id', 'buyer_tax_id') AND (f.value ="
-				  " ? OR substr(f.value, 3) = ?))");
+		cond(q, " AND EXISTS (SELECT 1 FROM fields f WHERE f.doc_id = d.id AND f."
+		     TAXID_NAMES " AND (f.value = ? OR substr(f.value, 3) = ?))",
+		     " AND d.id IN (SELECT doc_id FROM fields WHERE " TAXID_NAMES " AND value = ?"
+		     " UNION SELECT doc_id FROM fields WHERE " TAXID_NAMES
+		     " AND substr(value, 3) = ?)");
 		r = bind_text(q, tax, tn) || bind_text(q, tax, tn);
 	} else if (!strcmp(key, "is")) {
 		if (vn == 9 && !strncmp(val, "duplicate", 9))
-			folio_strbuf_adds(&q->where, " AND d.dup_of IS NOT NULL");
+			cond(q, " AND d.dup_of IS NOT NULL", NULL);
+		else if (vn == 8 && !strncmp(val, "exported", 8))
+			cond(q, " AND EXISTS (SELECT 1 FROM exports e WHERE e.doc_id = d.id)",
+			     " AND d.id IN (SELECT doc_id FROM exports)");
+		else if (vn == 10 && !strncmp(val, "unexported", 10))
+			cond(q, " AND NOT EXISTS (SELECT 1 FROM exports e WHERE e.doc_id = d.id)",
+			     NULL);
 		else
-			return usage(err, "'%s': is: takes 'duplicate'", word);
+			return usage(err, "'%s': is: takes 'duplicate', 'exported' or 'unexported'",
+				     word);
+	} else if (!strcmp(key, "export")) {
+		/* a format, or format:profile, exactly as the ledger writes it */
+		cond(q, " AND EXISTS (SELECT 1 FROM exports e WHERE e.doc_id = d.id AND"
+		     " e.target = ?)", " AND d.id IN (SELECT doc_id FROM exports WHERE target = ?)");
+		r = bind_text(q, val, vn);
 	} else if (!strcmp(key, "asn")) {
-		folio_strbuf_adds(&q->where, " AND EXISTS (SELECT 1 FROM fields f WHERE f.doc_id ="
-				  " d.id AND f.name = 'asn' AND (f.value = ? OR ltrim(f.value, 'ASN0')"
-				  " = ltrim(?, 'ASN0')))");
+		cond(q, " AND EXISTS (SELECT 1 FROM fields f WHERE f.doc_id = d.id AND"
+		     " f.name = 'asn' AND (f.value = ? OR ltrim(f.value, 'ASN0') = ltrim(?, 'ASN0')))",
+		     NULL);
 		r = bind_text(q, val, vn) || bind_text(q, val, vn);
 	}
 	return r ? usage(err, "too many filters") : 0;
@@ -291,7 +364,7 @@ static int add_filter(struct query *q, const char *word, const char *key, const 
 
 static const char *const keys[] = {
 	"type", "tag", "status", "mime", "id", "currency", "vendor", "nip", "taxid", "asn",
-	"date", "issued", "due", "added", "total", "is", NULL,
+	"date", "issued", "due", "added", "total", "is", "export", NULL,
 };
 
 /* Split the query into filters and free text. */
@@ -369,7 +442,7 @@ static int parse(const char *query, struct query *q, struct folio_err *err)
 			    strcmp(key, "field_text"))
 				return usage(err, "unknown filter '%s:' in '%s' (filters: type tag status"
 					     " mime id currency vendor nip taxid asn date issued due added"
-					     " total is)", key, word);
+					     " total is export)", key, word);
 		}
 		if (!boolean && substring_word(start, n)) {
 			struct folio_strbuf t = FOLIO_STRBUF_INIT;
@@ -378,8 +451,8 @@ static int parse(const char *query, struct query *q, struct folio_err *err)
 			folio_strbuf_addch(&t, '"');
 			folio_strbuf_add(&t, start, n);
 			folio_strbuf_addch(&t, '"');
-			folio_strbuf_adds(&q->where, " AND d.id IN (SELECT rowid FROM doc_tri WHERE"
-					  " doc_tri MATCH ?)");
+			cond(q, " AND d.id IN (SELECT rowid FROM doc_tri WHERE doc_tri MATCH ?)",
+			     NULL);
 			r = !t.buf || bind_text(q, t.buf, t.len);
 			folio_strbuf_release(&t);
 			if (r)
@@ -421,162 +494,415 @@ static int fts_error(struct folio_archive *arc, const char *query, struct folio_
 	return usage(err, "'%s': %s", query, strstr(msg, "fts5: ") == msg ? msg + 6 : "not understood");
 }
 
-static int build(struct folio_archive *arc, const struct folio_search_opts *o, struct query *q,
-		 int count, sqlite3_stmt **st, struct folio_err *err)
+/* The columns of a hit, for one document: only the page of hits shown
+ * pays for snippets and field lookups. */
+#define HIT_COLUMNS                                                                        \
+	", d.doc_type, d.added_at, coalesce((SELECT value FROM fields WHERE doc_id = d.id AND" \
+	" name = 'issue_date'), substr(d.added_at, 1, 10)), (SELECT value FROM fields WHERE"   \
+	" doc_id = d.id AND name = 'seller_name'), (SELECT value FROM fields WHERE doc_id ="   \
+	" d.id AND name = 'gross_total') || coalesce(' ' || (SELECT value FROM fields WHERE"   \
+	" doc_id = d.id AND name = 'currency'), '')"
+#define BM25 "bm25(doc_fts, " W_TITLE ", " W_TEXT ", " W_FIELDS ")"
+
+/* A list by date of at most this many hits first walks the newest
+ * documents, up to PROBE_ROWS of them, before asking SQLite for all. */
+#define PROBE_HITS 1000
+#define CHUNK 256
+#define PROBE_ROWS 5000
+
+enum plan {
+	PLAN_COUNT,   /* count(*) */
+	PLAN_PROBE,   /* by date: the newest PROBE_ROWS documents, checked one by one */
+	PLAN_ALL,     /* every match, ordered */
+};
+
+struct search {
+	struct query q;
+	int fts;
+	enum folio_sort sort;
+	long long limit, offset;
+	sqlite3_stmt *ids, *row;
+	int chunked, nchunk;          /* a prefix query: hits read CHUNK at a time */
+	long long chunk[CHUNK];
+};
+
+static void bind_where(sqlite3_stmt *st, const struct query *q, int *k)
+{
+	int i;
+
+	for (i = 0; i < q->nbinds; i++, (*k)++) {
+		if (q->binds[i].is_num)
+			sqlite3_bind_double(st, *k, q->binds[i].num);
+		else
+			sqlite3_bind_text(st, *k, q->binds[i].text, -1, SQLITE_STATIC);
+	}
+}
+
+static void bind_dates(sqlite3_stmt *st, const struct query *q, int *k)
+{
+	if (q->date_lo[0])
+		sqlite3_bind_text(st, (*k)++, q->date_lo, -1, SQLITE_STATIC);
+	if (q->date_hi[0])
+		sqlite3_bind_text(st, (*k)++, q->date_hi, -1, SQLITE_STATIC);
+}
+
+static void add_dates(struct folio_strbuf *sql, const struct query *q, const char *col)
+{
+	if (q->date_lo[0])
+		folio_strbuf_addf(sql, " AND %s >= ?", col);
+	if (q->date_hi[0])
+		folio_strbuf_addf(sql, " AND %s < ?", col);
+}
+
+static int prepare(struct folio_archive *arc, struct folio_strbuf *sql, sqlite3_stmt **st,
+		   struct folio_err *err)
+{
+	int ret = FOLIO_OK;
+
+	if (!sql->buf)
+		ret = folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, ENOMEM, "out of memory");
+	else if (sqlite3_prepare_v2(arc->db, sql->buf, -1, st, NULL) != SQLITE_OK)
+		ret = folio_db_err(arc, err, "cannot search");
+	folio_strbuf_release(sql);
+	return ret;
+}
+
+/*
+ * The statement that lists the ids of the hits (or counts them):
+ *  - words by score: FTS5 finds the matches, the filters check each one,
+ *    bm25 orders them; only ids and scores go through the sort;
+ *  - by date: PLAN_PROBE walks doc_dates from the newest, keeping what
+ *    matches (the words through the full-text index, once); when that
+ *    finds too few, PLAN_ALL starts from the full-text index or from an
+ *    index of a filter (the drive form) and sorts what it finds;
+ *  - by total: every match, sorted.
+ */
+static int prepare_ids(struct folio_archive *arc, struct search *s, enum plan plan,
+		       struct folio_err *err)
 {
 	struct folio_strbuf sql = FOLIO_STRBUF_INIT;
-	const char *qs = o->query ? o->query : "";
-	int fts, i, k, ret = FOLIO_OK;
-	enum folio_sort sort;
+	const struct query *q = &s->q;
+	int k = 1, ret;
 
-	while (isspace((unsigned char)*qs))
-		qs++;
-	if (!*qs)
-		return folio_err_set(err, FOLIO_FAILED, FOLIO_E_USAGE, 0, "empty query");
-	if ((ret = parse(qs, q, err)) != FOLIO_OK)
-		return ret;
-	fts = q->fts.len > 0;
-	sort = o->sort ? o->sort : fts ? FOLIO_SORT_SCORE : FOLIO_SORT_DATE;
-	if (sort == FOLIO_SORT_SCORE && !fts)
-		return usage(err, "sorting by score needs words to search for");
-	if (count)
-		folio_strbuf_adds(&sql, "SELECT count(*)");
-	else if (fts)
-		folio_strbuf_adds(&sql, "SELECT d.id, -bm25(doc_fts, " W_TITLE ", " W_TEXT ", " W_FIELDS
-				  "), d.title, snippet(doc_fts, 1, ?, ?, '…', 16), d.doc_type,"
-				  " d.added_at");
-	else
-		folio_strbuf_adds(&sql, "SELECT d.id, 0.0, d.title, substr(d.text, 1, 120) || ?"
-				  " || ?, d.doc_type, d.added_at");
-	/* the table columns: date, vendor, total with currency */
-	if (!count)
-		folio_strbuf_addf(&sql, ", coalesce(%s, substr(d.added_at, 1, 10)),"
-				  " (SELECT value FROM fields WHERE doc_id = d.id AND name = 'seller_name'),"
-				  " (SELECT value FROM fields WHERE doc_id = d.id AND name = 'gross_total')"
-				  " || coalesce(' ' || (SELECT value FROM fields WHERE doc_id = d.id AND"
-				  " name = 'currency'), '')", field_expr("date"));
-	if (fts)
-		folio_strbuf_adds(&sql, " FROM doc_fts JOIN documents d ON d.id = doc_fts.rowid"
+	if (plan == PLAN_COUNT) {
+		if (s->fts)
+			folio_strbuf_addf(&sql, "SELECT count(*) FROM doc_fts JOIN documents d ON"
+					  " d.id = doc_fts.rowid WHERE doc_fts MATCH ?%s",
+					  q->where.len ? q->where.buf : "");
+		else
+			folio_strbuf_addf(&sql, "SELECT count(*) FROM documents d WHERE 1%s",
+					  q->drive.len ? q->drive.buf : "");
+	} else if (plan == PLAN_PROBE) {
+		folio_strbuf_adds(&sql, "SELECT o.id FROM (SELECT id, date FROM doc_dates WHERE 1");
+		add_dates(&sql, q, "date");
+		folio_strbuf_adds(&sql, " ORDER BY date DESC, id DESC LIMIT ?) o"
+				  " JOIN documents d ON d.id = o.id WHERE 1");
+		if (s->fts)
+			folio_strbuf_adds(&sql, " AND o.id IN (SELECT rowid FROM doc_fts WHERE"
+					  " doc_fts MATCH ?)");
+		if (q->where.len)
+			folio_strbuf_adds(&sql, q->where.buf);
+		folio_strbuf_adds(&sql, " ORDER BY o.date DESC, o.id DESC LIMIT ? OFFSET ?");
+	} else if (s->fts) {
+		folio_strbuf_adds(&sql, "SELECT d.id FROM doc_fts");
+		if (s->sort == FOLIO_SORT_DATE)
+			folio_strbuf_adds(&sql, " JOIN doc_dates o ON o.id = doc_fts.rowid");
+		folio_strbuf_adds(&sql, " JOIN documents d ON d.id = doc_fts.rowid"
 				  " WHERE doc_fts MATCH ?");
-	else
-		folio_strbuf_adds(&sql, " FROM documents d WHERE 1");
-	if (q->where.len)
-		folio_strbuf_adds(&sql, q->where.buf);
-	if (!count) {
-		switch (sort) {
+		if (q->where.len)
+			folio_strbuf_adds(&sql, q->where.buf);
+		if (s->sort == FOLIO_SORT_DATE)
+			add_dates(&sql, q, "o.date");
+	} else {
+		folio_strbuf_adds(&sql, "SELECT d.id FROM documents d");
+		if (s->sort == FOLIO_SORT_DATE)
+			folio_strbuf_adds(&sql, " JOIN doc_dates o ON o.id = d.id");
+		folio_strbuf_adds(&sql, " WHERE 1");
+		if (q->drive.len)
+			folio_strbuf_adds(&sql, q->drive.buf);
+		if (s->sort == FOLIO_SORT_DATE)
+			add_dates(&sql, q, "o.date");
+	}
+	if (plan == PLAN_ALL) {
+		switch (s->sort) {
 		case FOLIO_SORT_TOTAL:
 			folio_strbuf_addf(&sql, " ORDER BY %s DESC NULLS LAST, d.id DESC",
 					  field_expr("total"));
 			break;
 		case FOLIO_SORT_DATE:
-			folio_strbuf_addf(&sql, " ORDER BY coalesce(%s, substr(d.added_at, 1, 10)) DESC,"
-					  " d.id DESC", field_expr("date"));
+			folio_strbuf_adds(&sql, " ORDER BY o.date DESC, o.id DESC");
 			break;
 		default:
-			folio_strbuf_adds(&sql, " ORDER BY bm25(doc_fts, " W_TITLE ", " W_TEXT ", "
-					  W_FIELDS "), d.id");
+			folio_strbuf_adds(&sql, " ORDER BY " BM25 ", d.id");
 		}
 		folio_strbuf_adds(&sql, " LIMIT ? OFFSET ?");
 	}
-	if (!sql.buf) {
-		folio_strbuf_release(&sql);
-		return folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, ENOMEM, "out of memory");
-	}
-	if (sqlite3_prepare_v2(arc->db, sql.buf, -1, st, NULL) != SQLITE_OK) {
-		ret = folio_db_err(arc, err, "cannot search");
-		folio_strbuf_release(&sql);
+	if ((ret = prepare(arc, &sql, &s->ids, err)) != FOLIO_OK)
 		return ret;
+	if (plan == PLAN_PROBE) {
+		bind_dates(s->ids, q, &k);
+		sqlite3_bind_int(s->ids, k++, PROBE_ROWS);
 	}
-	folio_strbuf_release(&sql);
-	k = 1;
-	if (!count) {
-		/* snippet markers; for filter-only lists, a trailing ellipsis */
-		sqlite3_bind_text(*st, k++, fts ? (o->hl_open ? o->hl_open : "[") : "", -1,
-				  SQLITE_STATIC);
-		sqlite3_bind_text(*st, k++, fts ? (o->hl_close ? o->hl_close : "]") : "…", -1,
-				  SQLITE_STATIC);
-	}
-	if (fts)
-		sqlite3_bind_text(*st, k++, q->fts.buf, -1, SQLITE_STATIC);
-	for (i = 0; i < q->nbinds; i++, k++) {
-		if (q->binds[i].is_num)
-			sqlite3_bind_double(*st, k, q->binds[i].num);
-		else
-			sqlite3_bind_text(*st, k, q->binds[i].text, -1, SQLITE_STATIC);
-	}
-	if (!count) {
-		sqlite3_bind_int(*st, k++, o->limit > 0 ? o->limit : 20);
-		sqlite3_bind_int(*st, k++, o->offset > 0 ? o->offset : 0);
+	if (s->fts)
+		sqlite3_bind_text(s->ids, k++, q->fts.buf, -1, SQLITE_STATIC);
+	bind_where(s->ids, q, &k);
+	if (plan == PLAN_ALL && s->sort == FOLIO_SORT_DATE)
+		bind_dates(s->ids, q, &k);
+	if (plan != PLAN_COUNT) {
+		sqlite3_bind_int64(s->ids, k++, s->limit);
+		sqlite3_bind_int64(s->ids, k++, s->offset);
 	}
 	return FOLIO_OK;
+}
+
+/* The statement that reads one hit's columns (bound to its id). */
+static int prepare_row(struct folio_archive *arc, struct search *s,
+		       const struct folio_search_opts *o, struct folio_err *err)
+{
+	struct folio_strbuf sql = FOLIO_STRBUF_INIT;
+	int ret;
+
+	if (s->fts)
+		folio_strbuf_adds(&sql, "SELECT -" BM25 ", d.title, snippet(doc_fts, 1, ?, ?, '…',"
+				  " 16)" HIT_COLUMNS " FROM doc_fts JOIN documents d ON d.id ="
+				  " doc_fts.rowid WHERE doc_fts MATCH ? AND doc_fts.rowid = ?");
+	else
+		/* for filter-only lists, the text's start and an ellipsis */
+		folio_strbuf_adds(&sql, "SELECT 0.0, d.title, substr(d.text, 1, 120) || ? || ?"
+				  HIT_COLUMNS " FROM documents d WHERE d.id = ?");
+	if ((ret = prepare(arc, &sql, &s->row, err)) != FOLIO_OK)
+		return ret;
+	sqlite3_bind_text(s->row, 1, s->fts ? (o->hl_open ? o->hl_open : "[") : "", -1,
+			  SQLITE_STATIC);
+	sqlite3_bind_text(s->row, 2, s->fts ? (o->hl_close ? o->hl_close : "]") : "…", -1,
+			  SQLITE_STATIC);
+	if (s->fts)
+		sqlite3_bind_text(s->row, 3, s->q.fts.buf, -1, SQLITE_STATIC);
+	return FOLIO_OK;
+}
+
+static int begin(const struct folio_search_opts *o, struct search *s, struct folio_err *err)
+{
+	const char *qs = o->query ? o->query : "";
+	int ret;
+
+	while (isspace((unsigned char)*qs))
+		qs++;
+	if (!*qs)
+		return folio_err_set(err, FOLIO_FAILED, FOLIO_E_USAGE, 0, "empty query");
+	if ((ret = parse(qs, &s->q, err)) != FOLIO_OK)
+		return ret;
+	s->fts = s->q.fts.len > 0;
+	s->sort = o->sort ? o->sort : s->fts ? FOLIO_SORT_SCORE : FOLIO_SORT_DATE;
+	if (s->sort == FOLIO_SORT_SCORE && !s->fts)
+		return usage(err, "sorting by score needs words to search for");
+	s->chunked = s->fts && strchr(s->q.fts.buf, '*');
+	s->limit = o->limit > 0 ? o->limit : 20;
+	s->offset = o->offset > 0 ? o->offset : 0;
+	return FOLIO_OK;
+}
+
+static void end(struct search *s)
+{
+	sqlite3_finalize(s->ids);
+	sqlite3_finalize(s->row);
+	s->ids = s->row = NULL;
+	query_release(&s->q);
+}
+
+/* A failed step: the person's query (FTS5 syntax) or the database. */
+static int step_err(struct folio_archive *arc, struct search *s, struct folio_err *err)
+{
+	return sqlite3_extended_errcode(arc->db) == SQLITE_ERROR
+		       ? fts_error(arc, s->q.fts.buf ? s->q.fts.buf : "", err)
+		       : folio_db_err(arc, err, "cannot search");
+}
+
+/* Hand the hit in st's current row (columns as HIT_COLUMNS) to fn. */
+static int call(sqlite3_stmt *st, long long id, int (*fn)(void *ctx, const struct folio_hit *hit),
+		void *ctx)
+{
+	struct folio_hit hit = {
+		.id = id,
+		.score = sqlite3_column_double(st, 0),
+		.title = (const char *)sqlite3_column_text(st, 1),
+		.snippet = (const char *)sqlite3_column_text(st, 2),
+		.doc_type = (const char *)sqlite3_column_text(st, 3),
+		.added_at = (const char *)sqlite3_column_text(st, 4),
+		.date = (const char *)sqlite3_column_text(st, 5),
+		.vendor = (const char *)sqlite3_column_text(st, 6),
+		.total = (const char *)sqlite3_column_text(st, 7),
+	};
+
+	if (!hit.title)
+		hit.title = "";
+	if (!hit.snippet)
+		hit.snippet = "";
+	if (!hit.date)
+		hit.date = "";
+	if (!hit.vendor)
+		hit.vendor = "";
+	if (!hit.total)
+		hit.total = "";
+	return fn(ctx, &hit) ? 1 : 0;
+}
+
+/*
+ * Words with a prefix (fak*): each FTS5 lookup of one row expands the
+ * prefix over the whole index again, so the hits of a page are read in
+ * one pass over the matches instead, CHUNK at a time.
+ */
+static int flush(struct folio_archive *arc, struct search *s, const struct folio_search_opts *o,
+		 const long long *ids, int n, int (*fn)(void *ctx, const struct folio_hit *hit),
+		 void *ctx, struct folio_err *err)
+{
+	struct folio_strbuf sql = FOLIO_STRBUF_INIT;
+	sqlite3_stmt *st = NULL;
+	int i, rc, r = 0;
+
+	if (!n)
+		return 0;
+	folio_strbuf_adds(&sql, "WITH page(pos, id) AS (VALUES ");
+	for (i = 0; i < n; i++)
+		folio_strbuf_addf(&sql, "%s(%d, ?%d)", i ? ", " : "", i, i + 4);
+	folio_strbuf_adds(&sql, ") SELECT -" BM25 ", d.title, snippet(doc_fts, 1, ?1, ?2, '…', 16)"
+			  HIT_COLUMNS ", d.id FROM doc_fts CROSS JOIN page p CROSS JOIN documents d"
+			  " WHERE doc_fts MATCH ?3 AND p.id = doc_fts.rowid AND d.id = p.id"
+			  " ORDER BY p.pos");
+	if (prepare(arc, &sql, &st, err) != FOLIO_OK)
+		return -1;
+	sqlite3_bind_text(st, 1, o->hl_open ? o->hl_open : "[", -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, o->hl_close ? o->hl_close : "]", -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, s->q.fts.buf, -1, SQLITE_STATIC);
+	for (i = 0; i < n; i++)
+		sqlite3_bind_int64(st, i + 4, ids[i]);
+	while (!r && (rc = sqlite3_step(st)) == SQLITE_ROW)
+		r = call(st, sqlite3_column_int64(st, 8), fn, ctx);
+	if (!r && rc != SQLITE_DONE) {
+		step_err(arc, s, err);
+		r = -1;
+	}
+	sqlite3_finalize(st);
+	return r;
+}
+
+/* Read hit `id`'s columns and hand them to fn (or, for a prefix query,
+ * keep it for flush); returns 1 when fn says stop, or -1 with err set. */
+static int emit(struct folio_archive *arc, struct search *s, const struct folio_search_opts *o,
+		long long id, int (*fn)(void *ctx, const struct folio_hit *hit), void *ctx,
+		struct folio_err *err)
+{
+	int rc, stop;
+
+	if (s->chunked) {
+		s->chunk[s->nchunk++] = id;
+		if (s->nchunk < CHUNK)
+			return 0;
+		s->nchunk = 0;
+		return flush(arc, s, o, s->chunk, CHUNK, fn, ctx, err);
+	}
+	sqlite3_reset(s->row);
+	sqlite3_bind_int64(s->row, s->fts ? 4 : 3, id);
+	rc = sqlite3_step(s->row);
+	if (rc == SQLITE_DONE) /* gone since the list was made */
+		return 0;
+	if (rc != SQLITE_ROW) {
+		step_err(arc, s, err);
+		return -1;
+	}
+	stop = call(s->row, id, fn, ctx);
+	sqlite3_reset(s->row);
+	return stop;
+}
+
+/*
+ * The probe of a list by date: the ids found among the newest PROBE_ROWS
+ * documents, into ids[] (at most s->limit). Returns how many, or -1 with
+ * err set. When it returns s->limit the page is complete: nothing older
+ * than the probe's last row can come before it.
+ */
+static long long probe(struct folio_archive *arc, struct search *s, long long *ids,
+		       struct folio_err *err)
+{
+	long long n = 0;
+	int rc;
+
+	if (prepare_ids(arc, s, PLAN_PROBE, err) != FOLIO_OK)
+		return -1;
+	while ((rc = sqlite3_step(s->ids)) == SQLITE_ROW && n < s->limit)
+		ids[n++] = sqlite3_column_int64(s->ids, 0);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		step_err(arc, s, err);
+		n = -1;
+	}
+	sqlite3_finalize(s->ids);
+	s->ids = NULL;
+	return n;
 }
 
 int folio_archive_search(struct folio_archive *arc, const struct folio_search_opts *opts,
 			 int (*fn)(void *ctx, const struct folio_hit *hit), void *ctx,
 			 struct folio_err *err)
 {
-	struct query q = { 0 };
-	sqlite3_stmt *st = NULL;
-	int rc, ret;
+	struct search s = { 0 };
+	long long *ids = NULL, n = -1, i;
+	int rc = SQLITE_DONE, ret, r = 0;
 
-	if ((ret = build(arc, opts, &q, 0, &st, err)) != FOLIO_OK) {
-		query_release(&q);
-		return ret;
+	if ((ret = begin(opts, &s, err)) != FOLIO_OK ||
+	    (ret = prepare_row(arc, &s, opts, err)) != FOLIO_OK)
+		goto out;
+	if (s.sort == FOLIO_SORT_DATE && s.limit + s.offset <= PROBE_HITS) {
+		if (!(ids = calloc((size_t)s.limit, sizeof(*ids)))) {
+			ret = folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, ENOMEM, "out of memory");
+			goto out;
+		}
+		if ((n = probe(arc, &s, ids, err)) < 0) {
+			ret = FOLIO_FAILED;
+			goto out;
+		}
 	}
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct folio_hit hit = {
-			.id = sqlite3_column_int64(st, 0),
-			.score = sqlite3_column_double(st, 1),
-			.title = (const char *)sqlite3_column_text(st, 2),
-			.snippet = (const char *)sqlite3_column_text(st, 3),
-			.doc_type = (const char *)sqlite3_column_text(st, 4),
-			.added_at = (const char *)sqlite3_column_text(st, 5),
-			.date = (const char *)sqlite3_column_text(st, 6),
-			.vendor = (const char *)sqlite3_column_text(st, 7),
-			.total = (const char *)sqlite3_column_text(st, 8),
-		};
-
-		if (!hit.title)
-			hit.title = "";
-		if (!hit.snippet)
-			hit.snippet = "";
-		if (!hit.date)
-			hit.date = "";
-		if (!hit.vendor)
-			hit.vendor = "";
-		if (!hit.total)
-			hit.total = "";
-		if (fn(ctx, &hit))
-			break;
+	if (n == s.limit) {
+		for (i = 0; i < n && !r; i++)
+			r = emit(arc, &s, opts, ids[i], fn, ctx, err);
+		if (!r)
+			r = flush(arc, &s, opts, s.chunk, s.nchunk, fn, ctx, err);
+		ret = r < 0 ? FOLIO_FAILED : FOLIO_OK;
+		goto out;
 	}
-	ret = FOLIO_OK;
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		ret = sqlite3_extended_errcode(arc->db) == SQLITE_ERROR
-			      ? fts_error(arc, q.fts.buf ? q.fts.buf : "", err)
-			      : folio_db_err(arc, err, "cannot search");
-	sqlite3_finalize(st);
-	query_release(&q);
+	if ((ret = prepare_ids(arc, &s, PLAN_ALL, err)) != FOLIO_OK)
+		goto out;
+	while (!r && (rc = sqlite3_step(s.ids)) == SQLITE_ROW)
+		r = emit(arc, &s, opts, sqlite3_column_int64(s.ids, 0), fn, ctx, err);
+	if (!r && rc == SQLITE_DONE)
+		r = flush(arc, &s, opts, s.chunk, s.nchunk, fn, ctx, err);
+	if (r < 0)
+		ret = FOLIO_FAILED;
+	else if (!r && rc != SQLITE_DONE)
+		ret = step_err(arc, &s, err);
+	else
+		ret = FOLIO_OK;
+out:
+	free(ids);
+	end(&s);
 	return ret;
 }
 
 long long folio_archive_count(struct folio_archive *arc, const struct folio_search_opts *opts,
 			      struct folio_err *err)
 {
-	struct query q = { 0 };
-	sqlite3_stmt *st = NULL;
+	struct search s = { 0 };
 	long long n = -1;
 	int rc;
 
-	if (build(arc, opts, &q, 1, &st, err) == FOLIO_OK) {
-		rc = sqlite3_step(st);
+	if (begin(opts, &s, err) == FOLIO_OK && prepare_ids(arc, &s, PLAN_COUNT, err) == FOLIO_OK) {
+		rc = sqlite3_step(s.ids);
 		if (rc == SQLITE_ROW)
-			n = sqlite3_column_int64(st, 0);
+			n = sqlite3_column_int64(s.ids, 0);
 		else if (sqlite3_extended_errcode(arc->db) == SQLITE_ERROR)
-			fts_error(arc, q.fts.buf ? q.fts.buf : "", err);
+			fts_error(arc, s.q.fts.buf ? s.q.fts.buf : "", err);
 		else
 			folio_db_err(arc, err, "cannot count");
-		sqlite3_finalize(st);
 	}
-	query_release(&q);
+	end(&s);
 	return n;
 }
