@@ -183,10 +183,16 @@ struct folio_search_opts {
 	 *     2024-03, 2024-03-15 or A..B; also issued>=D, due<D, ...)
 	 *   total:A..B  total>N  total<=N ...
 	 *   is:duplicate (a near-duplicate of an older document)
+	 *   is:exported / is:unexported (a row in the export ledger for the
+	 *     document, to any target / none at all)
+	 *   export:TARGET (exported to TARGET: a format name or
+	 *     format:profile, matched whole: export:jpk:firma)
 	 * A plain word with a digit in it (3+ characters) matches as a
 	 * substring through a trigram index: "0147" finds "FV/2024/03/0147"
 	 * (unless the query uses OR, NOT, NEAR or parentheses).
 	 * A query of filters only lists the matching documents.
+	 * A list by date (the default without words) orders by the invoice
+	 * date, else the day added (doc_dates), newest first.
 	 */
 	const char *query;
 	int limit;             /* <= 0: 20 */
