@@ -187,7 +187,8 @@ static const struct kv es[] = {
 	{ "vat_total", "63.00" },
 	{ "gross_total", "1363.00" },
 	{ "vat_breakdown", "[{\"rate\":\"21\",\"net\":\"300.00\",\"vat\":\"63.00\"},"
-			   "{\"rate\":\"0\",\"category\":\"E\",\"net\":\"1000.00\",\"vat\":\"0.00\","
+			   "{\"rate\":\"0\",\"category\":\"E\",\"net\":\"1000.00\","
+			   "\"vat\":\"0.00\","
 			   "\"exemption_reason\":\"Exenta por el artículo 20.Uno.3º de la Ley "
 			   "37/1992\"}]" },
 	{ NULL, NULL },
@@ -205,11 +206,15 @@ static const struct kv pt[] = {
 	{ "net_total", "180.00" },
 	{ "vat_total", "18.40" },
 	{ "gross_total", "198.40" },
-	{ "vat_breakdown", "[{\"rate\":\"23\",\"category\":\"S\",\"net\":\"80.00\",\"vat\":\"18.40\"},"
-			   "{\"rate\":\"0\",\"category\":\"Z\",\"net\":\"100.00\",\"vat\":\"0.00\"}]" },
-	{ "lines", "[{\"description\":\"Manuais escolares\",\"quantity\":\"4\",\"unit_price\":\"25\","
+	{ "vat_breakdown", "[{\"rate\":\"23\",\"category\":\"S\",\"net\":\"80.00\","
+			   "\"vat\":\"18.40\"},"
+			   "{\"rate\":\"0\",\"category\":\"Z\",\"net\":\"100.00\","
+			   "\"vat\":\"0.00\"}]" },
+	{ "lines", "[{\"description\":\"Manuais escolares\",\"quantity\":\"4\","
+		   "\"unit_price\":\"25\","
 		   "\"net\":\"100.00\",\"vat_rate\":\"0\",\"category\":\"Z\"},"
-		   "{\"description\":\"Material de escritório\",\"quantity\":\"8\",\"unit\":\"C62\","
+		   "{\"description\":\"Material de escritório\",\"quantity\":\"8\","
+		   "\"unit\":\"C62\","
 		   "\"net\":\"80.00\",\"vat_rate\":\"23\"}]" },
 	{ NULL, NULL },
 };
@@ -257,7 +262,8 @@ static const struct kv de[] = {
 	{ "amount_due", "1051.52" },
 	{ "iban", "DE89370400440532013000" },
 	{ "vat_breakdown", "[{\"rate\":\"19\",\"category\":\"S\",\"net\":\"955.90\","
-			   "\"vat\":\"181.62\"},{\"rate\":\"7\",\"category\":\"S\",\"net\":\"200.00\","
+			   "\"vat\":\"181.62\"},{\"rate\":\"7\",\"category\":\"S\","
+			   "\"net\":\"200.00\","
 			   "\"vat\":\"14.00\"}]" },
 	{ "charges", "[{\"kind\":\"allowance\",\"amount\":\"50.00\",\"reason\":\"Treuerabatt\","
 		     "\"rate\":\"19\",\"category\":\"S\"},{\"kind\":\"charge\",\"amount\":\"5.90\","
@@ -372,10 +378,12 @@ static void test_valid_set(void)
 	T_CONTAINS(u, "<cbc:ChargeIndicator>false</cbc:ChargeIndicator>"
 		      "<cbc:AllowanceChargeReason>Treuerabatt</cbc:AllowanceChargeReason>");
 	T_CONTAINS(u, "<cbc:AllowanceChargeReasonCode>FC</cbc:AllowanceChargeReasonCode>");
-	T_CONTAINS(u, "<cbc:AllowanceTotalAmount currencyID=\"EUR\">50.00</cbc:AllowanceTotalAmount>");
+	T_CONTAINS(u, "<cbc:AllowanceTotalAmount currencyID=\"EUR\">50.00</cbc:"
+		      "AllowanceTotalAmount>");
 	T_CONTAINS(u, "<cbc:ChargeTotalAmount currencyID=\"EUR\">5.90</cbc:ChargeTotalAmount>");
 	T_CONTAINS(u, "<cbc:PrepaidAmount currencyID=\"EUR\">300.00</cbc:PrepaidAmount>");
-	T_CONTAINS(u, "<cbc:LineExtensionAmount currencyID=\"EUR\">1200.00</cbc:LineExtensionAmount>");
+	T_CONTAINS(u, "<cbc:LineExtensionAmount currencyID=\"EUR\">1200.00</cbc:"
+		      "LineExtensionAmount>");
 	T_CONTAINS(u, "<cbc:BuyerReference>04011000-12345-34</cbc:BuyerReference>");
 	T_CONTAINS(u, "unitCode=\"C62\">200<");  /* PK printed: not a known code */
 	T_CONTAINS(c, "<ram:TotalPrepaidAmount>300.00</ram:TotalPrepaidAmount>");
@@ -416,8 +424,10 @@ static void test_valid_set(void)
 		static const struct kv over[] = {
 			{ "invoice_number", "FV/NEG/1" }, { "net_total", "-226.50" },
 			{ "vat_total", "-52.10" }, { "gross_total", "-278.60" },
-			{ "amount_due", "-278.60" }, { "iban", NULL }, { "payment_reference", NULL },
-			{ "vat_breakdown", "[{\"rate\":\"23\",\"net\":\"-226.50\",\"vat\":\"-52.10\"}]" },
+			{ "amount_due", "-278.60" }, { "iban", NULL },
+			{ "payment_reference", NULL },
+			{ "vat_breakdown", "[{\"rate\":\"23\",\"net\":\"-226.50\","
+					   "\"vat\":\"-52.10\"}]" },
 			{ "lines", NULL }, { NULL, NULL },
 		};
 
@@ -440,7 +450,8 @@ static void test_valid_set(void)
 	{
 		static const struct kv over[] = {
 			{ "invoice_number", "FV/SUM/2" },
-			{ "lines", "[{\"description\":\"Druk\",\"net\":\"2000.00\",\"vat_rate\":\"23\"}]" },
+			{ "lines", "[{\"description\":\"Druk\",\"net\":\"2000.00\","
+				   "\"vat_rate\":\"23\"}]" },
 			{ NULL, NULL },
 		};
 
@@ -456,16 +467,19 @@ static void test_valid_set(void)
 		static const struct kv over[] = {
 			{ "invoice_number", "RE-2024-118" },
 			{ "charges", "[{\"kind\":\"allowance\",\"amount\":\"0.00\","
-				     "\"reason\":\"Rabatt\",\"rate\":\"19\"},{\"kind\":\"allowance\","
+				     "\"reason\":\"Rabatt\",\"rate\":\"19\"},"
+				     "{\"kind\":\"allowance\","
 				     "\"amount\":\"-5.90\",\"reason\":\"Fracht\",\"rate\":\"19\"},"
-				     "{\"kind\":\"allowance\",\"amount\":\"50.00\",\"reason_code\":\"95\","
+				     "{\"kind\":\"allowance\",\"amount\":\"50.00\","
+				     "\"reason_code\":\"95\","
 				     "\"rate\":\"19\"}]" },
 			{ NULL, NULL },
 		};
 
 		u = both("de-zero-allowance", "invoice", de, over, &c);
 		T_CONTAINS(u, "<cbc:AllowanceTotalAmount currencyID=\"EUR\">50.00</cbc:"
-			      "AllowanceTotalAmount><cbc:ChargeTotalAmount currencyID=\"EUR\">5.90<");
+			      "AllowanceTotalAmount><cbc:ChargeTotalAmount currencyID=\"EUR\">"
+			      "5.90<");
 		T_CONTAINS(u, "<cbc:ChargeIndicator>true</cbc:ChargeIndicator>"
 			      "<cbc:AllowanceChargeReason>Fracht</cbc:AllowanceChargeReason>");
 		T_CONTAINS(u, "<cbc:AllowanceChargeReasonCode>95</cbc:AllowanceChargeReasonCode>");
@@ -480,7 +494,8 @@ static void test_valid_set(void)
 			{ "invoice_number", "R-1" }, { "net_total", "1003.62" },
 			{ "vat_total", "230.83" }, { "gross_total", "1234.45" },
 			{ "rounding_amount", "-0.45" }, { "amount_due", "1234.00" },
-			{ "vat_breakdown", "[{\"rate\":\"23\",\"net\":\"1003.62\",\"vat\":\"230.83\"}]" },
+			{ "vat_breakdown", "[{\"rate\":\"23\",\"net\":\"1003.62\","
+					   "\"vat\":\"230.83\"}]" },
 			{ "lines", NULL }, { NULL, NULL },
 		};
 
@@ -496,16 +511,25 @@ static void test_valid_set(void)
 	{
 		static const struct kv over[] = {
 			{ "invoice_number", "U-1" }, { "net_total", "70.00" },
-			{ "vat_total", "16.10" }, { "gross_total", "86.10" }, { "amount_due", NULL },
-			{ "vat_breakdown", "[{\"rate\":\"23\",\"net\":\"70.00\",\"vat\":\"16.10\"}]" },
+			{ "vat_total", "16.10" }, { "gross_total", "86.10" },
+			{ "amount_due", NULL },
+			{ "vat_breakdown", "[{\"rate\":\"23\",\"net\":\"70.00\","
+					   "\"vat\":\"16.10\"}]" },
 			{ "lines", "["
-			  "{\"description\":\"a\",\"quantity\":\"1\",\"unit\":\"KGM\",\"net\":\"10.00\"},"
-			  "{\"description\":\"b\",\"quantity\":\"1\",\"unit\":\"LTR\",\"net\":\"10.00\"},"
-			  "{\"description\":\"c\",\"quantity\":\"1\",\"unit\":\"HUR\",\"net\":\"10.00\"},"
-			  "{\"description\":\"d\",\"quantity\":\"1\",\"unit\":\"DAY\",\"net\":\"10.00\"},"
-			  "{\"description\":\"e\",\"quantity\":\"1\",\"unit\":\"kg\",\"net\":\"10.00\"},"
-			  "{\"description\":\"f\",\"quantity\":\"1\",\"unit\":\"PCS\",\"net\":\"10.00\"},"
-			  "{\"description\":\"g\",\"quantity\":\"2.5\",\"unit\":\"MTR\",\"net\":\"10.00\"}"
+			  "{\"description\":\"a\",\"quantity\":\"1\",\"unit\":\"KGM\","
+			  "\"net\":\"10.00\"},"
+			  "{\"description\":\"b\",\"quantity\":\"1\",\"unit\":\"LTR\","
+			  "\"net\":\"10.00\"},"
+			  "{\"description\":\"c\",\"quantity\":\"1\",\"unit\":\"HUR\","
+			  "\"net\":\"10.00\"},"
+			  "{\"description\":\"d\",\"quantity\":\"1\",\"unit\":\"DAY\","
+			  "\"net\":\"10.00\"},"
+			  "{\"description\":\"e\",\"quantity\":\"1\",\"unit\":\"kg\","
+			  "\"net\":\"10.00\"},"
+			  "{\"description\":\"f\",\"quantity\":\"1\",\"unit\":\"PCS\","
+			  "\"net\":\"10.00\"},"
+			  "{\"description\":\"g\",\"quantity\":\"2.5\",\"unit\":\"MTR\","
+			  "\"net\":\"10.00\"}"
 			  "]" },
 			{ NULL, NULL },
 		};
@@ -524,19 +548,23 @@ static void test_valid_set(void)
 			{ "invoice_number", "EXP-9" }, { "buyer_name", "Acme Inc." },
 			{ "buyer_tax_id", NULL }, { "buyer_country", "US" },
 			{ "buyer_address", "1 Main St, Springfield IL 62701" },
-			{ "vat_breakdown", "[{\"rate\":\"0\",\"category\":\"G\",\"net\":\"8400.00\","
+			{ "vat_breakdown", "[{\"rate\":\"0\",\"category\":\"G\","
+					   "\"net\":\"8400.00\","
 					   "\"vat\":\"0.00\"}]" },
 			{ NULL, NULL },
 		};
 		static const struct kv o[] = {
 			{ "invoice_number", "NS-1" },
-			{ "vat_breakdown", "[{\"category\":\"O\",\"net\":\"8400.00\",\"vat\":\"0.00\","
-					   "\"exemption_reason\":\"Non soggetta ad IVA, art. 7-ter\"}]" },
+			{ "vat_breakdown", "[{\"category\":\"O\",\"net\":\"8400.00\","
+					   "\"vat\":\"0.00\","
+					   "\"exemption_reason\":\"Non soggetta ad IVA,"
+					   " art. 7-ter\"}]" },
 			{ NULL, NULL },
 		};
 		static const struct kv l[] = {
 			{ "invoice_number", "IGIC-7" }, { "net_total", "100.00" },
-			{ "vat_total", "7.00" }, { "gross_total", "107.00" }, { "amount_due", NULL },
+			{ "vat_total", "7.00" }, { "gross_total", "107.00" },
+			{ "amount_due", NULL },
 			{ "seller_address", "Calle Triana 1, 35002 Las Palmas" },
 			{ "vat_breakdown", "[{\"rate\":\"7\",\"category\":\"L\",\"net\":\"100.00\","
 					   "\"vat\":\"7.00\"}]" },
@@ -544,7 +572,8 @@ static void test_valid_set(void)
 		};
 
 		u = both("it-export", "invoice", it_rc, g, NULL);
-		T_CONTAINS(u, "<cbc:TaxExemptionReasonCode>VATEX-EU-G</cbc:TaxExemptionReasonCode>");
+		T_CONTAINS(u, "<cbc:TaxExemptionReasonCode>VATEX-EU-G</cbc:"
+			      "TaxExemptionReasonCode>");
 		free(u);
 		u = both("it-outside", "invoice", it_rc, o, &c);
 		T_OK(u && !strstr(u, "<cac:PartyTaxScheme>"), "no VAT IDs with category O");
@@ -930,8 +959,9 @@ static void xsd(const char *sub, const char *glob, const char *schema)
 	if (!nfiles)
 		return;
 	snprintf(log, sizeof(log), "%s/xmllint-%s-%.3s.log", tmp, sub, glob);
-	snprintf(cmd, sizeof(cmd), "cd '%s/%s' && xmllint --nonet --noout --schema '%s' %s >'%s' 2>&1",
-		 tmp, sub, schema, glob, log);
+	snprintf(cmd, sizeof(cmd),
+		 "cd '%s/%s' && xmllint --nonet --noout --schema '%s' %s >'%s' 2>&1", tmp, sub,
+		 schema, glob, log);
 	if (system(cmd) == -1)
 		T_OK(0, "cannot run xmllint");
 	if (!(f = fopen(log, "r"))) {
