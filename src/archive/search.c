@@ -44,6 +44,7 @@ struct query {
 	struct bind binds[MAX_BINDS];
 	int nbinds;
 	char date_lo[32], date_hi[32];   /* the invoice dates asked for, "" when open */
+	int narrow;                      /* a filter that few documents pass (nip:, a number) */
 };
 
 static void query_release(struct query *q)
@@ -295,6 +296,7 @@ static int add_filter(struct query *q, const char *word, const char *key, const 
 		if (parse_num(val, vn, &v))
 			return usage(err, "'%s': '%.*s' is not a document id", word, (int)vn, val);
 		cond(q, " AND d.id = ?", NULL);
+		q->narrow = 1;
 		r = bind_num(q, v);
 	} else if (!strcmp(key, "currency")) {
 		char cur[8];
@@ -323,6 +325,7 @@ static int add_filter(struct query *q, const char *word, const char *key, const 
 		     " value LIKE '%' || ? || '%' UNION SELECT id FROM documents WHERE vendor_id IN"
 		     " (SELECT vendor_id FROM vendor_names WHERE name LIKE '%' || ? || '%' OR"
 		     " key LIKE '%' || nullif(?, '') || '%'))");
+		q->narrow = 1;
 		r = bind_text(q, val, vn) || bind_text(q, val, vn) || bind_text(q, vk, kn);
 	} else if (!strcmp(key, "nip") || !strcmp(key, "taxid")) {
 		size_t tn = norm_taxid(val, vn, tax, sizeof(tax));
@@ -335,6 +338,7 @@ static int add_filter(struct query *q, const char *word, const char *key, const 
 		     " AND d.id IN (SELECT doc_id FROM fields WHERE " TAXID_NAMES " AND value = ?"
 		     " UNION SELECT doc_id FROM fields WHERE " TAXID_NAMES
 		     " AND substr(value, 3) = ?)");
+		q->narrow = 1;
 		r = bind_text(q, tax, tn) || bind_text(q, tax, tn);
 	} else if (!strcmp(key, "is")) {
 		if (vn == 9 && !strncmp(val, "duplicate", 9))
@@ -453,6 +457,7 @@ static int parse(const char *query, struct query *q, struct folio_err *err)
 			folio_strbuf_addch(&t, '"');
 			cond(q, " AND d.id IN (SELECT rowid FROM doc_tri WHERE doc_tri MATCH ?)",
 			     NULL);
+			q->narrow = 1;
 			r = !t.buf || bind_text(q, t.buf, t.len);
 			folio_strbuf_release(&t);
 			if (r)
@@ -696,7 +701,7 @@ static int begin(const struct folio_search_opts *o, struct search *s, struct fol
 	s->sort = o->sort ? o->sort : s->fts ? FOLIO_SORT_SCORE : FOLIO_SORT_DATE;
 	if (s->sort == FOLIO_SORT_SCORE && !s->fts)
 		return usage(err, "sorting by score needs words to search for");
-	s->chunked = s->fts && strchr(s->q.fts.buf, '*');
+	s->chunked = s->fts && strpbrk(s->q.fts.buf, "*\"");
 	s->limit = o->limit > 0 ? o->limit : 20;
 	s->offset = o->offset > 0 ? o->offset : 0;
 	return FOLIO_OK;
@@ -851,7 +856,9 @@ int folio_archive_search(struct folio_archive *arc, const struct folio_search_op
 	if ((ret = begin(opts, &s, err)) != FOLIO_OK ||
 	    (ret = prepare_row(arc, &s, opts, err)) != FOLIO_OK)
 		goto out;
-	if (s.sort == FOLIO_SORT_DATE && s.limit + s.offset <= PROBE_HITS) {
+	/* a narrow filter without words: its index finds the few at once */
+	if (s.sort == FOLIO_SORT_DATE && s.limit + s.offset <= PROBE_HITS &&
+	    (s.fts || !s.q.narrow)) {
 		if (!(ids = calloc((size_t)s.limit, sizeof(*ids)))) {
 			ret = folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, ENOMEM, "out of memory");
 			goto out;

@@ -26,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "folio/archive.h"
 #include "folio/util.h"
@@ -613,6 +614,16 @@ static void make_query(enum qclass c, char *q, size_t n, enum folio_sort *sort)
 
 /* ---- measuring ------------------------------------------------------ */
 
+/* CPU seconds of this thread: on a shared machine, what a query cost
+ * rather than how long it waited for a core. */
+static double cpu_clock(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 static int cmp_d(const void *a, const void *b)
 {
 	double x = *(const double *)a, y = *(const double *)b;
@@ -680,7 +691,7 @@ int main(int argc, char **argv)
 	struct folio_err err = { 0 };
 	struct folio_archive *arc;
 	long n = argc > 2 ? atol(argv[2]) : 200000, i;
-	double t0, t, *lat, *cl[NCLASS], fts, tri, all;
+	double t0, c0, t, *lat, *cpu, *cl[NCLASS], fts, tri, all;
 	char qbuf[256], *worst_q = NULL;
 	int q, c, ncl[NCLASS] = { 0 }, order[NQUERIES];
 	long long hits_total = 0, hits_cl[NCLASS] = { 0 };
@@ -748,6 +759,7 @@ int main(int argc, char **argv)
 		order[j] = tmp;
 	}
 	lat = calloc(NQUERIES, sizeof(*lat));
+	cpu = calloc(NQUERIES, sizeof(*cpu));
 	for (c = 0; c < NCLASS; c++)
 		cl[c] = calloc(NQUERIES, sizeof(double));
 	for (q = 0; q < NQUERIES; q++) {
@@ -758,11 +770,13 @@ int main(int argc, char **argv)
 		c = order[q];
 		make_query((enum qclass)c, qbuf, sizeof(qbuf), &o.sort);
 		t0 = folio_clock();
+		c0 = cpu_clock();
 		if (folio_archive_search(arc, &o, count_hit, &tl, &err) != FOLIO_OK) {
 			fprintf(stderr, "search_bench: '%s': %s\n", qbuf, err.msg);
 			return 1;
 		}
 		lat[q] = (folio_clock() - t0) * 1000;
+		cpu[q] = (cpu_clock() - c0) * 1000;
 		hits = tl.n;
 		cl[c][ncl[c]++] = lat[q];
 		hits_total += hits;
@@ -790,12 +804,17 @@ int main(int argc, char **argv)
 	printf("%d queries (%lld hits): p50 %.2f ms, p95 %.2f ms, p99 %.2f ms, max %.2f ms"
 	       " ('%s')\n", NQUERIES, hits_total, pct(lat, NQUERIES, 0.5), pct(lat, NQUERIES, 0.95),
 	       pct(lat, NQUERIES, 0.99), lat[NQUERIES - 1], worst_q ? worst_q : "");
+	qsort(cpu, NQUERIES, sizeof(*cpu), cmp_d);
+	printf("CPU time per query: p50 %.2f ms, p95 %.2f ms, p99 %.2f ms, max %.2f ms\n",
+	       pct(cpu, NQUERIES, 0.5), pct(cpu, NQUERIES, 0.95), pct(cpu, NQUERIES, 0.99),
+	       cpu[NQUERIES - 1]);
 	printf("goal: p50 <= 5 ms, p99 <= 50 ms, none over 200 ms: %s\n",
 	       pct(lat, NQUERIES, 0.5) <= 5 && pct(lat, NQUERIES, 0.99) <= 50 &&
 			       lat[NQUERIES - 1] <= 200
 		       ? "met"
 		       : "NOT met");
 	free(worst_q);
+	free(cpu);
 	free(lat);
 	folio_archive_close(arc);
 	return 0;
