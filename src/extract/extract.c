@@ -456,9 +456,33 @@ static void check_breakdown(struct chosen *ch, struct folio_strbuf *why)
 	}
 }
 
+/* What document-level allowances (-) and charges (+) add to the lines. */
+static long long charges_delta(const char *json)
+{
+	const char *p = json;
+	long long d = 0;
+
+	while (p && (p = strchr(p, '{'))) {
+		const char *end = strchr(p, '}');
+		char amount[40], kind[16];
+		long long a;
+		int ok;
+
+		if (!end)
+			break;
+		if (json_get(p, end, "amount", amount, sizeof(amount)) &&
+		    (a = cents_of(amount, &ok), ok))
+			d += json_get(p, end, "kind", kind, sizeof(kind)) &&
+				     !strcmp(kind, "allowance") ? -a : a;
+		p = end + 1;
+	}
+	return d;
+}
+
 static void check_lines(struct chosen *ch, struct folio_strbuf *why)
 {
 	int il = field_index("lines"), in = field_index("net_total"), ok;
+	int ic = field_index("charges");
 	long long sum, net;
 
 	if (!ch[il].c || !ch[in].c || !read_line_nets(ch[il].c->value, &sum))
@@ -466,6 +490,9 @@ static void check_lines(struct chosen *ch, struct folio_strbuf *why)
 	net = cents_of(ch[in].c->value, &ok);
 	if (!ok)
 		return;
+	/* EN 16931 BR-CO-13: net = lines - allowances + charges */
+	if (ic >= 0 && ch[ic].c)
+		sum += charges_delta(ch[ic].c->value);
 	if (llabs(sum - net) <= 1)
 		ch[il].conf = 1.0f - (1.0f - ch[il].conf) * 0.3f;
 	else if (ch[il].c->src == FOLIO_SRC_XML)

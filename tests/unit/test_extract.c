@@ -366,6 +366,61 @@ static void test_lexicon_errors(void)
 	T_OK(!folio_lexicon_load("/nonexistent/labels.tsv", &err), "missing file");
 }
 
+/* A UBL invoice whose lines add up to the net only with its document
+ * allowance and charge (BR-CO-13): not a review reason. */
+static void test_charges(struct folio_extractor *x)
+{
+	static const char *const ubl[2] = { "<cac:AllowanceCharge><cbc:ChargeIndicator>false"
+		"</cbc:ChargeIndicator><cbc:AllowanceChargeReason>Rabat</cbc:AllowanceChargeReason>"
+		"<cbc:Amount currencyID=\"PLN\">15.00</cbc:Amount><cac:TaxCategory><cbc:ID>S</cbc:ID>"
+		"<cbc:Percent>23</cbc:Percent><cac:TaxScheme><cbc:ID>VAT</cbc:ID></cac:TaxScheme>"
+		"</cac:TaxCategory></cac:AllowanceCharge><cac:AllowanceCharge><cbc:ChargeIndicator>"
+		"true</cbc:ChargeIndicator><cbc:AllowanceChargeReason>Transport</cbc:AllowanceCharge"
+		"Reason><cbc:Amount currencyID=\"PLN\">5.00</cbc:Amount><cac:TaxCategory><cbc:ID>S"
+		"</cbc:ID><cbc:Percent>23</cbc:Percent><cac:TaxScheme><cbc:ID>VAT</cbc:ID></cac:"
+		"TaxScheme></cac:TaxCategory></cac:AllowanceCharge>", "" };
+	int k;
+
+	for (k = 0; k < 2; k++) {
+		struct folio_strbuf sb = FOLIO_STRBUF_INIT;
+		struct folio_err err = { 0 };
+		struct folio_doc *d;
+
+		folio_strbuf_addf(&sb, "<?xml version=\"1.0\"?><Invoice xmlns=\"urn:oasis:names:"
+			"specification:ubl:schema:xsd:Invoice-2\" xmlns:cac=\"urn:oasis:names:"
+			"specification:ubl:schema:xsd:CommonAggregateComponents-2\" xmlns:cbc=\"urn:"
+			"oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2\"><cbc:ID>"
+			"FV/9</cbc:ID><cbc:IssueDate>2025-03-14</cbc:IssueDate><cbc:InvoiceTypeCode>380"
+			"</cbc:InvoiceTypeCode><cbc:DocumentCurrencyCode>PLN</cbc:DocumentCurrencyCode>"
+			"<cac:AccountingSupplierParty><cac:Party><cac:PartyTaxScheme><cbc:CompanyID>"
+			"PL7251801126</cbc:CompanyID><cac:TaxScheme><cbc:ID>VAT</cbc:ID></cac:TaxScheme>"
+			"</cac:PartyTaxScheme></cac:Party></cac:AccountingSupplierParty>%s"
+			"<cac:TaxTotal><cbc:TaxAmount currencyID=\"PLN\">20.70</cbc:TaxAmount>"
+			"</cac:TaxTotal><cac:LegalMonetaryTotal><cbc:LineExtensionAmount currencyID="
+			"\"PLN\">100.00</cbc:LineExtensionAmount><cbc:TaxExclusiveAmount currencyID="
+			"\"PLN\">90.00</cbc:TaxExclusiveAmount><cbc:TaxInclusiveAmount currencyID="
+			"\"PLN\">110.70</cbc:TaxInclusiveAmount><cbc:PayableAmount currencyID=\"PLN\">"
+			"110.70</cbc:PayableAmount></cac:LegalMonetaryTotal><cac:InvoiceLine><cbc:ID>1"
+			"</cbc:ID><cbc:InvoicedQuantity unitCode=\"C62\">2</cbc:InvoicedQuantity><cbc:"
+			"LineExtensionAmount currencyID=\"PLN\">100.00</cbc:LineExtensionAmount><cac:"
+			"Item><cbc:Name>Papier</cbc:Name></cac:Item><cac:Price><cbc:PriceAmount "
+			"currencyID=\"PLN\">50.00</cbc:PriceAmount></cac:Price></cac:InvoiceLine>"
+			"</Invoice>", ubl[k]);
+		d = folio_doc_new("x.xml", (unsigned char *)sb.buf, sb.len);
+		folio_doc_set_str(&d->mime, "application/xml");
+		folio_doc_set_str(&d->doc_type, "invoice");
+		T_EQ_INT(folio_extract_doc(x, d, &err), FOLIO_OK);
+		T_EQ_STR(val(d, "net_total"), "90.00");
+		if (k == 0)
+			T_OK(!d->review || !strstr(d->review, "lines do not add up"),
+			     "lines - allowance + charge = net: %s", d->review ? d->review : "");
+		else
+			T_OK(d->review && strstr(d->review, "lines do not add up"),
+			     "without them the lines do not add up: %s", d->review ? d->review : "");
+		folio_doc_free(d);
+	}
+}
+
 int main(void)
 {
 	struct folio_extract_opts o = { "models/labels.tsv", 0.6f };
@@ -384,6 +439,7 @@ int main(void)
 	test_recheck(x);
 	test_lexicon_errors();
 	test_templates();
+	test_charges(x);
 	folio_extractor_free(x);
 	return t_done();
 }
