@@ -46,6 +46,24 @@ int folio_each_line(const char *path, const char *what,
 		    int (*fn)(void *ctx, char *line, int lineno, struct folio_err *err), void *ctx,
 		    struct folio_err *err);
 
+/*
+ * Write `data` to a new file `path` (O_EXCL: an existing file fails with
+ * EEXIST) without fsync: for many files made durable together with
+ * folio_sync_dir_fs() afterwards. A failed write removes the file.
+ */
+int folio_write_file_new(const char *path, const void *data, size_t len, int mode,
+			 struct folio_err *err);
+
+/*
+ * Flush the whole filesystem holding folder `path` (syncfs) and then the
+ * folder itself: one flush for a batch of files written with
+ * folio_write_file_new(), instead of an fsync each.
+ */
+int folio_sync_dir_fs(const char *path, struct folio_err *err);
+
+/* rename(2) that never replaces `to` (EEXIST when it exists). */
+int folio_rename_new(const char *from, const char *to, struct folio_err *err);
+
 /* mkdir -p; existing folders are fine. */
 int folio_mkdirs(const char *path, int mode, struct folio_err *err);
 

@@ -148,16 +148,18 @@ static int write_copies(const char *dir, const struct folio_ledger_batch *b,
 	remove_dir(dir);
 	if ((r = folio_mkdirs(dir, 0755, err)) != FOLIO_OK)
 		return r;
+	/* a fresh folder no one reads before the commit: the files go in
+	 * directly and one filesystem flush makes them all durable */
 	for (i = 0; i < b->nfiles; i++) {
 		if (!(p = copy_path(dir, b->files[i].name)))
 			return folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, ENOMEM,
 					     "out of memory");
-		r = folio_write_file_atomic(p, b->files[i].data, b->files[i].len, 0444, err);
+		r = folio_write_file_new(p, b->files[i].data, b->files[i].len, 0444, err);
 		free(p);
 		if (r != FOLIO_OK)
 			return r;
 	}
-	return folio_fsync_dir(dir, err);
+	return folio_sync_dir_fs(dir, err);
 }
 
 int folio_ledger_record(struct folio_archive *arc, const struct folio_ledger_batch *b,

@@ -99,6 +99,22 @@ static int write_stdout(const void *data, size_t len, struct folio_err *err)
 	return FOLIO_OK;
 }
 
+/* ".NAME.folio-tmp" beside NAME in folder `out`. Caller frees. */
+static char *temp_path(const char *out, const char *name)
+{
+	struct folio_strbuf sb = FOLIO_STRBUF_INIT;
+
+	folio_strbuf_addf(&sb, ".%s.folio-tmp", name);
+	if (!sb.buf)
+		return NULL;
+	{
+		char *p = folio_path_join(out, sb.buf);
+
+		folio_strbuf_release(&sb);
+		return p;
+	}
+}
+
 /* ---- recovery ---------------------------------------------------------- */
 
 struct rec_ctx {
@@ -146,6 +162,13 @@ static int restore_file(void *ctx, const char *name, const char *sha, long long 
 		return 0;       /* standard output cannot be written again: --again */
 	if (!(dest = dest_path(c->out, name)))
 		return c->ret = nomem(c->err), 1;
+	if (*name) {
+		char *tmp = temp_path(c->out, name);
+
+		if (tmp)
+			unlink(tmp);   /* written before the interruption */
+		free(tmp);
+	}
 	if (exists(dest) && same_file(dest, sha)) {
 		free(dest);
 		return 0;
@@ -594,32 +617,63 @@ static char *absolute(const char *path)
 	return folio_path_join(cwd, path);
 }
 
+/*
+ * A folder batch: every file under a temp name, one filesystem flush,
+ * then each renamed to its name (never over an existing file) and the
+ * folder flushed. One file: temp, fsync, rename.
+ */
 static int deliver(struct run *r, const char *out, struct folio_err *err)
 {
+	char *dest = NULL, *tmp = NULL, sha[65];
 	size_t i;
-	char *dest;
-	int ret;
+	int ret = FOLIO_OK;
 
 	if (!strcmp(out, "-"))
 		return write_stdout(r->files[0].data.buf, r->files[0].data.len, err);
-	if (r->x.mod->file_per_invoice && (ret = folio_mkdirs(out, 0755, err)) != FOLIO_OK)
+	if (!r->x.mod->file_per_invoice) {
+		folio_sha256_hex(r->files[0].data.buf ? r->files[0].data.buf : "",
+				 r->files[0].data.len, sha);
+		return put(out, r->files[0].data.buf ? r->files[0].data.buf : "",
+			   r->files[0].data.len, sha, err);
+	}
+	if ((ret = folio_mkdirs(out, 0755, err)) != FOLIO_OK)
 		return ret;
-	for (i = 0; i < r->nfiles; i++) {
-		char sha[65];
-
-		if (!(dest = dest_path(out, r->x.mod->file_per_invoice ? r->files[i].name : "")))
+	for (i = 0; i < r->nfiles && ret == FOLIO_OK; i++) {
+		if (!(tmp = temp_path(out, r->files[i].name)))
 			return nomem(err);
-		folio_sha256_hex(r->files[i].data.buf, r->files[i].data.len, sha);
-		ret = put(dest, r->files[i].data.buf, r->files[i].data.len, sha, err);
+		unlink(tmp);           /* left by an interrupted run */
+		ret = folio_write_file_new(tmp, r->files[i].data.buf ? r->files[i].data.buf : "",
+					   r->files[i].data.len, 0644, err);
+		free(tmp);
+	}
+	if (ret == FOLIO_OK)
+		ret = folio_sync_dir_fs(out, err);
+	for (i = 0; i < r->nfiles && ret == FOLIO_OK; i++) {
+		if (!(tmp = temp_path(out, r->files[i].name)) ||
+		    !(dest = folio_path_join(out, r->files[i].name))) {
+			free(tmp);
+			return nomem(err);
+		}
+		if (exists(dest)) {
+			folio_sha256_hex(r->files[i].data.buf ? r->files[i].data.buf : "",
+					 r->files[i].data.len, sha);
+			if (same_file(dest, sha))
+				unlink(tmp);
+			else
+				ret = folio_err_set(err, FOLIO_FAILED, FOLIO_E_IO, EEXIST,
+						    "'%s' exists: an export never overwrites a "
+						    "file", dest);
+		} else {
+			ret = folio_rename_new(tmp, dest, err);
+		}
+		free(tmp);
 		free(dest);
-		if (ret != FOLIO_OK)
-			return ret;
-		if (i == 0 && fault("export-mid-delivery"))
+		if (i == 0 && ret == FOLIO_OK && fault("export-mid-delivery"))
 			crash("export-mid-delivery");
 	}
-	if (r->x.mod->file_per_invoice)
-		return folio_fsync_dir(out, err);
-	return FOLIO_OK;
+	if (ret == FOLIO_OK)
+		ret = folio_fsync_dir(out, err);
+	return ret;
 }
 
 int folio_export_run(struct folio_archive *arc, const struct folio_config *cfg,

@@ -256,3 +256,69 @@ char *folio_path_join(const char *a, const char *b)
 	memcpy(p + la, b, lb + 1);
 	return p;
 }
+
+int folio_write_file_new(const char *path, const void *data, size_t len, int mode,
+			 struct folio_err *err)
+{
+	const unsigned char *p = data;
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+
+	if (fd < 0)
+		return folio_err_set(err, FOLIO_FAILED, FOLIO_E_IO, errno, "cannot create '%s': %s",
+				     path, strerror(errno));
+	while (len) {
+		ssize_t w = write(fd, p, len);
+
+		if (w < 0) {
+			int e = errno;
+
+			if (e == EINTR)
+				continue;
+			close(fd);
+			unlink(path);
+			return folio_err_set(err, FOLIO_FAILED, FOLIO_E_IO, e,
+					     "cannot write '%s': %s", path, strerror(e));
+		}
+		p += w;
+		len -= (size_t)w;
+	}
+	if (close(fd)) {
+		int e = errno;
+
+		unlink(path);
+		return folio_err_set(err, FOLIO_FAILED, FOLIO_E_IO, e, "cannot close '%s': %s",
+				     path, strerror(e));
+	}
+	return FOLIO_OK;
+}
+
+int folio_sync_dir_fs(const char *path, struct folio_err *err)
+{
+	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC), r = 0;
+
+	if (fd < 0)
+		return folio_err_set(err, FOLIO_FAILED, FOLIO_E_IO, errno, "cannot open '%s': %s",
+				     path, strerror(errno));
+	if (syncfs(fd) || fsync(fd))
+		r = errno;
+	close(fd);
+	if (r)
+		return folio_err_set(err, FOLIO_FAILED, FOLIO_E_IO, r, "cannot sync '%s': %s", path,
+				     strerror(r));
+	return FOLIO_OK;
+}
+
+int folio_rename_new(const char *from, const char *to, struct folio_err *err)
+{
+	if (renameat2(AT_FDCWD, from, AT_FDCWD, to, RENAME_NOREPLACE) == 0)
+		return FOLIO_OK;
+	if (errno == EINVAL || errno == ENOSYS) {
+		/* a filesystem without RENAME_NOREPLACE: link + unlink never replaces */
+		if (link(from, to) == 0) {
+			unlink(from);
+			return FOLIO_OK;
+		}
+	}
+	return folio_err_set(err, FOLIO_FAILED, FOLIO_E_IO, errno,
+			     "cannot rename '%s' to '%s': %s", from, to, strerror(errno));
+}
