@@ -40,4 +40,24 @@ for fmt in ubl cii ksef; do
 		"$FOLIO" --archive "$W/b-$fmt" ingest "$W/out-$fmt" >"$W/ingest-$fmt.log" 2>&1 || true
 	fi
 done
+echo "== the shared e-invoices (UBL, CII, Factur-X, KSeF FA(3))"
 python3 "$ROOT/tests/bench/roundtrip.py" "$W"
+
+# Polish invoices for KSeF: the shared data has one real FA(3) invoice (the
+# others are templates with placeholders), so the project's own Polish
+# fixture invoices (text PDFs, tests/fixtures/gen_invoices.py) go round too
+P="$W/pl"
+mkdir -p "$P"
+"$FOLIO" --archive "$P/a" ingest $(ls "$ROOT"/tests/fixtures/invoices/pl-*.pdf | grep -v -- -scan) \
+	>"$P/ingest-a.log" 2>&1 || true
+for fmt in ksef ubl cii; do
+	"$FOLIO" --archive "$P/a" export --to "$fmt" --include-review --force --json \
+		--out "$P/out-$fmt" >"$P/export-$fmt.jsonl" 2>"$P/export-$fmt.err" || {
+		echo "roundtrip: export to $fmt failed: $(cat "$P/export-$fmt.err")"; exit 1; }
+	if [ -d "$P/out-$fmt" ]; then
+		"$FOLIO" --archive "$P/b-$fmt" ingest "$P/out-$fmt" >"$P/ingest-$fmt.log" 2>&1 || true
+	fi
+done
+echo
+echo "== folio's Polish fixture invoices (text PDFs)"
+python3 "$ROOT/tests/bench/roundtrip.py" "$P" ksef ubl cii
