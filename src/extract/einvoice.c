@@ -55,10 +55,35 @@
  *    P_13_x field, see ksef()), "exemption_reason" and "exemption_code"
  *    when the document gives them; lines carry "category" likewise.
  *  - charges: the document-level allowances and charges in order, each
- *    {"kind":"allowance"|"charge","amount","reason","reason_code","rate",
- *    "category"} with only the keys present (rate is the VAT rate; the
- *    base amount and percentage are not kept, the exports do not write
- *    them); CII EXTENDED's logistics service charges are charges too.
+ *    {"kind":"allowance"|"charge","amount","base","percent","reason",
+ *    "reason_code","rate","category"} with only the keys present (rate is
+ *    the VAT rate, percent the allowance's own: UBL MultiplierFactorNumeric,
+ *    CII CalculationPercent); CII EXTENDED's logistics service charges are
+ *    charges too.
+ *  - Parties' identifiers, as written (no normalisation): seller_identifier
+ *    and buyer_identifier (BT-29/46: UBL's first PartyIdentification that
+ *    is not a SEPA creditor ID, which is BT-90; CII's ram:ID, else its
+ *    first ram:GlobalID), seller_legal_id and buyer_legal_id (BT-30/47:
+ *    UBL PartyLegalEntity/CompanyID, CII SpecifiedLegalOrganization/ID),
+ *    each with "<name>_scheme" from its schemeID when it has one;
+ *    seller_tax_registration (BT-32: UBL's first PartyTaxScheme whose
+ *    scheme is not VAT, CII's SpecifiedTaxRegistration with schemeID FC,
+ *    FatturaPA's CodiceFiscale of the seller when it is not the Partita
+ *    IVA again: the Codice Fiscale is the Italian tax number, not a
+ *    company register entry, so it is BT-32 rather than BT-30).
+ *  - delivery_name, delivery_address (one line, as the parties'),
+ *    delivery_country: UBL Delivery/DeliveryParty and DeliveryLocation/
+ *    Address, CII ShipToTradeParty.
+ *  - period_start, period_end (UBL InvoicePeriod, CII
+ *    BillingSpecifiedPeriod, KSeF OkresFa); preceding_invoice_number and
+ *    preceding_invoice_date (the first UBL BillingReference, CII
+ *    InvoiceReferencedDocument, FatturaPA DatiFattureCollegate, KSeF
+ *    DaneFaKorygowanej, whose NrKSeFFaKorygowanej is
+ *    preceding_invoice_ksef); tax_point_date (BT-7); vat_due_date_code
+ *    (BT-8) as a UNTDID 2005 code, UBL's as written, CII's UNTDID 2475
+ *    5/29/72 turned into 3/35/432 (others dropped); payment_terms (UBL
+ *    PaymentTerms/Note, CII SpecifiedTradePaymentTerms/Description, the
+ *    first) and payment_means_code (UNCL4461, the first PaymentMeans).
  */
 #include <ctype.h>
 #include <stdint.h>
@@ -84,9 +109,11 @@
 #define NS_CII "urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100"
 #define NS_RAM "urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:100"
 #define NS_UDT "urn:un:unece:uncefact:data:standard:UnqualifiedDataType:100"
+#define NS_QDT "urn:un:unece:uncefact:data:standard:QualifiedDataType:100"
 #define NS_ZF1 "urn:ferd:CrossIndustryDocument:invoice:1p0"
 #define NS_RAM12 "urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:12"
 #define NS_UDT15 "urn:un:unece:uncefact:data:standard:UnqualifiedDataType:15"
+#define NS_QDT12 "urn:un:unece:uncefact:data:standard:QualifiedDataType:12"
 #define NS_FPA "http://ivaservizi.agenziaentrate.gov.it/docs/xsd/fatture/v1.2"
 #define NS_FA2 "http://crd.gov.pl/wzor/2023/06/29/12648/"
 #define NS_FA3 "http://crd.gov.pl/wzor/2025/06/25/13775/"
@@ -103,10 +130,12 @@ static const struct nsmap ubl_cn_ns[] = {
 	{ "cac", NS_CAC }, { "cbc", NS_CBC }, { "", NS_UBL_CN }, { NULL, NULL },
 };
 static const struct nsmap cii_ns[] = {
-	{ "rsm", NS_CII }, { "ram", NS_RAM }, { "udt", NS_UDT }, { NULL, NULL },
+	{ "rsm", NS_CII }, { "ram", NS_RAM }, { "udt", NS_UDT }, { "qdt", NS_QDT },
+	{ NULL, NULL },
 };
 static const struct nsmap zf1_ns[] = {
-	{ "rsm", NS_ZF1 }, { "ram", NS_RAM12 }, { "udt", NS_UDT15 }, { NULL, NULL },
+	{ "rsm", NS_ZF1 }, { "ram", NS_RAM12 }, { "udt", NS_UDT15 }, { "qdt", NS_QDT12 },
+	{ NULL, NULL },
 };
 static const struct nsmap fpa_ns[] = { { "", NULL }, { NULL, NULL } };
 static const struct nsmap fa2_ns[] = { { "", NS_FA2 }, { NULL, NULL } };
@@ -601,6 +630,23 @@ static void emit_cf(struct rd *r, const char *name, const char *raw)
 		emit(r, name, out, raw);
 }
 
+/* An identifier and its scheme: the element's text as `name`, its
+ * schemeID as `name`_scheme (only with the identifier). */
+static void emit_id(struct rd *r, const char *name, xmlNode *node)
+{
+	char scheme[64], *s = text(r, node), *sc;
+
+	if (!s)
+		return;
+	emit(r, name, s, NULL);
+	free(s);
+	if ((sc = attr(r, node, "schemeID"))) {
+		snprintf(scheme, sizeof(scheme), "%s_scheme", name);
+		emit(r, scheme, sc, NULL);
+		free(sc);
+	}
+}
+
 static int is_credit_code(const char *code)
 {
 	static const char *const credit[] = {
@@ -801,13 +847,13 @@ static void emit_nonzero(struct rd *r, const char *name, xmlNode *n, const char 
 
 /* Raw texts of one document-level allowance or charge (any may be NULL). */
 struct charge {
-	char *indicator, *amount, *reason, *code, *rate, *category;
+	char *indicator, *amount, *base, *percent, *reason, *code, *rate, *category;
 };
 
 /* `kind` NULL: from the indicator. */
 static void charge_add(struct jobj *j, const struct charge *c, const char *kind)
 {
-	char ab[48], rb[48];
+	char ab[48], bb[48], pb[48], rb[48];
 
 	if (!kind && c->indicator) {
 		if (!strcmp(c->indicator, "true") || !strcmp(c->indicator, "1"))
@@ -818,6 +864,8 @@ static void charge_add(struct jobj *j, const struct charge *c, const char *kind)
 	jbegin(j);
 	jfield(j, "kind", kind);
 	jfield(j, "amount", c->amount ? norm_num(c->amount, 2, ab, sizeof(ab)) : NULL);
+	jfield(j, "base", c->base ? norm_num(c->base, 2, bb, sizeof(bb)) : NULL);
+	jfield(j, "percent", c->percent ? norm_num(c->percent, 0, pb, sizeof(pb)) : NULL);
 	jfield(j, "reason", c->reason);
 	jfield(j, "reason_code", c->code);
 	jfield(j, "rate", c->rate ? norm_num(c->rate, 0, rb, sizeof(rb)) : NULL);
@@ -829,6 +877,8 @@ static void charge_free(struct charge *c)
 {
 	free(c->indicator);
 	free(c->amount);
+	free(c->base);
+	free(c->percent);
 	free(c->reason);
 	free(c->code);
 	free(c->rate);
@@ -888,7 +938,35 @@ static void ubl_party(struct rd *r, xmlNode *root, const char *path, const char 
 		}
 		free(scheme);
 	}
+	/* BT-32: the seller's registration under another tax scheme */
+	for (i = 0; i < n && !strcmp(who, "seller"); i++) {
+		scheme = text_at(r, v[i], "cac:TaxScheme/cbc:ID");
+		s = scheme && strcasecmp(scheme, "VAT") ? text_at(r, v[i], "cbc:CompanyID") : NULL;
+		free(scheme);
+		if (s) {
+			emit(r, "seller_tax_registration", s, NULL);
+			free(s);
+			break;
+		}
+	}
 	free(v);
+	/* BT-29/BT-46: the first identifier; a SEPA creditor identifier is
+	 * BT-90, not the seller's */
+	n = find_all(r, party, "cac:PartyIdentification/cbc:ID", &v);
+	for (i = 0; i < n; i++) {
+		scheme = attr(r, v[i], "schemeID");
+		if (scheme && !strcasecmp(scheme, "SEPA")) {
+			free(scheme);
+			continue;
+		}
+		free(scheme);
+		snprintf(name, sizeof(name), "%s_identifier", who);
+		emit_id(r, name, v[i]);
+		break;
+	}
+	free(v);
+	snprintf(name, sizeof(name), "%s_legal_id", who);
+	emit_id(r, name, find(r, party, "cac:PartyLegalEntity/cbc:CompanyID"));
 	snprintf(name, sizeof(name), "%s_country", who);
 	emit_country(r, name, country);
 	free(country);
@@ -951,6 +1029,23 @@ static void ubl(struct rd *r, xmlNode *root, int credit)
 	emit_nonzero(r, "prepaid_amount", root, "cac:LegalMonetaryTotal/cbc:PrepaidAmount");
 	emit_nonzero(r, "rounding_amount", root,
 		     "cac:LegalMonetaryTotal/cbc:PayableRoundingAmount");
+	q = find(r, root, "cac:BillingReference/cac:InvoiceDocumentReference");
+	emit_text(r, "preceding_invoice_number", q, "cbc:ID");
+	emit_date(r, "preceding_invoice_date", q, "cbc:IssueDate");
+	emit_date(r, "period_start", root, "cac:InvoicePeriod/cbc:StartDate");
+	emit_date(r, "period_end", root, "cac:InvoicePeriod/cbc:EndDate");
+	emit_date(r, "tax_point_date", root, "cbc:TaxPointDate");
+	emit_text(r, "vat_due_date_code", root, "cac:InvoicePeriod/cbc:DescriptionCode");
+	emit_text(r, "payment_terms", root, "cac:PaymentTerms/cbc:Note");
+	emit_text(r, "payment_means_code", root, "cac:PaymentMeans/cbc:PaymentMeansCode");
+	emit_text(r, "delivery_name", root,
+		  "cac:Delivery/cac:DeliveryParty/cac:PartyName/cbc:Name");
+	q = find(r, root, "cac:Delivery/cac:DeliveryLocation/cac:Address");
+	s = text_at(r, q, "cac:Country/cbc:IdentificationCode");
+	emit_country(r, "delivery_country", s);
+	free(s);
+	emit_address(r, "delivery_address", q, ubl_streets, "cbc:PostalZone", "cbc:CityName",
+		     "cbc:CountrySubentity");
 
 	jinit(&j, r);
 	n = tax ? find_all(r, tax, "cac:TaxSubtotal", &sub) : 0;
@@ -982,6 +1077,8 @@ static void ubl(struct rd *r, xmlNode *root, int credit)
 	for (i = 0; i < n; i++) {
 		ch.indicator = text_at(r, v[i], "cbc:ChargeIndicator");
 		ch.amount = text_at(r, v[i], "cbc:Amount");
+		ch.base = text_at(r, v[i], "cbc:BaseAmount");
+		ch.percent = text_at(r, v[i], "cbc:MultiplierFactorNumeric");
 		ch.reason = text_at(r, v[i], "cbc:AllowanceChargeReason");
 		ch.code = text_at(r, v[i], "cbc:AllowanceChargeReasonCode");
 		ch.rate = text_at(r, v[i], "cac:TaxCategory/cbc:Percent");
@@ -1064,7 +1161,7 @@ static const char *const cii_streets[] = {
 
 static void cii_party(struct rd *r, xmlNode *agr, const char *tag, const char *who)
 {
-	xmlNode *party = find(r, agr, tag), **v;
+	xmlNode *party = find(r, agr, tag), **v, *q;
 	char name[32], *s, *country, *scheme;
 	size_t n, i;
 
@@ -1086,13 +1183,50 @@ static void cii_party(struct rd *r, xmlNode *agr, const char *tag, const char *w
 		}
 		free(scheme);
 	}
+	/* BT-32: the seller's tax number (schemeID FC) */
+	for (i = 0; i < n && !strcmp(who, "seller"); i++) {
+		scheme = attr(r, v[i], "schemeID");
+		s = scheme && !strcmp(scheme, "FC") ? text(r, v[i]) : NULL;
+		free(scheme);
+		if (s) {
+			emit(r, "seller_tax_registration", s, NULL);
+			free(s);
+			break;
+		}
+	}
 	free(v);
+	/* BT-29/BT-46: ram:ID (no scheme), else the first ram:GlobalID */
+	snprintf(name, sizeof(name), "%s_identifier", who);
+	if ((q = find(r, party, "ram:ID")))
+		emit_id(r, name, q);
+	else
+		emit_id(r, name, find(r, party, "ram:GlobalID"));
+	snprintf(name, sizeof(name), "%s_legal_id", who);
+	emit_id(r, name, find(r, party, "ram:SpecifiedLegalOrganization/ram:ID"));
 	snprintf(name, sizeof(name), "%s_country", who);
 	emit_country(r, name, country);
 	free(country);
 	snprintf(name, sizeof(name), "%s_address", who);
 	emit_address(r, name, find(r, party, "ram:PostalTradeAddress"), cii_streets,
 		     "ram:PostcodeCode", "ram:CityName", "ram:CountrySubDivisionName");
+}
+
+/*
+ * BT-8 is a UNTDID 2005 code (3 invoice date, 35 delivery date, 432 paid
+ * date) as UBL writes it; CII writes UNTDID 2475 (5, 29, 72) instead.
+ * Other CII codes have no EN 16931 meaning: NULL.
+ */
+static const char *due_date_code(const char *cii)
+{
+	if (!cii)
+		return NULL;
+	if (!strcmp(cii, "5"))
+		return "3";
+	if (!strcmp(cii, "29"))
+		return "35";
+	if (!strcmp(cii, "72"))
+		return "432";
+	return NULL;
 }
 
 static void cii(struct rd *r, xmlNode *root, const struct cii_names *k)
@@ -1151,6 +1285,30 @@ static void cii(struct rd *r, xmlNode *root, const struct cii_names *k)
 	emit_text(r, "payment_reference", set, "ram:PaymentReference");
 	emit_nonzero(r, "prepaid_amount", sum, "ram:TotalPrepaidAmount");
 	emit_nonzero(r, "rounding_amount", sum, "ram:RoundingAmount");
+	q = find(r, set, "ram:InvoiceReferencedDocument");
+	emit_text(r, "preceding_invoice_number", q, "ram:IssuerAssignedID");
+	emit_cii_date(r, "preceding_invoice_date", q,
+		      "ram:FormattedIssueDateTime/qdt:DateTimeString");
+	emit_cii_date(r, "period_start", set,
+		      "ram:BillingSpecifiedPeriod/ram:StartDateTime/udt:DateTimeString");
+	emit_cii_date(r, "period_end", set,
+		      "ram:BillingSpecifiedPeriod/ram:EndDateTime/udt:DateTimeString");
+	emit_cii_date(r, "tax_point_date", set,
+		      "ram:ApplicableTradeTax/ram:TaxPointDate/udt:DateString");
+	s = text_at(r, set, "ram:ApplicableTradeTax/ram:DueDateTypeCode");
+	emit(r, "vat_due_date_code", due_date_code(s), s);
+	free(s);
+	emit_text(r, "payment_terms", set, "ram:SpecifiedTradePaymentTerms/ram:Description");
+	emit_text(r, "payment_means_code", set,
+		  "ram:SpecifiedTradeSettlementPaymentMeans/ram:TypeCode");
+	q = find(r, dlv, "ram:ShipToTradeParty");
+	emit_text(r, "delivery_name", q, "ram:Name");
+	q = find(r, q, "ram:PostalTradeAddress");
+	s = text_at(r, q, "ram:CountryID");
+	emit_country(r, "delivery_country", s);
+	free(s);
+	emit_address(r, "delivery_address", q, cii_streets, "ram:PostcodeCode", "ram:CityName",
+		     "ram:CountrySubDivisionName");
 
 	jinit(&j, r);
 	n = find_all(r, set, "ram:ApplicableTradeTax", &v);
@@ -1180,6 +1338,8 @@ static void cii(struct rd *r, xmlNode *root, const struct cii_names *k)
 	for (i = 0; i < n; i++) {
 		ch.indicator = text_at(r, v[i], "ram:ChargeIndicator/udt:Indicator");
 		ch.amount = text_at(r, v[i], "ram:ActualAmount");
+		ch.base = text_at(r, v[i], "ram:BasisAmount");
+		ch.percent = text_at(r, v[i], "ram:CalculationPercent");
 		ch.reason = text_at(r, v[i], "ram:Reason");
 		ch.code = text_at(r, v[i], "ram:ReasonCode");
 		snprintf(path, sizeof(path), "ram:CategoryTradeTax/%s", k->percent);
@@ -1330,6 +1490,12 @@ static void fpa_party(struct rd *r, xmlNode *hdr, const char *tag, const char *w
 		c = text_at(r, da, "IdFiscaleIVA/IdPaese");
 		emit_taxid(r, name, s, c);
 		free(c);
+		/* BT-32: the seller's Codice Fiscale, when it is not the
+		 * Partita IVA again (a company's usually is) */
+		c = !strcmp(who, "seller") ? text_at(r, da, "CodiceFiscale") : NULL;
+		if (c && strcmp(c, s))
+			emit(r, "seller_tax_registration", c, NULL);
+		free(c);
 	} else if ((s = text_at(r, da, "CodiceFiscale"))) {
 		emit_cf(r, name, s);
 	}
@@ -1338,7 +1504,7 @@ static void fpa_party(struct rd *r, xmlNode *hdr, const char *tag, const char *w
 
 static void fpa(struct rd *r, xmlNode *root)
 {
-	xmlNode *hdr, *body, *dg, *dgd, *pay, **v, **lv;
+	xmlNode *hdr, *body, *dg, *dgd, *pay, *fc, **v, **lv;
 	char *s, *cond, ib[40], nb[48], note[128], *a, *b, *c, *d, *e, *f, *g;
 	struct vat_cat vc;
 	struct dec net = { 0, 0 }, vat = { 0, 0 }, x, due = { 0, 0 };
@@ -1430,6 +1596,9 @@ static void fpa(struct rd *r, xmlNode *root)
 	}
 	free(v);
 	emit_text(r, "order_reference", dg, "DatiOrdineAcquisto/IdDocumento");
+	fc = find(r, dg, "DatiFattureCollegate");
+	emit_text(r, "preceding_invoice_number", fc, "IdDocumento");
+	emit_date(r, "preceding_invoice_date", fc, "Data");
 	jemit(&j, "vat_breakdown");
 
 	jinit(&j, r);
@@ -1580,7 +1749,7 @@ static void ksef(struct rd *r, xmlNode *root)
 		{ "P_13_9", NULL, "np II", "AE" }, { "P_13_10", NULL, "oo", "AE" },
 		{ "P_13_11", NULL, "marza", "E" },
 	};
-	xmlNode *fa, **v;
+	xmlNode *fa, **v, *q;
 	char *s, *a, *b, *c, *d, *e, *f, ib[40], nb[48], *why = NULL;
 	const char *rate, *hi = "23", *lo = "8";
 	struct vat_cat vc;
@@ -1663,6 +1832,12 @@ static void ksef(struct rd *r, xmlNode *root)
 		emit(r, "iban", ib, s);
 	free(s);
 	emit_text(r, "order_reference", fa, "WarunkiTransakcji/Zamowienia/NrZamowienia");
+	emit_date(r, "period_start", fa, "OkresFa/P_6_Od");
+	emit_date(r, "period_end", fa, "OkresFa/P_6_Do");
+	q = find(r, fa, "DaneFaKorygowanej");
+	emit_text(r, "preceding_invoice_number", q, "NrFaKorygowanej");
+	emit_date(r, "preceding_invoice_date", q, "DataWystFaKorygowanej");
+	emit_text(r, "preceding_invoice_ksef", q, "NrKSeFFaKorygowanej");
 	jemit(&j, "vat_breakdown");
 
 	jinit(&j, r);

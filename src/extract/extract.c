@@ -69,6 +69,29 @@ static const struct {
 	{ "charges", "json", 0 },
 	{ "prepaid_amount", "amount", 0 },
 	{ "rounding_amount", "amount", 0 },
+	/* e-invoices: parties' identifiers (EN 16931 BT-29, 30, 32, 46, 47) */
+	{ "seller_identifier", "text", 0 },
+	{ "seller_identifier_scheme", "code", 0 },
+	{ "seller_legal_id", "text", 0 },
+	{ "seller_legal_id_scheme", "code", 0 },
+	{ "seller_tax_registration", "text", 0 },
+	{ "buyer_identifier", "text", 0 },
+	{ "buyer_identifier_scheme", "code", 0 },
+	{ "buyer_legal_id", "text", 0 },
+	{ "buyer_legal_id_scheme", "code", 0 },
+	/* delivery, period, preceding invoice, VAT dates, payment */
+	{ "delivery_name", "text", 0 },
+	{ "delivery_address", "text", 0 },
+	{ "delivery_country", "code", 0 },
+	{ "period_start", "date", 0 },
+	{ "period_end", "date", 0 },
+	{ "preceding_invoice_number", "text", 0 },
+	{ "preceding_invoice_date", "date", 0 },
+	{ "preceding_invoice_ksef", "text", 0 },
+	{ "tax_point_date", "date", 0 },
+	{ "vat_due_date_code", "code", 0 },
+	{ "payment_terms", "text", 0 },
+	{ "payment_means_code", "code", 0 },
 };
 #define NFIELDS (sizeof(fields) / sizeof(fields[0]))
 

@@ -39,6 +39,8 @@ UDT = "urn:un:unece:uncefact:data:standard:UnqualifiedDataType:100"
 ZF1 = "urn:ferd:CrossIndustryDocument:invoice:1p0"
 RAM12 = "urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:12"
 UDT15 = "urn:un:unece:uncefact:data:standard:UnqualifiedDataType:15"
+QDT = "urn:un:unece:uncefact:data:standard:QualifiedDataType:100"
+QDT12 = "urn:un:unece:uncefact:data:standard:QualifiedDataType:12"
 FPA = "http://ivaservizi.agenziaentrate.gov.it/docs/xsd/fatture/v1.2"
 FA2 = "http://crd.gov.pl/wzor/2023/06/29/12648/"
 FA3 = "http://crd.gov.pl/wzor/2025/06/25/13775/"
@@ -203,10 +205,12 @@ def nonzero(s):
     return fmt(d, 2) if d is not None and d != 0 else None
 
 
-def charge(ind, amt, reason, code, rate, cat):
+def charge(ind, amt, base, pct, reason, code, rate, cat):
     o = {}
     kind = {"true": "charge", "1": "charge", "false": "allowance", "0": "allowance"}.get(ind)
-    for k, v in (("kind", kind), ("amount", amount(amt) if amt else None), ("reason", reason),
+    for k, v in (("kind", kind), ("amount", amount(amt) if amt else None),
+                 ("base", amount(base) if base else None),
+                 ("percent", number(pct) if pct else None), ("reason", reason),
                  ("reason_code", code), ("rate", number(rate) if rate else None),
                  ("category", cat)):
         if v is not None:
@@ -214,10 +218,30 @@ def charge(ind, amt, reason, code, rate, cat):
     return o
 
 
+def ident(el):
+    """(text, schemeID) of an identifier element; the scheme only with a text."""
+    v = txt(el)
+    if v is None:
+        return None, None
+    sc = el.get("schemeID")
+    sc = (sc.strip() or None) if sc is not None else None
+    return v, sc
+
+
+# CII's UNTDID 2475 VAT due date codes as EN 16931's UNTDID 2005 ones
+DUE_2475 = {"5": "3", "29": "35", "72": "432"}
+
+
 class Out(dict):
     def put(self, k, v):
         if v and k not in self:
             self[k] = v
+
+    def put_id(self, k, el):
+        v, sc = ident(el)
+        if v:
+            self.put(k, v)
+            self.put(k + "_scheme", sc)
 
 
 def in_currency(els, cur):
@@ -260,6 +284,18 @@ def ubl(root, credit):
             if s and s.upper() == "VAT":
                 f.put(who + "_tax_id", taxid(t(ts, "cbc:CompanyID"), country_))
                 break
+        if who == "seller":
+            for ts in p.findall("cac:PartyTaxScheme", ns):
+                s = t(ts, "cac:TaxScheme/cbc:ID")
+                if s and s.upper() != "VAT" and t(ts, "cbc:CompanyID"):
+                    f.put("seller_tax_registration", t(ts, "cbc:CompanyID"))
+                    break
+        for i in p.findall("cac:PartyIdentification/cbc:ID", ns):
+            if (i.get("schemeID") or "").strip().upper() == "SEPA":
+                continue
+            f.put_id(who + "_identifier", i)
+            break
+        f.put_id(who + "_legal_id", p.find("cac:PartyLegalEntity/cbc:CompanyID", ns))
         f.put(who + "_country", country(country_))
         a = p.find("cac:PostalAddress", ns)
         if a is not None:
@@ -289,6 +325,24 @@ def ubl(root, credit):
     f.put("payment_reference", t(root, "cac:PaymentMeans/cbc:PaymentID"))
     f.put("prepaid_amount", nonzero(t(root, "cac:LegalMonetaryTotal/cbc:PrepaidAmount")))
     f.put("rounding_amount", nonzero(t(root, "cac:LegalMonetaryTotal/cbc:PayableRoundingAmount")))
+    br = root.find("cac:BillingReference/cac:InvoiceDocumentReference", ns)
+    if br is not None:
+        f.put("preceding_invoice_number", t(br, "cbc:ID"))
+        f.put("preceding_invoice_date", date(t(br, "cbc:IssueDate")))
+    f.put("period_start", date(t(root, "cac:InvoicePeriod/cbc:StartDate")))
+    f.put("period_end", date(t(root, "cac:InvoicePeriod/cbc:EndDate")))
+    f.put("tax_point_date", date(t(root, "cbc:TaxPointDate")))
+    f.put("vat_due_date_code", t(root, "cac:InvoicePeriod/cbc:DescriptionCode"))
+    f.put("payment_terms", t(root, "cac:PaymentTerms/cbc:Note"))
+    f.put("payment_means_code", t(root, "cac:PaymentMeans/cbc:PaymentMeansCode"))
+    f.put("delivery_name", t(root, "cac:Delivery/cac:DeliveryParty/cac:PartyName/cbc:Name"))
+    a = root.find("cac:Delivery/cac:DeliveryLocation/cac:Address", ns)
+    if a is not None:
+        f.put("delivery_country", country(t(a, "cac:Country/cbc:IdentificationCode")))
+        f.put("delivery_address", address(
+            [t(a, "cbc:StreetName"), t(a, "cbc:AdditionalStreetName")]
+            + [txt(x) for x in a.findall("cac:AddressLine/cbc:Line", ns)],
+            t(a, "cbc:PostalZone"), t(a, "cbc:CityName"), t(a, "cbc:CountrySubentity")))
     if tax is not None:
         f.put("vat_breakdown", jarr([bd(t(s, "cac:TaxCategory/cbc:Percent"),
                                         t(s, "cbc:TaxableAmount"), t(s, "cbc:TaxAmount"),
@@ -297,6 +351,7 @@ def ubl(root, credit):
                                         code=t(s, "cac:TaxCategory/cbc:TaxExemptionReasonCode"))
                                      for s in tax.findall("cac:TaxSubtotal", ns)]))
     f.put("charges", jarr([charge(t(a, "cbc:ChargeIndicator"), t(a, "cbc:Amount"),
+                                  t(a, "cbc:BaseAmount"), t(a, "cbc:MultiplierFactorNumeric"),
                                   t(a, "cbc:AllowanceChargeReason"),
                                   t(a, "cbc:AllowanceChargeReasonCode"),
                                   t(a, "cac:TaxCategory/cbc:Percent"),
@@ -319,7 +374,8 @@ def ubl(root, credit):
 # ---- CII / ZUGFeRD 1 -------------------------------------------------------
 
 def cii(root, v1):
-    ns = {"rsm": ZF1 if v1 else CII, "ram": RAM12 if v1 else RAM, "udt": UDT15 if v1 else UDT}
+    ns = {"rsm": ZF1 if v1 else CII, "ram": RAM12 if v1 else RAM, "udt": UDT15 if v1 else UDT,
+          "qdt": QDT12 if v1 else QDT}
     if v1:
         k = dict(doc="rsm:HeaderExchangedDocument", tr="rsm:SpecifiedSupplyChainTradeTransaction",
                  agr="ram:ApplicableSupplyChainTradeAgreement",
@@ -385,6 +441,15 @@ def cii(root, v1):
             if sc is not None and sc.strip() == "VA":
                 f.put(who + "_tax_id", taxid(txt(i), country_))
                 break
+        if who == "seller":
+            for i in p.findall("ram:SpecifiedTaxRegistration/ram:ID", ns):
+                sc = i.get("schemeID")
+                if sc is not None and sc.strip() == "FC" and txt(i):
+                    f.put("seller_tax_registration", txt(i))
+                    break
+        i = p.find("ram:ID", ns)
+        f.put_id(who + "_identifier", i if i is not None else p.find("ram:GlobalID", ns))
+        f.put_id(who + "_legal_id", p.find("ram:SpecifiedLegalOrganization/ram:ID", ns))
         f.put(who + "_country", country(country_))
         a = p.find("ram:PostalTradeAddress", ns)
         if a is not None:
@@ -403,6 +468,24 @@ def cii(root, v1):
     f.put("payment_reference", t(st, "ram:PaymentReference"))
     f.put("prepaid_amount", nonzero(t(sm, "ram:TotalPrepaidAmount")))
     f.put("rounding_amount", nonzero(t(sm, "ram:RoundingAmount")))
+    ref = fnd(st, "ram:InvoiceReferencedDocument")
+    f.put("preceding_invoice_number", t(ref, "ram:IssuerAssignedID"))
+    f.put("preceding_invoice_date", cdate(ref, "ram:FormattedIssueDateTime/qdt:DateTimeString"))
+    f.put("period_start", cdate(st, "ram:BillingSpecifiedPeriod/ram:StartDateTime/"
+                                    "udt:DateTimeString"))
+    f.put("period_end", cdate(st, "ram:BillingSpecifiedPeriod/ram:EndDateTime/udt:DateTimeString"))
+    f.put("tax_point_date", cdate(st, "ram:ApplicableTradeTax/ram:TaxPointDate/udt:DateString"))
+    f.put("vat_due_date_code", DUE_2475.get(t(st, "ram:ApplicableTradeTax/ram:DueDateTypeCode")))
+    f.put("payment_terms", t(st, "ram:SpecifiedTradePaymentTerms/ram:Description"))
+    f.put("payment_means_code", t(st, "ram:SpecifiedTradeSettlementPaymentMeans/ram:TypeCode"))
+    ship = fnd(dlv, "ram:ShipToTradeParty")
+    f.put("delivery_name", t(ship, "ram:Name"))
+    a = fnd(ship, "ram:PostalTradeAddress")
+    if a is not None:
+        f.put("delivery_country", country(t(a, "ram:CountryID")))
+        f.put("delivery_address", address(
+            [t(a, "ram:LineOne"), t(a, "ram:LineTwo"), t(a, "ram:LineThree")],
+            t(a, "ram:PostcodeCode"), t(a, "ram:CityName"), t(a, "ram:CountrySubDivisionName")))
     if st is not None:
         for a in st.findall("ram:SpecifiedTradeSettlementPaymentMeans/"
                             "ram:PayeePartyCreditorFinancialAccount/ram:IBANID", ns):
@@ -417,12 +500,13 @@ def cii(root, v1):
                                         code=t(x, "ram:ExemptionReasonCode"))
                                      for x in st.findall("ram:ApplicableTradeTax", ns)]))
         f.put("charges", jarr([charge(t(a, "ram:ChargeIndicator/udt:Indicator"),
-                                      t(a, "ram:ActualAmount"), t(a, "ram:Reason"),
+                                      t(a, "ram:ActualAmount"), t(a, "ram:BasisAmount"),
+                                      t(a, "ram:CalculationPercent"), t(a, "ram:Reason"),
                                       t(a, "ram:ReasonCode"),
                                       t(a, "ram:CategoryTradeTax/" + k["pct"]),
                                       t(a, "ram:CategoryTradeTax/ram:CategoryCode"))
                                for a in st.findall("ram:SpecifiedTradeAllowanceCharge", ns)]
-                              + [charge("true", t(a, "ram:AppliedAmount"),
+                              + [charge("true", t(a, "ram:AppliedAmount"), None, None,
                                         t(a, "ram:Description"), None,
                                         t(a, "ram:AppliedTradeTax/" + k["pct"]),
                                         t(a, "ram:AppliedTradeTax/ram:CategoryCode"))
@@ -500,6 +584,9 @@ def fpa(root):
         code = t(da, "IdFiscaleIVA/IdCodice")
         if code:
             f.put(who + "_tax_id", taxid(code, t(da, "IdFiscaleIVA/IdPaese")))
+            cf = t(da, "CodiceFiscale")
+            if who == "seller" and cf and cf != code:
+                f.put("seller_tax_registration", cf)
         elif t(da, "CodiceFiscale"):
             f.put(who + "_tax_id", taxid(t(da, "CodiceFiscale"), "IT", force=True))
     riep = body.findall("DatiBeniServizi/DatiRiepilogo") if body is not None else []
@@ -527,6 +614,9 @@ def fpa(root):
                 f.put("iban", v)
                 break
     f.put("order_reference", t(dg, "DatiOrdineAcquisto/IdDocumento"))
+    fc = dg.find("DatiFattureCollegate") if dg is not None else None
+    f.put("preceding_invoice_number", t(fc, "IdDocumento"))
+    f.put("preceding_invoice_date", date(t(fc, "Data")))
     f.put("vat_breakdown", jarr([bd(t(r, "AliquotaIVA"), t(r, "ImponibileImporto"),
                                     t(r, "Imposta"),
                                     category=fpa_category(t(r, "Natura"), t(r, "AliquotaIVA")),
@@ -639,6 +729,12 @@ def ksef(root, ns_uri):
     acct = t(fa, "Platnosc/RachunekBankowy/NrRB") or t(fa, "Platnosc/RachunekBankowyFaktora/NrRB")
     f.put("iban", iban(acct, nrb=True))
     f.put("order_reference", t(fa, "WarunkiTransakcji/Zamowienia/NrZamowienia"))
+    f.put("period_start", date(t(fa, "OkresFa/P_6_Od")))
+    f.put("period_end", date(t(fa, "OkresFa/P_6_Do")))
+    kor = fa.find("k:DaneFaKorygowanej", ns) if fa is not None else None
+    f.put("preceding_invoice_number", t(kor, "NrFaKorygowanej"))
+    f.put("preceding_invoice_date", date(t(kor, "DataWystFaKorygowanej")))
+    f.put("preceding_invoice_ksef", t(kor, "NrKSeFFaKorygowanej"))
     f.put("vat_breakdown", jarr(entries))
     f.put("lines", jarr([line(t(r, "P_7"), t(r, "P_8B"), t(r, "P_8A"), t(r, "P_9A"),
                               t(r, "P_11"), t(r, "P_12"), rate_word=True,

@@ -26,8 +26,10 @@ order, each on the keys the truth row has among description, quantity,
 unit_price, net, vat_rate and category (the whole list must match; "lines
 (rows)" also counts rows); charges in order, every key of every entry.
 With --truth-lines the fields only e-invoices carry (countries, addresses,
-buyer and payment references, charges, prepaid and rounding amounts) are
-scored too.
+buyer and payment references, charges, prepaid and rounding amounts, the
+parties' identifiers, legal and tax registrations, delivery, invoicing
+period, preceding invoice, tax point date and VAT due date code, payment
+terms and means) are scored too.
 doc_type falls back to the document's top-level doc_type.
 
 Counting per field: right value = TP; wrong value = FP and FN; missing =
@@ -51,7 +53,13 @@ FIELDS = ["doc_type", "invoice_number", "issue_date", "supply_date", "due_date",
 # what only e-invoices carry; scored with --truth-lines only
 EI_FIELDS = ["seller_country", "seller_address", "buyer_country", "buyer_address",
              "buyer_reference", "payment_reference", "charges", "prepaid_amount",
-             "rounding_amount"]
+             "rounding_amount", "seller_identifier", "seller_identifier_scheme",
+             "seller_legal_id", "seller_legal_id_scheme", "seller_tax_registration",
+             "buyer_identifier", "buyer_identifier_scheme", "buyer_legal_id",
+             "buyer_legal_id_scheme", "delivery_name", "delivery_address", "delivery_country",
+             "period_start", "period_end", "preceding_invoice_number", "preceding_invoice_date",
+             "preceding_invoice_ksef", "tax_point_date", "vat_due_date_code", "payment_terms",
+             "payment_means_code"]
 KEY_FIELDS = ["invoice_number", "issue_date", "due_date", "seller_tax_id", "buyer_tax_id",
               "net_total", "vat_total", "gross_total"]
 AMOUNTS = {"net_total", "vat_total", "gross_total", "amount_due", "prepaid_amount",
@@ -59,11 +67,12 @@ AMOUNTS = {"net_total", "vat_total", "gross_total", "amount_due", "prepaid_amoun
 JSON_FIELDS = ("vat_breakdown", "lines", "charges")
 # breakdown keys beyond (rate, net, vat), compared when the truth has them
 BD_EXTRA = ["category", "exemption_reason", "exemption_code"]
-DATES = {"issue_date", "supply_date", "due_date"}
+DATES = {"issue_date", "supply_date", "due_date", "period_start", "period_end",
+         "preceding_invoice_date", "tax_point_date"}
 COMPACT = {"seller_tax_id", "buyer_tax_id", "iban"}
 NAMES = {"seller_name", "buyer_name"}
 LINE_KEYS = ["description", "quantity", "unit_price", "net", "vat_rate", "category"]
-CHARGE_AMOUNTS = {"amount"}
+CHARGE_AMOUNTS = {"amount", "base"}
 CENT = Decimal("0.01")
 
 
@@ -127,7 +136,7 @@ def norm(name, v):
         return re.sub(r"[\s.\-/]", "", str(v)).upper()
     if name in NAMES:
         return ws(v).casefold()
-    if name in ("currency", "seller_country", "buyer_country"):
+    if name in ("currency", "seller_country", "buyer_country", "delivery_country"):
         return str(v).strip().upper()
     if name in DATES or name == "doc_type":
         return str(v).strip()
@@ -157,7 +166,7 @@ def charge_key(c):
         v = c[k]
         if k in CHARGE_AMOUNTS:
             v = cents(v)
-        elif k == "rate":
+        elif k in ("rate", "percent"):
             v = rate(v)
         else:
             v = ws(v)

@@ -676,8 +676,8 @@ static void test_ubl_export_fields(void)
 	T_OK(!val(&c, "rounding_amount"), "a zero rounding amount is left out");
 	/* the line's own allowance is not the document's */
 	T_EQ_STR(val(&c, "charges"),
-		 "[{\"kind\":\"allowance\",\"amount\":\"10.00\","
-		 "\"reason\":\"Discount\",\"reason_code\":\"95\","
+		 "[{\"kind\":\"allowance\",\"amount\":\"10.00\",\"base\":\"100.00\","
+		 "\"percent\":\"10\",\"reason\":\"Discount\",\"reason_code\":\"95\","
 		 "\"rate\":\"25\",\"category\":\"S\"},"
 		 "{\"kind\":\"charge\",\"amount\":\"5.00\",\"reason\":\"Freight\"}]");
 	T_EQ_STR(val(&c, "vat_breakdown"),
@@ -820,8 +820,8 @@ static void test_cii_export_fields(void)
 		 "\"exemption_reason\":\"Intra-community supply\","
 		 "\"exemption_code\":\"VATEX-EU-IC\"}]");
 	T_EQ_STR(val(&c, "charges"),
-		 "[{\"kind\":\"allowance\",\"amount\":\"10.00\","
-		 "\"reason\":\"Rabatt\",\"reason_code\":\"95\",\"rate\":\"0\","
+		 "[{\"kind\":\"allowance\",\"amount\":\"10.00\",\"base\":\"200.00\","
+		 "\"percent\":\"5\",\"reason\":\"Rabatt\",\"reason_code\":\"95\",\"rate\":\"0\","
 		 "\"category\":\"K\"},"
 		 "{\"kind\":\"charge\",\"amount\":\"10.00\"},"
 		 "{\"kind\":\"charge\",\"amount\":\"15.00\",\"reason\":\"Fracht\",\"rate\":\"0\","
@@ -1508,8 +1508,8 @@ static const struct expect expected[] = {
 	{ "peppol_bis3/Allowance-example.xml", "payment_reference", "Snippet1" },
 	{ "peppol_bis3/Allowance-example.xml", "prepaid_amount", "1000.00" },
 	{ "peppol_bis3/Allowance-example.xml", "charges",
-	  "[{\"kind\":\"charge\",\"amount\":\"200.00\","
-	  "\"reason\":\"Cleaning\",\"reason_code\":\"CG\","
+	  "[{\"kind\":\"charge\",\"amount\":\"200.00\",\"base\":\"1000.00\","
+	  "\"percent\":\"20\",\"reason\":\"Cleaning\",\"reason_code\":\"CG\","
 	  "\"rate\":\"25\",\"category\":\"S\"},"
 	  "{\"kind\":\"allowance\",\"amount\":\"200.00\",\"reason\":\"Discount\","
 	  "\"reason_code\":\"95\",\"rate\":\"25\",\"category\":\"S\"}]" },
@@ -1534,7 +1534,7 @@ static const struct expect expected[] = {
 	{ "fatturapa_testsdi/tests/samples/invoices/IT01234567890_FPR01.xml", "vat_breakdown",
 	  "[{\"rate\":\"22\",\"net\":\"5.00\",\"vat\":\"1.10\",\"category\":\"S\"}]" },
 	{ "facturx/intarsys/EXTENDED/zugferd_2p0_EXTENDED_Kostenrechnung.pdf", "charges",
-	  "[{\"kind\":\"allowance\",\"amount\":\"21.55\","
+	  "[{\"kind\":\"allowance\",\"amount\":\"21.55\",\"base\":\"410.10\","
 	  "\"reason\":\"Sonderrabatt\",\"rate\":\"19\",\"category\":\"S\"},"
 	  "{\"kind\":\"charge\",\"amount\":\"15.00\",\"reason\":\"Transportkosten: "
 	  "Frachbetrag\",\"rate\":\"19\",\"category\":\"S\"}]" },
