@@ -1033,6 +1033,414 @@ static void test_ksef_export_fields(void)
 	folio_cands_free(&c);
 }
 
+/* ---- identifiers, delivery, period, preceding invoice, payment ------------ */
+
+/* The names a document without any of these must not have. */
+static const char *const ref_fields[] = {
+	"seller_identifier", "seller_identifier_scheme", "seller_legal_id",
+	"seller_legal_id_scheme", "seller_tax_registration", "buyer_identifier",
+	"buyer_identifier_scheme", "buyer_legal_id", "buyer_legal_id_scheme", "delivery_name",
+	"delivery_address", "delivery_country", "period_start", "period_end",
+	"preceding_invoice_number", "preceding_invoice_date", "preceding_invoice_ksef",
+	"tax_point_date", "vat_due_date_code", "payment_terms", "payment_means_code", NULL,
+};
+
+static size_t count(const struct folio_cands *c, const char *name)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < c->n; i++)
+		n += !strcmp(c->v[i].name, name);
+	return n;
+}
+
+static int none_of_refs(const struct folio_cands *c)
+{
+	int i;
+
+	for (i = 0; ref_fields[i]; i++)
+		if (val(c, ref_fields[i])) {
+			printf("# unexpected %s = %s\n", ref_fields[i], val(c, ref_fields[i]));
+			return 0;
+		}
+	return 1;
+}
+
+static const char ubl_refs[] =
+	UBL_OPEN
+	"<cbc:TaxPointDate>2024-04-30</cbc:TaxPointDate>\n"
+	"<cac:InvoicePeriod><cbc:StartDate>2024-04-01</cbc:StartDate>"
+	"<cbc:EndDate>2024-04-30</cbc:EndDate><cbc:DescriptionCode>35</cbc:DescriptionCode>"
+	"</cac:InvoicePeriod>\n"
+	"<cac:BillingReference><cac:InvoiceDocumentReference><cbc:ID> INV  7 </cbc:ID>"
+	"<cbc:IssueDate>2024-03-15</cbc:IssueDate></cac:InvoiceDocumentReference>"
+	"</cac:BillingReference>\n"
+	"<cac:BillingReference><cac:InvoiceDocumentReference><cbc:ID>INV 8</cbc:ID>"
+	"<cbc:IssueDate>2024-03-16</cbc:IssueDate></cac:InvoiceDocumentReference>"
+	"</cac:BillingReference>\n"
+	"<cac:AccountingSupplierParty><cac:Party>"
+	"<cac:PartyIdentification><cbc:ID schemeID=\"SEPA\">DE98ZZZ09999999999</cbc:ID>"
+	"</cac:PartyIdentification>"
+	"<cac:PartyIdentification><cbc:ID schemeID=\" 0088 \">7300010000001</cbc:ID>"
+	"</cac:PartyIdentification>"
+	"<cac:PartyIdentification><cbc:ID>SECOND</cbc:ID></cac:PartyIdentification>"
+	"<cac:PostalAddress><cac:Country><cbc:IdentificationCode>SE</cbc:IdentificationCode>"
+	"</cac:Country></cac:PostalAddress>"
+	"<cac:PartyTaxScheme><cbc:CompanyID>SE556677889901</cbc:CompanyID>"
+	"<cac:TaxScheme><cbc:ID>VAT</cbc:ID></cac:TaxScheme></cac:PartyTaxScheme>"
+	"<cac:PartyTaxScheme><cbc:CompanyID>Godkänd för F-skatt</cbc:CompanyID>"
+	"<cac:TaxScheme><cbc:ID>TAX</cbc:ID></cac:TaxScheme></cac:PartyTaxScheme>"
+	"<cac:PartyLegalEntity><cbc:RegistrationName>Säljare AB</cbc:RegistrationName>"
+	"<cbc:CompanyID schemeID=\"0007\">5566778899</cbc:CompanyID></cac:PartyLegalEntity>"
+	"</cac:Party></cac:AccountingSupplierParty>\n"
+	"<cac:AccountingCustomerParty><cac:Party>"
+	"<cac:PartyIdentification><cbc:ID>K-123</cbc:ID></cac:PartyIdentification>"
+	"<cac:PartyTaxScheme><cbc:CompanyID>not BT-32</cbc:CompanyID>"
+	"<cac:TaxScheme><cbc:ID>TAX</cbc:ID></cac:TaxScheme></cac:PartyTaxScheme>"
+	"<cac:PartyLegalEntity><cbc:RegistrationName>Köpare AB</cbc:RegistrationName>"
+	"<cbc:CompanyID>998877-6655</cbc:CompanyID></cac:PartyLegalEntity>"
+	"</cac:Party></cac:AccountingCustomerParty>\n"
+	"<cac:Delivery><cbc:ActualDeliveryDate>2024-04-20</cbc:ActualDeliveryDate>"
+	"<cac:DeliveryLocation><cbc:ID schemeID=\"0088\">7300010000002</cbc:ID><cac:Address>"
+	"<cbc:StreetName>Lagervägen 5</cbc:StreetName><cbc:CityName>Malmö</cbc:CityName>"
+	"<cbc:PostalZone>211 20</cbc:PostalZone>"
+	"<cac:AddressLine><cbc:Line>Port 3</cbc:Line></cac:AddressLine>"
+	"<cac:Country><cbc:IdentificationCode>se</cbc:IdentificationCode></cac:Country>"
+	"</cac:Address></cac:DeliveryLocation>"
+	"<cac:DeliveryParty><cac:PartyName><cbc:Name>Lager  Syd</cbc:Name></cac:PartyName>"
+	"</cac:DeliveryParty></cac:Delivery>\n"
+	"<cac:PaymentMeans><cbc:PaymentMeansCode name=\"Credit transfer\">30"
+	"</cbc:PaymentMeansCode></cac:PaymentMeans>"
+	"<cac:PaymentMeans><cbc:PaymentMeansCode>58</cbc:PaymentMeansCode></cac:PaymentMeans>\n"
+	"<cac:PaymentTerms><cbc:Note>30 days net,\n 2% within 10</cbc:Note></cac:PaymentTerms>\n"
+	"<cac:InvoiceLine><cbc:ID>1</cbc:ID><cac:InvoicePeriod><cbc:StartDate>2020-01-01"
+	"</cbc:StartDate></cac:InvoicePeriod></cac:InvoiceLine>\n"
+	"</Invoice>\n";
+
+static void test_ubl_refs(void)
+{
+	struct folio_cands c = { 0 };
+	struct folio_err err;
+
+	T_EQ_INT(parse_str(ubl_refs, &c, &err), FOLIO_OK);
+	check_meta(&c);
+	/* the SEPA creditor ID is BT-90, not the seller's identifier */
+	T_EQ_STR(val(&c, "seller_identifier"), "7300010000001");
+	T_EQ_STR(val(&c, "seller_identifier_scheme"), "0088");
+	T_EQ_STR(val(&c, "seller_legal_id"), "5566778899");
+	T_EQ_STR(val(&c, "seller_legal_id_scheme"), "0007");
+	T_EQ_STR(val(&c, "seller_tax_registration"), "Godkänd för F-skatt");
+	T_EQ_STR(val(&c, "seller_tax_id"), "SE556677889901");
+	T_EQ_STR(val(&c, "buyer_identifier"), "K-123");
+	T_OK(!val(&c, "buyer_identifier_scheme"), "no scheme, none given");
+	T_EQ_STR(val(&c, "buyer_legal_id"), "998877-6655");
+	T_OK(!val(&c, "buyer_legal_id_scheme"), "no legal ID scheme");
+	T_EQ_INT((int)count(&c, "seller_tax_registration"), 1);
+	T_OK(count(&c, "seller_identifier") == 1 && count(&c, "preceding_invoice_number") == 1 &&
+	     count(&c, "payment_means_code") == 1 && count(&c, "period_start") == 1,
+	     "one of each: the first");
+	T_EQ_STR(val(&c, "delivery_name"), "Lager Syd");
+	T_EQ_STR(val(&c, "delivery_address"), "Lagervägen 5, Port 3, 211 20 Malmö");
+	T_EQ_STR(val(&c, "delivery_country"), "SE");
+	/* the document's period, not a line's */
+	T_EQ_STR(val(&c, "period_start"), "2024-04-01");
+	T_EQ_STR(val(&c, "period_end"), "2024-04-30");
+	T_EQ_STR(val(&c, "vat_due_date_code"), "35");
+	T_EQ_STR(val(&c, "tax_point_date"), "2024-04-30");
+	/* the first preceding invoice */
+	T_EQ_STR(val(&c, "preceding_invoice_number"), "INV 7");
+	T_EQ_STR(val(&c, "preceding_invoice_date"), "2024-03-15");
+	T_OK(!val(&c, "preceding_invoice_ksef"), "no KSeF number in UBL");
+	T_EQ_STR(val(&c, "payment_terms"), "30 days net, 2% within 10");
+	T_EQ_STR(val(&c, "payment_means_code"), "30");
+	folio_cands_free(&c);
+
+	/* a credit note names the invoice it corrects the same way; a bad
+	 * date is dropped, the number kept */
+	T_EQ_INT(parse_str("<CreditNote xmlns=\"urn:oasis:names:specification:ubl:schema:xsd:"
+			   "CreditNote-2\" xmlns:cac=\"" NS_CAC "\" xmlns:cbc=\"" NS_CBC "\">"
+			   "<cbc:ID>CN-1</cbc:ID><cac:BillingReference>"
+			   "<cac:InvoiceDocumentReference><cbc:ID>F-9</cbc:ID>"
+			   "<cbc:IssueDate>2024-13-01</cbc:IssueDate>"
+			   "</cac:InvoiceDocumentReference></cac:BillingReference>"
+			   "<cac:AccountingSupplierParty><cac:Party><cac:PartyIdentification>"
+			   "<cbc:ID schemeID=\"SEPA\">DE98ZZZ09999999999</cbc:ID>"
+			   "</cac:PartyIdentification></cac:Party></cac:AccountingSupplierParty>"
+			   "</CreditNote>", &c, &err), FOLIO_OK);
+	T_EQ_STR(val(&c, "doc_type"), "credit_note");
+	T_EQ_STR(val(&c, "preceding_invoice_number"), "F-9");
+	T_OK(!val(&c, "preceding_invoice_date"), "month 13 is no date");
+	T_OK(!val(&c, "seller_identifier"), "only a SEPA creditor ID: no BT-29");
+	folio_cands_free(&c);
+
+	T_EQ_INT(parse_str(UBL_OPEN "</Invoice>", &c, &err), FOLIO_OK);
+	T_OK(none_of_refs(&c), "a bare UBL invoice has none of them");
+	folio_cands_free(&c);
+}
+
+#define CII_OPEN                                                                        \
+	"<rsm:CrossIndustryInvoice"                                                     \
+	" xmlns:rsm=\"urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100\""  \
+	" xmlns:ram=\"urn:un:unece:uncefact:data:standard:"                             \
+	"ReusableAggregateBusinessInformationEntity:100\""                              \
+	" xmlns:qdt=\"urn:un:unece:uncefact:data:standard:QualifiedDataType:100\""     \
+	" xmlns:udt=\"urn:un:unece:uncefact:data:standard:UnqualifiedDataType:100\">\n" \
+	"<rsm:ExchangedDocument><ram:ID>C-2</ram:ID><ram:TypeCode>381</ram:TypeCode>"   \
+	"</rsm:ExchangedDocument>\n<rsm:SupplyChainTradeTransaction>\n"
+
+static const char cii_refs[] =
+	CII_OPEN
+	"<ram:ApplicableHeaderTradeAgreement>\n"
+	"<ram:SellerTradeParty><ram:ID>LIEF-1</ram:ID>"
+	"<ram:GlobalID schemeID=\"0088\">4000001123452</ram:GlobalID>"
+	"<ram:Name>Lieferant GmbH</ram:Name>"
+	"<ram:SpecifiedLegalOrganization><ram:ID schemeID=\"0002\">HRB 1234</ram:ID>"
+	"<ram:TradingBusinessName>L</ram:TradingBusinessName>"
+	"</ram:SpecifiedLegalOrganization>"
+	"<ram:PostalTradeAddress><ram:CountryID>DE</ram:CountryID></ram:PostalTradeAddress>"
+	"<ram:SpecifiedTaxRegistration><ram:ID schemeID=\"VA\">DE123456789</ram:ID>"
+	"</ram:SpecifiedTaxRegistration>"
+	"<ram:SpecifiedTaxRegistration><ram:ID schemeID=\"FC\">201/113/40209</ram:ID>"
+	"</ram:SpecifiedTaxRegistration></ram:SellerTradeParty>\n"
+	"<ram:BuyerTradeParty><ram:GlobalID schemeID=\"0088\">4000001987658</ram:GlobalID>"
+	"<ram:GlobalID schemeID=\"0060\">123456789</ram:GlobalID><ram:Name>Kunde</ram:Name>"
+	"<ram:SpecifiedLegalOrganization><ram:ID>K 77</ram:ID>"
+	"</ram:SpecifiedLegalOrganization>"
+	"<ram:SpecifiedTaxRegistration><ram:ID schemeID=\"FC\">not BT-32</ram:ID>"
+	"</ram:SpecifiedTaxRegistration></ram:BuyerTradeParty>\n"
+	"</ram:ApplicableHeaderTradeAgreement>\n"
+	"<ram:ApplicableHeaderTradeDelivery><ram:ShipToTradeParty><ram:Name>Lager Nord"
+	"</ram:Name><ram:PostalTradeAddress><ram:PostcodeCode>20095</ram:PostcodeCode>"
+	"<ram:LineOne>Kai 1</ram:LineOne><ram:CityName>Hamburg</ram:CityName>"
+	"<ram:CountryID>DE</ram:CountryID></ram:PostalTradeAddress></ram:ShipToTradeParty>"
+	"</ram:ApplicableHeaderTradeDelivery>\n"
+	"<ram:ApplicableHeaderTradeSettlement>\n"
+	"<ram:SpecifiedTradeSettlementPaymentMeans><ram:TypeCode>58</ram:TypeCode>"
+	"</ram:SpecifiedTradeSettlementPaymentMeans>"
+	"<ram:SpecifiedTradeSettlementPaymentMeans><ram:TypeCode>30</ram:TypeCode>"
+	"</ram:SpecifiedTradeSettlementPaymentMeans>\n"
+	"<ram:ApplicableTradeTax><ram:CalculatedAmount>19.00</ram:CalculatedAmount>"
+	"<ram:TypeCode>VAT</ram:TypeCode><ram:BasisAmount>100.00</ram:BasisAmount>"
+	"<ram:TaxPointDate><udt:DateString format=\"102\">20240430</udt:DateString>"
+	"</ram:TaxPointDate><ram:DueDateTypeCode>72</ram:DueDateTypeCode>"
+	"<ram:RateApplicablePercent>19</ram:RateApplicablePercent></ram:ApplicableTradeTax>\n"
+	"<ram:BillingSpecifiedPeriod><ram:StartDateTime><udt:DateTimeString format=\"102\">"
+	"20240401</udt:DateTimeString></ram:StartDateTime><ram:EndDateTime>"
+	"<udt:DateTimeString format=\"102\">20240430</udt:DateTimeString></ram:EndDateTime>"
+	"</ram:BillingSpecifiedPeriod>\n"
+	"<ram:SpecifiedTradePaymentTerms><ram:Description>Zahlbar binnen 30 Tagen"
+	"</ram:Description></ram:SpecifiedTradePaymentTerms>\n"
+	"<ram:InvoiceReferencedDocument><ram:IssuerAssignedID>R-2024-1</ram:IssuerAssignedID>"
+	"<ram:FormattedIssueDateTime><qdt:DateTimeString format=\"102\">20240315"
+	"</qdt:DateTimeString></ram:FormattedIssueDateTime></ram:InvoiceReferencedDocument>\n"
+	"<ram:InvoiceReferencedDocument><ram:IssuerAssignedID>R-2024-2</ram:IssuerAssignedID>"
+	"</ram:InvoiceReferencedDocument>\n"
+	"</ram:ApplicableHeaderTradeSettlement>\n"
+	"</rsm:SupplyChainTradeTransaction></rsm:CrossIndustryInvoice>\n";
+
+static void test_cii_refs(void)
+{
+	static const char zf1[] =
+		"<rsm:CrossIndustryDocument"
+		" xmlns:rsm=\"urn:ferd:CrossIndustryDocument:invoice:1p0\""
+		" xmlns:ram=\"urn:un:unece:uncefact:data:standard:"
+		"ReusableAggregateBusinessInformationEntity:12\""
+		" xmlns:udt=\"urn:un:unece:uncefact:data:standard:UnqualifiedDataType:15\">\n"
+		"<rsm:SpecifiedSupplyChainTradeTransaction>"
+		"<ram:ApplicableSupplyChainTradeAgreement><ram:SellerTradeParty>"
+		"<ram:GlobalID schemeID=\"0088\">4000001000005</ram:GlobalID><ram:Name>L"
+		"</ram:Name><ram:SpecifiedTaxRegistration><ram:ID schemeID=\"FC\">"
+		"143/206/50113</ram:ID></ram:SpecifiedTaxRegistration></ram:SellerTradeParty>"
+		"</ram:ApplicableSupplyChainTradeAgreement>"
+		"<ram:ApplicableSupplyChainTradeDelivery><ram:ShipToTradeParty><ram:Name>Filiale"
+		"</ram:Name><ram:PostalTradeAddress><ram:CityName>Köln</ram:CityName>"
+		"<ram:CountryID>DE</ram:CountryID></ram:PostalTradeAddress></ram:ShipToTradeParty>"
+		"</ram:ApplicableSupplyChainTradeDelivery>"
+		"<ram:ApplicableSupplyChainTradeSettlement>"
+		"<ram:SpecifiedTradeSettlementPaymentMeans><ram:TypeCode>31</ram:TypeCode>"
+		"</ram:SpecifiedTradeSettlementPaymentMeans>"
+		"<ram:BillingSpecifiedPeriod><ram:StartDateTime><udt:DateTimeString"
+		" format=\"102\">20130301</udt:DateTimeString></ram:StartDateTime>"
+		"<ram:EndDateTime><udt:DateTimeString format=\"102\">20130331"
+		"</udt:DateTimeString></ram:EndDateTime></ram:BillingSpecifiedPeriod>"
+		"<ram:SpecifiedTradePaymentTerms><ram:Description>Sofort</ram:Description>"
+		"</ram:SpecifiedTradePaymentTerms>"
+		"</ram:ApplicableSupplyChainTradeSettlement>"
+		"</rsm:SpecifiedSupplyChainTradeTransaction></rsm:CrossIndustryDocument>\n";
+	struct folio_cands c = { 0 };
+	struct folio_err err;
+
+	T_EQ_INT(parse_str(cii_refs, &c, &err), FOLIO_OK);
+	check_meta(&c);
+	/* ram:ID before the GlobalID; it has no scheme */
+	T_EQ_STR(val(&c, "seller_identifier"), "LIEF-1");
+	T_OK(!val(&c, "seller_identifier_scheme"), "ram:ID has no scheme");
+	T_EQ_STR(val(&c, "seller_legal_id"), "HRB 1234");
+	T_EQ_STR(val(&c, "seller_legal_id_scheme"), "0002");
+	T_EQ_STR(val(&c, "seller_tax_registration"), "201/113/40209");
+	T_EQ_STR(val(&c, "seller_tax_id"), "DE123456789");
+	/* without a ram:ID, the first GlobalID */
+	T_EQ_STR(val(&c, "buyer_identifier"), "4000001987658");
+	T_EQ_STR(val(&c, "buyer_identifier_scheme"), "0088");
+	T_EQ_STR(val(&c, "buyer_legal_id"), "K 77");
+	T_OK(!val(&c, "buyer_legal_id_scheme"), "no scheme");
+	T_EQ_STR(val(&c, "delivery_name"), "Lager Nord");
+	T_EQ_STR(val(&c, "delivery_address"), "Kai 1, 20095 Hamburg");
+	T_EQ_STR(val(&c, "delivery_country"), "DE");
+	T_EQ_STR(val(&c, "period_start"), "2024-04-01");
+	T_EQ_STR(val(&c, "period_end"), "2024-04-30");
+	T_EQ_STR(val(&c, "tax_point_date"), "2024-04-30");
+	/* UNTDID 2475 "paid to date" is 2005's 432 */
+	T_EQ_STR(val(&c, "vat_due_date_code"), "432");
+	T_EQ_STR(val(&c, "preceding_invoice_number"), "R-2024-1");
+	T_EQ_STR(val(&c, "preceding_invoice_date"), "2024-03-15");
+	T_EQ_STR(val(&c, "payment_terms"), "Zahlbar binnen 30 Tagen");
+	T_EQ_STR(val(&c, "payment_means_code"), "58");
+	folio_cands_free(&c);
+
+	/* 2475's 5 and 29; a code with no EN 16931 meaning is dropped */
+	T_EQ_INT(parse_str(CII_OPEN "<ram:ApplicableHeaderTradeSettlement><ram:ApplicableTradeTax>"
+			   "<ram:DueDateTypeCode>5</ram:DueDateTypeCode></ram:ApplicableTradeTax>"
+			   "</ram:ApplicableHeaderTradeSettlement>"
+			   "</rsm:SupplyChainTradeTransaction></rsm:CrossIndustryInvoice>",
+			   &c, &err), FOLIO_OK);
+	T_EQ_STR(val(&c, "vat_due_date_code"), "3");
+	folio_cands_free(&c);
+	T_EQ_INT(parse_str(CII_OPEN "<ram:ApplicableHeaderTradeSettlement><ram:ApplicableTradeTax>"
+			   "<ram:DueDateTypeCode>29</ram:DueDateTypeCode></ram:ApplicableTradeTax>"
+			   "</ram:ApplicableHeaderTradeSettlement>"
+			   "</rsm:SupplyChainTradeTransaction></rsm:CrossIndustryInvoice>",
+			   &c, &err), FOLIO_OK);
+	T_EQ_STR(val(&c, "vat_due_date_code"), "35");
+	folio_cands_free(&c);
+	T_EQ_INT(parse_str(CII_OPEN "<ram:ApplicableHeaderTradeSettlement><ram:ApplicableTradeTax>"
+			   "<ram:DueDateTypeCode>3</ram:DueDateTypeCode></ram:ApplicableTradeTax>"
+			   "</ram:ApplicableHeaderTradeSettlement>"
+			   "</rsm:SupplyChainTradeTransaction></rsm:CrossIndustryInvoice>",
+			   &c, &err), FOLIO_OK);
+	T_OK(!val(&c, "vat_due_date_code"), "3 is no UNTDID 2475 code CII uses");
+	T_OK(none_of_refs(&c), "a bare CII invoice has none of them");
+	folio_cands_free(&c);
+
+	T_EQ_INT(parse_str(zf1, &c, &err), FOLIO_OK);
+	check_meta(&c);
+	T_EQ_STR(val(&c, "seller_identifier"), "4000001000005");
+	T_EQ_STR(val(&c, "seller_identifier_scheme"), "0088");
+	T_EQ_STR(val(&c, "seller_tax_registration"), "143/206/50113");
+	T_EQ_STR(val(&c, "delivery_name"), "Filiale");
+	T_EQ_STR(val(&c, "delivery_address"), "Köln");
+	T_EQ_STR(val(&c, "delivery_country"), "DE");
+	T_EQ_STR(val(&c, "period_start"), "2013-03-01");
+	T_EQ_STR(val(&c, "period_end"), "2013-03-31");
+	T_EQ_STR(val(&c, "payment_terms"), "Sofort");
+	T_EQ_STR(val(&c, "payment_means_code"), "31");
+	folio_cands_free(&c);
+}
+
+#define FPA_OPEN                                                                        \
+	"<p:FatturaElettronica versione=\"FPR12\""                                      \
+	" xmlns:p=\"http://ivaservizi.agenziaentrate.gov.it/docs/xsd/fatture/v1.2\">"   \
+	"<FatturaElettronicaHeader><CedentePrestatore><DatiAnagrafici><IdFiscaleIVA>"   \
+	"<IdPaese>IT</IdPaese><IdCodice>01234567890</IdCodice></IdFiscaleIVA>"
+
+static void test_fatturapa_refs(void)
+{
+	struct folio_cands c = { 0 };
+	struct folio_err err;
+
+	/* a sole trader: the Codice Fiscale is the person's, not the
+	 * Partita IVA */
+	T_EQ_INT(parse_str(FPA_OPEN "<CodiceFiscale>RSSMRA80A01H501U</CodiceFiscale>"
+			   "</DatiAnagrafici></CedentePrestatore><CessionarioCommittente>"
+			   "<DatiAnagrafici><IdFiscaleIVA><IdPaese>IT</IdPaese><IdCodice>"
+			   "09876543210</IdCodice></IdFiscaleIVA><CodiceFiscale>VRDLGU70B02F205X"
+			   "</CodiceFiscale></DatiAnagrafici></CessionarioCommittente>"
+			   "</FatturaElettronicaHeader><FatturaElettronicaBody><DatiGenerali>"
+			   "<DatiGeneraliDocumento><TipoDocumento>TD04</TipoDocumento>"
+			   "<Numero>NC/1</Numero></DatiGeneraliDocumento>"
+			   "<DatiFattureCollegate><IdDocumento>FT/ 12</IdDocumento>"
+			   "<Data>2024-02-29</Data></DatiFattureCollegate>"
+			   "<DatiFattureCollegate><IdDocumento>FT/13</IdDocumento>"
+			   "<Data>2024-03-01</Data></DatiFattureCollegate>"
+			   "</DatiGenerali></FatturaElettronicaBody></p:FatturaElettronica>",
+			   &c, &err), FOLIO_OK);
+	check_meta(&c);
+	T_EQ_STR(val(&c, "doc_type"), "credit_note");
+	T_EQ_STR(val(&c, "seller_tax_id"), "IT01234567890");
+	T_EQ_STR(val(&c, "seller_tax_registration"), "RSSMRA80A01H501U");
+	T_EQ_STR(val(&c, "buyer_tax_id"), "IT09876543210");
+	T_EQ_STR(val(&c, "preceding_invoice_number"), "FT/ 12");
+	T_EQ_STR(val(&c, "preceding_invoice_date"), "2024-02-29");
+	T_OK(!val(&c, "seller_legal_id") && !val(&c, "buyer_legal_id") &&
+	     !val(&c, "buyer_identifier"), "no legal IDs or identifiers from FatturaPA");
+	folio_cands_free(&c);
+
+	/* a company's Codice Fiscale is its Partita IVA: nothing new */
+	T_EQ_INT(parse_str(FPA_OPEN "<CodiceFiscale>01234567890</CodiceFiscale>"
+			   "</DatiAnagrafici></CedentePrestatore></FatturaElettronicaHeader>"
+			   "<FatturaElettronicaBody><DatiGenerali><DatiGeneraliDocumento>"
+			   "<TipoDocumento>TD01</TipoDocumento><Numero>1</Numero>"
+			   "</DatiGeneraliDocumento></DatiGenerali></FatturaElettronicaBody>"
+			   "</p:FatturaElettronica>", &c, &err), FOLIO_OK);
+	T_EQ_STR(val(&c, "seller_tax_id"), "IT01234567890");
+	T_OK(none_of_refs(&c), "a FatturaPA invoice without them has none");
+	folio_cands_free(&c);
+}
+
+static void test_ksef_refs(void)
+{
+	static const char *const ns[] = {
+		"http://crd.gov.pl/wzor/2025/06/25/13775/",
+		"http://crd.gov.pl/wzor/2023/06/29/12648/",
+	};
+	struct folio_strbuf xml = FOLIO_STRBUF_INIT;
+	struct folio_cands c = { 0 };
+	struct folio_err err;
+	size_t i;
+
+	for (i = 0; i < sizeof(ns) / sizeof(ns[0]); i++) {
+		folio_strbuf_reset(&xml);
+		folio_strbuf_addf(&xml,
+			"<Faktura xmlns=\"%s\"><Podmiot1><DaneIdentyfikacyjne><NIP>5260001246"
+			"</NIP><Nazwa>A</Nazwa></DaneIdentyfikacyjne></Podmiot1><Fa>"
+			"<KodWaluty>PLN</KodWaluty><P_1>2026-02-10</P_1><P_2>KOR/1</P_2>"
+			"<OkresFa><P_6_Od>2026-01-01</P_6_Od><P_6_Do>2026-01-31</P_6_Do></OkresFa>"
+			"<P_15>-12.30</P_15><RodzajFaktury>KOR</RodzajFaktury>"
+			"<PrzyczynaKorekty>rabat</PrzyczynaKorekty><TypKorekty>1</TypKorekty>"
+			"<DaneFaKorygowanej><DataWystFaKorygowanej>2026-01-31"
+			"</DataWystFaKorygowanej><NrFaKorygowanej> FV/2026/01/7 "
+			"</NrFaKorygowanej><NrKSeF>1</NrKSeF><NrKSeFFaKorygowanej>"
+			"5260001246-20260131-0A1B2C3D4E5F-AB</NrKSeFFaKorygowanej>"
+			"</DaneFaKorygowanej><DaneFaKorygowanej><DataWystFaKorygowanej>"
+			"2026-01-15</DataWystFaKorygowanej><NrFaKorygowanej>FV/2026/01/3"
+			"</NrFaKorygowanej><NrKSeFN>1</NrKSeFN></DaneFaKorygowanej>"
+			"</Fa></Faktura>", ns[i]);
+		T_EQ_INT(parse_str(xml.buf, &c, &err), FOLIO_OK);
+		check_meta(&c);
+		T_EQ_STR(val(&c, "doc_type"), "credit_note");
+		T_EQ_STR(val(&c, "period_start"), "2026-01-01");
+		T_EQ_STR(val(&c, "period_end"), "2026-01-31");
+		/* the first corrected invoice */
+		T_EQ_STR(val(&c, "preceding_invoice_number"), "FV/2026/01/7");
+		T_EQ_STR(val(&c, "preceding_invoice_date"), "2026-01-31");
+		T_EQ_STR(val(&c, "preceding_invoice_ksef"), "5260001246-20260131-0A1B2C3D4E5F-AB");
+		folio_cands_free(&c);
+	}
+	/* a correction of an invoice issued outside KSeF has no KSeF number */
+	T_EQ_INT(parse_str("<Faktura xmlns=\"http://crd.gov.pl/wzor/2025/06/25/13775/\"><Fa>"
+			   "<P_2>KOR/2</P_2><RodzajFaktury>KOR</RodzajFaktury>"
+			   "<DaneFaKorygowanej><DataWystFaKorygowanej>2025-12-01"
+			   "</DataWystFaKorygowanej><NrFaKorygowanej>FV/9</NrFaKorygowanej>"
+			   "<NrKSeFN>1</NrKSeFN></DaneFaKorygowanej></Fa></Faktura>", &c, &err),
+		 FOLIO_OK);
+	T_EQ_STR(val(&c, "preceding_invoice_number"), "FV/9");
+	T_EQ_STR(val(&c, "preceding_invoice_date"), "2025-12-01");
+	T_OK(!val(&c, "preceding_invoice_ksef"), "NrKSeFN: no KSeF number");
+	T_OK(!val(&c, "period_start"), "no OkresFa");
+	folio_cands_free(&c);
+	folio_strbuf_release(&xml);
+}
+
 /* Write `value` between `pre` and `post` and read `field` back. */
 static char *reread(const char *pre, const char *value, const char *post, const char *field)
 {
@@ -1533,6 +1941,50 @@ static const struct expect expected[] = {
 	  "IT" },
 	{ "fatturapa_testsdi/tests/samples/invoices/IT01234567890_FPR01.xml", "vat_breakdown",
 	  "[{\"rate\":\"22\",\"net\":\"5.00\",\"vat\":\"1.10\",\"category\":\"S\"}]" },
+	/* identifiers, delivery, period, preceding invoice, payment */
+#define BIS_CN "peppol_bis3/base-creditnote-correction.xml"
+#define MAXC "cen_en16931/testfiles/Invoice-Max_content.xml"
+#define AVOIR "facturx/FNFE-factur-x-examples/Avoir_FR_type381_BASIC.pdf"
+#define EINFACH "facturx/intarsys/EN16931/zugferd_2p0_EN16931_Einfach.pdf"
+	{ BIS_CN, "preceding_invoice_number", "Snippet1" },
+	{ BIS_CN, "seller_identifier", "99887766" },
+	{ BIS_CN, "seller_legal_id", "GB983294" },
+	{ BIS_CN, "buyer_identifier", "FR23342" },
+	{ BIS_CN, "buyer_identifier_scheme", "0002" },
+	{ BIS_CN, "buyer_legal_id", "39937423947" },
+	{ BIS_CN, "buyer_legal_id_scheme", "0183" },
+	{ BIS_CN, "delivery_name", "Delivery party Name" },
+	{ BIS_CN, "delivery_address", "Delivery street 2, Building 56, 21234 Stockholm" },
+	{ BIS_CN, "delivery_country", "SE" },
+	{ BIS_CN, "payment_terms", "Payment within 10 days, 2% discount" },
+	{ BIS_CN, "payment_means_code", "30" },
+	{ MAXC, "preceding_invoice_number", "Preceding invoice no.1" },
+	{ MAXC, "preceding_invoice_date", "2018-01-31" },
+	{ MAXC, "tax_point_date", "2018-02-08" },
+	{ MAXC, "period_start", "2018-02-01" },
+	{ MAXC, "period_end", "2018-02-07" },
+	{ "cen_en16931/testfiles/BIS_Billing_30-Telefoni.xml", "seller_tax_registration",
+	  "Godkänd för F-skatt" },
+	{ "cen_en16931/testfiles/BIS_Billing_30-Telefoni.xml", "seller_legal_id_scheme", "0007" },
+	{ "cen_en16931/ubl/ubl-tc434-example2.xml", "vat_due_date_code", "3" },
+	{ "cen_en16931/cii/CII_example5.xml", "preceding_invoice_number", "TOSL109" },
+	{ "cen_en16931/cii/CII_example5.xml", "preceding_invoice_date", "2013-03-10" },
+	{ "cen_en16931/cii/CII_example5.xml", "tax_point_date", "2013-04-10" },
+	{ "cen_en16931/cii/CII_business_example_02.xml", "seller_legal_id", "111111111" },
+	{ "cen_en16931/cii/CII_business_example_02.xml", "buyer_identifier", "1111111111" },
+	{ "cen_en16931/cii/CII_business_example_02.xml", "buyer_identifier_scheme", "0088" },
+	{ "cen_en16931/cii/CII_business_example_02.xml", "period_start", "2013-01-01" },
+	{ "cen_en16931/cii/CII_business_example_02.xml", "period_end", "2013-04-01" },
+	{ AVOIR, "preceding_invoice_number", "FA-2017-0010" },
+	{ AVOIR, "preceding_invoice_date", "2017-11-13" },
+	{ AVOIR, "vat_due_date_code", "3" },
+	{ AVOIR, "seller_legal_id", "99999999800010" },
+	{ AVOIR, "seller_legal_id_scheme", "0002" },
+	{ EINFACH, "seller_tax_registration", "201/113/40209" },
+	{ EINFACH, "seller_identifier", "4000001123452" },
+	{ EINFACH, "seller_identifier_scheme", "0088" },
+	{ EINFACH, "payment_terms", "Zahlbar innerhalb 30 Tagen netto bis 04.04.2018, 3% Skonto "
+	  "innerhalb 10 Tagen bis 15.03.2018" },
 	{ "facturx/intarsys/EXTENDED/zugferd_2p0_EXTENDED_Kostenrechnung.pdf", "charges",
 	  "[{\"kind\":\"allowance\",\"amount\":\"21.55\",\"base\":\"410.10\","
 	  "\"reason\":\"Sonderrabatt\",\"rate\":\"19\",\"category\":\"S\"},"
@@ -1704,6 +2156,10 @@ int main(void)
 	test_cii_export_fields();
 	test_fatturapa_export_fields();
 	test_ksef_export_fields();
+	test_ubl_refs();
+	test_cii_refs();
+	test_fatturapa_refs();
+	test_ksef_refs();
 	test_address_idempotent();
 	test_malformed();
 	test_foreign();
