@@ -765,7 +765,11 @@ int folio_export_run(struct folio_archive *arc, const struct folio_config *cfg,
 		lf[i].name = r.x.mod->file_per_invoice ? r.files[i].name : "";
 		lf[i].data = r.files[i].data.buf ? r.files[i].data.buf : "";
 		lf[i].len = r.files[i].data.len;
-		folio_sha256_hex(lf[i].data, lf[i].len, lf[i].sha256);
+		/* a file per invoice: the same bytes as its ledger item */
+		if (r.x.mod->file_per_invoice && r.nfiles == r.nitems)
+			memcpy(lf[i].sha256, r.items[i].sha256, sizeof(lf[i].sha256));
+		else
+			folio_sha256_hex(lf[i].data, lf[i].len, lf[i].sha256);
 		rep->bytes += (long long)lf[i].len;
 	}
 	rep->files = r.nfiles;
