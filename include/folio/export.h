@@ -55,6 +55,8 @@ struct folio_inv_line {
 struct folio_inv_charge {
 	int charge;            /* 1: a charge, 0: an allowance */
 	const char *amount, *reason, *reason_code, *rate, *category;
+	const char *base;      /* BT-93/BT-100 base amount, or NULL */
+	const char *percent;   /* BT-94/BT-101 percentage ("2" is 2 %), or NULL */
 };
 
 struct folio_invoice {
@@ -72,6 +74,24 @@ struct folio_invoice {
 	const char *iban, *order_reference, *buyer_reference, *payment_reference;
 	const char *net_total, *vat_total, *gross_total, *amount_due;
 	const char *prepaid_amount, *rounding_amount;
+
+	/* EN 16931 business terms an e-invoice carries (NULL when absent):
+	 * party identifiers (BT-29/46) and legal registration IDs (BT-30/47)
+	 * with their ISO 6523 ICD scheme, the seller's registration under
+	 * another tax scheme (BT-32), the deliver-to party (BG-13/15), the
+	 * invoicing period (BT-73/74), the preceding invoice (BT-25/26), the
+	 * VAT point date (BT-7) or its UNTDID 2005 code (BT-8: 3, 35, 432),
+	 * payment terms (BT-20) and the UNTDID 4461 payment means (BT-81) */
+	const char *seller_identifier, *seller_identifier_scheme;
+	const char *buyer_identifier, *buyer_identifier_scheme;
+	const char *seller_legal_id, *seller_legal_id_scheme;
+	const char *buyer_legal_id, *buyer_legal_id_scheme;
+	const char *seller_tax_registration;
+	const char *delivery_name, *delivery_address, *delivery_country;
+	const char *period_start, *period_end;
+	const char *preceding_invoice_number, *preceding_invoice_date;
+	const char *tax_point_date, *vat_due_date_code;
+	const char *payment_terms, *payment_means_code;
 
 	struct folio_inv_rate *rates;
 	size_t nrates;

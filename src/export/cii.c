@@ -6,12 +6,16 @@
  *
  * The same model as the UBL writer (en16931.c): the EN 16931 rules are
  * checked before anything is written and an invoice that breaks one is
- * refused with the rule IDs; credit notes are written with positive
- * amounts; when the record's lines are missing or do not add up to the
+ * refused with the rule IDs; amounts, quantities and allowances keep the
+ * record's signs, in a credit note too; when the record's lines are missing or do not add up to the
  * VAT breakdown, one line per VAT rate is written, named "Total at 23 %
  * VAT as on the original invoice", whose net is that rate's net (less its
  * document-level charges, plus its allowances). Elements follow the
- * sequence of the D16B XSD.
+ * sequence of the D16B XSD. A party identifier with a scheme is a
+ * GlobalID, without one an ID; the seller's tax registration (BT-32) is
+ * a tax registration of scheme FC; the VAT point date code (BT-8) is
+ * written as UNTDID 2475 (5, 29, 72) and, like the VAT point date, in
+ * the first ApplicableTradeTax only (CII-SR-461, CII-SR-462).
  */
 #include "en16931.h"
 #include "export_private.h"
@@ -27,19 +31,25 @@
 
 static const char *const keys[] = { NULL };
 
-/* <udt:DateTimeString format="102">YYYYMMDD</udt:DateTimeString> in `tag` */
-static void date(struct folio_xw *w, const char *tag, const char *iso)
+/* "YYYY-MM-DD" as YYYYMMDD (format 102) */
+static void date_digits(struct folio_xw *w, const char *iso)
 {
 	char d[9];
 
-	if (!iso || strlen(iso) != 10)
-		return;
 	memcpy(d, iso, 4);
 	memcpy(d + 4, iso + 5, 2);
 	memcpy(d + 6, iso + 8, 2);
 	d[8] = '\0';
-	folio_xw_addf(w, "<ram:%s><udt:DateTimeString format=\"102\">", tag);
 	folio_xw_esc(w, d);
+}
+
+/* <udt:DateTimeString format="102">YYYYMMDD</udt:DateTimeString> in `tag` */
+static void date(struct folio_xw *w, const char *tag, const char *iso)
+{
+	if (!iso || strlen(iso) != 10)
+		return;
+	folio_xw_addf(w, "<ram:%s><udt:DateTimeString format=\"102\">", tag);
+	date_digits(w, iso);
 	folio_xw_addf(w, "</udt:DateTimeString></ram:%s>", tag);
 }
 
@@ -61,12 +71,33 @@ static void tax(struct folio_xw *w, const char *tag, const struct folio_en_vat *
 	folio_xw_addf(w, "</ram:%s>", tag);
 }
 
+/* <ram:TAG schemeID="0088">id</ram:TAG>, without the scheme when it has none */
+static void id_elem(struct folio_xw *w, const char *tag, const struct folio_en_id *id)
+{
+	folio_xw_addf(w, "<ram:%s", tag);
+	if (id->scheme) {
+		folio_xw_adds(w, " schemeID=\"");
+		folio_xw_esc(w, id->scheme);
+		folio_xw_adds(w, "\"");
+	}
+	folio_xw_adds(w, ">");
+	folio_xw_esc(w, id->id);
+	folio_xw_addf(w, "</ram:%s>", tag);
+}
+
 static void party(struct folio_xw *w, const char *tag, const struct folio_inv_party *p,
-		  const char *vat, const char *id)
+		  const char *vat, const struct folio_en_id *id, const struct folio_en_id *legal,
+		  const char *taxreg)
 {
 	folio_xw_addf(w, "<ram:%s>", tag);
-	folio_xw_elem(w, "ram:ID", id);
+	if (id->id)
+		id_elem(w, id->scheme ? "GlobalID" : "ID", id);
 	folio_xw_elem(w, "ram:Name", p->name);
+	if (legal->id) {
+		folio_xw_adds(w, "<ram:SpecifiedLegalOrganization>");
+		id_elem(w, "ID", legal);
+		folio_xw_adds(w, "</ram:SpecifiedLegalOrganization>");
+	}
 	folio_xw_adds(w, "<ram:PostalTradeAddress>");
 	folio_xw_elem(w, "ram:LineOne", p->address);
 	folio_xw_elem(w, "ram:CountryID", p->country);
@@ -74,6 +105,11 @@ static void party(struct folio_xw *w, const char *tag, const struct folio_inv_pa
 	if (vat) {
 		folio_xw_adds(w, "<ram:SpecifiedTaxRegistration><ram:ID schemeID=\"VA\">");
 		folio_xw_esc(w, vat);
+		folio_xw_adds(w, "</ram:ID></ram:SpecifiedTaxRegistration>");
+	}
+	if (taxreg) {
+		folio_xw_adds(w, "<ram:SpecifiedTaxRegistration><ram:ID schemeID=\"FC\">");
+		folio_xw_esc(w, taxreg);
 		folio_xw_adds(w, "</ram:ID></ram:SpecifiedTaxRegistration>");
 	}
 	folio_xw_addf(w, "</ram:%s>\n", tag);
@@ -114,11 +150,9 @@ static void settlement(struct folio_xw *w, const struct folio_en16931 *e)
 	folio_xw_elem(w, "ram:PaymentReference", inv->payment_reference);
 	folio_xw_elem(w, "ram:InvoiceCurrencyCode", inv->currency);
 	folio_xw_adds(w, "\n");
-	if (inv->iban || inv->payment_reference) {
-		/* 30 credit transfer needs the account (BR-61); 1 "instrument not
-		 * defined" when only the reference is known */
-		folio_xw_addf(w, "<ram:SpecifiedTradeSettlementPaymentMeans><ram:TypeCode>%s"
-				 "</ram:TypeCode>", inv->iban ? "30" : "1");
+	if (e->means) {
+		folio_xw_adds(w, "<ram:SpecifiedTradeSettlementPaymentMeans>");
+		folio_xw_elem(w, "ram:TypeCode", e->means);
 		if (inv->iban) {
 			folio_xw_adds(w, "<ram:PayeePartyCreditorFinancialAccount>");
 			folio_xw_elem(w, "ram:IBANID", inv->iban);
@@ -138,10 +172,24 @@ static void settlement(struct folio_xw *w, const struct folio_en16931 *e)
 		folio_xw_addf(w, "<ram:CategoryCode>%s</ram:CategoryCode>", v->cat);
 		if (folio_en16931_exempt(v))
 			folio_xw_elem(w, "ram:ExemptionReasonCode", v->code);
+		/* once per invoice (CII-SR-461, CII-SR-462): in the first row */
+		if (i == 0 && inv->tax_point_date && strlen(inv->tax_point_date) == 10) {
+			folio_xw_adds(w, "<ram:TaxPointDate><udt:DateString format=\"102\">");
+			date_digits(w, inv->tax_point_date);
+			folio_xw_adds(w, "</udt:DateString></ram:TaxPointDate>");
+		}
+		if (i == 0)
+			folio_xw_elem(w, "ram:DueDateTypeCode", e->due_code_cii);
 		if (v->rate[0])
 			folio_xw_addf(w, "<ram:RateApplicablePercent>%s"
 					 "</ram:RateApplicablePercent>", v->rate);
 		folio_xw_adds(w, "</ram:ApplicableTradeTax>\n");
+	}
+	if (inv->period_start || inv->period_end) {
+		folio_xw_adds(w, "<ram:BillingSpecifiedPeriod>");
+		date(w, "StartDateTime", inv->period_start);
+		date(w, "EndDateTime", inv->period_end);
+		folio_xw_adds(w, "</ram:BillingSpecifiedPeriod>\n");
 	}
 	for (i = 0; i < e->ncharges; i++) {
 		const struct folio_en_charge *c = &e->charges[i];
@@ -149,14 +197,18 @@ static void settlement(struct folio_xw *w, const struct folio_en16931 *e)
 		folio_xw_addf(w, "<ram:SpecifiedTradeAllowanceCharge><ram:ChargeIndicator>"
 				 "<udt:Indicator>%s</udt:Indicator></ram:ChargeIndicator>",
 			      c->charge ? "true" : "false");
+		folio_xw_elem(w, "ram:CalculationPercent", c->percent);
+		if (c->has_base)
+			money(w, "BasisAmount", c->base);
 		money(w, "ActualAmount", c->amount);
 		folio_xw_elem(w, "ram:ReasonCode", c->code);
 		folio_xw_elem(w, "ram:Reason", c->reason);
 		tax(w, "CategoryTradeTax", &e->vats[c->vat]);
 		folio_xw_adds(w, "</ram:SpecifiedTradeAllowanceCharge>\n");
 	}
-	if (inv->due_date) {
+	if (inv->due_date || inv->payment_terms) {
 		folio_xw_adds(w, "<ram:SpecifiedTradePaymentTerms>");
+		folio_xw_elem(w, "ram:Description", inv->payment_terms);
 		date(w, "DueDateDateTime", inv->due_date);
 		folio_xw_adds(w, "</ram:SpecifiedTradePaymentTerms>\n");
 	}
@@ -167,17 +219,33 @@ static void settlement(struct folio_xw *w, const struct folio_en16931 *e)
 	if (e->nallowances)
 		money(w, "AllowanceTotalAmount", e->allowance_total);
 	money(w, "TaxBasisTotalAmount", e->net);
-	folio_xw_adds(w, "<ram:TaxTotalAmount currencyID=\"");
-	folio_xw_esc(w, inv->currency);
-	folio_xw_addf(w, "\">%s</ram:TaxTotalAmount>", folio_en16931_amount(e->vat, buf));
+	/* BT-110 may be left out when the record has none and there is no VAT
+	 * (BR-CO-15 then wants gross = net), as invoices outside VAT do */
+	if (inv->vat_total || e->vat) {
+		folio_xw_adds(w, "<ram:TaxTotalAmount currencyID=\"");
+		folio_xw_esc(w, inv->currency);
+		folio_xw_addf(w, "\">%s</ram:TaxTotalAmount>",
+			      folio_en16931_amount(e->vat, buf));
+	}
 	if (e->has_rounding && e->rounding)
 		money(w, "RoundingAmount", e->rounding);
 	money(w, "GrandTotalAmount", e->gross);
 	if (e->has_prepaid && e->prepaid)
 		money(w, "TotalPrepaidAmount", e->prepaid);
 	money(w, "DuePayableAmount", e->payable);
-	folio_xw_adds(w, "</ram:SpecifiedTradeSettlementHeaderMonetarySummation>\n"
-			 "</ram:ApplicableHeaderTradeSettlement>\n");
+	folio_xw_adds(w, "</ram:SpecifiedTradeSettlementHeaderMonetarySummation>\n");
+	if (inv->preceding_invoice_number) {
+		folio_xw_adds(w, "<ram:InvoiceReferencedDocument>");
+		folio_xw_elem(w, "ram:IssuerAssignedID", inv->preceding_invoice_number);
+		if (inv->preceding_invoice_date && strlen(inv->preceding_invoice_date) == 10) {
+			folio_xw_adds(w, "<ram:FormattedIssueDateTime><qdt:DateTimeString "
+					 "format=\"102\">");
+			date_digits(w, inv->preceding_invoice_date);
+			folio_xw_adds(w, "</qdt:DateTimeString></ram:FormattedIssueDateTime>");
+		}
+		folio_xw_adds(w, "</ram:InvoiceReferencedDocument>\n");
+	}
+	folio_xw_adds(w, "</ram:ApplicableHeaderTradeSettlement>\n");
 }
 
 static void write_cii(struct folio_xw *w, const struct folio_en16931 *e)
@@ -201,8 +269,10 @@ static void write_cii(struct folio_xw *w, const struct folio_en16931 *e)
 	folio_xw_adds(w, "<ram:ApplicableHeaderTradeAgreement>");
 	folio_xw_elem(w, "ram:BuyerReference", inv->buyer_reference);
 	folio_xw_adds(w, "\n");
-	party(w, "SellerTradeParty", &inv->seller, e->seller_vat, e->seller_id);
-	party(w, "BuyerTradeParty", &inv->buyer, e->buyer_vat, e->buyer_id);
+	party(w, "SellerTradeParty", &inv->seller, e->seller_vat, &e->seller_id, &e->seller_legal,
+	      e->seller_taxreg);
+	party(w, "BuyerTradeParty", &inv->buyer, e->buyer_vat, &e->buyer_id, &e->buyer_legal,
+	      NULL);
 	if (inv->order_reference) {
 		folio_xw_adds(w, "<ram:BuyerOrderReferencedDocument>");
 		folio_xw_elem(w, "ram:IssuerAssignedID", inv->order_reference);
@@ -210,6 +280,17 @@ static void write_cii(struct folio_xw *w, const struct folio_en16931 *e)
 	}
 	folio_xw_adds(w, "</ram:ApplicableHeaderTradeAgreement>\n"
 			 "<ram:ApplicableHeaderTradeDelivery>");
+	if (inv->delivery_name || inv->delivery_country) {
+		folio_xw_adds(w, "<ram:ShipToTradeParty>");
+		folio_xw_elem(w, "ram:Name", inv->delivery_name);
+		if (inv->delivery_country) {
+			folio_xw_adds(w, "<ram:PostalTradeAddress>");
+			folio_xw_elem(w, "ram:LineOne", inv->delivery_address);
+			folio_xw_elem(w, "ram:CountryID", inv->delivery_country);
+			folio_xw_adds(w, "</ram:PostalTradeAddress>");
+		}
+		folio_xw_adds(w, "</ram:ShipToTradeParty>");
+	}
 	if (inv->supply_date) {
 		folio_xw_adds(w, "<ram:ActualDeliverySupplyChainEvent>");
 		date(w, "OccurrenceDateTime", inv->supply_date);

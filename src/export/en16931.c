@@ -111,8 +111,10 @@ static int is_currency(const char *c)
 	       isupper((unsigned char)c[2]) && !c[3];
 }
 
-/* UNCL5305 as EN 16931 uses it (B, split payment, is Italy's only). */
-static const char *const categories[] = { "S", "Z", "E", "AE", "K", "G", "O", "L", "M", NULL };
+/* UNCL5305 as EN 16931's validators list it (BR-CL-18); B is Italy's
+ * split payment (BR-B-01, BR-B-02). */
+static const char *const categories[] = { "S", "Z", "E", "AE", "K", "G", "O", "L", "M", "B",
+					   NULL };
 
 /* The rule prefix of a category: BR-IC for K, BR-AF for L, BR-AG for M. */
 static const char *rule_of(const char *cat)
@@ -154,25 +156,80 @@ static const char *vatex_of(const char *cat)
 	return NULL;
 }
 
-/* A VATEX code's shape (BR-CL-22 lists them; other schemes, e.g.
- * FatturaPA's N3.1, are not EN 16931 codes and are not written). */
+/* The CEF VATEX list as the validators have it (BR-CL-22). */
+static const char vatex_list[] =
+	" VATEX-EU-79-C VATEX-EU-132 VATEX-EU-132-1A VATEX-EU-132-1B VATEX-EU-132-1C "
+	"VATEX-EU-132-1D VATEX-EU-132-1E VATEX-EU-132-1F VATEX-EU-132-1G VATEX-EU-132-1H "
+	"VATEX-EU-132-1I VATEX-EU-132-1J VATEX-EU-132-1K VATEX-EU-132-1L VATEX-EU-132-1M "
+	"VATEX-EU-132-1N VATEX-EU-132-1O VATEX-EU-132-1P VATEX-EU-132-1Q VATEX-EU-135-1 "
+	"VATEX-EU-143 VATEX-EU-143-1A VATEX-EU-143-1B VATEX-EU-143-1C VATEX-EU-143-1D "
+	"VATEX-EU-143-1E VATEX-EU-143-1F VATEX-EU-143-1FA VATEX-EU-143-1G VATEX-EU-143-1H "
+	"VATEX-EU-143-1I VATEX-EU-143-1J VATEX-EU-143-1K VATEX-EU-143-1L VATEX-EU-144 "
+	"VATEX-EU-146-1E VATEX-EU-159 VATEX-EU-309 VATEX-EU-148 VATEX-EU-148-A VATEX-EU-148-B "
+	"VATEX-EU-148-C VATEX-EU-148-D VATEX-EU-148-E VATEX-EU-148-F VATEX-EU-148-G VATEX-EU-151 "
+	"VATEX-EU-151-1A VATEX-EU-151-1AA VATEX-EU-151-1B VATEX-EU-151-1C VATEX-EU-151-1D "
+	"VATEX-EU-151-1E VATEX-EU-G VATEX-EU-O VATEX-EU-IC VATEX-EU-AE VATEX-EU-D VATEX-EU-F "
+	"VATEX-EU-I VATEX-EU-J VATEX-FR-FRANCHISE VATEX-FR-CNWVAT VATEX-EU-153 VATEX-FR-CGI261-1 "
+	"VATEX-FR-CGI261-2 VATEX-FR-CGI261-3 VATEX-FR-CGI261-4 VATEX-FR-CGI261-5 VATEX-FR-CGI261-7 "
+	"VATEX-FR-CGI261-8 VATEX-FR-CGI261A VATEX-FR-CGI261B VATEX-FR-CGI261C-1 VATEX-FR-CGI261C-2 "
+	"VATEX-FR-CGI261C-3 VATEX-FR-CGI261D-1 VATEX-FR-CGI261D-1BIS VATEX-FR-CGI261D-2 "
+	"VATEX-FR-CGI261D-3 VATEX-FR-CGI261D-4 VATEX-FR-CGI261E-1 VATEX-FR-CGI261E-2 "
+	"VATEX-FR-CGI277A VATEX-FR-CGI275 VATEX-FR-298SEXDECIESA VATEX-FR-CGI295 VATEX-FR-AE ";
+
+static int in_list(const char *list, const char *code);
+
+/*
+ * A code of the VATEX list. The validators compare it upper-cased, so a
+ * code as some samples write it ("vatex-eu-132-1g") is accepted and kept
+ * as given; other schemes (FatturaPA's N3.1) are not EN 16931 codes.
+ */
 static int is_vatex(const char *code)
 {
-	const char *p;
+	char up[40];
+	size_t i, n;
 
-	if (!code || strncmp(code, "VATEX-", 6) || !code[6])
+	if (!code || (n = strlen(code)) >= sizeof(up))
 		return 0;
-	for (p = code + 6; *p; p++)
-		if (!isupper((unsigned char)*p) && !isdigit((unsigned char)*p) && *p != '-')
-			return 0;
-	return 1;
+	for (i = 0; i <= n; i++)
+		up[i] = (char)toupper((unsigned char)code[i]);
+	return in_list(vatex_list, up);
 }
 
 int folio_en16931_exempt(const struct folio_en_vat *v)
 {
 	return strcmp(v->cat, "S") && strcmp(v->cat, "Z") && strcmp(v->cat, "L") &&
-	       strcmp(v->cat, "M");
+	       strcmp(v->cat, "M") && strcmp(v->cat, "B");
 }
+
+/* ISO 6523 ICD codes as the validators list them (BR-CL-10, BR-CL-11):
+ * 0002..0248 but 0092, 0103, 0181 and 0182. */
+static int is_icd(const char *s)
+{
+	long v = 0;
+	int i;
+
+	if (!s || strlen(s) != 4)
+		return 0;
+	for (i = 0; i < 4; i++) {
+		if (!isdigit((unsigned char)s[i]))
+			return 0;
+		v = v * 10 + (s[i] - '0');
+	}
+	return v >= 2 && v <= 248 && v != 92 && v != 103 && v != 181 && v != 182;
+}
+
+static struct folio_en_id en_id(const char *id, const char *scheme)
+{
+	struct folio_en_id r = { id, id && is_icd(scheme) ? scheme : NULL };
+
+	return r;
+}
+
+/* UNTDID 4461 as the validators list it (BR-CL-16). */
+static const char uncl4461[] =
+	" 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24 25 26 27 28 29 30 31 32"
+	" 33 34 35 36 37 38 39 40 41 42 43 44 45 46 47 48 49 50 51 52 53 54 55 56 57 58 59 60 61"
+	" 62 63 64 65 66 67 68 69 70 74 75 76 77 78 91 92 93 94 95 96 97 98 ZZZ ";
 
 /*
  * Units (BT-130) are UN/ECE rec 20 codes and the validators check them
@@ -325,7 +382,7 @@ static void category_rules(struct folio_en16931 *e, const struct folio_invoice *
 			   struct folio_strbuf *w)
 {
 	char id[16], buf[32], rbuf[32];
-	int seller_told = 0, buyer_told = 0, has_o = 0, has_other = 0;
+	int seller_told = 0, buyer_told = 0, has_o = 0, has_other = 0, has_b = 0, has_s = 0;
 	size_t i;
 
 	for (i = 0; i < e->nvats; i++) {
@@ -337,8 +394,12 @@ static void category_rules(struct folio_en16931 *e, const struct folio_invoice *
 			has_o = 1;
 		else
 			has_other = 1;
+		has_b |= !strcmp(c, "B");
+		has_s |= !strcmp(c, "S");
 		if (!strcmp(c, "S") && v->mrate <= 0) {
 			why(w, "BR-S-05 a standard-rated row has the rate %s %%", v->rate);
+		} else if (!strcmp(c, "B")) {
+			/* split payment: the VAT of a standard rate, paid by the buyer */
 		} else if (strcmp(c, "S") && strcmp(c, "L") && strcmp(c, "M") && v->mrate != 0) {
 			rule_id(c, 5, id, sizeof(id));
 			why(w, "%s the rate of category %s is %s %%, not 0", id, c, v->rate);
@@ -364,34 +425,55 @@ static void category_rules(struct folio_en16931 *e, const struct folio_invoice *
 				why(w, "%s the exemption reason of the %s row is unknown", id, c);
 			}
 		}
-		if (strcmp(c, "O") && !e->seller_vat && !seller_told) {
+		/* BR-x-02: the seller's VAT ID; a registration under another tax
+		 * scheme (BT-32) also does for S, Z, E, AE, L and M, not for G
+		 * and K; B has no such rule (BR-CO-26 asks for an ID) */
+		if (strcmp(c, "O") && strcmp(c, "B") && !e->seller_vat && !seller_told &&
+		    (!e->seller_taxreg || !strcmp(c, "G") || !strcmp(c, "K"))) {
 			rule_id(c, 2, id, sizeof(id));
 			why(w, "%s the seller's VAT ID is unknown (category %s)", id, c);
 			seller_told = 1;
 		}
-		if ((!strcmp(c, "AE") || !strcmp(c, "K")) && !e->buyer_vat && !buyer_told) {
+		/* AE: the buyer's VAT ID or legal registration; K: its VAT ID */
+		if (((!strcmp(c, "AE") && !e->buyer_legal.id) || !strcmp(c, "K")) &&
+		    !e->buyer_vat && !buyer_told) {
 			rule_id(c, 2, id, sizeof(id));
 			why(w, "%s the buyer's VAT ID is unknown (category %s)", id, c);
 			buyer_told = 1;
 		}
 		if (!strcmp(c, "K")) {
-			if (!inv->supply_date)
-				why(w, "BR-IC-11 the delivery date of the intra-community supply "
-				       "is unknown");
-			why(w, "BR-IC-12 the deliver-to country of the intra-community supply "
-			       "is not in the record");
+			if (!inv->supply_date && !inv->period_start && !inv->period_end)
+				why(w, "BR-IC-11 neither the delivery date nor the invoicing period "
+				       "of the intra-community supply is known");
+			if (!inv->delivery_country)
+				why(w, "BR-IC-12 the deliver-to country of the intra-community "
+				       "supply is unknown");
 		}
 	}
 	if (has_o && has_other)
 		why(w, "BR-O-11 an invoice not subject to VAT has rows of other categories");
 	if (has_o && !has_other) {
-		/* BR-O-02..04: no VAT IDs; the tax IDs identify the parties */
-		e->seller_id = inv->seller.tax_id;
-		e->buyer_id = inv->buyer.tax_id;
+		/* BR-O-02..04: no VAT IDs; without an identifier the tax IDs
+		 * identify the parties */
+		if (!e->seller_id.id)
+			e->seller_id = en_id(inv->seller.tax_id, NULL);
+		if (!e->buyer_id.id)
+			e->buyer_id = en_id(inv->buyer.tax_id, NULL);
 		e->seller_vat = e->buyer_vat = NULL;
 	}
-	if (!seller_told && !e->seller_vat && !e->seller_id)
-		why(w, "BR-CO-26 the seller's VAT ID is unknown");
+	if (has_b) {
+		if (has_s)
+			why(w, "BR-B-02 an invoice with split payment (B) has standard-rated "
+			       "(S) rows");
+		if (strcmp(inv->seller.country ? inv->seller.country : "", "IT") ||
+		    strcmp(inv->buyer.country ? inv->buyer.country : "", "IT") ||
+		    (inv->delivery_country && strcmp(inv->delivery_country, "IT")))
+			why(w, "BR-B-01 an invoice with split payment (B) is not a domestic "
+			       "Italian one");
+	}
+	if (!seller_told && !e->seller_vat && !e->seller_id.id && !e->seller_legal.id)
+		why(w, "BR-CO-26 neither the seller's VAT ID, nor its identifier, nor its legal "
+		       "registration is known");
 }
 
 /*
@@ -425,10 +507,11 @@ static int in_list(const char *list, const char *code)
 	return 0;
 }
 
-static int charges(struct folio_en16931 *e, const struct folio_invoice *inv, int sign,
+static int charges(struct folio_en16931 *e, const struct folio_invoice *inv,
 		   struct folio_strbuf *w)
 {
 	size_t i;
+	long long pct;
 	long v;
 
 	if (!inv->ncharges)
@@ -440,16 +523,26 @@ static int charges(struct folio_en16931 *e, const struct folio_invoice *inv, int
 		struct folio_en_charge *d = &e->charges[e->ncharges];
 		int ok;
 
+		/* as the record has it: a negative allowance stays one */
 		d->charge = c->charge;
-		d->amount = sign * folio_cents(c->amount, &ok);
+		d->amount = folio_cents(c->amount, &ok);
 		if (!ok) {
 			why(w, "the %s amount '%s' is not an amount",
 			    c->charge ? "charge" : "allowance", c->amount);
 			continue;
 		}
-		if (d->amount < 0) {
-			d->amount = -d->amount;
-			d->charge = !d->charge;
+		if (c->base) {
+			d->base = folio_cents(c->base, &d->has_base);
+			if (!d->has_base)
+				why(w, "the base amount '%s' of the %s of %s is not an amount",
+				    c->base, c->charge ? "charge" : "allowance", c->amount);
+		}
+		if (c->percent) {
+			if (dec_parse(c->percent, 6, &pct))
+				why(w, "the percentage '%s' of the %s of %s is not a number",
+				    c->percent, c->charge ? "charge" : "allowance", c->amount);
+			else
+				dec_format(pct, 6, d->percent, sizeof(d->percent));
 		}
 		d->reason = c->reason;
 		d->code = in_list(d->charge ? uncl7161 : uncl5189, c->reason_code) ?
@@ -503,23 +596,29 @@ static int lines_from_xml(const struct folio_invoice *inv)
 	return 0;
 }
 
-/* Quantity and price of a line with net `net`: the quantity's sign follows
- * the net, the price is never negative (BR-27). */
+/*
+ * Quantity and price of a line with net `net`, as the record has them (no
+ * rule ties them to the net, and a return line may well be "6 x 18.33 =
+ * -109.98"). Without a quantity it is 1, signed like the net; without a
+ * price it is the net's size over the quantity's. -1 when the record's
+ * price is negative (BR-27) or a number is unreadable.
+ */
 static int qty_price(struct folio_en_line *l, const char *qs, const char *ps, int peppol,
 		     struct folio_strbuf *w, size_t no)
 {
-	long long q = 1000000, p;
+	long long q = l->net < 0 ? -1000000 : 1000000, p;
 	int have_p;
 	char *dot;
 	size_t n;
 
-	if (qs && (dec_parse(qs, 6, &q) || q == 0))
-		q = 1000000;
-	if ((l->net < 0 && q > 0) || (l->net > 0 && q < 0))
-		q = -q;
-	have_p = ps && !dec_parse(ps, 6, &p);
+	if (qs && dec_parse(qs, 6, &q))
+		return -1;
+	have_p = ps != NULL;
+	if (have_p && (dec_parse(ps, 6, &p) || p < 0))
+		return -1;
+	if (!have_p && q == 0)
+		return -1;
 	if (have_p) {
-		p = llabs(p);
 		if (peppol && llabs(llround((double)q * (double)p / 1e10) - l->net) > 0)
 			why(w, "PEPPOL-EN16931-R120 line %zu: quantity %s x price %s is not the "
 			       "net", no, qs ? qs : "1", ps);
@@ -538,8 +637,13 @@ static int qty_price(struct folio_en_line *l, const char *qs, const char *ps, in
 	return 0;
 }
 
-/* The record's lines when they are complete and add up to the breakdown. */
-static int real_lines(struct folio_en16931 *e, const struct folio_invoice *inv, int sign,
+/*
+ * The record's lines when each can be written and they add up: with the
+ * document-level allowances and charges to the net total exactly
+ * (BR-CO-13) and per VAT row within the validators' tolerance of one unit
+ * (BR-S-08 and its siblings).
+ */
+static int real_lines(struct folio_en16931 *e, const struct folio_invoice *inv,
 		      struct folio_strbuf *w)
 {
 	struct folio_strbuf lw = FOLIO_STRBUF_INIT;
@@ -560,7 +664,7 @@ static int real_lines(struct folio_en16931 *e, const struct folio_invoice *inv, 
 		struct folio_en_line *l = &e->lines[i];
 		int ok;
 
-		l->net = sign * folio_cents(s->net, &ok);
+		l->net = folio_cents(s->net, &ok);
 		if (!ok || !s->description || !*s->description)
 			goto no;
 		v = find_vat(e, s->category, s->vat_rate);
@@ -571,12 +675,15 @@ static int real_lines(struct folio_en16931 *e, const struct folio_invoice *inv, 
 		l->vat = (size_t)v;
 		l->name = s->description;
 		l->unit = unit_of(s->unit, xml);
-		qty_price(l, s->quantity, s->unit_price, e->peppol, &lw, i + 1);
+		if (qty_price(l, s->quantity, s->unit_price, e->peppol, &lw, i + 1))
+			goto no;
 		sum[v] += l->net;
 		total += l->net;
 	}
+	if (total + e->charge_total - e->allowance_total != e->net)
+		goto no;
 	for (i = 0; i < e->nvats; i++)
-		if (sum[i] + charges_of(e, i) != e->vats[i].net)
+		if (llabs(sum[i] + charges_of(e, i) - e->vats[i].net) >= 100)
 			goto no;
 	e->nlines = inv->nlines;
 	e->line_total = total;
@@ -642,12 +749,72 @@ static const char *endpoint(const char *tax_id, char *buf, size_t n)
 	return "9945";
 }
 
+/* Identifiers (BT-29/30/32/46/47) and the deliver-to place (BG-13/15).
+ * A scheme outside the ICD list is not written (BR-CL-10, BR-CL-11). */
+static void parties(struct folio_en16931 *e, const struct folio_invoice *inv,
+		    struct folio_strbuf *w)
+{
+	e->seller_id = en_id(inv->seller_identifier, inv->seller_identifier_scheme);
+	e->buyer_id = en_id(inv->buyer_identifier, inv->buyer_identifier_scheme);
+	e->seller_legal = en_id(inv->seller_legal_id, inv->seller_legal_id_scheme);
+	e->buyer_legal = en_id(inv->buyer_legal_id, inv->buyer_legal_id_scheme);
+	e->seller_taxreg = inv->seller_tax_registration;
+	if (inv->delivery_country && !is_country(inv->delivery_country))
+		why(w, "BR-CL-14 the deliver-to country '%s' is not a country code",
+		    inv->delivery_country);
+	if (inv->delivery_address && !inv->delivery_country)
+		why(w, "BR-57 the deliver-to address has no country");
+	e->delivery = inv->supply_date || inv->delivery_name || inv->delivery_address ||
+		      inv->delivery_country;
+}
+
+/* BT-7/8 (BR-CO-03, BR-CL-06), the period (BR-29), the preceding invoice
+ * (BR-55) and the payment means (BR-CL-16, BR-61). */
+static void dates_and_payment(struct folio_en16931 *e, const struct folio_invoice *inv,
+			      struct folio_strbuf *w)
+{
+	static const char *const due[][2] = { { "3", "5" }, { "35", "29" }, { "432", "72" } };
+	const char *code = inv->vat_due_date_code;
+	size_t i;
+
+	if (inv->tax_point_date && code)
+		why(w, "BR-CO-03 both the VAT point date and its code (%s) are given", code);
+	for (i = 0; code && i < sizeof(due) / sizeof(due[0]); i++)
+		if (!strcmp(code, due[i][0])) {
+			e->due_code = due[i][0];
+			e->due_code_cii = due[i][1];
+		}
+	if (code && !e->due_code)
+		why(w, "BR-CL-06 the VAT point date code '%s' is not 3, 35 or 432", code);
+	if (inv->period_start && inv->period_end && strcmp(inv->period_end, inv->period_start) < 0)
+		why(w, "BR-29 the invoicing period ends (%s) before it starts (%s)",
+		    inv->period_end, inv->period_start);
+	if (inv->preceding_invoice_date && !inv->preceding_invoice_number)
+		why(w, "BR-55 the preceding invoice of %s has no number",
+		    inv->preceding_invoice_date);
+	/*
+	 * The record's code, else 30 credit transfer when the IBAN is known. A
+	 * credit transfer (30, 58) needs its account (BR-61) and the record
+	 * keeps IBANs only: a transfer to another kind of account (a Swedish
+	 * bankgiro) is written without its code rather than refused.
+	 */
+	code = inv->payment_means_code;
+	if (code && (!strcmp(code, "30") || !strcmp(code, "58")) && !inv->iban)
+		code = NULL;
+	if (code)
+		e->means = code;
+	else if (inv->iban)
+		e->means = "30";
+	if (e->means && !in_list(uncl4461, e->means))
+		why(w, "BR-CL-16 the payment means '%s' is not a UNTDID 4461 code", e->means);
+}
+
 int folio_en16931_build(struct folio_en16931 *e, const struct folio_invoice *inv, int peppol,
 			struct folio_err *err)
 {
 	struct folio_strbuf w = FOLIO_STRBUF_INIT;
 	long long due = 0, rnet = 0, rvat = 0;
-	int has_net, has_vat, has_gross, has_due, sign = 1, r;
+	int has_net, has_vat, has_gross, has_due, r;
 	char a[32], b[32], c[32], d[32];
 	size_t i;
 
@@ -679,6 +846,8 @@ int folio_en16931_build(struct folio_en16931 *e, const struct folio_invoice *inv
 		    inv->seller.tax_id);
 	e->seller_vat = has_prefix(inv->seller.tax_id) ? inv->seller.tax_id : NULL;
 	e->buyer_vat = has_prefix(inv->buyer.tax_id) ? inv->buyer.tax_id : NULL;
+	parties(e, inv, &w);
+	dates_and_payment(e, inv, &w);
 
 	if (vat_rows(e, inv, &w))
 		goto nomem;
@@ -699,16 +868,6 @@ int folio_en16931_build(struct folio_en16931 *e, const struct folio_invoice *inv
 		e->vat = rvat;
 	if (!has_gross)
 		e->gross = e->net + e->vat;
-	/* a credit note is written with positive amounts */
-	if (e->credit && (e->gross < 0 || (e->gross == 0 && e->net < 0))) {
-		sign = -1;
-		e->negated = 1;
-		e->net = -e->net, e->vat = -e->vat, e->gross = -e->gross;
-		due = -due, e->prepaid = -e->prepaid, e->rounding = -e->rounding;
-		rnet = -rnet, rvat = -rvat;
-		for (i = 0; i < e->nvats; i++)
-			e->vats[i].net = -e->vats[i].net, e->vats[i].vat = -e->vats[i].vat;
-	}
 	if (e->nvats && e->net != rnet)
 		why(&w, "BR-CO-13 the net total %s is not the VAT breakdown's %s",
 		    folio_en16931_amount(e->net, a), folio_en16931_amount(rnet, b));
@@ -731,9 +890,9 @@ int folio_en16931_build(struct folio_en16931 *e, const struct folio_invoice *inv
 		    folio_en16931_amount(e->prepaid, c), folio_en16931_amount(e->rounding, d));
 
 	category_rules(e, inv, &w);
-	if (charges(e, inv, sign, &w))
+	if (charges(e, inv, &w))
 		goto nomem;
-	if (e->nvats && real_lines(e, inv, sign, &w))
+	if (e->nvats && real_lines(e, inv, &w))
 		goto nomem;
 	if (e->nvats && !e->lines && summary_lines(e))
 		goto nomem;

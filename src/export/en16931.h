@@ -4,18 +4,25 @@
  *
  * folio_en16931_build() checks the business rules of EN 16931 that can be
  * checked from the record (BR-01..BR-16 mandatory elements, BR-CO-10..18
- * sums, the per-category rules BR-S/Z/E/AE/IC/G/O/AF/AG, and Peppol BIS
- * 3.0's extra rules when asked) and turns the record into amounts in
- * cents with the sign the syntax wants (a credit note is written with
- * positive amounts), VAT categories resolved and lines that add up to
- * the breakdown. Both writers then only lay the model out in their
- * syntax, so UBL and CII refuse the same invoices for the same reasons.
+ * sums, the per-category rules BR-S/Z/E/AE/IC/G/O/AF/AG/B, the code lists
+ * BR-CL-*, and Peppol BIS 3.0's extra rules when asked) and turns the
+ * record into amounts in cents, VAT categories resolved and lines that
+ * add up to the breakdown. Amounts, quantities and allowances keep the
+ * record's signs (EN 16931 allows negative amounts in an invoice and in a
+ * credit note, and no rule ties quantity x price to the net), so an
+ * exported invoice reads back as the record it came from. Both writers
+ * then only lay the model out in their syntax, so UBL and CII refuse the
+ * same invoices for the same reasons.
  *
- * When the record's lines are missing or do not add up to the VAT
- * breakdown, the model has one summary line per VAT breakdown row named
- * "Total at 23 % VAT as on the original invoice" whose net is the row's
- * taxable amount less its document-level charges plus its allowances
- * (e->summary is 1).
+ * The record's lines are written when each has a name, an amount and a
+ * VAT row, a price that is not negative (BR-27), and they add up: their
+ * sum with the document-level allowances and charges is the net total
+ * (BR-CO-10, BR-CO-13) and, per VAT row, the row's taxable amount within
+ * the validators' tolerance of one unit (BR-S-08 etc.). When there are no
+ * lines or they break one of these, the model has one summary line per
+ * VAT breakdown row named "Total at 23 % VAT as on the original invoice"
+ * whose net is the row's taxable amount less its document-level charges
+ * plus its allowances (e->summary is 1).
  */
 #ifndef FOLIO_EN16931_H
 #define FOLIO_EN16931_H
@@ -35,7 +42,8 @@ struct folio_en_vat {
 /* One line (BG-25). */
 struct folio_en_line {
 	const char *name;      /* BT-153 */
-	char qty[32];          /* BT-129, signed like the net */
+	char qty[32];          /* BT-129 as the record has it (absent: 1, signed
+				* like the net) */
 	char price[40];        /* BT-146, never negative */
 	const char *unit;      /* BT-130, a UN/ECE rec 20 code */
 	long long net;         /* BT-131, cents */
@@ -45,19 +53,34 @@ struct folio_en_line {
 /* One document-level allowance or charge (BG-20, BG-21). */
 struct folio_en_charge {
 	int charge;            /* 1: charge, 0: allowance */
-	long long amount;      /* cents, positive */
+	long long amount;      /* cents, signed as in the record */
+	int has_base;
+	long long base;        /* BT-93/BT-100, cents, when has_base */
+	char percent[24];      /* BT-94/BT-101, "" when unknown */
 	const char *reason, *code;
 	size_t vat;
+};
+
+/* A party identifier with its ISO 6523 ICD scheme (NULL: none written). */
+struct folio_en_id {
+	const char *id, *scheme;
 };
 
 struct folio_en16931 {
 	const struct folio_invoice *inv;
 	int credit;            /* write a credit note (381) */
-	int negated;           /* the record's amounts were negative: signs flipped */
 	int summary;           /* lines are one per VAT row (see above) */
 	int peppol;            /* Peppol BIS Billing 3.0 */
 	const char *seller_vat, *buyer_vat;   /* BT-31, BT-48 written, or NULL */
-	const char *seller_id, *buyer_id;     /* BT-29, BT-46 (category O), or NULL */
+	struct folio_en_id seller_id, buyer_id;       /* BT-29, BT-46 (with category O
+						       * the tax ID when none) */
+	struct folio_en_id seller_legal, buyer_legal; /* BT-30, BT-47 */
+	const char *seller_taxreg;                     /* BT-32, or NULL */
+	const char *means;     /* BT-81 (UNTDID 4461): the record's, else 30 with an
+				* IBAN, else NULL */
+	const char *due_code;  /* BT-8 as UNTDID 2005 (UBL: 3, 35, 432), or NULL */
+	const char *due_code_cii;   /* the same as UNTDID 2475 (CII: 5, 29, 72) */
+	int delivery;          /* a Delivery (BG-13) is written */
 	char seller_endpoint[32], buyer_endpoint[32]; /* Peppol BT-34, BT-49 */
 	const char *seller_eas, *buyer_eas;             /* their schemeID */
 
@@ -70,7 +93,7 @@ struct folio_en16931 {
 	size_t nallowances;    /* of which allowances */
 
 	/* BG-22, cents */
-	long long line_total, allowance_total, charge_total;
+	long long line_total, allowance_total, charge_total;  /* signed sums */
 	long long net, vat, gross, prepaid, rounding, payable;
 	int has_prepaid, has_rounding;
 

@@ -281,6 +281,8 @@ static int charge_row(void *ctx, struct jkv *kv, size_t n)
 	e->reason_code = take(inv, kv, n, "reason_code");
 	e->rate = take(inv, kv, n, "rate");
 	e->category = take(inv, kv, n, "category");
+	e->base = take(inv, kv, n, "base");
+	e->percent = take(inv, kv, n, "percent");
 	if (!e->amount)
 		e->amount = "0.00";
 	return 0;
@@ -378,6 +380,26 @@ int folio_invoice_from_doc(struct folio_invoice *inv, struct folio_doc *doc, int
 	inv->amount_due = field(doc, "amount_due");
 	inv->prepaid_amount = field(doc, "prepaid_amount");
 	inv->rounding_amount = field(doc, "rounding_amount");
+	inv->seller_identifier = field(doc, "seller_identifier");
+	inv->seller_identifier_scheme = field(doc, "seller_identifier_scheme");
+	inv->buyer_identifier = field(doc, "buyer_identifier");
+	inv->buyer_identifier_scheme = field(doc, "buyer_identifier_scheme");
+	inv->seller_legal_id = field(doc, "seller_legal_id");
+	inv->seller_legal_id_scheme = field(doc, "seller_legal_id_scheme");
+	inv->buyer_legal_id = field(doc, "buyer_legal_id");
+	inv->buyer_legal_id_scheme = field(doc, "buyer_legal_id_scheme");
+	inv->seller_tax_registration = field(doc, "seller_tax_registration");
+	inv->delivery_name = field(doc, "delivery_name");
+	inv->delivery_address = field(doc, "delivery_address");
+	inv->delivery_country = field(doc, "delivery_country");
+	inv->period_start = field(doc, "period_start");
+	inv->period_end = field(doc, "period_end");
+	inv->preceding_invoice_number = field(doc, "preceding_invoice_number");
+	inv->preceding_invoice_date = field(doc, "preceding_invoice_date");
+	inv->tax_point_date = field(doc, "tax_point_date");
+	inv->vat_due_date_code = field(doc, "vat_due_date_code");
+	inv->payment_terms = field(doc, "payment_terms");
+	inv->payment_means_code = field(doc, "payment_means_code");
 
 	for (i = 0; i < sizeof(arrays) / sizeof(arrays[0]); i++) {
 		if (!(f = folio_doc_field(doc, arrays[i].name)) || !f->value || !*f->value)
@@ -385,11 +407,13 @@ int folio_invoice_from_doc(struct folio_invoice *inv, struct folio_doc *doc, int
 		r.inv = inv;
 		r.alloc = 0;
 		if (jarray(f->value, arrays[i].row, &r)) {
+			/* the message first: releasing may free the document */
+			folio_err_set(err, FOLIO_FAILED, FOLIO_E_INPUT, 0,
+				      "document %lld: field %s is not a list of entries", doc->id,
+				      arrays[i].name);
 			inv->doc_ = owns_doc ? doc : NULL;
 			folio_invoice_release(inv);
-			return folio_err_set(err, FOLIO_FAILED, FOLIO_E_INPUT, 0,
-					     "document %lld: field %s is not a list of entries",
-					     doc->id, arrays[i].name);
+			return FOLIO_FAILED;
 		}
 	}
 	inv->doc_ = owns_doc ? doc : NULL;

@@ -8,7 +8,8 @@
  * an invoice that breaks one is refused with the rule IDs. Elements follow
  * the sequence of the UBL 2.1 XSD (the CreditNote's differs: no DueDate,
  * which goes to PaymentMeans/PaymentDueDate, and AllowanceCharge after the
- * exchange rates). Credit notes are written with positive amounts.
+ * exchange rates, and TaxPointDate before the type code). Amounts,
+ * quantities and allowances keep the record's signs, in a credit note too.
  *
  * When the record's lines are missing or do not add up to the VAT
  * breakdown, one line per VAT rate is written instead, named "Total at
@@ -86,8 +87,23 @@ static void tax_category(struct folio_xw *sb, const char *tag, const struct foli
 			  tag);
 }
 
+/* <cbc:TAG schemeID="0088">id</cbc:TAG>, without the scheme when it has none */
+static void id_elem(struct folio_xw *sb, const char *tag, const struct folio_en_id *id)
+{
+	folio_xw_addf(sb, "<cbc:%s", tag);
+	if (id->scheme) {
+		folio_xw_adds(sb, " schemeID=\"");
+		folio_xw_esc(sb, id->scheme);
+		folio_xw_adds(sb, "\"");
+	}
+	folio_xw_adds(sb, ">");
+	folio_xw_esc(sb, id->id);
+	folio_xw_addf(sb, "</cbc:%s>", tag);
+}
+
 static void party(struct folio_xw *sb, const char *tag, const struct folio_inv_party *p,
-		  const char *vat, const char *id, const char *eas, const char *endpoint)
+		  const char *vat, const struct folio_en_id *id, const struct folio_en_id *legal,
+		  const char *taxreg, const char *eas, const char *endpoint)
 {
 	folio_xw_addf(sb, "<cac:%s>\n<cac:Party>\n", tag);
 	if (eas) {
@@ -95,9 +111,9 @@ static void party(struct folio_xw *sb, const char *tag, const struct folio_inv_p
 		folio_xw_esc(sb, endpoint);
 		folio_xw_adds(sb, "</cbc:EndpointID>\n");
 	}
-	if (id) {
+	if (id->id) {
 		folio_xw_adds(sb, "<cac:PartyIdentification>");
-		folio_xw_elem(sb, "cbc:ID", id);
+		id_elem(sb, "ID", id);
 		folio_xw_adds(sb, "</cac:PartyIdentification>\n");
 	}
 	folio_xw_adds(sb, "<cac:PartyName>");
@@ -113,8 +129,17 @@ static void party(struct folio_xw *sb, const char *tag, const struct folio_inv_p
 		folio_xw_adds(sb, "<cac:TaxScheme><cbc:ID>VAT</cbc:ID></cac:TaxScheme>"
 				      "</cac:PartyTaxScheme>\n");
 	}
+	if (taxreg) {
+		/* BT-32: a tax scheme other than VAT */
+		folio_xw_adds(sb, "<cac:PartyTaxScheme>");
+		folio_xw_elem(sb, "cbc:CompanyID", taxreg);
+		folio_xw_adds(sb, "<cac:TaxScheme><cbc:ID>TAX</cbc:ID></cac:TaxScheme>"
+				      "</cac:PartyTaxScheme>\n");
+	}
 	folio_xw_adds(sb, "<cac:PartyLegalEntity>");
 	folio_xw_elem(sb, "cbc:RegistrationName", p->name);
+	if (legal->id)
+		id_elem(sb, "CompanyID", legal);
 	folio_xw_addf(sb, "</cac:PartyLegalEntity>\n</cac:Party>\n</cac:%s>\n", tag);
 }
 
@@ -130,7 +155,10 @@ static void allowance_charges(struct folio_xw *sb, const struct folio_en16931 *e
 				      "</cbc:ChargeIndicator>", c->charge ? "true" : "false");
 		folio_xw_elem(sb, "cbc:AllowanceChargeReasonCode", c->code);
 		folio_xw_elem(sb, "cbc:AllowanceChargeReason", c->reason);
+		folio_xw_elem(sb, "cbc:MultiplierFactorNumeric", c->percent);
 		money(sb, "Amount", c->amount, cur);
+		if (c->has_base)
+			money(sb, "BaseAmount", c->base, cur);
 		tax_category(sb, "TaxCategory", &e->vats[c->vat], 0);
 		folio_xw_adds(sb, "</cac:AllowanceCharge>\n");
 	}
@@ -140,7 +168,7 @@ static void write_ubl(struct folio_xw *sb, const struct folio_en16931 *e)
 {
 	const struct folio_invoice *inv = e->inv;
 	const char *cur = inv->currency, *root = e->credit ? "CreditNote" : "Invoice";
-	int pay = inv->iban || inv->payment_reference || (e->credit && inv->due_date);
+	int pay = e->means || inv->payment_reference || (e->credit && inv->due_date);
 	size_t i;
 
 	folio_xw_addf(sb, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<%s xmlns=\"%s\" "
@@ -155,31 +183,59 @@ static void write_ubl(struct folio_xw *sb, const struct folio_en16931 *e)
 	if (!e->credit) {
 		folio_xw_elem(sb, "cbc:DueDate", inv->due_date);
 		folio_xw_adds(sb, "<cbc:InvoiceTypeCode>380</cbc:InvoiceTypeCode>");
+		folio_xw_elem(sb, "cbc:TaxPointDate", inv->tax_point_date);
 	} else {
+		folio_xw_elem(sb, "cbc:TaxPointDate", inv->tax_point_date);
 		folio_xw_adds(sb, "<cbc:CreditNoteTypeCode>381</cbc:CreditNoteTypeCode>");
 	}
 	folio_xw_elem(sb, "cbc:DocumentCurrencyCode", cur);
 	folio_xw_elem(sb, "cbc:BuyerReference", inv->buyer_reference);
 	folio_xw_adds(sb, "\n");
+	if (inv->period_start || inv->period_end || e->due_code) {
+		folio_xw_adds(sb, "<cac:InvoicePeriod>");
+		folio_xw_elem(sb, "cbc:StartDate", inv->period_start);
+		folio_xw_elem(sb, "cbc:EndDate", inv->period_end);
+		folio_xw_elem(sb, "cbc:DescriptionCode", e->due_code);
+		folio_xw_adds(sb, "</cac:InvoicePeriod>\n");
+	}
 	if (inv->order_reference) {
 		folio_xw_adds(sb, "<cac:OrderReference>");
 		folio_xw_elem(sb, "cbc:ID", inv->order_reference);
 		folio_xw_adds(sb, "</cac:OrderReference>\n");
 	}
-	party(sb, "AccountingSupplierParty", &inv->seller, e->seller_vat, e->seller_id,
-	      e->seller_eas, e->seller_endpoint);
-	party(sb, "AccountingCustomerParty", &inv->buyer, e->buyer_vat, e->buyer_id,
-	      e->buyer_eas, e->buyer_endpoint);
-	if (inv->supply_date) {
+	if (inv->preceding_invoice_number) {
+		folio_xw_adds(sb, "<cac:BillingReference><cac:InvoiceDocumentReference>");
+		folio_xw_elem(sb, "cbc:ID", inv->preceding_invoice_number);
+		folio_xw_elem(sb, "cbc:IssueDate", inv->preceding_invoice_date);
+		folio_xw_adds(sb, "</cac:InvoiceDocumentReference></cac:BillingReference>\n");
+	}
+	party(sb, "AccountingSupplierParty", &inv->seller, e->seller_vat, &e->seller_id,
+	      &e->seller_legal, e->seller_taxreg, e->seller_eas, e->seller_endpoint);
+	party(sb, "AccountingCustomerParty", &inv->buyer, e->buyer_vat, &e->buyer_id,
+	      &e->buyer_legal, NULL, e->buyer_eas, e->buyer_endpoint);
+	if (e->delivery) {
 		folio_xw_adds(sb, "<cac:Delivery>");
 		folio_xw_elem(sb, "cbc:ActualDeliveryDate", inv->supply_date);
+		if (inv->delivery_country) {
+			folio_xw_adds(sb, "<cac:DeliveryLocation><cac:Address>");
+			folio_xw_elem(sb, "cbc:StreetName", inv->delivery_address);
+			folio_xw_adds(sb, "<cac:Country>");
+			folio_xw_elem(sb, "cbc:IdentificationCode", inv->delivery_country);
+			folio_xw_adds(sb, "</cac:Country></cac:Address></cac:DeliveryLocation>");
+		}
+		if (inv->delivery_name) {
+			folio_xw_adds(sb, "<cac:DeliveryParty><cac:PartyName>");
+			folio_xw_elem(sb, "cbc:Name", inv->delivery_name);
+			folio_xw_adds(sb, "</cac:PartyName></cac:DeliveryParty>");
+		}
 		folio_xw_adds(sb, "</cac:Delivery>\n");
 	}
 	if (pay) {
-		/* 30 credit transfer needs the account (BR-61); 1 "instrument not
-		 * defined" when only a reference or a date is known */
-		folio_xw_addf(sb, "<cac:PaymentMeans><cbc:PaymentMeansCode>%s"
-				      "</cbc:PaymentMeansCode>", inv->iban ? "30" : "1");
+		/* 1 "instrument not defined" when only a reference or a credit
+		 * note's due date is known */
+		folio_xw_addf(sb, "<cac:PaymentMeans><cbc:PaymentMeansCode>");
+		folio_xw_esc(sb, e->means ? e->means : "1");
+		folio_xw_adds(sb, "</cbc:PaymentMeansCode>");
 		if (e->credit)
 			folio_xw_elem(sb, "cbc:PaymentDueDate", inv->due_date);
 		folio_xw_elem(sb, "cbc:PaymentID", inv->payment_reference);
@@ -189,6 +245,11 @@ static void write_ubl(struct folio_xw *sb, const struct folio_en16931 *e)
 			folio_xw_adds(sb, "</cac:PayeeFinancialAccount>");
 		}
 		folio_xw_adds(sb, "</cac:PaymentMeans>\n");
+	}
+	if (inv->payment_terms) {
+		folio_xw_adds(sb, "<cac:PaymentTerms>");
+		folio_xw_elem(sb, "cbc:Note", inv->payment_terms);
+		folio_xw_adds(sb, "</cac:PaymentTerms>\n");
 	}
 	allowance_charges(sb, e);
 	folio_xw_adds(sb, "<cac:TaxTotal>");
