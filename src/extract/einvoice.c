@@ -73,7 +73,8 @@
  *    company register entry, so it is BT-32 rather than BT-30).
  *  - delivery_name, delivery_address (one line, as the parties'),
  *    delivery_country: UBL Delivery/DeliveryParty and DeliveryLocation/
- *    Address, CII ShipToTradeParty.
+ *    Address, CII ShipToTradeParty, FatturaPA DatiTrasporto/IndirizzoResa
+ *    (no name).
  *  - period_start, period_end (UBL InvoicePeriod, CII
  *    BillingSpecifiedPeriod, KSeF OkresFa); preceding_invoice_number and
  *    preceding_invoice_date (the first UBL BillingReference, CII
@@ -1430,36 +1431,43 @@ static const char *fpa_category(const char *natura, const char *rate)
 	return NULL;
 }
 
+/* `who`_country and `who`_address of a FatturaPA address (Sede,
+ * IndirizzoResa). */
+static void fpa_address(struct rd *r, xmlNode *sede, const char *who)
+{
+	struct folio_strbuf sb = FOLIO_STRBUF_INIT, part = FOLIO_STRBUF_INIT;
+	char name[32], *s;
+
+	snprintf(name, sizeof(name), "%s_country", who);
+	s = text_at(r, sede, "Nazione");
+	emit_country(r, name, s);
+	free(s);
+	/* "Via Roma 1, 00100 Roma, RM": the street and its number make one
+	 * line */
+	join_take(r, &part, " ", text_at(r, sede, "Indirizzo"));
+	join_take(r, &part, " ", text_at(r, sede, "NumeroCivico"));
+	if (part.len)
+		join_take(r, &sb, ", ", folio_strbuf_detach(&part));
+	join_take(r, &part, " ", text_at(r, sede, "CAP"));
+	join_take(r, &part, " ", text_at(r, sede, "Comune"));
+	if (part.len)
+		join_take(r, &sb, ", ", folio_strbuf_detach(&part));
+	join_take(r, &sb, ", ", text_at(r, sede, "Provincia"));
+	snprintf(name, sizeof(name), "%s_address", who);
+	if (sb.len)
+		emit(r, name, sb.buf, NULL);
+	folio_strbuf_release(&part);
+	folio_strbuf_release(&sb);
+}
+
 static void fpa_party(struct rd *r, xmlNode *hdr, const char *tag, const char *who)
 {
 	xmlNode *da, *sede;
 	char path[128], name[32], *s, *c, *nome, *cognome;
 
 	snprintf(path, sizeof(path), "%s/Sede", tag);
-	if ((sede = find(r, hdr, path))) {
-		struct folio_strbuf sb = FOLIO_STRBUF_INIT, part = FOLIO_STRBUF_INIT;
-
-		snprintf(name, sizeof(name), "%s_country", who);
-		s = text_at(r, sede, "Nazione");
-		emit_country(r, name, s);
-		free(s);
-		/* "Via Roma 1, 00100 Roma, RM": the street and its number
-		 * make one line */
-		join_take(r, &part, " ", text_at(r, sede, "Indirizzo"));
-		join_take(r, &part, " ", text_at(r, sede, "NumeroCivico"));
-		if (part.len)
-			join_take(r, &sb, ", ", folio_strbuf_detach(&part));
-		join_take(r, &part, " ", text_at(r, sede, "CAP"));
-		join_take(r, &part, " ", text_at(r, sede, "Comune"));
-		if (part.len)
-			join_take(r, &sb, ", ", folio_strbuf_detach(&part));
-		join_take(r, &sb, ", ", text_at(r, sede, "Provincia"));
-		snprintf(name, sizeof(name), "%s_address", who);
-		if (sb.len)
-			emit(r, name, sb.buf, NULL);
-		folio_strbuf_release(&part);
-		folio_strbuf_release(&sb);
-	}
+	if ((sede = find(r, hdr, path)))
+		fpa_address(r, sede, who);
 	snprintf(path, sizeof(path), "%s/DatiAnagrafici", tag);
 	if (!(da = find(r, hdr, path)))
 		return;
@@ -1599,6 +1607,9 @@ static void fpa(struct rd *r, xmlNode *root)
 	fc = find(r, dg, "DatiFattureCollegate");
 	emit_text(r, "preceding_invoice_number", fc, "IdDocumento");
 	emit_date(r, "preceding_invoice_date", fc, "Data");
+	/* where the goods went (BT-75..80) */
+	if ((fc = find(r, dg, "DatiTrasporto/IndirizzoResa")))
+		fpa_address(r, fc, "delivery");
 	jemit(&j, "vat_breakdown");
 
 	jinit(&j, r);

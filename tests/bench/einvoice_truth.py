@@ -566,13 +566,16 @@ def fpa(root):
     f.put("supply_date", date(t(dg, "DatiTrasporto/DataOraConsegna")))
     f.put("due_date", date(t(body, "DatiPagamento/DettaglioPagamento/DataScadenzaPagamento")))
     f.put("currency", t(dgd, "Divisa"))
+    def fpa_address(who, sede):
+        f.put(who + "_country", country(t(sede, "Nazione")))
+        street = " ".join(x for x in (t(sede, "Indirizzo"), t(sede, "NumeroCivico")) if x)
+        f.put(who + "_address", address([street], t(sede, "CAP"), t(sede, "Comune"),
+                                        t(sede, "Provincia")))
+
     for who, tag in (("seller", "CedentePrestatore"), ("buyer", "CessionarioCommittente")):
         sede = hdr.find(tag + "/Sede") if hdr is not None else None
         if sede is not None:
-            f.put(who + "_country", country(t(sede, "Nazione")))
-            street = " ".join(x for x in (t(sede, "Indirizzo"), t(sede, "NumeroCivico")) if x)
-            f.put(who + "_address", address([street], t(sede, "CAP"), t(sede, "Comune"),
-                                            t(sede, "Provincia")))
+            fpa_address(who, sede)
         da = hdr.find(tag + "/DatiAnagrafici") if hdr is not None else None
         if da is None:
             continue
@@ -617,6 +620,9 @@ def fpa(root):
     fc = dg.find("DatiFattureCollegate") if dg is not None else None
     f.put("preceding_invoice_number", t(fc, "IdDocumento"))
     f.put("preceding_invoice_date", date(t(fc, "Data")))
+    resa = dg.find("DatiTrasporto/IndirizzoResa") if dg is not None else None
+    if resa is not None:
+        fpa_address("delivery", resa)
     f.put("vat_breakdown", jarr([bd(t(r, "AliquotaIVA"), t(r, "ImponibileImporto"),
                                     t(r, "Imposta"),
                                     category=fpa_category(t(r, "Natura"), t(r, "AliquotaIVA")),

@@ -1362,6 +1362,9 @@ static void test_fatturapa_refs(void)
 			   "<Data>2024-02-29</Data></DatiFattureCollegate>"
 			   "<DatiFattureCollegate><IdDocumento>FT/13</IdDocumento>"
 			   "<Data>2024-03-01</Data></DatiFattureCollegate>"
+			   "<DatiTrasporto><IndirizzoResa><Indirizzo>Rue  de Lyon</Indirizzo>"
+			   "<NumeroCivico>4</NumeroCivico><CAP>75012</CAP><Comune>Paris"
+			   "</Comune><Nazione>fr</Nazione></IndirizzoResa></DatiTrasporto>"
 			   "</DatiGenerali></FatturaElettronicaBody></p:FatturaElettronica>",
 			   &c, &err), FOLIO_OK);
 	check_meta(&c);
@@ -1371,6 +1374,9 @@ static void test_fatturapa_refs(void)
 	T_EQ_STR(val(&c, "buyer_tax_id"), "IT09876543210");
 	T_EQ_STR(val(&c, "preceding_invoice_number"), "FT/ 12");
 	T_EQ_STR(val(&c, "preceding_invoice_date"), "2024-02-29");
+	T_EQ_STR(val(&c, "delivery_address"), "Rue de Lyon 4, 75012 Paris");
+	T_EQ_STR(val(&c, "delivery_country"), "FR");
+	T_OK(!val(&c, "delivery_name"), "IndirizzoResa has no name");
 	T_OK(!val(&c, "seller_legal_id") && !val(&c, "buyer_legal_id") &&
 	     !val(&c, "buyer_identifier"), "no legal IDs or identifiers from FatturaPA");
 	folio_cands_free(&c);
