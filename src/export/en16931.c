@@ -638,10 +638,11 @@ static int qty_price(struct folio_en_line *l, const char *qs, const char *ps, in
 }
 
 /*
- * The record's lines when each can be written and they add up: with the
- * document-level allowances and charges to the net total exactly
- * (BR-CO-13) and per VAT row within the validators' tolerance of one unit
- * (BR-S-08 and its siblings).
+ * The record's lines when each can be written and they add up with the
+ * document-level allowances and charges: to the net total (BR-CO-13) and
+ * to each VAT row's taxable amount (BR-S-08 and its siblings). The UBL
+ * validator allows a unit's difference per row, the CII one none: exact,
+ * so that both syntaxes write the same lines.
  */
 static int real_lines(struct folio_en16931 *e, const struct folio_invoice *inv,
 		      struct folio_strbuf *w)
@@ -683,7 +684,7 @@ static int real_lines(struct folio_en16931 *e, const struct folio_invoice *inv,
 	if (total + e->charge_total - e->allowance_total != e->net)
 		goto no;
 	for (i = 0; i < e->nvats; i++)
-		if (llabs(sum[i] + charges_of(e, i) - e->vats[i].net) >= 100)
+		if (sum[i] + charges_of(e, i) != e->vats[i].net)
 			goto no;
 	e->nlines = inv->nlines;
 	e->line_total = total;

@@ -17,8 +17,8 @@
  * The record's lines are written when each has a name, an amount and a
  * VAT row, a price that is not negative (BR-27), and they add up: their
  * sum with the document-level allowances and charges is the net total
- * (BR-CO-10, BR-CO-13) and, per VAT row, the row's taxable amount within
- * the validators' tolerance of one unit (BR-S-08 etc.). When there are no
+ * (BR-CO-10, BR-CO-13) and, per VAT row, the row's taxable amount
+ * (BR-S-08 etc.; exact, as CII's validator wants it). When there are no
  * lines or they break one of these, the model has one summary line per
  * VAT breakdown row named "Total at 23 % VAT as on the original invoice"
  * whose net is the row's taxable amount less its document-level charges

@@ -593,6 +593,255 @@ static void test_valid_set(void)
 	}
 }
 
+/* ---- the business terms the record carries since the round trip ------------- */
+
+static int count(const char *hay, const char *needle)
+{
+	int n = 0;
+
+	for (; hay && (hay = strstr(hay, needle)); hay++)
+		n++;
+	return n;
+}
+
+static void test_terms(void)
+{
+	static const struct kv full[] = {
+		{ "invoice_number", "RE-2024-200" },
+		{ "seller_identifier", "4000001123452" },
+		{ "seller_identifier_scheme", "0088" },
+		{ "seller_legal_id", "HRB 12345" },
+		{ "seller_legal_id_scheme", "XX" },     /* not an ICD code: no scheme */
+		{ "seller_tax_registration", "201/113/40209" },
+		{ "buyer_identifier", "K-10202" },
+		{ "buyer_legal_id", "HRB 777" },
+		{ "buyer_legal_id_scheme", "0204" },
+		{ "delivery_name", "Kanzlei Schäfer, Lager" },
+		{ "delivery_address", "Hafenstraße 9, 50668 Köln" },
+		{ "delivery_country", "DE" },
+		{ "period_start", "2024-03-01" },
+		{ "period_end", "2024-03-31" },
+		{ "preceding_invoice_number", "RE-2024-117" },
+		{ "preceding_invoice_date", "2024-03-15" },
+		{ "vat_due_date_code", "35" },
+		{ "payment_terms", "14 Tage 2 % Skonto, 30 Tage netto" },
+		{ "payment_means_code", "58" },
+		{ "charges", "[{\"kind\":\"allowance\",\"amount\":\"50.00\",\"base\":\"1000.00\","
+			     "\"percent\":\"5\",\"reason\":\"Treuerabatt\",\"rate\":\"19\","
+			     "\"category\":\"S\"},{\"kind\":\"charge\",\"amount\":\"5.90\","
+			     "\"reason\":\"Versandkosten\",\"reason_code\":\"FC\",\"rate\":\"19\"}]" },
+		{ NULL, NULL },
+	};
+	static const struct kv tp[] = {
+		{ "invoice_number", "RE-2024-201" }, { "tax_point_date", "2024-03-31" },
+		{ NULL, NULL },
+	};
+	char *u, *c;
+
+	u = both("de-terms", "invoice", de, full, &c);
+	T_CONTAINS(u, "<cbc:BuyerReference>04011000-12345-34</cbc:BuyerReference>\n"
+		      "<cac:InvoicePeriod><cbc:StartDate>2024-03-01</cbc:StartDate>"
+		      "<cbc:EndDate>2024-03-31</cbc:EndDate><cbc:DescriptionCode>35"
+		      "</cbc:DescriptionCode></cac:InvoicePeriod>");
+	T_CONTAINS(u, "<cac:BillingReference><cac:InvoiceDocumentReference><cbc:ID>RE-2024-117"
+		      "</cbc:ID><cbc:IssueDate>2024-03-15</cbc:IssueDate>");
+	T_CONTAINS(u, "<cac:PartyIdentification><cbc:ID schemeID=\"0088\">4000001123452</cbc:ID>");
+	T_CONTAINS(u, "<cac:PartyIdentification><cbc:ID>K-10202</cbc:ID>");
+	T_CONTAINS(u, "<cbc:CompanyID>HRB 12345</cbc:CompanyID></cac:PartyLegalEntity>");
+	T_CONTAINS(u, "<cbc:CompanyID schemeID=\"0204\">HRB 777</cbc:CompanyID>");
+	T_CONTAINS(u, "<cac:PartyTaxScheme><cbc:CompanyID>201/113/40209</cbc:CompanyID>"
+		      "<cac:TaxScheme><cbc:ID>TAX</cbc:ID>");
+	T_CONTAINS(u, "<cac:Delivery><cbc:ActualDeliveryDate>2024-03-12</cbc:ActualDeliveryDate>"
+		      "<cac:DeliveryLocation><cac:Address><cbc:StreetName>Hafenstraße 9, 50668 "
+		      "Köln</cbc:StreetName><cac:Country><cbc:IdentificationCode>DE");
+	T_CONTAINS(u, "<cac:DeliveryParty><cac:PartyName><cbc:Name>Kanzlei Schäfer, Lager");
+	T_CONTAINS(u, "<cbc:PaymentMeansCode>58</cbc:PaymentMeansCode>");
+	T_CONTAINS(u, "<cac:PaymentTerms><cbc:Note>14 Tage 2 % Skonto, 30 Tage netto</cbc:Note>");
+	T_CONTAINS(u, "<cbc:MultiplierFactorNumeric>5</cbc:MultiplierFactorNumeric>"
+		      "<cbc:Amount currencyID=\"EUR\">50.00</cbc:Amount>"
+		      "<cbc:BaseAmount currencyID=\"EUR\">1000.00</cbc:BaseAmount>");
+	T_CONTAINS(c, "<ram:SellerTradeParty><ram:GlobalID schemeID=\"0088\">4000001123452"
+		      "</ram:GlobalID>");
+	T_CONTAINS(c, "<ram:SpecifiedLegalOrganization><ram:ID>HRB 12345</ram:ID>");
+	T_CONTAINS(c, "<ram:ID schemeID=\"FC\">201/113/40209</ram:ID>");
+	T_CONTAINS(c, "<ram:BuyerTradeParty><ram:ID>K-10202</ram:ID>");
+	T_CONTAINS(c, "<ram:SpecifiedLegalOrganization><ram:ID schemeID=\"0204\">HRB 777");
+	T_CONTAINS(c, "<ram:ShipToTradeParty><ram:Name>Kanzlei Schäfer, Lager</ram:Name>"
+		      "<ram:PostalTradeAddress><ram:LineOne>Hafenstraße 9, 50668 Köln</ram:LineOne>"
+		      "<ram:CountryID>DE</ram:CountryID>");
+	T_CONTAINS(c, "<ram:BillingSpecifiedPeriod><ram:StartDateTime><udt:DateTimeString "
+		      "format=\"102\">20240301</udt:DateTimeString>");
+	T_EQ_INT(count(c, "<ram:DueDateTypeCode>29</ram:DueDateTypeCode>"), 1);
+	T_CONTAINS(c, "<ram:TypeCode>58</ram:TypeCode>");
+	T_CONTAINS(c, "<ram:SpecifiedTradePaymentTerms><ram:Description>14 Tage");
+	T_CONTAINS(c, "<ram:CalculationPercent>5</ram:CalculationPercent><ram:BasisAmount>1000.00"
+		      "</ram:BasisAmount><ram:ActualAmount>50.00</ram:ActualAmount>");
+	T_CONTAINS(c, "<ram:InvoiceReferencedDocument><ram:IssuerAssignedID>RE-2024-117"
+		      "</ram:IssuerAssignedID><ram:FormattedIssueDateTime><qdt:DateTimeString "
+		      "format=\"102\">20240315</qdt:DateTimeString>");
+	free(u);
+	free(c);
+
+	/* the VAT point date: after the type code in an Invoice, before it in a
+	 * CreditNote; once in CII */
+	u = both("de-taxpoint", "invoice", de, tp, &c);
+	T_CONTAINS(u, "<cbc:InvoiceTypeCode>380</cbc:InvoiceTypeCode><cbc:TaxPointDate>2024-03-31");
+	T_EQ_INT(count(c, "<ram:TaxPointDate>"), 1);
+	free(u);
+	free(c);
+	u = both("de-taxpoint", "credit_note", de, tp, NULL);
+	T_CONTAINS(u, "<cbc:TaxPointDate>2024-03-31</cbc:TaxPointDate><cbc:CreditNoteTypeCode>");
+	free(u);
+
+	/* a credit transfer to an account the record does not keep (not an
+	 * IBAN): BR-61 would need it, so the code is not written */
+	{
+		static const struct kv bg[] = {
+			{ "invoice_number", "RE-2024-203" }, { "iban", NULL },
+			{ "payment_means_code", "30" }, { "payment_reference", "RF18539007547034" },
+			{ NULL, NULL },
+		};
+
+		u = both("de-bankgiro", "invoice", de, bg, &c);
+		T_CONTAINS(u, "<cac:PaymentMeans><cbc:PaymentMeansCode>1</cbc:PaymentMeansCode>"
+			      "<cbc:PaymentID>RF18539007547034</cbc:PaymentID></cac:PaymentMeans>");
+		T_OK(c && !strstr(c, "PaymentMeans"), "cii: no payment means");
+		T_CONTAINS(c, "<ram:PaymentReference>RF18539007547034</ram:PaymentReference>");
+		free(u);
+		free(c);
+	}
+
+	/* invoices refused before */
+	{
+		static const struct kv o_legal[] = {
+			{ "invoice_number", "NS-2" }, { "seller_tax_id", NULL },
+			{ "seller_country", "IT" }, { "seller_legal_id", "MI-1234567" },
+			{ "vat_breakdown", "[{\"category\":\"O\",\"net\":\"8400.00\","
+					   "\"vat\":\"0.00\"}]" },
+			{ NULL, NULL },
+		};
+		static const struct kv s_taxreg[] = {
+			{ "invoice_number", "RE-2024-202" }, { "seller_tax_id", NULL },
+			{ "seller_country", "DE" }, { "seller_tax_registration", "201/113/40209" },
+			{ "seller_legal_id", "HRB 12345" }, { NULL, NULL },
+		};
+		static const struct kv k_period[] = {
+			{ "invoice_number", "IC-1" }, { "delivery_country", "DE" },
+			{ "period_start", "2024-04-01" }, { "period_end", "2024-04-30" },
+			{ "vat_breakdown", "[{\"rate\":\"0\",\"category\":\"K\",\"net\":\"8400.00\","
+					   "\"vat\":\"0.00\"}]" },
+			{ NULL, NULL },
+		};
+		static const struct kv ae_legal[] = {
+			{ "invoice_number", "RC-2" }, { "buyer_tax_id", NULL },
+			{ "buyer_country", "DE" }, { "buyer_legal_id", "HRB 5555" },
+			{ "buyer_legal_id_scheme", "0204" }, { NULL, NULL },
+		};
+		static const struct kv split[] = {
+			{ "invoice_number", "1316/85" }, { "buyer_name", "Azienda USL di Modena" },
+			{ "buyer_tax_id", "IT02241850367" }, { "buyer_address", NULL },
+			{ "net_total", "1246.00" }, { "vat_total", "274.12" },
+			{ "gross_total", "1520.12" }, { "prepaid_amount", "274.12" },
+			{ "amount_due", "1246.00" },
+			{ "vat_breakdown", "[{\"rate\":\"22\",\"category\":\"B\",\"net\":\"1246.00\","
+					   "\"vat\":\"274.12\"}]" },
+			{ "lines", "[{\"description\":\"EBIXA 5MG\",\"quantity\":\"20\","
+				   "\"unit\":\"C62\",\"unit_price\":\"62.30\",\"net\":\"1246.00\","
+				   "\"vat_rate\":\"22\",\"category\":\"B\"}]" },
+			{ NULL, NULL },
+		};
+		static const struct kv vatex_lower[] = {
+			{ "invoice_number", "2024-A-0094" },
+			{ "vat_breakdown", "[{\"rate\":\"21\",\"net\":\"300.00\",\"vat\":\"63.00\"},"
+					   "{\"rate\":\"0\",\"category\":\"E\",\"net\":\"1000.00\","
+					   "\"vat\":\"0.00\",\"exemption_code\":\"vatex-eu-132-1g\"}]" },
+			{ NULL, NULL },
+		};
+
+		u = both("it-outside-legal", "invoice", it_rc, o_legal, &c);
+		T_CONTAINS(u, "<cbc:RegistrationName>Officine Meccaniche Rossi S.r.l."
+			      "</cbc:RegistrationName><cbc:CompanyID>MI-1234567</cbc:CompanyID>");
+		T_CONTAINS(u, "<cac:AccountingSupplierParty>\n<cac:Party>\n<cac:PartyName>");
+		free(u);
+		free(c);
+		u = both("de-taxreg", "invoice", de, s_taxreg, NULL);
+		T_OK(u && count(u, "<cac:PartyTaxScheme>") == 2, "seller BT-32, buyer VAT ID");
+		T_CONTAINS(u, "<cac:PartyTaxScheme><cbc:CompanyID>201/113/40209</cbc:CompanyID>");
+		free(u);
+		u = both("it-intra", "invoice", it_rc, k_period, &c);
+		T_CONTAINS(u, "<cbc:TaxExemptionReasonCode>VATEX-EU-IC</cbc:TaxExemptionReasonCode>");
+		T_CONTAINS(u, "<cac:Delivery><cac:DeliveryLocation><cac:Address><cac:Country>"
+			      "<cbc:IdentificationCode>DE</cbc:IdentificationCode>");
+		T_CONTAINS(c, "<ram:ShipToTradeParty><ram:PostalTradeAddress><ram:CountryID>DE");
+		free(u);
+		free(c);
+		u = both("it-reverse-legal", "invoice", it_rc, ae_legal, NULL);
+		T_CONTAINS(u, "<cbc:CompanyID schemeID=\"0204\">HRB 5555</cbc:CompanyID>");
+		free(u);
+		u = both("it-split", "invoice", it_rc, split, &c);
+		T_CONTAINS(u, "<cac:TaxCategory><cbc:ID>B</cbc:ID><cbc:Percent>22</cbc:Percent>"
+			      "<cac:TaxScheme>");
+		T_CONTAINS(u, "<cbc:PrepaidAmount currencyID=\"EUR\">274.12</cbc:PrepaidAmount>"
+			      "<cbc:PayableAmount currencyID=\"EUR\">1246.00</cbc:PayableAmount>");
+		T_CONTAINS(c, "<ram:CategoryCode>B</ram:CategoryCode>");
+		free(u);
+		free(c);
+		u = both("es-vatex-lower", "invoice", es, vatex_lower, &c);
+		T_CONTAINS(u, "<cbc:TaxExemptionReasonCode>vatex-eu-132-1g</cbc:"
+			      "TaxExemptionReasonCode>");
+		T_CONTAINS(c, "<ram:ExemptionReasonCode>vatex-eu-132-1g</ram:ExemptionReasonCode>");
+		free(u);
+		free(c);
+	}
+
+	/* lines: a return line keeps its positive quantity; lines a cent off
+	 * their rows are not written (CII's BR-S-08 is exact) and a negative
+	 * price cannot be (BR-27): summary lines */
+	{
+		static const struct kv ret[] = {
+			{ "invoice_number", "FV/RET/1" }, { "net_total", "2155.02" },
+			{ "vat_total", "495.65" }, { "gross_total", "2650.67" },
+			{ "amount_due", NULL },
+			{ "vat_breakdown", "[{\"rate\":\"23\",\"net\":\"2155.02\","
+					   "\"vat\":\"495.65\"}]" },
+			{ "lines", "[{\"description\":\"Druk\",\"quantity\":\"1000\","
+				   "\"unit_price\":\"2.265\",\"net\":\"2265.00\",\"vat_rate\":\"23\"},"
+				   "{\"description\":\"Zwrot\",\"quantity\":\"6\","
+				   "\"unit_price\":\"18.33\",\"net\":\"-109.98\",\"vat_rate\":\"23\"}]" },
+			{ NULL, NULL },
+		};
+		static const struct kv cent[] = {
+			{ "invoice_number", "FV/CENT/1" },
+			{ "lines", "[{\"description\":\"Druk\",\"quantity\":\"1\","
+				   "\"net\":\"2265.01\",\"vat_rate\":\"23\"},"
+				   "{\"description\":\"Książki\",\"quantity\":\"1\","
+				   "\"net\":\"2129.99\",\"vat_rate\":\"5\"}]" },
+			{ NULL, NULL },
+		};
+		static const struct kv negprice[] = {
+			{ "invoice_number", "FV/NEGP/1" },
+			{ "lines", "[{\"description\":\"Druk\",\"quantity\":\"1\","
+				   "\"unit_price\":\"2265.00\",\"net\":\"2265.00\",\"vat_rate\":\"23\"},"
+				   "{\"description\":\"Rabat\",\"quantity\":\"1\",\"unit_price\":\"-5\","
+				   "\"net\":\"-5.00\",\"vat_rate\":\"5\"},"
+				   "{\"description\":\"Książki\",\"quantity\":\"1\","
+				   "\"net\":\"2135.00\",\"vat_rate\":\"5\"}]" },
+			{ NULL, NULL },
+		};
+		u = both("pl-return", "invoice", pl, ret, NULL);
+		T_CONTAINS(u, "<cbc:InvoicedQuantity unitCode=\"C62\">6</cbc:InvoicedQuantity>"
+			      "<cbc:LineExtensionAmount currencyID=\"PLN\">-109.98<");
+		T_CONTAINS(u, "<cbc:PriceAmount currencyID=\"PLN\">18.33</cbc:PriceAmount>");
+		free(u);
+		u = both("pl-cent", "invoice", pl, cent, NULL);
+		T_CONTAINS(u, "Total at 23 % VAT as on the original invoice");
+		free(u);
+		u = both("pl-negative-price", "invoice", pl, negprice, NULL);
+		T_CONTAINS(u, "Total at 5 % VAT as on the original invoice");
+		free(u);
+	}
+}
+
 /* ---- refusals ---------------------------------------------------------------- */
 
 static void refused(const char *what, const char *type, const struct kv *base,
@@ -617,6 +866,11 @@ static void refused(const char *what, const char *type, const struct kv *base,
 
 #define KV1(n, v) ((const struct kv[]){ { n, v }, { NULL, NULL } })
 #define KV2(n, v, n2, v2) ((const struct kv[]){ { n, v }, { n2, v2 }, { NULL, NULL } })
+#define KV3(n, v, n2, v2, n3, v3)                                                   \
+	((const struct kv[]){ { n, v }, { n2, v2 }, { n3, v3 }, { NULL, NULL } })
+#define KV5(n, v, n2, v2, n3, v3, n4, v4, n5, v5)                                   \
+	((const struct kv[]){ { n, v }, { n2, v2 }, { n3, v3 }, { n4, v4 }, { n5, v5 }, \
+			      { NULL, NULL } })
 
 static void test_refusals(void)
 {
@@ -710,6 +964,44 @@ static void test_refusals(void)
 		    "[{\"description\":\"a\",\"quantity\":\"1000\",\"unit_price\":\"2.00\","
 		    "\"net\":\"2265.00\",\"vat_rate\":\"23\"},{\"description\":\"b\","
 		    "\"net\":\"2130.00\",\"vat_rate\":\"5\"}]"), "peppol", "PEPPOL-EN16931-R120 ");
+
+	/* the business terms that cannot be written as they are */
+	refused("VAT point date and its code", "invoice", de,
+		KV2("tax_point_date", "2024-03-31", "vat_due_date_code", "3"), NULL, "BR-CO-03 ");
+	refused("VAT point date code", "invoice", de, KV1("vat_due_date_code", "5"), NULL,
+		"BR-CL-06 ");
+	refused("deliver-to address without country", "invoice", de,
+		KV1("delivery_address", "Hafenstraße 9, 50668 Köln"), NULL, "BR-57 ");
+	refused("deliver-to country", "invoice", de, KV1("delivery_country", "Germany"), NULL,
+		"BR-CL-14 ");
+	refused("period", "invoice", de, KV2("period_start", "2024-04-01", "period_end",
+					     "2024-03-01"), NULL, "BR-29 ");
+	refused("preceding invoice without number", "credit_note", de,
+		KV1("preceding_invoice_date", "2024-03-01"), NULL, "BR-55 ");
+	refused("payment means", "invoice", de, KV1("payment_means_code", "CASH"), NULL,
+		"BR-CL-16 ");
+	refused("charge base", "invoice", de,
+		KV1("charges", "[{\"kind\":\"allowance\",\"amount\":\"50.00\","
+			       "\"base\":\"1.000,00\",\"reason\":\"R\",\"rate\":\"19\"},"
+			       "{\"kind\":\"charge\",\"amount\":\"5.90\",\"reason\":\"V\","
+			       "\"rate\":\"19\"}]"), NULL, "the base amount '1.000,00'");
+	refused("split payment abroad", "invoice", it_rc,
+		KV1("vat_breakdown", "[{\"rate\":\"22\",\"category\":\"B\","
+				     "\"net\":\"8400.00\",\"vat\":\"1848.00\"}]"), NULL,
+		"BR-B-01 ");
+	refused("split payment with standard rate", "invoice", it_rc,
+		KV2("buyer_tax_id", "IT02241850367", "vat_breakdown",
+		    "[{\"rate\":\"22\",\"category\":\"B\",\"net\":\"8000.00\","
+		    "\"vat\":\"1760.00\"},{\"rate\":\"22\",\"category\":\"S\","
+		    "\"net\":\"400.00\",\"vat\":\"88.00\"}]"), NULL, "BR-B-02 ");
+	refused("export with a tax number only", "invoice", it_rc,
+		KV5("seller_tax_id", NULL, "seller_country", "IT", "seller_tax_registration",
+		    "RSSMRA80A01F205X", "seller_legal_id", "MI-1", "vat_breakdown",
+		    "[{\"rate\":\"0\",\"category\":\"G\",\"net\":\"8400.00\"}]"), NULL,
+		"BR-G-02 ");
+	refused("no seller identification", "invoice", it_rc,
+		KV3("seller_tax_id", NULL, "seller_country", "IT", "vat_breakdown",
+		    "[{\"category\":\"O\",\"net\":\"8400.00\"}]"), NULL, "BR-CO-26 ");
 
 	/* every reason at once, rule IDs first */
 	u = run(&folio_export_ubl, mkdoc2("invoice", pl, KV2("invoice_number", NULL, "buyer_tax_id",
@@ -1087,6 +1379,7 @@ int main(void)
 	mkdir(sub, 0700);
 
 	test_valid_set();
+	test_terms();
 	test_refusals();
 	printf("# %d files written from the made records\n", nwritten);
 	if (shared) {
