@@ -443,8 +443,8 @@ static void category_rules(struct folio_en16931 *e, const struct folio_invoice *
 		}
 		if (!strcmp(c, "K")) {
 			if (!inv->supply_date && !inv->period_start && !inv->period_end)
-				why(w, "BR-IC-11 neither the delivery date nor the invoicing period "
-				       "of the intra-community supply is known");
+				why(w, "BR-IC-11 neither the delivery date nor the invoicing "
+				       "period of the intra-community supply is known");
 			if (!inv->delivery_country)
 				why(w, "BR-IC-12 the deliver-to country of the intra-community "
 				       "supply is unknown");

@@ -629,7 +629,8 @@ static void test_terms(void)
 		{ "charges", "[{\"kind\":\"allowance\",\"amount\":\"50.00\",\"base\":\"1000.00\","
 			     "\"percent\":\"5\",\"reason\":\"Treuerabatt\",\"rate\":\"19\","
 			     "\"category\":\"S\"},{\"kind\":\"charge\",\"amount\":\"5.90\","
-			     "\"reason\":\"Versandkosten\",\"reason_code\":\"FC\",\"rate\":\"19\"}]" },
+			     "\"reason\":\"Versandkosten\",\"reason_code\":\"FC\","
+			     "\"rate\":\"19\"}]" },
 		{ NULL, NULL },
 	};
 	static const struct kv tp[] = {
@@ -667,7 +668,8 @@ static void test_terms(void)
 	T_CONTAINS(c, "<ram:BuyerTradeParty><ram:ID>K-10202</ram:ID>");
 	T_CONTAINS(c, "<ram:SpecifiedLegalOrganization><ram:ID schemeID=\"0204\">HRB 777");
 	T_CONTAINS(c, "<ram:ShipToTradeParty><ram:Name>Kanzlei Schäfer, Lager</ram:Name>"
-		      "<ram:PostalTradeAddress><ram:LineOne>Hafenstraße 9, 50668 Köln</ram:LineOne>"
+		      "<ram:PostalTradeAddress><ram:LineOne>Hafenstraße 9, 50668 Köln"
+		      "</ram:LineOne>"
 		      "<ram:CountryID>DE</ram:CountryID>");
 	T_CONTAINS(c, "<ram:BillingSpecifiedPeriod><ram:StartDateTime><udt:DateTimeString "
 		      "format=\"102\">20240301</udt:DateTimeString>");
@@ -728,7 +730,8 @@ static void test_terms(void)
 		static const struct kv k_period[] = {
 			{ "invoice_number", "IC-1" }, { "delivery_country", "DE" },
 			{ "period_start", "2024-04-01" }, { "period_end", "2024-04-30" },
-			{ "vat_breakdown", "[{\"rate\":\"0\",\"category\":\"K\",\"net\":\"8400.00\","
+			{ "vat_breakdown", "[{\"rate\":\"0\",\"category\":\"K\","
+					   "\"net\":\"8400.00\","
 					   "\"vat\":\"0.00\"}]" },
 			{ NULL, NULL },
 		};
@@ -743,7 +746,8 @@ static void test_terms(void)
 			{ "net_total", "1246.00" }, { "vat_total", "274.12" },
 			{ "gross_total", "1520.12" }, { "prepaid_amount", "274.12" },
 			{ "amount_due", "1246.00" },
-			{ "vat_breakdown", "[{\"rate\":\"22\",\"category\":\"B\",\"net\":\"1246.00\","
+			{ "vat_breakdown", "[{\"rate\":\"22\",\"category\":\"B\","
+					   "\"net\":\"1246.00\","
 					   "\"vat\":\"274.12\"}]" },
 			{ "lines", "[{\"description\":\"EBIXA 5MG\",\"quantity\":\"20\","
 				   "\"unit\":\"C62\",\"unit_price\":\"62.30\",\"net\":\"1246.00\","
@@ -752,9 +756,11 @@ static void test_terms(void)
 		};
 		static const struct kv vatex_lower[] = {
 			{ "invoice_number", "2024-A-0094" },
-			{ "vat_breakdown", "[{\"rate\":\"21\",\"net\":\"300.00\",\"vat\":\"63.00\"},"
-					   "{\"rate\":\"0\",\"category\":\"E\",\"net\":\"1000.00\","
-					   "\"vat\":\"0.00\",\"exemption_code\":\"vatex-eu-132-1g\"}]" },
+			{ "vat_breakdown", "[{\"rate\":\"21\",\"net\":\"300.00\","
+					   "\"vat\":\"63.00\"},{\"rate\":\"0\","
+					   "\"category\":\"E\",\"net\":\"1000.00\","
+					   "\"vat\":\"0.00\","
+					   "\"exemption_code\":\"vatex-eu-132-1g\"}]" },
 			{ NULL, NULL },
 		};
 
@@ -769,7 +775,8 @@ static void test_terms(void)
 		T_CONTAINS(u, "<cac:PartyTaxScheme><cbc:CompanyID>201/113/40209</cbc:CompanyID>");
 		free(u);
 		u = both("it-intra", "invoice", it_rc, k_period, &c);
-		T_CONTAINS(u, "<cbc:TaxExemptionReasonCode>VATEX-EU-IC</cbc:TaxExemptionReasonCode>");
+		T_CONTAINS(u, "<cbc:TaxExemptionReasonCode>VATEX-EU-IC</cbc:"
+			      "TaxExemptionReasonCode>");
 		T_CONTAINS(u, "<cac:Delivery><cac:DeliveryLocation><cac:Address><cac:Country>"
 			      "<cbc:IdentificationCode>DE</cbc:IdentificationCode>");
 		T_CONTAINS(c, "<ram:ShipToTradeParty><ram:PostalTradeAddress><ram:CountryID>DE");
@@ -805,9 +812,11 @@ static void test_terms(void)
 			{ "vat_breakdown", "[{\"rate\":\"23\",\"net\":\"2155.02\","
 					   "\"vat\":\"495.65\"}]" },
 			{ "lines", "[{\"description\":\"Druk\",\"quantity\":\"1000\","
-				   "\"unit_price\":\"2.265\",\"net\":\"2265.00\",\"vat_rate\":\"23\"},"
+				   "\"unit_price\":\"2.265\",\"net\":\"2265.00\","
+				   "\"vat_rate\":\"23\"},"
 				   "{\"description\":\"Zwrot\",\"quantity\":\"6\","
-				   "\"unit_price\":\"18.33\",\"net\":\"-109.98\",\"vat_rate\":\"23\"}]" },
+				   "\"unit_price\":\"18.33\",\"net\":\"-109.98\","
+				   "\"vat_rate\":\"23\"}]" },
 			{ NULL, NULL },
 		};
 		static const struct kv cent[] = {
@@ -821,8 +830,10 @@ static void test_terms(void)
 		static const struct kv negprice[] = {
 			{ "invoice_number", "FV/NEGP/1" },
 			{ "lines", "[{\"description\":\"Druk\",\"quantity\":\"1\","
-				   "\"unit_price\":\"2265.00\",\"net\":\"2265.00\",\"vat_rate\":\"23\"},"
-				   "{\"description\":\"Rabat\",\"quantity\":\"1\",\"unit_price\":\"-5\","
+				   "\"unit_price\":\"2265.00\",\"net\":\"2265.00\","
+				   "\"vat_rate\":\"23\"},"
+				   "{\"description\":\"Rabat\",\"quantity\":\"1\","
+				   "\"unit_price\":\"-5\","
 				   "\"net\":\"-5.00\",\"vat_rate\":\"5\"},"
 				   "{\"description\":\"Książki\",\"quantity\":\"1\","
 				   "\"net\":\"2135.00\",\"vat_rate\":\"5\"}]" },
