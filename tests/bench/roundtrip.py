@@ -17,12 +17,23 @@ def fields(db):
     return docs
 
 
-def norm(name, value):
+def norm(name, value, orig=None):
+    """Comparable form. A breakdown read from a page may carry a per-rate
+    gross (net + VAT, which e-invoice formats do not write) and no VAT
+    category (which the exporter derives: S for a rate above 0): those two
+    are not counted as differences."""
     if name in ("vat_breakdown", "lines", "charges"):
         try:
-            return json.dumps(json.loads(value), sort_keys=True)
-        except ValueError:
+            v = json.loads(value)
+        except (TypeError, ValueError):
             return value
+        if name == "vat_breakdown":
+            o = json.loads(orig) if orig else []
+            for i, e in enumerate(v):
+                e.pop("gross", None)
+                if i < len(o) and "category" not in o[i]:
+                    e.pop("category", None)
+        return json.dumps(v, sort_keys=True)
     return value
 
 
@@ -37,7 +48,10 @@ for fmt in FORMATS:
     for n in notes:
         if n.get("fate") == "refused":
             for r in n["reason"].split("; "):
-                m = re.match(r"(?:ksef: )?((?:BR|PEPPOL)-[A-Z0-9-]+|[A-Za-z_0-9/]+)", r)
+                if "is not Polish" in r:
+                    reasons["the seller is not Polish"] += 1
+                    continue
+                m = re.match(r"(?:ksef: )?((?:BR|PEPPOL)-[A-Z0-9-]+|[A-Z][A-Za-z_0-9/]+)", r)
                 reasons[m.group(1) if m else r[:40]] += 1
     bdir = os.path.join(W, "b-" + fmt)
     b = fields(bdir) if os.path.exists(os.path.join(bdir, "folio.db")) else {}
@@ -64,7 +78,7 @@ for fmt in FORMATS:
             if k.startswith("_"):
                 continue
             per_field[k] += 1
-            if norm(k, d.get(k)) != norm(k, v):
+            if norm(k, d.get(k), v) != norm(k, v, v):
                 diff_field[k] += 1
                 examples.setdefault(k, (base, v, d.get(k)))
                 same = False
