@@ -1079,6 +1079,503 @@ static int key_values(struct ctx *cx)
 	return 0;
 }
 
+/* ---- party addresses ------------------------------------------------------ */
+
+/*
+ * A party's block is its name and the lines under it in its column: street
+ * lines, a postcode line, perhaps a country, then the tax ID, phone, mail.
+ * The postcode line's shape ends the address; the lines above it that look
+ * like streets (a house number, "ul.", "Calle", "-straße", "Road", ...)
+ * start it. Written as einvoice.c writes an e-invoice's address: the lines
+ * joined with ", " ("ul. Piotrkowska 212, 90-001 Łódź"), the country apart.
+ */
+
+enum pcode { PC_NONE, PC_PL, PC_PT, PC_5, PC_GB, PC_IE };
+
+struct postcode {
+	enum pcode kind;
+	size_t at, end;        /* its bytes in the line */
+};
+
+static int all_digits(const char *s, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (!isdigit((unsigned char)s[i]))
+			return 0;
+	return 1;
+}
+
+/* The first letter of a city: ASCII or the lead byte of a Latin letter. */
+static int city_start(const char *s)
+{
+	unsigned char c = (unsigned char)*s;
+
+	return isalpha(c) || (c >= 0xc3 && c <= 0xc5);
+}
+
+/* "90-001 Łódź", "4450-208 Matosinhos", "50667 Köln", "D-50667 Köln",
+ * also after a street on the same line ("ul. Kwiatowa 3, 05-500 ..."). */
+static int lead_postcode(const char *s, struct postcode *pc)
+{
+	size_t i;
+
+	for (i = 0; s[i]; i++) {
+		const char *p = s + i;
+		size_t at = i, n;
+		enum pcode k;
+
+		if (!isdigit((unsigned char)*p) ||
+		    (i && s[i - 1] != ' ' && s[i - 1] != ',' && s[i - 1] != '-'))
+			continue;
+		if (i && s[i - 1] == '-') {
+			/* a country's letters before it: "D-", "PL-" */
+			size_t j = i - 1;
+
+			while (j && isupper((unsigned char)s[j - 1]))
+				j--;
+			if (i - 1 - j < 1 || i - 1 - j > 2 || (j && s[j - 1] != ' '))
+				continue;
+			at = j;
+		}
+		if (all_digits(p, 2) && p[2] == '-' && all_digits(p + 3, 3) &&
+		    !isdigit((unsigned char)p[6])) {
+			k = PC_PL;
+			n = 6;
+		} else if (all_digits(p, 4) && p[4] == '-' && all_digits(p + 5, 3) &&
+			   !isdigit((unsigned char)p[8])) {
+			k = PC_PT;
+			n = 8;
+		} else if (all_digits(p, 5) && !isdigit((unsigned char)p[5])) {
+			k = PC_5;
+			n = 5;
+		} else {
+			continue;
+		}
+		if (p[n] != ' ' || !city_start(p + n + 1))
+			continue;
+		pc->kind = k;
+		pc->at = at;
+		pc->end = i + n;
+		return 1;
+	}
+	return 0;
+}
+
+static int upper_or_digit(int c)
+{
+	return isupper(c) || isdigit(c);
+}
+
+/* A British outward code: A9, A99, A9A, AA9, AA99, AA9A. */
+static int gb_outward(const char *w, size_t n)
+{
+	size_t i = 0;
+
+	while (i < n && i < 2 && isupper((unsigned char)w[i]))
+		i++;
+	if (!i || i >= n || !isdigit((unsigned char)w[i]))
+		return 0;
+	i++;
+	if (i < n && upper_or_digit((unsigned char)w[i]))
+		i++;
+	return i == n;
+}
+
+/* "York YO1 7HH", "Dublin 7, D07 X2Y3": a British postcode or an Irish
+ * Eircode ending the line, after the town. */
+static int trail_postcode(const char *s, struct postcode *pc)
+{
+	size_t e2 = strlen(s), b2, e1, b1, i;
+	int town = 0;
+
+	while (e2 && (s[e2 - 1] == ' ' || s[e2 - 1] == '.'))
+		e2--;
+	for (b2 = e2; b2 && s[b2 - 1] != ' '; b2--)
+		;
+	if (b2 < 2 || s[b2 - 1] != ' ')
+		return 0;
+	e1 = b2 - 1;
+	for (b1 = e1; b1 && s[b1 - 1] != ' '; b1--)
+		;
+	for (i = 0; i < b1; i++)
+		town |= isalpha((unsigned char)s[i]) || (unsigned char)s[i] >= 0xc3;
+	if (!town || e1 == b1)
+		return 0;
+	if (e1 - b1 == 3 && isupper((unsigned char)s[b1]) && isdigit((unsigned char)s[b1 + 1]) &&
+	    (isdigit((unsigned char)s[b1 + 2]) || s[b1 + 2] == 'W') && e2 - b2 == 4 &&
+	    upper_or_digit((unsigned char)s[b2]) && upper_or_digit((unsigned char)s[b2 + 1]) &&
+	    upper_or_digit((unsigned char)s[b2 + 2]) && upper_or_digit((unsigned char)s[b2 + 3]))
+		pc->kind = PC_IE;
+	else if (gb_outward(s + b1, e1 - b1) && e2 - b2 == 3 && isdigit((unsigned char)s[b2]) &&
+		 isupper((unsigned char)s[b2 + 1]) && isupper((unsigned char)s[b2 + 2]))
+		pc->kind = PC_GB;
+	else
+		return 0;
+	pc->at = b1;
+	pc->end = e2;
+	return 1;
+}
+
+static int find_postcode(const char *s, struct postcode *pc)
+{
+	memset(pc, 0, sizeof(*pc));
+	return lead_postcode(s, pc) || trail_postcode(s, pc);
+}
+
+static int in_list(const char *key, const char *const *list)
+{
+	for (; *list; list++)
+		if (!strcmp(key, *list))
+			return 1;
+	return 0;
+}
+
+/* Words of street names (folded keys), and endings of German ones. */
+static int street_word(const char *key)
+{
+	static const char *const w[] = {
+		"ul", "al", "pl", "os", "aleja", "aleje", "plac", "osiedle", "rynek", "calle",
+		"c", "avda", "avenida", "av", "paseo", "plaza", "carretera", "poligono", "ronda",
+		"camino", "travesia", "rua", "estrada", "largo", "praca", "travessa", "cais",
+		"zona", "lote", "via", "viale", "piazza", "piazzale", "corso", "strada",
+		"lungomare", "localita", "vicolo", "contrada", "str", "strasse", "strase", "weg",
+		"platz", "allee", "gasse", "damm", "ufer", "markt", "rue", "bd", "boulevard",
+		"chemin", "impasse", "place", "cours", "quai", "route", "street", "road", "rd",
+		"lane", "way", "house", "unit", "court", "drive", "square", "promenade", "quay",
+		"parade", "terrace", "crescent", "km", NULL,
+	};
+	static const char *const end[] = { "strasse", "strase", "str", "weg", "platz", "allee",
+					   "gasse", "damm", "ufer", "markt", NULL };
+	size_t n = strlen(key), k;
+
+	if (in_list(key, w))
+		return 1;
+	for (k = 0; end[k]; k++) {
+		size_t e = strlen(end[k]);
+
+		if (n > e + 2 && !strcmp(key + n - e, end[k]))
+			return 1;
+	}
+	return 0;
+}
+
+/* Whether bytes [0, n) of `s` hold a street word. */
+static int has_street_word(const char *s, size_t n)
+{
+	char word[64], key[KEY_MAX];
+	size_t i = 0, j;
+
+	while (i < n) {
+		while (i < n && s[i] == ' ')
+			i++;
+		for (j = i; j < n && s[j] != ' '; j++)
+			;
+		if (j > i && j - i < sizeof(word)) {
+			memcpy(word, s + i, j - i);
+			word[j - i] = '\0';
+			make_key(word, key, sizeof(key));
+			if (*key && street_word(key))
+				return 1;
+		}
+		i = j;
+	}
+	return 0;
+}
+
+/* A postcode line that also holds the street ("Calle Mayor 12, 28013 Madrid",
+ * "12 High Street, Bath BA1 1AA"). */
+static int street_in_line(const char *s, const struct postcode *pc)
+{
+	const char *comma;
+	size_t i;
+
+	if (pc->kind != PC_GB && pc->kind != PC_IE) {
+		for (i = 0; i < pc->at; i++)
+			if (isalnum((unsigned char)s[i]))
+				return 1;
+		return 0;
+	}
+	/* before the town: "Dublin 7, D07 X2Y3" is a town and its district */
+	comma = memchr(s, ',', pc->at);
+	return comma && (isdigit((unsigned char)s[0]) || has_street_word(s, (size_t)(comma - s)));
+}
+
+/* ISO code of a country's name in the languages folio reads, else NULL. */
+static const char *country_name(const char *key)
+{
+	static const struct { const char *k, *cc; } c[] = {
+		{ "polska", "PL" }, { "poland", "PL" }, { "polen", "PL" }, { "pologne", "PL" },
+		{ "polonia", "PL" }, { "espana", "ES" }, { "spain", "ES" }, { "spanien", "ES" },
+		{ "espagne", "ES" }, { "hiszpania", "ES" }, { "spagna", "ES" }, { "espanha", "ES" },
+		{ "portugal", "PT" }, { "portugalia", "PT" }, { "portogallo", "PT" },
+		{ "italia", "IT" }, { "italy", "IT" }, { "italien", "IT" }, { "italie", "IT" },
+		{ "wlochy", "IT" }, { "deutschland", "DE" }, { "germany", "DE" }, { "niemcy", "DE" },
+		{ "allemagne", "DE" }, { "alemania", "DE" }, { "germania", "DE" },
+		{ "alemanha", "DE" }, { "france", "FR" }, { "frankreich", "FR" }, { "francja", "FR" },
+		{ "francia", "FR" }, { "franca", "FR" }, { "unitedkingdom", "GB" }, { "uk", "GB" },
+		{ "greatbritain", "GB" }, { "ireland", "IE" }, { "eire", "IE" }, { "irlanda", "IE" },
+		{ "irland", "IE" }, { "irlande", "IE" }, { "irlandia", "IE" },
+		{ "osterreich", "AT" }, { "austria", "AT" }, { "autriche", "AT" },
+		{ "nederland", "NL" }, { "netherlands", "NL" }, { "niederlande", "NL" },
+		{ "belgique", "BE" }, { "belgie", "BE" }, { "belgium", "BE" }, { "belgien", "BE" },
+		{ "schweiz", "CH" }, { "suisse", "CH" }, { "switzerland", "CH" },
+		{ "svizzera", "CH" }, { "czechy", "CZ" }, { "czechia", "CZ" },
+		{ "tschechien", "CZ" }, { "ceskarepublika", "CZ" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++)
+		if (!strcmp(key, c[i].k))
+			return c[i].cc;
+	return NULL;
+}
+
+/* A line that ends a party's address before any postcode: tax ID, phone,
+ * mail, bank, or another label. */
+static int stop_cell(const struct pagem *pm, const struct cell *c)
+{
+	static const char *const w[] = {
+		"nip", "nif", "cif", "vat", "piva", "iva", "partitaiva", "ustidnr", "ustid", "uid",
+		"contribuinte", "cf", "tva", "siret", "siren", "regon", "krs", "tel", "telefon",
+		"phone", "fax", "email", "mail", "www", "iban", "steuernummer", "stnr", "pesel",
+		"dni", "codicefiscale", "bdo", "konto", "bank", NULL,
+	};
+	size_t i, k = 0;
+
+	for (i = c->a; i < c->b; i++) {
+		if (pm->t[i].used)
+			return 1;
+		if (!pm->t[i].key[0])
+			continue;
+		if (in_list(pm->t[i].key, w))
+			return 1;
+		/* "P. IVA", "N° TVA": a short word first */
+		if (++k == 2 || strlen(pm->t[i].key) > 2)
+			break;
+	}
+	return 0;
+}
+
+#define BLOCK_MAX 7
+
+/* The cells under `top` in its column, one a line: aligned with it (left,
+ * right or centred) and overlapping it, until a blank gap. */
+static size_t block_cells(const struct pagem *pm, const struct cell *top,
+			  const struct cell **out)
+{
+	int last = top->y1;
+	size_t l, k, n = 0;
+
+	for (l = (size_t)top->line + 1; l < pm->nl && n < BLOCK_MAX &&
+	     l <= (size_t)top->line + BLOCK_MAX + 3; l++) {
+		const struct cell *best = NULL;
+		int bd = 0;
+
+		for (k = pm->l[l].ca; k < pm->l[l].cb; k++) {
+			const struct cell *d = &pm->c[k];
+			int dl = abs(d->x0 - top->x0), dr = abs(d->x1 - top->x1);
+			int dc = abs(d->x0 + d->x1 - top->x0 - top->x1) / 2;
+			int dm = dl < dr ? dl : dr;
+
+			if (dc < dm)
+				dm = dc;
+			if (d->x1 <= top->x0 || d->x0 >= top->x1 || dm > d->y1 - d->y0)
+				continue;
+			if (!best || dm < bd) {
+				best = d;
+				bd = dm;
+			}
+		}
+		if (!best)
+			continue;
+		if (best->y0 - last > 2 * (best->y1 - best->y0))
+			break;
+		out[n++] = best;
+		last = best->y1;
+	}
+	return n;
+}
+
+struct address {
+	char *text;            /* "street, postcode city" (caller frees) */
+	char country[3];       /* printed, else implied, else "" */
+	int printed;           /* the country is printed */
+	int bbox[4];
+	float ocr;             /* mean word confidence */
+};
+
+static void trim_end(char *s)
+{
+	size_t n = strlen(s);
+
+	while (n && (s[n - 1] == ' ' || s[n - 1] == ',' || s[n - 1] == ';'))
+		s[--n] = '\0';
+}
+
+static void bbox_add(int bb[4], const struct cell *c, int first)
+{
+	int x1 = bb[0] + bb[2], y1 = bb[1] + bb[3];
+
+	if (first) {
+		bb[0] = c->x0;
+		bb[1] = c->y0;
+		x1 = c->x1;
+		y1 = c->y1;
+	}
+	if (c->x0 < bb[0])
+		bb[0] = c->x0;
+	if (c->y0 < bb[1])
+		bb[1] = c->y0;
+	if (c->x1 > x1)
+		x1 = c->x1;
+	if (c->y1 > y1)
+		y1 = c->y1;
+	bb[2] = x1 - bb[0];
+	bb[3] = y1 - bb[1];
+}
+
+/*
+ * The address in the block under `top` (a party's name or label) on page
+ * `page`. Its country when printed (last line, or after the postcode line's
+ * last comma), else implied by a postcode format only a tax ID in the same
+ * block confirms (dd-ddd and a PL NIP; ddddd and an ES, IT, DE or FR ID).
+ * Returns 1 and fills `ad`, 0 when the block has no postcode line, -1 on
+ * ENOMEM.
+ */
+static int read_address(const struct ctx *cx, size_t page, const struct cell *top,
+			const struct taxid *ids, size_t nids, struct address *ad)
+{
+	const struct pagem *pm = &cx->pm[page];
+	const struct cell *bc[BLOCK_MAX];
+	char *tx[BLOCK_MAX] = { NULL }, key[KEY_MAX];
+	struct folio_strbuf sb = FOLIO_STRBUF_INIT;
+	struct postcode pc;
+	size_t n = block_cells(pm, top, bc), i, p = n, j, nw = 0, nb = 0;
+	const char *cc;
+	float ocr = 0;
+	int ret = -1;
+
+	memset(ad, 0, sizeof(*ad));
+	for (i = 0; i < n; i++)
+		if (!(tx[i] = span_text(pm, bc[i]->a, bc[i]->b, NULL, 0)))
+			goto out;
+	for (i = 0; i < n && p == n; i++) {
+		if (stop_cell(pm, bc[i]))
+			break;
+		if (find_postcode(tx[i], &pc))
+			p = i;
+	}
+	ret = 0;
+	if (p == n)
+		goto out;
+	/* a printed country */
+	{
+		char *comma = strrchr(tx[p] + pc.end, ',');
+
+		if (comma) {
+			make_key(comma + 1, key, sizeof(key));
+			if ((cc = country_name(key))) {
+				memcpy(ad->country, cc, 3);
+				ad->printed = 1;
+				*comma = '\0';
+			}
+		}
+	}
+	if (!ad->printed && p + 1 < n && !stop_cell(pm, bc[p + 1])) {
+		make_key(tx[p + 1], key, sizeof(key));
+		if ((cc = country_name(key))) {
+			memcpy(ad->country, cc, 3);
+			ad->printed = 1;
+			bbox_add(ad->bbox, bc[p + 1], nb++ == 0);
+		}
+	}
+	/* the street lines above it; the line right above stands for the street
+	 * when the postcode line holds none, whatever it looks like ("The
+	 * Slipway") */
+	for (i = 0; i <= p; i++) {
+		if (i < p && !has_digit(tx[i]) && !has_street_word(tx[i], strlen(tx[i])) &&
+		    (i + 1 < p || street_in_line(tx[p], &pc)))
+			continue;
+		trim_end(tx[i]);
+		if ((sb.len && folio_strbuf_adds(&sb, ", ")) || folio_strbuf_adds(&sb, tx[i]))
+			goto nomem;
+		bbox_add(ad->bbox, bc[i], nb++ == 0);
+		for (j = bc[i]->a; j < bc[i]->b; j++, nw++)
+			ocr += pm->t[j].conf;
+	}
+	ad->ocr = nw ? ocr / (float)nw : 1.0f;
+	/* implied by the postcode and the tax ID of the block */
+	for (j = 0; j < nids && !ad->country[0]; j++) {
+		const char *id = ids[j].id;
+
+		if (ids[j].page != page)
+			continue;
+		for (i = 0; i < n; i++)
+			if (ids[j].a >= bc[i]->a && ids[j].a < bc[i]->b)
+				break;
+		if (i == n)
+			continue;
+		if ((pc.kind == PC_PL && !strncmp(id, "PL", 2)) ||
+		    (pc.kind == PC_PT && !strncmp(id, "PT", 2)) ||
+		    (pc.kind == PC_GB && !strncmp(id, "GB", 2)) ||
+		    (pc.kind == PC_IE && !strncmp(id, "IE", 2)) ||
+		    (pc.kind == PC_5 && (!strncmp(id, "ES", 2) || !strncmp(id, "IT", 2) ||
+					 !strncmp(id, "DE", 2) || !strncmp(id, "FR", 2))))
+			memcpy(ad->country, id, 2);
+		break;
+	}
+	if (!(ad->text = folio_strbuf_detach(&sb)))
+		goto nomem;
+	ret = 1;
+	goto out;
+nomem:
+	ret = -1;
+out:
+	folio_strbuf_release(&sb);
+	for (i = 0; i < n; i++)
+		free(tx[i]);
+	return ret;
+}
+
+static int emit_box(struct ctx *cx, const char *name, const char *value, float conf,
+		    const struct pagem *pm, const int bbox[4], float ocr)
+{
+	enum folio_source src = pm->pg->source == FOLIO_SRC_OCR ? FOLIO_SRC_OCR : FOLIO_SRC_TEXT;
+
+	if (src == FOLIO_SRC_OCR)
+		conf *= 0.6f + 0.4f * ocr;
+	if (folio_cands_add(cx->out, name, value, NULL, conf, src, pm->pg->number, bbox)) {
+		cx->oom = 1;
+		return -1;
+	}
+	return 0;
+}
+
+/* `role`_address and `role`_country from the block under `top`. `conf` is
+ * the address's; a printed country has it too, an implied one less.
+ * Returns 1 when an address was found, 0 if not, -1 on ENOMEM. */
+static int party_address(struct ctx *cx, size_t page, const struct cell *top, const char *role,
+			 const struct taxid *ids, size_t nids, float conf)
+{
+	const struct pagem *pm = &cx->pm[page];
+	struct address ad;
+	char field[32];
+	int r = read_address(cx, page, top, ids, nids, &ad);
+
+	if (r <= 0)
+		return r;
+	snprintf(field, sizeof(field), "%s_address", role);
+	r = emit_box(cx, field, ad.text, conf, pm, ad.bbox, ad.ocr);
+	snprintf(field, sizeof(field), "%s_country", role);
+	if (!r && ad.country[0])
+		r = emit_box(cx, field, ad.country, ad.printed ? conf : conf * 0.7f, pm, ad.bbox,
+			     ad.ocr);
+	free(ad.text);
+	return r ? -1 : 1;
+}
+
 /* OCR misreadings of legal forms in a name: "Sp. z 0.o." */
 static void clean_name(char *t)
 {
@@ -1165,6 +1662,185 @@ static int parties(struct ctx *cx, struct taxid *ids, size_t nids, int *assigned
 				return -1;
 			break;
 		}
+		if (party_address(cx, m->page, name ? name : c, role, ids, nids, 0.7f) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* ---- letterheads ---------------------------------------------------------- */
+
+/* Words of document titles, which head a page as a letterhead does. */
+static int title_word(const char *key)
+{
+	static const char *const w[] = {
+		"faktura", "rachunek", "paragon", "factura", "fatura", "fattura", "rechnung",
+		"gutschrift", "kassenbon", "quittung", "invoice", "receipt", "facture", "avoir",
+		"ticket", "nota", "documento", "proforma", "recibo", "ricevuta", "scontrino",
+		"korekta", "credit", "bon", NULL,
+	};
+
+	return in_list(key, w);
+}
+
+/* Whether the cell's words end with a company's legal form ("Sp. z o.o.",
+ * "S.L.", "Lda.", "GmbH & Co. KG", "Ltd"). */
+static int legal_form(const struct pagem *pm, const struct cell *c)
+{
+	static const char *const one[] = {
+		"gmbh", "ltd", "limited", "plc", "llp", "sarl", "sas", "sa", "sl", "slu", "lda",
+		"srl", "srls", "spa", "snc", "sapa", "ag", "kg", "ohg", "ek", "mbb", "ug", "gbr",
+		"kgaa", "bv", "nv", "sc", "sro", "inc", "llc", "eurl", "sasu", "scs", "unipessoal",
+		"spzoo", "spj", "spk", "cb", "scoop", NULL,
+	};
+	const char *k[3] = { "", "", "" };
+	size_t i;
+	int n = 0;
+
+	for (i = c->b; i > c->a && n < 3; i--)
+		if (pm->t[i - 1].key[0])
+			k[n++] = pm->t[i - 1].key;
+	if (!n)
+		return 0;
+	if (in_list(k[0], one))
+		return 1;
+	/* "Sp. z o.o.", "Sp. j.", "Sp. k.", "S. A." */
+	if (!strcmp(k[0], "oo") && !strcmp(k[1], "z") && !strcmp(k[2], "sp"))
+		return 1;
+	return (!strcmp(k[1], "sp") && (!strcmp(k[0], "j") || !strcmp(k[0], "k") ||
+					 !strcmp(k[0], "p"))) ||
+	       (!strcmp(k[1], "s") && (!strcmp(k[0], "a") || !strcmp(k[0], "l") ||
+				       !strcmp(k[0], "c")));
+}
+
+/* A cell that could be a name: letters, no label, no title, no colon. */
+static int name_cell(const struct pagem *pm, const struct cell *c)
+{
+	size_t i;
+	const char *k;
+	int letters = 0;
+
+	for (i = c->a; i < c->b; i++) {
+		const struct tok *t = &pm->t[i];
+
+		if (t->used || title_word(t->key) || strchr(t->text, ':'))
+			return 0;
+		for (k = t->key; *k; k++)
+			letters += isalpha((unsigned char)*k) != 0;
+	}
+	return letters >= 3;
+}
+
+/* Emit the cell as `field` (a party's name). */
+static int emit_name(struct ctx *cx, const char *field, const struct pagem *pm,
+		     const struct cell *c, float conf)
+{
+	char *t = span_text(pm, c->a, c->b, NULL, 0);
+	int r;
+
+	if (!t)
+		return -1;
+	clean_name(t);
+	r = emit(cx, field, t, NULL, conf, pm, c->a, c->b);
+	free(t);
+	return r;
+}
+
+/* Whether a text candidate (not a QR's or an e-invoice's) is named `name`. */
+static int have_text(const struct ctx *cx, const char *name)
+{
+	return folio_cands_find(cx->out, name, FOLIO_SRC_TEXT) ||
+	       folio_cands_find(cx->out, name, FOLIO_SRC_OCR);
+}
+
+/*
+ * The seller printed only as a letterhead: the first cell of the first
+ * page's top lines that is a name (not a title, not a label) and either
+ * ends with a legal form or has an address under it. Its name only when no
+ * label gave one; its address likewise. Weaker than a labelled block.
+ */
+static int letterhead(struct ctx *cx, const struct taxid *ids, size_t nids)
+{
+	const struct pagem *pm;
+	size_t l, k;
+
+	if (!cx->npm || have_text(cx, "seller_address"))
+		return 0;
+	pm = &cx->pm[0];
+	for (l = 0; l < pm->nl && l < 3; l++) {
+		if (pm->pg->height > 0 && pm->l[l].y0 > pm->pg->height * 3 / 10)
+			break;
+		for (k = pm->l[l].ca; k < pm->l[l].cb; k++) {
+			const struct cell *c = &pm->c[k];
+			int legal, r;
+			struct address ad;
+			float conf;
+
+			if (!name_cell(pm, c))
+				continue;
+			legal = legal_form(pm, c);
+			if ((r = read_address(cx, 0, c, ids, nids, &ad)) < 0)
+				return -1;
+			if (!legal && !r)
+				continue;
+			free(ad.text);
+			conf = legal && r ? 0.6f : legal ? 0.5f : 0.45f;
+			if (!have_text(cx, "seller_name") &&
+			    emit_name(cx, "seller_name", pm, c, conf))
+				return -1;
+			if (r && party_address(cx, 0, c, "seller", ids, nids, 0.6f) < 0)
+				return -1;
+			return 0;
+		}
+	}
+	return 0;
+}
+
+/* Separators of a return address: "Firma GmbH · Hauptstraße 1 · 50667 Köln". */
+static int sep_tok(const char *s)
+{
+	static const char *const w[] = {
+		"\xc2\xb7", "\xe2\x80\xa2", "|", "-", "\xe2\x80\x93", "\xe2\x80\x94",
+		"\xc2\xbb", "*", NULL,
+	};
+
+	return in_list(s, w);
+}
+
+/*
+ * A window envelope's return address, one small line above the recipient
+ * (DIN 5008): the block under it is the buyer's, unlabelled. Its name and
+ * address only when no label gave them.
+ */
+static int return_address(struct ctx *cx, const struct taxid *ids, size_t nids)
+{
+	const struct pagem *pm;
+	size_t k, i;
+
+	if (!cx->npm || have_text(cx, "buyer_address"))
+		return 0;
+	pm = &cx->pm[0];
+	for (k = 0; k < pm->nc; k++) {
+		const struct cell *c = &pm->c[k], *bc[BLOCK_MAX];
+		struct postcode pc;
+		char *t;
+		int nsep = 0, r;
+
+		if (pm->pg->height > 0 && c->y0 > pm->pg->height / 2)
+			break;
+		for (i = c->a; i < c->b; i++)
+			nsep += sep_tok(pm->t[i].text);
+		if (nsep < 2)
+			continue;
+		if (!(t = span_text(pm, c->a, c->b, NULL, 0)))
+			return -1;
+		r = find_postcode(t, &pc);
+		free(t);
+		if (!r || !block_cells(pm, c, bc) || !name_cell(pm, bc[0]))
+			continue;
+		if (!have_text(cx, "buyer_name") && emit_name(cx, "buyer_name", pm, bc[0], 0.5f))
+			return -1;
+		return party_address(cx, 0, bc[0], "buyer", ids, nids, 0.6f) < 0 ? -1 : 0;
 	}
 	return 0;
 }
@@ -1818,7 +2494,8 @@ int folio_layout_extract(const struct folio_lexicon *lx, const struct folio_doc 
 		goto oom;
 	if (nids && !(assigned = calloc(nids, sizeof(*assigned))))
 		goto oom;
-	if (parties(&cx, ids, nids, assigned))
+	if (parties(&cx, ids, nids, assigned) || return_address(&cx, ids, nids) ||
+	    letterhead(&cx, ids, nids))
 		goto oom;
 	if (first_date(&cx))
 		goto oom;
