@@ -30,7 +30,11 @@
  *    "IT" + CF, as validate.c writes it. IDs that are not letters and digits (template
  *    placeholders such as "#nip#") are dropped.
  *  - IBANs: the first payee account shaped like an IBAN; a KSeF 26-digit
- *    NRB gets "PL". Check digits are the integrator's business.
+ *    NRB gets "PL". Check digits are the integrator's business. UBL and
+ *    CII: without an IBAN-shaped account, the first account as written is
+ *    payment_account (BT-84: a Swedish bankgiro, a CII ProprietaryID);
+ *    the chosen account's name (BT-85) is payment_account_name and its
+ *    BIC (BT-86) payment_bic, for an IBAN too (see emit_account()).
  *  - Amounts keep every digit: '.' decimals, at least two, trailing zeros
  *    beyond two dropped. Rates and quantities drop all trailing zeros.
  *    Sums (KSeF P_13_x, FatturaPA DatiRiepilogo) are exact.
@@ -906,6 +910,51 @@ static xmlNode *in_currency(struct rd *r, xmlNode **v, size_t n, const char *cur
 
 /* ---- UBL ---------------------------------------------------------------- */
 
+/*
+ * The payee's account (BT-84) among the accounts `v` (UBL
+ * PayeeFinancialAccount, CII PayeePartyCreditorFinancialAccount), in
+ * document order: the first whose `id_path` is shaped like an IBAN is
+ * "iban"; without one, the first account's `id_path` (else `alt_path`,
+ * CII's ProprietaryID) is "payment_account" as written. The chosen
+ * account's `name_path` is "payment_account_name" (BT-85) and its BIC
+ * (BT-86: `bic_path` below the account, or below its PaymentMeans when
+ * `bic_in_means`, as CII has it) is "payment_bic".
+ */
+static void emit_account(struct rd *r, xmlNode **v, size_t n, const char *id_path,
+			 const char *alt_path, const char *name_path, const char *bic_path,
+			 int bic_in_means)
+{
+	xmlNode *pick = NULL;
+	char *s, *other = NULL, ib[40];
+	size_t i;
+	int iban = 0;
+
+	for (i = 0; i < n && !iban; i++) {
+		s = text_at(r, v[i], id_path);
+		if (s && !norm_iban(s, 0, ib)) {
+			emit(r, "iban", ib, s);
+			pick = v[i];
+			iban = 1;
+		} else if (!pick) {
+			if (!s && alt_path)
+				s = text_at(r, v[i], alt_path);
+			if (s) {
+				pick = v[i];
+				other = s;
+				s = NULL;
+			}
+		}
+		free(s);
+	}
+	if (!iban)
+		emit(r, "payment_account", other, NULL);
+	free(other);
+	if (!pick)
+		return;
+	emit_text(r, "payment_account_name", pick, name_path);
+	emit_text(r, "payment_bic", bic_in_means ? pick->parent : pick, bic_path);
+}
+
 static const char *const ubl_streets[] = {
 	"cbc:StreetName", "cbc:AdditionalStreetName", "cac:AddressLine/cbc:Line", NULL,
 };
@@ -981,7 +1030,7 @@ static void ubl(struct rd *r, xmlNode *root, int credit)
 	const char *line_tag = credit ? "cac:CreditNoteLine" : "cac:InvoiceLine";
 	const char *qty_tag = credit ? "cbc:CreditedQuantity" : "cbc:InvoicedQuantity";
 	xmlNode **v = NULL, **sub = NULL, *tax = NULL, *q;
-	char *code, *cur, *s, ib[40];
+	char *code, *cur, *s;
 	char *a, *b, *c, *d, *e, *f, *g;
 	struct vat_cat vc;
 	struct charge ch;
@@ -1013,16 +1062,9 @@ static void ubl(struct rd *r, xmlNode *root, int credit)
 	emit_amount(r, "gross_total", root, "cac:LegalMonetaryTotal/cbc:TaxInclusiveAmount");
 	emit_amount(r, "amount_due", root, "cac:LegalMonetaryTotal/cbc:PayableAmount");
 
-	n = find_all(r, root, "cac:PaymentMeans/cac:PayeeFinancialAccount/cbc:ID", &v);
-	for (i = 0; i < n; i++) {
-		s = text(r, v[i]);
-		if (!norm_iban(s, 0, ib)) {
-			emit(r, "iban", ib, s);
-			free(s);
-			break;
-		}
-		free(s);
-	}
+	n = find_all(r, root, "cac:PaymentMeans/cac:PayeeFinancialAccount", &v);
+	emit_account(r, v, n, "cbc:ID", NULL, "cbc:Name", "cac:FinancialInstitutionBranch/cbc:ID",
+		     0);
 	free(v);
 	emit_text(r, "order_reference", root, "cac:OrderReference/cbc:ID");
 	emit_text(r, "buyer_reference", root, "cbc:BuyerReference");
@@ -1232,7 +1274,7 @@ static const char *due_date_code(const char *cii)
 
 static void cii(struct rd *r, xmlNode *root, const struct cii_names *k)
 {
-	char path[256], *code, *cur, *s, ib[40], *a, *b, *c, *d, *e, *f, *g;
+	char path[256], *code, *cur, *s, *a, *b, *c, *d, *e, *f, *g;
 	xmlNode *doc, *tr, *agr, *dlv, *set, *sum, **v, *q;
 	struct vat_cat vc;
 	struct charge ch;
@@ -1270,16 +1312,9 @@ static void cii(struct rd *r, xmlNode *root, const struct cii_names *k)
 	emit_amount(r, "amount_due", sum, "ram:DuePayableAmount");
 
 	n = find_all(r, set, "ram:SpecifiedTradeSettlementPaymentMeans/"
-		     "ram:PayeePartyCreditorFinancialAccount/ram:IBANID", &v);
-	for (i = 0; i < n; i++) {
-		s = text(r, v[i]);
-		if (!norm_iban(s, 0, ib)) {
-			emit(r, "iban", ib, s);
-			free(s);
-			break;
-		}
-		free(s);
-	}
+		     "ram:PayeePartyCreditorFinancialAccount", &v);
+	emit_account(r, v, n, "ram:IBANID", "ram:ProprietaryID", "ram:AccountName",
+		     "ram:PayeeSpecifiedCreditorFinancialInstitution/ram:BICID", 1);
 	free(v);
 	emit_text(r, "order_reference", agr, k->order_id);
 	emit_text(r, "buyer_reference", agr, "ram:BuyerReference");

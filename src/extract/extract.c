@@ -92,6 +92,10 @@ static const struct {
 	{ "vat_due_date_code", "code", 0 },
 	{ "payment_terms", "text", 0 },
 	{ "payment_means_code", "code", 0 },
+	/* the payee's account when not an IBAN (BT-84), its name and BIC (BT-85, 86) */
+	{ "payment_account", "text", 0 },
+	{ "payment_account_name", "text", 0 },
+	{ "payment_bic", "code", 0 },
 };
 #define NFIELDS (sizeof(fields) / sizeof(fields[0]))
 

@@ -254,6 +254,32 @@ def in_currency(els, cur):
     return els[0] if els else None
 
 
+def payee_account(f, accounts, ns, id_path, alt_path, name_path, bic_path):
+    """BT-84..86 from the payee accounts [(account element, element its BIC
+    path starts from)] in document order: the first ID shaped like an IBAN
+    is "iban"; without one, the first account's ID (else alt_path) as
+    written is "payment_account"; that account's name and BIC go with it."""
+    pick, other = None, None
+    for a, b in accounts:
+        s = txt(a.find(id_path, ns))
+        v = iban(s)
+        if v:
+            f.put("iban", v)
+            pick = (a, b)
+            other = None
+            break
+        if pick is None:
+            if s is None and alt_path:
+                s = txt(a.find(alt_path, ns))
+            if s:
+                pick, other = (a, b), s
+    if pick is None:
+        return
+    f.put("payment_account", other)
+    f.put("payment_account_name", txt(pick[0].find(name_path, ns)))
+    f.put("payment_bic", txt(pick[1].find(bic_path, ns)))
+
+
 # ---- UBL -----------------------------------------------------------------
 
 def ubl(root, credit):
@@ -315,11 +341,9 @@ def ubl(root, credit):
         tax = dict((id(a), tt) for a, tt in taxes)[id(chosen)]
     f.put("gross_total", amount(t(root, "cac:LegalMonetaryTotal/cbc:TaxInclusiveAmount")))
     f.put("amount_due", amount(t(root, "cac:LegalMonetaryTotal/cbc:PayableAmount")))
-    for a in root.findall("cac:PaymentMeans/cac:PayeeFinancialAccount/cbc:ID", ns):
-        v = iban(txt(a))
-        if v:
-            f.put("iban", v)
-            break
+    payee_account(f, [(a, a) for a in root.findall("cac:PaymentMeans/cac:PayeeFinancialAccount",
+                                                   ns)],
+                  ns, "cbc:ID", None, "cbc:Name", "cac:FinancialInstitutionBranch/cbc:ID")
     f.put("order_reference", t(root, "cac:OrderReference/cbc:ID"))
     f.put("buyer_reference", t(root, "cbc:BuyerReference"))
     f.put("payment_reference", t(root, "cac:PaymentMeans/cbc:PaymentID"))
@@ -487,12 +511,11 @@ def cii(root, v1):
             [t(a, "ram:LineOne"), t(a, "ram:LineTwo"), t(a, "ram:LineThree")],
             t(a, "ram:PostcodeCode"), t(a, "ram:CityName"), t(a, "ram:CountrySubDivisionName")))
     if st is not None:
-        for a in st.findall("ram:SpecifiedTradeSettlementPaymentMeans/"
-                            "ram:PayeePartyCreditorFinancialAccount/ram:IBANID", ns):
-            v = iban(txt(a))
-            if v:
-                f.put("iban", v)
-                break
+        payee_account(f, [(a, m) for m in st.findall("ram:SpecifiedTradeSettlementPaymentMeans",
+                                                     ns)
+                          for a in m.findall("ram:PayeePartyCreditorFinancialAccount", ns)],
+                      ns, "ram:IBANID", "ram:ProprietaryID", "ram:AccountName",
+                      "ram:PayeeSpecifiedCreditorFinancialInstitution/ram:BICID")
         f.put("vat_breakdown", jarr([bd(t(x, k["pct"]), t(x, "ram:BasisAmount"),
                                         t(x, "ram:CalculatedAmount"),
                                         category=t(x, "ram:CategoryCode"),

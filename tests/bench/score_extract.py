@@ -29,7 +29,8 @@ With --truth-lines the fields only e-invoices carry (countries, addresses,
 buyer and payment references, charges, prepaid and rounding amounts, the
 parties' identifiers, legal and tax registrations, delivery, invoicing
 period, preceding invoice, tax point date and VAT due date code, payment
-terms and means) are scored too.
+terms and means, the payee's account when not an IBAN, its name and BIC)
+are scored too.
 doc_type falls back to the document's top-level doc_type.
 
 Counting per field: right value = TP; wrong value = FP and FN; missing =
@@ -59,7 +60,7 @@ EI_FIELDS = ["seller_country", "seller_address", "buyer_country", "buyer_address
              "buyer_legal_id_scheme", "delivery_name", "delivery_address", "delivery_country",
              "period_start", "period_end", "preceding_invoice_number", "preceding_invoice_date",
              "preceding_invoice_ksef", "tax_point_date", "vat_due_date_code", "payment_terms",
-             "payment_means_code"]
+             "payment_means_code", "payment_account", "payment_account_name", "payment_bic"]
 KEY_FIELDS = ["invoice_number", "issue_date", "due_date", "seller_tax_id", "buyer_tax_id",
               "net_total", "vat_total", "gross_total"]
 AMOUNTS = {"net_total", "vat_total", "gross_total", "amount_due", "prepaid_amount",

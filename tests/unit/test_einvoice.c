@@ -1042,7 +1042,8 @@ static const char *const ref_fields[] = {
 	"buyer_identifier_scheme", "buyer_legal_id", "buyer_legal_id_scheme", "delivery_name",
 	"delivery_address", "delivery_country", "period_start", "period_end",
 	"preceding_invoice_number", "preceding_invoice_date", "preceding_invoice_ksef",
-	"tax_point_date", "vat_due_date_code", "payment_terms", "payment_means_code", NULL,
+	"tax_point_date", "vat_due_date_code", "payment_terms", "payment_means_code",
+	"payment_account", "payment_account_name", "payment_bic", NULL,
 };
 
 static size_t count(const struct folio_cands *c, const char *name)
@@ -1334,6 +1335,136 @@ static void test_cii_refs(void)
 	T_EQ_STR(val(&c, "period_end"), "2013-03-31");
 	T_EQ_STR(val(&c, "payment_terms"), "Sofort");
 	T_EQ_STR(val(&c, "payment_means_code"), "31");
+	folio_cands_free(&c);
+}
+
+/* ---- the payee's account (BT-84..86) ------------------------------------- */
+
+#define CII_SETTLE(x)                                                                \
+	CII_OPEN "<ram:ApplicableHeaderTradeSettlement>" x                          \
+	"</ram:ApplicableHeaderTradeSettlement>"                                     \
+	"</rsm:SupplyChainTradeTransaction></rsm:CrossIndustryInvoice>"
+#define CII_MEANS(x)                                                                 \
+	"<ram:SpecifiedTradeSettlementPaymentMeans><ram:TypeCode>30</ram:TypeCode>" x \
+	"</ram:SpecifiedTradeSettlementPaymentMeans>"
+
+static void test_payee_account(void)
+{
+	struct folio_cands c = { 0 };
+	struct folio_err err;
+
+	/* a bankgiro first, an IBAN second: the IBAN with its own name and BIC */
+	T_EQ_INT(parse_str(UBL_OPEN
+			   "<cac:PaymentMeans><cbc:PaymentMeansCode>30</cbc:PaymentMeansCode>"
+			   "<cac:PayeeFinancialAccount><cbc:ID>5050-1055</cbc:ID>"
+			   "<cbc:Name>Bankgiro</cbc:Name><cac:FinancialInstitutionBranch>"
+			   "<cbc:ID>SE:BANKGIRO</cbc:ID></cac:FinancialInstitutionBranch>"
+			   "</cac:PayeeFinancialAccount></cac:PaymentMeans>"
+			   "<cac:PaymentMeans><cbc:PaymentMeansCode>31</cbc:PaymentMeansCode>"
+			   "<cac:PayeeFinancialAccount>"
+			   "<cbc:ID>SE45 5000 0000 0583 9825 7466</cbc:ID>"
+			   "<cbc:Name> Säljare  AB </cbc:Name><cac:FinancialInstitutionBranch>"
+			   "<cbc:ID>ESSESESS</cbc:ID></cac:FinancialInstitutionBranch>"
+			   "</cac:PayeeFinancialAccount></cac:PaymentMeans></Invoice>", &c, &err),
+		 FOLIO_OK);
+	check_meta(&c);
+	T_EQ_STR(val(&c, "iban"), "SE4550000000058398257466");
+	T_OK(!val(&c, "payment_account"), "an IBAN: no other account");
+	T_EQ_STR(val(&c, "payment_account_name"), "Säljare AB");
+	T_EQ_STR(val(&c, "payment_bic"), "ESSESESS");
+	T_EQ_STR(val(&c, "payment_means_code"), "30");
+	folio_cands_free(&c);
+
+	/* no IBAN: the first account with an ID, as written */
+	T_EQ_INT(parse_str(UBL_OPEN
+			   "<cac:PaymentMeans><cbc:PaymentMeansCode>30</cbc:PaymentMeansCode>"
+			   "<cac:PayeeFinancialAccount><cbc:Name>no ID</cbc:Name>"
+			   "</cac:PayeeFinancialAccount></cac:PaymentMeans>"
+			   "<cac:PaymentMeans><cbc:PaymentMeansCode>30</cbc:PaymentMeansCode>"
+			   "<cac:PayeeFinancialAccount><cbc:ID> IBAN32423940 </cbc:ID>"
+			   "<cac:FinancialInstitutionBranch><cbc:ID>BIC324098</cbc:ID>"
+			   "</cac:FinancialInstitutionBranch></cac:PayeeFinancialAccount>"
+			   "</cac:PaymentMeans>"
+			   "<cac:PaymentMeans><cbc:PaymentMeansCode>30</cbc:PaymentMeansCode>"
+			   "<cac:PayeeFinancialAccount><cbc:ID>11100222</cbc:ID>"
+			   "<cbc:Name>Plusgiro</cbc:Name></cac:PayeeFinancialAccount>"
+			   "</cac:PaymentMeans></Invoice>", &c, &err), FOLIO_OK);
+	check_meta(&c);
+	T_OK(!val(&c, "iban"), "no IBAN");
+	T_EQ_STR(val(&c, "payment_account"), "IBAN32423940");
+	T_EQ_INT((int)count(&c, "payment_account"), 1);
+	T_OK(!val(&c, "payment_account_name"), "the chosen account has no name");
+	T_EQ_STR(val(&c, "payment_bic"), "BIC324098");
+	folio_cands_free(&c);
+
+	/* CII: an IBANID that is no IBAN, the BIC beside the account */
+	T_EQ_INT(parse_str(CII_SETTLE(CII_MEANS(
+			   "<ram:PayeePartyCreditorFinancialAccount><ram:IBANID>IBAN</ram:IBANID>"
+			   "</ram:PayeePartyCreditorFinancialAccount>"
+			   "<ram:PayeeSpecifiedCreditorFinancialInstitution><ram:BICID>BIC"
+			   "</ram:BICID></ram:PayeeSpecifiedCreditorFinancialInstitution>")),
+			   &c, &err), FOLIO_OK);
+	check_meta(&c);
+	T_OK(!val(&c, "iban"), "IBAN is no IBAN");
+	T_EQ_STR(val(&c, "payment_account"), "IBAN");
+	T_EQ_STR(val(&c, "payment_bic"), "BIC");
+	folio_cands_free(&c);
+
+	/* a ProprietaryID first; an IBAN in a later means wins, without the
+	 * first one's BIC */
+	T_EQ_INT(parse_str(CII_SETTLE(CII_MEANS(
+			   "<ram:PayeePartyCreditorFinancialAccount><ram:AccountName>Giro"
+			   "</ram:AccountName><ram:ProprietaryID>1234567</ram:ProprietaryID>"
+			   "</ram:PayeePartyCreditorFinancialAccount>"
+			   "<ram:PayeeSpecifiedCreditorFinancialInstitution><ram:BICID>SE:BANKGIRO"
+			   "</ram:BICID></ram:PayeeSpecifiedCreditorFinancialInstitution>")
+			   CII_MEANS("<ram:PayeePartyCreditorFinancialAccount><ram:IBANID>"
+			   "DE89 3704 0044 0532 0130 00</ram:IBANID><ram:AccountName>Konto"
+			   "</ram:AccountName></ram:PayeePartyCreditorFinancialAccount>")),
+			   &c, &err), FOLIO_OK);
+	check_meta(&c);
+	T_EQ_STR(val(&c, "iban"), "DE89370400440532013000");
+	T_OK(!val(&c, "payment_account") && !val(&c, "payment_bic"), "the IBAN's means only");
+	T_EQ_STR(val(&c, "payment_account_name"), "Konto");
+	folio_cands_free(&c);
+
+	/* only the ProprietaryID */
+	T_EQ_INT(parse_str(CII_SETTLE(CII_MEANS(
+			   "<ram:PayeePartyCreditorFinancialAccount><ram:AccountName>Giro"
+			   "</ram:AccountName><ram:ProprietaryID>123-4567</ram:ProprietaryID>"
+			   "</ram:PayeePartyCreditorFinancialAccount>"
+			   "<ram:PayeeSpecifiedCreditorFinancialInstitution><ram:BICID>SE:BANKGIRO"
+			   "</ram:BICID></ram:PayeeSpecifiedCreditorFinancialInstitution>")),
+			   &c, &err), FOLIO_OK);
+	check_meta(&c);
+	T_EQ_STR(val(&c, "payment_account"), "123-4567");
+	T_EQ_STR(val(&c, "payment_account_name"), "Giro");
+	T_EQ_STR(val(&c, "payment_bic"), "SE:BANKGIRO");
+	folio_cands_free(&c);
+
+	/* ZUGFeRD 1 names them the same */
+	T_EQ_INT(parse_str("<rsm:CrossIndustryDocument"
+			   " xmlns:rsm=\"urn:ferd:CrossIndustryDocument:invoice:1p0\""
+			   " xmlns:ram=\"urn:un:unece:uncefact:data:standard:"
+			   "ReusableAggregateBusinessInformationEntity:12\">"
+			   "<rsm:SpecifiedSupplyChainTradeTransaction>"
+			   "<ram:ApplicableSupplyChainTradeSettlement>" CII_MEANS(
+			   "<ram:PayeePartyCreditorFinancialAccount><ram:ProprietaryID>998877"
+			   "</ram:ProprietaryID></ram:PayeePartyCreditorFinancialAccount>"
+			   "<ram:PayeeSpecifiedCreditorFinancialInstitution><ram:BICID>GENODEF1JEV"
+			   "</ram:BICID></ram:PayeeSpecifiedCreditorFinancialInstitution>")
+			   "</ram:ApplicableSupplyChainTradeSettlement>"
+			   "</rsm:SpecifiedSupplyChainTradeTransaction></rsm:CrossIndustryDocument>",
+			   &c, &err), FOLIO_OK);
+	check_meta(&c);
+	T_EQ_STR(val(&c, "payment_account"), "998877");
+	T_EQ_STR(val(&c, "payment_bic"), "GENODEF1JEV");
+	folio_cands_free(&c);
+
+	/* a means without an account has none of them */
+	T_EQ_INT(parse_str(CII_SETTLE(CII_MEANS("")), &c, &err), FOLIO_OK);
+	T_OK(!val(&c, "payment_account") && !val(&c, "payment_account_name") &&
+	     !val(&c, "payment_bic") && !val(&c, "iban"), "no account");
 	folio_cands_free(&c);
 }
 
@@ -1991,6 +2122,20 @@ static const struct expect expected[] = {
 	{ EINFACH, "seller_identifier_scheme", "0088" },
 	{ EINFACH, "payment_terms", "Zahlbar innerhalb 30 Tagen netto bis 04.04.2018, 3% Skonto "
 	  "innerhalb 10 Tagen bis 15.03.2018" },
+	/* the payee's account */
+	{ "peppol_bis3/base-example.xml", "payment_account", "IBAN32423940" },
+	{ "peppol_bis3/base-example.xml", "payment_account_name", "AccountName" },
+	{ "peppol_bis3/base-example.xml", "payment_bic", "BIC324098" },
+	{ "cen_en16931/testfiles/BIS_Billing_30-Elhandel.xml", "payment_account", "22224444" },
+	{ "cen_en16931/testfiles/BIS_Billing_30-Elhandel.xml", "payment_bic", "SE:BANKGIRO" },
+	{ "cen_en16931/ubl/BIS3_Invoice_positive.XML", "payment_account", "1234567891234" },
+	{ MAXC, "iban", "SE1212341234123412341234" },
+	{ MAXC, "payment_account_name", "Name-of-account_A (normally not used in Sweden)" },
+	{ MAXC, "payment_bic", "BANKSBIC" },
+	{ "cen_en16931/cii/CII-BR-CO-10-RoundingIssue.xml", "payment_account", "IBAN" },
+	{ "cen_en16931/cii/CII-BR-CO-10-RoundingIssue.xml", "payment_bic", "BIC" },
+	{ "cen_en16931/cii/CII_example2.xml", "iban", "NO9386011117947" },
+	{ "cen_en16931/cii/CII_example2.xml", "payment_bic", "DNBANOKK" },
 	{ "facturx/intarsys/EXTENDED/zugferd_2p0_EXTENDED_Kostenrechnung.pdf", "charges",
 	  "[{\"kind\":\"allowance\",\"amount\":\"21.55\",\"base\":\"410.10\","
 	  "\"reason\":\"Sonderrabatt\",\"rate\":\"19\",\"category\":\"S\"},"
@@ -2164,6 +2309,7 @@ int main(void)
 	test_ksef_export_fields();
 	test_ubl_refs();
 	test_cii_refs();
+	test_payee_account();
 	test_fatturapa_refs();
 	test_ksef_refs();
 	test_address_idempotent();
