@@ -1090,6 +1090,66 @@ static int key_values(struct ctx *cx)
  * joined with ", " ("ul. Piotrkowska 212, 90-001 Łódź"), the country apart.
  */
 
+static int in_list(const char *key, const char *const *list)
+{
+	for (; *list; list++)
+		if (!strcmp(key, *list))
+			return 1;
+	return 0;
+}
+
+/* Words of street names (folded keys), and endings of German ones. */
+static int street_word(const char *key)
+{
+	static const char *const w[] = {
+		"ul", "al", "pl", "os", "aleja", "aleje", "plac", "osiedle", "rynek", "calle",
+		"c", "avda", "avenida", "av", "paseo", "plaza", "carretera", "poligono", "ronda",
+		"camino", "travesia", "rua", "estrada", "largo", "praca", "travessa", "cais",
+		"zona", "lote", "via", "viale", "piazza", "piazzale", "corso", "strada",
+		"lungomare", "localita", "vicolo", "contrada", "str", "strasse", "strase", "weg",
+		"platz", "allee", "gasse", "damm", "ufer", "markt", "rue", "bd", "boulevard",
+		"chemin", "impasse", "place", "cours", "quai", "route", "street", "road", "rd",
+		"lane", "way", "house", "unit", "court", "drive", "square", "promenade", "quay",
+		"parade", "terrace", "crescent", "km", NULL,
+	};
+	static const char *const end[] = { "strasse", "strase", "str", "weg", "platz", "allee",
+					   "gasse", "damm", "ufer", "markt", NULL };
+	size_t n = strlen(key), k;
+
+	if (in_list(key, w))
+		return 1;
+	for (k = 0; end[k]; k++) {
+		size_t e = strlen(end[k]);
+
+		if (n > e + 2 && !strcmp(key + n - e, end[k]))
+			return 1;
+	}
+	return 0;
+}
+
+/* Whether bytes [0, n) of `s` hold a street word. */
+static int has_street_word(const char *s, size_t n)
+{
+	char word[64], key[KEY_MAX];
+	size_t i = 0, j;
+
+	while (i < n) {
+		while (i < n && s[i] == ' ')
+			i++;
+		for (j = i; j < n && s[j] != ' '; j++)
+			;
+		if (j > i && j - i < sizeof(word)) {
+			memcpy(word, s + i, j - i);
+			word[j - i] = '\0';
+			make_key(word, key, sizeof(key));
+			if (*key && street_word(key))
+				return 1;
+		}
+		i = j;
+	}
+	return 0;
+}
+
 enum pcode { PC_NONE, PC_PL, PC_PT, PC_5, PC_GB, PC_IE };
 
 struct postcode {
@@ -1154,6 +1214,11 @@ static int lead_postcode(const char *s, struct postcode *pc)
 			continue;
 		}
 		if (p[n] != ' ' || !city_start(p + n + 1))
+			continue;
+		/* after a street ("ul. Kwiatowa 3, 05-500"), not after any word
+		 * ("Razem 12345 Zapłacono") */
+		if (at && !(at >= 2 && s[at - 2] == ',') && s[at - 1] != ',' &&
+		    !has_street_word(s, at))
 			continue;
 		pc->kind = k;
 		pc->at = at;
@@ -1222,66 +1287,6 @@ static int find_postcode(const char *s, struct postcode *pc)
 {
 	memset(pc, 0, sizeof(*pc));
 	return lead_postcode(s, pc) || trail_postcode(s, pc);
-}
-
-static int in_list(const char *key, const char *const *list)
-{
-	for (; *list; list++)
-		if (!strcmp(key, *list))
-			return 1;
-	return 0;
-}
-
-/* Words of street names (folded keys), and endings of German ones. */
-static int street_word(const char *key)
-{
-	static const char *const w[] = {
-		"ul", "al", "pl", "os", "aleja", "aleje", "plac", "osiedle", "rynek", "calle",
-		"c", "avda", "avenida", "av", "paseo", "plaza", "carretera", "poligono", "ronda",
-		"camino", "travesia", "rua", "estrada", "largo", "praca", "travessa", "cais",
-		"zona", "lote", "via", "viale", "piazza", "piazzale", "corso", "strada",
-		"lungomare", "localita", "vicolo", "contrada", "str", "strasse", "strase", "weg",
-		"platz", "allee", "gasse", "damm", "ufer", "markt", "rue", "bd", "boulevard",
-		"chemin", "impasse", "place", "cours", "quai", "route", "street", "road", "rd",
-		"lane", "way", "house", "unit", "court", "drive", "square", "promenade", "quay",
-		"parade", "terrace", "crescent", "km", NULL,
-	};
-	static const char *const end[] = { "strasse", "strase", "str", "weg", "platz", "allee",
-					   "gasse", "damm", "ufer", "markt", NULL };
-	size_t n = strlen(key), k;
-
-	if (in_list(key, w))
-		return 1;
-	for (k = 0; end[k]; k++) {
-		size_t e = strlen(end[k]);
-
-		if (n > e + 2 && !strcmp(key + n - e, end[k]))
-			return 1;
-	}
-	return 0;
-}
-
-/* Whether bytes [0, n) of `s` hold a street word. */
-static int has_street_word(const char *s, size_t n)
-{
-	char word[64], key[KEY_MAX];
-	size_t i = 0, j;
-
-	while (i < n) {
-		while (i < n && s[i] == ' ')
-			i++;
-		for (j = i; j < n && s[j] != ' '; j++)
-			;
-		if (j > i && j - i < sizeof(word)) {
-			memcpy(word, s + i, j - i);
-			word[j - i] = '\0';
-			make_key(word, key, sizeof(key));
-			if (*key && street_word(key))
-				return 1;
-		}
-		i = j;
-	}
-	return 0;
 }
 
 /* A postcode line that also holds the street ("Calle Mayor 12, 28013 Madrid",
@@ -1360,40 +1365,59 @@ static int stop_cell(const struct pagem *pm, const struct cell *c)
 
 #define BLOCK_MAX 7
 
-/* The cells under `top` in its column, one a line: aligned with it (left,
- * right or centred) and overlapping it, until a blank gap. */
-static size_t block_cells(const struct pagem *pm, const struct cell *top,
-			  const struct cell **out)
+/*
+ * The lines under `top` in its column, one run of cells a line: the cells
+ * that overlap `top` horizontally (OCR splits a monospaced receipt's line
+ * into several), kept when the run is aligned with `top` (left, right or
+ * centred), until a blank gap. Lines of punctuation only (specks) are
+ * passed over. The runs are written to `out` as cells.
+ */
+static size_t block_cells(const struct pagem *pm, const struct cell *top, struct cell *out)
 {
 	int last = top->y1;
 	size_t l, k, n = 0;
 
 	for (l = (size_t)top->line + 1; l < pm->nl && n < BLOCK_MAX &&
 	     l <= (size_t)top->line + BLOCK_MAX + 3; l++) {
-		const struct cell *best = NULL;
-		int bd = 0;
+		struct cell run;
+		int h, dl, dr, dc, dm, keyed = 0;
+		size_t i;
 
+		memset(&run, 0, sizeof(run));
 		for (k = pm->l[l].ca; k < pm->l[l].cb; k++) {
 			const struct cell *d = &pm->c[k];
-			int dl = abs(d->x0 - top->x0), dr = abs(d->x1 - top->x1);
-			int dc = abs(d->x0 + d->x1 - top->x0 - top->x1) / 2;
-			int dm = dl < dr ? dl : dr;
 
-			if (dc < dm)
-				dm = dc;
-			if (d->x1 <= top->x0 || d->x0 >= top->x1 || dm > d->y1 - d->y0)
+			if (d->x1 <= top->x0 || d->x0 >= top->x1) {
+				if (run.b)
+					break;
 				continue;
-			if (!best || dm < bd) {
-				best = d;
-				bd = dm;
 			}
+			if (!run.b) {
+				run = *d;
+				continue;
+			}
+			run.b = d->b;
+			run.x1 = d->x1;
+			run.y0 = d->y0 < run.y0 ? d->y0 : run.y0;
+			run.y1 = d->y1 > run.y1 ? d->y1 : run.y1;
 		}
-		if (!best)
+		if (!run.b)
 			continue;
-		if (best->y0 - last > 2 * (best->y1 - best->y0))
+		for (i = run.a; i < run.b; i++)
+			keyed |= pm->t[i].key[0] != '\0';
+		if (!keyed)
+			continue;
+		h = run.y1 - run.y0;
+		dl = abs(run.x0 - top->x0);
+		dr = abs(run.x1 - top->x1);
+		dc = abs(run.x0 + run.x1 - top->x0 - top->x1) / 2;
+		dm = dl < dr ? dl : dr;
+		if ((dc < dm ? dc : dm) > h)
+			continue;
+		if (run.y0 - last > 2 * h)
 			break;
-		out[n++] = best;
-		last = best->y1;
+		out[n++] = run;
+		last = run.y1;
 	}
 	return n;
 }
@@ -1406,12 +1430,23 @@ struct address {
 	float ocr;             /* mean word confidence */
 };
 
-static void trim_end(char *s)
+/* OCR specks around a line: "‘Lungomare ...", ". Rua ...", "... 9 :", "301." */
+static void trim_line(char *s)
 {
-	size_t n = strlen(s);
+	size_t n = strlen(s), i = 0;
 
-	while (n && (s[n - 1] == ' ' || s[n - 1] == ',' || s[n - 1] == ';'))
+	while (n && strchr(" ,;:.|_'`", s[n - 1]))
 		s[--n] = '\0';
+	for (;;) {
+		if (i < n && strchr(" ,;:.|_'`-*", s[i]))
+			i++;
+		else if (i + 2 < n && !memcmp(s + i, "\xe2\x80", 2) &&
+			 ((unsigned char)s[i + 2] >= 0x98 && (unsigned char)s[i + 2] <= 0x9e))
+			i += 3;        /* quotes */
+		else
+			break;
+	}
+	memmove(s, s + i, n - i + 1);
 }
 
 static void bbox_add(int bb[4], const struct cell *c, int first)
@@ -1448,7 +1483,7 @@ static int read_address(const struct ctx *cx, size_t page, const struct cell *to
 			const struct taxid *ids, size_t nids, struct address *ad)
 {
 	const struct pagem *pm = &cx->pm[page];
-	const struct cell *bc[BLOCK_MAX];
+	struct cell bc[BLOCK_MAX];
 	char *tx[BLOCK_MAX] = { NULL }, key[KEY_MAX];
 	struct folio_strbuf sb = FOLIO_STRBUF_INIT;
 	struct postcode pc;
@@ -1459,10 +1494,10 @@ static int read_address(const struct ctx *cx, size_t page, const struct cell *to
 
 	memset(ad, 0, sizeof(*ad));
 	for (i = 0; i < n; i++)
-		if (!(tx[i] = span_text(pm, bc[i]->a, bc[i]->b, NULL, 0)))
+		if (!(tx[i] = span_text(pm, bc[i].a, bc[i].b, NULL, 0)))
 			goto out;
 	for (i = 0; i < n && p == n; i++) {
-		if (stop_cell(pm, bc[i]))
+		if (stop_cell(pm, &bc[i]))
 			break;
 		if (find_postcode(tx[i], &pc))
 			p = i;
@@ -1483,12 +1518,12 @@ static int read_address(const struct ctx *cx, size_t page, const struct cell *to
 			}
 		}
 	}
-	if (!ad->printed && p + 1 < n && !stop_cell(pm, bc[p + 1])) {
+	if (!ad->printed && p + 1 < n && !stop_cell(pm, &bc[p + 1])) {
 		make_key(tx[p + 1], key, sizeof(key));
 		if ((cc = country_name(key))) {
 			memcpy(ad->country, cc, 3);
 			ad->printed = 1;
-			bbox_add(ad->bbox, bc[p + 1], nb++ == 0);
+			bbox_add(ad->bbox, &bc[p + 1], nb++ == 0);
 		}
 	}
 	/* the street lines above it; the line right above stands for the street
@@ -1498,11 +1533,11 @@ static int read_address(const struct ctx *cx, size_t page, const struct cell *to
 		if (i < p && !has_digit(tx[i]) && !has_street_word(tx[i], strlen(tx[i])) &&
 		    (i + 1 < p || street_in_line(tx[p], &pc)))
 			continue;
-		trim_end(tx[i]);
+		trim_line(tx[i]);
 		if ((sb.len && folio_strbuf_adds(&sb, ", ")) || folio_strbuf_adds(&sb, tx[i]))
 			goto nomem;
-		bbox_add(ad->bbox, bc[i], nb++ == 0);
-		for (j = bc[i]->a; j < bc[i]->b; j++, nw++)
+		bbox_add(ad->bbox, &bc[i], nb++ == 0);
+		for (j = bc[i].a; j < bc[i].b; j++, nw++)
 			ocr += pm->t[j].conf;
 	}
 	ad->ocr = nw ? ocr / (float)nw : 1.0f;
@@ -1513,7 +1548,7 @@ static int read_address(const struct ctx *cx, size_t page, const struct cell *to
 		if (ids[j].page != page)
 			continue;
 		for (i = 0; i < n; i++)
-			if (ids[j].a >= bc[i]->a && ids[j].a < bc[i]->b)
+			if (ids[j].a >= bc[i].a && ids[j].a < bc[i].b)
 				break;
 		if (i == n)
 			continue;
@@ -1576,16 +1611,23 @@ static int party_address(struct ctx *cx, size_t page, const struct cell *top, co
 	return r ? -1 : 1;
 }
 
-/* OCR misreadings of legal forms in a name: "Sp. z 0.o." */
+/* OCR misreadings of legal forms in a name: "Sp. z 0.o."; specks before
+ * it or a colon after it ("_ The Corner Bookshop", "Vogt GmbH:"). */
 static void clean_name(char *t)
 {
 	static const char *const bad[] = { "z 0.o.", "z o.0.", "z 0.0.", "z o,o.", "z o.o,", NULL };
+	size_t n = strlen(t), i = 0;
 	char *p;
-	int i;
+	int k;
 
-	for (i = 0; bad[i]; i++)
-		while ((p = strstr(t, bad[i])))
+	for (k = 0; bad[k]; k++)
+		while ((p = strstr(t, bad[k])))
 			memcpy(p, "z o.o.", 6);
+	while (n && strchr(" :;|_", t[n - 1]))
+		t[--n] = '\0';
+	while (i < n && strchr(" :;|_.,'`\"", t[i]))
+		i++;
+	memmove(t, t + i, n - i + 1);
 }
 
 /* Party blocks: name right of or under "Sprzedawca:", tax ID in the block. */
@@ -1684,7 +1726,7 @@ static int title_word(const char *key)
 }
 
 /* Whether the cell's words end with a company's legal form ("Sp. z o.o.",
- * "S.L.", "Lda.", "GmbH & Co. KG", "Ltd"). */
+ * "S.L.", "Lda.", "GmbH & Co. KG", "Ltd") after a name. */
 static int legal_form(const struct pagem *pm, const struct cell *c)
 {
 	static const char *const one[] = {
@@ -1693,24 +1735,25 @@ static int legal_form(const struct pagem *pm, const struct cell *c)
 		"kgaa", "bv", "nv", "sc", "sro", "inc", "llc", "eurl", "sasu", "scs", "unipessoal",
 		"spzoo", "spj", "spk", "cb", "scoop", NULL,
 	};
-	const char *k[3] = { "", "", "" };
+	const char *k[4] = { "", "", "", "" };
 	size_t i;
-	int n = 0;
+	int n = 0, form = 0;
 
-	for (i = c->b; i > c->a && n < 3; i--)
+	for (i = c->b; i > c->a && n < 4; i--)
 		if (pm->t[i - 1].key[0])
 			k[n++] = pm->t[i - 1].key;
-	if (!n)
-		return 0;
 	if (in_list(k[0], one))
-		return 1;
+		form = 1;
 	/* "Sp. z o.o.", "Sp. j.", "Sp. k.", "S. A." */
-	if (!strcmp(k[0], "oo") && !strcmp(k[1], "z") && !strcmp(k[2], "sp"))
-		return 1;
-	return (!strcmp(k[1], "sp") && (!strcmp(k[0], "j") || !strcmp(k[0], "k") ||
-					 !strcmp(k[0], "p"))) ||
-	       (!strcmp(k[1], "s") && (!strcmp(k[0], "a") || !strcmp(k[0], "l") ||
-				       !strcmp(k[0], "c")));
+	else if (!strcmp(k[0], "oo") && !strcmp(k[1], "z") && !strcmp(k[2], "sp"))
+		form = 3;
+	else if ((!strcmp(k[1], "sp") && (!strcmp(k[0], "j") || !strcmp(k[0], "k") ||
+					  !strcmp(k[0], "p"))) ||
+		 (!strcmp(k[1], "s") && (!strcmp(k[0], "a") || !strcmp(k[0], "l") ||
+					 !strcmp(k[0], "c"))))
+		form = 2;
+	/* the form alone ("Lda." wrapped onto a line of its own) is no name */
+	return form && n > form;
 }
 
 /* A cell that could be a name: letters, no label, no title, no colon. */
@@ -1821,7 +1864,8 @@ static int return_address(struct ctx *cx, const struct taxid *ids, size_t nids)
 		return 0;
 	pm = &cx->pm[0];
 	for (k = 0; k < pm->nc; k++) {
-		const struct cell *c = &pm->c[k], *bc[BLOCK_MAX];
+		const struct cell *c = &pm->c[k];
+		struct cell bc[BLOCK_MAX];
 		struct postcode pc;
 		char *t;
 		int nsep = 0, r;
@@ -1836,11 +1880,11 @@ static int return_address(struct ctx *cx, const struct taxid *ids, size_t nids)
 			return -1;
 		r = find_postcode(t, &pc);
 		free(t);
-		if (!r || !block_cells(pm, c, bc) || !name_cell(pm, bc[0]))
+		if (!r || !block_cells(pm, c, bc) || !name_cell(pm, &bc[0]))
 			continue;
-		if (!have_text(cx, "buyer_name") && emit_name(cx, "buyer_name", pm, bc[0], 0.5f))
+		if (!have_text(cx, "buyer_name") && emit_name(cx, "buyer_name", pm, &bc[0], 0.5f))
 			return -1;
-		return party_address(cx, 0, bc[0], "buyer", ids, nids, 0.6f) < 0 ? -1 : 0;
+		return party_address(cx, 0, &bc[0], "buyer", ids, nids, 0.6f) < 0 ? -1 : 0;
 	}
 	return 0;
 }

@@ -1,0 +1,525 @@
+/*
+ * Unit tests: the parties' addresses and countries read from a page's
+ * party blocks (layout.c), the seller from a letterhead, the buyer under a
+ * window envelope's return address; crafted word rows in the languages
+ * folio reads, then folio's own fixture invoices (text-layer PDFs).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "folio/config.h"
+#include "folio/decode.h"
+#include "folio/extract.h"
+#include "t.h"
+
+/*
+ * A page laid out like a PDF text layer (as in test_extract.c): each row is
+ * cells "x|text" separated by '\t'; words are placed 6 units per character
+ * plus a space, rows 14 units apart. An empty row leaves a blank gap; a
+ * cell "x>text" is set in letters twice as big.
+ */
+static void add_rows(struct folio_doc *d, enum folio_source src, float conf,
+		     const char *const *rows)
+{
+	struct folio_page *pg = folio_doc_add_page(d);
+	struct folio_strbuf text = FOLIO_STRBUF_INIT;
+	int r, y = 40;
+
+	pg->source = src;
+	pg->width = 595;
+	pg->height = 842;
+	pg->dpi = 72;
+	for (r = 0; rows[r]; r++) {
+		char *row = strdup(rows[r]), *cell, *save = NULL;
+		int big = 0;
+
+		for (cell = strtok_r(row, "\t", &save); cell; cell = strtok_r(NULL, "\t", &save)) {
+			char *w, *s2 = NULL, *body = strpbrk(cell, "|>");
+			int x = (int)strtol(cell, NULL, 10), k = 1;
+
+			if (!body)
+				continue;
+			if (*body == '>')
+				big = k = 2;
+			for (w = strtok_r(body + 1, " ", &s2); w; w = strtok_r(NULL, " ", &s2)) {
+				int len = (int)strlen(w);
+
+				folio_page_add_word(pg, w, x, y - (k - 1) * 5, len * 6 * k, 10 * k,
+						    conf, r);
+				x += (len * 6 + 3) * k;
+				folio_strbuf_adds(&text, w);
+				folio_strbuf_addch(&text, ' ');
+			}
+		}
+		folio_strbuf_addch(&text, '\n');
+		y += big ? 24 : 14;
+		free(row);
+	}
+	folio_page_set_text(pg, text.buf ? text.buf : "");
+	folio_strbuf_release(&text);
+}
+
+static const char *val(const struct folio_doc *d, const char *name)
+{
+	const struct folio_field *f = folio_doc_field(d, name);
+
+	return f ? f->value : "(missing)";
+}
+
+static float conf_of(const struct folio_doc *d, const char *name)
+{
+	const struct folio_field *f = folio_doc_field(d, name);
+
+	return f ? f->confidence : -1.0f;
+}
+
+static struct folio_doc *extract_rows(struct folio_extractor *x, enum folio_source src,
+				      const char *const *rows)
+{
+	struct folio_doc *d = folio_doc_new("rows.pdf", NULL, 0);
+	struct folio_err err = { 0 };
+
+	add_rows(d, src, src == FOLIO_SRC_OCR ? 0.9f : 1.0f, rows);
+	T_EQ_INT(folio_extract_doc(x, d, &err), FOLIO_OK);
+	return d;
+}
+
+/* Two labelled columns; the implied country needs the NIP and the
+ * dd-ddd postcode; the street above a mid-line postcode. */
+static void test_pl(struct folio_extractor *x)
+{
+	static const char *const rows[] = {
+		"40|Faktura VAT nr FV/7/2024",
+		"40|Data wystawienia:\t200|14.03.2024",
+		"",
+		"40|Sprzedawca:\t300|Nabywca:",
+		"40|Drukarnia Wróbel Sp. z o.o.\t300|Księgarnia Pod Świerkiem S.A.",
+		"40|ul. Piotrkowska 212\t300|Anna Nowak",
+		"40|90-001 Łódź\t300|al. Jana Pawła II 7/3,  00-175 Warszawa",
+		"40|NIP: 725-180-11-26\t300|NIP: 6762304575",
+		NULL,
+	};
+	struct folio_doc *d = extract_rows(x, FOLIO_SRC_TEXT, rows);
+
+	T_EQ_STR(val(d, "seller_address"), "ul. Piotrkowska 212, 90-001 Łódź");
+	T_EQ_STR(val(d, "seller_country"), "PL");
+	/* a line above a postcode line that holds its street is not the street */
+	T_EQ_STR(val(d, "buyer_address"), "al. Jana Pawła II 7/3, 00-175 Warszawa");
+	T_EQ_STR(val(d, "buyer_country"), "PL");
+	T_OK(conf_of(d, "seller_address") < conf_of(d, "seller_name"),
+	     "an address is less sure than a labelled name: %.2f",
+	     (double)conf_of(d, "seller_address"));
+	T_OK(conf_of(d, "seller_country") < conf_of(d, "seller_address"),
+	     "an implied country is less sure than its address");
+	folio_doc_free(d);
+}
+
+/* ES: "Vendedor"/"Cliente", a profession line under the name, a printed
+ * country as the last line. */
+static void test_es(struct folio_extractor *x)
+{
+	static const char *const rows[] = {
+		"40|Factura Nº: A-2024-031",
+		"40|Fecha: 30/04/2024",
+		"",
+		"40|Vendedor\t300|Cliente",
+		"40|Lucía Fernández Gil\t300|Asesoría Miño S.L.",
+		"40|Traductora jurada\t300|C/ Mayor 5, 2º B",
+		"40|Calle Rosalía de Castro 9\t300|28013 Madrid",
+		"40|15004 A Coruña\t300|España",
+		"40|NIF: 52876431Y\t300|CIF: B93640282",
+		NULL,
+	};
+	struct folio_doc *d = extract_rows(x, FOLIO_SRC_TEXT, rows);
+
+	T_EQ_STR(val(d, "seller_address"), "Calle Rosalía de Castro 9, 15004 A Coruña");
+	T_EQ_STR(val(d, "buyer_address"), "C/ Mayor 5, 2º B, 28013 Madrid");
+	T_EQ_STR(val(d, "buyer_country"), "ES");
+	T_OK(conf_of(d, "buyer_country") >= conf_of(d, "buyer_address") - 0.001f,
+	     "a printed country is as sure as its address");
+	folio_doc_free(d);
+}
+
+/* PT: dddd-ddd and a letterhead seller with a legal form; the title on the
+ * same line is not the name. OCR words. */
+static void test_pt_letterhead(struct folio_extractor *x)
+{
+	static const char *const rows[] = {
+		"40>Gráfica Atlântico, Lda.\t400>Fatura",
+		"40|Rua Sá da Bandeira, 610",
+		"40|4000-432 Porto",
+		"40|NIF 509172466",
+		"",
+		"",
+		"40|Cliente",
+		"40|Escola Profissional do Minho",
+		"40|Largo do Paço, 2",
+		"40|4700-320 Braga",
+		"40|NIF 503288152",
+		"",
+		"40|Fatura n.º: FT 2024/118",
+		NULL,
+	};
+	struct folio_doc *d = extract_rows(x, FOLIO_SRC_OCR, rows);
+
+	T_EQ_STR(val(d, "seller_name"), "Gráfica Atlântico, Lda.");
+	T_EQ_STR(val(d, "seller_address"), "Rua Sá da Bandeira, 610, 4000-432 Porto");
+	T_EQ_STR(val(d, "seller_country"), "PT");
+	T_EQ_STR(val(d, "buyer_name"), "Escola Profissional do Minho");
+	T_EQ_STR(val(d, "buyer_address"), "Largo do Paço, 2, 4700-320 Braga");
+	T_OK(conf_of(d, "seller_name") < conf_of(d, "buyer_name"),
+	     "a letterhead name is less sure than a labelled one: %.2f",
+	     (double)conf_of(d, "seller_name"));
+	T_OK(conf_of(d, "seller_name") > 0 && conf_of(d, "seller_name") < 0.7f,
+	     "a letterhead name is weak");
+	folio_doc_free(d);
+}
+
+/* IT: "Cedente / prestatore", the province after the city; no tax ID in
+ * the block, so no country. */
+static void test_it(struct folio_extractor *x)
+{
+	static const char *const rows[] = {
+		"40|Fattura n. 12/2024 del 05/03/2024",
+		"",
+		"40|Cedente / prestatore\t300|Cessionario / committente",
+		"40|Torrefazione Aurora S.r.l.\t300|Pasticceria Il Gabbiano S.n.c.",
+		"40|Via Madama Cristina 61\t300|Lungomare Marconi 23",
+		"40|10126 Torino (TO)\t300|30126 Venezia (VE)",
+		NULL,
+	};
+	struct folio_doc *d = extract_rows(x, FOLIO_SRC_TEXT, rows);
+
+	T_EQ_STR(val(d, "seller_address"), "Via Madama Cristina 61, 10126 Torino (TO)");
+	T_EQ_STR(val(d, "buyer_address"), "Lungomare Marconi 23, 30126 Venezia (VE)");
+	T_EQ_STR(val(d, "seller_country"), "(missing)");
+	T_EQ_STR(val(d, "buyer_country"), "(missing)");
+	folio_doc_free(d);
+}
+
+/* DE: the seller right-aligned as a letterhead, the buyer under the return
+ * address of a window envelope, unlabelled; a 5-digit postcode with a DE
+ * tax ID gives DE, with a French one FR. */
+static void test_de_window(struct folio_extractor *x)
+{
+	static const char *const rows[] = {
+		"400>Bavaria GmbH",
+		"433|Leopoldstraße 150",
+		"457|80804 München",
+		"",
+		"",
+		"40|Bavaria GmbH · Leopoldstraße 150 · 80804 München",
+		"40|Kanzlei Weber & Partner mbB",
+		"40|Maximilianstraße 12",
+		"40|80539 München",
+		"40|USt-IdNr.: DE811445022",
+		"",
+		"40|Rechnung Nr. 2024-118",
+		NULL,
+	};
+	static const char *const two[] = {
+		"40|Rechnung",
+		"",
+		"40|Verkäufer\t300|Leistungsempfänger",
+		"40|Maschinenbau Vogt GmbH\t300|Mécanique Duval SARL",
+		"40|Industriestraße 8\t300|12 rue de l'Usine",
+		"40|73033 Göppingen\t300|67000 Strasbourg",
+		"40|USt-IdNr.: DE245198734\t300|N° TVA: FR37443182209",
+		NULL,
+	};
+	struct folio_doc *d = extract_rows(x, FOLIO_SRC_TEXT, rows);
+
+	T_EQ_STR(val(d, "seller_name"), "Bavaria GmbH");
+	T_EQ_STR(val(d, "seller_address"), "Leopoldstraße 150, 80804 München");
+	T_EQ_STR(val(d, "buyer_name"), "Kanzlei Weber & Partner mbB");
+	T_EQ_STR(val(d, "buyer_address"), "Maximilianstraße 12, 80539 München");
+	T_EQ_STR(val(d, "buyer_country"), "DE");
+	folio_doc_free(d);
+
+	d = extract_rows(x, FOLIO_SRC_TEXT, two);
+	T_EQ_STR(val(d, "buyer_name"), "Mécanique Duval SARL");
+	T_EQ_STR(val(d, "seller_address"), "Industriestraße 8, 73033 Göppingen");
+	T_EQ_STR(val(d, "seller_country"), "DE");
+	T_EQ_STR(val(d, "buyer_address"), "12 rue de l'Usine, 67000 Strasbourg");
+	T_EQ_STR(val(d, "buyer_country"), "FR");
+	folio_doc_free(d);
+}
+
+/* EN: a UK postcode after the town; a street-less line right above it
+ * stands for the street; an Eircode; "Bill to". */
+static void test_en(struct folio_extractor *x)
+{
+	static const char *const rows[] = {
+		"40|Invoice",
+		"",
+		"40|From\t300|Bill to",
+		"40|Brightwater Marine Ltd\t300|Seaview Sailing Club",
+		"40|Quay House, Harbour Road\t300|The Slipway",
+		"40|Falmouth TR11 2AA\t300|St Mawes TR2 5DE",
+		"40|VAT Registration: GB157283058",
+		NULL,
+	};
+	static const char *const ie[] = {
+		"40|Invoice",
+		"",
+		"40|Supplier\t300|Customer",
+		"40|Liffey Print & Design Ltd\t300|Galway Bay Hotel Ltd",
+		"40|14 Ormond Quay Upper\t300|Salthill Promenade",
+		"40|Dublin 7, D07 X2Y3\t300|Galway, H91 K2T4",
+		"40|Ireland",
+		NULL,
+	};
+	struct folio_doc *d = extract_rows(x, FOLIO_SRC_TEXT, rows);
+
+	T_EQ_STR(val(d, "seller_address"), "Quay House, Harbour Road, Falmouth TR11 2AA");
+	T_EQ_STR(val(d, "seller_country"), "GB");
+	T_EQ_STR(val(d, "buyer_address"), "The Slipway, St Mawes TR2 5DE");
+	T_EQ_STR(val(d, "buyer_country"), "(missing)");
+	folio_doc_free(d);
+
+	d = extract_rows(x, FOLIO_SRC_TEXT, ie);
+	T_EQ_STR(val(d, "seller_address"), "14 Ormond Quay Upper, Dublin 7, D07 X2Y3");
+	T_EQ_STR(val(d, "seller_country"), "IE");
+	T_EQ_STR(val(d, "buyer_address"), "Salthill Promenade, Galway, H91 K2T4");
+	folio_doc_free(d);
+}
+
+/* FR: a country after the postcode line's last comma; a receipt's centred
+ * name with no legal form, an owner's name under it. */
+static void test_fr_and_receipt(struct folio_extractor *x)
+{
+	static const char *const rows[] = {
+		"40|Facture n° F-2024-0042",
+		"",
+		"40|Vendeur\t300|Client",
+		"40|Librairie Le Bouquiniste SARL\t300|Médiathèque de Villeurbanne",
+		"40|8 rue des Carmes\t300|247 cours Émile Zola",
+		"40|69002 Lyon, France\t300|69100 Villeurbanne",
+		NULL,
+	};
+	static const char *const rcpt[] = {
+		"52|Sklep Spożywczy Pod Lipą",
+		"85|Anna Lipińska",
+		"35|ul. Kwiatowa 3, 05-500 Piaseczno",
+		"76|NIP 123-456-32-18",
+		"",
+		"70|PARAGON FISKALNY",
+		NULL,
+	};
+	struct folio_doc *d = extract_rows(x, FOLIO_SRC_TEXT, rows);
+
+	T_EQ_STR(val(d, "seller_address"), "8 rue des Carmes, 69002 Lyon");
+	T_EQ_STR(val(d, "seller_country"), "FR");
+	T_EQ_STR(val(d, "buyer_address"), "247 cours Émile Zola, 69100 Villeurbanne");
+	folio_doc_free(d);
+
+	d = extract_rows(x, FOLIO_SRC_OCR, rcpt);
+	T_EQ_STR(val(d, "seller_name"), "Sklep Spożywczy Pod Lipą");
+	T_EQ_STR(val(d, "seller_address"), "ul. Kwiatowa 3, 05-500 Piaseczno");
+	T_EQ_STR(val(d, "seller_country"), "PL");
+	folio_doc_free(d);
+}
+
+/* What must not be read as an address or a letterhead name. */
+static void test_negative(struct folio_extractor *x)
+{
+	static const char *const no_postcode[] = {
+		"40|Sprzedawca:\t300|Nabywca:",
+		"40|Firma Jan Kowalski\t300|Biuro Sp. z o.o.",
+		"40|ul. Długa 5\t300|ul. Krótka 3",
+		"40|NIP: 725-180-11-26\t300|NIP: 6762304575",
+		/* a postcode line after the tax ID is someone else's */
+		"40|31-147 Kraków\t300|31-042 Kraków",
+		NULL,
+	};
+	static const char *const title_top[] = {
+		"40>Faktura VAT\t300>Zakład Usługowy Sp. z o.o.",
+		"40|ul. Długa 5",
+		"40|31-147 Kraków",
+		"",
+		"40|Numer: 12/2024",
+		NULL,
+	};
+	static const char *const numbers[] = {
+		"40|Hurtownia Nowak",
+		"40|Razem 12345 Zapłacono",
+		"40|Tel. 58 555 01 20",
+		NULL,
+	};
+	/* a 5-digit postcode and a Polish NIP do not make a country */
+	static const char *const mixed[] = {
+		"40|Sprzedawca:",
+		"40|Firma Jan Kowalski",
+		"40|Hauptstraße 42",
+		"40|50667 Köln",
+		"40|NIP: 725-180-11-26",
+		NULL,
+	};
+	struct folio_doc *d = extract_rows(x, FOLIO_SRC_TEXT, no_postcode);
+
+	T_EQ_STR(val(d, "seller_address"), "(missing)");
+	T_EQ_STR(val(d, "buyer_address"), "(missing)");
+	T_EQ_STR(val(d, "seller_country"), "(missing)");
+	folio_doc_free(d);
+
+	/* a title is not a seller; the name right of it has no address under
+	 * it but its legal form */
+	d = extract_rows(x, FOLIO_SRC_TEXT, title_top);
+	T_EQ_STR(val(d, "seller_name"), "Zakład Usługowy Sp. z o.o.");
+	T_EQ_STR(val(d, "seller_address"), "(missing)");
+	folio_doc_free(d);
+
+	/* no legal form and no postcode line under it: nobody's letterhead */
+	d = extract_rows(x, FOLIO_SRC_TEXT, numbers);
+	T_EQ_STR(val(d, "seller_name"), "(missing)");
+	T_EQ_STR(val(d, "seller_address"), "(missing)");
+	folio_doc_free(d);
+
+	d = extract_rows(x, FOLIO_SRC_TEXT, mixed);
+	T_EQ_STR(val(d, "seller_address"), "Hauptstraße 42, 50667 Köln");
+	T_EQ_STR(val(d, "seller_country"), "(missing)");
+	folio_doc_free(d);
+}
+
+/* ---- the fixture invoices --------------------------------------------------- */
+
+static unsigned char *read_file(const char *path, size_t *size)
+{
+	FILE *f = fopen(path, "rb");
+	unsigned char *buf = NULL;
+	long n;
+
+	if (!f)
+		return NULL;
+	if (!fseek(f, 0, SEEK_END) && (n = ftell(f)) > 0 && !fseek(f, 0, SEEK_SET) &&
+	    (buf = malloc((size_t)n)) && fread(buf, 1, (size_t)n, f) != (size_t)n) {
+		free(buf);
+		buf = NULL;
+	}
+	if (buf)
+		*size = (size_t)n;
+	fclose(f);
+	return buf;
+}
+
+/* A text-layer fixture PDF through the decoder and the extractor. */
+static struct folio_doc *extract_pdf(struct folio_extractor *x, struct folio_decode_ctx *dc,
+				     const char *name)
+{
+	char path[256];
+	size_t size = 0;
+	unsigned char *data;
+	struct folio_doc *d;
+	struct folio_err err = { 0 };
+
+	snprintf(path, sizeof(path), "tests/fixtures/invoices/%s", name);
+	if (!(data = read_file(path, &size))) {
+		T_OK(0, "read %s", path);
+		return NULL;
+	}
+	d = folio_doc_new(path, data, size);
+	folio_doc_set_str(&d->mime, "application/pdf");
+	T_EQ_INT(folio_decode(dc, d, &err), FOLIO_OK);
+	T_EQ_INT(folio_extract_doc(x, d, &err), FOLIO_OK);
+	return d;
+}
+
+static void test_fixtures(struct folio_extractor *x)
+{
+	static const struct {
+		const char *file, *seller, *seller_addr, *seller_cc, *buyer_addr, *buyer_cc;
+	} want[] = {
+		/* two columns, labelled */
+		{ "pl-01-invoice.pdf", "Drukarnia Kowalczyk Sp. z o.o.",
+		  "ul. Piotrkowska 120, 90-006 Łódź", "PL", "ul. Długa 5/2, 31-147 Kraków", "PL" },
+		/* letterhead seller */
+		{ "pl-02-invoice.pdf", "Hurtownia Spożywcza Żurawie Sp. z o.o.",
+		  "ul. Grunwaldzka 211, 80-266 Gdańsk", "PL", "Rynek Główny 14, 31-042 Kraków",
+		  "PL" },
+		/* letterhead seller without a legal form */
+		{ "pl-07-invoice.pdf", "Księgarnia Akademicka Różański",
+		  "ul. Szewska 19, 50-139 Wrocław", "PL", "ul. Ogińskiego 8, 85-092 Bydgoszcz",
+		  "PL" },
+		/* till receipt */
+		{ "pl-05-receipt.pdf", "Sklep Spożywczy Pod Lipą",
+		  "ul. Kwiatowa 3, 05-500 Piaseczno", "PL", NULL, NULL },
+		{ "es-06-proforma.pdf", "Toldos y Persianas Ebro S.L.",
+		  "Polígono Malpica, calle E 17, 50016 Zaragoza", "ES",
+		  "Calle Predicadores 40, 50003 Zaragoza", "ES" },
+		{ "pt-02-invoice.pdf", "Quinta do Vale Verde - Agricultura, S.A.",
+		  "Estrada Nacional 222, km 12, 5130-321 São João da Pesqueira", "PT",
+		  "Avenida da Liberdade, 301, 4710-251 Braga", "PT" },
+		{ "it-03-invoice.pdf", "Caseificio Val Padana S.r.l.",
+		  "Strada Provinciale 10, n. 4, 26100 Cremona (CR)", "IT",
+		  "Via dell'Indipendenza 70, 40121 Bologna (BO)", "IT" },
+		/* window envelope: the buyer under the return address */
+		{ "de-02-invoice.pdf", "Bürobedarf Bavaria GmbH", "Leopoldstraße 150, 80804 München",
+		  NULL, "Maximilianstraße 12, 80539 München", "DE" },
+		/* a printed country */
+		{ "de-05-invoice.pdf", "Maschinenbau Vogt GmbH", "Industriestraße 8, 73033 Göppingen",
+		  "DE", "12 rue de l'Usine, 67000 Strasbourg", "FR" },
+		{ "en-06-proforma.pdf", "Brightwater Marine Ltd",
+		  "Quay House, Harbour Road, Falmouth TR11 2AA", "GB",
+		  "The Slipway, St Mawes TR2 5DE", NULL },
+		{ "en-03-invoice.pdf", "Liffey Print & Design Ltd",
+		  "14 Ormond Quay Upper, Dublin 7, D07 X2Y3", "IE",
+		  "Salthill Promenade, Galway, H91 K2T4", "IE" },
+		{ "fr-01-invoice.pdf", "Librairie Le Bouquiniste SARL", "8 rue des Carmes, 69002 Lyon",
+		  "FR", "247 cours Émile Zola, 69100 Villeurbanne", "FR" },
+	};
+	struct folio_config cfg;
+	struct folio_decode_ctx *dc;
+	struct folio_err err = { 0 };
+	size_t i;
+
+	if (access("tests/fixtures/invoices/pl-01-invoice.pdf", R_OK)) {
+		T_OK(0, "fixture invoices (run from the source tree)");
+		return;
+	}
+	T_EQ_INT(folio_config_defaults(&cfg, &err), FOLIO_OK);
+	T_EQ_INT(folio_decode_global_init(&cfg, &err), FOLIO_OK);
+	dc = folio_decode_ctx_new(&cfg, &err);
+	T_OK(dc != NULL, "decode context: %s", err.msg);
+	for (i = 0; dc && i < sizeof(want) / sizeof(want[0]); i++) {
+		struct folio_doc *d = extract_pdf(x, dc, want[i].file);
+
+		if (!d)
+			continue;
+		printf("# %s\n", want[i].file);
+		T_EQ_STR(val(d, "seller_name"), want[i].seller);
+		T_EQ_STR(val(d, "seller_address"), want[i].seller_addr);
+		T_EQ_STR(val(d, "seller_country"),
+			 want[i].seller_cc ? want[i].seller_cc : "(missing)");
+		T_EQ_STR(val(d, "buyer_address"),
+			 want[i].buyer_addr ? want[i].buyer_addr : "(missing)");
+		T_EQ_STR(val(d, "buyer_country"), want[i].buyer_cc ? want[i].buyer_cc : "(missing)");
+		folio_doc_free(d);
+	}
+	folio_decode_ctx_free(dc);
+	folio_decode_global_release();
+	folio_config_release(&cfg);
+}
+
+int main(void)
+{
+	struct folio_extract_opts o = { "models/labels.tsv", 0.6f };
+	struct folio_err err = { 0 };
+	struct folio_extractor *x = folio_extractor_new(&o, &err);
+
+	T_OK(x != NULL, "load the shipped lexicon: %s", err.msg);
+	if (!x)
+		return t_done();
+	test_pl(x);
+	test_es(x);
+	test_pt_letterhead(x);
+	test_it(x);
+	test_de_window(x);
+	test_en(x);
+	test_fr_and_receipt(x);
+	test_negative(x);
+	test_fixtures(x);
+	folio_extractor_free(x);
+	return t_done();
+}
