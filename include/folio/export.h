@@ -81,7 +81,11 @@ struct folio_invoice {
 	 * another tax scheme (BT-32), the deliver-to party (BG-13/15), the
 	 * invoicing period (BT-73/74), the preceding invoice (BT-25/26), the
 	 * VAT point date (BT-7) or its UNTDID 2005 code (BT-8: 3, 35, 432),
-	 * payment terms (BT-20) and the UNTDID 4461 payment means (BT-81) */
+	 * payment terms (BT-20) and the UNTDID 4461 payment means (BT-81);
+	 * the payee's account when it is not an IBAN (BT-84: a bankgiro, a
+	 * proprietary account number; `iban` holds an IBAN), the account's
+	 * name (BT-85) and the payment service provider's BIC (BT-86), which
+	 * belong to `iban` or else to `payment_account` */
 	const char *seller_identifier, *seller_identifier_scheme;
 	const char *buyer_identifier, *buyer_identifier_scheme;
 	const char *seller_legal_id, *seller_legal_id_scheme;
@@ -92,6 +96,7 @@ struct folio_invoice {
 	const char *preceding_invoice_number, *preceding_invoice_date;
 	const char *tax_point_date, *vat_due_date_code;
 	const char *payment_terms, *payment_means_code;
+	const char *payment_account, *payment_account_name, *payment_bic;
 
 	struct folio_inv_rate *rates;
 	size_t nrates;

@@ -15,7 +15,9 @@
  * GlobalID, without one an ID; the seller's tax registration (BT-32) is
  * a tax registration of scheme FC; the VAT point date code (BT-8) is
  * written as UNTDID 2475 (5, 29, 72) and, like the VAT point date, in
- * the first ApplicableTradeTax only (CII-SR-461, CII-SR-462).
+ * the first ApplicableTradeTax only (CII-SR-461, CII-SR-462). The payee's
+ * account is an IBANID when it is the IBAN, else a ProprietaryID (a
+ * Swedish bankgiro), with its AccountName and the BICID beside it.
  */
 #include "en16931.h"
 #include "export_private.h"
@@ -153,10 +155,20 @@ static void settlement(struct folio_xw *w, const struct folio_en16931 *e)
 	if (e->means) {
 		folio_xw_adds(w, "<ram:SpecifiedTradeSettlementPaymentMeans>");
 		folio_xw_elem(w, "ram:TypeCode", e->means);
-		if (inv->iban) {
+		if (e->account) {
 			folio_xw_adds(w, "<ram:PayeePartyCreditorFinancialAccount>");
-			folio_xw_elem(w, "ram:IBANID", inv->iban);
+			if (e->account_iban)
+				folio_xw_elem(w, "ram:IBANID", e->account);
+			folio_xw_elem(w, "ram:AccountName", inv->payment_account_name);
+			if (!e->account_iban)
+				folio_xw_elem(w, "ram:ProprietaryID", e->account);
 			folio_xw_adds(w, "</ram:PayeePartyCreditorFinancialAccount>");
+			if (inv->payment_bic) {
+				folio_xw_adds(w, "<ram:PayeeSpecifiedCreditorFinancialInstitution>");
+				folio_xw_elem(w, "ram:BICID", inv->payment_bic);
+				folio_xw_adds(w, "</ram:PayeeSpecifiedCreditor"
+						 "FinancialInstitution>");
+			}
 		}
 		folio_xw_adds(w, "</ram:SpecifiedTradeSettlementPaymentMeans>\n");
 	}

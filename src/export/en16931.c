@@ -770,7 +770,7 @@ static void parties(struct folio_en16931 *e, const struct folio_invoice *inv,
 }
 
 /* BT-7/8 (BR-CO-03, BR-CL-06), the period (BR-29), the preceding invoice
- * (BR-55) and the payment means (BR-CL-16, BR-61). */
+ * (BR-55) and the payment means and account (BR-CL-16, BR-61, BR-50). */
 static void dates_and_payment(struct folio_en16931 *e, const struct folio_invoice *inv,
 			      struct folio_strbuf *w)
 {
@@ -794,20 +794,27 @@ static void dates_and_payment(struct folio_en16931 *e, const struct folio_invoic
 		why(w, "BR-55 the preceding invoice of %s has no number",
 		    inv->preceding_invoice_date);
 	/*
-	 * The record's code, else 30 credit transfer when the IBAN is known. A
-	 * credit transfer (30, 58) needs its account (BR-61) and the record
-	 * keeps IBANs only: a transfer to another kind of account (a Swedish
-	 * bankgiro) is written without its code rather than refused.
+	 * The payee's account (BT-84) is the IBAN, else the record's other
+	 * account (a Swedish bankgiro, a proprietary number): BR-61 takes
+	 * either. The record's code is written as it is, else 30 credit
+	 * transfer when an account is known. A credit transfer (30, 58)
+	 * without any account (BR-61), or an account's name or BIC without
+	 * the account (BR-50), is refused rather than written without them.
 	 */
+	e->account = inv->iban ? inv->iban : inv->payment_account;
+	e->account_iban = inv->iban != NULL;
 	code = inv->payment_means_code;
-	if (code && (!strcmp(code, "30") || !strcmp(code, "58")) && !inv->iban)
-		code = NULL;
 	if (code)
 		e->means = code;
-	else if (inv->iban)
+	else if (e->account)
 		e->means = "30";
 	if (e->means && !in_list(uncl4461, e->means))
 		why(w, "BR-CL-16 the payment means '%s' is not a UNTDID 4461 code", e->means);
+	if (code && (!strcmp(code, "30") || !strcmp(code, "58")) && !e->account)
+		why(w, "BR-61 the credit transfer (payment means %s) has no payee account", code);
+	if (!e->account && (inv->payment_account_name || inv->payment_bic))
+		why(w, "BR-50 the payee account's %s is given without the account",
+		    inv->payment_bic ? "BIC" : "name");
 }
 
 int folio_en16931_build(struct folio_en16931 *e, const struct folio_invoice *inv, int peppol,

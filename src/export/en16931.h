@@ -77,7 +77,11 @@ struct folio_en16931 {
 	struct folio_en_id seller_legal, buyer_legal; /* BT-30, BT-47 */
 	const char *seller_taxreg;                     /* BT-32, or NULL */
 	const char *means;     /* BT-81 (UNTDID 4461): the record's, else 30 with an
-				* IBAN, else NULL */
+				* account, else NULL */
+	const char *account;   /* BT-84: the IBAN, else the record's other account,
+				* else NULL */
+	int account_iban;      /* `account` is the IBAN (CII: IBANID, else
+				* ProprietaryID) */
 	const char *due_code;  /* BT-8 as UNTDID 2005 (UBL: 3, 35, 432), or NULL */
 	const char *due_code_cii;   /* the same as UNTDID 2475 (CII: 5, 29, 72) */
 	int delivery;          /* a Delivery (BG-13) is written */

@@ -400,6 +400,9 @@ int folio_invoice_from_doc(struct folio_invoice *inv, struct folio_doc *doc, int
 	inv->vat_due_date_code = field(doc, "vat_due_date_code");
 	inv->payment_terms = field(doc, "payment_terms");
 	inv->payment_means_code = field(doc, "payment_means_code");
+	inv->payment_account = field(doc, "payment_account");
+	inv->payment_account_name = field(doc, "payment_account_name");
+	inv->payment_bic = field(doc, "payment_bic");
 
 	for (i = 0; i < sizeof(arrays) / sizeof(arrays[0]); i++) {
 		if (!(f = folio_doc_field(doc, arrays[i].name)) || !f->value || !*f->value)

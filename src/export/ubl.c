@@ -17,6 +17,12 @@
  * (less its document-level charges, plus its allowances). A unit that is
  * not a UN/ECE rec 20 code is written as C62 ("one").
  *
+ * Payment means: the record's UNTDID 4461 code as it is, else 30 when the
+ * payee's account is known, else 1 "instrument not defined" when only a
+ * payment reference or a credit note's due date has to be written. The
+ * account (BT-84) is the IBAN, else the record's other account (a Swedish
+ * bankgiro), with its name (BT-85) and BIC (BT-86).
+ *
  * Peppol needs electronic addresses with a scheme (EAS) code: only the
  * Polish NIP (9945, as in the Ministry of Finance's PEF sample) is mapped;
  * other parties are refused (PEPPOL-EN16931-R010/R020) rather than given
@@ -231,17 +237,29 @@ static void write_ubl(struct folio_xw *sb, const struct folio_en16931 *e)
 		folio_xw_adds(sb, "</cac:Delivery>\n");
 	}
 	if (pay) {
-		/* 1 "instrument not defined" when only a reference or a credit
-		 * note's due date is known */
+		/*
+		 * The record's code as it is (en16931.c: else 30 with an
+		 * account). With neither a code nor an account, a payment
+		 * reference or a credit note's due date still needs a
+		 * PaymentMeans, whose code is mandatory (BR-49): 1
+		 * "instrument not defined" (UNTDID 4461), the one code that
+		 * claims nothing the record does not say.
+		 */
 		folio_xw_addf(sb, "<cac:PaymentMeans><cbc:PaymentMeansCode>");
 		folio_xw_esc(sb, e->means ? e->means : "1");
 		folio_xw_adds(sb, "</cbc:PaymentMeansCode>");
 		if (e->credit)
 			folio_xw_elem(sb, "cbc:PaymentDueDate", inv->due_date);
 		folio_xw_elem(sb, "cbc:PaymentID", inv->payment_reference);
-		if (inv->iban) {
+		if (e->account) {
 			folio_xw_adds(sb, "<cac:PayeeFinancialAccount>");
-			folio_xw_elem(sb, "cbc:ID", inv->iban);
+			folio_xw_elem(sb, "cbc:ID", e->account);
+			folio_xw_elem(sb, "cbc:Name", inv->payment_account_name);
+			if (inv->payment_bic) {
+				folio_xw_adds(sb, "<cac:FinancialInstitutionBranch>");
+				folio_xw_elem(sb, "cbc:ID", inv->payment_bic);
+				folio_xw_adds(sb, "</cac:FinancialInstitutionBranch>");
+			}
 			folio_xw_adds(sb, "</cac:PayeeFinancialAccount>");
 		}
 		folio_xw_adds(sb, "</cac:PaymentMeans>\n");

@@ -695,20 +695,101 @@ static void test_terms(void)
 	T_CONTAINS(u, "<cbc:TaxPointDate>2024-03-31</cbc:TaxPointDate><cbc:CreditNoteTypeCode>");
 	free(u);
 
-	/* a credit transfer to an account the record does not keep (not an
-	 * IBAN): BR-61 would need it, so the code is not written */
+	/* a credit transfer to an account that is not an IBAN (a Swedish
+	 * bankgiro): the code as the record has it, the account as written
+	 * (BR-61 takes any account; CII: a ProprietaryID), its name and BIC */
 	{
 		static const struct kv bg[] = {
 			{ "invoice_number", "RE-2024-203" }, { "iban", NULL },
 			{ "payment_means_code", "30" }, { "payment_reference", "RF18539007547034" },
+			{ "payment_account", "5050-1055" }, { "payment_account_name", "Bankgiro" },
+			{ "payment_bic", "SE:BANKGIRO" }, { NULL, NULL },
+		};
+		static const struct kv ib[] = {
+			{ "invoice_number", "RE-2024-204" }, { "payment_means_code", "58" },
+			{ "payment_account_name", "Müller & Co <Giro>" },
+			{ "payment_bic", "COBADEFFXXX" }, { NULL, NULL },
+		};
+		static const struct kv only[] = {
+			{ "invoice_number", "RE-2024-205" }, { "iban", NULL },
+			{ "payment_account", "IBAN32423940" }, { NULL, NULL },
+		};
+		static const struct kv cash[] = {
+			{ "invoice_number", "RE-2024-206" }, { "iban", NULL },
+			{ "payment_means_code", "10" }, { "payment_reference", "K-77" },
 			{ NULL, NULL },
+		};
+		static const struct kv ref[] = {
+			{ "invoice_number", "RE-2024-207" }, { "iban", NULL },
+			{ "payment_reference", "K-78" }, { NULL, NULL },
 		};
 
 		u = both("de-bankgiro", "invoice", de, bg, &c);
-		T_CONTAINS(u, "<cac:PaymentMeans><cbc:PaymentMeansCode>1</cbc:PaymentMeansCode>"
-			      "<cbc:PaymentID>RF18539007547034</cbc:PaymentID></cac:PaymentMeans>");
-		T_OK(c && !strstr(c, "PaymentMeans"), "cii: no payment means");
+		T_CONTAINS(u, "<cac:PaymentMeans><cbc:PaymentMeansCode>30</cbc:PaymentMeansCode>"
+			      "<cbc:PaymentID>RF18539007547034</cbc:PaymentID>"
+			      "<cac:PayeeFinancialAccount><cbc:ID>5050-1055</cbc:ID>"
+			      "<cbc:Name>Bankgiro</cbc:Name><cac:FinancialInstitutionBranch>"
+			      "<cbc:ID>SE:BANKGIRO</cbc:ID></cac:FinancialInstitutionBranch>"
+			      "</cac:PayeeFinancialAccount></cac:PaymentMeans>");
+		T_CONTAINS(c, "<ram:SpecifiedTradeSettlementPaymentMeans><ram:TypeCode>30"
+			      "</ram:TypeCode><ram:PayeePartyCreditorFinancialAccount>"
+			      "<ram:AccountName>Bankgiro</ram:AccountName><ram:ProprietaryID>"
+			      "5050-1055</ram:ProprietaryID>"
+			      "</ram:PayeePartyCreditorFinancialAccount>"
+			      "<ram:PayeeSpecifiedCreditorFinancialInstitution>"
+			      "<ram:BICID>SE:BANKGIRO</ram:BICID>"
+			      "</ram:PayeeSpecifiedCreditorFinancialInstitution>"
+			      "</ram:SpecifiedTradeSettlementPaymentMeans>");
+		T_OK(c && !strstr(c, "IBANID"), "cii: no IBANID for a bankgiro");
 		T_CONTAINS(c, "<ram:PaymentReference>RF18539007547034</ram:PaymentReference>");
+		free(u);
+		free(c);
+
+		/* an IBAN with its name (escaped) and BIC */
+		u = both("de-iban-bic", "invoice", de, ib, &c);
+		T_CONTAINS(u, "<cbc:PaymentMeansCode>58</cbc:PaymentMeansCode>"
+			      "<cac:PayeeFinancialAccount><cbc:ID>DE89370400440532013000</cbc:ID>"
+			      "<cbc:Name>Müller &amp; Co &lt;Giro&gt;</cbc:Name>"
+			      "<cac:FinancialInstitutionBranch><cbc:ID>COBADEFFXXX</cbc:ID>");
+		T_CONTAINS(c, "<ram:TypeCode>58</ram:TypeCode>"
+			      "<ram:PayeePartyCreditorFinancialAccount>"
+			      "<ram:IBANID>DE89370400440532013000</ram:IBANID><ram:AccountName>"
+			      "Müller &amp; Co &lt;Giro&gt;</ram:AccountName>"
+			      "</ram:PayeePartyCreditorFinancialAccount>"
+			      "<ram:PayeeSpecifiedCreditorFinancialInstitution>"
+			      "<ram:BICID>COBADEFFXXX</ram:BICID>");
+		T_OK(c && !strstr(c, "ProprietaryID"), "cii: no ProprietaryID for an IBAN");
+		free(u);
+		free(c);
+
+		/* an account without a code: 30 credit transfer, as with an IBAN */
+		u = both("de-account-only", "invoice", de, only, &c);
+		T_CONTAINS(u, "<cac:PaymentMeans><cbc:PaymentMeansCode>30</cbc:PaymentMeansCode>"
+			      "<cac:PayeeFinancialAccount><cbc:ID>IBAN32423940</cbc:ID>"
+			      "</cac:PayeeFinancialAccount>");
+		T_CONTAINS(c, "<ram:TypeCode>30</ram:TypeCode>"
+			      "<ram:PayeePartyCreditorFinancialAccount>"
+			      "<ram:ProprietaryID>IBAN32423940</ram:ProprietaryID>");
+		free(u);
+		free(c);
+
+		/* a code that needs no account is written as it is, not as 1 */
+		u = both("de-cash", "invoice", de, cash, &c);
+		T_CONTAINS(u, "<cac:PaymentMeans><cbc:PaymentMeansCode>10</cbc:PaymentMeansCode>"
+			      "<cbc:PaymentID>K-77</cbc:PaymentID></cac:PaymentMeans>");
+		T_CONTAINS(c, "<ram:SpecifiedTradeSettlementPaymentMeans><ram:TypeCode>10"
+			      "</ram:TypeCode></ram:SpecifiedTradeSettlementPaymentMeans>");
+		T_OK(c && !strstr(c, "FinancialAccount"), "cii: no account");
+		free(u);
+		free(c);
+
+		/* only a reference: UBL needs a code to carry it (1 "instrument
+		 * not defined"), CII carries it without payment means */
+		u = both("de-reference", "invoice", de, ref, &c);
+		T_CONTAINS(u, "<cac:PaymentMeans><cbc:PaymentMeansCode>1</cbc:PaymentMeansCode>"
+			      "<cbc:PaymentID>K-78</cbc:PaymentID></cac:PaymentMeans>");
+		T_OK(c && !strstr(c, "PaymentMeans"), "cii: no payment means");
+		T_CONTAINS(c, "<ram:PaymentReference>K-78</ram:PaymentReference>");
 		free(u);
 		free(c);
 	}
@@ -991,6 +1072,15 @@ static void test_refusals(void)
 		KV1("preceding_invoice_date", "2024-03-01"), NULL, "BR-55 ");
 	refused("payment means", "invoice", de, KV1("payment_means_code", "CASH"), NULL,
 		"BR-CL-16 ");
+	refused("credit transfer without an account", "invoice", de,
+		KV2("iban", NULL, "payment_means_code", "30"), NULL,
+		"BR-61 the credit transfer (payment means 30) has no payee account");
+	refused("SEPA credit transfer without an account", "invoice", de,
+		KV3("iban", NULL, "payment_means_code", "58", "payment_account_name", "Konto"), NULL,
+		"BR-61 the credit transfer (payment means 58) has no payee account; BR-50 ");
+	refused("BIC without an account", "invoice", de,
+		KV2("iban", NULL, "payment_bic", "COBADEFFXXX"), NULL,
+		"BR-50 the payee account's BIC is given without the account");
 	refused("charge base", "invoice", de,
 		KV1("charges", "[{\"kind\":\"allowance\",\"amount\":\"50.00\","
 			       "\"base\":\"1.000,00\",\"reason\":\"R\",\"rate\":\"19\"},"
@@ -1153,6 +1243,18 @@ static void sample(const char *path, const char *rel)
 					    NULL);
 		if ((out = run(mod, copy, NULL, &err))) {
 			t->valid++;
+			/* its payee account is no IBAN: written back all the same */
+			if (!strcmp(rel, "peppol_bis3/base-example.xml"))
+				T_CONTAINS(out,
+					   m ? "<ram:AccountName>AccountName</ram:AccountName>"
+					       "<ram:ProprietaryID>IBAN32423940</ram:ProprietaryID>"
+					       "</ram:PayeePartyCreditorFinancialAccount><ram:"
+					       "PayeeSpecifiedCreditorFinancialInstitution>"
+					       "<ram:BICID>BIC324098</ram:BICID>"
+					     : "<cbc:PaymentMeansCode>30</cbc:PaymentMeansCode>"
+					       "<cbc:PaymentID>Snippet1</cbc:PaymentID>"
+					       "<cac:PayeeFinancialAccount><cbc:ID>IBAN32423940"
+					       "</cbc:ID><cbc:Name>AccountName</cbc:Name>");
 			save(m ? "cii" : "ubl", file, out);
 			free(out);
 		} else {
