@@ -31,6 +31,8 @@ parties' identifiers, legal and tax registrations, delivery, invoicing
 period, preceding invoice, tax point date and VAT due date code, payment
 terms and means, the payee's account when not an IBAN, its name and BIC)
 are scored too.
+Against truth.json the parties' addresses and countries are scored too
+(a country the page does not print is "derived": optional).
 doc_type falls back to the document's top-level doc_type.
 
 Counting per field: right value = TP; wrong value = FP and FN; missing =
@@ -61,6 +63,8 @@ EI_FIELDS = ["seller_country", "seller_address", "buyer_country", "buyer_address
              "period_start", "period_end", "preceding_invoice_number", "preceding_invoice_date",
              "preceding_invoice_ksef", "tax_point_date", "vat_due_date_code", "payment_terms",
              "payment_means_code", "payment_account", "payment_account_name", "payment_bic"]
+# what a printed page's party blocks give; scored against truth.json
+PARTY_FIELDS = ["seller_address", "seller_country", "buyer_address", "buyer_country"]
 KEY_FIELDS = ["invoice_number", "issue_date", "due_date", "seller_tax_id", "buyer_tax_id",
               "net_total", "vat_total", "gross_total"]
 AMOUNTS = {"net_total", "vat_total", "gross_total", "amount_due", "prepaid_amount",
@@ -367,7 +371,7 @@ def main():
     for p in args.results:
         results += read_objects(p)
     items = load_truth(args)
-    fields = FIELDS + EI_FIELDS if args.truth_lines else FIELDS
+    fields = FIELDS + EI_FIELDS if args.truth_lines else FIELDS + PARTY_FIELDS
     found = match_results(results, [k for k, _, _, _ in items])
     tallies, ndocs, missing, mism = {}, {}, [], []
     for key, variant, truth, derived in items:
