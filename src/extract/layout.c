@@ -1195,9 +1195,10 @@ static int lead_postcode(const char *s, struct postcode *pc)
 
 			while (j && isupper((unsigned char)s[j - 1]))
 				j--;
-			if (i - 1 - j < 1 || i - 1 - j > 2 || (j && s[j - 1] != ' '))
+			if (i - 1 - j > 2 || (j && s[j - 1] != ' '))
 				continue;
-			at = j;
+			/* no letters: an OCR speck ("-3800-246 Aveiro") */
+			at = i - 1 == j ? i : j;
 		}
 		if (all_digits(p, 2) && p[2] == '-' && all_digits(p + 3, 3) &&
 		    !isdigit((unsigned char)p[6])) {
@@ -1255,8 +1256,17 @@ static int trail_postcode(const char *s, struct postcode *pc)
 	size_t e2 = strlen(s), b2, e1, b1, i;
 	int town = 0;
 
-	while (e2 && (s[e2 - 1] == ' ' || s[e2 - 1] == '.'))
-		e2--;
+	/* specks after it: "Huddersfield HD1 6QA ©" */
+	for (;;) {
+		while (e2 && (s[e2 - 1] == ' ' || s[e2 - 1] == '.'))
+			e2--;
+		for (b2 = e2; b2 && s[b2 - 1] != ' '; b2--)
+			if (isalnum((unsigned char)s[b2 - 1]))
+				break;
+		if (!b2 || s[b2 - 1] != ' ' || b2 == e2)
+			break;
+		e2 = b2 - 1;
+	}
 	for (b2 = e2; b2 && s[b2 - 1] != ' '; b2--)
 		;
 	if (b2 < 2 || s[b2 - 1] != ' ')
@@ -1505,6 +1515,8 @@ static int read_address(const struct ctx *cx, size_t page, const struct cell *to
 	ret = 0;
 	if (p == n)
 		goto out;
+	if (pc.kind == PC_GB || pc.kind == PC_IE)
+		tx[p][pc.end] = '\0';
 	/* a printed country */
 	{
 		char *comma = strrchr(tx[p] + pc.end, ',');

@@ -143,7 +143,7 @@ static void test_es(struct folio_extractor *x)
 }
 
 /* PT: dddd-ddd and a letterhead seller with a legal form; the title on the
- * same line is not the name. OCR words. */
+ * same line is not the name. OCR words, a speck before a postcode. */
 static void test_pt_letterhead(struct folio_extractor *x)
 {
 	static const char *const rows[] = {
@@ -156,7 +156,7 @@ static void test_pt_letterhead(struct folio_extractor *x)
 		"40|Cliente",
 		"40|Escola Profissional do Minho",
 		"40|Largo do Paço, 2",
-		"40|4700-320 Braga",
+		"40|-4700-320 Braga",
 		"40|NIF 503288152",
 		"",
 		"40|Fatura n.º: FT 2024/118",
@@ -247,8 +247,8 @@ static void test_de_window(struct folio_extractor *x)
 	folio_doc_free(d);
 }
 
-/* EN: a UK postcode after the town; a street-less line right above it
- * stands for the street; an Eircode; "Bill to". */
+/* EN: a UK postcode after the town (an OCR speck after it); a street-less
+ * line right above it stands for the street; an Eircode; "Bill to". */
 static void test_en(struct folio_extractor *x)
 {
 	static const char *const rows[] = {
@@ -257,7 +257,7 @@ static void test_en(struct folio_extractor *x)
 		"40|From\t300|Bill to",
 		"40|Brightwater Marine Ltd\t300|Seaview Sailing Club",
 		"40|Quay House, Harbour Road\t300|The Slipway",
-		"40|Falmouth TR11 2AA\t300|St Mawes TR2 5DE",
+		"40|Falmouth TR11 2AA ©\t300|St Mawes TR2 5DE",
 		"40|VAT Registration: GB157283058",
 		NULL,
 	};
