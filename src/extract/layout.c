@@ -1183,7 +1183,7 @@ static int lead_postcode(const char *s, struct postcode *pc)
 
 	for (i = 0; s[i]; i++) {
 		const char *p = s + i;
-		size_t at = i, n;
+		size_t at = i, n, k2;
 		enum pcode k;
 
 		if (!isdigit((unsigned char)*p) ||
@@ -1218,7 +1218,9 @@ static int lead_postcode(const char *s, struct postcode *pc)
 			continue;
 		/* after a street ("ul. Kwiatowa 3, 05-500"), not after any word
 		 * ("Razem 12345 Zapłacono") */
-		if (at && !(at >= 2 && s[at - 2] == ',') && s[at - 1] != ',' &&
+		for (k2 = 0; k2 < at && !isalnum((unsigned char)s[k2]); k2++)
+			;
+		if (k2 < at && !(at >= 2 && s[at - 2] == ',') && s[at - 1] != ',' &&
 		    !has_street_word(s, at))
 			continue;
 		pc->kind = k;
