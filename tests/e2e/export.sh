@@ -286,6 +286,17 @@ if [ -n "$D" ] && [ -d "$D/einvoice" ]; then
 			grep -c 'flag="fatal"' || true)
 		expect_eq "$fatal" 0 "$k: EN 16931 fatal assertions ($bad)"
 	done
+	# KSeF FA(3): the schema imports its base types from the Ministry's
+	# server; a catalog points that URL at the local copies
+	F="$E/ksef_fa3_schema/faktury/schemy/FA"
+	u=http://crd.gov.pl/xml/schematy/dziedzinowe/mf/2022/01/05/eD/DefinicjeTypy/
+	printf '<?xml version="1.0"?>\n<catalog xmlns="urn:oasis:names:tc:entity:xmlns:xml:catalog">\n<rewriteURI uriStartString="%s" rewritePrefix="file://%s/bazowe/"/>\n<rewriteSystem systemIdStartString="%s" rewritePrefix="file://%s/bazowe/"/>\n</catalog>\n' \
+		"$u" "$F" "$u" "$F" >"$WORK/catalog.xml"
+	for f in ksef/*.xml crash4/*.xml; do
+		XML_CATALOG_FILES="$WORK/catalog.xml" xmllint --nonet --noout \
+			--schema "$F/schemat_FA(3)_v1-0E.xsd" "$f" >"$WORK/x" 2>&1 && pass ||
+			fail "FA(3) schema: $(cat "$WORK/x")"
+	done
 else
 	echo "the EN 16931 validators' inputs (../shared/data/einvoice) are absent: schema and rule checks skipped"
 fi
