@@ -42,8 +42,11 @@ static const struct command commands[] = {
 	  "correct extracted fields by hand (validated, audited, never overwritten)",
 	  "  FIELD is one of invoice_number issue_date supply_date due_date currency\n"
 	  "  seller_name seller_tax_id buyer_name buyer_tax_id net_total vat_total\n"
-	  "  gross_total amount_due iban order_reference doc_type; dates in any printed\n"
-	  "  form, tax IDs with their country prefix (PL5260001246)\n" },
+	  "  gross_total amount_due iban order_reference doc_type, and the other fields\n"
+	  "  folio show lists (seller_address, buyer_country, preceding_invoice_number,\n"
+	  "  preceding_invoice_date for a KSeF credit note, ...); dates in any printed\n"
+	  "  form, tax IDs with their country prefix (PL5260001246), countries as ISO\n"
+	  "  codes (PL)\n" },
 	{ "help", NULL, "[COMMAND]", "show help for folio or one command", "" },
 	{ "ingest", cmd_ingest, "[--json] PATH...",
 	  "add files and folders (recursively) to the archive",

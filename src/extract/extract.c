@@ -825,6 +825,15 @@ int folio_field_normalise(const char *name, const char *value, char **out,
 		    !isalpha((unsigned char)buf[2]))
 			return folio_err_set(err, FOLIO_FAILED, FOLIO_E_USAGE, 0,
 					     "currency: '%s' is not an ISO 4217 code", value);
+	} else if (strlen(name) > 8 && !strcmp(name + strlen(name) - 8, "_country")) {
+		if (strlen(value) != 2 || !isalpha((unsigned char)value[0]) ||
+		    !isalpha((unsigned char)value[1]))
+			return folio_err_set(err, FOLIO_FAILED, FOLIO_E_USAGE, 0,
+					     "%s: '%s' is not an ISO 3166 country code (e.g. PL)",
+					     name, value);
+		buf[0] = (char)toupper((unsigned char)value[0]);
+		buf[1] = (char)toupper((unsigned char)value[1]);
+		buf[2] = '\0';
 	} else if (!strcmp(kind, "json")) {
 		return folio_err_set(err, FOLIO_FAILED, FOLIO_E_USAGE, 0,
 				     "%s cannot be set by hand", name);

@@ -251,6 +251,15 @@ static void test_normalise(void)
 	T_EQ_INT(folio_field_normalise("colour", "red", &out, &err), FOLIO_FAILED);
 	T_CONTAINS(err.msg, "unknown field");
 	T_EQ_INT(folio_field_normalise("lines", "[]", &out, &err), FOLIO_FAILED);
+	T_EQ_INT(folio_field_normalise("buyer_country", "pl", &out, &err), FOLIO_OK);
+	T_EQ_STR(out, "PL");
+	free(out);
+	T_EQ_INT(folio_field_normalise("seller_country", "POL", &out, &err), FOLIO_FAILED);
+	T_CONTAINS(err.msg, "ISO 3166");
+	T_EQ_INT(folio_field_normalise("preceding_invoice_date", "2 marca 2025", &out, &err),
+		 FOLIO_OK);
+	T_EQ_STR(out, "2025-03-02");
+	free(out);
 }
 
 /* A user's value survives a recheck; reconciliation is redone. */
