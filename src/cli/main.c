@@ -76,7 +76,8 @@ static const struct command commands[] = {
 	  "filters (mixed with words): type:T tag:T status:S mime:M id:N currency:C\n"
 	  "  vendor:NAME nip:ID taxid:ID asn:N date:/issued:/due:/added:RANGE\n"
 	  "  (2024, 2024-03, 2024-03-15 or A..B; also issued>=D, due<D) total:A..B,\n"
-	  "  total>N; e.g. folio search 'type:invoice tag:fuel added:2024-01..2024-03 lodz'\n" },
+	  "  total>N; is:duplicate is:exported is:unexported export:TARGET;\n"
+	  "  e.g. folio search 'type:invoice tag:fuel added:2024-01..2024-03 lodz'\n" },
 	{ "show", cmd_show, "[--json] ID", "a document's metadata, pages and fields",
 	  "  --json        one JSON object on stdout\n" },
 	{ "stats", cmd_stats, "[--json]", "counts and sizes by type, status and format",
