@@ -324,6 +324,15 @@ static const char *const migrations[] = {
 	"  WHERE id = old.doc_id) WHERE id = old.doc_id; END;"
 	"CREATE INDEX fields_taxid_tail ON fields(substr(value, 3))"
 	"  WHERE name IN ('seller_tax_id', 'buyer_tax_id');",
+	/* 8 -> 9: prefix queries (fak*) read one list of the 2- or
+	 * 3-letter prefix instead of merging every word that starts with it */
+	"DROP TABLE doc_fts;"
+	"CREATE VIRTUAL TABLE doc_fts USING fts5("
+	"  title, text, field_text,"
+	"  content='documents', content_rowid='id',"
+	"  tokenize='folio remove_diacritics 2', prefix='2 3'"
+	");"
+	"INSERT INTO doc_fts(doc_fts) VALUES('rebuild');",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
