@@ -13,6 +13,11 @@
  * doubled. `encoding` converts with iconv; a value the encoding cannot
  * represent refuses that invoice naming the character and the column,
  * never transliterating. Input that is not UTF-8 is refused the same way.
+ *
+ * Invoice text comes from outside: a text cell starting with =, +, -, @,
+ * a tab or CR would be a formula to a spreadsheet (CSV injection), so
+ * such a cell gets a leading apostrophe unless `formula_guard = no`.
+ * Amounts, rates and dates are never touched.
  */
 #include "export_private.h"
 
@@ -105,6 +110,8 @@ static const char *const keys[] = {
 	"header\tyes: a first row of column names (yes)",
 	"bom\tyes: start with a UTF-8 byte order mark, utf-8 only (no)",
 	"line_end\tcrlf (RFC 4180) or lf (crlf)",
+	"formula_guard\tyes: a text cell starting with = + - @ gets a leading ' so a "
+	"spreadsheet never runs it as a formula (yes)",
 	NULL,
 };
 
@@ -122,6 +129,7 @@ struct csv {
 	char decimal;
 	char *date_format;
 	const char *eol;
+	int guard;             /* formula_guard */
 	const char *encoding;  /* display name: "CP1250"; NULL for UTF-8 */
 	iconv_t cd;
 };
@@ -459,6 +467,15 @@ static int put_row(struct csv *c, const struct folio_invoice *inv, const struct 
 	for (i = 0; i < c->ncols && !r; i++) {
 		folio_strbuf_reset(&tmp);
 		v = formatted(c, c->cols[i].kind, raw_value(inv, rt, &c->cols[i], &tmp), &tmp);
+		if (c->guard && c->cols[i].kind == K_TEXT && v && *v && strchr("=+-@\t\r", *v)) {
+			struct folio_strbuf g = FOLIO_STRBUF_INIT;
+
+			r = folio_strbuf_addf(&g, "'%s", v) ||
+			    (i && folio_strbuf_addch(row, c->delim)) ||
+			    put_value(c, row, g.buf, c->cols[i].name, why);
+			folio_strbuf_release(&g);
+			continue;
+		}
 		r = (i && folio_strbuf_addch(row, c->delim)) ||
 		    put_value(c, row, v, c->cols[i].name, why);
 	}
@@ -479,6 +496,7 @@ static int csv_begin(struct folio_export *x, struct folio_strbuf *out, struct fo
 	const char *header = folio_export_opt(x, "header", "yes");
 	const char *bom = folio_export_opt(x, "bom", "no");
 	const char *eol = folio_export_opt(x, "line_end", "crlf");
+	const char *guard = folio_export_opt(x, "formula_guard", "yes");
 	const char *cols;
 	struct folio_strbuf row = FOLIO_STRBUF_INIT, why = FOLIO_STRBUF_INIT;
 	struct csv *c;
@@ -499,6 +517,8 @@ static int csv_begin(struct folio_export *x, struct folio_strbuf *out, struct fo
 		return bad_value(x, err, "header", header, "yes or no");
 	if (!one_of(bom, "yes", "no"))
 		return bad_value(x, err, "bom", bom, "yes or no");
+	if (!one_of(guard, "yes", "no"))
+		return bad_value(x, err, "formula_guard", guard, "yes or no");
 	if (!strcmp(bom, "yes") && strcmp(enc, "utf-8"))
 		return bad_value(x, err, "bom", bom, "a byte order mark needs encoding = utf-8");
 	if (!one_of(eol, "crlf", "lf"))
@@ -510,6 +530,7 @@ static int csv_begin(struct folio_export *x, struct folio_strbuf *out, struct fo
 	c->delim = !strcmp(delim, "tab") ? '\t' : delim[0];
 	c->decimal = !strcmp(decimal, "comma") ? ',' : '.';
 	c->eol = !strcmp(eol, "crlf") ? "\r\n" : "\n";
+	c->guard = !strcmp(guard, "yes");
 	if (!(c->date_format = strdup(datef))) {
 		csv_free(c);
 		return folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, 0, "out of memory");

@@ -160,6 +160,30 @@ static void test_csv(void)
 		free(r.out);
 	}
 	{
+		/* CSV injection: a seller name that is a formula gets an apostrophe,
+		 * amounts (a negative credit note) are left alone */
+		static const char *const o[] = { "columns=seller_name,gross_total", "header=no",
+						 "line_end=lf", NULL };
+		static const char *const off[] = { "columns=seller_name", "header=no",
+						   "line_end=lf", "formula_guard=no", NULL };
+		static const char *const bad[] = { "formula_guard=maybe", NULL };
+		struct folio_invoice evil[2];
+
+		mk(&evil[0], 20, "seller_name", "=HYPERLINK(\"http://x\";\"a\")", "gross_total",
+		   "-5.00", NULL);
+		mk(&evil[1], 21, "seller_name", "@SUM(A1)", NULL);
+		run(&r, "csv", o, evil, 2);
+		T_EQ_STR(r.out, "\"'=HYPERLINK(\"\"http://x\"\";\"\"a\"\")\",-5.00\n'@SUM(A1),\n");
+		free(r.out);
+		run(&r, "csv", off, evil, 1);
+		T_EQ_STR(r.out, "\"=HYPERLINK(\"\"http://x\"\";\"\"a\"\")\"\n");
+		free(r.out);
+		run(&r, "csv", bad, evil, 1);
+		T_EQ_INT(r.begin, FOLIO_FAILED);
+		free(r.out);
+		release(evil, 2);
+	}
+	{
 		/* a comma decimal with a comma delimiter is quoted */
 		static const char *const o[] = {
 			"columns=invoice_number,vat_total", "decimal=comma", "header=no", NULL };
