@@ -65,8 +65,8 @@
  * "preceding_invoice_ksef" (else NrKSeFN = 1). Without them the credit
  * note is refused. Proformas, receipts and other types are refused.
  *
- * Also written when known: P_6 (supply date, when it is not the issue
- * date, as its annotation says), Platnosc/TerminPlatnosci/
+ * Also written when known: P_6 (supply date, also when it is the issue
+ * date), Platnosc/TerminPlatnosci/
  * Termin (due date), Platnosc/RachunekBankowy/NrRB (IBAN), Rozliczenie/
  * DoZaplaty (amount due; a difference from P_15 as Odliczenia or
  * Obciazenia), WarunkiTransakcji/Zamowienia/NrZamowienia (order
@@ -1028,8 +1028,11 @@ static void body(struct w *w, const struct ksef *k)
 	leaf(w, "KodWaluty", inv->currency);
 	leaf(w, "P_1", inv->issue_date);
 	leaf_n(w, "P_2", inv->number, 256);
-	/* P_6 only "when it differs from the issue date" (its annotation) */
-	if (inv->supply_date && (!inv->issue_date || strcmp(inv->supply_date, inv->issue_date)))
+	/* P_6 is required only when it differs from the issue date (its
+	 * annotation); a known supply date is written anyway, equal or not,
+	 * so the date is not lost (the schema accepts it, and a reader of the
+	 * file cannot tell "the same day" from "not stated" otherwise) */
+	if (inv->supply_date)
 		leaf(w, "P_6", inv->supply_date);
 	for (s = 0; s < NSLOTS; s++) {
 		if (!k->used[s])
