@@ -6,9 +6,16 @@
  * not find "Łódź". We replace each such letter by a two-byte letter that
  * unicode61 does fold to the wanted base (ł U+0142 -> ĺ U+013A), so byte
  * offsets stay the same and snippets still show the original text.
+ *
+ * And the "folio_rank" ranking function: FTS5's bm25() to the last bit,
+ * with the per-query part (each phrase's idf, which bm25() finds by
+ * reading every match of the phrase again) kept on the connection for a
+ * caller-chosen key, so that the statements of one search - the list of
+ * hits, then each shown hit's row - compute it once, not once per hit.
  */
 #include "archive_private.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -100,6 +107,110 @@ static int fold_tokenize(Fts5Tokenizer *p, void *ctx, int flags, const char *tex
 	return rc;
 }
 
+/* What folio_rank computes once per key: FTS5's Fts5Bm25Data. */
+#define RANK_MAX_PHRASES 64
+
+struct rank_data {
+	sqlite3_int64 key;      /* 0: none */
+	int nphrase;
+	double avgdl;
+	double idf[RANK_MAX_PHRASES];
+};
+
+static int count_cb(const Fts5ExtensionApi *api, Fts5Context *fts, void *arg)
+{
+	(void)api;
+	(void)fts;
+	(*(sqlite3_int64 *)arg)++;
+	return SQLITE_OK;
+}
+
+/* bm25()'s per-query data, from the connection's cache when `key` is the
+ * one it was computed for, else computed (each phrase's matches counted). */
+static int rank_data(const Fts5ExtensionApi *api, Fts5Context *fts, struct rank_data *conn,
+		     sqlite3_int64 key, struct rank_data **out)
+{
+	struct rank_data *p = api->xGetAuxdata(fts, 0);
+	sqlite3_int64 nrow = 0, ntok = 0;
+	int i, rc = SQLITE_OK;
+
+	if (p) {
+		*out = p;
+		return SQLITE_OK;
+	}
+	if (!(p = sqlite3_malloc(sizeof(*p))))
+		return SQLITE_NOMEM;
+	p->nphrase = api->xPhraseCount(fts);
+	if (key && conn->key == key && conn->nphrase == p->nphrase) {
+		*p = *conn;
+	} else if (p->nphrase > RANK_MAX_PHRASES) {
+		rc = SQLITE_ERROR;
+	} else {
+		p->key = key;
+		rc = api->xRowCount(fts, &nrow);
+		if (rc == SQLITE_OK)
+			rc = api->xColumnTotalSize(fts, -1, &ntok);
+		if (rc == SQLITE_OK)
+			p->avgdl = (double)ntok / (double)(nrow ? nrow : 1);
+		for (i = 0; rc == SQLITE_OK && i < p->nphrase; i++) {
+			sqlite3_int64 nhit = 0;
+
+			rc = api->xQueryPhrase(fts, i, &nhit, count_cb);
+			if (rc == SQLITE_OK) {
+				/* as bm25(): a phrase in more than half the rows
+				 * would weigh less than nothing */
+				p->idf[i] = log(((double)nrow - (double)nhit + 0.5) /
+						((double)nhit + 0.5));
+				if (p->idf[i] <= 0.0)
+					p->idf[i] = 1e-6;
+			}
+		}
+		if (rc == SQLITE_OK && key)
+			*conn = *p;
+	}
+	if (rc == SQLITE_OK)
+		rc = api->xSetAuxdata(fts, p, sqlite3_free);
+	else
+		sqlite3_free(p);
+	*out = rc == SQLITE_OK ? p : NULL;
+	return rc;
+}
+
+/*
+ * folio_rank(doc_fts, key, w1, w2, ...): bm25(doc_fts, w1, w2, ...), the
+ * same value. key 0 keeps nothing on the connection.
+ */
+static void folio_rank(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *ctx,
+		       int nval, sqlite3_value **val)
+{
+	const double k1 = 1.2, b = 0.75;
+	double freq[RANK_MAX_PHRASES] = { 0 }, score = 0.0, len;
+	struct rank_data *p = NULL;
+	int rc, i, ninst = 0, ntok = 0;
+
+	rc = rank_data(api, fts, api->xUserData(fts), nval ? sqlite3_value_int64(val[0]) : 0, &p);
+	if (rc == SQLITE_OK)
+		rc = api->xInstCount(fts, &ninst);
+	for (i = 0; rc == SQLITE_OK && i < ninst; i++) {
+		int ip, ic, io;
+
+		rc = api->xInst(fts, i, &ip, &ic, &io);
+		if (rc == SQLITE_OK && ip < p->nphrase)
+			freq[ip] += nval > ic + 1 ? sqlite3_value_double(val[ic + 1]) : 1.0;
+	}
+	if (rc == SQLITE_OK)
+		rc = api->xColumnSize(fts, -1, &ntok);
+	if (rc != SQLITE_OK) {
+		sqlite3_result_error_code(ctx, rc);
+		return;
+	}
+	len = (double)ntok;
+	for (i = 0; i < p->nphrase; i++)
+		score += p->idf[i] * ((freq[i] * (k1 + 1.0)) /
+				      (freq[i] + k1 * (1 - b + b * len / p->avgdl)));
+	sqlite3_result_double(ctx, -1.0 * score);
+}
+
 static fts5_api *get_fts5(sqlite3 *db)
 {
 	fts5_api *api = NULL;
@@ -117,6 +228,7 @@ int folio_fts_register(sqlite3 *db)
 {
 	fts5_api *fts = get_fts5(db);
 	struct fold_api *api;
+	struct rank_data *rank;
 	void *base_ctx = NULL;
 	fts5_tokenizer base;
 
@@ -128,7 +240,11 @@ int folio_fts_register(sqlite3 *db)
 		return SQLITE_NOMEM;
 	api->base = base;
 	api->base_ctx = base_ctx;
-	return fts->xCreateTokenizer(fts, "folio", api,
-				     &(fts5_tokenizer){ fold_create, fold_delete, fold_tokenize },
-				     free);
+	if (fts->xCreateTokenizer(fts, "folio", api,
+				  &(fts5_tokenizer){ fold_create, fold_delete, fold_tokenize },
+				  free) != SQLITE_OK)
+		return SQLITE_ERROR;
+	if (!(rank = calloc(1, sizeof(*rank))))
+		return SQLITE_NOMEM;
+	return fts->xCreateFunction(fts, "folio_rank", rank, folio_rank, free);
 }

@@ -507,7 +507,9 @@ static int fts_error(struct folio_archive *arc, const char *query, struct folio_
 	" doc_id = d.id AND name = 'seller_name'), (SELECT value FROM fields WHERE doc_id ="   \
 	" d.id AND name = 'gross_total') || coalesce(' ' || (SELECT value FROM fields WHERE"   \
 	" doc_id = d.id AND name = 'currency'), '')"
-#define BM25 "bm25(doc_fts, " W_TITLE ", " W_TEXT ", " W_FIELDS ")"
+/* bm25 with the weights; %lld: the search's key for folio_rank's cache
+ * (src/archive/fts.c), so its statements count each phrase's matches once */
+#define BM25 "folio_rank(doc_fts, %lld, " W_TITLE ", " W_TEXT ", " W_FIELDS ")"
 
 /* A list by date of at most this many hits first walks the newest
  * documents, up to PROBE_ROWS of them, before asking SQLite for all. */
@@ -527,6 +529,7 @@ struct search {
 	enum folio_sort sort;
 	long long limit, offset;
 	sqlite3_stmt *ids, *row;
+	long long key;                /* folio_rank's cache key (BM25) */
 	int chunked, nchunk;          /* a prefix query: hits read CHUNK at a time */
 	long long chunk[CHUNK];
 };
@@ -590,10 +593,12 @@ static int prepare_ids(struct folio_archive *arc, struct search *s, enum plan pl
 	int k = 1, ret;
 
 	if (plan == PLAN_COUNT) {
-		if (s->fts)
+		if (s->fts && !q->where.len)
+			folio_strbuf_adds(&sql, "SELECT count(*) FROM doc_fts WHERE doc_fts MATCH ?");
+		else if (s->fts)
 			folio_strbuf_addf(&sql, "SELECT count(*) FROM doc_fts JOIN documents d ON"
 					  " d.id = doc_fts.rowid WHERE doc_fts MATCH ?%s",
-					  q->where.len ? q->where.buf : "");
+					  q->where.buf);
 		else
 			folio_strbuf_addf(&sql, "SELECT count(*) FROM documents d WHERE 1%s",
 					  q->drive.len ? q->drive.buf : "");
@@ -608,6 +613,11 @@ static int prepare_ids(struct folio_archive *arc, struct search *s, enum plan pl
 		if (q->where.len)
 			folio_strbuf_adds(&sql, q->where.buf);
 		folio_strbuf_adds(&sql, " ORDER BY o.date DESC, o.id DESC LIMIT ? OFFSET ?");
+	} else if (s->fts && s->sort == FOLIO_SORT_SCORE && !q->where.len) {
+		/* no filter: the full-text index alone (a join to documents for
+		 * each match would cost more than the ranking) */
+		folio_strbuf_addf(&sql, "SELECT rowid FROM doc_fts WHERE doc_fts MATCH ?"
+				  " ORDER BY " BM25 ", rowid LIMIT ? OFFSET ?", s->key);
 	} else if (s->fts) {
 		folio_strbuf_adds(&sql, "SELECT d.id FROM doc_fts");
 		if (s->sort == FOLIO_SORT_DATE)
@@ -628,7 +638,7 @@ static int prepare_ids(struct folio_archive *arc, struct search *s, enum plan pl
 		if (s->sort == FOLIO_SORT_DATE)
 			add_dates(&sql, q, "o.date");
 	}
-	if (plan == PLAN_ALL) {
+	if (plan == PLAN_ALL && !(s->fts && s->sort == FOLIO_SORT_SCORE && !q->where.len)) {
 		switch (s->sort) {
 		case FOLIO_SORT_TOTAL:
 			folio_strbuf_addf(&sql, " ORDER BY %s DESC NULLS LAST, d.id DESC",
@@ -638,7 +648,7 @@ static int prepare_ids(struct folio_archive *arc, struct search *s, enum plan pl
 			folio_strbuf_adds(&sql, " ORDER BY o.date DESC, o.id DESC");
 			break;
 		default:
-			folio_strbuf_adds(&sql, " ORDER BY " BM25 ", d.id");
+			folio_strbuf_addf(&sql, " ORDER BY " BM25 ", d.id", s->key);
 		}
 		folio_strbuf_adds(&sql, " LIMIT ? OFFSET ?");
 	}
@@ -668,9 +678,9 @@ static int prepare_row(struct folio_archive *arc, struct search *s,
 	int ret;
 
 	if (s->fts)
-		folio_strbuf_adds(&sql, "SELECT -" BM25 ", d.title, snippet(doc_fts, 1, ?, ?, '…',"
+		folio_strbuf_addf(&sql, "SELECT -" BM25 ", d.title, snippet(doc_fts, 1, ?, ?, '…',"
 				  " 16)" HIT_COLUMNS " FROM doc_fts JOIN documents d ON d.id ="
-				  " doc_fts.rowid WHERE doc_fts MATCH ? AND doc_fts.rowid = ?");
+				  " doc_fts.rowid WHERE doc_fts MATCH ? AND doc_fts.rowid = ?", s->key);
 	else
 		/* for filter-only lists, the text's start and an ellipsis */
 		folio_strbuf_adds(&sql, "SELECT 0.0, d.title, substr(d.text, 1, 120) || ? || ?"
@@ -685,6 +695,9 @@ static int prepare_row(struct folio_archive *arc, struct search *s,
 		sqlite3_bind_text(s->row, 3, s->q.fts.buf, -1, SQLITE_STATIC);
 	return FOLIO_OK;
 }
+
+/* Each search its own key for folio_rank's cache. */
+static _Atomic long long rank_key;
 
 static int begin(const struct folio_search_opts *o, struct search *s, struct folio_err *err)
 {
@@ -702,6 +715,7 @@ static int begin(const struct folio_search_opts *o, struct search *s, struct fol
 	if (s->sort == FOLIO_SORT_SCORE && !s->fts)
 		return usage(err, "sorting by score needs words to search for");
 	s->chunked = s->fts && strpbrk(s->q.fts.buf, "*\"");
+	s->key = ++rank_key;
 	s->limit = o->limit > 0 ? o->limit : 20;
 	s->offset = o->offset > 0 ? o->offset : 0;
 	return FOLIO_OK;
@@ -770,10 +784,10 @@ static int flush(struct folio_archive *arc, struct search *s, const struct folio
 	folio_strbuf_adds(&sql, "WITH page(pos, id) AS (VALUES ");
 	for (i = 0; i < n; i++)
 		folio_strbuf_addf(&sql, "%s(%d, ?%d)", i ? ", " : "", i, i + 4);
-	folio_strbuf_adds(&sql, ") SELECT -" BM25 ", d.title, snippet(doc_fts, 1, ?1, ?2, '…', 16)"
+	folio_strbuf_addf(&sql, ") SELECT -" BM25 ", d.title, snippet(doc_fts, 1, ?1, ?2, '…', 16)"
 			  HIT_COLUMNS ", d.id FROM doc_fts CROSS JOIN page p CROSS JOIN documents d"
 			  " WHERE doc_fts MATCH ?3 AND p.id = doc_fts.rowid AND d.id = p.id"
-			  " ORDER BY p.pos");
+			  " ORDER BY p.pos", s->key);
 	if (prepare(arc, &sql, &st, err) != FOLIO_OK)
 		return -1;
 	sqlite3_bind_text(st, 1, o->hl_open ? o->hl_open : "[", -1, SQLITE_STATIC);

@@ -2,7 +2,7 @@
  * is:unexported, export:TARGET, rows crafted with SQL into a real
  * archive), the list by date kept in doc_dates, nip: without the country
  * prefix, prefix queries read in one pass, and the probe of a list by
- * date falling back to every match. */
+ * date falling back to every match, the ranking function. */
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -101,6 +101,29 @@ static const char *ids(const struct hits *hs)
 		len += (size_t)snprintf(buf + len, sizeof(buf) - len, "%s%lld", i ? " " : "",
 					hs->ids[i]);
 	return buf;
+}
+
+/* folio_rank (src/archive/fts.c) gives bm25's value on every row, with
+ * its per-query part computed for the row or kept for a key. */
+static void rank_is_bm25(struct folio_archive *arc, const char *q, long long key)
+{
+	char sqlbuf[256];
+	sqlite3_stmt *st = NULL;
+	int n = 0, same = 0;
+
+	snprintf(sqlbuf, sizeof(sqlbuf), "SELECT bm25(doc_fts, 5.0, 1.0, 3.0), folio_rank(doc_fts,"
+		 " 0, 5.0, 1.0, 3.0), folio_rank(doc_fts, %lld, 5.0, 1.0, 3.0) FROM doc_fts WHERE"
+		 " doc_fts MATCH ?", key);
+	T_OK(sqlite3_prepare_v2(arc->db, sqlbuf, -1, &st, NULL) == SQLITE_OK, "%s",
+	     sqlite3_errmsg(arc->db));
+	sqlite3_bind_text(st, 1, q, -1, SQLITE_STATIC);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		n++;
+		same += sqlite3_column_double(st, 0) == sqlite3_column_double(st, 1) &&
+			sqlite3_column_double(st, 0) == sqlite3_column_double(st, 2);
+	}
+	sqlite3_finalize(st);
+	T_OK(n > 0 && same == n, "%s: folio_rank is bm25 on %d of %d rows", q, same, n);
 }
 
 int main(void)
@@ -239,6 +262,16 @@ int main(void)
 	T_EQ_STR(ids(&hs), "4 1 3");
 	T_EQ_INT(search(arc, "fakt* AND", 0, 0, &hs, &err), FOLIO_FAILED);
 	T_EQ_INT(err.kind, FOLIO_E_USAGE);
+
+	/* the ranking function: bm25's value, whatever the query */
+	rank_is_bm25(arc, "rechnung", 1000001);
+	rank_is_bm25(arc, "rechnung", 1000001);   /* from the connection's cache */
+	rank_is_bm25(arc, "kraftstoff", 1000002);
+	rank_is_bm25(arc, "faktura paliwo", 1000003);
+	rank_is_bm25(arc, "faktura OR rechnung OR orlen", 1000004);
+	rank_is_bm25(arc, "kraft*", 1000005);
+	rank_is_bm25(arc, "\"Rechnung Nummer\"", 1000006);
+	rank_is_bm25(arc, "title:d5*", 1000007);
 
 	folio_archive_close(arc);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
