@@ -109,13 +109,123 @@ static int fold_tokenize(Fts5Tokenizer *p, void *ctx, int flags, const char *tex
 
 /* What folio_rank computes once per key: FTS5's Fts5Bm25Data. */
 #define RANK_MAX_PHRASES 64
+/* From this many matches on, the documents' lengths are read from memory:
+ * bm25() looks each one up in doc_fts_docsize (a statement per row, most
+ * of the cost of ranking a common word). Reading them all costs about a
+ * sixth of looking them up one by one: they are read for a query that
+ * matches a sixth of the archive, and kept for the next queries until the
+ * database changes. */
+#define SIZES_MIN 2000
+#define SIZES_SHARE 6
 
 struct rank_data {
 	sqlite3_int64 key;      /* 0: none */
 	int nphrase;
 	double avgdl;
 	double idf[RANK_MAX_PHRASES];
+	sqlite3_int64 est;      /* matches of the rarest phrase */
+	sqlite3_int64 nrow;     /* rows in the table */
+	int sizes;              /* lengths from rank_conn.sizes */
 };
+
+/* folio_rank's state on a connection. */
+struct rank_conn {
+	struct rank_data last;  /* of the last key */
+	int *sizes;             /* tokens per rowid (all columns), -1: none */
+	sqlite3_int64 nsizes;
+	unsigned version;       /* the database's data version they were read at */
+};
+
+static void rank_conn_free(void *arg)
+{
+	struct rank_conn *c = arg;
+
+	if (c)
+		free(c->sizes);
+	free(c);
+}
+
+/* An SQLite varint (FTS5 writes the column sizes so). */
+static int get_varint(const unsigned char *p, int n, sqlite3_int64 *v)
+{
+	int i;
+
+	*v = 0;
+	for (i = 0; i < n && i < 9; i++) {
+		if (i == 8) {
+			*v = (*v << 8) | p[i];
+			return i + 1;
+		}
+		*v = (*v << 7) | (p[i] & 0x7f);
+		if (!(p[i] & 0x80))
+			return i + 1;
+	}
+	return 0;
+}
+
+/*
+ * Every document's length in tokens, as doc_fts_docsize holds it, in
+ * c->sizes; read again when the database changed since (its data version,
+ * which any connection's write moves), or when `read` is 0 only checked.
+ * While a statement runs, the connection's snapshot and so the array stay
+ * the same. 0, or -1 when the ids are too sparse for an array or on an
+ * error (bm25's way then).
+ */
+static int sizes_load(struct rank_conn *c, sqlite3 *db, int read)
+{
+	sqlite3_stmt *st = NULL;
+	sqlite3_int64 maxid = 0, n = 0, id, v;
+	unsigned version = 0;
+	int *sizes;
+
+	if (sqlite3_file_control(db, "main", SQLITE_FCNTL_DATA_VERSION, &version) != SQLITE_OK)
+		return -1;
+	if (c->sizes && c->version == version)
+		return 0;
+	if (!read)
+		return -1;
+	free(c->sizes);
+	c->sizes = NULL;
+	if (sqlite3_prepare_v2(db, "SELECT max(id), count(*) FROM doc_fts_docsize", -1, &st,
+			       NULL) != SQLITE_OK)
+		return -1;
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		maxid = sqlite3_column_int64(st, 0);
+		n = sqlite3_column_int64(st, 1);
+	}
+	sqlite3_finalize(st);
+	if (maxid < 0 || maxid > 4 * n + 100000 || maxid >= 0x7fffffff)
+		return -1;
+	if (!(sizes = malloc((size_t)(maxid + 1) * sizeof(*sizes))))
+		return -1;
+	memset(sizes, 0xff, (size_t)(maxid + 1) * sizeof(*sizes));
+	if (sqlite3_prepare_v2(db, "SELECT id, sz FROM doc_fts_docsize", -1, &st, NULL) !=
+	    SQLITE_OK) {
+		free(sizes);
+		return -1;
+	}
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		const unsigned char *sz = sqlite3_column_blob(st, 1);
+		int len = sqlite3_column_bytes(st, 1), off = 0, k;
+		sqlite3_int64 total = 0;
+
+		id = sqlite3_column_int64(st, 0);
+		while (sz && off < len && (k = get_varint(sz + off, len - off, &v)) > 0) {
+			total += v;
+			off += k;
+		}
+		if (id >= 0 && id <= maxid && total <= 0x7fffffff)
+			sizes[id] = (int)total;
+	}
+	if (sqlite3_finalize(st) != SQLITE_OK) {
+		free(sizes);
+		return -1;
+	}
+	c->sizes = sizes;
+	c->nsizes = maxid + 1;
+	c->version = version;
+	return 0;
+}
 
 static int count_cb(const Fts5ExtensionApi *api, Fts5Context *fts, void *arg)
 {
@@ -127,8 +237,8 @@ static int count_cb(const Fts5ExtensionApi *api, Fts5Context *fts, void *arg)
 
 /* bm25()'s per-query data, from the connection's cache when `key` is the
  * one it was computed for, else computed (each phrase's matches counted). */
-static int rank_data(const Fts5ExtensionApi *api, Fts5Context *fts, struct rank_data *conn,
-		     sqlite3_int64 key, struct rank_data **out)
+static int rank_data(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *ctx,
+		     struct rank_conn *conn, sqlite3_int64 key, struct rank_data **out)
 {
 	struct rank_data *p = api->xGetAuxdata(fts, 0);
 	sqlite3_int64 nrow = 0, ntok = 0;
@@ -141,13 +251,15 @@ static int rank_data(const Fts5ExtensionApi *api, Fts5Context *fts, struct rank_
 	if (!(p = sqlite3_malloc(sizeof(*p))))
 		return SQLITE_NOMEM;
 	p->nphrase = api->xPhraseCount(fts);
-	if (key && conn->key == key && conn->nphrase == p->nphrase) {
-		*p = *conn;
+	if (key && conn->last.key == key && conn->last.nphrase == p->nphrase) {
+		*p = conn->last;
 	} else if (p->nphrase > RANK_MAX_PHRASES) {
 		rc = SQLITE_ERROR;
 	} else {
 		p->key = key;
+		p->est = -1;
 		rc = api->xRowCount(fts, &nrow);
+		p->nrow = nrow;
 		if (rc == SQLITE_OK)
 			rc = api->xColumnTotalSize(fts, -1, &ntok);
 		if (rc == SQLITE_OK)
@@ -163,11 +275,17 @@ static int rank_data(const Fts5ExtensionApi *api, Fts5Context *fts, struct rank_
 						((double)nhit + 0.5));
 				if (p->idf[i] <= 0.0)
 					p->idf[i] = 1e-6;
+				if (p->est < 0 || nhit < p->est)
+					p->est = nhit;
 			}
 		}
 		if (rc == SQLITE_OK && key)
-			*conn = *p;
+			conn->last = *p;
 	}
+	if (rc == SQLITE_OK)
+		p->sizes = p->est >= SIZES_MIN &&
+			   !sizes_load(conn, sqlite3_context_db_handle(ctx),
+				       p->est * SIZES_SHARE >= p->nrow);
 	if (rc == SQLITE_OK)
 		rc = api->xSetAuxdata(fts, p, sqlite3_free);
 	else
@@ -184,11 +302,13 @@ static void folio_rank(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_co
 		       int nval, sqlite3_value **val)
 {
 	const double k1 = 1.2, b = 0.75;
+	struct rank_conn *conn = api->xUserData(fts);
 	double freq[RANK_MAX_PHRASES] = { 0 }, score = 0.0, len;
 	struct rank_data *p = NULL;
-	int rc, i, ninst = 0, ntok = 0;
+	sqlite3_int64 rowid;
+	int rc, i, ninst = 0, ntok = -1;
 
-	rc = rank_data(api, fts, api->xUserData(fts), nval ? sqlite3_value_int64(val[0]) : 0, &p);
+	rc = rank_data(api, fts, ctx, conn, nval ? sqlite3_value_int64(val[0]) : 0, &p);
 	if (rc == SQLITE_OK)
 		rc = api->xInstCount(fts, &ninst);
 	for (i = 0; rc == SQLITE_OK && i < ninst; i++) {
@@ -198,7 +318,12 @@ static void folio_rank(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_co
 		if (rc == SQLITE_OK && ip < p->nphrase)
 			freq[ip] += nval > ic + 1 ? sqlite3_value_double(val[ic + 1]) : 1.0;
 	}
-	if (rc == SQLITE_OK)
+	if (rc == SQLITE_OK && p->sizes && conn->sizes) {
+		rowid = api->xRowid(fts);
+		if (rowid >= 0 && rowid < conn->nsizes)
+			ntok = conn->sizes[rowid];
+	}
+	if (rc == SQLITE_OK && ntok < 0)
 		rc = api->xColumnSize(fts, -1, &ntok);
 	if (rc != SQLITE_OK) {
 		sqlite3_result_error_code(ctx, rc);
@@ -228,7 +353,7 @@ int folio_fts_register(sqlite3 *db)
 {
 	fts5_api *fts = get_fts5(db);
 	struct fold_api *api;
-	struct rank_data *rank;
+	struct rank_conn *rank;
 	void *base_ctx = NULL;
 	fts5_tokenizer base;
 
@@ -246,5 +371,5 @@ int folio_fts_register(sqlite3 *db)
 		return SQLITE_ERROR;
 	if (!(rank = calloc(1, sizeof(*rank))))
 		return SQLITE_NOMEM;
-	return fts->xCreateFunction(fts, "folio_rank", rank, folio_rank, free);
+	return fts->xCreateFunction(fts, "folio_rank", rank, folio_rank, rank_conn_free);
 }

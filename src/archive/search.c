@@ -530,6 +530,7 @@ struct search {
 	long long limit, offset;
 	sqlite3_stmt *ids, *row;
 	long long key;                /* folio_rank's cache key (BM25) */
+	char bound[32];               /* the probe's oldest list date, "" for none */
 	int chunked, nchunk;          /* a prefix query: hits read CHUNK at a time */
 	long long chunk[CHUNK];
 };
@@ -575,6 +576,22 @@ static int prepare(struct folio_archive *arc, struct folio_strbuf *sql, sqlite3_
 	return ret;
 }
 
+/* Whether SQL conditions read a column of documents d other than its id
+ * (d.doc_type, d.mime...): without, d can be the thin doc_dates. */
+static int needs_documents(const char *conds)
+{
+	const char *p;
+
+	for (p = conds; p && (p = strstr(p, "d.")); p += 2) {
+		if (p > conds && (isalnum((unsigned char)p[-1]) || p[-1] == '_'))
+			continue;
+		if (!strncmp(p + 2, "id", 2) && !isalnum((unsigned char)p[4]) && p[4] != '_')
+			continue;
+		return 1;
+	}
+	return 0;
+}
+
 /*
  * The statement that lists the ids of the hits (or counts them):
  *  - words by score: FTS5 finds the matches, the filters check each one,
@@ -592,27 +609,41 @@ static int prepare_ids(struct folio_archive *arc, struct search *s, enum plan pl
 	const struct query *q = &s->q;
 	int k = 1, ret;
 
+	/* d: the documents table when a condition reads its columns, else
+	 * doc_dates (one thin row per document: its seeks stay in the cache);
+	 * o: the list dates, d itself when d is doc_dates */
+	const char *conds = s->fts || plan == PLAN_PROBE ? q->where.buf : q->drive.buf;
+	int doc = needs_documents(conds);
+	const char *o = doc ? "o" : "d";
+
 	if (plan == PLAN_COUNT) {
 		if (s->fts && !q->where.len)
 			folio_strbuf_adds(&sql, "SELECT count(*) FROM doc_fts WHERE doc_fts MATCH ?");
 		else if (s->fts)
-			folio_strbuf_addf(&sql, "SELECT count(*) FROM doc_fts JOIN documents d ON"
+			folio_strbuf_addf(&sql, "SELECT count(*) FROM doc_fts JOIN %s d ON"
 					  " d.id = doc_fts.rowid WHERE doc_fts MATCH ?%s",
-					  q->where.buf);
+					  doc ? "documents" : "doc_dates", q->where.buf);
 		else
-			folio_strbuf_addf(&sql, "SELECT count(*) FROM documents d WHERE 1%s",
+			folio_strbuf_addf(&sql, "SELECT count(*) FROM %s d WHERE 1%s",
+					  doc ? "documents" : "doc_dates",
 					  q->drive.len ? q->drive.buf : "");
 	} else if (plan == PLAN_PROBE) {
-		folio_strbuf_adds(&sql, "SELECT o.id FROM (SELECT id, date FROM doc_dates WHERE 1");
-		add_dates(&sql, q, "date");
-		folio_strbuf_adds(&sql, " ORDER BY date DESC, id DESC LIMIT ?) o"
-				  " JOIN documents d ON d.id = o.id WHERE 1");
+		/* the newest documents first, down to the bound, stopping at the
+		 * page's last hit */
+		if (doc)
+			folio_strbuf_adds(&sql, "SELECT d.id FROM doc_dates o CROSS JOIN documents d"
+					  " WHERE d.id = o.id");
+		else
+			folio_strbuf_adds(&sql, "SELECT d.id FROM doc_dates d WHERE 1");
+		add_dates(&sql, q, doc ? "o.date" : "d.date");
+		if (s->bound[0])
+			folio_strbuf_addf(&sql, " AND %s.date >= ?", o);
 		if (s->fts)
-			folio_strbuf_adds(&sql, " AND o.id IN (SELECT rowid FROM doc_fts WHERE"
-					  " doc_fts MATCH ?)");
+			folio_strbuf_addf(&sql, " AND %s.id IN (SELECT rowid FROM doc_fts WHERE"
+					  " doc_fts MATCH ?)", o);
 		if (q->where.len)
 			folio_strbuf_adds(&sql, q->where.buf);
-		folio_strbuf_adds(&sql, " ORDER BY o.date DESC, o.id DESC LIMIT ? OFFSET ?");
+		folio_strbuf_addf(&sql, " ORDER BY %s.date DESC, %s.id DESC LIMIT ? OFFSET ?", o, o);
 	} else if (s->fts && s->sort == FOLIO_SORT_SCORE && !q->where.len) {
 		/* no filter: the full-text index alone (a join to documents for
 		 * each match would cost more than the ranking) */
@@ -620,23 +651,23 @@ static int prepare_ids(struct folio_archive *arc, struct search *s, enum plan pl
 				  " ORDER BY " BM25 ", rowid LIMIT ? OFFSET ?", s->key);
 	} else if (s->fts) {
 		folio_strbuf_adds(&sql, "SELECT d.id FROM doc_fts");
-		if (s->sort == FOLIO_SORT_DATE)
+		if (doc && s->sort == FOLIO_SORT_DATE)
 			folio_strbuf_adds(&sql, " JOIN doc_dates o ON o.id = doc_fts.rowid");
-		folio_strbuf_adds(&sql, " JOIN documents d ON d.id = doc_fts.rowid"
-				  " WHERE doc_fts MATCH ?");
+		folio_strbuf_addf(&sql, " JOIN %s d ON d.id = doc_fts.rowid WHERE doc_fts MATCH ?",
+				  doc ? "documents" : "doc_dates");
 		if (q->where.len)
 			folio_strbuf_adds(&sql, q->where.buf);
 		if (s->sort == FOLIO_SORT_DATE)
-			add_dates(&sql, q, "o.date");
+			add_dates(&sql, q, doc ? "o.date" : "d.date");
 	} else {
-		folio_strbuf_adds(&sql, "SELECT d.id FROM documents d");
-		if (s->sort == FOLIO_SORT_DATE)
+		folio_strbuf_addf(&sql, "SELECT d.id FROM %s d", doc ? "documents" : "doc_dates");
+		if (doc && s->sort == FOLIO_SORT_DATE)
 			folio_strbuf_adds(&sql, " JOIN doc_dates o ON o.id = d.id");
 		folio_strbuf_adds(&sql, " WHERE 1");
 		if (q->drive.len)
 			folio_strbuf_adds(&sql, q->drive.buf);
 		if (s->sort == FOLIO_SORT_DATE)
-			add_dates(&sql, q, "o.date");
+			add_dates(&sql, q, doc ? "o.date" : "d.date");
 	}
 	if (plan == PLAN_ALL && !(s->fts && s->sort == FOLIO_SORT_SCORE && !q->where.len)) {
 		switch (s->sort) {
@@ -645,7 +676,7 @@ static int prepare_ids(struct folio_archive *arc, struct search *s, enum plan pl
 					  field_expr("total"));
 			break;
 		case FOLIO_SORT_DATE:
-			folio_strbuf_adds(&sql, " ORDER BY o.date DESC, o.id DESC");
+			folio_strbuf_addf(&sql, " ORDER BY %s.date DESC, %s.id DESC", o, o);
 			break;
 		default:
 			folio_strbuf_addf(&sql, " ORDER BY " BM25 ", d.id", s->key);
@@ -656,7 +687,8 @@ static int prepare_ids(struct folio_archive *arc, struct search *s, enum plan pl
 		return ret;
 	if (plan == PLAN_PROBE) {
 		bind_dates(s->ids, q, &k);
-		sqlite3_bind_int(s->ids, k++, PROBE_ROWS);
+		if (s->bound[0])
+			sqlite3_bind_text(s->ids, k++, s->bound, -1, SQLITE_STATIC);
 	}
 	if (s->fts)
 		sqlite3_bind_text(s->ids, k++, q->fts.buf, -1, SQLITE_STATIC);
@@ -843,9 +875,27 @@ static int emit(struct folio_archive *arc, struct search *s, const struct folio_
 static long long probe(struct folio_archive *arc, struct search *s, long long *ids,
 		       struct folio_err *err)
 {
+	struct folio_strbuf sql = FOLIO_STRBUF_INIT;
+	sqlite3_stmt *st = NULL;
 	long long n = 0;
-	int rc;
+	int rc, k = 1;
 
+	/* the list date of the PROBE_ROWS-th newest document in the dates
+	 * asked for: where the walk stops */
+	folio_strbuf_adds(&sql, "SELECT date FROM doc_dates WHERE 1");
+	add_dates(&sql, &s->q, "date");
+	folio_strbuf_addf(&sql, " ORDER BY date DESC, id DESC LIMIT 1 OFFSET %d", PROBE_ROWS - 1);
+	if (prepare(arc, &sql, &st, err) != FOLIO_OK)
+		return -1;
+	bind_dates(st, &s->q, &k);
+	s->bound[0] = '\0';
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW && sqlite3_column_text(st, 0))
+		snprintf(s->bound, sizeof(s->bound), "%s", (const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		folio_db_err(arc, err, "cannot search");
+		return -1;
+	}
 	if (prepare_ids(arc, s, PLAN_PROBE, err) != FOLIO_OK)
 		return -1;
 	while ((rc = sqlite3_step(s->ids)) == SQLITE_ROW && n < s->limit)

@@ -272,6 +272,15 @@ int main(void)
 	rank_is_bm25(arc, "kraft*", 1000005);
 	rank_is_bm25(arc, "\"Rechnung Nummer\"", 1000006);
 	rank_is_bm25(arc, "title:d5*", 1000007);
+	/* a document indexed again with another length: the lengths kept in
+	 * memory for a common word are read again */
+	sql(arc, "INSERT INTO doc_fts(doc_fts, rowid, title, text, field_text) SELECT 'delete',"
+		 " id, title, text, field_text FROM documents WHERE id = 7");
+	sql(arc, "UPDATE documents SET text = text || ' Rechnung und noch viel mehr Worte hier'"
+		 " WHERE id = 7");
+	sql(arc, "INSERT INTO doc_fts(rowid, title, text, field_text) SELECT id, title, text,"
+		 " field_text FROM documents WHERE id = 7");
+	rank_is_bm25(arc, "rechnung", 1000008);
 
 	folio_archive_close(arc);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
