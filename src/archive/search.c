@@ -531,7 +531,7 @@ struct search {
 	sqlite3_stmt *ids, *row;
 	long long key;                /* folio_rank's cache key (BM25) */
 	char bound[32];               /* the probe's oldest list date, "" for none */
-	int chunked, nchunk;          /* a prefix query: hits read CHUNK at a time */
+	int chunked, nchunk;          /* a long prefix: hits read CHUNK at a time */
 	long long chunk[CHUNK];
 };
 
@@ -728,6 +728,27 @@ static int prepare_row(struct folio_archive *arc, struct search *s,
 	return FOLIO_OK;
 }
 
+/* A prefix query past what doc_fts's prefix indexes hold (2 and 3
+ * letters): each lookup of one row would merge every word that starts
+ * with it, so the page is read in one pass over the matches instead. */
+static int long_prefix(const char *fts)
+{
+	const char *p, *t;
+	int n;
+
+	for (p = fts; (p = strchr(p, '*')); p++) {
+		for (t = p, n = 0; t > fts && (isalnum((unsigned char)t[-1]) ||
+					     (unsigned char)t[-1] >= 0x80);) {
+			t--;
+			if (((unsigned char)*t & 0xc0) != 0x80)
+				n++;
+		}
+		if (n > 3)
+			return 1;
+	}
+	return 0;
+}
+
 /* Each search its own key for folio_rank's cache. */
 static _Atomic long long rank_key;
 
@@ -746,7 +767,7 @@ static int begin(const struct folio_search_opts *o, struct search *s, struct fol
 	s->sort = o->sort ? o->sort : s->fts ? FOLIO_SORT_SCORE : FOLIO_SORT_DATE;
 	if (s->sort == FOLIO_SORT_SCORE && !s->fts)
 		return usage(err, "sorting by score needs words to search for");
-	s->chunked = s->fts && strpbrk(s->q.fts.buf, "*\"");
+	s->chunked = s->fts && long_prefix(s->q.fts.buf);
 	s->key = ++rank_key;
 	s->limit = o->limit > 0 ? o->limit : 20;
 	s->offset = o->offset > 0 ? o->offset : 0;
@@ -799,9 +820,10 @@ static int call(sqlite3_stmt *st, long long id, int (*fn)(void *ctx, const struc
 }
 
 /*
- * Words with a prefix (fak*): each FTS5 lookup of one row expands the
- * prefix over the whole index again, so the hits of a page are read in
- * one pass over the matches instead, CHUNK at a time.
+ * Words with a prefix longer than the prefix indexes' (fakt*): each FTS5
+ * lookup of one row expands the prefix over the whole index again, so the
+ * hits of a page are read in one pass over the matches instead, CHUNK at a
+ * time.
  */
 static int flush(struct folio_archive *arc, struct search *s, const struct folio_search_opts *o,
 		 const long long *ids, int n, int (*fn)(void *ctx, const struct folio_hit *hit),
