@@ -223,6 +223,8 @@ struct folio_export_report {
 	size_t files;
 	long long bytes;
 	long long recovered;       /* pending batches completed before this one */
+	long long stuck;           /* pending batches that could not be completed */
+	char stuck_msg[512];       /* why (the last of them) */
 };
 
 /*
@@ -241,15 +243,20 @@ int folio_export_run(struct folio_archive *arc, const struct folio_config *cfg,
 /*
  * Complete every batch left 'pending' by a crash: put each file in place
  * from the archive's copy (unless it is already there, byte-identical),
- * then mark the batch done. Returns the number completed, or -1.
+ * then mark the batch done. A batch whose place cannot take its files
+ * (a folder gone, a different file there) stays pending: *stuck counts
+ * them and err (FOLIO_WARN) says why for the last one. Returns the number
+ * completed, or -1 when the ledger cannot be read.
  */
-long long folio_export_recover(struct folio_archive *arc, struct folio_err *err);
+long long folio_export_recover(struct folio_archive *arc, long long *stuck,
+				struct folio_err *err);
 
 /*
  * `folio export --again BATCH`: write batch `id` again, byte for byte, to
  * `out` (a file, or a folder for folder batches; NULL or "-": standard
  * output for one-file batches). The archive's copy is checked against
- * the ledger's checksum first. Never overwrites a file.
+ * the ledger's checksum first. Never overwrites a file. Works for a
+ * pending batch too (a way out when its place is gone).
  */
 int folio_export_again(struct folio_archive *arc, long long id, const char *out,
 		       struct folio_export_report *rep, struct folio_err *err);

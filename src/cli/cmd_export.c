@@ -154,14 +154,17 @@ static void summary(const struct folio_export_req *req, const struct folio_expor
 		}
 		printf(",\"dry_run\":%s,\"exported\":%zu,\"refused\":%zu,\"held\":%zu,"
 		       "\"needs_review\":%zu,\"already_exported\":%zu,\"files\":%zu,\"bytes\":%lld,"
-		       "\"recovered_batches\":%lld}\n", req->dry_run ? "true" : "false",
-		       rep->exported, rep->refused, rep->held, rep->review, rep->already,
-		       rep->files, rep->bytes, rep->recovered);
+		       "\"recovered_batches\":%lld,\"pending_batches\":%lld}\n",
+		       req->dry_run ? "true" : "false", rep->exported, rep->refused, rep->held,
+		       rep->review, rep->already, rep->files, rep->bytes, rep->recovered,
+		       rep->stuck);
 		return;
 	}
 	if (rep->recovered)
 		fprintf(stderr, "completed %lld export batch%s left pending by an interruption\n",
 			rep->recovered, rep->recovered == 1 ? "" : "es");
+	if (rep->stuck)
+		fprintf(stderr, "folio: %s\n", rep->stuck_msg);
 	if (req->dry_run)
 		fprintf(stderr, "dry run: %zu would be exported to %s", rep->exported,
 			rep->target);
@@ -254,8 +257,17 @@ int cmd_export(struct cli *cli, int argc, char **argv)
 		if (!(arc = cli_open(cli, 0)))
 			goto fail;
 		/* a listing also completes what a crash left pending */
-		if (folio_export_recover(arc, &err) < 0 ||
-		    folio_ledger_batches(arc, 0, print_batch, &json, &err) != FOLIO_OK)
+		{
+			long long stuck = 0;
+
+			if (folio_export_recover(arc, &stuck, &err) < 0) {
+				ret = cli_fail(&err);
+				goto out;
+			}
+			if (stuck)
+				fprintf(stderr, "folio: %s\n", err.msg);
+		}
+		if (folio_ledger_batches(arc, 0, print_batch, &json, &err) != FOLIO_OK)
 			ret = cli_fail(&err);
 		goto out;
 	}

@@ -190,13 +190,15 @@ static int restore_file(void *ctx, const char *name, const char *sha, long long 
 	return c->ret != FOLIO_OK;
 }
 
-long long folio_export_recover(struct folio_archive *arc, struct folio_err *err)
+long long folio_export_recover(struct folio_archive *arc, long long *stuck,
+				struct folio_err *err)
 {
 	struct rec_ctx c = { .arc = arc, .err = err };
 	long long done = 0;
 	char *out = NULL;
 	size_t i;
 
+	*stuck = 0;
 	if (folio_ledger_batches(arc, 1, collect_pending, &c, err) != FOLIO_OK ||
 	    c.ret != FOLIO_OK) {
 		free(c.ids);
@@ -216,12 +218,16 @@ long long folio_export_recover(struct folio_archive *arc, struct folio_err *err)
 		    c.ret != FOLIO_OK) {
 			char msg[FOLIO_ERR_MSG_MAX];
 
+			/* this batch stays pending (its place may come back); the
+			 * others are still completed */
 			snprintf(msg, sizeof(msg), "%s", err ? err->msg : "");
-			folio_err_set(err, FOLIO_FAILED, FOLIO_E_IO, 0,
-				      "cannot complete export batch %lld: %s", c.ids[i], msg);
+			folio_err_set(err, FOLIO_WARN, FOLIO_E_IO, 0,
+				      "export batch %lld is still pending: %s (folio export --again "
+				      "%lld --out PATH writes it elsewhere)", c.ids[i], msg, c.ids[i]);
+			(*stuck)++;
 			free(out);
-			free(c.ids);
-			return -1;
+			out = NULL;
+			continue;
 		}
 		if (folio_ledger_done(arc, c.ids[i], err) != FOLIO_OK)
 			break;
@@ -676,6 +682,31 @@ static int deliver(struct run *r, const char *out, struct folio_err *err)
 	return ret;
 }
 
+/* A folder export: the folder (made now); a file: its folder, writable. */
+static int check_place(const struct folio_export_module *m, const char *out,
+		       struct folio_err *err)
+{
+	char *dir, *slash;
+	int ret = FOLIO_OK;
+
+	if (!strcmp(out, "-"))
+		return FOLIO_OK;
+	if (m->file_per_invoice)
+		return folio_mkdirs(out, 0755, err);
+	if (!(dir = strdup(out)))
+		return nomem(err);
+	slash = strrchr(dir, '/');
+	if (slash == dir)
+		slash[1] = '\0';
+	else if (slash)
+		*slash = '\0';
+	if (access(dir, W_OK | X_OK))
+		ret = folio_err_set(err, FOLIO_FAILED, FOLIO_E_IO, errno,
+				    "cannot write to '%s': %s", dir, strerror(errno));
+	free(dir);
+	return ret;
+}
+
 int folio_export_run(struct folio_archive *arc, const struct folio_config *cfg,
 		     const struct folio_export_req *req, struct folio_export_report *rep,
 		     struct folio_err *err)
@@ -729,9 +760,19 @@ int folio_export_run(struct folio_archive *arc, const struct folio_config *cfg,
 				    "another --out", out);
 		goto done;
 	}
-	if (!req->dry_run && (rep->recovered = folio_export_recover(arc, err)) < 0) {
-		ret = FOLIO_FAILED;
-		goto done;
+	if (!req->dry_run) {
+		struct folio_err rerr = { 0 };
+
+		if ((rep->recovered = folio_export_recover(arc, &rep->stuck, &rerr)) < 0) {
+			*err = rerr;
+			ret = FOLIO_FAILED;
+			goto done;
+		}
+		if (rep->stuck)
+			snprintf(rep->stuck_msg, sizeof(rep->stuck_msg), "%s", rerr.msg);
+		/* the place must take the files before anything is recorded */
+		if ((ret = check_place(r.x.mod, out, err)) != FOLIO_OK)
+			goto done;
 	}
 	if ((ret = select_docs(arc, req->query, &ids, err)) != FOLIO_OK)
 		goto done;
@@ -828,10 +869,6 @@ static int again_info(void *ctx, const struct folio_batch_info *b)
 	a->folder = folio_export_module_find(b->format) &&
 		    folio_export_module_find(b->format)->file_per_invoice;
 	snprintf(a->rep->target, sizeof(a->rep->target), "%s", b->target);
-	if (!strcmp(b->state, "pending"))
-		a->ret = folio_err_set(a->err, FOLIO_FAILED, FOLIO_E_USAGE, 0,
-				       "batch %lld is still being delivered: run folio export "
-				       "(without --again) first", b->id);
 	return 0;
 }
 

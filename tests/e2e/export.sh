@@ -238,6 +238,32 @@ expect_err "nothing to export to csv; 2 already exported"
 [ -f crash2.csv ] && pass || fail "the pending batch's file was not delivered"
 expect_eq "$(grep -c 'FV/2025/04/00' crash2.csv)" 2 "the delivered file has both invoices"
 [ ! -e crash3.csv ] && pass || fail "the invoices were exported twice"
+# a place that cannot take the file: refused before anything is recorded
+ubl FV/2025/05/001 5260250274 10.00 2.30 "" 2025-05-12 >"$IN/h.xml"
+run ingest "$IN/h.xml"
+run export --to csv --out "$WORK/no/such/folder/x.csv" 'issued:2025-05-12'
+expect_rc 1 "an unwritable place"
+expect_err "cannot write to '$WORK/no/such/folder'"
+run search --count 'issued:2025-05-12 is:unexported'
+expect_eq "$OUT" 1 "nothing recorded for an unwritable place"
+# a pending batch whose folder went away stays pending, the rest goes on
+mkdir -p "$WORK/gone"
+FOLIO_FAULT=export-after-commit run export --to csv --out "$WORK/gone/x.csv" 'issued:2025-05-12'
+expect_rc 70 "crash after the commit, again"
+rm -rf "$WORK/gone"
+run export --history --json
+expect_rc 0 "--history with a batch that cannot be delivered"
+expect_err "still pending: .*--again"
+gone=$(printf '%s\n' "$OUT" | jq -r 'select(.out | endswith("gone/x.csv")) | "\(.batch) \(.state)"')
+expect_eq "${gone#* }" pending "the batch stays pending"
+run export --again "${gone% *}" --out "$WORK/elsewhere.csv"
+expect_rc 0 "--again writes a pending batch elsewhere"
+expect_eq "$(grep -c FV/2025/05/001 "$WORK/elsewhere.csv")" 1 "the pending batch's invoice"
+mkdir -p "$WORK/gone"
+run export --history
+expect_err "^$" "no warning once the folder is back"
+[ -f "$WORK/gone/x.csv" ] && pass || fail "the pending batch delivered once its folder is back"
+
 # in the middle of a folder's delivery: the rest arrives at the next run
 FOLIO_FAULT=export-mid-delivery run export --to ksef --out crash4 'issued:2025-04'
 expect_rc 70 "crash in the middle of delivery"
