@@ -20,8 +20,11 @@ run train
 expect_rc 0 train
 expect_out 'trained on [0-9]+ corpus examples and 2 confirmed documents' "train report"
 [ -s "$FOLIO_ARCHIVE/doctype.model" ] && pass || fail "model written into the archive"
-run ingest --json "$WORK/k3.txt" "$WORK/inv.txt"
+# one at a time: two workers number documents in the order they finish
+run ingest --json "$WORK/k3.txt"
 expect_rc 0 "ingest after training"
+run ingest --json "$WORK/inv.txt"
+expect_rc 0 "ingest after training (2)"
 run show --json 3
 expect_out '"doc_type":"delivery_note"' "the confirmed type is learnt"
 expect_out '"type_reason":"model: [0-9.]+"' "decided by the model, with its probability"
