@@ -276,11 +276,15 @@ static int add_filter(struct query *q, const char *word, const char *key, const 
 	if (strcmp(op, ":"))
 		return usage(err, "'%s': only dates and totals compare with %s", word, op);
 	if (!strcmp(key, "type")) {
-		/* '+': a words query must not start from this index */
-		cond(q, " AND +d.doc_type = ?", " AND d.doc_type = ?");
+		/* a document found otherwise checks its type in the index
+		 * (thin) rather than in its row (fat); a query without words
+		 * can start from that index */
+		cond(q, " AND EXISTS (SELECT 1 FROM documents x INDEXED BY documents_type WHERE"
+		     " x.doc_type = ? AND x.id = d.id)", " AND d.doc_type = ?");
 		r = bind_text(q, val, vn);
 	} else if (!strcmp(key, "status")) {
-		cond(q, " AND +d.status = ?", " AND d.status = ?");
+		cond(q, " AND EXISTS (SELECT 1 FROM documents x INDEXED BY documents_status WHERE"
+		     " x.status = ? AND x.id = d.id)", " AND d.status = ?");
 		r = bind_text(q, val, vn);
 	} else if (!strcmp(key, "tag")) {
 		cond(q, " AND EXISTS (SELECT 1 FROM tags t WHERE t.doc_id = d.id AND t.tag = ?)",
@@ -319,8 +323,9 @@ static int add_filter(struct query *q, const char *word, const char *key, const 
 		 * even its documents whose name OCR lost */
 		cond(q, " AND (EXISTS (SELECT 1 FROM fields f WHERE f.doc_id = d.id AND"
 		     " f.name = 'seller_name' AND f.value LIKE '%' || ? || '%')"
-		     " OR d.vendor_id IN (SELECT vendor_id FROM vendor_names WHERE"
-		     " name LIKE '%' || ? || '%' OR key LIKE '%' || nullif(?, '') || '%'))",
+		     " OR EXISTS (SELECT 1 FROM documents x INDEXED BY documents_vendor WHERE"
+		     " x.id = d.id AND x.vendor_id IN (SELECT vendor_id FROM vendor_names WHERE"
+		     " name LIKE '%' || ? || '%' OR key LIKE '%' || nullif(?, '') || '%')))",
 		     " AND d.id IN (SELECT doc_id FROM fields WHERE name = 'seller_name' AND"
 		     " value LIKE '%' || ? || '%' UNION SELECT id FROM documents WHERE vendor_id IN"
 		     " (SELECT vendor_id FROM vendor_names WHERE name LIKE '%' || ? || '%' OR"
