@@ -263,6 +263,29 @@ int main(void)
 	T_EQ_INT(search(arc, "fakt* AND", 0, 0, &hs, &err), FOLIO_FAILED);
 	T_EQ_INT(err.kind, FOLIO_E_USAGE);
 
+	/* words and filters by score: the best matches by the index, then
+	 * the filters; past them (date:2001 is the 5,195th), SQL's way */
+	T_EQ_INT(search(arc, "rechnung date:2001", 0, 0, &hs, &err), FOLIO_OK);
+	T_EQ_STR(ids(&hs), "5");
+	T_EQ_INT(search(arc, "rechnung date:2024-06 kraftstoff", 0, 7, &hs, &err), FOLIO_OK);
+	{
+		sqlite3_stmt *st = NULL;
+		char want[512] = "";
+		size_t len = 0;
+
+		T_OK(sqlite3_prepare_v2(arc->db, "SELECT doc_fts.rowid FROM doc_fts JOIN doc_dates d ON"
+					" d.id = doc_fts.rowid WHERE doc_fts MATCH 'rechnung kraftstoff'"
+					" AND d.date LIKE '2024-06%' ORDER BY bm25(doc_fts, 5.0,"
+					" 1.0, 3.0), doc_fts.rowid LIMIT 7", -1, &st, NULL) == SQLITE_OK,
+		     "%s", sqlite3_errmsg(arc->db));
+		while (sqlite3_step(st) == SQLITE_ROW)
+			len += (size_t)snprintf(want + len, sizeof(want) - len, "%s%lld",
+						len ? " " : "", sqlite3_column_int64(st, 0));
+		sqlite3_finalize(st);
+		T_EQ_STR(ids(&hs), want);
+		T_EQ_INT(hs.n, 7);
+	}
+
 	/* the ranking function: bm25's value, whatever the query */
 	rank_is_bm25(arc, "rechnung", 1000001);
 	rank_is_bm25(arc, "rechnung", 1000001);   /* from the connection's cache */
