@@ -520,7 +520,7 @@ static int fts_error(struct folio_archive *arc, const char *query, struct folio_
  * documents, up to PROBE_ROWS of them, before asking SQLite for all. */
 #define PROBE_HITS 1000
 #define CHUNK 256
-#define PROBE_ROWS 5000
+#define PROBE_ROWS 20000
 
 enum plan {
 	PLAN_COUNT,   /* count(*) */
