@@ -617,7 +617,12 @@ static int prepare_ids(struct folio_archive *arc, struct search *s, enum plan pl
 	/* d: the documents table when a condition reads its columns, else
 	 * doc_dates (one thin row per document: its seeks stay in the cache);
 	 * o: the list dates, d itself when d is doc_dates */
-	const char *conds = s->fts || plan == PLAN_PROBE ? q->where.buf : q->drive.buf;
+	/* words with a narrow filter (vendor:, nip:): the filter's few
+	 * documents are found once (the drive form) and each match looked up
+	 * among them, not the filter checked on every match */
+	int narrow = s->fts && plan != PLAN_PROBE && q->narrow;
+	const char *conds = (s->fts && !narrow) || plan == PLAN_PROBE ? q->where.buf
+								       : q->drive.buf;
 	int doc = needs_documents(conds);
 	const char *o = doc ? "o" : "d";
 
@@ -625,9 +630,9 @@ static int prepare_ids(struct folio_archive *arc, struct search *s, enum plan pl
 		if (s->fts && !q->where.len)
 			folio_strbuf_adds(&sql, "SELECT count(*) FROM doc_fts WHERE doc_fts MATCH ?");
 		else if (s->fts)
-			folio_strbuf_addf(&sql, "SELECT count(*) FROM doc_fts JOIN %s d ON"
+			folio_strbuf_addf(&sql, "SELECT count(*) FROM doc_fts CROSS JOIN %s d ON"
 					  " d.id = doc_fts.rowid WHERE doc_fts MATCH ?%s",
-					  doc ? "documents" : "doc_dates", q->where.buf);
+					  doc ? "documents" : "doc_dates", conds);
 		else
 			folio_strbuf_addf(&sql, "SELECT count(*) FROM %s d WHERE 1%s",
 					  doc ? "documents" : "doc_dates",
@@ -657,11 +662,12 @@ static int prepare_ids(struct folio_archive *arc, struct search *s, enum plan pl
 	} else if (s->fts) {
 		folio_strbuf_adds(&sql, "SELECT d.id FROM doc_fts");
 		if (doc && s->sort == FOLIO_SORT_DATE)
-			folio_strbuf_adds(&sql, " JOIN doc_dates o ON o.id = doc_fts.rowid");
-		folio_strbuf_addf(&sql, " JOIN %s d ON d.id = doc_fts.rowid WHERE doc_fts MATCH ?",
-				  doc ? "documents" : "doc_dates");
+			folio_strbuf_adds(&sql, " CROSS JOIN doc_dates o ON o.id = doc_fts.rowid");
+		/* CROSS: the full-text index drives, whatever the filters */
+		folio_strbuf_addf(&sql, " CROSS JOIN %s d ON d.id = doc_fts.rowid WHERE doc_fts"
+				  " MATCH ?", doc ? "documents" : "doc_dates");
 		if (q->where.len)
-			folio_strbuf_adds(&sql, q->where.buf);
+			folio_strbuf_adds(&sql, conds);
 		if (s->sort == FOLIO_SORT_DATE)
 			add_dates(&sql, q, doc ? "o.date" : "d.date");
 	} else {
