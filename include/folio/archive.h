@@ -193,6 +193,10 @@ struct folio_search_opts {
 	 * A query of filters only lists the matching documents.
 	 * A list by date (the default without words) orders by the invoice
 	 * date, else the day added (doc_dates), newest first.
+	 * Words rank by BM25 with the title weighing 5, field values 3 and
+	 * the text 1 (FTS5's bm25() to the last bit, through the folio_rank
+	 * function of src/archive/fts.c, which counts each phrase's matches
+	 * once per search), ties by id; no approximation.
 	 */
 	const char *query;
 	int limit;             /* <= 0: 20 */
