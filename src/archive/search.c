@@ -263,6 +263,21 @@ static size_t norm_taxid(const char *s, size_t n, char *out, size_t max)
  * fields_taxid_tail holds the second form). */
 #define TAXID_NAMES "name IN ('seller_tax_id', 'buyer_tax_id')"
 
+/* A LIKE '%value%' the trigram index can narrow: 3 characters or more,
+ * no LIKE wildcard. */
+static int trigram_ok(const char *v, size_t n)
+{
+	size_t i, chars = 0;
+
+	for (i = 0; i < n; i++) {
+		if (v[i] == '%' || v[i] == '_' || !v[i])
+			return 0;
+		if (((unsigned char)v[i] & 0xc0) != 0x80)
+			chars++;
+	}
+	return chars >= 3;
+}
+
 static int add_filter(struct query *q, const char *word, const char *key, const char *op,
 		      const char *val, size_t vn, struct folio_err *err)
 {
@@ -318,6 +333,37 @@ static int add_filter(struct query *q, const char *word, const char *key, const 
 		size_t kn = v ? folio_vendor_key(v, vk, sizeof(vk)) : 0;
 
 		free(v);
+		q->narrow = 1;
+		if (trigram_ok(val, vn)) {
+			struct folio_strbuf t = FOLIO_STRBUF_INIT;
+			size_t i;
+
+			/* the same, the seller names searched among the documents
+			 * whose field values hold the text (the trigram index: a
+			 * superset, LIKE folding only ASCII case) rather than all */
+			folio_strbuf_addch(&t, '"');
+			for (i = 0; i < vn; i++) {
+				if (val[i] == '"')
+					folio_strbuf_addch(&t, '"');
+				folio_strbuf_addch(&t, val[i]);
+			}
+			folio_strbuf_addch(&t, '"');
+			cond(q, " AND (EXISTS (SELECT 1 FROM fields f WHERE f.doc_id = d.id AND"
+			     " f.name = 'seller_name' AND ? IS NOT NULL AND f.value LIKE '%' || ? ||"
+			     " '%') OR EXISTS (SELECT 1 FROM documents x INDEXED BY documents_vendor"
+			     " WHERE x.id = d.id AND x.vendor_id IN (SELECT vendor_id FROM"
+			     " vendor_names WHERE name LIKE '%' || ? || '%' OR key LIKE '%' ||"
+			     " nullif(?, '') || '%')))",
+			     " AND d.id IN (SELECT f.doc_id FROM doc_tri t CROSS JOIN fields f ON"
+			     " f.doc_id = t.rowid AND f.name = 'seller_name' WHERE doc_tri MATCH ? AND"
+			     " f.value LIKE '%' || ? || '%' UNION SELECT id FROM documents WHERE"
+			     " vendor_id IN (SELECT vendor_id FROM vendor_names WHERE name LIKE '%' ||"
+			     " ? || '%' OR key LIKE '%' || nullif(?, '') || '%'))");
+			r = !t.buf || bind_text(q, t.buf, t.len) || bind_text(q, val, vn) ||
+			    bind_text(q, val, vn) || bind_text(q, vk, kn);
+			folio_strbuf_release(&t);
+			return r ? usage(err, "too many filters") : 0;
+		}
 		/* the seller's name on the document, or any spelling the registry
 		 * saw for its vendor: "wrobel" finds what "Drukarnia Wróbel" sent,
 		 * even its documents whose name OCR lost */
@@ -330,7 +376,6 @@ static int add_filter(struct query *q, const char *word, const char *key, const 
 		     " value LIKE '%' || ? || '%' UNION SELECT id FROM documents WHERE vendor_id IN"
 		     " (SELECT vendor_id FROM vendor_names WHERE name LIKE '%' || ? || '%' OR"
 		     " key LIKE '%' || nullif(?, '') || '%'))");
-		q->narrow = 1;
 		r = bind_text(q, val, vn) || bind_text(q, val, vn) || bind_text(q, vk, kn);
 	} else if (!strcmp(key, "nip") || !strcmp(key, "taxid")) {
 		size_t tn = norm_taxid(val, vn, tax, sizeof(tax));
