@@ -823,7 +823,7 @@ static int begin(const struct folio_search_opts *o, struct search *s, struct fol
 	s->sort = o->sort ? o->sort : s->fts ? FOLIO_SORT_SCORE : FOLIO_SORT_DATE;
 	if (s->sort == FOLIO_SORT_SCORE && !s->fts)
 		return usage(err, "sorting by score needs words to search for");
-	s->chunked = s->fts && long_prefix(s->q.fts.buf);
+	s->chunked = s->fts && (long_prefix(s->q.fts.buf) || !strpbrk(s->q.fts.buf, "*\""));
 	s->key = ++rank_key;
 	s->limit = o->limit > 0 ? o->limit : 20;
 	s->offset = o->offset > 0 ? o->offset : 0;
@@ -887,17 +887,25 @@ static int flush(struct folio_archive *arc, struct search *s, const struct folio
 {
 	struct folio_strbuf sql = FOLIO_STRBUF_INIT;
 	sqlite3_stmt *st = NULL;
+	long long lo, hi;
 	int i, rc, r = 0;
 
 	if (!n)
 		return 0;
+	for (i = 0, lo = hi = ids[0]; i < n; i++) {
+		lo = ids[i] < lo ? ids[i] : lo;
+		hi = ids[i] > hi ? ids[i] : hi;
+	}
+	/* the matches between the page's first and last id, each looked up
+	 * among the page's ids (+: not one FTS5 lookup per id) */
 	folio_strbuf_adds(&sql, "WITH page(pos, id) AS (VALUES ");
 	for (i = 0; i < n; i++)
 		folio_strbuf_addf(&sql, "%s(%d, ?%d)", i ? ", " : "", i, i + 4);
 	folio_strbuf_addf(&sql, ") SELECT -" BM25 ", d.title, snippet(doc_fts, 1, ?1, ?2, '…', 16)"
 			  HIT_COLUMNS ", d.id FROM doc_fts CROSS JOIN page p CROSS JOIN documents d"
-			  " WHERE doc_fts MATCH ?3 AND p.id = doc_fts.rowid AND d.id = p.id"
-			  " ORDER BY p.pos", s->key);
+			  " WHERE doc_fts MATCH ?3 AND doc_fts.rowid >= %lld AND doc_fts.rowid <= %lld"
+			  " AND +doc_fts.rowid IN (SELECT id FROM page) AND p.id = doc_fts.rowid AND"
+			  " d.id = p.id ORDER BY p.pos", s->key, lo, hi);
 	if (prepare(arc, &sql, &st, err) != FOLIO_OK)
 		return -1;
 	sqlite3_bind_text(st, 1, o->hl_open ? o->hl_open : "[", -1, SQLITE_STATIC);
