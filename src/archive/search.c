@@ -581,7 +581,7 @@ struct search {
 	sqlite3_stmt *ids, *row;
 	long long key;                /* folio_rank's cache key (BM25) */
 	char bound[32];               /* the probe's oldest list date, "" for none */
-	int chunked, nchunk;          /* a long prefix: hits read CHUNK at a time */
+	int chunked, nchunk;          /* hits read CHUNK at a time (flush) */
 	long long chunk[CHUNK];
 };
 
@@ -876,10 +876,11 @@ static int call(sqlite3_stmt *st, long long id, int (*fn)(void *ctx, const struc
 }
 
 /*
- * Words with a prefix longer than the prefix indexes' (fakt*): each FTS5
- * lookup of one row expands the prefix over the whole index again, so the
- * hits of a page are read in one pass over the matches instead, CHUNK at a
- * time.
+ * Plain words, and words with a prefix longer than the prefix indexes'
+ * (fakt*): one FTS5 lookup of a row seeks every segment of the index (and
+ * expands such a prefix over the whole index again), so the hits of a page
+ * are read in one pass over the matches instead, CHUNK at a time. Phrases
+ * and short prefixes cost more to walk than to look up.
  */
 static int flush(struct folio_archive *arc, struct search *s, const struct folio_search_opts *o,
 		 const long long *ids, int n, int (*fn)(void *ctx, const struct folio_hit *hit),
@@ -923,8 +924,8 @@ static int flush(struct folio_archive *arc, struct search *s, const struct folio
 	return r;
 }
 
-/* Read hit `id`'s columns and hand them to fn (or, for a prefix query,
- * keep it for flush); returns 1 when fn says stop, or -1 with err set. */
+/* Read hit `id`'s columns and hand them to fn (or keep it for flush);
+ * returns 1 when fn says stop, or -1 with err set. */
 static int emit(struct folio_archive *arc, struct search *s, const struct folio_search_opts *o,
 		long long id, int (*fn)(void *ctx, const struct folio_hit *hit), void *ctx,
 		struct folio_err *err)
