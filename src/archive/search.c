@@ -953,6 +953,101 @@ static int emit(struct folio_archive *arc, struct search *s, const struct folio_
 	return stop;
 }
 
+static int cmp_ll(const void *a, const void *b)
+{
+	long long x = *(const long long *)a, y = *(const long long *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * The probe for words without a narrow filter: every match's id read
+ * once into memory (in id order, as FTS5 gives them), then the newest
+ * PROBE_ROWS documents walked in C, each looked up among them and, when
+ * there, checked against the filters; SQLite's IN (subquery) built a
+ * b-tree of the matches, several times slower for a common word.
+ */
+static long long probe_words(struct folio_archive *arc, struct search *s, long long *ids,
+			     struct folio_err *err)
+{
+	struct folio_strbuf sql = FOLIO_STRBUF_INIT;
+	sqlite3_stmt *st = NULL, *check = NULL, *walk = NULL;
+	long long *m = NULL, nm = 0, cap = 0, n = 0, passed = 0;
+	int rc, k = 1, ret = 0;
+
+	folio_strbuf_adds(&sql, "SELECT rowid FROM doc_fts WHERE doc_fts MATCH ?");
+	if (prepare(arc, &sql, &st, err) != FOLIO_OK)
+		return -1;
+	sqlite3_bind_text(st, 1, s->q.fts.buf, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (nm == cap) {
+			long long *t = realloc(m, (size_t)(cap = cap ? 2 * cap : 1024) * sizeof(*m));
+
+			if (!t) {
+				rc = SQLITE_NOMEM;
+				break;
+			}
+			m = t;
+		}
+		m[nm++] = sqlite3_column_int64(st, 0);
+	}
+	if (rc != SQLITE_DONE) {
+		if (rc == SQLITE_NOMEM)
+			folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, ENOMEM, "out of memory");
+		else
+			step_err(arc, s, err);
+		ret = -1;
+		goto out;
+	}
+	qsort(m, (size_t)nm, sizeof(*m), cmp_ll);   /* in order already, unless OR */
+	if (s->q.where.len) {
+		folio_strbuf_addf(&sql, "SELECT 1 FROM %s d WHERE d.id = ?%s",
+				  needs_documents(s->q.where.buf) ? "documents" : "doc_dates",
+				  s->q.where.buf);
+		if (prepare(arc, &sql, &check, err) != FOLIO_OK) {
+			ret = -1;
+			goto out;
+		}
+		k = 2;
+		bind_where(check, &s->q, &k);
+	}
+	folio_strbuf_adds(&sql, "SELECT id FROM doc_dates WHERE 1");
+	add_dates(&sql, &s->q, "date");
+	folio_strbuf_addf(&sql, " ORDER BY date DESC, id DESC LIMIT %d", PROBE_ROWS);
+	if (prepare(arc, &sql, &walk, err) != FOLIO_OK) {
+		ret = -1;
+		goto out;
+	}
+	k = 1;
+	bind_dates(walk, &s->q, &k);
+	while (n < s->limit && (rc = sqlite3_step(walk)) == SQLITE_ROW) {
+		long long id = sqlite3_column_int64(walk, 0);
+
+		if (!bsearch(&id, m, (size_t)nm, sizeof(*m), cmp_ll))
+			continue;
+		if (check) {
+			sqlite3_reset(check);
+			sqlite3_bind_int64(check, 1, id);
+			if ((rc = sqlite3_step(check)) == SQLITE_DONE)
+				continue;
+			if (rc != SQLITE_ROW)
+				break;
+		}
+		if (++passed > s->offset)
+			ids[n++] = id;
+	}
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		step_err(arc, s, err);
+		ret = -1;
+	}
+out:
+	sqlite3_finalize(st);
+	sqlite3_finalize(check);
+	sqlite3_finalize(walk);
+	free(m);
+	return ret < 0 ? -1 : n;
+}
+
 /*
  * The probe of a list by date: the ids found among the newest PROBE_ROWS
  * documents, into ids[] (at most s->limit). Returns how many, or -1 with
@@ -967,6 +1062,8 @@ static long long probe(struct folio_archive *arc, struct search *s, long long *i
 	long long n = 0;
 	int rc, k = 1;
 
+	if (s->fts && !s->q.narrow)
+		return probe_words(arc, s, ids, err);
 	/* the list date of the PROBE_ROWS-th newest document in the dates
 	 * asked for: where the walk stops */
 	folio_strbuf_adds(&sql, "SELECT date FROM doc_dates WHERE 1");
