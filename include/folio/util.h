@@ -74,6 +74,9 @@ int folio_fsync_dir(const char *path, struct folio_err *err);
  * needed: for rates and log stamps). */
 double folio_now(void);
 
+/* Now as "YYYY-MM-DDTHH:MM:SSZ" (UTC) in `buf`. */
+void folio_iso_now(char buf[32]);
+
 /* Monotonic seconds, for durations. */
 double folio_clock(void);
 

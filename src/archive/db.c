@@ -521,16 +521,6 @@ const char *folio_archive_dir(const struct folio_archive *arc)
 	return arc->dir;
 }
 
-static void iso_now(char buf[32])
-{
-	struct timespec ts;
-	struct tm tm;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	gmtime_r(&ts.tv_sec, &tm);
-	strftime(buf, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
 int folio_archive_each_sha(struct folio_archive *arc,
 			   int (*fn)(void *ctx, const char *sha256, long long id),
 			   void *ctx, struct folio_err *err)
@@ -661,7 +651,7 @@ int folio_archive_event(struct folio_archive *arc, const char *kind, long long d
 	char at[32], prev[65], hash[65];
 	int rc;
 
-	iso_now(at);
+	folio_iso_now(at);
 	if (last_event_hash(arc, prev))
 		return folio_db_err(arc, err, "cannot read the event log");
 	if (folio_strbuf_addf(&sb, "%s\n%s\n%s\n%lld\n%s\n%s\n%s", prev, at, kind, doc_id,
@@ -970,7 +960,7 @@ int folio_archive_add(struct folio_archive *arc, struct folio_doc *doc, struct f
 	/* the original is durable before any row names it */
 	if ((ret = folio_store_put(arc, doc->sha256, doc->data, doc->size, err)) != FOLIO_OK)
 		return ret;
-	iso_now(at);
+	folio_iso_now(at);
 	if ((ret = exec(arc, "BEGIN IMMEDIATE", err)) != FOLIO_OK)
 		return ret;
 	if ((ret = insert_rows(arc, doc, at, err)) != FOLIO_OK ||
@@ -1117,7 +1107,7 @@ int folio_archive_template_put(struct folio_archive *arc, const struct folio_tem
 {
 	char at[32];
 
-	iso_now(at);
+	folio_iso_now(at);
 	if (run(arc,
 		"INSERT INTO vendor_templates(seller_tax_id, field, page, x, y, w, h, hits,"
 		" updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?) ON CONFLICT(seller_tax_id, field)"

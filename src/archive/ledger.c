@@ -82,15 +82,6 @@ long long folio_ledger_key_owner(struct folio_archive *arc, const char *target,
 	return id;
 }
 
-static void iso_now(char buf[32])
-{
-	time_t t = time(NULL);
-	struct tm tm;
-
-	gmtime_r(&t, &tm);
-	strftime(buf, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
 static char *batch_dir(const struct folio_archive *arc, long long id)
 {
 	char name[64];
@@ -174,7 +165,7 @@ int folio_ledger_record(struct folio_archive *arc, const struct folio_ledger_bat
 	if (arc->rdonly)
 		return folio_err_set(err, FOLIO_FAILED, FOLIO_E_USAGE, 0,
 				     "the archive is open read-only");
-	iso_now(at);
+	folio_iso_now(at);
 	for (i = 0; i < b->nfiles; i++)
 		bytes += (long long)b->files[i].len;
 	if ((r = exec(arc, "BEGIN IMMEDIATE", err)) != FOLIO_OK)
@@ -272,7 +263,7 @@ int folio_ledger_done(struct folio_archive *arc, long long id, struct folio_err 
 	char at[32];
 	int r;
 
-	iso_now(at);
+	folio_iso_now(at);
 	if (prep(arc, &st, "UPDATE export_batches SET state = 'done', done_at = ? WHERE id = ?",
 		 err))
 		return FOLIO_FAILED;

@@ -73,31 +73,17 @@ static void tax(struct folio_xw *w, const char *tag, const struct folio_en_vat *
 	folio_xw_addf(w, "</ram:%s>", tag);
 }
 
-/* <ram:TAG schemeID="0088">id</ram:TAG>, without the scheme when it has none */
-static void id_elem(struct folio_xw *w, const char *tag, const struct folio_en_id *id)
-{
-	folio_xw_addf(w, "<ram:%s", tag);
-	if (id->scheme) {
-		folio_xw_adds(w, " schemeID=\"");
-		folio_xw_esc(w, id->scheme);
-		folio_xw_adds(w, "\"");
-	}
-	folio_xw_adds(w, ">");
-	folio_xw_esc(w, id->id);
-	folio_xw_addf(w, "</ram:%s>", tag);
-}
-
 static void party(struct folio_xw *w, const char *tag, const struct folio_inv_party *p,
 		  const char *vat, const struct folio_en_id *id, const struct folio_en_id *legal,
 		  const char *taxreg)
 {
 	folio_xw_addf(w, "<ram:%s>", tag);
 	if (id->id)
-		id_elem(w, id->scheme ? "GlobalID" : "ID", id);
+		folio_xw_id(w, "ram", id->scheme ? "GlobalID" : "ID", id);
 	folio_xw_elem(w, "ram:Name", p->name);
 	if (legal->id) {
 		folio_xw_adds(w, "<ram:SpecifiedLegalOrganization>");
-		id_elem(w, "ID", legal);
+		folio_xw_id(w, "ram", "ID", legal);
 		folio_xw_adds(w, "</ram:SpecifiedLegalOrganization>");
 	}
 	folio_xw_adds(w, "<ram:PostalTradeAddress>");

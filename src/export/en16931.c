@@ -971,3 +971,17 @@ void folio_xw_elem(struct folio_xw *w, const char *tag, const char *text)
 	if (folio_xml_elem(&w->sb, tag, text))
 		w->bad = 1;
 }
+
+void folio_xw_id(struct folio_xw *w, const char *ns, const char *tag,
+		 const struct folio_en_id *id)
+{
+	folio_xw_addf(w, "<%s:%s", ns, tag);
+	if (id->scheme) {
+		folio_xw_adds(w, " schemeID=\"");
+		folio_xw_esc(w, id->scheme);
+		folio_xw_adds(w, "\"");
+	}
+	folio_xw_adds(w, ">");
+	folio_xw_esc(w, id->id);
+	folio_xw_addf(w, "</%s:%s>", ns, tag);
+}

@@ -93,20 +93,6 @@ static void tax_category(struct folio_xw *sb, const char *tag, const struct foli
 			  tag);
 }
 
-/* <cbc:TAG schemeID="0088">id</cbc:TAG>, without the scheme when it has none */
-static void id_elem(struct folio_xw *sb, const char *tag, const struct folio_en_id *id)
-{
-	folio_xw_addf(sb, "<cbc:%s", tag);
-	if (id->scheme) {
-		folio_xw_adds(sb, " schemeID=\"");
-		folio_xw_esc(sb, id->scheme);
-		folio_xw_adds(sb, "\"");
-	}
-	folio_xw_adds(sb, ">");
-	folio_xw_esc(sb, id->id);
-	folio_xw_addf(sb, "</cbc:%s>", tag);
-}
-
 static void party(struct folio_xw *sb, const char *tag, const struct folio_inv_party *p,
 		  const char *vat, const struct folio_en_id *id, const struct folio_en_id *legal,
 		  const char *taxreg, const char *eas, const char *endpoint)
@@ -119,7 +105,7 @@ static void party(struct folio_xw *sb, const char *tag, const struct folio_inv_p
 	}
 	if (id->id) {
 		folio_xw_adds(sb, "<cac:PartyIdentification>");
-		id_elem(sb, "ID", id);
+		folio_xw_id(sb, "cbc", "ID", id);
 		folio_xw_adds(sb, "</cac:PartyIdentification>\n");
 	}
 	folio_xw_adds(sb, "<cac:PartyName>");
@@ -145,7 +131,7 @@ static void party(struct folio_xw *sb, const char *tag, const struct folio_inv_p
 	folio_xw_adds(sb, "<cac:PartyLegalEntity>");
 	folio_xw_elem(sb, "cbc:RegistrationName", p->name);
 	if (legal->id)
-		id_elem(sb, "CompanyID", legal);
+		folio_xw_id(sb, "cbc", "CompanyID", legal);
 	folio_xw_addf(sb, "</cac:PartyLegalEntity>\n</cac:Party>\n</cac:%s>\n", tag);
 }
 

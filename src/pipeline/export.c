@@ -479,15 +479,6 @@ static void note(struct folio_export_report *rep, long long id, const char *numb
 		rep->note(rep->ctx, &n);
 }
 
-static void iso_now(char buf[32])
-{
-	time_t t = time(NULL);
-	struct tm tm;
-
-	gmtime_r(&t, &tm);
-	strftime(buf, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
 /* Write one document through the module: 1 exported, 0 not, <0 error. */
 static int one(struct run *r, struct folio_archive *arc, const struct folio_export_req *req,
 	       const char *target, long long id, struct folio_export_report *rep,
@@ -718,7 +709,7 @@ int folio_export_run(struct folio_archive *arc, const struct folio_config *cfg,
 	const char *format, *target_opt;
 	char now[32], *out = NULL, *name = NULL;
 	size_t i;
-	int ret, began = 0;
+	int ret;
 
 	memset(&r, 0, sizeof(r));
 	if ((ret = resolve(&r, cfg, req, &format, &target_opt, err)) != FOLIO_OK)
@@ -734,7 +725,7 @@ int folio_export_run(struct folio_archive *arc, const struct folio_config *cfg,
 		snprintf(rep->target, sizeof(rep->target), "%s:%s", format, req->profile);
 	else
 		snprintf(rep->target, sizeof(rep->target), "%s", format);
-	iso_now(now);
+	folio_iso_now(now);
 	r.x.profile = req->profile;
 	r.x.opts = r.opts;
 	r.x.nopts = r.nopts;
@@ -785,7 +776,6 @@ int folio_export_run(struct folio_archive *arc, const struct folio_config *cfg,
 	    (ret = r.x.mod->begin(&r.x, r.x.mod->file_per_invoice ? NULL : &r.files[0].data,
 				  err)) != FOLIO_OK)
 		goto done;
-	began = 1;
 	for (i = 0; i < ids.n; i++)
 		if ((ret = one(&r, arc, req, rep->target, ids.v[i], rep, err)) < 0)
 			goto done;
@@ -841,7 +831,6 @@ int folio_export_run(struct folio_archive *arc, const struct folio_config *cfg,
 	}
 	ret = folio_ledger_done(arc, rep->batch, err);
 done:
-	(void)began;
 	if (r.x.mod && r.x.mod->release)
 		r.x.mod->release(&r.x);
 	free(lf);
