@@ -6,6 +6,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 
 #include "folio/err.h"
 
@@ -79,6 +80,37 @@ void folio_iso_now(char buf[32]);
 
 /* Monotonic seconds, for durations. */
 double folio_clock(void);
+
+/*
+ * qsort(3) that accepts an empty array: qsort(NULL, 0, ...) is undefined
+ * behaviour (its pointer must be valid even for no elements), and an
+ * empty search or export hands exactly that. Use it instead of qsort.
+ */
+static inline void folio_sort(void *base, size_t n, size_t size,
+			      int (*cmp)(const void *, const void *))
+{
+	if (base && n > 1)
+		qsort(base, n, size, cmp);
+}
+
+/*
+ * Check XML bytes in one linear pass before a parser sees them: an
+ * element with more than FOLIO_XML_MAX_ATTRS attributes (libxml2's
+ * duplicate check is quadratic in them) or elements nested deeper than
+ * FOLIO_XML_MAX_DEPTH fail with FOLIO_E_LIMIT and "line N: ...". Markup
+ * errors are not reported here: the parser names them. No allocation.
+ */
+#define FOLIO_XML_MAX_ATTRS 256
+#define FOLIO_XML_MAX_DEPTH 256
+int folio_xml_guard(const void *xml, size_t len, struct folio_err *err);
+
+/*
+ * 1 when bytes that look like markup say they are XML: an XML declaration
+ * first (after a BOM and blanks) or a namespace declaration in the first
+ * kilobyte. Text that is neither and does not parse is text ("<GST> 23%"
+ * on a receipt), not broken XML.
+ */
+int folio_xml_declared(const void *xml, size_t len);
 
 /* Number of online cores (at least 1). */
 int folio_ncores(void);

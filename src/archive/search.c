@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "folio/strbuf.h"
+#include "folio/util.h"
 #include "vendors.h"
 
 #define W_TITLE "5.0"
@@ -999,7 +1000,7 @@ static long long probe_words(struct folio_archive *arc, struct search *s, long l
 		ret = -1;
 		goto out;
 	}
-	qsort(m, (size_t)nm, sizeof(*m), cmp_ll);   /* in order already, unless OR */
+	folio_sort(m, (size_t)nm, sizeof(*m), cmp_ll);   /* in order already, unless OR */
 	if (s->q.where.len) {
 		folio_strbuf_addf(&sql, "SELECT 1 FROM %s d WHERE d.id = ?%s",
 				  needs_documents(s->q.where.buf) ? "documents" : "doc_dates",

@@ -130,7 +130,7 @@ static size_t trigrams(const char *s, uint32_t *t, size_t max)
 			 (uint32_t)(unsigned char)s[i + 1] << 8 | (unsigned char)s[i + 2];
 	if (!k)
 		return 0;
-	qsort(t, k, sizeof(*t), cmp_u32);
+	folio_sort(t, k, sizeof(*t), cmp_u32);
 	for (u = 1, i = 1; i < k; i++)
 		if (t[i] != t[u - 1])
 			t[u++] = t[i];

@@ -213,7 +213,7 @@ static int featurize(const char *text, unsigned bits, struct fvec *out)
 	f = NULL;
 	if (!hs.n)
 		goto out;
-	qsort(hs.h, hs.n, sizeof(*hs.h), cmp_u32);
+	folio_sort(hs.h, hs.n, sizeof(*hs.h), cmp_u32);
 	if (!(out->idx = malloc(hs.n * sizeof(*out->idx))) ||
 	    !(out->val = malloc(hs.n * sizeof(*out->val))))
 		goto nomem;
@@ -975,7 +975,7 @@ int folio_trainer_add_dir(struct folio_trainer *t, const char *dir, struct folio
 		n++;
 	}
 	if (n)
-		qsort(names, n, sizeof(*names), cmp_str);
+		folio_sort(names, n, sizeof(*names), cmp_str);
 	for (i = 0; i < n && ret == FOLIO_OK; i++) {
 		unsigned char *data = NULL;
 		size_t size = 0;

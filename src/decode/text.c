@@ -16,23 +16,12 @@
 #include <string.h>
 
 #include "folio/strbuf.h"
+#include "folio/util.h"
 
 static int is_xml(const char *mime)
 {
 	return !strcmp(mime, "text/xml") || !strcmp(mime, "application/xml") ||
 	       (strlen(mime) > 4 && !strcmp(mime + strlen(mime) - 4, "+xml"));
-}
-
-static int bid(const char *mime, const unsigned char *data, size_t size)
-{
-	(void)data;
-	(void)size;
-	if (is_xml(mime))
-		return 60;
-	if (!strncmp(mime, "text/", 5) || !strcmp(mime, "application/json") ||
-	    !strcmp(mime, "application/csv"))
-		return 50;
-	return 0;
 }
 
 static int valid_utf8(const unsigned char *s, size_t n)
@@ -53,6 +42,56 @@ static int valid_utf8(const unsigned char *s, size_t n)
 	}
 	return 1;
 }
+
+static int text_mime(const char *mime)
+{
+	return !strncmp(mime, "text/", 5) || !strcmp(mime, "application/json") ||
+	       !strcmp(mime, "application/csv");
+}
+
+/*
+ * Bytes a person would call text: no NUL, hardly any control characters
+ * (tab, line and page breaks aside; at most one in 256 bytes, for the
+ * odd ESC or ^Z of old printers' transcripts), and, when not UTF-8, a
+ * legacy 8-bit text with mostly ASCII letters in it.
+ */
+static int text_plausible(const unsigned char *s, size_t n)
+{
+	size_t i, ctl = 0, high = 0;
+
+	if (!n)
+		return 0;
+	for (i = 0; i < n; i++) {
+		unsigned char c = s[i];
+
+		if (!c)
+			return 0;
+		if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r' && c != '\f' && c != '\v') ||
+		    c == 0x7f)
+			ctl++;
+		else if (c >= 0x80)
+			high++;
+	}
+	if (ctl * 256 > n)
+		return 0;
+	return high * 4 <= n || valid_utf8(s, n);
+}
+
+/*
+ * libmagic names a type by the first bytes it recognises, and plain text
+ * can begin like something else: "PAYMENT MODE" is HP-GL to it (PA is a
+ * plotter command). A file no other decoder reads that is plausibly text
+ * is read as text (a low bid: any decoder of its named type wins).
+ */
+static int bid(const char *mime, const unsigned char *data, size_t size)
+{
+	if (is_xml(mime))
+		return 60;
+	if (text_mime(mime))
+		return 50;
+	return text_plausible(data, size) ? 1 : 0;
+}
+
 
 /* Windows-1252 to UTF-8 (0x80-0x9f per the code page, others Latin-1). */
 static int cp1252_to_utf8(const unsigned char *s, size_t n, struct folio_strbuf *out)
@@ -146,11 +185,21 @@ static int decode(struct folio_decode_ctx *ctx, struct folio_doc *doc, struct fo
 					    "XML file too large (%zu bytes)", doc->size);
 			goto out;
 		}
+		if ((ret = folio_xml_guard(doc->data, doc->size, err)) != FOLIO_OK)
+			goto out;
 		/* the handler is per thread in libxml2 */
 		xmlSetStructuredErrorFunc(&fe, keep_first);
 		x = xmlReadMemory((const char *)doc->data, (int)doc->size, doc->name, NULL,
 				  XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
 		xmlSetStructuredErrorFunc(NULL, NULL);
+		if (!x && !folio_xml_declared(doc->data, doc->size) &&
+		    text_plausible(doc->data, doc->size)) {
+			/* "<GST> 23%" on a receipt is no XML: it is XML when it
+			 * parses or says it is one, otherwise text */
+			if (folio_doc_set_str(&doc->mime, "text/plain"))
+				goto nomem;
+			return decode(ctx, doc, err);
+		}
 		if (!x) {
 			ret = folio_err_set(err, FOLIO_FAILED, FOLIO_E_INPUT, 0,
 					    "malformed XML: line %d: %s", fe.line,
@@ -162,6 +211,8 @@ static int decode(struct folio_decode_ctx *ctx, struct folio_doc *doc, struct fo
 			goto nomem;
 		}
 		xmlFreeDoc(x);
+	} else if (!text_mime(doc->mime) && folio_doc_set_str(&doc->mime, "text/plain")) {
+		goto nomem; /* read as text whatever libmagic called it */
 	} else if (valid_utf8(doc->data, doc->size)) {
 		if (folio_strbuf_add(&text, doc->data, doc->size))
 			goto nomem;

@@ -36,6 +36,7 @@
  * and a main journal may include it.
  */
 #include "export_private.h"
+#include "folio/util.h"
 
 #include <ctype.h>
 #include <stdarg.h>
@@ -611,8 +612,8 @@ static int ledger_end(struct folio_export *x, struct folio_strbuf *out, struct f
 
 	if (!l->declare || !l->naccounts)
 		return FOLIO_OK;
-	qsort(l->accounts, l->naccounts, sizeof(*l->accounts), cmp_str);
-	qsort(l->commodities, l->ncommodities, sizeof(*l->commodities), cmp_str);
+	folio_sort(l->accounts, l->naccounts, sizeof(*l->accounts), cmp_str);
+	folio_sort(l->commodities, l->ncommodities, sizeof(*l->commodities), cmp_str);
 	r |= folio_strbuf_adds(out, "\n; accounts and commodities of this batch\n");
 	for (i = 0; i < l->naccounts; i++)
 		r |= folio_strbuf_addf(out, "account %s\n", l->accounts[i]);

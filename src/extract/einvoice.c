@@ -101,6 +101,7 @@
 #include <libxml/tree.h>
 #include <libxml/xmlerror.h>
 
+#include "folio/util.h"
 #include "folio/extract.h"
 #include "folio/strbuf.h"
 
@@ -1941,6 +1942,8 @@ static int parse_xml(const void *xml, size_t len, xmlDocPtr *out, struct folio_e
 	int wf;
 
 	*out = NULL;
+	if (folio_xml_guard(xml, len, err) != FOLIO_OK)
+		return FOLIO_FAILED;
 	ctxt = xmlCreateMemoryParserCtxt(xml, (int)len);
 	if (!ctxt)
 		return folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, 0, "out of memory");

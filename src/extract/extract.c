@@ -682,6 +682,12 @@ int folio_extract_doc(const struct folio_extractor *x, struct folio_doc *doc,
 
 	if (is_xml(doc)) {
 		r = folio_einvoice_parse(doc->data, doc->size, &cs, err);
+		if (r == FOLIO_FAILED && !strncmp(doc->mime, "text/plain", 10) &&
+		    !folio_xml_declared(doc->data, doc->size)) {
+			/* text that merely starts with a tag: read as text */
+			folio_err_clear(err);
+			r = FOLIO_WARN;
+		}
 		if (r == FOLIO_FAILED || r == FOLIO_FATAL) {
 			ret = r;
 			goto out;

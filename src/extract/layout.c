@@ -373,7 +373,7 @@ static int build_page(struct pagem *pm)
 		/* visual lines: words whose centres are within half a height */
 		int line = -1, cy = 0, lh = 0;
 
-		qsort(pm->t, pm->nt, sizeof(*pm->t), cmp_cy);
+		folio_sort(pm->t, pm->nt, sizeof(*pm->t), cmp_cy);
 		for (i = 0; i < pm->nt; i++) {
 			struct tok *t = &pm->t[i];
 			int c = t->y * 2 + t->h, h = t->h > lh ? t->h : lh;
@@ -386,7 +386,7 @@ static int build_page(struct pagem *pm)
 			t->line = line;
 		}
 	}
-	qsort(pm->t, pm->nt, sizeof(*pm->t), cmp_line_x);
+	folio_sort(pm->t, pm->nt, sizeof(*pm->t), cmp_line_x);
 
 	/* cells and lines */
 	for (i = 0; i < pm->nt; i = j) {
@@ -396,7 +396,7 @@ static int build_page(struct pagem *pm)
 		for (j = i; j < pm->nt && pm->t[j].line == pm->t[i].line; j++)
 			if (nh < 64)
 				hs[nh++] = pm->t[j].h;
-		qsort(hs, (size_t)nh, sizeof(int), cmp_int);
+		folio_sort(hs, (size_t)nh, sizeof(int), cmp_int);
 		mh = hs[nh / 2] > 0 ? hs[nh / 2] : 1;
 		gap = geom ? mh : 25;
 		if (grow((void **)&pm->l, &pm->la, pm->nl, sizeof(*vl)))

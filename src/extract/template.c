@@ -194,7 +194,7 @@ int folio_template_apply(const struct folio_template *tpl, size_t n, const struc
 					in[m++] = in[k];
 			nin = m;
 		}
-		qsort(in, nin, sizeof(*in), cmp_word);
+		folio_sort(in, nin, sizeof(*in), cmp_word);
 		for (k = 0; k < nin; k++) {
 			if (k)
 				folio_strbuf_addch(&sb, ' ');

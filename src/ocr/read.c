@@ -329,7 +329,7 @@ static void merge_words(struct folio_ocr *ocr)
 
 	if (!ocr->nwords)
 		return;
-	qsort(ocr->words, ocr->nwords, sizeof(*ocr->words), word_cmp);
+	folio_sort(ocr->words, ocr->nwords, sizeof(*ocr->words), word_cmp);
 	for (i = 1; i < ocr->nwords; i++) {
 		if (!strcmp(ocr->words[i].text, ocr->words[n].text)) {
 			ocr->words[n].langs |= ocr->words[i].langs;

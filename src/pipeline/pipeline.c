@@ -1129,7 +1129,7 @@ static int submit_dir(struct folio_pipeline *r, const char *dir, int depth, stru
 	}
 	closedir(d);
 	if (ret == FOLIO_OK)
-		qsort(ents, n, sizeof(*ents), cmp_entry);
+		folio_sort(ents, n, sizeof(*ents), cmp_entry);
 	for (i = 0; i < n; i++) {
 		if (ret == FOLIO_OK && ents[i].is_dir == 1)
 			ret = submit_dir(r, ents[i].path, depth + 1, err);

@@ -160,6 +160,63 @@ static void test_files(void)
 	free(q);
 }
 
+/* An element with n attributes, after `pre`, as one string (caller frees). */
+static char *attrs_xml(const char *pre, int n, const char *post)
+{
+	struct folio_strbuf sb = FOLIO_STRBUF_INIT;
+	int i;
+
+	folio_strbuf_adds(&sb, pre);
+	folio_strbuf_adds(&sb, "<e");
+	for (i = 0; i < n; i++)
+		folio_strbuf_addf(&sb, " a%d='x=y'", i);
+	folio_strbuf_adds(&sb, "/>");
+	folio_strbuf_adds(&sb, post);
+	return folio_strbuf_detach(&sb);
+}
+
+static void test_xml_guard(void)
+{
+	struct folio_err err = { 0 };
+	char *x;
+	int i;
+	struct folio_strbuf deep = FOLIO_STRBUF_INIT;
+
+	x = attrs_xml("<?xml version=\"1.0\"?>\n<r>\n", FOLIO_XML_MAX_ATTRS, "</r>");
+	T_EQ_INT(folio_xml_guard(x, strlen(x), &err), FOLIO_OK);
+	free(x);
+	x = attrs_xml("<?xml version=\"1.0\"?>\n<r>\n", FOLIO_XML_MAX_ATTRS + 1, "</r>");
+	T_EQ_INT(folio_xml_guard(x, strlen(x), &err), FOLIO_FAILED);
+	T_EQ_INT(err.kind, FOLIO_E_LIMIT);
+	T_CONTAINS(err.msg, "XML line 3: an element has more than 256 attributes");
+	free(x);
+	/* '=' in comments, CDATA, PIs, the DOCTYPE and text is no attribute */
+	x = "<?xml version='1.0' a='b' c='d'?><!DOCTYPE r [<!ENTITY e 'a=b'>]>"
+	    "<r><!-- a=b a=b a=b --><![CDATA[a=b a=b]]>a=b a=b</r>";
+	T_EQ_INT(folio_xml_guard(x, strlen(x), &err), FOLIO_OK);
+	for (i = 0; i < FOLIO_XML_MAX_DEPTH + 1; i++)
+		folio_strbuf_adds(&deep, "<a>");
+	T_EQ_INT(folio_xml_guard(deep.buf, deep.len, &err), FOLIO_FAILED);
+	T_CONTAINS(err.msg, "nested more than 256 deep");
+	folio_strbuf_reset(&deep);
+	/* closed elements do not deepen, nor do self-closing ones */
+	for (i = 0; i < 1000; i++)
+		folio_strbuf_adds(&deep, "<a><b/></a>");
+	T_EQ_INT(folio_xml_guard(deep.buf, deep.len, &err), FOLIO_OK);
+	folio_strbuf_release(&deep);
+	/* truncated input ends the scan without a verdict of its own */
+	T_EQ_INT(folio_xml_guard("<a b='", 6, &err), FOLIO_OK);
+	T_EQ_INT(folio_xml_guard("<!--", 4, &err), FOLIO_OK);
+	T_EQ_INT(folio_xml_guard("", 0, &err), FOLIO_OK);
+
+	x = "\xef\xbb\xbf  <?xml version='1.0'?><a/>";
+	T_OK(folio_xml_declared(x, strlen(x)), "declaration");
+	x = "<Invoice xmlns=\"urn:x\">";
+	T_OK(folio_xml_declared(x, strlen(x)), "namespace");
+	x = "<GST> 23%";
+	T_OK(!folio_xml_declared(x, strlen(x)), "a tag on a receipt");
+}
+
 int main(void)
 {
 	test_sha256();
@@ -167,5 +224,6 @@ int main(void)
 	test_fold();
 	test_config();
 	test_files();
+	test_xml_guard();
 	return t_done();
 }
