@@ -42,6 +42,9 @@ void folio_archive_close(struct folio_archive *arc);
 
 const char *folio_archive_dir(const struct folio_archive *arc);
 
+/* 1 when the handle was opened read-only (FOLIO_ARCHIVE_RDONLY). */
+int folio_archive_readonly(const struct folio_archive *arc);
+
 /* The SQLite library version, e.g. "3.40.1". */
 const char *folio_archive_engine_version(void);
 int folio_archive_schema_version(struct folio_archive *arc);

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "folio/simhash.h"
 #include "folio/strbuf.h"
@@ -361,12 +362,16 @@ static int exec(struct folio_archive *arc, const char *sql, struct folio_err *er
 int folio_archive_schema_version(struct folio_archive *arc)
 {
 	sqlite3_stmt *st;
-	int v = 0;
+	int v = 0, rc;
 
 	if (sqlite3_prepare_v2(arc->db, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK)
 		return -1;
-	if (sqlite3_step(st) == SQLITE_ROW)
+	/* a database that cannot be read is no version 0: the caller must
+	 * not take it for an empty archive to migrate */
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		v = sqlite3_column_int(st, 0);
+	else if (rc != SQLITE_DONE)
+		v = -1;
 	sqlite3_finalize(st);
 	return v;
 }
@@ -407,6 +412,44 @@ static int migrate(struct folio_archive *arc, struct folio_err *err)
 	return FOLIO_OK;
 }
 
+/*
+ * A WAL database can be read only where its "-shm" index can be made or
+ * already exists. On a folder this user cannot write (a read-only mount,
+ * an archive owned by the daemon's user) with no "-wal" file left, the
+ * database file holds everything: open it as immutable, so SQLite reads
+ * it without the shared-memory index. With a "-wal" file present a writer
+ * may be active (or crashed) and the file alone is not the truth, so the
+ * caller's error stands.
+ */
+static int open_immutable(struct folio_archive *arc, const char *dbpath)
+{
+	struct folio_strbuf uri = FOLIO_STRBUF_INIT, wal = FOLIO_STRBUF_INIT;
+	const char *p;
+	int rc = SQLITE_CANTOPEN;
+
+	if (folio_strbuf_addf(&wal, "%s-wal", dbpath) || !access(wal.buf, F_OK) ||
+	    errno != ENOENT || folio_strbuf_adds(&uri, "file:"))
+		goto out;
+	for (p = dbpath; *p; p++) {
+		if ((*p == '%' || *p == '?' || *p == '#') ?
+			    folio_strbuf_addf(&uri, "%%%02X", (unsigned char)*p) :
+			    folio_strbuf_addch(&uri, *p))
+			goto out;
+	}
+	if (folio_strbuf_adds(&uri, "?immutable=1"))
+		goto out;
+	sqlite3_close_v2(arc->db);
+	arc->db = NULL;
+	rc = sqlite3_open_v2(uri.buf, &arc->db,
+			     SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX, NULL);
+	if (rc == SQLITE_OK && folio_archive_schema_version(arc) < 0)
+		rc = sqlite3_errcode(arc->db);
+out:
+	folio_strbuf_release(&uri);
+	folio_strbuf_release(&wal);
+	return rc;
+}
+
 struct folio_archive *folio_archive_open(const char *dir, int flags, struct folio_err *err)
 {
 	struct folio_archive *arc = calloc(1, sizeof(*arc));
@@ -438,6 +481,13 @@ struct folio_archive *folio_archive_open(const char *dir, int flags, struct foli
 	if (sqlite3_open_v2(dbpath, &arc->db, oflags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
 		folio_err_set(err, FOLIO_FAILED, FOLIO_E_DB, 0, "cannot open '%s': %s", dbpath,
 			      arc->db ? sqlite3_errmsg(arc->db) : "out of memory");
+		goto fail;
+	}
+	if (arc->rdonly && folio_archive_schema_version(arc) < 0 &&
+	    (sqlite3_errcode(arc->db) & 0xff) == SQLITE_CANTOPEN &&
+	    open_immutable(arc, dbpath) != SQLITE_OK) {
+		folio_err_set(err, FOLIO_FAILED, FOLIO_E_DB, 0, "cannot open '%s' for reading: %s",
+			      dbpath, sqlite3_errmsg(arc->db));
 		goto fail;
 	}
 	sqlite3_busy_timeout(arc->db, 10000);
@@ -514,6 +564,11 @@ void folio_archive_close(struct folio_archive *arc)
 const char *folio_archive_engine_version(void)
 {
 	return sqlite3_libversion();
+}
+
+int folio_archive_readonly(const struct folio_archive *arc)
+{
+	return arc->rdonly;
 }
 
 const char *folio_archive_dir(const struct folio_archive *arc)
@@ -817,6 +872,9 @@ static int insert_fields(struct folio_archive *arc, const struct folio_doc *doc)
 	return rc;
 }
 
+/* insert_rows(): the documents row's UNIQUE sha256 refused it */
+#define SAME_SHA (-100)
+
 static int insert_rows(struct folio_archive *arc, struct folio_doc *doc, const char *at,
 		       struct folio_err *err)
 {
@@ -839,6 +897,10 @@ static int insert_rows(struct folio_archive *arc, struct folio_doc *doc, const c
 		 doc->doc_type ? doc->doc_type : "other", (double)doc->type_conf,
 		 doc->type_reason, doc->needs_review ? "needs_review" : "archived", oc,
 		 doc->text.buf ? doc->text.buf : "", ft.buf, at, doc->review, doc->notes);
+	if (rc == SQLITE_CONSTRAINT_UNIQUE) { /* the same bytes, stored meanwhile */
+		ret = SAME_SHA;
+		goto out;
+	}
 	if (rc != SQLITE_OK) {
 		ret = folio_db_err(arc, err, "cannot store the document");
 		goto out;
@@ -968,7 +1030,19 @@ int folio_archive_add(struct folio_archive *arc, struct folio_doc *doc, struct f
 				       err)) != FOLIO_OK) {
 		exec(arc, "ROLLBACK", NULL);
 		doc->id = 0;
-		return ret;
+		if (ret != SAME_SHA)
+			return ret;
+		/* Another process stored the same bytes between the look-up
+		 * above and this transaction: the database's UNIQUE constraint
+		 * decided, and its verdict is a duplicate of that document. */
+		if ((id = folio_archive_find_sha(arc, doc->sha256, err)) <= 0)
+			return id < 0 ? FOLIO_FAILED :
+			       folio_err_set(err, FOLIO_FAILED, FOLIO_E_DB, 0,
+					     "cannot store the document: its checksum is "
+					     "recorded but no document has it");
+		doc->id = id;
+		folio_doc_set_str(&doc->status, "duplicate");
+		return FOLIO_WARN;
 	}
 	if ((ret = exec(arc, "COMMIT", err)) != FOLIO_OK) {
 		exec(arc, "ROLLBACK", NULL);

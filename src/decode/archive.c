@@ -614,9 +614,83 @@ fail:
 			     msg ? msg : "unknown error");
 }
 
+static uint64_t le(const unsigned char *p, int n)
+{
+	uint64_t v = 0;
+
+	while (n--)
+		v = v << 8 | p[n];
+	return v;
+}
+
+/*
+ * The number of entries a ZIP's central directory declares, or -1 when
+ * the bytes hold no readable end-of-central-directory record (not a ZIP,
+ * or a damaged one: the entry-by-entry count still applies). Read before
+ * anything is expanded, so a 100,000-entry archive is refused at once.
+ */
+static int64_t zip_declared_entries(const unsigned char *d, size_t n)
+{
+	size_t i, low = n > 65535 + 22 ? n - 65535 - 22 : 0;
+
+	if (n < 22 || !magic_at(d, n, 0, "PK", 2))
+		return -1;
+	for (i = n - 22 + 1; i-- > low;) {
+		uint64_t count, off;
+
+		if (memcmp(d + i, "PK\x05\x06", 4))
+			continue;
+		count = le(d + i + 10, 2);
+		if (count != 0xffff)
+			return (int64_t)count;
+		/* ZIP64: the locator just before points at the real record */
+		if (i < 20 || memcmp(d + i - 20, "PK\x06\x07", 4))
+			return -1;
+		off = le(d + i - 20 + 8, 8);
+		if (off > n - 56 || n < 56 || memcmp(d + off, "PK\x06\x06", 4))
+			return -1;
+		count = le(d + off + 32, 8);
+		return count > INT64_MAX ? INT64_MAX : (int64_t)count;
+	}
+	return -1;
+}
+
+/*
+ * A compressed stream in which no archive format found an entry: zeros
+ * read as an empty tar, so a gzip of 1 GiB of zeros would be "no files".
+ * Expand it as the one raw stream it is, counting against the bounds, so
+ * that a bomb is reported as the bomb it is. FOLIO_OK when it stays
+ * within them (it really holds nothing).
+ */
+static int measure_raw(struct walk *w, struct folio_err *err)
+{
+	struct archive *a = archive_read_new();
+	struct archive_entry *e;
+	la_ssize_t n;
+	int status = FOLIO_OK;
+
+	if (!a)
+		return folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, ENOMEM, "out of memory");
+	if (archive_read_support_filter_all(a) < ARCHIVE_WARN ||
+	    archive_read_support_format_raw(a) < ARCHIVE_WARN ||
+	    archive_read_open_memory(a, w->doc->data, w->doc->size) != ARCHIVE_OK ||
+	    archive_read_next_header(a, &e) != ARCHIVE_OK)
+		goto out;
+	w->total = 0;
+	while ((n = archive_read_data(a, w->scratch, CHUNK)) > 0) {
+		w->total += (uint64_t)n;
+		if ((status = check_bounds(w, err)))
+			break;
+	}
+out:
+	archive_read_free(a);
+	return status;
+}
+
 static int decode(struct folio_decode_ctx *ctx, struct folio_doc *doc, struct folio_err *err)
 {
 	struct walk w = { 0 };
+	int64_t declared;
 	struct archive_entry *e;
 	size_t first = doc->nchildren, i;
 	locale_t utf8 = (locale_t)0, old = (locale_t)0;
@@ -634,6 +708,12 @@ static int decode(struct folio_decode_ctx *ctx, struct folio_doc *doc, struct fo
 	if (!doc->data || !doc->size)
 		return folio_err_set(err, FOLIO_FAILED, FOLIO_E_INPUT, 0,
 				     "archive contains no files");
+	declared = zip_declared_entries(doc->data, doc->size);
+	if (w.cfg->max_archive_entries > 0 && declared > w.cfg->max_archive_entries)
+		return folio_err_set(err, FOLIO_FAILED, FOLIO_E_LIMIT, 0,
+				     "archive has more than max_archive_entries = %d entries "
+				     "(its directory lists %" PRId64 ")",
+				     w.cfg->max_archive_entries, declared);
 	if (!(w.scratch = malloc(CHUNK))) {
 		status = folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, ENOMEM, "out of memory");
 		goto out;
@@ -697,6 +777,8 @@ static int decode(struct folio_decode_ctx *ctx, struct folio_doc *doc, struct fo
 		if (status)
 			goto out;
 	}
+	if (!w.good && !w.refused && w.may_raw && (status = measure_raw(&w, err)))
+		goto out;
 	if (!w.good) {
 		if (w.refused)
 			status = folio_err_set(err, FOLIO_FAILED, FOLIO_E_INPUT, 0,

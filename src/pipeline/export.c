@@ -16,6 +16,7 @@
  * the ledger does not know.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -56,6 +57,61 @@ static int exists(const char *path)
 	struct stat st;
 
 	return lstat(path, &st) == 0;
+}
+
+/*
+ * --out names a stream rather than a file to create: a character device
+ * (/dev/tty, /dev/null), a FIFO, or whatever this process's standard
+ * output is (/dev/stdout, /proc/self/fd/1, even when that is a file the
+ * shell redirected to). Such a place is written as it is, never "exists".
+ */
+enum { NOT_STREAM, STREAM_STDOUT, STREAM_DEVICE };
+
+static int stream_kind(const char *path)
+{
+	struct stat st, so;
+
+	if (!strcmp(path, "-"))
+		return STREAM_STDOUT;
+	if (stat(path, &st))
+		return NOT_STREAM;
+	if (!fstat(STDOUT_FILENO, &so) && so.st_dev == st.st_dev && so.st_ino == st.st_ino)
+		return STREAM_STDOUT;
+	return S_ISCHR(st.st_mode) || S_ISFIFO(st.st_mode) ? STREAM_DEVICE : NOT_STREAM;
+}
+
+static int write_stdout(const void *data, size_t len, struct folio_err *err);
+
+/* Write everything to the stream `path` (see stream_kind()). */
+static int write_stream(const char *path, const void *data, size_t len, struct folio_err *err)
+{
+	const char *p = data;
+	int fd;
+
+	if (stream_kind(path) == STREAM_STDOUT)
+		return write_stdout(data, len, err);
+	if ((fd = open(path, O_WRONLY | O_NOCTTY | O_CLOEXEC)) < 0)
+		return folio_err_set(err, FOLIO_FAILED, FOLIO_E_IO, errno, "cannot open '%s': %s",
+				     path, strerror(errno));
+	while (len) {
+		ssize_t w = write(fd, p, len);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			int e = w < 0 ? errno : EIO;
+
+			close(fd);
+			return folio_err_set(err, FOLIO_FAILED, FOLIO_E_IO, e,
+					     "cannot write to '%s': %s", path, strerror(e));
+		}
+		p += w;
+		len -= (size_t)w;
+	}
+	if (close(fd) && errno != EINTR)
+		return folio_err_set(err, FOLIO_FAILED, FOLIO_E_IO, errno,
+				     "cannot write to '%s': %s", path, strerror(errno));
+	return FOLIO_OK;
 }
 
 /* 1 when `path` holds exactly the bytes with checksum `sha`. */
@@ -158,8 +214,8 @@ static int restore_file(void *ctx, const char *name, const char *sha, long long 
 	char *dest, hex[65];
 
 	(void)bytes;
-	if (!strcmp(c->out, "-"))
-		return 0;       /* standard output cannot be written again: --again */
+	if (stream_kind(c->out) != NOT_STREAM)
+		return 0;       /* a stream cannot be written again: --again */
 	if (!(dest = dest_path(c->out, name)))
 		return c->ret = nomem(c->err), 1;
 	if (*name) {
@@ -316,7 +372,7 @@ static int select_docs(struct folio_archive *arc, const char *query, struct ids 
 		return nomem(err);
 	if (r != FOLIO_OK)
 		return r;
-	qsort(ids->v, ids->n, sizeof(*ids->v), cmp_id);
+	folio_sort(ids->v, ids->n, sizeof(*ids->v), cmp_id);
 	for (i = j = 0; i < ids->n; i++)
 		if (!j || ids->v[j - 1] != ids->v[i])
 			ids->v[j++] = ids->v[i];
@@ -625,8 +681,8 @@ static int deliver(struct run *r, const char *out, struct folio_err *err)
 	size_t i;
 	int ret = FOLIO_OK;
 
-	if (!strcmp(out, "-"))
-		return write_stdout(r->files[0].data.buf, r->files[0].data.len, err);
+	if (!r->x.mod->file_per_invoice && stream_kind(out) != NOT_STREAM)
+		return write_stream(out, r->files[0].data.buf, r->files[0].data.len, err);
 	if (!r->x.mod->file_per_invoice) {
 		folio_sha256_hex(r->files[0].data.buf ? r->files[0].data.buf : "",
 				 r->files[0].data.len, sha);
@@ -680,10 +736,10 @@ static int check_place(const struct folio_export_module *m, const char *out,
 	char *dir, *slash;
 	int ret = FOLIO_OK;
 
-	if (!strcmp(out, "-"))
-		return FOLIO_OK;
 	if (m->file_per_invoice)
 		return folio_mkdirs(out, 0755, err);
+	if (stream_kind(out) != NOT_STREAM)
+		return FOLIO_OK;
 	if (!(dir = strdup(out)))
 		return nomem(err);
 	slash = strrchr(dir, '/');
@@ -745,7 +801,8 @@ int folio_export_run(struct folio_archive *arc, const struct folio_config *cfg,
 		goto done;
 	}
 	snprintf(rep->out, sizeof(rep->out), "%s", out);
-	if (!req->dry_run && strcmp(out, "-") && !r.x.mod->file_per_invoice && exists(out)) {
+	if (!req->dry_run && !r.x.mod->file_per_invoice && stream_kind(out) == NOT_STREAM &&
+	    exists(out)) {
 		ret = folio_err_set(err, FOLIO_FAILED, FOLIO_E_USAGE, EEXIST,
 				    "'%s' exists: an export never overwrites a file; choose "
 				    "another --out", out);
@@ -878,8 +935,8 @@ static int again_file(void *ctx, const char *name, const char *sha, long long by
 		a->ret = folio_err_set(a->err, FOLIO_FAILED, FOLIO_E_IO, 0,
 				       "the archive's copy '%s' does not match the ledger's "
 				       "checksum: not re-emitted", copy);
-	} else if (!strcmp(a->out, "-")) {
-		a->ret = write_stdout(data, len, a->err);
+	} else if (!a->folder && stream_kind(a->out) != NOT_STREAM) {
+		a->ret = write_stream(a->out, data, len, a->err);
 	} else if (!(dest = dest_path(a->out, name))) {
 		a->ret = nomem(a->err);
 	} else {
@@ -930,7 +987,7 @@ int folio_export_again(struct folio_archive *arc, long long id, const char *out,
 	} else if (a.folder && (ret = folio_mkdirs(abs, 0755, err)) != FOLIO_OK) {
 		free(abs);
 		return ret;
-	} else if (!a.folder && exists(abs)) {
+	} else if (!a.folder && stream_kind(abs) == NOT_STREAM && exists(abs)) {
 		ret = folio_err_set(err, FOLIO_FAILED, FOLIO_E_USAGE, EEXIST,
 				    "'%s' exists: an export never overwrites a file", abs);
 		free(abs);
