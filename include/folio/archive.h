@@ -30,7 +30,7 @@ enum {
 };
 
 /* Latest schema version this build writes. */
-#define FOLIO_SCHEMA_VERSION 9
+#define FOLIO_SCHEMA_VERSION 10
 
 /*
  * Open the archive in `dir`. Without FOLIO_ARCHIVE_CREATE a missing

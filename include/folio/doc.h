@@ -76,6 +76,31 @@ struct folio_field {
 	int bbox[4];           /* x, y, w, h; all 0 when unknown */
 };
 
+/*
+ * The file a document was cut from: a scanned batch split at separator
+ * sheets. An archive of record keeps what it was given, so these bytes
+ * go into the store beside each part's own original (pages re-made as a
+ * new PDF or TIFF), named by each part's source_sha256; the batch is
+ * never a document of its own. Shared by the parts and reference-counted:
+ * made with folio_batch_original_new(), each holder drops its reference
+ * with folio_batch_original_unref() (folio_doc_free() does for doc->batch).
+ */
+struct folio_batch_original {
+	unsigned char *data;
+	size_t size;
+	char sha256[65];
+	int refs;
+};
+
+/* A new original with one reference, holding a copy of data[size] whose
+ * checksum is `sha256`. NULL on ENOMEM. */
+struct folio_batch_original *folio_batch_original_new(const unsigned char *data, size_t size,
+						       const char *sha256);
+/* Another reference to `b` (thread-safe); returns b. */
+struct folio_batch_original *folio_batch_original_ref(struct folio_batch_original *b);
+/* Drop a reference (thread-safe); the last frees it. Accepts NULL. */
+void folio_batch_original_unref(struct folio_batch_original *b);
+
 struct folio_doc {
 	char *path;            /* as the user named it; "a.zip!/b.png" for entries */
 	char *name;            /* base name, used as a fallback title */
@@ -123,6 +148,11 @@ struct folio_doc {
 	char *added_at;        /* ISO 8601 UTC */
 	int is_container;      /* an archive: its entries are the documents */
 	int decoded;           /* pages already read (a part of a split batch) */
+	/* a part of a split batch: the batch's bytes (a reference, stored
+	 * with the part) and their checksum; "" for any other document.
+	 * Documents loaded from the archive have only the checksum. */
+	struct folio_batch_original *batch;
+	char source_sha256[65];
 };
 
 /*

@@ -334,6 +334,11 @@ static const char *const migrations[] = {
 	"  tokenize='folio remove_diacritics 2', prefix='2 3'"
 	");"
 	"INSERT INTO doc_fts(doc_fts) VALUES('rebuild');",
+	/* 9 -> 10: the original a part of a split batch was cut from (kept in
+	 * the store, named by each part) */
+	"ALTER TABLE documents ADD COLUMN source_sha256 TEXT;"
+	"CREATE INDEX documents_source ON documents(source_sha256)"
+	"  WHERE source_sha256 IS NOT NULL;",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
@@ -891,12 +896,14 @@ static int insert_rows(struct folio_archive *arc, struct folio_doc *doc, const c
 	rc = run(arc,
 		 "INSERT INTO documents(sha256, path, name, title, mime, size, pages, doc_type,"
 		 " type_conf, type_reason, status, ocr_conf, text, field_text, added_at, review,"
-		 " notes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULLIF(?, -1.0), ?, ?, ?, ?, ?)",
-		 "sssssiisdssdsssss", doc->sha256, doc->path, doc->name, title, doc->mime,
+		 " notes, source_sha256) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULLIF(?, -1.0),"
+		 " ?, ?, ?, ?, ?, NULLIF(?, ''))",
+		 "sssssiisdssdssssss", doc->sha256, doc->path, doc->name, title, doc->mime,
 		 (long long)doc->size, (long long)doc->npages,
 		 doc->doc_type ? doc->doc_type : "other", (double)doc->type_conf,
 		 doc->type_reason, doc->needs_review ? "needs_review" : "archived", oc,
-		 doc->text.buf ? doc->text.buf : "", ft.buf, at, doc->review, doc->notes);
+		 doc->text.buf ? doc->text.buf : "", ft.buf, at, doc->review, doc->notes,
+		 doc->source_sha256);
 	if (rc == SQLITE_CONSTRAINT_UNIQUE) { /* the same bytes, stored meanwhile */
 		ret = SAME_SHA;
 		goto out;
@@ -1019,7 +1026,12 @@ int folio_archive_add(struct folio_archive *arc, struct folio_doc *doc, struct f
 		folio_doc_set_str(&doc->status, "duplicate");
 		return FOLIO_WARN;
 	}
-	/* the original is durable before any row names it */
+	/* the original (and the batch it was cut from) is durable before any
+	 * row names it */
+	if (doc->batch &&
+	    (ret = folio_store_put(arc, doc->batch->sha256, doc->batch->data, doc->batch->size,
+				   err)) != FOLIO_OK)
+		return ret;
 	if ((ret = folio_store_put(arc, doc->sha256, doc->data, doc->size, err)) != FOLIO_OK)
 		return ret;
 	folio_iso_now(at);
@@ -1389,7 +1401,7 @@ int folio_archive_get(struct folio_archive *arc, long long id, struct folio_doc 
 	if (sqlite3_prepare_v2(arc->db,
 			       "SELECT sha256, path, title, mime, size, doc_type, type_conf,"
 			       " type_reason, status, text, added_at, coalesce(dup_of, 0),"
-			       " review, notes FROM documents WHERE id = ?",
+			       " review, notes, source_sha256 FROM documents WHERE id = ?",
 			       -1, &st, NULL))
 		return folio_db_err(arc, err, "cannot read the document");
 	sqlite3_bind_int64(st, 1, id);
@@ -1423,6 +1435,8 @@ int folio_archive_get(struct folio_archive *arc, long long id, struct folio_doc 
 	     folio_doc_set_str(&doc->notes, col(st, 13))))
 		goto nomem;
 	doc->needs_review = !strcmp(doc->status, "needs_review");
+	if (sqlite3_column_type(st, 14) == SQLITE_TEXT)
+		snprintf(doc->source_sha256, sizeof(doc->source_sha256), "%s", col(st, 14));
 	sqlite3_finalize(st);
 	st = NULL;
 

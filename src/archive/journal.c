@@ -266,8 +266,9 @@ static void check_store(struct folio_archive *arc, struct vctx *v)
 {
 	struct store_check sc = { v, NULL };
 
-	if (sqlite3_prepare_v2(arc->db, "SELECT 1 FROM documents WHERE sha256 = ?", -1, &sc.known,
-			       NULL)) {
+	if (sqlite3_prepare_v2(arc->db, "SELECT 1 FROM documents WHERE sha256 = ?1"
+			       " UNION ALL SELECT 1 FROM documents WHERE source_sha256 = ?1",
+			       -1, &sc.known, NULL)) {
 		problem(v, "database: %s", sqlite3_errmsg(arc->db));
 		return;
 	}
@@ -336,6 +337,33 @@ long long folio_archive_verify(struct folio_archive *arc,
 		else if (strcmp(hex, sha))
 			problem(&v, "document %lld: original changed, sha256 is %s (%s)", id, hex,
 				path);
+		free(path);
+	}
+	sqlite3_finalize(st);
+	/* 3b. the batches split parts were cut from, re-hashed once each */
+	if (sqlite3_prepare_v2(arc->db, "SELECT source_sha256, min(id) FROM documents WHERE"
+			       " source_sha256 IS NOT NULL GROUP BY source_sha256", -1, &st,
+			       NULL)) {
+		folio_db_err(arc, err, "cannot list batch originals");
+		return -1;
+	}
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		const char *sha = (const char *)sqlite3_column_text(st, 0);
+		long long id = sqlite3_column_int64(st, 1);
+		char *path = folio_archive_blob_path(arc, sha), hex[65];
+		struct stat sb;
+
+		if (!path)
+			continue;
+		if (stat(path, &sb))
+			problem(&v, "document %lld: the batch original it was cut from is missing"
+				" (%s)", id, path);
+		else if (hash_file(path, hex))
+			problem(&v, "document %lld: the batch original is unreadable (%s): %s", id,
+				path, strerror(errno));
+		else if (strcmp(hex, sha))
+			problem(&v, "document %lld: the batch original changed, sha256 is %s (%s)",
+				id, hex, path);
 		free(path);
 	}
 	sqlite3_finalize(st);

@@ -38,8 +38,8 @@ static int copy_fd(int in, int out)
 
 int cmd_cat(struct cli *cli, int argc, char **argv)
 {
-	static const char *const specs[] = { "asn=", NULL };
-	const char *vals[1] = { 0 };
+	static const char *const specs[] = { "asn=", "source", NULL };
+	const char *vals[2] = { 0 };
 	struct folio_archive *arc;
 	struct folio_doc *doc;
 	int fd, ret = cli_load_doc(cli, cli_command("cat"), argc, argv, specs, vals, &arc, &doc);
@@ -48,7 +48,14 @@ int cmd_cat(struct cli *cli, int argc, char **argv)
 	if (ret >= 0)
 		return ret;
 	ret = EXIT_FAIL;
-	if (!(path = folio_archive_blob_path(arc, doc->sha256)))
+	path = NULL;
+	if (vals[1] && !doc->source_sha256[0]) {
+		ret = cli_error(EXIT_FAIL, "document %lld was not cut from a batch: it has no "
+			       "source original ('folio cat %lld' gives its original)", doc->id,
+			       doc->id);
+		goto out;
+	}
+	if (!(path = folio_archive_blob_path(arc, vals[1] ? doc->source_sha256 : doc->sha256)))
 		goto out;
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
 		cli_error(EXIT_FAIL, "cannot open the original of document %lld ('%s'): %s", doc->id,

@@ -71,6 +71,10 @@ static void show_json(const struct folio_doc *d, struct folio_strbuf *sb)
 		folio_strbuf_addf(sb, ",\"possible_duplicate_of\":%lld", d->dup_of);
 	else
 		folio_strbuf_adds(sb, ",\"possible_duplicate_of\":null");
+	if (d->source_sha256[0])
+		folio_strbuf_addf(sb, ",\"source_sha256\":\"%s\"", d->source_sha256);
+	else
+		folio_strbuf_adds(sb, ",\"source_sha256\":null");
 	folio_strbuf_addf(sb, ",\"needs_review\":%s,\"review\":",
 			  d->needs_review ? "true" : "false");
 	json_str_or_null(sb, d->review);
@@ -164,6 +168,9 @@ static void show_text(const struct folio_doc *d, struct folio_strbuf *sb)
 	folio_strbuf_addf(sb, "format:    %s, %zu bytes, %zu page%s\n", d->mime ? d->mime : "",
 			  d->size, d->npages, d->npages == 1 ? "" : "s");
 	folio_strbuf_addf(sb, "sha256:    %s\n", d->sha256);
+	if (d->source_sha256[0])
+		folio_strbuf_addf(sb, "cut from:  %s (the scanned batch; folio cat --source %lld)\n",
+				  d->source_sha256, d->id);
 	folio_strbuf_addf(sb, "added:     %s\n", d->added_at ? d->added_at : "");
 	folio_strbuf_adds(sb, "tags:     ");
 	for (i = 0; i < d->ntags; i++)

@@ -19,8 +19,9 @@
 
 /* Sorted by name; `folio help` and the man page list them in this order. */
 static const struct command commands[] = {
-	{ "cat", cmd_cat, "ID | --asn N", "write a document's original bytes to stdout",
-	  "  --asn N       the document whose archive serial number is N (ASN000123 or 123)\n" },
+	{ "cat", cmd_cat, "[--source] ID | --asn N", "write a document's original bytes to stdout",
+	  "  --asn N       the document whose archive serial number is N (ASN000123 or 123)\n"
+	  "  --source      the scanned batch a split part was cut from, as the scanner wrote it\n" },
 	{ "export", cmd_export,
 	  "--to FORMAT|--profile NAME [--out PATH] [--set K=V]... [--dry-run] [QUERY]",
 	  "write invoices for accounting (csv, jsonl, ledger, ubl, cii, ksef), each once",

@@ -96,12 +96,44 @@ static void page_release(struct folio_page *pg)
 	free(pg->codes);
 }
 
+struct folio_batch_original *folio_batch_original_new(const unsigned char *data, size_t size,
+						       const char *sha256)
+{
+	struct folio_batch_original *b = calloc(1, sizeof(*b));
+
+	if (!b || !(b->data = malloc(size ? size : 1))) {
+		free(b);
+		return NULL;
+	}
+	if (size)
+		memcpy(b->data, data, size);
+	b->size = size;
+	snprintf(b->sha256, sizeof(b->sha256), "%s", sha256);
+	b->refs = 1;
+	return b;
+}
+
+struct folio_batch_original *folio_batch_original_ref(struct folio_batch_original *b)
+{
+	__atomic_add_fetch(&b->refs, 1, __ATOMIC_RELAXED);
+	return b;
+}
+
+void folio_batch_original_unref(struct folio_batch_original *b)
+{
+	if (!b || __atomic_sub_fetch(&b->refs, 1, __ATOMIC_ACQ_REL))
+		return;
+	free(b->data);
+	free(b);
+}
+
 void folio_doc_free(struct folio_doc *doc)
 {
 	size_t i;
 
 	if (!doc)
 		return;
+	folio_batch_original_unref(doc->batch);
 	for (i = 0; i < doc->npages; i++)
 		page_release(&doc->pages[i]);
 	free(doc->pages);

@@ -383,6 +383,7 @@ static int split_batch(struct worker *w, struct job *job, struct folio_doc *doc,
 	struct folio_pipeline *r = w->run;
 	struct folio_err err = { 0 };
 	struct folio_doc **parts = NULL;
+	struct folio_batch_original *orig = NULL;
 	size_t *idx = NULL, i, a, nparts = 0, nsep = 0;
 	int ret = 1;
 
@@ -393,8 +394,10 @@ static int split_batch(struct worker *w, struct job *job, struct folio_doc *doc,
 		nsep += is_separator(r, job->origin->inbox, &doc->pages[i]);
 	if (!nsep)
 		return 0;
+	/* the scanner's own bytes go into the store with the first part */
 	if (!(idx = malloc(doc->npages * sizeof(*idx))) ||
-	    !(parts = calloc(doc->npages, sizeof(*parts))))
+	    !(parts = calloc(doc->npages, sizeof(*parts))) ||
+	    !(orig = folio_batch_original_new(doc->data, doc->size, doc->sha256)))
 		goto nomem;
 	for (a = 0; a < doc->npages;) {
 		size_t b, n = 0, k;
@@ -438,6 +441,8 @@ static int split_batch(struct worker *w, struct job *job, struct folio_doc *doc,
 		part->npages = n;
 		part->decoded = 1;
 		part->depth = doc->depth;
+		part->batch = folio_batch_original_ref(orig);
+		memcpy(part->source_sha256, orig->sha256, sizeof(part->source_sha256));
 		parts[nparts++] = part;
 		a = b;
 	}
@@ -476,6 +481,7 @@ fatal:
 out:
 	for (i = 0; parts && i < doc->npages; i++)
 		folio_doc_free(parts[i]);
+	folio_batch_original_unref(orig);
 	free(parts);
 	free(idx);
 	return ret;

@@ -36,6 +36,35 @@ expect_eq "$(pages "$WORK/a.tif")" 1 "the first part's original has 1 page"
 "$FOLIO" text "$B" | grep -q PATCHT && fail "the separator is in a document" || pass
 run stats --json
 expect_eq "$(printf '%s' "$OUT" | jq -r .documents)" 2 "the batch itself is not a document"
+# ... but the scanner's own bytes are kept: named by each part, given back
+# by cat --source, re-hashed by verify
+bsha=$(sha256sum "$WORK/batch.tif" | cut -c1-64)
+for id in $A $B; do
+	expect_eq "$("$FOLIO" show --json "$id" | jq -r .source_sha256)" "$bsha" \
+		"part $id names the batch it was cut from"
+done
+"$FOLIO" show "$A" | grep -q "^cut from:  $bsha" && pass || fail "show names the batch"
+"$FOLIO" cat --source "$B" >"$WORK/batch-back.tif"
+cmp -s "$WORK/batch.tif" "$WORK/batch-back.tif" && pass || fail "cat --source gives the batch back byte for byte"
+run search --count 'PATCHT'
+expect_out '^0$' "the batch is not a searchable document of its own"
+run verify
+expect_rc 0 "verify counts the batch original as known"
+blob="$FOLIO_ARCHIVE/store/$(printf '%s' "$bsha" | cut -c1-2)/$(printf '%s' "$bsha" | cut -c3-4)/$bsha"
+[ -f "$blob" ] && pass || fail "the batch original is in the store"
+cp "$blob" "$WORK/blob.bak"
+chmod u+w "$blob"
+printf 'x' >>"$blob"
+run verify
+expect_rc 1 "verify finds a damaged batch original"
+expect_out "the batch original changed" "verify names it"
+cp "$WORK/blob.bak" "$blob"
+run ingest --json "$FIX/invoices/pl-01-invoice.pdf"
+P=$(printf '%s\n' "$OUT" | jq -r .id)
+run cat --source "$P"
+expect_rc 1 "cat --source of a document not cut from a batch"
+expect_err "was not cut from a batch" "says why"
+expect_eq "$("$FOLIO" show --json "$P" | jq -r .source_sha256)" null "no source_sha256 for a plain document"
 
 run ingest --json "$WORK/batch.pdf"
 expect_rc 0 "ingest a PDF batch"
