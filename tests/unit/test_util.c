@@ -126,6 +126,48 @@ static void test_config(void)
 	folio_config_release(&cfg);
 }
 
+
+/* Names on one terminal line; bytes that JSON cannot carry, in base64. */
+static void test_names(void)
+{
+	struct folio_strbuf sb = FOLIO_STRBUF_INIT;
+
+	folio_strbuf_add_quoted(&sb, "scans/Łódź faktura 1.pdf");
+	T_EQ_STR(sb.buf, "scans/Łódź faktura 1.pdf");
+	folio_strbuf_reset(&sb);
+	folio_strbuf_add_quoted(&sb, "a\nb\033[31mred\xff.pdf");
+	T_EQ_STR(sb.buf, "\"a\\nb\\033[31mred\\377.pdf\"");
+	folio_strbuf_reset(&sb);
+	folio_strbuf_add_quoted(&sb, "q\"uo\\te\t\r\x7f.pdf");
+	T_EQ_STR(sb.buf, "\"q\\\"uo\\\\te\\t\\r\\177.pdf\"");
+	folio_strbuf_reset(&sb);
+	/* a C1 control (U+009B, CSI on some terminals) is escaped byte by byte */
+	folio_strbuf_add_quoted(&sb, "x\xc2\x9b" "2J");
+	T_EQ_STR(sb.buf, "\"x\\302\\2332J\"");
+	folio_strbuf_reset(&sb);
+	/* free text: controls escaped, quotes and backslashes kept, no quotes */
+	folio_strbuf_add_escaped(&sb, "cannot open 'a\nb\\c \"d\"\033': x");
+	T_EQ_STR(sb.buf, "cannot open 'a\\nb\\c \"d\"\\033': x");
+	folio_strbuf_reset(&sb);
+
+	T_EQ_INT(folio_utf8_valid("Łódź.pdf"), 1);
+	T_EQ_INT(folio_utf8_valid("x\xff.pdf"), 0);
+	T_EQ_INT(folio_utf8_valid("\xc0\xaf"), 0); /* overlong '/' */
+	T_EQ_INT(folio_utf8_valid("\xed\xa0\x80"), 0); /* surrogate */
+	/* valid UTF-8: nothing added (path carries it) */
+	folio_strbuf_add_json_bytes(&sb, "path_bytes", "Łódź.pdf");
+	T_EQ_INT(sb.len, 0);
+	folio_strbuf_add_json_bytes(&sb, "path_bytes", "in/a\nb\033[31mred\377.pdf");
+	T_EQ_STR(sb.buf, ",\"path_bytes\":\"aW4vYQpiG1szMW1yZWT/LnBkZg==\"");
+	folio_strbuf_reset(&sb);
+	folio_strbuf_add_json_bytes(&sb, "k", "\xff");
+	T_EQ_STR(sb.buf, ",\"k\":\"/w==\"");
+	folio_strbuf_reset(&sb);
+	folio_strbuf_add_json_bytes(&sb, "k", "a\xff");
+	T_EQ_STR(sb.buf, ",\"k\":\"Yf8=\"");
+	folio_strbuf_release(&sb);
+}
+
 static void test_files(void)
 {
 	char dir[] = "/tmp/folio-test-fs-XXXXXX", *p, *q;
@@ -160,6 +202,7 @@ static void test_files(void)
 	free(q);
 }
 
+
 int main(void)
 {
 	test_sha256();
@@ -167,5 +210,6 @@ int main(void)
 	test_fold();
 	test_config();
 	test_files();
+	test_names();
 	return t_done();
 }
