@@ -51,6 +51,10 @@ struct folio_config {
 	char *done_dir;             /* NULL: remove archived files from the inbox */
 	char *quarantine_dir;       /* NULL: ARCHIVE/quarantine */
 	int tag_subfolders;         /* inbox/a/b/x.pdf gets tags "a" and "b" */
+	/* a symbolic link found in an inbox or a walked folder: 0 refused
+	 * (quarantined, never read); 1 followed when its target is a regular
+	 * file inside that inbox or folder (see folio_open_input()) */
+	int follow_symlinks;
 	int max_queue;              /* files handed to the workers at once */
 	char *log;                  /* "stderr" or "syslog" */
 

@@ -79,9 +79,6 @@ struct folio_pipeline *folio_pipeline_new(struct folio_archive *arc,
 					  const struct folio_ingest_opts *opts,
 					  struct folio_err *err);
 
-/* Queue one file with tags for its documents; cookie comes back in
- * on_source. Never blocks: the caller bounds what it submits (see
- * folio_pipeline_queued). */
 /*
  * An inbox with settings of its own: ROOT/.folio.conf (the config file
  * format) may set languages, split_barcode and split_blank for the files
@@ -90,8 +87,19 @@ struct folio_pipeline *folio_pipeline_new(struct folio_archive *arc,
  */
 int folio_pipeline_add_inbox(struct folio_pipeline *p, const char *root, struct folio_err *err);
 
-int folio_pipeline_submit(struct folio_pipeline *p, const char *path, const char *const *tags,
-			  size_t ntags, void *cookie, struct folio_err *err);
+/*
+ * Queue one file with tags for its documents; cookie comes back in
+ * on_source. Never blocks: the caller bounds what it submits (see
+ * folio_pipeline_queued).
+ *
+ * `root`: the inbox or folder `path` was found in; it is then opened by
+ * the symlink rule of folio_open_input() (a link is refused unless the
+ * config's follow_symlinks, and then only to a file inside root). NULL: a
+ * path the user named, followed. Non-regular files are refused either way.
+ */
+int folio_pipeline_submit(struct folio_pipeline *p, const char *path, const char *root,
+			  const char *const *tags, size_t ntags, void *cookie,
+			  struct folio_err *err);
 
 /*
  * Handle finished documents in the calling thread: store them, report

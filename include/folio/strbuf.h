@@ -30,6 +30,30 @@ int folio_strbuf_vaddf(struct folio_strbuf *sb, const char *fmt, va_list ap)
 /* Append `s` as a JSON string literal, quotes included. Invalid UTF-8
  * bytes are replaced by U+FFFD so the output is always valid JSON. */
 int folio_strbuf_add_json(struct folio_strbuf *sb, const char *s);
+/* 1 when `s` is valid UTF-8 (no overlongs, surrogates or bytes past U+10FFFF). */
+int folio_utf8_valid(const char *s);
+/*
+ * JSON can only carry text: a path that is not valid UTF-8 loses its bad
+ * bytes to U+FFFD in folio_strbuf_add_json(). Append `,"KEY":"BASE64"`
+ * (RFC 4648 base64 of the exact bytes of `s`) when `s` is not valid UTF-8,
+ * nothing when it is; so `path` keeps its old form and `path_bytes` names
+ * the file. */
+int folio_strbuf_add_json_bytes(struct folio_strbuf *sb, const char *key, const char *s);
+/*
+ * Append a file name for one line of a terminal, as git quotes paths: as it
+ * is when it is valid UTF-8 without control characters, '"' or '\';
+ * otherwise in double quotes with C escapes (\n, \t, \", \\, and \ooo
+ * octal for other control bytes, C1 controls and bytes that are not UTF-8).
+ * The result never holds a control character, and a quoted name can be
+ * told from a plain one by its first '"'.
+ */
+int folio_strbuf_add_quoted(struct folio_strbuf *sb, const char *s);
+/*
+ * Append free text (a reason) on one line: control characters, C1
+ * controls and bytes that are not UTF-8 become C escapes as above; '"'
+ * and '\' stay as they are, and no quotes are added.
+ */
+int folio_strbuf_add_escaped(struct folio_strbuf *sb, const char *s);
 void folio_strbuf_reset(struct folio_strbuf *sb);
 /* Hand the buffer to the caller (never NULL: "" when empty, or NULL on
  * ENOMEM) and reset sb. */

@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 
 #include "folio/err.h"
 
@@ -29,6 +30,56 @@ void folio_sha256_hex(const void *data, size_t len, char hex[65]);
  */
 int folio_read_file(const char *path, uint64_t max_bytes, unsigned char **data,
 		    size_t *size, struct folio_err *err);
+
+/*
+ * Read what is left of open file `fd` (not closed here) into a new buffer
+ * (caller frees), never more than max_bytes (FOLIO_E_LIMIT); `name` is for
+ * messages. For a descriptor from folio_open_input().
+ */
+int folio_read_fd(int fd, const char *name, uint64_t max_bytes, unsigned char **data,
+		  size_t *size, struct folio_err *err);
+
+/*
+ * Open `name` in folder `dirfd` (or AT_FDCWD) for reading, refusing what
+ * must not be read, without ever blocking: O_NOFOLLOW (a symbolic link,
+ * even one swapped in after any earlier check, fails: "symbolic link: not
+ * followed", sys_errno ELOOP), O_NONBLOCK (a FIFO does not hang the
+ * open), then fstat() of the open descriptor: it must be a regular file
+ * ("not a regular file (FIFO)") and, when `expect` (an earlier lstat of
+ * the name) is given, the very same file (st_dev and st_ino; otherwise
+ * "changed while being opened"). On FOLIO_OK *fd is open (caller closes;
+ * blocking mode again) and *st (may be NULL) its fstat. FOLIO_FAILED with
+ * err otherwise, *fd -1.
+ */
+int folio_openat_regular(int dirfd, const char *name, const struct stat *expect, int *fd,
+			 struct stat *st, struct folio_err *err);
+
+/*
+ * Open an input file (folio ingest, folio watch) by the symlink rule:
+ *
+ *  - root NULL: `path` was named by the user: symbolic links in it are
+ *    followed, but it must be a regular file (a FIFO, socket, device or
+ *    folder is refused with its kind, never opened for reading);
+ *  - root set: `path` was found inside folder `root` (an inbox, or a folder
+ *    named on the command line; root itself may be a link). Every folder
+ *    below root is opened with O_NOFOLLOW relative to the one above, and
+ *    the file with folio_openat_regular() against its lstat: a symbolic
+ *    link is refused ("symbolic link: not followed"), unless
+ *    `follow_links`: then it is followed only when its target, fully
+ *    resolved, is a regular file inside root (refused with the reason
+ *    otherwise), and the target is opened by its resolved path, again
+ *    without following anything.
+ *
+ * Non-regular files are refused as with root NULL. On FOLIO_OK *fd is open
+ * for reading (caller closes) and *st (may be NULL) its fstat.
+ */
+int folio_open_input(const char *root, const char *path, int follow_links, int *fd,
+		     struct stat *st, struct folio_err *err);
+
+/* What a file of mode `mode` is, for messages: "FIFO", "socket",
+ * "character device", "block device", "folder", "symbolic link",
+ * "regular file". */
+const char *folio_file_kind(mode_t mode);
 
 /*
  * Write `data` to `path` crash-safely: a temp file in the same folder,

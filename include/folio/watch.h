@@ -12,8 +12,14 @@
  * run time: inotify (Linux) and polling (any POSIX system; the automatic
  * choice for NFS, SMB/CIFS and FUSE mounts, where inotify sees nothing).
  *
- * Not thread-safe: one thread drives it (the pipeline's watch loop). It
- * never opens the files it reports, only stat()s them.
+ * It reports everything an inbox holds that is not a folder: regular
+ * files, and also symbolic links (to anything, dangling too), FIFOs,
+ * sockets and devices, so the caller can refuse those with a reason
+ * rather than leave them unexplained. It never opens what it reports and
+ * never follows a link: entries are seen with lstat() (with
+ * follow_symlinks, a link to a regular file settles on its target's stat).
+ *
+ * Not thread-safe: one thread drives it (the pipeline's watch loop).
  */
 #ifndef FOLIO_WATCH_H
 #define FOLIO_WATCH_H
@@ -40,6 +46,9 @@ struct folio_watch_opts {
 	/* absolute folders below an inbox never to report (done/, quarantine/) */
 	const char *const *exclude;
 	size_t nexclude;
+	/* a link to a regular file settles on the target's size and mtime
+	 * (the caller will follow it); otherwise on the link's own */
+	int follow_symlinks;
 };
 
 /* A complete file. Strings owned by the watcher until the next call. */
@@ -50,6 +59,7 @@ struct folio_watch_file {
 	                                 "a/b" for inbox/a/b/x.pdf */
 	off_t size;
 	struct timespec mtime;
+	mode_t type;                  /* S_IFREG, S_IFLNK, S_IFIFO, ... (lstat) */
 };
 
 struct folio_watcher;

@@ -38,6 +38,7 @@ static void on_result(void *arg, const struct folio_result *r)
 
 		folio_strbuf_adds(&sb, "{\"path\":");
 		folio_strbuf_add_json(&sb, r->path);
+		folio_strbuf_add_json_bytes(&sb, "path_bytes", r->path);
 		if (r->id)
 			folio_strbuf_addf(&sb, ",\"id\":%lld", r->id);
 		else
@@ -67,16 +68,27 @@ static void on_result(void *arg, const struct folio_result *r)
 		if (sb.buf)
 			fputs(sb.buf, stdout);
 		folio_strbuf_release(&sb);
-	} else if (!strcmp(r->status, "archived")) {
-		printf("archived     %-6lld %s (%d page%s, %s%s%s)\n", r->id, r->path, r->pages,
-		       r->pages == 1 ? "" : "s", r->doc_type ? r->doc_type : "other",
-		       r->reason ? "; " : "", r->reason ? r->reason : "");
-	} else if (!strcmp(r->status, "duplicate")) {
-		printf("duplicate    %-6lld %s (%d page%s, %s; %s)\n", r->id, r->path, r->pages,
-		       r->pages == 1 ? "" : "s", r->doc_type ? r->doc_type : "other",
-		       r->reason ? r->reason : "");
 	} else {
-		printf("quarantined  %-6s %s: %s\n", "-", r->path, r->reason ? r->reason : "");
+		/* one line per document whatever the name holds: names quoted
+		 * as git does, reasons with their control characters escaped */
+		struct folio_strbuf name = FOLIO_STRBUF_INIT, why = FOLIO_STRBUF_INIT;
+		const char *n, *y;
+
+		folio_strbuf_add_quoted(&name, r->path);
+		folio_strbuf_add_escaped(&why, r->reason ? r->reason : "");
+		n = name.buf ? name.buf : "?";
+		y = why.buf ? why.buf : "";
+		if (!strcmp(r->status, "archived"))
+			printf("archived     %-6lld %s (%d page%s, %s%s%s)\n", r->id, n, r->pages,
+			       r->pages == 1 ? "" : "s", r->doc_type ? r->doc_type : "other",
+			       r->reason ? "; " : "", y);
+		else if (!strcmp(r->status, "duplicate"))
+			printf("duplicate    %-6lld %s (%d page%s, %s; %s)\n", r->id, n, r->pages,
+			       r->pages == 1 ? "" : "s", r->doc_type ? r->doc_type : "other", y);
+		else
+			printf("quarantined  %-6s %s: %s\n", "-", n, y);
+		folio_strbuf_release(&name);
+		folio_strbuf_release(&why);
 	}
 	/* a script reading our output line by line sees each as it happens */
 	fflush(stdout);

@@ -19,6 +19,7 @@ static int print_item(void *ctx, const struct folio_review_item *it)
 	if (o->json) {
 		folio_strbuf_addf(&sb, "{\"id\":%lld,\"path\":", it->id);
 		folio_strbuf_add_json(&sb, it->path);
+		folio_strbuf_add_json_bytes(&sb, "path_bytes", it->path);
 		folio_strbuf_adds(&sb, ",\"doc_type\":");
 		folio_strbuf_add_json(&sb, it->doc_type);
 		folio_strbuf_adds(&sb, ",\"added_at\":");
@@ -50,7 +51,9 @@ static int print_item(void *ctx, const struct folio_review_item *it)
 		else
 			folio_strbuf_adds(&sb, "null}\n");
 	} else {
-		folio_strbuf_addf(&sb, "%-6lld %-13s %s\n", it->id, it->doc_type, it->path);
+		folio_strbuf_addf(&sb, "%-6lld %-13s ", it->id, it->doc_type);
+		folio_strbuf_add_quoted(&sb, it->path);
+		folio_strbuf_addch(&sb, '\n');
 		if (it->review)
 			folio_strbuf_addf(&sb, "       %s\n", it->review);
 		if (it->dup_of)

@@ -54,6 +54,7 @@ static void show_json(const struct folio_doc *d, struct folio_strbuf *sb)
 
 	folio_strbuf_addf(sb, "{\"id\":%lld,\"sha256\":\"%s\",\"path\":", d->id, d->sha256);
 	folio_strbuf_add_json(sb, d->path);
+	folio_strbuf_add_json_bytes(sb, "path_bytes", d->path);
 	folio_strbuf_adds(sb, ",\"title\":");
 	json_str_or_null(sb, d->title);
 	folio_strbuf_adds(sb, ",\"mime\":");
@@ -164,7 +165,9 @@ static void show_text(const struct folio_doc *d, struct folio_strbuf *sb)
 	if (d->dup_of)
 		folio_strbuf_addf(sb, "duplicate: possibly the same paper as document %lld\n",
 				  d->dup_of);
-	folio_strbuf_addf(sb, "source:    %s\n", d->path);
+	folio_strbuf_adds(sb, "source:    ");
+	folio_strbuf_add_quoted(sb, d->path);
+	folio_strbuf_addch(sb, '\n');
 	folio_strbuf_addf(sb, "format:    %s, %zu bytes, %zu page%s\n", d->mime ? d->mime : "",
 			  d->size, d->npages, d->npages == 1 ? "" : "s");
 	folio_strbuf_addf(sb, "sha256:    %s\n", d->sha256);

@@ -61,6 +61,7 @@ int cmd_status(struct cli *cli, int argc, char **argv)
 			iso(st.errors[i].at, t1);
 			folio_strbuf_addf(&sb, "%s{\"at\":\"%s\",\"path\":", i ? "," : "", t1);
 			folio_strbuf_add_json(&sb, st.errors[i].path);
+			folio_strbuf_add_json_bytes(&sb, "path_bytes", st.errors[i].path);
 			folio_strbuf_adds(&sb, ",\"reason\":");
 			folio_strbuf_add_json(&sb, st.errors[i].reason);
 			folio_strbuf_addch(&sb, '}');
@@ -87,10 +88,25 @@ int cmd_status(struct cli *cli, int argc, char **argv)
 	if (st.nerrors)
 		printf("last errors:\n");
 	for (i = 0; i < st.nerrors; i++) {
+		char *line = st.errors[i].reason, *nl;
+
+		/* the name quoted, each reason (one per document) on a line
+		 * of its own, nothing a terminal would obey */
 		iso(st.errors[i].at, t1);
-		printf("  %s  %s\n      %s", t1, st.errors[i].path, st.errors[i].reason);
-		if (!*st.errors[i].reason || st.errors[i].reason[strlen(st.errors[i].reason) - 1] != '\n')
-			putchar('\n');
+		folio_strbuf_reset(&sb);
+		folio_strbuf_add_quoted(&sb, st.errors[i].path);
+		printf("  %s  %s\n", t1, sb.buf ? sb.buf : "?");
+		do {
+			if ((nl = strchr(line, '\n')))
+				*nl = '\0';
+			if (*line || line == st.errors[i].reason) {
+				folio_strbuf_reset(&sb);
+				folio_strbuf_add_escaped(&sb, line);
+				printf("      %s\n", sb.buf ? sb.buf : "");
+			}
+			line = nl ? nl + 1 : NULL;
+		} while (line && *line);
 	}
+	folio_strbuf_release(&sb);
 	return EXIT_OK;
 }

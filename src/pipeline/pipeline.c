@@ -64,6 +64,9 @@ struct inbox {
 struct origin {
 	const struct inbox *inbox;  /* NULL: the global settings */
 	char *path;
+	char *root;                 /* the inbox or folder it was found in (the
+				     * symlink rule applies), NULL: named by
+				     * the user (see folio_open_input()) */
 	void *cookie;
 	char **tags;
 	size_t ntags;
@@ -749,7 +752,16 @@ static int process(struct worker *w, struct job *job, struct outcome *o)
 		unsigned char *data;
 		size_t size;
 
-		if (folio_read_file(job->path, cfg->max_file_bytes, &data, &size, &err) != FOLIO_OK) {
+		int fd;
+
+		if (folio_open_input(job->origin->root, job->path, cfg->follow_symlinks, &fd, NULL,
+				     &err) != FOLIO_OK) {
+			fail(o, "read", &err);
+			return FOLIO_OK;
+		}
+		ret = folio_read_fd(fd, job->path, cfg->max_file_bytes, &data, &size, &err);
+		close(fd);
+		if (ret != FOLIO_OK) {
 			fail(o, "read", &err);
 			return FOLIO_OK;
 		}
@@ -981,6 +993,7 @@ static void origin_free(struct origin *og)
 		free(og->tags[i]);
 	free(og->tags);
 	free(og->path);
+	free(og->root);
 	folio_strbuf_release(&og->reasons);
 	free(og);
 }
@@ -1050,14 +1063,15 @@ int folio_pipeline_add_inbox(struct folio_pipeline *r, const char *root, struct 
 	return FOLIO_OK;
 }
 
-int folio_pipeline_submit(struct folio_pipeline *r, const char *path, const char *const *tags,
-			  size_t ntags, void *cookie, struct folio_err *err)
+int folio_pipeline_submit(struct folio_pipeline *r, const char *path, const char *root,
+			  const char *const *tags, size_t ntags, void *cookie, struct folio_err *err)
 {
 	struct job *j = calloc(1, sizeof(*j));
 	struct origin *og = calloc(1, sizeof(*og));
 	size_t i;
 
 	if (!j || !og || !(j->path = strdup(path)) || !(og->path = strdup(path)) ||
+	    (root && !(og->root = strdup(root))) ||
 	    (ntags && !(og->tags = calloc(ntags, sizeof(char *)))))
 		goto nomem;
 	for (i = 0; i < ntags; i++) {
@@ -1088,9 +1102,13 @@ nomem:
 	return folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, ENOMEM, "out of memory");
 }
 
-/* Submit the regular files below `dir`, largest first; hidden entries and
- * symbolic links to folders are skipped (loops). */
-static int submit_dir(struct folio_pipeline *r, const char *dir, int depth, struct folio_err *err)
+/* Submit what is below `dir` (inside folder `root`, as named on the command
+ * line), largest first; hidden entries are skipped. Folders are walked,
+ * never through a symbolic link (loops); everything else, links, FIFOs and
+ * sockets included, is submitted for the worker to take or refuse by the
+ * symlink rule (folio_open_input()): only lstat() here, nothing opened. */
+static int submit_dir(struct folio_pipeline *r, const char *root, const char *dir, int depth,
+		      struct folio_err *err)
 {
 	struct entry *ents = NULL;
 	size_t n = 0, cap = 0, i;
@@ -1101,9 +1119,9 @@ static int submit_dir(struct folio_pipeline *r, const char *dir, int depth, stru
 	if (depth > 64)
 		return FOLIO_OK;
 	if (!(d = opendir(dir))) /* reported as unreadable by a worker */
-		return folio_pipeline_submit(r, dir, NULL, 0, NULL, err);
+		return folio_pipeline_submit(r, dir, depth ? root : NULL, NULL, 0, NULL, err);
 	while ((de = readdir(d))) {
-		struct stat st, lst;
+		struct stat lst;
 		struct entry *e;
 
 		if (de->d_name[0] == '.')
@@ -1128,19 +1146,17 @@ static int submit_dir(struct folio_pipeline *r, const char *dir, int depth, stru
 		e->is_dir = 0;
 		if (!lstat(e->path, &lst) && S_ISDIR(lst.st_mode))
 			e->is_dir = 1;
-		else if (!stat(e->path, &st) && S_ISDIR(st.st_mode))
-			e->is_dir = -1; /* a link to a folder: skipped */
-		else if (!stat(e->path, &st))
-			e->size = st.st_size;
+		else if (S_ISREG(lst.st_mode))
+			e->size = lst.st_size;
 	}
 	closedir(d);
 	if (ret == FOLIO_OK)
 		folio_sort(ents, n, sizeof(*ents), cmp_entry);
 	for (i = 0; i < n; i++) {
-		if (ret == FOLIO_OK && ents[i].is_dir == 1)
-			ret = submit_dir(r, ents[i].path, depth + 1, err);
-		else if (ret == FOLIO_OK && ents[i].is_dir == 0)
-			ret = folio_pipeline_submit(r, ents[i].path, NULL, 0, NULL, err);
+		if (ret == FOLIO_OK && ents[i].is_dir)
+			ret = submit_dir(r, root, ents[i].path, depth + 1, err);
+		else if (ret == FOLIO_OK)
+			ret = folio_pipeline_submit(r, ents[i].path, root, NULL, 0, NULL, err);
 		free(ents[i].path);
 	}
 	free(ents);
@@ -1180,8 +1196,10 @@ static void report(struct folio_pipeline *r, const struct outcome *o, const char
 	} else {
 		r->sum.quarantined++;
 		og->quarantined++;
-		if (strcmp(o->path, og->path))
-			folio_strbuf_addf(&og->reasons, "%s: ", o->path);
+		if (strcmp(o->path, og->path)) {
+			folio_strbuf_add_quoted(&og->reasons, o->path);
+			folio_strbuf_adds(&og->reasons, ": ");
+		}
 		folio_strbuf_addf(&og->reasons, "%s (stage: %s)\n", reason ? reason : "",
 				  o->stage ? o->stage : "ingest");
 	}
@@ -1193,7 +1211,13 @@ static void report(struct folio_pipeline *r, const struct outcome *o, const char
 static int quarantine(struct folio_pipeline *r, struct outcome *o, struct folio_err *err)
 {
 	char detail[FOLIO_ERR_MSG_MAX + 32];
+	struct folio_strbuf sb = FOLIO_STRBUF_INIT;
 
+	/* one line, nothing a terminal would obey: reasons quote file names
+	 * and archive entry names, which may hold anything */
+	if (!folio_strbuf_add_escaped(&sb, o->reason))
+		snprintf(o->reason, sizeof(o->reason), "%s", sb.buf);
+	folio_strbuf_release(&sb);
 	snprintf(detail, sizeof(detail), "%s: %s", o->stage ? o->stage : "ingest", o->reason);
 	if (folio_archive_event(r->arc, "quarantined", 0, o->sha[0] ? o->sha : NULL, o->path,
 				detail, err) != FOLIO_OK)
@@ -1772,10 +1796,12 @@ int folio_ingest(struct folio_archive *arc, char *const *paths, size_t npaths,
 	for (k = 0; k < npaths && ret == FOLIO_OK; k++) {
 		struct stat st;
 
+		/* what the user names is followed (a link to a folder too);
+		 * what is found inside is not (folio_open_input()) */
 		if (!stat(paths[k], &st) && S_ISDIR(st.st_mode))
-			ret = submit_dir(r, paths[k], 0, err);
+			ret = submit_dir(r, paths[k], paths[k], 0, err);
 		else
-			ret = folio_pipeline_submit(r, paths[k], NULL, 0, NULL, err);
+			ret = folio_pipeline_submit(r, paths[k], NULL, NULL, 0, NULL, err);
 	}
 	if (ret == FOLIO_OK)
 		ret = folio_pipeline_drain(r, err);

@@ -68,6 +68,7 @@ struct loop {
 	int use_syslog;
 	int fatal;
 	struct folio_err fatal_err;
+	struct folio_strbuf names[2], text; /* log lines' escaped names and reasons */
 };
 
 /* ---- logging ------------------------------------------------------------ */
@@ -93,39 +94,97 @@ static void logf_(struct loop *l, int prio, const char *fmt, ...)
 	fprintf(stderr, "%s %s\n", stamp, msg);
 }
 
+/*
+ * A file name for a log line: quoted and escaped when it holds control
+ * characters, quotes, backslashes or bytes that are not UTF-8, so that a
+ * name never breaks the one-line-per-event log nor reaches a terminal raw.
+ * Two names at once (slot 0 and 1); valid until the slot is used again.
+ */
+static const char *q(struct loop *l, int slot, const char *name)
+{
+	struct folio_strbuf *b = &l->names[slot & 1];
+
+	folio_strbuf_reset(b);
+	if (folio_strbuf_add_quoted(b, name) || !b->buf)
+		return "(out of memory)";
+	return b->buf;
+}
+
+/* Free text (a reason) on one line: controls escaped. */
+static const char *esc(struct loop *l, const char *text)
+{
+	folio_strbuf_reset(&l->text);
+	if (folio_strbuf_add_escaped(&l->text, text ? text : "") || !l->text.buf)
+		return "(out of memory)";
+	return l->text.buf;
+}
+
 static void on_result(void *arg, const struct folio_result *r)
 {
 	struct loop *l = arg;
 
 	if (!strcmp(r->status, "quarantined") && r->stage && !strcmp(r->stage, "store"))
-		logf_(l, LOG_ERR, "not stored, will retry %s: %s", r->path, r->reason ? r->reason : "");
+		logf_(l, LOG_ERR, "not stored, will retry %s: %s", q(l, 0, r->path), esc(l, r->reason));
 	else if (!strcmp(r->status, "quarantined"))
-		logf_(l, LOG_WARNING, "quarantined %s: %s (stage %s, %.2f s)", r->path,
-		      r->reason ? r->reason : "", r->stage ? r->stage : "?", r->seconds);
+		logf_(l, LOG_WARNING, "quarantined %s: %s (stage %s, %.2f s)", q(l, 0, r->path),
+		      esc(l, r->reason), r->stage ? r->stage : "?", r->seconds);
 	else
 		logf_(l, LOG_INFO, "%s %lld %s (%d page%s, %s; %.2f s: read %.2f, decode+ocr %.2f,"
-		      " extract %.3f, classify %.3f, store %.3f)%s%s", r->status, r->id, r->path,
-		      r->pages, r->pages == 1 ? "" : "s", r->doc_type ? r->doc_type : "other",
-		      r->seconds, r->t_read, r->t_decode, r->t_extract, r->t_classify, r->t_store,
-		      r->reason ? "; " : "", r->reason ? r->reason : "");
+		      " extract %.3f, classify %.3f, store %.3f)%s%s", r->status, r->id,
+		      q(l, 0, r->path), r->pages, r->pages == 1 ? "" : "s",
+		      r->doc_type ? r->doc_type : "other", r->seconds, r->t_read, r->t_decode,
+		      r->t_extract, r->t_classify, r->t_store, r->reason ? "; " : "",
+		      r->reason ? esc(l, r->reason) : "");
 }
 
 /* ---- moving files --------------------------------------------------------- */
 
-/* Copy then remove, for a target on another file system. */
+/*
+ * Copy then remove, for a target on another file system. What is copied
+ * is the inbox entry itself, never what it points to: a symbolic link
+ * becomes the same link, a FIFO or socket the same kind of node.
+ */
 static int copy_move(const char *from, const char *to, struct folio_err *err)
 {
-	unsigned char *data;
+	unsigned char *data = NULL;
+	char target[PATH_MAX];
 	size_t size;
-	int ret;
+	struct stat st;
+	ssize_t n;
+	int ret, fd;
 
-	if ((ret = folio_read_file(from, UINT64_MAX, &data, &size, err)) != FOLIO_OK)
-		return ret;
-	ret = folio_write_file_atomic(to, data, size, 0644, err);
-	free(data);
+	if (lstat(from, &st))
+		return folio_err_set(err, FOLIO_FAILED, FOLIO_E_IO, errno, "cannot move '%s': %s",
+				     from, strerror(errno));
+	if (S_ISLNK(st.st_mode)) {
+		/* move_into() syncs the folder */
+		if ((n = readlink(from, target, sizeof(target) - 1)) < 0)
+			goto fail;
+		target[n] = '\0';
+		if (symlink(target, to))
+			goto fail;
+		ret = FOLIO_OK;
+	} else if (!S_ISREG(st.st_mode)) {
+		if (mknod(to, st.st_mode, st.st_rdev))
+			goto fail;
+		ret = FOLIO_OK;
+	} else {
+		if ((ret = folio_openat_regular(AT_FDCWD, from, &st, &fd, NULL, err)) != FOLIO_OK)
+			goto out;
+		ret = folio_read_fd(fd, from, UINT64_MAX, &data, &size, err);
+		close(fd);
+		if (ret == FOLIO_OK)
+			ret = folio_write_file_atomic(to, data, size, 0644, err);
+		free(data);
+	}
 	if (ret == FOLIO_OK && unlink(from))
 		ret = folio_err_set(err, FOLIO_FAILED, FOLIO_E_IO, errno, "cannot remove '%s': %s",
 				    from, strerror(errno));
+	goto out;
+fail:
+	ret = folio_err_set(err, FOLIO_FAILED, FOLIO_E_IO, errno, "cannot move %s '%s' to '%s': %s",
+			    folio_file_kind(st.st_mode), from, to, strerror(errno));
+out:
 	return ret;
 }
 
@@ -203,6 +262,13 @@ out:
 /* What an operator should do about a quarantined file. */
 static const char *advice(const char *reasons)
 {
+	if (strstr(reasons, "symbolic link"))
+		return "folio does not follow links found in an inbox (the link was moved here, "
+		       "what it points to was not read): put the file itself into the inbox, or "
+		       "set follow_symlinks = yes for links to files inside the inbox";
+	if (strstr(reasons, "not a regular file"))
+		return "only regular files are read from an inbox (a FIFO, socket or device "
+		       "was moved here unopened): put the document itself into the inbox";
 	if (strstr(reasons, "encrypted"))
 		return "remove the password (open it and print or export it to an unprotected "
 		       "PDF) and put the result into the inbox again";
@@ -236,8 +302,9 @@ static int write_reason(const char *moved_to, const char *original, const char *
 
 	gmtime_r(&now, &tm);
 	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	folio_strbuf_addf(&sb, "file:        %s\nquarantined: %s\n\nwhat failed:\n", original,
-			  stamp);
+	folio_strbuf_adds(&sb, "file:        ");
+	folio_strbuf_add_quoted(&sb, original);
+	folio_strbuf_addf(&sb, "\nquarantined: %s\n\nwhat failed:\n", stamp);
 	folio_strbuf_adds(&sb, reasons);
 	folio_strbuf_addf(&sb, "\nwhat to do:  %s.\n", advice(reasons));
 	path = malloc(strlen(moved_to) + 16);
@@ -330,11 +397,12 @@ static void on_source(void *arg, const struct folio_source_result *s)
 
 	if (lstat(f->path, &st) && errno == ENOENT) {
 		/* deleted while queued: nothing to move, nothing lost by us */
-		logf_(l, LOG_WARNING, "%s disappeared before it could be archived", f->path);
+		logf_(l, LOG_WARNING, "%s disappeared before it could be archived", q(l, 0, f->path));
 		state = "vanished";
 	} else if (s->quarantined && strstr(s->reasons, "(stage: store)")) {
 		/* the archive could not take it (disk full?): leave it, retry later */
-		logf_(l, LOG_ERR, "%s stays in the inbox, to be retried: %s", f->path, s->reasons);
+		logf_(l, LOG_ERR, "%s stays in the inbox, to be retried: %s", q(l, 0, f->path),
+		      esc(l, s->reasons));
 		settle_row(l, f->journal_id, "retry", 0, 0, s->reasons, NULL);
 		folio_watcher_forget(l->watcher, f->path);
 		inflight_drop(l, f);
@@ -343,10 +411,10 @@ static void on_source(void *arg, const struct folio_source_result *s)
 		state = "quarantined";
 		r = move_into(f->path, l->quarantine_dir, f->subdir, &moved, s->reasons, &err);
 		if (r != FOLIO_OK)
-			logf_(l, LOG_ERR, "%s: cannot quarantine, left in the inbox: %s", f->path,
-			      err.msg);
+			logf_(l, LOG_ERR, "%s: cannot quarantine, left in the inbox: %s",
+			      q(l, 0, f->path), esc(l, err.msg));
 		else
-			logf_(l, LOG_WARNING, "%s moved to %s", f->path, moved);
+			logf_(l, LOG_WARNING, "%s moved to %s", q(l, 0, f->path), q(l, 1, moved));
 		l->quarantined++;
 	} else {
 		state = s->archived ? "archived" : "duplicate";
@@ -356,8 +424,8 @@ static void on_source(void *arg, const struct folio_source_result *s)
 			r = folio_err_set(&err, FOLIO_FAILED, FOLIO_E_IO, errno,
 					  "cannot remove '%s': %s", f->path, strerror(errno));
 		if (r != FOLIO_OK)
-			logf_(l, LOG_ERR, "%s is archived but stays in the inbox: %s", f->path,
-			      err.msg);
+			logf_(l, LOG_ERR, "%s is archived but stays in the inbox: %s", q(l, 0, f->path),
+			      esc(l, err.msg));
 	}
 	settle_row(l, f->journal_id, state, (long long)(s->archived + s->duplicates),
 		   (long long)s->pages, s->reasons, moved);
@@ -421,7 +489,8 @@ static int submit(struct loop *l, struct folio_pipeline *p, const struct folio_w
 		goto fail;
 	if (l->cfg->tag_subfolders)
 		ntags = split_tags(tagbuf, tags, sizeof(tags) / sizeof(tags[0]));
-	if ((ret = folio_pipeline_submit(p, f->path, tags, ntags, f, err)) != FOLIO_OK)
+	/* found in the inbox: the symlink rule applies below it */
+	if ((ret = folio_pipeline_submit(p, f->path, wf->inbox, tags, ntags, f, err)) != FOLIO_OK)
 		goto fail;
 	f->next = l->inflight;
 	l->inflight = f;
@@ -456,6 +525,7 @@ static int start_watcher(struct loop *l, char **inboxes, size_t n, struct folio_
 	wo.poll_seconds = l->cfg->poll_ms / 1000.0;
 	wo.exclude = exclude;
 	wo.nexclude = nex;
+	wo.follow_symlinks = l->cfg->follow_symlinks;
 	folio_watcher_free(l->watcher);
 	l->watcher = folio_watcher_new(&wo, err);
 	return l->watcher ? FOLIO_OK : FOLIO_FAILED;
@@ -731,6 +801,9 @@ out:
 	free(list);
 	free(joined);
 	free(l.quarantine_dir);
+	folio_strbuf_release(&l.names[0]);
+	folio_strbuf_release(&l.names[1]);
+	folio_strbuf_release(&l.text);
 	*quarantined = l.quarantined;
 	return ret;
 }

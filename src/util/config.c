@@ -6,13 +6,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "folio/util.h"
 
 /* One table of keys: the config file, `folio --help` and the docs agree. */
-enum kind { K_STR, K_INT, K_SIZE };
+enum kind { K_STR, K_INT, K_SIZE, K_BOOL };
 
 struct key {
 	const char *name;
@@ -27,6 +28,7 @@ static const struct key keys[] = {
 	{ "archive", K_STR, OFF(archive_dir), 0, 0 },
 	{ "asn_pattern", K_STR, OFF(asn_pattern), 0, 0 },
 	{ "done_dir", K_STR, OFF(done_dir), 0, 0 },
+	{ "follow_symlinks", K_BOOL, OFF(follow_symlinks), 0, 1 },
 	{ "inboxes", K_STR, OFF(inboxes), 0, 0 },
 	{ "languages", K_STR, OFF(languages), 0, 0 },
 	{ "log", K_STR, OFF(log), 0, 0 },
@@ -147,6 +149,20 @@ int folio_config_set(struct folio_config *cfg, const char *key, const char *valu
 		free(*slot);
 		*slot = p;
 		return FOLIO_OK;
+	}
+	if (k->kind == K_BOOL) {
+		static const char *const yes[] = { "yes", "1", "true", "on" };
+		static const char *const no[] = { "no", "0", "false", "off" };
+		int *slot = (int *)((char *)cfg + k->off);
+
+		for (i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
+			if (!strcasecmp(value, yes[i]) || !strcasecmp(value, no[i])) {
+				*slot = !strcasecmp(value, yes[i]);
+				return FOLIO_OK;
+			}
+		}
+		return folio_err_set(err, FOLIO_FAILED, FOLIO_E_CONFIG, 0,
+				     "'%s' is 'yes' or 'no', not '%s'", key, value);
 	}
 	if (parse_size(value, &n))
 		return folio_err_set(err, FOLIO_FAILED, FOLIO_E_CONFIG, 0,

@@ -10,36 +10,40 @@
 #include <time.h>
 #include <unistd.h>
 
-int folio_read_file(const char *path, uint64_t max_bytes, unsigned char **data,
-		    size_t *size, struct folio_err *err)
+const char *folio_file_kind(mode_t mode)
+{
+	switch (mode & S_IFMT) {
+	case S_IFREG: return "regular file";
+	case S_IFDIR: return "folder";
+	case S_IFLNK: return "symbolic link";
+	case S_IFIFO: return "FIFO";
+	case S_IFSOCK: return "socket";
+	case S_IFCHR: return "character device";
+	case S_IFBLK: return "block device";
+	default: return "special file";
+	}
+}
+
+int folio_read_fd(int fd, const char *name, uint64_t max_bytes, unsigned char **data,
+		  size_t *size, struct folio_err *err)
 {
 	unsigned char *buf = NULL;
 	struct stat st;
 	size_t got = 0, cap;
-	int fd, ret = FOLIO_FAILED;
+	int ret = FOLIO_FAILED;
 
 	*data = NULL;
 	*size = 0;
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0)
-		return folio_err_set(err, FOLIO_FAILED, FOLIO_E_IO, errno,
-				     "cannot open '%s': %s", path, strerror(errno));
-	if (fstat(fd, &st)) {
-		folio_err_set(err, FOLIO_FAILED, FOLIO_E_IO, errno, "cannot stat '%s': %s",
-			      path, strerror(errno));
-		goto out;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		folio_err_set(err, FOLIO_FAILED, FOLIO_E_INPUT, 0, "'%s' is not a regular file",
-			      path);
-		goto out;
-	}
-	if ((uint64_t)st.st_size > max_bytes) {
-		folio_err_set(err, FOLIO_FAILED, FOLIO_E_LIMIT, 0,
-			      "file is %lld bytes, more than max_file_bytes = %llu",
-			      (long long)st.st_size, (unsigned long long)max_bytes);
-		goto out;
-	}
+	if (fstat(fd, &st))
+		return folio_err_set(err, FOLIO_FAILED, FOLIO_E_IO, errno, "cannot stat '%s': %s",
+				     name, strerror(errno));
+	if (!S_ISREG(st.st_mode))
+		return folio_err_set(err, FOLIO_FAILED, FOLIO_E_INPUT, 0,
+				     "'%s' is not a regular file", name);
+	if ((uint64_t)st.st_size > max_bytes)
+		return folio_err_set(err, FOLIO_FAILED, FOLIO_E_LIMIT, 0,
+				     "file is %lld bytes, more than max_file_bytes = %llu",
+				     (long long)st.st_size, (unsigned long long)max_bytes);
 	/* the file may grow while we read: read to EOF but never past the bound */
 	cap = (size_t)st.st_size + 1;
 	if (!(buf = malloc(cap))) {
@@ -71,7 +75,7 @@ int folio_read_file(const char *path, uint64_t max_bytes, unsigned char **data,
 			if (errno == EINTR)
 				continue;
 			folio_err_set(err, FOLIO_FAILED, FOLIO_E_IO, errno, "cannot read '%s': %s",
-				      path, strerror(errno));
+				      name, strerror(errno));
 			goto out;
 		}
 		if (n == 0)
@@ -84,7 +88,252 @@ int folio_read_file(const char *path, uint64_t max_bytes, unsigned char **data,
 	ret = FOLIO_OK;
 out:
 	free(buf);
+	return ret;
+}
+
+int folio_read_file(const char *path, uint64_t max_bytes, unsigned char **data,
+		    size_t *size, struct folio_err *err)
+{
+	/* O_NONBLOCK: a FIFO under this name must not hang us (refused by
+	 * folio_read_fd as not a regular file) */
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK), ret;
+
+	*data = NULL;
+	*size = 0;
+	if (fd < 0)
+		return folio_err_set(err, FOLIO_FAILED, FOLIO_E_IO, errno,
+				     "cannot open '%s': %s", path, strerror(errno));
+	ret = folio_read_fd(fd, path, max_bytes, data, size, err);
 	close(fd);
+	return ret;
+}
+
+/* The refusal of a non-regular file found as `shown`. */
+static int not_regular(const struct stat *st, struct folio_err *err)
+{
+	if (S_ISLNK(st->st_mode))
+		return folio_err_set(err, FOLIO_FAILED, FOLIO_E_INPUT, ELOOP,
+				     "symbolic link: not followed");
+	return folio_err_set(err, FOLIO_FAILED, FOLIO_E_INPUT, 0, "not a regular file (%s)",
+			     folio_file_kind(st->st_mode));
+}
+
+/* A folder where a file was expected: say why it could not be read, if
+ * it could not (an unreadable folder named on the command line). */
+static int folder_refused(int dirfd, const char *name, const char *shown, struct folio_err *err)
+{
+	int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+
+	if (fd < 0)
+		return folio_err_set(err, FOLIO_FAILED, FOLIO_E_IO, errno,
+				     "cannot open folder '%s': %s", shown, strerror(errno));
+	close(fd);
+	return folio_err_set(err, FOLIO_FAILED, FOLIO_E_INPUT, 0, "not a regular file (folder)");
+}
+
+/* folio_openat_regular(), following a final symlink when `follow`. */
+static int open_at(int dirfd, const char *name, const char *shown, int follow,
+		   const struct stat *expect, int *fd, struct stat *st, struct folio_err *err)
+{
+	struct stat got;
+	int f, flags = O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC | (follow ? 0 : O_NOFOLLOW);
+
+	*fd = -1;
+	f = openat(dirfd, name, flags);
+	if (f < 0) {
+		if (errno == ELOOP && !follow)
+			return folio_err_set(err, FOLIO_FAILED, FOLIO_E_INPUT, ELOOP,
+					     "symbolic link: not followed");
+		return folio_err_set(err, FOLIO_FAILED, FOLIO_E_IO, errno, "cannot open '%s': %s",
+				     shown, strerror(errno));
+	}
+	if (fstat(f, &got)) {
+		folio_err_set(err, FOLIO_FAILED, FOLIO_E_IO, errno, "cannot stat '%s': %s", shown,
+			      strerror(errno));
+		goto fail;
+	}
+	if (!S_ISREG(got.st_mode)) {
+		not_regular(&got, err);
+		goto fail;
+	}
+	if (expect && (got.st_dev != expect->st_dev || got.st_ino != expect->st_ino)) {
+		folio_err_set(err, FOLIO_FAILED, FOLIO_E_INPUT, 0,
+			      "replaced by another file while being opened: not read");
+		goto fail;
+	}
+	/* regular files ignore O_NONBLOCK; clear it all the same */
+	if (fcntl(f, F_SETFL, fcntl(f, F_GETFL) & ~O_NONBLOCK)) {
+		folio_err_set(err, FOLIO_FAILED, FOLIO_E_IO, errno, "cannot open '%s': %s", shown,
+			      strerror(errno));
+		goto fail;
+	}
+	*fd = f;
+	if (st)
+		*st = got;
+	return FOLIO_OK;
+fail:
+	close(f);
+	return FOLIO_FAILED;
+}
+
+int folio_openat_regular(int dirfd, const char *name, const struct stat *expect, int *fd,
+			 struct stat *st, struct folio_err *err)
+{
+	return open_at(dirfd, name, name, 0, expect, fd, st, err);
+}
+
+/*
+ * Where `path` goes on below folder `root`, both spelled with any number
+ * of '/' between names: the rest of path after root and its slashes, or
+ * NULL when path is not strictly below root.
+ */
+static const char *below(const char *root, const char *path)
+{
+	const char *r = root, *p = path;
+
+	for (;;) {
+		if (*r == '/' && *p == '/') {
+			while (*r == '/')
+				r++;
+			while (*p == '/')
+				p++;
+			continue;
+		}
+		if (!*r)
+			break;
+		if (*r != *p)
+			return NULL;
+		r++;
+		p++;
+	}
+	/* root ended: "a" is below "" only when root was "/" or empty of names */
+	if (r > root && r[-1] != '/' && *p != '/')
+		return NULL;
+	while (*p == '/')
+		p++;
+	return *p ? p : NULL;
+}
+
+/* A symbolic link `path` below `root`, with follow_symlinks: followed to
+ * a regular file inside root, refused otherwise. */
+static int open_link(const char *root, const char *path, int *fd, struct stat *st,
+		     struct folio_err *err)
+{
+	char *rroot = realpath(root, NULL), *rpath = NULL, target[512];
+	struct stat tst;
+	ssize_t n;
+	int ret;
+
+	n = readlink(path, target, sizeof(target) - 1);
+	target[n > 0 ? n : 0] = '\0';
+	if (!rroot) {
+		ret = folio_err_set(err, FOLIO_FAILED, FOLIO_E_IO, errno, "cannot resolve '%s': %s",
+				    root, strerror(errno));
+		goto out;
+	}
+	if (!(rpath = realpath(path, NULL))) {
+		ret = folio_err_set(err, FOLIO_FAILED, FOLIO_E_INPUT, errno,
+				    "symbolic link to '%s': %s", target, strerror(errno));
+		goto out;
+	}
+	if (!below(rroot, rpath) && strcmp(rroot, rpath)) {
+		ret = folio_err_set(err, FOLIO_FAILED, FOLIO_E_INPUT, 0,
+				    "symbolic link to '%s', outside '%s': not followed", target,
+				    root);
+		goto out;
+	}
+	if (!strcmp(rroot, rpath) || (!stat(rpath, &tst) && S_ISDIR(tst.st_mode))) {
+		ret = folio_err_set(err, FOLIO_FAILED, FOLIO_E_INPUT, 0,
+				    "symbolic link to a folder: not followed");
+		goto out;
+	}
+	/* the resolved path holds no link: open it following none, so a
+	 * link swapped in since is refused rather than followed */
+	ret = folio_open_input(rroot, rpath, 0, fd, st, err);
+out:
+	free(rroot);
+	free(rpath);
+	return ret;
+}
+
+int folio_open_input(const char *root, const char *path, int follow_links, int *fd,
+		     struct stat *st, struct folio_err *err)
+{
+	struct stat lst;
+	const char *rel;
+	char *buf = NULL, *name, *slash;
+	int dfd = -1, ret = FOLIO_FAILED;
+
+	*fd = -1;
+	if (!root) {
+		/* named by the user: followed, but only to a regular file */
+		if (stat(path, &lst))
+			return folio_err_set(err, FOLIO_FAILED, FOLIO_E_IO, errno,
+					     "cannot open '%s': %s", path, strerror(errno));
+		if (S_ISDIR(lst.st_mode))
+			return folder_refused(AT_FDCWD, path, path, err);
+		if (!S_ISREG(lst.st_mode))
+			return not_regular(&lst, err);
+		return open_at(AT_FDCWD, path, path, 1, &lst, fd, st, err);
+	}
+	if (!(rel = below(root, path)))
+		return folio_err_set(err, FOLIO_FAILED, FOLIO_E_INPUT, 0,
+				     "'%s' is not inside '%s'", path, root);
+	if (!(buf = strdup(rel)))
+		return folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, ENOMEM, "out of memory");
+	/* root itself was named by the user or the config: it may be a link */
+	if ((dfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
+		folio_err_set(err, FOLIO_FAILED, FOLIO_E_IO, errno, "cannot open '%s': %s", root,
+			      strerror(errno));
+		goto out;
+	}
+	for (name = buf; (slash = strchr(name, '/')); name = slash) {
+		int nfd;
+
+		*slash++ = '\0';
+		while (*slash == '/')
+			slash++;
+		if (!strcmp(name, "..") || !strcmp(name, ".")) {
+			folio_err_set(err, FOLIO_FAILED, FOLIO_E_INPUT, 0,
+				      "'%s' is not inside '%s'", path, root);
+			goto out;
+		}
+		nfd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (nfd < 0) {
+			if (errno == ELOOP || errno == ENOTDIR)
+				folio_err_set(err, FOLIO_FAILED, FOLIO_E_INPUT, errno,
+					      "folder '%s' on the way is a symbolic link or no "
+					      "folder: not followed", name);
+			else
+				folio_err_set(err, FOLIO_FAILED, FOLIO_E_IO, errno,
+					      "cannot open '%s': %s", path, strerror(errno));
+			goto out;
+		}
+		close(dfd);
+		dfd = nfd;
+	}
+	if (!*name || !strcmp(name, "..") || !strcmp(name, ".")) {
+		folio_err_set(err, FOLIO_FAILED, FOLIO_E_INPUT, 0, "'%s' is not inside '%s'",
+			      path, root);
+		goto out;
+	}
+	if (fstatat(dfd, name, &lst, AT_SYMLINK_NOFOLLOW)) {
+		folio_err_set(err, FOLIO_FAILED, FOLIO_E_IO, errno, "cannot open '%s': %s", path,
+			      strerror(errno));
+		goto out;
+	}
+	if (S_ISLNK(lst.st_mode) && follow_links)
+		ret = open_link(root, path, fd, st, err);
+	else if (S_ISDIR(lst.st_mode))
+		ret = folder_refused(dfd, name, path, err);
+	else if (!S_ISREG(lst.st_mode))
+		ret = not_regular(&lst, err);
+	else
+		ret = open_at(dfd, name, path, 0, &lst, fd, st, err);
+out:
+	if (dfd >= 0)
+		close(dfd);
+	free(buf);
 	return ret;
 }
 

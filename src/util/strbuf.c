@@ -185,3 +185,126 @@ void folio_strbuf_release(struct folio_strbuf *sb)
 	sb->buf = NULL;
 	sb->len = sb->cap = 0;
 }
+
+int folio_utf8_valid(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	while (*p) {
+		size_t n = utf8_len(p);
+
+		if (!n)
+			return 0;
+		p += n;
+	}
+	return 1;
+}
+
+int folio_strbuf_add_json_bytes(struct folio_strbuf *sb, const char *key, const char *s)
+{
+	static const char b64[] =
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	const unsigned char *p = (const unsigned char *)s;
+	size_t len, i;
+	char q[4];
+
+	if (!s || folio_utf8_valid(s))
+		return 0;
+	len = strlen(s);
+	if (folio_strbuf_addf(sb, ",\"%s\":\"", key) || folio_strbuf_grow(sb, len / 3 * 4 + 6))
+		return -1;
+	for (i = 0; i < len; i += 3) {
+		uint32_t v = (uint32_t)p[i] << 16;
+
+		if (i + 1 < len)
+			v |= (uint32_t)p[i + 1] << 8;
+		if (i + 2 < len)
+			v |= p[i + 2];
+		q[0] = b64[v >> 18 & 63];
+		q[1] = b64[v >> 12 & 63];
+		q[2] = i + 1 < len ? b64[v >> 6 & 63] : '=';
+		q[3] = i + 2 < len ? b64[v & 63] : '=';
+		if (folio_strbuf_add(sb, q, 4))
+			return -1;
+	}
+	return folio_strbuf_addch(sb, '"');
+}
+
+/* Length of the UTF-8 character at p when it is printable: 0 for a control
+ * character (C0, DEL, C1) or a byte that starts no valid sequence. */
+static size_t printable_len(const unsigned char *p)
+{
+	size_t n;
+
+	if (*p < 0x20 || *p == 0x7f)
+		return 0;
+	n = utf8_len(p);
+	/* C1 controls U+0080..U+009F: some terminals obey them as escapes */
+	if (n == 2 && p[0] == 0xc2 && p[1] < 0xa0)
+		return 0;
+	return n;
+}
+
+/* The C escape of one byte that cannot be shown as it is. */
+static int add_byte_escape(struct folio_strbuf *sb, unsigned char c)
+{
+	switch (c) {
+	case '\a': return folio_strbuf_adds(sb, "\\a");
+	case '\b': return folio_strbuf_adds(sb, "\\b");
+	case '\t': return folio_strbuf_adds(sb, "\\t");
+	case '\n': return folio_strbuf_adds(sb, "\\n");
+	case '\v': return folio_strbuf_adds(sb, "\\v");
+	case '\f': return folio_strbuf_adds(sb, "\\f");
+	case '\r': return folio_strbuf_adds(sb, "\\r");
+	default: return folio_strbuf_addf(sb, "\\%03o", c);
+	}
+}
+
+/* quote: a file name (escape '"' and '\\' too, in quotes when needed) */
+static int add_escaped(struct folio_strbuf *sb, const char *s, int quote)
+{
+	const unsigned char *p = (const unsigned char *)(s ? s : "");
+	int need = 0;
+
+	if (quote) {
+		const unsigned char *q;
+
+		for (q = p; *q && !need;) {
+			size_t n = printable_len(q);
+
+			need = !n || *q == '"' || *q == '\\';
+			q += n ? n : 1;
+		}
+		if (!need)
+			return folio_strbuf_adds(sb, (const char *)p);
+		if (folio_strbuf_addch(sb, '"'))
+			return -1;
+	}
+	while (*p) {
+		size_t n = printable_len(p);
+		int r;
+
+		if (!n) {
+			r = add_byte_escape(sb, *p);
+			n = 1;
+		} else if (quote && (*p == '"' || *p == '\\')) {
+			r = folio_strbuf_addch(sb, '\\') || folio_strbuf_addch(sb, *p);
+		} else {
+			r = folio_strbuf_add(sb, p, n);
+		}
+		if (r)
+			return -1;
+		p += n;
+	}
+	return quote ? folio_strbuf_addch(sb, '"') : 0;
+}
+
+int folio_strbuf_add_quoted(struct folio_strbuf *sb, const char *s)
+{
+	return add_escaped(sb, s, 1);
+}
+
+int folio_strbuf_add_escaped(struct folio_strbuf *sb, const char *s)
+{
+	return add_escaped(sb, s, 0);
+}

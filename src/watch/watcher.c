@@ -15,6 +15,13 @@
  * A taken entry stays in the table (in no list) so that an unchanged file
  * is not reported twice; a changed one goes back to settling.
  *
+ * Entries are whatever an inbox holds that is not a folder: regular files,
+ * and also symbolic links, FIFOs, sockets and devices, all seen with
+ * lstat() (never opened, never followed), so that the caller can refuse
+ * them with a reason instead of them lying in the inbox unexplained. With
+ * follow_symlinks a link to a regular file settles on its target's size
+ * and mtime, still without being opened.
+ *
  * Backends, per inbox: inotify (Linux only: one fd, a watch on every
  * folder, wd -> folder table) and polling (a full walk every
  * poll_seconds). Both do a full walk at start and every rescan_seconds;
@@ -78,6 +85,7 @@ struct entry {
 	uint32_t gen;              /* walk that last saw it */
 	uint32_t inbox;
 	uint32_t name_off;         /* offset of the base name in path */
+	mode_t type;               /* S_IFMT bits of the entry itself (lstat) */
 	unsigned char state;
 	char path[];
 };
@@ -116,6 +124,7 @@ struct folio_watcher {
 	struct exclude *excludes;
 	size_t nexcludes;
 	double settle, rescan, poll;
+	int follow;                /* follow_symlinks: links settle on their target */
 
 	struct entry **buckets;
 	size_t nbuckets, nentries;
@@ -335,11 +344,34 @@ static void record(struct entry *e, const struct stat *st)
 {
 	e->size = st->st_size;
 	e->mtime = ST_MTIM(st);
+	e->type = st->st_mode & S_IFMT;
 }
 
 static int differs(const struct entry *e, const struct stat *st)
 {
-	return e->size != st->st_size || !mtime_eq(&e->mtime, &ST_MTIM(st));
+	return e->size != st->st_size || !mtime_eq(&e->mtime, &ST_MTIM(st)) ||
+	       e->type != (st->st_mode & S_IFMT);
+}
+
+/*
+ * What is recorded of entry `name` in folder `dirfd` (or a full path with
+ * AT_FDCWD): its lstat(), never following a link; with follow_symlinks, a
+ * link to a regular file takes the target's size and mtime (the file
+ * behind it must settle too) while keeping the link's own type. 0, or -1
+ * with errno.
+ */
+static int look(const struct folio_watcher *w, int dirfd, const char *name, struct stat *st)
+{
+	struct stat t;
+
+	if (fstatat(dirfd, name, st, AT_SYMLINK_NOFOLLOW))
+		return -1;
+	if (S_ISLNK(st->st_mode) && w->follow && !fstatat(dirfd, name, &t, 0) &&
+	    S_ISREG(t.st_mode)) {
+		st->st_size = t.st_size;
+		ST_MTIM(st) = ST_MTIM(&t);
+	}
+	return 0;
 }
 
 /* Drop the entries of `inbox` the last walk did not see (by_gen), or
@@ -364,7 +396,7 @@ static void sweep(struct folio_watcher *w, uint32_t inbox, const char *prefix, s
 }
 
 /*
- * A regular file `path` (st: stat() of it, symlinks followed) was seen;
+ * A file `path` (st: look() of it; anything but a folder) was seen;
  * create or update its entry. Out of memory only loses the entry: the
  * next walk finds the file again.
  */
@@ -709,7 +741,7 @@ static void walk_fd(struct folio_watcher *w, struct scan *sc, struct folio_strbu
 		}
 		if (de->d_type == DT_DIR) {
 			sub = 1;
-		} else if (de->d_type == DT_REG || de->d_type == DT_LNK) {
+		} else if (de->d_type != DT_UNKNOWN) {
 			sub = 0;
 		} else {
 			if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW))
@@ -736,9 +768,9 @@ static void walk_fd(struct folio_watcher *w, struct scan *sc, struct folio_strbu
 			walk_fd(w, sc, path, cfd, depth + 1);
 			continue;
 		}
-		if (fstatat(dirfd(d), de->d_name, &st, 0)) {
+		if (look(w, dirfd(d), de->d_name, &st)) {
 			/* unreadable for now: keep what we know of it */
-			if (errno != ENOENT && errno != ELOOP) {
+			if (errno != ENOENT) {
 				struct entry *e = lookup(w, path->buf, path->len,
 							 hash_path(path->buf, path->len));
 				if (e)
@@ -746,7 +778,9 @@ static void walk_fd(struct folio_watcher *w, struct scan *sc, struct folio_strbu
 			}
 			continue;
 		}
-		if (S_ISREG(st.st_mode))
+		/* links (to anything), FIFOs, sockets, devices too: the caller
+		 * refuses them with a reason; a folder here was just made */
+		if (!S_ISDIR(st.st_mode))
 			observe(w, sc->inbox, path->buf, path->len, &st, H_SCAN, sc);
 	}
 	if (errno)
@@ -901,7 +935,8 @@ static void handle_event(struct folio_watcher *w, const struct inotify_event *ev
 		}
 		how = H_WRITE;
 	} else if (ev->mask & IN_CREATE) {
-		/* a symlink or a hard link appears whole, no close follows */
+		/* a symlink, FIFO, socket, device or hard link appears whole,
+		 * no close follows */
 		if (lstat(path->buf, &st))
 			goto gone;
 		if (S_ISREG(st.st_mode)) {
@@ -909,13 +944,11 @@ static void handle_event(struct folio_watcher *w, const struct inotify_event *ev
 				st.st_nlink > 1 ? H_DONE : H_WRITE, NULL);
 			return;
 		}
-		if (!S_ISLNK(st.st_mode))
-			goto gone;
 		how = H_DONE;
 	} else {
 		return;
 	}
-	if (stat(path->buf, &st) || !S_ISREG(st.st_mode))
+	if (look(w, AT_FDCWD, path->buf, &st) || S_ISDIR(st.st_mode))
 		goto gone;
 	observe(w, inbox, path->buf, path->len, &st, how, NULL);
 	return;
@@ -999,6 +1032,7 @@ struct folio_watcher *folio_watcher_new(const struct folio_watch_opts *opts,
 	w->settle = opts->settle_seconds > 0 ? opts->settle_seconds : 0;
 	w->rescan = opts->rescan_seconds > 0 ? opts->rescan_seconds : 300;
 	w->poll = opts->poll_seconds > 0 ? opts->poll_seconds : 5;
+	w->follow = opts->follow_symlinks;
 	w->nbuckets = 1024;
 	if (!(w->buckets = calloc(w->nbuckets, sizeof(*w->buckets))) ||
 	    !(w->inboxes = calloc(opts->ninboxes, sizeof(*w->inboxes))))
@@ -1114,7 +1148,7 @@ static void settle(struct folio_watcher *w)
 		struct entry *e = w->settling.head;
 		struct stat st;
 
-		if (stat(e->path, &st) || !S_ISREG(st.st_mode)) {
+		if (look(w, AT_FDCWD, e->path, &st) || S_ISDIR(st.st_mode)) {
 			drop(w, e);
 		} else if (differs(e, &st)) {
 			record(e, &st);
@@ -1184,7 +1218,7 @@ int folio_watcher_take(struct folio_watcher *w, struct folio_watch_file *out)
 		size_t sub, sublen;
 
 		/* it may have changed or gone since the update */
-		if (stat(e->path, &st) || !S_ISREG(st.st_mode)) {
+		if (look(w, AT_FDCWD, e->path, &st) || S_ISDIR(st.st_mode)) {
 			drop(w, e);
 			continue;
 		}
@@ -1207,6 +1241,7 @@ int folio_watcher_take(struct folio_watcher *w, struct folio_watch_file *out)
 		out->inbox = ib->given;
 		out->size = e->size;
 		out->mtime = e->mtime;
+		out->type = e->type;
 		return 1;
 	}
 	return 0;

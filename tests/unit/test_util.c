@@ -1,4 +1,6 @@
 /* Unit tests: SHA-256, strbuf/JSON, folding, config, files. */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -126,6 +128,48 @@ static void test_config(void)
 	folio_config_release(&cfg);
 }
 
+
+/* Names on one terminal line; bytes that JSON cannot carry, in base64. */
+static void test_names(void)
+{
+	struct folio_strbuf sb = FOLIO_STRBUF_INIT;
+
+	folio_strbuf_add_quoted(&sb, "scans/Łódź faktura 1.pdf");
+	T_EQ_STR(sb.buf, "scans/Łódź faktura 1.pdf");
+	folio_strbuf_reset(&sb);
+	folio_strbuf_add_quoted(&sb, "a\nb\033[31mred\xff.pdf");
+	T_EQ_STR(sb.buf, "\"a\\nb\\033[31mred\\377.pdf\"");
+	folio_strbuf_reset(&sb);
+	folio_strbuf_add_quoted(&sb, "q\"uo\\te\t\r\x7f.pdf");
+	T_EQ_STR(sb.buf, "\"q\\\"uo\\\\te\\t\\r\\177.pdf\"");
+	folio_strbuf_reset(&sb);
+	/* a C1 control (U+009B, CSI on some terminals) is escaped byte by byte */
+	folio_strbuf_add_quoted(&sb, "x\xc2\x9b" "2J");
+	T_EQ_STR(sb.buf, "\"x\\302\\2332J\"");
+	folio_strbuf_reset(&sb);
+	/* free text: controls escaped, quotes and backslashes kept, no quotes */
+	folio_strbuf_add_escaped(&sb, "cannot open 'a\nb\\c \"d\"\033': x");
+	T_EQ_STR(sb.buf, "cannot open 'a\\nb\\c \"d\"\\033': x");
+	folio_strbuf_reset(&sb);
+
+	T_EQ_INT(folio_utf8_valid("Łódź.pdf"), 1);
+	T_EQ_INT(folio_utf8_valid("x\xff.pdf"), 0);
+	T_EQ_INT(folio_utf8_valid("\xc0\xaf"), 0); /* overlong '/' */
+	T_EQ_INT(folio_utf8_valid("\xed\xa0\x80"), 0); /* surrogate */
+	/* valid UTF-8: nothing added (path carries it) */
+	folio_strbuf_add_json_bytes(&sb, "path_bytes", "Łódź.pdf");
+	T_EQ_INT(sb.len, 0);
+	folio_strbuf_add_json_bytes(&sb, "path_bytes", "in/a\nb\033[31mred\377.pdf");
+	T_EQ_STR(sb.buf, ",\"path_bytes\":\"aW4vYQpiG1szMW1yZWT/LnBkZg==\"");
+	folio_strbuf_reset(&sb);
+	folio_strbuf_add_json_bytes(&sb, "k", "\xff");
+	T_EQ_STR(sb.buf, ",\"k\":\"/w==\"");
+	folio_strbuf_reset(&sb);
+	folio_strbuf_add_json_bytes(&sb, "k", "a\xff");
+	T_EQ_STR(sb.buf, ",\"k\":\"Yf8=\"");
+	folio_strbuf_release(&sb);
+}
+
 static void test_files(void)
 {
 	char dir[] = "/tmp/folio-test-fs-XXXXXX", *p, *q;
@@ -217,6 +261,164 @@ static void test_xml_guard(void)
 	T_OK(!folio_xml_declared(x, strlen(x)), "a tag on a receipt");
 }
 
+static void put_file(const char *path, const char *data)
+{
+	FILE *f = fopen(path, "w");
+
+	T_OK(f != NULL, "cannot create %s", path);
+	if (f) {
+		fputs(data, f);
+		fclose(f);
+	}
+}
+
+/* Read what folio_open_input() lets through; NULL and err set otherwise. */
+static char *read_input(const char *root, const char *path, int follow, struct folio_err *err)
+{
+	unsigned char *data = NULL;
+	char *text = NULL;
+	size_t size;
+	int fd;
+
+	folio_err_clear(err);
+	if (folio_open_input(root, path, follow, &fd, NULL, err) != FOLIO_OK)
+		return NULL;
+	if (folio_read_fd(fd, path, 1 << 20, &data, &size, err) == FOLIO_OK)
+		text = strndup((const char *)data, size);
+	free(data);
+	close(fd);
+	return text;
+}
+
+/*
+ * The symlink rule for inbox files: a link is never followed unless
+ * follow, and then only to a regular file inside the root; FIFOs and
+ * sockets are refused without blocking; a link or another file swapped
+ * in after the check is refused by the open itself.
+ */
+static void test_open_input(void)
+{
+	char dir[] = "/tmp/folio-test-open-XXXXXX", in[96], p[160], q[160];
+	struct folio_err err = { 0 };
+	struct stat st, st2;
+	unsigned char *bytes;
+	size_t size;
+	char *data;
+	int fd, dfd;
+
+	T_OK(mkdtemp(dir) != NULL, "mkdtemp");
+	snprintf(in, sizeof(in), "%s/in", dir);
+	snprintf(p, sizeof(p), "%s/in/sub", dir);
+	T_EQ_INT(folio_mkdirs(p, 0755, &err), FOLIO_OK);
+	snprintf(p, sizeof(p), "%s/secret.txt", dir);
+	put_file(p, "secret");
+	snprintf(p, sizeof(p), "%s/in/sub/real.txt", dir);
+	put_file(p, "real");
+
+	/* a plain file below the root, through a subfolder */
+	data = read_input(in, p, 0, &err);
+	T_EQ_STR(data, "real");
+	free(data);
+	/* the root may be spelled with extra slashes */
+	snprintf(q, sizeof(q), "%s//in/", dir);
+	data = read_input(q, p, 0, &err);
+	T_EQ_STR(data, "real");
+	free(data);
+
+	/* links: refused by default, whatever they point to */
+	snprintf(p, sizeof(p), "%s/in/out.txt", dir);
+	T_EQ_INT(symlink("../secret.txt", p), 0);
+	T_OK(read_input(in, p, 0, &err) == NULL, "link outside followed");
+	T_EQ_STR(err.msg, "symbolic link: not followed");
+	snprintf(p, sizeof(p), "%s/in/inside.txt", dir);
+	T_EQ_INT(symlink("sub/real.txt", p), 0);
+	T_OK(read_input(in, p, 0, &err) == NULL, "link inside followed without follow");
+	T_EQ_STR(err.msg, "symbolic link: not followed");
+	snprintf(p, sizeof(p), "%s/in/shadow.txt", dir);
+	T_EQ_INT(symlink("/etc/passwd", p), 0);
+	T_OK(read_input(in, p, 0, &err) == NULL, "link to /etc/passwd followed");
+	/* with follow: inside yes, outside, folders and dangling links no */
+	snprintf(p, sizeof(p), "%s/in/inside.txt", dir);
+	data = read_input(in, p, 1, &err);
+	T_EQ_STR(data, "real");
+	free(data);
+	snprintf(p, sizeof(p), "%s/in/out.txt", dir);
+	T_OK(read_input(in, p, 1, &err) == NULL, "link outside followed with follow");
+	T_CONTAINS(err.msg, "outside");
+	snprintf(p, sizeof(p), "%s/in/shadow.txt", dir);
+	T_OK(read_input(in, p, 1, &err) == NULL, "link to /etc/passwd followed with follow");
+	T_CONTAINS(err.msg, "symbolic link to '/etc/passwd', outside");
+	snprintf(p, sizeof(p), "%s/in/dir", dir);
+	T_EQ_INT(symlink("sub", p), 0);
+	T_OK(read_input(in, p, 1, &err) == NULL, "link to a folder followed");
+	T_CONTAINS(err.msg, "folder");
+	snprintf(p, sizeof(p), "%s/in/dangling", dir);
+	T_EQ_INT(symlink("nowhere", p), 0);
+	T_OK(read_input(in, p, 1, &err) == NULL, "dangling link read");
+	/* a folder on the way swapped for a link: never followed */
+	snprintf(p, sizeof(p), "%s/in/evil", dir);
+	T_EQ_INT(symlink(dir, p), 0);
+	snprintf(p, sizeof(p), "%s/in/evil/secret.txt", dir);
+	T_OK(read_input(in, p, 0, &err) == NULL, "folder link on the way followed");
+	T_OK(read_input(in, p, 1, &err) == NULL, "folder link on the way followed (follow)");
+	/* named by the user (root NULL): followed */
+	snprintf(p, sizeof(p), "%s/in/out.txt", dir);
+	data = read_input(NULL, p, 0, &err);
+	T_EQ_STR(data, "secret");
+	free(data);
+
+	/* a FIFO: refused, and nothing blocks (no writer ever comes) */
+	snprintf(p, sizeof(p), "%s/in/pipe.pdf", dir);
+	T_EQ_INT(mkfifo(p, 0644), 0);
+	T_OK(read_input(in, p, 0, &err) == NULL, "FIFO read");
+	T_EQ_STR(err.msg, "not a regular file (FIFO)");
+	T_OK(read_input(NULL, p, 0, &err) == NULL, "FIFO read by name");
+	T_EQ_STR(err.msg, "not a regular file (FIFO)");
+	snprintf(q, sizeof(q), "%s/in/to-pipe", dir);
+	T_EQ_INT(symlink("pipe.pdf", q), 0);
+	T_OK(read_input(in, q, 1, &err) == NULL, "link to a FIFO read");
+	T_EQ_STR(err.msg, "not a regular file (FIFO)");
+	/* the fd-level open itself never blocks on one either */
+	dfd = open(in, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	T_EQ_INT(folio_openat_regular(dfd, "pipe.pdf", NULL, &fd, NULL, &err), FOLIO_FAILED);
+	T_EQ_INT(fd, -1);
+	T_EQ_STR(err.msg, "not a regular file (FIFO)");
+	/* folio_read_file too (config files, models) */
+	T_EQ_INT(folio_read_file(p, 100, &bytes, &size, &err), FOLIO_FAILED);
+	T_CONTAINS(err.msg, "not a regular file");
+
+	/* TOCTOU: the name was checked (lstat) as a regular file, then a
+	 * link was swapped in before the open: the open refuses it */
+	snprintf(p, sizeof(p), "%s/in/swap.pdf", dir);
+	put_file(p, "innocent");
+	T_EQ_INT(fstatat(dfd, "swap.pdf", &st, AT_SYMLINK_NOFOLLOW), 0);
+	snprintf(q, sizeof(q), "%s/in/swap.tmp", dir);
+	T_EQ_INT(symlink("../secret.txt", q), 0);
+	T_EQ_INT(rename(q, p), 0);
+	T_EQ_INT(folio_openat_regular(dfd, "swap.pdf", &st, &fd, NULL, &err), FOLIO_FAILED);
+	T_EQ_INT(fd, -1);
+	T_EQ_INT(err.sys_errno, ELOOP);
+	T_EQ_STR(err.msg, "symbolic link: not followed");
+	/* ... or another regular file swapped in: not the file checked */
+	unlink(p);
+	put_file(p, "first");
+	T_EQ_INT(fstatat(dfd, "swap.pdf", &st, AT_SYMLINK_NOFOLLOW), 0);
+	put_file(q, "second");
+	T_EQ_INT(rename(q, p), 0);
+	T_EQ_INT(folio_openat_regular(dfd, "swap.pdf", &st, &fd, NULL, &err), FOLIO_FAILED);
+	T_CONTAINS(err.msg, "replaced by another file");
+	/* the file checked is the file opened */
+	T_EQ_INT(fstatat(dfd, "swap.pdf", &st, AT_SYMLINK_NOFOLLOW), 0);
+	T_EQ_INT(folio_openat_regular(dfd, "swap.pdf", &st, &fd, &st2, &err), FOLIO_OK);
+	T_OK(fd >= 0 && st2.st_ino == st.st_ino, "opened another file");
+	if (fd >= 0)
+		close(fd);
+	close(dfd);
+
+	snprintf(p, sizeof(p), "rm -rf '%s'", dir);
+	T_EQ_INT(system(p), 0);
+}
+
 int main(void)
 {
 	test_sha256();
@@ -225,5 +427,7 @@ int main(void)
 	test_config();
 	test_files();
 	test_xml_guard();
+	test_names();
+	test_open_input();
 	return t_done();
 }

@@ -9,7 +9,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -26,10 +28,12 @@
 static char root[64];
 static enum folio_watch_backend backend;
 static const char *bname;
+static int follow;                    /* follow_symlinks for start() */
 
 struct took {
 	char *path, *subdir, *inbox;
 	off_t size;
+	mode_t type;
 };
 
 struct ctx {
@@ -115,7 +119,7 @@ static void start(struct ctx *c, const char *dir, const char *const *exclude,
 	struct folio_watch_opts o = {
 		.inboxes = inboxes, .ninboxes = 1, .backend = backend,
 		.settle_seconds = SETTLE, .rescan_seconds = 60, .poll_seconds = 0.1,
-		.exclude = exclude, .nexclude = nexclude,
+		.exclude = exclude, .nexclude = nexclude, .follow_symlinks = follow,
 	};
 	struct folio_err err = { 0 };
 
@@ -184,6 +188,7 @@ static int pump(struct ctx *c, double seconds, pred_fn pred, const void *arg)
 			t->subdir = strdup(f.subdir);
 			t->inbox = strdup(f.inbox);
 			t->size = f.size;
+			t->type = f.type;
 		}
 	}
 }
@@ -575,12 +580,32 @@ static void test_many(void)
 	free(in);
 }
 
-/* The inbox may be a symlink; symlinks to files count, to folders not. */
+/* The entry taken as `path`, or NULL. */
+static const struct took *taken(const struct ctx *c, const char *path)
+{
+	size_t i;
+
+	for (i = 0; i < c->n; i++)
+		if (!strcmp(c->took[i].path, path))
+			return &c->took[i];
+	return NULL;
+}
+
+/*
+ * The inbox may be a symlink. Links inside it are reported as themselves
+ * (type S_IFLNK, the link's own size), whatever they point to: a file
+ * outside, a folder, nothing; the caller refuses them with a reason, so
+ * none stays in the inbox unexplained and no target is ever looked into.
+ * With follow_symlinks a link to a file settles on the target's size.
+ */
 static void test_symlinks(void)
 {
 	char *real = inbox("real"), *out = inbox("outdir");
 	char *link = strdup(pathf("%s/%s-linked-inbox", root, bname));
+	const char *const names[] = { "ln.pdf", "ln2.pdf", "lndir", "dangling.pdf" };
+	const struct took *t;
 	struct ctx c;
+	struct stat st;
 	size_t i;
 
 	put(pathf("%s/outside.pdf", out), "outside");
@@ -593,20 +618,75 @@ static void test_symlinks(void)
 	start(&c, link, NULL, 0);
 	put(pathf("%s/after.pdf", link), "after");
 	T_EQ_INT(symlink(pathf("%s/outside.pdf", out), pathf("%s/ln2.pdf", real)), 0);
-	T_OK(wait_took(&c, 3), "files in a symlinked inbox not reported");
+	T_OK(wait_took(&c, 5), "files in a symlinked inbox not reported");
 	quiet(&c, BRIEF);
-	T_EQ_INT(c.n, 3);
-	T_EQ_INT(count(&c, pathf("%s/ln.pdf", link)), 1);
-	T_EQ_INT(count(&c, pathf("%s/ln2.pdf", link)), 1);
+	T_EQ_INT(c.n, 5);
 	T_EQ_INT(count(&c, pathf("%s/after.pdf", link)), 1);
-	for (i = 0; i < c.n; i++)
-		T_EQ_INT(c.took[i].size, strstr(c.took[i].path, "after") ? 5 : 7);
+	t = taken(&c, pathf("%s/after.pdf", link));
+	T_OK(t && t->size == 5 && t->type == S_IFREG, "after.pdf: size or type");
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		const char *p = pathf("%s/%s", link, names[i]);
+
+		T_EQ_INT(count(&c, p), 1);
+		T_EQ_INT(lstat(p, &st), 0);
+		t = taken(&c, p);
+		T_OK(t && t->type == S_IFLNK && t->size == st.st_size,
+		     "%s: not reported as the link itself", names[i]);
+	}
+	/* nothing below the linked folder: it is never walked */
+	T_EQ_INT(count(&c, pathf("%s/lndir/z.pdf", link)), 0);
+	stop(&c);
+
+	/* follow_symlinks: a link to a file settles on the target */
+	follow = 1;
+	start(&c, link, NULL, 0);
+	T_OK(wait_took(&c, 5), "follow: files not reported");
+	quiet(&c, BRIEF);
+	T_EQ_INT(c.n, 5);
+	t = taken(&c, pathf("%s/ln.pdf", link));
+	T_OK(t && t->type == S_IFLNK && t->size == 7, "follow: ln.pdf not the target's size");
+	T_EQ_INT(lstat(pathf("%s/lndir", link), &st), 0);
+	t = taken(&c, pathf("%s/lndir", link));
+	T_OK(t && t->type == S_IFLNK && t->size == st.st_size, "follow: lndir");
+	stop(&c);
+	follow = 0;
+
 	unlink(link);
 	rm_rf(out);
-	stop(&c);
 	free(link);
 	free(real);
 	free(out);
+}
+
+/* FIFOs and sockets are reported (never opened: a FIFO without a writer
+ * would block an open), with their type, for the caller to refuse. */
+static void test_special_files(void)
+{
+	char *in = inbox("special");
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	const struct took *t;
+	struct ctx c;
+	int s = socket(AF_UNIX, SOCK_STREAM, 0);
+
+	T_EQ_INT(mkfifo(pathf("%s/early.pdf", in), 0644), 0);
+	start(&c, in, NULL, 0);
+	T_EQ_INT(mkfifo(pathf("%s/pipe.pdf", in), 0644), 0);
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/sock", in);
+	T_OK(s >= 0 && !bind(s, (struct sockaddr *)&sa, sizeof(sa)), "socket: %s",
+	     strerror(errno));
+	T_OK(wait_took(&c, 3), "FIFOs and socket not reported");
+	quiet(&c, BRIEF);
+	T_EQ_INT(c.n, 3);
+	t = taken(&c, pathf("%s/early.pdf", in));
+	T_OK(t && t->type == S_IFIFO, "early.pdf: not a FIFO");
+	t = taken(&c, pathf("%s/pipe.pdf", in));
+	T_OK(t && t->type == S_IFIFO, "pipe.pdf: not a FIFO");
+	t = taken(&c, pathf("%s/sock", in));
+	T_OK(t && t->type == S_IFSOCK, "sock: not a socket");
+	if (s >= 0)
+		close(s);
+	stop(&c);
+	free(in);
 }
 
 static void test_deleted_candidate(void)
@@ -687,6 +767,7 @@ static void run_suite(enum folio_watch_backend b, const char *name)
 	test_exclude();
 	test_many();
 	test_symlinks();
+	test_special_files();
 	test_deleted_candidate();
 	test_vanishing_inbox();
 	printf("%s: suite in %.2f s\n", name, folio_clock() - t0);
