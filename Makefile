@@ -12,6 +12,7 @@
 #   make bench-ocr     scan preparation: CER vs tesseract per degradation
 #   make bench-classify document types: accuracy and confusion matrix
 #   make bench-export  invoices/s per export format; e-invoice round trip
+#   make bench-verify  folio verify: MB/s of originals re-hashed (a 1 GB store)
 #   make install    PREFIX=/usr/local DESTDIR=
 
 VERSION  := 0.1.0
@@ -24,7 +25,7 @@ COMPDIR  := $(PREFIX)/share/bash-completion/completions
 SYSCONFDIR ?= $(PREFIX)/etc
 
 CC       ?= cc
-PKGS     := tesseract lept libarchive sqlite3 libxml-2.0 zbar
+PKGS     := tesseract lept libarchive sqlite3 libxml-2.0 zbar nettle
 # Debian's MuPDF is static-only and its .pc is broken: link by hand.
 MUPDF_LIBS := -lmupdf -lmupdf-third -lmujs -lgumbo -ljbig2dec -lopenjp2 -ljpeg \
 	      -lharfbuzz -lfreetype -lz -lm
@@ -48,7 +49,7 @@ TEST_SRC := $(wildcard tests/unit/test_*.c)
 TEST_BIN := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 HDRS     := $(wildcard include/folio/*.h src/*/*.h)
 
-.PHONY: all deps demo check test test-asan bench bench-langs bench-watch bench-search bench-export \
+.PHONY: all deps demo check test test-asan bench bench-langs bench-watch bench-search bench-export bench-verify \
 	bench-extract bench-ocr install uninstall clean fixtures
 
 all: folio
@@ -130,6 +131,9 @@ bench-ocr: deps $(BUILD)/ocr_driver $(BUILD)/folio
 bench-extract: deps folio
 	@sh tests/bench/deps.sh python3 poppler-utils
 	@sh tests/bench/extract.sh
+
+bench-verify: deps folio
+	@sh tests/bench/verify.sh
 
 bench-langs: deps folio
 	@sh tests/bench/deps.sh python3

@@ -11,11 +11,10 @@
 
 #include "folio/err.h"
 
+/* A SHA-256 in progress (Nettle's context, kept opaque here so that no
+ * header needs Nettle's). On the stack; nothing to free; cannot fail. */
 struct folio_sha256 {
-	uint32_t h[8];
-	uint64_t len;
-	unsigned char buf[64];
-	size_t nbuf;
+	_Alignas(8) unsigned char state[128];
 };
 
 void folio_sha256_init(struct folio_sha256 *s);
