@@ -50,6 +50,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <zlib.h>
 
 #include "folio/util.h"
 
@@ -360,18 +361,10 @@ void folio_model_free(struct folio_model *m)
 
 /* ---- the file ---------------------------------------------------------- */
 
+/* The file's checksum: zlib's CRC-32 (IEEE), the one gzip and PNG use. */
 static uint32_t crc32_ieee(const unsigned char *p, size_t n)
 {
-	uint32_t crc = 0xffffffffu;
-	size_t i;
-	int k;
-
-	for (i = 0; i < n; i++) {
-		crc ^= p[i];
-		for (k = 0; k < 8; k++)
-			crc = (crc >> 1) ^ (0xedb88320u & -(crc & 1u));
-	}
-	return ~crc;
+	return (uint32_t)crc32_z(0L, p, n);
 }
 
 static uint32_t get32(const unsigned char *p)
