@@ -47,7 +47,6 @@ LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
 CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
 TEST_SRC := $(wildcard tests/unit/test_*.c)
 TEST_BIN := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
-HDRS     := $(wildcard include/folio/*.h src/*/*.h)
 
 .PHONY: all deps demo check test test-asan bench bench-langs bench-watch bench-search bench-export bench-verify \
 	bench-extract bench-ocr install uninstall clean fixtures
@@ -60,9 +59,13 @@ folio: $(BUILD)/folio
 $(BUILD)/folio: $(LIB_OBJ) $(CLI_OBJ)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LIBS) $(LDFLAGS)
 
-$(BUILD)/%.o: %.c $(HDRS)
+# each object depends on the headers it includes (-MMD writes BUILD/x.d;
+# -MP keeps a deleted header from breaking the build)
+$(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d)
 
 $(BUILD)/tests/%: tests/unit/%.c $(LIB_OBJ) tests/unit/t.h
 	@mkdir -p $(dir $@)
