@@ -451,10 +451,12 @@ static int all_digits(const char *s, size_t n)
 }
 
 /* "YYYY-MM-DD" (optionally followed by a time or zone) or, for CII,
- * "YYYYMMDD": writes "YYYY-MM-DD" to out and returns 0, or -1. */
+ * "YYYYMMDD": writes "YYYY-MM-DD" to out and returns 0, or -1 unless
+ * the day exists in the calendar (years 1900..2199, as folio_date_parse
+ * reads them: "2024-02-30" is no date). */
 static int norm_date(const char *s, int compact, char out[11])
 {
-	int m, d;
+	char check[11];
 
 	if (!s)
 		return -1;
@@ -475,9 +477,7 @@ static int norm_date(const char *s, int compact, char out[11])
 		memcpy(out, s, 10);
 	}
 	out[10] = '\0';
-	m = (out[5] - '0') * 10 + (out[6] - '0');
-	d = (out[8] - '0') * 10 + (out[9] - '0');
-	if (m < 1 || m > 12 || d < 1 || d > 31)
+	if (folio_date_parse(out, FOLIO_YMD, check) != 10 || strcmp(check, out))
 		return -1;
 	return 0;
 }
