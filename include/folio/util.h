@@ -97,4 +97,8 @@ char *folio_fold(const char *s);
  * for matching keywords. Other characters are copied. NULL on ENOMEM. */
 char *folio_fold_key(const char *s);
 
+/* The same into out[n] without allocating (the folded text is never
+ * longer than the original; `s` is cut at n - 1 bytes). Returns out. */
+char *folio_fold_key_to(const char *s, char *out, size_t n);
+
 #endif
