@@ -91,6 +91,7 @@
  *    first) and payment_means_code (UNCL4461, the first PaymentMeans).
  */
 #include <ctype.h>
+#include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1913,6 +1914,7 @@ struct first_error {
 	int set;
 	int line;
 	char msg[200];
+	int nomem;             /* libxml2 ran out of memory (any error) */
 };
 
 /* libxml2 reports every error here (the parser context is `user`); keep
@@ -1923,6 +1925,8 @@ static void on_error(void *user, xmlErrorPtr e)
 	struct first_error *fe = ctxt ? ctxt->_private : NULL;
 	size_t n;
 
+	if (fe && e && e->code == XML_ERR_NO_MEMORY)
+		fe->nomem = 1;
 	if (!fe || fe->set || !e || e->level < XML_ERR_ERROR)
 		return;
 	fe->set = 1;
@@ -1935,7 +1939,7 @@ static void on_error(void *user, xmlErrorPtr e)
 
 static int parse_xml(const void *xml, size_t len, xmlDocPtr *out, struct folio_err *err)
 {
-	struct first_error fe = { 0, 0, "" };
+	struct first_error fe = { 0, 0, "", 0 };
 	xmlParserCtxtPtr ctxt;
 	xmlDocPtr doc;
 	int wf;
@@ -1960,7 +1964,14 @@ static int parse_xml(const void *xml, size_t len, xmlDocPtr *out, struct folio_e
 		snprintf(fe.msg, sizeof(fe.msg), "%s",
 			 ctxt->lastError.message ? ctxt->lastError.message : "malformed XML");
 	}
+	if (ctxt->errNo == XML_ERR_NO_MEMORY || ctxt->lastError.code == XML_ERR_NO_MEMORY)
+		fe.nomem = 1;
 	xmlFreeParserCtxt(ctxt);
+	/* short of memory, the text is not to blame: no "line N: malformed" */
+	if (fe.nomem) {
+		xmlFreeDoc(doc);
+		return folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, ENOMEM, "out of memory");
+	}
 	if (!wf || !doc || !xmlDocGetRootElement(doc)) {
 		xmlFreeDoc(doc);
 		if (!fe.set)
