@@ -11,17 +11,22 @@
 
 /* ---- a string pool owned by the record -------------------------------- */
 
+/* Keep `s` (a fresh copy; NULL when the copy failed) for the record's
+ * life. NULL, with inv->nomem_ set, when memory ran out. */
 static const char *keep(struct folio_invoice *inv, char *s)
 {
 	char **v;
 
-	if (!s)
+	if (!s) {
+		inv->nomem_ = 1;
 		return NULL;
+	}
 	if (inv->npool_ == inv->pool_alloc_) {
 		size_t n = inv->pool_alloc_ ? inv->pool_alloc_ * 2 : 16;
 
 		if (!(v = realloc(inv->pool_, n * sizeof(*v)))) {
 			free(s);
+			inv->nomem_ = 1;
 			return NULL;
 		}
 		inv->pool_ = v;
@@ -43,23 +48,32 @@ static void skip_ws(const char **p)
 		(*p)++;
 }
 
-static void put_utf8(struct folio_strbuf *sb, unsigned cp)
+/* 0, or -1 when memory ran out */
+static int put_utf8(struct folio_strbuf *sb, unsigned cp)
 {
+	unsigned char b[4];
+	size_t n;
+
 	if (cp < 0x80) {
-		folio_strbuf_addch(sb, (int)cp);
+		b[0] = (unsigned char)cp;
+		n = 1;
 	} else if (cp < 0x800) {
-		folio_strbuf_addch(sb, (int)(0xc0 | cp >> 6));
-		folio_strbuf_addch(sb, (int)(0x80 | (cp & 0x3f)));
+		b[0] = (unsigned char)(0xc0 | cp >> 6);
+		b[1] = (unsigned char)(0x80 | (cp & 0x3f));
+		n = 2;
 	} else if (cp < 0x10000) {
-		folio_strbuf_addch(sb, (int)(0xe0 | cp >> 12));
-		folio_strbuf_addch(sb, (int)(0x80 | (cp >> 6 & 0x3f)));
-		folio_strbuf_addch(sb, (int)(0x80 | (cp & 0x3f)));
+		b[0] = (unsigned char)(0xe0 | cp >> 12);
+		b[1] = (unsigned char)(0x80 | (cp >> 6 & 0x3f));
+		b[2] = (unsigned char)(0x80 | (cp & 0x3f));
+		n = 3;
 	} else {
-		folio_strbuf_addch(sb, (int)(0xf0 | cp >> 18));
-		folio_strbuf_addch(sb, (int)(0x80 | (cp >> 12 & 0x3f)));
-		folio_strbuf_addch(sb, (int)(0x80 | (cp >> 6 & 0x3f)));
-		folio_strbuf_addch(sb, (int)(0x80 | (cp & 0x3f)));
+		b[0] = (unsigned char)(0xf0 | cp >> 18);
+		b[1] = (unsigned char)(0x80 | (cp >> 12 & 0x3f));
+		b[2] = (unsigned char)(0x80 | (cp >> 6 & 0x3f));
+		b[3] = (unsigned char)(0x80 | (cp & 0x3f));
+		n = 4;
 	}
+	return folio_strbuf_add(sb, b, n);
 }
 
 static int hex4(const char *p, unsigned *v)
@@ -76,27 +90,29 @@ static int hex4(const char *p, unsigned *v)
 	return 0;
 }
 
-/* A JSON string at *p (at the quote); returns a heap copy or NULL. */
-static char *jstring(const char **p)
+/* A JSON string at *p (at the quote); returns a heap copy, or NULL when
+ * it is not one or, with *nomem set, when memory ran out. */
+static char *jstring(const char **p, int *nomem)
 {
 	struct folio_strbuf sb = FOLIO_STRBUF_INIT;
 	const char *s = *p;
 	unsigned cp, lo;
+	int e = 0;
 
 	if (*s++ != '"')
 		return NULL;
-	for (; *s && *s != '"'; s++) {
+	for (; *s && *s != '"' && !e; s++) {
 		if (*s != '\\') {
-			folio_strbuf_addch(&sb, *s);
+			e = folio_strbuf_addch(&sb, *s);
 			continue;
 		}
 		switch (*++s) {
-		case 'n': folio_strbuf_addch(&sb, '\n'); break;
-		case 't': folio_strbuf_addch(&sb, '\t'); break;
-		case 'r': folio_strbuf_addch(&sb, '\r'); break;
-		case 'b': folio_strbuf_addch(&sb, '\b'); break;
-		case 'f': folio_strbuf_addch(&sb, '\f'); break;
-		case '"': case '\\': case '/': folio_strbuf_addch(&sb, *s); break;
+		case 'n': e = folio_strbuf_addch(&sb, '\n'); break;
+		case 't': e = folio_strbuf_addch(&sb, '\t'); break;
+		case 'r': e = folio_strbuf_addch(&sb, '\r'); break;
+		case 'b': e = folio_strbuf_addch(&sb, '\b'); break;
+		case 'f': e = folio_strbuf_addch(&sb, '\f'); break;
+		case '"': case '\\': case '/': e = folio_strbuf_addch(&sb, *s); break;
 		case 'u':
 			if (hex4(s + 1, &cp))
 				goto bad;
@@ -106,17 +122,19 @@ static char *jstring(const char **p)
 				cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
 				s += 6;
 			}
-			put_utf8(&sb, cp);
+			e = put_utf8(&sb, cp);
 			break;
 		default:
 			goto bad;
 		}
 	}
+	if (e || (!sb.buf && folio_strbuf_adds(&sb, ""))) {
+		*nomem = 1;
+		goto bad;
+	}
 	if (*s != '"')
 		goto bad;
 	*p = s + 1;
-	if (!sb.buf && folio_strbuf_adds(&sb, ""))
-		return NULL;
 	return folio_strbuf_detach(&sb);
 bad:
 	folio_strbuf_release(&sb);
@@ -124,15 +142,16 @@ bad:
 }
 
 /*
- * Parse `json` and call `row` for each object with its pairs. Returns 0,
- * or -1 when the text is not an array of flat string-valued objects.
+ * Parse `json` and call `row` for each object with its pairs (row fails
+ * only when memory runs out). Returns 0, -1 when the text is not an array
+ * of flat string-valued objects, -2 when memory ran out.
  */
 static int jarray(const char *json, int (*row)(void *ctx, struct jkv *kv, size_t n), void *ctx)
 {
 	struct jkv kv[16];
 	const char *p = json;
 	size_t n, i;
-	int r = 0;
+	int r = 0, nomem = 0;
 
 	skip_ws(&p);
 	if (*p++ != '[')
@@ -149,10 +168,10 @@ static int jarray(const char *json, int (*row)(void *ctx, struct jkv *kv, size_t
 		while (*p != '}') {
 			char *k, *v;
 
-			if (!(k = jstring(&p)))
+			if (!(k = jstring(&p, &nomem)))
 				goto bad;
 			skip_ws(&p);
-			if (*p++ != ':' || (skip_ws(&p), !(v = jstring(&p)))) {
+			if (*p++ != ':' || (skip_ws(&p), !(v = jstring(&p, &nomem)))) {
 				free(k);
 				goto bad;
 			}
@@ -174,7 +193,7 @@ static int jarray(const char *json, int (*row)(void *ctx, struct jkv *kv, size_t
 		for (i = 0; i < n; i++)
 			free(kv[i].key), free(kv[i].value);
 		if (r)
-			return -1;
+			return -2;
 		skip_ws(&p);
 		if (*p == ',') {
 			p++;
@@ -185,7 +204,7 @@ static int jarray(const char *json, int (*row)(void *ctx, struct jkv *kv, size_t
 bad:
 		for (i = 0; i < n; i++)
 			free(kv[i].key), free(kv[i].value);
-		return -1;
+		return nomem ? -2 : -1;
 	}
 }
 
@@ -344,6 +363,7 @@ int folio_invoice_from_doc(struct folio_invoice *inv, struct folio_doc *doc, int
 	const struct folio_field *f;
 	struct rows r;
 	size_t i;
+	int j;
 
 	memset(inv, 0, sizeof(*inv));
 	inv->doc_ = owns_doc ? doc : NULL;
@@ -409,7 +429,11 @@ int folio_invoice_from_doc(struct folio_invoice *inv, struct folio_doc *doc, int
 			continue;
 		r.inv = inv;
 		r.alloc = 0;
-		if (jarray(f->value, arrays[i].row, &r)) {
+		if ((j = jarray(f->value, arrays[i].row, &r)) == -2 || inv->nomem_) {
+			inv->doc_ = owns_doc ? doc : NULL;
+			goto nomem;
+		}
+		if (j) {
 			/* the message first: releasing may free the document */
 			folio_err_set(err, FOLIO_FAILED, FOLIO_E_INPUT, 0,
 				      "document %lld: field %s is not a list of entries", doc->id,
@@ -420,6 +444,9 @@ int folio_invoice_from_doc(struct folio_invoice *inv, struct folio_doc *doc, int
 		}
 	}
 	inv->doc_ = owns_doc ? doc : NULL;
+	/* a value that could not be kept (a country from a tax ID) */
+	if (inv->nomem_)
+		goto nomem;
 	return FOLIO_OK;
 nomem:
 	folio_invoice_release(inv);
