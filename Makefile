@@ -70,7 +70,11 @@ $(BUILD)/%.o: %.c $(HDRS)
 
 $(BUILD)/tests/%: tests/unit/%.c $(LIB_OBJ) tests/unit/t.h
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $< $(LIB_OBJ) $(LIBS) $(LDFLAGS)
+	$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $< $(LIB_OBJ) $(LIBS) $(LDFLAGS) $(TEST_LDFLAGS)
+
+# the allocation-failure test counts and fails folio's own allocations
+$(BUILD)/tests/test_alloc_fail: TEST_LDFLAGS = -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc \
+	-Wl,--wrap=strdup,--wrap=strndup
 
 unit-bins: $(TEST_BIN) $(BUILD)/folio
 
