@@ -36,6 +36,64 @@ seeds() {
 # seed TARGET NAME: stdin as one seed
 seed() { cat >"$OUT/$1/$2"; }
 
+# c_seeds TARGET PREFIX START [HEAD]: the C string literals (adjacent ones
+# joined, escapes and all, as the compiler reads them) that follow START in
+# the C text on stdin - the first argument of a call, the first member of a
+# table row - each written as seed TARGET/PREFIX-N, after HEAD (a C string),
+# by a program cc builds.
+c_seeds() {
+	awk -v start="$3" '
+		# a small scanner: adjacent literals up to the "," or ")" after them
+		function scan(line,    k, c) {
+			for (k = 1; k <= length(line); k++) {
+				c = substr(line, k, 1)
+				if (instr) {
+					buf = buf c
+					if (c == "\\") { k++; buf = buf substr(line, k, 1) }
+					else if (c == "\"") instr = 0
+				} else if (c == "\"") {
+					instr = 1; buf = buf c
+				} else if (c == "," || c == ")") {
+					if (buf != "") print buf ","
+					cap = 0; return
+				} else if (c != " " && c != "\t") {
+					cap = 0; return   # not only literals: a macro, a variable
+				}
+			}
+			buf = buf "\n"
+		}
+		!cap && (i = index($0, start)) {
+			cap = 1; instr = 0; buf = ""
+			scan(substr($0, i + length(start) - 1))
+			next
+		}
+		cap { scan($0) }' >"$TMP/lits.h"
+	cat >"$TMP/lits.c" <<CEOF
+#include <stdio.h>
+static const char *const s[] = {
+#include "lits.h"
+};
+int main(void)
+{
+	char path[4096];
+	size_t i;
+
+	for (i = 0; i < sizeof(s) / sizeof(s[0]); i++) {
+		FILE *f;
+
+		snprintf(path, sizeof(path), "$OUT/$1/$2-%03zu", i + 1);
+		if (!(f = fopen(path, "wb")))
+			return 1;
+		fwrite("${4:-}", 1, sizeof("${4:-}") - 1, f);
+		fputs(s[i], f);
+		fclose(f);
+	}
+	return 0;
+}
+CEOF
+	cc -o "$TMP/lits" "$TMP/lits.c" && "$TMP/lits"
+}
+
 # ---- folio's view of the fixtures: their text and stored fields --------------
 cc -O1 -o "$TMP/seedtool" "$ROOT/tests/fuzz/seedtool.c" \
 	$(pkg-config --cflags --libs libarchive lept)
@@ -73,6 +131,8 @@ March 15, 2024
 29.02.2023
 EOF
 } | sort -u | seeds date
+sed -n '/^} date_cases\[\] = {/,/^};/p' "$ROOT/tests/unit/test_values.c" |
+	c_seeds date unit '{ "'
 
 {
 	grep -oE '[0-9][0-9 .]*[,.][0-9]{2}' "$TMP/all.txt" | sort -u | head -n 40
@@ -96,6 +156,8 @@ EOF
 0.000001
 EOF
 } | seeds amount
+sed -n '/^} amount_cases\[\] = {/,/^};/p' "$ROOT/tests/unit/test_values.c" |
+	c_seeds amount unit '{ "'
 
 {
 	for k in seller_tax_id buyer_tax_id company_tax_id tax_code iban; do
@@ -125,24 +187,18 @@ EOF
 	# the first byte picks the country hint (fuzz_taxid.c): 0, none
 	[ -n "$v" ] && printf '\000%s' "$v" >"$OUT/taxid/$(printf '%s' "$v" | cksum | cut -d' ' -f1)"
 done
+# (the first byte, 0: no hint)
+sed -n '/^} taxid_cases\[\] = {/,/^};/p; /^} repair_cases\[\] = {/,/^};/p;
+	/^} iban_cases\[\] = {/,/^};/p' "$ROOT/tests/unit/test_values.c" |
+	c_seeds taxid unit '{ "' '\000'
+grep -h 'folio_ksef_number_check("' "$ROOT/tests/unit/test_values.c" |
+	c_seeds taxid ksef 'folio_ksef_number_check("' '\000'
 # with a hint: PL and ES
 printf '\001%s' "5260250274" >"$OUT/taxid/hint-pl"
 printf '\002%s' "B64717838" >"$OUT/taxid/hint-es"
 
-# ---- QR payloads (from tests/unit/test_qr.c, and the fixtures' values) ------
-cat <<'EOF' | seeds qr
-A:123456789*B:999999990*C:PT*D:FT*E:N*F:20191231*G:FT AB2019/0035*H:CSDF7T5H-0035*I1:PT*I7:80000.00*I8:18400.00*N:18400.00*O:98400.00*Q:kLp0*R:9999
-A:501964843*B:501964843*C:PT*D:FS*E:N*F:20240229*G:FS 1/77*H:0*I1:PT*I2:10.00*I3:100.00*I4:6.00*I5:200.00*I6:26.00*I7:50.50*I8:11.62*L:5.00*M:0.40*N:44.02*O:409.52*P:20.00*Q:abcd*R:1234
-A:123456789*B:B64717838*C:ES*D:NC*E:N*F:20240105*G:NC A/3*H:XX-3*I1:PT-AC*J7:100.00*J8:16.00*K3:100.00*K4:4.50*N:20.50*O:220.50*Q:x*R:1
-https://www2.agenciatributaria.gob.es/wlpl/TIKE-CONT/ValidarQR?nif=89890001K&numserie=12345678%26G33&fecha=01-09-2024&importe=241.4
-https://prewww2.aeat.es/wlpl/TIKE-CONT/ValidarQRNoVerifactu?NIF=B64717838&NUMSERIE=FT+2024%2F0007&FECHA=31-12-2024&IMPORTE=1210.00#x
-https://batuz.eus/QRTBAI/?id=TBAI-B64717838-150324-btUx9vgH0Z6ns-158&s=T&nf=27174&i=12.10&cr=150
-https://tbai.egoitza.gipuzkoa.eus/qr/?id=TBAI-00000006Y-251019-btFpwP8dcLGAF-237&s=T&nf=2019/1&i=4.70&cr=007
-https://ksef-test.mf.gov.pl/client-app/invoice/5265877635/26-10-2025/UtQp9Gpc51y-u3xApZjIjgkpZ01js-J8KflSPW8WzIE
-https://ksef.mf.gov.pl/web/verify/5260250274-20240115-0A1B2C3D4E5F-9C/ab12
-http://www.fazenda.pr.gov.br/nfce/qrcode?p=41180678393592000146558900000006041028190697|2|1|1|3E7A8F4F3E8F4D4C2B5F6A5E4D3C2B1A0F9E8D7C
-35191143216544000150550010000013461000013464
-EOF
+# ---- QR payloads (tests/unit/test_qr.c, and the fixtures' values) ----------
+c_seeds qr unit 'parse("' <"$ROOT/tests/unit/test_qr.c"
 # EPC (GiroCode) and Swiss QR-bill payloads built from the fixtures' values
 for f in pl-invoice-001.pdf es-invoice-002.pdf it-invoice-004.pdf; do
 	iban=$(awk -F '\t' -v f="$f" '$1 == f && $2 == "iban" { print $3 }' "$FIX/truth.tsv")
@@ -237,6 +293,7 @@ date:2024-02-30
 title:faktura
 (paliwo OR combustible) type:invoice
 EOF
+c_seeds search unit 'search(arc, "' <"$ROOT/tests/unit/test_search.c"
 
 # ---- config: the shipped defaults, and sections and sizes -------------------
 cp "$ROOT/config/folio.conf" "$OUT/config/folio.conf"
@@ -436,4 +493,4 @@ dict_quote() { sed 's/\\/\\\\/g; s/"/\\"/g; s/.*/"&"/'; }
 
 n=$(find "$OUT" -type f | wc -l)
 big=$(find "$OUT" -type f -size +64k | wc -l)
-echo "make-corpus: $n seeds in tests/fuzz/corpus ($(du -sh "$OUT" | cut -f1)), $big over 64 KiB"
+echo "make-corpus: $n seeds in tests/fuzz/corpus ($(du -sh --apparent-size "$OUT" | cut -f1)), $big over 64 KiB"
