@@ -31,10 +31,24 @@ int folio_read_file(const char *path, uint64_t max_bytes, unsigned char **data,
 
 /*
  * Write `data` to `path` crash-safely: a temp file in the same folder,
- * fsync, rename, fsync the folder. `mode` as for open(2).
+ * fsync, rename, fsync the folder. `mode` as for open(2). On failure the
+ * temp file is gone and `path` is as it was.
  */
 int folio_write_file_atomic(const char *path, const void *data, size_t len, int mode,
 			    struct folio_err *err);
+
+/* The same, with the fault points of caller `who` ("store", "export";
+ * see folio_fault): WHO-fsync-eio fails the fsync with EIO,
+ * WHO-rename-enospc the rename with ENOSPC. */
+int folio_write_file_atomic_by(const char *path, const void *data, size_t len, int mode,
+			       const char *who, struct folio_err *err);
+
+/*
+ * Fault injection for tests: 1 when $FOLIO_FAULT names `point` (a
+ * comma-separated list; "point:N" fires only the first N times in this
+ * process), else 0. Unset in production, where it costs one getenv().
+ */
+int folio_fault(const char *point);
 
 /*
  * Read a rules file line by line: line endings stripped, leading blanks
