@@ -57,7 +57,7 @@ static void expand(struct folio_doc *d)
 	struct folio_err err = { 0 };
 	uint64_t total = 0;
 	size_t i;
-	int r = folio_decode(fz_ctx, d, &err);
+	int r = folio_decode(fd_ctx, d, &err);
 
 	fuzz_check_err(r, &err, "archive decode");
 	fuzz_assert(r != FOLIO_FATAL, "archive: fatal: %s", err.msg);
@@ -77,11 +77,11 @@ static void expand(struct folio_doc *d)
 				    "'%s': no bytes and no reason", c->path);
 			continue;
 		}
-		fuzz_assert(c->size <= fz_cfg.max_file_bytes, "'%s': %zu bytes", c->path, c->size);
+		fuzz_assert(c->size <= fd_cfg.max_file_bytes, "'%s': %zu bytes", c->path, c->size);
 		total += c->size;
-		fuzz_assert(total <= fz_cfg.max_archive_bytes, "children add up to %llu bytes",
+		fuzz_assert(total <= fd_cfg.max_archive_bytes, "children add up to %llu bytes",
 			    (unsigned long long)total);
-		if (c->depth < fz_cfg.max_archive_depth && is_container(c) &&
+		if (c->depth < fd_cfg.max_archive_depth && is_container(c) &&
 		    !folio_doc_set_str(&c->mime, "application/octet-stream"))
 			expand(c);
 	}
@@ -91,17 +91,18 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	(void)argc;
 	(void)argv;
-	fz_decode_init(0);
+	fd_decode_init(0);
 	return 0;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct folio_doc *d = fz_doc("in.zip", data, size, "application/zip");
+	struct folio_doc *d = fd_doc("in.zip", data, size, "application/zip");
 
 	if (folio_doc_set_str(&d->name, "in.tar.gz"))
 		abort();
 	expand(d);
 	folio_doc_free(d);
+	fd_done();
 	return 0;
 }

@@ -19,7 +19,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 
 	(void)argc;
 	(void)argv;
-	fz_decode_init(1);
+	fd_decode_init(1);
 	if (!(det = folio_detect_new(&err))) {
 		fprintf(stderr, "fuzz: %s\n", err.msg);
 		abort();
@@ -29,7 +29,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct folio_doc *d = fz_doc("fuzz.img", data, size, "image/png"), *part;
+	struct folio_doc *d = fd_doc("fuzz.img", data, size, "image/png"), *part;
 	struct folio_err err = { 0 };
 	unsigned char *out = NULL;
 	size_t outlen = 0, page = 1;
@@ -38,16 +38,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size && folio_detect_doc(det, d, &err) == FOLIO_OK && strncmp(d->mime, "image/", 6) &&
 	    folio_doc_set_str(&d->mime, "image/png"))
 		abort();
-	r = fz_run(d);
+	r = fd_run(d);
 	if (r >= 0 && d->npages >= 2 && !strcmp(d->mime, "image/tiff")) {
-		r = folio_decode_subset(fz_ctx, d, &page, 1, &out, &outlen, &err);
+		r = folio_decode_subset(fd_ctx, d, &page, 1, &out, &outlen, &err);
 		fuzz_check_err(r, &err, "folio_decode_subset");
 		fuzz_assert(r != FOLIO_FATAL, "subset: %s", err.msg);
 		if (r == FOLIO_OK) {
 			if (!(part = folio_doc_new("part.tif", out, outlen)) ||
 			    folio_doc_set_str(&part->mime, "image/tiff"))
 				abort();
-			r = folio_decode(fz_ctx, part, &err);
+			r = folio_decode(fd_ctx, part, &err);
 			fuzz_assert(r >= 0 && part->npages == 1,
 				    "the split of 1 page decodes to %zu pages (%d: %s)",
 				    part->npages, r, r < 0 ? err.msg : "");
@@ -55,5 +55,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 	}
 	folio_doc_free(d);
+	fd_done();
 	return 0;
 }

@@ -12,7 +12,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	(void)argc;
 	(void)argv;
-	fz_decode_init(0);
+	fd_decode_init(0);
 	return 0;
 }
 
@@ -26,8 +26,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (!size)
 		return 0;
-	d = fz_doc("fuzz.txt", data + 1, size - 1, mimes[data[0] % (sizeof(mimes) / sizeof(mimes[0]))]);
-	(void)fz_run(d);
+	d = fd_doc("fuzz.txt", data + 1, size - 1, mimes[data[0] % (sizeof(mimes) / sizeof(mimes[0]))]);
+	(void)fd_run(d);
 	folio_doc_free(d);
+	fd_done();
 	return 0;
 }
