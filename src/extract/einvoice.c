@@ -63,7 +63,8 @@
  *    "reason_code","rate","category"} with only the keys present (rate is
  *    the VAT rate, percent the allowance's own: UBL MultiplierFactorNumeric,
  *    CII CalculationPercent); CII EXTENDED's logistics service charges are
- *    charges too.
+ *    charges too. One whose ChargeIndicator is neither true nor false is
+ *    left out, with a "review" candidate saying so.
  *  - Parties' identifiers, as written (no normalisation): seller_identifier
  *    and buyer_identifier (BT-29/46: UBL's first PartyIdentification that
  *    is not a SEPA creditor ID, which is BT-90; CII's ram:ID, else its
@@ -856,16 +857,25 @@ struct charge {
 	char *indicator, *amount, *base, *percent, *reason, *code, *rate, *category;
 };
 
-/* `kind` NULL: from the indicator. */
+/* `kind` NULL: from the indicator. An entry whose indicator says neither
+ * is left out with a review note: added or taken off, its amount would be
+ * a guess (and the readers of the list once guessed differently). */
 static void charge_add(struct jobj *j, const struct charge *c, const char *kind)
 {
-	char ab[48], bb[48], pb[48], rb[48];
+	char ab[48], bb[48], pb[48], rb[48], note[160];
 
 	if (!kind && c->indicator) {
 		if (!strcmp(c->indicator, "true") || !strcmp(c->indicator, "1"))
 			kind = "charge";
 		else if (!strcmp(c->indicator, "false") || !strcmp(c->indicator, "0"))
 			kind = "allowance";
+	}
+	if (!kind) {
+		snprintf(note, sizeof(note), "an allowance or charge of %.40s whose indicator "
+			 "('%.20s') says neither was left out", c->amount ? c->amount : "no amount",
+			 c->indicator ? c->indicator : "");
+		emit(j->r, "review", note, NULL);
+		return;
 	}
 	jbegin(j);
 	jfield(j, "kind", kind);

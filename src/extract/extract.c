@@ -497,9 +497,11 @@ static int charge(void *ctx, struct folio_json_pair *kv, size_t n)
 	long long a;
 	int ok;
 
+	/* "charge" adds, anything else takes off: as the export record reads
+	 * it (export/record.c), so the check and the exports agree */
 	if (amount && (a = cents_of(amount, &ok), ok)) {
 		kind = folio_json_get(kv, n, "kind");
-		c->delta += kind && !strcmp(kind, "allowance") ? -a : a;
+		c->delta += kind && !strcmp(kind, "charge") ? a : -a;
 	}
 	return 0;
 }

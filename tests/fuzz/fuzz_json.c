@@ -7,11 +7,13 @@
  * writing the record, as `folio export` would after `folio fix`.
  *
  * Input: lines "name=value", one field each (any field, the three lists
- * included: "vat_breakdown=[{\"rate\":\"23\",...}]"). Checked: the
- * documented statuses, a malformed list refused with FOLIO_E_INPUT, a
- * module either writing or refusing (FOLIO_E_REFUSED) and leaving its
- * output as it was when it refuses, and the XML formats' output
- * well-formed XML when every value is UTF-8.
+ * included: "vat_breakdown=[{\"rate\":\"23\",...}]"), as an e-invoice
+ * gives them (source xml). Checked: the documented statuses, a malformed
+ * list refused with FOLIO_E_INPUT, the extraction's reading of the lists
+ * agreeing with the record's (lines that add up to the net total are not
+ * flagged), a module either writing or refusing (FOLIO_E_REFUSED) and
+ * leaving its output as it was when it refuses, and the XML formats'
+ * output well-formed XML when every value is UTF-8.
  */
 #include <libxml/parser.h>
 
@@ -77,6 +79,49 @@ static int xml_ok(const struct folio_strbuf *out)
 	return 1;
 }
 
+/* An amount in cents as the extraction reads it (a whole '.' decimal). */
+static long long cents_of(const char *s, int *ok)
+{
+	struct folio_amount a;
+	size_t n = s ? strlen(s) : 0;
+
+	*ok = n && folio_amount_parse(s, '.', &a) == n;
+	return *ok ? folio_amount_cents(&a) : 0;
+}
+
+static int big(long long c)
+{
+	return c > (1LL << 60) || c < -(1LL << 60);
+}
+
+/* Lines (and charges) that add up to the net total must not be flagged. */
+static void check_lines(const struct folio_invoice *inv, const struct folio_doc *doc)
+{
+	long long sum = 0, c;
+	size_t i, n = 0;
+	int ok;
+
+	if (!inv->net_total || !inv->nlines)
+		return;
+	/* (sums past 2^62 cents: no invoice; their check is not asked for) */
+	for (i = 0; i < inv->nlines; i++)
+		if (inv->lines[i].net && (c = cents_of(inv->lines[i].net, &ok), ok)) {
+			if (big(c) || __builtin_add_overflow(sum, c, &sum))
+				return;
+			n++;
+		}
+	for (i = 0; i < inv->ncharges; i++)
+		if ((c = cents_of(inv->charges[i].amount, &ok), ok))
+			if (big(c) ||
+			    __builtin_add_overflow(sum, inv->charges[i].charge ? c : -c, &sum))
+				return;
+	c = cents_of(inv->net_total, &ok);
+	if (!n || !ok || big(c) || big(sum) || llabs(sum - c) > 1)
+		return;
+	fuzz_assert(!doc->review || !strstr(doc->review, "lines do not add up"),
+		    "lines add up to %s, yet: %s", inv->net_total, doc->review);
+}
+
 static void export_all(const struct folio_invoice *inv, int utf8)
 {
 	const struct folio_export_module *const *m;
@@ -132,7 +177,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (!(eq = strchr(line, '=')) || eq == line)
 			continue;
 		*eq = '\0';
-		if (folio_doc_set_field(doc, line, eq + 1, NULL, 0.9f, FOLIO_SRC_USER, 0, NULL))
+		if (folio_doc_set_field(doc, line, eq + 1, NULL, 1.0f, FOLIO_SRC_XML, 0, NULL))
 			abort();
 	}
 	r = folio_extract_recheck(ex, doc, &err);
@@ -147,6 +192,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	r = folio_invoice_from_doc(&inv, doc, 1, "Fuzz Vendor", &err);
 	fuzz_check_err(r, &err, "folio_invoice_from_doc");
 	if (r == FOLIO_OK) {
+		check_lines(&inv, doc);
 		export_all(&inv, utf8);
 		folio_invoice_release(&inv);
 	} else {

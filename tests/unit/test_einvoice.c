@@ -1797,6 +1797,19 @@ static void test_values(void)
 	T_EQ_STR(val(&c, "amount_due"), "1234567890123.01");
 	folio_cands_free(&c);
 
+	/* an allowance or charge that is neither is left out, and said so
+	 * (the check of the lines and the exports read a kindless entry
+	 * differently: found by fuzz_json) */
+	T_EQ_INT(parse_str("<Invoice xmlns=\"urn:oasis:names:specification:ubl:schema:xsd:"
+			   "Invoice-2\" xmlns:cac=\"" NS_CAC "\" xmlns:cbc=\"" NS_CBC "\">"
+			   "<cac:AllowanceCharge><cbc:ChargeIndicator>yes</cbc:ChargeIndicator>"
+			   "<cbc:Amount>10.00</cbc:Amount></cac:AllowanceCharge><cac:AllowanceCharge>"
+			   "<cbc:ChargeIndicator>true</cbc:ChargeIndicator><cbc:Amount>2.00</cbc:Amount>"
+			   "</cac:AllowanceCharge></Invoice>", &c, &err), FOLIO_OK);
+	T_EQ_STR(val(&c, "charges"), "[{\"kind\":\"charge\",\"amount\":\"2.00\"}]");
+	T_CONTAINS(val(&c, "review"), "allowance or charge of 10.00 whose indicator ('yes')");
+	folio_cands_free(&c);
+
 	/* a day the month does not have is no date either (found by
 	 * tests/fuzz/fuzz_einvoice: "2024-02-30" was kept) */
 	T_EQ_INT(parse_str("<Invoice xmlns=\"urn:oasis:names:specification:ubl:schema:xsd:"

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "folio/export.h"
 #include "folio/extract.h"
 #include "t.h"
 
@@ -458,6 +459,23 @@ static void test_json_lists(struct folio_extractor *x)
 				    !strstr(d->review, "breakdown")),
 		     "%s: %s", desc[i], d->review);
 		folio_doc_free(d);
+	}
+	/* an entry of charges without a kind takes off, as the export record
+	 * reads it (the check added it: found by fuzz_json) */
+	{
+		struct folio_doc *d = folio_doc_new("x", NULL, 0);
+		struct folio_invoice inv;
+
+		folio_doc_set_field(d, "net_total", "90.00", NULL, 1, FOLIO_SRC_XML, 0, NULL);
+		folio_doc_set_field(d, "lines", "[{\"net\":\"100.00\"}]", NULL, 1, FOLIO_SRC_XML, 0,
+				    NULL);
+		folio_doc_set_field(d, "charges", "[{\"amount\":\"10.00\"}]", NULL, 1,
+				    FOLIO_SRC_XML, 0, NULL);
+		T_EQ_INT(folio_extract_recheck(x, d, &err), FOLIO_OK);
+		T_OK(!d->review || !strstr(d->review, "lines do not add up"), "%s", d->review);
+		T_EQ_INT(folio_invoice_from_doc(&inv, d, 1, NULL, &err), FOLIO_OK);
+		T_OK(inv.ncharges == 1 && !inv.charges[0].charge, "an allowance to the exports");
+		folio_invoice_release(&inv);
 	}
 }
 
