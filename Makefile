@@ -3,7 +3,8 @@
 #   make            build ./folio
 #   make deps       install missing Debian packages (as root)
 #   make demo       deps + build + ingest the bundled samples + search
-#   make check      deps + build + unit and e2e tests, then again under ASan+UBSan
+#   make check      deps + build + unit and e2e tests, then again under ASan+UBSan,
+#                   then each fuzz target briefly (make fuzz-smoke)
 #   make bench      throughput vs tesseract CLI and ocrmypdf
 #   make bench-langs   OCR language sets: time vs accuracy
 #   make bench-watch   the daemon: sustained pages/min, memory with 10,000 files
@@ -13,6 +14,10 @@
 #   make bench-classify document types: accuracy and confusion matrix
 #   make bench-export  invoices/s per export format; e-invoice round trip
 #   make bench-verify  folio verify: MB/s of originals re-hashed (a 1 GB store)
+#   make fuzz       libFuzzer targets (tests/fuzz), FUZZ_SECONDS each (default 600),
+#                   FUZZ_TARGETS="date qr" for some; results in build-fuzz/results.md
+#   make fuzz-smoke each target for FUZZ_SMOKE_SECONDS (default 8), its regressions
+#                   replayed (part of make check)
 #   make install    PREFIX=/usr/local DESTDIR=
 
 VERSION  := 0.1.0
@@ -48,7 +53,7 @@ CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
 TEST_SRC := $(wildcard tests/unit/test_*.c)
 TEST_BIN := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all deps demo check test test-asan bench bench-langs bench-watch bench-search bench-export bench-verify \
+.PHONY: all deps demo check test test-asan fuzz fuzz-build fuzz-bins fuzz-smoke bench bench-langs bench-watch bench-search bench-export bench-verify \
 	bench-extract bench-ocr install uninstall clean fixtures
 
 all: folio
@@ -69,7 +74,11 @@ $(BUILD)/%.o: %.c
 
 $(BUILD)/tests/%: tests/unit/%.c $(LIB_OBJ) tests/unit/t.h
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $< $(LIB_OBJ) $(LIBS) $(LDFLAGS)
+	$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $< $(LIB_OBJ) $(LIBS) $(LDFLAGS) $(TEST_LDFLAGS)
+
+# the allocation-failure test counts and fails folio's own allocations
+$(BUILD)/tests/test_alloc_fail: TEST_LDFLAGS = -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc \
+	-Wl,--wrap=strdup,--wrap=strndup
 
 unit-bins: $(TEST_BIN) $(BUILD)/folio
 
@@ -80,10 +89,12 @@ demo: deps
 	@$(MAKE) --no-print-directory folio
 	@sh tests/demo.sh
 
-# The test suite: a normal build, then an ASan+UBSan build of everything.
+# The test suite: a normal build, an ASan+UBSan build of everything, then
+# the fuzz targets' seeds, regressions and a few seconds of fuzzing each.
 check: deps
 	@$(MAKE) --no-print-directory test
 	@$(MAKE) --no-print-directory test-asan
+	@$(MAKE) --no-print-directory fuzz-smoke
 
 test: folio
 	@$(MAKE) --no-print-directory unit-bins
@@ -95,6 +106,33 @@ test-asan:
 		LDFLAGS='-fsanitize=address,undefined' unit-bins
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
 		FOLIO_TEST_ASAN=1 sh tests/run.sh build-asan
+
+# Fuzzing (tests/fuzz/README.md): clang's libFuzzer with ASan+UBSan. folio's
+# own objects are instrumented for coverage; the libraries are not.
+FUZZ_CC      ?= clang
+FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+FUZZ_SRC     := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_ALL     := $(FUZZ_SRC:tests/fuzz/fuzz_%.c=%)
+FUZZ_TARGETS ?= $(FUZZ_ALL)
+FUZZ_SECONDS ?= 600
+FUZZ_SMOKE_SECONDS ?= 8
+
+$(BUILD)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(LIB_OBJ)
+	$(CC) $(ALL_CFLAGS) -Itests/fuzz -fsanitize=fuzzer -o $@ $< $(LIB_OBJ) $(LIBS) $(LDFLAGS)
+
+fuzz-bins: $(FUZZ_ALL:%=$(BUILD)/fuzz_%)
+
+fuzz-build:
+	@$(MAKE) --no-print-directory BUILD=build-fuzz CC=$(FUZZ_CC) \
+		CFLAGS='-O1 -g $(FUZZ_SAN) -fsanitize=fuzzer-no-link' LDFLAGS='$(FUZZ_SAN)' fuzz-bins
+
+fuzz: deps
+	@$(MAKE) --no-print-directory fuzz-build
+	@sh tests/fuzz/run.sh build-fuzz $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
+fuzz-smoke:
+	@$(MAKE) --no-print-directory fuzz-build
+	@sh tests/fuzz/smoke.sh build-fuzz $(FUZZ_SMOKE_SECONDS) $(FUZZ_ALL)
 
 bench: deps folio
 	@sh tests/bench/deps.sh
@@ -163,4 +201,4 @@ uninstall:
 	rm -rf $(DESTDIR)$(DATADIR)
 
 clean:
-	rm -rf build build-asan folio
+	rm -rf build build-asan build-fuzz folio

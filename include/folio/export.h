@@ -115,6 +115,7 @@ struct folio_invoice {
 	struct folio_doc *doc_;
 	char **pool_;
 	size_t npool_, pool_alloc_;
+	int nomem_;            /* a string could not be kept */
 };
 
 /*
@@ -122,7 +123,8 @@ struct folio_invoice {
  * borrows `doc` (keep it alive; folio_invoice_release frees it when
  * `owns_doc`). `vendor` (may be NULL) is copied. Malformed JSON in
  * vat_breakdown, lines or charges fails with FOLIO_E_INPUT naming the
- * field. Returns FOLIO_OK or an error.
+ * field; running out of memory is FOLIO_FATAL (FOLIO_E_NOMEM), never a
+ * record with values missing. Returns FOLIO_OK or an error.
  */
 int folio_invoice_from_doc(struct folio_invoice *inv, struct folio_doc *doc, int owns_doc,
 			   const char *vendor, struct folio_err *err);

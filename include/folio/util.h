@@ -82,10 +82,42 @@ const char *folio_file_kind(mode_t mode);
 
 /*
  * Write `data` to `path` crash-safely: a temp file in the same folder,
- * fsync, rename, fsync the folder. `mode` as for open(2).
+ * fsync, rename, fsync the folder. `mode` as for open(2). On failure the
+ * temp file is gone and `path` is as it was.
  */
 int folio_write_file_atomic(const char *path, const void *data, size_t len, int mode,
 			    struct folio_err *err);
+
+/* The same, with the fault points of caller `who` ("store", "export";
+ * see folio_fault): WHO-fsync-eio fails the fsync with EIO,
+ * WHO-rename-enospc the rename with ENOSPC. */
+int folio_write_file_atomic_by(const char *path, const void *data, size_t len, int mode,
+			       const char *who, struct folio_err *err);
+
+/*
+ * folio's JSON lists (vat_breakdown, lines, charges): an array of flat
+ * objects whose values are strings, [{"rate":"23","net":"1.00"},...].
+ * folio_json_rows() calls `row` for each object with its pairs (the first
+ * FOLIO_JSON_PAIRS_MAX; keys and values decoded, owned by the parser and
+ * valid during the call; row may take a value and set its slot to NULL).
+ * `row` returns non-zero when memory ran out. Returns 0, -1 when the text
+ * is not such an array, -2 when memory ran out.
+ */
+#define FOLIO_JSON_PAIRS_MAX 16
+struct folio_json_pair {
+	char *key, *value;
+};
+int folio_json_rows(const char *json,
+		    int (*row)(void *ctx, struct folio_json_pair *kv, size_t n), void *ctx);
+/* The value of `key` among the pairs, or NULL. */
+const char *folio_json_get(const struct folio_json_pair *kv, size_t n, const char *key);
+
+/*
+ * Fault injection for tests: 1 when $FOLIO_FAULT names `point` (a
+ * comma-separated list; "point:N" fires only the first N times in this
+ * process), else 0. Unset in production, where it costs one getenv().
+ */
+int folio_fault(const char *point);
 
 /*
  * Read a rules file line by line: line endings stripped, leading blanks
@@ -178,5 +210,9 @@ char *folio_fold(const char *s);
  * base ("Łódź" → "lodz", "FAKTURA KORYGUJĄCA" → "faktura korygujaca"),
  * for matching keywords. Other characters are copied. NULL on ENOMEM. */
 char *folio_fold_key(const char *s);
+
+/* The same into out[n] without allocating (the folded text is never
+ * longer than the original; `s` is cut at n - 1 bytes). Returns out. */
+char *folio_fold_key_to(const char *s, char *out, size_t n);
 
 #endif

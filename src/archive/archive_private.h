@@ -11,6 +11,7 @@ struct folio_archive {
 	char *store_dir;
 	sqlite3 *db;
 	int rdonly;
+	int busy_ms;           /* how long a statement waits for another writer */
 };
 
 /* Create an archive at schema `version` (older than the current one),

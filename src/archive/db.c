@@ -349,6 +349,13 @@ int folio_db_err(struct folio_archive *arc, struct folio_err *err, const char *w
 {
 	int code = sqlite3_extended_errcode(arc->db);
 
+	/* another program (a second folio, a backup, sqlite3) kept the write
+	 * lock past the busy timeout: nothing is wrong with the archive */
+	if ((code & 0xff) == SQLITE_BUSY || (code & 0xff) == SQLITE_LOCKED)
+		return folio_err_set(err, FOLIO_FAILED, FOLIO_E_DB, EBUSY,
+				     "%s: the archive is busy: another program has kept its "
+				     "database locked for more than %g s; try again when it is done",
+				     what, arc->busy_ms / 1000.0);
 	if (code == SQLITE_FULL || code == SQLITE_IOERR_WRITE)
 		return folio_err_set(err, FOLIO_FAILED, FOLIO_E_IO, ENOSPC,
 				     "%s: the archive's disk is full or failing (%s)", what,
@@ -495,7 +502,15 @@ struct folio_archive *folio_archive_open(const char *dir, int flags, struct foli
 			      dbpath, sqlite3_errmsg(arc->db));
 		goto fail;
 	}
-	sqlite3_busy_timeout(arc->db, 10000);
+	/* FOLIO_BUSY_TIMEOUT_MS: a test hook (tests/e2e/faults.sh), like FOLIO_FAULT */
+	arc->busy_ms = 10000;
+	if (getenv("FOLIO_BUSY_TIMEOUT_MS")) {
+		long ms = strtol(getenv("FOLIO_BUSY_TIMEOUT_MS"), NULL, 10);
+
+		if (ms > 0 && ms <= 600000)
+			arc->busy_ms = (int)ms;
+	}
+	sqlite3_busy_timeout(arc->db, arc->busy_ms);
 	sqlite3_extended_result_codes(arc->db, 1);
 	if (folio_fts_register(arc->db) != SQLITE_OK) {
 		folio_err_set(err, FOLIO_FATAL, FOLIO_E_DB, 0,

@@ -150,6 +150,9 @@ static int write_copies(const char *dir, const struct folio_ledger_batch *b,
 		if (r != FOLIO_OK)
 			return r;
 	}
+	if (folio_fault("ledger-sync-eio"))
+		return folio_err_set(err, FOLIO_FAILED, FOLIO_E_IO, EIO, "cannot sync '%s': %s", dir,
+				     strerror(EIO));
 	return folio_sync_dir_fs(dir, err);
 }
 

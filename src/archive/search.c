@@ -1000,6 +1000,9 @@ static long long probe_words(struct folio_archive *arc, struct search *s, long l
 		ret = -1;
 		goto out;
 	}
+	/* no match: nothing to walk (and qsort, bsearch take no NULL array) */
+	if (!nm)
+		goto out;
 	folio_sort(m, (size_t)nm, sizeof(*m), cmp_ll);   /* in order already, unless OR */
 	if (s->q.where.len) {
 		folio_strbuf_addf(&sql, "SELECT 1 FROM %s d WHERE d.id = ?%s",

@@ -46,7 +46,7 @@ int folio_store_put(struct folio_archive *arc, const char *sha256, const void *d
 	ret = folio_mkdirs(path, 0755, err);
 	*slash = '/';
 	if (ret == FOLIO_OK)
-		ret = folio_write_file_atomic(path, data, len, 0444, err);
+		ret = folio_write_file_atomic_by(path, data, len, 0444, "store", err);
 	free(path);
 	return ret;
 }

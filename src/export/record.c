@@ -9,19 +9,26 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "folio/util.h"
+
 /* ---- a string pool owned by the record -------------------------------- */
 
+/* Keep `s` (a fresh copy; NULL when the copy failed) for the record's
+ * life. NULL, with inv->nomem_ set, when memory ran out. */
 static const char *keep(struct folio_invoice *inv, char *s)
 {
 	char **v;
 
-	if (!s)
+	if (!s) {
+		inv->nomem_ = 1;
 		return NULL;
+	}
 	if (inv->npool_ == inv->pool_alloc_) {
 		size_t n = inv->pool_alloc_ ? inv->pool_alloc_ * 2 : 16;
 
 		if (!(v = realloc(inv->pool_, n * sizeof(*v)))) {
 			free(s);
+			inv->nomem_ = 1;
 			return NULL;
 		}
 		inv->pool_ = v;
@@ -31,166 +38,9 @@ static const char *keep(struct folio_invoice *inv, char *s)
 	return s;
 }
 
-/* ---- flat JSON: an array of objects whose values are strings ----------- */
-
-struct jkv {
-	char *key, *value;
-};
-
-static void skip_ws(const char **p)
-{
-	while (**p == ' ' || **p == '\t' || **p == '\n' || **p == '\r')
-		(*p)++;
-}
-
-static void put_utf8(struct folio_strbuf *sb, unsigned cp)
-{
-	if (cp < 0x80) {
-		folio_strbuf_addch(sb, (int)cp);
-	} else if (cp < 0x800) {
-		folio_strbuf_addch(sb, (int)(0xc0 | cp >> 6));
-		folio_strbuf_addch(sb, (int)(0x80 | (cp & 0x3f)));
-	} else if (cp < 0x10000) {
-		folio_strbuf_addch(sb, (int)(0xe0 | cp >> 12));
-		folio_strbuf_addch(sb, (int)(0x80 | (cp >> 6 & 0x3f)));
-		folio_strbuf_addch(sb, (int)(0x80 | (cp & 0x3f)));
-	} else {
-		folio_strbuf_addch(sb, (int)(0xf0 | cp >> 18));
-		folio_strbuf_addch(sb, (int)(0x80 | (cp >> 12 & 0x3f)));
-		folio_strbuf_addch(sb, (int)(0x80 | (cp >> 6 & 0x3f)));
-		folio_strbuf_addch(sb, (int)(0x80 | (cp & 0x3f)));
-	}
-}
-
-static int hex4(const char *p, unsigned *v)
-{
-	int i;
-
-	*v = 0;
-	for (i = 0; i < 4; i++) {
-		if (!isxdigit((unsigned char)p[i]))
-			return -1;
-		*v = *v << 4 | (unsigned)(isdigit((unsigned char)p[i]) ? p[i] - '0'
-							      : (tolower((unsigned char)p[i]) - 'a' + 10));
-	}
-	return 0;
-}
-
-/* A JSON string at *p (at the quote); returns a heap copy or NULL. */
-static char *jstring(const char **p)
-{
-	struct folio_strbuf sb = FOLIO_STRBUF_INIT;
-	const char *s = *p;
-	unsigned cp, lo;
-
-	if (*s++ != '"')
-		return NULL;
-	for (; *s && *s != '"'; s++) {
-		if (*s != '\\') {
-			folio_strbuf_addch(&sb, *s);
-			continue;
-		}
-		switch (*++s) {
-		case 'n': folio_strbuf_addch(&sb, '\n'); break;
-		case 't': folio_strbuf_addch(&sb, '\t'); break;
-		case 'r': folio_strbuf_addch(&sb, '\r'); break;
-		case 'b': folio_strbuf_addch(&sb, '\b'); break;
-		case 'f': folio_strbuf_addch(&sb, '\f'); break;
-		case '"': case '\\': case '/': folio_strbuf_addch(&sb, *s); break;
-		case 'u':
-			if (hex4(s + 1, &cp))
-				goto bad;
-			s += 4;
-			if (cp >= 0xd800 && cp < 0xdc00 && s[1] == '\\' && s[2] == 'u' &&
-			    !hex4(s + 3, &lo) && lo >= 0xdc00 && lo < 0xe000) {
-				cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
-				s += 6;
-			}
-			put_utf8(&sb, cp);
-			break;
-		default:
-			goto bad;
-		}
-	}
-	if (*s != '"')
-		goto bad;
-	*p = s + 1;
-	if (!sb.buf && folio_strbuf_adds(&sb, ""))
-		return NULL;
-	return folio_strbuf_detach(&sb);
-bad:
-	folio_strbuf_release(&sb);
-	return NULL;
-}
-
-/*
- * Parse `json` and call `row` for each object with its pairs. Returns 0,
- * or -1 when the text is not an array of flat string-valued objects.
- */
-static int jarray(const char *json, int (*row)(void *ctx, struct jkv *kv, size_t n), void *ctx)
-{
-	struct jkv kv[16];
-	const char *p = json;
-	size_t n, i;
-	int r = 0;
-
-	skip_ws(&p);
-	if (*p++ != '[')
-		return -1;
-	skip_ws(&p);
-	if (*p == ']')
-		return 0;
-	for (;;) {
-		skip_ws(&p);
-		if (*p++ != '{')
-			return -1;
-		n = 0;
-		skip_ws(&p);
-		while (*p != '}') {
-			char *k, *v;
-
-			if (!(k = jstring(&p)))
-				goto bad;
-			skip_ws(&p);
-			if (*p++ != ':' || (skip_ws(&p), !(v = jstring(&p)))) {
-				free(k);
-				goto bad;
-			}
-			if (n < sizeof(kv) / sizeof(kv[0])) {
-				kv[n].key = k;
-				kv[n++].value = v;
-			} else {
-				free(k);
-				free(v);
-			}
-			skip_ws(&p);
-			if (*p == ',')
-				p++, skip_ws(&p);
-			else if (*p != '}')
-				goto bad;
-		}
-		p++;
-		r = row(ctx, kv, n);
-		for (i = 0; i < n; i++)
-			free(kv[i].key), free(kv[i].value);
-		if (r)
-			return -1;
-		skip_ws(&p);
-		if (*p == ',') {
-			p++;
-			continue;
-		}
-		skip_ws(&p);
-		return *p == ']' ? 0 : -1;
-bad:
-		for (i = 0; i < n; i++)
-			free(kv[i].key), free(kv[i].value);
-		return -1;
-	}
-}
-
 /* Take the value of `key` out of the pairs (NULL when absent). */
-static const char *take(struct folio_invoice *inv, struct jkv *kv, size_t n, const char *key)
+static const char *take(struct folio_invoice *inv, struct folio_json_pair *kv, size_t n,
+			const char *key)
 {
 	size_t i;
 	char *v;
@@ -225,7 +75,7 @@ struct rows {
 	size_t alloc;
 };
 
-static int rate_row(void *ctx, struct jkv *kv, size_t n)
+static int rate_row(void *ctx, struct folio_json_pair *kv, size_t n)
 {
 	struct rows *r = ctx;
 	struct folio_invoice *inv = r->inv;
@@ -247,7 +97,7 @@ static int rate_row(void *ctx, struct jkv *kv, size_t n)
 	return 0;
 }
 
-static int line_row(void *ctx, struct jkv *kv, size_t n)
+static int line_row(void *ctx, struct folio_json_pair *kv, size_t n)
 {
 	struct rows *r = ctx;
 	struct folio_invoice *inv = r->inv;
@@ -265,7 +115,7 @@ static int line_row(void *ctx, struct jkv *kv, size_t n)
 	return 0;
 }
 
-static int charge_row(void *ctx, struct jkv *kv, size_t n)
+static int charge_row(void *ctx, struct folio_json_pair *kv, size_t n)
 {
 	struct rows *r = ctx;
 	struct folio_invoice *inv = r->inv;
@@ -335,7 +185,7 @@ int folio_invoice_from_doc(struct folio_invoice *inv, struct folio_doc *doc, int
 {
 	static const struct {
 		const char *name;
-		int (*row)(void *, struct jkv *, size_t);
+		int (*row)(void *, struct folio_json_pair *, size_t);
 	} arrays[] = {
 		{ "vat_breakdown", rate_row },
 		{ "lines", line_row },
@@ -344,6 +194,7 @@ int folio_invoice_from_doc(struct folio_invoice *inv, struct folio_doc *doc, int
 	const struct folio_field *f;
 	struct rows r;
 	size_t i;
+	int j;
 
 	memset(inv, 0, sizeof(*inv));
 	inv->doc_ = owns_doc ? doc : NULL;
@@ -409,7 +260,11 @@ int folio_invoice_from_doc(struct folio_invoice *inv, struct folio_doc *doc, int
 			continue;
 		r.inv = inv;
 		r.alloc = 0;
-		if (jarray(f->value, arrays[i].row, &r)) {
+		if ((j = folio_json_rows(f->value, arrays[i].row, &r)) == -2 || inv->nomem_) {
+			inv->doc_ = owns_doc ? doc : NULL;
+			goto nomem;
+		}
+		if (j) {
 			/* the message first: releasing may free the document */
 			folio_err_set(err, FOLIO_FAILED, FOLIO_E_INPUT, 0,
 				      "document %lld: field %s is not a list of entries", doc->id,
@@ -420,6 +275,9 @@ int folio_invoice_from_doc(struct folio_invoice *inv, struct folio_doc *doc, int
 		}
 	}
 	inv->doc_ = owns_doc ? doc : NULL;
+	/* a value that could not be kept (a country from a tax ID) */
+	if (inv->nomem_)
+		goto nomem;
 	return FOLIO_OK;
 nomem:
 	folio_invoice_release(inv);

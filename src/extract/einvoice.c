@@ -63,7 +63,8 @@
  *    "reason_code","rate","category"} with only the keys present (rate is
  *    the VAT rate, percent the allowance's own: UBL MultiplierFactorNumeric,
  *    CII CalculationPercent); CII EXTENDED's logistics service charges are
- *    charges too.
+ *    charges too. One whose ChargeIndicator is neither true nor false is
+ *    left out, with a "review" candidate saying so.
  *  - Parties' identifiers, as written (no normalisation): seller_identifier
  *    and buyer_identifier (BT-29/46: UBL's first PartyIdentification that
  *    is not a SEPA creditor ID, which is BT-90; CII's ram:ID, else its
@@ -91,6 +92,7 @@
  *    first) and payment_means_code (UNCL4461, the first PaymentMeans).
  */
 #include <ctype.h>
+#include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -452,10 +454,12 @@ static int all_digits(const char *s, size_t n)
 }
 
 /* "YYYY-MM-DD" (optionally followed by a time or zone) or, for CII,
- * "YYYYMMDD": writes "YYYY-MM-DD" to out and returns 0, or -1. */
+ * "YYYYMMDD": writes "YYYY-MM-DD" to out and returns 0, or -1 unless
+ * the day exists in the calendar (years 1900..2199, as folio_date_parse
+ * reads them: "2024-02-30" is no date). */
 static int norm_date(const char *s, int compact, char out[11])
 {
-	int m, d;
+	char check[11];
 
 	if (!s)
 		return -1;
@@ -476,9 +480,7 @@ static int norm_date(const char *s, int compact, char out[11])
 		memcpy(out, s, 10);
 	}
 	out[10] = '\0';
-	m = (out[5] - '0') * 10 + (out[6] - '0');
-	d = (out[8] - '0') * 10 + (out[9] - '0');
-	if (m < 1 || m > 12 || d < 1 || d > 31)
+	if (folio_date_parse(out, FOLIO_YMD, check) != 10 || strcmp(check, out))
 		return -1;
 	return 0;
 }
@@ -856,16 +858,25 @@ struct charge {
 	char *indicator, *amount, *base, *percent, *reason, *code, *rate, *category;
 };
 
-/* `kind` NULL: from the indicator. */
+/* `kind` NULL: from the indicator. An entry whose indicator says neither
+ * is left out with a review note: added or taken off, its amount would be
+ * a guess (and the readers of the list once guessed differently). */
 static void charge_add(struct jobj *j, const struct charge *c, const char *kind)
 {
-	char ab[48], bb[48], pb[48], rb[48];
+	char ab[48], bb[48], pb[48], rb[48], note[160];
 
 	if (!kind && c->indicator) {
 		if (!strcmp(c->indicator, "true") || !strcmp(c->indicator, "1"))
 			kind = "charge";
 		else if (!strcmp(c->indicator, "false") || !strcmp(c->indicator, "0"))
 			kind = "allowance";
+	}
+	if (!kind) {
+		snprintf(note, sizeof(note), "an allowance or charge of %.40s whose indicator "
+			 "('%.20s') says neither was left out", c->amount ? c->amount : "no amount",
+			 c->indicator ? c->indicator : "");
+		emit(j->r, "review", note, NULL);
+		return;
 	}
 	jbegin(j);
 	jfield(j, "kind", kind);
@@ -1914,6 +1925,7 @@ struct first_error {
 	int set;
 	int line;
 	char msg[200];
+	int nomem;             /* libxml2 ran out of memory (any error) */
 };
 
 /* libxml2 reports every error here (the parser context is `user`); keep
@@ -1924,6 +1936,8 @@ static void on_error(void *user, xmlErrorPtr e)
 	struct first_error *fe = ctxt ? ctxt->_private : NULL;
 	size_t n;
 
+	if (fe && e && e->code == XML_ERR_NO_MEMORY)
+		fe->nomem = 1;
 	if (!fe || fe->set || !e || e->level < XML_ERR_ERROR)
 		return;
 	fe->set = 1;
@@ -1936,7 +1950,7 @@ static void on_error(void *user, xmlErrorPtr e)
 
 static int parse_xml(const void *xml, size_t len, xmlDocPtr *out, struct folio_err *err)
 {
-	struct first_error fe = { 0, 0, "" };
+	struct first_error fe = { 0, 0, "", 0 };
 	xmlParserCtxtPtr ctxt;
 	xmlDocPtr doc;
 	int wf;
@@ -1963,7 +1977,14 @@ static int parse_xml(const void *xml, size_t len, xmlDocPtr *out, struct folio_e
 		snprintf(fe.msg, sizeof(fe.msg), "%s",
 			 ctxt->lastError.message ? ctxt->lastError.message : "malformed XML");
 	}
+	if (ctxt->errNo == XML_ERR_NO_MEMORY || ctxt->lastError.code == XML_ERR_NO_MEMORY)
+		fe.nomem = 1;
 	xmlFreeParserCtxt(ctxt);
+	/* short of memory, the text is not to blame: no "line N: malformed" */
+	if (fe.nomem) {
+		xmlFreeDoc(doc);
+		return folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, ENOMEM, "out of memory");
+	}
 	if (!wf || !doc || !xmlDocGetRootElement(doc)) {
 		xmlFreeDoc(doc);
 		if (!fe.set)

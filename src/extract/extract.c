@@ -348,86 +348,85 @@ static void reconcile_totals(const struct folio_cands *cs, struct chosen *ch, in
 	}
 }
 
-/* Minimal reader of the breakdown JSON this module writes:
- * [{"rate":"23","net":"1.00","vat":"0.23"},...]. Returns the rows read. */
+/* The VAT breakdown's rows, read from its JSON list (folio_json_rows):
+ * [{"rate":"23","net":"1.00","vat":"0.23"},...]. */
 struct bd_row {
 	char rate[16];
 	long long net, vat, gross;
 	int has_net, has_vat, has_gross;
 };
 
-static const char *json_get(const char *obj, const char *end, const char *key, char *out,
-			    size_t n)
-{
-	char pat[32];
-	const char *p;
-	size_t k = 0;
+struct bd_read {
+	struct bd_row *rows;
+	size_t n, max;
+};
 
-	snprintf(pat, sizeof(pat), "\"%s\":\"", key);
-	p = strstr(obj, pat);
-	if (!p || p >= end)
-		return NULL;
-	p += strlen(pat);
-	while (*p && *p != '"' && k + 1 < n)
-		out[k++] = *p++;
-	out[k] = '\0';
-	return out;
+static int bd_take(void *ctx, struct folio_json_pair *kv, size_t n)
+{
+	struct bd_read *b = ctx;
+	struct bd_row *r;
+	const char *v;
+	int ok;
+
+	if (b->n == b->max)
+		return 0;
+	r = &b->rows[b->n++];
+	memset(r, 0, sizeof(*r));
+	if ((v = folio_json_get(kv, n, "rate")))
+		snprintf(r->rate, sizeof(r->rate), "%s", v);
+	if ((v = folio_json_get(kv, n, "net"))) {
+		r->net = cents_of(v, &ok);
+		r->has_net = ok;
+	}
+	if ((v = folio_json_get(kv, n, "vat"))) {
+		r->vat = cents_of(v, &ok);
+		r->has_vat = ok;
+	}
+	if ((v = folio_json_get(kv, n, "gross"))) {
+		r->gross = cents_of(v, &ok);
+		r->has_gross = ok;
+	}
+	return 0;
 }
 
-static size_t read_breakdown(const char *json, struct bd_row *rows, size_t max)
+/* The rows read (a list that is not one reads as none), or -1 when memory
+ * ran out. */
+static long read_breakdown(const char *json, struct bd_row *rows, size_t max)
 {
-	const char *p = json;
-	size_t n = 0;
+	struct bd_read b = { rows, 0, max };
+	int r = folio_json_rows(json, bd_take, &b);
 
-	while (n < max && (p = strchr(p, '{'))) {
-		const char *end = strchr(p, '}');
-		char buf[40];
-		int ok;
-
-		if (!end)
-			break;
-		memset(&rows[n], 0, sizeof(rows[n]));
-		if (!json_get(p, end, "rate", rows[n].rate, sizeof(rows[n].rate)))
-			rows[n].rate[0] = '\0';
-		if (json_get(p, end, "net", buf, sizeof(buf))) {
-			rows[n].net = cents_of(buf, &ok);
-			rows[n].has_net = ok;
-		}
-		if (json_get(p, end, "vat", buf, sizeof(buf))) {
-			rows[n].vat = cents_of(buf, &ok);
-			rows[n].has_vat = ok;
-		}
-		if (json_get(p, end, "gross", buf, sizeof(buf))) {
-			rows[n].gross = cents_of(buf, &ok);
-			rows[n].has_gross = ok;
-		}
-		n++;
-		p = end + 1;
-	}
-	return n;
+	return r == -2 ? -1 : r ? 0 : (long)b.n;
 }
 
-static size_t read_line_nets(const char *json, long long *sum)
+struct line_sum {
+	long long sum;
+	long n;
+};
+
+static int line_net(void *ctx, struct folio_json_pair *kv, size_t n)
 {
-	const char *p = json;
-	size_t n = 0;
+	struct line_sum *ls = ctx;
+	const char *v = folio_json_get(kv, n, "net");
+	long long c;
+	int ok;
 
-	*sum = 0;
-	while ((p = strchr(p, '{'))) {
-		const char *end = strchr(p, '}');
-		char buf[40];
-		int ok;
-
-		if (!end)
-			break;
-		if (json_get(p, end, "net", buf, sizeof(buf))) {
-			*sum += cents_of(buf, &ok);
-			if (ok)
-				n++;
-		}
-		p = end + 1;
+	if (v && (c = cents_of(v, &ok), ok)) {
+		ls->sum += c;
+		ls->n++;
 	}
-	return n;
+	return 0;
+}
+
+/* How many lines have a net amount (their sum in *sum), or -1 when memory
+ * ran out. */
+static long read_line_nets(const char *json, long long *sum)
+{
+	struct line_sum ls = { 0, 0 };
+	int r = folio_json_rows(json, line_net, &ls);
+
+	*sum = r ? 0 : ls.sum;
+	return r == -2 ? -1 : r ? 0 : ls.n;
 }
 
 static int field_index(const char *name)
@@ -440,18 +439,20 @@ static int field_index(const char *name)
 	return -1;
 }
 
-static void check_breakdown(struct chosen *ch, struct folio_strbuf *why)
+/* 0, or -1 when memory ran out */
+static int check_breakdown(struct chosen *ch, struct folio_strbuf *why)
 {
 	int ib = field_index("vat_breakdown"), in = field_index("net_total"),
 	    iv = field_index("vat_total");
 	struct bd_row rows[16];
-	size_t n, i;
+	long n, i;
 	long long sn = 0, sv = 0;
 	int bad = 0, ok;
 
 	if (!ch[ib].c)
-		return;
-	n = read_breakdown(ch[ib].c->value, rows, 16);
+		return 0;
+	if ((n = read_breakdown(ch[ib].c->value, rows, 16)) < 0)
+		return -1;
 	for (i = 0; i < n; i++) {
 		double rate = atof(rows[i].rate);
 
@@ -481,51 +482,59 @@ static void check_breakdown(struct chosen *ch, struct folio_strbuf *why)
 			add_reason(why, "VAT breakdown does not add up to the totals");
 		}
 	}
+	return 0;
 }
 
 /* What document-level allowances (-) and charges (+) add to the lines. */
-static long long charges_delta(const char *json)
+struct charges {
+	long long delta;
+};
+
+static int charge(void *ctx, struct folio_json_pair *kv, size_t n)
 {
-	const char *p = json;
-	long long d = 0;
+	struct charges *c = ctx;
+	const char *amount = folio_json_get(kv, n, "amount"), *kind;
+	long long a;
+	int ok;
 
-	while (p && (p = strchr(p, '{'))) {
-		const char *end = strchr(p, '}');
-		char amount[40], kind[16];
-		long long a;
-		int ok;
-
-		if (!end)
-			break;
-		if (json_get(p, end, "amount", amount, sizeof(amount)) &&
-		    (a = cents_of(amount, &ok), ok))
-			d += json_get(p, end, "kind", kind, sizeof(kind)) &&
-				     !strcmp(kind, "allowance") ? -a : a;
-		p = end + 1;
+	/* "charge" adds, anything else takes off: as the export record reads
+	 * it (export/record.c), so the check and the exports agree */
+	if (amount && (a = cents_of(amount, &ok), ok)) {
+		kind = folio_json_get(kv, n, "kind");
+		c->delta += kind && !strcmp(kind, "charge") ? a : -a;
 	}
-	return d;
+	return 0;
 }
 
-static void check_lines(struct chosen *ch, struct folio_strbuf *why)
+/* 0, or -1 when memory ran out */
+static int check_lines(struct chosen *ch, struct folio_strbuf *why)
 {
 	int il = field_index("lines"), in = field_index("net_total"), ok;
 	int ic = field_index("charges");
+	struct charges c = { 0 };
 	long long sum, net;
+	long n;
 
-	if (!ch[il].c || !ch[in].c || !read_line_nets(ch[il].c->value, &sum))
-		return;
+	if (!ch[il].c || !ch[in].c)
+		return 0;
+	if ((n = read_line_nets(ch[il].c->value, &sum)) <= 0)
+		return (int)n;
 	net = cents_of(ch[in].c->value, &ok);
 	if (!ok)
-		return;
+		return 0;
 	/* EN 16931 BR-CO-13: net = lines - allowances + charges */
-	if (ic >= 0 && ch[ic].c)
-		sum += charges_delta(ch[ic].c->value);
+	if (ic >= 0 && ch[ic].c) {
+		if (folio_json_rows(ch[ic].c->value, charge, &c) == -2)
+			return -1;
+		sum += c.delta;
+	}
 	if (llabs(sum - net) <= 1)
 		ch[il].conf = 1.0f - (1.0f - ch[il].conf) * 0.3f;
 	else if (ch[il].c->src == FOLIO_SRC_XML)
 		add_reason(why, "invoice lines do not add up to the net total");
 	else
 		ch[il].conf *= 0.5f;   /* lines read from the page are incomplete */
+	return 0;
 }
 
 static const char *pretty(const char *name)
@@ -588,8 +597,10 @@ static int finish(const struct folio_extractor *x, struct folio_doc *doc,
 			add_reason(why, "%s", cs->v[i].value);
 	reconcile_totals(cs, ch, field_index("net_total"), field_index("vat_total"),
 			 field_index("gross_total"), why);
-	check_breakdown(ch, why);
-	check_lines(ch, why);
+	if (check_breakdown(ch, why) || check_lines(ch, why)) {
+		folio_strbuf_release(&notes);
+		return folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, 12, "out of memory");
+	}
 
 	/* tax IDs and IBANs from exact sources are still checked */
 	for (i = 0; i < NFIELDS; i++) {

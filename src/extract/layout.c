@@ -71,18 +71,15 @@ struct folio_lexicon {
 /* Folded alphanumerics of `s` ("Nº" → "n", "wystawienia:" → "wystawienia"). */
 static void make_key(const char *s, char *key, size_t n)
 {
-	char *f = folio_fold_key(s);
+	char f[256];   /* a key is KEY_MAX bytes: the word's start is enough */
 	size_t i, j = 0;
 
-	if (!f) {
-		key[0] = '\0';
-		return;
-	}
+	/* on the stack: no word loses its key for want of memory */
+	folio_fold_key_to(s, f, sizeof(f));
 	for (i = 0; f[i] && j + 1 < n; i++)
 		if (isalnum((unsigned char)f[i]))
 			key[j++] = f[i];
 	key[j] = '\0';
-	free(f);
 }
 
 /* ---- lexicon ------------------------------------------------------------ */

@@ -461,17 +461,14 @@ static size_t word_len(const char *p)
 static size_t word_fold(const char *p, char *buf, size_t n)
 {
 	size_t len = word_len(p);
-	char raw[32], *f;
+	char raw[32];
 
 	if (!len || len > 24)
 		return 0;
 	memcpy(raw, p, len);
 	raw[len] = '\0';
-	f = folio_fold_key(raw);
-	if (!f)
-		return 0;
-	snprintf(buf, n, "%s", f);
-	free(f);
+	/* into the caller's buffer: a date never fails for want of memory */
+	folio_fold_key_to(raw, buf, n);
 	return len;
 }
 

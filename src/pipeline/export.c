@@ -144,7 +144,7 @@ static int put(const char *dest, const void *data, size_t len, const char *sha,
 		return folio_err_set(err, FOLIO_FAILED, FOLIO_E_IO, EEXIST,
 				     "'%s' exists: an export never overwrites a file", dest);
 	}
-	return folio_write_file_atomic(dest, data, len, 0644, err);
+	return folio_write_file_atomic_by(dest, data, len, 0644, "export", err);
 }
 
 static int write_stdout(const void *data, size_t len, struct folio_err *err)
@@ -699,6 +699,9 @@ static int deliver(struct run *r, const char *out, struct folio_err *err)
 					   r->files[i].data.len, 0644, err);
 		free(tmp);
 	}
+	if (ret == FOLIO_OK && folio_fault("export-fsync-eio"))
+		ret = folio_err_set(err, FOLIO_FAILED, FOLIO_E_IO, EIO, "cannot sync '%s': %s", out,
+				    strerror(EIO));
 	if (ret == FOLIO_OK)
 		ret = folio_sync_dir_fs(out, err);
 	for (i = 0; i < r->nfiles && ret == FOLIO_OK; i++) {

@@ -298,7 +298,9 @@ int folio_config_load(struct folio_config *cfg, const char *path, struct folio_e
 				break;
 			continue;
 		}
-		if (folio_config_set(cfg, key, val, err) != FOLIO_OK) {
+		if ((ret = folio_config_set(cfg, key, val, err)) == FOLIO_FATAL)
+			break;   /* out of memory: not the line's fault */
+		if (ret != FOLIO_OK) {
 			char msg[FOLIO_ERR_MSG_MAX];
 
 			snprintf(msg, sizeof(msg), "%s", err ? err->msg : "");

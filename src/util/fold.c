@@ -48,11 +48,20 @@ static const char latin_base[193] =
 
 char *folio_fold_key(const char *s)
 {
-	size_t len = strlen(s), i, j;
+	size_t len = strlen(s);
 	char *out = malloc(len + 1);
 
-	if (!out)
-		return NULL;
+	return out ? folio_fold_key_to(s, out, len + 1) : NULL;
+}
+
+char *folio_fold_key_to(const char *s, char *out, size_t n)
+{
+	size_t len, i, j;
+
+	if (!n)
+		return out;
+	len = strnlen(s, n - 1);
+
 	for (i = j = 0; i < len;) {
 		unsigned char c = (unsigned char)s[i];
 

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -354,8 +355,59 @@ int folio_fsync_dir(const char *path, struct folio_err *err)
 	return FOLIO_OK;
 }
 
+int folio_fault(const char *point)
+{
+	static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+	static struct { char name[64]; long fired; } seen[16];
+	const char *f = getenv("FOLIO_FAULT"), *p;
+	size_t n = strlen(point), i;
+	long limit = -1;
+	int hit = 0;
+
+	if (!f || !*f)
+		return 0;
+	for (p = f; (p = strstr(p, point)); p += n)
+		if ((p == f || p[-1] == ',') && (!p[n] || p[n] == ',' || p[n] == ':'))
+			break;
+	if (!p)
+		return 0;
+	if (p[n] == ':')
+		limit = strtol(p + n + 1, NULL, 10);
+	if (limit < 0)
+		return 1;
+	pthread_mutex_lock(&mu);
+	for (i = 0; i < sizeof(seen) / sizeof(seen[0]); i++) {
+		if (!seen[i].name[0])
+			snprintf(seen[i].name, sizeof(seen[i].name), "%s", point);
+		if (!strcmp(seen[i].name, point)) {
+			hit = seen[i].fired < limit;
+			seen[i].fired += hit;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&mu);
+	return hit;
+}
+
+/* 1 when fault point "WHO-WHAT" is to fire (WHO may be NULL: never). */
+static int fault_by(const char *who, const char *what)
+{
+	char point[64];
+
+	if (!who)
+		return 0;
+	snprintf(point, sizeof(point), "%s-%s", who, what);
+	return folio_fault(point);
+}
+
 int folio_write_file_atomic(const char *path, const void *data, size_t len, int mode,
 			    struct folio_err *err)
+{
+	return folio_write_file_atomic_by(path, data, len, mode, NULL, err);
+}
+
+int folio_write_file_atomic_by(const char *path, const void *data, size_t len, int mode,
+			       const char *who, struct folio_err *err)
 {
 	char *tmp = NULL, *dir = NULL, *slash;
 	const unsigned char *p = data;
@@ -386,7 +438,7 @@ int folio_write_file_atomic(const char *path, const void *data, size_t len, int 
 		p += w;
 		len -= (size_t)w;
 	}
-	if (fsync(fd)) {
+	if ((fault_by(who, "fsync-eio") && (errno = EIO)) || fsync(fd)) {
 		folio_err_set(err, FOLIO_FAILED, FOLIO_E_IO, errno, "cannot sync '%s': %s", tmp,
 			      strerror(errno));
 		goto out;
@@ -398,7 +450,7 @@ int folio_write_file_atomic(const char *path, const void *data, size_t len, int 
 		goto out;
 	}
 	fd = -1;
-	if (rename(tmp, path)) {
+	if ((fault_by(who, "rename-enospc") && (errno = ENOSPC)) || rename(tmp, path)) {
 		folio_err_set(err, FOLIO_FAILED, FOLIO_E_IO, errno,
 			      "cannot rename '%s' to '%s': %s", tmp, path, strerror(errno));
 		goto out;

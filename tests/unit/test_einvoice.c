@@ -1796,6 +1796,40 @@ static void test_values(void)
 	T_OK(!val(&c, "gross_total"), "exponents are not xsd:decimal");
 	T_EQ_STR(val(&c, "amount_due"), "1234567890123.01");
 	folio_cands_free(&c);
+
+	/* an allowance or charge that is neither is left out, and said so
+	 * (the check of the lines and the exports read a kindless entry
+	 * differently: found by fuzz_json) */
+	T_EQ_INT(parse_str("<Invoice xmlns=\"urn:oasis:names:specification:ubl:schema:xsd:"
+			   "Invoice-2\" xmlns:cac=\"" NS_CAC "\" xmlns:cbc=\"" NS_CBC "\">"
+			   "<cac:AllowanceCharge><cbc:ChargeIndicator>yes</cbc:ChargeIndicator>"
+			   "<cbc:Amount>10.00</cbc:Amount></cac:AllowanceCharge><cac:AllowanceCharge>"
+			   "<cbc:ChargeIndicator>true</cbc:ChargeIndicator><cbc:Amount>2.00</cbc:Amount>"
+			   "</cac:AllowanceCharge></Invoice>", &c, &err), FOLIO_OK);
+	T_EQ_STR(val(&c, "charges"), "[{\"kind\":\"charge\",\"amount\":\"2.00\"}]");
+	T_CONTAINS(val(&c, "review"), "allowance or charge of 10.00 whose indicator ('yes')");
+	folio_cands_free(&c);
+
+	/* a day the month does not have is no date either (found by
+	 * tests/fuzz/fuzz_einvoice: "2024-02-30" was kept) */
+	T_EQ_INT(parse_str("<Invoice xmlns=\"urn:oasis:names:specification:ubl:schema:xsd:"
+			   "Invoice-2\" xmlns:cbc=\"" NS_CBC "\"><cbc:IssueDate>2024-02-30"
+			   "</cbc:IssueDate><cbc:DueDate>2023-02-29</cbc:DueDate><cbc:TaxPointDate>"
+			   "2024-02-29T10:00:00</cbc:TaxPointDate></Invoice>", &c, &err), FOLIO_OK);
+	T_OK(!val(&c, "issue_date") && !val(&c, "due_date"), "2024-02-30, 2023-02-29 dropped");
+	T_EQ_STR(val(&c, "tax_point_date"), "2024-02-29");
+	folio_cands_free(&c);
+	T_EQ_INT(parse_str("<rsm:CrossIndustryInvoice xmlns:rsm=\"urn:un:unece:uncefact:data:"
+			   "standard:CrossIndustryInvoice:100\" xmlns:ram=\"urn:un:unece:uncefact:"
+			   "data:standard:ReusableAggregateBusinessInformationEntity:100\" xmlns:udt="
+			   "\"urn:un:unece:uncefact:data:standard:UnqualifiedDataType:100\">"
+			   "<rsm:ExchangedDocument><ram:ID>1</ram:ID><ram:IssueDateTime>"
+			   "<udt:DateTimeString format=\"102\">20230431</udt:DateTimeString>"
+			   "</ram:IssueDateTime></rsm:ExchangedDocument></rsm:CrossIndustryInvoice>",
+			   &c, &err), FOLIO_OK);
+	T_OK(!val(&c, "issue_date"), "20230431 dropped");
+	T_EQ_STR(val(&c, "invoice_number"), "1");
+	folio_cands_free(&c);
 }
 
 /* ---- PDFs with an embedded e-invoice ------------------------------------------ */

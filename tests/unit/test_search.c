@@ -179,6 +179,13 @@ int main(void)
 	T_CONTAINS(err.msg, "unexported");
 	T_EQ_INT(search(arc, "export:", 0, 0, &hs, &err), FOLIO_FAILED);
 	T_CONTAINS(err.msg, "needs a value");
+	/* words that match nothing, listed by date: the probe has no matches
+	 * to look the newest documents up in (qsort and bsearch of a NULL
+	 * array, UBSan; found by tests/fuzz/fuzz_search) */
+	T_EQ_INT(search(arc, "nosuchword", FOLIO_SORT_DATE, 0, &hs, &err), FOLIO_OK);
+	T_EQ_INT(hs.n, 0);
+	T_EQ_INT(search(arc, "nosuchword type:invoice", FOLIO_SORT_DATE, 0, &hs, &err), FOLIO_OK);
+	T_EQ_INT(hs.n, 0);
 	/* the ledger's rows go with their document */
 	sql(arc, "DELETE FROM exports WHERE doc_id = 2");
 	T_EQ_INT(count(arc, "is:exported"), 1);

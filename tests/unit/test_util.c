@@ -197,6 +197,47 @@ static void test_files(void)
 	T_EQ_INT(err.kind, FOLIO_E_IO);
 	T_CONTAINS(err.msg, "No such file");
 	free(q);
+
+	/* the fault points: the write fails as the system call would, the
+	 * temp file goes, an existing file stays as it was */
+	q = folio_path_join(p, "f.txt");
+	setenv("FOLIO_FAULT", "store-fsync-eio,store-rename-enospc:1", 1);
+	T_EQ_INT(folio_fault("store-fsync-eio"), 1);
+	T_EQ_INT(folio_fault("store-fsync"), 0);
+	T_EQ_INT(folio_fault("fsync-eio"), 0);
+	T_EQ_INT(folio_write_file_atomic_by(q, "bye", 3, 0644, "store", &err), FOLIO_FAILED);
+	T_CONTAINS(err.msg, "Input/output error");
+	T_EQ_INT(err.sys_errno, EIO);
+	T_EQ_INT(folio_read_file(q, 100, &data, &size, &err), FOLIO_OK);
+	T_OK(size == 5 && !memcmp(data, "hello", 5), "the old content kept");
+	free(data);
+	setenv("FOLIO_FAULT", "store-rename-enospc:1", 1);
+	T_EQ_INT(folio_write_file_atomic_by(q, "bye", 3, 0644, "store", &err), FOLIO_FAILED);
+	T_EQ_INT(err.sys_errno, ENOSPC);
+	T_CONTAINS(err.msg, "No space left on device");
+	/* ":1": once only; another caller's name never */
+	T_EQ_INT(folio_write_file_atomic_by(q, "bye", 3, 0644, "store", &err), FOLIO_OK);
+	setenv("FOLIO_FAULT", "store-fsync-eio", 1);
+	T_EQ_INT(folio_write_file_atomic_by(q, "ok", 2, 0644, "export", &err), FOLIO_OK);
+	T_EQ_INT(folio_write_file_atomic(q, "ok", 2, 0644, &err), FOLIO_OK);
+	unsetenv("FOLIO_FAULT");
+	T_EQ_INT(folio_fault("store-fsync-eio"), 0);
+	{
+		char cmd[512];
+		FILE *ls;
+
+		snprintf(cmd, sizeof(cmd), "ls -a '%s'", p);
+		ls = popen(cmd, "r");
+		size = 0;
+		while (ls && fgets(cmd, sizeof(cmd), ls)) {
+			T_OK(!strstr(cmd, ".tmp."), "a temp file left: %s", cmd);
+			size++;
+		}
+		if (ls)
+			pclose(ls);
+		T_EQ_INT(size, 3);   /* ".", "..", f.txt */
+	}
+	free(q);
 	free(p);
 	q = malloc(strlen(dir) + 32);
 	snprintf(q, strlen(dir) + 32, "rm -rf '%s'", dir);
