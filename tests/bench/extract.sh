@@ -144,3 +144,16 @@ if [ -d "$SHARED/rendered" ]; then
 	# shellcheck disable=SC2086
 	FOLIO=$FOLIO sh "$ROOT/tests/bench/rendered.sh" $VERBOSE "$SHARED/rendered" rendered
 fi
+
+# --- 4. own renders of e-invoice samples: dev and held-out ------------------
+if [ -d "$SHARED/einvoice" ] && "$PY" -c 'import reportlab' 2>/dev/null; then
+	R=$ROOT/build/rendered
+	rm -rf "$R"
+	"$PY" "$ROOT/tests/bench/render_invoices.py" "$SHARED/einvoice" "$SHARED/rendered" "$R"
+	for split in dev heldout; do
+		echo
+		echo "== own renders ($split): $R/$split =="
+		# shellcheck disable=SC2086
+		FOLIO=$FOLIO sh "$ROOT/tests/bench/rendered.sh" $VERBOSE "$R/$split" "renders-$split"
+	done
+fi
