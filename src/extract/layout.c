@@ -27,7 +27,7 @@
 
 /* what a field's value looks like */
 enum vkind {
-	V_NONE, V_NUMBER, V_DATE, V_AMOUNT, V_IBAN, V_PARTY, V_ROW, V_COL, V_MARKER,
+	V_NONE, V_NUMBER, V_DATE, V_AMOUNT, V_IBAN, V_PARTY, V_ROW, V_COL, V_MARKER, V_PNAME,
 };
 
 enum col {
@@ -46,6 +46,7 @@ static const struct {
 	{ "gross_total", V_AMOUNT, 0 }, { "amount_due", V_AMOUNT, 0 },
 	{ "iban", V_IBAN, 0 }, { "seller", V_PARTY, 0 }, { "buyer", V_PARTY, 0 },
 	{ "total_row", V_ROW, 0 }, { "credit_marker", V_MARKER, 0 },
+	{ "party_name", V_PNAME, 0 },
 	{ "col_rate", V_COL, C_RATE }, { "col_net", V_COL, C_NET }, { "col_vat", V_COL, C_VAT },
 	{ "col_gross", V_COL, C_GROSS }, { "col_desc", V_COL, C_DESC },
 	{ "col_qty", V_COL, C_QTY }, { "col_price", V_COL, C_PRICE },
@@ -1644,6 +1645,134 @@ static void clean_name(char *t)
 	memmove(t, t + i, n - i + 1);
 }
 
+/* Whether party label `m` heads its cell from its end: "Dati del cedente /
+ * prestatore", "Informationen zum Käufer" - a short cell of words only,
+ * the label its last words. */
+static int party_heading(const struct pagem *pm, const struct match *m)
+{
+	const struct cell *c = &pm->c[m->cell];
+	size_t i, b = c->b;
+
+	while (b > m->b && !pm->t[b - 1].key[0])
+		b--;
+	if (b != m->b || c->b - c->a > 6)
+		return 0;
+	for (i = c->a; i < c->b; i++)
+		if (has_digit(pm->t[i].text) || strchr(pm->t[i].text, ':'))
+			return 0;
+	return 1;
+}
+
+/* A name label is one of a label:value pair: "Nazwa:" with its colon, or
+ * alone in its cell with the value in the next one - not the first words
+ * of a column heading ("Nazwa towaru"). */
+static int name_label(const struct pagem *pm, const struct match *n)
+{
+	const struct cell *c = &pm->c[n->cell];
+
+	if (strchr(pm->t[n->b - 1].text, ':') || (n->b < c->b && !strcmp(pm->t[n->b].text, ":")))
+		return 1;
+	return n->b == c->b && n->cell + 1 < pm->nc && pm->c[n->cell + 1].line == c->line;
+}
+
+/* Whether cell `c` opens with a field label of the lexicon ("NIP:",
+ * "Adres", "E-mail:") or a tax ID label: not a name. */
+static int label_cell(const struct ctx *cx, const struct pagem *pm, const struct cell *c)
+{
+	size_t k;
+
+	if (taxid_label(pm->t[c->a].key))
+		return 1;
+	for (k = 0; k < cx->nm; k++)
+		if (cx->m[k].a == c->a && &cx->pm[cx->m[k].page] == pm &&
+		    cx->m[k].lb->kind != V_COL && cx->m[k].lb->kind != V_ROW &&
+		    (cx->m[k].lb->kind != V_PNAME || name_label(pm, &cx->m[k])))
+			return 1;
+	return strchr(pm->t[c->b - 1].text, ':') != NULL;
+}
+
+/* The first cell under a party heading that is not a label line. */
+static const struct cell *name_below(const struct ctx *cx, const struct pagem *pm,
+				     const struct cell *c)
+{
+	const struct cell *d = c;
+	int i;
+
+	for (i = 0; i < 4 && (d = cell_below(pm, d, 2)); i++) {
+		if (d->x0 > c->x0 + 3 * (c->y1 - c->y0) + 40)
+			return NULL;
+		if (!label_cell(cx, pm, d))
+			return d;
+	}
+	return NULL;
+}
+
+/*
+ * A name label ("Nazwa:", "Denominazione:", "Firmenname:") in the block
+ * under party heading `m`: the lines below it, in its column, up to the
+ * next party heading. Emits `role`_name from the label's value and points
+ * `*name` at the value's cell. Returns 1 when found, 0 if not, -1 ENOMEM.
+ */
+static int labelled_name(struct ctx *cx, const struct match *m, const struct cell **name)
+{
+	const struct pagem *pm = &cx->pm[m->page];
+	const struct cell *h = &pm->c[m->cell];
+	int lh = h->y1 - h->y0 > 4 ? h->y1 - h->y0 : 10;
+	size_t k, best = (size_t)-1;
+	char field[32];
+
+	for (k = 0; k < cx->nm; k++) {
+		const struct match *n = &cx->m[k];
+		const struct cell *c = &pm->c[n->cell];
+
+		if (n->page != m->page || c->line <= h->line || c->line > h->line + 12)
+			continue;
+		if (c->x0 < h->x0 - 2 * lh || c->x0 > h->x0 + 6 * lh)
+			continue;
+		if (n->lb->kind == V_PARTY && c->line < (best == (size_t)-1 ? h->line + 13 :
+							  pm->c[cx->m[best].cell].line))
+			break;
+		if (n->lb->kind == V_PNAME && n->a == c->a && name_label(pm, n) &&
+		    (best == (size_t)-1 || c->line < pm->c[cx->m[best].cell].line))
+			best = k;
+	}
+	/* a party heading between the two: the label is the other party's */
+	if (best != (size_t)-1)
+		for (k = 0; k < cx->nm; k++) {
+			const struct match *n = &cx->m[k];
+			const struct cell *c = &pm->c[n->cell];
+
+			if (n->page == m->page && n != m && n->lb->kind == V_PARTY &&
+			    c->line > h->line && c->line <= pm->c[cx->m[best].cell].line &&
+			    c->x0 >= h->x0 - 2 * lh && c->x0 <= h->x0 + 6 * lh &&
+			    (n->a == c->a || party_heading(pm, n)))
+				return 0;
+		}
+	if (best == (size_t)-1)
+		return 0;
+	{
+		const struct match *n = &cx->m[best];
+		struct span sp = { pm, 0, 0, 0 };
+		char *t;
+		int r = 0;
+
+		if (!right_span(pm, n, &sp))
+			return 0;
+		if (!(t = span_text(pm, sp.a, sp.b, NULL, 0)))
+			return -1;
+		clean_name(t);
+		snprintf(field, sizeof(field), "%s_name", m->lb->field);
+		if (strlen(t) >= 2) {
+			r = 1;
+			if (emit(cx, field, t, NULL, 0.9f, pm, sp.a, sp.b))
+				r = -1;
+			*name = &pm->c[pm->t[sp.a].cell];
+		}
+		free(t);
+		return r;
+	}
+}
+
 /* Party blocks: name right of or under "Sprzedawca:", tax ID in the block. */
 static int parties(struct ctx *cx, struct taxid *ids, size_t nids, int *assigned)
 {
@@ -1656,14 +1785,23 @@ static int parties(struct ctx *cx, struct taxid *ids, size_t nids, int *assigned
 		const char *role = m->lb->field;
 		char field[32];
 		struct span sp;
-		int x0, x1;
+		int x0, x1, r;
 		size_t l;
 
-		if (m->lb->kind != V_PARTY || m->a != c->a)
+		if (m->lb->kind != V_PARTY || (m->a != c->a && !party_heading(pm, m)))
 			continue;
 		snprintf(field, sizeof(field), "%s_name", role);
 		memset(&sp, 0, sizeof(sp));
-		if (right_span(pm, m, &sp) && sp.a >= c->a && sp.b <= c->b) {
+		if ((r = labelled_name(cx, m, &name)) < 0)
+			return -1;
+		if (r) {
+			/* "Nazwa: Firma" under the heading: the value, not the label
+			 * lines around it ("NIP: ...") */
+		} else if (m->a != c->a) {
+			/* a heading that ends its cell ("Dati del cedente /
+			 * prestatore") with no name label under it: no name */
+			name = NULL;
+		} else if (right_span(pm, m, &sp) && sp.a >= c->a && sp.b <= c->b) {
 			/* "Sprzedawca: Firma Sp. z o.o." on one line */
 			char *t = span_text(pm, sp.a, sp.b, NULL, 0);
 
@@ -1675,7 +1813,7 @@ static int parties(struct ctx *cx, struct taxid *ids, size_t nids, int *assigned
 				return -1;
 			}
 			free(t);
-		} else if ((name = cell_below(pm, c, 2))) {
+		} else if ((name = name_below(cx, pm, c))) {
 			char *t = span_text(pm, name->a, name->b, NULL, 0);
 
 			if (t)

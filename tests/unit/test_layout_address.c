@@ -502,6 +502,53 @@ static void test_fixtures(struct folio_extractor *x)
 	folio_config_release(&cfg);
 }
 
+/* Party blocks whose name is a "Name: value" line under the heading
+ * (KSeF visualisation, FatturaPA stylesheet, XRechnung visualisation):
+ * the name is the value, never the "NIP: ..." line over it; a heading may
+ * end its cell ("Dati del cedente / prestatore"). */
+static void test_name_labels(struct folio_extractor *x)
+{
+	static const char *const ksef[] = {
+		"40|Faktura VAT nr FV/7/2024",
+		"40|Sprzedawca\t307|Nabywca",
+		"40|NIP: 7251801126\t307|NIP: 6762304575",
+		"40|Nazwa: Twardowski and Sons\t307|Nazwa: Adamus Sp. z o.o.",
+		"40|Adres\t307|Adres",
+		"40|al. Bochenek 48\t307|ul. Długa 5",
+		"40|01-179 Zagórz\t307|76-424 Lubawa",
+		NULL,
+	};
+	static const char *const fpa[] = {
+		"68|Dati del cedente / prestatore",
+		"92|Identificativo fiscale ai fini IVA: IT01234567890",
+		"92|Denominazione: SOCIETA' ALPHA SRL",
+		"68|Dati del cessionario / committente",
+		"92|Denominazione: BETA GAMMA",
+		NULL,
+	};
+	static const char *const kosit[] = {
+		"63|Informationen zum Käufer",
+		"62|Käuferreferenz:\t141|018304 / 28865",
+		"62|Name:\t141|My Customer Company",
+		"63|Informationen zum Verkäufer",
+		"62|Firmenname:\t141|My Supplier Company",
+		NULL,
+	};
+	struct folio_doc *d = extract_rows(x, FOLIO_SRC_TEXT, ksef);
+
+	T_EQ_STR(val(d, "seller_name"), "Twardowski and Sons");
+	T_EQ_STR(val(d, "buyer_name"), "Adamus Sp. z o.o.");
+	folio_doc_free(d);
+	d = extract_rows(x, FOLIO_SRC_TEXT, fpa);
+	T_EQ_STR(val(d, "seller_name"), "SOCIETA' ALPHA SRL");
+	T_EQ_STR(val(d, "buyer_name"), "BETA GAMMA");
+	folio_doc_free(d);
+	d = extract_rows(x, FOLIO_SRC_TEXT, kosit);
+	T_EQ_STR(val(d, "seller_name"), "My Supplier Company");
+	T_EQ_STR(val(d, "buyer_name"), "My Customer Company");
+	folio_doc_free(d);
+}
+
 int main(void)
 {
 	struct folio_extract_opts o = { "models/labels.tsv", 0.6f };
@@ -519,6 +566,7 @@ int main(void)
 	test_en(x);
 	test_fr_and_receipt(x);
 	test_negative(x);
+	test_name_labels(x);
 	test_fixtures(x);
 	folio_extractor_free(x);
 	return t_done();
