@@ -275,7 +275,21 @@ static int add_tok(struct pagem *pm, const char *text, size_t len, int x, int y,
 	return 0;
 }
 
-/* Words as tokens; "NIP:5260001246" is split after the colon. */
+/* Where a word is two words joined by a slash, as the lexicon splits its
+ * labels ("imponibile/importo", "cedente/prestatore"): a lowercase letter
+ * before it and a letter after. Codes ("FA/GRQMB", "01/2024") stay whole. */
+static const char *word_slash(const char *s)
+{
+	const char *p;
+
+	for (p = s + 1; (p = strchr(p, '/')) != NULL; p++)
+		if (islower((unsigned char)p[-1]) && isalpha((unsigned char)p[1]))
+			return p;
+	return NULL;
+}
+
+/* Words as tokens; "NIP:5260001246" is split after the colon,
+ * "imponibile/importo:" at the slash. */
 static int page_tokens(struct pagem *pm)
 {
 	const struct folio_page *pg = pm->pg;
@@ -283,10 +297,19 @@ static int page_tokens(struct pagem *pm)
 
 	for (i = 0; i < pg->nwords; i++) {
 		const struct folio_word *wd = &pg->words[i];
-		const char *s = wd->text, *colon = strchr(s, ':');
+		const char *s = wd->text, *colon = strchr(s, ':'), *slash = *s ? word_slash(s) : NULL;
 		size_t len = strlen(s);
 
-		if (colon && colon > s && colon[1]) {
+		if (slash && (!colon || slash < colon)) {
+			size_t l1 = (size_t)(slash - s) + 1;
+			int w1 = len ? (int)((long)wd->w * (long)l1 / (long)len) : 0;
+
+			if (add_tok(pm, s, l1, wd->x, wd->y, w1, wd->h, wd->conf) ||
+			    add_tok(pm, slash + 1, len - l1, wd->x + w1, wd->y, wd->w - w1, wd->h,
+				    wd->conf))
+				return -1;
+			pm->t[pm->nt - 2].line = wd->line;
+		} else if (colon && colon > s && colon[1]) {
 			size_t l1 = (size_t)(colon - s) + 1;
 			int w1 = len ? (int)((long)wd->w * (long)l1 / (long)len) : 0;
 
@@ -1066,6 +1089,22 @@ static int key_values(struct ctx *cx)
 			sp.b = pm->c[m->cell + 1].b;
 			sp.conf = 0.85f * inside;
 			r = read_kind(cx, m, &sp);
+		}
+		/* "Data wystawienia, z zastrzeżeniem art. 106na ust. 1: 20.05.2025",
+		 * "Data scadenza pagamento: 2015-01-30": the label's words go on
+		 * to a colon, the value is after it */
+		if (!r && b < c->b) {
+			size_t k;
+
+			for (k = b; k < c->b && k < b + 12; k++)
+				if (strchr(pm->t[k].text, ':') && !strchr(pm->t[k].text, '/') &&
+				    k + 1 < c->b) {
+					sp.a = k + 1;
+					sp.b = c->b;
+					sp.conf = 0.8f * inside;
+					r = read_kind(cx, m, &sp);
+					break;
+				}
 		}
 		/* a heading cell: the value is under it */
 		if (!r && m->a == c->a && (below = cell_below(pm, c, 2))) {

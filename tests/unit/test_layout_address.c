@@ -549,6 +549,52 @@ static void test_name_labels(struct folio_extractor *x)
 	folio_doc_free(d);
 }
 
+/* Totals chosen together: "Gesamtsumme" printed for the net and the gross
+ * sum, the pair that closes with the VAT wins; a gross never printed is
+ * net + VAT; a date after a long label's colon. */
+static void test_totals_set(struct folio_extractor *x)
+{
+	static const char *const kosit[] = {
+		"62|Rechnungsnummer:\t141|12115118",
+		"62|Summe aller Positionen\t540|229,60",
+		"62|Gesamtsumme\t540|229,60",
+		"62|Summe Umsatzsteuer\t540|20,73",
+		"62|Gesamtsumme\t540|250,33",
+		"62|Fälliger Betrag\t540|250,33",
+		NULL,
+	};
+	static const char *const fpa[] = {
+		"92|Data documento: 2014-12-18",
+		"92|Totale imponibile/importo: 25.00",
+		"92|Totale imposta: 5.50",
+		"116|Data scadenza pagamento: 2015-01-30 (30 Gennaio 2015)",
+		NULL,
+	};
+	static const char *const ksef[] = {
+		"40|Data wystawienia, z zastrzeżeniem art. 106na ust. 1 ustawy: 20.05.2025",
+		"40|Data dokonania lub zakończenia dostawy towarów lub wykonania usługi:",
+		"40|18.05.2025",
+		NULL,
+	};
+	struct folio_doc *d = extract_rows(x, FOLIO_SRC_TEXT, kosit);
+
+	T_EQ_STR(val(d, "net_total"), "229.60");
+	T_EQ_STR(val(d, "vat_total"), "20.73");
+	T_EQ_STR(val(d, "gross_total"), "250.33");
+	T_EQ_STR(val(d, "amount_due"), "250.33");
+	folio_doc_free(d);
+	d = extract_rows(x, FOLIO_SRC_TEXT, fpa);
+	T_EQ_STR(val(d, "net_total"), "25.00");
+	T_EQ_STR(val(d, "vat_total"), "5.50");
+	T_EQ_STR(val(d, "gross_total"), "30.50");
+	T_EQ_STR(val(d, "due_date"), "2015-01-30");
+	folio_doc_free(d);
+	d = extract_rows(x, FOLIO_SRC_TEXT, ksef);
+	T_EQ_STR(val(d, "issue_date"), "2025-05-20");
+	T_EQ_STR(val(d, "supply_date"), "2025-05-18");
+	folio_doc_free(d);
+}
+
 int main(void)
 {
 	struct folio_extract_opts o = { "models/labels.tsv", 0.6f };
@@ -567,6 +613,7 @@ int main(void)
 	test_fr_and_receipt(x);
 	test_negative(x);
 	test_name_labels(x);
+	test_totals_set(x);
 	test_fixtures(x);
 	folio_extractor_free(x);
 	return t_done();
