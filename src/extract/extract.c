@@ -564,7 +564,14 @@ static int derive_gross(struct folio_cands *cs)
 	char buf[40];
 	float conf;
 
-	if (pool(cs, "gross_total", pg, NPICK) || !nn || !nv)
+	size_t ng = pool(cs, "gross_total", pg, NPICK), k;
+
+	/* a gross read only inside a line ("Valore totale: 5.00") does not
+	 * count as printed */
+	for (k = 0; k < ng; k++)
+		if (pg[k].conf >= 0.7f)
+			return 0;
+	if (!nn || !nv)
 		return 0;
 	if (!parse_amount(pn[0].c->value, &a) || !parse_amount(pv[0].c->value, &b))
 		return 0;

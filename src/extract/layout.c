@@ -1076,8 +1076,15 @@ static int key_values(struct ctx *cx)
 			continue;
 		/* a label inside a sentence ("... zur Rechnung Nr. X") is a weaker
 		 * witness than one heading its cell */
-		while (b < c->b && !pm->t[b].key[0] && !has_digit(pm->t[b].text))
+		while (b < c->b && !pm->t[b].key[0] && !has_digit(pm->t[b].text)) {
+			/* "IVA (%): 22.00", "Aliquota IVA (%)": a rate, not an amount */
+			if (m->lb->kind == V_AMOUNT && strchr(pm->t[b].text, '%'))
+				break;
 			b++;
+		}
+		if (m->lb->kind == V_AMOUNT && b < c->b && strchr(pm->t[b].text, '%') &&
+		    !has_digit(pm->t[b].text))
+			continue;
 		if (b < c->b) {
 			sp.a = b;
 			sp.b = c->b;
