@@ -135,6 +135,9 @@ def main():
             if o.get("path"):
                 results[os.path.realpath(o["path"])] = o
     items = load(a.corpus)
+    # a kind of file never ingested (SCANS=0) is not scored
+    seen = {v for p, v, _, _, _ in items if os.path.realpath(p) in results}
+    items = [it for it in items if it[1] in seen]
     tallies = {}
     conf = {}   # variant -> [hi_right, hi_n, lo_right, lo_n]
     mism = []
