@@ -647,6 +647,9 @@ static int emit(struct ctx *cx, const char *name, const char *value, const char 
 	int bbox[4] = { 0, 0, 0, 0 };
 	enum folio_source src = pm->pg->source == FOLIO_SRC_OCR ? FOLIO_SRC_OCR : FOLIO_SRC_TEXT;
 
+	if (getenv("FOLIO_DEBUG_LAYOUT"))
+		fprintf(stderr, "emit %s=%s conf %.2f line %d\n", name, value, (double)conf,
+			b > a ? pm->t[a].line : -1);
 	if (b > a)
 		span_bbox(pm, a, b, bbox);
 	if (src == FOLIO_SRC_OCR) {
@@ -789,6 +792,11 @@ static int read_amount(struct ctx *cx, const char *name, const struct span *sp)
 			skipped++;
 			continue;
 		}
+		/* "ust. 1 ustawy: ...": a whole number followed by a word is a
+		 * clause of a sentence, not a total */
+		if (am.scale == 0 && isalpha((unsigned char)*after) &&
+		    strcspn(after, " :") > 3)
+			break;
 		{
 			size_t t0 = tok_of(offs, n, start), t1 = tok_of(offs, n, start + used - 1) + 1;
 			char *raw = strndup(s, used);
@@ -2187,8 +2195,12 @@ static int rate_value(const char *s, char *out, size_t n)
 	}
 	while (s[i] == ' ')
 		i++;
-	if (s[i] == '%')
+	if (s[i] == '%') {
+		/* "23% lub 22%", "22% (D)": the first rate stands */
 		i++;
+		if (s[i] == ' ')
+			i += strlen(s + i);
+	}
 	if (s[i] || k >= n)
 		return 0;
 	buf[k] = '\0';
@@ -2211,6 +2223,26 @@ static int col_of(const struct column *cols, int ncols, const struct cell *c)
 	}
 	if (best >= 0)
 		return best;
+	/* headings set flush left, values flush right ("Kwota netto" over
+	 * "28 457,88" further right): the column whose heading starts last
+	 * before the value's centre, when the value ends before the next
+	 * heading's end */
+	{
+		int mid = (c->x0 + c->x1) / 2, at = -1;
+
+		for (k = 0; k < ncols; k++)
+			if (cols[k].x0 <= mid && (at < 0 || cols[k].x0 > cols[at].x0))
+				at = k;
+		if (at >= 0 && cols[at].mask) {
+			int nx = 1 << 30;
+
+			for (k = 0; k < ncols; k++)
+				if (cols[k].x0 > cols[at].x0 && cols[k].x0 < nx)
+					nx = cols[k].x0;
+			if (c->x1 <= nx)
+				return at;
+		}
+	}
 	for (k = 0; k < ncols; k++) {
 		int d = abs((c->x0 + c->x1) / 2 - (cols[k].x0 + cols[k].x1) / 2);
 
@@ -2508,6 +2540,16 @@ static int heading_columns(const struct ctx *cx, const struct pagem *pm, size_t 
 			if (m->lb->kind != V_COL || &cx->pm[m->page] != pm || m->cell != c ||
 			    m->a < next)
 				continue;
+			/* words before the label in its cell ("Lp. Stawka podatku"):
+			 * a column of their own, so that the ordinal under "Lp." is
+			 * not read as the rate */
+			if (m->a > next && ncols + 1 < max) {
+				cols[ncols].mask = 0;
+				cols[ncols].kind = 0;
+				cols[ncols].x0 = pm->t[next].x;
+				cols[ncols].x1 = pm->t[m->a - 1].x + pm->t[m->a - 1].w;
+				ncols++;
+			}
 			cols[ncols].mask = col_mask(cx, pm, cl, m->a, m->b);
 			cols[ncols].kind = 0;
 			cols[ncols].x0 = pm->t[m->a].x;

@@ -576,7 +576,24 @@ static void test_totals_set(struct folio_extractor *x)
 		"40|18.05.2025",
 		NULL,
 	};
-	struct folio_doc *d = extract_rows(x, FOLIO_SRC_TEXT, kosit);
+	/* the KSeF summary: headings flush left, amounts flush right, an
+	 * ordinal under "Lp." and "23% lub 22%" as the rate */
+	static const char *const ksef_vat[] = {
+		"369|Kwota należności ogółem: 35 003,19 PLN",
+		"40|Podsumowanie stawek podatku",
+		"45|Lp. Stawka podatku\t187|Kwota netto\t311|Kwota podatku\t435|Kwota brutto",
+		"45|1\t63|23% lub 22%\t252|28 457,88\t382|6 545,31\t500|35 003,19",
+		NULL,
+	};
+	struct folio_doc *d = extract_rows(x, FOLIO_SRC_TEXT, ksef_vat);
+
+	T_EQ_STR(val(d, "net_total"), "28457.88");
+	T_EQ_STR(val(d, "vat_total"), "6545.31");
+	T_EQ_STR(val(d, "gross_total"), "35003.19");
+	T_OK(strstr(val(d, "vat_breakdown"), "\"rate\":\"23\",\"net\":\"28457.88\"") != NULL,
+	     "breakdown %s", val(d, "vat_breakdown"));
+	folio_doc_free(d);
+	d = extract_rows(x, FOLIO_SRC_TEXT, kosit);
 
 	T_EQ_STR(val(d, "net_total"), "229.60");
 	T_EQ_STR(val(d, "vat_total"), "20.73");
@@ -590,6 +607,8 @@ static void test_totals_set(struct folio_extractor *x)
 	T_EQ_STR(val(d, "due_date"), "2015-01-30");
 	folio_doc_free(d);
 	d = extract_rows(x, FOLIO_SRC_TEXT, ksef);
+	/* "ust. 1" inside the date's label is no VAT total ("USt") */
+	T_EQ_STR(val(d, "vat_total"), "(missing)");
 	T_EQ_STR(val(d, "issue_date"), "2025-05-20");
 	T_EQ_STR(val(d, "supply_date"), "2025-05-18");
 	folio_doc_free(d);
