@@ -669,7 +669,7 @@ static int finish(const struct folio_extractor *x, struct folio_doc *doc,
 			continue;
 		if (c->src != FOLIO_SRC_XML && c->src != FOLIO_SRC_USER && conf > 0.99f)
 			conf = 0.99f;
-		if (folio_doc_set_field(doc, c->name, c->value, c->raw, conf, c->src, c->page,
+		if (folio_doc_set_field(doc, fields[i].name, c->value, c->raw, conf, c->src, c->page,
 					c->bbox)) {
 			ret = folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, 12, "out of memory");
 			break;

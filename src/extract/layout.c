@@ -952,7 +952,7 @@ static int taxid_label(const char *key)
 		"nip", "nif", "cif", "vat", "piva", "iva", "partitaiva", "ustidnr", "ustid",
 		"uid", "vatno", "vatnumber", "nipue", "contribuinte", "cf", "codicefiscale",
 		"steuernummer", "tva", "siret", "regon", "taxid", "nr", "dni", "nie", "vatreg",
-		"ustidnr", "no", "n", "number", "reg", "id",
+		"ustidnr", "no", "n", "number", "reg", "id", "umsatzsteuerid", "fiscale", "vatid",
 	};
 	size_t i;
 
@@ -1827,6 +1827,38 @@ static int labelled_name(struct ctx *cx, const struct match *m, const struct cel
 	}
 }
 
+/* A tax ID's confidence: `conf` when its check digits hold, less when it
+ * was repaired, much less when only its label vouches for it. */
+static float taxid_conf(const struct taxid *t, float conf)
+{
+	return t->repaired == 2 ? conf * 0.45f : t->repaired ? conf * 2 / 3 : conf;
+}
+
+/* Whether party heading `m` has no other party heading on its line (so
+ * its block is the page's width); `*last` gets the last line of its block:
+ * the line before the next party heading, at most 8 lines down. */
+static int party_alone(const struct ctx *cx, const struct match *m, size_t *last)
+{
+	const struct pagem *pm = &cx->pm[m->page];
+	int line = pm->c[m->cell].line;
+	size_t k;
+
+	for (k = 0; k < cx->nm; k++) {
+		const struct match *n = &cx->m[k];
+		int nl = pm->c[n->cell].line;
+
+		if (n == m || n->page != m->page || n->lb->kind != V_PARTY)
+			continue;
+		if (n->a != pm->c[n->cell].a && !party_heading(pm, n))
+			continue;
+		if (nl == line)
+			return 0;
+		if (nl > line && (size_t)nl <= *last)
+			*last = (size_t)nl - 1;
+	}
+	return 1;
+}
+
 /* Party blocks: name right of or under "Sprzedawca:", tax ID in the block. */
 static int parties(struct ctx *cx, struct taxid *ids, size_t nids, int *assigned)
 {
@@ -1840,7 +1872,7 @@ static int parties(struct ctx *cx, struct taxid *ids, size_t nids, int *assigned
 		char field[32];
 		struct span sp;
 		int x0, x1, r;
-		size_t l;
+		size_t l, last;
 
 		if (m->lb->kind != V_PARTY || (m->a != c->a && !party_heading(pm, m)))
 			continue;
@@ -1879,11 +1911,19 @@ static int parties(struct ctx *cx, struct taxid *ids, size_t nids, int *assigned
 			}
 			free(t);
 		}
-		/* the block: up to 8 lines under the label in its column */
+		/* the block: up to 8 lines under the label in its column; a heading
+		 * with no other party's beside it heads the page's width, down to
+		 * the next party heading ("Informationen zum Verkäufer" over two
+		 * columns of label: value pairs) */
 		x0 = c->x0 - (c->y1 - c->y0);
 		x1 = c->x0 + (c->x1 - c->x0 > 200 ? c->x1 - c->x0 : 200);
 		if (name && name->x1 > x1)
 			x1 = name->x1;
+		last = (size_t)c->line + 8;
+		if (party_alone(cx, m, &last)) {
+			x0 = 0;
+			x1 = 1 << 20;
+		}
 		snprintf(field, sizeof(field), "%s_tax_id", role);
 		for (j = 0; j < nids; j++) {
 			const struct tok *t;
@@ -1892,7 +1932,7 @@ static int parties(struct ctx *cx, struct taxid *ids, size_t nids, int *assigned
 				continue;
 			t = &pm->t[ids[j].a];
 			l = (size_t)t->line;
-			if (l < (size_t)c->line || l > (size_t)c->line + 8)
+			if (l < (size_t)c->line || l > last)
 				continue;
 			if (t->x + t->w < x0 || t->x > x1 + 400)
 				continue;
@@ -1905,7 +1945,7 @@ static int parties(struct ctx *cx, struct taxid *ids, size_t nids, int *assigned
 					continue;
 			}
 			assigned[j] = 1;
-			if (emit(cx, field, ids[j].id, NULL, ids[j].repaired ? 0.6f : 0.9f, pm,
+			if (emit(cx, field, ids[j].id, NULL, taxid_conf(&ids[j], 0.9f), pm,
 				 ids[j].a, ids[j].b))
 				return -1;
 			break;
@@ -2095,6 +2135,58 @@ static int return_address(struct ctx *cx, const struct taxid *ids, size_t nids)
 	return 0;
 }
 
+/* Labels that name a tax ID and nothing else ("USt-IdNr.", "NIP", "Partita
+ * IVA", "Umsatzsteuer-ID"), unlike "Nr." or "ID". */
+static int strong_taxid_label(const char *key)
+{
+	static const char *const w[] = {
+		"nip", "nif", "cif", "vat", "piva", "iva", "partitaiva", "ustidnr", "ustid",
+		"vatno", "vatnumber", "vatid", "vatregno", "contribuinte", "steuernummer", "tva",
+		"umsatzsteuerid", "umsatzsteueridentifikationsnummer", "taxid", "taxnumber",
+		"fiscale", "codicefiscale", "nipue",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(w) / sizeof(w[0]); i++)
+		if (!strcmp(key, w[i]))
+			return 1;
+	return 0;
+}
+
+/*
+ * A tax ID whose check digits fail or whose country has no rule here
+ * ("NO123456789MVA", a sample's "IT01234567890"), right after a label that
+ * names a tax ID: what the page says, marked (repaired = 2) so that it is
+ * only a weak candidate and goes to review. One token of letters and
+ * digits, 8 to 16 long, at least 6 digits.
+ */
+static size_t unchecked_taxid(const struct pagem *pm, size_t i, struct taxid *t)
+{
+	const char *s = pm->t[i].text;
+	size_t k, n = 0, digits = 0;
+	char id[32];
+
+	/* on a scan a failed check is more likely a misread */
+	if (pm->pg->source == FOLIO_SRC_OCR)
+		return 0;
+	if (!i || pm->t[i - 1].line != pm->t[i].line || !strong_taxid_label(pm->t[i - 1].key))
+		return 0;
+	for (k = 0; s[k]; k++) {
+		if (isdigit((unsigned char)s[k]))
+			digits++;
+		else if (!isalpha((unsigned char)s[k]) && !strchr("-.", s[k]))
+			return 0;
+		if (isalnum((unsigned char)s[k]) && n < sizeof(id) - 1)
+			id[n++] = (char)toupper((unsigned char)s[k]);
+	}
+	id[n] = '\0';
+	if (n < 8 || n > 16 || digits < 6)
+		return 0;
+	memcpy(t->id, id, n + 1);
+	t->repaired = 2;
+	return 1;
+}
+
 static int find_taxids(struct ctx *cx, struct taxid **out, size_t *nout)
 {
 	struct taxid *v = NULL;
@@ -2112,7 +2204,8 @@ static int find_taxids(struct ctx *cx, struct taxid **out, size_t *nout)
 			/* a bare number qualifies only next to a tax-ID label, or when it
 			 * carries a country prefix */
 			memset(&t, 0, sizeof(t));
-			if (!(used = taxid_at(cx, pm, i, end, &t)))
+			if (!(used = taxid_at(cx, pm, i, end, &t)) &&
+			    !(used = unchecked_taxid(pm, i, &t)))
 				continue;
 			t.labelled = i > 0 && pm->t[i - 1].line == pm->t[i].line &&
 				     taxid_label(pm->t[i - 1].key);
@@ -2805,7 +2898,8 @@ int folio_layout_extract(const struct folio_lexicon *lx, const struct folio_doc 
 		const char *role = folio_cands_find(out, "seller_tax_id", FOLIO_SRC_NONE) ?
 				   "buyer_tax_id" : "seller_tax_id";
 
-		if (assigned[i])
+		/* an unchecked ID counts only inside its party's block */
+		if (assigned[i] || ids[i].repaired == 2)
 			continue;
 		if (!strcmp(role, "buyer_tax_id") &&
 		    folio_cands_find(out, "buyer_tax_id", FOLIO_SRC_NONE))
@@ -2817,7 +2911,7 @@ int folio_layout_extract(const struct folio_lexicon *lx, const struct folio_doc 
 			if (s && !strcmp(s->value, ids[i].id))
 				continue;
 		}
-		if (emit(&cx, role, ids[i].id, NULL, ids[i].repaired ? 0.4f : 0.6f,
+		if (emit(&cx, role, ids[i].id, NULL, taxid_conf(&ids[i], 0.6f),
 			 &cx.pm[ids[i].page], ids[i].a, ids[i].b))
 			goto oom;
 	}

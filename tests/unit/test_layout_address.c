@@ -526,6 +526,13 @@ static void test_name_labels(struct folio_extractor *x)
 		"92|Denominazione: BETA GAMMA",
 		NULL,
 	};
+	static const char *const kosit_ids[] = {
+		"63|Informationen zum Verkäufer",
+		"62|Firmenname:\t141|Salescompany ltd.\t328|Umsatzsteuer-ID:\t408|NO123456789MVA",
+		"63|Informationen zum Käufer",
+		"62|Name:\t141|The Buyercompany\t328|Umsatzsteuer-ID:\t408|DE136695976",
+		NULL,
+	};
 	static const char *const kosit[] = {
 		"63|Informationen zum Käufer",
 		"62|Käuferreferenz:\t141|018304 / 28865",
@@ -546,6 +553,15 @@ static void test_name_labels(struct folio_extractor *x)
 	d = extract_rows(x, FOLIO_SRC_TEXT, kosit);
 	T_EQ_STR(val(d, "seller_name"), "My Supplier Company");
 	T_EQ_STR(val(d, "buyer_name"), "My Customer Company");
+	folio_doc_free(d);
+	/* stacked blocks of two label: value columns: the tax ID right of the
+	 * name column is the block's; one that fails its check (or has no rule
+	 * here) is taken only from its party's block, weakly */
+	d = extract_rows(x, FOLIO_SRC_TEXT, kosit_ids);
+	T_EQ_STR(val(d, "seller_tax_id"), "NO123456789MVA");
+	T_EQ_STR(val(d, "buyer_tax_id"), "DE136695976");
+	T_OK(conf_of(d, "seller_tax_id") < 0.5f, "an unchecked tax ID is unsure: %.2f",
+	     (double)conf_of(d, "seller_tax_id"));
 	folio_doc_free(d);
 }
 
