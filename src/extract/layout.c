@@ -28,6 +28,7 @@
 /* what a field's value looks like */
 enum vkind {
 	V_NONE, V_NUMBER, V_DATE, V_AMOUNT, V_IBAN, V_PARTY, V_ROW, V_COL, V_MARKER, V_PNAME,
+	V_BD,
 };
 
 enum col {
@@ -47,6 +48,7 @@ static const struct {
 	{ "iban", V_IBAN, 0 }, { "seller", V_PARTY, 0 }, { "buyer", V_PARTY, 0 },
 	{ "total_row", V_ROW, 0 }, { "credit_marker", V_MARKER, 0 },
 	{ "party_name", V_PNAME, 0 },
+	{ "bd_rate", V_BD, C_RATE }, { "bd_net", V_BD, C_NET }, { "bd_vat", V_BD, C_VAT },
 	{ "col_rate", V_COL, C_RATE }, { "col_net", V_COL, C_NET }, { "col_vat", V_COL, C_VAT },
 	{ "col_gross", V_COL, C_GROSS }, { "col_desc", V_COL, C_DESC },
 	{ "col_qty", V_COL, C_QTY }, { "col_price", V_COL, C_PRICE },
@@ -2710,6 +2712,169 @@ static int tables(struct ctx *cx)
 	return 0;
 }
 
+/* ---- VAT breakdown as label: value groups ------------------------------- */
+
+/* "6,00%" → "6", "22.00" → "22", "5,50 %" → "5.5" into `out`; 0 if not a
+ * rate. */
+static int norm_rate(const char *s, char *out, size_t n)
+{
+	char r[16];
+	size_t k;
+
+	if (!rate_value(s, r, sizeof(r)))
+		return 0;
+	if (strchr(r, '.')) {
+		k = strlen(r);
+		while (k && r[k - 1] == '0')
+			r[--k] = '\0';
+		if (k && r[k - 1] == '.')
+			r[--k] = '\0';
+	}
+	snprintf(out, n, "%s", r);
+	return 1;
+}
+
+struct bd_event {
+	int kind;              /* C_RATE, C_NET, C_VAT */
+	size_t page;
+	int line, x;
+	char val[40];
+};
+
+static int cmp_bd_event(const void *a, const void *b)
+{
+	const struct bd_event *x = a, *y = b;
+
+	if (x->page != y->page)
+		return x->page < y->page ? -1 : 1;
+	if (x->line != y->line)
+		return x->line < y->line ? -1 : 1;
+	return (x->x > y->x) - (x->x < y->x);
+}
+
+/*
+ * A VAT summary printed as groups of labelled values, one group per rate
+ * (XRechnung: "Gesamtsumme 183,23 / Umsatzsteuersatz 6,00% /
+ * Umsatzsteuerbetrag 10,99"; FatturaPA: "Aliquota IVA (%): 22.00 / Totale
+ * imponibile: 25.00 / Totale imposta: 5.50"). A rate label (bd_rate) opens
+ * a group; the base and the VAT are bd_net / bd_vat labels, or net, gross
+ * or VAT total labels within three lines of a rate. A group ends where a
+ * value of a kind it already has comes.
+ */
+static int breakdown_groups(struct ctx *cx)
+{
+	struct bd_event *ev = NULL;
+	size_t nev = 0, aev = 0, i, k;
+	struct folio_strbuf bd = FOLIO_STRBUF_INIT;
+	char rate[16] = "", net[40] = "", vat[40] = "";
+	int nrows = 0, ret = 0, nrates = 0;
+
+	for (i = 0; i < cx->nm; i++)
+		if (cx->m[i].lb->kind == V_BD && cx->m[i].lb->col == C_RATE)
+			nrates++;
+	if (!nrates)
+		return 0;
+	for (i = 0; i < cx->nm; i++) {
+		const struct match *m = &cx->m[i];
+		const struct pagem *pm = &cx->pm[m->page];
+		struct span sp = { pm, 0, 0, 0 };
+		struct bd_event e;
+		char *t;
+		int kind = 0;
+
+		if (m->lb->kind == V_BD)
+			kind = m->lb->col;
+		else if (!strcmp(m->lb->field, "net_total") || !strcmp(m->lb->field, "gross_total"))
+			kind = -C_NET;
+		else if (!strcmp(m->lb->field, "vat_total"))
+			kind = -C_VAT;
+		/* a totals label inside a line ("Valore totale: 5.00") is a line's */
+		if (kind < 0 && m->a != pm->c[m->cell].a)
+			continue;
+		if (!kind || !right_span(pm, m, &sp))
+			continue;
+		/* "IVA (%): 22.00" is a rate, not an amount */
+		for (k = m->b; k < sp.a && kind != C_RATE; k++)
+			if (strchr(pm->t[k].text, '%'))
+				kind = 0;
+		if (!kind)
+			continue;
+		if (!(t = span_text(pm, sp.a, sp.b, NULL, 0))) {
+			ret = -1;
+			goto out;
+		}
+		memset(&e, 0, sizeof(e));
+		e.kind = kind;
+		e.page = m->page;
+		e.line = pm->c[m->cell].line;
+		e.x = pm->t[m->a].x;
+		if (kind == C_RATE) {
+			if (!norm_rate(t, e.val, sizeof(e.val)))
+				kind = 0;
+		} else {
+			struct folio_amount am;
+			const char *a = amount_start(t);
+			size_t used = folio_amount_parse(a, cx->dec, &am);
+
+			if (!used || a[used] == '%' || (a[used] == ' ' && a[used + 1] == '%'))
+				kind = 0;
+			else
+				folio_amount_format(&am, e.val, sizeof(e.val));
+		}
+		free(t);
+		if (!kind)
+			continue;
+		if (grow((void **)&ev, &aev, nev, sizeof(*ev))) {
+			ret = -1;
+			goto out;
+		}
+		ev[nev++] = e;
+	}
+	qsort(ev, nev, sizeof(*ev), cmp_bd_event);
+	/* totals' labels count only next to a rate */
+	for (i = 0; i < nev; i++) {
+		int near = 0;
+
+		if (ev[i].kind > 0)
+			continue;
+		for (k = 0; k < nev && !near; k++)
+			near = ev[k].kind == C_RATE && ev[k].page == ev[i].page &&
+			       abs(ev[k].line - ev[i].line) <= 3;
+		ev[i].kind = near ? -ev[i].kind : 0;
+	}
+	folio_strbuf_addch(&bd, '[');
+	for (i = 0; i <= nev; i++) {
+		int kind = i < nev ? ev[i].kind : -1;
+
+		if (!kind)
+			continue;
+		if (kind < 0 || (kind == C_RATE && rate[0]) || (kind == C_NET && net[0]) ||
+		    (kind == C_VAT && vat[0])) {
+			if (rate[0] && net[0] && vat[0]) {
+				folio_strbuf_addf(&bd, "%s{\"rate\":", nrows++ ? "," : "");
+				folio_strbuf_add_json(&bd, rate);
+				folio_strbuf_addf(&bd, ",\"net\":\"%s\",\"vat\":\"%s\"}", net, vat);
+			}
+			rate[0] = net[0] = vat[0] = '\0';
+		}
+		if (kind == C_RATE)
+			snprintf(rate, sizeof(rate), "%s", ev[i].val);
+		else if (kind == C_NET)
+			snprintf(net, sizeof(net), "%s", ev[i].val);
+		else if (kind == C_VAT)
+			snprintf(vat, sizeof(vat), "%s", ev[i].val);
+	}
+	folio_strbuf_addch(&bd, ']');
+	if (nrows && !bd.buf)
+		ret = -1;
+	else if (nrows && emit(cx, "vat_breakdown", bd.buf, NULL, 0.8f, &cx->pm[ev[0].page], 0, 0))
+		ret = -1;
+out:
+	folio_strbuf_release(&bd);
+	free(ev);
+	return ret;
+}
+
 /* ---- the extractor ------------------------------------------------------ */
 
 static void guess_locale(struct ctx *cx)
@@ -2865,7 +3030,8 @@ int folio_layout_extract(const struct folio_lexicon *lx, const struct folio_doc 
 	if (find_labels(&cx))
 		goto oom;
 	guess_locale(&cx);
-	if (key_values(&cx) || tables(&cx) || find_ibans(&cx) || currency(&cx) || markers(&cx))
+	if (key_values(&cx) || tables(&cx) || breakdown_groups(&cx) || find_ibans(&cx) ||
+	    currency(&cx) || markers(&cx))
 		goto oom;
 	if (find_taxids(&cx, &ids, &nids))
 		goto oom;

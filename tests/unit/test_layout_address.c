@@ -579,7 +579,24 @@ static void test_totals_set(struct folio_extractor *x)
 		"62|Fälliger Betrag\t540|250,33",
 		NULL,
 	};
+	/* the VAT summary as label: value groups, one per rate */
+	static const char *const kosit_bd[] = {
+		"63|Aufschlüsselung der Umsatzsteuer auf Ebene der Rechnung",
+		"62|Umsatzsteuerkategorie: S",
+		"62|Gesamtsumme\t542|183,23",
+		"62|Umsatzsteuersatz\t543|6,00%",
+		"62|Umsatzsteuerbetrag\t550|10,99",
+		"62|Umsatzsteuerkategorie: S",
+		"62|Gesamtsumme\t548|46,37",
+		"62|Umsatzsteuersatz\t543|21,00%",
+		"62|Umsatzsteuerbetrag\t556|9,74",
+		NULL,
+	};
 	static const char *const fpa[] = {
+		"92|Valore totale: 20.00",
+		"92|IVA (%): 22.00",
+		"68|Dati di riepilogo per aliquota IVA e natura",
+		"92|Aliquota IVA (%): 22.00",
 		"92|Data documento: 2014-12-18",
 		"92|Totale imponibile/importo: 25.00",
 		"92|Totale imposta: 5.50",
@@ -616,7 +633,13 @@ static void test_totals_set(struct folio_extractor *x)
 	T_EQ_STR(val(d, "gross_total"), "250.33");
 	T_EQ_STR(val(d, "amount_due"), "250.33");
 	folio_doc_free(d);
+	d = extract_rows(x, FOLIO_SRC_TEXT, kosit_bd);
+	T_EQ_STR(val(d, "vat_breakdown"),
+		 "[{\"rate\":\"6\",\"net\":\"183.23\",\"vat\":\"10.99\"},"
+		 "{\"rate\":\"21\",\"net\":\"46.37\",\"vat\":\"9.74\"}]");
+	folio_doc_free(d);
 	d = extract_rows(x, FOLIO_SRC_TEXT, fpa);
+	T_EQ_STR(val(d, "vat_breakdown"), "[{\"rate\":\"22\",\"net\":\"25.00\",\"vat\":\"5.50\"}]");
 	T_EQ_STR(val(d, "net_total"), "25.00");
 	T_EQ_STR(val(d, "vat_total"), "5.50");
 	T_EQ_STR(val(d, "gross_total"), "30.50");
