@@ -1110,10 +1110,11 @@ static int key_values(struct ctx *cx)
 		/* "Data wystawienia, z zastrzeżeniem art. 106na ust. 1: 20.05.2025",
 		 * "Data scadenza pagamento: 2015-01-30": the label's words go on
 		 * to a colon, the value is after it */
-		if (!r && b < c->b) {
+		if (!r && b < c->b && (m->lb->kind == V_DATE || m->lb->kind == V_AMOUNT)) {
 			size_t k;
 
-			for (k = b; k < c->b && k < b + 12; k++)
+			/* not across another label's words ("N° TVA: FR...") */
+			for (k = b; k < c->b && k < b + 12 && !taxid_label(pm->t[k].key); k++)
 				if (strchr(pm->t[k].text, ':') && !strchr(pm->t[k].text, '/') &&
 				    k + 1 < c->b) {
 					sp.a = k + 1;
