@@ -24,6 +24,7 @@
 
 #define MAX_LABEL_TOKS 6
 #define KEY_MAX 48
+#define MAX_COLS 16            /* columns of a table */
 
 /* what a field's value looks like */
 enum vkind {
@@ -2427,11 +2428,95 @@ static size_t row_units(struct ctx *cx, const struct pagem *pm, const struct vli
 	return n;
 }
 
+/* A line item row, kept open until the next row starts: a description
+ * may go on over the following lines. */
+struct item_row {
+	int open;
+	char desc[256], qty[32], unit[24], rate[16];
+	struct folio_amount am[MAX_COLS];
+	int have[MAX_COLS];
+};
+
+/* "2 EA", "64 m²", "9,5 Std.": the number as quantity, the rest as unit. */
+static void split_qty(const char *t, int dec, char *qty, size_t nq, char *unit, size_t nu)
+{
+	struct folio_amount a;
+	const char *s = t;
+	size_t used;
+
+	while (*s == ' ')
+		s++;
+	used = folio_amount_parse(s, dec, &a);
+	if (!used) {
+		snprintf(qty, nq, "%s", t);
+		unit[0] = '\0';
+		return;
+	}
+	snprintf(qty, nq, "%.*s", (int)used, s);
+	/* a decimal comma as a point, the way quantities are written out */
+	for (char *q = qty; *q; q++)
+		if (*q == ',' && dec == ',')
+			*q = '.';
+	s += used;
+	while (*s == ' ')
+		s++;
+	snprintf(unit, nu, "%s", s);
+}
+
+static void put_item(struct folio_strbuf *li, int *nli, const struct item_row *r,
+		     const struct column *cols, int ncols)
+{
+	char buf[40];
+	int k;
+
+	if (!r->open || !r->desc[0])
+		return;
+	folio_strbuf_addf(li, "%s{\"description\":", (*nli)++ ? "," : "");
+	folio_strbuf_add_json(li, r->desc);
+	if (r->qty[0]) {
+		folio_strbuf_adds(li, ",\"quantity\":");
+		folio_strbuf_add_json(li, r->qty);
+	}
+	if (r->unit[0]) {
+		folio_strbuf_adds(li, ",\"unit\":");
+		folio_strbuf_add_json(li, r->unit);
+	}
+	for (k = 0; k < ncols && k < MAX_COLS; k++) {
+		const char *nm = cols[k].kind == C_NET ? "net" :
+				 cols[k].kind == C_PRICE ? "unit_price" :
+				 cols[k].kind == C_VAT ? "vat" : NULL;
+
+		if (!nm || !r->have[k])
+			continue;
+		folio_amount_format(&r->am[k], buf, sizeof(buf));
+		folio_strbuf_addf(li, ",\"%s\":\"%s\"", nm, buf);
+	}
+	if (r->rate[0]) {
+		folio_strbuf_adds(li, ",\"vat_rate\":");
+		folio_strbuf_add_json(li, r->rate);
+	}
+	folio_strbuf_addch(li, '}');
+}
+
+/* Whether line `l` holds no digit at all (a heading's second line:
+ * "netto  podatku  netto"). */
+static int wordy_line(const struct pagem *pm, size_t l)
+{
+	size_t c, k;
+
+	for (c = pm->l[l].ca; c < pm->l[l].cb; c++)
+		for (k = pm->c[c].a; k < pm->c[c].b; k++)
+			if (has_digit(pm->t[k].text))
+				return 0;
+	return 1;
+}
+
 /* Read the table whose heading is line `hl` of page `pm`. */
 static int read_table(struct ctx *cx, const struct pagem *pm, size_t hl, struct column *cols,
 		      int ncols)
 {
 	struct folio_strbuf bd = FOLIO_STRBUF_INIT, li = FOLIO_STRBUF_INIT;
+	struct item_row row;
 	int items = 0, nbd = 0, nli = 0, k, ret = 0, sum_have = 0;
 	long long sum_net = 0, sum_vat = 0;
 	size_t l;
@@ -2444,12 +2529,17 @@ static int read_table(struct ctx *cx, const struct pagem *pm, size_t hl, struct 
 	}
 	if (!items && !have_rate && ncols < 3)
 		return 0;
+	if (getenv("FOLIO_DEBUG_LAYOUT"))
+		for (k = 0; k < ncols; k++)
+			fprintf(stderr, "table line %zu col %d [%d..%d] kind %d\n", hl, k, cols[k].x0,
+				cols[k].x1, cols[k].kind);
 	folio_strbuf_addch(&bd, '[');
 	folio_strbuf_addch(&li, '[');
+	memset(&row, 0, sizeof(row));
 	for (l = hl + 1; l < pm->nl && l <= hl + 60; l++) {
 		const struct vline *vl = &pm->l[l];
-		struct folio_amount am[8];
-		int have[8] = { 0 };
+		struct folio_amount am[MAX_COLS];
+		int have[MAX_COLS] = { 0 };
 		char rate[16] = "", desc[256] = "", qty[32] = "";
 		int total = 0, namounts = 0;
 		size_t c;
@@ -2457,6 +2547,33 @@ static int read_table(struct ctx *cx, const struct pagem *pm, size_t hl, struct 
 		struct cell units[32];
 		size_t orig[32], nu, u;
 
+		/* the heading's second line ("netto podatku netto") */
+		if (l == hl + 1 && wordy_line(pm, l))
+			continue;
+		/* a line of one cell inside an item table: the description going
+		 * on ("Handmade Concrete" / "Chicken"), or a detail under it
+		 * ("Artikelnummer: 166022"), when the table goes on after it */
+		if (items && vl->cb - vl->ca == 1 && row.open && l + 1 < pm->nl &&
+		    pm->l[l + 1].cb - pm->l[l + 1].ca >= 2) {
+			const struct cell *cl = &pm->c[vl->ca];
+			int col = col_of(cols, ncols, cl);
+
+			if (col >= 0 && cols[col].kind == C_DESC) {
+				char *t = span_text(pm, cl->a, cl->b, NULL, 0);
+
+				if (!t) {
+					ret = -1;
+					goto out;
+				}
+				if (!strchr(t, ':')) {
+					size_t n = strlen(row.desc);
+
+					snprintf(row.desc + n, sizeof(row.desc) - n, " %s", t);
+				}
+				free(t);
+				continue;
+			}
+		}
 		if (vl->cb - vl->ca < 2 && !(vl->cb - vl->ca == 1 && items == 0))
 			break;
 		nu = row_units(cx, pm, vl, units, orig, 32);
@@ -2482,9 +2599,12 @@ static int read_table(struct ctx *cx, const struct pagem *pm, size_t hl, struct 
 			if (col >= 0 && (cols[col].mask & C_RATE) && !rate[0] &&
 			    rate_value(t, rate, sizeof(rate))) {
 				/* a rate */
-			} else if (col >= 0 && cols[col].kind == C_QTY && !qty[0]) {
+			} else if (col >= 0 && (cols[col].kind == C_QTY ||
+						(cols[col].kind == C_UNIT &&
+						 isdigit((unsigned char)t[0]))) && !qty[0]) {
+				/* "3 szt." across the quantity and unit columns */
 				snprintf(qty, sizeof(qty), "%s", t);
-			} else if (col >= 0 && cols[col].kind != C_DESC && col < 8 &&
+			} else if (col >= 0 && cols[col].kind != C_DESC && col < MAX_COLS &&
 				   cell_amount(cx, pm, cl, &am[col])) {
 				have[col] = 1;
 				namounts++;
@@ -2499,7 +2619,7 @@ static int read_table(struct ctx *cx, const struct pagem *pm, size_t hl, struct 
 		if (!namounts)
 			break;
 		if (total) {
-			for (k = 0; k < ncols && k < 8; k++) {
+			for (k = 0; k < ncols && k < MAX_COLS; k++) {
 				static const char *const names[] = { "net_total", "vat_total",
 								     "gross_total" };
 				int ci = cols[k].kind == C_NET ? 0 : cols[k].kind == C_VAT ? 1 :
@@ -2527,7 +2647,7 @@ static int read_table(struct ctx *cx, const struct pagem *pm, size_t hl, struct 
 
 			folio_strbuf_addf(&bd, "%s{\"rate\":", nbd++ ? "," : "");
 			folio_strbuf_add_json(&bd, rate);
-			for (k = 0; k < ncols && k < 8; k++) {
+			for (k = 0; k < ncols && k < MAX_COLS; k++) {
 				const char *nm = cols[k].kind == C_NET ? "net" :
 						 cols[k].kind == C_VAT ? "vat" :
 						 cols[k].kind == C_GROSS ? "gross" : NULL;
@@ -2546,31 +2666,17 @@ static int read_table(struct ctx *cx, const struct pagem *pm, size_t hl, struct 
 			}
 			folio_strbuf_addch(&bd, '}');
 		} else if (items && desc[0]) {
-			char buf[40];
-
-			folio_strbuf_addf(&li, "%s{\"description\":", nli++ ? "," : "");
-			folio_strbuf_add_json(&li, desc);
-			if (qty[0]) {
-				folio_strbuf_adds(&li, ",\"quantity\":");
-				folio_strbuf_add_json(&li, qty);
-			}
-			for (k = 0; k < ncols && k < 8; k++) {
-				const char *nm = cols[k].kind == C_NET ? "net" :
-						 cols[k].kind == C_PRICE ? "unit_price" :
-						 cols[k].kind == C_VAT ? "vat" : NULL;
-
-				if (!nm || !have[k])
-					continue;
-				folio_amount_format(&am[k], buf, sizeof(buf));
-				folio_strbuf_addf(&li, ",\"%s\":\"%s\"", nm, buf);
-			}
-			if (rate[0]) {
-				folio_strbuf_adds(&li, ",\"vat_rate\":");
-				folio_strbuf_add_json(&li, rate);
-			}
-			folio_strbuf_addch(&li, '}');
+			put_item(&li, &nli, &row, cols, ncols);
+			memset(&row, 0, sizeof(row));
+			row.open = 1;
+			snprintf(row.desc, sizeof(row.desc), "%s", desc);
+			split_qty(qty, cx->dec, row.qty, sizeof(row.qty), row.unit, sizeof(row.unit));
+			snprintf(row.rate, sizeof(row.rate), "%s", rate);
+			memcpy(row.am, am, sizeof(am));
+			memcpy(row.have, have, sizeof(have));
 		}
 	}
+	put_item(&li, &nli, &row, cols, ncols);
 	folio_strbuf_addch(&bd, ']');
 	folio_strbuf_addch(&li, ']');
 	if (nbd && emit(cx, "vat_breakdown", bd.buf, NULL, 0.85f, pm, 0, 0))
@@ -2674,10 +2780,10 @@ static int tables(struct ctx *cx)
 		const struct pagem *pm = &cx->pm[p];
 
 		for (l = 0; l < pm->nl; l++) {
-			struct column cols[16];
+			struct column cols[MAX_COLS];
 			int ncols, nkinds, used = 0, k;
 
-			ncols = heading_columns(cx, pm, l, cols, 16, &nkinds);
+			ncols = heading_columns(cx, pm, l, cols, MAX_COLS, &nkinds);
 			if (nkinds < 2 || nkinds * 2 < ncols)
 				continue;
 			/* resolve ambiguous headings ("VAT": rate or amount) left to right:

@@ -653,6 +653,34 @@ static void test_totals_set(struct folio_extractor *x)
 	folio_doc_free(d);
 }
 
+/* Line item tables as e-invoice prints set them: nine columns, a second
+ * heading line, a quantity with its unit ("2 EA"), a detail line under a
+ * row ("Artikelnummer: ...") and a description going on over a line. */
+static void test_item_table(struct folio_extractor *x)
+{
+	static const char *const rows[] = {
+		"56|#\t106|Beschreibung\t294|Menge\t353|Preis\t383|Preiseinheit\t441|USt. Satz"
+		"\t495|St.\t536|Gesamt",
+		"490|Code",
+		"56|1\t106|PATAT FRITES 10MM\t299|2 EA\t358|9,95\t446|6,00%\t497|S\t536|19,90",
+		"106|Artikelnummer: 166022",
+		"56|2\t106|PKAAS 50PL. JONG\t299|1 EA\t358|9,85\t446|6,00%\t497|S\t542|9,85",
+		"106|BEL. 1KG",
+		"56|3\t106|POT KETCHUP\t299|1,5 EA\t358|8,00\t446|6,00%\t497|S\t536|12,00",
+		NULL,
+	};
+	struct folio_doc *d = extract_rows(x, FOLIO_SRC_TEXT, rows);
+
+	T_EQ_STR(val(d, "lines"),
+		 "[{\"description\":\"PATAT FRITES 10MM\",\"quantity\":\"2\",\"unit\":\"EA\","
+		 "\"unit_price\":\"9.95\",\"net\":\"19.90\",\"vat_rate\":\"6.00\"},"
+		 "{\"description\":\"PKAAS 50PL. JONG BEL. 1KG\",\"quantity\":\"1\",\"unit\":\"EA\","
+		 "\"unit_price\":\"9.85\",\"net\":\"9.85\",\"vat_rate\":\"6.00\"},"
+		 "{\"description\":\"POT KETCHUP\",\"quantity\":\"1.5\",\"unit\":\"EA\","
+		 "\"unit_price\":\"8.00\",\"net\":\"12.00\",\"vat_rate\":\"6.00\"}]");
+	folio_doc_free(d);
+}
+
 int main(void)
 {
 	struct folio_extract_opts o = { "models/labels.tsv", 0.6f };
@@ -672,6 +700,7 @@ int main(void)
 	test_negative(x);
 	test_name_labels(x);
 	test_totals_set(x);
+	test_item_table(x);
 	test_fixtures(x);
 	folio_extractor_free(x);
 	return t_done();
