@@ -2435,7 +2435,19 @@ struct item_row {
 	char desc[256], qty[32], unit[24], rate[16];
 	struct folio_amount am[MAX_COLS];
 	int have[MAX_COLS];
+	int desc_x1;           /* where its description ends on the page */
 };
+
+/* Where the column after `col` starts (the page's width when none). */
+static int next_col_x0(const struct column *cols, int ncols, int col)
+{
+	int k, x = 1 << 20;
+
+	for (k = 0; k < ncols; k++)
+		if (cols[k].x0 > cols[col].x0 && cols[k].x0 < x)
+			x = cols[k].x0;
+	return x;
+}
 
 /* "2 EA", "64 m²", "9,5 Std.": the number as quantity, the rest as unit. */
 static void split_qty(const char *t, int dec, char *qty, size_t nq, char *unit, size_t nu)
@@ -2452,11 +2464,25 @@ static void split_qty(const char *t, int dec, char *qty, size_t nq, char *unit, 
 		unit[0] = '\0';
 		return;
 	}
-	snprintf(qty, nq, "%.*s", (int)used, s);
-	/* a decimal comma as a point, the way quantities are written out */
-	for (char *q = qty; *q; q++)
-		if (*q == ',' && dec == ',')
-			*q = '.';
+	/* as a plain decimal without trailing zeros: "1.000" (a thousand, in
+	 * a comma locale) is "1000", "1,50" is "1.5" */
+	{
+		char buf[40], *q;
+
+		folio_amount_format(&a, buf, sizeof(buf));
+		if ((q = strchr(buf, '.'))) {
+			size_t k = strlen(buf);
+
+			while (k > (size_t)(q - buf) && (buf[k - 1] == '0' || buf[k - 1] == '.'))
+				if (buf[--k] == '.') {
+					buf[k] = '\0';
+					break;
+				} else {
+					buf[k] = '\0';
+				}
+		}
+		snprintf(qty, nq, "%s", buf);
+	}
 	s += used;
 	while (*s == ' ')
 		s++;
@@ -2541,7 +2567,7 @@ static int read_table(struct ctx *cx, const struct pagem *pm, size_t hl, struct 
 		struct folio_amount am[MAX_COLS];
 		int have[MAX_COLS] = { 0 };
 		char rate[16] = "", desc[256] = "", qty[32] = "";
-		int total = 0, namounts = 0;
+		int total = 0, namounts = 0, desc_x1 = 0;
 		size_t c;
 
 		struct cell units[32];
@@ -2558,10 +2584,16 @@ static int read_table(struct ctx *cx, const struct pagem *pm, size_t hl, struct 
 			const struct cell *cl = &pm->c[vl->ca];
 			int col = col_of(cols, ncols, cl);
 
+			/* joined only when it wrapped: its first word would not have
+			 * fitted after the row's description ("Paper subscription" /
+			 * "Subscription fee 1st quarter" is a second text, skipped) */
 			if (col >= 0 && cols[col].kind == C_DESC) {
-				char *t = span_text(pm, cl->a, cl->b, NULL, 0);
+				char *t;
 
-				if (!t) {
+				if (!row.desc_x1 || pm->t[cl->a].w + 20 <
+				    next_col_x0(cols, ncols, col) - row.desc_x1)
+					continue;
+				if (!(t = span_text(pm, cl->a, cl->b, NULL, 0))) {
 					ret = -1;
 					goto out;
 				}
@@ -2569,6 +2601,7 @@ static int read_table(struct ctx *cx, const struct pagem *pm, size_t hl, struct 
 					size_t n = strlen(row.desc);
 
 					snprintf(row.desc + n, sizeof(row.desc) - n, " %s", t);
+					row.desc_x1 = cl->x1;
 				}
 				free(t);
 				continue;
@@ -2610,6 +2643,7 @@ static int read_table(struct ctx *cx, const struct pagem *pm, size_t hl, struct 
 				namounts++;
 			} else if (col >= 0 && cols[col].kind == C_DESC && !desc[0]) {
 				snprintf(desc, sizeof(desc), "%s", t);
+				desc_x1 = cl->x1;
 			} else if (u == 0 && !desc[0] && !total && items &&
 				   !rate_value(t, rate, sizeof(rate))) {
 				/* a number column ("Lp.") before the description */
@@ -2670,6 +2704,7 @@ static int read_table(struct ctx *cx, const struct pagem *pm, size_t hl, struct 
 			memset(&row, 0, sizeof(row));
 			row.open = 1;
 			snprintf(row.desc, sizeof(row.desc), "%s", desc);
+			row.desc_x1 = desc_x1;
 			split_qty(qty, cx->dec, row.qty, sizeof(row.qty), row.unit, sizeof(row.unit));
 			snprintf(row.rate, sizeof(row.rate), "%s", rate);
 			memcpy(row.am, am, sizeof(am));

@@ -664,9 +664,12 @@ static void test_item_table(struct folio_extractor *x)
 		"490|Code",
 		"56|1\t106|PATAT FRITES 10MM\t299|2 EA\t358|9,95\t446|6,00%\t497|S\t536|19,90",
 		"106|Artikelnummer: 166022",
-		"56|2\t106|PKAAS 50PL. JONG\t299|1 EA\t358|9,85\t446|6,00%\t497|S\t542|9,85",
-		"106|BEL. 1KG",
+		"56|2\t106|Handgemachte Betonfigur Garten\t299|1 EA\t358|9,85\t446|6,00%\t497|S"
+		"\t542|9,85",
+		"106|Chicken",
 		"56|3\t106|POT KETCHUP\t299|1,5 EA\t358|8,00\t446|6,00%\t497|S\t536|12,00",
+		"106|Second text under a row",
+		"56|4\t106|POT MAYO\t299|1.000 EA\t358|0,01\t446|6,00%\t497|S\t536|10,00",
 		NULL,
 	};
 	struct folio_doc *d = extract_rows(x, FOLIO_SRC_TEXT, rows);
@@ -674,10 +677,12 @@ static void test_item_table(struct folio_extractor *x)
 	T_EQ_STR(val(d, "lines"),
 		 "[{\"description\":\"PATAT FRITES 10MM\",\"quantity\":\"2\",\"unit\":\"EA\","
 		 "\"unit_price\":\"9.95\",\"net\":\"19.90\",\"vat_rate\":\"6.00\"},"
-		 "{\"description\":\"PKAAS 50PL. JONG BEL. 1KG\",\"quantity\":\"1\",\"unit\":\"EA\","
-		 "\"unit_price\":\"9.85\",\"net\":\"9.85\",\"vat_rate\":\"6.00\"},"
+		 "{\"description\":\"Handgemachte Betonfigur Garten Chicken\",\"quantity\":\"1\","
+		 "\"unit\":\"EA\",\"unit_price\":\"9.85\",\"net\":\"9.85\",\"vat_rate\":\"6.00\"},"
 		 "{\"description\":\"POT KETCHUP\",\"quantity\":\"1.5\",\"unit\":\"EA\","
-		 "\"unit_price\":\"8.00\",\"net\":\"12.00\",\"vat_rate\":\"6.00\"}]");
+		 "\"unit_price\":\"8.00\",\"net\":\"12.00\",\"vat_rate\":\"6.00\"},"
+		 "{\"description\":\"POT MAYO\",\"quantity\":\"1000\",\"unit\":\"EA\","
+		 "\"unit_price\":\"0.01\",\"net\":\"10.00\",\"vat_rate\":\"6.00\"}]");
 	folio_doc_free(d);
 }
 
