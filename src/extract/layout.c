@@ -940,6 +940,58 @@ static int read_iban(struct ctx *cx, const struct span *sp, float conf)
 	return 0;
 }
 
+/*
+ * The account after an IBAN label whose check digits fail or whose shape is
+ * no IBAN's (a sample's "DK1212341234123412", a Polish NRB without its
+ * country): what the page says, as a weak candidate for review. Text layer
+ * only (on a scan a failed check is more likely a misread); the value's
+ * groups of letters and digits up to the end of its cell, 8 to 34 long with
+ * at least 6 digits.
+ */
+static int read_account(struct ctx *cx, const struct span *sp, float conf)
+{
+	const struct pagem *pm = sp->pm;
+	char buf[40];
+	size_t i, n = 0, digits = 0, first = sp->b, last = sp->a;
+
+	if (pm->pg->source == FOLIO_SRC_OCR)
+		return 0;
+	for (i = sp->a; i < sp->b; i++) {
+		const char *s = pm->t[i].text;
+
+		if (!strcmp(pm->t[i].key, "iban") && n == 0)
+			continue;
+		if (!pm->t[i].key[0])
+			break;
+		for (; *s; s++) {
+			if (!isalnum((unsigned char)*s) && !strchr("-. ", *s))
+				return 0;
+			if (isalnum((unsigned char)*s)) {
+				if (n + 1 >= sizeof(buf))
+					return 0;
+				digits += isdigit((unsigned char)*s) != 0;
+				buf[n++] = (char)toupper((unsigned char)*s);
+			}
+		}
+		if (first == sp->b)
+			first = i;
+		last = i + 1;
+	}
+	buf[n] = '\0';
+	if (n < 8 || digits < 6)
+		return 0;
+	/* a domestic account number (Polish NRB) is the IBAN without its
+	 * country: with the labels' country it may check */
+	if (digits == n && cx->country[0] && n + 3 < sizeof(buf)) {
+		char iban[48], out[40];
+
+		snprintf(iban, sizeof(iban), "%.2s%s", cx->country, buf);
+		if (folio_iban_check(iban, out) == 1)
+			return emit(cx, "iban", out, NULL, conf * 0.9f, pm, first, last) ? -1 : 1;
+	}
+	return emit(cx, "iban", buf, NULL, conf * 0.4f, pm, first, last) ? -1 : 1;
+}
+
 /* ---- tax IDs ------------------------------------------------------------ */
 
 struct taxid {
@@ -1062,8 +1114,11 @@ static int read_kind(struct ctx *cx, const struct match *m, const struct span *s
 		return read_amount(cx, m->lb->field, sp);
 	case V_NUMBER:
 		return read_number(cx, m->lb->field, sp);
-	case V_IBAN:
-		return read_iban(cx, sp, sp->conf);
+	case V_IBAN: {
+		int r = read_iban(cx, sp, sp->conf);
+
+		return r ? r : read_account(cx, sp, sp->conf);
+	}
 	default:
 		return 0;
 	}

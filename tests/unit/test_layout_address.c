@@ -686,6 +686,34 @@ static void test_item_table(struct folio_extractor *x)
 	folio_doc_free(d);
 }
 
+/* An account after an IBAN label that fails its check is taken weakly; a
+ * Polish NRB is the IBAN without its country. */
+static void test_accounts(struct folio_extractor *x)
+{
+	static const char *const bad[] = {
+		"62|IBAN:\t141|DK1212341234123412",
+		NULL,
+	};
+	static const char *const nrb[] = {
+		"40|Faktura VAT nr 1/2024",
+		"40|NIP: 725-180-11-26",
+		"40|Nr rachunku: 10 1020 1026 6800 0005 0200 3451",
+		NULL,
+	};
+	struct folio_doc *d = extract_rows(x, FOLIO_SRC_TEXT, bad);
+
+	T_EQ_STR(val(d, "iban"), "DK1212341234123412");
+	T_OK(conf_of(d, "iban") < 0.5f, "an unchecked account is unsure: %.2f",
+	     (double)conf_of(d, "iban"));
+	folio_doc_free(d);
+	d = extract_rows(x, FOLIO_SRC_OCR, bad);
+	T_EQ_STR(val(d, "iban"), "(missing)");
+	folio_doc_free(d);
+	d = extract_rows(x, FOLIO_SRC_TEXT, nrb);
+	T_EQ_STR(val(d, "iban"), "PL10102010266800000502003451");
+	folio_doc_free(d);
+}
+
 int main(void)
 {
 	struct folio_extract_opts o = { "models/labels.tsv", 0.6f };
@@ -706,6 +734,7 @@ int main(void)
 	test_name_labels(x);
 	test_totals_set(x);
 	test_item_table(x);
+	test_accounts(x);
 	test_fixtures(x);
 	folio_extractor_free(x);
 	return t_done();
