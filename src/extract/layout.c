@@ -29,7 +29,7 @@
 /* what a field's value looks like */
 enum vkind {
 	V_NONE, V_NUMBER, V_DATE, V_AMOUNT, V_IBAN, V_PARTY, V_ROW, V_COL, V_MARKER, V_PNAME,
-	V_BD,
+	V_BD, V_LI,
 };
 
 enum col {
@@ -50,6 +50,8 @@ static const struct {
 	{ "total_row", V_ROW, 0 }, { "credit_marker", V_MARKER, 0 },
 	{ "party_name", V_PNAME, 0 },
 	{ "bd_rate", V_BD, C_RATE }, { "bd_net", V_BD, C_NET }, { "bd_vat", V_BD, C_VAT },
+	{ "li_desc", V_LI, C_DESC }, { "li_qty", V_LI, C_QTY }, { "li_price", V_LI, C_PRICE },
+	{ "li_net", V_LI, C_NET },
 	{ "col_rate", V_COL, C_RATE }, { "col_net", V_COL, C_NET }, { "col_vat", V_COL, C_VAT },
 	{ "col_gross", V_COL, C_GROSS }, { "col_desc", V_COL, C_DESC },
 	{ "col_qty", V_COL, C_QTY }, { "col_price", V_COL, C_PRICE },
@@ -2225,11 +2227,18 @@ static size_t unchecked_taxid(const struct pagem *pm, size_t i, struct taxid *t)
 	size_t k, n = 0, digits = 0;
 	char id[32];
 
-	/* on a scan a failed check is more likely a misread */
-	if (pm->pg->source == FOLIO_SRC_OCR)
+	/* on a scan a failed check is more likely a misread, unless the word
+	 * was read with confidence and no look-alike repair checks */
+	if (pm->pg->source == FOLIO_SRC_OCR && pm->t[i].conf < 0.9f)
 		return 0;
 	if (!i || pm->t[i - 1].line != pm->t[i].line || !strong_taxid_label(pm->t[i - 1].key))
 		return 0;
+	if (pm->pg->source == FOLIO_SRC_OCR) {
+		char rep[32];
+
+		if (folio_taxid_repair(s, NULL, rep) == 1)
+			return 0;
+	}
 	for (k = 0; s[k]; k++) {
 		if (isdigit((unsigned char)s[k]))
 			digits++;
@@ -3072,6 +3081,111 @@ out:
 	return ret;
 }
 
+/* ---- line items as label: value groups ------------------------------------ */
+
+/* Whether a label of the lexicon starts cell `c` (a line of its own kind,
+ * not a description going on). */
+static int cell_has_label(const struct ctx *cx, const struct pagem *pm, size_t c)
+{
+	size_t k;
+
+	for (k = 0; k < cx->nm; k++)
+		if (&cx->pm[cx->m[k].page] == pm && cx->m[k].cell == c &&
+		    cx->m[k].a == pm->c[c].a && cx->m[k].lb->kind != V_COL &&
+		    cx->m[k].lb->kind != V_ROW)
+			return 1;
+	return 0;
+}
+
+/*
+ * Line items printed one field a line (the FatturaPA stylesheet: "Nr.
+ * linea: 1 / Descrizione bene/servizio: ... / Quantità: 5.00 / Valore
+ * unitario: 1.00 / Valore totale: 5.00"): a description label (li_desc)
+ * opens an item, its text going on over the lines under it that start at
+ * its label's x and hold no label; quantity, unit price and line total
+ * labels (li_qty, li_price, li_net) up to the next description fill it.
+ */
+static int item_groups(struct ctx *cx)
+{
+	struct folio_strbuf li = FOLIO_STRBUF_INIT;
+	struct item_row row;
+	struct column cols[2];
+	size_t i;
+	int nli = 0, ret = 0, n = 0;
+	const struct pagem *first = NULL;
+
+	memset(&row, 0, sizeof(row));
+	memset(cols, 0, sizeof(cols));
+	cols[0].kind = C_PRICE;
+	cols[1].kind = C_NET;
+	folio_strbuf_addch(&li, '[');
+	/* the matches are in page, cell order: reading order */
+	for (i = 0; i < cx->nm; i++) {
+		const struct match *m = &cx->m[i];
+		const struct pagem *pm = &cx->pm[m->page];
+		const struct cell *c = &pm->c[m->cell];
+		struct span sp = { pm, 0, 0, 0 };
+		char *t;
+
+		if (m->lb->kind != V_LI || m->a != c->a || !right_span(pm, m, &sp))
+			continue;
+		if (!(t = span_text(pm, sp.a, sp.b, NULL, 0))) {
+			ret = -1;
+			goto out;
+		}
+		if (m->lb->col == C_DESC) {
+			size_t l;
+
+			if (row.open && (row.have[0] || row.have[1])) {
+				put_item(&li, &nli, &row, cols, 2);
+				n++;
+			}
+			memset(&row, 0, sizeof(row));
+			row.open = 1;
+			snprintf(row.desc, sizeof(row.desc), "%s", t);
+			first = first ? first : pm;
+			for (l = (size_t)c->line + 1; l < pm->nl && l <= (size_t)c->line + 20; l++) {
+				const struct cell *d = &pm->c[pm->l[l].ca];
+				size_t len = strlen(row.desc);
+				char *u;
+
+				if (pm->l[l].cb - pm->l[l].ca != 1 || abs(d->x0 - c->x0) > 4 ||
+				    cell_has_label(cx, pm, pm->l[l].ca))
+					break;
+				if (!(u = span_text(pm, d->a, d->b, NULL, 0))) {
+					free(t);
+					ret = -1;
+					goto out;
+				}
+				snprintf(row.desc + len, sizeof(row.desc) - len, " %s", u);
+				free(u);
+			}
+		} else if (row.open && m->lb->col == C_QTY && !row.qty[0]) {
+			split_qty(t, cx->dec, row.qty, sizeof(row.qty), row.unit, sizeof(row.unit));
+		} else if (row.open && (m->lb->col == C_PRICE || m->lb->col == C_NET)) {
+			int at = m->lb->col == C_PRICE ? 0 : 1;
+			const char *a = amount_start(t);
+			size_t used = folio_amount_parse(a, cx->dec, &row.am[at]);
+
+			if (used && !row.have[at])
+				row.have[at] = 1;
+		}
+		free(t);
+	}
+	if (row.open && (row.have[0] || row.have[1])) {
+		put_item(&li, &nli, &row, cols, 2);
+		n++;
+	}
+	folio_strbuf_addch(&li, ']');
+	if (n && !li.buf)
+		ret = -1;
+	else if (n && emit(cx, "lines", li.buf, NULL, 0.75f, first, 0, 0))
+		ret = -1;
+out:
+	folio_strbuf_release(&li);
+	return ret;
+}
+
 /* ---- the extractor ------------------------------------------------------ */
 
 static void guess_locale(struct ctx *cx)
@@ -3227,7 +3341,8 @@ int folio_layout_extract(const struct folio_lexicon *lx, const struct folio_doc 
 	if (find_labels(&cx))
 		goto oom;
 	guess_locale(&cx);
-	if (key_values(&cx) || tables(&cx) || breakdown_groups(&cx) || find_ibans(&cx) ||
+	if (key_values(&cx) || tables(&cx) || breakdown_groups(&cx) || item_groups(&cx) ||
+	    find_ibans(&cx) ||
 	    currency(&cx) || markers(&cx))
 		goto oom;
 	if (find_taxids(&cx, &ids, &nids))

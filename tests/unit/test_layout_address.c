@@ -714,6 +714,35 @@ static void test_accounts(struct folio_extractor *x)
 	folio_doc_free(d);
 }
 
+/* Line items printed one field a line, a description going on over lines
+ * at its label's x. */
+static void test_item_groups(struct folio_extractor *x)
+{
+	static const char *const rows[] = {
+		"68|Nr. linea: 1",
+		"92|Descrizione bene/servizio: LA DESCRIZIONE DELLA FORNITURA PUO'",
+		"92|SUPERARE I CENTO CARATTERI",
+		"92|Quantità: 5.00",
+		"92|Valore unitario: 1.00",
+		"92|Valore totale: 5.00",
+		"92|IVA (%): 22.00",
+		"68|Nr. linea: 2",
+		"92|Descrizione bene/servizio: FORNITURE VARIE PER UFFICIO",
+		"92|Quantità: 10.00",
+		"92|Valore unitario: 2.00",
+		"92|Valore totale: 20.00",
+		NULL,
+	};
+	struct folio_doc *d = extract_rows(x, FOLIO_SRC_TEXT, rows);
+
+	T_EQ_STR(val(d, "lines"),
+		 "[{\"description\":\"LA DESCRIZIONE DELLA FORNITURA PUO' SUPERARE I CENTO "
+		 "CARATTERI\",\"quantity\":\"5\",\"unit_price\":\"1.00\",\"net\":\"5.00\"},"
+		 "{\"description\":\"FORNITURE VARIE PER UFFICIO\",\"quantity\":\"10\","
+		 "\"unit_price\":\"2.00\",\"net\":\"20.00\"}]");
+	folio_doc_free(d);
+}
+
 int main(void)
 {
 	struct folio_extract_opts o = { "models/labels.tsv", 0.6f };
@@ -735,6 +764,7 @@ int main(void)
 	test_totals_set(x);
 	test_item_table(x);
 	test_accounts(x);
+	test_item_groups(x);
 	test_fixtures(x);
 	folio_extractor_free(x);
 	return t_done();
