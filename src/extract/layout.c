@@ -1823,6 +1823,48 @@ static const struct cell *name_below(const struct ctx *cx, const struct pagem *p
 }
 
 /*
+ * A long name wraps: the next line starts where the name's value starts,
+ * with no label ("Azienda Unita Sanitaria Locale di
+ * Reg-" / "gio Emilia"). Appends up to three such lines to `t` (a hyphen at
+ * the break is dropped); returns the new string (or NULL on ENOMEM, `t`
+ * freed).
+ */
+static char *name_goes_on(const struct ctx *cx, const struct pagem *pm, size_t a, char *t)
+{
+	int x = pm->t[a].x;
+	size_t l = (size_t)pm->t[a].line + 1, k;
+
+	for (k = 0; k < 3 && l < pm->nl; k++, l++) {
+		/* the line's first cell starts at the name's x (nothing in the
+		 * labels' column); other columns may go on to its right */
+		const struct cell *d = &pm->c[pm->l[l].ca];
+		size_t n = strlen(t);
+		char *u, *v;
+
+		if (abs(d->x0 - x) > 3 || label_cell(cx, pm, d))
+			break;
+		if (!(u = span_text(pm, d->a, d->b, NULL, 0))) {
+			free(t);
+			return NULL;
+		}
+		if (!(v = malloc(n + strlen(u) + 2))) {
+			free(u);
+			free(t);
+			return NULL;
+		}
+		if (n && t[n - 1] == '-' && n > 1 && isalpha((unsigned char)t[n - 2]) &&
+		    islower((unsigned char)u[0]))
+			snprintf(v, n + strlen(u) + 2, "%.*s%s", (int)(n - 1), t, u);
+		else
+			snprintf(v, n + strlen(u) + 2, "%s %s", t, u);
+		free(u);
+		free(t);
+		t = v;
+	}
+	return t;
+}
+
+/*
  * A name label ("Nazwa:", "Denominazione:", "Firmenname:") in the block
  * under party heading `m`: the lines below it, in its column, up to the
  * next party heading. Emits `role`_name from the label's value and points
@@ -1874,6 +1916,8 @@ static int labelled_name(struct ctx *cx, const struct match *m, const struct cel
 		if (!right_span(pm, n, &sp))
 			return 0;
 		if (!(t = span_text(pm, sp.a, sp.b, NULL, 0)))
+			return -1;
+		if (!(t = name_goes_on(cx, pm, sp.a, t)))
 			return -1;
 		clean_name(t);
 		snprintf(field, sizeof(field), "%s_name", m->lb->field);

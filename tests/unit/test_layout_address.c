@@ -526,6 +526,18 @@ static void test_name_labels(struct folio_extractor *x)
 		"92|Denominazione: BETA GAMMA",
 		NULL,
 	};
+	/* a long name wraps under its value, a hyphen at the break */
+	static const char *const wrapped[] = {
+		"63|Informationen zum Käufer",
+		"62|Name:\t141|HEP-OPERATOR DISTRIBUCIJSKOG\t328|PLZ:\t408|10000",
+		"141|SUSTAVA D.O.O. ZA",
+		"141|OPSKRBU ENERGIJE\t328|Ort:\t408|Zagreb",
+		"62|Adresszeile 1:\t141|Ulica 1",
+		"63|Informationen zum Verkäufer",
+		"62|Firmenname:\t141|Azienda Sanitaria Locale di Reg-",
+		"141|gio Emilia",
+		NULL,
+	};
 	static const char *const kosit_ids[] = {
 		"63|Informationen zum Verkäufer",
 		"62|Firmenname:\t141|Salescompany ltd.\t328|Umsatzsteuer-ID:\t408|NO123456789MVA",
@@ -557,6 +569,10 @@ static void test_name_labels(struct folio_extractor *x)
 	/* stacked blocks of two label: value columns: the tax ID right of the
 	 * name column is the block's; one that fails its check (or has no rule
 	 * here) is taken only from its party's block, weakly */
+	d = extract_rows(x, FOLIO_SRC_TEXT, wrapped);
+	T_EQ_STR(val(d, "buyer_name"), "HEP-OPERATOR DISTRIBUCIJSKOG SUSTAVA D.O.O. ZA OPSKRBU ENERGIJE");
+	T_EQ_STR(val(d, "seller_name"), "Azienda Sanitaria Locale di Reggio Emilia");
+	folio_doc_free(d);
 	d = extract_rows(x, FOLIO_SRC_TEXT, kosit_ids);
 	T_EQ_STR(val(d, "seller_tax_id"), "NO123456789MVA");
 	T_EQ_STR(val(d, "buyer_tax_id"), "DE136695976");
