@@ -24,10 +24,12 @@ esac
 PY=/usr/bin/python3
 [ -x "$PY" ] || PY=python3
 VERBOSE=
-if [ "${1:-}" = "-v" ]; then
+case ${1:-} in
+-v | --verbose)
 	VERBOSE=--verbose
 	shift
-fi
+	;;
+esac
 CORPUS=${1:?usage: rendered.sh [-v] CORPUS [TITLE]}
 TITLE=${2:-$(basename "$CORPUS")}
 if [ ! -x "$FOLIO" ]; then
