@@ -330,7 +330,7 @@ int folio_classify_doc(const struct folio_classifier *c, struct folio_doc *doc,
 		       struct folio_err *err)
 {
 	struct folio_rule_verdict v;
-	const char *type;
+	const char *type, *title = NULL;
 	char buf[160];
 	float conf;
 	int ret;
@@ -353,10 +353,9 @@ int folio_classify_doc(const struct folio_classifier *c, struct folio_doc *doc,
 					     "out of memory");
 		tt = title_type(folded, why, sizeof(why));
 		free(folded);
-		if (tt && !strcmp(tt, v.type)) {
-			/* the rules agree: their reason stands, the model is not asked */
-			v.confident = 1;
-		} else if (tt) {
+		/* the rules agree: they and the model go on as usual, but the
+		 * model may not overrule the title */
+		if (tt && strcmp(tt, v.type)) {
 			if (folio_doc_set_str(&doc->doc_type, tt) ||
 			    folio_doc_set_str(&doc->type_reason, why))
 				return folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, ENOMEM,
@@ -364,6 +363,7 @@ int folio_classify_doc(const struct folio_classifier *c, struct folio_doc *doc,
 			doc->type_conf = 0.95f;
 			return FOLIO_OK;
 		}
+		title = tt;
 	}
 	if (c && c->model && doc->text.len && !v.confident) {
 		float p;
@@ -373,8 +373,10 @@ int folio_classify_doc(const struct folio_classifier *c, struct folio_doc *doc,
 		ret = folio_model_predict(c->model, doc->text.buf, &mt, &p, err);
 		if (ret != FOLIO_OK)
 			return ret;
-		/* an unsure model does not overrule a rule that matched */
-		if (mt && (p >= FOLIO_MODEL_MIN_PROB || !v.keyword)) {
+		/* an unsure model does not overrule a rule that matched, nor any
+		 * model the page's title */
+		if (mt && (p >= FOLIO_MODEL_MIN_PROB || !v.keyword) &&
+		    (!title || !strcmp(mt, title))) {
 			type = mt;
 			conf = p;
 			snprintf(buf, sizeof(buf), "model: %.2f", (double)p);
