@@ -194,11 +194,143 @@ int folio_classify_rules(const struct folio_classifier *c, const char *text,
 	return FOLIO_OK;
 }
 
+/* ---- the page's title ---------------------------------------------------- */
+
+/* The words of line [s, e) into `w` (letters and digits, lowercase: the
+ * text is folded), at most `max`; returns how many. */
+static int line_words(const char *s, const char *e, char w[][24], int max)
+{
+	int n = 0;
+
+	while (s < e && n < max) {
+		size_t k = 0;
+
+		while (s < e && !is_word_char((unsigned char)*s))
+			s++;
+		if (s >= e)
+			break;
+		while (s < e && is_word_char((unsigned char)*s)) {
+			if (k < 23)
+				w[n][k++] = *s;
+			s++;
+		}
+		w[n++][k] = '\0';
+	}
+	return n;
+}
+
+static int in_set(const char *w, const char *const *set)
+{
+	for (; *set; set++)
+		if (!strcmp(w, *set))
+			return 1;
+	return 0;
+}
+
+/*
+ * What the first page's title says: a line near its top that opens with
+ * the word for invoice ("FATTURA ELETTRONICA", "Faktura VAT nr 1/2024",
+ * "RECHNUNG") is an invoice whatever else the document says - unless the
+ * title itself says credit note, pro forma or simplified (a receipt). A
+ * printed EN 16931 / FatturaPA type code ("Rechnungsart: 381", "Invoice
+ * type code: 380", "Tipologia documento: TD04") anywhere tells the same.
+ * Returns the type or NULL; `why` gets the words.
+ */
+static const char *title_type(const char *folded, char *why, size_t nwhy)
+{
+	static const char *const inv[] = {
+		"faktura", "factura", "fatura", "fattura", "rechnung", "invoice", "facture",
+		NULL,
+	};
+	static const char *const credit[] = {
+		"korygujaca", "korekta", "rectificativa", "gutschrift", "rechnungskorrektur",
+		"stornorechnung", "avoir", "credito", "credit", NULL,
+	};
+	static const char *const credit_title[] = {
+		"gutschrift", "rechnungskorrektur", "stornorechnung", "avoir", NULL,
+	};
+	static const char *const proforma[] = { "proforma", "pro", NULL };
+	static const char *const code_label[] = { "rechnungsart", "tipologia", "tipo", "type",
+		NULL };
+	static const char *const credit_code[] = {
+		"81", "83", "261", "262", "296", "308", "381", "384", "396", "420", "458", "532",
+		"td04", "td08", NULL,
+	};
+	static const char *const inv_code[] = {
+		"380", "383", "386", "389", "393", "395", "575", "623", "780", "td01", "td02",
+		"td06", "td24", "td25", NULL,
+	};
+	const char *s = folded, *e;
+	const char *type = NULL;
+	int lines = 0, pending = 0;
+
+	for (; *s && (type == NULL || lines < 0); s = *e ? e + 1 : e) {
+		char w[10][24];
+		int n, i;
+
+		e = s + strcspn(s, "\n\f");
+		n = line_words(s, e, w, 10);
+		if (!n)
+			goto next;
+		/* a type code line, anywhere; the code may be the next line's
+		 * first word (a label and its value in two text runs) */
+		if (pending && (in_set(w[0], credit_code) || in_set(w[0], inv_code))) {
+			snprintf(why, nwhy, "type code %s", w[0]);
+			return in_set(w[0], credit_code) ? "credit_note" : "invoice";
+		}
+		pending = 0;
+		for (i = 0; i < n && i < 4; i++)
+			if (in_set(w[i], code_label)) {
+				int k;
+
+				if (i + 1 == n || (i + 2 == n && !strcmp(w[i + 1], "code")))
+					pending = 1;
+				for (k = i + 1; k < n && k < i + 4; k++) {
+					if (in_set(w[k], credit_code) || in_set(w[k], inv_code)) {
+						snprintf(why, nwhy, "type code %s", w[k]);
+						return in_set(w[k], credit_code) ? "credit_note"
+										  : "invoice";
+					}
+				}
+			}
+		if (lines >= 0 && lines < 15 && n <= 8) {
+			if (in_set(w[0], inv) || in_set(w[0], credit_title) ||
+			    (n > 1 && !strcmp(w[0], "nota") && (!strcmp(w[1], "di") ||
+								  !strcmp(w[1], "de"))) ||
+			    (n > 1 && !strcmp(w[0], "credit") && !strcmp(w[1], "note"))) {
+				const char *t = "invoice";
+
+				for (i = 0; i < n; i++) {
+					if (in_set(w[i], credit) || in_set(w[0], credit_title))
+						t = "credit_note";
+					else if (in_set(w[i], proforma) && strcmp(t, "credit_note"))
+						t = "proforma";
+					else if (!strcmp(w[i], "simplificada") ||
+						 !strcmp(w[i], "simplificata"))
+						t = "receipt";
+				}
+				if (!strcmp(w[0], "nota") && strcmp(t, "credit_note"))
+					goto next;
+				type = t;
+				snprintf(why, nwhy, "title '%.40s'", w[0]);
+				lines = -1;    /* keep looking for a type code only */
+				continue;
+			}
+		}
+next:
+		if (lines >= 0 && n)
+			lines++;
+		if (*e == '\f' && lines >= 0)
+			lines = 15;
+	}
+	return type;
+}
+
 int folio_classify_doc(const struct folio_classifier *c, struct folio_doc *doc,
 		       struct folio_err *err)
 {
 	struct folio_rule_verdict v;
-	const char *type;
+	const char *type, *title = NULL;
 	char buf[160];
 	float conf;
 	int ret;
@@ -212,6 +344,27 @@ int folio_classify_doc(const struct folio_classifier *c, struct folio_doc *doc,
 		snprintf(buf, sizeof(buf), "rule: '%s'", v.keyword);
 	else
 		snprintf(buf, sizeof(buf), "no rule matched");
+	if (doc->text.len) {
+		char *folded = folio_fold_key(doc->text.buf), why[64];
+		const char *tt;
+
+		if (!folded)
+			return folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, ENOMEM,
+					     "out of memory");
+		tt = title_type(folded, why, sizeof(why));
+		free(folded);
+		/* the rules agree: they and the model go on as usual, but the
+		 * model may not overrule the title */
+		if (tt && strcmp(tt, v.type)) {
+			if (folio_doc_set_str(&doc->doc_type, tt) ||
+			    folio_doc_set_str(&doc->type_reason, why))
+				return folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, ENOMEM,
+						     "out of memory");
+			doc->type_conf = 0.95f;
+			return FOLIO_OK;
+		}
+		title = tt;
+	}
 	if (c && c->model && doc->text.len && !v.confident) {
 		float p;
 
@@ -220,8 +373,10 @@ int folio_classify_doc(const struct folio_classifier *c, struct folio_doc *doc,
 		ret = folio_model_predict(c->model, doc->text.buf, &mt, &p, err);
 		if (ret != FOLIO_OK)
 			return ret;
-		/* an unsure model does not overrule a rule that matched */
-		if (mt && (p >= FOLIO_MODEL_MIN_PROB || !v.keyword)) {
+		/* an unsure model does not overrule a rule that matched, nor any
+		 * model the page's title */
+		if (mt && (p >= FOLIO_MODEL_MIN_PROB || !v.keyword) &&
+		    (!title || !strcmp(mt, title))) {
 			type = mt;
 			conf = p;
 			snprintf(buf, sizeof(buf), "model: %.2f", (double)p);

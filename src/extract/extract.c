@@ -305,6 +305,14 @@ static void reconcile_totals(const struct folio_cands *cs, struct chosen *ch, in
 	float best = -1;
 	int ba = -1, bb = -1, bc = -1;
 
+	/* a totals block may print "Total" / "Gesamtsumme" for both the net
+	 * and the gross sum: the gross-labelled values are net candidates too,
+	 * at half the weight, when their arithmetic closes */
+	for (c = 0; c < ng && nn < NPICK; c++) {
+		pn[nn] = pg[c];
+		pn[nn].conf *= 0.5f;
+		nn++;
+	}
 	for (a = 0; a < nn; a++)
 		for (b = 0; b < nv; b++)
 			for (c = 0; c < ng; c++) {
@@ -314,7 +322,7 @@ static void reconcile_totals(const struct folio_cands *cs, struct chosen *ch, in
 				long long g = cents_of(pg[c].c->value, &o3);
 				float s;
 
-				if (!o1 || !o2 || !o3 || llabs(n + v - g) > 1)
+				if (!o1 || !o2 || !o3 || llabs(n + v - g) > 1 || pn[a].c == pg[c].c)
 					continue;
 				/* the best-ranked source counts first */
 				s = (float)(pn[a].rank + pv[b].rank + pg[c].rank) * 10.0f +
@@ -551,6 +559,38 @@ static const char *pretty(const char *name)
 	return name;
 }
 
+/*
+ * A page that prints the net and the VAT totals but no gross total (the
+ * FatturaPA stylesheet prints the summary per rate and the payment): the
+ * gross is their sum, a candidate less sure than either. Only when no
+ * source names a gross total.
+ */
+static int derive_gross(struct folio_cands *cs)
+{
+	struct pick pn[NPICK], pv[NPICK], pg[NPICK];
+	size_t nn = pool(cs, "net_total", pn, NPICK), nv = pool(cs, "vat_total", pv, NPICK);
+	struct folio_amount a, b, sum;
+	char buf[40];
+	float conf;
+
+	size_t ng = pool(cs, "gross_total", pg, NPICK), k;
+
+	/* a gross read only inside a line ("Valore totale: 5.00") does not
+	 * count as printed */
+	for (k = 0; k < ng; k++)
+		if (pg[k].conf >= 0.7f)
+			return 0;
+	if (!nn || !nv)
+		return 0;
+	if (!parse_amount(pn[0].c->value, &a) || !parse_amount(pv[0].c->value, &b))
+		return 0;
+	sum.scale = 2;
+	sum.units = folio_amount_cents(&a) + folio_amount_cents(&b);
+	conf = (pn[0].conf < pv[0].conf ? pn[0].conf : pv[0].conf) * 0.8f;
+	return folio_cands_add(cs, "gross_total", folio_amount_format(&sum, buf, sizeof(buf)),
+			       NULL, conf, pn[0].c->src, 0, NULL);
+}
+
 /* Choose, reconcile and write the fields; compute the review reasons. */
 static int finish(const struct folio_extractor *x, struct folio_doc *doc,
 		  const struct folio_cands *cs, struct folio_strbuf *why, struct folio_err *err)
@@ -640,7 +680,7 @@ static int finish(const struct folio_extractor *x, struct folio_doc *doc,
 			continue;
 		if (c->src != FOLIO_SRC_XML && c->src != FOLIO_SRC_USER && conf > 0.99f)
 			conf = 0.99f;
-		if (folio_doc_set_field(doc, c->name, c->value, c->raw, conf, c->src, c->page,
+		if (folio_doc_set_field(doc, fields[i].name, c->value, c->raw, conf, c->src, c->page,
 					c->bbox)) {
 			ret = folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, 12, "out of memory");
 			break;
@@ -746,6 +786,10 @@ int folio_extract_doc(const struct folio_extractor *x, struct folio_doc *doc,
 			ret = folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, 12, "out of memory");
 			goto out;
 		}
+	}
+	if (derive_gross(&cs)) {
+		ret = folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, 12, "out of memory");
+		goto out;
 	}
 choose:
 	if (!cs.n)

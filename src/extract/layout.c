@@ -24,10 +24,12 @@
 
 #define MAX_LABEL_TOKS 6
 #define KEY_MAX 48
+#define MAX_COLS 16            /* columns of a table */
 
 /* what a field's value looks like */
 enum vkind {
-	V_NONE, V_NUMBER, V_DATE, V_AMOUNT, V_IBAN, V_PARTY, V_ROW, V_COL, V_MARKER,
+	V_NONE, V_NUMBER, V_DATE, V_AMOUNT, V_IBAN, V_PARTY, V_ROW, V_COL, V_MARKER, V_PNAME,
+	V_BD, V_LI,
 };
 
 enum col {
@@ -46,6 +48,10 @@ static const struct {
 	{ "gross_total", V_AMOUNT, 0 }, { "amount_due", V_AMOUNT, 0 },
 	{ "iban", V_IBAN, 0 }, { "seller", V_PARTY, 0 }, { "buyer", V_PARTY, 0 },
 	{ "total_row", V_ROW, 0 }, { "credit_marker", V_MARKER, 0 },
+	{ "party_name", V_PNAME, 0 },
+	{ "bd_rate", V_BD, C_RATE }, { "bd_net", V_BD, C_NET }, { "bd_vat", V_BD, C_VAT },
+	{ "li_desc", V_LI, C_DESC }, { "li_qty", V_LI, C_QTY }, { "li_price", V_LI, C_PRICE },
+	{ "li_net", V_LI, C_NET },
 	{ "col_rate", V_COL, C_RATE }, { "col_net", V_COL, C_NET }, { "col_vat", V_COL, C_VAT },
 	{ "col_gross", V_COL, C_GROSS }, { "col_desc", V_COL, C_DESC },
 	{ "col_qty", V_COL, C_QTY }, { "col_price", V_COL, C_PRICE },
@@ -271,7 +277,21 @@ static int add_tok(struct pagem *pm, const char *text, size_t len, int x, int y,
 	return 0;
 }
 
-/* Words as tokens; "NIP:5260001246" is split after the colon. */
+/* Where a word is two words joined by a slash, as the lexicon splits its
+ * labels ("imponibile/importo", "cedente/prestatore"): a lowercase letter
+ * before it and a letter after. Codes ("FA/GRQMB", "01/2024") stay whole. */
+static const char *word_slash(const char *s)
+{
+	const char *p;
+
+	for (p = s + 1; (p = strchr(p, '/')) != NULL; p++)
+		if (islower((unsigned char)p[-1]) && isalpha((unsigned char)p[1]))
+			return p;
+	return NULL;
+}
+
+/* Words as tokens; "NIP:5260001246" is split after the colon,
+ * "imponibile/importo:" at the slash. */
 static int page_tokens(struct pagem *pm)
 {
 	const struct folio_page *pg = pm->pg;
@@ -279,10 +299,19 @@ static int page_tokens(struct pagem *pm)
 
 	for (i = 0; i < pg->nwords; i++) {
 		const struct folio_word *wd = &pg->words[i];
-		const char *s = wd->text, *colon = strchr(s, ':');
+		const char *s = wd->text, *colon = strchr(s, ':'), *slash = *s ? word_slash(s) : NULL;
 		size_t len = strlen(s);
 
-		if (colon && colon > s && colon[1]) {
+		if (slash && (!colon || slash < colon)) {
+			size_t l1 = (size_t)(slash - s) + 1;
+			int w1 = len ? (int)((long)wd->w * (long)l1 / (long)len) : 0;
+
+			if (add_tok(pm, s, l1, wd->x, wd->y, w1, wd->h, wd->conf) ||
+			    add_tok(pm, slash + 1, len - l1, wd->x + w1, wd->y, wd->w - w1, wd->h,
+				    wd->conf))
+				return -1;
+			pm->t[pm->nt - 2].line = wd->line;
+		} else if (colon && colon > s && colon[1]) {
 			size_t l1 = (size_t)(colon - s) + 1;
 			int w1 = len ? (int)((long)wd->w * (long)l1 / (long)len) : 0;
 
@@ -620,6 +649,9 @@ static int emit(struct ctx *cx, const char *name, const char *value, const char 
 	int bbox[4] = { 0, 0, 0, 0 };
 	enum folio_source src = pm->pg->source == FOLIO_SRC_OCR ? FOLIO_SRC_OCR : FOLIO_SRC_TEXT;
 
+	if (getenv("FOLIO_DEBUG_LAYOUT"))
+		fprintf(stderr, "emit %s=%s conf %.2f line %d\n", name, value, (double)conf,
+			b > a ? pm->t[a].line : -1);
 	if (b > a)
 		span_bbox(pm, a, b, bbox);
 	if (src == FOLIO_SRC_OCR) {
@@ -762,6 +794,11 @@ static int read_amount(struct ctx *cx, const char *name, const struct span *sp)
 			skipped++;
 			continue;
 		}
+		/* "ust. 1 ustawy: ...": a whole number followed by a word is a
+		 * clause of a sentence, not a total */
+		if (am.scale == 0 && isalpha((unsigned char)*after) &&
+		    strcspn(after, " :") > 3)
+			break;
 		{
 			size_t t0 = tok_of(offs, n, start), t1 = tok_of(offs, n, start + used - 1) + 1;
 			char *raw = strndup(s, used);
@@ -902,6 +939,58 @@ static int read_iban(struct ctx *cx, const struct span *sp, float conf)
 	return 0;
 }
 
+/*
+ * The account after an IBAN label whose check digits fail or whose shape is
+ * no IBAN's (a sample's "DK1212341234123412", a Polish NRB without its
+ * country): what the page says, as a weak candidate for review. Text layer
+ * only (on a scan a failed check is more likely a misread); the value's
+ * groups of letters and digits up to the end of its cell, 8 to 34 long with
+ * at least 6 digits.
+ */
+static int read_account(struct ctx *cx, const struct span *sp, float conf)
+{
+	const struct pagem *pm = sp->pm;
+	char buf[40];
+	size_t i, n = 0, digits = 0, first = sp->b, last = sp->a;
+
+	if (pm->pg->source == FOLIO_SRC_OCR)
+		return 0;
+	for (i = sp->a; i < sp->b; i++) {
+		const char *s = pm->t[i].text;
+
+		if (!strcmp(pm->t[i].key, "iban") && n == 0)
+			continue;
+		if (!pm->t[i].key[0])
+			break;
+		for (; *s; s++) {
+			if (!isalnum((unsigned char)*s) && !strchr("-. ", *s))
+				return 0;
+			if (isalnum((unsigned char)*s)) {
+				if (n + 1 >= sizeof(buf))
+					return 0;
+				digits += isdigit((unsigned char)*s) != 0;
+				buf[n++] = (char)toupper((unsigned char)*s);
+			}
+		}
+		if (first == sp->b)
+			first = i;
+		last = i + 1;
+	}
+	buf[n] = '\0';
+	if (n < 8 || digits < 6)
+		return 0;
+	/* a domestic account number (Polish NRB) is the IBAN without its
+	 * country: with the labels' country it may check */
+	if (digits == n && cx->country[0] && n + 3 < sizeof(buf)) {
+		char iban[48], out[40];
+
+		snprintf(iban, sizeof(iban), "%.2s%s", cx->country, buf);
+		if (folio_iban_check(iban, out) == 1)
+			return emit(cx, "iban", out, NULL, conf * 0.9f, pm, first, last) ? -1 : 1;
+	}
+	return emit(cx, "iban", buf, NULL, conf * 0.4f, pm, first, last) ? -1 : 1;
+}
+
 /* ---- tax IDs ------------------------------------------------------------ */
 
 struct taxid {
@@ -917,7 +1006,7 @@ static int taxid_label(const char *key)
 		"nip", "nif", "cif", "vat", "piva", "iva", "partitaiva", "ustidnr", "ustid",
 		"uid", "vatno", "vatnumber", "nipue", "contribuinte", "cf", "codicefiscale",
 		"steuernummer", "tva", "siret", "regon", "taxid", "nr", "dni", "nie", "vatreg",
-		"ustidnr", "no", "n", "number", "reg", "id",
+		"ustidnr", "no", "n", "number", "reg", "id", "umsatzsteuerid", "fiscale", "vatid",
 	};
 	size_t i;
 
@@ -1024,8 +1113,11 @@ static int read_kind(struct ctx *cx, const struct match *m, const struct span *s
 		return read_amount(cx, m->lb->field, sp);
 	case V_NUMBER:
 		return read_number(cx, m->lb->field, sp);
-	case V_IBAN:
-		return read_iban(cx, sp, sp->conf);
+	case V_IBAN: {
+		int r = read_iban(cx, sp, sp->conf);
+
+		return r ? r : read_account(cx, sp, sp->conf);
+	}
 	default:
 		return 0;
 	}
@@ -1049,8 +1141,15 @@ static int key_values(struct ctx *cx)
 			continue;
 		/* a label inside a sentence ("... zur Rechnung Nr. X") is a weaker
 		 * witness than one heading its cell */
-		while (b < c->b && !pm->t[b].key[0] && !has_digit(pm->t[b].text))
+		while (b < c->b && !pm->t[b].key[0] && !has_digit(pm->t[b].text)) {
+			/* "IVA (%): 22.00", "Aliquota IVA (%)": a rate, not an amount */
+			if (m->lb->kind == V_AMOUNT && strchr(pm->t[b].text, '%'))
+				break;
 			b++;
+		}
+		if (m->lb->kind == V_AMOUNT && b < c->b && strchr(pm->t[b].text, '%') &&
+		    !has_digit(pm->t[b].text))
+			continue;
 		if (b < c->b) {
 			sp.a = b;
 			sp.b = c->b;
@@ -1062,6 +1161,23 @@ static int key_values(struct ctx *cx)
 			sp.b = pm->c[m->cell + 1].b;
 			sp.conf = 0.85f * inside;
 			r = read_kind(cx, m, &sp);
+		}
+		/* "Data wystawienia, z zastrzeżeniem art. 106na ust. 1: 20.05.2025",
+		 * "Data scadenza pagamento: 2015-01-30": the label's words go on
+		 * to a colon, the value is after it */
+		if (!r && b < c->b && (m->lb->kind == V_DATE || m->lb->kind == V_AMOUNT)) {
+			size_t k;
+
+			/* not across another label's words ("N° TVA: FR...") */
+			for (k = b; k < c->b && k < b + 12 && !taxid_label(pm->t[k].key); k++)
+				if (strchr(pm->t[k].text, ':') && !strchr(pm->t[k].text, '/') &&
+				    k + 1 < c->b) {
+					sp.a = k + 1;
+					sp.b = c->b;
+					sp.conf = 0.8f * inside;
+					r = read_kind(cx, m, &sp);
+					break;
+				}
 		}
 		/* a heading cell: the value is under it */
 		if (!r && m->a == c->a && (below = cell_below(pm, c, 2))) {
@@ -1641,6 +1757,210 @@ static void clean_name(char *t)
 	memmove(t, t + i, n - i + 1);
 }
 
+/* Whether party label `m` heads its cell from its end: "Dati del cedente /
+ * prestatore", "Informationen zum Käufer" - a short cell of words only,
+ * the label its last words. */
+static int party_heading(const struct pagem *pm, const struct match *m)
+{
+	const struct cell *c = &pm->c[m->cell];
+	size_t i, b = c->b;
+
+	while (b > m->b && !pm->t[b - 1].key[0])
+		b--;
+	if (b != m->b || c->b - c->a > 6)
+		return 0;
+	for (i = c->a; i < c->b; i++)
+		if (has_digit(pm->t[i].text) || strchr(pm->t[i].text, ':'))
+			return 0;
+	return 1;
+}
+
+/* A name label is one of a label:value pair: "Nazwa:" with its colon, or
+ * alone in its cell with the value in the next one - not the first words
+ * of a column heading ("Nazwa towaru"). */
+static int name_label(const struct pagem *pm, const struct match *n)
+{
+	const struct cell *c = &pm->c[n->cell];
+
+	if (strchr(pm->t[n->b - 1].text, ':') || (n->b < c->b && !strcmp(pm->t[n->b].text, ":")))
+		return 1;
+	return n->b == c->b && n->cell + 1 < pm->nc && pm->c[n->cell + 1].line == c->line;
+}
+
+/* Whether cell `c` opens with a field label of the lexicon ("NIP:",
+ * "Adres", "E-mail:") or a tax ID label: not a name. */
+static int label_cell(const struct ctx *cx, const struct pagem *pm, const struct cell *c)
+{
+	size_t k;
+
+	if (taxid_label(pm->t[c->a].key))
+		return 1;
+	for (k = 0; k < cx->nm; k++)
+		if (cx->m[k].a == c->a && &cx->pm[cx->m[k].page] == pm &&
+		    cx->m[k].lb->kind != V_COL && cx->m[k].lb->kind != V_ROW &&
+		    (cx->m[k].lb->kind != V_PNAME || name_label(pm, &cx->m[k])))
+			return 1;
+	return strchr(pm->t[c->b - 1].text, ':') != NULL;
+}
+
+/* The first cell under a party heading that is not a label line. */
+static const struct cell *name_below(const struct ctx *cx, const struct pagem *pm,
+				     const struct cell *c)
+{
+	const struct cell *d = c;
+	int i;
+
+	for (i = 0; i < 4 && (d = cell_below(pm, d, 2)); i++) {
+		if (d->x0 > c->x0 + 3 * (c->y1 - c->y0) + 40)
+			return NULL;
+		if (!label_cell(cx, pm, d))
+			return d;
+	}
+	return NULL;
+}
+
+/*
+ * A long name wraps: the next line starts where the name's value starts,
+ * with no label ("Azienda Unita Sanitaria Locale di
+ * Reg-" / "gio Emilia"). Appends up to three such lines to `t` (a hyphen at
+ * the break is dropped); returns the new string (or NULL on ENOMEM, `t`
+ * freed).
+ */
+static char *name_goes_on(const struct ctx *cx, const struct pagem *pm, size_t a, char *t)
+{
+	int x = pm->t[a].x;
+	size_t l = (size_t)pm->t[a].line + 1, k;
+
+	for (k = 0; k < 3 && l < pm->nl; k++, l++) {
+		/* the line's first cell starts at the name's x (nothing in the
+		 * labels' column); other columns may go on to its right */
+		const struct cell *d = &pm->c[pm->l[l].ca];
+		size_t n = strlen(t);
+		char *u, *v;
+
+		if (abs(d->x0 - x) > 3 || label_cell(cx, pm, d))
+			break;
+		if (!(u = span_text(pm, d->a, d->b, NULL, 0))) {
+			free(t);
+			return NULL;
+		}
+		if (!(v = malloc(n + strlen(u) + 2))) {
+			free(u);
+			free(t);
+			return NULL;
+		}
+		if (n && t[n - 1] == '-' && n > 1 && isalpha((unsigned char)t[n - 2]) &&
+		    islower((unsigned char)u[0]))
+			snprintf(v, n + strlen(u) + 2, "%.*s%s", (int)(n - 1), t, u);
+		else
+			snprintf(v, n + strlen(u) + 2, "%s %s", t, u);
+		free(u);
+		free(t);
+		t = v;
+	}
+	return t;
+}
+
+/*
+ * A name label ("Nazwa:", "Denominazione:", "Firmenname:") in the block
+ * under party heading `m`: the lines below it, in its column, up to the
+ * next party heading. Emits `role`_name from the label's value and points
+ * `*name` at the value's cell. Returns 1 when found, 0 if not, -1 ENOMEM.
+ */
+static int labelled_name(struct ctx *cx, const struct match *m, const struct cell **name)
+{
+	const struct pagem *pm = &cx->pm[m->page];
+	const struct cell *h = &pm->c[m->cell];
+	int lh = h->y1 - h->y0 > 4 ? h->y1 - h->y0 : 10;
+	size_t k, best = (size_t)-1;
+	char field[32];
+
+	for (k = 0; k < cx->nm; k++) {
+		const struct match *n = &cx->m[k];
+		const struct cell *c = &pm->c[n->cell];
+
+		if (n->page != m->page || c->line <= h->line || c->line > h->line + 12)
+			continue;
+		if (c->x0 < h->x0 - 2 * lh || c->x0 > h->x0 + 6 * lh)
+			continue;
+		if (n->lb->kind == V_PARTY && c->line < (best == (size_t)-1 ? h->line + 13 :
+							  pm->c[cx->m[best].cell].line))
+			break;
+		if (n->lb->kind == V_PNAME && n->a == c->a && name_label(pm, n) &&
+		    (best == (size_t)-1 || c->line < pm->c[cx->m[best].cell].line))
+			best = k;
+	}
+	/* a party heading between the two: the label is the other party's */
+	if (best != (size_t)-1)
+		for (k = 0; k < cx->nm; k++) {
+			const struct match *n = &cx->m[k];
+			const struct cell *c = &pm->c[n->cell];
+
+			if (n->page == m->page && n != m && n->lb->kind == V_PARTY &&
+			    c->line > h->line && c->line <= pm->c[cx->m[best].cell].line &&
+			    c->x0 >= h->x0 - 2 * lh && c->x0 <= h->x0 + 6 * lh &&
+			    (n->a == c->a || party_heading(pm, n)))
+				return 0;
+		}
+	if (best == (size_t)-1)
+		return 0;
+	{
+		const struct match *n = &cx->m[best];
+		struct span sp = { pm, 0, 0, 0 };
+		char *t;
+		int r = 0;
+
+		if (!right_span(pm, n, &sp))
+			return 0;
+		if (!(t = span_text(pm, sp.a, sp.b, NULL, 0)))
+			return -1;
+		if (!(t = name_goes_on(cx, pm, sp.a, t)))
+			return -1;
+		clean_name(t);
+		snprintf(field, sizeof(field), "%s_name", m->lb->field);
+		if (strlen(t) >= 2) {
+			r = 1;
+			if (emit(cx, field, t, NULL, 0.9f, pm, sp.a, sp.b))
+				r = -1;
+			*name = &pm->c[pm->t[sp.a].cell];
+		}
+		free(t);
+		return r;
+	}
+}
+
+/* A tax ID's confidence: `conf` when its check digits hold, less when it
+ * was repaired, much less when only its label vouches for it. */
+static float taxid_conf(const struct taxid *t, float conf)
+{
+	return t->repaired == 2 ? conf * 0.45f : t->repaired ? conf * 2 / 3 : conf;
+}
+
+/* Whether party heading `m` has no other party heading on its line (so
+ * its block is the page's width); `*last` gets the last line of its block:
+ * the line before the next party heading, at most 8 lines down. */
+static int party_alone(const struct ctx *cx, const struct match *m, size_t *last)
+{
+	const struct pagem *pm = &cx->pm[m->page];
+	int line = pm->c[m->cell].line;
+	size_t k;
+
+	for (k = 0; k < cx->nm; k++) {
+		const struct match *n = &cx->m[k];
+		int nl = pm->c[n->cell].line;
+
+		if (n == m || n->page != m->page || n->lb->kind != V_PARTY)
+			continue;
+		if (n->a != pm->c[n->cell].a && !party_heading(pm, n))
+			continue;
+		if (nl == line)
+			return 0;
+		if (nl > line && (size_t)nl <= *last)
+			*last = (size_t)nl - 1;
+	}
+	return 1;
+}
+
 /* Party blocks: name right of or under "Sprzedawca:", tax ID in the block. */
 static int parties(struct ctx *cx, struct taxid *ids, size_t nids, int *assigned)
 {
@@ -1653,14 +1973,23 @@ static int parties(struct ctx *cx, struct taxid *ids, size_t nids, int *assigned
 		const char *role = m->lb->field;
 		char field[32];
 		struct span sp;
-		int x0, x1;
-		size_t l;
+		int x0, x1, r;
+		size_t l, last;
 
-		if (m->lb->kind != V_PARTY || m->a != c->a)
+		if (m->lb->kind != V_PARTY || (m->a != c->a && !party_heading(pm, m)))
 			continue;
 		snprintf(field, sizeof(field), "%s_name", role);
 		memset(&sp, 0, sizeof(sp));
-		if (right_span(pm, m, &sp) && sp.a >= c->a && sp.b <= c->b) {
+		if ((r = labelled_name(cx, m, &name)) < 0)
+			return -1;
+		if (r) {
+			/* "Nazwa: Firma" under the heading: the value, not the label
+			 * lines around it ("NIP: ...") */
+		} else if (m->a != c->a) {
+			/* a heading that ends its cell ("Dati del cedente /
+			 * prestatore") with no name label under it: no name */
+			name = NULL;
+		} else if (right_span(pm, m, &sp) && sp.a >= c->a && sp.b <= c->b) {
 			/* "Sprzedawca: Firma Sp. z o.o." on one line */
 			char *t = span_text(pm, sp.a, sp.b, NULL, 0);
 
@@ -1672,7 +2001,7 @@ static int parties(struct ctx *cx, struct taxid *ids, size_t nids, int *assigned
 				return -1;
 			}
 			free(t);
-		} else if ((name = cell_below(pm, c, 2))) {
+		} else if ((name = name_below(cx, pm, c))) {
 			char *t = span_text(pm, name->a, name->b, NULL, 0);
 
 			if (t)
@@ -1684,11 +2013,19 @@ static int parties(struct ctx *cx, struct taxid *ids, size_t nids, int *assigned
 			}
 			free(t);
 		}
-		/* the block: up to 8 lines under the label in its column */
+		/* the block: up to 8 lines under the label in its column; a heading
+		 * with no other party's beside it heads the page's width, down to
+		 * the next party heading ("Informationen zum Verkäufer" over two
+		 * columns of label: value pairs) */
 		x0 = c->x0 - (c->y1 - c->y0);
 		x1 = c->x0 + (c->x1 - c->x0 > 200 ? c->x1 - c->x0 : 200);
 		if (name && name->x1 > x1)
 			x1 = name->x1;
+		last = (size_t)c->line + 8;
+		if (party_alone(cx, m, &last)) {
+			x0 = 0;
+			x1 = 1 << 20;
+		}
 		snprintf(field, sizeof(field), "%s_tax_id", role);
 		for (j = 0; j < nids; j++) {
 			const struct tok *t;
@@ -1697,7 +2034,7 @@ static int parties(struct ctx *cx, struct taxid *ids, size_t nids, int *assigned
 				continue;
 			t = &pm->t[ids[j].a];
 			l = (size_t)t->line;
-			if (l < (size_t)c->line || l > (size_t)c->line + 8)
+			if (l < (size_t)c->line || l > last)
 				continue;
 			if (t->x + t->w < x0 || t->x > x1 + 400)
 				continue;
@@ -1710,7 +2047,7 @@ static int parties(struct ctx *cx, struct taxid *ids, size_t nids, int *assigned
 					continue;
 			}
 			assigned[j] = 1;
-			if (emit(cx, field, ids[j].id, NULL, ids[j].repaired ? 0.6f : 0.9f, pm,
+			if (emit(cx, field, ids[j].id, NULL, taxid_conf(&ids[j], 0.9f), pm,
 				 ids[j].a, ids[j].b))
 				return -1;
 			break;
@@ -1900,6 +2237,65 @@ static int return_address(struct ctx *cx, const struct taxid *ids, size_t nids)
 	return 0;
 }
 
+/* Labels that name a tax ID and nothing else ("USt-IdNr.", "NIP", "Partita
+ * IVA", "Umsatzsteuer-ID"), unlike "Nr." or "ID". */
+static int strong_taxid_label(const char *key)
+{
+	static const char *const w[] = {
+		"nip", "nif", "cif", "vat", "piva", "iva", "partitaiva", "ustidnr", "ustid",
+		"vatno", "vatnumber", "vatid", "vatregno", "contribuinte", "steuernummer", "tva",
+		"umsatzsteuerid", "umsatzsteueridentifikationsnummer", "taxid", "taxnumber",
+		"fiscale", "codicefiscale", "nipue",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(w) / sizeof(w[0]); i++)
+		if (!strcmp(key, w[i]))
+			return 1;
+	return 0;
+}
+
+/*
+ * A tax ID whose check digits fail or whose country has no rule here
+ * ("NO123456789MVA", a sample's "IT01234567890"), right after a label that
+ * names a tax ID: what the page says, marked (repaired = 2) so that it is
+ * only a weak candidate and goes to review. One token of letters and
+ * digits, 8 to 16 long, at least 6 digits.
+ */
+static size_t unchecked_taxid(const struct pagem *pm, size_t i, struct taxid *t)
+{
+	const char *s = pm->t[i].text;
+	size_t k, n = 0, digits = 0;
+	char id[32];
+
+	/* on a scan a failed check is more likely a misread, unless the word
+	 * was read with confidence and no look-alike repair checks */
+	if (pm->pg->source == FOLIO_SRC_OCR && pm->t[i].conf < 0.9f)
+		return 0;
+	if (!i || pm->t[i - 1].line != pm->t[i].line || !strong_taxid_label(pm->t[i - 1].key))
+		return 0;
+	if (pm->pg->source == FOLIO_SRC_OCR) {
+		char rep[32];
+
+		if (folio_taxid_repair(s, NULL, rep) == 1)
+			return 0;
+	}
+	for (k = 0; s[k]; k++) {
+		if (isdigit((unsigned char)s[k]))
+			digits++;
+		else if (!isalpha((unsigned char)s[k]) && !strchr("-.", s[k]))
+			return 0;
+		if (isalnum((unsigned char)s[k]) && n < sizeof(id) - 1)
+			id[n++] = (char)toupper((unsigned char)s[k]);
+	}
+	id[n] = '\0';
+	if (n < 8 || n > 16 || digits < 6)
+		return 0;
+	memcpy(t->id, id, n + 1);
+	t->repaired = 2;
+	return 1;
+}
+
 static int find_taxids(struct ctx *cx, struct taxid **out, size_t *nout)
 {
 	struct taxid *v = NULL;
@@ -1917,7 +2313,8 @@ static int find_taxids(struct ctx *cx, struct taxid **out, size_t *nout)
 			/* a bare number qualifies only next to a tax-ID label, or when it
 			 * carries a country prefix */
 			memset(&t, 0, sizeof(t));
-			if (!(used = taxid_at(cx, pm, i, end, &t)))
+			if (!(used = taxid_at(cx, pm, i, end, &t)) &&
+			    !(used = unchecked_taxid(pm, i, &t)))
 				continue;
 			t.labelled = i > 0 && pm->t[i - 1].line == pm->t[i].line &&
 				     taxid_label(pm->t[i - 1].key);
@@ -2000,8 +2397,12 @@ static int rate_value(const char *s, char *out, size_t n)
 	}
 	while (s[i] == ' ')
 		i++;
-	if (s[i] == '%')
+	if (s[i] == '%') {
+		/* "23% lub 22%", "22% (D)": the first rate stands */
 		i++;
+		if (s[i] == ' ')
+			i += strlen(s + i);
+	}
 	if (s[i] || k >= n)
 		return 0;
 	buf[k] = '\0';
@@ -2024,6 +2425,26 @@ static int col_of(const struct column *cols, int ncols, const struct cell *c)
 	}
 	if (best >= 0)
 		return best;
+	/* headings set flush left, values flush right ("Kwota netto" over
+	 * "28 457,88" further right): the column whose heading starts last
+	 * before the value's centre, when the value ends before the next
+	 * heading's end */
+	{
+		int mid = (c->x0 + c->x1) / 2, at = -1;
+
+		for (k = 0; k < ncols; k++)
+			if (cols[k].x0 <= mid && (at < 0 || cols[k].x0 > cols[at].x0))
+				at = k;
+		if (at >= 0 && cols[at].mask) {
+			int nx = 1 << 30;
+
+			for (k = 0; k < ncols; k++)
+				if (cols[k].x0 > cols[at].x0 && cols[k].x0 < nx)
+					nx = cols[k].x0;
+			if (c->x1 <= nx)
+				return at;
+		}
+	}
 	for (k = 0; k < ncols; k++) {
 		int d = abs((c->x0 + c->x1) / 2 - (cols[k].x0 + cols[k].x1) / 2);
 
@@ -2112,11 +2533,121 @@ static size_t row_units(struct ctx *cx, const struct pagem *pm, const struct vli
 	return n;
 }
 
+/* A line item row, kept open until the next row starts: a description
+ * may go on over the following lines. */
+struct item_row {
+	int open;
+	char desc[256], qty[32], unit[24], rate[16];
+	struct folio_amount am[MAX_COLS];
+	int have[MAX_COLS];
+	int desc_x1;           /* where its description ends on the page */
+};
+
+/* Where the column after `col` starts (the page's width when none). */
+static int next_col_x0(const struct column *cols, int ncols, int col)
+{
+	int k, x = 1 << 20;
+
+	for (k = 0; k < ncols; k++)
+		if (cols[k].x0 > cols[col].x0 && cols[k].x0 < x)
+			x = cols[k].x0;
+	return x;
+}
+
+/* "2 EA", "64 m²", "9,5 Std.": the number as quantity, the rest as unit. */
+static void split_qty(const char *t, int dec, char *qty, size_t nq, char *unit, size_t nu)
+{
+	struct folio_amount a;
+	const char *s = t;
+	size_t used;
+
+	while (*s == ' ')
+		s++;
+	used = folio_amount_parse(s, dec, &a);
+	if (!used) {
+		snprintf(qty, nq, "%s", t);
+		unit[0] = '\0';
+		return;
+	}
+	/* as a plain decimal without trailing zeros: "1.000" (a thousand, in
+	 * a comma locale) is "1000", "1,50" is "1.5" */
+	{
+		char buf[40], *q;
+
+		folio_amount_format(&a, buf, sizeof(buf));
+		if ((q = strchr(buf, '.'))) {
+			size_t k = strlen(buf);
+
+			while (k > (size_t)(q - buf) && (buf[k - 1] == '0' || buf[k - 1] == '.'))
+				if (buf[--k] == '.') {
+					buf[k] = '\0';
+					break;
+				} else {
+					buf[k] = '\0';
+				}
+		}
+		snprintf(qty, nq, "%s", buf);
+	}
+	s += used;
+	while (*s == ' ')
+		s++;
+	snprintf(unit, nu, "%s", s);
+}
+
+static void put_item(struct folio_strbuf *li, int *nli, const struct item_row *r,
+		     const struct column *cols, int ncols)
+{
+	char buf[40];
+	int k;
+
+	if (!r->open || !r->desc[0])
+		return;
+	folio_strbuf_addf(li, "%s{\"description\":", (*nli)++ ? "," : "");
+	folio_strbuf_add_json(li, r->desc);
+	if (r->qty[0]) {
+		folio_strbuf_adds(li, ",\"quantity\":");
+		folio_strbuf_add_json(li, r->qty);
+	}
+	if (r->unit[0]) {
+		folio_strbuf_adds(li, ",\"unit\":");
+		folio_strbuf_add_json(li, r->unit);
+	}
+	for (k = 0; k < ncols && k < MAX_COLS; k++) {
+		const char *nm = cols[k].kind == C_NET ? "net" :
+				 cols[k].kind == C_PRICE ? "unit_price" :
+				 cols[k].kind == C_VAT ? "vat" : NULL;
+
+		if (!nm || !r->have[k])
+			continue;
+		folio_amount_format(&r->am[k], buf, sizeof(buf));
+		folio_strbuf_addf(li, ",\"%s\":\"%s\"", nm, buf);
+	}
+	if (r->rate[0]) {
+		folio_strbuf_adds(li, ",\"vat_rate\":");
+		folio_strbuf_add_json(li, r->rate);
+	}
+	folio_strbuf_addch(li, '}');
+}
+
+/* Whether line `l` holds no digit at all (a heading's second line:
+ * "netto  podatku  netto"). */
+static int wordy_line(const struct pagem *pm, size_t l)
+{
+	size_t c, k;
+
+	for (c = pm->l[l].ca; c < pm->l[l].cb; c++)
+		for (k = pm->c[c].a; k < pm->c[c].b; k++)
+			if (has_digit(pm->t[k].text))
+				return 0;
+	return 1;
+}
+
 /* Read the table whose heading is line `hl` of page `pm`. */
 static int read_table(struct ctx *cx, const struct pagem *pm, size_t hl, struct column *cols,
 		      int ncols)
 {
 	struct folio_strbuf bd = FOLIO_STRBUF_INIT, li = FOLIO_STRBUF_INIT;
+	struct item_row row;
 	int items = 0, nbd = 0, nli = 0, k, ret = 0, sum_have = 0;
 	long long sum_net = 0, sum_vat = 0;
 	size_t l;
@@ -2129,19 +2660,58 @@ static int read_table(struct ctx *cx, const struct pagem *pm, size_t hl, struct 
 	}
 	if (!items && !have_rate && ncols < 3)
 		return 0;
+	if (getenv("FOLIO_DEBUG_LAYOUT"))
+		for (k = 0; k < ncols; k++)
+			fprintf(stderr, "table line %zu col %d [%d..%d] kind %d\n", hl, k, cols[k].x0,
+				cols[k].x1, cols[k].kind);
 	folio_strbuf_addch(&bd, '[');
 	folio_strbuf_addch(&li, '[');
+	memset(&row, 0, sizeof(row));
 	for (l = hl + 1; l < pm->nl && l <= hl + 60; l++) {
 		const struct vline *vl = &pm->l[l];
-		struct folio_amount am[8];
-		int have[8] = { 0 };
+		struct folio_amount am[MAX_COLS];
+		int have[MAX_COLS] = { 0 };
 		char rate[16] = "", desc[256] = "", qty[32] = "";
-		int total = 0, namounts = 0;
+		int total = 0, namounts = 0, desc_x1 = 0;
 		size_t c;
 
 		struct cell units[32];
 		size_t orig[32], nu, u;
 
+		/* the heading's second line ("netto podatku netto") */
+		if (l == hl + 1 && wordy_line(pm, l))
+			continue;
+		/* a line of one cell inside an item table: the description going
+		 * on ("Handmade Concrete" / "Chicken"), or a detail under it
+		 * ("Artikelnummer: 166022"), when the table goes on after it */
+		if (items && vl->cb - vl->ca == 1 && row.open && l + 1 < pm->nl &&
+		    pm->l[l + 1].cb - pm->l[l + 1].ca >= 2) {
+			const struct cell *cl = &pm->c[vl->ca];
+			int col = col_of(cols, ncols, cl);
+
+			/* joined only when it wrapped: its first word would not have
+			 * fitted after the row's description ("Paper subscription" /
+			 * "Subscription fee 1st quarter" is a second text, skipped) */
+			if (col >= 0 && cols[col].kind == C_DESC) {
+				char *t;
+
+				if (!row.desc_x1 || pm->t[cl->a].w + 20 <
+				    next_col_x0(cols, ncols, col) - row.desc_x1)
+					continue;
+				if (!(t = span_text(pm, cl->a, cl->b, NULL, 0))) {
+					ret = -1;
+					goto out;
+				}
+				if (!strchr(t, ':')) {
+					size_t n = strlen(row.desc);
+
+					snprintf(row.desc + n, sizeof(row.desc) - n, " %s", t);
+					row.desc_x1 = cl->x1;
+				}
+				free(t);
+				continue;
+			}
+		}
 		if (vl->cb - vl->ca < 2 && !(vl->cb - vl->ca == 1 && items == 0))
 			break;
 		nu = row_units(cx, pm, vl, units, orig, 32);
@@ -2167,14 +2737,18 @@ static int read_table(struct ctx *cx, const struct pagem *pm, size_t hl, struct 
 			if (col >= 0 && (cols[col].mask & C_RATE) && !rate[0] &&
 			    rate_value(t, rate, sizeof(rate))) {
 				/* a rate */
-			} else if (col >= 0 && cols[col].kind == C_QTY && !qty[0]) {
+			} else if (col >= 0 && (cols[col].kind == C_QTY ||
+						(cols[col].kind == C_UNIT &&
+						 isdigit((unsigned char)t[0]))) && !qty[0]) {
+				/* "3 szt." across the quantity and unit columns */
 				snprintf(qty, sizeof(qty), "%s", t);
-			} else if (col >= 0 && cols[col].kind != C_DESC && col < 8 &&
+			} else if (col >= 0 && cols[col].kind != C_DESC && col < MAX_COLS &&
 				   cell_amount(cx, pm, cl, &am[col])) {
 				have[col] = 1;
 				namounts++;
 			} else if (col >= 0 && cols[col].kind == C_DESC && !desc[0]) {
 				snprintf(desc, sizeof(desc), "%s", t);
+				desc_x1 = cl->x1;
 			} else if (u == 0 && !desc[0] && !total && items &&
 				   !rate_value(t, rate, sizeof(rate))) {
 				/* a number column ("Lp.") before the description */
@@ -2184,7 +2758,7 @@ static int read_table(struct ctx *cx, const struct pagem *pm, size_t hl, struct 
 		if (!namounts)
 			break;
 		if (total) {
-			for (k = 0; k < ncols && k < 8; k++) {
+			for (k = 0; k < ncols && k < MAX_COLS; k++) {
 				static const char *const names[] = { "net_total", "vat_total",
 								     "gross_total" };
 				int ci = cols[k].kind == C_NET ? 0 : cols[k].kind == C_VAT ? 1 :
@@ -2212,7 +2786,7 @@ static int read_table(struct ctx *cx, const struct pagem *pm, size_t hl, struct 
 
 			folio_strbuf_addf(&bd, "%s{\"rate\":", nbd++ ? "," : "");
 			folio_strbuf_add_json(&bd, rate);
-			for (k = 0; k < ncols && k < 8; k++) {
+			for (k = 0; k < ncols && k < MAX_COLS; k++) {
 				const char *nm = cols[k].kind == C_NET ? "net" :
 						 cols[k].kind == C_VAT ? "vat" :
 						 cols[k].kind == C_GROSS ? "gross" : NULL;
@@ -2231,31 +2805,18 @@ static int read_table(struct ctx *cx, const struct pagem *pm, size_t hl, struct 
 			}
 			folio_strbuf_addch(&bd, '}');
 		} else if (items && desc[0]) {
-			char buf[40];
-
-			folio_strbuf_addf(&li, "%s{\"description\":", nli++ ? "," : "");
-			folio_strbuf_add_json(&li, desc);
-			if (qty[0]) {
-				folio_strbuf_adds(&li, ",\"quantity\":");
-				folio_strbuf_add_json(&li, qty);
-			}
-			for (k = 0; k < ncols && k < 8; k++) {
-				const char *nm = cols[k].kind == C_NET ? "net" :
-						 cols[k].kind == C_PRICE ? "unit_price" :
-						 cols[k].kind == C_VAT ? "vat" : NULL;
-
-				if (!nm || !have[k])
-					continue;
-				folio_amount_format(&am[k], buf, sizeof(buf));
-				folio_strbuf_addf(&li, ",\"%s\":\"%s\"", nm, buf);
-			}
-			if (rate[0]) {
-				folio_strbuf_adds(&li, ",\"vat_rate\":");
-				folio_strbuf_add_json(&li, rate);
-			}
-			folio_strbuf_addch(&li, '}');
+			put_item(&li, &nli, &row, cols, ncols);
+			memset(&row, 0, sizeof(row));
+			row.open = 1;
+			snprintf(row.desc, sizeof(row.desc), "%s", desc);
+			row.desc_x1 = desc_x1;
+			split_qty(qty, cx->dec, row.qty, sizeof(row.qty), row.unit, sizeof(row.unit));
+			snprintf(row.rate, sizeof(row.rate), "%s", rate);
+			memcpy(row.am, am, sizeof(am));
+			memcpy(row.have, have, sizeof(have));
 		}
 	}
+	put_item(&li, &nli, &row, cols, ncols);
 	folio_strbuf_addch(&bd, ']');
 	folio_strbuf_addch(&li, ']');
 	if (nbd && emit(cx, "vat_breakdown", bd.buf, NULL, 0.85f, pm, 0, 0))
@@ -2321,6 +2882,16 @@ static int heading_columns(const struct ctx *cx, const struct pagem *pm, size_t 
 			if (m->lb->kind != V_COL || &cx->pm[m->page] != pm || m->cell != c ||
 			    m->a < next)
 				continue;
+			/* words before the label in its cell ("Lp. Stawka podatku"):
+			 * a column of their own, so that the ordinal under "Lp." is
+			 * not read as the rate */
+			if (m->a > next && ncols + 1 < max) {
+				cols[ncols].mask = 0;
+				cols[ncols].kind = 0;
+				cols[ncols].x0 = pm->t[next].x;
+				cols[ncols].x1 = pm->t[m->a - 1].x + pm->t[m->a - 1].w;
+				ncols++;
+			}
 			cols[ncols].mask = col_mask(cx, pm, cl, m->a, m->b);
 			cols[ncols].kind = 0;
 			cols[ncols].x0 = pm->t[m->a].x;
@@ -2349,10 +2920,10 @@ static int tables(struct ctx *cx)
 		const struct pagem *pm = &cx->pm[p];
 
 		for (l = 0; l < pm->nl; l++) {
-			struct column cols[16];
+			struct column cols[MAX_COLS];
 			int ncols, nkinds, used = 0, k;
 
-			ncols = heading_columns(cx, pm, l, cols, 16, &nkinds);
+			ncols = heading_columns(cx, pm, l, cols, MAX_COLS, &nkinds);
 			if (nkinds < 2 || nkinds * 2 < ncols)
 				continue;
 			/* resolve ambiguous headings ("VAT": rate or amount) left to right:
@@ -2386,6 +2957,274 @@ static int tables(struct ctx *cx)
 		}
 	}
 	return 0;
+}
+
+/* ---- VAT breakdown as label: value groups ------------------------------- */
+
+/* "6,00%" → "6", "22.00" → "22", "5,50 %" → "5.5" into `out`; 0 if not a
+ * rate. */
+static int norm_rate(const char *s, char *out, size_t n)
+{
+	char r[16];
+	size_t k;
+
+	if (!rate_value(s, r, sizeof(r)))
+		return 0;
+	if (strchr(r, '.')) {
+		k = strlen(r);
+		while (k && r[k - 1] == '0')
+			r[--k] = '\0';
+		if (k && r[k - 1] == '.')
+			r[--k] = '\0';
+	}
+	snprintf(out, n, "%s", r);
+	return 1;
+}
+
+struct bd_event {
+	int kind;              /* C_RATE, C_NET, C_VAT */
+	size_t page;
+	int line, x;
+	char val[40];
+};
+
+static int cmp_bd_event(const void *a, const void *b)
+{
+	const struct bd_event *x = a, *y = b;
+
+	if (x->page != y->page)
+		return x->page < y->page ? -1 : 1;
+	if (x->line != y->line)
+		return x->line < y->line ? -1 : 1;
+	return (x->x > y->x) - (x->x < y->x);
+}
+
+/*
+ * A VAT summary printed as groups of labelled values, one group per rate
+ * (XRechnung: "Gesamtsumme 183,23 / Umsatzsteuersatz 6,00% /
+ * Umsatzsteuerbetrag 10,99"; FatturaPA: "Aliquota IVA (%): 22.00 / Totale
+ * imponibile: 25.00 / Totale imposta: 5.50"). A rate label (bd_rate) opens
+ * a group; the base and the VAT are bd_net / bd_vat labels, or net, gross
+ * or VAT total labels within three lines of a rate. A group ends where a
+ * value of a kind it already has comes.
+ */
+static int breakdown_groups(struct ctx *cx)
+{
+	struct bd_event *ev = NULL;
+	size_t nev = 0, aev = 0, i, k;
+	struct folio_strbuf bd = FOLIO_STRBUF_INIT;
+	char rate[16] = "", net[40] = "", vat[40] = "";
+	int nrows = 0, ret = 0, nrates = 0;
+
+	for (i = 0; i < cx->nm; i++)
+		if (cx->m[i].lb->kind == V_BD && cx->m[i].lb->col == C_RATE)
+			nrates++;
+	if (!nrates)
+		return 0;
+	for (i = 0; i < cx->nm; i++) {
+		const struct match *m = &cx->m[i];
+		const struct pagem *pm = &cx->pm[m->page];
+		struct span sp = { pm, 0, 0, 0 };
+		struct bd_event e;
+		char *t;
+		int kind = 0;
+
+		if (m->lb->kind == V_BD)
+			kind = m->lb->col;
+		else if (!strcmp(m->lb->field, "net_total") || !strcmp(m->lb->field, "gross_total"))
+			kind = -C_NET;
+		else if (!strcmp(m->lb->field, "vat_total"))
+			kind = -C_VAT;
+		/* a totals label inside a line ("Valore totale: 5.00") is a line's */
+		if (kind < 0 && m->a != pm->c[m->cell].a)
+			continue;
+		if (!kind || !right_span(pm, m, &sp))
+			continue;
+		/* "IVA (%): 22.00" is a rate, not an amount */
+		for (k = m->b; k < sp.a && kind != C_RATE; k++)
+			if (strchr(pm->t[k].text, '%'))
+				kind = 0;
+		if (!kind)
+			continue;
+		if (!(t = span_text(pm, sp.a, sp.b, NULL, 0))) {
+			ret = -1;
+			goto out;
+		}
+		memset(&e, 0, sizeof(e));
+		e.kind = kind;
+		e.page = m->page;
+		e.line = pm->c[m->cell].line;
+		e.x = pm->t[m->a].x;
+		if (kind == C_RATE) {
+			if (!norm_rate(t, e.val, sizeof(e.val)))
+				kind = 0;
+		} else {
+			struct folio_amount am;
+			const char *a = amount_start(t);
+			size_t used = folio_amount_parse(a, cx->dec, &am);
+
+			if (!used || a[used] == '%' || (a[used] == ' ' && a[used + 1] == '%'))
+				kind = 0;
+			else
+				folio_amount_format(&am, e.val, sizeof(e.val));
+		}
+		free(t);
+		if (!kind)
+			continue;
+		if (grow((void **)&ev, &aev, nev, sizeof(*ev))) {
+			ret = -1;
+			goto out;
+		}
+		ev[nev++] = e;
+	}
+	qsort(ev, nev, sizeof(*ev), cmp_bd_event);
+	/* totals' labels count only next to a rate */
+	for (i = 0; i < nev; i++) {
+		int near = 0;
+
+		if (ev[i].kind > 0)
+			continue;
+		for (k = 0; k < nev && !near; k++)
+			near = ev[k].kind == C_RATE && ev[k].page == ev[i].page &&
+			       abs(ev[k].line - ev[i].line) <= 3;
+		ev[i].kind = near ? -ev[i].kind : 0;
+	}
+	folio_strbuf_addch(&bd, '[');
+	for (i = 0; i <= nev; i++) {
+		int kind = i < nev ? ev[i].kind : -1;
+
+		if (!kind)
+			continue;
+		if (kind < 0 || (kind == C_RATE && rate[0]) || (kind == C_NET && net[0]) ||
+		    (kind == C_VAT && vat[0])) {
+			if (rate[0] && net[0] && vat[0]) {
+				folio_strbuf_addf(&bd, "%s{\"rate\":", nrows++ ? "," : "");
+				folio_strbuf_add_json(&bd, rate);
+				folio_strbuf_addf(&bd, ",\"net\":\"%s\",\"vat\":\"%s\"}", net, vat);
+			}
+			rate[0] = net[0] = vat[0] = '\0';
+		}
+		if (kind == C_RATE)
+			snprintf(rate, sizeof(rate), "%s", ev[i].val);
+		else if (kind == C_NET)
+			snprintf(net, sizeof(net), "%s", ev[i].val);
+		else if (kind == C_VAT)
+			snprintf(vat, sizeof(vat), "%s", ev[i].val);
+	}
+	folio_strbuf_addch(&bd, ']');
+	if (nrows && !bd.buf)
+		ret = -1;
+	else if (nrows && emit(cx, "vat_breakdown", bd.buf, NULL, 0.8f, &cx->pm[ev[0].page], 0, 0))
+		ret = -1;
+out:
+	folio_strbuf_release(&bd);
+	free(ev);
+	return ret;
+}
+
+/* ---- line items as label: value groups ------------------------------------ */
+
+/* Whether a label of the lexicon starts cell `c` (a line of its own kind,
+ * not a description going on). */
+static int cell_has_label(const struct ctx *cx, const struct pagem *pm, size_t c)
+{
+	size_t k;
+
+	for (k = 0; k < cx->nm; k++)
+		if (&cx->pm[cx->m[k].page] == pm && cx->m[k].cell == c &&
+		    cx->m[k].a == pm->c[c].a && cx->m[k].lb->kind != V_COL &&
+		    cx->m[k].lb->kind != V_ROW)
+			return 1;
+	return 0;
+}
+
+/*
+ * Line items printed one field a line (the FatturaPA stylesheet: "Nr.
+ * linea: 1 / Descrizione bene/servizio: ... / Quantità: 5.00 / Valore
+ * unitario: 1.00 / Valore totale: 5.00"): a description label (li_desc)
+ * opens an item, its text going on over the lines under it that start at
+ * its label's x and hold no label; quantity, unit price and line total
+ * labels (li_qty, li_price, li_net) up to the next description fill it.
+ */
+static int item_groups(struct ctx *cx)
+{
+	struct folio_strbuf li = FOLIO_STRBUF_INIT;
+	struct item_row row;
+	struct column cols[2];
+	size_t i;
+	int nli = 0, ret = 0, n = 0;
+	const struct pagem *first = NULL;
+
+	memset(&row, 0, sizeof(row));
+	memset(cols, 0, sizeof(cols));
+	cols[0].kind = C_PRICE;
+	cols[1].kind = C_NET;
+	folio_strbuf_addch(&li, '[');
+	/* the matches are in page, cell order: reading order */
+	for (i = 0; i < cx->nm; i++) {
+		const struct match *m = &cx->m[i];
+		const struct pagem *pm = &cx->pm[m->page];
+		const struct cell *c = &pm->c[m->cell];
+		struct span sp = { pm, 0, 0, 0 };
+		char *t;
+
+		if (m->lb->kind != V_LI || m->a != c->a || !right_span(pm, m, &sp))
+			continue;
+		if (!(t = span_text(pm, sp.a, sp.b, NULL, 0))) {
+			ret = -1;
+			goto out;
+		}
+		if (m->lb->col == C_DESC) {
+			size_t l;
+
+			if (row.open && (row.have[0] || row.have[1])) {
+				put_item(&li, &nli, &row, cols, 2);
+				n++;
+			}
+			memset(&row, 0, sizeof(row));
+			row.open = 1;
+			snprintf(row.desc, sizeof(row.desc), "%s", t);
+			first = first ? first : pm;
+			for (l = (size_t)c->line + 1; l < pm->nl && l <= (size_t)c->line + 20; l++) {
+				const struct cell *d = &pm->c[pm->l[l].ca];
+				size_t len = strlen(row.desc);
+				char *u;
+
+				if (pm->l[l].cb - pm->l[l].ca != 1 || abs(d->x0 - c->x0) > 4 ||
+				    cell_has_label(cx, pm, pm->l[l].ca))
+					break;
+				if (!(u = span_text(pm, d->a, d->b, NULL, 0))) {
+					free(t);
+					ret = -1;
+					goto out;
+				}
+				snprintf(row.desc + len, sizeof(row.desc) - len, " %s", u);
+				free(u);
+			}
+		} else if (row.open && m->lb->col == C_QTY && !row.qty[0]) {
+			split_qty(t, cx->dec, row.qty, sizeof(row.qty), row.unit, sizeof(row.unit));
+		} else if (row.open && (m->lb->col == C_PRICE || m->lb->col == C_NET)) {
+			int at = m->lb->col == C_PRICE ? 0 : 1;
+			const char *a = amount_start(t);
+			size_t used = folio_amount_parse(a, cx->dec, &row.am[at]);
+
+			if (used && !row.have[at])
+				row.have[at] = 1;
+		}
+		free(t);
+	}
+	if (row.open && (row.have[0] || row.have[1])) {
+		put_item(&li, &nli, &row, cols, 2);
+		n++;
+	}
+	folio_strbuf_addch(&li, ']');
+	if (n && !li.buf)
+		ret = -1;
+	else if (n && emit(cx, "lines", li.buf, NULL, 0.75f, first, 0, 0))
+		ret = -1;
+out:
+	folio_strbuf_release(&li);
+	return ret;
 }
 
 /* ---- the extractor ------------------------------------------------------ */
@@ -2543,7 +3382,9 @@ int folio_layout_extract(const struct folio_lexicon *lx, const struct folio_doc 
 	if (find_labels(&cx))
 		goto oom;
 	guess_locale(&cx);
-	if (key_values(&cx) || tables(&cx) || find_ibans(&cx) || currency(&cx) || markers(&cx))
+	if (key_values(&cx) || tables(&cx) || breakdown_groups(&cx) || item_groups(&cx) ||
+	    find_ibans(&cx) ||
+	    currency(&cx) || markers(&cx))
 		goto oom;
 	if (find_taxids(&cx, &ids, &nids))
 		goto oom;
@@ -2576,7 +3417,8 @@ int folio_layout_extract(const struct folio_lexicon *lx, const struct folio_doc 
 		const char *role = folio_cands_find(out, "seller_tax_id", FOLIO_SRC_NONE) ?
 				   "buyer_tax_id" : "seller_tax_id";
 
-		if (assigned[i])
+		/* an unchecked ID counts only inside its party's block */
+		if (assigned[i] || ids[i].repaired == 2)
 			continue;
 		if (!strcmp(role, "buyer_tax_id") &&
 		    folio_cands_find(out, "buyer_tax_id", FOLIO_SRC_NONE))
@@ -2588,7 +3430,7 @@ int folio_layout_extract(const struct folio_lexicon *lx, const struct folio_doc 
 			if (s && !strcmp(s->value, ids[i].id))
 				continue;
 		}
-		if (emit(&cx, role, ids[i].id, NULL, ids[i].repaired ? 0.4f : 0.6f,
+		if (emit(&cx, role, ids[i].id, NULL, taxid_conf(&ids[i], 0.6f),
 			 &cx.pm[ids[i].page], ids[i].a, ids[i].b))
 			goto oom;
 	}

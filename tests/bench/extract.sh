@@ -16,6 +16,12 @@
 #    default ../shared/data/einvoice) and tests/bench/einvoice_truth.py is
 #    there, the files it reads as e-invoices are ingested too and scored
 #    against its output.
+# 3. When ../shared/data/rendered exists (invoices printed by other
+#    software: KSeF, FatturaPA and XRechnung visualisations, with scans),
+#    tests/bench/rendered.sh scores it per field and language; then the
+#    renders of tests/bench/render_invoices.py (own layouts of e-invoice
+#    samples not in that corpus, made into build/rendered) are scored:
+#    "dev" and the held-out split "heldout" separately.
 #
 # -v lists every mismatch (file, field, expected, got). KEEP=1 keeps the
 # temporary folder (archive, ingest.jsonl, results.jsonl) and prints it.
@@ -129,4 +135,25 @@ for l in open(sys.argv[1]):
 	# shellcheck disable=SC2086
 	"$PY" "$ROOT/tests/bench/score_extract.py" --truth-lines "$W/ei-truth.jsonl" \
 		--ingest "$W/einvoice/ingest.jsonl" $VERBOSE "$W/einvoice/results.jsonl"
+fi
+
+# --- 3. invoices printed by other software ----------------------------------
+if [ -d "$SHARED/rendered" ]; then
+	echo
+	echo "== rendered: $SHARED/rendered =="
+	# shellcheck disable=SC2086
+	FOLIO=$FOLIO sh "$ROOT/tests/bench/rendered.sh" $VERBOSE "$SHARED/rendered" rendered
+fi
+
+# --- 4. own renders of e-invoice samples: dev and held-out ------------------
+if [ -d "$SHARED/einvoice" ] && "$PY" -c 'import reportlab' 2>/dev/null; then
+	R=$ROOT/build/rendered
+	rm -rf "$R"
+	"$PY" "$ROOT/tests/bench/render_invoices.py" "$SHARED/einvoice" "$SHARED/rendered" "$R"
+	for split in dev heldout; do
+		echo
+		echo "== own renders ($split): $R/$split =="
+		# shellcheck disable=SC2086
+		FOLIO=$FOLIO sh "$ROOT/tests/bench/rendered.sh" $VERBOSE "$R/$split" "renders-$split"
+	done
 fi

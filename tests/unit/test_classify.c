@@ -46,6 +46,17 @@ int main(void)
 	T_EQ_STR(type_of(c, "Factura proforma\nIVA 21%", NULL, 0), "proforma");
 	T_EQ_STR(type_of(c, "Fatura n.º FT 2024/1\nContribuinte", NULL, 0), "invoice");
 	T_EQ_STR(type_of(c, "Fattura n. 12\nPartita IVA", NULL, 0), "invoice");
+	/* the page's title wins over the words of the rest (an e-invoice print
+	 * names contracts, orders and forms in its notes) */
+	T_EQ_STR(type_of(c, "FATTURA ELETTRONICA\nVersione FPR12\nDati dell'ordine di acquisto\n"
+			    "contratto\ncontratto\nmodulo", reason, sizeof(reason)), "invoice");
+	T_EQ_STR(reason, "title 'fattura'");
+	T_EQ_STR(type_of(c, "RECHNUNG\nGutschrift erfolgt im Vertrag\nVertrag", NULL, 0), "invoice");
+	/* a printed EN 16931 type code */
+	T_EQ_STR(type_of(c, "Übersicht\nRechnungsdaten\nRechnungsart:\n381\nVertrag", reason,
+			 sizeof(reason)), "credit_note");
+	T_EQ_STR(reason, "type code 381");
+	T_EQ_STR(type_of(c, "Overview\nInvoice type code: 380\nContract", NULL, 0), "invoice");
 	T_EQ_STR(type_of(c, "FORMULARZ ZGŁOSZENIOWY\nImię i nazwisko\nPodpis", NULL, 0), "form");
 	T_EQ_STR(type_of(c, "Modulo di richiesta\nFirma del richiedente", NULL, 0), "form");
 	T_EQ_STR(type_of(c, "Lieferschein Nr. 5", NULL, 0), "delivery_note");

@@ -502,6 +502,263 @@ static void test_fixtures(struct folio_extractor *x)
 	folio_config_release(&cfg);
 }
 
+/* Party blocks whose name is a "Name: value" line under the heading
+ * (KSeF visualisation, FatturaPA stylesheet, XRechnung visualisation):
+ * the name is the value, never the "NIP: ..." line over it; a heading may
+ * end its cell ("Dati del cedente / prestatore"). */
+static void test_name_labels(struct folio_extractor *x)
+{
+	static const char *const ksef[] = {
+		"40|Faktura VAT nr FV/7/2024",
+		"40|Sprzedawca\t307|Nabywca",
+		"40|NIP: 7251801126\t307|NIP: 6762304575",
+		"40|Nazwa: Twardowski and Sons\t307|Nazwa: Adamus Sp. z o.o.",
+		"40|Adres\t307|Adres",
+		"40|al. Bochenek 48\t307|ul. Długa 5",
+		"40|01-179 Zagórz\t307|76-424 Lubawa",
+		NULL,
+	};
+	static const char *const fpa[] = {
+		"68|Dati del cedente / prestatore",
+		"92|Identificativo fiscale ai fini IVA: IT01234567890",
+		"92|Denominazione: SOCIETA' ALPHA SRL",
+		"68|Dati del cessionario / committente",
+		"92|Denominazione: BETA GAMMA",
+		NULL,
+	};
+	/* a long name wraps under its value, a hyphen at the break */
+	static const char *const wrapped[] = {
+		"63|Informationen zum Käufer",
+		"62|Name:\t141|HEP-OPERATOR DISTRIBUCIJSKOG\t328|PLZ:\t408|10000",
+		"141|SUSTAVA D.O.O. ZA",
+		"141|OPSKRBU ENERGIJE\t328|Ort:\t408|Zagreb",
+		"62|Adresszeile 1:\t141|Ulica 1",
+		"63|Informationen zum Verkäufer",
+		"62|Firmenname:\t141|Azienda Sanitaria Locale di Reg-",
+		"141|gio Emilia",
+		NULL,
+	};
+	static const char *const kosit_ids[] = {
+		"63|Informationen zum Verkäufer",
+		"62|Firmenname:\t141|Salescompany ltd.\t328|Umsatzsteuer-ID:\t408|NO123456789MVA",
+		"63|Informationen zum Käufer",
+		"62|Name:\t141|The Buyercompany\t328|Umsatzsteuer-ID:\t408|DE136695976",
+		NULL,
+	};
+	static const char *const kosit[] = {
+		"63|Informationen zum Käufer",
+		"62|Käuferreferenz:\t141|018304 / 28865",
+		"62|Name:\t141|My Customer Company",
+		"63|Informationen zum Verkäufer",
+		"62|Firmenname:\t141|My Supplier Company",
+		NULL,
+	};
+	struct folio_doc *d = extract_rows(x, FOLIO_SRC_TEXT, ksef);
+
+	T_EQ_STR(val(d, "seller_name"), "Twardowski and Sons");
+	T_EQ_STR(val(d, "buyer_name"), "Adamus Sp. z o.o.");
+	folio_doc_free(d);
+	d = extract_rows(x, FOLIO_SRC_TEXT, fpa);
+	T_EQ_STR(val(d, "seller_name"), "SOCIETA' ALPHA SRL");
+	T_EQ_STR(val(d, "buyer_name"), "BETA GAMMA");
+	folio_doc_free(d);
+	d = extract_rows(x, FOLIO_SRC_TEXT, kosit);
+	T_EQ_STR(val(d, "seller_name"), "My Supplier Company");
+	T_EQ_STR(val(d, "buyer_name"), "My Customer Company");
+	folio_doc_free(d);
+	/* stacked blocks of two label: value columns: the tax ID right of the
+	 * name column is the block's; one that fails its check (or has no rule
+	 * here) is taken only from its party's block, weakly */
+	d = extract_rows(x, FOLIO_SRC_TEXT, wrapped);
+	T_EQ_STR(val(d, "buyer_name"), "HEP-OPERATOR DISTRIBUCIJSKOG SUSTAVA D.O.O. ZA OPSKRBU ENERGIJE");
+	T_EQ_STR(val(d, "seller_name"), "Azienda Sanitaria Locale di Reggio Emilia");
+	folio_doc_free(d);
+	d = extract_rows(x, FOLIO_SRC_TEXT, kosit_ids);
+	T_EQ_STR(val(d, "seller_tax_id"), "NO123456789MVA");
+	T_EQ_STR(val(d, "buyer_tax_id"), "DE136695976");
+	T_OK(conf_of(d, "seller_tax_id") < 0.5f, "an unchecked tax ID is unsure: %.2f",
+	     (double)conf_of(d, "seller_tax_id"));
+	folio_doc_free(d);
+}
+
+/* Totals chosen together: "Gesamtsumme" printed for the net and the gross
+ * sum, the pair that closes with the VAT wins; a gross never printed is
+ * net + VAT; a date after a long label's colon. */
+static void test_totals_set(struct folio_extractor *x)
+{
+	static const char *const kosit[] = {
+		"62|Rechnungsnummer:\t141|12115118",
+		"62|Summe aller Positionen\t540|229,60",
+		"62|Gesamtsumme\t540|229,60",
+		"62|Summe Umsatzsteuer\t540|20,73",
+		"62|Gesamtsumme\t540|250,33",
+		"62|Fälliger Betrag\t540|250,33",
+		NULL,
+	};
+	/* the VAT summary as label: value groups, one per rate */
+	static const char *const kosit_bd[] = {
+		"63|Aufschlüsselung der Umsatzsteuer auf Ebene der Rechnung",
+		"62|Umsatzsteuerkategorie: S",
+		"62|Gesamtsumme\t542|183,23",
+		"62|Umsatzsteuersatz\t543|6,00%",
+		"62|Umsatzsteuerbetrag\t550|10,99",
+		"62|Umsatzsteuerkategorie: S",
+		"62|Gesamtsumme\t548|46,37",
+		"62|Umsatzsteuersatz\t543|21,00%",
+		"62|Umsatzsteuerbetrag\t556|9,74",
+		NULL,
+	};
+	static const char *const fpa[] = {
+		"92|Valore totale: 20.00",
+		"92|IVA (%): 22.00",
+		"68|Dati di riepilogo per aliquota IVA e natura",
+		"92|Aliquota IVA (%): 22.00",
+		"92|Data documento: 2014-12-18",
+		"92|Totale imponibile/importo: 25.00",
+		"92|Totale imposta: 5.50",
+		"116|Data scadenza pagamento: 2015-01-30 (30 Gennaio 2015)",
+		NULL,
+	};
+	static const char *const ksef[] = {
+		"40|Data wystawienia, z zastrzeżeniem art. 106na ust. 1 ustawy: 20.05.2025",
+		"40|Data dokonania lub zakończenia dostawy towarów lub wykonania usługi:",
+		"40|18.05.2025",
+		NULL,
+	};
+	/* the KSeF summary: headings flush left, amounts flush right, an
+	 * ordinal under "Lp." and "23% lub 22%" as the rate */
+	static const char *const ksef_vat[] = {
+		"369|Kwota należności ogółem: 35 003,19 PLN",
+		"40|Podsumowanie stawek podatku",
+		"45|Lp. Stawka podatku\t187|Kwota netto\t311|Kwota podatku\t435|Kwota brutto",
+		"45|1\t63|23% lub 22%\t252|28 457,88\t382|6 545,31\t500|35 003,19",
+		NULL,
+	};
+	struct folio_doc *d = extract_rows(x, FOLIO_SRC_TEXT, ksef_vat);
+
+	T_EQ_STR(val(d, "net_total"), "28457.88");
+	T_EQ_STR(val(d, "vat_total"), "6545.31");
+	T_EQ_STR(val(d, "gross_total"), "35003.19");
+	T_OK(strstr(val(d, "vat_breakdown"), "\"rate\":\"23\",\"net\":\"28457.88\"") != NULL,
+	     "breakdown %s", val(d, "vat_breakdown"));
+	folio_doc_free(d);
+	d = extract_rows(x, FOLIO_SRC_TEXT, kosit);
+
+	T_EQ_STR(val(d, "net_total"), "229.60");
+	T_EQ_STR(val(d, "vat_total"), "20.73");
+	T_EQ_STR(val(d, "gross_total"), "250.33");
+	T_EQ_STR(val(d, "amount_due"), "250.33");
+	folio_doc_free(d);
+	d = extract_rows(x, FOLIO_SRC_TEXT, kosit_bd);
+	T_EQ_STR(val(d, "vat_breakdown"),
+		 "[{\"rate\":\"6\",\"net\":\"183.23\",\"vat\":\"10.99\"},"
+		 "{\"rate\":\"21\",\"net\":\"46.37\",\"vat\":\"9.74\"}]");
+	folio_doc_free(d);
+	d = extract_rows(x, FOLIO_SRC_TEXT, fpa);
+	T_EQ_STR(val(d, "vat_breakdown"), "[{\"rate\":\"22\",\"net\":\"25.00\",\"vat\":\"5.50\"}]");
+	T_EQ_STR(val(d, "net_total"), "25.00");
+	T_EQ_STR(val(d, "vat_total"), "5.50");
+	T_EQ_STR(val(d, "gross_total"), "30.50");
+	T_EQ_STR(val(d, "due_date"), "2015-01-30");
+	folio_doc_free(d);
+	d = extract_rows(x, FOLIO_SRC_TEXT, ksef);
+	/* "ust. 1" inside the date's label is no VAT total ("USt") */
+	T_EQ_STR(val(d, "vat_total"), "(missing)");
+	T_EQ_STR(val(d, "issue_date"), "2025-05-20");
+	T_EQ_STR(val(d, "supply_date"), "2025-05-18");
+	folio_doc_free(d);
+}
+
+/* Line item tables as e-invoice prints set them: nine columns, a second
+ * heading line, a quantity with its unit ("2 EA"), a detail line under a
+ * row ("Artikelnummer: ...") and a description going on over a line. */
+static void test_item_table(struct folio_extractor *x)
+{
+	static const char *const rows[] = {
+		"56|#\t106|Beschreibung\t294|Menge\t353|Preis\t383|Preiseinheit\t441|USt. Satz"
+		"\t495|St.\t536|Gesamt",
+		"490|Code",
+		"56|1\t106|PATAT FRITES 10MM\t299|2 EA\t358|9,95\t446|6,00%\t497|S\t536|19,90",
+		"106|Artikelnummer: 166022",
+		"56|2\t106|Handgemachte Betonfigur Garten\t299|1 EA\t358|9,85\t446|6,00%\t497|S"
+		"\t542|9,85",
+		"106|Chicken",
+		"56|3\t106|POT KETCHUP\t299|1,5 EA\t358|8,00\t446|6,00%\t497|S\t536|12,00",
+		"106|Second text under a row",
+		"56|4\t106|POT MAYO\t299|1.000 EA\t358|0,01\t446|6,00%\t497|S\t536|10,00",
+		NULL,
+	};
+	struct folio_doc *d = extract_rows(x, FOLIO_SRC_TEXT, rows);
+
+	T_EQ_STR(val(d, "lines"),
+		 "[{\"description\":\"PATAT FRITES 10MM\",\"quantity\":\"2\",\"unit\":\"EA\","
+		 "\"unit_price\":\"9.95\",\"net\":\"19.90\",\"vat_rate\":\"6.00\"},"
+		 "{\"description\":\"Handgemachte Betonfigur Garten Chicken\",\"quantity\":\"1\","
+		 "\"unit\":\"EA\",\"unit_price\":\"9.85\",\"net\":\"9.85\",\"vat_rate\":\"6.00\"},"
+		 "{\"description\":\"POT KETCHUP\",\"quantity\":\"1.5\",\"unit\":\"EA\","
+		 "\"unit_price\":\"8.00\",\"net\":\"12.00\",\"vat_rate\":\"6.00\"},"
+		 "{\"description\":\"POT MAYO\",\"quantity\":\"1000\",\"unit\":\"EA\","
+		 "\"unit_price\":\"0.01\",\"net\":\"10.00\",\"vat_rate\":\"6.00\"}]");
+	folio_doc_free(d);
+}
+
+/* An account after an IBAN label that fails its check is taken weakly; a
+ * Polish NRB is the IBAN without its country. */
+static void test_accounts(struct folio_extractor *x)
+{
+	static const char *const bad[] = {
+		"62|IBAN:\t141|DK1212341234123412",
+		NULL,
+	};
+	static const char *const nrb[] = {
+		"40|Faktura VAT nr 1/2024",
+		"40|NIP: 725-180-11-26",
+		"40|Nr rachunku: 10 1020 1026 6800 0005 0200 3451",
+		NULL,
+	};
+	struct folio_doc *d = extract_rows(x, FOLIO_SRC_TEXT, bad);
+
+	T_EQ_STR(val(d, "iban"), "DK1212341234123412");
+	T_OK(conf_of(d, "iban") < 0.5f, "an unchecked account is unsure: %.2f",
+	     (double)conf_of(d, "iban"));
+	folio_doc_free(d);
+	d = extract_rows(x, FOLIO_SRC_OCR, bad);
+	T_EQ_STR(val(d, "iban"), "(missing)");
+	folio_doc_free(d);
+	d = extract_rows(x, FOLIO_SRC_TEXT, nrb);
+	T_EQ_STR(val(d, "iban"), "PL10102010266800000502003451");
+	folio_doc_free(d);
+}
+
+/* Line items printed one field a line, a description going on over lines
+ * at its label's x. */
+static void test_item_groups(struct folio_extractor *x)
+{
+	static const char *const rows[] = {
+		"68|Nr. linea: 1",
+		"92|Descrizione bene/servizio: LA DESCRIZIONE DELLA FORNITURA PUO'",
+		"92|SUPERARE I CENTO CARATTERI",
+		"92|Quantità: 5.00",
+		"92|Valore unitario: 1.00",
+		"92|Valore totale: 5.00",
+		"92|IVA (%): 22.00",
+		"68|Nr. linea: 2",
+		"92|Descrizione bene/servizio: FORNITURE VARIE PER UFFICIO",
+		"92|Quantità: 10.00",
+		"92|Valore unitario: 2.00",
+		"92|Valore totale: 20.00",
+		NULL,
+	};
+	struct folio_doc *d = extract_rows(x, FOLIO_SRC_TEXT, rows);
+
+	T_EQ_STR(val(d, "lines"),
+		 "[{\"description\":\"LA DESCRIZIONE DELLA FORNITURA PUO' SUPERARE I CENTO "
+		 "CARATTERI\",\"quantity\":\"5\",\"unit_price\":\"1.00\",\"net\":\"5.00\"},"
+		 "{\"description\":\"FORNITURE VARIE PER UFFICIO\",\"quantity\":\"10\","
+		 "\"unit_price\":\"2.00\",\"net\":\"20.00\"}]");
+	folio_doc_free(d);
+}
+
 int main(void)
 {
 	struct folio_extract_opts o = { "models/labels.tsv", 0.6f };
@@ -519,6 +776,11 @@ int main(void)
 	test_en(x);
 	test_fr_and_receipt(x);
 	test_negative(x);
+	test_name_labels(x);
+	test_totals_set(x);
+	test_item_table(x);
+	test_accounts(x);
+	test_item_groups(x);
 	test_fixtures(x);
 	folio_extractor_free(x);
 	return t_done();
