@@ -5,7 +5,8 @@
 #   make demo       deps + build + ingest the bundled samples + search
 #   make check      deps + build + unit and e2e tests, then again under ASan+UBSan,
 #                   then each fuzz target briefly (make fuzz-smoke)
-#   make bench      throughput vs tesseract CLI and ocrmypdf
+#   make bench      throughput vs tesseract CLI and ocrmypdf (bundled scans,
+#                   then the shared rendered scans and the invoice photos)
 #   make bench-langs   OCR language sets: time vs accuracy
 #   make bench-watch   the daemon: sustained pages/min, memory with 10,000 files
 #   make bench-search  200,000 synthetic documents: query latency percentiles
@@ -137,6 +138,7 @@ fuzz-smoke:
 bench: deps folio
 	@sh tests/bench/deps.sh
 	@sh tests/bench/bench.sh
+	@sh tests/bench/ocr_speed.sh $(CURDIR)/folio
 
 bench-watch: deps folio
 	@sh tests/bench/deps.sh

@@ -58,6 +58,23 @@ int folio_ocr_page(struct folio_ocr *ocr, struct folio_page *page, struct folio_
 int folio_ocr_page_lang(struct folio_ocr *ocr, struct folio_page *page, const char *languages,
 			struct folio_err *err);
 
+/*
+ * What the pages of one document share: once a page's language is
+ * confirmed by its whole text, the document's further pages are read in it
+ * at once, without the detection pass over a band, and checked by their
+ * own text (read again only when it clearly names another language). It
+ * locks itself: the workers reading one document's pages share it.
+ * folio_ocr_doc_new() returns NULL on ENOMEM (pages are then read as if
+ * alone); folio_ocr_doc_free() accepts NULL.
+ */
+struct folio_ocr_doc;
+struct folio_ocr_doc *folio_ocr_doc_new(void);
+void folio_ocr_doc_free(struct folio_ocr_doc *doc);
+
+/* folio_ocr_page_lang() for a page of the document `doc` (may be NULL). */
+int folio_ocr_page_in(struct folio_ocr *ocr, struct folio_page *page, const char *languages,
+		      struct folio_ocr_doc *doc, struct folio_err *err);
+
 /* The languages the last page was read with ("por", or the configured
  * set when detection was unsure or off; "" for a blank page). */
 const char *folio_ocr_last_languages(const struct folio_ocr *ocr);

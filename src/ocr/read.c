@@ -1,8 +1,11 @@
 /* read.c - Tesseract through its C API; see include/folio/ocr.h. */
 #include "folio/ocr.h"
 
+#include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <leptonica/allheaders.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,6 +37,12 @@ struct profile {
 	int nchars;
 };
 
+/* See ocr.h. */
+struct folio_ocr_doc {
+	pthread_mutex_t mu;
+	char lang[16];                 /* its pages' language, "" not yet known */
+};
+
 struct folio_ocr {
 	char *tessdata;
 	char *langs;                   /* the configured set */
@@ -42,13 +51,15 @@ struct folio_ocr {
 	TessBaseAPI *osd;              /* orientation, made on first use */
 	int osd_failed;
 
-	struct profile profiles[MAX_PROFILES];
+	struct profile profiles[MAX_PROFILES]; /* the configured languages first */
 	int nprofiles;
+	int nconfigured;               /* profiles of configured languages */
 	int detect;                    /* every configured language has a profile */
 	struct lang_word *words;       /* sorted by text */
 	size_t nwords, words_alloc;
 
 	const char *last;              /* languages of the last page */
+	const char *band;              /* the language bands are read in */
 };
 
 const char *folio_ocr_version(void)
@@ -61,17 +72,24 @@ static int nomem(struct folio_err *err)
 	return folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, ENOMEM, "out of memory");
 }
 
+/* What missing_language() compares with. */
+enum have {
+	HAVE_FAILED,    /* installed (the engine did not start) */
+	HAVE_LOADED,    /* loaded by the engine */
+	HAVE_INSTALLED, /* installed, asked of a running engine */
+};
+
 /*
  * Name the first requested language that is not loaded, so the message
  * can say what to install: Tesseract skips a missing pack in "pol+xyz"
- * with a warning on stderr and carries on. Returns 0 when all are loaded.
+ * with a warning on stderr and carries on. Returns 0 when all are there.
  */
-static int missing_language(const char *wanted, TessBaseAPI *api, int inited,
+static int missing_language(const char *wanted, TessBaseAPI *api, enum have what,
 			    struct folio_err *err)
 {
 	char *langs = strdup(wanted), *save = NULL, *l;
-	char **have = inited ? TessBaseAPIGetLoadedLanguagesAsVector(api)
-			     : TessBaseAPIGetAvailableLanguagesAsVector(api);
+	char **have = what == HAVE_LOADED ? TessBaseAPIGetLoadedLanguagesAsVector(api)
+					  : TessBaseAPIGetAvailableLanguagesAsVector(api);
 	int missing = 0;
 
 	for (l = langs ? strtok_r(langs, "+", &save) : NULL; l; l = strtok_r(NULL, "+", &save)) {
@@ -88,7 +106,7 @@ static int missing_language(const char *wanted, TessBaseAPI *api, int inited,
 			break;
 		}
 	}
-	if (!missing && !inited) {
+	if (!missing && what == HAVE_FAILED) {
 		folio_err_set(err, FOLIO_FATAL, FOLIO_E_OCR, 0,
 			      "cannot start Tesseract with languages '%s'", wanted);
 		missing = 1;
@@ -110,10 +128,10 @@ static TessBaseAPI *start_engine(const char *tessdata, const char *langs, struct
 	 * "Invalid resolution") to stderr; folio says what went wrong itself */
 	TessBaseAPISetVariable(api, "debug_file", "/dev/null");
 	if (TessBaseAPIInit3(api, tessdata, langs)) {
-		missing_language(langs, api, 0, err);
+		missing_language(langs, api, HAVE_FAILED, err);
 		goto fail;
 	}
-	if (missing_language(langs, api, 1, err))
+	if (missing_language(langs, api, HAVE_LOADED, err))
 		goto fail;
 	/* the C API defaults to one uniform block; invoices are columns,
 	 * tables and boxes */
@@ -236,9 +254,10 @@ static int is_letter(uint32_t c)
 
 /*
  * The next word of `*s`, lowercased into `buf` (letters and inner
- * apostrophes), advancing *s. Returns its length, 0 at the end.
+ * apostrophes), advancing *s; *start (when not NULL) is where it begins.
+ * Returns its length, 0 at the end.
  */
-static size_t next_word(const char **s, char *buf, size_t size)
+static size_t next_word(const char **s, char *buf, size_t size, const char **start)
 {
 	size_t n = 0;
 	uint32_t c;
@@ -252,6 +271,8 @@ static size_t next_word(const char **s, char *buf, size_t size)
 			break;
 		}
 	}
+	if (start)
+		*start = *s;
 	while (**s) {
 		const char *at = *s;
 
@@ -305,7 +326,7 @@ static int profile_line(void *arg, char *line, int lineno, struct folio_err *err
 		}
 		return FOLIO_OK;
 	}
-	while (next_word(&s, buf, sizeof(buf))) {
+	while (next_word(&s, buf, sizeof(buf), NULL)) {
 		if (ocr->nwords == ocr->words_alloc) {
 			size_t n = ocr->words_alloc ? 2 * ocr->words_alloc : 512;
 			struct lang_word *w = realloc(ocr->words, n * sizeof(*w));
@@ -341,40 +362,123 @@ static void merge_words(struct folio_ocr *ocr)
 	ocr->nwords = n + 1;
 }
 
+/* Load MODELS/lang/<lang>.txt as profile ocr->nprofiles. Returns 1 when
+ * loaded, 0 when there is no such file (or no room), or a failure. */
+static int load_profile(struct folio_ocr *ocr, const char *models, const char *lang,
+			struct folio_err *err)
+{
+	struct load_ctx ctx = { ocr, ocr->nprofiles };
+	char path[4096];
+	FILE *f;
+	int ret;
+
+	snprintf(path, sizeof(path), "%s/lang/%s.txt", models, lang);
+	if (ocr->nprofiles == MAX_PROFILES || strlen(lang) >= sizeof(ocr->profiles[0].code) ||
+	    !(f = fopen(path, "r")))
+		return 0;
+	fclose(f);
+	snprintf(ocr->profiles[ctx.index].code, sizeof(ocr->profiles[0].code), "%s", lang);
+	if ((ret = folio_each_line(path, "language profile", profile_line, &ctx, err)))
+		return ret;
+	ocr->nprofiles++;
+	return 1;
+}
+
+static int str_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
 /*
- * Load MODELS/lang/<lang>.txt for each configured language. Detection is
- * on when there are two or more and none is missing (a language without a
+ * The profiles of languages outside the configured set whose traineddata
+ * is installed (deu, eng): a German page is then read with deu alone
+ * rather than with a union that lacks it. In name order, so that every
+ * worker numbers them alike.
+ */
+static int load_extra_profiles(struct folio_ocr *ocr, const char *models, struct folio_err *err)
+{
+	char dir[4096], **have = TessBaseAPIGetAvailableLanguagesAsVector(ocr->engines[0].api);
+	char *names[MAX_PROFILES];
+	size_t n = 0, i;
+	struct dirent *e;
+	DIR *d;
+	int ret = FOLIO_OK;
+
+	snprintf(dir, sizeof(dir), "%s/lang", models);
+	if (!have || !(d = opendir(dir))) {
+		TessDeleteTextArray(have);
+		return FOLIO_OK;
+	}
+	while ((e = readdir(d)) && n < MAX_PROFILES) {
+		size_t len = strlen(e->d_name);
+		int k, known = 0;
+
+		if (len < 5 || strcmp(e->d_name + len - 4, ".txt") || e->d_name[0] == '.')
+			continue;
+		for (k = 0; k < ocr->nprofiles; k++)
+			if (!strncmp(ocr->profiles[k].code, e->d_name, len - 4) &&
+			    !ocr->profiles[k].code[len - 4])
+				known = 1;
+		for (k = 0; !known && have[k]; k++)
+			if (!strncmp(have[k], e->d_name, len - 4) && !have[k][len - 4] &&
+			    strcmp(have[k], "osd")) {
+				if (!(names[n] = strndup(e->d_name, len - 4))) {
+					ret = nomem(err);
+					goto out;
+				}
+				n++;
+				break;
+			}
+	}
+	folio_sort(names, n, sizeof(*names), str_cmp);
+	for (i = 0; i < n && ret == FOLIO_OK; i++)
+		if ((ret = load_profile(ocr, models, names[i], err)) > 0)
+			ret = FOLIO_OK;
+out:
+	for (i = 0; i < n; i++)
+		free(names[i]);
+	closedir(d);
+	TessDeleteTextArray(have);
+	return ret;
+}
+
+/*
+ * Load MODELS/lang/<lang>.txt for each configured language, then those of
+ * other installed languages. Detection is on when two or more languages
+ * are configured and none lacks its profile (a language without a
  * profile could never win, and its pages would be read without it).
  */
 static int load_profiles(struct folio_ocr *ocr, const struct folio_config *cfg,
 			 struct folio_err *err)
 {
 	char *models = folio_config_models_dir(cfg), *langs = strdup(ocr->langs), *save = NULL;
-	char *l, path[4096];
-	int ret = FOLIO_OK, missing = 0;
+	char *l;
+	int ret = FOLIO_OK, missing = 0, nlangs = 0;
 
 	if (!models || !langs) {
 		ret = nomem(err);
 		goto out;
 	}
 	for (l = strtok_r(langs, "+", &save); l; l = strtok_r(NULL, "+", &save)) {
-		struct load_ctx ctx = { ocr, ocr->nprofiles };
-		FILE *f;
-
-		snprintf(path, sizeof(path), "%s/lang/%s.txt", models, l);
-		if (ocr->nprofiles == MAX_PROFILES || strlen(l) >= sizeof(ocr->profiles[0].code) ||
-		    !(f = fopen(path, "r"))) {
-			missing = 1;
-			continue;
-		}
-		fclose(f);
-		snprintf(ocr->profiles[ctx.index].code, sizeof(ocr->profiles[0].code), "%s", l);
-		if ((ret = folio_each_line(path, "language profile", profile_line, &ctx, err)))
+		nlangs++;
+		if ((ret = load_profile(ocr, models, l, err)) < 0)
 			goto out;
-		ocr->nprofiles++;
+		missing |= !ret;
 	}
+	ocr->nconfigured = ocr->nprofiles;
+	ocr->detect = !missing && nlangs >= 2;
+	/* with detection a page is read in one language: the union (a
+	 * second to start, against a quarter for one language) waits until a
+	 * page needs it, but every configured pack must be there now */
+	if (!engine_for(ocr, ocr->detect ? ocr->profiles[0].code : ocr->langs, err) ||
+	    (ocr->detect &&
+	     missing_language(ocr->langs, ocr->engines[0].api, HAVE_INSTALLED, err))) {
+		ret = FOLIO_FATAL;
+		goto out;
+	}
+	ocr->band = ocr->profiles[0].code;
+	ret = ocr->detect ? load_extra_profiles(ocr, models, err) : FOLIO_OK;
 	merge_words(ocr);
-	ocr->detect = !missing && ocr->nprofiles >= 2;
 out:
 	free(langs);
 	free(models);
@@ -390,15 +494,20 @@ out:
 const char *folio_ocr_guess_language(const struct folio_ocr *ocr, const char *text)
 {
 	double score[MAX_PROFILES] = { 0 }, best = 0, second = 0;
-	const char *s = text ? text : "";
+	const char *s = text ? text : "", *base = s, *start;
 	char buf[128];
 	int i, k, win = -1;
 
 	if (ocr->nprofiles < 2)
 		return NULL;
-	while (next_word(&s, buf, sizeof(buf))) {
-		const struct lang_word *w = find_word(ocr, buf);
+	while (next_word(&s, buf, sizeof(buf), &start)) {
+		const struct lang_word *w;
 		const char *p = buf;
+
+		/* letters glued to digits are a code ("48e0", "2x"), no word */
+		if ((start > base && isdigit((unsigned char)start[-1])) || isdigit((unsigned char)*s))
+			continue;
+		w = find_word(ocr, buf);
 
 		if (w) {
 			int n = __builtin_popcount(w->langs);
@@ -450,8 +559,6 @@ struct folio_ocr *folio_ocr_new(const struct folio_config *cfg, struct folio_err
 		nomem(err);
 		goto fail;
 	}
-	if (!engine_for(ocr, ocr->langs, err))
-		goto fail;
 	if (load_profiles(ocr, cfg, err))
 		goto fail;
 	ocr->last = "";
@@ -560,15 +667,27 @@ static void text_band(NUMA *rows, int h, int skip_top, int skip_h, int *top, int
 	*top = best < 0 ? 0 : best;
 }
 
-/* Read rows top..top+height of the page with the configured set and add
- * the text to `sb`. */
+/*
+ * The words a language is guessed from: those Tesseract is fairly sure
+ * of. A model reading noise, a logo or a photo makes up short words in
+ * its own language ("z", "w", "o", letters with its accents) that
+ * outvoted a band's real words.
+ */
+#define SURE_WORD 0.6f
+
+/*
+ * Read rows top..top+height of the page and add its sure words to `sb`. In one
+ * language, the last page's: the profiles' words come out right in any
+ * Latin-script model, and one language reads a band in half the time of
+ * the union.
+ */
 static int read_band(struct folio_ocr *ocr, struct folio_page *page, int top, int height,
 		     struct folio_strbuf *sb)
 {
-	TessBaseAPI *api = ocr->engines[0].api;
+	TessBaseAPI *api = engine_for(ocr, ocr->band, NULL);
 	PIX *pix = (PIX *)page->pix, *band;
-	BOX *box = boxCreate(0, top, pixGetWidth(pix), height);
-	char *text = NULL;
+	BOX *box = api ? boxCreate(0, top, pixGetWidth(pix), height) : NULL;
+	TessResultIterator *ri;
 	int r = -1;
 
 	band = box ? pixClipRectangle(pix, box, NULL) : NULL;
@@ -577,10 +696,17 @@ static int read_band(struct folio_ocr *ocr, struct folio_page *page, int top, in
 		return -1;
 	TessBaseAPISetImage2(api, band);
 	TessBaseAPISetSourceResolution(api, page->dpi > 0 ? page->dpi : 300);
-	text = TessBaseAPIGetUTF8Text(api);
-	if (text)
-		r = folio_strbuf_adds(sb, text) || folio_strbuf_adds(sb, "\n") ? -1 : 0;
-	TessDeleteText(text);
+	if (!TessBaseAPIRecognize(api, NULL) && (ri = TessBaseAPIGetIterator(api))) {
+		r = 0;
+		do {
+			char *w = TessResultIteratorGetUTF8Text(ri, RIL_WORD);
+
+			if (w && TessResultIteratorConfidence(ri, RIL_WORD) >= SURE_WORD * 100)
+				r |= folio_strbuf_adds(sb, w) || folio_strbuf_adds(sb, " ") ? -1 : 0;
+			TessDeleteText(w);
+		} while (!r && TessResultIteratorNext(ri, RIL_WORD));
+		TessResultIteratorDelete(ri);
+	}
 	TessBaseAPIClear(api);
 	pixDestroy(&band);
 	return r;
@@ -686,10 +812,138 @@ out:
 	return ret;
 }
 
-int folio_ocr_page_lang(struct folio_ocr *ocr, struct folio_page *page, const char *languages,
-			struct folio_err *err)
+struct folio_ocr_doc *folio_ocr_doc_new(void)
 {
-	TessBaseAPI *api;
+	struct folio_ocr_doc *d = calloc(1, sizeof(*d));
+
+	if (d && pthread_mutex_init(&d->mu, NULL)) {
+		free(d);
+		return NULL;
+	}
+	return d;
+}
+
+void folio_ocr_doc_free(struct folio_ocr_doc *d)
+{
+	if (!d)
+		return;
+	pthread_mutex_destroy(&d->mu);
+	free(d);
+}
+
+/* The document's language into buf (size 16); 0 when not known yet. */
+static int doc_language(struct folio_ocr_doc *d, char *buf)
+{
+	if (!d)
+		return 0;
+	pthread_mutex_lock(&d->mu);
+	memcpy(buf, d->lang, sizeof(d->lang));
+	pthread_mutex_unlock(&d->mu);
+	return buf[0] != '\0';
+}
+
+static void doc_set_language(struct folio_ocr_doc *d, const char *lang)
+{
+	if (!d)
+		return;
+	pthread_mutex_lock(&d->mu);
+	snprintf(d->lang, sizeof(d->lang), "%s", lang);
+	pthread_mutex_unlock(&d->mu);
+}
+
+/* The profile's own copy of the code `lang`, or NULL for none. */
+static const char *profile_code(const struct folio_ocr *ocr, const char *lang)
+{
+	int i;
+
+	for (i = 0; lang && i < ocr->nprofiles; i++)
+		if (!strcmp(ocr->profiles[i].code, lang))
+			return ocr->profiles[i].code;
+	return NULL;
+}
+
+static int is_configured(const struct folio_ocr *ocr, const char *lang)
+{
+	int i;
+
+	for (i = 0; i < ocr->nconfigured; i++)
+		if (!strcmp(ocr->profiles[i].code, lang))
+			return 1;
+	return 0;
+}
+
+/* The language of the page's sure words, NULL when unclear or on ENOMEM. */
+static const char *guess_page_language(const struct folio_ocr *ocr,
+				       const struct folio_page *page, struct folio_err *err)
+{
+	struct folio_strbuf sb = FOLIO_STRBUF_INIT;
+	const char *lang = NULL;
+	size_t i;
+	int r = 0;
+
+	(void)err;
+	for (i = 0; i < page->nwords && !r; i++)
+		if (page->words[i].conf >= SURE_WORD)
+			r = folio_strbuf_adds(&sb, page->words[i].text) || folio_strbuf_adds(&sb, " ");
+	if (!r && sb.buf)
+		lang = folio_ocr_guess_language(ocr, sb.buf);
+	folio_strbuf_release(&sb);
+	return lang;
+}
+
+/* Forget a reading of the page before the next. */
+static void drop_words(struct folio_page *page)
+{
+	size_t i;
+
+	for (i = 0; i < page->nwords; i++)
+		free(page->words[i].text);
+	page->nwords = 0;
+}
+
+static int read_in(struct folio_ocr *ocr, struct folio_page *page, const char *langs,
+		   struct folio_err *err)
+{
+	TessBaseAPI *api = engine_for(ocr, langs, err);
+
+	return api ? recognise(api, page, err) : FOLIO_FATAL;
+}
+
+/*
+ * The page in the language detected (or known from the document's
+ * earlier pages), then checked against its own text: a whole page says
+ * more than a band. When that clearly names another language the page is
+ * read again in it; a page read with the union only when the language
+ * was outside the union. The language the whole text confirms becomes
+ * the document's.
+ */
+static int read_detected(struct folio_ocr *ocr, struct folio_page *page,
+			 struct folio_ocr_doc *doc, struct folio_err *err)
+{
+	char known[16];
+	const char *lang, *check;
+	int ret;
+
+	lang = doc_language(doc, known) ? known : detect_language(ocr, page);
+	if ((ret = read_in(ocr, page, lang ? lang : ocr->langs, err)) != FOLIO_OK)
+		return ret;
+	if (profile_code(ocr, lang))
+		ocr->band = profile_code(ocr, lang);
+	if (!(check = guess_page_language(ocr, page, err)))
+		return FOLIO_OK;
+	ocr->band = check;
+	if ((lang && strcmp(check, lang)) || (!lang && !is_configured(ocr, check))) {
+		drop_words(page);
+		if ((ret = read_in(ocr, page, check, err)) != FOLIO_OK)
+			return ret;
+	}
+	doc_set_language(doc, check);
+	return FOLIO_OK;
+}
+
+int folio_ocr_page_in(struct folio_ocr *ocr, struct folio_page *page, const char *languages,
+		      struct folio_ocr_doc *doc, struct folio_err *err)
+{
 	int ret;
 
 	page->source = FOLIO_SRC_OCR;
@@ -704,10 +958,14 @@ int folio_ocr_page_lang(struct folio_ocr *ocr, struct folio_page *page, const ch
 	    (ret = settle_orientation(ocr, page, err)) != FOLIO_OK)
 		return ret;
 	if (!languages && ocr->detect)
-		languages = detect_language(ocr, page);
-	if (!(api = engine_for(ocr, languages ? languages : ocr->langs, err)))
-		return FOLIO_FATAL;
-	return recognise(api, page, err);
+		return read_detected(ocr, page, doc, err);
+	return read_in(ocr, page, languages ? languages : ocr->langs, err);
+}
+
+int folio_ocr_page_lang(struct folio_ocr *ocr, struct folio_page *page, const char *languages,
+			struct folio_err *err)
+{
+	return folio_ocr_page_in(ocr, page, languages, NULL, err);
 }
 
 int folio_ocr_page(struct folio_ocr *ocr, struct folio_page *page, struct folio_err *err)

@@ -132,6 +132,7 @@ struct page_set {
 	struct page_task *done;     /* finished tasks, any order */
 	size_t pending;             /* handed out, not yet finished */
 	const char *languages;      /* the inbox's OCR languages, or NULL */
+	struct folio_ocr_doc *ocr;  /* what its pages share (language), or NULL */
 };
 
 struct folio_pipeline {
@@ -540,7 +541,7 @@ static int settle_type(struct folio_doc *doc)
 /* Clean up and OCR one page, then drop its image. `languages`: the
  * inbox's, or NULL for the per-page choice. */
 static int read_page(struct worker *w, struct folio_page *pg, const char *languages,
-		     struct folio_err *err)
+		     struct folio_ocr_doc *od, struct folio_err *err)
 {
 	int ret;
 
@@ -579,7 +580,7 @@ static int read_page(struct worker *w, struct folio_page *pg, const char *langua
 		return FOLIO_FATAL;
 	if ((ret = folio_prepare_page(pg, err)) != FOLIO_OK)
 		return ret;
-	ret = folio_ocr_page_lang(w->ocr, pg, languages, err);
+	ret = folio_ocr_page_in(w->ocr, pg, languages, od, err);
 	folio_page_drop_image(pg);
 	return ret;
 }
@@ -588,7 +589,7 @@ static void run_task(struct worker *w, struct page_task *t)
 {
 	struct folio_pipeline *r = w->run;
 
-	t->status = read_page(w, &t->page, t->set->languages, &t->err);
+	t->status = read_page(w, &t->page, t->set->languages, t->set->ocr, &t->err);
 	pthread_mutex_lock(&r->mu);
 	t->next = t->set->done;
 	t->set->done = t;
@@ -636,7 +637,8 @@ static int page_ready(void *arg, struct folio_doc *doc, size_t index, struct fol
 		}
 		pthread_mutex_unlock(&r->mu);
 	}
-	if ((ret = read_page(w, pg, w->pages ? w->pages->languages : NULL, err)) != FOLIO_OK)
+	if ((ret = read_page(w, pg, w->pages ? w->pages->languages : NULL,
+			     w->pages ? w->pages->ocr : NULL, err)) != FOLIO_OK)
 		return ret;
 	pthread_mutex_lock(&r->mu);
 	r->pages_done++;
@@ -810,16 +812,19 @@ static int process(struct worker *w, struct job *job, struct outcome *o)
 		return FOLIO_OK;
 	}
 	{
-		struct page_set set = { NULL, 0, NULL };
+		struct page_set set = { NULL, 0, NULL, NULL };
 		struct folio_err perr = { 0 };
 		int pret;
 
 		set.languages = job->origin->inbox ? job->origin->inbox->languages : NULL;
+		/* without it (ENOMEM) each page is read as if alone */
+		set.ocr = folio_ocr_doc_new();
 		w->pages = &set;
 		ret = folio_decode(w->decode, doc, &err);
 		/* always: pages out with other workers must come home */
 		pret = collect_pages(w, doc, &perr);
 		w->pages = NULL;
+		folio_ocr_doc_free(set.ocr);
 		if (ret != FOLIO_FATAL && ret != FOLIO_FAILED && pret != FOLIO_OK) {
 			ret = pret;
 			err = perr;

@@ -35,6 +35,7 @@
 struct run {
 	struct folio_ocr *ocr;
 	const char *force;
+	struct folio_ocr_doc *doc;   /* the file's pages share it, as in the pipeline */
 	int no_prepare;
 	const char *file;
 };
@@ -86,7 +87,7 @@ static int page_hook(void *arg, struct folio_doc *doc, size_t index, struct foli
 	} else if ((ret = folio_prepare_page(pg, err)) != FOLIO_OK) {
 		return ret;
 	}
-	if ((ret = folio_ocr_page_lang(r->ocr, pg, r->force, err)) != FOLIO_OK)
+	if ((ret = folio_ocr_page_in(r->ocr, pg, r->force, r->doc, err)) != FOLIO_OK)
 		return ret;
 	printf("{\"file\":");
 	json_str(r->file);
@@ -113,6 +114,7 @@ static int read_one(struct run *r, const struct folio_config *cfg,
 	int status = 0;
 
 	r->file = path;
+	r->doc = folio_ocr_doc_new();
 	if (folio_read_file(path, cfg->max_file_bytes, &data, &size, &err) ||
 	    !(doc = folio_doc_new(path, data, size)) || folio_detect_doc(det, doc, &err) ||
 	    folio_decode(ctx, doc, &err) < 0) {
@@ -120,6 +122,8 @@ static int read_one(struct run *r, const struct folio_config *cfg,
 		status = 1;
 	}
 	folio_doc_free(doc);
+	folio_ocr_doc_free(r->doc);
+	r->doc = NULL;
 	return status;
 }
 

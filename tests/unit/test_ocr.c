@@ -331,6 +331,13 @@ static void test_languages(struct folio_ocr *ocr)
 	T_EQ_STR(folio_ocr_guess_language(ocr, "Faktura VAT, data wystawienia, sprzedawca i "
 					       "nabywca, razem do zapłaty"), "pol");
 	T_OK(folio_ocr_guess_language(ocr, "12 34,50 EUR 2024") == NULL, "numbers: unsure");
+	/* installed languages outside the configured set have profiles too */
+	T_EQ_STR(folio_ocr_guess_language(ocr, "Rechnung Nr. 17, der Betrag ist zahlbar "
+					       "innerhalb von 14 Tagen"), "deu");
+	/* letters inside codes are no words ("e", "a" would vote) */
+	T_OK(folio_ocr_guess_language(ocr, "66465935-48e0-b7d9-ea88-d9d7ff4c6023 "
+					   "8647a6b5-f12a-3817-869e-010e4353686a 2a 3e") == NULL,
+	     "codes: unsure");
 	T_OK(folio_ocr_guess_language(ocr, "") == NULL, "nothing: unsure");
 	for (i = 0; i < sizeof(pages) / sizeof(pages[0]); i++) {
 		struct folio_page *pg = add_page(doc, fixture(pages[i].file, 0.45), 300);
@@ -347,6 +354,41 @@ static void test_languages(struct folio_ocr *ocr)
 		}
 		folio_page_drop_image(pg);
 	}
+	folio_doc_free(doc);
+}
+
+/* A German page is read with deu, installed but not configured; the
+ * pages of one document share its language, and a page that is in
+ * another is still read in its own. */
+static void test_document_languages(struct folio_ocr *ocr)
+{
+	static const struct {
+		const char *file, *lang, *word;
+	} pages[] = {
+		{ "tests/fixtures/invoices/de-02-invoice-scan.jpg", "deu", "Rechnung" },
+		{ SCANS "clean-pol-letter.png", "pol", "nawiązaniu" },
+		{ SCANS "clean-pol-invoice.png", "pol", "Faktura" },
+		{ SCANS "clean-ita-letter.png", "ita", "documentazione" },
+	};
+	struct folio_err err = { 0 };
+	struct folio_doc *doc = folio_doc_new("doc", NULL, 0);
+	struct folio_ocr_doc *od = folio_ocr_doc_new();
+	size_t i;
+
+	T_OK(od != NULL, "document state");
+	for (i = 0; i < sizeof(pages) / sizeof(pages[0]); i++) {
+		struct folio_page *pg = add_page(doc, fixture(pages[i].file, i ? 0.45 : 1.0), 300);
+
+		T_EQ_INT(folio_prepare_page(pg, &err), FOLIO_OK);
+		/* the first page alone, the others as one document */
+		T_EQ_INT(folio_ocr_page_in(ocr, pg, NULL, i ? od : NULL, &err), FOLIO_OK);
+		T_EQ_STR(folio_ocr_last_languages(ocr), pages[i].lang);
+		T_OK(pg->text && strstr(pg->text, pages[i].word), "%s: '%s' read", pages[i].lang,
+		     pages[i].word);
+		folio_page_drop_image(pg);
+	}
+	folio_ocr_doc_free(od);
+	folio_ocr_doc_free(NULL);
 	folio_doc_free(doc);
 }
 
@@ -374,6 +416,7 @@ int main(void)
 		test_orientation(ocr);
 		test_blank(ocr);
 		test_languages(ocr);
+		test_document_languages(ocr);
 		folio_ocr_free(ocr);
 	}
 
