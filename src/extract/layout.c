@@ -3108,7 +3108,7 @@ static int breakdown_groups(struct ctx *cx)
 			rate[0] = net[0] = vat[0] = '\0';
 		}
 		if (kind == C_RATE)
-			snprintf(rate, sizeof(rate), "%s", ev[i].val);
+			snprintf(rate, sizeof(rate), "%.15s", ev[i].val);
 		else if (kind == C_NET)
 			snprintf(net, sizeof(net), "%s", ev[i].val);
 		else if (kind == C_VAT)
