@@ -3080,7 +3080,8 @@ static int breakdown_groups(struct ctx *cx)
 		}
 		ev[nev++] = e;
 	}
-	qsort(ev, nev, sizeof(*ev), cmp_bd_event);
+	if (nev)
+		qsort(ev, nev, sizeof(*ev), cmp_bd_event);
 	/* totals' labels count only next to a rate */
 	for (i = 0; i < nev; i++) {
 		int near = 0;
