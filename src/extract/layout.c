@@ -3077,7 +3077,8 @@ static int breakdown_groups(struct ctx *cx)
 		}
 		ev[nev++] = e;
 	}
-	qsort(ev, nev, sizeof(*ev), cmp_bd_event);
+	if (nev)
+		qsort(ev, nev, sizeof(*ev), cmp_bd_event);
 	/* totals' labels count only next to a rate */
 	for (i = 0; i < nev; i++) {
 		int near = 0;
@@ -3105,7 +3106,7 @@ static int breakdown_groups(struct ctx *cx)
 			rate[0] = net[0] = vat[0] = '\0';
 		}
 		if (kind == C_RATE)
-			snprintf(rate, sizeof(rate), "%s", ev[i].val);
+			snprintf(rate, sizeof(rate), "%.15s", ev[i].val);
 		else if (kind == C_NET)
 			snprintf(net, sizeof(net), "%s", ev[i].val);
 		else if (kind == C_VAT)
