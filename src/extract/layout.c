@@ -3078,7 +3078,7 @@ static int breakdown_groups(struct ctx *cx)
 		ev[nev++] = e;
 	}
 	if (nev)
-		qsort(ev, nev, sizeof(*ev), cmp_bd_event);
+		folio_sort(ev, nev, sizeof(*ev), cmp_bd_event);
 	/* totals' labels count only next to a rate */
 	for (i = 0; i < nev; i++) {
 		int near = 0;

@@ -161,4 +161,8 @@ echo x >"$WORK/taken.csv"
 run export --to csv --include-review --force --out "$WORK/taken.csv"
 expect_rc 2 "an existing regular file is still never overwritten"
 
+# qsort(NULL, 0) is undefined: every sort goes through folio_sort()
+n=$(grep -rn '\bqsort(' "$ROOT/src" | grep -v 'src/util/' | wc -l)
+expect_eq "$n" 0 "qsort called outside folio_sort: $(grep -rln '\bqsort(' "$ROOT/src" | tr '\n' ' ')"
+
 finish
