@@ -198,59 +198,116 @@ out:
 	return map;
 }
 
-/* 1 bpp from 8 bpp with the tile thresholds; NULL on ENOMEM or for a
- * blank page (*blank). */
-static PIX *binarize(PIX *grey, int *blank)
+/* Room for a w x h Y800 image in s->buf. Returns 0 or -1 on ENOMEM. */
+static int reserve(struct folio_barcode_scanner *s, size_t need)
 {
-	l_int32 w = pixGetWidth(grey), h = pixGetHeight(grey), wpl = pixGetWpl(grey);
-	l_int32 mw, mh, mwpl, bwpl, x, y;
-	const l_uint32 *data = pixGetData(grey), *md;
-	PIX *map = threshold_map(grey, blank), *full = NULL, *bin = NULL;
-	l_uint32 *bd;
+	unsigned char *nb;
 
-	if (!map)
-		return NULL;
-	full = pixScaleGrayLI(map, (l_float32)TILE, (l_float32)TILE);
-	bin = pixCreate(w, h, 1);
-	if (!full || !bin) {
-		pixDestroy(&bin);
-		goto out;
-	}
-	md = pixGetData(full);
-	mw = pixGetWidth(full);
-	mh = pixGetHeight(full);
-	mwpl = pixGetWpl(full);
-	bd = pixGetData(bin);
-	bwpl = pixGetWpl(bin);
-	for (y = 0; y < h; y++) {
-		const l_uint32 *line = data + (size_t)y * (size_t)wpl;
-		const l_uint32 *ml = md + (size_t)(y < mh ? y : mh - 1) * (size_t)mwpl;
-		l_uint32 *bl = bd + (size_t)y * (size_t)bwpl;
-
-		for (x = 0; x < w; x++)
-			if (GET_DATA_BYTE(line, x) < GET_DATA_BYTE(ml, x < mw ? x : mw - 1))
-				SET_DATA_BIT(bl, x);
-	}
-out:
-	pixDestroy(&map);
-	pixDestroy(&full);
-	return bin;
+	if (need <= s->cap)
+		return 0;
+	if (!(nb = malloc(need)))
+		return -1;
+	free(s->buf);
+	s->buf = nb;
+	s->cap = need;
+	return 0;
 }
 
-/* The page in 1 bpp (1 = black): a 1 bpp page as it is, others through
- * grey (alpha laid on white). NULL with *blank set for a page without
- * ink, NULL alone when the image cannot be converted or memory ran out. */
-static PIX *to_binary(PIX *pix, int *blank)
+/*
+ * Y800 into s->buf from 8 bpp with the tile thresholds, interpolated
+ * bilinearly between tile centres as the row is written (a full-size
+ * threshold image and a 1 bpp page in between cost as much as zbar).
+ * Returns 0, 1 for a blank page (*blank), -1 when the map cannot be
+ * made, -2 on ENOMEM for the buffers.
+ */
+static int binarize(struct folio_barcode_scanner *s, PIX *grey, int *blank)
 {
-	PIX *flat = NULL, *grey, *bin;
+	l_int32 w = pixGetWidth(grey), h = pixGetHeight(grey), wpl = pixGetWpl(grey);
+	const l_uint32 *data = pixGetData(grey);
+	PIX *map = threshold_map(grey, blank);
+	int nx, ny, *xi = NULL, *xf = NULL, *row = NULL, ret = -2;
+	l_int32 x, y;
+
+	if (!map)
+		return *blank ? 1 : -1;
+	nx = pixGetWidth(map);
+	ny = pixGetHeight(map);
+	xi = malloc(sizeof(*xi) * (size_t)w);
+	xf = malloc(sizeof(*xf) * (size_t)w);
+	row = malloc(sizeof(*row) * (size_t)(nx + 1));
+	if (!xi || !xf || !row || reserve(s, (size_t)w * (size_t)h))
+		goto out;
+	/* x's left tile centre and weight of the right one, in 1/256 */
+	for (x = 0; x < w; x++) {
+		int c = (int)(((2 * x + 1) * 256L) / (2 * TILE)) - 128;
+
+		if (c < 0)
+			c = 0;
+		xi[x] = c >> 8 < nx - 1 ? c >> 8 : nx - 1;
+		xf[x] = xi[x] < nx - 1 ? c & 255 : 0;
+	}
+	for (y = 0; y < h; y++) {
+		const l_uint32 *line = data + (size_t)y * (size_t)wpl;
+		unsigned char *out = s->buf + (size_t)y * (size_t)w;
+		int c = (int)(((2 * y + 1) * 256L) / (2 * TILE)) - 128, t0, f, t;
+
+		if (c < 0)
+			c = 0;
+		t0 = c >> 8 < ny - 1 ? c >> 8 : ny - 1;
+		f = t0 < ny - 1 ? c & 255 : 0;
+		for (t = 0; t < nx; t++) {
+			l_uint32 a = 0, b = 0;
+
+			pixGetPixel(map, t, t0, &a);
+			if (f)
+				pixGetPixel(map, t, t0 + 1, &b);
+			row[t] = (int)a * (256 - f) + (int)b * f;
+		}
+		row[nx] = row[nx - 1];
+		for (x = 0; x < w; x++) {
+			int thr = (row[xi[x]] * (256 - xf[x]) + row[xi[x] + 1] * xf[x]) >> 16;
+
+			out[x] = GET_DATA_BYTE(line, x) < thr ? 0 : 255;
+		}
+	}
+	ret = 0;
+out:
+	free(row);
+	free(xf);
+	free(xi);
+	pixDestroy(&map);
+	return ret;
+}
+
+/* The page as Y800 in s->buf (0 = black): a 1 bpp page as it is, others
+ * through grey (alpha laid on white) and the tile thresholds. Returns 0,
+ * 1 for a page without ink (*blank), -1 when the image cannot be
+ * converted, -2 when the buffer cannot be had (ENOMEM). */
+static int to_y800(struct folio_barcode_scanner *s, PIX *pix, int *blank)
+{
+	PIX *flat = NULL, *grey;
+	int r;
 
 	*blank = 0;
-	if (pixGetDepth(pix) == 1 && !pixGetColormap(pix))
-		return pixClone(pix);
+	if (pixGetDepth(pix) == 1 && !pixGetColormap(pix)) {
+		l_int32 w = pixGetWidth(pix), h = pixGetHeight(pix), wpl = pixGetWpl(pix), x, y;
+		const l_uint32 *data = pixGetData(pix);
+
+		if (reserve(s, (size_t)w * (size_t)h))
+			return -2;
+		for (y = 0; y < h; y++) {
+			const l_uint32 *line = data + (size_t)y * (size_t)wpl;
+			unsigned char *out = s->buf + (size_t)y * (size_t)w;
+
+			for (x = 0; x < w; x++)
+				out[x] = GET_DATA_BIT(line, x) ? 0 : 255;
+		}
+		return 0;
+	}
 	if (pixGetDepth(pix) == 32 && pixGetSpp(pix) == 4) {
 		flat = pixAlphaBlendUniform(pix, 0xffffff00);
 		if (!flat)
-			return NULL;
+			return -1;
 		pix = flat;
 	}
 	if (pixGetDepth(pix) == 8 && !pixGetColormap(pix))
@@ -259,37 +316,10 @@ static PIX *to_binary(PIX *pix, int *blank)
 		grey = pixConvertTo8(pix, 0);
 	pixDestroy(&flat);
 	if (!grey)
-		return NULL;
-	bin = binarize(grey, blank);
+		return -1;
+	r = binarize(s, grey, blank);
 	pixDestroy(&grey);
-	return bin;
-}
-
-/* Unpack a 1 bpp PIX (1 = black) into s->buf as Y800 bytes. */
-static int to_y800(struct folio_barcode_scanner *s, PIX *bin)
-{
-	l_int32 w = pixGetWidth(bin), h = pixGetHeight(bin), wpl = pixGetWpl(bin);
-	const l_uint32 *data = pixGetData(bin);
-	size_t need = (size_t)w * (size_t)h;
-	l_int32 x, y;
-
-	if (need > s->cap) {
-		unsigned char *nb = malloc(need);
-
-		if (!nb)
-			return -1;
-		free(s->buf);
-		s->buf = nb;
-		s->cap = need;
-	}
-	for (y = 0; y < h; y++) {
-		const l_uint32 *line = data + (size_t)y * (size_t)wpl;
-		unsigned char *out = s->buf + (size_t)y * (size_t)w;
-
-		for (x = 0; x < w; x++)
-			out[x] = GET_DATA_BIT(line, x) ? 0 : 255;
-	}
-	return 0;
+	return r;
 }
 
 static int already(const struct folio_page *pg, const char *type, const char *data)
@@ -379,26 +409,28 @@ static int scan_buf(struct folio_barcode_scanner *s, unsigned w, unsigned h, dou
 int folio_barcode_scan_page(struct folio_barcode_scanner *s, struct folio_page *pg,
 			    struct folio_err *err)
 {
-	PIX *pix = (PIX *)pg->pix, *bin;
+	PIX *pix = (PIX *)pg->pix;
 	unsigned w, h;
 	double sx, sy;
-	int n, blank;
+	int n, blank, r;
 
 	if (!pix)
 		return FOLIO_OK;
-	bin = to_binary(pix, &blank);
-	if (!bin && blank)
+	r = to_y800(s, pix, &blank);
+	if (r > 0)
 		return FOLIO_OK;
-	if (!bin)
+	if (r == -2)
+		return folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, ENOMEM,
+				     "cannot scan page %d for barcodes: out of memory", pg->number);
+	if (r < 0)
 		return folio_err_set(err, FOLIO_WARN, FOLIO_E_INPUT, 0,
 				     "cannot read page %d (depth %d) for barcodes", pg->number,
 				     pixGetDepth(pix));
-	w = (unsigned)pixGetWidth(bin);
-	h = (unsigned)pixGetHeight(bin);
+	w = (unsigned)pixGetWidth(pix);
+	h = (unsigned)pixGetHeight(pix);
 	sx = pg->width > 0 ? (double)pg->width / w : 1.0;
 	sy = pg->height > 0 ? (double)pg->height / h : 1.0;
-	n = to_y800(s, bin) ? -1 : scan_buf(s, w, h, sx, sy, pg);
-	pixDestroy(&bin);
+	n = scan_buf(s, w, h, sx, sy, pg);
 	if (n < 0)
 		return folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, ENOMEM,
 				     "cannot scan page %d for barcodes: out of memory", pg->number);
