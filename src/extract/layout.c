@@ -1947,10 +1947,12 @@ static int party_alone(const struct ctx *cx, const struct match *m, size_t *last
 
 	for (k = 0; k < cx->nm; k++) {
 		const struct match *n = &cx->m[k];
-		int nl = pm->c[n->cell].line;
+		int nl;
 
+		/* n's cell indexes its own page: look only on m's */
 		if (n == m || n->page != m->page || n->lb->kind != V_PARTY)
 			continue;
+		nl = pm->c[n->cell].line;
 		if (n->a != pm->c[n->cell].a && !party_heading(pm, n))
 			continue;
 		if (nl == line)
