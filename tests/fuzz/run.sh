@@ -54,15 +54,25 @@ extra_seeds() {
 }
 
 cpu=$(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -n 1)
-echo "fuzz: $(date -u +%Y-%m-%dT%H:%M:%SZ), ${SECONDS_EACH}s per target, one core of $(getconf _NPROCESSORS_ONLN) ($cpu)"
+echo "fuzz: $(date -u +%Y-%m-%dT%H:%M:%SZ), ${SECONDS_EACH}s per target${FUZZ_CPU_SECONDS:+ (or ${FUZZ_CPU_SECONDS} CPU s)}, one core of $(getconf _NPROCESSORS_ONLN) ($cpu)"
 [ -n "$EXTRA" ] && echo "fuzz: extra seeds from $EXTRA"
 mkdir -p "$B"
-res="$B/results.md"
+res=${FUZZ_RESULTS:-$B/results.md}
+CPU_BUDGET=${FUZZ_CPU_SECONDS:-0}
+NICE=${FUZZ_NICE:-10}
+TICKS=$(getconf CLK_TCK)
+
+# cpu_of PID: CPU seconds (user + system) PID has used so far
+cpu_of() {
+	# fields 14 and 15 of /proc/PID/stat, counted after the ")" that ends
+	# the command name (which may hold spaces)
+	sed 's/^.*) //' "/proc/$1/stat" 2>/dev/null | awk -v t="$TICKS" '{ print int(($12 + $13) / t) }'
+}
 {
 	echo "$(date -u +%Y-%m-%d), ${SECONDS_EACH} s per target, 1 core of $(getconf _NPROCESSORS_ONLN) ($cpu)${EXTRA:+, extra seeds: $EXTRA}"
 	echo
-	echo "| target | seconds | executions | exec/s | cov | ft | corpus | findings |"
-	echo "|---|---:|---:|---:|---:|---:|---:|---:|"
+	echo "| target | wall s | CPU s | executions | exec/s | cov | ft | corpus | findings |"
+	echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
 } >"$res"
 total=0
 for t in "$@"; do
@@ -82,10 +92,27 @@ for t in "$@"; do
 	extra=$(extra_seeds "$t" "$B/extra/$t")
 	start=$(date +%s)
 	# shellcheck disable=SC2046,SC2086
-	(cd "$tmp" && TMPDIR="$tmp" nice -n 10 "$bin" $(fuzz_args "$t") -max_len=$(max_len "$t") \
+	(cd "$tmp" && TMPDIR="$tmp" exec nice -n "$NICE" "$bin" $(fuzz_args "$t") -max_len=$(max_len "$t") \
 		-max_total_time="$SECONDS_EACH" -artifact_prefix="$art/" \
-		"$work" "$FUZZ/corpus/$t" $extra) >"$log" 2>&1
+		"$work" "$FUZZ/corpus/$t" $extra) >"$log" 2>&1 &
+	pid=$!
+	cpu=0
+	while kill -0 "$pid" 2>/dev/null; do
+		c=$(cpu_of "$pid")
+		[ -n "$c" ] && cpu=$c
+		if [ "$CPU_BUDGET" -gt 0 ] && [ "$cpu" -ge "$CPU_BUDGET" ]; then
+			kill -INT "$pid" 2>/dev/null
+			break
+		fi
+		sleep 5
+	done
+	wait "$pid"
 	rc=$?
+	# a run stopped at its CPU budget ends by SIGINT: libFuzzer exits 72
+	# (its -interrupted_exitcode) or 130, which is no finding
+	if [ "$CPU_BUDGET" -gt 0 ] && [ "$cpu" -ge "$CPU_BUDGET" ] && { [ "$rc" -eq 72 ] || [ "$rc" -eq 130 ]; }; then
+		rc=0
+	fi
 	secs=$(($(date +%s) - start))
 	rm -rf "$tmp"
 	execs=$(stat_of "$log" number_of_executed_units)
@@ -96,12 +123,12 @@ for t in "$@"; do
 	[ "$rc" -ne 0 ] && [ "$found" -eq 0 ] && found=1   # died without an artifact
 	total=$((total + found))
 	rate=$(( ${execs:-0} / (secs > 0 ? secs : 1) ))
-	printf 'fuzz_%-9s %5ss %10s execs %7s/s  cov %-5s ft %-6s corpus %-12s findings %s\n' \
-		"$t" "$secs" "${execs:-?}" "$rate" "${cov:-?}" "${ft:-?}" "${corp:-?}" "$found"
-	echo "| $t | $secs | ${execs:-?} | $rate | ${cov:-?} | ${ft:-?} | ${corp:-?} | $found |" >>"$res"
+	printf 'fuzz_%-9s %5ss wall %5ss CPU %10s execs %7s/s  cov %-5s ft %-6s corpus %-12s findings %s\n' \
+		"$t" "$secs" "$cpu" "${execs:-?}" "$rate" "${cov:-?}" "${ft:-?}" "${corp:-?}" "$found"
+	echo "| $t | $secs | $cpu | ${execs:-?} | $rate | ${cov:-?} | ${ft:-?} | ${corp:-?} | $found |" >>"$res"
 	if [ "$found" -ne 0 ]; then
 		grep -E 'ERROR|runtime error|fuzz: |SUMMARY|Test unit written' "$log" | head -n 8 | sed 's/^/    | /'
 	fi
 done
-echo "fuzz: $total finding(s); table in $BUILD/results.md, logs in $BUILD/logs/"
+echo "fuzz: $total finding(s); table in $res, logs in $BUILD/logs/"
 [ "$total" -eq 0 ]
