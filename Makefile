@@ -99,6 +99,7 @@ check: deps
 
 test: folio
 	@$(MAKE) --no-print-directory unit-bins
+	@sh tests/layering.sh
 	@sh tests/run.sh $(BUILD)
 
 test-asan:

@@ -19,7 +19,6 @@
 #include <stdint.h>
 
 #include "folio/doc.h"
-#include "folio/extract.h"
 #include "folio/err.h"
 
 struct folio_archive;

@@ -208,4 +208,19 @@ int folio_doc_add_child(struct folio_doc *doc, struct folio_doc *child);
 /* Rebuild doc->text from the pages' text. */
 int folio_doc_join_text(struct folio_doc *doc);
 
+/* ---- vendor templates -------------------------------------------------- */
+
+/*
+ * Where one vendor prints one field, learnt from a user's correction: the
+ * page and the box of the corrected value as fractions of the page size.
+ * On that vendor's next invoices the words in the box are read first.
+ */
+struct folio_template {
+	char seller_tax_id[32];
+	char field[32];
+	int page;
+	float x, y, w, h;      /* 0..1 of the page's width and height */
+	int hits;              /* corrections that confirmed it */
+};
+
 #endif

@@ -23,6 +23,7 @@
 
 #include "folio/doc.h"
 #include "folio/err.h"
+#include "folio/values.h"
 
 /* ---- candidates ------------------------------------------------------- */
 
@@ -51,90 +52,6 @@ void folio_cands_free(struct folio_cands *c);
 /* The first candidate named `name` from `src` (FOLIO_SRC_NONE: any), or NULL. */
 const struct folio_cand *folio_cands_find(const struct folio_cands *c, const char *name,
 					  enum folio_source src);
-
-/* ---- values: amounts, dates (src/extract/parse.c) --------------------- */
-
-/* An exact decimal: value = units / 10^scale, scale 0..6. */
-struct folio_amount {
-	long long units;
-	int scale;
-};
-
-/*
- * Parse an amount at the start of `s` (leading spaces skipped): "1 234,56",
- * "1.234,56", "1,234.56", "1'234.50", "1’234.50", "1234", "-12,00",
- * "(12.00)", "12.00-", with a narrow or no-break space as thousands
- * separator. `dec` is the decimal separator the document's locale expects
- * ('.' or ','), used only to resolve an ambiguous single separator followed
- * by exactly three digits ("1.234"); 0 means "guess". Currency codes and
- * symbols around the number are not consumed. Returns the number of bytes
- * consumed (> 0) or 0 when `s` does not start with an amount.
- */
-size_t folio_amount_parse(const char *s, int dec, struct folio_amount *out);
-
-/* Format as a '.' decimal with at least two decimals ("1234.50");
- * returns `buf`. `n` >= 32 is always enough. */
-char *folio_amount_format(const struct folio_amount *a, char *buf, size_t n);
-
-/* Compare two amounts exactly: <0, 0, >0. */
-int folio_amount_cmp(const struct folio_amount *a, const struct folio_amount *b);
-
-/* The amount as cents, rounded half away from zero. */
-long long folio_amount_cents(const struct folio_amount *a);
-
-/* Date orders for ambiguous numeric dates. */
-enum folio_date_order { FOLIO_DMY = 0, FOLIO_MDY, FOLIO_YMD };
-
-/*
- * Parse a date at the start of `s` (leading spaces skipped): dd.mm.yyyy,
- * dd/mm/yyyy, dd-mm-yyyy, yyyy-mm-dd, yyyy.mm.dd, yyyy/mm/dd, two-digit
- * years (dd.mm.yy, 20yy), month names and abbreviations in PL, ES, PT, IT,
- * DE, EN, FR in any case and with or without diacritics ("15 marca 2024",
- * "15 de marzo de 2024", "15 de março de 2024", "15 marzo 2024",
- * "15. März 2024", "15 March 2024", "March 15, 2024", "15 mars 2024",
- * "15-Mar-2024", "2024 r."). `order` resolves numeric dates where both
- * readings are valid. The date must exist in the calendar (years
- * 1900..2199). Writes "YYYY-MM-DD\0" to `out` and returns the bytes
- * consumed, or 0 when `s` does not start with a date.
- */
-size_t folio_date_parse(const char *s, enum folio_date_order order, char out[11]);
-
-/* ---- identifiers (src/extract/validate.c) ----------------------------- */
-
-/*
- * Validate a tax identifier. `raw` may carry spaces, dots, dashes and a
- * country prefix ("PL 526-000-12-46", "ESB64717838", "IT 00743110157",
- * "DE136695976", "PT501964843", "FR40303265045"); `country` (two letters
- * or NULL) is the hint used when `raw` has none. Known schemes: PL NIP,
- * PL REGON (9/14), PL PESEL, ES DNI/NIE/CIF, PT NIF, IT Partita IVA,
- * IT Codice Fiscale, DE USt-IdNr, FR TVA, BR CNPJ/CPF, and the EU VAT
- * prefix list with length-only checks for the other member states.
- * On success writes the normalised form (prefix + body, e.g.
- * "PL5260001246"; a Codice Fiscale or DNI keeps its own form with the
- * prefix: "ITRCCMNL83S18D969H") to `out` and returns 1. Returns 0 when the
- * shape is right but the check digits fail, -1 when it is not a tax ID.
- * `kind` (may be NULL) receives a static name: "nip", "regon", "pesel",
- * "dni", "nie", "cif", "nif", "piva", "cf", "ustid", "tva", "cnpj", "cpf",
- * "vat".
- */
-int folio_taxid_check(const char *raw, const char *country, char out[32],
-		      const char **kind);
-
-/*
- * Try OCR look-alike repairs (O/0, I/l/1, S/5, B/8, Z/2, G/6) on a tax ID
- * whose check fails: returns 1 and writes `out` when exactly one repaired
- * reading validates, 0 otherwise.
- */
-int folio_taxid_repair(const char *raw, const char *country, char out[32]);
-
-/* IBAN: spaces allowed; country length table of REFERENCE.md plus the
- * SEPA countries. Writes the compact upper-case form. 1 valid, 0 bad
- * checksum or length, -1 not an IBAN shape. */
-int folio_iban_check(const char *raw, char out[40]);
-int folio_iban_repair(const char *raw, char out[40]);
-
-/* KSeF number NIP-YYYYMMDD-12HEX-CRC8: 1 valid, 0 invalid. */
-int folio_ksef_number_check(const char *s);
 
 /* ---- structured sources ------------------------------------------------ */
 
@@ -175,18 +92,8 @@ int folio_layout_extract(const struct folio_lexicon *lx, const struct folio_doc 
 
 /* ---- vendor templates (src/extract/template.c) ------------------------- */
 
-/*
- * Where one vendor prints one field, learnt from a user's correction: the
- * page and the box of the corrected value as fractions of the page size.
- * On that vendor's next invoices the words in the box are read first.
- */
-struct folio_template {
-	char seller_tax_id[32];
-	char field[32];
-	int page;
-	float x, y, w, h;      /* 0..1 of the page's width and height */
-	int hits;              /* corrections that confirmed it */
-};
+/* struct folio_template, a learnt place of one vendor's field, is in doc.h:
+ * the archive stores templates and the extractor reads them. */
 
 /* Find `value` (normalised, as `folio fix` stores it) among the words of
  * `doc`; on success fill t->page and the box and return 1, else 0. */
@@ -240,17 +147,6 @@ int folio_extract_doc(const struct folio_extractor *x, struct folio_doc *doc,
  * doc->review / needs_review are recomputed.
  */
 int folio_extract_recheck(const struct folio_extractor *x, struct folio_doc *doc,
-			  struct folio_err *err);
-
-/* Whether a field name is one of the canonical fields (or a known extra
- * such as "atcud"); `kind` receives "date", "amount", "taxid", "iban",
- * "text", "json" or "code". For `folio fix`. */
-int folio_field_known(const char *name, const char **kind);
-
-/* Validate and normalise a value typed by a user for field `name`: dates
- * in any supported format, amounts, tax IDs and IBANs with check digits.
- * Writes the normalised value (caller frees) or fails with the reason. */
-int folio_field_normalise(const char *name, const char *value, char **out,
 			  struct folio_err *err);
 
 #endif

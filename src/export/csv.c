@@ -27,7 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "folio/extract.h"
+#include "folio/values.h"
 
 enum kind { K_TEXT, K_AMOUNT, K_RATE, K_DATE };
 

@@ -73,7 +73,7 @@
  * reference). DataWytworzeniaFa is the batch time, SystemInfo "folio".
  */
 #include "export_private.h"
-#include "folio/extract.h"
+#include "folio/values.h"
 
 #include <ctype.h>
 #include <stdarg.h>
