@@ -336,7 +336,7 @@ int folio_archive_vendors(struct folio_archive *arc, int limit,
 			  int (*fn)(void *ctx, const struct folio_vendor *v), void *ctx,
 			  struct folio_err *err);
 
-/* ---- the export ledger (src/archive/ledger.c, schema 7) --------------- */
+/* ---- the export ledger (src/archive/export_ledger.c, schema 7) --------------- */
 
 /* One file of an export batch: the bytes written and their name in the
  * batch's folder ("" for a batch that is one file). */

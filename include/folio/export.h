@@ -2,7 +2,7 @@
  * export.h - accounting export modules and their registry.
  *
  * An export turns archived invoices into something an accountant's tool
- * imports. The pipeline (src/pipeline/export.c) selects the documents,
+ * imports. The pipeline (src/export/service.c) selects the documents,
  * builds one struct folio_invoice per document with folio_invoice_load(),
  * hands them to a module and writes what the module returns: files and
  * the export ledger are the pipeline's business. A module only produces

@@ -185,7 +185,7 @@ struct folio_train_report {
 int folio_train(struct folio_archive *arc, const struct folio_config *cfg,
 		struct folio_train_report *rep, struct folio_err *err);
 
-/* ---- accounting export (src/pipeline/export.c) ------------------------ */
+/* ---- accounting export (src/export/service.c) ------------------------ */
 
 struct folio_export_opt;
 
@@ -241,7 +241,7 @@ struct folio_export_report {
  * not needing review; not yet exported to the target), hold back
  * probable duplicates (same seller tax ID and number already exported to
  * the target from another document), let the module write the rest and
- * commit files and ledger together (see src/pipeline/export.c). Refusals
+ * commit files and ledger together (see src/export/service.c). Refusals
  * do not stop the batch. FOLIO_E_USAGE / FOLIO_E_CONFIG for bad requests.
  */
 int folio_export_run(struct folio_archive *arc, const struct folio_config *cfg,

@@ -252,7 +252,7 @@ static const char *const migrations[] = {
 	"    ORDER BY n.count DESC, n.name LIMIT 1);"
 	"DROP TABLE temp.vendor_keys; DROP TABLE temp.vendor_doc_ibans;"
 	"DROP TABLE temp.vendor_by_iban; DROP TABLE temp.vendor_by_key;",
-	/* 6 -> 7: the export ledger (src/pipeline/export.c). A batch is
+	/* 6 -> 7: the export ledger (src/export/service.c). A batch is
 	 * 'pending' from the commit that records it until its files are in
 	 * place, then 'done'; ARCHIVE/exports/ID/ keeps the bytes written,
 	 * for recovery and --again. One row per document and target: each

@@ -1,6 +1,6 @@
 /*
  * cmd_export.c - folio export: invoices to accounting formats, each
- * exactly once per target (the logic is src/pipeline/export.c).
+ * exactly once per target (the logic is src/export/service.c).
  */
 #include <stdlib.h>
 #include <string.h>

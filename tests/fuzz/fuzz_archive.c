@@ -1,5 +1,5 @@
 /*
- * fuzz_archive.c - container expansion (src/decode/archive.c, libarchive
+ * fuzz_archive.c - container expansion (src/decode/container.c, libarchive
  * on memory): ZIP, TAR (gzip, bzip2, xz, zstd), 7z and bare compressed
  * files, with folio's default limits (entries, expanded bytes, ratio,
  * max_file_bytes per entry, nesting depth). Children that are archives

@@ -1,6 +1,7 @@
 /*
- * export.c - `folio export`: select archived invoices, let an export
- * module write them, deliver the files and keep the ledger.
+ * service.c - the export service behind `folio export`: select archived
+ * invoices, let an export module write them, deliver the files and keep
+ * the ledger.
  *
  * The protocol (crash safety):
  *  1. Everything is written in memory first; nothing is on disk.

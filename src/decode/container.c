@@ -1,5 +1,5 @@
 /*
- * archive.c - the archive decoder: ZIP, TAR (plain or gzip/bzip2/xz/zstd
+ * container.c - the container decoder: ZIP, TAR (plain or gzip/bzip2/xz/zstd
  * compressed) and 7z, plus a bare gzip/bzip2/xz/zstd file of one document,
  * expanded with libarchive into child documents.
  *

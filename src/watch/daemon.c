@@ -1,5 +1,5 @@
 /*
- * watch.c - the scanning-station daemon's loop: watcher → pipeline →
+ * daemon.c - the scanning-station daemon's loop: watcher → pipeline →
  * inbox file removed, moved to done/, or quarantined with its reason.
  * See folio_watch_run() in include/folio/pipeline.h.
  *

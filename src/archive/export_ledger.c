@@ -1,5 +1,5 @@
 /*
- * ledger.c - the export ledger: which document went to which target in
+ * export_ledger.c - the export ledger: which document went to which target in
  * which batch, and a copy of every byte written (see archive.h).
  *
  * The commit point of an export is folio_ledger_record(): the copies are
