@@ -1,15 +1,19 @@
 /*
- * archive.h - the archive: one SQLite database (WAL) and a
- * content-addressed store of originals, in one folder:
+ * archive.h - the storage interface: documents, their originals, events,
+ * the intake journal, the export ledger and search, behind a table of
+ * backends (see "backends" at the end). Only the services (pipeline,
+ * export service, daemon) and the CLI use it; no stage does.
+ *
+ * The built-in backend, SQLite, keeps an archive in one folder:
  *
  *   DIR/folio.db            documents, pages, fields, tags, events, FTS
  *   DIR/store/ab/cd/<sha>   original bytes, read-only, named by SHA-256
  *
- * The schema is upgraded at open by numbered migrations, so an archive
- * made by an older folio always opens. The full-text index uses folio's
+ * Its schema is upgraded at open by numbered migrations, so an archive
+ * made by an older folio always opens. Its full-text index uses folio's
  * own tokenizer ("folio"): SQLite's unicode61 with remove_diacritics 2,
  * after folding the letters unicode61 leaves alone (ł→l, ø→o, đ→d), so
- * "lodz" finds "Łódź".
+ * "lodz" finds "Łódź". Every backend keeps the contracts written here.
  *
  * A handle is used by one thread at a time (the pipeline's writer).
  */
@@ -430,5 +434,127 @@ int folio_ledger_items(struct folio_archive *arc, long long id,
 /* The vendor registry's name for document `id`'s seller (caller frees),
  * NULL when none. */
 char *folio_archive_vendor_name(struct folio_archive *arc, long long id);
+
+/* ---- backends ------------------------------------------------------------ */
+
+/*
+ * The functions above are the storage interface: every one dispatches
+ * through the backend that opened the handle, so the pipeline, the export
+ * service, the daemon and the CLI never know which engine holds the
+ * archive. folio_archive_open() offers `where` to each backend in turn
+ * (accepts()); SQLite, the built-in backend, takes a folder path. A
+ * backend is one table of functions with the contracts written above,
+ * each taking the backend's own handle (struct folio_store, opaque here)
+ * in place of the archive; `version` is FOLIO_STORE_OPS_VERSION of the
+ * header the backend was written against, so a table from an older
+ * header is refused rather than called past its end. Adding a backend is
+ * one file filling the table and one line in the list of backends
+ * (src/archive/archive.c); no caller changes.
+ */
+#define FOLIO_STORE_OPS_VERSION 1
+
+struct folio_store;
+
+struct folio_store_ops {
+	int version;           /* FOLIO_STORE_OPS_VERSION */
+	const char *name;      /* "sqlite" */
+	/* 1 when this backend opens `where` (a folder, a URL...) */
+	int (*accepts)(const char *where);
+	struct folio_store *(*open)(const char *where, int flags, struct folio_err *err);
+	void (*close)(struct folio_store *store);
+	const char *(*dir)(const struct folio_store *store);
+	int (*readonly)(const struct folio_store *store);
+	int (*schema_version)(struct folio_store *store);
+	int (*each_sha)(struct folio_store *store,
+			int (*fn)(void *ctx, const char *sha256, long long id), void *ctx,
+			struct folio_err *err);
+	long long (*find_sha)(struct folio_store *store, const char *sha256,
+			struct folio_err *err);
+	int (*summary)(struct folio_store *store, long long id, int *pages, char *type,
+			size_t typelen, struct folio_err *err);
+	int (*has_path)(struct folio_store *store, long long id, const char *path);
+	int (*add)(struct folio_store *store, struct folio_doc *doc, struct folio_err *err);
+	int (*event)(struct folio_store *store, const char *kind, long long doc_id,
+			const char *sha256, const char *path, const char *detail,
+			struct folio_err *err);
+	int (*get)(struct folio_store *store, long long id, struct folio_doc **out,
+			struct folio_err *err);
+	int (*tag)(struct folio_store *store, long long id, const char *const *add,
+			const char *const *remove, struct folio_err *err);
+	int (*retype)(struct folio_store *store, long long id, const char *type,
+			struct folio_err *err);
+	int (*update_fields)(struct folio_store *store, const struct folio_doc *doc,
+			const char *detail, struct folio_err *err);
+	int (*template_put)(struct folio_store *store, const struct folio_template *t,
+			struct folio_err *err);
+	int (*templates)(struct folio_store *store,
+			int (*fn)(void *ctx, const struct folio_template *t), void *ctx,
+			struct folio_err *err);
+	long long (*find_asn)(struct folio_store *store, const char *asn);
+	int (*each_confirmed)(struct folio_store *store,
+			int (*fn)(void *ctx, long long id, const char *type, const char *text),
+			void *ctx, struct folio_err *err);
+	int (*review)(struct folio_store *store, int limit,
+			int (*fn)(void *ctx, const struct folio_review_item *it), void *ctx,
+			struct folio_err *err);
+	char *(*blob_path)(const struct folio_store *store, const char *sha256);
+	int (*search)(struct folio_store *store, const struct folio_search_opts *opts,
+			int (*fn)(void *ctx, const struct folio_hit *hit), void *ctx,
+			struct folio_err *err);
+	long long (*count)(struct folio_store *store, const struct folio_search_opts *opts,
+			struct folio_err *err);
+	int (*stats)(struct folio_store *store, struct folio_stats *st, struct folio_err *err);
+	int (*journal_received)(struct folio_store *store, const char *path, long long size,
+			long long *id, struct folio_err *err);
+	int (*journal_settle)(struct folio_store *store, long long id, const char *state,
+			long long documents, long long pages, const char *reason,
+			const char *moved_to, struct folio_err *err);
+	long long (*store_cleanup)(struct folio_store *store);
+	long long (*journal_recover)(struct folio_store *store, struct folio_err *err);
+	int (*daemon_beat)(struct folio_store *store, long pid, double started_at,
+			long long queue, long long unsettled, const char *inboxes,
+			struct folio_err *err);
+	int (*daemon_gone)(struct folio_store *store, long pid);
+	int (*status)(struct folio_store *store, struct folio_status *st,
+			struct folio_err *err);
+	long long (*verify)(struct folio_store *store,
+			void (*fn)(void *arg, const char *problem), void *arg, int daemon_alive,
+			struct folio_err *err);
+	int (*vendors)(struct folio_store *store, int limit,
+			int (*fn)(void *ctx, const struct folio_vendor *v), void *ctx,
+			struct folio_err *err);
+	int (*ledger_exported)(struct folio_store *store, long long doc_id, const char *target,
+			struct folio_err *err);
+	long long (*ledger_key_owner)(struct folio_store *store, const char *target,
+			const char *key, long long not_doc, long long *batch,
+			struct folio_err *err);
+	int (*ledger_record)(struct folio_store *store, const struct folio_ledger_batch *b,
+			long long *id, struct folio_err *err);
+	int (*ledger_done)(struct folio_store *store, long long id, struct folio_err *err);
+	int (*ledger_batches)(struct folio_store *store, int pending,
+			int (*fn)(void *ctx, const struct folio_batch_info *b), void *ctx,
+			struct folio_err *err);
+	int (*ledger_batch)(struct folio_store *store, long long id,
+			int (*fn)(void *ctx, const struct folio_batch_info *b), void *ctx,
+			struct folio_err *err);
+	int (*ledger_files)(struct folio_store *store, long long id,
+			int (*fn)(void *ctx, const char *name, const char *sha256, long long bytes, const char *copy),
+			void *ctx, struct folio_err *err);
+	int (*ledger_items)(struct folio_store *store, long long id,
+			int (*fn)(void *ctx, long long doc_id, const char *sha256), void *ctx,
+			struct folio_err *err);
+	char *(*vendor_name)(struct folio_store *store, long long id);
+};
+
+/* The built-in SQLite backend (src/archive/db.c and its neighbours). */
+extern const struct folio_store_ops folio_sqlite_ops;
+
+/* The backend of an open archive ("sqlite"). */
+const char *folio_archive_backend(const struct folio_archive *arc);
+
+/* The backend's own handle of `arc` when `ops` opened it, else NULL: for a
+ * backend's tests, which look behind the interface. */
+struct folio_store *folio_archive_store(struct folio_archive *arc,
+					const struct folio_store_ops *ops);
 
 #endif

@@ -14,7 +14,7 @@
 #include <sqlite3.h>
 #include <unistd.h>
 
-#include "archive/archive_private.h"
+#include "archive/sqlite/sqlite_private.h"
 #include "folio/archive.h"
 #include "folio/util.h"
 #include "fuzz.h"
@@ -106,7 +106,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	add(3, "Faktura korygująca papier biurowy Wróbel", "credit_note", f3, "office");
 	add(4, "Formularz zgłoszeniowy szkolenie BHP", "form", NULL, NULL);
 	add(5, "Fattura Torino Venezia consulenza 22%", "invoice", NULL, "paid");
-	if (sqlite3_exec(arc->db,
+	if (sqlite3_exec(folio_sqlite_db(arc),
 			 "INSERT INTO export_batches(id, target, format, profile, out, state,"
 			 " created_at) VALUES (1, 'csv', 'csv', NULL, '/x.csv', 'done', '2024-04-01');"
 			 "INSERT INTO exports(doc_id, target, batch_id, invoice_key, sha256, at)"

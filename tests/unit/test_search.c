@@ -9,7 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "archive/archive_private.h"
+#include "archive/sqlite/sqlite_private.h"
 #include "folio/archive.h"
 #include "folio/util.h"
 #include "t.h"
@@ -84,7 +84,7 @@ static void sql(struct folio_archive *arc, const char *s)
 {
 	char *msg = NULL;
 
-	T_OK(sqlite3_exec(arc->db, s, NULL, NULL, &msg) == SQLITE_OK, "%s: %s", s,
+	T_OK(sqlite3_exec(folio_sqlite_db(arc), s, NULL, NULL, &msg) == SQLITE_OK, "%s: %s", s,
 	     msg ? msg : "");
 	sqlite3_free(msg);
 }
@@ -114,8 +114,8 @@ static void rank_is_bm25(struct folio_archive *arc, const char *q, long long key
 	snprintf(sqlbuf, sizeof(sqlbuf), "SELECT bm25(doc_fts, 5.0, 1.0, 3.0), folio_rank(doc_fts,"
 		 " 0, 5.0, 1.0, 3.0), folio_rank(doc_fts, %lld, 5.0, 1.0, 3.0) FROM doc_fts WHERE"
 		 " doc_fts MATCH ?", key);
-	T_OK(sqlite3_prepare_v2(arc->db, sqlbuf, -1, &st, NULL) == SQLITE_OK, "%s",
-	     sqlite3_errmsg(arc->db));
+	T_OK(sqlite3_prepare_v2(folio_sqlite_db(arc), sqlbuf, -1, &st, NULL) == SQLITE_OK, "%s",
+	     sqlite3_errmsg(folio_sqlite_db(arc)));
 	sqlite3_bind_text(st, 1, q, -1, SQLITE_STATIC);
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		n++;
@@ -280,11 +280,11 @@ int main(void)
 		char want[512] = "";
 		size_t len = 0;
 
-		T_OK(sqlite3_prepare_v2(arc->db, "SELECT doc_fts.rowid FROM doc_fts JOIN doc_dates d ON"
+		T_OK(sqlite3_prepare_v2(folio_sqlite_db(arc), "SELECT doc_fts.rowid FROM doc_fts JOIN doc_dates d ON"
 					" d.id = doc_fts.rowid WHERE doc_fts MATCH 'rechnung kraftstoff'"
 					" AND d.date LIKE '2024-06%' ORDER BY bm25(doc_fts, 5.0,"
 					" 1.0, 3.0), doc_fts.rowid LIMIT 7", -1, &st, NULL) == SQLITE_OK,
-		     "%s", sqlite3_errmsg(arc->db));
+		     "%s", sqlite3_errmsg(folio_sqlite_db(arc)));
 		while (sqlite3_step(st) == SQLITE_ROW)
 			len += (size_t)snprintf(want + len, sizeof(want) - len, "%s%lld",
 						len ? " " : "", sqlite3_column_int64(st, 0));

@@ -7,7 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "archive/archive_private.h"
+#include "archive/sqlite/sqlite_private.h"
 #include "folio/archive.h"
 #include "folio/util.h"
 #include "t.h"

@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "archive/archive_private.h"
-#include "archive/vendors.h"
+#include "archive/sqlite/sqlite_private.h"
+#include "archive/sqlite/vendors.h"
 #include "folio/archive.h"
 #include "folio/util.h"
 #include "t.h"

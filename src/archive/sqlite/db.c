@@ -2,7 +2,7 @@
  * db.c - the archive database: open, migrations, storing and loading
  * documents, the audit log, statistics. See include/folio/archive.h.
  */
-#include "archive_private.h"
+#include "sqlite_private.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -345,7 +345,7 @@ static const char *const migrations[] = {
 
 static const char *col(sqlite3_stmt *st, int i);
 
-int folio_db_err(struct folio_archive *arc, struct folio_err *err, const char *what)
+int folio_db_err(struct folio_store *arc, struct folio_err *err, const char *what)
 {
 	int code = sqlite3_extended_errcode(arc->db);
 
@@ -364,14 +364,14 @@ int folio_db_err(struct folio_archive *arc, struct folio_err *err, const char *w
 			     sqlite3_errmsg(arc->db));
 }
 
-static int exec(struct folio_archive *arc, const char *sql, struct folio_err *err)
+static int exec(struct folio_store *arc, const char *sql, struct folio_err *err)
 {
 	if (sqlite3_exec(arc->db, sql, NULL, NULL, NULL) != SQLITE_OK)
 		return folio_db_err(arc, err, "database");
 	return FOLIO_OK;
 }
 
-int folio_archive_schema_version(struct folio_archive *arc)
+int sq_schema_version(struct folio_store *arc)
 {
 	sqlite3_stmt *st;
 	int v = 0, rc;
@@ -391,9 +391,9 @@ int folio_archive_schema_version(struct folio_archive *arc)
 /* Tests build old archives by stopping the migrations early. */
 static int migrate_limit = -1;
 
-static int migrate(struct folio_archive *arc, struct folio_err *err)
+static int migrate(struct folio_store *arc, struct folio_err *err)
 {
-	int v = folio_archive_schema_version(arc), ret;
+	int v = sq_schema_version(arc), ret;
 	int last = migrate_limit >= 0 && migrate_limit < NMIGRATIONS ? migrate_limit : NMIGRATIONS;
 	char sql[64];
 
@@ -408,7 +408,7 @@ static int migrate(struct folio_archive *arc, struct folio_err *err)
 		 * not both run a migration */
 		if ((ret = exec(arc, "BEGIN IMMEDIATE", err)) != FOLIO_OK)
 			return ret;
-		if (folio_archive_schema_version(arc) > v) {
+		if (sq_schema_version(arc) > v) {
 			exec(arc, "ROLLBACK", NULL);
 			continue;
 		}
@@ -433,7 +433,7 @@ static int migrate(struct folio_archive *arc, struct folio_err *err)
  * may be active (or crashed) and the file alone is not the truth, so the
  * caller's error stands.
  */
-static int open_immutable(struct folio_archive *arc, const char *dbpath)
+static int open_immutable(struct folio_store *arc, const char *dbpath)
 {
 	struct folio_strbuf uri = FOLIO_STRBUF_INIT, wal = FOLIO_STRBUF_INIT;
 	const char *p;
@@ -454,7 +454,7 @@ static int open_immutable(struct folio_archive *arc, const char *dbpath)
 	arc->db = NULL;
 	rc = sqlite3_open_v2(uri.buf, &arc->db,
 			     SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX, NULL);
-	if (rc == SQLITE_OK && folio_archive_schema_version(arc) < 0)
+	if (rc == SQLITE_OK && sq_schema_version(arc) < 0)
 		rc = sqlite3_errcode(arc->db);
 out:
 	folio_strbuf_release(&uri);
@@ -462,9 +462,9 @@ out:
 	return rc;
 }
 
-struct folio_archive *folio_archive_open(const char *dir, int flags, struct folio_err *err)
+struct folio_store *sq_open(const char *dir, int flags, struct folio_err *err)
 {
-	struct folio_archive *arc = calloc(1, sizeof(*arc));
+	struct folio_store *arc = calloc(1, sizeof(*arc));
 	char *dbpath = NULL;
 	struct stat st;
 	int oflags;
@@ -495,7 +495,7 @@ struct folio_archive *folio_archive_open(const char *dir, int flags, struct foli
 			      arc->db ? sqlite3_errmsg(arc->db) : "out of memory");
 		goto fail;
 	}
-	if (arc->rdonly && folio_archive_schema_version(arc) < 0 &&
+	if (arc->rdonly && sq_schema_version(arc) < 0 &&
 	    (sqlite3_errcode(arc->db) & 0xff) == SQLITE_CANTOPEN &&
 	    open_immutable(arc, dbpath) != SQLITE_OK) {
 		folio_err_set(err, FOLIO_FAILED, FOLIO_E_DB, 0, "cannot open '%s' for reading: %s",
@@ -532,45 +532,45 @@ struct folio_archive *folio_archive_open(const char *dir, int flags, struct foli
 	    exec(arc, "PRAGMA cache_size = -131072", err) != FOLIO_OK)
 		goto fail;
 	/* a non-database file in place of folio.db fails here, clearly */
-	if (folio_archive_schema_version(arc) < 0) {
+	if (sq_schema_version(arc) < 0) {
 		folio_db_err(arc, err, "cannot read the archive database");
 		goto fail;
 	}
 	if (!arc->rdonly && migrate(arc, err) != FOLIO_OK)
 		goto fail;
-	if (arc->rdonly && folio_archive_schema_version(arc) < NMIGRATIONS) {
+	if (arc->rdonly && sq_schema_version(arc) < NMIGRATIONS) {
 		/* an archive from an older folio: upgrade it once, then read */
-		struct folio_archive *rw;
+		struct folio_store *rw;
 
 		sqlite3_close_v2(arc->db);
 		arc->db = NULL;
-		if (!(rw = folio_archive_open(dir, 0, err)))
+		if (!(rw = sq_open(dir, 0, err)))
 			goto fail;
-		folio_archive_close(rw);
+		sq_close(rw);
 		free(dbpath);
-		folio_archive_close(arc);
-		return folio_archive_open(dir, flags, err);
+		sq_close(arc);
+		return sq_open(dir, flags, err);
 	}
 	free(dbpath);
 	return arc;
 fail:
 	free(dbpath);
-	folio_archive_close(arc);
+	sq_close(arc);
 	return NULL;
 }
 
 int folio_archive_create_version(const char *dir, int version, struct folio_err *err)
 {
-	struct folio_archive *arc;
+	struct folio_store *arc;
 
 	migrate_limit = version;
-	arc = folio_archive_open(dir, FOLIO_ARCHIVE_CREATE, err);
+	arc = sq_open(dir, FOLIO_ARCHIVE_CREATE, err);
 	migrate_limit = -1;
-	folio_archive_close(arc);
+	sq_close(arc);
 	return arc ? FOLIO_OK : FOLIO_FAILED;
 }
 
-void folio_archive_close(struct folio_archive *arc)
+void sq_close(struct folio_store *arc)
 {
 	if (!arc)
 		return;
@@ -586,17 +586,17 @@ const char *folio_archive_engine_version(void)
 	return sqlite3_libversion();
 }
 
-int folio_archive_readonly(const struct folio_archive *arc)
+int sq_readonly(const struct folio_store *arc)
 {
 	return arc->rdonly;
 }
 
-const char *folio_archive_dir(const struct folio_archive *arc)
+const char *sq_dir(const struct folio_store *arc)
 {
 	return arc->dir;
 }
 
-int folio_archive_each_sha(struct folio_archive *arc,
+int sq_each_sha(struct folio_store *arc,
 			   int (*fn)(void *ctx, const char *sha256, long long id),
 			   void *ctx, struct folio_err *err)
 {
@@ -614,7 +614,7 @@ int folio_archive_each_sha(struct folio_archive *arc,
 	return FOLIO_OK;
 }
 
-long long folio_archive_find_sha(struct folio_archive *arc, const char *sha256,
+long long sq_find_sha(struct folio_store *arc, const char *sha256,
 				 struct folio_err *err)
 {
 	sqlite3_stmt *st;
@@ -632,7 +632,7 @@ long long folio_archive_find_sha(struct folio_archive *arc, const char *sha256,
 	return id;
 }
 
-int folio_archive_summary(struct folio_archive *arc, long long id, int *pages, char *type,
+int sq_summary(struct folio_store *arc, long long id, int *pages, char *type,
 			  size_t typelen, struct folio_err *err)
 {
 	sqlite3_stmt *st;
@@ -656,7 +656,7 @@ int folio_archive_summary(struct folio_archive *arc, long long id, int *pages, c
 	return folio_db_err(arc, err, "cannot look up a document");
 }
 
-int folio_archive_has_path(struct folio_archive *arc, long long id, const char *path)
+int sq_has_path(struct folio_store *arc, long long id, const char *path)
 {
 	sqlite3_stmt *st;
 	int r = 0;
@@ -672,7 +672,7 @@ int folio_archive_has_path(struct folio_archive *arc, long long id, const char *
 }
 
 /* Prepare, bind by the format letters in `types` and step once. */
-static int run(struct folio_archive *arc, const char *sql, const char *types, ...)
+static int run(struct folio_store *arc, const char *sql, const char *types, ...)
 {
 	sqlite3_stmt *st;
 	va_list ap;
@@ -704,7 +704,7 @@ static int run(struct folio_archive *arc, const char *sql, const char *types, ..
 	return rc == SQLITE_DONE || rc == SQLITE_ROW ? SQLITE_OK : rc;
 }
 
-static int last_event_hash(struct folio_archive *arc, char prev[65])
+static int last_event_hash(struct folio_store *arc, char prev[65])
 {
 	sqlite3_stmt *st;
 
@@ -718,7 +718,7 @@ static int last_event_hash(struct folio_archive *arc, char prev[65])
 	return 0;
 }
 
-int folio_archive_event(struct folio_archive *arc, const char *kind, long long doc_id,
+int sq_event(struct folio_store *arc, const char *kind, long long doc_id,
 			const char *sha256, const char *path, const char *detail,
 			struct folio_err *err)
 {
@@ -820,7 +820,7 @@ static long long band_value(uint64_t h, int band)
 }
 
 /* The oldest archived document whose text is within FOLIO_SIMHASH_NEAR bits. */
-static long long near_duplicate(struct folio_archive *arc, uint64_t h)
+static long long near_duplicate(struct folio_store *arc, uint64_t h)
 {
 	sqlite3_stmt *st;
 	long long best = 0;
@@ -850,7 +850,7 @@ static long long near_duplicate(struct folio_archive *arc, uint64_t h)
 
 /* The oldest other document with the same seller tax ID and invoice
  * number: the same invoice, whatever its text looks like. */
-static long long same_invoice(struct folio_archive *arc, const struct folio_doc *doc)
+static long long same_invoice(struct folio_store *arc, const struct folio_doc *doc)
 {
 	const struct folio_field *nip = folio_doc_field(doc, "seller_tax_id");
 	const struct folio_field *num = folio_doc_field(doc, "invoice_number");
@@ -874,7 +874,7 @@ static long long same_invoice(struct folio_archive *arc, const struct folio_doc 
 }
 
 /* The fields of `doc` as rows (inside the caller's transaction). */
-static int insert_fields(struct folio_archive *arc, const struct folio_doc *doc)
+static int insert_fields(struct folio_store *arc, const struct folio_doc *doc)
 {
 	size_t i;
 	int rc = SQLITE_OK;
@@ -895,7 +895,7 @@ static int insert_fields(struct folio_archive *arc, const struct folio_doc *doc)
 /* insert_rows(): the documents row's UNIQUE sha256 refused it */
 #define SAME_SHA (-100)
 
-static int insert_rows(struct folio_archive *arc, struct folio_doc *doc, const char *at,
+static int insert_rows(struct folio_store *arc, struct folio_doc *doc, const char *at,
 		       struct folio_err *err)
 {
 	struct folio_strbuf words = FOLIO_STRBUF_INIT, ft = FOLIO_STRBUF_INIT;
@@ -978,7 +978,7 @@ static int insert_rows(struct folio_archive *arc, struct folio_doc *doc, const c
 	}
 	{
 		const struct folio_field *asn = folio_doc_field(doc, "asn");
-		long long other = asn ? folio_archive_find_asn(arc, asn->value) : 0;
+		long long other = asn ? sq_find_asn(arc, asn->value) : 0;
 
 		if (other > 0) {
 			ret = folio_err_set(err, FOLIO_FAILED, FOLIO_E_INPUT, 0,
@@ -1025,7 +1025,7 @@ out:
 	return ret;
 }
 
-int folio_archive_add(struct folio_archive *arc, struct folio_doc *doc, struct folio_err *err)
+int sq_add(struct folio_store *arc, struct folio_doc *doc, struct folio_err *err)
 {
 	char at[32];
 	long long id;
@@ -1033,7 +1033,7 @@ int folio_archive_add(struct folio_archive *arc, struct folio_doc *doc, struct f
 
 	if (arc->rdonly)
 		return folio_err_set(err, FOLIO_FAILED, FOLIO_E_DB, 0, "the archive is read-only");
-	id = folio_archive_find_sha(arc, doc->sha256, err);
+	id = sq_find_sha(arc, doc->sha256, err);
 	if (id < 0)
 		return FOLIO_FAILED;
 	if (id > 0) {
@@ -1053,7 +1053,7 @@ int folio_archive_add(struct folio_archive *arc, struct folio_doc *doc, struct f
 	if ((ret = exec(arc, "BEGIN IMMEDIATE", err)) != FOLIO_OK)
 		return ret;
 	if ((ret = insert_rows(arc, doc, at, err)) != FOLIO_OK ||
-	    (ret = folio_archive_event(arc, "archived", doc->id, doc->sha256, doc->path, NULL,
+	    (ret = sq_event(arc, "archived", doc->id, doc->sha256, doc->path, NULL,
 				       err)) != FOLIO_OK) {
 		exec(arc, "ROLLBACK", NULL);
 		doc->id = 0;
@@ -1062,7 +1062,7 @@ int folio_archive_add(struct folio_archive *arc, struct folio_doc *doc, struct f
 		/* Another process stored the same bytes between the look-up
 		 * above and this transaction: the database's UNIQUE constraint
 		 * decided, and its verdict is a duplicate of that document. */
-		if ((id = folio_archive_find_sha(arc, doc->sha256, err)) <= 0)
+		if ((id = sq_find_sha(arc, doc->sha256, err)) <= 0)
 			return id < 0 ? FOLIO_FAILED :
 			       folio_err_set(err, FOLIO_FAILED, FOLIO_E_DB, 0,
 					     "cannot store the document: its checksum is "
@@ -1094,7 +1094,7 @@ static int valid_tag(const char *t)
 	return 1;
 }
 
-int folio_archive_tag(struct folio_archive *arc, long long id, const char *const *add,
+int sq_tag(struct folio_store *arc, long long id, const char *const *add,
 		      const char *const *remove, struct folio_err *err)
 {
 	struct folio_strbuf detail = FOLIO_STRBUF_INIT;
@@ -1136,7 +1136,7 @@ int folio_archive_tag(struct folio_archive *arc, long long id, const char *const
 	if (rc != SQLITE_OK) {
 		ret = folio_db_err(arc, err, "cannot change tags");
 		exec(arc, "ROLLBACK", NULL);
-	} else if ((ret = folio_archive_event(arc, "tagged", id, NULL, NULL,
+	} else if ((ret = sq_event(arc, "tagged", id, NULL, NULL,
 					      detail.buf ? detail.buf : "", err)) != FOLIO_OK ||
 		   (ret = exec(arc, "COMMIT", err)) != FOLIO_OK) {
 		exec(arc, "ROLLBACK", NULL);
@@ -1145,7 +1145,7 @@ int folio_archive_tag(struct folio_archive *arc, long long id, const char *const
 	return ret;
 }
 
-int folio_archive_update_fields(struct folio_archive *arc, const struct folio_doc *doc,
+int sq_update_fields(struct folio_store *arc, const struct folio_doc *doc,
 				const char *detail, struct folio_err *err)
 {
 	struct folio_strbuf ft = FOLIO_STRBUF_INIT;
@@ -1196,14 +1196,14 @@ int folio_archive_update_fields(struct folio_archive *arc, const struct folio_do
 		exec(arc, "ROLLBACK", NULL);
 		return ret;
 	}
-	if ((ret = folio_archive_event(arc, "fixed", doc->id, doc->sha256, NULL, detail, err)) !=
+	if ((ret = sq_event(arc, "fixed", doc->id, doc->sha256, NULL, detail, err)) !=
 		    FOLIO_OK ||
 	    (ret = exec(arc, "COMMIT", err)) != FOLIO_OK)
 		exec(arc, "ROLLBACK", NULL);
 	return ret;
 }
 
-int folio_archive_template_put(struct folio_archive *arc, const struct folio_template *t,
+int sq_template_put(struct folio_store *arc, const struct folio_template *t,
 			       struct folio_err *err)
 {
 	char at[32];
@@ -1220,7 +1220,7 @@ int folio_archive_template_put(struct folio_archive *arc, const struct folio_tem
 	return FOLIO_OK;
 }
 
-int folio_archive_templates(struct folio_archive *arc,
+int sq_templates(struct folio_store *arc,
 			    int (*fn)(void *ctx, const struct folio_template *t), void *ctx,
 			    struct folio_err *err)
 {
@@ -1254,7 +1254,7 @@ int folio_archive_templates(struct folio_archive *arc,
 	return FOLIO_OK;
 }
 
-long long folio_archive_find_asn(struct folio_archive *arc, const char *asn)
+long long sq_find_asn(struct folio_store *arc, const char *asn)
 {
 	sqlite3_stmt *st;
 	long long id = 0;
@@ -1270,7 +1270,7 @@ long long folio_archive_find_asn(struct folio_archive *arc, const char *asn)
 	return id;
 }
 
-int folio_archive_each_confirmed(struct folio_archive *arc,
+int sq_each_confirmed(struct folio_store *arc,
 				 int (*fn)(void *ctx, long long id, const char *type,
 					   const char *text),
 				 void *ctx, struct folio_err *err)
@@ -1293,7 +1293,7 @@ int folio_archive_each_confirmed(struct folio_archive *arc,
 	return FOLIO_OK;
 }
 
-int folio_archive_review(struct folio_archive *arc, int limit,
+int sq_review(struct folio_store *arc, int limit,
 			 int (*fn)(void *ctx, const struct folio_review_item *it), void *ctx,
 			 struct folio_err *err)
 {
@@ -1327,7 +1327,7 @@ int folio_archive_review(struct folio_archive *arc, int limit,
 	return FOLIO_OK;
 }
 
-int folio_archive_retype(struct folio_archive *arc, long long id, const char *type,
+int sq_retype(struct folio_store *arc, long long id, const char *type,
 			 struct folio_err *err)
 {
 	static const char *const types[] = { "invoice", "credit_note", "proforma", "receipt",
@@ -1343,7 +1343,7 @@ int folio_archive_retype(struct folio_archive *arc, long long id, const char *ty
 				     "'%s' is not a document type (invoice, credit_note, proforma,"
 				     " receipt, order, delivery_note, contract, form, letter, other)",
 				     type);
-	if ((ret = folio_archive_summary(arc, id, &pages, old, sizeof(old), err)) != FOLIO_OK)
+	if ((ret = sq_summary(arc, id, &pages, old, sizeof(old), err)) != FOLIO_OK)
 		return ret;
 	snprintf(detail, sizeof(detail), "%s -> %s", old, type);
 	if ((ret = exec(arc, "BEGIN IMMEDIATE", err)) != FOLIO_OK)
@@ -1354,7 +1354,7 @@ int folio_archive_retype(struct folio_archive *arc, long long id, const char *ty
 		exec(arc, "ROLLBACK", NULL);
 		return ret;
 	}
-	if ((ret = folio_archive_event(arc, "retyped", id, NULL, NULL, detail, err)) != FOLIO_OK ||
+	if ((ret = sq_event(arc, "retyped", id, NULL, NULL, detail, err)) != FOLIO_OK ||
 	    (ret = exec(arc, "COMMIT", err)) != FOLIO_OK)
 		exec(arc, "ROLLBACK", NULL);
 	return ret;
@@ -1405,7 +1405,7 @@ static int load_words(struct folio_page *pg, const char *blob)
 	return 0;
 }
 
-int folio_archive_get(struct folio_archive *arc, long long id, struct folio_doc **out,
+int sq_get(struct folio_store *arc, long long id, struct folio_doc **out,
 		      struct folio_err *err)
 {
 	struct folio_doc *doc = NULL;
@@ -1549,7 +1549,7 @@ fail:
 	return ret;
 }
 
-static int group(struct folio_archive *arc, const char *sql, struct folio_stat_row *rows,
+static int group(struct folio_store *arc, const char *sql, struct folio_stat_row *rows,
 		 int max, int *n)
 {
 	sqlite3_stmt *st;
@@ -1570,7 +1570,7 @@ static int group(struct folio_archive *arc, const char *sql, struct folio_stat_r
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
 }
 
-static long long scalar(struct folio_archive *arc, const char *sql)
+static long long scalar(struct folio_store *arc, const char *sql)
 {
 	sqlite3_stmt *st;
 	long long v = 0;
@@ -1583,7 +1583,7 @@ static long long scalar(struct folio_archive *arc, const char *sql)
 	return v;
 }
 
-int folio_archive_stats(struct folio_archive *arc, struct folio_stats *st,
+int sq_stats(struct folio_store *arc, struct folio_stats *st,
 			struct folio_err *err)
 {
 	int max_types = (int)(sizeof(st->by_type) / sizeof(st->by_type[0]));
@@ -1612,3 +1612,73 @@ int folio_archive_stats(struct folio_archive *arc, struct folio_stats *st,
 		return folio_db_err(arc, err, "cannot compute statistics");
 	return FOLIO_OK;
 }
+
+/* ---- the backend table ---------------------------------------------------- */
+
+/* A folder path; "scheme://..." belongs to another backend. */
+static int sq_accepts(const char *where)
+{
+	size_t n = strspn(where, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+-.");
+
+	return !(n > 1 && !strncmp(where + n, "://", 3));
+}
+
+struct folio_store *folio_sqlite_store(struct folio_archive *arc)
+{
+	return folio_archive_store(arc, &folio_sqlite_ops);
+}
+
+sqlite3 *folio_sqlite_db(struct folio_archive *arc)
+{
+	struct folio_store *st = folio_sqlite_store(arc);
+
+	return st ? st->db : NULL;
+}
+
+const struct folio_store_ops folio_sqlite_ops = {
+	.version = FOLIO_STORE_OPS_VERSION,
+	.name = "sqlite",
+	.accepts = sq_accepts,
+	.open = sq_open,
+	.close = sq_close,
+	.dir = sq_dir,
+	.readonly = sq_readonly,
+	.schema_version = sq_schema_version,
+	.each_sha = sq_each_sha,
+	.find_sha = sq_find_sha,
+	.summary = sq_summary,
+	.has_path = sq_has_path,
+	.add = sq_add,
+	.event = sq_event,
+	.get = sq_get,
+	.tag = sq_tag,
+	.retype = sq_retype,
+	.update_fields = sq_update_fields,
+	.template_put = sq_template_put,
+	.templates = sq_templates,
+	.find_asn = sq_find_asn,
+	.each_confirmed = sq_each_confirmed,
+	.review = sq_review,
+	.blob_path = sq_blob_path,
+	.search = sq_search,
+	.count = sq_count,
+	.stats = sq_stats,
+	.journal_received = sq_journal_received,
+	.journal_settle = sq_journal_settle,
+	.store_cleanup = sq_store_cleanup,
+	.journal_recover = sq_journal_recover,
+	.daemon_beat = sq_daemon_beat,
+	.daemon_gone = sq_daemon_gone,
+	.status = sq_status,
+	.verify = sq_verify,
+	.vendors = sq_vendors,
+	.ledger_exported = sq_ledger_exported,
+	.ledger_key_owner = sq_ledger_key_owner,
+	.ledger_record = sq_ledger_record,
+	.ledger_done = sq_ledger_done,
+	.ledger_batches = sq_ledger_batches,
+	.ledger_batch = sq_ledger_batch,
+	.ledger_files = sq_ledger_files,
+	.ledger_items = sq_ledger_items,
+	.vendor_name = sq_vendor_name,
+};

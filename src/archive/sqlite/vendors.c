@@ -19,7 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "archive_private.h"
+#include "sqlite_private.h"
 #include "folio/util.h"
 
 /* Legal forms, as their letters run together: the trailing words of a
@@ -254,7 +254,7 @@ static int fuzzy(sqlite3 *db, const char *key, int has_tax, long long *vid)
 	return rc == SQLITE_DONE ? SQLITE_OK : rc;
 }
 
-int folio_vendor_attach(struct folio_archive *arc, const struct folio_doc *doc, const char *at,
+int folio_vendor_attach(struct folio_store *arc, const struct folio_doc *doc, const char *at,
 			struct folio_err *err)
 {
 	const char *tax = value_of(doc, "seller_tax_id"), *name = value_of(doc, "seller_name");
@@ -376,7 +376,7 @@ static char *dup_col(sqlite3_stmt *st, int i)
 	return s ? strdup(s) : NULL;
 }
 
-int folio_archive_vendors(struct folio_archive *arc, int limit,
+int sq_vendors(struct folio_store *arc, int limit,
 			  int (*fn)(void *ctx, const struct folio_vendor *v), void *ctx,
 			  struct folio_err *err)
 {

@@ -6,7 +6,7 @@
  * blob (harmless, found by re-hashing the store), never a row without its
  * original.
  */
-#include "archive_private.h"
+#include "sqlite_private.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -18,7 +18,7 @@
 
 #include "folio/util.h"
 
-char *folio_archive_blob_path(const struct folio_archive *arc, const char *sha256)
+char *sq_blob_path(const struct folio_store *arc, const char *sha256)
 {
 	size_t n = strlen(arc->store_dir) + 80;
 	char *p = malloc(n);
@@ -28,10 +28,10 @@ char *folio_archive_blob_path(const struct folio_archive *arc, const char *sha25
 	return p;
 }
 
-int folio_store_put(struct folio_archive *arc, const char *sha256, const void *data,
+int folio_store_put(struct folio_store *arc, const char *sha256, const void *data,
 		    size_t len, struct folio_err *err)
 {
-	char *path = folio_archive_blob_path(arc, sha256), *slash;
+	char *path = sq_blob_path(arc, sha256), *slash;
 	struct stat st;
 	int ret;
 
@@ -66,7 +66,7 @@ static int stale_temp(const char *name)
 	return kill((pid_t)pid, 0) && errno == ESRCH;
 }
 
-int folio_store_walk(struct folio_archive *arc,
+int folio_store_walk(struct folio_store *arc,
 		     void (*fn)(void *ctx, const char *d1, const char *d2, const char *name,
 				const char *path),
 		     void *ctx)
@@ -119,7 +119,7 @@ static void remove_stale(void *ctx, const char *d1, const char *d2, const char *
 		(*n)++;
 }
 
-long long folio_store_cleanup(struct folio_archive *arc)
+long long sq_store_cleanup(struct folio_store *arc)
 {
 	long long n = 0;
 

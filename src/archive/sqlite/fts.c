@@ -13,7 +13,7 @@
  * caller-chosen key, so that the statements of one search - the list of
  * hits, then each shown hit's row - compute it once, not once per hit.
  */
-#include "archive_private.h"
+#include "sqlite_private.h"
 
 #include <math.h>
 #include <stdlib.h>

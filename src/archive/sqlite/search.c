@@ -8,7 +8,7 @@
  * goes to FTS5 unchanged. Filters become bound SQL conditions: no text of
  * the query is ever pasted into SQL.
  */
-#include "archive_private.h"
+#include "sqlite_private.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -524,7 +524,7 @@ static int parse(const char *query, struct query *q, struct folio_err *err)
 
 /* Turn SQLite's FTS5 complaint into a sentence for the person who typed
  * the query; the raw SQLite text is never shown. */
-static int fts_error(struct folio_archive *arc, const char *query, struct folio_err *err)
+static int fts_error(struct folio_store *arc, const char *query, struct folio_err *err)
 {
 	const char *msg = sqlite3_errmsg(arc->db);
 	const char *near = strstr(msg, "syntax error near \"");
@@ -614,7 +614,7 @@ static void add_dates(struct folio_strbuf *sql, const struct query *q, const cha
 		folio_strbuf_addf(sql, " AND %s < ?", col);
 }
 
-static int prepare(struct folio_archive *arc, struct folio_strbuf *sql, sqlite3_stmt **st,
+static int prepare(struct folio_store *arc, struct folio_strbuf *sql, sqlite3_stmt **st,
 		   struct folio_err *err)
 {
 	int ret = FOLIO_OK;
@@ -653,7 +653,7 @@ static int needs_documents(const char *conds)
  *    index of a filter (the drive form) and sorts what it finds;
  *  - by total: every match, sorted.
  */
-static int prepare_ids(struct folio_archive *arc, struct search *s, enum plan plan,
+static int prepare_ids(struct folio_store *arc, struct search *s, enum plan plan,
 		       struct folio_err *err)
 {
 	struct folio_strbuf sql = FOLIO_STRBUF_INIT;
@@ -760,7 +760,7 @@ static int prepare_ids(struct folio_archive *arc, struct search *s, enum plan pl
 }
 
 /* The statement that reads one hit's columns (bound to its id). */
-static int prepare_row(struct folio_archive *arc, struct search *s,
+static int prepare_row(struct folio_store *arc, struct search *s,
 		       const struct folio_search_opts *o, struct folio_err *err)
 {
 	struct folio_strbuf sql = FOLIO_STRBUF_INIT;
@@ -840,7 +840,7 @@ static void end(struct search *s)
 }
 
 /* A failed step: the person's query (FTS5 syntax) or the database. */
-static int step_err(struct folio_archive *arc, struct search *s, struct folio_err *err)
+static int step_err(struct folio_store *arc, struct search *s, struct folio_err *err)
 {
 	return sqlite3_extended_errcode(arc->db) == SQLITE_ERROR
 		       ? fts_error(arc, s->q.fts.buf ? s->q.fts.buf : "", err)
@@ -883,7 +883,7 @@ static int call(sqlite3_stmt *st, long long id, int (*fn)(void *ctx, const struc
  * are read in one pass over the matches instead, CHUNK at a time. Phrases
  * and short prefixes cost more to walk than to look up.
  */
-static int flush(struct folio_archive *arc, struct search *s, const struct folio_search_opts *o,
+static int flush(struct folio_store *arc, struct search *s, const struct folio_search_opts *o,
 		 const long long *ids, int n, int (*fn)(void *ctx, const struct folio_hit *hit),
 		 void *ctx, struct folio_err *err)
 {
@@ -927,7 +927,7 @@ static int flush(struct folio_archive *arc, struct search *s, const struct folio
 
 /* Read hit `id`'s columns and hand them to fn (or keep it for flush);
  * returns 1 when fn says stop, or -1 with err set. */
-static int emit(struct folio_archive *arc, struct search *s, const struct folio_search_opts *o,
+static int emit(struct folio_store *arc, struct search *s, const struct folio_search_opts *o,
 		long long id, int (*fn)(void *ctx, const struct folio_hit *hit), void *ctx,
 		struct folio_err *err)
 {
@@ -968,7 +968,7 @@ static int cmp_ll(const void *a, const void *b)
  * there, checked against the filters; SQLite's IN (subquery) built a
  * b-tree of the matches, several times slower for a common word.
  */
-static long long probe_words(struct folio_archive *arc, struct search *s, long long *ids,
+static long long probe_words(struct folio_store *arc, struct search *s, long long *ids,
 			     struct folio_err *err)
 {
 	struct folio_strbuf sql = FOLIO_STRBUF_INIT;
@@ -1058,7 +1058,7 @@ out:
  * err set. When it returns s->limit the page is complete: nothing older
  * than the probe's last row can come before it.
  */
-static long long probe(struct folio_archive *arc, struct search *s, long long *ids,
+static long long probe(struct folio_store *arc, struct search *s, long long *ids,
 		       struct folio_err *err)
 {
 	struct folio_strbuf sql = FOLIO_STRBUF_INIT;
@@ -1107,7 +1107,7 @@ static long long probe(struct folio_archive *arc, struct search *s, long long *i
  */
 #define RANKED 400
 
-static long long ranked(struct folio_archive *arc, struct search *s, long long *ids,
+static long long ranked(struct folio_store *arc, struct search *s, long long *ids,
 			int *complete, struct folio_err *err)
 {
 	struct folio_strbuf sql = FOLIO_STRBUF_INIT;
@@ -1152,7 +1152,7 @@ static long long ranked(struct folio_archive *arc, struct search *s, long long *
 	return n;
 }
 
-int folio_archive_search(struct folio_archive *arc, const struct folio_search_opts *opts,
+int sq_search(struct folio_store *arc, const struct folio_search_opts *opts,
 			 int (*fn)(void *ctx, const struct folio_hit *hit), void *ctx,
 			 struct folio_err *err)
 {
@@ -1217,7 +1217,7 @@ out:
 	return ret;
 }
 
-long long folio_archive_count(struct folio_archive *arc, const struct folio_search_opts *opts,
+long long sq_count(struct folio_store *arc, const struct folio_search_opts *opts,
 			      struct folio_err *err)
 {
 	struct search s = { 0 };

@@ -44,7 +44,7 @@ int folio_vendor_register(sqlite3 *db);
  * name spellings, IBANs and dates, and documents.vendor_id. Runs inside
  * the caller's transaction.
  */
-int folio_vendor_attach(struct folio_archive *arc, const struct folio_doc *doc, const char *at,
+int folio_vendor_attach(struct folio_store *arc, const struct folio_doc *doc, const char *at,
 			struct folio_err *err);
 
 #endif

@@ -9,7 +9,7 @@
  * the batch is 'pending' until the pipeline has put the files in place,
  * and a pending batch is completed from the copies after a crash.
  */
-#include "archive_private.h"
+#include "sqlite_private.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -22,7 +22,7 @@
 
 #include "folio/util.h"
 
-static int prep(struct folio_archive *arc, sqlite3_stmt **st, const char *sql,
+static int prep(struct folio_store *arc, sqlite3_stmt **st, const char *sql,
 		struct folio_err *err)
 {
 	if (sqlite3_prepare_v2(arc->db, sql, -1, st, NULL) != SQLITE_OK)
@@ -37,7 +37,7 @@ static const char *col(sqlite3_stmt *st, int i)
 	return s ? (const char *)s : NULL;
 }
 
-int folio_ledger_exported(struct folio_archive *arc, long long doc_id, const char *target,
+int sq_ledger_exported(struct folio_store *arc, long long doc_id, const char *target,
 			  struct folio_err *err)
 {
 	sqlite3_stmt *st;
@@ -54,7 +54,7 @@ int folio_ledger_exported(struct folio_archive *arc, long long doc_id, const cha
 	return r == SQLITE_ROW;
 }
 
-long long folio_ledger_key_owner(struct folio_archive *arc, const char *target,
+long long sq_ledger_key_owner(struct folio_store *arc, const char *target,
 				 const char *key, long long not_doc, long long *batch,
 				 struct folio_err *err)
 {
@@ -82,7 +82,7 @@ long long folio_ledger_key_owner(struct folio_archive *arc, const char *target,
 	return id;
 }
 
-static char *batch_dir(const struct folio_archive *arc, long long id)
+static char *batch_dir(const struct folio_store *arc, long long id)
 {
 	char name[64];
 	char *exports, *dir;
@@ -121,7 +121,7 @@ static void remove_dir(const char *dir)
 	rmdir(dir);
 }
 
-static int exec(struct folio_archive *arc, const char *sql, struct folio_err *err)
+static int exec(struct folio_store *arc, const char *sql, struct folio_err *err)
 {
 	if (sqlite3_exec(arc->db, sql, NULL, NULL, NULL) != SQLITE_OK)
 		return folio_db_err(arc, err, "export ledger");
@@ -156,7 +156,7 @@ static int write_copies(const char *dir, const struct folio_ledger_batch *b,
 	return folio_sync_dir_fs(dir, err);
 }
 
-int folio_ledger_record(struct folio_archive *arc, const struct folio_ledger_batch *b,
+int sq_ledger_record(struct folio_store *arc, const struct folio_ledger_batch *b,
 			long long *id, struct folio_err *err)
 {
 	sqlite3_stmt *st = NULL;
@@ -260,7 +260,7 @@ fail:
 	return r;
 }
 
-int folio_ledger_done(struct folio_archive *arc, long long id, struct folio_err *err)
+int sq_ledger_done(struct folio_store *arc, long long id, struct folio_err *err)
 {
 	sqlite3_stmt *st;
 	char at[32];
@@ -279,7 +279,7 @@ int folio_ledger_done(struct folio_archive *arc, long long id, struct folio_err 
 	return FOLIO_OK;
 }
 
-static int each_batch(struct folio_archive *arc, const char *where, long long id,
+static int each_batch(struct folio_store *arc, const char *where, long long id,
 		      int (*fn)(void *ctx, const struct folio_batch_info *b), void *ctx,
 		      struct folio_err *err)
 {
@@ -324,21 +324,21 @@ static int each_batch(struct folio_archive *arc, const char *where, long long id
 	return FOLIO_OK;
 }
 
-int folio_ledger_batches(struct folio_archive *arc, int pending,
+int sq_ledger_batches(struct folio_store *arc, int pending,
 			 int (*fn)(void *ctx, const struct folio_batch_info *b), void *ctx,
 			 struct folio_err *err)
 {
 	return each_batch(arc, pending ? "WHERE state = 'pending'" : "", 0, fn, ctx, err);
 }
 
-int folio_ledger_batch(struct folio_archive *arc, long long id,
+int sq_ledger_batch(struct folio_store *arc, long long id,
 		       int (*fn)(void *ctx, const struct folio_batch_info *b), void *ctx,
 		       struct folio_err *err)
 {
 	return each_batch(arc, "WHERE id = ?", id, fn, ctx, err);
 }
 
-int folio_ledger_files(struct folio_archive *arc, long long id,
+int sq_ledger_files(struct folio_store *arc, long long id,
 		       int (*fn)(void *ctx, const char *name, const char *sha256,
 				 long long bytes, const char *copy),
 		       void *ctx, struct folio_err *err)
@@ -370,7 +370,7 @@ int folio_ledger_files(struct folio_archive *arc, long long id,
 	return FOLIO_OK;
 }
 
-int folio_ledger_items(struct folio_archive *arc, long long id,
+int sq_ledger_items(struct folio_store *arc, long long id,
 		       int (*fn)(void *ctx, long long doc_id, const char *sha256), void *ctx,
 		       struct folio_err *err)
 {
@@ -392,7 +392,7 @@ int folio_ledger_items(struct folio_archive *arc, long long id,
 	return FOLIO_OK;
 }
 
-char *folio_archive_vendor_name(struct folio_archive *arc, long long id)
+char *sq_vendor_name(struct folio_store *arc, long long id)
 {
 	sqlite3_stmt *st;
 	char *name = NULL;
@@ -407,7 +407,7 @@ char *folio_archive_vendor_name(struct folio_archive *arc, long long id)
 	return name;
 }
 
-long long folio_ledger_verify(struct folio_archive *arc,
+long long folio_ledger_verify(struct folio_store *arc,
 			      void (*fn)(void *arg, const char *problem), void *arg)
 {
 	sqlite3_stmt *st;
