@@ -99,4 +99,12 @@ expect_rc 2 "missing config file"
 run --config "$ROOT/config/folio.conf" stats
 expect_rc 0 "shipped config loads"
 
+# an archive named by a URL needs a backend this build has: a clear
+# refusal, and no folder called "postgresql:"
+(cd "$WORK" && "$FOLIO" --archive "postgresql://db.example/folio" init) >"$WORK/out" 2>"$WORK/err"
+RC=$?
+ERR=$(cat "$WORK/err")
+expect_rc 1 "an unknown storage backend"
+expect_err "no storage backend for .postgresql://. archives" "named in the message"
+[ -e "$WORK/postgresql:" ] && fail "a folder was made for the URL" || pass
 finish
