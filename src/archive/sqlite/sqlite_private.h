@@ -21,6 +21,9 @@ int folio_archive_create_version(const char *dir, int version, struct folio_err 
 /* Register the "folio" FTS5 tokenizer on a connection. */
 int folio_fts_register(sqlite3 *db);
 
+/* Run `sql` (no rows wanted); FOLIO_OK, or the connection's error in err. */
+int folio_db_exec(struct folio_store *arc, const char *sql, struct folio_err *err);
+
 /* Fill err from the connection's last error; returns FOLIO_FAILED. */
 int folio_db_err(struct folio_store *arc, struct folio_err *err, const char *what);
 
