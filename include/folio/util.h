@@ -11,6 +11,8 @@
 
 #include "folio/err.h"
 
+struct folio_strbuf;
+
 /* A SHA-256 in progress (Nettle's context, kept opaque here so that no
  * header needs Nettle's). On the stack; nothing to free; cannot fail. */
 struct folio_sha256 {
@@ -93,6 +95,51 @@ int folio_write_file_atomic(const char *path, const void *data, size_t len, int 
  * WHO-rename-enospc the rename with ENOSPC. */
 int folio_write_file_atomic_by(const char *path, const void *data, size_t len, int mode,
 			       const char *who, struct folio_err *err);
+
+/*
+ * folio's JSON writer: every JSON folio prints (--json, JSONL export,
+ * stored lists) is written through it, so strings are always escaped the
+ * same way (invalid UTF-8 as U+FFFD, see folio_strbuf_add_json()) and
+ * commas never go missing. Members are appended to `sb` as they come, with
+ * no spaces; `key` names an object's member and is NULL for an array's
+ * element (and for the top-level value). Memory running out sets `err`
+ * and later calls do nothing: check it once at the end.
+ *
+ *   struct folio_json j;
+ *   folio_json_init(&j, &sb);
+ *   folio_json_open(&j, NULL, '{');
+ *   folio_json_str(&j, "path", path);
+ *   folio_json_int(&j, "id", 42);
+ *   folio_json_close(&j, '}');
+ *   if (j.err) ...
+ */
+struct folio_json {
+	struct folio_strbuf *sb;
+	int first;             /* nothing written yet in the open object or array */
+	int err;               /* memory ran out: the text is incomplete */
+};
+void folio_json_init(struct folio_json *j, struct folio_strbuf *sb);
+/* Open an object ('{') or an array ('['); close it with the other brace. */
+void folio_json_open(struct folio_json *j, const char *key, int brace);
+void folio_json_close(struct folio_json *j, int brace);
+/* A string; NULL writes null. */
+void folio_json_str(struct folio_json *j, const char *key, const char *v);
+/* A string only when `v` is not NULL (nothing at all otherwise). */
+void folio_json_str_if(struct folio_json *j, const char *key, const char *v);
+void folio_json_int(struct folio_json *j, const char *key, long long v);
+/* A double with `decimals` digits after the point (printf's %.*f). */
+void folio_json_real(struct folio_json *j, const char *key, double v, int decimals);
+void folio_json_bool(struct folio_json *j, const char *key, int v);
+void folio_json_null(struct folio_json *j, const char *key);
+/* A decimal string ("1234.50", "-7", "+7", "007.50") as a JSON number
+ * (1234.50, -7, 7, 7.50: the digits kept, so amounts stay exact); null
+ * when `v` is NULL or not such a decimal. */
+void folio_json_decimal(struct folio_json *j, const char *key, const char *v);
+/* A file name as "KEY" plus, when it is not valid UTF-8, "KEY_bytes"
+ * with its exact bytes in base64 (see folio_strbuf_add_json_bytes()). */
+void folio_json_path(struct folio_json *j, const char *key, const char *path);
+/* Text that is already JSON, as it is (the caller vouches for it). */
+void folio_json_raw(struct folio_json *j, const char *key, const char *json);
 
 /*
  * folio's JSON lists (vat_breakdown, lines, charges): an array of flat

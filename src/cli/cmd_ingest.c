@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "folio/util.h"
 #include "folio/pipeline.h"
 #include "folio/strbuf.h"
 
@@ -35,36 +36,25 @@ static void on_result(void *arg, const struct folio_result *r)
 	clear_bar(o);
 	if (o->json) {
 		struct folio_strbuf sb = FOLIO_STRBUF_INIT;
+		struct folio_json j;
 
-		folio_strbuf_adds(&sb, "{\"path\":");
-		folio_strbuf_add_json(&sb, r->path);
-		folio_strbuf_add_json_bytes(&sb, "path_bytes", r->path);
+		folio_json_init(&j, &sb);
+		folio_json_open(&j, NULL, '{');
+		folio_json_path(&j, "path", r->path);
 		if (r->id)
-			folio_strbuf_addf(&sb, ",\"id\":%lld", r->id);
+			folio_json_int(&j, "id", r->id);
 		else
-			folio_strbuf_adds(&sb, ",\"id\":null");
-		folio_strbuf_adds(&sb, ",\"sha256\":");
-		if (r->sha256 && *r->sha256)
-			folio_strbuf_add_json(&sb, r->sha256);
-		else
-			folio_strbuf_adds(&sb, "null");
-		folio_strbuf_adds(&sb, ",\"status\":");
-		folio_strbuf_add_json(&sb, r->status);
-		folio_strbuf_addf(&sb, ",\"pages\":%d,\"doc_type\":", r->pages);
-		if (r->doc_type)
-			folio_strbuf_add_json(&sb, r->doc_type);
-		else
-			folio_strbuf_adds(&sb, "null");
-		folio_strbuf_adds(&sb, ",\"reason\":");
-		if (r->reason)
-			folio_strbuf_add_json(&sb, r->reason);
-		else
-			folio_strbuf_adds(&sb, "null");
-		if (r->stage && !strcmp(r->status, "quarantined")) {
-			folio_strbuf_adds(&sb, ",\"stage\":");
-			folio_strbuf_add_json(&sb, r->stage);
-		}
-		folio_strbuf_addf(&sb, ",\"seconds\":%.3f}\n", r->seconds);
+			folio_json_null(&j, "id");
+		folio_json_str(&j, "sha256", r->sha256 && *r->sha256 ? r->sha256 : NULL);
+		folio_json_str(&j, "status", r->status);
+		folio_json_int(&j, "pages", r->pages);
+		folio_json_str(&j, "doc_type", r->doc_type);
+		folio_json_str(&j, "reason", r->reason);
+		if (r->stage && !strcmp(r->status, "quarantined"))
+			folio_json_str(&j, "stage", r->stage);
+		folio_json_real(&j, "seconds", r->seconds, 3);
+		folio_json_close(&j, '}');
+		folio_strbuf_addch(&sb, '\n');
 		if (sb.buf)
 			fputs(sb.buf, stdout);
 		folio_strbuf_release(&sb);

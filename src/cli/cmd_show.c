@@ -5,24 +5,17 @@
 #include "folio/doc.h"
 #include "folio/extract.h"
 #include "folio/strbuf.h"
-
-static void json_str_or_null(struct folio_strbuf *sb, const char *s)
-{
-	if (s)
-		folio_strbuf_add_json(sb, s);
-	else
-		folio_strbuf_adds(sb, "null");
-}
+#include "folio/util.h"
 
 /* Amounts are JSON numbers and tables JSON arrays (REFERENCE.md 1). */
-static void field_value_json(struct folio_strbuf *sb, const struct folio_field *f)
+static void field_value_json(struct folio_json *j, const struct folio_field *f)
 {
 	const char *kind = NULL, *v = f->value;
 	size_t n = strlen(v), i = 0;
 
 	folio_field_known(f->name, &kind);
 	if (kind && !strcmp(kind, "json") && n >= 2 && v[0] == '[' && v[n - 1] == ']') {
-		folio_strbuf_adds(sb, v);
+		folio_json_raw(j, "value", v);
 		return;
 	}
 	if (kind && !strcmp(kind, "amount")) {
@@ -41,112 +34,108 @@ static void field_value_json(struct folio_strbuf *sb, const struct folio_field *
 		if (i == n && digits && v[n - 1] != '.' && !(v[v[0] == '-'] == '0' &&
 							     v[(v[0] == '-') + 1] >= '0' &&
 							     v[(v[0] == '-') + 1] <= '9')) {
-			folio_strbuf_adds(sb, v);
+			folio_json_raw(j, "value", v);
 			return;
 		}
 	}
-	folio_strbuf_add_json(sb, v);
+	folio_json_str(j, "value", v);
+}
+
+static void box(struct folio_json *j, const char *key, int x, int y, int w, int h)
+{
+	folio_json_open(j, key, '[');
+	folio_json_int(j, NULL, x);
+	folio_json_int(j, NULL, y);
+	folio_json_int(j, NULL, w);
+	folio_json_int(j, NULL, h);
+	folio_json_close(j, ']');
 }
 
 static void show_json(const struct folio_doc *d, struct folio_strbuf *sb)
 {
-	size_t i;
+	struct folio_json j;
+	size_t i, k;
 
-	folio_strbuf_addf(sb, "{\"id\":%lld,\"sha256\":\"%s\",\"path\":", d->id, d->sha256);
-	folio_strbuf_add_json(sb, d->path);
-	folio_strbuf_add_json_bytes(sb, "path_bytes", d->path);
-	folio_strbuf_adds(sb, ",\"title\":");
-	json_str_or_null(sb, d->title);
-	folio_strbuf_adds(sb, ",\"mime\":");
-	json_str_or_null(sb, d->mime);
-	folio_strbuf_addf(sb, ",\"size\":%zu,\"pages\":%zu,\"doc_type\":", d->size, d->npages);
-	json_str_or_null(sb, d->doc_type);
-	folio_strbuf_addf(sb, ",\"type_confidence\":%.3f,\"type_reason\":",
-			  (double)d->type_conf);
-	json_str_or_null(sb, d->type_reason);
-	folio_strbuf_adds(sb, ",\"status\":");
-	json_str_or_null(sb, d->status);
-	folio_strbuf_adds(sb, ",\"added_at\":");
-	json_str_or_null(sb, d->added_at);
+	folio_json_init(&j, sb);
+	folio_json_open(&j, NULL, '{');
+	folio_json_int(&j, "id", d->id);
+	folio_json_str(&j, "sha256", d->sha256);
+	folio_json_path(&j, "path", d->path);
+	folio_json_str(&j, "title", d->title);
+	folio_json_str(&j, "mime", d->mime);
+	folio_json_int(&j, "size", (long long)d->size);
+	folio_json_int(&j, "pages", (long long)d->npages);
+	folio_json_str(&j, "doc_type", d->doc_type);
+	folio_json_real(&j, "type_confidence", (double)d->type_conf, 3);
+	folio_json_str(&j, "type_reason", d->type_reason);
+	folio_json_str(&j, "status", d->status);
+	folio_json_str(&j, "added_at", d->added_at);
 	if (d->dup_of)
-		folio_strbuf_addf(sb, ",\"possible_duplicate_of\":%lld", d->dup_of);
+		folio_json_int(&j, "possible_duplicate_of", d->dup_of);
 	else
-		folio_strbuf_adds(sb, ",\"possible_duplicate_of\":null");
-	if (d->source_sha256[0])
-		folio_strbuf_addf(sb, ",\"source_sha256\":\"%s\"", d->source_sha256);
-	else
-		folio_strbuf_adds(sb, ",\"source_sha256\":null");
-	folio_strbuf_addf(sb, ",\"needs_review\":%s,\"review\":",
-			  d->needs_review ? "true" : "false");
-	json_str_or_null(sb, d->review);
-	folio_strbuf_adds(sb, ",\"notes\":");
-	json_str_or_null(sb, d->notes);
-	folio_strbuf_adds(sb, ",\"tags\":[");
-	for (i = 0; i < d->ntags; i++) {
-		if (i)
-			folio_strbuf_addch(sb, ',');
-		folio_strbuf_add_json(sb, d->tags[i]);
-	}
-	folio_strbuf_adds(sb, "],\"fields\":{");
+		folio_json_null(&j, "possible_duplicate_of");
+	folio_json_str(&j, "source_sha256", d->source_sha256[0] ? d->source_sha256 : NULL);
+	folio_json_bool(&j, "needs_review", d->needs_review);
+	folio_json_str(&j, "review", d->review);
+	folio_json_str(&j, "notes", d->notes);
+	folio_json_open(&j, "tags", '[');
+	for (i = 0; i < d->ntags; i++)
+		folio_json_str(&j, NULL, d->tags[i]);
+	folio_json_close(&j, ']');
+	folio_json_open(&j, "fields", '{');
 	for (i = 0; i < d->nfields; i++) {
 		const struct folio_field *f = &d->fields[i];
 
-		if (i)
-			folio_strbuf_addch(sb, ',');
-		folio_strbuf_add_json(sb, f->name);
-		folio_strbuf_adds(sb, ":{\"value\":");
-		field_value_json(sb, f);
-		folio_strbuf_addf(sb, ",\"confidence\":%.3f,\"source\":\"%s\",\"page\":",
-				  (double)f->confidence, folio_source_name(f->source));
+		folio_json_open(&j, f->name, '{');
+		field_value_json(&j, f);
+		folio_json_real(&j, "confidence", (double)f->confidence, 3);
+		folio_json_str(&j, "source", folio_source_name(f->source));
 		if (f->page)
-			folio_strbuf_addf(sb, "%d", f->page);
+			folio_json_int(&j, "page", f->page);
 		else
-			folio_strbuf_adds(sb, "null");
-		folio_strbuf_adds(sb, ",\"bbox\":");
+			folio_json_null(&j, "page");
 		if (f->bbox[2] || f->bbox[3])
-			folio_strbuf_addf(sb, "[%d,%d,%d,%d]", f->bbox[0], f->bbox[1], f->bbox[2],
-					  f->bbox[3]);
+			box(&j, "bbox", f->bbox[0], f->bbox[1], f->bbox[2], f->bbox[3]);
 		else
-			folio_strbuf_adds(sb, "null");
-		if (f->raw) {
-			folio_strbuf_adds(sb, ",\"raw\":");
-			folio_strbuf_add_json(sb, f->raw);
-		}
-		folio_strbuf_addch(sb, '}');
+			folio_json_null(&j, "bbox");
+		folio_json_str_if(&j, "raw", f->raw);
+		folio_json_close(&j, '}');
 	}
-	folio_strbuf_adds(sb, "},\"page_info\":[");
+	folio_json_close(&j, '}');
+	folio_json_open(&j, "page_info", '[');
 	for (i = 0; i < d->npages; i++) {
 		const struct folio_page *p = &d->pages[i];
 
-		folio_strbuf_addf(sb,
-				  "%s{\"number\":%d,\"source\":\"%s\",\"width\":%d,\"height\":%d,"
-				  "\"dpi\":%d,\"confidence\":%.3f,\"rotation\":%d,\"skew\":%.2f,"
-				  "\"blank\":%s,\"words\":%zu}",
-				  i ? "," : "", p->number, folio_source_name(p->source), p->width,
-				  p->height, p->dpi, (double)p->conf, p->rotation, (double)p->skew,
-				  p->blank ? "true" : "false", p->nwords);
+		folio_json_open(&j, NULL, '{');
+		folio_json_int(&j, "number", p->number);
+		folio_json_str(&j, "source", folio_source_name(p->source));
+		folio_json_int(&j, "width", p->width);
+		folio_json_int(&j, "height", p->height);
+		folio_json_int(&j, "dpi", p->dpi);
+		folio_json_real(&j, "confidence", (double)p->conf, 3);
+		folio_json_int(&j, "rotation", p->rotation);
+		folio_json_real(&j, "skew", (double)p->skew, 2);
+		folio_json_bool(&j, "blank", p->blank);
+		folio_json_int(&j, "words", (long long)p->nwords);
+		folio_json_close(&j, '}');
 	}
-	folio_strbuf_adds(sb, "],\"codes\":[");
-	{
-		int first = 1;
+	folio_json_close(&j, ']');
+	folio_json_open(&j, "codes", '[');
+	for (i = 0; i < d->npages; i++)
+		for (k = 0; k < d->pages[i].ncodes; k++) {
+			const struct folio_code *c = &d->pages[i].codes[k];
 
-		for (i = 0; i < d->npages; i++)
-			for (size_t k = 0; k < d->pages[i].ncodes; k++) {
-				const struct folio_code *c = &d->pages[i].codes[k];
-
-				folio_strbuf_addf(sb, "%s{\"page\":%d,\"type\":", first ? "" : ",",
-						  d->pages[i].number);
-				folio_strbuf_add_json(sb, c->type);
-				folio_strbuf_adds(sb, ",\"data\":");
-				folio_strbuf_add_json(sb, c->data);
-				folio_strbuf_addf(sb, ",\"bbox\":[%d,%d,%d,%d]}", c->x, c->y, c->w,
-						  c->h);
-				first = 0;
-			}
-	}
-	folio_strbuf_adds(sb, "],\"text\":");
-	folio_strbuf_add_json(sb, d->text.buf ? d->text.buf : "");
-	folio_strbuf_adds(sb, "}\n");
+			folio_json_open(&j, NULL, '{');
+			folio_json_int(&j, "page", d->pages[i].number);
+			folio_json_str(&j, "type", c->type);
+			folio_json_str(&j, "data", c->data);
+			box(&j, "bbox", c->x, c->y, c->w, c->h);
+			folio_json_close(&j, '}');
+		}
+	folio_json_close(&j, ']');
+	folio_json_str(&j, "text", d->text.buf ? d->text.buf : "");
+	folio_json_close(&j, '}');
+	folio_strbuf_addch(sb, '\n');
 }
 
 static void show_text(const struct folio_doc *d, struct folio_strbuf *sb)

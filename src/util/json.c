@@ -1,7 +1,10 @@
-/* json.c - folio's JSON lists; see folio_json_rows() in include/folio/util.h. */
+/* json.c - folio's JSON: the writer every JSON output goes through
+ * (folio_json_*) and the reader of its stored lists (folio_json_rows());
+ * see include/folio/util.h. */
 #include "folio/util.h"
 
 #include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -177,4 +180,132 @@ const char *folio_json_get(const struct folio_json_pair *kv, size_t n, const cha
 		if (kv[i].key && !strcmp(kv[i].key, key))
 			return kv[i].value;
 	return NULL;
+}
+
+/* ---- the writer ---------------------------------------------------------- */
+
+void folio_json_init(struct folio_json *j, struct folio_strbuf *sb)
+{
+	j->sb = sb;
+	j->first = 1;
+	j->err = 0;
+}
+
+/* ',' before every member but the first, then "key": when there is one */
+static void member(struct folio_json *j, const char *key)
+{
+	if (!j->first)
+		j->err |= folio_strbuf_addch(j->sb, ',') != 0;
+	j->first = 0;
+	if (key)
+		j->err |= folio_strbuf_add_json(j->sb, key) || folio_strbuf_addch(j->sb, ':');
+}
+
+void folio_json_open(struct folio_json *j, const char *key, int brace)
+{
+	member(j, key);
+	j->err |= folio_strbuf_addch(j->sb, brace) != 0;
+	j->first = 1;
+}
+
+void folio_json_close(struct folio_json *j, int brace)
+{
+	j->err |= folio_strbuf_addch(j->sb, brace) != 0;
+	j->first = 0;
+}
+
+void folio_json_str(struct folio_json *j, const char *key, const char *v)
+{
+	member(j, key);
+	j->err |= (v ? folio_strbuf_add_json(j->sb, v) : folio_strbuf_adds(j->sb, "null")) != 0;
+}
+
+void folio_json_str_if(struct folio_json *j, const char *key, const char *v)
+{
+	if (v)
+		folio_json_str(j, key, v);
+}
+
+void folio_json_int(struct folio_json *j, const char *key, long long v)
+{
+	member(j, key);
+	j->err |= folio_strbuf_addf(j->sb, "%lld", v) != 0;
+}
+
+void folio_json_real(struct folio_json *j, const char *key, double v, int decimals)
+{
+	member(j, key);
+	/* JSON has no NaN or infinity */
+	if (v != v || v > 1e300 || v < -1e300)
+		j->err |= folio_strbuf_adds(j->sb, "null") != 0;
+	else
+		j->err |= folio_strbuf_addf(j->sb, "%.*f", decimals, v) != 0;
+}
+
+void folio_json_bool(struct folio_json *j, const char *key, int v)
+{
+	member(j, key);
+	j->err |= folio_strbuf_adds(j->sb, v ? "true" : "false") != 0;
+}
+
+void folio_json_null(struct folio_json *j, const char *key)
+{
+	member(j, key);
+	j->err |= folio_strbuf_adds(j->sb, "null") != 0;
+}
+
+void folio_json_decimal(struct folio_json *j, const char *key, const char *v)
+{
+	const char *p = v, *int_s, *frac_s = NULL;
+	size_t int_n = 0, frac_n = 0;
+	int neg = 0, e = 0;
+
+	member(j, key);
+	if (!v)
+		goto null;
+	while (*p == ' ')
+		p++;
+	if (*p == '-' || *p == '+')
+		neg = *p++ == '-';
+	int_s = p;
+	while (isdigit((unsigned char)*p))
+		p++, int_n++;
+	if (*p == '.') {
+		frac_s = ++p;
+		while (isdigit((unsigned char)*p))
+			p++, frac_n++;
+	}
+	while (*p == ' ')
+		p++;
+	if (*p || (!int_n && !frac_n))
+		goto null;
+	while (int_n > 1 && *int_s == '0')
+		int_s++, int_n--;
+	if (neg)
+		e |= folio_strbuf_addch(j->sb, '-');
+	if (int_n)
+		e |= folio_strbuf_add(j->sb, int_s, int_n);
+	else
+		e |= folio_strbuf_addch(j->sb, '0');
+	if (frac_n)
+		e |= folio_strbuf_addch(j->sb, '.') || folio_strbuf_add(j->sb, frac_s, frac_n);
+	j->err |= e != 0;
+	return;
+null:
+	j->err |= folio_strbuf_adds(j->sb, "null") != 0;
+}
+
+void folio_json_path(struct folio_json *j, const char *key, const char *path)
+{
+	char bkey[64];
+
+	folio_json_str(j, key, path);
+	if (path && snprintf(bkey, sizeof(bkey), "%s_bytes", key ? key : "path") < (int)sizeof(bkey))
+		j->err |= folio_strbuf_add_json_bytes(j->sb, bkey, path) != 0;
+}
+
+void folio_json_raw(struct folio_json *j, const char *key, const char *json)
+{
+	member(j, key);
+	j->err |= folio_strbuf_adds(j->sb, json) != 0;
 }

@@ -1,6 +1,7 @@
 /* Unit tests: SHA-256, strbuf/JSON, folding, config, files. */
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -460,6 +461,55 @@ static void test_open_input(void)
 	T_EQ_INT(system(p), 0);
 }
 
+/* The JSON writer: commas, nesting, escapes, numbers kept exact. */
+static void test_json_writer(void)
+{
+	static const struct { const char *in, *out; } dec[] = {
+		{ "1234.50", "1234.50" }, { "-7", "-7" }, { "+7", "7" }, { "007.50", "7.50" },
+		{ ".5", "0.5" }, { "5.", "5" }, { " 12.00 ", "12.00" }, { "1e3", "null" },
+		{ "", "null" }, { "-", "null" }, { "12,50", "null" }, { NULL, "null" },
+	};
+	struct folio_strbuf sb = FOLIO_STRBUF_INIT;
+	struct folio_json j;
+	size_t i;
+
+	folio_json_init(&j, &sb);
+	folio_json_open(&j, NULL, '{');
+	folio_json_int(&j, "id", 42);
+	folio_json_str(&j, "s", "a\"b\n\x01");
+	folio_json_str(&j, "none", NULL);
+	folio_json_str_if(&j, "skipped", NULL);
+	folio_json_open(&j, "list", '[');
+	folio_json_bool(&j, NULL, 1);
+	folio_json_null(&j, NULL);
+	folio_json_open(&j, NULL, '{');
+	folio_json_close(&j, '}');
+	folio_json_real(&j, NULL, 0.5, 3);
+	folio_json_close(&j, ']');
+	folio_json_open(&j, "empty", '[');
+	folio_json_close(&j, ']');
+	folio_json_raw(&j, "raw", "[1,2]");
+	folio_json_path(&j, "path", "bad\xff.pdf");
+	folio_json_path(&j, "good", "ok.pdf");
+	folio_json_close(&j, '}');
+	T_OK(!j.err, "no error");
+	T_EQ_STR(sb.buf, "{\"id\":42,\"s\":\"a\\\"b\\n\\u0001\",\"none\":null,"
+		 "\"list\":[true,null,{},0.500],\"empty\":[],\"raw\":[1,2],"
+		 "\"path\":\"bad\xef\xbf\xbd.pdf\",\"path_bytes\":\"YmFk/y5wZGY=\","
+		 "\"good\":\"ok.pdf\"}");
+	for (i = 0; i < sizeof(dec) / sizeof(dec[0]); i++) {
+		folio_strbuf_reset(&sb);
+		folio_json_init(&j, &sb);
+		folio_json_decimal(&j, NULL, dec[i].in);
+		T_EQ_STR(sb.buf, dec[i].out);
+	}
+	folio_strbuf_reset(&sb);
+	folio_json_init(&j, &sb);
+	folio_json_real(&j, NULL, (double)NAN, 2);
+	T_EQ_STR(sb.buf, "null");
+	folio_strbuf_release(&sb);
+}
+
 int main(void)
 {
 	test_sha256();
@@ -470,5 +520,6 @@ int main(void)
 	test_xml_guard();
 	test_names();
 	test_open_input();
+	test_json_writer();
 	return t_done();
 }
