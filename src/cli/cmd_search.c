@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "folio/util.h"
 #include "folio/strbuf.h"
 
 struct search_out {
@@ -104,13 +105,35 @@ static int on_hit(void *arg, const struct folio_hit *h)
 		csv_field(&sb, h->snippet);
 		folio_strbuf_adds(&sb, "\r\n");
 	} else if (o->json) {
-		folio_strbuf_addf(&sb, "{\"id\":%lld,\"score\":%.6g,\"title\":", h->id, h->score);
-		folio_strbuf_add_json(&sb, h->title);
-		folio_strbuf_adds(&sb, ",\"doc_type\":");
-		folio_strbuf_add_json(&sb, h->doc_type ? h->doc_type : "other");
-		folio_strbuf_adds(&sb, ",\"snippet\":");
-		folio_strbuf_add_json(&sb, h->snippet);
-		folio_strbuf_adds(&sb, "}\n");
+		struct folio_json j;
+		char score[32], amount[64];
+		const char *cur = NULL, *sp;
+
+		/* the total is "AMOUNT CURRENCY" (or the amount alone) */
+		amount[0] = '\0';
+		if (h->total && *h->total) {
+			sp = strchr(h->total, ' ');
+			snprintf(amount, sizeof(amount), "%.*s",
+				 (int)(sp ? (size_t)(sp - h->total) : strlen(h->total)), h->total);
+			cur = sp && sp[1] ? sp + 1 : NULL;
+		}
+		snprintf(score, sizeof(score), "%.6g", h->score);
+		folio_json_init(&j, &sb);
+		folio_json_open(&j, NULL, '{');
+		folio_json_int(&j, "id", h->id);
+		folio_json_raw(&j, "score", score);
+		folio_json_str(&j, "title", h->title);
+		folio_json_str(&j, "doc_type", h->doc_type ? h->doc_type : "other");
+		folio_json_str(&j, "snippet", h->snippet);
+		/* what the terminal table shows (added keys: the ones above keep
+		 * their place and form) */
+		folio_json_str(&j, "added_at", h->added_at);
+		folio_json_str(&j, "date", h->date && *h->date ? h->date : NULL);
+		folio_json_str(&j, "vendor", h->vendor && *h->vendor ? h->vendor : NULL);
+		folio_json_decimal(&j, "total", amount[0] ? amount : NULL);
+		folio_json_str(&j, "currency", cur);
+		folio_json_close(&j, '}');
+		folio_strbuf_addch(&sb, '\n');
 	} else if (o->table) {
 		if (o->n == 1)
 			folio_strbuf_addf(&sb, "\033[1m%-6s %-10s %-13s %-23s%14s  %s\033[0m\n", "ID",

@@ -66,6 +66,12 @@ expect_out '^  seller_tax_id +PL7251801126' "show lists fields"
 # fields are searchable
 run search --json 'nip:7251801126'
 expect_out "\"id\":$PL[,}]" "nip: finds the invoice by its seller's NIP"
+# search --json carries what the table shows: date, vendor, total (a
+# number), currency
+printf '%s\n' "$OUT" | jq -e --argjson id "$PL" 'select(.id == $id) | .date == "2024-03-14"
+	and .vendor != null and (.total | type) == "number" and .total == 5022.45
+	and .currency == "PLN" and (.added_at | test("^[0-9]{4}-"))' >/dev/null &&
+	pass || fail "search --json has date, vendor, total and currency: $OUT"
 run search --count 'total:5022.45'
 expect_eq "$OUT" 2 "total: finds the PDF and its scan"
 run search --json 'FV/2024/03/0147'
