@@ -1,21 +1,22 @@
 /* cmd_stats.c - folio stats [--json]: counts, sizes, pages. */
 #include "cli.h"
 #include "folio/strbuf.h"
+#include "folio/util.h"
 
-static void rows_json(struct folio_strbuf *sb, const char *name,
+static void rows_json(struct folio_json *j, const char *name,
 		      const struct folio_stat_row *rows, int n)
 {
 	int i;
 
-	folio_strbuf_addf(sb, ",\"%s\":{", name);
+	folio_json_open(j, name, '{');
 	for (i = 0; i < n; i++) {
-		if (i)
-			folio_strbuf_addch(sb, ',');
-		folio_strbuf_add_json(sb, rows[i].key);
-		folio_strbuf_addf(sb, ":{\"documents\":%lld,\"pages\":%lld,\"bytes\":%lld}",
-				  rows[i].count, rows[i].pages, rows[i].bytes);
+		folio_json_open(j, rows[i].key, '{');
+		folio_json_int(j, "documents", rows[i].count);
+		folio_json_int(j, "pages", rows[i].pages);
+		folio_json_int(j, "bytes", rows[i].bytes);
+		folio_json_close(j, '}');
 	}
-	folio_strbuf_addch(sb, '}');
+	folio_json_close(j, '}');
 }
 
 static void rows_text(const char *title, const struct folio_stat_row *rows, int n)
@@ -52,15 +53,22 @@ int cmd_stats(struct cli *cli, int argc, char **argv)
 		goto out;
 	}
 	if (vals[0]) {
-		folio_strbuf_addf(&sb,
-				  "{\"documents\":%lld,\"pages\":%lld,\"bytes\":%lld,\"words\":%lld,"
-				  "\"quarantined\":%lld,\"duplicates\":%lld,\"database_bytes\":%lld",
-				  st.documents, st.pages, st.bytes, st.words, st.quarantined,
-				  st.duplicates, st.db_bytes);
-		rows_json(&sb, "by_type", st.by_type, st.ntypes);
-		rows_json(&sb, "by_status", st.by_status, st.nstatus);
-		rows_json(&sb, "by_mime", st.by_mime, st.nmimes);
-		folio_strbuf_adds(&sb, "}\n");
+		struct folio_json j;
+
+		folio_json_init(&j, &sb);
+		folio_json_open(&j, NULL, '{');
+		folio_json_int(&j, "documents", st.documents);
+		folio_json_int(&j, "pages", st.pages);
+		folio_json_int(&j, "bytes", st.bytes);
+		folio_json_int(&j, "words", st.words);
+		folio_json_int(&j, "quarantined", st.quarantined);
+		folio_json_int(&j, "duplicates", st.duplicates);
+		folio_json_int(&j, "database_bytes", st.db_bytes);
+		rows_json(&j, "by_type", st.by_type, st.ntypes);
+		rows_json(&j, "by_status", st.by_status, st.nstatus);
+		rows_json(&j, "by_mime", st.by_mime, st.nmimes);
+		folio_json_close(&j, '}');
+		folio_strbuf_addch(&sb, '\n');
 		if (sb.buf)
 			fputs(sb.buf, stdout);
 	} else {

@@ -42,31 +42,40 @@ int cmd_status(struct cli *cli, int argc, char **argv)
 	iso(st.started_at, t1);
 	iso(st.heartbeat_at, t2);
 	if (vals[0]) {
-		folio_strbuf_addf(&sb, "{\"alive\":%s,\"pid\":", alive ? "true" : "false");
-		if (st.daemon)
-			folio_strbuf_addf(&sb, "%ld,\"started_at\":\"%s\",\"heartbeat_at\":\"%s\","
-					  "\"inboxes\":", st.pid, t1, t2);
-		else
-			folio_strbuf_adds(&sb, "null,\"inboxes\":");
-		folio_strbuf_add_json(&sb, st.inboxes);
-		folio_strbuf_addf(&sb,
-				  ",\"queue\":%lld,\"unsettled\":%lld,\"files_last_minute\":%lld,"
-				  "\"files_last_hour\":%lld,\"pages_last_minute\":%lld,"
-				  "\"pages_last_hour\":%lld,\"pages_per_minute\":%.1f,"
-				  "\"quarantined\":%lld,\"in_progress\":%lld,\"errors\":[",
-				  alive ? st.queue : 0, alive ? st.unsettled : 0, st.files_minute,
-				  st.files_hour, st.pages_minute, st.pages_hour, st.pages_per_min,
-				  st.quarantined, st.received);
+		struct folio_json j;
+
+		folio_json_init(&j, &sb);
+		folio_json_open(&j, NULL, '{');
+		folio_json_bool(&j, "alive", alive);
+		if (st.daemon) {
+			folio_json_int(&j, "pid", st.pid);
+			folio_json_str(&j, "started_at", t1);
+			folio_json_str(&j, "heartbeat_at", t2);
+		} else {
+			folio_json_null(&j, "pid");
+		}
+		folio_json_str(&j, "inboxes", st.inboxes);
+		folio_json_int(&j, "queue", alive ? st.queue : 0);
+		folio_json_int(&j, "unsettled", alive ? st.unsettled : 0);
+		folio_json_int(&j, "files_last_minute", st.files_minute);
+		folio_json_int(&j, "files_last_hour", st.files_hour);
+		folio_json_int(&j, "pages_last_minute", st.pages_minute);
+		folio_json_int(&j, "pages_last_hour", st.pages_hour);
+		folio_json_real(&j, "pages_per_minute", st.pages_per_min, 1);
+		folio_json_int(&j, "quarantined", st.quarantined);
+		folio_json_int(&j, "in_progress", st.received);
+		folio_json_open(&j, "errors", '[');
 		for (i = 0; i < st.nerrors; i++) {
 			iso(st.errors[i].at, t1);
-			folio_strbuf_addf(&sb, "%s{\"at\":\"%s\",\"path\":", i ? "," : "", t1);
-			folio_strbuf_add_json(&sb, st.errors[i].path);
-			folio_strbuf_add_json_bytes(&sb, "path_bytes", st.errors[i].path);
-			folio_strbuf_adds(&sb, ",\"reason\":");
-			folio_strbuf_add_json(&sb, st.errors[i].reason);
-			folio_strbuf_addch(&sb, '}');
+			folio_json_open(&j, NULL, '{');
+			folio_json_str(&j, "at", t1);
+			folio_json_path(&j, "path", st.errors[i].path);
+			folio_json_str(&j, "reason", st.errors[i].reason);
+			folio_json_close(&j, '}');
 		}
-		folio_strbuf_adds(&sb, "]}\n");
+		folio_json_close(&j, ']');
+		folio_json_close(&j, '}');
+		folio_strbuf_addch(&sb, '\n');
 		if (sb.buf)
 			fputs(sb.buf, stdout);
 		folio_strbuf_release(&sb);
