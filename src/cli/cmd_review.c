@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "folio/util.h"
 #include "folio/strbuf.h"
 
 struct review_out {
@@ -17,39 +18,35 @@ static int print_item(void *ctx, const struct folio_review_item *it)
 	struct folio_strbuf sb = FOLIO_STRBUF_INIT;
 
 	if (o->json) {
-		folio_strbuf_addf(&sb, "{\"id\":%lld,\"path\":", it->id);
-		folio_strbuf_add_json(&sb, it->path);
-		folio_strbuf_add_json_bytes(&sb, "path_bytes", it->path);
-		folio_strbuf_adds(&sb, ",\"doc_type\":");
-		folio_strbuf_add_json(&sb, it->doc_type);
-		folio_strbuf_adds(&sb, ",\"added_at\":");
-		folio_strbuf_add_json(&sb, it->added_at);
-		folio_strbuf_adds(&sb, ",\"reasons\":[");
-		if (it->review) {
-			const char *p = it->review;
-			int first = 1;
+		struct folio_json j;
+		const char *p = it->review;
 
-			while (*p) {
-				const char *e = strstr(p, "; ");
-				size_t n = e ? (size_t)(e - p) : strlen(p);
-				char *one = strndup(p, n);
+		folio_json_init(&j, &sb);
+		folio_json_open(&j, NULL, '{');
+		folio_json_int(&j, "id", it->id);
+		folio_json_path(&j, "path", it->path);
+		folio_json_str(&j, "doc_type", it->doc_type);
+		folio_json_str(&j, "added_at", it->added_at);
+		folio_json_open(&j, "reasons", '[');
+		while (p && *p) {
+			const char *e = strstr(p, "; ");
+			size_t n = e ? (size_t)(e - p) : strlen(p);
+			char *one = strndup(p, n);
 
-				if (one) {
-					folio_strbuf_adds(&sb, first ? "" : ",");
-					folio_strbuf_add_json(&sb, one);
-					first = 0;
-				}
-				free(one);
-				p += n;
-				if (e)
-					p += 2;
-			}
+			if (one)
+				folio_json_str(&j, NULL, one);
+			free(one);
+			p += n;
+			if (e)
+				p += 2;
 		}
-		folio_strbuf_adds(&sb, "],\"possible_duplicate_of\":");
+		folio_json_close(&j, ']');
 		if (it->dup_of)
-			folio_strbuf_addf(&sb, "%lld}\n", it->dup_of);
+			folio_json_int(&j, "possible_duplicate_of", it->dup_of);
 		else
-			folio_strbuf_adds(&sb, "null}\n");
+			folio_json_null(&j, "possible_duplicate_of");
+		folio_json_close(&j, '}');
+		folio_strbuf_addch(&sb, '\n');
 	} else {
 		folio_strbuf_addf(&sb, "%-6lld %-13s ", it->id, it->doc_type);
 		folio_strbuf_add_quoted(&sb, it->path);

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "folio/util.h"
 #include "folio/strbuf.h"
 
 struct vendors_out {
@@ -13,35 +14,31 @@ struct vendors_out {
 
 static void json_vendor(struct folio_strbuf *sb, const struct folio_vendor *v)
 {
+	struct folio_json j;
 	size_t i;
 
-	folio_strbuf_addf(sb, "{\"id\":%lld,\"tax_id\":", v->id);
-	if (v->tax_id)
-		folio_strbuf_add_json(sb, v->tax_id);
-	else
-		folio_strbuf_adds(sb, "null");
-	folio_strbuf_adds(sb, ",\"name\":");
-	if (v->name)
-		folio_strbuf_add_json(sb, v->name);
-	else
-		folio_strbuf_adds(sb, "null");
-	folio_strbuf_addf(sb, ",\"documents\":%lld,\"first_seen\":", v->documents);
-	folio_strbuf_add_json(sb, v->first_seen);
-	folio_strbuf_adds(sb, ",\"last_seen\":");
-	folio_strbuf_add_json(sb, v->last_seen);
-	folio_strbuf_adds(sb, ",\"names\":[");
+	folio_json_init(&j, sb);
+	folio_json_open(&j, NULL, '{');
+	folio_json_int(&j, "id", v->id);
+	folio_json_str(&j, "tax_id", v->tax_id);
+	folio_json_str(&j, "name", v->name);
+	folio_json_int(&j, "documents", v->documents);
+	folio_json_str(&j, "first_seen", v->first_seen);
+	folio_json_str(&j, "last_seen", v->last_seen);
+	folio_json_open(&j, "names", '[');
 	for (i = 0; i < v->nnames; i++) {
-		folio_strbuf_adds(sb, i ? ",{\"name\":" : "{\"name\":");
-		folio_strbuf_add_json(sb, v->names[i].value);
-		folio_strbuf_addf(sb, ",\"count\":%lld}", v->names[i].count);
+		folio_json_open(&j, NULL, '{');
+		folio_json_str(&j, "name", v->names[i].value);
+		folio_json_int(&j, "count", v->names[i].count);
+		folio_json_close(&j, '}');
 	}
-	folio_strbuf_adds(sb, "],\"ibans\":[");
-	for (i = 0; i < v->nibans; i++) {
-		if (i)
-			folio_strbuf_addch(sb, ',');
-		folio_strbuf_add_json(sb, v->ibans[i].value);
-	}
-	folio_strbuf_adds(sb, "]}\n");
+	folio_json_close(&j, ']');
+	folio_json_open(&j, "ibans", '[');
+	for (i = 0; i < v->nibans; i++)
+		folio_json_str(&j, NULL, v->ibans[i].value);
+	folio_json_close(&j, ']');
+	folio_json_close(&j, '}');
+	folio_strbuf_addch(sb, '\n');
 }
 
 static int print_vendor(void *ctx, const struct folio_vendor *v)
