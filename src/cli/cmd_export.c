@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "folio/util.h"
 #include "folio/export.h"
 #include "folio/pipeline.h"
 #include "folio/strbuf.h"
@@ -33,23 +34,18 @@ static void on_note(void *ctx, const struct folio_export_note *n)
 	struct folio_strbuf sb = FOLIO_STRBUF_INIT;
 
 	if (o->json) {
-		folio_strbuf_addf(&sb, "{\"id\":%lld,\"fate\":\"%s\",\"invoice_number\":", n->doc_id,
-				  o->dry_run && n->fate == FOLIO_XF_EXPORTED ? "would_export"
-									     : fate_name(n->fate));
-		if (n->number)
-			folio_strbuf_add_json(&sb, n->number);
-		else
-			folio_strbuf_adds(&sb, "null");
-		if (n->file) {
-			folio_strbuf_adds(&sb, ",\"file\":");
-			folio_strbuf_add_json(&sb, n->file);
-		}
-		folio_strbuf_adds(&sb, ",\"reason\":");
-		if (n->reason)
-			folio_strbuf_add_json(&sb, n->reason);
-		else
-			folio_strbuf_adds(&sb, "null");
-		folio_strbuf_adds(&sb, "}\n");
+		struct folio_json j;
+
+		folio_json_init(&j, &sb);
+		folio_json_open(&j, NULL, '{');
+		folio_json_int(&j, "id", n->doc_id);
+		folio_json_str(&j, "fate", o->dry_run && n->fate == FOLIO_XF_EXPORTED
+						  ? "would_export" : fate_name(n->fate));
+		folio_json_str(&j, "invoice_number", n->number);
+		folio_json_str_if(&j, "file", n->file);
+		folio_json_str(&j, "reason", n->reason);
+		folio_json_close(&j, '}');
+		folio_strbuf_addch(&sb, '\n');
 		if (sb.buf)
 			fputs(sb.buf, stdout);
 	} else if (n->fate != FOLIO_XF_EXPORTED || o->dry_run) {
@@ -68,25 +64,23 @@ static int print_batch(void *ctx, const struct folio_batch_info *b)
 	struct folio_strbuf sb = FOLIO_STRBUF_INIT;
 
 	if (*json) {
-		folio_strbuf_addf(&sb, "{\"batch\":%lld,\"target\":", b->id);
-		folio_strbuf_add_json(&sb, b->target);
-		folio_strbuf_adds(&sb, ",\"format\":");
-		folio_strbuf_add_json(&sb, b->format);
-		folio_strbuf_adds(&sb, ",\"profile\":");
-		if (b->profile)
-			folio_strbuf_add_json(&sb, b->profile);
-		else
-			folio_strbuf_adds(&sb, "null");
-		folio_strbuf_adds(&sb, ",\"query\":");
-		if (b->query)
-			folio_strbuf_add_json(&sb, b->query);
-		else
-			folio_strbuf_adds(&sb, "null");
-		folio_strbuf_adds(&sb, ",\"out\":");
-		folio_strbuf_add_json(&sb, b->out);
-		folio_strbuf_addf(&sb, ",\"state\":\"%s\",\"created_at\":\"%s\",\"documents\":%lld,"
-				  "\"files\":%lld,\"bytes\":%lld}\n", b->state, b->created_at,
-				  b->documents, b->files, b->bytes);
+		struct folio_json j;
+
+		folio_json_init(&j, &sb);
+		folio_json_open(&j, NULL, '{');
+		folio_json_int(&j, "batch", b->id);
+		folio_json_str(&j, "target", b->target);
+		folio_json_str(&j, "format", b->format);
+		folio_json_str(&j, "profile", b->profile);
+		folio_json_str(&j, "query", b->query);
+		folio_json_str(&j, "out", b->out);
+		folio_json_str(&j, "state", b->state);
+		folio_json_str(&j, "created_at", b->created_at);
+		folio_json_int(&j, "documents", b->documents);
+		folio_json_int(&j, "files", b->files);
+		folio_json_int(&j, "bytes", b->bytes);
+		folio_json_close(&j, '}');
+		folio_strbuf_addch(&sb, '\n');
 	} else {
 		folio_strbuf_addf(&sb, "%-6lld %-20s %-16s %-8s %6lld  %s\n", b->id, b->created_at,
 				  b->target, b->state, b->documents, b->out);
@@ -106,22 +100,24 @@ static int list(int json)
 		if (json) {
 			struct folio_strbuf sb = FOLIO_STRBUF_INIT;
 
-			folio_strbuf_adds(&sb, "{\"name\":");
-			folio_strbuf_add_json(&sb, (*m)->name);
-			folio_strbuf_adds(&sb, ",\"ext\":");
-			folio_strbuf_add_json(&sb, (*m)->ext);
-			folio_strbuf_addf(&sb, ",\"file_per_invoice\":%s,\"summary\":",
-					  (*m)->file_per_invoice ? "true" : "false");
-			folio_strbuf_add_json(&sb, (*m)->summary);
-			folio_strbuf_adds(&sb, ",\"settings\":[");
+			struct folio_json j;
+
+			folio_json_init(&j, &sb);
+			folio_json_open(&j, NULL, '{');
+			folio_json_str(&j, "name", (*m)->name);
+			folio_json_str(&j, "ext", (*m)->ext);
+			folio_json_bool(&j, "file_per_invoice", (*m)->file_per_invoice);
+			folio_json_str(&j, "summary", (*m)->summary);
+			folio_json_open(&j, "settings", '[');
 			for (k = (*m)->keys; k && *k; k++) {
 				char *key = strndup(*k, strcspn(*k, "\t"));
 
-				folio_strbuf_adds(&sb, k == (*m)->keys ? "" : ",");
-				folio_strbuf_add_json(&sb, key ? key : "");
+				folio_json_str(&j, NULL, key ? key : "");
 				free(key);
 			}
-			folio_strbuf_adds(&sb, "]}\n");
+			folio_json_close(&j, ']');
+			folio_json_close(&j, '}');
+			folio_strbuf_addch(&sb, '\n');
 			if (sb.buf)
 				fputs(sb.buf, stdout);
 			folio_strbuf_release(&sb);
@@ -143,21 +139,30 @@ static void summary(const struct folio_export_req *req, const struct folio_expor
 		    int json)
 {
 	if (json) {
-		printf("{\"summary\":true,\"target\":\"%s\",\"batch\":%lld,\"out\":", rep->target,
-		       rep->batch);
-		{
-			struct folio_strbuf sb = FOLIO_STRBUF_INIT;
+		struct folio_strbuf sb = FOLIO_STRBUF_INIT;
+		struct folio_json j;
 
-			folio_strbuf_add_json(&sb, rep->out);
-			fputs(sb.buf ? sb.buf : "\"\"", stdout);
-			folio_strbuf_release(&sb);
-		}
-		printf(",\"dry_run\":%s,\"exported\":%zu,\"refused\":%zu,\"held\":%zu,"
-		       "\"needs_review\":%zu,\"already_exported\":%zu,\"files\":%zu,\"bytes\":%lld,"
-		       "\"recovered_batches\":%lld,\"pending_batches\":%lld}\n",
-		       req->dry_run ? "true" : "false", rep->exported, rep->refused, rep->held,
-		       rep->review, rep->already, rep->files, rep->bytes, rep->recovered,
-		       rep->stuck);
+		folio_json_init(&j, &sb);
+		folio_json_open(&j, NULL, '{');
+		folio_json_bool(&j, "summary", 1);
+		folio_json_str(&j, "target", rep->target);
+		folio_json_int(&j, "batch", rep->batch);
+		folio_json_str(&j, "out", rep->out);
+		folio_json_bool(&j, "dry_run", req->dry_run);
+		folio_json_int(&j, "exported", (long long)rep->exported);
+		folio_json_int(&j, "refused", (long long)rep->refused);
+		folio_json_int(&j, "held", (long long)rep->held);
+		folio_json_int(&j, "needs_review", (long long)rep->review);
+		folio_json_int(&j, "already_exported", (long long)rep->already);
+		folio_json_int(&j, "files", (long long)rep->files);
+		folio_json_int(&j, "bytes", rep->bytes);
+		folio_json_int(&j, "recovered_batches", rep->recovered);
+		folio_json_int(&j, "pending_batches", rep->stuck);
+		folio_json_close(&j, '}');
+		folio_strbuf_addch(&sb, '\n');
+		if (sb.buf)
+			fputs(sb.buf, stdout);
+		folio_strbuf_release(&sb);
 		return;
 	}
 	if (rep->recovered)
