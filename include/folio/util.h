@@ -160,6 +160,16 @@ int folio_json_rows(const char *json,
 const char *folio_json_get(const struct folio_json_pair *kv, size_t n, const char *key);
 
 /*
+ * "Did you mean": the edit distance of two words (insertions, deletions,
+ * substitutions and swapped neighbours, ASCII case ignored; more than 64
+ * bytes counts as far), and the name of NULL-terminated `names` closest
+ * to `word` when it is close enough to be what was meant (one edit for
+ * words of 3-5 bytes, two from 6; none for shorter words), else NULL.
+ */
+int folio_edit_distance(const char *a, const char *b);
+const char *folio_suggest(const char *word, const char *const *names);
+
+/*
  * Fault injection for tests: 1 when $FOLIO_FAULT names `point` (a
  * comma-separated list; "point:N" fires only the first N times in this
  * process), else 0. Unset in production, where it costs one getenv().

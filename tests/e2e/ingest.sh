@@ -117,9 +117,12 @@ run search --sort date --json 'type:invoice'
 expect_rc 0 "--sort date"
 run search --sort size x
 expect_rc 2 "bad --sort"
-run search 'frob:1'
-expect_rc 2 "unknown filter"
-expect_err "unknown filter 'frob:'" "unknown filter names the word"
+run search 'tpye:invoice'
+expect_rc 2 "a mistyped filter"
+expect_err "unknown filter 'tpye:' in 'tpye:invoice'; did you mean 'type:'\?" \
+	"a mistyped filter names the word and the fix"
+run search --count 'frob:1'
+expect_rc 0 "a word: close to no filter is text"
 run search 'added:2024-13'
 expect_rc 2 "bad date"
 expect_err "'2024-13' is not a date"

@@ -386,8 +386,93 @@ static int add_filter(struct query *q, const char *word, const char *key, const 
 
 static const char *const keys[] = {
 	"type", "tag", "status", "mime", "id", "currency", "vendor", "nip", "taxid", "asn",
-	"date", "issued", "due", "added", "total", "is", "export", NULL,
+	"date", "issued", "due", "added", "total", "is", "export",
+	/* tax IDs under the names people use: Spain and Portugal (NIF),
+	 * Italy (partita IVA, codice fiscale) */
+	"nif", "piva", "cf", NULL,
 };
+
+/* The names a filter key may go by: what it means (the key above). */
+static const char *key_meaning(const char *key)
+{
+	static const char *const alias[][2] = {
+		{ "nif", "taxid" }, { "piva", "taxid" }, { "cf", "taxid" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(alias) / sizeof(alias[0]); i++)
+		if (!strcmp(alias[i][0], key))
+			return alias[i][1];
+	return key;
+}
+
+/* The values of the closed filters folio itself writes (a type may also
+ * be one a user chose with retype, so only a near miss is an error). */
+static const char *const doc_types[] = {
+	"invoice", "credit_note", "proforma", "receipt", "order", "delivery_note", "contract",
+	"form", "letter", "other", NULL,
+};
+static const char *const statuses[] = { "archived", "needs_review", NULL };
+
+/* A value of type: or status: that is not one folio writes but is close
+ * to one: fail with the suggestion. 0 when the value is fine. */
+static int check_closed(const char *key, const char *val, size_t vn, struct folio_err *err)
+{
+	const char *const *set = !strcmp(key, "type") ? doc_types : !strcmp(key, "status") ?
+				 statuses : NULL;
+	const char *s;
+	char v[64];
+	size_t i;
+
+	if (!set || vn >= sizeof(v))
+		return 0;
+	memcpy(v, val, vn);
+	v[vn] = '\0';
+	for (i = 0; set[i]; i++)
+		if (!strcmp(set[i], v))
+			return 0;
+	if ((s = folio_suggest(v, set)))
+		return sq_usage(err, "no %s '%s'; did you mean '%s'?", key, v, s);
+	return 0;
+}
+
+/* A word FTS5 would not take as it is (a bare word holds letters, digits,
+ * '_' and non-ASCII; a trailing '*' asks for a prefix): "P.IVA", "S.L.",
+ * "l'IVA", an e-mail address. Words with the query syntax's own quotes
+ * and parentheses are left to it. */
+static int needs_quotes(const char *w, size_t n)
+{
+	size_t i;
+
+	if (n == 3 && !strncmp(w, "AND", 3))
+		return 0;
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)w[i];
+
+		if (c == '"' || c == '(' || c == ')')
+			return 0;
+		if (c == '*' && i == n - 1 && i > 0)
+			continue;
+		if (!(isalnum(c) || c == '_' || c >= 0x80))
+			return 1;
+	}
+	return 0;
+}
+
+/* Append the word as one FTS5 phrase: "P.IVA" finds the words P and IVA
+ * next to each other, as the tokenizer split them when indexing. */
+static void add_phrase(struct folio_strbuf *fts, const char *w, size_t n)
+{
+	size_t i;
+
+	folio_strbuf_addch(fts, '"');
+	for (i = 0; i < n; i++) {
+		if (w[i] == '"')
+			folio_strbuf_addch(fts, '"');
+		folio_strbuf_addch(fts, w[i]);
+	}
+	folio_strbuf_addch(fts, '"');
+}
 
 /* Split the query into filters and free text. */
 /* A word to look up as a substring: plain (no quotes, operators, prefix
@@ -415,6 +500,24 @@ static int boolean_query(const char *q)
 	return strstr(q, " OR ") || strstr(q, "NOT ") || strstr(q, "NEAR") || strchr(q, '(');
 }
 
+/* AND, OR or NOT with no word on one side is the one thing left that
+ * cannot be read as words: say how to write either meaning. */
+static int dangling_operator(const char *query, const struct query *q, struct folio_err *err)
+{
+	static const char *const ops[] = { "AND", "OR", "NOT", NULL };
+	const char *f = q->fts.buf ? q->fts.buf : "";
+	size_t n = q->fts.len, k, i;
+
+	for (i = 0; ops[i]; i++) {
+		k = strlen(ops[i]);
+		if ((n >= k && !strcmp(f + n - k, ops[i]) && (n == k || f[n - k - 1] == ' ')) ||
+		    (!strncmp(f, ops[i], k) && (f[k] == ' ' || !f[k])))
+			return sq_usage(err, "'%s': %s needs a word on each side (to search for the"
+				     " word itself, quote it: '\"%s\"')", query, ops[i], ops[i]);
+	}
+	return FOLIO_OK;
+}
+
 int sq_query_parse(const char *query, struct query *q, struct folio_err *err)
 {
 	const char *p = query;
@@ -438,11 +541,14 @@ int sq_query_parse(const char *query, struct query *q, struct folio_err *err)
 		}
 		n = (size_t)(p - start);
 		snprintf(word, sizeof(word), "%.*s", (int)n, start);
-		/* a key: letters, then ':' or a comparison */
-		while (kn < n && kn < sizeof(key) - 1 && islower((unsigned char)start[kn]))
+		/* a key: letters (any case: NIF:B12345678), then ':' or a comparison */
+		while (kn < n && kn < sizeof(key) - 1 && isalpha((unsigned char)start[kn]))
 			kn++;
 		if (kn && kn < n && strchr(":<>=", start[kn])) {
-			memcpy(key, start, kn);
+			const char *meant;
+
+			for (i = 0; i < (int)kn; i++)
+				key[i] = (char)tolower((unsigned char)start[i]);
 			key[kn] = '\0';
 			op[0] = start[kn];
 			if ((op[0] == '<' || op[0] == '>') && kn + 1 < n && start[kn + 1] == '=')
@@ -450,21 +556,31 @@ int sq_query_parse(const char *query, struct query *q, struct folio_err *err)
 			for (i = 0; keys[i] && strcmp(keys[i], key); i++)
 				;
 			if (keys[i]) {
+				meant = key_meaning(key);
 				vs = start + kn + strlen(op);
 				ve = p;
 				if (ve - vs >= 2 && *vs == '"' && ve[-1] == '"') {
 					vs++;
 					ve--;
 				}
-				if (add_filter(q, word, key, op, vs, (size_t)(ve - vs), err))
+				if (check_closed(meant, vs, (size_t)(ve - vs), err) ||
+				    add_filter(q, word, meant, op, vs, (size_t)(ve - vs), err))
 					return FOLIO_FAILED;
 				continue;
 			}
-			if (op[0] == ':' && strcmp(key, "title") && strcmp(key, "text") &&
-			    strcmp(key, "field_text"))
-				return sq_usage(err, "unknown filter '%s:' in '%s' (filters: type tag status"
-					     " mime id currency vendor nip taxid asn date issued due added"
-					     " total is export)", key, word);
+			/* FTS5's own column filters stay; a word close to a filter
+			 * is a typo; any other "word:..." is text (a label and its
+			 * value as printed: "Tel:600100200") */
+			if (op[0] == ':' && (!strcmp(key, "title") || !strcmp(key, "text") ||
+					     !strcmp(key, "field_text")) && islower((unsigned char)*start))
+				goto text;
+			if ((meant = folio_suggest(key, keys)))
+				return sq_usage(err, "unknown filter '%s%s' in '%s'; did you mean '%s%s'?",
+					     key, op, word, meant, op);
+			if (q->fts.len)
+				folio_strbuf_addch(&q->fts, ' ');
+			add_phrase(&q->fts, start, n);
+			continue;
 		}
 		if (!boolean && substring_word(start, n)) {
 			struct folio_strbuf t = FOLIO_STRBUF_INIT;
@@ -482,11 +598,15 @@ int sq_query_parse(const char *query, struct query *q, struct folio_err *err)
 				return sq_usage(err, "too many filters");
 			continue;
 		}
+text:
 		if (q->fts.len)
 			folio_strbuf_addch(&q->fts, ' ');
-		folio_strbuf_add(&q->fts, start, n);
+		if (needs_quotes(start, n))
+			add_phrase(&q->fts, start, n);
+		else
+			folio_strbuf_add(&q->fts, start, n);
 	}
-	return FOLIO_OK;
+	return dangling_operator(query, q, err);
 }
 
 /* Turn SQLite's FTS5 complaint into a sentence for the person who typed
