@@ -120,6 +120,19 @@ const struct command *cli_command(const char *name)
 	return NULL;
 }
 
+/* The command a mistyped name was meant to be, or NULL. */
+static const char *command_meant(const char *name)
+{
+	const char *names[NCOMMANDS + 1];
+	size_t i, n = 0;
+
+	for (i = 0; i < NCOMMANDS; i++)
+		if (commands[i].fn)
+			names[n++] = commands[i].name;
+	names[n] = NULL;
+	return folio_suggest(name, names);
+}
+
 void cli_usage(const struct command *c, FILE *out)
 {
 	fprintf(out, "usage: folio [--archive DIR] [--config FILE] %s%s%s\n\n%s.\n", c->name,
@@ -225,7 +238,22 @@ int cli_parse(const struct command *c, int argc, char **argv, const char *const 
 				break;
 		}
 		if (!specs[k]) {
-			cli_error(EXIT_USAGE, "%s: unknown option '%s'", c->name, a);
+			char given[64], names[32][32];
+			const char *list[33], *meant;
+			size_t m = 0;
+
+			snprintf(given, sizeof(given), "%.*s", (int)n, a + 2);
+			for (k = 0; specs[k] && m < 32; k++, m++) {
+				snprintf(names[m], sizeof(names[m]), "%.*s",
+					 (int)strcspn(specs[k], "="), specs[k]);
+				list[m] = names[m];
+			}
+			list[m] = NULL;
+			if ((meant = folio_suggest(given, list)))
+				cli_error(EXIT_USAGE, "%s: unknown option '%s'; did you mean '--%s'?",
+					  c->name, a, meant);
+			else
+				cli_error(EXIT_USAGE, "%s: unknown option '%s'", c->name, a);
 			goto usage;
 		}
 		if (specs[k][strlen(specs[k]) - 1] == '=') {
@@ -411,7 +439,7 @@ int main(int argc, char **argv)
 			usage(stdout);
 			return EXIT_OK;
 		}
-		if (!strcmp(a, "--version")) {
+		if (!strcmp(a, "--version") || !strcmp(a, "-V")) {
 			version();
 			return EXIT_OK;
 		}
@@ -424,7 +452,16 @@ int main(int argc, char **argv)
 		} else if (!strncmp(a, "--config=", 9)) {
 			config = a + 9;
 		} else {
-			cli_error(EXIT_USAGE, "unknown option '%s'", a);
+			static const char *const global[] = { "archive", "config", "help", "version",
+							      NULL };
+			const char *meant = !strncmp(a, "--", 2) ?
+					    folio_suggest(a + 2, global) : NULL;
+
+			if (meant)
+				cli_error(EXIT_USAGE, "unknown option '%s'; did you mean '--%s'?", a,
+					  meant);
+			else
+				cli_error(EXIT_USAGE, "unknown option '%s'", a);
 			usage(stderr);
 			return EXIT_USAGE;
 		}
@@ -448,7 +485,14 @@ int main(int argc, char **argv)
 		return EXIT_OK;
 	}
 	if (!(cmd = cli_command(argv[i])) || !cmd->fn) {
-		cli_error(EXIT_USAGE, "'%s' is not a folio command (see 'folio --help')", argv[i]);
+		const char *meant = command_meant(argv[i]);
+
+		if (meant)
+			cli_error(EXIT_USAGE, "'%s' is not a folio command; did you mean '%s'?",
+				  argv[i], meant);
+		else
+			cli_error(EXIT_USAGE, "'%s' is not a folio command (see 'folio --help')",
+				  argv[i]);
 		return EXIT_USAGE;
 	}
 

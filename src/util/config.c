@@ -128,8 +128,17 @@ int folio_config_set(struct folio_config *cfg, const char *key, const char *valu
 	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
 		if (!strcmp(keys[i].name, key))
 			k = &keys[i];
-	if (!k)
+	if (!k) {
+		const char *names[sizeof(keys) / sizeof(keys[0]) + 1], *meant;
+
+		for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+			names[i] = keys[i].name;
+		names[i] = NULL;
+		if ((meant = folio_suggest(key, names)))
+			return folio_err_set(err, FOLIO_FAILED, FOLIO_E_CONFIG, 0,
+					     "unknown key '%s'; did you mean '%s'?", key, meant);
 		return folio_err_set(err, FOLIO_FAILED, FOLIO_E_CONFIG, 0, "unknown key '%s'", key);
+	}
 	if (!strcmp(key, "watch_backend") && strcmp(value, "auto") && strcmp(value, "inotify") &&
 	    strcmp(value, "poll"))
 		return folio_err_set(err, FOLIO_FAILED, FOLIO_E_CONFIG, 0,

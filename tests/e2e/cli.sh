@@ -107,4 +107,23 @@ ERR=$(cat "$WORK/err")
 expect_rc 1 "an unknown storage backend"
 expect_err "no storage backend for .postgresql://. archives" "named in the message"
 [ -e "$WORK/postgresql:" ] && fail "a folder was made for the URL" || pass
+# "did you mean", git's manner: commands, options, global options, config keys
+run serch x
+expect_rc 2 "a mistyped command"
+expect_err "'serch' is not a folio command; did you mean 'search'\?" "suggests the command"
+run frobnicate
+expect_err "'frobnicate' is not a folio command \(see 'folio --help'\)" "no guess when nothing is close"
+run search --limt 5 x
+expect_rc 2 "a mistyped option"
+expect_err "unknown option '--limt'; did you mean '--limit'\?" "suggests the option"
+run --achive "$WORK/a" stats
+expect_rc 2 "a mistyped global option"
+expect_err "did you mean '--archive'\?" "suggests the global option"
+printf 'languges = pol\n' >"$WORK/typo.conf"
+run --config "$WORK/typo.conf" stats
+expect_rc 2 "a mistyped config key"
+expect_err "unknown key 'languges'; did you mean 'languages'\?" "suggests the key"
+run -V
+expect_rc 0 "-V"
+expect_out "^folio [0-9]" "-V is --version"
 finish
