@@ -533,6 +533,7 @@ static int find_labels(struct ctx *cx)
 
 			for (i = cl->a; i < cl->b; i++) {
 				const struct label *best_f = NULL, *best_c = NULL, *best_r = NULL;
+				const struct label *tie_f = NULL;
 				size_t end_f = 0, end_c = 0, end_r = 0;
 
 				if (!pm->t[i].key[0])
@@ -557,10 +558,19 @@ static int find_labels(struct ctx *cx)
 					} else if (!pm->t[i].used && e > end_f) {
 						end_f = e;
 						best_f = lb;
+						tie_f = NULL;
+					} else if (!pm->t[i].used && e == end_f && best_f &&
+						   lb->kind == V_AMOUNT && best_f->kind == V_AMOUNT &&
+						   strcmp(lb->field, best_f->field)) {
+						/* "Total a pagar" (pt) is the gross total and the
+						 * amount due: both read the value */
+						tie_f = lb;
 					}
 				}
 				if (best_f) {
 					if (add_match(cx, best_f, p, c, i, end_f))
+						return -1;
+					if (tie_f && add_match(cx, tie_f, p, c, i, end_f))
 						return -1;
 					for (k = i; k < end_f; k++)
 						pm->t[k].used = 1;
@@ -1139,6 +1149,11 @@ static int key_values(struct ctx *cx)
 
 		if (m->lb->kind < V_NUMBER || m->lb->kind > V_IBAN)
 			continue;
+		/* a one-word amount-due label ("Importo:" under FatturaPA's
+		 * "Dettaglio pagamento") is a column heading or part of another
+		 * label as often: only at the start of its cell, value on its line */
+		if (m->lb->ntok == 1 && !strcmp(m->lb->field, "amount_due") && m->a != c->a)
+			continue;
 		/* a label inside a sentence ("... zur Rechnung Nr. X") is a weaker
 		 * witness than one heading its cell */
 		while (b < c->b && !pm->t[b].key[0] && !has_digit(pm->t[b].text)) {
@@ -1180,7 +1195,9 @@ static int key_values(struct ctx *cx)
 				}
 		}
 		/* a heading cell: the value is under it */
-		if (!r && m->a == c->a && (below = cell_below(pm, c, 2))) {
+		if (!r && m->a == c->a &&
+		    !(m->lb->ntok == 1 && !strcmp(m->lb->field, "amount_due")) &&
+		    (below = cell_below(pm, c, 2))) {
 			sp.a = below->a;
 			sp.b = below->b;
 			sp.conf = 0.75f;

@@ -669,6 +669,48 @@ static void test_totals_set(struct folio_extractor *x)
 	folio_doc_free(d);
 }
 
+/* The amount due: a label that is also the gross total's ("Total a
+ * pagar" in pt) gives both; FatturaPA's payment detail "Importo:" is the
+ * amount due, "Totale imponibile/importo:" is not; a heading with the
+ * value under it ("Zu zahlender Betrag"). */
+static void test_amount_due(struct folio_extractor *x)
+{
+	static const char *const pt[] = {
+		"60|Base tributável\t200|Total IVA\t320|Total a pagar",
+		"60|400,00\t200|100,00\t320|500,00",
+		NULL,
+	};
+	static const char *const it[] = {
+		"68|Dati di riepilogo per aliquota IVA e natura",
+		"92|Aliquota IVA (%): 22.00",
+		"92|Totale imponibile/importo: 2000.00",
+		"92|Totale imposta: 440.00",
+		"68|Dati relativi al pagamento",
+		"92|Dettaglio pagamento",
+		"116|Data scadenza pagamento: 2015-01-28 (28 Gennaio 2015)",
+		"116|Importo: 2440.00",
+		NULL,
+	};
+	static const char *const de[] = {
+		"60|Summe netto\t180|Umsatzsteuer\t300|Bruttobetrag\t420|Zu zahlender Betrag",
+		"60|10.000,00\t180|2.500,00\t300|12.500,00\t420|12.400,00",
+		NULL,
+	};
+	struct folio_doc *d = extract_rows(x, FOLIO_SRC_TEXT, pt);
+
+	T_EQ_STR(val(d, "amount_due"), "500.00");
+	T_EQ_STR(val(d, "gross_total"), "500.00");
+	folio_doc_free(d);
+	d = extract_rows(x, FOLIO_SRC_TEXT, it);
+	T_EQ_STR(val(d, "amount_due"), "2440.00");
+	T_EQ_STR(val(d, "net_total"), "2000.00");
+	folio_doc_free(d);
+	d = extract_rows(x, FOLIO_SRC_TEXT, de);
+	T_EQ_STR(val(d, "amount_due"), "12400.00");
+	T_EQ_STR(val(d, "gross_total"), "12500.00");
+	folio_doc_free(d);
+}
+
 /* Line item tables as e-invoice prints set them: nine columns, a second
  * heading line, a quantity with its unit ("2 EA"), a detail line under a
  * row ("Artikelnummer: ...") and a description going on over a line. */
@@ -778,6 +820,7 @@ int main(void)
 	test_negative(x);
 	test_name_labels(x);
 	test_totals_set(x);
+	test_amount_due(x);
 	test_item_table(x);
 	test_accounts(x);
 	test_item_groups(x);
