@@ -14,6 +14,7 @@
  * and reconciling the totals is extract.c's job.
  */
 #include <ctype.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -2648,6 +2649,104 @@ static void put_item(struct folio_strbuf *li, int *nli, const struct item_row *r
 	folio_strbuf_addch(li, '}');
 }
 
+/*
+ * The roles of a VAT summary row's amounts, by arithmetic rather than by
+ * headings alone: headings are often missing from the lexicon or shared
+ * ("Total s/ IVA", "Steuerbetrag", "Montant"), while net x rate = VAT and
+ * net + VAT = gross hold on every such row. role[k] becomes C_NET, C_VAT,
+ * C_GROSS or 0 for each column k with an amount. Returns 1 when the roles
+ * reconcile (the VAT may then be implied: *vat_implied set to gross -
+ * net, or 0 at a zero rate, when no column holds it), 0 when they do not
+ * (role[] is the headings' kinds then).
+ */
+static int bd_roles(const char *rate, const struct folio_amount *am, const int *have,
+		    const struct column *cols, int ncols, int *role, long long *vat_implied,
+		    int *implied)
+{
+	long long v[MAX_COLS];
+	double r = strtod(rate, NULL) / 100.0;
+	int k, i, j, n = 0, bi = -1, bj = -1, bg = -1;
+	long long besterr = -1;
+
+	*implied = 0;
+	for (k = 0; k < ncols && k < MAX_COLS; k++) {
+		role[k] = 0;
+		if (!have[k])
+			continue;
+		v[k] = folio_amount_cents(&am[k]);
+		n++;
+		if (cols[k].kind == C_NET || cols[k].kind == C_VAT || cols[k].kind == C_GROSS)
+			role[k] = cols[k].kind;
+	}
+	if (!n || r < 0 || r >= 1)
+		return 0;
+	/* net (i) and VAT (j): the pair whose VAT is nearest net x rate, within
+	 * a cent and 0.2% (VAT summed over lines rounds apart); at a zero rate
+	 * a zero VAT under a non-zero net */
+	for (i = 0; i < ncols && i < MAX_COLS; i++) {
+		if (!have[i])
+			continue;
+		for (j = 0; j < ncols && j < MAX_COLS; j++) {
+			long long want, err, tol;
+
+			if (j == i || !have[j])
+				continue;
+			want = llround((double)v[i] * r);
+			err = llabs(want - v[j]);
+			tol = 1 + llabs(v[j]) / 500;
+			if (err > tol || (r > 0 && !v[j] && v[i]))
+				continue;
+			if (r == 0 && !v[i] && n > 2)
+				continue;
+			/* ties (a zero rate: every zero is a VAT) go to the headings,
+			 * then to the left */
+			err = err * 4 + (role[i] != C_NET) + (role[j] != C_VAT) * 2;
+			if (besterr < 0 || err < besterr) {
+				besterr = err;
+				bi = i;
+				bj = j;
+			}
+		}
+	}
+	if (bi < 0) {
+		/* no VAT column: net and gross apart by net x rate */
+		for (i = 0; i < ncols && i < MAX_COLS && bi < 0; i++)
+			for (j = 0; j < ncols && j < MAX_COLS; j++) {
+				long long d;
+
+				if (j == i || !have[i] || !have[j])
+					continue;
+				d = v[j] - v[i];
+				if (llabs(llround((double)v[i] * r) - d) <= 1 + llabs(d) / 500 &&
+				    (r == 0 || d)) {
+					bi = i;
+					bg = j;
+					*vat_implied = d;
+					*implied = 1;
+					break;
+				}
+			}
+		/* a zero rate and one amount: the net, the VAT nil */
+		if (bi < 0 && r == 0 && n == 1)
+			for (k = 0; k < ncols && k < MAX_COLS; k++)
+				if (have[k] && role[k] != C_VAT) {
+					bi = k;
+					*vat_implied = 0;
+					*implied = 1;
+				}
+		if (bi < 0)
+			return 0;
+	} else {
+		for (k = 0; k < ncols && k < MAX_COLS; k++)
+			if (have[k] && k != bi && k != bj && llabs(v[bi] + v[bj] - v[k]) <= 1 &&
+			    (bg < 0 || role[k] == C_GROSS))
+				bg = k;
+	}
+	for (k = 0; k < ncols && k < MAX_COLS; k++)
+		role[k] = k == bi ? C_NET : k == bj ? C_VAT : k == bg ? C_GROSS : 0;
+	return 1;
+}
+
 /* Whether line `l` holds no digit at all (a heading's second line:
  * "netto  podatku  netto"). */
 static int wordy_line(const struct pagem *pm, size_t l)
@@ -2670,7 +2769,7 @@ static int read_table(struct ctx *cx, const struct pagem *pm, size_t hl, struct 
 	int items = 0, nbd = 0, nli = 0, k, ret = 0, sum_have = 0;
 	long long sum_net = 0, sum_vat = 0;
 	size_t l;
-	int have_rate = 0;
+	int have_rate = 0, bd_odd = 0;
 
 	for (k = 0; k < ncols; k++) {
 		if (cols[k].mask & (C_DESC | C_QTY | C_PRICE))
@@ -2802,25 +2901,36 @@ static int read_table(struct ctx *cx, const struct pagem *pm, size_t hl, struct 
 		}
 		if (!items && rate[0]) {
 			char buf[40];
+			int role[MAX_COLS], implied = 0;
+			long long vimp = 0;
 
+			if (!bd_roles(rate, am, have, cols, ncols, role, &vimp, &implied))
+				bd_odd = 1;
 			folio_strbuf_addf(&bd, "%s{\"rate\":", nbd++ ? "," : "");
 			folio_strbuf_add_json(&bd, rate);
 			for (k = 0; k < ncols && k < MAX_COLS; k++) {
-				const char *nm = cols[k].kind == C_NET ? "net" :
-						 cols[k].kind == C_VAT ? "vat" :
-						 cols[k].kind == C_GROSS ? "gross" : NULL;
+				const char *nm = role[k] == C_NET ? "net" : role[k] == C_VAT ? "vat" :
+						 role[k] == C_GROSS ? "gross" : NULL;
 
 				if (!nm || !have[k])
 					continue;
 				folio_amount_format(&am[k], buf, sizeof(buf));
 				folio_strbuf_addf(&bd, ",\"%s\":\"%s\"", nm, buf);
-				if (cols[k].kind == C_NET) {
+				if (role[k] == C_NET) {
 					sum_net += folio_amount_cents(&am[k]);
 					sum_have |= 1;
-				} else if (cols[k].kind == C_VAT) {
+				} else if (role[k] == C_VAT) {
 					sum_vat += folio_amount_cents(&am[k]);
 					sum_have |= 2;
 				}
+			}
+			if (implied) {
+				struct folio_amount va = { vimp, 2 };
+
+				folio_amount_format(&va, buf, sizeof(buf));
+				folio_strbuf_addf(&bd, ",\"vat\":\"%s\"", buf);
+				sum_vat += vimp;
+				sum_have |= 2;
 			}
 			folio_strbuf_addch(&bd, '}');
 		} else if (items && desc[0]) {
@@ -2838,7 +2948,8 @@ static int read_table(struct ctx *cx, const struct pagem *pm, size_t hl, struct 
 	put_item(&li, &nli, &row, cols, ncols);
 	folio_strbuf_addch(&bd, ']');
 	folio_strbuf_addch(&li, ']');
-	if (nbd && emit(cx, "vat_breakdown", bd.buf, NULL, 0.85f, pm, 0, 0))
+	/* a row whose amounts do not reconcile: read, but not trusted */
+	if (nbd && emit(cx, "vat_breakdown", bd.buf, NULL, bd_odd ? 0.6f : 0.85f, pm, 0, 0))
 		ret = -1;
 	/* the rows' sums stand for totals a receipt does not print */
 	if (nbd && !ret && (sum_have & 1)) {

@@ -711,6 +711,61 @@ static void test_amount_due(struct folio_extractor *x)
 	folio_doc_free(d);
 }
 
+/* A VAT summary's columns by arithmetic: "Total s/ IVA" is no VAT
+ * column, "Steuerbetrag" is in no lexicon; net x rate = VAT and net + VAT
+ * = gross say which is which. A row that does not reconcile is read but
+ * not trusted. */
+static void test_breakdown_roles(struct folio_extractor *x)
+{
+	static const char *const pt[] = {
+		"40|Resumo do IVA",
+		"60|Taxa IVA\t180|Total s/ IVA\t300|IVA\t420|Total",
+		"70|0%\t190|1 050,00\t300|0,00\t420|1 050,00",
+		"70|25%\t190|7 286,00\t300|1 821,50\t420|9 107,50",
+		NULL,
+	};
+	static const char *const de[] = {
+		"40|Steuerübersicht",
+		"60|USt.-Satz\t180|Betrag netto\t300|Steuerbetrag\t420|Brutto",
+		"70|25%\t190|10.000,00\t300|2.500,00\t420|12.500,00",
+		"70|0%\t190|0,00\t300|0,00\t420|0,00",
+		NULL,
+	};
+	static const char *const fr_no_vat[] = {
+		"60|TVA %\t180|Total HT\t420|Montant TTC",
+		"70|25%\t190|92 000,00\t420|115 000,00",
+		NULL,
+	};
+	static const char *const odd[] = {
+		"60|Taxa IVA\t180|Base\t300|IVA\t420|Total",
+		"70|23%\t190|100,00\t300|7,00\t420|107,00",
+		NULL,
+	};
+	struct folio_doc *d = extract_rows(x, FOLIO_SRC_TEXT, pt);
+
+	T_EQ_STR(val(d, "vat_breakdown"),
+		 "[{\"rate\":\"0\",\"net\":\"1050.00\",\"vat\":\"0.00\",\"gross\":\"1050.00\"},"
+		 "{\"rate\":\"25\",\"net\":\"7286.00\",\"vat\":\"1821.50\","
+		 "\"gross\":\"9107.50\"}]");
+	folio_doc_free(d);
+	d = extract_rows(x, FOLIO_SRC_TEXT, de);
+	T_OK(strstr(val(d, "vat_breakdown"),
+		    "{\"rate\":\"25\",\"net\":\"10000.00\",\"vat\":\"2500.00\",") != NULL,
+	     "breakdown %s", val(d, "vat_breakdown"));
+	T_OK(strstr(val(d, "vat_breakdown"), "\"rate\":\"0\",\"net\":\"0.00\"") != NULL,
+	     "breakdown %s", val(d, "vat_breakdown"));
+	folio_doc_free(d);
+	d = extract_rows(x, FOLIO_SRC_TEXT, fr_no_vat);
+	T_EQ_STR(val(d, "vat_breakdown"),
+		 "[{\"rate\":\"25\",\"net\":\"92000.00\",\"gross\":\"115000.00\","
+		 "\"vat\":\"23000.00\"}]");
+	folio_doc_free(d);
+	d = extract_rows(x, FOLIO_SRC_TEXT, odd);
+	T_OK(conf_of(d, "vat_breakdown") < 0.9f, "odd row confidence %.2f",
+	     (double)conf_of(d, "vat_breakdown"));
+	folio_doc_free(d);
+}
+
 /* Line item tables as e-invoice prints set them: nine columns, a second
  * heading line, a quantity with its unit ("2 EA"), a detail line under a
  * row ("Artikelnummer: ...") and a description going on over a line. */
@@ -821,6 +876,7 @@ int main(void)
 	test_name_labels(x);
 	test_totals_set(x);
 	test_amount_due(x);
+	test_breakdown_roles(x);
 	test_item_table(x);
 	test_accounts(x);
 	test_item_groups(x);
