@@ -240,6 +240,13 @@ struct ctx {
 	int dec;               /* ',' or '.' */
 	char country[3];       /* from the language of the labels */
 	int oom;
+	/* the item tables' nets summed per VAT rate (rated_vat() checks a
+	 * summary's nets by them) */
+	struct {
+		double rate;
+		long long net;
+	} lrate[8];
+	int nlrate, lrate_bad;
 };
 
 static int grow(void **v, size_t *alloc, size_t n, size_t size)
@@ -2747,6 +2754,39 @@ static int bd_roles(const char *rate, const struct folio_amount *am, const int *
 	return 1;
 }
 
+/* Adds an item row's net to its rate's sum; a row without either spoils
+ * the sums (they would not be the whole). */
+static void note_rate_net(struct ctx *cx, const struct item_row *r, const struct column *cols,
+			  int ncols)
+{
+	int k, i;
+	double rate;
+
+	if (!r->open || !r->desc[0])
+		return;
+	for (k = 0; k < ncols && k < MAX_COLS; k++)
+		if (cols[k].kind == C_NET && r->have[k])
+			break;
+	if (!r->rate[0] || k == ncols || k == MAX_COLS) {
+		cx->lrate_bad = 1;
+		return;
+	}
+	rate = strtod(r->rate, NULL);
+	for (i = 0; i < cx->nlrate; i++)
+		if (fabs(cx->lrate[i].rate - rate) < 0.001)
+			break;
+	if (i == cx->nlrate) {
+		if (i == (int)(sizeof(cx->lrate) / sizeof(cx->lrate[0]))) {
+			cx->lrate_bad = 1;
+			return;
+		}
+		cx->lrate[i].rate = rate;
+		cx->lrate[i].net = 0;
+		cx->nlrate++;
+	}
+	cx->lrate[i].net += folio_amount_cents(&r->am[k]);
+}
+
 /* Whether line `l` holds no digit at all (a heading's second line:
  * "netto  podatku  netto"). */
 static int wordy_line(const struct pagem *pm, size_t l)
@@ -2934,6 +2974,7 @@ static int read_table(struct ctx *cx, const struct pagem *pm, size_t hl, struct 
 			}
 			folio_strbuf_addch(&bd, '}');
 		} else if (items && desc[0]) {
+			note_rate_net(cx, &row, cols, ncols);
 			put_item(&li, &nli, &row, cols, ncols);
 			memset(&row, 0, sizeof(row));
 			row.open = 1;
@@ -2945,6 +2986,7 @@ static int read_table(struct ctx *cx, const struct pagem *pm, size_t hl, struct 
 			memcpy(row.have, have, sizeof(have));
 		}
 	}
+	note_rate_net(cx, &row, cols, ncols);
 	put_item(&li, &nli, &row, cols, ncols);
 	folio_strbuf_addch(&bd, ']');
 	folio_strbuf_addch(&li, ']');
@@ -3253,6 +3295,170 @@ out:
 	return ret;
 }
 
+/* ---- VAT per rate in a totals block ---------------------------------------- */
+
+/* The best candidate of `name` this page reader gave, or NULL. */
+static const struct folio_cand *best_cand(const struct ctx *cx, const char *name)
+{
+	const struct folio_cand *best = NULL;
+	size_t i;
+
+	for (i = 0; i < cx->out->n; i++)
+		if (!strcmp(cx->out->v[i].name, name) &&
+		    (cx->out->v[i].src == FOLIO_SRC_TEXT || cx->out->v[i].src == FOLIO_SRC_OCR) &&
+		    (!best || cx->out->v[i].conf > best->conf))
+			best = &cx->out->v[i];
+	return best;
+}
+
+struct rated {
+	char rate[16];
+	double r;
+	long long vat, net;
+	int have_net;
+	size_t page, a, b;
+};
+
+/*
+ * Totals blocks print the VAT of each rate as its own line: "TVA 25%
+ * 115,75", "Kwota VAT 6%  51,36", "Cuota 25%  6.250,00", "IVA 0%  0,00".
+ * A VAT label, a rate and nothing else in a cell, the amount in the next
+ * cell of its line. Their sum is the VAT total; with one rate the net
+ * total is its base, with several the item tables' nets per rate are,
+ * else VAT / rate with the net total taking up the one rate left; a
+ * breakdown is given only when every base reproduces its VAT and the
+ * bases add up to the net total.
+ */
+static int rated_vat(struct ctx *cx)
+{
+	struct rated ev[8];
+	int n = 0, i, k, ret = 0, odd = 0, from_lines = 1, left = -1;
+	long long sum = 0, nets = 0;
+	const struct folio_cand *nt;
+	struct folio_strbuf bd = FOLIO_STRBUF_INIT;
+	char buf[40];
+	size_t mi;
+
+	for (mi = 0; mi < cx->nm && n < 8; mi++) {
+		const struct match *m = &cx->m[mi];
+		const struct pagem *pm = &cx->pm[m->page];
+		const struct cell *c = &pm->c[m->cell];
+		char *t;
+		struct rated e;
+		struct folio_amount am;
+		size_t b = m->b;
+
+		if (!(m->lb->kind == V_AMOUNT && !strcmp(m->lb->field, "vat_total")) &&
+		    !(m->lb->kind == V_BD && m->lb->col == C_VAT))
+			continue;
+		if (m->a != c->a || b >= c->b || m->cell + 1 >= pm->nc ||
+		    pm->c[m->cell + 1].line != c->line)
+			continue;
+		while (b < c->b && !pm->t[b].key[0] && !has_digit(pm->t[b].text))
+			b++;
+		if (!(t = span_text(pm, b, c->b, NULL, 0)))
+			return -1;
+		memset(&e, 0, sizeof(e));
+		k = strchr(t, '%') && norm_rate(t, e.rate, sizeof(e.rate));
+		free(t);
+		if (!k || !cell_amount(cx, pm, &pm->c[m->cell + 1], &am))
+			continue;
+		e.r = strtod(e.rate, NULL) / 100.0;
+		e.vat = folio_amount_cents(&am);
+		e.page = m->page;
+		e.a = pm->c[m->cell + 1].a;
+		e.b = pm->c[m->cell + 1].b;
+		for (k = 0; k < n; k++)
+			if (!strcmp(ev[k].rate, e.rate))
+				break;
+		if (k < n)
+			continue;
+		ev[n++] = e;
+		sum += e.vat;
+	}
+	if (!n)
+		return 0;
+	{
+		struct folio_amount t = { sum, 2 };
+
+		folio_amount_format(&t, buf, sizeof(buf));
+		if (emit(cx, "vat_total", buf, NULL, n > 1 ? 0.75f : 0.8f, &cx->pm[ev[0].page],
+			 n > 1 ? 0 : ev[0].a, n > 1 ? 0 : ev[0].b))
+			return -1;
+	}
+	if (folio_cands_find(cx->out, "vat_breakdown", FOLIO_SRC_NONE) ||
+	    !(nt = best_cand(cx, "net_total")))
+		return 0;
+	{
+		struct folio_amount na;
+		long long net_total;
+
+		if (!folio_amount_parse(nt->value, '.', &na))
+			return 0;
+		net_total = folio_amount_cents(&na);
+		if (n == 1) {
+			ev[0].net = net_total;
+			ev[0].have_net = 1;
+		} else {
+			for (i = 0; i < n; i++)
+				for (k = 0; k < cx->nlrate && !cx->lrate_bad; k++)
+					if (fabs(cx->lrate[k].rate / 100.0 - ev[i].r) < 1e-5) {
+						ev[i].net = cx->lrate[k].net;
+						ev[i].have_net = 1;
+					}
+			for (i = 0; i < n; i++)
+				if (!ev[i].have_net)
+					from_lines = 0;
+			if (!from_lines)
+				for (i = 0; i < n; i++) {
+					ev[i].have_net = 0;
+					if (ev[i].r > 0) {
+						ev[i].net = llround((double)ev[i].vat / ev[i].r);
+						ev[i].have_net = 1;
+					} else if (left < 0) {
+						left = i;
+					} else {
+						return 0;
+					}
+				}
+			for (i = 0; i < n; i++)
+				if (ev[i].have_net)
+					nets += ev[i].net;
+			if (left >= 0) {
+				ev[left].net = net_total - nets;
+				ev[left].have_net = 1;
+				nets = net_total;
+			}
+			if (llabs(nets - net_total) > n)
+				return 0;
+		}
+	}
+	for (i = 0; i < n; i++)
+		if (llabs(llround((double)ev[i].net * ev[i].r) - ev[i].vat) >
+		    1 + llabs(ev[i].vat) / 500)
+			odd = 1;
+	if (odd)
+		return 0;
+	folio_strbuf_addch(&bd, '[');
+	for (i = 0; i < n; i++) {
+		struct folio_amount a = { ev[i].net, 2 }, v = { ev[i].vat, 2 };
+
+		folio_strbuf_addf(&bd, "%s{\"rate\":", i ? "," : "");
+		folio_strbuf_add_json(&bd, ev[i].rate);
+		folio_amount_format(&a, buf, sizeof(buf));
+		folio_strbuf_addf(&bd, ",\"net\":\"%s\"", buf);
+		folio_amount_format(&v, buf, sizeof(buf));
+		folio_strbuf_addf(&bd, ",\"vat\":\"%s\"}", buf);
+	}
+	folio_strbuf_addch(&bd, ']');
+	/* bases from VAT / rate are a guess to a cent or two */
+	if (!bd.buf || emit(cx, "vat_breakdown", bd.buf, NULL,
+			    n == 1 || from_lines ? 0.8f : 0.6f, &cx->pm[ev[0].page], 0, 0))
+		ret = -1;
+	folio_strbuf_release(&bd);
+	return ret;
+}
+
 /* ---- line items as label: value groups ------------------------------------ */
 
 /* Whether a label of the lexicon starts cell `c` (a line of its own kind,
@@ -3513,7 +3719,8 @@ int folio_layout_extract(const struct folio_lexicon *lx, const struct folio_doc 
 	if (find_labels(&cx))
 		goto oom;
 	guess_locale(&cx);
-	if (key_values(&cx) || tables(&cx) || breakdown_groups(&cx) || item_groups(&cx) ||
+	if (key_values(&cx) || tables(&cx) || breakdown_groups(&cx) || rated_vat(&cx) ||
+	    item_groups(&cx) ||
 	    find_ibans(&cx) ||
 	    currency(&cx) || markers(&cx))
 		goto oom;

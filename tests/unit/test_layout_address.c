@@ -766,6 +766,52 @@ static void test_breakdown_roles(struct folio_extractor *x)
 	folio_doc_free(d);
 }
 
+/* A totals block with the VAT of each rate on its own line: their sum is
+ * the VAT total; one rate's base is the net total, several rates' bases
+ * come from the item table's nets per rate (or VAT / rate) and must add up
+ * to the net total. */
+static void test_rated_vat(struct folio_extractor *x)
+{
+	static const char *const fr[] = {
+		"320|Total HT\t500|463,00",
+		"320|TVA 25%\t500|115,75",
+		"320|Montant TTC\t500|578,75",
+		NULL,
+	};
+	static const char *const pl[] = {
+		"40|Lp.\t70|Nazwa\t300|Ilość\t360|Cena\t420|Stawka\t480|Wartość netto",
+		"40|1\t70|Bilet lotniczy\t300|1\t360|856,00\t420|6%\t480|856,00",
+		"40|2\t70|Opłata rezerwacyjna\t300|1\t360|150,00\t420|25%\t480|150,00",
+		"",
+		"300|Razem netto\t500|1 006,00",
+		"300|Kwota VAT 6%\t500|51,36",
+		"300|Kwota VAT 25%\t500|37,50",
+		"300|Kwota należności ogółem\t500|1 094,86",
+		NULL,
+	};
+	static const char *const es_bad[] = {
+		"320|Subtotal\t500|1.000,00",
+		"320|Cuota 21%\t500|200,00",
+		"320|Total\t500|1.200,00",
+		NULL,
+	};
+	struct folio_doc *d = extract_rows(x, FOLIO_SRC_TEXT, fr);
+
+	T_EQ_STR(val(d, "vat_total"), "115.75");
+	T_EQ_STR(val(d, "vat_breakdown"), "[{\"rate\":\"25\",\"net\":\"463.00\",\"vat\":\"115.75\"}]");
+	folio_doc_free(d);
+	d = extract_rows(x, FOLIO_SRC_TEXT, pl);
+	T_EQ_STR(val(d, "vat_total"), "88.86");
+	T_EQ_STR(val(d, "vat_breakdown"), "[{\"rate\":\"6\",\"net\":\"856.00\",\"vat\":\"51.36\"},"
+					  "{\"rate\":\"25\",\"net\":\"150.00\",\"vat\":\"37.50\"}]");
+	folio_doc_free(d);
+	/* 21% of 1000 is not 200: no breakdown */
+	d = extract_rows(x, FOLIO_SRC_TEXT, es_bad);
+	T_EQ_STR(val(d, "vat_total"), "200.00");
+	T_EQ_STR(val(d, "vat_breakdown"), "(missing)");
+	folio_doc_free(d);
+}
+
 /* Line item tables as e-invoice prints set them: nine columns, a second
  * heading line, a quantity with its unit ("2 EA"), a detail line under a
  * row ("Artikelnummer: ...") and a description going on over a line. */
@@ -877,6 +923,7 @@ int main(void)
 	test_totals_set(x);
 	test_amount_due(x);
 	test_breakdown_roles(x);
+	test_rated_vat(x);
 	test_item_table(x);
 	test_accounts(x);
 	test_item_groups(x);
