@@ -247,6 +247,7 @@ struct ctx {
 		long long net;
 	} lrate[8];
 	int nlrate, lrate_bad;
+	const struct cell *recipient;  /* a letter's, by letter_parties() */
 };
 
 static int grow(void **v, size_t *alloc, size_t n, size_t size)
@@ -1989,6 +1990,8 @@ static int party_alone(const struct ctx *cx, const struct match *m, size_t *last
 }
 
 /* Party blocks: name right of or under "Sprzedawca:", tax ID in the block. */
+static int legal_form(const struct pagem *pm, const struct cell *c);
+
 static int parties(struct ctx *cx, struct taxid *ids, size_t nids, int *assigned)
 {
 	size_t i, j;
@@ -2004,6 +2007,9 @@ static int parties(struct ctx *cx, struct taxid *ids, size_t nids, int *assigned
 		size_t l, last;
 
 		if (m->lb->kind != V_PARTY || (m->a != c->a && !party_heading(pm, m)))
+			continue;
+		/* "Seller GmbH", "Buyer AB": a name that starts with a heading's word */
+		if (m->b < c->b && legal_form(pm, c))
 			continue;
 		snprintf(field, sizeof(field), "%s_name", role);
 		memset(&sp, 0, sizeof(sp));
@@ -2108,7 +2114,8 @@ static int legal_form(const struct pagem *pm, const struct cell *c)
 		"gmbh", "ltd", "limited", "plc", "llp", "sarl", "sas", "sa", "sl", "slu", "lda",
 		"srl", "srls", "spa", "snc", "sapa", "ag", "kg", "ohg", "ek", "mbb", "ug", "gbr",
 		"kgaa", "bv", "nv", "sc", "sro", "inc", "llc", "eurl", "sasu", "scs", "unipessoal",
-		"spzoo", "spj", "spk", "cb", "scoop", NULL,
+		"spzoo", "spj", "spk", "cb", "scoop", "ab", "hb", "kb", "as", "asa", "aps",
+		"oy", "oyj", NULL,
 	};
 	const char *k[4] = { "", "", "", "" };
 	size_t i;
@@ -2194,7 +2201,7 @@ static int letterhead(struct ctx *cx, const struct taxid *ids, size_t nids)
 			struct address ad;
 			float conf;
 
-			if (!name_cell(pm, c))
+			if (!name_cell(pm, c) || c == cx->recipient)
 				continue;
 			legal = legal_form(pm, c);
 			if ((r = read_address(cx, 0, c, ids, nids, &ad)) < 0)
@@ -2210,6 +2217,86 @@ static int letterhead(struct ctx *cx, const struct taxid *ids, size_t nids)
 				return -1;
 			return 0;
 		}
+	}
+	return 0;
+}
+
+/*
+ * A letter: the sender's block at the top left, the recipient's block under
+ * it in the left half where a window envelope shows it, set beside the
+ * document's title ("Testverket / Box 88 / 10011 Stockholm" next to
+ * "FACTURE") or with an address. Unlabelled, so only when no party heading
+ * or name label is on the page, and weakly: the sender's name when nothing
+ * else gave it, the recipient's as the buyer's.
+ */
+static int letter_parties(struct ctx *cx, const struct taxid *ids, size_t nids)
+{
+	const struct pagem *pm;
+	const struct cell *sender = NULL;
+	size_t k, i, skip_to = 0;
+
+	if (!cx->npm || have_text(cx, "buyer_name"))
+		return 0;
+	for (i = 0; i < cx->nm; i++) {
+		const struct match *m = &cx->m[i];
+		const struct cell *mc = &cx->pm[m->page].c[m->cell];
+
+		/* headings where the parties are: not a footer's "Seller GmbH · ..." */
+		if (m->page || (cx->pm[0].pg->height > 0 && mc->y0 > cx->pm[0].pg->height / 2))
+			continue;
+		if (m->lb->kind == V_PARTY && m->b < mc->b && legal_form(&cx->pm[m->page], mc))
+			continue;
+		/* "Nazwa towaru" heads a table's column, not a party's name */
+		if ((m->lb->kind == V_PARTY && (m->a == mc->a || party_heading(&cx->pm[0], m))) ||
+		    (m->lb->kind == V_PNAME && name_label(&cx->pm[0], m)))
+			return 0;
+	}
+	pm = &cx->pm[0];
+	if (pm->pg->width <= 0 || pm->pg->height <= 0)
+		return 0;
+	for (k = 0; k < pm->nc; k++) {
+		const struct cell *c = &pm->c[k];
+		struct cell bc[BLOCK_MAX];
+		struct address ad;
+		size_t nb;
+		int titled = 0, r;
+
+		if (c->y0 > pm->pg->height * 45 / 100)
+			break;
+		if (c->x0 > pm->pg->width * 2 / 5 || (size_t)c->line < skip_to)
+			continue;
+		/* "Seller GmbH": a heading's word, but a name */
+		if ((!name_cell(pm, c) || label_cell(cx, pm, c)) &&
+		    !(legal_form(pm, c) && !strchr(pm->t[c->b - 1].text, ':')))
+			return 0;
+		nb = block_cells(pm, c, bc);
+		if (!sender) {
+			sender = c;
+			skip_to = (size_t)(nb ? bc[nb - 1].line : c->line) + 1;
+			continue;
+		}
+		/* the title on the recipient's first line */
+		for (i = pm->l[c->line].ca; i < pm->l[c->line].cb; i++) {
+			const struct cell *d = &pm->c[i];
+
+			if (d != c && d->x0 > pm->pg->width / 2 && title_word(pm->t[d->a].key))
+				titled = 1;
+		}
+		if ((r = read_address(cx, 0, c, ids, nids, &ad)) < 0)
+			return -1;
+		if (r)
+			free(ad.text);
+		if (!titled && !r)
+			return 0;
+		if (!have_text(cx, "seller_name") &&
+		    emit_name(cx, "seller_name", pm, sender, legal_form(pm, sender) ? 0.6f : 0.5f))
+			return -1;
+		if (emit_name(cx, "buyer_name", pm, c, titled && r ? 0.6f : 0.5f))
+			return -1;
+		cx->recipient = c;
+		if (r && party_address(cx, 0, c, "buyer", ids, nids, 0.6f) < 0)
+			return -1;
+		return 0;
 	}
 	return 0;
 }
@@ -3729,7 +3816,7 @@ int folio_layout_extract(const struct folio_lexicon *lx, const struct folio_doc 
 	if (nids && !(assigned = calloc(nids, sizeof(*assigned))))
 		goto oom;
 	if (parties(&cx, ids, nids, assigned) || return_address(&cx, ids, nids) ||
-	    letterhead(&cx, ids, nids))
+	    letter_parties(&cx, ids, nids) || letterhead(&cx, ids, nids))
 		goto oom;
 	if (first_date(&cx))
 		goto oom;

@@ -812,6 +812,54 @@ static void test_rated_vat(struct folio_extractor *x)
 	folio_doc_free(d);
 }
 
+/* A letter without party headings: the sender at the top left, the
+ * recipient under it beside the title (or with an address) is the buyer;
+ * "Seller GmbH" is a name, not a "Seller" heading; "Nazwa towaru" over
+ * the items is no name label. */
+static void test_letter(struct folio_extractor *x)
+{
+	static const char *const fr[] = {
+		"50>Ubiquitous Fleet of Cars Sverige AB",
+		"50|Vasagatan 1 A",
+		"50|10010 Stockholm",
+		"",
+		"",
+		"",
+		"50|Testverket\t400>FACTURE",
+		"50|Box 88\t400|Numéro\t480|321123",
+		"50|10011 Stockholm\t400|Date d'émission\t480|02/01/2008",
+		"",
+		"60|#\t80|Description\t330|Qté\t380|Prix unitaire\t460|TVA %\t510|Montant HT",
+		"60|1\t80|Hyrestid i dagar\t340|1\t400|299,00\t470|25%\t520|299,00",
+		NULL,
+	};
+	static const char *const pl[] = {
+		"50>Seller GmbH",
+		"50|Straße No",
+		"50|4000 S Stadt",
+		"",
+		"",
+		"",
+		"50|BuyerName\t340>FAKTURA VAT",
+		"50|Straße No\t340|Nr faktury\t450|0",
+		"",
+		"68|Lp. Nazwa towaru lub usługi\t323|Ilość\t376|Cena netto\t450|Wartość netto",
+		"68|1\t90|Flugschein\t330|1\t380|720,81\t460|720,81",
+		NULL,
+	};
+	struct folio_doc *d = extract_rows(x, FOLIO_SRC_TEXT, fr);
+
+	T_EQ_STR(val(d, "seller_name"), "Ubiquitous Fleet of Cars Sverige AB");
+	T_EQ_STR(val(d, "buyer_name"), "Testverket");
+	T_EQ_STR(val(d, "buyer_address"), "Box 88, 10011 Stockholm");
+	T_OK(conf_of(d, "buyer_name") < 0.9f, "unlabelled buyer %.2f", (double)conf_of(d, "buyer_name"));
+	folio_doc_free(d);
+	d = extract_rows(x, FOLIO_SRC_TEXT, pl);
+	T_EQ_STR(val(d, "seller_name"), "Seller GmbH");
+	T_EQ_STR(val(d, "buyer_name"), "BuyerName");
+	folio_doc_free(d);
+}
+
 /* Line item tables as e-invoice prints set them: nine columns, a second
  * heading line, a quantity with its unit ("2 EA"), a detail line under a
  * row ("Artikelnummer: ...") and a description going on over a line. */
@@ -924,6 +972,7 @@ int main(void)
 	test_amount_due(x);
 	test_breakdown_roles(x);
 	test_rated_vat(x);
+	test_letter(x);
 	test_item_table(x);
 	test_accounts(x);
 	test_item_groups(x);
