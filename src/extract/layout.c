@@ -737,6 +737,11 @@ static const char *currency_of(const char *key)
 		{ "pln", "PLN" }, { "zl", "PLN" }, { "eur", "EUR" }, { "gbp", "GBP" },
 		{ "chf", "CHF" }, { "usd", "USD" }, { "czk", "CZK" }, { "huf", "HUF" },
 		{ "sek", "SEK" }, { "dkk", "DKK" }, { "ron", "RON" }, { "brl", "BRL" },
+		{ "nok", "NOK" }, { "isk", "ISK" }, { "bgn", "BGN" }, { "kc", "CZK" },
+		{ "jpy", "JPY" }, { "cny", "CNY" }, { "inr", "INR" }, { "aud", "AUD" },
+		{ "cad", "CAD" }, { "nzd", "NZD" }, { "zar", "ZAR" },
+		{ "mxn", "MXN" }, { "sgd", "SGD" }, { "hkd", "HKD" }, { "rsd", "RSD" },
+		{ "uah", "UAH" },
 	};
 	size_t i;
 
@@ -3689,7 +3694,7 @@ static void guess_locale(struct ctx *cx)
 
 static int currency(struct ctx *cx)
 {
-	int votes[16] = { 0 };
+	int votes[16] = { 0 }, dollars = 0;
 	const char *codes[16];
 	int ncodes = 0, best = -1, k;
 	size_t p, i;
@@ -3702,10 +3707,21 @@ static int currency(struct ctx *cx)
 				code = "EUR";
 			if (!code && strstr(t, "\xc2\xa3"))
 				code = "GBP";
+			if (!code && strstr(t, "\xe2\x82\xb9"))
+				code = "INR";
+			if (!code && strstr(t, "\xc2\xa5"))
+				code = "JPY";
+			/* "$" alone is USD's more often than any other dollar's */
+			if (!code && strchr(t, '$') && (t[1] == '\0' || isdigit((unsigned char)t[1]) ||
+							isdigit((unsigned char)t[0]))) {
+				code = "USD";
+				dollars++;
+			}
 			if (!code)
 				continue;
 			if (strlen(cx->pm[p].t[i].key) > 3 && !strstr(t, "\xe2\x82\xac") &&
-			    !strstr(t, "\xc2\xa3"))
+			    !strstr(t, "\xc2\xa3") && !strstr(t, "\xe2\x82\xb9") &&
+			    !strchr(t, '$') && !strstr(t, "\xc2\xa5"))
 				continue;
 			for (k = 0; k < ncodes; k++)
 				if (!strcmp(codes[k], code))
@@ -3718,7 +3734,9 @@ static int currency(struct ctx *cx)
 	for (k = 0; k < ncodes; k++)
 		if (best < 0 || votes[k] > votes[best])
 			best = k;
+	/* "$" alone might be any dollar */
 	if (best >= 0 && folio_cands_add(cx->out, "currency", codes[best], NULL,
+					 !strcmp(codes[best], "USD") && dollars >= votes[best] ? 0.6f :
 					 votes[best] > 1 ? 0.9f : 0.7f,
 					 cx->npm && cx->pm[0].pg->source == FOLIO_SRC_OCR ?
 					 FOLIO_SRC_OCR : FOLIO_SRC_TEXT, 0, NULL))

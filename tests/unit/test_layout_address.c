@@ -860,6 +860,44 @@ static void test_letter(struct folio_extractor *x)
 	folio_doc_free(d);
 }
 
+/* Currencies by code or symbol: NOK, "Kč", "₹"; "$" alone is taken as
+ * USD but unsure (CAD, AUD and others print it too). */
+static void test_currency(struct folio_extractor *x)
+{
+	static const char *const nok[] = {
+		"300|Devise\t400|NOK",
+		"300|Total TTC\t400|1 801,78",
+		NULL,
+	};
+	static const char *const czk[] = {
+		"300|Celkem k úhradě\t400|12 100,00 Kč",
+		NULL,
+	};
+	static const char *const inr[] = {
+		"300|Total\t400|₹ 1,180.00",
+		NULL,
+	};
+	static const char *const usd[] = {
+		"300|Total\t400|$1,180.00",
+		"300|Balance due\t400|$1,180.00",
+		NULL,
+	};
+	struct folio_doc *d = extract_rows(x, FOLIO_SRC_TEXT, nok);
+
+	T_EQ_STR(val(d, "currency"), "NOK");
+	folio_doc_free(d);
+	d = extract_rows(x, FOLIO_SRC_TEXT, czk);
+	T_EQ_STR(val(d, "currency"), "CZK");
+	folio_doc_free(d);
+	d = extract_rows(x, FOLIO_SRC_TEXT, inr);
+	T_EQ_STR(val(d, "currency"), "INR");
+	folio_doc_free(d);
+	d = extract_rows(x, FOLIO_SRC_TEXT, usd);
+	T_EQ_STR(val(d, "currency"), "USD");
+	T_OK(conf_of(d, "currency") < 0.9f, "a bare $ %.2f", (double)conf_of(d, "currency"));
+	folio_doc_free(d);
+}
+
 /* Line item tables as e-invoice prints set them: nine columns, a second
  * heading line, a quantity with its unit ("2 EA"), a detail line under a
  * row ("Artikelnummer: ...") and a description going on over a line. */
@@ -973,6 +1011,7 @@ int main(void)
 	test_breakdown_roles(x);
 	test_rated_vat(x);
 	test_letter(x);
+	test_currency(x);
 	test_item_table(x);
 	test_accounts(x);
 	test_item_groups(x);
