@@ -898,6 +898,40 @@ static void test_currency(struct folio_extractor *x)
 	folio_doc_free(d);
 }
 
+/* Item columns headed as invoicing software heads them: "P.U. HT" and
+ * "Total HT" (fr), "Total s/ IVA" (pt), "Line total" (en). */
+static void test_item_headings(struct folio_extractor *x)
+{
+	static const char *const fr[] = {
+		"60|#\t80|Désignation\t330|Qté\t380|P.U. HT\t440|TVA %\t500|Total HT",
+		"60|1\t80|Hyrestid i dagar\t340|1\t390|299,00\t450|25%\t510|299,00",
+		NULL,
+	};
+	static const char *const pt[] = {
+		"60|#\t80|Descrição\t300|Quantidade\t370|Preço unitário\t450|% IVA\t500|Total s/ IVA",
+		"60|1\t80|Service fee\t320|1\t390|400,00\t460|25%\t510|400,00",
+		NULL,
+	};
+	static const char *const en[] = {
+		"60|#\t80|Description\t300|Quantity\t370|Price\t430|VAT rate\t500|Line total",
+		"60|1\t80|Paper subscription\t320|1\t380|800.00\t440|25%\t510|800.00",
+		NULL,
+	};
+	struct folio_doc *d = extract_rows(x, FOLIO_SRC_TEXT, fr);
+
+	T_EQ_STR(val(d, "lines"), "[{\"description\":\"Hyrestid i dagar\",\"quantity\":\"1\","
+				  "\"unit_price\":\"299.00\",\"net\":\"299.00\",\"vat_rate\":\"25\"}]");
+	folio_doc_free(d);
+	d = extract_rows(x, FOLIO_SRC_TEXT, pt);
+	T_EQ_STR(val(d, "lines"), "[{\"description\":\"Service fee\",\"quantity\":\"1\","
+				  "\"unit_price\":\"400.00\",\"net\":\"400.00\",\"vat_rate\":\"25\"}]");
+	folio_doc_free(d);
+	d = extract_rows(x, FOLIO_SRC_TEXT, en);
+	T_EQ_STR(val(d, "lines"), "[{\"description\":\"Paper subscription\",\"quantity\":\"1\","
+				  "\"unit_price\":\"800.00\",\"net\":\"800.00\",\"vat_rate\":\"25\"}]");
+	folio_doc_free(d);
+}
+
 /* Line item tables as e-invoice prints set them: nine columns, a second
  * heading line, a quantity with its unit ("2 EA"), a detail line under a
  * row ("Artikelnummer: ...") and a description going on over a line. */
@@ -1012,6 +1046,7 @@ int main(void)
 	test_rated_vat(x);
 	test_letter(x);
 	test_currency(x);
+	test_item_headings(x);
 	test_item_table(x);
 	test_accounts(x);
 	test_item_groups(x);
