@@ -2922,7 +2922,7 @@ static int read_table(struct ctx *cx, const struct pagem *pm, size_t hl, struct 
 		struct folio_amount am[MAX_COLS];
 		int have[MAX_COLS] = { 0 };
 		char rate[16] = "", desc[256] = "", qty[32] = "";
-		int total = 0, namounts = 0, desc_x1 = 0;
+		int total = 0, namounts = 0, desc_x1 = 0, detail = 0;
 		size_t c;
 
 		struct cell units[32];
@@ -2961,10 +2961,49 @@ static int read_table(struct ctx *cx, const struct pagem *pm, size_t hl, struct 
 				free(t);
 				continue;
 			}
+			/* a code wrapped in its own column ("4bbc175d-c8de-75b5-88a5-" /
+			 * "a7c273403730" under KSeF's "UU ID"): not the table's end */
+			if (col >= 0 && cols[col].kind != C_DESC && cols[col].kind != C_NET &&
+			    cols[col].kind != C_GROSS && cols[col].kind != C_VAT && row.desc_x1 &&
+			    cl->x1 <= row.desc_x1) {
+				struct folio_amount dummy;
+
+				if (!cell_amount(cx, pm, cl, &dummy))
+					continue;
+			}
 		}
 		if (vl->cb - vl->ca < 2 && !(vl->cb - vl->ca == 1 && items == 0))
 			break;
 		nu = row_units(cx, pm, vl, units, orig, 32);
+		/* a code and the description set too close to be two cells
+		 * ("66465935-48e0-... Refined Concrete Pants"): cut where the
+		 * description's column starts */
+		for (k = 0; k < ncols && items; k++) {
+			size_t j;
+
+			if (cols[k].kind != C_DESC)
+				continue;
+			for (u = 0; u < nu && nu < 32; u++) {
+				struct cell *cu = &units[u];
+
+				if (cu->x0 >= cols[k].x0 - 3 || cu->x1 <= cols[k].x0)
+					continue;
+				for (j = cu->a + 1; j < cu->b && pm->t[j].x < cols[k].x0 - 3; j++)
+					;
+				if (j == cu->b)
+					continue;
+				memmove(&units[u + 2], &units[u + 1], (nu - u - 1) * sizeof(*units));
+				memmove(&orig[u + 2], &orig[u + 1], (nu - u - 1) * sizeof(*orig));
+				units[u + 1] = *cu;
+				units[u + 1].a = j;
+				units[u + 1].x0 = pm->t[j].x;
+				orig[u + 1] = orig[u];
+				cu->b = j;
+				cu->x1 = pm->t[j - 1].x + pm->t[j - 1].w;
+				nu++;
+				break;
+			}
+		}
 		if (nu < 2)
 			break;
 		for (u = 0; u < nu; u++) {
@@ -2979,6 +3018,7 @@ static int read_table(struct ctx *cx, const struct pagem *pm, size_t hl, struct 
 				goto out;
 			}
 			make_key(t, key, sizeof(key));
+			detail |= strchr(t, ':') != NULL;
 			c = orig[u];
 			for (m = 0; m < cx->nm && u == 0; m++)
 				if (cx->m[m].lb->kind == V_ROW && &cx->pm[cx->m[m].page] == pm &&
@@ -3005,6 +3045,11 @@ static int read_table(struct ctx *cx, const struct pagem *pm, size_t hl, struct 
 			}
 			free(t);
 		}
+		/* an item's details as label: value pairs ("Nummer der
+		 * Auftragsposition: 123   Kontierungshinweis: ..."): the table
+		 * goes on under them */
+		if (!namounts && items && detail && row.open && !rate[0])
+			continue;
 		if (!namounts)
 			break;
 		if (total) {

@@ -932,6 +932,55 @@ static void test_item_headings(struct folio_extractor *x)
 	folio_doc_free(d);
 }
 
+/* KSeF's item table: a row code set against the description (one cell),
+ * a code wrapped onto a line of its own, "Cena jedn. netto" one column;
+ * XRechnung's rows with label: value details under them. */
+static void test_item_rows(struct folio_extractor *x)
+{
+	static const char *const ksef[] = {
+		"45|Lp. Unikalny numer wiersza\t230|Nazwa towaru lub usługi\t400|Cena jedn. netto"
+		"\t520|Ilość\t570|Miara\t620|Stawka podatku\t730|Wartość sprzedaży netto",
+		"45|1\t63|66465935-48e0-b7d9-ea88-d9d7 Refined Concrete Pants\t440|295,81\t530|8 szt."
+		"\t630|23%\t780|2 366,48",
+		"",
+		"45|2\t63|4bbc175d-c8de-\t230|Refined Granite Mouse\t440|622,27\t530|10 szt."
+		"\t630|23%\t780|6 222,70",
+		"63|a7c273403730",
+		"45|3\t63|16d35141-c43f\t230|Sleek Steel Pants\t440|402,96\t530|10 szt."
+		"\t630|23%\t780|4 029,60",
+		NULL,
+	};
+	static const char *const xr[] = {
+		"40|#\t100|Beschreibung\t300|Menge\t360|Preis\t420|USt. Satz\t500|Gesamt",
+		"40|1\t100|item name\t300|7 DAY\t360|400\t420|25,00%\t500|2.800,00",
+		"100|Description of item",
+		"100|Nummer der Auftragsposition: 123\t330|Kontierungshinweis: Konteringsstreng",
+		"100|Code des Herkunftslandes: NO",
+		"40|2\t100|item name 2\t300|-3 DAY\t360|500\t420|25,00%\t500|-1.500,00",
+		"100|Description 2",
+		"100|Artikelkennung: 21382183120983\t330|Schema der Artikelkennung: 0088",
+		"40|Zusätze",
+		NULL,
+	};
+	struct folio_doc *d = extract_rows(x, FOLIO_SRC_TEXT, ksef);
+
+	T_EQ_STR(val(d, "lines"),
+		 "[{\"description\":\"Refined Concrete Pants\",\"quantity\":\"8\",\"unit\":\"szt.\","
+		 "\"unit_price\":\"295.81\",\"net\":\"2366.48\",\"vat_rate\":\"23\"},"
+		 "{\"description\":\"Refined Granite Mouse\",\"quantity\":\"10\",\"unit\":\"szt.\","
+		 "\"unit_price\":\"622.27\",\"net\":\"6222.70\",\"vat_rate\":\"23\"},"
+		 "{\"description\":\"Sleek Steel Pants\",\"quantity\":\"10\",\"unit\":\"szt.\","
+		 "\"unit_price\":\"402.96\",\"net\":\"4029.60\",\"vat_rate\":\"23\"}]");
+	folio_doc_free(d);
+	d = extract_rows(x, FOLIO_SRC_TEXT, xr);
+	T_EQ_STR(val(d, "lines"),
+		 "[{\"description\":\"item name\",\"quantity\":\"7\",\"unit\":\"DAY\","
+		 "\"unit_price\":\"400.00\",\"net\":\"2800.00\",\"vat_rate\":\"25.00\"},"
+		 "{\"description\":\"item name 2\",\"quantity\":\"-3\",\"unit\":\"DAY\","
+		 "\"unit_price\":\"500.00\",\"net\":\"-1500.00\",\"vat_rate\":\"25.00\"}]");
+	folio_doc_free(d);
+}
+
 /* Line item tables as e-invoice prints set them: nine columns, a second
  * heading line, a quantity with its unit ("2 EA"), a detail line under a
  * row ("Artikelnummer: ...") and a description going on over a line. */
@@ -1047,6 +1096,7 @@ int main(void)
 	test_letter(x);
 	test_currency(x);
 	test_item_headings(x);
+	test_item_rows(x);
 	test_item_table(x);
 	test_accounts(x);
 	test_item_groups(x);
