@@ -875,6 +875,8 @@ static int number_word(const char *text, const char *key)
 	return 0;
 }
 
+static int strong_taxid_label(const char *key);
+
 static int read_number(struct ctx *cx, const char *name, const struct span *sp)
 {
 	const struct pagem *pm = sp->pm;
@@ -886,6 +888,9 @@ static int read_number(struct ctx *cx, const char *name, const struct span *sp)
 	while (i < sp->b && (!pm->t[i].key[0] || number_word(pm->t[i].text, pm->t[i].key)))
 		i++;
 	if (i >= sp->b)
+		return 0;
+	/* "N° TVA DE242688168": the number of a tax ID, not of the invoice */
+	if (strong_taxid_label(pm->t[i].key))
 		return 0;
 	a = i;
 	buf[0] = '\0';

@@ -847,8 +847,19 @@ static void test_letter(struct folio_extractor *x)
 		"68|1\t90|Flugschein\t330|1\t380|720,81\t460|720,81",
 		NULL,
 	};
-	struct folio_doc *d = extract_rows(x, FOLIO_SRC_TEXT, fr);
+	/* "N° TVA" is no invoice number's label */
+	static const char *const fr_tva[] = {
+		"50|HIL Heeresinstandsetzungslogistik GmbH\t400>FACTURE",
+		"50|Josef-Wirmer-Str. 2-8\t400|N° de facture\t480|21/001003559/996",
+		"50|53123 Bonn\t400|Date d'émission\t480|05/10/2021",
+		"50|N° TVA DE242688168",
+		NULL,
+	};
+	struct folio_doc *d = extract_rows(x, FOLIO_SRC_TEXT, fr_tva);
 
+	T_EQ_STR(val(d, "invoice_number"), "21/001003559/996");
+	folio_doc_free(d);
+	d = extract_rows(x, FOLIO_SRC_TEXT, fr);
 	T_EQ_STR(val(d, "seller_name"), "Ubiquitous Fleet of Cars Sverige AB");
 	T_EQ_STR(val(d, "buyer_name"), "Testverket");
 	T_EQ_STR(val(d, "buyer_address"), "Box 88, 10011 Stockholm");
