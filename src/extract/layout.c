@@ -2897,6 +2897,23 @@ static int wordy_line(const struct pagem *pm, size_t l)
 	return 1;
 }
 
+/* Whether a row of two cells or more comes after line `l` past no more
+ * than three lines of one cell (an item's second text and its article
+ * number, each on a line of its own). */
+static int table_goes_on(const struct pagem *pm, size_t l)
+{
+	size_t k;
+
+	for (k = l + 1; k < pm->nl && k <= l + 4; k++) {
+		if (pm->l[k].cb - pm->l[k].ca >= 2)
+			return 1;
+		if (pm->l[k].cb - pm->l[k].ca != 1 ||
+		    abs(pm->c[pm->l[k].ca].x0 - pm->c[pm->l[l].ca].x0) > 4)
+			return 0;
+	}
+	return 0;
+}
+
 /* Read the table whose heading is line `hl` of page `pm`. */
 static int read_table(struct ctx *cx, const struct pagem *pm, size_t hl, struct column *cols,
 		      int ncols)
@@ -2939,8 +2956,7 @@ static int read_table(struct ctx *cx, const struct pagem *pm, size_t hl, struct 
 		/* a line of one cell inside an item table: the description going
 		 * on ("Handmade Concrete" / "Chicken"), or a detail under it
 		 * ("Artikelnummer: 166022"), when the table goes on after it */
-		if (items && vl->cb - vl->ca == 1 && row.open && l + 1 < pm->nl &&
-		    pm->l[l + 1].cb - pm->l[l + 1].ca >= 2) {
+		if (items && vl->cb - vl->ca == 1 && row.open && table_goes_on(pm, l)) {
 			const struct cell *cl = &pm->c[vl->ca];
 			int col = col_of(cols, ncols, cl);
 

@@ -973,6 +973,18 @@ static void test_item_rows(struct folio_extractor *x)
 		"40|Zusätze",
 		NULL,
 	};
+	/* a second text and an article number, each a line of its own */
+	static const char *const xr2[] = {
+		"40|#\t100|Beschreibung\t300|Menge\t360|Preis\t420|USt. Satz\t500|Gesamt",
+		"40|1\t100|Printing paper\t300|1.000 EA\t360|1\t420|25,00%\t500|1.000,00",
+		"100|Printing paper, 2mm",
+		"100|Artikelnummer: JB007",
+		"40|2\t100|Parker Pen\t300|100 EA\t360|5\t420|25,00%\t500|500,00",
+		"100|Artikelnummer: JB008",
+		"",
+		"40|Zusätze",
+		NULL,
+	};
 	struct folio_doc *d = extract_rows(x, FOLIO_SRC_TEXT, ksef);
 
 	T_EQ_STR(val(d, "lines"),
@@ -989,6 +1001,13 @@ static void test_item_rows(struct folio_extractor *x)
 		 "\"unit_price\":\"400.00\",\"net\":\"2800.00\",\"vat_rate\":\"25.00\"},"
 		 "{\"description\":\"item name 2\",\"quantity\":\"-3\",\"unit\":\"DAY\","
 		 "\"unit_price\":\"500.00\",\"net\":\"-1500.00\",\"vat_rate\":\"25.00\"}]");
+	folio_doc_free(d);
+	d = extract_rows(x, FOLIO_SRC_TEXT, xr2);
+	T_EQ_STR(val(d, "lines"),
+		 "[{\"description\":\"Printing paper\",\"quantity\":\"1000\",\"unit\":\"EA\","
+		 "\"unit_price\":\"1.00\",\"net\":\"1000.00\",\"vat_rate\":\"25.00\"},"
+		 "{\"description\":\"Parker Pen\",\"quantity\":\"100\",\"unit\":\"EA\","
+		 "\"unit_price\":\"5.00\",\"net\":\"500.00\",\"vat_rate\":\"25.00\"}]");
 	folio_doc_free(d);
 }
 
