@@ -981,9 +981,8 @@ static int read_account(struct ctx *cx, const struct span *sp, float conf)
 	const struct pagem *pm = sp->pm;
 	char buf[40];
 	size_t i, n = 0, digits = 0, first = sp->b, last = sp->a;
+	int ocr = pm->pg->source == FOLIO_SRC_OCR;
 
-	if (pm->pg->source == FOLIO_SRC_OCR)
-		return 0;
 	for (i = sp->a; i < sp->b; i++) {
 		const char *s = pm->t[i].text;
 
@@ -1017,7 +1016,13 @@ static int read_account(struct ctx *cx, const struct span *sp, float conf)
 		if (folio_iban_check(iban, out) == 1)
 			return emit(cx, "iban", out, NULL, conf * 0.9f, pm, first, last) ? -1 : 1;
 	}
-	return emit(cx, "iban", buf, NULL, conf * 0.4f, pm, first, last) ? -1 : 1;
+	/* from a scan, an account that does not check may be misread: only
+	 * IBAN-shaped and read with confidence, and weaker still */
+	if (ocr && (n < 15 || !isalpha((unsigned char)buf[0]) || !isalpha((unsigned char)buf[1]) ||
+		    !isdigit((unsigned char)buf[2]) || !isdigit((unsigned char)buf[3]) ||
+		    span_ocr_conf(pm, first, last) < 0.85f))
+		return 0;
+	return emit(cx, "iban", buf, NULL, conf * (ocr ? 0.3f : 0.4f), pm, first, last) ? -1 : 1;
 }
 
 /* ---- tax IDs ------------------------------------------------------------ */
