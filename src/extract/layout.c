@@ -2510,7 +2510,8 @@ static int rate_value(const char *s, char *out, size_t n)
 	size_t i = 0, k = 0, d;
 	char buf[16];
 
-	while (s[i] == ' ')
+	/* a scan's table rule before it ("| 23%") */
+	while (s[i] == ' ' || (s[i] == '|' && i == 0))
 		i++;
 	for (d = 0; isdigit((unsigned char)s[i]) && d < 3; d++)
 		buf[k++] = s[i++];
@@ -2527,9 +2528,10 @@ static int rate_value(const char *s, char *out, size_t n)
 	while (s[i] == ' ')
 		i++;
 	if (s[i] == '%') {
-		/* "23% lub 22%", "22% (D)": the first rate stands */
+		/* "23% lub 22%", "22% (D)", a scan's "23%lub 22%": the first
+		 * rate stands */
 		i++;
-		if (s[i] == ' ')
+		if (s[i] == ' ' || isalpha((unsigned char)s[i]))
 			i += strlen(s + i);
 	}
 	if (s[i] || k >= n)

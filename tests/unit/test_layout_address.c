@@ -634,7 +634,20 @@ static void test_totals_set(struct folio_extractor *x)
 		"45|1\t63|23% lub 22%\t252|28 457,88\t382|6 545,31\t500|35 003,19",
 		NULL,
 	};
-	struct folio_doc *d = extract_rows(x, FOLIO_SRC_TEXT, ksef_vat);
+	/* the same from a scan: a table rule before the rate, "23%lub" */
+	static const char *const ksef_vat_ocr[] = {
+		"40|Podsumowanie stawek podatku",
+		"45|Lp. Stawka podatku\t187|Kwota netto\t311|Kwota podatku\t435|Kwota brutto",
+		"45|1\t60|| 23%lub 22%\t252|28 457,88\t382|6 545,31\t500|35 003,19",
+		NULL,
+	};
+	struct folio_doc *d = extract_rows(x, FOLIO_SRC_OCR, ksef_vat_ocr);
+
+	T_OK(strstr(val(d, "vat_breakdown"), "\"rate\":\"23\",\"net\":\"28457.88\"") != NULL,
+	     "breakdown %s", val(d, "vat_breakdown"));
+	T_EQ_STR(val(d, "net_total"), "28457.88");
+	folio_doc_free(d);
+	d = extract_rows(x, FOLIO_SRC_TEXT, ksef_vat);
 
 	T_EQ_STR(val(d, "net_total"), "28457.88");
 	T_EQ_STR(val(d, "vat_total"), "6545.31");
