@@ -1793,6 +1793,11 @@ static void clean_name(char *t)
 			memcpy(p, "z o.o.", 6);
 	while (n && strchr(" :;|_", t[n - 1]))
 		t[--n] = '\0';
+	/* OCR reads the l of a closing "ltd" as I */
+	if (n >= 4 && !strcmp(t + n - 4, " Itd"))
+		t[n - 3] = 'l';
+	else if (n >= 5 && !strcmp(t + n - 5, " Itd."))
+		t[n - 4] = 'l';
 	while (i < n && strchr(" :;|_.,'`\"", t[i]))
 		i++;
 	memmove(t, t + i, n - i + 1);
@@ -2130,7 +2135,7 @@ static int legal_form(const struct pagem *pm, const struct cell *c)
 		"srl", "srls", "spa", "snc", "sapa", "ag", "kg", "ohg", "ek", "mbb", "ug", "gbr",
 		"kgaa", "bv", "nv", "sc", "sro", "inc", "llc", "eurl", "sasu", "scs", "unipessoal",
 		"spzoo", "spj", "spk", "cb", "scoop", "ab", "hb", "kb", "as", "asa", "aps",
-		"oy", "oyj", NULL,
+		"oy", "oyj", "itd", NULL,
 	};
 	const char *k[4] = { "", "", "", "" };
 	size_t i;

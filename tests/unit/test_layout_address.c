@@ -1039,8 +1039,19 @@ static void test_accounts_ocr(struct folio_extractor *x)
 		"40|IBAN:\t200|DK1212341234123412",
 		NULL,
 	};
-	struct folio_doc *d = extract_rows(x, FOLIO_SRC_OCR, pl);
+	/* OCR's "Itd" for "ltd" */
+	static const char *const en[] = {
+		"40|Buyer",
+		"40|Buyercompany Itd",
+		"40|Anystreet 1",
+		"40|101 Anytown",
+		NULL,
+	};
+	struct folio_doc *d = extract_rows(x, FOLIO_SRC_OCR, en);
 
+	T_EQ_STR(val(d, "buyer_name"), "Buyercompany ltd");
+	folio_doc_free(d);
+	d = extract_rows(x, FOLIO_SRC_OCR, pl);
 	T_EQ_STR(val(d, "iban"), "PL10102010266800000502003451");
 	folio_doc_free(d);
 	d = extract_rows(x, FOLIO_SRC_OCR, dk);
