@@ -2031,6 +2031,17 @@ static int parties(struct ctx *cx, struct taxid *ids, size_t nids, int *assigned
 		/* "Seller GmbH", "Buyer AB": a name that starts with a heading's word */
 		if (m->b < c->b && legal_form(pm, c))
 			continue;
+		/* "Destinatario PEC: ...": the first word of another label */
+		if (!strchr(pm->t[m->b - 1].text, ':')) {
+			size_t k;
+
+			for (k = m->b; k < c->b && k < m->b + 4; k++)
+				if (strchr(pm->t[k].text, ':'))
+					break;
+			if (k < c->b && k < m->b + 4 && pm->t[m->b].key[0] &&
+			    strcmp(pm->t[m->b].text, ":"))
+				continue;
+		}
 		snprintf(field, sizeof(field), "%s_name", role);
 		memset(&sp, 0, sizeof(sp));
 		if ((r = labelled_name(cx, m, &name)) < 0)

@@ -1061,6 +1061,32 @@ static void test_accounts_ocr(struct folio_extractor *x)
 	folio_doc_free(d);
 }
 
+/* FatturaPA's transmission data: "Destinatario PEC:" is a label of its
+ * own, not the buyer's heading (the seller's name under it was read as
+ * the buyer's). */
+static void test_fpa_parties(struct folio_extractor *x)
+{
+	static const char *const fpa[] = {
+		"40|Dati relativi alla trasmissione",
+		"100|Codice Amministrazione destinataria: 0000000",
+		"100|Destinatario PEC: betagamma@pec.it",
+		"40|Dati del cedente / prestatore",
+		"40|Dati anagrafici",
+		"100|Identificativo fiscale ai fini IVA: IT01234567890",
+		"100|Denominazione: SOCIETA' ALPHA SRL",
+		"40|Dati del cessionario / committente",
+		"40|Dati anagrafici",
+		"100|Codice Fiscale: 09876543210",
+		"100|Denominazione: BETA GAMMA",
+		NULL,
+	};
+	struct folio_doc *d = extract_rows(x, FOLIO_SRC_OCR, fpa);
+
+	T_EQ_STR(val(d, "seller_name"), "SOCIETA' ALPHA SRL");
+	T_EQ_STR(val(d, "buyer_name"), "BETA GAMMA");
+	folio_doc_free(d);
+}
+
 /* Line item tables as e-invoice prints set them: nine columns, a second
  * heading line, a quantity with its unit ("2 EA"), a detail line under a
  * row ("Artikelnummer: ...") and a description going on over a line. */
@@ -1180,6 +1206,7 @@ int main(void)
 	test_item_headings(x);
 	test_item_rows(x);
 	test_accounts_ocr(x);
+	test_fpa_parties(x);
 	test_item_table(x);
 	test_accounts(x);
 	test_item_groups(x);
