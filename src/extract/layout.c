@@ -1138,6 +1138,33 @@ static int right_span(const struct pagem *pm, const struct match *m, struct span
 	return 0;
 }
 
+/*
+ * An invoice number that reads like words ("Vat-O", "test decimal 1"):
+ * only the whole of the cell after a specific label (two words or a
+ * compound: "Rechnungsnummer", "Invoice number"), short, with a digit or
+ * a joiner ('-', '/', '_'), and less sure than a number-shaped one.
+ */
+static int read_word_number(struct ctx *cx, const struct match *m, const struct span *sp)
+{
+	const struct pagem *pm = sp->pm;
+	const struct cell *c = &pm->c[pm->t[sp->a].cell];
+	char *t;
+	size_t n;
+	int r = 0;
+
+	if (strcmp(m->lb->field, "invoice_number") || sp->a != c->a || sp->b != c->b ||
+	    sp->b - sp->a > 3 || (m->lb->ntok < 2 && strlen(m->lb->tok[0]) < 10))
+		return 0;
+	if (!(t = span_text(pm, sp->a, sp->b, NULL, 0)))
+		return -1;
+	n = strlen(t);
+	if (n >= 2 && n <= 30 && !strchr(t, ':') && (has_digit(t) || strpbrk(t, "-/_")) &&
+	    isalnum((unsigned char)t[0]) && isalnum((unsigned char)t[n - 1]))
+		r = emit(cx, m->lb->field, t, NULL, sp->conf * 0.8f, pm, sp->a, sp->b) ? -1 : 1;
+	free(t);
+	return r;
+}
+
 static int read_kind(struct ctx *cx, const struct match *m, const struct span *sp)
 {
 	switch (m->lb->kind) {
@@ -1145,8 +1172,11 @@ static int read_kind(struct ctx *cx, const struct match *m, const struct span *s
 		return read_date(cx, m->lb->field, sp);
 	case V_AMOUNT:
 		return read_amount(cx, m->lb->field, sp);
-	case V_NUMBER:
-		return read_number(cx, m->lb->field, sp);
+	case V_NUMBER: {
+		int r = read_number(cx, m->lb->field, sp);
+
+		return r ? r : read_word_number(cx, m, sp);
+	}
 	case V_IBAN: {
 		int r = read_iban(cx, sp, sp->conf);
 

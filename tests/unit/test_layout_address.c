@@ -1087,6 +1087,36 @@ static void test_fpa_parties(struct folio_extractor *x)
 	folio_doc_free(d);
 }
 
+/* Invoice numbers that read like words, after a specific label and
+ * alone in their cell; not after a bare "Nr." and not a plain word. */
+static void test_word_numbers(struct folio_extractor *x)
+{
+	static const char *const de[] = {
+		"60|Rechnungsnummer:\t200|Vat-O\t360|Rechnungsart:\t480|380",
+		NULL,
+	};
+	static const char *const en[] = {
+		"60|Invoice number:\t200|test decimal 1",
+		NULL,
+	};
+	static const char *const plain[] = {
+		"60|Rechnungsnummer:\t200|siehe\t360|Rechnungsart:\t480|380",
+		NULL,
+	};
+	struct folio_doc *d = extract_rows(x, FOLIO_SRC_TEXT, de);
+
+	T_EQ_STR(val(d, "invoice_number"), "Vat-O");
+	T_OK(conf_of(d, "invoice_number") < 0.9f, "a word-like number %.2f",
+	     (double)conf_of(d, "invoice_number"));
+	folio_doc_free(d);
+	d = extract_rows(x, FOLIO_SRC_TEXT, en);
+	T_EQ_STR(val(d, "invoice_number"), "test decimal 1");
+	folio_doc_free(d);
+	d = extract_rows(x, FOLIO_SRC_TEXT, plain);
+	T_EQ_STR(val(d, "invoice_number"), "(missing)");
+	folio_doc_free(d);
+}
+
 /* Line item tables as e-invoice prints set them: nine columns, a second
  * heading line, a quantity with its unit ("2 EA"), a detail line under a
  * row ("Artikelnummer: ...") and a description going on over a line. */
@@ -1207,6 +1237,7 @@ int main(void)
 	test_item_rows(x);
 	test_accounts_ocr(x);
 	test_fpa_parties(x);
+	test_word_numbers(x);
 	test_item_table(x);
 	test_accounts(x);
 	test_item_groups(x);
