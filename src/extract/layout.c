@@ -901,6 +901,14 @@ static int read_number(struct ctx *cx, const char *name, const struct span *sp)
 		snprintf(buf, sizeof(buf), "%s", pm->t[i].text);
 		i++;
 	}
+	/* "018304 / 28865": a number in two parts around a spaced slash */
+	if (i + 1 < sp->b && !strcmp(pm->t[i].text, "/") && has_digit(pm->t[i + 1].text) &&
+	    has_digit(buf) && strlen(buf) + strlen(pm->t[i + 1].text) + 4 < sizeof(buf)) {
+		size_t n = strlen(buf);
+
+		snprintf(buf + n, sizeof(buf) - n, " / %s", pm->t[i + 1].text);
+		i += 2;
+	}
 	s = skip_punct(buf);
 	len = strlen(s);
 	while (len && strchr(",;:.)", s[len - 1]))

@@ -1099,6 +1099,11 @@ static void test_word_numbers(struct folio_extractor *x)
 		"60|Invoice number:\t200|test decimal 1",
 		NULL,
 	};
+	/* a number in two parts around a spaced slash */
+	static const char *const two_part[] = {
+		"60|Rechnungsnummer:\t200|018304 / 28865",
+		NULL,
+	};
 	static const char *const plain[] = {
 		"60|Rechnungsnummer:\t200|siehe\t360|Rechnungsart:\t480|380",
 		NULL,
@@ -1114,6 +1119,9 @@ static void test_word_numbers(struct folio_extractor *x)
 	folio_doc_free(d);
 	d = extract_rows(x, FOLIO_SRC_TEXT, plain);
 	T_EQ_STR(val(d, "invoice_number"), "(missing)");
+	folio_doc_free(d);
+	d = extract_rows(x, FOLIO_SRC_TEXT, two_part);
+	T_EQ_STR(val(d, "invoice_number"), "018304 / 28865");
 	folio_doc_free(d);
 }
 
