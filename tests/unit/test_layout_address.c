@@ -986,6 +986,14 @@ static void test_item_rows(struct folio_extractor *x)
 		"40|Zusätze",
 		NULL,
 	};
+	static const char *const reconciled[] = {
+		"40|#\t100|Beschreibung\t300|Menge\t360|Preis\t420|USt. Satz\t500|Gesamt",
+		"40|1\t100|Printing paper\t300|1.000 EA\t360|1\t420|25,00%\t500|1.000,00",
+		"40|2\t100|Parker Pen\t300|100 EA\t360|5\t420|25,00%\t500|500,00",
+		"",
+		"300|Summe netto\t500|1.500,00",
+		NULL,
+	};
 	/* a second text and an article number, each a line of its own */
 	static const char *const xr2[] = {
 		"40|#\t100|Beschreibung\t300|Menge\t360|Preis\t420|USt. Satz\t500|Gesamt",
@@ -1014,6 +1022,16 @@ static void test_item_rows(struct folio_extractor *x)
 		 "\"unit_price\":\"400.00\",\"net\":\"2800.00\",\"vat_rate\":\"25.00\"},"
 		 "{\"description\":\"item name 2\",\"quantity\":\"-3\",\"unit\":\"DAY\","
 		 "\"unit_price\":\"500.00\",\"net\":\"-1500.00\",\"vat_rate\":\"25.00\"}]");
+	folio_doc_free(d);
+	/* lines that add up to the net total: surer, but their descriptions
+	 * and quantities are only as good as the reading */
+	d = extract_rows(x, FOLIO_SRC_TEXT, reconciled);
+	T_OK(conf_of(d, "lines") > 0.6f && conf_of(d, "lines") <= 0.85f,
+	     "reconciled lines from a text layer %.2f", (double)conf_of(d, "lines"));
+	folio_doc_free(d);
+	d = extract_rows(x, FOLIO_SRC_OCR, reconciled);
+	T_OK(conf_of(d, "lines") <= 0.6f, "reconciled lines from a scan %.2f",
+	     (double)conf_of(d, "lines"));
 	folio_doc_free(d);
 	d = extract_rows(x, FOLIO_SRC_TEXT, xr2);
 	T_EQ_STR(val(d, "lines"),
