@@ -65,6 +65,7 @@ struct label {
 	int col;
 	char lang[4];
 	int ntok;
+	int head;              /* "^label": only where it starts its cell */
 	char tok[MAX_LABEL_TOKS][KEY_MAX];
 };
 
@@ -126,6 +127,10 @@ static int lex_line(void *arg, char *line, int lineno, struct folio_err *err)
 	lb.kind = field_kinds[i].kind;
 	lb.col = field_kinds[i].col;
 	snprintf(lb.lang, sizeof(lb.lang), "%s", lang);
+	if (*text == '^') {
+		lb.head = 1;
+		text++;
+	}
 	for (w = strtok_r(text, " /", &save); w; w = strtok_r(NULL, " /", &save)) {
 		char key[KEY_MAX];
 
@@ -552,7 +557,7 @@ static int find_labels(struct ctx *cx)
 					size_t e = label_at(pm, cl, i, lb);
 					int is_col = lb->kind == V_COL;
 
-					if (!e)
+					if (!e || (lb->head && i != cl->a))
 						continue;
 					if (is_col) {
 						if (e > end_c) {

@@ -1122,6 +1122,19 @@ static void test_word_numbers(struct folio_extractor *x)
 		"60|Rechnungsnummer:\t200|018304 / 28865",
 		NULL,
 	};
+	/* "Number" heading a box is the invoice's; inside "Order number" not */
+	static const char *const boxes[] = {
+		"200>Tax invoice",
+		"60|Number\t200|Date\t340|Payment due",
+		"",
+		"60|TOSL108\t200|10/04/2013\t340|10/05/2013",
+		"60|Order number: 4500123",
+		NULL,
+	};
+	static const char *const order[] = {
+		"60|Order number: 4500123",
+		NULL,
+	};
 	static const char *const plain[] = {
 		"60|Rechnungsnummer:\t200|siehe\t360|Rechnungsart:\t480|380",
 		NULL,
@@ -1136,6 +1149,12 @@ static void test_word_numbers(struct folio_extractor *x)
 	T_EQ_STR(val(d, "invoice_number"), "test decimal 1");
 	folio_doc_free(d);
 	d = extract_rows(x, FOLIO_SRC_TEXT, plain);
+	T_EQ_STR(val(d, "invoice_number"), "(missing)");
+	folio_doc_free(d);
+	d = extract_rows(x, FOLIO_SRC_TEXT, boxes);
+	T_EQ_STR(val(d, "invoice_number"), "TOSL108");
+	folio_doc_free(d);
+	d = extract_rows(x, FOLIO_SRC_TEXT, order);
 	T_EQ_STR(val(d, "invoice_number"), "(missing)");
 	folio_doc_free(d);
 	d = extract_rows(x, FOLIO_SRC_TEXT, two_part);
