@@ -181,7 +181,8 @@ bench-ocr: deps $(BUILD)/ocr_driver $(BUILD)/folio
 
 # invoice fields vs ground truth (tests/fixtures/invoices, ../shared e-invoices)
 bench-extract: deps folio
-	@sh tests/bench/deps.sh python3 poppler-utils python3-reportlab fonts-dejavu-core
+	@sh tests/bench/deps.sh python3 poppler-utils python3-reportlab fonts-dejavu-core \
+		python3-numpy python3-pil
 	@sh tests/bench/extract.sh
 
 bench-verify: deps folio

@@ -536,9 +536,17 @@ static int check_lines(struct chosen *ch, struct folio_strbuf *why)
 			return -1;
 		sum += c.delta;
 	}
-	if (llabs(sum - net) <= 1)
+	if (llabs(sum - net) <= 1) {
 		ch[il].conf = 1.0f - (1.0f - ch[il].conf) * 0.3f;
-	else if (ch[il].c->src == FOLIO_SRC_XML)
+		/* the sum vouches for the nets, not for the descriptions and
+		 * quantities read from a page (measured: a whole list read from
+		 * a text layer is right about 85% of the time, from a scan about
+		 * half of the time) */
+		if (ch[il].c->src == FOLIO_SRC_TEXT && ch[il].conf > 0.85f)
+			ch[il].conf = 0.85f;
+		else if (ch[il].c->src == FOLIO_SRC_OCR && ch[il].conf > 0.6f)
+			ch[il].conf = 0.6f;
+	} else if (ch[il].c->src == FOLIO_SRC_XML)
 		add_reason(why, "invoice lines do not add up to the net total");
 	else
 		ch[il].conf *= 0.5f;   /* lines read from the page are incomplete */

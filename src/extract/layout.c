@@ -14,6 +14,7 @@
  * and reconciling the totals is extract.c's job.
  */
 #include <ctype.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,6 +65,7 @@ struct label {
 	int col;
 	char lang[4];
 	int ntok;
+	int head;              /* "^label": only where it starts its cell */
 	char tok[MAX_LABEL_TOKS][KEY_MAX];
 };
 
@@ -125,6 +127,10 @@ static int lex_line(void *arg, char *line, int lineno, struct folio_err *err)
 	lb.kind = field_kinds[i].kind;
 	lb.col = field_kinds[i].col;
 	snprintf(lb.lang, sizeof(lb.lang), "%s", lang);
+	if (*text == '^') {
+		lb.head = 1;
+		text++;
+	}
 	for (w = strtok_r(text, " /", &save); w; w = strtok_r(NULL, " /", &save)) {
 		char key[KEY_MAX];
 
@@ -239,6 +245,14 @@ struct ctx {
 	int dec;               /* ',' or '.' */
 	char country[3];       /* from the language of the labels */
 	int oom;
+	/* the item tables' nets summed per VAT rate (rated_vat() checks a
+	 * summary's nets by them) */
+	struct {
+		double rate;
+		long long net;
+	} lrate[8];
+	int nlrate, lrate_bad;
+	const struct cell *recipient;  /* a letter's, by letter_parties() */
 };
 
 static int grow(void **v, size_t *alloc, size_t n, size_t size)
@@ -533,6 +547,7 @@ static int find_labels(struct ctx *cx)
 
 			for (i = cl->a; i < cl->b; i++) {
 				const struct label *best_f = NULL, *best_c = NULL, *best_r = NULL;
+				const struct label *tie_f = NULL;
 				size_t end_f = 0, end_c = 0, end_r = 0;
 
 				if (!pm->t[i].key[0])
@@ -542,7 +557,7 @@ static int find_labels(struct ctx *cx)
 					size_t e = label_at(pm, cl, i, lb);
 					int is_col = lb->kind == V_COL;
 
-					if (!e)
+					if (!e || (lb->head && i != cl->a))
 						continue;
 					if (is_col) {
 						if (e > end_c) {
@@ -557,10 +572,19 @@ static int find_labels(struct ctx *cx)
 					} else if (!pm->t[i].used && e > end_f) {
 						end_f = e;
 						best_f = lb;
+						tie_f = NULL;
+					} else if (!pm->t[i].used && e == end_f && best_f &&
+						   lb->kind == V_AMOUNT && best_f->kind == V_AMOUNT &&
+						   strcmp(lb->field, best_f->field)) {
+						/* "Total a pagar" (pt) is the gross total and the
+						 * amount due: both read the value */
+						tie_f = lb;
 					}
 				}
 				if (best_f) {
 					if (add_match(cx, best_f, p, c, i, end_f))
+						return -1;
+					if (tie_f && add_match(cx, tie_f, p, c, i, end_f))
 						return -1;
 					for (k = i; k < end_f; k++)
 						pm->t[k].used = 1;
@@ -718,6 +742,11 @@ static const char *currency_of(const char *key)
 		{ "pln", "PLN" }, { "zl", "PLN" }, { "eur", "EUR" }, { "gbp", "GBP" },
 		{ "chf", "CHF" }, { "usd", "USD" }, { "czk", "CZK" }, { "huf", "HUF" },
 		{ "sek", "SEK" }, { "dkk", "DKK" }, { "ron", "RON" }, { "brl", "BRL" },
+		{ "nok", "NOK" }, { "isk", "ISK" }, { "bgn", "BGN" }, { "kc", "CZK" },
+		{ "jpy", "JPY" }, { "cny", "CNY" }, { "inr", "INR" }, { "aud", "AUD" },
+		{ "cad", "CAD" }, { "nzd", "NZD" }, { "zar", "ZAR" },
+		{ "mxn", "MXN" }, { "sgd", "SGD" }, { "hkd", "HKD" }, { "rsd", "RSD" },
+		{ "uah", "UAH" },
 	};
 	size_t i;
 
@@ -851,6 +880,8 @@ static int number_word(const char *text, const char *key)
 	return 0;
 }
 
+static int strong_taxid_label(const char *key);
+
 static int read_number(struct ctx *cx, const char *name, const struct span *sp)
 {
 	const struct pagem *pm = sp->pm;
@@ -863,6 +894,9 @@ static int read_number(struct ctx *cx, const char *name, const struct span *sp)
 		i++;
 	if (i >= sp->b)
 		return 0;
+	/* "N° TVA DE242688168": the number of a tax ID, not of the invoice */
+	if (strong_taxid_label(pm->t[i].key))
+		return 0;
 	a = i;
 	buf[0] = '\0';
 	if (is_series(pm->t[i].text) && i + 1 < sp->b && has_digit(pm->t[i + 1].text)) {
@@ -871,6 +905,14 @@ static int read_number(struct ctx *cx, const char *name, const struct span *sp)
 	} else {
 		snprintf(buf, sizeof(buf), "%s", pm->t[i].text);
 		i++;
+	}
+	/* "018304 / 28865": a number in two parts around a spaced slash */
+	if (i + 1 < sp->b && !strcmp(pm->t[i].text, "/") && has_digit(pm->t[i + 1].text) &&
+	    has_digit(buf) && strlen(buf) + strlen(pm->t[i + 1].text) + 4 < sizeof(buf)) {
+		size_t n = strlen(buf);
+
+		snprintf(buf + n, sizeof(buf) - n, " / %s", pm->t[i + 1].text);
+		i += 2;
 	}
 	s = skip_punct(buf);
 	len = strlen(s);
@@ -952,9 +994,8 @@ static int read_account(struct ctx *cx, const struct span *sp, float conf)
 	const struct pagem *pm = sp->pm;
 	char buf[40];
 	size_t i, n = 0, digits = 0, first = sp->b, last = sp->a;
+	int ocr = pm->pg->source == FOLIO_SRC_OCR;
 
-	if (pm->pg->source == FOLIO_SRC_OCR)
-		return 0;
 	for (i = sp->a; i < sp->b; i++) {
 		const char *s = pm->t[i].text;
 
@@ -988,7 +1029,13 @@ static int read_account(struct ctx *cx, const struct span *sp, float conf)
 		if (folio_iban_check(iban, out) == 1)
 			return emit(cx, "iban", out, NULL, conf * 0.9f, pm, first, last) ? -1 : 1;
 	}
-	return emit(cx, "iban", buf, NULL, conf * 0.4f, pm, first, last) ? -1 : 1;
+	/* from a scan, an account that does not check may be misread: only
+	 * IBAN-shaped and read with confidence, and weaker still */
+	if (ocr && (n < 15 || !isalpha((unsigned char)buf[0]) || !isalpha((unsigned char)buf[1]) ||
+		    !isdigit((unsigned char)buf[2]) || !isdigit((unsigned char)buf[3]) ||
+		    span_ocr_conf(pm, first, last) < 0.85f))
+		return 0;
+	return emit(cx, "iban", buf, NULL, conf * (ocr ? 0.3f : 0.4f), pm, first, last) ? -1 : 1;
 }
 
 /* ---- tax IDs ------------------------------------------------------------ */
@@ -1104,6 +1151,33 @@ static int right_span(const struct pagem *pm, const struct match *m, struct span
 	return 0;
 }
 
+/*
+ * An invoice number that reads like words ("Vat-O", "test decimal 1"):
+ * only the whole of the cell after a specific label (two words or a
+ * compound: "Rechnungsnummer", "Invoice number"), short, with a digit or
+ * a joiner ('-', '/', '_'), and less sure than a number-shaped one.
+ */
+static int read_word_number(struct ctx *cx, const struct match *m, const struct span *sp)
+{
+	const struct pagem *pm = sp->pm;
+	const struct cell *c = &pm->c[pm->t[sp->a].cell];
+	char *t;
+	size_t n;
+	int r = 0;
+
+	if (strcmp(m->lb->field, "invoice_number") || sp->a != c->a || sp->b != c->b ||
+	    sp->b - sp->a > 3 || (m->lb->ntok < 2 && strlen(m->lb->tok[0]) < 10))
+		return 0;
+	if (!(t = span_text(pm, sp->a, sp->b, NULL, 0)))
+		return -1;
+	n = strlen(t);
+	if (n >= 2 && n <= 30 && !strchr(t, ':') && (has_digit(t) || strpbrk(t, "-/_")) &&
+	    isalnum((unsigned char)t[0]) && isalnum((unsigned char)t[n - 1]))
+		r = emit(cx, m->lb->field, t, NULL, sp->conf * 0.8f, pm, sp->a, sp->b) ? -1 : 1;
+	free(t);
+	return r;
+}
+
 static int read_kind(struct ctx *cx, const struct match *m, const struct span *sp)
 {
 	switch (m->lb->kind) {
@@ -1111,8 +1185,11 @@ static int read_kind(struct ctx *cx, const struct match *m, const struct span *s
 		return read_date(cx, m->lb->field, sp);
 	case V_AMOUNT:
 		return read_amount(cx, m->lb->field, sp);
-	case V_NUMBER:
-		return read_number(cx, m->lb->field, sp);
+	case V_NUMBER: {
+		int r = read_number(cx, m->lb->field, sp);
+
+		return r ? r : read_word_number(cx, m, sp);
+	}
 	case V_IBAN: {
 		int r = read_iban(cx, sp, sp->conf);
 
@@ -1138,6 +1215,11 @@ static int key_values(struct ctx *cx)
 		int r = 0;
 
 		if (m->lb->kind < V_NUMBER || m->lb->kind > V_IBAN)
+			continue;
+		/* a one-word amount-due label ("Importo:" under FatturaPA's
+		 * "Dettaglio pagamento") is a column heading or part of another
+		 * label as often: only at the start of its cell, value on its line */
+		if (m->lb->ntok == 1 && !strcmp(m->lb->field, "amount_due") && m->a != c->a)
 			continue;
 		/* a label inside a sentence ("... zur Rechnung Nr. X") is a weaker
 		 * witness than one heading its cell */
@@ -1180,7 +1262,9 @@ static int key_values(struct ctx *cx)
 				}
 		}
 		/* a heading cell: the value is under it */
-		if (!r && m->a == c->a && (below = cell_below(pm, c, 2))) {
+		if (!r && m->a == c->a &&
+		    !(m->lb->ntok == 1 && !strcmp(m->lb->field, "amount_due")) &&
+		    (below = cell_below(pm, c, 2))) {
 			sp.a = below->a;
 			sp.b = below->b;
 			sp.conf = 0.75f;
@@ -1752,6 +1836,11 @@ static void clean_name(char *t)
 			memcpy(p, "z o.o.", 6);
 	while (n && strchr(" :;|_", t[n - 1]))
 		t[--n] = '\0';
+	/* OCR reads the l of a closing "ltd" as I */
+	if (n >= 4 && !strcmp(t + n - 4, " Itd"))
+		t[n - 3] = 'l';
+	else if (n >= 5 && !strcmp(t + n - 5, " Itd."))
+		t[n - 4] = 'l';
 	while (i < n && strchr(" :;|_.,'`\"", t[i]))
 		i++;
 	memmove(t, t + i, n - i + 1);
@@ -1964,6 +2053,8 @@ static int party_alone(const struct ctx *cx, const struct match *m, size_t *last
 }
 
 /* Party blocks: name right of or under "Sprzedawca:", tax ID in the block. */
+static int legal_form(const struct pagem *pm, const struct cell *c);
+
 static int parties(struct ctx *cx, struct taxid *ids, size_t nids, int *assigned)
 {
 	size_t i, j;
@@ -1980,6 +2071,20 @@ static int parties(struct ctx *cx, struct taxid *ids, size_t nids, int *assigned
 
 		if (m->lb->kind != V_PARTY || (m->a != c->a && !party_heading(pm, m)))
 			continue;
+		/* "Seller GmbH", "Buyer AB": a name that starts with a heading's word */
+		if (m->b < c->b && legal_form(pm, c))
+			continue;
+		/* "Destinatario PEC: ...": the first word of another label */
+		if (!strchr(pm->t[m->b - 1].text, ':')) {
+			size_t k;
+
+			for (k = m->b; k < c->b && k < m->b + 4; k++)
+				if (strchr(pm->t[k].text, ':'))
+					break;
+			if (k < c->b && k < m->b + 4 && pm->t[m->b].key[0] &&
+			    strcmp(pm->t[m->b].text, ":"))
+				continue;
+		}
 		snprintf(field, sizeof(field), "%s_name", role);
 		memset(&sp, 0, sizeof(sp));
 		if ((r = labelled_name(cx, m, &name)) < 0)
@@ -2083,7 +2188,8 @@ static int legal_form(const struct pagem *pm, const struct cell *c)
 		"gmbh", "ltd", "limited", "plc", "llp", "sarl", "sas", "sa", "sl", "slu", "lda",
 		"srl", "srls", "spa", "snc", "sapa", "ag", "kg", "ohg", "ek", "mbb", "ug", "gbr",
 		"kgaa", "bv", "nv", "sc", "sro", "inc", "llc", "eurl", "sasu", "scs", "unipessoal",
-		"spzoo", "spj", "spk", "cb", "scoop", NULL,
+		"spzoo", "spj", "spk", "cb", "scoop", "ab", "hb", "kb", "as", "asa", "aps",
+		"oy", "oyj", "itd", NULL,
 	};
 	const char *k[4] = { "", "", "", "" };
 	size_t i;
@@ -2169,7 +2275,7 @@ static int letterhead(struct ctx *cx, const struct taxid *ids, size_t nids)
 			struct address ad;
 			float conf;
 
-			if (!name_cell(pm, c))
+			if (!name_cell(pm, c) || c == cx->recipient)
 				continue;
 			legal = legal_form(pm, c);
 			if ((r = read_address(cx, 0, c, ids, nids, &ad)) < 0)
@@ -2185,6 +2291,86 @@ static int letterhead(struct ctx *cx, const struct taxid *ids, size_t nids)
 				return -1;
 			return 0;
 		}
+	}
+	return 0;
+}
+
+/*
+ * A letter: the sender's block at the top left, the recipient's block under
+ * it in the left half where a window envelope shows it, set beside the
+ * document's title ("Testverket / Box 88 / 10011 Stockholm" next to
+ * "FACTURE") or with an address. Unlabelled, so only when no party heading
+ * or name label is on the page, and weakly: the sender's name when nothing
+ * else gave it, the recipient's as the buyer's.
+ */
+static int letter_parties(struct ctx *cx, const struct taxid *ids, size_t nids)
+{
+	const struct pagem *pm;
+	const struct cell *sender = NULL;
+	size_t k, i, skip_to = 0;
+
+	if (!cx->npm || have_text(cx, "buyer_name"))
+		return 0;
+	for (i = 0; i < cx->nm; i++) {
+		const struct match *m = &cx->m[i];
+		const struct cell *mc = &cx->pm[m->page].c[m->cell];
+
+		/* headings where the parties are: not a footer's "Seller GmbH · ..." */
+		if (m->page || (cx->pm[0].pg->height > 0 && mc->y0 > cx->pm[0].pg->height / 2))
+			continue;
+		if (m->lb->kind == V_PARTY && m->b < mc->b && legal_form(&cx->pm[m->page], mc))
+			continue;
+		/* "Nazwa towaru" heads a table's column, not a party's name */
+		if ((m->lb->kind == V_PARTY && (m->a == mc->a || party_heading(&cx->pm[0], m))) ||
+		    (m->lb->kind == V_PNAME && name_label(&cx->pm[0], m)))
+			return 0;
+	}
+	pm = &cx->pm[0];
+	if (pm->pg->width <= 0 || pm->pg->height <= 0)
+		return 0;
+	for (k = 0; k < pm->nc; k++) {
+		const struct cell *c = &pm->c[k];
+		struct cell bc[BLOCK_MAX];
+		struct address ad;
+		size_t nb;
+		int titled = 0, r;
+
+		if (c->y0 > pm->pg->height * 45 / 100)
+			break;
+		if (c->x0 > pm->pg->width * 2 / 5 || (size_t)c->line < skip_to)
+			continue;
+		/* "Seller GmbH": a heading's word, but a name */
+		if ((!name_cell(pm, c) || label_cell(cx, pm, c)) &&
+		    !(legal_form(pm, c) && !strchr(pm->t[c->b - 1].text, ':')))
+			return 0;
+		nb = block_cells(pm, c, bc);
+		if (!sender) {
+			sender = c;
+			skip_to = (size_t)(nb ? bc[nb - 1].line : c->line) + 1;
+			continue;
+		}
+		/* the title on the recipient's first line */
+		for (i = pm->l[c->line].ca; i < pm->l[c->line].cb; i++) {
+			const struct cell *d = &pm->c[i];
+
+			if (d != c && d->x0 > pm->pg->width / 2 && title_word(pm->t[d->a].key))
+				titled = 1;
+		}
+		if ((r = read_address(cx, 0, c, ids, nids, &ad)) < 0)
+			return -1;
+		if (r)
+			free(ad.text);
+		if (!titled && !r)
+			return 0;
+		if (!have_text(cx, "seller_name") &&
+		    emit_name(cx, "seller_name", pm, sender, legal_form(pm, sender) ? 0.6f : 0.5f))
+			return -1;
+		if (emit_name(cx, "buyer_name", pm, c, titled && r ? 0.6f : 0.5f))
+			return -1;
+		cx->recipient = c;
+		if (r && party_address(cx, 0, c, "buyer", ids, nids, 0.6f) < 0)
+			return -1;
+		return 0;
 	}
 	return 0;
 }
@@ -2383,7 +2569,8 @@ static int rate_value(const char *s, char *out, size_t n)
 	size_t i = 0, k = 0, d;
 	char buf[16];
 
-	while (s[i] == ' ')
+	/* a scan's table rule before it ("| 23%") */
+	while (s[i] == ' ' || (s[i] == '|' && i == 0))
 		i++;
 	for (d = 0; isdigit((unsigned char)s[i]) && d < 3; d++)
 		buf[k++] = s[i++];
@@ -2400,9 +2587,10 @@ static int rate_value(const char *s, char *out, size_t n)
 	while (s[i] == ' ')
 		i++;
 	if (s[i] == '%') {
-		/* "23% lub 22%", "22% (D)": the first rate stands */
+		/* "23% lub 22%", "22% (D)", a scan's "23%lub 22%": the first
+		 * rate stands */
 		i++;
-		if (s[i] == ' ')
+		if (s[i] == ' ' || isalpha((unsigned char)s[i]))
 			i += strlen(s + i);
 	}
 	if (s[i] || k >= n)
@@ -2631,6 +2819,137 @@ static void put_item(struct folio_strbuf *li, int *nli, const struct item_row *r
 	folio_strbuf_addch(li, '}');
 }
 
+/*
+ * The roles of a VAT summary row's amounts, by arithmetic rather than by
+ * headings alone: headings are often missing from the lexicon or shared
+ * ("Total s/ IVA", "Steuerbetrag", "Montant"), while net x rate = VAT and
+ * net + VAT = gross hold on every such row. role[k] becomes C_NET, C_VAT,
+ * C_GROSS or 0 for each column k with an amount. Returns 1 when the roles
+ * reconcile (the VAT may then be implied: *vat_implied set to gross -
+ * net, or 0 at a zero rate, when no column holds it), 0 when they do not
+ * (role[] is the headings' kinds then).
+ */
+static int bd_roles(const char *rate, const struct folio_amount *am, const int *have,
+		    const struct column *cols, int ncols, int *role, long long *vat_implied,
+		    int *implied)
+{
+	long long v[MAX_COLS];
+	double r = strtod(rate, NULL) / 100.0;
+	int k, i, j, n = 0, bi = -1, bj = -1, bg = -1;
+	long long besterr = -1;
+
+	*implied = 0;
+	for (k = 0; k < ncols && k < MAX_COLS; k++) {
+		role[k] = 0;
+		if (!have[k])
+			continue;
+		v[k] = folio_amount_cents(&am[k]);
+		n++;
+		if (cols[k].kind == C_NET || cols[k].kind == C_VAT || cols[k].kind == C_GROSS)
+			role[k] = cols[k].kind;
+	}
+	if (!n || r < 0 || r >= 1)
+		return 0;
+	/* net (i) and VAT (j): the pair whose VAT is nearest net x rate, within
+	 * a cent and 0.2% (VAT summed over lines rounds apart); at a zero rate
+	 * a zero VAT under a non-zero net */
+	for (i = 0; i < ncols && i < MAX_COLS; i++) {
+		if (!have[i])
+			continue;
+		for (j = 0; j < ncols && j < MAX_COLS; j++) {
+			long long want, err, tol;
+
+			if (j == i || !have[j])
+				continue;
+			want = llround((double)v[i] * r);
+			err = llabs(want - v[j]);
+			tol = 1 + llabs(v[j]) / 500;
+			if (err > tol || (r > 0 && !v[j] && v[i]))
+				continue;
+			if (r == 0 && !v[i] && n > 2)
+				continue;
+			/* ties (a zero rate: every zero is a VAT) go to the headings,
+			 * then to the left */
+			err = err * 4 + (role[i] != C_NET) + (role[j] != C_VAT) * 2;
+			if (besterr < 0 || err < besterr) {
+				besterr = err;
+				bi = i;
+				bj = j;
+			}
+		}
+	}
+	if (bi < 0) {
+		/* no VAT column: net and gross apart by net x rate */
+		for (i = 0; i < ncols && i < MAX_COLS && bi < 0; i++)
+			for (j = 0; j < ncols && j < MAX_COLS; j++) {
+				long long d;
+
+				if (j == i || !have[i] || !have[j])
+					continue;
+				d = v[j] - v[i];
+				if (llabs(llround((double)v[i] * r) - d) <= 1 + llabs(d) / 500 &&
+				    (r == 0 || d)) {
+					bi = i;
+					bg = j;
+					*vat_implied = d;
+					*implied = 1;
+					break;
+				}
+			}
+		/* a zero rate and one amount: the net, the VAT nil */
+		if (bi < 0 && r == 0 && n == 1)
+			for (k = 0; k < ncols && k < MAX_COLS; k++)
+				if (have[k] && role[k] != C_VAT) {
+					bi = k;
+					*vat_implied = 0;
+					*implied = 1;
+				}
+		if (bi < 0)
+			return 0;
+	} else {
+		for (k = 0; k < ncols && k < MAX_COLS; k++)
+			if (have[k] && k != bi && k != bj && llabs(v[bi] + v[bj] - v[k]) <= 1 &&
+			    (bg < 0 || role[k] == C_GROSS))
+				bg = k;
+	}
+	for (k = 0; k < ncols && k < MAX_COLS; k++)
+		role[k] = k == bi ? C_NET : k == bj ? C_VAT : k == bg ? C_GROSS : 0;
+	return 1;
+}
+
+/* Adds an item row's net to its rate's sum; a row without either spoils
+ * the sums (they would not be the whole). */
+static void note_rate_net(struct ctx *cx, const struct item_row *r, const struct column *cols,
+			  int ncols)
+{
+	int k, i;
+	double rate;
+
+	if (!r->open || !r->desc[0])
+		return;
+	for (k = 0; k < ncols && k < MAX_COLS; k++)
+		if (cols[k].kind == C_NET && r->have[k])
+			break;
+	if (!r->rate[0] || k == ncols || k == MAX_COLS) {
+		cx->lrate_bad = 1;
+		return;
+	}
+	rate = strtod(r->rate, NULL);
+	for (i = 0; i < cx->nlrate; i++)
+		if (fabs(cx->lrate[i].rate - rate) < 0.001)
+			break;
+	if (i == cx->nlrate) {
+		if (i == (int)(sizeof(cx->lrate) / sizeof(cx->lrate[0]))) {
+			cx->lrate_bad = 1;
+			return;
+		}
+		cx->lrate[i].rate = rate;
+		cx->lrate[i].net = 0;
+		cx->nlrate++;
+	}
+	cx->lrate[i].net += folio_amount_cents(&r->am[k]);
+}
+
 /* Whether line `l` holds no digit at all (a heading's second line:
  * "netto  podatku  netto"). */
 static int wordy_line(const struct pagem *pm, size_t l)
@@ -2644,6 +2963,23 @@ static int wordy_line(const struct pagem *pm, size_t l)
 	return 1;
 }
 
+/* Whether a row of two cells or more comes after line `l` past no more
+ * than three lines of one cell (an item's second text and its article
+ * number, each on a line of its own). */
+static int table_goes_on(const struct pagem *pm, size_t l)
+{
+	size_t k;
+
+	for (k = l + 1; k < pm->nl && k <= l + 4; k++) {
+		if (pm->l[k].cb - pm->l[k].ca >= 2)
+			return 1;
+		if (pm->l[k].cb - pm->l[k].ca != 1 ||
+		    abs(pm->c[pm->l[k].ca].x0 - pm->c[pm->l[l].ca].x0) > 4)
+			return 0;
+	}
+	return 0;
+}
+
 /* Read the table whose heading is line `hl` of page `pm`. */
 static int read_table(struct ctx *cx, const struct pagem *pm, size_t hl, struct column *cols,
 		      int ncols)
@@ -2653,7 +2989,7 @@ static int read_table(struct ctx *cx, const struct pagem *pm, size_t hl, struct 
 	int items = 0, nbd = 0, nli = 0, k, ret = 0, sum_have = 0;
 	long long sum_net = 0, sum_vat = 0;
 	size_t l;
-	int have_rate = 0;
+	int have_rate = 0, bd_odd = 0;
 
 	for (k = 0; k < ncols; k++) {
 		if (cols[k].mask & (C_DESC | C_QTY | C_PRICE))
@@ -2674,7 +3010,7 @@ static int read_table(struct ctx *cx, const struct pagem *pm, size_t hl, struct 
 		struct folio_amount am[MAX_COLS];
 		int have[MAX_COLS] = { 0 };
 		char rate[16] = "", desc[256] = "", qty[32] = "";
-		int total = 0, namounts = 0, desc_x1 = 0;
+		int total = 0, namounts = 0, desc_x1 = 0, detail = 0;
 		size_t c;
 
 		struct cell units[32];
@@ -2686,8 +3022,7 @@ static int read_table(struct ctx *cx, const struct pagem *pm, size_t hl, struct 
 		/* a line of one cell inside an item table: the description going
 		 * on ("Handmade Concrete" / "Chicken"), or a detail under it
 		 * ("Artikelnummer: 166022"), when the table goes on after it */
-		if (items && vl->cb - vl->ca == 1 && row.open && l + 1 < pm->nl &&
-		    pm->l[l + 1].cb - pm->l[l + 1].ca >= 2) {
+		if (items && vl->cb - vl->ca == 1 && row.open && table_goes_on(pm, l)) {
 			const struct cell *cl = &pm->c[vl->ca];
 			int col = col_of(cols, ncols, cl);
 
@@ -2713,10 +3048,49 @@ static int read_table(struct ctx *cx, const struct pagem *pm, size_t hl, struct 
 				free(t);
 				continue;
 			}
+			/* a code wrapped in its own column ("4bbc175d-c8de-75b5-88a5-" /
+			 * "a7c273403730" under KSeF's "UU ID"): not the table's end */
+			if (col >= 0 && cols[col].kind != C_DESC && cols[col].kind != C_NET &&
+			    cols[col].kind != C_GROSS && cols[col].kind != C_VAT && row.desc_x1 &&
+			    cl->x1 <= row.desc_x1) {
+				struct folio_amount dummy;
+
+				if (!cell_amount(cx, pm, cl, &dummy))
+					continue;
+			}
 		}
 		if (vl->cb - vl->ca < 2 && !(vl->cb - vl->ca == 1 && items == 0))
 			break;
 		nu = row_units(cx, pm, vl, units, orig, 32);
+		/* a code and the description set too close to be two cells
+		 * ("66465935-48e0-... Refined Concrete Pants"): cut where the
+		 * description's column starts */
+		for (k = 0; k < ncols && items; k++) {
+			size_t j;
+
+			if (cols[k].kind != C_DESC)
+				continue;
+			for (u = 0; u < nu && nu < 32; u++) {
+				struct cell *cu = &units[u];
+
+				if (cu->x0 >= cols[k].x0 - 3 || cu->x1 <= cols[k].x0)
+					continue;
+				for (j = cu->a + 1; j < cu->b && pm->t[j].x < cols[k].x0 - 3; j++)
+					;
+				if (j == cu->b)
+					continue;
+				memmove(&units[u + 2], &units[u + 1], (nu - u - 1) * sizeof(*units));
+				memmove(&orig[u + 2], &orig[u + 1], (nu - u - 1) * sizeof(*orig));
+				units[u + 1] = *cu;
+				units[u + 1].a = j;
+				units[u + 1].x0 = pm->t[j].x;
+				orig[u + 1] = orig[u];
+				cu->b = j;
+				cu->x1 = pm->t[j - 1].x + pm->t[j - 1].w;
+				nu++;
+				break;
+			}
+		}
 		if (nu < 2)
 			break;
 		for (u = 0; u < nu; u++) {
@@ -2731,6 +3105,7 @@ static int read_table(struct ctx *cx, const struct pagem *pm, size_t hl, struct 
 				goto out;
 			}
 			make_key(t, key, sizeof(key));
+			detail |= strchr(t, ':') != NULL;
 			c = orig[u];
 			for (m = 0; m < cx->nm && u == 0; m++)
 				if (cx->m[m].lb->kind == V_ROW && &cx->pm[cx->m[m].page] == pm &&
@@ -2757,6 +3132,11 @@ static int read_table(struct ctx *cx, const struct pagem *pm, size_t hl, struct 
 			}
 			free(t);
 		}
+		/* an item's details as label: value pairs ("Nummer der
+		 * Auftragsposition: 123   Kontierungshinweis: ..."): the table
+		 * goes on under them */
+		if (!namounts && items && detail && row.open && !rate[0])
+			continue;
 		if (!namounts)
 			break;
 		if (total) {
@@ -2785,28 +3165,40 @@ static int read_table(struct ctx *cx, const struct pagem *pm, size_t hl, struct 
 		}
 		if (!items && rate[0]) {
 			char buf[40];
+			int role[MAX_COLS], implied = 0;
+			long long vimp = 0;
 
+			if (!bd_roles(rate, am, have, cols, ncols, role, &vimp, &implied))
+				bd_odd = 1;
 			folio_strbuf_addf(&bd, "%s{\"rate\":", nbd++ ? "," : "");
 			folio_strbuf_add_json(&bd, rate);
 			for (k = 0; k < ncols && k < MAX_COLS; k++) {
-				const char *nm = cols[k].kind == C_NET ? "net" :
-						 cols[k].kind == C_VAT ? "vat" :
-						 cols[k].kind == C_GROSS ? "gross" : NULL;
+				const char *nm = role[k] == C_NET ? "net" : role[k] == C_VAT ? "vat" :
+						 role[k] == C_GROSS ? "gross" : NULL;
 
 				if (!nm || !have[k])
 					continue;
 				folio_amount_format(&am[k], buf, sizeof(buf));
 				folio_strbuf_addf(&bd, ",\"%s\":\"%s\"", nm, buf);
-				if (cols[k].kind == C_NET) {
+				if (role[k] == C_NET) {
 					sum_net += folio_amount_cents(&am[k]);
 					sum_have |= 1;
-				} else if (cols[k].kind == C_VAT) {
+				} else if (role[k] == C_VAT) {
 					sum_vat += folio_amount_cents(&am[k]);
 					sum_have |= 2;
 				}
 			}
+			if (implied) {
+				struct folio_amount va = { vimp, 2 };
+
+				folio_amount_format(&va, buf, sizeof(buf));
+				folio_strbuf_addf(&bd, ",\"vat\":\"%s\"", buf);
+				sum_vat += vimp;
+				sum_have |= 2;
+			}
 			folio_strbuf_addch(&bd, '}');
 		} else if (items && desc[0]) {
+			note_rate_net(cx, &row, cols, ncols);
 			put_item(&li, &nli, &row, cols, ncols);
 			memset(&row, 0, sizeof(row));
 			row.open = 1;
@@ -2818,10 +3210,12 @@ static int read_table(struct ctx *cx, const struct pagem *pm, size_t hl, struct 
 			memcpy(row.have, have, sizeof(have));
 		}
 	}
+	note_rate_net(cx, &row, cols, ncols);
 	put_item(&li, &nli, &row, cols, ncols);
 	folio_strbuf_addch(&bd, ']');
 	folio_strbuf_addch(&li, ']');
-	if (nbd && emit(cx, "vat_breakdown", bd.buf, NULL, 0.85f, pm, 0, 0))
+	/* a row whose amounts do not reconcile: read, but not trusted */
+	if (nbd && emit(cx, "vat_breakdown", bd.buf, NULL, bd_odd ? 0.6f : 0.85f, pm, 0, 0))
 		ret = -1;
 	/* the rows' sums stand for totals a receipt does not print */
 	if (nbd && !ret && (sum_have & 1)) {
@@ -3125,6 +3519,170 @@ out:
 	return ret;
 }
 
+/* ---- VAT per rate in a totals block ---------------------------------------- */
+
+/* The best candidate of `name` this page reader gave, or NULL. */
+static const struct folio_cand *best_cand(const struct ctx *cx, const char *name)
+{
+	const struct folio_cand *best = NULL;
+	size_t i;
+
+	for (i = 0; i < cx->out->n; i++)
+		if (!strcmp(cx->out->v[i].name, name) &&
+		    (cx->out->v[i].src == FOLIO_SRC_TEXT || cx->out->v[i].src == FOLIO_SRC_OCR) &&
+		    (!best || cx->out->v[i].conf > best->conf))
+			best = &cx->out->v[i];
+	return best;
+}
+
+struct rated {
+	char rate[16];
+	double r;
+	long long vat, net;
+	int have_net;
+	size_t page, a, b;
+};
+
+/*
+ * Totals blocks print the VAT of each rate as its own line: "TVA 25%
+ * 115,75", "Kwota VAT 6%  51,36", "Cuota 25%  6.250,00", "IVA 0%  0,00".
+ * A VAT label, a rate and nothing else in a cell, the amount in the next
+ * cell of its line. Their sum is the VAT total; with one rate the net
+ * total is its base, with several the item tables' nets per rate are,
+ * else VAT / rate with the net total taking up the one rate left; a
+ * breakdown is given only when every base reproduces its VAT and the
+ * bases add up to the net total.
+ */
+static int rated_vat(struct ctx *cx)
+{
+	struct rated ev[8];
+	int n = 0, i, k, ret = 0, odd = 0, from_lines = 1, left = -1;
+	long long sum = 0, nets = 0;
+	const struct folio_cand *nt;
+	struct folio_strbuf bd = FOLIO_STRBUF_INIT;
+	char buf[40];
+	size_t mi;
+
+	for (mi = 0; mi < cx->nm && n < 8; mi++) {
+		const struct match *m = &cx->m[mi];
+		const struct pagem *pm = &cx->pm[m->page];
+		const struct cell *c = &pm->c[m->cell];
+		char *t;
+		struct rated e;
+		struct folio_amount am;
+		size_t b = m->b;
+
+		if (!(m->lb->kind == V_AMOUNT && !strcmp(m->lb->field, "vat_total")) &&
+		    !(m->lb->kind == V_BD && m->lb->col == C_VAT))
+			continue;
+		if (m->a != c->a || b >= c->b || m->cell + 1 >= pm->nc ||
+		    pm->c[m->cell + 1].line != c->line)
+			continue;
+		while (b < c->b && !pm->t[b].key[0] && !has_digit(pm->t[b].text))
+			b++;
+		if (!(t = span_text(pm, b, c->b, NULL, 0)))
+			return -1;
+		memset(&e, 0, sizeof(e));
+		k = strchr(t, '%') && norm_rate(t, e.rate, sizeof(e.rate));
+		free(t);
+		if (!k || !cell_amount(cx, pm, &pm->c[m->cell + 1], &am))
+			continue;
+		e.r = strtod(e.rate, NULL) / 100.0;
+		e.vat = folio_amount_cents(&am);
+		e.page = m->page;
+		e.a = pm->c[m->cell + 1].a;
+		e.b = pm->c[m->cell + 1].b;
+		for (k = 0; k < n; k++)
+			if (!strcmp(ev[k].rate, e.rate))
+				break;
+		if (k < n)
+			continue;
+		ev[n++] = e;
+		sum += e.vat;
+	}
+	if (!n)
+		return 0;
+	{
+		struct folio_amount t = { sum, 2 };
+
+		folio_amount_format(&t, buf, sizeof(buf));
+		if (emit(cx, "vat_total", buf, NULL, n > 1 ? 0.75f : 0.8f, &cx->pm[ev[0].page],
+			 n > 1 ? 0 : ev[0].a, n > 1 ? 0 : ev[0].b))
+			return -1;
+	}
+	if (folio_cands_find(cx->out, "vat_breakdown", FOLIO_SRC_NONE) ||
+	    !(nt = best_cand(cx, "net_total")))
+		return 0;
+	{
+		struct folio_amount na;
+		long long net_total;
+
+		if (!folio_amount_parse(nt->value, '.', &na))
+			return 0;
+		net_total = folio_amount_cents(&na);
+		if (n == 1) {
+			ev[0].net = net_total;
+			ev[0].have_net = 1;
+		} else {
+			for (i = 0; i < n; i++)
+				for (k = 0; k < cx->nlrate && !cx->lrate_bad; k++)
+					if (fabs(cx->lrate[k].rate / 100.0 - ev[i].r) < 1e-5) {
+						ev[i].net = cx->lrate[k].net;
+						ev[i].have_net = 1;
+					}
+			for (i = 0; i < n; i++)
+				if (!ev[i].have_net)
+					from_lines = 0;
+			if (!from_lines)
+				for (i = 0; i < n; i++) {
+					ev[i].have_net = 0;
+					if (ev[i].r > 0) {
+						ev[i].net = llround((double)ev[i].vat / ev[i].r);
+						ev[i].have_net = 1;
+					} else if (left < 0) {
+						left = i;
+					} else {
+						return 0;
+					}
+				}
+			for (i = 0; i < n; i++)
+				if (ev[i].have_net)
+					nets += ev[i].net;
+			if (left >= 0) {
+				ev[left].net = net_total - nets;
+				ev[left].have_net = 1;
+				nets = net_total;
+			}
+			if (llabs(nets - net_total) > n)
+				return 0;
+		}
+	}
+	for (i = 0; i < n; i++)
+		if (llabs(llround((double)ev[i].net * ev[i].r) - ev[i].vat) >
+		    1 + llabs(ev[i].vat) / 500)
+			odd = 1;
+	if (odd)
+		return 0;
+	folio_strbuf_addch(&bd, '[');
+	for (i = 0; i < n; i++) {
+		struct folio_amount a = { ev[i].net, 2 }, v = { ev[i].vat, 2 };
+
+		folio_strbuf_addf(&bd, "%s{\"rate\":", i ? "," : "");
+		folio_strbuf_add_json(&bd, ev[i].rate);
+		folio_amount_format(&a, buf, sizeof(buf));
+		folio_strbuf_addf(&bd, ",\"net\":\"%s\"", buf);
+		folio_amount_format(&v, buf, sizeof(buf));
+		folio_strbuf_addf(&bd, ",\"vat\":\"%s\"}", buf);
+	}
+	folio_strbuf_addch(&bd, ']');
+	/* bases from VAT / rate are a guess to a cent or two */
+	if (!bd.buf || emit(cx, "vat_breakdown", bd.buf, NULL,
+			    n == 1 || from_lines ? 0.8f : 0.6f, &cx->pm[ev[0].page], 0, 0))
+		ret = -1;
+	folio_strbuf_release(&bd);
+	return ret;
+}
+
 /* ---- line items as label: value groups ------------------------------------ */
 
 /* Whether a label of the lexicon starts cell `c` (a line of its own kind,
@@ -3268,7 +3826,7 @@ static void guess_locale(struct ctx *cx)
 
 static int currency(struct ctx *cx)
 {
-	int votes[16] = { 0 };
+	int votes[16] = { 0 }, dollars = 0;
 	const char *codes[16];
 	int ncodes = 0, best = -1, k;
 	size_t p, i;
@@ -3281,10 +3839,21 @@ static int currency(struct ctx *cx)
 				code = "EUR";
 			if (!code && strstr(t, "\xc2\xa3"))
 				code = "GBP";
+			if (!code && strstr(t, "\xe2\x82\xb9"))
+				code = "INR";
+			if (!code && strstr(t, "\xc2\xa5"))
+				code = "JPY";
+			/* "$" alone is USD's more often than any other dollar's */
+			if (!code && strchr(t, '$') && (t[1] == '\0' || isdigit((unsigned char)t[1]) ||
+							isdigit((unsigned char)t[0]))) {
+				code = "USD";
+				dollars++;
+			}
 			if (!code)
 				continue;
 			if (strlen(cx->pm[p].t[i].key) > 3 && !strstr(t, "\xe2\x82\xac") &&
-			    !strstr(t, "\xc2\xa3"))
+			    !strstr(t, "\xc2\xa3") && !strstr(t, "\xe2\x82\xb9") &&
+			    !strchr(t, '$') && !strstr(t, "\xc2\xa5"))
 				continue;
 			for (k = 0; k < ncodes; k++)
 				if (!strcmp(codes[k], code))
@@ -3297,7 +3866,9 @@ static int currency(struct ctx *cx)
 	for (k = 0; k < ncodes; k++)
 		if (best < 0 || votes[k] > votes[best])
 			best = k;
+	/* "$" alone might be any dollar */
 	if (best >= 0 && folio_cands_add(cx->out, "currency", codes[best], NULL,
+					 !strcmp(codes[best], "USD") && dollars >= votes[best] ? 0.6f :
 					 votes[best] > 1 ? 0.9f : 0.7f,
 					 cx->npm && cx->pm[0].pg->source == FOLIO_SRC_OCR ?
 					 FOLIO_SRC_OCR : FOLIO_SRC_TEXT, 0, NULL))
@@ -3385,7 +3956,8 @@ int folio_layout_extract(const struct folio_lexicon *lx, const struct folio_doc 
 	if (find_labels(&cx))
 		goto oom;
 	guess_locale(&cx);
-	if (key_values(&cx) || tables(&cx) || breakdown_groups(&cx) || item_groups(&cx) ||
+	if (key_values(&cx) || tables(&cx) || breakdown_groups(&cx) || rated_vat(&cx) ||
+	    item_groups(&cx) ||
 	    find_ibans(&cx) ||
 	    currency(&cx) || markers(&cx))
 		goto oom;
@@ -3394,7 +3966,7 @@ int folio_layout_extract(const struct folio_lexicon *lx, const struct folio_doc 
 	if (nids && !(assigned = calloc(nids, sizeof(*assigned))))
 		goto oom;
 	if (parties(&cx, ids, nids, assigned) || return_address(&cx, ids, nids) ||
-	    letterhead(&cx, ids, nids))
+	    letter_parties(&cx, ids, nids) || letterhead(&cx, ids, nids))
 		goto oom;
 	if (first_date(&cx))
 		goto oom;

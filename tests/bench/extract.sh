@@ -21,7 +21,8 @@
 #    tests/bench/rendered.sh scores it per field and language; then the
 #    renders of tests/bench/render_invoices.py (own layouts of e-invoice
 #    samples not in that corpus, made into build/rendered) are scored:
-#    "dev" and the held-out split "heldout" separately.
+#    "dev" and the held-out split "heldout" separately, then simulated
+#    scans of the held-out renders (scan_renders.sh; SCANS=0 skips them).
 #
 # -v lists every mismatch (file, field, expected, got). KEEP=1 keeps the
 # temporary folder (archive, ingest.jsonl, results.jsonl) and prints it.
@@ -156,4 +157,16 @@ if [ -d "$SHARED/einvoice" ] && "$PY" -c 'import reportlab' 2>/dev/null; then
 		# shellcheck disable=SC2086
 		FOLIO=$FOLIO sh "$ROOT/tests/bench/rendered.sh" $VERBOSE "$R/$split" "renders-$split"
 	done
+	# simulated scans of the held-out renders (../shared/tools/scan_pdf.py,
+	# used in place); SCANS=0 skips them
+	if [ "${SCANS:-1}" != 0 ] && [ -f "$SHARED/../tools/scan_pdf.py" ] &&
+		"$PY" -c 'import numpy, PIL' 2>/dev/null; then
+		FOLIO_SCAN_TOOL=$SHARED/../tools/scan_pdf.py sh "$ROOT/tests/bench/scan_renders.sh" \
+			"$R/heldout" "$R/heldout-scan"
+		echo
+		echo "== own renders (held-out, scans): $R/heldout-scan =="
+		# shellcheck disable=SC2086
+		FOLIO=$FOLIO sh "$ROOT/tests/bench/rendered.sh" $VERBOSE "$R/heldout-scan" \
+			"renders-heldout-scans"
+	fi
 fi
