@@ -105,7 +105,7 @@ test: folio
 # Static checks: no include against the data flow (tests/layering.sh),
 # cppcheck's warnings (MuPDF's exception macros spelled out for it).
 lint:
-	@sh tests/layering.sh
+	@sh tests/layering.sh . $(BUILD)
 	@cppcheck --quiet --enable=warning,portability --inline-suppr --std=c11 \
 		-Iinclude -Isrc -D_GNU_SOURCE '-Dfz_try(c)=if(1)' '-Dfz_always(c)=if(1)' \
 		'-Dfz_catch(c)=else' --error-exitcode=1 -j2 src && echo "cppcheck: clean"

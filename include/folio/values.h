@@ -17,7 +17,7 @@
 
 #include "folio/err.h"
 
-/* ---- values: amounts, dates (src/extract/parse.c) --------------------- */
+/* ---- values: amounts, dates (src/doc/values.c) --------------------- */
 
 /* An exact decimal: value = units / 10^scale, scale 0..6. */
 struct folio_amount {
@@ -64,7 +64,7 @@ enum folio_date_order { FOLIO_DMY = 0, FOLIO_MDY, FOLIO_YMD };
  */
 size_t folio_date_parse(const char *s, enum folio_date_order order, char out[11]);
 
-/* ---- identifiers (src/extract/validate.c) ----------------------------- */
+/* ---- identifiers (src/doc/ids.c) ----------------------------- */
 
 /*
  * Validate a tax identifier. `raw` may carry spaces, dots, dashes and a
@@ -101,7 +101,19 @@ int folio_iban_repair(const char *raw, char out[40]);
 /* KSeF number NIP-YYYYMMDD-12HEX-CRC8: 1 valid, 0 invalid. */
 int folio_ksef_number_check(const char *s);
 
-/* ---- the field catalogue (src/extract/validate.c) -------------------- */
+/* ---- the field catalogue (src/doc/fields.c) -------------------- */
+
+/* One canonical field: its name ("gross_total"), its kind ("date",
+ * "amount", "taxid", "iban", "text", "json" or "code") and whether a
+ * missing or unsure value sends an invoice to review. */
+struct folio_field_def {
+	const char *name;
+	const char *kind;
+	int key;
+};
+#define FOLIO_NFIELDS 54
+/* The catalogue, in the order fields are chosen and shown. */
+extern const struct folio_field_def folio_field_defs[FOLIO_NFIELDS];
 
 /* Whether a field name is one of the canonical fields (or a known extra
  * such as "atcud"); `kind` receives "date", "amount", "taxid", "iban",

@@ -32,90 +32,11 @@ struct folio_extractor {
 	size_t ntpl, tpl_alloc;
 };
 
-static const struct {
-	const char *name;
-	const char *kind;
-	int key;               /* missing or unsure: needs review */
-} fields[] = {
-	{ "doc_type", "code", 0 },
-	{ "invoice_number", "text", 1 },
-	{ "issue_date", "date", 1 },
-	{ "supply_date", "date", 0 },
-	{ "due_date", "date", 0 },
-	{ "currency", "code", 0 },
-	{ "seller_name", "text", 0 },
-	{ "seller_tax_id", "taxid", 1 },
-	{ "buyer_name", "text", 0 },
-	{ "buyer_tax_id", "taxid", 0 },
-	{ "net_total", "amount", 0 },
-	{ "vat_total", "amount", 0 },
-	{ "gross_total", "amount", 1 },
-	{ "amount_due", "amount", 0 },
-	{ "iban", "iban", 0 },
-	{ "order_reference", "text", 0 },
-	{ "vat_breakdown", "json", 0 },
-	{ "lines", "json", 0 },
-	/* extras some sources give */
-	{ "atcud", "text", 0 },
-	{ "payment_reference", "text", 0 },
-	{ "ksef_hash", "text", 0 },
-	{ "nfe_key", "text", 0 },
-	/* e-invoices: what an export needs to write one back */
-	{ "seller_country", "code", 0 },
-	{ "seller_address", "text", 0 },
-	{ "buyer_country", "code", 0 },
-	{ "buyer_address", "text", 0 },
-	{ "buyer_reference", "text", 0 },
-	{ "charges", "json", 0 },
-	{ "prepaid_amount", "amount", 0 },
-	{ "rounding_amount", "amount", 0 },
-	/* e-invoices: parties' identifiers (EN 16931 BT-29, 30, 32, 46, 47) */
-	{ "seller_identifier", "text", 0 },
-	{ "seller_identifier_scheme", "code", 0 },
-	{ "seller_legal_id", "text", 0 },
-	{ "seller_legal_id_scheme", "code", 0 },
-	{ "seller_tax_registration", "text", 0 },
-	{ "buyer_identifier", "text", 0 },
-	{ "buyer_identifier_scheme", "code", 0 },
-	{ "buyer_legal_id", "text", 0 },
-	{ "buyer_legal_id_scheme", "code", 0 },
-	/* delivery, period, preceding invoice, VAT dates, payment */
-	{ "delivery_name", "text", 0 },
-	{ "delivery_address", "text", 0 },
-	{ "delivery_country", "code", 0 },
-	{ "period_start", "date", 0 },
-	{ "period_end", "date", 0 },
-	{ "preceding_invoice_number", "text", 0 },
-	{ "preceding_invoice_date", "date", 0 },
-	{ "preceding_invoice_ksef", "text", 0 },
-	{ "tax_point_date", "date", 0 },
-	{ "vat_due_date_code", "code", 0 },
-	{ "payment_terms", "text", 0 },
-	{ "payment_means_code", "code", 0 },
-	/* the payee's account when not an IBAN (BT-84), its name and BIC (BT-85, 86) */
-	{ "payment_account", "text", 0 },
-	{ "payment_account_name", "text", 0 },
-	{ "payment_bic", "code", 0 },
-};
-#define NFIELDS (sizeof(fields) / sizeof(fields[0]))
 
 int folio_invoice_like(const char *type)
 {
 	return type && (!strcmp(type, "invoice") || !strcmp(type, "credit_note") ||
 			!strcmp(type, "proforma") || !strcmp(type, "receipt"));
-}
-
-int folio_field_known(const char *name, const char **kind)
-{
-	size_t i;
-
-	for (i = 0; i < NFIELDS; i++)
-		if (!strcmp(fields[i].name, name)) {
-			if (kind)
-				*kind = fields[i].kind;
-			return 1;
-		}
-	return 0;
 }
 
 struct folio_extractor *folio_extractor_new(const struct folio_extract_opts *o,
@@ -441,8 +362,8 @@ static int field_index(const char *name)
 {
 	size_t i;
 
-	for (i = 0; i < NFIELDS; i++)
-		if (!strcmp(fields[i].name, name))
+	for (i = 0; i < FOLIO_NFIELDS; i++)
+		if (!strcmp(folio_field_defs[i].name, name))
 			return (int)i;
 	return -1;
 }
@@ -603,15 +524,15 @@ static int derive_gross(struct folio_cands *cs)
 static int finish(const struct folio_extractor *x, struct folio_doc *doc,
 		  const struct folio_cands *cs, struct folio_strbuf *why, struct folio_err *err)
 {
-	struct chosen ch[NFIELDS];
+	struct chosen ch[FOLIO_NFIELDS];
 	struct folio_strbuf notes = FOLIO_STRBUF_INIT;
 	size_t i, k;
 	int ret = FOLIO_OK;
 
 	memset(ch, 0, sizeof(ch));
-	for (i = 0; i < NFIELDS; i++) {
+	for (i = 0; i < FOLIO_NFIELDS; i++) {
 		struct pick p[NPICK];
-		size_t n = pool(cs, fields[i].name, p, NPICK);
+		size_t n = pool(cs, folio_field_defs[i].name, p, NPICK);
 
 		if (!n)
 			continue;
@@ -620,11 +541,11 @@ static int finish(const struct folio_extractor *x, struct folio_doc *doc,
 		/* a less trusted source saying otherwise is a disagreement */
 		for (k = 1; k < n; k++)
 			if (p[k].rank < p[0].rank && strcmp(p[k].c->value, p[0].c->value) &&
-			    strcmp(fields[i].kind, "json") && p[k].conf >= 0.5f) {
+			    strcmp(folio_field_defs[i].kind, "json") && p[k].conf >= 0.5f) {
 				if (notes.len)
 					folio_strbuf_adds(&notes, "; ");
 				folio_strbuf_addf(&notes, "%s: %s says %s, %s says %s",
-						  fields[i].name, folio_source_name(p[0].c->src),
+						  folio_field_defs[i].name, folio_source_name(p[0].c->src),
 						  p[0].c->value, folio_source_name(p[k].c->src),
 						  p[k].c->value);
 				break;
@@ -651,36 +572,36 @@ static int finish(const struct folio_extractor *x, struct folio_doc *doc,
 	}
 
 	/* tax IDs and IBANs from exact sources are still checked */
-	for (i = 0; i < NFIELDS; i++) {
+	for (i = 0; i < FOLIO_NFIELDS; i++) {
 		char norm[40];
 
 		if (!ch[i].c)
 			continue;
-		if (!strcmp(fields[i].kind, "taxid") && ch[i].c->src != FOLIO_SRC_USER &&
+		if (!strcmp(folio_field_defs[i].kind, "taxid") && ch[i].c->src != FOLIO_SRC_USER &&
 		    folio_taxid_check(ch[i].c->value, NULL, norm, NULL) == 0) {
-			add_reason(why, "%s %s fails its check digits", pretty(fields[i].name),
+			add_reason(why, "%s %s fails its check digits", pretty(folio_field_defs[i].name),
 				   ch[i].c->value);
 			ch[i].conf *= 0.5f;
 		}
-		if (!strcmp(fields[i].kind, "iban") && ch[i].c->src != FOLIO_SRC_USER &&
+		if (!strcmp(folio_field_defs[i].kind, "iban") && ch[i].c->src != FOLIO_SRC_USER &&
 		    folio_iban_check(ch[i].c->value, norm) != 1) {
 			add_reason(why, "IBAN %s fails its check digits", ch[i].c->value);
 			ch[i].conf *= 0.5f;
 		}
 	}
-	for (i = 0; i < NFIELDS; i++) {
-		if (!fields[i].key)
+	for (i = 0; i < FOLIO_NFIELDS; i++) {
+		if (!folio_field_defs[i].key)
 			continue;
 		if (!ch[i].c) {
-			add_reason(why, "no %s", pretty(fields[i].name));
+			add_reason(why, "no %s", pretty(folio_field_defs[i].name));
 		} else if (ch[i].conf < x->review_below) {
 			char c[16];
 
 			snprintf(c, sizeof(c), "%.2f", ch[i].conf);
-			add_reason(why, "%s unsure (%s)", pretty(fields[i].name), c);
+			add_reason(why, "%s unsure (%s)", pretty(folio_field_defs[i].name), c);
 		}
 	}
-	for (i = 0; i < NFIELDS; i++) {
+	for (i = 0; i < FOLIO_NFIELDS; i++) {
 		const struct folio_cand *c = ch[i].c;
 		float conf = ch[i].conf > 1.0f ? 1.0f : ch[i].conf;
 
@@ -688,7 +609,7 @@ static int finish(const struct folio_extractor *x, struct folio_doc *doc,
 			continue;
 		if (c->src != FOLIO_SRC_XML && c->src != FOLIO_SRC_USER && conf > 0.99f)
 			conf = 0.99f;
-		if (folio_doc_set_field(doc, fields[i].name, c->value, c->raw, conf, c->src, c->page,
+		if (folio_doc_set_field(doc, folio_field_defs[i].name, c->value, c->raw, conf, c->src, c->page,
 					c->bbox)) {
 			ret = folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, 12, "out of memory");
 			break;
@@ -837,87 +758,3 @@ out:
 	return ret;
 }
 
-/* ---- user values --------------------------------------------------------- */
-
-int folio_field_normalise(const char *name, const char *value, char **out,
-			  struct folio_err *err)
-{
-	const char *kind;
-	char buf[64];
-
-	*out = NULL;
-	if (!folio_field_known(name, &kind))
-		return folio_err_set(err, FOLIO_FAILED, FOLIO_E_USAGE, 0,
-				     "unknown field '%s' (see folio fix --help)", name);
-	while (isspace((unsigned char)*value))
-		value++;
-	if (!strcmp(kind, "date")) {
-		size_t n = folio_date_parse(value, FOLIO_DMY, buf);
-
-		if (!n || value[n])
-			return folio_err_set(err, FOLIO_FAILED, FOLIO_E_USAGE, 0,
-					     "%s: '%s' is not a date (e.g. 2024-03-14)", name,
-					     value);
-	} else if (!strcmp(kind, "amount")) {
-		struct folio_amount a;
-		size_t n = folio_amount_parse(value, '.', &a);
-
-		if (!n || value[n])
-			return folio_err_set(err, FOLIO_FAILED, FOLIO_E_USAGE, 0,
-					     "%s: '%s' is not an amount (e.g. 1234.56)", name,
-					     value);
-		folio_amount_format(&a, buf, sizeof(buf));
-	} else if (!strcmp(kind, "taxid")) {
-		int r = folio_taxid_check(value, NULL, buf, NULL);
-
-		if (r == 0)
-			return folio_err_set(err, FOLIO_FAILED, FOLIO_E_USAGE, 0,
-					     "%s: '%s' fails its check digits", name, value);
-		if (r < 0)
-			return folio_err_set(err, FOLIO_FAILED, FOLIO_E_USAGE, 0,
-					     "%s: '%s' is not a tax ID (give the country prefix,"
-					     " e.g. PL5260001246)", name, value);
-	} else if (!strcmp(kind, "iban")) {
-		if (folio_iban_check(value, buf) != 1)
-			return folio_err_set(err, FOLIO_FAILED, FOLIO_E_USAGE, 0,
-					     "%s: '%s' is not a valid IBAN", name, value);
-	} else if (!strcmp(kind, "code") && !strcmp(name, "currency")) {
-		size_t i;
-
-		if (strlen(value) != 3)
-			return folio_err_set(err, FOLIO_FAILED, FOLIO_E_USAGE, 0,
-					     "currency: '%s' is not an ISO 4217 code", value);
-		for (i = 0; i < 3; i++)
-			buf[i] = (char)toupper((unsigned char)value[i]);
-		buf[3] = '\0';
-		if (!isalpha((unsigned char)buf[0]) || !isalpha((unsigned char)buf[1]) ||
-		    !isalpha((unsigned char)buf[2]))
-			return folio_err_set(err, FOLIO_FAILED, FOLIO_E_USAGE, 0,
-					     "currency: '%s' is not an ISO 4217 code", value);
-	} else if (strlen(name) > 8 && !strcmp(name + strlen(name) - 8, "_country")) {
-		if (strlen(value) != 2 || !isalpha((unsigned char)value[0]) ||
-		    !isalpha((unsigned char)value[1]))
-			return folio_err_set(err, FOLIO_FAILED, FOLIO_E_USAGE, 0,
-					     "%s: '%s' is not an ISO 3166 country code (e.g. PL)",
-					     name, value);
-		buf[0] = (char)toupper((unsigned char)value[0]);
-		buf[1] = (char)toupper((unsigned char)value[1]);
-		buf[2] = '\0';
-	} else if (!strcmp(kind, "json")) {
-		return folio_err_set(err, FOLIO_FAILED, FOLIO_E_USAGE, 0,
-				     "%s cannot be set by hand", name);
-	} else {
-		if (!*value)
-			return folio_err_set(err, FOLIO_FAILED, FOLIO_E_USAGE, 0,
-					     "%s: empty value", name);
-		if (strlen(value) >= sizeof(buf) - 1 && strcmp(kind, "text"))
-			return folio_err_set(err, FOLIO_FAILED, FOLIO_E_USAGE, 0,
-					     "%s: value too long", name);
-		if (!(*out = strdup(value)))
-			return folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, 12, "out of memory");
-		return FOLIO_OK;
-	}
-	if (!(*out = strdup(buf)))
-		return folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, 12, "out of memory");
-	return FOLIO_OK;
-}

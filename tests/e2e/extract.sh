@@ -119,6 +119,9 @@ run fix "$BAD" issue_date=31.02.2024
 expect_rc 2 "an impossible date is refused"
 run fix "$BAD" colour=red
 expect_rc 2 "an unknown field is refused"
+run fix "$BAD" gross_totl=1
+expect_rc 2 "a mistyped field is refused"
+expect_err "unknown field 'gross_totl'; did you mean 'gross_total'\?" "with the field meant"
 run fix "$BAD" gross_total
 expect_rc 2 "FIELD without =VALUE"
 run fix 99999 gross_total=1

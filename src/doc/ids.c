@@ -1,6 +1,6 @@
 /*
- * validate.c - tax identifiers, IBANs and KSeF numbers: check digits and
- * OCR repairs; see include/folio/extract.h and REFERENCE.md section 2.
+ * ids.c - tax identifiers, IBANs and KSeF numbers: check digits and
+ * OCR repairs; see include/folio/values.h and REFERENCE.md section 2.
  *
  * Every tax ID scheme is one line of `schemes`: its country prefix, its
  * kind, the class of each position and a check function. Checking,
@@ -10,7 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "folio/extract.h"
+#include "folio/values.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 

@@ -1,5 +1,5 @@
 /*
- * parse.c - amounts and dates as printed on invoices; see include/folio/extract.h.
+ * values.c - amounts and dates as printed on invoices; see include/folio/values.h.
  *
  * Both parsers read a prefix of their input and say how many bytes they
  * used, so the layout reader can walk a line of words. They are written for
@@ -14,7 +14,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "folio/extract.h"
+#include "folio/values.h"
 #include "folio/util.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
