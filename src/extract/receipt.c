@@ -94,8 +94,10 @@ static const char *const cue_w[] = {
 	"cashier", "cajero", "cassa", "caixa", "operador", "change", "cambio", "reszta",
 	"ruckgeld", "resto", "troco", "atlikums", "cash", "efectivo", "gotowka", "bar",
 	"numerario", "contante", "karta", "card", "tarjeta", "girocard", "multibanco",
+	"kartenzahlung", "karte", "visa", "mastercard", "maestro", "cartao", "bankas",
+	"skaidra", "wechselgeld", "vuelto", "tendered", "rounding", "gotowka", "contanti",
 	"thank", "danke", "dank", "gracias", "grazie", "obrigado", "dziekujemy", "paldies",
-	"bill", NULL,
+	"bill", "kassa", "kase", "kassier", "kassierer", "till", "pos", "terminal", NULL,
 };
 /* a date after these is not the receipt's ("Umtausch bis 19.03.2024") */
 static const char *const not_issue_w[] = {
@@ -436,16 +438,46 @@ static int read_total(const struct amt *am, size_t n, struct folio_cands *out, i
 	for (i = 0; i < n; i++)
 		if (am[i].kind == K_TOTAL && am[i].cents == best)
 			labelled = 1;
-	conf = best_s >= 4 ? 0.96f : best_s == 3 ? 0.9f : best_s == 2 ? (labelled ? 0.7f : 0.6f)
+	conf = best_s >= 4 ? 0.96f : best_s == 3 ? 0.9f : best_s == 2 ? (labelled ? 0.7f : 0.75f)
 									: 0.45f;
 	if (!fmt_cents(best, buf, sizeof(buf)))
 		return 0;
-	if (labelled || !folio_cands_find(out, "gross_total", FOLIO_SRC_NONE)) {
-		if (labelled)
+	/* a label, or two witnesses that agree (cash minus change and
+	 * subtotal minus discount), outweigh the page's other readings */
+	if (labelled || best_s >= 2 || !folio_cands_find(out, "gross_total", FOLIO_SRC_NONE)) {
+		if (labelled || best_s >= 2)
 			drop_others(out, "gross_total", buf);
 		return folio_cands_add(out, "gross_total", buf, NULL, conf, src, page, NULL);
 	}
 	return 0;
+}
+
+/*
+ * A receipt's currency when nothing on it names one: the country its tax
+ * words belong to ("PTU", "NIP": Poland; "GST", "SDN BHD", "RM":
+ * Malaysia; "PVN", "MwSt", "IVA": the euro; "VAT No: GB": the pound).
+ * Each word votes for its currency; `votes` is indexed like `cur_codes`.
+ */
+static const char *const cur_codes[] = { "PLN", "MYR", "EUR", "GBP" };
+static const struct {
+	const char *word;
+	int cur;
+} cur_words[] = {
+	{ "ptu", 0 }, { "nip", 0 }, { "pln", 0 }, { "zl", 0 }, { "paragon", 0 },
+	{ "sdn", 1 }, { "bhd", 1 }, { "rm", 1 }, { "myr", 1 }, { "gst", 1 }, { "malaysia", 1 },
+	{ "pvn", 2 }, { "mwst", 2 }, { "ust", 2 }, { "idnr", 2 }, { "iva", 2 }, { "nif", 2 },
+	{ "piva", 2 }, { "eur", 2 }, { "euro", 2 }, { "kopa", 2 }, { "gb", 3 }, { "gbp", 3 },
+};
+
+static void currency_votes(char w[][WORD_MAX], int n, int votes[4])
+{
+	int i;
+	size_t k;
+
+	for (i = 0; i < n; i++)
+		for (k = 0; k < sizeof(cur_words) / sizeof(cur_words[0]); k++)
+			if (!strcmp(w[i], cur_words[k].word))
+				votes[cur_words[k].cur]++;
 }
 
 /* hh:mm somewhere in the line */
@@ -574,6 +606,7 @@ int folio_receipt_extract(const struct folio_doc *doc, struct folio_cands *out)
 	int ret = 0, page = 0;
 	enum folio_source src = FOLIO_SRC_OCR;
 	char *text = NULL;
+	int votes[4] = { 0 };
 
 	for (p = 0; p < doc->npages && p < 4; p++) {
 		const struct folio_page *pg = &doc->pages[p];
@@ -627,6 +660,7 @@ int folio_receipt_extract(const struct folio_doc *doc, struct folio_cands *out)
 				memcpy(line, s, len);
 				line[len] = '\0';
 				date_line(line, pg->number, &dp);
+				currency_votes(w, words_of(line, w, MAX_WORDS), votes);
 				if (line_amount(line, &cents, &lend)) {
 					int nw;
 
@@ -658,6 +692,18 @@ int folio_receipt_extract(const struct folio_doc *doc, struct folio_cands *out)
 	if (read_total(am, nam, out, page, src)) {
 		ret = -1;
 		goto out;
+	}
+	if (!folio_cands_find(out, "currency", FOLIO_SRC_NONE)) {
+		int k, best = 0;
+
+		for (k = 1; k < 4; k++)
+			if (votes[k] > votes[best])
+				best = k;
+		if (votes[best] && folio_cands_add(out, "currency", cur_codes[best], NULL, 0.6f,
+						   src, page, NULL)) {
+			ret = -1;
+			goto out;
+		}
 	}
 	if (dp.score > 0) {
 		float conf = dp.score >= 3 ? 0.85f : 0.7f;
