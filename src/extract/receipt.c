@@ -13,6 +13,8 @@
  * the card payment, cash minus change, subtotal minus discount or plus
  * rounding. The best-supported amount is the gross total, as sure as its
  * support; the layout's other readings of the gross total are dropped.
+ * The lines are Tesseract's (they follow a skewed photo's baselines); when
+ * they hold no total, the words' boxes regrouped as visual lines are tried.
  *
  * The date: a receipt prints it without a label and beside the time, and
  * may print other dates (return by, valid until) that are not its own.
@@ -397,57 +399,102 @@ static void drop_decoys(struct folio_cands *out, const struct amt *am, size_t n)
 	out->n = k;
 }
 
-static int read_total(const struct amt *am, size_t n, struct folio_cands *out, int page,
-		      enum folio_source src)
-{
-	long long best = 0;
-	int best_s = 0, labelled = 0;
-	size_t i;
-	char buf[40];
-	float conf;
+struct pick {
+	long long cents;
+	int score;             /* support(); 0: none */
+	int labelled;          /* a total line prints it */
+};
 
-	drop_decoys(out, am, n);
+/* The best-supported total of the amounts `am`; ties go to the larger. */
+static void choose_total(const struct amt *am, size_t n, struct pick *p)
+{
+	size_t i;
+
+	memset(p, 0, sizeof(*p));
 	for (i = 0; i < n; i++) {
 		int s;
 
 		if ((am[i].kind != K_TOTAL && am[i].kind != K_CARD) || am[i].cents <= 0)
 			continue;
 		s = support(am, n, am[i].cents);
-		if (s > best_s || (s == best_s && am[i].cents > best)) {
-			best_s = s;
-			best = am[i].cents;
+		if (s > p->score || (s == p->score && am[i].cents > p->cents)) {
+			p->score = s;
+			p->cents = am[i].cents;
 		}
 	}
 	/* cash minus change alone */
-	if (!best_s) {
+	if (!p->score) {
 		for (i = 0; i < n; i++)
 			if (am[i].kind == K_CASH) {
 				size_t k;
 
 				for (k = i + 1; k < n; k++)
 					if (am[k].kind == K_CHANGE && am[i].cents > am[k].cents) {
-						best = am[i].cents - am[k].cents;
-						best_s = support(am, n, best);
+						p->cents = am[i].cents - am[k].cents;
+						p->score = support(am, n, p->cents);
 						break;
 					}
 				break;
 			}
 	}
-	if (!best_s)
-		return 0;
 	for (i = 0; i < n; i++)
-		if (am[i].kind == K_TOTAL && am[i].cents == best)
-			labelled = 1;
-	conf = best_s >= 4 ? 0.96f : best_s == 3 ? 0.9f : best_s == 2 ? (labelled ? 0.7f : 0.75f)
-									: 0.45f;
-	if (!fmt_cents(best, buf, sizeof(buf)))
+		if (am[i].kind == K_TOTAL && am[i].cents == p->cents)
+			p->labelled = 1;
+}
+
+static int emit_total(const struct amt *am, size_t n, const struct pick *p,
+		      struct folio_cands *out, int page, enum folio_source src)
+{
+	char buf[40];
+	float conf;
+
+	drop_decoys(out, am, n);
+	if (!p->score || !fmt_cents(p->cents, buf, sizeof(buf)))
 		return 0;
+	conf = p->score >= 4 ? 0.96f : p->score == 3 ? 0.9f :
+	       p->score == 2 ? (p->labelled ? 0.7f : 0.75f) : 0.45f;
 	/* a label, or two witnesses that agree (cash minus change and
 	 * subtotal minus discount), outweigh the page's other readings */
-	if (labelled || best_s >= 2 || !folio_cands_find(out, "gross_total", FOLIO_SRC_NONE)) {
-		if (labelled || best_s >= 2)
+	if (p->labelled || p->score >= 2 ||
+	    !folio_cands_find(out, "gross_total", FOLIO_SRC_NONE)) {
+		if (p->labelled || p->score >= 2)
 			drop_others(out, "gross_total", buf);
 		return folio_cands_add(out, "gross_total", buf, NULL, conf, src, page, NULL);
+	}
+	return 0;
+}
+
+/* Append the amount lines of `text` to *am (classed by their labels). */
+static int collect(const char *s, struct amt **am, size_t *nam)
+{
+	while (*s) {
+		char line[LINE_MAX_BYTES], w[MAX_WORDS][WORD_MAX];
+		size_t len = strcspn(s, "\n"), lend;
+		long long cents;
+
+		if (len < sizeof(line)) {
+			memcpy(line, s, len);
+			line[len] = '\0';
+			if (line_amount(line, &cents, &lend) && *nam < MAX_AMOUNTS) {
+				int nw;
+
+				line[lend] = '\0';
+				nw = words_of(line, w, MAX_WORDS);
+				if (*nam % 32 == 0) {
+					struct amt *na = realloc(*am, (*nam + 32) * sizeof(**am));
+
+					if (!na)
+						return -1;
+					*am = na;
+				}
+				(*am)[*nam].kind = classify(w, nw);
+				(*am)[*nam].cents = cents;
+				(*nam)++;
+			}
+		}
+		s += len;
+		if (*s)
+			s++;
 	}
 	return 0;
 }
@@ -607,6 +654,8 @@ int folio_receipt_extract(const struct folio_doc *doc, struct folio_cands *out)
 	enum folio_source src = FOLIO_SRC_OCR;
 	char *text = NULL;
 	int votes[4] = { 0 };
+	size_t recp[4], nrecp = 0;
+	struct pick pk;
 
 	for (p = 0; p < doc->npages && p < 4; p++) {
 		const struct folio_page *pg = &doc->pages[p];
@@ -646,41 +695,19 @@ int folio_receipt_extract(const struct folio_doc *doc, struct folio_cands *out)
 			continue;
 		page = pg->number;
 		src = pg->source;
-		free(text);
-		if (!(s = text = visual_text(pg))) {
-			ret = -1;
-			goto out;
-		}
+		recp[nrecp++] = p;
+		/* Tesseract's own lines: they follow a skewed photo's baselines */
+		if (collect(s, &am, &nam))
+			goto oom;
 		while (*s) {
 			char line[LINE_MAX_BYTES], w[MAX_WORDS][WORD_MAX];
-			size_t len = strcspn(s, "\n"), lend;
-			long long cents;
+			size_t len = strcspn(s, "\n");
 
 			if (len < sizeof(line)) {
 				memcpy(line, s, len);
 				line[len] = '\0';
 				date_line(line, pg->number, &dp);
 				currency_votes(w, words_of(line, w, MAX_WORDS), votes);
-				if (line_amount(line, &cents, &lend)) {
-					int nw;
-
-					line[lend] = '\0';
-					nw = words_of(line, w, MAX_WORDS);
-					if (nam % 32 == 0) {
-						struct amt *na = realloc(am, (nam + 32) * sizeof(*am));
-
-						if (!na) {
-							ret = -1;
-							goto out;
-						}
-						am = na;
-					}
-					if (nam < MAX_AMOUNTS) {
-						am[nam].kind = classify(w, nw);
-						am[nam].cents = cents;
-						nam++;
-					}
-				}
 			}
 			s += len;
 			if (*s)
@@ -689,10 +716,34 @@ int folio_receipt_extract(const struct folio_doc *doc, struct folio_cands *out)
 	}
 	if (!page)
 		goto out;
-	if (read_total(am, nam, out, page, src)) {
-		ret = -1;
-		goto out;
+	choose_total(am, nam, &pk);
+	/* no total there (Tesseract put the right-aligned amounts in a block
+	 * of their own, lines away from their labels): the words' boxes as
+	 * visual lines, when they say more */
+	if (!pk.labelled && pk.score < 2) {
+		struct amt *av = NULL;
+		size_t nav = 0, k;
+		struct pick pv;
+
+		for (k = 0; k < nrecp; k++) {
+			free(text);
+			if (!(text = visual_text(&doc->pages[recp[k]])) || collect(text, &av, &nav)) {
+				free(av);
+				goto oom;
+			}
+		}
+		choose_total(av, nav, &pv);
+		if (pv.score > pk.score) {
+			free(am);
+			am = av;
+			nam = nav;
+			pk = pv;
+		} else {
+			free(av);
+		}
 	}
+	if (emit_total(am, nam, &pk, out, page, src))
+		goto oom;
 	if (!folio_cands_find(out, "currency", FOLIO_SRC_NONE)) {
 		int k, best = 0;
 
@@ -700,10 +751,8 @@ int folio_receipt_extract(const struct folio_doc *doc, struct folio_cands *out)
 			if (votes[k] > votes[best])
 				best = k;
 		if (votes[best] && folio_cands_add(out, "currency", cur_codes[best], NULL, 0.6f,
-						   src, page, NULL)) {
-			ret = -1;
-			goto out;
-		}
+						   src, page, NULL))
+			goto oom;
 	}
 	if (dp.score > 0) {
 		float conf = dp.score >= 3 ? 0.85f : 0.7f;
@@ -711,8 +760,11 @@ int folio_receipt_extract(const struct folio_doc *doc, struct folio_cands *out)
 		if (dp.score >= 3)
 			drop_others(out, "issue_date", dp.date);
 		if (folio_cands_add(out, "issue_date", dp.date, NULL, conf, src, dp.page, NULL))
-			ret = -1;
+			goto oom;
 	}
+	goto out;
+oom:
+	ret = -1;
 out:
 	free(text);
 	free(am);
