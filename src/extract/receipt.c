@@ -153,6 +153,32 @@ static int words_of(const char *s, char w[][WORD_MAX], int max)
 	return n;
 }
 
+/* Whether `a` and `b` are at most one edit apart (OCR: "Tota1" "Tola"). */
+static int one_edit(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b), i = 0;
+
+	if (la > lb + 1 || lb > la + 1)
+		return 0;
+	while (i < la && i < lb && a[i] == b[i])
+		i++;
+	if (la == lb)
+		return !strcmp(a + i + (i < la), b + i + (i < lb));
+	return la > lb ? !strcmp(a + i + 1, b + i) : !strcmp(a + i, b + i + 1);
+}
+
+/* A word of `set` at one edit, for words of five letters or more. */
+static int near_in(char w[][WORD_MAX], int n, const char *const *set)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		for (const char *const *p = set; *p; p++)
+			if (strlen(*p) >= 5 && strlen(w[i]) >= 4 && one_edit(w[i], *p))
+				return 1;
+	return 0;
+}
+
 static int any_in(char w[][WORD_MAX], int n, const char *const *set)
 {
 	int i;
@@ -169,7 +195,7 @@ static enum kind classify(char w[][WORD_MAX], int n)
 
 	if (any_in(w, n, tip_w))
 		return K_TIP;
-	if (any_in(w, n, sub_w))
+	if (any_in(w, n, sub_w) || (!total && near_in(w, n, sub_w)))
 		return K_SUB;
 	if (any_in(w, n, rounding_w))
 		return K_ROUNDING;
@@ -187,6 +213,9 @@ static enum kind classify(char w[][WORD_MAX], int n)
 		return K_TOTAL;
 	if (any_in(w, n, card_w))
 		return K_CARD;
+	/* the label misread ("Tola", "T0TA1"): a total still */
+	if (near_in(w, n, total_w))
+		return K_TOTAL;
 	return K_OTHER;
 }
 
@@ -238,6 +267,9 @@ static int line_amount(const char *line, long long *cents, size_t *label_end)
 		}
 		break;
 	}
+	/* OCR's stray marks after the number: "27,26," "15,78)" "0,18]" */
+	while (e - b > 4 && strchr(",.;:)]|'\"", buf[e - 1]))
+		e--;
 	/* "17,10B": the class letter stuck to the amount */
 	if (e - b >= 5 && isalpha((unsigned char)buf[e - 1]) && isdigit((unsigned char)buf[e - 2]))
 		e--;
@@ -437,6 +469,14 @@ static void choose_total(const struct amt *am, size_t n, struct pick *p)
 				break;
 			}
 	}
+	/* the subtotal when nothing was taken off */
+	if (!p->score)
+		for (i = 0; i < n; i++)
+			if (am[i].kind == K_SUB && am[i].cents > 0) {
+				p->cents = am[i].cents;
+				p->score = support(am, n, p->cents);
+				break;
+			}
 	for (i = 0; i < n; i++)
 		if (am[i].kind == K_TOTAL && am[i].cents == p->cents)
 			p->labelled = 1;
