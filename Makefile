@@ -11,6 +11,7 @@
 #   make bench-watch   the daemon: sustained pages/min, memory with 10,000 files
 #   make bench-search  200,000 synthetic documents: query latency percentiles
 #   make bench-extract invoice fields: precision/recall/F1 per field
+#   make bench-receipts photographed receipts: date, total, currency F1
 #   make bench-ocr     scan preparation: CER vs tesseract per degradation
 #   make bench-classify document types: accuracy and confusion matrix
 #   make bench-export  invoices/s per export format; e-invoice round trip
@@ -55,7 +56,7 @@ TEST_SRC := $(wildcard tests/unit/test_*.c)
 TEST_BIN := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
 .PHONY: all deps demo check test lint test-asan fuzz fuzz-build fuzz-bins fuzz-smoke bench bench-langs bench-watch bench-search bench-export bench-verify \
-	bench-extract bench-ocr install uninstall clean fixtures
+	bench-extract bench-receipts bench-ocr install uninstall clean fixtures
 
 all: folio
 
@@ -184,6 +185,11 @@ bench-extract: deps folio
 	@sh tests/bench/deps.sh python3 poppler-utils python3-reportlab fonts-dejavu-core \
 		python3-numpy python3-pil
 	@sh tests/bench/extract.sh
+
+# till receipts made by tests/bench/make_receipts.py: dev and held-out splits
+bench-receipts: deps folio
+	@sh tests/bench/deps.sh
+	@FOLIO=$(CURDIR)/folio sh tests/bench/receipts.sh
 
 bench-verify: deps folio
 	@sh tests/bench/verify.sh

@@ -90,6 +90,16 @@ void folio_lexicon_free(struct folio_lexicon *lx);
 int folio_layout_extract(const struct folio_lexicon *lx, const struct folio_doc *doc,
 			 struct folio_cands *out, struct folio_err *err);
 
+/* ---- till receipts (src/extract/receipt.c) ----------------------------- */
+
+/* On pages that read as a till receipt, the gross total (the labelled
+ * amount the card payment, cash minus change or subtotal minus discount
+ * confirm) and the date (the one beside the time) from the page text, as
+ * candidates with the page's source; the other page readings of those
+ * fields are dropped when the receipt's are sure. Nothing when the
+ * document is no receipt. Returns 0, or -1 on ENOMEM. */
+int folio_receipt_extract(const struct folio_doc *doc, struct folio_cands *out);
+
 /* ---- vendor templates (src/extract/template.c) ------------------------- */
 
 /* struct folio_template, a learnt place of one vendor's field, is in doc.h:

@@ -5,21 +5,28 @@
  * order (each step measured with `make bench-ocr`, see tests/bench/ocr.sh):
  *
  *   1. 8-bit grey.
- *   2. Resolution: page->dpi when plausible for a page (else a guess from
- *      the width, as for an A4 sheet); above 400 dpi scaled down to 300,
+ *   2. Photos of a sheet: dark regions touching the edge at the image's
+ *      own dark/light split (a table around a receipt), covering 10-92%
+ *      of it, are painted the paper's grey and the image is cut to the
+ *      paper. Faded or grey pages (thermal print, dim photos) have the
+ *      levels between their ink and their paper stretched to black..white.
+ *   3. Resolution: page->dpi when plausible for a page (else a guess from
+ *      the width, as for an A4 sheet), raised to what the letters' height
+ *      says when that is over 1.6 times more (a photo's letters are large
+ *      for its pixel count); above 400 dpi scaled down to 300,
  *      below 200 dpi scaled up 2x (4x below 100) with interpolation.
- *   3. Dark scanner borders: large dark regions touching the image edge
+ *   4. Dark scanner borders: large dark regions touching the image edge
  *      are painted white.
- *   4. Blank page: ink coverage inside the margins after dropping specks
+ *   5. Blank page: ink coverage inside the margins after dropping specks
  *      (components smaller than 1/25 inch) at a conservative threshold
  *      (bleed-through is light grey). A blank page gets page->blank = 1
  *      and no further work; folio_ocr_page() skips it.
- *   5. Orientation: Leptonica's ascender/descender test, upright or turned
+ *   6. Orientation: Leptonica's ascender/descender test, upright or turned
  *      by 90, 180 or 270 degrees. When it cannot decide (too little Latin
  *      text, weak signal) page->rotation is set to FOLIO_ROTATION_UNKNOWN
  *      and folio_ocr_page() asks Tesseract's OSD instead.
- *   6. Skew: angles up to +-7 degrees are straightened.
- *   7. Noise: a 3x3 median filter on speckled pages (many marks smaller
+ *   7. Skew: angles up to +-7 degrees are straightened.
+ *   8. Noise: a 3x3 median filter on speckled pages (many marks smaller
  *      than 4x4 px) and on upscaled ones. Background normalisation,
  *      contrast normalisation and Sauvola binarisation were measured and
  *      did not lower the error rate (Sauvola tripled it on old scans);

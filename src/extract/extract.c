@@ -716,7 +716,7 @@ int folio_extract_doc(const struct folio_extractor *x, struct folio_doc *doc,
 			goto out;
 		}
 	}
-	if (derive_gross(&cs)) {
+	if (folio_receipt_extract(doc, &cs) || derive_gross(&cs)) {
 		ret = folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, 12, "out of memory");
 		goto out;
 	}

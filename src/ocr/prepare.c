@@ -73,6 +73,102 @@ static int page_dpi(PIX *pix, int dpi)
 	return dpi < 70 ? 70 : dpi > 600 ? 600 : dpi;
 }
 
+/*
+ * The resolution the letters say. A phone photo of a till receipt carries
+ * no resolution or a camera's 72 dpi, and a width guess assumes an A4
+ * sheet: an 8 cm receipt filling the frame came out "200 dpi" with letters
+ * as tall as 450 dpi print, and Tesseract read a few lines of it, or none
+ * (tests/bench/receipts.sh). So the median height of letter-sized marks
+ * (Sauvola's local threshold: photos are unevenly lit) is compared with
+ * body text's at 300 dpi; when the letters say TEXT_DPI_RATIO times more
+ * than `dpi` and there are enough of them, they win. Returns the
+ * resolution to use, `dpi` when in doubt, -1 on failure.
+ */
+#define TEXT_MARK_PX_300 29    /* letters' mark height of 9-11 pt text at 300 dpi */
+#define TEXT_MIN_MARKS 60
+#define TEXT_DPI_RATIO 1.6
+#define TEXT_MAX_H 400
+static int text_dpi(PIX *gray, int dpi)
+{
+	PIX *bin = NULL, *half = NULL;
+	BOXA *boxa = NULL;
+	double ink[TEXT_MAX_H + 1] = { 0 }, total = 0, acc = 0;
+	int i, n, marks = 0, est, ret = -1, W, H;
+	int med = 0;
+
+	/* at half size: the letters' heights are plenty precise and the
+	 * local threshold costs a quarter */
+	if (!(half = pixScaleAreaMap2(gray)))
+		goto out;
+	W = pixGetWidth(half);
+	H = pixGetHeight(half);
+	if (pixSauvolaBinarizeTiled(half, 13, 0.35f, 1, 1, NULL, &bin) || !bin)
+		goto out;
+	if (!(boxa = pixConnCompBB(bin, 8)))
+		goto out;
+	n = boxaGetCount(boxa);
+	for (i = 0; i < n; i++) {
+		l_int32 x, y, w, h;
+
+		boxaGetBoxGeometry(boxa, i, &x, &y, &w, &h);
+		/* letters: taller than specks, not rules, frames, shadows or
+		 * what the image edge cuts */
+		if (h < 4 || h > TEXT_MAX_H || w * 4 < h || w > h * 2 || x == 0 || y == 0 ||
+		    x + w >= W || y + h >= H)
+			continue;
+		/* weighted by area: a letter outweighs the grain of a table
+		 * top or paper noise many times over */
+		ink[h] += (double)w * h;
+		total += (double)w * h;
+		marks++;
+	}
+	ret = dpi;
+	if (marks < TEXT_MIN_MARKS)
+		goto out;
+	for (med = 4; med <= TEXT_MAX_H && (acc += ink[med]) < total / 2; med++)
+		;
+	est = (int)(2 * med * 300.0 / TEXT_MARK_PX_300 + 0.5);
+	/* only upwards: small print at a high resolution reads well as it is,
+	 * and grain or speckle on a blank sheet mimics small letters */
+	if (est > dpi * TEXT_DPI_RATIO)
+		ret = est > 1200 ? 1200 : est;
+out:
+	boxaDestroy(&boxa);
+	pixDestroy(&bin);
+	pixDestroy(&half);
+	return ret;
+}
+
+/*
+ * Faded print: thermal paper's ink greys with age and heat, and a receipt
+ * photographed in a shop is grey paper with grey letters. The blank test,
+ * the orientation and skew tests (all at INK_LEVEL) and Tesseract then see
+ * no ink or little; and grey paper in a dim photo with black letters
+ * read as nothing at all (Tesseract 5.3). When the darkest 0.3% of the
+ * page is lighter than FADED_INK or the paper (the median) darker than
+ * GREY_PAPER, and the two differ by FADED_CONTRAST at least, the grey
+ * levels between them are stretched to black..white.
+ * Bleed-through (a light mirror image on white paper) stays under
+ * FADED_CONTRAST and is left alone. Returns 1 stretched, 0 not, -1 failure.
+ */
+#define FADED_INK 100
+#define GREY_PAPER 200
+#define FADED_CONTRAST 64
+static int unfade(PIX **gray)
+{
+	l_uint32 ink = 0, paper = 0;
+	PIX *s;
+
+	if (pixGetRankValue(*gray, 2, 0.003f, &ink) || pixGetRankValue(*gray, 2, 0.5f, &paper))
+		return 0;
+	if ((ink <= FADED_INK && paper >= GREY_PAPER) || paper < ink + FADED_CONTRAST)
+		return 0;
+	if (!(s = pixGammaTRC(NULL, *gray, 1.0f, (l_int32)ink, (l_int32)paper)))
+		return -1;
+	replace(gray, s);
+	return 1;
+}
+
 /* Scale `*pix` towards DPI_TARGET; returns the new resolution. */
 static int normalise_dpi(PIX **pix, int dpi)
 {
@@ -95,6 +191,69 @@ static int normalise_dpi(PIX **pix, int dpi)
 		return dpi;
 	replace(pix, s);
 	return out;
+}
+
+/*
+ * A photographed sheet: a phone photo of a till receipt has the paper as
+ * one light region in a darker table, desk or counter. Leptonica's skew
+ * and orientation tests and Tesseract's page layout take that background
+ * for ink: the photos of tests/bench/receipts.sh came out with a few lines
+ * of text or none. The image's own dark/light split (not remove_border's
+ * fixed BORDER_LEVEL: a wooden table is lighter than that) finds the dark
+ * regions touching the image edge; when they cover PHOTO_MIN..PHOTO_MAX of
+ * it, they are painted the paper's grey and the image is cut to what is
+ * left.
+ * Returns 1 when cut, 0 when the image is no photo of a sheet, -1 on
+ * allocation failure.
+ */
+#define PHOTO_MIN 0.10
+#define PHOTO_MAX 0.92
+#define PHOTO_CONTRAST 60     /* paper minus background grey, at least */
+static int paper_only(PIX **gray)
+{
+	l_int32 thresh = 0, fg = 0, bg = 0, count = 0, bx, by, bw, bh;
+	int w = pixGetWidth(*gray), h = pixGetHeight(*gray), ret = -1;
+	PIX *dark = NULL, *edge = NULL, *mask = NULL, *rest = NULL, *cut = NULL;
+	BOX *box = NULL;
+	double share;
+
+	if (pixSplitDistributionFgBg(*gray, 0.1f, 4, &thresh, &fg, &bg, NULL))
+		return 0;
+	if (bg - fg < PHOTO_CONTRAST)
+		return 0;
+	if (!(dark = pixThresholdToBinary(*gray, thresh)) ||
+	    !(edge = pixExtractBorderConnComps(dark, 8)) || pixCountPixels(edge, &count, NULL))
+		goto out;
+	ret = 0;
+	share = (double)count / ((double)w * h);
+	if (share < PHOTO_MIN || share > PHOTO_MAX)
+		goto out;
+	ret = -1;
+	/* the paper's edge is a grey ramp (blur, JPEG, shadow): take it too */
+	if (!(mask = pixDilateBrick(NULL, edge, 9, 9)) || !(rest = pixInvert(NULL, mask)))
+		goto out;
+	if (pixClipToForeground(rest, NULL, &box) || !box) {
+		ret = 0;
+		goto out;
+	}
+	boxGetGeometry(box, &bx, &by, &bw, &bh);
+	ret = 0;
+	if ((double)bw * bh < PHOTO_MIN * w * h)
+		goto out;
+	ret = -1;
+	/* painted the paper's grey: white around grey paper would be the
+	 * light side of Tesseract's Otsu split and the whole sheet its ink */
+	if (pixSetMasked(*gray, mask, (l_uint32)bg) || !(cut = pixClipRectangle(*gray, box, NULL)))
+		goto out;
+	replace(gray, cut);
+	ret = 1;
+out:
+	boxDestroy(&box);
+	pixDestroy(&rest);
+	pixDestroy(&mask);
+	pixDestroy(&edge);
+	pixDestroy(&dark);
+	return ret;
 }
 
 /*
@@ -282,16 +441,19 @@ int folio_prepare_page(struct folio_page *page, struct folio_err *err)
 	page->skew = 0;
 	page->blank = 0;
 	dpi = page_dpi(gray, page->dpi);
-	page->dpi = normalise_dpi(&gray, dpi);
 	if (gray == pix) {
-		/* a clone: borders are painted on a copy, the caller's image
-		 * may be shared (barcodes) */
+		/* a clone: backgrounds and borders are painted on a copy, the
+		 * caller's image may be shared (barcodes) */
 		PIX *copy = pixCopy(NULL, gray);
 
 		replace(&gray, copy);
 		if (!gray)
 			return nomem(err);
 	}
+	if (paper_only(&gray) < 0 || unfade(&gray) < 0 || (r = text_dpi(gray, dpi)) < 0)
+		goto oom;
+	dpi = r;
+	page->dpi = normalise_dpi(&gray, dpi);
 	if (remove_border(gray, page->dpi) < 0)
 		goto oom;
 	if ((r = is_blank(gray, page->dpi)) < 0)

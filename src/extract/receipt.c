@@ -1,0 +1,812 @@
+/*
+ * receipt.c - the gross total and the date of a till receipt, read from its
+ * lines as a whole.
+ *
+ * A till receipt is one narrow column of "LABEL ... AMOUNT" lines, and most
+ * of its amounts are not the total: a subtotal before a discount, the VAT
+ * summary (PTU, IVA, MwSt, GST, PVN), the cash tendered and the change, a
+ * tip, a card slip, the savings. The layout reader takes the value of any
+ * total-like label ("SUMA PTU", "VAT TOTAL" and "Total incl. tip" among
+ * them). Here each amount line is classed by its words (total, subtotal,
+ * discount, rounding, cash, change, card, tax, tip, other) and every
+ * total-labelled amount is checked against what else the receipt prints:
+ * the card payment, cash minus change, subtotal minus discount or plus
+ * rounding. The best-supported amount is the gross total, as sure as its
+ * support; the layout's other readings of the gross total are dropped.
+ * The lines are Tesseract's (they follow a skewed photo's baselines); when
+ * they hold no total, the words' boxes regrouped as visual lines are tried.
+ *
+ * The date: a receipt prints it without a label and beside the time, and
+ * may print other dates (return by, valid until) that are not its own.
+ *
+ * Only pages that read as receipts (two or more receipt words: a receipt
+ * title, cash and change, card, a cashier) are looked at.
+ */
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "folio/extract.h"
+#include "folio/util.h"
+
+#define LINE_MAX_BYTES 512
+#define MAX_WORDS 24
+#define WORD_MAX 32
+
+enum kind {
+	K_OTHER, K_TOTAL, K_SUB, K_DISCOUNT, K_ROUNDING, K_CASH, K_CHANGE, K_CARD, K_TAX, K_TIP,
+	K_COUNT,
+};
+
+/* folded (lower-case ASCII) words; see folio_fold_key_to() */
+static const char *const total_w[] = {
+	"suma", "razem", "total", "totale", "summe", "gesamt", "gesamtbetrag", "endsumme",
+	"kopa", "kopsumma", "apmaksai", "zahlen", "zaplaty", "pagar", "pagare", "balance",
+	"due", "pay", "payable", NULL,
+};
+static const char *const sub_w[] = {
+	"subtotal", "sub", "subtotale", "zwischensumme", "podsuma", "starpsumma", "subtot",
+	NULL,
+};
+static const char *const discount_w[] = {
+	"discount", "rabat", "rabatt", "descuento", "sconto", "desconto", "atlaide", "saved",
+	"save", "sparen", "ahorro", "risparmio", "poupou", "oszczedzasz", "ietaupijums",
+	"savings", "promocja", "upust", NULL,
+};
+static const char *const rounding_w[] = {
+	"rounding", "adj", "adjustment", "zaokraglenie", "rundung", "arredondamento",
+	"arrotondamento", "redondeo", NULL,
+};
+static const char *const cash_w[] = {
+	"cash", "efectivo", "gotowka", "bar", "bargeld", "numerario", "contante", "contanti",
+	"skaidra", "nauda", "tendered", "entregado", "gegeben", "dinheiro", NULL,
+};
+static const char *const change_w[] = {
+	"change", "cambio", "reszta", "ruckgeld", "wechselgeld", "resto", "troco", "atlikums",
+	"vuelto", "baki", NULL,
+};
+static const char *const card_w[] = {
+	"karta", "card", "tarjeta", "visa", "mastercard", "master", "karte", "girocard", "ec",
+	"multibanco", "cartao", "elettronico", "debit", "credit", "credito", "kartenzahlung",
+	"bankas", "platnicza", "maestro", "amex", "kwota", "betrag", "importe", "importo",
+	"montante", "amount", "summa", NULL,
+};
+static const char *const tax_w[] = {
+	"ptu", "vat", "iva", "mwst", "ust", "gst", "pvn", "tax", "steuer", "imposta", "netto",
+	"net", "nett", "excl", "excluding", "exkl", "base", "sprzedaz", "opodatkowana",
+	"imponibile", "apliek", "tva", "sst", NULL,
+};
+/* a tax word beside one of these names the gross: "Total (incl. GST)" */
+static const char *const incl_w[] = {
+	"incl", "inkl", "inclusive", "including", "inc", "com", "con", "ivato", "ivata",
+	"brutto", NULL,
+};
+static const char *const tip_w[] = {
+	"tip", "tips", "propina", "trinkgeld", "mancia", "napiwek", "gratuity", "dzeramnauda",
+	"gorjeta", NULL,
+};
+static const char *const count_w[] = {
+	"qty", "items", "item", "artikel", "pozycji", "articulos", "artigos", "pezzi", "skaits",
+	"anzahl", "ilosc", NULL,
+};
+/* words that make a page a receipt (two distinct ones needed) */
+static const char *const cue_w[] = {
+	"paragon", "fiskalny", "kassenbon", "bon", "ticket", "simplificada", "simplificata",
+	"scontrino", "commerciale", "receipt", "beleg", "ceks", "kvits", "kasjer", "kasse",
+	"cashier", "cajero", "cassa", "caixa", "operador", "change", "cambio", "reszta",
+	"ruckgeld", "resto", "troco", "atlikums", "cash", "efectivo", "gotowka", "bar",
+	"numerario", "contante", "karta", "card", "tarjeta", "girocard", "multibanco",
+	"kartenzahlung", "karte", "visa", "mastercard", "maestro", "cartao", "bankas",
+	"skaidra", "wechselgeld", "vuelto", "tendered", "rounding", "gotowka", "contanti",
+	"thank", "danke", "dank", "gracias", "grazie", "obrigado", "dziekujemy", "paldies",
+	"bill", "kassa", "kase", "kassier", "kassierer", "till", "pos", "terminal", NULL,
+};
+/* a date after these is not the receipt's ("Umtausch bis 19.03.2024") */
+static const char *const not_issue_w[] = {
+	"bis", "until", "hasta", "by", "valid", "gultig", "wazny", "scadenza", "expiry", "exp",
+	"return", "returns", "devoluciones", "devolucao", "umtausch", "garantie", "garantia",
+	"best", "before", "ate", "fino", "lidz", "do", NULL,
+};
+static const char *const date_label_w[] = {
+	"data", "fecha", "datum", "date", "datums", NULL,
+};
+
+static int in_set(const char *w, const char *const *set)
+{
+	for (; *set; set++)
+		if (!strcmp(w, *set))
+			return 1;
+	return 0;
+}
+
+/* The folded words of `s` (letters and digits runs), at most MAX_WORDS. */
+static int words_of(const char *s, char w[][WORD_MAX], int max)
+{
+	char f[LINE_MAX_BYTES];
+	int n = 0;
+	size_t i = 0;
+
+	folio_fold_key_to(s, f, sizeof(f));
+	while (f[i] && n < max) {
+		size_t j = 0;
+
+		while (f[i] && !isalnum((unsigned char)f[i]))
+			i++;
+		while (f[i] && isalnum((unsigned char)f[i])) {
+			if (j + 1 < WORD_MAX)
+				w[n][j++] = f[i];
+			i++;
+		}
+		if (j) {
+			size_t k, alpha = 0;
+
+			w[n][j] = '\0';
+			/* OCR reads 0 for O, 1 for l, 5 for S in words: "T0TAL", "5UMA" */
+			for (k = 0; k < j; k++)
+				alpha += isalpha((unsigned char)w[n][k]) != 0;
+			for (k = 0; alpha && k < j; k++)
+				w[n][k] = w[n][k] == '0' ? 'o' : w[n][k] == '1' ? 'l' :
+					  w[n][k] == '5' ? 's' : w[n][k];
+			n++;
+		}
+	}
+	return n;
+}
+
+/* Whether `a` and `b` are at most one edit apart (OCR: "Tota1" "Tola"). */
+static int one_edit(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b), i = 0;
+
+	if (la > lb + 1 || lb > la + 1)
+		return 0;
+	while (i < la && i < lb && a[i] == b[i])
+		i++;
+	if (la == lb)
+		return !strcmp(a + i + (i < la), b + i + (i < lb));
+	return la > lb ? !strcmp(a + i + 1, b + i) : !strcmp(a + i, b + i + 1);
+}
+
+/* A word of `set` at one edit, for words of five letters or more. */
+static int near_in(char w[][WORD_MAX], int n, const char *const *set)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		for (const char *const *p = set; *p; p++)
+			if (strlen(*p) >= 5 && strlen(w[i]) >= 4 && one_edit(w[i], *p))
+				return 1;
+	return 0;
+}
+
+static int any_in(char w[][WORD_MAX], int n, const char *const *set)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (in_set(w[i], set))
+			return 1;
+	return 0;
+}
+
+static enum kind classify(char w[][WORD_MAX], int n)
+{
+	int total = any_in(w, n, total_w);
+
+	if (any_in(w, n, tip_w))
+		return K_TIP;
+	if (any_in(w, n, sub_w) || (!total && near_in(w, n, sub_w)))
+		return K_SUB;
+	if (any_in(w, n, rounding_w))
+		return K_ROUNDING;
+	if (any_in(w, n, discount_w))
+		return K_DISCOUNT;
+	if (any_in(w, n, change_w))
+		return K_CHANGE;
+	if (any_in(w, n, count_w))
+		return K_COUNT;
+	if (any_in(w, n, tax_w) && !(total && any_in(w, n, incl_w)))
+		return K_TAX;
+	if (any_in(w, n, cash_w))
+		return K_CASH;
+	if (total)
+		return K_TOTAL;
+	if (any_in(w, n, card_w))
+		return K_CARD;
+	/* the label misread ("Tola", "T0TA1"): a total still */
+	if (near_in(w, n, total_w))
+		return K_TOTAL;
+	return K_OTHER;
+}
+
+/* Whether `t` ends like a receipt amount: digits, a decimal separator and
+ * exactly two digits ("12,34", "1.234,56", "-0,02"). */
+static int two_decimals(const char *t, size_t n)
+{
+	return n >= 4 && isdigit((unsigned char)t[n - 1]) && isdigit((unsigned char)t[n - 2]) &&
+	       (t[n - 3] == ',' || t[n - 3] == '.') && isdigit((unsigned char)t[n - 4]);
+}
+
+/*
+ * The amount the line ends with, in cents, and where its label ends
+ * (bytes of `line`). Skipped at the end: a VAT class letter ("17,10 A",
+ * "17,10B", "SR"), a currency ("PLN", "EUR"); before the number a currency
+ * symbol or code ("£0.85", "RM 12.50", "EUR 101,71"). Returns 1 or 0.
+ */
+static int line_amount(const char *line, long long *cents, size_t *label_end)
+{
+	char buf[LINE_MAX_BYTES];
+	size_t n = strlen(line), e, b;
+	struct folio_amount a;
+	int neg = 0;
+
+	if (n >= sizeof(buf))
+		return 0;
+	memcpy(buf, line, n + 1);
+	e = n;
+	for (;;) {
+		while (e && isspace((unsigned char)buf[e - 1]))
+			e--;
+		b = e;
+		while (b && !isspace((unsigned char)buf[b - 1]))
+			b--;
+		if (b == e)
+			return 0;
+		/* a class letter or a currency after the amount */
+		if (e - b <= 3 && !isdigit((unsigned char)buf[b]) && b > 0) {
+			int alpha = 1;
+			size_t k;
+
+			for (k = b; k < e; k++)
+				if (!isalpha((unsigned char)buf[k]) && buf[k] != '*')
+					alpha = 0;
+			if (alpha) {
+				e = b;
+				continue;
+			}
+		}
+		break;
+	}
+	/* OCR's stray marks after the number: "27,26," "15,78)" "0,18]" */
+	while (e - b > 4 && strchr(",.;:)]|'\"", buf[e - 1]))
+		e--;
+	/* "17,10B": the class letter stuck to the amount */
+	if (e - b >= 5 && isalpha((unsigned char)buf[e - 1]) && isdigit((unsigned char)buf[e - 2]))
+		e--;
+	buf[e] = '\0';
+	/* "3, 23": OCR split the decimals off */
+	if (e - b == 2 && isdigit((unsigned char)buf[b]) && isdigit((unsigned char)buf[b + 1]) &&
+	    b >= 3 && buf[b - 1] == ' ' && (buf[b - 2] == ',' || buf[b - 2] == '.')) {
+		memmove(&buf[b - 1], &buf[b], 3);
+		e--;
+		b--;
+		while (b && !isspace((unsigned char)buf[b - 1]))
+			b--;
+	}
+	if (!two_decimals(&buf[b], e - b))
+		return 0;
+	/* a currency before the number, in the same word or the one before */
+	{
+		size_t s = b;
+
+		if (buf[s] == '-') {
+			neg = 1;
+			s++;
+		}
+		while (s < e && !isdigit((unsigned char)buf[s]))
+			s++;
+		if (s == e || folio_amount_parse(&buf[s], buf[e - 3], &a) != e - s)
+			return 0;
+		if (s > b && buf[s - 1] == '-')
+			neg = 1;
+	}
+	*cents = folio_amount_cents(&a) * (neg ? -1 : 1);
+	*label_end = b;
+	return 1;
+}
+
+struct amt {
+	enum kind kind;
+	long long cents;
+};
+
+#define MAX_AMOUNTS 256
+
+static int fmt_cents(long long c, char *buf, size_t n)
+{
+	struct folio_amount a = { c, 2 };
+
+	return folio_amount_format(&a, buf, n) != NULL;
+}
+
+/* Drop the candidates named `name` from pages (not exact sources) whose
+ * value is not `keep`. */
+static void drop_others(struct folio_cands *out, const char *name, const char *keep)
+{
+	size_t i, j = 0;
+
+	for (i = 0; i < out->n; i++) {
+		struct folio_cand *c = &out->v[i];
+
+		if (!strcmp(c->name, name) && strcmp(c->value, keep) &&
+		    (c->src == FOLIO_SRC_OCR || c->src == FOLIO_SRC_TEXT)) {
+			free(c->name);
+			free(c->value);
+			free(c->raw);
+			continue;
+		}
+		out->v[j++] = *c;
+	}
+	out->n = j;
+}
+
+/* Whether the receipt supports `v` as its total, and how strongly. */
+static int support(const struct amt *am, size_t n, long long v)
+{
+	long long cash = 0, change = 0, sub = 0, disc = 0, round = 0;
+	int have_cash = 0, have_change = 0, have_sub = 0, have_disc = 0, have_round = 0, s = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		switch (am[i].kind) {
+		case K_TOTAL:
+			if (am[i].cents == v)
+				s += 2;
+			break;
+		case K_CARD:
+			if (am[i].cents == v)
+				s++;
+			break;
+		case K_CASH:
+			if (!have_cash)
+				cash = am[i].cents;
+			have_cash = 1;
+			break;
+		case K_CHANGE:
+			if (!have_change)
+				change = am[i].cents;
+			have_change = 1;
+			break;
+		case K_SUB:
+			if (!have_sub)
+				sub = am[i].cents;
+			have_sub = 1;
+			break;
+		case K_DISCOUNT:
+			if (!have_disc)
+				disc = am[i].cents < 0 ? -am[i].cents : am[i].cents;
+			have_disc = 1;
+			break;
+		case K_ROUNDING:
+			if (!have_round)
+				round = am[i].cents;
+			have_round = 1;
+			break;
+		default:
+			break;
+		}
+	}
+	if (have_cash && have_change && cash - change == v)
+		s++;
+	if (have_sub && ((have_disc && sub - disc == v) || (have_round && sub + round == v) ||
+			 (have_round && sub - round == v) || (!have_disc && !have_round && sub == v)))
+		s++;
+	return s;
+}
+
+/* Drop the page readings of the gross total that are amounts of decoy
+ * lines (the change, the cash given, the VAT, a tip) and of no total or
+ * card line: a total label whose own amount OCR lost took its neighbour's. */
+static void drop_decoys(struct folio_cands *out, const struct amt *am, size_t n)
+{
+	size_t i, j, k = 0;
+
+	for (i = 0; i < out->n; i++) {
+		struct folio_cand *c = &out->v[i];
+		struct folio_amount a;
+		int decoy = 0, total = 0;
+
+		if (!strcmp(c->name, "gross_total") &&
+		    (c->src == FOLIO_SRC_OCR || c->src == FOLIO_SRC_TEXT) &&
+		    folio_amount_parse(c->value, '.', &a) == strlen(c->value)) {
+			long long v = folio_amount_cents(&a);
+
+			for (j = 0; j < n; j++) {
+				if (am[j].cents != v)
+					continue;
+				if (am[j].kind == K_TOTAL || am[j].kind == K_CARD)
+					total = 1;
+				else if (am[j].kind != K_OTHER && am[j].kind != K_SUB)
+					decoy = 1;
+			}
+		}
+		if (decoy && !total) {
+			free(c->name);
+			free(c->value);
+			free(c->raw);
+			continue;
+		}
+		out->v[k++] = *c;
+	}
+	out->n = k;
+}
+
+struct pick {
+	long long cents;
+	int score;             /* support(); 0: none */
+	int labelled;          /* a total line prints it */
+};
+
+/* The best-supported total of the amounts `am`; ties go to the larger. */
+static void choose_total(const struct amt *am, size_t n, struct pick *p)
+{
+	size_t i;
+
+	memset(p, 0, sizeof(*p));
+	for (i = 0; i < n; i++) {
+		int s;
+
+		if ((am[i].kind != K_TOTAL && am[i].kind != K_CARD) || am[i].cents <= 0)
+			continue;
+		s = support(am, n, am[i].cents);
+		if (s > p->score || (s == p->score && am[i].cents > p->cents)) {
+			p->score = s;
+			p->cents = am[i].cents;
+		}
+	}
+	/* cash minus change alone */
+	if (!p->score) {
+		for (i = 0; i < n; i++)
+			if (am[i].kind == K_CASH) {
+				size_t k;
+
+				for (k = i + 1; k < n; k++)
+					if (am[k].kind == K_CHANGE && am[i].cents > am[k].cents) {
+						p->cents = am[i].cents - am[k].cents;
+						p->score = support(am, n, p->cents);
+						break;
+					}
+				break;
+			}
+	}
+	/* the subtotal when nothing was taken off */
+	if (!p->score)
+		for (i = 0; i < n; i++)
+			if (am[i].kind == K_SUB && am[i].cents > 0) {
+				p->cents = am[i].cents;
+				p->score = support(am, n, p->cents);
+				break;
+			}
+	for (i = 0; i < n; i++)
+		if (am[i].kind == K_TOTAL && am[i].cents == p->cents)
+			p->labelled = 1;
+}
+
+static int emit_total(const struct amt *am, size_t n, const struct pick *p,
+		      struct folio_cands *out, int page, enum folio_source src)
+{
+	char buf[40];
+	float conf;
+
+	drop_decoys(out, am, n);
+	if (!p->score || !fmt_cents(p->cents, buf, sizeof(buf)))
+		return 0;
+	conf = p->score >= 4 ? 0.96f : p->score == 3 ? 0.9f :
+	       p->score == 2 ? (p->labelled ? 0.7f : 0.75f) : 0.45f;
+	/* a label, or two witnesses that agree (cash minus change and
+	 * subtotal minus discount), outweigh the page's other readings */
+	if (p->labelled || p->score >= 2 ||
+	    !folio_cands_find(out, "gross_total", FOLIO_SRC_NONE)) {
+		if (p->labelled || p->score >= 2)
+			drop_others(out, "gross_total", buf);
+		return folio_cands_add(out, "gross_total", buf, NULL, conf, src, page, NULL);
+	}
+	return 0;
+}
+
+/* Append the amount lines of `text` to *am (classed by their labels). */
+static int collect(const char *s, struct amt **am, size_t *nam)
+{
+	while (*s) {
+		char line[LINE_MAX_BYTES], w[MAX_WORDS][WORD_MAX];
+		size_t len = strcspn(s, "\n"), lend;
+		long long cents;
+
+		if (len < sizeof(line)) {
+			memcpy(line, s, len);
+			line[len] = '\0';
+			if (line_amount(line, &cents, &lend) && *nam < MAX_AMOUNTS) {
+				int nw;
+
+				line[lend] = '\0';
+				nw = words_of(line, w, MAX_WORDS);
+				if (*nam % 32 == 0) {
+					struct amt *na = realloc(*am, (*nam + 32) * sizeof(**am));
+
+					if (!na)
+						return -1;
+					*am = na;
+				}
+				(*am)[*nam].kind = classify(w, nw);
+				(*am)[*nam].cents = cents;
+				(*nam)++;
+			}
+		}
+		s += len;
+		if (*s)
+			s++;
+	}
+	return 0;
+}
+
+/*
+ * A receipt's currency when nothing on it names one: the country its tax
+ * words belong to ("PTU", "NIP": Poland; "GST", "SDN BHD", "RM":
+ * Malaysia; "PVN", "MwSt", "IVA": the euro; "VAT No: GB": the pound).
+ * Each word votes for its currency; `votes` is indexed like `cur_codes`.
+ */
+static const char *const cur_codes[] = { "PLN", "MYR", "EUR", "GBP" };
+static const struct {
+	const char *word;
+	int cur;
+} cur_words[] = {
+	{ "ptu", 0 }, { "nip", 0 }, { "pln", 0 }, { "zl", 0 }, { "paragon", 0 },
+	{ "sdn", 1 }, { "bhd", 1 }, { "rm", 1 }, { "myr", 1 }, { "gst", 1 }, { "malaysia", 1 },
+	{ "pvn", 2 }, { "mwst", 2 }, { "ust", 2 }, { "idnr", 2 }, { "iva", 2 }, { "nif", 2 },
+	{ "piva", 2 }, { "eur", 2 }, { "euro", 2 }, { "kopa", 2 }, { "gb", 3 }, { "gbp", 3 },
+};
+
+static void currency_votes(char w[][WORD_MAX], int n, int votes[4])
+{
+	int i;
+	size_t k;
+
+	for (i = 0; i < n; i++)
+		for (k = 0; k < sizeof(cur_words) / sizeof(cur_words[0]); k++)
+			if (!strcmp(w[i], cur_words[k].word))
+				votes[cur_words[k].cur]++;
+}
+
+/* hh:mm somewhere in the line */
+static int has_time(const char *s)
+{
+	for (; *s; s++)
+		if (isdigit((unsigned char)s[0]) && s[1] == ':' && isdigit((unsigned char)s[2]) &&
+		    isdigit((unsigned char)s[3]))
+			return 1;
+	return 0;
+}
+
+struct date_pick {
+	char date[11];
+	int score;
+	int page;
+};
+
+static void date_line(const char *line, int page, struct date_pick *best)
+{
+	size_t i, n = strlen(line);
+	char w[MAX_WORDS][WORD_MAX];
+	int nw, time = has_time(line);
+
+	for (i = 0; i < n; i++) {
+		char out[11], pre[LINE_MAX_BYTES];
+		size_t used;
+		int score;
+
+		if (!isdigit((unsigned char)line[i]) || (i && isalnum((unsigned char)line[i - 1])))
+			continue;
+		if (!(used = folio_date_parse(&line[i], FOLIO_DMY, out)))
+			continue;
+		if (strncmp(out, "2000", 4) < 0 || strncmp(out, "2099", 4) > 0)
+			continue;
+		/* the words before the date say what it is */
+		memcpy(pre, line, i < sizeof(pre) ? i : sizeof(pre) - 1);
+		pre[i < sizeof(pre) ? i : sizeof(pre) - 1] = '\0';
+		nw = words_of(pre, w, MAX_WORDS);
+		score = 1 + (time ? 2 : 0) + (any_in(w, nw, date_label_w) ? 1 : 0) -
+			(any_in(w, nw, not_issue_w) ? 4 : 0);
+		if (score > best->score) {
+			best->score = score;
+			memcpy(best->date, out, sizeof(out));
+			best->page = page;
+		}
+		i += used - 1;
+	}
+}
+
+/* a word's place: twice its vertical centre (no halves), its left edge */
+struct place {
+	int c2, x, h;
+	size_t i;
+};
+
+static int by_centre(const void *a, const void *b)
+{
+	const struct place *x = a, *y = b;
+
+	return x->c2 < y->c2 ? -1 : x->c2 > y->c2;
+}
+
+static int by_x(const void *a, const void *b)
+{
+	const struct place *x = a, *y = b;
+
+	return x->x < y->x ? -1 : x->x > y->x;
+}
+
+/*
+ * The page's text as visual lines: words whose vertical centres agree,
+ * left to right. Tesseract puts a receipt's right-aligned amounts in a
+ * block of their own ("SUMA PLN" on one line, "52,81" lines later): the
+ * words' boxes put them back beside their labels. NULL on ENOMEM; the
+ * page's own text (a copy) when it has no word boxes.
+ */
+static char *visual_text(const struct folio_page *pg)
+{
+	struct place *pl;
+	size_t i, start, len = 0, cap = 1;
+	char *buf;
+
+	if (!pg->nwords)
+		return strdup(pg->text ? pg->text : "");
+	for (i = 0; i < pg->nwords; i++)
+		cap += strlen(pg->words[i].text) + 1;
+	if (!(pl = malloc(pg->nwords * sizeof(*pl))) || !(buf = malloc(cap))) {
+		free(pl);
+		return NULL;
+	}
+	for (i = 0; i < pg->nwords; i++) {
+		pl[i].c2 = 2 * pg->words[i].y + pg->words[i].h;
+		pl[i].x = pg->words[i].x;
+		pl[i].h = pg->words[i].h > 0 ? pg->words[i].h : 1;
+		pl[i].i = i;
+	}
+	folio_sort(pl, pg->nwords, sizeof(*pl), by_centre);
+	for (start = 0; start < pg->nwords;) {
+		size_t end = start + 1;
+
+		/* the same line: centre within half the first word's height */
+		while (end < pg->nwords && pl[end].c2 - pl[start].c2 <= pl[start].h)
+			end++;
+		folio_sort(pl + start, end - start, sizeof(*pl), by_x);
+		for (i = start; i < end; i++) {
+			const char *t = pg->words[pl[i].i].text;
+			size_t n = strlen(t);
+
+			memcpy(buf + len, t, n);
+			len += n;
+			buf[len++] = i + 1 < end ? ' ' : '\n';
+		}
+		start = end;
+	}
+	buf[len] = '\0';
+	free(pl);
+	return buf;
+}
+
+int folio_receipt_extract(const struct folio_doc *doc, struct folio_cands *out)
+{
+	struct amt *am = NULL;
+	size_t nam = 0, p;
+	struct date_pick dp = { "", 0, 0 };
+	int ret = 0, page = 0;
+	enum folio_source src = FOLIO_SRC_OCR;
+	char *text = NULL;
+	int votes[4] = { 0 };
+	size_t recp[4], nrecp = 0;
+	struct pick pk;
+
+	for (p = 0; p < doc->npages && p < 4; p++) {
+		const struct folio_page *pg = &doc->pages[p];
+		const char *s = pg->text;
+		char seen[64][WORD_MAX];
+		int nseen = 0;
+
+		if (!s || pg->source == FOLIO_SRC_NONE)
+			continue;
+		/* a receipt? two distinct receipt words */
+		{
+			const char *q = s;
+
+			while (*q && nseen < 2) {
+				char line[LINE_MAX_BYTES], w[MAX_WORDS][WORD_MAX];
+				size_t len = strcspn(q, "\n");
+				int nw, k, j;
+
+				if (len >= sizeof(line))
+					len = sizeof(line) - 1;
+				memcpy(line, q, len);
+				line[len] = '\0';
+				nw = words_of(line, w, MAX_WORDS);
+				for (k = 0; k < nw && nseen < 64; k++)
+					if (in_set(w[k], cue_w)) {
+						for (j = 0; j < nseen && strcmp(seen[j], w[k]); j++)
+							;
+						if (j == nseen)
+							memcpy(seen[nseen++], w[k], WORD_MAX);
+					}
+				q += strcspn(q, "\n");
+				if (*q)
+					q++;
+			}
+		}
+		if (nseen < 2)
+			continue;
+		page = pg->number;
+		src = pg->source;
+		recp[nrecp++] = p;
+		/* Tesseract's own lines: they follow a skewed photo's baselines */
+		if (collect(s, &am, &nam))
+			goto oom;
+		while (*s) {
+			char line[LINE_MAX_BYTES], w[MAX_WORDS][WORD_MAX];
+			size_t len = strcspn(s, "\n");
+
+			if (len < sizeof(line)) {
+				memcpy(line, s, len);
+				line[len] = '\0';
+				date_line(line, pg->number, &dp);
+				currency_votes(w, words_of(line, w, MAX_WORDS), votes);
+			}
+			s += len;
+			if (*s)
+				s++;
+		}
+	}
+	if (!page)
+		goto out;
+	choose_total(am, nam, &pk);
+	/* no total there (Tesseract put the right-aligned amounts in a block
+	 * of their own, lines away from their labels): the words' boxes as
+	 * visual lines, when they say more */
+	if (!pk.labelled && pk.score < 2) {
+		struct amt *av = NULL;
+		size_t nav = 0, k;
+		struct pick pv;
+
+		for (k = 0; k < nrecp; k++) {
+			free(text);
+			if (!(text = visual_text(&doc->pages[recp[k]])) || collect(text, &av, &nav)) {
+				free(av);
+				goto oom;
+			}
+		}
+		choose_total(av, nav, &pv);
+		if (pv.score > pk.score) {
+			free(am);
+			am = av;
+			nam = nav;
+			pk = pv;
+		} else {
+			free(av);
+		}
+	}
+	if (emit_total(am, nam, &pk, out, page, src))
+		goto oom;
+	if (!folio_cands_find(out, "currency", FOLIO_SRC_NONE)) {
+		int k, best = 0;
+
+		for (k = 1; k < 4; k++)
+			if (votes[k] > votes[best])
+				best = k;
+		if (votes[best] && folio_cands_add(out, "currency", cur_codes[best], NULL, 0.6f,
+						   src, page, NULL))
+			goto oom;
+	}
+	if (dp.score > 0) {
+		float conf = dp.score >= 3 ? 0.85f : 0.7f;
+
+		if (dp.score >= 3)
+			drop_others(out, "issue_date", dp.date);
+		if (folio_cands_add(out, "issue_date", dp.date, NULL, conf, src, dp.page, NULL))
+			goto oom;
+	}
+	goto out;
+oom:
+	ret = -1;
+out:
+	free(text);
+	free(am);
+	return ret;
+}
