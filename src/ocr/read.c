@@ -491,13 +491,16 @@ out:
  * when it has at least MIN_SCORE and twice the runner-up's score.
  */
 #define MIN_SCORE 4.0
-const char *folio_ocr_guess_language(const struct folio_ocr *ocr, const char *text)
+/* A best guess needs at least a word's worth of evidence and a lead. */
+#define MIN_GUESS 1.0
+static const char *score_language(const struct folio_ocr *ocr, const char *text, int *clear)
 {
 	double score[MAX_PROFILES] = { 0 }, best = 0, second = 0;
 	const char *s = text ? text : "", *base = s, *start;
 	char buf[128];
 	int i, k, win = -1;
 
+	*clear = 0;
 	if (ocr->nprofiles < 2)
 		return NULL;
 	while (next_word(&s, buf, sizeof(buf), &start)) {
@@ -539,9 +542,18 @@ const char *folio_ocr_guess_language(const struct folio_ocr *ocr, const char *te
 			second = score[i];
 		}
 	}
-	if (win < 0 || best < MIN_SCORE || best < 2 * second)
+	*clear = win >= 0 && best >= MIN_SCORE && best >= 2 * second;
+	if (win < 0 || best < MIN_GUESS || best <= second)
 		return NULL;
 	return ocr->profiles[win].code;
+}
+
+const char *folio_ocr_guess_language(const struct folio_ocr *ocr, const char *text)
+{
+	int clear = 0;
+	const char *lang = score_language(ocr, text, &clear);
+
+	return clear ? lang : NULL;
 }
 
 /* ---- engines ---------------------------------------------------------- */
@@ -713,26 +725,28 @@ static int read_band(struct folio_ocr *ocr, struct folio_page *page, int top, in
 }
 
 /*
- * The language of the page by a first pass with the configured set over
- * its densest band, and when that is not clear (a bold heading, a table
- * of figures) over the next densest too; NULL when still unsure. The band
- * is cut out rather than set with TessBaseAPISetRectangle(), which read
- * garbage on full-width bands (Tesseract 5.3).
+ * The language of the page by a first pass with one language over its
+ * densest band, and when that is not clear (a bold heading, a table of
+ * figures) over the next densest too. When still not clear, the profile
+ * that leads is the best guess (the whole page's text checks it
+ * afterwards); NULL only when no profile leads at all. The band is cut
+ * out rather than set with TessBaseAPISetRectangle(), which read garbage
+ * on full-width bands (Tesseract 5.3).
  */
 static const char *detect_language(struct folio_ocr *ocr, struct folio_page *page)
 {
 	struct folio_strbuf sb = FOLIO_STRBUF_INIT;
 	PIX *pix = (PIX *)page->pix, *bin = pixThresholdToBinary(pix, 128);
 	NUMA *rows = bin ? pixCountPixelsByRow(bin, NULL) : NULL;
-	int h = pixGetHeight(pix), top, height, pass;
+	int h = pixGetHeight(pix), top, height, pass, clear = 0;
 	const char *lang = NULL;
 
 	pixDestroy(&bin);
-	for (pass = 0, top = height = 0; pass < 2 && !lang; pass++) {
+	for (pass = 0, top = height = 0; pass < 2 && !clear; pass++) {
 		text_band(rows, h, top, pass ? height : 0, &top, &height);
 		if (read_band(ocr, page, top, height, &sb))
 			break;
-		lang = folio_ocr_guess_language(ocr, sb.buf);
+		lang = score_language(ocr, sb.buf, &clear);
 		if (height >= h)
 			break;
 	}
@@ -910,12 +924,14 @@ static int read_in(struct folio_ocr *ocr, struct folio_page *page, const char *l
 }
 
 /*
- * The page in the language detected (or known from the document's
- * earlier pages), then checked against its own text: a whole page says
- * more than a band. When that clearly names another language the page is
- * read again in it; a page read with the union only when the language
- * was outside the union. The language the whole text confirms becomes
- * the document's.
+ * The page in the language detected or guessed (or known from the
+ * document's earlier pages), then checked against its own text: a whole
+ * page says more than a band. When that clearly names another language
+ * the page is read again in it. The union of the configured languages
+ * (twice the time of one, and its first use loads every model again) only
+ * when the band gave no lead at all; such a page is read again only when
+ * its language was outside the union. The language the whole text
+ * confirms becomes the document's.
  */
 static int read_detected(struct folio_ocr *ocr, struct folio_page *page,
 			 struct folio_ocr_doc *doc, struct folio_err *err)
