@@ -73,7 +73,16 @@ struct folio_ocr_doc;
 struct folio_ocr_doc *folio_ocr_doc_new(void);
 void folio_ocr_doc_free(struct folio_ocr_doc *doc);
 
-/* folio_ocr_page_lang() for a page of the document `doc` (may be NULL). */
+/*
+ * The clockwise turn (0, 90, 180, 270) the latest page of `doc` read so
+ * far needed, decided by preparation or confidently by OSD; -1
+ * (FOLIO_ROTATION_UNKNOWN) when none yet or `doc` is NULL. The prior for
+ * folio_prepare_page_prior() of the document's next page.
+ */
+int folio_ocr_doc_rotation(struct folio_ocr_doc *doc);
+
+/* folio_ocr_page_lang() for a page of the document `doc` (may be NULL);
+ * the page's orientation becomes the document's (above). */
 int folio_ocr_page_in(struct folio_ocr *ocr, struct folio_page *page, const char *languages,
 		      struct folio_ocr_doc *doc, struct folio_err *err);
 

@@ -174,28 +174,38 @@ out:
 }
 
 /*
- * Leptonica's orientation test on the ink: counts ascenders pointing up,
- * down, left and right. Returns the clockwise turn that makes the page
- * upright, FOLIO_ROTATION_UNKNOWN when the signal is too weak to decide
- * (little text, non-Latin script), -2 on allocation failure. With its
- * default thresholds it decided 59 of 64 test pages and was never wrong.
+ * The direction of the text lines, from a cheap cue: at 1/4 of the
+ * resolution, the best sum of squared differences between adjacent row
+ * counts over shears of +-7 degrees (the deskew score), for the page and
+ * for the page turned by 90. Lines give rows of ink and rows of paper;
+ * the sum is highest across them. Measured on the rendered scans and the
+ * degraded test set: a ratio of 2.2-54 on pages with horizontal lines,
+ * 0.04-0.42 with vertical ones (also skewed by 5 degrees, or in a
+ * scanner's dark frame). Returns 1 horizontal, 2 vertical, 0 unclear
+ * (also when the image is too small to tell, or memory ran out: OSD
+ * decides then).
  */
-static int orientation(PIX *gray, int dpi)
+#define AXIS_RATIO 2.0f
+static int line_axis(PIX *bin)
 {
-	l_float32 up = 0, left = 0;
-	l_int32 orient = L_TEXT_ORIENT_UNKNOWN;
-	PIX *bin, *half = NULL;
+	PIX *small = pixReduceRankBinaryCascade(bin, 1, 1, 0, 0), *turned = NULL;
+	l_float32 angle, conf, across = 0, along = 0;
+	int ret = 0;
 
-	bin = pixThresholdToBinary(gray, INK_LEVEL);
-	if (!bin)
-		return -2;
-	/* the test is tuned for 150-300 ppi */
-	if (dpi > 300 && (half = pixReduceRankBinary2(bin, 1, NULL)))
-		replace(&bin, half);
-	if (pixOrientDetect(bin, &up, &left, 0, 0) ||
-	    makeOrientDecision(up, left, 0, 0, &orient, 0))
-		orient = L_TEXT_ORIENT_UNKNOWN;
-	pixDestroy(&bin);
+	if (small && (turned = pixRotate90(small, 1)) &&
+	    !pixFindSkewSweepAndSearchScore(small, &angle, &conf, &across, 1, 1, 0.0f, 7.0f,
+					    1.0f, 0.01f) &&
+	    !pixFindSkewSweepAndSearchScore(turned, &angle, &conf, &along, 1, 1, 0.0f, 7.0f,
+					    1.0f, 0.01f))
+		ret = across > AXIS_RATIO * along ? 1 : along > AXIS_RATIO * across ? 2 : 0;
+	pixDestroy(&turned);
+	pixDestroy(&small);
+	return ret;
+}
+
+/* The clockwise turn of a Leptonica orientation. */
+static int turn_of(l_int32 orient)
+{
 	switch (orient) {
 	case L_TEXT_ORIENT_UP:
 		return 0;
@@ -208,6 +218,67 @@ static int orientation(PIX *gray, int dpi)
 	default:
 		return FOLIO_ROTATION_UNKNOWN;
 	}
+}
+
+/*
+ * When Leptonica's own thresholds (8, and 2.5 times the other direction's
+ * confidence) leave a page undecided. Its confidences are 2 (n_up -
+ * n_down) / sqrt(n_up + n_down) of ascenders counted pointing one way or
+ * the other, about two standard deviations per unit on a page without
+ * a direction. With the line direction known from line_axis(), the
+ * confidence along it decides when over WEAK_CONF (2.5 sigma; a page of
+ * digits can lean the wrong way below that), or at any strength when it
+ * agrees with `prior`, the turn of another page of the same document: a
+ * back page with a few lines is turned as its front was. Anything else is
+ * left to Tesseract's OSD (a second at 300 dpi).
+ */
+#define WEAK_CONF 5.0f
+static int weak_orientation(PIX *bin, l_float32 up, l_float32 left, int prior)
+{
+	int axis = line_axis(bin), turn;
+	l_float32 conf;
+
+	if (!axis)
+		return FOLIO_ROTATION_UNKNOWN;
+	conf = axis == 1 ? up : left;
+	if (conf == 0)
+		return FOLIO_ROTATION_UNKNOWN;
+	/* positive: upright (horizontal lines) or facing left (vertical) */
+	turn = axis == 1 ? (conf > 0 ? 0 : 180) : (conf > 0 ? 90 : 270);
+	if (fabsf(conf) >= WEAK_CONF || turn == prior)
+		return turn;
+	return FOLIO_ROTATION_UNKNOWN;
+}
+
+/*
+ * Leptonica's orientation test on the ink: counts ascenders pointing up,
+ * down, left and right. Returns the clockwise turn that makes the page
+ * upright, FOLIO_ROTATION_UNKNOWN when the signal is too weak to decide
+ * (little text, non-Latin script), -2 on allocation failure. With its
+ * default thresholds it decided 59 of 64 test pages and was never wrong;
+ * weak_orientation() decides most of the rest without OSD.
+ */
+static int orientation(PIX *gray, int dpi, int prior)
+{
+	l_float32 up = 0, left = 0;
+	l_int32 orient = L_TEXT_ORIENT_UNKNOWN;
+	PIX *bin, *half = NULL;
+	int turn;
+
+	bin = pixThresholdToBinary(gray, INK_LEVEL);
+	if (!bin)
+		return -2;
+	/* the test is tuned for 150-300 ppi */
+	if (dpi > 300 && (half = pixReduceRankBinary2(bin, 1, NULL)))
+		replace(&bin, half);
+	if (pixOrientDetect(bin, &up, &left, 0, 0) ||
+	    makeOrientDecision(up, left, 0, 0, &orient, 0))
+		orient = L_TEXT_ORIENT_UNKNOWN;
+	turn = turn_of(orient);
+	if (turn == FOLIO_ROTATION_UNKNOWN && (up != 0 || left != 0))
+		turn = weak_orientation(bin, up, left, prior);
+	pixDestroy(&bin);
+	return turn;
 }
 
 /*
@@ -266,6 +337,11 @@ int folio_prepare_rotate(struct folio_page *page, int degrees, struct folio_err 
 
 int folio_prepare_page(struct folio_page *page, struct folio_err *err)
 {
+	return folio_prepare_page_prior(page, FOLIO_ROTATION_UNKNOWN, err);
+}
+
+int folio_prepare_page_prior(struct folio_page *page, int prior, struct folio_err *err)
+{
 	PIX *pix = (PIX *)page->pix, *gray, *rot;
 	int r, dpi;
 	float angle;
@@ -300,7 +376,7 @@ int folio_prepare_page(struct folio_page *page, struct folio_err *err)
 		page->blank = 1;
 		return set_image(page, gray);
 	}
-	r = orientation(gray, page->dpi);
+	r = orientation(gray, page->dpi, prior);
 	if (r == -2)
 		goto oom;
 	if (r > 0) {

@@ -41,6 +41,7 @@ struct profile {
 struct folio_ocr_doc {
 	pthread_mutex_t mu;
 	char lang[16];                 /* its pages' language, "" not yet known */
+	int rotation;                  /* the last page's turn, or unknown */
 };
 
 struct folio_ocr {
@@ -615,8 +616,9 @@ const char *folio_ocr_last_languages(const struct folio_ocr *ocr)
  * OSD is unsure too, the page is read as it is.
  */
 #define OSD_MIN_CONF 5.0f
+static void doc_set_rotation(struct folio_ocr_doc *d, int rotation);
 static int settle_orientation(struct folio_ocr *ocr, struct folio_page *page,
-			      struct folio_err *err)
+			      struct folio_ocr_doc *doc, struct folio_err *err)
 {
 	int deg = 0, ret = FOLIO_OK;
 	float conf = 0, sconf = 0;
@@ -637,8 +639,11 @@ static int settle_orientation(struct folio_ocr *ocr, struct folio_page *page,
 	TessBaseAPISetSourceResolution(ocr->osd, page->dpi > 0 ? page->dpi : 300);
 	/* deg: how far the image is turned counter-clockwise from upright */
 	if (TessBaseAPIDetectOrientationScript(ocr->osd, &deg, &conf, &script, &sconf) &&
-	    conf >= OSD_MIN_CONF && deg % 360)
-		ret = folio_prepare_rotate(page, 360 - deg % 360, err);
+	    conf >= OSD_MIN_CONF) {
+		if (deg % 360)
+			ret = folio_prepare_rotate(page, 360 - deg % 360, err);
+		doc_set_rotation(doc, page->rotation);
+	}
 	TessBaseAPIClear(ocr->osd);
 	return ret;
 }
@@ -834,7 +839,30 @@ struct folio_ocr_doc *folio_ocr_doc_new(void)
 		free(d);
 		return NULL;
 	}
+	if (d)
+		d->rotation = FOLIO_ROTATION_UNKNOWN;
 	return d;
+}
+
+int folio_ocr_doc_rotation(struct folio_ocr_doc *d)
+{
+	int r;
+
+	if (!d)
+		return FOLIO_ROTATION_UNKNOWN;
+	pthread_mutex_lock(&d->mu);
+	r = d->rotation;
+	pthread_mutex_unlock(&d->mu);
+	return r;
+}
+
+static void doc_set_rotation(struct folio_ocr_doc *d, int rotation)
+{
+	if (!d || rotation == FOLIO_ROTATION_UNKNOWN)
+		return;
+	pthread_mutex_lock(&d->mu);
+	d->rotation = rotation;
+	pthread_mutex_unlock(&d->mu);
 }
 
 void folio_ocr_doc_free(struct folio_ocr_doc *d)
@@ -970,8 +998,9 @@ int folio_ocr_page_in(struct folio_ocr *ocr, struct folio_page *page, const char
 		page->conf = 0;
 		return folio_page_set_text(page, "") ? nomem(err) : FOLIO_OK;
 	}
-	if (page->rotation == FOLIO_ROTATION_UNKNOWN &&
-	    (ret = settle_orientation(ocr, page, err)) != FOLIO_OK)
+	if (page->rotation != FOLIO_ROTATION_UNKNOWN)
+		doc_set_rotation(doc, page->rotation);
+	else if ((ret = settle_orientation(ocr, page, doc, err)) != FOLIO_OK)
 		return ret;
 	if (!languages && ocr->detect)
 		return read_detected(ocr, page, doc, err);
