@@ -45,7 +45,9 @@
  * the cheap orientation test could not decide. */
 #define FOLIO_ROTATION_UNKNOWN (-1)
 
-/* Process-wide Leptonica set-up (silence its stderr chatter). Call once. */
+/* Process-wide set-up: silence Leptonica's stderr chatter, and keep
+ * freed page-sized blocks in the heap (glibc mallopt) rather than hand
+ * them back to the kernel between pages. Call once, before the workers. */
 void folio_prepare_global_init(void);
 
 /* FOLIO_OK, or FOLIO_FAILED when the image cannot be converted,
