@@ -63,6 +63,10 @@ int folio_prepare_page(struct folio_page *page, struct folio_err *err);
  */
 int folio_prepare_page_prior(struct folio_page *page, int prior, struct folio_err *err);
 
+/* The 3x3 median of an 8 bpp image without colormap (step 7): a new
+ * image, the caller frees it; NULL on allocation failure. */
+struct Pix *folio_prepare_median3(struct Pix *gray);
+
 /* Turn page->pix clockwise by `degrees` (90, 180 or 270) and add it to
  * page->rotation (an unknown rotation counts as 0); width and height follow.
  * Used by folio_ocr_page() after OSD. FOLIO_OK or FOLIO_FATAL. */

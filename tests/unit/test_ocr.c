@@ -347,6 +347,41 @@ out:
 	folio_doc_free(doc);
 }
 
+/* folio's 3x3 median gives Leptonica's pixels, edges included. */
+static void test_median(void)
+{
+	static const char *const files[] = { SCANS "noise-pol-letter.jpg",
+					     SCANS "scanner-ita-letter.jpg" };
+	size_t i;
+
+	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		PIX *grey = fixture(files[i], 0.2), *odd = NULL, *ours = NULL, *lept = NULL;
+		BOX *box = boxCreate(3, 5, 301, 97); /* odd sizes, off the word grid */
+		l_int32 same = 0;
+
+		odd = grey ? pixClipRectangle(grey, box, NULL) : NULL;
+		T_OK(odd != NULL, "%s cut", files[i]);
+		if (odd) {
+			ours = folio_prepare_median3(odd);
+			lept = pixRankFilterGray(odd, 3, 3, 0.5f);
+			T_OK(ours && lept && !pixEqual(ours, lept, &same) && same,
+			     "%s: median as Leptonica's", files[i]);
+			pixDestroy(&ours);
+			pixDestroy(&lept);
+			ours = folio_prepare_median3(grey);
+			lept = pixRankFilterGray(grey, 3, 3, 0.5f);
+			same = 0;
+			T_OK(ours && lept && !pixEqual(ours, lept, &same) && same,
+			     "%s: median of the whole strip as Leptonica's", files[i]);
+		}
+		pixDestroy(&ours);
+		pixDestroy(&lept);
+		pixDestroy(&odd);
+		pixDestroy(&grey);
+		boxDestroy(&box);
+	}
+}
+
 /* Blank backs with speckle and bleed-through are blank and not read; a
  * page with one short line is content. */
 static void test_blank(struct folio_ocr *ocr)
@@ -478,6 +513,7 @@ int main(void)
 	test_skew();
 	test_resolution();
 	test_border();
+	test_median();
 
 	cfg.languages = (free(cfg.languages), strdup(FOLIO_DEFAULT_LANGUAGES));
 	ocr = folio_ocr_new(&cfg, &err);
