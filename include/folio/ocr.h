@@ -61,10 +61,11 @@ int folio_ocr_page_lang(struct folio_ocr *ocr, struct folio_page *page, const ch
 			struct folio_err *err);
 
 /*
- * What the pages of one document share: once a page's language is
- * confirmed by its whole text, the document's further pages are read in it
- * at once, without the detection pass over a band, and checked by their
- * own text (read again only when it clearly names another language). It
+ * What the pages of one document share: once a page's language is clear
+ * from its band (and again once confirmed by its whole text), the
+ * document's further pages are read in it at once, without the detection
+ * pass over a band, and checked by their own text (read again only when
+ * it clearly names another language). It
  * locks itself: the workers reading one document's pages share it.
  * folio_ocr_doc_new() returns NULL on ENOMEM (pages are then read as if
  * alone); folio_ocr_doc_free() accepts NULL.

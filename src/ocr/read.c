@@ -738,20 +738,21 @@ static int read_band(struct folio_ocr *ocr, struct folio_page *page, int top, in
  * out rather than set with TessBaseAPISetRectangle(), which read garbage
  * on full-width bands (Tesseract 5.3).
  */
-static const char *detect_language(struct folio_ocr *ocr, struct folio_page *page)
+static const char *detect_language(struct folio_ocr *ocr, struct folio_page *page, int *clear)
 {
 	struct folio_strbuf sb = FOLIO_STRBUF_INIT;
 	PIX *pix = (PIX *)page->pix, *bin = pixThresholdToBinary(pix, 128);
 	NUMA *rows = bin ? pixCountPixelsByRow(bin, NULL) : NULL;
-	int h = pixGetHeight(pix), top, height, pass, clear = 0;
+	int h = pixGetHeight(pix), top, height, pass;
 	const char *lang = NULL;
 
+	*clear = 0;
 	pixDestroy(&bin);
-	for (pass = 0, top = height = 0; pass < 2 && !clear; pass++) {
+	for (pass = 0, top = height = 0; pass < 2 && !*clear; pass++) {
 		text_band(rows, h, top, pass ? height : 0, &top, &height);
 		if (read_band(ocr, page, top, height, &sb))
 			break;
-		lang = score_language(ocr, sb.buf, &clear);
+		lang = score_language(ocr, sb.buf, clear);
 		if (height >= h)
 			break;
 	}
@@ -958,17 +959,24 @@ static int read_in(struct folio_ocr *ocr, struct folio_page *page, const char *l
  * the page is read again in it. The union of the configured languages
  * (twice the time of one, and its first use loads every model again) only
  * when the band gave no lead at all; such a page is read again only when
- * its language was outside the union. The language the whole text
- * confirms becomes the document's.
+ * its language was outside the union. A band's clear language becomes
+ * the document's at once (its other pages may be read at the same time),
+ * and the language the whole text confirms replaces it.
  */
 static int read_detected(struct folio_ocr *ocr, struct folio_page *page,
 			 struct folio_ocr_doc *doc, struct folio_err *err)
 {
 	char known[16];
-	const char *lang, *check;
-	int ret;
+	const char *lang = known, *check;
+	int ret, clear = 0;
 
-	lang = doc_language(doc, known) ? known : detect_language(ocr, page);
+	if (!doc_language(doc, known)) {
+		lang = detect_language(ocr, page, &clear);
+		/* the document's other pages, out with the other workers at
+		 * the same time, need no band of their own */
+		if (clear)
+			doc_set_language(doc, lang);
+	}
 	if ((ret = read_in(ocr, page, lang ? lang : ocr->langs, err)) != FOLIO_OK)
 		return ret;
 	if (profile_code(ocr, lang))
