@@ -22,9 +22,11 @@
  *      (bleed-through is light grey). A blank page gets page->blank = 1
  *      and no further work; folio_ocr_page() skips it.
  *   6. Orientation: Leptonica's ascender/descender test, upright or turned
- *      by 90, 180 or 270 degrees. When it cannot decide (too little Latin
- *      text, weak signal) page->rotation is set to FOLIO_ROTATION_UNKNOWN
- *      and folio_ocr_page() asks Tesseract's OSD instead.
+ *      by 90, 180 or 270 degrees. When its signal is weak, the direction
+ *      of the text lines (a projection at 75 dpi) and the weak signal
+ *      along it, or another page of the document, decide. When nothing
+ *      does (too little Latin text) page->rotation is set to
+ *      FOLIO_ROTATION_UNKNOWN and folio_ocr_page() asks Tesseract's OSD.
  *   7. Skew: angles up to +-7 degrees are straightened.
  *   8. Noise: a 3x3 median filter on speckled pages (many marks smaller
  *      than 4x4 px) and on upscaled ones. Background normalisation,
@@ -50,12 +52,27 @@
  * the cheap orientation test could not decide. */
 #define FOLIO_ROTATION_UNKNOWN (-1)
 
-/* Process-wide Leptonica set-up (silence its stderr chatter). Call once. */
+/* Process-wide set-up: silence Leptonica's stderr chatter, and keep
+ * freed page-sized blocks in the heap (glibc mallopt) rather than hand
+ * them back to the kernel between pages. Call once, before the workers. */
 void folio_prepare_global_init(void);
 
 /* FOLIO_OK, or FOLIO_FAILED when the image cannot be converted,
  * FOLIO_FATAL on allocation failure. */
 int folio_prepare_page(struct folio_page *page, struct folio_err *err);
+
+/*
+ * The same, with `prior`: the clockwise turn (0, 90, 180, 270) another
+ * page of the same document needed, or FOLIO_ROTATION_UNKNOWN. When the
+ * orientation test is weak but the text lines run along the prior's
+ * direction and lean its way, the page is turned as the prior says
+ * instead of being left to OSD (a back page with a few lines).
+ */
+int folio_prepare_page_prior(struct folio_page *page, int prior, struct folio_err *err);
+
+/* The 3x3 median of an 8 bpp image without colormap (step 7): a new
+ * image, the caller frees it; NULL on allocation failure. */
+struct Pix *folio_prepare_median3(struct Pix *gray);
 
 /* Turn page->pix clockwise by `degrees` (90, 180 or 270) and add it to
  * page->rotation (an unknown rotation counts as 0); width and height follow.

@@ -41,6 +41,7 @@ struct profile {
 struct folio_ocr_doc {
 	pthread_mutex_t mu;
 	char lang[16];                 /* its pages' language, "" not yet known */
+	int rotation;                  /* the last page's turn, or unknown */
 };
 
 struct folio_ocr {
@@ -491,13 +492,16 @@ out:
  * when it has at least MIN_SCORE and twice the runner-up's score.
  */
 #define MIN_SCORE 4.0
-const char *folio_ocr_guess_language(const struct folio_ocr *ocr, const char *text)
+/* A best guess needs at least a word's worth of evidence and a lead. */
+#define MIN_GUESS 1.0
+static const char *score_language(const struct folio_ocr *ocr, const char *text, int *clear)
 {
 	double score[MAX_PROFILES] = { 0 }, best = 0, second = 0;
 	const char *s = text ? text : "", *base = s, *start;
 	char buf[128];
 	int i, k, win = -1;
 
+	*clear = 0;
 	if (ocr->nprofiles < 2)
 		return NULL;
 	while (next_word(&s, buf, sizeof(buf), &start)) {
@@ -539,9 +543,18 @@ const char *folio_ocr_guess_language(const struct folio_ocr *ocr, const char *te
 			second = score[i];
 		}
 	}
-	if (win < 0 || best < MIN_SCORE || best < 2 * second)
+	*clear = win >= 0 && best >= MIN_SCORE && best >= 2 * second;
+	if (win < 0 || best < MIN_GUESS || best <= second)
 		return NULL;
 	return ocr->profiles[win].code;
+}
+
+const char *folio_ocr_guess_language(const struct folio_ocr *ocr, const char *text)
+{
+	int clear = 0;
+	const char *lang = score_language(ocr, text, &clear);
+
+	return clear ? lang : NULL;
 }
 
 /* ---- engines ---------------------------------------------------------- */
@@ -603,8 +616,9 @@ const char *folio_ocr_last_languages(const struct folio_ocr *ocr)
  * OSD is unsure too, the page is read as it is.
  */
 #define OSD_MIN_CONF 5.0f
+static void doc_set_rotation(struct folio_ocr_doc *d, int rotation);
 static int settle_orientation(struct folio_ocr *ocr, struct folio_page *page,
-			      struct folio_err *err)
+			      struct folio_ocr_doc *doc, struct folio_err *err)
 {
 	int deg = 0, ret = FOLIO_OK;
 	float conf = 0, sconf = 0;
@@ -625,8 +639,11 @@ static int settle_orientation(struct folio_ocr *ocr, struct folio_page *page,
 	TessBaseAPISetSourceResolution(ocr->osd, page->dpi > 0 ? page->dpi : 300);
 	/* deg: how far the image is turned counter-clockwise from upright */
 	if (TessBaseAPIDetectOrientationScript(ocr->osd, &deg, &conf, &script, &sconf) &&
-	    conf >= OSD_MIN_CONF && deg % 360)
-		ret = folio_prepare_rotate(page, 360 - deg % 360, err);
+	    conf >= OSD_MIN_CONF) {
+		if (deg % 360)
+			ret = folio_prepare_rotate(page, 360 - deg % 360, err);
+		doc_set_rotation(doc, page->rotation);
+	}
 	TessBaseAPIClear(ocr->osd);
 	return ret;
 }
@@ -713,13 +730,15 @@ static int read_band(struct folio_ocr *ocr, struct folio_page *page, int top, in
 }
 
 /*
- * The language of the page by a first pass with the configured set over
- * its densest band, and when that is not clear (a bold heading, a table
- * of figures) over the next densest too; NULL when still unsure. The band
- * is cut out rather than set with TessBaseAPISetRectangle(), which read
- * garbage on full-width bands (Tesseract 5.3).
+ * The language of the page by a first pass with one language over its
+ * densest band, and when that is not clear (a bold heading, a table of
+ * figures) over the next densest too. When still not clear, the profile
+ * that leads is the best guess (the whole page's text checks it
+ * afterwards); NULL only when no profile leads at all. The band is cut
+ * out rather than set with TessBaseAPISetRectangle(), which read garbage
+ * on full-width bands (Tesseract 5.3).
  */
-static const char *detect_language(struct folio_ocr *ocr, struct folio_page *page)
+static const char *detect_language(struct folio_ocr *ocr, struct folio_page *page, int *clear)
 {
 	struct folio_strbuf sb = FOLIO_STRBUF_INIT;
 	PIX *pix = (PIX *)page->pix, *bin = pixThresholdToBinary(pix, 128);
@@ -727,12 +746,13 @@ static const char *detect_language(struct folio_ocr *ocr, struct folio_page *pag
 	int h = pixGetHeight(pix), top, height, pass;
 	const char *lang = NULL;
 
+	*clear = 0;
 	pixDestroy(&bin);
-	for (pass = 0, top = height = 0; pass < 2 && !lang; pass++) {
+	for (pass = 0, top = height = 0; pass < 2 && !*clear; pass++) {
 		text_band(rows, h, top, pass ? height : 0, &top, &height);
 		if (read_band(ocr, page, top, height, &sb))
 			break;
-		lang = folio_ocr_guess_language(ocr, sb.buf);
+		lang = score_language(ocr, sb.buf, clear);
 		if (height >= h)
 			break;
 	}
@@ -820,7 +840,30 @@ struct folio_ocr_doc *folio_ocr_doc_new(void)
 		free(d);
 		return NULL;
 	}
+	if (d)
+		d->rotation = FOLIO_ROTATION_UNKNOWN;
 	return d;
+}
+
+int folio_ocr_doc_rotation(struct folio_ocr_doc *d)
+{
+	int r;
+
+	if (!d)
+		return FOLIO_ROTATION_UNKNOWN;
+	pthread_mutex_lock(&d->mu);
+	r = d->rotation;
+	pthread_mutex_unlock(&d->mu);
+	return r;
+}
+
+static void doc_set_rotation(struct folio_ocr_doc *d, int rotation)
+{
+	if (!d || rotation == FOLIO_ROTATION_UNKNOWN)
+		return;
+	pthread_mutex_lock(&d->mu);
+	d->rotation = rotation;
+	pthread_mutex_unlock(&d->mu);
 }
 
 void folio_ocr_doc_free(struct folio_ocr_doc *d)
@@ -962,21 +1005,30 @@ static int read_in(struct folio_ocr *ocr, struct folio_page *page, const char *l
 }
 
 /*
- * The page in the language detected (or known from the document's
- * earlier pages), then checked against its own text: a whole page says
- * more than a band. When that clearly names another language the page is
- * read again in it; a page read with the union only when the language
- * was outside the union. The language the whole text confirms becomes
- * the document's.
+ * The page in the language detected or guessed (or known from the
+ * document's earlier pages), then checked against its own text: a whole
+ * page says more than a band. When that clearly names another language
+ * the page is read again in it. The union of the configured languages
+ * (twice the time of one, and its first use loads every model again) only
+ * when the band gave no lead at all; such a page is read again only when
+ * its language was outside the union. A band's clear language becomes
+ * the document's at once (its other pages may be read at the same time),
+ * and the language the whole text confirms replaces it.
  */
 static int read_detected(struct folio_ocr *ocr, struct folio_page *page,
 			 struct folio_ocr_doc *doc, struct folio_err *err)
 {
 	char known[16];
-	const char *lang, *check;
-	int ret;
+	const char *lang = known, *check;
+	int ret, clear = 0;
 
-	lang = doc_language(doc, known) ? known : detect_language(ocr, page);
+	if (!doc_language(doc, known)) {
+		lang = detect_language(ocr, page, &clear);
+		/* the document's other pages, out with the other workers at
+		 * the same time, need no band of their own */
+		if (clear)
+			doc_set_language(doc, lang);
+	}
 	if ((ret = read_in(ocr, page, lang ? lang : ocr->langs, err)) != FOLIO_OK)
 		return ret;
 	if (profile_code(ocr, lang))
@@ -1006,8 +1058,9 @@ int folio_ocr_page_in(struct folio_ocr *ocr, struct folio_page *page, const char
 		page->conf = 0;
 		return folio_page_set_text(page, "") ? nomem(err) : FOLIO_OK;
 	}
-	if (page->rotation == FOLIO_ROTATION_UNKNOWN &&
-	    (ret = settle_orientation(ocr, page, err)) != FOLIO_OK)
+	if (page->rotation != FOLIO_ROTATION_UNKNOWN)
+		doc_set_rotation(doc, page->rotation);
+	else if ((ret = settle_orientation(ocr, page, doc, err)) != FOLIO_OK)
 		return ret;
 	if (!languages && ocr->detect)
 		return read_detected(ocr, page, doc, err);

@@ -267,7 +267,7 @@ static int read_page(struct worker *w, struct folio_page *pg, const char *langua
 		return FOLIO_FATAL;
 	if (folio_barcode_scan_page(w->barcode, pg, err) == FOLIO_FATAL)
 		return FOLIO_FATAL;
-	if ((ret = folio_prepare_page(pg, err)) != FOLIO_OK)
+	if ((ret = folio_prepare_page_prior(pg, folio_ocr_doc_rotation(od), err)) != FOLIO_OK)
 		return ret;
 	ret = folio_ocr_page_in(w->ocr, pg, languages, od, err);
 	folio_page_drop_image(pg);

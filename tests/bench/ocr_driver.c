@@ -6,7 +6,7 @@
  *                                            "#done" printed after each file
  *
  * Decodes each file as the pipeline does (libmagic, folio's decoders),
- * then per page folio_prepare_page() and folio_ocr_page(), and prints one
+ * then per page folio_prepare_page_prior() and folio_ocr_page_in(), and prints one
  * JSON object per page on stdout: file, page, rotation, skew, dpi, width,
  * height, blank, languages, seconds and cpu (prepare + OCR, wall and
  * CPU time), text.
@@ -84,7 +84,8 @@ static int page_hook(void *arg, struct folio_doc *doc, size_t index, struct foli
 			return FOLIO_FAILED;
 		pixDestroy((PIX **)&pg->pix);
 		pg->pix = (struct Pix *)g;
-	} else if ((ret = folio_prepare_page(pg, err)) != FOLIO_OK) {
+	} else if ((ret = folio_prepare_page_prior(pg, folio_ocr_doc_rotation(r->doc), err)) !=
+		   FOLIO_OK) {
 		return ret;
 	}
 	if ((ret = folio_ocr_page_in(r->ocr, pg, r->force, r->doc, err)) != FOLIO_OK)

@@ -277,6 +277,111 @@ static void test_border(void)
 	folio_doc_free(doc);
 }
 
+/*
+ * A back page with two lines: too little for Leptonica's orientation test
+ * alone, so a first page decides. Turned like the prior it is turned back
+ * without OSD; a prior its own weak signal contradicts is not followed.
+ */
+static void test_orientation_prior(struct folio_ocr *ocr)
+{
+	struct folio_err err = { 0 };
+	struct folio_doc *doc = folio_doc_new("back", NULL, 0);
+	struct folio_ocr_doc *od = folio_ocr_doc_new();
+	PIX *full = fixture(SCANS "clean-pol-invoice.png", 1), *back = NULL, *strip = NULL;
+	BOX *box = NULL;
+	int q, w, h;
+
+	T_OK(od != NULL, "document state");
+	if (!full || !od)
+		goto out;
+	w = pixGetWidth(full);
+	h = pixGetHeight(full);
+	/* rows 46-50% of the invoice (two lines of notes) on a white sheet:
+	 * Leptonica's confidences along the lines 2.8-3.8, turned either way */
+	box = boxCreate(0, h * 46 / 100, w, h * 4 / 100);
+	strip = pixClipRectangle(full, box, NULL);
+	back = pixCreate(w, h, 8);
+	T_OK(strip && back, "back page made");
+	if (!strip || !back)
+		goto out;
+	pixSetAll(back);
+	pixRasterop(back, 0, h / 10, w, pixGetHeight(strip), PIX_SRC, strip, 0, 0);
+	T_EQ_INT(folio_ocr_doc_rotation(od), FOLIO_ROTATION_UNKNOWN);
+	T_EQ_INT(folio_ocr_doc_rotation(NULL), FOLIO_ROTATION_UNKNOWN);
+	for (q = 1; q <= 3; q++) {
+		int need = (4 - q) * 90, other = (need + 180) % 360;
+		struct folio_page *pg;
+
+		/* alone, the weak signal is not trusted */
+		pg = add_page(doc, pixRotateOrth(back, q), 300);
+		T_EQ_INT(folio_prepare_page(pg, &err), FOLIO_OK);
+		T_EQ_INT(pg->rotation, FOLIO_ROTATION_UNKNOWN);
+		folio_page_drop_image(pg);
+		/* the opposite prior is contradicted by the page itself */
+		pg = add_page(doc, pixRotateOrth(back, q), 300);
+		T_EQ_INT(folio_prepare_page_prior(pg, other, &err), FOLIO_OK);
+		T_OK(pg->rotation != other, "turned %d: prior %d not followed", q * 90, other);
+		folio_page_drop_image(pg);
+		/* the document's first page, clearly turned the same way */
+		pg = add_page(doc, pixRotateOrth(full, q), 300);
+		T_EQ_INT(folio_prepare_page_prior(pg, folio_ocr_doc_rotation(od), &err), FOLIO_OK);
+		T_EQ_INT(pg->rotation, need);
+		T_EQ_INT(folio_ocr_page_in(ocr, pg, "pol", od, &err), FOLIO_OK);
+		T_EQ_INT(folio_ocr_doc_rotation(od), need);
+		folio_page_drop_image(pg);
+		/* then its back: turned by the prior, read upright */
+		pg = add_page(doc, pixRotateOrth(back, q), 300);
+		T_EQ_INT(folio_prepare_page_prior(pg, folio_ocr_doc_rotation(od), &err), FOLIO_OK);
+		T_EQ_INT(pg->rotation, need);
+		T_EQ_INT(folio_ocr_page_in(ocr, pg, "pol", od, &err), FOLIO_OK);
+		T_OK(pg->text && strstr(pg->text, "Osoba upoważniona"), "turned %d: back read: %.60s",
+		     q * 90, pg->text);
+		folio_page_drop_image(pg);
+	}
+out:
+	boxDestroy(&box);
+	pixDestroy(&strip);
+	pixDestroy(&back);
+	pixDestroy(&full);
+	folio_ocr_doc_free(od);
+	folio_doc_free(doc);
+}
+
+/* folio's 3x3 median gives Leptonica's pixels, edges included. */
+static void test_median(void)
+{
+	static const char *const files[] = { SCANS "noise-pol-letter.jpg",
+					     SCANS "scanner-ita-letter.jpg" };
+	size_t i;
+
+	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		PIX *grey = fixture(files[i], 0.2), *odd = NULL, *ours = NULL, *lept = NULL;
+		BOX *box = boxCreate(3, 5, 301, 97); /* odd sizes, off the word grid */
+		l_int32 same = 0;
+
+		odd = grey ? pixClipRectangle(grey, box, NULL) : NULL;
+		T_OK(odd != NULL, "%s cut", files[i]);
+		if (odd) {
+			ours = folio_prepare_median3(odd);
+			lept = pixRankFilterGray(odd, 3, 3, 0.5f);
+			T_OK(ours && lept && !pixEqual(ours, lept, &same) && same,
+			     "%s: median as Leptonica's", files[i]);
+			pixDestroy(&ours);
+			pixDestroy(&lept);
+			ours = folio_prepare_median3(grey);
+			lept = pixRankFilterGray(grey, 3, 3, 0.5f);
+			same = 0;
+			T_OK(ours && lept && !pixEqual(ours, lept, &same) && same,
+			     "%s: median of the whole strip as Leptonica's", files[i]);
+		}
+		pixDestroy(&ours);
+		pixDestroy(&lept);
+		pixDestroy(&odd);
+		pixDestroy(&grey);
+		boxDestroy(&box);
+	}
+}
+
 /* Blank backs with speckle and bleed-through are blank and not read; a
  * page with one short line is content. */
 static void test_blank(struct folio_ocr *ocr)
@@ -408,12 +513,14 @@ int main(void)
 	test_skew();
 	test_resolution();
 	test_border();
+	test_median();
 
 	cfg.languages = (free(cfg.languages), strdup(FOLIO_DEFAULT_LANGUAGES));
 	ocr = folio_ocr_new(&cfg, &err);
 	T_OK(ocr != NULL, "engine: %s", err.msg);
 	if (ocr) {
 		test_orientation(ocr);
+		test_orientation_prior(ocr);
 		test_blank(ocr);
 		test_languages(ocr);
 		test_document_languages(ocr);
