@@ -166,10 +166,11 @@ out:
  * photographed in a shop is grey paper with grey letters. The blank test,
  * the orientation and skew tests (all at INK_LEVEL) and Tesseract then see
  * no ink or little; and grey paper in a dim photo with black letters
- * read as nothing at all (Tesseract 5.3). When the darkest 0.3% of the
- * page is lighter than FADED_INK or the paper (the median) darker than
- * GREY_PAPER, and the two differ by FADED_CONTRAST at least, the grey
- * levels between them are stretched to black..white.
+ * read as nothing at all (Tesseract 5.3). When the ink (the darkest tenth
+ * of the marks: pixels clearly darker than the paper) is lighter than
+ * FADED_INK or the paper (the median) darker than GREY_PAPER, and the two
+ * differ by FADED_CONTRAST at least, the grey levels between them are
+ * stretched to black..white.
  * Bleed-through (a light mirror image on white paper) stays under
  * FADED_CONTRAST and is left alone. Returns 1 stretched, 0 not, -1 failure.
  */
@@ -179,10 +180,33 @@ out:
 static int unfade(PIX **gray)
 {
 	l_uint32 ink = 0, paper = 0;
+	NUMA *hist;
+	l_float32 *h;
+	double marks = 0, seen = 0;
+	int i, n;
 	PIX *s;
 
-	if (pixGetRankValue(*gray, 2, 0.003f, &ink) || pixGetRankValue(*gray, 2, 0.5f, &paper))
+	if (pixGetRankValue(*gray, 2, 0.5f, &paper))
 		return 0;
+	/* the ink is the darkest tenth of the marks (pixels clearly darker
+	 * than the paper), not a fixed share of the page: a sparse page (a
+	 * back with two lines) has so little ink that the page's darkest
+	 * 0.3% reach into the letters' grey edges and would call it faded */
+	if (!(hist = pixGetGrayHistogram(*gray, 2)))
+		return 0;
+	h = numaGetFArray(hist, L_NOCOPY);
+	n = numaGetCount(hist);
+	for (i = 0; i < n && i + FADED_CONTRAST / 2 < (int)paper; i++)
+		marks += h[i];
+	ink = paper;
+	for (i = 0; i < n && marks > 0; i++) {
+		seen += h[i];
+		if (seen >= marks * 0.1) {
+			ink = (l_uint32)i;
+			break;
+		}
+	}
+	numaDestroy(&hist);
 	if ((ink <= FADED_INK && paper >= GREY_PAPER) || paper < ink + FADED_CONTRAST)
 		return 0;
 	if (!(s = pixGammaTRC(NULL, *gray, 1.0f, (l_int32)ink, (l_int32)paper)))
