@@ -502,6 +502,21 @@ struct word {
 	fz_rect box;
 };
 
+/* A coordinate in points, as an int: a hostile or broken PDF can place a
+ * glyph billions of points away (or at NaN), past what an int holds;
+ * such a word is kept, pinned at +-1e6 points (found by fuzz_pdf). */
+#define COORD_MAX 1e6f
+static int coord(float v)
+{
+	if (!(v == v))
+		return 0;
+	if (v > COORD_MAX)
+		return (int)COORD_MAX;
+	if (v < -COORD_MAX)
+		return (int)-COORD_MAX;
+	return (int)v;
+}
+
 /* Add the collected word to the page and to the line's text. */
 static int flush_word(struct folio_page *pg, struct word *w, struct folio_strbuf *line,
 		      fz_rect bounds, int lineno)
@@ -510,10 +525,10 @@ static int flush_word(struct folio_page *pg, struct word *w, struct folio_strbuf
 
 	if (!w->text.len)
 		return 0;
-	x0 = (int)floorf(w->box.x0 - bounds.x0);
-	y0 = (int)floorf(w->box.y0 - bounds.y0);
-	x1 = (int)ceilf(w->box.x1 - bounds.x0);
-	y1 = (int)ceilf(w->box.y1 - bounds.y0);
+	x0 = coord(floorf(w->box.x0 - bounds.x0));
+	y0 = coord(floorf(w->box.y0 - bounds.y0));
+	x1 = coord(ceilf(w->box.x1 - bounds.x0));
+	y1 = coord(ceilf(w->box.y1 - bounds.y0));
 	if ((line->len && folio_strbuf_addch(line, ' ')) ||
 	    folio_strbuf_add(line, w->text.buf, w->text.len) ||
 	    folio_page_add_word(pg, w->text.buf, x0, y0, x1 - x0, y1 - y0, 1.0f, lineno))
@@ -658,8 +673,8 @@ static int decode_page(struct folio_decode_ctx *ctx, fz_document *fdoc, int i,
 		}
 		pg->source = FOLIO_SRC_TEXT;
 		pg->dpi = 72;
-		pg->width = (int)lroundf(bounds.x1 - bounds.x0);
-		pg->height = (int)lroundf(bounds.y1 - bounds.y0);
+		pg->width = coord(roundf(bounds.x1 - bounds.x0));
+		pg->height = coord(roundf(bounds.y1 - bounds.y0));
 		pg->conf = 1.0f;
 		status = fill_text_page(pg, text, bounds, err);
 		if (status != FOLIO_OK || !page_has_image(fz, page))

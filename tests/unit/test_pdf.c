@@ -623,6 +623,43 @@ static void test_shared(void)
 	}
 }
 
+/* Glyphs billions of points away or billions of points tall (a broken or
+ * hostile text matrix or font size): whatever words MuPDF keeps have
+ * boxes pinned within +-1e6 points, never an int overflow. fuzz_pdf found
+ * the overflow (src/decode/pdf.c flush_word) on an input mutated from a
+ * third-party PDF that cannot be committed; this page does not reach the
+ * same glyph path, so the input that does is still to be made. */
+static void test_far_glyph(void)
+{
+	static const char far_page[] =
+		"BT /F1 12 Tf 72 700 Td (Rechnung Nummer 12345 vom Mai 2024) Tj ET\n"
+		"BT /F1 3000000000 Tf 72 100 Td (Gross) Tj ET\n"
+		"BT /F1 12 Tf 1 0 0 1 3000000000 400 Tm (Fern) Tj ET\n";
+	struct page_spec spec = { A4_W, A4_H, far_page };
+	struct folio_err err;
+	struct folio_doc *doc = NULL;
+	unsigned char *data;
+	size_t size, i;
+
+	data = make_pdf(&spec, 1, NULL, PLAIN, &size);
+	T_EQ_INT(decode_bytes(data, size, &doc, &err), FOLIO_OK);
+	if (doc && doc->npages == 1) {
+		const struct folio_page *pg = &doc->pages[0];
+
+		T_OK(find_word(pg, "Rechnung") != NULL, "the page's own words");
+		for (i = 0; i < pg->nwords; i++) {
+			const struct folio_word *w = &pg->words[i];
+
+			T_OK(w->x >= -1000000 && w->x <= 1000000 && w->y >= -1000000 &&
+			     w->y <= 1000000 && w->w >= 0 && w->h >= 0 && w->w <= 2000000 &&
+			     w->h <= 2000000, "'%s' pinned: %d,%d %dx%d", w->text, w->x, w->y,
+			     w->w, w->h);
+		}
+	}
+	folio_doc_free(doc);
+	free(data);
+}
+
 int main(void)
 {
 	struct folio_err err;
@@ -644,6 +681,7 @@ int main(void)
 		return t_done();
 
 	test_bid();
+	test_far_glyph();
 	test_text_layer();
 	test_render();
 	test_weak_text();
