@@ -568,8 +568,23 @@ static int norm_iban(const char *raw, int nrb, char out[40])
 
 static void emit(struct rd *r, const char *name, const char *value, const char *raw)
 {
+	const char *kind;
+	struct folio_amount a;
+
 	if (!value || !*value)
 		return;
+	if (folio_field_known(name, &kind) && !strcmp(kind, "amount") &&
+	    folio_amount_parse(value, '.', &a) != strlen(value)) {
+		/* beyond what an amount of the archive holds (12 integer digits,
+		 * 6 decimals): stored, no export or check could read it back */
+		char note[160];
+
+		snprintf(note, sizeof(note), "%s %.40s is beyond the amounts folio holds "
+			 "(at most 12 digits before the decimal point, 6 after) and was left out",
+			 name, value);
+		emit(r, "review", note, NULL);
+		return;
+	}
 	if (folio_cands_add(r->out, name, value, raw, 1.0f, FOLIO_SRC_XML, 0, NULL))
 		r->nomem = 1;
 }
