@@ -627,14 +627,24 @@ static void test_shared(void)
  * hostile text matrix or font size): whatever words MuPDF keeps have
  * boxes pinned within +-1e6 points, never an int overflow. fuzz_pdf found
  * the overflow (src/decode/pdf.c flush_word) on an input mutated from a
- * third-party PDF that cannot be committed; this page does not reach the
- * same glyph path, so the input that does is still to be made. */
+ * third-party PDF that cannot be committed. MuPDF drops a glyph wholly
+ * off the page (FZ_STEXT_MEDIABOX_CLIP); one that overlaps the page but
+ * reaches billions of points past it is kept: "Skew" (a text matrix
+ * sheared by 3e8) is such a word, whose box is 3.9e9 points wide (an int
+ * overflow before the fix: the pinning check below failed). */
 static void test_far_glyph(void)
 {
 	static const char far_page[] =
 		"BT /F1 12 Tf 72 700 Td (Rechnung Nummer 12345 vom Mai 2024) Tj ET\n"
 		"BT /F1 3000000000 Tf 72 100 Td (Gross) Tj ET\n"
-		"BT /F1 12 Tf 1 0 0 1 3000000000 400 Tm (Fern) Tj ET\n";
+		"BT /F1 12 Tf 1 0 0 1 3000000000 400 Tm (Fern) Tj ET\n"
+		"BT /F1 3000000000.0 Tf 72 100 Td (Real) Tj ET\n"
+		"q 100000 0 0 100000 0 0 cm BT /F1 30000 Tf 0 0 Td (Zoom) Tj ET Q\n"
+		"BT /F1 12 Tf 0 0 Td 3000000000.0 Tz (Wide) Tj ET\n"
+		"BT /F1 12 Tf 72 300 Td [(A) -3000000000.0 (B)] TJ ET\n"
+		"BT /F1 12 Tf 1 0 300000000.0 1 72 300 Tm (Skew) Tj ET\n"
+		"BT /F1 12 Tf 300000000.0 0 0 1 72 500 Tm (Wide) Tj ET\n"
+		"BT /F1 12 Tf 1 0 0 -300000000.0 72 200 Tm (Tall) Tj ET\n";
 	struct page_spec spec = { A4_W, A4_H, far_page };
 	struct folio_err err;
 	struct folio_doc *doc = NULL;
@@ -647,6 +657,7 @@ static void test_far_glyph(void)
 		const struct folio_page *pg = &doc->pages[0];
 
 		T_OK(find_word(pg, "Rechnung") != NULL, "the page's own words");
+		T_OK(find_word(pg, "Skew") != NULL, "a sheared word that overlaps the page kept");
 		for (i = 0; i < pg->nwords; i++) {
 			const struct folio_word *w = &pg->words[i];
 
