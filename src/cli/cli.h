@@ -16,6 +16,36 @@
 #define EXIT_OK 0
 #define EXIT_FAIL 1
 #define EXIT_USAGE 2
+#define EXIT_NOHIT 1         /* search: no document matched (grep's 1) */
+#define EXIT_NOT_RUNNING 3   /* status: no daemon (systemctl is-active's 3) */
+
+/*
+ * Options every command takes, before or after its name: -q/--quiet (only
+ * problems and the data asked for), -v/--verbose (timings and details),
+ * --color[=auto|always|never] (auto: a terminal, NO_COLOR unset or empty,
+ * TERM not "dumb"). `folio tag` takes only the long forms ("-v" there is
+ * the tag v to remove).
+ */
+struct cli_flags {
+	int quiet;
+	int verbose;
+	int color;                  /* -1 auto, 0 never, 1 always */
+};
+extern struct cli_flags cli_flags;
+
+/*
+ * Handle `a` if it is one of the common options: returns 1 (taken), 0
+ * (not one of them) or -1 after printing a usage error. `short_ok`: -q
+ * and -v count.
+ */
+int cli_common_option(const char *a, int short_ok);
+
+/* Colours (and highlights) on fd, by --color, NO_COLOR, TERM, a terminal. */
+int cli_color(int fd);
+
+/* fd is a terminal that obeys cursor controls (\r, erase line): TERM is
+ * set and not "dumb". Progress bars are drawn only there. */
+int cli_live(int fd);
 
 struct cli {
 	const char *prog;
@@ -90,6 +120,13 @@ struct folio_doc;
 int cli_load_doc(struct cli *cli, const struct command *c, int argc, char **argv,
 		 const char *const *specs, const char **vals, struct folio_archive **arc,
 		 struct folio_doc **doc);
+
+/* Close the object begun with cli_json_begin, print it as one line on
+ * stdout, release the buffer. */
+struct folio_json;
+struct folio_strbuf;
+void cli_json_begin(struct folio_json *j, struct folio_strbuf *sb);
+void cli_json_end(struct folio_json *j, struct folio_strbuf *sb);
 
 /* Parse a document id operand; prints a usage error and returns 0 if bad. */
 long long cli_doc_id(const struct command *c, const char *s);

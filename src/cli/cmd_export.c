@@ -48,8 +48,10 @@ static void on_note(void *ctx, const struct folio_export_note *n)
 		folio_strbuf_addch(&sb, '\n');
 		if (sb.buf)
 			fputs(sb.buf, stdout);
-	} else if (n->fate != FOLIO_XF_EXPORTED || o->dry_run) {
-		/* the report goes to stderr: stdout may carry the export */
+	} else if ((n->fate != FOLIO_XF_EXPORTED || o->dry_run || cli_flags.verbose) &&
+		   (!cli_flags.quiet || n->fate == FOLIO_XF_REFUSED)) {
+		/* the report goes to stderr: stdout may carry the export;
+		 * -q keeps only the refused, -v adds the exported */
 		fprintf(stderr, "%-12s %-6lld %-20s %s\n",
 			o->dry_run && n->fate == FOLIO_XF_EXPORTED ? "would export"
 								   : fate_name(n->fate),
@@ -165,11 +167,13 @@ static void summary(const struct folio_export_req *req, const struct folio_expor
 		folio_strbuf_release(&sb);
 		return;
 	}
+	if (rep->stuck)
+		fprintf(stderr, "folio: %s\n", rep->stuck_msg);
+	if (cli_flags.quiet)
+		return;
 	if (rep->recovered)
 		fprintf(stderr, "completed %lld export batch%s left pending by an interruption\n",
 			rep->recovered, rep->recovered == 1 ? "" : "es");
-	if (rep->stuck)
-		fprintf(stderr, "folio: %s\n", rep->stuck_msg);
 	if (req->dry_run)
 		fprintf(stderr, "dry run: %zu would be exported to %s", rep->exported,
 			rep->target);
@@ -326,6 +330,9 @@ int cmd_export(struct cli *cli, int argc, char **argv)
 		goto out;
 	}
 	summary(&req, &rep, json);
+	/* the rest was written; a refused invoice still wants a person */
+	if (rep.refused)
+		ret = EXIT_FAIL;
 	goto out;
 nomem:
 	ret = cli_error(EXIT_FAIL, "out of memory");

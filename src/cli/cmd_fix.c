@@ -7,6 +7,8 @@
 #include "cli.h"
 #include "folio/doc.h"
 #include "folio/pipeline.h"
+#include "folio/strbuf.h"
+#include "folio/util.h"
 
 static const char *who(char *buf, size_t n)
 {
@@ -23,7 +25,7 @@ static const char *who(char *buf, size_t n)
 
 int cmd_fix(struct cli *cli, int argc, char **argv)
 {
-	static const char *const specs[] = { NULL };
+	static const char *const specs[] = { "json", NULL };
 	const struct command *c = cli_command("fix");
 	const char *vals[1] = { 0 };
 	struct folio_err err = { 0 };
@@ -63,7 +65,24 @@ int cmd_fix(struct cli *cli, int argc, char **argv)
 			  &err) != FOLIO_OK) {
 		ret = err.kind == FOLIO_E_USAGE ? cli_error(EXIT_USAGE, "fix: %s", err.msg)
 						: cli_fail(&err);
-	} else {
+	} else if (vals[0]) {
+		struct folio_strbuf sb;
+		struct folio_json j;
+
+		cli_json_begin(&j, &sb);
+		folio_json_int(&j, "id", id);
+		folio_json_str(&j, "status", doc->status);
+		folio_json_str(&j, "review", doc->review);
+		folio_json_open(&j, "fields", '{');
+		for (i = 0; i < n; i++) {
+			const struct folio_field *f = folio_doc_field(doc, fx[i].name);
+
+			if (f)
+				folio_json_str(&j, f->name, f->value);
+		}
+		folio_json_close(&j, '}');
+		cli_json_end(&j, &sb);
+	} else if (!cli_flags.quiet) {
 		printf("document %lld: %s\n", id, doc->status);
 		if (doc->review)
 			printf("still needs review: %s\n", doc->review);

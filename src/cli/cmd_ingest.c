@@ -2,12 +2,16 @@
  * cmd_ingest.c - folio ingest [--json] PATH...
  *
  * One line per document on stdout (or one JSON object with --json); a
- * progress bar on stderr when stderr is a terminal, nothing otherwise.
+ * progress bar on stderr when stderr is a terminal that obeys cursor
+ * controls, and a summary when it is a terminal. -q: only the quarantined
+ * lines; -v: each line with its time and stage, and the summary always.
  * Exit 0 when every document was archived or a duplicate, 1 when any was
  * quarantined or the run could not complete.
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -17,7 +21,8 @@
 
 struct ingest_out {
 	int json;
-	int tty;
+	int tty;                    /* the summary on stderr */
+	int live;                   /* the progress bar on stderr */
 	int bar_shown;
 };
 
@@ -68,15 +73,21 @@ static void on_result(void *arg, const struct folio_result *r)
 		folio_strbuf_add_escaped(&why, r->reason ? r->reason : "");
 		n = name.buf ? name.buf : "?";
 		y = why.buf ? why.buf : "";
-		if (!strcmp(r->status, "archived"))
-			printf("archived     %-6lld %s (%d page%s, %s%s%s)\n", r->id, n, r->pages,
+		char t[64] = "";
+
+		if (cli_flags.verbose)
+			snprintf(t, sizeof(t), " [%.2f s%s%s]", r->seconds,
+				 r->stage && !strcmp(r->status, "quarantined") ? ", stage " : "",
+				 r->stage && !strcmp(r->status, "quarantined") ? r->stage : "");
+		if (!strcmp(r->status, "archived") && !cli_flags.quiet)
+			printf("archived     %-6lld %s (%d page%s, %s%s%s)%s\n", r->id, n, r->pages,
 			       r->pages == 1 ? "" : "s", r->doc_type ? r->doc_type : "other",
-			       r->reason ? "; " : "", y);
-		else if (!strcmp(r->status, "duplicate"))
-			printf("duplicate    %-6lld %s (%d page%s, %s; %s)\n", r->id, n, r->pages,
-			       r->pages == 1 ? "" : "s", r->doc_type ? r->doc_type : "other", y);
-		else
-			printf("quarantined  %-6s %s: %s\n", "-", n, y);
+			       r->reason ? "; " : "", y, t);
+		else if (!strcmp(r->status, "duplicate") && !cli_flags.quiet)
+			printf("duplicate    %-6lld %s (%d page%s, %s; %s)%s\n", r->id, n, r->pages,
+			       r->pages == 1 ? "" : "s", r->doc_type ? r->doc_type : "other", y, t);
+		else if (strcmp(r->status, "archived") && strcmp(r->status, "duplicate"))
+			printf("quarantined  %-6s %s: %s%s\n", "-", n, y, t);
 		folio_strbuf_release(&name);
 		folio_strbuf_release(&why);
 	}
@@ -93,7 +104,7 @@ static void on_progress(void *arg, const struct folio_progress *p)
 	int width = 24, filled, i;
 	char bar[32];
 
-	if (!o->tty || !p->docs_total)
+	if (!o->live || !p->docs_total)
 		return;
 	filled = (int)((double)width * (double)p->docs_done / (double)p->docs_total);
 	for (i = 0; i < width; i++)
@@ -116,7 +127,7 @@ int cmd_ingest(struct cli *cli, int argc, char **argv)
 	struct folio_ingest_summary sum;
 	struct folio_err err = { 0 };
 	struct folio_archive *arc;
-	int first = cli_parse(c, argc, argv, specs, vals), ret;
+	int first = cli_parse(c, argc, argv, specs, vals), ret, i, missing = 0;
 
 	if (first < 0)
 		return EXIT_USAGE;
@@ -128,8 +139,27 @@ int cmd_ingest(struct cli *cli, int argc, char **argv)
 	if ((vals[1] && folio_config_set(&cli->cfg, "workers", vals[1], &err) != FOLIO_OK) ||
 	    (vals[2] && folio_config_set(&cli->cfg, "languages", vals[2], &err) != FOLIO_OK))
 		return cli_error(EXIT_USAGE, "ingest: %s", err.msg);
+	/* a name that is not there is the caller's mistake (a typo, a glob
+	 * that matched nothing), not a document to quarantine: say so for
+	 * each, ingest nothing */
+	for (i = first; i < argc; i++) {
+		struct stat st;
+
+		if (lstat(argv[i], &st) && (errno == ENOENT || errno == ENOTDIR)) {
+			struct folio_strbuf name = FOLIO_STRBUF_INIT;
+
+			folio_strbuf_add_quoted(&name, argv[i]);
+			cli_error(EXIT_USAGE, "ingest: %s: no such file or folder",
+				  name.buf ? name.buf : "?");
+			folio_strbuf_release(&name);
+			missing++;
+		}
+	}
+	if (missing)
+		return EXIT_USAGE;
 	out.json = vals[0] != NULL;
-	out.tty = isatty(STDERR_FILENO);
+	out.tty = !cli_flags.quiet && (cli_flags.verbose || isatty(STDERR_FILENO));
+	out.live = !cli_flags.quiet && cli_live(STDERR_FILENO);
 	if (!(arc = cli_open(cli, FOLIO_ARCHIVE_CREATE)))
 		return EXIT_FAIL;
 	opts.cfg = &cli->cfg;

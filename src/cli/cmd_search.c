@@ -14,6 +14,7 @@ struct search_out {
 	int csv;
 	int table;     /* a terminal: aligned columns */
 	int width;     /* terminal width */
+	int color;     /* highlights and a bold header (--color, NO_COLOR, TERM) */
 	int n;
 };
 
@@ -39,7 +40,8 @@ static size_t cut_utf8(const char *s, int cols)
 	return i;
 }
 
-static void table_row(struct folio_strbuf *sb, const struct folio_hit *h, int width)
+static void table_row(struct folio_strbuf *sb, const struct folio_hit *h, int width,
+		      int color)
 {
 	size_t i, start = sb->len, n;
 	int rest, chars = 0;
@@ -66,7 +68,8 @@ static void table_row(struct folio_strbuf *sb, const struct folio_hit *h, int wi
 				if (*p == '\n' || *p == '\f' || *p == '\r' || *p == '\t')
 					*p = ' ';
 			folio_strbuf_add(sb, flat, cut_utf8(flat, rest));
-			folio_strbuf_adds(sb, "\033[0m");
+			if (color)   /* a highlight the cut left open */
+				folio_strbuf_adds(sb, "\033[0m");
 			free(flat);
 		}
 	}
@@ -136,9 +139,10 @@ static int on_hit(void *arg, const struct folio_hit *h)
 		folio_strbuf_addch(&sb, '\n');
 	} else if (o->table) {
 		if (o->n == 1)
-			folio_strbuf_addf(&sb, "\033[1m%-6s %-10s %-13s %-23s%14s  %s\033[0m\n", "ID",
-					  "DATE", "TYPE", "VENDOR / TITLE", "TOTAL", "MATCH");
-		table_row(&sb, h, o->width);
+			folio_strbuf_addf(&sb, "%s%-6s %-10s %-13s %-23s%14s  %s%s\n",
+					  o->color ? "\033[1m" : "", "ID", "DATE", "TYPE",
+					  "VENDOR / TITLE", "TOTAL", "MATCH", o->color ? "\033[0m" : "");
+		table_row(&sb, h, o->width, o->color);
 	} else {
 		folio_strbuf_addf(&sb, "%-6lld %7.3f  %s  [%s]\n       ", h->id, h->score, h->title,
 				  h->doc_type ? h->doc_type : "other");
@@ -167,7 +171,7 @@ int cmd_search(struct cli *cli, int argc, char **argv)
 	struct folio_strbuf q = FOLIO_STRBUF_INIT;
 	struct folio_err err = { 0 };
 	struct folio_archive *arc;
-	int first = cli_parse(c, argc, argv, specs, vals), ret = EXIT_OK, tty, i;
+	int first = cli_parse(c, argc, argv, specs, vals), ret = EXIT_OK, tty, color, i;
 
 	if (first < 0)
 		return EXIT_USAGE;
@@ -230,8 +234,9 @@ int cmd_search(struct cli *cli, int argc, char **argv)
 		out.width = !ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) && ws.ws_col ? ws.ws_col : 100;
 	}
 	so.query = q.buf;
-	so.hl_open = out.json || out.csv || !tty ? "[" : "\033[1;33m";
-	so.hl_close = out.json || out.csv || !tty ? "]" : "\033[0m";
+	color = out.color = !out.json && !out.csv && cli_color(STDOUT_FILENO);
+	so.hl_open = color ? "\033[1;33m" : "[";
+	so.hl_close = color ? "\033[0m" : "]";
 	if (!(arc = cli_open(cli, FOLIO_ARCHIVE_RDONLY))) {
 		folio_strbuf_release(&q);
 		return EXIT_FAIL;
@@ -247,9 +252,12 @@ int cmd_search(struct cli *cli, int argc, char **argv)
 			printf("%lld\n", n);
 	} else if (folio_archive_search(arc, &so, on_hit, &out, &err) != FOLIO_OK) {
 		ret = cli_fail(&err);
+	} else if (!out.n) {
+		/* like grep: a script tells "nothing matched" by the status */
+		if (!out.json && !out.csv && tty && !cli_flags.quiet)
+			fprintf(stderr, "no documents match '%s'\n", q.buf);
+		ret = EXIT_NOHIT;
 	}
-	else if (!vals[4] && !out.n && !out.json && !out.csv && tty)
-		fprintf(stderr, "no documents match '%s'\n", q.buf);
 	folio_archive_close(arc);
 	folio_strbuf_release(&q);
 	return ret;

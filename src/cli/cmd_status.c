@@ -79,7 +79,7 @@ int cmd_status(struct cli *cli, int argc, char **argv)
 		if (sb.buf)
 			fputs(sb.buf, stdout);
 		folio_strbuf_release(&sb);
-		return EXIT_OK;
+		return alive ? EXIT_OK : EXIT_NOT_RUNNING;
 	}
 	if (alive)
 		printf("daemon:      running, pid %ld, since %s (heartbeat %s)\ninboxes:     %s\n"
@@ -117,5 +117,5 @@ int cmd_status(struct cli *cli, int argc, char **argv)
 		} while (line && *line);
 	}
 	folio_strbuf_release(&sb);
-	return EXIT_OK;
+	return alive ? EXIT_OK : EXIT_NOT_RUNNING;
 }

@@ -5,12 +5,26 @@
 #include <string.h>
 
 #include "cli.h"
+#include "folio/strbuf.h"
 #include "folio/util.h"
+
+/* --json: the problems gathered for one object at the end */
+struct problems {
+	int json;
+	struct folio_strbuf list;   /* JSON strings, comma-separated */
+};
 
 static void on_problem(void *arg, const char *problem)
 {
-	(void)arg;
-	printf("problem: %s\n", problem);
+	struct problems *p = arg;
+
+	if (!p->json) {
+		printf("problem: %s\n", problem);
+		return;
+	}
+	if (p->list.len)
+		folio_strbuf_addch(&p->list, ',');
+	folio_strbuf_add_json(&p->list, problem);
 }
 
 /* The daemon recorded in the archive is running (its pid answers and
@@ -26,9 +40,10 @@ int cli_daemon_alive(const struct folio_status *st)
 
 int cmd_verify(struct cli *cli, int argc, char **argv)
 {
-	static const char *const specs[] = { NULL };
+	static const char *const specs[] = { "json", NULL };
 	const struct command *c = cli_command("verify");
 	const char *vals[1] = { 0 };
+	struct problems probs = { 0 };
 	struct folio_err err = { 0 };
 	struct folio_status st;
 	struct folio_archive *arc;
@@ -49,20 +64,46 @@ int cmd_verify(struct cli *cli, int argc, char **argv)
 		memset(&err, 0, sizeof(err));
 		if (!(arc = cli_open(cli, FOLIO_ARCHIVE_RDONLY)))
 			return EXIT_FAIL;
-		fprintf(stderr, "folio: note: the archive is read-only to this user: the full-text "
-				"index is not checked (that check needs write access)\n");
+		if (!cli_flags.quiet)
+			fprintf(stderr, "folio: note: the archive is read-only to this user: the "
+					"full-text index is not checked (that check needs write "
+					"access)\n");
 	}
 	if (folio_archive_status(arc, &st, &err) != FOLIO_OK) {
 		folio_archive_close(arc);
 		return cli_fail(&err);
 	}
-	n = folio_archive_verify(arc, on_problem, NULL, cli_daemon_alive(&st), &err);
+	probs.json = vals[0] != NULL;
+	n = folio_archive_verify(arc, on_problem, &probs, cli_daemon_alive(&st), &err);
 	rdonly = folio_archive_readonly(arc);
 	folio_archive_close(arc);
-	if (n < 0)
+	if (n < 0) {
+		folio_strbuf_release(&probs.list);
 		return cli_fail(&err);
+	}
+	if (probs.json) {
+		struct folio_strbuf sb, arr = FOLIO_STRBUF_INIT;
+		struct folio_json j;
+
+		folio_strbuf_addch(&arr, '[');
+		if (probs.list.len)
+			folio_strbuf_add(&arr, probs.list.buf, probs.list.len);
+		folio_strbuf_addch(&arr, ']');
+		cli_json_begin(&j, &sb);
+		folio_json_bool(&j, "ok", n == 0);
+		folio_json_int(&j, "problems", n);
+		folio_json_raw(&j, "messages", arr.buf ? arr.buf : "[]");
+		folio_json_bool(&j, "read_only", rdonly);
+		folio_json_bool(&j, "fts_checked", !rdonly);
+		cli_json_end(&j, &sb);
+		folio_strbuf_release(&arr);
+		folio_strbuf_release(&probs.list);
+		return n ? EXIT_FAIL : EXIT_OK;
+	}
 	if (n)
 		return cli_error(EXIT_FAIL, "%lld problem%s found", n, n == 1 ? "" : "s");
+	if (cli_flags.quiet)
+		return EXIT_OK;
 	if (rdonly)
 		printf("archive ok: database, originals and journal check out (read-only: the "
 		       "full-text index was not checked)\n");

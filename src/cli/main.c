@@ -15,6 +15,7 @@
 #include "cli.h"
 #include "folio/decode.h"
 #include "folio/ocr.h"
+#include "folio/strbuf.h"
 #include "folio/util.h"
 
 /* Sorted by name; `folio help` and the man page list them in this order. */
@@ -38,8 +39,9 @@ static const struct command commands[] = {
 	  "  --list             list the formats\n"
 	  "  --json             one JSON object per document and a summary on stdout\n"
 	  "QUERY: search filters and words, as in folio search (default: every invoice\n"
-	  "  and credit note not yet exported to this target, not needing review)\n" },
-	{ "fix", cmd_fix, "ID FIELD=VALUE...",
+	  "  and credit note not yet exported to this target, not needing review)\n"
+	  "exit status 1 when an invoice was refused (the rest is written)\n" },
+	{ "fix", cmd_fix, "[--json] ID FIELD=VALUE...",
 	  "correct extracted fields by hand (validated, audited, never overwritten)",
 	  "  FIELD is one of invoice_number issue_date supply_date due_date currency\n"
 	  "  seller_name seller_tax_id buyer_name buyer_tax_id net_total vat_total\n"
@@ -47,7 +49,9 @@ static const struct command commands[] = {
 	  "  folio show lists (seller_address, buyer_country, preceding_invoice_number,\n"
 	  "  preceding_invoice_date for a KSeF credit note, ...); dates in any printed\n"
 	  "  form, tax IDs with their country prefix (PL5260001246), countries as ISO\n"
-	  "  codes (PL)\n" },
+	  "  codes (PL)\n"
+	  "  --json        the document's status, review and the fields as stored, as one\n"
+	  "                JSON object\n" },
 	{ "help", NULL, "[COMMAND]", "show help for folio or one command", "" },
 	{ "ingest", cmd_ingest, "[--json] PATH...",
 	  "add files and folders (recursively) to the archive",
@@ -58,9 +62,10 @@ static const struct command commands[] = {
 	{ "open", cmd_open, "[--print] ID",
 	  "copy the original to a temp file, print its path, open it on a desktop",
 	  "  --print       only print the path, never run xdg-open\n" },
-	{ "retype", cmd_retype, "ID TYPE", "correct a document's type by hand",
+	{ "retype", cmd_retype, "[--json] ID TYPE", "correct a document's type by hand",
 	  "  TYPE is invoice, credit_note, proforma, receipt, order, delivery_note,\n"
-	  "  contract, form, letter or other\n" },
+	  "  contract, form, letter or other\n"
+	  "  --json        {\"id\":ID,\"doc_type\":TYPE} on stdout\n" },
 	{ "review", cmd_review, "[--json] [--limit N]",
 	  "documents that need a person, with the reasons",
 	  "  --json        one JSON object per document on stdout\n"
@@ -73,33 +78,40 @@ static const struct command commands[] = {
 	  "  --offset N    skip the first N hits\n"
 	  "  --sort S      score (default with words), date (default for filters only)\n"
 	  "                or total\n"
-	  "  --count       print only the number of matching documents\n"
+	  "  --count       print only the number of matching documents (exit 0 for 0)\n"
 	  "filters (mixed with words): type:T tag:T status:S mime:M id:N currency:C\n"
 	  "  vendor:NAME nip:ID taxid:ID asn:N date:/issued:/due:/added:RANGE\n"
 	  "  (2024, 2024-03, 2024-03-15 or A..B; also issued>=D, due<D) total:A..B,\n"
 	  "  total>N; is:duplicate is:exported is:unexported export:TARGET;\n"
-	  "  e.g. folio search 'type:invoice tag:fuel added:2024-01..2024-03 lodz'\n" },
+	  "  e.g. folio search 'type:invoice tag:fuel added:2024-01..2024-03 lodz'\n"
+	  "exit status 1 when no document matches (as grep)\n" },
 	{ "show", cmd_show, "[--json] ID", "a document's metadata, pages and fields",
 	  "  --json        one JSON object on stdout\n" },
 	{ "stats", cmd_stats, "[--json]", "counts and sizes by type, status and format",
 	  "  --json        one JSON object on stdout\n" },
 	{ "status", cmd_status, "[--json]",
 	  "the watch daemon: alive, queue, throughput, last errors",
-	  "  --json        one JSON object on stdout\n" },
-	{ "tag", cmd_tag, "ID [+TAG|-TAG]...", "add (+) and remove (-) tags; prints the tags",
-	  "" },
-	{ "templates", cmd_templates, "",
+	  "  --json        one JSON object on stdout\n"
+	  "exit status 3 when the daemon is not running\n" },
+	{ "tag", cmd_tag, "[--json] ID [+TAG|-TAG]...",
+	  "add (+) and remove (-) tags; prints the tags",
+	  "  --json        {\"id\":ID,\"tags\":[...]} on stdout\n"
+	  "  (only long options here: -TAG removes a tag; '--' ends the options)\n" },
+	{ "templates", cmd_templates, "[--json]",
 	  "where each vendor prints its fields (learnt from folio fix), as TSV for models/",
-	  "" },
+	  "  --json        one JSON object per template on stdout\n" },
 	{ "text", cmd_text, "ID", "the document's recognised text", "" },
-	{ "train", cmd_train, "",
-	  "retrain the document-type model with the types people confirmed", "" },
+	{ "train", cmd_train, "[--json]",
+	  "retrain the document-type model with the types people confirmed",
+	  "  --json        one JSON object on stdout\n" },
 	{ "vendors", cmd_vendors, "[--json] [--limit N]",
 	  "the correspondents: tax ID, documents, last seen, name, IBANs, spellings",
 	  "  --json        one JSON object per vendor on stdout\n"
 	  "  --limit N     at most N vendors (most documents first)\n" },
-	{ "verify", cmd_verify, "",
-	  "check database, full-text index, originals (re-hashed) and journal", "" },
+	{ "verify", cmd_verify, "[--json]",
+	  "check database, full-text index, originals (re-hashed) and journal",
+	  "  --json        one JSON object on stdout: ok, problems, messages, read_only,\n"
+	  "                fts_checked\n" },
 	{ "watch", cmd_watch, "[--once] [INBOX...]",
 	  "ingest what arrives in inbox folders: the scanning-station daemon",
 	  "  --once        process what is there now, wait for it, exit (1 if any was\n"
@@ -138,6 +150,7 @@ void cli_usage(const struct command *c, FILE *out)
 	fprintf(out, "usage: folio [--archive DIR] [--config FILE] %s%s%s\n\n%s.\n", c->name,
 		*c->usage ? " " : "", c->usage, c->summary);
 	fprintf(out, "\noptions:\n%s  --help, -h    show this help\n", c->help ? c->help : "");
+	fprintf(out, "  -q, -v, --color[=WHEN]  quiet, verbose, colour (see folio --help)\n");
 }
 
 static void usage(FILE *out)
@@ -161,11 +174,72 @@ static void usage(FILE *out)
 		"                 $XDG_CONFIG_HOME/folio/folio.conf (~/.config), else\n"
 		"                 " FOLIO_SYSCONFDIR
 		"/folio/folio.conf)\n"
-		"  --version      print version information\n"
-		"  --help         show this help\n"
+		"  -q, --quiet    only problems and the data asked for\n"
+		"  -v, --verbose  timings and details\n"
+		"  --color[=WHEN] colour: auto (default: a terminal, unless NO_COLOR is set\n"
+		"                 or TERM=dumb), always or never\n"
+		"  -V, --version  print version information\n"
+		"  -h, --help     show this help\n"
 		"\n"
 		"Run 'folio COMMAND --help' for a command's options; see folio(1).\n"
-		"exit status: 0 success, 1 failure, 2 usage error\n");
+		"exit status: 0 success, 1 failure (search: no hit; export: an invoice\n"
+		"refused), 2 usage error, 3 status: the daemon is not running\n");
+}
+
+struct cli_flags cli_flags = { 0, 0, -1 };
+
+int cli_common_option(const char *a, int short_ok)
+{
+	if (!strcmp(a, "--quiet") || (short_ok && !strcmp(a, "-q"))) {
+		cli_flags.quiet = 1;
+		cli_flags.verbose = 0;
+		return 1;
+	}
+	if (!strcmp(a, "--verbose") || (short_ok && !strcmp(a, "-v"))) {
+		cli_flags.verbose = 1;
+		cli_flags.quiet = 0;
+		return 1;
+	}
+	if (!strcmp(a, "--color") || !strcmp(a, "--colour") || !strcmp(a, "--color=always") ||
+	    !strcmp(a, "--colour=always")) {
+		cli_flags.color = 1;
+		return 1;
+	}
+	if (!strcmp(a, "--color=never") || !strcmp(a, "--colour=never")) {
+		cli_flags.color = 0;
+		return 1;
+	}
+	if (!strcmp(a, "--color=auto") || !strcmp(a, "--colour=auto")) {
+		cli_flags.color = -1;
+		return 1;
+	}
+	if (!strncmp(a, "--color=", 8) || !strncmp(a, "--colour=", 9)) {
+		cli_error(EXIT_USAGE, "--color is auto, always or never, not '%s'",
+			  strchr(a, '=') + 1);
+		return -1;
+	}
+	return 0;
+}
+
+static int term_dumb(void)
+{
+	const char *t = getenv("TERM");
+
+	return !t || !*t || !strcmp(t, "dumb");
+}
+
+int cli_color(int fd)
+{
+	const char *nc = getenv("NO_COLOR");
+
+	if (cli_flags.color >= 0)
+		return cli_flags.color;
+	return isatty(fd) && !(nc && *nc) && !term_dumb();
+}
+
+int cli_live(int fd)
+{
+	return isatty(fd) && !term_dumb();
 }
 
 int cli_error(int code, const char *fmt, ...)
@@ -223,6 +297,13 @@ int cli_parse(const struct command *c, int argc, char **argv, const char *const 
 			cli_usage(c, stdout);
 			free(ops);
 			exit(EXIT_OK);
+		}
+		switch (cli_common_option(a, 1)) {
+		case 1:
+			continue;
+		case -1:
+			free(ops);
+			return -1;
 		}
 		if (strncmp(a, "--", 2)) {
 			cli_error(EXIT_USAGE, "%s: unknown option '%s' (use '--' before an operand "
@@ -284,6 +365,24 @@ usage:
 	cli_usage(c, stderr);
 	free(ops);
 	return -1;
+}
+
+void cli_json_begin(struct folio_json *j, struct folio_strbuf *sb)
+{
+	memset(sb, 0, sizeof(*sb));
+	folio_json_init(j, sb);
+	folio_json_open(j, NULL, '{');
+}
+
+void cli_json_end(struct folio_json *j, struct folio_strbuf *sb)
+{
+	folio_json_close(j, '}');
+	folio_strbuf_addch(sb, '\n');
+	if (sb->buf)
+		fputs(sb->buf, stdout);
+	else
+		cli_error(EXIT_FAIL, "out of memory");
+	folio_strbuf_release(sb);
 }
 
 long long cli_doc_id(const struct command *c, const char *s)
@@ -443,6 +542,11 @@ int main(int argc, char **argv)
 			version();
 			return EXIT_OK;
 		}
+		if ((ret = cli_common_option(a, 1))) {
+			if (ret < 0)
+				return EXIT_USAGE;
+			continue;
+		}
 		if (!strcmp(a, "--archive") || !strcmp(a, "--config")) {
 			if (i + 1 >= argc)
 				return cli_error(EXIT_USAGE, "option '%s' needs a value", a);
@@ -453,7 +557,7 @@ int main(int argc, char **argv)
 			config = a + 9;
 		} else {
 			static const char *const global[] = { "archive", "config", "help", "version",
-							      NULL };
+							      "quiet", "verbose", "color", NULL };
 			const char *meant = !strncmp(a, "--", 2) ?
 					    folio_suggest(a + 2, global) : NULL;
 

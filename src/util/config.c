@@ -32,6 +32,7 @@ static const struct key keys[] = {
 	{ "inboxes", K_STR, OFF(inboxes), 0, 0 },
 	{ "languages", K_STR, OFF(languages), 0, 0 },
 	{ "log", K_STR, OFF(log), 0, 0 },
+	{ "log_level", K_STR, OFF(log_level), 0, 0 },
 	{ "max_archive_bytes", K_SIZE, OFF(max_archive_bytes), 1, 1LL << 50 },
 	{ "max_archive_depth", K_INT, OFF(max_archive_depth), 0, 16 },
 	{ "max_archive_entries", K_INT, OFF(max_archive_entries), 1, 10000000 },
@@ -78,9 +79,11 @@ int folio_config_defaults(struct folio_config *cfg, struct folio_err *err)
 	cfg->max_archive_depth = 3;
 	cfg->watch_backend = strdup("auto");
 	cfg->log = strdup("stderr");
+	cfg->log_level = strdup("info");
 	cfg->asn_pattern = strdup("ASN *[0-9]+");
 	cfg->split_barcode = strdup("^(PATCHT|FOLIO-SEP)$");
-	if (!cfg->watch_backend || !cfg->log || !cfg->asn_pattern || !cfg->split_barcode)
+	if (!cfg->watch_backend || !cfg->log || !cfg->log_level || !cfg->asn_pattern ||
+	    !cfg->split_barcode)
 		return folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, ENOMEM, "out of memory");
 	cfg->settle_ms = 2000;
 	cfg->rescan_seconds = 300;
@@ -146,6 +149,11 @@ int folio_config_set(struct folio_config *cfg, const char *key, const char *valu
 	if (!strcmp(key, "log") && strcmp(value, "stderr") && strcmp(value, "syslog"))
 		return folio_err_set(err, FOLIO_FAILED, FOLIO_E_CONFIG, 0,
 				     "'log' is 'stderr' or 'syslog', not '%s'", value);
+	if (!strcmp(key, "log_level") && strcmp(value, "debug") && strcmp(value, "info") &&
+	    strcmp(value, "warning") && strcmp(value, "error"))
+		return folio_err_set(err, FOLIO_FAILED, FOLIO_E_CONFIG, 0,
+				     "'log_level' is 'debug', 'info', 'warning' or 'error', not '%s'",
+				     value);
 	if (k->kind == K_STR && !*value && !strcmp(key, "languages"))
 		return folio_err_set(err, FOLIO_FAILED, FOLIO_E_CONFIG, 0,
 				     "'languages' must name at least one language, e.g. pol+eng");
@@ -365,6 +373,7 @@ void folio_config_release(struct folio_config *cfg)
 	free(cfg->done_dir);
 	free(cfg->quarantine_dir);
 	free(cfg->log);
+	free(cfg->log_level);
 	free(cfg->type_rules);
 	free(cfg->tag_rules);
 	free(cfg->asn_pattern);
@@ -372,7 +381,7 @@ void folio_config_release(struct folio_config *cfg)
 	cfg->type_rules = cfg->tag_rules = cfg->asn_pattern = cfg->split_barcode = NULL;
 	cfg->archive_dir = cfg->languages = cfg->tessdata_dir = cfg->models_dir = NULL;
 	cfg->inboxes = cfg->watch_backend = cfg->done_dir = cfg->quarantine_dir = NULL;
-	cfg->log = NULL;
+	cfg->log = cfg->log_level = NULL;
 	while (cfg->nexport_opts > 0) {
 		struct folio_profile_opt *o = &cfg->export_opts[--cfg->nexport_opts];
 

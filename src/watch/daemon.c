@@ -66,6 +66,8 @@ struct loop {
 	char *quarantine_dir;
 	size_t quarantined;
 	int use_syslog;
+	int journal;                /* stderr is journald's: "<N>" prefixes, no stamps */
+	int max_prio;               /* log_level: LOG_DEBUG .. LOG_ERR */
 	int fatal;
 	struct folio_err fatal_err;
 	struct folio_strbuf names[2], text; /* log lines' escaped names and reasons */
@@ -82,6 +84,8 @@ static void logf_(struct loop *l, int prio, const char *fmt, ...)
 	time_t now = time(NULL);
 	va_list ap;
 
+	if (prio > l->max_prio)
+		return;
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
@@ -89,9 +93,40 @@ static void logf_(struct loop *l, int prio, const char *fmt, ...)
 		syslog(prio, "%s", msg);
 		return;
 	}
+	if (l->journal) {
+		/* journald reads the priority from the prefix and stamps the
+		 * line itself (sd-daemon(3)) */
+		fprintf(stderr, "<%d>%s\n", prio, msg);
+		return;
+	}
 	gmtime_r(&now, &tm);
 	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ", &tm);
 	fprintf(stderr, "%s %s\n", stamp, msg);
+}
+
+/* LOG_* for a log_level name. */
+static int level_prio(const char *level)
+{
+	if (!level || !strcmp(level, "info"))
+		return LOG_INFO;
+	if (!strcmp(level, "debug"))
+		return LOG_DEBUG;
+	if (!strcmp(level, "warning"))
+		return LOG_WARNING;
+	return LOG_ERR;
+}
+
+/* Standard error is the journal's stream: JOURNAL_STREAM ("DEV:INO", set
+ * by systemd for a service whose output goes to the journal) names it. */
+static int stderr_is_journal(void)
+{
+	const char *js = getenv("JOURNAL_STREAM");
+	unsigned long long dev, ino;
+	struct stat st;
+
+	if (!js || sscanf(js, "%llu:%llu", &dev, &ino) != 2 || fstat(STDERR_FILENO, &st))
+		return 0;
+	return (unsigned long long)st.st_dev == dev && (unsigned long long)st.st_ino == ino;
 }
 
 /*
@@ -489,6 +524,8 @@ static int submit(struct loop *l, struct folio_pipeline *p, const struct folio_w
 		goto fail;
 	if (l->cfg->tag_subfolders)
 		ntags = split_tags(tagbuf, tags, sizeof(tags) / sizeof(tags[0]));
+	logf_(l, LOG_DEBUG, "taking %s (%lld bytes, settled; journal entry %lld)",
+	      q(l, 0, f->path), (long long)wf->size, f->journal_id);
 	/* found in the inbox: the symlink rule applies below it */
 	if ((ret = folio_pipeline_submit(p, f->path, wf->inbox, tags, ntags, f, err)) != FOLIO_OK)
 		goto fail;
@@ -582,7 +619,7 @@ int folio_watch_run(struct folio_archive *arc, struct folio_config *cfg,
 		    const char *config_path, char *const *inbox_args, size_t ninbox_args, int once,
 		    size_t *quarantined, struct folio_err *err)
 {
-	struct loop l = { 0 };
+	struct loop l = { .max_prio = LOG_INFO };
 	struct folio_ingest_opts opts = { 0 };
 	struct folio_pipeline *p = NULL;
 	char **inboxes = NULL, *list = NULL, *save = NULL, *tok, *joined = NULL;
@@ -625,6 +662,8 @@ int folio_watch_run(struct folio_archive *arc, struct folio_config *cfg,
 	if ((ret = take_lock(arc, &lockfd, err)) != FOLIO_OK)
 		goto out;
 	l.use_syslog = !strcmp(cfg->log, "syslog");
+	l.journal = !l.use_syslog && stderr_is_journal();
+	l.max_prio = level_prio(cfg->log_level);
 	if (l.use_syslog)
 		openlog("folio", LOG_PID, LOG_DAEMON);
 	{

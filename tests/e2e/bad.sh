@@ -53,10 +53,16 @@ run stats --json
 expect_out '"documents":1,' "one document"
 expect_out '"quarantined":10,' "ten quarantine events"
 
-# a missing file and a folder without permission are reported, not fatal
-run ingest "$WORK/does-not-exist.pdf"
-expect_rc 1 "missing file"
-expect_out "quarantined .*does-not-exist.pdf: cannot open .*No such file" "missing file reason"
+# a name that is not there is a usage error for that argument (a typo, a
+# glob that matched nothing), not a quarantined document: nothing is
+# ingested, nothing counted (this was exit 1 and a quarantine event)
+run ingest "$WORK/does-not-exist.pdf" "$FIX/samples/pl-invoice-001.pdf" "$WORK/nor-this"
+expect_rc 2 "missing file"
+expect_err "ingest: .*does-not-exist.pdf: no such file or folder" "missing file named"
+expect_err "ingest: .*nor-this: no such file or folder" "each missing name"
+expect_eq "$OUT" "" "nothing ingested"
+run stats --json
+expect_out '"quarantined":10,' "no quarantine event for a missing name"
 
 # an unreadable file (skipped when running as root, who reads anything)
 cp "$BAD/random.bin" "$WORK/locked.bin" && chmod 000 "$WORK/locked.bin"

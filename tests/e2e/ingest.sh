@@ -139,8 +139,11 @@ if command -v script >/dev/null 2>&1; then
 		fail "TTY table row"
 fi
 
+# no hit is exit 1, as grep (a contract change: see README "Changes"),
+# with nothing on stdout and no error message
 run search 'nosuchwordanywhere'
-expect_rc 0 "no hits is not an error"
+expect_rc 1 "no hit: exit 1"
+expect_eq "$OUT$ERR" "" "no hit prints nothing off a terminal"
 expect_eq "$OUT" "" "no hits, no output"
 
 # show: metadata, per-page information, the fields structure, the text
