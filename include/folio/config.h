@@ -57,6 +57,7 @@ struct folio_config {
 	int follow_symlinks;
 	int max_queue;              /* files handed to the workers at once */
 	char *log;                  /* "stderr" or "syslog" */
+	char *log_level;            /* "debug", "info", "warning" or "error" */
 
 	/* export profiles: the lines of `[export NAME]` sections, in file
 	 * order (see src/export/ for each format's keys) */
