@@ -26,6 +26,7 @@ VERSION  := 0.1.0
 PREFIX   ?= /usr/local
 DESTDIR  ?=
 BINDIR   := $(PREFIX)/bin
+LIBEXECDIR := $(PREFIX)/libexec/folio
 DATADIR  := $(PREFIX)/share/folio
 MANDIR   := $(PREFIX)/share/man/man1
 COMPDIR  := $(PREFIX)/share/bash-completion/completions
@@ -44,14 +45,22 @@ PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) -Iinclude -Isrc $(PKG_CFLAGS) \
 	     -DFOLIO_VERSION='"$(VERSION)"' -DFOLIO_DATADIR='"$(DATADIR)"' \
-	     -DFOLIO_SYSCONFDIR='"$(SYSCONFDIR)"' $(CFLAGS)
+	     -DFOLIO_SYSCONFDIR='"$(SYSCONFDIR)"' -DFOLIO_LIBEXECDIR='"$(LIBEXECDIR)"' \
+	     -DFOLIO_TESSERACT_VERSION='"$(TESS_VERSION)"' $(CFLAGS)
+TESS_VERSION = $(shell pkg-config --modversion tesseract 2>/dev/null)
 LIBS     = $(PKG_LIBS) $(MUPDF_LIBS) -ltiff -lmagic -lpthread
+# the lean front (src/cli/main.c): the commands that only read the archive
+LEAN_LIBS = -Wl,--as-needed -lsqlite3 -lnettle -lm -lpthread
 
 BUILD    ?= build
 LIB_SRC  := $(filter-out src/cli/%,$(wildcard src/*/*.c src/*/*/*.c))
 CLI_SRC  := $(wildcard src/cli/*.c)
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
 CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
+# run by folio-engine (they decode, OCR or write invoices); the rest in folio
+ENGINE_CMDS := ingest watch export fix train
+LEAN_OBJ := $(BUILD)/src/cli/main-lean.o \
+	    $(filter-out $(ENGINE_CMDS:%=$(BUILD)/src/cli/cmd_%.o) $(BUILD)/src/cli/main.o,$(CLI_OBJ))
 TEST_SRC := $(wildcard tests/unit/test_*.c)
 TEST_BIN := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
@@ -60,11 +69,28 @@ TEST_BIN := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
 all: folio
 
-folio: $(BUILD)/folio
-	cp $< $@
+folio: $(BUILD)/folio $(BUILD)/folio-engine
+	cp $(BUILD)/folio $@
+	cp $(BUILD)/folio-engine $@-engine
 
-$(BUILD)/folio: $(LIB_OBJ) $(CLI_OBJ)
+# folio-engine: every command, the whole stack
+$(BUILD)/folio-engine: $(LIB_OBJ) $(CLI_OBJ)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LIBS) $(LDFLAGS)
+
+# folio: the lean front, linked against an archive of folio's objects so
+# that only what the read-only commands call comes in (SQLite, no OCR or
+# PDF stack: an undefined reference here means a read path grew a heavy
+# dependency); it runs folio-engine for ENGINE_CMDS
+$(BUILD)/libfolio.a: $(LIB_OBJ)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(BUILD)/src/cli/main-lean.o: src/cli/main.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -DFOLIO_LEAN -MMD -MP -c -o $@ $<
+
+$(BUILD)/folio: $(LEAN_OBJ) $(BUILD)/libfolio.a $(BUILD)/folio-engine
+	$(CC) $(ALL_CFLAGS) -o $@ $(LEAN_OBJ) $(BUILD)/libfolio.a $(LEAN_LIBS) $(LDFLAGS)
 
 # each object depends on the headers it includes (-MMD writes BUILD/x.d;
 # -MP keeps a deleted header from breaking the build)
@@ -72,7 +98,7 @@ $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
 
--include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d)
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(BUILD)/src/cli/main-lean.d
 
 $(BUILD)/tests/%: tests/unit/%.c $(LIB_OBJ) tests/unit/t.h
 	@mkdir -p $(dir $@)
@@ -158,9 +184,10 @@ $(BUILD)/search_bench: tests/bench/search_bench.c $(LIB_OBJ)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIB_OBJ) $(LIBS) $(LDFLAGS)
 
 # BENCH_DOCS=200000 by default (about 5 minutes to build on this machine)
-bench-search: deps $(BUILD)/search_bench
+bench-search: deps $(BUILD)/search_bench $(BUILD)/folio
 	@rm -rf $(BUILD)/bench-search-archive
-	@$(BUILD)/search_bench $(BUILD)/bench-search-archive $(or $(BENCH_DOCS),200000)
+	@$(BUILD)/search_bench $(BUILD)/bench-search-archive $(or $(BENCH_DOCS),200000) \
+		$(BUILD)/folio $(BUILD)/folio-engine
 
 $(BUILD)/export_bench: tests/bench/export_bench.c $(LIB_OBJ)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIB_OBJ) $(LIBS) $(LDFLAGS)
@@ -205,18 +232,26 @@ include tests/bench/classify.mk
 
 install: folio
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/models $(DESTDIR)$(MANDIR) \
-		$(DESTDIR)$(COMPDIR) $(DESTDIR)$(SYSCONFDIR)/folio
+		$(DESTDIR)$(COMPDIR) $(DESTDIR)$(SYSCONFDIR)/folio $(DESTDIR)$(LIBEXECDIR)
 	install -m 755 folio $(DESTDIR)$(BINDIR)/folio
+	install -m 755 folio-engine $(DESTDIR)$(LIBEXECDIR)/folio-engine
 	cp -RL models/. $(DESTDIR)$(DATADIR)/models/
-	install -m 644 config/folio.conf $(DESTDIR)$(SYSCONFDIR)/folio/folio.conf
+	@# the config a person may have edited is never overwritten: the
+	@# shipped one always goes beside it as folio.conf.dist
+	install -m 644 config/folio.conf $(DESTDIR)$(SYSCONFDIR)/folio/folio.conf.dist
+	[ -e $(DESTDIR)$(SYSCONFDIR)/folio/folio.conf ] || \
+		install -m 644 config/folio.conf $(DESTDIR)$(SYSCONFDIR)/folio/folio.conf
 	install -d $(DESTDIR)$(PREFIX)/lib/systemd/system
-	install -m 644 config/folio-watch.service $(DESTDIR)$(PREFIX)/lib/systemd/system/folio-watch.service
+	sed -e 's#/usr/local/bin/#$(BINDIR)/#g' -e 's#/usr/local/etc/#$(SYSCONFDIR)/#g' \
+		config/folio-watch.service >$(DESTDIR)$(PREFIX)/lib/systemd/system/folio-watch.service
+	chmod 644 $(DESTDIR)$(PREFIX)/lib/systemd/system/folio-watch.service
 	install -m 644 src/cli/folio.1 $(DESTDIR)$(MANDIR)/folio.1
 	install -m 644 src/cli/folio.bash-completion $(DESTDIR)$(COMPDIR)/folio
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/folio $(DESTDIR)$(MANDIR)/folio.1 $(DESTDIR)$(COMPDIR)/folio
+	rm -rf $(DESTDIR)$(LIBEXECDIR)
 	rm -rf $(DESTDIR)$(DATADIR)
 
 clean:
-	rm -rf build build-asan build-fuzz folio
+	rm -rf build build-asan build-fuzz folio folio-engine

@@ -76,4 +76,8 @@ int folio_decode_subset(struct folio_decode_ctx *ctx, const struct folio_doc *do
 /* The registered decoders, NULL-terminated (for `folio --version`). */
 const struct folio_decoder *const *folio_decoders(void);
 
+/* Their names in that order, for the lean front's `folio --version`,
+ * which loads no decoder (test_decode checks that the two agree). */
+#define FOLIO_DECODER_NAMES "pdf image archive text"
+
 #endif

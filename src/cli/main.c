@@ -4,6 +4,14 @@
  *   folio [--archive DIR] [--config FILE] COMMAND [ARGS...]
  *
  * Exit status: 0 success, 1 failure, 2 usage error.
+ *
+ * Built twice. folio-engine (FOLIO_ENGINE) holds every command and links
+ * the whole stack: Tesseract, Leptonica, MuPDF, libarchive, zbar, libxml2.
+ * folio, the command people type, is the lean front (FOLIO_LEAN): the
+ * commands that read the archive run in it with SQLite alone, so a search
+ * starts in a few milliseconds instead of loading 80 libraries; the
+ * commands that decode or write invoices (ingest, watch, export, fix,
+ * train) replace it with folio-engine, same arguments, same process.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -18,12 +26,22 @@
 #include "folio/strbuf.h"
 #include "folio/util.h"
 
+#ifdef FOLIO_LEAN
+/* run by folio-engine: see engine_exec() */
+#define ENGINE(fn) cli_engine
+static int cli_engine(struct cli *cli, int argc, char **argv);
+#else
+#define ENGINE(fn) fn
+#endif
+
+static char **main_argv;            /* as given, for the engine */
+
 /* Sorted by name; `folio help` and the man page list them in this order. */
 static const struct command commands[] = {
 	{ "cat", cmd_cat, "[--source] ID | --asn N", "write a document's original bytes to stdout",
 	  "  --asn N       the document whose archive serial number is N (ASN000123 or 123)\n"
 	  "  --source      the scanned batch a split part was cut from, as the scanner wrote it\n" },
-	{ "export", cmd_export,
+	{ "export", ENGINE(cmd_export),
 	  "--to FORMAT|--profile NAME [--out PATH] [--set K=V]... [--dry-run] [QUERY]",
 	  "write invoices for accounting (csv, jsonl, ledger, ubl, cii, ksef), each once",
 	  "  --to FORMAT        the format (folio export --list shows them and their settings)\n"
@@ -41,7 +59,7 @@ static const struct command commands[] = {
 	  "QUERY: search filters and words, as in folio search (default: every invoice\n"
 	  "  and credit note not yet exported to this target, not needing review)\n"
 	  "exit status 1 when an invoice was refused (the rest is written)\n" },
-	{ "fix", cmd_fix, "[--json] ID FIELD=VALUE...",
+	{ "fix", ENGINE(cmd_fix), "[--json] ID FIELD=VALUE...",
 	  "correct extracted fields by hand (validated, audited, never overwritten)",
 	  "  FIELD is one of invoice_number issue_date supply_date due_date currency\n"
 	  "  seller_name seller_tax_id buyer_name buyer_tax_id net_total vat_total\n"
@@ -53,7 +71,7 @@ static const struct command commands[] = {
 	  "  --json        the document's status, review and the fields as stored, as one\n"
 	  "                JSON object\n" },
 	{ "help", NULL, "[COMMAND]", "show help for folio or one command", "" },
-	{ "ingest", cmd_ingest, "[--json] PATH...",
+	{ "ingest", ENGINE(cmd_ingest), "[--json] PATH...",
 	  "add files and folders (recursively) to the archive",
 	  "  --json        one JSON object per document on stdout\n"
 	  "  --workers N   parallel workers (default: one per core)\n"
@@ -101,7 +119,7 @@ static const struct command commands[] = {
 	  "where each vendor prints its fields (learnt from folio fix), as TSV for models/",
 	  "  --json        one JSON object per template on stdout\n" },
 	{ "text", cmd_text, "ID", "the document's recognised text", "" },
-	{ "train", cmd_train, "[--json]",
+	{ "train", ENGINE(cmd_train), "[--json]",
 	  "retrain the document-type model with the types people confirmed",
 	  "  --json        one JSON object on stdout\n" },
 	{ "vendors", cmd_vendors, "[--json] [--limit N]",
@@ -112,7 +130,7 @@ static const struct command commands[] = {
 	  "check database, full-text index, originals (re-hashed) and journal",
 	  "  --json        one JSON object on stdout: ok, problems, messages, read_only,\n"
 	  "                fts_checked\n" },
-	{ "watch", cmd_watch, "[--once] [INBOX...]",
+	{ "watch", ENGINE(cmd_watch), "[--once] [INBOX...]",
 	  "ingest what arrives in inbox folders: the scanning-station daemon",
 	  "  --once        process what is there now, wait for it, exit (1 if any was\n"
 	  "                quarantined)\n"
@@ -466,6 +484,63 @@ int cli_load_doc(struct cli *cli, const struct command *c, int argc, char **argv
 	return -1;
 }
 
+#ifdef FOLIO_LEAN
+/* The lean front loads neither Tesseract nor the decoders: their names
+ * and version are the ones folio-engine was built with (test_decode
+ * checks the list against the registry). */
+static void version(void)
+{
+	printf("folio %s\n", FOLIO_VERSION);
+	printf("tesseract %s, sqlite %s\n", FOLIO_TESSERACT_VERSION,
+	       folio_archive_engine_version());
+	printf("decoders: %s\n", FOLIO_DECODER_NAMES);
+	printf("License AGPL-3.0-or-later: this is free software with no warranty.\n");
+}
+
+/*
+ * folio-engine: beside this binary (a build tree), in ../libexec/folio
+ * (an installed or staged tree, found relative to this binary) or in
+ * FOLIO_LIBEXECDIR (where `make install` puts it). Writes the path to
+ * buf; -1 when none is there.
+ */
+static int engine_path(char *buf, size_t n)
+{
+	static const char *const rel[] = { "folio-engine", "../libexec/folio/folio-engine" };
+	char exe[4096], *slash;
+	ssize_t len = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	size_t i;
+
+	if (len > 0 && (exe[len] = '\0', slash = strrchr(exe, '/'))) {
+		slash[1] = '\0';
+		for (i = 0; i < sizeof(rel) / sizeof(rel[0]); i++) {
+			snprintf(buf, n, "%s%s", exe, rel[i]);
+			if (!access(buf, X_OK))
+				return 0;
+		}
+	}
+	snprintf(buf, n, "%s/folio-engine", FOLIO_LIBEXECDIR);
+	return access(buf, X_OK) ? -1 : 0;
+}
+
+/* Become folio-engine with the arguments as given. OMP_THREAD_LIMIT is
+ * set on the way (see limit_omp), sparing the engine a second exec. */
+static int cli_engine(struct cli *cli, int argc, char **argv)
+{
+	char path[4200];
+
+	(void)cli;
+	(void)argc;
+	if (engine_path(path, sizeof(path)))
+		return cli_error(EXIT_FAIL, "%s: folio-engine is missing (looked beside this "
+				 "program, in ../libexec/folio and in %s): reinstall folio",
+				 argv[0], FOLIO_LIBEXECDIR);
+	if (!getenv("OMP_THREAD_LIMIT"))
+		setenv("OMP_THREAD_LIMIT", "1", 1);
+	fflush(NULL);
+	execv(path, main_argv);
+	return cli_error(EXIT_FAIL, "cannot run %s: %s", path, strerror(errno));
+}
+#else
 static void version(void)
 {
 	const struct folio_decoder *const *d;
@@ -479,7 +554,8 @@ static void version(void)
 }
 
 /* Tesseract's OpenMP reads OMP_THREAD_LIMIT once, when the library loads:
- * setting it in main is too late, so re-execute ourselves with it set. */
+ * setting it in main is too late, so re-execute ourselves with it set
+ * (the lean front sets it before it runs the engine). */
 static void limit_omp(char **argv)
 {
 	if (getenv("OMP_THREAD_LIMIT"))
@@ -488,6 +564,7 @@ static void limit_omp(char **argv)
 	execv("/proc/self/exe", argv);
 	/* exec failed (no /proc): run on, slower */
 }
+#endif
 
 static const char *default_config(void)
 {
@@ -530,7 +607,10 @@ int main(int argc, char **argv)
 	struct folio_err err = { 0 };
 	int i, ret;
 
+	main_argv = argv;
+#ifndef FOLIO_LEAN
 	limit_omp(argv);
+#endif
 	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
 		const char *a = argv[i];
 

@@ -71,11 +71,15 @@ struct folio_doc *folio_doc_new(const char *path, unsigned char *data, size_t si
 	return doc;
 }
 
+/* Weak: the lean front (src/cli/main.c) links no Leptonica and never
+ * holds a page image; every binary that decodes links it. */
+#pragma weak pixDestroy
+
 void folio_page_drop_image(struct folio_page *pg)
 {
 	PIX *pix = (PIX *)pg->pix;
 
-	if (pix)
+	if (pix && pixDestroy)
 		pixDestroy(&pix);
 	pg->pix = NULL;
 }

@@ -334,8 +334,9 @@ int folio_config_load(struct folio_config *cfg, const char *path, struct folio_e
 char *folio_config_models_dir(const struct folio_config *cfg)
 {
 	/* relative to the binary: a source tree (./folio, build/folio) or a
-	 * relocated install (PREFIX/bin/folio) */
-	static const char *const rel[] = { "models", "../models", "../share/folio/models" };
+	 * relocated install (PREFIX/bin/folio, PREFIX/libexec/folio/folio-engine) */
+	static const char *const rel[] = { "models", "../models", "../share/folio/models",
+					   "../../share/folio/models" };
 	const char *env = getenv("FOLIO_MODELS");
 	char exe[4096], *slash;
 	struct stat st;

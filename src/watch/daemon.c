@@ -23,12 +23,15 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/signalfd.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <syslog.h>
 #include <time.h>
 #include <unistd.h>
@@ -102,6 +105,61 @@ static void logf_(struct loop *l, int prio, const char *fmt, ...)
 	gmtime_r(&now, &tm);
 	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ", &tm);
 	fprintf(stderr, "%s %s\n", stamp, msg);
+}
+
+/* ---- systemd's notification protocol ------------------------------------ */
+
+/*
+ * sd_notify(3) without libsystemd: one datagram of "KEY=VALUE" lines to the
+ * AF_UNIX socket NOTIFY_SOCKET names ('@' first: the abstract namespace).
+ * Under Type=notify the service is "started" at READY=1, `systemctl
+ * status` shows STATUS=, WATCHDOG=1 pets WatchdogSec=. Nothing happens
+ * when NOTIFY_SOCKET is unset (not under systemd); failures are ignored,
+ * as sd_notify's callers do.
+ */
+static void notify(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static void notify(const char *fmt, ...)
+{
+	const char *path = getenv("NOTIFY_SOCKET");
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	char msg[512];
+	size_t plen;
+	socklen_t alen;
+	va_list ap;
+	int fd, n;
+
+	if (!path || (path[0] != '/' && path[0] != '@') ||
+	    (plen = strlen(path)) >= sizeof(sa.sun_path))
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (n <= 0 || (size_t)n >= sizeof(msg))
+		return;
+	memcpy(sa.sun_path, path, plen);
+	if (path[0] == '@')
+		sa.sun_path[0] = '\0';
+	alen = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + plen);
+	if ((fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0)) < 0)
+		return;
+	if (sendto(fd, msg, (size_t)n, MSG_NOSIGNAL, (struct sockaddr *)&sa, alen) < 0) {
+		/* systemd gone or the socket full: nothing to do about it */
+	}
+	close(fd);
+}
+
+/* The watchdog's interval in seconds, when systemd asks for one for this
+ * process (WATCHDOG_USEC, WATCHDOG_PID absent or ours); 0 otherwise. */
+static double watchdog_interval(void)
+{
+	const char *usec = getenv("WATCHDOG_USEC"), *pid = getenv("WATCHDOG_PID");
+	double u;
+
+	if (!usec || (pid && strtol(pid, NULL, 10) != (long)getpid()))
+		return 0;
+	u = strtod(usec, NULL);
+	return u > 0 ? u / 1e6 : 0;
 }
 
 /* LOG_* for a log_level name. */
@@ -209,7 +267,7 @@ static int copy_move(const char *from, const char *to, struct folio_err *err)
 		ret = folio_read_fd(fd, from, UINT64_MAX, &data, &size, err);
 		close(fd);
 		if (ret == FOLIO_OK)
-			ret = folio_write_file_atomic(to, data, size, 0644, err);
+			ret = folio_write_file_atomic(to, data, size, 0640, err);
 		free(data);
 	}
 	if (ret == FOLIO_OK && unlink(from))
@@ -244,7 +302,7 @@ static int move_into(const char *path, const char *dir, const char *subdir, char
 	folder = *subdir ? folio_path_join(dir, subdir) : strdup(dir);
 	if (!folder)
 		return folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, ENOMEM, "out of memory");
-	if ((ret = folio_mkdirs(folder, 0755, err)) != FOLIO_OK)
+	if ((ret = folio_mkdirs(folder, 0750, err)) != FOLIO_OK)
 		goto out;
 	for (i = 0; i < 10000; i++) {
 		size_t n = strlen(folder) + strlen(base) + 16;
@@ -349,7 +407,7 @@ static int write_reason(const char *moved_to, const char *original, const char *
 		return folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, ENOMEM, "out of memory");
 	}
 	snprintf(path, strlen(moved_to) + 16, "%s.reason.txt", moved_to);
-	ret = folio_write_file_atomic(path, sb.buf, sb.len, 0644, err);
+	ret = folio_write_file_atomic(path, sb.buf, sb.len, 0640, err);
 	free(path);
 	folio_strbuf_release(&sb);
 	return ret;
@@ -576,7 +634,7 @@ static int take_lock(struct folio_archive *arc, int *fd, struct folio_err *err)
 
 	if (!path)
 		return folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, ENOMEM, "out of memory");
-	*fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	*fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if (*fd < 0) {
 		folio_err_set(err, FOLIO_FAILED, FOLIO_E_IO, errno, "cannot open '%s': %s", path,
 			      strerror(errno));
@@ -585,6 +643,9 @@ static int take_lock(struct folio_archive *arc, int *fd, struct folio_err *err)
 	}
 	if (flock(*fd, LOCK_EX | LOCK_NB)) {
 		n = read(*fd, buf, sizeof(buf) - 1);
+		/* the pid as written, on the message's one line */
+		while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == ' ' || buf[n - 1] == '\r'))
+			n--;
 		buf[n > 0 ? n : 0] = '\0';
 		folio_err_set(err, FOLIO_FAILED, FOLIO_E_USAGE, 0,
 			      "another folio watch (pid %s) is running on this archive",
@@ -625,7 +686,7 @@ int folio_watch_run(struct folio_archive *arc, struct folio_config *cfg,
 	char **inboxes = NULL, *list = NULL, *save = NULL, *tok, *joined = NULL;
 	size_t ninboxes = 0, i;
 	int sfd = -1, lockfd = -1, stopping = 0, ret = FOLIO_OK;
-	double started = folio_now(), last_beat = 0;
+	double started = folio_now(), last_beat = 0, beat_every = 2.0, wd = watchdog_interval();
 	sigset_t mask, old;
 
 	*quarantined = 0;
@@ -656,8 +717,10 @@ int folio_watch_run(struct folio_archive *arc, struct folio_config *cfg,
 					       : folio_path_join(folio_archive_dir(arc), "quarantine");
 	if (!l.quarantine_dir || !(joined = join_inboxes(inboxes, ninboxes)))
 		goto nomem;
-	if ((ret = folio_mkdirs(l.quarantine_dir, 0755, err)) != FOLIO_OK ||
-	    (cfg->done_dir && (ret = folio_mkdirs(cfg->done_dir, 0755, err)) != FOLIO_OK))
+	/* invoices: the quarantine (in the archive by default) is private,
+	 * a done folder the operator's group may read */
+	if ((ret = folio_mkdirs(l.quarantine_dir, 0700, err)) != FOLIO_OK ||
+	    (cfg->done_dir && (ret = folio_mkdirs(cfg->done_dir, 0750, err)) != FOLIO_OK))
 		goto out;
 	if ((ret = take_lock(arc, &lockfd, err)) != FOLIO_OK)
 		goto out;
@@ -715,6 +778,11 @@ int folio_watch_run(struct folio_archive *arc, struct folio_config *cfg,
 		      folio_watcher_backend(l.watcher, i), once ? ", once" : "",
 		      ir == FOLIO_OK ? ", with its own .folio.conf" : "");
 	}
+	/* systemd (Type=notify): started once the journal is recovered and
+	 * the inboxes are watched; the watchdog is petted at half its time */
+	if (wd > 0 && wd / 2 < beat_every)
+		beat_every = wd / 2;
+	notify("READY=1\nSTATUS=watching %zu inbox%s", ninboxes, ninboxes == 1 ? "" : "es");
 
 	for (;;) {
 		struct folio_watch_file wf;
@@ -734,12 +802,16 @@ int folio_watch_run(struct folio_archive *arc, struct folio_config *cfg,
 		}
 		if ((ret = folio_pipeline_step(p, 0, err)) != FOLIO_OK)
 			goto out;
-		if (folio_now() - last_beat >= 2.0) {
+		if (folio_now() - last_beat >= beat_every) {
 			last_beat = folio_now();
 			retry_rows(&l, 0);
 			folio_daemon_beat(arc, (long)getpid(), started,
 					  (long long)folio_pipeline_outstanding(p),
 					  (long long)folio_watcher_unsettled(l.watcher), joined, NULL);
+			notify("STATUS=%s%zu file(s) in the pipeline, %zu settling, %zu quarantined"
+			       " since start%s", stopping ? "stopping: " : "",
+			       folio_pipeline_outstanding(p), folio_watcher_unsettled(l.watcher),
+			       l.quarantined, wd > 0 ? "\nWATCHDOG=1" : "");
 		}
 		if (!folio_pipeline_outstanding(p) && !l.ninflight &&
 		    (stopping || (once && !folio_watcher_unsettled(l.watcher)))) {
@@ -762,8 +834,8 @@ int folio_watch_run(struct folio_archive *arc, struct folio_config *cfg,
 			pfd[nfd++].events = POLLIN;
 		}
 		timeout = stopping ? 1.0 : folio_watcher_timeout(l.watcher);
-		if (timeout > 2.0)
-			timeout = 2.0; /* the heartbeat */
+		if (timeout > beat_every)
+			timeout = beat_every; /* the heartbeat (and the watchdog) */
 		if (folio_pipeline_queued(p) < (size_t)cfg->max_queue && !stopping &&
 		    folio_watcher_take(l.watcher, &wf)) {
 			/* a file became ready during the step: take it now */
@@ -784,11 +856,13 @@ int folio_watch_run(struct folio_archive *arc, struct folio_config *cfg,
 						logf_(&l, LOG_INFO, "SIGHUP: no config file to reload");
 						continue;
 					}
+					notify("RELOADING=1");
 					folio_config_defaults(&ncfg, &cerr);
 					if (folio_config_load(&ncfg, config_path, &cerr) != FOLIO_OK) {
 						logf_(&l, LOG_ERR, "SIGHUP: %s; keeping the old settings",
 						      cerr.msg);
 						folio_config_release(&ncfg);
+						notify("READY=1");
 						continue;
 					}
 					/* watch settings apply now; OCR languages and limits
@@ -807,10 +881,13 @@ int folio_watch_run(struct folio_archive *arc, struct folio_config *cfg,
 					else
 						logf_(&l, LOG_INFO, "SIGHUP: settings reloaded from %s",
 						      config_path);
+					notify("READY=1");
 				} else if (!stopping) {
 					stopping = 1;
 					logf_(&l, LOG_INFO, "%s: finishing %zu file(s) in hand, taking no"
 					      " more", strsignal((int)si.ssi_signo), l.ninflight);
+					notify("STOPPING=1\nSTATUS=finishing %zu file(s) in hand",
+					       l.ninflight);
 				}
 			}
 		}

@@ -4,7 +4,14 @@
  * 1,000 queries. Prints p50/p95/p99/max latency over the mix and per
  * class of query, the insert rate and the index size per document.
  *
- *   search_bench DIR [N]      (N defaults to 200000; DIR is created)
+ *   search_bench DIR [N [FOLIO [ENGINE]]]
+ *
+ * N defaults to 200000; DIR is created. With FOLIO (the lean front,
+ * build/folio), the same mix is then run as a shell user runs it, one
+ * `folio search` process per query, wall clock from spawn to exit, and
+ * `folio --version`; with ENGINE (build/folio-engine, the whole stack in
+ * one binary, as folio was before the front was split off) the same again
+ * for the ratio, without OMP_THREAD_LIMIT, as a shell has it.
  *
  * When DIR already holds an archive of N documents made by this program,
  * the documents are not made again (profiling the queries alone).
@@ -20,12 +27,15 @@
  * format. Everything comes from a fixed seed: two runs build the same
  * archive and run the same queries.
  */
+#include <fcntl.h>
 #include <math.h>
+#include <spawn.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 
 #include "folio/archive.h"
@@ -616,6 +626,74 @@ static void make_query(enum qclass c, char *q, size_t n, enum folio_sort *sort)
 
 /* CPU seconds of this thread: on a shared machine, what a query cost
  * rather than how long it waited for a core. */
+extern char **environ;
+
+/* Wall milliseconds of one process run, its output thrown away; -1 when
+ * it could not run or failed (exit 1, no hit, counts as run). */
+static double run_cli(char *const *args)
+{
+	posix_spawn_file_actions_t fa;
+	double t0 = folio_clock();
+	pid_t pid;
+	int st;
+
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+	posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
+	if (posix_spawn(&pid, args[0], &fa, NULL, args, environ)) {
+		posix_spawn_file_actions_destroy(&fa);
+		return -1;
+	}
+	posix_spawn_file_actions_destroy(&fa);
+	if (waitpid(pid, &st, 0) != pid || !WIFEXITED(st) || WEXITSTATUS(st) > 1)
+		return -1;
+	return (folio_clock() - t0) * 1000;
+}
+
+#define NCLI 300        /* queries of the mix run as processes */
+
+static int cmp_d(const void *a, const void *b);
+static double pct(const double *sorted, int n, double p);
+
+/* The first NCLI queries of the mix (`queries`) and `folio --version`,
+ * each as a process of `bin`; prints the percentiles; 0 or -1. */
+static int cli_figures(const char *label, const char *bin, const char *dir, char **queries,
+		       double *p50, double *p99, double *v50)
+{
+	static double lat[NCLI], ver[NCLI];
+	char *args[9];
+	int q;
+
+	for (q = 0; q < NCLI; q++) {
+		args[0] = (char *)bin;
+		args[1] = "--archive";
+		args[2] = (char *)dir;
+		args[3] = "search";
+		args[4] = "--limit";
+		args[5] = "20";
+		args[6] = "--";
+		args[7] = queries[q];
+		args[8] = NULL;
+		if ((lat[q] = run_cli(args)) < 0) {
+			fprintf(stderr, "search_bench: %s search '%s' failed\n", bin, queries[q]);
+			return -1;
+		}
+		args[1] = "--version";
+		args[2] = NULL;
+		if ((ver[q] = run_cli(args)) < 0)
+			return -1;
+	}
+	qsort(lat, NCLI, sizeof(*lat), cmp_d);
+	qsort(ver, NCLI, sizeof(*ver), cmp_d);
+	*p50 = pct(lat, NCLI, 0.5);
+	*p99 = pct(lat, NCLI, 0.99);
+	*v50 = pct(ver, NCLI, 0.5);
+	printf("%-34s search p50 %6.2f ms, p95 %6.2f, p99 %6.2f, max %6.2f; --version p50 %5.2f"
+	       " ms, p99 %5.2f\n", label, *p50, pct(lat, NCLI, 0.95), *p99, lat[NCLI - 1], *v50,
+	       pct(ver, NCLI, 0.99));
+	return 0;
+}
+
 static double cpu_clock(void)
 {
 	struct timespec ts;
@@ -692,7 +770,7 @@ int main(int argc, char **argv)
 	struct folio_archive *arc;
 	long n = argc > 2 ? atol(argv[2]) : 200000, i;
 	double t0, c0, t, *lat, *cpu, *cl[NCLASS], *ccl[NCLASS], fts, tri, all;
-	char qbuf[256], *worst_q = NULL;
+	char qbuf[256], *worst_q = NULL, **queries;
 	int q, c, ncl[NCLASS] = { 0 }, order[NQUERIES];
 	long long hits_total = 0, hits_cl[NCLASS] = { 0 };
 	double worst = 0;
@@ -762,6 +840,7 @@ int main(int argc, char **argv)
 		order[j] = tmp;
 	}
 	lat = calloc(NQUERIES, sizeof(*lat));
+	queries = calloc(NQUERIES, sizeof(*queries));
 	cpu = calloc(NQUERIES, sizeof(*cpu));
 	for (c = 0; c < NCLASS; c++) {
 		cl[c] = calloc(NQUERIES, sizeof(double));
@@ -774,6 +853,7 @@ int main(int argc, char **argv)
 
 		c = order[q];
 		make_query((enum qclass)c, qbuf, sizeof(qbuf), &o.sort);
+		queries[q] = strdup(qbuf);
 		t0 = folio_clock();
 		c0 = cpu_clock();
 		if (folio_archive_search(arc, &o, count_hit, &tl, &err) != FOLIO_OK) {
@@ -822,9 +902,38 @@ int main(int argc, char **argv)
 			       lat[NQUERIES - 1] <= 200
 		       ? "met"
 		       : "NOT met");
+	folio_archive_close(arc);
+	if (argc > 3) {
+		/* as a shell user feels it: a process per query */
+		double p50, p99, v50, e50, e99, ev50;
+
+		printf("\nfrom the shell, %d queries of the mix and --version, a process each "
+		       "(wall clock, spawn to exit):\n", NCLI);
+		if (cli_figures("folio (lean front)", argv[3], argv[1], queries, &p50, &p99, &v50))
+			return 1;
+		if (argc > 4) {
+			char *omp = getenv("OMP_THREAD_LIMIT");
+
+			omp = omp ? strdup(omp) : NULL;
+			unsetenv("OMP_THREAD_LIMIT");
+			if (cli_figures("folio-engine (the whole stack)", argv[4], argv[1], queries,
+					&e50, &e99, &ev50))
+				return 1;
+			if (omp)
+				setenv("OMP_THREAD_LIMIT", omp, 1);
+			free(omp);
+			printf("front vs whole stack: search p50 %.2fx, p99 %.2fx, --version %.2fx "
+			       "faster\n", e50 / p50, e99 / p99, ev50 / v50);
+		}
+		printf("goal (at 20,000 documents): --version <= 5 ms, search p50 <= 15 ms, p99 <= "
+		       "40 ms: %s at %lld documents\n",
+		       v50 <= 5 && p50 <= 15 && p99 <= 40 ? "met" : "NOT met", (long long)n);
+	}
+	for (q = 0; q < NQUERIES; q++)
+		free(queries ? queries[q] : NULL);
+	free(queries);
 	free(worst_q);
 	free(cpu);
 	free(lat);
-	folio_archive_close(arc);
 	return 0;
 }

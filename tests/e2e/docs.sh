@@ -34,7 +34,7 @@ fi
 make -s -C "$ROOT" install DESTDIR="$WORK/dest" PREFIX=/usr/local >"$WORK/install.log" 2>&1 &&
 	pass || fail "make install: $(cat "$WORK/install.log")"
 D="$WORK/dest/usr/local"
-for f in bin/folio share/folio/models/doctype.rules etc/folio/folio.conf \
+for f in bin/folio libexec/folio/folio-engine share/folio/models/doctype.rules etc/folio/folio.conf \
 	share/man/man1/folio.1 share/bash-completion/completions/folio; do
 	[ -f "$D/$f" ] && pass || fail "install lacks $f"
 done

@@ -103,6 +103,10 @@ expect_out '^daemon: +running' "status text"
 "$FOLIO" $CONF_ARGS watch "$IN" >"$WORK/second.log" 2>&1
 expect_eq "$?" 2 "second daemon refused"
 grep -q "another folio watch" "$WORK/second.log" && pass || fail "second daemon message"
+# on one line, with the pid
+expect_eq "$(wc -l <"$WORK/second.log")" 1 "the refusal is one line: $(cat "$WORK/second.log")"
+grep -q "^folio: another folio watch (pid [0-9][0-9]*) is running on this archive$" \
+	"$WORK/second.log" && pass || fail "the pid inside the line: $(cat "$WORK/second.log")"
 
 # SIGHUP re-reads the config: archived files now go to done_dir
 printf 'settle_ms = 300\npoll_ms = 200\nrescan_seconds = 30\ndone_dir = %s\n' "$WORK/done" >"$WORK/w.conf"

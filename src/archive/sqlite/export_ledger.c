@@ -129,15 +129,15 @@ static int exec(struct folio_store *arc, const char *sql, struct folio_err *err)
 }
 
 /* Write the copies of a batch's files, fsynced, into `dir`. */
-static int write_copies(const char *dir, const struct folio_ledger_batch *b,
-			struct folio_err *err)
+static int write_copies(const struct folio_store *arc, const char *dir,
+			const struct folio_ledger_batch *b, struct folio_err *err)
 {
 	size_t i;
 	char *p;
 	int r;
 
 	remove_dir(dir);
-	if ((r = folio_mkdirs(dir, 0755, err)) != FOLIO_OK)
+	if ((r = folio_mkdirs(dir, arc->dir_mode, err)) != FOLIO_OK)
 		return r;
 	/* a fresh folder no one reads before the commit: the files go in
 	 * directly and one filesystem flush makes them all durable */
@@ -145,7 +145,8 @@ static int write_copies(const char *dir, const struct folio_ledger_batch *b,
 		if (!(p = copy_path(dir, b->files[i].name)))
 			return folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, ENOMEM,
 					     "out of memory");
-		r = folio_write_file_new(p, b->files[i].data, b->files[i].len, 0444, err);
+		r = folio_write_file_new(p, b->files[i].data, b->files[i].len, (int)arc->blob_mode,
+					 err);
 		free(p);
 		if (r != FOLIO_OK)
 			return r;
@@ -241,7 +242,7 @@ int sq_ledger_record(struct folio_store *arc, const struct folio_ledger_batch *b
 		r = folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, ENOMEM, "out of memory");
 		goto fail;
 	}
-	if ((r = write_copies(dir, b, err)) != FOLIO_OK)
+	if ((r = write_copies(arc, dir, b, err)) != FOLIO_OK)
 		goto fail;
 	if (getenv("FOLIO_FAULT") && !strcmp(getenv("FOLIO_FAULT"), "export-before-commit")) {
 		fprintf(stderr, "folio: fault injected: export-before-commit\n");

@@ -465,7 +465,7 @@ struct folio_store *sq_open(const char *dir, int flags, struct folio_err *err)
 	struct folio_store *arc = calloc(1, sizeof(*arc));
 	char *dbpath = NULL;
 	struct stat st;
-	int oflags;
+	int oflags, created = 0;
 
 	if (!arc) {
 		folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, ENOMEM, "out of memory");
@@ -483,14 +483,31 @@ struct folio_store *sq_open(const char *dir, int flags, struct folio_err *err)
 				      "no archive at '%s' (run 'folio init')", dir);
 			goto fail;
 		}
-		if (folio_mkdirs(dir, 0755, err) != FOLIO_OK ||
-		    folio_mkdirs(arc->store_dir, 0755, err) != FOLIO_OK)
-			goto fail;
+		created = 1;
 	}
+	if (created && folio_mkdirs(dir, 0700, err) != FOLIO_OK)
+		goto fail;
+	if (!stat(dir, &st) && (st.st_mode & S_IRGRP)) {
+		arc->dir_mode = 0750;
+		arc->file_mode = 0640;
+		arc->blob_mode = 0440;
+	} else {
+		arc->dir_mode = 0700;
+		arc->file_mode = 0600;
+		arc->blob_mode = 0400;
+	}
+	if (created && folio_mkdirs(arc->store_dir, arc->dir_mode, err) != FOLIO_OK)
+		goto fail;
 	oflags = arc->rdonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
 	if (sqlite3_open_v2(dbpath, &arc->db, oflags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
 		folio_err_set(err, FOLIO_FAILED, FOLIO_E_DB, 0, "cannot open '%s': %s", dbpath,
 			      arc->db ? sqlite3_errmsg(arc->db) : "out of memory");
+		goto fail;
+	}
+	/* SQLite makes its -wal and -shm files with the database's mode */
+	if (created && chmod(dbpath, arc->file_mode)) {
+		folio_err_set(err, FOLIO_FAILED, FOLIO_E_IO, errno, "cannot set the mode of '%s': %s",
+			      dbpath, strerror(errno));
 		goto fail;
 	}
 	if (arc->rdonly && sq_schema_version(arc) < 0 &&

@@ -3,6 +3,7 @@
 #define FOLIO_SQLITE_PRIVATE_H
 
 #include <sqlite3.h>
+#include <sys/types.h>
 
 #include "folio/archive.h"
 
@@ -11,6 +12,11 @@ struct folio_store {
 	char *store_dir;
 	sqlite3 *db;
 	int rdonly;
+	/* an archive holds invoices and personal data: its folders are 0700
+	 * and its files 0600 (originals 0400), or with group read (0750,
+	 * 0640, 0440) when the archive folder itself was made group-readable
+	 * (chgrp GROUP DIR; chmod 2750 DIR): modes for what it creates */
+	mode_t dir_mode, file_mode, blob_mode;
 	int busy_ms;           /* how long a statement waits for another writer */
 };
 

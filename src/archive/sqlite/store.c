@@ -43,10 +43,10 @@ int folio_store_put(struct folio_store *arc, const char *sha256, const void *dat
 	}
 	slash = strrchr(path, '/');
 	*slash = '\0';
-	ret = folio_mkdirs(path, 0755, err);
+	ret = folio_mkdirs(path, arc->dir_mode, err);
 	*slash = '/';
 	if (ret == FOLIO_OK)
-		ret = folio_write_file_atomic_by(path, data, len, 0444, "store", err);
+		ret = folio_write_file_atomic_by(path, data, len, (int)arc->blob_mode, "store", err);
 	free(path);
 	return ret;
 }
