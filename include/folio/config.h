@@ -59,6 +59,10 @@ struct folio_config {
 	char *log;                  /* "stderr" or "syslog" */
 	char *log_level;            /* "debug", "info", "warning" or "error" */
 
+	/* the country conventions of exports a spreadsheet opens (CSV's
+	 * `locale`): "pl", "es", "it", "pt", "excel"; NULL: none */
+	char *locale;
+
 	/* export profiles: the lines of `[export NAME]` sections, in file
 	 * order (see src/export/ for each format's keys) */
 	struct folio_profile_opt {

@@ -18,6 +18,16 @@
  * a tab or CR would be a formula to a spreadsheet (CSV injection), so
  * such a cell gets a leading apostrophe unless `formula_guard = no`.
  * Amounts, rates and dates are never touched.
+ *
+ * `locale` sets what a spreadsheet of that country opens right, each
+ * setting still overridable: pl, es, it, pt: ';' between cells, a decimal
+ * comma, UTF-8 with a byte order mark (or `encoding = local`: CP1250 for
+ * pl, CP1252 for the others), dates as the country writes them (pl
+ * 31.12.2024, es it pt 31/12/2024); excel: ',' and a point, the mark, ISO
+ * dates; none (the default, or the config's `locale`): RFC 4180 as is.
+ * With a locale, `text_guard` is on: a text cell a spreadsheet would turn
+ * into a number or a date ("0147", "03/2024", "1-2", a 16-digit account
+ * number) is written ="0147", which Excel and LibreOffice keep as text.
  */
 #include "export_private.h"
 
@@ -102,16 +112,23 @@ static const char *const keys[] = {
 	"vat_rate, rate_category, rate_exemption_reason, rate_exemption_code, rate_net, rate_vat "
 	"(" DEFAULT_COLUMNS ", plus vat_rate,rate_net,rate_vat with rows = rate)",
 	"rows\tinvoice: one row per invoice; rate: one row per VAT rate (invoice)",
-	"delimiter\t\",\", \";\" or \"tab\" (,)",
-	"decimal\tpoint or comma in amounts and rates (point)",
-	"date_format\tdates with %Y, %m, %d and %%, e.g. %d.%m.%Y (%Y-%m-%d)",
-	"encoding\tutf-8, cp1250 or cp1252; an invoice with a character the encoding lacks "
-	"is refused (utf-8)",
+	"delimiter\t\",\", \";\" or \"tab\" (, or the locale's)",
+	"decimal\tpoint or comma in amounts and rates (point, or the locale's)",
+	"date_format\tdates with %Y, %m, %d and %%, e.g. %d.%m.%Y (%Y-%m-%d, or the "
+	"locale's)",
+	"encoding\tutf-8, cp1250, cp1252 or local (the locale's code page: cp1250 for pl, "
+	"cp1252 for the others); an invoice with a character the encoding lacks is refused "
+	"(utf-8)",
 	"header\tyes: a first row of column names (yes)",
-	"bom\tyes: start with a UTF-8 byte order mark, utf-8 only (no)",
+	"bom\tyes: start with a UTF-8 byte order mark, utf-8 only (no; yes with a locale)",
 	"line_end\tcrlf (RFC 4180) or lf (crlf)",
 	"formula_guard\tyes: a text cell starting with = + - @ gets a leading ' so a "
 	"spreadsheet never runs it as a formula (yes)",
+	"locale\tpl, es, it, pt, excel or none: separator, decimal mark, dates, byte order "
+	"mark and text_guard as a spreadsheet there expects (none, or the config's locale)",
+	"text_guard\tyes: a text cell that looks like a number or a date (an invoice number "
+	"0147 or 03/2024) is written =\"0147\" so the spreadsheet keeps it as text (yes with "
+	"a locale, else no)",
 	NULL,
 };
 
@@ -130,6 +147,7 @@ struct csv {
 	char *date_format;
 	const char *eol;
 	int guard;             /* formula_guard */
+	int text_guard;        /* ="..." around text a spreadsheet would convert */
 	const char *encoding;  /* display name: "CP1250"; NULL for UTF-8 */
 	iconv_t cd;
 };
@@ -456,6 +474,28 @@ static const char *formatted(const struct csv *c, enum kind kind, const char *v,
 	return v;
 }
 
+/*
+ * Text a spreadsheet would not keep as it is: digits with separators
+ * ("03/2024", "1-2", "12.5", "0147 12"), a leading zero ("0147"), or more
+ * digits than a spreadsheet's number holds (16 or more). A plain number
+ * such as "12345" reads back the same and is left alone.
+ */
+static int converts(const char *v)
+{
+	size_t digits = 0, other = 0;
+	const char *p;
+
+	for (p = v; *p; p++) {
+		if (*p >= '0' && *p <= '9')
+			digits++;
+		else if (strchr(" ./:,-+", *p))
+			other++;
+		else
+			return 0;
+	}
+	return digits && (other || (v[0] == '0' && v[1]) || digits > 15);
+}
+
 static int put_row(struct csv *c, const struct folio_invoice *inv, const struct folio_inv_rate *rt,
 		   struct folio_strbuf *row, struct folio_strbuf *why)
 {
@@ -476,6 +516,15 @@ static int put_row(struct csv *c, const struct folio_invoice *inv, const struct 
 			folio_strbuf_release(&g);
 			continue;
 		}
+		if (c->text_guard && c->cols[i].kind == K_TEXT && v && converts(v)) {
+			struct folio_strbuf g = FOLIO_STRBUF_INIT;
+
+			r = folio_strbuf_addf(&g, "=\"%s\"", v) ||
+			    (i && folio_strbuf_addch(row, c->delim)) ||
+			    put_value(c, row, g.buf, c->cols[i].name, why);
+			folio_strbuf_release(&g);
+			continue;
+		}
 		r = (i && folio_strbuf_addch(row, c->delim)) ||
 		    put_value(c, row, v, c->cols[i].name, why);
 	}
@@ -486,15 +535,26 @@ static int put_row(struct csv *c, const struct folio_invoice *inv, const struct 
 
 /* ---- the module ----------------------------------------------------------- */
 
+/* What a spreadsheet in each country expects (`locale`). */
+static const struct csv_locale {
+	const char *name, *delim, *decimal, *date, *codepage;
+	int marked;            /* a byte order mark, text_guard */
+} locales[] = {
+	{ "none", ",", "point", "%Y-%m-%d", NULL, 0 },
+	{ "pl", ";", "comma", "%d.%m.%Y", "cp1250", 1 },
+	{ "es", ";", "comma", "%d/%m/%Y", "cp1252", 1 },
+	{ "it", ";", "comma", "%d/%m/%Y", "cp1252", 1 },
+	{ "pt", ";", "comma", "%d/%m/%Y", "cp1252", 1 },
+	{ "excel", ",", "point", "%Y-%m-%d", "cp1252", 1 },
+};
+
 static int csv_begin(struct folio_export *x, struct folio_strbuf *out, struct folio_err *err)
 {
+	const char *loc = folio_export_opt(x, "locale", "none");
+	const struct csv_locale *L = NULL;
 	const char *rows = folio_export_opt(x, "rows", "invoice");
-	const char *delim = folio_export_opt(x, "delimiter", ",");
-	const char *decimal = folio_export_opt(x, "decimal", "point");
-	const char *datef = folio_export_opt(x, "date_format", "%Y-%m-%d");
-	const char *enc = folio_export_opt(x, "encoding", "utf-8");
+	const char *delim, *decimal, *datef, *enc, *bom, *tguard;
 	const char *header = folio_export_opt(x, "header", "yes");
-	const char *bom = folio_export_opt(x, "bom", "no");
 	const char *eol = folio_export_opt(x, "line_end", "crlf");
 	const char *guard = folio_export_opt(x, "formula_guard", "yes");
 	const char *cols;
@@ -503,6 +563,25 @@ static int csv_begin(struct folio_export *x, struct folio_strbuf *out, struct fo
 	size_t i;
 	int r;
 
+	for (i = 0; i < sizeof(locales) / sizeof(locales[0]); i++)
+		if (!strcmp(loc, locales[i].name))
+			L = &locales[i];
+	if (!L)
+		return bad_value(x, err, "locale", loc, "pl, es, it, pt, excel or none");
+	delim = folio_export_opt(x, "delimiter", L->delim);
+	decimal = folio_export_opt(x, "decimal", L->decimal);
+	datef = folio_export_opt(x, "date_format", L->date);
+	enc = folio_export_opt(x, "encoding", "utf-8");
+	if (!strcmp(enc, "local")) {
+		if (!L->codepage)
+			return bad_value(x, err, "encoding", enc, "'local' needs a locale");
+		enc = L->codepage;
+	}
+	/* the mark only where the text is UTF-8 */
+	bom = folio_export_opt(x, "bom", L->marked && !strcmp(enc, "utf-8") ? "yes" : "no");
+	tguard = folio_export_opt(x, "text_guard", L->marked ? "yes" : "no");
+	if (!one_of(tguard, "yes", "no"))
+		return bad_value(x, err, "text_guard", tguard, "yes or no");
 	if (!one_of(rows, "invoice", "rate"))
 		return bad_value(x, err, "rows", rows, "invoice or rate");
 	if (strcmp(delim, ",") && strcmp(delim, ";") && strcmp(delim, "tab"))
@@ -512,7 +591,7 @@ static int csv_begin(struct folio_export *x, struct folio_strbuf *out, struct fo
 	if (check_date_format(datef) || !*datef)
 		return bad_value(x, err, "date_format", datef, "%Y, %m, %d, %% and other text");
 	if (strcmp(enc, "utf-8") && strcmp(enc, "cp1250") && strcmp(enc, "cp1252"))
-		return bad_value(x, err, "encoding", enc, "utf-8, cp1250 or cp1252");
+		return bad_value(x, err, "encoding", enc, "utf-8, cp1250, cp1252 or local");
 	if (!one_of(header, "yes", "no"))
 		return bad_value(x, err, "header", header, "yes or no");
 	if (!one_of(bom, "yes", "no"))
@@ -531,6 +610,7 @@ static int csv_begin(struct folio_export *x, struct folio_strbuf *out, struct fo
 	c->decimal = !strcmp(decimal, "comma") ? ',' : '.';
 	c->eol = !strcmp(eol, "crlf") ? "\r\n" : "\n";
 	c->guard = !strcmp(guard, "yes");
+	c->text_guard = !strcmp(tguard, "yes");
 	if (!(c->date_format = strdup(datef))) {
 		csv_free(c);
 		return folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, 0, "out of memory");

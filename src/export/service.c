@@ -482,6 +482,19 @@ static long long key_in_batch(const struct run *r, const char *key)
 	return 0;
 }
 
+/* The module called `name` declares `key`. */
+static int module_has_key(const char *name, const char *key)
+{
+	const struct folio_export_module *m = folio_export_module_find(name);
+	const char *const *k;
+	size_t n = strlen(key);
+
+	for (k = m ? m->keys : NULL; k && *k; k++)
+		if (!strncmp(*k, key, n) && ((*k)[n] == '\t' || !(*k)[n]))
+			return 1;
+	return 0;
+}
+
 /* Profile settings then --set ones; `format` and `target` are folio's. */
 static int resolve(struct run *r, const struct folio_config *cfg,
 		   const struct folio_export_req *req, const char **format, const char **target,
@@ -491,8 +504,13 @@ static int resolve(struct run *r, const struct folio_config *cfg,
 
 	*format = req->format;
 	*target = NULL;
-	if (!(r->opts = calloc(cfg->nexport_opts + req->nsets + 1, sizeof(*r->opts))))
+	if (!(r->opts = calloc(cfg->nexport_opts + req->nsets + 2, sizeof(*r->opts))))
 		return nomem(err);
+	/* the config's locale first: a profile or --set says otherwise */
+	if (cfg->locale && *cfg->locale) {
+		r->opts[n].key = "locale";
+		r->opts[n++].value = cfg->locale;
+	}
 	for (i = 0; req->profile && i < cfg->nexport_opts; i++) {
 		const struct folio_profile_opt *o = &cfg->export_opts[i];
 
@@ -524,6 +542,11 @@ static int resolve(struct run *r, const struct folio_config *cfg,
 	if (!*format)
 		return folio_err_set(err, FOLIO_FAILED, FOLIO_E_USAGE, 0,
 				     "which format? --to FORMAT (folio export --list)");
+	/* a format without the setting does not get it from the config */
+	if (cfg->locale && *cfg->locale && !module_has_key(*format, "locale")) {
+		memmove(r->opts, r->opts + 1, (n - 1) * sizeof(*r->opts));
+		r->nopts = --n;
+	}
 	return FOLIO_OK;
 }
 

@@ -33,6 +33,7 @@ static const struct key keys[] = {
 	{ "languages", K_STR, OFF(languages), 0, 0 },
 	{ "log", K_STR, OFF(log), 0, 0 },
 	{ "log_level", K_STR, OFF(log_level), 0, 0 },
+	{ "locale", K_STR, OFF(locale), 0, 0 },
 	{ "max_archive_bytes", K_SIZE, OFF(max_archive_bytes), 1, 1LL << 50 },
 	{ "max_archive_depth", K_INT, OFF(max_archive_depth), 0, 16 },
 	{ "max_archive_entries", K_INT, OFF(max_archive_entries), 1, 10000000 },
@@ -149,6 +150,11 @@ int folio_config_set(struct folio_config *cfg, const char *key, const char *valu
 	if (!strcmp(key, "log") && strcmp(value, "stderr") && strcmp(value, "syslog"))
 		return folio_err_set(err, FOLIO_FAILED, FOLIO_E_CONFIG, 0,
 				     "'log' is 'stderr' or 'syslog', not '%s'", value);
+	if (!strcmp(key, "locale") && *value && strcmp(value, "pl") && strcmp(value, "es") &&
+	    strcmp(value, "it") && strcmp(value, "pt") && strcmp(value, "excel") &&
+	    strcmp(value, "none"))
+		return folio_err_set(err, FOLIO_FAILED, FOLIO_E_CONFIG, 0,
+				     "'locale' is pl, es, it, pt, excel or none, not '%s'", value);
 	if (!strcmp(key, "log_level") && strcmp(value, "debug") && strcmp(value, "info") &&
 	    strcmp(value, "warning") && strcmp(value, "error"))
 		return folio_err_set(err, FOLIO_FAILED, FOLIO_E_CONFIG, 0,
@@ -375,6 +381,7 @@ void folio_config_release(struct folio_config *cfg)
 	free(cfg->quarantine_dir);
 	free(cfg->log);
 	free(cfg->log_level);
+	free(cfg->locale);
 	free(cfg->type_rules);
 	free(cfg->tag_rules);
 	free(cfg->asn_pattern);
@@ -382,7 +389,7 @@ void folio_config_release(struct folio_config *cfg)
 	cfg->type_rules = cfg->tag_rules = cfg->asn_pattern = cfg->split_barcode = NULL;
 	cfg->archive_dir = cfg->languages = cfg->tessdata_dir = cfg->models_dir = NULL;
 	cfg->inboxes = cfg->watch_backend = cfg->done_dir = cfg->quarantine_dir = NULL;
-	cfg->log = cfg->log_level = NULL;
+	cfg->log = cfg->log_level = cfg->locale = NULL;
 	while (cfg->nexport_opts > 0) {
 		struct folio_profile_opt *o = &cfg->export_opts[--cfg->nexport_opts];
 

@@ -7,47 +7,6 @@
 # consistent state, bad requests. The invoices are UBL files made here.
 . "$(dirname "$0")/../e2e_lib.sh"
 
-# ubl NUMBER SELLER_NIP NET VAT [BUYER_NIP] [DATE] [CURRENCY]: a minimal
-# EN 16931 invoice (Polish seller, one 23 % rate, one line)
-ubl() {
-	_gross=$(echo "$3 + $4" | bc)
-	cat <<EOF
-<?xml version="1.0" encoding="UTF-8"?>
-<Invoice xmlns="urn:oasis:names:specification:ubl:schema:xsd:Invoice-2"
- xmlns:cac="urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2"
- xmlns:cbc="urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2">
-<cbc:CustomizationID>urn:cen.eu:en16931:2017</cbc:CustomizationID>
-<cbc:ID>$1</cbc:ID>
-<cbc:IssueDate>${6:-2025-03-14}</cbc:IssueDate>
-<cbc:DueDate>2025-04-14</cbc:DueDate>
-<cbc:InvoiceTypeCode>380</cbc:InvoiceTypeCode>
-<cbc:DocumentCurrencyCode>${7:-PLN}</cbc:DocumentCurrencyCode>
-<cac:AccountingSupplierParty><cac:Party>
-<cac:PostalAddress><cbc:StreetName>ul. Piotrkowska 12</cbc:StreetName><cbc:CityName>Łódź</cbc:CityName><cbc:PostalZone>90-001</cbc:PostalZone><cac:Country><cbc:IdentificationCode>PL</cbc:IdentificationCode></cac:Country></cac:PostalAddress>
-<cac:PartyTaxScheme><cbc:CompanyID>PL$2</cbc:CompanyID><cac:TaxScheme><cbc:ID>VAT</cbc:ID></cac:TaxScheme></cac:PartyTaxScheme>
-<cac:PartyLegalEntity><cbc:RegistrationName>Drukarnia Wróbel Sp. z o.o.</cbc:RegistrationName></cac:PartyLegalEntity>
-</cac:Party></cac:AccountingSupplierParty>
-<cac:AccountingCustomerParty><cac:Party>
-<cac:PostalAddress><cbc:StreetName>ul. Długa 3</cbc:StreetName><cbc:CityName>Gdańsk</cbc:CityName><cbc:PostalZone>80-827</cbc:PostalZone><cac:Country><cbc:IdentificationCode>PL</cbc:IdentificationCode></cac:Country></cac:PostalAddress>
-<cac:PartyTaxScheme><cbc:CompanyID>PL${5:-7251801126}</cbc:CompanyID><cac:TaxScheme><cbc:ID>VAT</cbc:ID></cac:TaxScheme></cac:PartyTaxScheme>
-<cac:PartyLegalEntity><cbc:RegistrationName>Biuro Rachunkowe Żagiel</cbc:RegistrationName></cac:PartyLegalEntity>
-</cac:Party></cac:AccountingCustomerParty>
-<cac:TaxTotal><cbc:TaxAmount currencyID="${7:-PLN}">$4</cbc:TaxAmount>
-<cac:TaxSubtotal><cbc:TaxableAmount currencyID="${7:-PLN}">$3</cbc:TaxableAmount><cbc:TaxAmount currencyID="${7:-PLN}">$4</cbc:TaxAmount>
-<cac:TaxCategory><cbc:ID>S</cbc:ID><cbc:Percent>23</cbc:Percent><cac:TaxScheme><cbc:ID>VAT</cbc:ID></cac:TaxScheme></cac:TaxCategory></cac:TaxSubtotal>
-</cac:TaxTotal>
-<cac:LegalMonetaryTotal><cbc:LineExtensionAmount currencyID="${7:-PLN}">$3</cbc:LineExtensionAmount>
-<cbc:TaxExclusiveAmount currencyID="${7:-PLN}">$3</cbc:TaxExclusiveAmount>
-<cbc:TaxInclusiveAmount currencyID="${7:-PLN}">$_gross</cbc:TaxInclusiveAmount>
-<cbc:PayableAmount currencyID="${7:-PLN}">$_gross</cbc:PayableAmount></cac:LegalMonetaryTotal>
-<cac:InvoiceLine><cbc:ID>1</cbc:ID><cbc:InvoicedQuantity unitCode="C62">1</cbc:InvoicedQuantity>
-<cbc:LineExtensionAmount currencyID="${7:-PLN}">$3</cbc:LineExtensionAmount>
-<cac:Item><cbc:Name>Druk ulotek A5</cbc:Name><cac:ClassifiedTaxCategory><cbc:ID>S</cbc:ID><cbc:Percent>23</cbc:Percent><cac:TaxScheme><cbc:ID>VAT</cbc:ID></cac:TaxScheme></cac:ClassifiedTaxCategory></cac:Item>
-<cac:Price><cbc:PriceAmount currencyID="${7:-PLN}">$3</cbc:PriceAmount></cac:Price></cac:InvoiceLine>
-</Invoice>
-EOF
-}
-
 IN="$WORK/in"
 mkdir -p "$IN"
 ubl FV/2025/03/001 5260250274 100.00 23.00 >"$IN/a.xml"
