@@ -11,6 +11,8 @@ cmds=$(printf '%s\n' "$OUT" | sed -n 's/^  \([a-z][a-z]*\)  .*/\1/p')
 [ -n "$cmds" ] && pass || fail "no commands parsed from --help"
 for c in $cmds; do
 	grep -q "^\.SS \"folio $c" "$MAN" && pass || fail "man page lacks a section for '$c'"
+	sed -n '/^\.SH SYNOPSIS/,/^\.SH DESCRIPTION/p' "$MAN" | grep -q "^\.B folio $c\$" && pass ||
+		fail "man page's SYNOPSIS lacks '$c'"
 	[ "$c" = help ] && continue
 	grep -Eq "^### .*folio $c( |$)" "$README" && pass || fail "README lacks a section for '$c'"
 	run "$c" --help
