@@ -118,7 +118,8 @@ int folio_archive_retype(struct folio_archive *arc, long long id, const char *ty
 /*
  * Store the fields of `doc` (loaded with folio_archive_get and changed by
  * `folio fix`) in place of the archived ones, with its review reasons,
- * notes and status (needs_review or archived), reindex it for search and
+ * notes, status (needs_review or archived) and near-duplicate mark
+ * (dup_of; 0 clears it), reindex it for search and
  * append a "fixed" event whose detail is `detail` - all in one
  * transaction. A doc_type field from the user also sets the type.
  */

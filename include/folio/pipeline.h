@@ -157,6 +157,32 @@ struct folio_fix {
 };
 
 /*
+ * `folio review --done ID`: a person checked the document. Its open
+ * reasons are kept in the field review_accepted (a later folio fix does
+ * not raise them again), a possible duplicate is declared none, the status
+ * becomes archived and an event records who accepted what, with `note`.
+ * FOLIO_E_USAGE when the document needs no review. *out as for fix.
+ */
+int folio_review_accept(struct folio_archive *arc, long long id, const char *who,
+			const char *note, struct folio_doc **out, struct folio_err *err);
+
+/* Drop from doc->review the reasons its review_accepted field lists (the
+ * same problem, whatever its figures); no reason left clears
+ * needs_review. -1 when memory runs out. */
+int folio_review_apply_accepted(struct folio_doc *doc);
+
+/*
+ * The command that answers one reason (`len` bytes of `reason`, one of
+ * doc->review's): `folio fix ID FIELD=VALUE` with the value as read when
+ * there is one, for a person to confirm or edit, a placeholder when it is
+ * missing; `folio review --done ID` for what no field fixes. Appended to
+ * `out`; returns 1 when the advice is to accept, 0 when it is a fix.
+ */
+struct folio_strbuf;
+int folio_review_advice(const struct folio_doc *doc, const char *reason, size_t len,
+			struct folio_strbuf *out);
+
+/*
  * `folio fix`: validate and set the fields of document `id` (source user,
  * confidence 1; a bad date, amount, tax ID or IBAN is refused with the
  * reason before anything changes), reconcile again, recompute the review

@@ -85,6 +85,11 @@ size_t folio_date_parse(const char *s, enum folio_date_order order, char out[11]
 int folio_taxid_check(const char *raw, const char *country, char out[32],
 		      const char **kind);
 
+/* 1 when folio has a scheme for the country whose two letters start
+ * `cc` (the EU member states, BR; GR as EL), so that an ID with that
+ * prefix is checked; 0 for others (US, IN, CH...). */
+int folio_taxid_country_known(const char *cc);
+
 /*
  * Try OCR look-alike repairs (O/0, I/l/1, S/5, B/8, Z/2, G/6) on a tax ID
  * whose check fails: returns 1 and writes `out` when exactly one repaired
@@ -111,7 +116,7 @@ struct folio_field_def {
 	const char *kind;
 	int key;
 };
-#define FOLIO_NFIELDS 54
+#define FOLIO_NFIELDS 55
 /* The catalogue, in the order fields are chosen and shown. */
 extern const struct folio_field_def folio_field_defs[FOLIO_NFIELDS];
 

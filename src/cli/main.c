@@ -84,10 +84,12 @@ static const struct command commands[] = {
 	  "  TYPE is invoice, credit_note, proforma, receipt, order, delivery_note,\n"
 	  "  contract, form, letter or other\n"
 	  "  --json        {\"id\":ID,\"doc_type\":TYPE} on stdout\n" },
-	{ "review", cmd_review, "[--json] [--limit N]",
-	  "documents that need a person, with the reasons",
+	{ "review", cmd_review, "[--json] [--limit N] | --done ID [--note TEXT]",
+	  "documents that need a person, with the reasons and the fix for each",
 	  "  --json        one JSON object per document on stdout\n"
-	  "  --limit N     at most N documents\n" },
+	  "  --limit N     at most N documents\n"
+	  "  --done ID     a person checked the document: close its review\n"
+	  "  --note TEXT   with --done: why (kept in the event log)\n" },
 	{ "search", cmd_search, "[--json|--csv] [--limit N] [--offset N] [--sort S] [--count] QUERY",
 	  "ranked full-text search with filters and highlighted snippets",
 	  "  --json        one JSON object per hit on stdout\n"

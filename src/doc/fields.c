@@ -72,6 +72,8 @@ const struct folio_field_def folio_field_defs[] = {
 	{ "payment_account", "text", 0 },
 	{ "payment_account_name", "text", 0 },
 	{ "payment_bic", "code", 0 },
+	/* the review reasons a person accepted (folio review --done) */
+	{ "review_accepted", "text", 0 },
 };
 
 _Static_assert(sizeof(folio_field_defs) / sizeof(folio_field_defs[0]) == FOLIO_NFIELDS,
@@ -131,15 +133,41 @@ int folio_field_normalise(const char *name, const char *value, char **out,
 					     value);
 		folio_amount_format(&a, buf, sizeof(buf));
 	} else if (!strcmp(kind, "taxid")) {
-		int r = folio_taxid_check(value, NULL, buf, NULL);
+		const char *v = value;
+		int r;
 
+		while (*v == ' ')
+			v++;
+		/* a person gives the country: "123456789" alone is a valid
+		 * Portuguese NIF, a US EIN and many other things */
+		if (!isalpha((unsigned char)v[0]) || !isalpha((unsigned char)v[1]))
+			return folio_err_set(err, FOLIO_FAILED, FOLIO_E_USAGE, 0,
+					     "%s: '%s' has no country prefix (e.g. PL5260001246, "
+					     "ESB64717838, US12-3456789)", name, value);
+		r = folio_taxid_check(value, NULL, buf, NULL);
+		if (r < 0 && !folio_taxid_country_known(v)) {
+			/* a country folio has no scheme for (US, IN, CH...): kept
+			 * as printed, its separators dropped */
+			size_t n = 0;
+			const char *p;
+
+			for (p = v; *p && n + 1 < sizeof(buf); p++) {
+				if (isalnum((unsigned char)*p))
+					buf[n++] = (char)toupper((unsigned char)*p);
+				else if (!strchr(" .-/", *p))
+					break;
+			}
+			buf[n] = '\0';
+			if (!*p && n >= 6 && n <= 30)
+				r = 1;
+		}
 		if (r == 0)
 			return folio_err_set(err, FOLIO_FAILED, FOLIO_E_USAGE, 0,
 					     "%s: '%s' fails its check digits", name, value);
 		if (r < 0)
 			return folio_err_set(err, FOLIO_FAILED, FOLIO_E_USAGE, 0,
-					     "%s: '%s' is not a tax ID (give the country prefix,"
-					     " e.g. PL5260001246)", name, value);
+					     "%s: '%s' is not a tax ID of its country (e.g. "
+					     "PL5260001246)", name, value);
 	} else if (!strcmp(kind, "iban")) {
 		if (folio_iban_check(value, buf) != 1)
 			return folio_err_set(err, FOLIO_FAILED, FOLIO_E_USAGE, 0,

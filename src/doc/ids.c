@@ -435,6 +435,11 @@ static const char *country_of(const char *cc)
 	return NULL;
 }
 
+int folio_taxid_country_known(const char *cc)
+{
+	return country_of(cc) != NULL;
+}
+
 /*
  * Try the schemes of country `cc` (or the guess list when cc is NULL) on
  * body b: 1 and `out`/`kind` set when one validates, 0 when a shape fitted

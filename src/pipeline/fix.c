@@ -78,6 +78,11 @@ int folio_fix_doc(struct folio_archive *arc, const struct folio_config *cfg, lon
 	}
 	if ((ret = folio_extract_recheck(x, doc, err)) != FOLIO_OK)
 		goto out;
+	/* what a person accepted with folio review --done stays accepted */
+	if (folio_review_apply_accepted(doc)) {
+		ret = folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, 12, "out of memory");
+		goto out;
+	}
 	if (!folio_invoice_like(doc->doc_type)) {
 		doc->needs_review = 0;
 		free(doc->review);

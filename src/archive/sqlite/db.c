@@ -599,9 +599,10 @@ int sq_update_fields(struct folio_store *arc, const struct folio_doc *doc,
 	if (rc == SQLITE_OK)
 		rc = run(arc,
 			 "UPDATE documents SET field_text = ?, review = ?, notes = ?,"
+			 " dup_of = nullif(?, 0),"
 			 " status = CASE WHEN status IN ('archived', 'needs_review') THEN ?"
-			 " ELSE status END WHERE id = ?", "ssssi", ft.buf, doc->review, doc->notes,
-			 doc->needs_review ? "needs_review" : "archived", doc->id);
+			 " ELSE status END WHERE id = ?", "sssisi", ft.buf, doc->review, doc->notes,
+			 doc->dup_of, doc->needs_review ? "needs_review" : "archived", doc->id);
 	if (rc == SQLITE_OK && type && type->source == FOLIO_SRC_USER)
 		rc = run(arc,
 			 "UPDATE documents SET doc_type = ?, type_conf = 1, type_reason = 'user'"
