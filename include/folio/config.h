@@ -63,6 +63,10 @@ struct folio_config {
 	 * `locale`): "pl", "es", "it", "pt", "excel"; NULL: none */
 	char *locale;
 
+	/* the organisation's own fields (folio fix ID cost_center=4711):
+	 * names of [a-z][a-z0-9_]*, separated by blanks or commas */
+	char *custom_fields;
+
 	/* export profiles: the lines of `[export NAME]` sections, in file
 	 * order (see src/export/ for each format's keys) */
 	struct folio_profile_opt {
@@ -70,6 +74,9 @@ struct folio_config {
 	} *export_opts;
 	size_t nexport_opts, export_opts_alloc;
 };
+
+/* 1 when `name` is one of the config's custom_fields. */
+int folio_config_custom_field(const struct folio_config *cfg, const char *name);
 
 /* Fill `cfg` with the built-in defaults. Strings are heap copies. */
 int folio_config_defaults(struct folio_config *cfg, struct folio_err *err);

@@ -96,6 +96,7 @@ struct folio_invoice {
 	const char *preceding_invoice_number, *preceding_invoice_date;
 	const char *tax_point_date, *vat_due_date_code;
 	const char *payment_terms, *payment_means_code;
+	const char *note;      /* people's notes (folio note), a line each: BT-22 */
 	const char *payment_account, *payment_account_name, *payment_bic;
 
 	struct folio_inv_rate *rates;
@@ -206,6 +207,8 @@ struct folio_export {
 					* formats that stamp a creation time use it so
 					* one batch always has the same bytes */
 	long long batch;               /* the batch's number, 0 for a dry run */
+	const char *custom_fields;     /* the config's custom_fields (may be NULL):
+					* columns a format may name */
 	void *state;
 };
 

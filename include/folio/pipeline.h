@@ -157,6 +157,15 @@ struct folio_fix {
 };
 
 /*
+ * `folio note ID TEXT`: append "TEXT (WHO, YYYY-MM-DD)" as a line of the
+ * document's note field (searchable, exported), through folio_fix_doc.
+ * TEXT is one line of at most 2000 bytes.
+ */
+int folio_note_doc(struct folio_archive *arc, const struct folio_config *cfg, long long id,
+		   const char *text, const char *who, struct folio_doc **out,
+		   struct folio_err *err);
+
+/*
  * `folio review --done ID`: a person checked the document. Its open
  * reasons are kept in the field review_accepted (a later folio fix does
  * not raise them again), a possible duplicate is declared none, the status

@@ -65,9 +65,9 @@ static const struct command commands[] = {
 	  "  seller_name seller_tax_id buyer_name buyer_tax_id net_total vat_total\n"
 	  "  gross_total amount_due iban order_reference doc_type, and the other fields\n"
 	  "  folio show lists (seller_address, buyer_country, preceding_invoice_number,\n"
-	  "  preceding_invoice_date for a KSeF credit note, ...); dates in any printed\n"
-	  "  form, tax IDs with their country prefix (PL5260001246), countries as ISO\n"
-	  "  codes (PL)\n"
+	  "  preceding_invoice_date for a KSeF credit note, ...) and the config's\n"
+	  "  custom_fields (cost_center=4711); dates in any printed form, tax IDs with\n"
+	  "  their country prefix (PL5260001246), countries as ISO codes (PL)\n"
 	  "  --json        the document's status, review and the fields as stored, as one\n"
 	  "                JSON object\n" },
 	{ "help", NULL, "[COMMAND]", "show help for folio or one command", "" },
@@ -77,6 +77,10 @@ static const struct command commands[] = {
 	  "  --workers N   parallel workers (default: one per core)\n"
 	  "  --languages L Tesseract languages, e.g. pol+eng (default from config)\n" },
 	{ "init", cmd_init, "", "create the archive (idempotent)", "" },
+	{ "note", ENGINE(cmd_note), "[--json] ID [TEXT...]",
+	  "add a note to a document (searchable, exported); without TEXT, its notes",
+	  "  --json        the document's notes as {\"id\":ID,\"notes\":[...]}\n"
+	  "  each note is one line, kept with who wrote it and the day\n" },
 	{ "open", cmd_open, "[--print] ID",
 	  "copy the original to a temp file, print its path, open it on a desktop",
 	  "  --print       only print the path, never run xdg-open\n" },

@@ -74,6 +74,8 @@ const struct folio_field_def folio_field_defs[] = {
 	{ "payment_bic", "code", 0 },
 	/* the review reasons a person accepted (folio review --done) */
 	{ "review_accepted", "text", 0 },
+	/* people's notes (folio note), one a line: "TEXT (WHO, DATE)" */
+	{ "note", "text", 0 },
 };
 
 _Static_assert(sizeof(folio_field_defs) / sizeof(folio_field_defs[0]) == FOLIO_NFIELDS,
@@ -112,7 +114,8 @@ int folio_field_normalise(const char *name, const char *value, char **out,
 			return folio_err_set(err, FOLIO_FAILED, FOLIO_E_USAGE, 0,
 					     "unknown field '%s'; did you mean '%s'?", name, meant);
 		return folio_err_set(err, FOLIO_FAILED, FOLIO_E_USAGE, 0,
-				     "unknown field '%s' (see folio fix --help)", name);
+				     "unknown field '%s' (see folio fix --help; fields of your own"
+				     " are declared in the config's custom_fields)", name);
 	}
 	while (isspace((unsigned char)*value))
 		value++;

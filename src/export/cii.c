@@ -261,6 +261,7 @@ static void write_cii(struct folio_xw *w, const struct folio_en16931 *e)
 	folio_xw_elem(w, "ram:ID", inv->number);
 	folio_xw_addf(w, "<ram:TypeCode>%s</ram:TypeCode>", e->credit ? "381" : "380");
 	date(w, "IssueDateTime", inv->issue_date);
+	folio_xw_lines(w, "ram:IncludedNote", "ram:Content", inv->note);
 	folio_xw_adds(w, "</rsm:ExchangedDocument>\n<rsm:SupplyChainTradeTransaction>\n");
 	for (i = 0; i < e->nlines; i++)
 		line(w, e, i);

@@ -105,7 +105,8 @@ static const struct {
 #define MAX_COLUMNS 128
 
 static const char *const keys[] = {
-	"columns\tcomma-separated column names in order; every record member (doc_id, sha256, "
+	"columns\tcomma-separated column names in order (the config's custom_fields and note "
+	"too); every record member (doc_id, sha256, "
 	"doc_type, title, added_at, vendor, needs_review, review, tags, invoice_number, dates, "
 	"seller_/buyer_ name, tax_id, country, address, iban, references, totals, "
 	"prepaid_amount, rounding_amount), any document field by name, and with rows = rate "
@@ -190,6 +191,22 @@ static int is_per_rate(enum col id)
 	return id >= C_RATE;
 }
 
+/* One of the config's custom_fields (blank- or comma-separated). */
+static int custom_field(const struct folio_export *x, const char *name)
+{
+	const char *p = x->custom_fields;
+	size_t len = strlen(name), n;
+
+	while (p && *p) {
+		p += strspn(p, " ,\t");
+		n = strcspn(p, " ,\t");
+		if (n && n == len && !strncmp(p, name, n))
+			return 1;
+		p += n;
+	}
+	return 0;
+}
+
 static int parse_columns(const struct folio_export *x, struct csv *c, const char *list,
 			 struct folio_err *err)
 {
@@ -210,7 +227,8 @@ static int parse_columns(const struct folio_export *x, struct csv *c, const char
 		if (add_column(c, p, n))
 			return folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, 0, "out of memory");
 		i = c->ncols - 1;
-		if (c->cols[i].id == C_FIELD && !folio_field_known(c->cols[i].name, NULL)) {
+		if (c->cols[i].id == C_FIELD && !folio_field_known(c->cols[i].name, NULL) &&
+		    !custom_field(x, c->cols[i].name)) {
 			char why[160];
 
 			snprintf(why, sizeof(why), "'%s' is not a column", c->cols[i].name);

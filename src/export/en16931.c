@@ -966,6 +966,30 @@ void folio_xw_esc(struct folio_xw *w, const char *s)
 		w->bad = 1;
 }
 
+void folio_xw_lines(struct folio_xw *w, const char *tag, const char *inner, const char *text)
+{
+	const char *p = text;
+
+	while (p && *p) {
+		size_t n = strcspn(p, "\n");
+		char *one = n ? strndup(p, n) : NULL;
+
+		if (one) {
+			if (inner) {
+				folio_xw_addf(w, "<%s>", tag);
+				folio_xw_elem(w, inner, one);
+				folio_xw_addf(w, "</%s>", tag);
+			} else {
+				folio_xw_elem(w, tag, one);
+			}
+		}
+		free(one);
+		p += n;
+		if (*p)
+			p++;
+	}
+}
+
 void folio_xw_elem(struct folio_xw *w, const char *tag, const char *text)
 {
 	if (folio_xml_elem(&w->sb, tag, text))

@@ -139,6 +139,10 @@ void folio_xw_addf(struct folio_xw *w, const char *fmt, ...)
 void folio_xw_esc(struct folio_xw *w, const char *s);
 /* <tag>text</tag> when text is not NULL or empty */
 void folio_xw_elem(struct folio_xw *w, const char *tag, const char *text);
+/* One element per line of `text` (people's notes, BT-22), empty lines
+ * left out; with `inner`, each line inside <inner> in <tag> (CII's
+ * IncludedNote/Content). */
+void folio_xw_lines(struct folio_xw *w, const char *tag, const char *inner, const char *text);
 /* <NS:TAG schemeID="0088">id</NS:TAG>, without the scheme when it has none */
 void folio_xw_id(struct folio_xw *w, const char *ns, const char *tag,
 		 const struct folio_en_id *id);

@@ -250,6 +250,7 @@ int folio_invoice_from_doc(struct folio_invoice *inv, struct folio_doc *doc, int
 	inv->tax_point_date = field(doc, "tax_point_date");
 	inv->vat_due_date_code = field(doc, "vat_due_date_code");
 	inv->payment_terms = field(doc, "payment_terms");
+	inv->note = field(doc, "note");
 	inv->payment_means_code = field(doc, "payment_means_code");
 	inv->payment_account = field(doc, "payment_account");
 	inv->payment_account_name = field(doc, "payment_account_name");

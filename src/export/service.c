@@ -811,6 +811,7 @@ int folio_export_run(struct folio_archive *arc, const struct folio_config *cfg,
 	folio_iso_now(now);
 	r.x.profile = req->profile;
 	r.x.opts = r.opts;
+	r.x.custom_fields = cfg->custom_fields;
 	r.x.nopts = r.nopts;
 	r.x.now = now;
 	if ((ret = folio_export_check_keys(&r.x, err)) != FOLIO_OK)

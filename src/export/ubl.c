@@ -175,10 +175,12 @@ static void write_ubl(struct folio_xw *sb, const struct folio_en16931 *e)
 	if (!e->credit) {
 		folio_xw_elem(sb, "cbc:DueDate", inv->due_date);
 		folio_xw_adds(sb, "<cbc:InvoiceTypeCode>380</cbc:InvoiceTypeCode>");
+		folio_xw_lines(sb, "cbc:Note", NULL, inv->note);
 		folio_xw_elem(sb, "cbc:TaxPointDate", inv->tax_point_date);
 	} else {
 		folio_xw_elem(sb, "cbc:TaxPointDate", inv->tax_point_date);
 		folio_xw_adds(sb, "<cbc:CreditNoteTypeCode>381</cbc:CreditNoteTypeCode>");
+		folio_xw_lines(sb, "cbc:Note", NULL, inv->note);
 	}
 	folio_xw_elem(sb, "cbc:DocumentCurrencyCode", cur);
 	folio_xw_elem(sb, "cbc:BuyerReference", inv->buyer_reference);

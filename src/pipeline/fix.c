@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "folio/archive.h"
 #include "folio/extract.h"
@@ -11,6 +12,76 @@
 static const char *const doc_types[] = { "invoice", "credit_note", "proforma", "receipt",
 					 "order", "delivery_note", "contract", "form",
 					 "letter", "other", NULL };
+
+/* A value of one of the config's custom_fields: text on one line, trimmed,
+ * at most 1000 bytes. */
+static int custom_value(const char *name, const char *value, char **out,
+			struct folio_err *err)
+{
+	size_t n;
+	const char *p;
+
+	while (*value == ' ' || *value == '\t')
+		value++;
+	n = strlen(value);
+	while (n && (value[n - 1] == ' ' || value[n - 1] == '\t'))
+		n--;
+	if (!n)
+		return folio_err_set(err, FOLIO_FAILED, FOLIO_E_USAGE, 0, "%s: empty value", name);
+	if (n > 1000)
+		return folio_err_set(err, FOLIO_FAILED, FOLIO_E_USAGE, 0,
+				     "%s: more than 1000 bytes", name);
+	for (p = value; p < value + n; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			return folio_err_set(err, FOLIO_FAILED, FOLIO_E_USAGE, 0,
+					     "%s: a control character in the value", name);
+	if (!(*out = strndup(value, n)))
+		return folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, 12, "out of memory");
+	return FOLIO_OK;
+}
+
+int folio_note_doc(struct folio_archive *arc, const struct folio_config *cfg, long long id,
+		   const char *text, const char *who, struct folio_doc **out,
+		   struct folio_err *err)
+{
+	struct folio_strbuf v = FOLIO_STRBUF_INIT;
+	const struct folio_field *old;
+	struct folio_doc *doc = NULL;
+	struct folio_fix fx;
+	char day[16];
+	time_t now = time(NULL);
+	struct tm tm;
+	const char *p;
+	int ret;
+
+	while (*text == ' ' || *text == '\t')
+		text++;
+	if (!*text)
+		return folio_err_set(err, FOLIO_FAILED, FOLIO_E_USAGE, 0, "note: empty text");
+	if (strlen(text) > 2000)
+		return folio_err_set(err, FOLIO_FAILED, FOLIO_E_USAGE, 0,
+				     "note: more than 2000 bytes");
+	for (p = text; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			return folio_err_set(err, FOLIO_FAILED, FOLIO_E_USAGE, 0,
+					     "note: a control character in the text (one line"
+					     " a note)");
+	if ((ret = folio_archive_get(arc, id, &doc, err)) != FOLIO_OK)
+		return ret;
+	gmtime_r(&now, &tm);
+	strftime(day, sizeof(day), "%Y-%m-%d", &tm);
+	if ((old = folio_doc_field(doc, "note")) && *old->value)
+		folio_strbuf_addf(&v, "%s\n", old->value);
+	folio_strbuf_addf(&v, "%s (%s, %s)", text, who ? who : "unknown", day);
+	folio_doc_free(doc);
+	if (!v.buf)
+		return folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, 12, "out of memory");
+	fx.name = "note";
+	fx.value = v.buf;
+	ret = folio_fix_doc(arc, cfg, id, &fx, 1, who, out, err);
+	folio_strbuf_release(&v);
+	return ret;
+}
 
 int folio_fix_doc(struct folio_archive *arc, const struct folio_config *cfg, long long id,
 		  const struct folio_fix *fx, size_t n, const char *who, struct folio_doc **out,
@@ -48,6 +119,12 @@ int folio_fix_doc(struct folio_archive *arc, const struct folio_config *cfg, lon
 						    "out of memory");
 				goto out;
 			}
+			continue;
+		}
+		if (!folio_field_known(fx[i].name, NULL) &&
+		    folio_config_custom_field(cfg, fx[i].name)) {
+			if ((ret = custom_value(fx[i].name, fx[i].value, &norm[i], err)) != FOLIO_OK)
+				goto out;
 			continue;
 		}
 		if ((ret = folio_field_normalise(fx[i].name, fx[i].value, &norm[i], err)) !=

@@ -34,6 +34,7 @@ static const struct key keys[] = {
 	{ "log", K_STR, OFF(log), 0, 0 },
 	{ "log_level", K_STR, OFF(log_level), 0, 0 },
 	{ "locale", K_STR, OFF(locale), 0, 0 },
+	{ "custom_fields", K_STR, OFF(custom_fields), 0, 0 },
 	{ "max_archive_bytes", K_SIZE, OFF(max_archive_bytes), 1, 1LL << 50 },
 	{ "max_archive_depth", K_INT, OFF(max_archive_depth), 0, 16 },
 	{ "max_archive_entries", K_INT, OFF(max_archive_entries), 1, 10000000 },
@@ -150,6 +151,25 @@ int folio_config_set(struct folio_config *cfg, const char *key, const char *valu
 	if (!strcmp(key, "log") && strcmp(value, "stderr") && strcmp(value, "syslog"))
 		return folio_err_set(err, FOLIO_FAILED, FOLIO_E_CONFIG, 0,
 				     "'log' is 'stderr' or 'syslog', not '%s'", value);
+	if (!strcmp(key, "custom_fields")) {
+		const char *p = value;
+
+		while (*p) {
+			size_t len;
+
+			p += strspn(p, " ,\t");
+			len = strspn(p, "abcdefghijklmnopqrstuvwxyz0123456789_");
+			if (!*p)
+				break;
+			if (!len || (*p >= '0' && *p <= '9') || *p == '_' || len > 32 ||
+			    (p[len] && !strchr(" ,\t", p[len])))
+				return folio_err_set(err, FOLIO_FAILED, FOLIO_E_CONFIG, 0,
+						     "'custom_fields' are names of lowercase letters,"
+						     " digits and _ (at most 32), e.g. cost_center,"
+						     " not '%.*s'", (int)strcspn(p, " ,\t"), p);
+			p += len;
+		}
+	}
 	if (!strcmp(key, "locale") && *value && strcmp(value, "pl") && strcmp(value, "es") &&
 	    strcmp(value, "it") && strcmp(value, "pt") && strcmp(value, "excel") &&
 	    strcmp(value, "none"))
@@ -364,6 +384,23 @@ char *folio_config_models_dir(const struct folio_config *cfg)
 	return strdup(FOLIO_DATADIR "/models");
 }
 
+int folio_config_custom_field(const struct folio_config *cfg, const char *name)
+{
+	const char *p = cfg->custom_fields;
+	size_t len = strlen(name);
+
+	while (p && *p) {
+		size_t n;
+
+		p += strspn(p, " ,\t");
+		n = strcspn(p, " ,\t");
+		if (n && n == len && !strncmp(p, name, n))
+			return 1;
+		p += n;
+	}
+	return 0;
+}
+
 int folio_config_workers(const struct folio_config *cfg)
 {
 	return cfg->workers > 0 ? cfg->workers : folio_ncores();
@@ -382,6 +419,7 @@ void folio_config_release(struct folio_config *cfg)
 	free(cfg->log);
 	free(cfg->log_level);
 	free(cfg->locale);
+	free(cfg->custom_fields);
 	free(cfg->type_rules);
 	free(cfg->tag_rules);
 	free(cfg->asn_pattern);
@@ -389,7 +427,7 @@ void folio_config_release(struct folio_config *cfg)
 	cfg->type_rules = cfg->tag_rules = cfg->asn_pattern = cfg->split_barcode = NULL;
 	cfg->archive_dir = cfg->languages = cfg->tessdata_dir = cfg->models_dir = NULL;
 	cfg->inboxes = cfg->watch_backend = cfg->done_dir = cfg->quarantine_dir = NULL;
-	cfg->log = cfg->log_level = cfg->locale = NULL;
+	cfg->log = cfg->log_level = cfg->locale = cfg->custom_fields = NULL;
 	while (cfg->nexport_opts > 0) {
 		struct folio_profile_opt *o = &cfg->export_opts[--cfg->nexport_opts];
 

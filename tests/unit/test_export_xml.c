@@ -83,7 +83,8 @@ static char *run(const struct folio_export_module *mod, struct folio_doc *d, con
 		 struct folio_err *err)
 {
 	struct folio_export_opt opt = { "customization", cust };
-	struct folio_export x = { mod, NULL, &opt, cust ? 1 : 0, "2026-01-01T00:00:00Z", 0, NULL };
+	struct folio_export x = { .mod = mod, .opts = &opt, .nopts = cust ? 1 : 0,
+				  .now = "2026-01-01T00:00:00Z" };
 	struct folio_strbuf out = FOLIO_STRBUF_INIT;
 	struct folio_invoice inv;
 	int r;
@@ -626,6 +627,9 @@ static void test_terms(void)
 		{ "vat_due_date_code", "35" },
 		{ "payment_terms", "14 Tage 2 % Skonto, 30 Tage netto" },
 		{ "payment_means_code", "58" },
+		/* people's notes (folio note): BT-22, one element a line */
+		{ "note", "bezahlt per Lastschrift (anna, 2024-04-02)\nKostenstelle 4711 "
+			  "(jan, 2024-04-03)" },
 		{ "charges", "[{\"kind\":\"allowance\",\"amount\":\"50.00\",\"base\":\"1000.00\","
 			     "\"percent\":\"5\",\"reason\":\"Treuerabatt\",\"rate\":\"19\","
 			     "\"category\":\"S\"},{\"kind\":\"charge\",\"amount\":\"5.90\","
@@ -658,6 +662,11 @@ static void test_terms(void)
 	T_CONTAINS(u, "<cac:DeliveryParty><cac:PartyName><cbc:Name>Kanzlei Schäfer, Lager");
 	T_CONTAINS(u, "<cbc:PaymentMeansCode>58</cbc:PaymentMeansCode>");
 	T_CONTAINS(u, "<cac:PaymentTerms><cbc:Note>14 Tage 2 % Skonto, 30 Tage netto</cbc:Note>");
+	T_CONTAINS(u, "<cbc:InvoiceTypeCode>380</cbc:InvoiceTypeCode><cbc:Note>bezahlt per "
+		      "Lastschrift (anna, 2024-04-02)</cbc:Note><cbc:Note>Kostenstelle 4711 (jan, "
+		      "2024-04-03)</cbc:Note>");
+	T_CONTAINS(c, "<ram:IncludedNote><ram:Content>bezahlt per Lastschrift (anna, 2024-04-02)"
+		      "</ram:Content></ram:IncludedNote><ram:IncludedNote><ram:Content>Kostenstelle");
 	T_CONTAINS(u, "<cbc:MultiplierFactorNumeric>5</cbc:MultiplierFactorNumeric>"
 		      "<cbc:Amount currencyID=\"EUR\">50.00</cbc:Amount>"
 		      "<cbc:BaseAmount currencyID=\"EUR\">1000.00</cbc:BaseAmount>");
@@ -1114,7 +1123,8 @@ static void test_refusals(void)
 	/* a bad setting */
 	{
 		struct folio_export_opt opt = { "customization", "xrechnung" };
-		struct folio_export x = { &folio_export_ubl, "gov", &opt, 1, NULL, 0, NULL };
+		struct folio_export x = { .mod = &folio_export_ubl, .profile = "gov", .opts = &opt,
+					  .nopts = 1 };
 		struct folio_strbuf out = FOLIO_STRBUF_INIT;
 
 		T_EQ_INT(folio_export_ubl.begin(&x, &out, &err), FOLIO_FAILED);
