@@ -135,6 +135,8 @@ static int on_hit(void *arg, const struct folio_hit *h)
 		folio_json_str(&j, "vendor", h->vendor && *h->vendor ? h->vendor : NULL);
 		folio_json_decimal(&j, "total", amount[0] ? amount : NULL);
 		folio_json_str(&j, "currency", cur);
+		/* the field's own name, as everywhere else (total stays) */
+		folio_json_decimal(&j, "gross_total", amount[0] ? amount : NULL);
 		folio_json_close(&j, '}');
 		folio_strbuf_addch(&sb, '\n');
 	} else if (o->table) {

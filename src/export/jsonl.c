@@ -17,7 +17,7 @@
  *      whose values are the stored strings, never a string holding JSON
  *    },
  *    "invoice": {
- *      "number", "issue_date", "supply_date", "due_date", "currency",
+ *      "number" (and "invoice_number", the same), "issue_date", "supply_date", "due_date", "currency",
  *      "seller": {"name", "tax_id", "country", "address"}, "buyer": {...},
  *      "iban", "order_reference", "buyer_reference", "payment_reference",
  *      "net_total", "vat_total", "gross_total", "amount_due",
@@ -152,6 +152,8 @@ static void invoice(struct folio_json *o, const struct folio_invoice *inv)
 
 	folio_json_open(o, "invoice", '{');
 	folio_json_str(o, "number", inv->number);
+	/* the field's own name, as everywhere else ("number" stays) */
+	folio_json_str(o, "invoice_number", inv->number);
 	folio_json_str(o, "issue_date", inv->issue_date);
 	folio_json_str(o, "supply_date", inv->supply_date);
 	folio_json_str(o, "due_date", inv->due_date);

@@ -149,6 +149,14 @@ expect_rc 0 "export with nothing refused exits 0"
 expect_eq "$ERR" "" "export -q on success says nothing"
 [ -s "$WORK/x.csv" ] && pass || fail "the csv was written"
 
+# ---- one name per field across --json, JSONL and CSV (old keys kept)
+run search --json drukarnia
+expect_eq "$(printf '%s' "$OUT" | jq -c '[.total, .gross_total, (.gross_total | type)]')" '[123,123,"number"]' \
+	"search: gross_total beside total, a number"
+run --archive "$A2" export --to jsonl --out - --set target=keys
+expect_eq "$(printf '%s' "$OUT" | jq -r '.invoice | .number + " " + .invoice_number + " " + (.gross_total|type)')" \
+	"RE-77 RE-77 number" "jsonl: invoice_number beside number, amounts as numbers"
+
 # ---- watch: log_level and journald priorities
 W="$WORK/inbox"
 mkdir -p "$W"
