@@ -247,9 +247,12 @@ install: folio
 	chmod 644 $(DESTDIR)$(PREFIX)/lib/systemd/system/folio-watch.service
 	install -m 644 src/cli/folio.1 $(DESTDIR)$(MANDIR)/folio.1
 	install -m 644 src/cli/folio.bash-completion $(DESTDIR)$(COMPDIR)/folio
+	install -d $(DESTDIR)$(PREFIX)/share/zsh/site-functions
+	install -m 644 src/cli/_folio $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_folio
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/folio $(DESTDIR)$(MANDIR)/folio.1 $(DESTDIR)$(COMPDIR)/folio
+	rm -f $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_folio
 	rm -rf $(DESTDIR)$(LIBEXECDIR)
 	rm -rf $(DESTDIR)$(DATADIR)
 

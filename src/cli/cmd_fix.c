@@ -6,6 +6,7 @@
 
 #include "cli.h"
 #include "folio/doc.h"
+#include "folio/values.h"
 #include "folio/pipeline.h"
 #include "folio/strbuf.h"
 #include "folio/util.h"
@@ -25,9 +26,9 @@ static const char *who(char *buf, size_t n)
 
 int cmd_fix(struct cli *cli, int argc, char **argv)
 {
-	static const char *const specs[] = { "json", NULL };
+	static const char *const specs[] = { "json", "fields", NULL };
 	const struct command *c = cli_command("fix");
-	const char *vals[1] = { 0 };
+	const char *vals[2] = { 0 };
 	struct folio_err err = { 0 };
 	struct folio_archive *arc;
 	struct folio_fix *fx;
@@ -38,6 +39,23 @@ int cmd_fix(struct cli *cli, int argc, char **argv)
 
 	if (first < 0)
 		return EXIT_USAGE;
+	if (vals[1]) {
+		/* what FIELD may be, a line each (for completion and scripts) */
+		const char *p = cli->cfg.custom_fields;
+
+		for (i = 0; i < FOLIO_NFIELDS; i++)
+			if (strcmp(folio_field_defs[i].kind, "json"))
+				printf("%s\n", folio_field_defs[i].name);
+		while (p && *p) {
+			size_t len;
+
+			p += strspn(p, " ,\t");
+			if ((len = strcspn(p, " ,\t")))
+				printf("%.*s\n", (int)len, p);
+			p += len;
+		}
+		return EXIT_OK;
+	}
 	if (argc - first < 2)
 		return cli_error(EXIT_USAGE,
 				 "fix: expected ID FIELD=VALUE... (see 'folio fix --help')");

@@ -59,7 +59,7 @@ static const struct command commands[] = {
 	  "QUERY: search filters and words, as in folio search (default: every invoice\n"
 	  "  and credit note not yet exported to this target, not needing review)\n"
 	  "exit status 1 when an invoice was refused (the rest is written)\n" },
-	{ "fix", ENGINE(cmd_fix), "[--json] ID FIELD=VALUE...",
+	{ "fix", ENGINE(cmd_fix), "[--json] ID FIELD=VALUE... | --fields",
 	  "correct extracted fields by hand (validated, audited, never overwritten)",
 	  "  FIELD is one of invoice_number issue_date supply_date due_date currency\n"
 	  "  seller_name seller_tax_id buyer_name buyer_tax_id net_total vat_total\n"
@@ -69,7 +69,8 @@ static const struct command commands[] = {
 	  "  custom_fields (cost_center=4711); dates in any printed form, tax IDs with\n"
 	  "  their country prefix (PL5260001246), countries as ISO codes (PL)\n"
 	  "  --json        the document's status, review and the fields as stored, as one\n"
-	  "                JSON object\n" },
+	  "                JSON object\n"
+	  "  --fields      list the field names (and custom_fields), a line each\n" },
 	{ "help", NULL, "[COMMAND]", "show help for folio or one command", "" },
 	{ "ingest", ENGINE(cmd_ingest), "[--json] PATH...",
 	  "add files and folders (recursively) to the archive",

@@ -37,7 +37,8 @@ make -s -C "$ROOT" install DESTDIR="$WORK/dest" PREFIX=/usr/local >"$WORK/instal
 	pass || fail "make install: $(cat "$WORK/install.log")"
 D="$WORK/dest/usr/local"
 for f in bin/folio libexec/folio/folio-engine share/folio/models/doctype.rules etc/folio/folio.conf \
-	share/man/man1/folio.1 share/bash-completion/completions/folio; do
+	share/man/man1/folio.1 share/bash-completion/completions/folio \
+	share/zsh/site-functions/_folio; do
 	[ -f "$D/$f" ] && pass || fail "install lacks $f"
 done
 [ -x "$D/bin/folio" ] && pass || fail "installed folio not executable"
@@ -54,5 +55,29 @@ if command -v bash >/dev/null 2>&1; then
 	r=$(bash -c '. "$1"; COMP_WORDS=(folio search --l); COMP_CWORD=2; _folio; printf "%s " "${COMPREPLY[@]}"' \
 		_ "$ROOT/src/cli/folio.bash-completion")
 	expect_eq "$r" "--limit " "completion of 'folio search --l'"
+	# search filters, with ':' a word break as bash has it by default
+	r=$(bash -c '. "$1"; COMP_WORDS=(folio search sta); COMP_CWORD=2; _folio; printf "%s " "${COMPREPLY[@]}"' \
+		_ "$ROOT/src/cli/folio.bash-completion")
+	expect_eq "$r" "status: " "completion of a filter"
+	r=$(bash -c '. "$1"; COMP_WORDS=(folio search type : cre); COMP_CWORD=4; _folio; printf "%s " "${COMPREPLY[@]}"' \
+		_ "$ROOT/src/cli/folio.bash-completion")
+	expect_eq "$r" "credit_note " "completion of a type after 'type:'"
+	# folio fix's fields come from folio fix --fields
+	r=$(bash -c '. "$1"; COMP_WORDS=("$2" fix 12 seller_tax_i); COMP_CWORD=3; _folio; printf "%s " "${COMPREPLY[@]}"' \
+		_ "$ROOT/src/cli/folio.bash-completion" "$FOLIO")
+	expect_eq "$r" "seller_tax_id= " "completion of a fix field"
+fi
+run fix --fields
+expect_out '^gross_total$' "fix --fields lists the fields"
+printf 'custom_fields = cost_center\n' >"$WORK/cf.conf"
+run --config "$WORK/cf.conf" fix --fields
+expect_out '^cost_center$' "and the config's custom_fields"
+if command -v zsh >/dev/null 2>&1; then
+	zsh -n "$ROOT/src/cli/_folio" && pass || fail "the zsh completion does not parse"
+	grep -q '^#compdef folio' "$ROOT/src/cli/_folio" && pass || fail "no #compdef line"
+	# every command of --help is offered
+	for c in $cmds; do
+		grep -q "'$c:" "$ROOT/src/cli/_folio" && pass || fail "zsh completion lacks '$c'"
+	done
 fi
 finish
