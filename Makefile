@@ -29,6 +29,7 @@ BINDIR   := $(PREFIX)/bin
 LIBEXECDIR := $(PREFIX)/libexec/folio
 DATADIR  := $(PREFIX)/share/folio
 MANDIR   := $(PREFIX)/share/man/man1
+MAN5DIR  := $(PREFIX)/share/man/man5
 COMPDIR  := $(PREFIX)/share/bash-completion/completions
 SYSCONFDIR ?= $(PREFIX)/etc
 
@@ -246,13 +247,15 @@ install: folio
 		config/folio-watch.service >$(DESTDIR)$(PREFIX)/lib/systemd/system/folio-watch.service
 	chmod 644 $(DESTDIR)$(PREFIX)/lib/systemd/system/folio-watch.service
 	install -m 644 src/cli/folio.1 $(DESTDIR)$(MANDIR)/folio.1
+	install -d $(DESTDIR)$(MAN5DIR)
+	install -m 644 src/cli/folio.conf.5 $(DESTDIR)$(MAN5DIR)/folio.conf.5
 	install -m 644 src/cli/folio.bash-completion $(DESTDIR)$(COMPDIR)/folio
 	install -d $(DESTDIR)$(PREFIX)/share/zsh/site-functions
 	install -m 644 src/cli/_folio $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_folio
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/folio $(DESTDIR)$(MANDIR)/folio.1 $(DESTDIR)$(COMPDIR)/folio
-	rm -f $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_folio
+	rm -f $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_folio $(DESTDIR)$(MAN5DIR)/folio.conf.5
 	rm -rf $(DESTDIR)$(LIBEXECDIR)
 	rm -rf $(DESTDIR)$(DATADIR)
 

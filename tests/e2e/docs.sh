@@ -23,9 +23,21 @@ for c in $cmds; do
 		grep -q -- "$o" "$README" && pass || fail "README lacks $c $o"
 	done
 done
+# every key of the shipped config is in folio.conf(5), and every key
+# folio.conf(5) describes is in the shipped config
+CONF5="$ROOT/src/cli/folio.conf.5"
 for k in $(sed -n 's/^#\{0,1\}\([a-z_]*\) = .*/\1/p' "$ROOT/config/folio.conf"); do
-	grep -q "^\.B $k\$\|^\.B \"$k\"\|$k" "$MAN" && pass || fail "man page lacks config key $k"
+	grep -q "^\.BR\{0,1\} $k\( \|\$\)" "$CONF5" && pass || fail "folio.conf(5) lacks config key $k"
 done
+for k in $(sed -n 's/^\.TP$//; s/^\.BR\{0,1\} \([a-z_][a-z_]*\) " (default.*/\1/p' "$CONF5"); do
+	grep -q "^#\{0,1\}$k = " "$ROOT/config/folio.conf" && pass ||
+		fail "config/folio.conf lacks $k, which folio.conf(5) describes"
+done
+grep -q 'folio.conf (5)' "$MAN" && pass || fail "folio(1) does not point at folio.conf(5)"
+if command -v groff >/dev/null 2>&1; then
+	w=$(groff -man -Tutf8 -ww -z "$CONF5" 2>&1)
+	expect_eq "$w" "" "groff warnings in folio.conf(5)"
+fi
 # the man page renders without warnings
 if command -v groff >/dev/null 2>&1; then
 	w=$(groff -man -Tutf8 -ww -z "$MAN" 2>&1)
@@ -37,7 +49,7 @@ make -s -C "$ROOT" install DESTDIR="$WORK/dest" PREFIX=/usr/local >"$WORK/instal
 	pass || fail "make install: $(cat "$WORK/install.log")"
 D="$WORK/dest/usr/local"
 for f in bin/folio libexec/folio/folio-engine share/folio/models/doctype.rules etc/folio/folio.conf \
-	share/man/man1/folio.1 share/bash-completion/completions/folio \
+	share/man/man1/folio.1 share/man/man5/folio.conf.5 share/bash-completion/completions/folio \
 	share/zsh/site-functions/_folio; do
 	[ -f "$D/$f" ] && pass || fail "install lacks $f"
 done
