@@ -77,7 +77,8 @@ static const struct command commands[] = {
 	  "  --json        one JSON object per document on stdout\n"
 	  "  --workers N   parallel workers (default: one per core)\n"
 	  "  --languages L Tesseract languages, e.g. pol+eng (default from config)\n" },
-	{ "init", cmd_init, "", "create the archive (idempotent)", "" },
+	{ "init", cmd_init, "[--json]", "create the archive (idempotent)",
+	  "  --json        {\"archive\":DIR,\"schema\":N} on stdout\n" },
 	{ "note", ENGINE(cmd_note), "[--json] ID [TEXT...]",
 	  "add a note to a document (searchable, exported); without TEXT, its notes",
 	  "  --json        the document's notes as {\"id\":ID,\"notes\":[...]}\n"

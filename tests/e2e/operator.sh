@@ -117,6 +117,11 @@ expect_eq "$(printf '%s' "$OUT" | jq -r '.ok, .problems')" "$(printf 'false\n1')
 printf '%s' "$OUT" | jq -e '.messages[0] | test("original is [0-9]+ bytes, expected")' >/dev/null && pass ||
 	fail "the problem's text: $OUT"
 
+# ---- init --json
+run --archive "$WORK/a4" init --json
+expect_eq "$(printf '%s' "$OUT" | jq -r '(.archive | endswith("/a4")), (.schema | type)')" \
+	"$(printf 'true\nnumber')" "init --json"
+
 # ---- status: exit 3 without a daemon
 run status
 expect_rc 3 "status without a daemon"
