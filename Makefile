@@ -34,7 +34,7 @@ COMPDIR  := $(PREFIX)/share/bash-completion/completions
 SYSCONFDIR ?= $(PREFIX)/etc
 
 CC       ?= cc
-PKGS     := tesseract lept libarchive sqlite3 libxml-2.0 zbar nettle
+PKGS     := tesseract lept libarchive sqlite3 libxml-2.0 zbar nettle xlsxwriter
 # Debian's MuPDF is static-only and its .pc is broken: link by hand.
 MUPDF_LIBS := -lmupdf -lmupdf-third -lmujs -lgumbo -ljbig2dec -lopenjp2 -ljpeg \
 	      -lharfbuzz -lfreetype -lz -lm

@@ -9,7 +9,7 @@ libtesseract-dev tesseract-ocr tesseract-ocr-osd tesseract-ocr-eng
 tesseract-ocr-pol tesseract-ocr-spa tesseract-ocr-por tesseract-ocr-ita tesseract-ocr-deu
 libleptonica-dev libarchive-dev libsqlite3-dev libmagic-dev libmagic-mgc
 libmupdf-dev libmujs-dev libgumbo-dev libjbig2dec0-dev libopenjp2-7-dev libjpeg-dev
-libharfbuzz-dev libfreetype-dev zlib1g-dev libzbar-dev libxml2-dev libtiff-dev nettle-dev
+libharfbuzz-dev libfreetype-dev zlib1g-dev libzbar-dev libxml2-dev libtiff-dev nettle-dev libxlsxwriter-dev
 jq unzip python3 bc zsh qrencode zint libtiff-tools mupdf-tools
 libxml2-utils default-jre-headless libsaxonhe-java hledger sqlite3
 clang libclang-rt-14-dev cppcheck"

@@ -43,7 +43,7 @@ static const struct command commands[] = {
 	  "  --source      the scanned batch a split part was cut from, as the scanner wrote it\n" },
 	{ "export", ENGINE(cmd_export),
 	  "--to FORMAT|--profile NAME [--out PATH] [--set K=V]... [--dry-run] [QUERY]",
-	  "write invoices for accounting (csv, jsonl, ledger, ubl, cii, ksef), each once",
+	  "write invoices for accounting (csv, xlsx, jsonl, ledger, ubl, cii, ksef), each once",
 	  "  --to FORMAT        the format (folio export --list shows them and their settings)\n"
 	  "  --profile NAME     settings from the config's [export NAME] section\n"
 	  "  --set KEY=VALUE    one setting, over the profile (repeatable)\n"

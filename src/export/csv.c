@@ -39,7 +39,10 @@
 
 #include "folio/values.h"
 
-enum kind { K_TEXT, K_AMOUNT, K_RATE, K_DATE };
+#define K_TEXT FOLIO_TAB_TEXT
+#define K_AMOUNT FOLIO_TAB_AMOUNT
+#define K_RATE FOLIO_TAB_RATE
+#define K_DATE FOLIO_TAB_DATE
 
 enum col {
 	C_FIELD = 0, /* any other field of the document, by name */
@@ -54,7 +57,7 @@ enum col {
 static const struct {
 	const char *name;
 	enum col id;
-	enum kind kind;
+	enum folio_tab_kind kind;
 	int per_rate;
 } columns[] = {
 	{ "doc_id", C_DOC_ID, K_TEXT, 0 },
@@ -102,7 +105,7 @@ static const struct {
 	"doc_id,invoice_number,doc_type,issue_date,supply_date,due_date,seller_name,"   \
 	"seller_tax_id,buyer_name,buyer_tax_id,currency,net_total,vat_total,gross_total," \
 	"amount_due,iban"
-#define MAX_COLUMNS 128
+#define MAX_COLUMNS FOLIO_TAB_MAX
 
 static const char *const keys[] = {
 	"columns\tcomma-separated column names in order (the config's custom_fields and note "
@@ -133,16 +136,8 @@ static const char *const keys[] = {
 	NULL,
 };
 
-struct column {
-	enum col id;
-	enum kind kind;
-	char *name;
-};
-
 struct csv {
-	struct column cols[MAX_COLUMNS];
-	size_t ncols;
-	int per_rate;
+	struct folio_tab tab;
 	char delim;
 	char decimal;
 	char *date_format;
@@ -157,9 +152,9 @@ static int bad_value(const struct folio_export *x, struct folio_err *err, const 
 		     const char *value, const char *want)
 {
 	return folio_err_set(err, FOLIO_FAILED, FOLIO_E_CONFIG, 0,
-			     "%s%s%scsv: %s = '%s' is not valid (%s)",
+			     "%s%s%s%s: %s = '%s' is not valid (%s)",
 			     x->profile ? "profile '" : "", x->profile ? x->profile : "",
-			     x->profile ? "': " : "", key, value, want);
+			     x->profile ? "': " : "", x->mod ? x->mod->name : "csv", key, value, want);
 }
 
 static int one_of(const char *v, const char *a, const char *b)
@@ -167,7 +162,7 @@ static int one_of(const char *v, const char *a, const char *b)
 	return !strcmp(v, a) || !strcmp(v, b);
 }
 
-static int add_column(struct csv *c, const char *name, size_t n)
+static int add_column(struct folio_tab *c, const char *name, size_t n)
 {
 	size_t i;
 	char *s;
@@ -207,7 +202,7 @@ static int custom_field(const struct folio_export *x, const char *name)
 	return 0;
 }
 
-static int parse_columns(const struct folio_export *x, struct csv *c, const char *list,
+static int parse_columns(const struct folio_export *x, struct folio_tab *c, const char *list,
 			 struct folio_err *err)
 {
 	const char *p = list, *e;
@@ -247,6 +242,28 @@ static int parse_columns(const struct folio_export *x, struct csv *c, const char
 	return FOLIO_OK;
 }
 
+int folio_tab_init(const struct folio_export *x, struct folio_tab *t, struct folio_err *err)
+{
+	const char *rows = folio_export_opt(x, "rows", "invoice");
+	const char *cols = folio_export_opt(x, "columns", NULL);
+
+	if (!one_of(rows, "invoice", "rate"))
+		return bad_value(x, err, "rows", rows, "invoice or rate");
+	t->per_rate = !strcmp(rows, "rate");
+	return parse_columns(x, t, cols ? cols : t->per_rate ? DEFAULT_COLUMNS
+							      ",vat_rate,rate_net,rate_vat"
+							    : DEFAULT_COLUMNS, err);
+}
+
+void folio_tab_release(struct folio_tab *t)
+{
+	size_t i;
+
+	for (i = 0; i < t->ncols; i++)
+		free(t->cols[i].name);
+	t->ncols = 0;
+}
+
 static int check_date_format(const char *f)
 {
 	for (; *f; f++)
@@ -257,12 +274,9 @@ static int check_date_format(const char *f)
 
 static void csv_free(struct csv *c)
 {
-	size_t i;
-
 	if (!c)
 		return;
-	for (i = 0; i < c->ncols; i++)
-		free(c->cols[i].name);
+	folio_tab_release(&c->tab);
 	free(c->date_format);
 	if (c->encoding)
 		iconv_close(c->cd);
@@ -391,8 +405,8 @@ static const char *field_value(const struct folio_invoice *inv, const char *name
 }
 
 /* The record's value of a column; `tmp` holds numbers and joined tags. */
-static const char *raw_value(const struct folio_invoice *inv, const struct folio_inv_rate *rt,
-			     const struct column *col, struct folio_strbuf *tmp)
+const char *folio_tab_value(const struct folio_invoice *inv, const struct folio_inv_rate *rt,
+			    const struct folio_tab_col *col, struct folio_strbuf *tmp)
 {
 	size_t i;
 
@@ -452,7 +466,7 @@ static int is_iso_date(const char *s)
 }
 
 /* Dates in the profile's format, decimals with its mark. */
-static const char *formatted(const struct csv *c, enum kind kind, const char *v,
+static const char *formatted(const struct csv *c, enum folio_tab_kind kind, const char *v,
 			     struct folio_strbuf *tmp)
 {
 	const char *f;
@@ -522,29 +536,29 @@ static int put_row(struct csv *c, const struct folio_invoice *inv, const struct 
 	size_t i;
 	int r = 0;
 
-	for (i = 0; i < c->ncols && !r; i++) {
+	for (i = 0; i < c->tab.ncols && !r; i++) {
 		folio_strbuf_reset(&tmp);
-		v = formatted(c, c->cols[i].kind, raw_value(inv, rt, &c->cols[i], &tmp), &tmp);
-		if (c->guard && c->cols[i].kind == K_TEXT && v && *v && strchr("=+-@\t\r", *v)) {
+		v = formatted(c, c->tab.cols[i].kind, folio_tab_value(inv, rt, &c->tab.cols[i], &tmp), &tmp);
+		if (c->guard && c->tab.cols[i].kind == K_TEXT && v && *v && strchr("=+-@\t\r", *v)) {
 			struct folio_strbuf g = FOLIO_STRBUF_INIT;
 
 			r = folio_strbuf_addf(&g, "'%s", v) ||
 			    (i && folio_strbuf_addch(row, c->delim)) ||
-			    put_value(c, row, g.buf, c->cols[i].name, why);
+			    put_value(c, row, g.buf, c->tab.cols[i].name, why);
 			folio_strbuf_release(&g);
 			continue;
 		}
-		if (c->text_guard && c->cols[i].kind == K_TEXT && v && converts(v)) {
+		if (c->text_guard && c->tab.cols[i].kind == K_TEXT && v && converts(v)) {
 			struct folio_strbuf g = FOLIO_STRBUF_INIT;
 
 			r = folio_strbuf_addf(&g, "=\"%s\"", v) ||
 			    (i && folio_strbuf_addch(row, c->delim)) ||
-			    put_value(c, row, g.buf, c->cols[i].name, why);
+			    put_value(c, row, g.buf, c->tab.cols[i].name, why);
 			folio_strbuf_release(&g);
 			continue;
 		}
 		r = (i && folio_strbuf_addch(row, c->delim)) ||
-		    put_value(c, row, v, c->cols[i].name, why);
+		    put_value(c, row, v, c->tab.cols[i].name, why);
 	}
 	r = r || folio_strbuf_adds(row, c->eol);
 	folio_strbuf_release(&tmp);
@@ -575,7 +589,6 @@ static int csv_begin(struct folio_export *x, struct folio_strbuf *out, struct fo
 	const char *header = folio_export_opt(x, "header", "yes");
 	const char *eol = folio_export_opt(x, "line_end", "crlf");
 	const char *guard = folio_export_opt(x, "formula_guard", "yes");
-	const char *cols;
 	struct folio_strbuf row = FOLIO_STRBUF_INIT, why = FOLIO_STRBUF_INIT;
 	struct csv *c;
 	size_t i;
@@ -623,7 +636,6 @@ static int csv_begin(struct folio_export *x, struct folio_strbuf *out, struct fo
 
 	if (!(c = calloc(1, sizeof(*c))))
 		return folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, 0, "out of memory");
-	c->per_rate = !strcmp(rows, "rate");
 	c->delim = !strcmp(delim, "tab") ? '\t' : delim[0];
 	c->decimal = !strcmp(decimal, "comma") ? ',' : '.';
 	c->eol = !strcmp(eol, "crlf") ? "\r\n" : "\n";
@@ -644,13 +656,7 @@ static int csv_begin(struct folio_export *x, struct folio_strbuf *out, struct fo
 		}
 		c->encoding = !strcmp(enc, "cp1250") ? "CP1250" : "CP1252";
 	}
-	cols = folio_export_opt(x, "columns", NULL);
-	if (cols)
-		r = parse_columns(x, c, cols, err);
-	else
-		r = parse_columns(x, c, c->per_rate ? DEFAULT_COLUMNS ",vat_rate,rate_net,rate_vat"
-						    : DEFAULT_COLUMNS, err);
-	if (r) {
+	if ((r = folio_tab_init(x, &c->tab, err))) {
 		csv_free(c);
 		return r;
 	}
@@ -659,9 +665,9 @@ static int csv_begin(struct folio_export *x, struct folio_strbuf *out, struct fo
 	if (!strcmp(bom, "yes") && folio_strbuf_adds(out, "\xef\xbb\xbf"))
 		goto nomem;
 	if (!strcmp(header, "yes")) {
-		for (i = 0; i < c->ncols; i++)
+		for (i = 0; i < c->tab.ncols; i++)
 			if ((i && folio_strbuf_addch(&row, c->delim)) ||
-			    put_value(c, &row, c->cols[i].name, c->cols[i].name, &why))
+			    put_value(c, &row, c->tab.cols[i].name, c->tab.cols[i].name, &why))
 				goto nomem;
 		if (folio_strbuf_adds(&row, c->eol) || folio_strbuf_add(out, row.buf, row.len))
 			goto nomem;
@@ -683,7 +689,7 @@ static int csv_write(struct folio_export *x, const struct folio_invoice *inv,
 	size_t i;
 	int r = FOLIO_OK;
 
-	if (c->per_rate && inv->nrates) {
+	if (c->tab.per_rate && inv->nrates) {
 		for (i = 0; i < inv->nrates; i++)
 			if (put_row(c, inv, &inv->rates[i], &rows, &why))
 				goto nomem;

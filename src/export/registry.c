@@ -10,6 +10,7 @@
 
 static const struct folio_export_module *const modules[] = {
 	&folio_export_csv,
+	&folio_export_xlsx,
 	&folio_export_jsonl,
 	&folio_export_ledger,
 	&folio_export_ubl,

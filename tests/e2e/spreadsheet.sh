@@ -1,5 +1,5 @@
 #!/bin/sh
-# CSV that a spreadsheet in Poland, Spain, Italy or Portugal opens right:
+# CSV and XLSX that a spreadsheet in Poland, Spain, Italy or Portugal opens right:
 # the locale profiles (';', a decimal comma, dates as the country writes
 # them, UTF-8 with a byte order mark or the local code page), invoice
 # numbers a spreadsheet would turn into numbers or dates kept as text, the
@@ -100,6 +100,47 @@ run export --to csv --set target=plain --out "$WORK/plain.csv"
 out=$(check "$WORK/plain.csv" utf-8 ',' '%Y-%m-%d' '.')
 expect_eq "$(printf '%s\n' "$out" | sed -n '1p;2p')" "nobom
 0147 1518.44 2025-03-14 Drukarnia Wróbel Sp. z o.o." "no locale: as before"
+
+# ---- xlsx: typed cells, read back from the workbook's XML
+run export --to xlsx --set "columns=invoice_number,issue_date,seller_name,gross_total,vat_rate" \
+	--set rows=rate --set date_format=dd.mm.yyyy --out "$WORK/x.xlsx"
+expect_rc 0 "export to xlsx"
+cells=$(python3 - "$WORK/x.xlsx" <<'EOF'
+import re, sys, zipfile, datetime
+z = zipfile.ZipFile(sys.argv[1])
+ss = [re.sub(r"<[^>]+>", "", si) for si in re.findall(r"<si>(.*?)</si>", z.read("xl/sharedStrings.xml").decode(), re.S)]
+styles = z.read("xl/styles.xml").decode()
+fmts = dict(re.findall(r'<numFmt numFmtId="(\d+)" formatCode="([^"]*)"', styles))
+xfs = re.findall(r'<xf [^>]*?numFmtId="(\d+)"', styles.split("<cellXfs")[1])
+sheet = z.read("xl/worksheets/sheet1.xml").decode()
+out = []
+for row in re.findall(r'<row r="(\d+)"[^>]*>(.*?)</row>', sheet, re.S)[1:]:
+    vals = []
+    for attrs, v in re.findall(r"<c ([^>]*)>(?:<v>([^<]*)</v>)?</c>", row[1]):
+        t = re.search(r't="(\w+)"', attrs)
+        s = re.search(r's="(\d+)"', attrs)
+        fmt = fmts.get(xfs[int(s.group(1))], "") if s else ""
+        if t and t.group(1) == "s":
+            vals.append("text:" + ss[int(v)])
+        elif "yy" in fmt:
+            d = datetime.date(1899, 12, 30) + datetime.timedelta(days=int(float(v)))
+            vals.append("date:%s(%s)" % (d.isoformat(), fmt))
+        else:
+            vals.append("number:%s" % v)
+    out.append(" ".join(vals))
+print("\n".join(sorted(out)))
+print("frozen" if "<pane" in sheet else "not frozen", "filter" if "<autoFilter" in sheet else "no filter")
+EOF
+)
+expect_eq "$cells" "text:0147 date:2025-03-14(dd.mm.yyyy) text:Drukarnia Wróbel Sp. z o.o. number:1518.44 number:23
+text:03/2024 date:2024-12-31(dd.mm.yyyy) text:Drukarnia Wróbel Sp. z o.o. number:123 number:23
+text:12345 date:2025-01-02(dd.mm.yyyy) text:Drukarnia Wróbel Sp. z o.o. number:12.3 number:23
+frozen filter" "xlsx: numbers as text stay text, amounts and rates numbers, dates dates"
+run export --to xlsx --set sheet='a/b' --set target=xbad --out "$WORK/bad.xlsx"
+expect_rc 1 "a bad sheet name"
+expect_err "xlsx: sheet = 'a/b' is not valid" "why"
+[ ! -e "$WORK/bad.xlsx" ] && pass || fail "nothing written"
+ls "${TMPDIR:-/tmp}"/folio-xlsx-* >/dev/null 2>&1 && fail "a temp workbook left behind" || pass
 
 # ---- bad values
 run export --to csv --set locale=fr --set target=bad --out "$WORK/bad.csv"
