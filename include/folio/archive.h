@@ -369,6 +369,8 @@ struct folio_ledger_batch {
 	size_t nfiles;
 	const struct folio_ledger_item *items;
 	size_t nitems;
+	long long id;              /* the number folio_ledger_next gave, which the
+				    * files print (0: whatever comes) */
 };
 
 /* 1 when document `doc_id` was exported to `target`, 0 when not, <0 on error. */
@@ -391,10 +393,15 @@ long long folio_ledger_key_owner(struct folio_archive *arc, const char *target,
  * after the files are in place; folio_ledger_batches lists pending ones
  * after a crash). A document already exported to the target (another
  * export ran at the same time) fails with FOLIO_E_USAGE and records
- * nothing. *id receives the batch number.
+ * nothing, as does a batch whose promised number `b->id` another export
+ * took meanwhile. *id receives the batch number.
  */
 int folio_ledger_record(struct folio_archive *arc, const struct folio_ledger_batch *b,
 			long long *id, struct folio_err *err);
+
+/* The number the next batch will get (a ledger journal prints it), 0
+ * when the backend cannot tell, <0 on error. */
+long long folio_ledger_next(struct folio_archive *arc, struct folio_err *err);
 
 /* Mark batch `id` delivered. */
 int folio_ledger_done(struct folio_archive *arc, long long id, struct folio_err *err);
@@ -545,6 +552,9 @@ struct folio_store_ops {
 			int (*fn)(void *ctx, long long doc_id, const char *sha256), void *ctx,
 			struct folio_err *err);
 	char *(*vendor_name)(struct folio_store *store, long long id);
+	/* optional (NULL: formats print no batch number): the number the
+	 * next batch will get */
+	long long (*ledger_next)(struct folio_store *store, struct folio_err *err);
 };
 
 /* The built-in SQLite backend (src/archive/db.c and its neighbours). */

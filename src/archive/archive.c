@@ -285,6 +285,11 @@ int folio_ledger_record(struct folio_archive *arc, const struct folio_ledger_bat
 	return arc->ops->ledger_record(arc->st, b, id, err);
 }
 
+long long folio_ledger_next(struct folio_archive *arc, struct folio_err *err)
+{
+	return arc->ops->ledger_next ? arc->ops->ledger_next(arc->st, err) : 0;
+}
+
 int folio_ledger_done(struct folio_archive *arc, long long id, struct folio_err *err)
 {
 	return arc->ops->ledger_done(arc->st, id, err);

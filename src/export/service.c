@@ -857,6 +857,12 @@ int folio_export_run(struct folio_archive *arc, const struct folio_config *cfg,
 		ret = nomem(err);
 		goto done;
 	}
+	/* the number this batch will have, for formats that print it (a
+	 * dry run has none) */
+	if (!req->dry_run && (r.x.batch = folio_ledger_next(arc, err)) < 0) {
+		ret = FOLIO_FAILED;
+		goto done;
+	}
 	if (r.x.mod->begin &&
 	    (ret = r.x.mod->begin(&r.x, r.x.mod->file_per_invoice ? NULL : &r.files[0].data,
 				  err)) != FOLIO_OK)
@@ -895,6 +901,7 @@ int folio_export_run(struct folio_archive *arc, const struct folio_config *cfg,
 	b.query = req->query;
 	b.out = out;
 	b.now = now;
+	b.id = r.x.batch;
 	b.files = lf;
 	b.nfiles = r.nfiles;
 	b.items = r.items;

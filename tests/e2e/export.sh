@@ -238,8 +238,15 @@ run export --again "$(printf '%s\n' "$OUT" | jq -r 'select(.out | endswith("cras
 diff -r crash4 crash4-again >/dev/null && pass || fail "--again of a recovered folder batch"
 
 # ---- what the CLI wrote passes the real validators -------------------------
-run export --to ledger --out books.journal --include-review
+run export --to ledger --out books.journal --include-review --json
 expect_rc 0 "ledger"
+# the journal's header names its own batch (it said "batch 0")
+b=$(printf '%s\n' "$OUT" | jq -r 'select(.summary) | .batch')
+[ -n "$b" ] && [ "$b" -gt 0 ] && pass || fail "a batch number: $OUT"
+head -n 1 books.journal | grep -q "^; folio export, batch $b, [0-9T:-]*Z$" && pass ||
+	fail "the header's batch: $(head -n 1 books.journal), batch $b"
+run export --history --json
+expect_eq "$(printf '%s\n' "$OUT" | jq -r "select(.batch == $b) | .format")" ledger "that batch is the ledger's"
 hledger -f books.journal check >"$WORK/hl" 2>&1 && pass || fail "hledger check: $(cat "$WORK/hl")"
 hledger -f books.journal balance >"$WORK/hl" 2>&1 && pass || fail "hledger balance: $(cat "$WORK/hl")"
 run export --to ubl --out ubl --include-review --force

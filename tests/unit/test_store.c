@@ -324,6 +324,26 @@ int main(void)
 	T_OK(arc != NULL, "reopen");
 	T_EQ_INT(search(arc, "lodz", &hs, &err), FOLIO_OK);
 	T_EQ_INT(hs.n, 1);
+	/* a batch's number is known before its files are written (a ledger
+	 * journal prints it), and a number another export took meanwhile
+	 * is refused, not silently another */
+	{
+		struct folio_ledger_batch b = { .target = "jsonl", .format = "jsonl",
+						.out = "-", .now = "2026-12-07T00:00:00Z" };
+		long long next = folio_ledger_next(arc, &err), id = 0;
+
+		T_OK(next >= 1, "the next batch number");
+		b.id = next;
+		T_EQ_INT(folio_ledger_record(arc, &b, &id, &err), FOLIO_OK);
+		T_OK(id == next, "the batch got the number it was promised");
+		T_OK(folio_ledger_next(arc, &err) == next + 1, "the one after");
+		T_EQ_INT(folio_ledger_record(arc, &b, &id, &err), FOLIO_FAILED);
+		T_EQ_INT(err.kind, FOLIO_E_USAGE);
+		T_CONTAINS(err.msg, "took batch");
+		b.id = 0;
+		T_EQ_INT(folio_ledger_record(arc, &b, &id, &err), FOLIO_OK);
+		T_OK(id == next + 1, "no promise: the next number");
+	}
 	folio_archive_close(arc);
 
 	/* an archive of every older schema opens, read-only too, after an

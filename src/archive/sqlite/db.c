@@ -1106,4 +1106,5 @@ const struct folio_store_ops folio_sqlite_ops = {
 	.ledger_files = sq_ledger_files,
 	.ledger_items = sq_ledger_items,
 	.vendor_name = sq_vendor_name,
+	.ledger_next = sq_ledger_next,
 };

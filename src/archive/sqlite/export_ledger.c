@@ -128,6 +128,21 @@ static int exec(struct folio_store *arc, const char *sql, struct folio_err *err)
 	return FOLIO_OK;
 }
 
+long long sq_ledger_next(struct folio_store *arc, struct folio_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	long long n = -1;
+
+	if (prep(arc, &st, "SELECT coalesce(max(id), 0) + 1 FROM export_batches", err))
+		return -1;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int64(st, 0);
+	else
+		folio_db_err(arc, err, "export ledger");
+	sqlite3_finalize(st);
+	return n;
+}
+
 /* Write the copies of a batch's files, fsynced, into `dir`. */
 static int write_copies(const struct folio_store *arc, const char *dir,
 			const struct folio_ledger_batch *b, struct folio_err *err)
@@ -174,6 +189,22 @@ int sq_ledger_record(struct folio_store *arc, const struct folio_ledger_batch *b
 		bytes += (long long)b->files[i].len;
 	if ((r = exec(arc, "BEGIN IMMEDIATE", err)) != FOLIO_OK)
 		return r;
+	/* the files print the number they were promised: still free? (the
+	 * row takes max(id) + 1, as sq_ledger_next said) */
+	if (b->id > 0) {
+		long long next = sq_ledger_next(arc, err);
+
+		if (next < 0) {
+			r = FOLIO_FAILED;
+			goto fail;
+		}
+		if (next != b->id) {
+			r = folio_err_set(err, FOLIO_FAILED, FOLIO_E_USAGE, 0,
+					  "another export took batch %lld meanwhile: run the export "
+					  "again", b->id);
+			goto fail;
+		}
+	}
 	if ((r = prep(arc, &st, "INSERT INTO export_batches(target, format, profile, query, "
 		      "out, state, documents, bytes, created_at) VALUES (?, ?, ?, ?, ?, "
 		      "'pending', ?, ?, ?)", err)))

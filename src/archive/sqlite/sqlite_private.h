@@ -119,6 +119,7 @@ long long sq_ledger_key_owner(struct folio_store *arc, const char *target, const
 int sq_ledger_record(struct folio_store *arc, const struct folio_ledger_batch *b, long long *id,
 		struct folio_err *err);
 int sq_ledger_done(struct folio_store *arc, long long id, struct folio_err *err);
+long long sq_ledger_next(struct folio_store *arc, struct folio_err *err);
 int sq_ledger_batches(struct folio_store *arc, int pending,
 		int (*fn)(void *ctx, const struct folio_batch_info *b), void *ctx,
 		struct folio_err *err);
