@@ -254,6 +254,12 @@ int folio_xml_declared(const void *xml, size_t len);
 /* Number of online cores (at least 1). */
 int folio_ncores(void);
 
+/* The length of the scheme of a location written "scheme://..." (RFC
+ * 3986: a letter, then letters, digits, + - ., here 2 to 31 of them), 0
+ * for anything else (a folder path): how the storage backends tell
+ * "postgresql://..." from a folder. */
+size_t folio_url_scheme(const char *where);
+
 /* Join a and b with '/' into a new string (caller frees). NULL on ENOMEM. */
 char *folio_path_join(const char *a, const char *b);
 

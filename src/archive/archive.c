@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "folio/archive.h"
+#include "folio/util.h"
 
 struct folio_archive {
 	const struct folio_store_ops *ops;
@@ -21,14 +22,6 @@ struct folio_archive {
 static const struct folio_store_ops *const backends[] = {
 	&folio_sqlite_ops,
 };
-
-/* "scheme" of "scheme://...", for the message when no backend takes it */
-static int scheme_len(const char *where)
-{
-	size_t n = strspn(where, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+-.");
-
-	return n > 0 && n < 32 && !strncmp(where + n, "://", 3) ? (int)n : 0;
-}
 
 struct folio_archive *folio_archive_open(const char *where, int flags, struct folio_err *err)
 {
@@ -42,7 +35,7 @@ struct folio_archive *folio_archive_open(const char *where, int flags, struct fo
 			break;
 		}
 	if (!ops) {
-		int n = scheme_len(where);
+		int n = (int)folio_url_scheme(where);
 
 		folio_err_set(err, FOLIO_FATAL, FOLIO_E_USAGE, 0,
 			      "no storage backend for '%.*s://' archives in this build"

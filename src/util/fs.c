@@ -553,6 +553,16 @@ int folio_ncores(void)
 	return n > 0 ? (int)n : 1;
 }
 
+size_t folio_url_scheme(const char *where)
+{
+	size_t n;
+
+	if (!where || !((*where >= 'a' && *where <= 'z') || (*where >= 'A' && *where <= 'Z')))
+		return 0;
+	n = strspn(where, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+-.");
+	return n >= 2 && n < 32 && !strncmp(where + n, "://", 3) ? n : 0;
+}
+
 char *folio_path_join(const char *a, const char *b)
 {
 	size_t la = strlen(a), lb = strlen(b);

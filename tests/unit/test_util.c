@@ -179,6 +179,16 @@ static void test_files(void)
 	size_t size;
 
 	T_OK(mkdtemp(dir) != NULL, "mkdtemp");
+	/* a location "scheme://..." is no folder; a path that has "://"
+	 * further on, or a one-letter "scheme", is */
+	T_EQ_INT((int)folio_url_scheme("postgresql://folio@localhost/folio"), 10);
+	T_EQ_INT((int)folio_url_scheme("pg+ssl://x"), 6);
+	T_EQ_INT((int)folio_url_scheme("/var/lib/folio"), 0);
+	T_EQ_INT((int)folio_url_scheme("archive"), 0);
+	T_EQ_INT((int)folio_url_scheme("a://x"), 0);
+	T_EQ_INT((int)folio_url_scheme("1db://x"), 0);
+	T_EQ_INT((int)folio_url_scheme("dir/x://y"), 0);
+	T_EQ_INT((int)folio_url_scheme(""), 0);
 	p = folio_path_join(dir, "a/b/c");
 	T_EQ_INT(folio_mkdirs(p, 0755, &err), FOLIO_OK);
 	T_EQ_INT(folio_mkdirs(p, 0755, &err), FOLIO_OK);

@@ -1043,9 +1043,7 @@ int sq_stats(struct folio_store *arc, struct folio_stats *st,
 /* A folder path; "scheme://..." belongs to another backend. */
 static int sq_accepts(const char *where)
 {
-	size_t n = strspn(where, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+-.");
-
-	return !(n > 1 && !strncmp(where + n, "://", 3));
+	return !folio_url_scheme(where);
 }
 
 struct folio_store *folio_sqlite_store(struct folio_archive *arc)
