@@ -22,24 +22,8 @@
 # ingest.jsonl, results.jsonl) and prints it; SPLITS="dev" scores one split.
 set -eu
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-FOLIO=${FOLIO:-./folio}
-case $FOLIO in
-/*) ;;
-*) FOLIO=$(cd "$(dirname "$FOLIO")" && pwd)/$(basename "$FOLIO") ;;
-esac
-PY=/usr/bin/python3
-[ -x "$PY" ] || PY=python3
-VERBOSE=
-case ${1:-} in
--v | --verbose)
-	VERBOSE=--verbose
-	shift
-	;;
-esac
-if [ ! -x "$FOLIO" ]; then
-	echo "receipts.sh: $FOLIO is not built (make folio, or set FOLIO)" >&2
-	exit 1
-fi
+. "$ROOT/tests/bench/lib.sh"
+bench_setup receipts.sh "${1:-}"
 R=${RECEIPTS_DIR:-$ROOT/build/receipts}
 ARGS="--count ${RECEIPTS:-96} --seed ${SEED:-13}"
 if [ "$(cat "$R/.args" 2>/dev/null || true)" != "$ARGS" ]; then
@@ -48,17 +32,6 @@ if [ "$(cat "$R/.args" 2>/dev/null || true)" != "$ARGS" ]; then
 	"$PY" "$ROOT/tests/bench/make_receipts.py" "$R" $ARGS
 	echo "$ARGS" >"$R/.args"
 fi
-W=$(mktemp -d "${TMPDIR:-/tmp}/folio-receipts.XXXXXX")
-if [ -n "${KEEP:-}" ]; then
-	echo "receipts.sh: keeping $W"
-else
-	trap 'rm -rf "$W"' EXIT
-fi
-unset FOLIO_CONFIG FOLIO_ARCHIVE
-export HOME="$W/home"
-mkdir -p "$HOME"
-now() { date +%s.%N; }
-
 for split in ${SPLITS:-dev heldout}; do
 	A=$W/$split/archive
 	mkdir -p "$W/$split"
@@ -72,23 +45,8 @@ for split in ${SPLITS:-dev heldout}; do
 		$(for f in "$@"; do [ -e "$f" ] && echo "$f"; done) \
 		>"$W/$split/ingest.jsonl" 2>"$W/$split/ingest.err" || true
 	t1=$(now)
-	if grep -q 'ingest stopped' "$W/$split/ingest.err"; then
-		echo "receipts.sh: folio ingest failed ($split):" >&2
-		tail -n 5 "$W/$split/ingest.err" >&2
-		exit 1
-	fi
-	"$PY" - "$FOLIO" "$A" "$W/$split/ingest.jsonl" >"$W/$split/results.jsonl" <<'EOF'
-import json, subprocess, sys
-folio, archive, ingest = sys.argv[1:4]
-for line in open(ingest, encoding="utf-8"):
-    o = json.loads(line)
-    if o.get("id") is None:
-        continue
-    r = subprocess.run([folio, "--archive", archive, "show", "--json", str(o["id"])],
-                       capture_output=True, text=True)
-    if r.returncode == 0:
-        print(json.dumps(dict(json.loads(r.stdout), path=o["path"], text=None), ensure_ascii=False))
-EOF
+	bench_check_ingest receipts.sh "$W/$split/ingest.err" "$split"
+	bench_show "$A" "$W/$split/ingest.jsonl" >"$W/$split/results.jsonl"
 	echo
 	printf 'receipts (%s): %d files ingested in %.1f s wall (%.2f s per receipt)\n' \
 		"$split" "$n" "$(echo "$t1 - $t0" | bc -l)" "$(echo "($t1 - $t0) / $n" | bc -l)"

@@ -16,39 +16,14 @@
 # -v lists every mismatch; KEEP=1 keeps the temporary folder.
 set -eu
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-FOLIO=${FOLIO:-./folio}
-case $FOLIO in
-/*) ;;
-*) FOLIO=$(cd "$(dirname "$FOLIO")" && pwd)/$(basename "$FOLIO") ;;
-esac
-PY=/usr/bin/python3
-[ -x "$PY" ] || PY=python3
-VERBOSE=
-case ${1:-} in
--v | --verbose)
-	VERBOSE=--verbose
-	shift
-	;;
-esac
+. "$ROOT/tests/bench/lib.sh"
+bench_setup rendered.sh "${1:-}"
+if [ -n "$VERBOSE" ]; then shift; fi
 CORPUS=${1:?usage: rendered.sh [-v] CORPUS [TITLE]}
 TITLE=${2:-$(basename "$CORPUS")}
-if [ ! -x "$FOLIO" ]; then
-	echo "rendered.sh: $FOLIO is not built (make folio, or set FOLIO)" >&2
-	exit 1
-fi
-W=$(mktemp -d "${TMPDIR:-/tmp}/folio-rendered.XXXXXX")
-if [ -n "${KEEP:-}" ]; then
-	echo "rendered.sh: keeping $W"
-else
-	trap 'rm -rf "$W"' EXIT
-fi
-unset FOLIO_CONFIG FOLIO_ARCHIVE
-export HOME="$W/home"
-mkdir -p "$HOME"
 A=$W/archive
 "$FOLIO" --archive "$A" init >/dev/null
 : >"$W/ingest.jsonl"
-now() { date +%s.%N; }
 n=0
 t0=$(now)
 for dir in "$CORPUS"/*/; do
@@ -69,30 +44,11 @@ for dir in "$CORPUS"/*/; do
 		n=$((n + $#))
 		"$FOLIO" --archive "$A" ingest --json --languages "$ocr" "$@" \
 			>>"$W/ingest.jsonl" 2>>"$W/ingest.err" || true
-		if grep -q 'ingest stopped' "$W/ingest.err"; then
-			echo "rendered.sh: folio ingest failed ($lang):" >&2
-			tail -n 5 "$W/ingest.err" >&2
-			exit 1
-		fi
+		bench_check_ingest rendered.sh "$W/ingest.err" "$lang"
 	done
 done
 t1=$(now)
-"$PY" - "$FOLIO" "$A" "$W/ingest.jsonl" >"$W/results.jsonl" <<'EOF'
-import json, subprocess, sys
-folio, archive, ingest = sys.argv[1:4]
-shown = {}
-for line in open(ingest, encoding="utf-8"):
-    o = json.loads(line)
-    if o.get("id") is None:
-        continue
-    if o["id"] not in shown:
-        r = subprocess.run([folio, "--archive", archive, "show", "--json", str(o["id"])],
-                           capture_output=True, text=True)
-        shown[o["id"]] = json.loads(r.stdout) if r.returncode == 0 else None
-    res = shown[o["id"]]
-    if res is not None:
-        print(json.dumps(dict(res, path=o["path"], text=None), ensure_ascii=False))
-EOF
+bench_show "$A" "$W/ingest.jsonl" >"$W/results.jsonl"
 printf '%s: %d files ingested in %.1f s wall\n\n' "$TITLE" "$n" "$(echo "$t1 - $t0" | bc -l)"
 # shellcheck disable=SC2086 # VERBOSE is empty or one word
 "$PY" "$ROOT/tests/bench/score_rendered.py" --title "$TITLE" $VERBOSE "$CORPUS" "$W/results.jsonl"
