@@ -1,0 +1,1250 @@
+/*
+ * layout_table.c - tables from a page's layout: columns from a heading
+ * line, rows assigned cell by cell, VAT breakdowns and line items, also
+ * where they are printed as label: value groups (see layout.c for the page
+ * model).
+ */
+#include <ctype.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "folio/extract.h"
+#include "folio/strbuf.h"
+#include "folio/util.h"
+#include "layout_private.h"
+
+/* ---- tables ------------------------------------------------------------- */
+
+struct column {
+	int mask;              /* possible kinds */
+	int kind;              /* chosen */
+	int x0, x1;
+};
+
+/* A VAT rate: "23", "23%", "5,5 %", "0%" - one or two digits, at most two
+ * decimals, nothing else (so "3.676,00" is not a rate). */
+static int rate_value(const char *s, char *out, size_t n)
+{
+	size_t i = 0, k = 0, d;
+	char buf[16];
+
+	/* a scan's table rule before it ("| 23%") */
+	while (s[i] == ' ' || (s[i] == '|' && i == 0))
+		i++;
+	for (d = 0; isdigit((unsigned char)s[i]) && d < 3; d++)
+		buf[k++] = s[i++];
+	if (!d || d > 2)
+		return 0;
+	if ((s[i] == ',' || s[i] == '.') && isdigit((unsigned char)s[i + 1])) {
+		buf[k++] = '.';
+		i++;
+		for (d = 0; isdigit((unsigned char)s[i]) && d < 3; d++)
+			buf[k++] = s[i++];
+		if (d > 2)
+			return 0;
+	}
+	while (s[i] == ' ')
+		i++;
+	if (s[i] == '%') {
+		/* "23% lub 22%", "22% (D)", a scan's "23%lub 22%": the first
+		 * rate stands */
+		i++;
+		if (s[i] == ' ' || isalpha((unsigned char)s[i]))
+			i += strlen(s + i);
+	}
+	if (s[i] || k >= n)
+		return 0;
+	buf[k] = '\0';
+	memcpy(out, buf, k + 1);
+	return 1;
+}
+
+static int col_of(const struct column *cols, int ncols, const struct cell *c)
+{
+	int best = -1, bestov = 0, k, bestd = 1 << 30;
+
+	for (k = 0; k < ncols; k++) {
+		int ov = (c->x1 < cols[k].x1 ? c->x1 : cols[k].x1) -
+			 (c->x0 > cols[k].x0 ? c->x0 : cols[k].x0);
+
+		if (ov > bestov) {
+			bestov = ov;
+			best = k;
+		}
+	}
+	if (best >= 0)
+		return best;
+	/* headings set flush left, values flush right ("Kwota netto" over
+	 * "28 457,88" further right): the column whose heading starts last
+	 * before the value's centre, when the value ends before the next
+	 * heading's end */
+	{
+		int mid = (c->x0 + c->x1) / 2, at = -1;
+
+		for (k = 0; k < ncols; k++)
+			if (cols[k].x0 <= mid && (at < 0 || cols[k].x0 > cols[at].x0))
+				at = k;
+		if (at >= 0 && cols[at].mask) {
+			int nx = 1 << 30;
+
+			for (k = 0; k < ncols; k++)
+				if (cols[k].x0 > cols[at].x0 && cols[k].x0 < nx)
+					nx = cols[k].x0;
+			if (c->x1 <= nx)
+				return at;
+		}
+	}
+	for (k = 0; k < ncols; k++) {
+		int d = abs((c->x0 + c->x1) / 2 - (cols[k].x0 + cols[k].x1) / 2);
+
+		if (d < bestd) {
+			bestd = d;
+			best = k;
+		}
+	}
+	return best;
+}
+
+static int cell_amount(struct ctx *cx, const struct pagem *pm, const struct cell *c,
+		       struct folio_amount *am)
+{
+	char *t = lay_span_text(pm, c->a, c->b, NULL, 0);
+	const char *s;
+	size_t used;
+	int ok = 0;
+
+	if (!t)
+		return 0;
+	s = lay_amount_start(t);
+	used = folio_amount_parse(s, cx->dec, am);
+	if (used) {
+		const char *r = s + used;
+
+		while (*r == ' ')
+			r++;
+		/* the rest may be a currency */
+		ok = !*r || !strcmp(r, "\xe2\x82\xac") || (strlen(r) <= 3 && isalpha((unsigned char)*r)) ||
+		     !strcmp(r, "z\xc5\x82");
+		if (!ok && *r == '%')
+			ok = 0;
+	}
+	free(t);
+	return ok;
+}
+
+/*
+ * The cells of a table row, with a cell holding several amounts ("21.04
+ * 4.21": the gap between columns was narrow) cut into one unit per amount.
+ * "2 265,00" is one amount and stays whole. orig[] is each unit's cell.
+ */
+static size_t row_units(struct ctx *cx, const struct pagem *pm, const struct vline *vl,
+			struct cell *units, size_t *orig, size_t max)
+{
+	size_t n = 0, c;
+
+	for (c = vl->ca; c < vl->cb && n < max; c++) {
+		const struct cell *cl = &pm->c[c];
+		size_t offs[SPAN_MAX], nt = cl->b - cl->a, a = cl->a;
+		char *t;
+
+		if (nt < 2 || nt > SPAN_MAX || !(t = lay_span_text(pm, cl->a, cl->b, offs, nt))) {
+			units[n] = *cl;
+			orig[n++] = c;
+			continue;
+		}
+		for (;;) {
+			struct folio_amount am;
+			const char *s = lay_amount_start(t + offs[a - cl->a]);
+			size_t used = folio_amount_parse(s, cx->dec, &am), k;
+			const char *rest = s + used;
+
+			while (*rest == ' ')
+				rest++;
+			k = used ? lay_tok_of(offs, nt, (size_t)(rest - t)) : 0;
+			if (!used || !*rest || *rest == '%' || k + cl->a <= a ||
+			    !folio_amount_parse(lay_amount_start(rest), cx->dec, &am) || n + 1 >= max)
+				break;
+			/* tokens [a, cl->a + k) are one amount */
+			units[n] = *cl;
+			units[n].a = a;
+			units[n].b = cl->a + k;
+			units[n].x0 = pm->t[a].x;
+			units[n].x1 = pm->t[units[n].b - 1].x + pm->t[units[n].b - 1].w;
+			orig[n++] = c;
+			a = cl->a + k;
+		}
+		units[n] = *cl;
+		units[n].a = a;
+		units[n].x0 = pm->t[a].x;
+		orig[n++] = c;
+		free(t);
+	}
+	return n;
+}
+
+/* A line item row, kept open until the next row starts: a description
+ * may go on over the following lines. */
+struct item_row {
+	int open;
+	char desc[256], qty[32], unit[24], rate[16];
+	struct folio_amount am[MAX_COLS];
+	int have[MAX_COLS];
+	int desc_x1;           /* where its description ends on the page */
+};
+
+/* Where the column after `col` starts (the page's width when none). */
+static int next_col_x0(const struct column *cols, int ncols, int col)
+{
+	int k, x = 1 << 20;
+
+	for (k = 0; k < ncols; k++)
+		if (cols[k].x0 > cols[col].x0 && cols[k].x0 < x)
+			x = cols[k].x0;
+	return x;
+}
+
+/* "2 EA", "64 m²", "9,5 Std.": the number as quantity, the rest as unit. */
+static void split_qty(const char *t, int dec, char *qty, size_t nq, char *unit, size_t nu)
+{
+	struct folio_amount a;
+	const char *s = t;
+	size_t used;
+
+	while (*s == ' ')
+		s++;
+	used = folio_amount_parse(s, dec, &a);
+	if (!used) {
+		snprintf(qty, nq, "%s", t);
+		unit[0] = '\0';
+		return;
+	}
+	/* as a plain decimal without trailing zeros: "1.000" (a thousand, in
+	 * a comma locale) is "1000", "1,50" is "1.5" */
+	{
+		char buf[40], *q;
+
+		folio_amount_format(&a, buf, sizeof(buf));
+		if ((q = strchr(buf, '.'))) {
+			size_t k = strlen(buf);
+
+			while (k > (size_t)(q - buf) && (buf[k - 1] == '0' || buf[k - 1] == '.'))
+				if (buf[--k] == '.') {
+					buf[k] = '\0';
+					break;
+				} else {
+					buf[k] = '\0';
+				}
+		}
+		snprintf(qty, nq, "%s", buf);
+	}
+	s += used;
+	while (*s == ' ')
+		s++;
+	snprintf(unit, nu, "%s", s);
+}
+
+static void put_item(struct folio_strbuf *li, int *nli, const struct item_row *r,
+		     const struct column *cols, int ncols)
+{
+	char buf[40];
+	int k;
+
+	if (!r->open || !r->desc[0])
+		return;
+	folio_strbuf_addf(li, "%s{\"description\":", (*nli)++ ? "," : "");
+	folio_strbuf_add_json(li, r->desc);
+	if (r->qty[0]) {
+		folio_strbuf_adds(li, ",\"quantity\":");
+		folio_strbuf_add_json(li, r->qty);
+	}
+	if (r->unit[0]) {
+		folio_strbuf_adds(li, ",\"unit\":");
+		folio_strbuf_add_json(li, r->unit);
+	}
+	for (k = 0; k < ncols && k < MAX_COLS; k++) {
+		const char *nm = cols[k].kind == C_NET ? "net" :
+				 cols[k].kind == C_PRICE ? "unit_price" :
+				 cols[k].kind == C_VAT ? "vat" : NULL;
+
+		if (!nm || !r->have[k])
+			continue;
+		folio_amount_format(&r->am[k], buf, sizeof(buf));
+		folio_strbuf_addf(li, ",\"%s\":\"%s\"", nm, buf);
+	}
+	if (r->rate[0]) {
+		folio_strbuf_adds(li, ",\"vat_rate\":");
+		folio_strbuf_add_json(li, r->rate);
+	}
+	folio_strbuf_addch(li, '}');
+}
+
+/*
+ * The roles of a VAT summary row's amounts, by arithmetic rather than by
+ * headings alone: headings are often missing from the lexicon or shared
+ * ("Total s/ IVA", "Steuerbetrag", "Montant"), while net x rate = VAT and
+ * net + VAT = gross hold on every such row. role[k] becomes C_NET, C_VAT,
+ * C_GROSS or 0 for each column k with an amount. Returns 1 when the roles
+ * reconcile (the VAT may then be implied: *vat_implied set to gross -
+ * net, or 0 at a zero rate, when no column holds it), 0 when they do not
+ * (role[] is the headings' kinds then).
+ */
+static int bd_roles(const char *rate, const struct folio_amount *am, const int *have,
+		    const struct column *cols, int ncols, int *role, long long *vat_implied,
+		    int *implied)
+{
+	long long v[MAX_COLS];
+	double r = strtod(rate, NULL) / 100.0;
+	int k, i, j, n = 0, bi = -1, bj = -1, bg = -1;
+	long long besterr = -1;
+
+	*implied = 0;
+	for (k = 0; k < ncols && k < MAX_COLS; k++) {
+		role[k] = 0;
+		if (!have[k])
+			continue;
+		v[k] = folio_amount_cents(&am[k]);
+		n++;
+		if (cols[k].kind == C_NET || cols[k].kind == C_VAT || cols[k].kind == C_GROSS)
+			role[k] = cols[k].kind;
+	}
+	if (!n || r < 0 || r >= 1)
+		return 0;
+	/* net (i) and VAT (j): the pair whose VAT is nearest net x rate, within
+	 * a cent and 0.2% (VAT summed over lines rounds apart); at a zero rate
+	 * a zero VAT under a non-zero net */
+	for (i = 0; i < ncols && i < MAX_COLS; i++) {
+		if (!have[i])
+			continue;
+		for (j = 0; j < ncols && j < MAX_COLS; j++) {
+			long long want, err, tol;
+
+			if (j == i || !have[j])
+				continue;
+			want = llround((double)v[i] * r);
+			err = llabs(want - v[j]);
+			tol = 1 + llabs(v[j]) / 500;
+			if (err > tol || (r > 0 && !v[j] && v[i]))
+				continue;
+			if (r == 0 && !v[i] && n > 2)
+				continue;
+			/* ties (a zero rate: every zero is a VAT) go to the headings,
+			 * then to the left */
+			err = err * 4 + (role[i] != C_NET) + (role[j] != C_VAT) * 2;
+			if (besterr < 0 || err < besterr) {
+				besterr = err;
+				bi = i;
+				bj = j;
+			}
+		}
+	}
+	if (bi < 0) {
+		/* no VAT column: net and gross apart by net x rate */
+		for (i = 0; i < ncols && i < MAX_COLS && bi < 0; i++)
+			for (j = 0; j < ncols && j < MAX_COLS; j++) {
+				long long d;
+
+				if (j == i || !have[i] || !have[j])
+					continue;
+				d = v[j] - v[i];
+				if (llabs(llround((double)v[i] * r) - d) <= 1 + llabs(d) / 500 &&
+				    (r == 0 || d)) {
+					bi = i;
+					bg = j;
+					*vat_implied = d;
+					*implied = 1;
+					break;
+				}
+			}
+		/* a zero rate and one amount: the net, the VAT nil */
+		if (bi < 0 && r == 0 && n == 1)
+			for (k = 0; k < ncols && k < MAX_COLS; k++)
+				if (have[k] && role[k] != C_VAT) {
+					bi = k;
+					*vat_implied = 0;
+					*implied = 1;
+				}
+		if (bi < 0)
+			return 0;
+	} else {
+		for (k = 0; k < ncols && k < MAX_COLS; k++)
+			if (have[k] && k != bi && k != bj && llabs(v[bi] + v[bj] - v[k]) <= 1 &&
+			    (bg < 0 || role[k] == C_GROSS))
+				bg = k;
+	}
+	for (k = 0; k < ncols && k < MAX_COLS; k++)
+		role[k] = k == bi ? C_NET : k == bj ? C_VAT : k == bg ? C_GROSS : 0;
+	return 1;
+}
+
+/* Adds an item row's net to its rate's sum; a row without either spoils
+ * the sums (they would not be the whole). */
+static void note_rate_net(struct ctx *cx, const struct item_row *r, const struct column *cols,
+			  int ncols)
+{
+	int k, i;
+	double rate;
+
+	if (!r->open || !r->desc[0])
+		return;
+	for (k = 0; k < ncols && k < MAX_COLS; k++)
+		if (cols[k].kind == C_NET && r->have[k])
+			break;
+	if (!r->rate[0] || k == ncols || k == MAX_COLS) {
+		cx->lrate_bad = 1;
+		return;
+	}
+	rate = strtod(r->rate, NULL);
+	for (i = 0; i < cx->nlrate; i++)
+		if (fabs(cx->lrate[i].rate - rate) < 0.001)
+			break;
+	if (i == cx->nlrate) {
+		if (i == (int)(sizeof(cx->lrate) / sizeof(cx->lrate[0]))) {
+			cx->lrate_bad = 1;
+			return;
+		}
+		cx->lrate[i].rate = rate;
+		cx->lrate[i].net = 0;
+		cx->nlrate++;
+	}
+	cx->lrate[i].net += folio_amount_cents(&r->am[k]);
+}
+
+/* Whether line `l` holds no digit at all (a heading's second line:
+ * "netto  podatku  netto"). */
+static int wordy_line(const struct pagem *pm, size_t l)
+{
+	size_t c, k;
+
+	for (c = pm->l[l].ca; c < pm->l[l].cb; c++)
+		for (k = pm->c[c].a; k < pm->c[c].b; k++)
+			if (lay_has_digit(pm->t[k].text))
+				return 0;
+	return 1;
+}
+
+/* Whether a row of two cells or more comes after line `l` past no more
+ * than three lines of one cell (an item's second text and its article
+ * number, each on a line of its own). */
+static int table_goes_on(const struct pagem *pm, size_t l)
+{
+	size_t k;
+
+	for (k = l + 1; k < pm->nl && k <= l + 4; k++) {
+		if (pm->l[k].cb - pm->l[k].ca >= 2)
+			return 1;
+		if (pm->l[k].cb - pm->l[k].ca != 1 ||
+		    abs(pm->c[pm->l[k].ca].x0 - pm->c[pm->l[l].ca].x0) > 4)
+			return 0;
+	}
+	return 0;
+}
+
+/* Read the table whose heading is line `hl` of page `pm`. */
+static int read_table(struct ctx *cx, const struct pagem *pm, size_t hl, struct column *cols,
+		      int ncols)
+{
+	struct folio_strbuf bd = FOLIO_STRBUF_INIT, li = FOLIO_STRBUF_INIT;
+	struct item_row row;
+	int items = 0, nbd = 0, nli = 0, k, ret = 0, sum_have = 0;
+	long long sum_net = 0, sum_vat = 0;
+	size_t l;
+	int have_rate = 0, bd_odd = 0;
+
+	for (k = 0; k < ncols; k++) {
+		if (cols[k].mask & (C_DESC | C_QTY | C_PRICE))
+			items = 1;
+		have_rate |= cols[k].mask & C_RATE;
+	}
+	if (!items && !have_rate && ncols < 3)
+		return 0;
+	if (getenv("FOLIO_DEBUG_LAYOUT"))
+		for (k = 0; k < ncols; k++)
+			fprintf(stderr, "table line %zu col %d [%d..%d] kind %d\n", hl, k, cols[k].x0,
+				cols[k].x1, cols[k].kind);
+	folio_strbuf_addch(&bd, '[');
+	folio_strbuf_addch(&li, '[');
+	memset(&row, 0, sizeof(row));
+	for (l = hl + 1; l < pm->nl && l <= hl + 60; l++) {
+		const struct vline *vl = &pm->l[l];
+		struct folio_amount am[MAX_COLS];
+		int have[MAX_COLS] = { 0 };
+		char rate[16] = "", desc[256] = "", qty[32] = "";
+		int total = 0, namounts = 0, desc_x1 = 0, detail = 0;
+		size_t c;
+
+		struct cell units[32];
+		size_t orig[32], nu, u;
+
+		/* the heading's second line ("netto podatku netto") */
+		if (l == hl + 1 && wordy_line(pm, l))
+			continue;
+		/* a line of one cell inside an item table: the description going
+		 * on ("Handmade Concrete" / "Chicken"), or a detail under it
+		 * ("Artikelnummer: 166022"), when the table goes on after it */
+		if (items && vl->cb - vl->ca == 1 && row.open && table_goes_on(pm, l)) {
+			const struct cell *cl = &pm->c[vl->ca];
+			int col = col_of(cols, ncols, cl);
+
+			/* joined only when it wrapped: its first word would not have
+			 * fitted after the row's description ("Paper subscription" /
+			 * "Subscription fee 1st quarter" is a second text, skipped) */
+			if (col >= 0 && cols[col].kind == C_DESC) {
+				char *t;
+
+				if (!row.desc_x1 || pm->t[cl->a].w + 20 <
+				    next_col_x0(cols, ncols, col) - row.desc_x1)
+					continue;
+				if (!(t = lay_span_text(pm, cl->a, cl->b, NULL, 0))) {
+					ret = -1;
+					goto out;
+				}
+				if (!strchr(t, ':')) {
+					size_t n = strlen(row.desc);
+
+					snprintf(row.desc + n, sizeof(row.desc) - n, " %s", t);
+					row.desc_x1 = cl->x1;
+				}
+				free(t);
+				continue;
+			}
+			/* a code wrapped in its own column ("4bbc175d-c8de-75b5-88a5-" /
+			 * "a7c273403730" under KSeF's "UU ID"): not the table's end */
+			if (col >= 0 && cols[col].kind != C_DESC && cols[col].kind != C_NET &&
+			    cols[col].kind != C_GROSS && cols[col].kind != C_VAT && row.desc_x1 &&
+			    cl->x1 <= row.desc_x1) {
+				struct folio_amount dummy;
+
+				if (!cell_amount(cx, pm, cl, &dummy))
+					continue;
+			}
+		}
+		if (vl->cb - vl->ca < 2 && !(vl->cb - vl->ca == 1 && items == 0))
+			break;
+		nu = row_units(cx, pm, vl, units, orig, 32);
+		/* a code and the description set too close to be two cells
+		 * ("66465935-48e0-... Refined Concrete Pants"): cut where the
+		 * description's column starts */
+		for (k = 0; k < ncols && items; k++) {
+			size_t j;
+
+			if (cols[k].kind != C_DESC)
+				continue;
+			for (u = 0; u < nu && nu < 32; u++) {
+				struct cell *cu = &units[u];
+
+				if (cu->x0 >= cols[k].x0 - 3 || cu->x1 <= cols[k].x0)
+					continue;
+				for (j = cu->a + 1; j < cu->b && pm->t[j].x < cols[k].x0 - 3; j++)
+					;
+				if (j == cu->b)
+					continue;
+				memmove(&units[u + 2], &units[u + 1], (nu - u - 1) * sizeof(*units));
+				memmove(&orig[u + 2], &orig[u + 1], (nu - u - 1) * sizeof(*orig));
+				units[u + 1] = *cu;
+				units[u + 1].a = j;
+				units[u + 1].x0 = pm->t[j].x;
+				orig[u + 1] = orig[u];
+				cu->b = j;
+				cu->x1 = pm->t[j - 1].x + pm->t[j - 1].w;
+				nu++;
+				break;
+			}
+		}
+		if (nu < 2)
+			break;
+		for (u = 0; u < nu; u++) {
+			const struct cell *cl = &units[u];
+			int col = col_of(cols, ncols, cl);
+			char *t = lay_span_text(pm, cl->a, cl->b, NULL, 0);
+			char key[KEY_MAX];
+			size_t m;
+
+			if (!t) {
+				ret = -1;
+				goto out;
+			}
+			lay_make_key(t, key, sizeof(key));
+			detail |= strchr(t, ':') != NULL;
+			c = orig[u];
+			for (m = 0; m < cx->nm && u == 0; m++)
+				if (cx->m[m].lb->kind == V_ROW && &cx->pm[cx->m[m].page] == pm &&
+				    cx->m[m].cell == c)
+					total = 1;
+			if (col >= 0 && (cols[col].mask & C_RATE) && !rate[0] &&
+			    rate_value(t, rate, sizeof(rate))) {
+				/* a rate */
+			} else if (col >= 0 && (cols[col].kind == C_QTY ||
+						(cols[col].kind == C_UNIT &&
+						 isdigit((unsigned char)t[0]))) && !qty[0]) {
+				/* "3 szt." across the quantity and unit columns */
+				snprintf(qty, sizeof(qty), "%s", t);
+			} else if (col >= 0 && cols[col].kind != C_DESC && col < MAX_COLS &&
+				   cell_amount(cx, pm, cl, &am[col])) {
+				have[col] = 1;
+				namounts++;
+			} else if (col >= 0 && cols[col].kind == C_DESC && !desc[0]) {
+				snprintf(desc, sizeof(desc), "%s", t);
+				desc_x1 = cl->x1;
+			} else if (u == 0 && !desc[0] && !total && items &&
+				   !rate_value(t, rate, sizeof(rate))) {
+				/* a number column ("Lp.") before the description */
+			}
+			free(t);
+		}
+		/* an item's details as label: value pairs ("Nummer der
+		 * Auftragsposition: 123   Kontierungshinweis: ..."): the table
+		 * goes on under them */
+		if (!namounts && items && detail && row.open && !rate[0])
+			continue;
+		if (!namounts)
+			break;
+		if (total) {
+			for (k = 0; k < ncols && k < MAX_COLS; k++) {
+				static const char *const names[] = { "net_total", "vat_total",
+								     "gross_total" };
+				int ci = cols[k].kind == C_NET ? 0 : cols[k].kind == C_VAT ? 1 :
+					 cols[k].kind == C_GROSS ? 2 : -1;
+				char buf[40];
+				const struct cell *cl;
+
+				if (ci < 0 || !have[k])
+					continue;
+				for (c = vl->ca; c < vl->cb; c++)
+					if (col_of(cols, ncols, &pm->c[c]) == k)
+						break;
+				cl = &pm->c[c < vl->cb ? c : vl->ca];
+				folio_amount_format(&am[k], buf, sizeof(buf));
+				if (lay_emit(cx, names[ci], buf, NULL, items ? 0.8f : 0.9f, pm, cl->a,
+					 cl->b)) {
+					ret = -1;
+					goto out;
+				}
+			}
+			break;
+		}
+		if (!items && rate[0]) {
+			char buf[40];
+			int role[MAX_COLS], implied = 0;
+			long long vimp = 0;
+
+			if (!bd_roles(rate, am, have, cols, ncols, role, &vimp, &implied))
+				bd_odd = 1;
+			folio_strbuf_addf(&bd, "%s{\"rate\":", nbd++ ? "," : "");
+			folio_strbuf_add_json(&bd, rate);
+			for (k = 0; k < ncols && k < MAX_COLS; k++) {
+				const char *nm = role[k] == C_NET ? "net" : role[k] == C_VAT ? "vat" :
+						 role[k] == C_GROSS ? "gross" : NULL;
+
+				if (!nm || !have[k])
+					continue;
+				folio_amount_format(&am[k], buf, sizeof(buf));
+				folio_strbuf_addf(&bd, ",\"%s\":\"%s\"", nm, buf);
+				if (role[k] == C_NET) {
+					sum_net += folio_amount_cents(&am[k]);
+					sum_have |= 1;
+				} else if (role[k] == C_VAT) {
+					sum_vat += folio_amount_cents(&am[k]);
+					sum_have |= 2;
+				}
+			}
+			if (implied) {
+				struct folio_amount va = { vimp, 2 };
+
+				folio_amount_format(&va, buf, sizeof(buf));
+				folio_strbuf_addf(&bd, ",\"vat\":\"%s\"", buf);
+				sum_vat += vimp;
+				sum_have |= 2;
+			}
+			folio_strbuf_addch(&bd, '}');
+		} else if (items && desc[0]) {
+			note_rate_net(cx, &row, cols, ncols);
+			put_item(&li, &nli, &row, cols, ncols);
+			memset(&row, 0, sizeof(row));
+			row.open = 1;
+			snprintf(row.desc, sizeof(row.desc), "%s", desc);
+			row.desc_x1 = desc_x1;
+			split_qty(qty, cx->dec, row.qty, sizeof(row.qty), row.unit, sizeof(row.unit));
+			snprintf(row.rate, sizeof(row.rate), "%s", rate);
+			memcpy(row.am, am, sizeof(am));
+			memcpy(row.have, have, sizeof(have));
+		}
+	}
+	note_rate_net(cx, &row, cols, ncols);
+	put_item(&li, &nli, &row, cols, ncols);
+	folio_strbuf_addch(&bd, ']');
+	folio_strbuf_addch(&li, ']');
+	/* a row whose amounts do not reconcile: read, but not trusted */
+	if (nbd && lay_emit(cx, "vat_breakdown", bd.buf, NULL, bd_odd ? 0.6f : 0.85f, pm, 0, 0))
+		ret = -1;
+	/* the rows' sums stand for totals a receipt does not print */
+	if (nbd && !ret && (sum_have & 1)) {
+		char buf[40];
+		struct folio_amount t = { sum_net, 2 };
+
+		folio_amount_format(&t, buf, sizeof(buf));
+		if (lay_emit(cx, "net_total", buf, NULL, 0.55f, pm, 0, 0))
+			ret = -1;
+	}
+	if (nbd && !ret && (sum_have & 2)) {
+		char buf[40];
+		struct folio_amount t = { sum_vat, 2 };
+
+		folio_amount_format(&t, buf, sizeof(buf));
+		if (lay_emit(cx, "vat_total", buf, NULL, 0.55f, pm, 0, 0))
+			ret = -1;
+	}
+	if (nli && lay_emit(cx, "lines", li.buf, NULL, 0.8f, pm, 0, 0))
+		ret = -1;
+out:
+	folio_strbuf_release(&bd);
+	folio_strbuf_release(&li);
+	return ret;
+}
+
+/* Every column kind whose heading matches tokens [a, b) exactly. */
+static int col_mask(const struct ctx *cx, const struct pagem *pm, const struct cell *c, size_t a,
+		    size_t b)
+{
+	int mask = 0;
+	size_t k;
+
+	for (k = 0; k < cx->lx->n; k++)
+		if (cx->lx->v[k].kind == V_COL && lay_label_at(pm, c, a, &cx->lx->v[k]) == b)
+			mask |= cx->lx->v[k].col;
+	return mask;
+}
+
+/*
+ * Columns of a heading line: each column label is a column (headings are
+ * often closer together than the gap that separates cells: "Tipo IVA
+ * Base imponible"), and each cell without one is a column of its own.
+ */
+static int heading_columns(const struct ctx *cx, const struct pagem *pm, size_t l,
+			   struct column *cols, int max, int *nkinds)
+{
+	int ncols = 0;
+	size_t c, i;
+
+	*nkinds = 0;
+	for (c = pm->l[l].ca; c < pm->l[l].cb && ncols < max; c++) {
+		const struct cell *cl = &pm->c[c];
+		size_t next = cl->a;
+		int found = 0;
+
+		for (i = 0; i < cx->nm && ncols < max; i++) {
+			const struct match *m = &cx->m[i];
+
+			if (m->lb->kind != V_COL || &cx->pm[m->page] != pm || m->cell != c ||
+			    m->a < next)
+				continue;
+			/* words before the label in its cell ("Lp. Stawka podatku"):
+			 * a column of their own, so that the ordinal under "Lp." is
+			 * not read as the rate */
+			if (m->a > next && ncols + 1 < max) {
+				cols[ncols].mask = 0;
+				cols[ncols].kind = 0;
+				cols[ncols].x0 = pm->t[next].x;
+				cols[ncols].x1 = pm->t[m->a - 1].x + pm->t[m->a - 1].w;
+				ncols++;
+			}
+			cols[ncols].mask = col_mask(cx, pm, cl, m->a, m->b);
+			cols[ncols].kind = 0;
+			cols[ncols].x0 = pm->t[m->a].x;
+			cols[ncols].x1 = pm->t[m->b - 1].x + pm->t[m->b - 1].w;
+			ncols++;
+			(*nkinds)++;
+			next = m->b;
+			found = 1;
+		}
+		if (!found && ncols < max) {
+			cols[ncols].mask = 0;
+			cols[ncols].kind = 0;
+			cols[ncols].x0 = cl->x0;
+			cols[ncols].x1 = cl->x1;
+			ncols++;
+		}
+	}
+	return ncols;
+}
+
+int lay_tables(struct ctx *cx)
+{
+	size_t p, l;
+
+	for (p = 0; p < cx->npm; p++) {
+		const struct pagem *pm = &cx->pm[p];
+
+		for (l = 0; l < pm->nl; l++) {
+			struct column cols[MAX_COLS];
+			int ncols, nkinds, used = 0, k;
+
+			ncols = heading_columns(cx, pm, l, cols, MAX_COLS, &nkinds);
+			if (nkinds < 2 || nkinds * 2 < ncols)
+				continue;
+			/* resolve ambiguous headings ("VAT": rate or amount) left to right:
+			 * a single-kind column first, then the first kind still free */
+			for (k = 0; k < ncols; k++) {
+				int m = cols[k].mask;
+
+				if (m && !(m & (m - 1))) {
+					cols[k].kind = m;
+					used |= m;
+				}
+			}
+			for (k = 0; k < ncols; k++) {
+				int m = cols[k].mask, bit;
+
+				if (!m || cols[k].kind)
+					continue;
+				for (bit = 1; bit <= C_UNIT; bit <<= 1)
+					if ((m & bit) && !(used & bit)) {
+						cols[k].kind = bit;
+						used |= bit;
+						break;
+					}
+				if (!cols[k].kind)
+					cols[k].kind = m & -m;
+			}
+			for (k = 0; k < ncols; k++)
+				cols[k].mask = cols[k].kind;
+			if (read_table(cx, pm, l, cols, ncols))
+				return -1;
+		}
+	}
+	return 0;
+}
+
+/* ---- VAT breakdown as label: value groups ------------------------------- */
+
+/* "6,00%" → "6", "22.00" → "22", "5,50 %" → "5.5" into `out`; 0 if not a
+ * rate. */
+static int norm_rate(const char *s, char *out, size_t n)
+{
+	char r[16];
+	size_t k;
+
+	if (!rate_value(s, r, sizeof(r)))
+		return 0;
+	if (strchr(r, '.')) {
+		k = strlen(r);
+		while (k && r[k - 1] == '0')
+			r[--k] = '\0';
+		if (k && r[k - 1] == '.')
+			r[--k] = '\0';
+	}
+	snprintf(out, n, "%s", r);
+	return 1;
+}
+
+struct bd_event {
+	int kind;              /* C_RATE, C_NET, C_VAT */
+	size_t page;
+	int line, x;
+	char val[40];
+};
+
+static int cmp_bd_event(const void *a, const void *b)
+{
+	const struct bd_event *x = a, *y = b;
+
+	if (x->page != y->page)
+		return x->page < y->page ? -1 : 1;
+	if (x->line != y->line)
+		return x->line < y->line ? -1 : 1;
+	return (x->x > y->x) - (x->x < y->x);
+}
+
+/*
+ * A VAT summary printed as groups of labelled values, one group per rate
+ * (XRechnung: "Gesamtsumme 183,23 / Umsatzsteuersatz 6,00% /
+ * Umsatzsteuerbetrag 10,99"; FatturaPA: "Aliquota IVA (%): 22.00 / Totale
+ * imponibile: 25.00 / Totale imposta: 5.50"). A rate label (bd_rate) opens
+ * a group; the base and the VAT are bd_net / bd_vat labels, or net, gross
+ * or VAT total labels within three lines of a rate. A group ends where a
+ * value of a kind it already has comes.
+ */
+int lay_breakdown_groups(struct ctx *cx)
+{
+	struct bd_event *ev = NULL;
+	size_t nev = 0, aev = 0, i, k;
+	struct folio_strbuf bd = FOLIO_STRBUF_INIT;
+	char rate[16] = "", net[40] = "", vat[40] = "";
+	int nrows = 0, ret = 0, nrates = 0;
+
+	for (i = 0; i < cx->nm; i++)
+		if (cx->m[i].lb->kind == V_BD && cx->m[i].lb->col == C_RATE)
+			nrates++;
+	if (!nrates)
+		return 0;
+	for (i = 0; i < cx->nm; i++) {
+		const struct match *m = &cx->m[i];
+		const struct pagem *pm = &cx->pm[m->page];
+		struct span sp = { pm, 0, 0, 0 };
+		struct bd_event e;
+		char *t;
+		int kind = 0;
+
+		if (m->lb->kind == V_BD)
+			kind = m->lb->col;
+		else if (!strcmp(m->lb->field, "net_total") || !strcmp(m->lb->field, "gross_total"))
+			kind = -C_NET;
+		else if (!strcmp(m->lb->field, "vat_total"))
+			kind = -C_VAT;
+		/* a totals label inside a line ("Valore totale: 5.00") is a line's */
+		if (kind < 0 && m->a != pm->c[m->cell].a)
+			continue;
+		if (!kind || !lay_right_span(pm, m, &sp))
+			continue;
+		/* "IVA (%): 22.00" is a rate, not an amount */
+		for (k = m->b; k < sp.a && kind != C_RATE; k++)
+			if (strchr(pm->t[k].text, '%'))
+				kind = 0;
+		if (!kind)
+			continue;
+		if (!(t = lay_span_text(pm, sp.a, sp.b, NULL, 0))) {
+			ret = -1;
+			goto out;
+		}
+		memset(&e, 0, sizeof(e));
+		e.kind = kind;
+		e.page = m->page;
+		e.line = pm->c[m->cell].line;
+		e.x = pm->t[m->a].x;
+		if (kind == C_RATE) {
+			if (!norm_rate(t, e.val, sizeof(e.val)))
+				kind = 0;
+		} else {
+			struct folio_amount am;
+			const char *a = lay_amount_start(t);
+			size_t used = folio_amount_parse(a, cx->dec, &am);
+
+			if (!used || a[used] == '%' || (a[used] == ' ' && a[used + 1] == '%'))
+				kind = 0;
+			else
+				folio_amount_format(&am, e.val, sizeof(e.val));
+		}
+		free(t);
+		if (!kind)
+			continue;
+		if (lay_grow((void **)&ev, &aev, nev, sizeof(*ev))) {
+			ret = -1;
+			goto out;
+		}
+		ev[nev++] = e;
+	}
+	if (nev)
+		folio_sort(ev, nev, sizeof(*ev), cmp_bd_event);
+	/* totals' labels count only next to a rate */
+	for (i = 0; i < nev; i++) {
+		int near = 0;
+
+		if (ev[i].kind > 0)
+			continue;
+		for (k = 0; k < nev && !near; k++)
+			near = ev[k].kind == C_RATE && ev[k].page == ev[i].page &&
+			       abs(ev[k].line - ev[i].line) <= 3;
+		ev[i].kind = near ? -ev[i].kind : 0;
+	}
+	folio_strbuf_addch(&bd, '[');
+	for (i = 0; i <= nev; i++) {
+		int kind = i < nev ? ev[i].kind : -1;
+
+		if (!kind)
+			continue;
+		if (kind < 0 || (kind == C_RATE && rate[0]) || (kind == C_NET && net[0]) ||
+		    (kind == C_VAT && vat[0])) {
+			if (rate[0] && net[0] && vat[0]) {
+				folio_strbuf_addf(&bd, "%s{\"rate\":", nrows++ ? "," : "");
+				folio_strbuf_add_json(&bd, rate);
+				folio_strbuf_addf(&bd, ",\"net\":\"%s\",\"vat\":\"%s\"}", net, vat);
+			}
+			rate[0] = net[0] = vat[0] = '\0';
+		}
+		if (kind == C_RATE)
+			snprintf(rate, sizeof(rate), "%.15s", ev[i].val);
+		else if (kind == C_NET)
+			snprintf(net, sizeof(net), "%s", ev[i].val);
+		else if (kind == C_VAT)
+			snprintf(vat, sizeof(vat), "%s", ev[i].val);
+	}
+	folio_strbuf_addch(&bd, ']');
+	if (nrows && !bd.buf)
+		ret = -1;
+	else if (nrows && lay_emit(cx, "vat_breakdown", bd.buf, NULL, 0.8f, &cx->pm[ev[0].page], 0, 0))
+		ret = -1;
+out:
+	folio_strbuf_release(&bd);
+	free(ev);
+	return ret;
+}
+
+/* ---- VAT per rate in a totals block ---------------------------------------- */
+
+/* The best candidate of `name` this page reader gave, or NULL. */
+static const struct folio_cand *best_cand(const struct ctx *cx, const char *name)
+{
+	const struct folio_cand *best = NULL;
+	size_t i;
+
+	for (i = 0; i < cx->out->n; i++)
+		if (!strcmp(cx->out->v[i].name, name) &&
+		    (cx->out->v[i].src == FOLIO_SRC_TEXT || cx->out->v[i].src == FOLIO_SRC_OCR) &&
+		    (!best || cx->out->v[i].conf > best->conf))
+			best = &cx->out->v[i];
+	return best;
+}
+
+struct rated {
+	char rate[16];
+	double r;
+	long long vat, net;
+	int have_net;
+	size_t page, a, b;
+};
+
+/*
+ * Totals blocks print the VAT of each rate as its own line: "TVA 25%
+ * 115,75", "Kwota VAT 6%  51,36", "Cuota 25%  6.250,00", "IVA 0%  0,00".
+ * A VAT label, a rate and nothing else in a cell, the amount in the next
+ * cell of its line. Their sum is the VAT total; with one rate the net
+ * total is its base, with several the item tables' nets per rate are,
+ * else VAT / rate with the net total taking up the one rate left; a
+ * breakdown is given only when every base reproduces its VAT and the
+ * bases add up to the net total.
+ */
+int lay_rated_vat(struct ctx *cx)
+{
+	struct rated ev[8];
+	int n = 0, i, k, ret = 0, odd = 0, from_lines = 1, left = -1;
+	long long sum = 0, nets = 0;
+	const struct folio_cand *nt;
+	struct folio_strbuf bd = FOLIO_STRBUF_INIT;
+	char buf[40];
+	size_t mi;
+
+	for (mi = 0; mi < cx->nm && n < 8; mi++) {
+		const struct match *m = &cx->m[mi];
+		const struct pagem *pm = &cx->pm[m->page];
+		const struct cell *c = &pm->c[m->cell];
+		char *t;
+		struct rated e;
+		struct folio_amount am;
+		size_t b = m->b;
+
+		if (!(m->lb->kind == V_AMOUNT && !strcmp(m->lb->field, "vat_total")) &&
+		    !(m->lb->kind == V_BD && m->lb->col == C_VAT))
+			continue;
+		if (m->a != c->a || b >= c->b || m->cell + 1 >= pm->nc ||
+		    pm->c[m->cell + 1].line != c->line)
+			continue;
+		while (b < c->b && !pm->t[b].key[0] && !lay_has_digit(pm->t[b].text))
+			b++;
+		if (!(t = lay_span_text(pm, b, c->b, NULL, 0)))
+			return -1;
+		memset(&e, 0, sizeof(e));
+		k = strchr(t, '%') && norm_rate(t, e.rate, sizeof(e.rate));
+		free(t);
+		if (!k || !cell_amount(cx, pm, &pm->c[m->cell + 1], &am))
+			continue;
+		e.r = strtod(e.rate, NULL) / 100.0;
+		e.vat = folio_amount_cents(&am);
+		e.page = m->page;
+		e.a = pm->c[m->cell + 1].a;
+		e.b = pm->c[m->cell + 1].b;
+		for (k = 0; k < n; k++)
+			if (!strcmp(ev[k].rate, e.rate))
+				break;
+		if (k < n)
+			continue;
+		ev[n++] = e;
+		sum += e.vat;
+	}
+	if (!n)
+		return 0;
+	{
+		struct folio_amount t = { sum, 2 };
+
+		folio_amount_format(&t, buf, sizeof(buf));
+		if (lay_emit(cx, "vat_total", buf, NULL, n > 1 ? 0.75f : 0.8f, &cx->pm[ev[0].page],
+			 n > 1 ? 0 : ev[0].a, n > 1 ? 0 : ev[0].b))
+			return -1;
+	}
+	if (folio_cands_find(cx->out, "vat_breakdown", FOLIO_SRC_NONE) ||
+	    !(nt = best_cand(cx, "net_total")))
+		return 0;
+	{
+		struct folio_amount na;
+		long long net_total;
+
+		if (!folio_amount_parse(nt->value, '.', &na))
+			return 0;
+		net_total = folio_amount_cents(&na);
+		if (n == 1) {
+			ev[0].net = net_total;
+			ev[0].have_net = 1;
+		} else {
+			for (i = 0; i < n; i++)
+				for (k = 0; k < cx->nlrate && !cx->lrate_bad; k++)
+					if (fabs(cx->lrate[k].rate / 100.0 - ev[i].r) < 1e-5) {
+						ev[i].net = cx->lrate[k].net;
+						ev[i].have_net = 1;
+					}
+			for (i = 0; i < n; i++)
+				if (!ev[i].have_net)
+					from_lines = 0;
+			if (!from_lines)
+				for (i = 0; i < n; i++) {
+					ev[i].have_net = 0;
+					if (ev[i].r > 0) {
+						ev[i].net = llround((double)ev[i].vat / ev[i].r);
+						ev[i].have_net = 1;
+					} else if (left < 0) {
+						left = i;
+					} else {
+						return 0;
+					}
+				}
+			for (i = 0; i < n; i++)
+				if (ev[i].have_net)
+					nets += ev[i].net;
+			if (left >= 0) {
+				ev[left].net = net_total - nets;
+				ev[left].have_net = 1;
+				nets = net_total;
+			}
+			if (llabs(nets - net_total) > n)
+				return 0;
+		}
+	}
+	for (i = 0; i < n; i++)
+		if (llabs(llround((double)ev[i].net * ev[i].r) - ev[i].vat) >
+		    1 + llabs(ev[i].vat) / 500)
+			odd = 1;
+	if (odd)
+		return 0;
+	folio_strbuf_addch(&bd, '[');
+	for (i = 0; i < n; i++) {
+		struct folio_amount a = { ev[i].net, 2 }, v = { ev[i].vat, 2 };
+
+		folio_strbuf_addf(&bd, "%s{\"rate\":", i ? "," : "");
+		folio_strbuf_add_json(&bd, ev[i].rate);
+		folio_amount_format(&a, buf, sizeof(buf));
+		folio_strbuf_addf(&bd, ",\"net\":\"%s\"", buf);
+		folio_amount_format(&v, buf, sizeof(buf));
+		folio_strbuf_addf(&bd, ",\"vat\":\"%s\"}", buf);
+	}
+	folio_strbuf_addch(&bd, ']');
+	/* bases from VAT / rate are a guess to a cent or two */
+	if (!bd.buf || lay_emit(cx, "vat_breakdown", bd.buf, NULL,
+			    n == 1 || from_lines ? 0.8f : 0.6f, &cx->pm[ev[0].page], 0, 0))
+		ret = -1;
+	folio_strbuf_release(&bd);
+	return ret;
+}
+
+/* ---- line items as label: value groups ------------------------------------ */
+
+/* Whether a label of the lexicon starts cell `c` (a line of its own kind,
+ * not a description going on). */
+static int cell_has_label(const struct ctx *cx, const struct pagem *pm, size_t c)
+{
+	size_t k;
+
+	for (k = 0; k < cx->nm; k++)
+		if (&cx->pm[cx->m[k].page] == pm && cx->m[k].cell == c &&
+		    cx->m[k].a == pm->c[c].a && cx->m[k].lb->kind != V_COL &&
+		    cx->m[k].lb->kind != V_ROW)
+			return 1;
+	return 0;
+}
+
+/*
+ * Line items printed one field a line (the FatturaPA stylesheet: "Nr.
+ * linea: 1 / Descrizione bene/servizio: ... / Quantità: 5.00 / Valore
+ * unitario: 1.00 / Valore totale: 5.00"): a description label (li_desc)
+ * opens an item, its text going on over the lines under it that start at
+ * its label's x and hold no label; quantity, unit price and line total
+ * labels (li_qty, li_price, li_net) up to the next description fill it.
+ */
+int lay_item_groups(struct ctx *cx)
+{
+	struct folio_strbuf li = FOLIO_STRBUF_INIT;
+	struct item_row row;
+	struct column cols[2];
+	size_t i;
+	int nli = 0, ret = 0, n = 0;
+	const struct pagem *first = NULL;
+
+	memset(&row, 0, sizeof(row));
+	memset(cols, 0, sizeof(cols));
+	cols[0].kind = C_PRICE;
+	cols[1].kind = C_NET;
+	folio_strbuf_addch(&li, '[');
+	/* the matches are in page, cell order: reading order */
+	for (i = 0; i < cx->nm; i++) {
+		const struct match *m = &cx->m[i];
+		const struct pagem *pm = &cx->pm[m->page];
+		const struct cell *c = &pm->c[m->cell];
+		struct span sp = { pm, 0, 0, 0 };
+		char *t;
+
+		if (m->lb->kind != V_LI || m->a != c->a || !lay_right_span(pm, m, &sp))
+			continue;
+		if (!(t = lay_span_text(pm, sp.a, sp.b, NULL, 0))) {
+			ret = -1;
+			goto out;
+		}
+		if (m->lb->col == C_DESC) {
+			size_t l;
+
+			if (row.open && (row.have[0] || row.have[1])) {
+				put_item(&li, &nli, &row, cols, 2);
+				n++;
+			}
+			memset(&row, 0, sizeof(row));
+			row.open = 1;
+			snprintf(row.desc, sizeof(row.desc), "%s", t);
+			first = first ? first : pm;
+			for (l = (size_t)c->line + 1; l < pm->nl && l <= (size_t)c->line + 20; l++) {
+				const struct cell *d = &pm->c[pm->l[l].ca];
+				size_t len = strlen(row.desc);
+				char *u;
+
+				if (pm->l[l].cb - pm->l[l].ca != 1 || abs(d->x0 - c->x0) > 4 ||
+				    cell_has_label(cx, pm, pm->l[l].ca))
+					break;
+				if (!(u = lay_span_text(pm, d->a, d->b, NULL, 0))) {
+					free(t);
+					ret = -1;
+					goto out;
+				}
+				snprintf(row.desc + len, sizeof(row.desc) - len, " %s", u);
+				free(u);
+			}
+		} else if (row.open && m->lb->col == C_QTY && !row.qty[0]) {
+			split_qty(t, cx->dec, row.qty, sizeof(row.qty), row.unit, sizeof(row.unit));
+		} else if (row.open && (m->lb->col == C_PRICE || m->lb->col == C_NET)) {
+			int at = m->lb->col == C_PRICE ? 0 : 1;
+			const char *a = lay_amount_start(t);
+			size_t used = folio_amount_parse(a, cx->dec, &row.am[at]);
+
+			if (used && !row.have[at])
+				row.have[at] = 1;
+		}
+		free(t);
+	}
+	if (row.open && (row.have[0] || row.have[1])) {
+		put_item(&li, &nli, &row, cols, 2);
+		n++;
+	}
+	folio_strbuf_addch(&li, ']');
+	if (n && !li.buf)
+		ret = -1;
+	else if (n && lay_emit(cx, "lines", li.buf, NULL, 0.75f, first, 0, 0))
+		ret = -1;
+out:
+	folio_strbuf_release(&li);
+	return ret;
+}
