@@ -91,5 +91,12 @@ if command -v zsh >/dev/null 2>&1; then
 	for c in $cmds; do
 		grep -q "'$c:" "$ROOT/src/cli/_folio" && pass || fail "zsh completion lacks '$c'"
 	done
+	# and it completes in a real interactive zsh: a command, a filter's
+	# value, a fix field from folio fix --fields
+	out=$(PATH="$(dirname "$FOLIO"):$PATH" zsh -f "$ROOT/tests/e2e/zsh_complete.zsh" \
+		"$ROOT/src/cli" 2>&1 | sed 's/.\x08//g')
+	expect_eq "$out" "folio search
+folio search status:archived
+folio fix 12 seller_tax_id=" "zsh completes folio sea, status:arch and a fix field"
 fi
 finish
