@@ -331,6 +331,7 @@ static long read_breakdown(const char *json, struct bd_row *rows, size_t max)
 struct line_sum {
 	long long sum;
 	long n;
+	int over;              /* the sum left what a long long holds */
 };
 
 static int line_net(void *ctx, struct folio_json_pair *kv, size_t n)
@@ -341,7 +342,8 @@ static int line_net(void *ctx, struct folio_json_pair *kv, size_t n)
 	int ok;
 
 	if (v && (c = cents_of(v, &ok), ok)) {
-		ls->sum += c;
+		if (__builtin_add_overflow(ls->sum, c, &ls->sum))
+			ls->over = 1;
 		ls->n++;
 	}
 	return 0;
@@ -351,11 +353,11 @@ static int line_net(void *ctx, struct folio_json_pair *kv, size_t n)
  * ran out. */
 static long read_line_nets(const char *json, long long *sum)
 {
-	struct line_sum ls = { 0, 0 };
+	struct line_sum ls = { 0, 0, 0 };
 	int r = folio_json_rows(json, line_net, &ls);
 
-	*sum = r ? 0 : ls.sum;
-	return r == -2 ? -1 : r ? 0 : ls.n;
+	*sum = r || ls.over ? 0 : ls.sum;
+	return r == -2 ? -1 : r || ls.over ? 0 : ls.n;
 }
 
 static int field_index(const char *name)
@@ -387,9 +389,14 @@ static int check_breakdown(struct chosen *ch, struct folio_strbuf *why)
 
 		sn += rows[i].net;
 		sv += rows[i].vat;
-		if (rows[i].has_net && rows[i].has_vat && rows[i].rate[0] &&
-		    llabs(llround((double)rows[i].net * rate / 100.0) - rows[i].vat) > 2)
-			bad = 1;
+		/* a rate no VAT has (past 100 %, negative, not a number) is no
+		 * rate to multiply by: 6.5e61 % overflowed llround (found by
+		 * fuzz_json) */
+		if (rows[i].rate[0] && !(rate >= 0.0 && rate <= 100.0))
+			bad = 3;
+		else if (rows[i].has_net && rows[i].has_vat && rows[i].rate[0] &&
+			 llabs(llround((double)rows[i].net * rate / 100.0) - rows[i].vat) > 2)
+			bad = bad ? bad : 1;
 		/* net + VAT = gross per rate (BR-CO-17's sibling) */
 		if (rows[i].has_net && rows[i].has_vat && rows[i].has_gross &&
 		    llabs(rows[i].net + rows[i].vat - rows[i].gross) > 1)
@@ -399,6 +406,8 @@ static int check_breakdown(struct chosen *ch, struct folio_strbuf *why)
 		add_reason(why, "VAT per rate is not net x rate");
 	else if (bad == 2)
 		add_reason(why, "net + VAT is not the gross of its rate");
+	else if (bad == 3)
+		add_reason(why, "a VAT breakdown rate is no VAT rate (0 to 100 %%)");
 	if (n && ch[in].c && ch[iv].c) {
 		long long net = cents_of(ch[in].c->value, &ok);
 		long long vat = ok ? cents_of(ch[iv].c->value, &ok) : 0;

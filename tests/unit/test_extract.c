@@ -295,6 +295,15 @@ static void test_recheck(struct folio_extractor *x)
 			    NULL, 0.9f, FOLIO_SRC_OCR, 1, NULL);
 	T_EQ_INT(folio_extract_recheck(x, d, &err), FOLIO_OK);
 	T_OK(!d->needs_review, "consistent breakdown: %s", d->review ? d->review : "");
+	/* a rate no VAT has is said so, never multiplied (6.5e61 % overflowed
+	 * llround: found by fuzz_json; under UBSan this aborted) */
+	folio_doc_set_field(d, "vat_breakdown",
+			    "[{\"rate\":\"655555555555555555555555555555555555555555555555555555555555580\","
+			    "\"net\":\"100.00\",\"vat\":\"23.00\"},{\"rate\":\"-5\",\"net\":\"0.00\","
+			    "\"vat\":\"0.00\"}]", NULL, 0.9f, FOLIO_SRC_OCR, 1, NULL);
+	T_EQ_INT(folio_extract_recheck(x, d, &err), FOLIO_OK);
+	T_OK(d->needs_review, "a rate past 100 %%");
+	T_CONTAINS(d->review, "a VAT breakdown rate is no VAT rate (0 to 100 %)");
 	folio_doc_free(d);
 }
 
