@@ -122,6 +122,10 @@ int cli_load_doc(struct cli *cli, const struct command *c, int argc, char **argv
 		 const char *const *specs, const char **vals, struct folio_archive **arc,
 		 struct folio_doc **doc);
 
+/* Who runs this, for the audit log: SUDO_USER, else the login name, else
+ * "uid N" written to buf. */
+const char *cli_who(char *buf, size_t n);
+
 /* Close the object begun with cli_json_begin, print it as one line on
  * stdout, release the buffer. */
 struct folio_json;

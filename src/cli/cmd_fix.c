@@ -1,5 +1,4 @@
 /* cmd_fix.c - folio fix ID FIELD=VALUE...: correct extracted fields. */
-#include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -10,19 +9,6 @@
 #include "folio/pipeline.h"
 #include "folio/strbuf.h"
 #include "folio/util.h"
-
-static const char *who(char *buf, size_t n)
-{
-	const char *u = getenv("SUDO_USER");
-	struct passwd *pw;
-
-	if (u && *u)
-		return u;
-	if ((pw = getpwuid(getuid())) && pw->pw_name)
-		return pw->pw_name;
-	snprintf(buf, n, "uid %ld", (long)getuid());
-	return buf;
-}
 
 int cmd_fix(struct cli *cli, int argc, char **argv)
 {
@@ -79,7 +65,7 @@ int cmd_fix(struct cli *cli, int argc, char **argv)
 		free(fx);
 		return EXIT_FAIL;
 	}
-	if (folio_fix_doc(arc, &cli->cfg, id, fx, (size_t)n, who(ubuf, sizeof(ubuf)), &doc,
+	if (folio_fix_doc(arc, &cli->cfg, id, fx, (size_t)n, cli_who(ubuf, sizeof(ubuf)), &doc,
 			  &err) != FOLIO_OK) {
 		ret = err.kind == FOLIO_E_USAGE ? cli_error(EXIT_USAGE, "fix: %s", err.msg)
 						: cli_fail(&err);

@@ -1,6 +1,5 @@
 /* cmd_note.c - folio note [--json] ID [TEXT...]: a person's note on a
  * document (searchable, exported); without TEXT, the notes. */
-#include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -10,19 +9,6 @@
 #include "folio/pipeline.h"
 #include "folio/strbuf.h"
 #include "folio/util.h"
-
-static const char *who(char *buf, size_t n)
-{
-	const char *u = getenv("SUDO_USER");
-	struct passwd *pw;
-
-	if (u && *u)
-		return u;
-	if ((pw = getpwuid(getuid())) && pw->pw_name)
-		return pw->pw_name;
-	snprintf(buf, n, "uid %ld", (long)getuid());
-	return buf;
-}
 
 static void print_notes(const struct folio_doc *doc, long long id, int json)
 {
@@ -106,7 +92,7 @@ int cmd_note(struct cli *cli, int argc, char **argv)
 			print_notes(doc, id, vals[0] != NULL);
 	} else if (!text.buf) {
 		ret = cli_error(EXIT_FAIL, "out of memory");
-	} else if (folio_note_doc(arc, &cli->cfg, id, text.buf, who(ubuf, sizeof(ubuf)), &doc,
+	} else if (folio_note_doc(arc, &cli->cfg, id, text.buf, cli_who(ubuf, sizeof(ubuf)), &doc,
 				  &err) != FOLIO_OK) {
 		ret = err.kind == FOLIO_E_USAGE ? cli_error(EXIT_USAGE, "note: %s", err.msg)
 						: cli_fail(&err);

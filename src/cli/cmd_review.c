@@ -3,7 +3,6 @@
  * what needs a person, with the command that answers each reason, and
  * closing an item a person has checked.
  */
-#include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -129,19 +128,6 @@ static int print_item(void *ctx, const struct folio_review_item *it)
 	return 0;
 }
 
-static const char *who(char *buf, size_t n)
-{
-	const char *u = getenv("SUDO_USER");
-	struct passwd *pw;
-
-	if (u && *u)
-		return u;
-	if ((pw = getpwuid(getuid())) && pw->pw_name)
-		return pw->pw_name;
-	snprintf(buf, n, "uid %ld", (long)getuid());
-	return buf;
-}
-
 static int review_done(struct cli *cli, const struct command *c, const char *arg, const char *note,
 		  int json)
 {
@@ -156,7 +142,7 @@ static int review_done(struct cli *cli, const struct command *c, const char *arg
 		return EXIT_USAGE;
 	if (!(arc = cli_open(cli, 0)))
 		return EXIT_FAIL;
-	if (folio_review_accept(arc, id, who(ubuf, sizeof(ubuf)), note, &doc, &err) != FOLIO_OK) {
+	if (folio_review_accept(arc, id, cli_who(ubuf, sizeof(ubuf)), note, &doc, &err) != FOLIO_OK) {
 		ret = err.kind == FOLIO_E_USAGE ? cli_error(EXIT_FAIL, "review: %s", err.msg)
 						: cli_fail(&err);
 	} else if (json) {

@@ -14,6 +14,7 @@
  * train) replace it with folio-engine, same arguments, same process.
  */
 #include <errno.h>
+#include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -391,6 +392,19 @@ usage:
 	cli_usage(c, stderr);
 	free(ops);
 	return -1;
+}
+
+const char *cli_who(char *buf, size_t n)
+{
+	const char *u = getenv("SUDO_USER");
+	struct passwd *pw;
+
+	if (u && *u)
+		return u;
+	if ((pw = getpwuid(getuid())) && pw->pw_name)
+		return pw->pw_name;
+	snprintf(buf, n, "uid %ld", (long)getuid());
+	return buf;
 }
 
 void cli_json_begin(struct folio_json *j, struct folio_strbuf *sb)
