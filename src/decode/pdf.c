@@ -800,6 +800,58 @@ out:
 	return status;
 }
 
+/*
+ * Whether the n-page PDF in data reads back as folio_decode() will read
+ * it: its page count, then each page loaded and its text taken, as
+ * load_page() does. A part that MuPDF wrote but cannot read again (fuzz_pdf
+ * found one: "exception stack overflow" on a page of a split) must fail
+ * the split with the reason, not become an original nobody can open.
+ */
+static int reads_back(fz_context *fz, const unsigned char *data, size_t len, size_t n,
+		      struct folio_err *err)
+{
+	fz_stream *stm = NULL;
+	fz_document *fdoc = NULL;
+	fz_page *page;
+	fz_stext_page *text;
+	fz_rect bounds;
+	int count = -1, ret = FOLIO_OK;
+	size_t i;
+
+	fz_var(stm);
+	fz_var(fdoc);
+	fz_var(count);
+	fz_var(ret);
+	fz_try(fz) {
+		stm = fz_open_memory(fz, data, len);
+		fdoc = fz_open_document_with_stream(fz, "application/pdf", stm);
+		count = fz_count_pages(fz, fdoc);
+	}
+	fz_catch(fz) {
+		ret = caught(fz, err, "the split part does not open again");
+	}
+	if (ret == FOLIO_OK && count != (int)n)
+		ret = folio_err_set(err, FOLIO_FAILED, FOLIO_E_INPUT, 0,
+				    "the split part reads back with %d pages, not %zu", count, n);
+	for (i = 0; ret == FOLIO_OK && i < n; i++) {
+		ret = load_page(fz, fdoc, (int)i, &page, &bounds, &text, err);
+		if (ret == FOLIO_OK) {
+			fz_drop_stext_page(fz, text);
+			fz_drop_page(fz, page);
+		} else {
+			/* load_page says "cannot read PDF page N: why" */
+			char why[sizeof(err->msg)];
+
+			snprintf(why, sizeof(why), "%s", err->msg);
+			ret = folio_err_set(err, ret, FOLIO_E_INPUT, 0,
+					    "the split part does not read back: %s", why);
+		}
+	}
+	fz_drop_document(fz, fdoc);
+	fz_drop_stream(fz, stm);
+	return ret;
+}
+
 int folio_pdf_subset(struct folio_decode_ctx *ctx, const struct folio_doc *doc,
 		     const size_t *pages, size_t n, unsigned char **out, size_t *size,
 		     struct folio_err *err)
@@ -822,6 +874,7 @@ int folio_pdf_subset(struct folio_decode_ctx *ctx, const struct folio_doc *doc,
 	fz_var(map);
 	fz_var(buf);
 	fz_var(o);
+	fz_var(ret);
 	fz_try(fz) {
 		pdf_write_options opts = pdf_default_write_options;
 
@@ -856,6 +909,11 @@ int folio_pdf_subset(struct folio_decode_ctx *ctx, const struct folio_doc *doc,
 		*out = NULL;
 		*size = 0;
 		ret = caught(fz, err, "cannot split the PDF");
+	}
+	if (ret == FOLIO_OK && (ret = reads_back(fz, *out, *size, n, err)) != FOLIO_OK) {
+		free(*out);
+		*out = NULL;
+		*size = 0;
 	}
 	return ret;
 }

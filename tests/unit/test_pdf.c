@@ -671,6 +671,49 @@ static void test_far_glyph(void)
 	free(data);
 }
 
+/* A batch's part (folio_decode_subset): pages 3 and 1 of a 3-page PDF
+ * become a PDF of those two pages in that order, which the subset reads
+ * back before it returns it (the check fuzz_pdf's finding asked for: a
+ * part MuPDF wrote but could not read again). */
+static void test_subset(void)
+{
+	static const char p3[] = "BT /F1 12 Tf 72 700 Td (Trzecia strona faktury numer 3) Tj ET\n";
+	struct page_spec spec[3] = { { A4_W, A4_H, text_page },
+				     { A4_W, A4_H, short_page },
+				     { LETTER_W, LETTER_H, p3 } };
+	struct folio_err err;
+	struct folio_doc *doc = NULL, *part = NULL;
+	unsigned char *data, *out = NULL;
+	size_t size, outlen = 0, pages[2] = { 2, 0 }, bad[1] = { 7 };
+
+	data = make_pdf(spec, 3, NULL, PLAIN, &size);
+	T_EQ_INT(decode_bytes(data, size, &doc, &err), FOLIO_OK);
+	if (!doc || doc->npages != 3) {
+		T_OK(0, "the 3-page batch decodes");
+		goto out;
+	}
+	T_EQ_INT(folio_decode_subset(&dctx, doc, pages, 2, &out, &outlen, &err), FOLIO_OK);
+	T_OK(out && outlen > 0, "the part's bytes");
+	if (out) {
+		T_EQ_INT(decode_bytes(out, outlen, &part, &err), FOLIO_OK);
+		T_OK(part && part->npages == 2, "the part has 2 pages");
+		if (part && part->npages == 2) {
+			T_OK(find_word(&part->pages[0], "Trzecia") != NULL, "page 3 comes first");
+			T_OK(find_word(&part->pages[1], "Faktura") != NULL, "page 1 second");
+		}
+	}
+	free(out);
+	out = NULL;
+	/* a page the batch does not have: refused with a reason, no bytes */
+	T_EQ_INT(folio_decode_subset(&dctx, doc, bad, 1, &out, &outlen, &err), FOLIO_FAILED);
+	T_OK(!out && err.msg[0], "no part, a reason: %s", err.msg);
+out:
+	folio_doc_free(part);
+	folio_doc_free(doc);
+	free(out);
+	free(data);
+}
+
 int main(void)
 {
 	struct folio_err err;
@@ -693,6 +736,7 @@ int main(void)
 
 	test_bid();
 	test_far_glyph();
+	test_subset();
 	test_text_layer();
 	test_render();
 	test_weak_text();
