@@ -1171,13 +1171,41 @@ int lay_strong_taxid_label(const char *key)
 		"nip", "nif", "cif", "vat", "piva", "iva", "partitaiva", "ustidnr", "ustid",
 		"vatno", "vatnumber", "vatid", "vatregno", "contribuinte", "steuernummer", "tva",
 		"umsatzsteuerid", "umsatzsteueridentifikationsnummer", "taxid", "taxnumber",
-		"fiscale", "codicefiscale", "nipue",
+		"fiscale", "codicefiscale", "nipue", "vatregno", "vatregnumber", "vatregistrationno",
+		"vatregistrationnumber", "taxregno", "vatidno", "vatidnumber", "mva", "orgnr",
+		"momsregnr", "momsnr", "cvrnr", "btwnummer", "btwnr", "numerotva", "ntva",
 	};
 	size_t i;
 
 	for (i = 0; i < sizeof(w) / sizeof(w[0]); i++)
 		if (!strcmp(key, w[i]))
 			return 1;
+	return 0;
+}
+
+/*
+ * Whether the tokens right before token i on its line name a tax ID: one
+ * strong label ("NIP:", "USt-IdNr.") or two or three words that do
+ * together ("VAT number:", "VAT reg. no.:", "Tax ID:").
+ */
+static int strong_label_before(const struct pagem *pm, size_t i)
+{
+	char joined[64] = "";
+	size_t k, len = 0;
+
+	for (k = 1; k <= 3 && k <= i; k++) {
+		const struct tok *t = &pm->t[i - k];
+		size_t n = strlen(t->key);
+
+		if (t->line != pm->t[i].line || !n || n + len >= sizeof(joined))
+			return 0;
+		/* the earlier word goes first */
+		memmove(joined + n, joined, len + 1);
+		memcpy(joined, t->key, n);
+		len += n;
+		if (lay_strong_taxid_label(joined))
+			return 1;
+	}
 	return 0;
 }
 
@@ -1198,7 +1226,7 @@ static size_t unchecked_taxid(const struct pagem *pm, size_t i, struct taxid *t)
 	 * was read with confidence and no look-alike repair checks */
 	if (pm->pg->source == FOLIO_SRC_OCR && pm->t[i].conf < 0.9f)
 		return 0;
-	if (!i || pm->t[i - 1].line != pm->t[i].line || !lay_strong_taxid_label(pm->t[i - 1].key))
+	if (!strong_label_before(pm, i))
 		return 0;
 	if (pm->pg->source == FOLIO_SRC_OCR) {
 		char rep[32];

@@ -545,6 +545,18 @@ static void test_name_labels(struct folio_extractor *x)
 		"62|Name:\t141|The Buyercompany\t328|Umsatzsteuer-ID:\t408|DE136695976",
 		NULL,
 	};
+	/* labels of two or three words ("VAT reg. no.:", "VAT number:") vouch
+	 * for a tax ID whose check fails, as one word does */
+	static const char *const multiword_ids[] = {
+		"62|From",
+		"62|Company:\t141|Salescompany ltd.",
+		"62|VAT reg. no.:\t141|NO123456789MVA",
+		"62|Customer",
+		"62|Name:\t141|The Buyercompany",
+		"62|VAT number:\t141|SE4598375937",
+		"62|Order no.:\t141|45983759",
+		NULL,
+	};
 	static const char *const kosit[] = {
 		"63|Informationen zum Käufer",
 		"62|Käuferreferenz:\t141|018304 / 28865",
@@ -578,6 +590,11 @@ static void test_name_labels(struct folio_extractor *x)
 	T_EQ_STR(val(d, "buyer_tax_id"), "DE136695976");
 	T_OK(conf_of(d, "seller_tax_id") < 0.5f, "an unchecked tax ID is unsure: %.2f",
 	     (double)conf_of(d, "seller_tax_id"));
+	folio_doc_free(d);
+	d = extract_rows(x, FOLIO_SRC_TEXT, multiword_ids);
+	T_EQ_STR(val(d, "seller_tax_id"), "NO123456789MVA");
+	T_EQ_STR(val(d, "buyer_tax_id"), "SE4598375937");
+	T_OK(conf_of(d, "buyer_tax_id") < 0.5f, "unsure: %.2f", (double)conf_of(d, "buyer_tax_id"));
 	folio_doc_free(d);
 }
 
