@@ -245,6 +245,99 @@ static void split_qty(const char *t, int dec, char *qty, size_t nq, char *unit, 
 	snprintf(unit, nu, "%s", s);
 }
 
+/* Whether the digits of `want` (leading zeros aside) appear in order among
+ * those of `got`: "0.75" in a misread "275.00", "12122.59" in "1212259.00". */
+static int digits_within(const char *want, const char *got)
+{
+	while (*want == '0' || *want == '.' || *want == '-')
+		want++;
+	for (; *want; want++) {
+		if (!isdigit((unsigned char)*want))
+			continue;
+		while (*got && *got != *want)
+			got++;
+		if (!*got)
+			return 0;
+		got++;
+	}
+	return 1;
+}
+
+/*
+ * An item row read by OCR, mended by its own arithmetic (quantity x unit
+ * price = net): a quantity misread as letters ("Yi", "ik") becomes the
+ * whole number net / price when that is exact; a unit price that does not
+ * close the row but holds the digits of net / quantity in order (a lost
+ * point: "1212259.00" for 12122.59, "275.00" for 0.75) becomes that price.
+ * A row that does not close otherwise (a discount) is left as read. OCR
+ * noise before the description ("_", "'-", "~") goes too.
+ */
+static void mend_item(struct item_row *r, const struct column *cols, int ncols, int dec)
+{
+	struct folio_amount q;
+	int k, kp = -1, kn = -1;
+	size_t used, n;
+	long long price, net, qc;
+
+	/* noise: ASCII marks, and the curly single quotes and dashes (three
+	 * bytes each in UTF-8); a minus before a digit is a sign, kept */
+	for (n = 0;;) {
+		const unsigned char *d = (const unsigned char *)r->desc + n;
+
+		if (*d && strchr(" _~|'`.,:;", *d))
+			n++;
+		else if (*d == '-' && !isdigit(d[1]))
+			n++;
+		else if (d[0] == 0xe2 && d[1] == 0x80 &&
+			 (d[2] == 0x98 || d[2] == 0x99 || d[2] == 0x93 || d[2] == 0x94))
+			n += 3;
+		else
+			break;
+	}
+	if (n && r->desc[n])
+		memmove(r->desc, r->desc + n, strlen(r->desc + n) + 1);
+	for (k = 0; k < ncols && k < MAX_COLS; k++) {
+		if (cols[k].kind == C_PRICE && r->have[k])
+			kp = k;
+		else if (cols[k].kind == C_NET && r->have[k])
+			kn = k;
+	}
+	if (kp < 0 || kn < 0)
+		return;
+	price = folio_amount_cents(&r->am[kp]);
+	net = folio_amount_cents(&r->am[kn]);
+	used = r->qty[0] ? folio_amount_parse(r->qty, dec, &q) : 0;
+	if (r->qty[0] && (!used || r->qty[used])) {
+		/* letters where a quantity was printed */
+		if (price && net % price == 0 && llabs(net / price) <= 100000 && net / price) {
+			snprintf(r->qty, sizeof(r->qty), "%lld", net / price);
+			r->unit[0] = '\0';
+		}
+		return;
+	}
+	if (!used || q.scale > 3)
+		return;
+	/* the quantity in thousandths, the row's arithmetic in cents */
+	for (qc = q.units, k = q.scale; k < 3; k++)
+		qc *= 10;
+	if (!qc || llabs(qc) > 100000000LL || llabs(price) > 1000000000000LL)
+		return;
+	if (llabs(price * qc / 1000 - net) <= 1 + llabs(net) / 1000)
+		return;
+	{
+		long long want = llround((double)net * 1000.0 / (double)qc);
+		struct folio_amount a = { want, 2 };
+		char wbuf[40], gbuf[40];
+
+		if (llabs(want * qc / 1000 - net) > 1 || want <= 0 || price <= 0)
+			return;
+		folio_amount_format(&a, wbuf, sizeof(wbuf));
+		folio_amount_format(&r->am[kp], gbuf, sizeof(gbuf));
+		if (digits_within(wbuf, gbuf) && strlen(wbuf) < strlen(gbuf))
+			r->am[kp] = a;
+	}
+}
+
 static void put_item(struct folio_strbuf *li, int *nli, const struct item_row *r,
 		     const struct column *cols, int ncols)
 {
@@ -660,6 +753,8 @@ static int read_table(struct ctx *cx, const struct pagem *pm, size_t hl, struct 
 			folio_strbuf_addch(&bd, '}');
 		} else if (items && desc[0]) {
 			note_rate_net(cx, &row, cols, ncols);
+			if (row.open && pm->pg->source == FOLIO_SRC_OCR)
+				mend_item(&row, cols, ncols, cx->dec);
 			put_item(&li, &nli, &row, cols, ncols);
 			memset(&row, 0, sizeof(row));
 			row.open = 1;
@@ -672,6 +767,8 @@ static int read_table(struct ctx *cx, const struct pagem *pm, size_t hl, struct 
 		}
 	}
 	note_rate_net(cx, &row, cols, ncols);
+	if (row.open && pm->pg->source == FOLIO_SRC_OCR)
+		mend_item(&row, cols, ncols, cx->dec);
 	put_item(&li, &nli, &row, cols, ncols);
 	folio_strbuf_addch(&bd, ']');
 	folio_strbuf_addch(&li, ']');

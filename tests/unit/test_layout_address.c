@@ -973,6 +973,42 @@ static void test_item_headings(struct folio_extractor *x)
 	folio_doc_free(d);
 }
 
+/* Item rows read by OCR, mended by their own arithmetic: a quantity read
+ * as letters ("Yi") is net / price when that is whole; a price that lost
+ * its point ("275.00" for 0.75, "1212259.00") is net / quantity when its
+ * digits hold those of that; a discount row (price x quantity > net, digits
+ * not within) stays as read; noise before a description goes. The same
+ * rows in a text layer are taken as printed. */
+static void test_item_mend(struct folio_extractor *x)
+{
+	static const char *const rows[] = {
+		"60|#\t80|Description\t300|Quantity\t370|Price\t430|VAT rate\t500|Line total",
+		"60|1\t80|item name\t320|Yi\t380|400.00\t440|25%\t510|2,800.00",
+		"60|2\t80|_Network cable\t320|250\t380|275.00\t440|25%\t510|187.50",
+		"60|3\t80|Festpreis\t320|1\t380|1212259.00\t440|25%\t510|12,122.59",
+		"60|4\t80|Rabatt item\t320|2\t380|10.00\t440|25%\t510|18.00",
+		NULL,
+	};
+	static const char *const want =
+		"[{\"description\":\"item name\",\"quantity\":\"7\",\"unit_price\":\"400.00\","
+		"\"net\":\"2800.00\",\"vat_rate\":\"25\"},"
+		"{\"description\":\"Network cable\",\"quantity\":\"250\",\"unit_price\":\"0.75\","
+		"\"net\":\"187.50\",\"vat_rate\":\"25\"},"
+		"{\"description\":\"Festpreis\",\"quantity\":\"1\",\"unit_price\":\"12122.59\","
+		"\"net\":\"12122.59\",\"vat_rate\":\"25\"},"
+		"{\"description\":\"Rabatt item\",\"quantity\":\"2\",\"unit_price\":\"10.00\","
+		"\"net\":\"18.00\",\"vat_rate\":\"25\"}]";
+	struct folio_doc *d = extract_rows(x, FOLIO_SRC_OCR, rows);
+
+	T_EQ_STR(val(d, "lines"), want);
+	folio_doc_free(d);
+	d = extract_rows(x, FOLIO_SRC_TEXT, rows);
+	T_OK(val(d, "lines") && strstr(val(d, "lines"), "\"quantity\":\"Yi\"") &&
+	     strstr(val(d, "lines"), "\"unit_price\":\"275.00\""), "a text layer as printed: %s",
+	     val(d, "lines") ? val(d, "lines") : "(none)");
+	folio_doc_free(d);
+}
+
 /* KSeF's item table: a row code set against the description (one cell),
  * a code wrapped onto a line of its own, "Cena jedn. netto" one column;
  * XRechnung's rows with label: value details under them. */
@@ -1296,6 +1332,7 @@ int main(void)
 	test_letter(x);
 	test_currency(x);
 	test_item_headings(x);
+	test_item_mend(x);
 	test_item_rows(x);
 	test_accounts_ocr(x);
 	test_fpa_parties(x);
