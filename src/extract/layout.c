@@ -12,8 +12,8 @@
  *
  * Everything found is a candidate with a confidence; choosing among them
  * and reconciling the totals is extract.c's job. The parties are read in
- * layout_party.c, the tables in layout_table.c; layout_private.h is what
- * the three share.
+ * layout_party.c, the tables in layout_table.c, tax IDs and accounts in
+ * layout_ids.c; layout_private.h is what they share.
  */
 #include <ctype.h>
 #include <math.h>
@@ -571,7 +571,7 @@ static void span_bbox(const struct pagem *pm, size_t a, size_t b, int bbox[4])
 	bbox[3] = y1 - y0;
 }
 
-static float span_ocr_conf(const struct pagem *pm, size_t a, size_t b)
+float lay_span_ocr_conf(const struct pagem *pm, size_t a, size_t b)
 {
 	float s = 0;
 	size_t i;
@@ -595,7 +595,7 @@ int lay_emit(struct ctx *cx, const char *name, const char *value, const char *ra
 	if (b > a)
 		span_bbox(pm, a, b, bbox);
 	if (src == FOLIO_SRC_OCR) {
-		float oc = span_ocr_conf(pm, a, b);
+		float oc = lay_span_ocr_conf(pm, a, b);
 
 		conf *= 0.6f + 0.4f * oc;
 	}
@@ -851,164 +851,6 @@ static int read_number(struct ctx *cx, const char *name, const struct span *sp)
 	return lay_emit(cx, name, buf, NULL, sp->conf, pm, a, i) ? -1 : 1;
 }
 
-/* IBAN: letters and digits of the following tokens, checked at every
- * plausible length (15..34). */
-int lay_read_iban(struct ctx *cx, const struct span *sp, float conf)
-{
-	const struct pagem *pm = sp->pm;
-	char buf[64], out[40];
-	size_t i, j, n = 0, endtok[64];
-
-	for (i = sp->a; i < sp->b && n < 40; i++) {
-		const char *s = pm->t[i].text;
-
-		if (!pm->t[i].key[0] || !strcmp(pm->t[i].key, "iban"))
-			continue;
-		for (; *s && n < 40; s++)
-			if (isalnum((unsigned char)*s)) {
-				endtok[n] = i + 1;
-				buf[n++] = (char)toupper((unsigned char)*s);
-			}
-	}
-	buf[n] = '\0';
-	if (n < 15 || !isalpha((unsigned char)buf[0]) || !isalpha((unsigned char)buf[1]))
-		return 0;
-	for (j = n; j >= 15; j--) {
-		char save = buf[j];
-		int ok;
-
-		buf[j] = '\0';
-		ok = folio_iban_check(buf, out);
-		if (ok != 1 && folio_iban_repair(buf, out) == 1)
-			ok = 2;
-		buf[j] = save;
-		if (ok >= 1) {
-			size_t first = sp->a;
-
-			while (first < sp->b && (!pm->t[first].key[0] ||
-						 !strcmp(pm->t[first].key, "iban")))
-				first++;
-			return lay_emit(cx, "iban", out, NULL, ok == 2 ? conf * 0.7f : conf, pm, first,
-				    endtok[j - 1]) ? -1 : 1;
-		}
-	}
-	return 0;
-}
-
-/*
- * The account after an IBAN label whose check digits fail or whose shape is
- * no IBAN's (a sample's "DK1212341234123412", a Polish NRB without its
- * country): what the page says, as a weak candidate for review. Text layer
- * only (on a scan a failed check is more likely a misread); the value's
- * groups of letters and digits up to the end of its cell, 8 to 34 long with
- * at least 6 digits.
- */
-static int read_account(struct ctx *cx, const struct span *sp, float conf)
-{
-	const struct pagem *pm = sp->pm;
-	char buf[40];
-	size_t i, n = 0, digits = 0, first = sp->b, last = sp->a;
-	int ocr = pm->pg->source == FOLIO_SRC_OCR;
-
-	for (i = sp->a; i < sp->b; i++) {
-		const char *s = pm->t[i].text;
-
-		if (!strcmp(pm->t[i].key, "iban") && n == 0)
-			continue;
-		if (!pm->t[i].key[0])
-			break;
-		for (; *s; s++) {
-			if (!isalnum((unsigned char)*s) && !strchr("-. ", *s))
-				return 0;
-			if (isalnum((unsigned char)*s)) {
-				if (n + 1 >= sizeof(buf))
-					return 0;
-				digits += isdigit((unsigned char)*s) != 0;
-				buf[n++] = (char)toupper((unsigned char)*s);
-			}
-		}
-		if (first == sp->b)
-			first = i;
-		last = i + 1;
-	}
-	buf[n] = '\0';
-	if (n < 8 || digits < 6)
-		return 0;
-	/* a domestic account number (Polish NRB) is the IBAN without its
-	 * country: with the labels' country it may check */
-	if (digits == n && cx->country[0] && n + 3 < sizeof(buf)) {
-		char iban[48], out[40];
-
-		snprintf(iban, sizeof(iban), "%.2s%s", cx->country, buf);
-		if (folio_iban_check(iban, out) == 1)
-			return lay_emit(cx, "iban", out, NULL, conf * 0.9f, pm, first, last) ? -1 : 1;
-	}
-	/* from a scan, an account that does not check may be misread: only
-	 * IBAN-shaped and read with confidence, and weaker still */
-	if (ocr && (n < 15 || !isalpha((unsigned char)buf[0]) || !isalpha((unsigned char)buf[1]) ||
-		    !isdigit((unsigned char)buf[2]) || !isdigit((unsigned char)buf[3]) ||
-		    span_ocr_conf(pm, first, last) < 0.85f))
-		return 0;
-	return lay_emit(cx, "iban", buf, NULL, conf * (ocr ? 0.3f : 0.4f), pm, first, last) ? -1 : 1;
-}
-
-
-int lay_taxid_label(const char *key)
-{
-	static const char *const w[] = {
-		"nip", "nif", "cif", "vat", "piva", "iva", "partitaiva", "ustidnr", "ustid",
-		"uid", "vatno", "vatnumber", "nipue", "contribuinte", "cf", "codicefiscale",
-		"steuernummer", "tva", "siret", "regon", "taxid", "nr", "dni", "nie", "vatreg",
-		"ustidnr", "no", "n", "number", "reg", "id", "umsatzsteuerid", "fiscale", "vatid",
-	};
-	size_t i;
-
-	for (i = 0; i < sizeof(w) / sizeof(w[0]); i++)
-		if (!strcmp(key, w[i]))
-			return 1;
-	return 0;
-}
-
-/* Try token runs starting at `i` as a tax ID (up to 4 tokens: "526 000 12
- * 46", "PL 5260001246"). Returns the number of tokens used, 0 if none. */
-size_t lay_taxid_at(const struct ctx *cx, const struct pagem *pm, size_t i, size_t end,
-		       struct taxid *out)
-{
-	char buf[64];
-	size_t k, n = 0, best = 0;
-
-	for (k = i; k < end && k < i + 4; k++) {
-		const char *s = pm->t[k].text;
-		size_t l = strlen(s);
-
-		if (!pm->t[k].key[0] || n + l + 1 >= sizeof(buf))
-			break;
-		memcpy(buf + n, s, l);
-		n += l;
-		buf[n] = '\0';
-		while (n && strchr(",;.)", buf[n - 1]))
-			buf[--n] = '\0';
-		if (n >= 8 && lay_has_digit(buf)) {
-			char id[32];
-			const char *kind;
-
-			if (folio_taxid_check(buf, cx->country[0] ? cx->country : NULL, id,
-					      &kind) == 1) {
-				memcpy(out->id, id, sizeof(id));
-				out->repaired = 0;
-				best = k - i + 1;
-			} else if (!best && n >= 9 &&
-				   folio_taxid_repair(buf, cx->country[0] ? cx->country : NULL,
-						      id) == 1) {
-				memcpy(out->id, id, sizeof(id));
-				out->repaired = 1;
-				best = k - i + 1;
-			}
-		}
-	}
-	return best;
-}
-
 /* ---- the passes ---------------------------------------------------------- */
 
 const struct cell *lay_cell_below(const struct pagem *pm, const struct cell *c, int maxlines)
@@ -1099,7 +941,7 @@ static int read_kind(struct ctx *cx, const struct match *m, const struct span *s
 	case V_IBAN: {
 		int r = lay_read_iban(cx, sp, sp->conf);
 
-		return r ? r : read_account(cx, sp, sp->conf);
+		return r ? r : lay_read_account(cx, sp, sp->conf);
 	}
 	default:
 		return 0;

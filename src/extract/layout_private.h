@@ -135,6 +135,10 @@ void lay_make_key(const char *s, char *key, size_t n);
 
 int lay_read_iban(struct ctx *cx, const struct span *sp, float conf);
 
+int lay_read_account(struct ctx *cx, const struct span *sp, float conf);
+
+float lay_span_ocr_conf(const struct pagem *pm, size_t a, size_t b);
+
 int lay_right_span(const struct pagem *pm, const struct match *m, struct span *sp);
 
 char *lay_span_text(const struct pagem *pm, size_t a, size_t b, size_t *offs, size_t noffs);
