@@ -171,6 +171,14 @@ int lay_strong_taxid_label(const char *key);
 
 float lay_taxid_conf(const struct taxid *t, float conf);
 
+/* A VAT rate ("23", "5,5 %", "0%"; not "3.676,00") as "23", "5.5" into
+ * `out`; 0 if `s` is no rate (layout_table.c). */
+int lay_rate_value(const char *s, char *out, size_t n);
+
+/* The amount cell `c` holds, into *out; 0 if it holds none (layout_table.c). */
+int lay_cell_amount(struct ctx *cx, const struct pagem *pm, const struct cell *c,
+		    struct folio_amount *out);
+
 int lay_breakdown_groups(struct ctx *cx);
 
 int lay_item_groups(struct ctx *cx);
