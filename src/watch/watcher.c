@@ -45,110 +45,7 @@
 #include "folio/strbuf.h"
 #include "folio/util.h"
 
-#ifdef __linux__
-#include <sys/inotify.h>
-#include <sys/vfs.h>
-#define HAVE_INOTIFY 1
-#else
-#define HAVE_INOTIFY 0
-#endif
-
-#ifdef __APPLE__
-#define ST_MTIM(st) ((st)->st_mtimespec)
-#else
-#define ST_MTIM(st) ((st)->st_mtim)
-#endif
-
-#define MAX_DEPTH 64               /* folders below an inbox we descend */
-#define MIN_TIMEOUT 0.05           /* never ask to be woken sooner than this */
-#define EVBUF_SIZE 65536
-#define MAX_EVENT_READS 64         /* per update; the fd stays readable */
-
-enum state { ST_OPEN, ST_SETTLING, ST_READY, ST_TAKEN };
-
-/* How a file was seen. */
-enum how {
-	H_SCAN,     /* found by a walk */
-	H_WRITE,    /* IN_CREATE / IN_MODIFY: open for writing */
-	H_DONE,     /* IN_CLOSE_WRITE, or a link appeared: written */
-	H_ATTR,     /* IN_ATTRIB: mtime may have been set (cp -p, touch) */
-	H_REPLACED, /* IN_MOVED_TO: a new file under this name */
-};
-
-struct entry {
-	struct entry *hnext;       /* hash chain */
-	struct entry *prev, *next; /* state list */
-	double changed;            /* folio_clock() of the last observed change */
-	off_t size;
-	struct timespec mtime;
-	uint32_t hash;
-	uint32_t gen;              /* walk that last saw it */
-	uint32_t inbox;
-	uint32_t name_off;         /* offset of the base name in path */
-	mode_t type;               /* S_IFMT bits of the entry itself (lstat) */
-	unsigned char state;
-	char path[];
-};
-
-struct list {
-	struct entry *head, *tail;
-	size_t n;
-};
-
-struct dir {                       /* an inotify watch */
-	struct dir *hnext;
-	int wd;
-	uint32_t inbox;
-	char path[];
-};
-
-struct inbox {
-	char *given;               /* as the caller spelled it */
-	char *root;                /* without trailing or doubled slashes */
-	size_t rootlen;
-	int poll;                  /* 1: polling backend */
-	int missing;               /* unreadable at the last walk */
-	double next_scan;
-};
-
-struct exclude {
-	char *path;                /* normalised */
-	dev_t dev;
-	ino_t ino;
-	int have;                  /* dev/ino valid (the folder exists) */
-};
-
-struct folio_watcher {
-	struct inbox *inboxes;
-	size_t ninboxes;
-	struct exclude *excludes;
-	size_t nexcludes;
-	double settle, rescan, poll;
-	int follow;                /* follow_symlinks: links settle on their target */
-
-	struct entry **buckets;
-	size_t nbuckets, nentries;
-	struct list open, settling, ready;
-	uint32_t gen;
-
-	int fd;                    /* inotify, or -1 */
-	struct dir **dbuckets;
-	size_t ndbuckets, ndirs;
-	char *evbuf;
-	int overflow;              /* events were lost: rescan everything */
-
-	struct folio_strbuf scratch; /* take()'s path and subdir */
-	char warn[FOLIO_ERR_MSG_MAX];
-	int warn_kind;
-	int warn_errno;
-};
-
-/* One walk of (part of) an inbox. */
-struct scan {
-	uint32_t inbox;
-	int overflow;              /* events were lost: open files may be closed */
-	int incomplete;            /* a folder could not be read: do not sweep */
-};
+#include "watcher_private.h"
 
 int folio_watch_ignored_name(const char *name)
 {
@@ -497,185 +394,6 @@ static int excluded(const struct folio_watcher *w, const char *path, const struc
 	return 0;
 }
 
-/* ---- inotify -------------------------------------------------------- */
-
-#if HAVE_INOTIFY
-
-#define DIR_MASK (IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_CREATE | IN_DELETE | \
-		  IN_MODIFY | IN_ATTRIB | IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR | \
-		  IN_DONT_FOLLOW | IN_EXCL_UNLINK)
-
-static struct dir *dir_find(const struct folio_watcher *w, int wd)
-{
-	struct dir *d;
-
-	if (!w->dbuckets)
-		return NULL;
-	for (d = w->dbuckets[(unsigned)wd & (w->ndbuckets - 1)]; d; d = d->hnext)
-		if (d->wd == wd)
-			return d;
-	return NULL;
-}
-
-static void dir_unlink(struct folio_watcher *w, struct dir *d)
-{
-	struct dir **pp = &w->dbuckets[(unsigned)d->wd & (w->ndbuckets - 1)];
-
-	while (*pp != d)
-		pp = &(*pp)->hnext;
-	*pp = d->hnext;
-	w->ndirs--;
-}
-
-static int dir_grow(struct folio_watcher *w)
-{
-	size_t n = w->ndbuckets ? w->ndbuckets * 2 : 64, i;
-	struct dir **nb = calloc(n, sizeof(*nb));
-
-	if (!nb)
-		return -1;
-	for (i = 0; i < w->ndbuckets; i++) {
-		struct dir *d = w->dbuckets[i], *next;
-
-		for (; d; d = next) {
-			next = d->hnext;
-			d->hnext = nb[(unsigned)d->wd & (n - 1)];
-			nb[(unsigned)d->wd & (n - 1)] = d;
-		}
-	}
-	free(w->dbuckets);
-	w->dbuckets = nb;
-	w->ndbuckets = n;
-	return 0;
-}
-
-/* Watch folder `path`; 0, or an errno. A folder already watched under
- * another name (renamed while events were lost) gets its new name. Only
- * an inbox itself may be a symlink to a folder. */
-static int watch_dir(struct folio_watcher *w, uint32_t inbox, const char *path, int root)
-{
-	size_t len = strlen(path);
-	struct dir *d;
-	int wd;
-
-	if (w->ndirs >= w->ndbuckets && dir_grow(w))
-		return ENOMEM;
-	wd = inotify_add_watch(w->fd, path,
-			       root ? DIR_MASK & ~(uint32_t)IN_DONT_FOLLOW : DIR_MASK);
-	if (wd < 0)
-		return errno;
-	if ((d = dir_find(w, wd))) {
-		if (d->inbox == inbox && !strcmp(d->path, path))
-			return 0;
-		dir_unlink(w, d);
-		free(d);
-	}
-	if (!(d = malloc(sizeof(*d) + len + 1))) {
-		inotify_rm_watch(w->fd, wd);
-		return ENOMEM;
-	}
-	d->wd = wd;
-	d->inbox = inbox;
-	memcpy(d->path, path, len + 1);
-	d->hnext = w->dbuckets[(unsigned)wd & (w->ndbuckets - 1)];
-	w->dbuckets[(unsigned)wd & (w->ndbuckets - 1)] = d;
-	w->ndirs++;
-	return 0;
-}
-
-/* Stop watching the folders of `inbox` at or below `prefix` (all of the
- * inbox when prefix is NULL). */
-static void unwatch(struct folio_watcher *w, uint32_t inbox, const char *prefix)
-{
-	size_t plen = prefix ? strlen(prefix) : 0, i;
-
-	for (i = 0; i < w->ndbuckets; i++) {
-		struct dir *d = w->dbuckets[i], *next;
-
-		for (; d; d = next) {
-			next = d->hnext;
-			if (d->inbox != inbox)
-				continue;
-			if (prefix && (strncmp(d->path, prefix, plen) ||
-				       (d->path[plen] && d->path[plen] != '/')))
-				continue;
-			inotify_rm_watch(w->fd, d->wd);
-			dir_unlink(w, d);
-			free(d);
-		}
-	}
-}
-
-static int inotify_start(struct folio_watcher *w)
-{
-	w->fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
-	if (w->fd < 0)
-		return errno;
-	if (!(w->evbuf = malloc(EVBUF_SIZE)))
-		return ENOMEM;
-	return 0;
-}
-
-/* Network and FUSE file systems: inotify sees only local changes there. */
-static int wants_polling(const char *path)
-{
-	static const uint32_t magic[] = {
-		0x6969,     /* NFS */
-		0x517B,     /* SMB */
-		0xFF534D42, /* CIFS */
-		0xFE534D42, /* SMB2 */
-		0x65735546, /* FUSE */
-		0x01021997, /* 9p */
-		0x00c36400, /* Ceph */
-	};
-	struct statfs sfs;
-	size_t i;
-
-	if (statfs(path, &sfs))
-		return 0;
-	for (i = 0; i < sizeof(magic) / sizeof(magic[0]); i++)
-		if ((uint32_t)sfs.f_type == magic[i])
-			return 1;
-	return 0;
-}
-
-#else /* !HAVE_INOTIFY */
-
-static int watch_dir(struct folio_watcher *w, uint32_t inbox, const char *path, int root)
-{
-	(void)w;
-	(void)inbox;
-	(void)path;
-	(void)root;
-	return ENOSYS;
-}
-
-static void unwatch(struct folio_watcher *w, uint32_t inbox, const char *prefix)
-{
-	(void)w;
-	(void)inbox;
-	(void)prefix;
-}
-
-#endif
-
-static void free_dirs(struct folio_watcher *w)
-{
-	size_t i;
-
-	for (i = 0; i < w->ndbuckets; i++) {
-		struct dir *d = w->dbuckets[i], *next;
-
-		for (; d; d = next) {
-			next = d->hnext;
-			free(d);
-		}
-	}
-	free(w->dbuckets);
-	w->dbuckets = NULL;
-	w->ndbuckets = w->ndirs = 0;
-}
-
 /* The inotify watch limit was hit: watch inbox `i` by polling instead. */
 static void fall_back(struct folio_watcher *w, uint32_t i, int e)
 {
@@ -685,7 +403,7 @@ static void fall_back(struct folio_watcher *w, uint32_t i, int e)
 	if (ib->poll)
 		return;
 	ib->poll = 1;
-	unwatch(w, i, NULL);
+	wt_unwatch(w, i, NULL);
 	/* no close event will come for its open files */
 	for (x = w->open.head; x; x = next) {
 		next = x->next;
@@ -715,7 +433,7 @@ static void walk_fd(struct folio_watcher *w, struct scan *sc, struct folio_strbu
 	DIR *d;
 
 	if (!ib->poll) {
-		int e = watch_dir(w, sc->inbox, path->buf, depth == 0);
+		int e = wt_watch_dir(w, sc->inbox, path->buf, depth == 0);
 
 		if (e == ENOSPC || e == ENOMEM)
 			fall_back(w, sc->inbox, e);
@@ -833,7 +551,7 @@ static int scan_inbox(struct folio_watcher *w, uint32_t i, int overflow)
 			warnf(w, FOLIO_E_IO, e, "cannot read inbox '%s': %s; retrying every %g s",
 			      ib->given, strerror(e), w->poll);
 		ib->missing = 1;
-		unwatch(w, i, NULL);
+		wt_unwatch(w, i, NULL);
 		ib->next_scan = folio_clock() + w->poll;
 		return e;
 	}
@@ -852,7 +570,7 @@ static void inbox_lost(struct folio_watcher *w, uint32_t i, const char *why)
 {
 	struct inbox *ib = &w->inboxes[i];
 
-	unwatch(w, i, NULL);
+	wt_unwatch(w, i, NULL);
 	if (!ib->missing)
 		warnf(w, FOLIO_E_IO, 0, "inbox '%s' %s; retrying every %g s", ib->given, why,
 		      w->poll);
@@ -873,7 +591,7 @@ static void handle_event(struct folio_watcher *w, const struct inotify_event *ev
 		w->overflow = 1;
 		return;
 	}
-	if (!(d = dir_find(w, ev->wd)))
+	if (!(d = wt_dir_find(w, ev->wd)))
 		return;
 	inbox = d->inbox;
 	if (!ev->len || !ev->name[0]) {
@@ -888,7 +606,7 @@ static void handle_event(struct folio_watcher *w, const struct inotify_event *ev
 		} else if (ev->mask & (IN_DELETE_SELF | IN_IGNORED | IN_UNMOUNT)) {
 			/* the kernel drops the watch itself; IN_MOVE_SELF
 			 * is handled by the parent's IN_MOVED_FROM */
-			dir_unlink(w, d);
+			wt_dir_unlink(w, d);
 			free(d);
 		}
 		return;
@@ -902,7 +620,7 @@ static void handle_event(struct folio_watcher *w, const struct inotify_event *ev
 		return;
 	if (ev->mask & IN_ISDIR) {
 		if (ev->mask & (IN_MOVED_FROM | IN_DELETE)) {
-			unwatch(w, inbox, path->buf);
+			wt_unwatch(w, inbox, path->buf);
 			sweep(w, inbox, path->buf, path->len, 0);
 		} else if (ev->mask & (IN_CREATE | IN_MOVED_TO)) {
 			/* files may already be in it: watch, then walk */
@@ -999,7 +717,7 @@ void folio_watcher_free(struct folio_watcher *w)
 		}
 	}
 	free(w->buckets);
-	free_dirs(w);
+	wt_free_dirs(w);
 	if (w->fd >= 0)
 		close(w->fd);
 	free(w->evbuf);
@@ -1067,7 +785,7 @@ struct folio_watcher *folio_watcher_new(const struct folio_watch_opts *opts,
 			break;
 		default:
 #if HAVE_INOTIFY
-			ib->poll = wants_polling(ib->root);
+			ib->poll = wt_wants_polling(ib->root);
 #else
 			ib->poll = 1;
 #endif
@@ -1088,7 +806,7 @@ struct folio_watcher *folio_watcher_new(const struct folio_watch_opts *opts,
 	}
 #if HAVE_INOTIFY
 	if (want_inotify) {
-		int e = inotify_start(w);
+		int e = wt_inotify_start(w);
 
 		if (e == ENOMEM)
 			goto nomem;
