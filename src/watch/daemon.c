@@ -676,6 +676,236 @@ static char *join_inboxes(char **inboxes, size_t n)
 	return folio_strbuf_detach(&sb);
 }
 
+/*
+ * The inboxes to watch: the arguments, else the config's ':'-separated
+ * list, as malloc'ed strings in *out (*n of them; *list holds the split
+ * copy of the config's). FOLIO_FATAL when out of memory.
+ */
+static int inbox_list(const struct folio_config *cfg, char *const *args, size_t nargs,
+		      char ***out, size_t *n, char **list, struct folio_err *err)
+{
+	char **inboxes, *save = NULL, *tok;
+	size_t i;
+
+	*n = 0;
+	if (nargs) {
+		if (!(inboxes = *out = calloc(nargs, sizeof(*inboxes))))
+			goto nomem;
+		for (i = 0; i < nargs; i++)
+			if (!(inboxes[(*n)++] = strdup(args[i])))
+				goto nomem;
+	} else if (cfg->inboxes && *cfg->inboxes) {
+		if (!(*list = strdup(cfg->inboxes)) ||
+		    !(inboxes = *out = calloc(strlen(cfg->inboxes) / 2 + 2, sizeof(*inboxes))))
+			goto nomem;
+		for (tok = strtok_r(*list, ":", &save); tok; tok = strtok_r(NULL, ":", &save))
+			if (*tok && !(inboxes[(*n)++] = strdup(tok)))
+				goto nomem;
+	}
+	return FOLIO_OK;
+nomem:
+	return folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, ENOMEM, "out of memory");
+}
+
+/* Files an earlier run had in hand are taken again; temp files it left in
+ * the store go. FOLIO_FATAL when the journal cannot be read. */
+static int recover(struct loop *l, struct folio_archive *arc, struct folio_err *err)
+{
+	long long n = folio_journal_recover(arc, err);
+
+	if (n < 0)
+		return FOLIO_FATAL;
+	if (n)
+		logf_(l, LOG_WARNING, "an earlier run stopped with %lld file(s) in hand;"
+		      " taking them again", n);
+	if ((n = folio_store_cleanup(arc)))
+		logf_(l, LOG_WARNING, "removed %lld unfinished temp file(s) from the store", n);
+	return FOLIO_OK;
+}
+
+/* SIGHUP: the watch settings of config_path apply now (OCR languages and
+ * limits need a restart: the engines are loaded); a config that does not
+ * load keeps the old settings. */
+static void reload(struct loop *l, struct folio_config *cfg, const char *config_path,
+		   char **inboxes, size_t ninboxes)
+{
+	struct folio_config ncfg;
+	struct folio_err cerr = { 0 };
+
+	if (!config_path) {
+		logf_(l, LOG_INFO, "SIGHUP: no config file to reload");
+		return;
+	}
+	notify("RELOADING=1");
+	folio_config_defaults(&ncfg, &cerr);
+	if (folio_config_load(&ncfg, config_path, &cerr) != FOLIO_OK) {
+		logf_(l, LOG_ERR, "SIGHUP: %s; keeping the old settings", cerr.msg);
+		folio_config_release(&ncfg);
+		notify("READY=1");
+		return;
+	}
+	cfg->settle_ms = ncfg.settle_ms;
+	cfg->rescan_seconds = ncfg.rescan_seconds;
+	cfg->poll_ms = ncfg.poll_ms;
+	cfg->tag_subfolders = ncfg.tag_subfolders;
+	cfg->max_queue = ncfg.max_queue;
+	free(cfg->done_dir);
+	cfg->done_dir = ncfg.done_dir;
+	ncfg.done_dir = NULL;
+	folio_config_release(&ncfg);
+	if (start_watcher(l, inboxes, ninboxes, &cerr) != FOLIO_OK)
+		logf_(l, LOG_ERR, "SIGHUP: %s", cerr.msg);
+	else
+		logf_(l, LOG_INFO, "SIGHUP: settings reloaded from %s", config_path);
+	notify("READY=1");
+}
+
+/* The signals waiting on sfd: SIGHUP reloads, SIGTERM and SIGINT set
+ * *stopping (the files in hand are finished, no more are taken). */
+static void read_signals(struct loop *l, int sfd, struct folio_config *cfg,
+			 const char *config_path, char **inboxes, size_t ninboxes, int *stopping)
+{
+	struct signalfd_siginfo si;
+
+	while (read(sfd, &si, sizeof(si)) == sizeof(si)) {
+		if (si.ssi_signo == SIGHUP) {
+			reload(l, cfg, config_path, inboxes, ninboxes);
+		} else if (!*stopping) {
+			*stopping = 1;
+			logf_(l, LOG_INFO, "%s: finishing %zu file(s) in hand, taking no more",
+			      strsignal((int)si.ssi_signo), l->ninflight);
+			notify("STOPPING=1\nSTATUS=finishing %zu file(s) in hand", l->ninflight);
+		}
+	}
+}
+
+/* Where the log goes: syslog, the journal (stderr under systemd, with
+ * priorities), or plain stderr; and from which level. */
+static void open_log(struct loop *l, const struct folio_config *cfg)
+{
+	l->use_syslog = !strcmp(cfg->log, "syslog");
+	l->journal = !l->use_syslog && stderr_is_journal();
+	l->max_prio = level_prio(cfg->log_level);
+	if (l->use_syslog)
+		openlog("folio", LOG_PID, LOG_DAEMON);
+}
+
+/* The pipeline with the loop's callbacks (opts must outlive it) and its
+ * inboxes, each logged with its backend; into *pp. */
+static int start_pipeline(struct loop *l, struct folio_ingest_opts *opts, char **inboxes,
+			  size_t ninboxes, int once, struct folio_pipeline **pp,
+			  struct folio_err *err)
+{
+	size_t i;
+
+	opts->cfg = l->cfg;
+	opts->on_result = on_result;
+	opts->on_source = on_source;
+	opts->arg = l;
+	opts->recover_same_path = 1;
+	if (!(*pp = folio_pipeline_new(l->arc, opts, err)))
+		return FOLIO_FATAL;
+	for (i = 0; i < ninboxes; i++) {
+		int ir = folio_pipeline_add_inbox(*pp, inboxes[i], err);
+
+		if (ir != FOLIO_OK && ir != FOLIO_WARN)
+			return ir;
+		logf_(l, LOG_INFO, "watching %s (%s)%s%s", inboxes[i],
+		      folio_watcher_backend(l->watcher, i), once ? ", once" : "",
+		      ir == FOLIO_OK ? ", with its own .folio.conf" : "");
+	}
+	return FOLIO_OK;
+}
+
+/* The heartbeat: rows that failed to write are retried, the daemon's row
+ * in the archive (for `folio status`) and systemd's status (and watchdog)
+ * are refreshed. */
+static void beat(struct loop *l, struct folio_pipeline *p, double started, const char *joined,
+		 int stopping, int watchdog)
+{
+	retry_rows(l, 0);
+	folio_daemon_beat(l->arc, (long)getpid(), started, (long long)folio_pipeline_outstanding(p),
+			  (long long)folio_watcher_unsettled(l->watcher), joined, NULL);
+	notify("STATUS=%s%zu file(s) in the pipeline, %zu settling, %zu quarantined since start%s",
+	       stopping ? "stopping: " : "", folio_pipeline_outstanding(p),
+	       folio_watcher_unsettled(l->watcher), l->quarantined, watchdog ? "\nWATCHDOG=1" : "");
+}
+
+/* The quarantine (in the archive by default) is private to folio; a done
+ * folder the operator's group may read. */
+static int make_dirs(struct loop *l, struct folio_err *err)
+{
+	int ret = folio_mkdirs(l->quarantine_dir, 0700, err);
+
+	if (ret == FOLIO_OK && l->cfg->done_dir)
+		ret = folio_mkdirs(l->cfg->done_dir, 0750, err);
+	return ret;
+}
+
+/* Signals arrive through a descriptor (*sfd) read in the loop, never
+ * mid-write; they are blocked before the workers start so that these
+ * inherit the mask (*old gets the mask to restore). */
+static int signal_fd(sigset_t *old, int *sfd, struct folio_err *err)
+{
+	sigset_t mask;
+
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &mask, old);
+	if ((*sfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC)) < 0)
+		return folio_err_set(err, FOLIO_FAILED, FOLIO_E_IO, errno, "signalfd: %s",
+				     strerror(errno));
+	return FOLIO_OK;
+}
+
+/* Files the watcher has ready go into the pipeline up to max_queue:
+ * back-pressure, the rest waits in the inbox, not in memory. */
+static int take_files(struct loop *l, struct folio_pipeline *p, struct folio_err *err)
+{
+	struct folio_watch_file wf;
+	int ret;
+
+	while (folio_pipeline_queued(p) < (size_t)l->cfg->max_queue &&
+	       folio_watcher_take(l->watcher, &wf)) {
+		if (is_inflight(l, wf.path))
+			continue;
+		if ((ret = submit(l, p, &wf, err)) != FOLIO_OK)
+			return ret;
+	}
+	return FOLIO_OK;
+}
+
+/* What the loop waits on: the pipeline's results, the signals (always
+ * pfd[1]) and, unless stopping, the watcher's events. Returns the count. */
+static int poll_fds(struct loop *l, struct folio_pipeline *p, int sfd, int stopping,
+		    struct pollfd *pfd)
+{
+	int nfd = 0;
+
+	pfd[nfd].fd = folio_pipeline_fd(p);
+	pfd[nfd++].events = POLLIN;
+	pfd[nfd].fd = sfd;
+	pfd[nfd++].events = POLLIN;
+	if (!stopping && folio_watcher_fd(l->watcher) >= 0) {
+		pfd[nfd].fd = folio_watcher_fd(l->watcher);
+		pfd[nfd++].events = POLLIN;
+	}
+	return nfd;
+}
+
+/* What the loop holds besides the watcher: files in flight, names. */
+static void loop_release(struct loop *l)
+{
+	while (l->inflight)
+		inflight_drop(l, l->inflight);
+	free(l->quarantine_dir);
+	folio_strbuf_release(&l->names[0]);
+	folio_strbuf_release(&l->names[1]);
+	folio_strbuf_release(&l->text);
+}
+
 int folio_watch_run(struct folio_archive *arc, struct folio_config *cfg,
 		    const char *config_path, char *const *inbox_args, size_t ninbox_args, int once,
 		    size_t *quarantined, struct folio_err *err)
@@ -683,30 +913,19 @@ int folio_watch_run(struct folio_archive *arc, struct folio_config *cfg,
 	struct loop l = { .max_prio = LOG_INFO };
 	struct folio_ingest_opts opts = { 0 };
 	struct folio_pipeline *p = NULL;
-	char **inboxes = NULL, *list = NULL, *save = NULL, *tok, *joined = NULL;
+	char **inboxes = NULL, *list = NULL, *joined = NULL;
 	size_t ninboxes = 0, i;
 	int sfd = -1, lockfd = -1, stopping = 0, ret = FOLIO_OK;
 	double started = folio_now(), last_beat = 0, beat_every = 2.0, wd = watchdog_interval();
-	sigset_t mask, old;
+	sigset_t old;
 
 	*quarantined = 0;
 	l.arc = arc;
 	l.cfg = cfg;
 	/* the inboxes: arguments, else the config's list */
-	if (ninbox_args) {
-		if (!(inboxes = calloc(ninbox_args, sizeof(*inboxes))))
-			goto nomem;
-		for (i = 0; i < ninbox_args; i++)
-			if (!(inboxes[ninboxes++] = strdup(inbox_args[i])))
-				goto nomem;
-	} else if (cfg->inboxes && *cfg->inboxes) {
-		if (!(list = strdup(cfg->inboxes)) ||
-		    !(inboxes = calloc(strlen(cfg->inboxes) / 2 + 2, sizeof(*inboxes))))
-			goto nomem;
-		for (tok = strtok_r(list, ":", &save); tok; tok = strtok_r(NULL, ":", &save))
-			if (*tok && !(inboxes[ninboxes++] = strdup(tok)))
-				goto nomem;
-	}
+	if ((ret = inbox_list(cfg, inbox_args, ninbox_args, &inboxes, &ninboxes, &list, err)) !=
+	    FOLIO_OK)
+		goto out;
 	if (!ninboxes) {
 		ret = folio_err_set(err, FOLIO_FAILED, FOLIO_E_USAGE, 0,
 				    "no inbox: name one (folio watch DIR) or set 'inboxes' in the"
@@ -717,67 +936,19 @@ int folio_watch_run(struct folio_archive *arc, struct folio_config *cfg,
 					       : folio_path_join(folio_archive_dir(arc), "quarantine");
 	if (!l.quarantine_dir || !(joined = join_inboxes(inboxes, ninboxes)))
 		goto nomem;
-	/* invoices: the quarantine (in the archive by default) is private,
-	 * a done folder the operator's group may read */
-	if ((ret = folio_mkdirs(l.quarantine_dir, 0700, err)) != FOLIO_OK ||
-	    (cfg->done_dir && (ret = folio_mkdirs(cfg->done_dir, 0750, err)) != FOLIO_OK))
+	if ((ret = make_dirs(&l, err)) != FOLIO_OK ||
+	    (ret = take_lock(arc, &lockfd, err)) != FOLIO_OK)
 		goto out;
-	if ((ret = take_lock(arc, &lockfd, err)) != FOLIO_OK)
+	open_log(&l, cfg);
+	if ((ret = recover(&l, arc, err)) != FOLIO_OK)
 		goto out;
-	l.use_syslog = !strcmp(cfg->log, "syslog");
-	l.journal = !l.use_syslog && stderr_is_journal();
-	l.max_prio = level_prio(cfg->log_level);
-	if (l.use_syslog)
-		openlog("folio", LOG_PID, LOG_DAEMON);
-	{
-		long long n = folio_journal_recover(arc, err);
 
-		if (n < 0) {
-			ret = FOLIO_FATAL;
-			goto out;
-		}
-		if (n)
-			logf_(&l, LOG_WARNING, "an earlier run stopped with %lld file(s) in hand;"
-			      " taking them again", n);
-		if ((n = folio_store_cleanup(arc)))
-			logf_(&l, LOG_WARNING, "removed %lld unfinished temp file(s) from the store",
-			      n);
-	}
-
-	/* signals arrive through a descriptor in the loop, never mid-write;
-	 * blocked before the workers start so they inherit the mask */
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGTERM);
-	sigaddset(&mask, SIGINT);
-	sigaddset(&mask, SIGHUP);
-	pthread_sigmask(SIG_BLOCK, &mask, &old);
-	if ((sfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC)) < 0) {
-		ret = folio_err_set(err, FOLIO_FAILED, FOLIO_E_IO, errno, "signalfd: %s",
-				    strerror(errno));
+	if ((ret = signal_fd(&old, &sfd, err)) != FOLIO_OK)
 		goto out;
-	}
 	if ((ret = start_watcher(&l, inboxes, ninboxes, err)) != FOLIO_OK)
 		goto out;
-	opts.cfg = cfg;
-	opts.on_result = on_result;
-	opts.on_source = on_source;
-	opts.arg = &l;
-	opts.recover_same_path = 1;
-	if (!(p = folio_pipeline_new(arc, &opts, err))) {
-		ret = FOLIO_FATAL;
+	if ((ret = start_pipeline(&l, &opts, inboxes, ninboxes, once, &p, err)) != FOLIO_OK)
 		goto out;
-	}
-	for (i = 0; i < ninboxes; i++) {
-		int ir = folio_pipeline_add_inbox(p, inboxes[i], err);
-
-		if (ir != FOLIO_OK && ir != FOLIO_WARN) {
-			ret = ir;
-			goto out;
-		}
-		logf_(&l, LOG_INFO, "watching %s (%s)%s%s", inboxes[i],
-		      folio_watcher_backend(l.watcher, i), once ? ", once" : "",
-		      ir == FOLIO_OK ? ", with its own .folio.conf" : "");
-	}
 	/* systemd (Type=notify): started once the journal is recovered and
 	 * the inboxes are watched; the watchdog is petted at half its time */
 	if (wd > 0 && wd / 2 < beat_every)
@@ -788,30 +959,17 @@ int folio_watch_run(struct folio_archive *arc, struct folio_config *cfg,
 		struct folio_watch_file wf;
 		struct pollfd pfd[3];
 		double timeout;
-		int nfd = 0;
+		int nfd;
 
 		if (!stopping && folio_watcher_update(l.watcher, err) == FOLIO_WARN)
 			logf_(&l, LOG_WARNING, "%s", err->msg);
-		/* back-pressure: the rest waits in the inbox, not in memory */
-		while (!stopping && folio_pipeline_queued(p) < (size_t)cfg->max_queue &&
-		       folio_watcher_take(l.watcher, &wf)) {
-			if (is_inflight(&l, wf.path))
-				continue;
-			if ((ret = submit(&l, p, &wf, err)) != FOLIO_OK)
-				goto out;
-		}
+		if (!stopping && (ret = take_files(&l, p, err)) != FOLIO_OK)
+			goto out;
 		if ((ret = folio_pipeline_step(p, 0, err)) != FOLIO_OK)
 			goto out;
 		if (folio_now() - last_beat >= beat_every) {
 			last_beat = folio_now();
-			retry_rows(&l, 0);
-			folio_daemon_beat(arc, (long)getpid(), started,
-					  (long long)folio_pipeline_outstanding(p),
-					  (long long)folio_watcher_unsettled(l.watcher), joined, NULL);
-			notify("STATUS=%s%zu file(s) in the pipeline, %zu settling, %zu quarantined"
-			       " since start%s", stopping ? "stopping: " : "",
-			       folio_pipeline_outstanding(p), folio_watcher_unsettled(l.watcher),
-			       l.quarantined, wd > 0 ? "\nWATCHDOG=1" : "");
+			beat(&l, p, started, joined, stopping, wd > 0);
 		}
 		if (!folio_pipeline_outstanding(p) && !l.ninflight &&
 		    (stopping || (once && !folio_watcher_unsettled(l.watcher)))) {
@@ -825,14 +983,7 @@ int folio_watch_run(struct folio_archive *arc, struct folio_config *cfg,
 			break;
 		}
 
-		pfd[nfd].fd = folio_pipeline_fd(p);
-		pfd[nfd++].events = POLLIN;
-		pfd[nfd].fd = sfd;
-		pfd[nfd++].events = POLLIN;
-		if (!stopping && folio_watcher_fd(l.watcher) >= 0) {
-			pfd[nfd].fd = folio_watcher_fd(l.watcher);
-			pfd[nfd++].events = POLLIN;
-		}
+		nfd = poll_fds(&l, p, sfd, stopping, pfd);
 		timeout = stopping ? 1.0 : folio_watcher_timeout(l.watcher);
 		if (timeout > beat_every)
 			timeout = beat_every; /* the heartbeat (and the watchdog) */
@@ -844,53 +995,8 @@ int folio_watch_run(struct folio_archive *arc, struct folio_config *cfg,
 			continue;
 		}
 		poll(pfd, (nfds_t)nfd, (int)(timeout * 1000) + 1);
-		if (pfd[1].revents & POLLIN) {
-			struct signalfd_siginfo si;
-
-			while (read(sfd, &si, sizeof(si)) == sizeof(si)) {
-				if (si.ssi_signo == SIGHUP) {
-					struct folio_config ncfg;
-					struct folio_err cerr = { 0 };
-
-					if (!config_path) {
-						logf_(&l, LOG_INFO, "SIGHUP: no config file to reload");
-						continue;
-					}
-					notify("RELOADING=1");
-					folio_config_defaults(&ncfg, &cerr);
-					if (folio_config_load(&ncfg, config_path, &cerr) != FOLIO_OK) {
-						logf_(&l, LOG_ERR, "SIGHUP: %s; keeping the old settings",
-						      cerr.msg);
-						folio_config_release(&ncfg);
-						notify("READY=1");
-						continue;
-					}
-					/* watch settings apply now; OCR languages and limits
-					 * need a restart (the engines are loaded) */
-					cfg->settle_ms = ncfg.settle_ms;
-					cfg->rescan_seconds = ncfg.rescan_seconds;
-					cfg->poll_ms = ncfg.poll_ms;
-					cfg->tag_subfolders = ncfg.tag_subfolders;
-					cfg->max_queue = ncfg.max_queue;
-					free(cfg->done_dir);
-					cfg->done_dir = ncfg.done_dir;
-					ncfg.done_dir = NULL;
-					folio_config_release(&ncfg);
-					if (start_watcher(&l, inboxes, ninboxes, &cerr) != FOLIO_OK)
-						logf_(&l, LOG_ERR, "SIGHUP: %s", cerr.msg);
-					else
-						logf_(&l, LOG_INFO, "SIGHUP: settings reloaded from %s",
-						      config_path);
-					notify("READY=1");
-				} else if (!stopping) {
-					stopping = 1;
-					logf_(&l, LOG_INFO, "%s: finishing %zu file(s) in hand, taking no"
-					      " more", strsignal((int)si.ssi_signo), l.ninflight);
-					notify("STOPPING=1\nSTATUS=finishing %zu file(s) in hand",
-					       l.ninflight);
-				}
-			}
-		}
+		if (pfd[1].revents & POLLIN)
+			read_signals(&l, sfd, cfg, config_path, inboxes, ninboxes, &stopping);
 	}
 	logf_(&l, LOG_INFO, "stopped; %zu file(s) quarantined", l.quarantined);
 	goto out;
@@ -901,8 +1007,6 @@ out:
 	retry_rows(&l, 1);
 	folio_daemon_gone(arc, (long)getpid());
 	folio_watcher_free(l.watcher);
-	while (l.inflight)
-		inflight_drop(&l, l.inflight);
 	if (sfd >= 0) {
 		close(sfd);
 		pthread_sigmask(SIG_SETMASK, &old, NULL);
@@ -916,10 +1020,7 @@ out:
 	free(inboxes);
 	free(list);
 	free(joined);
-	free(l.quarantine_dir);
-	folio_strbuf_release(&l.names[0]);
-	folio_strbuf_release(&l.names[1]);
-	folio_strbuf_release(&l.text);
+	loop_release(&l);
 	*quarantined = l.quarantined;
 	return ret;
 }
