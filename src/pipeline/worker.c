@@ -426,51 +426,54 @@ static void fail(struct outcome *o, const char *stage, const struct folio_err *e
  * Run one job through the stages into `o`. Returns FOLIO_FATAL only when
  * the whole run must stop; a document's own failure is an O_FAILED outcome.
  */
-static int process(struct worker *w, struct job *job, struct outcome *o)
+/* A worker's fatal end: the outcome says why and the whole run stops. */
+static int fatal_end(struct folio_pipeline *r, struct outcome *o, struct folio_err *err)
 {
-	struct folio_pipeline *r = w->run;
-	const struct folio_config *cfg = r->cfg;
+	fail(o, "pipeline", err);
+	pl_set_fatal(r, err);
+	return FOLIO_FATAL;
+}
+
+static int nomem_end(struct folio_pipeline *r, struct outcome *o)
+{
 	struct folio_err err = { 0 };
-	struct folio_doc *doc = job->doc;
+
+	folio_err_set(&err, FOLIO_FATAL, FOLIO_E_NOMEM, ENOMEM, "out of memory");
+	return fatal_end(r, o, &err);
+}
+
+/* The job's file (opened under the inbox's symlink rule, bounded by
+ * max_file_bytes) as a new doc in *docp. 0; 1 when it cannot be read (`o`
+ * says why); -1 when out of memory. */
+static int read_input(struct worker *w, struct job *job, struct outcome *o,
+		      struct folio_doc **docp)
+{
+	const struct folio_config *cfg = w->run->cfg;
+	struct folio_err err = { 0 };
+	unsigned char *data;
+	size_t size;
+	int fd, ret;
+
+	if (folio_open_input(job->origin->root, job->path, cfg->follow_symlinks, &fd, NULL,
+			     &err) != FOLIO_OK) {
+		fail(o, "read", &err);
+		return 1;
+	}
+	ret = folio_read_fd(fd, job->path, cfg->max_file_bytes, &data, &size, &err);
+	close(fd);
+	if (ret != FOLIO_OK) {
+		fail(o, "read", &err);
+		return 1;
+	}
+	return (*docp = folio_doc_new(job->path, data, size)) ? 0 : -1;
+}
+
+/* The run's verdict on the doc's bytes: new (claimed: o->kind O_READY), a
+ * retry of an earlier failure, or a duplicate of one archived or in hand.
+ * -1 when out of memory. */
+static int claim(struct folio_pipeline *r, const struct folio_doc *doc, struct outcome *o)
+{
 	struct sha_slot *slot;
-	size_t i;
-	int ret;
-
-	double t = folio_clock();
-
-	job->doc = NULL;
-	if (!doc) {
-		unsigned char *data;
-		size_t size;
-
-		int fd;
-
-		if (folio_open_input(job->origin->root, job->path, cfg->follow_symlinks, &fd, NULL,
-				     &err) != FOLIO_OK) {
-			fail(o, "read", &err);
-			return FOLIO_OK;
-		}
-		ret = folio_read_fd(fd, job->path, cfg->max_file_bytes, &data, &size, &err);
-		close(fd);
-		if (ret != FOLIO_OK) {
-			fail(o, "read", &err);
-			return FOLIO_OK;
-		}
-		if (!(doc = folio_doc_new(job->path, data, size)))
-			goto nomem;
-	}
-	o->doc = doc;
-	if (doc->type_reason && !strncmp(doc->type_reason, "refused: ", 9)) {
-		/* an archive entry the archive decoder would not extract */
-		snprintf(o->reason, sizeof(o->reason), "%s", doc->type_reason + 9);
-		o->kind = O_FAILED;
-		o->stage = "archive";
-		return FOLIO_OK;
-	}
-	folio_sha256_hex(doc->data, doc->size, doc->sha256);
-	memcpy(o->sha, doc->sha256, sizeof(o->sha));
-	o->t_read = folio_clock() - t;
-	t = folio_clock();
 
 	pthread_mutex_lock(&r->mu);
 	slot = pl_sha_find(&r->known, doc->sha256);
@@ -484,73 +487,75 @@ static int process(struct worker *w, struct job *job, struct outcome *o)
 		o->kind = O_DUP_PENDING;
 	} else if (!pl_sha_put(&r->known, doc->sha256, S_INFLIGHT, 0)) {
 		pthread_mutex_unlock(&r->mu);
-		goto nomem;
+		return -1;
 	} else {
 		o->kind = O_READY;
 	}
 	pthread_mutex_unlock(&r->mu);
-	if (o->kind != O_READY)
-		return FOLIO_OK;
+	return 0;
+}
 
-	if (doc->decoded)
-		goto decoded;
-	if ((ret = folio_detect_doc(w->detect, doc, &err)) != FOLIO_OK) {
-		if (ret == FOLIO_FATAL)
-			goto fatal;
-		fail(o, "detect", &err);
-		return FOLIO_OK;
+/* Decode a detected doc (pages read by OCR with the inbox's languages,
+ * shared with the other workers). FOLIO_OK, FOLIO_FAILED or FOLIO_FATAL. */
+static int decode_doc(struct worker *w, struct job *job, struct folio_doc *doc,
+		      struct folio_err *err)
+{
+	struct page_set set = { NULL, 0, NULL, NULL };
+	struct folio_err perr = { 0 };
+	int ret, pret;
+
+	set.languages = job->origin->inbox ? job->origin->inbox->languages : NULL;
+	/* without it (ENOMEM) each page is read as if alone */
+	set.ocr = folio_ocr_doc_new();
+	w->pages = &set;
+	ret = folio_decode(w->decode, doc, err);
+	/* always: pages out with other workers must come home */
+	pret = collect_pages(w, doc, &perr);
+	w->pages = NULL;
+	folio_ocr_doc_free(set.ocr);
+	if (ret != FOLIO_FATAL && ret != FOLIO_FAILED && pret != FOLIO_OK) {
+		ret = pret;
+		*err = perr;
 	}
-	{
-		struct page_set set = { NULL, 0, NULL, NULL };
-		struct folio_err perr = { 0 };
-		int pret;
+	return ret;
+}
 
-		set.languages = job->origin->inbox ? job->origin->inbox->languages : NULL;
-		/* without it (ENOMEM) each page is read as if alone */
-		set.ocr = folio_ocr_doc_new();
-		w->pages = &set;
-		ret = folio_decode(w->decode, doc, &err);
-		/* always: pages out with other workers must come home */
-		pret = collect_pages(w, doc, &perr);
-		w->pages = NULL;
-		folio_ocr_doc_free(set.ocr);
-		if (ret != FOLIO_FATAL && ret != FOLIO_FAILED && pret != FOLIO_OK) {
-			ret = pret;
-			err = perr;
+/* A container's entries become jobs of their own, ahead of the other
+ * inputs; the container itself is no document. -1 when out of memory. */
+static int fan_out(struct folio_pipeline *r, struct job *job, struct folio_doc *doc,
+		   struct outcome *o)
+{
+	size_t i;
+
+	pthread_mutex_lock(&r->mu);
+	for (i = doc->nchildren; i-- > 0;) {
+		struct job *cj = calloc(1, sizeof(*cj));
+
+		if (!cj || !(cj->path = strdup(doc->children[i]->path))) {
+			free(cj);
+			pthread_mutex_unlock(&r->mu);
+			return -1;
 		}
+		cj->doc = doc->children[i];
+		cj->origin = job->origin;
+		job->origin->pending++;
+		doc->children[i] = NULL;
+		pl_push_job(r, cj, 1);
 	}
-	if (ret == FOLIO_FATAL)
-		goto fatal;
-	if (ret == FOLIO_FAILED) {
-		fail(o, "decode", &err);
-		return FOLIO_OK;
-	}
-	if (doc->is_container) {
-		/* entries become jobs of their own, ahead of the other inputs */
-		pthread_mutex_lock(&r->mu);
-		for (i = doc->nchildren; i-- > 0;) {
-			struct job *cj = calloc(1, sizeof(*cj));
+	doc->nchildren = 0;
+	r->docs_total--; /* the archive itself is not a document */
+	pthread_mutex_unlock(&r->mu);
+	o->kind = O_CONTAINER;
+	return 0;
+}
 
-			if (!cj || !(cj->path = strdup(doc->children[i]->path))) {
-				free(cj);
-				pthread_mutex_unlock(&r->mu);
-				goto nomem;
-			}
-			cj->doc = doc->children[i];
-			cj->origin = job->origin;
-			job->origin->pending++;
-			doc->children[i] = NULL;
-			pl_push_job(r, cj, 1);
-		}
-		doc->nchildren = 0;
-		r->docs_total--; /* the archive itself is not a document */
-		pthread_mutex_unlock(&r->mu);
-		o->kind = O_CONTAINER;
-		return FOLIO_OK;
-	}
-	if ((ret = split_batch(w, job, doc, o)) != 0)
-		return ret < 0 ? FOLIO_FATAL : FOLIO_OK;
-decoded:
+/* A decoded doc's fields, type and tags; `t` is when decoding began. */
+static int understand(struct worker *w, struct folio_doc *doc, struct outcome *o, double t)
+{
+	struct folio_pipeline *r = w->run;
+	struct folio_err err = { 0 };
+	int ret;
+
 	if (!doc->npages) {
 		folio_err_set(&err, FOLIO_FAILED, FOLIO_E_INPUT, 0, "document has no pages");
 		fail(o, "decode", &err);
@@ -559,14 +564,14 @@ decoded:
 	o->t_decode = folio_clock() - t;
 	t = folio_clock();
 	if (folio_doc_join_text(doc))
-		goto nomem;
+		return nomem_end(r, o);
 	ret = folio_extract_doc(r->extractor, doc, &err);
 	if (ret == FOLIO_OK && find_asn(r, doc))
-		goto nomem;
+		return nomem_end(r, o);
 	o->t_extract = folio_clock() - t;
 	if (ret != FOLIO_OK) {
 		if (ret == FOLIO_FATAL)
-			goto fatal;
+			return fatal_end(r, o, &err);
 		fail(o, "extract", &err);
 		return FOLIO_OK;
 	}
@@ -575,23 +580,67 @@ decoded:
 	if (ret == FOLIO_OK)
 		ret = folio_tagger_apply(r->tagger, doc, &err);
 	if (ret == FOLIO_OK && settle_type(doc))
-		goto nomem;
+		return nomem_end(r, o);
 	doc->simhash = folio_simhash(doc->text.buf);
 	o->t_classify = folio_clock() - t;
 	if (ret != FOLIO_OK) {
 		if (ret == FOLIO_FATAL)
-			goto fatal;
+			return fatal_end(r, o, &err);
 		fail(o, "classify", &err);
 		return FOLIO_OK;
 	}
 	o->pages = (int)doc->npages;
 	return FOLIO_OK;
-nomem:
-	folio_err_set(&err, FOLIO_FATAL, FOLIO_E_NOMEM, ENOMEM, "out of memory");
-fatal:
-	fail(o, "pipeline", &err);
-	pl_set_fatal(r, &err);
-	return FOLIO_FATAL;
+}
+
+static int process(struct worker *w, struct job *job, struct outcome *o)
+{
+	struct folio_pipeline *r = w->run;
+	struct folio_err err = { 0 };
+	struct folio_doc *doc = job->doc;
+	int ret;
+
+	double t = folio_clock();
+
+	job->doc = NULL;
+	if (!doc && (ret = read_input(w, job, o, &doc)) != 0)
+		return ret < 0 ? nomem_end(r, o) : FOLIO_OK;
+	o->doc = doc;
+	if (doc->type_reason && !strncmp(doc->type_reason, "refused: ", 9)) {
+		/* an archive entry the archive decoder would not extract */
+		snprintf(o->reason, sizeof(o->reason), "%s", doc->type_reason + 9);
+		o->kind = O_FAILED;
+		o->stage = "archive";
+		return FOLIO_OK;
+	}
+	folio_sha256_hex(doc->data, doc->size, doc->sha256);
+	memcpy(o->sha, doc->sha256, sizeof(o->sha));
+	o->t_read = folio_clock() - t;
+	t = folio_clock();
+	if (claim(r, doc, o))
+		return nomem_end(r, o);
+	if (o->kind != O_READY)
+		return FOLIO_OK;
+	if (doc->decoded)
+		return understand(w, doc, o, t);
+	if ((ret = folio_detect_doc(w->detect, doc, &err)) != FOLIO_OK) {
+		if (ret == FOLIO_FATAL)
+			return fatal_end(r, o, &err);
+		fail(o, "detect", &err);
+		return FOLIO_OK;
+	}
+	ret = decode_doc(w, job, doc, &err);
+	if (ret == FOLIO_FATAL)
+		return fatal_end(r, o, &err);
+	if (ret == FOLIO_FAILED) {
+		fail(o, "decode", &err);
+		return FOLIO_OK;
+	}
+	if (doc->is_container)
+		return fan_out(r, job, doc, o) ? nomem_end(r, o) : FOLIO_OK;
+	if ((ret = split_batch(w, job, doc, o)) != 0)
+		return ret < 0 ? FOLIO_FATAL : FOLIO_OK;
+	return understand(w, doc, o, t);
 }
 
 void *pl_worker_main(void *arg)
