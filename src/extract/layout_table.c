@@ -534,269 +534,387 @@ static int table_goes_on(const struct pagem *pm, size_t l)
 	return 0;
 }
 
-/* Read the table whose heading is line `hl` of page `pm`. */
-static int read_table(struct ctx *cx, const struct pagem *pm, size_t hl, struct column *cols,
-		      int ncols)
-{
-	struct folio_strbuf bd = FOLIO_STRBUF_INIT, li = FOLIO_STRBUF_INIT;
+#define ROW_UNITS 32           /* cells of a table's line, amounts cut apart */
+
+/* What reading a table carries from line to line: the item row still open,
+ * the breakdown and line items as built so far, the breakdown's sums. */
+struct table {
+	struct ctx *cx;
+	const struct pagem *pm;
+	const struct column *cols;
+	int ncols;
+	int items;             /* line items: a description, quantity or price column */
+	struct folio_strbuf bd, li;
+	int nbd, nli;
 	struct item_row row;
-	int items = 0, nbd = 0, nli = 0, k, ret = 0, sum_have = 0;
-	long long sum_net = 0, sum_vat = 0;
-	size_t l;
-	int have_rate = 0, bd_odd = 0;
+	long long sum_net, sum_vat;
+	int sum_have;          /* 1: a net summed, 2: a VAT */
+	int bd_odd;            /* a breakdown row did not reconcile */
+};
+
+/* What one line of a table holds, by its columns. */
+struct table_line {
+	struct folio_amount am[MAX_COLS];
+	int have[MAX_COLS];
+	char rate[16], desc[256], qty[32];
+	int total;             /* a total row (its label matched) */
+	int namounts, desc_x1;
+	int detail;            /* a label: value pair among its cells */
+};
+
+/* How a line leaves a table being read. */
+enum { LINE_ERROR = -1, LINE_END = 0, LINE_NEXT = 1 };
+
+/*
+ * A line of one cell inside an item table: the description going on
+ * ("Handmade Concrete" / "Chicken"), or a detail under it ("Artikelnummer:
+ * 166022"), when the table goes on after it. Returns 1 when the line is
+ * done with, 0 when it is to be read as a row, -1 on error.
+ */
+static int wrapped_line(struct table *tb, const struct vline *vl, size_t l)
+{
+	const struct pagem *pm = tb->pm;
+	const struct column *cols = tb->cols;
+	struct item_row *row = &tb->row;
+	const struct cell *cl;
+	int col;
+
+	if (!tb->items || vl->cb - vl->ca != 1 || !row->open || !table_goes_on(pm, l))
+		return 0;
+	cl = &pm->c[vl->ca];
+	col = col_of(cols, tb->ncols, cl);
+	/* joined only when it wrapped: its first word would not have
+	 * fitted after the row's description ("Paper subscription" /
+	 * "Subscription fee 1st quarter" is a second text, skipped) */
+	if (col >= 0 && cols[col].kind == C_DESC) {
+		char *t;
+
+		if (!row->desc_x1 || pm->t[cl->a].w + 20 <
+		    next_col_x0(cols, tb->ncols, col) - row->desc_x1)
+			return 1;
+		if (!(t = lay_span_text(pm, cl->a, cl->b, NULL, 0)))
+			return -1;
+		if (!strchr(t, ':')) {
+			size_t n = strlen(row->desc);
+
+			snprintf(row->desc + n, sizeof(row->desc) - n, " %s", t);
+			row->desc_x1 = cl->x1;
+		}
+		free(t);
+		return 1;
+	}
+	/* a code wrapped in its own column ("4bbc175d-c8de-75b5-88a5-" /
+	 * "a7c273403730" under KSeF's "UU ID"): not the table's end */
+	if (col >= 0 && cols[col].kind != C_DESC && cols[col].kind != C_NET &&
+	    cols[col].kind != C_GROSS && cols[col].kind != C_VAT && row->desc_x1 &&
+	    cl->x1 <= row->desc_x1) {
+		struct folio_amount dummy;
+
+		if (!lay_cell_amount(tb->cx, pm, cl, &dummy))
+			return 1;
+	}
+	return 0;
+}
+
+/* A code and the description set too close to be two cells
+ * ("66465935-48e0-... Refined Concrete Pants"): cut where the
+ * description's column starts. Returns the new number of units. */
+static size_t split_at_desc(const struct pagem *pm, const struct column *cols, int ncols,
+			    struct cell *units, size_t *orig, size_t nu, size_t max)
+{
+	size_t u, j;
+	int k;
 
 	for (k = 0; k < ncols; k++) {
-		if (cols[k].mask & (C_DESC | C_QTY | C_PRICE))
-			items = 1;
-		have_rate |= cols[k].mask & C_RATE;
+		if (cols[k].kind != C_DESC)
+			continue;
+		for (u = 0; u < nu && nu < max; u++) {
+			struct cell *cu = &units[u];
+
+			if (cu->x0 >= cols[k].x0 - 3 || cu->x1 <= cols[k].x0)
+				continue;
+			for (j = cu->a + 1; j < cu->b && pm->t[j].x < cols[k].x0 - 3; j++)
+				;
+			if (j == cu->b)
+				continue;
+			memmove(&units[u + 2], &units[u + 1], (nu - u - 1) * sizeof(*units));
+			memmove(&orig[u + 2], &orig[u + 1], (nu - u - 1) * sizeof(*orig));
+			units[u + 1] = *cu;
+			units[u + 1].a = j;
+			units[u + 1].x0 = pm->t[j].x;
+			orig[u + 1] = orig[u];
+			cu->b = j;
+			cu->x1 = pm->t[j - 1].x + pm->t[j - 1].w;
+			nu++;
+			break;
+		}
 	}
-	if (!items && !have_rate && ncols < 3)
-		return 0;
-	if (getenv("FOLIO_DEBUG_LAYOUT"))
-		for (k = 0; k < ncols; k++)
-			fprintf(stderr, "table line %zu col %d [%d..%d] kind %d\n", hl, k, cols[k].x0,
-				cols[k].x1, cols[k].kind);
-	folio_strbuf_addch(&bd, '[');
-	folio_strbuf_addch(&li, '[');
-	memset(&row, 0, sizeof(row));
-	for (l = hl + 1; l < pm->nl && l <= hl + 60; l++) {
-		const struct vline *vl = &pm->l[l];
-		struct folio_amount am[MAX_COLS];
-		int have[MAX_COLS] = { 0 };
-		char rate[16] = "", desc[256] = "", qty[32] = "";
-		int total = 0, namounts = 0, desc_x1 = 0, detail = 0;
+	return nu;
+}
+
+/* The units of a line into `ln` by the columns they fall in: a rate, a
+ * quantity, amounts, a description; a row label first makes it a total. */
+static int read_units(struct table *tb, const struct cell *units, const size_t *orig, size_t nu,
+		      struct table_line *ln)
+{
+	struct ctx *cx = tb->cx;
+	const struct pagem *pm = tb->pm;
+	const struct column *cols = tb->cols;
+	size_t u;
+
+	for (u = 0; u < nu; u++) {
+		const struct cell *cl = &units[u];
+		int col = col_of(cols, tb->ncols, cl);
+		char *t = lay_span_text(pm, cl->a, cl->b, NULL, 0);
+		char key[KEY_MAX];
+		size_t c, m;
+
+		if (!t)
+			return -1;
+		lay_make_key(t, key, sizeof(key));
+		ln->detail |= strchr(t, ':') != NULL;
+		c = orig[u];
+		for (m = 0; m < cx->nm && u == 0; m++)
+			if (cx->m[m].lb->kind == V_ROW && &cx->pm[cx->m[m].page] == pm &&
+			    cx->m[m].cell == c)
+				ln->total = 1;
+		if (col >= 0 && (cols[col].mask & C_RATE) && !ln->rate[0] &&
+		    lay_rate_value(t, ln->rate, sizeof(ln->rate))) {
+			/* a rate */
+		} else if (col >= 0 && (cols[col].kind == C_QTY ||
+					(cols[col].kind == C_UNIT &&
+					 isdigit((unsigned char)t[0]))) && !ln->qty[0]) {
+			/* "3 szt." across the quantity and unit columns */
+			snprintf(ln->qty, sizeof(ln->qty), "%s", t);
+		} else if (col >= 0 && cols[col].kind != C_DESC && col < MAX_COLS &&
+			   lay_cell_amount(cx, pm, cl, &ln->am[col])) {
+			ln->have[col] = 1;
+			ln->namounts++;
+		} else if (col >= 0 && cols[col].kind == C_DESC && !ln->desc[0]) {
+			snprintf(ln->desc, sizeof(ln->desc), "%s", t);
+			ln->desc_x1 = cl->x1;
+		} else if (u == 0 && !ln->desc[0] && !ln->total && tb->items &&
+			   !lay_rate_value(t, ln->rate, sizeof(ln->rate))) {
+			/* a number column ("Lp.") before the description */
+		}
+		free(t);
+	}
+	return 0;
+}
+
+/* A total row's net, VAT and gross amounts as the document's totals, each
+ * at the cell it stands in (trusted less under line items). */
+static int emit_row_totals(struct table *tb, const struct vline *vl, const struct table_line *ln)
+{
+	static const char *const names[] = { "net_total", "vat_total", "gross_total" };
+	const struct pagem *pm = tb->pm;
+	const struct column *cols = tb->cols;
+	int k;
+
+	for (k = 0; k < tb->ncols && k < MAX_COLS; k++) {
+		int ci = cols[k].kind == C_NET ? 0 : cols[k].kind == C_VAT ? 1 :
+			 cols[k].kind == C_GROSS ? 2 : -1;
+		char buf[40];
+		const struct cell *cl;
 		size_t c;
 
-		struct cell units[32];
-		size_t orig[32], nu, u;
-
-		/* the heading's second line ("netto podatku netto") */
-		if (l == hl + 1 && wordy_line(pm, l))
+		if (ci < 0 || !ln->have[k])
 			continue;
-		/* a line of one cell inside an item table: the description going
-		 * on ("Handmade Concrete" / "Chicken"), or a detail under it
-		 * ("Artikelnummer: 166022"), when the table goes on after it */
-		if (items && vl->cb - vl->ca == 1 && row.open && table_goes_on(pm, l)) {
-			const struct cell *cl = &pm->c[vl->ca];
-			int col = col_of(cols, ncols, cl);
-
-			/* joined only when it wrapped: its first word would not have
-			 * fitted after the row's description ("Paper subscription" /
-			 * "Subscription fee 1st quarter" is a second text, skipped) */
-			if (col >= 0 && cols[col].kind == C_DESC) {
-				char *t;
-
-				if (!row.desc_x1 || pm->t[cl->a].w + 20 <
-				    next_col_x0(cols, ncols, col) - row.desc_x1)
-					continue;
-				if (!(t = lay_span_text(pm, cl->a, cl->b, NULL, 0))) {
-					ret = -1;
-					goto out;
-				}
-				if (!strchr(t, ':')) {
-					size_t n = strlen(row.desc);
-
-					snprintf(row.desc + n, sizeof(row.desc) - n, " %s", t);
-					row.desc_x1 = cl->x1;
-				}
-				free(t);
-				continue;
-			}
-			/* a code wrapped in its own column ("4bbc175d-c8de-75b5-88a5-" /
-			 * "a7c273403730" under KSeF's "UU ID"): not the table's end */
-			if (col >= 0 && cols[col].kind != C_DESC && cols[col].kind != C_NET &&
-			    cols[col].kind != C_GROSS && cols[col].kind != C_VAT && row.desc_x1 &&
-			    cl->x1 <= row.desc_x1) {
-				struct folio_amount dummy;
-
-				if (!lay_cell_amount(cx, pm, cl, &dummy))
-					continue;
-			}
-		}
-		if (vl->cb - vl->ca < 2 && !(vl->cb - vl->ca == 1 && items == 0))
-			break;
-		nu = row_units(cx, pm, vl, units, orig, 32);
-		/* a code and the description set too close to be two cells
-		 * ("66465935-48e0-... Refined Concrete Pants"): cut where the
-		 * description's column starts */
-		for (k = 0; k < ncols && items; k++) {
-			size_t j;
-
-			if (cols[k].kind != C_DESC)
-				continue;
-			for (u = 0; u < nu && nu < 32; u++) {
-				struct cell *cu = &units[u];
-
-				if (cu->x0 >= cols[k].x0 - 3 || cu->x1 <= cols[k].x0)
-					continue;
-				for (j = cu->a + 1; j < cu->b && pm->t[j].x < cols[k].x0 - 3; j++)
-					;
-				if (j == cu->b)
-					continue;
-				memmove(&units[u + 2], &units[u + 1], (nu - u - 1) * sizeof(*units));
-				memmove(&orig[u + 2], &orig[u + 1], (nu - u - 1) * sizeof(*orig));
-				units[u + 1] = *cu;
-				units[u + 1].a = j;
-				units[u + 1].x0 = pm->t[j].x;
-				orig[u + 1] = orig[u];
-				cu->b = j;
-				cu->x1 = pm->t[j - 1].x + pm->t[j - 1].w;
-				nu++;
+		for (c = vl->ca; c < vl->cb; c++)
+			if (col_of(cols, tb->ncols, &pm->c[c]) == k)
 				break;
-			}
-		}
-		if (nu < 2)
-			break;
-		for (u = 0; u < nu; u++) {
-			const struct cell *cl = &units[u];
-			int col = col_of(cols, ncols, cl);
-			char *t = lay_span_text(pm, cl->a, cl->b, NULL, 0);
-			char key[KEY_MAX];
-			size_t m;
+		cl = &pm->c[c < vl->cb ? c : vl->ca];
+		folio_amount_format(&ln->am[k], buf, sizeof(buf));
+		if (lay_emit(tb->cx, names[ci], buf, NULL, tb->items ? 0.8f : 0.9f, pm, cl->a,
+			     cl->b))
+			return -1;
+	}
+	return 0;
+}
 
-			if (!t) {
-				ret = -1;
-				goto out;
-			}
-			lay_make_key(t, key, sizeof(key));
-			detail |= strchr(t, ':') != NULL;
-			c = orig[u];
-			for (m = 0; m < cx->nm && u == 0; m++)
-				if (cx->m[m].lb->kind == V_ROW && &cx->pm[cx->m[m].page] == pm &&
-				    cx->m[m].cell == c)
-					total = 1;
-			if (col >= 0 && (cols[col].mask & C_RATE) && !rate[0] &&
-			    lay_rate_value(t, rate, sizeof(rate))) {
-				/* a rate */
-			} else if (col >= 0 && (cols[col].kind == C_QTY ||
-						(cols[col].kind == C_UNIT &&
-						 isdigit((unsigned char)t[0]))) && !qty[0]) {
-				/* "3 szt." across the quantity and unit columns */
-				snprintf(qty, sizeof(qty), "%s", t);
-			} else if (col >= 0 && cols[col].kind != C_DESC && col < MAX_COLS &&
-				   lay_cell_amount(cx, pm, cl, &am[col])) {
-				have[col] = 1;
-				namounts++;
-			} else if (col >= 0 && cols[col].kind == C_DESC && !desc[0]) {
-				snprintf(desc, sizeof(desc), "%s", t);
-				desc_x1 = cl->x1;
-			} else if (u == 0 && !desc[0] && !total && items &&
-				   !lay_rate_value(t, rate, sizeof(rate))) {
-				/* a number column ("Lp.") before the description */
-			}
-			free(t);
-		}
-		/* an item's details as label: value pairs ("Nummer der
-		 * Auftragsposition: 123   Kontierungshinweis: ..."): the table
-		 * goes on under them */
-		if (!namounts && items && detail && row.open && !rate[0])
+/* A VAT summary row into the breakdown, its amounts in the roles they
+ * reconcile to (the headings' when they do not); its net and VAT summed. */
+static void add_bd_row(struct table *tb, const struct table_line *ln)
+{
+	char buf[40];
+	int role[MAX_COLS], implied = 0, k;
+	long long vimp = 0;
+
+	if (!bd_roles(ln->rate, ln->am, ln->have, tb->cols, tb->ncols, role, &vimp, &implied))
+		tb->bd_odd = 1;
+	folio_strbuf_addf(&tb->bd, "%s{\"rate\":", tb->nbd++ ? "," : "");
+	folio_strbuf_add_json(&tb->bd, ln->rate);
+	for (k = 0; k < tb->ncols && k < MAX_COLS; k++) {
+		const char *nm = role[k] == C_NET ? "net" : role[k] == C_VAT ? "vat" :
+				 role[k] == C_GROSS ? "gross" : NULL;
+
+		if (!nm || !ln->have[k])
 			continue;
-		if (!namounts)
-			break;
-		if (total) {
-			for (k = 0; k < ncols && k < MAX_COLS; k++) {
-				static const char *const names[] = { "net_total", "vat_total",
-								     "gross_total" };
-				int ci = cols[k].kind == C_NET ? 0 : cols[k].kind == C_VAT ? 1 :
-					 cols[k].kind == C_GROSS ? 2 : -1;
-				char buf[40];
-				const struct cell *cl;
-
-				if (ci < 0 || !have[k])
-					continue;
-				for (c = vl->ca; c < vl->cb; c++)
-					if (col_of(cols, ncols, &pm->c[c]) == k)
-						break;
-				cl = &pm->c[c < vl->cb ? c : vl->ca];
-				folio_amount_format(&am[k], buf, sizeof(buf));
-				if (lay_emit(cx, names[ci], buf, NULL, items ? 0.8f : 0.9f, pm, cl->a,
-					 cl->b)) {
-					ret = -1;
-					goto out;
-				}
-			}
-			break;
-		}
-		if (!items && rate[0]) {
-			char buf[40];
-			int role[MAX_COLS], implied = 0;
-			long long vimp = 0;
-
-			if (!bd_roles(rate, am, have, cols, ncols, role, &vimp, &implied))
-				bd_odd = 1;
-			folio_strbuf_addf(&bd, "%s{\"rate\":", nbd++ ? "," : "");
-			folio_strbuf_add_json(&bd, rate);
-			for (k = 0; k < ncols && k < MAX_COLS; k++) {
-				const char *nm = role[k] == C_NET ? "net" : role[k] == C_VAT ? "vat" :
-						 role[k] == C_GROSS ? "gross" : NULL;
-
-				if (!nm || !have[k])
-					continue;
-				folio_amount_format(&am[k], buf, sizeof(buf));
-				folio_strbuf_addf(&bd, ",\"%s\":\"%s\"", nm, buf);
-				if (role[k] == C_NET) {
-					sum_net += folio_amount_cents(&am[k]);
-					sum_have |= 1;
-				} else if (role[k] == C_VAT) {
-					sum_vat += folio_amount_cents(&am[k]);
-					sum_have |= 2;
-				}
-			}
-			if (implied) {
-				struct folio_amount va = { vimp, 2 };
-
-				folio_amount_format(&va, buf, sizeof(buf));
-				folio_strbuf_addf(&bd, ",\"vat\":\"%s\"", buf);
-				sum_vat += vimp;
-				sum_have |= 2;
-			}
-			folio_strbuf_addch(&bd, '}');
-		} else if (items && desc[0]) {
-			note_rate_net(cx, &row, cols, ncols);
-			if (row.open && pm->pg->source == FOLIO_SRC_OCR)
-				mend_item(&row, cols, ncols, cx->dec);
-			put_item(&li, &nli, &row, cols, ncols);
-			memset(&row, 0, sizeof(row));
-			row.open = 1;
-			snprintf(row.desc, sizeof(row.desc), "%s", desc);
-			row.desc_x1 = desc_x1;
-			split_qty(qty, cx->dec, row.qty, sizeof(row.qty), row.unit, sizeof(row.unit));
-			snprintf(row.rate, sizeof(row.rate), "%s", rate);
-			memcpy(row.am, am, sizeof(am));
-			memcpy(row.have, have, sizeof(have));
+		folio_amount_format(&ln->am[k], buf, sizeof(buf));
+		folio_strbuf_addf(&tb->bd, ",\"%s\":\"%s\"", nm, buf);
+		if (role[k] == C_NET) {
+			tb->sum_net += folio_amount_cents(&ln->am[k]);
+			tb->sum_have |= 1;
+		} else if (role[k] == C_VAT) {
+			tb->sum_vat += folio_amount_cents(&ln->am[k]);
+			tb->sum_have |= 2;
 		}
 	}
-	note_rate_net(cx, &row, cols, ncols);
-	if (row.open && pm->pg->source == FOLIO_SRC_OCR)
-		mend_item(&row, cols, ncols, cx->dec);
-	put_item(&li, &nli, &row, cols, ncols);
-	folio_strbuf_addch(&bd, ']');
-	folio_strbuf_addch(&li, ']');
-	/* a row whose amounts do not reconcile: read, but not trusted */
-	if (nbd && lay_emit(cx, "vat_breakdown", bd.buf, NULL, bd_odd ? 0.6f : 0.85f, pm, 0, 0))
+	if (implied) {
+		struct folio_amount va = { vimp, 2 };
+
+		folio_amount_format(&va, buf, sizeof(buf));
+		folio_strbuf_addf(&tb->bd, ",\"vat\":\"%s\"", buf);
+		tb->sum_vat += vimp;
+		tb->sum_have |= 2;
+	}
+	folio_strbuf_addch(&tb->bd, '}');
+}
+
+/* Puts out the item row still open (its description complete now): its
+ * net summed by rate, mended by its arithmetic when OCR read it. */
+static void flush_item(struct table *tb)
+{
+	note_rate_net(tb->cx, &tb->row, tb->cols, tb->ncols);
+	if (tb->row.open && tb->pm->pg->source == FOLIO_SRC_OCR)
+		mend_item(&tb->row, tb->cols, tb->ncols, tb->cx->dec);
+	put_item(&tb->li, &tb->nli, &tb->row, tb->cols, tb->ncols);
+}
+
+/* Opens an item row from a line with a description; it stays open for
+ * the lines that carry its description on. */
+static void start_item(struct table *tb, const struct table_line *ln)
+{
+	struct item_row *row = &tb->row;
+
+	memset(row, 0, sizeof(*row));
+	row->open = 1;
+	snprintf(row->desc, sizeof(row->desc), "%s", ln->desc);
+	row->desc_x1 = ln->desc_x1;
+	split_qty(ln->qty, tb->cx->dec, row->qty, sizeof(row->qty), row->unit, sizeof(row->unit));
+	snprintf(row->rate, sizeof(row->rate), "%s", ln->rate);
+	memcpy(row->am, ln->am, sizeof(ln->am));
+	memcpy(row->have, ln->have, sizeof(ln->have));
+}
+
+/*
+ * Line `l` of the table whose heading is line `hl`: a total row, a VAT
+ * summary row or an item row, or what goes on from the item above it.
+ * Returns LINE_NEXT, LINE_END where the table ends, or LINE_ERROR.
+ */
+static int read_line(struct table *tb, size_t hl, size_t l)
+{
+	const struct pagem *pm = tb->pm;
+	const struct vline *vl = &pm->l[l];
+	struct table_line ln;
+	struct cell units[ROW_UNITS];
+	size_t orig[ROW_UNITS], nu;
+	int r;
+
+	memset(&ln, 0, sizeof(ln));
+	/* the heading's second line ("netto podatku netto") */
+	if (l == hl + 1 && wordy_line(pm, l))
+		return LINE_NEXT;
+	if ((r = wrapped_line(tb, vl, l)))
+		return r < 0 ? LINE_ERROR : LINE_NEXT;
+	if (vl->cb - vl->ca < 2 && !(vl->cb - vl->ca == 1 && tb->items == 0))
+		return LINE_END;
+	nu = row_units(tb->cx, pm, vl, units, orig, ROW_UNITS);
+	if (tb->items)
+		nu = split_at_desc(pm, tb->cols, tb->ncols, units, orig, nu, ROW_UNITS);
+	if (nu < 2)
+		return LINE_END;
+	if (read_units(tb, units, orig, nu, &ln))
+		return LINE_ERROR;
+	/* an item's details as label: value pairs ("Nummer der
+	 * Auftragsposition: 123   Kontierungshinweis: ..."): the table
+	 * goes on under them */
+	if (!ln.namounts && tb->items && ln.detail && tb->row.open && !ln.rate[0])
+		return LINE_NEXT;
+	if (!ln.namounts)
+		return LINE_END;
+	if (ln.total)
+		return emit_row_totals(tb, vl, &ln) ? LINE_ERROR : LINE_END;
+	if (!tb->items && ln.rate[0]) {
+		add_bd_row(tb, &ln);
+	} else if (tb->items && ln.desc[0]) {
+		flush_item(tb);
+		start_item(tb, &ln);
+	}
+	return LINE_NEXT;
+}
+
+/* A table's results once read: the breakdown (a row whose amounts do not
+ * reconcile: read, but not trusted), its sums as totals, the line items. */
+static int emit_table(struct table *tb)
+{
+	struct ctx *cx = tb->cx;
+	const struct pagem *pm = tb->pm;
+	int ret = 0;
+
+	if (tb->nbd && lay_emit(cx, "vat_breakdown", tb->bd.buf, NULL, tb->bd_odd ? 0.6f : 0.85f,
+				pm, 0, 0))
 		ret = -1;
 	/* the rows' sums stand for totals a receipt does not print */
-	if (nbd && !ret && (sum_have & 1)) {
+	if (tb->nbd && !ret && (tb->sum_have & 1)) {
 		char buf[40];
-		struct folio_amount t = { sum_net, 2 };
+		struct folio_amount t = { tb->sum_net, 2 };
 
 		folio_amount_format(&t, buf, sizeof(buf));
 		if (lay_emit(cx, "net_total", buf, NULL, 0.55f, pm, 0, 0))
 			ret = -1;
 	}
-	if (nbd && !ret && (sum_have & 2)) {
+	if (tb->nbd && !ret && (tb->sum_have & 2)) {
 		char buf[40];
-		struct folio_amount t = { sum_vat, 2 };
+		struct folio_amount t = { tb->sum_vat, 2 };
 
 		folio_amount_format(&t, buf, sizeof(buf));
 		if (lay_emit(cx, "vat_total", buf, NULL, 0.55f, pm, 0, 0))
 			ret = -1;
 	}
-	if (nli && lay_emit(cx, "lines", li.buf, NULL, 0.8f, pm, 0, 0))
+	if (tb->nli && lay_emit(cx, "lines", tb->li.buf, NULL, 0.8f, pm, 0, 0))
 		ret = -1;
+	return ret;
+}
+
+/* Read the table whose heading is line `hl` of page `pm`. */
+static int read_table(struct ctx *cx, const struct pagem *pm, size_t hl, struct column *cols,
+		      int ncols)
+{
+	/* the rest zero: no row open, the buffers empty */
+	struct table tb = { .cx = cx, .pm = pm, .cols = cols, .ncols = ncols };
+	int k, r, ret = 0, have_rate = 0;
+	size_t l;
+
+	for (k = 0; k < ncols; k++) {
+		if (cols[k].mask & (C_DESC | C_QTY | C_PRICE))
+			tb.items = 1;
+		have_rate |= cols[k].mask & C_RATE;
+	}
+	if (!tb.items && !have_rate && ncols < 3)
+		return 0;
+	if (getenv("FOLIO_DEBUG_LAYOUT"))
+		for (k = 0; k < ncols; k++)
+			fprintf(stderr, "table line %zu col %d [%d..%d] kind %d\n", hl, k, cols[k].x0,
+				cols[k].x1, cols[k].kind);
+	folio_strbuf_addch(&tb.bd, '[');
+	folio_strbuf_addch(&tb.li, '[');
+	for (l = hl + 1; l < pm->nl && l <= hl + 60; l++) {
+		r = read_line(&tb, hl, l);
+		if (r == LINE_ERROR) {
+			ret = -1;
+			goto out;
+		}
+		if (r == LINE_END)
+			break;
+	}
+	flush_item(&tb);
+	folio_strbuf_addch(&tb.bd, ']');
+	folio_strbuf_addch(&tb.li, ']');
+	ret = emit_table(&tb);
 out:
-	folio_strbuf_release(&bd);
-	folio_strbuf_release(&li);
+	folio_strbuf_release(&tb.bd);
+	folio_strbuf_release(&tb.li);
 	return ret;
 }
 

@@ -203,27 +203,15 @@ struct rated {
 	size_t page, a, b;
 };
 
-/*
- * Totals blocks print the VAT of each rate as its own line: "TVA 25%
- * 115,75", "Kwota VAT 6%  51,36", "Cuota 25%  6.250,00", "IVA 0%  0,00".
- * A VAT label, a rate and nothing else in a cell, the amount in the next
- * cell of its line. Their sum is the VAT total; with one rate the net
- * total is its base, with several the item tables' nets per rate are,
- * else VAT / rate with the net total taking up the one rate left; a
- * breakdown is given only when every base reproduces its VAT and the
- * bases add up to the net total.
- */
-int lay_rated_vat(struct ctx *cx)
+/* The totals block's VAT lines that name their rate, the first of each
+ * rate, at most `max`, their VAT summed into *sum. Returns how many, or -1
+ * on error. */
+static int find_rated(struct ctx *cx, struct rated *ev, int max, long long *sum)
 {
-	struct rated ev[8];
-	int n = 0, i, k, ret = 0, odd = 0, from_lines = 1, left = -1;
-	long long sum = 0, nets = 0;
-	const struct folio_cand *nt;
-	struct folio_strbuf bd = FOLIO_STRBUF_INIT;
-	char buf[40];
+	int n = 0, k;
 	size_t mi;
 
-	for (mi = 0; mi < cx->nm && n < 8; mi++) {
+	for (mi = 0; mi < cx->nm && n < max; mi++) {
 		const struct match *m = &cx->m[mi];
 		const struct pagem *pm = &cx->pm[m->page];
 		const struct cell *c = &pm->c[m->cell];
@@ -258,8 +246,115 @@ int lay_rated_vat(struct ctx *cx)
 		if (k < n)
 			continue;
 		ev[n++] = e;
-		sum += e.vat;
+		*sum += e.vat;
 	}
+	return n;
+}
+
+/*
+ * The base of each rate: the net total `nt` with one rate; with several,
+ * the item tables' nets per rate (*from_lines stays 1), else VAT / rate
+ * with the net total taking up the one rate left. Returns 0 when the
+ * bases cannot be had or do not add up to the net total.
+ */
+static int rated_bases(const struct ctx *cx, struct rated *ev, int n,
+		       const struct folio_cand *nt, int *from_lines)
+{
+	struct folio_amount na;
+	long long net_total, nets = 0;
+	int i, k, left = -1;
+
+	*from_lines = 1;
+	if (!folio_amount_parse(nt->value, '.', &na))
+		return 0;
+	net_total = folio_amount_cents(&na);
+	if (n == 1) {
+		ev[0].net = net_total;
+		ev[0].have_net = 1;
+		return 1;
+	}
+	for (i = 0; i < n; i++)
+		for (k = 0; k < cx->nlrate && !cx->lrate_bad; k++)
+			if (fabs(cx->lrate[k].rate / 100.0 - ev[i].r) < 1e-5) {
+				ev[i].net = cx->lrate[k].net;
+				ev[i].have_net = 1;
+			}
+	for (i = 0; i < n; i++)
+		if (!ev[i].have_net)
+			*from_lines = 0;
+	if (!*from_lines)
+		for (i = 0; i < n; i++) {
+			ev[i].have_net = 0;
+			if (ev[i].r > 0) {
+				ev[i].net = llround((double)ev[i].vat / ev[i].r);
+				ev[i].have_net = 1;
+			} else if (left < 0) {
+				left = i;
+			} else {
+				return 0;
+			}
+		}
+	for (i = 0; i < n; i++)
+		if (ev[i].have_net)
+			nets += ev[i].net;
+	if (left >= 0) {
+		ev[left].net = net_total - nets;
+		ev[left].have_net = 1;
+		nets = net_total;
+	}
+	if (llabs(nets - net_total) > n)
+		return 0;
+	return 1;
+}
+
+/* The rates' bases and VAT as the breakdown; bases from VAT / rate (not
+ * `from_lines`, several rates) are a guess to a cent or two. */
+static int emit_rated(struct ctx *cx, const struct rated *ev, int n, int from_lines)
+{
+	struct folio_strbuf bd = FOLIO_STRBUF_INIT;
+	char buf[40];
+	int i, ret = 0;
+
+	folio_strbuf_addch(&bd, '[');
+	for (i = 0; i < n; i++) {
+		struct folio_amount a = { ev[i].net, 2 }, v = { ev[i].vat, 2 };
+
+		folio_strbuf_addf(&bd, "%s{\"rate\":", i ? "," : "");
+		folio_strbuf_add_json(&bd, ev[i].rate);
+		folio_amount_format(&a, buf, sizeof(buf));
+		folio_strbuf_addf(&bd, ",\"net\":\"%s\"", buf);
+		folio_amount_format(&v, buf, sizeof(buf));
+		folio_strbuf_addf(&bd, ",\"vat\":\"%s\"}", buf);
+	}
+	folio_strbuf_addch(&bd, ']');
+	if (!bd.buf || lay_emit(cx, "vat_breakdown", bd.buf, NULL,
+			    n == 1 || from_lines ? 0.8f : 0.6f, &cx->pm[ev[0].page], 0, 0))
+		ret = -1;
+	folio_strbuf_release(&bd);
+	return ret;
+}
+
+/*
+ * Totals blocks print the VAT of each rate as its own line: "TVA 25%
+ * 115,75", "Kwota VAT 6%  51,36", "Cuota 25%  6.250,00", "IVA 0%  0,00".
+ * A VAT label, a rate and nothing else in a cell, the amount in the next
+ * cell of its line. Their sum is the VAT total; with one rate the net
+ * total is its base, with several the item tables' nets per rate are,
+ * else VAT / rate with the net total taking up the one rate left; a
+ * breakdown is given only when every base reproduces its VAT and the
+ * bases add up to the net total.
+ */
+int lay_rated_vat(struct ctx *cx)
+{
+	struct rated ev[8];
+	int n, i, odd = 0, from_lines = 1;
+	long long sum = 0;
+	const struct folio_cand *nt;
+	char buf[40];
+
+	n = find_rated(cx, ev, (int)(sizeof(ev) / sizeof(ev[0])), &sum);
+	if (n < 0)
+		return -1;
 	if (!n)
 		return 0;
 	{
@@ -273,72 +368,13 @@ int lay_rated_vat(struct ctx *cx)
 	if (folio_cands_find(cx->out, "vat_breakdown", FOLIO_SRC_NONE) ||
 	    !(nt = best_cand(cx, "net_total")))
 		return 0;
-	{
-		struct folio_amount na;
-		long long net_total;
-
-		if (!folio_amount_parse(nt->value, '.', &na))
-			return 0;
-		net_total = folio_amount_cents(&na);
-		if (n == 1) {
-			ev[0].net = net_total;
-			ev[0].have_net = 1;
-		} else {
-			for (i = 0; i < n; i++)
-				for (k = 0; k < cx->nlrate && !cx->lrate_bad; k++)
-					if (fabs(cx->lrate[k].rate / 100.0 - ev[i].r) < 1e-5) {
-						ev[i].net = cx->lrate[k].net;
-						ev[i].have_net = 1;
-					}
-			for (i = 0; i < n; i++)
-				if (!ev[i].have_net)
-					from_lines = 0;
-			if (!from_lines)
-				for (i = 0; i < n; i++) {
-					ev[i].have_net = 0;
-					if (ev[i].r > 0) {
-						ev[i].net = llround((double)ev[i].vat / ev[i].r);
-						ev[i].have_net = 1;
-					} else if (left < 0) {
-						left = i;
-					} else {
-						return 0;
-					}
-				}
-			for (i = 0; i < n; i++)
-				if (ev[i].have_net)
-					nets += ev[i].net;
-			if (left >= 0) {
-				ev[left].net = net_total - nets;
-				ev[left].have_net = 1;
-				nets = net_total;
-			}
-			if (llabs(nets - net_total) > n)
-				return 0;
-		}
-	}
+	if (!rated_bases(cx, ev, n, nt, &from_lines))
+		return 0;
 	for (i = 0; i < n; i++)
 		if (llabs(llround((double)ev[i].net * ev[i].r) - ev[i].vat) >
 		    1 + llabs(ev[i].vat) / 500)
 			odd = 1;
 	if (odd)
 		return 0;
-	folio_strbuf_addch(&bd, '[');
-	for (i = 0; i < n; i++) {
-		struct folio_amount a = { ev[i].net, 2 }, v = { ev[i].vat, 2 };
-
-		folio_strbuf_addf(&bd, "%s{\"rate\":", i ? "," : "");
-		folio_strbuf_add_json(&bd, ev[i].rate);
-		folio_amount_format(&a, buf, sizeof(buf));
-		folio_strbuf_addf(&bd, ",\"net\":\"%s\"", buf);
-		folio_amount_format(&v, buf, sizeof(buf));
-		folio_strbuf_addf(&bd, ",\"vat\":\"%s\"}", buf);
-	}
-	folio_strbuf_addch(&bd, ']');
-	/* bases from VAT / rate are a guess to a cent or two */
-	if (!bd.buf || lay_emit(cx, "vat_breakdown", bd.buf, NULL,
-			    n == 1 || from_lines ? 0.8f : 0.6f, &cx->pm[ev[0].page], 0, 0))
-		ret = -1;
-	folio_strbuf_release(&bd);
-	return ret;
+	return emit_rated(cx, ev, n, from_lines);
 }
