@@ -353,23 +353,135 @@ static int submit_dir(struct folio_pipeline *r, const char *root, const char *di
 	return ret;
 }
 
+static int nomem(struct folio_err *err)
+{
+	return folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, ENOMEM, "out of memory");
+}
+
+/* The extractor with models/labels.tsv, then the vendor templates shipped
+ * in models/, then the archive's own. */
+static int load_extractor(struct folio_pipeline *r, const char *models, struct folio_err *err)
+{
+	struct folio_extract_opts xo = { 0 };
+	char *path = folio_path_join(models, "labels.tsv");
+	int tr;
+
+	if (!path)
+		return nomem(err);
+	xo.lexicon = path;
+	xo.review_below = (float)r->cfg->review_confidence / 100.0f;
+	r->extractor = folio_extractor_new(&xo, err);
+	free(path);
+	if (!r->extractor)
+		return FOLIO_FAILED;
+	if (!(path = folio_path_join(models, "vendor-templates.tsv")))
+		return nomem(err);
+	tr = folio_extractor_load_templates(r->extractor, path, err);
+	free(path);
+	if (tr != FOLIO_OK && tr != FOLIO_WARN)
+		return tr;
+	folio_err_clear(err);
+	return folio_archive_templates(r->arc, pl_take_template, r->extractor, err);
+}
+
+/* Compile config regex `pattern` (named `what` in the error) into *re. */
+static int compile_re(regex_t *re, const char *what, const char *pattern, int flags,
+		      struct folio_err *err)
+{
+	int rc = regcomp(re, pattern, flags);
+	char msg[128];
+
+	if (!rc)
+		return FOLIO_OK;
+	regerror(rc, re, msg, sizeof(msg));
+	return folio_err_set(err, FOLIO_FAILED, FOLIO_E_CONFIG, 0, "%s '%s': %s", what, pattern,
+			     msg);
+}
+
+/* The split-sheet barcode and ASN patterns of the config, when set. */
+static int compile_patterns(struct folio_pipeline *r, struct folio_err *err)
+{
+	const struct folio_config *cfg = r->cfg;
+
+	if (cfg->split_barcode && *cfg->split_barcode) {
+		if (compile_re(&r->split_re, "split_barcode", cfg->split_barcode,
+			       REG_EXTENDED | REG_NOSUB, err) != FOLIO_OK)
+			return FOLIO_FAILED;
+		r->have_split_re = 1;
+	}
+	if (cfg->asn_pattern && *cfg->asn_pattern) {
+		if (compile_re(&r->asn_re, "asn_pattern", cfg->asn_pattern,
+			       REG_EXTENDED | REG_ICASE, err) != FOLIO_OK)
+			return FOLIO_FAILED;
+		r->have_asn_re = 1;
+	}
+	return FOLIO_OK;
+}
+
+/* The archive's own type model (folio train), else the shipped one. */
+static int load_model(struct folio_pipeline *r, const char *models, struct folio_err *err)
+{
+	char *own = folio_path_join(folio_archive_dir(r->arc), "doctype.model");
+	char *shipped = folio_path_join(models, "doctype.model");
+	int mr;
+
+	if (!own || !shipped) {
+		free(own);
+		free(shipped);
+		return nomem(err);
+	}
+	mr = folio_classify_load_model(r->classifier, own, err);
+	if (mr == FOLIO_WARN)
+		mr = folio_classify_load_model(r->classifier, shipped, err);
+	free(own);
+	free(shipped);
+	if (mr != FOLIO_OK && mr != FOLIO_WARN)
+		return mr;
+	folio_err_clear(err);
+	return FOLIO_OK;
+}
+
+/* Each worker's detector and decoder, then its thread. */
+static int start_workers(struct folio_pipeline *r, struct folio_err *err)
+{
+	int i;
+
+	if (!(r->workers = calloc((size_t)r->nworkers, sizeof(*r->workers))))
+		return nomem(err);
+	for (i = 0; i < r->nworkers; i++) {
+		struct worker *w = &r->workers[i];
+
+		w->run = r;
+		if (!(w->detect = folio_detect_new(err)) ||
+		    !(w->decode = folio_decode_ctx_new(r->cfg, err)))
+			return FOLIO_FAILED;
+		folio_decode_ctx_set_page_hook(w->decode, pl_page_ready, w);
+	}
+	for (i = 0; i < r->nworkers; i++) {
+		if (pthread_create(&r->workers[i].thread, NULL, pl_worker_main, &r->workers[i]))
+			return folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, errno,
+					     "cannot start a worker thread");
+		r->started++;
+	}
+	return FOLIO_OK;
+}
+
 struct folio_pipeline *folio_pipeline_new(struct folio_archive *arc,
 					  const struct folio_ingest_opts *opts,
 					  struct folio_err *err)
 {
 	struct folio_pipeline *r = calloc(1, sizeof(*r));
-	int nworkers = folio_config_workers(opts->cfg), i;
 	char *models = NULL, *rules = NULL;
 
 	if (!r) {
-		folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, ENOMEM, "out of memory");
+		nomem(err);
 		return NULL;
 	}
 	r->t0 = folio_clock();
 	r->arc = arc;
 	r->opts = opts;
 	r->cfg = opts->cfg;
-	r->nworkers = nworkers;
+	r->nworkers = folio_config_workers(opts->cfg);
 	r->wake[0] = r->wake[1] = -1;
 	pthread_mutex_init(&r->mu, NULL);
 	pthread_cond_init(&r->job_cv, NULL);
@@ -383,115 +495,21 @@ struct folio_pipeline *folio_pipeline_new(struct folio_archive *arc,
 	if (!(models = folio_config_models_dir(opts->cfg)) ||
 	    !(rules = opts->cfg->type_rules ? strdup(opts->cfg->type_rules)
 					    : folio_path_join(models, "doctype.rules"))) {
-		folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, ENOMEM, "out of memory");
+		nomem(err);
 		goto fail;
 	}
 	if (opts->cfg->tag_rules && !(r->tagger = folio_tagger_load(opts->cfg->tag_rules, err)))
 		goto fail;
-	{
-		struct folio_extract_opts xo = { 0 };
-		char *lexicon = folio_path_join(models, "labels.tsv");
-
-		if (!lexicon) {
-			folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, ENOMEM, "out of memory");
-			goto fail;
-		}
-		xo.lexicon = lexicon;
-		xo.review_below = (float)opts->cfg->review_confidence / 100.0f;
-		r->extractor = folio_extractor_new(&xo, err);
-		free(lexicon);
-		if (!r->extractor)
-			goto fail;
-		/* templates shipped in models/ first, then the archive's own */
-		if (!(lexicon = folio_path_join(models, "vendor-templates.tsv"))) {
-			folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, ENOMEM, "out of memory");
-			goto fail;
-		}
-		{
-			int tr = folio_extractor_load_templates(r->extractor, lexicon, err);
-
-			free(lexicon);
-			if (tr != FOLIO_OK && tr != FOLIO_WARN)
-				goto fail;
-			folio_err_clear(err);
-		}
-		if (folio_archive_templates(arc, pl_take_template, r->extractor, err) != FOLIO_OK)
-			goto fail;
-	}
-	if (!(r->classifier = folio_classify_load(rules, err)))
+	if (load_extractor(r, models, err) != FOLIO_OK ||
+	    !(r->classifier = folio_classify_load(rules, err)) ||
+	    compile_patterns(r, err) != FOLIO_OK || load_model(r, models, err) != FOLIO_OK)
 		goto fail;
-	if (opts->cfg->split_barcode && *opts->cfg->split_barcode) {
-		int rc = regcomp(&r->split_re, opts->cfg->split_barcode, REG_EXTENDED | REG_NOSUB);
-
-		if (rc) {
-			char msg[128];
-
-			regerror(rc, &r->split_re, msg, sizeof(msg));
-			folio_err_set(err, FOLIO_FAILED, FOLIO_E_CONFIG, 0,
-				      "split_barcode '%s': %s", opts->cfg->split_barcode, msg);
-			goto fail;
-		}
-		r->have_split_re = 1;
-	}
-	if (opts->cfg->asn_pattern && *opts->cfg->asn_pattern) {
-		int rc = regcomp(&r->asn_re, opts->cfg->asn_pattern, REG_EXTENDED | REG_ICASE);
-
-		if (rc) {
-			char msg[128];
-
-			regerror(rc, &r->asn_re, msg, sizeof(msg));
-			folio_err_set(err, FOLIO_FAILED, FOLIO_E_CONFIG, 0,
-				      "asn_pattern '%s': %s", opts->cfg->asn_pattern, msg);
-			goto fail;
-		}
-		r->have_asn_re = 1;
-	}
-	/* the archive's own model (folio train), else the shipped one */
-	{
-		char *own = folio_path_join(folio_archive_dir(arc), "doctype.model");
-		char *shipped = folio_path_join(models, "doctype.model");
-		int mr;
-
-		if (!own || !shipped) {
-			free(own);
-			free(shipped);
-			folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, ENOMEM, "out of memory");
-			goto fail;
-		}
-		mr = folio_classify_load_model(r->classifier, own, err);
-		if (mr == FOLIO_WARN)
-			mr = folio_classify_load_model(r->classifier, shipped, err);
-		free(own);
-		free(shipped);
-		if (mr != FOLIO_OK && mr != FOLIO_WARN)
-			goto fail;
-		folio_err_clear(err);
-	}
 	if (folio_archive_each_sha(arc, seed_sha, &r->known, err) != FOLIO_OK ||
 	    folio_decode_global_init(opts->cfg, err) != FOLIO_OK)
 		goto fail;
 	folio_prepare_global_init();
-	if (!(r->workers = calloc((size_t)nworkers, sizeof(*r->workers)))) {
-		folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, ENOMEM, "out of memory");
+	if (start_workers(r, err) != FOLIO_OK)
 		goto fail;
-	}
-	for (i = 0; i < nworkers; i++) {
-		struct worker *w = &r->workers[i];
-
-		w->run = r;
-		if (!(w->detect = folio_detect_new(err)) ||
-		    !(w->decode = folio_decode_ctx_new(opts->cfg, err)))
-			goto fail;
-		folio_decode_ctx_set_page_hook(w->decode, pl_page_ready, w);
-	}
-	for (i = 0; i < nworkers; i++) {
-		if (pthread_create(&r->workers[i].thread, NULL, pl_worker_main, &r->workers[i])) {
-			folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, errno,
-				      "cannot start a worker thread");
-			goto fail;
-		}
-		r->started++;
-	}
 	free(models);
 	free(rules);
 	return r;
