@@ -194,6 +194,158 @@ static void summary(const struct folio_export_req *req, const struct folio_expor
 	fputc('\n', stderr);
 }
 
+/*
+ * Move each --set KEY=VALUE (it may repeat) from argv to sets, the other
+ * arguments to args, for the common parser. EXIT_OK or the exit status.
+ */
+static int take_sets(int argc, char **argv, char **args, int *n,
+		     struct folio_export_opt *sets, size_t *nsets)
+{
+	int i;
+
+	for (i = 0; i < argc; i++) {
+		const char *v = NULL;
+
+		if (!strcmp(argv[i], "--"))
+			while (i < argc)
+				args[(*n)++] = argv[i++];
+		if (i >= argc)
+			break;
+		if (!strcmp(argv[i], "--set")) {
+			if (i + 1 >= argc)
+				return cli_error(EXIT_USAGE, "export: --set needs KEY=VALUE");
+			v = argv[++i];
+		} else if (!strncmp(argv[i], "--set=", 6)) {
+			v = argv[i] + 6;
+		}
+		if (!v) {
+			args[(*n)++] = argv[i];
+			continue;
+		}
+		if (!strchr(v, '=') || v[0] == '=')
+			return cli_error(EXIT_USAGE, "export: --set wants KEY=VALUE, not '%s'", v);
+		sets[*nsets].key = strndup(v, strcspn(v, "="));
+		sets[*nsets].value = strchr(v, '=') + 1;
+		if (!sets[(*nsets)++].key)
+			return cli_error(EXIT_FAIL, "out of memory");
+	}
+	return EXIT_OK;
+}
+
+/* --history: a line (or a JSON object) per recorded batch. */
+static int history(struct cli *cli, int json)
+{
+	struct folio_err err = { 0 };
+	struct folio_archive *arc;
+	long long stuck = 0;
+	int ret = EXIT_OK;
+
+	if (!(arc = cli_open(cli, 0)))
+		return EXIT_FAIL;
+	/* a listing also completes what a crash left pending */
+	if (folio_export_recover(arc, &stuck, &err) < 0) {
+		ret = cli_fail(&err);
+		goto out;
+	}
+	if (stuck)
+		fprintf(stderr, "folio: %s\n", err.msg);
+	if (folio_ledger_batches(arc, 0, print_batch, &json, &err) != FOLIO_OK)
+		ret = cli_fail(&err);
+out:
+	folio_archive_close(arc);
+	return ret;
+}
+
+/* --again BATCH: write a recorded batch's files again, to --out or where they went. */
+static int again(struct cli *cli, long long id, const char *out, int json,
+		 struct folio_export_report *rep)
+{
+	struct folio_err err = { 0 };
+	struct folio_archive *arc;
+	int ret = EXIT_OK;
+
+	if (!(arc = cli_open(cli, 0)))
+		return EXIT_FAIL;
+	if (folio_export_again(arc, id, out, rep, &err) != FOLIO_OK) {
+		ret = cli_fail(&err);
+		goto out;
+	}
+	if (!json)
+		fprintf(stderr, "batch %lld (%s) written again: %zu file%s, %lld bytes to %s\n",
+			id, rep->target, rep->files, rep->files == 1 ? "" : "s", rep->bytes,
+			strcmp(rep->out, "-") ? rep->out : "standard output");
+out:
+	folio_archive_close(arc);
+	return ret;
+}
+
+/* Export what req selects; a refused invoice makes the status EXIT_FAIL. */
+static int run_export(struct cli *cli, const struct folio_export_req *req, int json,
+		      struct folio_export_report *rep)
+{
+	struct folio_err err = { 0 };
+	struct folio_archive *arc;
+	int ret = EXIT_OK;
+
+	if (!(arc = cli_open(cli, 0)))
+		return EXIT_FAIL;
+	if (folio_export_run(arc, &cli->cfg, req, rep, &err) != FOLIO_OK) {
+		ret = cli_fail(&err);
+		goto out;
+	}
+	summary(req, rep, json);
+	/* the rest was written; a refused invoice still wants a person */
+	if (rep->refused)
+		ret = EXIT_FAIL;
+out:
+	folio_archive_close(arc);
+	return ret;
+}
+
+/* After the arguments are parsed: --history, --again or an export. */
+static int dispatch(struct cli *cli, const char *const *vals, const struct folio_strbuf *q,
+		    const struct folio_export_opt *sets, size_t nsets, int json)
+{
+	struct folio_export_req req = { 0 };
+	struct folio_export_report rep = { 0 };
+	struct notes notes = { 0 };
+
+	if (vals[7]) {
+		if (q->len || vals[0] || vals[6])
+			return cli_error(EXIT_USAGE, "export: --history takes only --json");
+		return history(cli, json);
+	}
+	notes.json = json;
+	notes.dry_run = vals[3] != NULL;
+	rep.note = on_note;
+	rep.ctx = &notes;
+	if (vals[6]) {
+		char *end;
+		long long id = strtoll(vals[6], &end, 10);
+
+		if (*end || id < 1 || q->len || vals[0] || vals[2])
+			return cli_error(EXIT_USAGE, "export: --again BATCH takes a batch number "
+					 "and optionally --out");
+		return again(cli, id, vals[1], json, &rep);
+	}
+	if (!vals[0] && !vals[2])
+		return cli_error(EXIT_USAGE, "export: which format? --to FORMAT or --profile NAME "
+				 "(folio export --list)");
+	if (json && vals[1] && !strcmp(vals[1], "-"))
+		return cli_error(EXIT_USAGE,
+				 "export: --json and --out - both want standard output");
+	req.format = vals[0];
+	req.out = vals[1];
+	req.profile = vals[2];
+	req.dry_run = vals[3] != NULL;
+	req.include_review = vals[4] != NULL;
+	req.force = vals[5] != NULL;
+	req.query = q->len ? q->buf : NULL;
+	req.sets = sets;
+	req.nsets = nsets;
+	return run_export(cli, &req, json, &rep);
+}
+
 int cmd_export(struct cli *cli, int argc, char **argv)
 {
 	static const char *const specs[] = { "to=", "out=", "profile=", "dry-run",
@@ -201,51 +353,20 @@ int cmd_export(struct cli *cli, int argc, char **argv)
 					     "list", "json", NULL };
 	const struct command *c = cli_command("export");
 	const char *vals[10] = { 0 };
-	struct folio_export_req req = { 0 };
-	struct folio_export_report rep = { 0 };
 	struct folio_export_opt *sets = NULL;
 	struct folio_strbuf q = FOLIO_STRBUF_INIT;
-	struct folio_err err = { 0 };
-	struct folio_archive *arc = NULL;
-	struct notes notes = { 0 };
 	char **args = NULL;
-	int i, n = 0, first, ret = EXIT_OK, json;
+	int i, n = 0, first, ret, json;
 	size_t nsets = 0;
 
 	/* --set KEY=VALUE may repeat: taken out before the common parser */
 	if (!(args = calloc((size_t)argc + 1, sizeof(*args))) ||
-	    !(sets = calloc((size_t)argc + 1, sizeof(*sets))))
-		goto nomem;
-	for (i = 0; i < argc; i++) {
-		const char *v = NULL;
-
-		if (!strcmp(argv[i], "--"))
-			while (i < argc)
-				args[n++] = argv[i++];
-		if (i >= argc)
-			break;
-		if (!strcmp(argv[i], "--set")) {
-			if (i + 1 >= argc) {
-				ret = cli_error(EXIT_USAGE, "export: --set needs KEY=VALUE");
-				goto out;
-			}
-			v = argv[++i];
-		} else if (!strncmp(argv[i], "--set=", 6)) {
-			v = argv[i] + 6;
-		}
-		if (!v) {
-			args[n++] = argv[i];
-			continue;
-		}
-		if (!strchr(v, '=') || v[0] == '=') {
-			ret = cli_error(EXIT_USAGE, "export: --set wants KEY=VALUE, not '%s'", v);
-			goto out;
-		}
-		sets[nsets].key = strndup(v, strcspn(v, "="));
-		sets[nsets].value = strchr(v, '=') + 1;
-		if (!sets[nsets++].key)
-			goto nomem;
+	    !(sets = calloc((size_t)argc + 1, sizeof(*sets)))) {
+		ret = cli_error(EXIT_FAIL, "out of memory");
+		goto out;
 	}
+	if ((ret = take_sets(argc, argv, args, &n, sets, &nsets)) != EXIT_OK)
+		goto out;
 	if ((first = cli_parse(c, n, args, specs, vals)) < 0) {
 		ret = EXIT_USAGE;
 		goto out;
@@ -256,92 +377,12 @@ int cmd_export(struct cli *cli, int argc, char **argv)
 		goto out;
 	}
 	for (i = first; i < n; i++)
-		if (folio_strbuf_addf(&q, "%s%s", i > first ? " " : "", args[i]))
-			goto nomem;
-	if (vals[7]) {
-		if (q.len || vals[0] || vals[6]) {
-			ret = cli_error(EXIT_USAGE, "export: --history takes only --json");
+		if (folio_strbuf_addf(&q, "%s%s", i > first ? " " : "", args[i])) {
+			ret = cli_error(EXIT_FAIL, "out of memory");
 			goto out;
 		}
-		if (!(arc = cli_open(cli, 0)))
-			goto fail;
-		/* a listing also completes what a crash left pending */
-		{
-			long long stuck = 0;
-
-			if (folio_export_recover(arc, &stuck, &err) < 0) {
-				ret = cli_fail(&err);
-				goto out;
-			}
-			if (stuck)
-				fprintf(stderr, "folio: %s\n", err.msg);
-		}
-		if (folio_ledger_batches(arc, 0, print_batch, &json, &err) != FOLIO_OK)
-			ret = cli_fail(&err);
-		goto out;
-	}
-	notes.json = json;
-	notes.dry_run = vals[3] != NULL;
-	rep.note = on_note;
-	rep.ctx = &notes;
-	if (vals[6]) {
-		char *end;
-		long long id = strtoll(vals[6], &end, 10);
-
-		if (*end || id < 1 || q.len || vals[0] || vals[2]) {
-			ret = cli_error(EXIT_USAGE, "export: --again BATCH takes a batch number "
-				       "and optionally --out");
-			goto out;
-		}
-		if (!(arc = cli_open(cli, 0)))
-			goto fail;
-		if (folio_export_again(arc, id, vals[1], &rep, &err) != FOLIO_OK) {
-			ret = cli_fail(&err);
-			goto out;
-		}
-		if (!json)
-			fprintf(stderr, "batch %lld (%s) written again: %zu file%s, %lld bytes to %s\n",
-				id, rep.target, rep.files, rep.files == 1 ? "" : "s", rep.bytes,
-				strcmp(rep.out, "-") ? rep.out : "standard output");
-		goto out;
-	}
-	if (!vals[0] && !vals[2]) {
-		ret = cli_error(EXIT_USAGE, "export: which format? --to FORMAT or --profile NAME "
-			       "(folio export --list)");
-		goto out;
-	}
-	if (json && vals[1] && !strcmp(vals[1], "-")) {
-		ret = cli_error(EXIT_USAGE, "export: --json and --out - both want standard output");
-		goto out;
-	}
-	req.format = vals[0];
-	req.out = vals[1];
-	req.profile = vals[2];
-	req.dry_run = vals[3] != NULL;
-	req.include_review = vals[4] != NULL;
-	req.force = vals[5] != NULL;
-	req.query = q.len ? q.buf : NULL;
-	req.sets = sets;
-	req.nsets = nsets;
-	if (!(arc = cli_open(cli, 0)))
-		goto fail;
-	if (folio_export_run(arc, &cli->cfg, &req, &rep, &err) != FOLIO_OK) {
-		ret = cli_fail(&err);
-		goto out;
-	}
-	summary(&req, &rep, json);
-	/* the rest was written; a refused invoice still wants a person */
-	if (rep.refused)
-		ret = EXIT_FAIL;
-	goto out;
-nomem:
-	ret = cli_error(EXIT_FAIL, "out of memory");
-	goto out;
-fail:
-	ret = EXIT_FAIL;
+	ret = dispatch(cli, vals, &q, sets, nsets, json);
 out:
-	if (arc)
-		folio_archive_close(arc);
 	for (i = 0; i < (int)nsets; i++)
 		free((char *)sets[i].key);
 	free(sets);

@@ -430,58 +430,71 @@ static const char *first(const char *a, const char *b, const char *c)
 	return a ? a : b ? b : c;
 }
 
-static int ledger_write(struct folio_export *x, const struct folio_invoice *inv,
-			struct folio_strbuf *out, struct folio_err *err)
+/* One invoice's transaction: the checked figures, then its accounts and sign. */
+struct txn {
+	const char *date, *currency, *main_acct, *vat_acct, *payee;
+	long long net, vat, gross;
+	long long f;            /* 1, or -1 to reverse a credit note */
+	int credit, sale;
+};
+
+/* Why the kind of document, its date or its currency cannot be posted (to `w`). */
+static void check_document(const struct ledger *l, const struct folio_invoice *inv,
+			   struct txn *tx, struct folio_strbuf *w)
 {
-	struct ledger *l = x->state;
-	struct folio_strbuf w = FOLIO_STRBUF_INIT, t = FOLIO_STRBUF_INIT;
-	struct folio_strbuf party = FOLIO_STRBUF_INIT;
-	long long net = 0, vat = 0, gross = 0, rnet = 0, rvat = 0, v, f;
-	int has_net, has_vat, has_gross, ok, sale, credit, m = 0;
-	const char *date, *currency, *main_acct, *vat_acct, *payee, *p;
+	const char *p;
+
+	if (inv->doc_type && !strcmp(inv->doc_type, "proforma"))
+		why(w, "a proforma invoice is not posted to a journal");
+	else if (inv->doc_type && strcmp(inv->doc_type, "invoice") && !tx->credit &&
+		 strcmp(inv->doc_type, "receipt"))
+		why(w, "a %s is not an invoice", inv->doc_type);
+
+	tx->date = l->supply_date && inv->supply_date ? inv->supply_date : inv->issue_date;
+	if (!inv->issue_date)
+		why(w, "the issue date is unknown");
+	else if (!is_iso_date(tx->date))
+		why(w, "the date '%s' is not YYYY-MM-DD", tx->date);
+	tx->currency = inv->currency ? inv->currency : l->currency;
+	if (!tx->currency) {
+		why(w, "the currency is unknown");
+	} else {
+		for (p = tx->currency; isalpha((unsigned char)*p); p++)
+			;
+		if (*p || !*tx->currency)
+			why(w, "the currency '%s' is not a currency code", tx->currency);
+	}
+}
+
+/*
+ * The net, VAT and gross to post (one of net and VAT may come from the
+ * others), and why they cannot be (to `w`): unusable or not adding up.
+ */
+static void check_amounts(const struct folio_invoice *inv, struct txn *tx,
+			  struct folio_strbuf *w)
+{
+	long long net = 0, vat = 0, gross = 0, rnet = 0, rvat = 0, v;
+	int has_net, has_vat, has_gross, ok;
 	char a[32], b[32], c[32], d[32];
 	size_t i;
-	int r = FOLIO_OK;
 
-	credit = folio_invoice_is_credit(inv);
-	if (inv->doc_type && !strcmp(inv->doc_type, "proforma"))
-		why(&w, "a proforma invoice is not posted to a journal");
-	else if (inv->doc_type && strcmp(inv->doc_type, "invoice") && !credit &&
-		 strcmp(inv->doc_type, "receipt"))
-		why(&w, "a %s is not an invoice", inv->doc_type);
-
-	date = l->supply_date && inv->supply_date ? inv->supply_date : inv->issue_date;
-	if (!inv->issue_date)
-		why(&w, "the issue date is unknown");
-	else if (!is_iso_date(date))
-		why(&w, "the date '%s' is not YYYY-MM-DD", date);
-	currency = inv->currency ? inv->currency : l->currency;
-	if (!currency) {
-		why(&w, "the currency is unknown");
-	} else {
-		for (p = currency; isalpha((unsigned char)*p); p++)
-			;
-		if (*p || !*currency)
-			why(&w, "the currency '%s' is not a currency code", currency);
-	}
-
-	amount(&w, "gross total", inv->gross_total, &gross, &has_gross);
+	amount(w, "gross total", inv->gross_total, &gross, &has_gross);
 	if (!inv->gross_total)
-		why(&w, "the gross total is unknown");
-	amount(&w, "net total", inv->net_total, &net, &has_net);
-	amount(&w, "VAT total", inv->vat_total, &vat, &has_vat);
+		why(w, "the gross total is unknown");
+	amount(w, "net total", inv->net_total, &net, &has_net);
+	amount(w, "VAT total", inv->vat_total, &vat, &has_vat);
 	ok = 1;
 	for (i = 0; i < inv->nrates; i++) {
 		const struct folio_inv_rate *e = &inv->rates[i];
 
 		if (cents(e->net, &v)) {
-			why(&w, "the %s %% VAT row's net '%s' is not an amount",
+			why(w, "the %s %% VAT row's net '%s' is not an amount",
 			    e->rate ? e->rate : "?", e->net);
 			ok = 0;
 		}
 		rnet += v;
 		if (cents(e->vat, &v)) {
-			why(&w, "the %s %% VAT row's VAT '%s' is not an amount",
+			why(w, "the %s %% VAT row's VAT '%s' is not an amount",
 			    e->rate ? e->rate : "?", e->vat);
 			ok = 0;
 		}
@@ -489,114 +502,167 @@ static int ledger_write(struct folio_export *x, const struct folio_invoice *inv,
 	}
 	if (inv->nrates && ok) {
 		if (has_net && rnet != net)
-			why(&w, "the VAT breakdown's nets add up to %s, not the net total %s",
+			why(w, "the VAT breakdown's nets add up to %s, not the net total %s",
 			    money(rnet, a, sizeof(a)), money(net, b, sizeof(b)));
 		if (has_vat && rvat != vat)
-			why(&w, "the VAT breakdown's VAT adds up to %s, not the VAT total %s",
+			why(w, "the VAT breakdown's VAT adds up to %s, not the VAT total %s",
 			    money(rvat, a, sizeof(a)), money(vat, b, sizeof(b)));
 		net = rnet, has_net = 1;
 		vat = rvat, has_vat = 1;
 	}
 	if (has_gross && !has_net && !has_vat && !inv->net_total && !inv->vat_total)
-		why(&w, "the net and VAT totals are unknown");
+		why(w, "the net and VAT totals are unknown");
 	else if (has_gross && has_net && !has_vat && !inv->vat_total)
 		vat = gross - net, has_vat = 1;
 	else if (has_gross && !has_net && has_vat && !inv->net_total)
 		net = gross - vat, has_net = 1;
 	if (has_gross && has_net && has_vat && net + vat != gross)
-		why(&w, "net %s + VAT %s is %s, not the gross total %s", money(net, a, sizeof(a)),
+		why(w, "net %s + VAT %s is %s, not the gross total %s", money(net, a, sizeof(a)),
 		    money(vat, b, sizeof(b)), money(net + vat, c, sizeof(c)),
 		    money(gross, d, sizeof(d)));
-	if (w.len) {
-		r = folio_err_set(err, FOLIO_FAILED, FOLIO_E_REFUSED, 0, "%s", w.buf);
-		goto done;
-	}
+	tx->net = net;
+	tx->vat = vat;
+	tx->gross = gross;
+}
 
-	/* a credit note reverses an invoice whatever sign its amounts carry */
-	f = 1;
-	if (credit)
-		f = gross < 0 || (gross == 0 && net < 0) ? 1 : -1;
-	sale = l->own_tax_id && tax_id_is(inv->seller.tax_id, l->own_tax_id);
-	if (sale) {
-		main_acct = l->revenue;
-		vat_acct = l->vat_out;
-		payee = first(inv->buyer.name, inv->buyer.tax_id, NULL);
-		m |= party_account(&party, l->receivable, payee, l->per_vendor);
+/*
+ * Sale or purchase: the net's and VAT's accounts, the payee and its
+ * receivable or payable account (to `party`). Nonzero when out of memory.
+ */
+static int choose_accounts(const struct ledger *l, const struct folio_invoice *inv,
+			   struct txn *tx, struct folio_strbuf *party)
+{
+	size_t i;
+	int m = 0;
+
+	tx->sale = l->own_tax_id && tax_id_is(inv->seller.tax_id, l->own_tax_id);
+	if (tx->sale) {
+		tx->main_acct = l->revenue;
+		tx->vat_acct = l->vat_out;
+		tx->payee = first(inv->buyer.name, inv->buyer.tax_id, NULL);
+		m |= party_account(party, l->receivable, tx->payee, l->per_vendor);
 	} else {
-		main_acct = l->expense;
+		tx->main_acct = l->expense;
 		for (i = 0; i < l->nvendors; i++)
 			if (tax_id_is(inv->seller.tax_id, l->vendors[i].tax_id))
-				main_acct = l->vendors[i].account;
-		vat_acct = l->vat;
-		payee = first(inv->vendor, inv->seller.name, inv->seller.tax_id);
-		m |= party_account(&party, l->payable, payee, l->per_vendor);
+				tx->main_acct = l->vendors[i].account;
+		tx->vat_acct = l->vat;
+		tx->payee = first(inv->vendor, inv->seller.name, inv->seller.tax_id);
+		m |= party_account(party, l->payable, tx->payee, l->per_vendor);
 	}
-	if (m)
-		goto nomem;
+	return m;
+}
 
-	m |= folio_strbuf_adds(&t, "\n") || folio_strbuf_adds(&t, date);
+/* The date, code and payee line and the comment line. Nonzero when out of memory. */
+static int put_header(struct folio_strbuf *t, const struct folio_invoice *inv,
+		      const struct txn *tx)
+{
+	int m = 0;
+
+	m |= folio_strbuf_adds(t, "\n") || folio_strbuf_adds(t, tx->date);
 	if (inv->number)
-		m |= folio_strbuf_adds(&t, " (") || put_text(&t, inv->number, ")", "]") ||
-		     folio_strbuf_addch(&t, ')');
-	if (payee) {
-		size_t at = t.len + 1;
+		m |= folio_strbuf_adds(t, " (") || put_text(t, inv->number, ")", "]") ||
+		     folio_strbuf_addch(t, ')');
+	if (tx->payee) {
+		size_t at = t->len + 1;
 
-		m |= folio_strbuf_addch(&t, ' ') || put_text(&t, payee, ";|", ",/");
+		m |= folio_strbuf_addch(t, ' ') || put_text(t, tx->payee, ";|", ",/");
 		/* without a code a leading '(' would start one, '*' or '!' a status */
-		while (!m && !inv->number && t.len > at && strchr("*! ", t.buf[at]))
-			memmove(t.buf + at, t.buf + at + 1, t.len-- - at);
-		if (!m && !inv->number && t.len > at && t.buf[at] == '(')
-			t.buf[at] = '[';
-		if (!m && t.len == at) /* nothing printable */
-			t.buf[--t.len] = '\0';
+		while (!m && !inv->number && t->len > at && strchr("*! ", t->buf[at]))
+			memmove(t->buf + at, t->buf + at + 1, t->len-- - at);
+		if (!m && !inv->number && t->len > at && t->buf[at] == '(')
+			t->buf[at] = '[';
+		if (!m && t->len == at) /* nothing printable */
+			t->buf[--t->len] = '\0';
 	}
-	m |= folio_strbuf_addf(&t, "\n    ; folio:%lld", inv->doc_id);
-	if (sale && inv->buyer.tax_id)
-		m |= folio_strbuf_adds(&t, ", buyer_tax_id:") ||
-		     put_text(&t, inv->buyer.tax_id, ",;", "  ");
-	if (!sale && inv->seller.tax_id)
-		m |= folio_strbuf_adds(&t, ", seller_tax_id:") ||
-		     put_text(&t, inv->seller.tax_id, ",;", "  ");
+	m |= folio_strbuf_addf(t, "\n    ; folio:%lld", inv->doc_id);
+	if (tx->sale && inv->buyer.tax_id)
+		m |= folio_strbuf_adds(t, ", buyer_tax_id:") ||
+		     put_text(t, inv->buyer.tax_id, ",;", "  ");
+	if (!tx->sale && inv->seller.tax_id)
+		m |= folio_strbuf_adds(t, ", seller_tax_id:") ||
+		     put_text(t, inv->seller.tax_id, ",;", "  ");
 	if (inv->due_date)
-		m |= folio_strbuf_adds(&t, ", due:") || put_text(&t, inv->due_date, ",;", "  ");
-	if (credit)
-		m |= folio_strbuf_adds(&t, ", credit_note:");
-	m |= folio_strbuf_addch(&t, '\n');
+		m |= folio_strbuf_adds(t, ", due:") || put_text(t, inv->due_date, ",;", "  ");
+	if (tx->credit)
+		m |= folio_strbuf_adds(t, ", credit_note:");
+	m |= folio_strbuf_addch(t, '\n');
+	return m;
+}
 
-	/* a sale credits revenue and VAT; a purchase debits them */
-	if (sale)
-		m |= posting(&t, party.buf, f * gross, currency, NULL);
-	m |= posting(&t, main_acct, (sale ? -f : f) * net, currency, NULL);
+/*
+ * The postings, a VAT one per rate when there are several. A sale credits
+ * revenue and VAT; a purchase debits them. Nonzero when out of memory.
+ */
+static int put_postings(struct folio_strbuf *t, const struct folio_invoice *inv,
+			const struct txn *tx, const char *party)
+{
+	long long f = tx->f, v;
+	size_t i;
+	int m = 0;
+
+	if (tx->sale)
+		m |= posting(t, party, f * tx->gross, tx->currency, NULL);
+	m |= posting(t, tx->main_acct, (tx->sale ? -f : f) * tx->net, tx->currency, NULL);
 	if (inv->nrates > 1) {
 		for (i = 0; i < inv->nrates; i++) {
 			cents(inv->rates[i].vat, &v);
 			if (v)
-				m |= posting(&t, vat_acct, (sale ? -f : f) * v, currency,
+				m |= posting(t, tx->vat_acct, (tx->sale ? -f : f) * v, tx->currency,
 					     inv->rates[i].rate ? inv->rates[i].rate : "?");
 		}
-	} else if (vat) {
-		m |= posting(&t, vat_acct, (sale ? -f : f) * vat, currency,
+	} else if (tx->vat) {
+		m |= posting(t, tx->vat_acct, (tx->sale ? -f : f) * tx->vat, tx->currency,
 			     inv->nrates ? inv->rates[0].rate : NULL);
 	}
-	if (!sale)
-		m |= posting(&t, party.buf, -f * gross, currency, NULL);
-	if (m)
-		goto nomem;
+	if (!tx->sale)
+		m |= posting(t, party, -f * tx->gross, tx->currency, NULL);
+	return m;
+}
 
-	if (remember(&l->accounts, &l->naccounts, &l->accounts_alloc, main_acct) ||
-	    (vat && remember(&l->accounts, &l->naccounts, &l->accounts_alloc, vat_acct)) ||
-	    remember(&l->accounts, &l->naccounts, &l->accounts_alloc, party.buf) ||
-	    remember(&l->commodities, &l->ncommodities, &l->commodities_alloc, currency) ||
-	    folio_strbuf_add(out, t.buf, t.len))
-		goto nomem;
-done:
+/* Note the accounts and commodity for the trailer. Nonzero when out of memory. */
+static int remember_txn(struct ledger *l, const struct txn *tx, const char *party)
+{
+	return remember(&l->accounts, &l->naccounts, &l->accounts_alloc, tx->main_acct) ||
+	       (tx->vat && remember(&l->accounts, &l->naccounts, &l->accounts_alloc,
+				    tx->vat_acct)) ||
+	       remember(&l->accounts, &l->naccounts, &l->accounts_alloc, party) ||
+	       remember(&l->commodities, &l->ncommodities, &l->commodities_alloc, tx->currency);
+}
+
+static int ledger_write(struct folio_export *x, const struct folio_invoice *inv,
+			struct folio_strbuf *out, struct folio_err *err)
+{
+	struct ledger *l = x->state;
+	struct folio_strbuf w = FOLIO_STRBUF_INIT, t = FOLIO_STRBUF_INIT;
+	struct folio_strbuf party = FOLIO_STRBUF_INIT;
+	struct txn tx = { 0 };
+	int r = FOLIO_OK, m;
+
+	tx.credit = folio_invoice_is_credit(inv);
+	check_document(l, inv, &tx, &w);
+	check_amounts(inv, &tx, &w);
+	if (w.len) {
+		r = folio_err_set(err, FOLIO_FAILED, FOLIO_E_REFUSED, 0, "%s", w.buf);
+		goto out;
+	}
+
+	/* a credit note reverses an invoice whatever sign its amounts carry */
+	tx.f = 1;
+	if (tx.credit)
+		tx.f = tx.gross < 0 || (tx.gross == 0 && tx.net < 0) ? 1 : -1;
+	m = choose_accounts(l, inv, &tx, &party);
+	if (!m) {
+		m = put_header(&t, inv, &tx);
+		m |= put_postings(&t, inv, &tx, party.buf);
+	}
+	if (m || remember_txn(l, &tx, party.buf) || folio_strbuf_add(out, t.buf, t.len))
+		r = folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, 0, "out of memory");
+out:
 	folio_strbuf_release(&w);
 	folio_strbuf_release(&t);
 	folio_strbuf_release(&party);
 	return r;
-nomem:
-	r = folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, 0, "out of memory");
-	goto done;
 }
 
 static int cmp_str(const void *a, const void *b)

@@ -781,27 +781,19 @@ static int check_place(const struct folio_export_module *m, const char *out,
 	return ret;
 }
 
-int folio_export_run(struct folio_archive *arc, const struct folio_config *cfg,
-		     const struct folio_export_req *req, struct folio_export_report *rep,
-		     struct folio_err *err)
+/* The request's format, settings and target; the module set up to write at `now`. */
+static int setup(struct run *r, const struct folio_config *cfg,
+		 const struct folio_export_req *req, struct folio_export_report *rep,
+		 char now[32], struct folio_err *err)
 {
-	struct run r;
-	struct ids ids = { 0 };
-	struct folio_ledger_file *lf = NULL;
-	struct folio_ledger_batch b = { 0 };
 	const char *format, *target_opt;
-	char now[32], *out = NULL, *name = NULL;
-	size_t i;
 	int ret;
 
-	memset(&r, 0, sizeof(r));
-	if ((ret = resolve(&r, cfg, req, &format, &target_opt, err)) != FOLIO_OK)
-		goto done;
-	if (!(r.x.mod = folio_export_module_find(format))) {
-		ret = folio_err_set(err, FOLIO_FAILED, FOLIO_E_USAGE, 0,
-				    "no export format '%s' (folio export --list)", format);
-		goto done;
-	}
+	if ((ret = resolve(r, cfg, req, &format, &target_opt, err)) != FOLIO_OK)
+		return ret;
+	if (!(r->x.mod = folio_export_module_find(format)))
+		return folio_err_set(err, FOLIO_FAILED, FOLIO_E_USAGE, 0,
+				     "no export format '%s' (folio export --list)", format);
 	if (target_opt)
 		snprintf(rep->target, sizeof(rep->target), "%s", target_opt);
 	else if (req->profile)
@@ -809,109 +801,147 @@ int folio_export_run(struct folio_archive *arc, const struct folio_config *cfg,
 	else
 		snprintf(rep->target, sizeof(rep->target), "%s", format);
 	folio_iso_now(now);
-	r.x.profile = req->profile;
-	r.x.opts = r.opts;
-	r.x.custom_fields = cfg->custom_fields;
-	r.x.nopts = r.nopts;
-	r.x.now = now;
-	if ((ret = folio_export_check_keys(&r.x, err)) != FOLIO_OK)
-		goto done;
+	r->x.profile = req->profile;
+	r->x.opts = r->opts;
+	r->x.custom_fields = cfg->custom_fields;
+	r->x.nopts = r->nopts;
+	r->x.now = now;
+	return folio_export_check_keys(&r->x, err);
+}
 
-	if (req->out && !strcmp(req->out, "-") && r.x.mod->file_per_invoice) {
-		ret = folio_err_set(err, FOLIO_FAILED, FOLIO_E_USAGE, 0,
-				    "%s writes a file per invoice: --out names a folder",
-				    r.x.mod->name);
-		goto done;
-	}
-	if (!(name = req->out ? strdup(req->out) : default_out(r.x.mod, now)) ||
-	    !(out = strcmp(name, "-") ? absolute(name) : strdup("-"))) {
-		ret = nomem(err);
-		goto done;
-	}
-	snprintf(rep->out, sizeof(rep->out), "%s", out);
-	if (!req->dry_run && !r.x.mod->file_per_invoice && stream_kind(out) == NOT_STREAM &&
-	    exists(out)) {
-		ret = folio_err_set(err, FOLIO_FAILED, FOLIO_E_USAGE, EEXIST,
-				    "'%s' exists: an export never overwrites a file; choose "
-				    "another --out", out);
-		goto done;
-	}
-	if (!req->dry_run) {
-		struct folio_err rerr = { 0 };
+/*
+ * Where the batch goes (*place, absolute; *name as asked or made up): never
+ * over an existing file. The caller frees both, also on failure.
+ */
+static int choose_place(const struct run *r, const struct folio_export_req *req,
+			struct folio_export_report *rep, const char *now, char **name,
+			char **place, struct folio_err *err)
+{
+	if (req->out && !strcmp(req->out, "-") && r->x.mod->file_per_invoice)
+		return folio_err_set(err, FOLIO_FAILED, FOLIO_E_USAGE, 0,
+				     "%s writes a file per invoice: --out names a folder",
+				     r->x.mod->name);
+	if (!(*name = req->out ? strdup(req->out) : default_out(r->x.mod, now)) ||
+	    !(*place = strcmp(*name, "-") ? absolute(*name) : strdup("-")))
+		return nomem(err);
+	snprintf(rep->out, sizeof(rep->out), "%s", *place);
+	if (!req->dry_run && !r->x.mod->file_per_invoice && stream_kind(*place) == NOT_STREAM &&
+	    exists(*place))
+		return folio_err_set(err, FOLIO_FAILED, FOLIO_E_USAGE, EEXIST,
+				     "'%s' exists: an export never overwrites a file; choose "
+				     "another --out", *place);
+	return FOLIO_OK;
+}
 
-		if ((rep->recovered = folio_export_recover(arc, &rep->stuck, &rerr)) < 0) {
-			*err = rerr;
-			ret = FOLIO_FAILED;
-			goto done;
-		}
-		if (rep->stuck)
-			snprintf(rep->stuck_msg, sizeof(rep->stuck_msg), "%s", rerr.msg);
-		/* the place must take the files before anything is recorded */
-		if ((ret = check_place(r.x.mod, out, err)) != FOLIO_OK)
-			goto done;
-	}
-	if ((ret = select_docs(arc, req->query, &ids, err)) != FOLIO_OK)
-		goto done;
+/* Before a real run: complete the batches a crash left pending, check the place. */
+static int recover_first(struct folio_archive *arc, const struct run *r, const char *place,
+			 struct folio_export_report *rep, struct folio_err *err)
+{
+	struct folio_err rerr = { 0 };
 
-	if (!r.x.mod->file_per_invoice && !new_file(&r, NULL)) {
-		ret = nomem(err);
-		goto done;
+	if ((rep->recovered = folio_export_recover(arc, &rep->stuck, &rerr)) < 0) {
+		*err = rerr;
+		return FOLIO_FAILED;
 	}
+	if (rep->stuck)
+		snprintf(rep->stuck_msg, sizeof(rep->stuck_msg), "%s", rerr.msg);
+	/* the place must take the files before anything is recorded */
+	return check_place(r->x.mod, place, err);
+}
+
+/* 1: select the documents and write each through the module, all in memory. */
+static int write_docs(struct run *r, struct folio_archive *arc,
+		      const struct folio_export_req *req, struct folio_export_report *rep,
+		      struct ids *ids, struct folio_err *err)
+{
+	size_t i;
+	int ret;
+
+	if ((ret = select_docs(arc, req->query, ids, err)) != FOLIO_OK)
+		return ret;
+	if (!r->x.mod->file_per_invoice && !new_file(r, NULL))
+		return nomem(err);
 	/* the number this batch will have, for formats that print it (a
 	 * dry run has none) */
-	if (!req->dry_run && (r.x.batch = folio_ledger_next(arc, err)) < 0) {
-		ret = FOLIO_FAILED;
-		goto done;
-	}
-	if (r.x.mod->begin &&
-	    (ret = r.x.mod->begin(&r.x, r.x.mod->file_per_invoice ? NULL : &r.files[0].data,
-				  err)) != FOLIO_OK)
-		goto done;
-	for (i = 0; i < ids.n; i++)
-		if ((ret = one(&r, arc, req, rep->target, ids.v[i], rep, err)) < 0)
-			goto done;
-	if (r.x.mod->end &&
-	    (ret = r.x.mod->end(&r.x, r.x.mod->file_per_invoice ? NULL : &r.files[0].data,
-				err)) != FOLIO_OK)
-		goto done;
-	ret = FOLIO_OK;
-	if (!r.nitems || req->dry_run)
-		goto done;
+	if (!req->dry_run && (r->x.batch = folio_ledger_next(arc, err)) < 0)
+		return FOLIO_FAILED;
+	if (r->x.mod->begin &&
+	    (ret = r->x.mod->begin(&r->x, r->x.mod->file_per_invoice ? NULL : &r->files[0].data,
+				   err)) != FOLIO_OK)
+		return ret;
+	for (i = 0; i < ids->n; i++)
+		if ((ret = one(r, arc, req, rep->target, ids->v[i], rep, err)) < 0)
+			return ret;
+	if (r->x.mod->end &&
+	    (ret = r->x.mod->end(&r->x, r->x.mod->file_per_invoice ? NULL : &r->files[0].data,
+				 err)) != FOLIO_OK)
+		return ret;
+	return FOLIO_OK;
+}
 
-	/* 2: the commit point */
-	if (!(lf = calloc(r.nfiles, sizeof(*lf)))) {
-		ret = nomem(err);
-		goto done;
-	}
-	for (i = 0; i < r.nfiles; i++) {
-		lf[i].name = r.x.mod->file_per_invoice ? r.files[i].name : "";
-		lf[i].data = r.files[i].data.buf ? r.files[i].data.buf : "";
-		lf[i].len = r.files[i].data.len;
+/* 2: the commit point: the batch, its items and a copy of its files in the ledger. */
+static int record_batch(const struct run *r, struct folio_archive *arc,
+			const struct folio_export_req *req, struct folio_export_report *rep,
+			const char *place, const char *now, struct folio_err *err)
+{
+	struct folio_ledger_file *lf;
+	struct folio_ledger_batch b = { 0 };
+	size_t i;
+	int ret;
+
+	if (!(lf = calloc(r->nfiles, sizeof(*lf))))
+		return nomem(err);
+	for (i = 0; i < r->nfiles; i++) {
+		lf[i].name = r->x.mod->file_per_invoice ? r->files[i].name : "";
+		lf[i].data = r->files[i].data.buf ? r->files[i].data.buf : "";
+		lf[i].len = r->files[i].data.len;
 		/* a file per invoice: the same bytes as its ledger item */
-		if (r.x.mod->file_per_invoice && r.nfiles == r.nitems)
-			memcpy(lf[i].sha256, r.items[i].sha256, sizeof(lf[i].sha256));
+		if (r->x.mod->file_per_invoice && r->nfiles == r->nitems)
+			memcpy(lf[i].sha256, r->items[i].sha256, sizeof(lf[i].sha256));
 		else
 			folio_sha256_hex(lf[i].data, lf[i].len, lf[i].sha256);
 		rep->bytes += (long long)lf[i].len;
 	}
-	rep->files = r.nfiles;
+	rep->files = r->nfiles;
 	b.target = rep->target;
-	b.format = r.x.mod->name;
+	b.format = r->x.mod->name;
 	b.profile = req->profile;
 	b.query = req->query;
-	b.out = out;
+	b.out = place;
 	b.now = now;
-	b.id = r.x.batch;
+	b.id = r->x.batch;
 	b.files = lf;
-	b.nfiles = r.nfiles;
-	b.items = r.items;
-	b.nitems = r.nitems;
-	if ((ret = folio_ledger_record(arc, &b, &rep->batch, err)) != FOLIO_OK)
-		goto done;
+	b.nfiles = r->nfiles;
+	b.items = r->items;
+	b.nitems = r->nitems;
+	ret = folio_ledger_record(arc, &b, &rep->batch, err);
+	free(lf);
+	return ret;
+}
+
+int folio_export_run(struct folio_archive *arc, const struct folio_config *cfg,
+		     const struct folio_export_req *req, struct folio_export_report *rep,
+		     struct folio_err *err)
+{
+	struct run r;
+	struct ids ids = { 0 };
+	char now[32], *place = NULL, *name = NULL;
+	int ret;
+
+	memset(&r, 0, sizeof(r));
+	if ((ret = setup(&r, cfg, req, rep, now, err)) != FOLIO_OK ||
+	    (ret = choose_place(&r, req, rep, now, &name, &place, err)) != FOLIO_OK ||
+	    (!req->dry_run && (ret = recover_first(arc, &r, place, rep, err)) != FOLIO_OK) ||
+	    (ret = write_docs(&r, arc, req, rep, &ids, err)) != FOLIO_OK)
+		goto out;
+	if (!r.nitems || req->dry_run)
+		goto out;
+	if ((ret = record_batch(&r, arc, req, rep, place, now, err)) != FOLIO_OK)
+		goto out;
 	if (fault("export-after-commit"))
 		crash("export-after-commit");
 	/* 3 and 4; a failure here leaves the batch pending, completed later */
-	if ((ret = deliver(&r, out, err)) != FOLIO_OK) {
+	if ((ret = deliver(&r, place, err)) != FOLIO_OK) {
 		char msg[FOLIO_ERR_MSG_MAX];
 
 		snprintf(msg, sizeof(msg), "%s", err->msg);
@@ -919,16 +949,15 @@ int folio_export_run(struct folio_archive *arc, const struct folio_config *cfg,
 				    "%s (batch %lld is recorded and kept in the archive: "
 				    "fix this and run folio export again to deliver it)", msg,
 				    rep->batch);
-		goto done;
+		goto out;
 	}
 	ret = folio_ledger_done(arc, rep->batch, err);
-done:
+out:
 	if (r.x.mod && r.x.mod->release)
 		r.x.mod->release(&r.x);
-	free(lf);
 	free(ids.v);
 	free(name);
-	free(out);
+	free(place);
 	run_release(&r);
 	return ret;
 }

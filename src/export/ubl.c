@@ -156,12 +156,10 @@ static void allowance_charges(struct folio_xw *sb, const struct folio_en16931 *e
 	}
 }
 
-static void write_ubl(struct folio_xw *sb, const struct folio_en16931 *e)
+/* The root element and what precedes the parties: IDs, dates, type code, currency. */
+static void head(struct folio_xw *sb, const struct folio_en16931 *e, const char *root)
 {
 	const struct folio_invoice *inv = e->inv;
-	const char *cur = inv->currency, *root = e->credit ? "CreditNote" : "Invoice";
-	int pay = e->means || inv->payment_reference || (e->credit && inv->due_date);
-	size_t i;
 
 	folio_xw_addf(sb, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<%s xmlns=\"%s\" "
 			      "xmlns:cac=\"" NS_CAC "\" xmlns:cbc=\"" NS_CBC "\">\n",
@@ -182,9 +180,16 @@ static void write_ubl(struct folio_xw *sb, const struct folio_en16931 *e)
 		folio_xw_adds(sb, "<cbc:CreditNoteTypeCode>381</cbc:CreditNoteTypeCode>");
 		folio_xw_lines(sb, "cbc:Note", NULL, inv->note);
 	}
-	folio_xw_elem(sb, "cbc:DocumentCurrencyCode", cur);
+	folio_xw_elem(sb, "cbc:DocumentCurrencyCode", inv->currency);
 	folio_xw_elem(sb, "cbc:BuyerReference", inv->buyer_reference);
 	folio_xw_adds(sb, "\n");
+}
+
+/* The invoice period, the order and the preceding invoice, those the record has. */
+static void references(struct folio_xw *sb, const struct folio_en16931 *e)
+{
+	const struct folio_invoice *inv = e->inv;
+
 	if (inv->period_start || inv->period_end || e->due_code) {
 		folio_xw_adds(sb, "<cac:InvoicePeriod>");
 		folio_xw_elem(sb, "cbc:StartDate", inv->period_start);
@@ -203,27 +208,34 @@ static void write_ubl(struct folio_xw *sb, const struct folio_en16931 *e)
 		folio_xw_elem(sb, "cbc:IssueDate", inv->preceding_invoice_date);
 		folio_xw_adds(sb, "</cac:InvoiceDocumentReference></cac:BillingReference>\n");
 	}
-	party(sb, "AccountingSupplierParty", &inv->seller, e->seller_vat, &e->seller_id,
-	      &e->seller_legal, e->seller_taxreg, e->seller_eas, e->seller_endpoint);
-	party(sb, "AccountingCustomerParty", &inv->buyer, e->buyer_vat, &e->buyer_id,
-	      &e->buyer_legal, NULL, e->buyer_eas, e->buyer_endpoint);
-	if (e->delivery) {
-		folio_xw_adds(sb, "<cac:Delivery>");
-		folio_xw_elem(sb, "cbc:ActualDeliveryDate", inv->supply_date);
-		if (inv->delivery_country) {
-			folio_xw_adds(sb, "<cac:DeliveryLocation><cac:Address>");
-			folio_xw_elem(sb, "cbc:StreetName", inv->delivery_address);
-			folio_xw_adds(sb, "<cac:Country>");
-			folio_xw_elem(sb, "cbc:IdentificationCode", inv->delivery_country);
-			folio_xw_adds(sb, "</cac:Country></cac:Address></cac:DeliveryLocation>");
-		}
-		if (inv->delivery_name) {
-			folio_xw_adds(sb, "<cac:DeliveryParty><cac:PartyName>");
-			folio_xw_elem(sb, "cbc:Name", inv->delivery_name);
-			folio_xw_adds(sb, "</cac:PartyName></cac:DeliveryParty>");
-		}
-		folio_xw_adds(sb, "</cac:Delivery>\n");
+}
+
+/* Delivery: its date, and the place and recipient when known. */
+static void delivery(struct folio_xw *sb, const struct folio_invoice *inv)
+{
+	folio_xw_adds(sb, "<cac:Delivery>");
+	folio_xw_elem(sb, "cbc:ActualDeliveryDate", inv->supply_date);
+	if (inv->delivery_country) {
+		folio_xw_adds(sb, "<cac:DeliveryLocation><cac:Address>");
+		folio_xw_elem(sb, "cbc:StreetName", inv->delivery_address);
+		folio_xw_adds(sb, "<cac:Country>");
+		folio_xw_elem(sb, "cbc:IdentificationCode", inv->delivery_country);
+		folio_xw_adds(sb, "</cac:Country></cac:Address></cac:DeliveryLocation>");
 	}
+	if (inv->delivery_name) {
+		folio_xw_adds(sb, "<cac:DeliveryParty><cac:PartyName>");
+		folio_xw_elem(sb, "cbc:Name", inv->delivery_name);
+		folio_xw_adds(sb, "</cac:PartyName></cac:DeliveryParty>");
+	}
+	folio_xw_adds(sb, "</cac:Delivery>\n");
+}
+
+/* PaymentMeans when there is something to say about paying, then PaymentTerms. */
+static void payment(struct folio_xw *sb, const struct folio_en16931 *e)
+{
+	const struct folio_invoice *inv = e->inv;
+	int pay = e->means || inv->payment_reference || (e->credit && inv->due_date);
+
 	if (pay) {
 		/*
 		 * The record's code as it is (en16931.c: else 30 with an
@@ -257,7 +269,14 @@ static void write_ubl(struct folio_xw *sb, const struct folio_en16931 *e)
 		folio_xw_elem(sb, "cbc:Note", inv->payment_terms);
 		folio_xw_adds(sb, "</cac:PaymentTerms>\n");
 	}
-	allowance_charges(sb, e);
+}
+
+/* The VAT total with a subtotal per rate, then the document's monetary totals. */
+static void totals(struct folio_xw *sb, const struct folio_en16931 *e)
+{
+	const char *cur = e->inv->currency;
+	size_t i;
+
 	folio_xw_adds(sb, "<cac:TaxTotal>");
 	money(sb, "TaxAmount", e->vat, cur);
 	folio_xw_adds(sb, "\n");
@@ -282,6 +301,14 @@ static void write_ubl(struct folio_xw *sb, const struct folio_en16931 *e)
 		money(sb, "PayableRoundingAmount", e->rounding, cur);
 	money(sb, "PayableAmount", e->payable, cur);
 	folio_xw_adds(sb, "</cac:LegalMonetaryTotal>\n");
+}
+
+/* One InvoiceLine (CreditNoteLine) per line the check kept or made. */
+static void invoice_lines(struct folio_xw *sb, const struct folio_en16931 *e, const char *root)
+{
+	const char *cur = e->inv->currency;
+	size_t i;
+
 	for (i = 0; i < e->nlines; i++) {
 		const struct folio_en_line *l = &e->lines[i];
 
@@ -299,6 +326,25 @@ static void write_ubl(struct folio_xw *sb, const struct folio_en16931 *e)
 		folio_xw_addf(sb, "\">%s</cbc:PriceAmount></cac:Price></cac:%sLine>\n",
 				  l->price, root);
 	}
+}
+
+static void write_ubl(struct folio_xw *sb, const struct folio_en16931 *e)
+{
+	const struct folio_invoice *inv = e->inv;
+	const char *root = e->credit ? "CreditNote" : "Invoice";
+
+	head(sb, e, root);
+	references(sb, e);
+	party(sb, "AccountingSupplierParty", &inv->seller, e->seller_vat, &e->seller_id,
+	      &e->seller_legal, e->seller_taxreg, e->seller_eas, e->seller_endpoint);
+	party(sb, "AccountingCustomerParty", &inv->buyer, e->buyer_vat, &e->buyer_id,
+	      &e->buyer_legal, NULL, e->buyer_eas, e->buyer_endpoint);
+	if (e->delivery)
+		delivery(sb, inv);
+	payment(sb, e);
+	allowance_charges(sb, e);
+	totals(sb, e);
+	invoice_lines(sb, e, root);
 	folio_xw_addf(sb, "</%s>\n", root);
 }
 
