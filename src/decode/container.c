@@ -687,33 +687,129 @@ out:
 	return status;
 }
 
+/* The bounds a container is judged by before anything is expanded: its
+ * nesting, that it has bytes, the entry count a ZIP's directory declares. */
+static int check_container(const struct folio_config *cfg, const struct folio_doc *doc,
+			   struct folio_err *err)
+{
+	int64_t declared;
+
+	if (doc->depth >= cfg->max_archive_depth)
+		return folio_err_set(err, FOLIO_FAILED, FOLIO_E_LIMIT, 0,
+				     "archive nested deeper than max_archive_depth = %d",
+				     cfg->max_archive_depth);
+	if (!doc->data || !doc->size)
+		return folio_err_set(err, FOLIO_FAILED, FOLIO_E_INPUT, 0,
+				     "archive contains no files");
+	declared = zip_declared_entries(doc->data, doc->size);
+	if (cfg->max_archive_entries > 0 && declared > cfg->max_archive_entries)
+		return folio_err_set(err, FOLIO_FAILED, FOLIO_E_LIMIT, 0,
+				     "archive has more than max_archive_entries = %d entries "
+				     "(its directory lists %" PRId64 ")",
+				     cfg->max_archive_entries, declared);
+	return FOLIO_OK;
+}
+
+/*
+ * Deal with every entry in turn. FOLIO_OK once the entries ran out or the
+ * stream broke (w->corrupt set: what was read so far is judged by
+ * verdict()); otherwise the error that stopped the walk, err set.
+ */
+static int walk_entries(struct walk *w, struct folio_err *err)
+{
+	struct archive_entry *e;
+	int status, r;
+
+	for (;;) {
+		r = archive_read_next_header(w->a, &e);
+		if (r == ARCHIVE_EOF)
+			break;
+		if (r < ARCHIVE_WARN) {
+			/* ARCHIVE_RETRY and ARCHIVE_FAILED too: going on after a
+			 * header that could not be read risks looping */
+			const char *msg = archive_error_string(w->a);
+
+			w->corrupt = 1;
+			snprintf(w->corrupt_msg, sizeof(w->corrupt_msg), "%s",
+				 msg ? msg : "cannot read entry header");
+			break;
+		}
+		if (w->may_raw && !w->entries && archive_format(w->a) == ARCHIVE_FORMAT_RAW &&
+		    archive_filter_count(w->a) < 2) {
+			/* "raw" without a decompressor: the magic lied */
+			return folio_err_set(err, FOLIO_FAILED, FOLIO_E_INPUT, 0,
+					     "corrupt archive: unrecognised compressed data");
+		}
+		if (++w->entries > w->cfg->max_archive_entries && w->cfg->max_archive_entries > 0)
+			return folio_err_set(err, FOLIO_FAILED, FOLIO_E_LIMIT, 0,
+					     "archive has more than max_archive_entries = %d entries",
+					     w->cfg->max_archive_entries);
+		status = do_entry(w, e, err);
+		if (status == FOLIO_FAILED && w->corrupt)
+			break;
+		if (status)
+			return status;
+	}
+	return FOLIO_OK;
+}
+
+/*
+ * The container's outcome once its entries are walked: a failure when
+ * nothing could be extracted, FOLIO_WARN when some entries were refused or
+ * the stream broke after some files, else FOLIO_OK.
+ */
+static int verdict(struct walk *w, struct folio_err *err)
+{
+	int status;
+
+	if (w->corrupt && !w->good)
+		return folio_err_set(err, FOLIO_FAILED, FOLIO_E_INPUT, 0, "corrupt archive: %s",
+				     w->corrupt_msg);
+	if (w->corrupt) {
+		char mark[64];
+
+		snprintf(mark, sizeof(mark), "corrupt-after-entry-%d", w->complete);
+		status = refuse(w, mark, NULL, err, "archive is corrupt after entry %d: %s",
+				w->complete, w->corrupt_msg);
+		if (status)
+			return status;
+	}
+	if (!w->good && !w->refused && w->may_raw && (status = measure_raw(w, err)))
+		return status;
+	if (!w->good) {
+		if (w->refused)
+			return folio_err_set(err, FOLIO_FAILED, FOLIO_E_INPUT, 0,
+					     "archive contains no files that can be extracted "
+					     "(%zu refused; first %s)", w->refused, w->first_refusal);
+		return folio_err_set(err, FOLIO_FAILED, FOLIO_E_INPUT, 0,
+				     "archive contains no files");
+	}
+	w->doc->is_container = 1;
+	if (w->corrupt)
+		return folio_err_set(err, FOLIO_WARN, FOLIO_E_INPUT, 0,
+				     "archive is corrupt after entry %d: %s (%zu files kept)",
+				     w->complete, w->corrupt_msg, w->good);
+	if (w->refused)
+		return folio_err_set(err, FOLIO_WARN, FOLIO_E_INPUT, 0,
+				     "%zu archive entr%s refused; first %s", w->refused,
+				     w->refused == 1 ? "y" : "ies", w->first_refusal);
+	return FOLIO_OK;
+}
+
 static int decode(struct folio_decode_ctx *ctx, struct folio_doc *doc, struct folio_err *err)
 {
 	struct walk w = { 0 };
-	int64_t declared;
-	struct archive_entry *e;
 	size_t first = doc->nchildren, i;
 	locale_t utf8 = (locale_t)0, old = (locale_t)0;
-	int status = FOLIO_OK, r;
+	int status;
 
 	if (!ctx || !ctx->cfg)
 		return folio_err_set(err, FOLIO_FATAL, FOLIO_E_CONFIG, 0,
 				     "archive decoder called without a configuration");
 	w.cfg = ctx->cfg;
 	w.doc = doc;
-	if (doc->depth >= w.cfg->max_archive_depth)
-		return folio_err_set(err, FOLIO_FAILED, FOLIO_E_LIMIT, 0,
-				     "archive nested deeper than max_archive_depth = %d",
-				     w.cfg->max_archive_depth);
-	if (!doc->data || !doc->size)
-		return folio_err_set(err, FOLIO_FAILED, FOLIO_E_INPUT, 0,
-				     "archive contains no files");
-	declared = zip_declared_entries(doc->data, doc->size);
-	if (w.cfg->max_archive_entries > 0 && declared > w.cfg->max_archive_entries)
-		return folio_err_set(err, FOLIO_FAILED, FOLIO_E_LIMIT, 0,
-				     "archive has more than max_archive_entries = %d entries "
-				     "(its directory lists %" PRId64 ")",
-				     w.cfg->max_archive_entries, declared);
+	if ((status = check_container(w.cfg, doc, err)))
+		return status;
 	if (!(w.scratch = malloc(CHUNK))) {
 		status = folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, ENOMEM, "out of memory");
 		goto out;
@@ -726,80 +822,9 @@ static int decode(struct folio_decode_ctx *ctx, struct folio_doc *doc, struct fo
 	 */
 	if ((utf8 = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0)))
 		old = uselocale(utf8);
-	if ((status = open_reader(&w, err)))
+	if ((status = open_reader(&w, err)) || (status = walk_entries(&w, err)))
 		goto out;
-
-	for (;;) {
-		r = archive_read_next_header(w.a, &e);
-		if (r == ARCHIVE_EOF)
-			break;
-		if (r < ARCHIVE_WARN) {
-			/* ARCHIVE_RETRY and ARCHIVE_FAILED too: going on after a
-			 * header that could not be read risks looping */
-			const char *msg = archive_error_string(w.a);
-
-			w.corrupt = 1;
-			snprintf(w.corrupt_msg, sizeof(w.corrupt_msg), "%s",
-				 msg ? msg : "cannot read entry header");
-			break;
-		}
-		if (w.may_raw && !w.entries && archive_format(w.a) == ARCHIVE_FORMAT_RAW &&
-		    archive_filter_count(w.a) < 2) {
-			/* "raw" without a decompressor: the magic lied */
-			status = folio_err_set(err, FOLIO_FAILED, FOLIO_E_INPUT, 0,
-					       "corrupt archive: unrecognised compressed data");
-			goto out;
-		}
-		if (++w.entries > w.cfg->max_archive_entries && w.cfg->max_archive_entries > 0) {
-			status = folio_err_set(err, FOLIO_FAILED, FOLIO_E_LIMIT, 0,
-					       "archive has more than max_archive_entries = %d entries",
-					       w.cfg->max_archive_entries);
-			goto out;
-		}
-		status = do_entry(&w, e, err);
-		if (status == FOLIO_FAILED && w.corrupt)
-			break;
-		if (status)
-			goto out;
-	}
-
-	if (w.corrupt && !w.good) {
-		status = folio_err_set(err, FOLIO_FAILED, FOLIO_E_INPUT, 0, "corrupt archive: %s",
-				       w.corrupt_msg);
-		goto out;
-	}
-	if (w.corrupt) {
-		char mark[64];
-
-		snprintf(mark, sizeof(mark), "corrupt-after-entry-%d", w.complete);
-		status = refuse(&w, mark, NULL, err, "archive is corrupt after entry %d: %s",
-				w.complete, w.corrupt_msg);
-		if (status)
-			goto out;
-	}
-	if (!w.good && !w.refused && w.may_raw && (status = measure_raw(&w, err)))
-		goto out;
-	if (!w.good) {
-		if (w.refused)
-			status = folio_err_set(err, FOLIO_FAILED, FOLIO_E_INPUT, 0,
-					       "archive contains no files that can be extracted "
-					       "(%zu refused; first %s)", w.refused, w.first_refusal);
-		else
-			status = folio_err_set(err, FOLIO_FAILED, FOLIO_E_INPUT, 0,
-					       "archive contains no files");
-		goto out;
-	}
-	doc->is_container = 1;
-	if (w.corrupt)
-		status = folio_err_set(err, FOLIO_WARN, FOLIO_E_INPUT, 0,
-				       "archive is corrupt after entry %d: %s (%zu files kept)",
-				       w.complete, w.corrupt_msg, w.good);
-	else if (w.refused)
-		status = folio_err_set(err, FOLIO_WARN, FOLIO_E_INPUT, 0,
-				       "%zu archive entr%s refused; first %s", w.refused,
-				       w.refused == 1 ? "y" : "ies", w.first_refusal);
-	else
-		status = FOLIO_OK;
+	status = verdict(&w, err);
 out:
 	if (status < 0) {
 		/* nothing half-done leaves a failed container */

@@ -319,53 +319,65 @@ static int insert_fields(struct folio_store *arc, const struct folio_doc *doc)
 /* insert_rows(): the documents row's UNIQUE sha256 refused it */
 #define SAME_SHA (-100)
 
-static int insert_rows(struct folio_store *arc, struct folio_doc *doc, const char *at,
-		       struct folio_err *err)
+/* The documents row itself. Returns the SQLite result, so that the caller
+ * can tell a UNIQUE sha256 (the same bytes, stored meanwhile) from a failure. */
+static int insert_document(struct folio_store *arc, const struct folio_doc *doc,
+			   const char *title, double oc, const char *ftext, const char *at)
 {
-	struct folio_strbuf words = FOLIO_STRBUF_INIT, ft = FOLIO_STRBUF_INIT;
-	const char *title = doc->title && *doc->title ? doc->title : doc->name;
-	double oc = mean_conf(doc);
+	return run(arc,
+		   "INSERT INTO documents(sha256, path, name, title, mime, size, pages, doc_type,"
+		   " type_conf, type_reason, status, ocr_conf, text, field_text, added_at, review,"
+		   " notes, source_sha256) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+		   " NULLIF(?, -1.0), ?, ?, ?, ?, ?, NULLIF(?, ''))",
+		   "sssssiisdssdssssss", doc->sha256, doc->path, doc->name, title, doc->mime,
+		   (long long)doc->size, (long long)doc->npages,
+		   doc->doc_type ? doc->doc_type : "other", (double)doc->type_conf,
+		   doc->type_reason, doc->needs_review ? "needs_review" : "archived", oc,
+		   doc->text.buf ? doc->text.buf : "", ftext, at, doc->review, doc->notes,
+		   doc->source_sha256);
+}
+
+/* The text fingerprint and its bands. The near-duplicate is looked up
+ * first, while this document's own bands cannot match. SQLite result. */
+static int insert_simhash(struct folio_store *arc, struct folio_doc *doc)
+{
+	int b, rc;
+
+	doc->dup_of = near_duplicate(arc, doc->simhash);
+	rc = run(arc, "UPDATE documents SET simhash = ? WHERE id = ?", "ii",
+		 (long long)doc->simhash, doc->id);
+	for (b = 0; rc == SQLITE_OK && b < NBANDS; b++)
+		rc = run(arc, "INSERT INTO simhash_band(band, value, doc_id) VALUES (?, ?, ?)",
+			 "iii", (long long)b, band_value(doc->simhash, b), doc->id);
+	return rc;
+}
+
+/* The barcodes of one page, numbered in page order. SQLite result. */
+static int insert_codes(struct folio_store *arc, long long doc_id, const struct folio_page *pg)
+{
+	int rc = SQLITE_OK;
+
+	for (size_t k = 0; rc == SQLITE_OK && k < pg->ncodes; k++) {
+		const struct folio_code *c = &pg->codes[k];
+
+		rc = run(arc,
+			 "INSERT INTO codes(doc_id, page, seq, type, data, x, y, w, h)"
+			 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", "iiissiiii", doc_id,
+			 (long long)pg->number, (long long)k, c->type, c->data,
+			 (long long)c->x, (long long)c->y, (long long)c->w, (long long)c->h);
+	}
+	return rc;
+}
+
+/* Each page of `doc` with its words and barcodes (inside the caller's
+ * transaction). */
+static int insert_pages(struct folio_store *arc, const struct folio_doc *doc,
+			struct folio_err *err)
+{
+	struct folio_strbuf words = FOLIO_STRBUF_INIT;
 	size_t i;
 	int rc, ret = FOLIO_FAILED;
 
-	if (field_text(doc, &ft) || folio_doc_join_text(doc)) {
-		ret = folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, ENOMEM, "out of memory");
-		goto out;
-	}
-	rc = run(arc,
-		 "INSERT INTO documents(sha256, path, name, title, mime, size, pages, doc_type,"
-		 " type_conf, type_reason, status, ocr_conf, text, field_text, added_at, review,"
-		 " notes, source_sha256) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULLIF(?, -1.0),"
-		 " ?, ?, ?, ?, ?, NULLIF(?, ''))",
-		 "sssssiisdssdssssss", doc->sha256, doc->path, doc->name, title, doc->mime,
-		 (long long)doc->size, (long long)doc->npages,
-		 doc->doc_type ? doc->doc_type : "other", (double)doc->type_conf,
-		 doc->type_reason, doc->needs_review ? "needs_review" : "archived", oc,
-		 doc->text.buf ? doc->text.buf : "", ft.buf, at, doc->review, doc->notes,
-		 doc->source_sha256);
-	if (rc == SQLITE_CONSTRAINT_UNIQUE) { /* the same bytes, stored meanwhile */
-		ret = SAME_SHA;
-		goto out;
-	}
-	if (rc != SQLITE_OK) {
-		ret = folio_db_err(arc, err, "cannot store the document");
-		goto out;
-	}
-	doc->id = sqlite3_last_insert_rowid(arc->db);
-	if (doc->simhash) {
-		int b;
-
-		doc->dup_of = near_duplicate(arc, doc->simhash);
-		rc = run(arc, "UPDATE documents SET simhash = ? WHERE id = ?", "ii",
-			 (long long)doc->simhash, doc->id);
-		for (b = 0; rc == SQLITE_OK && b < NBANDS; b++)
-			rc = run(arc, "INSERT INTO simhash_band(band, value, doc_id) VALUES (?, ?, ?)",
-				 "iii", (long long)b, band_value(doc->simhash, b), doc->id);
-		if (rc != SQLITE_OK) {
-			ret = folio_db_err(arc, err, "cannot store the text fingerprint");
-			goto out;
-		}
-	}
 	for (i = 0; i < doc->npages; i++) {
 		const struct folio_page *pg = &doc->pages[i];
 
@@ -386,32 +398,90 @@ static int insert_rows(struct folio_store *arc, struct folio_doc *doc, const cha
 			ret = folio_db_err(arc, err, "cannot store a page");
 			goto out;
 		}
-		for (size_t k = 0; k < pg->ncodes; k++) {
-			const struct folio_code *c = &pg->codes[k];
-
-			rc = run(arc,
-				 "INSERT INTO codes(doc_id, page, seq, type, data, x, y, w, h)"
-				 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", "iiissiiii", doc->id,
-				 (long long)pg->number, (long long)k, c->type, c->data,
-				 (long long)c->x, (long long)c->y, (long long)c->w, (long long)c->h);
-			if (rc != SQLITE_OK) {
-				ret = folio_db_err(arc, err, "cannot store a barcode");
-				goto out;
-			}
-		}
-	}
-	{
-		const struct folio_field *asn = folio_doc_field(doc, "asn");
-		long long other = asn ? sq_find_asn(arc, asn->value) : 0;
-
-		if (other > 0) {
-			ret = folio_err_set(err, FOLIO_FAILED, FOLIO_E_INPUT, 0,
-					    "archive serial number %s is already document %lld: each"
-					    " paper needs its own ASN label", asn->value, other);
+		if (insert_codes(arc, doc->id, pg) != SQLITE_OK) {
+			ret = folio_db_err(arc, err, "cannot store a barcode");
 			goto out;
 		}
 	}
-	if ((rc = insert_fields(arc, doc)) != SQLITE_OK) {
+	ret = FOLIO_OK;
+out:
+	folio_strbuf_release(&words);
+	return ret;
+}
+
+/* An archive serial number labels one paper: refuse one that another
+ * document already has. */
+static int check_asn(struct folio_store *arc, const struct folio_doc *doc,
+		     struct folio_err *err)
+{
+	const struct folio_field *asn = folio_doc_field(doc, "asn");
+	long long other = asn ? sq_find_asn(arc, asn->value) : 0;
+
+	if (other > 0)
+		return folio_err_set(err, FOLIO_FAILED, FOLIO_E_INPUT, 0,
+				     "archive serial number %s is already document %lld: each"
+				     " paper needs its own ASN label", asn->value, other);
+	return FOLIO_OK;
+}
+
+/* The tags of `doc` as rows; one given twice is stored once. */
+static int insert_tags(struct folio_store *arc, const struct folio_doc *doc,
+		       struct folio_err *err)
+{
+	size_t i;
+
+	for (i = 0; i < doc->ntags; i++)
+		if (run(arc, "INSERT OR IGNORE INTO tags(doc_id, tag) VALUES (?, ?)", "is",
+			doc->id, doc->tags[i]) != SQLITE_OK)
+			return folio_db_err(arc, err, "cannot store a tag");
+	return FOLIO_OK;
+}
+
+/* The rows the search reads: words (doc_fts), then trigrams (doc_tri).
+ * SQLite result. */
+static int index_text(struct folio_store *arc, const struct folio_doc *doc, const char *title,
+		      const char *ftext)
+{
+	int rc;
+
+	rc = run(arc, "INSERT INTO doc_fts(rowid, title, text, field_text) VALUES (?, ?, ?, ?)",
+		 "isss", doc->id, title, doc->text.buf ? doc->text.buf : "", ftext);
+	if (rc == SQLITE_OK)
+		rc = run(arc, "INSERT INTO doc_tri(rowid, text, field_text) VALUES (?, ?, ?)", "iss",
+			 doc->id, doc->text.buf ? doc->text.buf : "", ftext);
+	return rc;
+}
+
+static int insert_rows(struct folio_store *arc, struct folio_doc *doc, const char *at,
+		       struct folio_err *err)
+{
+	struct folio_strbuf ft = FOLIO_STRBUF_INIT;
+	const char *title = doc->title && *doc->title ? doc->title : doc->name;
+	double oc = mean_conf(doc);
+	int rc, ret = FOLIO_FAILED;
+
+	if (field_text(doc, &ft) || folio_doc_join_text(doc)) {
+		ret = folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, ENOMEM, "out of memory");
+		goto out;
+	}
+	rc = insert_document(arc, doc, title, oc, ft.buf, at);
+	if (rc == SQLITE_CONSTRAINT_UNIQUE) { /* the same bytes, stored meanwhile */
+		ret = SAME_SHA;
+		goto out;
+	}
+	if (rc != SQLITE_OK) {
+		ret = folio_db_err(arc, err, "cannot store the document");
+		goto out;
+	}
+	doc->id = sqlite3_last_insert_rowid(arc->db);
+	if (doc->simhash && insert_simhash(arc, doc) != SQLITE_OK) {
+		ret = folio_db_err(arc, err, "cannot store the text fingerprint");
+		goto out;
+	}
+	if ((ret = insert_pages(arc, doc, err)) != FOLIO_OK ||
+	    (ret = check_asn(arc, doc, err)) != FOLIO_OK)
+		goto out;
+	if (insert_fields(arc, doc) != SQLITE_OK) {
 		ret = folio_db_err(arc, err, "cannot store a field");
 		goto out;
 	}
@@ -425,26 +495,14 @@ static int insert_rows(struct folio_store *arc, struct folio_doc *doc, const cha
 		ret = folio_db_err(arc, err, "cannot mark a duplicate");
 		goto out;
 	}
-	for (i = 0; i < doc->ntags; i++) {
-		rc = run(arc, "INSERT OR IGNORE INTO tags(doc_id, tag) VALUES (?, ?)", "is",
-			 doc->id, doc->tags[i]);
-		if (rc != SQLITE_OK) {
-			ret = folio_db_err(arc, err, "cannot store a tag");
-			goto out;
-		}
-	}
-	rc = run(arc, "INSERT INTO doc_fts(rowid, title, text, field_text) VALUES (?, ?, ?, ?)",
-		 "isss", doc->id, title, doc->text.buf ? doc->text.buf : "", ft.buf);
-	if (rc == SQLITE_OK)
-		rc = run(arc, "INSERT INTO doc_tri(rowid, text, field_text) VALUES (?, ?, ?)", "iss",
-			 doc->id, doc->text.buf ? doc->text.buf : "", ft.buf);
-	if (rc != SQLITE_OK) {
+	if ((ret = insert_tags(arc, doc, err)) != FOLIO_OK)
+		goto out;
+	if (index_text(arc, doc, title, ft.buf) != SQLITE_OK) {
 		ret = folio_db_err(arc, err, "cannot index the document");
 		goto out;
 	}
 	ret = FOLIO_OK;
 out:
-	folio_strbuf_release(&words);
 	folio_strbuf_release(&ft);
 	return ret;
 }
@@ -830,14 +888,15 @@ static int load_words(struct folio_page *pg, const char *blob)
 	return 0;
 }
 
-int sq_get(struct folio_store *arc, long long id, struct folio_doc **out,
-		      struct folio_err *err)
+/* The documents row of `id` as a new document (*out), without its pages,
+ * fields, codes and tags. */
+static int load_document(struct folio_store *arc, long long id, struct folio_doc **out,
+			 struct folio_err *err)
 {
 	struct folio_doc *doc = NULL;
-	sqlite3_stmt *st = NULL;
-	int rc, ret = FOLIO_FAILED;
+	sqlite3_stmt *st;
+	int rc, ret = FOLIO_OK;
 
-	*out = NULL;
 	if (sqlite3_prepare_v2(arc->db,
 			       "SELECT sha256, path, title, mime, size, doc_type, type_conf,"
 			       " type_reason, status, text, added_at, coalesce(dup_of, 0),"
@@ -854,8 +913,10 @@ int sq_get(struct folio_store *arc, long long id, struct folio_doc **out,
 		return folio_db_err(arc, err, "cannot read the document");
 	}
 	doc = folio_doc_new(col(st, 1), NULL, 0);
-	if (!doc)
-		goto nomem;
+	if (!doc) {
+		ret = folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, ENOMEM, "out of memory");
+		goto out;
+	}
 	doc->id = id;
 	snprintf(doc->sha256, sizeof(doc->sha256), "%s", col(st, 0));
 	doc->size = (size_t)sqlite3_column_int64(st, 4);
@@ -867,111 +928,133 @@ int sq_get(struct folio_store *arc, long long id, struct folio_doc **out,
 	    folio_doc_set_str(&doc->type_reason, col(st, 7)) ||
 	    folio_doc_set_str(&doc->status, col(st, 8)) ||
 	    folio_strbuf_adds(&doc->text, col(st, 9)) ||
-	    folio_doc_set_str(&doc->added_at, col(st, 10)))
-		goto nomem;
-	if ((sqlite3_column_type(st, 12) != SQLITE_NULL &&
+	    folio_doc_set_str(&doc->added_at, col(st, 10)) ||
+	    (sqlite3_column_type(st, 12) != SQLITE_NULL &&
 	     folio_doc_set_str(&doc->review, col(st, 12))) ||
 	    (sqlite3_column_type(st, 13) != SQLITE_NULL &&
-	     folio_doc_set_str(&doc->notes, col(st, 13))))
-		goto nomem;
+	     folio_doc_set_str(&doc->notes, col(st, 13)))) {
+		ret = folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, ENOMEM, "out of memory");
+		goto out;
+	}
 	doc->needs_review = !strcmp(doc->status, "needs_review");
 	if (sqlite3_column_type(st, 14) == SQLITE_TEXT)
 		snprintf(doc->source_sha256, sizeof(doc->source_sha256), "%s", col(st, 14));
-	sqlite3_finalize(st);
-	st = NULL;
-
-	if (sqlite3_prepare_v2(arc->db,
-			       "SELECT number, width, height, dpi, source, conf, rotation, skew,"
-			       " blank, text, words FROM pages WHERE doc_id = ? ORDER BY number",
-			       -1, &st, NULL))
-		goto dberr;
-	sqlite3_bind_int64(st, 1, id);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct folio_page *pg = folio_doc_add_page(doc);
-
-		if (!pg)
-			goto nomem;
-		pg->number = sqlite3_column_int(st, 0);
-		pg->width = sqlite3_column_int(st, 1);
-		pg->height = sqlite3_column_int(st, 2);
-		pg->dpi = sqlite3_column_int(st, 3);
-		pg->source = source_from(col(st, 4));
-		pg->conf = (float)sqlite3_column_double(st, 5);
-		pg->rotation = sqlite3_column_int(st, 6);
-		pg->skew = (float)sqlite3_column_double(st, 7);
-		pg->blank = sqlite3_column_int(st, 8);
-		if (folio_page_set_text(pg, col(st, 9)) || load_words(pg, col(st, 10)))
-			goto nomem;
-		/* text without geometry: its words were not stored, derive them */
-		if (!pg->nwords && pg->source == FOLIO_SRC_TEXT && folio_page_words_from_text(pg))
-			goto nomem;
-	}
-	if (rc != SQLITE_DONE)
-		goto dberr;
-	sqlite3_finalize(st);
-	st = NULL;
-
-	if (sqlite3_prepare_v2(arc->db,
-			       "SELECT name, value, raw, confidence, source, page, x, y, w, h"
-			       " FROM fields WHERE doc_id = ? ORDER BY name", -1, &st, NULL))
-		goto dberr;
-	sqlite3_bind_int64(st, 1, id);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		int bbox[4] = { sqlite3_column_int(st, 6), sqlite3_column_int(st, 7),
-				sqlite3_column_int(st, 8), sqlite3_column_int(st, 9) };
-
-		if (folio_doc_set_field(doc, col(st, 0), col(st, 1),
-					sqlite3_column_type(st, 2) == SQLITE_NULL ? NULL : col(st, 2),
-					(float)sqlite3_column_double(st, 3), source_from(col(st, 4)),
-					sqlite3_column_int(st, 5), bbox))
-			goto nomem;
-	}
-	if (rc != SQLITE_DONE)
-		goto dberr;
-	sqlite3_finalize(st);
-	st = NULL;
-
-	if (sqlite3_prepare_v2(arc->db,
-			       "SELECT page, type, data, x, y, w, h FROM codes WHERE doc_id = ?"
-			       " ORDER BY page, seq", -1, &st, NULL))
-		goto dberr;
-	sqlite3_bind_int64(st, 1, id);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		int pno = sqlite3_column_int(st, 0);
-
-		if (pno < 1 || (size_t)pno > doc->npages)
-			continue;
-		if (folio_page_add_code(&doc->pages[pno - 1], col(st, 1), col(st, 2),
-					sqlite3_column_int(st, 3), sqlite3_column_int(st, 4),
-					sqlite3_column_int(st, 5), sqlite3_column_int(st, 6)))
-			goto nomem;
-	}
-	if (rc != SQLITE_DONE)
-		goto dberr;
-	sqlite3_finalize(st);
-	st = NULL;
-
-	if (sqlite3_prepare_v2(arc->db, "SELECT tag FROM tags WHERE doc_id = ? ORDER BY tag", -1,
-			       &st, NULL))
-		goto dberr;
-	sqlite3_bind_int64(st, 1, id);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		if (folio_doc_add_tag(doc, col(st, 0)))
-			goto nomem;
-	if (rc != SQLITE_DONE)
-		goto dberr;
-	sqlite3_finalize(st);
 	*out = doc;
-	return FOLIO_OK;
-dberr:
-	ret = folio_db_err(arc, err, "cannot read the document");
-	goto fail;
-nomem:
-	ret = folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, ENOMEM, "out of memory");
-fail:
+	doc = NULL;
+out:
 	sqlite3_finalize(st);
 	folio_doc_free(doc);
 	return ret;
+}
+
+/* Run `sql` (one parameter: the document's id) and hand each row to
+ * `row`, which fails only when memory runs out. */
+static int load_rows(struct folio_store *arc, struct folio_doc *doc, const char *sql,
+		     int (*row)(struct folio_doc *doc, sqlite3_stmt *st), struct folio_err *err)
+{
+	sqlite3_stmt *st;
+	int rc, ret = FOLIO_OK;
+
+	if (sqlite3_prepare_v2(arc->db, sql, -1, &st, NULL))
+		return folio_db_err(arc, err, "cannot read the document");
+	sqlite3_bind_int64(st, 1, doc->id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (row(doc, st)) {
+			ret = folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, ENOMEM,
+					    "out of memory");
+			goto out;
+		}
+	}
+	if (rc != SQLITE_DONE)
+		ret = folio_db_err(arc, err, "cannot read the document");
+out:
+	sqlite3_finalize(st);
+	return ret;
+}
+
+/* A pages row (load_rows()): the page with its words. */
+static int page_row(struct folio_doc *doc, sqlite3_stmt *st)
+{
+	struct folio_page *pg = folio_doc_add_page(doc);
+
+	if (!pg)
+		return -1;
+	pg->number = sqlite3_column_int(st, 0);
+	pg->width = sqlite3_column_int(st, 1);
+	pg->height = sqlite3_column_int(st, 2);
+	pg->dpi = sqlite3_column_int(st, 3);
+	pg->source = source_from(col(st, 4));
+	pg->conf = (float)sqlite3_column_double(st, 5);
+	pg->rotation = sqlite3_column_int(st, 6);
+	pg->skew = (float)sqlite3_column_double(st, 7);
+	pg->blank = sqlite3_column_int(st, 8);
+	if (folio_page_set_text(pg, col(st, 9)) || load_words(pg, col(st, 10)))
+		return -1;
+	/* text without geometry: its words were not stored, derive them */
+	if (!pg->nwords && pg->source == FOLIO_SRC_TEXT && folio_page_words_from_text(pg))
+		return -1;
+	return 0;
+}
+
+/* A fields row (load_rows()). */
+static int field_row(struct folio_doc *doc, sqlite3_stmt *st)
+{
+	int bbox[4] = { sqlite3_column_int(st, 6), sqlite3_column_int(st, 7),
+			sqlite3_column_int(st, 8), sqlite3_column_int(st, 9) };
+
+	return folio_doc_set_field(doc, col(st, 0), col(st, 1),
+				   sqlite3_column_type(st, 2) == SQLITE_NULL ? NULL : col(st, 2),
+				   (float)sqlite3_column_double(st, 3), source_from(col(st, 4)),
+				   sqlite3_column_int(st, 5), bbox) ? -1 : 0;
+}
+
+/* A codes row (load_rows()), onto its page; one naming a page the document
+ * does not have is dropped. */
+static int code_row(struct folio_doc *doc, sqlite3_stmt *st)
+{
+	int pno = sqlite3_column_int(st, 0);
+
+	if (pno < 1 || (size_t)pno > doc->npages)
+		return 0;
+	return folio_page_add_code(&doc->pages[pno - 1], col(st, 1), col(st, 2),
+				   sqlite3_column_int(st, 3), sqlite3_column_int(st, 4),
+				   sqlite3_column_int(st, 5), sqlite3_column_int(st, 6)) ? -1 : 0;
+}
+
+/* A tags row (load_rows()). */
+static int tag_row(struct folio_doc *doc, sqlite3_stmt *st)
+{
+	return folio_doc_add_tag(doc, col(st, 0)) ? -1 : 0;
+}
+
+int sq_get(struct folio_store *arc, long long id, struct folio_doc **out,
+		      struct folio_err *err)
+{
+	struct folio_doc *doc = NULL;
+	int ret;
+
+	*out = NULL;
+	if ((ret = load_document(arc, id, &doc, err)) != FOLIO_OK)
+		return ret;
+	/* codes after pages: each goes onto its page */
+	if ((ret = load_rows(arc, doc,
+			     "SELECT number, width, height, dpi, source, conf, rotation, skew,"
+			     " blank, text, words FROM pages WHERE doc_id = ? ORDER BY number",
+			     page_row, err)) != FOLIO_OK ||
+	    (ret = load_rows(arc, doc,
+			     "SELECT name, value, raw, confidence, source, page, x, y, w, h"
+			     " FROM fields WHERE doc_id = ? ORDER BY name", field_row,
+			     err)) != FOLIO_OK ||
+	    (ret = load_rows(arc, doc,
+			     "SELECT page, type, data, x, y, w, h FROM codes WHERE doc_id = ?"
+			     " ORDER BY page, seq", code_row, err)) != FOLIO_OK ||
+	    (ret = load_rows(arc, doc, "SELECT tag FROM tags WHERE doc_id = ? ORDER BY tag",
+			     tag_row, err)) != FOLIO_OK) {
+		folio_doc_free(doc);
+		return ret;
+	}
+	*out = doc;
+	return FOLIO_OK;
 }
 
 static int group(struct folio_store *arc, const char *sql, struct folio_stat_row *rows,

@@ -246,10 +246,111 @@ static int trigram_ok(const char *v, size_t n)
 	return chars >= 3;
 }
 
+/* add_vendor() for a value the trigram index can narrow. Nonzero when the
+ * binds are too many (or the quoted value ran out of memory). */
+static int vendor_trigram(struct query *q, const char *val, size_t vn, const char *vk,
+			  size_t kn)
+{
+	struct folio_strbuf t = FOLIO_STRBUF_INIT;
+	size_t i;
+	int r;
+
+	/* the same condition, the seller names searched among the documents
+	 * whose field values hold the text (the trigram index: a superset,
+	 * LIKE folding only ASCII case) rather than all */
+	folio_strbuf_addch(&t, '"');
+	for (i = 0; i < vn; i++) {
+		if (val[i] == '"')
+			folio_strbuf_addch(&t, '"');
+		folio_strbuf_addch(&t, val[i]);
+	}
+	folio_strbuf_addch(&t, '"');
+	cond(q, " AND (EXISTS (SELECT 1 FROM fields f WHERE f.doc_id = d.id AND"
+	     " f.name = 'seller_name' AND ? IS NOT NULL AND f.value LIKE '%' || ? ||"
+	     " '%') OR EXISTS (SELECT 1 FROM documents x INDEXED BY documents_vendor"
+	     " WHERE x.id = d.id AND x.vendor_id IN (SELECT vendor_id FROM"
+	     " vendor_names WHERE name LIKE '%' || ? || '%' OR key LIKE '%' ||"
+	     " nullif(?, '') || '%')))",
+	     " AND d.id IN (SELECT f.doc_id FROM doc_tri t CROSS JOIN fields f ON"
+	     " f.doc_id = t.rowid AND f.name = 'seller_name' WHERE doc_tri MATCH ? AND"
+	     " f.value LIKE '%' || ? || '%' UNION SELECT id FROM documents WHERE"
+	     " vendor_id IN (SELECT vendor_id FROM vendor_names WHERE name LIKE '%' ||"
+	     " ? || '%' OR key LIKE '%' || nullif(?, '') || '%'))");
+	r = !t.buf || bind_text(q, t.buf, t.len) || bind_text(q, val, vn) ||
+	    bind_text(q, val, vn) || bind_text(q, vk, kn);
+	folio_strbuf_release(&t);
+	return r;
+}
+
+/* vendor:VALUE, matched against the seller's name and the vendor registry. */
+static int add_vendor(struct query *q, const char *val, size_t vn, struct folio_err *err)
+{
+	char vk[FOLIO_VENDOR_KEY_MAX] = "", *v = strndup(val, vn);
+	size_t kn = v ? folio_vendor_key(v, vk, sizeof(vk)) : 0;
+	int r;
+
+	free(v);
+	q->narrow = 1;
+	if (trigram_ok(val, vn))
+		return vendor_trigram(q, val, vn, vk, kn) ? sq_usage(err, "too many filters") : 0;
+	/* the seller's name on the document, or any spelling the registry
+	 * saw for its vendor: "wrobel" finds what "Drukarnia Wróbel" sent,
+	 * even its documents whose name OCR lost */
+	cond(q, " AND (EXISTS (SELECT 1 FROM fields f WHERE f.doc_id = d.id AND"
+	     " f.name = 'seller_name' AND f.value LIKE '%' || ? || '%')"
+	     " OR EXISTS (SELECT 1 FROM documents x INDEXED BY documents_vendor WHERE"
+	     " x.id = d.id AND x.vendor_id IN (SELECT vendor_id FROM vendor_names WHERE"
+	     " name LIKE '%' || ? || '%' OR key LIKE '%' || nullif(?, '') || '%')))",
+	     " AND d.id IN (SELECT doc_id FROM fields WHERE name = 'seller_name' AND"
+	     " value LIKE '%' || ? || '%' UNION SELECT id FROM documents WHERE vendor_id IN"
+	     " (SELECT vendor_id FROM vendor_names WHERE name LIKE '%' || ? || '%' OR"
+	     " key LIKE '%' || nullif(?, '') || '%'))");
+	r = bind_text(q, val, vn) || bind_text(q, val, vn) || bind_text(q, vk, kn);
+	return r ? sq_usage(err, "too many filters") : 0;
+}
+
+/* nip:/taxid:VALUE, the seller's or the buyer's tax ID. */
+static int add_taxid(struct query *q, const char *word, const char *val, size_t vn,
+		     struct folio_err *err)
+{
+	char tax[64];
+	size_t tn = norm_taxid(val, vn, tax, sizeof(tax));
+	int r;
+
+	if (!tn)
+		return sq_usage(err, "'%s': no tax ID in it", word);
+	/* with or without the country prefix */
+	cond(q, " AND EXISTS (SELECT 1 FROM fields f WHERE f.doc_id = d.id AND f."
+	     TAXID_NAMES " AND (f.value = ? OR substr(f.value, 3) = ?))",
+	     " AND d.id IN (SELECT doc_id FROM fields WHERE " TAXID_NAMES " AND value = ?"
+	     " UNION SELECT doc_id FROM fields WHERE " TAXID_NAMES
+	     " AND substr(value, 3) = ?)");
+	q->narrow = 1;
+	r = bind_text(q, tax, tn) || bind_text(q, tax, tn);
+	return r ? sq_usage(err, "too many filters") : 0;
+}
+
+/* is:duplicate, is:exported, is:unexported: conditions without a bind. */
+static int add_is(struct query *q, const char *word, const char *val, size_t vn,
+		  struct folio_err *err)
+{
+	if (vn == 9 && !strncmp(val, "duplicate", 9))
+		cond(q, " AND d.dup_of IS NOT NULL", NULL);
+	else if (vn == 8 && !strncmp(val, "exported", 8))
+		cond(q, " AND EXISTS (SELECT 1 FROM exports e WHERE e.doc_id = d.id)",
+		     " AND d.id IN (SELECT doc_id FROM exports)");
+	else if (vn == 10 && !strncmp(val, "unexported", 10))
+		cond(q, " AND NOT EXISTS (SELECT 1 FROM exports e WHERE e.doc_id = d.id)",
+		     NULL);
+	else
+		return sq_usage(err, "'%s': is: takes 'duplicate', 'exported' or 'unexported'",
+			     word);
+	return 0;
+}
+
 static int add_filter(struct query *q, const char *word, const char *key, const char *op,
 		      const char *val, size_t vn, struct folio_err *err)
 {
-	char tax[64];
 	int r = 0;
 
 	if (!vn)
@@ -297,79 +398,11 @@ static int add_filter(struct query *q, const char *word, const char *key, const 
 		     " f.name = 'currency' AND f.value = ?)", NULL);
 		r = bind_text(q, cur, 3);
 	} else if (!strcmp(key, "vendor")) {
-		char vk[FOLIO_VENDOR_KEY_MAX] = "", *v = strndup(val, vn);
-		size_t kn = v ? folio_vendor_key(v, vk, sizeof(vk)) : 0;
-
-		free(v);
-		q->narrow = 1;
-		if (trigram_ok(val, vn)) {
-			struct folio_strbuf t = FOLIO_STRBUF_INIT;
-			size_t i;
-
-			/* the same, the seller names searched among the documents
-			 * whose field values hold the text (the trigram index: a
-			 * superset, LIKE folding only ASCII case) rather than all */
-			folio_strbuf_addch(&t, '"');
-			for (i = 0; i < vn; i++) {
-				if (val[i] == '"')
-					folio_strbuf_addch(&t, '"');
-				folio_strbuf_addch(&t, val[i]);
-			}
-			folio_strbuf_addch(&t, '"');
-			cond(q, " AND (EXISTS (SELECT 1 FROM fields f WHERE f.doc_id = d.id AND"
-			     " f.name = 'seller_name' AND ? IS NOT NULL AND f.value LIKE '%' || ? ||"
-			     " '%') OR EXISTS (SELECT 1 FROM documents x INDEXED BY documents_vendor"
-			     " WHERE x.id = d.id AND x.vendor_id IN (SELECT vendor_id FROM"
-			     " vendor_names WHERE name LIKE '%' || ? || '%' OR key LIKE '%' ||"
-			     " nullif(?, '') || '%')))",
-			     " AND d.id IN (SELECT f.doc_id FROM doc_tri t CROSS JOIN fields f ON"
-			     " f.doc_id = t.rowid AND f.name = 'seller_name' WHERE doc_tri MATCH ? AND"
-			     " f.value LIKE '%' || ? || '%' UNION SELECT id FROM documents WHERE"
-			     " vendor_id IN (SELECT vendor_id FROM vendor_names WHERE name LIKE '%' ||"
-			     " ? || '%' OR key LIKE '%' || nullif(?, '') || '%'))");
-			r = !t.buf || bind_text(q, t.buf, t.len) || bind_text(q, val, vn) ||
-			    bind_text(q, val, vn) || bind_text(q, vk, kn);
-			folio_strbuf_release(&t);
-			return r ? sq_usage(err, "too many filters") : 0;
-		}
-		/* the seller's name on the document, or any spelling the registry
-		 * saw for its vendor: "wrobel" finds what "Drukarnia Wróbel" sent,
-		 * even its documents whose name OCR lost */
-		cond(q, " AND (EXISTS (SELECT 1 FROM fields f WHERE f.doc_id = d.id AND"
-		     " f.name = 'seller_name' AND f.value LIKE '%' || ? || '%')"
-		     " OR EXISTS (SELECT 1 FROM documents x INDEXED BY documents_vendor WHERE"
-		     " x.id = d.id AND x.vendor_id IN (SELECT vendor_id FROM vendor_names WHERE"
-		     " name LIKE '%' || ? || '%' OR key LIKE '%' || nullif(?, '') || '%')))",
-		     " AND d.id IN (SELECT doc_id FROM fields WHERE name = 'seller_name' AND"
-		     " value LIKE '%' || ? || '%' UNION SELECT id FROM documents WHERE vendor_id IN"
-		     " (SELECT vendor_id FROM vendor_names WHERE name LIKE '%' || ? || '%' OR"
-		     " key LIKE '%' || nullif(?, '') || '%'))");
-		r = bind_text(q, val, vn) || bind_text(q, val, vn) || bind_text(q, vk, kn);
+		return add_vendor(q, val, vn, err);
 	} else if (!strcmp(key, "nip") || !strcmp(key, "taxid")) {
-		size_t tn = norm_taxid(val, vn, tax, sizeof(tax));
-
-		if (!tn)
-			return sq_usage(err, "'%s': no tax ID in it", word);
-		/* with or without the country prefix */
-		cond(q, " AND EXISTS (SELECT 1 FROM fields f WHERE f.doc_id = d.id AND f."
-		     TAXID_NAMES " AND (f.value = ? OR substr(f.value, 3) = ?))",
-		     " AND d.id IN (SELECT doc_id FROM fields WHERE " TAXID_NAMES " AND value = ?"
-		     " UNION SELECT doc_id FROM fields WHERE " TAXID_NAMES
-		     " AND substr(value, 3) = ?)");
-		q->narrow = 1;
-		r = bind_text(q, tax, tn) || bind_text(q, tax, tn);
+		return add_taxid(q, word, val, vn, err);
 	} else if (!strcmp(key, "is")) {
-		if (vn == 9 && !strncmp(val, "duplicate", 9))
-			cond(q, " AND d.dup_of IS NOT NULL", NULL);
-		else if (vn == 8 && !strncmp(val, "exported", 8))
-			cond(q, " AND EXISTS (SELECT 1 FROM exports e WHERE e.doc_id = d.id)",
-			     " AND d.id IN (SELECT doc_id FROM exports)");
-		else if (vn == 10 && !strncmp(val, "unexported", 10))
-			cond(q, " AND NOT EXISTS (SELECT 1 FROM exports e WHERE e.doc_id = d.id)",
-			     NULL);
-		else
-			return sq_usage(err, "'%s': is: takes 'duplicate', 'exported' or 'unexported'",
-				     word);
+		return add_is(q, word, val, vn, err);
 	} else if (!strcmp(key, "export")) {
 		/* a format, or format:profile, exactly as the ledger writes it */
 		cond(q, " AND EXISTS (SELECT 1 FROM exports e WHERE e.doc_id = d.id AND"
