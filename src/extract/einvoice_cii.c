@@ -123,21 +123,11 @@ static const char *due_date_code(const char *cii)
 	return NULL;
 }
 
-void ei_cii(struct rd *r, xmlNode *root, const struct cii_names *k)
+/* The type, number, dates and currency of the document and its two
+ * parties; returns the currency (the VAT total is the one in it). */
+static char *cii_header(struct rd *r, xmlNode *doc, xmlNode *agr, xmlNode *dlv, xmlNode *set)
 {
-	char path[256], *code, *cur, *s, *a, *b, *c, *d, *e, *f, *g;
-	xmlNode *doc, *tr, *agr, *dlv, *set, *sum, **v, *q;
-	struct vat_cat vc;
-	struct charge ch;
-	struct jobj j;
-	size_t n, i;
-
-	doc = ei_find(r, root, k->doc);
-	tr = ei_find(r, root, k->trans);
-	agr = ei_find(r, tr, k->agreement);
-	dlv = ei_find(r, tr, k->delivery);
-	set = ei_find(r, tr, k->settlement);
-	sum = ei_find(r, set, k->summation);
+	char *code, *cur;
 
 	code = ei_text_at(r, doc, "ram:TypeCode");
 	ei_emit(r, "doc_type", ei_untdid_doc_type(code), code);
@@ -153,6 +143,15 @@ void ei_cii(struct rd *r, xmlNode *root, const struct cii_names *k)
 	ei_emit(r, "currency", cur, NULL);
 	cii_party(r, agr, "ram:SellerTradeParty", "seller");
 	cii_party(r, agr, "ram:BuyerTradeParty", "buyer");
+	return cur;
+}
+
+/* The document totals of the monetary summation `sum`; the VAT total is
+ * the one in `cur`. */
+static void cii_totals(struct rd *r, xmlNode *sum, const char *cur)
+{
+	xmlNode **v, *q;
+	size_t n;
 
 	ei_emit_amount(r, "net_total", sum, "ram:TaxBasisTotalAmount");
 	n = ei_find_all(r, sum, "ram:TaxTotalAmount", &v);
@@ -161,6 +160,16 @@ void ei_cii(struct rd *r, xmlNode *root, const struct cii_names *k)
 	free(v);
 	ei_emit_amount(r, "gross_total", sum, "ram:GrandTotalAmount");
 	ei_emit_amount(r, "amount_due", sum, "ram:DuePayableAmount");
+}
+
+/* The payee's account, the references, the periods and the payment
+ * terms. */
+static void cii_references(struct rd *r, const struct cii_names *k, xmlNode *agr, xmlNode *set,
+			   xmlNode *sum)
+{
+	xmlNode **v, *q;
+	char *s;
+	size_t n;
 
 	n = ei_find_all(r, set, "ram:SpecifiedTradeSettlementPaymentMeans/"
 		     "ram:PayeePartyCreditorFinancialAccount", &v);
@@ -188,6 +197,14 @@ void ei_cii(struct rd *r, xmlNode *root, const struct cii_names *k)
 	ei_emit_text(r, "payment_terms", set, "ram:SpecifiedTradePaymentTerms/ram:Description");
 	ei_emit_text(r, "payment_means_code", set,
 		  "ram:SpecifiedTradeSettlementPaymentMeans/ram:TypeCode");
+}
+
+/* Where the goods went: the ShipToTradeParty of the delivery `dlv`. */
+static void cii_delivery(struct rd *r, xmlNode *dlv)
+{
+	xmlNode *q;
+	char *s;
+
 	q = ei_find(r, dlv, "ram:ShipToTradeParty");
 	ei_emit_text(r, "delivery_name", q, "ram:Name");
 	q = ei_find(r, q, "ram:PostalTradeAddress");
@@ -196,6 +213,16 @@ void ei_cii(struct rd *r, xmlNode *root, const struct cii_names *k)
 	free(s);
 	ei_emit_address(r, "delivery_address", q, cii_streets, "ram:PostcodeCode", "ram:CityName",
 		     "ram:CountrySubDivisionName");
+}
+
+/* vat_breakdown: the settlement's ApplicableTradeTax entries. */
+static void cii_breakdown(struct rd *r, xmlNode *set, const struct cii_names *k)
+{
+	char *a, *b, *c, *d, *e, *f;
+	struct vat_cat vc;
+	struct jobj j;
+	xmlNode **v;
+	size_t n, i;
 
 	ei_jinit(&j, r);
 	n = ei_find_all(r, set, "ram:ApplicableTradeTax", &v);
@@ -219,6 +246,17 @@ void ei_cii(struct rd *r, xmlNode *root, const struct cii_names *k)
 	}
 	free(v);
 	ei_jemit(&j, "vat_breakdown");
+}
+
+/* charges: the settlement's allowances and charges, then its logistics
+ * service charges. */
+static void cii_charges(struct rd *r, xmlNode *set, const struct cii_names *k)
+{
+	char path[256];
+	struct charge ch;
+	struct jobj j;
+	xmlNode **v;
+	size_t n, i;
 
 	ei_jinit(&j, r);
 	n = ei_find_all(r, set, "ram:SpecifiedTradeAllowanceCharge", &v);
@@ -251,6 +289,15 @@ void ei_cii(struct rd *r, xmlNode *root, const struct cii_names *k)
 	}
 	free(v);
 	ei_jemit(&j, "charges");
+}
+
+/* lines: the transaction's IncludedSupplyChainTradeLineItems. */
+static void cii_lines(struct rd *r, xmlNode *tr, const struct cii_names *k)
+{
+	char path[256], *a, *b, *c, *d, *e, *f, *g;
+	xmlNode **v, *q;
+	struct jobj j;
+	size_t n, i;
 
 	ei_jinit(&j, r);
 	n = ei_find_all(r, tr, "ram:IncludedSupplyChainTradeLineItem", &v);
@@ -283,5 +330,26 @@ void ei_cii(struct rd *r, xmlNode *root, const struct cii_names *k)
 	}
 	free(v);
 	ei_jemit(&j, "lines");
+}
+
+void ei_cii(struct rd *r, xmlNode *root, const struct cii_names *k)
+{
+	xmlNode *doc, *tr, *agr, *dlv, *set, *sum;
+	char *cur;
+
+	doc = ei_find(r, root, k->doc);
+	tr = ei_find(r, root, k->trans);
+	agr = ei_find(r, tr, k->agreement);
+	dlv = ei_find(r, tr, k->delivery);
+	set = ei_find(r, tr, k->settlement);
+	sum = ei_find(r, set, k->summation);
+
+	cur = cii_header(r, doc, agr, dlv, set);
+	cii_totals(r, sum, cur);
+	cii_references(r, k, agr, set, sum);
+	cii_delivery(r, dlv);
+	cii_breakdown(r, set, k);
+	cii_charges(r, set, k);
+	cii_lines(r, tr, k);
 	free(cur);
 }

@@ -126,22 +126,11 @@ static void fpa_party(struct rd *r, xmlNode *hdr, const char *tag, const char *w
 	free(s);
 }
 
-void ei_fpa(struct rd *r, xmlNode *root)
+/* The type, number, dates and currency of the (first) body and the two
+ * parties of the header. */
+static void fpa_header(struct rd *r, xmlNode *hdr, xmlNode *body, xmlNode *dg, xmlNode *dgd)
 {
-	xmlNode *hdr, *body, *dg, *dgd, *pay, *fc, **v, **lv;
-	char *s, *cond, ib[40], nb[48], note[128], *a, *b, *c, *d, *e, *f, *g;
-	struct vat_cat vc;
-	struct dec net = { 0, 0 }, vat = { 0, 0 }, x, due = { 0, 0 };
-	int net_ok = 0, vat_ok = 0, bad = 0, due_ok = 0, due_bad = 0;
-	struct jobj j;
-	size_t n, i, nbody;
-
-	hdr = ei_find(r, root, "FatturaElettronicaHeader");
-	nbody = ei_find_all(r, root, "FatturaElettronicaBody", &v);
-	body = nbody ? v[0] : NULL;
-	free(v);
-	dg = ei_find(r, body, "DatiGenerali");
-	dgd = ei_find(r, dg, "DatiGeneraliDocumento");
+	char *s;
 
 	s = ei_text_at(r, dgd, "TipoDocumento");
 	ei_emit(r, "doc_type", s && (!strcmp(s, "TD04") || !strcmp(s, "TD08")) ? "credit_note"
@@ -154,8 +143,19 @@ void ei_fpa(struct rd *r, xmlNode *root)
 	ei_emit_text(r, "currency", dgd, "Divisa");
 	fpa_party(r, hdr, "CedentePrestatore", "seller");
 	fpa_party(r, hdr, "CessionarioCommittente", "buyer");
+}
 
-	ei_jinit(&j, r);
+/* The DatiRiepilogo entries into `j` (vat_breakdown); net_total and
+ * vat_total are their sums when every amount reads. */
+static void fpa_breakdown(struct rd *r, xmlNode *body, struct jobj *j)
+{
+	xmlNode **v;
+	char nb[48], *a, *b, *c, *d, *e;
+	struct vat_cat vc;
+	struct dec net = { 0, 0 }, vat = { 0, 0 }, x;
+	int net_ok = 0, vat_ok = 0, bad = 0;
+	size_t n, i;
+
 	n = ei_find_all(r, body, "DatiBeniServizi/DatiRiepilogo", &v);
 	for (i = 0; i < n; i++) {
 		a = ei_text_at(r, v[i], "AliquotaIVA");
@@ -174,7 +174,7 @@ void ei_fpa(struct rd *r, xmlNode *root)
 		vc.category = ei_fpa_category(d, a);
 		vc.reason = e;
 		vc.code = NULL;
-		ei_breakdown_add(&j, a, 1, b, c, &vc);
+		ei_breakdown_add(j, a, 1, b, c, &vc);
 		free(a);
 		free(b);
 		free(c);
@@ -186,10 +186,18 @@ void ei_fpa(struct rd *r, xmlNode *root)
 		ei_emit(r, "net_total", ei_dec_format(&net, 2, nb, sizeof(nb)), NULL);
 	if (vat_ok && !bad)
 		ei_emit(r, "vat_total", ei_dec_format(&vat, 2, nb, sizeof(nb)), NULL);
-	ei_emit_amount(r, "gross_total", dgd, "ImportoTotaleDocumento");
+}
 
-	/* Installments (TP01) add up; otherwise several details are
-	 * alternative ways to pay the same amount. */
+/* amount_due: installments (TP01) add up; otherwise several details are
+ * alternative ways to pay the same amount, and the first counts. */
+static void fpa_amount_due(struct rd *r, xmlNode *body)
+{
+	xmlNode *pay, **v;
+	char *s, *cond, nb[48];
+	struct dec due = { 0, 0 }, x;
+	int due_ok = 0, due_bad = 0;
+	size_t n, i;
+
 	pay = ei_find(r, body, "DatiPagamento");
 	cond = ei_text_at(r, pay, "CondizioniPagamento");
 	n = ei_find_all(r, pay, "DettaglioPagamento/ImportoPagamento", &v);
@@ -207,6 +215,15 @@ void ei_fpa(struct rd *r, xmlNode *root)
 	free(cond);
 	if (due_ok && !due_bad)
 		ei_emit(r, "amount_due", ei_dec_format(&due, 2, nb, sizeof(nb)), NULL);
+}
+
+/* The first valid IBAN of the payment details, the order, the invoice
+ * this one refers to and the delivery address. */
+static void fpa_references(struct rd *r, xmlNode *body, xmlNode *dg)
+{
+	xmlNode **v, *fc;
+	char *s, ib[40];
+	size_t n, i;
 
 	n = ei_find_all(r, body, "DatiPagamento/DettaglioPagamento/IBAN", &v);
 	for (i = 0; i < n; i++) {
@@ -226,7 +243,15 @@ void ei_fpa(struct rd *r, xmlNode *root)
 	/* where the goods went (BT-75..80) */
 	if ((fc = ei_find(r, dg, "DatiTrasporto/IndirizzoResa")))
 		fpa_address(r, fc, "delivery");
-	ei_jemit(&j, "vat_breakdown");
+}
+
+/* lines: the DettaglioLinee of the body. */
+static void fpa_lines(struct rd *r, xmlNode *body)
+{
+	xmlNode **lv;
+	char *a, *b, *c, *d, *e, *f, *g;
+	struct jobj j;
+	size_t n, i;
 
 	ei_jinit(&j, r);
 	n = ei_find_all(r, body, "DatiBeniServizi/DettaglioLinee", &lv);
@@ -249,6 +274,32 @@ void ei_fpa(struct rd *r, xmlNode *root)
 	}
 	free(lv);
 	ei_jemit(&j, "lines");
+}
+
+void ei_fpa(struct rd *r, xmlNode *root)
+{
+	xmlNode *hdr, *body, *dg, *dgd, **v;
+	char note[128];
+	struct jobj j;
+	size_t nbody;
+
+	hdr = ei_find(r, root, "FatturaElettronicaHeader");
+	nbody = ei_find_all(r, root, "FatturaElettronicaBody", &v);
+	body = nbody ? v[0] : NULL;
+	free(v);
+	dg = ei_find(r, body, "DatiGenerali");
+	dgd = ei_find(r, dg, "DatiGeneraliDocumento");
+
+	fpa_header(r, hdr, body, dg, dgd);
+	ei_jinit(&j, r);
+	fpa_breakdown(r, body, &j);
+	ei_emit_amount(r, "gross_total", dgd, "ImportoTotaleDocumento");
+	fpa_amount_due(r, body);
+	fpa_references(r, body, dg);
+	/* the breakdown follows the totals and references, as it always
+	 * has: the candidates keep their order */
+	ei_jemit(&j, "vat_breakdown");
+	fpa_lines(r, body);
 
 	if (nbody > 1) {
 		snprintf(note, sizeof(note),

@@ -111,7 +111,63 @@ static void ksef_margin(struct rd *r, xmlNode *fa, struct vat_cat *vc)
 	}
 }
 
-void ei_ksef(struct rd *r, xmlNode *root)
+/* The type, number, dates and currency of the document and its two
+ * parties. */
+static void ksef_header(struct rd *r, xmlNode *root, xmlNode *fa)
+{
+	char *s;
+
+	s = ei_text_at(r, fa, "RodzajFaktury");
+	ei_emit(r, "doc_type", s && (!strcmp(s, "KOR") || !strcmp(s, "KOR_ZAL") ||
+				  !strcmp(s, "KOR_ROZ")) ? "credit_note" : "invoice", s);
+	free(s);
+	ei_emit_text(r, "invoice_number", fa, "P_2");
+	ei_emit_date(r, "issue_date", fa, "P_1");
+	ei_emit_date(r, "supply_date", fa, "P_6");
+	ei_emit_date(r, "due_date", fa, "Platnosc/TerminPlatnosci/Termin");
+	ei_emit_text(r, "currency", fa, "KodWaluty");
+	ksef_party(r, root, "Podmiot1", "seller");
+	ksef_party(r, root, "Podmiot2", "buyer");
+}
+
+/* The basic and first reduced rates changed in 2011 (22/7 to 23/8): a line
+ * at an old rate sets *hi or *lo to it, as the invoice used that one. */
+static void ksef_old_rates(struct rd *r, xmlNode *fa, const char **hi, const char **lo)
+{
+	xmlNode **v;
+	char *s;
+	size_t n, i;
+
+	n = ei_find_all(r, fa, "FaWiersz/P_12", &v);
+	for (i = 0; i < n; i++) {
+		s = ei_text(r, v[i]);
+		if (s && !strcmp(s, "22"))
+			*hi = "22";
+		if (s && !strcmp(s, "7"))
+			*lo = "7";
+		free(s);
+	}
+	free(v);
+}
+
+/* The legal basis of the exemption (P_13_7): the act, the directive or
+ * another. */
+static char *ksef_exemption(struct rd *r, xmlNode *fa)
+{
+	char *why;
+
+	why = ei_text_at(r, fa, "Adnotacje/Zwolnienie/P_19A");
+	if (!why)
+		why = ei_text_at(r, fa, "Adnotacje/Zwolnienie/P_19B");
+	if (!why)
+		why = ei_text_at(r, fa, "Adnotacje/Zwolnienie/P_19C");
+	return why;
+}
+
+/* vat_breakdown's entries into `j`, one per P_13_x given, and their sums as
+ * net_total and vat_total; `hi` and `lo` are the rates of P_13_1 and P_13_2. */
+static void ksef_breakdown(struct rd *r, xmlNode *fa, struct jobj *j, const char *hi,
+			   const char *lo)
 {
 	/*
 	 * Categories from the FA(3) schema's annotations: P_13_1..3 (basic
@@ -135,42 +191,13 @@ void ei_ksef(struct rd *r, xmlNode *root)
 		{ "P_13_9", NULL, "np II", "AE" }, { "P_13_10", NULL, "oo", "AE" },
 		{ "P_13_11", NULL, "marza", "E" },
 	};
-	xmlNode *fa, **v, *q;
-	char *s, *a, *b, *c, *d, *e, *f, ib[40], nb[48], *why = NULL;
-	const char *rate, *hi = "23", *lo = "8";
+	char *a, *b, nb[48], *why = NULL;
+	const char *rate;
 	struct vat_cat vc;
 	struct dec net = { 0, 0 }, vat = { 0, 0 }, x;
 	int net_ok = 0, vat_ok = 0, bad = 0;
-	struct jobj j;
-	size_t n, i;
+	size_t i;
 
-	fa = ei_find(r, root, "Fa");
-	s = ei_text_at(r, fa, "RodzajFaktury");
-	ei_emit(r, "doc_type", s && (!strcmp(s, "KOR") || !strcmp(s, "KOR_ZAL") ||
-				  !strcmp(s, "KOR_ROZ")) ? "credit_note" : "invoice", s);
-	free(s);
-	ei_emit_text(r, "invoice_number", fa, "P_2");
-	ei_emit_date(r, "issue_date", fa, "P_1");
-	ei_emit_date(r, "supply_date", fa, "P_6");
-	ei_emit_date(r, "due_date", fa, "Platnosc/TerminPlatnosci/Termin");
-	ei_emit_text(r, "currency", fa, "KodWaluty");
-	ksef_party(r, root, "Podmiot1", "seller");
-	ksef_party(r, root, "Podmiot2", "buyer");
-
-	/* The basic and first reduced rates changed in 2011 (22/7 to 23/8):
-	 * the lines say which one the invoice used. */
-	n = ei_find_all(r, fa, "FaWiersz/P_12", &v);
-	for (i = 0; i < n; i++) {
-		s = ei_text(r, v[i]);
-		if (s && !strcmp(s, "22"))
-			hi = "22";
-		if (s && !strcmp(s, "7"))
-			lo = "7";
-		free(s);
-	}
-	free(v);
-
-	ei_jinit(&j, r);
 	for (i = 0; i < sizeof(rates) / sizeof(rates[0]); i++) {
 		if (!(a = ei_text_at(r, fa, rates[i].net)))
 			continue;
@@ -187,18 +214,12 @@ void ei_ksef(struct rd *r, xmlNode *root)
 		memset(&vc, 0, sizeof(vc));
 		vc.category = rates[i].cat;
 		if (!strcmp(rates[i].net, "P_13_7")) {
-			/* the legal basis of the exemption: the act, the
-			 * directive or another */
-			why = ei_text_at(r, fa, "Adnotacje/Zwolnienie/P_19A");
-			if (!why)
-				why = ei_text_at(r, fa, "Adnotacje/Zwolnienie/P_19B");
-			if (!why)
-				why = ei_text_at(r, fa, "Adnotacje/Zwolnienie/P_19C");
+			why = ksef_exemption(r, fa);
 			vc.reason = why;
 		} else if (!strcmp(rates[i].net, "P_13_11")) {
 			ksef_margin(r, fa, &vc);
 		}
-		ei_breakdown_add(&j, rate, 0, a, b, &vc);
+		ei_breakdown_add(j, rate, 0, a, b, &vc);
 		free(a);
 		free(b);
 		free(why);
@@ -208,6 +229,15 @@ void ei_ksef(struct rd *r, xmlNode *root)
 		ei_emit(r, "net_total", ei_dec_format(&net, 2, nb, sizeof(nb)), NULL);
 	if (vat_ok && !bad)
 		ei_emit(r, "vat_total", ei_dec_format(&vat, 2, nb, sizeof(nb)), NULL);
+}
+
+/* The gross total and the amount due, the payee's account, the order,
+ * the period and the corrected invoice. */
+static void ksef_references(struct rd *r, xmlNode *fa)
+{
+	xmlNode *q;
+	char *s, ib[40];
+
 	ei_emit_amount(r, "gross_total", fa, "P_15");
 	ei_emit_amount(r, "amount_due", fa, "Rozliczenie/DoZaplaty");
 
@@ -224,7 +254,15 @@ void ei_ksef(struct rd *r, xmlNode *root)
 	ei_emit_text(r, "preceding_invoice_number", q, "NrFaKorygowanej");
 	ei_emit_date(r, "preceding_invoice_date", q, "DataWystFaKorygowanej");
 	ei_emit_text(r, "preceding_invoice_ksef", q, "NrKSeFFaKorygowanej");
-	ei_jemit(&j, "vat_breakdown");
+}
+
+/* lines: the FaWiersz rows, their rate (P_12) as written. */
+static void ksef_lines(struct rd *r, xmlNode *fa)
+{
+	char *a, *b, *c, *d, *e, *f;
+	struct jobj j;
+	xmlNode **v;
+	size_t n, i;
 
 	ei_jinit(&j, r);
 	n = ei_find_all(r, fa, "FaWiersz", &v);
@@ -245,4 +283,22 @@ void ei_ksef(struct rd *r, xmlNode *root)
 	}
 	free(v);
 	ei_jemit(&j, "lines");
+}
+
+void ei_ksef(struct rd *r, xmlNode *root)
+{
+	const char *hi = "23", *lo = "8";
+	struct jobj j;
+	xmlNode *fa;
+
+	fa = ei_find(r, root, "Fa");
+	ksef_header(r, root, fa);
+	ksef_old_rates(r, fa, &hi, &lo);
+	ei_jinit(&j, r);
+	ksef_breakdown(r, fa, &j, hi, lo);
+	ksef_references(r, fa);
+	/* the breakdown follows the references, as it always has: the
+	 * candidates keep their order */
+	ei_jemit(&j, "vat_breakdown");
+	ksef_lines(r, fa);
 }

@@ -133,17 +133,11 @@ static void ubl_party(struct rd *r, xmlNode *root, const char *path, const char 
 		     "cbc:CityName", "cbc:CountrySubentity");
 }
 
-void ei_ubl(struct rd *r, xmlNode *root, int credit)
+/* The type, number, dates and currency of the document and its two
+ * parties; returns the currency (the VAT total is the one in it). */
+static char *ubl_header(struct rd *r, xmlNode *root, int credit)
 {
-	const char *line_tag = credit ? "cac:CreditNoteLine" : "cac:InvoiceLine";
-	const char *qty_tag = credit ? "cbc:CreditedQuantity" : "cbc:InvoicedQuantity";
-	xmlNode **v = NULL, **sub = NULL, *tax = NULL, *q;
-	char *code, *cur, *s;
-	char *a, *b, *c, *d, *e, *f, *g;
-	struct vat_cat vc;
-	struct charge ch;
-	struct jobj j;
-	size_t n, i;
+	char *code, *cur;
 
 	code = ei_text_at(r, root, credit ? "cbc:CreditNoteTypeCode" : "cbc:InvoiceTypeCode");
 	ei_emit(r, "doc_type", credit ? "credit_note" : ei_untdid_doc_type(code), code);
@@ -159,6 +153,15 @@ void ei_ubl(struct rd *r, xmlNode *root, int credit)
 	ei_emit(r, "currency", cur, NULL);
 	ubl_party(r, root, "cac:AccountingSupplierParty/cac:Party", "seller");
 	ubl_party(r, root, "cac:AccountingCustomerParty/cac:Party", "buyer");
+	return cur;
+}
+
+/* The document totals; returns the TaxTotal whose TaxAmount is in `cur`,
+ * as its subtotals are the VAT breakdown (NULL without one). */
+static xmlNode *ubl_totals(struct rd *r, xmlNode *root, const char *cur)
+{
+	xmlNode **v, *q, *tax = NULL;
+	size_t n;
 
 	ei_emit_amount(r, "net_total", root, "cac:LegalMonetaryTotal/cbc:TaxExclusiveAmount");
 	n = ei_find_all(r, root, "cac:TaxTotal/cbc:TaxAmount", &v);
@@ -169,10 +172,20 @@ void ei_ubl(struct rd *r, xmlNode *root, int credit)
 	free(v);
 	ei_emit_amount(r, "gross_total", root, "cac:LegalMonetaryTotal/cbc:TaxInclusiveAmount");
 	ei_emit_amount(r, "amount_due", root, "cac:LegalMonetaryTotal/cbc:PayableAmount");
+	return tax;
+}
+
+/* The payee's account, the references, the periods, the payment terms
+ * and the delivery. */
+static void ubl_references(struct rd *r, xmlNode *root)
+{
+	xmlNode **v, *q;
+	char *s;
+	size_t n;
 
 	n = ei_find_all(r, root, "cac:PaymentMeans/cac:PayeeFinancialAccount", &v);
-	ei_emit_account(r, v, n, "cbc:ID", NULL, "cbc:Name", "cac:FinancialInstitutionBranch/cbc:ID",
-		     0);
+	ei_emit_account(r, v, n, "cbc:ID", NULL, "cbc:Name",
+		     "cac:FinancialInstitutionBranch/cbc:ID", 0);
 	free(v);
 	ei_emit_text(r, "order_reference", root, "cac:OrderReference/cbc:ID");
 	ei_emit_text(r, "buyer_reference", root, "cbc:BuyerReference");
@@ -197,6 +210,17 @@ void ei_ubl(struct rd *r, xmlNode *root, int credit)
 	free(s);
 	ei_emit_address(r, "delivery_address", q, ubl_streets, "cbc:PostalZone", "cbc:CityName",
 		     "cbc:CountrySubentity");
+}
+
+/* vat_breakdown: the TaxSubtotals of `tax` (the TaxTotal ubl_totals()
+ * chose; none without it). */
+static void ubl_breakdown(struct rd *r, xmlNode *tax)
+{
+	xmlNode **sub = NULL;
+	char *a, *b, *c, *d, *e, *f;
+	struct vat_cat vc;
+	struct jobj j;
+	size_t n, i;
 
 	ei_jinit(&j, r);
 	n = tax ? ei_find_all(r, tax, "cac:TaxSubtotal", &sub) : 0;
@@ -220,9 +244,17 @@ void ei_ubl(struct rd *r, xmlNode *root, int credit)
 	}
 	free(sub);
 	ei_jemit(&j, "vat_breakdown");
+}
 
-	/* document-level allowances and charges (line ones stay in the
-	 * lines' net) */
+/* charges: the document-level allowances and charges (line ones stay in
+ * the lines' net). */
+static void ubl_charges(struct rd *r, xmlNode *root)
+{
+	xmlNode **v;
+	struct charge ch;
+	struct jobj j;
+	size_t n, i;
+
 	ei_jinit(&j, r);
 	n = ei_find_all(r, root, "cac:AllowanceCharge", &v);
 	for (i = 0; i < n; i++) {
@@ -239,6 +271,17 @@ void ei_ubl(struct rd *r, xmlNode *root, int credit)
 	}
 	free(v);
 	ei_jemit(&j, "charges");
+}
+
+/* lines: the InvoiceLines, or a credit note's CreditNoteLines. */
+static void ubl_lines(struct rd *r, xmlNode *root, int credit)
+{
+	const char *line_tag = credit ? "cac:CreditNoteLine" : "cac:InvoiceLine";
+	const char *qty_tag = credit ? "cbc:CreditedQuantity" : "cbc:InvoicedQuantity";
+	xmlNode **v, *q;
+	char *a, *b, *c, *d, *e, *f, *g;
+	struct jobj j;
+	size_t n, i;
 
 	ei_jinit(&j, r);
 	n = ei_find_all(r, root, line_tag, &v);
@@ -264,5 +307,18 @@ void ei_ubl(struct rd *r, xmlNode *root, int credit)
 	}
 	free(v);
 	ei_jemit(&j, "lines");
+}
+
+void ei_ubl(struct rd *r, xmlNode *root, int credit)
+{
+	xmlNode *tax;
+	char *cur;
+
+	cur = ubl_header(r, root, credit);
+	tax = ubl_totals(r, root, cur);
+	ubl_references(r, root);
+	ubl_breakdown(r, tax);
+	ubl_charges(r, root);
+	ubl_lines(r, root, credit);
 	free(cur);
 }

@@ -377,27 +377,71 @@ static void pt_breakdown(struct folio_strbuf *sb, int *items, const struct pt_ta
 		*nomem = 1;
 }
 
-/*
- * "A:123456789*B:999999990*C:PT*D:FT*..." Recognised when it starts with
- * A: and carries at least the date (F) or the number (G) and four valid
- * pairs in all.
- */
-static int parse_atcud(struct qr *q, const char *s)
-{
+/* What an ATCUD payload says: the texts as written, the amounts
+ * normalised, the bases and VAT of each region in cents. */
+struct pt_fields {
 	struct pt_tax tax[3]; /* I, J, K */
-	char seller[FIELD_MAX] = "", buyer[FIELD_MAX] = "", country[FIELD_MAX] = "";
-	char doc[FIELD_MAX] = "", date[FIELD_MAX] = "", number[FIELD_MAX] = "";
-	char atcud[FIELD_MAX] = "", n_tax[32] = "", o_gross[32] = "", m_stamp[32] = "";
-	char p_wht[32] = "", l_ns[32] = "", buf[32], val[FIELD_MAX];
-	long long sum_net = 0, vat_c;
-	struct folio_amount a;
-	int pairs = 0, have_net = 0, items = 0;
-	struct folio_strbuf sb = FOLIO_STRBUF_INIT;
-	const char *p = s;
+	char seller[FIELD_MAX], buyer[FIELD_MAX], country[FIELD_MAX];
+	char doc[FIELD_MAX], date[FIELD_MAX], number[FIELD_MAX], atcud[FIELD_MAX];
+	char n_tax[32], o_gross[32], m_stamp[32], p_wht[32], l_ns[32];
+	long long sum_net;     /* the bases, when have_net */
+	int pairs, have_net;
+};
 
-	if (strncmp(s, "A:", 2))
-		return 0;
-	memset(tax, 0, sizeof(tax));
+/* Keep the value `val` of the pair whose code is `code` (`cl` long);
+ * codes not read here are ignored. */
+static void pt_pair(struct pt_fields *f, const char *code, size_t cl, const char *val)
+{
+	struct folio_amount a;
+	char buf[32];
+
+	if (!strcmp(code, "A"))
+		snprintf(f->seller, sizeof(f->seller), "%s", val);
+	else if (!strcmp(code, "B"))
+		snprintf(f->buyer, sizeof(f->buyer), "%s", val);
+	else if (!strcmp(code, "C"))
+		snprintf(f->country, sizeof(f->country), "%s", val);
+	else if (!strcmp(code, "D"))
+		snprintf(f->doc, sizeof(f->doc), "%s", val);
+	else if (!strcmp(code, "F"))
+		snprintf(f->date, sizeof(f->date), "%s", val);
+	else if (!strcmp(code, "G"))
+		snprintf(f->number, sizeof(f->number), "%s", val);
+	else if (!strcmp(code, "H"))
+		snprintf(f->atcud, sizeof(f->atcud), "%s", val);
+	else if (!strcmp(code, "N"))
+		amount_norm(val, f->n_tax, NULL);
+	else if (!strcmp(code, "O"))
+		amount_norm(val, f->o_gross, NULL);
+	else if (!strcmp(code, "M"))
+		amount_norm(val, f->m_stamp, NULL);
+	else if (!strcmp(code, "P"))
+		amount_norm(val, f->p_wht, NULL);
+	else if (!strcmp(code, "L") && !amount_norm(val, f->l_ns, &a)) {
+		f->sum_net += folio_amount_cents(&a);
+		f->have_net = 1;
+	} else if (cl == 2 && strchr("IJK", code[0]) && code[1] >= '2' &&
+		   code[1] <= '8' && !amount_norm(val, buf, &a)) {
+		struct pt_tax *t = &f->tax[code[0] - 'I'];
+		int k = code[1] - '0';
+
+		t->base[k] = folio_amount_cents(&a);
+		t->has[k] = 1;
+		/* bases: 2 exempt, 3 reduced, 5 intermediate, 7 normal */
+		if (k == 2 || k == 3 || k == 5 || k == 7) {
+			f->sum_net += t->base[k];
+			f->have_net = 1;
+		}
+	}
+}
+
+/* Read the '*'-separated "CODE:value" pairs of `s` into `f`, counting the
+ * well-formed ones; a malformed pair is skipped. */
+static void pt_scan(struct pt_fields *f, const char *s)
+{
+	const char *p = s;
+	char val[FIELD_MAX];
+
 	while (*p) {
 		const char *e = strchr(p, '*'), *colon;
 		size_t n = e ? (size_t)(e - p) : strlen(p);
@@ -411,94 +455,80 @@ static int parse_atcud(struct qr *q, const char *s)
 		    text_copy(val, sizeof(val), colon + 1, n - cl - 1) >= 0) {
 			memcpy(code, p, cl);
 			code[cl] = '\0';
-			pairs++;
-			if (!strcmp(code, "A"))
-				snprintf(seller, sizeof(seller), "%s", val);
-			else if (!strcmp(code, "B"))
-				snprintf(buyer, sizeof(buyer), "%s", val);
-			else if (!strcmp(code, "C"))
-				snprintf(country, sizeof(country), "%s", val);
-			else if (!strcmp(code, "D"))
-				snprintf(doc, sizeof(doc), "%s", val);
-			else if (!strcmp(code, "F"))
-				snprintf(date, sizeof(date), "%s", val);
-			else if (!strcmp(code, "G"))
-				snprintf(number, sizeof(number), "%s", val);
-			else if (!strcmp(code, "H"))
-				snprintf(atcud, sizeof(atcud), "%s", val);
-			else if (!strcmp(code, "N"))
-				amount_norm(val, n_tax, NULL);
-			else if (!strcmp(code, "O"))
-				amount_norm(val, o_gross, NULL);
-			else if (!strcmp(code, "M"))
-				amount_norm(val, m_stamp, NULL);
-			else if (!strcmp(code, "P"))
-				amount_norm(val, p_wht, NULL);
-			else if (!strcmp(code, "L") && !amount_norm(val, l_ns, &a)) {
-				sum_net += folio_amount_cents(&a);
-				have_net = 1;
-			} else if (cl == 2 && strchr("IJK", code[0]) && code[1] >= '2' &&
-				   code[1] <= '8' && !amount_norm(val, buf, &a)) {
-				struct pt_tax *t = &tax[code[0] - 'I'];
-				int k = code[1] - '0';
-
-				t->base[k] = folio_amount_cents(&a);
-				t->has[k] = 1;
-				/* bases: 2 exempt, 3 reduced, 5 intermediate, 7 normal */
-				if (k == 2 || k == 3 || k == 5 || k == 7) {
-					sum_net += t->base[k];
-					have_net = 1;
-				}
-			}
+			f->pairs++;
+			pt_pair(f, code, cl, val);
 		}
 		if (!e)
 			break;
 		p = e + 1;
 	}
-	if (pairs < 4 || (!*date && !*number) || !*seller)
-		return 0;
+}
 
-	add_taxid(q, "seller_tax_id", seller, "PT");
-	if (*buyer && strcmp(buyer, "999999990")) {
-		const char *cc = strlen(country) == 2 && isalpha((unsigned char)country[0]) &&
-						 isalpha((unsigned char)country[1])
-					 ? country
+/* The parties' tax IDs, the document's type, date, number and ATCUD, and
+ * its currency (always the euro). */
+static void pt_emit_ids(struct qr *q, const struct pt_fields *f)
+{
+	char buf[32];
+
+	add_taxid(q, "seller_tax_id", f->seller, "PT");
+	if (*f->buyer && strcmp(f->buyer, "999999990")) {
+		const char *cc = strlen(f->country) == 2 && isalpha((unsigned char)f->country[0]) &&
+						 isalpha((unsigned char)f->country[1])
+					 ? f->country
 					 : "PT";
-		add_taxid(q, "buyer_tax_id", buyer, cc);
+		add_taxid(q, "buyer_tax_id", f->buyer, cc);
 	}
-	if (*doc)
-		add(q, "doc_type", pt_doc_type(doc), doc, CONF_DERIVED);
-	if (*date && !date_ymd8(date, buf))
-		add(q, "issue_date", buf, date, CONF_EXACT);
-	add(q, "invoice_number", number, NULL, CONF_EXACT);
-	if (strcmp(atcud, "0"))
-		add(q, "atcud", atcud, NULL, CONF_EXACT);
+	if (*f->doc)
+		add(q, "doc_type", pt_doc_type(f->doc), f->doc, CONF_DERIVED);
+	if (*f->date && !date_ymd8(f->date, buf))
+		add(q, "issue_date", buf, f->date, CONF_EXACT);
+	add(q, "invoice_number", f->number, NULL, CONF_EXACT);
+	if (strcmp(f->atcud, "0"))
+		add(q, "atcud", f->atcud, NULL, CONF_EXACT);
 	add(q, "currency", "EUR", NULL, CONF_EXACT);
-	if (*n_tax) {
+}
+
+/* The totals: VAT (N less the stamp duty M), gross (O), due (O less the
+ * withholding P) and net (the sum of the bases). */
+static void pt_emit_totals(struct qr *q, const struct pt_fields *f)
+{
+	char buf[32];
+	long long vat_c;
+
+	if (*f->n_tax) {
 		struct folio_amount an, am = { 0, 0 };
 
-		folio_amount_parse(n_tax, '.', &an);
-		if (*m_stamp)
-			folio_amount_parse(m_stamp, '.', &am);
+		folio_amount_parse(f->n_tax, '.', &an);
+		if (*f->m_stamp)
+			folio_amount_parse(f->m_stamp, '.', &am);
 		vat_c = folio_amount_cents(&an) - folio_amount_cents(&am);
 		cents_format(vat_c, buf);
-		add(q, "vat_total", buf, n_tax, *m_stamp ? CONF_DERIVED : CONF_EXACT);
+		add(q, "vat_total", buf, f->n_tax, *f->m_stamp ? CONF_DERIVED : CONF_EXACT);
 	}
-	add(q, "gross_total", o_gross, NULL, CONF_EXACT);
-	if (*o_gross && *p_wht) {
+	add(q, "gross_total", f->o_gross, NULL, CONF_EXACT);
+	if (*f->o_gross && *f->p_wht) {
 		struct folio_amount ao, ap;
 
-		folio_amount_parse(o_gross, '.', &ao);
-		folio_amount_parse(p_wht, '.', &ap);
+		folio_amount_parse(f->o_gross, '.', &ao);
+		folio_amount_parse(f->p_wht, '.', &ap);
 		if (folio_amount_cents(&ap) > 0) {
 			cents_format(folio_amount_cents(&ao) - folio_amount_cents(&ap), buf);
 			add(q, "amount_due", buf, NULL, CONF_DERIVED);
 		}
 	}
-	if (have_net) {
-		cents_format(sum_net, buf);
+	if (f->have_net) {
+		cents_format(f->sum_net, buf);
 		add(q, "net_total", buf, NULL, CONF_DERIVED);
 	}
+}
+
+/* vat_breakdown: the mainland's (I), then the Azores' (J) and Madeira's
+ * (K) bases and VAT. */
+static void pt_emit_breakdown(struct qr *q, const struct pt_tax tax[3])
+{
+	struct folio_strbuf sb = FOLIO_STRBUF_INIT;
+	int items = 0;
+
 	if (folio_strbuf_addch(&sb, '['))
 		q->nomem = 1;
 	pt_breakdown(&sb, &items, &tax[0], 'I', &q->nomem);
@@ -509,6 +539,26 @@ static int parse_atcud(struct qr *q, const char *s)
 	if (items && !q->nomem)
 		add(q, "vat_breakdown", sb.buf, NULL, CONF_EXACT);
 	folio_strbuf_release(&sb);
+}
+
+/*
+ * "A:123456789*B:999999990*C:PT*D:FT*..." Recognised when it starts with
+ * A: and carries at least the date (F) or the number (G) and four valid
+ * pairs in all.
+ */
+static int parse_atcud(struct qr *q, const char *s)
+{
+	struct pt_fields f;
+
+	if (strncmp(s, "A:", 2))
+		return 0;
+	memset(&f, 0, sizeof(f));
+	pt_scan(&f, s);
+	if (f.pairs < 4 || (!*f.date && !*f.number) || !*f.seller)
+		return 0;
+	pt_emit_ids(q, &f);
+	pt_emit_totals(q, &f);
+	pt_emit_breakdown(q, f.tax);
 	return 1;
 }
 

@@ -685,6 +685,121 @@ static char *visual_text(const struct folio_page *pg)
 	return buf;
 }
 
+/* Whether the page's text reads as a receipt: two distinct receipt words
+ * (cue_w) among its lines. */
+static int is_receipt(const char *s)
+{
+	char seen[64][WORD_MAX];
+	int nseen = 0;
+
+	while (*s && nseen < 2) {
+		char line[LINE_MAX_BYTES], w[MAX_WORDS][WORD_MAX];
+		size_t len = strcspn(s, "\n");
+		int nw, k, j;
+
+		if (len >= sizeof(line))
+			len = sizeof(line) - 1;
+		memcpy(line, s, len);
+		line[len] = '\0';
+		nw = words_of(line, w, MAX_WORDS);
+		for (k = 0; k < nw && nseen < 64; k++)
+			if (in_set(w[k], cue_w)) {
+				for (j = 0; j < nseen && strcmp(seen[j], w[k]); j++)
+					;
+				if (j == nseen)
+					memcpy(seen[nseen++], w[k], WORD_MAX);
+			}
+		s += strcspn(s, "\n");
+		if (*s)
+			s++;
+	}
+	return nseen >= 2;
+}
+
+/* The date candidates (into *dp) and the currency votes of the lines of
+ * `s`, page `page`. */
+static void scan_lines(const char *s, int page, struct date_pick *dp, int votes[4])
+{
+	while (*s) {
+		char line[LINE_MAX_BYTES], w[MAX_WORDS][WORD_MAX];
+		size_t len = strcspn(s, "\n");
+
+		if (len < sizeof(line)) {
+			memcpy(line, s, len);
+			line[len] = '\0';
+			date_line(line, page, dp);
+			currency_votes(w, words_of(line, w, MAX_WORDS), votes);
+		}
+		s += len;
+		if (*s)
+			s++;
+	}
+}
+
+/* The amounts of the receipt pages `recp` read as visual lines: they replace
+ * *am and *pk when their total is better supported. -1 on ENOMEM. */
+static int try_visual(const struct folio_doc *doc, const size_t *recp, size_t nrecp,
+		      struct amt **am, size_t *nam, struct pick *pk)
+{
+	struct amt *av = NULL;
+	size_t nav = 0, k;
+	struct pick pv;
+	char *text;
+
+	for (k = 0; k < nrecp; k++) {
+		if (!(text = visual_text(&doc->pages[recp[k]])) || collect(text, &av, &nav)) {
+			free(text);
+			free(av);
+			return -1;
+		}
+		free(text);
+	}
+	choose_total(av, nav, &pv);
+	if (pv.score > pk->score) {
+		free(*am);
+		*am = av;
+		*nam = nav;
+		*pk = pv;
+	} else {
+		free(av);
+	}
+	return 0;
+}
+
+/* The currency most tax words voted for, when nothing on the page named
+ * one. -1 on ENOMEM. */
+static int emit_currency(struct folio_cands *out, const int votes[4], enum folio_source src,
+			 int page)
+{
+	int k, best = 0;
+
+	if (folio_cands_find(out, "currency", FOLIO_SRC_NONE))
+		return 0;
+	for (k = 1; k < 4; k++)
+		if (votes[k] > votes[best])
+			best = k;
+	if (votes[best] && folio_cands_add(out, "currency", cur_codes[best], NULL, 0.6f, src, page,
+					   NULL))
+		return -1;
+	return 0;
+}
+
+/* The best date as issue_date; a sure one (printed beside the time) drops
+ * the other readings. -1 on ENOMEM. */
+static int emit_date(struct folio_cands *out, const struct date_pick *dp, enum folio_source src)
+{
+	float conf;
+
+	if (dp->score <= 0)
+		return 0;
+	conf = dp->score >= 3 ? 0.85f : 0.7f;
+	if (dp->score >= 3)
+		drop_others(out, "issue_date", dp->date);
+	if (folio_cands_add(out, "issue_date", dp->date, NULL, conf, src, dp->page, NULL))
+		return -1;
+	return 0;
+}
+
 int folio_receipt_extract(const struct folio_doc *doc, struct folio_cands *out)
 {
 	struct amt *am = NULL;
@@ -692,7 +807,6 @@ int folio_receipt_extract(const struct folio_doc *doc, struct folio_cands *out)
 	struct date_pick dp = { "", 0, 0 };
 	int ret = 0, page = 0;
 	enum folio_source src = FOLIO_SRC_OCR;
-	char *text = NULL;
 	int votes[4] = { 0 };
 	size_t recp[4], nrecp = 0;
 	struct pick pk;
@@ -700,38 +814,8 @@ int folio_receipt_extract(const struct folio_doc *doc, struct folio_cands *out)
 	for (p = 0; p < doc->npages && p < 4; p++) {
 		const struct folio_page *pg = &doc->pages[p];
 		const char *s = pg->text;
-		char seen[64][WORD_MAX];
-		int nseen = 0;
 
-		if (!s || pg->source == FOLIO_SRC_NONE)
-			continue;
-		/* a receipt? two distinct receipt words */
-		{
-			const char *q = s;
-
-			while (*q && nseen < 2) {
-				char line[LINE_MAX_BYTES], w[MAX_WORDS][WORD_MAX];
-				size_t len = strcspn(q, "\n");
-				int nw, k, j;
-
-				if (len >= sizeof(line))
-					len = sizeof(line) - 1;
-				memcpy(line, q, len);
-				line[len] = '\0';
-				nw = words_of(line, w, MAX_WORDS);
-				for (k = 0; k < nw && nseen < 64; k++)
-					if (in_set(w[k], cue_w)) {
-						for (j = 0; j < nseen && strcmp(seen[j], w[k]); j++)
-							;
-						if (j == nseen)
-							memcpy(seen[nseen++], w[k], WORD_MAX);
-					}
-				q += strcspn(q, "\n");
-				if (*q)
-					q++;
-			}
-		}
-		if (nseen < 2)
+		if (!s || pg->source == FOLIO_SRC_NONE || !is_receipt(s))
 			continue;
 		page = pg->number;
 		src = pg->source;
@@ -739,20 +823,7 @@ int folio_receipt_extract(const struct folio_doc *doc, struct folio_cands *out)
 		/* Tesseract's own lines: they follow a skewed photo's baselines */
 		if (collect(s, &am, &nam))
 			goto oom;
-		while (*s) {
-			char line[LINE_MAX_BYTES], w[MAX_WORDS][WORD_MAX];
-			size_t len = strcspn(s, "\n");
-
-			if (len < sizeof(line)) {
-				memcpy(line, s, len);
-				line[len] = '\0';
-				date_line(line, pg->number, &dp);
-				currency_votes(w, words_of(line, w, MAX_WORDS), votes);
-			}
-			s += len;
-			if (*s)
-				s++;
-		}
+		scan_lines(s, pg->number, &dp, votes);
 	}
 	if (!page)
 		goto out;
@@ -760,53 +831,16 @@ int folio_receipt_extract(const struct folio_doc *doc, struct folio_cands *out)
 	/* no total there (Tesseract put the right-aligned amounts in a block
 	 * of their own, lines away from their labels): the words' boxes as
 	 * visual lines, when they say more */
-	if (!pk.labelled && pk.score < 2) {
-		struct amt *av = NULL;
-		size_t nav = 0, k;
-		struct pick pv;
-
-		for (k = 0; k < nrecp; k++) {
-			free(text);
-			if (!(text = visual_text(&doc->pages[recp[k]])) || collect(text, &av, &nav)) {
-				free(av);
-				goto oom;
-			}
-		}
-		choose_total(av, nav, &pv);
-		if (pv.score > pk.score) {
-			free(am);
-			am = av;
-			nam = nav;
-			pk = pv;
-		} else {
-			free(av);
-		}
-	}
+	if (!pk.labelled && pk.score < 2 && try_visual(doc, recp, nrecp, &am, &nam, &pk))
+		goto oom;
 	if (emit_total(am, nam, &pk, out, page, src))
 		goto oom;
-	if (!folio_cands_find(out, "currency", FOLIO_SRC_NONE)) {
-		int k, best = 0;
-
-		for (k = 1; k < 4; k++)
-			if (votes[k] > votes[best])
-				best = k;
-		if (votes[best] && folio_cands_add(out, "currency", cur_codes[best], NULL, 0.6f,
-						   src, page, NULL))
-			goto oom;
-	}
-	if (dp.score > 0) {
-		float conf = dp.score >= 3 ? 0.85f : 0.7f;
-
-		if (dp.score >= 3)
-			drop_others(out, "issue_date", dp.date);
-		if (folio_cands_add(out, "issue_date", dp.date, NULL, conf, src, dp.page, NULL))
-			goto oom;
-	}
+	if (emit_currency(out, votes, src, page) || emit_date(out, &dp, src))
+		goto oom;
 	goto out;
 oom:
 	ret = -1;
 out:
-	free(text);
 	free(am);
 	return ret;
 }
