@@ -131,9 +131,14 @@ test: folio
 	@sh tests/run.sh $(BUILD)
 
 # Static checks: no include against the data flow (tests/layering.sh),
-# cppcheck's warnings (MuPDF's exception macros spelled out for it).
+# the layout of .clang-format (Debian's clang-format 14; hand-aligned
+# tables are fenced with clang-format off/on), cppcheck's warnings
+# (MuPDF's exception macros spelled out for it).
+FORMAT_SRC = $(wildcard src/*/*.[ch] src/*/*/*.[ch] include/folio/*.h tests/unit/*.[ch] \
+		tests/fuzz/*.[ch] tests/bench/*.c)
 lint:
 	@sh tests/layering.sh . $(BUILD)
+	@clang-format --dry-run --Werror $(FORMAT_SRC) && echo "clang-format: clean"
 	@cppcheck --quiet --enable=warning,portability --inline-suppr --std=c11 \
 		-Iinclude -Isrc -D_GNU_SOURCE '-Dfz_try(c)=if(1)' '-Dfz_always(c)=if(1)' \
 		'-Dfz_catch(c)=else' --error-exitcode=1 -j2 src && echo "cppcheck: clean"

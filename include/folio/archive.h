@@ -28,7 +28,7 @@
 struct folio_archive;
 
 enum {
-	FOLIO_ARCHIVE_CREATE = 1,   /* create the folder and database if missing */
+	FOLIO_ARCHIVE_CREATE = 1, /* create the folder and database if missing */
 	FOLIO_ARCHIVE_RDONLY = 2,
 };
 
@@ -54,8 +54,8 @@ int folio_archive_schema_version(struct folio_archive *arc);
 
 /* Call fn for every stored document's SHA-256 (to seed duplicate checks). */
 int folio_archive_each_sha(struct folio_archive *arc,
-			   int (*fn)(void *ctx, const char *sha256, long long id),
-			   void *ctx, struct folio_err *err);
+			   int (*fn)(void *ctx, const char *sha256, long long id), void *ctx,
+			   struct folio_err *err);
 
 /* The id of the document with this SHA-256, or 0 when not stored. */
 long long folio_archive_find_sha(struct folio_archive *arc, const char *sha256,
@@ -152,8 +152,8 @@ int folio_archive_each_confirmed(struct folio_archive *arc,
 struct folio_review_item {
 	long long id;
 	const char *path, *doc_type, *added_at;
-	const char *review;    /* NULL when only a possible duplicate */
-	long long dup_of;      /* 0 when none */
+	const char *review; /* NULL when only a possible duplicate */
+	long long dup_of;   /* 0 when none */
 };
 
 /* Call fn for each document needing review, oldest first (at most
@@ -168,14 +168,14 @@ char *folio_archive_blob_path(const struct folio_archive *arc, const char *sha25
 /* One search hit. Strings are valid during the callback only. */
 struct folio_hit {
 	long long id;
-	double score;          /* higher is better (negated bm25) */
+	double score; /* higher is better (negated bm25) */
 	const char *title;
-	const char *snippet;   /* with the matched terms between hl_open/hl_close */
+	const char *snippet; /* with the matched terms between hl_open/hl_close */
 	const char *doc_type;
 	const char *added_at;
-	const char *date;      /* the invoice date, else the day it was added */
-	const char *vendor;    /* seller_name field, "" when unknown */
-	const char *total;     /* gross_total and currency, "" when unknown */
+	const char *date;   /* the invoice date, else the day it was added */
+	const char *vendor; /* seller_name field, "" when unknown */
+	const char *total;  /* gross_total and currency, "" when unknown */
 };
 
 enum folio_sort { FOLIO_SORT_DEFAULT = 0, FOLIO_SORT_SCORE, FOLIO_SORT_DATE, FOLIO_SORT_TOTAL };
@@ -206,9 +206,9 @@ struct folio_search_opts {
 	 * once per search), ties by id; no approximation.
 	 */
 	const char *query;
-	int limit;             /* <= 0: 20 */
+	int limit; /* <= 0: 20 */
 	int offset;
-	enum folio_sort sort;  /* default: score with free text, else date */
+	enum folio_sort sort; /* default: score with free text, else date */
 	const char *hl_open, *hl_close;
 };
 
@@ -234,7 +234,7 @@ struct folio_stat_row {
 
 struct folio_stats {
 	long long documents, pages, bytes, words;
-	long long quarantined, duplicates;   /* events */
+	long long quarantined, duplicates; /* events */
 	struct folio_stat_row by_type[32];
 	int ntypes;
 	struct folio_stat_row by_status[8];
@@ -244,8 +244,7 @@ struct folio_stats {
 	long long db_bytes;
 };
 
-int folio_archive_stats(struct folio_archive *arc, struct folio_stats *st,
-			struct folio_err *err);
+int folio_archive_stats(struct folio_archive *arc, struct folio_stats *st, struct folio_err *err);
 
 /* ---- the watcher's journal, heartbeat and health -------------------- */
 
@@ -281,20 +280,19 @@ struct folio_status_error {
 };
 
 struct folio_status {
-	int daemon;                 /* a row exists */
+	int daemon; /* a row exists */
 	long pid;
 	double started_at, heartbeat_at;
 	long long queue, unsettled;
 	char inboxes[1024];
 	long long files_minute, files_hour, pages_minute, pages_hour;
-	double pages_per_min;       /* over the last 10 minutes */
+	double pages_per_min;		 /* over the last 10 minutes */
 	long long quarantined, received; /* journal rows in these states */
 	struct folio_status_error errors[10];
 	int nerrors;
 };
 
-int folio_archive_status(struct folio_archive *arc, struct folio_status *st,
-			 struct folio_err *err);
+int folio_archive_status(struct folio_archive *arc, struct folio_status *st, struct folio_err *err);
 
 /*
  * Check the archive: SQLite integrity, the full-text index, every
@@ -306,7 +304,6 @@ int folio_archive_status(struct folio_archive *arc, struct folio_status *st,
 long long folio_archive_verify(struct folio_archive *arc,
 			       void (*fn)(void *arg, const char *problem), void *arg,
 			       int daemon_alive, struct folio_err *err);
-
 
 /* ---- correspondents: the vendor registry ---------------------------- */
 
@@ -325,13 +322,13 @@ struct folio_vendor_seen {
  */
 struct folio_vendor {
 	long long id;
-	const char *tax_id;        /* with its country prefix; NULL when unknown */
-	const char *name;          /* the most frequent spelling; NULL when none */
+	const char *tax_id; /* with its country prefix; NULL when unknown */
+	const char *name;   /* the most frequent spelling; NULL when none */
 	long long documents;
-	const char *first_seen, *last_seen;   /* when its documents were added */
-	const struct folio_vendor_seen *names;   /* most frequent first */
+	const char *first_seen, *last_seen;    /* when its documents were added */
+	const struct folio_vendor_seen *names; /* most frequent first */
 	size_t nnames;
-	const struct folio_vendor_seen *ibans;   /* most frequent first */
+	const struct folio_vendor_seen *ibans; /* most frequent first */
 	size_t nibans;
 };
 
@@ -361,15 +358,15 @@ struct folio_ledger_item {
 };
 
 struct folio_ledger_batch {
-	const char *target;        /* "csv" or "csv:PROFILE" */
+	const char *target; /* "csv" or "csv:PROFILE" */
 	const char *format, *profile, *query;
-	const char *out;           /* absolute path, or "-" for standard output */
-	const char *now;           /* "YYYY-MM-DDTHH:MM:SSZ" */
+	const char *out; /* absolute path, or "-" for standard output */
+	const char *now; /* "YYYY-MM-DDTHH:MM:SSZ" */
 	const struct folio_ledger_file *files;
 	size_t nfiles;
 	const struct folio_ledger_item *items;
 	size_t nitems;
-	long long id;              /* the number folio_ledger_next gave, which the
+	long long id; /* the number folio_ledger_next gave, which the
 				    * files print (0: whatever comes) */
 };
 
@@ -381,9 +378,8 @@ int folio_ledger_exported(struct folio_archive *arc, long long doc_id, const cha
  * The document other than `not_doc` whose invoice key `key` was exported
  * to `target` (its batch in *batch), 0 when none, <0 on error.
  */
-long long folio_ledger_key_owner(struct folio_archive *arc, const char *target,
-				 const char *key, long long not_doc, long long *batch,
-				 struct folio_err *err);
+long long folio_ledger_key_owner(struct folio_archive *arc, const char *target, const char *key,
+				 long long not_doc, long long *batch, struct folio_err *err);
 
 /*
  * Record a batch as 'pending', in one transaction: its row, its files'
@@ -430,8 +426,8 @@ int folio_ledger_batch(struct folio_archive *arc, long long id,
  * batch). fn returns non-zero to stop.
  */
 int folio_ledger_files(struct folio_archive *arc, long long id,
-		       int (*fn)(void *ctx, const char *name, const char *sha256,
-				 long long bytes, const char *copy),
+		       int (*fn)(void *ctx, const char *name, const char *sha256, long long bytes,
+				 const char *copy),
 		       void *ctx, struct folio_err *err);
 
 /* The documents of batch `id` in order of export. */
@@ -464,8 +460,8 @@ char *folio_archive_vendor_name(struct folio_archive *arc, long long id);
 struct folio_store;
 
 struct folio_store_ops {
-	int version;           /* FOLIO_STORE_OPS_VERSION */
-	const char *name;      /* "sqlite" */
+	int version;	  /* FOLIO_STORE_OPS_VERSION */
+	const char *name; /* "sqlite" */
 	/* 1 when this backend opens `where` (a folder, a URL...) */
 	int (*accepts)(const char *where);
 	struct folio_store *(*open)(const char *where, int flags, struct folio_err *err);
@@ -476,81 +472,79 @@ struct folio_store_ops {
 	int (*each_sha)(struct folio_store *store,
 			int (*fn)(void *ctx, const char *sha256, long long id), void *ctx,
 			struct folio_err *err);
-	long long (*find_sha)(struct folio_store *store, const char *sha256,
-			struct folio_err *err);
+	long long (*find_sha)(struct folio_store *store, const char *sha256, struct folio_err *err);
 	int (*summary)(struct folio_store *store, long long id, int *pages, char *type,
-			size_t typelen, struct folio_err *err);
+		       size_t typelen, struct folio_err *err);
 	int (*has_path)(struct folio_store *store, long long id, const char *path);
 	int (*add)(struct folio_store *store, struct folio_doc *doc, struct folio_err *err);
 	int (*event)(struct folio_store *store, const char *kind, long long doc_id,
-			const char *sha256, const char *path, const char *detail,
-			struct folio_err *err);
+		     const char *sha256, const char *path, const char *detail,
+		     struct folio_err *err);
 	int (*get)(struct folio_store *store, long long id, struct folio_doc **out,
-			struct folio_err *err);
+		   struct folio_err *err);
 	int (*tag)(struct folio_store *store, long long id, const char *const *add,
-			const char *const *remove, struct folio_err *err);
+		   const char *const *remove, struct folio_err *err);
 	int (*retype)(struct folio_store *store, long long id, const char *type,
-			struct folio_err *err);
+		      struct folio_err *err);
 	int (*update_fields)(struct folio_store *store, const struct folio_doc *doc,
-			const char *detail, struct folio_err *err);
+			     const char *detail, struct folio_err *err);
 	int (*template_put)(struct folio_store *store, const struct folio_template *t,
-			struct folio_err *err);
+			    struct folio_err *err);
 	int (*templates)(struct folio_store *store,
-			int (*fn)(void *ctx, const struct folio_template *t), void *ctx,
-			struct folio_err *err);
+			 int (*fn)(void *ctx, const struct folio_template *t), void *ctx,
+			 struct folio_err *err);
 	long long (*find_asn)(struct folio_store *store, const char *asn);
 	int (*each_confirmed)(struct folio_store *store,
-			int (*fn)(void *ctx, long long id, const char *type, const char *text),
-			void *ctx, struct folio_err *err);
+			      int (*fn)(void *ctx, long long id, const char *type,
+					const char *text),
+			      void *ctx, struct folio_err *err);
 	int (*review)(struct folio_store *store, int limit,
-			int (*fn)(void *ctx, const struct folio_review_item *it), void *ctx,
-			struct folio_err *err);
+		      int (*fn)(void *ctx, const struct folio_review_item *it), void *ctx,
+		      struct folio_err *err);
 	char *(*blob_path)(const struct folio_store *store, const char *sha256);
 	int (*search)(struct folio_store *store, const struct folio_search_opts *opts,
-			int (*fn)(void *ctx, const struct folio_hit *hit), void *ctx,
-			struct folio_err *err);
+		      int (*fn)(void *ctx, const struct folio_hit *hit), void *ctx,
+		      struct folio_err *err);
 	long long (*count)(struct folio_store *store, const struct folio_search_opts *opts,
-			struct folio_err *err);
+			   struct folio_err *err);
 	int (*stats)(struct folio_store *store, struct folio_stats *st, struct folio_err *err);
 	int (*journal_received)(struct folio_store *store, const char *path, long long size,
-			long long *id, struct folio_err *err);
+				long long *id, struct folio_err *err);
 	int (*journal_settle)(struct folio_store *store, long long id, const char *state,
-			long long documents, long long pages, const char *reason,
-			const char *moved_to, struct folio_err *err);
+			      long long documents, long long pages, const char *reason,
+			      const char *moved_to, struct folio_err *err);
 	long long (*store_cleanup)(struct folio_store *store);
 	long long (*journal_recover)(struct folio_store *store, struct folio_err *err);
-	int (*daemon_beat)(struct folio_store *store, long pid, double started_at,
-			long long queue, long long unsettled, const char *inboxes,
-			struct folio_err *err);
+	int (*daemon_beat)(struct folio_store *store, long pid, double started_at, long long queue,
+			   long long unsettled, const char *inboxes, struct folio_err *err);
 	int (*daemon_gone)(struct folio_store *store, long pid);
-	int (*status)(struct folio_store *store, struct folio_status *st,
-			struct folio_err *err);
-	long long (*verify)(struct folio_store *store,
-			void (*fn)(void *arg, const char *problem), void *arg, int daemon_alive,
-			struct folio_err *err);
+	int (*status)(struct folio_store *store, struct folio_status *st, struct folio_err *err);
+	long long (*verify)(struct folio_store *store, void (*fn)(void *arg, const char *problem),
+			    void *arg, int daemon_alive, struct folio_err *err);
 	int (*vendors)(struct folio_store *store, int limit,
-			int (*fn)(void *ctx, const struct folio_vendor *v), void *ctx,
-			struct folio_err *err);
+		       int (*fn)(void *ctx, const struct folio_vendor *v), void *ctx,
+		       struct folio_err *err);
 	int (*ledger_exported)(struct folio_store *store, long long doc_id, const char *target,
-			struct folio_err *err);
+			       struct folio_err *err);
 	long long (*ledger_key_owner)(struct folio_store *store, const char *target,
-			const char *key, long long not_doc, long long *batch,
-			struct folio_err *err);
+				      const char *key, long long not_doc, long long *batch,
+				      struct folio_err *err);
 	int (*ledger_record)(struct folio_store *store, const struct folio_ledger_batch *b,
-			long long *id, struct folio_err *err);
+			     long long *id, struct folio_err *err);
 	int (*ledger_done)(struct folio_store *store, long long id, struct folio_err *err);
 	int (*ledger_batches)(struct folio_store *store, int pending,
-			int (*fn)(void *ctx, const struct folio_batch_info *b), void *ctx,
-			struct folio_err *err);
+			      int (*fn)(void *ctx, const struct folio_batch_info *b), void *ctx,
+			      struct folio_err *err);
 	int (*ledger_batch)(struct folio_store *store, long long id,
-			int (*fn)(void *ctx, const struct folio_batch_info *b), void *ctx,
-			struct folio_err *err);
+			    int (*fn)(void *ctx, const struct folio_batch_info *b), void *ctx,
+			    struct folio_err *err);
 	int (*ledger_files)(struct folio_store *store, long long id,
-			int (*fn)(void *ctx, const char *name, const char *sha256, long long bytes, const char *copy),
-			void *ctx, struct folio_err *err);
+			    int (*fn)(void *ctx, const char *name, const char *sha256,
+				      long long bytes, const char *copy),
+			    void *ctx, struct folio_err *err);
 	int (*ledger_items)(struct folio_store *store, long long id,
-			int (*fn)(void *ctx, long long doc_id, const char *sha256), void *ctx,
-			struct folio_err *err);
+			    int (*fn)(void *ctx, long long doc_id, const char *sha256), void *ctx,
+			    struct folio_err *err);
 	char *(*vendor_name)(struct folio_store *store, long long id);
 	/* optional (NULL: formats print no batch number): the number the
 	 * next batch will get */

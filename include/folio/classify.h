@@ -69,8 +69,7 @@ void folio_classify_set_model(struct folio_classifier *c, struct folio_model *m)
  * optional; a file that cannot be read or is corrupt is FOLIO_FAILED with
  * the reason in err, also leaving `c` as it was.
  */
-int folio_classify_load_model(struct folio_classifier *c, const char *path,
-			      struct folio_err *err);
+int folio_classify_load_model(struct folio_classifier *c, const char *path, struct folio_err *err);
 
 /* The model `c` uses, or NULL. */
 const struct folio_model *folio_classify_model(const struct folio_classifier *c);
@@ -82,9 +81,9 @@ const struct folio_model *folio_classify_model(const struct folio_classifier *c)
  * `folio show`-like explanations. */
 struct folio_rule_verdict {
 	const char *type;
-	const char *keyword;     /* heaviest matched keyword of type, or NULL */
+	const char *keyword; /* heaviest matched keyword of type, or NULL */
 	int score, second, strongest;
-	float conf;              /* as folio_classify_doc sets it for rules */
+	float conf; /* as folio_classify_doc sets it for rules */
 	int confident;
 };
 int folio_classify_rules(const struct folio_classifier *c, const char *text,
@@ -130,7 +129,7 @@ const char *folio_model_class(const struct folio_model *m, size_t i);
  */
 struct folio_trainer;
 
-struct folio_trainer *folio_trainer_new(void);   /* NULL on ENOMEM */
+struct folio_trainer *folio_trainer_new(void); /* NULL on ENOMEM */
 void folio_trainer_free(struct folio_trainer *t);
 size_t folio_trainer_count(const struct folio_trainer *t);
 
@@ -170,7 +169,6 @@ struct folio_tagger *folio_tagger_load(const char *path, struct folio_err *err);
 void folio_tagger_free(struct folio_tagger *t);
 
 /* Add the tags whose rules match doc->text. */
-int folio_tagger_apply(const struct folio_tagger *t, struct folio_doc *doc,
-		       struct folio_err *err);
+int folio_tagger_apply(const struct folio_tagger *t, struct folio_doc *doc, struct folio_err *err);
 
 #endif

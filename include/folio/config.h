@@ -17,47 +17,47 @@
 #define FOLIO_DEFAULT_LANGUAGES "pol+spa+por+ita"
 
 struct folio_config {
-	char *archive_dir;          /* used when neither --archive nor FOLIO_ARCHIVE is set */
-	char *languages;            /* Tesseract languages, e.g. "pol+spa+por+ita+eng" */
-	char *tessdata_dir;         /* NULL: Tesseract's compiled-in default */
-	char *models_dir;           /* NULL: see folio_config_models_dir() */
-	char *type_rules;           /* NULL: MODELS/doctype.rules */
-	char *tag_rules;            /* NULL: no tag rules */
-	int workers;                /* 0: number of online cores */
+	char *archive_dir;  /* used when neither --archive nor FOLIO_ARCHIVE is set */
+	char *languages;    /* Tesseract languages, e.g. "pol+spa+por+ita+eng" */
+	char *tessdata_dir; /* NULL: Tesseract's compiled-in default */
+	char *models_dir;   /* NULL: see folio_config_models_dir() */
+	char *type_rules;   /* NULL: MODELS/doctype.rules */
+	char *tag_rules;    /* NULL: no tag rules */
+	int workers;	    /* 0: number of online cores */
 
 	/* bounds that keep memory finite on hostile input */
-	uint64_t max_file_bytes;    /* one input file or archive entry */
-	int max_pages;              /* pages of one document */
-	uint64_t max_page_pixels;   /* width*height of one decoded page */
-	int render_dpi;             /* PDF pages without a text layer */
-	int min_text_chars;         /* fewer text-layer chars than this: OCR the page */
-	int review_confidence;      /* percent: a key field less sure than this needs review */
-	char *asn_pattern;          /* a barcode matching this (POSIX ERE) is the ASN */
-	char *split_barcode;        /* a page with a barcode matching this separates documents */
-	int split_blank;            /* a blank page separates documents */
+	uint64_t max_file_bytes;  /* one input file or archive entry */
+	int max_pages;		  /* pages of one document */
+	uint64_t max_page_pixels; /* width*height of one decoded page */
+	int render_dpi;		  /* PDF pages without a text layer */
+	int min_text_chars;	  /* fewer text-layer chars than this: OCR the page */
+	int review_confidence;	  /* percent: a key field less sure than this needs review */
+	char *asn_pattern;	  /* a barcode matching this (POSIX ERE) is the ASN */
+	char *split_barcode;	  /* a page with a barcode matching this separates documents */
+	int split_blank;	  /* a blank page separates documents */
 
 	/* archives (ZIP, TAR, 7z) */
 	int max_archive_entries;
 	uint64_t max_archive_bytes; /* total expanded bytes */
-	int max_archive_ratio;      /* expanded:compressed */
-	int max_archive_depth;      /* nested archives */
+	int max_archive_ratio;	    /* expanded:compressed */
+	int max_archive_depth;	    /* nested archives */
 
 	/* folio watch */
-	char *inboxes;              /* ':'-separated folders */
-	char *watch_backend;        /* "auto", "inotify" or "poll" */
-	int settle_ms;              /* size and mtime unchanged this long */
-	int rescan_seconds;         /* full rescan period */
-	int poll_ms;                /* polling backend's period */
-	char *done_dir;             /* NULL: remove archived files from the inbox */
-	char *quarantine_dir;       /* NULL: ARCHIVE/quarantine */
-	int tag_subfolders;         /* inbox/a/b/x.pdf gets tags "a" and "b" */
+	char *inboxes;	      /* ':'-separated folders */
+	char *watch_backend;  /* "auto", "inotify" or "poll" */
+	int settle_ms;	      /* size and mtime unchanged this long */
+	int rescan_seconds;   /* full rescan period */
+	int poll_ms;	      /* polling backend's period */
+	char *done_dir;	      /* NULL: remove archived files from the inbox */
+	char *quarantine_dir; /* NULL: ARCHIVE/quarantine */
+	int tag_subfolders;   /* inbox/a/b/x.pdf gets tags "a" and "b" */
 	/* a symbolic link found in an inbox or a walked folder: 0 refused
 	 * (quarantined, never read); 1 followed when its target is a regular
 	 * file inside that inbox or folder (see folio_open_input()) */
 	int follow_symlinks;
-	int max_queue;              /* files handed to the workers at once */
-	char *log;                  /* "stderr" or "syslog" */
-	char *log_level;            /* "debug", "info", "warning" or "error" */
+	int max_queue;	 /* files handed to the workers at once */
+	char *log;	 /* "stderr" or "syslog" */
+	char *log_level; /* "debug", "info", "warning" or "error" */
 
 	/* the country conventions of exports a spreadsheet opens (CSV's
 	 * `locale`): "pl", "es", "it", "pt", "excel"; NULL: none */
@@ -71,7 +71,7 @@ struct folio_config {
 	 * order (see src/export/ for each format's keys) */
 	struct folio_profile_opt {
 		char *profile, *key, *value;
-	} *export_opts;
+	} * export_opts;
 	size_t nexport_opts, export_opts_alloc;
 };
 

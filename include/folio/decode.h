@@ -30,8 +30,7 @@ struct folio_decoder {
 	/* 0: cannot decode; higher bids win. Must not allocate. */
 	int (*bid)(const char *mime, const unsigned char *data, size_t size);
 	/* FOLIO_OK, FOLIO_WARN or FOLIO_FAILED with err set. */
-	int (*decode)(struct folio_decode_ctx *ctx, struct folio_doc *doc,
-		      struct folio_err *err);
+	int (*decode)(struct folio_decode_ctx *ctx, struct folio_doc *doc, struct folio_err *err);
 };
 
 /*
@@ -54,8 +53,7 @@ void folio_decode_ctx_free(struct folio_decode_ctx *ctx);
  */
 typedef int (*folio_page_hook)(void *arg, struct folio_doc *doc, size_t page_index,
 			       struct folio_err *err);
-void folio_decode_ctx_set_page_hook(struct folio_decode_ctx *ctx, folio_page_hook fn,
-				    void *arg);
+void folio_decode_ctx_set_page_hook(struct folio_decode_ctx *ctx, folio_page_hook fn, void *arg);
 
 /*
  * Pick the best decoder for doc (doc->mime must be set) and run it.

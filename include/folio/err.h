@@ -25,24 +25,24 @@ enum {
 /* Which stage produced the error; shown in quarantine reasons. */
 enum folio_err_kind {
 	FOLIO_E_NONE = 0,
-	FOLIO_E_IO,       /* reading or writing a file failed */
-	FOLIO_E_INPUT,    /* the input is corrupt, empty, encrypted, ... */
-	FOLIO_E_TYPE,     /* unsupported content type */
-	FOLIO_E_LIMIT,    /* a configured bound (pages, pixels, bytes) hit */
-	FOLIO_E_OCR,      /* Tesseract failed */
-	FOLIO_E_DB,       /* SQLite failed */
-	FOLIO_E_CONFIG,   /* bad configuration */
-	FOLIO_E_USAGE,    /* bad command-line use */
+	FOLIO_E_IO,	/* reading or writing a file failed */
+	FOLIO_E_INPUT,	/* the input is corrupt, empty, encrypted, ... */
+	FOLIO_E_TYPE,	/* unsupported content type */
+	FOLIO_E_LIMIT,	/* a configured bound (pages, pixels, bytes) hit */
+	FOLIO_E_OCR,	/* Tesseract failed */
+	FOLIO_E_DB,	/* SQLite failed */
+	FOLIO_E_CONFIG, /* bad configuration */
+	FOLIO_E_USAGE,	/* bad command-line use */
 	FOLIO_E_NOMEM,
 	FOLIO_E_NOTFOUND,
-	FOLIO_E_REFUSED,  /* an export format cannot carry this document */
+	FOLIO_E_REFUSED, /* an export format cannot carry this document */
 };
 
 #define FOLIO_ERR_MSG_MAX 512
 
 struct folio_err {
 	enum folio_err_kind kind;
-	int sys_errno;                 /* errno when relevant, else 0 */
+	int sys_errno; /* errno when relevant, else 0 */
 	char msg[FOLIO_ERR_MSG_MAX];
 };
 
@@ -51,9 +51,8 @@ struct folio_err {
  * caller can write `return folio_err_set(err, FOLIO_FAILED, ...)`. A later
  * call overwrites an earlier one.
  */
-int folio_err_set(struct folio_err *err, int status, enum folio_err_kind kind,
-		  int sys_errno, const char *fmt, ...)
-	__attribute__((format(printf, 5, 6)));
+int folio_err_set(struct folio_err *err, int status, enum folio_err_kind kind, int sys_errno,
+		  const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
 /* Reset `err` to "no error". Accepts NULL. */
 void folio_err_clear(struct folio_err *err);

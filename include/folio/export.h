@@ -32,15 +32,15 @@
 struct folio_inv_party {
 	const char *name;
 	const char *tax_id;
-	const char *country;   /* ISO 3166-1 alpha-2; from the document, else from
+	const char *country; /* ISO 3166-1 alpha-2; from the document, else from
 				* the tax ID's prefix (EL is GR) */
-	const char *address;   /* one line: "street, postcode city[, region]" */
+	const char *address; /* one line: "street, postcode city[, region]" */
 };
 
 /* One row of the VAT breakdown (BG-23). */
 struct folio_inv_rate {
-	const char *rate;      /* "23"; "0" for zero-rated and exempt */
-	const char *category;  /* UNCL5305: S, Z, E, AE, K, G, O, L, M; NULL: not said */
+	const char *rate;     /* "23"; "0" for zero-rated and exempt */
+	const char *category; /* UNCL5305: S, Z, E, AE, K, G, O, L, M; NULL: not said */
 	const char *exemption_reason, *exemption_code;
 	const char *net, *vat; /* never NULL in a loaded record */
 };
@@ -53,19 +53,19 @@ struct folio_inv_line {
 
 /* A document-level allowance or charge (BG-20, BG-21). */
 struct folio_inv_charge {
-	int charge;            /* 1: a charge, 0: an allowance */
+	int charge; /* 1: a charge, 0: an allowance */
 	const char *amount, *reason, *reason_code, *rate, *category;
-	const char *base;      /* BT-93/BT-100 base amount, or NULL */
-	const char *percent;   /* BT-94/BT-101 percentage ("2" is 2 %), or NULL */
+	const char *base;    /* BT-93/BT-100 base amount, or NULL */
+	const char *percent; /* BT-94/BT-101 percentage ("2" is 2 %), or NULL */
 };
 
 struct folio_invoice {
 	long long doc_id;
-	const char *sha256;    /* of the archived original */
-	const char *doc_type;  /* "invoice", "credit_note", ... */
+	const char *sha256;   /* of the archived original */
+	const char *doc_type; /* "invoice", "credit_note", ... */
 	const char *title;
 	const char *added_at;
-	const char *vendor;    /* the vendor registry's name for the seller */
+	const char *vendor; /* the vendor registry's name for the seller */
 	int needs_review;
 	const char *review;
 
@@ -96,7 +96,7 @@ struct folio_invoice {
 	const char *preceding_invoice_number, *preceding_invoice_date;
 	const char *tax_point_date, *vat_due_date_code;
 	const char *payment_terms, *payment_means_code;
-	const char *note;      /* people's notes (folio note), a line each: BT-22 */
+	const char *note; /* people's notes (folio note), a line each: BT-22 */
 	const char *payment_account, *payment_account_name, *payment_bic;
 
 	struct folio_inv_rate *rates;
@@ -116,7 +116,7 @@ struct folio_invoice {
 	struct folio_doc *doc_;
 	char **pool_;
 	size_t npool_, pool_alloc_;
-	int nomem_;            /* a string could not be kept */
+	int nomem_; /* a string could not be kept */
 };
 
 /*
@@ -149,10 +149,10 @@ int folio_invoice_is_credit(const struct folio_invoice *inv);
 struct folio_export;
 
 struct folio_export_module {
-	const char *name;          /* --to NAME */
-	const char *ext;           /* file name extension, without the dot */
-	const char *summary;       /* one line for `folio export --list` */
-	int file_per_invoice;      /* 1: each invoice is a file of its own and
+	const char *name;     /* --to NAME */
+	const char *ext;      /* file name extension, without the dot */
+	const char *summary;  /* one line for `folio export --list` */
+	int file_per_invoice; /* 1: each invoice is a file of its own and
 				    * --out names a folder (XML formats) */
 	/* profile keys the module reads, NULL-terminated, each "key\tmeaning
 	 * (default)" for --list --verbose and the man page */
@@ -200,14 +200,14 @@ struct folio_export_opt {
  */
 struct folio_export {
 	const struct folio_export_module *mod;
-	const char *profile;           /* NULL: the module's defaults */
+	const char *profile; /* NULL: the module's defaults */
 	const struct folio_export_opt *opts;
-	size_t nopts;                  /* later entries override earlier ones */
-	const char *now;               /* the batch's time, "YYYY-MM-DDTHH:MM:SSZ":
+	size_t nopts;		   /* later entries override earlier ones */
+	const char *now;	   /* the batch's time, "YYYY-MM-DDTHH:MM:SSZ":
 					* formats that stamp a creation time use it so
 					* one batch always has the same bytes */
-	long long batch;               /* the batch's number, 0 for a dry run */
-	const char *custom_fields;     /* the config's custom_fields (may be NULL):
+	long long batch;	   /* the batch's number, 0 for a dry run */
+	const char *custom_fields; /* the config's custom_fields (may be NULL):
 					* columns a format may name */
 	void *state;
 };

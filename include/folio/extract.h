@@ -28,13 +28,13 @@
 /* ---- candidates ------------------------------------------------------- */
 
 struct folio_cand {
-	char *name;            /* canonical field name, e.g. "gross_total" */
-	char *value;           /* normalised as above */
-	char *raw;             /* as printed, may be NULL */
-	float conf;            /* 0..1, the parser's own belief */
+	char *name;  /* canonical field name, e.g. "gross_total" */
+	char *value; /* normalised as above */
+	char *raw;   /* as printed, may be NULL */
+	float conf;  /* 0..1, the parser's own belief */
 	enum folio_source src;
-	int page;              /* 1-based, 0 when not tied to a page */
-	int bbox[4];           /* x, y, w, h in page units; zeros when unknown */
+	int page;    /* 1-based, 0 when not tied to a page */
+	int bbox[4]; /* x, y, w, h in page units; zeros when unknown */
 };
 
 struct folio_cands {
@@ -44,9 +44,8 @@ struct folio_cands {
 
 /* Append a candidate (strings copied; raw and bbox may be NULL).
  * Returns 0 or -1 on ENOMEM. */
-int folio_cands_add(struct folio_cands *c, const char *name, const char *value,
-		    const char *raw, float conf, enum folio_source src, int page,
-		    const int bbox[4]);
+int folio_cands_add(struct folio_cands *c, const char *name, const char *value, const char *raw,
+		    float conf, enum folio_source src, int page, const int bbox[4]);
 /* Free the array and its strings; the struct may be reused after. */
 void folio_cands_free(struct folio_cands *c);
 /* The first candidate named `name` from `src` (FOLIO_SRC_NONE: any), or NULL. */
@@ -74,8 +73,7 @@ int folio_einvoice_parse(const void *xml, size_t len, struct folio_cands *out,
  * recognised (candidates may still be few), 0 when it is not an invoice
  * payload. -1 on ENOMEM.
  */
-int folio_qr_parse(const char *payload, int page, const int bbox[4],
-		   struct folio_cands *out);
+int folio_qr_parse(const char *payload, int page, const int bbox[4], struct folio_cands *out);
 
 /* ---- layout (src/extract/layout.c) ------------------------------------- */
 
@@ -124,8 +122,8 @@ int folio_invoice_like(const char *type);
 struct folio_extractor;
 
 struct folio_extract_opts {
-	const char *lexicon;   /* path of labels.tsv */
-	float review_below;    /* key field confidence threshold, e.g. 0.6 */
+	const char *lexicon; /* path of labels.tsv */
+	float review_below;  /* key field confidence threshold, e.g. 0.6 */
 };
 
 struct folio_extractor *folio_extractor_new(const struct folio_extract_opts *o,

@@ -20,33 +20,33 @@
 /* What became of one document. Strings are valid during the callback. */
 struct folio_result {
 	const char *path;
-	long long id;              /* 0 when quarantined */
-	const char *sha256;        /* "" when the file could not be read */
-	const char *status;        /* "archived", "duplicate", "quarantined" */
+	long long id;	    /* 0 when quarantined */
+	const char *sha256; /* "" when the file could not be read */
+	const char *status; /* "archived", "duplicate", "quarantined" */
 	int pages;
-	const char *doc_type;      /* NULL unless archived/duplicate */
-	const char *reason;        /* NULL unless quarantined or duplicate */
-	const char *stage;         /* where it failed: "read", "detect", ... */
-	double seconds;            /* wall time spent on it by a worker */
+	const char *doc_type; /* NULL unless archived/duplicate */
+	const char *reason;   /* NULL unless quarantined or duplicate */
+	const char *stage;    /* where it failed: "read", "detect", ... */
+	double seconds;	      /* wall time spent on it by a worker */
 	/* where the time went: reading and hashing, decoding with OCR,
 	 * extracting fields, classifying, storing (the writer's part) */
 	double t_read, t_decode, t_extract, t_classify, t_store;
 };
 
 struct folio_progress {
-	size_t docs_done, docs_total;   /* total grows as archives expand */
+	size_t docs_done, docs_total; /* total grows as archives expand */
 	size_t pages_done;
-	double elapsed;                 /* seconds since the start */
+	double elapsed; /* seconds since the start */
 };
 
 /* What became of one submitted file once it, and every document found
  * inside it (archive entries), is settled. */
 struct folio_source_result {
 	const char *path;
-	void *cookie;              /* as given to folio_pipeline_submit() */
+	void *cookie; /* as given to folio_pipeline_submit() */
 	size_t archived, duplicates, quarantined;
-	size_t pages;              /* of the documents archived from it */
-	const char *reasons;       /* one line per quarantined document; "" if none */
+	size_t pages;	     /* of the documents archived from it */
+	const char *reasons; /* one line per quarantined document; "" if none */
 };
 
 struct folio_ingest_opts {
@@ -146,9 +146,9 @@ int folio_ingest(struct folio_archive *arc, char *const *paths, size_t npaths,
  * once: process what is there, wait for the work to finish, return.
  * *quarantined counts the files that went to quarantine.
  */
-int folio_watch_run(struct folio_archive *arc, struct folio_config *cfg,
-		    const char *config_path, char *const *inboxes, size_t ninboxes, int once,
-		    size_t *quarantined, struct folio_err *err);
+int folio_watch_run(struct folio_archive *arc, struct folio_config *cfg, const char *config_path,
+		    char *const *inboxes, size_t ninboxes, int once, size_t *quarantined,
+		    struct folio_err *err);
 
 /* One correction: FIELD=VALUE as typed. */
 struct folio_fix {
@@ -172,8 +172,8 @@ int folio_note_doc(struct folio_archive *arc, const struct folio_config *cfg, lo
  * becomes archived and an event records who accepted what, with `note`.
  * FOLIO_E_USAGE when the document needs no review. *out as for fix.
  */
-int folio_review_accept(struct folio_archive *arc, long long id, const char *who,
-			const char *note, struct folio_doc **out, struct folio_err *err);
+int folio_review_accept(struct folio_archive *arc, long long id, const char *who, const char *note,
+			struct folio_doc **out, struct folio_err *err);
 
 /* Drop from doc->review the reasons its review_accepted field lists (the
  * same problem, whatever its figures); no reason left clears
@@ -204,10 +204,10 @@ int folio_fix_doc(struct folio_archive *arc, const struct folio_config *cfg, lon
 
 /* What `folio train` did. */
 struct folio_train_report {
-	size_t base;           /* examples from the shipped corpus */
-	size_t confirmed;      /* documents whose type a person set */
-	size_t fit;            /* of those, predicted right by the new model */
-	char path[4096];       /* where the model was written */
+	size_t base;	  /* examples from the shipped corpus */
+	size_t confirmed; /* documents whose type a person set */
+	size_t fit;	  /* of those, predicted right by the new model */
+	char path[4096];  /* where the model was written */
 };
 
 /*
@@ -226,32 +226,32 @@ struct folio_export_opt;
 
 /* `folio export`: what to export where. */
 struct folio_export_req {
-	const char *format;        /* --to; NULL: the profile's `format` */
-	const char *profile;       /* --profile, NULL: none */
-	const char *out;           /* --out; NULL: a new name in the current folder;
+	const char *format;		     /* --to; NULL: the profile's `format` */
+	const char *profile;		     /* --profile, NULL: none */
+	const char *out;		     /* --out; NULL: a new name in the current folder;
 				    * "-": standard output (one-file formats) */
-	const char *query;         /* search filters and words (NULL: everything) */
-	const struct folio_export_opt *sets;   /* --set KEY=VALUE, over the profile */
+	const char *query;		     /* search filters and words (NULL: everything) */
+	const struct folio_export_opt *sets; /* --set KEY=VALUE, over the profile */
 	size_t nsets;
-	int dry_run;               /* decide and report, write nothing */
-	int include_review;        /* also documents that need review */
-	int force;                 /* also probable duplicates of exported invoices */
+	int dry_run;	    /* decide and report, write nothing */
+	int include_review; /* also documents that need review */
+	int force;	    /* also probable duplicates of exported invoices */
 };
 
 /* What happened to one document. */
 enum folio_export_fate {
 	FOLIO_XF_EXPORTED,
-	FOLIO_XF_REFUSED,          /* the format cannot carry it: reason */
-	FOLIO_XF_HELD,             /* probably an invoice already exported: reason */
-	FOLIO_XF_REVIEW,           /* needs review (see --include-review) */
+	FOLIO_XF_REFUSED, /* the format cannot carry it: reason */
+	FOLIO_XF_HELD,	  /* probably an invoice already exported: reason */
+	FOLIO_XF_REVIEW,  /* needs review (see --include-review) */
 };
 
 struct folio_export_note {
 	long long doc_id;
-	const char *number;        /* invoice number or NULL */
-	const char *file;          /* the file written (folder exports), or NULL */
+	const char *number; /* invoice number or NULL */
+	const char *file;   /* the file written (folder exports), or NULL */
 	enum folio_export_fate fate;
-	const char *reason;        /* NULL for exported documents */
+	const char *reason; /* NULL for exported documents */
 };
 
 struct folio_export_report {
@@ -260,14 +260,14 @@ struct folio_export_report {
 	void *ctx;
 
 	char target[160];
-	char out[4096];            /* where the batch went ("-" for stdout) */
-	long long batch;           /* 0 when nothing was written */
+	char out[4096];	 /* where the batch went ("-" for stdout) */
+	long long batch; /* 0 when nothing was written */
 	size_t exported, refused, held, review, already;
 	size_t files;
 	long long bytes;
-	long long recovered;       /* pending batches completed before this one */
-	long long stuck;           /* pending batches that could not be completed */
-	char stuck_msg[512];       /* why (the last of them) */
+	long long recovered; /* pending batches completed before this one */
+	long long stuck;     /* pending batches that could not be completed */
+	char stuck_msg[512]; /* why (the last of them) */
 };
 
 /*
@@ -291,8 +291,7 @@ int folio_export_run(struct folio_archive *arc, const struct folio_config *cfg,
  * them and err (FOLIO_WARN) says why for the last one. Returns the number
  * completed, or -1 when the ledger cannot be read.
  */
-long long folio_export_recover(struct folio_archive *arc, long long *stuck,
-				struct folio_err *err);
+long long folio_export_recover(struct folio_archive *arc, long long *stuck, struct folio_err *err);
 
 /*
  * `folio export --again BATCH`: write batch `id` again, byte for byte, to

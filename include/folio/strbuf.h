@@ -17,7 +17,10 @@ struct folio_strbuf {
 	size_t cap;
 };
 
-#define FOLIO_STRBUF_INIT { NULL, 0, 0 }
+#define FOLIO_STRBUF_INIT  \
+	{                  \
+		NULL, 0, 0 \
+	}
 
 int folio_strbuf_grow(struct folio_strbuf *sb, size_t extra);
 int folio_strbuf_add(struct folio_strbuf *sb, const void *data, size_t len);

@@ -29,16 +29,16 @@ void folio_sha256_hex(const void *data, size_t len, char hex[65]);
  * Read a whole regular file into a new buffer (caller frees). Fails with
  * FOLIO_E_LIMIT when it is larger than max_bytes, FOLIO_E_IO otherwise.
  */
-int folio_read_file(const char *path, uint64_t max_bytes, unsigned char **data,
-		    size_t *size, struct folio_err *err);
+int folio_read_file(const char *path, uint64_t max_bytes, unsigned char **data, size_t *size,
+		    struct folio_err *err);
 
 /*
  * Read what is left of open file `fd` (not closed here) into a new buffer
  * (caller frees), never more than max_bytes (FOLIO_E_LIMIT); `name` is for
  * messages. For a descriptor from folio_open_input().
  */
-int folio_read_fd(int fd, const char *name, uint64_t max_bytes, unsigned char **data,
-		  size_t *size, struct folio_err *err);
+int folio_read_fd(int fd, const char *name, uint64_t max_bytes, unsigned char **data, size_t *size,
+		  struct folio_err *err);
 
 /*
  * Open `name` in folder `dirfd` (or AT_FDCWD) for reading, refusing what
@@ -74,8 +74,8 @@ int folio_openat_regular(int dirfd, const char *name, const struct stat *expect,
  * Non-regular files are refused as with root NULL. On FOLIO_OK *fd is open
  * for reading (caller closes) and *st (may be NULL) its fstat.
  */
-int folio_open_input(const char *root, const char *path, int follow_links, int *fd,
-		     struct stat *st, struct folio_err *err);
+int folio_open_input(const char *root, const char *path, int follow_links, int *fd, struct stat *st,
+		     struct folio_err *err);
 
 /* What a file of mode `mode` is, for messages: "FIFO", "socket",
  * "character device", "block device", "folder", "symbolic link",
@@ -115,8 +115,8 @@ int folio_write_file_atomic_by(const char *path, const void *data, size_t len, i
  */
 struct folio_json {
 	struct folio_strbuf *sb;
-	int first;             /* nothing written yet in the open object or array */
-	int err;               /* memory ran out: the text is incomplete */
+	int first; /* nothing written yet in the open object or array */
+	int err;   /* memory ran out: the text is incomplete */
 };
 void folio_json_init(struct folio_json *j, struct folio_strbuf *sb);
 /* Open an object ('{') or an array ('['); close it with the other brace. */
@@ -154,8 +154,8 @@ void folio_json_raw(struct folio_json *j, const char *key, const char *json);
 struct folio_json_pair {
 	char *key, *value;
 };
-int folio_json_rows(const char *json,
-		    int (*row)(void *ctx, struct folio_json_pair *kv, size_t n), void *ctx);
+int folio_json_rows(const char *json, int (*row)(void *ctx, struct folio_json_pair *kv, size_t n),
+		    void *ctx);
 /* The value of `key` among the pairs, or NULL. */
 const char *folio_json_get(const struct folio_json_pair *kv, size_t n, const char *key);
 

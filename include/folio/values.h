@@ -82,8 +82,7 @@ size_t folio_date_parse(const char *s, enum folio_date_order order, char out[11]
  * "dni", "nie", "cif", "nif", "piva", "cf", "ustid", "tva", "cnpj", "cpf",
  * "vat".
  */
-int folio_taxid_check(const char *raw, const char *country, char out[32],
-		      const char **kind);
+int folio_taxid_check(const char *raw, const char *country, char out[32], const char **kind);
 
 /* 1 when folio has a scheme for the country whose two letters start
  * `cc` (the EU member states, BR; GR as EL), so that an ID with that
@@ -128,7 +127,6 @@ int folio_field_known(const char *name, const char **kind);
 /* Validate and normalise a value typed by a user for field `name`: dates
  * in any supported format, amounts, tax IDs and IBANs with check digits.
  * Writes the normalised value (caller frees) or fails with the reason. */
-int folio_field_normalise(const char *name, const char *value, char **out,
-			  struct folio_err *err);
+int folio_field_normalise(const char *name, const char *value, char **out, struct folio_err *err);
 
 #endif

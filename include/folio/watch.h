@@ -31,18 +31,18 @@
 #include "folio/err.h"
 
 enum folio_watch_backend {
-	FOLIO_WATCH_AUTO = 0,     /* inotify, or polling on network/FUSE mounts */
+	FOLIO_WATCH_AUTO = 0, /* inotify, or polling on network/FUSE mounts */
 	FOLIO_WATCH_INOTIFY,
 	FOLIO_WATCH_POLL,
 };
 
 struct folio_watch_opts {
-	const char *const *inboxes;   /* folders to watch (must exist) */
+	const char *const *inboxes; /* folders to watch (must exist) */
 	size_t ninboxes;
 	enum folio_watch_backend backend;
-	double settle_seconds;        /* size+mtime unchanged this long (e.g. 2) */
-	double rescan_seconds;        /* full rescan period (e.g. 300) */
-	double poll_seconds;          /* polling backend's scan period (e.g. 5) */
+	double settle_seconds; /* size+mtime unchanged this long (e.g. 2) */
+	double rescan_seconds; /* full rescan period (e.g. 300) */
+	double poll_seconds;   /* polling backend's scan period (e.g. 5) */
 	/* absolute folders below an inbox never to report (done/, quarantine/) */
 	const char *const *exclude;
 	size_t nexclude;
@@ -53,21 +53,20 @@ struct folio_watch_opts {
 
 /* A complete file. Strings owned by the watcher until the next call. */
 struct folio_watch_file {
-	const char *path;             /* full path */
-	const char *inbox;            /* the inbox it is in, as given */
-	const char *subdir;           /* folder below the inbox, "" at top level;
+	const char *path;   /* full path */
+	const char *inbox;  /* the inbox it is in, as given */
+	const char *subdir; /* folder below the inbox, "" at top level;
 	                                 "a/b" for inbox/a/b/x.pdf */
 	off_t size;
 	struct timespec mtime;
-	mode_t type;                  /* S_IFREG, S_IFLNK, S_IFIFO, ... (lstat) */
+	mode_t type; /* S_IFREG, S_IFLNK, S_IFIFO, ... (lstat) */
 };
 
 struct folio_watcher;
 
 /* Start watching; does the start-up scan. NULL with err set when an inbox
  * cannot be read. */
-struct folio_watcher *folio_watcher_new(const struct folio_watch_opts *opts,
-					struct folio_err *err);
+struct folio_watcher *folio_watcher_new(const struct folio_watch_opts *opts, struct folio_err *err);
 void folio_watcher_free(struct folio_watcher *w);
 
 /* The backend in use for inbox i ("inotify" or "poll"). */

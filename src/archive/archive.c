@@ -30,7 +30,8 @@ struct folio_archive *folio_archive_open(const char *where, int flags, struct fo
 	size_t i;
 
 	for (i = 0; i < sizeof(backends) / sizeof(backends[0]); i++)
-		if (backends[i]->version == FOLIO_STORE_OPS_VERSION && backends[i]->accepts(where)) {
+		if (backends[i]->version == FOLIO_STORE_OPS_VERSION &&
+		    backends[i]->accepts(where)) {
 			ops = backends[i];
 			break;
 		}
@@ -39,7 +40,8 @@ struct folio_archive *folio_archive_open(const char *where, int flags, struct fo
 
 		folio_err_set(err, FOLIO_FATAL, FOLIO_E_USAGE, 0,
 			      "no storage backend for '%.*s://' archives in this build"
-			      " (an archive is a folder)", n ? n : (int)strlen(where), where);
+			      " (an archive is a folder)",
+			      n ? n : (int)strlen(where), where);
 		return NULL;
 	}
 	if (!(arc = calloc(1, sizeof(*arc)))) {
@@ -67,7 +69,8 @@ const char *folio_archive_backend(const struct folio_archive *arc)
 	return arc->ops->name;
 }
 
-struct folio_store *folio_archive_store(struct folio_archive *arc, const struct folio_store_ops *ops)
+struct folio_store *folio_archive_store(struct folio_archive *arc,
+					const struct folio_store_ops *ops)
 {
 	return arc && arc->ops == ops ? arc->st : NULL;
 }
@@ -90,20 +93,20 @@ int folio_archive_schema_version(struct folio_archive *arc)
 }
 
 int folio_archive_each_sha(struct folio_archive *arc,
-			int (*fn)(void *ctx, const char *sha256, long long id), void *ctx,
-			struct folio_err *err)
+			   int (*fn)(void *ctx, const char *sha256, long long id), void *ctx,
+			   struct folio_err *err)
 {
 	return arc->ops->each_sha(arc->st, fn, ctx, err);
 }
 
 long long folio_archive_find_sha(struct folio_archive *arc, const char *sha256,
-			struct folio_err *err)
+				 struct folio_err *err)
 {
 	return arc->ops->find_sha(arc->st, sha256, err);
 }
 
 int folio_archive_summary(struct folio_archive *arc, long long id, int *pages, char *type,
-			size_t typelen, struct folio_err *err)
+			  size_t typelen, struct folio_err *err)
 {
 	return arc->ops->summary(arc->st, id, pages, type, typelen, err);
 }
@@ -126,38 +129,38 @@ int folio_archive_event(struct folio_archive *arc, const char *kind, long long d
 }
 
 int folio_archive_get(struct folio_archive *arc, long long id, struct folio_doc **out,
-			struct folio_err *err)
+		      struct folio_err *err)
 {
 	return arc->ops->get(arc->st, id, out, err);
 }
 
 int folio_archive_tag(struct folio_archive *arc, long long id, const char *const *add,
-			const char *const *remove, struct folio_err *err)
+		      const char *const *remove, struct folio_err *err)
 {
 	return arc->ops->tag(arc->st, id, add, remove, err);
 }
 
 int folio_archive_retype(struct folio_archive *arc, long long id, const char *type,
-			struct folio_err *err)
+			 struct folio_err *err)
 {
 	return arc->ops->retype(arc->st, id, type, err);
 }
 
 int folio_archive_update_fields(struct folio_archive *arc, const struct folio_doc *doc,
-			const char *detail, struct folio_err *err)
+				const char *detail, struct folio_err *err)
 {
 	return arc->ops->update_fields(arc->st, doc, detail, err);
 }
 
 int folio_archive_template_put(struct folio_archive *arc, const struct folio_template *t,
-			struct folio_err *err)
+			       struct folio_err *err)
 {
 	return arc->ops->template_put(arc->st, t, err);
 }
 
 int folio_archive_templates(struct folio_archive *arc,
-			int (*fn)(void *ctx, const struct folio_template *t), void *ctx,
-			struct folio_err *err)
+			    int (*fn)(void *ctx, const struct folio_template *t), void *ctx,
+			    struct folio_err *err)
 {
 	return arc->ops->templates(arc->st, fn, ctx, err);
 }
@@ -168,15 +171,16 @@ long long folio_archive_find_asn(struct folio_archive *arc, const char *asn)
 }
 
 int folio_archive_each_confirmed(struct folio_archive *arc,
-			int (*fn)(void *ctx, long long id, const char *type, const char *text),
-			void *ctx, struct folio_err *err)
+				 int (*fn)(void *ctx, long long id, const char *type,
+					   const char *text),
+				 void *ctx, struct folio_err *err)
 {
 	return arc->ops->each_confirmed(arc->st, fn, ctx, err);
 }
 
 int folio_archive_review(struct folio_archive *arc, int limit,
-			int (*fn)(void *ctx, const struct folio_review_item *it), void *ctx,
-			struct folio_err *err)
+			 int (*fn)(void *ctx, const struct folio_review_item *it), void *ctx,
+			 struct folio_err *err)
 {
 	return arc->ops->review(arc->st, limit, fn, ctx, err);
 }
@@ -187,36 +191,35 @@ char *folio_archive_blob_path(const struct folio_archive *arc, const char *sha25
 }
 
 int folio_archive_search(struct folio_archive *arc, const struct folio_search_opts *opts,
-			int (*fn)(void *ctx, const struct folio_hit *hit), void *ctx,
-			struct folio_err *err)
+			 int (*fn)(void *ctx, const struct folio_hit *hit), void *ctx,
+			 struct folio_err *err)
 {
 	return arc->ops->search(arc->st, opts, fn, ctx, err);
 }
 
 long long folio_archive_count(struct folio_archive *arc, const struct folio_search_opts *opts,
-			struct folio_err *err)
+			      struct folio_err *err)
 {
 	return arc->ops->count(arc->st, opts, err);
 }
 
-int folio_archive_stats(struct folio_archive *arc, struct folio_stats *st,
-			struct folio_err *err)
+int folio_archive_stats(struct folio_archive *arc, struct folio_stats *st, struct folio_err *err)
 {
 	return arc->ops->stats(arc->st, st, err);
 }
 
 int folio_journal_received(struct folio_archive *arc, const char *path, long long size,
-			long long *id, struct folio_err *err)
+			   long long *id, struct folio_err *err)
 {
 	return arc->ops->journal_received(arc->st, path, size, id, err);
 }
 
 int folio_journal_settle(struct folio_archive *arc, long long id, const char *state,
-			long long documents, long long pages, const char *reason,
-			const char *moved_to, struct folio_err *err)
+			 long long documents, long long pages, const char *reason,
+			 const char *moved_to, struct folio_err *err)
 {
 	return arc->ops->journal_settle(arc->st, id, state, documents, pages, reason, moved_to,
-			  err);
+					err);
 }
 
 long long folio_store_cleanup(struct folio_archive *arc)
@@ -230,7 +233,7 @@ long long folio_journal_recover(struct folio_archive *arc, struct folio_err *err
 }
 
 int folio_daemon_beat(struct folio_archive *arc, long pid, double started_at, long long queue,
-			long long unsettled, const char *inboxes, struct folio_err *err)
+		      long long unsettled, const char *inboxes, struct folio_err *err)
 {
 	return arc->ops->daemon_beat(arc->st, pid, started_at, queue, unsettled, inboxes, err);
 }
@@ -240,34 +243,33 @@ int folio_daemon_gone(struct folio_archive *arc, long pid)
 	return arc->ops->daemon_gone(arc->st, pid);
 }
 
-int folio_archive_status(struct folio_archive *arc, struct folio_status *st,
-			struct folio_err *err)
+int folio_archive_status(struct folio_archive *arc, struct folio_status *st, struct folio_err *err)
 {
 	return arc->ops->status(arc->st, st, err);
 }
 
 long long folio_archive_verify(struct folio_archive *arc,
-			void (*fn)(void *arg, const char *problem), void *arg, int daemon_alive,
-			struct folio_err *err)
+			       void (*fn)(void *arg, const char *problem), void *arg,
+			       int daemon_alive, struct folio_err *err)
 {
 	return arc->ops->verify(arc->st, fn, arg, daemon_alive, err);
 }
 
 int folio_archive_vendors(struct folio_archive *arc, int limit,
-			int (*fn)(void *ctx, const struct folio_vendor *v), void *ctx,
-			struct folio_err *err)
+			  int (*fn)(void *ctx, const struct folio_vendor *v), void *ctx,
+			  struct folio_err *err)
 {
 	return arc->ops->vendors(arc->st, limit, fn, ctx, err);
 }
 
 int folio_ledger_exported(struct folio_archive *arc, long long doc_id, const char *target,
-			struct folio_err *err)
+			  struct folio_err *err)
 {
 	return arc->ops->ledger_exported(arc->st, doc_id, target, err);
 }
 
 long long folio_ledger_key_owner(struct folio_archive *arc, const char *target, const char *key,
-			long long not_doc, long long *batch, struct folio_err *err)
+				 long long not_doc, long long *batch, struct folio_err *err)
 {
 	return arc->ops->ledger_key_owner(arc->st, target, key, not_doc, batch, err);
 }
@@ -289,29 +291,30 @@ int folio_ledger_done(struct folio_archive *arc, long long id, struct folio_err 
 }
 
 int folio_ledger_batches(struct folio_archive *arc, int pending,
-			int (*fn)(void *ctx, const struct folio_batch_info *b), void *ctx,
-			struct folio_err *err)
+			 int (*fn)(void *ctx, const struct folio_batch_info *b), void *ctx,
+			 struct folio_err *err)
 {
 	return arc->ops->ledger_batches(arc->st, pending, fn, ctx, err);
 }
 
 int folio_ledger_batch(struct folio_archive *arc, long long id,
-			int (*fn)(void *ctx, const struct folio_batch_info *b), void *ctx,
-			struct folio_err *err)
+		       int (*fn)(void *ctx, const struct folio_batch_info *b), void *ctx,
+		       struct folio_err *err)
 {
 	return arc->ops->ledger_batch(arc->st, id, fn, ctx, err);
 }
 
 int folio_ledger_files(struct folio_archive *arc, long long id,
-			int (*fn)(void *ctx, const char *name, const char *sha256, long long bytes, const char *copy),
-			void *ctx, struct folio_err *err)
+		       int (*fn)(void *ctx, const char *name, const char *sha256, long long bytes,
+				 const char *copy),
+		       void *ctx, struct folio_err *err)
 {
 	return arc->ops->ledger_files(arc->st, id, fn, ctx, err);
 }
 
 int folio_ledger_items(struct folio_archive *arc, long long id,
-			int (*fn)(void *ctx, long long doc_id, const char *sha256), void *ctx,
-			struct folio_err *err)
+		       int (*fn)(void *ctx, long long doc_id, const char *sha256), void *ctx,
+		       struct folio_err *err)
 {
 	return arc->ops->ledger_items(arc->st, id, fn, ctx, err);
 }

@@ -60,7 +60,7 @@
 #define MODEL_VERSION 1
 #define MODEL_MAX_BYTES (64u << 20)
 #define MAX_CLASSES 64
-#define MAX_WORDS 20000          /* words of a document looked at */
+#define MAX_WORDS 20000 /* words of a document looked at */
 #define EPOCHS 25
 #define LEARN_RATE 0.5f
 #define L2 1e-5f
@@ -70,9 +70,9 @@ struct folio_model {
 	unsigned nclass, bits, ndocs;
 	char **names;
 	float temp;
-	float *bias;             /* [nclass] */
-	uint32_t *bucket;        /* [nrows], increasing */
-	float *w;                /* [nrows * nclass] */
+	float *bias;	  /* [nclass] */
+	uint32_t *bucket; /* [nrows], increasing */
+	float *w;	  /* [nrows * nclass] */
 	size_t nrows;
 };
 
@@ -155,8 +155,8 @@ static int cmp_u32(const void *a, const void *b)
 }
 
 /* Hash every feature of one word (already with digits as '0'). */
-static int word_feats(struct hashes *hs, const char *w, size_t len, const char *prev,
-		      size_t plen, unsigned bits)
+static int word_feats(struct hashes *hs, const char *w, size_t len, const char *prev, size_t plen,
+		      unsigned bits)
 {
 	char buf[72];
 	size_t i, n, k;
@@ -399,8 +399,8 @@ static int bad(struct folio_err *err, const char *path, const char *why)
 }
 
 /* Parse a whole model file image into `m`. */
-static int parse_model(const unsigned char *d, size_t size, const char *path,
-		       struct folio_model *m, struct folio_err *err)
+static int parse_model(const unsigned char *d, size_t size, const char *path, struct folio_model *m,
+		       struct folio_err *err)
 {
 	const unsigned char *p, *end;
 	uint32_t version, nrows, prev = 0;
@@ -705,7 +705,7 @@ int folio_trainer_add(struct folio_trainer *t, const char *text, const char *typ
 struct sgd {
 	unsigned C;
 	size_t nb;
-	float *w, *g;            /* weights and AdaGrad's sums of squares */
+	float *w, *g; /* weights and AdaGrad's sums of squares */
 	float *b, *gb;
 };
 
@@ -858,10 +858,12 @@ int folio_trainer_build(const struct folio_trainer *t, struct folio_model **out,
 	if (t->nclass < 2)
 		return folio_err_set(err, FOLIO_FAILED, FOLIO_E_INPUT, 0,
 				     "training needs examples of at least two document types "
-				     "(have %u)", t->nclass);
-	if (!(s.w = calloc(s.nb * s.C, sizeof(*s.w))) || !(s.g = calloc(s.nb * s.C, sizeof(*s.g))) ||
-	    !(s.b = calloc(s.C, sizeof(*s.b))) || !(s.gb = calloc(s.C, sizeof(*s.gb))) ||
-	    !(fold = calloc(t->n, sizeof(*fold))) || !(m = calloc(1, sizeof(*m))))
+				     "(have %u)",
+				     t->nclass);
+	if (!(s.w = calloc(s.nb * s.C, sizeof(*s.w))) ||
+	    !(s.g = calloc(s.nb * s.C, sizeof(*s.g))) || !(s.b = calloc(s.C, sizeof(*s.b))) ||
+	    !(s.gb = calloc(s.C, sizeof(*s.gb))) || !(fold = calloc(t->n, sizeof(*fold))) ||
+	    !(m = calloc(1, sizeof(*m))))
 		goto nomem;
 	m->temp = fit_temperature(&s, t, fold);
 	memset(fold, 0, t->n * sizeof(*fold));

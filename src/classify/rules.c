@@ -12,14 +12,14 @@
 
 struct rule {
 	char *type;
-	char *keyword;  /* folded */
+	char *keyword; /* folded */
 	int weight;
 };
 
 struct folio_classifier {
 	struct rule *rules;
 	size_t n;
-	struct folio_model *model;   /* NULL: rules only */
+	struct folio_model *model; /* NULL: rules only */
 };
 
 void folio_classify_free(struct folio_classifier *c)
@@ -87,7 +87,8 @@ static int rule_line(void *ctx, char *line, int lineno, struct folio_err *err)
 		struct rule *nr = realloc(c->rules, cap * sizeof(*nr));
 
 		if (!nr)
-			return folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, ENOMEM, "out of memory");
+			return folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, ENOMEM,
+					     "out of memory");
 		c->rules = nr;
 		rl->alloc = cap;
 	}
@@ -189,8 +190,8 @@ int folio_classify_rules(const struct folio_classifier *c, const char *text,
 		if (v->conf < 0.05f)
 			v->conf = 0.05f;
 	}
-	v->confident = v->strongest >= FOLIO_RULE_STRONG &&
-		       v->score - v->second >= FOLIO_RULE_MARGIN;
+	v->confident =
+		v->strongest >= FOLIO_RULE_STRONG && v->score - v->second >= FOLIO_RULE_MARGIN;
 	return FOLIO_OK;
 }
 
@@ -238,28 +239,38 @@ static int in_set(const char *w, const char *const *set)
  */
 static const char *title_type(const char *folded, char *why, size_t nwhy)
 {
+	/* clang-format off */
 	static const char *const inv[] = {
 		"faktura", "factura", "fatura", "fattura", "rechnung", "invoice", "facture",
 		NULL,
 	};
+	/* clang-format on */
+	/* clang-format off */
 	static const char *const credit[] = {
 		"korygujaca", "korekta", "rectificativa", "gutschrift", "rechnungskorrektur",
 		"stornorechnung", "avoir", "credito", "credit", NULL,
 	};
+	/* clang-format on */
+	/* clang-format off */
 	static const char *const credit_title[] = {
 		"gutschrift", "rechnungskorrektur", "stornorechnung", "avoir", NULL,
 	};
+	/* clang-format on */
 	static const char *const proforma[] = { "proforma", "pro", NULL };
 	static const char *const code_label[] = { "rechnungsart", "tipologia", "tipo", "type",
-		NULL };
+						  NULL };
+	/* clang-format off */
 	static const char *const credit_code[] = {
 		"81", "83", "261", "262", "296", "308", "381", "384", "396", "420", "458", "532",
 		"td04", "td08", NULL,
 	};
+	/* clang-format on */
+	/* clang-format off */
 	static const char *const inv_code[] = {
 		"380", "383", "386", "389", "393", "395", "575", "623", "780", "td01", "td02",
 		"td06", "td24", "td25", NULL,
 	};
+	/* clang-format on */
 	const char *s = folded, *e;
 	const char *type = NULL;
 	int lines = 0, pending = 0;
@@ -288,15 +299,15 @@ static const char *title_type(const char *folded, char *why, size_t nwhy)
 				for (k = i + 1; k < n && k < i + 4; k++) {
 					if (in_set(w[k], credit_code) || in_set(w[k], inv_code)) {
 						snprintf(why, nwhy, "type code %s", w[k]);
-						return in_set(w[k], credit_code) ? "credit_note"
-										  : "invoice";
+						return in_set(w[k], credit_code) ? "credit_note" :
+										   "invoice";
 					}
 				}
 			}
 		if (lines >= 0 && lines < 15 && n <= 8) {
 			if (in_set(w[0], inv) || in_set(w[0], credit_title) ||
-			    (n > 1 && !strcmp(w[0], "nota") && (!strcmp(w[1], "di") ||
-								  !strcmp(w[1], "de"))) ||
+			    (n > 1 && !strcmp(w[0], "nota") &&
+			     (!strcmp(w[1], "di") || !strcmp(w[1], "de"))) ||
 			    (n > 1 && !strcmp(w[0], "credit") && !strcmp(w[1], "note"))) {
 				const char *t = "invoice";
 
@@ -313,7 +324,7 @@ static const char *title_type(const char *folded, char *why, size_t nwhy)
 					goto next;
 				type = t;
 				snprintf(why, nwhy, "title '%.40s'", w[0]);
-				lines = -1;    /* keep looking for a type code only */
+				lines = -1; /* keep looking for a type code only */
 				continue;
 			}
 		}
@@ -395,8 +406,7 @@ void folio_classify_set_model(struct folio_classifier *c, struct folio_model *m)
 	c->model = m;
 }
 
-int folio_classify_load_model(struct folio_classifier *c, const char *path,
-			      struct folio_err *err)
+int folio_classify_load_model(struct folio_classifier *c, const char *path, struct folio_err *err)
 {
 	struct folio_err tmp = { 0 };
 	struct folio_model *m;

@@ -63,7 +63,8 @@ static int tag_line(void *ctx, char *line, int lineno, struct folio_err *err)
 		struct tag_rule *nr = realloc(t->rules, cap * sizeof(*nr));
 
 		if (!nr)
-			return folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, ENOMEM, "out of memory");
+			return folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, ENOMEM,
+					     "out of memory");
 		t->rules = nr;
 		tl->alloc = cap;
 	}
@@ -102,8 +103,7 @@ struct folio_tagger *folio_tagger_load(const char *path, struct folio_err *err)
 	return tl.t;
 }
 
-int folio_tagger_apply(const struct folio_tagger *t, struct folio_doc *doc,
-		       struct folio_err *err)
+int folio_tagger_apply(const struct folio_tagger *t, struct folio_doc *doc, struct folio_err *err)
 {
 	char *text;
 	size_t i;
@@ -116,7 +116,8 @@ int folio_tagger_apply(const struct folio_tagger *t, struct folio_doc *doc,
 		if (!regexec(&t->rules[i].re, text, 0, NULL, 0) &&
 		    folio_doc_add_tag(doc, t->rules[i].tag)) {
 			free(text);
-			return folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, ENOMEM, "out of memory");
+			return folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, ENOMEM,
+					     "out of memory");
 		}
 	free(text);
 	return FOLIO_OK;

@@ -16,8 +16,8 @@
 #define EXIT_OK 0
 #define EXIT_FAIL 1
 #define EXIT_USAGE 2
-#define EXIT_NOHIT 1         /* search: no document matched (grep's 1) */
-#define EXIT_NOT_RUNNING 3   /* status: no daemon (systemctl is-active's 3) */
+#define EXIT_NOHIT 1	   /* search: no document matched (grep's 1) */
+#define EXIT_NOT_RUNNING 3 /* status: no daemon (systemctl is-active's 3) */
 
 /*
  * Options every command takes, before or after its name: -q/--quiet (only
@@ -29,7 +29,7 @@
 struct cli_flags {
 	int quiet;
 	int verbose;
-	int color;                  /* -1 auto, 0 never, 1 always */
+	int color; /* -1 auto, 0 never, 1 always */
 };
 extern struct cli_flags cli_flags;
 
@@ -50,17 +50,17 @@ int cli_live(int fd);
 struct cli {
 	const char *prog;
 	struct folio_config cfg;
-	const char *archive_dir;    /* resolved: --archive, FOLIO_ARCHIVE, config, default */
-	const char *config_path;    /* the config file read, or NULL */
-	char *default_dir;          /* owned when the default was used */
+	const char *archive_dir; /* resolved: --archive, FOLIO_ARCHIVE, config, default */
+	const char *config_path; /* the config file read, or NULL */
+	char *default_dir;	 /* owned when the default was used */
 };
 
 struct command {
 	const char *name;
 	int (*fn)(struct cli *cli, int argc, char **argv);
-	const char *usage;          /* after "folio NAME " */
+	const char *usage; /* after "folio NAME " */
 	const char *summary;
-	const char *help;           /* options, one per line */
+	const char *help; /* options, one per line */
 };
 
 int cmd_init(struct cli *cli, int argc, char **argv);

@@ -50,16 +50,17 @@ int cmd_cat(struct cli *cli, int argc, char **argv)
 	ret = EXIT_FAIL;
 	path = NULL;
 	if (vals[1] && !doc->source_sha256[0]) {
-		ret = cli_error(EXIT_FAIL, "document %lld was not cut from a batch: it has no "
-			       "source original ('folio cat %lld' gives its original)", doc->id,
-			       doc->id);
+		ret = cli_error(EXIT_FAIL,
+				"document %lld was not cut from a batch: it has no "
+				"source original ('folio cat %lld' gives its original)",
+				doc->id, doc->id);
 		goto out;
 	}
 	if (!(path = folio_archive_blob_path(arc, vals[1] ? doc->source_sha256 : doc->sha256)))
 		goto out;
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
-		cli_error(EXIT_FAIL, "cannot open the original of document %lld ('%s'): %s", doc->id,
-			  path, strerror(errno));
+		cli_error(EXIT_FAIL, "cannot open the original of document %lld ('%s'): %s",
+			  doc->id, path, strerror(errno));
 		goto out;
 	}
 	fflush(stdout);

@@ -39,8 +39,9 @@ static void on_note(void *ctx, const struct folio_export_note *n)
 		folio_json_init(&j, &sb);
 		folio_json_open(&j, NULL, '{');
 		folio_json_int(&j, "id", n->doc_id);
-		folio_json_str(&j, "fate", o->dry_run && n->fate == FOLIO_XF_EXPORTED
-						  ? "would_export" : fate_name(n->fate));
+		folio_json_str(&j, "fate",
+			       o->dry_run && n->fate == FOLIO_XF_EXPORTED ? "would_export" :
+									    fate_name(n->fate));
 		folio_json_str(&j, "invoice_number", n->number);
 		folio_json_str_if(&j, "file", n->file);
 		folio_json_str(&j, "reason", n->reason);
@@ -53,8 +54,8 @@ static void on_note(void *ctx, const struct folio_export_note *n)
 		/* the report goes to stderr: stdout may carry the export;
 		 * -q keeps only the refused, -v adds the exported */
 		fprintf(stderr, "%-12s %-6lld %-20s %s\n",
-			o->dry_run && n->fate == FOLIO_XF_EXPORTED ? "would export"
-								   : fate_name(n->fate),
+			o->dry_run && n->fate == FOLIO_XF_EXPORTED ? "would export" :
+								     fate_name(n->fate),
 			n->doc_id, n->number ? n->number : "-", n->reason ? n->reason : "");
 	}
 	folio_strbuf_release(&sb);
@@ -126,8 +127,7 @@ static int list(int json)
 			continue;
 		}
 		printf("%-8s %-8s %s%s\n", (*m)->name, (*m)->ext, (*m)->summary,
-		       (*m)->file_per_invoice ? " (a file per invoice: --out names a folder)"
-					      : "");
+		       (*m)->file_per_invoice ? " (a file per invoice: --out names a folder)" : "");
 		for (k = (*m)->keys; k && *k; k++) {
 			size_t n = strcspn(*k, "\t");
 
@@ -175,8 +175,7 @@ static void summary(const struct folio_export_req *req, const struct folio_expor
 		fprintf(stderr, "completed %lld export batch%s left pending by an interruption\n",
 			rep->recovered, rep->recovered == 1 ? "" : "es");
 	if (req->dry_run)
-		fprintf(stderr, "dry run: %zu would be exported to %s", rep->exported,
-			rep->target);
+		fprintf(stderr, "dry run: %zu would be exported to %s", rep->exported, rep->target);
 	else if (rep->batch)
 		fprintf(stderr, "exported %zu invoice%s to %s as batch %lld: %s", rep->exported,
 			rep->exported == 1 ? "" : "s", rep->target, rep->batch,
@@ -198,8 +197,8 @@ static void summary(const struct folio_export_req *req, const struct folio_expor
  * Move each --set KEY=VALUE (it may repeat) from argv to sets, the other
  * arguments to args, for the common parser. EXIT_OK or the exit status.
  */
-static int take_sets(int argc, char **argv, char **args, int *n,
-		     struct folio_export_opt *sets, size_t *nsets)
+static int take_sets(int argc, char **argv, char **args, int *n, struct folio_export_opt *sets,
+		     size_t *nsets)
 {
 	int i;
 
@@ -271,8 +270,8 @@ static int again(struct cli *cli, long long id, const char *out, int json,
 		goto out;
 	}
 	if (!json)
-		fprintf(stderr, "batch %lld (%s) written again: %zu file%s, %lld bytes to %s\n",
-			id, rep->target, rep->files, rep->files == 1 ? "" : "s", rep->bytes,
+		fprintf(stderr, "batch %lld (%s) written again: %zu file%s, %lld bytes to %s\n", id,
+			rep->target, rep->files, rep->files == 1 ? "" : "s", rep->bytes,
 			strcmp(rep->out, "-") ? rep->out : "standard output");
 out:
 	folio_archive_close(arc);
@@ -325,12 +324,12 @@ static int dispatch(struct cli *cli, const char *const *vals, const struct folio
 
 		if (*end || id < 1 || q->len || vals[0] || vals[2])
 			return cli_error(EXIT_USAGE, "export: --again BATCH takes a batch number "
-					 "and optionally --out");
+						     "and optionally --out");
 		return again(cli, id, vals[1], json, &rep);
 	}
 	if (!vals[0] && !vals[2])
 		return cli_error(EXIT_USAGE, "export: which format? --to FORMAT or --profile NAME "
-				 "(folio export --list)");
+					     "(folio export --list)");
 	if (json && vals[1] && !strcmp(vals[1], "-"))
 		return cli_error(EXIT_USAGE,
 				 "export: --json and --out - both want standard output");
@@ -348,9 +347,10 @@ static int dispatch(struct cli *cli, const char *const *vals, const struct folio
 
 int cmd_export(struct cli *cli, int argc, char **argv)
 {
-	static const char *const specs[] = { "to=", "out=", "profile=", "dry-run",
-					     "include-review", "force", "again=", "history",
-					     "list", "json", NULL };
+	static const char *const specs[] = {
+		"to=",	   "out=", "profile=", "dry-run", "include-review", "force", "again=",
+		"history", "list", "json",     NULL
+	};
 	const struct command *c = cli_command("export");
 	const char *vals[10] = { 0 };
 	struct folio_export_opt *sets = NULL;

@@ -67,8 +67,8 @@ int cmd_fix(struct cli *cli, int argc, char **argv)
 	}
 	if (folio_fix_doc(arc, &cli->cfg, id, fx, (size_t)n, cli_who(ubuf, sizeof(ubuf)), &doc,
 			  &err) != FOLIO_OK) {
-		ret = err.kind == FOLIO_E_USAGE ? cli_error(EXIT_USAGE, "fix: %s", err.msg)
-						: cli_fail(&err);
+		ret = err.kind == FOLIO_E_USAGE ? cli_error(EXIT_USAGE, "fix: %s", err.msg) :
+						  cli_fail(&err);
 	} else if (vals[0]) {
 		struct folio_strbuf sb;
 		struct folio_json j;

@@ -21,8 +21,8 @@
 
 struct ingest_out {
 	int json;
-	int tty;                    /* the summary on stderr */
-	int live;                   /* the progress bar on stderr */
+	int tty;  /* the summary on stderr */
+	int live; /* the progress bar on stderr */
 	int bar_shown;
 };
 
@@ -110,8 +110,8 @@ static void on_progress(void *arg, const struct folio_progress *p)
 	for (i = 0; i < width; i++)
 		bar[i] = i < filled ? '#' : '.';
 	bar[width] = '\0';
-	fprintf(stderr, "\r\033[K[%s] %zu/%zu docs  %zu pages  %.1f pages/s", bar,
-		p->docs_done, p->docs_total, p->pages_done, rate);
+	fprintf(stderr, "\r\033[K[%s] %zu/%zu docs  %zu pages  %.1f pages/s", bar, p->docs_done,
+		p->docs_total, p->pages_done, rate);
 	if (p->docs_done && p->docs_done < p->docs_total)
 		fprintf(stderr, "  ETA %d:%02d", (int)eta / 60, (int)eta % 60);
 	o->bar_shown = 1;
@@ -172,9 +172,10 @@ int cmd_ingest(struct cli *cli, int argc, char **argv)
 	if (ret != FOLIO_OK)
 		return cli_error(EXIT_FAIL, "ingest stopped: %s", err.msg);
 	if (out.tty)
-		fprintf(stderr, "%zu archived, %zu duplicate, %zu quarantined; %zu pages in %.1f s"
-			" (%.1f pages/min)\n", sum.archived, sum.duplicates, sum.quarantined,
-			sum.pages, sum.seconds,
+		fprintf(stderr,
+			"%zu archived, %zu duplicate, %zu quarantined; %zu pages in %.1f s"
+			" (%.1f pages/min)\n",
+			sum.archived, sum.duplicates, sum.quarantined, sum.pages, sum.seconds,
 			sum.seconds > 0 ? 60.0 * (double)sum.pages / sum.seconds : 0.0);
 	return sum.quarantined ? EXIT_FAIL : EXIT_OK;
 }

@@ -72,7 +72,8 @@ int cmd_note(struct cli *cli, int argc, char **argv)
 	if (first < 0)
 		return EXIT_USAGE;
 	if (first >= argc)
-		return cli_error(EXIT_USAGE, "note: expected ID [TEXT...] (see 'folio note --help')");
+		return cli_error(EXIT_USAGE,
+				 "note: expected ID [TEXT...] (see 'folio note --help')");
 	if (!(id = cli_doc_id(c, argv[first])))
 		return EXIT_USAGE;
 	/* several words form one note, as a shell user would expect */
@@ -94,8 +95,8 @@ int cmd_note(struct cli *cli, int argc, char **argv)
 		ret = cli_error(EXIT_FAIL, "out of memory");
 	} else if (folio_note_doc(arc, &cli->cfg, id, text.buf, cli_who(ubuf, sizeof(ubuf)), &doc,
 				  &err) != FOLIO_OK) {
-		ret = err.kind == FOLIO_E_USAGE ? cli_error(EXIT_USAGE, "note: %s", err.msg)
-						: cli_fail(&err);
+		ret = err.kind == FOLIO_E_USAGE ? cli_error(EXIT_USAGE, "note: %s", err.msg) :
+						  cli_fail(&err);
 	} else if (vals[0] || !cli_flags.quiet) {
 		print_notes(doc, id, vals[0] != NULL);
 	}

@@ -16,7 +16,8 @@ int cmd_retype(struct cli *cli, int argc, char **argv)
 	if (first < 0)
 		return EXIT_USAGE;
 	if (argc - first != 2)
-		return cli_error(EXIT_USAGE, "retype: expected ID TYPE (see 'folio retype --help')");
+		return cli_error(EXIT_USAGE,
+				 "retype: expected ID TYPE (see 'folio retype --help')");
 	if (!(id = cli_doc_id(c, argv[first])))
 		return EXIT_USAGE;
 	if (!(arc = cli_open(cli, 0)))

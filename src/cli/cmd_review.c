@@ -114,10 +114,14 @@ static int print_item(void *ctx, const struct folio_review_item *it)
 			p = e ? e + 2 : NULL;
 		}
 		if (it->dup_of)
-			folio_strbuf_addf(&sb, "       - possible duplicate of document %lld "
-					  "(folio show %lld)\n", it->dup_of, it->dup_of);
-		folio_strbuf_addf(&sb, "         checked and right as it is: folio review --done "
-				  "%lld\n", it->id);
+			folio_strbuf_addf(&sb,
+					  "       - possible duplicate of document %lld "
+					  "(folio show %lld)\n",
+					  it->dup_of, it->dup_of);
+		folio_strbuf_addf(&sb,
+				  "         checked and right as it is: folio review --done "
+				  "%lld\n",
+				  it->id);
 	}
 	if (sb.buf)
 		fputs(sb.buf, stdout);
@@ -129,7 +133,7 @@ static int print_item(void *ctx, const struct folio_review_item *it)
 }
 
 static int review_done(struct cli *cli, const struct command *c, const char *arg, const char *note,
-		  int json)
+		       int json)
 {
 	struct folio_err err = { 0 };
 	struct folio_archive *arc;
@@ -142,9 +146,10 @@ static int review_done(struct cli *cli, const struct command *c, const char *arg
 		return EXIT_USAGE;
 	if (!(arc = cli_open(cli, 0)))
 		return EXIT_FAIL;
-	if (folio_review_accept(arc, id, cli_who(ubuf, sizeof(ubuf)), note, &doc, &err) != FOLIO_OK) {
-		ret = err.kind == FOLIO_E_USAGE ? cli_error(EXIT_FAIL, "review: %s", err.msg)
-						: cli_fail(&err);
+	if (folio_review_accept(arc, id, cli_who(ubuf, sizeof(ubuf)), note, &doc, &err) !=
+	    FOLIO_OK) {
+		ret = err.kind == FOLIO_E_USAGE ? cli_error(EXIT_FAIL, "review: %s", err.msg) :
+						  cli_fail(&err);
 	} else if (json) {
 		struct folio_strbuf sb;
 		struct folio_json j;

@@ -12,9 +12,9 @@
 struct search_out {
 	int json;
 	int csv;
-	int table;     /* a terminal: aligned columns */
-	int width;     /* terminal width */
-	int color;     /* highlights and a bold header (--color, NO_COLOR, TERM) */
+	int table; /* a terminal: aligned columns */
+	int width; /* terminal width */
+	int color; /* highlights and a bold header (--color, NO_COLOR, TERM) */
 	int n;
 };
 
@@ -40,8 +40,7 @@ static size_t cut_utf8(const char *s, int cols)
 	return i;
 }
 
-static void table_row(struct folio_strbuf *sb, const struct folio_hit *h, int width,
-		      int color)
+static void table_row(struct folio_strbuf *sb, const struct folio_hit *h, int width, int color)
 {
 	size_t i, start = sb->len, n;
 	int rest, chars = 0;
@@ -68,7 +67,7 @@ static void table_row(struct folio_strbuf *sb, const struct folio_hit *h, int wi
 				if (*p == '\n' || *p == '\f' || *p == '\r' || *p == '\t')
 					*p = ' ';
 			folio_strbuf_add(sb, flat, cut_utf8(flat, rest));
-			if (color)   /* a highlight the cut left open */
+			if (color) /* a highlight the cut left open */
 				folio_strbuf_adds(sb, "\033[0m");
 			free(flat);
 		}
@@ -143,7 +142,8 @@ static int on_hit(void *arg, const struct folio_hit *h)
 		if (o->n == 1)
 			folio_strbuf_addf(&sb, "%s%-6s %-10s %-13s %-23s%14s  %s%s\n",
 					  o->color ? "\033[1m" : "", "ID", "DATE", "TYPE",
-					  "VENDOR / TITLE", "TOTAL", "MATCH", o->color ? "\033[0m" : "");
+					  "VENDOR / TITLE", "TOTAL", "MATCH",
+					  o->color ? "\033[0m" : "");
 		table_row(&sb, h, o->width, o->color);
 	} else {
 		folio_strbuf_addf(&sb, "%-6lld %7.3f  %s  [%s]\n       ", h->id, h->score, h->title,
@@ -151,7 +151,9 @@ static int on_hit(void *arg, const struct folio_hit *h)
 		/* one line per hit: the snippet's own line breaks become spaces */
 		for (i = 0; h->snippet[i]; i++)
 			folio_strbuf_addch(&sb, h->snippet[i] == '\n' || h->snippet[i] == '\f' ||
-						h->snippet[i] == '\r' ? ' ' : h->snippet[i]);
+								h->snippet[i] == '\r' ?
+							' ' :
+							h->snippet[i]);
 		while (sb.len && sb.buf[sb.len - 1] == ' ')
 			sb.buf[--sb.len] = '\0';
 		folio_strbuf_addch(&sb, '\n');
@@ -164,8 +166,8 @@ static int on_hit(void *arg, const struct folio_hit *h)
 
 int cmd_search(struct cli *cli, int argc, char **argv)
 {
-	static const char *const specs[] = { "json", "limit=", "offset=", "sort=", "count", "csv",
-					     NULL };
+	static const char *const specs[] = { "json",  "limit=", "offset=", "sort=",
+					     "count", "csv",	NULL };
 	const struct command *c = cli_command("search");
 	const char *vals[6] = { 0 };
 	struct search_out out = { 0 };
@@ -189,9 +191,10 @@ int cmd_search(struct cli *cli, int argc, char **argv)
 		errno = 0;
 		n = strtol(vals[1], &end, 10);
 		if (errno || *end || n < 1 || n > 100000)
-			return cli_error(EXIT_USAGE,
-					 "search: --limit wants a number from 1 to 100000, not '%s'",
-					 vals[1]);
+			return cli_error(
+				EXIT_USAGE,
+				"search: --limit wants a number from 1 to 100000, not '%s'",
+				vals[1]);
 		so.limit = (int)n;
 	}
 	if (vals[2]) {
@@ -201,8 +204,8 @@ int cmd_search(struct cli *cli, int argc, char **argv)
 		errno = 0;
 		n = strtol(vals[2], &end, 10);
 		if (errno || *end || n < 0 || n > 100000000)
-			return cli_error(EXIT_USAGE, "search: --offset wants a number >= 0, not '%s'",
-					 vals[2]);
+			return cli_error(EXIT_USAGE,
+					 "search: --offset wants a number >= 0, not '%s'", vals[2]);
 		so.offset = (int)n;
 	}
 	if (vals[3]) {
@@ -213,7 +216,8 @@ int cmd_search(struct cli *cli, int argc, char **argv)
 		else if (!strcmp(vals[3], "total"))
 			so.sort = FOLIO_SORT_TOTAL;
 		else
-			return cli_error(EXIT_USAGE, "search: --sort is score, date or total, not '%s'",
+			return cli_error(EXIT_USAGE,
+					 "search: --sort is score, date or total, not '%s'",
 					 vals[3]);
 	}
 	if (vals[0] && vals[5])

@@ -31,9 +31,9 @@ static void field_value_json(struct folio_json *j, const struct folio_field *f)
 			else
 				break;
 		}
-		if (i == n && digits && v[n - 1] != '.' && !(v[v[0] == '-'] == '0' &&
-							     v[(v[0] == '-') + 1] >= '0' &&
-							     v[(v[0] == '-') + 1] <= '9')) {
+		if (i == n && digits && v[n - 1] != '.' &&
+		    !(v[v[0] == '-'] == '0' && v[(v[0] == '-') + 1] >= '0' &&
+		      v[(v[0] == '-') + 1] <= '9')) {
 			folio_json_raw(j, "value", v);
 			return;
 		}
@@ -161,7 +161,8 @@ static void show_text(const struct folio_doc *d, struct folio_strbuf *sb)
 			  d->size, d->npages, d->npages == 1 ? "" : "s");
 	folio_strbuf_addf(sb, "sha256:    %s\n", d->sha256);
 	if (d->source_sha256[0])
-		folio_strbuf_addf(sb, "cut from:  %s (the scanned batch; folio cat --source %lld)\n",
+		folio_strbuf_addf(sb,
+				  "cut from:  %s (the scanned batch; folio cat --source %lld)\n",
 				  d->source_sha256, d->id);
 	folio_strbuf_addf(sb, "added:     %s\n", d->added_at ? d->added_at : "");
 	folio_strbuf_adds(sb, "tags:     ");

@@ -3,8 +3,8 @@
 #include "folio/strbuf.h"
 #include "folio/util.h"
 
-static void rows_json(struct folio_json *j, const char *name,
-		      const struct folio_stat_row *rows, int n)
+static void rows_json(struct folio_json *j, const char *name, const struct folio_stat_row *rows,
+		      int n)
 {
 	int i;
 

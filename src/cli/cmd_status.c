@@ -83,11 +83,12 @@ int cmd_status(struct cli *cli, int argc, char **argv)
 	}
 	if (alive)
 		printf("daemon:      running, pid %ld, since %s (heartbeat %s)\ninboxes:     %s\n"
-		       "queue:       %lld in the pipeline, %lld settling in the inbox\n", st.pid, t1,
-		       t2, st.inboxes, st.queue, st.unsettled);
+		       "queue:       %lld in the pipeline, %lld settling in the inbox\n",
+		       st.pid, t1, t2, st.inboxes, st.queue, st.unsettled);
 	else if (st.daemon)
 		printf("daemon:      not running (pid %ld stopped without clearing; last heartbeat"
-		       " %s)\n", st.pid, t2);
+		       " %s)\n",
+		       st.pid, t2);
 	else
 		printf("daemon:      not running\n");
 	printf("done:        %lld files / %lld pages in the last minute, %lld / %lld in the last"

@@ -44,8 +44,10 @@ int cmd_tag(struct cli *cli, int argc, char **argv)
 				return EXIT_USAGE;
 			if (got)
 				continue;
-			return cli_error(EXIT_USAGE, "tag: unknown option '%s' (a tag to remove is "
-					 "-TAG)", argv[i]);
+			return cli_error(EXIT_USAGE,
+					 "tag: unknown option '%s' (a tag to remove is "
+					 "-TAG)",
+					 argv[i]);
 		}
 		argv[nargs++] = argv[i];
 	}
@@ -54,7 +56,8 @@ int cmd_tag(struct cli *cli, int argc, char **argv)
 	(void)vals;
 	first = 1;
 	if (argc - first < 1)
-		return cli_error(EXIT_USAGE, "tag: expected a document id (see 'folio tag --help')");
+		return cli_error(EXIT_USAGE,
+				 "tag: expected a document id (see 'folio tag --help')");
 	if (!(id = cli_doc_id(c, argv[first])))
 		return EXIT_USAGE;
 	add = calloc((size_t)argc, sizeof(*add));

@@ -11,7 +11,7 @@
 /* --json: the problems gathered for one object at the end */
 struct problems {
 	int json;
-	struct folio_strbuf list;   /* JSON strings, comma-separated */
+	struct folio_strbuf list; /* JSON strings, comma-separated */
 };
 
 static void on_problem(void *arg, const char *problem)

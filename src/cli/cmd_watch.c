@@ -19,13 +19,13 @@ int cmd_watch(struct cli *cli, int argc, char **argv)
 		return cli_error(EXIT_USAGE, "watch: %s", err.msg);
 	/* -q: warnings and errors only; -v: debug lines too */
 	if ((cli_flags.quiet || cli_flags.verbose) &&
-	    folio_config_set(&cli->cfg, "log_level", cli_flags.quiet ? "warning" : "debug",
-			     &err) != FOLIO_OK)
+	    folio_config_set(&cli->cfg, "log_level", cli_flags.quiet ? "warning" : "debug", &err) !=
+		    FOLIO_OK)
 		return cli_fail(&err);
 	if (!(arc = cli_open(cli, FOLIO_ARCHIVE_CREATE)))
 		return EXIT_FAIL;
-	ret = folio_watch_run(arc, &cli->cfg, cli->config_path, argv + first, (size_t)(argc - first),
-			      vals[0] != NULL, &quarantined, &err);
+	ret = folio_watch_run(arc, &cli->cfg, cli->config_path, argv + first,
+			      (size_t)(argc - first), vals[0] != NULL, &quarantined, &err);
 	folio_archive_close(arc);
 	if (ret != FOLIO_OK)
 		return cli_fail(&err);

@@ -35,9 +35,10 @@ static int cli_engine(struct cli *cli, int argc, char **argv);
 #define ENGINE(fn) fn
 #endif
 
-static char **main_argv;            /* as given, for the engine */
+static char **main_argv; /* as given, for the engine */
 
 /* Sorted by name; `folio help` and the man page list them in this order. */
+/* clang-format off */
 static const struct command commands[] = {
 	{ "cat", cmd_cat, "[--source] ID | --asn N", "write a document's original bytes to stdout",
 	  "  --asn N       the document whose archive serial number is N (ASN000123 or 123)\n"
@@ -146,6 +147,7 @@ static const struct command commands[] = {
 	  "  --settle-ms N a file must keep its size and mtime this long (default 2000)\n"
 	  "  --backend B   auto, inotify or poll (default from config: auto)\n" },
 };
+/* clang-format on */
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 
@@ -184,12 +186,11 @@ static void usage(FILE *out)
 {
 	size_t i;
 
-	fprintf(out,
-		"usage: folio [--archive DIR] [--config FILE] COMMAND [ARGS...]\n"
-		"\n"
-		"folio turns scanned invoices and forms into a searchable archive.\n"
-		"\n"
-		"commands:\n");
+	fprintf(out, "usage: folio [--archive DIR] [--config FILE] COMMAND [ARGS...]\n"
+		     "\n"
+		     "folio turns scanned invoices and forms into a searchable archive.\n"
+		     "\n"
+		     "commands:\n");
 	for (i = 0; i < NCOMMANDS; i++)
 		fprintf(out, "  %-8s %s\n", commands[i].name, commands[i].summary);
 	fprintf(out,
@@ -199,8 +200,7 @@ static void usage(FILE *out)
 		"                 'archive', else $XDG_DATA_HOME/folio or ~/.local/share/folio)\n"
 		"  --config FILE  settings file (default: $FOLIO_CONFIG, else\n"
 		"                 $XDG_CONFIG_HOME/folio/folio.conf (~/.config), else\n"
-		"                 " FOLIO_SYSCONFDIR
-		"/folio/folio.conf)\n"
+		"                 " FOLIO_SYSCONFDIR "/folio/folio.conf)\n"
 		"  -q, --quiet    only problems and the data asked for\n"
 		"  -v, --verbose  timings and details\n"
 		"  --color[=WHEN] colour: auto (default: a terminal, unless NO_COLOR is set\n"
@@ -326,15 +326,14 @@ int cli_parse(const struct command *c, int argc, char **argv, const char *const 
 			exit(EXIT_OK);
 		}
 		switch (cli_common_option(a, 1)) {
-		case 1:
-			continue;
-		case -1:
-			free(ops);
-			return -1;
+		case 1: continue;
+		case -1: free(ops); return -1;
 		}
 		if (strncmp(a, "--", 2)) {
-			cli_error(EXIT_USAGE, "%s: unknown option '%s' (use '--' before an operand "
-				  "that starts with '-')", c->name, a);
+			cli_error(EXIT_USAGE,
+				  "%s: unknown option '%s' (use '--' before an operand "
+				  "that starts with '-')",
+				  c->name, a);
 			goto usage;
 		}
 		eq = strchr(a, '=');
@@ -358,8 +357,9 @@ int cli_parse(const struct command *c, int argc, char **argv, const char *const 
 			}
 			list[m] = NULL;
 			if ((meant = folio_suggest(given, list)))
-				cli_error(EXIT_USAGE, "%s: unknown option '%s'; did you mean '--%s'?",
-					  c->name, a, meant);
+				cli_error(EXIT_USAGE,
+					  "%s: unknown option '%s'; did you mean '--%s'?", c->name,
+					  a, meant);
 			else
 				cli_error(EXIT_USAGE, "%s: unknown option '%s'", c->name, a);
 			goto usage;
@@ -376,8 +376,8 @@ int cli_parse(const struct command *c, int argc, char **argv, const char *const 
 				return -1;
 			}
 		} else if (eq) {
-			cli_error(EXIT_USAGE, "%s: option '--%.*s' takes no value", c->name,
-				  (int)n, a + 2);
+			cli_error(EXIT_USAGE, "%s: option '--%.*s' takes no value", c->name, (int)n,
+				  a + 2);
 			free(ops);
 			return -1;
 		} else {
@@ -473,7 +473,8 @@ int cli_load_doc(struct cli *cli, const struct command *c, int argc, char **argv
 			digits[n++] = *p;
 		digits[n] = '\0';
 		if (*p || !n)
-			return cli_error(EXIT_USAGE, "%s: --asn wants a number, e.g. 123 or ASN000123",
+			return cli_error(EXIT_USAGE,
+					 "%s: --asn wants a number, e.g. 123 or ASN000123",
 					 c->name);
 		if (!(*arc = cli_open(cli, FOLIO_ARCHIVE_RDONLY)))
 			return EXIT_FAIL;
@@ -553,7 +554,8 @@ static int cli_engine(struct cli *cli, int argc, char **argv)
 	(void)cli;
 	(void)argc;
 	if (engine_path(path, sizeof(path)))
-		return cli_error(EXIT_FAIL, "%s: folio-engine is missing (looked beside this "
+		return cli_error(EXIT_FAIL,
+				 "%s: folio-engine is missing (looked beside this "
 				 "program, in ../libexec/folio and in %s): reinstall folio",
 				 argv[0], FOLIO_LIBEXECDIR);
 	if (!getenv("OMP_THREAD_LIMIT"))
@@ -658,14 +660,15 @@ int main(int argc, char **argv)
 		} else if (!strncmp(a, "--config=", 9)) {
 			config = a + 9;
 		} else {
-			static const char *const global[] = { "archive", "config", "help", "version",
-							      "quiet", "verbose", "color", NULL };
-			const char *meant = !strncmp(a, "--", 2) ?
-					    folio_suggest(a + 2, global) : NULL;
+			static const char *const global[] = { "archive", "config", "help",
+							      "version", "quiet",  "verbose",
+							      "color",	 NULL };
+			const char *meant =
+				!strncmp(a, "--", 2) ? folio_suggest(a + 2, global) : NULL;
 
 			if (meant)
-				cli_error(EXIT_USAGE, "unknown option '%s'; did you mean '--%s'?", a,
-					  meant);
+				cli_error(EXIT_USAGE, "unknown option '%s'; did you mean '--%s'?",
+					  a, meant);
 			else
 				cli_error(EXIT_USAGE, "unknown option '%s'", a);
 			usage(stderr);

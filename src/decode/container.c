@@ -47,19 +47,20 @@ struct walk {
 	const struct folio_config *cfg;
 	struct folio_doc *doc;
 	struct archive *a;
-	unsigned char *scratch;     /* CHUNK bytes for data that is not kept */
-	uint64_t total;             /* bytes expanded so far, kept or not */
-	int entries;                /* headers seen */
-	int complete;               /* entries dealt with to their end */
+	unsigned char *scratch; /* CHUNK bytes for data that is not kept */
+	uint64_t total;		/* bytes expanded so far, kept or not */
+	int entries;		/* headers seen */
+	int complete;		/* entries dealt with to their end */
 	size_t good, refused;
-	int may_raw;                /* "raw" format enabled: a bare compressed file */
-	int corrupt;                /* the stream broke; see corrupt_msg */
+	int may_raw; /* "raw" format enabled: a bare compressed file */
+	int corrupt; /* the stream broke; see corrupt_msg */
 	char corrupt_msg[256];
 	char first_refusal[FOLIO_ERR_MSG_MAX];
 };
 
 /* ---- bidding ---------------------------------------------------------- */
 
+/* clang-format off */
 static const char *const mimes[] = {
 	"application/zip", "application/x-zip-compressed",
 	"application/x-tar", "application/x-gtar", "application/x-ustar",
@@ -68,18 +69,18 @@ static const char *const mimes[] = {
 	"application/zstd", "application/x-zstd",
 	"application/x-7z-compressed",
 };
+/* clang-format on */
 
 /* `mime` is `want`, possibly followed by parameters ("; charset=binary"). */
 static int mime_is(const char *mime, const char *want)
 {
 	size_t n = strlen(want);
 
-	return !strncasecmp(mime, want, n) &&
-	       (mime[n] == '\0' || mime[n] == ';' || mime[n] == ' ');
+	return !strncasecmp(mime, want, n) && (mime[n] == '\0' || mime[n] == ';' || mime[n] == ' ');
 }
 
-static int magic_at(const unsigned char *data, size_t size, size_t off,
-		    const char *magic, size_t len)
+static int magic_at(const unsigned char *data, size_t size, size_t off, const char *magic,
+		    size_t len)
 {
 	return data && size >= off + len && !memcmp(data + off, magic, len);
 }
@@ -90,8 +91,8 @@ static int magic_at(const unsigned char *data, size_t size, size_t off,
 static int compressed_magic(const unsigned char *data, size_t size)
 {
 	return magic_at(data, size, 0, "\x1f\x8b", 2) ||
-	       (magic_at(data, size, 0, "BZh", 3) && size > 3 &&
-		data[3] >= '1' && data[3] <= '9') ||
+	       (magic_at(data, size, 0, "BZh", 3) && size > 3 && data[3] >= '1' &&
+		data[3] <= '9') ||
 	       magic_at(data, size, 0, "\xfd\x37\x7a\x58\x5a\x00", 6) ||
 	       magic_at(data, size, 0, "\x28\xb5\x2f\xfd", 4);
 }
@@ -99,10 +100,9 @@ static int compressed_magic(const unsigned char *data, size_t size)
 static int archive_magic(const unsigned char *data, size_t size)
 {
 	return magic_at(data, size, 0, "PK\x03\x04", 4) ||
-	       magic_at(data, size, 0, "PK\x05\x06", 4) ||  /* empty zip */
+	       magic_at(data, size, 0, "PK\x05\x06", 4) || /* empty zip */
 	       magic_at(data, size, 0, "7z\xbc\xaf\x27\x1c", 6) ||
-	       magic_at(data, size, 257, "ustar", 5) ||
-	       compressed_magic(data, size);
+	       magic_at(data, size, 257, "ustar", 5) || compressed_magic(data, size);
 }
 
 /*
@@ -119,8 +119,7 @@ static int bid(const char *mime, const unsigned char *data, size_t size)
 	for (i = 0; i < sizeof(mimes) / sizeof(mimes[0]); i++)
 		if (mime_is(mime, mimes[i]))
 			return 90;
-	if ((!*mime || mime_is(mime, "application/octet-stream")) &&
-	    archive_magic(data, size))
+	if ((!*mime || mime_is(mime, "application/octet-stream")) && archive_magic(data, size))
 		return 60;
 	return 0;
 }
@@ -213,8 +212,8 @@ static int add_flat_name(struct folio_strbuf *sb, const char *name)
 	for (p = name ? name : ""; *p; p++) {
 		unsigned char c = (unsigned char)*p;
 
-		if (folio_strbuf_addch(sb, c == '/' || c == '\\' || c < 0x20 || c == 0x7f ?
-				       '_' : (int)c))
+		if (folio_strbuf_addch(sb, c == '/' || c == '\\' || c < 0x20 || c == 0x7f ? '_' :
+											    (int)c))
 			return -1;
 	}
 	if (sb->len == start || !strcmp(sb->buf + start, ".") || !strcmp(sb->buf + start, "..")) {
@@ -229,9 +228,11 @@ static int add_flat_name(struct folio_strbuf *sb, const char *name)
  * "report.pdf.gz" holds "report.pdf". */
 static const char *raw_name(const char *container, char *dst, size_t dstsz)
 {
+	/* clang-format off */
 	static const char *const suffixes[] = {
 		".gz", ".gzip", ".bz2", ".bzip2", ".xz", ".zst", ".zstd",
 	};
+	/* clang-format on */
 	size_t n = strlen(container), i;
 
 	for (i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++) {
@@ -266,9 +267,9 @@ static int adopt(struct walk *w, struct folio_doc *child, struct folio_err *err)
  * type_reason "refused: <why>". `clean` is the entry's checked name, or
  * NULL to flatten `name` into one harmless component.
  */
-__attribute__((format(printf, 5, 6)))
-static int refuse(struct walk *w, const char *clean, const char *name,
-		  struct folio_err *err, const char *fmt, ...)
+__attribute__((format(printf, 5, 6))) static int refuse(struct walk *w, const char *clean,
+							const char *name, struct folio_err *err,
+							const char *fmt, ...)
 {
 	struct folio_strbuf path = FOLIO_STRBUF_INIT, why = FOLIO_STRBUF_INIT;
 	struct folio_doc *child = NULL;
@@ -310,7 +311,8 @@ static int check_bounds(struct walk *w, struct folio_err *err)
 	if (cfg->max_archive_bytes && w->total > cfg->max_archive_bytes)
 		return folio_err_set(err, FOLIO_FAILED, FOLIO_E_LIMIT, 0,
 				     "archive expands beyond max_archive_bytes = %" PRIu64
-				     " bytes (zip bomb?)", cfg->max_archive_bytes);
+				     " bytes (zip bomb?)",
+				     cfg->max_archive_bytes);
 	if (ratio && w->total > RATIO_FLOOR && w->doc->size <= UINT64_MAX / ratio &&
 	    w->total > (uint64_t)w->doc->size * ratio)
 		return folio_err_set(err, FOLIO_FAILED, FOLIO_E_LIMIT, 0,
@@ -333,8 +335,8 @@ static int check_bounds(struct walk *w, struct folio_err *err)
  * crossed (err set) or the stream broke (w->corrupt set, err untouched);
  * FOLIO_FATAL when memory ran out.
  */
-static int read_data(struct walk *w, int keep, unsigned char **out, size_t *outlen,
-		     int *over, char *why, size_t whysz, struct folio_err *err)
+static int read_data(struct walk *w, int keep, unsigned char **out, size_t *outlen, int *over,
+		     char *why, size_t whysz, struct folio_err *err)
 {
 	uint64_t max_file = w->cfg->max_file_bytes;
 	unsigned char *buf = NULL, *p;
@@ -420,21 +422,13 @@ static const char *bad_type(struct archive_entry *e, const char **target)
 	if ((*target = archive_entry_hardlink(e)))
 		return "hard link entry";
 	switch (archive_entry_filetype(e)) {
-	case AE_IFREG:
-		return NULL;
-	case AE_IFLNK:
-		*target = archive_entry_symlink(e);
-		return "symbolic link entry";
-	case AE_IFCHR:
-		return "character device entry";
-	case AE_IFBLK:
-		return "block device entry";
-	case AE_IFIFO:
-		return "fifo entry";
-	case AE_IFSOCK:
-		return "socket entry";
-	default:
-		return "entry of unknown type";
+	case AE_IFREG: return NULL;
+	case AE_IFLNK: *target = archive_entry_symlink(e); return "symbolic link entry";
+	case AE_IFCHR: return "character device entry";
+	case AE_IFBLK: return "block device entry";
+	case AE_IFIFO: return "fifo entry";
+	case AE_IFSOCK: return "socket entry";
+	default: return "entry of unknown type";
 	}
 }
 
@@ -468,8 +462,8 @@ static int skip(struct walk *w)
 
 /* Read a regular entry with the safe name `clean` into a child, or refuse
  * it when it outgrows max_file_bytes or cannot be read. */
-static int extract(struct walk *w, struct archive_entry *e, const char *clean,
-		   const char *name, const char *qname, struct folio_err *err)
+static int extract(struct walk *w, struct archive_entry *e, const char *clean, const char *name,
+		   const char *qname, struct folio_err *err)
 {
 	struct folio_strbuf path = FOLIO_STRBUF_INIT;
 	struct folio_doc *child;
@@ -479,14 +473,13 @@ static int extract(struct walk *w, struct archive_entry *e, const char *clean,
 	int over = 0, status;
 
 	/* a declared size already too big: do not even start a buffer */
-	if (w->cfg->max_file_bytes && archive_entry_size_is_set(e) &&
-	    archive_entry_size(e) >= 0 &&
+	if (w->cfg->max_file_bytes && archive_entry_size_is_set(e) && archive_entry_size(e) >= 0 &&
 	    (uint64_t)archive_entry_size(e) > w->cfg->max_file_bytes)
 		over = 1;
 	status = read_data(w, 1, &data, &len, &over, why, sizeof(why), err);
 	if (status == FOLIO_WARN) {
-		status = refuse(w, clean, name, err, "cannot read archive entry '%s': %s",
-				qname, why);
+		status = refuse(w, clean, name, err, "cannot read archive entry '%s': %s", qname,
+				why);
 		goto out;
 	}
 	if (status)
@@ -547,10 +540,11 @@ static int do_entry(struct walk *w, struct archive_entry *e, struct folio_err *e
 
 	if ((why = bad_type(e, &target))) {
 		quote(qtarget, sizeof(qtarget), target);
-		status = target ? refuse(w, safe, name, err, "%s '%s' -> '%s'", why, qname, qtarget)
-				: refuse(w, safe, name, err, "%s '%s'", why, qname);
+		status = target ? refuse(w, safe, name, err, "%s '%s' -> '%s'", why, qname,
+					 qtarget) :
+				  refuse(w, safe, name, err, "%s '%s'", why, qname);
 		if (!status)
-			status = drain(w, err);  /* links and devices carry no data, but be sure */
+			status = drain(w, err); /* links and devices carry no data, but be sure */
 	} else if (archive_entry_is_encrypted(e)) {
 		status = refuse(w, safe, name, err, "encrypted archive entry '%s'", qname);
 		if (!status)
@@ -741,9 +735,10 @@ static int walk_entries(struct walk *w, struct folio_err *err)
 					     "corrupt archive: unrecognised compressed data");
 		}
 		if (++w->entries > w->cfg->max_archive_entries && w->cfg->max_archive_entries > 0)
-			return folio_err_set(err, FOLIO_FAILED, FOLIO_E_LIMIT, 0,
-					     "archive has more than max_archive_entries = %d entries",
-					     w->cfg->max_archive_entries);
+			return folio_err_set(
+				err, FOLIO_FAILED, FOLIO_E_LIMIT, 0,
+				"archive has more than max_archive_entries = %d entries",
+				w->cfg->max_archive_entries);
 		status = do_entry(w, e, err);
 		if (status == FOLIO_FAILED && w->corrupt)
 			break;
@@ -780,7 +775,8 @@ static int verdict(struct walk *w, struct folio_err *err)
 		if (w->refused)
 			return folio_err_set(err, FOLIO_FAILED, FOLIO_E_INPUT, 0,
 					     "archive contains no files that can be extracted "
-					     "(%zu refused; first %s)", w->refused, w->first_refusal);
+					     "(%zu refused; first %s)",
+					     w->refused, w->first_refusal);
 		return folio_err_set(err, FOLIO_FAILED, FOLIO_E_INPUT, 0,
 				     "archive contains no files");
 	}

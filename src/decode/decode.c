@@ -5,11 +5,7 @@
 #include <stdlib.h>
 
 static const struct folio_decoder *const registry[] = {
-	&folio_decoder_pdf,
-	&folio_decoder_image,
-	&folio_decoder_archive,
-	&folio_decoder_text,
-	NULL,
+	&folio_decoder_pdf, &folio_decoder_image, &folio_decoder_archive, &folio_decoder_text, NULL,
 };
 
 const struct folio_decoder *const *folio_decoders(void)
@@ -17,8 +13,7 @@ const struct folio_decoder *const *folio_decoders(void)
 	return registry;
 }
 
-struct folio_decode_ctx *folio_decode_ctx_new(const struct folio_config *cfg,
-					      struct folio_err *err)
+struct folio_decode_ctx *folio_decode_ctx_new(const struct folio_config *cfg, struct folio_err *err)
 {
 	struct folio_decode_ctx *ctx = calloc(1, sizeof(*ctx));
 	fz_context *base = folio_decode_fz_base();
@@ -46,15 +41,14 @@ void folio_decode_ctx_free(struct folio_decode_ctx *ctx)
 	free(ctx);
 }
 
-void folio_decode_ctx_set_page_hook(struct folio_decode_ctx *ctx, folio_page_hook fn,
-				    void *arg)
+void folio_decode_ctx_set_page_hook(struct folio_decode_ctx *ctx, folio_page_hook fn, void *arg)
 {
 	ctx->page_hook = fn;
 	ctx->page_arg = arg;
 }
 
-int folio_decode_page_ready(struct folio_decode_ctx *ctx, struct folio_doc *doc,
-			    size_t index, struct folio_err *err)
+int folio_decode_page_ready(struct folio_decode_ctx *ctx, struct folio_doc *doc, size_t index,
+			    struct folio_err *err)
 {
 	if (!ctx->page_hook)
 		return FOLIO_OK;

@@ -10,20 +10,19 @@
 
 struct folio_decode_ctx {
 	const struct folio_config *cfg;
-	fz_context *fz;          /* cloned from the global base context */
+	fz_context *fz; /* cloned from the global base context */
 	folio_page_hook page_hook;
 	void *page_arg;
 };
 
 /* The PDF half of folio_decode_subset() (pdf.c). */
-int folio_pdf_subset(struct folio_decode_ctx *ctx, const struct folio_doc *doc,
-		     const size_t *pages, size_t n, unsigned char **out, size_t *size,
-		     struct folio_err *err);
+int folio_pdf_subset(struct folio_decode_ctx *ctx, const struct folio_doc *doc, const size_t *pages,
+		     size_t n, unsigned char **out, size_t *size, struct folio_err *err);
 
 /* A decoder calls this after filling doc->pages[index] (pix or text);
  * returns the hook's status (FOLIO_OK when there is no hook). */
-int folio_decode_page_ready(struct folio_decode_ctx *ctx, struct folio_doc *doc,
-			    size_t index, struct folio_err *err);
+int folio_decode_page_ready(struct folio_decode_ctx *ctx, struct folio_doc *doc, size_t index,
+			    struct folio_err *err);
 
 extern const struct folio_decoder folio_decoder_pdf;
 extern const struct folio_decoder folio_decoder_image;

@@ -23,7 +23,8 @@ struct folio_detect *folio_detect_new(struct folio_err *err)
 	d->m = magic_open(MAGIC_MIME_TYPE | MAGIC_ERROR | MAGIC_NO_CHECK_COMPRESS |
 			  MAGIC_NO_CHECK_ELF);
 	if (!d->m || magic_load(d->m, NULL)) {
-		folio_err_set(err, FOLIO_FATAL, FOLIO_E_TYPE, 0, "cannot load libmagic database: %s",
+		folio_err_set(err, FOLIO_FATAL, FOLIO_E_TYPE, 0,
+			      "cannot load libmagic database: %s",
 			      d->m ? magic_error(d->m) : "magic_open failed");
 		folio_detect_free(d);
 		return NULL;

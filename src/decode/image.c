@@ -17,12 +17,14 @@
 
 static int is_image_mime(const char *mime)
 {
+	/* clang-format off */
 	static const char *const types[] = {
 		"image/png", "image/jpeg", "image/tiff", "image/bmp", "image/x-ms-bmp",
 		"image/gif", "image/webp", "image/x-portable-bitmap",
 		"image/x-portable-greymap", "image/x-portable-pixmap",
 		"image/x-portable-anymap", "image/jp2", "image/jpx", NULL,
 	};
+	/* clang-format on */
 	int i;
 
 	for (i = 0; types[i]; i++)
@@ -78,11 +80,13 @@ static int check_size(const struct folio_config *cfg, int w, int h, int pageno,
 	if (w < MIN_SIDE || h < MIN_SIDE)
 		return folio_err_set(err, FOLIO_FAILED, FOLIO_E_INPUT, 0,
 				     "image page %d is %dx%d pixels, too small to hold a "
-				     "document (minimum %dx%d)", pageno, w, h, MIN_SIDE, MIN_SIDE);
+				     "document (minimum %dx%d)",
+				     pageno, w, h, MIN_SIDE, MIN_SIDE);
 	if ((uint64_t)w * (uint64_t)h > cfg->max_page_pixels)
-		return folio_err_set(err, FOLIO_FAILED, FOLIO_E_LIMIT, 0,
-				     "image page %d is %dx%d pixels, more than max_page_pixels = %llu",
-				     pageno, w, h, (unsigned long long)cfg->max_page_pixels);
+		return folio_err_set(
+			err, FOLIO_FAILED, FOLIO_E_LIMIT, 0,
+			"image page %d is %dx%d pixels, more than max_page_pixels = %llu", pageno,
+			w, h, (unsigned long long)cfg->max_page_pixels);
 	return FOLIO_OK;
 }
 
@@ -112,8 +116,7 @@ static int add_pix(struct folio_decode_ctx *ctx, struct folio_doc *doc, PIX *pix
 	return folio_decode_page_ready(ctx, doc, doc->npages - 1, err);
 }
 
-static int decode_tiff(struct folio_decode_ctx *ctx, struct folio_doc *doc,
-		       struct folio_err *err)
+static int decode_tiff(struct folio_decode_ctx *ctx, struct folio_doc *doc, struct folio_err *err)
 {
 	const struct folio_config *cfg = ctx->cfg;
 	size_t offset = 0;
@@ -128,8 +131,8 @@ static int decode_tiff(struct folio_decode_ctx *ctx, struct folio_doc *doc,
 					     "TIFF has more than max_pages = %d pages",
 					     cfg->max_pages);
 		/* header of page n, before its pixels are allocated */
-		if (readHeaderMemTiff(doc->data, doc->size, n, &w, &h, &bps, &spp, &res,
-				      &cmap, &fmt))
+		if (readHeaderMemTiff(doc->data, doc->size, n, &w, &h, &bps, &spp, &res, &cmap,
+				      &fmt))
 			return folio_err_set(err, FOLIO_FAILED, FOLIO_E_INPUT, 0,
 					     "corrupt TIFF: cannot read the header of page %d",
 					     n + 1);

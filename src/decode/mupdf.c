@@ -54,12 +54,10 @@ static void quiet(void *user, const char *message)
  * lives across the setjmp inside fz_try. */
 static int register_handlers(fz_context *fz, struct folio_err *err)
 {
-	fz_try(fz)
-		fz_register_document_handlers(fz);
-	fz_catch(fz)
-		return folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, 0,
-				     "cannot register the mupdf document handlers: %s",
-				     fz_caught_message(fz));
+	fz_try(fz) fz_register_document_handlers(fz);
+	fz_catch(fz) return folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, 0,
+					  "cannot register the mupdf document handlers: %s",
+					  fz_caught_message(fz));
 	return FOLIO_OK;
 }
 

@@ -44,11 +44,11 @@
 #define ATTACHMENT_MAX ((size_t)16 << 20)
 
 enum char_class {
-	CH_TEXT,     /* a character of a word */
-	CH_SPACE,    /* separates words */
-	CH_IGNORE,   /* zero-width: dropped, not counted */
-	CH_CONTROL,  /* C0/C1 controls: dropped, counted as bad */
-	CH_BAD,      /* U+FFFD, private use, invalid: kept, counted as bad */
+	CH_TEXT,    /* a character of a word */
+	CH_SPACE,   /* separates words */
+	CH_IGNORE,  /* zero-width: dropped, not counted */
+	CH_CONTROL, /* C0/C1 controls: dropped, counted as bad */
+	CH_BAD,	    /* U+FFFD, private use, invalid: kept, counted as bad */
 };
 
 static enum char_class classify(int c)
@@ -111,8 +111,8 @@ static int pdf_bid(const char *mime, const unsigned char *data, size_t size)
 static int caught(fz_context *fz, struct folio_err *err, const char *what)
 {
 	if (fz_caught(fz) == FZ_ERROR_MEMORY)
-		return folio_err_set(err, FOLIO_FAILED, FOLIO_E_NOMEM, 0,
-				     "%s: out of memory", what);
+		return folio_err_set(err, FOLIO_FAILED, FOLIO_E_NOMEM, 0, "%s: out of memory",
+				     what);
 	return folio_err_set(err, FOLIO_FAILED, FOLIO_E_INPUT, 0, "%s: %s", what,
 			     fz_caught_message(fz));
 }
@@ -144,7 +144,8 @@ static int open_pdf(fz_context *fz, struct folio_doc *doc, fz_document **out, in
 	fz_var(fdoc);
 	fz_var(locked);
 	fz_var(n);
-	fz_try(fz) {
+	fz_try(fz)
+	{
 		stm = fz_open_memory(fz, doc->data, doc->size);
 		/* Repairs a damaged cross-reference table on the way. */
 		fdoc = fz_open_document_with_stream(fz, "application/pdf", stm);
@@ -154,9 +155,9 @@ static int open_pdf(fz_context *fz, struct folio_doc *doc, fz_document **out, in
 		if (!locked)
 			n = fz_count_pages(fz, fdoc);
 	}
-	fz_always(fz)
-		fz_drop_stream(fz, stm);
-	fz_catch(fz) {
+	fz_always(fz) fz_drop_stream(fz, stm);
+	fz_catch(fz)
+	{
 		fz_drop_document(fz, fdoc);
 		return caught(fz, err, "corrupt PDF");
 	}
@@ -191,10 +192,8 @@ static int take_title(fz_context *fz, fz_document *fdoc, struct folio_doc *doc,
 		return FOLIO_OK;
 	buf[0] = '\0';
 	fz_var(n);
-	fz_try(fz)
-		n = fz_lookup_metadata(fz, fdoc, FZ_META_INFO_TITLE, buf, sizeof(buf));
-	fz_catch(fz)
-		n = -1;
+	fz_try(fz) n = fz_lookup_metadata(fz, fdoc, FZ_META_INFO_TITLE, buf, sizeof(buf));
+	fz_catch(fz) n = -1;
 	if (n <= 0)
 		return FOLIO_OK;
 	buf[sizeof(buf) - 1] = '\0';
@@ -223,9 +222,11 @@ static int take_title(fz_context *fz, fz_document *fdoc, struct folio_doc *doc,
  * 2.0), ZUGFeRD-invoice.xml (1.0), xrechnung.xml; any case, any folder. */
 static int einvoice_name(const char *name)
 {
+	/* clang-format off */
 	static const char *const names[] = {
 		"factur-x.xml", "zugferd-invoice.xml", "xrechnung.xml", NULL,
 	};
+	/* clang-format on */
 	const char *base, *p;
 	int i;
 
@@ -287,7 +288,8 @@ static pdf_obj *find_einvoice(fz_context *fz, pdf_document *pdf, char name[256])
 		return found;
 	fz_var(tree);
 	fz_var(found);
-	fz_try(fz) {
+	fz_try(fz)
+	{
 		tree = pdf_load_name_tree(fz, pdf, PDF_NAME(EmbeddedFiles));
 		n = pdf_dict_len(fz, tree);
 		for (i = 0; i < n && !found; i++) {
@@ -301,10 +303,8 @@ static pdf_obj *find_einvoice(fz_context *fz, pdf_document *pdf, char name[256])
 			}
 		}
 	}
-	fz_always(fz)
-		pdf_drop_obj(fz, tree);
-	fz_catch(fz)
-		fz_rethrow(fz);
+	fz_always(fz) pdf_drop_obj(fz, tree);
+	fz_catch(fz) fz_rethrow(fz);
 	return found;
 }
 
@@ -321,7 +321,8 @@ static fz_buffer *read_capped(fz_context *fz, pdf_obj *ref, int *too_big)
 	*too_big = 0;
 	fz_var(stm);
 	fz_var(buf);
-	fz_try(fz) {
+	fz_try(fz)
+	{
 		stm = pdf_open_stream(fz, ref);
 		buf = fz_new_buffer(fz, sizeof(chunk));
 		while ((n = fz_read(fz, stm, chunk, sizeof(chunk))) > 0) {
@@ -332,9 +333,9 @@ static fz_buffer *read_capped(fz_context *fz, pdf_obj *ref, int *too_big)
 			fz_append_data(fz, buf, chunk, n);
 		}
 	}
-	fz_always(fz)
-		fz_drop_stream(fz, stm);
-	fz_catch(fz) {
+	fz_always(fz) fz_drop_stream(fz, stm);
+	fz_catch(fz)
+	{
 		fz_drop_buffer(fz, buf);
 		fz_rethrow(fz);
 	}
@@ -365,14 +366,15 @@ static int take_attachment(fz_context *fz, fz_document *fdoc, struct folio_doc *
 		return FOLIO_OK;
 	fz_var(fs);
 	fz_var(buf);
-	fz_try(fz) {
+	fz_try(fz)
+	{
 		fs = find_einvoice(fz, pdf, name);
 		if (fs)
 			buf = read_capped(fz, embedded_stream(fz, fs), &too_big);
 	}
-	fz_always(fz)
-		pdf_drop_obj(fz, fs);
-	fz_catch(fz) {
+	fz_always(fz) pdf_drop_obj(fz, fs);
+	fz_catch(fz)
+	{
 		nomem = fz_caught(fz) == FZ_ERROR_MEMORY;
 		buf = NULL;
 	}
@@ -401,8 +403,8 @@ static int take_attachment(fz_context *fz, fz_document *fdoc, struct folio_doc *
 /* Load page `i`, its bounds (points, y down) and its structured text. */
 #define BARCODE_DPI 200
 
-static int load_page(fz_context *fz, fz_document *fdoc, int i, fz_page **pagep,
-		     fz_rect *bounds, fz_stext_page **textp, struct folio_err *err)
+static int load_page(fz_context *fz, fz_document *fdoc, int i, fz_page **pagep, fz_rect *bounds,
+		     fz_stext_page **textp, struct folio_err *err)
 {
 	/* Text outside the page is invisible; do not let it decide
 	 * whether the page has a text layer. */
@@ -413,12 +415,14 @@ static int load_page(fz_context *fz, fz_document *fdoc, int i, fz_page **pagep,
 
 	fz_var(page);
 	fz_var(text);
-	fz_try(fz) {
+	fz_try(fz)
+	{
 		page = fz_load_page(fz, fdoc, i);
 		*bounds = fz_bound_page(fz, page);
 		text = fz_new_stext_page_from_page(fz, page, &opts);
 	}
-	fz_catch(fz) {
+	fz_catch(fz)
+	{
 		fz_drop_stext_page(fz, text);
 		fz_drop_page(fz, page);
 		snprintf(what, sizeof(what), "cannot read PDF page %d", i + 1);
@@ -441,7 +445,8 @@ static int page_has_image(fz_context *fz, fz_page *page)
 
 	if (!pp)
 		return 0;
-	fz_try(fz) {
+	fz_try(fz)
+	{
 		pdf_obj *res = pdf_page_resources(fz, pp);
 		pdf_obj *xobj = pdf_dict_get(fz, res, PDF_NAME(XObject));
 		int i, n = pdf_dict_len(fz, xobj);
@@ -449,13 +454,15 @@ static int page_has_image(fz_context *fz, fz_page *page)
 		for (i = 0; i < n && !found; i++) {
 			pdf_obj *o = pdf_dict_get_val(fz, xobj, i);
 
-			if (pdf_name_eq(fz, pdf_dict_get(fz, o, PDF_NAME(Subtype)), PDF_NAME(Image)) &&
+			if (pdf_name_eq(fz, pdf_dict_get(fz, o, PDF_NAME(Subtype)),
+					PDF_NAME(Image)) &&
 			    pdf_dict_get_int(fz, o, PDF_NAME(Width)) >= 21 &&
 			    pdf_dict_get_int(fz, o, PDF_NAME(Height)) >= 21)
 				found = 1;
 		}
 	}
-	fz_catch(fz) {
+	fz_catch(fz)
+	{
 		found = 0;
 	}
 	return found;
@@ -476,17 +483,14 @@ static int text_usable(fz_stext_page *text, int min_chars)
 		for (l = b->u.t.first_line; l; l = l->next) {
 			for (ch = l->first_char; ch; ch = ch->next) {
 				switch (classify(ch->c)) {
-				case CH_TEXT:
-					total++;
-					break;
+				case CH_TEXT: total++; break;
 				case CH_CONTROL:
 				case CH_BAD:
 					total++;
 					bad++;
 					break;
 				case CH_SPACE:
-				case CH_IGNORE:
-					break;
+				case CH_IGNORE: break;
 				}
 			}
 		}
@@ -575,8 +579,7 @@ static int fill_text_page(struct folio_page *pg, fz_stext_page *text, fz_rect bo
 						goto nomem;
 					break;
 				case CH_CONTROL:
-				case CH_IGNORE:
-					break;
+				case CH_IGNORE: break;
 				}
 			}
 			if (flush_word(pg, &w, &line, bounds, lineno))
@@ -605,16 +608,16 @@ out:
 	return status;
 }
 
-static int render_page(fz_context *fz, fz_page *page, fz_matrix ctm, int number,
-		       fz_pixmap **out, struct folio_err *err)
+static int render_page(fz_context *fz, fz_page *page, fz_matrix ctm, int number, fz_pixmap **out,
+		       struct folio_err *err)
 {
 	fz_pixmap *pm = NULL;
 	char what[64];
 
 	fz_var(pm);
-	fz_try(fz)
-		pm = fz_new_pixmap_from_page(fz, page, ctm, fz_device_gray(fz), 0);
-	fz_catch(fz) {
+	fz_try(fz) pm = fz_new_pixmap_from_page(fz, page, ctm, fz_device_gray(fz), 0);
+	fz_catch(fz)
+	{
 		snprintf(what, sizeof(what), "cannot render PDF page %d", number);
 		return caught(fz, err, what);
 	}
@@ -722,8 +725,8 @@ static int decode_page(struct folio_decode_ctx *ctx, fz_document *fdoc, int i,
 	    (cfg->max_page_pixels && (uint64_t)w * (uint64_t)h > cfg->max_page_pixels)) {
 		status = folio_err_set(err, FOLIO_FAILED, FOLIO_E_LIMIT, 0,
 				       "PDF page %d is %lldx%lld pixels at %d dpi, more than "
-				       "max_page_pixels = %llu", i + 1, (long long)w,
-				       (long long)h, dpi,
+				       "max_page_pixels = %llu",
+				       i + 1, (long long)w, (long long)h, dpi,
 				       (unsigned long long)cfg->max_page_pixels);
 		goto out;
 	}
@@ -759,8 +762,7 @@ out:
 	return status;
 }
 
-static int pdf_decode(struct folio_decode_ctx *ctx, struct folio_doc *doc,
-		      struct folio_err *err)
+static int pdf_decode(struct folio_decode_ctx *ctx, struct folio_doc *doc, struct folio_err *err)
 {
 	fz_context *fz = ctx->fz;
 	fz_document *fdoc = NULL;
@@ -822,12 +824,14 @@ static int reads_back(fz_context *fz, const unsigned char *data, size_t len, siz
 	fz_var(fdoc);
 	fz_var(count);
 	fz_var(ret);
-	fz_try(fz) {
+	fz_try(fz)
+	{
 		stm = fz_open_memory(fz, data, len);
 		fdoc = fz_open_document_with_stream(fz, "application/pdf", stm);
 		count = fz_count_pages(fz, fdoc);
 	}
-	fz_catch(fz) {
+	fz_catch(fz)
+	{
 		ret = caught(fz, err, "the split part does not open again");
 	}
 	if (ret == FOLIO_OK && count != (int)n)
@@ -852,9 +856,8 @@ static int reads_back(fz_context *fz, const unsigned char *data, size_t len, siz
 	return ret;
 }
 
-int folio_pdf_subset(struct folio_decode_ctx *ctx, const struct folio_doc *doc,
-		     const size_t *pages, size_t n, unsigned char **out, size_t *size,
-		     struct folio_err *err)
+int folio_pdf_subset(struct folio_decode_ctx *ctx, const struct folio_doc *doc, const size_t *pages,
+		     size_t n, unsigned char **out, size_t *size, struct folio_err *err)
 {
 	fz_context *fz = ctx->fz;
 	fz_stream *stm = NULL;
@@ -875,7 +878,8 @@ int folio_pdf_subset(struct folio_decode_ctx *ctx, const struct folio_doc *doc,
 	fz_var(buf);
 	fz_var(o);
 	fz_var(ret);
-	fz_try(fz) {
+	fz_try(fz)
+	{
 		pdf_write_options opts = pdf_default_write_options;
 
 		stm = fz_open_memory(fz, doc->data, doc->size);
@@ -896,7 +900,8 @@ int folio_pdf_subset(struct folio_decode_ctx *ctx, const struct folio_doc *doc,
 		memcpy(*out, data, len);
 		*size = len;
 	}
-	fz_always(fz) {
+	fz_always(fz)
+	{
 		fz_drop_output(fz, o);
 		fz_drop_buffer(fz, buf);
 		pdf_drop_graft_map(fz, map);
@@ -904,7 +909,8 @@ int folio_pdf_subset(struct folio_decode_ctx *ctx, const struct folio_doc *doc,
 		pdf_drop_document(fz, src);
 		fz_drop_stream(fz, stm);
 	}
-	fz_catch(fz) {
+	fz_catch(fz)
+	{
 		free(*out);
 		*out = NULL;
 		*size = 0;

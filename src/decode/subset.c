@@ -28,7 +28,8 @@ static int tiff_subset(const struct folio_doc *doc, const size_t *pages, size_t 
 	}
 	for (i = 0; i < n && ret == FOLIO_OK; i++) {
 		PIX *p = (int)pages[i] < pixaGetCount(all) ?
-			 pixaGetPix(all, (l_int32)pages[i], L_CLONE) : NULL;
+				 pixaGetPix(all, (l_int32)pages[i], L_CLONE) :
+				 NULL;
 
 		if (!p || pixaAddPix(sel, p, L_INSERT))
 			ret = folio_err_set(err, FOLIO_FAILED, FOLIO_E_INPUT, 0,

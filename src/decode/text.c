@@ -30,8 +30,11 @@ static int valid_utf8(const unsigned char *s, size_t n)
 
 	while (i < n) {
 		unsigned char c = s[i];
-		size_t k, len = c < 0x80 ? 1 : (c >= 0xc2 && c <= 0xdf) ? 2 :
-				(c >= 0xe0 && c <= 0xef) ? 3 : (c >= 0xf0 && c <= 0xf4) ? 4 : 0;
+		size_t k, len = c < 0x80		 ? 1 :
+				(c >= 0xc2 && c <= 0xdf) ? 2 :
+				(c >= 0xe0 && c <= 0xef) ? 3 :
+				(c >= 0xf0 && c <= 0xf4) ? 4 :
+							   0;
 
 		if (!len || i + len > n)
 			return 0;
@@ -92,16 +95,17 @@ static int bid(const char *mime, const unsigned char *data, size_t size)
 	return text_plausible(data, size) ? 1 : 0;
 }
 
-
 /* Windows-1252 to UTF-8 (0x80-0x9f per the code page, others Latin-1). */
 static int cp1252_to_utf8(const unsigned char *s, size_t n, struct folio_strbuf *out)
 {
+	/* clang-format off */
 	static const unsigned short hi[32] = {
 		0x20ac, 0xfffd, 0x201a, 0x0192, 0x201e, 0x2026, 0x2020, 0x2021,
 		0x02c6, 0x2030, 0x0160, 0x2039, 0x0152, 0xfffd, 0x017d, 0xfffd,
 		0xfffd, 0x2018, 0x2019, 0x201c, 0x201d, 0x2022, 0x2013, 0x2014,
 		0x02dc, 0x2122, 0x0161, 0x203a, 0x0153, 0xfffd, 0x017e, 0x0178,
 	};
+	/* clang-format on */
 	size_t i;
 
 	for (i = 0; i < n; i++) {
@@ -134,8 +138,7 @@ static int collect(xmlNode *n, struct folio_strbuf *out, size_t max)
 	for (; n; n = n->next) {
 		if (out->len > max)
 			return 0;
-		if ((n->type == XML_TEXT_NODE || n->type == XML_CDATA_SECTION_NODE) &&
-		    n->content) {
+		if ((n->type == XML_TEXT_NODE || n->type == XML_CDATA_SECTION_NODE) && n->content) {
 			const char *t = (const char *)n->content;
 
 			while (*t == ' ' || *t == '\n' || *t == '\t' || *t == '\r')

@@ -101,7 +101,7 @@ static void page_release(struct folio_page *pg)
 }
 
 struct folio_batch_original *folio_batch_original_new(const unsigned char *data, size_t size,
-						       const char *sha256)
+						      const char *sha256)
 {
 	struct folio_batch_original *b = calloc(1, sizeof(*b));
 
@@ -182,8 +182,8 @@ struct folio_page *folio_doc_add_page(struct folio_doc *doc)
 	return pg;
 }
 
-int folio_page_add_word(struct folio_page *page, const char *text, int x, int y,
-			int w, int h, float conf, int line)
+int folio_page_add_word(struct folio_page *page, const char *text, int x, int y, int w, int h,
+			float conf, int line)
 {
 	struct folio_word *wd;
 	char *t;
@@ -203,8 +203,8 @@ int folio_page_add_word(struct folio_page *page, const char *text, int x, int y,
 	return 0;
 }
 
-int folio_page_add_code(struct folio_page *page, const char *type, const char *data,
-			int x, int y, int w, int h)
+int folio_page_add_code(struct folio_page *page, const char *type, const char *data, int x, int y,
+			int w, int h)
 {
 	struct folio_code *c;
 	char *t, *d;
@@ -243,9 +243,8 @@ const struct folio_field *folio_doc_field(const struct folio_doc *doc, const cha
 	return NULL;
 }
 
-int folio_doc_set_field(struct folio_doc *doc, const char *name, const char *value,
-			const char *raw, float confidence, enum folio_source src,
-			int page, const int bbox[4])
+int folio_doc_set_field(struct folio_doc *doc, const char *name, const char *value, const char *raw,
+			float confidence, enum folio_source src, int page, const int bbox[4])
 {
 	struct folio_field *f = (struct folio_field *)folio_doc_field(doc, name);
 	struct folio_field nf = { 0 };
@@ -296,8 +295,7 @@ int folio_doc_add_tag(struct folio_doc *doc, const char *tag)
 
 int folio_doc_add_child(struct folio_doc *doc, struct folio_doc *child)
 {
-	if (grow((void **)&doc->children, &doc->children_alloc, doc->nchildren,
-		 sizeof(child))) {
+	if (grow((void **)&doc->children, &doc->children_alloc, doc->nchildren, sizeof(child))) {
 		folio_doc_free(child);
 		return -1;
 	}

@@ -12,6 +12,7 @@
 #include "folio/values.h"
 #include "folio/util.h"
 
+/* clang-format off */
 const struct folio_field_def folio_field_defs[] = {
 	{ "doc_type", "code", 0 },
 	{ "invoice_number", "text", 1 },
@@ -77,6 +78,7 @@ const struct folio_field_def folio_field_defs[] = {
 	/* people's notes (folio note), one a line: "TEXT (WHO, DATE)" */
 	{ "note", "text", 0 },
 };
+/* clang-format on */
 
 _Static_assert(sizeof(folio_field_defs) / sizeof(folio_field_defs[0]) == FOLIO_NFIELDS,
 	       "FOLIO_NFIELDS in values.h counts folio_field_defs");
@@ -96,8 +98,7 @@ int folio_field_known(const char *name, const char **kind)
 
 /* ---- user values --------------------------------------------------------- */
 
-int folio_field_normalise(const char *name, const char *value, char **out,
-			  struct folio_err *err)
+int folio_field_normalise(const char *name, const char *value, char **out, struct folio_err *err)
 {
 	const char *kind;
 	char buf[64];
@@ -115,7 +116,8 @@ int folio_field_normalise(const char *name, const char *value, char **out,
 					     "unknown field '%s'; did you mean '%s'?", name, meant);
 		return folio_err_set(err, FOLIO_FAILED, FOLIO_E_USAGE, 0,
 				     "unknown field '%s' (see folio fix --help; fields of your own"
-				     " are declared in the config's custom_fields)", name);
+				     " are declared in the config's custom_fields)",
+				     name);
 	}
 	while (isspace((unsigned char)*value))
 		value++;
@@ -146,7 +148,8 @@ int folio_field_normalise(const char *name, const char *value, char **out,
 		if (!isalpha((unsigned char)v[0]) || !isalpha((unsigned char)v[1]))
 			return folio_err_set(err, FOLIO_FAILED, FOLIO_E_USAGE, 0,
 					     "%s: '%s' has no country prefix (e.g. PL5260001246, "
-					     "ESB64717838, US12-3456789)", name, value);
+					     "ESB64717838, US12-3456789)",
+					     name, value);
 		r = folio_taxid_check(value, NULL, buf, NULL);
 		if (r < 0 && !folio_taxid_country_known(v)) {
 			/* a country folio has no scheme for (US, IN, CH...): kept
@@ -170,7 +173,8 @@ int folio_field_normalise(const char *name, const char *value, char **out,
 		if (r < 0)
 			return folio_err_set(err, FOLIO_FAILED, FOLIO_E_USAGE, 0,
 					     "%s: '%s' is not a tax ID of its country (e.g. "
-					     "PL5260001246)", name, value);
+					     "PL5260001246)",
+					     name, value);
 	} else if (!strcmp(kind, "iban")) {
 		if (folio_iban_check(value, buf) != 1)
 			return folio_err_set(err, FOLIO_FAILED, FOLIO_E_USAGE, 0,
@@ -202,8 +206,8 @@ int folio_field_normalise(const char *name, const char *value, char **out,
 				     "%s cannot be set by hand", name);
 	} else {
 		if (!*value)
-			return folio_err_set(err, FOLIO_FAILED, FOLIO_E_USAGE, 0,
-					     "%s: empty value", name);
+			return folio_err_set(err, FOLIO_FAILED, FOLIO_E_USAGE, 0, "%s: empty value",
+					     name);
 		if (strlen(value) >= sizeof(buf) - 1 && strcmp(kind, "text"))
 			return folio_err_set(err, FOLIO_FAILED, FOLIO_E_USAGE, 0,
 					     "%s: value too long", name);

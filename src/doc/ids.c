@@ -182,10 +182,12 @@ static int it_piva(const char *b, size_t n)
 static int it_cf(const char *b, size_t n)
 {
 	static const int odd_digit[10] = { 1, 0, 5, 7, 9, 13, 15, 17, 19, 21 };
+	/* clang-format off */
 	static const int odd_letter[26] = {
 		1, 0, 5, 7, 9, 13, 15, 17, 19, 21, 2, 4, 18, 20, 11, 3, 6, 8, 12, 14, 16, 10,
 		22, 25, 24, 23,
 	};
+	/* clang-format on */
 	int s = 0, i;
 
 	(void)n;
@@ -194,7 +196,7 @@ static int it_cf(const char *b, size_t n)
 	for (i = 0; i < 15; i++) {
 		int c = b[i], v = is_digit(c) ? c - '0' : c - 'A';
 
-		if (i % 2 == 0)   /* 1-based odd position */
+		if (i % 2 == 0) /* 1-based odd position */
 			s += is_digit(c) ? odd_digit[v] : odd_letter[v];
 		else
 			s += v;
@@ -330,6 +332,7 @@ enum { GUESS = 1 };
  * schemes, need a prefix or hint: too many strings would pass.
  * Bodies of one repeated character never validate.
  */
+/* clang-format off */
 static const struct scheme {
 	char cc[3];
 	const char *kind;
@@ -386,20 +389,17 @@ static const struct scheme {
 	{ "GB", "vat", "dddddddddddd", 0, NULL, 0 },
 	{ "XI", "vat", "dddddddddddd", 0, NULL, 0 },
 };
+/* clang-format on */
 
-#define TAXID_MAX 24   /* longest compact body we look at */
+#define TAXID_MAX 24 /* longest compact body we look at */
 
 static int fits_class(int c, int cls)
 {
 	switch (cls) {
-	case 'd':
-		return is_digit(c);
-	case 'a':
-		return is_upper(c);
-	case 'x':
-		return is_digit(c) || is_upper(c);
-	case 'o':
-		return is_digit(c) || (c && strchr("LMNPQRSTUV", c));
+	case 'd': return is_digit(c);
+	case 'a': return is_upper(c);
+	case 'x': return is_digit(c) || is_upper(c);
+	case 'o': return is_digit(c) || (c && strchr("LMNPQRSTUV", c));
 	}
 	return 0;
 }
@@ -473,8 +473,8 @@ static int check_body(const char *cc, const char *b, size_t n, char out[32], con
 /* The stages of reading an ID: its own prefix, then the hint, then a
  * guess. The first stage in which some shape fits decides. */
 struct stage {
-	const char *cc;        /* NULL: the guess list */
-	size_t skip;           /* bytes of prefix to skip */
+	const char *cc; /* NULL: the guess list */
+	size_t skip;	/* bytes of prefix to skip */
 };
 
 static int stages(const char *c, size_t n, const char *hint, struct stage st[3])
@@ -495,8 +495,7 @@ static int stages(const char *c, size_t n, const char *hint, struct stage st[3])
 	return k;
 }
 
-static int check_compact(const char *c, size_t n, const char *hint, char out[32],
-			 const char **kind)
+static int check_compact(const char *c, size_t n, const char *hint, char out[32], const char **kind)
 {
 	struct stage st[3];
 	int k = stages(c, n, hint, st), i;
@@ -574,6 +573,7 @@ int folio_taxid_check(const char *raw, const char *country, char out[32], const 
  * are mostly digits, and the other direction would invent alphanumeric
  * CNPJ roots out of mistyped numeric ones.
  */
+/* clang-format off */
 static const struct lookalike {
 	char from;
 	const char *to;
@@ -583,16 +583,17 @@ static const struct lookalike {
 	{ 'S', "5" }, { 's', "5" }, { 'B', "8" }, { 'Z', "2" }, { 'z', "2" }, { 'G', "6" },
 	{ '0', "ODQ" }, { '1', "IL" }, { '5', "S" }, { '8', "B" }, { '2', "Z" }, { '6', "G" },
 };
+/* clang-format on */
 
 #define FIX_MAX_READINGS 20000
 #define FIX_MAX_SUBS 2
 
 struct fix {
-	const char *orig;      /* as printed, compact */
-	const char *pat;       /* class per position */
+	const char *orig; /* as printed, compact */
+	const char *pat;  /* class per position */
 	size_t n;
 	char cur[40];
-	long left;             /* readings we may still try */
+	long left; /* readings we may still try */
 	/* called for each reading; returns nonzero to stop */
 	int (*emit)(struct fix *f);
 	void *arg;
@@ -674,9 +675,9 @@ static int fix_fits(const char *orig, const char *pat, size_t n)
 /* Distinct results of the readings; more than one means "ambiguous". */
 struct fix_found {
 	const struct scheme *sc;
-	const char *cc;         /* the stage's country, NULL when guessing */
+	const char *cc; /* the stage's country, NULL when guessing */
 	char first[40];
-	int count;              /* distinct results, 0..2 */
+	int count; /* distinct results, 0..2 */
 };
 
 static void found_add(struct fix_found *ff, const char *res)
@@ -746,7 +747,7 @@ int folio_taxid_repair(const char *raw, const char *country, char out[32])
 			if (fix_walk(&f, 0, 0) && ff.count > 1)
 				return 0;
 			if (f.left <= 0)
-				return 0;   /* too many readings to be sure */
+				return 0; /* too many readings to be sure */
 		}
 	}
 	if (ff.count != 1)
@@ -762,6 +763,7 @@ int folio_taxid_repair(const char *raw, const char *country, char out[32])
  * a letters, c either) where we are sure of it; NULL means "any letters
  * and digits".
  */
+/* clang-format off */
 static const struct iban_country {
 	char cc[3];
 	int len;
@@ -788,6 +790,7 @@ static const struct iban_country {
 	{ "TN", 24, NULL }, { "TR", 26, NULL }, { "UA", 29, NULL }, { "VA", 22, NULL },
 	{ "VG", 24, NULL }, { "XK", 20, NULL },
 };
+/* clang-format on */
 
 static const struct iban_country *iban_country(const char *cc)
 {
@@ -1000,7 +1003,8 @@ int folio_ksef_number_check(const char *s)
 		return 0;
 	for (i = 0; i < n; i++) {
 		int ok = shape[i] == 'd' ? is_digit(s[i]) :
-			 shape[i] == 'h' ? hexval(s[i]) >= 0 : s[i] == '-';
+			 shape[i] == 'h' ? hexval(s[i]) >= 0 :
+					   s[i] == '-';
 
 		if (!ok)
 			return 0;

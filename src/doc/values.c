@@ -116,9 +116,9 @@ static size_t minus_len(const char *p)
 #define AMT_MAXG 16
 
 struct amt_group {
-	const char *p;   /* first digit */
-	int len;         /* digits */
-	int sep;         /* separator before it: 0, '.', ',', ' ' or '\'' */
+	const char *p; /* first digit */
+	int len;       /* digits */
+	int sep;       /* separator before it: 0, '.', ',', ' ' or '\'' */
 };
 
 static int amt_groups(const char *p, struct amt_group *g, const char **end)
@@ -276,12 +276,14 @@ size_t folio_amount_parse(const char *s, int dec, struct folio_amount *out)
 	return (size_t)(end - s);
 }
 
+/* clang-format off */
 static const long long pow10_tab[19] = {
 	1LL, 10LL, 100LL, 1000LL, 10000LL, 100000LL, 1000000LL, 10000000LL, 100000000LL,
 	1000000000LL, 10000000000LL, 100000000000LL, 1000000000000LL, 10000000000000LL,
 	100000000000000LL, 1000000000000000LL, 10000000000000000LL, 100000000000000000LL,
 	1000000000000000000LL,
 };
+/* clang-format on */
 
 char *folio_amount_format(const struct folio_amount *a, char *buf, size_t n)
 {
@@ -356,8 +358,7 @@ static int days_in_month(int y, int m)
 
 static int date_ok(int y, int m, int d)
 {
-	return y >= 1900 && y <= 2199 && m >= 1 && m <= 12 && d >= 1 &&
-	       d <= days_in_month(y, m);
+	return y >= 1900 && y <= 2199 && m >= 1 && m <= 12 && d >= 1 && d <= days_in_month(y, m);
 }
 
 /* Read a run of digits: its value and length (0 when none, or too long). */
@@ -402,6 +403,7 @@ static const char *skip_roku(const char *p)
  * EN, FR, and the usual abbreviations of each. A name may be shared by
  * languages ("mar", "set") but never by two months.
  */
+/* clang-format off */
 static const struct month_name {
 	const char *name;
 	int month;
@@ -439,6 +441,7 @@ static const struct month_name {
 	{ "gru", 12 }, { "diciembre", 12 }, { "dic", 12 }, { "dezembro", 12 },
 	{ "dez", 12 }, { "dicembre", 12 }, { "dezember", 12 }, { "decembre", 12 },
 };
+/* clang-format on */
 
 /* Bytes of the word at p: ASCII letters and two-byte UTF-8 Latin letters. */
 static size_t word_len(const char *p)
@@ -525,9 +528,11 @@ static const char *skip_filler(const char *p)
  * 1º, 1.º, 15. Returns the end, or NULL. */
 static const char *read_day(const char *p, int *day)
 {
+	/* clang-format off */
 	static const char *const suf[] = {
 		"st", "nd", "rd", "th", "er", "\xc2\xba", "\xc2\xaa", ".\xc2\xba", "\xc2\xb0",
 	};
+	/* clang-format on */
 	int n = read_num(p, day);
 	size_t i;
 
@@ -579,8 +584,7 @@ static const char *date_month_day(const char *p, int *y, int *m, int *d)
 }
 
 /* dd.mm.yyyy and friends; `order` picks the reading of an ambiguous one. */
-static const char *date_numeric(const char *p, enum folio_date_order order, int *y, int *m,
-				int *d)
+static const char *date_numeric(const char *p, enum folio_date_order order, int *y, int *m, int *d)
 {
 	int a, b, c, na, nb, nc, sep, i, j;
 	int cand[3][3];
@@ -593,7 +597,7 @@ static const char *date_numeric(const char *p, enum folio_date_order order, int 
 	if (sep != '.' && sep != '/' && sep != '-')
 		return NULL;
 	p++;
-	if (sep == '.' && *p == ' ')     /* "15. 03. 2024" */
+	if (sep == '.' && *p == ' ') /* "15. 03. 2024" */
 		p++;
 	nb = read_num(p, &b);
 	if (nb < 1 || nb > 2 || p[nb] != sep)

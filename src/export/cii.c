@@ -65,8 +65,10 @@ static void money(struct folio_xw *w, const char *tag, long long cents)
 /* ApplicableTradeTax / CategoryTradeTax without amounts */
 static void tax(struct folio_xw *w, const char *tag, const struct folio_en_vat *v)
 {
-	folio_xw_addf(w, "<ram:%s><ram:TypeCode>VAT</ram:TypeCode><ram:CategoryCode>%s"
-			 "</ram:CategoryCode>", tag, v->cat);
+	folio_xw_addf(w,
+		      "<ram:%s><ram:TypeCode>VAT</ram:TypeCode><ram:CategoryCode>%s"
+		      "</ram:CategoryCode>",
+		      tag, v->cat);
 	if (v->rate[0])
 		folio_xw_addf(w, "<ram:RateApplicablePercent>%s</ram:RateApplicablePercent>",
 			      v->rate);
@@ -107,14 +109,17 @@ static void line(struct folio_xw *w, const struct folio_en16931 *e, size_t i)
 {
 	const struct folio_en_line *l = &e->lines[i];
 
-	folio_xw_addf(w, "<ram:IncludedSupplyChainTradeLineItem>"
-			 "<ram:AssociatedDocumentLineDocument><ram:LineID>%zu</ram:LineID>"
-			 "</ram:AssociatedDocumentLineDocument>", i + 1);
+	folio_xw_addf(w,
+		      "<ram:IncludedSupplyChainTradeLineItem>"
+		      "<ram:AssociatedDocumentLineDocument><ram:LineID>%zu</ram:LineID>"
+		      "</ram:AssociatedDocumentLineDocument>",
+		      i + 1);
 	folio_xw_adds(w, "<ram:SpecifiedTradeProduct>");
 	folio_xw_elem(w, "ram:Name", l->name);
-	folio_xw_addf(w, "</ram:SpecifiedTradeProduct><ram:SpecifiedLineTradeAgreement>"
-			 "<ram:NetPriceProductTradePrice><ram:ChargeAmount>%s</ram:ChargeAmount>"
-			 "</ram:NetPriceProductTradePrice></ram:SpecifiedLineTradeAgreement>",
+	folio_xw_addf(w,
+		      "</ram:SpecifiedTradeProduct><ram:SpecifiedLineTradeAgreement>"
+		      "<ram:NetPriceProductTradePrice><ram:ChargeAmount>%s</ram:ChargeAmount>"
+		      "</ram:NetPriceProductTradePrice></ram:SpecifiedLineTradeAgreement>",
 		      l->price);
 	folio_xw_adds(w, "<ram:SpecifiedLineTradeDelivery><ram:BilledQuantity unitCode=\"");
 	folio_xw_esc(w, l->unit);
@@ -150,7 +155,8 @@ static void settlement(struct folio_xw *w, const struct folio_en16931 *e)
 				folio_xw_elem(w, "ram:ProprietaryID", e->account);
 			folio_xw_adds(w, "</ram:PayeePartyCreditorFinancialAccount>");
 			if (inv->payment_bic) {
-				folio_xw_adds(w, "<ram:PayeeSpecifiedCreditorFinancialInstitution>");
+				folio_xw_adds(w,
+					      "<ram:PayeeSpecifiedCreditorFinancialInstitution>");
 				folio_xw_elem(w, "ram:BICID", inv->payment_bic);
 				folio_xw_adds(w, "</ram:PayeeSpecifiedCreditor"
 						 "FinancialInstitution>");
@@ -179,8 +185,10 @@ static void settlement(struct folio_xw *w, const struct folio_en16931 *e)
 		if (i == 0)
 			folio_xw_elem(w, "ram:DueDateTypeCode", e->due_code_cii);
 		if (v->rate[0])
-			folio_xw_addf(w, "<ram:RateApplicablePercent>%s"
-					 "</ram:RateApplicablePercent>", v->rate);
+			folio_xw_addf(w,
+				      "<ram:RateApplicablePercent>%s"
+				      "</ram:RateApplicablePercent>",
+				      v->rate);
 		folio_xw_adds(w, "</ram:ApplicableTradeTax>\n");
 	}
 	if (inv->period_start || inv->period_end) {
@@ -192,8 +200,9 @@ static void settlement(struct folio_xw *w, const struct folio_en16931 *e)
 	for (i = 0; i < e->ncharges; i++) {
 		const struct folio_en_charge *c = &e->charges[i];
 
-		folio_xw_addf(w, "<ram:SpecifiedTradeAllowanceCharge><ram:ChargeIndicator>"
-				 "<udt:Indicator>%s</udt:Indicator></ram:ChargeIndicator>",
+		folio_xw_addf(w,
+			      "<ram:SpecifiedTradeAllowanceCharge><ram:ChargeIndicator>"
+			      "<udt:Indicator>%s</udt:Indicator></ram:ChargeIndicator>",
 			      c->charge ? "true" : "false");
 		folio_xw_elem(w, "ram:CalculationPercent", c->percent);
 		if (c->has_base)
@@ -222,8 +231,7 @@ static void settlement(struct folio_xw *w, const struct folio_en16931 *e)
 	if (inv->vat_total || e->vat) {
 		folio_xw_adds(w, "<ram:TaxTotalAmount currencyID=\"");
 		folio_xw_esc(w, inv->currency);
-		folio_xw_addf(w, "\">%s</ram:TaxTotalAmount>",
-			      folio_en16931_amount(e->vat, buf));
+		folio_xw_addf(w, "\">%s</ram:TaxTotalAmount>", folio_en16931_amount(e->vat, buf));
 	}
 	if (e->has_rounding && e->rounding)
 		money(w, "RoundingAmount", e->rounding);
@@ -270,8 +278,7 @@ static void write_cii(struct folio_xw *w, const struct folio_en16931 *e)
 	folio_xw_adds(w, "\n");
 	party(w, "SellerTradeParty", &inv->seller, e->seller_vat, &e->seller_id, &e->seller_legal,
 	      e->seller_taxreg);
-	party(w, "BuyerTradeParty", &inv->buyer, e->buyer_vat, &e->buyer_id, &e->buyer_legal,
-	      NULL);
+	party(w, "BuyerTradeParty", &inv->buyer, e->buyer_vat, &e->buyer_id, &e->buyer_legal, NULL);
 	if (inv->order_reference) {
 		folio_xw_adds(w, "<ram:BuyerOrderReferencedDocument>");
 		folio_xw_elem(w, "ram:IssuerAssignedID", inv->order_reference);
@@ -320,6 +327,7 @@ static int cii_write(struct folio_export *x, const struct folio_invoice *inv,
 	return FOLIO_OK;
 }
 
+/* clang-format off */
 const struct folio_export_module folio_export_cii = {
 	.name = "cii",
 	.ext = "xml",
@@ -328,3 +336,4 @@ const struct folio_export_module folio_export_cii = {
 	.keys = keys,
 	.write = cii_write,
 };
+/* clang-format on */

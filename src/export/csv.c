@@ -46,14 +46,47 @@
 
 enum col {
 	C_FIELD = 0, /* any other field of the document, by name */
-	C_DOC_ID, C_SHA256, C_DOC_TYPE, C_TITLE, C_ADDED_AT, C_VENDOR, C_NEEDS_REVIEW,
-	C_REVIEW, C_TAGS, C_NUMBER, C_ISSUE, C_SUPPLY, C_DUE, C_CURRENCY,
-	C_S_NAME, C_S_TAX, C_S_COUNTRY, C_S_ADDR, C_B_NAME, C_B_TAX, C_B_COUNTRY, C_B_ADDR,
-	C_IBAN, C_ORDER_REF, C_BUYER_REF, C_PAY_REF,
-	C_NET, C_VAT, C_GROSS, C_DUE_AMT, C_PREPAID, C_ROUNDING,
-	C_RATE, C_RATE_CAT, C_RATE_EXR, C_RATE_EXC, C_RATE_NET, C_RATE_VAT,
+	C_DOC_ID,
+	C_SHA256,
+	C_DOC_TYPE,
+	C_TITLE,
+	C_ADDED_AT,
+	C_VENDOR,
+	C_NEEDS_REVIEW,
+	C_REVIEW,
+	C_TAGS,
+	C_NUMBER,
+	C_ISSUE,
+	C_SUPPLY,
+	C_DUE,
+	C_CURRENCY,
+	C_S_NAME,
+	C_S_TAX,
+	C_S_COUNTRY,
+	C_S_ADDR,
+	C_B_NAME,
+	C_B_TAX,
+	C_B_COUNTRY,
+	C_B_ADDR,
+	C_IBAN,
+	C_ORDER_REF,
+	C_BUYER_REF,
+	C_PAY_REF,
+	C_NET,
+	C_VAT,
+	C_GROSS,
+	C_DUE_AMT,
+	C_PREPAID,
+	C_ROUNDING,
+	C_RATE,
+	C_RATE_CAT,
+	C_RATE_EXR,
+	C_RATE_EXC,
+	C_RATE_NET,
+	C_RATE_VAT,
 };
 
+/* clang-format off */
 static const struct {
 	const char *name;
 	enum col id;
@@ -99,14 +132,16 @@ static const struct {
 	{ "rate_net", C_RATE_NET, K_AMOUNT, 1 },
 	{ "rate_vat", C_RATE_VAT, K_AMOUNT, 1 },
 };
+/* clang-format on */
 #define NCOLUMNS (sizeof(columns) / sizeof(columns[0]))
 
-#define DEFAULT_COLUMNS                                                                  \
-	"doc_id,invoice_number,doc_type,issue_date,supply_date,due_date,seller_name,"   \
+#define DEFAULT_COLUMNS                                                                   \
+	"doc_id,invoice_number,doc_type,issue_date,supply_date,due_date,seller_name,"     \
 	"seller_tax_id,buyer_name,buyer_tax_id,currency,net_total,vat_total,gross_total," \
 	"amount_due,iban"
 #define MAX_COLUMNS FOLIO_TAB_MAX
 
+/* clang-format off */
 static const char *const keys[] = {
 	"columns\tcomma-separated column names in order (the config's custom_fields and note "
 	"too); every record member (doc_id, sha256, "
@@ -135,6 +170,7 @@ static const char *const keys[] = {
 	"a locale, else no)",
 	NULL,
 };
+/* clang-format on */
 
 struct csv {
 	struct folio_tab tab;
@@ -142,9 +178,9 @@ struct csv {
 	char decimal;
 	char *date_format;
 	const char *eol;
-	int guard;             /* formula_guard */
-	int text_guard;        /* ="..." around text a spreadsheet would convert */
-	const char *encoding;  /* display name: "CP1250"; NULL for UTF-8 */
+	int guard;	      /* formula_guard */
+	int text_guard;	      /* ="..." around text a spreadsheet would convert */
+	const char *encoding; /* display name: "CP1250"; NULL for UTF-8 */
 	iconv_t cd;
 };
 
@@ -152,9 +188,9 @@ static int bad_value(const struct folio_export *x, struct folio_err *err, const 
 		     const char *value, const char *want)
 {
 	return folio_err_set(err, FOLIO_FAILED, FOLIO_E_CONFIG, 0,
-			     "%s%s%s%s: %s = '%s' is not valid (%s)",
-			     x->profile ? "profile '" : "", x->profile ? x->profile : "",
-			     x->profile ? "': " : "", x->mod ? x->mod->name : "csv", key, value, want);
+			     "%s%s%s%s: %s = '%s' is not valid (%s)", x->profile ? "profile '" : "",
+			     x->profile ? x->profile : "", x->profile ? "': " : "",
+			     x->mod ? x->mod->name : "csv", key, value, want);
 }
 
 static int one_of(const char *v, const char *a, const char *b)
@@ -250,9 +286,11 @@ int folio_tab_init(const struct folio_export *x, struct folio_tab *t, struct fol
 	if (!one_of(rows, "invoice", "rate"))
 		return bad_value(x, err, "rows", rows, "invoice or rate");
 	t->per_rate = !strcmp(rows, "rate");
-	return parse_columns(x, t, cols ? cols : t->per_rate ? DEFAULT_COLUMNS
-							      ",vat_rate,rate_net,rate_vat"
-							    : DEFAULT_COLUMNS, err);
+	return parse_columns(x, t,
+			     cols	 ? cols :
+			     t->per_rate ? DEFAULT_COLUMNS ",vat_rate,rate_net,rate_vat" :
+					   DEFAULT_COLUMNS,
+			     err);
 }
 
 void folio_tab_release(struct folio_tab *t)
@@ -412,9 +450,7 @@ const char *folio_tab_value(const struct folio_invoice *inv, const struct folio_
 
 	switch (col->id) {
 	case C_FIELD: return field_value(inv, col->name);
-	case C_DOC_ID:
-		folio_strbuf_addf(tmp, "%lld", inv->doc_id);
-		return tmp->buf;
+	case C_DOC_ID: folio_strbuf_addf(tmp, "%lld", inv->doc_id); return tmp->buf;
 	case C_SHA256: return inv->sha256;
 	case C_DOC_TYPE: return inv->doc_type;
 	case C_TITLE: return inv->title;
@@ -431,10 +467,14 @@ const char *folio_tab_value(const struct folio_invoice *inv, const struct folio_
 	case C_SUPPLY: return inv->supply_date;
 	case C_DUE: return inv->due_date;
 	case C_CURRENCY: return inv->currency;
-	case C_S_NAME: case C_S_TAX: case C_S_COUNTRY: case C_S_ADDR:
-		return party_value(&inv->seller, (int)(col->id - C_S_NAME));
-	case C_B_NAME: case C_B_TAX: case C_B_COUNTRY: case C_B_ADDR:
-		return party_value(&inv->buyer, (int)(col->id - C_B_NAME));
+	case C_S_NAME:
+	case C_S_TAX:
+	case C_S_COUNTRY:
+	case C_S_ADDR: return party_value(&inv->seller, (int)(col->id - C_S_NAME));
+	case C_B_NAME:
+	case C_B_TAX:
+	case C_B_COUNTRY:
+	case C_B_ADDR: return party_value(&inv->buyer, (int)(col->id - C_B_NAME));
 	case C_IBAN: return inv->iban;
 	case C_ORDER_REF: return inv->order_reference;
 	case C_BUYER_REF: return inv->buyer_reference;
@@ -538,8 +578,10 @@ static int put_row(struct csv *c, const struct folio_invoice *inv, const struct 
 
 	for (i = 0; i < c->tab.ncols && !r; i++) {
 		folio_strbuf_reset(&tmp);
-		v = formatted(c, c->tab.cols[i].kind, folio_tab_value(inv, rt, &c->tab.cols[i], &tmp), &tmp);
-		if (c->guard && c->tab.cols[i].kind == K_TEXT && v && *v && strchr("=+-@\t\r", *v)) {
+		v = formatted(c, c->tab.cols[i].kind,
+			      folio_tab_value(inv, rt, &c->tab.cols[i], &tmp), &tmp);
+		if (c->guard && c->tab.cols[i].kind == K_TEXT && v && *v &&
+		    strchr("=+-@\t\r", *v)) {
 			struct folio_strbuf g = FOLIO_STRBUF_INIT;
 
 			r = folio_strbuf_addf(&g, "'%s", v) ||
@@ -568,9 +610,10 @@ static int put_row(struct csv *c, const struct folio_invoice *inv, const struct 
 /* ---- the module ----------------------------------------------------------- */
 
 /* What a spreadsheet in each country expects (`locale`). */
+/* clang-format off */
 static const struct csv_locale {
 	const char *name, *delim, *decimal, *date, *codepage;
-	int marked;            /* a byte order mark, text_guard */
+	int marked; /* a byte order mark, text_guard */
 } locales[] = {
 	{ "none", ",", "point", "%Y-%m-%d", NULL, 0 },
 	{ "pl", ";", "comma", "%d.%m.%Y", "cp1250", 1 },
@@ -579,6 +622,7 @@ static const struct csv_locale {
 	{ "pt", ";", "comma", "%d/%m/%Y", "cp1252", 1 },
 	{ "excel", ",", "point", "%Y-%m-%d", "cp1252", 1 },
 };
+/* clang-format on */
 
 static int csv_begin(struct folio_export *x, struct folio_strbuf *out, struct folio_err *err)
 {

@@ -113,8 +113,7 @@ static int is_currency(const char *c)
 
 /* UNCL5305 as EN 16931's validators list it (BR-CL-18); B is Italy's
  * split payment (BR-B-01, BR-B-02). */
-static const char *const categories[] = { "S", "Z", "E", "AE", "K", "G", "O", "L", "M", "B",
-					   NULL };
+static const char *const categories[] = { "S", "Z", "E", "AE", "K", "G", "O", "L", "M", "B", NULL };
 
 /* The rule prefix of a category: BR-IC for K, BR-AF for L, BR-AG for M. */
 static const char *rule_of(const char *cat)
@@ -238,10 +237,12 @@ static const char uncl4461[] =
  * is no code, so only a few common codes pass and anything else is C62
  * ("one").
  */
+/* clang-format off */
 static const char *const common_units[] = {
 	"C62", "H87", "EA", "KGM", "GRM", "TNE", "MTR", "KMT", "MTK", "MTQ", "LTR", "HUR",
 	"MIN", "DAY", "WEE", "MON", "ANN", "KWH", "SET", "PR", NULL,
 };
+/* clang-format on */
 
 static const char *unit_of(const char *u, int from_xml)
 {
@@ -507,8 +508,7 @@ static int in_list(const char *list, const char *code)
 	return 0;
 }
 
-static int charges(struct folio_en16931 *e, const struct folio_invoice *inv,
-		   struct folio_strbuf *w)
+static int charges(struct folio_en16931 *e, const struct folio_invoice *inv, struct folio_strbuf *w)
 {
 	size_t i;
 	long long pct;
@@ -546,7 +546,8 @@ static int charges(struct folio_en16931 *e, const struct folio_invoice *inv,
 		}
 		d->reason = c->reason;
 		d->code = in_list(d->charge ? uncl7161 : uncl5189, c->reason_code) ?
-			  c->reason_code : NULL;
+				  c->reason_code :
+				  NULL;
 		if (!d->reason && !d->code)
 			why(w, "%s the %s of %s has no reason%s%s%s", d->charge ? "BR-38" : "BR-33",
 			    d->charge ? "charge" : "allowance", c->amount,
@@ -620,8 +621,10 @@ static int qty_price(struct folio_en_line *l, const char *qs, const char *ps, in
 		return -1;
 	if (have_p) {
 		if (peppol && llabs(llround((double)q * (double)p / 1e10) - l->net) > 0)
-			why(w, "PEPPOL-EN16931-R120 line %zu: quantity %s x price %s is not the "
-			       "net", no, qs ? qs : "1", ps);
+			why(w,
+			    "PEPPOL-EN16931-R120 line %zu: quantity %s x price %s is not the "
+			    "net",
+			    no, qs ? qs : "1", ps);
 	} else {
 		p = llround((double)llabs(l->net) * 1e10 / (double)llabs(q));
 	}
@@ -706,8 +709,7 @@ static int summary_lines(struct folio_en16931 *e)
 	size_t i;
 
 	free(e->lines);
-	if (!(e->lines = calloc(e->nvats, sizeof(*e->lines))) ||
-	    !(e->pool_ = malloc(e->nvats * n)))
+	if (!(e->lines = calloc(e->nvats, sizeof(*e->lines))) || !(e->pool_ = malloc(e->nvats * n)))
 		return -1;
 	e->line_total = 0;
 	for (i = 0; i < e->nvats; i++) {
@@ -720,8 +722,10 @@ static int summary_lines(struct folio_en16931 *e)
 		else if (!strcmp(v->cat, "S"))
 			snprintf(name, n, "Total at %s %% VAT as on the original invoice", v->rate);
 		else
-			snprintf(name, n, "Total at %s %% VAT (category %s) as on the original "
-					  "invoice", v->rate, v->cat);
+			snprintf(name, n,
+				 "Total at %s %% VAT (category %s) as on the original "
+				 "invoice",
+				 v->rate, v->cat);
 		l->name = name;
 		l->net = v->net - charges_of(e, i);
 		l->vat = i;
@@ -996,8 +1000,7 @@ void folio_xw_elem(struct folio_xw *w, const char *tag, const char *text)
 		w->bad = 1;
 }
 
-void folio_xw_id(struct folio_xw *w, const char *ns, const char *tag,
-		 const struct folio_en_id *id)
+void folio_xw_id(struct folio_xw *w, const char *ns, const char *tag, const struct folio_en_id *id)
 {
 	folio_xw_addf(w, "<%s:%s", ns, tag);
 	if (id->scheme) {

@@ -31,32 +31,32 @@
 
 /* One VAT breakdown row (BG-23). */
 struct folio_en_vat {
-	char cat[3];           /* UNCL5305: S, Z, E, AE, K, G, O, L, M */
-	char rate[16];         /* "23", "5.5", "0"; "" for O (no rate is written) */
-	long long mrate;       /* the rate in thousandths of a percent */
-	long long net, vat;    /* cents */
-	const char *reason;    /* BT-120, or NULL */
-	const char *code;      /* BT-121 (a VATEX code), or NULL */
+	char cat[3];	    /* UNCL5305: S, Z, E, AE, K, G, O, L, M */
+	char rate[16];	    /* "23", "5.5", "0"; "" for O (no rate is written) */
+	long long mrate;    /* the rate in thousandths of a percent */
+	long long net, vat; /* cents */
+	const char *reason; /* BT-120, or NULL */
+	const char *code;   /* BT-121 (a VATEX code), or NULL */
 };
 
 /* One line (BG-25). */
 struct folio_en_line {
-	const char *name;      /* BT-153 */
-	char qty[32];          /* BT-129 as the record has it (absent: 1, signed
+	const char *name; /* BT-153 */
+	char qty[32];	  /* BT-129 as the record has it (absent: 1, signed
 				* like the net) */
-	char price[40];        /* BT-146, never negative */
-	const char *unit;      /* BT-130, a UN/ECE rec 20 code */
-	long long net;         /* BT-131, cents */
-	size_t vat;            /* its row in vats[] */
+	char price[40];	  /* BT-146, never negative */
+	const char *unit; /* BT-130, a UN/ECE rec 20 code */
+	long long net;	  /* BT-131, cents */
+	size_t vat;	  /* its row in vats[] */
 };
 
 /* One document-level allowance or charge (BG-20, BG-21). */
 struct folio_en_charge {
-	int charge;            /* 1: charge, 0: allowance */
-	long long amount;      /* cents, signed as in the record */
+	int charge;	  /* 1: charge, 0: allowance */
+	long long amount; /* cents, signed as in the record */
 	int has_base;
-	long long base;        /* BT-93/BT-100, cents, when has_base */
-	char percent[24];      /* BT-94/BT-101, "" when unknown */
+	long long base;	  /* BT-93/BT-100, cents, when has_base */
+	char percent[24]; /* BT-94/BT-101, "" when unknown */
 	const char *reason, *code;
 	size_t vat;
 };
@@ -68,40 +68,40 @@ struct folio_en_id {
 
 struct folio_en16931 {
 	const struct folio_invoice *inv;
-	int credit;            /* write a credit note (381) */
-	int summary;           /* lines are one per VAT row (see above) */
-	int peppol;            /* Peppol BIS Billing 3.0 */
-	const char *seller_vat, *buyer_vat;   /* BT-31, BT-48 written, or NULL */
-	struct folio_en_id seller_id, buyer_id;       /* BT-29, BT-46 (with category O
+	int credit;				      /* write a credit note (381) */
+	int summary;				      /* lines are one per VAT row (see above) */
+	int peppol;				      /* Peppol BIS Billing 3.0 */
+	const char *seller_vat, *buyer_vat;	      /* BT-31, BT-48 written, or NULL */
+	struct folio_en_id seller_id, buyer_id;	      /* BT-29, BT-46 (with category O
 						       * the tax ID when none) */
 	struct folio_en_id seller_legal, buyer_legal; /* BT-30, BT-47 */
-	const char *seller_taxreg;                     /* BT-32, or NULL */
-	const char *means;     /* BT-81 (UNTDID 4461): the record's, else 30 with an
+	const char *seller_taxreg;		      /* BT-32, or NULL */
+	const char *means;	  /* BT-81 (UNTDID 4461): the record's, else 30 with an
 				* account, else NULL */
-	const char *account;   /* BT-84: the IBAN, else the record's other account,
+	const char *account;	  /* BT-84: the IBAN, else the record's other account,
 				* else NULL */
-	int account_iban;      /* `account` is the IBAN (CII: IBANID, else
+	int account_iban;	  /* `account` is the IBAN (CII: IBANID, else
 				* ProprietaryID) */
-	const char *due_code;  /* BT-8 as UNTDID 2005 (UBL: 3, 35, 432), or NULL */
-	const char *due_code_cii;   /* the same as UNTDID 2475 (CII: 5, 29, 72) */
-	int delivery;          /* a Delivery (BG-13) is written */
+	const char *due_code;	  /* BT-8 as UNTDID 2005 (UBL: 3, 35, 432), or NULL */
+	const char *due_code_cii; /* the same as UNTDID 2475 (CII: 5, 29, 72) */
+	int delivery;		  /* a Delivery (BG-13) is written */
 	char seller_endpoint[32], buyer_endpoint[32]; /* Peppol BT-34, BT-49 */
-	const char *seller_eas, *buyer_eas;             /* their schemeID */
+	const char *seller_eas, *buyer_eas;	      /* their schemeID */
 
 	struct folio_en_vat *vats;
 	size_t nvats;
 	struct folio_en_line *lines;
 	size_t nlines;
 	struct folio_en_charge *charges;
-	size_t ncharges;       /* allowances and charges */
-	size_t nallowances;    /* of which allowances */
+	size_t ncharges;    /* allowances and charges */
+	size_t nallowances; /* of which allowances */
 
 	/* BG-22, cents */
-	long long line_total, allowance_total, charge_total;  /* signed sums */
+	long long line_total, allowance_total, charge_total; /* signed sums */
 	long long net, vat, gross, prepaid, rounding, payable;
 	int has_prepaid, has_rounding;
 
-	char *pool_;           /* summary line names */
+	char *pool_; /* summary line names */
 };
 
 /*
@@ -133,8 +133,7 @@ struct folio_xw {
 };
 
 void folio_xw_adds(struct folio_xw *w, const char *s);
-void folio_xw_addf(struct folio_xw *w, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+void folio_xw_addf(struct folio_xw *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* `s` with XML's special characters escaped */
 void folio_xw_esc(struct folio_xw *w, const char *s);
 /* <tag>text</tag> when text is not NULL or empty */
@@ -144,7 +143,6 @@ void folio_xw_elem(struct folio_xw *w, const char *tag, const char *text);
  * IncludedNote/Content). */
 void folio_xw_lines(struct folio_xw *w, const char *tag, const char *inner, const char *text);
 /* <NS:TAG schemeID="0088">id</NS:TAG>, without the scheme when it has none */
-void folio_xw_id(struct folio_xw *w, const char *ns, const char *tag,
-		 const struct folio_en_id *id);
+void folio_xw_id(struct folio_xw *w, const char *ns, const char *tag, const struct folio_en_id *id);
 
 #endif

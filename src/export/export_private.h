@@ -22,12 +22,12 @@ enum folio_tab_kind { FOLIO_TAB_TEXT, FOLIO_TAB_AMOUNT, FOLIO_TAB_RATE, FOLIO_TA
  * of value it holds. */
 struct folio_tab {
 	struct folio_tab_col {
-		int id;                 /* csv.c's column ids */
+		int id; /* csv.c's column ids */
 		enum folio_tab_kind kind;
 		char *name;
 	} cols[FOLIO_TAB_MAX];
 	size_t ncols;
-	int per_rate;                   /* rows = rate: a row per VAT rate */
+	int per_rate; /* rows = rate: a row per VAT rate */
 };
 
 /* Read `rows` and `columns` (every record member, any document field,

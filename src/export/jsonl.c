@@ -108,8 +108,7 @@ static void field_array(struct folio_json *o, const struct folio_invoice *inv, c
 
 static int is_array_field(const char *name)
 {
-	return !strcmp(name, "vat_breakdown") || !strcmp(name, "lines") ||
-	       !strcmp(name, "charges");
+	return !strcmp(name, "vat_breakdown") || !strcmp(name, "lines") || !strcmp(name, "charges");
 }
 
 static void fields(struct folio_json *o, const struct folio_invoice *inv)
@@ -249,6 +248,7 @@ static int jsonl_write(struct folio_export *x, const struct folio_invoice *inv,
 	return FOLIO_OK;
 }
 
+/* clang-format off */
 const struct folio_export_module folio_export_jsonl = {
 	.name = "jsonl",
 	.ext = "jsonl",
@@ -260,3 +260,4 @@ const struct folio_export_module folio_export_jsonl = {
 	.end = NULL,
 	.release = NULL,
 };
+/* clang-format on */

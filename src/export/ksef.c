@@ -86,13 +86,12 @@
 
 /* ---- the summary fields ------------------------------------------------- */
 
-enum slot {
-	P_1, P_2, P_3, P_4, P_5, P_6_1, P_6_2, P_6_3, P_7, P_8, P_9, P_10, P_11, NSLOTS
-};
+enum slot { P_1, P_2, P_3, P_4, P_5, P_6_1, P_6_2, P_6_3, P_7, P_8, P_9, P_10, P_11, NSLOTS };
 
+/* clang-format off */
 static const struct {
-	const char *net, *vat;  /* element names; vat NULL: no P_14 */
-	const char *vatw;       /* the PLN VAT a foreign-currency invoice needs */
+	const char *net, *vat; /* element names; vat NULL: no P_14 */
+	const char *vatw;      /* the PLN VAT a foreign-currency invoice needs */
 } slots[NSLOTS] = {
 	{ "P_13_1", "P_14_1", "P_14_1W" }, { "P_13_2", "P_14_2", "P_14_2W" },
 	{ "P_13_3", "P_14_3", "P_14_3W" }, { "P_13_4", "P_14_4", "P_14_4W" },
@@ -102,8 +101,10 @@ static const struct {
 	{ "P_13_9", NULL, NULL },          { "P_13_10", NULL, NULL },
 	{ "P_13_11", NULL, NULL },
 };
+/* clang-format on */
 
 /* FA(3)'s own P_12 words (and the reader's "oss", "marza", FA(2)'s "np"). */
+/* clang-format off */
 static const struct {
 	const char *word;
 	enum slot slot;
@@ -114,6 +115,7 @@ static const struct {
 	{ "np II", P_9, "np II" }, { "oo", P_10, "oo" },        { "marza", P_11, NULL },
 	{ "oss", P_5, NULL },
 };
+/* clang-format on */
 
 /* The schema's code lists: TKodyKrajowUE (EU VAT prefixes, EL Greece, XI
  * Northern Ireland), TKodWaluty and TKodKraju (bazowe/KodyKrajow). */
@@ -177,15 +179,15 @@ static int eu_country(const char *cc)
 
 struct ksef {
 	const struct folio_invoice *inv;
-	struct folio_strbuf why;   /* refusal reasons, "; "-separated */
-	int sign;                  /* -1: a credit note's positive amounts negated */
+	struct folio_strbuf why; /* refusal reasons, "; "-separated */
+	int sign;		 /* -1: a credit note's positive amounts negated */
 	long long net[NSLOTS], vat[NSLOTS];
 	int used[NSLOTS];
-	const char *row_p12[64];   /* per breakdown row, for summary lines */
-	int exempt_kind;           /* 'A', 'B', 'C' */
+	const char *row_p12[64]; /* per breakdown row, for summary lines */
+	int exempt_kind;	 /* 'A', 'B', 'C' */
 	struct folio_strbuf exempt;
-	const char *margin;        /* the P_PMarzy_x element */
-	int reverse;               /* P_18 */
+	const char *margin; /* the P_PMarzy_x element */
+	int reverse;	    /* P_18 */
 };
 
 static void reason(struct ksef *k, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -242,8 +244,7 @@ static int date_ok(const char *s, const char *lo, const char *hi)
 			return 0;
 	m = (s[5] - '0') * 10 + s[6] - '0';
 	d = (s[8] - '0') * 10 + s[9] - '0';
-	return m >= 1 && m <= 12 && d >= 1 && d <= 31 && strcmp(s, lo) >= 0 &&
-	       strcmp(s, hi) <= 0;
+	return m >= 1 && m <= 12 && d >= 1 && d <= 31 && strcmp(s, lo) >= 0 && strcmp(s, hi) <= 0;
 }
 
 /*
@@ -252,8 +253,7 @@ static int date_ok(const char *s, const char *lo, const char *hi)
  * trailing fraction zeros dropped when there are more than `frac`.
  * `negate` flips the sign. NULL when `s` is not such a number.
  */
-static const char *decimal(const char *s, int frac, int maxint, int negate, char *buf,
-			   size_t n)
+static const char *decimal(const char *s, int frac, int maxint, int negate, char *buf, size_t n)
 {
 	const char *ip, *fp = NULL;
 	size_t il = 0, fl = 0, o = 0;
@@ -334,9 +334,9 @@ static const char *field_value(const struct folio_invoice *inv, const char *name
 
 	for (i = 0; i < inv->nfields; i++)
 		if (inv->fields[i].name && !strcmp(inv->fields[i].name, name))
-			return inv->fields[i].value && *inv->fields[i].value
-				       ? inv->fields[i].value
-				       : NULL;
+			return inv->fields[i].value && *inv->fields[i].value ?
+				       inv->fields[i].value :
+				       NULL;
 	return NULL;
 }
 
@@ -376,8 +376,10 @@ static int classify(const struct folio_invoice *inv, const char *rate, const cha
 	if (!cat && rate)
 		cat = r ? "S" : NULL;
 	if (!cat) {
-		snprintf(what, n, "the category of the %s %% row is unknown (0 KR domestic, "
-				  "0 WDT intra-EU or 0 EX export)", str_or(rate, "0"));
+		snprintf(what, n,
+			 "the category of the %s %% row is unknown (0 KR domestic, "
+			 "0 WDT intra-EU or 0 EX export)",
+			 str_or(rate, "0"));
 		return -1;
 	}
 	if (strcmp(cat, "S") && r) {
@@ -393,8 +395,10 @@ static int classify(const struct folio_invoice *inv, const char *rate, const cha
 		case 500: *p12 = "5"; return P_3;
 		case 400: *p12 = "4"; return P_4;
 		}
-		snprintf(what, n, "the VAT rate %s %% has no field in FA(3) (P_13_1 23/22 %%, "
-				  "P_13_2 8/7 %%, P_13_3 5 %%)", str_or(rate, "?"));
+		snprintf(what, n,
+			 "the VAT rate %s %% has no field in FA(3) (P_13_1 23/22 %%, "
+			 "P_13_2 8/7 %%, P_13_3 5 %%)",
+			 str_or(rate, "?"));
 		return -1;
 	}
 	if (!strcmp(cat, "Z"))
@@ -438,8 +442,8 @@ static const char *margin_flag(const struct folio_inv_rate *e)
 	if ((c && !strcmp(c, "VATEX-EU-I")) || has_word(w, "dzieła sztuki") ||
 	    has_word(w, "works of art"))
 		return "P_PMarzy_3_2";
-	if ((c && !strcmp(c, "VATEX-EU-J")) || has_word(w, "kolekcjoner") ||
-	    has_word(w, "antyk") || has_word(w, "antique"))
+	if ((c && !strcmp(c, "VATEX-EU-J")) || has_word(w, "kolekcjoner") || has_word(w, "antyk") ||
+	    has_word(w, "antique"))
 		return "P_PMarzy_3_3";
 	return NULL;
 }
@@ -528,8 +532,10 @@ static void breakdown(struct ksef *k)
 		}
 	}
 	if (k->used[P_7] && k->exempt.len && token_len(k->exempt.buf) > 256)
-		reason(k, "P_19%c (the legal basis of the exemption) is longer than 256 "
-			  "characters", k->exempt_kind);
+		reason(k,
+		       "P_19%c (the legal basis of the exemption) is longer than 256 "
+		       "characters",
+		       k->exempt_kind);
 }
 
 /* ---- the checks ---------------------------------------------------------------- */
@@ -612,13 +618,17 @@ static void check(struct ksef *k, const struct folio_export *x)
 		reason(k, "P_6 (the supply date %s) is not a date from 2006-01-01 to 2050-01-01",
 		       inv->supply_date);
 	if (inv->due_date && !date_ok(inv->due_date, "2006-01-01", "2050-01-01"))
-		reason(k, "TerminPlatnosci (the due date %s) is not a date from 2006-01-01 to "
-			  "2050-01-01", inv->due_date);
+		reason(k,
+		       "TerminPlatnosci (the due date %s) is not a date from 2006-01-01 to "
+		       "2050-01-01",
+		       inv->due_date);
 	if (!x->now || strlen(x->now) != 20 || x->now[10] != 'T' || x->now[19] != 'Z' ||
 	    strcmp(x->now, "2025-09-01T00:00:00Z") < 0 ||
 	    strcmp(x->now, "2050-01-01T23:59:59Z") > 0)
-		reason(k, "DataWytworzeniaFa (the batch time %s) is not from 2025-09-01 to "
-			  "2050-01-01, as FA(3) requires", str_or(x->now, "(none)"));
+		reason(k,
+		       "DataWytworzeniaFa (the batch time %s) is not from 2025-09-01 to "
+		       "2050-01-01, as FA(3) requires",
+		       str_or(x->now, "(none)"));
 	if (!cur) {
 		reason(k, "KodWaluty (the currency) is missing");
 	} else if (strlen(cur) != 3 || !in_list(currencies, cur)) {
@@ -626,8 +636,9 @@ static void check(struct ksef *k, const struct folio_export *x)
 	} else if (strcmp(cur, "PLN")) {
 		for (s = P_1; s <= P_4; s++)
 			if (k->used[s]) {
-				reason(k, "%s (the VAT of %s in PLN) is needed for a %s "
-					  "invoice and the exchange rate is unknown",
+				reason(k,
+				       "%s (the VAT of %s in PLN) is needed for a %s "
+				       "invoice and the exchange rate is unknown",
 				       slots[s].vatw, slots[s].net, cur);
 				break;
 			}
@@ -931,8 +942,8 @@ static void lines(struct w *w, const struct ksef *k)
 			r = p12 ? p12 : str_or(e->rate, "?");
 			snprintf(desc, sizeof(desc),
 				 "Suma pozycji ze stawką %s%s jak na fakturze źródłowej "
-				 "(total at %s%s VAT as on the original invoice)", r,
-				 isdigit((unsigned char)r[strlen(r) - 1]) ? "%" : "", r,
+				 "(total at %s%s VAT as on the original invoice)",
+				 r, isdigit((unsigned char)r[strlen(r) - 1]) ? "%" : "", r,
 				 isdigit((unsigned char)r[strlen(r) - 1]) ? " %" : "");
 			open_el(w, "FaWiersz");
 			snprintf(no, sizeof(no), "%zu", i + 1);
@@ -977,10 +988,10 @@ static void settlement(struct w *w, const struct ksef *k)
 	prepaid = folio_cents(inv->prepaid_amount, &okp);
 	open_el(w, "Rozliczenie");
 	if (due < gross) {
-		why = okp && prepaid == gross - due
-			      ? "kwota zapłacona przed wystawieniem faktury (prepaid amount)"
-			      : "różnica między należnością ogółem a kwotą do zapłaty "
-				"(amount due below the invoice total)";
+		why = okp && prepaid == gross - due ?
+			      "kwota zapłacona przed wystawieniem faktury (prepaid amount)" :
+			      "różnica między należnością ogółem a kwotą do zapłaty "
+			      "(amount due below the invoice total)";
 		open_el(w, "Odliczenia");
 		leaf_cents(w, "Kwota", gross - due);
 		leaf(w, "Powod", why);
@@ -989,8 +1000,9 @@ static void settlement(struct w *w, const struct ksef *k)
 	} else if (due > gross) {
 		open_el(w, "Obciazenia");
 		leaf_cents(w, "Kwota", due - gross);
-		leaf(w, "Powod", "różnica między kwotą do zapłaty a należnością ogółem "
-				 "(amount due above the invoice total)");
+		leaf(w, "Powod",
+		     "różnica między kwotą do zapłaty a należnością ogółem "
+		     "(amount due above the invoice total)");
 		close_el(w, "Obciazenia");
 		leaf_cents(w, "SumaObciazen", due - gross);
 	}
@@ -1090,8 +1102,10 @@ static int ksef_write(struct folio_export *x, const struct folio_invoice *inv,
 			reason(&k, "DaneFaKorygowanej/DataWystFaKorygowanej (the date of the "
 				   "corrected invoice) is unknown");
 		else if (!date_ok(d, "2006-01-01", "2050-01-01"))
-			reason(&k, "DataWystFaKorygowanej %s is not a date from 2006-01-01 to "
-				   "2050-01-01", d);
+			reason(&k,
+			       "DataWystFaKorygowanej %s is not a date from 2006-01-01 to "
+			       "2050-01-01",
+			       d);
 		if ((ks = field_value(inv, "preceding_invoice_ksef")) &&
 		    !folio_ksef_number_check(ks))
 			reason(&k, "NrKSeFFaKorygowanej %s is not a KSeF number", ks);
@@ -1118,6 +1132,7 @@ out:
 	return r;
 }
 
+/* clang-format off */
 const struct folio_export_module folio_export_ksef = {
 	.name = "ksef",
 	.ext = "xml",
@@ -1129,3 +1144,4 @@ const struct folio_export_module folio_export_ksef = {
 	.end = NULL,
 	.release = NULL,
 };
+/* clang-format on */

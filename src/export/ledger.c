@@ -54,7 +54,7 @@ static const char *const keys[] = {
 	"payable_per_vendor\tyes: a sub-account of payable_account per seller (of "
 	"receivable_account per buyer for sales) (no)",
 	VENDOR_PREFIX "\t" VENDOR_PREFIX "TAXID = the expense account for the seller with "
-	"that tax ID (none)",
+		      "that tax ID (none)",
 	"own_tax_id\tyour tax ID: invoices you issued are sales (none)",
 	"revenue_account\taccount credited with a sale's net (income:sales)",
 	"vat_output_account\taccount credited with a sale's VAT (liabilities:vat:output)",
@@ -74,7 +74,7 @@ struct vendor_map {
 
 struct ledger {
 	const char *expense, *vat, *payable, *revenue, *vat_out, *receivable;
-	char *own_tax_id;      /* normalised */
+	char *own_tax_id; /* normalised */
 	const char *currency;
 	int per_vendor, supply_date, declare;
 	struct vendor_map *vendors;
@@ -260,6 +260,7 @@ static int yes_no(const struct folio_export *x, struct folio_err *err, const cha
 
 static int ledger_begin(struct folio_export *x, struct folio_strbuf *out, struct folio_err *err)
 {
+	/* clang-format off */
 	static const struct {
 		const char *key, *def;
 		size_t off;
@@ -272,6 +273,7 @@ static int ledger_begin(struct folio_export *x, struct folio_strbuf *out, struct
 		  offsetof(struct ledger, vat_out) },
 		{ "receivable_account", "assets:receivable", offsetof(struct ledger, receivable) },
 	};
+	/* clang-format on */
 	struct ledger *l;
 	const char *s;
 	size_t i;
@@ -323,12 +325,14 @@ static int ledger_begin(struct folio_export *x, struct folio_strbuf *out, struct
 		if (strncmp(k, VENDOR_PREFIX, strlen(VENDOR_PREFIX)))
 			continue;
 		if (!k[strlen(VENDOR_PREFIX)]) {
-			r = bad_value(x, err, k, v, "name the seller's tax ID: "
-				      VENDOR_PREFIX "PL5260250274 = expenses:fuel");
+			r = bad_value(x, err, k, v,
+				      "name the seller's tax ID: " VENDOR_PREFIX
+				      "PL5260250274 = expenses:fuel");
 			goto out;
 		}
 		if (!valid_account(v)) {
-			r = bad_value(x, err, k, v, "an account name: no ';', no two spaces, "
+			r = bad_value(x, err, k, v,
+				      "an account name: no ';', no two spaces, "
 				      "not empty");
 			goto out;
 		}
@@ -378,8 +382,7 @@ static void why(struct folio_strbuf *sb, const char *fmt, ...)
 }
 
 /* An amount field: cents, or a reason when it is there but unusable. */
-static int amount(struct folio_strbuf *w, const char *what, const char *s, long long *v,
-		  int *known)
+static int amount(struct folio_strbuf *w, const char *what, const char *s, long long *v, int *known)
 {
 	*known = 0;
 	*v = 0;
@@ -393,8 +396,8 @@ static int amount(struct folio_strbuf *w, const char *what, const char *s, long 
 	return 0;
 }
 
-static int posting(struct folio_strbuf *t, const char *account, long long c,
-		   const char *commodity, const char *rate)
+static int posting(struct folio_strbuf *t, const char *account, long long c, const char *commodity,
+		   const char *rate)
 {
 	char num[48], amt[80];
 	int pad = 40 - (int)strlen(account), r;
@@ -434,13 +437,13 @@ static const char *first(const char *a, const char *b, const char *c)
 struct txn {
 	const char *date, *currency, *main_acct, *vat_acct, *payee;
 	long long net, vat, gross;
-	long long f;            /* 1, or -1 to reverse a credit note */
+	long long f; /* 1, or -1 to reverse a credit note */
 	int credit, sale;
 };
 
 /* Why the kind of document, its date or its currency cannot be posted (to `w`). */
-static void check_document(const struct ledger *l, const struct folio_invoice *inv,
-			   struct txn *tx, struct folio_strbuf *w)
+static void check_document(const struct ledger *l, const struct folio_invoice *inv, struct txn *tx,
+			   struct folio_strbuf *w)
 {
 	const char *p;
 
@@ -470,8 +473,7 @@ static void check_document(const struct ledger *l, const struct folio_invoice *i
  * The net, VAT and gross to post (one of net and VAT may come from the
  * others), and why they cannot be (to `w`): unusable or not adding up.
  */
-static void check_amounts(const struct folio_invoice *inv, struct txn *tx,
-			  struct folio_strbuf *w)
+static void check_amounts(const struct folio_invoice *inv, struct txn *tx, struct folio_strbuf *w)
 {
 	long long net = 0, vat = 0, gross = 0, rnet = 0, rvat = 0, v;
 	int has_net, has_vat, has_gross, ok;
@@ -529,8 +531,8 @@ static void check_amounts(const struct folio_invoice *inv, struct txn *tx,
  * Sale or purchase: the net's and VAT's accounts, the payee and its
  * receivable or payable account (to `party`). Nonzero when out of memory.
  */
-static int choose_accounts(const struct ledger *l, const struct folio_invoice *inv,
-			   struct txn *tx, struct folio_strbuf *party)
+static int choose_accounts(const struct ledger *l, const struct folio_invoice *inv, struct txn *tx,
+			   struct folio_strbuf *party)
 {
 	size_t i;
 	int m = 0;
@@ -554,8 +556,7 @@ static int choose_accounts(const struct ledger *l, const struct folio_invoice *i
 }
 
 /* The date, code and payee line and the comment line. Nonzero when out of memory. */
-static int put_header(struct folio_strbuf *t, const struct folio_invoice *inv,
-		      const struct txn *tx)
+static int put_header(struct folio_strbuf *t, const struct folio_invoice *inv, const struct txn *tx)
 {
 	int m = 0;
 
@@ -624,8 +625,8 @@ static int put_postings(struct folio_strbuf *t, const struct folio_invoice *inv,
 static int remember_txn(struct ledger *l, const struct txn *tx, const char *party)
 {
 	return remember(&l->accounts, &l->naccounts, &l->accounts_alloc, tx->main_acct) ||
-	       (tx->vat && remember(&l->accounts, &l->naccounts, &l->accounts_alloc,
-				    tx->vat_acct)) ||
+	       (tx->vat &&
+		remember(&l->accounts, &l->naccounts, &l->accounts_alloc, tx->vat_acct)) ||
 	       remember(&l->accounts, &l->naccounts, &l->accounts_alloc, party) ||
 	       remember(&l->commodities, &l->ncommodities, &l->commodities_alloc, tx->currency);
 }

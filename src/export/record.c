@@ -58,16 +58,16 @@ static const char *take(struct folio_invoice *inv, struct folio_json_pair *kv, s
 	return NULL;
 }
 
-#define GROW(arr, n, alloc)                                                         \
-	do {                                                                        \
-		if ((n) == (alloc)) {                                               \
-			size_t na_ = (alloc) ? (alloc) * 2 : 8;                     \
-			void *p_ = realloc((arr), na_ * sizeof(*(arr)));            \
-			if (!p_)                                                    \
-				return -1;                                          \
-			(arr) = p_;                                                 \
-			(alloc) = na_;                                              \
-		}                                                                   \
+#define GROW(arr, n, alloc)                                              \
+	do {                                                             \
+		if ((n) == (alloc)) {                                    \
+			size_t na_ = (alloc) ? (alloc)*2 : 8;            \
+			void *p_ = realloc((arr), na_ * sizeof(*(arr))); \
+			if (!p_)                                         \
+				return -1;                               \
+			(arr) = p_;                                      \
+			(alloc) = na_;                                   \
+		}                                                        \
 	} while (0)
 
 struct rows {
@@ -183,6 +183,7 @@ static void party(struct folio_invoice *inv, struct folio_inv_party *p, const ch
 int folio_invoice_from_doc(struct folio_invoice *inv, struct folio_doc *doc, int owns_doc,
 			   const char *vendor, struct folio_err *err)
 {
+	/* clang-format off */
 	static const struct {
 		const char *name;
 		int (*row)(void *, struct folio_json_pair *, size_t);
@@ -191,6 +192,7 @@ int folio_invoice_from_doc(struct folio_invoice *inv, struct folio_doc *doc, int
 		{ "lines", line_row },
 		{ "charges", charge_row },
 	};
+	/* clang-format on */
 	const struct folio_field *f;
 	struct rows r;
 	size_t i;
@@ -339,8 +341,8 @@ long long folio_cents(const char *s, int *ok)
 
 char *folio_cents_format(long long cents, char *buf, size_t n)
 {
-	unsigned long long a = cents < 0 ? 0ULL - (unsigned long long)cents
-					 : (unsigned long long)cents;
+	unsigned long long a =
+		cents < 0 ? 0ULL - (unsigned long long)cents : (unsigned long long)cents;
 
 	snprintf(buf, n, "%s%llu.%02llu", cents < 0 ? "-" : "", a / 100, a % 100);
 	return buf;

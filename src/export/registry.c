@@ -9,14 +9,8 @@
 #include <string.h>
 
 static const struct folio_export_module *const modules[] = {
-	&folio_export_csv,
-	&folio_export_xlsx,
-	&folio_export_jsonl,
-	&folio_export_ledger,
-	&folio_export_ubl,
-	&folio_export_cii,
-	&folio_export_ksef,
-	NULL,
+	&folio_export_csv, &folio_export_xlsx, &folio_export_jsonl, &folio_export_ledger,
+	&folio_export_ubl, &folio_export_cii,  &folio_export_ksef,  NULL,
 };
 
 const struct folio_export_module *const *folio_export_modules(void)
@@ -100,8 +94,10 @@ char *folio_export_file_name(const struct folio_export *x, const struct folio_in
 		unsigned char c = (unsigned char)*s;
 
 		folio_strbuf_addch(&sb, (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-					 (c >= '0' && c <= '9') || c == '.' || c == '_' ||
-					 c == '-' ? c : '_');
+							(c >= '0' && c <= '9') || c == '.' ||
+							c == '_' || c == '-' ?
+						c :
+						'_');
 	}
 	folio_strbuf_addf(&sb, ".%s", x->mod->ext);
 	return folio_strbuf_detach(&sb);

@@ -216,27 +216,27 @@ static int restore_file(void *ctx, const char *name, const char *sha, long long 
 
 	(void)bytes;
 	if (stream_kind(c->out) != NOT_STREAM)
-		return 0;       /* a stream cannot be written again: --again */
+		return 0; /* a stream cannot be written again: --again */
 	if (!(dest = dest_path(c->out, name)))
 		return c->ret = nomem(c->err), 1;
 	if (*name) {
 		char *tmp = temp_path(c->out, name);
 
 		if (tmp)
-			unlink(tmp);   /* written before the interruption */
+			unlink(tmp); /* written before the interruption */
 		free(tmp);
 	}
 	if (exists(dest) && same_file(dest, sha)) {
 		free(dest);
 		return 0;
 	}
-	if ((c->ret = folio_read_file(copy, (uint64_t)1 << 40, &data, &len, c->err)) ==
-	    FOLIO_OK) {
+	if ((c->ret = folio_read_file(copy, (uint64_t)1 << 40, &data, &len, c->err)) == FOLIO_OK) {
 		folio_sha256_hex(data, len, hex);
 		if (strcmp(hex, sha))
 			c->ret = folio_err_set(c->err, FOLIO_FAILED, FOLIO_E_IO, 0,
 					       "the archive's copy '%s' does not match the "
-					       "ledger's checksum", copy);
+					       "ledger's checksum",
+					       copy);
 		else if (*name)
 			c->ret = folio_mkdirs(c->out, 0755, c->err);
 		if (c->ret == FOLIO_OK)
@@ -247,8 +247,7 @@ static int restore_file(void *ctx, const char *name, const char *sha, long long 
 	return c->ret != FOLIO_OK;
 }
 
-long long folio_export_recover(struct folio_archive *arc, long long *stuck,
-				struct folio_err *err)
+long long folio_export_recover(struct folio_archive *arc, long long *stuck, struct folio_err *err)
 {
 	struct rec_ctx c = { .arc = arc, .err = err };
 	long long done = 0;
@@ -278,9 +277,11 @@ long long folio_export_recover(struct folio_archive *arc, long long *stuck,
 			/* this batch stays pending (its place may come back); the
 			 * others are still completed */
 			snprintf(msg, sizeof(msg), "%s", err ? err->msg : "");
-			folio_err_set(err, FOLIO_WARN, FOLIO_E_IO, 0,
-				      "export batch %lld is still pending: %s (folio export --again "
-				      "%lld --out PATH writes it elsewhere)", c.ids[i], msg, c.ids[i]);
+			folio_err_set(
+				err, FOLIO_WARN, FOLIO_E_IO, 0,
+				"export batch %lld is still pending: %s (folio export --again "
+				"%lld --out PATH writes it elsewhere)",
+				c.ids[i], msg, c.ids[i]);
 			(*stuck)++;
 			free(out);
 			out = NULL;
@@ -410,7 +411,7 @@ struct run {
 	struct out_file *files;
 	size_t nfiles, files_alloc;
 	struct folio_ledger_item *items;
-	char **keys;            /* the items' invoice keys (owned) */
+	char **keys; /* the items' invoice keys (owned) */
 	size_t nitems, items_alloc;
 };
 
@@ -530,7 +531,8 @@ static int resolve(struct run *r, const struct folio_config *cfg,
 	if (req->profile && !found)
 		return folio_err_set(err, FOLIO_FAILED, FOLIO_E_CONFIG, 0,
 				     "no export profile '%s' (define it in the config file as "
-				     "'[export %s]')", req->profile, req->profile);
+				     "'[export %s]')",
+				     req->profile, req->profile);
 	for (i = 0; i < req->nsets; i++) {
 		if (!strcmp(req->sets[i].key, "target")) {
 			*target = req->sets[i].value;
@@ -612,9 +614,10 @@ static int one(struct run *r, struct folio_archive *arc, const struct folio_expo
 		owner = key_in_batch(r, key);
 	if (owner && !req->force) {
 		rep->held++;
-		folio_strbuf_addf(&why, "probable duplicate of document %lld (seller %s, invoice "
-				  "%s) already exported to %s", owner, inv.seller.tax_id,
-				  inv.number, target);
+		folio_strbuf_addf(&why,
+				  "probable duplicate of document %lld (seller %s, invoice "
+				  "%s) already exported to %s",
+				  owner, inv.seller.tax_id, inv.number, target);
 		if (batch)
 			folio_strbuf_addf(&why, " in batch %lld", batch);
 		folio_strbuf_adds(&why, "; --force exports it anyway");
@@ -718,7 +721,7 @@ static int deliver(struct run *r, const char *out, struct folio_err *err)
 	for (i = 0; i < r->nfiles && ret == FOLIO_OK; i++) {
 		if (!(tmp = temp_path(out, r->files[i].name)))
 			return nomem(err);
-		unlink(tmp);           /* left by an interrupted run */
+		unlink(tmp); /* left by an interrupted run */
 		ret = folio_write_file_new(tmp, r->files[i].data.buf ? r->files[i].data.buf : "",
 					   r->files[i].data.len, 0644, err);
 		free(tmp);
@@ -742,7 +745,8 @@ static int deliver(struct run *r, const char *out, struct folio_err *err)
 			else
 				ret = folio_err_set(err, FOLIO_FAILED, FOLIO_E_IO, EEXIST,
 						    "'%s' exists: an export never overwrites a "
-						    "file", dest);
+						    "file",
+						    dest);
 		} else {
 			ret = folio_rename_new(tmp, dest, err);
 		}
@@ -757,8 +761,7 @@ static int deliver(struct run *r, const char *out, struct folio_err *err)
 }
 
 /* A folder export: the folder (made now); a file: its folder, writable. */
-static int check_place(const struct folio_export_module *m, const char *out,
-		       struct folio_err *err)
+static int check_place(const struct folio_export_module *m, const char *out, struct folio_err *err)
 {
 	char *dir, *slash;
 	int ret = FOLIO_OK;
@@ -782,9 +785,8 @@ static int check_place(const struct folio_export_module *m, const char *out,
 }
 
 /* The request's format, settings and target; the module set up to write at `now`. */
-static int setup(struct run *r, const struct folio_config *cfg,
-		 const struct folio_export_req *req, struct folio_export_report *rep,
-		 char now[32], struct folio_err *err)
+static int setup(struct run *r, const struct folio_config *cfg, const struct folio_export_req *req,
+		 struct folio_export_report *rep, char now[32], struct folio_err *err)
 {
 	const char *format, *target_opt;
 	int ret;
@@ -814,8 +816,8 @@ static int setup(struct run *r, const struct folio_config *cfg,
  * over an existing file. The caller frees both, also on failure.
  */
 static int choose_place(const struct run *r, const struct folio_export_req *req,
-			struct folio_export_report *rep, const char *now, char **name,
-			char **place, struct folio_err *err)
+			struct folio_export_report *rep, const char *now, char **name, char **place,
+			struct folio_err *err)
 {
 	if (req->out && !strcmp(req->out, "-") && r->x.mod->file_per_invoice)
 		return folio_err_set(err, FOLIO_FAILED, FOLIO_E_USAGE, 0,
@@ -829,7 +831,8 @@ static int choose_place(const struct run *r, const struct folio_export_req *req,
 	    exists(*place))
 		return folio_err_set(err, FOLIO_FAILED, FOLIO_E_USAGE, EEXIST,
 				     "'%s' exists: an export never overwrites a file; choose "
-				     "another --out", *place);
+				     "another --out",
+				     *place);
 	return FOLIO_OK;
 }
 
@@ -850,9 +853,8 @@ static int recover_first(struct folio_archive *arc, const struct run *r, const c
 }
 
 /* 1: select the documents and write each through the module, all in memory. */
-static int write_docs(struct run *r, struct folio_archive *arc,
-		      const struct folio_export_req *req, struct folio_export_report *rep,
-		      struct ids *ids, struct folio_err *err)
+static int write_docs(struct run *r, struct folio_archive *arc, const struct folio_export_req *req,
+		      struct folio_export_report *rep, struct ids *ids, struct folio_err *err)
 {
 	size_t i;
 	int ret;
@@ -947,8 +949,8 @@ int folio_export_run(struct folio_archive *arc, const struct folio_config *cfg,
 		snprintf(msg, sizeof(msg), "%s", err->msg);
 		ret = folio_err_set(err, FOLIO_FAILED, err->kind, err->sys_errno,
 				    "%s (batch %lld is recorded and kept in the archive: "
-				    "fix this and run folio export again to deliver it)", msg,
-				    rep->batch);
+				    "fix this and run folio export again to deliver it)",
+				    msg, rep->batch);
 		goto out;
 	}
 	ret = folio_ledger_done(arc, rep->batch, err);
@@ -991,14 +993,14 @@ static int again_file(void *ctx, const char *name, const char *sha, long long by
 	char hex[65], *dest = NULL;
 
 	(void)bytes;
-	if ((a->ret = folio_read_file(copy, (uint64_t)1 << 40, &data, &len, a->err)) !=
-	    FOLIO_OK)
+	if ((a->ret = folio_read_file(copy, (uint64_t)1 << 40, &data, &len, a->err)) != FOLIO_OK)
 		return 1;
 	folio_sha256_hex(data, len, hex);
 	if (strcmp(hex, sha)) {
 		a->ret = folio_err_set(a->err, FOLIO_FAILED, FOLIO_E_IO, 0,
 				       "the archive's copy '%s' does not match the ledger's "
-				       "checksum: not re-emitted", copy);
+				       "checksum: not re-emitted",
+				       copy);
 	} else if (!a->folder && stream_kind(a->out) != NOT_STREAM) {
 		a->ret = write_stream(a->out, data, len, a->err);
 	} else if (!(dest = dest_path(a->out, name))) {
@@ -1044,7 +1046,8 @@ int folio_export_again(struct folio_archive *arc, long long id, const char *out,
 		if (a.folder)
 			return folio_err_set(err, FOLIO_FAILED, FOLIO_E_USAGE, 0,
 					     "batch %lld is a folder of files: --again needs "
-					     "--out FOLDER", id);
+					     "--out FOLDER",
+					     id);
 		out = "-";
 	} else if (!(abs = absolute(out))) {
 		return nomem(err);

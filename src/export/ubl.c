@@ -42,12 +42,14 @@
 #define CUST_PEPPOL "urn:cen.eu:en16931:2017#compliant#urn:fdc:peppol.eu:2017:poacc:billing:3.0"
 #define PROFILE_PEPPOL "urn:fdc:peppol.eu:2017:poacc:billing:01:1.0"
 
+/* clang-format off */
 static const char *const keys[] = {
 	"customization\ten16931: EN 16931 (urn:cen.eu:en16931:2017); peppol: Peppol BIS "
 	"Billing 3.0, which also needs a buyer or order reference and electronic addresses "
 	"(en16931)",
 	NULL,
 };
+/* clang-format on */
 
 static int want_peppol(const struct folio_export *x, struct folio_err *err)
 {
@@ -89,8 +91,7 @@ static void tax_category(struct folio_xw *sb, const char *tag, const struct foli
 		folio_xw_elem(sb, "cbc:TaxExemptionReasonCode", v->code);
 		folio_xw_elem(sb, "cbc:TaxExemptionReason", v->reason);
 	}
-	folio_xw_addf(sb, "<cac:TaxScheme><cbc:ID>VAT</cbc:ID></cac:TaxScheme></cac:%s>\n",
-			  tag);
+	folio_xw_addf(sb, "<cac:TaxScheme><cbc:ID>VAT</cbc:ID></cac:TaxScheme></cac:%s>\n", tag);
 }
 
 static void party(struct folio_xw *sb, const char *tag, const struct folio_inv_party *p,
@@ -119,14 +120,14 @@ static void party(struct folio_xw *sb, const char *tag, const struct folio_inv_p
 		folio_xw_adds(sb, "<cac:PartyTaxScheme>");
 		folio_xw_elem(sb, "cbc:CompanyID", vat);
 		folio_xw_adds(sb, "<cac:TaxScheme><cbc:ID>VAT</cbc:ID></cac:TaxScheme>"
-				      "</cac:PartyTaxScheme>\n");
+				  "</cac:PartyTaxScheme>\n");
 	}
 	if (taxreg) {
 		/* BT-32: a tax scheme other than VAT */
 		folio_xw_adds(sb, "<cac:PartyTaxScheme>");
 		folio_xw_elem(sb, "cbc:CompanyID", taxreg);
 		folio_xw_adds(sb, "<cac:TaxScheme><cbc:ID>TAX</cbc:ID></cac:TaxScheme>"
-				      "</cac:PartyTaxScheme>\n");
+				  "</cac:PartyTaxScheme>\n");
 	}
 	folio_xw_adds(sb, "<cac:PartyLegalEntity>");
 	folio_xw_elem(sb, "cbc:RegistrationName", p->name);
@@ -143,8 +144,10 @@ static void allowance_charges(struct folio_xw *sb, const struct folio_en16931 *e
 	for (i = 0; i < e->ncharges; i++) {
 		const struct folio_en_charge *c = &e->charges[i];
 
-		folio_xw_addf(sb, "<cac:AllowanceCharge><cbc:ChargeIndicator>%s"
-				      "</cbc:ChargeIndicator>", c->charge ? "true" : "false");
+		folio_xw_addf(sb,
+			      "<cac:AllowanceCharge><cbc:ChargeIndicator>%s"
+			      "</cbc:ChargeIndicator>",
+			      c->charge ? "true" : "false");
 		folio_xw_elem(sb, "cbc:AllowanceChargeReasonCode", c->code);
 		folio_xw_elem(sb, "cbc:AllowanceChargeReason", c->reason);
 		folio_xw_elem(sb, "cbc:MultiplierFactorNumeric", c->percent);
@@ -161,9 +164,10 @@ static void head(struct folio_xw *sb, const struct folio_en16931 *e, const char 
 {
 	const struct folio_invoice *inv = e->inv;
 
-	folio_xw_addf(sb, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<%s xmlns=\"%s\" "
-			      "xmlns:cac=\"" NS_CAC "\" xmlns:cbc=\"" NS_CBC "\">\n",
-			  root, e->credit ? NS_CN : NS_INV);
+	folio_xw_addf(sb,
+		      "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<%s xmlns=\"%s\" "
+		      "xmlns:cac=\"" NS_CAC "\" xmlns:cbc=\"" NS_CBC "\">\n",
+		      root, e->credit ? NS_CN : NS_INV);
 	folio_xw_elem(sb, "cbc:CustomizationID", e->peppol ? CUST_PEPPOL : CUST_EN16931);
 	if (e->peppol)
 		folio_xw_elem(sb, "cbc:ProfileID", PROFILE_PEPPOL);
@@ -313,18 +317,18 @@ static void invoice_lines(struct folio_xw *sb, const struct folio_en16931 *e, co
 		const struct folio_en_line *l = &e->lines[i];
 
 		folio_xw_addf(sb, "<cac:%sLine><cbc:ID>%zu</cbc:ID><cbc:%sQuantity unitCode=\"",
-				  root, i + 1, e->credit ? "Credited" : "Invoiced");
+			      root, i + 1, e->credit ? "Credited" : "Invoiced");
 		folio_xw_esc(sb, l->unit);
 		folio_xw_addf(sb, "\">%s</cbc:%sQuantity>", l->qty,
-				  e->credit ? "Credited" : "Invoiced");
+			      e->credit ? "Credited" : "Invoiced");
 		money(sb, "LineExtensionAmount", l->net, cur);
 		folio_xw_adds(sb, "<cac:Item>");
 		folio_xw_elem(sb, "cbc:Name", l->name);
 		tax_category(sb, "ClassifiedTaxCategory", &e->vats[l->vat], 0);
 		folio_xw_adds(sb, "</cac:Item><cac:Price><cbc:PriceAmount currencyID=\"");
 		folio_xw_esc(sb, cur);
-		folio_xw_addf(sb, "\">%s</cbc:PriceAmount></cac:Price></cac:%sLine>\n",
-				  l->price, root);
+		folio_xw_addf(sb, "\">%s</cbc:PriceAmount></cac:Price></cac:%sLine>\n", l->price,
+			      root);
 	}
 }
 
@@ -369,6 +373,7 @@ static int ubl_write(struct folio_export *x, const struct folio_invoice *inv,
 	return FOLIO_OK;
 }
 
+/* clang-format off */
 const struct folio_export_module folio_export_ubl = {
 	.name = "ubl",
 	.ext = "xml",
@@ -379,3 +384,4 @@ const struct folio_export_module folio_export_ubl = {
 	.begin = ubl_begin,
 	.write = ubl_write,
 };
+/* clang-format on */

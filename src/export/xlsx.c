@@ -22,6 +22,7 @@
 #include "folio/strbuf.h"
 #include "folio/util.h"
 
+/* clang-format off */
 static const char *const keys[] = {
 	"columns\tcomma-separated column names in order, as for csv (its defaults)",
 	"rows\tinvoice: one row per invoice; rate: one row per VAT rate (invoice)",
@@ -30,6 +31,7 @@ static const char *const keys[] = {
 	"sheet\tthe sheet's name (Invoices)",
 	NULL,
 };
+/* clang-format on */
 
 struct xlsx {
 	struct folio_tab tab;
@@ -85,8 +87,7 @@ static int xlsx_begin(struct folio_export *x, struct folio_strbuf *out, struct f
 	if (!*datef || strlen(datef) > 40 || strpbrk(datef, "\"\\"))
 		return bad(x, err, "date_format", datef, "e.g. dd.mm.yyyy");
 	if (!*sheet || strlen(sheet) > 31 || strpbrk(sheet, "[]:*?/\\'"))
-		return bad(x, err, "sheet", sheet,
-			   "1 to 31 characters, none of [ ] : * ? / \\ '");
+		return bad(x, err, "sheet", sheet, "1 to 31 characters, none of [ ] : * ? / \\ '");
 	if (!(s = calloc(1, sizeof(*s))))
 		return folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, 12, "out of memory");
 	x->state = s;
@@ -102,8 +103,7 @@ static int xlsx_begin(struct folio_export *x, struct folio_strbuf *out, struct f
 		return r;
 	}
 	close(fd);
-	if (!(s->wb = workbook_new(s->path)) ||
-	    !(s->ws = workbook_add_worksheet(s->wb, sheet)))
+	if (!(s->wb = workbook_new(s->path)) || !(s->ws = workbook_add_worksheet(s->wb, sheet)))
 		return folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, 12,
 				     "xlsx: cannot start a workbook");
 	s->date = workbook_add_format(s->wb);
@@ -185,8 +185,8 @@ static void put_row(struct xlsx *s, const struct folio_invoice *inv,
 			d = strtod(v, &end);
 			if (!*end) {
 				worksheet_write_number(s->ws, s->row, (lxw_col_t)i, d,
-						       c->kind == FOLIO_TAB_AMOUNT ? s->money
-										   : s->rate);
+						       c->kind == FOLIO_TAB_AMOUNT ? s->money :
+										     s->rate);
 				continue;
 			}
 		} else if (c->kind == FOLIO_TAB_DATE && !parse_date(v, &dt)) {
@@ -248,8 +248,7 @@ static int xlsx_end(struct folio_export *x, struct folio_strbuf *out, struct fol
 	e = workbook_close(s->wb);
 	s->wb = NULL;
 	if (e != LXW_NO_ERROR) {
-		r = folio_err_set(err, FOLIO_FAILED, FOLIO_E_IO, 0, "xlsx: %s",
-				  lxw_strerror(e));
+		r = folio_err_set(err, FOLIO_FAILED, FOLIO_E_IO, 0, "xlsx: %s", lxw_strerror(e));
 		discard(s);
 		return r;
 	}
@@ -263,6 +262,7 @@ static int xlsx_end(struct folio_export *x, struct folio_strbuf *out, struct fol
 	return r;
 }
 
+/* clang-format off */
 const struct folio_export_module folio_export_xlsx = {
 	.name = "xlsx",
 	.ext = "xlsx",
@@ -275,3 +275,4 @@ const struct folio_export_module folio_export_xlsx = {
 	.end = xlsx_end,
 	.release = xlsx_release,
 };
+/* clang-format on */

@@ -4,9 +4,8 @@
 
 #include "folio/extract.h"
 
-int folio_cands_add(struct folio_cands *c, const char *name, const char *value,
-		    const char *raw, float conf, enum folio_source src, int page,
-		    const int bbox[4])
+int folio_cands_add(struct folio_cands *c, const char *name, const char *value, const char *raw,
+		    float conf, enum folio_source src, int page, const int bbox[4])
 {
 	struct folio_cand *k;
 

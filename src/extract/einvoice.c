@@ -109,7 +109,7 @@
 #include "einvoice_private.h"
 
 #define XML_MAX_BYTES ((size_t)64 << 20)
-#define MAX_ITEMS 100000          /* lines or tax entries read per invoice */
+#define MAX_ITEMS 100000 /* lines or tax entries read per invoice */
 
 #define NS_UBL_INV "urn:oasis:names:specification:ubl:schema:xsd:Invoice-2"
 #define NS_UBL_CN "urn:oasis:names:specification:ubl:schema:xsd:CreditNote-2"
@@ -127,21 +127,28 @@
 #define NS_FA2 "http://crd.gov.pl/wzor/2023/06/29/12648/"
 #define NS_FA3 "http://crd.gov.pl/wzor/2025/06/25/13775/"
 
-
+/* clang-format off */
 static const struct nsmap ubl_inv_ns[] = {
 	{ "cac", NS_CAC }, { "cbc", NS_CBC }, { "", NS_UBL_INV }, { NULL, NULL },
 };
+/* clang-format on */
+/* clang-format off */
 static const struct nsmap ubl_cn_ns[] = {
 	{ "cac", NS_CAC }, { "cbc", NS_CBC }, { "", NS_UBL_CN }, { NULL, NULL },
 };
+/* clang-format on */
+/* clang-format off */
 static const struct nsmap cii_ns[] = {
 	{ "rsm", NS_CII }, { "ram", NS_RAM }, { "udt", NS_UDT }, { "qdt", NS_QDT },
 	{ NULL, NULL },
 };
+/* clang-format on */
+/* clang-format off */
 static const struct nsmap zf1_ns[] = {
 	{ "rsm", NS_ZF1 }, { "ram", NS_RAM12 }, { "udt", NS_UDT15 }, { "qdt", NS_QDT12 },
 	{ NULL, NULL },
 };
+/* clang-format on */
 static const struct nsmap fpa_ns[] = { { "", NULL }, { NULL, NULL } };
 static const struct nsmap fa2_ns[] = { { "", NS_FA2 }, { NULL, NULL } };
 static const struct nsmap fa3_ns[] = { { "", NS_FA3 }, { NULL, NULL } };
@@ -199,8 +206,8 @@ xmlNode *ei_find(const struct rd *r, xmlNode *n, const char *path)
 
 /* Every element reached by `path`, in document order (at most MAX_ITEMS).
  * *v is malloc'd; returns the count or -1 on ENOMEM. */
-static int find_all_into(const struct rd *r, xmlNode *n, const char *path, xmlNode ***v,
-			 size_t *nv, size_t *alloc)
+static int find_all_into(const struct rd *r, xmlNode *n, const char *path, xmlNode ***v, size_t *nv,
+			 size_t *alloc)
 {
 	const char *slash = strchr(path, '/');
 	size_t len = slash ? (size_t)(slash - path) : strlen(path);
@@ -260,8 +267,7 @@ char *ei_text(struct rd *r, const xmlNode *n)
 	if (!n)
 		return NULL;
 	for (k = n->children; k; k = k->next) {
-		if ((k->type != XML_TEXT_NODE && k->type != XML_CDATA_SECTION_NODE) ||
-		    !k->content)
+		if ((k->type != XML_TEXT_NODE && k->type != XML_CDATA_SECTION_NODE) || !k->content)
 			continue;
 		for (p = k->content; *p; p++) {
 			if (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r') {
@@ -310,7 +316,6 @@ char *ei_attr(struct rd *r, const xmlNode *n, const char *name)
 }
 
 /* ---- values ----------------------------------------------------------- */
-
 
 #define DEC_DIGITS 18
 
@@ -383,8 +388,8 @@ int ei_dec_add(struct dec *a, const struct dec *b)
 /* Format with at least `min` decimals and no trailing zeros beyond them. */
 char *ei_dec_format(const struct dec *d, int min, char *buf, size_t n)
 {
-	unsigned long long u = d->units < 0 ? 0ull - (unsigned long long)d->units
-					    : (unsigned long long)d->units;
+	unsigned long long u =
+		d->units < 0 ? 0ull - (unsigned long long)d->units : (unsigned long long)d->units;
 	char digits[32];
 	int len, scale = d->scale, intlen, i;
 	size_t o = 0;
@@ -458,8 +463,8 @@ static int norm_date(const char *s, int compact, char out[11])
 		out[7] = '-';
 		memcpy(out + 8, s + 6, 2);
 	} else {
-		if (strlen(s) < 10 || !all_digits(s, 4) || s[4] != '-' ||
-		    !all_digits(s + 5, 2) || s[7] != '-' || !all_digits(s + 8, 2))
+		if (strlen(s) < 10 || !all_digits(s, 4) || s[4] != '-' || !all_digits(s + 5, 2) ||
+		    s[7] != '-' || !all_digits(s + 8, 2))
 			return -1;
 		if (s[10] && !strchr("T+-Z ", s[10]))
 			return -1;
@@ -540,8 +545,8 @@ int ei_norm_iban(const char *raw, int nrb, char out[40])
 		b[1] = 'L';
 		n += 2;
 	}
-	if (n < 15 || n > 34 || !isalpha((unsigned char)b[0]) ||
-	    !isalpha((unsigned char)b[1]) || !all_digits(b + 2, 2))
+	if (n < 15 || n > 34 || !isalpha((unsigned char)b[0]) || !isalpha((unsigned char)b[1]) ||
+	    !all_digits(b + 2, 2))
 		return -1;
 	for (i = 4; i < n; i++)
 		if (!isalnum((unsigned char)b[i]))
@@ -565,7 +570,8 @@ void ei_emit(struct rd *r, const char *name, const char *value, const char *raw)
 		 * 6 decimals): stored, no export or check could read it back */
 		char note[160];
 
-		snprintf(note, sizeof(note), "%s %.40s is beyond the amounts folio holds "
+		snprintf(note, sizeof(note),
+			 "%s %.40s is beyond the amounts folio holds "
 			 "(at most 12 digits before the decimal point, 6 after) and was left out",
 			 name, value);
 		ei_emit(r, "review", note, NULL);
@@ -658,10 +664,12 @@ void ei_emit_id(struct rd *r, const char *name, xmlNode *node)
 
 static int is_credit_code(const char *code)
 {
+	/* clang-format off */
 	static const char *const credit[] = {
 		"81", "83", "261", "262", "296", "308", "381", "384", "396", "420",
 		"458", "532", NULL,
 	};
+	/* clang-format on */
 	int i;
 
 	for (i = 0; code && credit[i]; i++)
@@ -678,7 +686,6 @@ const char *ei_untdid_doc_type(const char *code)
 		return "proforma";
 	return "invoice";
 }
-
 
 static void jbegin(struct jobj *j)
 {
@@ -723,10 +730,9 @@ void ei_jinit(struct jobj *j, struct rd *r)
 		r->nomem = 1;
 }
 
-
 /* Add one breakdown entry from raw texts. */
-void ei_breakdown_add(struct jobj *j, const char *rate, int rate_is_num,
-			  const char *net, const char *vat, const struct vat_cat *vc)
+void ei_breakdown_add(struct jobj *j, const char *rate, int rate_is_num, const char *net,
+		      const char *vat, const struct vat_cat *vc)
 {
 	char rb[48], nb[48], vb[48];
 	const char *rv = rate;
@@ -752,8 +758,8 @@ void ei_breakdown_add(struct jobj *j, const char *rate, int rate_is_num,
 /* One invoice line from raw texts (any may be NULL); `rate_word` keeps
  * the rate as written (KSeF's P_12 is a word as often as a number). */
 void ei_line_add(struct jobj *j, const char *desc, const char *qty, const char *unit,
-		     const char *price, const char *net, const char *rate, int rate_word,
-		     const char *category)
+		 const char *price, const char *net, const char *rate, int rate_word,
+		 const char *category)
 {
 	char qb[48], pb[48], nb[48], rb[48];
 
@@ -803,9 +809,8 @@ void ei_join_take(struct rd *r, struct folio_strbuf *sb, const char *sep, char *
  * ", ". Every part is already white-space collapsed, so an address written
  * back as one street line reads back the same.
  */
-void ei_emit_address(struct rd *r, const char *name, xmlNode *addr,
-			 const char *const *streets, const char *pc, const char *city,
-			 const char *region)
+void ei_emit_address(struct rd *r, const char *name, xmlNode *addr, const char *const *streets,
+		     const char *pc, const char *city, const char *region)
 {
 	struct folio_strbuf sb = FOLIO_STRBUF_INIT, place = FOLIO_STRBUF_INIT;
 	xmlNode **v;
@@ -841,7 +846,6 @@ void ei_emit_nonzero(struct rd *r, const char *name, xmlNode *n, const char *pat
 	free(s);
 }
 
-
 /* `kind` NULL: from the indicator. An entry whose indicator says neither
  * is left out with a review note: added or taken off, its amount would be
  * a guess (and the readers of the list once guessed differently). */
@@ -856,9 +860,10 @@ void ei_charge_add(struct jobj *j, const struct charge *c, const char *kind)
 			kind = "allowance";
 	}
 	if (!kind) {
-		snprintf(note, sizeof(note), "an allowance or charge of %.40s whose indicator "
-			 "('%.20s') says neither was left out", c->amount ? c->amount : "no amount",
-			 c->indicator ? c->indicator : "");
+		snprintf(note, sizeof(note),
+			 "an allowance or charge of %.40s whose indicator "
+			 "('%.20s') says neither was left out",
+			 c->amount ? c->amount : "no amount", c->indicator ? c->indicator : "");
 		ei_emit(j->r, "review", note, NULL);
 		return;
 	}
@@ -910,7 +915,7 @@ struct first_error {
 	int set;
 	int line;
 	char msg[200];
-	int nomem;             /* libxml2 ran out of memory (any error) */
+	int nomem; /* libxml2 ran out of memory (any error) */
 };
 
 /* libxml2 reports every error here (the parser context is `user`); keep
@@ -949,7 +954,7 @@ static int parse_xml(const void *xml, size_t len, xmlDocPtr *out, struct folio_e
 	/* No XML_PARSE_NOENT, DTDLOAD, DTDVALID or HUGE: entities stay
 	 * unexpanded, no DTD is fetched, the depth and size limits hold. */
 	xmlCtxtUseOptions(ctxt, XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
-			  XML_PARSE_NOCDATA);
+					XML_PARSE_NOCDATA);
 	ctxt->_private = &fe;
 	ctxt->sax->serror = on_error;
 	xmlParseDocument(ctxt);

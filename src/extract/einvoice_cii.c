@@ -18,7 +18,6 @@
 
 /* ---- CII and ZUGFeRD 1 ----------------------------------------------------- */
 
-
 const struct cii_names ei_cii_d16b = {
 	.doc = "rsm:ExchangedDocument",
 	.trans = "rsm:SupplyChainTradeTransaction",
@@ -49,9 +48,11 @@ const struct cii_names ei_cii_zf1 = {
 	.l_summation = "ram:SpecifiedTradeSettlementMonetarySummation",
 };
 
+/* clang-format off */
 static const char *const cii_streets[] = {
 	"ram:LineOne", "ram:LineTwo", "ram:LineThree", NULL,
 };
+/* clang-format on */
 
 static void cii_party(struct rd *r, xmlNode *agr, const char *tag, const char *who)
 {
@@ -102,7 +103,7 @@ static void cii_party(struct rd *r, xmlNode *agr, const char *tag, const char *w
 	free(country);
 	snprintf(name, sizeof(name), "%s_address", who);
 	ei_emit_address(r, name, ei_find(r, party, "ram:PostalTradeAddress"), cii_streets,
-		     "ram:PostcodeCode", "ram:CityName", "ram:CountrySubDivisionName");
+			"ram:PostcodeCode", "ram:CityName", "ram:CountrySubDivisionName");
 }
 
 /*
@@ -135,10 +136,10 @@ static char *cii_header(struct rd *r, xmlNode *doc, xmlNode *agr, xmlNode *dlv, 
 	ei_emit_text(r, "invoice_number", doc, "ram:ID");
 	ei_emit_cii_date(r, "issue_date", doc, "ram:IssueDateTime/udt:DateTimeString");
 	ei_emit_cii_date(r, "supply_date", dlv,
-		      "ram:ActualDeliverySupplyChainEvent/ram:OccurrenceDateTime/"
-		      "udt:DateTimeString");
+			 "ram:ActualDeliverySupplyChainEvent/ram:OccurrenceDateTime/"
+			 "udt:DateTimeString");
 	ei_emit_cii_date(r, "due_date", set,
-		      "ram:SpecifiedTradePaymentTerms/ram:DueDateDateTime/udt:DateTimeString");
+			 "ram:SpecifiedTradePaymentTerms/ram:DueDateDateTime/udt:DateTimeString");
 	cur = ei_text_at(r, set, "ram:InvoiceCurrencyCode");
 	ei_emit(r, "currency", cur, NULL);
 	cii_party(r, agr, "ram:SellerTradeParty", "seller");
@@ -171,10 +172,12 @@ static void cii_references(struct rd *r, const struct cii_names *k, xmlNode *agr
 	char *s;
 	size_t n;
 
-	n = ei_find_all(r, set, "ram:SpecifiedTradeSettlementPaymentMeans/"
-		     "ram:PayeePartyCreditorFinancialAccount", &v);
+	n = ei_find_all(r, set,
+			"ram:SpecifiedTradeSettlementPaymentMeans/"
+			"ram:PayeePartyCreditorFinancialAccount",
+			&v);
 	ei_emit_account(r, v, n, "ram:IBANID", "ram:ProprietaryID", "ram:AccountName",
-		     "ram:PayeeSpecifiedCreditorFinancialInstitution/ram:BICID", 1);
+			"ram:PayeeSpecifiedCreditorFinancialInstitution/ram:BICID", 1);
 	free(v);
 	ei_emit_text(r, "order_reference", agr, k->order_id);
 	ei_emit_text(r, "buyer_reference", agr, "ram:BuyerReference");
@@ -184,19 +187,19 @@ static void cii_references(struct rd *r, const struct cii_names *k, xmlNode *agr
 	q = ei_find(r, set, "ram:InvoiceReferencedDocument");
 	ei_emit_text(r, "preceding_invoice_number", q, "ram:IssuerAssignedID");
 	ei_emit_cii_date(r, "preceding_invoice_date", q,
-		      "ram:FormattedIssueDateTime/qdt:DateTimeString");
+			 "ram:FormattedIssueDateTime/qdt:DateTimeString");
 	ei_emit_cii_date(r, "period_start", set,
-		      "ram:BillingSpecifiedPeriod/ram:StartDateTime/udt:DateTimeString");
+			 "ram:BillingSpecifiedPeriod/ram:StartDateTime/udt:DateTimeString");
 	ei_emit_cii_date(r, "period_end", set,
-		      "ram:BillingSpecifiedPeriod/ram:EndDateTime/udt:DateTimeString");
+			 "ram:BillingSpecifiedPeriod/ram:EndDateTime/udt:DateTimeString");
 	ei_emit_cii_date(r, "tax_point_date", set,
-		      "ram:ApplicableTradeTax/ram:TaxPointDate/udt:DateString");
+			 "ram:ApplicableTradeTax/ram:TaxPointDate/udt:DateString");
 	s = ei_text_at(r, set, "ram:ApplicableTradeTax/ram:DueDateTypeCode");
 	ei_emit(r, "vat_due_date_code", due_date_code(s), s);
 	free(s);
 	ei_emit_text(r, "payment_terms", set, "ram:SpecifiedTradePaymentTerms/ram:Description");
 	ei_emit_text(r, "payment_means_code", set,
-		  "ram:SpecifiedTradeSettlementPaymentMeans/ram:TypeCode");
+		     "ram:SpecifiedTradeSettlementPaymentMeans/ram:TypeCode");
 }
 
 /* Where the goods went: the ShipToTradeParty of the delivery `dlv`. */
@@ -212,7 +215,7 @@ static void cii_delivery(struct rd *r, xmlNode *dlv)
 	ei_emit_country(r, "delivery_country", s);
 	free(s);
 	ei_emit_address(r, "delivery_address", q, cii_streets, "ram:PostcodeCode", "ram:CityName",
-		     "ram:CountrySubDivisionName");
+			"ram:CountrySubDivisionName");
 }
 
 /* vat_breakdown: the settlement's ApplicableTradeTax entries. */

@@ -133,8 +133,8 @@ static void fpa_header(struct rd *r, xmlNode *hdr, xmlNode *body, xmlNode *dg, x
 	char *s;
 
 	s = ei_text_at(r, dgd, "TipoDocumento");
-	ei_emit(r, "doc_type", s && (!strcmp(s, "TD04") || !strcmp(s, "TD08")) ? "credit_note"
-								   : "invoice", s);
+	ei_emit(r, "doc_type",
+		s && (!strcmp(s, "TD04") || !strcmp(s, "TD08")) ? "credit_note" : "invoice", s);
 	free(s);
 	ei_emit_text(r, "invoice_number", dgd, "Numero");
 	ei_emit_date(r, "issue_date", dgd, "Data");

@@ -60,6 +60,7 @@ static void ksef_party(struct rd *r, xmlNode *root, const char *tag, const char 
  */
 static const char *ksef_line_category(const char *p12)
 {
+	/* clang-format off */
 	static const struct {
 		const char *word, *cat;
 	} words[] = {
@@ -67,6 +68,7 @@ static const char *ksef_line_category(const char *p12)
 		{ "zw", "E" }, { "oo", "AE" }, { "np I", "O" }, { "np", "O" },
 		{ "np II", "AE" },
 	};
+	/* clang-format on */
 	struct dec d;
 	size_t i;
 
@@ -86,6 +88,7 @@ static const char *ksef_line_category(const char *p12)
  */
 static void ksef_margin(struct rd *r, xmlNode *fa, struct vat_cat *vc)
 {
+	/* clang-format off */
 	static const struct {
 		const char *flag, *code, *words;
 	} schemes[] = {
@@ -95,6 +98,7 @@ static void ksef_margin(struct rd *r, xmlNode *fa, struct vat_cat *vc)
 		{ "P_PMarzy_3_3", "VATEX-EU-J",
 		  "procedura marży - przedmioty kolekcjonerskie i antyki" },
 	};
+	/* clang-format on */
 	char path[64], *s;
 	size_t i;
 
@@ -118,8 +122,11 @@ static void ksef_header(struct rd *r, xmlNode *root, xmlNode *fa)
 	char *s;
 
 	s = ei_text_at(r, fa, "RodzajFaktury");
-	ei_emit(r, "doc_type", s && (!strcmp(s, "KOR") || !strcmp(s, "KOR_ZAL") ||
-				  !strcmp(s, "KOR_ROZ")) ? "credit_note" : "invoice", s);
+	ei_emit(r, "doc_type",
+		s && (!strcmp(s, "KOR") || !strcmp(s, "KOR_ZAL") || !strcmp(s, "KOR_ROZ")) ?
+			"credit_note" :
+			"invoice",
+		s);
 	free(s);
 	ei_emit_text(r, "invoice_number", fa, "P_2");
 	ei_emit_date(r, "issue_date", fa, "P_1");
@@ -180,6 +187,7 @@ static void ksef_breakdown(struct rd *r, xmlNode *fa, struct jobj *j, const char
 	 * invoice) AE, P_13_10 (domestic reverse charge) AE, P_13_11
 	 * (margin) E, see ksef_margin().
 	 */
+	/* clang-format off */
 	static const struct {
 		const char *net, *vat, *rate, *cat;
 	} rates[] = {
@@ -191,6 +199,7 @@ static void ksef_breakdown(struct rd *r, xmlNode *fa, struct jobj *j, const char
 		{ "P_13_9", NULL, "np II", "AE" }, { "P_13_10", NULL, "oo", "AE" },
 		{ "P_13_11", NULL, "marza", "E" },
 	};
+	/* clang-format on */
 	char *a, *b, nb[48], *why = NULL;
 	const char *rate;
 	struct vat_cat vc;

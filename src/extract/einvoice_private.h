@@ -65,14 +65,13 @@ struct cii_names {
 };
 
 char *ei_attr(struct rd *r, const xmlNode *n, const char *name);
-void ei_breakdown_add(struct jobj *j, const char *rate, int rate_is_num,
-			  const char *net, const char *vat, const struct vat_cat *vc);
+void ei_breakdown_add(struct jobj *j, const char *rate, int rate_is_num, const char *net,
+		      const char *vat, const struct vat_cat *vc);
 void ei_charge_add(struct jobj *j, const struct charge *c, const char *kind);
 void ei_charge_free(struct charge *c);
 void ei_emit(struct rd *r, const char *name, const char *value, const char *raw);
-void ei_emit_address(struct rd *r, const char *name, xmlNode *addr,
-			 const char *const *streets, const char *pc, const char *city,
-			 const char *region);
+void ei_emit_address(struct rd *r, const char *name, xmlNode *addr, const char *const *streets,
+		     const char *pc, const char *city, const char *region);
 void ei_emit_amount(struct rd *r, const char *name, xmlNode *n, const char *path);
 void ei_emit_amount_node(struct rd *r, const char *name, xmlNode *node);
 void ei_emit_cii_date(struct rd *r, const char *name, xmlNode *n, const char *path);
@@ -87,8 +86,8 @@ xmlNode *ei_in_currency(struct rd *r, xmlNode **v, size_t n, const char *cur);
 void ei_jemit(struct jobj *j, const char *name);
 void ei_jinit(struct jobj *j, struct rd *r);
 void ei_line_add(struct jobj *j, const char *desc, const char *qty, const char *unit,
-		     const char *price, const char *net, const char *rate, int rate_word,
-		     const char *category);
+		 const char *price, const char *net, const char *rate, int rate_word,
+		 const char *category);
 char *ei_text(struct rd *r, const xmlNode *n);
 char *ei_text_at(struct rd *r, xmlNode *n, const char *path);
 const char *ei_untdid_doc_type(const char *code);
@@ -103,9 +102,8 @@ void ei_cii(struct rd *r, xmlNode *root, const struct cii_names *k);
 void ei_fpa(struct rd *r, xmlNode *root);
 const char *ei_fpa_category(const char *natura, const char *rate);
 void ei_ksef(struct rd *r, xmlNode *root);
-void ei_emit_account(struct rd *r, xmlNode **v, size_t n, const char *id_path,
-			 const char *alt_path, const char *name_path, const char *bic_path,
-			 int bic_in_means);
+void ei_emit_account(struct rd *r, xmlNode **v, size_t n, const char *id_path, const char *alt_path,
+		     const char *name_path, const char *bic_path, int bic_in_means);
 void ei_ubl(struct rd *r, xmlNode *root, int credit);
 extern const struct cii_names ei_cii_d16b;
 extern const struct cii_names ei_cii_zf1;

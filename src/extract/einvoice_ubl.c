@@ -28,9 +28,8 @@
  * (BT-86: `bic_path` below the account, or below its PaymentMeans when
  * `bic_in_means`, as CII has it) is "payment_bic".
  */
-void ei_emit_account(struct rd *r, xmlNode **v, size_t n, const char *id_path,
-			 const char *alt_path, const char *name_path, const char *bic_path,
-			 int bic_in_means)
+void ei_emit_account(struct rd *r, xmlNode **v, size_t n, const char *id_path, const char *alt_path,
+		     const char *name_path, const char *bic_path, int bic_in_means)
 {
 	xmlNode *pick = NULL;
 	char *s, *other = NULL, ib[40];
@@ -63,9 +62,11 @@ void ei_emit_account(struct rd *r, xmlNode **v, size_t n, const char *id_path,
 	ei_emit_text(r, "payment_bic", bic_in_means ? pick->parent : pick, bic_path);
 }
 
+/* clang-format off */
 static const char *const ubl_streets[] = {
 	"cbc:StreetName", "cbc:AdditionalStreetName", "cac:AddressLine/cbc:Line", NULL,
 };
+/* clang-format on */
 
 static void ubl_party(struct rd *r, xmlNode *root, const char *path, const char *who)
 {
@@ -99,7 +100,8 @@ static void ubl_party(struct rd *r, xmlNode *root, const char *path, const char 
 	/* BT-32: the seller's registration under another tax scheme */
 	for (i = 0; i < n && !strcmp(who, "seller"); i++) {
 		scheme = ei_text_at(r, v[i], "cac:TaxScheme/cbc:ID");
-		s = scheme && strcasecmp(scheme, "VAT") ? ei_text_at(r, v[i], "cbc:CompanyID") : NULL;
+		s = scheme && strcasecmp(scheme, "VAT") ? ei_text_at(r, v[i], "cbc:CompanyID") :
+							  NULL;
 		free(scheme);
 		if (s) {
 			ei_emit(r, "seller_tax_registration", s, NULL);
@@ -129,8 +131,8 @@ static void ubl_party(struct rd *r, xmlNode *root, const char *path, const char 
 	ei_emit_country(r, name, country);
 	free(country);
 	snprintf(name, sizeof(name), "%s_address", who);
-	ei_emit_address(r, name, ei_find(r, party, "cac:PostalAddress"), ubl_streets, "cbc:PostalZone",
-		     "cbc:CityName", "cbc:CountrySubentity");
+	ei_emit_address(r, name, ei_find(r, party, "cac:PostalAddress"), ubl_streets,
+			"cbc:PostalZone", "cbc:CityName", "cbc:CountrySubentity");
 }
 
 /* The type, number, dates and currency of the document and its two
@@ -185,14 +187,14 @@ static void ubl_references(struct rd *r, xmlNode *root)
 
 	n = ei_find_all(r, root, "cac:PaymentMeans/cac:PayeeFinancialAccount", &v);
 	ei_emit_account(r, v, n, "cbc:ID", NULL, "cbc:Name",
-		     "cac:FinancialInstitutionBranch/cbc:ID", 0);
+			"cac:FinancialInstitutionBranch/cbc:ID", 0);
 	free(v);
 	ei_emit_text(r, "order_reference", root, "cac:OrderReference/cbc:ID");
 	ei_emit_text(r, "buyer_reference", root, "cbc:BuyerReference");
 	ei_emit_text(r, "payment_reference", root, "cac:PaymentMeans/cbc:PaymentID");
 	ei_emit_nonzero(r, "prepaid_amount", root, "cac:LegalMonetaryTotal/cbc:PrepaidAmount");
 	ei_emit_nonzero(r, "rounding_amount", root,
-		     "cac:LegalMonetaryTotal/cbc:PayableRoundingAmount");
+			"cac:LegalMonetaryTotal/cbc:PayableRoundingAmount");
 	q = ei_find(r, root, "cac:BillingReference/cac:InvoiceDocumentReference");
 	ei_emit_text(r, "preceding_invoice_number", q, "cbc:ID");
 	ei_emit_date(r, "preceding_invoice_date", q, "cbc:IssueDate");
@@ -203,13 +205,13 @@ static void ubl_references(struct rd *r, xmlNode *root)
 	ei_emit_text(r, "payment_terms", root, "cac:PaymentTerms/cbc:Note");
 	ei_emit_text(r, "payment_means_code", root, "cac:PaymentMeans/cbc:PaymentMeansCode");
 	ei_emit_text(r, "delivery_name", root,
-		  "cac:Delivery/cac:DeliveryParty/cac:PartyName/cbc:Name");
+		     "cac:Delivery/cac:DeliveryParty/cac:PartyName/cbc:Name");
 	q = ei_find(r, root, "cac:Delivery/cac:DeliveryLocation/cac:Address");
 	s = ei_text_at(r, q, "cac:Country/cbc:IdentificationCode");
 	ei_emit_country(r, "delivery_country", s);
 	free(s);
 	ei_emit_address(r, "delivery_address", q, ubl_streets, "cbc:PostalZone", "cbc:CityName",
-		     "cbc:CountrySubentity");
+			"cbc:CountrySubentity");
 }
 
 /* vat_breakdown: the TaxSubtotals of `tax` (the TaxTotal ubl_totals()

@@ -32,7 +32,6 @@ struct folio_extractor {
 	size_t ntpl, tpl_alloc;
 };
 
-
 int folio_invoice_like(const char *type)
 {
 	return type && (!strcmp(type, "invoice") || !strcmp(type, "credit_note") ||
@@ -86,8 +85,8 @@ static int template_line(void *ctx, char *line, int lineno, struct folio_err *er
 
 	memset(&t, 0, sizeof(t));
 	if (sscanf(line, "%31s %31s %d %f %f %f %f %d%n", tax, field, &t.page, &t.x, &t.y, &t.w,
-		   &t.h, &t.hits, &n) != 8 || line[n] || t.page < 1 || t.w <= 0 || t.h <= 0 ||
-	    !folio_field_known(field, NULL))
+		   &t.h, &t.hits, &n) != 8 ||
+	    line[n] || t.page < 1 || t.w <= 0 || t.h <= 0 || !folio_field_known(field, NULL))
 		return folio_err_set(err, FOLIO_FAILED, FOLIO_E_CONFIG, 0,
 				     "%s:%d: expected SELLER_TAX_ID FIELD PAGE X Y W H HITS",
 				     ld->path, lineno);
@@ -131,7 +130,7 @@ static int rank(enum folio_source s)
 
 /* A pooled value: all candidates of one source with one value. */
 struct pick {
-	const struct folio_cand *c;   /* the most confident of them */
+	const struct folio_cand *c; /* the most confident of them */
 	float conf;
 	int rank;
 };
@@ -217,8 +216,8 @@ static void add_reason(struct folio_strbuf *sb, const char *fmt, ...)
 #define NPICK 8
 
 /* Reconcile net/vat/gross: choose the best consistent triple. */
-static void reconcile_totals(const struct folio_cands *cs, struct chosen *ch, int i_net,
-			     int i_vat, int i_gross, struct folio_strbuf *why)
+static void reconcile_totals(const struct folio_cands *cs, struct chosen *ch, int i_net, int i_vat,
+			     int i_gross, struct folio_strbuf *why)
 {
 	struct pick pn[NPICK], pv[NPICK], pg[NPICK];
 	size_t nn = pool(cs, "net_total", pn, NPICK), nv = pool(cs, "vat_total", pv, NPICK);
@@ -331,7 +330,7 @@ static long read_breakdown(const char *json, struct bd_row *rows, size_t max)
 struct line_sum {
 	long long sum;
 	long n;
-	int over;              /* the sum left what a long long holds */
+	int over; /* the sum left what a long long holds */
 };
 
 static int line_net(void *ctx, struct folio_json_pair *kv, size_t n)
@@ -479,16 +478,18 @@ static int check_lines(struct chosen *ch, struct folio_strbuf *why)
 	} else if (ch[il].c->src == FOLIO_SRC_XML)
 		add_reason(why, "invoice lines do not add up to the net total");
 	else
-		ch[il].conf *= 0.5f;   /* lines read from the page are incomplete */
+		ch[il].conf *= 0.5f; /* lines read from the page are incomplete */
 	return 0;
 }
 
 static const char *pretty(const char *name)
 {
+	/* clang-format off */
 	static const struct { const char *n, *p; } names[] = {
 		{ "invoice_number", "invoice number" }, { "issue_date", "issue date" },
 		{ "seller_tax_id", "seller tax ID" }, { "gross_total", "gross total" },
 	};
+	/* clang-format on */
 	size_t i;
 
 	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
@@ -525,8 +526,8 @@ static int derive_gross(struct folio_cands *cs)
 	sum.scale = 2;
 	sum.units = folio_amount_cents(&a) + folio_amount_cents(&b);
 	conf = (pn[0].conf < pv[0].conf ? pn[0].conf : pv[0].conf) * 0.8f;
-	return folio_cands_add(cs, "gross_total", folio_amount_format(&sum, buf, sizeof(buf)),
-			       NULL, conf, pn[0].c->src, 0, NULL);
+	return folio_cands_add(cs, "gross_total", folio_amount_format(&sum, buf, sizeof(buf)), NULL,
+			       conf, pn[0].c->src, 0, NULL);
 }
 
 /* Choose, reconcile and write the fields; compute the review reasons. */
@@ -554,9 +555,9 @@ static int finish(const struct folio_extractor *x, struct folio_doc *doc,
 				if (notes.len)
 					folio_strbuf_adds(&notes, "; ");
 				folio_strbuf_addf(&notes, "%s: %s says %s, %s says %s",
-						  folio_field_defs[i].name, folio_source_name(p[0].c->src),
-						  p[0].c->value, folio_source_name(p[k].c->src),
-						  p[k].c->value);
+						  folio_field_defs[i].name,
+						  folio_source_name(p[0].c->src), p[0].c->value,
+						  folio_source_name(p[k].c->src), p[k].c->value);
 				break;
 			}
 	}
@@ -588,8 +589,8 @@ static int finish(const struct folio_extractor *x, struct folio_doc *doc,
 			continue;
 		if (!strcmp(folio_field_defs[i].kind, "taxid") && ch[i].c->src != FOLIO_SRC_USER &&
 		    folio_taxid_check(ch[i].c->value, NULL, norm, NULL) == 0) {
-			add_reason(why, "%s %s fails its check digits", pretty(folio_field_defs[i].name),
-				   ch[i].c->value);
+			add_reason(why, "%s %s fails its check digits",
+				   pretty(folio_field_defs[i].name), ch[i].c->value);
 			ch[i].conf *= 0.5f;
 		}
 		if (!strcmp(folio_field_defs[i].kind, "iban") && ch[i].c->src != FOLIO_SRC_USER &&
@@ -618,8 +619,8 @@ static int finish(const struct folio_extractor *x, struct folio_doc *doc,
 			continue;
 		if (c->src != FOLIO_SRC_XML && c->src != FOLIO_SRC_USER && conf > 0.99f)
 			conf = 0.99f;
-		if (folio_doc_set_field(doc, folio_field_defs[i].name, c->value, c->raw, conf, c->src, c->page,
-					c->bbox)) {
+		if (folio_doc_set_field(doc, folio_field_defs[i].name, c->value, c->raw, conf,
+					c->src, c->page, c->bbox)) {
 			ret = folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, 12, "out of memory");
 			break;
 		}
@@ -660,8 +661,7 @@ static int is_xml(const struct folio_doc *doc)
 	       (doc->data[i + 1] == '?' || doc->data[i + 1] == '!' || isalpha(doc->data[i + 1]));
 }
 
-int folio_extract_doc(const struct folio_extractor *x, struct folio_doc *doc,
-		      struct folio_err *err)
+int folio_extract_doc(const struct folio_extractor *x, struct folio_doc *doc, struct folio_err *err)
 {
 	struct folio_cands cs = { 0 };
 	struct folio_strbuf why = FOLIO_STRBUF_INIT;
@@ -766,4 +766,3 @@ out:
 	folio_cands_free(&cs);
 	return ret;
 }
-

@@ -85,7 +85,8 @@ static int page_tokens(struct pagem *pm)
 
 	for (i = 0; i < pg->nwords; i++) {
 		const struct folio_word *wd = &pg->words[i];
-		const char *s = wd->text, *colon = strchr(s, ':'), *slash = *s ? word_slash(s) : NULL;
+		const char *s = wd->text, *colon = strchr(s, ':'),
+			   *slash = *s ? word_slash(s) : NULL;
 		size_t len = strlen(s);
 
 		if (slash && (!colon || slash < colon)) {
@@ -267,8 +268,7 @@ static void page_free(struct pagem *pm)
 
 /* Match label `lb` at token `i` of cell `c`; returns the end token or 0.
  * Tokens without letters or digits (":" "|") are skipped inside a label. */
-size_t lay_label_at(const struct pagem *pm, const struct cell *c, size_t i,
-		       const struct label *lb)
+size_t lay_label_at(const struct pagem *pm, const struct cell *c, size_t i, const struct label *lb)
 {
 	int k = 0;
 
@@ -346,7 +346,8 @@ static int find_labels(struct ctx *cx)
 						best_f = lb;
 						tie_f = NULL;
 					} else if (!pm->t[i].used && e == end_f && best_f &&
-						   lb->kind == V_AMOUNT && best_f->kind == V_AMOUNT &&
+						   lb->kind == V_AMOUNT &&
+						   best_f->kind == V_AMOUNT &&
 						   strcmp(lb->field, best_f->field)) {
 						/* "Total a pagar" (pt) is the gross total and the
 						 * amount due: both read the value */
@@ -433,7 +434,7 @@ float lay_span_ocr_conf(const struct pagem *pm, size_t a, size_t b)
 }
 
 int lay_emit(struct ctx *cx, const char *name, const char *value, const char *raw, float conf,
-		const struct pagem *pm, size_t a, size_t b)
+	     const struct pagem *pm, size_t a, size_t b)
 {
 	int bbox[4] = { 0, 0, 0, 0 };
 	enum folio_source src = pm->pg->source == FOLIO_SRC_OCR ? FOLIO_SRC_OCR : FOLIO_SRC_TEXT;
@@ -479,8 +480,8 @@ static int read_date(struct ctx *cx, const char *name, const struct span *sp)
 		return 0;
 	s = skip_punct(text);
 	/* "z dnia", "del", "vom": a short word before the date */
-	if (!folio_date_parse(s, cx->dec == '.' && !strcmp(cx->country, "US") ? FOLIO_MDY : FOLIO_DMY,
-			      out)) {
+	if (!folio_date_parse(
+		    s, cx->dec == '.' && !strcmp(cx->country, "US") ? FOLIO_MDY : FOLIO_DMY, out)) {
 		const char *sp2 = strchr(s, ' ');
 
 		if (sp2 && sp2 - s <= 5)
@@ -489,10 +490,12 @@ static int read_date(struct ctx *cx, const char *name, const struct span *sp)
 	start = (size_t)(s - text);
 	used = folio_date_parse(s, FOLIO_DMY, out);
 	if (used && start <= 12) {
-		size_t t0 = lay_tok_of(offs, n, start), t1 = lay_tok_of(offs, n, start + used - 1) + 1;
+		size_t t0 = lay_tok_of(offs, n, start),
+		       t1 = lay_tok_of(offs, n, start + used - 1) + 1;
 		char *raw = strndup(s, used);
 
-		ret = lay_emit(cx, name, out, raw, sp->conf, sp->pm, sp->a + t0, sp->a + t1) ? -1 : 1;
+		ret = lay_emit(cx, name, out, raw, sp->conf, sp->pm, sp->a + t0, sp->a + t1) ? -1 :
+											       1;
 		free(raw);
 	}
 	free(text);
@@ -501,6 +504,7 @@ static int read_date(struct ctx *cx, const char *name, const struct span *sp)
 
 static const char *currency_of(const char *key)
 {
+	/* clang-format off */
 	static const struct { const char *k, *code; } cur[] = {
 		{ "pln", "PLN" }, { "zl", "PLN" }, { "eur", "EUR" }, { "gbp", "GBP" },
 		{ "chf", "CHF" }, { "usd", "USD" }, { "czk", "CZK" }, { "huf", "HUF" },
@@ -511,6 +515,7 @@ static const char *currency_of(const char *key)
 		{ "mxn", "MXN" }, { "sgd", "SGD" }, { "hkd", "HKD" }, { "rsd", "RSD" },
 		{ "uah", "UAH" },
 	};
+	/* clang-format on */
 	size_t i;
 
 	for (i = 0; i < sizeof(cur) / sizeof(cur[0]); i++)
@@ -521,8 +526,8 @@ static const char *currency_of(const char *key)
 
 static int taxid_word(const char *key)
 {
-	static const char *const w[] = { "reg", "no", "nr", "number", "id", "registration",
-					 "nif", "nip", "cif", "idnr", "nummer" };
+	static const char *const w[] = { "reg", "no",  "nr",  "number", "id",	 "registration",
+					 "nif", "nip", "cif", "idnr",	"nummer" };
 	size_t i;
 
 	for (i = 0; i < sizeof(w) / sizeof(w[0]); i++)
@@ -545,7 +550,8 @@ const char *lay_amount_start(const char *s)
 		else if (*s == '$')
 			s++;
 		else if (isupper((unsigned char)s[0]) && isupper((unsigned char)s[1]) &&
-			 isupper((unsigned char)s[2]) && (s[3] == ' ' || isdigit((unsigned char)s[3])))
+			 isupper((unsigned char)s[2]) &&
+			 (s[3] == ' ' || isdigit((unsigned char)s[3])))
 			s += 3;
 		else
 			return s;
@@ -572,7 +578,8 @@ static int read_amount(struct ctx *cx, const char *name, const struct span *sp)
 		const char *s = lay_amount_start(text + offs[k]), *after;
 		size_t used, start = (size_t)(s - text);
 
-		if ((k + 1 < n && start >= offs[k + 1]) || !(used = folio_amount_parse(s, cx->dec, &am))) {
+		if ((k + 1 < n && start >= offs[k + 1]) ||
+		    !(used = folio_amount_parse(s, cx->dec, &am))) {
 			/* "VAT Reg. No: GB 284 ...": a number, not an amount */
 			if (taxid_word(sp->pm->t[sp->a + k].key))
 				break;
@@ -588,16 +595,18 @@ static int read_amount(struct ctx *cx, const char *name, const struct span *sp)
 		}
 		/* "ust. 1 ustawy: ...": a whole number followed by a word is a
 		 * clause of a sentence, not a total */
-		if (am.scale == 0 && isalpha((unsigned char)*after) &&
-		    strcspn(after, " :") > 3)
+		if (am.scale == 0 && isalpha((unsigned char)*after) && strcspn(after, " :") > 3)
 			break;
 		{
-			size_t t0 = lay_tok_of(offs, n, start), t1 = lay_tok_of(offs, n, start + used - 1) + 1;
+			size_t t0 = lay_tok_of(offs, n, start),
+			       t1 = lay_tok_of(offs, n, start + used - 1) + 1;
 			char *raw = strndup(s, used);
 
 			folio_amount_format(&am, buf, sizeof(buf));
-			ret = lay_emit(cx, name, buf, raw, sp->conf, sp->pm, sp->a + t0, sp->a + t1) ? -1
-												  : 1;
+			ret = lay_emit(cx, name, buf, raw, sp->conf, sp->pm, sp->a + t0,
+				       sp->a + t1) ?
+				      -1 :
+				      1;
 			free(raw);
 		}
 		break;
@@ -633,8 +642,8 @@ static int number_word(const char *text, const char *key)
 	    (strchr(text, '.') || strstr(text, "\xc2\xba") || strstr(text, "\xc2\xb0")) &&
 	    strlen(key) <= 2)
 		return 1;
-	static const char *const w[] = { "nr", "no", "n", "num", "numero", "nummer", "number",
-					 "vat", "nro" };
+	static const char *const w[] = { "nr",	   "no",     "n",   "num", "numero",
+					 "nummer", "number", "vat", "nro" };
 	size_t i;
 
 	for (i = 0; i < sizeof(w) / sizeof(w[0]); i++)
@@ -776,10 +785,8 @@ static int read_word_number(struct ctx *cx, const struct match *m, const struct 
 static int read_kind(struct ctx *cx, const struct match *m, const struct span *sp)
 {
 	switch (m->lb->kind) {
-	case V_DATE:
-		return read_date(cx, m->lb->field, sp);
-	case V_AMOUNT:
-		return read_amount(cx, m->lb->field, sp);
+	case V_DATE: return read_date(cx, m->lb->field, sp);
+	case V_AMOUNT: return read_amount(cx, m->lb->field, sp);
 	case V_NUMBER: {
 		int r = read_number(cx, m->lb->field, sp);
 
@@ -790,8 +797,7 @@ static int read_kind(struct ctx *cx, const struct match *m, const struct span *s
 
 		return r ? r : lay_read_account(cx, sp, sp->conf);
 	}
-	default:
-		return 0;
+	default: return 0;
 	}
 }
 
@@ -875,10 +881,12 @@ static int key_values(struct ctx *cx)
 
 static void guess_locale(struct ctx *cx)
 {
+	/* clang-format off */
 	static const struct { const char *lang, *country; } lc[] = {
 		{ "pl", "PL" }, { "es", "ES" }, { "pt", "PT" }, { "it", "IT" },
 		{ "de", "DE" }, { "fr", "FR" }, { "en", "GB" },
 	};
+	/* clang-format on */
 	int votes[7] = { 0 }, best = -1, comma = 0, point = 0;
 	size_t i, k, p;
 
@@ -916,7 +924,8 @@ static int currency(struct ctx *cx)
 
 	for (p = 0; p < cx->npm; p++)
 		for (i = 0; i < cx->pm[p].nt; i++) {
-			const char *t = cx->pm[p].t[i].text, *code = currency_of(cx->pm[p].t[i].key);
+			const char *t = cx->pm[p].t[i].text,
+				   *code = currency_of(cx->pm[p].t[i].key);
 
 			if (!code && strstr(t, "\xe2\x82\xac"))
 				code = "EUR";
@@ -927,8 +936,9 @@ static int currency(struct ctx *cx)
 			if (!code && strstr(t, "\xc2\xa5"))
 				code = "JPY";
 			/* "$" alone is USD's more often than any other dollar's */
-			if (!code && strchr(t, '$') && (t[1] == '\0' || isdigit((unsigned char)t[1]) ||
-							isdigit((unsigned char)t[0]))) {
+			if (!code && strchr(t, '$') &&
+			    (t[1] == '\0' || isdigit((unsigned char)t[1]) ||
+			     isdigit((unsigned char)t[0]))) {
 				code = "USD";
 				dollars++;
 			}
@@ -950,11 +960,14 @@ static int currency(struct ctx *cx)
 		if (best < 0 || votes[k] > votes[best])
 			best = k;
 	/* "$" alone might be any dollar */
-	if (best >= 0 && folio_cands_add(cx->out, "currency", codes[best], NULL,
-					 !strcmp(codes[best], "USD") && dollars >= votes[best] ? 0.6f :
-					 votes[best] > 1 ? 0.9f : 0.7f,
-					 cx->npm && cx->pm[0].pg->source == FOLIO_SRC_OCR ?
-					 FOLIO_SRC_OCR : FOLIO_SRC_TEXT, 0, NULL))
+	if (best >= 0 &&
+	    folio_cands_add(cx->out, "currency", codes[best], NULL,
+			    !strcmp(codes[best], "USD") && dollars >= votes[best] ? 0.6f :
+			    votes[best] > 1					  ? 0.9f :
+										    0.7f,
+			    cx->npm && cx->pm[0].pg->source == FOLIO_SRC_OCR ? FOLIO_SRC_OCR :
+									       FOLIO_SRC_TEXT,
+			    0, NULL))
 		return -1;
 	return 0;
 }
@@ -967,8 +980,8 @@ static int markers(struct ctx *cx)
 		if (cx->m[i].lb->kind == V_MARKER) {
 			const struct match *m = &cx->m[i];
 
-			return lay_emit(cx, "doc_type", "credit_note", NULL, 0.8f, &cx->pm[m->page], m->a,
-				    m->b);
+			return lay_emit(cx, "doc_type", "credit_note", NULL, 0.8f, &cx->pm[m->page],
+					m->a, m->b);
 		}
 	return 0;
 }
@@ -988,7 +1001,8 @@ static int first_date(struct ctx *cx)
 		size_t offs[4], n = pm->nt - i < 4 ? pm->nt - i : 4, used;
 		char *t;
 
-		if (!isdigit((unsigned char)pm->t[i].text[0]) || !(t = lay_span_text(pm, i, i + n, offs, n)))
+		if (!isdigit((unsigned char)pm->t[i].text[0]) ||
+		    !(t = lay_span_text(pm, i, i + n, offs, n)))
 			continue;
 		used = folio_date_parse(t, FOLIO_DMY, out);
 		if (used) {
@@ -1032,17 +1046,15 @@ int folio_layout_extract(const struct folio_lexicon *lx, const struct folio_doc 
 				const struct cell *c = &cx.pm[p].c[i];
 				char *t = lay_span_text(&cx.pm[p], c->a, c->b, NULL, 0);
 
-				fprintf(stderr, "p%zu l%d [%d..%d] %s\n", p + 1, c->line, c->x0, c->x1,
-					t ? t : "");
+				fprintf(stderr, "p%zu l%d [%d..%d] %s\n", p + 1, c->line, c->x0,
+					c->x1, t ? t : "");
 				free(t);
 			}
 	if (find_labels(&cx))
 		goto oom;
 	guess_locale(&cx);
 	if (key_values(&cx) || lay_tables(&cx) || lay_breakdown_groups(&cx) || lay_rated_vat(&cx) ||
-	    lay_item_groups(&cx) ||
-	    lay_find_ibans(&cx) ||
-	    currency(&cx) || markers(&cx))
+	    lay_item_groups(&cx) || lay_find_ibans(&cx) || currency(&cx) || markers(&cx))
 		goto oom;
 	if (lay_find_taxids(&cx, &ids, &nids))
 		goto oom;
@@ -1059,7 +1071,8 @@ int folio_layout_extract(const struct folio_lexicon *lx, const struct folio_doc 
 		const struct pagem *pm = &cx.pm[ids[i].page];
 		const struct tok *t = &pm->t[ids[i].a];
 
-		if (!assigned[i] && pm->pg->height > 0 && t->y > pm->pg->height * 85 / 100 && i > 0) {
+		if (!assigned[i] && pm->pg->height > 0 && t->y > pm->pg->height * 85 / 100 &&
+		    i > 0) {
 			struct taxid tmp = ids[i];
 			int at = assigned[i];
 
@@ -1073,7 +1086,8 @@ int folio_layout_extract(const struct folio_lexicon *lx, const struct folio_doc 
 	/* unassigned tax IDs in reading order: seller first, then buyer */
 	for (i = 0; i < nids; i++) {
 		const char *role = folio_cands_find(out, "seller_tax_id", FOLIO_SRC_NONE) ?
-				   "buyer_tax_id" : "seller_tax_id";
+					   "buyer_tax_id" :
+					   "seller_tax_id";
 
 		/* an unchecked ID counts only inside its party's block */
 		if (assigned[i] || ids[i].repaired == 2)
@@ -1082,14 +1096,14 @@ int folio_layout_extract(const struct folio_lexicon *lx, const struct folio_doc 
 		    folio_cands_find(out, "buyer_tax_id", FOLIO_SRC_NONE))
 			break;
 		{
-			const struct folio_cand *s = folio_cands_find(out, "seller_tax_id",
-								      FOLIO_SRC_NONE);
+			const struct folio_cand *s =
+				folio_cands_find(out, "seller_tax_id", FOLIO_SRC_NONE);
 
 			if (s && !strcmp(s->value, ids[i].id))
 				continue;
 		}
 		if (lay_emit(&cx, role, ids[i].id, NULL, lay_taxid_conf(&ids[i], 0.6f),
-			 &cx.pm[ids[i].page], ids[i].a, ids[i].b))
+			     &cx.pm[ids[i].page], ids[i].a, ids[i].b))
 			goto oom;
 	}
 	ret = FOLIO_OK;

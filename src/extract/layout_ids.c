@@ -50,11 +50,13 @@ int lay_read_iban(struct ctx *cx, const struct span *sp, float conf)
 		if (ok >= 1) {
 			size_t first = sp->a;
 
-			while (first < sp->b && (!pm->t[first].key[0] ||
-						 !strcmp(pm->t[first].key, "iban")))
+			while (first < sp->b &&
+			       (!pm->t[first].key[0] || !strcmp(pm->t[first].key, "iban")))
 				first++;
-			return lay_emit(cx, "iban", out, NULL, ok == 2 ? conf * 0.7f : conf, pm, first,
-				    endtok[j - 1]) ? -1 : 1;
+			return lay_emit(cx, "iban", out, NULL, ok == 2 ? conf * 0.7f : conf, pm,
+					first, endtok[j - 1]) ?
+				       -1 :
+				       1;
 		}
 	}
 	return 0;
@@ -106,7 +108,8 @@ int lay_read_account(struct ctx *cx, const struct span *sp, float conf)
 
 		snprintf(iban, sizeof(iban), "%.2s%s", cx->country, buf);
 		if (folio_iban_check(iban, out) == 1)
-			return lay_emit(cx, "iban", out, NULL, conf * 0.9f, pm, first, last) ? -1 : 1;
+			return lay_emit(cx, "iban", out, NULL, conf * 0.9f, pm, first, last) ? -1 :
+											       1;
 	}
 	/* from a scan, an account that does not check may be misread: only
 	 * IBAN-shaped and read with confidence, and weaker still */
@@ -114,18 +117,20 @@ int lay_read_account(struct ctx *cx, const struct span *sp, float conf)
 		    !isdigit((unsigned char)buf[2]) || !isdigit((unsigned char)buf[3]) ||
 		    lay_span_ocr_conf(pm, first, last) < 0.85f))
 		return 0;
-	return lay_emit(cx, "iban", buf, NULL, conf * (ocr ? 0.3f : 0.4f), pm, first, last) ? -1 : 1;
+	return lay_emit(cx, "iban", buf, NULL, conf * (ocr ? 0.3f : 0.4f), pm, first, last) ? -1 :
+											      1;
 }
-
 
 int lay_taxid_label(const char *key)
 {
+	/* clang-format off */
 	static const char *const w[] = {
 		"nip", "nif", "cif", "vat", "piva", "iva", "partitaiva", "ustidnr", "ustid",
 		"uid", "vatno", "vatnumber", "nipue", "contribuinte", "cf", "codicefiscale",
 		"steuernummer", "tva", "siret", "regon", "taxid", "nr", "dni", "nie", "vatreg",
 		"ustidnr", "no", "n", "number", "reg", "id", "umsatzsteuerid", "fiscale", "vatid",
 	};
+	/* clang-format on */
 	size_t i;
 
 	for (i = 0; i < sizeof(w) / sizeof(w[0]); i++)
@@ -137,7 +142,7 @@ int lay_taxid_label(const char *key)
 /* Try token runs starting at `i` as a tax ID (up to 4 tokens: "526 000 12
  * 46", "PL 5260001246"). Returns the number of tokens used, 0 if none. */
 size_t lay_taxid_at(const struct ctx *cx, const struct pagem *pm, size_t i, size_t end,
-		       struct taxid *out)
+		    struct taxid *out)
 {
 	char buf[64];
 	size_t k, n = 0, best = 0;
@@ -185,6 +190,7 @@ float lay_taxid_conf(const struct taxid *t, float conf)
  * IVA", "Umsatzsteuer-ID"), unlike "Nr." or "ID". */
 int lay_strong_taxid_label(const char *key)
 {
+	/* clang-format off */
 	static const char *const w[] = {
 		"nip", "nif", "cif", "vat", "piva", "iva", "partitaiva", "ustidnr", "ustid",
 		"vatno", "vatnumber", "vatid", "vatregno", "contribuinte", "steuernummer", "tva",
@@ -193,6 +199,7 @@ int lay_strong_taxid_label(const char *key)
 		"vatregistrationnumber", "taxregno", "vatidno", "vatidnumber", "mva", "orgnr",
 		"momsregnr", "momsnr", "cvrnr", "btwnummer", "btwnr", "numerotva", "ntva",
 	};
+	/* clang-format on */
 	size_t i;
 
 	for (i = 0; i < sizeof(w) / sizeof(w[0]); i++)

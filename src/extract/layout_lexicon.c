@@ -13,6 +13,7 @@
 #include "folio/util.h"
 #include "layout_private.h"
 
+/* clang-format off */
 static const struct {
 	const char *field;
 	enum vkind kind;
@@ -33,13 +34,14 @@ static const struct {
 	{ "col_qty", V_COL, C_QTY }, { "col_price", V_COL, C_PRICE },
 	{ "col_unit", V_COL, C_UNIT },
 };
+/* clang-format on */
 
 /* ---- keys --------------------------------------------------------------- */
 
 /* Folded alphanumerics of `s` ("Nº" → "n", "wystawienia:" → "wystawienia"). */
 void lay_make_key(const char *s, char *key, size_t n)
 {
-	char f[256];   /* a key is KEY_MAX bytes: the word's start is enough */
+	char f[256]; /* a key is KEY_MAX bytes: the word's start is enough */
 	size_t i, j = 0;
 
 	/* on the stack: no word loses its key for want of memory */
@@ -79,8 +81,8 @@ static int lex_line(void *arg, char *line, int lineno, struct folio_err *err)
 		if (!strcmp(field_kinds[i].field, field))
 			break;
 	if (i == sizeof(field_kinds) / sizeof(field_kinds[0])) {
-		folio_err_set(err, FOLIO_FAILED, FOLIO_E_CONFIG, 0, "%s:%d: unknown field '%s'", ld->path,
-			      lineno, field);
+		folio_err_set(err, FOLIO_FAILED, FOLIO_E_CONFIG, 0, "%s:%d: unknown field '%s'",
+			      ld->path, lineno, field);
 		return -1;
 	}
 	lb.field = field_kinds[i].field;

@@ -36,6 +36,7 @@ static int in_list(const char *key, const char *const *list)
 /* Words of street names (folded keys), and endings of German ones. */
 static int street_word(const char *key)
 {
+	/* clang-format off */
 	static const char *const w[] = {
 		"ul", "al", "pl", "os", "aleja", "aleje", "plac", "osiedle", "rynek", "calle",
 		"c", "avda", "avenida", "av", "paseo", "plaza", "carretera", "poligono", "ronda",
@@ -47,8 +48,9 @@ static int street_word(const char *key)
 		"lane", "way", "house", "unit", "court", "drive", "square", "promenade", "quay",
 		"parade", "terrace", "crescent", "km", NULL,
 	};
-	static const char *const end[] = { "strasse", "strase", "str", "weg", "platz", "allee",
-					   "gasse", "damm", "ufer", "markt", NULL };
+	/* clang-format on */
+	static const char *const end[] = { "strasse", "strase", "str",	"weg",	 "platz", "allee",
+					   "gasse",   "damm",	"ufer", "markt", NULL };
 	size_t n = strlen(key), k;
 
 	if (in_list(key, w))
@@ -89,7 +91,7 @@ enum pcode { PC_NONE, PC_PL, PC_PT, PC_5, PC_GB, PC_IE };
 
 struct postcode {
 	enum pcode kind;
-	size_t at, end;        /* its bytes in the line */
+	size_t at, end; /* its bytes in the line */
 };
 
 static int all_digits(const char *s, int n)
@@ -257,6 +259,7 @@ static int street_in_line(const char *s, const struct postcode *pc)
 /* ISO code of a country's name in the languages folio reads, else NULL. */
 static const char *country_name(const char *key)
 {
+	/* clang-format off */
 	static const struct { const char *k, *cc; } c[] = {
 		{ "polska", "PL" }, { "poland", "PL" }, { "polen", "PL" }, { "pologne", "PL" },
 		{ "polonia", "PL" }, { "espana", "ES" }, { "spain", "ES" }, { "spanien", "ES" },
@@ -276,6 +279,7 @@ static const char *country_name(const char *key)
 		{ "svizzera", "CH" }, { "czechy", "CZ" }, { "czechia", "CZ" },
 		{ "tschechien", "CZ" }, { "ceskarepublika", "CZ" },
 	};
+	/* clang-format on */
 	size_t i;
 
 	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++)
@@ -288,12 +292,14 @@ static const char *country_name(const char *key)
  * mail, bank, or another label. */
 static int stop_cell(const struct pagem *pm, const struct cell *c)
 {
+	/* clang-format off */
 	static const char *const w[] = {
 		"nip", "nif", "cif", "vat", "piva", "iva", "partitaiva", "ustidnr", "ustid", "uid",
 		"contribuinte", "cf", "tva", "siret", "siren", "regon", "krs", "tel", "telefon",
 		"phone", "fax", "email", "mail", "www", "iban", "steuernummer", "stnr", "pesel",
 		"dni", "codicefiscale", "bdo", "konto", "bank", NULL,
 	};
+	/* clang-format on */
 	size_t i, k = 0;
 
 	for (i = c->a; i < c->b; i++) {
@@ -324,8 +330,8 @@ static size_t block_cells(const struct pagem *pm, const struct cell *top, struct
 	int last = top->y1;
 	size_t l, k, n = 0;
 
-	for (l = (size_t)top->line + 1; l < pm->nl && n < BLOCK_MAX &&
-	     l <= (size_t)top->line + BLOCK_MAX + 3; l++) {
+	for (l = (size_t)top->line + 1;
+	     l < pm->nl && n < BLOCK_MAX && l <= (size_t)top->line + BLOCK_MAX + 3; l++) {
 		struct cell run;
 		int h, dl, dr, dc, dm, keyed = 0;
 		size_t i;
@@ -370,11 +376,11 @@ static size_t block_cells(const struct pagem *pm, const struct cell *top, struct
 }
 
 struct address {
-	char *text;            /* "street, postcode city" (caller frees) */
-	char country[3];       /* printed, else implied, else "" */
-	int printed;           /* the country is printed */
+	char *text;	 /* "street, postcode city" (caller frees) */
+	char country[3]; /* printed, else implied, else "" */
+	int printed;	 /* the country is printed */
 	int bbox[4];
-	float ocr;             /* mean word confidence */
+	float ocr; /* mean word confidence */
 };
 
 /* OCR specks around a line: "‘Lungomare ...", ". Rua ...", "... 9 :", "301." */
@@ -389,7 +395,7 @@ static void trim_line(char *s)
 			i++;
 		else if (i + 2 < n && !memcmp(s + i, "\xe2\x80", 2) &&
 			 ((unsigned char)s[i + 2] >= 0x98 && (unsigned char)s[i + 2] <= 0x9e))
-			i += 3;        /* quotes */
+			i += 3; /* quotes */
 		else
 			break;
 	}
@@ -710,8 +716,8 @@ static int labelled_name(struct ctx *cx, const struct match *m, const struct cel
 			continue;
 		if (c->x0 < h->x0 - 2 * lh || c->x0 > h->x0 + 6 * lh)
 			continue;
-		if (n->lb->kind == V_PARTY && c->line < (best == (size_t)-1 ? h->line + 13 :
-							  pm->c[cx->m[best].cell].line))
+		if (n->lb->kind == V_PARTY &&
+		    c->line < (best == (size_t)-1 ? h->line + 13 : pm->c[cx->m[best].cell].line))
 			break;
 		if (n->lb->kind == V_PNAME && n->a == c->a && name_label(pm, n) &&
 		    (best == (size_t)-1 || c->line < pm->c[cx->m[best].cell].line))
@@ -886,7 +892,7 @@ int lay_parties(struct ctx *cx, struct taxid *ids, size_t nids, int *assigned)
 			}
 			assigned[j] = 1;
 			if (lay_emit(cx, field, ids[j].id, NULL, lay_taxid_conf(&ids[j], 0.9f), pm,
-				 ids[j].a, ids[j].b))
+				     ids[j].a, ids[j].b))
 				return -1;
 			break;
 		}
@@ -901,12 +907,14 @@ int lay_parties(struct ctx *cx, struct taxid *ids, size_t nids, int *assigned)
 /* Words of document titles, which head a page as a letterhead does. */
 static int title_word(const char *key)
 {
+	/* clang-format off */
 	static const char *const w[] = {
 		"faktura", "rachunek", "paragon", "factura", "fatura", "fattura", "rechnung",
 		"gutschrift", "kassenbon", "quittung", "invoice", "receipt", "facture", "avoir",
 		"ticket", "nota", "documento", "proforma", "recibo", "ricevuta", "scontrino",
 		"korekta", "credit", "bon", NULL,
 	};
+	/* clang-format on */
 
 	return in_list(key, w);
 }
@@ -915,6 +923,7 @@ static int title_word(const char *key)
  * "S.L.", "Lda.", "GmbH & Co. KG", "Ltd") after a name. */
 static int legal_form(const struct pagem *pm, const struct cell *c)
 {
+	/* clang-format off */
 	static const char *const one[] = {
 		"gmbh", "ltd", "limited", "plc", "llp", "sarl", "sas", "sa", "sl", "slu", "lda",
 		"srl", "srls", "spa", "snc", "sapa", "ag", "kg", "ohg", "ek", "mbb", "ug", "gbr",
@@ -922,6 +931,7 @@ static int legal_form(const struct pagem *pm, const struct cell *c)
 		"spzoo", "spj", "spk", "cb", "scoop", "ab", "hb", "kb", "as", "asa", "aps",
 		"oy", "oyj", "itd", NULL,
 	};
+	/* clang-format on */
 	const char *k[4] = { "", "", "", "" };
 	size_t i;
 	int n = 0, form = 0;
@@ -934,10 +944,10 @@ static int legal_form(const struct pagem *pm, const struct cell *c)
 	/* "Sp. z o.o.", "Sp. j.", "Sp. k.", "S. A." */
 	else if (!strcmp(k[0], "oo") && !strcmp(k[1], "z") && !strcmp(k[2], "sp"))
 		form = 3;
-	else if ((!strcmp(k[1], "sp") && (!strcmp(k[0], "j") || !strcmp(k[0], "k") ||
-					  !strcmp(k[0], "p"))) ||
-		 (!strcmp(k[1], "s") && (!strcmp(k[0], "a") || !strcmp(k[0], "l") ||
-					 !strcmp(k[0], "c"))))
+	else if ((!strcmp(k[1], "sp") &&
+		  (!strcmp(k[0], "j") || !strcmp(k[0], "k") || !strcmp(k[0], "p"))) ||
+		 (!strcmp(k[1], "s") &&
+		  (!strcmp(k[0], "a") || !strcmp(k[0], "l") || !strcmp(k[0], "c"))))
 		form = 2;
 	/* the form alone ("Lda." wrapped onto a line of its own) is no name */
 	return form && n > form;
@@ -1109,10 +1119,12 @@ int lay_letter_parties(struct ctx *cx, const struct taxid *ids, size_t nids)
 /* Separators of a return address: "Firma GmbH · Hauptstraße 1 · 50667 Köln". */
 static int sep_tok(const char *s)
 {
+	/* clang-format off */
 	static const char *const w[] = {
 		"\xc2\xb7", "\xe2\x80\xa2", "|", "-", "\xe2\x80\x93", "\xe2\x80\x94",
 		"\xc2\xbb", "*", NULL,
 	};
+	/* clang-format on */
 
 	return in_list(s, w);
 }

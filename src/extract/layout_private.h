@@ -17,27 +17,44 @@
 
 #define MAX_LABEL_TOKS 6
 #define KEY_MAX 48
-#define MAX_COLS 16            /* columns of a table */
+#define MAX_COLS 16 /* columns of a table */
 #define SPAN_MAX 12
 
 /* what a field's value looks like */
 enum vkind {
-	V_NONE, V_NUMBER, V_DATE, V_AMOUNT, V_IBAN, V_PARTY, V_ROW, V_COL, V_MARKER, V_PNAME,
-	V_BD, V_LI,
+	V_NONE,
+	V_NUMBER,
+	V_DATE,
+	V_AMOUNT,
+	V_IBAN,
+	V_PARTY,
+	V_ROW,
+	V_COL,
+	V_MARKER,
+	V_PNAME,
+	V_BD,
+	V_LI,
 };
 
 enum col {
-	C_NONE = 0, C_RATE = 1, C_NET = 2, C_VAT = 4, C_GROSS = 8, C_DESC = 16, C_QTY = 32,
-	C_PRICE = 64, C_UNIT = 128,
+	C_NONE = 0,
+	C_RATE = 1,
+	C_NET = 2,
+	C_VAT = 4,
+	C_GROSS = 8,
+	C_DESC = 16,
+	C_QTY = 32,
+	C_PRICE = 64,
+	C_UNIT = 128,
 };
 
 struct label {
-	const char *field;     /* static, from field_kinds */
+	const char *field; /* static, from field_kinds */
 	enum vkind kind;
 	int col;
 	char lang[4];
 	int ntok;
-	int head;              /* "^label": only where it starts its cell */
+	int head; /* "^label": only where it starts its cell */
 	char tok[MAX_LABEL_TOKS][KEY_MAX];
 };
 
@@ -54,17 +71,17 @@ struct tok {
 	int x, y, w, h;
 	float conf;
 	int line, cell;
-	int used;              /* part of a matched label */
+	int used; /* part of a matched label */
 };
 
 struct cell {
-	size_t a, b;           /* tokens [a, b) */
+	size_t a, b; /* tokens [a, b) */
 	int x0, x1, y0, y1;
 	int line;
 };
 
 struct vline {
-	size_t ca, cb;         /* cells [ca, cb) */
+	size_t ca, cb; /* cells [ca, cb) */
 	int y0, y1;
 };
 
@@ -82,7 +99,7 @@ struct match {
 	const struct label *lb;
 	size_t page;
 	size_t cell;
-	size_t a, b;           /* tokens of the label */
+	size_t a, b; /* tokens of the label */
 };
 
 struct ctx {
@@ -93,8 +110,8 @@ struct ctx {
 	size_t npm;
 	struct match *m;
 	size_t nm, ma;
-	int dec;               /* ',' or '.' */
-	char country[3];       /* from the language of the labels */
+	int dec;	 /* ',' or '.' */
+	char country[3]; /* from the language of the labels */
 	int oom;
 	/* the item tables' nets summed per VAT rate (rated_vat() checks a
 	 * summary's nets by them) */
@@ -103,14 +120,14 @@ struct ctx {
 		long long net;
 	} lrate[8];
 	int nlrate, lrate_bad;
-	const struct cell *recipient;  /* a letter's, by letter_parties() */
+	const struct cell *recipient; /* a letter's, by letter_parties() */
 };
 
 /* A span of tokens to read a value from. */
 struct span {
 	const struct pagem *pm;
 	size_t a, b;
-	float conf;            /* position confidence */
+	float conf; /* position confidence */
 };
 
 /* ---- tax IDs ------------------------------------------------------------ */
@@ -119,13 +136,13 @@ struct taxid {
 	char id[32];
 	size_t page, a, b;
 	int repaired;
-	int labelled;          /* near NIP/VAT/CIF... */
+	int labelled; /* near NIP/VAT/CIF... */
 };
 
 const struct cell *lay_cell_below(const struct pagem *pm, const struct cell *c, int maxlines);
 
 int lay_emit(struct ctx *cx, const char *name, const char *value, const char *raw, float conf,
-		const struct pagem *pm, size_t a, size_t b);
+	     const struct pagem *pm, size_t a, size_t b);
 
 int lay_grow(void **v, size_t *alloc, size_t n, size_t size);
 
@@ -144,14 +161,13 @@ int lay_right_span(const struct pagem *pm, const struct match *m, struct span *s
 char *lay_span_text(const struct pagem *pm, size_t a, size_t b, size_t *offs, size_t noffs);
 
 size_t lay_taxid_at(const struct ctx *cx, const struct pagem *pm, size_t i, size_t end,
-		       struct taxid *out);
+		    struct taxid *out);
 
 int lay_taxid_label(const char *key);
 
 const char *lay_amount_start(const char *s);
 
-size_t lay_label_at(const struct pagem *pm, const struct cell *c, size_t i,
-		       const struct label *lb);
+size_t lay_label_at(const struct pagem *pm, const struct cell *c, size_t i, const struct label *lb);
 
 size_t lay_tok_of(const size_t *offs, size_t n, size_t off);
 

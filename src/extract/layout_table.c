@@ -18,8 +18,8 @@
 /* ---- tables ------------------------------------------------------------- */
 
 struct column {
-	int mask;              /* possible kinds */
-	int kind;              /* chosen */
+	int mask; /* possible kinds */
+	int kind; /* chosen */
 	int x0, x1;
 };
 
@@ -125,8 +125,8 @@ int lay_cell_amount(struct ctx *cx, const struct pagem *pm, const struct cell *c
 		while (*r == ' ')
 			r++;
 		/* the rest may be a currency */
-		ok = !*r || !strcmp(r, "\xe2\x82\xac") || (strlen(r) <= 3 && isalpha((unsigned char)*r)) ||
-		     !strcmp(r, "z\xc5\x82");
+		ok = !*r || !strcmp(r, "\xe2\x82\xac") ||
+		     (strlen(r) <= 3 && isalpha((unsigned char)*r)) || !strcmp(r, "z\xc5\x82");
 		if (!ok && *r == '%')
 			ok = 0;
 	}
@@ -164,7 +164,8 @@ static size_t row_units(struct ctx *cx, const struct pagem *pm, const struct vli
 				rest++;
 			k = used ? lay_tok_of(offs, nt, (size_t)(rest - t)) : 0;
 			if (!used || !*rest || *rest == '%' || k + cl->a <= a ||
-			    !folio_amount_parse(lay_amount_start(rest), cx->dec, &am) || n + 1 >= max)
+			    !folio_amount_parse(lay_amount_start(rest), cx->dec, &am) ||
+			    n + 1 >= max)
 				break;
 			/* tokens [a, cl->a + k) are one amount */
 			units[n] = *cl;
@@ -191,7 +192,7 @@ struct item_row {
 	char desc[256], qty[32], unit[24], rate[16];
 	struct folio_amount am[MAX_COLS];
 	int have[MAX_COLS];
-	int desc_x1;           /* where its description ends on the page */
+	int desc_x1; /* where its description ends on the page */
 };
 
 /* Where the column after `col` starts (the page's width when none). */
@@ -357,9 +358,10 @@ static void put_item(struct folio_strbuf *li, int *nli, const struct item_row *r
 		folio_strbuf_add_json(li, r->unit);
 	}
 	for (k = 0; k < ncols && k < MAX_COLS; k++) {
-		const char *nm = cols[k].kind == C_NET ? "net" :
+		const char *nm = cols[k].kind == C_NET	 ? "net" :
 				 cols[k].kind == C_PRICE ? "unit_price" :
-				 cols[k].kind == C_VAT ? "vat" : NULL;
+				 cols[k].kind == C_VAT	 ? "vat" :
+							   NULL;
 
 		if (!nm || !r->have[k])
 			continue;
@@ -534,7 +536,7 @@ static int table_goes_on(const struct pagem *pm, size_t l)
 	return 0;
 }
 
-#define ROW_UNITS 32           /* cells of a table's line, amounts cut apart */
+#define ROW_UNITS 32 /* cells of a table's line, amounts cut apart */
 
 /* What reading a table carries from line to line: the item row still open,
  * the breakdown and line items as built so far, the breakdown's sums. */
@@ -543,13 +545,13 @@ struct table {
 	const struct pagem *pm;
 	const struct column *cols;
 	int ncols;
-	int items;             /* line items: a description, quantity or price column */
+	int items; /* line items: a description, quantity or price column */
 	struct folio_strbuf bd, li;
 	int nbd, nli;
 	struct item_row row;
 	long long sum_net, sum_vat;
-	int sum_have;          /* 1: a net summed, 2: a VAT */
-	int bd_odd;            /* a breakdown row did not reconcile */
+	int sum_have; /* 1: a net summed, 2: a VAT */
+	int bd_odd;   /* a breakdown row did not reconcile */
 };
 
 /* What one line of a table holds, by its columns. */
@@ -557,9 +559,9 @@ struct table_line {
 	struct folio_amount am[MAX_COLS];
 	int have[MAX_COLS];
 	char rate[16], desc[256], qty[32];
-	int total;             /* a total row (its label matched) */
+	int total; /* a total row (its label matched) */
 	int namounts, desc_x1;
-	int detail;            /* a label: value pair among its cells */
+	int detail; /* a label: value pair among its cells */
 };
 
 /* How a line leaves a table being read. */
@@ -589,8 +591,8 @@ static int wrapped_line(struct table *tb, const struct vline *vl, size_t l)
 	if (col >= 0 && cols[col].kind == C_DESC) {
 		char *t;
 
-		if (!row->desc_x1 || pm->t[cl->a].w + 20 <
-		    next_col_x0(cols, tb->ncols, col) - row->desc_x1)
+		if (!row->desc_x1 ||
+		    pm->t[cl->a].w + 20 < next_col_x0(cols, tb->ncols, col) - row->desc_x1)
 			return 1;
 		if (!(t = lay_span_text(pm, cl->a, cl->b, NULL, 0)))
 			return -1;
@@ -681,9 +683,10 @@ static int read_units(struct table *tb, const struct cell *units, const size_t *
 		if (col >= 0 && (cols[col].mask & C_RATE) && !ln->rate[0] &&
 		    lay_rate_value(t, ln->rate, sizeof(ln->rate))) {
 			/* a rate */
-		} else if (col >= 0 && (cols[col].kind == C_QTY ||
-					(cols[col].kind == C_UNIT &&
-					 isdigit((unsigned char)t[0]))) && !ln->qty[0]) {
+		} else if (col >= 0 &&
+			   (cols[col].kind == C_QTY ||
+			    (cols[col].kind == C_UNIT && isdigit((unsigned char)t[0]))) &&
+			   !ln->qty[0]) {
 			/* "3 szt." across the quantity and unit columns */
 			snprintf(ln->qty, sizeof(ln->qty), "%s", t);
 		} else if (col >= 0 && cols[col].kind != C_DESC && col < MAX_COLS &&
@@ -712,8 +715,10 @@ static int emit_row_totals(struct table *tb, const struct vline *vl, const struc
 	int k;
 
 	for (k = 0; k < tb->ncols && k < MAX_COLS; k++) {
-		int ci = cols[k].kind == C_NET ? 0 : cols[k].kind == C_VAT ? 1 :
-			 cols[k].kind == C_GROSS ? 2 : -1;
+		int ci = cols[k].kind == C_NET	 ? 0 :
+			 cols[k].kind == C_VAT	 ? 1 :
+			 cols[k].kind == C_GROSS ? 2 :
+						   -1;
 		char buf[40];
 		const struct cell *cl;
 		size_t c;
@@ -745,8 +750,10 @@ static void add_bd_row(struct table *tb, const struct table_line *ln)
 	folio_strbuf_addf(&tb->bd, "%s{\"rate\":", tb->nbd++ ? "," : "");
 	folio_strbuf_add_json(&tb->bd, ln->rate);
 	for (k = 0; k < tb->ncols && k < MAX_COLS; k++) {
-		const char *nm = role[k] == C_NET ? "net" : role[k] == C_VAT ? "vat" :
-				 role[k] == C_GROSS ? "gross" : NULL;
+		const char *nm = role[k] == C_NET   ? "net" :
+				 role[k] == C_VAT   ? "vat" :
+				 role[k] == C_GROSS ? "gross" :
+						      NULL;
 
 		if (!nm || !ln->have[k])
 			continue;
@@ -852,8 +859,8 @@ static int emit_table(struct table *tb)
 	const struct pagem *pm = tb->pm;
 	int ret = 0;
 
-	if (tb->nbd && lay_emit(cx, "vat_breakdown", tb->bd.buf, NULL, tb->bd_odd ? 0.6f : 0.85f,
-				pm, 0, 0))
+	if (tb->nbd &&
+	    lay_emit(cx, "vat_breakdown", tb->bd.buf, NULL, tb->bd_odd ? 0.6f : 0.85f, pm, 0, 0))
 		ret = -1;
 	/* the rows' sums stand for totals a receipt does not print */
 	if (tb->nbd && !ret && (tb->sum_have & 1)) {
@@ -895,8 +902,8 @@ static int read_table(struct ctx *cx, const struct pagem *pm, size_t hl, struct 
 		return 0;
 	if (getenv("FOLIO_DEBUG_LAYOUT"))
 		for (k = 0; k < ncols; k++)
-			fprintf(stderr, "table line %zu col %d [%d..%d] kind %d\n", hl, k, cols[k].x0,
-				cols[k].x1, cols[k].kind);
+			fprintf(stderr, "table line %zu col %d [%d..%d] kind %d\n", hl, k,
+				cols[k].x0, cols[k].x1, cols[k].kind);
 	folio_strbuf_addch(&tb.bd, '[');
 	folio_strbuf_addch(&tb.li, '[');
 	for (l = hl + 1; l < pm->nl && l <= hl + 60; l++) {
@@ -1094,7 +1101,8 @@ int lay_item_groups(struct ctx *cx)
 			row.open = 1;
 			snprintf(row.desc, sizeof(row.desc), "%s", t);
 			first = first ? first : pm;
-			for (l = (size_t)c->line + 1; l < pm->nl && l <= (size_t)c->line + 20; l++) {
+			for (l = (size_t)c->line + 1; l < pm->nl && l <= (size_t)c->line + 20;
+			     l++) {
 				const struct cell *d = &pm->c[pm->l[l].ca];
 				size_t len = strlen(row.desc);
 				char *u;

@@ -38,7 +38,7 @@ static int norm_rate(const char *s, char *out, size_t n)
 }
 
 struct bd_event {
-	int kind;              /* C_RATE, C_NET, C_VAT */
+	int kind; /* C_RATE, C_NET, C_VAT */
 	size_t page;
 	int line, x;
 	char val[40];
@@ -171,7 +171,8 @@ int lay_breakdown_groups(struct ctx *cx)
 	folio_strbuf_addch(&bd, ']');
 	if (nrows && !bd.buf)
 		ret = -1;
-	else if (nrows && lay_emit(cx, "vat_breakdown", bd.buf, NULL, 0.8f, &cx->pm[ev[0].page], 0, 0))
+	else if (nrows &&
+		 lay_emit(cx, "vat_breakdown", bd.buf, NULL, 0.8f, &cx->pm[ev[0].page], 0, 0))
 		ret = -1;
 out:
 	folio_strbuf_release(&bd);
@@ -257,8 +258,8 @@ static int find_rated(struct ctx *cx, struct rated *ev, int max, long long *sum)
  * with the net total taking up the one rate left. Returns 0 when the
  * bases cannot be had or do not add up to the net total.
  */
-static int rated_bases(const struct ctx *cx, struct rated *ev, int n,
-		       const struct folio_cand *nt, int *from_lines)
+static int rated_bases(const struct ctx *cx, struct rated *ev, int n, const struct folio_cand *nt,
+		       int *from_lines)
 {
 	struct folio_amount na;
 	long long net_total, nets = 0;
@@ -328,7 +329,7 @@ static int emit_rated(struct ctx *cx, const struct rated *ev, int n, int from_li
 	}
 	folio_strbuf_addch(&bd, ']');
 	if (!bd.buf || lay_emit(cx, "vat_breakdown", bd.buf, NULL,
-			    n == 1 || from_lines ? 0.8f : 0.6f, &cx->pm[ev[0].page], 0, 0))
+				n == 1 || from_lines ? 0.8f : 0.6f, &cx->pm[ev[0].page], 0, 0))
 		ret = -1;
 	folio_strbuf_release(&bd);
 	return ret;
@@ -362,7 +363,7 @@ int lay_rated_vat(struct ctx *cx)
 
 		folio_amount_format(&t, buf, sizeof(buf));
 		if (lay_emit(cx, "vat_total", buf, NULL, n > 1 ? 0.75f : 0.8f, &cx->pm[ev[0].page],
-			 n > 1 ? 0 : ev[0].a, n > 1 ? 0 : ev[0].b))
+			     n > 1 ? 0 : ev[0].a, n > 1 ? 0 : ev[0].b))
 			return -1;
 	}
 	if (folio_cands_find(cx->out, "vat_breakdown", FOLIO_SRC_NONE) ||

@@ -43,9 +43,9 @@
 /* One field of a payload (a name, a number, a reference). */
 #define FIELD_MAX 256
 
-#define CONF_EXACT 1.0f    /* printed by the issuer's software, read exactly */
-#define CONF_DERIVED 0.9f  /* computed from exact values (sums, mappings) */
-#define CONF_DOUBT 0.5f    /* exact but failing its own check */
+#define CONF_EXACT 1.0f	  /* printed by the issuer's software, read exactly */
+#define CONF_DERIVED 0.9f /* computed from exact values (sums, mappings) */
+#define CONF_DOUBT 0.5f	  /* exact but failing its own check */
 
 struct qr {
 	struct folio_cands *out;
@@ -191,8 +191,7 @@ static int date_out(int y, int m, int d, char out[11])
 	static const int mdays[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
 	int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
 
-	if (y < 1900 || y > 2199 || m < 1 || m > 12 || d < 1 ||
-	    d > mdays[m - 1] + (m == 2 && leap))
+	if (y < 1900 || y > 2199 || m < 1 || m > 12 || d < 1 || d > mdays[m - 1] + (m == 2 && leap))
 		return -1;
 	snprintf(out, 11, "%04u-%02u-%02u", (unsigned)y % 10000u, (unsigned)m % 100u,
 		 (unsigned)d % 100u);
@@ -285,12 +284,13 @@ static int split_lines(const char *s, struct span *v, int max)
 /* ---- Portugal: ATCUD ---------------------------------------------------- */
 
 struct pt_tax {
-	long long base[9];     /* index = the digit after I/J/K; 0 unused */
+	long long base[9]; /* index = the digit after I/J/K; 0 unused */
 	int has[9];
 };
 
 static const char *pt_doc_type(const char *d)
 {
+	/* clang-format off */
 	static const struct {
 		const char *code, *type;
 	} map[] = {
@@ -299,6 +299,7 @@ static const char *pt_doc_type(const char *d)
 		{ "NC", "credit_note" },  { "PF", "proforma" },    { "NE", "order" },
 		{ "GR", "delivery_note" }, { "GT", "delivery_note" },
 	};
+	/* clang-format on */
 	size_t i;
 
 	for (i = 0; i < sizeof(map) / sizeof(map[0]); i++)
@@ -323,8 +324,8 @@ static int rate_of(long long base, long long vat)
 	return (int)r;
 }
 
-static void pt_breakdown(struct folio_strbuf *sb, int *items, const struct pt_tax *t,
-			 char region, int *nomem)
+static void pt_breakdown(struct folio_strbuf *sb, int *items, const struct pt_tax *t, char region,
+			 int *nomem)
 {
 	/* pairs: base, VAT, mainland rate */
 	static const struct {
@@ -384,7 +385,7 @@ struct pt_fields {
 	char seller[FIELD_MAX], buyer[FIELD_MAX], country[FIELD_MAX];
 	char doc[FIELD_MAX], date[FIELD_MAX], number[FIELD_MAX], atcud[FIELD_MAX];
 	char n_tax[32], o_gross[32], m_stamp[32], p_wht[32], l_ns[32];
-	long long sum_net;     /* the bases, when have_net */
+	long long sum_net; /* the bases, when have_net */
 	int pairs, have_net;
 };
 
@@ -420,8 +421,8 @@ static void pt_pair(struct pt_fields *f, const char *code, size_t cl, const char
 	else if (!strcmp(code, "L") && !amount_norm(val, f->l_ns, &a)) {
 		f->sum_net += folio_amount_cents(&a);
 		f->have_net = 1;
-	} else if (cl == 2 && strchr("IJK", code[0]) && code[1] >= '2' &&
-		   code[1] <= '8' && !amount_norm(val, buf, &a)) {
+	} else if (cl == 2 && strchr("IJK", code[0]) && code[1] >= '2' && code[1] <= '8' &&
+		   !amount_norm(val, buf, &a)) {
 		struct pt_tax *t = &f->tax[code[0] - 'I'];
 		int k = code[1] - '0';
 
@@ -473,9 +474,9 @@ static void pt_emit_ids(struct qr *q, const struct pt_fields *f)
 	add_taxid(q, "seller_tax_id", f->seller, "PT");
 	if (*f->buyer && strcmp(f->buyer, "999999990")) {
 		const char *cc = strlen(f->country) == 2 && isalpha((unsigned char)f->country[0]) &&
-						 isalpha((unsigned char)f->country[1])
-					 ? f->country
-					 : "PT";
+						 isalpha((unsigned char)f->country[1]) ?
+					 f->country :
+					 "PT";
 		add_taxid(q, "buyer_tax_id", f->buyer, cc);
 	}
 	if (*f->doc)
@@ -567,7 +568,7 @@ static int parse_atcud(struct qr *q, const char *s)
 struct url {
 	char host[FIELD_MAX];
 	char path[1024];
-	const char *query;     /* after '?', up to '#'; in the payload */
+	const char *query; /* after '?', up to '#'; in the payload */
 	size_t qlen;
 };
 
@@ -667,8 +668,8 @@ static int host_is(const char *host, const char *domain)
 {
 	size_t h = strlen(host), d = strlen(domain);
 
-	return h == d ? !strcmp(host, domain)
-		      : h > d && host[h - d - 1] == '.' && !strcmp(host + h - d, domain);
+	return h == d ? !strcmp(host, domain) :
+			h > d && host[h - d - 1] == '.' && !strcmp(host + h - d, domain);
 }
 
 /* Spain, VeriFactu: .../ValidarQR?nif=&numserie=&fecha=DD-MM-YYYY&importe= */
@@ -778,8 +779,7 @@ static int parse_ksef(struct qr *q, const struct url *u)
 		return 0;
 	if (strncmp(u->path, "/invoice/", 9))
 		return 0;
-	if (strlen(p) < 10 + 1 + 10 + 1 + 43 || !all_digits(p, 10) || p[10] != '/' ||
-	    p[21] != '/')
+	if (strlen(p) < 10 + 1 + 10 + 1 + 43 || !all_digits(p, 10) || p[10] != '/' || p[21] != '/')
 		return 0;
 	memcpy(nip, p, 10);
 	nip[10] = '\0';

@@ -34,62 +34,94 @@
 #define WORD_MAX 32
 
 enum kind {
-	K_OTHER, K_TOTAL, K_SUB, K_DISCOUNT, K_ROUNDING, K_CASH, K_CHANGE, K_CARD, K_TAX, K_TIP,
+	K_OTHER,
+	K_TOTAL,
+	K_SUB,
+	K_DISCOUNT,
+	K_ROUNDING,
+	K_CASH,
+	K_CHANGE,
+	K_CARD,
+	K_TAX,
+	K_TIP,
 	K_COUNT,
 };
 
 /* folded (lower-case ASCII) words; see folio_fold_key_to() */
+/* clang-format off */
 static const char *const total_w[] = {
 	"suma", "razem", "total", "totale", "summe", "gesamt", "gesamtbetrag", "endsumme",
 	"kopa", "kopsumma", "apmaksai", "zahlen", "zaplaty", "pagar", "pagare", "balance",
 	"due", "pay", "payable", NULL,
 };
+/* clang-format on */
+/* clang-format off */
 static const char *const sub_w[] = {
 	"subtotal", "sub", "subtotale", "zwischensumme", "podsuma", "starpsumma", "subtot",
 	NULL,
 };
+/* clang-format on */
+/* clang-format off */
 static const char *const discount_w[] = {
 	"discount", "rabat", "rabatt", "descuento", "sconto", "desconto", "atlaide", "saved",
 	"save", "sparen", "ahorro", "risparmio", "poupou", "oszczedzasz", "ietaupijums",
 	"savings", "promocja", "upust", NULL,
 };
+/* clang-format on */
+/* clang-format off */
 static const char *const rounding_w[] = {
 	"rounding", "adj", "adjustment", "zaokraglenie", "rundung", "arredondamento",
 	"arrotondamento", "redondeo", NULL,
 };
+/* clang-format on */
+/* clang-format off */
 static const char *const cash_w[] = {
 	"cash", "efectivo", "gotowka", "bar", "bargeld", "numerario", "contante", "contanti",
 	"skaidra", "nauda", "tendered", "entregado", "gegeben", "dinheiro", NULL,
 };
+/* clang-format on */
+/* clang-format off */
 static const char *const change_w[] = {
 	"change", "cambio", "reszta", "ruckgeld", "wechselgeld", "resto", "troco", "atlikums",
 	"vuelto", "baki", NULL,
 };
+/* clang-format on */
+/* clang-format off */
 static const char *const card_w[] = {
 	"karta", "card", "tarjeta", "visa", "mastercard", "master", "karte", "girocard", "ec",
 	"multibanco", "cartao", "elettronico", "debit", "credit", "credito", "kartenzahlung",
 	"bankas", "platnicza", "maestro", "amex", "kwota", "betrag", "importe", "importo",
 	"montante", "amount", "summa", NULL,
 };
+/* clang-format on */
+/* clang-format off */
 static const char *const tax_w[] = {
 	"ptu", "vat", "iva", "mwst", "ust", "gst", "pvn", "tax", "steuer", "imposta", "netto",
 	"net", "nett", "excl", "excluding", "exkl", "base", "sprzedaz", "opodatkowana",
 	"imponibile", "apliek", "tva", "sst", NULL,
 };
+/* clang-format on */
 /* a tax word beside one of these names the gross: "Total (incl. GST)" */
+/* clang-format off */
 static const char *const incl_w[] = {
 	"incl", "inkl", "inclusive", "including", "inc", "com", "con", "ivato", "ivata",
 	"brutto", NULL,
 };
+/* clang-format on */
+/* clang-format off */
 static const char *const tip_w[] = {
 	"tip", "tips", "propina", "trinkgeld", "mancia", "napiwek", "gratuity", "dzeramnauda",
 	"gorjeta", NULL,
 };
+/* clang-format on */
+/* clang-format off */
 static const char *const count_w[] = {
 	"qty", "items", "item", "artikel", "pozycji", "articulos", "artigos", "pezzi", "skaits",
 	"anzahl", "ilosc", NULL,
 };
+/* clang-format on */
 /* words that make a page a receipt (two distinct ones needed) */
+/* clang-format off */
 static const char *const cue_w[] = {
 	"paragon", "fiskalny", "kassenbon", "bon", "ticket", "simplificada", "simplificata",
 	"scontrino", "commerciale", "receipt", "beleg", "ceks", "kvits", "kasjer", "kasse",
@@ -101,15 +133,20 @@ static const char *const cue_w[] = {
 	"thank", "danke", "dank", "gracias", "grazie", "obrigado", "dziekujemy", "paldies",
 	"bill", "kassa", "kase", "kassier", "kassierer", "till", "pos", "terminal", NULL,
 };
+/* clang-format on */
 /* a date after these is not the receipt's ("Umtausch bis 19.03.2024") */
+/* clang-format off */
 static const char *const not_issue_w[] = {
 	"bis", "until", "hasta", "by", "valid", "gultig", "wazny", "scadenza", "expiry", "exp",
 	"return", "returns", "devoluciones", "devolucao", "umtausch", "garantie", "garantia",
 	"best", "before", "ate", "fino", "lidz", "do", NULL,
 };
+/* clang-format on */
+/* clang-format off */
 static const char *const date_label_w[] = {
 	"data", "fecha", "datum", "date", "datums", NULL,
 };
+/* clang-format on */
 
 static int in_set(const char *w, const char *const *set)
 {
@@ -145,8 +182,10 @@ static int words_of(const char *s, char w[][WORD_MAX], int max)
 			for (k = 0; k < j; k++)
 				alpha += isalpha((unsigned char)w[n][k]) != 0;
 			for (k = 0; alpha && k < j; k++)
-				w[n][k] = w[n][k] == '0' ? 'o' : w[n][k] == '1' ? 'l' :
-					  w[n][k] == '5' ? 's' : w[n][k];
+				w[n][k] = w[n][k] == '0' ? 'o' :
+					  w[n][k] == '1' ? 'l' :
+					  w[n][k] == '5' ? 's' :
+							   w[n][k];
 			n++;
 		}
 	}
@@ -382,14 +421,14 @@ static int support(const struct amt *am, size_t n, long long v)
 				round = am[i].cents;
 			have_round = 1;
 			break;
-		default:
-			break;
+		default: break;
 		}
 	}
 	if (have_cash && have_change && cash - change == v)
 		s++;
-	if (have_sub && ((have_disc && sub - disc == v) || (have_round && sub + round == v) ||
-			 (have_round && sub - round == v) || (!have_disc && !have_round && sub == v)))
+	if (have_sub &&
+	    ((have_disc && sub - disc == v) || (have_round && sub + round == v) ||
+	     (have_round && sub - round == v) || (!have_disc && !have_round && sub == v)))
 		s++;
 	return s;
 }
@@ -433,8 +472,8 @@ static void drop_decoys(struct folio_cands *out, const struct amt *am, size_t n)
 
 struct pick {
 	long long cents;
-	int score;             /* support(); 0: none */
-	int labelled;          /* a total line prints it */
+	int score;    /* support(); 0: none */
+	int labelled; /* a total line prints it */
 };
 
 /* The best-supported total of the amounts `am`; ties go to the larger. */
@@ -482,8 +521,8 @@ static void choose_total(const struct amt *am, size_t n, struct pick *p)
 			p->labelled = 1;
 }
 
-static int emit_total(const struct amt *am, size_t n, const struct pick *p,
-		      struct folio_cands *out, int page, enum folio_source src)
+static int emit_total(const struct amt *am, size_t n, const struct pick *p, struct folio_cands *out,
+		      int page, enum folio_source src)
 {
 	char buf[40];
 	float conf;
@@ -491,12 +530,13 @@ static int emit_total(const struct amt *am, size_t n, const struct pick *p,
 	drop_decoys(out, am, n);
 	if (!p->score || !fmt_cents(p->cents, buf, sizeof(buf)))
 		return 0;
-	conf = p->score >= 4 ? 0.96f : p->score == 3 ? 0.9f :
-	       p->score == 2 ? (p->labelled ? 0.7f : 0.75f) : 0.45f;
+	conf = p->score >= 4 ? 0.96f :
+	       p->score == 3 ? 0.9f :
+	       p->score == 2 ? (p->labelled ? 0.7f : 0.75f) :
+			       0.45f;
 	/* a label, or two witnesses that agree (cash minus change and
 	 * subtotal minus discount), outweigh the page's other readings */
-	if (p->labelled || p->score >= 2 ||
-	    !folio_cands_find(out, "gross_total", FOLIO_SRC_NONE)) {
+	if (p->labelled || p->score >= 2 || !folio_cands_find(out, "gross_total", FOLIO_SRC_NONE)) {
 		if (p->labelled || p->score >= 2)
 			drop_others(out, "gross_total", buf);
 		return folio_cands_add(out, "gross_total", buf, NULL, conf, src, page, NULL);
@@ -546,6 +586,7 @@ static int collect(const char *s, struct amt **am, size_t *nam)
  * Each word votes for its currency; `votes` is indexed like `cur_codes`.
  */
 static const char *const cur_codes[] = { "PLN", "MYR", "EUR", "GBP" };
+/* clang-format off */
 static const struct {
 	const char *word;
 	int cur;
@@ -555,6 +596,7 @@ static const struct {
 	{ "pvn", 2 }, { "mwst", 2 }, { "ust", 2 }, { "idnr", 2 }, { "iva", 2 }, { "nif", 2 },
 	{ "piva", 2 }, { "eur", 2 }, { "euro", 2 }, { "kopa", 2 }, { "gb", 3 }, { "gbp", 3 },
 };
+/* clang-format on */
 
 static void currency_votes(char w[][WORD_MAX], int n, int votes[4])
 {
@@ -778,8 +820,8 @@ static int emit_currency(struct folio_cands *out, const int votes[4], enum folio
 	for (k = 1; k < 4; k++)
 		if (votes[k] > votes[best])
 			best = k;
-	if (votes[best] && folio_cands_add(out, "currency", cur_codes[best], NULL, 0.6f, src, page,
-					   NULL))
+	if (votes[best] &&
+	    folio_cands_add(out, "currency", cur_codes[best], NULL, 0.6f, src, page, NULL))
 		return -1;
 	return 0;
 }

@@ -34,7 +34,8 @@ static int read_as(const char *kind, const char *text, int whole, char *out, siz
 		struct folio_amount a;
 		size_t u = folio_amount_parse(s, 0, &a);
 
-		if (!u || (whole && s[u] && strcmp(s + u, " ") && !isalpha((unsigned char)s[u + 1])))
+		if (!u ||
+		    (whole && s[u] && strcmp(s + u, " ") && !isalpha((unsigned char)s[u + 1])))
 			return 0;
 		folio_amount_format(&a, out, n);
 		return 1;
@@ -80,7 +81,8 @@ int folio_template_learn(const struct folio_doc *doc, const char *field, const c
 			struct folio_strbuf sb = FOLIO_STRBUF_INIT;
 
 			for (k = i; k < pg->nwords && k < i + MAX_RUN &&
-				    pg->words[k].line == pg->words[i].line; k++) {
+				    pg->words[k].line == pg->words[i].line;
+			     k++) {
 				char got[128];
 
 				if (k > i)
@@ -90,7 +92,8 @@ int folio_template_learn(const struct folio_doc *doc, const char *field, const c
 				    !same(kind, got, value))
 					continue;
 				{
-					int x0 = pg->words[i].x, y0 = pg->words[i].y, x1 = x0, y1 = y0;
+					int x0 = pg->words[i].x, y0 = pg->words[i].y, x1 = x0,
+					    y1 = y0;
 					size_t j;
 
 					for (j = i; j <= k; j++) {
@@ -167,7 +170,8 @@ int folio_template_apply(const struct folio_template *tpl, size_t n, const struc
 			return -1;
 		for (k = 0; k < pg->nwords; k++) {
 			const struct folio_word *w = &pg->words[k];
-			float cx = (float)w->x + (float)w->w / 2, cy = (float)w->y + (float)w->h / 2;
+			float cx = (float)w->x + (float)w->w / 2,
+			      cy = (float)w->y + (float)w->h / 2;
 
 			if (cx >= x0 && cx <= x1 && cy >= y0 && cy <= y1)
 				in[nin++] = w;
@@ -218,8 +222,8 @@ int folio_template_apply(const struct folio_template *tpl, size_t n, const struc
 			bbox[2] = bx1 - bx0;
 			bbox[3] = by1 - by0;
 			if (folio_cands_add(out, t->field, got, sb.buf, 0.97f,
-					    pg->source == FOLIO_SRC_OCR ? FOLIO_SRC_OCR
-									: FOLIO_SRC_TEXT,
+					    pg->source == FOLIO_SRC_OCR ? FOLIO_SRC_OCR :
+									  FOLIO_SRC_TEXT,
 					    pg->number, bbox)) {
 				free(in);
 				folio_strbuf_release(&sb);

@@ -10,14 +10,16 @@
 
 struct folio_barcode_scanner {
 	zbar_image_scanner_t *zs;
-	unsigned char *buf;    /* Y800 copy of the page, reused */
+	unsigned char *buf; /* Y800 copy of the page, reused */
 	size_t cap;
 };
 
 /* The symbologies folio reads; everything else stays off. */
+/* clang-format off */
 static const zbar_symbol_type_t enabled[] = {
 	ZBAR_QRCODE, ZBAR_CODE128, ZBAR_CODE39, ZBAR_EAN13,
 };
+/* clang-format on */
 
 /* A linear symbol decoded on a single scan line is most often text or a
  * table rule that happened to fit the pattern: a real bar code is crossed
@@ -80,14 +82,14 @@ void folio_barcode_free(struct folio_barcode_scanner *s)
  * neighbours' threshold; the map is interpolated between tiles so that a
  * symbol crossing tiles sees no seam.
  */
-#define TILE 128               /* pixels; 1.1 cm at 300 dpi */
-#define MIN_CONTRAST 40        /* grey levels between the 2nd and 98th percentile */
-#define MIN_SEPARABILITY 0.75  /* Otsu's eta; a Gaussian alone gives 2/pi */
+#define TILE 128	      /* pixels; 1.1 cm at 300 dpi */
+#define MIN_CONTRAST 40	      /* grey levels between the 2nd and 98th percentile */
+#define MIN_SEPARABILITY 0.75 /* Otsu's eta; a Gaussian alone gives 2/pi */
 
 /* Otsu's threshold of one tile (every other pixel of every other row), or
  * -1 when the tile is not ink on paper. */
-static int tile_threshold(const l_uint32 *data, l_int32 wpl, l_int32 x0, l_int32 y0,
-			  l_int32 x1, l_int32 y1)
+static int tile_threshold(const l_uint32 *data, l_int32 wpl, l_int32 x0, l_int32 y0, l_int32 x1,
+			  l_int32 y1)
 {
 	unsigned hist[256] = { 0 };
 	double sum = 0, sumsq = 0, wb = 0, sb = 0, best = -1, var, tot, acc = 0;
@@ -342,8 +344,8 @@ static int is_linear(zbar_symbol_type_t t)
  * multiplied by sx, sy (image to page units). Returns the number of symbols
  * added or -1 on ENOMEM.
  */
-static int scan_buf(struct folio_barcode_scanner *s, unsigned w, unsigned h, double sx,
-		    double sy, struct folio_page *pg)
+static int scan_buf(struct folio_barcode_scanner *s, unsigned w, unsigned h, double sx, double sy,
+		    struct folio_page *pg)
 {
 	zbar_image_t *img = zbar_image_create();
 	const zbar_symbol_t *sym;

@@ -39,8 +39,8 @@ void folio_prepare_global_init(void)
 #define SKEW_MIN_DEG 0.15f
 
 /* Resolution targets: Tesseract reads best with capitals 20-40 px high. */
-#define DPI_MAX 400       /* above: scaled down to DPI_TARGET */
-#define DPI_MIN 200       /* below: scaled up 2x or 4x */
+#define DPI_MAX 400 /* above: scaled down to DPI_TARGET */
+#define DPI_MIN 200 /* below: scaled up 2x or 4x */
 #define DPI_TARGET 300
 #define UPSCALE_MAX_PIXELS 120000000.0 /* never make a page larger than this */
 
@@ -106,7 +106,7 @@ static int page_dpi(PIX *pix, int dpi)
  * than `dpi` and there are enough of them, they win. Returns the
  * resolution to use, `dpi` when in doubt, -1 on failure.
  */
-#define TEXT_MARK_PX_300 29    /* letters' mark height of 9-11 pt text at 300 dpi */
+#define TEXT_MARK_PX_300 29 /* letters' mark height of 9-11 pt text at 300 dpi */
 #define TEXT_MIN_MARKS 60
 #define TEXT_DPI_RATIO 1.6
 #define TEXT_MAX_H 400
@@ -254,7 +254,7 @@ static int normalise_dpi(PIX **pix, int dpi)
  */
 #define PHOTO_MIN 0.10
 #define PHOTO_MAX 0.92
-#define PHOTO_CONTRAST 60     /* paper minus background grey, at least */
+#define PHOTO_CONTRAST 60 /* paper minus background grey, at least */
 static int paper_only(PIX **gray)
 {
 	l_int32 thresh = 0, fg = 0, bg = 0, count = 0, bx, by, bw, bh;
@@ -319,8 +319,8 @@ static int remove_border(PIX *gray, int dpi)
 	if (!(dark = pixThresholdToBinary(gray, BORDER_LEVEL)) ||
 	    !(framed = pixAddBorder(dark, pad, 1)) ||
 	    !(edge = pixExtractBorderConnComps(framed, 8)) ||
-	    !(big = pixSelectBySize(edge, w / 25, h / 25, 8, L_SELECT_IF_EITHER,
-				    L_SELECT_IF_GTE, NULL)))
+	    !(big = pixSelectBySize(edge, w / 25, h / 25, 8, L_SELECT_IF_EITHER, L_SELECT_IF_GTE,
+				    NULL)))
 		goto out;
 	pixDestroy(&edge);
 	/* the frame itself is always there; take it off again */
@@ -398,10 +398,10 @@ static int line_axis(PIX *bin)
 	int ret = 0;
 
 	if (small && (turned = pixRotate90(small, 1)) &&
-	    !pixFindSkewSweepAndSearchScore(small, &angle, &conf, &across, 1, 1, 0.0f, 7.0f,
-					    1.0f, 0.01f) &&
-	    !pixFindSkewSweepAndSearchScore(turned, &angle, &conf, &along, 1, 1, 0.0f, 7.0f,
-					    1.0f, 0.01f))
+	    !pixFindSkewSweepAndSearchScore(small, &angle, &conf, &across, 1, 1, 0.0f, 7.0f, 1.0f,
+					    0.01f) &&
+	    !pixFindSkewSweepAndSearchScore(turned, &angle, &conf, &along, 1, 1, 0.0f, 7.0f, 1.0f,
+					    0.01f))
 		ret = across > AXIS_RATIO * along ? 1 : along > AXIS_RATIO * across ? 2 : 0;
 	pixDestroy(&turned);
 	pixDestroy(&small);
@@ -412,16 +412,11 @@ static int line_axis(PIX *bin)
 static int turn_of(l_int32 orient)
 {
 	switch (orient) {
-	case L_TEXT_ORIENT_UP:
-		return 0;
-	case L_TEXT_ORIENT_LEFT:
-		return 90;
-	case L_TEXT_ORIENT_DOWN:
-		return 180;
-	case L_TEXT_ORIENT_RIGHT:
-		return 270;
-	default:
-		return FOLIO_ROTATION_UNKNOWN;
+	case L_TEXT_ORIENT_UP: return 0;
+	case L_TEXT_ORIENT_LEFT: return 90;
+	case L_TEXT_ORIENT_DOWN: return 180;
+	case L_TEXT_ORIENT_RIGHT: return 270;
+	default: return FOLIO_ROTATION_UNKNOWN;
 	}
 }
 
@@ -645,8 +640,8 @@ int folio_prepare_page_prior(struct folio_page *page, int prior, struct folio_er
 
 	if (!pix)
 		return FOLIO_OK;
-	gray = pixGetDepth(pix) == 8 && !pixGetColormap(pix) ? pixClone(pix)
-							      : pixConvertTo8(pix, 0);
+	gray = pixGetDepth(pix) == 8 && !pixGetColormap(pix) ? pixClone(pix) :
+							       pixConvertTo8(pix, 0);
 	if (!gray)
 		return folio_err_set(err, FOLIO_FAILED, FOLIO_E_INPUT, 0,
 				     "cannot convert page %d (depth %d) to grey", page->number,

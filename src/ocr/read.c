@@ -27,40 +27,40 @@ struct engine {
 
 /* A word of the language profiles, with the profiles listing it. */
 struct lang_word {
-	char *text;            /* lowercase UTF-8 */
-	uint32_t langs;        /* bit i: profile i */
+	char *text;	/* lowercase UTF-8 */
+	uint32_t langs; /* bit i: profile i */
 };
 
 struct profile {
-	char code[16];                 /* Tesseract's name, e.g. "por" */
-	uint32_t chars[MAX_CHARS];     /* its distinctive letters, lowercase */
+	char code[16];		   /* Tesseract's name, e.g. "por" */
+	uint32_t chars[MAX_CHARS]; /* its distinctive letters, lowercase */
 	int nchars;
 };
 
 /* See ocr.h. */
 struct folio_ocr_doc {
 	pthread_mutex_t mu;
-	char lang[16];                 /* its pages' language, "" not yet known */
-	int rotation;                  /* the last page's turn, or unknown */
+	char lang[16]; /* its pages' language, "" not yet known */
+	int rotation;  /* the last page's turn, or unknown */
 };
 
 struct folio_ocr {
 	char *tessdata;
-	char *langs;                   /* the configured set */
-	struct engine *engines;        /* [0] is the configured set */
+	char *langs;		/* the configured set */
+	struct engine *engines; /* [0] is the configured set */
 	size_t nengines;
-	TessBaseAPI *osd;              /* orientation, made on first use */
+	TessBaseAPI *osd; /* orientation, made on first use */
 	int osd_failed;
 
 	struct profile profiles[MAX_PROFILES]; /* the configured languages first */
 	int nprofiles;
-	int nconfigured;               /* profiles of configured languages */
-	int detect;                    /* every configured language has a profile */
-	struct lang_word *words;       /* sorted by text */
+	int nconfigured;	 /* profiles of configured languages */
+	int detect;		 /* every configured language has a profile */
+	struct lang_word *words; /* sorted by text */
 	size_t nwords, words_alloc;
 
-	const char *last;              /* languages of the last page */
-	const char *band;              /* the language bands are read in */
+	const char *last; /* languages of the last page */
+	const char *band; /* the language bands are read in */
 };
 
 const char *folio_ocr_version(void)
@@ -75,8 +75,8 @@ static int nomem(struct folio_err *err)
 
 /* What missing_language() compares with. */
 enum have {
-	HAVE_FAILED,    /* installed (the engine did not start) */
-	HAVE_LOADED,    /* loaded by the engine */
+	HAVE_FAILED,	/* installed (the engine did not start) */
+	HAVE_LOADED,	/* loaded by the engine */
 	HAVE_INSTALLED, /* installed, asked of a running engine */
 };
 
@@ -89,8 +89,8 @@ static int missing_language(const char *wanted, TessBaseAPI *api, enum have what
 			    struct folio_err *err)
 {
 	char *langs = strdup(wanted), *save = NULL, *l;
-	char **have = what == HAVE_LOADED ? TessBaseAPIGetLoadedLanguagesAsVector(api)
-					  : TessBaseAPIGetAvailableLanguagesAsVector(api);
+	char **have = what == HAVE_LOADED ? TessBaseAPIGetLoadedLanguagesAsVector(api) :
+					    TessBaseAPIGetAvailableLanguagesAsVector(api);
 	int missing = 0;
 
 	for (l = langs ? strtok_r(langs, "+", &save) : NULL; l; l = strtok_r(NULL, "+", &save)) {
@@ -102,7 +102,8 @@ static int missing_language(const char *wanted, TessBaseAPI *api, enum have what
 		if (!found) {
 			folio_err_set(err, FOLIO_FATAL, FOLIO_E_CONFIG, 0,
 				      "Tesseract language '%s' is not installed (install the "
-				      "Debian package tesseract-ocr-%s)", l, l);
+				      "Debian package tesseract-ocr-%s)",
+				      l, l);
 			missing = 1;
 			break;
 		}
@@ -509,7 +510,8 @@ static const char *score_language(const struct folio_ocr *ocr, const char *text,
 		const char *p = buf;
 
 		/* letters glued to digits are a code ("48e0", "2x"), no word */
-		if ((start > base && isdigit((unsigned char)start[-1])) || isdigit((unsigned char)*s))
+		if ((start > base && isdigit((unsigned char)start[-1])) ||
+		    isdigit((unsigned char)*s))
 			continue;
 		w = find_word(ocr, buf);
 
@@ -719,7 +721,8 @@ static int read_band(struct folio_ocr *ocr, struct folio_page *page, int top, in
 			char *w = TessResultIteratorGetUTF8Text(ri, RIL_WORD);
 
 			if (w && TessResultIteratorConfidence(ri, RIL_WORD) >= SURE_WORD * 100)
-				r |= folio_strbuf_adds(sb, w) || folio_strbuf_adds(sb, " ") ? -1 : 0;
+				r |= folio_strbuf_adds(sb, w) || folio_strbuf_adds(sb, " ") ? -1 :
+											      0;
 			TessDeleteText(w);
 		} while (!r && TessResultIteratorNext(ri, RIL_WORD));
 		TessResultIteratorDelete(ri);
@@ -916,8 +919,8 @@ static int is_configured(const struct folio_ocr *ocr, const char *lang)
 }
 
 /* The language of the page's sure words, NULL when unclear or on ENOMEM. */
-static const char *guess_page_language(const struct folio_ocr *ocr,
-				       const struct folio_page *page, struct folio_err *err)
+static const char *guess_page_language(const struct folio_ocr *ocr, const struct folio_page *page,
+				       struct folio_err *err)
 {
 	struct folio_strbuf sb = FOLIO_STRBUF_INIT;
 	const char *lang = NULL;
@@ -927,7 +930,8 @@ static const char *guess_page_language(const struct folio_ocr *ocr,
 	(void)err;
 	for (i = 0; i < page->nwords && !r; i++)
 		if (page->words[i].conf >= SURE_WORD)
-			r = folio_strbuf_adds(&sb, page->words[i].text) || folio_strbuf_adds(&sb, " ");
+			r = folio_strbuf_adds(&sb, page->words[i].text) ||
+			    folio_strbuf_adds(&sb, " ");
 	if (!r && sb.buf)
 		lang = folio_ocr_guess_language(ocr, sb.buf);
 	folio_strbuf_release(&sb);
@@ -969,8 +973,7 @@ static int retry_evened(TessBaseAPI *api, struct folio_page *page, struct folio_
 	tmp.dpi = page->dpi;
 	tmp.pix = (struct Pix *)even;
 	ret = recognise(api, &tmp, err);
-	if (ret == FOLIO_OK && tmp.nwords > page->nwords + page->nwords / 2 &&
-	    tmp.conf >= 0.5f) {
+	if (ret == FOLIO_OK && tmp.nwords > page->nwords + page->nwords / 2 && tmp.conf >= 0.5f) {
 		struct folio_page old = *page;
 
 		page->words = tmp.words;
@@ -1015,8 +1018,8 @@ static int read_in(struct folio_ocr *ocr, struct folio_page *page, const char *l
  * the document's at once (its other pages may be read at the same time),
  * and the language the whole text confirms replaces it.
  */
-static int read_detected(struct folio_ocr *ocr, struct folio_page *page,
-			 struct folio_ocr_doc *doc, struct folio_err *err)
+static int read_detected(struct folio_ocr *ocr, struct folio_page *page, struct folio_ocr_doc *doc,
+			 struct folio_err *err)
 {
 	char known[16];
 	const char *lang = known, *check;

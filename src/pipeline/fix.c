@@ -9,14 +9,13 @@
 #include "folio/pipeline.h"
 #include "folio/strbuf.h"
 
-static const char *const doc_types[] = { "invoice", "credit_note", "proforma", "receipt",
-					 "order", "delivery_note", "contract", "form",
-					 "letter", "other", NULL };
+static const char *const doc_types[] = { "invoice", "credit_note",   "proforma", "receipt",
+					 "order",   "delivery_note", "contract", "form",
+					 "letter",  "other",	     NULL };
 
 /* A value of one of the config's custom_fields: text on one line, trimmed,
  * at most 1000 bytes. */
-static int custom_value(const char *name, const char *value, char **out,
-			struct folio_err *err)
+static int custom_value(const char *name, const char *value, char **out, struct folio_err *err)
 {
 	size_t n;
 	const char *p;
@@ -41,8 +40,7 @@ static int custom_value(const char *name, const char *value, char **out,
 }
 
 int folio_note_doc(struct folio_archive *arc, const struct folio_config *cfg, long long id,
-		   const char *text, const char *who, struct folio_doc **out,
-		   struct folio_err *err)
+		   const char *text, const char *who, struct folio_doc **out, struct folio_err *err)
 {
 	struct folio_strbuf v = FOLIO_STRBUF_INIT;
 	const struct folio_field *old;
@@ -107,11 +105,12 @@ int folio_fix_doc(struct folio_archive *arc, const struct folio_config *cfg, lon
 			for (k = 0; doc_types[k] && strcmp(doc_types[k], fx[i].value); k++)
 				;
 			if (!doc_types[k]) {
-				ret = folio_err_set(err, FOLIO_FAILED, FOLIO_E_USAGE, 0,
-						    "doc_type: '%s' is not a document type (invoice,"
-						    " credit_note, proforma, receipt, order,"
-						    " delivery_note, contract, form, letter, other)",
-						    fx[i].value);
+				ret = folio_err_set(
+					err, FOLIO_FAILED, FOLIO_E_USAGE, 0,
+					"doc_type: '%s' is not a document type (invoice,"
+					" credit_note, proforma, receipt, order,"
+					" delivery_note, contract, form, letter, other)",
+					fx[i].value);
 				goto out;
 			}
 			if (!(norm[i] = strdup(fx[i].value))) {
@@ -123,7 +122,8 @@ int folio_fix_doc(struct folio_archive *arc, const struct folio_config *cfg, lon
 		}
 		if (!folio_field_known(fx[i].name, NULL) &&
 		    folio_config_custom_field(cfg, fx[i].name)) {
-			if ((ret = custom_value(fx[i].name, fx[i].value, &norm[i], err)) != FOLIO_OK)
+			if ((ret = custom_value(fx[i].name, fx[i].value, &norm[i], err)) !=
+			    FOLIO_OK)
 				goto out;
 			continue;
 		}

@@ -42,8 +42,7 @@ struct sha_slot *pl_sha_find(struct sha_set *s, const char *sha)
 	}
 }
 
-struct sha_slot *pl_sha_put(struct sha_set *s, const char *sha, enum sha_state st,
-				long long id)
+struct sha_slot *pl_sha_put(struct sha_set *s, const char *sha, enum sha_state st, long long id)
 {
 	struct sha_slot *slot = pl_sha_find(s, sha);
 	size_t i;
@@ -55,7 +54,8 @@ struct sha_slot *pl_sha_put(struct sha_set *s, const char *sha, enum sha_state s
 			return NULL;
 		for (i = 0; i < s->cap; i++)
 			if (s->slots[i].state != S_EMPTY)
-				pl_sha_put(&bigger, s->slots[i].sha, s->slots[i].state, s->slots[i].id);
+				pl_sha_put(&bigger, s->slots[i].sha, s->slots[i].state,
+					   s->slots[i].id);
 		free(s->slots);
 		*s = bigger;
 	}
@@ -254,7 +254,8 @@ int folio_pipeline_add_inbox(struct folio_pipeline *r, const char *root, struct 
 }
 
 int folio_pipeline_submit(struct folio_pipeline *r, const char *path, const char *root,
-			  const char *const *tags, size_t ntags, void *cookie, struct folio_err *err)
+			  const char *const *tags, size_t ntags, void *cookie,
+			  struct folio_err *err)
 {
 	struct job *j = calloc(1, sizeof(*j));
 	struct origin *og = calloc(1, sizeof(*og));
@@ -328,7 +329,8 @@ static int submit_dir(struct folio_pipeline *r, const char *root, const char *di
 		}
 		e = &ents[n];
 		if (!(e->path = folio_path_join(dir, de->d_name))) {
-			ret = folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, ENOMEM, "out of memory");
+			ret = folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, ENOMEM,
+					    "out of memory");
 			break;
 		}
 		n++;
@@ -493,8 +495,8 @@ struct folio_pipeline *folio_pipeline_new(struct folio_archive *arc,
 		goto fail;
 	}
 	if (!(models = folio_config_models_dir(opts->cfg)) ||
-	    !(rules = opts->cfg->type_rules ? strdup(opts->cfg->type_rules)
-					    : folio_path_join(models, "doctype.rules"))) {
+	    !(rules = opts->cfg->type_rules ? strdup(opts->cfg->type_rules) :
+					      folio_path_join(models, "doctype.rules"))) {
 		nomem(err);
 		goto fail;
 	}

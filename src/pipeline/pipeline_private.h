@@ -30,11 +30,11 @@
 #include "folio/util.h"
 
 enum outcome_kind {
-	O_READY,        /* decoded and read: store it */
-	O_DUP_KNOWN,    /* same bytes already archived */
-	O_DUP_PENDING,  /* same bytes in flight in this run */
-	O_FAILED,       /* quarantine */
-	O_CONTAINER,    /* an archive whose entries were queued */
+	O_READY,       /* decoded and read: store it */
+	O_DUP_KNOWN,   /* same bytes already archived */
+	O_DUP_PENDING, /* same bytes in flight in this run */
+	O_FAILED,      /* quarantine */
+	O_CONTAINER,   /* an archive whose entries were queued */
 };
 
 /*
@@ -46,22 +46,22 @@ enum outcome_kind {
 struct inbox {
 	struct inbox *next;
 	char *root;
-	char *languages;            /* NULL: per-page choice among the global ones */
+	char *languages; /* NULL: per-page choice among the global ones */
 	regex_t split_re;
 	int have_split_re;
 	int split_blank;
 };
 
 struct origin {
-	const struct inbox *inbox;  /* NULL: the global settings */
+	const struct inbox *inbox; /* NULL: the global settings */
 	char *path;
-	char *root;                 /* the inbox or folder it was found in (the
+	char *root; /* the inbox or folder it was found in (the
 				     * symlink rule applies), NULL: named by
 				     * the user (see folio_open_input()) */
 	void *cookie;
 	char **tags;
 	size_t ntags;
-	size_t pending;             /* jobs of this origin not yet handled */
+	size_t pending; /* jobs of this origin not yet handled */
 	size_t archived, duplicates, quarantined, pages;
 	struct folio_strbuf reasons;
 };
@@ -69,7 +69,7 @@ struct origin {
 struct job {
 	struct job *next;
 	char *path;
-	struct folio_doc *doc;      /* preloaded (archive entry) or NULL */
+	struct folio_doc *doc; /* preloaded (archive entry) or NULL */
 	struct origin *origin;
 };
 
@@ -77,7 +77,7 @@ struct outcome {
 	struct outcome *next;
 	struct origin *origin;
 	enum outcome_kind kind;
-	struct folio_doc *doc;      /* O_READY */
+	struct folio_doc *doc; /* O_READY */
 	char *path;
 	char sha[65];
 	long long dup_id;
@@ -120,10 +120,10 @@ struct page_task {
 
 /* The pages of one document that are out with other workers. */
 struct page_set {
-	struct page_task *done;     /* finished tasks, any order */
-	size_t pending;             /* handed out, not yet finished */
-	const char *languages;      /* the inbox's OCR languages, or NULL */
-	struct folio_ocr_doc *ocr;  /* what its pages share (language), or NULL */
+	struct page_task *done;	   /* finished tasks, any order */
+	size_t pending;		   /* handed out, not yet finished */
+	const char *languages;	   /* the inbox's OCR languages, or NULL */
+	struct folio_ocr_doc *ocr; /* what its pages share (language), or NULL */
 };
 
 struct folio_pipeline {
@@ -140,7 +140,7 @@ struct folio_pipeline {
 	const struct folio_ingest_opts *opts;
 	struct worker *workers;
 	int started;
-	int wake[2];                /* a pipe: readable when outcomes wait */
+	int wake[2];		      /* a pipe: readable when outcomes wait */
 	struct outcome *pending_dups; /* copies waiting for their original */
 	struct folio_ingest_summary sum;
 	double t0;
@@ -148,13 +148,13 @@ struct folio_pipeline {
 	pthread_mutex_t mu;
 	pthread_cond_t job_cv, out_cv;
 	struct job *jobs, *jobs_tail;
-	struct page_task *tasks;    /* pages waiting for an idle worker */
+	struct page_task *tasks; /* pages waiting for an idle worker */
 	size_t ntasks;
-	int idle;                   /* workers waiting for work */
+	int idle; /* workers waiting for work */
 	int nworkers;
-	pthread_cond_t task_cv;     /* a page task finished */
+	pthread_cond_t task_cv; /* a page task finished */
 	struct outcome *outs, *outs_tail;
-	size_t outstanding;         /* jobs whose outcome is not yet handled */
+	size_t outstanding; /* jobs whose outcome is not yet handled */
 	size_t docs_total, docs_done;
 	size_t pages_done;
 	int shutdown;
@@ -165,7 +165,7 @@ struct folio_pipeline {
 
 struct worker {
 	struct folio_pipeline *run;
-	struct page_set *pages;     /* of the document being decoded */
+	struct page_set *pages; /* of the document being decoded */
 	pthread_t thread;
 	struct folio_detect *detect;
 	struct folio_decode_ctx *decode;
@@ -185,8 +185,7 @@ void pl_push_job(struct folio_pipeline *r, struct job *j, int front);
 void pl_push_outcome(struct folio_pipeline *r, struct outcome *o);
 void pl_set_fatal(struct folio_pipeline *r, const struct folio_err *err);
 struct sha_slot *pl_sha_find(struct sha_set *s, const char *sha);
-struct sha_slot *pl_sha_put(struct sha_set *s, const char *sha, enum sha_state st,
-			    long long id);
+struct sha_slot *pl_sha_put(struct sha_set *s, const char *sha, enum sha_state st, long long id);
 
 /* worker.c: a worker thread's loop; the decoder's page callback (a page
  * of a long document shared among the workers); a vendor template loaded

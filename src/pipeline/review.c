@@ -63,8 +63,8 @@ int folio_review_apply_accepted(struct folio_doc *doc)
 		size_t n = e ? (size_t)(e - p) : strlen(p);
 
 		reason_key(p, n, key, sizeof(key));
-		if (!listed(acc->value, key) &&
-		    ((left.len && folio_strbuf_adds(&left, "; ")) || folio_strbuf_add(&left, p, n))) {
+		if (!listed(acc->value, key) && ((left.len && folio_strbuf_adds(&left, "; ")) ||
+						 folio_strbuf_add(&left, p, n))) {
 			folio_strbuf_release(&left);
 			return -1;
 		}
@@ -79,8 +79,8 @@ int folio_review_apply_accepted(struct folio_doc *doc)
 	return 0;
 }
 
-int folio_review_accept(struct folio_archive *arc, long long id, const char *who,
-			const char *note, struct folio_doc **out, struct folio_err *err)
+int folio_review_accept(struct folio_archive *arc, long long id, const char *who, const char *note,
+			struct folio_doc **out, struct folio_err *err)
 {
 	struct folio_strbuf detail = FOLIO_STRBUF_INIT, acc = FOLIO_STRBUF_INIT;
 	const struct folio_field *old;
@@ -144,6 +144,7 @@ out:
 /* ---- the fix for a reason ----------------------------------------------- */
 
 /* Field names as the reasons print them (extract.c's pretty names). */
+/* clang-format off */
 static const struct {
 	const char *printed, *field;
 } printed_names[] = {
@@ -151,6 +152,7 @@ static const struct {
 	{ "seller tax ID", "seller_tax_id" },   { "buyer tax ID", "buyer_tax_id" },
 	{ "gross total", "gross_total" },       { "IBAN", "iban" },
 };
+/* clang-format on */
 
 /* The field a reason's words name ("no seller tax ID", "issue date
  * unsure (0.41)", "seller tax ID PL123 fails its check digits"), or NULL. */
@@ -224,9 +226,10 @@ int folio_review_advice(const struct folio_doc *doc, const char *reason, size_t 
 	folio_strbuf_addf(out, "folio fix %lld", doc->id);
 	if (missing) {
 		folio_strbuf_addf(out, " %s=%s", field,
-				  !strcmp(field, "issue_date") ? "YYYY-MM-DD" :
-				  strstr(field, "tax_id") ? "CC123456789" :
-				  !strcmp(field, "gross_total") ? "0.00" : "VALUE");
+				  !strcmp(field, "issue_date")	? "YYYY-MM-DD" :
+				  strstr(field, "tax_id")	? "CC123456789" :
+				  !strcmp(field, "gross_total") ? "0.00" :
+								  "VALUE");
 		return 0;
 	}
 	/* unsure, or failing its check: the value as read, to confirm or edit */

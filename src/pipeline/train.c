@@ -85,7 +85,8 @@ int folio_train(struct folio_archive *arc, const struct folio_config *cfg,
 	if (!rep->base && !rep->confirmed) {
 		ret = folio_err_set(err, FOLIO_FAILED, FOLIO_E_NOTFOUND, 0,
 				    "nothing to learn from: no corpus in %s and no confirmed"
-				    " types (set them with 'folio retype ID TYPE')", models);
+				    " types (set them with 'folio retype ID TYPE')",
+				    models);
 		goto out;
 	}
 	if ((ret = folio_trainer_build(t, &m, err)) != FOLIO_OK ||

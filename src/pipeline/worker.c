@@ -31,7 +31,8 @@ static int find_asn(const struct folio_pipeline *r, struct folio_doc *doc)
 			if (regexec(&r->asn_re, c->data, 1, &m, 0))
 				continue;
 			for (i = m.rm_so; i < m.rm_eo && n + 1 < sizeof(digits); i++)
-				if (c->data[i] >= '0' && c->data[i] <= '9' && (n || c->data[i] != '0'))
+				if (c->data[i] >= '0' && c->data[i] <= '9' &&
+				    (n || c->data[i] != '0'))
 					digits[n++] = c->data[i];
 			if (!n)
 				digits[n++] = '0';
@@ -49,8 +50,8 @@ static void fail(struct outcome *o, const char *stage, const struct folio_err *e
 static int is_separator(const struct folio_pipeline *r, const struct inbox *ib,
 			const struct folio_page *pg)
 {
-	const regex_t *re = ib ? (ib->have_split_re ? &ib->split_re : NULL)
-			       : (r->have_split_re ? &r->split_re : NULL);
+	const regex_t *re = ib ? (ib->have_split_re ? &ib->split_re : NULL) :
+				 (r->have_split_re ? &r->split_re : NULL);
 	size_t k;
 
 	if ((ib ? ib->split_blank : r->cfg->split_blank) && pg->blank)
@@ -70,8 +71,7 @@ static int is_separator(const struct folio_pipeline *r, const struct inbox *ib,
  * when the parts were queued (or the split failed: `o` says why), -1 on a
  * fatal error.
  */
-static int split_batch(struct worker *w, struct job *job, struct folio_doc *doc,
-		       struct outcome *o)
+static int split_batch(struct worker *w, struct job *job, struct folio_doc *doc, struct outcome *o)
 {
 	struct folio_pipeline *r = w->run;
 	struct folio_err err = { 0 };
@@ -80,8 +80,8 @@ static int split_batch(struct worker *w, struct job *job, struct folio_doc *doc,
 	size_t *idx = NULL, i, a, nparts = 0, nsep = 0;
 	int ret = 1;
 
-	if (doc->npages < 2 || !doc->mime || (strcmp(doc->mime, "application/pdf") &&
-					     strcmp(doc->mime, "image/tiff")))
+	if (doc->npages < 2 || !doc->mime ||
+	    (strcmp(doc->mime, "application/pdf") && strcmp(doc->mime, "image/tiff")))
 		return 0;
 	for (i = 0; i < doc->npages; i++)
 		nsep += is_separator(r, job->origin->inbox, &doc->pages[i]);
@@ -101,7 +101,8 @@ static int split_batch(struct worker *w, struct job *job, struct folio_doc *doc,
 
 		while (a < doc->npages && is_separator(r, job->origin->inbox, &doc->pages[a]))
 			a++;
-		for (b = a; b < doc->npages && !is_separator(r, job->origin->inbox, &doc->pages[b]); b++)
+		for (b = a; b < doc->npages && !is_separator(r, job->origin->inbox, &doc->pages[b]);
+		     b++)
 			idx[n++] = b;
 		if (!n)
 			break;
@@ -197,7 +198,8 @@ static int settle_type(struct folio_doc *doc)
 	char reason[64];
 
 	if (f && (f->source == FOLIO_SRC_XML || f->source == FOLIO_SRC_QR)) {
-		snprintf(reason, sizeof(reason), "%s: e-invoice type", folio_source_name(f->source));
+		snprintf(reason, sizeof(reason), "%s: e-invoice type",
+			 folio_source_name(f->source));
 		if (folio_doc_set_str(&doc->doc_type, f->value) ||
 		    folio_doc_set_str(&doc->type_reason, reason))
 			return -1;
@@ -311,7 +313,7 @@ int pl_page_ready(void *arg, struct folio_doc *doc, size_t index, struct folio_e
 			if (t) {
 				t->set = w->pages;
 				t->index = index;
-				t->page = *pg;      /* moves the image; words and text are empty */
+				t->page = *pg; /* moves the image; words and text are empty */
 				memset(pg, 0, sizeof(*pg));
 				pg->number = t->page.number;
 				pg->dpi = t->page.dpi;
@@ -445,8 +447,7 @@ static int nomem_end(struct folio_pipeline *r, struct outcome *o)
 /* The job's file (opened under the inbox's symlink rule, bounded by
  * max_file_bytes) as a new doc in *docp. 0; 1 when it cannot be read (`o`
  * says why); -1 when out of memory. */
-static int read_input(struct worker *w, struct job *job, struct outcome *o,
-		      struct folio_doc **docp)
+static int read_input(struct worker *w, struct job *job, struct outcome *o, struct folio_doc **docp)
 {
 	const struct folio_config *cfg = w->run->cfg;
 	struct folio_err err = { 0 };
@@ -454,8 +455,8 @@ static int read_input(struct worker *w, struct job *job, struct outcome *o,
 	size_t size;
 	int fd, ret;
 
-	if (folio_open_input(job->origin->root, job->path, cfg->follow_symlinks, &fd, NULL,
-			     &err) != FOLIO_OK) {
+	if (folio_open_input(job->origin->root, job->path, cfg->follow_symlinks, &fd, NULL, &err) !=
+	    FOLIO_OK) {
 		fail(o, "read", &err);
 		return 1;
 	}

@@ -117,8 +117,8 @@ static void origin_done(struct folio_pipeline *r, struct origin *og)
 }
 
 /* The original of `sha` is settled: report the copies that waited. */
-static int settle_pending(struct folio_pipeline *r, const char *sha, long long id,
-			  const char *why, struct folio_err *err)
+static int settle_pending(struct folio_pipeline *r, const char *sha, long long id, const char *why,
+			  struct folio_err *err)
 {
 	struct outcome **pp = &r->pending_dups;
 	int ret = FOLIO_OK;
@@ -197,8 +197,7 @@ static int handle(struct folio_pipeline *r, struct outcome *o, struct folio_err 
 		if (o->sha[0] && (ret = requeue_pending(r, o->sha, err)) != FOLIO_OK)
 			return ret;
 		break;
-	case O_DUP_KNOWN:
-		return duplicate(r, o, o->dup_id, err);
+	case O_DUP_KNOWN: return duplicate(r, o, o->dup_id, err);
 	case O_DUP_PENDING: {
 		struct sha_slot *slot;
 		enum sha_state state;
@@ -227,7 +226,7 @@ static int handle(struct folio_pipeline *r, struct outcome *o, struct folio_err 
 			/* a failure to store is the archive's, not the file's */
 			pthread_mutex_lock(&r->mu);
 			pl_sha_put(&r->known, o->sha,
-				o->stage && !strcmp(o->stage, "store") ? S_RETRY : S_FAILED, 0);
+				   o->stage && !strcmp(o->stage, "store") ? S_RETRY : S_FAILED, 0);
 			pthread_mutex_unlock(&r->mu);
 		}
 		if ((ret = quarantine(r, o, err)) != FOLIO_OK)

@@ -24,6 +24,7 @@ struct key {
 
 #define OFF(m) offsetof(struct folio_config, m)
 
+/* clang-format off */
 static const struct key keys[] = {
 	{ "archive", K_STR, OFF(archive_dir), 0, 0 },
 	{ "asn_pattern", K_STR, OFF(asn_pattern), 0, 0 },
@@ -60,6 +61,7 @@ static const struct key keys[] = {
 	{ "watch_backend", K_STR, OFF(watch_backend), 0, 0 },
 	{ "workers", K_INT, OFF(workers), 0, 256 },
 };
+/* clang-format on */
 
 int folio_config_defaults(struct folio_config *cfg, struct folio_err *err)
 {
@@ -107,10 +109,22 @@ static int parse_size(const char *v, unsigned long long *out)
 	if (errno)
 		return -1;
 	switch (toupper((unsigned char)*end)) {
-	case 'K': n <<= 10; end++; break;
-	case 'M': n <<= 20; end++; break;
-	case 'G': n <<= 30; end++; break;
-	case 'T': n <<= 40; end++; break;
+	case 'K':
+		n <<= 10;
+		end++;
+		break;
+	case 'M':
+		n <<= 20;
+		end++;
+		break;
+	case 'G':
+		n <<= 30;
+		end++;
+		break;
+	case 'T':
+		n <<= 40;
+		end++;
+		break;
 	default: break;
 	}
 	if (*end == 'i' || *end == 'I')
@@ -147,7 +161,8 @@ int folio_config_set(struct folio_config *cfg, const char *key, const char *valu
 	if (!strcmp(key, "watch_backend") && strcmp(value, "auto") && strcmp(value, "inotify") &&
 	    strcmp(value, "poll"))
 		return folio_err_set(err, FOLIO_FAILED, FOLIO_E_CONFIG, 0,
-				     "'watch_backend' is 'auto', 'inotify' or 'poll', not '%s'", value);
+				     "'watch_backend' is 'auto', 'inotify' or 'poll', not '%s'",
+				     value);
 	if (!strcmp(key, "log") && strcmp(value, "stderr") && strcmp(value, "syslog"))
 		return folio_err_set(err, FOLIO_FAILED, FOLIO_E_CONFIG, 0,
 				     "'log' is 'stderr' or 'syslog', not '%s'", value);
@@ -163,10 +178,12 @@ int folio_config_set(struct folio_config *cfg, const char *key, const char *valu
 				break;
 			if (!len || (*p >= '0' && *p <= '9') || *p == '_' || len > 32 ||
 			    (p[len] && !strchr(" ,\t", p[len])))
-				return folio_err_set(err, FOLIO_FAILED, FOLIO_E_CONFIG, 0,
-						     "'custom_fields' are names of lowercase letters,"
-						     " digits and _ (at most 32), e.g. cost_center,"
-						     " not '%.*s'", (int)strcspn(p, " ,\t"), p);
+				return folio_err_set(
+					err, FOLIO_FAILED, FOLIO_E_CONFIG, 0,
+					"'custom_fields' are names of lowercase letters,"
+					" digits and _ (at most 32), e.g. cost_center,"
+					" not '%.*s'",
+					(int)strcspn(p, " ,\t"), p);
 			p += len;
 		}
 	}
@@ -177,9 +194,9 @@ int folio_config_set(struct folio_config *cfg, const char *key, const char *valu
 				     "'locale' is pl, es, it, pt, excel or none, not '%s'", value);
 	if (!strcmp(key, "log_level") && strcmp(value, "debug") && strcmp(value, "info") &&
 	    strcmp(value, "warning") && strcmp(value, "error"))
-		return folio_err_set(err, FOLIO_FAILED, FOLIO_E_CONFIG, 0,
-				     "'log_level' is 'debug', 'info', 'warning' or 'error', not '%s'",
-				     value);
+		return folio_err_set(
+			err, FOLIO_FAILED, FOLIO_E_CONFIG, 0,
+			"'log_level' is 'debug', 'info', 'warning' or 'error', not '%s'", value);
 	if (k->kind == K_STR && !*value && !strcmp(key, "languages"))
 		return folio_err_set(err, FOLIO_FAILED, FOLIO_E_CONFIG, 0,
 				     "'languages' must name at least one language, e.g. pol+eng");
@@ -188,7 +205,8 @@ int folio_config_set(struct folio_config *cfg, const char *key, const char *valu
 		char *p = *value ? strdup(value) : NULL;
 
 		if (*value && !p)
-			return folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, ENOMEM, "out of memory");
+			return folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, ENOMEM,
+					     "out of memory");
 		free(*slot);
 		*slot = p;
 		return FOLIO_OK;
@@ -237,8 +255,7 @@ static char *trim(char *s)
  * "[export NAME]" starts the settings of export profile NAME (letters,
  * digits, '_', '-'; up to 64); every later "key = value" belongs to it.
  */
-static int section(char *s, char **profile, const char *path, int lineno,
-		   struct folio_err *err)
+static int section(char *s, char **profile, const char *path, int lineno, struct folio_err *err)
 {
 	size_t n = strlen(s), i;
 	char *name;
@@ -263,7 +280,8 @@ static int section(char *s, char **profile, const char *path, int lineno,
 bad:
 	return folio_err_set(err, FOLIO_FAILED, FOLIO_E_CONFIG, 0,
 			     "%s:%d: expected a section '[export NAME]' (NAME: letters, digits, "
-			     "'_', '-')", path, lineno);
+			     "'_', '-')",
+			     path, lineno);
 }
 
 static int profile_opt(struct folio_config *cfg, const char *profile, const char *key,
@@ -342,13 +360,13 @@ int folio_config_load(struct folio_config *cfg, const char *path, struct folio_e
 			continue;
 		}
 		if ((ret = folio_config_set(cfg, key, val, err)) == FOLIO_FATAL)
-			break;   /* out of memory: not the line's fault */
+			break; /* out of memory: not the line's fault */
 		if (ret != FOLIO_OK) {
 			char msg[FOLIO_ERR_MSG_MAX];
 
 			snprintf(msg, sizeof(msg), "%s", err ? err->msg : "");
-			ret = folio_err_set(err, FOLIO_FAILED, FOLIO_E_CONFIG, 0, "%s:%d: %s",
-					    path, lineno, msg);
+			ret = folio_err_set(err, FOLIO_FAILED, FOLIO_E_CONFIG, 0, "%s:%d: %s", path,
+					    lineno, msg);
 			break;
 		}
 	}

@@ -5,8 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
-int folio_err_set(struct folio_err *err, int status, enum folio_err_kind kind,
-		  int sys_errno, const char *fmt, ...)
+int folio_err_set(struct folio_err *err, int status, enum folio_err_kind kind, int sys_errno,
+		  const char *fmt, ...)
 {
 	va_list ap;
 
@@ -32,12 +32,18 @@ void folio_err_clear(struct folio_err *err)
 const char *folio_err_kind_name(enum folio_err_kind kind)
 {
 	static const char *const names[] = {
-		[FOLIO_E_NONE] = "none",     [FOLIO_E_IO] = "io",
-		[FOLIO_E_INPUT] = "input",   [FOLIO_E_TYPE] = "type",
-		[FOLIO_E_LIMIT] = "limit",   [FOLIO_E_OCR] = "ocr",
-		[FOLIO_E_DB] = "db",         [FOLIO_E_CONFIG] = "config",
-		[FOLIO_E_USAGE] = "usage",   [FOLIO_E_NOMEM] = "nomem",
-		[FOLIO_E_NOTFOUND] = "notfound", [FOLIO_E_REFUSED] = "refused",
+		[FOLIO_E_NONE] = "none",
+		[FOLIO_E_IO] = "io",
+		[FOLIO_E_INPUT] = "input",
+		[FOLIO_E_TYPE] = "type",
+		[FOLIO_E_LIMIT] = "limit",
+		[FOLIO_E_OCR] = "ocr",
+		[FOLIO_E_DB] = "db",
+		[FOLIO_E_CONFIG] = "config",
+		[FOLIO_E_USAGE] = "usage",
+		[FOLIO_E_NOMEM] = "nomem",
+		[FOLIO_E_NOTFOUND] = "notfound",
+		[FOLIO_E_REFUSED] = "refused",
 	};
 
 	if ((unsigned)kind >= sizeof(names) / sizeof(names[0]) || !names[kind])

@@ -7,6 +7,7 @@
 char *folio_fold(const char *s)
 {
 	/* two-byte UTF-8 letters that have no Unicode decomposition */
+	/* clang-format off */
 	static const struct { unsigned char b0, b1; char to; } map[] = {
 		{ 0xc5, 0x82, 'l' }, { 0xc5, 0x81, 'L' }, /* ł Ł */
 		{ 0xc4, 0x91, 'd' }, { 0xc4, 0x90, 'D' }, /* đ Đ */
@@ -14,6 +15,7 @@ char *folio_fold(const char *s)
 		{ 0xc4, 0xa7, 'h' }, { 0xc4, 0xa6, 'H' }, /* ħ Ħ */
 		{ 0xc4, 0xb1, 'i' },                      /* ı */
 	};
+	/* clang-format on */
 	size_t len = strlen(s), i, j, k;
 	char *out = malloc(len + 1);
 
@@ -40,11 +42,10 @@ char *folio_fold(const char *s)
 
 /* U+00C0..U+017F to their lowercase ASCII base letter (generated from
  * Unicode NFD, plus the letters that have no decomposition). */
-static const char latin_base[193] =
-	"aaaaaaaceeeeiiiidnoooooxouuuuytsaaaaaaaceeeeiiii"
-	"dnooooo/ouuuuytyaaaaaaccccccccddddeeeeeeeeeegggg"
-	"gggghhhhiiiiiiiiiiiijjkkkllllllllllnnnnnnnnnoooo"
-	"oooorrrrrrssssssssttttttuuuuuuuuuuuuwwyyyzzzzzzs";
+static const char latin_base[193] = "aaaaaaaceeeeiiiidnoooooxouuuuytsaaaaaaaceeeeiiii"
+				    "dnooooo/ouuuuytyaaaaaaccccccccddddeeeeeeeeeegggg"
+				    "gggghhhhiiiiiiiiiiiijjkkkllllllllllnnnnnnnnnoooo"
+				    "oooorrrrrrssssssssttttttuuuuuuuuuuuuwwyyyzzzzzzs";
 
 char *folio_fold_key(const char *s)
 {
@@ -70,7 +71,8 @@ char *folio_fold_key_to(const char *s, char *out, size_t n)
 			i++;
 		} else if (c >= 0xc3 && c <= 0xc5 && i + 1 < len &&
 			   ((unsigned char)s[i + 1] & 0xc0) == 0x80) {
-			unsigned cp = ((unsigned)(c & 0x1f) << 6) | ((unsigned char)s[i + 1] & 0x3f);
+			unsigned cp =
+				((unsigned)(c & 0x1f) << 6) | ((unsigned char)s[i + 1] & 0x3f);
 
 			if (cp >= 0xc0 && cp < 0x180) {
 				out[j++] = latin_base[cp - 0xc0];

@@ -25,8 +25,8 @@ const char *folio_file_kind(mode_t mode)
 	}
 }
 
-int folio_read_fd(int fd, const char *name, uint64_t max_bytes, unsigned char **data,
-		  size_t *size, struct folio_err *err)
+int folio_read_fd(int fd, const char *name, uint64_t max_bytes, unsigned char **data, size_t *size,
+		  struct folio_err *err)
 {
 	unsigned char *buf = NULL;
 	struct stat st;
@@ -58,9 +58,10 @@ int folio_read_fd(int fd, const char *name, uint64_t max_bytes, unsigned char **
 			unsigned char *nb;
 
 			if ((uint64_t)cap > max_bytes) {
-				folio_err_set(err, FOLIO_FAILED, FOLIO_E_LIMIT, 0,
-					      "file grew beyond max_file_bytes = %llu while reading",
-					      (unsigned long long)max_bytes);
+				folio_err_set(
+					err, FOLIO_FAILED, FOLIO_E_LIMIT, 0,
+					"file grew beyond max_file_bytes = %llu while reading",
+					(unsigned long long)max_bytes);
 				goto out;
 			}
 			cap *= 2;
@@ -92,8 +93,8 @@ out:
 	return ret;
 }
 
-int folio_read_file(const char *path, uint64_t max_bytes, unsigned char **data,
-		    size_t *size, struct folio_err *err)
+int folio_read_file(const char *path, uint64_t max_bytes, unsigned char **data, size_t *size,
+		    struct folio_err *err)
 {
 	/* O_NONBLOCK: a FIFO under this name must not hang us (refused by
 	 * folio_read_fd as not a regular file) */
@@ -102,8 +103,8 @@ int folio_read_file(const char *path, uint64_t max_bytes, unsigned char **data,
 	*data = NULL;
 	*size = 0;
 	if (fd < 0)
-		return folio_err_set(err, FOLIO_FAILED, FOLIO_E_IO, errno,
-				     "cannot open '%s': %s", path, strerror(errno));
+		return folio_err_set(err, FOLIO_FAILED, FOLIO_E_IO, errno, "cannot open '%s': %s",
+				     path, strerror(errno));
 	ret = folio_read_fd(fd, path, max_bytes, data, size, err);
 	close(fd);
 	return ret;
@@ -257,8 +258,8 @@ out:
 	return ret;
 }
 
-int folio_open_input(const char *root, const char *path, int follow_links, int *fd,
-		     struct stat *st, struct folio_err *err)
+int folio_open_input(const char *root, const char *path, int follow_links, int *fd, struct stat *st,
+		     struct folio_err *err)
 {
 	struct stat lst;
 	const char *rel;
@@ -278,8 +279,8 @@ int folio_open_input(const char *root, const char *path, int follow_links, int *
 		return open_at(AT_FDCWD, path, path, 1, &lst, fd, st, err);
 	}
 	if (!(rel = below(root, path)))
-		return folio_err_set(err, FOLIO_FAILED, FOLIO_E_INPUT, 0,
-				     "'%s' is not inside '%s'", path, root);
+		return folio_err_set(err, FOLIO_FAILED, FOLIO_E_INPUT, 0, "'%s' is not inside '%s'",
+				     path, root);
 	if (!(buf = strdup(rel)))
 		return folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, ENOMEM, "out of memory");
 	/* root itself was named by the user or the config: it may be a link */
@@ -304,7 +305,8 @@ int folio_open_input(const char *root, const char *path, int follow_links, int *
 			if (errno == ELOOP || errno == ENOTDIR)
 				folio_err_set(err, FOLIO_FAILED, FOLIO_E_INPUT, errno,
 					      "folder '%s' on the way is a symbolic link or no "
-					      "folder: not followed", name);
+					      "folder: not followed",
+					      name);
 			else
 				folio_err_set(err, FOLIO_FAILED, FOLIO_E_IO, errno,
 					      "cannot open '%s': %s", path, strerror(errno));
@@ -314,8 +316,8 @@ int folio_open_input(const char *root, const char *path, int follow_links, int *
 		dfd = nfd;
 	}
 	if (!*name || !strcmp(name, "..") || !strcmp(name, ".")) {
-		folio_err_set(err, FOLIO_FAILED, FOLIO_E_INPUT, 0, "'%s' is not inside '%s'",
-			      path, root);
+		folio_err_set(err, FOLIO_FAILED, FOLIO_E_INPUT, 0, "'%s' is not inside '%s'", path,
+			      root);
 		goto out;
 	}
 	if (fstatat(dfd, name, &lst, AT_SYMLINK_NOFOLLOW)) {
@@ -358,7 +360,10 @@ int folio_fsync_dir(const char *path, struct folio_err *err)
 int folio_fault(const char *point)
 {
 	static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
-	static struct { char name[64]; long fired; } seen[16];
+	static struct {
+		char name[64];
+		long fired;
+	} seen[16];
 	const char *f = getenv("FOLIO_FAULT"), *p;
 	size_t n = strlen(point), i;
 	long limit = -1;
@@ -421,8 +426,8 @@ int folio_write_file_atomic_by(const char *path, const void *data, size_t len, i
 	snprintf(tmp, n, "%s.tmp.%ld", path, (long)getpid());
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
 	if (fd < 0) {
-		folio_err_set(err, FOLIO_FAILED, FOLIO_E_IO, errno, "cannot create '%s': %s",
-			      tmp, strerror(errno));
+		folio_err_set(err, FOLIO_FAILED, FOLIO_E_IO, errno, "cannot create '%s': %s", tmp,
+			      strerror(errno));
 		goto out;
 	}
 	while (len) {
@@ -431,8 +436,8 @@ int folio_write_file_atomic_by(const char *path, const void *data, size_t len, i
 		if (w < 0) {
 			if (errno == EINTR)
 				continue;
-			folio_err_set(err, FOLIO_FAILED, FOLIO_E_IO, errno,
-				      "cannot write '%s': %s", tmp, strerror(errno));
+			folio_err_set(err, FOLIO_FAILED, FOLIO_E_IO, errno, "cannot write '%s': %s",
+				      tmp, strerror(errno));
 			goto out;
 		}
 		p += w;
@@ -445,8 +450,8 @@ int folio_write_file_atomic_by(const char *path, const void *data, size_t len, i
 	}
 	if (close(fd)) {
 		fd = -1;
-		folio_err_set(err, FOLIO_FAILED, FOLIO_E_IO, errno, "cannot close '%s': %s",
-			      tmp, strerror(errno));
+		folio_err_set(err, FOLIO_FAILED, FOLIO_E_IO, errno, "cannot close '%s': %s", tmp,
+			      strerror(errno));
 		goto out;
 	}
 	fd = -1;
@@ -639,6 +644,6 @@ int folio_rename_new(const char *from, const char *to, struct folio_err *err)
 			return FOLIO_OK;
 		}
 	}
-	return folio_err_set(err, FOLIO_FAILED, FOLIO_E_IO, errno,
-			     "cannot rename '%s' to '%s': %s", from, to, strerror(errno));
+	return folio_err_set(err, FOLIO_FAILED, FOLIO_E_IO, errno, "cannot rename '%s' to '%s': %s",
+			     from, to, strerror(errno));
 }

@@ -52,8 +52,9 @@ static int hex4(const char *p, unsigned *v)
 	for (i = 0; i < 4; i++) {
 		if (!isxdigit((unsigned char)p[i]))
 			return -1;
-		*v = *v << 4 | (unsigned)(isdigit((unsigned char)p[i]) ? p[i] - '0'
-							      : (tolower((unsigned char)p[i]) - 'a' + 10));
+		*v = *v << 4 | (unsigned)(isdigit((unsigned char)p[i]) ?
+						  p[i] - '0' :
+						  (tolower((unsigned char)p[i]) - 'a' + 10));
 	}
 	return 0;
 }
@@ -80,7 +81,9 @@ static char *jstring(const char **p, int *nomem)
 		case 'r': e = folio_strbuf_addch(&sb, '\r'); break;
 		case 'b': e = folio_strbuf_addch(&sb, '\b'); break;
 		case 'f': e = folio_strbuf_addch(&sb, '\f'); break;
-		case '"': case '\\': case '/': e = folio_strbuf_addch(&sb, *s); break;
+		case '"':
+		case '\\':
+		case '/': e = folio_strbuf_addch(&sb, *s); break;
 		case 'u':
 			if (hex4(s + 1, &cp))
 				goto bad;
@@ -92,8 +95,7 @@ static char *jstring(const char **p, int *nomem)
 			}
 			e = put_utf8(&sb, cp);
 			break;
-		default:
-			goto bad;
+		default: goto bad;
 		}
 	}
 	if (e || (!sb.buf && folio_strbuf_adds(&sb, ""))) {
@@ -109,8 +111,8 @@ bad:
 	return NULL;
 }
 
-int folio_json_rows(const char *json,
-		    int (*row)(void *ctx, struct folio_json_pair *kv, size_t n), void *ctx)
+int folio_json_rows(const char *json, int (*row)(void *ctx, struct folio_json_pair *kv, size_t n),
+		    void *ctx)
 {
 	struct folio_json_pair kv[FOLIO_JSON_PAIRS_MAX];
 	const char *p = json;
@@ -300,7 +302,8 @@ void folio_json_path(struct folio_json *j, const char *key, const char *path)
 	char bkey[64];
 
 	folio_json_str(j, key, path);
-	if (path && snprintf(bkey, sizeof(bkey), "%s_bytes", key ? key : "path") < (int)sizeof(bkey))
+	if (path &&
+	    snprintf(bkey, sizeof(bkey), "%s_bytes", key ? key : "path") < (int)sizeof(bkey))
 		j->err |= folio_strbuf_add_json_bytes(j->sb, bkey, path) != 0;
 }
 

@@ -105,8 +105,7 @@ static size_t utf8_len(const unsigned char *s)
 		return 3;
 	}
 	if (s[0] >= 0xf0 && s[0] <= 0xf4) {
-		if ((s[1] & 0xc0) != 0x80 || (s[2] & 0xc0) != 0x80 ||
-		    (s[3] & 0xc0) != 0x80)
+		if ((s[1] & 0xc0) != 0x80 || (s[2] & 0xc0) != 0x80 || (s[3] & 0xc0) != 0x80)
 			return 0;
 		if (s[0] == 0xf0 && s[1] < 0x90)
 			return 0;

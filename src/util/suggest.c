@@ -21,16 +21,18 @@ int folio_edit_distance(const char *a, const char *b)
 	for (i = 1; i <= na; i++) {
 		c[0] = (int)i;
 		for (j = 1; j <= nb; j++) {
-			int cost = tolower((unsigned char)a[i - 1]) != tolower((unsigned char)b[j - 1]);
+			int cost = tolower((unsigned char)a[i - 1]) !=
+				   tolower((unsigned char)b[j - 1]);
 			int v = p[j] + 1;
 
 			if (c[j - 1] + 1 < v)
 				v = c[j - 1] + 1;
 			if (p[j - 1] + cost < v)
 				v = p[j - 1] + cost;
-			if (i > 1 && j > 1 && tolower((unsigned char)a[i - 1]) ==
-			    tolower((unsigned char)b[j - 2]) && tolower((unsigned char)a[i - 2]) ==
-			    tolower((unsigned char)b[j - 1]) && pp[j - 2] + 1 < v)
+			if (i > 1 && j > 1 &&
+			    tolower((unsigned char)a[i - 1]) == tolower((unsigned char)b[j - 2]) &&
+			    tolower((unsigned char)a[i - 2]) == tolower((unsigned char)b[j - 1]) &&
+			    pp[j - 2] + 1 < v)
 				v = pp[j - 2] + 1;
 			c[j] = v;
 		}

@@ -114,9 +114,10 @@ int folio_xml_guard(const void *xml, size_t len, struct folio_err *err)
 				}
 			}
 			if (p < end && p[-1] != '/' && ++depth > FOLIO_XML_MAX_DEPTH)
-				return folio_err_set(err, FOLIO_FAILED, FOLIO_E_LIMIT, 0,
-						     "XML line %ld: elements nested more than %d deep",
-						     tag_line, FOLIO_XML_MAX_DEPTH);
+				return folio_err_set(
+					err, FOLIO_FAILED, FOLIO_E_LIMIT, 0,
+					"XML line %ld: elements nested more than %d deep", tag_line,
+					FOLIO_XML_MAX_DEPTH);
 			if (p < end)
 				p++;
 		}

@@ -69,8 +69,8 @@ struct loop {
 	char *quarantine_dir;
 	size_t quarantined;
 	int use_syslog;
-	int journal;                /* stderr is journald's: "<N>" prefixes, no stamps */
-	int max_prio;               /* log_level: LOG_DEBUG .. LOG_ERR */
+	int journal;  /* stderr is journald's: "<N>" prefixes, no stamps */
+	int max_prio; /* log_level: LOG_DEBUG .. LOG_ERR */
 	int fatal;
 	struct folio_err fatal_err;
 	struct folio_strbuf names[2], text; /* log lines' escaped names and reasons */
@@ -78,7 +78,8 @@ struct loop {
 
 /* ---- logging ------------------------------------------------------------ */
 
-static void logf_(struct loop *l, int prio, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void logf_(struct loop *l, int prio, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 
 static void logf_(struct loop *l, int prio, const char *fmt, ...)
 {
@@ -217,14 +218,16 @@ static void on_result(void *arg, const struct folio_result *r)
 	struct loop *l = arg;
 
 	if (!strcmp(r->status, "quarantined") && r->stage && !strcmp(r->stage, "store"))
-		logf_(l, LOG_ERR, "not stored, will retry %s: %s", q(l, 0, r->path), esc(l, r->reason));
+		logf_(l, LOG_ERR, "not stored, will retry %s: %s", q(l, 0, r->path),
+		      esc(l, r->reason));
 	else if (!strcmp(r->status, "quarantined"))
 		logf_(l, LOG_WARNING, "quarantined %s: %s (stage %s, %.2f s)", q(l, 0, r->path),
 		      esc(l, r->reason), r->stage ? r->stage : "?", r->seconds);
 	else
-		logf_(l, LOG_INFO, "%s %lld %s (%d page%s, %s; %.2f s: read %.2f, decode+ocr %.2f,"
-		      " extract %.3f, classify %.3f, store %.3f)%s%s", r->status, r->id,
-		      q(l, 0, r->path), r->pages, r->pages == 1 ? "" : "s",
+		logf_(l, LOG_INFO,
+		      "%s %lld %s (%d page%s, %s; %.2f s: read %.2f, decode+ocr %.2f,"
+		      " extract %.3f, classify %.3f, store %.3f)%s%s",
+		      r->status, r->id, q(l, 0, r->path), r->pages, r->pages == 1 ? "" : "s",
 		      r->doc_type ? r->doc_type : "other", r->seconds, r->t_read, r->t_decode,
 		      r->t_extract, r->t_classify, r->t_store, r->reason ? "; " : "",
 		      r->reason ? esc(l, r->reason) : "");
@@ -309,7 +312,8 @@ static int move_into(const char *path, const char *dir, const char *subdir, char
 
 		free(target);
 		if (!(target = malloc(n))) {
-			ret = folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, ENOMEM, "out of memory");
+			ret = folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, ENOMEM,
+					    "out of memory");
 			goto out;
 		}
 		if (i)
@@ -490,7 +494,8 @@ static void on_source(void *arg, const struct folio_source_result *s)
 
 	if (lstat(f->path, &st) && errno == ENOENT) {
 		/* deleted while queued: nothing to move, nothing lost by us */
-		logf_(l, LOG_WARNING, "%s disappeared before it could be archived", q(l, 0, f->path));
+		logf_(l, LOG_WARNING, "%s disappeared before it could be archived",
+		      q(l, 0, f->path));
 		state = "vanished";
 	} else if (s->quarantined && strstr(s->reasons, "(stage: store)")) {
 		/* the archive could not take it (disk full?): leave it, retry later */
@@ -517,8 +522,8 @@ static void on_source(void *arg, const struct folio_source_result *s)
 			r = folio_err_set(&err, FOLIO_FAILED, FOLIO_E_IO, errno,
 					  "cannot remove '%s': %s", f->path, strerror(errno));
 		if (r != FOLIO_OK)
-			logf_(l, LOG_ERR, "%s is archived but stays in the inbox: %s", q(l, 0, f->path),
-			      esc(l, err.msg));
+			logf_(l, LOG_ERR, "%s is archived but stays in the inbox: %s",
+			      q(l, 0, f->path), esc(l, err.msg));
 	}
 	settle_row(l, f->journal_id, state, (long long)(s->archived + s->duplicates),
 		   (long long)s->pages, s->reasons, moved);
@@ -582,8 +587,8 @@ static int submit(struct loop *l, struct folio_pipeline *p, const struct folio_w
 		goto fail;
 	if (l->cfg->tag_subfolders)
 		ntags = split_tags(tagbuf, tags, sizeof(tags) / sizeof(tags[0]));
-	logf_(l, LOG_DEBUG, "taking %s (%lld bytes, settled; journal entry %lld)",
-	      q(l, 0, f->path), (long long)wf->size, f->journal_id);
+	logf_(l, LOG_DEBUG, "taking %s (%lld bytes, settled; journal entry %lld)", q(l, 0, f->path),
+	      (long long)wf->size, f->journal_id);
 	/* found in the inbox: the symlink rule applies below it */
 	if ((ret = folio_pipeline_submit(p, f->path, wf->inbox, tags, ntags, f, err)) != FOLIO_OK)
 		goto fail;
@@ -612,9 +617,9 @@ static int start_watcher(struct loop *l, char **inboxes, size_t n, struct folio_
 		exclude[nex++] = l->cfg->done_dir;
 	wo.inboxes = (const char *const *)inboxes;
 	wo.ninboxes = n;
-	wo.backend = !strcmp(l->cfg->watch_backend, "poll") ? FOLIO_WATCH_POLL
-		     : !strcmp(l->cfg->watch_backend, "inotify") ? FOLIO_WATCH_INOTIFY
-								 : FOLIO_WATCH_AUTO;
+	wo.backend = !strcmp(l->cfg->watch_backend, "poll")    ? FOLIO_WATCH_POLL :
+		     !strcmp(l->cfg->watch_backend, "inotify") ? FOLIO_WATCH_INOTIFY :
+								 FOLIO_WATCH_AUTO;
 	wo.settle_seconds = l->cfg->settle_ms / 1000.0;
 	wo.rescan_seconds = l->cfg->rescan_seconds;
 	wo.poll_seconds = l->cfg->poll_ms / 1000.0;
@@ -681,8 +686,8 @@ static char *join_inboxes(char **inboxes, size_t n)
  * list, as malloc'ed strings in *out (*n of them; *list holds the split
  * copy of the config's). FOLIO_FATAL when out of memory.
  */
-static int inbox_list(const struct folio_config *cfg, char *const *args, size_t nargs,
-		      char ***out, size_t *n, char **list, struct folio_err *err)
+static int inbox_list(const struct folio_config *cfg, char *const *args, size_t nargs, char ***out,
+		      size_t *n, char **list, struct folio_err *err)
 {
 	char **inboxes, *save = NULL, *tok;
 	size_t i;
@@ -716,8 +721,10 @@ static int recover(struct loop *l, struct folio_archive *arc, struct folio_err *
 	if (n < 0)
 		return FOLIO_FATAL;
 	if (n)
-		logf_(l, LOG_WARNING, "an earlier run stopped with %lld file(s) in hand;"
-		      " taking them again", n);
+		logf_(l, LOG_WARNING,
+		      "an earlier run stopped with %lld file(s) in hand;"
+		      " taking them again",
+		      n);
 	if ((n = folio_store_cleanup(arc)))
 		logf_(l, LOG_WARNING, "removed %lld unfinished temp file(s) from the store", n);
 	return FOLIO_OK;
@@ -762,8 +769,8 @@ static void reload(struct loop *l, struct folio_config *cfg, const char *config_
 
 /* The signals waiting on sfd: SIGHUP reloads, SIGTERM and SIGINT set
  * *stopping (the files in hand are finished, no more are taken). */
-static void read_signals(struct loop *l, int sfd, struct folio_config *cfg,
-			 const char *config_path, char **inboxes, size_t ninboxes, int *stopping)
+static void read_signals(struct loop *l, int sfd, struct folio_config *cfg, const char *config_path,
+			 char **inboxes, size_t ninboxes, int *stopping)
 {
 	struct signalfd_siginfo si;
 
@@ -906,9 +913,9 @@ static void loop_release(struct loop *l)
 	folio_strbuf_release(&l->text);
 }
 
-int folio_watch_run(struct folio_archive *arc, struct folio_config *cfg,
-		    const char *config_path, char *const *inbox_args, size_t ninbox_args, int once,
-		    size_t *quarantined, struct folio_err *err)
+int folio_watch_run(struct folio_archive *arc, struct folio_config *cfg, const char *config_path,
+		    char *const *inbox_args, size_t ninbox_args, int once, size_t *quarantined,
+		    struct folio_err *err)
 {
 	struct loop l = { .max_prio = LOG_INFO };
 	struct folio_ingest_opts opts = { 0 };
@@ -932,8 +939,9 @@ int folio_watch_run(struct folio_archive *arc, struct folio_config *cfg,
 				    " config");
 		goto out;
 	}
-	l.quarantine_dir = cfg->quarantine_dir ? strdup(cfg->quarantine_dir)
-					       : folio_path_join(folio_archive_dir(arc), "quarantine");
+	l.quarantine_dir = cfg->quarantine_dir ?
+				   strdup(cfg->quarantine_dir) :
+				   folio_path_join(folio_archive_dir(arc), "quarantine");
 	if (!l.quarantine_dir || !(joined = join_inboxes(inboxes, ninboxes)))
 		goto nomem;
 	if ((ret = make_dirs(&l, err)) != FOLIO_OK ||
@@ -990,7 +998,8 @@ int folio_watch_run(struct folio_archive *arc, struct folio_config *cfg,
 		if (folio_pipeline_queued(p) < (size_t)cfg->max_queue && !stopping &&
 		    folio_watcher_take(l.watcher, &wf)) {
 			/* a file became ready during the step: take it now */
-			if (!is_inflight(&l, wf.path) && (ret = submit(&l, p, &wf, err)) != FOLIO_OK)
+			if (!is_inflight(&l, wf.path) &&
+			    (ret = submit(&l, p, &wf, err)) != FOLIO_OK)
 				goto out;
 			continue;
 		}

@@ -16,9 +16,9 @@
 
 #if HAVE_INOTIFY
 
-#define DIR_MASK (IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_CREATE | IN_DELETE | \
-		  IN_MODIFY | IN_ATTRIB | IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR | \
-		  IN_DONT_FOLLOW | IN_EXCL_UNLINK)
+#define DIR_MASK                                                                            \
+	(IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_CREATE | IN_DELETE | IN_MODIFY | \
+	 IN_ATTRIB | IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR | IN_DONT_FOLLOW | IN_EXCL_UNLINK)
 
 struct dir *wt_dir_find(const struct folio_watcher *w, int wd)
 {
@@ -75,8 +75,7 @@ int wt_watch_dir(struct folio_watcher *w, uint32_t inbox, const char *path, int 
 
 	if (w->ndirs >= w->ndbuckets && wt_dir_grow(w))
 		return ENOMEM;
-	wd = inotify_add_watch(w->fd, path,
-			       root ? DIR_MASK & ~(uint32_t)IN_DONT_FOLLOW : DIR_MASK);
+	wd = inotify_add_watch(w->fd, path, root ? DIR_MASK & ~(uint32_t)IN_DONT_FOLLOW : DIR_MASK);
 	if (wd < 0)
 		return errno;
 	if ((d = wt_dir_find(w, wd))) {
@@ -135,8 +134,8 @@ int wt_inotify_start(struct folio_watcher *w)
 int wt_wants_polling(const char *path)
 {
 	static const uint32_t magic[] = {
-		0x6969,     /* NFS */
-		0x517B,     /* SMB */
+		0x6969,	    /* NFS */
+		0x517B,	    /* SMB */
 		0xFF534D42, /* CIFS */
 		0xFE534D42, /* SMB2 */
 		0x65735546, /* FUSE */

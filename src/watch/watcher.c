@@ -136,14 +136,10 @@ static uint32_t hash_path(const char *s, size_t len)
 static struct list *list_of(struct folio_watcher *w, int state)
 {
 	switch (state) {
-	case ST_OPEN:
-		return &w->open;
-	case ST_SETTLING:
-		return &w->settling;
-	case ST_READY:
-		return &w->ready;
-	default:
-		return NULL;
+	case ST_OPEN: return &w->open;
+	case ST_SETTLING: return &w->settling;
+	case ST_READY: return &w->ready;
+	default: return NULL;
 	}
 }
 
@@ -190,8 +186,7 @@ static void set_state(struct folio_watcher *w, struct entry *e, int state, int r
 		list_append(to, e);
 }
 
-static struct entry *lookup(const struct folio_watcher *w, const char *path, size_t len,
-			    uint32_t h)
+static struct entry *lookup(const struct folio_watcher *w, const char *path, size_t len, uint32_t h)
 {
 	struct entry *e;
 
@@ -285,8 +280,8 @@ static void sweep(struct folio_watcher *w, uint32_t inbox, const char *prefix, s
 			next = e->hnext;
 			if (e->inbox != inbox)
 				continue;
-			if (by_gen ? e->gen != w->gen
-				   : !strncmp(e->path, prefix, plen) && e->path[plen] == '/')
+			if (by_gen ? e->gen != w->gen :
+				     !strncmp(e->path, prefix, plen) && e->path[plen] == '/')
 				drop(w, e);
 		}
 	}
@@ -329,12 +324,8 @@ static void observe(struct folio_watcher *w, uint32_t inbox, const char *path, s
 	changed = differs(e, st);
 	record(e, st);
 	switch (how) {
-	case H_WRITE:
-		set_state(w, e, ST_OPEN, 1);
-		break;
-	case H_REPLACED:
-		set_state(w, e, ST_SETTLING, 1);
-		break;
+	case H_WRITE: set_state(w, e, ST_OPEN, 1); break;
+	case H_REPLACED: set_state(w, e, ST_SETTLING, 1); break;
 	case H_DONE:
 		if (changed || e->state == ST_OPEN)
 			set_state(w, e, ST_SETTLING, 1);
@@ -424,8 +415,8 @@ static void fall_back(struct folio_watcher *w, uint32_t i, int e)
  * sc->inbox: watch it (inotify), observe its files, descend. Hidden and
  * temporary names, excluded folders and symlinks to folders are skipped.
  */
-static void walk_fd(struct folio_watcher *w, struct scan *sc, struct folio_strbuf *path,
-		    int fd, int depth)
+static void walk_fd(struct folio_watcher *w, struct scan *sc, struct folio_strbuf *path, int fd,
+		    int depth)
 {
 	struct inbox *ib = &w->inboxes[sc->inbox];
 	size_t len = path->len;
@@ -601,8 +592,8 @@ static void handle_event(struct folio_watcher *w, const struct inotify_event *ev
 		if (!(ev->mask & (IN_DELETE_SELF | IN_MOVE_SELF | IN_IGNORED | IN_UNMOUNT)))
 			return;
 		if (root) {
-			inbox_lost(w, inbox, ev->mask & IN_MOVE_SELF ? "was moved away"
-								     : "vanished");
+			inbox_lost(w, inbox,
+				   ev->mask & IN_MOVE_SELF ? "was moved away" : "vanished");
 		} else if (ev->mask & (IN_DELETE_SELF | IN_IGNORED | IN_UNMOUNT)) {
 			/* the kernel drops the watch itself; IN_MOVE_SELF
 			 * is handled by the parent's IN_MOVED_FROM */
@@ -733,8 +724,7 @@ void folio_watcher_free(struct folio_watcher *w)
 	free(w);
 }
 
-struct folio_watcher *folio_watcher_new(const struct folio_watch_opts *opts,
-					struct folio_err *err)
+struct folio_watcher *folio_watcher_new(const struct folio_watch_opts *opts, struct folio_err *err)
 {
 	struct folio_watcher *w = NULL;
 	int want_inotify = 0;
@@ -777,12 +767,8 @@ struct folio_watcher *folio_watcher_new(const struct folio_watch_opts *opts,
 		}
 		close(fd);
 		switch (opts->backend) {
-		case FOLIO_WATCH_POLL:
-			ib->poll = 1;
-			break;
-		case FOLIO_WATCH_INOTIFY:
-			ib->poll = !HAVE_INOTIFY;
-			break;
+		case FOLIO_WATCH_POLL: ib->poll = 1; break;
+		case FOLIO_WATCH_INOTIFY: ib->poll = !HAVE_INOTIFY; break;
 		default:
 #if HAVE_INOTIFY
 			ib->poll = wt_wants_polling(ib->root);

@@ -29,33 +29,33 @@
 #define ST_MTIM(st) ((st)->st_mtim)
 #endif
 
-#define MAX_DEPTH 64               /* folders below an inbox we descend */
-#define MIN_TIMEOUT 0.05           /* never ask to be woken sooner than this */
+#define MAX_DEPTH 64	 /* folders below an inbox we descend */
+#define MIN_TIMEOUT 0.05 /* never ask to be woken sooner than this */
 #define EVBUF_SIZE 65536
-#define MAX_EVENT_READS 64         /* per update; the fd stays readable */
+#define MAX_EVENT_READS 64 /* per update; the fd stays readable */
 
 enum state { ST_OPEN, ST_SETTLING, ST_READY, ST_TAKEN };
 
 /* How a file was seen. */
 enum how {
-	H_SCAN,     /* found by a walk */
+	H_SCAN,	    /* found by a walk */
 	H_WRITE,    /* IN_CREATE / IN_MODIFY: open for writing */
-	H_DONE,     /* IN_CLOSE_WRITE, or a link appeared: written */
-	H_ATTR,     /* IN_ATTRIB: mtime may have been set (cp -p, touch) */
+	H_DONE,	    /* IN_CLOSE_WRITE, or a link appeared: written */
+	H_ATTR,	    /* IN_ATTRIB: mtime may have been set (cp -p, touch) */
 	H_REPLACED, /* IN_MOVED_TO: a new file under this name */
 };
 
 struct entry {
-	struct entry *hnext;       /* hash chain */
+	struct entry *hnext;	   /* hash chain */
 	struct entry *prev, *next; /* state list */
-	double changed;            /* folio_clock() of the last observed change */
+	double changed;		   /* folio_clock() of the last observed change */
 	off_t size;
 	struct timespec mtime;
 	uint32_t hash;
-	uint32_t gen;              /* walk that last saw it */
+	uint32_t gen; /* walk that last saw it */
 	uint32_t inbox;
-	uint32_t name_off;         /* offset of the base name in path */
-	mode_t type;               /* S_IFMT bits of the entry itself (lstat) */
+	uint32_t name_off; /* offset of the base name in path */
+	mode_t type;	   /* S_IFMT bits of the entry itself (lstat) */
 	unsigned char state;
 	char path[];
 };
@@ -65,7 +65,7 @@ struct list {
 	size_t n;
 };
 
-struct dir {                       /* an inotify watch */
+struct dir { /* an inotify watch */
 	struct dir *hnext;
 	int wd;
 	uint32_t inbox;
@@ -73,19 +73,19 @@ struct dir {                       /* an inotify watch */
 };
 
 struct inbox {
-	char *given;               /* as the caller spelled it */
-	char *root;                /* without trailing or doubled slashes */
+	char *given; /* as the caller spelled it */
+	char *root;  /* without trailing or doubled slashes */
 	size_t rootlen;
-	int poll;                  /* 1: polling backend */
-	int missing;               /* unreadable at the last walk */
+	int poll;    /* 1: polling backend */
+	int missing; /* unreadable at the last walk */
 	double next_scan;
 };
 
 struct exclude {
-	char *path;                /* normalised */
+	char *path; /* normalised */
 	dev_t dev;
 	ino_t ino;
-	int have;                  /* dev/ino valid (the folder exists) */
+	int have; /* dev/ino valid (the folder exists) */
 };
 
 struct folio_watcher {
@@ -94,18 +94,18 @@ struct folio_watcher {
 	struct exclude *excludes;
 	size_t nexcludes;
 	double settle, rescan, poll;
-	int follow;                /* follow_symlinks: links settle on their target */
+	int follow; /* follow_symlinks: links settle on their target */
 
 	struct entry **buckets;
 	size_t nbuckets, nentries;
 	struct list open, settling, ready;
 	uint32_t gen;
 
-	int fd;                    /* inotify, or -1 */
+	int fd; /* inotify, or -1 */
 	struct dir **dbuckets;
 	size_t ndbuckets, ndirs;
 	char *evbuf;
-	int overflow;              /* events were lost: rescan everything */
+	int overflow; /* events were lost: rescan everything */
 
 	struct folio_strbuf scratch; /* take()'s path and subdir */
 	char warn[FOLIO_ERR_MSG_MAX];
@@ -116,8 +116,8 @@ struct folio_watcher {
 /* One walk of (part of) an inbox. */
 struct scan {
 	uint32_t inbox;
-	int overflow;              /* events were lost: open files may be closed */
-	int incomplete;            /* a folder could not be read: do not sweep */
+	int overflow;	/* events were lost: open files may be closed */
+	int incomplete; /* a folder could not be read: do not sweep */
 };
 
 /* ---- the inotify folder table (watch_inotify.c) ---------------------- */

@@ -49,9 +49,9 @@ static int intern(struct names *s, const char *name)
 	return s->n++;
 }
 
-static const char *const type_order[] = { "invoice", "credit_note", "proforma", "receipt",
-					  "order", "delivery_note", "contract", "form",
-					  "letter", "other" };
+static const char *const type_order[] = { "invoice", "credit_note",   "proforma", "receipt",
+					  "order",   "delivery_note", "contract", "form",
+					  "letter",  "other" };
 
 struct tally {
 	int n, ok;
@@ -129,9 +129,10 @@ static void report(const char *dir, const char *model_path)
 			continue;
 		printf("  %.1f-%.1f  n=%-4d mean p %.3f  accuracy %.3f\n", i / 10.0, (i + 1) / 10.0,
 		       bins[i].n, bins[i].p / bins[i].n, (double)bins[i].ok / bins[i].n);
-		ece += (double)bins[i].n / n * (bins[i].p / bins[i].n - (double)bins[i].ok / bins[i].n > 0
-			? bins[i].p / bins[i].n - (double)bins[i].ok / bins[i].n
-			: (double)bins[i].ok / bins[i].n - bins[i].p / bins[i].n);
+		ece += (double)bins[i].n / n *
+		       (bins[i].p / bins[i].n - (double)bins[i].ok / bins[i].n > 0 ?
+				bins[i].p / bins[i].n - (double)bins[i].ok / bins[i].n :
+				(double)bins[i].ok / bins[i].n - bins[i].p / bins[i].n);
 	}
 	printf("  expected calibration error %.3f\n", ece);
 	printf("\ngoal %.2f combined: %s\n", GOAL,
@@ -226,8 +227,8 @@ static int explain(const char *rules_path, const char *model_path, const char *f
 	    folio_model_probs(m, text, probs, 64, &err) != FOLIO_OK)
 		return 1;
 	printf("rules: %s score %d, runner-up %d, strongest keyword %d ('%s'): %s\n", v.type,
-	       v.score, v.second, v.strongest, v.keyword ? v.keyword : "", v.confident ?
-	       "confident" : "not confident");
+	       v.score, v.second, v.strongest, v.keyword ? v.keyword : "",
+	       v.confident ? "confident" : "not confident");
 	for (i = 0; i < folio_model_nclasses(m); i++)
 		printf("model: %-14s %.4f\n", folio_model_class(m, i), (double)probs[i]);
 	free(text);

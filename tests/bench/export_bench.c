@@ -74,9 +74,10 @@ static const char *const pl_names[] = { "Orlen S.A.", "Drukarnia Wróbel Sp. z o
 					"Biuro Rachunkowe \"Żagiel\"" };
 static const char *const de_names[] = { "Müller & Söhne GmbH", "Bürobedarf Nord KG",
 					"Gießerei Weiß AG" };
-static const char *const items[] = { "Papier A4 80 g", "Toner TN-2420", "Usługa transportowa",
-				     "Naprawa drukarki", "Abonament serwisowy", "Benzyna 95",
-				     "Wartung Heizung", "Büromaterial" };
+static const char *const items[] = { "Papier A4 80 g",	    "Toner TN-2420",
+				     "Usługa transportowa", "Naprawa drukarki",
+				     "Abonament serwisowy", "Benzyna 95",
+				     "Wartung Heizung",	    "Büromaterial" };
 
 static double now_s(void)
 {
@@ -121,11 +122,12 @@ static int fill(struct folio_archive *arc, long n)
 
 			r = de ? 0 : (int)rnd(3);
 			net[r] += ln;
-			folio_strbuf_addf(&lines, "%s{\"description\":\"%s\",\"quantity\":\"%lld\","
+			folio_strbuf_addf(&lines,
+					  "%s{\"description\":\"%s\",\"quantity\":\"%lld\","
 					  "\"unit\":\"C62\",\"unit_price\":\"%lld.%02lld\",\"net\":"
 					  "\"%lld.%02lld\",\"vat_rate\":\"%d\",\"category\":\"S\"}",
-					  k ? "," : "", items[rnd(8)], qty, price / 100, price % 100,
-					  ln / 100, ln % 100, de ? 19 : rates[r]);
+					  k ? "," : "", items[rnd(8)], qty, price / 100,
+					  price % 100, ln / 100, ln % 100, de ? 19 : rates[r]);
 		}
 		folio_strbuf_addch(&lines, ']');
 		folio_strbuf_addch(&bd, '[');
@@ -137,9 +139,11 @@ static int fill(struct folio_archive *arc, long n)
 			vat[r] = (net[r] * rate + 50) / 100;
 			tnet += net[r];
 			tvat += vat[r];
-			folio_strbuf_addf(&bd, "%s{\"rate\":\"%d\",\"category\":\"S\",\"net\":"
-					  "\"%lld.%02lld\",\"vat\":\"%lld.%02lld\"}", k++ ? "," : "",
-					  rate, net[r] / 100, net[r] % 100, vat[r] / 100, vat[r] % 100);
+			folio_strbuf_addf(&bd,
+					  "%s{\"rate\":\"%d\",\"category\":\"S\",\"net\":"
+					  "\"%lld.%02lld\",\"vat\":\"%lld.%02lld\"}",
+					  k++ ? "," : "", rate, net[r] / 100, net[r] % 100,
+					  vat[r] / 100, vat[r] % 100);
 		}
 		folio_strbuf_addch(&bd, ']');
 		snprintf(date, sizeof(date), "2025-%02u-%02u", 1 + rnd(12), 1 + rnd(28));
@@ -152,7 +156,8 @@ static int fill(struct folio_archive *arc, long n)
 		F("seller_name", de ? de_names[rnd(3)] : pl_names[rnd(5)]);
 		F("seller_tax_id", seller);
 		F("seller_country", de ? "DE" : "PL");
-		F("seller_address", de ? "Hauptstraße 5, 10115 Berlin" : "ul. Piotrkowska 12, 90-001 Łódź");
+		F("seller_address",
+		  de ? "Hauptstraße 5, 10115 Berlin" : "ul. Piotrkowska 12, 90-001 Łódź");
 		F("buyer_name", "Zakład Usług Księgowych Sp. z o.o.");
 		F("buyer_tax_id", buyer);
 		F("buyer_country", "PL");
@@ -210,7 +215,8 @@ int main(int argc, char **argv)
 		struct folio_export_report rep = { 0 }, rep2 = { 0 };
 
 		snprintf(out, sizeof(out), "%s/out-%s%s%s", argv[1], (*m)->name,
-			 (*m)->file_per_invoice ? "" : ".", (*m)->file_per_invoice ? "" : (*m)->ext);
+			 (*m)->file_per_invoice ? "" : ".",
+			 (*m)->file_per_invoice ? "" : (*m)->ext);
 		req.format = (*m)->name;
 		req.out = out;
 		t0 = now_s();

@@ -35,7 +35,7 @@
 struct run {
 	struct folio_ocr *ocr;
 	const char *force;
-	struct folio_ocr_doc *doc;   /* the file's pages share it, as in the pipeline */
+	struct folio_ocr_doc *doc; /* the file's pages share it, as in the pipeline */
 	int no_prepare;
 	const char *file;
 };
@@ -93,11 +93,11 @@ static int page_hook(void *arg, struct folio_doc *doc, size_t index, struct foli
 	printf("{\"file\":");
 	json_str(r->file);
 	printf(",\"page\":%d,\"rotation\":%d,\"skew\":%.2f,\"dpi\":%d,\"width\":%d,\"height\":%d,"
-	       "\"blank\":%s,\"languages\":", pg->number, pg->rotation, (double)pg->skew, pg->dpi,
-	       pg->width, pg->height, pg->blank ? "true" : "false");
+	       "\"blank\":%s,\"languages\":",
+	       pg->number, pg->rotation, (double)pg->skew, pg->dpi, pg->width, pg->height,
+	       pg->blank ? "true" : "false");
 	json_str(folio_ocr_last_languages(r->ocr));
-	printf(",\"seconds\":%.3f,\"cpu\":%.3f,\"text\":", folio_clock() - t0,
-	       cpu_seconds() - c0);
+	printf(",\"seconds\":%.3f,\"cpu\":%.3f,\"text\":", folio_clock() - t0, cpu_seconds() - c0);
 	json_str(pg->text);
 	printf("}\n");
 	fflush(stdout);
@@ -105,8 +105,8 @@ static int page_hook(void *arg, struct folio_doc *doc, size_t index, struct foli
 	return FOLIO_OK;
 }
 
-static int read_one(struct run *r, const struct folio_config *cfg,
-		    struct folio_decode_ctx *ctx, struct folio_detect *det, const char *path)
+static int read_one(struct run *r, const struct folio_config *cfg, struct folio_decode_ctx *ctx,
+		    struct folio_detect *det, const char *path)
 {
 	struct folio_err err = { 0 };
 	unsigned char *data = NULL;
@@ -148,12 +148,8 @@ int main(int argc, char **argv)
 			free(cfg.languages);
 			cfg.languages = strdup(optarg);
 			break;
-		case 'L':
-			r.force = optarg;
-			break;
-		case 'P':
-			r.no_prepare = 1;
-			break;
+		case 'L': r.force = optarg; break;
+		case 'P': r.no_prepare = 1; break;
 		default:
 			fprintf(stderr, "usage: ocr_driver [-l LANGS] [-L LANG] [-P] FILE...\n");
 			return 2;

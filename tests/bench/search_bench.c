@@ -42,19 +42,20 @@
 #include "folio/util.h"
 
 #define NLANG 7
-#define VOCAB 4000      /* words per language */
+#define VOCAB 4000 /* words per language */
 #define NVENDORS 3000
 #define NQUERIES 1000
 
 struct lang {
 	const char *code, *currency, *country;
 	const char *invoice, *number, *issued, *due, *seller, *buyer, *taxlabel, *total, *unit;
-	const char *const *seed;        /* most frequent first */
+	const char *const *seed; /* most frequent first */
 	const char *const *syll;
 	const char *const *legal;
 	const char *const *cities;
 };
 
+/* clang-format off */
 static const char *const pl_seed[] = {
 	"i", "w", "z", "na", "do", "nie", "się", "o", "że", "za", "od", "po", "dla", "oraz",
 	"faktura", "VAT", "netto", "brutto", "kwota", "zapłaty", "sprzedawca", "nabywca", "usługa",
@@ -64,15 +65,19 @@ static const char *const pl_seed[] = {
 	"abonament", "licencja", "materiały", "biurowe", "magazyn", "Łódź", "Kraków", "Gdańsk",
 	NULL,
 };
+/* clang-format on */
+/* clang-format off */
 static const char *const pl_syll[] = {
 	"prz", "sz", "ow", "ski", "cz", "ka", "wa", "ło", "rze", "nie", "sta", "ko", "ję", "ść",
 	"dro", "gó", "mi", "ża", "cha", "ny", "ląd", "wy", "bo", "źre", "ną", "tek", "rab", "ól",
 	NULL,
 };
+/* clang-format on */
 static const char *const pl_legal[] = { "sp. z o.o.", "S.A.", "sp.j.", "s.c.", NULL };
-static const char *const pl_cities[] = { "Warszawa", "Łódź", "Kraków", "Wrocław", "Poznań",
-					 "Gdańsk", "Szczecin", "Białystok", NULL };
+static const char *const pl_cities[] = { "Warszawa", "Łódź",	 "Kraków",    "Wrocław", "Poznań",
+					 "Gdańsk",   "Szczecin", "Białystok", NULL };
 
+/* clang-format off */
 static const char *const es_seed[] = {
 	"de", "la", "el", "y", "en", "los", "del", "por", "con", "las", "para", "un", "una", "al",
 	"factura", "IVA", "base", "imponible", "importe", "total", "cliente", "proveedor",
@@ -81,14 +86,18 @@ static const char *const es_seed[] = {
 	"papel", "impresora", "reparación", "mantenimiento", "suscripción", "licencia", "almacén",
 	"material", "oficina", "Madrid", "Sevilla", "Valencia", "Bilbao", NULL,
 };
+/* clang-format on */
+/* clang-format off */
 static const char *const es_syll[] = {
 	"ca", "ción", "re", "to", "ma", "la", "do", "ña", "pe", "ri", "gu", "es", "tor", "bi",
 	"que", "llo", "ran", "sa", "mí", "té", "cu", "go", "ven", "ar", "dé", NULL,
 };
+/* clang-format on */
 static const char *const es_legal[] = { "S.L.", "S.A.", "S.L.U.", "S.Coop.", NULL };
-static const char *const es_cities[] = { "Madrid", "Barcelona", "Sevilla", "Valencia",
-					 "Málaga", "Bilbao", "Zaragoza", "Córdoba", NULL };
+static const char *const es_cities[] = { "Madrid", "Barcelona", "Sevilla", "Valencia", "Málaga",
+					 "Bilbao", "Zaragoza",	"Córdoba", NULL };
 
+/* clang-format off */
 static const char *const pt_seed[] = {
 	"de", "a", "o", "e", "do", "da", "em", "para", "com", "os", "no", "na", "por", "as",
 	"fatura", "IVA", "contribuinte", "valor", "total", "cliente", "fornecedor", "serviço",
@@ -97,14 +106,18 @@ static const char *const pt_seed[] = {
 	"papel", "impressora", "reparação", "manutenção", "assinatura", "licença", "armazém",
 	"material", "escritório", "Lisboa", "Porto", "Braga", "Coimbra", NULL,
 };
+/* clang-format on */
+/* clang-format off */
 static const char *const pt_syll[] = {
 	"ção", "ma", "to", "re", "da", "ões", "lh", "nh", "ça", "pe", "ri", "go", "sa", "ter",
 	"ão", "bu", "mo", "vel", "cí", "ne", "pó", NULL,
 };
+/* clang-format on */
 static const char *const pt_legal[] = { "Lda.", "S.A.", "Unipessoal Lda.", NULL };
-static const char *const pt_cities[] = { "Lisboa", "Porto", "Braga", "Coimbra", "Faro",
+static const char *const pt_cities[] = { "Lisboa", "Porto",   "Braga", "Coimbra", "Faro",
 					 "Aveiro", "Setúbal", "Évora", NULL };
 
+/* clang-format off */
 static const char *const it_seed[] = {
 	"di", "e", "il", "la", "che", "in", "per", "a", "del", "della", "con", "un", "le", "al",
 	"fattura", "IVA", "imponibile", "importo", "totale", "cliente", "fornitore", "servizio",
@@ -113,14 +126,18 @@ static const char *const it_seed[] = {
 	"riparazione", "manutenzione", "abbonamento", "licenza", "magazzino", "materiale",
 	"ufficio", "Milano", "Torino", "Roma", "Napoli", NULL,
 };
+/* clang-format on */
+/* clang-format off */
 static const char *const it_syll[] = {
 	"zio", "ne", "ta", "ri", "lo", "gli", "ca", "to", "pa", "ssa", "chi", "ve", "mo", "ren",
 	"tà", "no", "sci", "bel", "gio", "ù", NULL,
 };
+/* clang-format on */
 static const char *const it_legal[] = { "S.r.l.", "S.p.A.", "S.n.c.", "S.a.s.", NULL };
-static const char *const it_cities[] = { "Milano", "Roma", "Torino", "Napoli", "Bologna",
+static const char *const it_cities[] = { "Milano",  "Roma",   "Torino", "Napoli", "Bologna",
 					 "Firenze", "Genova", "Verona", NULL };
 
+/* clang-format off */
 static const char *const de_seed[] = {
 	"der", "die", "und", "in", "den", "von", "zu", "das", "mit", "für", "auf", "dem", "des",
 	"ist", "Rechnung", "MwSt", "Netto", "Brutto", "Betrag", "Gesamtbetrag", "Kunde",
@@ -129,14 +146,18 @@ static const char *const de_seed[] = {
 	"Diesel", "Papier", "Drucker", "Reparatur", "Wartung", "Abonnement", "Lizenz", "Lager",
 	"Büromaterial", "Berlin", "München", "Hamburg", "Köln", NULL,
 };
+/* clang-format on */
+/* clang-format off */
 static const char *const de_syll[] = {
 	"sch", "ung", "ver", "ein", "ge", "ber", "keit", "ä", "ö", "ü", "stra", "ße", "lich",
 	"ter", "wal", "hof", "mann", "ren", "dorf", "feld", NULL,
 };
+/* clang-format on */
 static const char *const de_legal[] = { "GmbH", "AG", "GmbH & Co. KG", "e.K.", NULL };
-static const char *const de_cities[] = { "Berlin", "München", "Hamburg", "Köln", "Frankfurt",
+static const char *const de_cities[] = { "Berlin",    "München",    "Hamburg", "Köln", "Frankfurt",
 					 "Stuttgart", "Düsseldorf", "Leipzig", NULL };
 
+/* clang-format off */
 static const char *const en_seed[] = {
 	"the", "of", "and", "to", "a", "in", "for", "is", "on", "with", "by", "at", "this", "be",
 	"invoice", "VAT", "net", "gross", "amount", "total", "customer", "supplier", "service",
@@ -145,14 +166,19 @@ static const char *const en_seed[] = {
 	"maintenance", "subscription", "licence", "warehouse", "stationery", "London",
 	"Manchester", "Leeds", "Bristol", NULL,
 };
+/* clang-format on */
+/* clang-format off */
 static const char *const en_syll[] = {
 	"ing", "ter", "ston", "ley", "ham", "wor", "th", "ock", "ble", "ment", "ford", "an",
 	"ri", "mo", "ly", "shire", "ber", "ow", NULL,
 };
+/* clang-format on */
 static const char *const en_legal[] = { "Ltd", "plc", "LLP", "Limited", NULL };
-static const char *const en_cities[] = { "London", "Manchester", "Leeds", "Bristol",
-					 "Birmingham", "Glasgow", "Liverpool", "Cardiff", NULL };
+static const char *const en_cities[] = { "London",    "Manchester", "Leeds",
+					 "Bristol",   "Birmingham", "Glasgow",
+					 "Liverpool", "Cardiff",    NULL };
 
+/* clang-format off */
 static const char *const fr_seed[] = {
 	"de", "la", "le", "et", "les", "des", "en", "du", "un", "une", "pour", "à", "par", "au",
 	"facture", "TVA", "HT", "TTC", "montant", "total", "client", "fournisseur", "prestation",
@@ -161,14 +187,18 @@ static const char *const fr_seed[] = {
 	"imprimante", "réparation", "entretien", "abonnement", "licence", "entrepôt",
 	"fournitures", "bureau", "Paris", "Lyon", "Marseille", "Toulouse", NULL,
 };
+/* clang-format on */
+/* clang-format off */
 static const char *const fr_syll[] = {
 	"tion", "é", "ment", "re", "ai", "ou", "eau", "è", "ge", "ier", "on", "ç", "lle", "que",
 	"ver", "bon", "ê", "teau", "mar", NULL,
 };
+/* clang-format on */
 static const char *const fr_legal[] = { "SARL", "SAS", "SA", "EURL", NULL };
-static const char *const fr_cities[] = { "Paris", "Lyon", "Marseille", "Toulouse", "Nantes",
+static const char *const fr_cities[] = { "Paris", "Lyon",     "Marseille",  "Toulouse", "Nantes",
 					 "Lille", "Bordeaux", "Strasbourg", NULL };
 
+/* clang-format off */
 static const struct lang langs[NLANG] = {
 	{ "pl", "PLN", "PL", "Faktura VAT", "nr", "Data wystawienia:", "Termin płatności:",
 	  "Sprzedawca:", "Nabywca:", "NIP", "Razem do zapłaty:", "szt.", pl_seed, pl_syll,
@@ -186,9 +216,11 @@ static const struct lang langs[NLANG] = {
 	{ "fr", "EUR", "FR", "Facture", "n°", "Date de facture :", "Échéance :", "Fournisseur :",
 	  "Client :", "TVA intra.", "Total TTC :", "u.", fr_seed, fr_syll, fr_legal, fr_cities },
 };
+/* clang-format on */
 /* share of documents per language: a Polish office with foreign suppliers */
 static const int lang_weight[NLANG] = { 40, 12, 8, 10, 12, 10, 8 };
 
+/* clang-format off */
 static const struct {
 	const char *type;
 	int weight;
@@ -196,18 +228,19 @@ static const struct {
 	{ "invoice", 60 }, { "receipt", 10 }, { "credit_note", 5 }, { "proforma", 4 },
 	{ "order", 5 }, { "delivery_note", 5 }, { "contract", 3 }, { "letter", 5 }, { "other", 3 },
 };
+/* clang-format on */
 #define NTYPES (sizeof(types) / sizeof(types[0]))
 
 struct vocab {
 	char **w;
-	double *cdf;     /* Zipf, s = 1 */
+	double *cdf; /* Zipf, s = 1 */
 	int n;
 };
 
 struct vendor {
 	int lang, fmt;
 	char name[96], tax[24];
-	long seq, seq0;   /* the next invoice number; the first */
+	long seq, seq0; /* the next invoice number; the first */
 };
 
 static struct vocab voc[NLANG];
@@ -328,16 +361,19 @@ static void make_vendors(void)
 		v->fmt = (int)rnd(5);
 		/* a made-up word or two and a legal form: "Rzeprzow Kaszne sp. z o.o." */
 		snprintf(a, sizeof(a), "%s", voc[v->lang].w[60 + rnd(VOCAB - 60)]);
-		snprintf(b, sizeof(b), "%s", rnd(2) ? voc[v->lang].w[60 + rnd(VOCAB - 60)]
-						    : lg->cities[rnd((unsigned)count_list(lg->cities))]);
+		snprintf(b, sizeof(b), "%s",
+			 rnd(2) ? voc[v->lang].w[60 + rnd(VOCAB - 60)] :
+				  lg->cities[rnd((unsigned)count_list(lg->cities))]);
 		capitalize(a);
 		capitalize(b);
 		snprintf(v->name, sizeof(v->name), "%s %s %s", a, b,
 			 lg->legal[rnd((unsigned)count_list(lg->legal))]);
 		if (v->lang == 3)
-			snprintf(v->tax, sizeof(v->tax), "IT%011u", 10000000u + (unsigned)i * 7919u);
+			snprintf(v->tax, sizeof(v->tax), "IT%011u",
+				 10000000u + (unsigned)i * 7919u);
 		else if (v->lang == 1)
-			snprintf(v->tax, sizeof(v->tax), "ESB%08u", 10000000u + (unsigned)i * 7919u);
+			snprintf(v->tax, sizeof(v->tax), "ESB%08u",
+				 10000000u + (unsigned)i * 7919u);
 		else
 			snprintf(v->tax, sizeof(v->tax), "%s%u", lg->country,
 				 100000000u + (unsigned)i * 104729u);
@@ -367,16 +403,16 @@ static void money(double x, int lang, char *out, size_t n)
 	else if (lang == 5)
 		snprintf(out, n, "%ld.%02ld", units, cents % 100);
 	else if (units >= 1000)
-		snprintf(out, n, "%ld%s%03ld,%02ld", units / 1000, lang == 4 || lang == 3 ? "." : " ",
-			 units % 1000, cents % 100);
+		snprintf(out, n, "%ld%s%03ld,%02ld", units / 1000,
+			 lang == 4 || lang == 3 ? "." : " ", units % 1000, cents % 100);
 	else
 		snprintf(out, n, "%ld,%02ld", units, cents % 100);
 }
 
-#define ADD(...)                                                                              \
-	do {                                                                                  \
-		if (len < cap)                                                                \
-			len += (size_t)snprintf(text + len, cap - len, __VA_ARGS__);          \
+#define ADD(...)                                                                     \
+	do {                                                                         \
+		if (len < cap)                                                       \
+			len += (size_t)snprintf(text + len, cap - len, __VA_ARGS__); \
 	} while (0)
 
 static const char *word(int l)
@@ -476,10 +512,21 @@ static struct folio_doc *make_doc(long i)
 /* ---- the queries ---------------------------------------------------- */
 
 enum qclass {
-	Q_WORD, Q_COMMON, Q_STOP, Q_AND, Q_PHRASE, Q_PREFIX, Q_FILTER, Q_FILTER_WORD, Q_SUBSTR,
-	Q_DATE_SORT, Q_FOLD, NCLASS
+	Q_WORD,
+	Q_COMMON,
+	Q_STOP,
+	Q_AND,
+	Q_PHRASE,
+	Q_PREFIX,
+	Q_FILTER,
+	Q_FILTER_WORD,
+	Q_SUBSTR,
+	Q_DATE_SORT,
+	Q_FOLD,
+	NCLASS
 };
 
+/* clang-format off */
 static const struct {
 	const char *name;
 	int count;
@@ -496,18 +543,23 @@ static const struct {
 	[Q_DATE_SORT] = { "word, --sort date", 100 },
 	[Q_FOLD] = { "folded (lodz)", 20 },
 };
+/* clang-format on */
 
+/* clang-format off */
 static const char *const common[] = {
 	"faktura", "factura", "fatura", "fattura", "Rechnung", "invoice", "facture", "total",
 	"brutto", "netto", "VAT", "transport", "zapłaty", "paliwo", "papier", NULL,
 };
+/* clang-format on */
 static const char *const stop[] = { "de", "i", "w", "und", "the", "la", "e", "di", NULL };
+/* clang-format off */
 static const char *const phrases[] = {
 	"\"do zapłaty\"", "\"base imponible\"", "\"total due\"", "\"Faktura VAT\"",
 	"\"termin płatności\"", "\"Fällig am\"", "\"Total TTC\"", "\"data de emissão\"", NULL,
 };
-static const char *const folded[] = { "lodz", "zaplaty", "platnosci", "munchen", "koln",
-				      "reparacion", "echeance", "wartosc", NULL };
+/* clang-format on */
+static const char *const folded[] = { "lodz",	    "zaplaty",	"platnosci", "munchen", "koln",
+				      "reparacion", "echeance", "wartosc",   NULL };
 
 /* A content word: past the function words, by the same Zipf law. */
 static const char *content_word(int *lang)
@@ -542,15 +594,9 @@ static void make_query(enum qclass c, char *q, size_t n, enum folio_sort *sort)
 
 	*sort = FOLIO_SORT_DEFAULT;
 	switch (c) {
-	case Q_WORD:
-		snprintf(q, n, "%s", content_word(NULL));
-		break;
-	case Q_COMMON:
-		snprintf(q, n, "%s", common[rnd((unsigned)count_list(common))]);
-		break;
-	case Q_STOP:
-		snprintf(q, n, "%s", stop[rnd((unsigned)count_list(stop))]);
-		break;
+	case Q_WORD: snprintf(q, n, "%s", content_word(NULL)); break;
+	case Q_COMMON: snprintf(q, n, "%s", common[rnd((unsigned)count_list(common))]); break;
+	case Q_STOP: snprintf(q, n, "%s", stop[rnd((unsigned)count_list(stop))]); break;
 	case Q_AND: {
 		const char *a = content_word(&l);
 
@@ -576,15 +622,20 @@ static void make_query(enum qclass c, char *q, size_t n, enum folio_sort *sort)
 	}
 	case Q_FILTER:
 		switch (rnd(8)) {
-		case 0: snprintf(q, n, "type:invoice date:%u-%02u", 2019 + rnd(7), 1 + rnd(12)); break;
-		case 1: vendor_word(vw, sizeof(vw)); snprintf(q, n, "vendor:%s", vw); break;
-		case 2:
-			snprintf(q, n, "nip:%s", vend[draw(vend_cdf, NVENDORS)].tax);
+		case 0:
+			snprintf(q, n, "type:invoice date:%u-%02u", 2019 + rnd(7), 1 + rnd(12));
 			break;
+		case 1:
+			vendor_word(vw, sizeof(vw));
+			snprintf(q, n, "vendor:%s", vw);
+			break;
+		case 2: snprintf(q, n, "nip:%s", vend[draw(vend_cdf, NVENDORS)].tax); break;
 		case 3: snprintf(q, n, "total>%u currency:EUR", 1000 + rnd(20000)); break;
 		case 4: snprintf(q, n, "tag:proj-%03u", rnd(60)); break;
 		case 5: snprintf(q, n, "tag:fuel issued:%u", 2019 + rnd(7)); break;
-		case 6: snprintf(q, n, "type:receipt due<%u-%02u", 2019 + rnd(7), 1 + rnd(12)); break;
+		case 6:
+			snprintf(q, n, "type:receipt due<%u-%02u", 2019 + rnd(7), 1 + rnd(12));
+			break;
 		default: snprintf(q, n, "type:invoice"); break;
 		}
 		break;
@@ -604,10 +655,11 @@ static void make_query(enum qclass c, char *q, size_t n, enum folio_sort *sort)
 
 		invoice_number(v, 2019 + (int)rnd(7), 1 + (int)rnd(12), num, sizeof(num));
 		switch (rnd(3)) {
-		case 0: snprintf(q, n, "%04u", 1 + rnd(1500)); break;     /* "0147" */
-		case 1: snprintf(q, n, "%s", num); break;               /* the whole number */
-		default: snprintf(q, n, "%.*s", (int)strcspn(num + 3, " ") + 3 > 10 ? 10 : 6,
-				  num + 3);
+		case 0: snprintf(q, n, "%04u", 1 + rnd(1500)); break; /* "0147" */
+		case 1: snprintf(q, n, "%s", num); break;	      /* the whole number */
+		default:
+			snprintf(q, n, "%.*s", (int)strcspn(num + 3, " ") + 3 > 10 ? 10 : 6,
+				 num + 3);
 		}
 		if (strchr(q, ' ')) /* "A 100147": the digits */
 			memmove(q, strchr(q, ' ') + 1, strlen(strchr(q, ' ')));
@@ -617,8 +669,7 @@ static void make_query(enum qclass c, char *q, size_t n, enum folio_sort *sort)
 		snprintf(q, n, "%s", rnd(3) ? content_word(NULL) : common[rnd(7)]);
 		*sort = FOLIO_SORT_DATE;
 		break;
-	default:
-		snprintf(q, n, "%s", folded[rnd((unsigned)count_list(folded))]);
+	default: snprintf(q, n, "%s", folded[rnd((unsigned)count_list(folded))]);
 	}
 }
 
@@ -650,7 +701,7 @@ static double run_cli(char *const *args)
 	return (folio_clock() - t0) * 1000;
 }
 
-#define NCLI 300        /* queries of the mix run as processes */
+#define NCLI 300 /* queries of the mix run as processes */
 
 static int cmp_d(const void *a, const void *b);
 static double pct(const double *sorted, int n, double p);
@@ -689,8 +740,8 @@ static int cli_figures(const char *label, const char *bin, const char *dir, char
 	*p99 = pct(lat, NCLI, 0.99);
 	*v50 = pct(ver, NCLI, 0.5);
 	printf("%-34s search p50 %6.2f ms, p95 %6.2f, p99 %6.2f, max %6.2f; --version p50 %5.2f"
-	       " ms, p99 %5.2f\n", label, *p50, pct(lat, NCLI, 0.95), *p99, lat[NCLI - 1], *v50,
-	       pct(ver, NCLI, 0.99));
+	       " ms, p99 %5.2f\n",
+	       label, *p50, pct(lat, NCLI, 0.95), *p99, lat[NCLI - 1], *v50, pct(ver, NCLI, 0.99));
 	return 0;
 }
 
@@ -718,7 +769,7 @@ static double pct(const double *sorted, int n, double p)
 
 struct tally {
 	int n;
-	unsigned long long hash;   /* of the ids in order, to compare two builds */
+	unsigned long long hash; /* of the ids in order, to compare two builds */
 };
 
 static int count_hit(void *ctx, const struct folio_hit *h)
@@ -743,7 +794,8 @@ static void index_sizes(const char *dir, double *fts, double *tri, double *all)
 	    sqlite3_prepare_v2(db,
 			       "SELECT sum(pgsize) FILTER (WHERE name LIKE 'doc_fts%'),"
 			       " sum(pgsize) FILTER (WHERE name LIKE 'doc_tri%'), sum(pgsize)"
-			       " FROM dbstat", -1, &st, NULL) == SQLITE_OK &&
+			       " FROM dbstat",
+			       -1, &st, NULL) == SQLITE_OK &&
 	    sqlite3_step(st) == SQLITE_ROW) {
 		*fts = sqlite3_column_double(st, 0);
 		*tri = sqlite3_column_double(st, 1);
@@ -790,7 +842,8 @@ int main(int argc, char **argv)
 			return 1;
 		}
 		if (documents(arc) != n) {
-			fprintf(stderr, "search_bench: %s holds %lld documents, not %ld: remove it\n",
+			fprintf(stderr,
+				"search_bench: %s holds %lld documents, not %ld: remove it\n",
 				argv[1], documents(arc), n);
 			return 1;
 		}
@@ -822,8 +875,8 @@ int main(int argc, char **argv)
 	free(dbpath);
 	index_sizes(argv[1], &fts, &tri, &all);
 	printf("database %.1f MB, %.0f bytes per document; full-text index %.0f, trigram index"
-	       " %.0f bytes per document\n", all / 1e6, all / (double)n, fts / (double)n,
-	       tri / (double)n);
+	       " %.0f bytes per document\n",
+	       all / 1e6, all / (double)n, fts / (double)n, tri / (double)n);
 
 	/* the mix: each class's share, interleaved in a fixed shuffled order
 	 * (the same queries whether or not the documents were made now) */
@@ -891,7 +944,8 @@ int main(int argc, char **argv)
 	}
 	qsort(lat, NQUERIES, sizeof(*lat), cmp_d);
 	printf("%d queries (%lld hits): p50 %.2f ms, p95 %.2f ms, p99 %.2f ms, max %.2f ms"
-	       " ('%s')\n", NQUERIES, hits_total, pct(lat, NQUERIES, 0.5), pct(lat, NQUERIES, 0.95),
+	       " ('%s')\n",
+	       NQUERIES, hits_total, pct(lat, NQUERIES, 0.5), pct(lat, NQUERIES, 0.95),
 	       pct(lat, NQUERIES, 0.99), lat[NQUERIES - 1], worst_q ? worst_q : "");
 	qsort(cpu, NQUERIES, sizeof(*cpu), cmp_d);
 	printf("CPU time per query: p50 %.2f ms, p95 %.2f ms, p99 %.2f ms, max %.2f ms\n",
@@ -899,16 +953,17 @@ int main(int argc, char **argv)
 	       cpu[NQUERIES - 1]);
 	printf("goal: p50 <= 5 ms, p99 <= 50 ms, none over 200 ms: %s\n",
 	       pct(lat, NQUERIES, 0.5) <= 5 && pct(lat, NQUERIES, 0.99) <= 50 &&
-			       lat[NQUERIES - 1] <= 200
-		       ? "met"
-		       : "NOT met");
+			       lat[NQUERIES - 1] <= 200 ?
+		       "met" :
+		       "NOT met");
 	folio_archive_close(arc);
 	if (argc > 3) {
 		/* as a shell user feels it: a process per query */
 		double p50, p99, v50, e50, e99, ev50;
 
 		printf("\nfrom the shell, %d queries of the mix and --version, a process each "
-		       "(wall clock, spawn to exit):\n", NCLI);
+		       "(wall clock, spawn to exit):\n",
+		       NCLI);
 		if (cli_figures("folio (lean front)", argv[3], argv[1], queries, &p50, &p99, &v50))
 			return 1;
 		if (argc > 4) {
@@ -923,7 +978,8 @@ int main(int argc, char **argv)
 				setenv("OMP_THREAD_LIMIT", omp, 1);
 			free(omp);
 			printf("front vs whole stack: search p50 %.2fx, p99 %.2fx, --version %.2fx "
-			       "faster\n", e50 / p50, e99 / p99, ev50 / v50);
+			       "faster\n",
+			       e50 / p50, e99 / p99, ev50 / v50);
 		}
 		printf("goal (at 20,000 documents): --version <= 5 ms, search p50 <= 15 ms, p99 <= "
 		       "40 ms: %s at %lld documents\n",

@@ -26,12 +26,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 
 /* A contract broken: say which and abort (libFuzzer keeps the input). */
-#define fuzz_fail(...) do { \
-	fprintf(stderr, "fuzz: %s:%d: ", __FILE__, __LINE__); \
-	fprintf(stderr, __VA_ARGS__); fputc('\n', stderr); abort(); \
-} while (0)
+#define fuzz_fail(...)                                                \
+	do {                                                          \
+		fprintf(stderr, "fuzz: %s:%d: ", __FILE__, __LINE__); \
+		fprintf(stderr, __VA_ARGS__);                         \
+		fputc('\n', stderr);                                  \
+		abort();                                              \
+	} while (0)
 
-#define fuzz_assert(cond, ...) do { if (!(cond)) fuzz_fail(__VA_ARGS__); } while (0)
+#define fuzz_assert(cond, ...)                  \
+	do {                                    \
+		if (!(cond))                    \
+			fuzz_fail(__VA_ARGS__); \
+	} while (0)
 
 /* The input as a NUL-terminated string (cut at its first NUL, as the C
  * string parsers see it). Caller frees. Aborts on ENOMEM: the harness,

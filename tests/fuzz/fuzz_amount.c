@@ -28,10 +28,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fuzz_assert(strlen(buf) < 32, "'%s' formats to '%s': over 31 bytes", s, buf);
 		/* the canonical form is an amount of its own, the same one */
 		m = folio_amount_parse(buf, '.', &b);
-		fuzz_assert(m == strlen(buf), "'%s' formats to '%s', which reads %zu bytes", s,
-			    buf, m);
-		fuzz_assert(!folio_amount_cmp(&a, &b), "'%s' formats to '%s', another amount",
-			    s, buf);
+		fuzz_assert(m == strlen(buf), "'%s' formats to '%s', which reads %zu bytes", s, buf,
+			    m);
+		fuzz_assert(!folio_amount_cmp(&a, &b), "'%s' formats to '%s', another amount", s,
+			    buf);
 		fuzz_assert(folio_amount_cents(&a) == folio_amount_cents(&b), "'%s': cents differ",
 			    s);
 		/* what the exporters read back from a stored value */

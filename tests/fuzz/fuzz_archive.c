@@ -28,7 +28,8 @@ static void check_name(const char *container, const char *path)
 	for (seg = p = name;; p++) {
 		if (*p && *p != '/')
 			continue;
-		fuzz_assert(!(p - seg == 2 && seg[0] == '.' && seg[1] == '.'), "'..' in '%s'", name);
+		fuzz_assert(!(p - seg == 2 && seg[0] == '.' && seg[1] == '.'), "'..' in '%s'",
+			    name);
 		fuzz_assert(p > seg, "empty component in '%s'", name);
 		if (!*p)
 			break;
@@ -71,7 +72,8 @@ static void expand(struct folio_doc *d)
 		struct folio_doc *c = d->children[i];
 
 		check_name(d->path, c->path);
-		fuzz_assert(c->depth == d->depth + 1, "child depth %d under %d", c->depth, d->depth);
+		fuzz_assert(c->depth == d->depth + 1, "child depth %d under %d", c->depth,
+			    d->depth);
 		if (!c->data) {
 			fuzz_assert(c->type_reason && !strncmp(c->type_reason, "refused: ", 9),
 				    "'%s': no bytes and no reason", c->path);

@@ -37,16 +37,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (r == FOLIO_OK) {
 		fuzz_assert(cfg.languages && *cfg.languages, "no languages left");
 		fuzz_assert(cfg.max_pages >= 1 && cfg.max_file_bytes >= 1 &&
-			    cfg.max_page_pixels >= 1 && cfg.max_page_pixels <= (1ULL << 34) &&
-			    cfg.max_archive_entries >= 1 && cfg.max_archive_ratio >= 1 &&
-			    cfg.max_archive_depth >= 0 && cfg.max_archive_depth <= 16 &&
-			    cfg.render_dpi >= 50 && cfg.render_dpi <= 1200 &&
-			    cfg.workers >= 0 && cfg.workers <= 256,
+				    cfg.max_page_pixels >= 1 &&
+				    cfg.max_page_pixels <= (1ULL << 34) &&
+				    cfg.max_archive_entries >= 1 && cfg.max_archive_ratio >= 1 &&
+				    cfg.max_archive_depth >= 0 && cfg.max_archive_depth <= 16 &&
+				    cfg.render_dpi >= 50 && cfg.render_dpi <= 1200 &&
+				    cfg.workers >= 0 && cfg.workers <= 256,
 			    "a bound out of its range after a successful load");
 	} else {
 		fuzz_assert(r == FOLIO_FAILED, "status %d: %s", r, err.msg);
-		fuzz_assert(!strncmp(err.msg, path, strlen(path)) &&
-			    err.msg[strlen(path)] == ':', "message '%s' names no file:line", err.msg);
+		fuzz_assert(!strncmp(err.msg, path, strlen(path)) && err.msg[strlen(path)] == ':',
+			    "message '%s' names no file:line", err.msg);
 	}
 	folio_config_release(&cfg);
 	close(fd);

@@ -77,7 +77,7 @@ static inline void fd_decode_init(int scan_codes)
 
 /* A document of the input's bytes, as the pipeline makes one. */
 static inline struct folio_doc *fd_doc(const char *path, const uint8_t *data, size_t size,
-				const char *mime)
+				       const char *mime)
 {
 	struct folio_doc *d = folio_doc_new(path, fuzz_bytes(data, size), size);
 

@@ -44,13 +44,12 @@ static void check_cand(const struct folio_cand *k)
 		    "%s: not exact (source %d, confidence %f, page %d)", k->name, k->src,
 		    (double)k->conf, k->page);
 	if (!folio_field_known(k->name, &kind))
-		return;   /* "review" and the like */
+		return; /* "review" and the like */
 	if (!strcmp(kind, "date"))
-		fuzz_assert(fuzz_iso_date(k->value), "%s = '%s' is not a date", k->name,
-			    k->value);
+		fuzz_assert(fuzz_iso_date(k->value), "%s = '%s' is not a date", k->name, k->value);
 	if (!strcmp(kind, "amount"))
 		fuzz_assert(folio_amount_parse(k->value, '.', &a) == strlen(k->value) &&
-			    !isspace((unsigned char)k->value[0]),
+				    !isspace((unsigned char)k->value[0]),
 			    "%s = '%s' is not a normalised amount", k->name, k->value);
 }
 
@@ -74,7 +73,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	for (i = 0; i < c.n; i++)
 		check_cand(&c.v[i]);
-	fuzz_assert(folio_cands_find(&c, "doc_type", FOLIO_SRC_XML), "an e-invoice without doc_type");
+	fuzz_assert(folio_cands_find(&c, "doc_type", FOLIO_SRC_XML),
+		    "an e-invoice without doc_type");
 
 	/* as the pipeline goes on: choose, check, build the export record */
 	if (!(doc = folio_doc_new("fuzz.xml", NULL, 0)))

@@ -49,8 +49,12 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 static int valid_utf8(const unsigned char *s)
 {
 	while (*s) {
-		int n = *s < 0x80 ? 0 : (*s & 0xe0) == 0xc0 ? 1 : (*s & 0xf0) == 0xe0 ? 2 :
-			(*s & 0xf8) == 0xf0 ? 3 : -1, i;
+		int n = *s < 0x80	    ? 0 :
+			(*s & 0xe0) == 0xc0 ? 1 :
+			(*s & 0xf0) == 0xe0 ? 2 :
+			(*s & 0xf8) == 0xf0 ? 3 :
+					      -1,
+		    i;
 
 		if (n < 0 || (n == 1 && *s < 0xc2) || (n == 3 && *s > 0xf4))
 			return 0;

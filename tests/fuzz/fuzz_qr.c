@@ -14,8 +14,8 @@ static int is_date_field(const char *n)
 
 static int is_amount_field(const char *n)
 {
-	return !strcmp(n, "gross_total") || !strcmp(n, "net_total") ||
-	       !strcmp(n, "vat_total") || !strcmp(n, "amount_due");
+	return !strcmp(n, "gross_total") || !strcmp(n, "net_total") || !strcmp(n, "vat_total") ||
+	       !strcmp(n, "amount_due");
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

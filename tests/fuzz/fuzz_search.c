@@ -72,19 +72,25 @@ static void add(int i, const char *text, const char *type, const char *const *fi
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
+	/* clang-format off */
 	static const char *const f1[] = {
 		"issue_date", "2024-03-15", "due_date", "2024-03-29", "gross_total", "1230.00",
 		"currency", "PLN", "seller_name", "Orlen S.A.", "seller_tax_id", "PL5260250274",
 		"invoice_number", "FV/2024/03/0147", "asn", "ASN00042", NULL,
 	};
+	/* clang-format on */
+	/* clang-format off */
 	static const char *const f2[] = {
 		"issue_date", "2023-11-02", "gross_total", "99.90", "currency", "EUR",
 		"seller_name", "Repsol Comercial", "seller_tax_id", "ESA28047223", NULL,
 	};
+	/* clang-format on */
+	/* clang-format off */
 	static const char *const f3[] = {
 		"issue_date", "2024-01-20", "gross_total", "-45.00", "seller_name",
 		"Drukarnia Wróbel", "buyer_tax_id", "5260250274", NULL,
 	};
+	/* clang-format on */
 	struct folio_err err = { 0 };
 	const char *tmp = getenv("TMPDIR");
 	char *msg = NULL;
@@ -106,12 +112,13 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	add(3, "Faktura korygująca papier biurowy Wróbel", "credit_note", f3, "office");
 	add(4, "Formularz zgłoszeniowy szkolenie BHP", "form", NULL, NULL);
 	add(5, "Fattura Torino Venezia consulenza 22%", "invoice", NULL, "paid");
-	if (sqlite3_exec(folio_sqlite_db(arc),
-			 "INSERT INTO export_batches(id, target, format, profile, out, state,"
-			 " created_at) VALUES (1, 'csv', 'csv', NULL, '/x.csv', 'done', '2024-04-01');"
-			 "INSERT INTO exports(doc_id, target, batch_id, invoice_key, sha256, at)"
-			 " VALUES (1, 'csv', 1, 'PL5260250274|1', 'aa', '2024-04-01')",
-			 NULL, NULL, &msg) != SQLITE_OK) {
+	if (sqlite3_exec(
+		    folio_sqlite_db(arc),
+		    "INSERT INTO export_batches(id, target, format, profile, out, state,"
+		    " created_at) VALUES (1, 'csv', 'csv', NULL, '/x.csv', 'done', '2024-04-01');"
+		    "INSERT INTO exports(doc_id, target, batch_id, invoice_key, sha256, at)"
+		    " VALUES (1, 'csv', 1, 'PL5260250274|1', 'aa', '2024-04-01')",
+		    NULL, NULL, &msg) != SQLITE_OK) {
 		fprintf(stderr, "fuzz: %s\n", msg);
 		abort();
 	}
@@ -143,10 +150,12 @@ static char *words(const char *q)
 
 static void check(int failed, const struct folio_err *err, const char *q, const char *what)
 {
+	/* clang-format off */
 	static const char *const raw[] = {
 		"SQL logic error", "sqlite", "no such ", "syntax error near", "fts5:",
 		"malformed MATCH", "database",
 	};
+	/* clang-format on */
 	size_t i;
 	char *w;
 
@@ -173,7 +182,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int r, hits = 0;
 
 	if (size > 1024)
-		return 0;   /* a query, not a document */
+		return 0; /* a query, not a document */
 	q = fuzz_cstr(data, size);
 	o.query = q;
 	o.limit = 5;

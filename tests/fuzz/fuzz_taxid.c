@@ -8,9 +8,11 @@
 #include "folio/extract.h"
 #include "fuzz.h"
 
+/* clang-format off */
 static const char *const hints[] = {
 	NULL, "PL", "ES", "PT", "IT", "DE", "FR", "BR", "AT", "BE", "GB", "NL", "EL", "XX", "",
 };
+/* clang-format on */
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

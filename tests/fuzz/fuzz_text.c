@@ -18,15 +18,18 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+	/* clang-format off */
 	static const char *const mimes[] = {
 		"text/plain", "text/xml", "application/xml", "text/csv", "application/json",
 		"image/svg+xml",
 	};
+	/* clang-format on */
 	struct folio_doc *d;
 
 	if (!size)
 		return 0;
-	d = fd_doc("fuzz.txt", data + 1, size - 1, mimes[data[0] % (sizeof(mimes) / sizeof(mimes[0]))]);
+	d = fd_doc("fuzz.txt", data + 1, size - 1,
+		   mimes[data[0] % (sizeof(mimes) / sizeof(mimes[0]))]);
 	(void)fd_run(d);
 	folio_doc_free(d);
 	fd_done();

@@ -74,7 +74,8 @@ static int add_entry(struct archive *a, const char *spec)
 		archive_entry_set_symlink(e, p + 2);
 	} else if (n > 2 && name[n - 2] == '#') {
 		archive_entry_set_filetype(e, name[n - 1] == 'c' ? AE_IFCHR :
-					      name[n - 1] == 'b' ? AE_IFBLK : AE_IFIFO);
+					      name[n - 1] == 'b' ? AE_IFBLK :
+								   AE_IFIFO);
 		archive_entry_set_rdev(e, 0x0103);
 		name[n - 2] = '\0';
 	} else if (name[n - 1] == '/') {
@@ -132,11 +133,13 @@ static int cmd_archive(int argc, char **argv)
 
 static int cmd_image(int argc, char **argv)
 {
+	/* clang-format off */
 	static const struct { const char *name; int fmt; } fmts[] = {
 		{ "png", IFF_PNG }, { "jpg", IFF_JFIF_JPEG }, { "tif", IFF_TIFF_LZW },
 		{ "tif-g4", IFF_TIFF_G4 }, { "bmp", IFF_BMP }, { "gif", IFF_GIF },
 		{ "webp", IFF_WEBP }, { "jp2", IFF_JP2 }, { "pnm", IFF_PNM },
 	};
+	/* clang-format on */
 	PIX *in, *scaled, *out;
 	int width, depth = argc > 6 ? atoi(argv[6]) : 8, fmt = -1, append = 0, r;
 	size_t i;
@@ -158,8 +161,9 @@ static int cmd_image(int argc, char **argv)
 		return die(argv[2], "cannot read");
 	width = atoi(argv[3]);
 	scaled = pixScaleToSize(in, width, 0);
-	out = depth == 1 ? pixConvertTo1(scaled, 160) : depth == 32 ? pixConvertTo32(scaled) :
-	      pixConvertTo8(scaled, 0);
+	out = depth == 1  ? pixConvertTo1(scaled, 160) :
+	      depth == 32 ? pixConvertTo32(scaled) :
+			    pixConvertTo8(scaled, 0);
 	if (!out)
 		return die(argv[2], "cannot convert");
 	pixSetResolution(out, 30, 30);

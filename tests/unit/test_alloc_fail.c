@@ -41,10 +41,10 @@ void *__wrap_realloc(void *p, size_t n);
 char *__wrap_strdup(const char *s);
 char *__wrap_strndup(const char *s, size_t n);
 
-static int armed;             /* counting */
-static long after = -1;       /* allocations that succeed; -1: all */
-static long count;            /* allocations asked for while armed */
-static long failed;           /* of which refused */
+static int armed;	/* counting */
+static long after = -1; /* allocations that succeed; -1: all */
+static long count;	/* allocations asked for while armed */
+static long failed;	/* of which refused */
 
 /* 1 when this allocation is to fail */
 static int refuse(void)
@@ -61,16 +61,43 @@ static int refuse(void)
 	return 0;
 }
 
-void *__wrap_malloc(size_t n) { return refuse() ? NULL : __real_malloc(n); }
-void *__wrap_calloc(size_t n, size_t m) { return refuse() ? NULL : __real_calloc(n, m); }
-void *__wrap_realloc(void *p, size_t n) { return refuse() ? NULL : __real_realloc(p, n); }
-char *__wrap_strdup(const char *s) { return refuse() ? NULL : __real_strdup(s); }
-char *__wrap_strndup(const char *s, size_t n) { return refuse() ? NULL : __real_strndup(s, n); }
+void *__wrap_malloc(size_t n)
+{
+	return refuse() ? NULL : __real_malloc(n);
+}
+void *__wrap_calloc(size_t n, size_t m)
+{
+	return refuse() ? NULL : __real_calloc(n, m);
+}
+void *__wrap_realloc(void *p, size_t n)
+{
+	return refuse() ? NULL : __real_realloc(p, n);
+}
+char *__wrap_strdup(const char *s)
+{
+	return refuse() ? NULL : __real_strdup(s);
+}
+char *__wrap_strndup(const char *s, size_t n)
+{
+	return refuse() ? NULL : __real_strndup(s, n);
+}
 
-static void *x_malloc(size_t n) { return refuse() ? NULL : __real_malloc(n); }
-static void *x_realloc(void *p, size_t n) { return refuse() ? NULL : __real_realloc(p, n); }
-static char *x_strdup(const char *s) { return refuse() ? NULL : __real_strdup(s); }
-static void x_free(void *p) { free(p); }
+static void *x_malloc(size_t n)
+{
+	return refuse() ? NULL : __real_malloc(n);
+}
+static void *x_realloc(void *p, size_t n)
+{
+	return refuse() ? NULL : __real_realloc(p, n);
+}
+static char *x_strdup(const char *s)
+{
+	return refuse() ? NULL : __real_strdup(s);
+}
+static void x_free(void *p)
+{
+	free(p);
+}
 
 /* libxml2 prints "out of memory" through its generic handler */
 static void quiet(void *ctx, const char *msg, ...)
@@ -86,7 +113,7 @@ static void quiet(void *ctx, const char *msg, ...)
  * why in msg). */
 typedef int (*run_fn)(const void *in, size_t len, char *msg, size_t msgsz);
 
-static long only = -2;   /* FOLIO_FAIL_ALLOC_AFTER, or -2 */
+static long only = -2; /* FOLIO_FAIL_ALLOC_AFTER, or -2 */
 
 /* Run fn unhindered, then with the allocations after N failing for every
  * N below what it needs. Returns the number of allocations it needs. */
@@ -145,7 +172,9 @@ static int run_einvoice(const void *in, size_t len, char *msg, size_t msgsz)
 			 xml_ncands, err.msg);
 	} else {
 		ret = (r == FOLIO_FATAL && err.kind == FOLIO_E_NOMEM) ||
-		      (r == xml_status && r != FOLIO_OK) ? 1 : -1;
+				      (r == xml_status && r != FOLIO_OK) ?
+			      1 :
+			      -1;
 		if (c.n != 1 || strcmp(c.v[0].name, "before"))
 			ret = -1;
 		snprintf(msg, msgsz, "status %d, kind %s, %zu candidates: %s", r,
@@ -214,7 +243,7 @@ static int run_record(const void *in, size_t len, char *msg, size_t msgsz)
 		}
 	}
 	r = folio_invoice_from_doc(&inv, doc, 1, "Vendor", &err);
-	doc = NULL;   /* the record owns it, also when it failed */
+	doc = NULL; /* the record owns it, also when it failed */
 	snprintf(msg, msgsz, "status %d, kind %s: %s", r, folio_err_kind_name(err.kind), err.msg);
 	if (r == FOLIO_OK) {
 		ret = failed ? -1 : inv.nrates > 0 && inv.nlines > 0 ? 0 : -1;
@@ -243,8 +272,9 @@ static int run_config(const void *in, size_t len, char *msg, size_t msgsz)
 	}
 	r = folio_config_load(&cfg, in, &err);
 	snprintf(msg, msgsz, "status %d, kind %s: %s", r, folio_err_kind_name(err.kind), err.msg);
-	ret = r == FOLIO_OK ? (failed ? -1 : 0) :
-	      failed && err.kind == FOLIO_E_NOMEM && r <= FOLIO_FAILED ? 1 : -1;
+	ret = r == FOLIO_OK					       ? (failed ? -1 : 0) :
+	      failed && err.kind == FOLIO_E_NOMEM && r <= FOLIO_FAILED ? 1 :
+									 -1;
 	folio_config_release(&cfg);
 	return ret;
 }
@@ -252,16 +282,18 @@ static int run_config(const void *in, size_t len, char *msg, size_t msgsz)
 /* Values: none of these parsers may need the heap at all. */
 static void values_allocate_nothing(void)
 {
+	/* clang-format off */
 	static const char *const v[] = {
 		"15 marca 2024", "March 15, 2024", "1 234,56 zł", "(12.00)", "PL 526-000-12-46",
 		"PL61 1090 1014 0000 0712 1981 2874", "RCCMNL83S18D969H", "ESB6471783O",
 	};
+	/* clang-format on */
 	struct folio_amount a;
 	char out[40];
 	size_t i;
 
 	armed = 1;
-	after = 0;   /* any allocation fails */
+	after = 0; /* any allocation fails */
 	count = failed = 0;
 	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
 		(void)folio_date_parse(v[i], FOLIO_DMY, out);

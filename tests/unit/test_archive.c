@@ -20,8 +20,8 @@ struct ent {
 	const char *name;
 	const char *data;
 	size_t size;
-	unsigned type;          /* 0: regular file */
-	const char *link;       /* symlink target, or hardlink when type == 1 */
+	unsigned type;	  /* 0: regular file */
+	const char *link; /* symlink target, or hardlink when type == 1 */
 	int noise;
 };
 
@@ -60,8 +60,8 @@ static const char *write_opts;
 /* Write the entries with format `fmt` and filter `filter` (ARCHIVE_FORMAT_*,
  * ARCHIVE_FILTER_*); returns the bytes (malloc'd) or NULL. `encrypt`: a ZIP
  * whose entries are all ZipCrypto-encrypted. */
-static unsigned char *build(int fmt, int filter, const struct ent *ents, size_t n,
-			    size_t *size, int encrypt)
+static unsigned char *build(int fmt, int filter, const struct ent *ents, size_t n, size_t *size,
+			    int encrypt)
 {
 	size_t cap = 16 * MiB, used = 0, i, left, k;
 	unsigned char *buf = malloc(cap), chunk[65536];
@@ -104,7 +104,7 @@ static unsigned char *build(int fmt, int filter, const struct ent *ents, size_t 
 			continue;
 		if (ents[i].data) {
 			ok = ok && archive_write_data(a, ents[i].data, ents[i].size) ==
-				   (la_ssize_t)ents[i].size;
+					   (la_ssize_t)ents[i].size;
 			continue;
 		}
 		memset(chunk, 0, sizeof(chunk));
@@ -191,8 +191,8 @@ static void expect_refused(const struct folio_doc *doc, const char *path, const 
 	if (!c)
 		return;
 	T_OK(c->data == NULL && c->size == 0, "refused child '%s' has data", path);
-	T_OK(c->type_reason && !strncmp(c->type_reason, "refused: ", 9),
-	     "reason of '%s' is %s", path, c->type_reason ? c->type_reason : "(null)");
+	T_OK(c->type_reason && !strncmp(c->type_reason, "refused: ", 9), "reason of '%s' is %s",
+	     path, c->type_reason ? c->type_reason : "(null)");
 	T_CONTAINS(c->type_reason, why);
 	T_OK(has_tag(c, doc->name), "refused child '%s' lacks tag", path);
 }
@@ -216,8 +216,9 @@ static void test_bid(void)
 	T_EQ_INT(folio_decoder_archive.bid("application/octet-stream", pdf, 8), 0);
 	/* office documents are ZIPs but not archives to take apart */
 	T_EQ_INT(folio_decoder_archive.bid(
-		"application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-		zip, 8), 0);
+			 "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+			 zip, 8),
+		 0);
 	T_EQ_INT(folio_decoder_archive.bid("application/pdf", pdf, 8), 0);
 	T_EQ_INT(folio_decoder_archive.bid("application/octet-stream", zip, 3), 0);
 	T_EQ_STR(folio_decoder_archive.name, "archive");
@@ -253,6 +254,7 @@ static void test_zip(void)
 /* TAR with every filter, and 7z. */
 static void test_formats(void)
 {
+	/* clang-format off */
 	static const struct {
 		int fmt, filter;
 		const char *path;
@@ -265,6 +267,7 @@ static void test_formats(void)
 		{ ARCHIVE_FORMAT_7ZIP, ARCHIVE_FILTER_NONE, "docs.7z" },
 		{ ARCHIVE_FORMAT_ZIP, ARCHIVE_FILTER_GZIP, "docs.zip.gz" },
 	};
+	/* clang-format on */
 	struct ent ents[] = {
 		{ .name = "./x.txt", .data = "first", .size = 5 },
 		{ .name = "sub//y.xml", .data = "<a/>", .size = 4 },
@@ -314,6 +317,7 @@ static void test_formats(void)
 /* A bare compressed file is one entry named after its container. */
 static void test_raw(void)
 {
+	/* clang-format off */
 	static const struct {
 		int filter;
 		const char *path, *child;
@@ -324,6 +328,7 @@ static void test_raw(void)
 		{ ARCHIVE_FILTER_ZSTD, "report.pdf.zst", "report.pdf.zst!/report.pdf" },
 		{ ARCHIVE_FILTER_GZIP, "noext", "noext!/noext" },
 	};
+	/* clang-format on */
 	struct ent ent = { .name = "data", .data = "%PDF-1.4 tiny", .size = 13 };
 	struct folio_err err;
 	size_t i, size;
@@ -361,8 +366,8 @@ static void test_hostile_names(void)
 	size_t n = sizeof(ents) / sizeof(ents[0]), size;
 	struct folio_err err;
 	struct folio_doc *doc;
-	unsigned char *z = build(ARCHIVE_FORMAT_TAR_PAX_RESTRICTED, ARCHIVE_FILTER_GZIP, ents, n,
-				 &size, 0);
+	unsigned char *z =
+		build(ARCHIVE_FORMAT_TAR_PAX_RESTRICTED, ARCHIVE_FILTER_GZIP, ents, n, &size, 0);
 	int st;
 
 	T_OK(z != NULL, "cannot build tar");
@@ -450,10 +455,12 @@ static void test_bomb(void)
 		{ .name = "zeros.bin", .size = 10 * MiB },
 		{ .name = "after.txt", .data = "never", .size = 5 },
 	};
+	/* clang-format off */
 	static const int fmts[][2] = {
 		{ ARCHIVE_FORMAT_ZIP, ARCHIVE_FILTER_NONE },
 		{ ARCHIVE_FORMAT_TAR_PAX_RESTRICTED, ARCHIVE_FILTER_XZ },
 	};
+	/* clang-format on */
 	struct folio_err err;
 	struct folio_doc *doc;
 	size_t size, i;
@@ -533,11 +540,13 @@ static void test_file_limit(void)
 		doc = run("big.zip", z, size, 0, &st, &err);
 		T_EQ_INT(st, FOLIO_WARN);
 		T_EQ_INT(doc->nchildren, 3);
-		expect_refused(doc, "big.zip!/big.tif",
-			       "refused: entry 'big.tif' expands beyond max_file_bytes (102400 bytes)");
+		expect_refused(
+			doc, "big.zip!/big.tif",
+			"refused: entry 'big.tif' expands beyond max_file_bytes (102400 bytes)");
 		expect_file(doc, "big.zip!/small.txt", "small");
 		c = child_named(doc, "big.zip!/edge.bin");
-		T_OK(c && c->size == 100 * 1024 && c->data, "an entry of exactly max_file_bytes is kept");
+		T_OK(c && c->size == 100 * 1024 && c->data,
+		     "an entry of exactly max_file_bytes is kept");
 		folio_doc_free(doc);
 	}
 	reset_cfg();
@@ -545,10 +554,12 @@ static void test_file_limit(void)
 
 static void test_entry_limit(void)
 {
+	/* clang-format off */
 	struct ent ents[] = {
 		{ .name = "1", .data = "1", .size = 1 }, { .name = "2", .data = "2", .size = 1 },
 		{ .name = "d/", .type = AE_IFDIR },      { .name = "3", .data = "3", .size = 1 },
 	};
+	/* clang-format on */
 	struct folio_err err;
 	struct folio_doc *doc;
 	size_t size;
@@ -556,7 +567,7 @@ static void test_entry_limit(void)
 	int st;
 
 	reset_cfg();
-	cfg.max_archive_entries = 3;  /* directories count too */
+	cfg.max_archive_entries = 3; /* directories count too */
 	z = build(ARCHIVE_FORMAT_ZIP, ARCHIVE_FILTER_NONE, ents, 4, &size, 0);
 	if (!z)
 		return;
@@ -615,11 +626,13 @@ static void test_truncated(void)
 		{ .name = "b.bin", .size = 256 * 1024, .noise = 1 },
 		{ .name = "c.txt", .data = "lost", .size = 4 },
 	};
+	/* clang-format off */
 	static const int fmts[][2] = {
 		{ ARCHIVE_FORMAT_ZIP, ARCHIVE_FILTER_NONE },
 		{ ARCHIVE_FORMAT_TAR_PAX_RESTRICTED, ARCHIVE_FILTER_GZIP },
 		{ ARCHIVE_FORMAT_TAR_PAX_RESTRICTED, ARCHIVE_FILTER_NONE },
 	};
+	/* clang-format on */
 	struct folio_err err;
 	struct folio_doc *doc;
 	size_t size, i;
@@ -789,12 +802,14 @@ out:
 static void test_empty(void)
 {
 	struct ent dir = { .name = "only/", .type = AE_IFDIR };
+	/* clang-format off */
 	static const int fmts[][2] = {
 		{ ARCHIVE_FORMAT_ZIP, ARCHIVE_FILTER_NONE },
 		{ ARCHIVE_FORMAT_TAR_PAX_RESTRICTED, ARCHIVE_FILTER_NONE },
 		{ ARCHIVE_FORMAT_TAR_PAX_RESTRICTED, ARCHIVE_FILTER_GZIP },
 		{ ARCHIVE_FORMAT_7ZIP, ARCHIVE_FILTER_NONE },
 	};
+	/* clang-format on */
 	struct folio_err err;
 	struct folio_doc *doc;
 	size_t size, i, n;
@@ -810,8 +825,8 @@ static void test_empty(void)
 			doc = run("empty.zip", z, size, 0, &st, &err);
 			T_OK(st == FOLIO_FAILED, "format %zu/%zu: status %d", i, n, st);
 			T_EQ_INT(err.kind, FOLIO_E_INPUT);
-			T_OK(!strcmp(err.msg, "archive contains no files"), "format %zu/%zu: %s",
-			     i, n, err.msg);
+			T_OK(!strcmp(err.msg, "archive contains no files"), "format %zu/%zu: %s", i,
+			     n, err.msg);
 			T_EQ_INT(doc->nchildren, 0);
 			folio_doc_free(doc);
 		}

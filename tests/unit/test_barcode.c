@@ -112,9 +112,8 @@ static void box_near(const struct folio_code *c, int x, int y, int w, int h, int
 		return;
 	}
 	T_OK(c->x >= x - slack && c->y >= y - slack && c->x + c->w <= x + w + slack &&
-	     c->y + c->h <= y + h + slack && c->w > 0 && c->h > 0,
-	     "%s box %d,%d %dx%d not within %d,%d %dx%d", what, c->x, c->y, c->w, c->h, x, y,
-	     w, h);
+		     c->y + c->h <= y + h + slack && c->w > 0 && c->h > 0,
+	     "%s box %d,%d %dx%d not within %d,%d %dx%d", what, c->x, c->y, c->w, c->h, x, y, w, h);
 }
 
 static void dump(const struct folio_page *pg)
@@ -122,15 +121,15 @@ static void dump(const struct folio_page *pg)
 	size_t i;
 
 	for (i = 0; i < pg->ncodes; i++)
-		fprintf(stderr, "  %s '%s' at %d,%d %dx%d\n", pg->codes[i].type,
-			pg->codes[i].data, pg->codes[i].x, pg->codes[i].y, pg->codes[i].w,
-			pg->codes[i].h);
+		fprintf(stderr, "  %s '%s' at %d,%d %dx%d\n", pg->codes[i].type, pg->codes[i].data,
+			pg->codes[i].x, pg->codes[i].y, pg->codes[i].w, pg->codes[i].h);
 }
 
 /* Text-like clutter (NULL: free the fonts): lines of bitmap-font text in several sizes, table
  * rules, digit runs and rows of thin bars like a hatched area. */
 static void clutter(PIX *page, unsigned seed)
 {
+	/* clang-format off */
 	static const char *lines[] = {
 		"FAKTURA VAT NR FV/2024/03/0117  Data wystawienia 15.03.2024",
 		"Sprzedawca: ACME Sp. z o.o., NIP 526-000-12-46, 00-950 Warszawa",
@@ -140,6 +139,7 @@ static void clutter(PIX *page, unsigned seed)
 		"ILLIIlIlIIllIIlI1I1lI1l1 ||||||||| IIIIIIIII  11111111111",
 		"Razem do zaplaty: 1 476,00 PLN  slownie: tysiac czterysta",
 	};
+	/* clang-format on */
 	static const int sizes[] = { 6, 8, 10, 14, 20 };
 	static L_BMF *fonts[5];
 	int y = 400, i = 0;
@@ -156,8 +156,8 @@ static void clutter(PIX *page, unsigned seed)
 
 		if (!bmf)
 			return;
-		pixSetTextblock(page, bmf, lines[i % 7], 0x00000000, 100 + rand() % 200, y, 2200,
-				0, &ov);
+		pixSetTextblock(page, bmf, lines[i % 7], 0x00000000, 100 + rand() % 200, y, 2200, 0,
+				&ov);
 		y += bmf->lineheight * 2 + 8;
 		if (i % 5 == 4) {
 			pixRasterop(page, 100, y, 2280, 2, PIX_CLR, NULL, 0, 0);
@@ -487,7 +487,8 @@ static void test_sizes(struct folio_barcode_scanner *s)
 		 pixGetHeight(tiny), 4, "tiny qr");
 	T_OK(code(&d->pages[0], "QR-Code",
 		  "https://qr.ksef.mf.gov.pl/invoice/5265877635/26-08-2025/"
-		  "UtQp9Gpc51y-u3xApZjIjgkpZ01js-J8KflSPW8WzIE") != NULL, "big qr");
+		  "UtQp9Gpc51y-u3xApZjIjgkpZ01js-J8KflSPW8WzIE") != NULL,
+	     "big qr");
 	folio_doc_free(d);
 out:
 	pixDestroy(&pg);
@@ -523,8 +524,8 @@ static void test_speed(struct folio_barcode_scanner *s, const struct symbols *sy
 		folio_doc_free(scan(NULL, pixClone(empty), &st));
 	t_new = (cpu_now() - t0) / n;
 	printf("barcode scan, 2480x3508 grey, cpu: %.0f ms with 5 symbols, %.0f ms with none, "
-	       "%.0f ms with a new scanner per page\n", t_full * 1000, t_empty * 1000,
-	       t_new * 1000);
+	       "%.0f ms with a new scanner per page\n",
+	       t_full * 1000, t_empty * 1000, t_new * 1000);
 	if (!getenv("FOLIO_TEST_ASAN"))
 		T_OK(t_full < 2.0 && t_empty < 2.0, "%.2f s, %.2f s per page", t_full, t_empty);
 	pixDestroy(&full);
@@ -551,6 +552,7 @@ static void rmdir_all(void)
 
 /* What a sample must give: its file, a 1-based page, type and payload
  * (payload NULL: no symbol anywhere in the file). */
+/* clang-format off */
 static const struct sample {
 	const char *file;
 	int page;
@@ -575,6 +577,7 @@ static const struct sample {
 	{ "split-by-tag-multiple-per-page.pdf", 2, "QR-Code", "TAG:invoice" },
 	{ "patch-code-t-middle-unreadable.pdf", 0, NULL, NULL },
 };
+/* clang-format on */
 
 /*
  * Optional: the scanned barcode samples of paperless-ngx in the shared
@@ -652,8 +655,8 @@ static void test_samples(struct folio_barcode_scanner *s)
 				T_OK(found == 0, "%s: %d symbols, expected none", x->file, found);
 				continue;
 			}
-			T_OK((size_t)x->page <= d->npages && code(&d->pages[x->page - 1], x->type,
-								 x->data),
+			T_OK((size_t)x->page <= d->npages &&
+				     code(&d->pages[x->page - 1], x->type, x->data),
 			     "%s page %d: no %s '%s'", x->file, x->page, x->type, x->data);
 		}
 		folio_doc_free(d);

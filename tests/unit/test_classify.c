@@ -8,8 +8,7 @@
 #include "folio/simhash.h"
 #include "t.h"
 
-static const char *type_of(struct folio_classifier *c, const char *text, char *reason,
-			   size_t rlen)
+static const char *type_of(struct folio_classifier *c, const char *text, char *reason, size_t rlen)
 {
 	static char type[32];
 	struct folio_doc *d = folio_doc_new("x", NULL, 0);
@@ -48,13 +47,18 @@ int main(void)
 	T_EQ_STR(type_of(c, "Fattura n. 12\nPartita IVA", NULL, 0), "invoice");
 	/* the page's title wins over the words of the rest (an e-invoice print
 	 * names contracts, orders and forms in its notes) */
-	T_EQ_STR(type_of(c, "FATTURA ELETTRONICA\nVersione FPR12\nDati dell'ordine di acquisto\n"
-			    "contratto\ncontratto\nmodulo", reason, sizeof(reason)), "invoice");
+	T_EQ_STR(type_of(c,
+			 "FATTURA ELETTRONICA\nVersione FPR12\nDati dell'ordine di acquisto\n"
+			 "contratto\ncontratto\nmodulo",
+			 reason, sizeof(reason)),
+		 "invoice");
 	T_EQ_STR(reason, "title 'fattura'");
-	T_EQ_STR(type_of(c, "RECHNUNG\nGutschrift erfolgt im Vertrag\nVertrag", NULL, 0), "invoice");
+	T_EQ_STR(type_of(c, "RECHNUNG\nGutschrift erfolgt im Vertrag\nVertrag", NULL, 0),
+		 "invoice");
 	/* a printed EN 16931 type code */
 	T_EQ_STR(type_of(c, "Übersicht\nRechnungsdaten\nRechnungsart:\n381\nVertrag", reason,
-			 sizeof(reason)), "credit_note");
+			 sizeof(reason)),
+		 "credit_note");
 	T_EQ_STR(reason, "type code 381");
 	T_EQ_STR(type_of(c, "Overview\nInvoice type code: 380\nContract", NULL, 0), "invoice");
 	T_EQ_STR(type_of(c, "FORMULARZ ZGŁOSZENIOWY\nImię i nazwisko\nPodpis", NULL, 0), "form");
@@ -90,7 +94,8 @@ int main(void)
 		int tfd = mkstemp(tpath);
 		FILE *tf = fdopen(tfd, "w");
 
-		fprintf(tf, "# tags\nfuel   orlen|repsol|galp|eni\nlodz   łódź\nbig    total: [0-9]{5}\n");
+		fprintf(tf,
+			"# tags\nfuel   orlen|repsol|galp|eni\nlodz   łódź\nbig    total: [0-9]{5}\n");
 		fclose(tf);
 		tg = folio_tagger_load(tpath, &err);
 		T_OK(tg != NULL, "tag rules: %s", err.msg);
@@ -119,24 +124,30 @@ int main(void)
 
 	/* SimHash: the same text with OCR noise stays near, other texts do not */
 	{
-		const char *a = "Faktura VAT nr FV/2024/03/0147 Drukarnia Wróbel Sp. z o.o. "
-				"ul. Piotrkowska 212 90-368 Łódź NIP 7251801126 Nabywca Księgarnia "
-				"Pod Świerkiem S.A. ul. Źródlana 17 31-553 Kraków Lp. Nazwa towaru "
-				"Ilość Cena netto Wartość netto VAT Kwota VAT Wartość brutto Do zapłaty "
-				"8 546,04 PLN Numer rachunku PL29 1020 3453 0000 9602 0123 4567";
-		const char *b = "Faktura VAT nr FV/2O24/03/0147 Drukarnia Wrobel Sp. z o.o. "
-				"ul. Piotrkowska 212 90-368 Lódź NIP 7251801126 Nabywca Księgarnia "
-				"Pod Świerkiem S.A. ul. Źródlana 17 31-553 Kraków Lp. Nazwa towaru "
-				"Ilość Cena netto Wartość netto VAT Kwota VAT Wartość brutto Do zapłaty "
-				"8 546,04 PLN Numer rachunku PL29 1020 3453 0000 9602 0123 4567";
-		const char *other = "Fattura n. 12 Torrefazione Aurora S.r.l. Via Garibaldi 8 Torino "
-				"Partita IVA 00743110157 Cliente Bar Centrale Imponibile 1.200,00 IVA "
-				"22% 264,00 Totale documento 1.464,00 EUR Modalità di pagamento "
-				"bonifico bancario IBAN IT60X0542811101000000123456 scadenza 30 giorni";
+		const char *a =
+			"Faktura VAT nr FV/2024/03/0147 Drukarnia Wróbel Sp. z o.o. "
+			"ul. Piotrkowska 212 90-368 Łódź NIP 7251801126 Nabywca Księgarnia "
+			"Pod Świerkiem S.A. ul. Źródlana 17 31-553 Kraków Lp. Nazwa towaru "
+			"Ilość Cena netto Wartość netto VAT Kwota VAT Wartość brutto Do zapłaty "
+			"8 546,04 PLN Numer rachunku PL29 1020 3453 0000 9602 0123 4567";
+		const char *b =
+			"Faktura VAT nr FV/2O24/03/0147 Drukarnia Wrobel Sp. z o.o. "
+			"ul. Piotrkowska 212 90-368 Lódź NIP 7251801126 Nabywca Księgarnia "
+			"Pod Świerkiem S.A. ul. Źródlana 17 31-553 Kraków Lp. Nazwa towaru "
+			"Ilość Cena netto Wartość netto VAT Kwota VAT Wartość brutto Do zapłaty "
+			"8 546,04 PLN Numer rachunku PL29 1020 3453 0000 9602 0123 4567";
+		const char *other =
+			"Fattura n. 12 Torrefazione Aurora S.r.l. Via Garibaldi 8 Torino "
+			"Partita IVA 00743110157 Cliente Bar Centrale Imponibile 1.200,00 IVA "
+			"22% 264,00 Totale documento 1.464,00 EUR Modalità di pagamento "
+			"bonifico bancario IBAN IT60X0542811101000000123456 scadenza 30 giorni";
 
-		T_OK(folio_simhash_distance(folio_simhash(a), folio_simhash(b)) <= FOLIO_SIMHASH_NEAR,
-		     "OCR noise: %d bits", folio_simhash_distance(folio_simhash(a), folio_simhash(b)));
-		T_OK(folio_simhash_distance(folio_simhash(a), folio_simhash(other)) > 2 * FOLIO_SIMHASH_NEAR,
+		T_OK(folio_simhash_distance(folio_simhash(a), folio_simhash(b)) <=
+			     FOLIO_SIMHASH_NEAR,
+		     "OCR noise: %d bits",
+		     folio_simhash_distance(folio_simhash(a), folio_simhash(b)));
+		T_OK(folio_simhash_distance(folio_simhash(a), folio_simhash(other)) >
+			     2 * FOLIO_SIMHASH_NEAR,
 		     "different invoices: %d bits",
 		     folio_simhash_distance(folio_simhash(a), folio_simhash(other)));
 		T_EQ_INT(folio_simhash("Faktura VAT nr 1"), 0);

@@ -58,8 +58,10 @@ static void test_images(void)
 	l_uint8 *data;
 	size_t size;
 	int fmt, fmts[] = { IFF_PNG, IFF_JFIF_JPEG, IFF_BMP, IFF_TIFF_G4, IFF_PNM, IFF_GIF };
-	const char *mimes[] = { "image/png", "image/jpeg", "image/bmp", "image/tiff",
-				"image/x-portable-greymap", "image/gif" };
+	const char *mimes[] = {
+		"image/png", "image/jpeg", "image/bmp", "image/tiff", "image/x-portable-greymap",
+		"image/gif"
+	};
 	size_t i;
 
 	pixSetAll(pix);
@@ -206,8 +208,8 @@ static void test_detect_and_registry(void)
 {
 	struct folio_err err = { 0 };
 	struct folio_doc *d;
-	const unsigned char elf[] = { 0x7f, 'E', 'L', 'F', 2, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-				      2, 0, 0x3e, 0, 1, 0, 0, 0 };
+	const unsigned char elf[] = { 0x7f, 'E', 'L', 'F', 2, 1, 1,    0, 0, 0, 0, 0,
+				      0,    0,	 0,   0,   2, 0, 0x3e, 0, 1, 0, 0, 0 };
 	const struct folio_decoder *const *r = folio_decoders();
 	int n = 0;
 

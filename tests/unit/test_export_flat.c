@@ -125,20 +125,20 @@ static void test_csv(void)
 	struct folio_invoice inv[3];
 	struct run r;
 
-	mk(&inv[0], 7, "invoice_number", "FV/1/2024", "issue_date", "2024-03-05",
-	   "seller_name", "Acme \"Best\", Ltd", "seller_tax_id", "PL5260250274",
-	   "buyer_name", "Zażółć gęślą jaźń", "currency", "PLN", "net_total", "100.00",
-	   "vat_total", "23.00", "gross_total", "123.00",
+	mk(&inv[0], 7, "invoice_number", "FV/1/2024", "issue_date", "2024-03-05", "seller_name",
+	   "Acme \"Best\", Ltd", "seller_tax_id", "PL5260250274", "buyer_name", "Zażółć gęślą jaźń",
+	   "currency", "PLN", "net_total", "100.00", "vat_total", "23.00", "gross_total", "123.00",
 	   "vat_breakdown",
 	   "[{\"rate\":\"23\",\"net\":\"80.00\",\"vat\":\"18.40\"},"
-	   "{\"rate\":\"5.5\",\"net\":\"20.00\",\"vat\":\"4.60\"}]", "tag", "q1", "tag", "fuel",
-	   NULL);
+	   "{\"rate\":\"5.5\",\"net\":\"20.00\",\"vat\":\"4.60\"}]",
+	   "tag", "q1", "tag", "fuel", NULL);
 	mk(&inv[1], 8, "doc_type", "credit_note", "invoice_number", "K/1", "issue_date",
 	   "2024-03-06", "seller_name", "Line\nbreak", "gross_total", "-12.30", NULL);
-	mk(&inv[2], 9, "invoice_number", "X", "seller_name", "Compañía SA", "buyer_name",
-	   "Straße", NULL);
+	mk(&inv[2], 9, "invoice_number", "X", "seller_name", "Compañía SA", "buyer_name", "Straße",
+	   NULL);
 
 	{
+		/* clang-format off */
 		static const char *const o[] = {
 			"columns=doc_id,invoice_number,doc_type,seller_name,gross_total", NULL };
 
@@ -283,6 +283,7 @@ static void test_csv(void)
 			{ "columns=doc_id,,x", "an empty column name" },
 			{ "colour=red", "'colour' is not a setting of the csv format" },
 		};
+		/* clang-format on */
 		size_t i;
 
 		for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
@@ -348,18 +349,19 @@ static void test_jsonl(void)
 	struct run r;
 	char *nl;
 
-	mk(&inv[0], 7, "invoice_number", "FV/1/2024", "issue_date", "2024-03-05",
-	   "seller_name", "Acme \"Best\"\nLtd", "seller_tax_id", "PL5260250274",
-	   "currency", "PLN", "net_total", "100.00", "vat_total", "23.00",
-	   "gross_total", "0123.00", "amount_due", ".50",
-	   "vat_breakdown", "[{\"rate\":\"23\",\"net\":\"80.00\",\"vat\":\"18.40\"},"
+	mk(&inv[0], 7, "invoice_number", "FV/1/2024", "issue_date", "2024-03-05", "seller_name",
+	   "Acme \"Best\"\nLtd", "seller_tax_id", "PL5260250274", "currency", "PLN", "net_total",
+	   "100.00", "vat_total", "23.00", "gross_total", "0123.00", "amount_due", ".50",
+	   "vat_breakdown",
+	   "[{\"rate\":\"23\",\"net\":\"80.00\",\"vat\":\"18.40\"},"
 	   "{\"rate\":\"5.5\",\"category\":\"S\",\"net\":\"20.00\",\"vat\":\"4.60\"}]",
-	   "lines", "[{\"description\":\"Widget\",\"quantity\":\"2\",\"unit_price\":"
+	   "lines",
+	   "[{\"description\":\"Widget\",\"quantity\":\"2\",\"unit_price\":"
 	   "\"40.000\",\"net\":\"80.00\",\"vat_rate\":\"23\"}]",
-	   "charges", "[{\"kind\":\"charge\",\"amount\":\"5.00\",\"reason\":\"Freight\"}]",
-	   "tag", "q1", NULL);
-	mk(&inv[1], 8, "doc_type", "credit_note", "invoice_number", "K/1", "gross_total",
-	   "-12.30", "net_total", "n/a", NULL);
+	   "charges", "[{\"kind\":\"charge\",\"amount\":\"5.00\",\"reason\":\"Freight\"}]", "tag",
+	   "q1", NULL);
+	mk(&inv[1], 8, "doc_type", "credit_note", "invoice_number", "K/1", "gross_total", "-12.30",
+	   "net_total", "n/a", NULL);
 	run(&r, "jsonl", NULL, inv, 2);
 	T_EQ_INT(r.begin, FOLIO_OK);
 	T_EQ_INT(r.status[0], FOLIO_OK);
@@ -390,15 +392,19 @@ static void test_jsonl(void)
 
 	/* every line parses as JSON (jq is in tests/deps.sh: missing is a failure) */
 	path = save("out.jsonl", r.out);
-	snprintf(cmd, sizeof(cmd), "jq -c '[.id, .invoice.gross_total, "
-		 ".fields.vat_breakdown.value[1].rate, .invoice.seller.name]' '%s' 2>&1", path);
+	snprintf(cmd, sizeof(cmd),
+		 "jq -c '[.id, .invoice.gross_total, "
+		 ".fields.vat_breakdown.value[1].rate, .invoice.seller.name]' '%s' 2>&1",
+		 path);
 	T_EQ_INT(sh(cmd, buf, sizeof(buf)), 0);
 	T_EQ_STR(buf, "[7,123,\"5.5\",\"Acme \\\"Best\\\"\\nLtd\"]\n[8,-12.3,null,null]\n");
 	/* exact decimals: Python's json with Decimal reads back what was stored */
-	snprintf(cmd, sizeof(cmd), "python3 -c 'import json,sys,decimal\n"
+	snprintf(cmd, sizeof(cmd),
+		 "python3 -c 'import json,sys,decimal\n"
 		 "for l in open(sys.argv[1]):\n"
 		 " d=json.loads(l,parse_float=decimal.Decimal)\n"
-		 " print(d[\"invoice\"][\"gross_total\"],end=\" \")' '%s' 2>&1", path);
+		 " print(d[\"invoice\"][\"gross_total\"],end=\" \")' '%s' 2>&1",
+		 path);
 	if (sh("command -v python3 >/dev/null", buf, sizeof(buf)) == 0) {
 		T_EQ_INT(sh(cmd, buf, sizeof(buf)), 0);
 		T_EQ_STR(buf, "123.00 -12.30 ");
@@ -420,10 +426,11 @@ static void test_jsonl(void)
 				    FOLIO_SRC_OCR, 2, box);
 		T_EQ_INT(folio_invoice_from_doc(&inv[0], doc, 1, "Acme", &err), FOLIO_OK);
 		run(&r, "jsonl", NULL, inv, 1);
-		T_CONTAINS(r.out, "\"vendor\":\"Acme\",\"tags\":[],\"needs_review\":true,"
-				  "\"review\":\"gross_total unsure\",\"fields\":{\"gross_total\":"
-				  "{\"value\":\"1234.50\",\"raw\":\"1 234,50 zł\",\"source\":\"ocr\","
-				  "\"confidence\":0.5,\"page\":2,\"bbox\":[10,20,300,40]}},");
+		T_CONTAINS(r.out,
+			   "\"vendor\":\"Acme\",\"tags\":[],\"needs_review\":true,"
+			   "\"review\":\"gross_total unsure\",\"fields\":{\"gross_total\":"
+			   "{\"value\":\"1234.50\",\"raw\":\"1 234,50 zł\",\"source\":\"ocr\","
+			   "\"confidence\":0.5,\"page\":2,\"bbox\":[10,20,300,40]}},");
 		T_CONTAINS(r.out, "\"gross_total\":1234.50,");
 		free(r.out);
 		folio_invoice_release(&inv[0]);
@@ -439,14 +446,14 @@ static void test_ledger(void)
 	const char *path;
 	struct run r;
 
-	mk(&inv[0], 7, "invoice_number", "FV/1/2024", "issue_date", "2024-03-05",
-	   "supply_date", "2024-02-28", "due_date", "2024-04-01",
-	   "seller_name", "Acme;  Best | Ltd", "seller_tax_id", "PL5260250274",
-	   "currency", "PLN", "net_total", "100.00", "vat_total", "23.00",
-	   "gross_total", "123.00",
-	   "vat_breakdown", "[{\"rate\":\"23\",\"net\":\"80.00\",\"vat\":\"18.40\"},"
+	mk(&inv[0], 7, "invoice_number", "FV/1/2024", "issue_date", "2024-03-05", "supply_date",
+	   "2024-02-28", "due_date", "2024-04-01", "seller_name", "Acme;  Best | Ltd",
+	   "seller_tax_id", "PL5260250274", "currency", "PLN", "net_total", "100.00", "vat_total",
+	   "23.00", "gross_total", "123.00", "vat_breakdown",
+	   "[{\"rate\":\"23\",\"net\":\"80.00\",\"vat\":\"18.40\"},"
 	   "{\"rate\":\"23\",\"net\":\"0.00\",\"vat\":\"0.00\"},"
-	   "{\"rate\":\"5\",\"net\":\"20.00\",\"vat\":\"4.60\"}]", NULL);
+	   "{\"rate\":\"5\",\"net\":\"20.00\",\"vat\":\"4.60\"}]",
+	   NULL);
 	/* a credit note with negative amounts and one with positive ones */
 	mk(&inv[1], 8, "doc_type", "credit_note", "invoice_number", "K(1)", "issue_date",
 	   "2024-03-06", "seller_name", "Foo", "currency", "EUR", "net_total", "-10.00",
@@ -455,23 +462,20 @@ static void test_ledger(void)
 	   "2024-03-07", "seller_name", "Foo", "currency", "EUR", "vat_total", "2.30",
 	   "gross_total", "12.30", NULL);
 	/* a sale: the seller is us (own_tax_id without the prefix) */
-	mk(&inv[3], 10, "invoice_number", "S/1", "issue_date", "2024-03-08",
-	   "seller_tax_id", "PL1111111111", "buyer_name", "Client: One", "buyer_tax_id",
-	   "DE123456789", "currency", "PLN", "net_total", "1000.00", "vat_total", "230.00",
-	   "gross_total", "1230.00", NULL);
+	mk(&inv[3], 10, "invoice_number", "S/1", "issue_date", "2024-03-08", "seller_tax_id",
+	   "PL1111111111", "buyer_name", "Client: One", "buyer_tax_id", "DE123456789", "currency",
+	   "PLN", "net_total", "1000.00", "vat_total", "230.00", "gross_total", "1230.00", NULL);
 	/* refused: no date, no gross */
 	mk(&inv[4], 11, "invoice_number", "X", "currency", "PLN", "net_total", "1.00", NULL);
 	/* refused: net + VAT is not gross */
 	mk(&inv[5], 12, "invoice_number", "Y", "issue_date", "2024-03-09", "currency", "PLN",
 	   "net_total", "100.00", "vat_total", "22.00", "gross_total", "123.00", NULL);
 	/* refused: the breakdown does not add up, a third decimal, a proforma */
-	mk(&inv[6], 13, "doc_type", "proforma", "issue_date", "2024-03-09", "gross_total",
-	   "12.345", "net_total", "10.00",
-	   "vat_breakdown", "[{\"rate\":\"23\",\"net\":\"9.00\",\"vat\":\"2.30\"}]",
-	   NULL);
+	mk(&inv[6], 13, "doc_type", "proforma", "issue_date", "2024-03-09", "gross_total", "12.345",
+	   "net_total", "10.00", "vat_breakdown",
+	   "[{\"rate\":\"23\",\"net\":\"9.00\",\"vat\":\"2.30\"}]", NULL);
 	/* refused: net and VAT unknown */
-	mk(&inv[7], 14, "issue_date", "2024-03-09", "currency", "PLN", "gross_total", "5.00",
-	   NULL);
+	mk(&inv[7], 14, "issue_date", "2024-03-09", "currency", "PLN", "gross_total", "5.00", NULL);
 
 	{
 		static const char *const o[] = { "own_tax_id=1111111111", NULL };
@@ -517,10 +521,11 @@ static void test_ledger(void)
 			 "commodity PLN\n");
 		T_EQ_STR(r.msg[4], "the issue date is unknown; the gross total is unknown");
 		T_EQ_STR(r.msg[5], "net 100.00 + VAT 22.00 is 122.00, not the gross total 123.00");
-		T_EQ_STR(r.msg[6], "a proforma invoice is not posted to a journal; the currency is "
-				   "unknown; gross total '12.345' is not an amount with at most two "
-				   "decimals; the VAT breakdown's nets add up to 9.00, not the net "
-				   "total 10.00");
+		T_EQ_STR(r.msg[6],
+			 "a proforma invoice is not posted to a journal; the currency is "
+			 "unknown; gross total '12.345' is not an amount with at most two "
+			 "decimals; the VAT breakdown's nets add up to 9.00, not the net "
+			 "total 10.00");
 		T_EQ_STR(r.msg[7], "the net and VAT totals are unknown");
 
 		/* hledger reads it back (tests/deps.sh installs it: missing is a failure) */
@@ -529,8 +534,10 @@ static void test_ledger(void)
 		snprintf(cmd, sizeof(cmd), "hledger -f '%s' check --strict 2>&1", path);
 		T_EQ_INT(sh(cmd, buf, sizeof(buf)), 0);
 		T_EQ_STR(buf, "");
-		snprintf(cmd, sizeof(cmd), "hledger -f '%s' balance -N liabilities:payable "
-			 "assets:receivable 2>&1", path);
+		snprintf(cmd, sizeof(cmd),
+			 "hledger -f '%s' balance -N liabilities:payable "
+			 "assets:receivable 2>&1",
+			 path);
 		T_EQ_INT(sh(cmd, buf, sizeof(buf)), 0);
 		T_EQ_STR(buf, "         1230.00 PLN  assets:receivable\n"
 			      "           24.60 EUR\n"
@@ -539,9 +546,14 @@ static void test_ledger(void)
 	}
 	{
 		/* per-vendor payables, a vendor's own expense account, the supply date */
-		static const char *const o[] = { "payable_per_vendor=yes", "date=supply",
+		static const char *const o[] = {
+			"payable_per_vendor=yes",
+			"date=supply",
 			"vendor_account.PL 526-025-02-74=expenses:office supplies",
-			"expense_account=expenses:other", "declare=no", NULL };
+			"expense_account=expenses:other",
+			"declare=no",
+			NULL
+		};
 
 		run(&r, "ledger", o, inv, 4);
 		T_EQ_INT(r.begin, FOLIO_OK);
@@ -558,7 +570,8 @@ static void test_ledger(void)
 		snprintf(cmd, sizeof(cmd), "hledger -f '%s' check 2>&1", path);
 		T_EQ_INT(sh(cmd, buf, sizeof(buf)), 0);
 		T_EQ_STR(buf, "");
-		snprintf(cmd, sizeof(cmd), "hledger -f '%s' print -x 2>&1 | grep -c '^[0-9]'", path);
+		snprintf(cmd, sizeof(cmd), "hledger -f '%s' print -x 2>&1 | grep -c '^[0-9]'",
+			 path);
 		sh(cmd, buf, sizeof(buf));
 		T_EQ_STR(buf, "4\n");
 		free(r.out);
@@ -576,26 +589,27 @@ static void test_ledger(void)
 		mk(&v[2], 22, "invoice_number", "N", "issue_date", "2024-01-04", "seller_name",
 		   "*Star", "gross_total", "3.00", "net_total", "3.00", "currency", "USD", NULL);
 		run(&r, "ledger", o, v, 3);
-		T_EQ_STR(r.out,
-			 "; folio export, batch 1, 2024-06-01T12:00:00Z\n"
-			 "\n"
-			 "2024-01-02 [Acme) Ltd\n"
-			 "    ; folio:20\n"
-			 "    expenses:purchases                              1.00 PLN\n"
-			 "    liabilities:payable                            -1.00 PLN\n"
-			 "\n"
-			 "2024-01-03\n"
-			 "    ; folio:21\n"
-			 "    expenses:purchases                              2.00 EUR\n"
-			 "    liabilities:payable                            -2.00 EUR\n"
-			 "\n"
-			 "2024-01-04 (N) *Star\n"
-			 "    ; folio:22\n"
-			 "    expenses:purchases                              3.00 USD\n"
-			 "    liabilities:payable                            -3.00 USD\n");
+		T_EQ_STR(r.out, "; folio export, batch 1, 2024-06-01T12:00:00Z\n"
+				"\n"
+				"2024-01-02 [Acme) Ltd\n"
+				"    ; folio:20\n"
+				"    expenses:purchases                              1.00 PLN\n"
+				"    liabilities:payable                            -1.00 PLN\n"
+				"\n"
+				"2024-01-03\n"
+				"    ; folio:21\n"
+				"    expenses:purchases                              2.00 EUR\n"
+				"    liabilities:payable                            -2.00 EUR\n"
+				"\n"
+				"2024-01-04 (N) *Star\n"
+				"    ; folio:22\n"
+				"    expenses:purchases                              3.00 USD\n"
+				"    liabilities:payable                            -3.00 USD\n");
 		path = save("c.journal", r.out);
-		snprintf(cmd, sizeof(cmd), "hledger -f '%s' register -O csv 2>&1 | cut -d, -f2-4 "
-			 "| sort -u | tr '\\n' '|'", path);
+		snprintf(cmd, sizeof(cmd),
+			 "hledger -f '%s' register -O csv 2>&1 | cut -d, -f2-4 "
+			 "| sort -u | tr '\\n' '|'",
+			 path);
 		T_EQ_INT(sh(cmd, buf, sizeof(buf)), 0);
 		T_EQ_STR(buf, "\"2024-01-02\",\"\",\"[Acme) Ltd\"|\"2024-01-03\",\"\",\"\"|"
 			      "\"2024-01-04\",\"N\",\"*Star\"|\"date\",\"code\",\"description\"|");
@@ -603,6 +617,7 @@ static void test_ledger(void)
 		release(v, 3);
 	}
 	{
+		/* clang-format off */
 		static const struct { const char *opt, *msg; } bad[] = {
 			{ "expense_account=expenses:a  b", "expense_account = 'expenses:a  b'" },
 			{ "vat_account=a;b", "vat_account = 'a;b'" },
@@ -616,6 +631,7 @@ static void test_ledger(void)
 			{ "vendor_account.PL1=(x)", "vendor_account.PL1 = '(x)'" },
 			{ "vendor_accounts=x", "'vendor_accounts' is not a setting of the ledger" },
 		};
+		/* clang-format on */
 		size_t i;
 
 		for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {

@@ -42,6 +42,7 @@ static struct folio_doc *doc_of(const char *type, const char *const *kv)
 /* The base invoice with `over` (name, value or NULL to drop, ...) applied. */
 static struct folio_doc *invoice(const char *type, const char *const *over)
 {
+	/* clang-format off */
 	static const char *const base[] = {
 		"invoice_number", "FV/2026/03/0147",
 		"issue_date", "2026-03-02",
@@ -64,6 +65,7 @@ static struct folio_doc *invoice(const char *type, const char *const *over)
 			 "\"vat_rate\":\"23\"}]",
 		NULL,
 	};
+	/* clang-format on */
 	const char *kv[96];
 	size_t n = 0, i, j;
 
@@ -174,8 +176,11 @@ static int validate(const char *xml, const char *label)
 	return validate_file(path, label);
 }
 
-#define T_VALID(xml, label) do { int v_ = validate((xml), (label)); \
-	T_OK(v_ != 0, "%s is not valid FA(3)", (label)); } while (0)
+#define T_VALID(xml, label)                                      \
+	do {                                                     \
+		int v_ = validate((xml), (label));               \
+		T_OK(v_ != 0, "%s is not valid FA(3)", (label)); \
+	} while (0)
 
 /* The schema's one import points at the MF server; the catalog sends it to
  * the local copy (the base types include each other relatively). */
@@ -205,14 +210,16 @@ static void setup_schema(void)
 	T_OK(f != NULL, "write the catalog");
 	if (!f)
 		return;
-	fprintf(f, "<?xml version=\"1.0\"?>\n"
-		   "<catalog xmlns=\"urn:oasis:names:tc:entity:xmlns:xml:catalog\">\n"
-		   "  <rewriteURI uriStartString=\"http://crd.gov.pl/xml/schematy/dziedzinowe/"
-		   "mf/2022/01/05/eD/DefinicjeTypy/\" rewritePrefix=\"file://%s/bazowe/\"/>\n"
-		   "  <rewriteSystem systemIdStartString=\"http://crd.gov.pl/xml/schematy/"
-		   "dziedzinowe/mf/2022/01/05/eD/DefinicjeTypy/\" rewritePrefix=\"file://%s/"
-		   "bazowe/\"/>\n"
-		   "</catalog>\n", dir, dir);
+	fprintf(f,
+		"<?xml version=\"1.0\"?>\n"
+		"<catalog xmlns=\"urn:oasis:names:tc:entity:xmlns:xml:catalog\">\n"
+		"  <rewriteURI uriStartString=\"http://crd.gov.pl/xml/schematy/dziedzinowe/"
+		"mf/2022/01/05/eD/DefinicjeTypy/\" rewritePrefix=\"file://%s/bazowe/\"/>\n"
+		"  <rewriteSystem systemIdStartString=\"http://crd.gov.pl/xml/schematy/"
+		"dziedzinowe/mf/2022/01/05/eD/DefinicjeTypy/\" rewritePrefix=\"file://%s/"
+		"bazowe/\"/>\n"
+		"</catalog>\n",
+		dir, dir);
 	fclose(f);
 	have_schema = 1;
 	/* the catalog works: the official sample without placeholders passes */
@@ -289,6 +296,7 @@ static void test_one_rate(void)
 
 static void test_several_rates(void)
 {
+	/* clang-format off */
 	static const char *const kv[] = {
 		"net_total", "600.00", "vat_total", "75.00", "gross_total", "675.00",
 		"vat_breakdown", "[{\"rate\":\"23\",\"net\":\"200.00\",\"vat\":\"46.00\"},"
@@ -306,6 +314,7 @@ static void test_several_rates(void)
 		"order_reference", "ZAM/77/2026",
 		NULL,
 	};
+	/* clang-format on */
 	struct folio_err err;
 	char *out;
 
@@ -332,6 +341,7 @@ static void test_several_rates(void)
 
 static void test_exempt(void)
 {
+	/* clang-format off */
 	static const char *const act[] = {
 		"net_total", "500.00", "vat_total", "0.00", "gross_total", "500.00",
 		"vat_breakdown", "[{\"rate\":\"0\",\"category\":\"E\",\"net\":\"500.00\","
@@ -342,6 +352,8 @@ static void test_exempt(void)
 			 "\"category\":\"E\"}]",
 		NULL,
 	};
+	/* clang-format on */
+	/* clang-format off */
 	static const char *const directive[] = {
 		"net_total", "500.00", "vat_total", "0.00", "gross_total", "500.00",
 		"vat_breakdown", "[{\"rate\":\"0\",\"category\":\"E\",\"net\":\"500.00\","
@@ -351,6 +363,8 @@ static void test_exempt(void)
 		"lines", NULL,
 		NULL,
 	};
+	/* clang-format on */
+	/* clang-format off */
 	static const char *const other[] = {
 		"net_total", "500.00", "vat_total", "0.00", "gross_total", "500.00",
 		"vat_breakdown", "[{\"rate\":\"zw\",\"net\":\"500.00\",\"vat\":\"0.00\","
@@ -358,6 +372,7 @@ static void test_exempt(void)
 		"lines", NULL,
 		NULL,
 	};
+	/* clang-format on */
 	struct folio_err err;
 	char *out;
 
@@ -384,6 +399,7 @@ static void test_exempt(void)
 
 static void test_reverse_charge(void)
 {
+	/* clang-format off */
 	static const char *const domestic[] = {
 		"vat_total", "0.00", "gross_total", "1000.00",
 		"vat_breakdown", "[{\"rate\":\"0\",\"category\":\"AE\",\"net\":\"1000.00\","
@@ -392,6 +408,8 @@ static void test_reverse_charge(void)
 			 "\"vat_rate\":\"0\",\"category\":\"AE\"}]",
 		NULL,
 	};
+	/* clang-format on */
+	/* clang-format off */
 	static const char *const eu[] = {
 		"vat_total", "0.00", "gross_total", "1000.00", "currency", "EUR",
 		"buyer_name", "Müller & Söhne GmbH", "buyer_tax_id", "DE136695976",
@@ -402,6 +420,7 @@ static void test_reverse_charge(void)
 			 "\"vat_rate\":\"0\"}]",
 		NULL,
 	};
+	/* clang-format on */
 	struct folio_err err;
 	char *out;
 
@@ -429,6 +448,7 @@ static void test_reverse_charge(void)
 
 static void test_zero_rates(void)
 {
+	/* clang-format off */
 	static const char *const wdt[] = {
 		"net_total", "800.00", "vat_total", "0.00", "gross_total", "800.00",
 		"buyer_name", "Vinařství Novák s.r.o.", "buyer_tax_id", "CZ12345678",
@@ -439,6 +459,8 @@ static void test_zero_rates(void)
 			 "\"vat_rate\":\"0\",\"category\":\"K\"}]",
 		NULL,
 	};
+	/* clang-format on */
+	/* clang-format off */
 	static const char *const export_[] = {
 		"net_total", "800.00", "vat_total", "0.00", "gross_total", "800.00",
 		"buyer_name", "Acme Corp.", "buyer_tax_id", NULL, "buyer_country", "US",
@@ -447,6 +469,8 @@ static void test_zero_rates(void)
 		"lines", NULL,
 		NULL,
 	};
+	/* clang-format on */
+	/* clang-format off */
 	static const char *const outside[] = {
 		"net_total", "800.00", "vat_total", "0.00", "gross_total", "800.00",
 		"buyer_name", "Zürich Consulting AG", "buyer_tax_id", "CHE123456789",
@@ -455,6 +479,8 @@ static void test_zero_rates(void)
 		"lines", NULL,
 		NULL,
 	};
+	/* clang-format on */
+	/* clang-format off */
 	static const char *const greek[] = {
 		"net_total", "800.00", "vat_total", "0.00", "gross_total", "800.00",
 		"buyer_name", "Ελληνική Εταιρεία Α.Ε.", "buyer_tax_id", "EL094259216",
@@ -463,15 +489,20 @@ static void test_zero_rates(void)
 		"lines", NULL,
 		NULL,
 	};
+	/* clang-format on */
+	/* clang-format off */
 	static const char *const digits[] = {
 		"buyer_tax_id", "6762304575", "buyer_country", "PL", "supply_date", "2026-03-02",
 		NULL,
 	};
+	/* clang-format on */
+	/* clang-format off */
 	static const char *const brazil[] = {
 		"buyer_name", "Empresa Ltda.", "buyer_tax_id", "16727230000197",
 		"buyer_country", "BR", "buyer_address", "Av. Paulista 1000, São Paulo",
 		NULL,
 	};
+	/* clang-format on */
 	struct folio_err err;
 	char *out;
 
@@ -524,6 +555,7 @@ static void test_zero_rates(void)
 
 static void test_summary_lines(void)
 {
+	/* clang-format off */
 	static const char *const none[] = {
 		"net_total", "300.00", "vat_total", "54.00", "gross_total", "354.00",
 		"vat_breakdown", "[{\"rate\":\"23\",\"net\":\"200.00\",\"vat\":\"46.00\"},"
@@ -531,13 +563,16 @@ static void test_summary_lines(void)
 		"lines", NULL,
 		NULL,
 	};
+	/* clang-format on */
 	/* lines that miss a document-level charge do not add up */
+	/* clang-format off */
 	static const char *const short_[] = {
 		"lines", "[{\"description\":\"Druk\",\"net\":\"950.00\",\"vat_rate\":\"23\"}]",
 		"charges", "[{\"kind\":\"charge\",\"amount\":\"50.00\",\"reason\":\"transport\","
 			   "\"rate\":\"23\",\"category\":\"S\"}]",
 		NULL,
 	};
+	/* clang-format on */
 	struct folio_err err;
 	char *out;
 
@@ -561,6 +596,7 @@ static void test_summary_lines(void)
 
 static void test_escaping(void)
 {
+	/* clang-format off */
 	static const char *const kv[] = {
 		"seller_name", "Zakład \"Ćma\" & Syn <Łódź> 'ŻÓŁW'",
 		"buyer_name", "  Firma   z\tbiałymi\nznakami  ",
@@ -569,6 +605,7 @@ static void test_escaping(void)
 			 "\"net\":\"1000.00\",\"vat_rate\":\"23\"}]",
 		NULL,
 	};
+	/* clang-format on */
 	struct folio_err err;
 	char *out;
 
@@ -593,7 +630,7 @@ static void test_escaping(void)
 			 "\",\"net\":\"1000.00\",\"vat_rate\":\"23\"}]");
 		T_EQ_INT(export(invoice("invoice", kv2), &out, &err), FOLIO_OK);
 		T_OK(out && strstr(out, "<P_7>") &&
-		     strstr(out, "</P_7>") - strstr(out, "<P_7>") == 5 + 512 * 2,
+			     strstr(out, "</P_7>") - strstr(out, "<P_7>") == 5 + 512 * 2,
 		     "P_7 cut at 512 characters");
 		T_VALID(out, "long description");
 		free(out);
@@ -602,6 +639,7 @@ static void test_escaping(void)
 
 static void test_margin_oss_taxi(void)
 {
+	/* clang-format off */
 	static const char *const margin[] = {
 		"vat_total", "0.00", "gross_total", "900.00", "net_total", NULL,
 		"vat_breakdown", "[{\"rate\":\"0\",\"category\":\"E\",\"net\":\"900.00\","
@@ -610,12 +648,15 @@ static void test_margin_oss_taxi(void)
 			 "\"vat_rate\":\"0\",\"category\":\"E\"}]",
 		NULL,
 	};
+	/* clang-format on */
+	/* clang-format off */
 	static const char *const taxi[] = {
 		"net_total", "100.00", "vat_total", "4.00", "gross_total", "104.00",
 		"vat_breakdown", "[{\"rate\":\"4\",\"net\":\"100.00\",\"vat\":\"4.00\"}]",
 		"lines", NULL,
 		NULL,
 	};
+	/* clang-format on */
 	struct folio_err err;
 	char *out;
 
@@ -638,9 +679,11 @@ static void test_margin_oss_taxi(void)
 
 static void test_settlement(void)
 {
+	/* clang-format off */
 	static const char *const kv[] = {
 		"amount_due", "1030.00", "prepaid_amount", "200.00", NULL,
 	};
+	/* clang-format on */
 	static const char *const due[] = { "amount_due", "1230.00", NULL };
 	struct folio_err err;
 	char *out;
@@ -662,6 +705,7 @@ static void test_settlement(void)
 
 static void test_credit_note(void)
 {
+	/* clang-format off */
 	static const char *const kv[] = {
 		"preceding_invoice_number", "FV/2026/02/0099",
 		"preceding_invoice_date", "2026-02-10",
@@ -669,6 +713,8 @@ static void test_credit_note(void)
 			 "\"unit_price\":\"1.00\",\"net\":\"1000.00\",\"vat_rate\":\"23\"}]",
 		NULL,
 	};
+	/* clang-format on */
+	/* clang-format off */
 	static const char *const ksef[] = {
 		"preceding_invoice_number", "FV/2026/02/0099",
 		"preceding_invoice_date", "2026-02-10",
@@ -678,6 +724,7 @@ static void test_credit_note(void)
 		"lines", NULL,
 		NULL,
 	};
+	/* clang-format on */
 	struct folio_err err;
 	char *out;
 
@@ -726,6 +773,7 @@ static void refused(const char *type, const char *const *kv, const char *const *
 
 static void test_refusals(void)
 {
+	/* clang-format off */
 	static const char *const german[] = {
 		"seller_tax_id", "DE136695976", "seller_country", "DE", NULL };
 	static const char *const german_r[] = {
@@ -741,6 +789,8 @@ static void test_refusals(void)
 		"seller_tax_id", NULL, "seller_address", NULL, "buyer_name", NULL,
 		"currency", NULL, NULL,
 	};
+	/* clang-format on */
+	/* clang-format off */
 	static const char *const missing_r[] = {
 		"P_2 (the invoice number) is missing", "P_1 (the issue date) is missing",
 		"Podmiot1 Nazwa (the seller's name) is missing",
@@ -749,7 +799,9 @@ static void test_refusals(void)
 		"Podmiot2 Nazwa (the buyer's name) is missing",
 		"KodWaluty (the currency) is missing", NULL,
 	};
+	/* clang-format on */
 	static const char *const totals[] = { "gross_total", "1240.00", NULL };
+	/* clang-format off */
 	static const char *const totals_r[] = {
 		"P_15 1240.00 is not the sum of P_13_x and P_14_x (1230.00)", NULL };
 	static const char *const net[] = { "net_total", "1100.00", "vat_total", "231.00", NULL };
@@ -951,6 +1003,7 @@ static void test_samples(void)
 		{ "#invoicing_date#", "2026-02-02" },
 		{ "#invoice_number#", "4711" },
 	};
+	/* clang-format on */
 	static const char *const files[] = {
 		"pdf-generator/invoice.xml",
 		"client-java/invoice-template_v3.xml",
@@ -959,11 +1012,13 @@ static void test_samples(void)
 		"client-java/invoice-template-fa-3-with-custom-subject_3.xml",
 		NULL,
 	};
+	/* clang-format off */
 	static const char *const key[] = {
 		"invoice_number", "issue_date", "currency", "seller_tax_id", "seller_name",
 		"buyer_tax_id", "buyer_name", "net_total", "vat_total", "gross_total",
 		"vat_breakdown", NULL,
 	};
+	/* clang-format on */
 	struct folio_extract_opts o = { "models/labels.tsv", 0.6f };
 	const char *shared = t_shared_data();
 	int valid = 0, refused_ = 0, i, k;

@@ -20,6 +20,7 @@ static struct folio_doc *doc_with(const char *const *kv)
 
 static void test_record(void)
 {
+	/* clang-format off */
 	static const char *const kv[] = {
 		"invoice_number", "FV/1/2025",
 		"issue_date", "2025-03-14",
@@ -37,6 +38,7 @@ static void test_record(void)
 			   "{\"kind\":\"allowance\",\"amount\":\"1.00\"}]",
 		NULL,
 	};
+	/* clang-format on */
 	struct folio_err err = { 0 };
 	struct folio_invoice inv;
 	struct folio_doc *d = doc_with(kv);
@@ -48,12 +50,12 @@ static void test_record(void)
 	T_EQ_STR(inv.number, "FV/1/2025");
 	T_EQ_STR(inv.vendor, "Vendor One");
 	T_OK(folio_invoice_is_credit(&inv), "a credit note");
-	T_EQ_STR(inv.seller.country, "GR");           /* EL is Greece's VAT prefix */
+	T_EQ_STR(inv.seller.country, "GR"); /* EL is Greece's VAT prefix */
 	T_EQ_STR(inv.buyer.country, "PL");
 	T_OK(inv.due_date == NULL, "unknown values are NULL");
 	T_EQ_INT(inv.nrates, 2);
 	T_EQ_STR(inv.rates[0].category, "S");
-	T_EQ_STR(inv.rates[1].vat, "0.00");           /* absent VAT is zero */
+	T_EQ_STR(inv.rates[1].vat, "0.00"); /* absent VAT is zero */
 	T_EQ_STR(inv.rates[1].exemption_reason, "art. 43 \"zw\" łódź");
 	T_EQ_INT(inv.nlines, 1);
 	T_EQ_STR(inv.lines[0].description, "Papier\nA4");
@@ -139,7 +141,8 @@ static void test_profiles(void)
 	T_OK(fd >= 0, "temp file");
 	f = fdopen(fd, "w");
 	fputs("workers = 2\n[export biuro]\nformat = csv\ndelimiter = \";\"\n"
-	      "[ export  kasa-2 ]\nformat = ledger\n", f);
+	      "[ export  kasa-2 ]\nformat = ledger\n",
+	      f);
 	fclose(f);
 	folio_config_defaults(&cfg, &err);
 	T_EQ_INT(folio_config_load(&cfg, path, &err), FOLIO_OK);

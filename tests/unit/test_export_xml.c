@@ -51,8 +51,8 @@ static struct folio_doc *mkdoc(const char *type, const struct kv *kv, enum folio
 		abort();
 	d->id = 1;
 	for (; kv->name; kv++)
-		if (kv->value && folio_doc_set_field(d, kv->name, kv->value, NULL, 1.0f, src, 0,
-						     NULL))
+		if (kv->value &&
+		    folio_doc_set_field(d, kv->name, kv->value, NULL, 1.0f, src, 0, NULL))
 			abort();
 	return d;
 }
@@ -83,8 +83,9 @@ static char *run(const struct folio_export_module *mod, struct folio_doc *d, con
 		 struct folio_err *err)
 {
 	struct folio_export_opt opt = { "customization", cust };
-	struct folio_export x = { .mod = mod, .opts = &opt, .nopts = cust ? 1 : 0,
-				  .now = "2026-01-01T00:00:00Z" };
+	struct folio_export x = {
+		.mod = mod, .opts = &opt, .nopts = cust ? 1 : 0, .now = "2026-01-01T00:00:00Z"
+	};
 	struct folio_strbuf out = FOLIO_STRBUF_INIT;
 	struct folio_invoice inv;
 	int r;
@@ -123,8 +124,8 @@ static int nwritten;
 
 /* Export to both formats, keep the files for the validators; returns the
  * UBL text (caller frees) for content checks. */
-static char *both(const char *name, const char *type, const struct kv *base,
-		  const struct kv *over, char **cii)
+static char *both(const char *name, const char *type, const struct kv *base, const struct kv *over,
+		  char **cii)
 {
 	struct folio_err err;
 	char file[128], *u, *c;
@@ -146,6 +147,7 @@ static char *both(const char *name, const char *type, const struct kv *base,
 	return u;
 }
 
+/* clang-format off */
 static const struct kv pl[] = {
 	{ "invoice_number", "FV/2024/03/0147" },
 	{ "issue_date", "2024-03-14" },
@@ -172,7 +174,9 @@ static const struct kv pl[] = {
 		   "\"unit_price\":\"21.30\",\"net\":\"2130.00\",\"vat_rate\":\"5\"}]" },
 	{ NULL, NULL },
 };
+/* clang-format on */
 
+/* clang-format off */
 static const struct kv es[] = {
 	{ "invoice_number", "2024-A-0093" },
 	{ "issue_date", "2024-05-02" },
@@ -194,7 +198,9 @@ static const struct kv es[] = {
 			   "37/1992\"}]" },
 	{ NULL, NULL },
 };
+/* clang-format on */
 
+/* clang-format off */
 static const struct kv pt[] = {
 	{ "invoice_number", "FT 2024/118" },
 	{ "issue_date", "2024-02-20" },
@@ -219,7 +225,9 @@ static const struct kv pt[] = {
 		   "\"net\":\"80.00\",\"vat_rate\":\"23\"}]" },
 	{ NULL, NULL },
 };
+/* clang-format on */
 
+/* clang-format off */
 static const struct kv it_rc[] = {
 	{ "invoice_number", "123/2024" },
 	{ "issue_date", "2024-04-10" },
@@ -240,7 +248,9 @@ static const struct kv it_rc[] = {
 			   "\"vat\":\"0.00\"}]" },
 	{ NULL, NULL },
 };
+/* clang-format on */
 
+/* clang-format off */
 static const struct kv de[] = {
 	{ "invoice_number", "RE-2024-117" },
 	{ "issue_date", "2024-03-15" },
@@ -275,8 +285,10 @@ static const struct kv de[] = {
 		   "\"unit_price\":\"100.00\",\"net\":\"200.00\",\"vat_rate\":\"7\"}]" },
 	{ NULL, NULL },
 };
+/* clang-format on */
 
 /* a credit note as KSeF or OCR give it: negative amounts */
+/* clang-format off */
 static const struct kv pl_kor[] = {
 	{ "invoice_number", "KOR/2024/03/0012" },
 	{ "issue_date", "2024-03-20" },
@@ -294,7 +306,9 @@ static const struct kv pl_kor[] = {
 		   "\"unit_price\":\"2.265\",\"net\":\"-226.50\",\"vat_rate\":\"23\"}]" },
 	{ NULL, NULL },
 };
+/* clang-format on */
 
+/* clang-format off */
 static const struct kv xmlchars[] = {
 	{ "invoice_number", "A&B<1>\"2\"'3'" },
 	{ "issue_date", "2024-07-01" },
@@ -312,6 +326,7 @@ static const struct kv xmlchars[] = {
 		   "\"unit_price\":\"1.00\",\"net\":\"10.00\",\"vat_rate\":\"22\"}]" },
 	{ NULL, NULL },
 };
+/* clang-format on */
 
 static void test_valid_set(void)
 {
@@ -386,7 +401,7 @@ static void test_valid_set(void)
 	T_CONTAINS(u, "<cbc:LineExtensionAmount currencyID=\"EUR\">1200.00</cbc:"
 		      "LineExtensionAmount>");
 	T_CONTAINS(u, "<cbc:BuyerReference>04011000-12345-34</cbc:BuyerReference>");
-	T_CONTAINS(u, "unitCode=\"C62\">200<");  /* PK printed: not a known code */
+	T_CONTAINS(u, "unitCode=\"C62\">200<"); /* PK printed: not a known code */
 	T_CONTAINS(c, "<ram:TotalPrepaidAmount>300.00</ram:TotalPrepaidAmount>");
 	T_CONTAINS(c, "<ram:BuyerOrderReferencedDocument><ram:IssuerAssignedID>PO-4711");
 	free(u);
@@ -409,11 +424,13 @@ static void test_valid_set(void)
 
 	/* a positive credit note with a due date and only a payment reference */
 	{
+		/* clang-format off */
 		static const struct kv over[] = {
 			{ "invoice_number", "GS-2024-5" }, { "due_date", "2024-04-30" },
 			{ "iban", NULL }, { "payment_reference", "RF18539007547034" },
 			{ "prepaid_amount", NULL }, { "amount_due", "1351.52" }, { NULL, NULL },
 		};
+		/* clang-format on */
 
 		u = both("de-gutschrift", "credit_note", de, over, NULL);
 		T_CONTAINS(u, "<cac:PaymentMeans><cbc:PaymentMeansCode>1</cbc:PaymentMeansCode>"
@@ -425,6 +442,7 @@ static void test_valid_set(void)
 
 	/* a negative invoice stays negative (EN 16931 allows it) */
 	{
+		/* clang-format off */
 		static const struct kv over[] = {
 			{ "invoice_number", "FV/NEG/1" }, { "net_total", "-226.50" },
 			{ "vat_total", "-52.10" }, { "gross_total", "-278.60" },
@@ -434,6 +452,7 @@ static void test_valid_set(void)
 					   "\"vat\":\"-52.10\"}]" },
 			{ "lines", NULL }, { NULL, NULL },
 		};
+		/* clang-format on */
 
 		u = both("pl-negative", "invoice", pl, over, NULL);
 		T_CONTAINS(u, "<cbc:PayableAmount currencyID=\"PLN\">-278.60</cbc:PayableAmount>");
@@ -452,12 +471,14 @@ static void test_valid_set(void)
 
 	/* lines that do not add up to the breakdown: one line per rate */
 	{
+		/* clang-format off */
 		static const struct kv over[] = {
 			{ "invoice_number", "FV/SUM/2" },
 			{ "lines", "[{\"description\":\"Druk\",\"net\":\"2000.00\","
 				   "\"vat_rate\":\"23\"}]" },
 			{ NULL, NULL },
 		};
+		/* clang-format on */
 
 		u = both("pl-summary", "invoice", pl, over, NULL);
 		T_CONTAINS(u, "<cbc:Name>Total at 23 % VAT as on the original invoice</cbc:Name>");
@@ -468,6 +489,7 @@ static void test_valid_set(void)
 	/* an allowance of 0.00 still has its total (BR-CO-11); a negative
 	 * allowance stays one, with its sign */
 	{
+		/* clang-format off */
 		static const struct kv over[] = {
 			{ "invoice_number", "RE-2024-118" },
 			{ "charges", "[{\"kind\":\"allowance\",\"amount\":\"0.00\","
@@ -479,6 +501,7 @@ static void test_valid_set(void)
 				     "\"rate\":\"19\"}]" },
 			{ NULL, NULL },
 		};
+		/* clang-format on */
 
 		u = both("de-zero-allowance", "invoice", de, over, &c);
 		T_CONTAINS(u, "<cbc:AllowanceTotalAmount currencyID=\"EUR\">44.10</cbc:"
@@ -496,6 +519,7 @@ static void test_valid_set(void)
 
 	/* rounding: 1234.45 payable as 1234.00 */
 	{
+		/* clang-format off */
 		static const struct kv over[] = {
 			{ "invoice_number", "R-1" }, { "net_total", "1003.62" },
 			{ "vat_total", "230.83" }, { "gross_total", "1234.45" },
@@ -504,6 +528,7 @@ static void test_valid_set(void)
 					   "\"vat\":\"230.83\"}]" },
 			{ "lines", NULL }, { NULL, NULL },
 		};
+		/* clang-format on */
 
 		u = both("pl-rounding", "invoice", pl, over, &c);
 		T_CONTAINS(u, "<cbc:PayableRoundingAmount currencyID=\"PLN\">-0.45</cbc:"
@@ -515,6 +540,7 @@ static void test_valid_set(void)
 
 	/* printed units: only known rec 20 codes pass */
 	{
+		/* clang-format off */
 		static const struct kv over[] = {
 			{ "invoice_number", "U-1" }, { "net_total", "70.00" },
 			{ "vat_total", "16.10" }, { "gross_total", "86.10" },
@@ -539,6 +565,7 @@ static void test_valid_set(void)
 			  "]" },
 			{ NULL, NULL },
 		};
+		/* clang-format on */
 
 		u = both("pl-units", "invoice", pl, over, NULL);
 		T_CONTAINS(u, "unitCode=\"KGM\"");
@@ -550,6 +577,7 @@ static void test_valid_set(void)
 
 	/* export outside the EU (G), not subject to VAT (O), IGIC (L) */
 	{
+		/* clang-format off */
 		static const struct kv g[] = {
 			{ "invoice_number", "EXP-9" }, { "buyer_name", "Acme Inc." },
 			{ "buyer_tax_id", NULL }, { "buyer_country", "US" },
@@ -559,6 +587,8 @@ static void test_valid_set(void)
 					   "\"vat\":\"0.00\"}]" },
 			{ NULL, NULL },
 		};
+		/* clang-format on */
+		/* clang-format off */
 		static const struct kv o[] = {
 			{ "invoice_number", "NS-1" },
 			{ "vat_breakdown", "[{\"category\":\"O\",\"net\":\"8400.00\","
@@ -567,6 +597,8 @@ static void test_valid_set(void)
 					   " art. 7-ter\"}]" },
 			{ NULL, NULL },
 		};
+		/* clang-format on */
+		/* clang-format off */
 		static const struct kv l[] = {
 			{ "invoice_number", "IGIC-7" }, { "net_total", "100.00" },
 			{ "vat_total", "7.00" }, { "gross_total", "107.00" },
@@ -576,6 +608,7 @@ static void test_valid_set(void)
 					   "\"vat\":\"7.00\"}]" },
 			{ NULL, NULL },
 		};
+		/* clang-format on */
 
 		u = both("it-export", "invoice", it_rc, g, NULL);
 		T_CONTAINS(u, "<cbc:TaxExemptionReasonCode>VATEX-EU-G</cbc:"
@@ -607,6 +640,7 @@ static int count(const char *hay, const char *needle)
 
 static void test_terms(void)
 {
+	/* clang-format off */
 	static const struct kv full[] = {
 		{ "invoice_number", "RE-2024-200" },
 		{ "seller_identifier", "4000001123452" },
@@ -637,10 +671,13 @@ static void test_terms(void)
 			     "\"rate\":\"19\"}]" },
 		{ NULL, NULL },
 	};
+	/* clang-format on */
+	/* clang-format off */
 	static const struct kv tp[] = {
 		{ "invoice_number", "RE-2024-201" }, { "tax_point_date", "2024-03-31" },
 		{ NULL, NULL },
 	};
+	/* clang-format on */
 	char *u, *c;
 
 	u = both("de-terms", "invoice", de, full, &c);
@@ -665,8 +702,9 @@ static void test_terms(void)
 	T_CONTAINS(u, "<cbc:InvoiceTypeCode>380</cbc:InvoiceTypeCode><cbc:Note>bezahlt per "
 		      "Lastschrift (anna, 2024-04-02)</cbc:Note><cbc:Note>Kostenstelle 4711 (jan, "
 		      "2024-04-03)</cbc:Note>");
-	T_CONTAINS(c, "<ram:IncludedNote><ram:Content>bezahlt per Lastschrift (anna, 2024-04-02)"
-		      "</ram:Content></ram:IncludedNote><ram:IncludedNote><ram:Content>Kostenstelle");
+	T_CONTAINS(c,
+		   "<ram:IncludedNote><ram:Content>bezahlt per Lastschrift (anna, 2024-04-02)"
+		   "</ram:Content></ram:IncludedNote><ram:IncludedNote><ram:Content>Kostenstelle");
 	T_CONTAINS(u, "<cbc:MultiplierFactorNumeric>5</cbc:MultiplierFactorNumeric>"
 		      "<cbc:Amount currencyID=\"EUR\">50.00</cbc:Amount>"
 		      "<cbc:BaseAmount currencyID=\"EUR\">1000.00</cbc:BaseAmount>");
@@ -708,30 +746,40 @@ static void test_terms(void)
 	 * bankgiro): the code as the record has it, the account as written
 	 * (BR-61 takes any account; CII: a ProprietaryID), its name and BIC */
 	{
+		/* clang-format off */
 		static const struct kv bg[] = {
 			{ "invoice_number", "RE-2024-203" }, { "iban", NULL },
 			{ "payment_means_code", "30" }, { "payment_reference", "RF18539007547034" },
 			{ "payment_account", "5050-1055" }, { "payment_account_name", "Bankgiro" },
 			{ "payment_bic", "SE:BANKGIRO" }, { NULL, NULL },
 		};
+		/* clang-format on */
+		/* clang-format off */
 		static const struct kv ib[] = {
 			{ "invoice_number", "RE-2024-204" }, { "payment_means_code", "58" },
 			{ "payment_account_name", "Müller & Co <Giro>" },
 			{ "payment_bic", "COBADEFFXXX" }, { NULL, NULL },
 		};
+		/* clang-format on */
+		/* clang-format off */
 		static const struct kv only[] = {
 			{ "invoice_number", "RE-2024-205" }, { "iban", NULL },
 			{ "payment_account", "IBAN32423940" }, { NULL, NULL },
 		};
+		/* clang-format on */
+		/* clang-format off */
 		static const struct kv cash[] = {
 			{ "invoice_number", "RE-2024-206" }, { "iban", NULL },
 			{ "payment_means_code", "10" }, { "payment_reference", "K-77" },
 			{ NULL, NULL },
 		};
+		/* clang-format on */
+		/* clang-format off */
 		static const struct kv ref[] = {
 			{ "invoice_number", "RE-2024-207" }, { "iban", NULL },
 			{ "payment_reference", "K-78" }, { NULL, NULL },
 		};
+		/* clang-format on */
 
 		u = both("de-bankgiro", "invoice", de, bg, &c);
 		T_CONTAINS(u, "<cac:PaymentMeans><cbc:PaymentMeansCode>30</cbc:PaymentMeansCode>"
@@ -805,6 +853,7 @@ static void test_terms(void)
 
 	/* invoices refused before */
 	{
+		/* clang-format off */
 		static const struct kv o_legal[] = {
 			{ "invoice_number", "NS-2" }, { "seller_tax_id", NULL },
 			{ "seller_country", "IT" }, { "seller_legal_id", "MI-1234567" },
@@ -812,11 +861,15 @@ static void test_terms(void)
 					   "\"vat\":\"0.00\"}]" },
 			{ NULL, NULL },
 		};
+		/* clang-format on */
+		/* clang-format off */
 		static const struct kv s_taxreg[] = {
 			{ "invoice_number", "RE-2024-202" }, { "seller_tax_id", NULL },
 			{ "seller_country", "DE" }, { "seller_tax_registration", "201/113/40209" },
 			{ "seller_legal_id", "HRB 12345" }, { NULL, NULL },
 		};
+		/* clang-format on */
+		/* clang-format off */
 		static const struct kv k_period[] = {
 			{ "invoice_number", "IC-1" }, { "delivery_country", "DE" },
 			{ "period_start", "2024-04-01" }, { "period_end", "2024-04-30" },
@@ -825,11 +878,15 @@ static void test_terms(void)
 					   "\"vat\":\"0.00\"}]" },
 			{ NULL, NULL },
 		};
+		/* clang-format on */
+		/* clang-format off */
 		static const struct kv ae_legal[] = {
 			{ "invoice_number", "RC-2" }, { "buyer_tax_id", NULL },
 			{ "buyer_country", "DE" }, { "buyer_legal_id", "HRB 5555" },
 			{ "buyer_legal_id_scheme", "0204" }, { NULL, NULL },
 		};
+		/* clang-format on */
+		/* clang-format off */
 		static const struct kv split[] = {
 			{ "invoice_number", "1316/85" }, { "buyer_name", "Azienda USL di Modena" },
 			{ "buyer_tax_id", "IT02241850367" }, { "buyer_address", NULL },
@@ -844,6 +901,8 @@ static void test_terms(void)
 				   "\"vat_rate\":\"22\",\"category\":\"B\"}]" },
 			{ NULL, NULL },
 		};
+		/* clang-format on */
+		/* clang-format off */
 		static const struct kv vatex_lower[] = {
 			{ "invoice_number", "2024-A-0094" },
 			{ "vat_breakdown", "[{\"rate\":\"21\",\"net\":\"300.00\","
@@ -853,6 +912,7 @@ static void test_terms(void)
 					   "\"exemption_code\":\"vatex-eu-132-1g\"}]" },
 			{ NULL, NULL },
 		};
+		/* clang-format on */
 
 		u = both("it-outside-legal", "invoice", it_rc, o_legal, &c);
 		T_CONTAINS(u, "<cbc:RegistrationName>Officine Meccaniche Rossi S.r.l."
@@ -895,6 +955,7 @@ static void test_terms(void)
 	 * their rows are not written (CII's BR-S-08 is exact) and a negative
 	 * price cannot be (BR-27): summary lines */
 	{
+		/* clang-format off */
 		static const struct kv ret[] = {
 			{ "invoice_number", "FV/RET/1" }, { "net_total", "2155.02" },
 			{ "vat_total", "495.65" }, { "gross_total", "2650.67" },
@@ -909,6 +970,8 @@ static void test_terms(void)
 				   "\"vat_rate\":\"23\"}]" },
 			{ NULL, NULL },
 		};
+		/* clang-format on */
+		/* clang-format off */
 		static const struct kv cent[] = {
 			{ "invoice_number", "FV/CENT/1" },
 			{ "lines", "[{\"description\":\"Druk\",\"quantity\":\"1\","
@@ -917,6 +980,8 @@ static void test_terms(void)
 				   "\"net\":\"2129.99\",\"vat_rate\":\"5\"}]" },
 			{ NULL, NULL },
 		};
+		/* clang-format on */
+		/* clang-format off */
 		static const struct kv negprice[] = {
 			{ "invoice_number", "FV/NEGP/1" },
 			{ "lines", "[{\"description\":\"Druk\",\"quantity\":\"1\","
@@ -929,6 +994,7 @@ static void test_terms(void)
 				   "\"net\":\"2135.00\",\"vat_rate\":\"5\"}]" },
 			{ NULL, NULL },
 		};
+		/* clang-format on */
 		u = both("pl-return", "invoice", pl, ret, NULL);
 		T_CONTAINS(u, "<cbc:InvoicedQuantity unitCode=\"C62\">6</cbc:InvoicedQuantity>"
 			      "<cbc:LineExtensionAmount currencyID=\"PLN\">-109.98<");
@@ -967,11 +1033,11 @@ static void refused(const char *what, const char *type, const struct kv *base,
 
 #define KV1(n, v) ((const struct kv[]){ { n, v }, { NULL, NULL } })
 #define KV2(n, v, n2, v2) ((const struct kv[]){ { n, v }, { n2, v2 }, { NULL, NULL } })
-#define KV3(n, v, n2, v2, n3, v3)                                                   \
+#define KV3(n, v, n2, v2, n3, v3) \
 	((const struct kv[]){ { n, v }, { n2, v2 }, { n3, v3 }, { NULL, NULL } })
-#define KV5(n, v, n2, v2, n3, v3, n4, v4, n5, v5)                                   \
-	((const struct kv[]){ { n, v }, { n2, v2 }, { n3, v3 }, { n4, v4 }, { n5, v5 }, \
-			      { NULL, NULL } })
+#define KV5(n, v, n2, v2, n3, v3, n4, v4, n5, v5) \
+	((const struct kv[]){                     \
+		{ n, v }, { n2, v2 }, { n3, v3 }, { n4, v4 }, { n5, v5 }, { NULL, NULL } })
 
 static void test_refusals(void)
 {
@@ -1018,10 +1084,12 @@ static void test_refusals(void)
 	refused("zero-rated with a reason", "invoice", pt,
 		KV1("vat_breakdown", "[{\"rate\":\"23\",\"net\":\"80.00\",\"vat\":\"18.40\"},"
 				     "{\"rate\":\"0\",\"category\":\"Z\",\"net\":\"100.00\","
-				     "\"exemption_reason\":\"x\"}]"), NULL, "BR-Z-10 ");
+				     "\"exemption_reason\":\"x\"}]"),
+		NULL, "BR-Z-10 ");
 	refused("not subject mixed", "invoice", pt,
 		KV1("vat_breakdown", "[{\"rate\":\"23\",\"net\":\"80.00\",\"vat\":\"18.40\"},"
-				     "{\"category\":\"O\",\"net\":\"100.00\"}]"), NULL, "BR-O-11 ");
+				     "{\"category\":\"O\",\"net\":\"100.00\"}]"),
+		NULL, "BR-O-11 ");
 	refused("unknown category", "invoice", pl,
 		KV1("vat_breakdown", "[{\"rate\":\"23\",\"category\":\"X\",\"net\":\"4395.00\"}]"),
 		NULL, "BR-CL-18 ");
@@ -1033,29 +1101,33 @@ static void test_refusals(void)
 	refused("vat of a rate", "invoice", pl,
 		KV2("vat_total", "647.45", "vat_breakdown",
 		    "[{\"rate\":\"23\",\"net\":\"2265.00\",\"vat\":\"540.95\"},"
-		    "{\"rate\":\"5\",\"net\":\"2130.00\",\"vat\":\"106.50\"}]"), NULL, "BR-CO-17 ");
+		    "{\"rate\":\"5\",\"net\":\"2130.00\",\"vat\":\"106.50\"}]"),
+		NULL, "BR-CO-17 ");
 	refused("allowance without reason", "invoice", de,
 		KV1("charges", "[{\"kind\":\"allowance\",\"amount\":\"50.00\",\"rate\":\"19\"},"
 			       "{\"kind\":\"charge\",\"amount\":\"5.90\",\"reason\":\"V\","
-			       "\"rate\":\"19\"}]"), NULL, "BR-33 ");
+			       "\"rate\":\"19\"}]"),
+		NULL, "BR-33 ");
 	refused("allowance category unknown", "invoice", de,
 		KV1("charges", "[{\"kind\":\"allowance\",\"amount\":\"50.00\",\"reason\":\"R\"},"
 			       "{\"kind\":\"charge\",\"amount\":\"5.90\",\"reason\":\"V\","
-			       "\"rate\":\"19\"}]"), NULL, "BR-32 ");
+			       "\"rate\":\"19\"}]"),
+		NULL, "BR-32 ");
 	refused("charge category unknown", "invoice", de,
 		KV1("charges", "[{\"kind\":\"allowance\",\"amount\":\"50.00\",\"reason\":\"R\","
 			       "\"rate\":\"19\"},{\"kind\":\"charge\",\"amount\":\"5.90\","
-			       "\"reason\":\"V\"}]"), NULL, "BR-37 ");
+			       "\"reason\":\"V\"}]"),
+		NULL, "BR-37 ");
 	refused("allowance with a charge's code only", "invoice", de,
 		KV1("charges", "[{\"kind\":\"allowance\",\"amount\":\"50.00\","
 			       "\"reason_code\":\"ABK\",\"rate\":\"19\"},{\"kind\":\"charge\","
 			       "\"amount\":\"5.90\",\"reason_code\":\"FC\",\"rate\":\"19\"}]"),
-		NULL, "BR-33 the allowance of 50.00 has no reason (its code 'ABK' is not in the "
+		NULL,
+		"BR-33 the allowance of 50.00 has no reason (its code 'ABK' is not in the "
 		"code list)");
 	refused("proforma", "proforma", pl, NULL, NULL, "BR-CL-01 a proforma");
 	refused("receipt", "receipt", pl, NULL, NULL, "BR-CL-01 a receipt");
-	refused("peppol without references", "invoice", pl, NULL, "peppol",
-		"PEPPOL-EN16931-R003 ");
+	refused("peppol without references", "invoice", pl, NULL, "peppol", "PEPPOL-EN16931-R003 ");
 	refused("peppol seller endpoint", "invoice", de, NULL, "peppol", "PEPPOL-EN16931-R020 ");
 	refused("peppol buyer endpoint", "invoice", pl,
 		KV2("buyer_tax_id", "DE136695976", "order_reference", "1"), "peppol",
@@ -1064,7 +1136,8 @@ static void test_refusals(void)
 		KV2("order_reference", "1", "lines",
 		    "[{\"description\":\"a\",\"quantity\":\"1000\",\"unit_price\":\"2.00\","
 		    "\"net\":\"2265.00\",\"vat_rate\":\"23\"},{\"description\":\"b\","
-		    "\"net\":\"2130.00\",\"vat_rate\":\"5\"}]"), "peppol", "PEPPOL-EN16931-R120 ");
+		    "\"net\":\"2130.00\",\"vat_rate\":\"5\"}]"),
+		"peppol", "PEPPOL-EN16931-R120 ");
 
 	/* the business terms that cannot be written as they are */
 	refused("VAT point date and its code", "invoice", de,
@@ -1075,8 +1148,8 @@ static void test_refusals(void)
 		KV1("delivery_address", "Hafenstraße 9, 50668 Köln"), NULL, "BR-57 ");
 	refused("deliver-to country", "invoice", de, KV1("delivery_country", "Germany"), NULL,
 		"BR-CL-14 ");
-	refused("period", "invoice", de, KV2("period_start", "2024-04-01", "period_end",
-					     "2024-03-01"), NULL, "BR-29 ");
+	refused("period", "invoice", de,
+		KV2("period_start", "2024-04-01", "period_end", "2024-03-01"), NULL, "BR-29 ");
 	refused("preceding invoice without number", "credit_note", de,
 		KV1("preceding_invoice_date", "2024-03-01"), NULL, "BR-55 ");
 	refused("payment means", "invoice", de, KV1("payment_means_code", "CASH"), NULL,
@@ -1085,8 +1158,8 @@ static void test_refusals(void)
 		KV2("iban", NULL, "payment_means_code", "30"), NULL,
 		"BR-61 the credit transfer (payment means 30) has no payee account");
 	refused("SEPA credit transfer without an account", "invoice", de,
-		KV3("iban", NULL, "payment_means_code", "58", "payment_account_name", "Konto"), NULL,
-		"BR-61 the credit transfer (payment means 58) has no payee account; BR-50 ");
+		KV3("iban", NULL, "payment_means_code", "58", "payment_account_name", "Konto"),
+		NULL, "BR-61 the credit transfer (payment means 58) has no payee account; BR-50 ");
 	refused("BIC without an account", "invoice", de,
 		KV2("iban", NULL, "payment_bic", "COBADEFFXXX"), NULL,
 		"BR-50 the payee account's BIC is given without the account");
@@ -1094,37 +1167,42 @@ static void test_refusals(void)
 		KV1("charges", "[{\"kind\":\"allowance\",\"amount\":\"50.00\","
 			       "\"base\":\"1.000,00\",\"reason\":\"R\",\"rate\":\"19\"},"
 			       "{\"kind\":\"charge\",\"amount\":\"5.90\",\"reason\":\"V\","
-			       "\"rate\":\"19\"}]"), NULL, "the base amount '1.000,00'");
+			       "\"rate\":\"19\"}]"),
+		NULL, "the base amount '1.000,00'");
 	refused("split payment abroad", "invoice", it_rc,
 		KV1("vat_breakdown", "[{\"rate\":\"22\",\"category\":\"B\","
-				     "\"net\":\"8400.00\",\"vat\":\"1848.00\"}]"), NULL,
-		"BR-B-01 ");
+				     "\"net\":\"8400.00\",\"vat\":\"1848.00\"}]"),
+		NULL, "BR-B-01 ");
 	refused("split payment with standard rate", "invoice", it_rc,
 		KV2("buyer_tax_id", "IT02241850367", "vat_breakdown",
 		    "[{\"rate\":\"22\",\"category\":\"B\",\"net\":\"8000.00\","
 		    "\"vat\":\"1760.00\"},{\"rate\":\"22\",\"category\":\"S\","
-		    "\"net\":\"400.00\",\"vat\":\"88.00\"}]"), NULL, "BR-B-02 ");
+		    "\"net\":\"400.00\",\"vat\":\"88.00\"}]"),
+		NULL, "BR-B-02 ");
 	refused("export with a tax number only", "invoice", it_rc,
 		KV5("seller_tax_id", NULL, "seller_country", "IT", "seller_tax_registration",
 		    "RSSMRA80A01F205X", "seller_legal_id", "MI-1", "vat_breakdown",
-		    "[{\"rate\":\"0\",\"category\":\"G\",\"net\":\"8400.00\"}]"), NULL,
-		"BR-G-02 ");
+		    "[{\"rate\":\"0\",\"category\":\"G\",\"net\":\"8400.00\"}]"),
+		NULL, "BR-G-02 ");
 	refused("no seller identification", "invoice", it_rc,
 		KV3("seller_tax_id", NULL, "seller_country", "IT", "vat_breakdown",
-		    "[{\"category\":\"O\",\"net\":\"8400.00\"}]"), NULL, "BR-CO-26 ");
+		    "[{\"category\":\"O\",\"net\":\"8400.00\"}]"),
+		NULL, "BR-CO-26 ");
 
 	/* every reason at once, rule IDs first */
-	u = run(&folio_export_ubl, mkdoc2("invoice", pl, KV2("invoice_number", NULL, "buyer_tax_id",
-							     NULL)), NULL, &err);
-	T_OK(!u && !strncmp(err.msg, "BR-02 ", 6) && strstr(err.msg, "; BR-11 "),
-	     "all reasons: %s", err.msg);
+	u = run(&folio_export_ubl,
+		mkdoc2("invoice", pl, KV2("invoice_number", NULL, "buyer_tax_id", NULL)), NULL,
+		&err);
+	T_OK(!u && !strncmp(err.msg, "BR-02 ", 6) && strstr(err.msg, "; BR-11 "), "all reasons: %s",
+	     err.msg);
 	free(u);
 
 	/* a bad setting */
 	{
 		struct folio_export_opt opt = { "customization", "xrechnung" };
-		struct folio_export x = { .mod = &folio_export_ubl, .profile = "gov", .opts = &opt,
-					  .nopts = 1 };
+		struct folio_export x = {
+			.mod = &folio_export_ubl, .profile = "gov", .opts = &opt, .nopts = 1
+		};
 		struct folio_strbuf out = FOLIO_STRBUF_INIT;
 
 		T_EQ_INT(folio_export_ubl.begin(&x, &out, &err), FOLIO_FAILED);
@@ -1231,8 +1309,9 @@ static void sample(const char *path, const char *rel)
 	nread++;
 	folio_doc_set_str(&doc->doc_type, f->value);
 	doc->id = nread;
-	snprintf(file, sizeof(file), "%s-rt-%s", folio_invoice_like(f->value) &&
-		 !strcmp(f->value, "credit_note") ? "cn" : "inv", rel);
+	snprintf(file, sizeof(file), "%s-rt-%s",
+		 folio_invoice_like(f->value) && !strcmp(f->value, "credit_note") ? "cn" : "inv",
+		 rel);
 	for (p = file; *p; p++)
 		if (*p == '/' || *p == ' ')
 			*p = '_';
@@ -1260,8 +1339,8 @@ static void sample(const char *path, const char *rel)
 					       "<ram:ProprietaryID>IBAN32423940</ram:ProprietaryID>"
 					       "</ram:PayeePartyCreditorFinancialAccount><ram:"
 					       "PayeeSpecifiedCreditorFinancialInstitution>"
-					       "<ram:BICID>BIC324098</ram:BICID>"
-					     : "<cbc:PaymentMeansCode>30</cbc:PaymentMeansCode>"
+					       "<ram:BICID>BIC324098</ram:BICID>" :
+					       "<cbc:PaymentMeansCode>30</cbc:PaymentMeansCode>"
 					       "<cbc:PaymentID>Snippet1</cbc:PaymentID>"
 					       "<cac:PayeeFinancialAccount><cbc:ID>IBAN32423940"
 					       "</cbc:ID><cbc:Name>AccountName</cbc:Name>");
@@ -1316,9 +1395,11 @@ static void print_tally(const char *name, const struct tally *t)
 
 static void test_samples(const char *shared)
 {
+	/* clang-format off */
 	static const char *const dirs[] = {
 		"cen_en16931/ubl", "cen_en16931/cii", "peppol_bis3", "facturx", NULL,
 	};
+	/* clang-format on */
 	struct folio_extract_opts o = { NULL, 0.6f };
 	struct folio_config cfg;
 	struct folio_err err;
@@ -1411,7 +1492,8 @@ static void schematron(const char *sub, const char *xslt)
 
 	snprintf(path, sizeof(path), "%s/%s-svrl", tmp, sub);
 	mkdir(path, 0700);
-	snprintf(cmd, sizeof(cmd), "java -cp /usr/share/java/Saxon-HE.jar net.sf.saxon.Transform "
+	snprintf(cmd, sizeof(cmd),
+		 "java -cp /usr/share/java/Saxon-HE.jar net.sf.saxon.Transform "
 		 "-s:'%s/%s' -xsl:'%s' -o:'%s/%s-svrl' >'%s/saxon-%s.log' 2>&1",
 		 tmp, sub, xslt, tmp, sub, tmp, sub);
 	T_EQ_INT(system(cmd), 0);
@@ -1470,15 +1552,20 @@ static void validate(const char *shared)
 	xsd("ubl", "inv-*", a);
 	snprintf(a, sizeof(a), "%s/einvoice/ubl21_xsd/maindoc/UBL-CreditNote-2.1.xsd", shared);
 	xsd("ubl", "cn-*", a);
-	snprintf(a, sizeof(a), "%s/einvoice/en16931_validation/cii/schema/D16B SCRDM (Subset)/"
+	snprintf(a, sizeof(a),
+		 "%s/einvoice/en16931_validation/cii/schema/D16B SCRDM (Subset)/"
 		 "uncoupled clm/CII/uncefact/data/standard/CrossIndustryInvoice_100pD16B.xsd",
 		 shared);
 	xsd("cii", "*.xml", a);
-	snprintf(b, sizeof(b), "%s/einvoice/en16931_validation/ubl/xslt/"
-		 "EN16931-UBL-validation.xslt", shared);
+	snprintf(b, sizeof(b),
+		 "%s/einvoice/en16931_validation/ubl/xslt/"
+		 "EN16931-UBL-validation.xslt",
+		 shared);
 	schematron("ubl", b);
-	snprintf(b, sizeof(b), "%s/einvoice/en16931_validation/cii/xslt/"
-		 "EN16931-CII-validation.xslt", shared);
+	snprintf(b, sizeof(b),
+		 "%s/einvoice/en16931_validation/cii/xslt/"
+		 "EN16931-CII-validation.xslt",
+		 shared);
 	schematron("cii", b);
 }
 

@@ -99,8 +99,10 @@ static void test_layout_pl(struct folio_extractor *x)
 	T_EQ_STR(val(d, "amount_due"), "5022.45");
 	T_EQ_STR(val(d, "currency"), "PLN");
 	T_EQ_STR(val(d, "iban"), "PL29102034530000960201234567");
-	T_CONTAINS(val(d, "vat_breakdown"), "{\"rate\":\"23\",\"net\":\"2265.00\",\"vat\":\"520.95\"");
-	T_CONTAINS(val(d, "vat_breakdown"), "{\"rate\":\"5\",\"net\":\"2130.00\",\"vat\":\"106.50\"");
+	T_CONTAINS(val(d, "vat_breakdown"),
+		   "{\"rate\":\"23\",\"net\":\"2265.00\",\"vat\":\"520.95\"");
+	T_CONTAINS(val(d, "vat_breakdown"),
+		   "{\"rate\":\"5\",\"net\":\"2130.00\",\"vat\":\"106.50\"");
 	f = folio_doc_field(d, "gross_total");
 	T_OK(f && f->source == FOLIO_SRC_TEXT && f->page == 1 && f->bbox[2] > 0,
 	     "gross total has its source and box");
@@ -143,14 +145,10 @@ static void test_unreconciled(struct folio_extractor *x)
 static void test_reconcile_choice(struct folio_extractor *x)
 {
 	static const char *const rows[] = {
-		"40|Invoice No: INV-7781",
-		"40|Invoice date:\t200|03/04/2024",
-		"40|VAT No: FR40303265045",
-		"40|Subtotal\t200|250.00",
-		"40|VAT\t200|50.00",
-		"40|Total\t200|300.00",
-		"40|Total\t200|999.99",
-		NULL,
+		"40|Invoice No: INV-7781",  "40|Invoice date:\t200|03/04/2024",
+		"40|VAT No: FR40303265045", "40|Subtotal\t200|250.00",
+		"40|VAT\t200|50.00",	    "40|Total\t200|300.00",
+		"40|Total\t200|999.99",	    NULL,
 	};
 	struct folio_doc *d = folio_doc_new("en.pdf", NULL, 0);
 	struct folio_err err = { 0 };
@@ -209,7 +207,8 @@ static void test_sources(struct folio_extractor *x)
 	folio_page_add_code(&d->pages[0], "QR-Code",
 			    "A:123456789*B:999999990*C:PT*D:FT*E:N*F:20191231*G:FT A/35*"
 			    "H:CSDF7T5H-35*I1:PT*I7:80000.00*I8:18400.00*N:18400.00*O:98400.00*"
-			    "Q:kLp0*R:9999", 400, 700, 120, 120);
+			    "Q:kLp0*R:9999",
+			    400, 700, 120, 120);
 	T_EQ_INT(folio_extract_doc(x, d, &err), FOLIO_OK);
 	f = folio_doc_field(d, "gross_total");
 	T_OK(f != NULL, "gross total found");
@@ -271,8 +270,7 @@ static void test_recheck(struct folio_extractor *x)
 
 	folio_doc_set_field(d, "invoice_number", "7/2024", NULL, 0.9f, FOLIO_SRC_OCR, 1, NULL);
 	folio_doc_set_field(d, "issue_date", "2024-01-02", NULL, 0.9f, FOLIO_SRC_OCR, 1, NULL);
-	folio_doc_set_field(d, "seller_tax_id", "PL5260001246", NULL, 0.9f, FOLIO_SRC_OCR, 1,
-			    NULL);
+	folio_doc_set_field(d, "seller_tax_id", "PL5260001246", NULL, 0.9f, FOLIO_SRC_OCR, 1, NULL);
 	folio_doc_set_field(d, "net_total", "100.00", NULL, 0.9f, FOLIO_SRC_OCR, 1, NULL);
 	folio_doc_set_field(d, "vat_total", "23.00", NULL, 0.9f, FOLIO_SRC_OCR, 1, NULL);
 	folio_doc_set_field(d, "gross_total", "128.00", NULL, 0.9f, FOLIO_SRC_OCR, 1, NULL);
@@ -284,23 +282,27 @@ static void test_recheck(struct folio_extractor *x)
 	T_EQ_INT(folio_doc_field(d, "gross_total")->source, FOLIO_SRC_USER);
 	T_EQ_STR(val(d, "gross_total"), "123.00");
 	/* per rate: net + VAT must be that rate's gross */
-	folio_doc_set_field(d, "vat_breakdown",
-			    "[{\"rate\":\"23\",\"net\":\"100.00\",\"vat\":\"23.00\",\"gross\":\"132.00\"}]",
-			    NULL, 0.9f, FOLIO_SRC_OCR, 1, NULL);
+	folio_doc_set_field(
+		d, "vat_breakdown",
+		"[{\"rate\":\"23\",\"net\":\"100.00\",\"vat\":\"23.00\",\"gross\":\"132.00\"}]",
+		NULL, 0.9f, FOLIO_SRC_OCR, 1, NULL);
 	T_EQ_INT(folio_extract_recheck(x, d, &err), FOLIO_OK);
 	T_OK(d->needs_review, "a rate's gross that does not add up");
 	T_CONTAINS(d->review, "net + VAT is not the gross of its rate");
-	folio_doc_set_field(d, "vat_breakdown",
-			    "[{\"rate\":\"23\",\"net\":\"100.00\",\"vat\":\"23.00\",\"gross\":\"123.00\"}]",
-			    NULL, 0.9f, FOLIO_SRC_OCR, 1, NULL);
+	folio_doc_set_field(
+		d, "vat_breakdown",
+		"[{\"rate\":\"23\",\"net\":\"100.00\",\"vat\":\"23.00\",\"gross\":\"123.00\"}]",
+		NULL, 0.9f, FOLIO_SRC_OCR, 1, NULL);
 	T_EQ_INT(folio_extract_recheck(x, d, &err), FOLIO_OK);
 	T_OK(!d->needs_review, "consistent breakdown: %s", d->review ? d->review : "");
 	/* a rate no VAT has is said so, never multiplied (6.5e61 % overflowed
 	 * llround: found by fuzz_json; under UBSan this aborted) */
-	folio_doc_set_field(d, "vat_breakdown",
-			    "[{\"rate\":\"655555555555555555555555555555555555555555555555555555555555580\","
-			    "\"net\":\"100.00\",\"vat\":\"23.00\"},{\"rate\":\"-5\",\"net\":\"0.00\","
-			    "\"vat\":\"0.00\"}]", NULL, 0.9f, FOLIO_SRC_OCR, 1, NULL);
+	folio_doc_set_field(
+		d, "vat_breakdown",
+		"[{\"rate\":\"655555555555555555555555555555555555555555555555555555555555580\","
+		"\"net\":\"100.00\",\"vat\":\"23.00\"},{\"rate\":\"-5\",\"net\":\"0.00\","
+		"\"vat\":\"0.00\"}]",
+		NULL, 0.9f, FOLIO_SRC_OCR, 1, NULL);
 	T_EQ_INT(folio_extract_recheck(x, d, &err), FOLIO_OK);
 	T_OK(d->needs_review, "a rate past 100 %%");
 	T_CONTAINS(d->review, "a VAT breakdown rate is no VAT rate (0 to 100 %)");
@@ -389,7 +391,8 @@ static void test_lexicon_errors(void)
  * allowance and charge (BR-CO-13): not a review reason. */
 static void test_charges(struct folio_extractor *x)
 {
-	static const char *const ubl[2] = { "<cac:AllowanceCharge><cbc:ChargeIndicator>false"
+	static const char *const ubl[2] = {
+		"<cac:AllowanceCharge><cbc:ChargeIndicator>false"
 		"</cbc:ChargeIndicator><cbc:AllowanceChargeReason>Rabat</cbc:AllowanceChargeReason>"
 		"<cbc:Amount currencyID=\"PLN\">15.00</cbc:Amount><cac:TaxCategory><cbc:ID>S</cbc:ID>"
 		"<cbc:Percent>23</cbc:Percent><cac:TaxScheme><cbc:ID>VAT</cbc:ID></cac:TaxScheme>"
@@ -397,7 +400,9 @@ static void test_charges(struct folio_extractor *x)
 		"true</cbc:ChargeIndicator><cbc:AllowanceChargeReason>Transport</cbc:AllowanceCharge"
 		"Reason><cbc:Amount currencyID=\"PLN\">5.00</cbc:Amount><cac:TaxCategory><cbc:ID>S"
 		"</cbc:ID><cbc:Percent>23</cbc:Percent><cac:TaxScheme><cbc:ID>VAT</cbc:ID></cac:"
-		"TaxScheme></cac:TaxCategory></cac:AllowanceCharge>", "" };
+		"TaxScheme></cac:TaxCategory></cac:AllowanceCharge>",
+		""
+	};
 	int k;
 
 	for (k = 0; k < 2; k++) {
@@ -405,7 +410,9 @@ static void test_charges(struct folio_extractor *x)
 		struct folio_err err = { 0 };
 		struct folio_doc *d;
 
-		folio_strbuf_addf(&sb, "<?xml version=\"1.0\"?><Invoice xmlns=\"urn:oasis:names:"
+		folio_strbuf_addf(
+			&sb,
+			"<?xml version=\"1.0\"?><Invoice xmlns=\"urn:oasis:names:"
 			"specification:ubl:schema:xsd:Invoice-2\" xmlns:cac=\"urn:oasis:names:"
 			"specification:ubl:schema:xsd:CommonAggregateComponents-2\" xmlns:cbc=\"urn:"
 			"oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2\"><cbc:ID>"
@@ -424,7 +431,8 @@ static void test_charges(struct folio_extractor *x)
 			"LineExtensionAmount currencyID=\"PLN\">100.00</cbc:LineExtensionAmount><cac:"
 			"Item><cbc:Name>Papier</cbc:Name></cac:Item><cac:Price><cbc:PriceAmount "
 			"currencyID=\"PLN\">50.00</cbc:PriceAmount></cac:Price></cac:InvoiceLine>"
-			"</Invoice>", ubl[k]);
+			"</Invoice>",
+			ubl[k]);
 		d = folio_doc_new("x.xml", (unsigned char *)sb.buf, sb.len);
 		folio_doc_set_str(&d->mime, "application/xml");
 		folio_doc_set_str(&d->doc_type, "invoice");
@@ -435,7 +443,8 @@ static void test_charges(struct folio_extractor *x)
 			     "lines - allowance + charge = net: %s", d->review ? d->review : "");
 		else
 			T_OK(d->review && strstr(d->review, "lines do not add up"),
-			     "without them the lines do not add up: %s", d->review ? d->review : "");
+			     "without them the lines do not add up: %s",
+			     d->review ? d->review : "");
 		folio_doc_free(d);
 	}
 }
@@ -454,15 +463,18 @@ static void test_json_lists(struct folio_extractor *x)
 	for (i = 0; i < sizeof(desc) / sizeof(desc[0]); i++) {
 		struct folio_doc *d = folio_doc_new("x", NULL, 0);
 
-		snprintf(lines, sizeof(lines), "[{\"description\":\"%s\",\"net\":\"10.00\"},"
-			 "{\"description\":\"B\",\"net\":\"5.00\"}]", desc[i]);
+		snprintf(lines, sizeof(lines),
+			 "[{\"description\":\"%s\",\"net\":\"10.00\"},"
+			 "{\"description\":\"B\",\"net\":\"5.00\"}]",
+			 desc[i]);
 		folio_doc_set_field(d, "net_total", "15.00", NULL, 1, FOLIO_SRC_XML, 0, NULL);
 		folio_doc_set_field(d, "vat_total", "3.45", NULL, 1, FOLIO_SRC_XML, 0, NULL);
 		folio_doc_set_field(d, "gross_total", "18.45", NULL, 1, FOLIO_SRC_XML, 0, NULL);
 		folio_doc_set_field(d, "lines", lines, NULL, 1, FOLIO_SRC_XML, 0, NULL);
-		folio_doc_set_field(d, "vat_breakdown", "[{\"rate\":\"23\",\"category\":\"{S}\","
-				    "\"net\":\"15.00\",\"vat\":\"3.45\"}]", NULL, 1, FOLIO_SRC_XML,
-				    0, NULL);
+		folio_doc_set_field(d, "vat_breakdown",
+				    "[{\"rate\":\"23\",\"category\":\"{S}\","
+				    "\"net\":\"15.00\",\"vat\":\"3.45\"}]",
+				    NULL, 1, FOLIO_SRC_XML, 0, NULL);
 		T_EQ_INT(folio_extract_recheck(x, d, &err), FOLIO_OK);
 		T_OK(!d->review || (!strstr(d->review, "lines do not add up") &&
 				    !strstr(d->review, "breakdown")),

@@ -90,6 +90,7 @@ static struct folio_doc *extract_rows(struct folio_extractor *x, enum folio_sour
  * dd-ddd postcode; the street above a mid-line postcode. */
 static void test_pl(struct folio_extractor *x)
 {
+	/* clang-format off */
 	static const char *const rows[] = {
 		"40|Faktura VAT nr FV/7/2024",
 		"40|Data wystawienia:\t200|14.03.2024",
@@ -101,6 +102,7 @@ static void test_pl(struct folio_extractor *x)
 		"40|NIP: 725-180-11-26\t300|NIP: 6762304575",
 		NULL,
 	};
+	/* clang-format on */
 	struct folio_doc *d = extract_rows(x, FOLIO_SRC_TEXT, rows);
 
 	T_EQ_STR(val(d, "seller_address"), "ul. Piotrkowska 212, 90-001 Łódź");
@@ -120,6 +122,7 @@ static void test_pl(struct folio_extractor *x)
  * country as the last line. */
 static void test_es(struct folio_extractor *x)
 {
+	/* clang-format off */
 	static const char *const rows[] = {
 		"40|Factura Nº: A-2024-031",
 		"40|Fecha: 30/04/2024",
@@ -132,6 +135,7 @@ static void test_es(struct folio_extractor *x)
 		"40|NIF: 52876431Y\t300|CIF: B93640282",
 		NULL,
 	};
+	/* clang-format on */
 	struct folio_doc *d = extract_rows(x, FOLIO_SRC_TEXT, rows);
 
 	T_EQ_STR(val(d, "seller_address"), "Calle Rosalía de Castro 9, 15004 A Coruña");
@@ -146,6 +150,7 @@ static void test_es(struct folio_extractor *x)
  * same line is not the name. OCR words, a speck before a postcode. */
 static void test_pt_letterhead(struct folio_extractor *x)
 {
+	/* clang-format off */
 	static const char *const rows[] = {
 		"40>Gráfica Atlântico, Lda.\t400>Fatura",
 		"40|Rua Sá da Bandeira, 610",
@@ -162,6 +167,7 @@ static void test_pt_letterhead(struct folio_extractor *x)
 		"40|Fatura n.º: FT 2024/118",
 		NULL,
 	};
+	/* clang-format on */
 	struct folio_doc *d = extract_rows(x, FOLIO_SRC_OCR, rows);
 
 	T_EQ_STR(val(d, "seller_name"), "Gráfica Atlântico, Lda.");
@@ -251,6 +257,7 @@ static void test_de_window(struct folio_extractor *x)
  * line right above it stands for the street; an Eircode; "Bill to". */
 static void test_en(struct folio_extractor *x)
 {
+	/* clang-format off */
 	static const char *const rows[] = {
 		"40|Invoice",
 		"",
@@ -261,6 +268,8 @@ static void test_en(struct folio_extractor *x)
 		"40|VAT Registration: GB157283058",
 		NULL,
 	};
+	/* clang-format on */
+	/* clang-format off */
 	static const char *const ie[] = {
 		"40|Invoice",
 		"",
@@ -271,6 +280,7 @@ static void test_en(struct folio_extractor *x)
 		"40|Ireland",
 		NULL,
 	};
+	/* clang-format on */
 	struct folio_doc *d = extract_rows(x, FOLIO_SRC_TEXT, rows);
 
 	T_EQ_STR(val(d, "seller_address"), "Quay House, Harbour Road, Falmouth TR11 2AA");
@@ -290,6 +300,7 @@ static void test_en(struct folio_extractor *x)
  * name with no legal form, an owner's name under it. */
 static void test_fr_and_receipt(struct folio_extractor *x)
 {
+	/* clang-format off */
 	static const char *const rows[] = {
 		"40|Facture n° F-2024-0042",
 		"",
@@ -299,6 +310,8 @@ static void test_fr_and_receipt(struct folio_extractor *x)
 		"40|69002 Lyon, France\t300|69100 Villeurbanne",
 		NULL,
 	};
+	/* clang-format on */
+	/* clang-format off */
 	static const char *const rcpt[] = {
 		"52|Sklep Spożywczy Pod Lipą",
 		"85|Anna Lipińska",
@@ -308,6 +321,7 @@ static void test_fr_and_receipt(struct folio_extractor *x)
 		"70|PARAGON FISKALNY",
 		NULL,
 	};
+	/* clang-format on */
 	struct folio_doc *d = extract_rows(x, FOLIO_SRC_TEXT, rows);
 
 	T_EQ_STR(val(d, "seller_address"), "8 rue des Carmes, 69002 Lyon");
@@ -350,12 +364,8 @@ static void test_negative(struct folio_extractor *x)
 	};
 	/* a 5-digit postcode and a Polish NIP do not make a country */
 	static const char *const mixed[] = {
-		"40|Sprzedawca:",
-		"40|Firma Jan Kowalski",
-		"40|Hauptstraße 42",
-		"40|50667 Köln",
-		"40|NIP: 725-180-11-26",
-		NULL,
+		"40|Sprzedawca:", "40|Firma Jan Kowalski", "40|Hauptstraße 42",
+		"40|50667 Köln",  "40|NIP: 725-180-11-26", NULL,
 	};
 	struct folio_doc *d = extract_rows(x, FOLIO_SRC_TEXT, no_postcode);
 
@@ -428,6 +438,7 @@ static struct folio_doc *extract_pdf(struct folio_extractor *x, struct folio_dec
 
 static void test_fixtures(struct folio_extractor *x)
 {
+	/* clang-format off */
 	static const struct {
 		const char *file, *seller, *seller_addr, *seller_cc, *buyer_addr, *buyer_cc;
 	} want[] = {
@@ -469,6 +480,7 @@ static void test_fixtures(struct folio_extractor *x)
 		{ "fr-01-invoice.pdf", "Librairie Le Bouquiniste SARL", "8 rue des Carmes, 69002 Lyon",
 		  "FR", "247 cours Émile Zola, 69100 Villeurbanne", "FR" },
 	};
+	/* clang-format on */
 	struct folio_config cfg;
 	struct folio_decode_ctx *dc;
 	struct folio_err err = { 0 };
@@ -494,7 +506,8 @@ static void test_fixtures(struct folio_extractor *x)
 			 want[i].seller_cc ? want[i].seller_cc : "(missing)");
 		T_EQ_STR(val(d, "buyer_address"),
 			 want[i].buyer_addr ? want[i].buyer_addr : "(missing)");
-		T_EQ_STR(val(d, "buyer_country"), want[i].buyer_cc ? want[i].buyer_cc : "(missing)");
+		T_EQ_STR(val(d, "buyer_country"),
+			 want[i].buyer_cc ? want[i].buyer_cc : "(missing)");
 		folio_doc_free(d);
 	}
 	folio_decode_ctx_free(dc);
@@ -582,7 +595,8 @@ static void test_name_labels(struct folio_extractor *x)
 	 * name column is the block's; one that fails its check (or has no rule
 	 * here) is taken only from its party's block, weakly */
 	d = extract_rows(x, FOLIO_SRC_TEXT, wrapped);
-	T_EQ_STR(val(d, "buyer_name"), "HEP-OPERATOR DISTRIBUCIJSKOG SUSTAVA D.O.O. ZA OPSKRBU ENERGIJE");
+	T_EQ_STR(val(d, "buyer_name"),
+		 "HEP-OPERATOR DISTRIBUCIJSKOG SUSTAVA D.O.O. ZA OPSKRBU ENERGIJE");
 	T_EQ_STR(val(d, "seller_name"), "Azienda Sanitaria Locale di Reggio Emilia");
 	folio_doc_free(d);
 	d = extract_rows(x, FOLIO_SRC_TEXT, kosit_ids);
@@ -636,12 +650,14 @@ static void test_totals_set(struct folio_extractor *x)
 		"116|Data scadenza pagamento: 2015-01-30 (30 Gennaio 2015)",
 		NULL,
 	};
+	/* clang-format off */
 	static const char *const ksef[] = {
 		"40|Data wystawienia, z zastrzeżeniem art. 106na ust. 1 ustawy: 20.05.2025",
 		"40|Data dokonania lub zakończenia dostawy towarów lub wykonania usługi:",
 		"40|18.05.2025",
 		NULL,
 	};
+	/* clang-format on */
 	/* the KSeF summary: headings flush left, amounts flush right, an
 	 * ordinal under "Lp." and "23% lub 22%" as the rate */
 	static const char *const ksef_vat[] = {
@@ -680,9 +696,8 @@ static void test_totals_set(struct folio_extractor *x)
 	T_EQ_STR(val(d, "amount_due"), "250.33");
 	folio_doc_free(d);
 	d = extract_rows(x, FOLIO_SRC_TEXT, kosit_bd);
-	T_EQ_STR(val(d, "vat_breakdown"),
-		 "[{\"rate\":\"6\",\"net\":\"183.23\",\"vat\":\"10.99\"},"
-		 "{\"rate\":\"21\",\"net\":\"46.37\",\"vat\":\"9.74\"}]");
+	T_EQ_STR(val(d, "vat_breakdown"), "[{\"rate\":\"6\",\"net\":\"183.23\",\"vat\":\"10.99\"},"
+					  "{\"rate\":\"21\",\"net\":\"46.37\",\"vat\":\"9.74\"}]");
 	folio_doc_free(d);
 	d = extract_rows(x, FOLIO_SRC_TEXT, fpa);
 	T_EQ_STR(val(d, "vat_breakdown"), "[{\"rate\":\"22\",\"net\":\"25.00\",\"vat\":\"5.50\"}]");
@@ -828,12 +843,14 @@ static void test_rated_vat(struct folio_extractor *x)
 	struct folio_doc *d = extract_rows(x, FOLIO_SRC_TEXT, fr);
 
 	T_EQ_STR(val(d, "vat_total"), "115.75");
-	T_EQ_STR(val(d, "vat_breakdown"), "[{\"rate\":\"25\",\"net\":\"463.00\",\"vat\":\"115.75\"}]");
+	T_EQ_STR(val(d, "vat_breakdown"),
+		 "[{\"rate\":\"25\",\"net\":\"463.00\",\"vat\":\"115.75\"}]");
 	folio_doc_free(d);
 	d = extract_rows(x, FOLIO_SRC_TEXT, pl);
 	T_EQ_STR(val(d, "vat_total"), "88.86");
-	T_EQ_STR(val(d, "vat_breakdown"), "[{\"rate\":\"6\",\"net\":\"856.00\",\"vat\":\"51.36\"},"
-					  "{\"rate\":\"25\",\"net\":\"150.00\",\"vat\":\"37.50\"}]");
+	T_EQ_STR(val(d, "vat_breakdown"),
+		 "[{\"rate\":\"6\",\"net\":\"856.00\",\"vat\":\"51.36\"},"
+		 "{\"rate\":\"25\",\"net\":\"150.00\",\"vat\":\"37.50\"}]");
 	folio_doc_free(d);
 	/* 21% of 1000 is not 200: no breakdown */
 	d = extract_rows(x, FOLIO_SRC_TEXT, es_bad);
@@ -893,7 +910,8 @@ static void test_letter(struct folio_extractor *x)
 	T_EQ_STR(val(d, "seller_name"), "Ubiquitous Fleet of Cars Sverige AB");
 	T_EQ_STR(val(d, "buyer_name"), "Testverket");
 	T_EQ_STR(val(d, "buyer_address"), "Box 88, 10011 Stockholm");
-	T_OK(conf_of(d, "buyer_name") < 0.9f, "unlabelled buyer %.2f", (double)conf_of(d, "buyer_name"));
+	T_OK(conf_of(d, "buyer_name") < 0.9f, "unlabelled buyer %.2f",
+	     (double)conf_of(d, "buyer_name"));
 	folio_doc_free(d);
 	d = extract_rows(x, FOLIO_SRC_TEXT, pl);
 	T_EQ_STR(val(d, "seller_name"), "Seller GmbH");
@@ -960,16 +978,19 @@ static void test_item_headings(struct folio_extractor *x)
 	};
 	struct folio_doc *d = extract_rows(x, FOLIO_SRC_TEXT, fr);
 
-	T_EQ_STR(val(d, "lines"), "[{\"description\":\"Hyrestid i dagar\",\"quantity\":\"1\","
-				  "\"unit_price\":\"299.00\",\"net\":\"299.00\",\"vat_rate\":\"25\"}]");
+	T_EQ_STR(val(d, "lines"),
+		 "[{\"description\":\"Hyrestid i dagar\",\"quantity\":\"1\","
+		 "\"unit_price\":\"299.00\",\"net\":\"299.00\",\"vat_rate\":\"25\"}]");
 	folio_doc_free(d);
 	d = extract_rows(x, FOLIO_SRC_TEXT, pt);
-	T_EQ_STR(val(d, "lines"), "[{\"description\":\"Service fee\",\"quantity\":\"1\","
-				  "\"unit_price\":\"400.00\",\"net\":\"400.00\",\"vat_rate\":\"25\"}]");
+	T_EQ_STR(val(d, "lines"),
+		 "[{\"description\":\"Service fee\",\"quantity\":\"1\","
+		 "\"unit_price\":\"400.00\",\"net\":\"400.00\",\"vat_rate\":\"25\"}]");
 	folio_doc_free(d);
 	d = extract_rows(x, FOLIO_SRC_TEXT, en);
-	T_EQ_STR(val(d, "lines"), "[{\"description\":\"Paper subscription\",\"quantity\":\"1\","
-				  "\"unit_price\":\"800.00\",\"net\":\"800.00\",\"vat_rate\":\"25\"}]");
+	T_EQ_STR(val(d, "lines"),
+		 "[{\"description\":\"Paper subscription\",\"quantity\":\"1\","
+		 "\"unit_price\":\"800.00\",\"net\":\"800.00\",\"vat_rate\":\"25\"}]");
 	folio_doc_free(d);
 }
 
@@ -1004,8 +1025,8 @@ static void test_item_mend(struct folio_extractor *x)
 	folio_doc_free(d);
 	d = extract_rows(x, FOLIO_SRC_TEXT, rows);
 	T_OK(val(d, "lines") && strstr(val(d, "lines"), "\"quantity\":\"Yi\"") &&
-	     strstr(val(d, "lines"), "\"unit_price\":\"275.00\""), "a text layer as printed: %s",
-	     val(d, "lines") ? val(d, "lines") : "(none)");
+		     strstr(val(d, "lines"), "\"unit_price\":\"275.00\""),
+	     "a text layer as printed: %s", val(d, "lines") ? val(d, "lines") : "(none)");
 	folio_doc_free(d);
 }
 
@@ -1048,6 +1069,7 @@ static void test_item_rows(struct folio_extractor *x)
 		NULL,
 	};
 	/* a second text and an article number, each a line of its own */
+	/* clang-format off */
 	static const char *const xr2[] = {
 		"40|#\t100|Beschreibung\t300|Menge\t360|Preis\t420|USt. Satz\t500|Gesamt",
 		"40|1\t100|Printing paper\t300|1.000 EA\t360|1\t420|25,00%\t500|1.000,00",
@@ -1059,15 +1081,17 @@ static void test_item_rows(struct folio_extractor *x)
 		"40|Zusätze",
 		NULL,
 	};
+	/* clang-format on */
 	struct folio_doc *d = extract_rows(x, FOLIO_SRC_TEXT, ksef);
 
-	T_EQ_STR(val(d, "lines"),
-		 "[{\"description\":\"Refined Concrete Pants\",\"quantity\":\"8\",\"unit\":\"szt.\","
-		 "\"unit_price\":\"295.81\",\"net\":\"2366.48\",\"vat_rate\":\"23\"},"
-		 "{\"description\":\"Refined Granite Mouse\",\"quantity\":\"10\",\"unit\":\"szt.\","
-		 "\"unit_price\":\"622.27\",\"net\":\"6222.70\",\"vat_rate\":\"23\"},"
-		 "{\"description\":\"Sleek Steel Pants\",\"quantity\":\"10\",\"unit\":\"szt.\","
-		 "\"unit_price\":\"402.96\",\"net\":\"4029.60\",\"vat_rate\":\"23\"}]");
+	T_EQ_STR(
+		val(d, "lines"),
+		"[{\"description\":\"Refined Concrete Pants\",\"quantity\":\"8\",\"unit\":\"szt.\","
+		"\"unit_price\":\"295.81\",\"net\":\"2366.48\",\"vat_rate\":\"23\"},"
+		"{\"description\":\"Refined Granite Mouse\",\"quantity\":\"10\",\"unit\":\"szt.\","
+		"\"unit_price\":\"622.27\",\"net\":\"6222.70\",\"vat_rate\":\"23\"},"
+		"{\"description\":\"Sleek Steel Pants\",\"quantity\":\"10\",\"unit\":\"szt.\","
+		"\"unit_price\":\"402.96\",\"net\":\"4029.60\",\"vat_rate\":\"23\"}]");
 	folio_doc_free(d);
 	d = extract_rows(x, FOLIO_SRC_TEXT, xr);
 	T_EQ_STR(val(d, "lines"),
@@ -1112,11 +1136,7 @@ static void test_accounts_ocr(struct folio_extractor *x)
 	};
 	/* OCR's "Itd" for "ltd" */
 	static const char *const en[] = {
-		"40|Buyer",
-		"40|Buyercompany Itd",
-		"40|Anystreet 1",
-		"40|101 Anytown",
-		NULL,
+		"40|Buyer", "40|Buyercompany Itd", "40|Anystreet 1", "40|101 Anytown", NULL,
 	};
 	struct folio_doc *d = extract_rows(x, FOLIO_SRC_OCR, en);
 

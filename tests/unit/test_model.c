@@ -12,27 +12,59 @@
 #include "t.h"
 
 /* A small corpus made here: a few phrases per type, mixed by a seeded LCG. */
-static const char *const c_invoice[] = { "Faktura VAT", "Rechnung", "Invoice", "Fattura",
-					 "Razem netto", "Kwota VAT", "Do zapłaty", "Termin płatności",
-					 "Zahlbar innerhalb 14 Tagen", "Amount due", "Bank details",
-					 "Nettobetrag", "Imponibile", NULL };
-static const char *const c_order[] = { "Zamówienie", "Bestellung", "Purchase order",
-				       "Ordine di acquisto", "Prosimy o dostarczenie",
-				       "Gewünschter Liefertermin", "Please deliver by",
-				       "Delivery address", "Lieferanschrift", "Please confirm this order",
-				       "Termin realizacji", "Items ordered", NULL };
-static const char *const c_letter[] = { "Szanowni Państwo,", "Sehr geehrte Damen und Herren,",
-					"Dear Sir or Madam,", "Gentili Signori,", "Z poważaniem",
-					"Mit freundlichen Grüßen", "Yours faithfully,",
-					"Cordiali saluti", "we are writing to inform you",
-					"uprzejmie informujemy", "hiermit teilen wir Ihnen mit",
-					"please do not hesitate to contact us", NULL };
-static const char *const c_contract[] = { "Umowa o świadczenie usług", "Dienstleistungsvertrag",
-					  "Service agreement", "Contratto di locazione",
-					  "§ 1 Przedmiot umowy", "§ 2 Vergütung", "Term and termination",
-					  "Strony zgodnie postanawiają", "The parties agree as follows",
-					  "Gerichtsstand ist Berlin", "Letto, confermato e sottoscritto",
-					  "Governing law", NULL };
+static const char *const c_invoice[] = { "Faktura VAT",
+					 "Rechnung",
+					 "Invoice",
+					 "Fattura",
+					 "Razem netto",
+					 "Kwota VAT",
+					 "Do zapłaty",
+					 "Termin płatności",
+					 "Zahlbar innerhalb 14 Tagen",
+					 "Amount due",
+					 "Bank details",
+					 "Nettobetrag",
+					 "Imponibile",
+					 NULL };
+static const char *const c_order[] = { "Zamówienie",
+				       "Bestellung",
+				       "Purchase order",
+				       "Ordine di acquisto",
+				       "Prosimy o dostarczenie",
+				       "Gewünschter Liefertermin",
+				       "Please deliver by",
+				       "Delivery address",
+				       "Lieferanschrift",
+				       "Please confirm this order",
+				       "Termin realizacji",
+				       "Items ordered",
+				       NULL };
+static const char *const c_letter[] = { "Szanowni Państwo,",
+					"Sehr geehrte Damen und Herren,",
+					"Dear Sir or Madam,",
+					"Gentili Signori,",
+					"Z poważaniem",
+					"Mit freundlichen Grüßen",
+					"Yours faithfully,",
+					"Cordiali saluti",
+					"we are writing to inform you",
+					"uprzejmie informujemy",
+					"hiermit teilen wir Ihnen mit",
+					"please do not hesitate to contact us",
+					NULL };
+static const char *const c_contract[] = { "Umowa o świadczenie usług",
+					  "Dienstleistungsvertrag",
+					  "Service agreement",
+					  "Contratto di locazione",
+					  "§ 1 Przedmiot umowy",
+					  "§ 2 Vergütung",
+					  "Term and termination",
+					  "Strony zgodnie postanawiają",
+					  "The parties agree as follows",
+					  "Gerichtsstand ist Berlin",
+					  "Letto, confermato e sottoscritto",
+					  "Governing law",
+					  NULL };
 static const char *const c_items[] = { "Papier A4 10 szt. 12,50", "Toner 2 Stk. 80,00",
 				       "Consulting 5 hrs 400.00", "Viti M8 100 pz 9,00",
 				       "Transport 1 usł. 300,00", NULL };
@@ -97,6 +129,7 @@ static const char *predict(const struct folio_model *m, const char *text, float 
 }
 
 /* Texts none of which is in the corpus word for word. */
+/* clang-format off */
 static const struct {
 	const char *text, *type;
 } probe[] = {
@@ -112,6 +145,7 @@ static const struct {
 	  "3. Governing law", "contract" },
 	{ "Umowa najmu\n§ 1 Przedmiot umowy\nStrony zgodnie postanawiają, że", "contract" },
 };
+/* clang-format on */
 
 static int write_bytes(const char *path, const void *d, size_t n)
 {
@@ -249,15 +283,15 @@ static void test_corrupt(const char *dir)
 	memcpy(x, d, n);
 	x[8] = 2;
 	crc = crc32_ref(x, n - 4);
-	memcpy(x + n - 4, (unsigned char[4]){ crc & 0xff, crc >> 8 & 0xff, crc >> 16 & 0xff,
-					       crc >> 24 }, 4);
+	memcpy(x + n - 4,
+	       (unsigned char[4]){ crc & 0xff, crc >> 8 & 0xff, crc >> 16 & 0xff, crc >> 24 }, 4);
 	expect_bad(bad, x, n, "unsupported version 2");
 	/* a lying row count, with a valid checksum: no read past the end */
 	memcpy(x, d, n);
 	x[22] ^= 0x01;
 	crc = crc32_ref(x, n - 4);
-	memcpy(x + n - 4, (unsigned char[4]){ crc & 0xff, crc >> 8 & 0xff, crc >> 16 & 0xff,
-					       crc >> 24 }, 4);
+	memcpy(x + n - 4,
+	       (unsigned char[4]){ crc & 0xff, crc >> 8 & 0xff, crc >> 16 & 0xff, crc >> 24 }, 4);
 	T_EQ_INT(write_bytes(bad, x, n), 0);
 	T_OK(folio_model_load(bad, &err) == NULL, "bad row count refused");
 	T_CONTAINS(err.msg, "model '");
@@ -279,8 +313,8 @@ static void test_corrupt(const char *dir)
 	free(d);
 }
 
-static const char *classify(struct folio_classifier *c, const char *text, char *reason,
-			    size_t rlen, float *conf)
+static const char *classify(struct folio_classifier *c, const char *text, char *reason, size_t rlen,
+			    float *conf)
 {
 	static char type[32];
 	struct folio_doc *d = folio_doc_new("x", NULL, 0);
@@ -313,8 +347,11 @@ static void test_interplay(const char *dir)
 	if (!c)
 		return;
 	/* the model is taught that corrections are letters: a confident rule still wins */
-	T_EQ_INT(folio_trainer_add(t, "Faktura korygująca\nPrzyczyna korekty: zwrot\n"
-				      "Szanowni Państwo,", "letter", &err), FOLIO_OK);
+	T_EQ_INT(folio_trainer_add(t,
+				   "Faktura korygująca\nPrzyczyna korekty: zwrot\n"
+				   "Szanowni Państwo,",
+				   "letter", &err),
+		 FOLIO_OK);
 	T_EQ_INT(folio_trainer_build(t, &m, &err), FOLIO_OK);
 	folio_trainer_free(t);
 	if (!m)
@@ -323,7 +360,8 @@ static void test_interplay(const char *dir)
 	folio_classify_set_model(c, m);
 	T_OK(folio_classify_model(c) == m, "model attached");
 	T_EQ_STR(classify(c, "Faktura korygująca nr 5\nSzanowni Państwo,", reason, sizeof(reason),
-			  &conf), "credit_note");
+			  &conf),
+		 "credit_note");
 	T_EQ_STR(reason, "rule: 'faktura korygujaca'");
 	T_OK(conf > 0.5f, "rule confidence %f", (double)conf);
 	T_EQ_INT(folio_classify_rules(c, "Faktura korygująca nr 5", &v, &err), FOLIO_OK);
@@ -345,8 +383,11 @@ static void test_interplay(const char *dir)
 		T_EQ_STR(reason, want);
 	}
 	/* a letter the rules score as an invoice (strong keyword missing) */
-	T_EQ_STR(classify(c, "Dear Sir or Madam,\nwe are writing to inform you about invoice "
-			     "no. 5.\nYours faithfully,", reason, sizeof(reason), NULL), "letter");
+	T_EQ_STR(classify(c,
+			  "Dear Sir or Madam,\nwe are writing to inform you about invoice "
+			  "no. 5.\nYours faithfully,",
+			  reason, sizeof(reason), NULL),
+		 "letter");
 	T_CONTAINS(reason, "model: ");
 	/* empty text: "other", no model verdict */
 	T_EQ_STR(classify(c, "", reason, sizeof(reason), &conf), "other");
@@ -393,8 +434,9 @@ static void test_interplay(const char *dir)
 	T_OK(folio_classify_model(c) == NULL, "still rules only");
 	T_EQ_INT(folio_classify_load_model(c, "models/doctype.model", &err), FOLIO_OK);
 	T_OK(folio_classify_model(c) != NULL, "shipped model attached: %s", err.msg);
-	T_EQ_STR(classify(c, "Ricevuta\nGrazie e arrivederci\nContanti 10,00\nResto 0,00",
-			  reason, sizeof(reason), NULL), "receipt");
+	T_EQ_STR(classify(c, "Ricevuta\nGrazie e arrivederci\nContanti 10,00\nResto 0,00", reason,
+			  sizeof(reason), NULL),
+		 "receipt");
 	folio_classify_free(c);
 }
 
@@ -421,7 +463,8 @@ static void test_retrain(void)
 
 	T_EQ_INT(folio_trainer_build(t, &before, &err), FOLIO_OK);
 	for (i = 0; i < 3; i++)
-		T_EQ_INT(folio_trainer_add_weighted(t, confirmed[i], "letter", 3.0f, &err), FOLIO_OK);
+		T_EQ_INT(folio_trainer_add_weighted(t, confirmed[i], "letter", 3.0f, &err),
+			 FOLIO_OK);
 	T_EQ_INT(folio_trainer_build(t, &after, &err), FOLIO_OK);
 	if (before && after) {
 		ta = predict(before, unseen, &pa);
@@ -450,6 +493,7 @@ static void test_retrain(void)
 
 static void test_train_dir(const char *dir)
 {
+	/* clang-format off */
 	static const struct {
 		const char *name, *text;
 	} files[] = {
@@ -460,6 +504,7 @@ static void test_train_dir(const char *dir)
 		{ "README.md", "not a training file" },
 		{ "notes.txt", "no type in this name" },
 	};
+	/* clang-format on */
 	struct folio_err err = { 0 };
 	char sub[512], path[600], out[600];
 	struct folio_model *m;
@@ -495,6 +540,7 @@ static void test_train_dir(const char *dir)
 /* The shipped model on a few held-out fixtures (not used to train it). */
 static void test_shipped(void)
 {
+	/* clang-format off */
 	static const struct {
 		const char *file, *type;
 	} fx[] = {
@@ -503,6 +549,7 @@ static void test_shipped(void)
 		{ "fr-contract-009.txt", "contract" },       { "pt-form-010.txt", "form" },
 		{ "en-letter-008.txt", "letter" },           { "de-order-010.txt", "order" },
 	};
+	/* clang-format on */
 	struct folio_err err = { 0 };
 	struct folio_model *m = folio_model_load("models/doctype.model", &err);
 	char path[256];
@@ -534,8 +581,8 @@ int main(void)
 {
 	char dir[] = "/tmp/folio-test-model-XXXXXX";
 	char path[600];
-	const char *names[] = { "m.model", "m2.model", "c.model", "bad.model", "dir.model",
-				"junk.model" };
+	const char *names[] = { "m.model",   "m2.model",  "c.model",
+				"bad.model", "dir.model", "junk.model" };
 	size_t i;
 
 	if (!mkdtemp(dir)) {

@@ -31,8 +31,8 @@ static int boxes_inside(const struct folio_page *pg)
 	for (i = 0; i < pg->nwords; i++) {
 		const struct folio_word *w = &pg->words[i];
 
-		if (w->x < 0 || w->y < 0 || w->x + w->w > pg->width ||
-		    w->y + w->h > pg->height || (i && w->line < pg->words[i - 1].line))
+		if (w->x < 0 || w->y < 0 || w->x + w->w > pg->width || w->y + w->h > pg->height ||
+		    (i && w->line < pg->words[i - 1].line))
 			return 0;
 	}
 	return 1;
@@ -73,7 +73,7 @@ static PIX *fixture(const char *name, double part)
 /* The original test: a real skewed form scan, read in Polish. */
 static void test_form(struct folio_config *cfg)
 {
-	static const char *const words[] = { "Formularz", "zgłoszeniowy", "uczestnika",
+	static const char *const words[] = { "Formularz",  "zgłoszeniowy",   "uczestnika",
 					     "Wróblewska", "Bezpieczeństwo", "Gdynia" };
 	struct folio_err err = { 0 };
 	struct folio_ocr *ocr;
@@ -151,8 +151,8 @@ static void test_orientation(struct folio_ocr *ocr)
 		T_OK(boxes_inside(pg), "turned %d: boxes inside the upright page", q * 90);
 		/* the title is the first line, at the top of the upright page */
 		T_OK(pg->nwords && pg->words[0].y < pg->height / 3,
-		     "turned %d: first word at y %d of %d", q * 90, pg->nwords ? pg->words[0].y : -1,
-		     pg->height);
+		     "turned %d: first word at y %d of %d", q * 90,
+		     pg->nwords ? pg->words[0].y : -1, pg->height);
 		folio_page_drop_image(pg);
 	}
 	/* an orientation left undecided is settled by OSD in folio_ocr_page */
@@ -334,8 +334,8 @@ static void test_orientation_prior(struct folio_ocr *ocr)
 		T_EQ_INT(folio_prepare_page_prior(pg, folio_ocr_doc_rotation(od), &err), FOLIO_OK);
 		T_EQ_INT(pg->rotation, need);
 		T_EQ_INT(folio_ocr_page_in(ocr, pg, "pol", od, &err), FOLIO_OK);
-		T_OK(pg->text && strstr(pg->text, "Osoba upoważniona"), "turned %d: back read: %.60s",
-		     q * 90, pg->text);
+		T_OK(pg->text && strstr(pg->text, "Osoba upoważniona"),
+		     "turned %d: back read: %.60s", q * 90, pg->text);
 		folio_page_drop_image(pg);
 	}
 out:
@@ -419,6 +419,7 @@ static void test_blank(struct folio_ocr *ocr)
 /* Per page, the language is picked without configuration. */
 static void test_languages(struct folio_ocr *ocr)
 {
+	/* clang-format off */
 	static const struct {
 		const char *file, *lang, *word;
 	} pages[] = {
@@ -427,18 +428,22 @@ static void test_languages(struct folio_ocr *ocr)
 		{ SCANS "clean-spa-letter.png", "spa", "señor" },
 		{ SCANS "clean-ita-letter.png", "ita", "documentazione" },
 	};
+	/* clang-format on */
 	struct folio_err err = { 0 };
 	struct folio_doc *doc = folio_doc_new("langs", NULL, 0);
 	size_t i;
 
 	T_EQ_STR(folio_ocr_guess_language(ocr, "Data de emissão: fatura n.º 12, valor a pagar "
-					       "por transferência bancária, obrigado"), "por");
+					       "por transferência bancária, obrigado"),
+		 "por");
 	T_EQ_STR(folio_ocr_guess_language(ocr, "Faktura VAT, data wystawienia, sprzedawca i "
-					       "nabywca, razem do zapłaty"), "pol");
+					       "nabywca, razem do zapłaty"),
+		 "pol");
 	T_OK(folio_ocr_guess_language(ocr, "12 34,50 EUR 2024") == NULL, "numbers: unsure");
 	/* installed languages outside the configured set have profiles too */
 	T_EQ_STR(folio_ocr_guess_language(ocr, "Rechnung Nr. 17, der Betrag ist zahlbar "
-					       "innerhalb von 14 Tagen"), "deu");
+					       "innerhalb von 14 Tagen"),
+		 "deu");
 	/* letters inside codes are no words ("e", "a" would vote) */
 	T_OK(folio_ocr_guess_language(ocr, "66465935-48e0-b7d9-ea88-d9d7ff4c6023 "
 					   "8647a6b5-f12a-3817-869e-010e4353686a 2a 3e") == NULL,
@@ -467,6 +472,7 @@ static void test_languages(struct folio_ocr *ocr)
  * another is still read in its own. */
 static void test_document_languages(struct folio_ocr *ocr)
 {
+	/* clang-format off */
 	static const struct {
 		const char *file, *lang, *word;
 	} pages[] = {
@@ -475,6 +481,7 @@ static void test_document_languages(struct folio_ocr *ocr)
 		{ SCANS "clean-pol-invoice.png", "pol", "Faktura" },
 		{ SCANS "clean-ita-letter.png", "ita", "documentazione" },
 	};
+	/* clang-format on */
 	struct folio_err err = { 0 };
 	struct folio_doc *doc = folio_doc_new("doc", NULL, 0);
 	struct folio_ocr_doc *od = folio_ocr_doc_new();

@@ -29,10 +29,9 @@ static struct folio_decode_ctx dctx;
 
 /* F1 is Helvetica; F2 too, but with a ToUnicode map sending every code
  * into the private use area, as a broken subset font would. */
-static const char text_page[] =
-	"BT /F1 24 Tf 72 770 Td (Faktura VAT nr 2024/001) Tj ET\n"
-	"BT /F1 12 Tf 72 700 Td (Sprzedawca: W\\363jt Sp. z o.o.) Tj\n"
-	"0 -16 Td (Razem do zaplaty 1230,00 PLN) Tj ET\n";
+static const char text_page[] = "BT /F1 24 Tf 72 770 Td (Faktura VAT nr 2024/001) Tj ET\n"
+				"BT /F1 12 Tf 72 700 Td (Sprzedawca: W\\363jt Sp. z o.o.) Tj\n"
+				"0 -16 Td (Razem do zaplaty 1230,00 PLN) Tj ET\n";
 static const char image_page[] = "0 g 100 100 200 300 re f\n";
 static const char short_page[] = "BT /F1 12 Tf 72 700 Td (Hi there) Tj ET\n";
 static const char pua_page[] =
@@ -60,7 +59,8 @@ static pdf_obj *make_resources(fz_context *fz, pdf_document *pdf)
 	fz_var(res);
 	fz_var(f1);
 	fz_var(f2);
-	fz_try(fz) {
+	fz_try(fz)
+	{
 		res = pdf_new_dict(fz, pdf, 2);
 		fonts = pdf_dict_put_dict(fz, res, PDF_NAME(Font), 2);
 		f1 = pdf_add_simple_font(fz, pdf, font, PDF_SIMPLE_ENCODING_LATIN);
@@ -69,16 +69,19 @@ static pdf_obj *make_resources(fz_context *fz, pdf_document *pdf)
 		f2 = pdf_add_object_drop(fz, pdf, pdf_copy_dict(fz, pdf_resolve_indirect(fz, f1)));
 		cmap = fz_new_buffer_from_copied_data(fz, (const unsigned char *)to_unicode_pua,
 						      strlen(to_unicode_pua));
-		pdf_dict_put_drop(fz, f2, PDF_NAME(ToUnicode), pdf_add_stream(fz, pdf, cmap, NULL, 0));
+		pdf_dict_put_drop(fz, f2, PDF_NAME(ToUnicode),
+				  pdf_add_stream(fz, pdf, cmap, NULL, 0));
 		pdf_dict_puts(fz, fonts, "F2", f2);
 	}
-	fz_always(fz) {
+	fz_always(fz)
+	{
 		fz_drop_buffer(fz, cmap);
 		pdf_drop_obj(fz, f1);
 		pdf_drop_obj(fz, f2);
 		fz_drop_font(fz, font);
 	}
-	fz_catch(fz) {
+	fz_catch(fz)
+	{
 		pdf_drop_obj(fz, res);
 		fz_rethrow(fz);
 	}
@@ -110,15 +113,16 @@ static unsigned char *make_pdf(const struct page_spec *pages, int n, const char 
 	fz_var(out);
 	fz_var(o);
 	fz_var(data);
-	fz_try(fz) {
+	fz_try(fz)
+	{
 		pdf = pdf_create_document(fz);
 		res = make_resources(fz, pdf);
 		for (i = 0; i < n; i++) {
 			contents = fz_new_buffer_from_copied_data(
 				fz, (const unsigned char *)pages[i].content,
 				strlen(pages[i].content));
-			page = pdf_add_page(fz, pdf, fz_make_rect(0, 0, pages[i].w, pages[i].h),
-					    0, res, contents);
+			page = pdf_add_page(fz, pdf, fz_make_rect(0, 0, pages[i].w, pages[i].h), 0,
+					    res, contents);
 			pdf_insert_page(fz, pdf, -1, page);
 			pdf_drop_obj(fz, page);
 			page = NULL;
@@ -149,7 +153,8 @@ static unsigned char *make_pdf(const struct page_spec *pages, int n, const char 
 		memcpy(data, stored, len);
 		*size = len;
 	}
-	fz_always(fz) {
+	fz_always(fz)
+	{
 		fz_drop_output(fz, o);
 		fz_drop_buffer(fz, out);
 		fz_drop_buffer(fz, contents);
@@ -158,7 +163,8 @@ static unsigned char *make_pdf(const struct page_spec *pages, int n, const char 
 		pdf_drop_obj(fz, res);
 		pdf_drop_document(fz, pdf);
 	}
-	fz_catch(fz) {
+	fz_catch(fz)
+	{
 		fprintf(stderr, "cannot make a test PDF: %s\n", fz_caught_message(fz));
 		exit(1);
 	}
@@ -203,7 +209,8 @@ static void test_bid(void)
 	memset(junk, 'x', sizeof(junk));
 	T_EQ_INT(folio_decoder_pdf.bid("application/pdf", png, sizeof(png)), 100);
 	T_EQ_INT(folio_decoder_pdf.bid("application/octet-stream",
-				       (const unsigned char *)"%PDF-1.4\n", 9), 100);
+				       (const unsigned char *)"%PDF-1.4\n", 9),
+		 100);
 	memcpy(junk + 500, "%PDF-", 5);
 	T_EQ_INT(folio_decoder_pdf.bid(NULL, junk, sizeof(junk)), 100);
 	memset(junk, 'x', sizeof(junk));
@@ -241,7 +248,7 @@ static void test_text_layer(void)
 		T_OK(pg->conf == 1.0f, "conf %g", pg->conf);
 		T_CONTAINS(pg->text, "Faktura VAT nr 2024/001");
 		T_CONTAINS(pg->text, "Sprzedawca: W\xc3\xb3jt Sp. z o.o.\n"
-			   "Razem do zaplaty 1230,00 PLN");
+				     "Razem do zaplaty 1230,00 PLN");
 		T_OK(pg->text && pg->text[strlen(pg->text) - 1] != '\n', "no trailing newline");
 		T_EQ_INT(pg->nwords, 14);
 
@@ -345,11 +352,13 @@ static void test_render(void)
 /* Too little text, or text that is mostly private-use garbage, is OCRed. */
 static void test_weak_text(void)
 {
+	/* clang-format off */
 	struct page_spec spec[] = {
 		{ A4_W, A4_H, short_page },
 		{ A4_W, A4_H, pua_page },
 		{ A4_W, A4_H, mostly_good_page },
 	};
+	/* clang-format on */
 	struct folio_err err;
 	struct folio_doc *doc;
 	unsigned char *data;
@@ -377,11 +386,13 @@ static void test_weak_text(void)
 
 static void test_limits(void)
 {
+	/* clang-format off */
 	struct page_spec spec[] = {
 		{ A4_W, A4_H, text_page },
 		{ LETTER_W, LETTER_H, image_page },
 		{ A4_W, A4_H, text_page },
 	};
+	/* clang-format on */
 	struct folio_err err;
 	struct folio_doc *doc;
 	unsigned char *data;
@@ -462,10 +473,12 @@ static void test_encrypted(void)
 /* Damaged input must fail cleanly or decode; never crash or leak. */
 static void test_damaged(void)
 {
+	/* clang-format off */
 	struct page_spec spec[] = {
 		{ A4_W, A4_H, text_page },
 		{ LETTER_W, LETTER_H, image_page },
 	};
+	/* clang-format on */
 	struct folio_err err;
 	struct folio_doc *doc;
 	unsigned char *data, rnd[4096];
@@ -501,10 +514,9 @@ static void test_damaged(void)
 		folio_doc_free(doc);
 	}
 	T_EQ_INT(bad, 0);
-	T_OK(failed > 0, "some truncations fail (%d failed, %d warned, %d ok)", failed,
-	     warned, ok);
-	printf("# truncated PDFs: %d failed, %d repaired with a warning, %d ok\n", failed,
-	       warned, ok);
+	T_OK(failed > 0, "some truncations fail (%d failed, %d warned, %d ok)", failed, warned, ok);
+	printf("# truncated PDFs: %d failed, %d repaired with a warning, %d ok\n", failed, warned,
+	       ok);
 
 	/* A damaged xref table that MuPDF repairs yields a warning. */
 	{
@@ -614,8 +626,8 @@ static void test_shared(void)
 	T_OK(data != NULL, "%s", path);
 	if (data) {
 		st = decode_bytes(data, size, &doc, &err);
-		T_OK(st == FOLIO_FAILED ? err.kind == FOLIO_E_INPUT || err.kind == FOLIO_E_LIMIT
-					: st >= FOLIO_OK,
+		T_OK(st == FOLIO_FAILED ? err.kind == FOLIO_E_INPUT || err.kind == FOLIO_E_LIMIT :
+					  st >= FOLIO_OK,
 		     "invalid_pdf.pdf: %d %s", st, err.msg);
 		printf("# invalid_pdf.pdf: status %d, %zu pages: %s\n", st, doc->npages, err.msg);
 		folio_doc_free(doc);
@@ -662,9 +674,9 @@ static void test_far_glyph(void)
 			const struct folio_word *w = &pg->words[i];
 
 			T_OK(w->x >= -1000000 && w->x <= 1000000 && w->y >= -1000000 &&
-			     w->y <= 1000000 && w->w >= 0 && w->h >= 0 && w->w <= 2000000 &&
-			     w->h <= 2000000, "'%s' pinned: %d,%d %dx%d", w->text, w->x, w->y,
-			     w->w, w->h);
+				     w->y <= 1000000 && w->w >= 0 && w->h >= 0 && w->w <= 2000000 &&
+				     w->h <= 2000000,
+			     "'%s' pinned: %d,%d %dx%d", w->text, w->x, w->y, w->w, w->h);
 		}
 	}
 	folio_doc_free(doc);

@@ -58,7 +58,8 @@ static void test_atcud(void)
 	T_OK(conf("seller_tax_id") == 1.0f, "exact");
 	c = folio_cands_find(&cs, "gross_total", FOLIO_SRC_QR);
 	T_OK(c && c->page == 2 && c->bbox[0] == 10 && c->bbox[1] == 20 && c->bbox[2] == 300 &&
-	     c->bbox[3] == 300, "page and box carried");
+		     c->bbox[3] == 300,
+	     "page and box carried");
 
 	/* every rate, exempt and not-subject bases, stamp duty, withholding,
 	 * a Portuguese buyer; a simplified invoice */
@@ -75,11 +76,10 @@ static void test_atcud(void)
 	T_EQ_STR(val("vat_total"), "43.62");
 	T_EQ_STR(val("gross_total"), "409.52");
 	T_EQ_STR(val("amount_due"), "389.52");
-	T_EQ_STR(val("vat_breakdown"),
-		 "[{\"rate\":\"0\",\"net\":\"10.00\",\"vat\":\"0.00\"},"
-		 "{\"rate\":\"6\",\"net\":\"100.00\",\"vat\":\"6.00\"},"
-		 "{\"rate\":\"13\",\"net\":\"200.00\",\"vat\":\"26.00\"},"
-		 "{\"rate\":\"23\",\"net\":\"50.50\",\"vat\":\"11.62\"}]");
+	T_EQ_STR(val("vat_breakdown"), "[{\"rate\":\"0\",\"net\":\"10.00\",\"vat\":\"0.00\"},"
+				       "{\"rate\":\"6\",\"net\":\"100.00\",\"vat\":\"6.00\"},"
+				       "{\"rate\":\"13\",\"net\":\"200.00\",\"vat\":\"26.00\"},"
+				       "{\"rate\":\"23\",\"net\":\"50.50\",\"vat\":\"11.62\"}]");
 
 	/* the Azores and Madeira: rates read off the pairs; a foreign buyer */
 	T_EQ_INT(parse("A:123456789*B:B64717838*C:ES*D:NC*E:N*F:20240105*G:NC A/3*H:XX-3*"
@@ -379,12 +379,14 @@ static void test_nfe(void)
 
 static void test_others(void)
 {
+	/* clang-format off */
 	static const char *const not_invoices[] = {
 		"ASN00123", "ASN000042", "5901234123457", "https://example.com/a?b=c",
 		"http://", "https://", "Zażółć gęślą jaźń", "", "   \n", "A:", "SPC", "BCD",
 		"TBAI-", "https://batuz.eus/QRTBAI/?s=T&nf=1", "WIFI:S:x;T:WPA;P:y;;",
 		"BEGIN:VCARD\nFN:X\nEND:VCARD",
 	};
+	/* clang-format on */
 	size_t i;
 
 	for (i = 0; i < sizeof(not_invoices) / sizeof(not_invoices[0]); i++) {

@@ -199,9 +199,9 @@ static void test_misread(struct folio_extractor *x)
  * them side by side again. The change is no total. */
 static void test_split_columns(struct folio_extractor *x)
 {
-	static const char *const left[] = { "CASH", "BILL", NULL, "Total", "(incl.", "GST)",
-					     NULL, "CASH", NULL, "CHANGE", NULL, "THANK", "YOU",
-					     NULL, NULL };
+	static const char *const left[] = { "CASH", "BILL",  NULL,   "Total", "(incl.",
+					    "GST)", NULL,    "CASH", NULL,    "CHANGE",
+					    NULL,   "THANK", "YOU",  NULL,    NULL };
 	static const char *const right[] = { "", "RM 314.58", "330.00", "15.42", "" };
 	struct folio_doc *d = folio_doc_new("receipt.jpg", NULL, 0);
 	struct folio_page *pg = folio_doc_add_page(d);

@@ -111,9 +111,11 @@ static void rank_is_bm25(struct folio_archive *arc, const char *q, long long key
 	sqlite3_stmt *st = NULL;
 	int n = 0, same = 0;
 
-	snprintf(sqlbuf, sizeof(sqlbuf), "SELECT bm25(doc_fts, 5.0, 1.0, 3.0), folio_rank(doc_fts,"
+	snprintf(sqlbuf, sizeof(sqlbuf),
+		 "SELECT bm25(doc_fts, 5.0, 1.0, 3.0), folio_rank(doc_fts,"
 		 " 0, 5.0, 1.0, 3.0), folio_rank(doc_fts, %lld, 5.0, 1.0, 3.0) FROM doc_fts WHERE"
-		 " doc_fts MATCH ?", key);
+		 " doc_fts MATCH ?",
+		 key);
 	T_OK(sqlite3_prepare_v2(folio_sqlite_db(arc), sqlbuf, -1, &st, NULL) == SQLITE_OK, "%s",
 	     sqlite3_errmsg(folio_sqlite_db(arc)));
 	sqlite3_bind_text(st, 1, q, -1, SQLITE_STATIC);
@@ -154,7 +156,7 @@ int main(void)
 		 " (1, 'jpk:firma', 2, 'PL5260250274|1', 'cc', '2024-04-02')");
 
 	T_EQ_INT(search(arc, "is:exported", 0, 0, &hs, &err), FOLIO_OK);
-	T_EQ_STR(ids(&hs), "1 2");   /* by invoice date, newest first */
+	T_EQ_STR(ids(&hs), "1 2"); /* by invoice date, newest first */
 	T_EQ_INT(search(arc, "is:unexported", 0, 0, &hs, &err), FOLIO_OK);
 	T_EQ_INT(hs.n, 2);
 	T_OK(hs.ids[0] == 4 || hs.ids[1] == 4, "4 was never exported");
@@ -164,7 +166,7 @@ int main(void)
 	T_EQ_INT(search(arc, "export:jpk:firma", 0, 0, &hs, &err), FOLIO_OK);
 	T_EQ_STR(ids(&hs), "1");
 	T_EQ_INT(search(arc, "export:jpk", 0, 0, &hs, &err), FOLIO_OK);
-	T_EQ_INT(hs.n, 0);   /* a target is matched whole */
+	T_EQ_INT(hs.n, 0); /* a target is matched whole */
 	T_EQ_INT(search(arc, "faktura is:unexported", 0, 0, &hs, &err), FOLIO_OK);
 	T_EQ_INT(hs.n, 2);
 	T_EQ_INT(search(arc, "paliwo is:exported", 0, 0, &hs, &err), FOLIO_OK);
@@ -193,14 +195,14 @@ int main(void)
 
 	/* doc_dates follows the invoice date through fields and fixes */
 	T_EQ_INT(search(arc, "type:invoice", 0, 0, &hs, &err), FOLIO_OK);
-	T_EQ_INT(hs.ids[hs.n - 1], 2);   /* 2023: the oldest */
+	T_EQ_INT(hs.ids[hs.n - 1], 2); /* 2023: the oldest */
 	sql(arc, "UPDATE fields SET value = '2025-01-01' WHERE doc_id = 2 AND name = 'issue_date'");
 	T_EQ_INT(search(arc, "type:invoice", 0, 0, &hs, &err), FOLIO_OK);
-	T_EQ_INT(hs.ids[0], 4);   /* added today: newer than 2025-01-01 */
+	T_EQ_INT(hs.ids[0], 4); /* added today: newer than 2025-01-01 */
 	T_EQ_INT(hs.ids[1], 2);
 	sql(arc, "DELETE FROM fields WHERE doc_id = 2 AND name = 'issue_date'");
 	T_EQ_INT(search(arc, "type:invoice", 0, 0, &hs, &err), FOLIO_OK);
-	T_EQ_STR(ids(&hs), "4 2 1 3");   /* 2 and 4 by the day added, higher id first */
+	T_EQ_STR(ids(&hs), "4 2 1 3"); /* 2 and 4 by the day added, higher id first */
 	sql(arc, "INSERT INTO fields(doc_id, name, value, confidence, source) VALUES"
 		 " (2, 'issue_date', '2023-11-02', 1, 'text')");
 	T_EQ_INT(search(arc, "type:invoice", 0, 0, &hs, &err), FOLIO_OK);
@@ -226,11 +228,12 @@ int main(void)
 	/* more documents than the probe of a list by date walks: a rare
 	 * filter must still find the oldest ones */
 	/* rows written with SQL: the archive's API would store 20,000 originals */
-	sql(arc, "WITH RECURSIVE n(i) AS (SELECT 5 UNION ALL SELECT i + 1 FROM n WHERE i < 20199)"
-		 " INSERT INTO documents(id, sha256, path, name, title, mime, size, pages, doc_type,"
-		 " type_conf, status, text, added_at) SELECT i, 'sha' || i, 'in/' || i, 'd' || i,"
-		 " 'd' || i, 'application/pdf', 1, 1, 'invoice', 1, 'archived',"
-		 " 'Rechnung Nummer ' || i || ' Kraftstoff', '2024-07-01T10:00:00Z' FROM n");
+	sql(arc,
+	    "WITH RECURSIVE n(i) AS (SELECT 5 UNION ALL SELECT i + 1 FROM n WHERE i < 20199)"
+	    " INSERT INTO documents(id, sha256, path, name, title, mime, size, pages, doc_type,"
+	    " type_conf, status, text, added_at) SELECT i, 'sha' || i, 'in/' || i, 'd' || i,"
+	    " 'd' || i, 'application/pdf', 1, 1, 'invoice', 1, 'archived',"
+	    " 'Rechnung Nummer ' || i || ' Kraftstoff', '2024-07-01T10:00:00Z' FROM n");
 	sql(arc, "INSERT INTO fields(doc_id, name, value, confidence, source) SELECT id,"
 		 " 'issue_date', CASE id WHEN 5 THEN '2001-01-01' ELSE '2024-06-01' END, 1, 'text'"
 		 " FROM documents WHERE id >= 5");
@@ -264,7 +267,7 @@ int main(void)
 		T_EQ_STR(ids(&whole), ids(&hs));
 	}
 	T_EQ_INT(search(arc, "kraft* rechnung", 0, 300, &hs, &err), FOLIO_OK);
-	T_EQ_INT(hs.n, 300);   /* more than one chunk */
+	T_EQ_INT(hs.n, 300); /* more than one chunk */
 	T_EQ_INT(search(arc, "fakt*", FOLIO_SORT_DATE, 0, &hs, &err), FOLIO_OK);
 	T_EQ_STR(ids(&hs), "4 1 3");
 	T_EQ_INT(search(arc, "fakt* AND", 0, 0, &hs, &err), FOLIO_FAILED);
@@ -280,10 +283,13 @@ int main(void)
 		char want[512] = "";
 		size_t len = 0;
 
-		T_OK(sqlite3_prepare_v2(folio_sqlite_db(arc), "SELECT doc_fts.rowid FROM doc_fts JOIN doc_dates d ON"
-					" d.id = doc_fts.rowid WHERE doc_fts MATCH 'rechnung kraftstoff'"
-					" AND d.date LIKE '2024-06%' ORDER BY bm25(doc_fts, 5.0,"
-					" 1.0, 3.0), doc_fts.rowid LIMIT 7", -1, &st, NULL) == SQLITE_OK,
+		T_OK(sqlite3_prepare_v2(
+			     folio_sqlite_db(arc),
+			     "SELECT doc_fts.rowid FROM doc_fts JOIN doc_dates d ON"
+			     " d.id = doc_fts.rowid WHERE doc_fts MATCH 'rechnung kraftstoff'"
+			     " AND d.date LIKE '2024-06%' ORDER BY bm25(doc_fts, 5.0,"
+			     " 1.0, 3.0), doc_fts.rowid LIMIT 7",
+			     -1, &st, NULL) == SQLITE_OK,
 		     "%s", sqlite3_errmsg(folio_sqlite_db(arc)));
 		while (sqlite3_step(st) == SQLITE_ROW)
 			len += (size_t)snprintf(want + len, sizeof(want) - len, "%s%lld",
@@ -295,7 +301,7 @@ int main(void)
 
 	/* the ranking function: bm25's value, whatever the query */
 	rank_is_bm25(arc, "rechnung", 1000001);
-	rank_is_bm25(arc, "rechnung", 1000001);   /* from the connection's cache */
+	rank_is_bm25(arc, "rechnung", 1000001); /* from the connection's cache */
 	rank_is_bm25(arc, "kraftstoff", 1000002);
 	rank_is_bm25(arc, "faktura paliwo", 1000003);
 	rank_is_bm25(arc, "faktura OR rechnung OR orlen", 1000004);

@@ -53,8 +53,7 @@ static int collect(void *arg, const struct folio_hit *h)
 	return 0;
 }
 
-static int search(struct folio_archive *arc, const char *q, struct hits *hs,
-		  struct folio_err *err)
+static int search(struct folio_archive *arc, const char *q, struct hits *hs, struct folio_err *err)
 {
 	struct folio_search_opts o = { .query = q, .limit = 10 };
 
@@ -172,11 +171,13 @@ int main(void)
 
 	/* filters on extracted fields and metadata */
 	{
+		/* clang-format off */
 		static const struct { const char *path, *date, *total, *nip, *cur, *seller; } inv[] = {
 			{ "f/a.pdf", "2024-01-15", "100.00", "PL5260250274", "PLN", "Orlen S.A." },
 			{ "f/b.pdf", "2024-02-29", "1500.50", "ESB64717838", "EUR", "Repsol" },
 			{ "f/c.pdf", "2024-03-31", "99.99", "PL5260250274", "PLN", "Orlen S.A." },
 		};
+		/* clang-format on */
 		struct folio_search_opts o = { .limit = 10 };
 		size_t i;
 
@@ -185,14 +186,16 @@ int main(void)
 
 			snprintf(content, sizeof(content), "filter doc %zu", i);
 			d = make_doc(inv[i].path, content, "rachunek paliwo");
-			folio_doc_set_field(d, "issue_date", inv[i].date, NULL, 1, FOLIO_SRC_TEXT, 1, NULL);
-			folio_doc_set_field(d, "gross_total", inv[i].total, NULL, 1, FOLIO_SRC_TEXT, 1,
+			folio_doc_set_field(d, "issue_date", inv[i].date, NULL, 1, FOLIO_SRC_TEXT,
+					    1, NULL);
+			folio_doc_set_field(d, "gross_total", inv[i].total, NULL, 1, FOLIO_SRC_TEXT,
+					    1, NULL);
+			folio_doc_set_field(d, "seller_tax_id", inv[i].nip, NULL, 1, FOLIO_SRC_TEXT,
+					    1, NULL);
+			folio_doc_set_field(d, "currency", inv[i].cur, NULL, 1, FOLIO_SRC_TEXT, 1,
 					    NULL);
-			folio_doc_set_field(d, "seller_tax_id", inv[i].nip, NULL, 1, FOLIO_SRC_TEXT, 1,
-					    NULL);
-			folio_doc_set_field(d, "currency", inv[i].cur, NULL, 1, FOLIO_SRC_TEXT, 1, NULL);
-			folio_doc_set_field(d, "seller_name", inv[i].seller, NULL, 1, FOLIO_SRC_TEXT, 1,
-					    NULL);
+			folio_doc_set_field(d, "seller_name", inv[i].seller, NULL, 1,
+					    FOLIO_SRC_TEXT, 1, NULL);
 			folio_doc_add_tag(d, i == 1 ? "fuel-es" : "fuel");
 			T_EQ_INT(folio_archive_add(arc, d, &err), FOLIO_OK);
 			folio_doc_free(d);
@@ -264,21 +267,23 @@ int main(void)
 		T_EQ_INT(COUNT("is:duplicate"), 1);
 
 		/* digits match as substrings (trigram index) */
-		d = make_doc("f/num.pdf", "numbered", "Faktura VAT nr FV/2024/03/0147 konto 1020 3453");
+		d = make_doc("f/num.pdf", "numbered",
+			     "Faktura VAT nr FV/2024/03/0147 konto 1020 3453");
 		T_EQ_INT(folio_archive_add(arc, d, &err), FOLIO_OK);
 		folio_doc_free(d);
 		T_EQ_INT(COUNT("0147"), 1);
 		T_EQ_INT(COUNT("2024/03/01"), 1);
 		T_EQ_INT(COUNT("faktura 345"), 1);
 		T_EQ_INT(COUNT("9999"), 0);
-		T_EQ_INT(COUNT("\"0147\""), 1);   /* a quoted phrase stays a word match */
+		T_EQ_INT(COUNT("\"0147\""), 1);		/* a quoted phrase stays a word match */
 		T_EQ_INT(COUNT("rachunek OR 0147"), 4); /* OR: all words go to FTS5 */
 		/* errors name the word */
 		/* a near miss of a filter is an error with the fix (the
 		 * contract before 0.2 refused every unknown "word:"; now a word
 		 * far from every filter is text, e.g. a label as printed) */
 		T_EQ_INT(COUNT("tpye:invoice"), -1);
-		T_CONTAINS(err.msg, "unknown filter 'tpye:' in 'tpye:invoice'; did you mean 'type:'?");
+		T_CONTAINS(err.msg,
+			   "unknown filter 'tpye:' in 'tpye:invoice'; did you mean 'type:'?");
 		T_EQ_INT(COUNT("frob:1"), 0);
 		T_EQ_INT(COUNT("type:invoce"), -1);
 		T_CONTAINS(err.msg, "no type 'invoce'; did you mean 'invoice'?");
@@ -315,7 +320,8 @@ int main(void)
 		T_EQ_INT(sqlite3_open(path, &db), SQLITE_OK);
 		T_OK(sqlite3_exec(db, "DELETE FROM events", NULL, NULL, NULL) != SQLITE_OK,
 		     "events cannot be deleted");
-		T_OK(sqlite3_exec(db, "UPDATE events SET kind = 'x'", NULL, NULL, NULL) != SQLITE_OK,
+		T_OK(sqlite3_exec(db, "UPDATE events SET kind = 'x'", NULL, NULL, NULL) !=
+			     SQLITE_OK,
 		     "events cannot be changed");
 		sqlite3_close(db);
 		free(path);
@@ -328,8 +334,10 @@ int main(void)
 	 * journal prints it), and a number another export took meanwhile
 	 * is refused, not silently another */
 	{
-		struct folio_ledger_batch b = { .target = "jsonl", .format = "jsonl",
-						.out = "-", .now = "2026-12-07T00:00:00Z" };
+		struct folio_ledger_batch b = { .target = "jsonl",
+						.format = "jsonl",
+						.out = "-",
+						.now = "2026-12-07T00:00:00Z" };
 		long long next = folio_ledger_next(arc, &err), id = 0;
 
 		T_OK(next >= 1, "the next batch number");

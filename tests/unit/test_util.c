@@ -129,7 +129,6 @@ static void test_config(void)
 	folio_config_release(&cfg);
 }
 
-
 /* Names on one terminal line; bytes that JSON cannot carry, in base64. */
 static void test_names(void)
 {
@@ -145,7 +144,8 @@ static void test_names(void)
 	T_EQ_STR(sb.buf, "\"q\\\"uo\\\\te\\t\\r\\177.pdf\"");
 	folio_strbuf_reset(&sb);
 	/* a C1 control (U+009B, CSI on some terminals) is escaped byte by byte */
-	folio_strbuf_add_quoted(&sb, "x\xc2\x9b" "2J");
+	folio_strbuf_add_quoted(&sb, "x\xc2\x9b"
+				     "2J");
 	T_EQ_STR(sb.buf, "\"x\\302\\2332J\"");
 	folio_strbuf_reset(&sb);
 	/* free text: controls escaped, quotes and backslashes kept, no quotes */
@@ -155,7 +155,7 @@ static void test_names(void)
 
 	T_EQ_INT(folio_utf8_valid("Łódź.pdf"), 1);
 	T_EQ_INT(folio_utf8_valid("x\xff.pdf"), 0);
-	T_EQ_INT(folio_utf8_valid("\xc0\xaf"), 0); /* overlong '/' */
+	T_EQ_INT(folio_utf8_valid("\xc0\xaf"), 0);     /* overlong '/' */
 	T_EQ_INT(folio_utf8_valid("\xed\xa0\x80"), 0); /* surrogate */
 	/* valid UTF-8: nothing added (path carries it) */
 	folio_strbuf_add_json_bytes(&sb, "path_bytes", "Łódź.pdf");
@@ -246,7 +246,7 @@ static void test_files(void)
 		}
 		if (ls)
 			pclose(ls);
-		T_EQ_INT(size, 3);   /* ".", "..", f.txt */
+		T_EQ_INT(size, 3); /* ".", "..", f.txt */
 	}
 	free(q);
 	free(p);
@@ -474,11 +474,13 @@ static void test_open_input(void)
 /* The JSON writer: commas, nesting, escapes, numbers kept exact. */
 static void test_json_writer(void)
 {
+	/* clang-format off */
 	static const struct { const char *in, *out; } dec[] = {
 		{ "1234.50", "1234.50" }, { "-7", "-7" }, { "+7", "7" }, { "007.50", "7.50" },
 		{ ".5", "0.5" }, { "5.", "5" }, { " 12.00 ", "12.00" }, { "1e3", "null" },
 		{ "", "null" }, { "-", "null" }, { "12,50", "null" }, { NULL, "null" },
 	};
+	/* clang-format on */
 	struct folio_strbuf sb = FOLIO_STRBUF_INIT;
 	struct folio_json j;
 	size_t i;
@@ -504,9 +506,9 @@ static void test_json_writer(void)
 	folio_json_close(&j, '}');
 	T_OK(!j.err, "no error");
 	T_EQ_STR(sb.buf, "{\"id\":42,\"s\":\"a\\\"b\\n\\u0001\",\"none\":null,"
-		 "\"list\":[true,null,{},0.500],\"empty\":[],\"raw\":[1,2],"
-		 "\"path\":\"bad\xef\xbf\xbd.pdf\",\"path_bytes\":\"YmFk/y5wZGY=\","
-		 "\"good\":\"ok.pdf\"}");
+			 "\"list\":[true,null,{},0.500],\"empty\":[],\"raw\":[1,2],"
+			 "\"path\":\"bad\xef\xbf\xbd.pdf\",\"path_bytes\":\"YmFk/y5wZGY=\","
+			 "\"good\":\"ok.pdf\"}");
 	for (i = 0; i < sizeof(dec) / sizeof(dec[0]); i++) {
 		folio_strbuf_reset(&sb);
 		folio_json_init(&j, &sb);

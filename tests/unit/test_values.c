@@ -13,10 +13,11 @@
 
 /* ---- amounts ------------------------------------------------------------ */
 
+/* clang-format off */
 static const struct amount_case {
 	const char *in;
 	int dec;
-	int used;           /* bytes consumed, 0: not an amount */
+	int used; /* bytes consumed, 0: not an amount */
 	const char *value;
 } amount_cases[] = {
 	{ "1 234,56", 0, 8, "1234.56" },
@@ -91,6 +92,7 @@ static const struct amount_case {
 	{ "\xe2\x82\xac" "12", 0, 0, NULL },
 	{ ",5000", 0, 0, NULL },
 };
+/* clang-format on */
 
 static void test_amount_parse(void)
 {
@@ -115,6 +117,7 @@ static void test_amount_parse(void)
 
 static void test_amount_math(void)
 {
+	/* clang-format off */
 	static const struct {
 		long long units;
 		int scale;
@@ -133,6 +136,7 @@ static void test_amount_math(void)
 		{ 1234567890123456LL, 6, "1234567890.123456", 123456789012 },
 		{ LLONG_MIN, 2, "-92233720368547758.08", LLONG_MIN },
 	};
+	/* clang-format on */
 	struct folio_amount a, b;
 	char buf[32], small[6];
 	size_t i;
@@ -185,11 +189,12 @@ static void test_amount_math(void)
 
 /* ---- dates -------------------------------------------------------------- */
 
+/* clang-format off */
 static const struct date_case {
 	const char *in;
 	enum folio_date_order order;
-	const char *date;    /* NULL: not a date */
-	int used;            /* bytes consumed; -1: the whole input */
+	const char *date; /* NULL: not a date */
+	int used;	  /* bytes consumed; -1: the whole input */
 } date_cases[] = {
 	/* numeric */
 	{ "15.03.2024", FOLIO_DMY, "2024-03-15", -1 },
@@ -334,6 +339,7 @@ static const struct date_case {
 	{ "115 March 2024", FOLIO_DMY, NULL, 0 },
 	{ "15 March 20245", FOLIO_DMY, NULL, 0 },
 };
+/* clang-format on */
 
 static void test_date_parse(void)
 {
@@ -353,6 +359,7 @@ static void test_date_parse(void)
 
 /* ---- tax IDs ------------------------------------------------------------ */
 
+/* clang-format off */
 static const struct taxid_case {
 	const char *raw, *hint;
 	int ret;
@@ -469,6 +476,7 @@ static const struct taxid_case {
 	{ "DE12345", NULL, -1, NULL, NULL },
 	{ "1234567890123456789012345678901234567890", NULL, -1, NULL, NULL },
 };
+/* clang-format on */
 
 static void test_taxid(void)
 {
@@ -499,19 +507,22 @@ static void test_taxid(void)
 /* Each valid ID with each check character changed must fail. */
 static void test_taxid_mutations(void)
 {
+	/* clang-format off */
 	static const char *const valid[] = {
 		"PL8567346215", "PL192598184", "PL19259818400015", "PL44051401359",
 		"ES54362315K", "ESX2482300W", "ESB64717838", "PT501964843", "IT00743110157",
 		"ITRCCMNL83S18D969H", "DE136695976", "FR40303265045", "BR16727230000197",
 		"BR39053344705",
 	};
+	/* clang-format on */
 	size_t i;
 	int failures = 0, tried = 0;
 
 	for (i = 0; i < ARRAY_SIZE(valid); i++) {
 		char s[32], out[32];
 		size_t n = strlen(valid[i]), pos = n - 1;
-		const char *alt = valid[i][pos] >= 'A' ? "ABCDEFGHIJKLMNOPQRSTUVWXYZ" : "0123456789";
+		const char *alt =
+			valid[i][pos] >= 'A' ? "ABCDEFGHIJKLMNOPQRSTUVWXYZ" : "0123456789";
 
 		for (; *alt; alt++) {
 			if (*alt == valid[i][pos])
@@ -529,6 +540,7 @@ static void test_taxid_mutations(void)
 	T_EQ_INT(failures, 0);
 }
 
+/* clang-format off */
 static const struct repair_case {
 	const char *raw, *hint;
 	int ret;
@@ -566,6 +578,7 @@ static const struct repair_case {
 	/* two readings validate ("0S" and "05" keys): ambiguous */
 	{ "FROS100014984", NULL, 0, NULL },
 };
+/* clang-format on */
 
 static void test_taxid_repair(void)
 {
@@ -585,6 +598,7 @@ static void test_taxid_repair(void)
 
 /* ---- IBAN ---------------------------------------------------------------- */
 
+/* clang-format off */
 static const struct iban_case {
 	const char *raw;
 	int ret;
@@ -647,6 +661,7 @@ static const struct iban_case {
 	{ "PL61", -1, "" },
 	{ "", -1, "" },
 };
+/* clang-format on */
 
 static void test_iban(void)
 {
@@ -665,6 +680,7 @@ static void test_iban(void)
 
 static void test_iban_repair(void)
 {
+	/* clang-format off */
 	static const struct {
 		const char *raw;
 		int ret;
@@ -684,6 +700,7 @@ static void test_iban_repair(void)
 		{ "PL61 1090 1014 0000 0712 1981 2875", 0, NULL },
 		{ "hello", 0, NULL },
 	};
+	/* clang-format on */
 	size_t i;
 
 	for (i = 0; i < ARRAY_SIZE(cases); i++) {

@@ -45,8 +45,7 @@ static struct folio_doc *make_doc(const char *tax, const char *name, const char 
 	return d;
 }
 
-static long long add(struct folio_archive *arc, const char *tax, const char *name,
-		     const char *iban)
+static long long add(struct folio_archive *arc, const char *tax, const char *name, const char *iban)
 {
 	struct folio_err err = { 0 };
 	struct folio_doc *d = make_doc(tax, name, iban);
@@ -62,8 +61,8 @@ static long long add(struct folio_archive *arc, const char *tax, const char *nam
 struct vrow {
 	long long id, documents;
 	char tax[32], name[128], first[32], last[32];
-	char names[512];   /* "name=count;" ... */
-	char ibans[256];   /* "iban;" ... */
+	char names[512]; /* "name=count;" ... */
+	char ibans[256]; /* "iban;" ... */
 };
 
 struct vlist {
@@ -155,7 +154,8 @@ static void test_keys(void)
 	T_EQ_STR(k2, k);
 	folio_vendor_key("Drukarnia Wróbel Sp.zo.o", k2, sizeof(k2));
 	T_EQ_STR(k2, k);
-	folio_vendor_key("Drukarnia Wróbel spółka z ograniczoną odpowiedzialnością", k2, sizeof(k2));
+	folio_vendor_key("Drukarnia Wróbel spółka z ograniczoną odpowiedzialnością", k2,
+			 sizeof(k2));
 	T_EQ_STR(k2, k);
 	folio_vendor_key("Conservas Maré Alta, Lda.", k, sizeof(k));
 	T_EQ_STR(k, "conservasmarealta");
@@ -226,8 +226,7 @@ static void test_matching(void)
 	T_EQ_INT(folio_archive_vendors(arc, 0, collect, &l, &err), FOLIO_OK);
 	T_EQ_INT(l.n, 0);
 
-	a = add(arc, "PL7251801126", "Drukarnia Wróbel Sp. z o.o.",
-		"PL29102034530000960201234567");
+	a = add(arc, "PL7251801126", "Drukarnia Wróbel Sp. z o.o.", "PL29102034530000960201234567");
 	/* the same tax ID, another spelling */
 	add(arc, "PL7251801126", "DRUKARNIA WROBEL SP Z O O", NULL);
 	/* no tax ID: the name without its legal form */
@@ -298,7 +297,7 @@ static void test_matching(void)
 
 	/* vendor: finds every document of a vendor with a matching spelling */
 	T_EQ_INT(count(arc, "vendor:\"Wróbel Print\""), 5);
-	T_EQ_INT(count(arc, "vendor:wrobel"), 7);      /* both Wróbel companies */
+	T_EQ_INT(count(arc, "vendor:wrobel"), 7); /* both Wróbel companies */
 	/* Wróblewski's own document, and both of the company whose tax ID
 	 * came with that name once */
 	T_EQ_INT(count(arc, "vendor:Wróblewski"), 3);
@@ -313,15 +312,18 @@ static void test_matching(void)
 	{
 		char q[128];
 
-		snprintf(q, sizeof(q), "SELECT count(*) FROM documents WHERE id = %lld AND"
-			 " vendor_id IS NULL", g);
+		snprintf(q, sizeof(q),
+			 "SELECT count(*) FROM documents WHERE id = %lld AND"
+			 " vendor_id IS NULL",
+			 g);
 		T_EQ_INT(sql_int(sub, q), 1);
 		snprintf(q, sizeof(q), "SELECT vendor_id FROM documents WHERE id = %lld", a);
 		T_OK(sql_int(sub, q) > 0, "document %lld has a vendor", a);
 	}
 	/* the counts agree with the documents */
 	T_EQ_INT(sql_int(sub, "SELECT count(*) FROM vendors v WHERE documents != (SELECT count(*)"
-			 " FROM documents d WHERE d.vendor_id = v.id)"), 0);
+			      " FROM documents d WHERE d.vendor_id = v.id)"),
+		 0);
 
 	/* read-only handles list too */
 	arc = folio_archive_open(sub, FOLIO_ARCHIVE_RDONLY, &err);
@@ -391,7 +393,7 @@ static void test_backfill(void)
 	v = by_tax(&l, "PL7251801126");
 	T_OK(v != NULL, "backfilled by tax ID");
 	if (v) {
-		T_EQ_INT(v->documents, 4);   /* 1, 2 by tax ID; 3 by IBAN; 4 by name */
+		T_EQ_INT(v->documents, 4); /* 1, 2 by tax ID; 3 by IBAN; 4 by name */
 		T_EQ_STR(v->first, "2024-01-01T10:00:00Z");
 		T_EQ_STR(v->last, "2024-04-01T10:00:00Z");
 		T_CONTAINS(v->names, "Wróbel Print=1;");

@@ -20,15 +20,16 @@
 #include "t.h"
 
 #define SETTLE 0.3
-#define QUIET (SETTLE + 0.1)  /* long enough for a wrong report to show */
-#define BRIEF 0.15            /* a poll scan or two: for files that came
+#define QUIET (SETTLE + 0.1) /* long enough for a wrong report to show */
+#define BRIEF \
+	0.15	 /* a poll scan or two: for files that came
 				 with others already reported */
-#define WAIT 8.0              /* deadline for things that must happen */
+#define WAIT 8.0 /* deadline for things that must happen */
 
 static char root[64];
 static enum folio_watch_backend backend;
 static const char *bname;
-static int follow;                    /* follow_symlinks for start() */
+static int follow; /* follow_symlinks for start() */
 
 struct took {
 	char *path, *subdir, *inbox;
@@ -112,14 +113,19 @@ static char *inbox(const char *name)
 	return strdup(p);
 }
 
-static void start(struct ctx *c, const char *dir, const char *const *exclude,
-		  size_t nexclude)
+static void start(struct ctx *c, const char *dir, const char *const *exclude, size_t nexclude)
 {
 	const char *inboxes[1];
 	struct folio_watch_opts o = {
-		.inboxes = inboxes, .ninboxes = 1, .backend = backend,
-		.settle_seconds = SETTLE, .rescan_seconds = 60, .poll_seconds = 0.1,
-		.exclude = exclude, .nexclude = nexclude, .follow_symlinks = follow,
+		.inboxes = inboxes,
+		.ninboxes = 1,
+		.backend = backend,
+		.settle_seconds = SETTLE,
+		.rescan_seconds = 60,
+		.poll_seconds = 0.1,
+		.exclude = exclude,
+		.nexclude = nexclude,
+		.follow_symlinks = follow,
 	};
 	struct folio_err err = { 0 };
 
@@ -129,8 +135,7 @@ static void start(struct ctx *c, const char *dir, const char *const *exclude,
 	T_OK(c->w != NULL, "%s: %s", dir, err.msg);
 	if (!c->w)
 		exit(1);
-	T_EQ_STR(folio_watcher_backend(c->w, 0), backend == FOLIO_WATCH_POLL ? "poll"
-									     : "inotify");
+	T_EQ_STR(folio_watcher_backend(c->w, 0), backend == FOLIO_WATCH_POLL ? "poll" : "inotify");
 }
 
 static void stop(struct ctx *c)
@@ -239,10 +244,11 @@ static int count(const struct ctx *c, const char *path)
 
 static void test_ignored_names(void)
 {
-	static const char *const yes[] = { ".x.pdf", ".", "..", "a.tmp", "A.TMP", "a.pdf.part",
-					   "~$brief.docx", "x.crdownload", "", NULL };
-	static const char *const no[] = { "a.pdf", "tmp", "a.tmpx", "part", "x~$.pdf",
-					  "a.part.pdf", "crdownload", "~a.pdf" };
+	static const char *const yes[] = { ".x.pdf", ".",	   "..",	   "a.tmp",
+					   "A.TMP",  "a.pdf.part", "~$brief.docx", "x.crdownload",
+					   "",	     NULL };
+	static const char *const no[] = { "a.pdf",   "tmp",	   "a.tmpx",	 "part",
+					  "x~$.pdf", "a.part.pdf", "crdownload", "~a.pdf" };
 	size_t i;
 
 	for (i = 0; i < sizeof(yes) / sizeof(yes[0]); i++)
@@ -255,8 +261,7 @@ static void test_ignored_names(void)
 static void test_missing_inbox(void)
 {
 	const char *inboxes[2];
-	struct folio_watch_opts o = { .inboxes = inboxes, .ninboxes = 1,
-				      .settle_seconds = SETTLE };
+	struct folio_watch_opts o = { .inboxes = inboxes, .ninboxes = 1, .settle_seconds = SETTLE };
 	struct folio_err err = { 0 };
 	struct folio_watcher *w;
 	char *file = pathf("%s/not-a-folder", root);
@@ -316,8 +321,7 @@ static void test_startup(void)
 		T_OK(folio_watcher_timeout(c.w) <= 0.1, "idle timeout %g",
 		     folio_watcher_timeout(c.w));
 	else
-		T_OK(folio_watcher_timeout(c.w) > 1, "idle timeout %g",
-		     folio_watcher_timeout(c.w));
+		T_OK(folio_watcher_timeout(c.w) > 1, "idle timeout %g", folio_watcher_timeout(c.w));
 	stop(&c);
 	free(in);
 }
@@ -386,9 +390,10 @@ static void test_rename_into_place(void)
 
 static void test_ignored_files(void)
 {
-	static const char *const names[] = { ".hidden.pdf", "a.tmp", "B.TMP", "~$doc.docx",
-					     "c.crdownload", "d.pdf.part", ".git/x.pdf",
-					     ".cache/deep/y.pdf" };
+	static const char *const names[] = { ".hidden.pdf",  "a.tmp",
+					     "B.TMP",	     "~$doc.docx",
+					     "c.crdownload", "d.pdf.part",
+					     ".git/x.pdf",   ".cache/deep/y.pdf" };
 	char *in = inbox("ignored");
 	struct ctx c;
 	size_t i;
@@ -672,8 +677,7 @@ static void test_special_files(void)
 	start(&c, in, NULL, 0);
 	T_EQ_INT(mkfifo(pathf("%s/pipe.pdf", in), 0644), 0);
 	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/sock", in);
-	T_OK(s >= 0 && !bind(s, (struct sockaddr *)&sa, sizeof(sa)), "socket: %s",
-	     strerror(errno));
+	T_OK(s >= 0 && !bind(s, (struct sockaddr *)&sa, sizeof(sa)), "socket: %s", strerror(errno));
 	T_OK(wait_took(&c, 3), "FIFOs and socket not reported");
 	quiet(&c, BRIEF);
 	T_EQ_INT(c.n, 3);
@@ -730,8 +734,10 @@ static void test_vanishing_inbox(void)
 static void test_auto(void)
 {
 	const char *inboxes[1] = { root };
-	struct folio_watch_opts o = { .inboxes = inboxes, .ninboxes = 1,
-				      .backend = FOLIO_WATCH_AUTO, .settle_seconds = SETTLE };
+	struct folio_watch_opts o = { .inboxes = inboxes,
+				      .ninboxes = 1,
+				      .backend = FOLIO_WATCH_AUTO,
+				      .settle_seconds = SETTLE };
 	struct folio_err err = { 0 };
 	struct folio_watcher *w = folio_watcher_new(&o, &err);
 
@@ -743,8 +749,8 @@ static void test_auto(void)
 	T_OK(!strcmp(folio_watcher_backend(w, 0), "inotify") ||
 		     !strcmp(folio_watcher_backend(w, 0), "poll"),
 	     "%s", folio_watcher_backend(w, 0));
-	T_OK((folio_watcher_fd(w) >= 0) == !strcmp(folio_watcher_backend(w, 0), "inotify"),
-	     "fd %d", folio_watcher_fd(w));
+	T_OK((folio_watcher_fd(w) >= 0) == !strcmp(folio_watcher_backend(w, 0), "inotify"), "fd %d",
+	     folio_watcher_fd(w));
 #else
 	T_EQ_STR(folio_watcher_backend(w, 0), "poll");
 #endif

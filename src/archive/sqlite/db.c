@@ -20,9 +20,8 @@
 
 static const char *col(sqlite3_stmt *st, int i);
 
-int sq_each_sha(struct folio_store *arc,
-			   int (*fn)(void *ctx, const char *sha256, long long id),
-			   void *ctx, struct folio_err *err)
+int sq_each_sha(struct folio_store *arc, int (*fn)(void *ctx, const char *sha256, long long id),
+		void *ctx, struct folio_err *err)
 {
 	sqlite3_stmt *st;
 	int rc;
@@ -38,8 +37,7 @@ int sq_each_sha(struct folio_store *arc,
 	return FOLIO_OK;
 }
 
-long long sq_find_sha(struct folio_store *arc, const char *sha256,
-				 struct folio_err *err)
+long long sq_find_sha(struct folio_store *arc, const char *sha256, struct folio_err *err)
 {
 	sqlite3_stmt *st;
 	long long id = 0;
@@ -56,8 +54,8 @@ long long sq_find_sha(struct folio_store *arc, const char *sha256,
 	return id;
 }
 
-int sq_summary(struct folio_store *arc, long long id, int *pages, char *type,
-			  size_t typelen, struct folio_err *err)
+int sq_summary(struct folio_store *arc, long long id, int *pages, char *type, size_t typelen,
+	       struct folio_err *err)
 {
 	sqlite3_stmt *st;
 	int rc;
@@ -114,12 +112,8 @@ static int run(struct folio_store *arc, const char *sql, const char *types, ...)
 				sqlite3_bind_text(st, i + 1, s, -1, SQLITE_STATIC);
 			break;
 		}
-		case 'i':
-			sqlite3_bind_int64(st, i + 1, va_arg(ap, long long));
-			break;
-		case 'd':
-			sqlite3_bind_double(st, i + 1, va_arg(ap, double));
-			break;
+		case 'i': sqlite3_bind_int64(st, i + 1, va_arg(ap, long long)); break;
+		case 'd': sqlite3_bind_double(st, i + 1, va_arg(ap, double)); break;
 		}
 	}
 	va_end(ap);
@@ -133,8 +127,8 @@ static int last_event_hash(struct folio_store *arc, char prev[65])
 	sqlite3_stmt *st;
 
 	strcpy(prev, "0");
-	if (sqlite3_prepare_v2(arc->db, "SELECT hash FROM events ORDER BY id DESC LIMIT 1", -1,
-			       &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(arc->db, "SELECT hash FROM events ORDER BY id DESC LIMIT 1", -1, &st,
+			       NULL) != SQLITE_OK)
 		return -1;
 	if (sqlite3_step(st) == SQLITE_ROW)
 		snprintf(prev, 65, "%s", (const char *)sqlite3_column_text(st, 0));
@@ -142,9 +136,8 @@ static int last_event_hash(struct folio_store *arc, char prev[65])
 	return 0;
 }
 
-int sq_event(struct folio_store *arc, const char *kind, long long doc_id,
-			const char *sha256, const char *path, const char *detail,
-			struct folio_err *err)
+int sq_event(struct folio_store *arc, const char *kind, long long doc_id, const char *sha256,
+	     const char *path, const char *detail, struct folio_err *err)
 {
 	struct folio_strbuf sb = FOLIO_STRBUF_INIT;
 	char at[32], prev[65], hash[65];
@@ -253,7 +246,8 @@ static long long near_duplicate(struct folio_store *arc, uint64_t h)
 	if (!h || sqlite3_prepare_v2(arc->db,
 				     "SELECT d.id, d.simhash FROM simhash_band s JOIN documents d"
 				     " ON d.id = s.doc_id WHERE s.band = ? AND s.value = ?"
-				     " ORDER BY d.id", -1, &st, NULL))
+				     " ORDER BY d.id",
+				     -1, &st, NULL))
 		return 0;
 	for (b = 0; b < NBANDS; b++) {
 		sqlite3_reset(st);
@@ -286,7 +280,8 @@ static long long same_invoice(struct folio_store *arc, const struct folio_doc *d
 			       "SELECT a.doc_id FROM fields a JOIN fields b ON b.doc_id = a.doc_id"
 			       " AND b.name = 'invoice_number' AND b.value = ?"
 			       " WHERE a.name = 'seller_tax_id' AND a.value = ? AND a.doc_id != ?"
-			       " ORDER BY a.doc_id LIMIT 1", -1, &st, NULL))
+			       " ORDER BY a.doc_id LIMIT 1",
+			       -1, &st, NULL))
 		return 0;
 	sqlite3_bind_text(st, 1, num->value, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, nip->value, -1, SQLITE_STATIC);
@@ -321,8 +316,8 @@ static int insert_fields(struct folio_store *arc, const struct folio_doc *doc)
 
 /* The documents row itself. Returns the SQLite result, so that the caller
  * can tell a UNIQUE sha256 (the same bytes, stored meanwhile) from a failure. */
-static int insert_document(struct folio_store *arc, const struct folio_doc *doc,
-			   const char *title, double oc, const char *ftext, const char *at)
+static int insert_document(struct folio_store *arc, const struct folio_doc *doc, const char *title,
+			   double oc, const char *ftext, const char *at)
 {
 	return run(arc,
 		   "INSERT INTO documents(sha256, path, name, title, mime, size, pages, doc_type,"
@@ -362,8 +357,8 @@ static int insert_codes(struct folio_store *arc, long long doc_id, const struct 
 
 		rc = run(arc,
 			 "INSERT INTO codes(doc_id, page, seq, type, data, x, y, w, h)"
-			 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", "iiissiiii", doc_id,
-			 (long long)pg->number, (long long)k, c->type, c->data,
+			 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+			 "iiissiiii", doc_id, (long long)pg->number, (long long)k, c->type, c->data,
 			 (long long)c->x, (long long)c->y, (long long)c->w, (long long)c->h);
 	}
 	return rc;
@@ -371,8 +366,7 @@ static int insert_codes(struct folio_store *arc, long long doc_id, const struct 
 
 /* Each page of `doc` with its words and barcodes (inside the caller's
  * transaction). */
-static int insert_pages(struct folio_store *arc, const struct folio_doc *doc,
-			struct folio_err *err)
+static int insert_pages(struct folio_store *arc, const struct folio_doc *doc, struct folio_err *err)
 {
 	struct folio_strbuf words = FOLIO_STRBUF_INIT;
 	size_t i;
@@ -382,7 +376,8 @@ static int insert_pages(struct folio_store *arc, const struct folio_doc *doc,
 		const struct folio_page *pg = &doc->pages[i];
 
 		if (words_blob(pg, &words)) {
-			ret = folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, ENOMEM, "out of memory");
+			ret = folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, ENOMEM,
+					    "out of memory");
 			goto out;
 		}
 		rc = run(arc,
@@ -411,8 +406,7 @@ out:
 
 /* An archive serial number labels one paper: refuse one that another
  * document already has. */
-static int check_asn(struct folio_store *arc, const struct folio_doc *doc,
-		     struct folio_err *err)
+static int check_asn(struct folio_store *arc, const struct folio_doc *doc, struct folio_err *err)
 {
 	const struct folio_field *asn = folio_doc_field(doc, "asn");
 	long long other = asn ? sq_find_asn(arc, asn->value) : 0;
@@ -420,19 +414,19 @@ static int check_asn(struct folio_store *arc, const struct folio_doc *doc,
 	if (other > 0)
 		return folio_err_set(err, FOLIO_FAILED, FOLIO_E_INPUT, 0,
 				     "archive serial number %s is already document %lld: each"
-				     " paper needs its own ASN label", asn->value, other);
+				     " paper needs its own ASN label",
+				     asn->value, other);
 	return FOLIO_OK;
 }
 
 /* The tags of `doc` as rows; one given twice is stored once. */
-static int insert_tags(struct folio_store *arc, const struct folio_doc *doc,
-		       struct folio_err *err)
+static int insert_tags(struct folio_store *arc, const struct folio_doc *doc, struct folio_err *err)
 {
 	size_t i;
 
 	for (i = 0; i < doc->ntags; i++)
-		if (run(arc, "INSERT OR IGNORE INTO tags(doc_id, tag) VALUES (?, ?)", "is",
-			doc->id, doc->tags[i]) != SQLITE_OK)
+		if (run(arc, "INSERT OR IGNORE INTO tags(doc_id, tag) VALUES (?, ?)", "is", doc->id,
+			doc->tags[i]) != SQLITE_OK)
 			return folio_db_err(arc, err, "cannot store a tag");
 	return FOLIO_OK;
 }
@@ -447,8 +441,8 @@ static int index_text(struct folio_store *arc, const struct folio_doc *doc, cons
 	rc = run(arc, "INSERT INTO doc_fts(rowid, title, text, field_text) VALUES (?, ?, ?, ?)",
 		 "isss", doc->id, title, doc->text.buf ? doc->text.buf : "", ftext);
 	if (rc == SQLITE_OK)
-		rc = run(arc, "INSERT INTO doc_tri(rowid, text, field_text) VALUES (?, ?, ?)", "iss",
-			 doc->id, doc->text.buf ? doc->text.buf : "", ftext);
+		rc = run(arc, "INSERT INTO doc_tri(rowid, text, field_text) VALUES (?, ?, ?)",
+			 "iss", doc->id, doc->text.buf ? doc->text.buf : "", ftext);
 	return rc;
 }
 
@@ -489,9 +483,8 @@ static int insert_rows(struct folio_store *arc, struct folio_doc *doc, const cha
 		goto out;
 	if (!doc->dup_of)
 		doc->dup_of = same_invoice(arc, doc);
-	if (doc->dup_of &&
-	    run(arc, "UPDATE documents SET dup_of = ? WHERE id = ?", "ii", doc->dup_of,
-		doc->id) != SQLITE_OK) {
+	if (doc->dup_of && run(arc, "UPDATE documents SET dup_of = ? WHERE id = ?", "ii",
+			       doc->dup_of, doc->id) != SQLITE_OK) {
 		ret = folio_db_err(arc, err, "cannot mark a duplicate");
 		goto out;
 	}
@@ -525,9 +518,8 @@ int sq_add(struct folio_store *arc, struct folio_doc *doc, struct folio_err *err
 	}
 	/* the original (and the batch it was cut from) is durable before any
 	 * row names it */
-	if (doc->batch &&
-	    (ret = folio_store_put(arc, doc->batch->sha256, doc->batch->data, doc->batch->size,
-				   err)) != FOLIO_OK)
+	if (doc->batch && (ret = folio_store_put(arc, doc->batch->sha256, doc->batch->data,
+						 doc->batch->size, err)) != FOLIO_OK)
 		return ret;
 	if ((ret = folio_store_put(arc, doc->sha256, doc->data, doc->size, err)) != FOLIO_OK)
 		return ret;
@@ -535,8 +527,8 @@ int sq_add(struct folio_store *arc, struct folio_doc *doc, struct folio_err *err
 	if ((ret = folio_db_exec(arc, "BEGIN IMMEDIATE", err)) != FOLIO_OK)
 		return ret;
 	if ((ret = insert_rows(arc, doc, at, err)) != FOLIO_OK ||
-	    (ret = sq_event(arc, "archived", doc->id, doc->sha256, doc->path, NULL,
-				       err)) != FOLIO_OK) {
+	    (ret = sq_event(arc, "archived", doc->id, doc->sha256, doc->path, NULL, err)) !=
+		    FOLIO_OK) {
 		folio_db_exec(arc, "ROLLBACK", NULL);
 		doc->id = 0;
 		if (ret != SAME_SHA)
@@ -546,9 +538,9 @@ int sq_add(struct folio_store *arc, struct folio_doc *doc, struct folio_err *err
 		 * decided, and its verdict is a duplicate of that document. */
 		if ((id = sq_find_sha(arc, doc->sha256, err)) <= 0)
 			return id < 0 ? FOLIO_FAILED :
-			       folio_err_set(err, FOLIO_FAILED, FOLIO_E_DB, 0,
-					     "cannot store the document: its checksum is "
-					     "recorded but no document has it");
+					folio_err_set(err, FOLIO_FAILED, FOLIO_E_DB, 0,
+						      "cannot store the document: its checksum is "
+						      "recorded but no document has it");
 		doc->id = id;
 		folio_doc_set_str(&doc->status, "duplicate");
 		return FOLIO_WARN;
@@ -576,8 +568,8 @@ static int valid_tag(const char *t)
 	return 1;
 }
 
-int sq_tag(struct folio_store *arc, long long id, const char *const *add,
-		      const char *const *remove, struct folio_err *err)
+int sq_tag(struct folio_store *arc, long long id, const char *const *add, const char *const *remove,
+	   struct folio_err *err)
 {
 	struct folio_strbuf detail = FOLIO_STRBUF_INIT;
 	long long found;
@@ -618,8 +610,8 @@ int sq_tag(struct folio_store *arc, long long id, const char *const *add,
 	if (rc != SQLITE_OK) {
 		ret = folio_db_err(arc, err, "cannot change tags");
 		folio_db_exec(arc, "ROLLBACK", NULL);
-	} else if ((ret = sq_event(arc, "tagged", id, NULL, NULL,
-					      detail.buf ? detail.buf : "", err)) != FOLIO_OK ||
+	} else if ((ret = sq_event(arc, "tagged", id, NULL, NULL, detail.buf ? detail.buf : "",
+				   err)) != FOLIO_OK ||
 		   (ret = folio_db_exec(arc, "COMMIT", err)) != FOLIO_OK) {
 		folio_db_exec(arc, "ROLLBACK", NULL);
 	}
@@ -627,8 +619,8 @@ int sq_tag(struct folio_store *arc, long long id, const char *const *add,
 	return ret;
 }
 
-int sq_update_fields(struct folio_store *arc, const struct folio_doc *doc,
-				const char *detail, struct folio_err *err)
+int sq_update_fields(struct folio_store *arc, const struct folio_doc *doc, const char *detail,
+		     struct folio_err *err)
 {
 	struct folio_strbuf ft = FOLIO_STRBUF_INIT;
 	const struct folio_field *type = folio_doc_field(doc, "doc_type");
@@ -645,11 +637,14 @@ int sq_update_fields(struct folio_store *arc, const struct folio_doc *doc,
 	/* external-content FTS: the old row goes out with its old values */
 	rc = run(arc,
 		 "INSERT INTO doc_fts(doc_fts, rowid, title, text, field_text) SELECT 'delete', id,"
-		 " title, text, field_text FROM documents WHERE id = ?", "i", doc->id);
+		 " title, text, field_text FROM documents WHERE id = ?",
+		 "i", doc->id);
 	if (rc == SQLITE_OK)
-		rc = run(arc,
-			 "INSERT INTO doc_tri(doc_tri, rowid, text, field_text) SELECT 'delete', id,"
-			 " text, field_text FROM documents WHERE id = ?", "i", doc->id);
+		rc = run(
+			arc,
+			"INSERT INTO doc_tri(doc_tri, rowid, text, field_text) SELECT 'delete', id,"
+			" text, field_text FROM documents WHERE id = ?",
+			"i", doc->id);
 	if (rc == SQLITE_OK)
 		rc = run(arc, "DELETE FROM fields WHERE doc_id = ?", "i", doc->id);
 	if (rc == SQLITE_OK)
@@ -659,35 +654,38 @@ int sq_update_fields(struct folio_store *arc, const struct folio_doc *doc,
 			 "UPDATE documents SET field_text = ?, review = ?, notes = ?,"
 			 " dup_of = nullif(?, 0),"
 			 " status = CASE WHEN status IN ('archived', 'needs_review') THEN ?"
-			 " ELSE status END WHERE id = ?", "sssisi", ft.buf, doc->review, doc->notes,
-			 doc->dup_of, doc->needs_review ? "needs_review" : "archived", doc->id);
+			 " ELSE status END WHERE id = ?",
+			 "sssisi", ft.buf, doc->review, doc->notes, doc->dup_of,
+			 doc->needs_review ? "needs_review" : "archived", doc->id);
 	if (rc == SQLITE_OK && type && type->source == FOLIO_SRC_USER)
 		rc = run(arc,
 			 "UPDATE documents SET doc_type = ?, type_conf = 1, type_reason = 'user'"
-			 " WHERE id = ?", "si", type->value, doc->id);
+			 " WHERE id = ?",
+			 "si", type->value, doc->id);
 	if (rc == SQLITE_OK)
-		rc = run(arc,
-			 "INSERT INTO doc_fts(rowid, title, text, field_text) SELECT id, title, text,"
-			 " field_text FROM documents WHERE id = ?", "i", doc->id);
+		rc = run(
+			arc,
+			"INSERT INTO doc_fts(rowid, title, text, field_text) SELECT id, title, text,"
+			" field_text FROM documents WHERE id = ?",
+			"i", doc->id);
 	if (rc == SQLITE_OK)
 		rc = run(arc,
 			 "INSERT INTO doc_tri(rowid, text, field_text) SELECT id, text, field_text"
-			 " FROM documents WHERE id = ?", "i", doc->id);
+			 " FROM documents WHERE id = ?",
+			 "i", doc->id);
 	folio_strbuf_release(&ft);
 	if (rc != SQLITE_OK) {
 		ret = folio_db_err(arc, err, "cannot store the corrected fields");
 		folio_db_exec(arc, "ROLLBACK", NULL);
 		return ret;
 	}
-	if ((ret = sq_event(arc, "fixed", doc->id, doc->sha256, NULL, detail, err)) !=
-		    FOLIO_OK ||
+	if ((ret = sq_event(arc, "fixed", doc->id, doc->sha256, NULL, detail, err)) != FOLIO_OK ||
 	    (ret = folio_db_exec(arc, "COMMIT", err)) != FOLIO_OK)
 		folio_db_exec(arc, "ROLLBACK", NULL);
 	return ret;
 }
 
-int sq_template_put(struct folio_store *arc, const struct folio_template *t,
-			       struct folio_err *err)
+int sq_template_put(struct folio_store *arc, const struct folio_template *t, struct folio_err *err)
 {
 	char at[32];
 
@@ -703,16 +701,16 @@ int sq_template_put(struct folio_store *arc, const struct folio_template *t,
 	return FOLIO_OK;
 }
 
-int sq_templates(struct folio_store *arc,
-			    int (*fn)(void *ctx, const struct folio_template *t), void *ctx,
-			    struct folio_err *err)
+int sq_templates(struct folio_store *arc, int (*fn)(void *ctx, const struct folio_template *t),
+		 void *ctx, struct folio_err *err)
 {
 	sqlite3_stmt *st;
 	int rc;
 
 	if (sqlite3_prepare_v2(arc->db,
 			       "SELECT seller_tax_id, field, page, x, y, w, h, hits FROM"
-			       " vendor_templates ORDER BY seller_tax_id, field", -1, &st, NULL))
+			       " vendor_templates ORDER BY seller_tax_id, field",
+			       -1, &st, NULL))
 		return folio_db_err(arc, err, "cannot read the vendor templates");
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct folio_template t;
@@ -744,7 +742,8 @@ long long sq_find_asn(struct folio_store *arc, const char *asn)
 
 	if (sqlite3_prepare_v2(arc->db,
 			       "SELECT doc_id FROM fields WHERE name = 'asn' AND value = ?"
-			       " ORDER BY doc_id LIMIT 1", -1, &st, NULL))
+			       " ORDER BY doc_id LIMIT 1",
+			       -1, &st, NULL))
 		return -1;
 	sqlite3_bind_text(st, 1, asn, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) == SQLITE_ROW)
@@ -754,16 +753,16 @@ long long sq_find_asn(struct folio_store *arc, const char *asn)
 }
 
 int sq_each_confirmed(struct folio_store *arc,
-				 int (*fn)(void *ctx, long long id, const char *type,
-					   const char *text),
-				 void *ctx, struct folio_err *err)
+		      int (*fn)(void *ctx, long long id, const char *type, const char *text),
+		      void *ctx, struct folio_err *err)
 {
 	sqlite3_stmt *st;
 	int rc;
 
 	if (sqlite3_prepare_v2(arc->db,
 			       "SELECT id, doc_type, text FROM documents WHERE type_reason = 'user'"
-			       " ORDER BY id", -1, &st, NULL))
+			       " ORDER BY id",
+			       -1, &st, NULL))
 		return folio_db_err(arc, err, "cannot read the confirmed documents");
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		if (fn(ctx, sqlite3_column_int64(st, 0), col(st, 1), col(st, 2)))
@@ -777,8 +776,8 @@ int sq_each_confirmed(struct folio_store *arc,
 }
 
 int sq_review(struct folio_store *arc, int limit,
-			 int (*fn)(void *ctx, const struct folio_review_item *it), void *ctx,
-			 struct folio_err *err)
+	      int (*fn)(void *ctx, const struct folio_review_item *it), void *ctx,
+	      struct folio_err *err)
 {
 	sqlite3_stmt *st;
 	int rc;
@@ -786,10 +785,12 @@ int sq_review(struct folio_store *arc, int limit,
 	if (sqlite3_prepare_v2(arc->db,
 			       "SELECT id, path, doc_type, added_at, review, coalesce(dup_of, 0)"
 			       " FROM documents WHERE status = 'needs_review' OR dup_of IS NOT NULL"
-			       " ORDER BY id LIMIT ?", -1, &st, NULL))
+			       " ORDER BY id LIMIT ?",
+			       -1, &st, NULL))
 		return folio_db_err(arc, err, "cannot list the documents to review");
 	sqlite3_bind_int64(st, 1, limit > 0 ? limit : -1);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		/* clang-format off */
 		struct folio_review_item it = {
 			.id = sqlite3_column_int64(st, 0),
 			.path = col(st, 1),
@@ -798,6 +799,7 @@ int sq_review(struct folio_store *arc, int limit,
 			.review = sqlite3_column_type(st, 4) == SQLITE_NULL ? NULL : col(st, 4),
 			.dup_of = sqlite3_column_int64(st, 5),
 		};
+		/* clang-format on */
 
 		if (fn(ctx, &it))
 			break;
@@ -810,29 +812,31 @@ int sq_review(struct folio_store *arc, int limit,
 	return FOLIO_OK;
 }
 
-int sq_retype(struct folio_store *arc, long long id, const char *type,
-			 struct folio_err *err)
+int sq_retype(struct folio_store *arc, long long id, const char *type, struct folio_err *err)
 {
-	static const char *const types[] = { "invoice", "credit_note", "proforma", "receipt",
-					     "order", "delivery_note", "contract", "form",
-					     "letter", "other", NULL };
+	static const char *const types[] = { "invoice", "credit_note",	 "proforma", "receipt",
+					     "order",	"delivery_note", "contract", "form",
+					     "letter",	"other",	 NULL };
 	char detail[96], old[64];
 	int i, pages, ret;
 
 	for (i = 0; types[i] && strcmp(types[i], type); i++)
 		;
 	if (!types[i])
-		return folio_err_set(err, FOLIO_FAILED, FOLIO_E_USAGE, 0,
-				     "'%s' is not a document type (invoice, credit_note, proforma,"
-				     " receipt, order, delivery_note, contract, form, letter, other)",
-				     type);
+		return folio_err_set(
+			err, FOLIO_FAILED, FOLIO_E_USAGE, 0,
+			"'%s' is not a document type (invoice, credit_note, proforma,"
+			" receipt, order, delivery_note, contract, form, letter, other)",
+			type);
 	if ((ret = sq_summary(arc, id, &pages, old, sizeof(old), err)) != FOLIO_OK)
 		return ret;
 	snprintf(detail, sizeof(detail), "%s -> %s", old, type);
 	if ((ret = folio_db_exec(arc, "BEGIN IMMEDIATE", err)) != FOLIO_OK)
 		return ret;
-	if (run(arc, "UPDATE documents SET doc_type = ?, type_conf = 1.0, type_reason = 'user'"
-		" WHERE id = ?", "si", type, id) != SQLITE_OK) {
+	if (run(arc,
+		"UPDATE documents SET doc_type = ?, type_conf = 1.0, type_reason = 'user'"
+		" WHERE id = ?",
+		"si", type, id) != SQLITE_OK) {
 		ret = folio_db_err(arc, err, "cannot change the type");
 		folio_db_exec(arc, "ROLLBACK", NULL);
 		return ret;
@@ -852,9 +856,11 @@ static const char *col(sqlite3_stmt *st, int i)
 
 static enum folio_source source_from(const char *s)
 {
+	/* clang-format off */
 	static const enum folio_source all[] = {
 		FOLIO_SRC_XML, FOLIO_SRC_QR, FOLIO_SRC_TEXT, FOLIO_SRC_OCR, FOLIO_SRC_USER,
 	};
+	/* clang-format on */
 	size_t i;
 
 	for (i = 0; i < sizeof(all) / sizeof(all[0]); i++)
@@ -1005,7 +1011,9 @@ static int field_row(struct folio_doc *doc, sqlite3_stmt *st)
 	return folio_doc_set_field(doc, col(st, 0), col(st, 1),
 				   sqlite3_column_type(st, 2) == SQLITE_NULL ? NULL : col(st, 2),
 				   (float)sqlite3_column_double(st, 3), source_from(col(st, 4)),
-				   sqlite3_column_int(st, 5), bbox) ? -1 : 0;
+				   sqlite3_column_int(st, 5), bbox) ?
+		       -1 :
+		       0;
 }
 
 /* A codes row (load_rows()), onto its page; one naming a page the document
@@ -1018,7 +1026,9 @@ static int code_row(struct folio_doc *doc, sqlite3_stmt *st)
 		return 0;
 	return folio_page_add_code(&doc->pages[pno - 1], col(st, 1), col(st, 2),
 				   sqlite3_column_int(st, 3), sqlite3_column_int(st, 4),
-				   sqlite3_column_int(st, 5), sqlite3_column_int(st, 6)) ? -1 : 0;
+				   sqlite3_column_int(st, 5), sqlite3_column_int(st, 6)) ?
+		       -1 :
+		       0;
 }
 
 /* A tags row (load_rows()). */
@@ -1027,8 +1037,7 @@ static int tag_row(struct folio_doc *doc, sqlite3_stmt *st)
 	return folio_doc_add_tag(doc, col(st, 0)) ? -1 : 0;
 }
 
-int sq_get(struct folio_store *arc, long long id, struct folio_doc **out,
-		      struct folio_err *err)
+int sq_get(struct folio_store *arc, long long id, struct folio_doc **out, struct folio_err *err)
 {
 	struct folio_doc *doc = NULL;
 	int ret;
@@ -1043,11 +1052,12 @@ int sq_get(struct folio_store *arc, long long id, struct folio_doc **out,
 			     page_row, err)) != FOLIO_OK ||
 	    (ret = load_rows(arc, doc,
 			     "SELECT name, value, raw, confidence, source, page, x, y, w, h"
-			     " FROM fields WHERE doc_id = ? ORDER BY name", field_row,
-			     err)) != FOLIO_OK ||
+			     " FROM fields WHERE doc_id = ? ORDER BY name",
+			     field_row, err)) != FOLIO_OK ||
 	    (ret = load_rows(arc, doc,
 			     "SELECT page, type, data, x, y, w, h FROM codes WHERE doc_id = ?"
-			     " ORDER BY page, seq", code_row, err)) != FOLIO_OK ||
+			     " ORDER BY page, seq",
+			     code_row, err)) != FOLIO_OK ||
 	    (ret = load_rows(arc, doc, "SELECT tag FROM tags WHERE doc_id = ? ORDER BY tag",
 			     tag_row, err)) != FOLIO_OK) {
 		folio_doc_free(doc);
@@ -1057,8 +1067,8 @@ int sq_get(struct folio_store *arc, long long id, struct folio_doc **out,
 	return FOLIO_OK;
 }
 
-static int group(struct folio_store *arc, const char *sql, struct folio_stat_row *rows,
-		 int max, int *n)
+static int group(struct folio_store *arc, const char *sql, struct folio_stat_row *rows, int max,
+		 int *n)
 {
 	sqlite3_stmt *st;
 	int rc;
@@ -1091,8 +1101,7 @@ static long long scalar(struct folio_store *arc, const char *sql)
 	return v;
 }
 
-int sq_stats(struct folio_store *arc, struct folio_stats *st,
-			struct folio_err *err)
+int sq_stats(struct folio_store *arc, struct folio_stats *st, struct folio_err *err)
 {
 	int max_types = (int)(sizeof(st->by_type) / sizeof(st->by_type[0]));
 	int max_status = (int)(sizeof(st->by_status) / sizeof(st->by_status[0]));
@@ -1106,17 +1115,20 @@ int sq_stats(struct folio_store *arc, struct folio_stats *st,
 	st->quarantined = scalar(arc, "SELECT count(*) FROM events WHERE kind = 'quarantined'");
 	st->duplicates = scalar(arc, "SELECT count(*) FROM events WHERE kind = 'duplicate'");
 	st->db_bytes = scalar(arc, "SELECT page_count * page_size FROM pragma_page_count(),"
-			      " pragma_page_size()");
+				   " pragma_page_size()");
 	if (st->documents < 0 || st->pages < 0 || st->quarantined < 0 ||
-	    group(arc, "SELECT doc_type, count(*), sum(pages), sum(size) FROM documents"
-		  " GROUP BY doc_type ORDER BY count(*) DESC, doc_type", st->by_type, max_types,
-		  &st->ntypes) ||
-	    group(arc, "SELECT status, count(*), sum(pages), sum(size) FROM documents"
-		  " GROUP BY status ORDER BY count(*) DESC, status", st->by_status, max_status,
-		  &st->nstatus) ||
-	    group(arc, "SELECT mime, count(*), sum(pages), sum(size) FROM documents"
-		  " GROUP BY mime ORDER BY count(*) DESC, mime", st->by_mime, max_mimes,
-		  &st->nmimes))
+	    group(arc,
+		  "SELECT doc_type, count(*), sum(pages), sum(size) FROM documents"
+		  " GROUP BY doc_type ORDER BY count(*) DESC, doc_type",
+		  st->by_type, max_types, &st->ntypes) ||
+	    group(arc,
+		  "SELECT status, count(*), sum(pages), sum(size) FROM documents"
+		  " GROUP BY status ORDER BY count(*) DESC, status",
+		  st->by_status, max_status, &st->nstatus) ||
+	    group(arc,
+		  "SELECT mime, count(*), sum(pages), sum(size) FROM documents"
+		  " GROUP BY mime ORDER BY count(*) DESC, mime",
+		  st->by_mime, max_mimes, &st->nmimes))
 		return folio_db_err(arc, err, "cannot compute statistics");
 	return FOLIO_OK;
 }

@@ -22,8 +22,7 @@
 
 #include "folio/util.h"
 
-static int prep(struct folio_store *arc, sqlite3_stmt **st, const char *sql,
-		struct folio_err *err)
+static int prep(struct folio_store *arc, sqlite3_stmt **st, const char *sql, struct folio_err *err)
 {
 	if (sqlite3_prepare_v2(arc->db, sql, -1, st, NULL) != SQLITE_OK)
 		return folio_db_err(arc, err, "export ledger");
@@ -38,7 +37,7 @@ static const char *col(sqlite3_stmt *st, int i)
 }
 
 int sq_ledger_exported(struct folio_store *arc, long long doc_id, const char *target,
-			  struct folio_err *err)
+		       struct folio_err *err)
 {
 	sqlite3_stmt *st;
 	int r;
@@ -54,9 +53,8 @@ int sq_ledger_exported(struct folio_store *arc, long long doc_id, const char *ta
 	return r == SQLITE_ROW;
 }
 
-long long sq_ledger_key_owner(struct folio_store *arc, const char *target,
-				 const char *key, long long not_doc, long long *batch,
-				 struct folio_err *err)
+long long sq_ledger_key_owner(struct folio_store *arc, const char *target, const char *key,
+			      long long not_doc, long long *batch, struct folio_err *err)
 {
 	sqlite3_stmt *st;
 	long long id = 0;
@@ -64,8 +62,10 @@ long long sq_ledger_key_owner(struct folio_store *arc, const char *target,
 
 	if (!key)
 		return 0;
-	if (prep(arc, &st, "SELECT doc_id, batch_id FROM exports WHERE target = ? AND "
-		 "invoice_key = ? AND doc_id != ? ORDER BY at LIMIT 1", err))
+	if (prep(arc, &st,
+		 "SELECT doc_id, batch_id FROM exports WHERE target = ? AND "
+		 "invoice_key = ? AND doc_id != ? ORDER BY at LIMIT 1",
+		 err))
 		return -1;
 	sqlite3_bind_text(st, 1, target, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
@@ -167,13 +167,13 @@ static int write_copies(const struct folio_store *arc, const char *dir,
 			return r;
 	}
 	if (folio_fault("ledger-sync-eio"))
-		return folio_err_set(err, FOLIO_FAILED, FOLIO_E_IO, EIO, "cannot sync '%s': %s", dir,
-				     strerror(EIO));
+		return folio_err_set(err, FOLIO_FAILED, FOLIO_E_IO, EIO, "cannot sync '%s': %s",
+				     dir, strerror(EIO));
 	return folio_sync_dir_fs(dir, err);
 }
 
-int sq_ledger_record(struct folio_store *arc, const struct folio_ledger_batch *b,
-			long long *id, struct folio_err *err)
+int sq_ledger_record(struct folio_store *arc, const struct folio_ledger_batch *b, long long *id,
+		     struct folio_err *err)
 {
 	sqlite3_stmt *st = NULL;
 	long long bytes = 0;
@@ -199,15 +199,19 @@ int sq_ledger_record(struct folio_store *arc, const struct folio_ledger_batch *b
 			goto fail;
 		}
 		if (next != b->id) {
-			r = folio_err_set(err, FOLIO_FAILED, FOLIO_E_USAGE, 0,
-					  "another export took batch %lld meanwhile: run the export "
-					  "again", b->id);
+			r = folio_err_set(
+				err, FOLIO_FAILED, FOLIO_E_USAGE, 0,
+				"another export took batch %lld meanwhile: run the export "
+				"again",
+				b->id);
 			goto fail;
 		}
 	}
-	if ((r = prep(arc, &st, "INSERT INTO export_batches(target, format, profile, query, "
+	if ((r = prep(arc, &st,
+		      "INSERT INTO export_batches(target, format, profile, query, "
 		      "out, state, documents, bytes, created_at) VALUES (?, ?, ?, ?, ?, "
-		      "'pending', ?, ?, ?)", err)))
+		      "'pending', ?, ?, ?)",
+		      err)))
 		goto fail;
 	sqlite3_bind_text(st, 1, b->target, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, b->format, -1, SQLITE_STATIC);
@@ -225,8 +229,10 @@ int sq_ledger_record(struct folio_store *arc, const struct folio_ledger_batch *b
 	st = NULL;
 	*id = sqlite3_last_insert_rowid(arc->db);
 
-	if ((r = prep(arc, &st, "INSERT INTO export_files(batch_id, seq, name, sha256, bytes) "
-		      "VALUES (?, ?, ?, ?, ?)", err)))
+	if ((r = prep(arc, &st,
+		      "INSERT INTO export_files(batch_id, seq, name, sha256, bytes) "
+		      "VALUES (?, ?, ?, ?, ?)",
+		      err)))
 		goto fail;
 	for (i = 0; i < b->nfiles; i++) {
 		sqlite3_reset(st);
@@ -243,8 +249,10 @@ int sq_ledger_record(struct folio_store *arc, const struct folio_ledger_batch *b
 	sqlite3_finalize(st);
 	st = NULL;
 
-	if ((r = prep(arc, &st, "INSERT INTO exports(doc_id, target, batch_id, invoice_key, "
-		      "sha256, at) VALUES (?, ?, ?, ?, ?, ?)", err)))
+	if ((r = prep(arc, &st,
+		      "INSERT INTO exports(doc_id, target, batch_id, invoice_key, "
+		      "sha256, at) VALUES (?, ?, ?, ?, ?, ?)",
+		      err)))
 		goto fail;
 	for (i = 0; i < b->nitems; i++) {
 		sqlite3_reset(st);
@@ -323,7 +331,8 @@ static int each_batch(struct folio_store *arc, const char *where, long long id,
 	snprintf(sql, sizeof(sql),
 		 "SELECT id, target, format, profile, query, out, state, created_at, done_at, "
 		 "documents, bytes, (SELECT count(*) FROM export_files f WHERE f.batch_id = "
-		 "b.id) FROM export_batches b %s ORDER BY id DESC", where);
+		 "b.id) FROM export_batches b %s ORDER BY id DESC",
+		 where);
 	if (prep(arc, &st, sql, err))
 		return FOLIO_FAILED;
 	if (id)
@@ -352,28 +361,29 @@ static int each_batch(struct folio_store *arc, const char *where, long long id,
 		return folio_db_err(arc, err, "export ledger");
 	if (id && !n)
 		return folio_err_set(err, FOLIO_FAILED, FOLIO_E_NOTFOUND, 0,
-				     "no export batch %lld (folio export --history lists them)", id);
+				     "no export batch %lld (folio export --history lists them)",
+				     id);
 	return FOLIO_OK;
 }
 
 int sq_ledger_batches(struct folio_store *arc, int pending,
-			 int (*fn)(void *ctx, const struct folio_batch_info *b), void *ctx,
-			 struct folio_err *err)
+		      int (*fn)(void *ctx, const struct folio_batch_info *b), void *ctx,
+		      struct folio_err *err)
 {
 	return each_batch(arc, pending ? "WHERE state = 'pending'" : "", 0, fn, ctx, err);
 }
 
 int sq_ledger_batch(struct folio_store *arc, long long id,
-		       int (*fn)(void *ctx, const struct folio_batch_info *b), void *ctx,
-		       struct folio_err *err)
+		    int (*fn)(void *ctx, const struct folio_batch_info *b), void *ctx,
+		    struct folio_err *err)
 {
 	return each_batch(arc, "WHERE id = ?", id, fn, ctx, err);
 }
 
 int sq_ledger_files(struct folio_store *arc, long long id,
-		       int (*fn)(void *ctx, const char *name, const char *sha256,
-				 long long bytes, const char *copy),
-		       void *ctx, struct folio_err *err)
+		    int (*fn)(void *ctx, const char *name, const char *sha256, long long bytes,
+			      const char *copy),
+		    void *ctx, struct folio_err *err)
 {
 	sqlite3_stmt *st;
 	char *dir, *p;
@@ -381,8 +391,10 @@ int sq_ledger_files(struct folio_store *arc, long long id,
 
 	if (!(dir = batch_dir(arc, id)))
 		return folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, ENOMEM, "out of memory");
-	if (prep(arc, &st, "SELECT name, sha256, bytes FROM export_files WHERE batch_id = ? "
-		 "ORDER BY seq", err)) {
+	if (prep(arc, &st,
+		 "SELECT name, sha256, bytes FROM export_files WHERE batch_id = ? "
+		 "ORDER BY seq",
+		 err)) {
 		free(dir);
 		return FOLIO_FAILED;
 	}
@@ -403,14 +415,16 @@ int sq_ledger_files(struct folio_store *arc, long long id,
 }
 
 int sq_ledger_items(struct folio_store *arc, long long id,
-		       int (*fn)(void *ctx, long long doc_id, const char *sha256), void *ctx,
-		       struct folio_err *err)
+		    int (*fn)(void *ctx, long long doc_id, const char *sha256), void *ctx,
+		    struct folio_err *err)
 {
 	sqlite3_stmt *st;
 	int r;
 
-	if (prep(arc, &st, "SELECT doc_id, sha256 FROM exports WHERE batch_id = ? ORDER BY "
-		 "doc_id", err))
+	if (prep(arc, &st,
+		 "SELECT doc_id, sha256 FROM exports WHERE batch_id = ? ORDER BY "
+		 "doc_id",
+		 err))
 		return FOLIO_FAILED;
 	sqlite3_bind_int64(st, 1, id);
 	while ((r = sqlite3_step(st)) == SQLITE_ROW)
@@ -429,8 +443,10 @@ char *sq_vendor_name(struct folio_store *arc, long long id)
 	sqlite3_stmt *st;
 	char *name = NULL;
 
-	if (sqlite3_prepare_v2(arc->db, "SELECT v.name FROM documents d JOIN vendors v ON "
-			       "v.id = d.vendor_id WHERE d.id = ?", -1, &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(arc->db,
+			       "SELECT v.name FROM documents d JOIN vendors v ON "
+			       "v.id = d.vendor_id WHERE d.id = ?",
+			       -1, &st, NULL) != SQLITE_OK)
 		return NULL;
 	sqlite3_bind_int64(st, 1, id);
 	if (sqlite3_step(st) == SQLITE_ROW && col(st, 0))
@@ -439,8 +455,8 @@ char *sq_vendor_name(struct folio_store *arc, long long id)
 	return name;
 }
 
-long long folio_ledger_verify(struct folio_store *arc,
-			      void (*fn)(void *arg, const char *problem), void *arg)
+long long folio_ledger_verify(struct folio_store *arc, void (*fn)(void *arg, const char *problem),
+			      void *arg)
 {
 	sqlite3_stmt *st;
 	long long n = 0;
@@ -448,9 +464,11 @@ long long folio_ledger_verify(struct folio_store *arc,
 	unsigned char *data;
 	size_t len;
 
-	if (sqlite3_prepare_v2(arc->db, "SELECT f.batch_id, f.name, f.sha256, b.state FROM "
+	if (sqlite3_prepare_v2(arc->db,
+			       "SELECT f.batch_id, f.name, f.sha256, b.state FROM "
 			       "export_files f JOIN export_batches b ON b.id = f.batch_id "
-			       "ORDER BY f.batch_id, f.seq", -1, &st, NULL) != SQLITE_OK)
+			       "ORDER BY f.batch_id, f.seq",
+			       -1, &st, NULL) != SQLITE_OK)
 		return 0;
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		long long id = sqlite3_column_int64(st, 0);
@@ -462,12 +480,15 @@ long long folio_ledger_verify(struct folio_store *arc,
 		}
 		data = NULL;
 		if (folio_read_file(p, (uint64_t)1 << 40, &data, &len, NULL) != FOLIO_OK)
-			snprintf(msg, sizeof(msg), "export batch %lld: the copy of its file%s%s is "
-				 "missing (%s): --again cannot re-emit it", id, *col(st, 1) ? " " : "",
-				 col(st, 1), p);
+			snprintf(msg, sizeof(msg),
+				 "export batch %lld: the copy of its file%s%s is "
+				 "missing (%s): --again cannot re-emit it",
+				 id, *col(st, 1) ? " " : "", col(st, 1), p);
 		else if (folio_sha256_hex(data, len, hex), strcmp(hex, col(st, 2)))
-			snprintf(msg, sizeof(msg), "export batch %lld: the copy %s changed, sha256 "
-				 "is %s", id, p, hex);
+			snprintf(msg, sizeof(msg),
+				 "export batch %lld: the copy %s changed, sha256 "
+				 "is %s",
+				 id, p, hex);
 		free(data);
 		free(p);
 		free(dir);
@@ -478,12 +499,16 @@ long long folio_ledger_verify(struct folio_store *arc,
 		}
 	}
 	sqlite3_finalize(st);
-	if (sqlite3_prepare_v2(arc->db, "SELECT id, out FROM export_batches WHERE state = "
-			       "'pending'", -1, &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(arc->db,
+			       "SELECT id, out FROM export_batches WHERE state = "
+			       "'pending'",
+			       -1, &st, NULL) != SQLITE_OK)
 		return n;
 	while (sqlite3_step(st) == SQLITE_ROW) {
-		snprintf(msg, sizeof(msg), "export batch %lld is pending delivery to %s (run folio "
-			 "export to complete it)", sqlite3_column_int64(st, 0), col(st, 1));
+		snprintf(msg, sizeof(msg),
+			 "export batch %lld is pending delivery to %s (run folio "
+			 "export to complete it)",
+			 sqlite3_column_int64(st, 0), col(st, 1));
 		n++;
 		if (fn)
 			fn(arg, msg);

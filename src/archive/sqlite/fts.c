@@ -29,6 +29,7 @@ struct fold_api {
 	void *base_ctx;
 };
 
+/* clang-format off */
 static const struct {
 	unsigned char from[2], to[2];
 } fold_map[] = {
@@ -42,6 +43,7 @@ static const struct {
 	{ { 0xc4, 0xa6 }, { 0xc4, 0xa4 } }, /* Ħ -> Ĥ */
 	{ { 0xc4, 0xb1 }, { 0xc3, 0xad } }, /* ı -> í */
 };
+/* clang-format on */
 
 static int fold_create(void *ctx, const char **argv, int argc, Fts5Tokenizer **out)
 {
@@ -120,21 +122,21 @@ static int fold_tokenize(Fts5Tokenizer *p, void *ctx, int flags, const char *tex
 #define SIZES_SHARE 16
 
 struct rank_data {
-	sqlite3_int64 key;      /* 0: none */
+	sqlite3_int64 key; /* 0: none */
 	int nphrase;
 	double avgdl;
 	double idf[RANK_MAX_PHRASES];
-	sqlite3_int64 est;      /* matches of the rarest phrase */
-	sqlite3_int64 nrow;     /* rows in the table */
-	int sizes;              /* lengths from rank_conn.sizes */
+	sqlite3_int64 est;  /* matches of the rarest phrase */
+	sqlite3_int64 nrow; /* rows in the table */
+	int sizes;	    /* lengths from rank_conn.sizes */
 };
 
 /* folio_rank's state on a connection. */
 struct rank_conn {
-	struct rank_data last;  /* of the last key */
-	int *sizes;             /* tokens per rowid (all columns), -1: none */
+	struct rank_data last; /* of the last key */
+	int *sizes;	       /* tokens per rowid (all columns), -1: none */
 	sqlite3_int64 nsizes;
-	unsigned version;       /* the database's data version they were read at */
+	unsigned version; /* the database's data version they were read at */
 };
 
 static void rank_conn_free(void *arg)
@@ -284,9 +286,8 @@ static int rank_data(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_cont
 			conn->last = *p;
 	}
 	if (rc == SQLITE_OK)
-		p->sizes = p->est >= SIZES_MIN &&
-			   !sizes_load(conn, sqlite3_context_db_handle(ctx),
-				       p->est * SIZES_SHARE >= p->nrow);
+		p->sizes = p->est >= SIZES_MIN && !sizes_load(conn, sqlite3_context_db_handle(ctx),
+							      p->est * SIZES_SHARE >= p->nrow);
 	if (rc == SQLITE_OK)
 		rc = api->xSetAuxdata(fts, p, sqlite3_free);
 	else
@@ -332,8 +333,8 @@ static void folio_rank(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_co
 	}
 	len = (double)ntok;
 	for (i = 0; i < p->nphrase; i++)
-		score += p->idf[i] * ((freq[i] * (k1 + 1.0)) /
-				      (freq[i] + k1 * (1 - b + b * len / p->avgdl)));
+		score += p->idf[i] *
+			 ((freq[i] * (k1 + 1.0)) / (freq[i] + k1 * (1 - b + b * len / p->avgdl)));
 	sqlite3_result_double(ctx, -1.0 * score);
 }
 

@@ -25,8 +25,8 @@ static int step_done(struct folio_store *arc, sqlite3_stmt *st, struct folio_err
 	return FOLIO_OK;
 }
 
-int sq_journal_received(struct folio_store *arc, const char *path, long long size,
-			   long long *id, struct folio_err *err)
+int sq_journal_received(struct folio_store *arc, const char *path, long long size, long long *id,
+			struct folio_err *err)
 {
 	sqlite3_stmt *st;
 	double now = folio_now();
@@ -34,7 +34,8 @@ int sq_journal_received(struct folio_store *arc, const char *path, long long siz
 
 	if (sqlite3_prepare_v2(arc->db,
 			       "INSERT INTO journal(path, size, state, received_at, updated_at)"
-			       " VALUES (?, ?, 'received', ?, ?)", -1, &st, NULL))
+			       " VALUES (?, ?, 'received', ?, ?)",
+			       -1, &st, NULL))
 		return folio_db_err(arc, err, "cannot write the journal");
 	sqlite3_bind_text(st, 1, path, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, size);
@@ -45,15 +46,16 @@ int sq_journal_received(struct folio_store *arc, const char *path, long long siz
 	return ret;
 }
 
-int sq_journal_settle(struct folio_store *arc, long long id, const char *state,
-			 long long documents, long long pages, const char *reason,
-			 const char *moved_to, struct folio_err *err)
+int sq_journal_settle(struct folio_store *arc, long long id, const char *state, long long documents,
+		      long long pages, const char *reason, const char *moved_to,
+		      struct folio_err *err)
 {
 	sqlite3_stmt *st;
 
 	if (sqlite3_prepare_v2(arc->db,
 			       "UPDATE journal SET state = ?, documents = ?, pages = ?, reason = ?,"
-			       " moved_to = ?, updated_at = ? WHERE id = ?", -1, &st, NULL))
+			       " moved_to = ?, updated_at = ? WHERE id = ?",
+			       -1, &st, NULL))
 		return folio_db_err(arc, err, "cannot write the journal");
 	sqlite3_bind_text(st, 1, state, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, documents);
@@ -74,7 +76,8 @@ long long sq_journal_recover(struct folio_store *arc, struct folio_err *err)
 	if (sqlite3_prepare_v2(arc->db,
 			       "UPDATE journal SET state = 'interrupted', updated_at = ?, reason ="
 			       " 'the daemon stopped before finishing this file; a restart takes it"
-			       " again' WHERE state = 'received'", -1, &st, NULL))
+			       " again' WHERE state = 'received'",
+			       -1, &st, NULL))
 		return folio_db_err(arc, err, "cannot write the journal");
 	sqlite3_bind_double(st, 1, folio_now());
 	if (step_done(arc, st, err, "cannot write the journal") != FOLIO_OK)
@@ -83,14 +86,14 @@ long long sq_journal_recover(struct folio_store *arc, struct folio_err *err)
 }
 
 int sq_daemon_beat(struct folio_store *arc, long pid, double started_at, long long queue,
-		      long long unsettled, const char *inboxes, struct folio_err *err)
+		   long long unsettled, const char *inboxes, struct folio_err *err)
 {
 	sqlite3_stmt *st;
 
 	if (sqlite3_prepare_v2(arc->db,
 			       "INSERT OR REPLACE INTO daemon(id, pid, started_at, heartbeat_at,"
-			       " queue, unsettled, inboxes) VALUES (1, ?, ?, ?, ?, ?, ?)", -1, &st,
-			       NULL))
+			       " queue, unsettled, inboxes) VALUES (1, ?, ?, ?, ?, ?, ?)",
+			       -1, &st, NULL))
 		return folio_db_err(arc, err, "cannot write the heartbeat");
 	sqlite3_bind_int64(st, 1, pid);
 	sqlite3_bind_double(st, 2, started_at);
@@ -119,7 +122,8 @@ static long long count_since(struct folio_store *arc, const char *col, double si
 
 	snprintf(sql, sizeof(sql),
 		 "SELECT coalesce(%s, 0) FROM journal WHERE state IN ('archived', 'duplicate',"
-		 " 'quarantined') AND updated_at >= ?", col);
+		 " 'quarantined') AND updated_at >= ?",
+		 col);
 	if (sqlite3_prepare_v2(arc->db, sql, -1, &st, NULL))
 		return 0;
 	sqlite3_bind_double(st, 1, since);
@@ -129,8 +133,7 @@ static long long count_since(struct folio_store *arc, const char *col, double si
 	return n;
 }
 
-int sq_status(struct folio_store *arc, struct folio_status *s,
-			 struct folio_err *err)
+int sq_status(struct folio_store *arc, struct folio_status *s, struct folio_err *err)
 {
 	double now = folio_now();
 	sqlite3_stmt *st;
@@ -138,7 +141,8 @@ int sq_status(struct folio_store *arc, struct folio_status *s,
 	memset(s, 0, sizeof(*s));
 	if (sqlite3_prepare_v2(arc->db,
 			       "SELECT pid, started_at, heartbeat_at, queue, unsettled, inboxes"
-			       " FROM daemon WHERE id = 1", -1, &st, NULL))
+			       " FROM daemon WHERE id = 1",
+			       -1, &st, NULL))
 		return folio_db_err(arc, err, "cannot read the daemon state");
 	if (sqlite3_step(st) == SQLITE_ROW) {
 		s->daemon = 1;
@@ -156,9 +160,10 @@ int sq_status(struct folio_store *arc, struct folio_status *s,
 	s->pages_minute = count_since(arc, "sum(pages)", now - 60);
 	s->pages_hour = count_since(arc, "sum(pages)", now - 3600);
 	s->pages_per_min = (double)count_since(arc, "sum(pages)", now - 600) / 10.0;
-	if (sqlite3_prepare_v2(arc->db,
-			       "SELECT sum(state = 'quarantined'), sum(state = 'received') FROM journal",
-			       -1, &st, NULL))
+	if (sqlite3_prepare_v2(
+		    arc->db,
+		    "SELECT sum(state = 'quarantined'), sum(state = 'received') FROM journal", -1,
+		    &st, NULL))
 		return folio_db_err(arc, err, "cannot read the journal");
 	if (sqlite3_step(st) == SQLITE_ROW) {
 		s->quarantined = sqlite3_column_int64(st, 0);
@@ -167,8 +172,8 @@ int sq_status(struct folio_store *arc, struct folio_status *s,
 	sqlite3_finalize(st);
 	if (sqlite3_prepare_v2(arc->db,
 			       "SELECT updated_at, path, reason FROM journal WHERE state ="
-			       " 'quarantined' ORDER BY updated_at DESC, id DESC LIMIT 10", -1, &st,
-			       NULL))
+			       " 'quarantined' ORDER BY updated_at DESC, id DESC LIMIT 10",
+			       -1, &st, NULL))
 		return folio_db_err(arc, err, "cannot read the journal");
 	while (sqlite3_step(st) == SQLITE_ROW && s->nerrors < 10) {
 		struct folio_status_error *e = &s->errors[s->nerrors++];

@@ -174,9 +174,13 @@ static int add_compare(struct query *q, const char *word, const char *key, const
 		if (dots && !strcmp(op, ":")) {
 			if (parse_num(val, (size_t)(dots - val), &a) ||
 			    parse_num(dots + 2, vn - (size_t)(dots - val) - 2, &b))
-				return sq_usage(err, "'%s': a range of amounts is like total:100..200", word);
+				return sq_usage(err,
+						"'%s': a range of amounts is like total:100..200",
+						word);
 			condf(q, " AND %s BETWEEN ? AND ?", expr);
-			return bind_num(q, a) || bind_num(q, b) ? sq_usage(err, "too many filters") : 0;
+			return bind_num(q, a) || bind_num(q, b) ?
+				       sq_usage(err, "too many filters") :
+				       0;
 		}
 		if (parse_num(val, vn, &a))
 			return sq_usage(err, "'%s': '%.*s' is not an amount", word, (int)vn, val);
@@ -187,18 +191,22 @@ static int add_compare(struct query *q, const char *word, const char *key, const
 	if (dots && !strcmp(op, ":")) {
 		if (date_span(val, (size_t)(dots - val), lo, hi) ||
 		    date_span(dots + 2, vn - (size_t)(dots - val) - 2, lo2, hi2))
-			return sq_usage(err, "'%s': a date range is like %s:2024-01..2024-03", word, key);
+			return sq_usage(err, "'%s': a date range is like %s:2024-01..2024-03", word,
+					key);
 		condf(q, " AND %s >= ? AND %s < ?", expr, expr);
-		return bind_text(q, lo, 10) || bind_text(q, hi2, 10) ? sq_usage(err, "too many filters")
-								     : 0;
+		return bind_text(q, lo, 10) || bind_text(q, hi2, 10) ?
+			       sq_usage(err, "too many filters") :
+			       0;
 	}
 	if (date_span(val, vn, lo, hi))
-		return sq_usage(err, "'%s': '%.*s' is not a date (2024, 2024-03 or 2024-03-15)", word,
-			     (int)vn, val);
+		return sq_usage(err, "'%s': '%.*s' is not a date (2024, 2024-03 or 2024-03-15)",
+				word, (int)vn, val);
 	if (!strcmp(op, ":") || !strcmp(op, "=")) {
 		condf(q, " AND %s >= ? AND %s < ?", expr, expr);
 		narrow_dates(q, key, lo, hi);
-		return bind_text(q, lo, 10) || bind_text(q, hi, 10) ? sq_usage(err, "too many filters") : 0;
+		return bind_text(q, lo, 10) || bind_text(q, hi, 10) ?
+			       sq_usage(err, "too many filters") :
+			       0;
 	}
 	/* > D: after its whole span; >= D: from its start; < D: before it */
 	condf(q, " AND %s %s ?", expr, op[0] == '>' ? ">=" : "<");
@@ -248,8 +256,7 @@ static int trigram_ok(const char *v, size_t n)
 
 /* add_vendor() for a value the trigram index can narrow. Nonzero when the
  * binds are too many (or the quoted value ran out of memory). */
-static int vendor_trigram(struct query *q, const char *val, size_t vn, const char *vk,
-			  size_t kn)
+static int vendor_trigram(struct query *q, const char *val, size_t vn, const char *vk, size_t kn)
 {
 	struct folio_strbuf t = FOLIO_STRBUF_INIT;
 	size_t i;
@@ -265,7 +272,8 @@ static int vendor_trigram(struct query *q, const char *val, size_t vn, const cha
 		folio_strbuf_addch(&t, val[i]);
 	}
 	folio_strbuf_addch(&t, '"');
-	cond(q, " AND (EXISTS (SELECT 1 FROM fields f WHERE f.doc_id = d.id AND"
+	cond(q,
+	     " AND (EXISTS (SELECT 1 FROM fields f WHERE f.doc_id = d.id AND"
 	     " f.name = 'seller_name' AND ? IS NOT NULL AND f.value LIKE '%' || ? ||"
 	     " '%') OR EXISTS (SELECT 1 FROM documents x INDEXED BY documents_vendor"
 	     " WHERE x.id = d.id AND x.vendor_id IN (SELECT vendor_id FROM"
@@ -296,7 +304,8 @@ static int add_vendor(struct query *q, const char *val, size_t vn, struct folio_
 	/* the seller's name on the document, or any spelling the registry
 	 * saw for its vendor: "wrobel" finds what "Drukarnia Wróbel" sent,
 	 * even its documents whose name OCR lost */
-	cond(q, " AND (EXISTS (SELECT 1 FROM fields f WHERE f.doc_id = d.id AND"
+	cond(q,
+	     " AND (EXISTS (SELECT 1 FROM fields f WHERE f.doc_id = d.id AND"
 	     " f.name = 'seller_name' AND f.value LIKE '%' || ? || '%')"
 	     " OR EXISTS (SELECT 1 FROM documents x INDEXED BY documents_vendor WHERE"
 	     " x.id = d.id AND x.vendor_id IN (SELECT vendor_id FROM vendor_names WHERE"
@@ -320,11 +329,11 @@ static int add_taxid(struct query *q, const char *word, const char *val, size_t 
 	if (!tn)
 		return sq_usage(err, "'%s': no tax ID in it", word);
 	/* with or without the country prefix */
-	cond(q, " AND EXISTS (SELECT 1 FROM fields f WHERE f.doc_id = d.id AND f."
-	     TAXID_NAMES " AND (f.value = ? OR substr(f.value, 3) = ?))",
+	cond(q,
+	     " AND EXISTS (SELECT 1 FROM fields f WHERE f.doc_id = d.id AND f." TAXID_NAMES
+	     " AND (f.value = ? OR substr(f.value, 3) = ?))",
 	     " AND d.id IN (SELECT doc_id FROM fields WHERE " TAXID_NAMES " AND value = ?"
-	     " UNION SELECT doc_id FROM fields WHERE " TAXID_NAMES
-	     " AND substr(value, 3) = ?)");
+	     " UNION SELECT doc_id FROM fields WHERE " TAXID_NAMES " AND substr(value, 3) = ?)");
 	q->narrow = 1;
 	r = bind_text(q, tax, tn) || bind_text(q, tax, tn);
 	return r ? sq_usage(err, "too many filters") : 0;
@@ -340,11 +349,10 @@ static int add_is(struct query *q, const char *word, const char *val, size_t vn,
 		cond(q, " AND EXISTS (SELECT 1 FROM exports e WHERE e.doc_id = d.id)",
 		     " AND d.id IN (SELECT doc_id FROM exports)");
 	else if (vn == 10 && !strncmp(val, "unexported", 10))
-		cond(q, " AND NOT EXISTS (SELECT 1 FROM exports e WHERE e.doc_id = d.id)",
-		     NULL);
+		cond(q, " AND NOT EXISTS (SELECT 1 FROM exports e WHERE e.doc_id = d.id)", NULL);
 	else
 		return sq_usage(err, "'%s': is: takes 'duplicate', 'exported' or 'unexported'",
-			     word);
+				word);
 	return 0;
 }
 
@@ -363,12 +371,16 @@ static int add_filter(struct query *q, const char *word, const char *key, const 
 		/* a document found otherwise checks its type in the index
 		 * (thin) rather than in its row (fat); a query without words
 		 * can start from that index */
-		cond(q, " AND EXISTS (SELECT 1 FROM documents x INDEXED BY documents_type WHERE"
-		     " x.doc_type = ? AND x.id = d.id)", " AND d.doc_type = ?");
+		cond(q,
+		     " AND EXISTS (SELECT 1 FROM documents x INDEXED BY documents_type WHERE"
+		     " x.doc_type = ? AND x.id = d.id)",
+		     " AND d.doc_type = ?");
 		r = bind_text(q, val, vn);
 	} else if (!strcmp(key, "status")) {
-		cond(q, " AND EXISTS (SELECT 1 FROM documents x INDEXED BY documents_status WHERE"
-		     " x.status = ? AND x.id = d.id)", " AND d.status = ?");
+		cond(q,
+		     " AND EXISTS (SELECT 1 FROM documents x INDEXED BY documents_status WHERE"
+		     " x.status = ? AND x.id = d.id)",
+		     " AND d.status = ?");
 		r = bind_text(q, val, vn);
 	} else if (!strcmp(key, "tag")) {
 		cond(q, " AND EXISTS (SELECT 1 FROM tags t WHERE t.doc_id = d.id AND t.tag = ?)",
@@ -382,7 +394,8 @@ static int add_filter(struct query *q, const char *word, const char *key, const 
 		double v;
 
 		if (parse_num(val, vn, &v))
-			return sq_usage(err, "'%s': '%.*s' is not a document id", word, (int)vn, val);
+			return sq_usage(err, "'%s': '%.*s' is not a document id", word, (int)vn,
+					val);
 		cond(q, " AND d.id = ?", NULL);
 		q->narrow = 1;
 		r = bind_num(q, v);
@@ -391,11 +404,14 @@ static int add_filter(struct query *q, const char *word, const char *key, const 
 		size_t i;
 
 		if (vn != 3)
-			return sq_usage(err, "'%s': a currency is a 3-letter ISO code like EUR", word);
+			return sq_usage(err, "'%s': a currency is a 3-letter ISO code like EUR",
+					word);
 		for (i = 0; i < 3; i++)
 			cur[i] = (char)toupper((unsigned char)val[i]);
-		cond(q, " AND EXISTS (SELECT 1 FROM fields f WHERE f.doc_id = d.id AND"
-		     " f.name = 'currency' AND f.value = ?)", NULL);
+		cond(q,
+		     " AND EXISTS (SELECT 1 FROM fields f WHERE f.doc_id = d.id AND"
+		     " f.name = 'currency' AND f.value = ?)",
+		     NULL);
 		r = bind_text(q, cur, 3);
 	} else if (!strcmp(key, "vendor")) {
 		return add_vendor(q, val, vn, err);
@@ -405,11 +421,14 @@ static int add_filter(struct query *q, const char *word, const char *key, const 
 		return add_is(q, word, val, vn, err);
 	} else if (!strcmp(key, "export")) {
 		/* a format, or format:profile, exactly as the ledger writes it */
-		cond(q, " AND EXISTS (SELECT 1 FROM exports e WHERE e.doc_id = d.id AND"
-		     " e.target = ?)", " AND d.id IN (SELECT doc_id FROM exports WHERE target = ?)");
+		cond(q,
+		     " AND EXISTS (SELECT 1 FROM exports e WHERE e.doc_id = d.id AND"
+		     " e.target = ?)",
+		     " AND d.id IN (SELECT doc_id FROM exports WHERE target = ?)");
 		r = bind_text(q, val, vn);
 	} else if (!strcmp(key, "asn")) {
-		cond(q, " AND EXISTS (SELECT 1 FROM fields f WHERE f.doc_id = d.id AND"
+		cond(q,
+		     " AND EXISTS (SELECT 1 FROM fields f WHERE f.doc_id = d.id AND"
 		     " f.name = 'asn' AND (f.value = ? OR ltrim(f.value, 'ASN0') = ltrim(?, 'ASN0')))",
 		     NULL);
 		r = bind_text(q, val, vn) || bind_text(q, val, vn);
@@ -417,6 +436,7 @@ static int add_filter(struct query *q, const char *word, const char *key, const 
 	return r ? sq_usage(err, "too many filters") : 0;
 }
 
+/* clang-format off */
 static const char *const keys[] = {
 	"type", "tag", "status", "mime", "id", "currency", "vendor", "nip", "taxid", "asn",
 	"date", "issued", "due", "added", "total", "is", "export",
@@ -424,13 +444,16 @@ static const char *const keys[] = {
 	 * Italy (partita IVA, codice fiscale) */
 	"nif", "piva", "cf", NULL,
 };
+/* clang-format on */
 
 /* The names a filter key may go by: what it means (the key above). */
 static const char *key_meaning(const char *key)
 {
+	/* clang-format off */
 	static const char *const alias[][2] = {
 		{ "nif", "taxid" }, { "piva", "taxid" }, { "cf", "taxid" },
 	};
+	/* clang-format on */
 	size_t i;
 
 	for (i = 0; i < sizeof(alias) / sizeof(alias[0]); i++)
@@ -441,18 +464,21 @@ static const char *key_meaning(const char *key)
 
 /* The values of the closed filters folio itself writes (a type may also
  * be one a user chose with retype, so only a near miss is an error). */
+/* clang-format off */
 static const char *const doc_types[] = {
 	"invoice", "credit_note", "proforma", "receipt", "order", "delivery_note", "contract",
 	"form", "letter", "other", NULL,
 };
+/* clang-format on */
 static const char *const statuses[] = { "archived", "needs_review", NULL };
 
 /* A value of type: or status: that is not one folio writes but is close
  * to one: fail with the suggestion. 0 when the value is fine. */
 static int check_closed(const char *key, const char *val, size_t vn, struct folio_err *err)
 {
-	const char *const *set = !strcmp(key, "type") ? doc_types : !strcmp(key, "status") ?
-				 statuses : NULL;
+	const char *const *set = !strcmp(key, "type")	? doc_types :
+				 !strcmp(key, "status") ? statuses :
+							  NULL;
 	const char *s;
 	char v[64];
 	size_t i;
@@ -545,8 +571,10 @@ static int dangling_operator(const char *query, const struct query *q, struct fo
 		k = strlen(ops[i]);
 		if ((n >= k && !strcmp(f + n - k, ops[i]) && (n == k || f[n - k - 1] == ' ')) ||
 		    (!strncmp(f, ops[i], k) && (f[k] == ' ' || !f[k])))
-			return sq_usage(err, "'%s': %s needs a word on each side (to search for the"
-				     " word itself, quote it: '\"%s\"')", query, ops[i], ops[i]);
+			return sq_usage(err,
+					"'%s': %s needs a word on each side (to search for the"
+					" word itself, quote it: '\"%s\"')",
+					query, ops[i], ops[i]);
 	}
 	return FOLIO_OK;
 }
@@ -604,12 +632,15 @@ int sq_query_parse(const char *query, struct query *q, struct folio_err *err)
 			/* FTS5's own column filters stay; a word close to a filter
 			 * is a typo; any other "word:..." is text (a label and its
 			 * value as printed: "Tel:600100200") */
-			if (op[0] == ':' && (!strcmp(key, "title") || !strcmp(key, "text") ||
-					     !strcmp(key, "field_text")) && islower((unsigned char)*start))
+			if (op[0] == ':' &&
+			    (!strcmp(key, "title") || !strcmp(key, "text") ||
+			     !strcmp(key, "field_text")) &&
+			    islower((unsigned char)*start))
 				goto text;
 			if ((meant = folio_suggest(key, keys)))
-				return sq_usage(err, "unknown filter '%s%s' in '%s'; did you mean '%s%s'?",
-					     key, op, word, meant, op);
+				return sq_usage(
+					err, "unknown filter '%s%s' in '%s'; did you mean '%s%s'?",
+					key, op, word, meant, op);
 			if (q->fts.len)
 				folio_strbuf_addch(&q->fts, ' ');
 			add_phrase(&q->fts, start, n);
@@ -658,8 +689,10 @@ int sq_fts_error(struct folio_store *arc, const char *query, struct folio_err *e
 			n = sizeof(tok) - 1;
 		memcpy(tok, s, n);
 		tok[n] = '\0';
-		return sq_usage(err, "'%s': unexpected '%s' (quote words with special characters,"
-			     " e.g. '\"%s\"')", query, n ? tok : "end of query", query);
+		return sq_usage(err,
+				"'%s': unexpected '%s' (quote words with special characters,"
+				" e.g. '\"%s\"')",
+				query, n ? tok : "end of query", query);
 	}
 	if (strstr(msg, "unterminated string"))
 		return sq_usage(err, "'%s': a phrase is missing its closing '\"'", query);
@@ -667,5 +700,6 @@ int sq_fts_error(struct folio_store *arc, const char *query, struct folio_err *e
 		return sq_usage(err, "'%s': unknown field before ':'", query);
 	if (strstr(msg, "unknown special query"))
 		return sq_usage(err, "'%s': a query must contain words", query);
-	return sq_usage(err, "'%s': %s", query, strstr(msg, "fts5: ") == msg ? msg + 6 : "not understood");
+	return sq_usage(err, "'%s': %s", query,
+			strstr(msg, "fts5: ") == msg ? msg + 6 : "not understood");
 }

@@ -21,6 +21,7 @@
  * Numbered migrations: migrations[i] takes the schema from version i to
  * i + 1. Never edit a released one; append a new one.
  */
+/* clang-format off */
 static const char *const migrations[] = {
 	/* 0 -> 1: the core schema */
 	"CREATE TABLE documents ("
@@ -340,6 +341,7 @@ static const char *const migrations[] = {
 	"CREATE INDEX documents_source ON documents(source_sha256)"
 	"  WHERE source_sha256 IS NOT NULL;",
 };
+/* clang-format on */
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -350,10 +352,11 @@ int folio_db_err(struct folio_store *arc, struct folio_err *err, const char *wha
 	/* another program (a second folio, a backup, sqlite3) kept the write
 	 * lock past the busy timeout: nothing is wrong with the archive */
 	if ((code & 0xff) == SQLITE_BUSY || (code & 0xff) == SQLITE_LOCKED)
-		return folio_err_set(err, FOLIO_FAILED, FOLIO_E_DB, EBUSY,
-				     "%s: the archive is busy: another program has kept its "
-				     "database locked for more than %g s; try again when it is done",
-				     what, arc->busy_ms / 1000.0);
+		return folio_err_set(
+			err, FOLIO_FAILED, FOLIO_E_DB, EBUSY,
+			"%s: the archive is busy: another program has kept its "
+			"database locked for more than %g s; try again when it is done",
+			what, arc->busy_ms / 1000.0);
 	if (code == SQLITE_FULL || code == SQLITE_IOERR_WRITE)
 		return folio_err_set(err, FOLIO_FAILED, FOLIO_E_IO, ENOSPC,
 				     "%s: the archive's disk is full or failing (%s)", what,
@@ -400,7 +403,8 @@ static int migrate(struct folio_store *arc, struct folio_err *err)
 	if (v > NMIGRATIONS)
 		return folio_err_set(err, FOLIO_FATAL, FOLIO_E_DB, 0,
 				     "archive schema version %d is newer than this folio "
-				     "understands (%d): upgrade folio", v, NMIGRATIONS);
+				     "understands (%d): upgrade folio",
+				     v, NMIGRATIONS);
 	for (; v < last; v++) {
 		/* IMMEDIATE: two processes opening a fresh archive at once must
 		 * not both run a migration */
@@ -506,8 +510,8 @@ struct folio_store *sq_open(const char *dir, int flags, struct folio_err *err)
 	}
 	/* SQLite makes its -wal and -shm files with the database's mode */
 	if (created && chmod(dbpath, arc->file_mode)) {
-		folio_err_set(err, FOLIO_FAILED, FOLIO_E_IO, errno, "cannot set the mode of '%s': %s",
-			      dbpath, strerror(errno));
+		folio_err_set(err, FOLIO_FAILED, FOLIO_E_IO, errno,
+			      "cannot set the mode of '%s': %s", dbpath, strerror(errno));
 		goto fail;
 	}
 	if (arc->rdonly && sq_schema_version(arc) < 0 &&
@@ -536,9 +540,8 @@ struct folio_store *sq_open(const char *dir, int flags, struct folio_err *err)
 		folio_db_err(arc, err, "cannot register the vendor functions");
 		goto fail;
 	}
-	if (!arc->rdonly &&
-	    (folio_db_exec(arc, "PRAGMA journal_mode = WAL", err) != FOLIO_OK ||
-	     folio_db_exec(arc, "PRAGMA synchronous = NORMAL", err) != FOLIO_OK))
+	if (!arc->rdonly && (folio_db_exec(arc, "PRAGMA journal_mode = WAL", err) != FOLIO_OK ||
+			     folio_db_exec(arc, "PRAGMA synchronous = NORMAL", err) != FOLIO_OK))
 		goto fail;
 	/* up to 128 MB of pages, filled only as they are read: at 200,000
 	 * documents the 2 MB default sent most index lookups to the disk

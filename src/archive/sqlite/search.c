@@ -22,7 +22,7 @@
 
 /* The columns of a hit, for one document: only the page of hits shown
  * pays for snippets and field lookups. */
-#define HIT_COLUMNS                                                                        \
+#define HIT_COLUMNS                                                                            \
 	", d.doc_type, d.added_at, coalesce((SELECT value FROM fields WHERE doc_id = d.id AND" \
 	" name = 'issue_date'), substr(d.added_at, 1, 10)), (SELECT value FROM fields WHERE"   \
 	" doc_id = d.id AND name = 'seller_name'), (SELECT value FROM fields WHERE doc_id ="   \
@@ -39,9 +39,9 @@
 #define PROBE_ROWS 20000
 
 enum plan {
-	PLAN_COUNT,   /* count(*) */
-	PLAN_PROBE,   /* by date: the newest PROBE_ROWS documents, checked one by one */
-	PLAN_ALL,     /* every match, ordered */
+	PLAN_COUNT, /* count(*) */
+	PLAN_PROBE, /* by date: the newest PROBE_ROWS documents, checked one by one */
+	PLAN_ALL,   /* every match, ordered */
 };
 
 struct search {
@@ -50,9 +50,9 @@ struct search {
 	enum folio_sort sort;
 	long long limit, offset;
 	sqlite3_stmt *ids, *row;
-	long long key;                /* folio_rank's cache key (BM25) */
-	char bound[32];               /* the probe's oldest list date, "" for none */
-	int chunked, nchunk;          /* hits read CHUNK at a time (flush) */
+	long long key;	     /* folio_rank's cache key (BM25) */
+	char bound[32];	     /* the probe's oldest list date, "" for none */
+	int chunked, nchunk; /* hits read CHUNK at a time (flush) */
 	long long chunk[CHUNK];
 };
 
@@ -137,16 +137,17 @@ static int prepare_ids(struct folio_store *arc, struct search *s, enum plan plan
 	 * documents are found once (the drive form) and each match looked up
 	 * among them, not the filter checked on every match */
 	int narrow = s->fts && plan != PLAN_PROBE && q->narrow;
-	const char *conds = (s->fts && !narrow) || plan == PLAN_PROBE ? q->where.buf
-								       : q->drive.buf;
+	const char *conds = (s->fts && !narrow) || plan == PLAN_PROBE ? q->where.buf : q->drive.buf;
 	int doc = needs_documents(conds);
 	const char *o = doc ? "o" : "d";
 
 	if (plan == PLAN_COUNT) {
 		if (s->fts && !q->where.len)
-			folio_strbuf_adds(&sql, "SELECT count(*) FROM doc_fts WHERE doc_fts MATCH ?");
+			folio_strbuf_adds(&sql,
+					  "SELECT count(*) FROM doc_fts WHERE doc_fts MATCH ?");
 		else if (s->fts)
-			folio_strbuf_addf(&sql, "SELECT count(*) FROM doc_fts CROSS JOIN %s d ON"
+			folio_strbuf_addf(&sql,
+					  "SELECT count(*) FROM doc_fts CROSS JOIN %s d ON"
 					  " d.id = doc_fts.rowid WHERE doc_fts MATCH ?%s",
 					  doc ? "documents" : "doc_dates", conds);
 		else
@@ -157,7 +158,8 @@ static int prepare_ids(struct folio_store *arc, struct search *s, enum plan plan
 		/* the newest documents first, down to the bound, stopping at the
 		 * page's last hit */
 		if (doc)
-			folio_strbuf_adds(&sql, "SELECT d.id FROM doc_dates o CROSS JOIN documents d"
+			folio_strbuf_adds(&sql,
+					  "SELECT d.id FROM doc_dates o CROSS JOIN documents d"
 					  " WHERE d.id = o.id");
 		else
 			folio_strbuf_adds(&sql, "SELECT d.id FROM doc_dates d WHERE 1");
@@ -165,23 +167,30 @@ static int prepare_ids(struct folio_store *arc, struct search *s, enum plan plan
 		if (s->bound[0])
 			folio_strbuf_addf(&sql, " AND %s.date >= ?", o);
 		if (s->fts)
-			folio_strbuf_addf(&sql, " AND %s.id IN (SELECT rowid FROM doc_fts WHERE"
-					  " doc_fts MATCH ?)", o);
+			folio_strbuf_addf(&sql,
+					  " AND %s.id IN (SELECT rowid FROM doc_fts WHERE"
+					  " doc_fts MATCH ?)",
+					  o);
 		if (q->where.len)
 			folio_strbuf_adds(&sql, q->where.buf);
-		folio_strbuf_addf(&sql, " ORDER BY %s.date DESC, %s.id DESC LIMIT ? OFFSET ?", o, o);
+		folio_strbuf_addf(&sql, " ORDER BY %s.date DESC, %s.id DESC LIMIT ? OFFSET ?", o,
+				  o);
 	} else if (s->fts && s->sort == FOLIO_SORT_SCORE && !q->where.len) {
 		/* no filter: the full-text index alone (a join to documents for
 		 * each match would cost more than the ranking) */
-		folio_strbuf_addf(&sql, "SELECT rowid FROM doc_fts WHERE doc_fts MATCH ?"
-				  " ORDER BY " BM25 ", rowid LIMIT ? OFFSET ?", s->key);
+		folio_strbuf_addf(&sql,
+				  "SELECT rowid FROM doc_fts WHERE doc_fts MATCH ?"
+				  " ORDER BY " BM25 ", rowid LIMIT ? OFFSET ?",
+				  s->key);
 	} else if (s->fts) {
 		folio_strbuf_adds(&sql, "SELECT d.id FROM doc_fts");
 		if (doc && s->sort == FOLIO_SORT_DATE)
 			folio_strbuf_adds(&sql, " CROSS JOIN doc_dates o ON o.id = doc_fts.rowid");
 		/* CROSS: the full-text index drives, whatever the filters */
-		folio_strbuf_addf(&sql, " CROSS JOIN %s d ON d.id = doc_fts.rowid WHERE doc_fts"
-				  " MATCH ?", doc ? "documents" : "doc_dates");
+		folio_strbuf_addf(&sql,
+				  " CROSS JOIN %s d ON d.id = doc_fts.rowid WHERE doc_fts"
+				  " MATCH ?",
+				  doc ? "documents" : "doc_dates");
 		if (q->where.len)
 			folio_strbuf_adds(&sql, conds);
 		if (s->sort == FOLIO_SORT_DATE)
@@ -205,8 +214,7 @@ static int prepare_ids(struct folio_store *arc, struct search *s, enum plan plan
 		case FOLIO_SORT_DATE:
 			folio_strbuf_addf(&sql, " ORDER BY %s.date DESC, %s.id DESC", o, o);
 			break;
-		default:
-			folio_strbuf_addf(&sql, " ORDER BY " BM25 ", d.id", s->key);
+		default: folio_strbuf_addf(&sql, " ORDER BY " BM25 ", d.id", s->key);
 		}
 		folio_strbuf_adds(&sql, " LIMIT ? OFFSET ?");
 	}
@@ -230,20 +238,23 @@ static int prepare_ids(struct folio_store *arc, struct search *s, enum plan plan
 }
 
 /* The statement that reads one hit's columns (bound to its id). */
-static int prepare_row(struct folio_store *arc, struct search *s,
-		       const struct folio_search_opts *o, struct folio_err *err)
+static int prepare_row(struct folio_store *arc, struct search *s, const struct folio_search_opts *o,
+		       struct folio_err *err)
 {
 	struct folio_strbuf sql = FOLIO_STRBUF_INIT;
 	int ret;
 
 	if (s->fts)
-		folio_strbuf_addf(&sql, "SELECT -" BM25 ", d.title, snippet(doc_fts, 1, ?, ?, '…',"
+		folio_strbuf_addf(&sql,
+				  "SELECT -" BM25 ", d.title, snippet(doc_fts, 1, ?, ?, '…',"
 				  " 16)" HIT_COLUMNS " FROM doc_fts JOIN documents d ON d.id ="
-				  " doc_fts.rowid WHERE doc_fts MATCH ? AND doc_fts.rowid = ?", s->key);
+				  " doc_fts.rowid WHERE doc_fts MATCH ? AND doc_fts.rowid = ?",
+				  s->key);
 	else
 		/* for filter-only lists, the text's start and an ellipsis */
-		folio_strbuf_adds(&sql, "SELECT 0.0, d.title, substr(d.text, 1, 120) || ? || ?"
-				  HIT_COLUMNS " FROM documents d WHERE d.id = ?");
+		folio_strbuf_adds(
+			&sql, "SELECT 0.0, d.title, substr(d.text, 1, 120) || ? || ?" HIT_COLUMNS
+			      " FROM documents d WHERE d.id = ?");
 	if ((ret = prepare(arc, &sql, &s->row, err)) != FOLIO_OK)
 		return ret;
 	sqlite3_bind_text(s->row, 1, s->fts ? (o->hl_open ? o->hl_open : "[") : "", -1,
@@ -264,8 +275,8 @@ static int long_prefix(const char *fts)
 	int n;
 
 	for (p = fts; (p = strchr(p, '*')); p++) {
-		for (t = p, n = 0; t > fts && (isalnum((unsigned char)t[-1]) ||
-					     (unsigned char)t[-1] >= 0x80);) {
+		for (t = p, n = 0;
+		     t > fts && (isalnum((unsigned char)t[-1]) || (unsigned char)t[-1] >= 0x80);) {
 			t--;
 			if (((unsigned char)*t & 0xc0) != 0x80)
 				n++;
@@ -312,15 +323,16 @@ static void end(struct search *s)
 /* A failed step: the person's query (FTS5 syntax) or the database. */
 static int step_err(struct folio_store *arc, struct search *s, struct folio_err *err)
 {
-	return sqlite3_extended_errcode(arc->db) == SQLITE_ERROR
-		       ? sq_fts_error(arc, s->q.fts.buf ? s->q.fts.buf : "", err)
-		       : folio_db_err(arc, err, "cannot search");
+	return sqlite3_extended_errcode(arc->db) == SQLITE_ERROR ?
+		       sq_fts_error(arc, s->q.fts.buf ? s->q.fts.buf : "", err) :
+		       folio_db_err(arc, err, "cannot search");
 }
 
 /* Hand the hit in st's current row (columns as HIT_COLUMNS) to fn. */
 static int call(sqlite3_stmt *st, long long id, int (*fn)(void *ctx, const struct folio_hit *hit),
 		void *ctx)
 {
+	/* clang-format off */
 	struct folio_hit hit = {
 		.id = id,
 		.score = sqlite3_column_double(st, 0),
@@ -332,6 +344,7 @@ static int call(sqlite3_stmt *st, long long id, int (*fn)(void *ctx, const struc
 		.vendor = (const char *)sqlite3_column_text(st, 6),
 		.total = (const char *)sqlite3_column_text(st, 7),
 	};
+	/* clang-format on */
 
 	if (!hit.title)
 		hit.title = "";
@@ -373,11 +386,14 @@ static int flush(struct folio_store *arc, struct search *s, const struct folio_s
 	folio_strbuf_adds(&sql, "WITH page(pos, id) AS (VALUES ");
 	for (i = 0; i < n; i++)
 		folio_strbuf_addf(&sql, "%s(%d, ?%d)", i ? ", " : "", i, i + 4);
-	folio_strbuf_addf(&sql, ") SELECT -" BM25 ", d.title, snippet(doc_fts, 1, ?1, ?2, '…', 16)"
-			  HIT_COLUMNS ", d.id FROM doc_fts CROSS JOIN page p CROSS JOIN documents d"
-			  " WHERE doc_fts MATCH ?3 AND doc_fts.rowid >= %lld AND doc_fts.rowid <= %lld"
-			  " AND +doc_fts.rowid IN (SELECT id FROM page) AND p.id = doc_fts.rowid AND"
-			  " d.id = p.id ORDER BY p.pos", s->key, lo, hi);
+	folio_strbuf_addf(
+		&sql,
+		") SELECT -" BM25 ", d.title, snippet(doc_fts, 1, ?1, ?2, '…', 16)" HIT_COLUMNS
+		", d.id FROM doc_fts CROSS JOIN page p CROSS JOIN documents d"
+		" WHERE doc_fts MATCH ?3 AND doc_fts.rowid >= %lld AND doc_fts.rowid <= %lld"
+		" AND +doc_fts.rowid IN (SELECT id FROM page) AND p.id = doc_fts.rowid AND"
+		" d.id = p.id ORDER BY p.pos",
+		s->key, lo, hi);
 	if (prepare(arc, &sql, &st, err) != FOLIO_OK)
 		return -1;
 	sqlite3_bind_text(st, 1, o->hl_open ? o->hl_open : "[", -1, SQLITE_STATIC);
@@ -452,7 +468,8 @@ static long long probe_words(struct folio_store *arc, struct search *s, long lon
 	sqlite3_bind_text(st, 1, s->q.fts.buf, -1, SQLITE_STATIC);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if (nm == cap) {
-			long long *t = realloc(m, (size_t)(cap = cap ? 2 * cap : 1024) * sizeof(*m));
+			long long *t =
+				realloc(m, (size_t)(cap = cap ? 2 * cap : 1024) * sizeof(*m));
 
 			if (!t) {
 				rc = SQLITE_NOMEM;
@@ -473,7 +490,7 @@ static long long probe_words(struct folio_store *arc, struct search *s, long lon
 	/* no match: nothing to walk (and qsort, bsearch take no NULL array) */
 	if (!nm)
 		goto out;
-	folio_sort(m, (size_t)nm, sizeof(*m), cmp_ll);   /* in order already, unless OR */
+	folio_sort(m, (size_t)nm, sizeof(*m), cmp_ll); /* in order already, unless OR */
 	if (s->q.where.len) {
 		folio_strbuf_addf(&sql, "SELECT 1 FROM %s d WHERE d.id = ?%s",
 				  needs_documents(s->q.where.buf) ? "documents" : "doc_dates",
@@ -548,7 +565,8 @@ static long long probe(struct folio_store *arc, struct search *s, long long *ids
 	bind_dates(st, &s->q, &k);
 	s->bound[0] = '\0';
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW && sqlite3_column_text(st, 0))
-		snprintf(s->bound, sizeof(s->bound), "%s", (const char *)sqlite3_column_text(st, 0));
+		snprintf(s->bound, sizeof(s->bound), "%s",
+			 (const char *)sqlite3_column_text(st, 0));
 	sqlite3_finalize(st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
 		folio_db_err(arc, err, "cannot search");
@@ -577,8 +595,8 @@ static long long probe(struct folio_store *arc, struct search *s, long long *ids
  */
 #define RANKED 400
 
-static long long ranked(struct folio_store *arc, struct search *s, long long *ids,
-			int *complete, struct folio_err *err)
+static long long ranked(struct folio_store *arc, struct search *s, long long *ids, int *complete,
+			struct folio_err *err)
 {
 	struct folio_strbuf sql = FOLIO_STRBUF_INIT;
 	sqlite3_stmt *check = NULL;
@@ -586,8 +604,10 @@ static long long ranked(struct folio_store *arc, struct search *s, long long *id
 	int rc = SQLITE_DONE, rc2, k = 2;
 
 	*complete = 0;
-	folio_strbuf_addf(&sql, "SELECT rowid FROM doc_fts WHERE doc_fts MATCH ? ORDER BY " BM25
-			  ", rowid LIMIT %d", s->key, RANKED);
+	folio_strbuf_addf(&sql,
+			  "SELECT rowid FROM doc_fts WHERE doc_fts MATCH ? ORDER BY " BM25
+			  ", rowid LIMIT %d",
+			  s->key, RANKED);
 	if (prepare(arc, &sql, &s->ids, err) != FOLIO_OK)
 		return -1;
 	folio_strbuf_addf(&sql, "SELECT 1 FROM %s d WHERE d.id = ?%s",
@@ -623,8 +643,7 @@ static long long ranked(struct folio_store *arc, struct search *s, long long *id
 }
 
 int sq_search(struct folio_store *arc, const struct folio_search_opts *opts,
-			 int (*fn)(void *ctx, const struct folio_hit *hit), void *ctx,
-			 struct folio_err *err)
+	      int (*fn)(void *ctx, const struct folio_hit *hit), void *ctx, struct folio_err *err)
 {
 	struct search s = { 0 };
 	long long *ids = NULL, n = -1, i;
@@ -638,7 +657,8 @@ int sq_search(struct folio_store *arc, const struct folio_search_opts *opts,
 	if (s.fts && s.sort == FOLIO_SORT_SCORE && s.q.where.len && !s.q.narrow &&
 	    s.limit + s.offset <= RANKED) {
 		if (!(ids = calloc((size_t)s.limit, sizeof(*ids)))) {
-			ret = folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, ENOMEM, "out of memory");
+			ret = folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, ENOMEM,
+					    "out of memory");
 			goto out;
 		}
 		if ((n = ranked(arc, &s, ids, &complete, err)) < 0) {
@@ -652,7 +672,8 @@ int sq_search(struct folio_store *arc, const struct folio_search_opts *opts,
 	if (s.sort == FOLIO_SORT_DATE && s.limit + s.offset <= PROBE_HITS &&
 	    (s.fts || !s.q.narrow)) {
 		if (!(ids = calloc((size_t)s.limit, sizeof(*ids)))) {
-			ret = folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, ENOMEM, "out of memory");
+			ret = folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, ENOMEM,
+					    "out of memory");
 			goto out;
 		}
 		if ((n = probe(arc, &s, ids, err)) < 0) {
@@ -688,7 +709,7 @@ out:
 }
 
 long long sq_count(struct folio_store *arc, const struct folio_search_opts *opts,
-			      struct folio_err *err)
+		   struct folio_err *err)
 {
 	struct search s = { 0 };
 	long long n = -1;

@@ -21,13 +21,13 @@ struct bind {
  * filter (tag, tax ID, type...) when a query has no words.
  */
 struct query {
-	struct folio_strbuf fts;     /* the free text */
-	struct folio_strbuf where;   /* " AND ..." conditions */
-	struct folio_strbuf drive;   /* the same, written to be searched from */
+	struct folio_strbuf fts;   /* the free text */
+	struct folio_strbuf where; /* " AND ..." conditions */
+	struct folio_strbuf drive; /* the same, written to be searched from */
 	struct bind binds[MAX_BINDS];
 	int nbinds;
-	char date_lo[32], date_hi[32];   /* the invoice dates asked for, "" when open */
-	int narrow;                      /* a filter that few documents pass (nip:, a number) */
+	char date_lo[32], date_hi[32]; /* the invoice dates asked for, "" when open */
+	int narrow;		       /* a filter that few documents pass (nip:, a number) */
 };
 
 /* Parse `query` into q (initialised by the caller to zeros); a query a

@@ -17,7 +17,7 @@ struct folio_store {
 	 * 0640, 0440) when the archive folder itself was made group-readable
 	 * (chgrp GROUP DIR; chmod 2750 DIR): modes for what it creates */
 	mode_t dir_mode, file_mode, blob_mode;
-	int busy_ms;           /* how long a statement waits for another writer */
+	int busy_ms; /* how long a statement waits for another writer */
 };
 
 /* Create an archive at schema `version` (older than the current one),
@@ -34,8 +34,8 @@ int folio_db_exec(struct folio_store *arc, const char *sql, struct folio_err *er
 int folio_db_err(struct folio_store *arc, struct folio_err *err, const char *what);
 
 /* Write the original bytes to the store unless already there. */
-int folio_store_put(struct folio_store *arc, const char *sha256, const void *data,
-		    size_t len, struct folio_err *err);
+int folio_store_put(struct folio_store *arc, const char *sha256, const void *data, size_t len,
+		    struct folio_err *err);
 
 /*
  * Visit every entry of the store's two folder levels: fn gets the two
@@ -51,8 +51,8 @@ int folio_store_walk(struct folio_store *arc,
 /* `folio verify`'s export part: every batch's kept copies present and
  * unchanged, no batch left pending. Calls fn per problem; returns the
  * number of problems. */
-long long folio_ledger_verify(struct folio_store *arc,
-			      void (*fn)(void *arg, const char *problem), void *arg);
+long long folio_ledger_verify(struct folio_store *arc, void (*fn)(void *arg, const char *problem),
+			      void *arg);
 
 /* ---- the SQLite backend's side of struct folio_store_ops ------------------ */
 
@@ -66,72 +66,70 @@ int sq_each_sha(struct folio_store *arc, int (*fn)(void *ctx, const char *sha256
 		void *ctx, struct folio_err *err);
 long long sq_find_sha(struct folio_store *arc, const char *sha256, struct folio_err *err);
 int sq_summary(struct folio_store *arc, long long id, int *pages, char *type, size_t typelen,
-		struct folio_err *err);
+	       struct folio_err *err);
 int sq_has_path(struct folio_store *arc, long long id, const char *path);
 int sq_add(struct folio_store *arc, struct folio_doc *doc, struct folio_err *err);
 int sq_event(struct folio_store *arc, const char *kind, long long doc_id, const char *sha256,
-		const char *path, const char *detail, struct folio_err *err);
-int sq_get(struct folio_store *arc, long long id, struct folio_doc **out,
-		struct folio_err *err);
-int sq_tag(struct folio_store *arc, long long id, const char *const *add,
-		const char *const *remove, struct folio_err *err);
+	     const char *path, const char *detail, struct folio_err *err);
+int sq_get(struct folio_store *arc, long long id, struct folio_doc **out, struct folio_err *err);
+int sq_tag(struct folio_store *arc, long long id, const char *const *add, const char *const *remove,
+	   struct folio_err *err);
 int sq_retype(struct folio_store *arc, long long id, const char *type, struct folio_err *err);
 int sq_update_fields(struct folio_store *arc, const struct folio_doc *doc, const char *detail,
-		struct folio_err *err);
-int sq_template_put(struct folio_store *arc, const struct folio_template *t,
-		struct folio_err *err);
+		     struct folio_err *err);
+int sq_template_put(struct folio_store *arc, const struct folio_template *t, struct folio_err *err);
 int sq_templates(struct folio_store *arc, int (*fn)(void *ctx, const struct folio_template *t),
-		void *ctx, struct folio_err *err);
+		 void *ctx, struct folio_err *err);
 long long sq_find_asn(struct folio_store *arc, const char *asn);
 int sq_each_confirmed(struct folio_store *arc,
-		int (*fn)(void *ctx, long long id, const char *type, const char *text),
-		void *ctx, struct folio_err *err);
+		      int (*fn)(void *ctx, long long id, const char *type, const char *text),
+		      void *ctx, struct folio_err *err);
 int sq_review(struct folio_store *arc, int limit,
-		int (*fn)(void *ctx, const struct folio_review_item *it), void *ctx,
-		struct folio_err *err);
+	      int (*fn)(void *ctx, const struct folio_review_item *it), void *ctx,
+	      struct folio_err *err);
 char *sq_blob_path(const struct folio_store *arc, const char *sha256);
 int sq_search(struct folio_store *arc, const struct folio_search_opts *opts,
-		int (*fn)(void *ctx, const struct folio_hit *hit), void *ctx,
-		struct folio_err *err);
+	      int (*fn)(void *ctx, const struct folio_hit *hit), void *ctx, struct folio_err *err);
 long long sq_count(struct folio_store *arc, const struct folio_search_opts *opts,
-		struct folio_err *err);
+		   struct folio_err *err);
 int sq_stats(struct folio_store *arc, struct folio_stats *st, struct folio_err *err);
-int sq_journal_received(struct folio_store *arc, const char *path, long long size,
-		long long *id, struct folio_err *err);
-int sq_journal_settle(struct folio_store *arc, long long id, const char *state,
-		long long documents, long long pages, const char *reason, const char *moved_to,
-		struct folio_err *err);
+int sq_journal_received(struct folio_store *arc, const char *path, long long size, long long *id,
+			struct folio_err *err);
+int sq_journal_settle(struct folio_store *arc, long long id, const char *state, long long documents,
+		      long long pages, const char *reason, const char *moved_to,
+		      struct folio_err *err);
 long long sq_store_cleanup(struct folio_store *arc);
 long long sq_journal_recover(struct folio_store *arc, struct folio_err *err);
 int sq_daemon_beat(struct folio_store *arc, long pid, double started_at, long long queue,
-		long long unsettled, const char *inboxes, struct folio_err *err);
+		   long long unsettled, const char *inboxes, struct folio_err *err);
 int sq_daemon_gone(struct folio_store *arc, long pid);
 int sq_status(struct folio_store *arc, struct folio_status *st, struct folio_err *err);
-long long sq_verify(struct folio_store *arc, void (*fn)(void *arg, const char *problem),
-		void *arg, int daemon_alive, struct folio_err *err);
+long long sq_verify(struct folio_store *arc, void (*fn)(void *arg, const char *problem), void *arg,
+		    int daemon_alive, struct folio_err *err);
 int sq_vendors(struct folio_store *arc, int limit,
-		int (*fn)(void *ctx, const struct folio_vendor *v), void *ctx,
-		struct folio_err *err);
+	       int (*fn)(void *ctx, const struct folio_vendor *v), void *ctx,
+	       struct folio_err *err);
 int sq_ledger_exported(struct folio_store *arc, long long doc_id, const char *target,
-		struct folio_err *err);
+		       struct folio_err *err);
 long long sq_ledger_key_owner(struct folio_store *arc, const char *target, const char *key,
-		long long not_doc, long long *batch, struct folio_err *err);
+			      long long not_doc, long long *batch, struct folio_err *err);
 int sq_ledger_record(struct folio_store *arc, const struct folio_ledger_batch *b, long long *id,
-		struct folio_err *err);
+		     struct folio_err *err);
 int sq_ledger_done(struct folio_store *arc, long long id, struct folio_err *err);
 long long sq_ledger_next(struct folio_store *arc, struct folio_err *err);
 int sq_ledger_batches(struct folio_store *arc, int pending,
-		int (*fn)(void *ctx, const struct folio_batch_info *b), void *ctx,
-		struct folio_err *err);
+		      int (*fn)(void *ctx, const struct folio_batch_info *b), void *ctx,
+		      struct folio_err *err);
 int sq_ledger_batch(struct folio_store *arc, long long id,
-		int (*fn)(void *ctx, const struct folio_batch_info *b), void *ctx,
-		struct folio_err *err);
+		    int (*fn)(void *ctx, const struct folio_batch_info *b), void *ctx,
+		    struct folio_err *err);
 int sq_ledger_files(struct folio_store *arc, long long id,
-		int (*fn)(void *ctx, const char *name, const char *sha256, long long bytes, const char *copy),
-		void *ctx, struct folio_err *err);
+		    int (*fn)(void *ctx, const char *name, const char *sha256, long long bytes,
+			      const char *copy),
+		    void *ctx, struct folio_err *err);
 int sq_ledger_items(struct folio_store *arc, long long id,
-		int (*fn)(void *ctx, long long doc_id, const char *sha256), void *ctx,
-		struct folio_err *err);
+		    int (*fn)(void *ctx, long long doc_id, const char *sha256), void *ctx,
+		    struct folio_err *err);
 char *sq_vendor_name(struct folio_store *arc, long long id);
 
 /* The SQLite connection of an archive the SQLite backend opened (tests

@@ -28,8 +28,8 @@ char *sq_blob_path(const struct folio_store *arc, const char *sha256)
 	return p;
 }
 
-int folio_store_put(struct folio_store *arc, const char *sha256, const void *data,
-		    size_t len, struct folio_err *err)
+int folio_store_put(struct folio_store *arc, const char *sha256, const void *data, size_t len,
+		    struct folio_err *err)
 {
 	char *path = sq_blob_path(arc, sha256), *slash;
 	struct stat st;
@@ -46,7 +46,8 @@ int folio_store_put(struct folio_store *arc, const char *sha256, const void *dat
 	ret = folio_mkdirs(path, arc->dir_mode, err);
 	*slash = '/';
 	if (ret == FOLIO_OK)
-		ret = folio_write_file_atomic_by(path, data, len, (int)arc->blob_mode, "store", err);
+		ret = folio_write_file_atomic_by(path, data, len, (int)arc->blob_mode, "store",
+						 err);
 	free(path);
 	return ret;
 }

@@ -25,6 +25,7 @@
 /* Legal forms, as their letters run together: the trailing words of a
  * name whose letters make one of these are dropped ("S.p.A.", "SpA" and
  * "S. p. A." alike). */
+/* clang-format off */
 static const char *const legal_forms[] = {
 	"spzoo", "spolkazograniczonaodpowiedzialnoscia", "spk", "spj", "sc", "ska",
 	"spolkaakcyjna", "spolkajawna", "spolkakomandytowa", "sa", "sl", "slu", "sau",
@@ -33,6 +34,7 @@ static const char *const legal_forms[] = {
 	"limited", "plc", "llc", "inc", "corp", "bv", "nv", "bvba", "sro", "as", "oy", "ab",
 	"aps", "kft", "zrt", "doo",
 };
+/* clang-format on */
 
 #define MAX_TOKENS 64
 
@@ -140,7 +142,8 @@ static size_t trigrams(const char *s, uint32_t *t, size_t max)
 double folio_vendor_similarity(const char *a, const char *b)
 {
 	uint32_t ta[FOLIO_VENDOR_KEY_MAX], tb[FOLIO_VENDOR_KEY_MAX];
-	size_t na = trigrams(a, ta, FOLIO_VENDOR_KEY_MAX), nb = trigrams(b, tb, FOLIO_VENDOR_KEY_MAX);
+	size_t na = trigrams(a, ta, FOLIO_VENDOR_KEY_MAX),
+	       nb = trigrams(b, tb, FOLIO_VENDOR_KEY_MAX);
 	size_t i = 0, j = 0, both = 0;
 
 	if (!na || !nb)
@@ -233,7 +236,8 @@ static int fuzzy(sqlite3 *db, const char *key, int has_tax, long long *vid)
 	if (sqlite3_prepare_v2(db,
 			       "SELECT n.vendor_id, n.key FROM vendor_names n JOIN vendors v ON"
 			       " v.id = n.vendor_id WHERE (?1 = 0 OR v.tax_id IS NULL)"
-			       " ORDER BY v.documents DESC, v.id", -1, &st, NULL) != SQLITE_OK)
+			       " ORDER BY v.documents DESC, v.id",
+			       -1, &st, NULL) != SQLITE_OK)
 		return sqlite3_errcode(db);
 	sqlite3_bind_int(st, 1, has_tax);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -266,14 +270,15 @@ int folio_vendor_attach(struct folio_store *arc, const struct folio_doc *doc, co
 	size_t i, n;
 
 	if (name && !folio_vendor_key(name, key, sizeof(key)))
-		name = NULL;   /* punctuation only */
+		name = NULL; /* punctuation only */
 	if (!tax && !name)
 		return FOLIO_OK;
 	if (iban_raw) {
 		for (i = n = 0; iban_raw[i] && n + 1 < sizeof(iban); i++)
 			if (iban_raw[i] != ' ')
 				iban[n++] = (char)(iban_raw[i] >= 'a' && iban_raw[i] <= 'z' ?
-						   iban_raw[i] - 32 : iban_raw[i]);
+							   iban_raw[i] - 32 :
+							   iban_raw[i]);
 		iban[n] = '\0';
 	}
 	if (tax) {
@@ -284,18 +289,21 @@ int folio_vendor_attach(struct folio_store *arc, const struct folio_doc *doc, co
 		rc = q(db, &vid,
 		       "SELECT i.vendor_id FROM vendor_ibans i JOIN vendors v ON v.id = i.vendor_id"
 		       " WHERE i.iban = ? AND (? = 0 OR v.tax_id IS NULL)"
-		       " ORDER BY i.count DESC, i.vendor_id LIMIT 1", "si", iban, has_tax);
+		       " ORDER BY i.count DESC, i.vendor_id LIMIT 1",
+		       "si", iban, has_tax);
 	if (rc == SQLITE_OK && !vid && name)
 		rc = q(db, &vid,
 		       "SELECT n.vendor_id FROM vendor_names n JOIN vendors v ON v.id = n.vendor_id"
 		       " WHERE n.key = ? AND (? = 0 OR v.tax_id IS NULL)"
-		       " ORDER BY v.documents DESC, v.id LIMIT 1", "si", key, has_tax);
+		       " ORDER BY v.documents DESC, v.id LIMIT 1",
+		       "si", key, has_tax);
 	if (rc == SQLITE_OK && !vid && name)
 		rc = fuzzy(db, key, (int)has_tax, &vid);
 	if (rc == SQLITE_OK && !vid) {
 		rc = q(db, NULL,
 		       "INSERT INTO vendors(tax_id, name, first_seen, last_seen, documents)"
-		       " VALUES (?, ?, ?, ?, 0)", "ssss", tax, name, at, at);
+		       " VALUES (?, ?, ?, ?, 0)",
+		       "ssss", tax, name, at, at);
 		vid = sqlite3_last_insert_rowid(db);
 	} else if (rc == SQLITE_OK && tax) {
 		/* a vendor known by name or IBAN learns its tax ID */
@@ -305,23 +313,25 @@ int folio_vendor_attach(struct folio_store *arc, const struct folio_doc *doc, co
 	if (rc == SQLITE_OK)
 		rc = q(db, NULL,
 		       "UPDATE vendors SET documents = documents + 1, first_seen = min(first_seen, ?1),"
-		       " last_seen = max(last_seen, ?1) WHERE id = ?2", "si", at, vid);
+		       " last_seen = max(last_seen, ?1) WHERE id = ?2",
+		       "si", at, vid);
 	if (rc == SQLITE_OK && name)
 		rc = q(db, NULL,
 		       "INSERT INTO vendor_names(vendor_id, name, key, count) VALUES (?, ?, ?, 1)"
-		       " ON CONFLICT(vendor_id, name) DO UPDATE SET count = count + 1", "iss", vid,
-		       name, key);
+		       " ON CONFLICT(vendor_id, name) DO UPDATE SET count = count + 1",
+		       "iss", vid, name, key);
 	/* the name shown is the most frequent spelling; a tie keeps the old one */
 	if (rc == SQLITE_OK && name)
 		rc = q(db, NULL,
 		       "UPDATE vendors SET name = (SELECT n.name FROM vendor_names n WHERE"
 		       " n.vendor_id = ?1 ORDER BY n.count DESC, n.name IS (SELECT name FROM"
-		       " vendors WHERE id = ?1) DESC, n.name LIMIT 1) WHERE id = ?1", "i", vid);
+		       " vendors WHERE id = ?1) DESC, n.name LIMIT 1) WHERE id = ?1",
+		       "i", vid);
 	if (rc == SQLITE_OK && *iban)
 		rc = q(db, NULL,
 		       "INSERT INTO vendor_ibans(vendor_id, iban, count) VALUES (?, ?, 1)"
-		       " ON CONFLICT(vendor_id, iban) DO UPDATE SET count = count + 1", "is", vid,
-		       iban);
+		       " ON CONFLICT(vendor_id, iban) DO UPDATE SET count = count + 1",
+		       "is", vid, iban);
 	if (rc == SQLITE_OK)
 		rc = q(db, NULL, "UPDATE documents SET vendor_id = ? WHERE id = ?", "ii", vid,
 		       doc->id);
@@ -377,31 +387,35 @@ static char *dup_col(sqlite3_stmt *st, int i)
 }
 
 int sq_vendors(struct folio_store *arc, int limit,
-			  int (*fn)(void *ctx, const struct folio_vendor *v), void *ctx,
-			  struct folio_err *err)
+	       int (*fn)(void *ctx, const struct folio_vendor *v), void *ctx, struct folio_err *err)
 {
 	sqlite3_stmt *st = NULL, *names = NULL, *ibans = NULL;
 	int rc, ret = FOLIO_OK;
 
-	if (sqlite3_prepare_v2(arc->db,
-			       "SELECT id, tax_id, name, documents, first_seen, last_seen FROM vendors"
-			       " ORDER BY documents DESC, last_seen DESC, id LIMIT ?", -1, &st,
-			       NULL) != SQLITE_OK ||
+	if (sqlite3_prepare_v2(
+		    arc->db,
+		    "SELECT id, tax_id, name, documents, first_seen, last_seen FROM vendors"
+		    " ORDER BY documents DESC, last_seen DESC, id LIMIT ?",
+		    -1, &st, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(arc->db,
 			       "SELECT name, count FROM vendor_names WHERE vendor_id = ?"
-			       " ORDER BY count DESC, name", -1, &names, NULL) != SQLITE_OK ||
+			       " ORDER BY count DESC, name",
+			       -1, &names, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(arc->db,
 			       "SELECT iban, count FROM vendor_ibans WHERE vendor_id = ?"
-			       " ORDER BY count DESC, iban", -1, &ibans, NULL) != SQLITE_OK) {
+			       " ORDER BY count DESC, iban",
+			       -1, &ibans, NULL) != SQLITE_OK) {
 		ret = folio_db_err(arc, err, "cannot list the vendors");
 		goto out;
 	}
 	sqlite3_bind_int64(st, 1, limit > 0 ? limit : -1);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		/* clang-format off */
 		struct folio_vendor v = {
 			.id = sqlite3_column_int64(st, 0),
 			.documents = sqlite3_column_int64(st, 3),
 		};
+		/* clang-format on */
 		char *tax = dup_col(st, 1), *name = dup_col(st, 2);
 		char *first = dup_col(st, 4), *last = dup_col(st, 5);
 		struct folio_vendor_seen *nl = NULL, *il = NULL;
@@ -425,7 +439,8 @@ int sq_vendors(struct folio_store *arc, int limit,
 		free(first);
 		free(last);
 		if (rc == SQLITE_NOMEM) {
-			ret = folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, ENOMEM, "out of memory");
+			ret = folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, ENOMEM,
+					    "out of memory");
 			goto out;
 		}
 		if (rc != SQLITE_OK || stop)

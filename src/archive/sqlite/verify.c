@@ -90,7 +90,7 @@ static int hash_file(const char *path, char hex[65])
 enum { V_OK, V_NOPATH, V_MISSING, V_SIZE, V_UNREADABLE, V_CHANGED };
 
 struct vitem {
-	long long id, size;    /* size < 0: not checked (a batch original) */
+	long long id, size; /* size < 0: not checked (a batch original) */
 	char sha[65];
 	char hex[65];
 	long long actual;
@@ -101,7 +101,7 @@ struct vitem {
 struct vpool {
 	struct vitem *it;
 	size_t n;
-	size_t next;           /* taken atomically */
+	size_t next; /* taken atomically */
 };
 
 static void check_item(struct vitem *it)
@@ -156,7 +156,7 @@ static void check_chunk(struct vitem *it, size_t n)
 	for (i = 1; i < k; i++, started++)
 		if (pthread_create(&th[started], NULL, hash_worker, &p))
 			break;
-	hash_worker(&p);       /* this thread works too, and alone if none started */
+	hash_worker(&p); /* this thread works too, and alone if none started */
 	for (i = 0; i < started; i++)
 		pthread_join(th[i], NULL);
 }
@@ -168,8 +168,10 @@ static void report_item(struct vctx *v, const struct vitem *it)
 	switch (it->state) {
 	case V_MISSING:
 		if (batch)
-			problem(v, "document %lld: the batch original it was cut from is missing"
-				" (%s)", it->id, it->path);
+			problem(v,
+				"document %lld: the batch original it was cut from is missing"
+				" (%s)",
+				it->id, it->path);
 		else
 			problem(v, "document %lld: original missing (%s)", it->id, it->path);
 		break;
@@ -193,8 +195,7 @@ static void report_item(struct vctx *v, const struct vitem *it)
 			problem(v, "document %lld: original changed, sha256 is %s (%s)", it->id,
 				it->hex, it->path);
 		break;
-	default:
-		break;
+	default: break;
 	}
 }
 
@@ -215,7 +216,8 @@ static int rehash(struct folio_store *arc, struct vctx *v, const char *sql, int 
 		return folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, ENOMEM, "out of memory"), -1;
 	if (sqlite3_prepare_v2(arc->db, sql, -1, &st, NULL)) {
 		free(it);
-		folio_db_err(arc, err, batch ? "cannot list batch originals" : "cannot list documents");
+		folio_db_err(arc, err,
+			     batch ? "cannot list batch originals" : "cannot list documents");
 		return -1;
 	}
 	while (rc == SQLITE_ROW) {
@@ -262,8 +264,10 @@ static void check_blob(void *ctx, const char *d1, const char *d2, const char *na
 	struct store_check *sc = ctx;
 
 	if (strstr(name, ".tmp.")) {
-		problem(sc->v, "unfinished write in the store (the next folio watch removes it"
-			" once its writer is gone): %s", path);
+		problem(sc->v,
+			"unfinished write in the store (the next folio watch removes it"
+			" once its writer is gone): %s",
+			path);
 		return;
 	}
 	if (!d1 || !is_hex64(name) || strncmp(name, d1, 2) || strncmp(name + 2, d2, 2)) {
@@ -281,7 +285,8 @@ static void check_store(struct folio_store *arc, struct vctx *v)
 {
 	struct store_check sc = { v, NULL };
 
-	if (sqlite3_prepare_v2(arc->db, "SELECT 1 FROM documents WHERE sha256 = ?1"
+	if (sqlite3_prepare_v2(arc->db,
+			       "SELECT 1 FROM documents WHERE sha256 = ?1"
 			       " UNION ALL SELECT 1 FROM documents WHERE source_sha256 = ?1",
 			       -1, &sc.known, NULL)) {
 		problem(v, "database: %s", sqlite3_errmsg(arc->db));
@@ -292,9 +297,8 @@ static void check_store(struct folio_store *arc, struct vctx *v)
 	sqlite3_finalize(sc.known);
 }
 
-long long sq_verify(struct folio_store *arc,
-			       void (*fn)(void *arg, const char *problem), void *arg,
-			       int daemon_alive, struct folio_err *err)
+long long sq_verify(struct folio_store *arc, void (*fn)(void *arg, const char *problem), void *arg,
+		    int daemon_alive, struct folio_err *err)
 {
 	struct vctx v = { fn, arg, 0 };
 	sqlite3_stmt *st;
@@ -319,9 +323,11 @@ long long sq_verify(struct folio_store *arc,
 	 * caller says so) */
 	if (arc->rdonly)
 		;
-	else if (sqlite3_exec(arc->db, "INSERT INTO doc_fts(doc_fts, rank) VALUES('integrity-check', 1)",
-			 NULL, NULL, NULL) != SQLITE_OK)
-		problem(&v, "full-text index does not match the documents: %s", sqlite3_errmsg(arc->db));
+	else if (sqlite3_exec(arc->db,
+			      "INSERT INTO doc_fts(doc_fts, rank) VALUES('integrity-check', 1)",
+			      NULL, NULL, NULL) != SQLITE_OK)
+		problem(&v, "full-text index does not match the documents: %s",
+			sqlite3_errmsg(arc->db));
 	if (!arc->rdonly &&
 	    sqlite3_exec(arc->db, "INSERT INTO doc_tri(doc_tri, rank) VALUES('integrity-check', 1)",
 			 NULL, NULL, NULL) != SQLITE_OK)
@@ -330,8 +336,10 @@ long long sq_verify(struct folio_store *arc,
 	/* 3. every row's original, re-hashed; 3b. the batches split parts
 	 * were cut from, once each */
 	if (rehash(arc, &v, "SELECT id, sha256, size FROM documents ORDER BY id", 0, err) ||
-	    rehash(arc, &v, "SELECT min(id), source_sha256 FROM documents WHERE source_sha256"
-		   " IS NOT NULL GROUP BY source_sha256 ORDER BY min(id)", 1, err))
+	    rehash(arc, &v,
+		   "SELECT min(id), source_sha256 FROM documents WHERE source_sha256"
+		   " IS NOT NULL GROUP BY source_sha256 ORDER BY min(id)",
+		   1, err))
 		return -1;
 	/* 4. nothing in the store that no row names */
 	check_store(arc, &v);
@@ -340,8 +348,10 @@ long long sq_verify(struct folio_store *arc,
 	    !sqlite3_prepare_v2(arc->db, "SELECT id, path FROM journal WHERE state = 'received'",
 				-1, &st, NULL)) {
 		while (sqlite3_step(st) == SQLITE_ROW)
-			problem(&v, "journal entry %lld stuck in 'received': %s (restart folio watch"
-				" to finish it)", sqlite3_column_int64(st, 0),
+			problem(&v,
+				"journal entry %lld stuck in 'received': %s (restart folio watch"
+				" to finish it)",
+				sqlite3_column_int64(st, 0),
 				(const char *)sqlite3_column_text(st, 1));
 		sqlite3_finalize(st);
 	}
