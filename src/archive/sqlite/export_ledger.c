@@ -172,21 +172,112 @@ static int write_copies(const struct folio_store *arc, const char *dir,
 	return folio_sync_dir_fs(dir, err);
 }
 
-int sq_ledger_record(struct folio_store *arc, const struct folio_ledger_batch *b, long long *id,
-		     struct folio_err *err)
+/* The batch's row, pending until its copies are written; *id gets it. */
+static int insert_batch(struct folio_store *arc, const struct folio_ledger_batch *b, const char *at,
+			long long *id, struct folio_err *err)
 {
 	sqlite3_stmt *st = NULL;
 	long long bytes = 0;
-	char at[32], *dir = NULL;
 	size_t i;
+	int r;
+
+	for (i = 0; i < b->nfiles; i++)
+		bytes += (long long)b->files[i].len;
+	if ((r = prep(arc, &st,
+		      "INSERT INTO export_batches(target, format, profile, query, "
+		      "out, state, documents, bytes, created_at) VALUES (?, ?, ?, ?, ?, "
+		      "'pending', ?, ?, ?)",
+		      err)))
+		return r;
+	sqlite3_bind_text(st, 1, b->target, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, b->format, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, b->profile, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, b->query, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, b->out, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 6, (long long)b->nitems);
+	sqlite3_bind_int64(st, 7, bytes);
+	sqlite3_bind_text(st, 8, b->now ? b->now : at, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		r = folio_db_err(arc, err, "export ledger");
+	else
+		*id = sqlite3_last_insert_rowid(arc->db);
+	sqlite3_finalize(st);
+	return r;
+}
+
+/* The batch's files, in order, with their hashes and sizes. */
+static int insert_files(struct folio_store *arc, const struct folio_ledger_batch *b, long long id,
+			struct folio_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	size_t i;
+	int r;
+
+	if ((r = prep(arc, &st,
+		      "INSERT INTO export_files(batch_id, seq, name, sha256, bytes) "
+		      "VALUES (?, ?, ?, ?, ?)",
+		      err)))
+		return r;
+	for (i = 0; i < b->nfiles && r == FOLIO_OK; i++) {
+		sqlite3_reset(st);
+		sqlite3_bind_int64(st, 1, id);
+		sqlite3_bind_int64(st, 2, (long long)i);
+		sqlite3_bind_text(st, 3, b->files[i].name, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 4, b->files[i].sha256, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 5, (long long)b->files[i].len);
+		if (sqlite3_step(st) != SQLITE_DONE)
+			r = folio_db_err(arc, err, "export ledger");
+	}
+	sqlite3_finalize(st);
+	return r;
+}
+
+/* One row per exported document and target: the primary key is what
+ * keeps two exports at once from both taking a document. */
+static int insert_items(struct folio_store *arc, const struct folio_ledger_batch *b, long long id,
+			const char *at, struct folio_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	size_t i;
+	int r;
+
+	if ((r = prep(arc, &st,
+		      "INSERT INTO exports(doc_id, target, batch_id, invoice_key, "
+		      "sha256, at) VALUES (?, ?, ?, ?, ?, ?)",
+		      err)))
+		return r;
+	for (i = 0; i < b->nitems && r == FOLIO_OK; i++) {
+		sqlite3_reset(st);
+		sqlite3_bind_int64(st, 1, b->items[i].doc_id);
+		sqlite3_bind_text(st, 2, b->target, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 3, id);
+		sqlite3_bind_text(st, 4, b->items[i].invoice_key, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 5, b->items[i].sha256, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 6, at, -1, SQLITE_STATIC);
+		if (sqlite3_step(st) == SQLITE_DONE)
+			continue;
+		if (sqlite3_extended_errcode(arc->db) == SQLITE_CONSTRAINT_PRIMARYKEY)
+			r = folio_err_set(err, FOLIO_FAILED, FOLIO_E_USAGE, 0,
+					  "document %lld was exported to %s by another "
+					  "export meanwhile: run the export again",
+					  b->items[i].doc_id, b->target);
+		else
+			r = folio_db_err(arc, err, "export ledger");
+	}
+	sqlite3_finalize(st);
+	return r;
+}
+
+int sq_ledger_record(struct folio_store *arc, const struct folio_ledger_batch *b, long long *id,
+		     struct folio_err *err)
+{
+	char at[32], *dir = NULL;
 	int r;
 
 	if (arc->rdonly)
 		return folio_err_set(err, FOLIO_FAILED, FOLIO_E_USAGE, 0,
 				     "the archive is open read-only");
 	folio_iso_now(at);
-	for (i = 0; i < b->nfiles; i++)
-		bytes += (long long)b->files[i].len;
 	if ((r = exec(arc, "BEGIN IMMEDIATE", err)) != FOLIO_OK)
 		return r;
 	/* the files print the number they were promised: still free? (the
@@ -207,75 +298,10 @@ int sq_ledger_record(struct folio_store *arc, const struct folio_ledger_batch *b
 			goto fail;
 		}
 	}
-	if ((r = prep(arc, &st,
-		      "INSERT INTO export_batches(target, format, profile, query, "
-		      "out, state, documents, bytes, created_at) VALUES (?, ?, ?, ?, ?, "
-		      "'pending', ?, ?, ?)",
-		      err)))
+	if ((r = insert_batch(arc, b, at, id, err)) != FOLIO_OK ||
+	    (r = insert_files(arc, b, *id, err)) != FOLIO_OK ||
+	    (r = insert_items(arc, b, *id, at, err)) != FOLIO_OK)
 		goto fail;
-	sqlite3_bind_text(st, 1, b->target, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, b->format, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, b->profile, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, b->query, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 5, b->out, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 6, (long long)b->nitems);
-	sqlite3_bind_int64(st, 7, bytes);
-	sqlite3_bind_text(st, 8, b->now ? b->now : at, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) != SQLITE_DONE) {
-		r = folio_db_err(arc, err, "export ledger");
-		goto fail;
-	}
-	sqlite3_finalize(st);
-	st = NULL;
-	*id = sqlite3_last_insert_rowid(arc->db);
-
-	if ((r = prep(arc, &st,
-		      "INSERT INTO export_files(batch_id, seq, name, sha256, bytes) "
-		      "VALUES (?, ?, ?, ?, ?)",
-		      err)))
-		goto fail;
-	for (i = 0; i < b->nfiles; i++) {
-		sqlite3_reset(st);
-		sqlite3_bind_int64(st, 1, *id);
-		sqlite3_bind_int64(st, 2, (long long)i);
-		sqlite3_bind_text(st, 3, b->files[i].name, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 4, b->files[i].sha256, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 5, (long long)b->files[i].len);
-		if (sqlite3_step(st) != SQLITE_DONE) {
-			r = folio_db_err(arc, err, "export ledger");
-			goto fail;
-		}
-	}
-	sqlite3_finalize(st);
-	st = NULL;
-
-	if ((r = prep(arc, &st,
-		      "INSERT INTO exports(doc_id, target, batch_id, invoice_key, "
-		      "sha256, at) VALUES (?, ?, ?, ?, ?, ?)",
-		      err)))
-		goto fail;
-	for (i = 0; i < b->nitems; i++) {
-		sqlite3_reset(st);
-		sqlite3_bind_int64(st, 1, b->items[i].doc_id);
-		sqlite3_bind_text(st, 2, b->target, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 3, *id);
-		sqlite3_bind_text(st, 4, b->items[i].invoice_key, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 5, b->items[i].sha256, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 6, at, -1, SQLITE_STATIC);
-		if (sqlite3_step(st) != SQLITE_DONE) {
-			if (sqlite3_extended_errcode(arc->db) == SQLITE_CONSTRAINT_PRIMARYKEY)
-				r = folio_err_set(err, FOLIO_FAILED, FOLIO_E_USAGE, 0,
-						  "document %lld was exported to %s by another "
-						  "export meanwhile: run the export again",
-						  b->items[i].doc_id, b->target);
-			else
-				r = folio_db_err(arc, err, "export ledger");
-			goto fail;
-		}
-	}
-	sqlite3_finalize(st);
-	st = NULL;
-
 	/* the copies are durable before the rows are */
 	if (!(dir = batch_dir(arc, *id))) {
 		r = folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, ENOMEM, "out of memory");
@@ -292,7 +318,6 @@ int sq_ledger_record(struct folio_store *arc, const struct folio_ledger_batch *b
 	free(dir);
 	return FOLIO_OK;
 fail:
-	sqlite3_finalize(st);
 	exec(arc, "ROLLBACK", NULL);
 	if (dir)
 		remove_dir(dir);

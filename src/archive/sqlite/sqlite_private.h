@@ -72,6 +72,9 @@ int sq_add(struct folio_store *arc, struct folio_doc *doc, struct folio_err *err
 int sq_event(struct folio_store *arc, const char *kind, long long doc_id, const char *sha256,
 	     const char *path, const char *detail, struct folio_err *err);
 int sq_get(struct folio_store *arc, long long id, struct folio_doc **out, struct folio_err *err);
+
+/* Column i of the row at st as text, "" for NULL (db.c). */
+const char *sq_col(sqlite3_stmt *st, int i);
 int sq_tag(struct folio_store *arc, long long id, const char *const *add, const char *const *remove,
 	   struct folio_err *err);
 int sq_retype(struct folio_store *arc, long long id, const char *type, struct folio_err *err);
