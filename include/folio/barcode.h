@@ -19,6 +19,8 @@
 #ifndef FOLIO_BARCODE_H
 #define FOLIO_BARCODE_H
 
+#include <regex.h>
+
 #include "folio/doc.h"
 #include "folio/err.h"
 
@@ -45,5 +47,12 @@ int folio_barcode_scan_page(struct folio_barcode_scanner *s, struct folio_page *
 /* The same with a scanner made and freed for this call: for one-off use
  * (tests, tools); workers should keep a scanner. */
 int folio_barcode_scan(struct folio_page *pg, struct folio_err *err);
+
+/*
+ * Whether page `pg` is a batch's separator sheet: a barcode of its codes
+ * matches `re` (the split_barcode pattern; NULL: none), or it is blank and
+ * `blank` (split_blank) is set.
+ */
+int folio_barcode_separator(const struct folio_page *pg, const regex_t *re, int blank);
 
 #endif

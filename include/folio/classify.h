@@ -51,6 +51,17 @@ void folio_classify_free(struct folio_classifier *c);
 int folio_classify_doc(const struct folio_classifier *c, struct folio_doc *doc,
 		       struct folio_err *err);
 
+/*
+ * Settle the doc's type after extraction and classification: the type an
+ * exact source states (an e-invoice's type code, field doc_type from XML
+ * or QR) wins over the classifier's guess; otherwise the classifier's type
+ * becomes the doc_type field (a page that says "credit note" beside the
+ * invoice number makes an invoice-like type a credit note). Review is for
+ * invoice-like documents only: a letter without an invoice number is not a
+ * problem, so its review reasons go. 0, or -1 when out of memory.
+ */
+int folio_classify_settle(struct folio_doc *doc);
+
 #define FOLIO_RULE_STRONG 6
 #define FOLIO_RULE_MARGIN 6
 #define FOLIO_MODEL_MIN_PROB 0.6f

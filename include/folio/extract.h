@@ -19,6 +19,7 @@
 #ifndef FOLIO_EXTRACT_H
 #define FOLIO_EXTRACT_H
 
+#include <regex.h>
 #include <stddef.h>
 
 #include "folio/doc.h"
@@ -146,6 +147,15 @@ void folio_extractor_free(struct folio_extractor *x);
  * doc->needs_review and doc->notes (disagreements between sources). A
  * malformed e-invoice fails with the parser's line.
  */
+/*
+ * The archive serial number: the first barcode of the doc's pages whose
+ * payload matches `re` (the config's asn_pattern, default ASN[0-9]+) gives
+ * its digits, leading zeros dropped, as the field "asn" ("ASN000123" ->
+ * "123"), at confidence 1 from the barcode's box. 0 (also when none
+ * matches); -1 when out of memory.
+ */
+int folio_extract_asn(const regex_t *re, struct folio_doc *doc);
+
 int folio_extract_doc(const struct folio_extractor *x, struct folio_doc *doc,
 		      struct folio_err *err);
 

@@ -453,3 +453,15 @@ int folio_barcode_scan(struct folio_page *pg, struct folio_err *err)
 	folio_barcode_free(s);
 	return r;
 }
+
+int folio_barcode_separator(const struct folio_page *pg, const regex_t *re, int blank)
+{
+	size_t k;
+
+	if (blank && pg->blank)
+		return 1;
+	for (k = 0; re && k < pg->ncodes; k++)
+		if (!regexec(re, pg->codes[k].data, 0, NULL, 0))
+			return 1;
+	return 0;
+}

@@ -8,58 +8,17 @@
 
 /* ---- one document through the stages ---------------------------------- */
 
-/*
- * The archive serial number: the first barcode whose payload matches the
- * configured pattern (default ASN[0-9]+) gives its digits, leading zeros
- * dropped, as the field "asn" ("ASN000123" -> "123").
- */
-static int find_asn(const struct folio_pipeline *r, struct folio_doc *doc)
-{
-	size_t p, k;
-
-	if (!r->have_asn_re)
-		return 0;
-	for (p = 0; p < doc->npages; p++)
-		for (k = 0; k < doc->pages[p].ncodes; k++) {
-			const struct folio_code *c = &doc->pages[p].codes[k];
-			regmatch_t m;
-			char digits[24];
-			size_t n = 0;
-			regoff_t i;
-			int bbox[4] = { c->x, c->y, c->w, c->h };
-
-			if (regexec(&r->asn_re, c->data, 1, &m, 0))
-				continue;
-			for (i = m.rm_so; i < m.rm_eo && n + 1 < sizeof(digits); i++)
-				if (c->data[i] >= '0' && c->data[i] <= '9' &&
-				    (n || c->data[i] != '0'))
-					digits[n++] = c->data[i];
-			if (!n)
-				digits[n++] = '0';
-			digits[n] = '\0';
-			return folio_doc_set_field(doc, "asn", digits, c->data, 1.0f, FOLIO_SRC_QR,
-						   doc->pages[p].number, bbox);
-		}
-	return 0;
-}
-
 static void fail(struct outcome *o, const char *stage, const struct folio_err *err);
 
-/* A separator sheet: a barcode matching split_barcode, or a blank page
- * when split_blank is on. */
+/* A separator sheet, by the inbox's split settings or else the run's. */
 static int is_separator(const struct folio_pipeline *r, const struct inbox *ib,
 			const struct folio_page *pg)
 {
-	const regex_t *re = ib ? (ib->have_split_re ? &ib->split_re : NULL) :
-				 (r->have_split_re ? &r->split_re : NULL);
-	size_t k;
-
-	if ((ib ? ib->split_blank : r->cfg->split_blank) && pg->blank)
-		return 1;
-	for (k = 0; re && k < pg->ncodes; k++)
-		if (!regexec(re, pg->codes[k].data, 0, NULL, 0))
-			return 1;
-	return 0;
+	if (ib)
+		return folio_barcode_separator(pg, ib->have_split_re ? &ib->split_re : NULL,
+					       ib->split_blank);
+	return folio_barcode_separator(pg, r->have_split_re ? &r->split_re : NULL,
+				       r->cfg->split_blank);
 }
 
 /*
@@ -184,49 +143,6 @@ out:
 int pl_take_template(void *ctx, const struct folio_template *t)
 {
 	return folio_extractor_add_template(ctx, t);
-}
-
-/*
- * The type an exact source states (an e-invoice's type code) wins over
- * the classifier's guess; otherwise the classifier's type becomes the
- * doc_type field. Review is for invoice-like documents only: a letter
- * without an invoice number is not a problem.
- */
-static int settle_type(struct folio_doc *doc)
-{
-	const struct folio_field *f = folio_doc_field(doc, "doc_type");
-	char reason[64];
-
-	if (f && (f->source == FOLIO_SRC_XML || f->source == FOLIO_SRC_QR)) {
-		snprintf(reason, sizeof(reason), "%s: e-invoice type",
-			 folio_source_name(f->source));
-		if (folio_doc_set_str(&doc->doc_type, f->value) ||
-		    folio_doc_set_str(&doc->type_reason, reason))
-			return -1;
-		doc->type_conf = 1.0f;
-	} else if (doc->doc_type) {
-		enum folio_source src = FOLIO_SRC_TEXT;
-		size_t i;
-
-		for (i = 0; i < doc->npages; i++)
-			if (doc->pages[i].source == FOLIO_SRC_OCR)
-				src = FOLIO_SRC_OCR;
-		if (f && !strcmp(f->value, "credit_note") && folio_invoice_like(doc->doc_type) &&
-		    strcmp(doc->doc_type, "credit_note")) {
-			/* the page says credit note next to the invoice number */
-			if (folio_doc_set_str(&doc->doc_type, "credit_note"))
-				return -1;
-		}
-		if (folio_doc_set_field(doc, "doc_type", doc->doc_type, NULL, doc->type_conf, src,
-					0, NULL))
-			return -1;
-	}
-	if (!folio_invoice_like(doc->doc_type) && (!f || f->source != FOLIO_SRC_XML)) {
-		doc->needs_review = 0;
-		free(doc->review);
-		doc->review = NULL;
-	}
-	return 0;
 }
 
 /* Clean up and OCR one page, then drop its image. `languages`: the
@@ -567,7 +483,7 @@ static int understand(struct worker *w, struct folio_doc *doc, struct outcome *o
 	if (folio_doc_join_text(doc))
 		return nomem_end(r, o);
 	ret = folio_extract_doc(r->extractor, doc, &err);
-	if (ret == FOLIO_OK && find_asn(r, doc))
+	if (ret == FOLIO_OK && r->have_asn_re && folio_extract_asn(&r->asn_re, doc))
 		return nomem_end(r, o);
 	o->t_extract = folio_clock() - t;
 	if (ret != FOLIO_OK) {
@@ -580,7 +496,7 @@ static int understand(struct worker *w, struct folio_doc *doc, struct outcome *o
 	ret = folio_classify_doc(r->classifier, doc, &err);
 	if (ret == FOLIO_OK)
 		ret = folio_tagger_apply(r->tagger, doc, &err);
-	if (ret == FOLIO_OK && settle_type(doc))
+	if (ret == FOLIO_OK && folio_classify_settle(doc))
 		return nomem_end(r, o);
 	doc->simhash = folio_simhash(doc->text.buf);
 	o->t_classify = folio_clock() - t;
