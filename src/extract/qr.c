@@ -158,11 +158,18 @@ static int amount_norm(const char *s, char out[32], struct folio_amount *a)
 	return 0;
 }
 
-static void cents_format(long long c, char out[32])
+/* Cents as an amount ("-12.05"); -1 (out left empty) when a sum or a
+ * difference of the payload's amounts has more than the 12 integer digits
+ * any amount folio reads may have: such a total is not emitted. */
+static int cents_format(long long c, char out[32])
 {
 	unsigned long long u = c < 0 ? (unsigned long long)-(c + 1) + 1 : (unsigned long long)c;
 
+	out[0] = '\0';
+	if (u >= 100000000000000ULL)
+		return -1;
 	snprintf(out, 32, "%s%llu.%02llu", c < 0 ? "-" : "", u / 100, u % 100);
+	return 0;
 }
 
 static int all_digits(const char *s, size_t n)
@@ -389,6 +396,21 @@ struct pt_fields {
 	int pairs, have_net;
 };
 
+/* Add one base (each below 10^14 cents) to the net; the sum saturates
+ * just past what cents_format() emits, so a payload of thousands of huge
+ * bases neither overflows nor yields a total. */
+static void net_add(struct pt_fields *f, long long cents)
+{
+	static const long long cap = 1000000000000000LL;
+
+	f->sum_net += cents;
+	if (f->sum_net > cap)
+		f->sum_net = cap;
+	else if (f->sum_net < -cap)
+		f->sum_net = -cap;
+	f->have_net = 1;
+}
+
 /* Keep the value `val` of the pair whose code is `code` (`cl` long);
  * codes not read here are ignored. */
 static void pt_pair(struct pt_fields *f, const char *code, size_t cl, const char *val)
@@ -419,8 +441,7 @@ static void pt_pair(struct pt_fields *f, const char *code, size_t cl, const char
 	else if (!strcmp(code, "P"))
 		amount_norm(val, f->p_wht, NULL);
 	else if (!strcmp(code, "L") && !amount_norm(val, f->l_ns, &a)) {
-		f->sum_net += folio_amount_cents(&a);
-		f->have_net = 1;
+		net_add(f, folio_amount_cents(&a));
 	} else if (cl == 2 && strchr("IJK", code[0]) && code[1] >= '2' && code[1] <= '8' &&
 		   !amount_norm(val, buf, &a)) {
 		struct pt_tax *t = &f->tax[code[0] - 'I'];
@@ -430,8 +451,7 @@ static void pt_pair(struct pt_fields *f, const char *code, size_t cl, const char
 		t->has[k] = 1;
 		/* bases: 2 exempt, 3 reduced, 5 intermediate, 7 normal */
 		if (k == 2 || k == 3 || k == 5 || k == 7) {
-			f->sum_net += t->base[k];
-			f->have_net = 1;
+			net_add(f, t->base[k]);
 		}
 	}
 }
@@ -503,8 +523,9 @@ static void pt_emit_totals(struct qr *q, const struct pt_fields *f)
 		if (*f->m_stamp)
 			folio_amount_parse(f->m_stamp, '.', &am);
 		vat_c = folio_amount_cents(&an) - folio_amount_cents(&am);
-		cents_format(vat_c, buf);
-		add(q, "vat_total", buf, f->n_tax, *f->m_stamp ? CONF_DERIVED : CONF_EXACT);
+		if (!cents_format(vat_c, buf))
+			add(q, "vat_total", buf, f->n_tax,
+			    *f->m_stamp ? CONF_DERIVED : CONF_EXACT);
 	}
 	add(q, "gross_total", f->o_gross, NULL, CONF_EXACT);
 	if (*f->o_gross && *f->p_wht) {
@@ -512,15 +533,12 @@ static void pt_emit_totals(struct qr *q, const struct pt_fields *f)
 
 		folio_amount_parse(f->o_gross, '.', &ao);
 		folio_amount_parse(f->p_wht, '.', &ap);
-		if (folio_amount_cents(&ap) > 0) {
-			cents_format(folio_amount_cents(&ao) - folio_amount_cents(&ap), buf);
+		if (folio_amount_cents(&ap) > 0 &&
+		    !cents_format(folio_amount_cents(&ao) - folio_amount_cents(&ap), buf))
 			add(q, "amount_due", buf, NULL, CONF_DERIVED);
-		}
 	}
-	if (f->have_net) {
-		cents_format(f->sum_net, buf);
+	if (f->have_net && !cents_format(f->sum_net, buf))
 		add(q, "net_total", buf, NULL, CONF_DERIVED);
-	}
 }
 
 /* vat_breakdown: the mainland's (I), then the Azores' (J) and Madeira's

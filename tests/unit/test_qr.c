@@ -132,6 +132,19 @@ static void test_atcud_bounds(void)
 	T_NONE("invoice_number");
 	T_EQ_STR(val("gross_total"), "2.00");
 
+	/* totals derived from bases of 12 integer digits each stay within the
+	 * amounts folio reads, or are not emitted (a fuzzing finding) */
+	T_EQ_INT(parse("A:123456789*F:20191231*G:FT 1/9*I1:PT*I3:900000000000.00*"
+		       "I5:900000000000.00*I7:1.00*N:1.00*O:999999999999.99"),
+		 1);
+	T_EQ_STR(val("gross_total"), "999999999999.99");
+	T_EQ_STR(val("vat_total"), "1.00");
+	T_NONE("net_total");
+	T_EQ_INT(parse("A:123456789*F:20191231*G:FT 1/9*I1:PT*I3:500000000000.00*"
+		       "I7:499999999999.99*O:1.00"),
+		 1);
+	T_EQ_STR(val("net_total"), "999999999999.99");
+
 	/* a payload longer than a QR code can hold is not read at all */
 	memset(big, '*', 19999);
 	memcpy(big, "A:123456789*F:20191231*G:1*O:1.00*", 34);
