@@ -524,8 +524,7 @@ static void pt_emit_totals(struct qr *q, const struct pt_fields *f)
 			folio_amount_parse(f->m_stamp, '.', &am);
 		vat_c = folio_amount_cents(&an) - folio_amount_cents(&am);
 		if (!cents_format(vat_c, buf))
-			add(q, "vat_total", buf, f->n_tax,
-			    *f->m_stamp ? CONF_DERIVED : CONF_EXACT);
+			add(q, "vat_total", buf, f->n_tax, *f->m_stamp ? CONF_DERIVED : CONF_EXACT);
 	}
 	add(q, "gross_total", f->o_gross, NULL, CONF_EXACT);
 	if (*f->o_gross && *f->p_wht) {
