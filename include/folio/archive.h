@@ -72,13 +72,57 @@ int folio_archive_has_path(struct folio_archive *arc, long long id, const char *
 /*
  * Store a finished document: original bytes into the store (temp file,
  * fsync, rename) and then, in one transaction, its rows and index entries.
- * Sets doc->id, doc->status ("archived") and doc->added_at, and
- * doc->dup_of when an older document's text is nearly the same (its
- * doc->simhash within FOLIO_SIMHASH_NEAR bits: the paper scanned again). If the same
- * bytes are already stored, nothing is written, doc->id is set to the
- * existing id and FOLIO_WARN is returned (a duplicate).
+ * Sets doc->id, doc->status ("archived") and doc->added_at. What the
+ * matching step decided is stored as it is: doc->dup_of (an older
+ * document this one repeats, 0 none) and doc->vendor_id (the seller's
+ * vendor; 0 registers a new vendor for a document with a seller tax ID
+ * or name - unless the vendor of that tax ID was registered meanwhile:
+ * the tax ID's uniqueness decides). The vendor's counts, spellings, IBANs
+ * and dates are updated in the same transaction. If the same bytes are
+ * already stored, nothing is written, doc->id is set to the existing id
+ * and FOLIO_WARN is returned (a duplicate).
  */
 int folio_archive_add(struct folio_archive *arc, struct folio_doc *doc, struct folio_err *err);
+
+/* ---- look-ups of the matching step (folio_match, src/pipeline/) ----- */
+
+/*
+ * Call fn for every document whose text fingerprint may lie within
+ * FOLIO_SIMHASH_NEAR bits of `simhash` (a superset: the caller measures
+ * the distance), with its id and fingerprint, in no set order and
+ * possibly more than once; fn returns non-zero to stop. Nothing for a 0
+ * fingerprint.
+ */
+int folio_archive_near_texts(struct folio_archive *arc, uint64_t simhash,
+			     int (*fn)(void *ctx, long long id, uint64_t simhash), void *ctx,
+			     struct folio_err *err);
+
+/* The oldest document whose seller_tax_id and invoice_number fields are
+ * these; 0 when none, -1 on error (err set). */
+long long folio_archive_find_invoice(struct folio_archive *arc, const char *seller_tax_id,
+				     const char *invoice_number, struct folio_err *err);
+
+/*
+ * The vendor registry's look-ups, each 0 when nothing matches and -1 on
+ * error: the vendor of a tax ID; the vendor an IBAN (folio_vendor_iban
+ * form) was seen for most often, and the vendor with the most documents
+ * known by a name key (folio_vendor_key). With `untaxed_only`, only
+ * vendors without a tax ID are considered (a document with a tax ID never
+ * joins a vendor that has another one).
+ */
+long long folio_archive_vendor_by_tax(struct folio_archive *arc, const char *tax_id,
+				      struct folio_err *err);
+long long folio_archive_vendor_by_iban(struct folio_archive *arc, const char *iban,
+				       int untaxed_only, struct folio_err *err);
+long long folio_archive_vendor_by_key(struct folio_archive *arc, const char *key, int untaxed_only,
+				      struct folio_err *err);
+
+/* Call fn with every name key of every vendor (of vendors without a tax
+ * ID when `untaxed_only`), vendors with the most documents first; fn
+ * returns non-zero to stop. */
+int folio_archive_vendor_keys(struct folio_archive *arc, int untaxed_only,
+			      int (*fn)(void *ctx, long long vendor_id, const char *key), void *ctx,
+			      struct folio_err *err);
 
 /*
  * Append an event to the audit log (hash-chained): kind is "archived",
@@ -455,7 +499,7 @@ char *folio_archive_vendor_name(struct folio_archive *arc, long long id);
  * one file filling the table and one line in the list of backends
  * (src/archive/archive.c); no caller changes.
  */
-#define FOLIO_STORE_OPS_VERSION 1
+#define FOLIO_STORE_OPS_VERSION 2
 
 struct folio_store;
 
@@ -549,6 +593,21 @@ struct folio_store_ops {
 	/* optional (NULL: formats print no batch number): the number the
 	 * next batch will get */
 	long long (*ledger_next)(struct folio_store *store, struct folio_err *err);
+	/* version 2: the matching step's look-ups */
+	int (*near_texts)(struct folio_store *store, uint64_t simhash,
+			  int (*fn)(void *ctx, long long id, uint64_t simhash), void *ctx,
+			  struct folio_err *err);
+	long long (*find_invoice)(struct folio_store *store, const char *seller_tax_id,
+				  const char *invoice_number, struct folio_err *err);
+	long long (*vendor_by_tax)(struct folio_store *store, const char *tax_id,
+				   struct folio_err *err);
+	long long (*vendor_by_iban)(struct folio_store *store, const char *iban, int untaxed_only,
+				    struct folio_err *err);
+	long long (*vendor_by_key)(struct folio_store *store, const char *key, int untaxed_only,
+				   struct folio_err *err);
+	int (*vendor_keys)(struct folio_store *store, int untaxed_only,
+			   int (*fn)(void *ctx, long long vendor_id, const char *key), void *ctx,
+			   struct folio_err *err);
 };
 
 /* The built-in SQLite backend (src/archive/db.c and its neighbours). */

@@ -123,6 +123,9 @@ struct folio_doc {
 
 	uint64_t simhash; /* text fingerprint, 0 when too short */
 	long long dup_of; /* a near-duplicate of this older document, or 0 */
+	/* the vendor the matching step (folio_match) found for the seller, 0
+	 * when none: the archive then registers a new one */
+	long long vendor_id;
 
 	/* an e-invoice XML embedded in a PDF (factur-x.xml, ...), owned */
 	unsigned char *attachment;

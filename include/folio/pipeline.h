@@ -124,6 +124,18 @@ void folio_pipeline_summary(const struct folio_pipeline *p, struct folio_ingest_
 void folio_pipeline_free(struct folio_pipeline *p);
 
 /*
+ * The matching step (src/pipeline/match.c), run on a finished document
+ * just before folio_archive_add(): sets doc->dup_of to the oldest archived
+ * document it repeats (text fingerprint within FOLIO_SIMHASH_NEAR bits,
+ * else the same seller tax ID and invoice number; 0 none) and
+ * doc->vendor_id to the registered vendor of its seller (by tax ID, then
+ * IBAN, then name key, equal or FOLIO_VENDOR_SIMILAR; a vendor with a tax
+ * ID never takes a document with another; 0 none). Only reads the
+ * archive. FOLIO_FAILED when a look-up fails (err set).
+ */
+int folio_match(struct folio_archive *arc, struct folio_doc *doc, struct folio_err *err);
+
+/*
  * Ingest files and folders (recursively, hidden entries skipped) into
  * `arc`. A document that fails is reported as quarantined and the rest go
  * on; the source files are never modified. Returns FOLIO_OK when the run

@@ -129,4 +129,30 @@ int folio_field_known(const char *name, const char **kind);
  * Writes the normalised value (caller frees) or fails with the reason. */
 int folio_field_normalise(const char *name, const char *value, char **out, struct folio_err *err);
 
+/* ---- vendor keys: how documents are matched to a vendor
+ * (src/doc/vendor_key.c) ---------------------------------------------- */
+
+#define FOLIO_VENDOR_KEY_MAX 256
+
+/* Two name keys at least this similar (trigram Jaccard) are one vendor. */
+#define FOLIO_VENDOR_SIMILAR 0.9
+
+/*
+ * The name a vendor is matched by: folded (lowercase, no diacritics),
+ * trailing legal forms gone ("sp. z o.o.", "S.L.", "Lda", "GmbH & Co.
+ * KG"...), then only letters and digits, without spaces:
+ * "Drukarnia Wróbel Sp. z o.o." -> "drukarniawrobel". Written into
+ * key[size] (truncated on a character boundary); returns its length, 0
+ * when nothing is left (or out of memory).
+ */
+size_t folio_vendor_key(const char *name, char *key, size_t size);
+
+/* Similarity of two keys in 0..1: the Jaccard index of their sets of
+ * byte trigrams (keys shorter than 3 bytes: 1 when equal, else 0). */
+double folio_vendor_similarity(const char *a, const char *b);
+
+/* An IBAN as the vendor registry records it: spaces dropped, letters upper
+ * case, into out[size] (truncated); returns its length. */
+size_t folio_vendor_iban(const char *raw, char *out, size_t size);
+
 #endif

@@ -121,6 +121,44 @@ int folio_archive_add(struct folio_archive *arc, struct folio_doc *doc, struct f
 	return arc->ops->add(arc->st, doc, err);
 }
 
+int folio_archive_near_texts(struct folio_archive *arc, uint64_t simhash,
+			     int (*fn)(void *ctx, long long id, uint64_t simhash), void *ctx,
+			     struct folio_err *err)
+{
+	return arc->ops->near_texts(arc->st, simhash, fn, ctx, err);
+}
+
+long long folio_archive_find_invoice(struct folio_archive *arc, const char *seller_tax_id,
+				     const char *invoice_number, struct folio_err *err)
+{
+	return arc->ops->find_invoice(arc->st, seller_tax_id, invoice_number, err);
+}
+
+long long folio_archive_vendor_by_tax(struct folio_archive *arc, const char *tax_id,
+				      struct folio_err *err)
+{
+	return arc->ops->vendor_by_tax(arc->st, tax_id, err);
+}
+
+long long folio_archive_vendor_by_iban(struct folio_archive *arc, const char *iban,
+				       int untaxed_only, struct folio_err *err)
+{
+	return arc->ops->vendor_by_iban(arc->st, iban, untaxed_only, err);
+}
+
+long long folio_archive_vendor_by_key(struct folio_archive *arc, const char *key, int untaxed_only,
+				      struct folio_err *err)
+{
+	return arc->ops->vendor_by_key(arc->st, key, untaxed_only, err);
+}
+
+int folio_archive_vendor_keys(struct folio_archive *arc, int untaxed_only,
+			      int (*fn)(void *ctx, long long vendor_id, const char *key), void *ctx,
+			      struct folio_err *err)
+{
+	return arc->ops->vendor_keys(arc->st, untaxed_only, fn, ctx, err);
+}
+
 int folio_archive_event(struct folio_archive *arc, const char *kind, long long doc_id,
 			const char *sha256, const char *path, const char *detail,
 			struct folio_err *err)

@@ -242,7 +242,9 @@ static int handle(struct folio_pipeline *r, struct outcome *o, struct folio_err 
 		{
 			double t = folio_clock();
 
-			ret = folio_archive_add(r->arc, o->doc, &e);
+			ret = folio_match(r->arc, o->doc, &e);
+			if (ret == FOLIO_OK)
+				ret = folio_archive_add(r->arc, o->doc, &e);
 			o->t_store = folio_clock() - t;
 		}
 		if (ret == FOLIO_WARN) { /* stored by another process meanwhile */

@@ -1,5 +1,6 @@
 /* Unit tests: the correspondents registry - name keys, trigram similarity,
- * matching by tax ID, IBAN and name as documents are archived, no merge of
+ * matching by tax ID, IBAN and name (the pipeline's matching step, then
+ * the archive's record) as documents are archived, no merge of
  * two companies, the listing, vendor: in search, and the registry an
  * archive of the previous schema gets when it is upgraded. Real SQLite
  * files in a temp folder. */
@@ -11,6 +12,7 @@
 #include "archive/sqlite/sqlite_private.h"
 #include "archive/sqlite/vendors.h"
 #include "folio/archive.h"
+#include "folio/pipeline.h"
 #include "folio/util.h"
 #include "t.h"
 
@@ -51,6 +53,7 @@ static long long add(struct folio_archive *arc, const char *tax, const char *nam
 	struct folio_doc *d = make_doc(tax, name, iban);
 	long long id = 0;
 
+	T_OK(folio_match(arc, d, &err) == FOLIO_OK, "match: %s", err.msg);
 	T_OK(folio_archive_add(arc, d, &err) == FOLIO_OK, "add: %s", err.msg);
 	id = d->id;
 	folio_doc_free(d);
@@ -334,6 +337,49 @@ static void test_matching(void)
 	folio_archive_close(arc);
 }
 
+/* Another process registered the seller between the matching step's
+ * look-ups and the store: the tax ID's uniqueness decides, no error. */
+static void test_stale_match(void)
+{
+	struct folio_err err = { 0 };
+	struct folio_archive *arc;
+	struct folio_doc *d;
+	struct vlist l = { 0 };
+	long long untaxed;
+	char sub[64];
+
+	snprintf(sub, sizeof(sub), "%s/stale", dir);
+	arc = folio_archive_open(sub, FOLIO_ARCHIVE_CREATE, &err);
+	T_OK(arc != NULL, "create: %s", err.msg);
+	if (!arc)
+		return;
+	add(arc, "PL7251801126", "Drukarnia Wróbel Sp. z o.o.", NULL);
+	/* matched before that vendor existed: vendor_id 0 */
+	d = make_doc("PL7251801126", "Wróbel Druk", NULL);
+	T_EQ_INT(folio_archive_add(arc, d, &err), FOLIO_OK);
+	folio_doc_free(d);
+	T_EQ_INT(folio_archive_vendors(arc, 0, collect, &l, &err), FOLIO_OK);
+	T_EQ_INT(l.n, 1);
+	T_EQ_INT(l.v[0].documents, 2);
+	T_CONTAINS(l.v[0].names, "Wróbel Druk=1;");
+
+	/* matched by name to a vendor without a tax ID, whose tax ID another
+	 * vendor registered meanwhile: the document goes to the vendor
+	 * matched, which does not take the tax ID */
+	untaxed = add(arc, NULL, "Serwis Kowalski", NULL);
+	T_OK(untaxed > 0, "untaxed document");
+	add(arc, "PL5260250274", "Kowalski Holding", NULL);
+	d = make_doc("PL5260250274", "Serwis Kowalski", NULL);
+	d->vendor_id = sql_int(sub, "SELECT id FROM vendors WHERE tax_id IS NULL");
+	T_EQ_INT(folio_archive_add(arc, d, &err), FOLIO_OK);
+	folio_doc_free(d);
+	l.n = 0;
+	T_EQ_INT(folio_archive_vendors(arc, 0, collect, &l, &err), FOLIO_OK);
+	T_EQ_INT(l.n, 3);
+	T_EQ_INT(sql_int(sub, "SELECT documents FROM vendors WHERE tax_id IS NULL"), 2);
+	folio_archive_close(arc);
+}
+
 /* Rows as an archive of schema 5 held them (no registry yet). */
 static const char old_rows[] =
 	"INSERT INTO documents(id, sha256, path, name, mime, size, pages, doc_type, type_conf,"
@@ -440,6 +486,7 @@ int main(void)
 	test_keys();
 	test_similarity();
 	test_matching();
+	test_stale_match();
 	test_backfill();
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	T_OK(system(cmd) == 0, "cleanup");

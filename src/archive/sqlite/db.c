@@ -220,76 +220,6 @@ static double mean_conf(const struct folio_doc *doc)
 	return n ? sum / (double)n : -1;
 }
 
-/*
- * SimHash bands: 64 bits cut into 7 bands; two hashes within
- * FOLIO_SIMHASH_NEAR (6) bits agree on at least one band (pigeonhole), so
- * looking up the 7 bands finds every near-duplicate candidate.
- */
-#define NBANDS 7
-
-static long long band_value(uint64_t h, int band)
-{
-	int shift = band * 9, bits = band == NBANDS - 1 ? 10 : 9;
-
-	return (long long)((h >> shift) & ((1ULL << bits) - 1));
-}
-
-/* The oldest archived document whose text is within FOLIO_SIMHASH_NEAR bits. */
-static long long near_duplicate(struct folio_store *arc, uint64_t h)
-{
-	sqlite3_stmt *st;
-	long long best = 0;
-	int b;
-
-	if (!h || sqlite3_prepare_v2(arc->db,
-				     "SELECT d.id, d.simhash FROM simhash_band s JOIN documents d"
-				     " ON d.id = s.doc_id WHERE s.band = ? AND s.value = ?"
-				     " ORDER BY d.id",
-				     -1, &st, NULL))
-		return 0;
-	for (b = 0; b < NBANDS; b++) {
-		sqlite3_reset(st);
-		sqlite3_bind_int(st, 1, b);
-		sqlite3_bind_int64(st, 2, band_value(h, b));
-		while (sqlite3_step(st) == SQLITE_ROW) {
-			long long id = sqlite3_column_int64(st, 0);
-			uint64_t other = (uint64_t)sqlite3_column_int64(st, 1);
-
-			if (folio_simhash_distance(h, other) <= FOLIO_SIMHASH_NEAR &&
-			    (!best || id < best))
-				best = id;
-		}
-	}
-	sqlite3_finalize(st);
-	return best;
-}
-
-/* The oldest other document with the same seller tax ID and invoice
- * number: the same invoice, whatever its text looks like. */
-static long long same_invoice(struct folio_store *arc, const struct folio_doc *doc)
-{
-	const struct folio_field *nip = folio_doc_field(doc, "seller_tax_id");
-	const struct folio_field *num = folio_doc_field(doc, "invoice_number");
-	sqlite3_stmt *st;
-	long long id = 0;
-
-	if (!nip || !num || !*nip->value || !*num->value ||
-	    sqlite3_prepare_v2(arc->db,
-			       "SELECT a.doc_id FROM fields a JOIN fields b ON b.doc_id = a.doc_id"
-			       " AND b.name = 'invoice_number' AND b.value = ?"
-			       " WHERE a.name = 'seller_tax_id' AND a.value = ? AND a.doc_id != ?"
-			       " ORDER BY a.doc_id LIMIT 1",
-			       -1, &st, NULL))
-		return 0;
-	sqlite3_bind_text(st, 1, num->value, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, nip->value, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 3, doc->id);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		id = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	return id;
-}
-
 /* The fields of `doc` as rows (inside the caller's transaction). */
 static int insert_fields(struct folio_store *arc, const struct folio_doc *doc)
 {
@@ -330,18 +260,16 @@ static int insert_document(struct folio_store *arc, const struct folio_doc *doc,
 		   doc->source_sha256);
 }
 
-/* The text fingerprint and its bands. The near-duplicate is looked up
- * first, while this document's own bands cannot match. SQLite result. */
-static int insert_simhash(struct folio_store *arc, struct folio_doc *doc)
+/* The text fingerprint and its bands. SQLite result. */
+static int insert_simhash(struct folio_store *arc, const struct folio_doc *doc)
 {
 	int b, rc;
 
-	doc->dup_of = near_duplicate(arc, doc->simhash);
 	rc = run(arc, "UPDATE documents SET simhash = ? WHERE id = ?", "ii",
 		 (long long)doc->simhash, doc->id);
-	for (b = 0; rc == SQLITE_OK && b < NBANDS; b++)
+	for (b = 0; rc == SQLITE_OK && b < SQ_SIMHASH_BANDS; b++)
 		rc = run(arc, "INSERT INTO simhash_band(band, value, doc_id) VALUES (?, ?, ?)",
-			 "iii", (long long)b, band_value(doc->simhash, b), doc->id);
+			 "iii", (long long)b, sq_band_value(doc->simhash, b), doc->id);
 	return rc;
 }
 
@@ -477,10 +405,8 @@ static int insert_rows(struct folio_store *arc, struct folio_doc *doc, const cha
 		ret = folio_db_err(arc, err, "cannot store a field");
 		goto out;
 	}
-	if ((ret = folio_vendor_attach(arc, doc, at, err)) != FOLIO_OK)
+	if ((ret = folio_vendor_record(arc, doc, at, err)) != FOLIO_OK)
 		goto out;
-	if (!doc->dup_of)
-		doc->dup_of = same_invoice(arc, doc);
 	if (doc->dup_of && run(arc, "UPDATE documents SET dup_of = ? WHERE id = ?", "ii",
 			       doc->dup_of, doc->id) != SQLITE_OK) {
 		ret = folio_db_err(arc, err, "cannot mark a duplicate");
@@ -985,4 +911,10 @@ const struct folio_store_ops folio_sqlite_ops = {
 	.ledger_items = sq_ledger_items,
 	.vendor_name = sq_vendor_name,
 	.ledger_next = sq_ledger_next,
+	.near_texts = sq_near_texts,
+	.find_invoice = sq_find_invoice,
+	.vendor_by_tax = sq_vendor_by_tax,
+	.vendor_by_iban = sq_vendor_by_iban,
+	.vendor_by_key = sq_vendor_by_key,
+	.vendor_keys = sq_vendor_keys,
 };

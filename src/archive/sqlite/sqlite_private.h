@@ -3,6 +3,7 @@
 #define FOLIO_SQLITE_PRIVATE_H
 
 #include <sqlite3.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "folio/archive.h"
@@ -57,6 +58,29 @@ long long folio_ledger_verify(struct folio_store *arc, void (*fn)(void *arg, con
 /* ---- the SQLite backend's side of struct folio_store_ops ------------------ */
 
 /* Open (or create) the archive in folder `dir`; see folio_archive_open(). */
+/*
+ * SimHash bands (lookup.c): the 64 bits cut into 7 bands; two fingerprints
+ * within FOLIO_SIMHASH_NEAR (6) bits agree on at least one band
+ * (pigeonhole), so looking up the 7 bands finds every near-duplicate
+ * candidate. sq_band_value() is band `band`'s bits of `h`.
+ */
+#define SQ_SIMHASH_BANDS 7
+long long sq_band_value(uint64_t h, int band);
+
+int sq_near_texts(struct folio_store *arc, uint64_t h,
+		  int (*fn)(void *ctx, long long id, uint64_t simhash), void *ctx,
+		  struct folio_err *err);
+long long sq_find_invoice(struct folio_store *arc, const char *seller_tax_id,
+			  const char *invoice_number, struct folio_err *err);
+long long sq_vendor_by_tax(struct folio_store *arc, const char *tax_id, struct folio_err *err);
+long long sq_vendor_by_iban(struct folio_store *arc, const char *iban, int untaxed_only,
+			    struct folio_err *err);
+long long sq_vendor_by_key(struct folio_store *arc, const char *key, int untaxed_only,
+			   struct folio_err *err);
+int sq_vendor_keys(struct folio_store *arc, int untaxed_only,
+		   int (*fn)(void *ctx, long long vendor_id, const char *key), void *ctx,
+		   struct folio_err *err);
+
 struct folio_store *sq_open(const char *dir, int flags, struct folio_err *err);
 void sq_close(struct folio_store *arc);
 const char *sq_dir(const struct folio_store *arc);
