@@ -94,6 +94,7 @@ static const struct {
 	int per_rate;
 } columns[] = {
 	{ "doc_id", C_DOC_ID, K_TEXT, 0 },
+	{ "id", C_DOC_ID, K_TEXT, 0 },      /* the key every JSON output uses */
 	{ "sha256", C_SHA256, K_TEXT, 0 },
 	{ "doc_type", C_DOC_TYPE, K_TEXT, 0 },
 	{ "title", C_TITLE, K_TEXT, 0 },
@@ -144,7 +145,7 @@ static const struct {
 /* clang-format off */
 static const char *const keys[] = {
 	"columns\tcomma-separated column names in order (the config's custom_fields and note "
-	"too); every record member (doc_id, sha256, "
+	"too); every record member (doc_id or id, sha256, "
 	"doc_type, title, added_at, vendor, needs_review, review, tags, invoice_number, dates, "
 	"seller_/buyer_ name, tax_id, country, address, iban, references, totals, "
 	"prepaid_amount, rounding_amount), any document field by name, and with rows = rate "

@@ -150,6 +150,15 @@ static void test_csv(void)
 		free(r.out);
 	}
 	{
+		/* id: the document id under the name the JSON outputs give it */
+		static const char *const o[] = { "columns=id,invoice_number", NULL };
+
+		run(&r, "csv", o, inv, 2);
+		T_EQ_INT(r.begin, FOLIO_OK);
+		T_EQ_STR(r.out, "id,invoice_number\r\n7,FV/1/2024\r\n8,K/1\r\n");
+		free(r.out);
+	}
+	{
 		static const char *const o[] = {
 			"columns=invoice_number,issue_date,net_total,seller_name",
 			"delimiter=;", "decimal=comma", "date_format=%d.%m.%Y", "line_end=lf",
