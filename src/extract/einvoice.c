@@ -992,13 +992,57 @@ static int parse_xml(const void *xml, size_t len, xmlDocPtr *out, struct folio_e
 	return FOLIO_OK;
 }
 
+/* ---- the readers ----------------------------------------------------------- */
+
+static void read_ubl_invoice(struct rd *r, xmlNode *root)
+{
+	ei_ubl(r, root, 0);
+}
+
+static void read_ubl_credit_note(struct rd *r, xmlNode *root)
+{
+	ei_ubl(r, root, 1);
+}
+
+static void read_cii(struct rd *r, xmlNode *root)
+{
+	ei_cii(r, root, &ei_cii_d16b);
+}
+
+static void read_zf1(struct rd *r, xmlNode *root)
+{
+	ei_cii(r, root, &ei_cii_zf1);
+}
+
+/*
+ * Which reader takes a document: its root element's namespace and name,
+ * the prefixes its paths are written with, and the reader (one file per
+ * format; CII's two generations share one reader over two path tables,
+ * ei_cii_d16b and ei_cii_zf1). A new format is one line here.
+ */
+/* clang-format off */
+static const struct {
+	const char *uri, *root;
+	const struct nsmap *ns;
+	void (*read)(struct rd *r, xmlNode *root);
+} readers[] = {
+	{ NS_UBL_INV, "Invoice",              ubl_inv_ns, read_ubl_invoice },
+	{ NS_UBL_CN,  "CreditNote",           ubl_cn_ns,  read_ubl_credit_note },
+	{ NS_CII,     "CrossIndustryInvoice", cii_ns,     read_cii },
+	{ NS_ZF1,     "CrossIndustryDocument", zf1_ns,    read_zf1 },
+	{ NS_FPA,     "FatturaElettronica",   fpa_ns,     ei_fpa },
+	{ NS_FA2,     "Faktura",              fa2_ns,     ei_ksef },
+	{ NS_FA3,     "Faktura",              fa3_ns,     ei_ksef },
+};
+/* clang-format on */
+
 int folio_einvoice_parse(const void *xml, size_t len, struct folio_cands *out,
 			 struct folio_err *err)
 {
 	struct rd r = { NULL, out, 0 };
 	xmlDocPtr doc = NULL;
 	xmlNode *root;
-	size_t n0 = out->n, i;
+	size_t n0 = out->n, i, k;
 	int status;
 
 	if (!xml || !len)
@@ -1010,28 +1054,13 @@ int folio_einvoice_parse(const void *xml, size_t len, struct folio_cands *out,
 	if (status != FOLIO_OK)
 		return status;
 	root = xmlDocGetRootElement(doc);
-	if (uri_eq(root, NS_UBL_INV) && !strcmp((const char *)root->name, "Invoice")) {
-		r.ns = ubl_inv_ns;
-		ei_ubl(&r, root, 0);
-	} else if (uri_eq(root, NS_UBL_CN) && !strcmp((const char *)root->name, "CreditNote")) {
-		r.ns = ubl_cn_ns;
-		ei_ubl(&r, root, 1);
-	} else if (uri_eq(root, NS_CII) &&
-		   !strcmp((const char *)root->name, "CrossIndustryInvoice")) {
-		r.ns = cii_ns;
-		ei_cii(&r, root, &ei_cii_d16b);
-	} else if (uri_eq(root, NS_ZF1) &&
-		   !strcmp((const char *)root->name, "CrossIndustryDocument")) {
-		r.ns = zf1_ns;
-		ei_cii(&r, root, &ei_cii_zf1);
-	} else if (uri_eq(root, NS_FPA) &&
-		   !strcmp((const char *)root->name, "FatturaElettronica")) {
-		r.ns = fpa_ns;
-		ei_fpa(&r, root);
-	} else if ((uri_eq(root, NS_FA2) || uri_eq(root, NS_FA3)) &&
-		   !strcmp((const char *)root->name, "Faktura")) {
-		r.ns = uri_eq(root, NS_FA2) ? fa2_ns : fa3_ns;
-		ei_ksef(&r, root);
+	for (k = 0; k < sizeof(readers) / sizeof(readers[0]); k++)
+		if (uri_eq(root, readers[k].uri) &&
+		    !strcmp((const char *)root->name, readers[k].root))
+			break;
+	if (k < sizeof(readers) / sizeof(readers[0])) {
+		r.ns = readers[k].ns;
+		readers[k].read(&r, root);
 	} else {
 		status = folio_err_set(err, FOLIO_WARN, FOLIO_E_TYPE, 0,
 				       "XML root <%s> is not a known e-invoice",
