@@ -49,7 +49,10 @@ ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) -Iinclude -Isrc $(PKG_CFLAGS) \
 	     -DFOLIO_SYSCONFDIR='"$(SYSCONFDIR)"' -DFOLIO_LIBEXECDIR='"$(LIBEXECDIR)"' \
 	     -DFOLIO_TESSERACT_VERSION='"$(TESS_VERSION)"' $(CFLAGS)
 TESS_VERSION = $(shell pkg-config --modversion tesseract 2>/dev/null)
-LIBS     = $(PKG_LIBS) $(MUPDF_LIBS) -ltiff -lmagic -lpthread
+# GMime (e-mail): its headers and GLib's as system headers, only where used
+GMIME_CFLAGS = $(patsubst -I%,-isystem %,$(shell pkg-config --cflags gmime-3.0 2>/dev/null))
+GMIME_LIBS = $(shell pkg-config --libs gmime-3.0 2>/dev/null)
+LIBS     = $(PKG_LIBS) $(MUPDF_LIBS) $(GMIME_LIBS) -ltiff -lmagic -lpthread
 # the lean front (src/cli/main.c): the commands that only read the archive
 LEAN_LIBS = -Wl,--as-needed -lsqlite3 -lnettle -lm -lpthread
 
@@ -98,6 +101,8 @@ $(BUILD)/folio: $(LEAN_OBJ) $(BUILD)/libfolio.a $(BUILD)/folio-engine
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(BUILD)/src/decode/mail.o: ALL_CFLAGS += $(GMIME_CFLAGS)
 
 -include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(BUILD)/src/cli/main-lean.d
 

@@ -42,6 +42,10 @@ struct folio_config {
 	int max_archive_ratio;	    /* expanded:compressed */
 	int max_archive_depth;	    /* nested archives */
 
+	/* e-mail messages */
+	int max_mail_parts;		  /* MIME parts of one message */
+	uint64_t mail_inline_image_bytes; /* smaller inline images are no documents */
+
 	/* folio watch */
 	char *inboxes;	      /* ':'-separated folders */
 	char *watch_backend;  /* "auto", "inotify" or "poll" */

@@ -150,7 +150,10 @@ struct folio_doc {
 	char *status;	  /* "archived", ... */
 	char *added_at;	  /* ISO 8601 UTC */
 	int is_container; /* an archive: its entries are the documents */
-	int decoded;	  /* pages already read (a part of a split batch) */
+	/* a container that is a document too: an e-mail message, whose
+	 * attachments are its children */
+	int also_document;
+	int decoded; /* pages already read (a part of a split batch) */
 	/* a part of a split batch: the batch's bytes (a reference, stored
 	 * with the part) and their checksum; "" for any other document.
 	 * Documents loaded from the archive have only the checksum. */

@@ -346,6 +346,15 @@ int folio_classify_doc(const struct folio_classifier *c, struct folio_doc *doc,
 	float conf;
 	int ret;
 
+	if (doc->mime && !strcmp(doc->mime, "message/rfc822")) {
+		/* correspondence; what it carries is typed as its attachments */
+		if (folio_doc_set_str(&doc->doc_type, "letter") ||
+		    folio_doc_set_str(&doc->type_reason, "e-mail message"))
+			return folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, ENOMEM,
+					     "out of memory");
+		doc->type_conf = 1.0f;
+		return FOLIO_OK;
+	}
 	ret = folio_classify_rules(c, doc->text.len ? doc->text.buf : NULL, &v, err);
 	if (ret != FOLIO_OK)
 		return ret;

@@ -1,4 +1,6 @@
 /* cmd_show.c - folio show [--json] ID: metadata, pages, fields, text. */
+#include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
@@ -51,7 +53,63 @@ static void box(struct folio_json *j, const char *key, int x, int y, int w, int 
 	folio_json_close(j, ']');
 }
 
-static void show_json(const struct folio_doc *d, struct folio_strbuf *sb)
+/* The documents a document is linked to: the one it was cut from (an
+ * e-mail message it was attached to; 0 for a scanned batch, which is no
+ * document) and the ones cut from it (a message's attachments). */
+struct links {
+	long long from;
+	long long *parts;
+	size_t nparts, cap;
+	int nomem;
+};
+
+static int collect_part(void *ctx, const struct folio_hit *h)
+{
+	struct links *l = ctx;
+
+	if (l->nparts == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 8;
+		long long *p = realloc(l->parts, cap * sizeof(*p));
+
+		if (!p) {
+			l->nomem = 1;
+			return 1;
+		}
+		l->parts = p;
+		l->cap = cap;
+	}
+	l->parts[l->nparts++] = h->id;
+	return 0;
+}
+
+static int find_links(struct folio_archive *arc, const struct folio_doc *d, struct links *l,
+		      struct folio_err *err)
+{
+	char q[48];
+	struct folio_search_opts o = { .query = q, .limit = 1000000, .sort = FOLIO_SORT_DATE };
+	long long n = 0;
+
+	memset(l, 0, sizeof(*l));
+	if (d->source_sha256[0] && (n = folio_archive_find_sha(arc, d->source_sha256, err)) > 0)
+		l->from = n;
+	if (n < 0)
+		return -1;
+	snprintf(q, sizeof(q), "in:%lld", d->id);
+	if (folio_archive_search(arc, &o, collect_part, l, err) != FOLIO_OK)
+		return -1;
+	/* oldest first: the order they were attached in */
+	for (n = 0; (size_t)n < l->nparts / 2; n++) {
+		long long t = l->parts[n];
+
+		l->parts[n] = l->parts[l->nparts - 1 - (size_t)n];
+		l->parts[l->nparts - 1 - (size_t)n] = t;
+	}
+	if (l->nomem)
+		folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, ENOMEM, "out of memory");
+	return l->nomem ? -1 : 0;
+}
+
+static void show_json(const struct folio_doc *d, const struct links *l, struct folio_strbuf *sb)
 {
 	struct folio_json j;
 	size_t i, k;
@@ -75,6 +133,14 @@ static void show_json(const struct folio_doc *d, struct folio_strbuf *sb)
 	else
 		folio_json_null(&j, "possible_duplicate_of");
 	folio_json_str(&j, "source_sha256", d->source_sha256[0] ? d->source_sha256 : NULL);
+	if (l->from)
+		folio_json_int(&j, "attached_to", l->from);
+	else
+		folio_json_null(&j, "attached_to");
+	folio_json_open(&j, "attachments", '[');
+	for (i = 0; i < l->nparts; i++)
+		folio_json_int(&j, NULL, l->parts[i]);
+	folio_json_close(&j, ']');
 	folio_json_bool(&j, "needs_review", d->needs_review);
 	folio_json_str(&j, "review", d->review);
 	folio_json_str(&j, "notes", d->notes);
@@ -138,7 +204,7 @@ static void show_json(const struct folio_doc *d, struct folio_strbuf *sb)
 	folio_strbuf_addch(sb, '\n');
 }
 
-static void show_text(const struct folio_doc *d, struct folio_strbuf *sb)
+static void show_text(const struct folio_doc *d, const struct links *l, struct folio_strbuf *sb)
 {
 	size_t i;
 
@@ -160,10 +226,19 @@ static void show_text(const struct folio_doc *d, struct folio_strbuf *sb)
 	folio_strbuf_addf(sb, "format:    %s, %zu bytes, %zu page%s\n", d->mime ? d->mime : "",
 			  d->size, d->npages, d->npages == 1 ? "" : "s");
 	folio_strbuf_addf(sb, "sha256:    %s\n", d->sha256);
-	if (d->source_sha256[0])
+	if (l->from)
+		folio_strbuf_addf(sb, "attached:  to document %lld (folio show %lld)\n", l->from,
+				  l->from);
+	else if (d->source_sha256[0])
 		folio_strbuf_addf(sb,
 				  "cut from:  %s (the scanned batch; folio cat --source %lld)\n",
 				  d->source_sha256, d->id);
+	if (l->nparts) {
+		folio_strbuf_adds(sb, "attachments:");
+		for (i = 0; i < l->nparts; i++)
+			folio_strbuf_addf(sb, " %lld", l->parts[i]);
+		folio_strbuf_addch(sb, '\n');
+	}
 	folio_strbuf_addf(sb, "added:     %s\n", d->added_at ? d->added_at : "");
 	folio_strbuf_adds(sb, "tags:     ");
 	for (i = 0; i < d->ntags; i++)
@@ -210,20 +285,28 @@ int cmd_show(struct cli *cli, int argc, char **argv)
 	struct folio_strbuf sb = FOLIO_STRBUF_INIT;
 	struct folio_archive *arc;
 	struct folio_doc *doc;
+	struct links links = { 0 };
+	struct folio_err err = { 0 };
 	int ret = cli_load_doc(cli, cli_command("show"), argc, argv, specs, vals, &arc, &doc);
 
 	if (ret >= 0)
 		return ret;
+	if (find_links(arc, doc, &links, &err)) {
+		ret = cli_error(EXIT_FAIL, "%s", err.msg);
+		goto out;
+	}
 	if (vals[0])
-		show_json(doc, &sb);
+		show_json(doc, &links, &sb);
 	else
-		show_text(doc, &sb);
+		show_text(doc, &links, &sb);
 	if (!sb.buf) {
 		ret = cli_error(EXIT_FAIL, "out of memory");
 	} else {
 		fputs(sb.buf, stdout);
 		ret = EXIT_OK;
 	}
+out:
+	free(links.parts);
 	folio_strbuf_release(&sb);
 	folio_doc_free(doc);
 	folio_archive_close(arc);

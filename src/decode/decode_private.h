@@ -28,6 +28,10 @@ extern const struct folio_decoder folio_decoder_pdf;
 extern const struct folio_decoder folio_decoder_image;
 extern const struct folio_decoder folio_decoder_text;
 extern const struct folio_decoder folio_decoder_archive;
+extern const struct folio_decoder folio_decoder_mail;
+
+/* Process-wide set-up of GMime (called by global init). */
+void folio_mail_global_init(void);
 
 /* Process-wide set-up of the image libraries (called by global init). */
 void folio_image_global_init(void);

@@ -77,6 +77,13 @@ const struct folio_field_def folio_field_defs[] = {
 	{ "review_accepted", "text", 0 },
 	/* people's notes (folio note), one a line: "TEXT (WHO, DATE)" */
 	{ "note", "text", 0 },
+	/* an e-mail message's headers (decoded, UTF-8) */
+	{ "mail_from", "text", 0 },
+	{ "mail_to", "text", 0 },
+	{ "mail_cc", "text", 0 },
+	{ "mail_date", "date", 0 },
+	{ "mail_subject", "text", 0 },
+	{ "message_id", "text", 0 },
 };
 /* clang-format on */
 

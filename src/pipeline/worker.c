@@ -438,7 +438,9 @@ static int decode_doc(struct worker *w, struct job *job, struct folio_doc *doc,
 }
 
 /* A container's entries become jobs of their own, ahead of the other
- * inputs; the container itself is no document. -1 when out of memory. */
+ * inputs; the container itself is no document, unless it is one too (an
+ * e-mail message: it goes on to be read and stored with them). -1 when
+ * out of memory. */
 static int fan_out(struct folio_pipeline *r, struct job *job, struct folio_doc *doc,
 		   struct outcome *o)
 {
@@ -460,9 +462,11 @@ static int fan_out(struct folio_pipeline *r, struct job *job, struct folio_doc *
 		pl_push_job(r, cj, 1);
 	}
 	doc->nchildren = 0;
-	r->docs_total--; /* the archive itself is not a document */
+	if (!doc->also_document)
+		r->docs_total--; /* the archive itself is not a document */
 	pthread_mutex_unlock(&r->mu);
-	o->kind = O_CONTAINER;
+	if (!doc->also_document)
+		o->kind = O_CONTAINER;
 	return 0;
 }
 
@@ -553,8 +557,12 @@ static int process(struct worker *w, struct job *job, struct outcome *o)
 		fail(o, "decode", &err);
 		return FOLIO_OK;
 	}
-	if (doc->is_container)
-		return fan_out(r, job, doc, o) ? nomem_end(r, o) : FOLIO_OK;
+	if (doc->is_container) {
+		if (fan_out(r, job, doc, o))
+			return nomem_end(r, o);
+		if (!doc->also_document)
+			return FOLIO_OK;
+	}
 	if ((ret = split_batch(w, job, doc, o)) != 0)
 		return ret < 0 ? FOLIO_FATAL : FOLIO_OK;
 	return understand(w, doc, o, t);

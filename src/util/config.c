@@ -40,6 +40,8 @@ static const struct key keys[] = {
 	{ "max_archive_depth", K_INT, OFF(max_archive_depth), 0, 16 },
 	{ "max_archive_entries", K_INT, OFF(max_archive_entries), 1, 10000000 },
 	{ "max_archive_ratio", K_INT, OFF(max_archive_ratio), 1, 1000000 },
+	{ "max_mail_parts", K_INT, OFF(max_mail_parts), 1, 1000000 },
+	{ "mail_inline_image_bytes", K_SIZE, OFF(mail_inline_image_bytes), 0, 1LL << 40 },
 	{ "max_file_bytes", K_SIZE, OFF(max_file_bytes), 1, 1LL << 40 },
 	{ "max_page_pixels", K_SIZE, OFF(max_page_pixels), 1, 1LL << 34 },
 	{ "max_pages", K_INT, OFF(max_pages), 1, 1000000 },
@@ -78,6 +80,8 @@ int folio_config_defaults(struct folio_config *cfg, struct folio_err *err)
 	cfg->min_text_chars = 16;
 	cfg->review_confidence = 60;
 	cfg->max_archive_entries = 10000;
+	cfg->max_mail_parts = 1000;
+	cfg->mail_inline_image_bytes = 32768;
 	cfg->max_archive_bytes = 2ULL << 30;
 	cfg->max_archive_ratio = 200;
 	cfg->max_archive_depth = 3;

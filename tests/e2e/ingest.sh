@@ -121,8 +121,11 @@ run search 'tpye:invoice'
 expect_rc 2 "a mistyped filter"
 expect_err "unknown filter 'tpye:' in 'tpye:invoice'; did you mean 'type:'\?" \
 	"a mistyped filter names the word and the fix"
-run search --count 'frob:1'
+run search --count 'zork:1'
 expect_rc 0 "a word: close to no filter is text"
+run search --count 'frob:1'
+expect_rc 2 "frob: is close to e-mail's from: now"
+expect_err "did you mean 'from:'\?"
 run search 'added:2024-13'
 expect_rc 2 "bad date"
 expect_err "'2024-13' is not a date"

@@ -237,7 +237,7 @@ static void test_detect_and_registry(void)
 		}
 		T_EQ_STR(names, FOLIO_DECODER_NAMES);
 	}
-	T_EQ_INT(n, 4);
+	T_EQ_INT(n, 5); /* pdf, image, archive, mail, text */
 }
 
 int main(void)

@@ -426,6 +426,28 @@ static int add_filter(struct query *q, const char *word, const char *key, const 
 		     " e.target = ?)",
 		     " AND d.id IN (SELECT doc_id FROM exports WHERE target = ?)");
 		r = bind_text(q, val, vn);
+	} else if (!strcmp(key, "from") || !strcmp(key, "subject")) {
+		/* e-mail messages: the sender's name or address, the subject */
+		const char *field = key[0] == 'f' ? "mail_from" : "mail_subject";
+
+		cond(q,
+		     " AND EXISTS (SELECT 1 FROM fields f WHERE f.doc_id = d.id AND f.name = ? AND"
+		     " f.value LIKE '%' || ? || '%')",
+		     " AND d.id IN (SELECT doc_id FROM fields WHERE name = ? AND"
+		     " value LIKE '%' || ? || '%')");
+		q->narrow = 1;
+		r = bind_text(q, field, strlen(field)) || bind_text(q, val, vn);
+	} else if (!strcmp(key, "in")) {
+		double v;
+
+		/* the attachments of message ID (what was cut from document ID) */
+		if (parse_num(val, vn, &v))
+			return sq_usage(err, "'%s': '%.*s' is not a document id", word, (int)vn,
+					val);
+		cond(q, " AND d.source_sha256 = (SELECT x.sha256 FROM documents x WHERE x.id = ?)",
+		     NULL);
+		q->narrow = 1;
+		r = bind_num(q, v);
 	} else if (!strcmp(key, "asn")) {
 		cond(q,
 		     " AND EXISTS (SELECT 1 FROM fields f WHERE f.doc_id = d.id AND"
@@ -439,7 +461,7 @@ static int add_filter(struct query *q, const char *word, const char *key, const 
 /* clang-format off */
 static const char *const keys[] = {
 	"type", "tag", "status", "mime", "id", "currency", "vendor", "nip", "taxid", "asn",
-	"date", "issued", "due", "added", "total", "is", "export",
+	"date", "issued", "due", "added", "total", "is", "export", "from", "subject", "in",
 	/* tax IDs under the names people use: Spain and Portugal (NIF),
 	 * Italy (partita IVA, codice fiscale) */
 	"nif", "piva", "cf", NULL,
