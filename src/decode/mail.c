@@ -79,6 +79,18 @@ static void on_warning(gint64 offset, GMimeParserWarning code, const gchar *item
 	}
 }
 
+/* Text as UTF-8 (g_free): as it is when valid, else read as Windows-1252
+ * (a charset that lies), else with the invalid bytes replaced. */
+static char *utf8_of(const char *s)
+{
+	char *u;
+
+	if (g_utf8_validate(s, -1, NULL))
+		return g_strdup(s);
+	u = g_convert(s, -1, "UTF-8", "WINDOWS-1252", NULL, NULL, NULL);
+	return u ? u : g_utf8_make_valid(s, -1);
+}
+
 /* ---- headers: RFC 2047 words decoded one by one ------------------------- */
 
 /*
@@ -223,14 +235,13 @@ static char *header_text(GMimeObject *obj, const char *name)
 	g_byte_array_unref(run);
 	g_free(copy);
 	g_strstrip(out->str);
-	if (!g_utf8_validate(out->str, -1, NULL)) {
+	{
 		/* raw 8-bit in a header: as Windows-1252 */
-		char *u = g_convert(out->str, -1, "UTF-8", "WINDOWS-1252", NULL, NULL, NULL);
+		char *u = utf8_of(out->str);
 
 		g_string_free(out, TRUE);
 		return u;
 	}
-	return g_string_free(out, FALSE);
 }
 
 /* ---- the walk over the parts ------------------------------------------- */
@@ -273,7 +284,8 @@ static unsigned char *part_bytes(GMimePart *part, size_t *n)
  * and control characters; "attachment-N" when nothing is left. */
 static void clean_name(const char *raw, int n, const char *ext, char *out, size_t size)
 {
-	const char *base = raw ? raw : "";
+	char *valid = g_utf8_make_valid(raw ? raw : "", -1);
+	const char *base = valid;
 	const char *p;
 	size_t k = 0;
 
@@ -293,6 +305,7 @@ static void clean_name(const char *raw, int n, const char *ext, char *out, size_
 			k--;
 	}
 	out[k] = '\0';
+	g_free(valid);
 	if (!k)
 		snprintf(out, size, "attachment-%d%s", n, ext);
 }
@@ -356,10 +369,12 @@ static void leaf(struct walk *w, GMimeObject *obj)
 	if ((text || html) && !fname && !(disp && !g_ascii_strcasecmp(disp, "attachment"))) {
 		if (GMIME_IS_TEXT_PART(obj) && (!w->body.len || (text && w->body_html))) {
 			char *t = g_mime_text_part_get_text(GMIME_TEXT_PART(obj));
+			char *u = t ? utf8_of(t) : NULL;
 
 			folio_strbuf_reset(&w->body);
-			if (t && folio_strbuf_adds(&w->body, t))
+			if (u && folio_strbuf_adds(&w->body, u))
 				w->nomem = 1;
+			g_free(u);
 			w->body_html = html;
 			g_free(t);
 		}
@@ -527,7 +542,10 @@ static int message_page(struct walk *w, GMimeMessage *m)
 	struct folio_strbuf page = FOLIO_STRBUF_INIT;
 	char *from = header_text(GMIME_OBJECT(m), "From"), *to = header_text(GMIME_OBJECT(m), "To"),
 	     *cc = header_text(GMIME_OBJECT(m), "Cc"),
-	     *subject = header_text(GMIME_OBJECT(m), "Subject");
+	     *subject = header_text(GMIME_OBJECT(m), "Subject"),
+	     *mid = g_mime_message_get_message_id(m) ?
+			    g_utf8_make_valid(g_mime_message_get_message_id(m), -1) :
+			    NULL;
 	GDateTime *when = g_mime_message_get_date(m);
 	char *date = when ? g_date_time_format(when, "%Y-%m-%d") : NULL;
 	struct folio_page *pg;
@@ -538,9 +556,8 @@ static int message_page(struct walk *w, GMimeMessage *m)
 	    header(w->doc, &page, "mail_cc", "Cc", cc) ||
 	    header(w->doc, &page, "mail_date", "Date", date) ||
 	    header(w->doc, &page, "mail_subject", "Subject", subject) ||
-	    (g_mime_message_get_message_id(m) &&
-	     folio_doc_set_field(w->doc, "message_id", g_mime_message_get_message_id(m), NULL, 1.0f,
-				 FOLIO_SRC_TEXT, 1, NULL)) ||
+	    (mid &&
+	     folio_doc_set_field(w->doc, "message_id", mid, NULL, 1.0f, FOLIO_SRC_TEXT, 1, NULL)) ||
 	    folio_strbuf_addch(&page, '\n');
 	if (!r && w->body.len)
 		r = w->body_html ? html_text(w->body.buf, &page) :
@@ -552,6 +569,7 @@ static int message_page(struct walk *w, GMimeMessage *m)
 	g_free(to);
 	g_free(cc);
 	g_free(subject);
+	g_free(mid);
 	g_free(date);
 	if (r || !(pg = folio_doc_add_page(w->doc))) {
 		folio_strbuf_release(&page);

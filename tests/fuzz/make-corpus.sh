@@ -21,7 +21,7 @@ done
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/folio-corpus.XXXXXX")
 trap 'rm -rf "$TMP"' EXIT
 rm -rf "$OUT"
-for t in date amount taxid qr einvoice search config json archive pdf image text; do
+for t in date amount taxid qr einvoice search config json archive pdf image text mail; do
 	mkdir -p "$OUT/$t"
 done
 
@@ -446,6 +446,18 @@ done
 { printf '\002'; cat "$(ls "$OUT/einvoice"/ubl-1-* | head -n 1)"; } >"$OUT/text/ubl.xml"
 "$FOLIO" export --to csv --include-review --out "$TMP/x.csv" >/dev/null 2>&1 || true
 [ -f "$TMP/x.csv" ] && { printf '\003'; cat "$TMP/x.csv"; } >"$OUT/text/export.csv"
+
+# ---- e-mail: the small fixtures as they are, and the large ones' shapes with a
+# few bytes in place of each PDF (tests/fixtures/mail, made by gen_mail.py) ---
+cp "$FIX/mail/no-attachment.eml" "$FIX/mail/bad/nesting-bomb.eml" "$OUT/mail/"
+for f in pl-faktura it-fattura-inline es-factura-xml pt-reencaminhada; do
+	# base64 bodies of attachments cut to their first two lines
+	awk '/^Content-Transfer-Encoding: base64/ { b = 1; n = 0 }
+	     b && /^[A-Za-z0-9+\/=]+$/ { if (++n > 2) next }
+	     /^--/ { b = 0 } { print }' "$FIX/mail/$f.eml" >"$OUT/mail/$f.eml"
+done
+head -c 3000 "$FIX/mail/bad/truncated.eml" >"$OUT/mail/truncated.eml"
+head -c 2000 "$FIX/mail/bad/many-parts.eml" >"$OUT/mail/many-parts-head.eml"
 
 # ---- dictionaries: the words each parser looks for, from its source ----------
 D="$ROOT/tests/fuzz"

@@ -31,6 +31,7 @@ extra_seeds() {
 	image) pat='-name *.png -o -name *.jpg -o -name *.tif -o -name *.tiff -o -name *.gif -o -name *.bmp -o -name *.webp' ;;
 	archive) pat='-name *.zip -o -name *.gz -o -name *.tgz -o -name *.tar -o -name *.7z -o -name *.xz -o -name *.bz2 -o -name *.zst' ;;
 	text) pat='-name *.txt -o -name *.eml -o -name *.csv -o -name *.xml' ;;
+	mail) pat='-name *.eml' ;;
 	*) return 0 ;;
 	esac
 	rm -rf "$2"
