@@ -52,7 +52,7 @@ TESS_VERSION = $(shell pkg-config --modversion tesseract 2>/dev/null)
 # GMime (e-mail): its headers and GLib's as system headers, only where used
 GMIME_CFLAGS = $(patsubst -I%,-isystem %,$(shell pkg-config --cflags gmime-3.0 2>/dev/null))
 GMIME_LIBS = $(shell pkg-config --libs gmime-3.0 2>/dev/null)
-LIBS     = $(PKG_LIBS) $(MUPDF_LIBS) $(GMIME_LIBS) -ltiff -lmagic -lpthread
+LIBS     = $(PKG_LIBS) $(MUPDF_LIBS) $(GMIME_LIBS) -lcrypto -ltiff -lmagic -lpthread
 # the lean front (src/cli/main.c): the commands that only read the archive
 LEAN_LIBS = -Wl,--as-needed -lsqlite3 -lnettle -lm -lpthread
 

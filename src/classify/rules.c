@@ -346,10 +346,14 @@ int folio_classify_doc(const struct folio_classifier *c, struct folio_doc *doc,
 	float conf;
 	int ret;
 
-	if (doc->mime && !strcmp(doc->mime, "message/rfc822")) {
-		/* correspondence; what it carries is typed as its attachments */
-		if (folio_doc_set_str(&doc->doc_type, "letter") ||
-		    folio_doc_set_str(&doc->type_reason, "e-mail message"))
+	if (doc->also_document) {
+		/* an e-mail message is correspondence, a signed envelope is
+		 * none of the types; what they carry is typed on its own */
+		int mail = doc->mime && !strcmp(doc->mime, "message/rfc822");
+
+		if (folio_doc_set_str(&doc->doc_type, mail ? "letter" : "other") ||
+		    folio_doc_set_str(&doc->type_reason,
+				      mail ? "e-mail message" : "signed envelope (CMS)"))
 			return folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, ENOMEM,
 					     "out of memory");
 		doc->type_conf = 1.0f;

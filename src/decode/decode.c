@@ -5,8 +5,13 @@
 #include <stdlib.h>
 
 static const struct folio_decoder *const registry[] = {
-	&folio_decoder_pdf,  &folio_decoder_image, &folio_decoder_archive,
-	&folio_decoder_mail, &folio_decoder_text,  NULL,
+	&folio_decoder_pdf,
+	&folio_decoder_image,
+	&folio_decoder_archive,
+	&folio_decoder_mail,
+	&folio_decoder_signed,
+	&folio_decoder_text,
+	NULL,
 };
 
 const struct folio_decoder *const *folio_decoders(void)

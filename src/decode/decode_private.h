@@ -29,6 +29,7 @@ extern const struct folio_decoder folio_decoder_image;
 extern const struct folio_decoder folio_decoder_text;
 extern const struct folio_decoder folio_decoder_archive;
 extern const struct folio_decoder folio_decoder_mail;
+extern const struct folio_decoder folio_decoder_signed;
 
 /* Process-wide set-up of GMime (called by global init). */
 void folio_mail_global_init(void);

@@ -84,6 +84,11 @@ const struct folio_field_def folio_field_defs[] = {
 	{ "mail_date", "date", 0 },
 	{ "mail_subject", "text", 0 },
 	{ "message_id", "text", 0 },
+	/* a CMS-signed file (.p7m) and its content: the signer's certificate
+	 * subject, whether the signature verifies, whether its chain is trusted */
+	{ "signed_by", "text", 0 },
+	{ "signature", "text", 0 },
+	{ "signature_chain", "text", 0 },
 };
 /* clang-format on */
 

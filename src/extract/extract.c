@@ -669,10 +669,10 @@ int folio_extract_doc(const struct folio_extractor *x, struct folio_doc *doc, st
 	int ret = FOLIO_OK, r, exact = 0;
 	size_t p, k;
 
-	/* an e-mail message: its fields are its headers, which its decoder
-	 * set; the invoices are its attachments, read as documents of their
-	 * own, never the covering note */
-	if (doc->mime && !strcmp(doc->mime, "message/rfc822"))
+	/* an e-mail message or a signed envelope (.p7m): its fields are what
+	 * its decoder read (headers, signature); the invoices are what it
+	 * carries, read as documents of their own, never the covering note */
+	if (doc->also_document)
 		return FOLIO_OK;
 	if (is_xml(doc)) {
 		r = folio_einvoice_parse(doc->data, doc->size, &cs, err);
