@@ -31,6 +31,16 @@ extern const struct folio_decoder folio_decoder_archive;
 extern const struct folio_decoder folio_decoder_mail;
 extern const struct folio_decoder folio_decoder_signed;
 
+/* What an S/MIME signature says (signed.c): the signer's subject, the
+ * signature's verdict, the chain's, as the .p7m decoder words them. */
+struct folio_signature {
+	char who[512], sig[256], chain[256];
+};
+
+/* The S/MIME (multipart/signed, PKCS #7) signature of the whole message
+ * `msg`: 0 with `s` filled, -1 when it holds none OpenSSL can read. */
+int folio_smime_verdict(const unsigned char *msg, size_t n, struct folio_signature *s);
+
 /* Process-wide set-up of GMime (called by global init). */
 void folio_mail_global_init(void);
 

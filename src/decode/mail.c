@@ -39,11 +39,65 @@ void folio_mail_global_init(void)
 	g_mime_init();
 }
 
+/*
+ * Whether text starts with a message's header block, whatever libmagic
+ * called it (it names a message only by some first lines: "To:" first is
+ * text to it): header lines (a name of printable ASCII and a colon, or a
+ * folded continuation) up to a blank line within the first 16 KiB, among
+ * them From: and one of Date:, Subject:, Message-ID:, MIME-Version:.
+ */
+static int looks_like_mail(const unsigned char *d, size_t n)
+{
+	size_t i = 0, lines = 0;
+	int from = 0, other = 0;
+
+	if (n > 16384)
+		n = 16384;
+	while (i < n) {
+		size_t e = i, k;
+
+		while (e < n && d[e] != '\n')
+			e++;
+		if (e == n)
+			return 0; /* no end of the header block */
+		k = e > i && d[e - 1] == '\r' ? e - 1 : e;
+		if (k == i)
+			return lines >= 3 && from && other;
+		if (d[i] != ' ' && d[i] != '\t') {
+			size_t c = i;
+
+			while (c < k && d[c] > 32 && d[c] < 127 && d[c] != ':')
+				c++;
+			if (c == i || c == k || d[c] != ':')
+				return 0;
+			if (c - i == 4 && !g_ascii_strncasecmp((const char *)d + i, "From", 4))
+				from = 1;
+			else if ((c - i == 4 &&
+				  !g_ascii_strncasecmp((const char *)d + i, "Date", 4)) ||
+				 (c - i == 7 &&
+				  !g_ascii_strncasecmp((const char *)d + i, "Subject", 7)) ||
+				 (c - i == 10 &&
+				  !g_ascii_strncasecmp((const char *)d + i, "Message-ID", 10)) ||
+				 (c - i == 12 &&
+				  !g_ascii_strncasecmp((const char *)d + i, "MIME-Version", 12)))
+				other = 1;
+		} else if (!lines) {
+			return 0;
+		}
+		lines++;
+		i = e + 1;
+	}
+	return 0;
+}
+
 static int bid(const char *mime, const unsigned char *data, size_t size)
 {
-	(void)data;
-	(void)size;
-	return mime && !strcmp(mime, "message/rfc822") ? 90 : 0;
+	if (mime && !strcmp(mime, "message/rfc822"))
+		return 90;
+	if ((!mime || !strncmp(mime, "text/", 5) || !strcmp(mime, "application/octet-stream")) &&
+	    looks_like_mail(data, size))
+		return 80;
+	return 0;
 }
 
 /* What GMime's parser reported that makes the message unreadable. */
@@ -252,6 +306,7 @@ struct walk {
 	struct folio_strbuf body; /* the text body chosen */
 	int body_html;		  /* body holds HTML, to be turned into text */
 	int parts, attachments;
+	int signed_kind; /* the top part: 1 S/MIME signed, 2 OpenPGP signed */
 	int nomem;
 	const char *limit; /* set: refused, why */
 	char why[160];
@@ -439,7 +494,17 @@ static void walk_part(struct walk *w, GMimeObject *obj)
 		w->limit = w->why;
 		return;
 	}
-	if (GMIME_IS_MULTIPART(obj)) {
+	if (GMIME_IS_MULTIPART_SIGNED(obj)) {
+		/* the signed content; the signature is no attachment */
+		const char *proto = g_mime_object_get_content_type_parameter(obj, "protocol");
+
+		if (w->parts == 1 && proto)
+			w->signed_kind = strstr(proto, "pkcs7-signature") ? 1 :
+					 strstr(proto, "pgp-signature")	  ? 2 :
+									    0;
+		walk_part(w, g_mime_multipart_get_part(GMIME_MULTIPART(obj),
+						       GMIME_MULTIPART_SIGNED_CONTENT));
+	} else if (GMIME_IS_MULTIPART(obj)) {
 		GMimeMultipart *mp = GMIME_MULTIPART(obj);
 		int i, n = g_mime_multipart_get_count(mp);
 
@@ -583,6 +648,31 @@ static int message_page(struct walk *w, GMimeMessage *m)
 	return 0;
 }
 
+/* A signed message's signature as fields (signed_by, signature,
+ * signature_chain), worded as for a .p7m. -1 when out of memory. */
+static int signature_facts(struct walk *w)
+{
+	struct folio_signature s;
+
+	if (!w->signed_kind)
+		return 0;
+	if (w->signed_kind == 2) {
+		snprintf(s.who, sizeof(s.who), "unknown (OpenPGP)");
+		snprintf(s.sig, sizeof(s.sig), "not checked: OpenPGP signatures are not read");
+		snprintf(s.chain, sizeof(s.chain), "not checked");
+	} else if (folio_smime_verdict(w->doc->data, w->doc->size, &s)) {
+		snprintf(s.who, sizeof(s.who), "unknown");
+		snprintf(s.sig, sizeof(s.sig), "invalid: the S/MIME signature cannot be read");
+		snprintf(s.chain, sizeof(s.chain), "not checked");
+	}
+	return folio_doc_set_field(w->doc, "signed_by", s.who, NULL, 1.0f, FOLIO_SRC_TEXT, 1,
+				   NULL) ||
+	       folio_doc_set_field(w->doc, "signature", s.sig, NULL, 1.0f, FOLIO_SRC_TEXT, 1,
+				   NULL) ||
+	       folio_doc_set_field(w->doc, "signature_chain", s.chain, NULL, 1.0f, FOLIO_SRC_TEXT,
+				   1, NULL);
+}
+
 static GMimeMessage *parse(const struct folio_doc *doc, struct parse_warn *pw)
 {
 	GMimeParserOptions *opts = g_mime_parser_options_new();
@@ -623,7 +713,11 @@ static int decode(struct folio_decode_ctx *ctx, struct folio_doc *doc, struct fo
 	}
 	if (!w.nomem && w.limit) {
 		ret = folio_err_set(err, FOLIO_FAILED, FOLIO_E_LIMIT, 0, "%s", w.limit);
-	} else if (w.nomem || message_page(&w, m)) {
+	} else if (w.nomem || message_page(&w, m) || signature_facts(&w)) {
+		ret = folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, ENOMEM, "out of memory");
+	} else if (strcmp(doc->mime ? doc->mime : "", "message/rfc822") &&
+		   folio_doc_set_str(&doc->mime, "message/rfc822")) {
+		/* what libmagic called text is a message */
 		ret = folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, ENOMEM, "out of memory");
 	} else {
 		doc->is_container = w.attachments > 0;

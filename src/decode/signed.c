@@ -225,25 +225,32 @@ static void signer_subject(CMS_ContentInfo *cms, char *out, size_t size)
 	BIO_free(b);
 }
 
-/* What the signature says: signature and chain, into the two buffers. */
-static void verdicts(CMS_ContentInfo *cms, char *sig, char *chain, size_t size)
+/* Whether the signer's certificate chains to a system CA (offline);
+ * `content` is the signed bytes of a detached signature, else NULL. */
+static void chain_verdict(CMS_ContentInfo *cms, BIO *content, char *chain, size_t size)
 {
-	X509_STORE *store;
+	X509_STORE *store = X509_STORE_new();
 
-	if (CMS_verify(cms, NULL, NULL, NULL, NULL, CMS_NO_SIGNER_CERT_VERIFY | CMS_BINARY) == 1)
-		snprintf(sig, size, "valid");
-	else
-		snprintf(sig, size, "invalid: %s", ssl_reason("does not verify"));
-	if (!(store = X509_STORE_new())) {
+	if (!store) {
 		snprintf(chain, size, "not checked: out of memory");
 		return;
 	}
 	X509_STORE_set_default_paths(store);
-	if (CMS_verify(cms, NULL, store, NULL, NULL, CMS_BINARY) == 1)
+	if (CMS_verify(cms, NULL, store, content, NULL, content ? 0 : CMS_BINARY) == 1)
 		snprintf(chain, size, "trusted");
 	else
 		snprintf(chain, size, "not trusted: %s", ssl_reason("no path to a trusted CA"));
 	X509_STORE_free(store);
+}
+
+/* What the signature says: signature and chain, into the two buffers. */
+static void verdicts(CMS_ContentInfo *cms, char *sig, char *chain, size_t size)
+{
+	if (CMS_verify(cms, NULL, NULL, NULL, NULL, CMS_NO_SIGNER_CERT_VERIFY | CMS_BINARY) == 1)
+		snprintf(sig, size, "valid");
+	else
+		snprintf(sig, size, "invalid: %s", ssl_reason("does not verify"));
+	chain_verdict(cms, NULL, chain, size);
 }
 
 /* The content's name: the original's without ".p7m" (or ".p7s"). */
@@ -371,6 +378,40 @@ static int decode(struct folio_decode_ctx *ctx, struct folio_doc *doc, struct fo
 		doc->is_container = 0;
 	}
 	return ret;
+}
+
+int folio_smime_verdict(const unsigned char *msg, size_t n, struct folio_signature *s)
+{
+	BIO *in = BIO_new_mem_buf(msg, (int)n), *content = NULL;
+	CMS_ContentInfo *cms = in ? SMIME_read_CMS(in, &content) : NULL;
+	int ok = cms && content;
+
+	if (ok) {
+		signer_subject(cms, s->who, sizeof(s->who));
+		/* content is read once: the first check gets a copy */
+		{
+			BUF_MEM *mem = NULL;
+			BIO *copy;
+
+			BIO_get_mem_ptr(content, &mem);
+			copy = mem ? BIO_new_mem_buf(mem->data, (int)mem->length) : NULL;
+			if (copy &&
+			    CMS_verify(cms, NULL, NULL, copy, NULL, CMS_NO_SIGNER_CERT_VERIFY) == 1)
+				snprintf(s->sig, sizeof(s->sig), "valid");
+			else
+				snprintf(s->sig, sizeof(s->sig), "invalid: %s",
+					 ssl_reason("does not verify"));
+			BIO_free(copy);
+			copy = mem ? BIO_new_mem_buf(mem->data, (int)mem->length) : NULL;
+			chain_verdict(cms, copy, s->chain, sizeof(s->chain));
+			BIO_free(copy);
+		}
+	}
+	ERR_clear_error();
+	CMS_ContentInfo_free(cms);
+	BIO_free(content);
+	BIO_free(in);
+	return ok ? 0 : -1;
 }
 
 const struct folio_decoder folio_decoder_signed = {

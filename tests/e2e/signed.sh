@@ -71,4 +71,25 @@ run --archive "$WORK/pec" ingest --json "$S/pec-fattura.eml"
 expect_rc 0 "a message with a signed invoice"
 expect_eq "$(printf '%s\n' "$OUT" | jq -r '.doc_type' | sort | tr '\n' ' ')" "invoice letter other " \
 	"the message, the envelope, the invoice"
+
+# S/MIME-signed messages: the signature is checked on the message, and is
+# no attachment; a changed word makes it invalid
+run init --archive "$WORK/smime"
+run --archive "$WORK/smime" ingest --json "$S/smime-signed.eml" "$S/bad/smime-tampered.eml"
+expect_rc 0 "S/MIME-signed messages"
+SM=$OUT
+expect_eq "$(printf '%s\n' "$SM" | jq -s '[.[] | select(.path | test("[.]p7s$"))] | length')" 0 \
+	"the signature part is no document"
+for f in smime-signed.eml smime-tampered.eml; do
+	id=$(printf '%s\n' "$SM" | jq -r --arg f "$f" 'select(.path | endswith($f)) | .id')
+	run --archive "$WORK/smime" show --json "$id"
+	expect_eq "$(printf '%s' "$OUT" | jq -r .doc_type)" letter "$f: a message"
+	expect_eq "$(printf '%s' "$OUT" | jq -r .fields.signed_by.value | grep -c 'CN=Mario Rossi')" 1 \
+		"$f: the signer"
+	sig=$(printf '%s' "$OUT" | jq -r .fields.signature.value)
+	case $f:$sig in
+	smime-signed.eml:valid | smime-tampered.eml:invalid:*) pass ;;
+	*) fail "$f: signature '$sig'" ;;
+	esac
+done
 finish
