@@ -30,6 +30,8 @@
 #include <string.h>
 
 #include <gmime/gmime.h>
+#include <libxml/parser.h>
+#include <libxml/tree.h>
 
 #include "folio/strbuf.h"
 #include "folio/util.h"
@@ -307,6 +309,7 @@ struct walk {
 	int body_html;		  /* body holds HTML, to be turned into text */
 	int parts, attachments;
 	int signed_kind; /* the top part: 1 S/MIME signed, 2 OpenPGP signed */
+	int pec;	 /* an Italian PEC envelope: its daticert.xml was read */
 	int nomem;
 	const char *limit; /* set: refused, why */
 	char why[160];
@@ -407,6 +410,93 @@ static int is_decoration(struct walk *w, GMimeObject *obj, GMimeContentType *ct,
 	return n < max;
 }
 
+/* ---- Italian PEC: the certificate of a certified message ---------------- */
+
+/* The text of the first element named `name` below n (depth first). */
+static xmlNode *find_el(xmlNode *n, const char *name)
+{
+	for (; n; n = n->next) {
+		xmlNode *r;
+
+		if (n->type == XML_ELEMENT_NODE && !strcmp((const char *)n->name, name))
+			return n;
+		if ((r = find_el(n->children, name)))
+			return r;
+	}
+	return NULL;
+}
+
+static int pec_field(struct folio_doc *doc, const char *field, xmlNode *n)
+{
+	xmlChar *t = n ? xmlNodeGetContent(n) : NULL;
+	char *v = t ? g_strstrip(g_utf8_make_valid((const char *)t, -1)) : NULL;
+	int r = v && *v ? folio_doc_set_field(doc, field, v, NULL, 1.0f, FOLIO_SRC_TEXT, 1, NULL) :
+			  0;
+
+	g_free(v);
+	xmlFree(t);
+	return r;
+}
+
+/*
+ * A PEC envelope's daticert.xml (the provider's certificate of the
+ * message: DPR 68/2005 and its technical rules) as fields of the message:
+ * pec_type (posta-certificata, accettazione, avvenuta-consegna, ...),
+ * pec_sender, pec_time ("YYYY-MM-DDTHH:MM:SS" with its zone) and pec_id
+ * (the provider's message identifier). 0 when read (or not PEC), 1 when
+ * it is no PEC certificate, -1 when out of memory.
+ */
+static int read_daticert(struct walk *w, const unsigned char *x, size_t n)
+{
+	struct folio_err err = { 0 };
+	xmlDoc *d;
+	xmlNode *root, *data;
+	xmlChar *tipo;
+	int r = 0;
+
+	if (n > (1 << 20) || folio_xml_guard(x, n, &err) != FOLIO_OK)
+		return 1;
+	d = xmlReadMemory((const char *)x, (int)n, "daticert.xml", NULL,
+			  XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+	root = d ? xmlDocGetRootElement(d) : NULL;
+	if (!root || strcmp((const char *)root->name, "postacert")) {
+		xmlFreeDoc(d);
+		return 1;
+	}
+	tipo = xmlGetProp(root, (const xmlChar *)"tipo");
+	if (tipo)
+		r = folio_doc_set_field(w->doc, "pec_type", (const char *)tipo, NULL, 1.0f,
+					FOLIO_SRC_TEXT, 1, NULL);
+	xmlFree(tipo);
+	r = r || pec_field(w->doc, "pec_sender", find_el(root->children, "mittente")) ||
+	    pec_field(w->doc, "pec_id", find_el(root->children, "identificativo"));
+	data = find_el(root->children, "data");
+	if (!r && data) {
+		xmlNode *day = find_el(data->children, "giorno"),
+			*hour = find_el(data->children, "ora");
+		xmlChar *g = day ? xmlNodeGetContent(day) : NULL,
+			*o = hour ? xmlNodeGetContent(hour) : NULL,
+			*zone = xmlGetProp(data, (const xmlChar *)"zona");
+		int dd, mm, yy;
+		char iso[48];
+
+		if (g && o && sscanf((const char *)g, "%d/%d/%d", &dd, &mm, &yy) == 3 &&
+		    strlen((const char *)o) <= 8) {
+			snprintf(iso, sizeof(iso), "%04d-%02d-%02dT%s%s", yy, mm, dd,
+				 (const char *)o,
+				 zone && strlen((const char *)zone) <= 6 ? (const char *)zone : "");
+			r = folio_doc_set_field(w->doc, "pec_time", iso, NULL, 1.0f, FOLIO_SRC_TEXT,
+						1, NULL);
+		}
+		xmlFree(g);
+		xmlFree(o);
+		xmlFree(zone);
+	}
+	xmlFreeDoc(d);
+	w->pec = 1;
+	return r ? -1 : 0;
+}
+
 /* A leaf part: the text body (the first text/plain, else the first
  * text/html, without a file name), or an attachment. */
 static void leaf(struct walk *w, GMimeObject *obj)
@@ -442,6 +532,17 @@ static void leaf(struct walk *w, GMimeObject *obj)
 	if (is_decoration(w, obj, ct, n)) {
 		free(data);
 		return;
+	}
+	/* a PEC envelope's certificate: fields of the message, no document */
+	if (!w->pec && fname && !g_ascii_strcasecmp(fname, "daticert.xml")) {
+		int r = read_daticert(w, data, n);
+
+		if (r <= 0) {
+			free(data);
+			if (r < 0)
+				w->nomem = 1;
+			return;
+		}
 	}
 	clean_name(fname, w->attachments + 1,
 		   text ? ".txt" :

@@ -84,6 +84,11 @@ const struct folio_field_def folio_field_defs[] = {
 	{ "mail_date", "date", 0 },
 	{ "mail_subject", "text", 0 },
 	{ "message_id", "text", 0 },
+	/* an Italian PEC envelope's certificate (daticert.xml) */
+	{ "pec_type", "code", 0 },
+	{ "pec_sender", "text", 0 },
+	{ "pec_time", "text", 0 },
+	{ "pec_id", "text", 0 },
 	/* a CMS-signed file (.p7m) and its content: the signer's certificate
 	 * subject, whether the signature verifies, whether its chain is trusted */
 	{ "signed_by", "text", 0 },

@@ -5,7 +5,8 @@
 # invoice read from the content, both with the signer, the signature's
 # verdict and the chain's; a changed byte makes the signature invalid; a
 # detached or truncated signature is refused with the reason; a .p7m
-# attached to an e-mail is read through both layers.
+# attached to an e-mail is read through both layers; a PEC envelope's
+# certificate; S/MIME-signed messages.
 . "$(dirname "$0")/../e2e_lib.sh"
 
 S="$FIX/signed"
@@ -71,6 +72,24 @@ run --archive "$WORK/pec" ingest --json "$S/pec-fattura.eml"
 expect_rc 0 "a message with a signed invoice"
 expect_eq "$(printf '%s\n' "$OUT" | jq -r '.doc_type' | sort | tr '\n' ' ')" "invoice letter other " \
 	"the message, the envelope, the invoice"
+
+# an Italian PEC envelope: the certificate as fields of the message, the
+# message sent (postacert.eml) and its signed invoice as documents
+run init --archive "$WORK/pecenv"
+run --archive "$WORK/pecenv" ingest --json "$S/pec-envelope.eml"
+expect_rc 0 "a PEC envelope"
+P=$OUT
+expect_eq "$(printf '%s\n' "$P" | jq -r '.doc_type' | sort | tr '\n' ' ')" \
+	"invoice letter letter other " "envelope, postacert.eml, the .p7m, the invoice"
+expect_eq "$(printf '%s\n' "$P" | jq -s '[.[] | select(.path | test("daticert"))] | length')" 0 \
+	"daticert.xml is no document"
+id=$(printf '%s\n' "$P" | jq -r 'select(.path | endswith("pec-envelope.eml")) | .id')
+run --archive "$WORK/pecenv" show --json "$id"
+expect_eq "$(printf '%s' "$OUT" | jq -r '[.fields.pec_type.value, .fields.pec_sender.value,
+	.fields.pec_time.value, .fields.pec_id.value] | join(" ")')" \
+	"posta-certificata sdi01@pec.fatturapa.it 2024-04-15T09:30:12+0200 opec210.20240415093012.00001@pec.example" \
+	"the PEC certificate's type, sender, time and identifier"
+expect_eq "$(printf '%s' "$OUT" | jq -r .fields.signature.value)" valid "the provider's signature"
 
 # S/MIME-signed messages: the signature is checked on the message, and is
 # no attachment; a changed word makes it invalid
