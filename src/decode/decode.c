@@ -3,6 +3,9 @@
 
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
+
+#include "folio/strbuf.h"
 
 static const struct folio_decoder *const registry[] = {
 	&folio_decoder_pdf,
@@ -59,6 +62,42 @@ int folio_decode_page_ready(struct folio_decode_ctx *ctx, struct folio_doc *doc,
 	if (!ctx->page_hook)
 		return FOLIO_OK;
 	return ctx->page_hook(ctx->page_arg, doc, index, err);
+}
+
+struct folio_doc *folio_decode_part(struct folio_doc *doc, const char *name, unsigned char *data,
+				    size_t n, const char *mime)
+{
+	struct folio_strbuf path = FOLIO_STRBUF_INIT;
+	struct folio_doc *child;
+
+	if (folio_strbuf_adds(&path, doc->path) || folio_strbuf_adds(&path, "!/") ||
+	    folio_strbuf_adds(&path, name)) {
+		free(data);
+		folio_strbuf_release(&path);
+		return NULL;
+	}
+	child = folio_doc_new(path.buf, data, n);
+	folio_strbuf_release(&path);
+	if (!child)
+		return NULL;
+	child->depth = doc->depth + 1;
+	memcpy(child->source_sha256, doc->sha256, sizeof(child->source_sha256));
+	if ((mime && folio_doc_set_str(&child->mime, mime)) || folio_doc_add_child(doc, child)) {
+		folio_doc_free(child);
+		return NULL;
+	}
+	doc->is_container = 1;
+	return child;
+}
+
+void folio_decode_drop_parts(struct folio_doc *doc)
+{
+	size_t i;
+
+	for (i = 0; i < doc->nchildren; i++)
+		folio_doc_free(doc->children[i]);
+	doc->nchildren = 0;
+	doc->is_container = 0;
 }
 
 int folio_decode(struct folio_decode_ctx *ctx, struct folio_doc *doc, struct folio_err *err)

@@ -41,6 +41,19 @@ struct folio_signature {
  * `msg`: 0 with `s` filled, -1 when it holds none OpenSSL can read. */
 int folio_smime_verdict(const unsigned char *msg, size_t n, struct folio_signature *s);
 
+/*
+ * A part of a document that is a document too (an e-mail attachment, the
+ * content of a signed file): a child named "DOC!/name" of `data` (taken,
+ * freed on failure), one level deeper, linked to its source by
+ * source_sha256, of type `mime` when not NULL (else detected later);
+ * marks doc a container. NULL when out of memory.
+ */
+struct folio_doc *folio_decode_part(struct folio_doc *doc, const char *name, unsigned char *data,
+				    size_t n, const char *mime);
+
+/* Free a document's children again (its decoding failed after adding them). */
+void folio_decode_drop_parts(struct folio_doc *doc);
+
 /* Process-wide set-up of GMime (called by global init). */
 void folio_mail_global_init(void);
 

@@ -368,30 +368,13 @@ static void clean_name(const char *raw, int n, const char *ext, char *out, size_
 		snprintf(out, size, "attachment-%d%s", n, ext);
 }
 
-/* A child document for an attachment's bytes (taken). */
+/* A child document for an attachment's bytes (taken); a forwarded
+ * message is read as one, whatever libmagic calls it. */
 static int add_child(struct walk *w, const char *name, unsigned char *data, size_t n,
 		     const char *mime)
 {
-	struct folio_strbuf path = FOLIO_STRBUF_INIT;
-	struct folio_doc *child;
-
-	if (folio_strbuf_adds(&path, w->doc->path) || folio_strbuf_adds(&path, "!/") ||
-	    folio_strbuf_adds(&path, name)) {
-		free(data);
-		folio_strbuf_release(&path);
+	if (!folio_decode_part(w->doc, name, data, n, mime))
 		return -1;
-	}
-	child = folio_doc_new(path.buf, data, n);
-	folio_strbuf_release(&path);
-	if (!child)
-		return -1;
-	child->depth = w->doc->depth + 1;
-	memcpy(child->source_sha256, w->doc->sha256, sizeof(child->source_sha256));
-	/* a forwarded message is read as one, whatever libmagic calls it */
-	if ((mime && folio_doc_set_str(&child->mime, mime)) || folio_doc_add_child(w->doc, child)) {
-		folio_doc_free(child);
-		return -1;
-	}
 	w->attachments++;
 	return 0;
 }
@@ -821,18 +804,11 @@ static int decode(struct folio_decode_ctx *ctx, struct folio_doc *doc, struct fo
 		/* what libmagic called text is a message */
 		ret = folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, ENOMEM, "out of memory");
 	} else {
-		doc->is_container = w.attachments > 0;
 		doc->also_document = 1;
 		ret = folio_decode_page_ready(ctx, doc, doc->npages - 1, err);
 	}
-	if (ret != FOLIO_OK) {
-		size_t i;
-
-		for (i = 0; i < doc->nchildren; i++)
-			folio_doc_free(doc->children[i]);
-		doc->nchildren = 0;
-		doc->is_container = 0;
-	}
+	if (ret != FOLIO_OK)
+		folio_decode_drop_parts(doc);
 	folio_strbuf_release(&w.body);
 	g_object_unref(m);
 	return ret;

@@ -280,29 +280,12 @@ static int set_facts(struct folio_doc *d, const char *who, const char *sig, cons
 static int add_content(struct folio_doc *doc, unsigned char *data, size_t n, const char *who,
 		       const char *sig, const char *chain)
 {
-	struct folio_strbuf path = FOLIO_STRBUF_INIT;
 	struct folio_doc *child;
 	char name[256];
 
 	content_name(doc, name, sizeof(name));
-	if (folio_strbuf_adds(&path, doc->path) || folio_strbuf_adds(&path, "!/") ||
-	    folio_strbuf_adds(&path, name)) {
-		free(data);
-		folio_strbuf_release(&path);
-		return -1;
-	}
-	child = folio_doc_new(path.buf, data, n);
-	folio_strbuf_release(&path);
-	if (!child)
-		return -1;
-	child->depth = doc->depth + 1;
-	memcpy(child->source_sha256, doc->sha256, sizeof(child->source_sha256));
-	if (set_facts(child, who, sig, chain) || folio_doc_add_child(doc, child)) {
-		folio_doc_free(child);
-		return -1;
-	}
-	doc->is_container = 1;
-	return 0;
+	child = folio_decode_part(doc, name, data, n, NULL);
+	return !child || set_facts(child, who, sig, chain) ? -1 : 0;
 }
 
 static int envelope_page(struct folio_doc *doc, const char *content, const char *who,
@@ -369,14 +352,8 @@ static int decode(struct folio_decode_ctx *ctx, struct folio_doc *doc, struct fo
 		doc->also_document = 1;
 		ret = folio_decode_page_ready(ctx, doc, doc->npages - 1, err);
 	}
-	if (ret != FOLIO_OK) {
-		size_t i;
-
-		for (i = 0; i < doc->nchildren; i++)
-			folio_doc_free(doc->children[i]);
-		doc->nchildren = 0;
-		doc->is_container = 0;
-	}
+	if (ret != FOLIO_OK)
+		folio_decode_drop_parts(doc);
 	return ret;
 }
 
