@@ -52,6 +52,7 @@ struct folio_page {
 	int number;	   /* 1-based */
 	int width, height; /* in units of 1/dpi inch */
 	int dpi;	   /* 72 for PDF text layers (points) */
+	int dpi_guessed;   /* 1: the file stated no resolution, `dpi` is a guess */
 	enum folio_source source;
 	struct Pix *pix; /* decoded image awaiting OCR; freed after OCR */
 	int pix_dpi;	 /* a text page's rendering for barcodes: its dpi */

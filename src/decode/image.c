@@ -57,14 +57,15 @@ static int bid(const char *mime, const unsigned char *data, size_t size)
 
 /* The resolution to tell OCR: the image's own when plausible, else a guess
  * from the width assuming an A4/Letter page (Tesseract's 70 dpi fallback
- * would wreck recognition of a 300 dpi scan). */
-static int page_dpi(PIX *pix)
+ * would wreck recognition of a 300 dpi scan); `*guessed` says which. */
+static int page_dpi(PIX *pix, int *guessed)
 {
 	l_int32 xres = 0, yres = 0;
 	int w = pixGetWidth(pix), dpi;
 
 	pixGetResolution(pix, &xres, &yres);
-	if (xres >= 50 && xres <= 2400)
+	*guessed = !(xres >= 50 && xres <= 2400);
+	if (!*guessed)
 		return xres;
 	dpi = (int)(w / 8.27 + 0.5);
 	if (dpi < 70)
@@ -107,7 +108,7 @@ static int add_pix(struct folio_decode_ctx *ctx, struct folio_doc *doc, PIX *pix
 		pixDestroy(&pix);
 		return folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, ENOMEM, "out of memory");
 	}
-	pg->dpi = page_dpi(pix);
+	pg->dpi = page_dpi(pix, &pg->dpi_guessed);
 	pixSetResolution(pix, pg->dpi, pg->dpi);
 	pg->width = pixGetWidth(pix);
 	pg->height = pixGetHeight(pix);

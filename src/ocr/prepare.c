@@ -61,14 +61,14 @@ static void replace(PIX **slot, PIX *pix)
 	*slot = pix;
 }
 
-static PIX *deskew(PIX *gray, float *angle_out)
+static PIX *deskew(PIX *gray, int level, float *angle_out)
 {
 	l_float32 angle = 0, conf = 0;
 	PIX *rot;
 
 	*angle_out = 0;
 	/* reduction 4 to sweep, 2 to search: ~0.05 deg on a 300 dpi page */
-	rot = pixDeskewGeneral(gray, 4, 7.0f, 1.0f, 2, 0, &angle, &conf);
+	rot = pixDeskewGeneral(gray, 4, 7.0f, 1.0f, 2, level, &angle, &conf);
 	if (!rot)
 		return NULL;
 	if (fabsf(angle) < SKEW_MIN_DEG || rot == gray) {
@@ -172,12 +172,18 @@ out:
  * differ by FADED_CONTRAST at least, the grey levels between them are
  * stretched to black..white.
  * Bleed-through (a light mirror image on white paper) stays under
- * FADED_CONTRAST and is left alone. Returns 1 stretched, 0 not, -1 failure.
+ * FADED_CONTRAST and is left alone. A photo (`photo`: cut from its
+ * background, its light evened) is stretched between the means of its
+ * ink and its paper (Leptonica's split of the histogram) whenever they
+ * differ by PHOTO_INK_CONTRAST: a phone's blur greys the strokes, there
+ * is no bleed-through to fear, and the strokes' cores must come out
+ * black. Returns 1 stretched, 0 not, -1 failure.
  */
+#define PHOTO_INK_CONTRAST 24
 #define FADED_INK 100
 #define GREY_PAPER 200
 #define FADED_CONTRAST 64
-static int unfade(PIX **gray)
+static int unfade(PIX **gray, int photo)
 {
 	l_uint32 ink = 0, paper = 0;
 	NUMA *hist;
@@ -186,6 +192,17 @@ static int unfade(PIX **gray)
 	int i, n;
 	PIX *s;
 
+	if (photo) {
+		l_int32 split = 0, fg = 0, bg = 0;
+
+		if (pixSplitDistributionFgBg(*gray, 0.1f, 4, &split, &fg, &bg, NULL) ||
+		    bg < fg + PHOTO_INK_CONTRAST)
+			return 0;
+		if (!(s = pixGammaTRC(NULL, *gray, 1.0f, fg, bg)))
+			return -1;
+		replace(gray, s);
+		return 1;
+	}
 	if (pixGetRankValue(*gray, 2, 0.5f, &paper))
 		return 0;
 	/* the ink is the darkest tenth of the marks (pixels clearly darker
@@ -213,6 +230,26 @@ static int unfade(PIX **gray)
 		return -1;
 	replace(gray, s);
 	return 1;
+}
+
+/*
+ * The ink threshold of a photo for folio's own tests (blank page,
+ * orientation, skew, speckle): PHOTO_INK_MARGIN under its paper's level
+ * (the median; white after unfade()). Scans keep the fixed INK_LEVEL,
+ * which their bleed-through and grey paper were measured against; a
+ * photo's letters, blurred and stretched, can stay lighter than that all
+ * over: a thin font's receipt was called a blank page. (Leptonica's
+ * split of a stretched photo put the threshold at 21, under the strokes.)
+ */
+#define PHOTO_INK_MARGIN 48
+#define SCAN_MIN_DPI 150 /* a stated resolution under this is a camera's (72) */
+static int photo_ink_level(PIX *gray)
+{
+	l_uint32 paper = 0;
+
+	if (pixGetRankValue(gray, 2, 0.5f, &paper))
+		return INK_LEVEL;
+	return (int)paper - PHOTO_INK_MARGIN < 64 ? 64 : (int)paper - PHOTO_INK_MARGIN;
 }
 
 /* Scale `*pix` towards DPI_TARGET; returns the new resolution. */
@@ -244,62 +281,157 @@ static int normalise_dpi(PIX **pix, int dpi)
  * one light region in a darker table, desk or counter. Leptonica's skew
  * and orientation tests and Tesseract's page layout take that background
  * for ink: the photos of tests/bench/receipts.sh came out with a few lines
- * of text or none. The image's own dark/light split (not remove_border's
- * fixed BORDER_LEVEL: a wooden table is lighter than that) finds the dark
- * regions touching the image edge; when they cover PHOTO_MIN..PHOTO_MAX of
- * it, they are painted the paper's grey and the image is cut to what is
- * left.
+ * of text or none. The paper is looked for on a light map: the image
+ * shrunk to PAPER_MAP pixels on its long side and averaged over 5x5 of
+ * those, so that a table's grain, a carpet's speckle and the letters are
+ * gone and only light and dark regions remain. The map's own dark/light
+ * split (not remove_border's fixed BORDER_LEVEL: a wooden table is
+ * lighter than that, a dim photo's paper darker) finds the dark regions
+ * touching the image edge; when they cover PHOTO_MIN..PHOTO_MAX of it and
+ * the paper is PAPER_CONTRAST lighter than they are on the map, they are
+ * painted the paper's grey and the image is cut to the largest light
+ * region. (The split on the full image missed two photos in five: grain
+ * and noise filled both classes.)
  * Returns 1 when cut, 0 when the image is no photo of a sheet, -1 on
  * allocation failure.
  */
+#define PAPER_MAP 320
+#define PAPER_CONTRAST 24
+#define PAPER_SPLIT 40 /* percent of the way from the background's mean to the paper's */
 #define PHOTO_MIN 0.10
 #define PHOTO_MAX 0.92
-#define PHOTO_CONTRAST 60 /* paper minus background grey, at least */
+static int paper_box(PIX *inside, float scale, int w, int h, BOX **out)
+{
+	PIXA *pixa = NULL;
+	BOXA *boxa = pixConnComp(inside, &pixa, 8);
+	l_int32 i, n, x, y, bw, bh, count, best = -1, most = 0, sides;
+	int mw = pixGetWidth(inside), mh = pixGetHeight(inside);
+
+	if (!boxa)
+		return -1;
+	n = boxaGetCount(boxa);
+	for (i = 0; i < n; i++) {
+		PIX *c = pixaGetPix(pixa, i, L_CLONE);
+
+		if (c && !pixCountPixels(c, &count, NULL) && count > most) {
+			most = count;
+			best = i;
+		}
+		pixDestroy(&c);
+	}
+	if (best >= 0) {
+		boxaGetBoxGeometry(boxa, best, &x, &y, &bw, &bh);
+		/* a sheet lies on its background: light reaching three sides of
+		 * the photo is a wall or a window, not the paper */
+		sides = (x == 0) + (y == 0) + (x + bw >= mw) + (y + bh >= mh);
+		x = (l_int32)(x / scale);
+		y = (l_int32)(y / scale);
+		bw = (l_int32)(bw / scale) + 1;
+		bh = (l_int32)(bh / scale) + 1;
+		if (sides <= 2 && (double)bw * bh >= PHOTO_MIN * w * h)
+			*out = boxCreate(x, y, bw, bh);
+	}
+	boxaDestroy(&boxa);
+	pixaDestroy(&pixa);
+	return 0;
+}
+
 static int paper_only(PIX **gray)
 {
-	l_int32 thresh = 0, fg = 0, bg = 0, count = 0, bx, by, bw, bh;
 	int w = pixGetWidth(*gray), h = pixGetHeight(*gray), ret = -1;
-	PIX *dark = NULL, *edge = NULL, *mask = NULL, *rest = NULL, *cut = NULL;
+	float scale = (float)PAPER_MAP / (float)(w > h ? w : h);
+	l_int32 thresh = 0, fg = 0, bg = 0, count = 0;
+	l_float32 paper = 0, around = 0;
+	PIX *small = NULL, *map = NULL, *dark = NULL, *edge = NULL, *inside = NULL, *wide = NULL,
+	    *mask = NULL, *cut = NULL;
 	BOX *box = NULL;
 	double share;
 
-	if (pixSplitDistributionFgBg(*gray, 0.1f, 4, &thresh, &fg, &bg, NULL))
+	/* an image under twice the map's size is no phone photo */
+	if (scale > 0.5f)
 		return 0;
-	if (bg - fg < PHOTO_CONTRAST)
-		return 0;
-	if (!(dark = pixThresholdToBinary(*gray, thresh)) ||
-	    !(edge = pixExtractBorderConnComps(dark, 8)) || pixCountPixels(edge, &count, NULL))
+	if (!(small = pixScaleAreaMap(*gray, scale, scale)) || !(map = pixBlockconv(small, 2, 2)))
 		goto out;
 	ret = 0;
-	share = (double)count / ((double)w * h);
-	if (share < PHOTO_MIN || share > PHOTO_MAX)
+	if (pixSplitDistributionFgBg(map, 0.1f, 1, &thresh, &fg, &bg, NULL) ||
+	    bg - fg < PAPER_CONTRAST)
 		goto out;
 	ret = -1;
-	/* the paper's edge is a grey ramp (blur, JPEG, shadow): take it too */
-	if (!(mask = pixDilateBrick(NULL, edge, 9, 9)) || !(rest = pixInvert(NULL, mask)))
+	/* nearer the background's level than the paper's: a shaded or curled
+	 * part of the paper (the photo's dim side) stays paper */
+	thresh = fg + (bg - fg) * PAPER_SPLIT / 100;
+	if (!(dark = pixThresholdToBinary(map, thresh)) ||
+	    !(edge = pixExtractBorderConnComps(dark, 8)) || pixCountPixels(edge, &count, NULL) ||
+	    !(inside = pixInvert(NULL, edge)))
 		goto out;
-	if (pixClipToForeground(rest, NULL, &box) || !box) {
-		ret = 0;
-		goto out;
-	}
-	boxGetGeometry(box, &bx, &by, &bw, &bh);
 	ret = 0;
-	if ((double)bw * bh < PHOTO_MIN * w * h)
+	share = (double)count / ((double)pixGetWidth(map) * pixGetHeight(map));
+	if (share < PHOTO_MIN || share > PHOTO_MAX ||
+	    pixGetAverageMasked(map, edge, 0, 0, 1, L_MEAN_ABSVAL, &around) ||
+	    pixGetAverageMasked(map, inside, 0, 0, 1, L_MEAN_ABSVAL, &paper) ||
+	    paper - around < PAPER_CONTRAST)
 		goto out;
 	ret = -1;
+	if (paper_box(inside, scale, w, h, &box) < 0)
+		goto out;
+	ret = 0;
+	if (!box)
+		goto out;
+	ret = -1;
+	/* a map pixel less of the background: the map's blocks are 5-10
+	 * pixels of the photo, and painted whole they took the letters at
+	 * a receipt's narrow margin (the paper's edge, a grey line, stays) */
+	if (!(wide = pixErodeBrick(NULL, edge, 3, 3)) ||
+	    !(mask = pixScaleBinary(wide, 1.0f / scale, 1.0f / scale)))
+		goto out;
 	/* painted the paper's grey: white around grey paper would be the
 	 * light side of Tesseract's Otsu split and the whole sheet its ink */
-	if (pixSetMasked(*gray, mask, (l_uint32)bg) || !(cut = pixClipRectangle(*gray, box, NULL)))
+	if (pixSetMasked(*gray, mask, (l_uint32)(paper + 0.5f)) ||
+	    !(cut = pixClipRectangle(*gray, box, NULL)))
 		goto out;
 	replace(gray, cut);
 	ret = 1;
 out:
 	boxDestroy(&box);
-	pixDestroy(&rest);
 	pixDestroy(&mask);
+	pixDestroy(&wide);
+	pixDestroy(&inside);
 	pixDestroy(&edge);
 	pixDestroy(&dark);
+	pixDestroy(&map);
+	pixDestroy(&small);
 	return ret;
+}
+
+/*
+ * A photo's light is uneven (a lamp on one side, the phone's shadow, the
+ * paper's curl) and often dim: the paper of one receipt goes from 90 to
+ * 200 grey, and no single threshold (Tesseract's Otsu, folio's INK_LEVEL
+ * for orientation and blank pages) separates letters from paper all
+ * over it. On a cut-out photo, after a 3x3 median against the sensor's
+ * grain, the paper's level is estimated per tile (Leptonica's background
+ * normalisation, pixels darker than the image's own ink/paper split left
+ * out) and brought to EVEN_PAPER everywhere.
+ * Returns 1 evened, 0 not, -1 on failure.
+ */
+#define EVEN_PAPER 230
+static int even_light(PIX **gray)
+{
+	l_int32 thresh = 0, fg = 0, bg = 0;
+	PIX *even;
+
+	/* the sensor's grain first: stretched with the letters it would
+	 * become speckle that Tesseract's page layout takes for pictures */
+	if (!(even = folio_prepare_median3(*gray)))
+		return -1;
+	replace(gray, even);
+	if (pixSplitDistributionFgBg(*gray, 0.1f, 4, &thresh, &fg, &bg, NULL) || thresh < 8)
+		return 0;
+	even = pixBackgroundNorm(*gray, NULL, NULL, 16, 16, thresh, 40, EVEN_PAPER, 2, 1);
+	if (!even)
+		return 0;
+	replace(gray, even);
+	return 1;
 }
 
 /*
@@ -352,7 +484,7 @@ out:
  * letter. Returns 1 blank, 0 not, -1 on allocation failure.
  */
 #define BLANK_MAX_MARKS 3
-static int is_blank(PIX *gray, int dpi)
+static int is_blank(PIX *gray, int dpi, int level)
 {
 	int w = pixGetWidth(gray), h = pixGetHeight(gray), speck = dpi / 25, ret = -1;
 	BOX *box = boxCreate(w / 20, h / 20, w - w / 10, h - h / 10);
@@ -362,7 +494,7 @@ static int is_blank(PIX *gray, int dpi)
 	if (speck < 3)
 		speck = 3;
 	if (!box || !(inner = pixClipRectangle(gray, box, NULL)) ||
-	    !(ink = pixThresholdToBinary(inner, INK_LEVEL)))
+	    !(ink = pixThresholdToBinary(inner, level)))
 		goto out;
 	/* keep marks at least a speck long in one direction */
 	marks = pixSelectBySize(ink, speck, speck, 8, L_SELECT_IF_EITHER, L_SELECT_IF_GTE, NULL);
@@ -458,14 +590,14 @@ static int weak_orientation(PIX *bin, l_float32 up, l_float32 left, int prior)
  * default thresholds it decided 59 of 64 test pages and was never wrong;
  * weak_orientation() decides most of the rest without OSD.
  */
-static int orientation(PIX *gray, int dpi, int prior)
+static int orientation(PIX *gray, int dpi, int prior, int level)
 {
 	l_float32 up = 0, left = 0;
 	l_int32 orient = L_TEXT_ORIENT_UNKNOWN;
 	PIX *bin, *half = NULL;
 	int turn;
 
-	bin = pixThresholdToBinary(gray, INK_LEVEL);
+	bin = pixThresholdToBinary(gray, level);
 	if (!bin)
 		return -2;
 	/* the test is tuned for 150-300 ppi */
@@ -488,9 +620,9 @@ static int orientation(PIX *gray, int dpi, int prior)
  * Returns 1 when over NOISY_SHARE, 0 when not, -1 on failure.
  */
 #define NOISY_SHARE 0.2
-static int noisy(PIX *gray)
+static int noisy(PIX *gray, int level)
 {
-	PIX *bin = pixThresholdToBinary(gray, INK_LEVEL), *small = NULL;
+	PIX *bin = pixThresholdToBinary(gray, level), *small = NULL;
 	BOXA *all = NULL, *specks = NULL;
 	int ret = -1;
 
@@ -620,7 +752,7 @@ int folio_prepare_rotate(struct folio_page *page, int degrees, struct folio_err 
 		page->rotation = 0;
 	page->rotation = (page->rotation + degrees) % 360;
 	/* straightened sideways, a skewed page was not straightened yet */
-	if (page->skew == 0 && (straight = deskew(rot, &angle))) {
+	if (page->skew == 0 && (straight = deskew(rot, 0, &angle))) {
 		replace(&rot, straight);
 		page->skew = angle;
 	}
@@ -635,7 +767,7 @@ int folio_prepare_page(struct folio_page *page, struct folio_err *err)
 int folio_prepare_page_prior(struct folio_page *page, int prior, struct folio_err *err)
 {
 	PIX *pix = (PIX *)page->pix, *gray, *rot;
-	int r, dpi;
+	int r, dpi, photo = 0, level = INK_LEVEL;
 	float angle;
 
 	if (!pix)
@@ -659,19 +791,30 @@ int folio_prepare_page_prior(struct folio_page *page, int prior, struct folio_er
 		if (!gray)
 			return nomem(err);
 	}
-	if (paper_only(&gray) < 0 || unfade(&gray) < 0 || (r = text_dpi(gray, dpi)) < 0)
+	/* a photo is cut from its background, its light and ink evened and
+	 * stretched; a scan (a resolution stated as scanners write it, not
+	 * a camera's 72 dpi or none) keeps
+	 * its grey levels, which INK_LEVEL and the OCR benchmarks were
+	 * measured on, and remove_border() takes a scanner lid's dark bands
+	 * (cut as a photo, an UNLV page lost 1.4% of its words) */
+	if ((page->dpi_guessed || page->dpi < SCAN_MIN_DPI) && (photo = paper_only(&gray)) < 0)
+		goto oom;
+	if ((photo && even_light(&gray) < 0) || unfade(&gray, photo) < 0 ||
+	    (r = text_dpi(gray, dpi)) < 0)
 		goto oom;
 	dpi = r;
+	if (photo && (level = photo_ink_level(gray)) < 0)
+		goto oom;
 	page->dpi = normalise_dpi(&gray, dpi);
 	if (remove_border(gray, page->dpi) < 0)
 		goto oom;
-	if ((r = is_blank(gray, page->dpi)) < 0)
+	if ((r = is_blank(gray, page->dpi, level)) < 0)
 		goto oom;
 	if (r) {
 		page->blank = 1;
 		return set_image(page, gray);
 	}
-	r = orientation(gray, page->dpi, prior);
+	r = orientation(gray, page->dpi, prior, level);
 	if (r == -2)
 		goto oom;
 	if (r > 0) {
@@ -680,14 +823,15 @@ int folio_prepare_page_prior(struct folio_page *page, int prior, struct folio_er
 		replace(&gray, rot);
 	}
 	page->rotation = r;
-	if ((rot = deskew(gray, &angle))) {
+	/* scans keep Leptonica's own threshold for the sweep (0: its 130) */
+	if ((rot = deskew(gray, photo ? level : 0, &angle))) {
 		replace(&gray, rot);
 		page->skew = angle;
 	}
 	/* a 3x3 median on speckled pages and on upscaled ones (smooths the
 	 * interpolation's stairs): CER 0.055 -> 0.046 and 0.0023 -> 0.0012 on
 	 * those classes, others unchanged (tests/bench/ocr.sh) */
-	if ((r = page->dpi > dpi ? 1 : noisy(gray)) < 0)
+	if ((r = page->dpi > dpi ? 1 : noisy(gray, level)) < 0)
 		goto oom;
 	if (r) {
 		if (!(rot = folio_prepare_median3(gray)))

@@ -14,6 +14,8 @@
  *   -l LANGS   configured languages (default: folio's default)
  *   -L LANG    read every page with LANG (the per-inbox override path)
  *   -P         skip preparation (only the conversion to grey)
+ *   -D DIR     also write each prepared page as DIR/NAME-PAGE.png (what
+ *              Tesseract is given)
  *
  * The engines are started once before the first file, as a worker does;
  * the start-up time is printed on stderr.
@@ -37,6 +39,7 @@ struct run {
 	const char *force;
 	struct folio_ocr_doc *doc; /* the file's pages share it, as in the pipeline */
 	int no_prepare;
+	const char *dump; /* -D: where prepared pages are written, or NULL */
 	const char *file;
 };
 
@@ -87,6 +90,15 @@ static int page_hook(void *arg, struct folio_doc *doc, size_t index, struct foli
 	} else if ((ret = folio_prepare_page_prior(pg, folio_ocr_doc_rotation(r->doc), err)) !=
 		   FOLIO_OK) {
 		return ret;
+	}
+	if (r->dump && pg->pix) {
+		const char *base = strrchr(r->file, '/');
+		char out[4096];
+
+		snprintf(out, sizeof(out), "%s/%s-%d.png", r->dump, base ? base + 1 : r->file,
+			 pg->number);
+		if (pixWrite(out, (PIX *)pg->pix, IFF_PNG))
+			fprintf(stderr, "ocr_driver: cannot write %s\n", out);
 	}
 	if ((ret = folio_ocr_page_in(r->ocr, pg, r->force, r->doc, err)) != FOLIO_OK)
 		return ret;
@@ -142,7 +154,7 @@ int main(int argc, char **argv)
 		setenv("OMP_THREAD_LIMIT", "1", 1);
 	if (folio_config_defaults(&cfg, &err))
 		return 2;
-	while ((opt = getopt(argc, argv, "l:L:P")) != -1) {
+	while ((opt = getopt(argc, argv, "l:L:PD:")) != -1) {
 		switch (opt) {
 		case 'l':
 			free(cfg.languages);
@@ -150,8 +162,10 @@ int main(int argc, char **argv)
 			break;
 		case 'L': r.force = optarg; break;
 		case 'P': r.no_prepare = 1; break;
+		case 'D': r.dump = optarg; break;
 		default:
-			fprintf(stderr, "usage: ocr_driver [-l LANGS] [-L LANG] [-P] FILE...\n");
+			fprintf(stderr,
+				"usage: ocr_driver [-l LANGS] [-L LANG] [-P] [-D DIR] FILE...\n");
 			return 2;
 		}
 	}

@@ -278,6 +278,63 @@ static void test_border(void)
 }
 
 /*
+ * A phone photo of a sheet: the top of the clean scan as grey paper lit
+ * from one side (200 down to 110 grey), lying on a dark, grainy table
+ * that fills the frame around it, at a camera's 72 dpi. Preparation cuts
+ * the paper out (the table gone, the image not much wider than the
+ * sheet), evens its light (the dim side's paper white too) and leaves
+ * the words readable.
+ */
+static void test_photo(struct folio_ocr *ocr)
+{
+	struct folio_err err = { 0 };
+	struct folio_doc *doc = folio_doc_new("photo", NULL, 0);
+	PIX *top = fixture(SCANS "clean-pol-invoice.png", 0.35), *canvas;
+	struct folio_page *pg;
+	int x, y, w, h, cw, ch, ox, oy;
+	unsigned seed = 7;
+	l_uint32 v = 0;
+
+	if (!top)
+		goto out;
+	w = pixGetWidth(top);
+	h = pixGetHeight(top);
+	cw = w * 3 / 2;
+	ch = h * 2;
+	ox = w / 5;
+	oy = h / 3;
+	canvas = pixCreate(cw, ch, 8);
+	for (y = 0; y < ch; y++)
+		for (x = 0; x < cw; x++) {
+			seed = seed * 1103515245u + 12345u;
+			pixSetPixel(canvas, x, y, 40 + (seed >> 16) % 40);
+		}
+	for (y = 0; y < h; y++)
+		for (x = 0; x < w; x++) {
+			l_uint32 p = 0;
+
+			pixGetPixel(top, x, y, &p);
+			/* the light: 200 at the left edge, 110 at the right */
+			pixSetPixel(canvas, ox + x, oy + y, p * (200 - 90 * x / w) / 255);
+		}
+	pixDestroy(&top);
+	pg = add_page(doc, canvas, 72);
+	T_EQ_INT(folio_prepare_page(pg, &err), FOLIO_OK);
+	T_EQ_INT(pg->blank, 0);
+	T_OK(pixGetWidth((PIX *)pg->pix) * 300 / pg->dpi < w * 11 / 10,
+	     "cut to the sheet: %d px at %d dpi (sheet %d px at 300)", pixGetWidth((PIX *)pg->pix),
+	     pg->dpi, w);
+	/* the dim side's paper (right, between the header's lines) evened */
+	pixGetPixel((PIX *)pg->pix, pg->width * 19 / 20, pg->height / 2, &v);
+	T_OK(v > 200, "dim side's paper white after prepare (%u)", v);
+	T_EQ_INT(folio_ocr_page_lang(ocr, pg, "pol", &err), FOLIO_OK);
+	T_OK(has_word(pg, "Sprzedawca:") || has_word(pg, "Sprzedawca"), "photo read: %.80s",
+	     pg->text ? pg->text : "");
+out:
+	folio_doc_free(doc);
+}
+
+/*
  * A back page with two lines: too little for Leptonica's orientation test
  * alone, so a first page decides. Turned like the prior it is turned back
  * without OSD; a prior its own weak signal contradicts is not followed.
@@ -529,6 +586,7 @@ int main(void)
 		test_orientation(ocr);
 		test_orientation_prior(ocr);
 		test_blank(ocr);
+		test_photo(ocr);
 		test_languages(ocr);
 		test_document_languages(ocr);
 		folio_ocr_free(ocr);
