@@ -52,7 +52,7 @@ TESS_VERSION = $(shell pkg-config --modversion tesseract 2>/dev/null)
 # GMime (e-mail): its headers and GLib's as system headers, only where used
 GMIME_CFLAGS = $(patsubst -I%,-isystem %,$(shell pkg-config --cflags gmime-3.0 2>/dev/null))
 GMIME_LIBS = $(shell pkg-config --libs gmime-3.0 2>/dev/null)
-LIBS     = $(PKG_LIBS) $(MUPDF_LIBS) $(GMIME_LIBS) -lcrypto -ltiff -lmagic -lpthread
+LIBS     = $(PKG_LIBS) $(MUPDF_LIBS) $(GMIME_LIBS) -lcurl -lcrypto -ltiff -lmagic -lpthread
 # the lean front (src/cli/main.c): the commands that only read the archive
 LEAN_LIBS = -Wl,--as-needed -lsqlite3 -lnettle -lm -lpthread
 
@@ -62,7 +62,7 @@ CLI_SRC  := $(wildcard src/cli/*.c)
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
 CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
 # run by folio-engine (they decode, OCR or write invoices); the rest in folio
-ENGINE_CMDS := ingest watch export fix train note
+ENGINE_CMDS := ingest watch export fix train note mail
 LEAN_OBJ := $(BUILD)/src/cli/main-lean.o \
 	    $(filter-out $(ENGINE_CMDS:%=$(BUILD)/src/cli/cmd_%.o) $(BUILD)/src/cli/main.o,$(CLI_OBJ))
 TEST_SRC := $(wildcard tests/unit/test_*.c)
