@@ -20,6 +20,9 @@ static void on_report(void *arg, const struct folio_mail_report *r)
 {
 	struct mail_out *o = arg;
 
+	if (r->status != FOLIO_OK)
+		fprintf(stderr, "folio: mail: account %s (%s): %s\n", r->account, r->host,
+			r->error);
 	if (o->json) {
 		struct folio_strbuf sb;
 		struct folio_json j;
