@@ -141,4 +141,37 @@ struct folio_mail_opts {
 int folio_mail_run(struct folio_archive *arc, const struct folio_config *cfg,
 		   const struct folio_mail_opts *opts, struct folio_err *err);
 
+/* ---- polling from the daemon (src/watch/mailsched.c) ----------------- */
+
+/*
+ * `folio watch` polls the accounts beside the folders: each account
+ * every `poll_seconds` (default 300) in a child process (`folio mail
+ * --once --account NAME`, the running binary, the same archive and
+ * config), one at a time, so that a slow or hung server never holds up
+ * the inboxes and a poll's memory goes with its process. A failed poll
+ * (server down, wrong password, untrusted certificate: the child says
+ * which on stderr) is retried after 30 s, doubling up to poll_seconds.
+ */
+struct folio_mail_sched;
+
+/* NULL when the config has no account (nothing to do; err untouched) or
+ * on failure (err set). */
+struct folio_mail_sched *folio_mail_sched_new(const struct folio_config *cfg,
+					      const char *archive_dir, const char *config_path,
+					      struct folio_err *err);
+
+/*
+ * Reap a finished poll, start a due one. `log` gets one line per start,
+ * failure and back-off. With `once`, each account is polled once. Returns
+ * seconds until the next call is useful.
+ */
+double folio_mail_sched_step(struct folio_mail_sched *s, int once,
+			     void (*log)(void *arg, int failed, const char *line), void *arg);
+
+/* 1 while a poll runs, or (once) an account has not been polled yet. */
+int folio_mail_sched_busy(const struct folio_mail_sched *s, int once);
+
+/* Stop a running poll (SIGTERM: it is crash-safe), wait for it, free. */
+void folio_mail_sched_free(struct folio_mail_sched *s);
+
 #endif

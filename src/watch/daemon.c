@@ -36,6 +36,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "folio/imap.h"
 #include "folio/strbuf.h"
 #include "folio/util.h"
 #include "folio/watch.h"
@@ -64,6 +65,7 @@ struct loop {
 	struct folio_archive *arc;
 	struct folio_config *cfg;
 	struct folio_watcher *watcher;
+	struct folio_mail_sched *mail; /* IMAP accounts' polls; NULL: none */
 	struct inflight *inflight;
 	size_t ninflight;
 	char *quarantine_dir;
@@ -902,6 +904,23 @@ static int poll_fds(struct loop *l, struct folio_pipeline *p, int sfd, int stopp
 	return nfd;
 }
 
+static void mail_log(void *arg, int failed, const char *line)
+{
+	logf_(arg, failed ? LOG_WARNING : LOG_INFO, "%s", line);
+}
+
+/* The accounts' polls: started when due; the loop's wait is cut to the
+ * next one. */
+static double mail_step(struct loop *l, int once, int stopping, double timeout)
+{
+	double next;
+
+	if (!l->mail || stopping)
+		return timeout;
+	next = folio_mail_sched_step(l->mail, once, mail_log, l);
+	return next < timeout ? next : timeout;
+}
+
 /* What the loop holds besides the watcher: files in flight, names. */
 static void loop_release(struct loop *l)
 {
@@ -957,6 +976,11 @@ int folio_watch_run(struct folio_archive *arc, struct folio_config *cfg, const c
 		goto out;
 	if ((ret = start_pipeline(&l, &opts, inboxes, ninboxes, once, &p, err)) != FOLIO_OK)
 		goto out;
+	if (!(l.mail = folio_mail_sched_new(cfg, folio_archive_dir(arc), config_path, err)) &&
+	    cfg->nmail_opts) {
+		ret = FOLIO_FAILED;
+		goto out;
+	}
 	/* systemd (Type=notify): started once the journal is recovered and
 	 * the inboxes are watched; the watchdog is petted at half its time */
 	if (wd > 0 && wd / 2 < beat_every)
@@ -979,8 +1003,10 @@ int folio_watch_run(struct folio_archive *arc, struct folio_config *cfg, const c
 			last_beat = folio_now();
 			beat(&l, p, started, joined, stopping, wd > 0);
 		}
+		timeout = mail_step(&l, once, stopping, beat_every);
 		if (!folio_pipeline_outstanding(p) && !l.ninflight &&
-		    (stopping || (once && !folio_watcher_unsettled(l.watcher)))) {
+		    (stopping || (once && !folio_watcher_unsettled(l.watcher) &&
+				  !folio_mail_sched_busy(l.mail, once)))) {
 			/* complete files may still wait behind the back-pressure */
 			if (!stopping && folio_watcher_take(l.watcher, &wf)) {
 				if (!is_inflight(&l, wf.path) &&
@@ -992,9 +1018,11 @@ int folio_watch_run(struct folio_archive *arc, struct folio_config *cfg, const c
 		}
 
 		nfd = poll_fds(&l, p, sfd, stopping, pfd);
-		timeout = stopping ? 1.0 : folio_watcher_timeout(l.watcher);
-		if (timeout > beat_every)
-			timeout = beat_every; /* the heartbeat (and the watchdog) */
+		if (stopping)
+			timeout = 1.0;
+		else if (folio_watcher_timeout(l.watcher) < timeout)
+			timeout = folio_watcher_timeout(l.watcher);
+		/* at most beat_every: the heartbeat (and the watchdog) */
 		if (folio_pipeline_queued(p) < (size_t)cfg->max_queue && !stopping &&
 		    folio_watcher_take(l.watcher, &wf)) {
 			/* a file became ready during the step: take it now */
@@ -1012,6 +1040,7 @@ int folio_watch_run(struct folio_archive *arc, struct folio_config *cfg, const c
 nomem:
 	ret = folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, ENOMEM, "out of memory");
 out:
+	folio_mail_sched_free(l.mail);
 	folio_pipeline_free(p);
 	retry_rows(&l, 1);
 	folio_daemon_gone(arc, (long)getpid());

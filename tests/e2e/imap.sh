@@ -202,9 +202,37 @@ expect_err 'UIDVALIDITY changed' "the change is reported"
 expect_eq "$(jget .skipped)/$(jget .downloaded)" 2/1 "scanned again"
 expect_eq "$(sql 'SELECT count(*) FROM documents')" "$BEFORE" "nothing stored twice"
 
-# ---- errors: wrong password, untrusted certificate, unsafe settings ----
+# ---- folio watch polls the accounts beside the folders ----
+CONF_ALL=$CONF
+CONF="$WORK/watch.conf"
+printf 'settle_ms = 100\n' >"$CONF"
+account watcher Watch flag "poll_seconds = 1"
+printf '[account wrongpw]\nhost = 127.0.0.1\nport = %s\nuser = %s\npassword_file = %s\nca_file = %s\n' \
+	"$IMAPS_PORT" "$IMAP_USER" "$WORK/badpw" "$DOVE_DIR/cert.pem" >>"$CONF"
 printf 'wrong\n' >"$WORK/badpw"
 chmod 600 "$WORK/badpw"
+imap_cmd "CREATE Watch" >/dev/null
+imap_append Watch "$M/pl-faktura.eml" "$M/es-factura-xml.eml"
+mkdir -p "$WORK/inbox"
+printf 'Faktura 77\n' >"$WORK/inbox/a.txt"
+run --config "$CONF" watch --once "$WORK/inbox"
+expect_rc 0 "watch --once with accounts"
+expect_err "mail: polling account watcher" "the account polled"
+expect_err "account wrongpw \(127.0.0.1\): .*login refused" "the failing account named"
+expect_err "poll of account wrongpw failed .*retrying in 30 s" "and retried later"
+expect_eq "$(imap_flagged Watch '$Archived')" 2 "the daemon's poll archived and flagged both"
+[ ! -e "$WORK/inbox/a.txt" ] && pass || fail "the inbox file was taken too"
+imap_append Watch "$M/pl-cp1250.eml"
+"$FOLIO" --config "$CONF" watch "$WORK/inbox" >"$WORK/watch.log" 2>&1 &
+WPID=$!
+wait_for 30 '[ "$(imap_flagged Watch "\$Archived")" -eq 3 ]' && pass ||
+	fail "the daemon did not poll again: $(cat "$WORK/watch.log")"
+kill -TERM $WPID
+wait $WPID
+expect_eq "$?" 0 "watch stops on SIGTERM"
+CONF=$CONF_ALL
+
+# ---- errors: wrong password, untrusted certificate, unsafe settings ----
 cat >"$WORK/bad.conf" <<EOF
 [account badpw]
 host = 127.0.0.1
