@@ -63,7 +63,8 @@ struct folio_imap_msg {
 	uint64_t size;	     /* RFC822.SIZE */
 	const char *from;    /* "name <a@b>" list, ", "-separated; "" when none */
 	const char *to;	     /* To and Cc */
-	const char *subject; /* as sent (RFC 2047 words undecoded) */
+	const char *subject; /* RFC 2047 words decoded (UTF-8 and Latin-1 as
+			      * UTF-8, other charsets' bytes as sent) */
 	/* the parts that are not the message's text: their "type/subtype"
 	 * and file name ("" when none), lower case */
 	const char *const *part_types;

@@ -576,14 +576,106 @@ struct scan_ctx {
 	size_t typelen, typecap;
 };
 
+static int b64val(int ch)
+{
+	if (ch >= 'A' && ch <= 'Z')
+		return ch - 'A';
+	if (ch >= 'a' && ch <= 'z')
+		return ch - 'a' + 26;
+	if (ch >= '0' && ch <= '9')
+		return ch - '0' + 52;
+	return ch == '+' ? 62 : ch == '/' ? 63 : -1;
+}
+
+/* One byte of a decoded word: Latin-1 and Windows-1252 as UTF-8 (their
+ * letters; the 0x80-0x9f range of 1252 left as is), others as sent. */
+static void word_byte(struct folio_strbuf *sb, unsigned char ch, int latin1)
+{
+	if (ch < ' ')
+		ch = ' ';
+	if (latin1 && ch >= 0xa0) {
+		folio_strbuf_addch(sb, 0xc0 | (ch >> 6));
+		folio_strbuf_addch(sb, 0x80 | (ch & 0x3f));
+	} else {
+		folio_strbuf_addch(sb, ch);
+	}
+}
+
+/* "=?charset?B|Q?text?=" at s (len bytes left): decoded into sb, the
+ * bytes taken returned; 0 when s holds no encoded word. */
+static size_t encoded_word(struct folio_strbuf *sb, const char *s, size_t len)
+{
+	const char *cs = s + 2, *q1, *q2, *end;
+	int latin1, bits = 0, nbits = 0;
+
+	if (len < 8 || s[0] != '=' || s[1] != '?' || !(q1 = memchr(cs, '?', len - 2)) ||
+	    (size_t)(q1 - s) + 3 >= len || q1[2] != '?' ||
+	    !(end = memmem(q1 + 3, len - (size_t)(q1 + 3 - s), "?=", 2)))
+		return 0;
+	latin1 = !strncasecmp(cs, "iso-8859-1", 10) || !strncasecmp(cs, "windows-1252", 12) ||
+		 !strncasecmp(cs, "iso-8859-15", 11);
+	for (q2 = q1 + 3; q2 < end; q2++) {
+		if (q1[1] == 'B' || q1[1] == 'b') {
+			int v = b64val((unsigned char)*q2);
+
+			if (v < 0)
+				continue;
+			bits = (bits << 6) | v;
+			if ((nbits += 6) >= 8) {
+				nbits -= 8;
+				word_byte(sb, (unsigned char)((bits >> nbits) & 0xff), latin1);
+			}
+		} else if (*q2 == '_') {
+			folio_strbuf_addch(sb, ' ');
+		} else if (*q2 == '=' && end - q2 > 2 && isxdigit((unsigned char)q2[1]) &&
+			   isxdigit((unsigned char)q2[2])) {
+			char hex[3] = { q2[1], q2[2], 0 };
+
+			word_byte(sb, (unsigned char)strtoul(hex, NULL, 16), latin1);
+			q2 += 2;
+		} else {
+			word_byte(sb, (unsigned char)*q2, latin1);
+		}
+	}
+	return (size_t)(end + 2 - s);
+}
+
+/* 1 when s starts an encoded word. */
+static int encoded_word_at(const char *s, size_t len)
+{
+	struct folio_strbuf tmp = FOLIO_STRBUF_INIT;
+	size_t k = encoded_word(&tmp, s, len);
+
+	folio_strbuf_release(&tmp);
+	return k > 0;
+}
+
+/* A header value with its RFC 2047 words decoded (blanks between two
+ * words dropped), for the rules to match what a reader sees. */
 static void add_text(struct folio_strbuf *sb, const struct node *n)
 {
-	size_t i;
+	size_t i = 0, k, blank;
+	int after_word = 0;
 
 	if (!n || n->type != N_STRING)
 		return;
-	for (i = 0; i < n->len; i++)
+	while (i < n->len) {
+		if ((k = encoded_word(sb, n->s + i, n->len - i))) {
+			i += k;
+			after_word = 1;
+			continue;
+		}
+		for (blank = i; blank < n->len && strchr(" \t\r\n", n->s[blank]) && n->s[blank];
+		     blank++)
+			;
+		if (blank > i && after_word && encoded_word_at(n->s + blank, n->len - blank)) {
+			i = blank;
+			continue;
+		}
+		after_word = 0;
 		folio_strbuf_addch(sb, (unsigned char)n->s[i] < ' ' ? ' ' : n->s[i]);
+		i++;
+	}
 }
 
 /* An ENVELOPE address list: ((name adl mailbox host) ...) */

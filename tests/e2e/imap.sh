@@ -103,6 +103,11 @@ expect_eq "$(jget .seen)/$(jget .skipped)/$(jget .downloaded)" 3/2/1 "two skippe
 expect_eq "$(sql "SELECT count(*) FROM mail_messages WHERE account = 'rules' AND state = 'skipped'")" \
 	2 "skipped messages remembered"
 
+# a subject rule sees the subject decoded (RFC 2047 words, split inside a word)
+account subj Rules none "subject = *źródło*"
+mail --account subj
+expect_eq "$(jget .seen)/$(jget .skipped)/$(jget .downloaded)" 3/2/1 "subject rule on the decoded subject"
+
 # ---- move and delete, once ----
 account mover Move move:Archive
 account deleter Del delete
