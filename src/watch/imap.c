@@ -218,10 +218,11 @@ static int read_response(struct folio_imap *c, int fd, uint64_t *streamed, struc
 		}
 		if ((uint64_t)n > MAX_RESPONSE)
 			return io_fail(c, err, "a literal longer than 4 MB");
-		if (folio_strbuf_adds(&c->resp, "\r\n") ||
-		    read_literal(c, (uint64_t)n, -1, err) != FOLIO_OK)
-			return folio_err_set(err, FOLIO_FAILED, FOLIO_E_IO, 0, "imap %s: %s",
-					     c->host, err ? err->msg : "read failed");
+		if (folio_strbuf_adds(&c->resp, "\r\n"))
+			return folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, ENOMEM,
+					     "out of memory");
+		if (read_literal(c, (uint64_t)n, -1, err) != FOLIO_OK)
+			return FOLIO_FAILED;
 	}
 }
 
@@ -384,6 +385,8 @@ static int command(struct folio_imap *c, const char *cmd, int fd, uint64_t *stre
 	for (;;) {
 		if (read_response(c, fd, streamed, err) != FOLIO_OK)
 			return FOLIO_FAILED;
+		if (!c->resp.buf)
+			continue; /* an empty line */
 		if (!strncmp(c->resp.buf, tag, tl)) {
 			const char *st = c->resp.buf + tl;
 

@@ -71,7 +71,13 @@ struct poll {
 	struct folio_mail_report rep;
 	int fatal;
 	struct folio_err err; /* the first failure */
-	uint32_t *fetch;      /* UIDs of a batch to download */
+	/* a batch of messages in UID order: downloaded, or recorded skipped
+	 * (in order: the highest UID handled never passes one not handled) */
+	struct todo {
+		uint32_t uid;
+		const char *skip; /* the rule that excludes it, or NULL */
+		long long size;
+	} * fetch;
 	size_t nfetch;
 };
 
@@ -465,10 +471,29 @@ static int run_batch(struct poll *p, struct folio_err *err)
 	if (!v)
 		return folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, ENOMEM, "out of memory");
 	for (i = 0; i < p->nfetch && ret == FOLIO_OK && !p->fatal; i++) {
-		v[n].uid = p->fetch[i];
-		ret = download(p, p->fetch[i], &v[n].path, err);
+		struct todo *t = &p->fetch[i];
+
+		if (t->skip) {
+			char reason[64];
+
+			snprintf(reason, sizeof(reason), "rule: %s", t->skip);
+			p->rep.skipped++;
+			ret = record(p, t->uid, "skipped", NULL, t->size, reason);
+			continue;
+		}
+		v[n].uid = t->uid;
+		if (!(v[n].path = spool_path(p, t->uid, "")))
+			ret = folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, ENOMEM,
+					    "out of memory");
+		else if (t->size != -2 || access(v[n].path, R_OK)) {
+			/* new, or resumed without its spool file: from the server */
+			free(v[n].path);
+			v[n].path = NULL;
+			ret = download(p, t->uid, &v[n].path, err);
+		}
 		if (ret == FOLIO_FAILED && err->kind == FOLIO_E_NOTFOUND) {
-			ret = FOLIO_OK; /* expunged meanwhile */
+			/* expunged meanwhile: nothing to archive, never asked again */
+			ret = record(p, t->uid, "nodoc", NULL, -1, "gone from the server");
 			continue;
 		}
 		if (ret == FOLIO_OK && (ret = submit(p, &v[n], err)) == FOLIO_OK)
@@ -488,19 +513,17 @@ static int run_batch(struct poll *p, struct folio_err *err)
 static int on_msg(void *ctx, const struct folio_imap_msg *m)
 {
 	struct poll *p = ctx;
-	const char *why = rules_skip(p->a, m);
+	struct todo *t;
 
+	if (p->nfetch >= BATCH)
+		return 1;
 	p->rep.seen++;
-	if (why) {
-		char reason[64];
-
-		snprintf(reason, sizeof(reason), "rule: %s", why);
-		p->rep.skipped++;
-		return record(p, m->uid, "skipped", NULL, (long long)m->size, reason) != FOLIO_OK;
-	}
-	if (p->nfetch < BATCH)
-		p->fetch[p->nfetch++] = m->uid;
-	return 0;
+	t = &p->fetch[p->nfetch++];
+	t->uid = m->uid;
+	t->skip = rules_skip(p->a, m);
+	t->size = (long long)m->size;
+	/* a batch is full: the rest waits for the next FETCH */
+	return p->nfetch >= BATCH;
 }
 
 struct unfinished {
@@ -555,8 +578,9 @@ static int resume(struct poll *p, struct folio_err *err)
 				*err = p->err;
 			continue;
 		}
-		if (p->nfetch < BATCH)
-			p->fetch[p->nfetch++] = l.v[i].uid;
+		p->fetch[p->nfetch].uid = l.v[i].uid;
+		p->fetch[p->nfetch].skip = NULL;
+		p->fetch[p->nfetch++].size = -2; /* from the spool when there */
 		if (p->nfetch == BATCH)
 			ret = run_batch(p, err);
 	}
@@ -610,19 +634,21 @@ static int poll_folder(struct poll *p, const char *folder, struct folio_err *err
 	for (from = last + 1; !next || from < next;) {
 		uint32_t to = next && next - from <= BATCH ? next - 1 : next ? from + BATCH - 1 : 0;
 
+		uint32_t last_seen = 0;
+		int full;
+
 		if ((ret = folio_imap_scan(p->imap, from, to, on_msg, p, err)) != FOLIO_OK)
 			return ret;
-		if (p->fatal) {
-			*err = p->err;
-			return FOLIO_FAILED;
-		}
+		full = p->nfetch >= BATCH;
+		if (p->nfetch)
+			last_seen = p->fetch[p->nfetch - 1].uid;
 		if ((ret = run_batch(p, err)) != FOLIO_OK)
 			return ret;
 		progress(p, "%s/%s: %zu message(s) seen, %zu downloaded, %zu skipped", p->a->name,
 			 folder, p->rep.seen, p->rep.downloaded, p->rep.skipped);
-		if (!to)
+		if (!to && !full)
 			break;
-		from = to + 1;
+		from = to ? to + 1 : last_seen + 1;
 	}
 	return FOLIO_OK;
 }
