@@ -609,7 +609,8 @@ static void word_byte(struct folio_strbuf *sb, unsigned char ch, int latin1)
 static size_t encoded_word(struct folio_strbuf *sb, const char *s, size_t len)
 {
 	const char *cs = s + 2, *q1, *q2, *end;
-	int latin1, bits = 0, nbits = 0;
+	unsigned bits = 0;
+	int latin1, nbits = 0;
 
 	if (len < 8 || s[0] != '=' || s[1] != '?' || !(q1 = memchr(cs, '?', len - 2)) ||
 	    (size_t)(q1 - s) + 3 >= len || q1[2] != '?' ||
@@ -623,7 +624,7 @@ static size_t encoded_word(struct folio_strbuf *sb, const char *s, size_t len)
 
 			if (v < 0)
 				continue;
-			bits = (bits << 6) | v;
+			bits = ((bits << 6) | (unsigned)v) & 0xffffffu;
 			if ((nbits += 6) >= 8) {
 				nbits -= 8;
 				word_byte(sb, (unsigned char)((bits >> nbits) & 0xff), latin1);
