@@ -19,6 +19,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <math.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
@@ -921,6 +922,22 @@ static double mail_step(struct loop *l, int once, int stopping, double timeout)
 	return next < timeout ? next : timeout;
 }
 
+/* The accounts' polls, when the config has accounts. */
+static int start_mail(struct loop *l, const char *config_path, struct folio_err *err)
+{
+	l->mail = folio_mail_sched_new(l->cfg, folio_archive_dir(l->arc), config_path, err);
+	return l->mail || !l->cfg->nmail_opts ? FOLIO_OK : FOLIO_FAILED;
+}
+
+/* Nothing in hand, and stopping, or (once) nothing left to do. */
+static int all_done(struct loop *l, struct folio_pipeline *p, int once, int stopping)
+{
+	if (folio_pipeline_outstanding(p) || l->ninflight)
+		return 0;
+	return stopping || (once && !folio_watcher_unsettled(l->watcher) &&
+			    !folio_mail_sched_busy(l->mail, once));
+}
+
 /* What the loop holds besides the watcher: files in flight, names. */
 static void loop_release(struct loop *l)
 {
@@ -974,13 +991,9 @@ int folio_watch_run(struct folio_archive *arc, struct folio_config *cfg, const c
 		goto out;
 	if ((ret = start_watcher(&l, inboxes, ninboxes, err)) != FOLIO_OK)
 		goto out;
-	if ((ret = start_pipeline(&l, &opts, inboxes, ninboxes, once, &p, err)) != FOLIO_OK)
+	if ((ret = start_pipeline(&l, &opts, inboxes, ninboxes, once, &p, err)) != FOLIO_OK ||
+	    (ret = start_mail(&l, config_path, err)) != FOLIO_OK)
 		goto out;
-	if (!(l.mail = folio_mail_sched_new(cfg, folio_archive_dir(arc), config_path, err)) &&
-	    cfg->nmail_opts) {
-		ret = FOLIO_FAILED;
-		goto out;
-	}
 	/* systemd (Type=notify): started once the journal is recovered and
 	 * the inboxes are watched; the watchdog is petted at half its time */
 	if (wd > 0 && wd / 2 < beat_every)
@@ -1004,9 +1017,7 @@ int folio_watch_run(struct folio_archive *arc, struct folio_config *cfg, const c
 			beat(&l, p, started, joined, stopping, wd > 0);
 		}
 		timeout = mail_step(&l, once, stopping, beat_every);
-		if (!folio_pipeline_outstanding(p) && !l.ninflight &&
-		    (stopping || (once && !folio_watcher_unsettled(l.watcher) &&
-				  !folio_mail_sched_busy(l.mail, once)))) {
+		if (all_done(&l, p, once, stopping)) {
 			/* complete files may still wait behind the back-pressure */
 			if (!stopping && folio_watcher_take(l.watcher, &wf)) {
 				if (!is_inflight(&l, wf.path) &&
@@ -1018,11 +1029,8 @@ int folio_watch_run(struct folio_archive *arc, struct folio_config *cfg, const c
 		}
 
 		nfd = poll_fds(&l, p, sfd, stopping, pfd);
-		if (stopping)
-			timeout = 1.0;
-		else if (folio_watcher_timeout(l.watcher) < timeout)
-			timeout = folio_watcher_timeout(l.watcher);
 		/* at most beat_every: the heartbeat (and the watchdog) */
+		timeout = stopping ? 1.0 : fmin(timeout, folio_watcher_timeout(l.watcher));
 		if (folio_pipeline_queued(p) < (size_t)cfg->max_queue && !stopping &&
 		    folio_watcher_take(l.watcher, &wf)) {
 			/* a file became ready during the step: take it now */
