@@ -296,9 +296,22 @@ bad:
 
 /* The keys of an [account NAME] section (see config/folio.conf). */
 static const char *const account_keys[] = {
-	"after", "attachment_types", "ca_file",	     "folders", "from",
-	"host",	 "password_file",    "poll_seconds", "port",	"subject",
-	"tags",	 "timeout_seconds",  "tls",	     "to",	"user",
+	"after",
+	"attachment_types",
+	"ca_file",
+	"folders",
+	"from",
+	"host",
+	"password_file",
+	"poll_seconds",
+	"port",
+	"subject",
+	"tag_folders",
+	"tags",
+	"timeout_seconds",
+	"tls",
+	"to",
+	"user",
 	NULL,
 };
 
@@ -313,6 +326,8 @@ static const char *account_bad(const char *key, const char *v)
 	if (!strcmp(key, "after") && strcmp(v, "none") && strcmp(v, "delete") &&
 	    strncmp(v, "flag", 4) && (strncmp(v, "move:", 5) || !v[5]))
 		return "after is none, flag, flag:FLAG, move:FOLDER or delete";
+	if (!strcmp(key, "tag_folders") && strcmp(v, "yes") && strcmp(v, "no"))
+		return "tag_folders is yes or no";
 	if (!strcmp(key, "after") && !strncmp(v, "flag", 4) && v[4] && (v[4] != ':' || !v[5]))
 		return "after is none, flag, flag:FLAG, move:FOLDER or delete";
 	if (!strcmp(key, "port") || !strcmp(key, "poll_seconds") ||

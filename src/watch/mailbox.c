@@ -47,8 +47,9 @@ struct account {
 	const char *name, *host, *tls, *user, *password_file, *ca_file, *after;
 	int port, timeout;
 	char *folders, *from, *to, *subject, *types, *tags; /* copies, split in place */
-	const char *tagv[MAX_TAGS];
+	const char *tagv[MAX_TAGS + 1];			    /* + the folder's name (tag_folders) */
 	size_t ntags;
+	int tag_folders;
 };
 
 /* A message handed to the pipeline. */
@@ -150,6 +151,7 @@ static int account_load(const struct folio_config *cfg, const char *name, struct
 	a->tags = dup_or_null(opt(cfg, name, "tags"));
 	if (!a->folders)
 		return folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, ENOMEM, "out of memory");
+	a->tag_folders = (v = opt(cfg, name, "tag_folders")) && !strcmp(v, "yes");
 	for (t = a->tags ? strtok_r(a->tags, " ,", &save) : NULL; t && a->ntags < MAX_TAGS;
 	     t = strtok_r(NULL, " ,", &save))
 		a->tagv[a->ntags++] = t;
@@ -433,8 +435,12 @@ out:
  * pipeline has enough in hand. */
 static int submit(struct poll *p, struct pending *m, struct folio_err *err)
 {
-	int ret =
-		folio_pipeline_submit(p->pipe, m->path, p->spool, p->a->tagv, p->a->ntags, m, err);
+	size_t ntags = p->a->ntags;
+	int ret;
+
+	if (p->a->tag_folders)
+		p->a->tagv[ntags++] = p->folder;
+	ret = folio_pipeline_submit(p->pipe, m->path, p->spool, p->a->tagv, ntags, m, err);
 
 	if (ret != FOLIO_OK)
 		return ret;

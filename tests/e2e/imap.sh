@@ -109,11 +109,17 @@ mail --account subj
 expect_eq "$(jget .seen)/$(jget .skipped)/$(jget .downloaded)" 3/2/1 "subject rule on the decoded subject"
 
 # ---- move and delete, once ----
-account mover Move move:Archive
+account mover Move move:Archive "tag_folders = yes"
 account deleter Del delete
 imap_cmd "CREATE Move" >/dev/null
 imap_cmd "CREATE Del" >/dev/null
-imap_append Move "$M/pl-cp1250.eml" "$M/no-attachment.eml"
+for f in pl-cp1250 no-attachment; do
+	{
+		printf 'X-Folio-Move: 1\r\n'
+		cat "$M/$f.eml"
+	} >"$WORK/move-$f.eml"
+done
+imap_append Move "$WORK/move-pl-cp1250.eml" "$WORK/move-no-attachment.eml"
 imap_append Del "$M/pl-cp1250.eml"
 mail --account mover
 expect_eq "$(jget .stored)/$(jget .actions)" 2/2 "moved"
@@ -121,6 +127,8 @@ mail --account deleter
 expect_eq "$(jget .stored)/$(jget .actions)" 1/1 "deleted"
 expect_eq "$(imap_count Move)/$(imap_count Archive)/$(imap_count Del)" 0/2/0 \
 	"Move emptied into Archive, Del emptied"
+run search --count 'tag:Move'
+expect_eq "$OUT" 2 "tag_folders: the folder's name on the messages (their attachment is a duplicate)"
 
 # ---- kill -9 mid-sync, then a rerun ----
 N=25

@@ -143,6 +143,7 @@ static void test_config_accounts(void)
 		{ "[account a]\nafter = flagged\n", ":2: after: 'flagged'" },
 		{ "[account a]\nport = 70000\n", ":2: port: '70000': a number out of range" },
 		{ "[account a b]\n", ":1: expected a section" },
+		{ "[account a]\ntag_folders = maybe\n", ":2: tag_folders: 'maybe'" },
 	};
 	struct folio_config cfg;
 	struct folio_err err = { 0 };
