@@ -16,6 +16,7 @@
 #   make bench-classify document types: accuracy and confusion matrix
 #   make bench-export  invoices/s per export format; e-invoice round trip
 #   make bench-verify  folio verify: MB/s of originals re-hashed (a 1 GB store)
+#   make bench-mail    IMAP: first sync of 1,000 messages, re-poll bytes and ms
 #   make fuzz       libFuzzer targets (tests/fuzz), FUZZ_SECONDS each (default 600),
 #                   FUZZ_TARGETS="date qr" for some; results in build-fuzz/results.md
 #   make fuzz-smoke each target for FUZZ_SMOKE_SECONDS (default 8), its regressions
@@ -52,7 +53,7 @@ TESS_VERSION = $(shell pkg-config --modversion tesseract 2>/dev/null)
 # GMime (e-mail): its headers and GLib's as system headers, only where used
 GMIME_CFLAGS = $(patsubst -I%,-isystem %,$(shell pkg-config --cflags gmime-3.0 2>/dev/null))
 GMIME_LIBS = $(shell pkg-config --libs gmime-3.0 2>/dev/null)
-LIBS     = $(PKG_LIBS) $(MUPDF_LIBS) $(GMIME_LIBS) -lcrypto -ltiff -lmagic -lpthread
+LIBS     = $(PKG_LIBS) $(MUPDF_LIBS) $(GMIME_LIBS) -lcurl -lcrypto -ltiff -lmagic -lpthread
 # the lean front (src/cli/main.c): the commands that only read the archive
 LEAN_LIBS = -Wl,--as-needed -lsqlite3 -lnettle -lm -lpthread
 
@@ -62,14 +63,14 @@ CLI_SRC  := $(wildcard src/cli/*.c)
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
 CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
 # run by folio-engine (they decode, OCR or write invoices); the rest in folio
-ENGINE_CMDS := ingest watch export fix train note
+ENGINE_CMDS := ingest watch export fix train note mail
 LEAN_OBJ := $(BUILD)/src/cli/main-lean.o \
 	    $(filter-out $(ENGINE_CMDS:%=$(BUILD)/src/cli/cmd_%.o) $(BUILD)/src/cli/main.o,$(CLI_OBJ))
 TEST_SRC := $(wildcard tests/unit/test_*.c)
 TEST_BIN := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
 .PHONY: all deps demo check test lint test-asan fuzz fuzz-build fuzz-bins fuzz-smoke bench bench-langs bench-watch bench-search bench-export bench-verify \
-	bench-extract bench-receipts bench-ocr install uninstall clean fixtures
+	bench-extract bench-receipts bench-ocr bench-mail install uninstall clean fixtures
 
 all: folio
 
@@ -231,6 +232,10 @@ bench-receipts: deps folio
 
 bench-verify: deps folio
 	@sh tests/bench/verify.sh
+
+# BENCH_MAILS=1000 by default
+bench-mail: deps folio
+	@FOLIO=$(CURDIR)/folio sh tests/bench/mail.sh
 
 bench-langs: deps folio
 	@sh tests/bench/deps.sh python3

@@ -12,7 +12,8 @@ libmupdf-dev libmujs-dev libgumbo-dev libjbig2dec0-dev libopenjp2-7-dev libjpeg-
 libharfbuzz-dev libfreetype-dev zlib1g-dev libzbar-dev libxml2-dev libtiff-dev nettle-dev libxlsxwriter-dev
 jq unzip python3 bc zsh qrencode zint libtiff-tools mupdf-tools
 libxml2-utils default-jre-headless libsaxonhe-java hledger sqlite3
-clang libclang-rt-14-dev cppcheck clang-format libgmime-3.0-dev libssl-dev"
+clang libclang-rt-14-dev cppcheck clang-format libgmime-3.0-dev libssl-dev
+libcurl4-openssl-dev curl dovecot-imapd"
 
 missing=""
 for p in $PKGS "$@"; do
@@ -35,6 +36,26 @@ else
 fi
 echo "folio: installing Debian packages:$missing" >&2
 export DEBIAN_FRONTEND=noninteractive
+# dovecot-imapd is for the tests, which start their own unprivileged
+# server: its package must not start (or leave enabled) the system-wide one
+policy=""
+case " $missing " in
+*" dovecot-imapd "*)
+	if [ ! -e /usr/sbin/policy-rc.d ]; then
+		policy=/usr/sbin/policy-rc.d
+		printf '#!/bin/sh\nexit 101\n' | $SUDO tee $policy >/dev/null
+		$SUDO chmod 755 $policy
+		trap '$SUDO rm -f "$policy"' EXIT
+	fi
+	;;
+esac
 $SUDO apt-get update -q >/dev/null
 # shellcheck disable=SC2086
 $SUDO apt-get install -y -q --no-install-recommends $missing >/dev/null
+case " $missing " in
+*" dovecot-imapd "*)
+	if [ -d /run/systemd/system ]; then
+		$SUDO systemctl disable --now dovecot.service dovecot.socket >/dev/null 2>&1 || true
+	fi
+	;;
+esac

@@ -14,7 +14,7 @@
 #   format   src/export (but service.c)              export.h
 #   storage  src/archive                              archive.h
 #   service  src/pipeline src/watch src/export/service.c
-#            pipeline.h watch.h
+#            pipeline.h watch.h imap.h
 #   cli      src/cli
 #
 # Stages and formats sit side by side: a format may not include a stage
@@ -37,7 +37,7 @@ hlayer() {
 	decode.h | detect.h | prepare.h | ocr.h | barcode.h | extract.h | classify.h) echo stage ;;
 	export.h) echo format ;;
 	archive.h) echo storage ;;
-	pipeline.h | watch.h) echo service ;;
+	pipeline.h | watch.h | imap.h) echo service ;;
 	*) echo unknown ;;
 	esac
 }

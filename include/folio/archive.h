@@ -33,7 +33,7 @@ enum {
 };
 
 /* Latest schema version this build writes. */
-#define FOLIO_SCHEMA_VERSION 10
+#define FOLIO_SCHEMA_VERSION 11
 
 /*
  * Open the archive in `dir`. Without FOLIO_ARCHIVE_CREATE a missing
@@ -349,6 +349,39 @@ long long folio_archive_verify(struct folio_archive *arc,
 			       void (*fn)(void *arg, const char *problem), void *arg,
 			       int daemon_alive, struct folio_err *err);
 
+/* ---- IMAP mailboxes (src/watch/mailbox.c; schema 11) ---------------- */
+
+/*
+ * The UIDVALIDITY of `folder` of `account` as last seen and the highest
+ * UID handled under it (0 and 0 when never polled).
+ */
+int folio_mail_folder(struct folio_archive *arc, const char *account, const char *folder,
+		      uint32_t *uidvalidity, uint32_t *last_uid, struct folio_err *err);
+
+/* The folder's UIDVALIDITY changed (or it is new): remember `uidvalidity`
+ * with no UID handled; the rows of other UIDVALIDITYs stay. */
+int folio_mail_folder_reset(struct folio_archive *arc, const char *account, const char *folder,
+			    uint32_t uidvalidity, struct folio_err *err);
+
+/*
+ * Record message `uid` in state `state`: "skipped" (by the rules, never
+ * downloaded), "downloaded" (its bytes in the spool, sha256 known),
+ * "stored" (its documents committed), "nodoc" (it gave no document:
+ * quarantined, `reason` says why) or "done" (its after-action done). In
+ * the same transaction the folder's highest UID handled becomes `uid`
+ * when it is higher. sha256 NULL keeps the one recorded.
+ */
+int folio_mail_message(struct folio_archive *arc, const char *account, const char *folder,
+		       uint32_t uidvalidity, uint32_t uid, const char *state, const char *sha256,
+		       long long size, const char *reason, struct folio_err *err);
+
+/* Call fn for every message of the folder left "downloaded" or "stored"
+ * (by a run that stopped), in UID order; sha256 may be NULL. */
+int folio_mail_unfinished(struct folio_archive *arc, const char *account, const char *folder,
+			  uint32_t uidvalidity,
+			  int (*fn)(void *ctx, uint32_t uid, const char *state, const char *sha256),
+			  void *ctx, struct folio_err *err);
+
 /* ---- correspondents: the vendor registry ---------------------------- */
 
 /* A spelling of a vendor's name, or an IBAN, and on how many of its
@@ -499,7 +532,7 @@ char *folio_archive_vendor_name(struct folio_archive *arc, long long id);
  * one file filling the table and one line in the list of backends
  * (src/archive/archive.c); no caller changes.
  */
-#define FOLIO_STORE_OPS_VERSION 2
+#define FOLIO_STORE_OPS_VERSION 3
 
 struct folio_store;
 
@@ -608,6 +641,20 @@ struct folio_store_ops {
 	int (*vendor_keys)(struct folio_store *store, int untaxed_only,
 			   int (*fn)(void *ctx, long long vendor_id, const char *key), void *ctx,
 			   struct folio_err *err);
+	/* version 3: IMAP mailboxes' state */
+	int (*mail_folder)(struct folio_store *store, const char *account, const char *folder,
+			   uint32_t *uidvalidity, uint32_t *last_uid, struct folio_err *err);
+	int (*mail_folder_reset)(struct folio_store *store, const char *account, const char *folder,
+				 uint32_t uidvalidity, struct folio_err *err);
+	int (*mail_message)(struct folio_store *store, const char *account, const char *folder,
+			    uint32_t uidvalidity, uint32_t uid, const char *state,
+			    const char *sha256, long long size, const char *reason,
+			    struct folio_err *err);
+	int (*mail_unfinished)(struct folio_store *store, const char *account, const char *folder,
+			       uint32_t uidvalidity,
+			       int (*fn)(void *ctx, uint32_t uid, const char *state,
+					 const char *sha256),
+			       void *ctx, struct folio_err *err);
 };
 
 /* The built-in SQLite backend (src/archive/db.c and its neighbours). */

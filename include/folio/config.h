@@ -77,6 +77,11 @@ struct folio_config {
 		char *profile, *key, *value;
 	} * export_opts;
 	size_t nexport_opts, export_opts_alloc;
+
+	/* IMAP accounts: the lines of `[account NAME]` sections, in file
+	 * order, keys and values checked (see src/watch/mailbox.c) */
+	struct folio_profile_opt *mail_opts;
+	size_t nmail_opts, mail_opts_alloc;
 };
 
 /* 1 when `name` is one of the config's custom_fields. */

@@ -361,3 +361,31 @@ char *folio_archive_vendor_name(struct folio_archive *arc, long long id)
 {
 	return arc->ops->vendor_name(arc->st, id);
 }
+
+int folio_mail_folder(struct folio_archive *arc, const char *account, const char *folder,
+		      uint32_t *uidvalidity, uint32_t *last_uid, struct folio_err *err)
+{
+	return arc->ops->mail_folder(arc->st, account, folder, uidvalidity, last_uid, err);
+}
+
+int folio_mail_folder_reset(struct folio_archive *arc, const char *account, const char *folder,
+			    uint32_t uidvalidity, struct folio_err *err)
+{
+	return arc->ops->mail_folder_reset(arc->st, account, folder, uidvalidity, err);
+}
+
+int folio_mail_message(struct folio_archive *arc, const char *account, const char *folder,
+		       uint32_t uidvalidity, uint32_t uid, const char *state, const char *sha256,
+		       long long size, const char *reason, struct folio_err *err)
+{
+	return arc->ops->mail_message(arc->st, account, folder, uidvalidity, uid, state, sha256,
+				      size, reason, err);
+}
+
+int folio_mail_unfinished(struct folio_archive *arc, const char *account, const char *folder,
+			  uint32_t uidvalidity,
+			  int (*fn)(void *ctx, uint32_t uid, const char *state, const char *sha256),
+			  void *ctx, struct folio_err *err)
+{
+	return arc->ops->mail_unfinished(arc->st, account, folder, uidvalidity, fn, ctx, err);
+}

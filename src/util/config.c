@@ -256,21 +256,27 @@ static char *trim(char *s)
 }
 
 /*
- * "[export NAME]" starts the settings of export profile NAME (letters,
- * digits, '_', '-'; up to 64); every later "key = value" belongs to it.
+ * "[export NAME]" starts the settings of export profile NAME, "[account
+ * NAME]" those of IMAP account NAME (letters, digits, '_', '-'; up to 64);
+ * every later "key = value" belongs to it. *account: 1 for an account.
  */
-static int section(char *s, char **profile, const char *path, int lineno, struct folio_err *err)
+static int section(char *s, char **profile, int *account, const char *path, int lineno,
+		   struct folio_err *err)
 {
-	size_t n = strlen(s), i;
+	size_t n = strlen(s), i, kw;
 	char *name;
 
 	if (n < 2 || s[n - 1] != ']')
 		goto bad;
 	s[n - 1] = '\0';
 	s = trim(s + 1);
-	if (strncmp(s, "export", 6) || !isspace((unsigned char)s[6]))
+	if (!strncmp(s, "export", 6) && isspace((unsigned char)s[6]))
+		kw = 6, *account = 0;
+	else if (!strncmp(s, "account", 7) && isspace((unsigned char)s[7]))
+		kw = 7, *account = 1;
+	else
 		goto bad;
-	name = trim(s + 6);
+	name = trim(s + kw);
 	n = strlen(name);
 	if (!n || n > 64)
 		goto bad;
@@ -283,9 +289,89 @@ static int section(char *s, char **profile, const char *path, int lineno, struct
 	return FOLIO_OK;
 bad:
 	return folio_err_set(err, FOLIO_FAILED, FOLIO_E_CONFIG, 0,
-			     "%s:%d: expected a section '[export NAME]' (NAME: letters, digits, "
-			     "'_', '-')",
+			     "%s:%d: expected a section '[export NAME]' or '[account NAME]' (NAME: "
+			     "letters, digits, '_', '-')",
 			     path, lineno);
+}
+
+/* The keys of an [account NAME] section (see config/folio.conf). */
+static const char *const account_keys[] = {
+	"after",
+	"attachment_types",
+	"ca_file",
+	"folders",
+	"from",
+	"host",
+	"password_file",
+	"poll_seconds",
+	"port",
+	"subject",
+	"tag_folders",
+	"tags",
+	"timeout_seconds",
+	"tls",
+	"to",
+	"user",
+	NULL,
+};
+
+/* A value of an account key that cannot work, or NULL. */
+static const char *account_bad(const char *key, const char *v)
+{
+	char *end;
+	long n;
+
+	if (!strcmp(key, "tls") && strcmp(v, "yes") && strcmp(v, "starttls") && strcmp(v, "no"))
+		return "tls is yes, starttls or no";
+	if (!strcmp(key, "after") && strcmp(v, "none") && strcmp(v, "delete") &&
+	    strncmp(v, "flag", 4) && (strncmp(v, "move:", 5) || !v[5]))
+		return "after is none, flag, flag:FLAG, move:FOLDER or delete";
+	if (!strcmp(key, "tag_folders") && strcmp(v, "yes") && strcmp(v, "no"))
+		return "tag_folders is yes or no";
+	if (!strcmp(key, "after") && !strncmp(v, "flag", 4) && v[4] && (v[4] != ':' || !v[5]))
+		return "after is none, flag, flag:FLAG, move:FOLDER or delete";
+	if (!strcmp(key, "port") || !strcmp(key, "poll_seconds") ||
+	    !strcmp(key, "timeout_seconds")) {
+		errno = 0;
+		n = strtol(v, &end, 10);
+		if (errno || *end || end == v || n < 1 || n > (strcmp(key, "port") ? 86400 : 65535))
+			return "a number out of range";
+	}
+	return NULL;
+}
+
+static int profile_opt(struct folio_config *cfg, const char *profile, const char *key,
+		       const char *value, struct folio_err *err);
+
+/* An [account NAME] line: a known key with a value that can work. */
+static int account_opt(struct folio_config *cfg, const char *name, const char *key,
+		       const char *value, struct folio_err *err)
+{
+	struct folio_profile_opt *saved = cfg->export_opts;
+	size_t n = cfg->nexport_opts, alloc = cfg->export_opts_alloc, i;
+	const char *bad;
+	int ret;
+
+	for (i = 0; account_keys[i] && strcmp(account_keys[i], key); i++)
+		;
+	if (!account_keys[i])
+		return folio_err_set(err, FOLIO_FAILED, FOLIO_E_CONFIG, 0,
+				     "unknown key '%s' in [account %s]", key, name);
+	if ((bad = account_bad(key, value)))
+		return folio_err_set(err, FOLIO_FAILED, FOLIO_E_CONFIG, 0, "%s: '%s': %s", key,
+				     value, bad);
+	/* the export list's helper, on the account list */
+	cfg->export_opts = cfg->mail_opts;
+	cfg->nexport_opts = cfg->nmail_opts;
+	cfg->export_opts_alloc = cfg->mail_opts_alloc;
+	ret = profile_opt(cfg, name, key, value, err);
+	cfg->mail_opts = cfg->export_opts;
+	cfg->nmail_opts = cfg->nexport_opts;
+	cfg->mail_opts_alloc = cfg->export_opts_alloc;
+	cfg->export_opts = saved;
+	cfg->nexport_opts = n;
+	cfg->export_opts_alloc = alloc;
+	return ret;
 }
 
 static int profile_opt(struct folio_config *cfg, const char *profile, const char *key,
@@ -321,7 +407,7 @@ int folio_config_load(struct folio_config *cfg, const char *path, struct folio_e
 {
 	FILE *f = fopen(path, "re");
 	char line[4096], *profile = NULL;
-	int lineno = 0, ret = FOLIO_OK;
+	int lineno = 0, ret = FOLIO_OK, account = 0;
 
 	if (!f)
 		return folio_err_set(err, FOLIO_FAILED, FOLIO_E_CONFIG, errno,
@@ -341,7 +427,7 @@ int folio_config_load(struct folio_config *cfg, const char *path, struct folio_e
 		if (!*s || *s == '#' || *s == ';')
 			continue;
 		if (*s == '[') {
-			if ((ret = section(s, &profile, path, lineno, err)) != FOLIO_OK)
+			if ((ret = section(s, &profile, &account, path, lineno, err)) != FOLIO_OK)
 				break;
 			continue;
 		}
@@ -357,6 +443,18 @@ int folio_config_load(struct folio_config *cfg, const char *path, struct folio_e
 		if (l >= 2 && val[0] == '"' && val[l - 1] == '"') {
 			val[l - 1] = '\0';
 			val++;
+		}
+		if (profile && account) {
+			if ((ret = account_opt(cfg, profile, key, val, err)) == FOLIO_FAILED) {
+				char msg[FOLIO_ERR_MSG_MAX];
+
+				snprintf(msg, sizeof(msg), "%s", err ? err->msg : "");
+				ret = folio_err_set(err, FOLIO_FAILED, FOLIO_E_CONFIG, 0,
+						    "%s:%d: %s", path, lineno, msg);
+			}
+			if (ret != FOLIO_OK)
+				break;
+			continue;
 		}
 		if (profile) {
 			if ((ret = profile_opt(cfg, profile, key, val, err)) != FOLIO_OK)
@@ -460,4 +558,14 @@ void folio_config_release(struct folio_config *cfg)
 	free(cfg->export_opts);
 	cfg->export_opts = NULL;
 	cfg->export_opts_alloc = 0;
+	while (cfg->nmail_opts > 0) {
+		struct folio_profile_opt *o = &cfg->mail_opts[--cfg->nmail_opts];
+
+		free(o->profile);
+		free(o->key);
+		free(o->value);
+	}
+	free(cfg->mail_opts);
+	cfg->mail_opts = NULL;
+	cfg->mail_opts_alloc = 0;
 }

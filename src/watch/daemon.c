@@ -19,6 +19,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <math.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
@@ -36,6 +37,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "folio/imap.h"
 #include "folio/strbuf.h"
 #include "folio/util.h"
 #include "folio/watch.h"
@@ -64,6 +66,7 @@ struct loop {
 	struct folio_archive *arc;
 	struct folio_config *cfg;
 	struct folio_watcher *watcher;
+	struct folio_mail_sched *mail; /* IMAP accounts' polls; NULL: none */
 	struct inflight *inflight;
 	size_t ninflight;
 	char *quarantine_dir;
@@ -902,6 +905,39 @@ static int poll_fds(struct loop *l, struct folio_pipeline *p, int sfd, int stopp
 	return nfd;
 }
 
+static void mail_log(void *arg, int failed, const char *line)
+{
+	logf_(arg, failed ? LOG_WARNING : LOG_INFO, "%s", line);
+}
+
+/* The accounts' polls: started when due; the loop's wait is cut to the
+ * next one. */
+static double mail_step(struct loop *l, int once, int stopping, double timeout)
+{
+	double next;
+
+	if (!l->mail || stopping)
+		return timeout;
+	next = folio_mail_sched_step(l->mail, once, mail_log, l);
+	return next < timeout ? next : timeout;
+}
+
+/* The accounts' polls, when the config has accounts. */
+static int start_mail(struct loop *l, const char *config_path, struct folio_err *err)
+{
+	l->mail = folio_mail_sched_new(l->cfg, folio_archive_dir(l->arc), config_path, err);
+	return l->mail || !l->cfg->nmail_opts ? FOLIO_OK : FOLIO_FAILED;
+}
+
+/* Nothing in hand, and stopping, or (once) nothing left to do. */
+static int all_done(struct loop *l, struct folio_pipeline *p, int once, int stopping)
+{
+	if (folio_pipeline_outstanding(p) || l->ninflight)
+		return 0;
+	return stopping || (once && !folio_watcher_unsettled(l->watcher) &&
+			    !folio_mail_sched_busy(l->mail, once));
+}
+
 /* What the loop holds besides the watcher: files in flight, names. */
 static void loop_release(struct loop *l)
 {
@@ -955,7 +991,8 @@ int folio_watch_run(struct folio_archive *arc, struct folio_config *cfg, const c
 		goto out;
 	if ((ret = start_watcher(&l, inboxes, ninboxes, err)) != FOLIO_OK)
 		goto out;
-	if ((ret = start_pipeline(&l, &opts, inboxes, ninboxes, once, &p, err)) != FOLIO_OK)
+	if ((ret = start_pipeline(&l, &opts, inboxes, ninboxes, once, &p, err)) != FOLIO_OK ||
+	    (ret = start_mail(&l, config_path, err)) != FOLIO_OK)
 		goto out;
 	/* systemd (Type=notify): started once the journal is recovered and
 	 * the inboxes are watched; the watchdog is petted at half its time */
@@ -979,8 +1016,8 @@ int folio_watch_run(struct folio_archive *arc, struct folio_config *cfg, const c
 			last_beat = folio_now();
 			beat(&l, p, started, joined, stopping, wd > 0);
 		}
-		if (!folio_pipeline_outstanding(p) && !l.ninflight &&
-		    (stopping || (once && !folio_watcher_unsettled(l.watcher)))) {
+		timeout = mail_step(&l, once, stopping, beat_every);
+		if (all_done(&l, p, once, stopping)) {
 			/* complete files may still wait behind the back-pressure */
 			if (!stopping && folio_watcher_take(l.watcher, &wf)) {
 				if (!is_inflight(&l, wf.path) &&
@@ -992,9 +1029,8 @@ int folio_watch_run(struct folio_archive *arc, struct folio_config *cfg, const c
 		}
 
 		nfd = poll_fds(&l, p, sfd, stopping, pfd);
-		timeout = stopping ? 1.0 : folio_watcher_timeout(l.watcher);
-		if (timeout > beat_every)
-			timeout = beat_every; /* the heartbeat (and the watchdog) */
+		/* at most beat_every: the heartbeat (and the watchdog) */
+		timeout = stopping ? 1.0 : fmin(timeout, folio_watcher_timeout(l.watcher));
 		if (folio_pipeline_queued(p) < (size_t)cfg->max_queue && !stopping &&
 		    folio_watcher_take(l.watcher, &wf)) {
 			/* a file became ready during the step: take it now */
@@ -1012,6 +1048,7 @@ int folio_watch_run(struct folio_archive *arc, struct folio_config *cfg, const c
 nomem:
 	ret = folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, ENOMEM, "out of memory");
 out:
+	folio_mail_sched_free(l.mail);
 	folio_pipeline_free(p);
 	retry_rows(&l, 1);
 	folio_daemon_gone(arc, (long)getpid());

@@ -129,6 +129,59 @@ static void test_config(void)
 	folio_config_release(&cfg);
 }
 
+/* [account NAME] sections: their lines kept in order, keys and values
+ * checked where they are read (line numbers in the message). */
+static void test_config_accounts(void)
+{
+	static const struct {
+		const char *text, *msg;
+	} bad[] = {
+		{ "[account a]\nhost = h\ncolour = red\n",
+		  ":3: unknown key 'colour' in [account a]" },
+		{ "[account a]\ntls = maybe\n", ":2: tls: 'maybe': tls is yes, starttls or no" },
+		{ "[account a]\nafter = move:\n", ":2: after: 'move:'" },
+		{ "[account a]\nafter = flagged\n", ":2: after: 'flagged'" },
+		{ "[account a]\nport = 70000\n", ":2: port: '70000': a number out of range" },
+		{ "[account a b]\n", ":1: expected a section" },
+		{ "[account a]\ntag_folders = maybe\n", ":2: tag_folders: 'maybe'" },
+	};
+	struct folio_config cfg;
+	struct folio_err err = { 0 };
+	char path[] = "/tmp/folio-test-accounts-XXXXXX";
+	FILE *f;
+	size_t i;
+	int fd = mkstemp(path);
+
+	T_OK(fd >= 0, "temp file");
+	f = fdopen(fd, "w");
+	fputs("workers = 2\n[account office]\nhost = imap.example.com\ntls = starttls\n"
+	      "after = move:Archived\n[export biuro]\nformat = csv\n[account pec]\n"
+	      "after = flag:$Done\nport = 995\n",
+	      f);
+	fclose(f);
+	folio_config_defaults(&cfg, &err);
+	T_EQ_INT(folio_config_load(&cfg, path, &err), FOLIO_OK);
+	T_EQ_INT(cfg.nmail_opts, 5);
+	T_EQ_INT(cfg.nexport_opts, 1);
+	T_EQ_STR(cfg.mail_opts[1].profile, "office");
+	T_EQ_STR(cfg.mail_opts[1].key, "tls");
+	T_EQ_STR(cfg.mail_opts[1].value, "starttls");
+	T_EQ_STR(cfg.mail_opts[3].profile, "pec");
+	T_EQ_STR(cfg.mail_opts[3].value, "flag:$Done");
+	T_EQ_STR(cfg.export_opts[0].profile, "biuro");
+	folio_config_release(&cfg);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		f = fopen(path, "w");
+		fputs(bad[i].text, f);
+		fclose(f);
+		folio_config_defaults(&cfg, &err);
+		T_EQ_INT(folio_config_load(&cfg, path, &err), FOLIO_FAILED);
+		T_CONTAINS(err.msg, bad[i].msg);
+		folio_config_release(&cfg);
+	}
+	unlink(path);
+}
+
 /* Names on one terminal line; bytes that JSON cannot carry, in base64. */
 static void test_names(void)
 {
@@ -528,6 +581,7 @@ int main(void)
 	test_strbuf();
 	test_fold();
 	test_config();
+	test_config_accounts();
 	test_files();
 	test_xml_guard();
 	test_names();

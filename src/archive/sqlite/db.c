@@ -917,4 +917,8 @@ const struct folio_store_ops folio_sqlite_ops = {
 	.vendor_by_iban = sq_vendor_by_iban,
 	.vendor_by_key = sq_vendor_by_key,
 	.vendor_keys = sq_vendor_keys,
+	.mail_folder = sq_mail_folder,
+	.mail_folder_reset = sq_mail_folder_reset,
+	.mail_message = sq_mail_message,
+	.mail_unfinished = sq_mail_unfinished,
 };

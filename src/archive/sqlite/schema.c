@@ -340,6 +340,31 @@ static const char *const migrations[] = {
 	"ALTER TABLE documents ADD COLUMN source_sha256 TEXT;"
 	"CREATE INDEX documents_source ON documents(source_sha256)"
 	"  WHERE source_sha256 IS NOT NULL;",
+	/* 10 -> 11: IMAP mailboxes: per account and folder the UIDVALIDITY
+	 * and the highest UID handled; per message its state (skipped,
+	 * downloaded, stored, nodoc, done) and the sha256 of its bytes */
+	"CREATE TABLE mail_folders ("
+	"  account TEXT NOT NULL,"
+	"  folder TEXT NOT NULL,"
+	"  uidvalidity INTEGER NOT NULL,"
+	"  last_uid INTEGER NOT NULL DEFAULT 0,"
+	"  updated_at REAL NOT NULL,"
+	"  PRIMARY KEY (account, folder)"
+	") WITHOUT ROWID;"
+	"CREATE TABLE mail_messages ("
+	"  account TEXT NOT NULL,"
+	"  folder TEXT NOT NULL,"
+	"  uidvalidity INTEGER NOT NULL,"
+	"  uid INTEGER NOT NULL,"
+	"  state TEXT NOT NULL,"
+	"  sha256 TEXT,"
+	"  size INTEGER,"
+	"  reason TEXT,"
+	"  updated_at REAL NOT NULL,"
+	"  PRIMARY KEY (account, folder, uidvalidity, uid)"
+	") WITHOUT ROWID;"
+	"CREATE INDEX mail_messages_open ON mail_messages(account, folder, uidvalidity)"
+	"  WHERE state IN ('downloaded', 'stored');",
 };
 /* clang-format on */
 

@@ -127,6 +127,17 @@ int sq_journal_settle(struct folio_store *arc, long long id, const char *state, 
 		      struct folio_err *err);
 long long sq_store_cleanup(struct folio_store *arc);
 long long sq_journal_recover(struct folio_store *arc, struct folio_err *err);
+int sq_mail_folder(struct folio_store *arc, const char *account, const char *folder,
+		   uint32_t *uidvalidity, uint32_t *last_uid, struct folio_err *err);
+int sq_mail_folder_reset(struct folio_store *arc, const char *account, const char *folder,
+			 uint32_t uidvalidity, struct folio_err *err);
+int sq_mail_message(struct folio_store *arc, const char *account, const char *folder,
+		    uint32_t uidvalidity, uint32_t uid, const char *state, const char *sha256,
+		    long long size, const char *reason, struct folio_err *err);
+int sq_mail_unfinished(struct folio_store *arc, const char *account, const char *folder,
+		       uint32_t uidvalidity,
+		       int (*fn)(void *ctx, uint32_t uid, const char *state, const char *sha256),
+		       void *ctx, struct folio_err *err);
 int sq_daemon_beat(struct folio_store *arc, long pid, double started_at, long long queue,
 		   long long unsettled, const char *inboxes, struct folio_err *err);
 int sq_daemon_gone(struct folio_store *arc, long pid);

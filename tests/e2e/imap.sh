@@ -1,0 +1,298 @@
+#!/bin/sh
+# IMAP mailboxes end to end against a real Dovecot (tests/imap_lib.sh: an
+# unprivileged instance on 127.0.0.1 with its own config, passwd-file user
+# and self-signed certificate; nothing else is contacted), filled by IMAP
+# APPEND with the project's mail fixtures: every message and attachment
+# archived and linked; a second poll downloads nothing (Dovecot's own byte
+# count); rules skip without downloading; after-actions flag, move and
+# delete done once; kill -9 mid-sync then a rerun: each message's
+# documents once, its after-action once; the server stopped mid-sync;
+# wrong password, untrusted certificate and unsafe settings refused with
+# clear errors; a new UIDVALIDITY re-scans without storing twice.
+. "$(dirname "$0")/../e2e_lib.sh"
+. "$ROOT/tests/imap_lib.sh"
+
+if [ ! -x "$DOVECOT" ] || ! command -v curl >/dev/null 2>&1; then
+	echo "dovecot-imapd or curl missing (make deps)"
+	exit 77
+fi
+trap 'dovecot_stop; rm -rf "$WORK"' EXIT
+chmod 711 "$WORK"
+dovecot_start "$WORK/dove" || {
+	echo "not ok: dovecot did not start: $(tail -5 "$WORK/dove/dovecot.log" 2>/dev/null)"
+	exit 1
+}
+M="$FIX/mail"
+printf '%s\n' "$IMAP_PASS" >"$WORK/pw"
+chmod 600 "$WORK/pw"
+CONF="$WORK/folio.conf"
+account() { # NAME FOLDER AFTER [extra lines...]
+	printf '[account %s]\nhost = 127.0.0.1\nport = %s\ntls = yes\nuser = %s\n' \
+		"$1" "$IMAPS_PORT" "$IMAP_USER" >>"$CONF"
+	printf 'password_file = %s\nca_file = %s\nfolders = %s\nafter = %s\n' \
+		"$WORK/pw" "$DOVE_DIR/cert.pem" "$2" "$3" >>"$CONF"
+	shift 3
+	for l in "$@"; do printf '%s\n' "$l" >>"$CONF"; done
+}
+mail() { run --config "$CONF" mail --once --json "$@"; }
+jget() { printf '%s\n' "$OUT" | jq -r "$1"; }
+sql() { sqlite3 "$FOLIO_ARCHIVE/folio.db" "$1"; }
+rows() { # ACCOUNT: its messages recorded so far
+	sqlite3 "$FOLIO_ARCHIVE/folio.db" "SELECT count(*) FROM mail_messages WHERE account = '$1'" \
+		2>/dev/null || echo 0
+}
+
+account box INBOX flag "tags = mailbox"
+imap_append INBOX "$M/pl-faktura.eml" "$M/it-fattura-inline.eml" "$M/es-factura-xml.eml" \
+	"$M/pt-reencaminhada.eml" "$M/pl-cp1250.eml" "$M/no-attachment.eml" || fail "append"
+# curl appends with \Seen: make them unread, to see that folio leaves them so
+imap_cmd 'UID STORE 1:* -FLAGS.SILENT (\Seen)' INBOX >/dev/null
+
+# ---- first poll: everything, each attachment linked ----
+mail --account box
+expect_rc 0 "first poll"
+expect_eq "$(jget .status)/$(jget .seen)/$(jget .downloaded)/$(jget .stored)/$(jget .actions)" \
+	ok/6/6/6/6 "6 messages seen, downloaded, stored, flagged"
+expect_err 'box/INBOX: 6 message' "progress on stderr"
+expect_eq "$(sql "SELECT count(*) FROM documents WHERE doc_type = 'letter' AND source_sha256 IS NULL")" \
+	6 "6 messages are documents"
+expect_eq "$(sql 'SELECT count(*) FROM documents WHERE source_sha256 IS NOT NULL')" 7 \
+	"the attachments and the forwarded message, each a document"
+expect_eq "$(sql 'SELECT count(*) FROM documents d WHERE source_sha256 IS NOT NULL AND NOT EXISTS
+	(SELECT 1 FROM documents p WHERE p.sha256 = d.source_sha256)')" 0 "each linked to its message"
+run search --count 'tag:mailbox'
+expect_eq "$OUT" 13 "the account's tag on every document"
+PL=$(sql "SELECT id FROM documents WHERE title LIKE 'Faktura VAT FV/2024/03/0147%'")
+run show --json "$PL"
+expect_eq "$(jget '.attachments | length')" 1 "the Polish message lists its PDF"
+expect_eq "$(imap_flagged INBOX '$Archived')" 6 "after = flag: every message flagged"
+expect_eq "$(imap_cmd 'UID SEARCH SEEN' INBOX | tr ' ' '\n' | grep -c '^[0-9]')" 0 \
+	"BODY.PEEK: no message marked read"
+expect_eq "$(sql "SELECT group_concat(DISTINCT state) FROM mail_messages")" done "every row done"
+[ -z "$(ls "$FOLIO_ARCHIVE/spool/mail/box/INBOX")" ] && pass || fail "the spool is left empty"
+
+# ---- a second poll fetches nothing: not even the message without attachments ----
+L=$(($(wc -l <"$DOVE_DIR/dovecot.log") + 1))
+mail --account box
+expect_rc 0 "second poll"
+expect_eq "$(jget .seen)/$(jget .downloaded)/$(jget .stored)" 0/0/0 "nothing new"
+[ "$(jget .bytes)" -lt 2000 ] && pass || fail "second poll received $(jget .bytes) bytes"
+sleep 0.3
+OUTB=$(dovecot_out_bytes "$L")
+[ "$OUTB" -gt 0 ] && [ "$OUTB" -lt 2000 ] && pass || fail "Dovecot sent $OUTB bytes on the second poll"
+expect_eq "$(sql 'SELECT count(*) FROM documents')" 13 "nothing stored twice"
+
+# ---- a new message: only it ----
+imap_append INBOX "$M/bad/truncated.eml" "$M/bad/no-boundary.eml" || fail "append 2"
+mail --account box
+expect_rc 0 "third poll"
+expect_eq "$(jget .seen)/$(jget .downloaded)/$(jget .nodoc)" 2/2/2 \
+	"only the new messages, both refused (truncated, no boundary)"
+expect_eq "$(sql "SELECT count(*) FROM mail_messages WHERE state = 'nodoc'")" \
+	"$(jget .nodoc)" "a message without a document is remembered as such"
+mail --account box
+expect_eq "$(jget .downloaded)" 0 "and never downloaded again"
+
+# ---- rules: skipped without downloading ----
+account rules Rules none "from = *@wrobel.example" "attachment_types = pdf, xml"
+imap_cmd "CREATE Rules" >/dev/null
+imap_append Rules "$M/pl-faktura.eml" "$M/es-factura-xml.eml" "$M/no-attachment.eml"
+mail --account rules
+expect_rc 0 "rules poll"
+expect_eq "$(jget .seen)/$(jget .skipped)/$(jget .downloaded)" 3/2/1 "two skipped by the rules"
+expect_eq "$(sql "SELECT count(*) FROM mail_messages WHERE account = 'rules' AND state = 'skipped'")" \
+	2 "skipped messages remembered"
+
+# a subject rule sees the subject decoded (RFC 2047 words, split inside a word)
+account subj Rules none "subject = *źródło*"
+mail --account subj
+expect_eq "$(jget .seen)/$(jget .skipped)/$(jget .downloaded)" 3/2/1 "subject rule on the decoded subject"
+
+# ---- move and delete, once ----
+account mover Move move:Archive "tag_folders = yes"
+account deleter Del delete
+imap_cmd "CREATE Move" >/dev/null
+imap_cmd "CREATE Del" >/dev/null
+for f in pl-cp1250 no-attachment; do
+	{
+		printf 'X-Folio-Move: 1\r\n'
+		cat "$M/$f.eml"
+	} >"$WORK/move-$f.eml"
+done
+imap_append Move "$WORK/move-pl-cp1250.eml" "$WORK/move-no-attachment.eml"
+imap_append Del "$M/pl-cp1250.eml"
+mail --account mover
+expect_eq "$(jget .stored)/$(jget .actions)" 2/2 "moved"
+mail --account deleter
+expect_eq "$(jget .stored)/$(jget .actions)" 1/1 "deleted"
+expect_eq "$(imap_count Move)/$(imap_count Archive)/$(imap_count Del)" 0/2/0 \
+	"Move emptied into Archive, Del emptied"
+run search --count 'tag:Move'
+expect_eq "$OUT" 2 "tag_folders: the folder's name on the messages (their attachment is a duplicate)"
+
+# ---- kill -9 mid-sync, then a rerun ----
+N=25
+i=1
+mkdir "$WORK/big"
+while [ $i -le $N ]; do
+	for f in pl-faktura es-factura-xml; do
+		{
+			printf 'X-Folio-Seq: %s-%s\r\n' "$i" "$f"
+			cat "$M/$f.eml"
+		} >"$WORK/big/$i-$f.eml"
+	done
+	i=$((i + 1))
+done
+account big Big move:Done
+imap_cmd "CREATE Big" >/dev/null
+imap_cmd "CREATE Done" >/dev/null
+imap_append Big "$WORK"/big/*.eml
+TOTAL=$((N * 2))
+"$FOLIO" --config "$CONF" mail --once --account big >"$WORK/kill.out" 2>&1 &
+PID=$!
+wait_for 60 '[ "$(rows big)" -ge 10 ]' ||
+	fail "the sync did not start"
+kill -9 $PID
+wait $PID 2>/dev/null
+DONE1=$(sql "SELECT count(*) FROM mail_messages WHERE account = 'big' AND state = 'done'")
+[ "$DONE1" -lt "$TOTAL" ] && pass || fail "killed too late ($DONE1 done)"
+mail --account big
+expect_rc 0 "the rerun finishes"
+expect_eq "$(sql "SELECT count(*) FROM mail_messages WHERE account = 'big' AND state = 'done'")" \
+	"$TOTAL" "every message done"
+expect_eq "$(sql "SELECT count(*) FROM documents WHERE doc_type = 'letter' AND path LIKE '%/spool/mail/big/%'")" \
+	"$TOTAL" "each message's document once"
+expect_eq "$(imap_count Big)/$(imap_count Done)" "0/$TOTAL" "each message moved once"
+
+# ---- the server stops mid-sync, starts again ----
+account again Again flag
+imap_cmd "CREATE Again" >/dev/null
+i=1
+mkdir "$WORK/again"
+while [ $i -le 100 ]; do
+	{
+		printf 'X-Folio-Again: %s\r\n' "$i"
+		cat "$M/pl-faktura.eml"
+	} >"$WORK/again/$i.eml"
+	i=$((i + 1))
+done
+imap_append Again "$WORK"/again/*.eml
+# the server goes as soon as the first message is in the spool: the
+# process serving folio's session is killed (Dovecot's own stop lets a
+# session run to its end), then the server stops
+(
+	wait_for 60 '[ "$(rows again)" -ge 1 ]'
+	kill -9 "$(sed -n 's/.*Login: user=<folio>.*mpid=\([0-9]*\).*/\1/p' "$DOVE_DIR/dovecot.log" |
+		tail -n 1)"
+	dovecot_stop
+) &
+STOPPER=$!
+"$FOLIO" --config "$CONF" mail --once --account again --json >"$WORK/again.out" 2>"$WORK/again.err" &
+PID=$!
+wait $STOPPER
+wait $PID
+RC=$?
+expect_eq "$RC" 1 "a server gone mid-sync fails the run"
+grep -q "account again (127.0.0.1)" "$WORK/again.err" && pass ||
+	fail "the error names account and host: $(cat "$WORK/again.err")"
+dovecot_start "$WORK/dove" || fail "dovecot did not start again"
+mail --account again
+expect_rc 0 "the rerun after the restart"
+expect_eq "$(sql "SELECT count(*) FROM mail_messages WHERE account = 'again' AND state = 'done'")" \
+	100 "all 100 done"
+expect_eq "$(sql "SELECT count(*) FROM documents WHERE doc_type = 'letter' AND path LIKE '%/spool/mail/again/%'")" \
+	100 "each once"
+expect_eq "$(imap_flagged Again '$Archived')" 100 "each flagged"
+
+# ---- a new UIDVALIDITY: scanned again, nothing stored twice ----
+BEFORE=$(sql 'SELECT count(*) FROM documents')
+imap_cmd "DELETE Rules" >/dev/null
+imap_cmd "CREATE Rules" >/dev/null
+imap_append Rules "$M/pl-faktura.eml" "$M/es-factura-xml.eml" "$M/no-attachment.eml"
+mail --account rules
+expect_rc 0 "poll after the folder was recreated"
+expect_err 'UIDVALIDITY changed' "the change is reported"
+expect_eq "$(jget .skipped)/$(jget .downloaded)" 2/1 "scanned again"
+expect_eq "$(sql 'SELECT count(*) FROM documents')" "$BEFORE" "nothing stored twice"
+
+# ---- folio watch polls the accounts beside the folders ----
+CONF_ALL=$CONF
+CONF="$WORK/watch.conf"
+printf 'settle_ms = 100\n' >"$CONF"
+account watcher Watch flag "poll_seconds = 1"
+printf '[account wrongpw]\nhost = 127.0.0.1\nport = %s\nuser = %s\npassword_file = %s\nca_file = %s\n' \
+	"$IMAPS_PORT" "$IMAP_USER" "$WORK/badpw" "$DOVE_DIR/cert.pem" >>"$CONF"
+printf 'wrong\n' >"$WORK/badpw"
+chmod 600 "$WORK/badpw"
+imap_cmd "CREATE Watch" >/dev/null
+imap_append Watch "$M/pl-faktura.eml" "$M/es-factura-xml.eml"
+mkdir -p "$WORK/inbox"
+printf 'Faktura 77\n' >"$WORK/inbox/a.txt"
+run --config "$CONF" watch --once "$WORK/inbox"
+expect_rc 0 "watch --once with accounts"
+expect_err "mail: polling account watcher" "the account polled"
+expect_err "account wrongpw \(127.0.0.1\): .*login refused" "the failing account named"
+expect_err "poll of account wrongpw failed .*retrying in 30 s" "and retried later"
+expect_eq "$(imap_flagged Watch '$Archived')" 2 "the daemon's poll archived and flagged both"
+[ ! -e "$WORK/inbox/a.txt" ] && pass || fail "the inbox file was taken too"
+imap_append Watch "$M/pl-cp1250.eml"
+"$FOLIO" --config "$CONF" watch "$WORK/inbox" >"$WORK/watch.log" 2>&1 &
+WPID=$!
+wait_for 30 '[ "$(imap_flagged Watch "\$Archived")" -eq 3 ]' && pass ||
+	fail "the daemon did not poll again: $(cat "$WORK/watch.log")"
+kill -TERM $WPID
+wait $WPID
+expect_eq "$?" 0 "watch stops on SIGTERM"
+CONF=$CONF_ALL
+
+# ---- errors: wrong password, untrusted certificate, unsafe settings ----
+cat >"$WORK/bad.conf" <<EOF
+[account badpw]
+host = 127.0.0.1
+port = $IMAPS_PORT
+user = $IMAP_USER
+password_file = $WORK/badpw
+ca_file = $DOVE_DIR/cert.pem
+[account untrusted]
+host = 127.0.0.1
+port = $IMAPS_PORT
+user = $IMAP_USER
+password_file = $WORK/pw
+[account starttls]
+host = 127.0.0.1
+port = $IMAP_PORT
+tls = starttls
+user = $IMAP_USER
+password_file = $WORK/pw
+ca_file = $DOVE_DIR/cert.pem
+EOF
+run --config "$WORK/bad.conf" mail --once --account badpw
+expect_rc 1 "wrong password"
+expect_err "account badpw \(127.0.0.1\): imap 127.0.0.1:$IMAPS_PORT: login refused \(wrong user or password\)"
+run --config "$WORK/bad.conf" mail --once --account untrusted
+expect_rc 1 "untrusted certificate"
+expect_err "account untrusted \(127.0.0.1\): .*certificate is not trusted"
+run --config "$WORK/bad.conf" mail --once --account starttls --json
+expect_rc 0 "STARTTLS with the test CA"
+expect_eq "$(jget .status)" ok "STARTTLS account polled"
+grep -q "$IMAP_PASS" "$WORK/err" "$WORK/out" && fail "the password was printed" || pass
+run --config "$WORK/bad.conf" mail --once --account nosuch
+expect_rc 2 "an unknown account is a usage error"
+chmod 644 "$WORK/pw"
+run --config "$CONF" mail --once --account box
+expect_rc 1 "a password file others can read"
+expect_err "password_file .* only its owner can read"
+chmod 600 "$WORK/pw"
+printf '[account far]\nhost = imap.example.com\ntls = no\nuser = u\npassword_file = %s\n' \
+	"$WORK/pw" >"$WORK/far.conf"
+run --config "$WORK/far.conf" mail --once
+expect_rc 1 "tls = no to a remote host"
+expect_err "tls = no is only allowed for a loopback address"
+printf '[account x]\nhost = h\ntls = maybe\n' >"$WORK/typo.conf"
+run --config "$WORK/typo.conf" mail --once
+expect_rc 2 "a bad tls value"
+expect_err "typo.conf:3: tls: 'maybe': tls is yes, starttls or no"
+run mail
+expect_rc 2 "--once is required"
+
+finish
