@@ -349,7 +349,9 @@ int folio_classify_doc(const struct folio_classifier *c, struct folio_doc *doc,
 	if (doc->also_document) {
 		/* an e-mail message is correspondence, a signed envelope is
 		 * none of the types; what they carry is typed on its own */
-		int mail = doc->mime && !strcmp(doc->mime, "message/rfc822");
+		int mail = doc->mime && (!strcmp(doc->mime, "message/rfc822") ||
+					 !strcmp(doc->mime, "application/vnd.ms-outlook") ||
+					 !strcmp(doc->mime, "application/vnd.ms-tnef"));
 
 		if (folio_doc_set_str(&doc->doc_type, mail ? "letter" : "other") ||
 		    folio_doc_set_str(&doc->type_reason,
