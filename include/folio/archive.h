@@ -33,7 +33,7 @@ enum {
 };
 
 /* Latest schema version this build writes. */
-#define FOLIO_SCHEMA_VERSION 10
+#define FOLIO_SCHEMA_VERSION 11
 
 /*
  * Open the archive in `dir`. Without FOLIO_ARCHIVE_CREATE a missing
@@ -123,6 +123,28 @@ long long folio_archive_vendor_by_key(struct folio_archive *arc, const char *key
 int folio_archive_vendor_keys(struct folio_archive *arc, int untaxed_only,
 			      int (*fn)(void *ctx, long long vendor_id, const char *key), void *ctx,
 			      struct folio_err *err);
+
+/* ---- Italian SDI notices and the invoice files they describe ---------- */
+
+/*
+ * The document an SDI notice whose sdi_file is `file_name` is about: the
+ * document named so, or named so without ".p7m" (the content of a signed
+ * file), an invoice or credit note before any other type, the newest of
+ * equals, never a notice itself. 0 when there is none (yet: the link is
+ * looked up when asked, so a notice that came before its invoice finds it
+ * once the invoice is in); -1 on error (err set).
+ */
+long long folio_archive_sdi_invoice(struct folio_archive *arc, const char *file_name,
+				    struct folio_err *err);
+
+/*
+ * Call fn with the id of every SDI notice about document `doc_id` (named
+ * `name`): the notices whose sdi_file is `name` or `name`.p7m and for which
+ * folio_archive_sdi_invoice names this document, oldest first; fn returns
+ * non-zero to stop. FOLIO_OK, or FOLIO_FATAL (err set).
+ */
+int folio_archive_sdi_notices(struct folio_archive *arc, long long doc_id, const char *name,
+			      int (*fn)(void *ctx, long long id), void *ctx, struct folio_err *err);
 
 /*
  * Append an event to the audit log (hash-chained): kind is "archived",
@@ -499,7 +521,7 @@ char *folio_archive_vendor_name(struct folio_archive *arc, long long id);
  * one file filling the table and one line in the list of backends
  * (src/archive/archive.c); no caller changes.
  */
-#define FOLIO_STORE_OPS_VERSION 2
+#define FOLIO_STORE_OPS_VERSION 3
 
 struct folio_store;
 
@@ -608,6 +630,13 @@ struct folio_store_ops {
 	int (*vendor_keys)(struct folio_store *store, int untaxed_only,
 			   int (*fn)(void *ctx, long long vendor_id, const char *key), void *ctx,
 			   struct folio_err *err);
+	/* version 3: SDI notices and their invoices (folio_archive_sdi_*);
+	 * sdi_notices calls fn with every document whose sdi_file field is
+	 * `file` or `file`.p7m, the filtering is the interface's */
+	long long (*sdi_invoice)(struct folio_store *store, const char *file_name,
+				 struct folio_err *err);
+	int (*sdi_notices)(struct folio_store *store, const char *file,
+			   int (*fn)(void *ctx, long long id), void *ctx, struct folio_err *err);
 };
 
 /* The built-in SQLite backend (src/archive/db.c and its neighbours). */

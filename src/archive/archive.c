@@ -159,6 +159,61 @@ int folio_archive_vendor_keys(struct folio_archive *arc, int untaxed_only,
 	return arc->ops->vendor_keys(arc->st, untaxed_only, fn, ctx, err);
 }
 
+long long folio_archive_sdi_invoice(struct folio_archive *arc, const char *file_name,
+				    struct folio_err *err)
+{
+	if (!file_name || !*file_name)
+		return 0;
+	return arc->ops->sdi_invoice(arc->st, file_name, err);
+}
+
+struct sdi_filter {
+	struct folio_archive *arc;
+	long long doc_id;
+	int (*fn)(void *ctx, long long id);
+	void *ctx;
+	struct folio_err *err;
+	int failed, stop;
+};
+
+/* A candidate notice: kept when its invoice is this document. */
+static int sdi_filter(void *arg, long long id)
+{
+	struct sdi_filter *f = arg;
+	struct folio_doc *d = NULL;
+	const struct folio_field *file;
+	long long inv;
+
+	if (folio_archive_get(f->arc, id, &d, f->err) != FOLIO_OK) {
+		f->failed = 1;
+		return 1;
+	}
+	file = folio_doc_field(d, "sdi_file");
+	inv = file ? folio_archive_sdi_invoice(f->arc, file->value, f->err) : 0;
+	folio_doc_free(d);
+	if (inv < 0) {
+		f->failed = 1;
+		return 1;
+	}
+	if (inv == f->doc_id && f->fn(f->ctx, id))
+		f->stop = 1;
+	return f->stop;
+}
+
+int folio_archive_sdi_notices(struct folio_archive *arc, long long doc_id, const char *name,
+			      int (*fn)(void *ctx, long long id), void *ctx, struct folio_err *err)
+{
+	struct sdi_filter f = { arc, doc_id, fn, ctx, err, 0, 0 };
+	int r;
+
+	if (!name || !*name)
+		return FOLIO_OK;
+	r = arc->ops->sdi_notices(arc->st, name, sdi_filter, &f, err);
+	if (r != FOLIO_OK)
+		return r;
+	return f.failed ? FOLIO_FATAL : FOLIO_OK;
+}
+
 int folio_archive_event(struct folio_archive *arc, const char *kind, long long doc_id,
 			const char *sha256, const char *path, const char *detail,
 			struct folio_err *err)

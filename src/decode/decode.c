@@ -16,6 +16,7 @@ static const struct folio_decoder *const registry[] = {
 	&folio_decoder_signed,
 	&folio_decoder_outlook,
 	&folio_decoder_tnef,
+	&folio_decoder_sdi,
 	&folio_decoder_text,
 	NULL,
 };

@@ -35,6 +35,7 @@ extern const struct folio_decoder folio_decoder_mail;
 extern const struct folio_decoder folio_decoder_signed;
 extern const struct folio_decoder folio_decoder_outlook;
 extern const struct folio_decoder folio_decoder_tnef;
+extern const struct folio_decoder folio_decoder_sdi;
 
 /* What an S/MIME signature says (signed.c): the signer's subject, the
  * signature's verdict, the chain's, as the .p7m decoder words them. */

@@ -917,4 +917,6 @@ const struct folio_store_ops folio_sqlite_ops = {
 	.vendor_by_iban = sq_vendor_by_iban,
 	.vendor_by_key = sq_vendor_by_key,
 	.vendor_keys = sq_vendor_keys,
+	.sdi_invoice = sq_sdi_invoice,
+	.sdi_notices = sq_sdi_notices,
 };

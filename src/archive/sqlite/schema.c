@@ -340,6 +340,8 @@ static const char *const migrations[] = {
 	"ALTER TABLE documents ADD COLUMN source_sha256 TEXT;"
 	"CREATE INDEX documents_source ON documents(source_sha256)"
 	"  WHERE source_sha256 IS NOT NULL;",
+	/* 10 -> 11: an SDI notice finds its invoice by the file's name */
+	"CREATE INDEX documents_name ON documents(name);",
 };
 /* clang-format on */
 
