@@ -15,7 +15,9 @@
  * e-mail message its fields are its decoder's (doc->also_document): it is
  * no invoice, and nothing is extracted from it. The storage links it to
  * the invoice whose file name is sdi_file (folio_archive_sdi_invoice).
- * A signed notice (.xml.p7m) is read once signed.c has taken it out.
+ * A signed notice (.xml.p7m) is read once signed.c has taken it out. A
+ * file in SDI's namespace that is no notice folio knows (or no XML) is
+ * left to the text decoder, as before this one bid for it.
  */
 #include "decode_private.h"
 
@@ -213,19 +215,16 @@ static int decode(struct folio_decode_ctx *ctx, struct folio_doc *doc, struct fo
 	x = xmlReadMemory((const char *)doc->data, (int)doc->size, "notice.xml", NULL,
 			  XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
 	root = x ? xmlDocGetRootElement(x) : NULL;
-	if (!root) {
-		xmlFreeDoc(x);
-		return folio_err_set(err, FOLIO_FAILED, FOLIO_E_INPUT, 0,
-				     "SDI notice is not well-formed XML");
-	}
-	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+	for (i = 0; root && i < sizeof(kinds) / sizeof(kinds[0]); i++)
 		if (!strcmp((const char *)root->name, kinds[i].root))
 			break;
-	if (i == sizeof(kinds) / sizeof(kinds[0]) || !root->ns || !root->ns->href ||
+	if (!root || i == sizeof(kinds) / sizeof(kinds[0]) || !root->ns || !root->ns->href ||
 	    strcmp((const char *)root->ns->href, SDI_NS)) {
-		ret = folio_err_set(err, FOLIO_FAILED, FOLIO_E_TYPE, 0,
-				    "unknown SDI message '%.64s'", (const char *)root->name);
-	} else if (read_notice(&s, root, &kinds[i])) {
+		/* no notice folio knows (or no XML): a file like any other */
+		xmlFreeDoc(x);
+		return folio_decoder_text.decode(ctx, doc, err);
+	}
+	if (read_notice(&s, root, &kinds[i])) {
 		ret = folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, ENOMEM, "out of memory");
 	} else {
 		doc->also_document = 1; /* its fields are these: nothing to extract */

@@ -85,6 +85,15 @@ run show --json "$(inv 'IT01234567890_00001.xml.p7m')"
 expect_eq "$(printf '%s' "$OUT" | jq -c .sdi_notices)" "[]" \
 	"the notices belong to the invoice, not to its signed envelope"
 
+# a file in SDI's namespace that is no notice: read as any XML file
+printf '<?xml version="1.0"?>\n<x:Altro xmlns:x="http://www.fatturapa.gov.it/sdi/messaggi/v1.0"><Nota>prova</Nota></x:Altro>\n' \
+	>"$WORK/altro.xml"
+run ingest --json "$WORK/altro.xml"
+expect_rc 0 "an unknown SDI message"
+id=$(printf '%s\n' "$OUT" | jq -r .id)
+run show --json "$id"
+expect_eq "$(printf '%s' "$OUT" | jq -r '.fields.sdi_notice // "none"')" none "is no notice"
+
 # the other order: the invoice first, then its notice
 run init --archive "$WORK/b"
 run --archive "$WORK/b" ingest --json "$S/IT01234567890_00001.xml.p7m"
