@@ -138,10 +138,21 @@ long long folio_archive_sdi_invoice(struct folio_archive *arc, const char *file_
 				    struct folio_err *err);
 
 /*
+ * The invoice the SDI notice `notice` (a document with an sdi_notice
+ * field) is about: folio_archive_sdi_invoice of its sdi_file, else, by its
+ * sdi_id, that of another notice with the same SDI id (an esito
+ * committente names no file). 0 when none, or `notice` is no notice; -1
+ * on error (err set).
+ */
+long long folio_archive_sdi_invoice_of(struct folio_archive *arc, const struct folio_doc *notice,
+				       struct folio_err *err);
+
+/*
  * Call fn with the id of every SDI notice about document `doc_id` (named
- * `name`): the notices whose sdi_file is `name` or `name`.p7m and for which
- * folio_archive_sdi_invoice names this document, oldest first; fn returns
- * non-zero to stop. FOLIO_OK, or FOLIO_FATAL (err set).
+ * `name`): the notices whose sdi_file is `name` or `name`.p7m, and those
+ * sharing their sdi_id, for which folio_archive_sdi_invoice_of names this
+ * document, oldest first (at most 64); fn returns non-zero to stop.
+ * FOLIO_OK, or FOLIO_FATAL (err set).
  */
 int folio_archive_sdi_notices(struct folio_archive *arc, long long doc_id, const char *name,
 			      int (*fn)(void *ctx, long long id), void *ctx, struct folio_err *err);
@@ -637,6 +648,9 @@ struct folio_store_ops {
 				 struct folio_err *err);
 	int (*sdi_notices)(struct folio_store *store, const char *file,
 			   int (*fn)(void *ctx, long long id), void *ctx, struct folio_err *err);
+	/* every document whose sdi_id field is `sdi_id` */
+	int (*sdi_by_id)(struct folio_store *store, const char *sdi_id,
+			 int (*fn)(void *ctx, long long id), void *ctx, struct folio_err *err);
 };
 
 /* The built-in SQLite backend (src/archive/db.c and its neighbours). */

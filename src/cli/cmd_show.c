@@ -104,10 +104,8 @@ static int collect_notice(void *ctx, long long id)
 static int find_sdi(struct folio_archive *arc, const struct folio_doc *d, struct links *l,
 		    struct folio_err *err)
 {
-	const struct folio_field *file = folio_doc_field(d, "sdi_file");
-
 	if (folio_doc_field(d, "sdi_notice")) {
-		l->sdi_invoice = file ? folio_archive_sdi_invoice(arc, file->value, err) : 0;
+		l->sdi_invoice = folio_archive_sdi_invoice_of(arc, d, err);
 		return l->sdi_invoice < 0 ? -1 : 0;
 	}
 	return folio_archive_sdi_notices(arc, d->id, d->name, collect_notice, l, err) != FOLIO_OK ?

@@ -20,10 +20,11 @@ id_of() { printf '%s\n' "$N" | jq -r --arg p "$1" 'select(.path | endswith($p)) 
 N_RC=$(id_of IT01234567890_00001_RC_001.xml)
 N_MT=$(id_of IT01234567890_00001_MT_001.xml)
 N_NE=$(id_of IT01234567890_00001_NE_001.xml)
+N_EC=$(id_of IT01234567890_00001_EC_001.xml)
 N_NS=$(id_of '.p7m!/IT01234567890_00002_NS_001.xml')
 N_MC=$(id_of IT01234567890_00004_MC_001.xml)
 N_PRC=$(id_of 'pec-ricevuta.eml!/IT01234567890_00003_RC_001.xml')
-for id in "$N_RC" "$N_MT" "$N_NE" "$N_NS" "$N_MC" "$N_PRC"; do
+for id in "$N_RC" "$N_MT" "$N_NE" "$N_EC" "$N_NS" "$N_MC" "$N_PRC"; do
 	case $id in '' | null) fail "a notice is missing: $N" ;; *) pass ;; esac
 done
 run show --json "$N_RC"
@@ -66,10 +67,10 @@ expect_eq "$(printf '%s' "$OUT" | jq .sdi_invoice)" "$INV1" \
 	"the RC names the invoice (the signed file's content)"
 run show --json "$INV1"
 expect_eq "$(printf '%s' "$OUT" | jq -c .sdi_notices)" \
-	"$(printf '%s\n' "$N_RC" "$N_MT" "$N_NE" | sort -n | jq -sc .)" "the invoice lists its three notices"
+	"$(printf '%s\n' "$N_RC" "$N_MT" "$N_NE" "$N_EC" | sort -n | jq -sc .)" "the invoice lists its four notices"
 expect_eq "$(printf '%s' "$OUT" | jq -r .doc_type)" invoice "and is still the invoice"
 run show "$INV1"
-expect_out "^sdi notices: $(printf '%s\n' "$N_RC" "$N_MT" "$N_NE" | sort -n | tr '\n' ' ' | sed 's/ $//')\$"
+expect_out "^sdi notices: $(printf '%s\n' "$N_RC" "$N_MT" "$N_NE" "$N_EC" | sort -n | tr '\n' ' ' | sed 's/ $//')\$"
 run show "$N_RC"
 expect_out "^sdi notice: about document $INV1 "
 # _00002's content is _00001's (not stored twice): its notice names its envelope
@@ -79,6 +80,9 @@ run show --json "$ENV2"
 expect_eq "$(printf '%s' "$OUT" | jq -c .sdi_notices)" "[$N_NS]" "_00002 lists its NS"
 run show --json "$N_PRC"
 expect_eq "$(printf '%s' "$OUT" | jq .sdi_invoice)" "$ENV3" "the RC that came by PEC names _00003"
+run show --json "$N_EC"
+expect_eq "$(printf '%s' "$OUT" | jq -r '[.sdi_invoice, .fields.sdi_outcome.value, .fields.sdi_file] | map(tostring) | join(" ")')" \
+	"$INV1 EC02 (refused) null" "an esito committente names no file: linked by its SDI id"
 run show --json "$N_MC"
 expect_eq "$(printf '%s' "$OUT" | jq .sdi_invoice)" null "no _00004 in the archive"
 run show --json "$(inv 'IT01234567890_00001.xml.p7m')"

@@ -919,4 +919,5 @@ const struct folio_store_ops folio_sqlite_ops = {
 	.vendor_keys = sq_vendor_keys,
 	.sdi_invoice = sq_sdi_invoice,
 	.sdi_notices = sq_sdi_notices,
+	.sdi_by_id = sq_sdi_by_id,
 };

@@ -179,23 +179,23 @@ long long sq_sdi_invoice(struct folio_store *arc, const char *file_name, struct 
 		      "ss", file_name, bare);
 }
 
-int sq_sdi_notices(struct folio_store *arc, const char *file, int (*fn)(void *ctx, long long id),
-		   void *ctx, struct folio_err *err)
+/* The ids `sql` (one text parameter) gives, at most 256, then fn on each
+ * (fn may read the archive again). */
+static int sdi_ids(struct folio_store *arc, const char *sql, const char *value,
+		   int (*fn)(void *ctx, long long id), void *ctx, struct folio_err *err)
 {
 	sqlite3_stmt *st;
 	long long ids[256];
 	size_t n = 0, i;
-	int rc;
+	int rc = SQLITE_DONE;
 
-	/* the ids first: fn reads the archive again */
-	if (sqlite3_prepare_v2(arc->db,
-			       "SELECT doc_id FROM fields WHERE name = 'sdi_file'"
-			       " AND value IN (?1, ?1 || '.p7m') ORDER BY doc_id LIMIT 256",
-			       -1, &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(arc->db, sql, -1, &st, NULL) != SQLITE_OK)
 		return folio_db_err(arc, err, "cannot look up SDI notices");
-	sqlite3_bind_text(st, 1, file, -1, SQLITE_STATIC);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+	sqlite3_bind_text(st, 1, value, -1, SQLITE_STATIC);
+	while (n < sizeof(ids) / sizeof(ids[0]) && (rc = sqlite3_step(st)) == SQLITE_ROW)
 		ids[n++] = sqlite3_column_int64(st, 0);
+	if (n == sizeof(ids) / sizeof(ids[0]))
+		rc = SQLITE_DONE;
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE)
 		return folio_db_err(arc, err, "cannot look up SDI notices");
@@ -203,4 +203,22 @@ int sq_sdi_notices(struct folio_store *arc, const char *file, int (*fn)(void *ct
 		if (fn(ctx, ids[i]))
 			break;
 	return FOLIO_OK;
+}
+
+int sq_sdi_notices(struct folio_store *arc, const char *file, int (*fn)(void *ctx, long long id),
+		   void *ctx, struct folio_err *err)
+{
+	return sdi_ids(arc,
+		       "SELECT doc_id FROM fields WHERE name = 'sdi_file'"
+		       " AND value IN (?1, ?1 || '.p7m') ORDER BY doc_id",
+		       file, fn, ctx, err);
+}
+
+int sq_sdi_by_id(struct folio_store *arc, const char *sdi_id, int (*fn)(void *ctx, long long id),
+		 void *ctx, struct folio_err *err)
+{
+	return sdi_ids(arc,
+		       "SELECT doc_id FROM fields WHERE name = 'sdi_id' AND value = ?1"
+		       " ORDER BY doc_id",
+		       sdi_id, fn, ctx, err);
 }
