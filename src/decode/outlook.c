@@ -394,10 +394,11 @@ static void attachment(struct rd *r, GsfInfile *at, int nth)
 	if ((d = stream(r, at, "__substg1.0_37010102", &n))) {
 		folio_mail_clean_name(raw, nth, "", name, sizeof(name));
 		if (!decoration(r, at, &p, n)) {
-			if (!(copy = malloc(n ? n : 1)))
-				r->nomem = 1;
-			else if (memcpy(copy, d, n),
-				 !folio_decode_part(r->doc, name, copy, n, NULL))
+			/* a malloc'ed copy: the part takes it, GLib's d is freed */
+			copy = malloc(n ? n : 1);
+			if (copy)
+				memcpy(copy, d, n);
+			if (!copy || !folio_decode_part(r->doc, name, copy, n, NULL))
 				r->nomem = 1;
 		}
 		g_free(d);

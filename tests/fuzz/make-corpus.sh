@@ -443,6 +443,10 @@ done
 { printf '\000'; head -c 3000 "$TMP/es-invoice-002.txt" | iconv -f utf-8 -t cp1252 2>/dev/null || true; } \
 	>"$OUT/text/invoice-es-cp1252.txt"
 { printf '\001'; cat "$OUT/einvoice/fatturapa.xml"; } >"$OUT/text/fatturapa.xml"
+# SDI's notices (gen_signed.sh): the notice decoder bids on XML in SDI's namespace
+for f in "$FIX"/signed/sdi/*.xml; do
+	{ printf '\001'; cat "$f"; } >"$OUT/text/sdi-$(basename "$f")"
+done
 { printf '\002'; cat "$(ls "$OUT/einvoice"/ubl-1-* | head -n 1)"; } >"$OUT/text/ubl.xml"
 "$FOLIO" export --to csv --include-review --out "$TMP/x.csv" >/dev/null 2>&1 || true
 [ -f "$TMP/x.csv" ] && { printf '\003'; cat "$TMP/x.csv"; } >"$OUT/text/export.csv"
