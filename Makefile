@@ -53,7 +53,10 @@ TESS_VERSION = $(shell pkg-config --modversion tesseract 2>/dev/null)
 # GMime (e-mail): its headers and GLib's as system headers, only where used
 GMIME_CFLAGS = $(patsubst -I%,-isystem %,$(shell pkg-config --cflags gmime-3.0 2>/dev/null))
 GMIME_LIBS = $(shell pkg-config --libs gmime-3.0 2>/dev/null)
-LIBS     = $(PKG_LIBS) $(MUPDF_LIBS) $(GMIME_LIBS) -lcurl -lcrypto -ltiff -lmagic -lpthread
+# libgsf (Outlook .msg): likewise, in the Outlook decoders only
+GSF_CFLAGS = $(patsubst -I%,-isystem %,$(shell pkg-config --cflags libgsf-1 2>/dev/null))
+GSF_LIBS = $(shell pkg-config --libs libgsf-1 2>/dev/null)
+LIBS     = $(PKG_LIBS) $(MUPDF_LIBS) $(GMIME_LIBS) $(GSF_LIBS) -lcurl -lcrypto -ltiff -lmagic -lpthread
 # the lean front (src/cli/main.c): the commands that only read the archive
 LEAN_LIBS = -Wl,--as-needed -lsqlite3 -lnettle -lm -lpthread
 
@@ -104,6 +107,8 @@ $(BUILD)/%.o: %.c
 	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
 
 $(BUILD)/src/decode/mail.o: ALL_CFLAGS += $(GMIME_CFLAGS)
+$(BUILD)/src/decode/outlook.o $(BUILD)/src/decode/mapi.o $(BUILD)/src/decode/tnef.o: \
+	ALL_CFLAGS += $(GSF_CFLAGS)
 
 -include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(BUILD)/src/cli/main-lean.d
 

@@ -12,7 +12,7 @@ libmupdf-dev libmujs-dev libgumbo-dev libjbig2dec0-dev libopenjp2-7-dev libjpeg-
 libharfbuzz-dev libfreetype-dev zlib1g-dev libzbar-dev libxml2-dev libtiff-dev nettle-dev libxlsxwriter-dev
 jq unzip python3 bc zsh qrencode zint libtiff-tools mupdf-tools
 libxml2-utils default-jre-headless libsaxonhe-java hledger sqlite3
-clang libclang-rt-14-dev cppcheck clang-format libgmime-3.0-dev libssl-dev
+clang libclang-rt-14-dev cppcheck clang-format libgmime-3.0-dev libssl-dev libgsf-1-dev
 libcurl4-openssl-dev curl dovecot-imapd"
 
 missing=""

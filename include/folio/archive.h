@@ -33,7 +33,7 @@ enum {
 };
 
 /* Latest schema version this build writes. */
-#define FOLIO_SCHEMA_VERSION 11
+#define FOLIO_SCHEMA_VERSION 12
 
 /*
  * Open the archive in `dir`. Without FOLIO_ARCHIVE_CREATE a missing
@@ -123,6 +123,39 @@ long long folio_archive_vendor_by_key(struct folio_archive *arc, const char *key
 int folio_archive_vendor_keys(struct folio_archive *arc, int untaxed_only,
 			      int (*fn)(void *ctx, long long vendor_id, const char *key), void *ctx,
 			      struct folio_err *err);
+
+/* ---- Italian SDI notices and the invoice files they describe ---------- */
+
+/*
+ * The document an SDI notice whose sdi_file is `file_name` is about: the
+ * document named so, or named so without ".p7m" (the content of a signed
+ * file), an invoice or credit note before any other type, the newest of
+ * equals, never a notice itself. 0 when there is none (yet: the link is
+ * looked up when asked, so a notice that came before its invoice finds it
+ * once the invoice is in); -1 on error (err set).
+ */
+long long folio_archive_sdi_invoice(struct folio_archive *arc, const char *file_name,
+				    struct folio_err *err);
+
+/*
+ * The invoice the SDI notice `notice` (a document with an sdi_notice
+ * field) is about: folio_archive_sdi_invoice of its sdi_file, else, by its
+ * sdi_id, that of another notice with the same SDI id (an esito
+ * committente names no file). 0 when none, or `notice` is no notice; -1
+ * on error (err set).
+ */
+long long folio_archive_sdi_invoice_of(struct folio_archive *arc, const struct folio_doc *notice,
+				       struct folio_err *err);
+
+/*
+ * Call fn with the id of every SDI notice about document `doc_id` (named
+ * `name`): the notices whose sdi_file is `name` or `name`.p7m, and those
+ * sharing their sdi_id, for which folio_archive_sdi_invoice_of names this
+ * document, oldest first (at most 64); fn returns non-zero to stop.
+ * FOLIO_OK, or FOLIO_FATAL (err set).
+ */
+int folio_archive_sdi_notices(struct folio_archive *arc, long long doc_id, const char *name,
+			      int (*fn)(void *ctx, long long id), void *ctx, struct folio_err *err);
 
 /*
  * Append an event to the audit log (hash-chained): kind is "archived",
@@ -532,7 +565,7 @@ char *folio_archive_vendor_name(struct folio_archive *arc, long long id);
  * one file filling the table and one line in the list of backends
  * (src/archive/archive.c); no caller changes.
  */
-#define FOLIO_STORE_OPS_VERSION 3
+#define FOLIO_STORE_OPS_VERSION 4
 
 struct folio_store;
 
@@ -655,6 +688,16 @@ struct folio_store_ops {
 			       int (*fn)(void *ctx, uint32_t uid, const char *state,
 					 const char *sha256),
 			       void *ctx, struct folio_err *err);
+	/* version 4: SDI notices and their invoices (folio_archive_sdi_*);
+	 * sdi_notices calls fn with every document whose sdi_file field is
+	 * `file` or `file`.p7m, the filtering is the interface's */
+	long long (*sdi_invoice)(struct folio_store *store, const char *file_name,
+				 struct folio_err *err);
+	int (*sdi_notices)(struct folio_store *store, const char *file,
+			   int (*fn)(void *ctx, long long id), void *ctx, struct folio_err *err);
+	/* every document whose sdi_id field is `sdi_id` */
+	int (*sdi_by_id)(struct folio_store *store, const char *sdi_id,
+			 int (*fn)(void *ctx, long long id), void *ctx, struct folio_err *err);
 };
 
 /* The built-in SQLite backend (src/archive/db.c and its neighbours). */

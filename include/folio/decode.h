@@ -76,6 +76,6 @@ const struct folio_decoder *const *folio_decoders(void);
 
 /* Their names in that order, for the lean front's `folio --version`,
  * which loads no decoder (test_decode checks that the two agree). */
-#define FOLIO_DECODER_NAMES "pdf image archive mail signed text"
+#define FOLIO_DECODER_NAMES "pdf image archive mail signed outlook tnef sdi text"
 
 #endif

@@ -152,7 +152,8 @@ struct folio_doc {
 	char *added_at;	  /* ISO 8601 UTC */
 	int is_container; /* an archive: its entries are the documents */
 	/* a container that is a document too: an e-mail message, whose
-	 * attachments are its children */
+	 * attachments are its children; or a document whose fields are all
+	 * its decoder's (an SDI notice): neither is extracted from */
 	int also_document;
 	int decoded; /* pages already read (a part of a split batch) */
 	/* a part of a split batch: the batch's bytes (a reference, stored

@@ -159,6 +159,120 @@ int folio_archive_vendor_keys(struct folio_archive *arc, int untaxed_only,
 	return arc->ops->vendor_keys(arc->st, untaxed_only, fn, ctx, err);
 }
 
+long long folio_archive_sdi_invoice(struct folio_archive *arc, const char *file_name,
+				    struct folio_err *err)
+{
+	if (!file_name || !*file_name)
+		return 0;
+	return arc->ops->sdi_invoice(arc->st, file_name, err);
+}
+
+/* Ids a store look-up gives, at most 64 (a notice has a handful). */
+struct ids {
+	long long id[64];
+	size_t n;
+};
+
+static int keep_id(void *ctx, long long id)
+{
+	struct ids *l = ctx;
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		if (l->id[i] == id)
+			return 0;
+	if (l->n < sizeof(l->id) / sizeof(l->id[0]))
+		l->id[l->n++] = id;
+	return 0;
+}
+
+/* The invoice of the document with id `id` when it is a notice; 0 else. */
+static long long invoice_of_id(struct folio_archive *arc, long long id, int by_sdi_id,
+			       struct folio_err *err)
+{
+	struct folio_doc *d = NULL;
+	const struct folio_field *f;
+	long long inv = 0;
+
+	if (folio_archive_get(arc, id, &d, err) != FOLIO_OK)
+		return -1;
+	if (by_sdi_id)
+		inv = folio_archive_sdi_invoice_of(arc, d, err);
+	else if ((f = folio_doc_field(d, "sdi_file")))
+		inv = folio_archive_sdi_invoice(arc, f->value, err);
+	folio_doc_free(d);
+	return inv;
+}
+
+long long folio_archive_sdi_invoice_of(struct folio_archive *arc, const struct folio_doc *notice,
+				       struct folio_err *err)
+{
+	const struct folio_field *file = folio_doc_field(notice, "sdi_file"),
+				 *sid = folio_doc_field(notice, "sdi_id");
+	struct ids same = { .n = 0 };
+	long long inv = 0;
+	size_t i;
+
+	if (!folio_doc_field(notice, "sdi_notice"))
+		return 0;
+	if (file && (inv = folio_archive_sdi_invoice(arc, file->value, err)) != 0)
+		return inv;
+	if (!sid || !*sid->value)
+		return 0;
+	/* by its SDI id: the file another notice of that id names */
+	if (arc->ops->sdi_by_id(arc->st, sid->value, keep_id, &same, err) != FOLIO_OK)
+		return -1;
+	for (i = 0; i < same.n && !inv; i++)
+		if (same.id[i] != notice->id)
+			inv = invoice_of_id(arc, same.id[i], 0, err);
+	return inv;
+}
+
+int folio_archive_sdi_notices(struct folio_archive *arc, long long doc_id, const char *name,
+			      int (*fn)(void *ctx, long long id), void *ctx, struct folio_err *err)
+{
+	struct ids cand = { .n = 0 }, ids = { .n = 0 };
+	size_t i, k, n;
+	long long inv;
+	int r;
+
+	if (!name || !*name)
+		return FOLIO_OK;
+	/* the notices naming the file, then those sharing their SDI ids */
+	if (arc->ops->sdi_notices(arc->st, name, keep_id, &cand, err) != FOLIO_OK)
+		return FOLIO_FATAL;
+	for (i = 0, n = cand.n; i < n; i++) {
+		struct folio_doc *d = NULL;
+		const struct folio_field *sid;
+
+		if (folio_archive_get(arc, cand.id[i], &d, err) != FOLIO_OK)
+			return FOLIO_FATAL;
+		sid = folio_doc_field(d, "sdi_id");
+		r = sid ? arc->ops->sdi_by_id(arc->st, sid->value, keep_id, &cand, err) : FOLIO_OK;
+		folio_doc_free(d);
+		if (r != FOLIO_OK)
+			return FOLIO_FATAL;
+	}
+	for (i = 0; i < cand.n; i++) {
+		if ((inv = invoice_of_id(arc, cand.id[i], 1, err)) < 0)
+			return FOLIO_FATAL;
+		if (inv == doc_id)
+			keep_id(&ids, cand.id[i]);
+	}
+	/* oldest first */
+	for (i = 1; i < ids.n; i++)
+		for (k = i; k > 0 && ids.id[k - 1] > ids.id[k]; k--) {
+			long long t = ids.id[k];
+
+			ids.id[k] = ids.id[k - 1];
+			ids.id[k - 1] = t;
+		}
+	for (i = 0; i < ids.n; i++)
+		if (fn(ctx, ids.id[i]))
+			break;
+	return FOLIO_OK;
+}
+
 int folio_archive_event(struct folio_archive *arc, const char *kind, long long doc_id,
 			const char *sha256, const char *path, const char *detail,
 			struct folio_err *err)

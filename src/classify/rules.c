@@ -349,11 +349,18 @@ int folio_classify_doc(const struct folio_classifier *c, struct folio_doc *doc,
 	if (doc->also_document) {
 		/* an e-mail message is correspondence, a signed envelope is
 		 * none of the types; what they carry is typed on its own */
-		int mail = doc->mime && !strcmp(doc->mime, "message/rfc822");
+		int mail = doc->mime && (!strcmp(doc->mime, "message/rfc822") ||
+					 !strcmp(doc->mime, "application/vnd.ms-outlook") ||
+					 !strcmp(doc->mime, "application/vnd.ms-tnef"));
 
+		const struct folio_field *sdi = folio_doc_field(doc, "sdi_notice");
+		char why[48];
+
+		snprintf(why, sizeof(why), "SDI notice (%.8s)", sdi ? sdi->value : "");
 		if (folio_doc_set_str(&doc->doc_type, mail ? "letter" : "other") ||
-		    folio_doc_set_str(&doc->type_reason,
-				      mail ? "e-mail message" : "signed envelope (CMS)"))
+		    folio_doc_set_str(&doc->type_reason, mail ? "e-mail message" :
+							 sdi  ? why :
+								"signed envelope (CMS)"))
 			return folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, ENOMEM,
 					     "out of memory");
 		doc->type_conf = 1.0f;

@@ -60,26 +60,57 @@ struct links {
 	long long from;
 	long long *parts;
 	size_t nparts, cap;
+	/* an SDI notice's invoice; an invoice's SDI notices */
+	long long sdi_invoice;
+	long long *notices;
+	size_t nnotices, ncap;
 	int nomem;
 };
+
+static int push(long long **a, size_t *n, size_t *cap, long long id)
+{
+	if (*n == *cap) {
+		size_t c = *cap ? *cap * 2 : 8;
+		long long *p = realloc(*a, c * sizeof(*p));
+
+		if (!p)
+			return -1;
+		*a = p;
+		*cap = c;
+	}
+	(*a)[(*n)++] = id;
+	return 0;
+}
 
 static int collect_part(void *ctx, const struct folio_hit *h)
 {
 	struct links *l = ctx;
 
-	if (l->nparts == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 8;
-		long long *p = realloc(l->parts, cap * sizeof(*p));
+	if (push(&l->parts, &l->nparts, &l->cap, h->id))
+		l->nomem = 1;
+	return l->nomem;
+}
 
-		if (!p) {
-			l->nomem = 1;
-			return 1;
-		}
-		l->parts = p;
-		l->cap = cap;
+static int collect_notice(void *ctx, long long id)
+{
+	struct links *l = ctx;
+
+	if (push(&l->notices, &l->nnotices, &l->ncap, id))
+		l->nomem = 1;
+	return l->nomem;
+}
+
+/* An SDI notice names its invoice; any other document its notices. */
+static int find_sdi(struct folio_archive *arc, const struct folio_doc *d, struct links *l,
+		    struct folio_err *err)
+{
+	if (folio_doc_field(d, "sdi_notice")) {
+		l->sdi_invoice = folio_archive_sdi_invoice_of(arc, d, err);
+		return l->sdi_invoice < 0 ? -1 : 0;
 	}
-	l->parts[l->nparts++] = h->id;
-	return 0;
+	return folio_archive_sdi_notices(arc, d->id, d->name, collect_notice, l, err) != FOLIO_OK ?
+		       -1 :
+		       0;
 }
 
 static int find_links(struct folio_archive *arc, const struct folio_doc *d, struct links *l,
@@ -95,7 +126,8 @@ static int find_links(struct folio_archive *arc, const struct folio_doc *d, stru
 	if (n < 0)
 		return -1;
 	snprintf(q, sizeof(q), "in:%lld", d->id);
-	if (folio_archive_search(arc, &o, collect_part, l, err) != FOLIO_OK)
+	if (folio_archive_search(arc, &o, collect_part, l, err) != FOLIO_OK ||
+	    find_sdi(arc, d, l, err))
 		return -1;
 	/* oldest first: the order they were attached in */
 	for (n = 0; (size_t)n < l->nparts / 2; n++) {
@@ -140,6 +172,14 @@ static void show_json(const struct folio_doc *d, const struct links *l, struct f
 	folio_json_open(&j, "attachments", '[');
 	for (i = 0; i < l->nparts; i++)
 		folio_json_int(&j, NULL, l->parts[i]);
+	folio_json_close(&j, ']');
+	if (l->sdi_invoice)
+		folio_json_int(&j, "sdi_invoice", l->sdi_invoice);
+	else
+		folio_json_null(&j, "sdi_invoice");
+	folio_json_open(&j, "sdi_notices", '[');
+	for (i = 0; i < l->nnotices; i++)
+		folio_json_int(&j, NULL, l->notices[i]);
 	folio_json_close(&j, ']');
 	folio_json_bool(&j, "needs_review", d->needs_review);
 	folio_json_str(&j, "review", d->review);
@@ -239,6 +279,15 @@ static void show_text(const struct folio_doc *d, const struct links *l, struct f
 			folio_strbuf_addf(sb, " %lld", l->parts[i]);
 		folio_strbuf_addch(sb, '\n');
 	}
+	if (l->sdi_invoice)
+		folio_strbuf_addf(sb, "sdi notice: about document %lld (folio show %lld)\n",
+				  l->sdi_invoice, l->sdi_invoice);
+	if (l->nnotices) {
+		folio_strbuf_adds(sb, "sdi notices:");
+		for (i = 0; i < l->nnotices; i++)
+			folio_strbuf_addf(sb, " %lld", l->notices[i]);
+		folio_strbuf_addch(sb, '\n');
+	}
 	folio_strbuf_addf(sb, "added:     %s\n", d->added_at ? d->added_at : "");
 	folio_strbuf_adds(sb, "tags:     ");
 	for (i = 0; i < d->ntags; i++)
@@ -307,6 +356,7 @@ int cmd_show(struct cli *cli, int argc, char **argv)
 	}
 out:
 	free(links.parts);
+	free(links.notices);
 	folio_strbuf_release(&sb);
 	folio_doc_free(doc);
 	folio_archive_close(arc);

@@ -7,15 +7,20 @@
 
 #include "folio/strbuf.h"
 
+/* clang-format off */
 static const struct folio_decoder *const registry[] = {
 	&folio_decoder_pdf,
 	&folio_decoder_image,
 	&folio_decoder_archive,
 	&folio_decoder_mail,
 	&folio_decoder_signed,
+	&folio_decoder_outlook,
+	&folio_decoder_tnef,
+	&folio_decoder_sdi,
 	&folio_decoder_text,
 	NULL,
 };
+/* clang-format on */
 
 const struct folio_decoder *const *folio_decoders(void)
 {

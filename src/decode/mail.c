@@ -340,7 +340,7 @@ static unsigned char *part_bytes(GMimePart *part, size_t *n)
 
 /* An attachment's name: its last path component, without leading dots
  * and control characters; "attachment-N" when nothing is left. */
-static void clean_name(const char *raw, int n, const char *ext, char *out, size_t size)
+void folio_mail_clean_name(const char *raw, int n, const char *ext, char *out, size_t size)
 {
 	char *valid = g_utf8_make_valid(raw ? raw : "", -1);
 	const char *base = valid;
@@ -480,6 +480,48 @@ static int read_daticert(struct walk *w, const unsigned char *x, size_t n)
 	return r ? -1 : 0;
 }
 
+/* Outlook's winmail.dat (application/ms-tnef), by its type or its name
+ * and signature. */
+static int is_tnef(GMimeContentType *ct, const char *fname, const unsigned char *d, size_t n)
+{
+	if (!folio_tnef_magic(d, n))
+		return 0;
+	return g_mime_content_type_is_type(ct, "application", "ms-tnef") ||
+	       g_mime_content_type_is_type(ct, "application", "vnd.ms-tnef") ||
+	       (fname && !g_ascii_strcasecmp(fname, "winmail.dat"));
+}
+
+/* A TNEF part (data taken): its attachments are the message's, its body
+ * the message's text when the message has none; a TNEF that cannot be
+ * read is an attachment as it is (and is refused on its own, with the
+ * reason, while the message is archived). */
+static void tnef(struct walk *w, unsigned char *data, size_t n)
+{
+	size_t before = w->doc->nchildren;
+	char *body = NULL;
+	int r = folio_tnef_expand(w->ctx, w->doc, data, n, &w->parts, &body, w->why,
+				  sizeof(w->why));
+
+	w->attachments += (int)(w->doc->nchildren - before);
+	if (r == -1) {
+		if (add_child(w, "winmail.dat", data, n, "application/vnd.ms-tnef"))
+			w->nomem = 1;
+		return;
+	}
+	free(data);
+	if (r == -2)
+		w->nomem = 1;
+	else if (r == -3)
+		w->limit = w->why;
+	else if (body && (!w->body.len || w->body_html)) {
+		folio_strbuf_reset(&w->body);
+		if (folio_strbuf_adds(&w->body, body))
+			w->nomem = 1;
+		w->body_html = 0;
+	}
+	g_free(body);
+}
+
 /* A leaf part: the text body (the first text/plain, else the first
  * text/html, without a file name), or an attachment. */
 static void leaf(struct walk *w, GMimeObject *obj)
@@ -516,6 +558,10 @@ static void leaf(struct walk *w, GMimeObject *obj)
 		free(data);
 		return;
 	}
+	if (is_tnef(ct, fname, data, n)) {
+		tnef(w, data, n);
+		return;
+	}
 	/* a PEC envelope's certificate: fields of the message, no document */
 	if (!w->pec && fname && !g_ascii_strcasecmp(fname, "daticert.xml")) {
 		int r = read_daticert(w, data, n);
@@ -527,11 +573,11 @@ static void leaf(struct walk *w, GMimeObject *obj)
 			return;
 		}
 	}
-	clean_name(fname, w->attachments + 1,
-		   text ? ".txt" :
-		   html ? ".html" :
-			  "",
-		   name, sizeof(name));
+	folio_mail_clean_name(fname, w->attachments + 1,
+			      text ? ".txt" :
+			      html ? ".html" :
+				     "",
+			      name, sizeof(name));
 	if (add_child(w, name, data, n, NULL))
 		w->nomem = 1;
 }
@@ -557,7 +603,7 @@ static void forwarded(struct walk *w, GMimeMessagePart *mp)
 	subj = header_text(GMIME_OBJECT(inner), "Subject");
 	if (subj)
 		g_strdelimit(subj, "/\\", '-');
-	clean_name(subj, w->attachments + 1, "", base, sizeof(base));
+	folio_mail_clean_name(subj, w->attachments + 1, "", base, sizeof(base));
 	g_free(subj);
 	snprintf(name, sizeof(name), "%s.eml", base);
 	data = malloc(n ? n : 1);
@@ -621,7 +667,7 @@ static int block_end(const char *p)
 
 /* HTML as the text a reader sees: tags dropped (block ends as line
  * breaks), script and style skipped, the common entities decoded. */
-static int html_text(const char *h, struct folio_strbuf *out)
+int folio_mail_html_text(const char *h, struct folio_strbuf *out)
 {
 	/* clang-format off */
 	static const struct { const char *name, *text; } ent[] = {
@@ -709,7 +755,7 @@ static int message_page(struct walk *w, GMimeMessage *m)
 	     folio_doc_set_field(w->doc, "message_id", mid, NULL, 1.0f, FOLIO_SRC_TEXT, 1, NULL)) ||
 	    folio_strbuf_addch(&page, '\n');
 	if (!r && w->body.len)
-		r = w->body_html ? html_text(w->body.buf, &page) :
+		r = w->body_html ? folio_mail_html_text(w->body.buf, &page) :
 				   folio_strbuf_add(&page, w->body.buf, w->body.len);
 	if (!r && !w->doc->title && subject && *subject &&
 	    folio_doc_set_str(&w->doc->title, subject))

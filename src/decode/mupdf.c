@@ -75,6 +75,7 @@ int folio_decode_global_init(const struct folio_config *cfg, struct folio_err *e
 	/* the other decoders' libraries: once, before any worker starts */
 	folio_image_global_init();
 	folio_mail_global_init();
+	folio_outlook_global_init();
 	xmlInitParser();
 	for (nmutex = 0; nmutex < FZ_LOCK_MAX; nmutex++) {
 		if (pthread_mutex_init(&fz_mutexes[nmutex], NULL)) {

@@ -94,6 +94,16 @@ const struct folio_field_def folio_field_defs[] = {
 	{ "signed_by", "text", 0 },
 	{ "signature", "text", 0 },
 	{ "signature_chain", "text", 0 },
+	/* an Italian SDI notice about an invoice file: its kind (RC, NS, MC,
+	 * NE, DT, MT, EC, SE, AT), SDI's identifier, the invoice's file name,
+	 * when, the outcome, the errors, SDI's message id */
+	{ "sdi_notice", "code", 0 },
+	{ "sdi_id", "text", 0 },
+	{ "sdi_file", "text", 0 },
+	{ "sdi_time", "text", 0 },
+	{ "sdi_outcome", "text", 0 },
+	{ "sdi_errors", "text", 0 },
+	{ "sdi_message_id", "text", 0 },
 };
 /* clang-format on */
 

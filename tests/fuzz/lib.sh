@@ -21,7 +21,7 @@ max_len() {
 	search) echo 512 ;;
 	config|json) echo 8192 ;;
 	text) echo 16384 ;;
-	einvoice|image|archive|mail) echo 65536 ;;
+	einvoice|image|archive|mail|outlook) echo 65536 ;;
 	pdf) echo 131072 ;;
 	*) echo 4096 ;;
 	esac

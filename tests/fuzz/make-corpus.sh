@@ -21,7 +21,7 @@ done
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/folio-corpus.XXXXXX")
 trap 'rm -rf "$TMP"' EXIT
 rm -rf "$OUT"
-for t in date amount taxid qr einvoice search config json archive pdf image text mail; do
+for t in date amount taxid qr einvoice search config json archive pdf image text mail outlook; do
 	mkdir -p "$OUT/$t"
 done
 
@@ -443,6 +443,10 @@ done
 { printf '\000'; head -c 3000 "$TMP/es-invoice-002.txt" | iconv -f utf-8 -t cp1252 2>/dev/null || true; } \
 	>"$OUT/text/invoice-es-cp1252.txt"
 { printf '\001'; cat "$OUT/einvoice/fatturapa.xml"; } >"$OUT/text/fatturapa.xml"
+# SDI's notices (gen_signed.sh): the notice decoder bids on XML in SDI's namespace
+for f in "$FIX"/signed/sdi/*.xml; do
+	{ printf '\001'; cat "$f"; } >"$OUT/text/sdi-$(basename "$f")"
+done
 { printf '\002'; cat "$(ls "$OUT/einvoice"/ubl-1-* | head -n 1)"; } >"$OUT/text/ubl.xml"
 "$FOLIO" export --to csv --include-review --out "$TMP/x.csv" >/dev/null 2>&1 || true
 [ -f "$TMP/x.csv" ] && { printf '\003'; cat "$TMP/x.csv"; } >"$OUT/text/export.csv"
@@ -458,6 +462,16 @@ for f in pl-faktura it-fattura-inline es-factura-xml pt-reencaminhada; do
 done
 head -c 3000 "$FIX/mail/bad/truncated.eml" >"$OUT/mail/truncated.eml"
 head -c 2000 "$FIX/mail/bad/many-parts.eml" >"$OUT/mail/many-parts-head.eml"
+
+# ---- Outlook: the fixtures' shapes with a few bytes in place of each
+# attachment (gen_outlook.py writes them), a TNEF in an e-mail for fuzz_mail --
+python3 "$FIX/gen_outlook.py" --seeds "$OUT/outlook"
+{
+	sed -n '1,/^Content-Disposition: attachment; filename="winmail.dat"/p' "$FIX/outlook/winmail.eml"
+	echo
+	base64 -w 76 "$OUT/outlook/winmail.dat"
+	echo "--=_folio_tnef--"
+} >"$OUT/mail/winmail.eml"
 
 # ---- dictionaries: the words each parser looks for, from its source ----------
 D="$ROOT/tests/fuzz"

@@ -237,7 +237,7 @@ static void test_detect_and_registry(void)
 		}
 		T_EQ_STR(names, FOLIO_DECODER_NAMES);
 	}
-	T_EQ_INT(n, 6); /* pdf, image, archive, mail, signed, text */
+	T_EQ_INT(n, 9); /* pdf, image, archive, mail, signed, outlook, tnef, sdi, text */
 }
 
 int main(void)

@@ -921,4 +921,7 @@ const struct folio_store_ops folio_sqlite_ops = {
 	.mail_folder_reset = sq_mail_folder_reset,
 	.mail_message = sq_mail_message,
 	.mail_unfinished = sq_mail_unfinished,
+	.sdi_invoice = sq_sdi_invoice,
+	.sdi_notices = sq_sdi_notices,
+	.sdi_by_id = sq_sdi_by_id,
 };

@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stdint.h>
 #include <string.h>
+#include <strings.h>
 
 #include "sqlite_private.h"
 
@@ -154,4 +155,70 @@ int sq_vendor_keys(struct folio_store *arc, int untaxed_only,
 	if (rc != SQLITE_DONE)
 		return folio_db_err(arc, err, "cannot read the vendor registry");
 	return FOLIO_OK;
+}
+
+/* ---- SDI notices ----------------------------------------------------------- */
+
+long long sq_sdi_invoice(struct folio_store *arc, const char *file_name, struct folio_err *err)
+{
+	size_t n = strlen(file_name), k = n;
+	char bare[512];
+
+	/* the content of a signed file is named without ".p7m" */
+	if (n > 4 && !strcasecmp(file_name + n - 4, ".p7m"))
+		k = n - 4;
+	if (k >= sizeof(bare))
+		k = sizeof(bare) - 1;
+	memcpy(bare, file_name, k);
+	bare[k] = '\0';
+	return one_id(arc, err, "cannot look up the invoice of an SDI notice",
+		      "SELECT d.id FROM documents d WHERE d.name IN (?1, ?2)"
+		      " AND NOT EXISTS (SELECT 1 FROM fields f WHERE f.doc_id = d.id"
+		      " AND f.name = 'sdi_notice')"
+		      " ORDER BY d.doc_type IN ('invoice', 'credit_note') DESC, d.id DESC LIMIT 1",
+		      "ss", file_name, bare);
+}
+
+/* The ids `sql` (one text parameter) gives, at most 256, then fn on each
+ * (fn may read the archive again). */
+static int sdi_ids(struct folio_store *arc, const char *sql, const char *value,
+		   int (*fn)(void *ctx, long long id), void *ctx, struct folio_err *err)
+{
+	sqlite3_stmt *st;
+	long long ids[256];
+	size_t n = 0, i;
+	int rc = SQLITE_DONE;
+
+	if (sqlite3_prepare_v2(arc->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return folio_db_err(arc, err, "cannot look up SDI notices");
+	sqlite3_bind_text(st, 1, value, -1, SQLITE_STATIC);
+	while (n < sizeof(ids) / sizeof(ids[0]) && (rc = sqlite3_step(st)) == SQLITE_ROW)
+		ids[n++] = sqlite3_column_int64(st, 0);
+	if (n == sizeof(ids) / sizeof(ids[0]))
+		rc = SQLITE_DONE;
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return folio_db_err(arc, err, "cannot look up SDI notices");
+	for (i = 0; i < n; i++)
+		if (fn(ctx, ids[i]))
+			break;
+	return FOLIO_OK;
+}
+
+int sq_sdi_notices(struct folio_store *arc, const char *file, int (*fn)(void *ctx, long long id),
+		   void *ctx, struct folio_err *err)
+{
+	return sdi_ids(arc,
+		       "SELECT doc_id FROM fields WHERE name = 'sdi_file'"
+		       " AND value IN (?1, ?1 || '.p7m') ORDER BY doc_id",
+		       file, fn, ctx, err);
+}
+
+int sq_sdi_by_id(struct folio_store *arc, const char *sdi_id, int (*fn)(void *ctx, long long id),
+		 void *ctx, struct folio_err *err)
+{
+	return sdi_ids(arc,
+		       "SELECT doc_id FROM fields WHERE name = 'sdi_id' AND value = ?1"
+		       " ORDER BY doc_id",
+		       sdi_id, fn, ctx, err);
 }

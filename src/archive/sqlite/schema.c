@@ -365,6 +365,8 @@ static const char *const migrations[] = {
 	") WITHOUT ROWID;"
 	"CREATE INDEX mail_messages_open ON mail_messages(account, folder, uidvalidity)"
 	"  WHERE state IN ('downloaded', 'stored');",
+	/* 11 -> 12: an SDI notice finds its invoice by the file's name */
+	"CREATE INDEX documents_name ON documents(name);",
 };
 /* clang-format on */
 

@@ -81,6 +81,12 @@ int sq_vendor_keys(struct folio_store *arc, int untaxed_only,
 		   int (*fn)(void *ctx, long long vendor_id, const char *key), void *ctx,
 		   struct folio_err *err);
 
+long long sq_sdi_invoice(struct folio_store *arc, const char *file_name, struct folio_err *err);
+int sq_sdi_notices(struct folio_store *arc, const char *file, int (*fn)(void *ctx, long long id),
+		   void *ctx, struct folio_err *err);
+int sq_sdi_by_id(struct folio_store *arc, const char *sdi_id, int (*fn)(void *ctx, long long id),
+		 void *ctx, struct folio_err *err);
+
 struct folio_store *sq_open(const char *dir, int flags, struct folio_err *err);
 void sq_close(struct folio_store *arc);
 const char *sq_dir(const struct folio_store *arc);
