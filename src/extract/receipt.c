@@ -625,21 +625,89 @@ struct date_pick {
 	int page;
 };
 
+/*
+ * A date as OCR misreads it on a photo: a blurred 0 read as 6, 8, 9, O,
+ * D or (R); 1 as l, I or |; 5 as S. When a date-shaped run of `s` (digits
+ * and those look-alikes between separators) does not parse as printed,
+ * its look-alike letters are read as the digits they resemble, and then
+ * each 6, 8 or 9 of the day and month in turn as 0, until it parses.
+ * Only on a line that also prints the time or a date label (the caller):
+ * "07/63/23 13:36" is the 7th of March. Returns the bytes of `s` used,
+ * 0 when no repair gives a date.
+ */
+#define REPAIR_MAX 12
+static size_t date_repaired(const char *s, char out[11])
+{
+	char buf[REPAIR_MAX + 1];
+	size_t used = 0, n = 0, k, end;
+	int seps = 0;
+
+	while (s[used] && n < REPAIR_MAX) {
+		unsigned char c = (unsigned char)s[used];
+		char d = isdigit(c)	   ? (char)c :
+			 strchr("ODQo", c) ? '0' :
+			 strchr("lI|", c)  ? '1' :
+			 c == 'S'	   ? '5' :
+					     0;
+
+		/* (R) and (C) as a blurred 0: two bytes in UTF-8 */
+		if (!d && c == 0xC2 &&
+		    ((unsigned char)s[used + 1] == 0xAE || (unsigned char)s[used + 1] == 0xA9)) {
+			buf[n++] = '0';
+			used += 2;
+			continue;
+		}
+		if (!d && (c == '.' || c == '/' || c == '-') && n && seps < 2) {
+			d = (char)c;
+			seps++;
+		}
+		if (!d)
+			break;
+		buf[n++] = d;
+		used++;
+	}
+	buf[n] = '\0';
+	if (seps < 2 || n < 6)
+		return 0;
+	if (folio_date_parse(buf, FOLIO_DMY, out) == n)
+		return used;
+	/* the day and month: the part before the second separator */
+	for (end = 0, seps = 0; end < n; end++)
+		if (strchr("./-", buf[end]) && ++seps == 2)
+			break;
+	for (k = 0; k < end; k++) {
+		char was = buf[k];
+
+		if (was != '6' && was != '8' && was != '9')
+			continue;
+		buf[k] = '0';
+		if (folio_date_parse(buf, FOLIO_DMY, out) == n)
+			return used;
+		buf[k] = was;
+	}
+	return 0;
+}
+
 static void date_line(const char *line, int page, struct date_pick *best)
 {
 	size_t i, n = strlen(line);
 	char w[MAX_WORDS][WORD_MAX];
-	int nw, time = has_time(line);
+	int nw = words_of(line, w, MAX_WORDS), time = has_time(line);
+	int label = any_in(w, nw, date_label_w);
 
 	for (i = 0; i < n; i++) {
 		char out[11], pre[LINE_MAX_BYTES];
 		size_t used;
-		int score;
+		int score, repaired;
 
 		if (!isdigit((unsigned char)line[i]) || (i && isalnum((unsigned char)line[i - 1])))
 			continue;
-		if (!(used = folio_date_parse(&line[i], FOLIO_DMY, out)))
-			continue;
+		repaired = 0;
+		if (!(used = folio_date_parse(&line[i], FOLIO_DMY, out))) {
+			if ((!time && !label) || !(used = date_repaired(&line[i], out)))
+				continue;
+			repaired = 1;
+		}
 		if (strncmp(out, "2000", 4) < 0 || strncmp(out, "2099", 4) > 0)
 			continue;
 		/* the words before the date say what it is */
@@ -647,7 +715,7 @@ static void date_line(const char *line, int page, struct date_pick *best)
 		pre[i < sizeof(pre) ? i : sizeof(pre) - 1] = '\0';
 		nw = words_of(pre, w, MAX_WORDS);
 		score = 1 + (time ? 2 : 0) + (any_in(w, nw, date_label_w) ? 1 : 0) -
-			(any_in(w, nw, not_issue_w) ? 4 : 0);
+			(any_in(w, nw, not_issue_w) ? 4 : 0) - repaired;
 		if (score > best->score) {
 			best->score = score;
 			memcpy(best->date, out, sizeof(out));

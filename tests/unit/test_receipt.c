@@ -300,6 +300,57 @@ static void test_not_receipt(void)
 	folio_doc_free(d);
 }
 
+/* OCR's digit look-alikes in the date of a photo: a blurred 0 read as 6
+ * or (R), a 1 as l. Beside the time (or a date label) they are read as
+ * the digits they resemble; a date-shaped number elsewhere is not
+ * repaired, and a date as printed wins over a repaired one. */
+static void test_date_repair(struct folio_extractor *x)
+{
+	struct folio_doc *d = run(x, "Supermercados DIA\n"
+				     "TOTAL 36,02\n"
+				     "EFECTIVO 50,00\n"
+				     "CAMBIO 13,98\n"
+				     "07/63/23 13:36\n");
+
+	T_EQ_STR(val(d, "issue_date"), "2023-03-07");
+	folio_doc_free(d);
+	d = run(x, "POPULAR BOOK CO (M) SDN BHD\n"
+		   "Date: 16-\xc2\xae"
+		   "3-2024 Time: 08:27:53\n"
+		   "NOTEBOOK A5 2 x 17.86 35.72\n"
+		   "TOTAL 85.22\n"
+		   "CASH 100.00\n"
+		   "CHANGE 14.78\n");
+	T_EQ_STR(val(d, "issue_date"), "2024-03-16");
+	folio_doc_free(d);
+	d = run(x, "Bar Sol\n"
+		   "Ref 12/6l/24\n"
+		   "Cafe 2 x 2,50 5,00\n"
+		   "TOTAL 5,00\n"
+		   "EFECTIVO 10,00\n"
+		   "CAMBIO 5,00\n");
+	T_EQ_STR(val(d, "issue_date"), "(missing)");
+	folio_doc_free(d);
+	d = run(x, "Bar Sol\n"
+		   "12/O3/24 10:00\n"
+		   "Cafe 2 x 2,50 5,00\n"
+		   "TOTAL 5,00\n"
+		   "EFECTIVO 10,00\n"
+		   "CAMBIO 5,00\n"
+		   "12/04/24 10:05\n");
+	T_EQ_STR(val(d, "issue_date"), "2024-04-12");
+	folio_doc_free(d);
+	/* alone, the repaired date is the receipt's */
+	d = run(x, "Bar Sol\n"
+		   "12/O3/24 10:00\n"
+		   "Cafe 2 x 2,50 5,00\n"
+		   "TOTAL 5,00\n"
+		   "EFECTIVO 10,00\n"
+		   "CAMBIO 5,00\n");
+	T_EQ_STR(val(d, "issue_date"), "2024-03-12");
+	folio_doc_free(d);
+}
+
 int main(void)
 {
 	struct folio_extract_opts o = { "models/labels.tsv", 0.6f };
@@ -314,6 +365,7 @@ int main(void)
 	test_my_rounding(x);
 	test_de_tip(x);
 	test_misread(x);
+	test_date_repair(x);
 	test_split_columns(x);
 	test_witnesses(x);
 	test_ocr_slips(x);
