@@ -436,12 +436,17 @@ out:
 static int submit(struct poll *p, struct pending *m, struct folio_err *err)
 {
 	size_t ntags = p->a->ntags;
+	char source[1024];
 	int ret;
 
 	if (p->a->tag_folders)
 		p->a->tagv[ntags++] = p->folder;
-	ret = folio_pipeline_submit(p->pipe, m->path, p->spool, p->a->tagv, ntags, m, err);
-
+	/* where its documents came from (RFC 5092's URL, the account's name
+	 * for the server) */
+	snprintf(source, sizeof(source), "imap://%s/%s;UIDVALIDITY=%u/;UID=%u", p->a->name,
+		 p->folder, p->uidvalidity, m->uid);
+	ret = folio_pipeline_submit_field(p->pipe, m->path, p->spool, p->a->tagv, ntags,
+					  "mail_source", source, m, err);
 	if (ret != FOLIO_OK)
 		return ret;
 	while (folio_pipeline_outstanding(p->pipe) > (size_t)folio_config_workers(p->cfg) * 2)

@@ -65,6 +65,15 @@ expect_eq "$OUT" 13 "the account's tag on every document"
 PL=$(sql "SELECT id FROM documents WHERE title LIKE 'Faktura VAT FV/2024/03/0147%'")
 run show --json "$PL"
 expect_eq "$(jget '.attachments | length')" 1 "the Polish message lists its PDF"
+expect_eq "$(jget '.fields.mail_source.value // .fields.mail_source')" \
+	"imap://box/INBOX;UIDVALIDITY=$(sql "SELECT uidvalidity FROM mail_folders WHERE account = 'box'")/;UID=1" \
+	"show --json: where the message came from (mail_source)"
+run show "$PL"
+expect_out 'mail_source.*imap://box/INBOX;UIDVALIDITY=' "show names the mail source"
+run search --count 'account:box'
+expect_eq "$OUT" 13 "account:box finds the account's messages and attachments"
+run search --count 'folder:INBOX account:nobody'
+expect_eq "$OUT" 0 "account: of no account finds nothing"
 expect_eq "$(imap_flagged INBOX '$Archived')" 6 "after = flag: every message flagged"
 expect_eq "$(imap_cmd 'UID SEARCH SEEN' INBOX | tr ' ' '\n' | grep -c '^[0-9]')" 0 \
 	"BODY.PEEK: no message marked read"
