@@ -139,6 +139,27 @@ expect_eq "$(imap_count Move)/$(imap_count Archive)/$(imap_count Del)" 0/2/0 \
 run search --count 'tag:Move'
 expect_eq "$OUT" 2 "tag_folders: the folder's name on the messages (their attachment is a duplicate)"
 
+# ---- tag rules: tags on the messages a rule matches ----
+account tagger Tagged none "tag_rule = subject:*faktura* -> faktury, pl" \
+	"tag_rule = attachment_types:xml -> xml" "tag_rule = from:*@nobody.example -> never"
+imap_cmd "CREATE Tagged" >/dev/null
+for f in pl-faktura es-factura-xml no-attachment; do
+	{
+		printf 'X-Folio-Tag: 1\r\n'
+		cat "$M/$f.eml"
+	} >"$WORK/tag-$f.eml"
+done
+imap_append Tagged "$WORK/tag-pl-faktura.eml" "$WORK/tag-es-factura-xml.eml" \
+	"$WORK/tag-no-attachment.eml"
+mail --account tagger
+expect_eq "$(jget .stored)" 3 "tag rules: the three messages stored"
+run search --count 'tag:faktury tag:pl'
+expect_eq "$OUT" 1 "tag_rule subject: both its tags on the Polish message"
+run search --count 'tag:xml'
+expect_eq "$OUT" 1 "tag_rule attachment_types: the message with an XML"
+run search --count 'tag:never'
+expect_eq "$OUT" 0 "a tag rule that matches nothing tags nothing"
+
 # ---- kill -9 mid-sync, then a rerun ----
 N=25
 i=1
