@@ -794,6 +794,14 @@ static int one_account(struct poll *p, const char *name, struct folio_err *err)
 	p->rep.seconds = folio_now() - t0;
 	p->rep.status = ret;
 	p->rep.error = ret == FOLIO_OK ? NULL : err->msg;
+	if (ret != FOLIO_FATAL) { /* for folio status */
+		struct folio_err e = { 0 };
+
+		if (folio_mail_poll_record(p->arc, name, p->rep.error, &e) != FOLIO_OK) {
+			*err = e;
+			ret = p->rep.status = FOLIO_FATAL;
+		}
+	}
 	if (p->opts->on_report)
 		p->opts->on_report(p->opts->arg, &p->rep);
 	account_free(&a);

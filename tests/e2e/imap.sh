@@ -265,6 +265,20 @@ expect_err "account wrongpw \(127.0.0.1\): .*login refused" "the failing account
 expect_err "poll of account wrongpw failed .*retrying in 30 s" "and retried later"
 expect_eq "$(imap_flagged Watch '$Archived')" 2 "the daemon's poll archived and flagged both"
 [ ! -e "$WORK/inbox/a.txt" ] && pass || fail "the inbox file was taken too"
+run --config "$CONF" status --json
+expect_eq "$(jget '.accounts[0] | "\(.account)/\(.result)/\(.handled)/\(.error)"')" \
+	watcher/ok/2/null "status --json: the account's last poll, ok, 2 messages handled"
+expect_eq "$(jget '.accounts[0].folders[0] | "\(.folder)/\(.last_uid)"')" Watch/2 \
+	"status --json: the folder's highest UID handled"
+expect_eq "$(jget '.accounts[1] | "\(.account)/\(.result)/\(.folders | length)"')" \
+	wrongpw/failed/0 "status --json: the failing account"
+jget '.accounts[1].error' | grep -q 'login refused' && pass || fail "status --json: its error"
+[ -n "$(jget '.accounts[0].polled_at | select(test("^20[0-9-]+T"))')" ] && pass ||
+	fail "status --json: polled_at"
+run --config "$CONF" status
+expect_out '^  watcher: polled 20.*, ok, 2 message\(s\) handled' "status: the account's line"
+expect_out '^    Watch: highest UID 2 ' "status: its folder"
+expect_out '^    error: .*login refused' "status: the failing account's error"
 imap_append Watch "$M/pl-cp1250.eml"
 "$FOLIO" --config "$CONF" watch "$WORK/inbox" >"$WORK/watch.log" 2>&1 &
 WPID=$!
