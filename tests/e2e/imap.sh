@@ -160,6 +160,23 @@ expect_eq "$OUT" 1 "tag_rule attachment_types: the message with an XML"
 run search --count 'tag:never'
 expect_eq "$OUT" 0 "a tag rule that matches nothing tags nothing"
 
+# ---- folder names beyond ASCII: modified UTF-7 on the wire ----
+account unicode "Società" "move:Già"
+imap_cmd 'CREATE "Societ&AOA-"' >/dev/null
+imap_cmd 'CREATE "Gi&AOA-"' >/dev/null
+{
+	printf 'X-Folio-Utf7: 1\r\n'
+	cat "$M/pl-cp1250.eml"
+} >"$WORK/utf7.eml"
+imap_append "Societ&AOA-" "$WORK/utf7.eml" || fail "append to Societ&AOA-"
+mail --account unicode
+expect_eq "$(jget .status)/$(jget .stored)/$(jget .actions)" ok/1/1 \
+	"a folder named Società polled, its message moved to Già"
+expect_eq "$(imap_count '"Societ&AOA-"')/$(imap_count '"Gi&AOA-"')" 0/1 \
+	"the server's Societ&AOA- emptied into Gi&AOA-"
+run search --count 'folder:Società'
+expect_eq "$OUT" 1 "mail_source names the folder in UTF-8"
+
 # ---- kill -9 mid-sync, then a rerun ----
 N=25
 i=1
