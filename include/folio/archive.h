@@ -33,7 +33,7 @@ enum {
 };
 
 /* Latest schema version this build writes. */
-#define FOLIO_SCHEMA_VERSION 12
+#define FOLIO_SCHEMA_VERSION 13
 
 /*
  * Open the archive in `dir`. Without FOLIO_ARCHIVE_CREATE a missing
@@ -415,6 +415,25 @@ int folio_mail_unfinished(struct folio_archive *arc, const char *account, const 
 			  int (*fn)(void *ctx, uint32_t uid, const char *state, const char *sha256),
 			  void *ctx, struct folio_err *err);
 
+/* Account `account` was just polled: `error` NULL when it went well, else
+ * why not (kept until the next poll). */
+int folio_mail_poll_record(struct folio_archive *arc, const char *account, const char *error,
+			   struct folio_err *err);
+
+/* What folio status shows of an account (schema 13). */
+struct folio_mail_state {
+	double polled_at;  /* 0: never polled */
+	char error[512];   /* "" when the last poll went well */
+	long long handled; /* messages recorded done, skipped or nodoc */
+};
+
+/* The account's last poll into *st, and fn once per folder known (its
+ * UIDVALIDITY and highest UID handled), by name. fn non-zero stops. */
+int folio_mail_state(struct folio_archive *arc, const char *account, struct folio_mail_state *st,
+		     int (*fn)(void *ctx, const char *folder, uint32_t uidvalidity,
+			       uint32_t last_uid),
+		     void *ctx, struct folio_err *err);
+
 /* ---- correspondents: the vendor registry ---------------------------- */
 
 /* A spelling of a vendor's name, or an IBAN, and on how many of its
@@ -565,7 +584,7 @@ char *folio_archive_vendor_name(struct folio_archive *arc, long long id);
  * one file filling the table and one line in the list of backends
  * (src/archive/archive.c); no caller changes.
  */
-#define FOLIO_STORE_OPS_VERSION 4
+#define FOLIO_STORE_OPS_VERSION 5
 
 struct folio_store;
 
@@ -698,6 +717,15 @@ struct folio_store_ops {
 	/* every document whose sdi_id field is `sdi_id` */
 	int (*sdi_by_id)(struct folio_store *store, const char *sdi_id,
 			 int (*fn)(void *ctx, long long id), void *ctx, struct folio_err *err);
+	/* version 5: IMAP accounts' last poll (folio_mail_poll_record,
+	 * folio_mail_state) */
+	int (*mail_poll_record)(struct folio_store *store, const char *account, const char *error,
+				struct folio_err *err);
+	int (*mail_state)(struct folio_store *store, const char *account,
+			  struct folio_mail_state *st,
+			  int (*fn)(void *ctx, const char *folder, uint32_t uidvalidity,
+				    uint32_t last_uid),
+			  void *ctx, struct folio_err *err);
 };
 
 /* The built-in SQLite backend (src/archive/db.c and its neighbours). */

@@ -100,6 +100,16 @@ int folio_imap_flag(struct folio_imap *c, uint32_t uid, const char *flag, struct
 int folio_imap_move(struct folio_imap *c, uint32_t uid, const char *folder, struct folio_err *err);
 int folio_imap_delete(struct folio_imap *c, uint32_t uid, struct folio_err *err);
 
+/*
+ * Folder names in IMAP's modified UTF-7 (RFC 3501 section 5.1.3): UTF-8
+ * "Fatture/Società" is "Fatture/Societ&AOA-" on the wire. Each appends to
+ * `out`; 0, or -1 when the input is not valid UTF-8 (encode) or not valid
+ * modified UTF-7 (decode) or memory ran out.
+ */
+struct folio_strbuf;
+int folio_imap_utf7_encode(const char *utf8, struct folio_strbuf *out);
+int folio_imap_utf7_decode(const char *mutf7, struct folio_strbuf *out);
+
 /* ---- the poller (src/watch/mailbox.c) -------------------------------- */
 
 /* What one poll of one account did. */

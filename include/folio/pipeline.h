@@ -101,6 +101,13 @@ int folio_pipeline_submit(struct folio_pipeline *p, const char *path, const char
 			  const char *const *tags, size_t ntags, void *cookie,
 			  struct folio_err *err);
 
+/* As folio_pipeline_submit(), and field `field` (one of folio_field_defs)
+ * is set to `value` (copied) on every document archived from the file:
+ * where it came from (mail_source). field NULL: none. */
+int folio_pipeline_submit_field(struct folio_pipeline *p, const char *path, const char *root,
+				const char *const *tags, size_t ntags, const char *field,
+				const char *value, void *cookie, struct folio_err *err);
+
 /*
  * Handle finished documents in the calling thread: store them, report
  * them. Waits up to `timeout` seconds for the first one. FOLIO_OK, or

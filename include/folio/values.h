@@ -115,7 +115,7 @@ struct folio_field_def {
 	const char *kind;
 	int key;
 };
-#define FOLIO_NFIELDS 76
+#define FOLIO_NFIELDS 77
 /* The catalogue, in the order fields are chosen and shown. */
 extern const struct folio_field_def folio_field_defs[FOLIO_NFIELDS];
 

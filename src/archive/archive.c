@@ -503,3 +503,17 @@ int folio_mail_unfinished(struct folio_archive *arc, const char *account, const 
 {
 	return arc->ops->mail_unfinished(arc->st, account, folder, uidvalidity, fn, ctx, err);
 }
+
+int folio_mail_poll_record(struct folio_archive *arc, const char *account, const char *error,
+			   struct folio_err *err)
+{
+	return arc->ops->mail_poll_record(arc->st, account, error, err);
+}
+
+int folio_mail_state(struct folio_archive *arc, const char *account, struct folio_mail_state *st,
+		     int (*fn)(void *ctx, const char *folder, uint32_t uidvalidity,
+			       uint32_t last_uid),
+		     void *ctx, struct folio_err *err)
+{
+	return arc->ops->mail_state(arc->st, account, st, fn, ctx, err);
+}

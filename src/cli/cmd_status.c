@@ -15,6 +15,112 @@ static void iso(double t, char buf[32])
 	strftime(buf, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
+/* ---- IMAP accounts: their last poll and folders (the archive's mail state) ---- */
+
+struct acct {
+	const char *name;
+	struct folio_mail_state st;
+	struct folio_strbuf folders; /* text or JSON, as asked */
+	int json, n;
+};
+
+static int on_folder(void *ctx, const char *folder, uint32_t uidvalidity, uint32_t last_uid)
+{
+	struct acct *a = ctx;
+
+	if (a->json) {
+		struct folio_json j;
+
+		folio_json_init(&j, &a->folders);
+		if (a->n++)
+			folio_strbuf_addch(&a->folders, ',');
+		folio_json_open(&j, NULL, '{');
+		folio_json_str(&j, "folder", folder);
+		folio_json_int(&j, "uidvalidity", uidvalidity);
+		folio_json_int(&j, "last_uid", last_uid);
+		folio_json_close(&j, '}');
+	} else {
+		folio_strbuf_addf(&a->folders, "    ");
+		folio_strbuf_add_escaped(&a->folders, folder);
+		folio_strbuf_addf(&a->folders, ": highest UID %u (UIDVALIDITY %u)\n", last_uid,
+				  uidvalidity);
+	}
+	return 0;
+}
+
+/* The names of the config's accounts, each once, in file order. */
+static size_t account_names(const struct folio_config *cfg, const char **names, size_t max)
+{
+	size_t i, j, n = 0;
+
+	for (i = 0; i < cfg->nmail_opts; i++) {
+		for (j = 0; j < n && strcmp(names[j], cfg->mail_opts[i].profile); j++)
+			;
+		if (j == n && n < max)
+			names[n++] = cfg->mail_opts[i].profile;
+	}
+	return n;
+}
+
+/* Each account's state into `out`: lines, or the JSON array's members. */
+static int accounts(struct cli *cli, struct folio_archive *arc, int json, struct folio_strbuf *out,
+		    struct folio_err *err)
+{
+	const char *names[256];
+	size_t n = account_names(&cli->cfg, names, 256), i;
+	char t[32];
+	int ret = FOLIO_OK;
+
+	for (i = 0; i < n && ret == FOLIO_OK; i++) {
+		struct acct a = { .name = names[i], .json = json };
+
+		if ((ret = folio_mail_state(arc, names[i], &a.st, on_folder, &a, err)) != FOLIO_OK)
+			break;
+		iso(a.st.polled_at, t);
+		if (json) {
+			struct folio_json j;
+
+			folio_json_init(&j, out);
+			if (i)
+				folio_strbuf_addch(out, ',');
+			folio_json_open(&j, NULL, '{');
+			folio_json_str(&j, "account", names[i]);
+			if (a.st.polled_at)
+				folio_json_str(&j, "polled_at", t);
+			else
+				folio_json_null(&j, "polled_at");
+			folio_json_str(&j, "result",
+				       !a.st.polled_at ? "never" :
+				       *a.st.error     ? "failed" :
+							 "ok");
+			if (*a.st.error)
+				folio_json_str(&j, "error", a.st.error);
+			else
+				folio_json_null(&j, "error");
+			folio_json_int(&j, "handled", a.st.handled);
+			folio_strbuf_addf(out, ",\"folders\":[%s]",
+					  a.folders.buf ? a.folders.buf : "");
+			folio_json_close(&j, '}');
+		} else {
+			folio_strbuf_addf(out, "  %s: ", names[i]);
+			if (!a.st.polled_at)
+				folio_strbuf_addf(out, "never polled");
+			else
+				folio_strbuf_addf(out, "polled %s, %s", t,
+						  *a.st.error ? "failed" : "ok");
+			folio_strbuf_addf(out, ", %lld message(s) handled\n", a.st.handled);
+			if (*a.st.error) {
+				folio_strbuf_addf(out, "    error: ");
+				folio_strbuf_add_escaped(out, a.st.error);
+				folio_strbuf_addch(out, '\n');
+			}
+			folio_strbuf_addf(out, "%s", a.folders.buf ? a.folders.buf : "");
+		}
+		folio_strbuf_release(&a.folders);
+	}
+	return ret;
+}
+
 int cmd_status(struct cli *cli, int argc, char **argv)
 {
 	static const char *const specs[] = { "json", NULL };
@@ -23,6 +129,7 @@ int cmd_status(struct cli *cli, int argc, char **argv)
 	struct folio_strbuf sb = FOLIO_STRBUF_INIT;
 	struct folio_err err = { 0 };
 	struct folio_status st;
+	struct folio_strbuf acc = FOLIO_STRBUF_INIT;
 	struct folio_archive *arc;
 	char t1[32], t2[32];
 	int first = cli_parse(c, argc, argv, specs, vals), alive, i;
@@ -33,8 +140,10 @@ int cmd_status(struct cli *cli, int argc, char **argv)
 		return cli_error(EXIT_USAGE, "status: unexpected argument '%s'", argv[first]);
 	if (!(arc = cli_open(cli, FOLIO_ARCHIVE_RDONLY)))
 		return EXIT_FAIL;
-	if (folio_archive_status(arc, &st, &err) != FOLIO_OK) {
+	if (folio_archive_status(arc, &st, &err) != FOLIO_OK ||
+	    accounts(cli, arc, vals[0] != NULL, &acc, &err) != FOLIO_OK) {
 		folio_archive_close(arc);
+		folio_strbuf_release(&acc);
 		return cli_fail(&err);
 	}
 	folio_archive_close(arc);
@@ -74,11 +183,14 @@ int cmd_status(struct cli *cli, int argc, char **argv)
 			folio_json_close(&j, '}');
 		}
 		folio_json_close(&j, ']');
+		/* the IMAP accounts (their objects written by accounts()) */
+		folio_strbuf_addf(&sb, ",\"accounts\":[%s]", acc.buf ? acc.buf : "");
 		folio_json_close(&j, '}');
 		folio_strbuf_addch(&sb, '\n');
 		if (sb.buf)
 			fputs(sb.buf, stdout);
 		folio_strbuf_release(&sb);
+		folio_strbuf_release(&acc);
 		return alive ? EXIT_OK : EXIT_NOT_RUNNING;
 	}
 	if (alive)
@@ -117,6 +229,9 @@ int cmd_status(struct cli *cli, int argc, char **argv)
 			line = nl ? nl + 1 : NULL;
 		} while (line && *line);
 	}
+	if (acc.buf)
+		printf("accounts:\n%s", acc.buf);
+	folio_strbuf_release(&acc);
 	folio_strbuf_release(&sb);
 	return alive ? EXIT_OK : EXIT_NOT_RUNNING;
 }

@@ -116,7 +116,8 @@ static const struct command commands[] = {
 	  "  vendor:NAME nip:ID taxid:ID asn:N date:/issued:/due:/added:RANGE\n"
 	  "  (2024, 2024-03, 2024-03-15 or A..B; also issued>=D, due<D) total:A..B,\n"
 	  "  total>N; is:duplicate is:exported is:unexported export:TARGET;\n"
-	  "  e-mail: from:TEXT subject:TEXT in:ID (a message's attachments);\n"
+	  "  e-mail: from:TEXT subject:TEXT in:ID (a message's attachments),\n"
+	  "  account:NAME folder:NAME (from an IMAP account or folder);\n"
 	  "  e.g. folio search 'type:invoice tag:fuel added:2024-01..2024-03 lodz'\n"
 	  "exit status 1 when no document matches (as grep)\n" },
 	{ "show", cmd_show, "[--json] ID", "a document's metadata, pages and fields",

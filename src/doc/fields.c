@@ -84,6 +84,9 @@ const struct folio_field_def folio_field_defs[] = {
 	{ "mail_date", "date", 0 },
 	{ "mail_subject", "text", 0 },
 	{ "message_id", "text", 0 },
+	/* where a document from an IMAP account came from:
+	 * imap://ACCOUNT/FOLDER;UIDVALIDITY=V/;UID=N (RFC 5092's form) */
+	{ "mail_source", "text", 0 },
 	/* an Italian PEC envelope's certificate (daticert.xml) */
 	{ "pec_type", "code", 0 },
 	{ "pec_sender", "text", 0 },

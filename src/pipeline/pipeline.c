@@ -182,6 +182,8 @@ void pl_origin_free(struct origin *og)
 	for (i = 0; i < og->ntags; i++)
 		free(og->tags[i]);
 	free(og->tags);
+	free(og->field);
+	free(og->value);
 	free(og->path);
 	free(og->root);
 	folio_strbuf_release(&og->reasons);
@@ -257,13 +259,21 @@ int folio_pipeline_submit(struct folio_pipeline *r, const char *path, const char
 			  const char *const *tags, size_t ntags, void *cookie,
 			  struct folio_err *err)
 {
+	return folio_pipeline_submit_field(r, path, root, tags, ntags, NULL, NULL, cookie, err);
+}
+
+int folio_pipeline_submit_field(struct folio_pipeline *r, const char *path, const char *root,
+				const char *const *tags, size_t ntags, const char *field,
+				const char *value, void *cookie, struct folio_err *err)
+{
 	struct job *j = calloc(1, sizeof(*j));
 	struct origin *og = calloc(1, sizeof(*og));
 	size_t i;
 
 	if (!j || !og || !(j->path = strdup(path)) || !(og->path = strdup(path)) ||
 	    (root && !(og->root = strdup(root))) ||
-	    (ntags && !(og->tags = calloc(ntags, sizeof(char *)))))
+	    (ntags && !(og->tags = calloc(ntags, sizeof(char *)))) ||
+	    (field && (!(og->field = strdup(field)) || !(og->value = strdup(value)))))
 		goto nomem;
 	for (i = 0; i < ntags; i++) {
 		if (!(og->tags[i] = strdup(tags[i])))

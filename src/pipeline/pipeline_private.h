@@ -61,7 +61,8 @@ struct origin {
 	void *cookie;
 	char **tags;
 	size_t ntags;
-	size_t pending; /* jobs of this origin not yet handled */
+	char *field, *value; /* set on each of its documents, or NULL */
+	size_t pending;	     /* jobs of this origin not yet handled */
 	size_t archived, duplicates, quarantined, pages;
 	struct folio_strbuf reasons;
 };

@@ -239,6 +239,11 @@ static int handle(struct folio_pipeline *r, struct outcome *o, struct folio_err 
 			if (folio_doc_add_tag(o->doc, o->origin->tags[i]))
 				return folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, ENOMEM,
 						     "out of memory");
+		if (o->origin->field &&
+		    folio_doc_set_field(o->doc, o->origin->field, o->origin->value, NULL, 1.0f,
+					FOLIO_SRC_NONE, 0, NULL))
+			return folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, ENOMEM,
+					     "out of memory");
 		{
 			double t = folio_clock();
 

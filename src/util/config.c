@@ -296,23 +296,9 @@ bad:
 
 /* The keys of an [account NAME] section (see config/folio.conf). */
 static const char *const account_keys[] = {
-	"after",
-	"attachment_types",
-	"ca_file",
-	"folders",
-	"from",
-	"host",
-	"password_file",
-	"poll_seconds",
-	"port",
-	"subject",
-	"tag_folders",
-	"tags",
-	"timeout_seconds",
-	"tls",
-	"to",
-	"user",
-	NULL,
+	"after",	 "attachment_types", "ca_file", "folders", "from",	  "host",
+	"password_file", "poll_seconds",     "port",	"subject", "tag_folders", "tag_rule",
+	"tags",		 "timeout_seconds",  "tls",	"to",	   "user",	  NULL,
 };
 
 /* A value of an account key that cannot work, or NULL. */
@@ -328,6 +314,22 @@ static const char *account_bad(const char *key, const char *v)
 		return "after is none, flag, flag:FLAG, move:FOLDER or delete";
 	if (!strcmp(key, "tag_folders") && strcmp(v, "yes") && strcmp(v, "no"))
 		return "tag_folders is yes or no";
+	if (!strcmp(key, "tag_rule")) {
+		const char *arrow = strstr(v, "->"), *t;
+		size_t k = strcspn(v, ":");
+
+		if (!arrow || v[k] != ':' || v + k > arrow ||
+		    !((k == 4 && !strncmp(v, "from", 4)) || (k == 2 && !strncmp(v, "to", 2)) ||
+		      (k == 7 && !strncmp(v, "subject", 7)) ||
+		      (k == 6 && !strncmp(v, "folder", 6)) ||
+		      (k == 16 && !strncmp(v, "attachment_types", 16))))
+			return "tag_rule is KEY:PATTERNS -> TAGS (KEY from, to, subject, folder or"
+			       " attachment_types)";
+		for (t = arrow + 2; *t == ' ' || *t == ','; t++)
+			;
+		if (!*t)
+			return "tag_rule names no tag after ->";
+	}
 	if (!strcmp(key, "after") && !strncmp(v, "flag", 4) && v[4] && (v[4] != ':' || !v[5]))
 		return "after is none, flag, flag:FLAG, move:FOLDER or delete";
 	if (!strcmp(key, "port") || !strcmp(key, "poll_seconds") ||

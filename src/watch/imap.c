@@ -408,19 +408,183 @@ static int command(struct folio_imap *c, const char *cmd, int fd, uint64_t *stre
 	}
 }
 
-/* An IMAP quoted string for a folder or flag name; ASCII only. */
-static int quoted(struct folio_strbuf *sb, const char *s, struct folio_err *err)
+/* ---- modified UTF-7 (RFC 3501 5.1.3) ---- */
+
+static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+,";
+
+/* The next code point of UTF-8 `*s` (advanced), or -1 when invalid. */
+static long utf8_next(const unsigned char **s)
 {
+	const unsigned char *p = *s;
+	long cp;
+	int n, i;
+
+	if (p[0] < 0x80)
+		n = 0, cp = p[0];
+	else if ((p[0] & 0xe0) == 0xc0)
+		n = 1, cp = p[0] & 0x1f;
+	else if ((p[0] & 0xf0) == 0xe0)
+		n = 2, cp = p[0] & 0x0f;
+	else if ((p[0] & 0xf8) == 0xf0)
+		n = 3, cp = p[0] & 0x07;
+	else
+		return -1;
+	for (i = 1; i <= n; i++) {
+		if ((p[i] & 0xc0) != 0x80)
+			return -1;
+		cp = cp << 6 | (p[i] & 0x3f);
+	}
+	if ((n == 1 && cp < 0x80) || (n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) ||
+	    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+		return -1;
+	*s = p + n + 1;
+	return cp;
+}
+
+int folio_imap_utf7_encode(const char *utf8, struct folio_strbuf *out)
+{
+	const unsigned char *s = (const unsigned char *)utf8;
+	unsigned long bits = 0;
+	int nbits = 0, open = 0;
+
+	while (*s) {
+		long cp;
+
+		if (*s >= 0x20 && *s < 0x7f) {
+			if (open) { /* close the base64 run, its last bits padded */
+				if (nbits)
+					folio_strbuf_addch(out, b64[(bits << (6 - nbits)) & 0x3f]);
+				folio_strbuf_addch(out, '-');
+				open = nbits = 0;
+				bits = 0;
+			}
+			if (*s == '&')
+				folio_strbuf_adds(out, "&-");
+			else
+				folio_strbuf_addch(out, (char)*s);
+			s++;
+			continue;
+		}
+		if ((cp = utf8_next(&s)) < 0)
+			return -1;
+		if (!open)
+			folio_strbuf_addch(out, '&');
+		open = 1;
+		for (int k = cp > 0xffff ? 2 : 1; k > 0; k--) {
+			unsigned long u = (unsigned long)cp, unit = u;
+
+			if (u > 0xffff)
+				unit = k == 2 ? 0xd800 + ((u - 0x10000) >> 10) :
+						0xdc00 + ((u - 0x10000) & 0x3ff);
+			bits = (bits << 16) | unit;
+			nbits += 16;
+			while (nbits >= 6) {
+				nbits -= 6;
+				folio_strbuf_addch(out, b64[(bits >> nbits) & 0x3f]);
+			}
+			bits &= (1ul << nbits) - 1;
+		}
+	}
+	if (open) {
+		if (nbits)
+			folio_strbuf_addch(out, b64[(bits << (6 - nbits)) & 0x3f]);
+		folio_strbuf_addch(out, '-');
+	}
+	return out->buf || !*utf8 ? 0 : -1;
+}
+
+static void put_utf8(struct folio_strbuf *out, unsigned long cp)
+{
+	if (cp < 0x80) {
+		folio_strbuf_addch(out, (char)cp);
+	} else if (cp < 0x800) {
+		folio_strbuf_addch(out, (char)(0xc0 | cp >> 6));
+		folio_strbuf_addch(out, (char)(0x80 | (cp & 0x3f)));
+	} else if (cp < 0x10000) {
+		folio_strbuf_addch(out, (char)(0xe0 | cp >> 12));
+		folio_strbuf_addch(out, (char)(0x80 | ((cp >> 6) & 0x3f)));
+		folio_strbuf_addch(out, (char)(0x80 | (cp & 0x3f)));
+	} else {
+		folio_strbuf_addch(out, (char)(0xf0 | cp >> 18));
+		folio_strbuf_addch(out, (char)(0x80 | ((cp >> 12) & 0x3f)));
+		folio_strbuf_addch(out, (char)(0x80 | ((cp >> 6) & 0x3f)));
+		folio_strbuf_addch(out, (char)(0x80 | (cp & 0x3f)));
+	}
+}
+
+/* One base64 run (after '&', up to '-'), its UTF-16 as UTF-8; the end of
+ * the run, or NULL when invalid. */
+static const char *decode_run(const char *s, struct folio_strbuf *out)
+{
+	unsigned long bits = 0, high = 0;
+	int nbits = 0;
+
+	for (; *s && *s != '-'; s++) {
+		const char *d = strchr(b64, *s);
+
+		if (!d)
+			return NULL;
+		bits = (bits << 6) | (unsigned long)(d - b64);
+		if ((nbits += 6) < 16)
+			continue;
+		nbits -= 16;
+		unsigned long unit = (bits >> nbits) & 0xffff;
+
+		bits &= (1ul << nbits) - 1;
+		if (unit >= 0xd800 && unit < 0xdc00 && !high) {
+			high = unit;
+		} else if (unit >= 0xdc00 && unit < 0xe000 && high) {
+			put_utf8(out, 0x10000 + ((high - 0xd800) << 10) + (unit - 0xdc00));
+			high = 0;
+		} else if (high || (unit >= 0xd800 && unit < 0xe000) ||
+			   (unit >= 0x20 && unit < 0x7f)) {
+			return NULL; /* a lone surrogate; ASCII must not be encoded */
+		} else {
+			put_utf8(out, unit);
+		}
+	}
+	/* closed, nothing left over but zero padding */
+	return *s == '-' && !high && nbits < 6 && !bits ? s : NULL;
+}
+
+int folio_imap_utf7_decode(const char *s, struct folio_strbuf *out)
+{
+	while (*s) {
+		if ((unsigned char)*s < 0x20 || (unsigned char)*s >= 0x7f)
+			return -1;
+		if (*s != '&') {
+			folio_strbuf_addch(out, *s++);
+		} else if (s[1] == '-') {
+			folio_strbuf_addch(out, '&');
+			s += 2;
+		} else if (!(s = decode_run(s + 1, out))) {
+			return -1;
+		} else {
+			s++;
+		}
+	}
+	return 0;
+}
+
+/* An IMAP quoted string for a folder name (UTF-8), in modified UTF-7. */
+static int quoted(struct folio_strbuf *sb, const char *folder, struct folio_err *err)
+{
+	struct folio_strbuf enc = FOLIO_STRBUF_INIT;
+	const char *s;
+
+	if (folio_imap_utf7_encode(folder, &enc) || !enc.buf) {
+		folio_strbuf_release(&enc);
+		return folio_err_set(err, FOLIO_FAILED, FOLIO_E_CONFIG, 0,
+				     "imap folder name '%s' is not valid UTF-8", folder);
+	}
 	folio_strbuf_addch(sb, '"');
-	for (; *s; s++) {
-		if ((unsigned char)*s < ' ' || (unsigned char)*s >= 127)
-			return folio_err_set(err, FOLIO_FAILED, FOLIO_E_CONFIG, 0,
-					     "imap folder names must be ASCII");
+	for (s = enc.buf; *s; s++) {
 		if (*s == '"' || *s == '\\')
 			folio_strbuf_addch(sb, '\\');
 		folio_strbuf_addch(sb, *s);
 	}
 	folio_strbuf_addch(sb, '"');
+	folio_strbuf_release(&enc);
 	return sb->buf ? FOLIO_OK : FOLIO_FATAL;
 }
 

@@ -39,9 +39,10 @@
 #include "folio/strbuf.h"
 #include "folio/util.h"
 
-#define BATCH 500    /* UIDs described per FETCH */
-#define MAX_TAGS 16  /* an account's tags */
-#define MAX_RULES 32 /* patterns per rule */
+#define BATCH 500	 /* UIDs described per FETCH */
+#define MAX_TAGS 16	 /* an account's tags */
+#define MAX_RULES 32	 /* patterns per rule */
+#define MAX_TAG_RULES 32 /* tag_rule lines of an account (a bit each) */
 
 struct account {
 	const char *name, *host, *tls, *user, *password_file, *ca_file, *after;
@@ -50,11 +51,14 @@ struct account {
 	const char *tagv[MAX_TAGS + 1];			    /* + the folder's name (tag_folders) */
 	size_t ntags;
 	int tag_folders;
+	const char *tag_rules[MAX_TAG_RULES]; /* "KEY:PATTERNS -> TAGS" */
+	size_t ntag_rules;
 };
 
 /* A message handed to the pipeline. */
 struct pending {
 	uint32_t uid;
+	uint32_t tag_rules; /* as struct todo's */
 	char *path;
 	int done;
 };
@@ -78,6 +82,7 @@ struct poll {
 		uint32_t uid;
 		const char *skip; /* the rule that excludes it, or NULL */
 		long long size;
+		uint32_t tag_rules; /* bit i: tag_rules[i] matched */
 	} * fetch;
 	size_t nfetch;
 };
@@ -155,6 +160,10 @@ static int account_load(const struct folio_config *cfg, const char *name, struct
 	for (t = a->tags ? strtok_r(a->tags, " ,", &save) : NULL; t && a->ntags < MAX_TAGS;
 	     t = strtok_r(NULL, " ,", &save))
 		a->tagv[a->ntags++] = t;
+	for (size_t i = 0; i < cfg->nmail_opts && a->ntag_rules < MAX_TAG_RULES; i++)
+		if (!strcmp(cfg->mail_opts[i].profile, name) &&
+		    !strcmp(cfg->mail_opts[i].key, "tag_rule"))
+			a->tag_rules[a->ntag_rules++] = cfg->mail_opts[i].value;
 	return FOLIO_OK;
 }
 
@@ -277,6 +286,45 @@ static const char *rules_skip(const struct account *a, const struct folio_imap_m
 		return "attachment_types";
 	}
 	return NULL;
+}
+
+/* 1 when tag rule `rule` ("KEY:PATTERNS -> TAGS", checked by the config)
+ * matches message m of `folder`. */
+static int tag_rule_match(const char *rule, const struct folio_imap_msg *m, const char *folder)
+{
+	const char *colon = strchr(rule, ':'), *arrow = strstr(rule, "->");
+	char pat[1024];
+	size_t k, i;
+
+	if (!colon || !arrow || arrow < colon || (size_t)(arrow - colon) >= sizeof(pat))
+		return 0;
+	k = (size_t)(colon - rule);
+	memcpy(pat, colon + 1, (size_t)(arrow - colon - 1));
+	pat[arrow - colon - 1] = '\0';
+	if (!strncmp(rule, "from", k))
+		return addr_match(pat, m->from);
+	if (!strncmp(rule, "to", k))
+		return addr_match(pat, m->to);
+	if (!strncmp(rule, "subject", k))
+		return any_match(pat, m->subject);
+	if (!strncmp(rule, "folder", k))
+		return any_match(pat, folder);
+	for (i = 0; i < m->nparts; i++)
+		if (type_match(pat, m->part_types[i], m->part_names[i]))
+			return 1;
+	return 0;
+}
+
+static uint32_t tag_rules_of(const struct account *a, const struct folio_imap_msg *m,
+			     const char *folder)
+{
+	uint32_t bits = 0;
+	size_t i;
+
+	for (i = 0; i < a->ntag_rules; i++)
+		if (tag_rule_match(a->tag_rules[i], m, folder))
+			bits |= 1u << i;
+	return bits;
 }
 
 /* ---- one message ---------------------------------------------------------------- */
@@ -435,13 +483,30 @@ out:
  * pipeline has enough in hand. */
 static int submit(struct poll *p, struct pending *m, struct folio_err *err)
 {
-	size_t ntags = p->a->ntags;
+	const char *tagv[MAX_TAGS + 1 + 64];
+	size_t ntags = p->a->ntags, i;
+	char source[1024], rtags[2048], *save = NULL, *t;
+	struct folio_strbuf sb = FOLIO_STRBUF_INIT;
 	int ret;
 
+	memcpy(tagv, p->a->tagv, ntags * sizeof(*tagv));
 	if (p->a->tag_folders)
-		p->a->tagv[ntags++] = p->folder;
-	ret = folio_pipeline_submit(p->pipe, m->path, p->spool, p->a->tagv, ntags, m, err);
-
+		tagv[ntags++] = p->folder;
+	/* the tags of the tag rules it matched */
+	for (i = 0; i < p->a->ntag_rules; i++)
+		if (m->tag_rules & (1u << i))
+			folio_strbuf_addf(&sb, "%s,", strstr(p->a->tag_rules[i], "->") + 2);
+	snprintf(rtags, sizeof(rtags), "%s", sb.buf ? sb.buf : "");
+	folio_strbuf_release(&sb);
+	for (t = strtok_r(rtags, " ,", &save); t && ntags < sizeof(tagv) / sizeof(*tagv);
+	     t = strtok_r(NULL, " ,", &save))
+		tagv[ntags++] = t;
+	/* where its documents came from (RFC 5092's URL, the account's name
+	 * for the server) */
+	snprintf(source, sizeof(source), "imap://%s/%s;UIDVALIDITY=%u/;UID=%u", p->a->name,
+		 p->folder, p->uidvalidity, m->uid);
+	ret = folio_pipeline_submit_field(p->pipe, m->path, p->spool, tagv, ntags, "mail_source",
+					  source, m, err);
 	if (ret != FOLIO_OK)
 		return ret;
 	while (folio_pipeline_outstanding(p->pipe) > (size_t)folio_config_workers(p->cfg) * 2)
@@ -488,6 +553,7 @@ static int run_batch(struct poll *p, struct folio_err *err)
 			continue;
 		}
 		v[n].uid = t->uid;
+		v[n].tag_rules = t->tag_rules;
 		if (!(v[n].path = spool_path(p, t->uid, "")))
 			ret = folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, ENOMEM,
 					    "out of memory");
@@ -527,6 +593,7 @@ static int on_msg(void *ctx, const struct folio_imap_msg *m)
 	t = &p->fetch[p->nfetch++];
 	t->uid = m->uid;
 	t->skip = rules_skip(p->a, m);
+	t->tag_rules = t->skip ? 0 : tag_rules_of(p->a, m, p->folder);
 	t->size = (long long)m->size;
 	/* a batch is full: the rest waits for the next FETCH */
 	return p->nfetch >= BATCH;
@@ -586,6 +653,7 @@ static int resume(struct poll *p, struct folio_err *err)
 		}
 		p->fetch[p->nfetch].uid = l.v[i].uid;
 		p->fetch[p->nfetch].skip = NULL;
+		p->fetch[p->nfetch].tag_rules = 0;
 		p->fetch[p->nfetch++].size = -2; /* from the spool when there */
 		if (p->nfetch == BATCH)
 			ret = run_batch(p, err);
@@ -726,6 +794,14 @@ static int one_account(struct poll *p, const char *name, struct folio_err *err)
 	p->rep.seconds = folio_now() - t0;
 	p->rep.status = ret;
 	p->rep.error = ret == FOLIO_OK ? NULL : err->msg;
+	if (ret != FOLIO_FATAL) { /* for folio status */
+		struct folio_err e = { 0 };
+
+		if (folio_mail_poll_record(p->arc, name, p->rep.error, &e) != FOLIO_OK) {
+			*err = e;
+			ret = p->rep.status = FOLIO_FATAL;
+		}
+	}
 	if (p->opts->on_report)
 		p->opts->on_report(p->opts->arg, &p->rep);
 	account_free(&a);

@@ -65,6 +65,15 @@ expect_eq "$OUT" 13 "the account's tag on every document"
 PL=$(sql "SELECT id FROM documents WHERE title LIKE 'Faktura VAT FV/2024/03/0147%'")
 run show --json "$PL"
 expect_eq "$(jget '.attachments | length')" 1 "the Polish message lists its PDF"
+expect_eq "$(jget '.fields.mail_source.value // .fields.mail_source')" \
+	"imap://box/INBOX;UIDVALIDITY=$(sql "SELECT uidvalidity FROM mail_folders WHERE account = 'box'")/;UID=1" \
+	"show --json: where the message came from (mail_source)"
+run show "$PL"
+expect_out 'mail_source.*imap://box/INBOX;UIDVALIDITY=' "show names the mail source"
+run search --count 'account:box'
+expect_eq "$OUT" 13 "account:box finds the account's messages and attachments"
+run search --count 'folder:INBOX account:nobody'
+expect_eq "$OUT" 0 "account: of no account finds nothing"
 expect_eq "$(imap_flagged INBOX '$Archived')" 6 "after = flag: every message flagged"
 expect_eq "$(imap_cmd 'UID SEARCH SEEN' INBOX | tr ' ' '\n' | grep -c '^[0-9]')" 0 \
 	"BODY.PEEK: no message marked read"
@@ -129,6 +138,44 @@ expect_eq "$(imap_count Move)/$(imap_count Archive)/$(imap_count Del)" 0/2/0 \
 	"Move emptied into Archive, Del emptied"
 run search --count 'tag:Move'
 expect_eq "$OUT" 2 "tag_folders: the folder's name on the messages (their attachment is a duplicate)"
+
+# ---- tag rules: tags on the messages a rule matches ----
+account tagger Tagged none "tag_rule = subject:*faktura* -> faktury, pl" \
+	"tag_rule = attachment_types:xml -> xml" "tag_rule = from:*@nobody.example -> never"
+imap_cmd "CREATE Tagged" >/dev/null
+for f in pl-faktura es-factura-xml no-attachment; do
+	{
+		printf 'X-Folio-Tag: 1\r\n'
+		cat "$M/$f.eml"
+	} >"$WORK/tag-$f.eml"
+done
+imap_append Tagged "$WORK/tag-pl-faktura.eml" "$WORK/tag-es-factura-xml.eml" \
+	"$WORK/tag-no-attachment.eml"
+mail --account tagger
+expect_eq "$(jget .stored)" 3 "tag rules: the three messages stored"
+run search --count 'tag:faktury tag:pl'
+expect_eq "$OUT" 1 "tag_rule subject: both its tags on the Polish message"
+run search --count 'tag:xml'
+expect_eq "$OUT" 1 "tag_rule attachment_types: the message with an XML"
+run search --count 'tag:never'
+expect_eq "$OUT" 0 "a tag rule that matches nothing tags nothing"
+
+# ---- folder names beyond ASCII: modified UTF-7 on the wire ----
+account unicode "Società" "move:Già"
+imap_cmd 'CREATE "Societ&AOA-"' >/dev/null
+imap_cmd 'CREATE "Gi&AOA-"' >/dev/null
+{
+	printf 'X-Folio-Utf7: 1\r\n'
+	cat "$M/pl-cp1250.eml"
+} >"$WORK/utf7.eml"
+imap_append "Societ&AOA-" "$WORK/utf7.eml" || fail "append to Societ&AOA-"
+mail --account unicode
+expect_eq "$(jget .status)/$(jget .stored)/$(jget .actions)" ok/1/1 \
+	"a folder named Società polled, its message moved to Già"
+expect_eq "$(imap_count '"Societ&AOA-"')/$(imap_count '"Gi&AOA-"')" 0/1 \
+	"the server's Societ&AOA- emptied into Gi&AOA-"
+run search --count 'folder:Società'
+expect_eq "$OUT" 1 "mail_source names the folder in UTF-8"
 
 # ---- kill -9 mid-sync, then a rerun ----
 N=25
@@ -235,6 +282,20 @@ expect_err "account wrongpw \(127.0.0.1\): .*login refused" "the failing account
 expect_err "poll of account wrongpw failed .*retrying in 30 s" "and retried later"
 expect_eq "$(imap_flagged Watch '$Archived')" 2 "the daemon's poll archived and flagged both"
 [ ! -e "$WORK/inbox/a.txt" ] && pass || fail "the inbox file was taken too"
+run --config "$CONF" status --json
+expect_eq "$(jget '.accounts[0] | "\(.account)/\(.result)/\(.handled)/\(.error)"')" \
+	watcher/ok/2/null "status --json: the account's last poll, ok, 2 messages handled"
+expect_eq "$(jget '.accounts[0].folders[0] | "\(.folder)/\(.last_uid)"')" Watch/2 \
+	"status --json: the folder's highest UID handled"
+expect_eq "$(jget '.accounts[1] | "\(.account)/\(.result)/\(.folders | length)"')" \
+	wrongpw/failed/0 "status --json: the failing account"
+jget '.accounts[1].error' | grep -q 'login refused' && pass || fail "status --json: its error"
+[ -n "$(jget '.accounts[0].polled_at | select(test("^20[0-9-]+T"))')" ] && pass ||
+	fail "status --json: polled_at"
+run --config "$CONF" status
+expect_out '^  watcher: polled 20.*, ok, 2 message\(s\) handled' "status: the account's line"
+expect_out '^    Watch: highest UID 2 ' "status: its folder"
+expect_out '^    error: .*login refused' "status: the failing account's error"
 imap_append Watch "$M/pl-cp1250.eml"
 "$FOLIO" --config "$CONF" watch "$WORK/inbox" >"$WORK/watch.log" 2>&1 &
 WPID=$!

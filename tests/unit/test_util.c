@@ -144,6 +144,9 @@ static void test_config_accounts(void)
 		{ "[account a]\nport = 70000\n", ":2: port: '70000': a number out of range" },
 		{ "[account a b]\n", ":1: expected a section" },
 		{ "[account a]\ntag_folders = maybe\n", ":2: tag_folders: 'maybe'" },
+		{ "[account a]\ntag_rule = sender:x -> t\n", ":2: tag_rule: 'sender:x -> t'" },
+		{ "[account a]\ntag_rule = from:x\n", ":2: tag_rule: 'from:x'" },
+		{ "[account a]\ntag_rule = from:x -> ,\n", "tag_rule names no tag" },
 	};
 	struct folio_config cfg;
 	struct folio_err err = { 0 };

@@ -15,6 +15,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "folio/imap.h"
+#include "folio/strbuf.h"
 #include "folio/util.h"
 #include "folio/watch.h"
 #include "t.h"
@@ -817,6 +819,45 @@ static void run_both(void)
 }
 #endif
 
+/* IMAP folder names: RFC 3501 5.1.3's modified UTF-7 both ways, with the
+ * RFC's own example, '&', a surrogate pair; bad input refused. */
+static void test_imap_utf7(void)
+{
+	static const char *const pairs[][2] = {
+		{ "INBOX", "INBOX" },
+		{ "Fatture/Società", "Fatture/Societ&AOA-" },
+		{ "~peter/mail/台北/日本語", "~peter/mail/&U,BTFw-/&ZeVnLIqe-" },
+		{ "A&B", "A&-B" },
+		{ "Faktury/Źródło", "Faktury/&AXk-r&APM-d&AUI-o" },
+		{ "Fält 😀 x", "F&AOQ-lt &2D3eAA- x" },
+	};
+	static const char *const bad[] = { "&Jjo", "&Jjo!-", "&AGE-", "&2D0-", "a\x80" };
+	size_t i;
+
+	for (i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++) {
+		struct folio_strbuf a = FOLIO_STRBUF_INIT, b = FOLIO_STRBUF_INIT;
+
+		T_EQ_INT(folio_imap_utf7_encode(pairs[i][0], &a), 0);
+		T_EQ_STR(a.buf ? a.buf : "", pairs[i][1]);
+		T_EQ_INT(folio_imap_utf7_decode(pairs[i][1], &b), 0);
+		T_EQ_STR(b.buf ? b.buf : "", pairs[i][0]);
+		folio_strbuf_release(&a);
+		folio_strbuf_release(&b);
+	}
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct folio_strbuf b = FOLIO_STRBUF_INIT;
+
+		T_OK(folio_imap_utf7_decode(bad[i], &b) == -1, "'%s' refused", bad[i]);
+		folio_strbuf_release(&b);
+	}
+	{
+		struct folio_strbuf a = FOLIO_STRBUF_INIT;
+
+		T_OK(folio_imap_utf7_encode("a\xc3(", &a) == -1, "invalid UTF-8 refused");
+		folio_strbuf_release(&a);
+	}
+}
+
 int main(void)
 {
 	const char *tmp = getenv("TMPDIR");
@@ -825,6 +866,7 @@ int main(void)
 		 tmp && *tmp && strlen(tmp) < 40 ? tmp : "/tmp");
 	if (!mkdtemp(root))
 		T_SKIP("cannot make a temporary folder");
+	test_imap_utf7();
 	test_ignored_names();
 	test_missing_inbox();
 	test_auto();

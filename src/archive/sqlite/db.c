@@ -924,4 +924,6 @@ const struct folio_store_ops folio_sqlite_ops = {
 	.sdi_invoice = sq_sdi_invoice,
 	.sdi_notices = sq_sdi_notices,
 	.sdi_by_id = sq_sdi_by_id,
+	.mail_poll_record = sq_mail_poll_record,
+	.mail_state = sq_mail_state,
 };

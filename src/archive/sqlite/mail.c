@@ -5,6 +5,8 @@
 #include "sqlite_private.h"
 
 #include <stdint.h>
+#include <stdio.h>
+#include <string.h>
 
 #include "folio/util.h"
 
@@ -148,4 +150,79 @@ int sq_mail_unfinished(struct folio_store *arc, const char *account, const char 
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return folio_db_err(arc, err, "cannot read the mailbox state");
 	return FOLIO_OK;
+}
+
+int sq_mail_poll_record(struct folio_store *arc, const char *account, const char *error,
+			struct folio_err *err)
+{
+	sqlite3_stmt *st;
+
+	if (sqlite3_prepare_v2(arc->db,
+			       "INSERT OR REPLACE INTO mail_polls(account, polled_at, error)"
+			       " VALUES (?, ?, ?)",
+			       -1, &st, NULL))
+		return folio_db_err(arc, err, "cannot write the mailbox state");
+	sqlite3_bind_text(st, 1, account, -1, SQLITE_STATIC);
+	sqlite3_bind_double(st, 2, folio_now());
+	if (error)
+		sqlite3_bind_text(st, 3, error, -1, SQLITE_STATIC);
+	return finish(arc, st, err);
+}
+
+/* One row's worth of a query about `account`: 1 with a row, 0 without. */
+static int step_account(struct folio_store *arc, const char *sql, const char *account,
+			sqlite3_stmt **st, struct folio_err *err)
+{
+	if (!*st) {
+		if (sqlite3_prepare_v2(arc->db, sql, -1, st, NULL))
+			return folio_db_err(arc, err, "cannot read the mailbox state");
+		sqlite3_bind_text(*st, 1, account, -1, SQLITE_STATIC);
+	}
+	switch (sqlite3_step(*st)) {
+	case SQLITE_ROW: return 1;
+	case SQLITE_DONE: return 0;
+	default: return folio_db_err(arc, err, "cannot read the mailbox state");
+	}
+}
+
+int sq_mail_state(struct folio_store *arc, const char *account, struct folio_mail_state *out,
+		  int (*fn)(void *ctx, const char *folder, uint32_t uidvalidity, uint32_t last_uid),
+		  void *ctx, struct folio_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	int r;
+
+	memset(out, 0, sizeof(*out));
+	r = step_account(arc, "SELECT polled_at, error FROM mail_polls WHERE account = ?", account,
+			 &st, err);
+	if (r == 1) {
+		const unsigned char *e = sqlite3_column_text(st, 1);
+
+		out->polled_at = sqlite3_column_double(st, 0);
+		snprintf(out->error, sizeof(out->error), "%s", e ? (const char *)e : "");
+	}
+	sqlite3_finalize(st);
+	st = NULL;
+	if (r < 0)
+		return r;
+	r = step_account(arc,
+			 "SELECT count(*) FROM mail_messages WHERE account = ?"
+			 " AND state IN ('done', 'skipped', 'nodoc')",
+			 account, &st, err);
+	if (r == 1)
+		out->handled = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	st = NULL;
+	if (r < 0)
+		return r;
+	while ((r = step_account(arc,
+				 "SELECT folder, uidvalidity, last_uid FROM mail_folders"
+				 " WHERE account = ? ORDER BY folder",
+				 account, &st, err)) == 1)
+		if (fn(ctx, (const char *)sqlite3_column_text(st, 0),
+		       (uint32_t)sqlite3_column_int64(st, 1),
+		       (uint32_t)sqlite3_column_int64(st, 2)))
+			break;
+	sqlite3_finalize(st);
+	return r < 0 ? r : FOLIO_OK;
 }

@@ -437,6 +437,18 @@ static int add_filter(struct query *q, const char *word, const char *key, const 
 		     " value LIKE '%' || ? || '%')");
 		q->narrow = 1;
 		r = bind_text(q, field, strlen(field)) || bind_text(q, val, vn);
+	} else if (!strcmp(key, "account") || !strcmp(key, "folder")) {
+		/* documents from an IMAP account or folder: their mail_source,
+		 * imap://ACCOUNT/FOLDER;UIDVALIDITY=V/;UID=N */
+		const char *like =
+			key[0] == 'a' ? "'imap://' || ? || '/%'" : "'imap://%/' || ? || ';%'";
+
+		condf(q,
+		      " AND EXISTS (SELECT 1 FROM fields f WHERE f.doc_id = d.id AND"
+		      " f.name = 'mail_source' AND f.value LIKE %s)",
+		      like);
+		q->narrow = 1;
+		r = bind_text(q, val, vn);
 	} else if (!strcmp(key, "in")) {
 		double v;
 
@@ -462,6 +474,7 @@ static int add_filter(struct query *q, const char *word, const char *key, const 
 static const char *const keys[] = {
 	"type", "tag", "status", "mime", "id", "currency", "vendor", "nip", "taxid", "asn",
 	"date", "issued", "due", "added", "total", "is", "export", "from", "subject", "in",
+	"account", "folder",
 	/* tax IDs under the names people use: Spain and Portugal (NIF),
 	 * Italy (partita IVA, codice fiscale) */
 	"nif", "piva", "cf", NULL,

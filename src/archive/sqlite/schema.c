@@ -367,6 +367,12 @@ static const char *const migrations[] = {
 	"  WHERE state IN ('downloaded', 'stored');",
 	/* 11 -> 12: an SDI notice finds its invoice by the file's name */
 	"CREATE INDEX documents_name ON documents(name);",
+	/* 12 -> 13: each IMAP account's last poll, for folio status */
+	"CREATE TABLE mail_polls ("
+	"  account TEXT PRIMARY KEY,"
+	"  polled_at REAL NOT NULL,"
+	"  error TEXT"
+	") WITHOUT ROWID;",
 };
 /* clang-format on */
 

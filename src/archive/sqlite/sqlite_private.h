@@ -84,6 +84,11 @@ int sq_vendor_keys(struct folio_store *arc, int untaxed_only,
 long long sq_sdi_invoice(struct folio_store *arc, const char *file_name, struct folio_err *err);
 int sq_sdi_notices(struct folio_store *arc, const char *file, int (*fn)(void *ctx, long long id),
 		   void *ctx, struct folio_err *err);
+int sq_mail_poll_record(struct folio_store *arc, const char *account, const char *error,
+			struct folio_err *err);
+int sq_mail_state(struct folio_store *arc, const char *account, struct folio_mail_state *st,
+		  int (*fn)(void *ctx, const char *folder, uint32_t uidvalidity, uint32_t last_uid),
+		  void *ctx, struct folio_err *err);
 int sq_sdi_by_id(struct folio_store *arc, const char *sdi_id, int (*fn)(void *ctx, long long id),
 		 void *ctx, struct folio_err *err);
 
