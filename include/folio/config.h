@@ -114,4 +114,8 @@ char *folio_config_models_dir(const struct folio_config *cfg);
 /* Free the strings; cfg may be reused after folio_config_defaults(). */
 void folio_config_release(struct folio_config *cfg);
 
+/* The names of the config's [account NAME] sections into names[0..max),
+ * each once, in file order; returns how many. */
+size_t folio_config_account_names(const struct folio_config *cfg, const char **names, size_t max);
+
 #endif

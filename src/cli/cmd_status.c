@@ -48,26 +48,12 @@ static int on_folder(void *ctx, const char *folder, uint32_t uidvalidity, uint32
 	return 0;
 }
 
-/* The names of the config's accounts, each once, in file order. */
-static size_t account_names(const struct folio_config *cfg, const char **names, size_t max)
-{
-	size_t i, j, n = 0;
-
-	for (i = 0; i < cfg->nmail_opts; i++) {
-		for (j = 0; j < n && strcmp(names[j], cfg->mail_opts[i].profile); j++)
-			;
-		if (j == n && n < max)
-			names[n++] = cfg->mail_opts[i].profile;
-	}
-	return n;
-}
-
 /* Each account's state into `out`: lines, or the JSON array's members. */
 static int accounts(struct cli *cli, struct folio_archive *arc, int json, struct folio_strbuf *out,
 		    struct folio_err *err)
 {
 	const char *names[256];
-	size_t n = account_names(&cli->cfg, names, 256), i;
+	size_t n = folio_config_account_names(&cli->cfg, names, 256), i;
 	char t[32];
 	int ret = FOLIO_OK;
 

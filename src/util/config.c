@@ -528,6 +528,19 @@ int folio_config_workers(const struct folio_config *cfg)
 	return cfg->workers > 0 ? cfg->workers : folio_ncores();
 }
 
+size_t folio_config_account_names(const struct folio_config *cfg, const char **names, size_t max)
+{
+	size_t i, j, n = 0;
+
+	for (i = 0; i < cfg->nmail_opts; i++) {
+		for (j = 0; j < n && strcmp(names[j], cfg->mail_opts[i].profile); j++)
+			;
+		if (j == n && n < max)
+			names[n++] = cfg->mail_opts[i].profile;
+	}
+	return n;
+}
+
 void folio_config_release(struct folio_config *cfg)
 {
 	free(cfg->archive_dir);

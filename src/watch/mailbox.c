@@ -757,20 +757,6 @@ static int poll_account(struct poll *p, struct folio_err *err)
 	return ret;
 }
 
-/* The names of the configured accounts, each once, in file order. */
-static size_t account_names(const struct folio_config *cfg, const char **names, size_t max)
-{
-	size_t i, j, n = 0;
-
-	for (i = 0; i < cfg->nmail_opts; i++) {
-		for (j = 0; j < n && strcmp(names[j], cfg->mail_opts[i].profile); j++)
-			;
-		if (j == n && n < max)
-			names[n++] = cfg->mail_opts[i].profile;
-	}
-	return n;
-}
-
 static int one_account(struct poll *p, const char *name, struct folio_err *err)
 {
 	struct account a;
@@ -813,7 +799,7 @@ int folio_mail_run(struct folio_archive *arc, const struct folio_config *cfg,
 		   const struct folio_mail_opts *opts, struct folio_err *err)
 {
 	const char *names[256];
-	size_t n = account_names(cfg, names, 256), i, polled = 0;
+	size_t n = folio_config_account_names(cfg, names, 256), i, polled = 0;
 	struct folio_ingest_opts io = { 0 };
 	struct poll p = { .arc = arc, .cfg = cfg, .opts = opts };
 	struct folio_err aerr = { 0 };
