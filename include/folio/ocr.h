@@ -87,6 +87,15 @@ int folio_ocr_doc_rotation(struct folio_ocr_doc *doc);
 int folio_ocr_page_in(struct folio_ocr *ocr, struct folio_page *page, const char *languages,
 		      struct folio_ocr_doc *doc, struct folio_err *err);
 
+/*
+ * The share (0..1) of a read page's letters (connected components of its
+ * ink of a letter's size) that no recognised word's box covers: how much
+ * of the text Tesseract's page layout left out. -1 when the page has too
+ * few letters to judge. For the retry in folio_ocr_page_in(), tests and
+ * ocr_driver.
+ */
+double folio_ocr_unread_share(const struct folio_page *page);
+
 /* The languages the last page was read with ("por", or the configured
  * set when detection was unsure or off; "" for a blank page). */
 const char *folio_ocr_last_languages(const struct folio_ocr *ocr);

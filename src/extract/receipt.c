@@ -23,6 +23,7 @@
  * title, cash and change, card, a cashier) are looked at.
  */
 #include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -347,6 +348,7 @@ static int line_amount(const char *line, long long *cents, size_t *label_end)
 struct amt {
 	enum kind kind;
 	long long cents;
+	long long row; /* a VAT breakdown row's gross (base + tax); 0 none */
 };
 
 #define MAX_AMOUNTS 256
@@ -379,12 +381,18 @@ static void drop_others(struct folio_cands *out, const char *name, const char *k
 	out->n = j;
 }
 
-/* Whether the receipt supports `v` as its total, and how strongly. */
+/*
+ * Whether the receipt supports `v` as its total, and how strongly: a total
+ * line printing it counts 2; each witness 1: a card line printing it, the
+ * cash minus the change, a subtotal less a discount (or with the rounding,
+ * or alone when nothing was taken off), the VAT breakdown's rows (base
+ * plus tax) added up.
+ */
 static int support(const struct amt *am, size_t n, long long v)
 {
-	long long cash = 0, change = 0, sub = 0, disc = 0, round = 0;
-	int have_cash = 0, have_change = 0, have_sub = 0, have_disc = 0, have_round = 0, s = 0;
-	size_t i;
+	long long cash = 0, change = 0, rows = 0;
+	int have_cash = 0, have_change = 0, have_disc = 0, have_round = 0, nrows = 0, s = 0;
+	size_t i, j;
 
 	for (i = 0; i < n; i++) {
 		switch (am[i].kind) {
@@ -406,29 +414,41 @@ static int support(const struct amt *am, size_t n, long long v)
 				change = am[i].cents;
 			have_change = 1;
 			break;
-		case K_SUB:
-			if (!have_sub)
-				sub = am[i].cents;
-			have_sub = 1;
-			break;
-		case K_DISCOUNT:
-			if (!have_disc)
-				disc = am[i].cents < 0 ? -am[i].cents : am[i].cents;
-			have_disc = 1;
-			break;
-		case K_ROUNDING:
-			if (!have_round)
-				round = am[i].cents;
-			have_round = 1;
-			break;
+		case K_DISCOUNT: have_disc = 1; break;
+		case K_ROUNDING: have_round = 1; break;
 		default: break;
+		}
+		if (am[i].row) {
+			rows += am[i].row;
+			nrows++;
 		}
 	}
 	if (have_cash && have_change && cash - change == v)
 		s++;
-	if (have_sub &&
-	    ((have_disc && sub - disc == v) || (have_round && sub + round == v) ||
-	     (have_round && sub - round == v) || (!have_disc && !have_round && sub == v)))
+	/* any subtotal (a receipt may print one before and one after the
+	 * discounts) with any discount or rounding */
+	for (i = 0; i < n; i++) {
+		int ok = 0;
+
+		if (am[i].kind != K_SUB)
+			continue;
+		if (!have_disc && !have_round && am[i].cents == v)
+			ok = 1;
+		for (j = 0; j < n && !ok; j++) {
+			long long d = am[j].cents < 0 ? -am[j].cents : am[j].cents;
+
+			if (am[j].kind == K_DISCOUNT && am[i].cents - d == v)
+				ok = 1;
+			if (am[j].kind == K_ROUNDING &&
+			    (am[i].cents + am[j].cents == v || am[i].cents - am[j].cents == v))
+				ok = 1;
+		}
+		if (ok) {
+			s++;
+			break;
+		}
+	}
+	if (nrows && rows == v)
 		s++;
 	return s;
 }
@@ -472,53 +492,100 @@ static void drop_decoys(struct folio_cands *out, const struct amt *am, size_t n)
 
 struct pick {
 	long long cents;
-	int score;    /* support(); 0: none */
-	int labelled; /* a total line prints it */
+	int score;     /* support(); 0: none */
+	int labelled;  /* a total line prints it */
+	int corrected; /* a total line prints it with one digit misread */
 };
 
-/* The best-supported total of the amounts `am`; ties go to the larger. */
+/* Whether the decimal digits of `a` and `b` are one edit apart: OCR's
+ * misread digit (0 for 8, 3 for 9), or a digit lost or doubled. */
+static int one_digit_off(long long a, long long b)
+{
+	char x[24], y[24];
+
+	snprintf(x, sizeof(x), "%lld", a < 0 ? -a : a);
+	snprintf(y, sizeof(y), "%lld", b < 0 ? -b : b);
+	return strcmp(x, y) && one_edit(x, y);
+}
+
+#define MAX_DERIVED 32
+#define MAX_CANDS (MAX_AMOUNTS + MAX_DERIVED)
+static void derived(long long *cand, size_t *nc, long long v)
+{
+	if (v > 0 && *nc < MAX_CANDS)
+		cand[(*nc)++] = v;
+}
+
+/*
+ * The best-supported total of the amounts `am`. The candidates: the
+ * amounts of total and card lines, and what the receipt's arithmetic
+ * gives (cash minus change, subtotal less discount or with rounding, the
+ * VAT breakdown's sum). An amount the arithmetic gives that a total line
+ * prints with one digit off ("Total 21,26" where the VAT rows add up to
+ * 27,26) is that line's amount misread: it counts as printed. Ties go to
+ * a printed total, then to the larger.
+ */
 static void choose_total(const struct amt *am, size_t n, struct pick *p)
 {
-	size_t i;
+	long long cand[MAX_CANDS], rows = 0, cash = 0;
+	size_t i, j, nc = 0;
+	int have_cash = 0, nrows = 0;
 
 	memset(p, 0, sizeof(*p));
 	for (i = 0; i < n; i++) {
-		int s;
-
-		if ((am[i].kind != K_TOTAL && am[i].kind != K_CARD) || am[i].cents <= 0)
-			continue;
-		s = support(am, n, am[i].cents);
-		if (s > p->score || (s == p->score && am[i].cents > p->cents)) {
-			p->score = s;
-			p->cents = am[i].cents;
+		if ((am[i].kind == K_TOTAL || am[i].kind == K_CARD) && am[i].cents > 0)
+			cand[nc++] = am[i].cents;
+		if (am[i].row) {
+			rows += am[i].row;
+			nrows++;
 		}
 	}
-	/* cash minus change alone */
-	if (!p->score) {
-		for (i = 0; i < n; i++)
-			if (am[i].kind == K_CASH) {
-				size_t k;
+	if (nrows)
+		derived(cand, &nc, rows);
+	for (i = 0; i < n; i++) {
+		if (am[i].kind == K_CASH && !have_cash) {
+			have_cash = 1;
+			cash = am[i].cents;
+		} else if (am[i].kind == K_CHANGE && have_cash && cash > am[i].cents) {
+			derived(cand, &nc, cash - am[i].cents);
+			have_cash = 2;
+		}
+		if (am[i].kind != K_SUB)
+			continue;
+		derived(cand, &nc, am[i].cents);
+		for (j = 0; j < n; j++) {
+			long long d = am[j].cents < 0 ? -am[j].cents : am[j].cents;
 
-				for (k = i + 1; k < n; k++)
-					if (am[k].kind == K_CHANGE && am[i].cents > am[k].cents) {
-						p->cents = am[i].cents - am[k].cents;
-						p->score = support(am, n, p->cents);
-						break;
-					}
-				break;
+			if (am[j].kind == K_DISCOUNT)
+				derived(cand, &nc, am[i].cents - d);
+			if (am[j].kind == K_ROUNDING) {
+				derived(cand, &nc, am[i].cents + am[j].cents);
+				derived(cand, &nc, am[i].cents - am[j].cents);
 			}
+		}
 	}
-	/* the subtotal when nothing was taken off */
-	if (!p->score)
-		for (i = 0; i < n; i++)
-			if (am[i].kind == K_SUB && am[i].cents > 0) {
-				p->cents = am[i].cents;
-				p->score = support(am, n, p->cents);
-				break;
+	for (i = 0; i < nc; i++) {
+		int s = support(am, n, cand[i]), labelled = 0, near = 0;
+
+		for (j = 0; j < n; j++)
+			if (am[j].kind == K_TOTAL) {
+				if (am[j].cents == cand[i])
+					labelled = 1;
+				else if (one_digit_off(am[j].cents, cand[i]))
+					near = 1;
 			}
-	for (i = 0; i < n; i++)
-		if (am[i].kind == K_TOTAL && am[i].cents == p->cents)
-			p->labelled = 1;
+		/* a misread total: only with a witness of its own */
+		near = near && !labelled && s >= 1;
+		if (near)
+			s += 2;
+		if (s > p->score || (s == p->score && s && labelled && !p->labelled) ||
+		    (s == p->score && s && labelled == p->labelled && cand[i] > p->cents)) {
+			p->score = s;
+			p->cents = cand[i];
+			p->labelled = labelled;
+			p->corrected = near;
+		}
+	}
 }
 
 static int emit_total(const struct amt *am, size_t n, const struct pick *p, struct folio_cands *out,
@@ -534,14 +601,86 @@ static int emit_total(const struct amt *am, size_t n, const struct pick *p, stru
 	       p->score == 3 ? 0.9f :
 	       p->score == 2 ? (p->labelled ? 0.7f : 0.75f) :
 			       0.45f;
+	/* a misread total put right is as sure as its witnesses, no more */
+	if (p->corrected)
+		conf = p->score >= 4 ? 0.85f : 0.75f;
 	/* a label, or two witnesses that agree (cash minus change and
 	 * subtotal minus discount), outweigh the page's other readings */
-	if (p->labelled || p->score >= 2 || !folio_cands_find(out, "gross_total", FOLIO_SRC_NONE)) {
-		if (p->labelled || p->score >= 2)
+	if (p->labelled || p->corrected || p->score >= 2 ||
+	    !folio_cands_find(out, "gross_total", FOLIO_SRC_NONE)) {
+		if (p->labelled || p->corrected || p->score >= 2)
 			drop_others(out, "gross_total", buf);
 		return folio_cands_add(out, "gross_total", buf, NULL, conf, src, page, NULL);
 	}
 	return 0;
+}
+
+/*
+ * A VAT breakdown row's gross: "IVA 6% 51,32 3,08", "SR @ 6% 296.77
+ * 17.81", "A 19% 20,07 3,81 23,88" (a rate, then base and tax, perhaps
+ * the row's gross). The tax must be the rate of the base (within a cent
+ * and a percent; a rate OCR lost: at most 30% of it), or the three must
+ * add up. 0 when the line is no such row.
+ */
+#define ROW_AMOUNTS 4
+static long long tax_row(const char *line)
+{
+	long long a[ROW_AMOUNTS], rate = -1, base, tax, want;
+	int na = 0, pct = 0;
+	const char *t = line;
+
+	while (*t) {
+		size_t n, k;
+		char tok[64];
+		struct folio_amount am;
+
+		while (*t && isspace((unsigned char)*t))
+			t++;
+		n = strcspn(t, " \t");
+		if (!n)
+			break;
+		if (n < sizeof(tok)) {
+			memcpy(tok, t, n);
+			tok[n] = '\0';
+			k = n;
+			if (memchr(tok, '%', n)) {
+				/* the rate: "21%", "23,00%", "6.0%" */
+				pct = 1;
+				if (isdigit((unsigned char)tok[0]) && rate < 0) {
+					rate = strtol(tok, NULL, 10);
+					if (rate < 0 || rate > 30)
+						rate = -1;
+				}
+			} else {
+				/* a class letter or stray mark after the amount */
+				while (k > 4 && !isdigit((unsigned char)tok[k - 1]))
+					tok[--k] = '\0';
+				if (two_decimals(tok, k) && isdigit((unsigned char)tok[0]) &&
+				    folio_amount_parse(tok, tok[k - 3], &am) == k) {
+					if (na == ROW_AMOUNTS)
+						return 0;
+					a[na++] = folio_amount_cents(&am);
+				}
+			}
+		}
+		t += n;
+	}
+	if (!pct || na < 2)
+		return 0;
+	if (na >= 3) {
+		base = a[na - 3];
+		tax = a[na - 2];
+		return base + tax == a[na - 1] && tax < base ? a[na - 1] : 0;
+	}
+	base = a[0];
+	tax = a[1];
+	if (tax <= 0 || tax >= base)
+		return 0;
+	if (rate < 0)
+		return tax * 100 <= base * 30 ? base + tax : 0;
+	want = base * rate;
+	/* |base * rate / 100 - tax| <= 1 cent + 1% of the tax */
+	return llabs(want - tax * 100) <= 100 + tax ? base + tax : 0;
 }
 
 /* Append the amount lines of `text` to *am (classed by their labels). */
@@ -556,6 +695,7 @@ static int collect(const char *s, struct amt **am, size_t *nam)
 			memcpy(line, s, len);
 			line[len] = '\0';
 			if (line_amount(line, &cents, &lend) && *nam < MAX_AMOUNTS) {
+				long long row = tax_row(line);
 				int nw;
 
 				line[lend] = '\0';
@@ -568,7 +708,12 @@ static int collect(const char *s, struct amt **am, size_t *nam)
 					*am = na;
 				}
 				(*am)[*nam].kind = classify(w, nw);
+				/* an amount taken off under no label of its own
+				 * ("Zwischensumme 72,90" then "-0,82") */
+				if ((*am)[*nam].kind == K_OTHER && cents < 0)
+					(*am)[*nam].kind = K_DISCOUNT;
 				(*am)[*nam].cents = cents;
+				(*am)[*nam].row = row;
 				(*nam)++;
 			}
 		}

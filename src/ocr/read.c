@@ -949,22 +949,105 @@ static void drop_words(struct folio_page *page)
 }
 
 /*
- * A page that read as almost nothing is read once more with its
- * background evened out (Leptonica's background normalisation): a receipt
- * photographed on a light wall or under a lamp has letters barely darker
- * than the paper around them, and Tesseract's global threshold took the
- * paper and the wall for one (tests/bench/receipts.sh: photos read as no
- * text at all). The reading with more words (half as many more, at a
- * mean confidence of 0.5 at least: not noise) is kept. Pages with text,
- * the usual scan, never pay for it.
+ * The share of the page's letters that no recognised word covers.
+ * Tesseract's page layout sometimes drops whole text lines: a scanned
+ * receipt with a shaded edge came out as its header and footer, the
+ * items and totals between them gone, and a photo with creases lost
+ * every line a crease crossed. The letters are the connected components
+ * of the page's ink (INK_LEVEL) of a letter's size: between UNREAD_MIN_H
+ * and UNREAD_MAX_H inches high and at most UNREAD_MAX_W heights wide
+ * (rulings, frames, logos and shadows are none); a letter is read when
+ * its centre lies in a word's box. Returns -1 when the page has fewer
+ * than UNREAD_MIN_LETTERS letters (too little to judge) or on failure.
+ */
+#define UNREAD_INK 128
+#define UNREAD_MIN_H 0.02 /* 1.5 pt */
+#define UNREAD_MAX_H 0.25 /* 18 pt */
+#define UNREAD_MAX_W 4
+#define UNREAD_MIN_LETTERS 60
+double folio_ocr_unread_share(const struct folio_page *page)
+{
+	PIX *pix = (PIX *)page->pix, *gray = NULL, *bin = NULL;
+	BOXA *boxa = NULL;
+	int dpi = page->dpi > 0 ? page->dpi : 300, i, n, letters = 0, read = 0;
+	double ret = -1;
+
+	if (!pix)
+		return -1;
+	if (pixGetDepth(pix) == 1)
+		bin = pixClone(pix);
+	else if ((gray = pixConvertTo8(pix, 0)))
+		bin = pixThresholdToBinary(gray, UNREAD_INK);
+	if (!bin || !(boxa = pixConnCompBB(bin, 8)))
+		goto out;
+	n = boxaGetCount(boxa);
+	for (i = 0; i < n; i++) {
+		l_int32 x, y, w, h;
+		size_t k;
+		int cx, cy;
+
+		if (boxaGetBoxGeometry(boxa, i, &x, &y, &w, &h) || h < dpi * UNREAD_MIN_H ||
+		    h > dpi * UNREAD_MAX_H || w > UNREAD_MAX_W * h)
+			continue;
+		letters++;
+		cx = x + w / 2;
+		cy = y + h / 2;
+		for (k = 0; k < page->nwords; k++) {
+			const struct folio_word *wd = &page->words[k];
+
+			if (cx >= wd->x - 2 && cx <= wd->x + wd->w + 2 && cy >= wd->y - 2 &&
+			    cy <= wd->y + wd->h + 2) {
+				read++;
+				break;
+			}
+		}
+	}
+	if (letters >= UNREAD_MIN_LETTERS)
+		ret = 1.0 - (double)read / letters;
+out:
+	boxaDestroy(&boxa);
+	pixDestroy(&bin);
+	pixDestroy(&gray);
+	return ret;
+}
+
+/*
+ * A page that read as almost nothing, or whose reading left many of its
+ * letters out (folio_ocr_unread_share() over RETRY_UNREAD), is read once
+ * more with its background evened out (Leptonica's background
+ * normalisation): a receipt photographed on a light wall or under a lamp
+ * has letters barely darker than the paper around them, and Tesseract's
+ * global threshold took the paper and the wall for one
+ * (tests/bench/receipts.sh: photos read as no text at all). The reading
+ * that leaves fewer letters out (or, on a page too small to judge, has
+ * half as many more words) at a mean confidence of 0.5 at least (not
+ * noise) is kept. Pages read whole, the usual scan, never pay for it.
  */
 #define RETRY_WORDS 25
-static int retry_evened(TessBaseAPI *api, struct folio_page *page, struct folio_err *err)
+#define RETRY_UNREAD 0.3
+static void swap_reading(struct folio_page *a, struct folio_page *b)
+{
+	struct folio_page t = *a;
+
+	a->words = b->words;
+	a->nwords = b->nwords;
+	a->words_alloc = b->words_alloc;
+	a->text = b->text;
+	a->conf = b->conf;
+	b->words = t.words;
+	b->nwords = t.nwords;
+	b->words_alloc = t.words_alloc;
+	b->text = t.text;
+	b->conf = t.conf;
+}
+
+static int retry_evened(TessBaseAPI *api, struct folio_page *page, double unread,
+			struct folio_err *err)
 {
 	struct folio_page tmp;
 	PIX *even = pixBackgroundNormSimple((PIX *)page->pix, NULL, NULL);
 	size_t i;
-	int ret;
+	int ret, better;
 
 	if (!even)
 		return nomem(err);
@@ -973,17 +1056,18 @@ static int retry_evened(TessBaseAPI *api, struct folio_page *page, struct folio_
 	tmp.dpi = page->dpi;
 	tmp.pix = (struct Pix *)even;
 	ret = recognise(api, &tmp, err);
-	if (ret == FOLIO_OK && tmp.nwords > page->nwords + page->nwords / 2 && tmp.conf >= 0.5f) {
-		struct folio_page old = *page;
+	if (ret == FOLIO_OK && tmp.conf >= 0.5f) {
+		/* both readings judged on the same letters: the page's own */
+		struct folio_page view = tmp;
+		double u;
 
-		page->words = tmp.words;
-		page->nwords = tmp.nwords;
-		page->words_alloc = tmp.words_alloc;
-		page->text = tmp.text;
-		page->conf = tmp.conf;
-		tmp.words = old.words;
-		tmp.nwords = old.nwords;
-		tmp.text = old.text;
+		view.pix = page->pix;
+		u = folio_ocr_unread_share(&view);
+		better = unread >= 0 && u >= 0 && u < unread - 0.05;
+		if (page->nwords < RETRY_WORDS && tmp.nwords > page->nwords + page->nwords / 2)
+			better = 1;
+		if (better)
+			swap_reading(page, &tmp);
 	}
 	for (i = 0; i < tmp.nwords; i++)
 		free(tmp.words[i].text);
@@ -997,13 +1081,17 @@ static int read_in(struct folio_ocr *ocr, struct folio_page *page, const char *l
 		   struct folio_err *err)
 {
 	TessBaseAPI *api = engine_for(ocr, langs, err);
+	double unread;
 	int ret;
 
 	if (!api)
 		return FOLIO_FATAL;
 	ret = recognise(api, page, err);
-	if (ret == FOLIO_OK && page->pix && page->nwords < RETRY_WORDS)
-		ret = retry_evened(api, page, err);
+	if (ret != FOLIO_OK || !page->pix)
+		return ret;
+	unread = folio_ocr_unread_share(page);
+	if (page->nwords < RETRY_WORDS || unread > RETRY_UNREAD)
+		ret = retry_evened(api, page, unread, err);
 	return ret;
 }
 

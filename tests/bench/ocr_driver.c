@@ -109,7 +109,8 @@ static int page_hook(void *arg, struct folio_doc *doc, size_t index, struct foli
 	       pg->number, pg->rotation, (double)pg->skew, pg->dpi, pg->width, pg->height,
 	       pg->blank ? "true" : "false");
 	json_str(folio_ocr_last_languages(r->ocr));
-	printf(",\"seconds\":%.3f,\"cpu\":%.3f,\"text\":", folio_clock() - t0, cpu_seconds() - c0);
+	printf(",\"unread\":%.3f,\"seconds\":%.3f,\"cpu\":%.3f,\"text\":",
+	       folio_ocr_unread_share(pg), folio_clock() - t0, cpu_seconds() - c0);
 	json_str(pg->text);
 	printf("}\n");
 	fflush(stdout);

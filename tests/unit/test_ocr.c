@@ -335,6 +335,43 @@ out:
 }
 
 /*
+ * The share of a page's letters no recognised word covers: none of a
+ * page read whole; about half when the reading of its lower half is
+ * taken away (what Tesseract's layout did to a shaded receipt scan,
+ * which is then read again); -1 for a page too small to judge.
+ */
+static void test_unread(struct folio_ocr *ocr)
+{
+	struct folio_err err = { 0 };
+	struct folio_doc *doc = folio_doc_new("unread", NULL, 0);
+	struct folio_page *pg = add_page(doc, fixture(SCANS "clean-pol-invoice.png", 0.35), 300);
+	size_t i, k = 0;
+	double u;
+
+	if (!pg->pix)
+		goto out;
+	T_EQ_INT(folio_ocr_page_lang(ocr, pg, "pol", &err), FOLIO_OK);
+	u = folio_ocr_unread_share(pg);
+	T_OK(u >= 0 && u < 0.1, "a page read whole leaves nothing out: %.3f", u);
+	for (i = 0; i < pg->nwords; i++) {
+		if (pg->words[i].y > pg->height / 2)
+			free(pg->words[i].text);
+		else
+			pg->words[k++] = pg->words[i];
+	}
+	pg->nwords = k;
+	u = folio_ocr_unread_share(pg);
+	T_OK(u > 0.3 && u < 0.8, "its lower half's words taken away: %.3f unread", u);
+	folio_doc_free(doc);
+	doc = folio_doc_new("unread", NULL, 0);
+	pg = add_page(doc, pixCreate(400, 300, 8), 300);
+	pixSetAll((PIX *)pg->pix);
+	T_OK(folio_ocr_unread_share(pg) < 0, "a white page: too little to judge");
+out:
+	folio_doc_free(doc);
+}
+
+/*
  * A back page with two lines: too little for Leptonica's orientation test
  * alone, so a first page decides. Turned like the prior it is turned back
  * without OSD; a prior its own weak signal contradicts is not followed.
@@ -587,6 +624,7 @@ int main(void)
 		test_orientation_prior(ocr);
 		test_blank(ocr);
 		test_photo(ocr);
+		test_unread(ocr);
 		test_languages(ocr);
 		test_document_languages(ocr);
 		folio_ocr_free(ocr);

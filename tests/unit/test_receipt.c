@@ -285,6 +285,69 @@ static void test_ocr_slips(struct folio_extractor *x)
 	folio_doc_free(d);
 }
 
+/* A total line whose amount OCR misread by one digit, put right by the
+ * receipt's own arithmetic (texts as folio read benchmark photos). */
+static void test_arithmetic(struct folio_extractor *x)
+{
+	/* the VAT rows add up to 27,26; "TOTAL" printed 21,26 */
+	struct folio_doc *d = run(x, "Bar El Faro\n"
+				     "Ticket 12/2025 10:11\n"
+				     "1 Tomate pera 7,26\n"
+				     "TOTAL (EUR) 21,26\n"
+				     "21% 7,21 1,52\n"
+				     "10% 10,25 1,02\n"
+				     "% 6,98 0,28\n"
+				     "GRACIAS POR SU VISITA\n");
+
+	T_EQ_STR(val(d, "gross_total"), "27.26");
+	T_OK(conf(d, "gross_total") < 0.9f, "a corrected total stays under 0.9: %.2f",
+	     (double)conf(d, "gross_total"));
+	folio_doc_free(d);
+	/* 914.58 printed; the GST row and cash minus change say 314.58 */
+	d = run(x, "MYDIN MART SDN BHD\n"
+		   "2 SUGAR 1KG 199.20 SR\n"
+		   "SR @ 6% 296.77 17.81\n"
+		   "Total GST 17.81\n"
+		   "Total (incl. GST) 914.58\n"
+		   "CASH 330.00\n"
+		   "CHANGE 15.42\n");
+	T_EQ_STR(val(d, "gross_total"), "314.58");
+	folio_doc_free(d);
+	/* no total line: a later subtotal with the rounding, and cash minus
+	 * change, agree (the first subtotal is before the discount) */
+	d = run(x, "99 SPEED MART\n"
+		   "Sub Total 508.60\n"
+		   "Discount -4.26\n"
+		   "Total GST 28.55\n"
+		   "Sub Total 504.34\n"
+		   "Rounding Adj 0.01\n"
+		   "CASH 520.00\n"
+		   "CHANGE 15.65\n");
+	T_EQ_STR(val(d, "gross_total"), "504.35");
+	folio_doc_free(d);
+	/* a discount under no label: "-0,82" after the subtotal */
+	d = run(x, "EDEKA Müller\n"
+		   "Beleg\n"
+		   "Zwischensumme 72,90\n"
+		   "-0,82\n"
+		   "SUMME EUR 72,08\n"
+		   "Rückgeld 17,92\n");
+	T_EQ_STR(val(d, "gross_total"), "72.08");
+	T_OK(conf(d, "gross_total") >= 0.7f, "label and subtotal agree: %.2f",
+	     (double)conf(d, "gross_total"));
+	folio_doc_free(d);
+	/* a printed total with its witness is not "corrected" by a stray
+	 * VAT sum one digit away (12,18) */
+	d = run(x, "Bar Sol\n"
+		   "Ticket 1\n"
+		   "TOTAL 12,10\n"
+		   "TARJETA 12,10\n"
+		   "10% 11,00 1,10\n"
+		   "21% 0,07 0,01\n");
+	T_EQ_STR(val(d, "gross_total"), "12.10");
+	folio_doc_free(d);
+}
+
 /* An invoice with no receipt words is left to the layout reader. */
 static void test_not_receipt(void)
 {
@@ -369,6 +432,7 @@ int main(void)
 	test_split_columns(x);
 	test_witnesses(x);
 	test_ocr_slips(x);
+	test_arithmetic(x);
 	test_not_receipt();
 	folio_extractor_free(x);
 	return t_done();
