@@ -162,6 +162,37 @@ out:
 }
 
 /*
+ * A photo's letters still light after the stretch: the cut kept a black
+ * sliver of the table at its edge, which took the split's ink class, and
+ * sparse grey letters stayed grey (ink 190 on paper 235; Tesseract read an
+ * empty page). Inside a margin the darkest hundredth is the ink and the
+ * median the paper; when that ink is lighter than LIGHT_INK, the two are
+ * stretched to black..white. Returns 1 (stretched before), -1 failure.
+ */
+#define LIGHT_INK 128
+#define PHOTO_INK_CONTRAST 24
+static int restretch(PIX **gray)
+{
+	l_int32 pw = pixGetWidth(*gray), ph = pixGetHeight(*gray);
+	BOX *in = boxCreate(pw / 10, ph / 20, pw - pw / 5, ph - ph / 10);
+	PIX *core = in ? pixClipRectangle(*gray, in, NULL) : NULL, *s;
+	l_uint32 ink = 0, paper = 0;
+	int bad;
+
+	boxDestroy(&in);
+	if (!core)
+		return -1;
+	bad = pixGetRankValue(core, 2, 0.01f, &ink) || pixGetRankValue(core, 2, 0.5f, &paper);
+	pixDestroy(&core);
+	if (bad || ink <= LIGHT_INK || paper < ink + PHOTO_INK_CONTRAST)
+		return 1;
+	if (!(s = pixGammaTRC(NULL, *gray, 1.0f, (l_int32)ink, (l_int32)paper)))
+		return -1;
+	replace(gray, s);
+	return 1;
+}
+
+/*
  * Faded print: thermal paper's ink greys with age and heat, and a receipt
  * photographed in a shop is grey paper with grey letters. The blank test,
  * the orientation and skew tests (all at INK_LEVEL) and Tesseract then see
@@ -179,7 +210,6 @@ out:
  * is no bleed-through to fear, and the strokes' cores must come out
  * black. Returns 1 stretched, 0 not, -1 failure.
  */
-#define PHOTO_INK_CONTRAST 24
 #define FADED_INK 100
 #define GREY_PAPER 200
 #define FADED_CONTRAST 64
@@ -201,7 +231,7 @@ static int unfade(PIX **gray, int photo)
 		if (!(s = pixGammaTRC(NULL, *gray, 1.0f, fg, bg)))
 			return -1;
 		replace(gray, s);
-		return 1;
+		return restretch(gray);
 	}
 	if (pixGetRankValue(*gray, 2, 0.5f, &paper))
 		return 0;
