@@ -386,12 +386,13 @@ static void drop_others(struct folio_cands *out, const char *name, const char *k
  * line printing it counts 2; each witness 1: a card line printing it, the
  * cash minus the change, a subtotal less a discount (or with the rounding,
  * or alone when nothing was taken off), the VAT breakdown's rows (base
- * plus tax) added up.
+ * plus tax) added up. *arith (may be NULL): the witnesses of arithmetic
+ * (all but the card line).
  */
-static int support(const struct amt *am, size_t n, long long v)
+static int support(const struct amt *am, size_t n, long long v, int *arith)
 {
 	long long cash = 0, change = 0, rows = 0;
-	int have_cash = 0, have_change = 0, have_disc = 0, have_round = 0, nrows = 0, s = 0;
+	int have_cash = 0, have_change = 0, have_disc = 0, have_round = 0, nrows = 0, s = 0, a = 0;
 	size_t i, j;
 
 	for (i = 0; i < n; i++) {
@@ -424,7 +425,7 @@ static int support(const struct amt *am, size_t n, long long v)
 		}
 	}
 	if (have_cash && have_change && cash - change == v)
-		s++;
+		a++;
 	/* any subtotal (a receipt may print one before and one after the
 	 * discounts) with any discount or rounding */
 	for (i = 0; i < n; i++) {
@@ -444,13 +445,15 @@ static int support(const struct amt *am, size_t n, long long v)
 				ok = 1;
 		}
 		if (ok) {
-			s++;
+			a++;
 			break;
 		}
 	}
 	if (nrows && rows == v)
-		s++;
-	return s;
+		a++;
+	if (arith)
+		*arith = a;
+	return s + a;
 }
 
 /* Drop the page readings of the gross total that are amounts of decoy
@@ -495,17 +498,21 @@ struct pick {
 	int score;     /* support(); 0: none */
 	int labelled;  /* a total line prints it */
 	int corrected; /* a total line prints it with one digit misread */
+	int rank;      /* for ties: choose_total() */
 };
 
-/* Whether the decimal digits of `a` and `b` are one edit apart: OCR's
- * misread digit (0 for 8, 3 for 9), or a digit lost or doubled. */
+/* Whether the decimal digits of `a` and `b` are one edit apart: 1 for
+ * OCR's misread digit (0 for 8, 3 for 9), 2 for a digit lost or doubled,
+ * 0 neither. */
 static int one_digit_off(long long a, long long b)
 {
 	char x[24], y[24];
 
 	snprintf(x, sizeof(x), "%lld", a < 0 ? -a : a);
 	snprintf(y, sizeof(y), "%lld", b < 0 ? -b : b);
-	return strcmp(x, y) && one_edit(x, y);
+	if (!strcmp(x, y) || !one_edit(x, y))
+		return 0;
+	return strlen(x) == strlen(y) ? 1 : 2;
 }
 
 #define MAX_DERIVED 32
@@ -523,7 +530,8 @@ static void derived(long long *cand, size_t *nc, long long v)
  * VAT breakdown's sum). An amount the arithmetic gives that a total line
  * prints with one digit off ("Total 21,26" where the VAT rows add up to
  * 27,26) is that line's amount misread: it counts as printed. Ties go to
- * a printed total, then to the larger.
+ * a printed total, then to a misread digit over a digit lost or doubled,
+ * then to the larger.
  */
 static void choose_total(const struct amt *am, size_t n, struct pick *p)
 {
@@ -565,25 +573,34 @@ static void choose_total(const struct amt *am, size_t n, struct pick *p)
 		}
 	}
 	for (i = 0; i < nc; i++) {
-		int s = support(am, n, cand[i]), labelled = 0, near = 0;
+		int arith = 0, s = support(am, n, cand[i], &arith), near = 0, rank;
 
 		for (j = 0; j < n; j++)
 			if (am[j].kind == K_TOTAL) {
+				int off = one_digit_off(am[j].cents, cand[i]);
+
 				if (am[j].cents == cand[i])
-					labelled = 1;
-				else if (one_digit_off(am[j].cents, cand[i]))
-					near = 1;
+					near = -1;
+				else if (off && near >= 0 && (!near || off < near))
+					near = off;
 			}
-		/* a misread total: only with a witness of its own */
-		near = near && !labelled && s >= 1;
-		if (near)
+		/* a misread total, with a witness of its own: any for a digit
+		 * misread, the arithmetic's for a digit lost or doubled (a
+		 * card line's "5,84" under "GESAMT 58,44" is the tip's) */
+		if ((near == 1 && s >= 1) || (near == 2 && arith >= 1))
 			s += 2;
-		if (s > p->score || (s == p->score && s && labelled && !p->labelled) ||
-		    (s == p->score && s && labelled == p->labelled && cand[i] > p->cents)) {
+		else if (near > 0)
+			near = 0;
+		/* ties: printed, then misread by a digit, then a digit
+		 * lost or doubled, then the larger */
+		rank = near < 0 ? 3 : near == 1 ? 2 : near == 2 ? 1 : 0;
+		if (s > p->score || (s == p->score && s && rank > p->rank) ||
+		    (s == p->score && s && rank == p->rank && cand[i] > p->cents)) {
 			p->score = s;
 			p->cents = cand[i];
-			p->labelled = labelled;
-			p->corrected = near;
+			p->rank = rank;
+			p->labelled = near < 0;
+			p->corrected = near > 0;
 		}
 	}
 }

@@ -346,6 +346,32 @@ static void test_arithmetic(struct folio_extractor *x)
 		   "21% 0,07 0,01\n");
 	T_EQ_STR(val(d, "gross_total"), "12.10");
 	folio_doc_free(d);
+	/* the subtotal with a digit doubled (271,26) and the VAT rows
+	 * (27,26) both one edit from "TOTAL 21,26": the misread digit wins */
+	d = run(x, "Bar El Faro\n"
+		   "Ticket 12/2025 10:11\n"
+		   "SUBTOTAL 271,26\n"
+		   "TOTAL (EUR) 21,26\n"
+		   "21% 7,21 1,52\n"
+		   "10% 10,25 1,02\n"
+		   "4% 6,98 0,28\n");
+	T_EQ_STR(val(d, "gross_total"), "27.26");
+	folio_doc_free(d);
+	/* a card line's amount with a digit lost is no witness against the
+	 * printed total; a card line one misread digit off is */
+	d = run(x, "Gasthaus Zum Löwen\n"
+		   "Kassenbon\n"
+		   "GESAMT € 58,44\n"
+		   "Kartenzahlung 5,84\n");
+	T_EQ_STR(val(d, "gross_total"), "58.44");
+	folio_doc_free(d);
+	d = run(x, "MYDIN MART SDN BHD\n"
+		   "RECEIPT\n"
+		   "Total (incl. GST) 566,58\n"
+		   "MASTERCARD 566.50\n"
+		   "Total Qty: 4\n");
+	T_EQ_STR(val(d, "gross_total"), "566.50");
+	folio_doc_free(d);
 }
 
 /* An invoice with no receipt words is left to the layout reader. */
