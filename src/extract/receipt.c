@@ -270,8 +270,9 @@ static int two_decimals(const char *t, size_t n)
 /*
  * The amount the line ends with, in cents, and where its label ends
  * (bytes of `line`). Skipped at the end: a VAT class letter ("17,10 A",
- * "17,10B", "SR"), a currency ("PLN", "EUR"); before the number a currency
- * symbol or code ("£0.85", "RM 12.50", "EUR 101,71"). Returns 1 or 0.
+ * "17,10B", "SR"), a currency ("PLN", "EUR"), a stray mark ("|"); before
+ * the number a currency symbol or code ("£0.85", "RM 12.50", "EUR
+ * 101,71"). Returns 1 or 0.
  */
 static int line_amount(const char *line, long long *cents, size_t *label_end)
 {
@@ -297,8 +298,9 @@ static int line_amount(const char *line, long long *cents, size_t *label_end)
 			int alpha = 1;
 			size_t k;
 
+			/* or OCR's stray marks: "16,58 |" */
 			for (k = b; k < e; k++)
-				if (!isalpha((unsigned char)buf[k]) && buf[k] != '*')
+				if (!isalpha((unsigned char)buf[k]) && !strchr("*|:;)]'\"", buf[k]))
 					alpha = 0;
 			if (alpha) {
 				e = b;

@@ -372,6 +372,16 @@ static void test_arithmetic(struct folio_extractor *x)
 		   "Total Qty: 4\n");
 	T_EQ_STR(val(d, "gross_total"), "566.50");
 	folio_doc_free(d);
+	/* the total line lost its decimal comma; the VAT row and cash minus
+	 * change (its amount followed by OCR's "|") agree */
+	d = run(x, "Marienplatz 3, 80331 München\n"
+		   "17.04.2024 09:35\n"
+		   "|GESAMT € 5342|\n"
+		   "A19% 44,89 8,53 53,42\n"
+		   "BAR 70,00\n"
+		   "Rückgeld 16,58 |\n");
+	T_EQ_STR(val(d, "gross_total"), "53.42");
+	folio_doc_free(d);
 }
 
 /* An invoice with no receipt words is left to the layout reader. */
