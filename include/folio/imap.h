@@ -56,6 +56,9 @@ uint64_t folio_imap_bytes_in(const struct folio_imap *c);
 int folio_imap_select(struct folio_imap *c, const char *folder, uint32_t *uidvalidity,
 		      uint32_t *uidnext, struct folio_err *err);
 
+/* The number of messages in the selected folder (its last EXISTS). */
+uint32_t folio_imap_exists(const struct folio_imap *c);
+
 /* One message as the server describes it without its body. Strings are
  * valid during the callback only. */
 struct folio_imap_msg {

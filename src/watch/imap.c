@@ -38,7 +38,8 @@ struct folio_imap {
 	size_t pos, len;
 	struct folio_strbuf resp; /* the response being read */
 	int can_move;
-	int broken; /* the connection is out of step: only close it */
+	uint32_t exists; /* messages in the selected folder (its SELECT) */
+	int broken;	 /* the connection is out of step: only close it */
 };
 
 /* ---- the connection --------------------------------------------------- */
@@ -697,6 +698,23 @@ uint64_t folio_imap_bytes_in(const struct folio_imap *c)
 	return c ? c->bytes_in : 0;
 }
 
+/* "* N EXISTS": the folder's message count. 1 when the line was one. */
+static int exists_line(struct folio_imap *c)
+{
+	char *end;
+	unsigned long n = strtoul(c->resp.buf + 2, &end, 10);
+
+	if (end == c->resp.buf + 2 || strcasecmp(end, " EXISTS"))
+		return 0;
+	c->exists = (uint32_t)n;
+	return 1;
+}
+
+uint32_t folio_imap_exists(const struct folio_imap *c)
+{
+	return c ? c->exists : 0;
+}
+
 struct select_ctx {
 	uint32_t uidvalidity, uidnext;
 };
@@ -710,6 +728,7 @@ static int select_line(struct folio_imap *c, void *ctx)
 		s->uidvalidity = (uint32_t)strtoul(p + 13, NULL, 10);
 	if ((p = strstr(c->resp.buf, "[UIDNEXT ")))
 		s->uidnext = (uint32_t)strtoul(p + 9, NULL, 10);
+	exists_line(c);
 	return 0;
 }
 
@@ -720,6 +739,7 @@ int folio_imap_select(struct folio_imap *c, const char *folder, uint32_t *uidval
 	struct select_ctx s = { 0 };
 	int ret;
 
+	c->exists = 0;
 	folio_strbuf_adds(&cmd, "SELECT ");
 	if ((ret = quoted(&cmd, folder, err)) == FOLIO_OK)
 		ret = command(c, cmd.buf, -1, NULL, select_line, &s, err);

@@ -572,6 +572,12 @@ static int run_batch(struct poll *p, struct folio_err *err)
 			n++;
 		else if (ret == FOLIO_OK)
 			free(v[n].path);
+		/* a long first sync shows where it is between batches */
+		if (ret == FOLIO_OK && p->rep.downloaded && p->rep.downloaded % 100 == 0 &&
+		    t->size != -2)
+			progress(p, "%s/%s: %zu downloaded, %zu stored (the folder holds %u)",
+				 p->a->name, p->folder, p->rep.downloaded, p->rep.stored,
+				 folio_imap_exists(p->imap));
 	}
 	if (ret == FOLIO_OK)
 		ret = drain(p, v, n, err);
@@ -703,6 +709,9 @@ static int poll_folder(struct poll *p, const char *folder, struct folio_err *err
 	}
 	p->uidvalidity = v;
 	p->rep.folders++;
+	if (!next || next > last + 1)
+		progress(p, "%s/%s: %u message(s) in the folder; new ones from UID %u", p->a->name,
+			 folder, folio_imap_exists(p->imap), last + 1);
 	if ((ret = make_spool(p, err)) != FOLIO_OK || (ret = resume(p, err)) != FOLIO_OK)
 		return ret;
 	for (from = last + 1; !next || from < next;) {

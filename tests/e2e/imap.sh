@@ -54,6 +54,8 @@ expect_rc 0 "first poll"
 expect_eq "$(jget .status)/$(jget .seen)/$(jget .downloaded)/$(jget .stored)/$(jget .actions)" \
 	ok/6/6/6/6 "6 messages seen, downloaded, stored, flagged"
 expect_err 'box/INBOX: 6 message' "progress on stderr"
+expect_err 'box/INBOX: 6 message\(s\) in the folder; new ones from UID 1' \
+	"progress: the folder's size and where the sync starts"
 expect_eq "$(sql "SELECT count(*) FROM documents WHERE doc_type = 'letter' AND source_sha256 IS NULL")" \
 	6 "6 messages are documents"
 expect_eq "$(sql 'SELECT count(*) FROM documents WHERE source_sha256 IS NOT NULL')" 7 \
