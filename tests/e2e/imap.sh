@@ -8,7 +8,9 @@
 # delete done once; kill -9 mid-sync then a rerun: each message's
 # documents once, its after-action once; the server stopped mid-sync;
 # wrong password, untrusted certificate and unsafe settings refused with
-# clear errors; a new UIDVALIDITY re-scans without storing twice.
+# clear errors; a new UIDVALIDITY re-scans without storing twice; an
+# account with idle = yes archives new mail within seconds (IMAP IDLE),
+# re-issues IDLE, stops cleanly, and is polled when the server has no IDLE.
 . "$(dirname "$0")/../e2e_lib.sh"
 . "$ROOT/tests/imap_lib.sh"
 
@@ -306,6 +308,58 @@ wait_for 30 '[ "$(imap_flagged Watch "\$Archived")" -eq 3 ]' && pass ||
 kill -TERM $WPID
 wait $WPID
 expect_eq "$?" 0 "watch stops on SIGTERM"
+
+# ---- idle = yes: folio watch waits on IMAP IDLE, new mail archived at once ----
+CONF="$WORK/idle.conf"
+printf 'settle_ms = 100\n' >"$CONF"
+account idler Idle flag "idle = yes" "poll_seconds = 2"
+imap_cmd "CREATE Idle" >/dev/null
+imap_append Idle "$M/pl-faktura.eml"
+done_rows() { # ACCOUNT: its messages done
+	sqlite3 "$FOLIO_ARCHIVE/folio.db" \
+		"SELECT count(*) FROM mail_messages WHERE account = '$1' AND state = 'done'" \
+		2>/dev/null || echo 0
+}
+polled_at() { "$FOLIO" --config "$CONF" status --json | jq -r '.accounts[0].polled_at'; }
+"$FOLIO" --config "$CONF" watch "$WORK/inbox" >"$WORK/idle.log" 2>&1 &
+WPID=$!
+wait_for 30 '[ "$(done_rows idler)" -eq 1 ]' && pass ||
+	fail "the idle account's first poll: $(cat "$WORK/idle.log")"
+grep -q 'mail: polling account idler, then waiting on IMAP IDLE' "$WORK/idle.log" && pass ||
+	fail "the daemon runs the account's IDLE child: $(cat "$WORK/idle.log")"
+# IDLE ends after poll_seconds (2 s here; at most 25 minutes, RFC 2177's
+# limit being 29), every folder is polled again and IDLE issued anew
+P1=$(polled_at)
+sleep 2.5
+wait_for 5 '[ "$(polled_at)" != "$P1" ]' && pass || fail "IDLE not re-issued after poll_seconds"
+{
+	printf 'X-Folio-Idle: 1\r\n'
+	cat "$M/es-factura-xml.eml"
+} >"$WORK/idle-2.eml"
+imap_append Idle "$WORK/idle-2.eml"
+T0=$(date +%s%N)
+wait_for 10 '[ "$(done_rows idler)" -eq 2 ]'
+MS=$((($(date +%s%N) - T0) / 1000000))
+[ "$(done_rows idler)" -eq 2 ] && [ "$MS" -lt 3000 ] && pass ||
+	fail "new mail archived $MS ms after its APPEND (IDLE): $(done_rows idler) done"
+echo "# IDLE: the new message archived and flagged $MS ms after its APPEND"
+expect_eq "$(imap_flagged Idle '$Archived')" 2 "both flagged"
+L=$(($(wc -l <"$DOVE_DIR/dovecot.log") + 1))
+T0=$(date +%s%N)
+kill -TERM $WPID
+wait $WPID
+RC=$?
+MS=$((($(date +%s%N) - T0) / 1000000))
+expect_eq "$RC" 0 "watch with an IDLE account stops on SIGTERM"
+[ "$MS" -lt 3000 ] && pass || fail "SIGTERM to exit took $MS ms"
+sleep 0.3
+tail -n +"$L" "$DOVE_DIR/dovecot.log" | grep -q 'Disconnected: Logged out' && pass ||
+	fail "the IDLE session ended by DONE and LOGOUT: $(tail -n +"$L" "$DOVE_DIR/dovecot.log")"
+run --config "$CONF" mail --idle
+expect_rc 2 "--idle needs --account"
+expect_err "--idle needs --account NAME"
+run --config "$CONF" mail --idle --once --account idler
+expect_rc 2 "--idle and --once together"
 CONF=$CONF_ALL
 
 # ---- errors: wrong password, untrusted certificate, unsafe settings ----
@@ -357,5 +411,30 @@ expect_rc 2 "a bad tls value"
 expect_err "typo.conf:3: tls: 'maybe': tls is yes, starttls or no"
 run mail
 expect_rc 2 "--once is required"
+printf '[account x]\nhost = h\nidle = maybe\n' >"$WORK/idle-typo.conf"
+run --config "$WORK/idle-typo.conf" mail --once
+expect_rc 2 "a bad idle value"
+expect_err "idle: 'maybe': idle is yes or no"
+
+# ---- a server without IDLE: the account is polled every poll_seconds ----
+dovecot_stop
+DOVECOT_EXTRA='imap_capability = IMAP4rev1 SASL-IR LOGIN-REFERRALS ID ENABLE LITERAL+ MOVE UIDPLUS'
+dovecot_start "$WORK/dove" || fail "dovecot without IDLE did not start"
+DOVECOT_EXTRA=
+CONF="$WORK/idle.conf"
+"$FOLIO" --config "$CONF" mail --idle --account idler >"$WORK/noidle.out" 2>"$WORK/noidle.err" &
+MPID=$!
+wait_for 10 'grep -q "does not offer IDLE: polling every 2 s" "$WORK/noidle.err"' && pass ||
+	fail "no IDLE: the fallback said: $(cat "$WORK/noidle.err")"
+{
+	printf 'X-Folio-Idle: 2\r\n'
+	cat "$M/pl-cp1250.eml"
+} >"$WORK/idle-3.eml"
+imap_append Idle "$WORK/idle-3.eml"
+wait_for 15 '[ "$(done_rows idler)" -eq 3 ]' && pass ||
+	fail "no IDLE: the new message not polled: $(cat "$WORK/noidle.err")"
+kill -TERM $MPID
+wait $MPID
+expect_eq "$?" 0 "folio mail --idle stops on SIGTERM"
 
 finish
