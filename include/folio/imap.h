@@ -210,6 +210,10 @@ double folio_mail_sched_step(struct folio_mail_sched *s, int once,
 /* 1 while a poll runs, or (once) an account has not been polled yet. */
 int folio_mail_sched_busy(const struct folio_mail_sched *s, int once);
 
+/* How many accounts' last poll failed (with once: could not be polled);
+ * their names, ", "-separated, into `names` (truncated to `size`). */
+size_t folio_mail_sched_failed(const struct folio_mail_sched *s, char *names, size_t size);
+
 /* Stop a running poll (SIGTERM: it is crash-safe), wait for it, free. */
 void folio_mail_sched_free(struct folio_mail_sched *s);
 

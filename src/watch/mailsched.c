@@ -23,6 +23,7 @@ struct sched_account {
 	char *name;
 	double every, next, backoff;
 	int polled; /* at least once (for once) */
+	int failed; /* its last poll failed */
 	int idle;   /* idle = yes: a child of its own, waiting on IMAP IDLE */
 	pid_t pid;  /* that child */
 };
@@ -189,7 +190,8 @@ static void finished(struct folio_mail_sched *s, size_t i, int status,
 	else
 		s->child = 0;
 	a->polled = 1;
-	if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+	a->failed = !(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	if (!a->failed) {
 		a->backoff = 0;
 		a->next = folio_now() + a->every;
 		return;
@@ -265,4 +267,24 @@ int folio_mail_sched_busy(const struct folio_mail_sched *s, int once)
 		if (!s->v[i].polled)
 			return 1;
 	return 0;
+}
+
+size_t folio_mail_sched_failed(const struct folio_mail_sched *s, char *names, size_t size)
+{
+	size_t i, n = 0, at = 0;
+
+	if (size)
+		names[0] = '\0';
+	for (i = 0; s && i < s->n; i++) {
+		if (!s->v[i].failed)
+			continue;
+		if (size > at) {
+			int k = snprintf(names + at, size - at, "%s%s", n ? ", " : "",
+					 s->v[i].name);
+
+			at += k > 0 ? (size_t)k : 0;
+		}
+		n++;
+	}
+	return n;
 }

@@ -280,10 +280,11 @@ imap_append Watch "$M/pl-faktura.eml" "$M/es-factura-xml.eml"
 mkdir -p "$WORK/inbox"
 printf 'Faktura 77\n' >"$WORK/inbox/a.txt"
 run --config "$CONF" watch --once "$WORK/inbox"
-expect_rc 0 "watch --once with accounts"
+expect_rc 1 "watch --once: an account that could not be polled fails the run"
 expect_err "mail: polling account watcher" "the account polled"
 expect_err "account wrongpw \(127.0.0.1\): .*login refused" "the failing account named"
 expect_err "poll of account wrongpw failed .*retrying in 30 s" "and retried later"
+expect_err "mail: 1 account\(s\) could not be polled: wrongpw" "watch --once names it at the end"
 expect_eq "$(imap_flagged Watch '$Archived')" 2 "the daemon's poll archived and flagged both"
 [ ! -e "$WORK/inbox/a.txt" ] && pass || fail "the inbox file was taken too"
 run --config "$CONF" status --json
@@ -315,23 +316,28 @@ printf 'settle_ms = 100\n' >"$CONF"
 account idler Idle flag "idle = yes" "poll_seconds = 2"
 imap_cmd "CREATE Idle" >/dev/null
 imap_append Idle "$M/pl-faktura.eml"
+run --config "$CONF" watch --once "$WORK/inbox"
+expect_rc 0 "watch --once: every account polled (an idle one once)"
+expect_err "mail: polling account idler \(pid" "the idle account polled once"
 done_rows() { # ACCOUNT: its messages done
 	sqlite3 "$FOLIO_ARCHIVE/folio.db" \
 		"SELECT count(*) FROM mail_messages WHERE account = '$1' AND state = 'done'" \
 		2>/dev/null || echo 0
 }
 polled_at() { "$FOLIO" --config "$CONF" status --json | jq -r '.accounts[0].polled_at'; }
+sleep 1 # polled_at has seconds: the daemon's first poll must differ
+P0=$(polled_at)
 "$FOLIO" --config "$CONF" watch "$WORK/inbox" >"$WORK/idle.log" 2>&1 &
 WPID=$!
 wait_for 30 '[ "$(done_rows idler)" -eq 1 ]' && pass ||
 	fail "the idle account's first poll: $(cat "$WORK/idle.log")"
-grep -q 'mail: polling account idler, then waiting on IMAP IDLE' "$WORK/idle.log" && pass ||
-	fail "the daemon runs the account's IDLE child: $(cat "$WORK/idle.log")"
+wait_for 10 "grep -q 'mail: polling account idler, then waiting on IMAP IDLE' '$WORK/idle.log'" &&
+	pass || fail "the daemon runs the account's IDLE child: $(cat "$WORK/idle.log")"
 # IDLE ends after poll_seconds (2 s here; at most 25 minutes, RFC 2177's
 # limit being 29), every folder is polled again and IDLE issued anew
+wait_for 10 '[ "$(polled_at)" != "$P0" ]' && pass || fail "the IDLE child's first poll"
 P1=$(polled_at)
-sleep 2.5
-wait_for 5 '[ "$(polled_at)" != "$P1" ]' && pass || fail "IDLE not re-issued after poll_seconds"
+wait_for 6 '[ "$(polled_at)" != "$P1" ]' && pass || fail "IDLE not re-issued after poll_seconds"
 {
 	printf 'X-Folio-Idle: 1\r\n'
 	cat "$M/es-factura-xml.eml"
