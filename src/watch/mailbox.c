@@ -550,7 +550,10 @@ static int drain(struct poll *p, struct pending *v, size_t n, struct folio_err *
 	for (i = 0; i < n; i++)
 		free(v[i].path);
 	if (ret == FOLIO_OK && p->fatal) {
-		*err = p->err;
+		/* err is NULL after a failure of the batch's own (the first
+		 * failure stays the one reported) */
+		if (err)
+			*err = p->err;
 		ret = FOLIO_FAILED;
 	}
 	return ret;
