@@ -141,7 +141,44 @@ expect_eq "$(jget .stored)/$(jget .actions)" 1/1 "deleted"
 expect_eq "$(imap_count Move)/$(imap_count Archive)/$(imap_count Del)" 0/2/0 \
 	"Move emptied into Archive, Del emptied"
 run search --count 'tag:Move'
-expect_eq "$OUT" 2 "tag_folders: the folder's name on the messages (their attachment is a duplicate)"
+expect_eq "$OUT" 3 \
+	"tag_folders: the folder's name on the messages and on the attachment they duplicate"
+CP=$(sql "SELECT d.id FROM documents d JOIN fields f ON f.doc_id = d.id AND f.name = 'mail_source'
+	WHERE f.value LIKE 'imap://box/%' AND d.source_sha256 IS NOT NULL AND d.id IN
+	(SELECT doc_id FROM tags WHERE tag = 'Move')")
+[ -n "$CP" ] && pass || fail "the duplicate attachment (first from box) tagged Move"
+expect_eq "$(sql "SELECT count(*) FROM events WHERE kind = 'duplicate' AND doc_id = '$CP'
+	AND detail LIKE 'mail_source: imap://mover/Move;UIDVALIDITY=%'")" 1 \
+	"the duplicate event names the message it came in"
+
+# ---- an attachment already archived from a file: linked to the message ----
+printf 'Nota di credito 4711 per collegamento\n' >"$WORK/nota.txt"
+run ingest "$WORK/nota.txt"
+NOTA=$(sql "SELECT id FROM documents WHERE path LIKE '%/nota.txt'")
+{
+	printf 'From: Fornitore <fatture@fornitore.example>\r\nTo: <box@example.com>\r\n'
+	printf 'Subject: Nota 4711\r\nDate: Mon, 7 Dec 2026 10:00:00 +0100\r\n'
+	printf 'Message-ID: <nota-4711@fornitore.example>\r\nMIME-Version: 1.0\r\n'
+	printf 'Content-Type: multipart/mixed; boundary="b1"\r\n\r\n--b1\r\n'
+	printf 'Content-Type: text/plain; charset=utf-8\r\n\r\nIn allegato la nota.\r\n--b1\r\n'
+	printf 'Content-Type: text/plain; name="nota.txt"\r\n'
+	printf 'Content-Disposition: attachment; filename="nota.txt"\r\n'
+	printf 'Content-Transfer-Encoding: base64\r\n\r\n%s\r\n--b1--\r\n' \
+		"$(base64 -w0 "$WORK/nota.txt")"
+} >"$WORK/nota.eml"
+account linker Link none "tags = linked" "tag_rule = subject:*nota* -> note"
+imap_cmd "CREATE Link" >/dev/null
+imap_append Link "$WORK/nota.eml"
+mail --account linker
+expect_eq "$(jget .status)/$(jget .stored)" ok/1 "the message with the known attachment stored"
+run show --json "$NOTA"
+expect_eq "$(jget '[.tags[] | select(. == "linked" or . == "note")] | sort | join(",")')" \
+	linked,note "the archived file gets the account's and the rule's tags"
+expect_eq "$(jget '.fields.mail_source.value // .fields.mail_source')" \
+	"imap://linker/Link;UIDVALIDITY=$(sql "SELECT uidvalidity FROM mail_folders WHERE account = 'linker'")/;UID=1" \
+	"the archived file, which had no mail source, gets the message's"
+run search --count 'account:linker'
+expect_eq "$OUT" 2 "account:linker finds the message and the attachment it duplicated"
 
 # ---- tag rules: tags on the messages a rule matches ----
 account tagger Tagged none "tag_rule = subject:*faktura* -> faktury, pl" \
@@ -158,9 +195,15 @@ imap_append Tagged "$WORK/tag-pl-faktura.eml" "$WORK/tag-es-factura-xml.eml" \
 mail --account tagger
 expect_eq "$(jget .stored)" 3 "tag rules: the three messages stored"
 run search --count 'tag:faktury tag:pl'
-expect_eq "$OUT" 1 "tag_rule subject: both its tags on the Polish message"
+expect_eq "$OUT" 2 \
+	"tag_rule subject: both its tags on the Polish message and the PDF it carries (a duplicate)"
+run search --count 'tag:faktury tag:pl type:letter'
+expect_eq "$OUT" 1 "of them one message"
 run search --count 'tag:xml'
-expect_eq "$OUT" 1 "tag_rule attachment_types: the message with an XML"
+expect_eq "$OUT" 3 \
+	"tag_rule attachment_types: the message with an XML, and its XML and PDF (duplicates)"
+run search --count 'tag:xml type:letter'
+expect_eq "$OUT" 1 "of them one message"
 run search --count 'tag:never'
 expect_eq "$OUT" 0 "a tag rule that matches nothing tags nothing"
 
