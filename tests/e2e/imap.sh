@@ -309,6 +309,15 @@ expect_err 'UIDVALIDITY changed' "the change is reported"
 expect_eq "$(jget .skipped)/$(jget .downloaded)" 2/1 "scanned again"
 expect_eq "$(sql 'SELECT count(*) FROM documents')" "$BEFORE" "nothing stored twice"
 
+# status --json: every account of the config, written by the JSON writer
+run --config "$CONF" status --json
+expect_eq "$(jget '[.accounts[] | .account] | length')" "$(grep -c '^\[account ' "$CONF")" \
+	"status --json: one object per account"
+expect_eq "$(jget '.accounts[] | select(.account == "unicode") | .folders[0] | "\(.folder)/\(.last_uid)"')" \
+	"Società/1" "status --json: a folder name beyond ASCII"
+expect_eq "$(jget '.accounts[0] | keys_unsorted | join(",")')" \
+	account,polled_at,result,error,handled,folders "status --json: the account keys, in order"
+
 # ---- folio watch polls the accounts beside the folders ----
 CONF_ALL=$CONF
 CONF="$WORK/watch.conf"
