@@ -6,6 +6,7 @@
 # session with the bytes it sent: imap_logout_format), listening on
 # 127.0.0.1 only, STARTTLS on $IMAP_PORT and implicit TLS on $IMAPS_PORT.
 # Nothing here contacts any other address. dovecot_stop stops it.
+# DOVECOT_EXTRA: lines added to its config (a test's own settings).
 DOVECOT=/usr/sbin/dovecot
 IMAP_USER=folio
 IMAP_PASS=secret
@@ -76,6 +77,7 @@ service anvil {
 service stats {
   chroot =
 }
+${DOVECOT_EXTRA:-}
 CONF
 	chown -R nobody:nogroup "$DOVE_DIR"
 	chmod 755 "$DOVE_DIR"

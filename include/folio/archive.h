@@ -30,6 +30,11 @@ struct folio_archive;
 enum {
 	FOLIO_ARCHIVE_CREATE = 1, /* create the folder and database if missing */
 	FOLIO_ARCHIVE_RDONLY = 2,
+	/* a long-running writer (folio watch, folio mail): an 8 MB page cache,
+	 * not the 128 MB that keeps searches of a large archive fast, so that
+	 * its memory does not grow with what it archives (bench-mail: +9 kB
+	 * per message otherwise). Backends without a page cache ignore it. */
+	FOLIO_ARCHIVE_STREAM = 4,
 };
 
 /* Latest schema version this build writes. */

@@ -9,7 +9,8 @@
  * (CURLOPT_CONNECT_ONLY, curl_easy_send/recv), because a message's header
  * fields and body arrive as literals ({n} and n bytes), which libcurl's
  * custom requests drop, and a body must stream to a file. One connection
- * per account, commands one at a time; no IDLE (accounts are polled).
+ * per account, commands one at a time; IDLE (RFC 2177) to wait for new
+ * mail where the account asks for it.
  *
  * Not thread-safe: one thread uses a connection.
  */
@@ -56,6 +57,9 @@ uint64_t folio_imap_bytes_in(const struct folio_imap *c);
 int folio_imap_select(struct folio_imap *c, const char *folder, uint32_t *uidvalidity,
 		      uint32_t *uidnext, struct folio_err *err);
 
+/* The number of messages in the selected folder (its last EXISTS). */
+uint32_t folio_imap_exists(const struct folio_imap *c);
+
 /* One message as the server describes it without its body. Strings are
  * valid during the callback only. */
 struct folio_imap_msg {
@@ -100,6 +104,23 @@ int folio_imap_flag(struct folio_imap *c, uint32_t uid, const char *flag, struct
 int folio_imap_move(struct folio_imap *c, uint32_t uid, const char *folder, struct folio_err *err);
 int folio_imap_delete(struct folio_imap *c, uint32_t uid, struct folio_err *err);
 
+/* 1 when the server offers IDLE (RFC 2177; its CAPABILITY after login). */
+int folio_imap_can_idle(const struct folio_imap *c);
+
+enum { FOLIO_IMAP_NEWS = 1, FOLIO_IMAP_STOP = 2 };
+
+/*
+ * IDLE on the selected folder: wait until the server reports a change in
+ * its message count (*woke = FOLIO_IMAP_NEWS), `stop_fd` (-1: none) is
+ * readable (FOLIO_IMAP_STOP: a signalfd, say) or `seconds` pass (*woke =
+ * 0; RFC 2177 asks a client to re-issue IDLE within 29 minutes), then
+ * DONE and its tagged OK, so the connection is ready for the next
+ * command. FOLIO_FAILED when the server lacks IDLE, refuses it or the
+ * connection fails.
+ */
+int folio_imap_idle(struct folio_imap *c, int stop_fd, double seconds, int *woke,
+		    struct folio_err *err);
+
 /*
  * Folder names in IMAP's modified UTF-7 (RFC 3501 section 5.1.3): UTF-8
  * "Fatture/Società" is "Fatture/Societ&AOA-" on the wire. Each appends to
@@ -132,9 +153,16 @@ struct folio_mail_opts {
 	const char *only_account; /* NULL: every account */
 	/* progress lines ("account: 120/10000 messages") */
 	void (*on_progress)(void *arg, const char *line);
-	/* once per account polled */
+	/* once per account polled (with idle, once per poll) */
 	void (*on_report)(void *arg, const struct folio_mail_report *r);
 	void *arg;
+	/* folio mail --idle: `only_account` is polled, then its first folder
+	 * waited on by IMAP IDLE and polled again on news (every folder
+	 * every poll_seconds), until stop_fd (a signalfd for SIGTERM, say) is
+	 * readable: no new message is taken then, those in hand are
+	 * finished, and the run returns FOLIO_OK. */
+	int idle;
+	int stop_fd; /* -1: none */
 };
 
 /*
@@ -181,6 +209,10 @@ double folio_mail_sched_step(struct folio_mail_sched *s, int once,
 
 /* 1 while a poll runs, or (once) an account has not been polled yet. */
 int folio_mail_sched_busy(const struct folio_mail_sched *s, int once);
+
+/* How many accounts' last poll failed (with once: could not be polled);
+ * their names, ", "-separated, into `names` (truncated to `size`). */
+size_t folio_mail_sched_failed(const struct folio_mail_sched *s, char *names, size_t size);
 
 /* Stop a running poll (SIGTERM: it is crash-safe), wait for it, free. */
 void folio_mail_sched_free(struct folio_mail_sched *s);

@@ -163,11 +163,12 @@ int folio_ingest(struct folio_archive *arc, char *const *paths, size_t npaths,
  * files, finish the ones in hand, return. SIGHUP: re-read `config_path`.
  *
  * once: process what is there, wait for the work to finish, return.
- * *quarantined counts the files that went to quarantine.
+ * *quarantined counts the files that went to quarantine, *mail_failed (once)
+ * the IMAP accounts that could not be polled (each logged with why).
  */
 int folio_watch_run(struct folio_archive *arc, struct folio_config *cfg, const char *config_path,
 		    char *const *inboxes, size_t ninboxes, int once, size_t *quarantined,
-		    struct folio_err *err);
+		    size_t *mail_failed, struct folio_err *err);
 
 /* One correction: FIELD=VALUE as typed. */
 struct folio_fix {

@@ -1,5 +1,14 @@
 /* cmd_mail.c - folio mail --once [--account NAME] [--json]: poll the IMAP
- * accounts of the config once. */
+ * accounts of the config once; folio mail --idle --account NAME: poll it,
+ * then wait for new mail by IMAP IDLE until SIGTERM (folio watch runs it
+ * for an account with idle = yes). */
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
 #include "cli.h"
 #include "folio/imap.h"
 #include "folio/strbuf.h"
@@ -59,9 +68,10 @@ static void on_report(void *arg, const struct folio_mail_report *r)
 
 int cmd_mail(struct cli *cli, int argc, char **argv)
 {
-	static const char *const specs[] = { "once", "account=", "json", NULL };
+	static const char *const specs[] = { "once", "account=", "json", "idle", NULL };
 	const struct command *c = cli_command("mail");
-	const char *vals[3] = { 0 };
+	const char *vals[4] = { 0 };
+	sigset_t stop, old;
 	struct folio_err err = { 0 };
 	struct folio_mail_opts mo = { 0 };
 	struct mail_out o = { 0 };
@@ -72,18 +82,41 @@ int cmd_mail(struct cli *cli, int argc, char **argv)
 		return EXIT_USAGE;
 	if (first < argc)
 		return cli_error(EXIT_USAGE, "mail: unexpected argument '%s'", argv[first]);
-	if (!vals[0])
+	if (!vals[0] && !vals[3])
 		return cli_error(EXIT_USAGE, "mail: --once is required (folio watch polls the"
 					     " accounts continuously)");
+	if (vals[0] && vals[3])
+		return cli_error(EXIT_USAGE, "mail: --once or --idle, not both");
+	if (vals[3] && !vals[1])
+		return cli_error(EXIT_USAGE, "mail: --idle needs --account NAME");
 	o.json = vals[2] != NULL;
 	mo.only_account = vals[1];
 	mo.on_progress = on_progress;
 	mo.on_report = on_report;
 	mo.arg = &o;
-	if (!(arc = cli_open(cli, FOLIO_ARCHIVE_CREATE)))
+	mo.stop_fd = -1;
+	if (vals[3]) {
+		/* SIGTERM and SIGINT end the IDLE (DONE, LOGOUT) through a
+		 * signalfd; blocked before the pipeline's threads start, so no
+		 * system call of theirs is interrupted */
+		sigemptyset(&stop);
+		sigaddset(&stop, SIGTERM);
+		sigaddset(&stop, SIGINT);
+		if (pthread_sigmask(SIG_BLOCK, &stop, &old) ||
+		    (mo.stop_fd = signalfd(-1, &stop, SFD_CLOEXEC)) < 0)
+			return cli_error(EXIT_FAIL, "mail: cannot take SIGTERM: %s",
+					 strerror(errno));
+		mo.idle = 1;
+	}
+	if (!(arc = cli_open(cli, FOLIO_ARCHIVE_CREATE | FOLIO_ARCHIVE_STREAM))) {
+		if (mo.stop_fd >= 0)
+			close(mo.stop_fd);
 		return EXIT_FAIL;
+	}
 	ret = folio_mail_run(arc, &cli->cfg, &mo, &err);
 	folio_archive_close(arc);
+	if (mo.stop_fd >= 0)
+		close(mo.stop_fd);
 	if (ret == FOLIO_OK)
 		return EXIT_OK;
 	if (err.kind == FOLIO_E_USAGE || ret == FOLIO_FATAL)

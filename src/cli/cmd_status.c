@@ -1,4 +1,6 @@
 /* cmd_status.c - folio status [--json]: the daemon, seen from another shell. */
+#include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -17,93 +19,140 @@ static void iso(double t, char buf[32])
 
 /* ---- IMAP accounts: their last poll and folders (the archive's mail state) ---- */
 
+struct folder_row {
+	char *name;
+	uint32_t uidvalidity, last_uid;
+};
+
 struct acct {
-	const char *name;
 	struct folio_mail_state st;
-	struct folio_strbuf folders; /* text or JSON, as asked */
-	int json, n;
+	struct folder_row *v;
+	size_t n, cap;
+	int nomem;
 };
 
 static int on_folder(void *ctx, const char *folder, uint32_t uidvalidity, uint32_t last_uid)
 {
 	struct acct *a = ctx;
 
-	if (a->json) {
-		struct folio_json j;
+	if (a->n == a->cap) {
+		size_t cap = a->cap ? a->cap * 2 : 8;
+		struct folder_row *nv = realloc(a->v, cap * sizeof(*nv));
 
-		folio_json_init(&j, &a->folders);
-		if (a->n++)
-			folio_strbuf_addch(&a->folders, ',');
-		folio_json_open(&j, NULL, '{');
-		folio_json_str(&j, "folder", folder);
-		folio_json_int(&j, "uidvalidity", uidvalidity);
-		folio_json_int(&j, "last_uid", last_uid);
-		folio_json_close(&j, '}');
-	} else {
-		folio_strbuf_addf(&a->folders, "    ");
-		folio_strbuf_add_escaped(&a->folders, folder);
-		folio_strbuf_addf(&a->folders, ": highest UID %u (UIDVALIDITY %u)\n", last_uid,
-				  uidvalidity);
+		if (!nv)
+			return a->nomem = 1;
+		a->v = nv;
+		a->cap = cap;
 	}
+	if (!(a->v[a->n].name = strdup(folder)))
+		return a->nomem = 1;
+	a->v[a->n].uidvalidity = uidvalidity;
+	a->v[a->n++].last_uid = last_uid;
 	return 0;
 }
 
-/* Each account's state into `out`: lines, or the JSON array's members. */
-static int accounts(struct cli *cli, struct folio_archive *arc, int json, struct folio_strbuf *out,
-		    struct folio_err *err)
+static void acct_release(struct acct *a)
+{
+	size_t i;
+
+	for (i = 0; i < a->n; i++)
+		free(a->v[i].name);
+	free(a->v);
+}
+
+/* Account `name`'s state: its last poll, its folders. */
+static int acct_load(struct folio_archive *arc, const char *name, struct acct *a,
+		     struct folio_err *err)
+{
+	int ret;
+
+	memset(a, 0, sizeof(*a));
+	if ((ret = folio_mail_state(arc, name, &a->st, on_folder, a, err)) != FOLIO_OK)
+		return ret;
+	if (a->nomem)
+		return folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, ENOMEM, "out of memory");
+	return FOLIO_OK;
+}
+
+/* Each account's state as text lines into `out`. */
+static int accounts_text(struct cli *cli, struct folio_archive *arc, struct folio_strbuf *out,
+			 struct folio_err *err)
 {
 	const char *names[256];
-	size_t n = folio_config_account_names(&cli->cfg, names, 256), i;
+	size_t n = folio_config_account_names(&cli->cfg, names, 256), i, k;
 	char t[32];
 	int ret = FOLIO_OK;
 
 	for (i = 0; i < n && ret == FOLIO_OK; i++) {
-		struct acct a = { .name = names[i], .json = json };
+		struct acct a;
 
-		if ((ret = folio_mail_state(arc, names[i], &a.st, on_folder, &a, err)) != FOLIO_OK)
+		if ((ret = acct_load(arc, names[i], &a, err)) != FOLIO_OK) {
+			acct_release(&a);
 			break;
-		iso(a.st.polled_at, t);
-		if (json) {
-			struct folio_json j;
-
-			folio_json_init(&j, out);
-			if (i)
-				folio_strbuf_addch(out, ',');
-			folio_json_open(&j, NULL, '{');
-			folio_json_str(&j, "account", names[i]);
-			if (a.st.polled_at)
-				folio_json_str(&j, "polled_at", t);
-			else
-				folio_json_null(&j, "polled_at");
-			folio_json_str(&j, "result",
-				       !a.st.polled_at ? "never" :
-				       *a.st.error     ? "failed" :
-							 "ok");
-			if (*a.st.error)
-				folio_json_str(&j, "error", a.st.error);
-			else
-				folio_json_null(&j, "error");
-			folio_json_int(&j, "handled", a.st.handled);
-			folio_strbuf_addf(out, ",\"folders\":[%s]",
-					  a.folders.buf ? a.folders.buf : "");
-			folio_json_close(&j, '}');
-		} else {
-			folio_strbuf_addf(out, "  %s: ", names[i]);
-			if (!a.st.polled_at)
-				folio_strbuf_addf(out, "never polled");
-			else
-				folio_strbuf_addf(out, "polled %s, %s", t,
-						  *a.st.error ? "failed" : "ok");
-			folio_strbuf_addf(out, ", %lld message(s) handled\n", a.st.handled);
-			if (*a.st.error) {
-				folio_strbuf_addf(out, "    error: ");
-				folio_strbuf_add_escaped(out, a.st.error);
-				folio_strbuf_addch(out, '\n');
-			}
-			folio_strbuf_addf(out, "%s", a.folders.buf ? a.folders.buf : "");
 		}
-		folio_strbuf_release(&a.folders);
+		iso(a.st.polled_at, t);
+		folio_strbuf_addf(out, "  %s: ", names[i]);
+		if (!a.st.polled_at)
+			folio_strbuf_addf(out, "never polled");
+		else
+			folio_strbuf_addf(out, "polled %s, %s", t, *a.st.error ? "failed" : "ok");
+		folio_strbuf_addf(out, ", %lld message(s) handled\n", a.st.handled);
+		if (*a.st.error) {
+			folio_strbuf_addf(out, "    error: ");
+			folio_strbuf_add_escaped(out, a.st.error);
+			folio_strbuf_addch(out, '\n');
+		}
+		for (k = 0; k < a.n; k++) {
+			folio_strbuf_addf(out, "    ");
+			folio_strbuf_add_escaped(out, a.v[k].name);
+			folio_strbuf_addf(out, ": highest UID %u (UIDVALIDITY %u)\n",
+					  a.v[k].last_uid, a.v[k].uidvalidity);
+		}
+		acct_release(&a);
 	}
+	return ret;
+}
+
+/* The "accounts" array of status --json, by the JSON writer. */
+static int accounts_json(struct cli *cli, struct folio_archive *arc, struct folio_json *j,
+			 struct folio_err *err)
+{
+	const char *names[256];
+	size_t n = folio_config_account_names(&cli->cfg, names, 256), i, k;
+	char t[32];
+	int ret = FOLIO_OK;
+
+	folio_json_open(j, "accounts", '[');
+	for (i = 0; i < n; i++) {
+		struct acct a;
+
+		if ((ret = acct_load(arc, names[i], &a, err)) != FOLIO_OK) {
+			acct_release(&a);
+			break;
+		}
+		iso(a.st.polled_at, t);
+		folio_json_open(j, NULL, '{');
+		folio_json_str(j, "account", names[i]);
+		folio_json_str(j, "polled_at", a.st.polled_at ? t : NULL);
+		folio_json_str(j, "result",
+			       !a.st.polled_at ? "never" :
+			       *a.st.error     ? "failed" :
+						 "ok");
+		folio_json_str(j, "error", *a.st.error ? a.st.error : NULL);
+		folio_json_int(j, "handled", a.st.handled);
+		folio_json_open(j, "folders", '[');
+		for (k = 0; k < a.n; k++) {
+			folio_json_open(j, NULL, '{');
+			folio_json_str(j, "folder", a.v[k].name);
+			folio_json_int(j, "uidvalidity", a.v[k].uidvalidity);
+			folio_json_int(j, "last_uid", a.v[k].last_uid);
+			folio_json_close(j, '}');
+		}
+		folio_json_close(j, ']');
+		folio_json_close(j, '}');
+		acct_release(&a);
+	}
+	folio_json_close(j, ']');
 	return ret;
 }
 
@@ -127,12 +176,11 @@ int cmd_status(struct cli *cli, int argc, char **argv)
 	if (!(arc = cli_open(cli, FOLIO_ARCHIVE_RDONLY)))
 		return EXIT_FAIL;
 	if (folio_archive_status(arc, &st, &err) != FOLIO_OK ||
-	    accounts(cli, arc, vals[0] != NULL, &acc, &err) != FOLIO_OK) {
+	    (!vals[0] && accounts_text(cli, arc, &acc, &err) != FOLIO_OK)) {
 		folio_archive_close(arc);
 		folio_strbuf_release(&acc);
 		return cli_fail(&err);
 	}
-	folio_archive_close(arc);
 	alive = cli_daemon_alive(&st);
 	iso(st.started_at, t1);
 	iso(st.heartbeat_at, t2);
@@ -169,8 +217,13 @@ int cmd_status(struct cli *cli, int argc, char **argv)
 			folio_json_close(&j, '}');
 		}
 		folio_json_close(&j, ']');
-		/* the IMAP accounts (their objects written by accounts()) */
-		folio_strbuf_addf(&sb, ",\"accounts\":[%s]", acc.buf ? acc.buf : "");
+		/* the IMAP accounts */
+		if (accounts_json(cli, arc, &j, &err) != FOLIO_OK) {
+			folio_archive_close(arc);
+			folio_strbuf_release(&sb);
+			return cli_fail(&err);
+		}
+		folio_archive_close(arc);
 		folio_json_close(&j, '}');
 		folio_strbuf_addch(&sb, '\n');
 		if (sb.buf)
@@ -179,6 +232,7 @@ int cmd_status(struct cli *cli, int argc, char **argv)
 		folio_strbuf_release(&acc);
 		return alive ? EXIT_OK : EXIT_NOT_RUNNING;
 	}
+	folio_archive_close(arc);
 	if (alive)
 		printf("daemon:      running, pid %ld, since %s (heartbeat %s)\ninboxes:     %s\n"
 		       "queue:       %lld in the pipeline, %lld settling in the inbox\n",

@@ -9,7 +9,7 @@ int cmd_watch(struct cli *cli, int argc, char **argv)
 	const char *vals[3] = { 0 };
 	struct folio_err err = { 0 };
 	struct folio_archive *arc;
-	size_t quarantined = 0;
+	size_t quarantined = 0, mail_failed = 0;
 	int first = cli_parse(c, argc, argv, specs, vals), ret;
 
 	if (first < 0)
@@ -22,12 +22,14 @@ int cmd_watch(struct cli *cli, int argc, char **argv)
 	    folio_config_set(&cli->cfg, "log_level", cli_flags.quiet ? "warning" : "debug", &err) !=
 		    FOLIO_OK)
 		return cli_fail(&err);
-	if (!(arc = cli_open(cli, FOLIO_ARCHIVE_CREATE)))
+	if (!(arc = cli_open(cli, FOLIO_ARCHIVE_CREATE | FOLIO_ARCHIVE_STREAM)))
 		return EXIT_FAIL;
 	ret = folio_watch_run(arc, &cli->cfg, cli->config_path, argv + first,
-			      (size_t)(argc - first), vals[0] != NULL, &quarantined, &err);
+			      (size_t)(argc - first), vals[0] != NULL, &quarantined, &mail_failed,
+			      &err);
 	folio_archive_close(arc);
 	if (ret != FOLIO_OK)
 		return cli_fail(&err);
-	return vals[0] && quarantined ? EXIT_FAIL : EXIT_OK;
+	/* --once: a quarantined file or an account that could not be polled */
+	return vals[0] && (quarantined || mail_failed) ? EXIT_FAIL : EXIT_OK;
 }

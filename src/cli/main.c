@@ -81,11 +81,13 @@ static const struct command commands[] = {
 	  "  --languages L Tesseract languages, e.g. pol+eng (default from config)\n" },
 	{ "init", cmd_init, "[--json]", "create the archive (idempotent)",
 	  "  --json        {\"archive\":DIR,\"schema\":N} on stdout\n" },
-	{ "mail", ENGINE(cmd_mail), "--once [--account NAME] [--json]",
+	{ "mail", ENGINE(cmd_mail), "--once [--account NAME] [--json] | --idle --account NAME",
 	  "poll the config's IMAP accounts once: new messages and attachments archived",
 	  "  --once          poll every account once and exit (1 if one could not be polled)\n"
 	  "  --account NAME  only the account of section [account NAME]\n"
-	  "  --json          one JSON object per account on stdout (see OUTPUT KEYS)\n" },
+	  "  --json          one JSON object per account on stdout (see OUTPUT KEYS)\n"
+	  "  --idle          poll the account, then wait for new mail by IMAP IDLE and\n"
+	  "                  poll again, until SIGTERM (folio watch, for idle = yes)\n" },
 	{ "note", ENGINE(cmd_note), "[--json] ID [TEXT...]",
 	  "add a note to a document (searchable, exported); without TEXT, its notes",
 	  "  --json        the document's notes as {\"id\":ID,\"notes\":[...]}\n"

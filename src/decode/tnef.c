@@ -15,7 +15,8 @@
  * none; a winmail.dat found on its own is a message document (the subject,
  * the date sent, the sender and body its MAPI properties give) with its
  * attachments as children. An attachment's name is PR_ATTACH_LONG_FILENAME,
- * else its 8.3 title. Refused with a reason: no TNEF signature, an
+ * else its 8.3 title. An embedded message (PR_ATTACH_DATA_OBJ: its own TNEF
+ * stream) is an attachment NAME.dat, a winmail.dat one level deeper. Refused with a reason: no TNEF signature, an
  * attribute running past the end, a checksum mismatch, more attachments
  * than max_mail_parts.
  */
@@ -56,6 +57,7 @@ struct tnef_att {
 	char *name;		   /* g_free */
 	const unsigned char *data; /* into the stream */
 	size_t n;
+	int message; /* data is an embedded message's own TNEF stream */
 };
 
 struct tnef {
@@ -224,6 +226,16 @@ static void attach_prop(struct tnef *t, int level, uint32_t tag, const unsigned 
 	} else if (id == 0x3701 && type == 0x0102 && !a->data) {
 		a->data = v;
 		a->n = n;
+	} else if (id == 0x3701 && type == 0x000D && !a->data && n > 16 &&
+		   folio_tnef_magic(v + 16, n - 16)) {
+		/* an embedded message (MS-OXTNEF 2.1.3.4.1): IID_IMessage, then
+		 * the message's own TNEF stream, read as a winmail.dat of its
+		 * own one level deeper */
+		a->data = v + 16;
+		a->n = n - 16;
+		a->message = 1;
+	} else if (id == 0x3001 && (type == 0x001E || type == 0x001F) && !a->name) {
+		a->name = prop_text(t, tag, v, n); /* an embedded message's display name */
 	}
 }
 
@@ -332,11 +344,12 @@ static int add_attachments(struct folio_doc *doc, const struct tnef *t, int *par
 	for (i = 0; i < t->natt; i++) {
 		const struct tnef_att *a = &t->att[i];
 		unsigned char *copy;
-		char name[256];
+		char name[256], base[200];
 
 		if (!a->data)
 			continue; /* an attachment by reference: no bytes */
-		folio_mail_clean_name(a->name, *parts + 1, "", name, sizeof(name));
+		folio_mail_clean_name(a->name, *parts + 1, "", base, sizeof(base));
+		snprintf(name, sizeof(name), "%s%s", base, a->message ? ".dat" : "");
 		if (!(copy = malloc(a->n ? a->n : 1)))
 			return -2;
 		memcpy(copy, a->data, a->n);

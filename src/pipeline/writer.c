@@ -68,10 +68,67 @@ static int quarantine(struct folio_pipeline *r, struct outcome *o, struct folio_
 	return FOLIO_OK;
 }
 
+/*
+ * A duplicate from an origin that names where it came from (a polled
+ * message's mail_source): the existing document is linked to it too. It
+ * gets the origin's tags it lacks (the account's, the folder's, the
+ * matching tag rules') and, when it has no such field yet, the origin's
+ * (a document keeps the first source it came from; the "duplicate"
+ * event names every later one). A tag the archive refuses is left out.
+ */
+static int link_origin(struct folio_pipeline *r, struct outcome *o, long long id,
+		       struct folio_err *err)
+{
+	const struct origin *og = o->origin;
+	struct folio_doc *d = NULL;
+	struct folio_err e = { 0 };
+	const char **add = NULL;
+	size_t i, k, n = 0;
+	int ret = FOLIO_OK;
+
+	if (!og->field || folio_archive_get(r->arc, id, &d, &e) != FOLIO_OK)
+		return FOLIO_OK; /* nothing to link, or gone meanwhile */
+	if (!(add = calloc(og->ntags + 1, sizeof(*add)))) {
+		ret = folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, ENOMEM, "out of memory");
+		goto out;
+	}
+	for (i = 0; i < og->ntags; i++) {
+		for (k = 0; k < d->ntags && strcmp(d->tags[k], og->tags[i]); k++)
+			;
+		if (k == d->ntags)
+			add[n++] = og->tags[i];
+	}
+	if (n && folio_archive_tag(r->arc, id, add, NULL, &e) == FOLIO_FATAL) {
+		*err = e;
+		ret = FOLIO_FATAL;
+		goto out;
+	}
+	if (!folio_doc_field(d, og->field)) {
+		char detail[1200];
+
+		if (folio_doc_set_field(d, og->field, og->value, NULL, 1.0f, FOLIO_SRC_NONE, 0,
+					NULL)) {
+			ret = folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, ENOMEM,
+					    "out of memory");
+			goto out;
+		}
+		snprintf(detail, sizeof(detail), "%s: %s (a duplicate came from there)", og->field,
+			 og->value);
+		if (folio_archive_update_fields(r->arc, d, detail, &e) == FOLIO_FATAL) {
+			*err = e;
+			ret = FOLIO_FATAL;
+		}
+	}
+out:
+	free(add);
+	folio_doc_free(d);
+	return ret;
+}
+
 static int duplicate(struct folio_pipeline *r, struct outcome *o, long long id,
 		     struct folio_err *err)
 {
-	char reason[64], type[64], *type_p = NULL;
+	char reason[64], type[64], *type_p = NULL, detail[1200] = "";
 	int pages = 0;
 
 	/* report the original's pages and type, as for an archived file */
@@ -86,7 +143,11 @@ static int duplicate(struct folio_pipeline *r, struct outcome *o, long long id,
 		return FOLIO_OK;
 	}
 	snprintf(reason, sizeof(reason), "same content as document %lld", id);
-	if (folio_archive_event(r->arc, "duplicate", id, o->sha, o->path, NULL, err) != FOLIO_OK)
+	if (o->origin->field)
+		snprintf(detail, sizeof(detail), "%s: %s", o->origin->field, o->origin->value);
+	if (folio_archive_event(r->arc, "duplicate", id, o->sha, o->path,
+				o->origin->field ? detail : NULL, err) != FOLIO_OK ||
+	    link_origin(r, o, id, err) != FOLIO_OK)
 		return FOLIO_FATAL;
 	report(r, o, "duplicate", id, type_p, reason);
 	return FOLIO_OK;

@@ -295,11 +295,13 @@ bad:
 }
 
 /* The keys of an [account NAME] section (see config/folio.conf). */
+/* clang-format off */
 static const char *const account_keys[] = {
-	"after",	 "attachment_types", "ca_file", "folders", "from",	  "host",
-	"password_file", "poll_seconds",     "port",	"subject", "tag_folders", "tag_rule",
-	"tags",		 "timeout_seconds",  "tls",	"to",	   "user",	  NULL,
+	"after", "attachment_types", "ca_file", "folders", "from", "host", "idle",
+	"password_file", "poll_seconds", "port", "subject", "tag_folders", "tag_rule",
+	"tags", "timeout_seconds", "tls", "to", "user", NULL,
 };
+/* clang-format on */
 
 /* A value of an account key that cannot work, or NULL. */
 static const char *account_bad(const char *key, const char *v)
@@ -314,6 +316,8 @@ static const char *account_bad(const char *key, const char *v)
 		return "after is none, flag, flag:FLAG, move:FOLDER or delete";
 	if (!strcmp(key, "tag_folders") && strcmp(v, "yes") && strcmp(v, "no"))
 		return "tag_folders is yes or no";
+	if (!strcmp(key, "idle") && strcmp(v, "yes") && strcmp(v, "no"))
+		return "idle is yes or no";
 	if (!strcmp(key, "tag_rule")) {
 		const char *arrow = strstr(v, "->"), *t;
 		size_t k = strcspn(v, ":");

@@ -951,7 +951,7 @@ static void loop_release(struct loop *l)
 
 int folio_watch_run(struct folio_archive *arc, struct folio_config *cfg, const char *config_path,
 		    char *const *inbox_args, size_t ninbox_args, int once, size_t *quarantined,
-		    struct folio_err *err)
+		    size_t *mail_failed, struct folio_err *err)
 {
 	struct loop l = { .max_prio = LOG_INFO };
 	struct folio_ingest_opts opts = { 0 };
@@ -963,6 +963,7 @@ int folio_watch_run(struct folio_archive *arc, struct folio_config *cfg, const c
 	sigset_t old;
 
 	*quarantined = 0;
+	*mail_failed = 0;
 	l.arc = arc;
 	l.cfg = cfg;
 	/* the inboxes: arguments, else the config's list */
@@ -1044,6 +1045,13 @@ int folio_watch_run(struct folio_archive *arc, struct folio_config *cfg, const c
 			read_signals(&l, sfd, cfg, config_path, inboxes, ninboxes, &stopping);
 	}
 	logf_(&l, LOG_INFO, "stopped; %zu file(s) quarantined", l.quarantined);
+	if (once && l.mail) {
+		char names[512];
+
+		if ((*mail_failed = folio_mail_sched_failed(l.mail, names, sizeof(names))))
+			logf_(&l, LOG_ERR, "mail: %zu account(s) could not be polled: %s",
+			      *mail_failed, names);
+	}
 	goto out;
 nomem:
 	ret = folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, ENOMEM, "out of memory");

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "folio/strbuf.h"
+#include "folio/util.h"
 
 #define MAX_RESPONSE (4u << 20) /* one response, bodies apart */
 #define MAX_NODES 20000
@@ -37,8 +38,9 @@ struct folio_imap {
 	char buf[16384]; /* received, not yet consumed: buf[pos..len) */
 	size_t pos, len;
 	struct folio_strbuf resp; /* the response being read */
-	int can_move;
-	int broken; /* the connection is out of step: only close it */
+	int can_move, can_idle;
+	uint32_t exists; /* messages in the selected folder (SELECT, IDLE) */
+	int broken;	 /* the connection is out of step: only close it */
 };
 
 /* ---- the connection --------------------------------------------------- */
@@ -52,7 +54,10 @@ static int io_fail(struct folio_imap *c, struct folio_err *err, const char *what
 static int wait_sock(struct folio_imap *c, int out, struct folio_err *err)
 {
 	struct pollfd p = { .fd = c->sock, .events = out ? POLLOUT : POLLIN };
-	int n = poll(&p, 1, c->timeout * 1000);
+	int n;
+
+	while ((n = poll(&p, 1, c->timeout * 1000)) < 0 && errno == EINTR)
+		;
 
 	if (n > 0)
 		return FOLIO_OK;
@@ -593,6 +598,8 @@ static int capability_line(struct folio_imap *c, void *ctx)
 	(void)ctx;
 	if (!strncasecmp(c->resp.buf, "* CAPABILITY", 12) && strstr(c->resp.buf, " MOVE"))
 		c->can_move = 1;
+	if (!strncasecmp(c->resp.buf, "* CAPABILITY", 12) && strstr(c->resp.buf, " IDLE"))
+		c->can_idle = 1;
 	return 0;
 }
 
@@ -697,6 +704,23 @@ uint64_t folio_imap_bytes_in(const struct folio_imap *c)
 	return c ? c->bytes_in : 0;
 }
 
+/* "* N EXISTS": the folder's message count. 1 when the line was one. */
+static int exists_line(struct folio_imap *c)
+{
+	char *end;
+	unsigned long n = strtoul(c->resp.buf + 2, &end, 10);
+
+	if (end == c->resp.buf + 2 || strcasecmp(end, " EXISTS"))
+		return 0;
+	c->exists = (uint32_t)n;
+	return 1;
+}
+
+uint32_t folio_imap_exists(const struct folio_imap *c)
+{
+	return c ? c->exists : 0;
+}
+
 struct select_ctx {
 	uint32_t uidvalidity, uidnext;
 };
@@ -710,6 +734,7 @@ static int select_line(struct folio_imap *c, void *ctx)
 		s->uidvalidity = (uint32_t)strtoul(p + 13, NULL, 10);
 	if ((p = strstr(c->resp.buf, "[UIDNEXT ")))
 		s->uidnext = (uint32_t)strtoul(p + 9, NULL, 10);
+	exists_line(c);
 	return 0;
 }
 
@@ -720,6 +745,7 @@ int folio_imap_select(struct folio_imap *c, const char *folder, uint32_t *uidval
 	struct select_ctx s = { 0 };
 	int ret;
 
+	c->exists = 0;
 	folio_strbuf_adds(&cmd, "SELECT ");
 	if ((ret = quoted(&cmd, folder, err)) == FOLIO_OK)
 		ret = command(c, cmd.buf, -1, NULL, select_line, &s, err);
@@ -1074,4 +1100,145 @@ int folio_imap_move(struct folio_imap *c, uint32_t uid, const char *folder, stru
 	if (ret == FOLIO_OK && !c->can_move)
 		ret = folio_imap_delete(c, uid, err);
 	return ret;
+}
+
+/* ---- IDLE (RFC 2177) ------------------------------------------------------------ */
+
+int folio_imap_can_idle(const struct folio_imap *c)
+{
+	return c && c->can_idle;
+}
+
+/* Bytes into buf if the server sent any, without waiting: 1 when some
+ * came (or buf is full), 0 when none, -1 on failure. */
+static int try_fill(struct folio_imap *c, struct folio_err *err)
+{
+	size_t n = 0;
+	CURLcode rc;
+
+	if (c->pos) {
+		memmove(c->buf, c->buf + c->pos, c->len - c->pos);
+		c->len -= c->pos;
+		c->pos = 0;
+	}
+	if (c->len == sizeof(c->buf))
+		return 1;
+	rc = curl_easy_recv(c->curl, c->buf + c->len, sizeof(c->buf) - c->len, &n);
+	if (rc == CURLE_AGAIN)
+		return 0;
+	if (rc != CURLE_OK)
+		return io_fail(c, err, curl_easy_strerror(rc)), -1;
+	if (n == 0)
+		return io_fail(c, err, "the server closed the connection"), -1;
+	c->len += n;
+	c->bytes_in += n;
+	return 1;
+}
+
+/* Until the socket is readable (0), `deadline` passes (1) or stop_fd is
+ * readable (2); -1 on failure. */
+static int idle_wait(struct folio_imap *c, int stop_fd, double deadline, struct folio_err *err)
+{
+	for (;;) {
+		struct pollfd p[2] = { { .fd = c->sock, .events = POLLIN },
+				       { .fd = stop_fd, .events = POLLIN } };
+		double left = deadline - folio_now();
+		int n;
+
+		if (left <= 0)
+			return 1;
+		n = poll(p, stop_fd >= 0 ? 2 : 1, (int)(left * 1000) + 1);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return io_fail(c, err, strerror(errno)), -1;
+		if (n > 0 && stop_fd >= 0 && (p[1].revents & (POLLIN | POLLHUP)))
+			return 2;
+		if (n > 0 && p[0].revents)
+			return 0;
+	}
+}
+
+/* An untagged line while idling: news on EXISTS; BYE ends the session. */
+static int idle_line(struct folio_imap *c, int *woke, struct folio_err *err)
+{
+	if (!c->resp.buf || strncmp(c->resp.buf, "* ", 2))
+		return FOLIO_OK;
+	if (exists_line(c))
+		*woke = FOLIO_IMAP_NEWS;
+	else if (!strncasecmp(c->resp.buf, "* BYE", 5))
+		return io_fail(c, err, "the server ended the session");
+	return FOLIO_OK;
+}
+
+int folio_imap_idle(struct folio_imap *c, int stop_fd, double seconds, int *woke,
+		    struct folio_err *err)
+{
+	double deadline = folio_now() + seconds;
+	char tag[16];
+	size_t tl;
+	int r;
+
+	*woke = 0;
+	if (c->broken)
+		return io_fail(c, err, "the connection is out of step");
+	if (!c->can_idle)
+		return folio_err_set(err, FOLIO_FAILED, FOLIO_E_INPUT, 0,
+				     "imap %s: the server does not offer IDLE", c->host);
+	tl = (size_t)snprintf(tag, sizeof(tag), "F%u ", ++c->tag);
+	if (send_all(c, tag, tl, err) != FOLIO_OK || send_all(c, "IDLE\r\n", 6, err) != FOLIO_OK)
+		return FOLIO_FAILED;
+	/* the continuation ("+ idling") starts it; a tagged answer refuses it */
+	for (;;) {
+		if (read_response(c, -1, NULL, err) != FOLIO_OK)
+			return FOLIO_FAILED;
+		if (c->resp.buf && c->resp.buf[0] == '+')
+			break;
+		if (c->resp.buf && !strncmp(c->resp.buf, tag, tl))
+			return folio_err_set(err, FOLIO_FAILED, FOLIO_E_INPUT, 0,
+					     "imap %s: IDLE refused: %.300s", c->host,
+					     c->resp.buf + tl);
+		if (idle_line(c, woke, err) != FOLIO_OK)
+			return FOLIO_FAILED;
+	}
+	/* idling: lines the server sends, until news, the deadline or stop */
+	while (!*woke) {
+		if (memchr(c->buf + c->pos, '\n', c->len - c->pos)) {
+			if (read_response(c, -1, NULL, err) != FOLIO_OK ||
+			    idle_line(c, woke, err) != FOLIO_OK)
+				return FOLIO_FAILED;
+			continue;
+		}
+		/* TLS may hold decrypted bytes the socket no longer shows */
+		if ((r = try_fill(c, err)) < 0)
+			return FOLIO_FAILED;
+		if (r > 0)
+			continue;
+		if ((r = idle_wait(c, stop_fd, deadline, err)) < 0)
+			return FOLIO_FAILED;
+		if (r == 1)
+			break;
+		if (r == 2)
+			*woke = FOLIO_IMAP_STOP;
+	}
+	/* DONE; the tagged OK ends the IDLE */
+	if (send_all(c, "DONE\r\n", 6, err) != FOLIO_OK)
+		return FOLIO_FAILED;
+	for (;;) {
+		int news = 0;
+
+		if (read_response(c, -1, NULL, err) != FOLIO_OK)
+			return FOLIO_FAILED;
+		if (c->resp.buf && !strncmp(c->resp.buf, tag, tl)) {
+			if (!strncasecmp(c->resp.buf + tl, "OK", 2))
+				return FOLIO_OK;
+			return folio_err_set(err, FOLIO_FAILED, FOLIO_E_INPUT, 0,
+					     "imap %s: IDLE ended badly: %.300s", c->host,
+					     c->resp.buf + tl);
+		}
+		if (idle_line(c, &news, err) != FOLIO_OK)
+			return FOLIO_FAILED;
+		if (news && *woke != FOLIO_IMAP_STOP)
+			*woke = FOLIO_IMAP_NEWS;
+	}
 }

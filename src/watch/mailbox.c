@@ -28,6 +28,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <fnmatch.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,6 +44,8 @@
 #define MAX_TAGS 16	 /* an account's tags */
 #define MAX_RULES 32	 /* patterns per rule */
 #define MAX_TAG_RULES 32 /* tag_rule lines of an account (a bit each) */
+#define MAX_FOLDERS 64	 /* folders of an account */
+#define IDLE_MAX 1500.0	 /* IDLE re-issued within 25 minutes (RFC 2177: 29) */
 
 struct account {
 	const char *name, *host, *tls, *user, *password_file, *ca_file, *after;
@@ -53,6 +56,10 @@ struct account {
 	int tag_folders;
 	const char *tag_rules[MAX_TAG_RULES]; /* "KEY:PATTERNS -> TAGS" */
 	size_t ntag_rules;
+	const char *folderv[MAX_FOLDERS]; /* folders, split */
+	size_t nfolders;
+	double poll_seconds;
+	int idle; /* idle = yes */
 };
 
 /* A message handed to the pipeline. */
@@ -157,6 +164,12 @@ static int account_load(const struct folio_config *cfg, const char *name, struct
 	if (!a->folders)
 		return folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, ENOMEM, "out of memory");
 	a->tag_folders = (v = opt(cfg, name, "tag_folders")) && !strcmp(v, "yes");
+	a->idle = (v = opt(cfg, name, "idle")) && !strcmp(v, "yes");
+	a->poll_seconds = (v = opt(cfg, name, "poll_seconds")) ? atof(v) : 300;
+	for (t = strtok_r(a->folders, " ,", &save); t && a->nfolders < MAX_FOLDERS;
+	     t = strtok_r(NULL, " ,", &save))
+		a->folderv[a->nfolders++] = t;
+	save = NULL;
 	for (t = a->tags ? strtok_r(a->tags, " ,", &save) : NULL; t && a->ntags < MAX_TAGS;
 	     t = strtok_r(NULL, " ,", &save))
 		a->tagv[a->ntags++] = t;
@@ -328,6 +341,17 @@ static uint32_t tag_rules_of(const struct account *a, const struct folio_imap_ms
 }
 
 /* ---- one message ---------------------------------------------------------------- */
+
+/* 1 once asked to stop (opts->stop_fd readable): no new message is
+ * taken, those in hand are finished. */
+static int stopping(struct poll *p)
+{
+	struct pollfd pfd = { .fd = p->opts->stop_fd, .events = POLLIN };
+
+	if (p->opts->stop_fd < 0 || !p->opts->idle)
+		return 0;
+	return poll(&pfd, 1, 0) > 0;
+}
 
 static void progress(struct poll *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
@@ -526,7 +550,10 @@ static int drain(struct poll *p, struct pending *v, size_t n, struct folio_err *
 	for (i = 0; i < n; i++)
 		free(v[i].path);
 	if (ret == FOLIO_OK && p->fatal) {
-		*err = p->err;
+		/* err is NULL after a failure of the batch's own (the first
+		 * failure stays the one reported) */
+		if (err)
+			*err = p->err;
 		ret = FOLIO_FAILED;
 	}
 	return ret;
@@ -541,7 +568,7 @@ static int run_batch(struct poll *p, struct folio_err *err)
 
 	if (!v)
 		return folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, ENOMEM, "out of memory");
-	for (i = 0; i < p->nfetch && ret == FOLIO_OK && !p->fatal; i++) {
+	for (i = 0; i < p->nfetch && ret == FOLIO_OK && !p->fatal && !stopping(p); i++) {
 		struct todo *t = &p->fetch[i];
 
 		if (t->skip) {
@@ -572,6 +599,12 @@ static int run_batch(struct poll *p, struct folio_err *err)
 			n++;
 		else if (ret == FOLIO_OK)
 			free(v[n].path);
+		/* a long first sync shows where it is between batches */
+		if (ret == FOLIO_OK && p->rep.downloaded && p->rep.downloaded % 100 == 0 &&
+		    t->size != -2)
+			progress(p, "%s/%s: %zu downloaded, %zu stored (the folder holds %u)",
+				 p->a->name, p->folder, p->rep.downloaded, p->rep.stored,
+				 folio_imap_exists(p->imap));
 	}
 	if (ret == FOLIO_OK)
 		ret = drain(p, v, n, err);
@@ -703,6 +736,9 @@ static int poll_folder(struct poll *p, const char *folder, struct folio_err *err
 	}
 	p->uidvalidity = v;
 	p->rep.folders++;
+	if (!next || next > last + 1)
+		progress(p, "%s/%s: %u message(s) in the folder; new ones from UID %u", p->a->name,
+			 folder, folio_imap_exists(p->imap), last + 1);
 	if ((ret = make_spool(p, err)) != FOLIO_OK || (ret = resume(p, err)) != FOLIO_OK)
 		return ret;
 	for (from = last + 1; !next || from < next;) {
@@ -720,7 +756,7 @@ static int poll_folder(struct poll *p, const char *folder, struct folio_err *err
 			return ret;
 		progress(p, "%s/%s: %zu message(s) seen, %zu downloaded, %zu skipped", p->a->name,
 			 folder, p->rep.seen, p->rep.downloaded, p->rep.skipped);
-		if (!to && !full)
+		if ((!to && !full) || stopping(p))
 			break;
 		from = to ? to + 1 : last_seen + 1;
 	}
@@ -729,10 +765,10 @@ static int poll_folder(struct poll *p, const char *folder, struct folio_err *err
 
 /* ---- accounts ---------------------------------------------------------------------- */
 
-static int poll_account(struct poll *p, struct folio_err *err)
+static int connect_account(struct poll *p, struct folio_err *err)
 {
 	struct folio_imap_opts o = { 0 };
-	char pw[1024], *save = NULL, *f;
+	char pw[1024];
 	int ret;
 
 	if ((ret = read_password(p->a, pw, sizeof(pw), err)) != FOLIO_OK)
@@ -746,15 +782,91 @@ static int poll_account(struct poll *p, struct folio_err *err)
 	o.timeout_seconds = p->a->timeout;
 	p->imap = folio_imap_connect(&o, err);
 	memset(pw, 0, sizeof(pw));
-	if (!p->imap)
-		return FOLIO_FAILED;
-	for (f = strtok_r(p->a->folders, " ,", &save); f && ret == FOLIO_OK;
-	     f = strtok_r(NULL, " ,", &save))
-		ret = poll_folder(p, f, err);
-	p->rep.bytes = folio_imap_bytes_in(p->imap);
-	folio_imap_close(p->imap);
-	p->imap = NULL;
+	return p->imap ? FOLIO_OK : FOLIO_FAILED;
+}
+
+/* Every folder of the account, on the open connection. */
+static int poll_folders(struct poll *p, struct folio_err *err)
+{
+	size_t i;
+	int ret = FOLIO_OK;
+
+	for (i = 0; i < p->a->nfolders && ret == FOLIO_OK && !stopping(p); i++)
+		ret = poll_folder(p, p->a->folderv[i], err);
 	return ret;
+}
+
+/* A poll's end: recorded for folio status, reported. */
+static int poll_done(struct poll *p, int ret, double t0, struct folio_err *err)
+{
+	p->rep.seconds = folio_now() - t0;
+	p->rep.status = ret;
+	p->rep.error = ret == FOLIO_OK ? NULL : err->msg;
+	if (ret != FOLIO_FATAL) { /* for folio status */
+		struct folio_err e = { 0 };
+
+		if (folio_mail_poll_record(p->arc, p->a->name, p->rep.error, &e) != FOLIO_OK) {
+			*err = e;
+			ret = p->rep.status = FOLIO_FATAL;
+		}
+	}
+	if (p->opts->on_report)
+		p->opts->on_report(p->opts->arg, &p->rep);
+	return ret;
+}
+
+static void rep_reset(struct poll *p)
+{
+	memset(&p->rep, 0, sizeof(p->rep));
+	p->fatal = 0;
+	folio_err_clear(&p->err);
+	p->rep.account = p->a->name;
+	p->rep.host = p->a->host ? p->a->host : "";
+}
+
+/*
+ * folio mail --idle: poll, then IDLE on the first folder until the server
+ * reports news (poll again at once), poll_seconds pass (at most IDLE_MAX:
+ * every folder polled again, IDLE re-issued) or stop_fd is readable
+ * (DONE, LOGOUT, return). A server without IDLE is polled every
+ * poll_seconds on the same connection.
+ */
+static int idle_loop(struct poll *p, double t0, struct folio_err *err)
+{
+	double period = p->a->poll_seconds < IDLE_MAX ? p->a->poll_seconds : IDLE_MAX;
+	int ret, woke = 0, said = 0;
+
+	for (;;) {
+		uint32_t v, next;
+
+		ret = poll_folders(p, err);
+		p->rep.bytes = folio_imap_bytes_in(p->imap);
+		if ((ret = poll_done(p, ret, t0, err)) != FOLIO_OK || stopping(p))
+			return ret;
+		rep_reset(p);
+		t0 = folio_now();
+		if (!folio_imap_can_idle(p->imap)) {
+			struct pollfd pfd = { .fd = p->opts->stop_fd, .events = POLLIN };
+
+			if (!said++)
+				progress(p,
+					 "%s: the server does not offer IDLE: polling every %.0f s",
+					 p->a->name, p->a->poll_seconds);
+			if (poll(&pfd, p->opts->stop_fd >= 0, (int)(p->a->poll_seconds * 1000)) > 0)
+				return FOLIO_OK;
+			continue;
+		}
+		/* IDLE watches the selected folder: the first one */
+		if ((ret = folio_imap_select(p->imap, p->a->folderv[0], &v, &next, err)) !=
+			    FOLIO_OK ||
+		    (ret = folio_imap_idle(p->imap, p->opts->stop_fd, period, &woke, err)) !=
+			    FOLIO_OK)
+			return poll_done(p, ret, t0, err);
+		if (woke == FOLIO_IMAP_STOP)
+			return FOLIO_OK;
+		if (woke == FOLIO_IMAP_NEWS)
+			progress(p, "%s/%s: new mail", p->a->name, p->a->folderv[0]);
+	}
 }
 
 static int one_account(struct poll *p, const char *name, struct folio_err *err)
@@ -763,33 +875,24 @@ static int one_account(struct poll *p, const char *name, struct folio_err *err)
 	double t0 = folio_now();
 	int ret;
 
-	memset(&p->rep, 0, sizeof(p->rep));
-	p->fatal = 0;
-	folio_err_clear(&p->err);
-	p->rep.account = name;
 	ret = account_load(p->cfg, name, &a, err);
 	p->a = &a;
-	p->rep.host = a.host ? a.host : "";
+	rep_reset(p);
+	if (ret == FOLIO_OK && !a.nfolders)
+		ret = folio_err_set(err, FOLIO_FAILED, FOLIO_E_CONFIG, 0, "[account %s]: no folder",
+				    name);
 	if (ret == FOLIO_OK)
-		ret = poll_account(p, err);
-	if (p->imap) {
+		ret = connect_account(p, err);
+	if (ret == FOLIO_OK && p->opts->idle) {
+		ret = idle_loop(p, t0, err);
+	} else {
+		if (ret == FOLIO_OK)
+			ret = poll_folders(p, err);
 		p->rep.bytes = folio_imap_bytes_in(p->imap);
-		folio_imap_close(p->imap);
-		p->imap = NULL;
+		ret = poll_done(p, ret, t0, err);
 	}
-	p->rep.seconds = folio_now() - t0;
-	p->rep.status = ret;
-	p->rep.error = ret == FOLIO_OK ? NULL : err->msg;
-	if (ret != FOLIO_FATAL) { /* for folio status */
-		struct folio_err e = { 0 };
-
-		if (folio_mail_poll_record(p->arc, name, p->rep.error, &e) != FOLIO_OK) {
-			*err = e;
-			ret = p->rep.status = FOLIO_FATAL;
-		}
-	}
-	if (p->opts->on_report)
-		p->opts->on_report(p->opts->arg, &p->rep);
+	folio_imap_close(p->imap);
+	p->imap = NULL;
 	account_free(&a);
 	p->a = NULL;
 	return ret;
@@ -814,6 +917,9 @@ int folio_mail_run(struct folio_archive *arc, const struct folio_config *cfg,
 	if (opts->only_account && i == n)
 		return folio_err_set(err, FOLIO_FAILED, FOLIO_E_USAGE, 0,
 				     "no account '%s' in the config", opts->only_account);
+	if (opts->idle && !opts->only_account)
+		return folio_err_set(err, FOLIO_FAILED, FOLIO_E_USAGE, 0,
+				     "waiting on IDLE needs one account");
 	io.cfg = cfg;
 	io.on_source = on_source;
 	io.arg = &p;

@@ -23,6 +23,9 @@ struct sched_account {
 	char *name;
 	double every, next, backoff;
 	int polled; /* at least once (for once) */
+	int failed; /* its last poll failed */
+	int idle;   /* idle = yes: a child of its own, waiting on IMAP IDLE */
+	pid_t pid;  /* that child */
 };
 
 struct folio_mail_sched {
@@ -45,6 +48,14 @@ void folio_mail_sched_free(struct folio_mail_sched *s)
 		while (waitpid(s->child, NULL, 0) < 0 && errno == EINTR)
 			;
 	}
+	/* the IDLE children end their IDLE and log out on SIGTERM */
+	for (i = 0; i < s->n; i++)
+		if (s->v[i].pid > 0)
+			kill(s->v[i].pid, SIGTERM);
+	for (i = 0; i < s->n; i++)
+		if (s->v[i].pid > 0)
+			while (waitpid(s->v[i].pid, NULL, 0) < 0 && errno == EINTR)
+				;
 	for (i = 0; i < s->n; i++)
 		free(s->v[i].name);
 	free(s->v);
@@ -69,10 +80,14 @@ static int add_account(struct folio_mail_sched *s, const struct folio_config *cf
 	if (!(a->name = strdup(name)))
 		return -1;
 	a->every = 300;
-	for (i = 0; i < cfg->nmail_opts; i++)
-		if (!strcmp(cfg->mail_opts[i].profile, name) &&
-		    !strcmp(cfg->mail_opts[i].key, "poll_seconds"))
+	for (i = 0; i < cfg->nmail_opts; i++) {
+		if (strcmp(cfg->mail_opts[i].profile, name))
+			continue;
+		if (!strcmp(cfg->mail_opts[i].key, "poll_seconds"))
 			a->every = atof(cfg->mail_opts[i].value);
+		if (!strcmp(cfg->mail_opts[i].key, "idle"))
+			a->idle = !strcmp(cfg->mail_opts[i].value, "yes");
+	}
 	s->n++;
 	return 0;
 }
@@ -110,7 +125,9 @@ nomem:
 	return NULL;
 }
 
-static void start(struct folio_mail_sched *s, size_t i,
+/* The poll of account i (`folio mail --once`), or with idle its IDLE
+ * child (`folio mail --idle`). */
+static void start(struct folio_mail_sched *s, size_t i, int idle,
 		  void (*log)(void *arg, int failed, const char *line), void *arg)
 {
 	char line[256];
@@ -127,7 +144,7 @@ static void start(struct folio_mail_sched *s, size_t i,
 	}
 	argv[n++] = "-q";
 	argv[n++] = "mail";
-	argv[n++] = "--once";
+	argv[n++] = idle ? "--idle" : "--once";
 	argv[n++] = "--account";
 	argv[n++] = s->v[i].name;
 	argv[n] = NULL;
@@ -147,22 +164,34 @@ static void start(struct folio_mail_sched *s, size_t i,
 		s->v[i].next = folio_now() + FIRST_RETRY;
 		return;
 	}
-	s->child = pid;
-	s->running = i;
-	snprintf(line, sizeof(line), "mail: polling account %s (pid %ld)", s->v[i].name, (long)pid);
+	if (idle) {
+		s->v[i].pid = pid;
+		snprintf(line, sizeof(line),
+			 "mail: polling account %s, then waiting on IMAP IDLE (pid %ld)",
+			 s->v[i].name, (long)pid);
+	} else {
+		s->child = pid;
+		s->running = i;
+		snprintf(line, sizeof(line), "mail: polling account %s (pid %ld)", s->v[i].name,
+			 (long)pid);
+	}
 	log(arg, 0, line);
 }
 
-/* The running poll ended with `status`: the account's next poll. */
-static void finished(struct folio_mail_sched *s, int status,
+/* Account i's poll (or IDLE child) ended with `status`: its next one. */
+static void finished(struct folio_mail_sched *s, size_t i, int status,
 		     void (*log)(void *arg, int failed, const char *line), void *arg)
 {
-	struct sched_account *a = &s->v[s->running];
+	struct sched_account *a = &s->v[i];
 	char line[256];
 
-	s->child = 0;
+	if (a->pid > 0)
+		a->pid = 0;
+	else
+		s->child = 0;
 	a->polled = 1;
-	if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+	a->failed = !(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	if (!a->failed) {
 		a->backoff = 0;
 		a->next = folio_now() + a->every;
 		return;
@@ -185,6 +214,25 @@ double folio_mail_sched_step(struct folio_mail_sched *s, int once,
 	size_t i;
 	int status;
 
+	/* IDLE children (not with once: each account is polled once then)
+	 * run beside the polls, each as long as it lasts */
+	for (i = 0; !once && i < s->n; i++) {
+		pid_t r;
+
+		if (!s->v[i].idle)
+			continue;
+		if (s->v[i].pid > 0) {
+			if (!(r = waitpid(s->v[i].pid, &status, WNOHANG)))
+				continue;
+			if (r < 0)
+				status = 0x7f00;
+			finished(s, i, status, log, arg);
+		}
+		if (s->v[i].next <= now)
+			start(s, i, 1, log, arg);
+		else if (s->v[i].next - now < wait)
+			wait = s->v[i].next - now;
+	}
 	if (s->child > 0) {
 		pid_t r = waitpid(s->child, &status, WNOHANG);
 
@@ -192,13 +240,13 @@ double folio_mail_sched_step(struct folio_mail_sched *s, int once,
 			return 0.5;
 		if (r < 0)
 			status = 0x7f00; /* lost: counts as a failure */
-		finished(s, status, log, arg);
+		finished(s, s->running, status, log, arg);
 	}
 	for (i = 0; i < s->n; i++) {
-		if (once && s->v[i].polled)
+		if ((once && s->v[i].polled) || (!once && s->v[i].idle))
 			continue;
 		if (s->v[i].next <= now) {
-			start(s, i, log, arg);
+			start(s, i, 0, log, arg);
 			return 0.5;
 		}
 		if (s->v[i].next - now < wait)
@@ -219,4 +267,24 @@ int folio_mail_sched_busy(const struct folio_mail_sched *s, int once)
 		if (!s->v[i].polled)
 			return 1;
 	return 0;
+}
+
+size_t folio_mail_sched_failed(const struct folio_mail_sched *s, char *names, size_t size)
+{
+	size_t i, n = 0, at = 0;
+
+	if (size)
+		names[0] = '\0';
+	for (i = 0; s && i < s->n; i++) {
+		if (!s->v[i].failed)
+			continue;
+		if (size > at) {
+			int k = snprintf(names + at, size - at, "%s%s", n ? ", " : "",
+					 s->v[i].name);
+
+			at += k > 0 ? (size_t)k : 0;
+		}
+		n++;
+	}
+	return n;
 }

@@ -8,7 +8,9 @@
 # delete done once; kill -9 mid-sync then a rerun: each message's
 # documents once, its after-action once; the server stopped mid-sync;
 # wrong password, untrusted certificate and unsafe settings refused with
-# clear errors; a new UIDVALIDITY re-scans without storing twice.
+# clear errors; a new UIDVALIDITY re-scans without storing twice; an
+# account with idle = yes archives new mail within seconds (IMAP IDLE),
+# re-issues IDLE, stops cleanly, and is polled when the server has no IDLE.
 . "$(dirname "$0")/../e2e_lib.sh"
 . "$ROOT/tests/imap_lib.sh"
 
@@ -54,6 +56,8 @@ expect_rc 0 "first poll"
 expect_eq "$(jget .status)/$(jget .seen)/$(jget .downloaded)/$(jget .stored)/$(jget .actions)" \
 	ok/6/6/6/6 "6 messages seen, downloaded, stored, flagged"
 expect_err 'box/INBOX: 6 message' "progress on stderr"
+expect_err 'box/INBOX: 6 message\(s\) in the folder; new ones from UID 1' \
+	"progress: the folder's size and where the sync starts"
 expect_eq "$(sql "SELECT count(*) FROM documents WHERE doc_type = 'letter' AND source_sha256 IS NULL")" \
 	6 "6 messages are documents"
 expect_eq "$(sql 'SELECT count(*) FROM documents WHERE source_sha256 IS NOT NULL')" 7 \
@@ -137,7 +141,44 @@ expect_eq "$(jget .stored)/$(jget .actions)" 1/1 "deleted"
 expect_eq "$(imap_count Move)/$(imap_count Archive)/$(imap_count Del)" 0/2/0 \
 	"Move emptied into Archive, Del emptied"
 run search --count 'tag:Move'
-expect_eq "$OUT" 2 "tag_folders: the folder's name on the messages (their attachment is a duplicate)"
+expect_eq "$OUT" 3 \
+	"tag_folders: the folder's name on the messages and on the attachment they duplicate"
+CP=$(sql "SELECT d.id FROM documents d JOIN fields f ON f.doc_id = d.id AND f.name = 'mail_source'
+	WHERE f.value LIKE 'imap://box/%' AND d.source_sha256 IS NOT NULL AND d.id IN
+	(SELECT doc_id FROM tags WHERE tag = 'Move')")
+[ -n "$CP" ] && pass || fail "the duplicate attachment (first from box) tagged Move"
+expect_eq "$(sql "SELECT count(*) FROM events WHERE kind = 'duplicate' AND doc_id = '$CP'
+	AND detail LIKE 'mail_source: imap://mover/Move;UIDVALIDITY=%'")" 1 \
+	"the duplicate event names the message it came in"
+
+# ---- an attachment already archived from a file: linked to the message ----
+printf 'Nota di credito 4711 per collegamento\n' >"$WORK/nota.txt"
+run ingest "$WORK/nota.txt"
+NOTA=$(sql "SELECT id FROM documents WHERE path LIKE '%/nota.txt'")
+{
+	printf 'From: Fornitore <fatture@fornitore.example>\r\nTo: <box@example.com>\r\n'
+	printf 'Subject: Nota 4711\r\nDate: Mon, 7 Dec 2026 10:00:00 +0100\r\n'
+	printf 'Message-ID: <nota-4711@fornitore.example>\r\nMIME-Version: 1.0\r\n'
+	printf 'Content-Type: multipart/mixed; boundary="b1"\r\n\r\n--b1\r\n'
+	printf 'Content-Type: text/plain; charset=utf-8\r\n\r\nIn allegato la nota.\r\n--b1\r\n'
+	printf 'Content-Type: text/plain; name="nota.txt"\r\n'
+	printf 'Content-Disposition: attachment; filename="nota.txt"\r\n'
+	printf 'Content-Transfer-Encoding: base64\r\n\r\n%s\r\n--b1--\r\n' \
+		"$(base64 -w0 "$WORK/nota.txt")"
+} >"$WORK/nota.eml"
+account linker Link none "tags = linked" "tag_rule = subject:*nota* -> note"
+imap_cmd "CREATE Link" >/dev/null
+imap_append Link "$WORK/nota.eml"
+mail --account linker
+expect_eq "$(jget .status)/$(jget .stored)" ok/1 "the message with the known attachment stored"
+run show --json "$NOTA"
+expect_eq "$(jget '[.tags[] | select(. == "linked" or . == "note")] | sort | join(",")')" \
+	linked,note "the archived file gets the account's and the rule's tags"
+expect_eq "$(jget '.fields.mail_source.value // .fields.mail_source')" \
+	"imap://linker/Link;UIDVALIDITY=$(sql "SELECT uidvalidity FROM mail_folders WHERE account = 'linker'")/;UID=1" \
+	"the archived file, which had no mail source, gets the message's"
+run search --count 'account:linker'
+expect_eq "$OUT" 2 "account:linker finds the message and the attachment it duplicated"
 
 # ---- tag rules: tags on the messages a rule matches ----
 account tagger Tagged none "tag_rule = subject:*faktura* -> faktury, pl" \
@@ -154,9 +195,15 @@ imap_append Tagged "$WORK/tag-pl-faktura.eml" "$WORK/tag-es-factura-xml.eml" \
 mail --account tagger
 expect_eq "$(jget .stored)" 3 "tag rules: the three messages stored"
 run search --count 'tag:faktury tag:pl'
-expect_eq "$OUT" 1 "tag_rule subject: both its tags on the Polish message"
+expect_eq "$OUT" 2 \
+	"tag_rule subject: both its tags on the Polish message and the PDF it carries (a duplicate)"
+run search --count 'tag:faktury tag:pl type:letter'
+expect_eq "$OUT" 1 "of them one message"
 run search --count 'tag:xml'
-expect_eq "$OUT" 1 "tag_rule attachment_types: the message with an XML"
+expect_eq "$OUT" 3 \
+	"tag_rule attachment_types: the message with an XML, and its XML and PDF (duplicates)"
+run search --count 'tag:xml type:letter'
+expect_eq "$OUT" 1 "of them one message"
 run search --count 'tag:never'
 expect_eq "$OUT" 0 "a tag rule that matches nothing tags nothing"
 
@@ -262,6 +309,15 @@ expect_err 'UIDVALIDITY changed' "the change is reported"
 expect_eq "$(jget .skipped)/$(jget .downloaded)" 2/1 "scanned again"
 expect_eq "$(sql 'SELECT count(*) FROM documents')" "$BEFORE" "nothing stored twice"
 
+# status --json: every account of the config, written by the JSON writer
+run --config "$CONF" status --json
+expect_eq "$(jget '[.accounts[] | .account] | length')" "$(grep -c '^\[account ' "$CONF")" \
+	"status --json: one object per account"
+expect_eq "$(jget '.accounts[] | select(.account == "unicode") | .folders[0] | "\(.folder)/\(.last_uid)"')" \
+	"Società/1" "status --json: a folder name beyond ASCII"
+expect_eq "$(jget '.accounts[0] | keys_unsorted | join(",")')" \
+	account,polled_at,result,error,handled,folders "status --json: the account keys, in order"
+
 # ---- folio watch polls the accounts beside the folders ----
 CONF_ALL=$CONF
 CONF="$WORK/watch.conf"
@@ -276,10 +332,11 @@ imap_append Watch "$M/pl-faktura.eml" "$M/es-factura-xml.eml"
 mkdir -p "$WORK/inbox"
 printf 'Faktura 77\n' >"$WORK/inbox/a.txt"
 run --config "$CONF" watch --once "$WORK/inbox"
-expect_rc 0 "watch --once with accounts"
+expect_rc 1 "watch --once: an account that could not be polled fails the run"
 expect_err "mail: polling account watcher" "the account polled"
 expect_err "account wrongpw \(127.0.0.1\): .*login refused" "the failing account named"
 expect_err "poll of account wrongpw failed .*retrying in 30 s" "and retried later"
+expect_err "mail: 1 account\(s\) could not be polled: wrongpw" "watch --once names it at the end"
 expect_eq "$(imap_flagged Watch '$Archived')" 2 "the daemon's poll archived and flagged both"
 [ ! -e "$WORK/inbox/a.txt" ] && pass || fail "the inbox file was taken too"
 run --config "$CONF" status --json
@@ -304,6 +361,83 @@ wait_for 30 '[ "$(imap_flagged Watch "\$Archived")" -eq 3 ]' && pass ||
 kill -TERM $WPID
 wait $WPID
 expect_eq "$?" 0 "watch stops on SIGTERM"
+
+# ---- idle = yes: folio watch waits on IMAP IDLE, new mail archived at once ----
+# poll_seconds = 30: what comes in within a few seconds came by IDLE
+CONF="$WORK/idle.conf"
+printf 'settle_ms = 100\n' >"$CONF"
+account idler Idle flag "idle = yes" "poll_seconds = 30"
+imap_cmd "CREATE Idle" >/dev/null
+imap_cmd "CREATE Idle2" >/dev/null
+imap_append Idle "$M/pl-faktura.eml"
+run --config "$CONF" watch --once "$WORK/inbox"
+expect_rc 0 "watch --once: every account polled (an idle one once)"
+expect_err "mail: polling account idler \(pid" "the idle account polled once"
+done_rows() { # ACCOUNT: its messages done
+	sqlite3 "$FOLIO_ARCHIVE/folio.db" \
+		"SELECT count(*) FROM mail_messages WHERE account = '$1' AND state = 'done'" \
+		2>/dev/null || echo 0
+}
+polled_at() { # CONFIG: its first account's last poll
+	"$FOLIO" --config "$1" status --json | jq -r '.accounts[0].polled_at'
+}
+expect_eq "$(done_rows idler)" 1 "the idle account's first message"
+sleep 1 # polled_at has seconds: the daemon's first poll must differ
+P0=$(polled_at "$CONF")
+"$FOLIO" --config "$CONF" watch "$WORK/inbox" >"$WORK/idle.log" 2>&1 &
+WPID=$!
+wait_for 10 "grep -q 'mail: polling account idler, then waiting on IMAP IDLE' '$WORK/idle.log'" &&
+	pass || fail "the daemon runs the account's IDLE child: $(cat "$WORK/idle.log")"
+wait_for 10 '[ "$(polled_at "$CONF")" != "$P0" ]' && pass || fail "the IDLE child's first poll"
+sleep 0.5
+{
+	printf 'X-Folio-Idle: 1\r\n'
+	cat "$M/es-factura-xml.eml"
+} >"$WORK/idle-2.eml"
+imap_append Idle "$WORK/idle-2.eml"
+T0=$(date +%s%N)
+wait_for 20 '[ "$(done_rows idler)" -eq 2 ]'
+MS=$((($(date +%s%N) - T0) / 1000000))
+[ "$(done_rows idler)" -eq 2 ] && [ "$MS" -lt 10000 ] && pass ||
+	fail "new mail archived $MS ms after its APPEND (IDLE; the next poll is 30 s away)"
+echo "# IDLE: the new message archived and flagged $MS ms after its APPEND"
+expect_eq "$(imap_flagged Idle '$Archived')" 2 "both flagged"
+L=$(($(wc -l <"$DOVE_DIR/dovecot.log") + 1))
+T0=$(date +%s%N)
+kill -TERM $WPID
+wait $WPID
+RC=$?
+MS=$((($(date +%s%N) - T0) / 1000000))
+expect_eq "$RC" 0 "watch with an IDLE account stops on SIGTERM"
+[ "$MS" -lt 5000 ] && pass || fail "SIGTERM to exit took $MS ms"
+sleep 0.3
+tail -n +"$L" "$DOVE_DIR/dovecot.log" | grep -q 'Disconnected: Logged out' && pass ||
+	fail "the IDLE session ended by DONE and LOGOUT: $(tail -n +"$L" "$DOVE_DIR/dovecot.log")"
+run --config "$CONF" mail --idle
+expect_rc 2 "--idle needs --account"
+expect_err "--idle needs --account NAME"
+run --config "$CONF" mail --idle --once --account idler
+expect_rc 2 "--idle and --once together"
+
+# folio mail --idle itself, poll_seconds = 2: IDLE ended and issued anew
+# every 2 s (at most 25 minutes, RFC 2177's limit being 29), every folder
+# polled again each time
+CONF="$WORK/idle2.conf"
+: >"$CONF"
+account idler2 Idle2 flag "idle = yes" "poll_seconds = 2"
+"$FOLIO" --config "$CONF" mail --idle --account idler2 >"$WORK/idle2.out" 2>"$WORK/idle2.err" &
+MPID=$!
+wait_for 10 '[ "$(polled_at "$CONF")" != null ]' && pass || fail "mail --idle: the first poll"
+P1=$(polled_at "$CONF")
+wait_for 6 '[ "$(polled_at "$CONF")" != "$P1" ]' && pass || fail "IDLE not re-issued after 2 s"
+P2=$(polled_at "$CONF")
+wait_for 6 '[ "$(polled_at "$CONF")" != "$P2" ]' && pass || fail "IDLE not re-issued a second time"
+imap_append Idle2 "$M/pl-faktura.eml"
+wait_for 10 '[ "$(done_rows idler2)" -eq 1 ]' && pass ||
+	fail "mail --idle: the new message: $(cat "$WORK/idle2.err")"
+kill -TERM $MPID
+wait $MPID
+expect_eq "$?" 0 "folio mail --idle stops on SIGTERM"
 CONF=$CONF_ALL
 
 # ---- errors: wrong password, untrusted certificate, unsafe settings ----
@@ -355,5 +489,30 @@ expect_rc 2 "a bad tls value"
 expect_err "typo.conf:3: tls: 'maybe': tls is yes, starttls or no"
 run mail
 expect_rc 2 "--once is required"
+printf '[account x]\nhost = h\nidle = maybe\n' >"$WORK/idle-typo.conf"
+run --config "$WORK/idle-typo.conf" mail --once
+expect_rc 2 "a bad idle value"
+expect_err "idle: 'maybe': idle is yes or no"
+
+# ---- a server without IDLE: the account is polled every poll_seconds ----
+dovecot_stop
+DOVECOT_EXTRA='imap_capability = IMAP4rev1 SASL-IR LOGIN-REFERRALS ID ENABLE LITERAL+ MOVE UIDPLUS'
+dovecot_start "$WORK/dove" || fail "dovecot without IDLE did not start"
+DOVECOT_EXTRA=
+CONF="$WORK/idle2.conf"
+"$FOLIO" --config "$CONF" mail --idle --account idler2 >"$WORK/noidle.out" 2>"$WORK/noidle.err" &
+MPID=$!
+wait_for 10 'grep -q "does not offer IDLE: polling every 2 s" "$WORK/noidle.err"' && pass ||
+	fail "no IDLE: the fallback said: $(cat "$WORK/noidle.err")"
+{
+	printf 'X-Folio-Idle: 2\r\n'
+	cat "$M/pl-cp1250.eml"
+} >"$WORK/idle-3.eml"
+imap_append Idle2 "$WORK/idle-3.eml"
+wait_for 15 '[ "$(done_rows idler2)" -eq 2 ]' && pass ||
+	fail "no IDLE: the new message not polled: $(cat "$WORK/noidle.err")"
+kill -TERM $MPID
+wait $MPID
+expect_eq "$?" 0 "folio mail --idle stops on SIGTERM"
 
 finish

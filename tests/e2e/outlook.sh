@@ -5,7 +5,8 @@
 # text, HTML or compressed RTF body searchable), every attachment a document
 # linked to it, an embedded message a .msg one level deeper with its own
 # attachment; a winmail.dat (TNEF) inside an e-mail gives its attachments
-# and body to that message, a winmail.dat alone is a message of its own;
+# and body to that message, a winmail.dat alone is a message of its own,
+# an embedded message in a TNEF a winmail.dat one level deeper;
 # damaged files are refused with a reason and left as they were.
 . "$(dirname "$0")/../e2e_lib.sh"
 
@@ -107,6 +108,27 @@ expect_eq "$(printf '%s' "$OUT" | jq -r '[.doc_type, .fields.mail_subject.value,
 	"letter Fattura FPR-2024-0002 2024-04-15" "its type, subject and date"
 run --archive "$WORK/tnef" search --count "formato RTF"
 expect_eq "$OUT" 1 "its body is searchable"
+
+# a TNEF with an embedded message (forwarded as an attachment): that
+# message is a winmail.dat one level deeper, with its own attachments
+run init --archive "$WORK/fwd"
+run --archive "$WORK/fwd" ingest --json "$O/winmail-forward.dat"
+expect_rc 0 "a winmail.dat with an embedded message"
+F=$OUT
+expect_eq "$(printf '%s
+' "$F" | jq -r -s '[.[] | "\(.path | sub(".*/outlook/"; "")) \(.status)"] | sort | join(";")')" \
+	"winmail-forward.dat archived;winmail-forward.dat!/Fattura FPR-2024-0002.dat archived;winmail-forward.dat!/Fattura FPR-2024-0002.dat!/Fattura_società.pdf archived;winmail-forward.dat!/Fattura FPR-2024-0002.dat!/IT01234567890_FPR02.xml archived" \
+	"the forward, the embedded message and its two attachments"
+inner=$(printf '%s
+' "$F" | jq -r 'select(.path | endswith("FPR-2024-0002.dat")) | .id')
+outer=$(printf '%s
+' "$F" | jq -r 'select(.path | endswith("winmail-forward.dat")) | .id')
+run --archive "$WORK/fwd" show --json "$inner"
+expect_eq "$(printf '%s' "$OUT" | jq -r '[.doc_type, .fields.mail_subject.value, (.attached_to | tostring), (.attachments | length | tostring)] | join(" ")')" \
+	"letter Fattura FPR-2024-0002 $outer 2" \
+	"the embedded message: its subject, attached to the forward, its two attachments"
+run --archive "$WORK/fwd" search --count 'type:invoice'
+expect_eq "$OUT" 2 "the embedded message's FatturaPA and PDF are read"
 
 # damaged files: a reason each, nothing lost
 B="$O/bad"
