@@ -607,6 +607,26 @@ static void choose_total(const struct amt *am, size_t n, struct pick *p)
 	}
 }
 
+/* Whether no reading of the gross total from the page (OCR or text) has
+ * any support among the receipt's amounts (none at all is none either). */
+static int unsupported(const struct folio_cands *out, const struct amt *am, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < out->n; i++) {
+		const struct folio_cand *c = &out->v[i];
+		struct folio_amount a;
+
+		if (strcmp(c->name, "gross_total"))
+			continue;
+		if ((c->src != FOLIO_SRC_OCR && c->src != FOLIO_SRC_TEXT) ||
+		    folio_amount_parse(c->value, '.', &a) != strlen(c->value) ||
+		    support(am, n, folio_amount_cents(&a), NULL) > 0)
+			return 0;
+	}
+	return 1;
+}
+
 static int emit_total(const struct amt *am, size_t n, const struct pick *p, struct folio_cands *out,
 		      int page, enum folio_source src)
 {
@@ -624,11 +644,11 @@ static int emit_total(const struct amt *am, size_t n, const struct pick *p, stru
 	if (p->corrected)
 		conf = p->score >= 4 ? 0.85f : 0.75f;
 	/* a label, or two witnesses that agree (cash minus change and
-	 * subtotal minus discount), outweigh the page's other readings */
-	if (p->labelled || p->corrected || p->score >= 2 ||
-	    !folio_cands_find(out, "gross_total", FOLIO_SRC_NONE)) {
-		if (p->labelled || p->corrected || p->score >= 2)
-			drop_others(out, "gross_total", buf);
+	 * subtotal minus discount), outweigh the page's other readings; one
+	 * witness (the card line) outweighs readings nothing on the receipt
+	 * supports ("Total Sales 106. 72" read as 106.00) */
+	if (p->labelled || p->corrected || p->score >= 2 || unsupported(out, am, n)) {
+		drop_others(out, "gross_total", buf);
 		return folio_cands_add(out, "gross_total", buf, NULL, conf, src, page, NULL);
 	}
 	return 0;

@@ -382,6 +382,16 @@ static void test_arithmetic(struct folio_extractor *x)
 		   "Rückgeld 16,58 |\n");
 	T_EQ_STR(val(d, "gross_total"), "53.42");
 	folio_doc_free(d);
+	/* the rounded total's amount unreadable: the card line's amount, not
+	 * the pre-tax sales line the layout reader took ("106. 72") */
+	d = run(x, "MYDIN MART SDN BHD\n"
+		   "RECEIPT\n"
+		   "Total Sales (Excluding GST) 106. 72\n"
+		   "Discount -0.83\n"
+		   "ROUNDED TOTAL (RM) RM 105. B9\n"
+		   "DEBIT CARD 105.89 |\n");
+	T_EQ_STR(val(d, "gross_total"), "105.89");
+	folio_doc_free(d);
 }
 
 /* An invoice with no receipt words is left to the layout reader. */
