@@ -803,11 +803,37 @@ static int has_time(const char *s)
 	return 0;
 }
 
+#define MAX_FULL 8
 struct date_pick {
 	char date[11];
 	int score;
 	int page;
+	char alt[11];		 /* the best one's year-first reading, "" none */
+	char full[MAX_FULL][11]; /* dates printed with four-digit years */
+	int nfull;
 };
+
+/*
+ * A date of three two-digit numbers ("23-04-20") read year first
+ * ("2023-04-20") into alt; "" when it is no such date or that reading is
+ * no date. A receipt printer may print the year first: when the page
+ * prints the same date with its four-digit year elsewhere, that reading
+ * is the one (folio_date_parse() reads the day first).
+ */
+static void year_first(const char *s, size_t used, char alt[11])
+{
+	char iso[11];
+
+	alt[0] = '\0';
+	if (used != 8 || !isdigit((unsigned char)s[0]) || !isdigit((unsigned char)s[1]) ||
+	    !strchr("./-", s[2]) || !isdigit((unsigned char)s[3]) ||
+	    !isdigit((unsigned char)s[4]) || s[5] != s[2] || !isdigit((unsigned char)s[6]) ||
+	    !isdigit((unsigned char)s[7]))
+		return;
+	snprintf(iso, sizeof(iso), "20%c%c-%c%c-%c%c", s[0], s[1], s[3], s[4], s[6], s[7]);
+	if (folio_date_parse(iso, FOLIO_YMD, alt) != 10)
+		alt[0] = '\0';
+}
 
 /*
  * A date as OCR misreads it on a photo: a blurred 0 read as 6, 8, 9, O,
@@ -894,6 +920,8 @@ static void date_line(const char *line, int page, struct date_pick *best)
 		}
 		if (strncmp(out, "2000", 4) < 0 || strncmp(out, "2099", 4) > 0)
 			continue;
+		if (!repaired && used == 10 && best->nfull < MAX_FULL)
+			memcpy(best->full[best->nfull++], out, sizeof(out));
 		/* the words before the date say what it is */
 		memcpy(pre, line, i < sizeof(pre) ? i : sizeof(pre) - 1);
 		pre[i < sizeof(pre) ? i : sizeof(pre) - 1] = '\0';
@@ -904,6 +932,10 @@ static void date_line(const char *line, int page, struct date_pick *best)
 			best->score = score;
 			memcpy(best->date, out, sizeof(out));
 			best->page = page;
+			if (repaired)
+				best->alt[0] = '\0';
+			else
+				year_first(&line[i], used, best->alt);
 		}
 		i += used - 1;
 	}
@@ -1098,13 +1130,15 @@ int folio_receipt_extract(const struct folio_doc *doc, struct folio_cands *out)
 {
 	struct amt *am = NULL;
 	size_t nam = 0, p;
-	struct date_pick dp = { "", 0, 0 };
+	struct date_pick dp;
 	int ret = 0, page = 0;
 	enum folio_source src = FOLIO_SRC_OCR;
 	int votes[4] = { 0 };
 	size_t recp[4], nrecp = 0;
 	struct pick pk;
+	int k;
 
+	memset(&dp, 0, sizeof(dp));
 	for (p = 0; p < doc->npages && p < 4; p++) {
 		const struct folio_page *pg = &doc->pages[p];
 		const char *s = pg->text;
@@ -1121,6 +1155,10 @@ int folio_receipt_extract(const struct folio_doc *doc, struct folio_cands *out)
 	}
 	if (!page)
 		goto out;
+	/* "23-04-20" read day first, and "2023-04-20" printed too */
+	for (k = 0; dp.alt[0] && k < dp.nfull; k++)
+		if (!strcmp(dp.full[k], dp.alt))
+			memcpy(dp.date, dp.alt, sizeof(dp.date));
 	choose_total(am, nam, &pk);
 	/* no total there (Tesseract put the right-aligned amounts in a block
 	 * of their own, lines away from their labels): the words' boxes as

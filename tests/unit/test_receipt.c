@@ -458,6 +458,20 @@ static void test_date_repair(struct folio_extractor *x)
 		   "CAMBIO 5,00\n");
 	T_EQ_STR(val(d, "issue_date"), "2024-03-12");
 	folio_doc_free(d);
+	/* a year-first short date, its long form printed beside a misread
+	 * time: the long form says how to read it */
+	d = run(x, "Kasjer nr 7\n"
+		   "PARAGON FISKALNY\n"
+		   "23-04-20 08:47\n"
+		   "Kasjer nr 7 2023-04-20 08:+.\n");
+	T_EQ_STR(val(d, "issue_date"), "2023-04-20");
+	folio_doc_free(d);
+	/* alone it stays day first */
+	d = run(x, "Kasjer nr 7\n"
+		   "PARAGON FISKALNY\n"
+		   "23-04-20 08:47\n");
+	T_EQ_STR(val(d, "issue_date"), "2020-04-23");
+	folio_doc_free(d);
 }
 
 int main(void)
