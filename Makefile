@@ -35,7 +35,7 @@ COMPDIR  := $(PREFIX)/share/bash-completion/completions
 SYSCONFDIR ?= $(PREFIX)/etc
 
 CC       ?= cc
-PKGS     := tesseract lept libarchive sqlite3 libxml-2.0 zbar nettle xlsxwriter
+PKGS     := tesseract lept libarchive sqlite3 libpq libxml-2.0 zbar nettle xlsxwriter
 # Debian's MuPDF is static-only and its .pc is broken: link by hand.
 MUPDF_LIBS := -lmupdf -lmupdf-third -lmujs -lgumbo -ljbig2dec -lopenjp2 -ljpeg \
 	      -lharfbuzz -lfreetype -lz -lm
@@ -58,7 +58,8 @@ GSF_CFLAGS = $(patsubst -I%,-isystem %,$(shell pkg-config --cflags libgsf-1 2>/d
 GSF_LIBS = $(shell pkg-config --libs libgsf-1 2>/dev/null)
 LIBS     = $(PKG_LIBS) $(MUPDF_LIBS) $(GMIME_LIBS) $(GSF_LIBS) -lcurl -lcrypto -ltiff -lmagic -lpthread
 # the lean front (src/cli/main.c): the commands that only read the archive
-LEAN_LIBS = -Wl,--as-needed -lsqlite3 -lnettle -lm -lpthread
+# (SQLite, and libpq for archives on PostgreSQL)
+LEAN_LIBS = -Wl,--as-needed -lsqlite3 $(shell pkg-config --libs libpq 2>/dev/null) -lnettle -lm -lpthread
 
 BUILD    ?= build
 LIB_SRC  := $(filter-out src/cli/%,$(wildcard src/*/*.c src/*/*/*.c))
