@@ -80,7 +80,7 @@ int cmd_mail(struct cli *cli, int argc, char **argv)
 	mo.on_progress = on_progress;
 	mo.on_report = on_report;
 	mo.arg = &o;
-	if (!(arc = cli_open(cli, FOLIO_ARCHIVE_CREATE)))
+	if (!(arc = cli_open_folder(cli, FOLIO_ARCHIVE_CREATE, "folio mail")))
 		return EXIT_FAIL;
 	ret = folio_mail_run(arc, &cli->cfg, &mo, &err);
 	folio_archive_close(arc);
