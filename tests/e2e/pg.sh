@@ -1,0 +1,178 @@
+#!/bin/sh
+# An archive on PostgreSQL, end to end against a throw-away cluster
+# (tests/pg/cluster.sh: initdb as an unprivileged user in a temp folder, a
+# Unix socket there and 127.0.0.1 on a free port, nothing else): init and
+# its schema table, a database without folio's tables refused, ingest of
+# the bundled text-layer PDFs, show, cat (the original rebuilt from its
+# chunks), search (folding, substrings, phrases, prefixes, filters), tag
+# and retype, verify (then a changed event found by the hash chain); the
+# same file ingested by two processes at once is one document and one
+# duplicate event (four rounds); two inits of a fresh database at once;
+# a password in the address refused and never echoed, the password file
+# and the service file used instead, sslmode passed to libpq; what is not
+# there yet says so.
+. "$(dirname "$0")/../e2e_lib.sh"
+
+CLUSTER="$ROOT/tests/pg/cluster.sh"
+if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && ! command -v pg_config >/dev/null; then
+	echo "postgresql missing (make deps)"
+	exit 77
+fi
+PGSET=$(sh "$CLUSTER" start) || {
+	echo "not ok: the PostgreSQL cluster did not start"
+	exit 1
+}
+eval "$PGSET"
+export PGHOST PGPORT PGUSER PGDATABASE PGPASSFILE
+trap 'sh "$CLUSTER" stop "$FOLIO_PG_DIR"; rm -rf "$WORK"' EXIT
+psql_() { "$FOLIO_PG_BIN/psql" -X -q -t -A -v ON_ERROR_STOP=1 "$@"; }
+SAMPLES="$FIX/samples"
+export FOLIO_ARCHIVE="$FOLIO_PG_URL"
+
+# ---- a database without folio's tables is no archive yet ----
+run search x
+expect_rc 1 "before init"
+expect_err "no archive at 'postgresql://folio@/folio\?host=.*' \(run 'folio init'\)" "says to run init"
+run init
+expect_rc 0 "init"
+expect_out "archive ready at postgresql://folio@/folio\?host=$PGHOST&port=$PGPORT \(schema 1\)" \
+	"init names the address"
+run init --json
+expect_eq "$(printf '%s' "$OUT" | jq -r .schema)" 1 "init is idempotent"
+expect_eq "$(psql_ -c 'SELECT max(version) FROM folio_schema')" 1 "the schema table"
+
+# ---- ingest, show, cat ----
+run ingest --json "$SAMPLES"/*.pdf
+expect_rc 0 "ingest the text-layer PDFs"
+expect_eq "$(printf '%s\n' "$OUT" | jq -s 'map(select(.status == "archived")) | length')" 6 \
+	"six documents"
+PL=$(printf '%s\n' "$OUT" | jq -r 'select(.path | endswith("pl-invoice-001.pdf")) | .id')
+run show --json "$PL"
+expect_rc 0 "show"
+expect_eq "$(printf '%s' "$OUT" | jq -r .fields.invoice_number.value)" "FV/2024/03/0147" \
+	"its invoice number"
+expect_eq "$(printf '%s' "$OUT" | jq -r .sha256)" \
+	"$(sha256sum "$SAMPLES/pl-invoice-001.pdf" | cut -d' ' -f1)" "its checksum"
+expect_eq "$("$FOLIO" cat "$PL" | sha256sum | cut -d' ' -f1)" \
+	"$(sha256sum "$SAMPLES/pl-invoice-001.pdf" | cut -d' ' -f1)" "cat: the original, byte for byte"
+expect_eq "$(psql_ -c 'SELECT count(*) FROM original_chunks')" 6 "originals in the database"
+
+# ---- search ----
+run search --json lodz
+expect_eq "$(printf '%s\n' "$OUT" | jq -r .id)" "$PL" "lodz finds Łódź (unaccent and ł)"
+run search --json 0147
+expect_eq "$(printf '%s\n' "$OUT" | jq -r .id)" "$PL" "a number's substring"
+run search --json '"Data wystawienia"'
+expect_eq "$(printf '%s\n' "$OUT" | jq -r .id)" "$PL" "a phrase"
+run search --json 'fakt*'
+expect_eq "$(printf '%s\n' "$OUT" | jq -r .id | head -n 1)" "$PL" "a prefix, ranked"
+expect_eq "$(printf '%s\n' "$OUT" | jq -s -r '.[0].snippet' | grep -q '\[Faktura\]' && echo y)" y \
+	"the snippet marks the match"
+run search --count type:invoice
+expect_eq "$OUT" 5 "type: filter counted"
+run search --json 'Zaragoza type:invoice'
+expect_eq "$(printf '%s\n' "$OUT" | jq -s length)" 2 "words and a filter"
+run search nosuchwordanywhere
+expect_rc 1 "no hit: exit 1"
+run search 'vendor:Drukarnia'
+expect_rc 2 "a filter not there yet"
+expect_err "the filter 'vendor:' in search is not available on PostgreSQL archives yet" \
+	"says so"
+run search 'a OR b'
+expect_err "OR, NOT, NEAR and parentheses in search is not available on PostgreSQL" \
+	"OR says so"
+
+# ---- changes by hand ----
+run tag "$PL" +paid
+expect_rc 0 "tag"
+run search --json tag:paid
+expect_eq "$(printf '%s\n' "$OUT" | jq -r .id)" "$PL" "found by its tag"
+run retype "$PL" receipt
+expect_rc 0 "retype"
+run show --json "$PL"
+expect_eq "$(printf '%s' "$OUT" | jq -r .doc_type)" receipt "the new type"
+run verify
+expect_rc 0 "verify"
+expect_out "archive ok" "a healthy archive"
+
+# ---- the same file at two stations at once ----
+mkdir -p "$WORK/a" "$WORK/b"
+for round in 1 2 3 4; do
+	printf 'Race note %s\nThe same bytes dropped at two stations, round %s.\n' "$round" "$round" \
+		>"$WORK/a/race-$round.txt"
+	cp "$WORK/a/race-$round.txt" "$WORK/b/race-$round.txt"
+	"$FOLIO" ingest --json "$WORK/a/race-$round.txt" >"$WORK/ra" 2>&1 &
+	pa=$!
+	"$FOLIO" ingest --json "$WORK/b/race-$round.txt" >"$WORK/rb" 2>&1 &
+	pb=$!
+	wait $pa
+	ra=$?
+	wait $pb
+	rb=$?
+	expect_eq "$ra/$rb" 0/0 "round $round: both ingests succeed"
+	sha=$(sha256sum "$WORK/a/race-$round.txt" | cut -d' ' -f1)
+	expect_eq "$(cat "$WORK/ra" "$WORK/rb" | jq -r .status | sort | tr '\n' ' ')" \
+		"archived duplicate " "round $round: one archived, one duplicate"
+	expect_eq "$(psql_ -c "SELECT count(*) FROM documents WHERE sha256 = '$sha'")" 1 \
+		"round $round: one document"
+	expect_eq "$(psql_ -c "SELECT count(*) FROM events WHERE sha256 = '$sha' AND kind = 'duplicate'")" \
+		1 "round $round: one duplicate event"
+done
+run verify
+expect_rc 0 "the event chain is one chain after the races"
+
+# ---- two stations open a fresh database at once ----
+psql_ -d folio -c 'CREATE DATABASE fresh' >/dev/null
+FRESH="postgresql:///fresh?host=$PGHOST&port=$PGPORT&user=folio"
+"$FOLIO" --archive "$FRESH" init >"$WORK/i1" 2>&1 &
+p1=$!
+"$FOLIO" --archive "$FRESH" init >"$WORK/i2" 2>&1 &
+p2=$!
+wait $p1
+r1=$?
+wait $p2
+r2=$?
+expect_eq "$r1/$r2" 0/0 "two inits at once"
+expect_eq "$(psql_ -d fresh -c "SELECT count(*) || ' ' || max(version) FROM folio_schema")" "1 1" \
+	"the migration ran once"
+
+# ---- credentials: never in the address ----
+run --archive "postgresql://folio:hunter2@127.0.0.1:$PGPORT/folio" search lodz
+expect_rc 1 "a password in the address"
+expect_err "holds a password: refused" "refused"
+expect_err "PGPASSFILE" "points at the password file"
+expect_eq "$(printf '%s' "$ERR$OUT" | grep -c hunter2)" 0 "the password is not echoed"
+run --archive "$FOLIO_PG_TCP_URL" stats
+expect_rc 0 "127.0.0.1 with the password from PGPASSFILE"
+expect_out "archive: +postgresql://folio@127.0.0.1:$PGPORT/folio$" "stats names the address"
+printf '[folio-test]\nhost=127.0.0.1\nport=%s\ndbname=folio\nuser=folio\n' "$PGPORT" \
+	>"$WORK/pg_service.conf"
+PGSERVICEFILE="$WORK/pg_service.conf" run --archive service=folio-test search --count lodz
+expect_eq "$RC/$OUT" "0/1" "a service name"
+run --archive "$FOLIO_PG_TCP_URL?sslmode=require" search lodz
+expect_rc 1 "sslmode passed to libpq (this server has no TLS)"
+expect_err "server does not support SSL" "libpq's reason"
+printf 'archive = %s\n' "$FOLIO_PG_TCP_URL" >"$WORK/folio.conf"
+FOLIO_ARCHIVE='' run --config "$WORK/folio.conf" search --count lodz
+expect_eq "$RC/$OUT" "0/1" "the config's archive ="
+
+# ---- what is not there yet says so ----
+run export --to csv --out -
+expect_rc 1 "export"
+expect_err "folio export is not available on postgresql archives yet" "export says so"
+run watch "$WORK/a"
+expect_err "folio watch is not available on postgresql archives yet" "watch says so"
+
+# ---- the audit log cannot be changed unseen ----
+if psql_ -c "DELETE FROM events" >/dev/null 2>"$WORK/perr"; then
+	fail "events deleted"
+else
+	expect_eq "$(grep -c 'events are append-only' "$WORK/perr")" 1 "events are append-only"
+fi
+psql_ -c "ALTER TABLE events DISABLE TRIGGER events_append_only;
+	UPDATE events SET detail = 'forged' WHERE id = 2;
+	ALTER TABLE events ENABLE TRIGGER events_append_only" >/dev/null
+run verify
+expect_rc 1 "a changed event"
+expect_out "problem: event 2: its hash does not follow" "found by the hash chain"
+finish
