@@ -4,8 +4,9 @@
 # Unix socket there and 127.0.0.1 on a free port, nothing else): init and
 # its schema table, a database without folio's tables refused, ingest of
 # the bundled text-layer PDFs, show, cat (the original rebuilt from its
-# chunks), search (folding, substrings, phrases, prefixes, filters), tag
-# and retype, verify (then a changed event found by the hash chain); the
+# chunks), text, search (folding, substrings, phrases, prefixes, filters),
+# tag, retype, fix, note, vendors, review (a near-duplicate), status,
+# verify (then a changed event found by the hash chain); the
 # same file ingested by two processes at once is one document and one
 # duplicate event (four rounds); two inits of a fresh database at once;
 # a password in the address refused and never echoed, the password file
@@ -46,7 +47,8 @@ run ingest --json "$SAMPLES"/*.pdf
 expect_rc 0 "ingest the text-layer PDFs"
 expect_eq "$(printf '%s\n' "$OUT" | jq -s 'map(select(.status == "archived")) | length')" 6 \
 	"six documents"
-PL=$(printf '%s\n' "$OUT" | jq -r 'select(.path | endswith("pl-invoice-001.pdf")) | .id')
+printf '%s\n' "$OUT" >"$WORK/ingest.json"
+PL=$(jq -r 'select(.path | endswith("pl-invoice-001.pdf")) | .id' "$WORK/ingest.json")
 run show --json "$PL"
 expect_rc 0 "show"
 expect_eq "$(printf '%s' "$OUT" | jq -r .fields.invoice_number.value)" "FV/2024/03/0147" \
@@ -91,6 +93,24 @@ run retype "$PL" receipt
 expect_rc 0 "retype"
 run show --json "$PL"
 expect_eq "$(printf '%s' "$OUT" | jq -r .doc_type)" receipt "the new type"
+run text "$PL"
+expect_out "Faktura VAT nr FV/2024/03/0147" "text"
+run fix "$PL" invoice_number=FV/2024/03/0999
+expect_rc 0 "fix"
+run search --json 0999
+expect_eq "$(printf '%s\n' "$OUT" | jq -r .id)" "$PL" "the fixed value searchable"
+run note "$PL" checked by hand
+expect_rc 0 "note"
+run vendors --json
+expect_eq "$(printf '%s\n' "$OUT" | jq -r 'select(.tax_id == "PL7251801126") | .name')" \
+	"Drukarnia Wróbel Sp. z o.o." "the vendor registry"
+ES=$(jq -r 'select(.path | endswith("es-invoice-002.pdf")) | .id' "$WORK/ingest.json")
+run review --json
+expect_eq "$(printf '%s\n' "$OUT" | jq -r '.possible_duplicate_of // empty')" "$ES" \
+	"the scan of a PDF: a near-duplicate (SimHash bands)"
+run status --json
+expect_rc 3 "status: no daemon"
+expect_eq "$(printf '%s' "$OUT" | jq -r .alive)" false "status --json"
 run verify
 expect_rc 0 "verify"
 expect_out "archive ok" "a healthy archive"
