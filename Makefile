@@ -17,6 +17,7 @@
 #   make bench-export  invoices/s per export format; e-invoice round trip
 #   make bench-verify  folio verify: MB/s of originals re-hashed (a 1 GB store)
 #   make bench-mail    IMAP: first sync of 1,000 messages, re-poll bytes and ms
+#   make bench-pg      ms/document of ingest into SQLite vs PostgreSQL (text-layer PDFs)
 #   make fuzz       libFuzzer targets (tests/fuzz), FUZZ_SECONDS each (default 600),
 #                   FUZZ_TARGETS="date qr" for some; results in build-fuzz/results.md
 #   make fuzz-smoke each target for FUZZ_SMOKE_SECONDS (default 8), its regressions
@@ -74,7 +75,7 @@ TEST_SRC := $(wildcard tests/unit/test_*.c)
 TEST_BIN := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
 .PHONY: all deps demo check test lint test-asan fuzz fuzz-build fuzz-bins fuzz-smoke bench bench-langs bench-watch bench-search bench-export bench-verify \
-	bench-extract bench-receipts bench-ocr bench-mail install uninstall clean fixtures
+	bench-extract bench-receipts bench-ocr bench-mail bench-pg install uninstall clean fixtures
 
 all: folio
 
@@ -242,6 +243,10 @@ bench-verify: deps folio
 # BENCH_MAILS=1000 by default
 bench-mail: deps folio
 	@FOLIO=$(CURDIR)/folio sh tests/bench/mail.sh
+
+# BENCH_PG_COPIES=100 by default (500 documents)
+bench-pg: deps folio
+	@FOLIO=$(CURDIR)/folio sh tests/bench/pg.sh
 
 bench-langs: deps folio
 	@sh tests/bench/deps.sh python3
