@@ -267,13 +267,14 @@ static int check_address(const char *where, PQconninfoOption **opts, struct foli
 	return FOLIO_OK;
 }
 
-/* Connect; the address is libpq's (URI or service=NAME), application_name
- * "folio" unless the address names another. */
+/* Connect; the address is libpq's (URI or service=NAME). Keywords are
+ * taken in order, later ones winning: a connect_timeout of 10 s unless
+ * the address names one, application_name "folio" unless it does. */
 static PGconn *connect_to(const char *where, const char *display, struct folio_err *err)
 {
-	static const char *const keys[] = { "dbname", "fallback_application_name",
-					    "connect_timeout", NULL };
-	const char *vals[] = { where, "folio", "10", NULL };
+	static const char *const keys[] = { "connect_timeout", "dbname",
+					    "fallback_application_name", NULL };
+	const char *vals[] = { "10", where, "folio", NULL };
 	PGconn *conn = PQconnectdbParams(keys, vals, 1);
 	char line[400];
 

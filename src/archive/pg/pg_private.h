@@ -32,9 +32,6 @@ struct folio_store {
 	char sqlstate[6]; /* of the last failed statement, "" when none */
 };
 
-/* Latest schema version of the PostgreSQL backend (its own numbering). */
-int pg_schema_latest(void);
-
 /* Apply the pending migrations (schema.c); a database without folio's
  * tables is FOLIO_E_NOTFOUND unless `create`. */
 int pg_migrate(struct folio_store *s, int create, struct folio_err *err);

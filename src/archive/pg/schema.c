@@ -319,11 +319,6 @@ static int (*const migrations[])(struct folio_store *s, struct folio_err *err) =
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 
-int pg_schema_latest(void)
-{
-	return NMIGRATIONS;
-}
-
 int pg_schema_version(struct folio_store *s)
 {
 	PGresult *res = PQexec(s->conn, "SELECT to_regclass('folio_schema') IS NOT NULL");
