@@ -4,7 +4,8 @@
 # Unix socket there and 127.0.0.1 on a free port, nothing else): init and
 # its schema table, a database without folio's tables refused, ingest of
 # the bundled text-layer PDFs, show, cat (the original rebuilt from its
-# chunks), text, search (folding, substrings, phrases, prefixes, filters),
+# chunks), a batch split into papers (cat --source), a message and its
+# attachment (in:), text, search (folding, substrings, phrases, prefixes, filters),
 # tag, retype, fix, note, vendors, review (a near-duplicate), status,
 # verify (then a changed event found by the hash chain); the
 # same file ingested by two processes at once is one document and one
@@ -115,6 +116,25 @@ run verify
 expect_rc 0 "verify"
 expect_out "archive ok" "a healthy archive"
 
+# ---- a batch split into papers, a message and its attachments ----
+zint -b 20 -d "FOLIO-SEP" --height=60 --scale=4 -o "$WORK/sep.png" >/dev/null
+mutool convert -o "$WORK/sep.pdf" "$WORK/sep.png" >/dev/null 2>&1
+mutool merge -o "$WORK/batch.pdf" "$FIX/invoices/pl-01-invoice.pdf" "$WORK/sep.pdf" \
+	"$FIX/invoices/es-01-invoice.pdf" >/dev/null 2>&1
+run ingest --json "$WORK/batch.pdf"
+expect_eq "$(printf '%s\n' "$OUT" | jq -s -r 'map(.status) | join(" ")')" "archived archived" \
+	"a batch: two papers"
+PART=$(printf '%s\n' "$OUT" | jq -r .id | head -n 1)
+expect_eq "$("$FOLIO" cat --source "$PART" | sha256sum | cut -d' ' -f1)" \
+	"$(sha256sum "$WORK/batch.pdf" | cut -d' ' -f1)" "cat --source: the batch, stored once"
+run ingest --json "$FIX/mail/es-factura-xml.eml"
+MSG=$(printf '%s\n' "$OUT" | jq -r 'select(.path | endswith(".eml")) | .id')
+XML=$(printf '%s\n' "$OUT" | jq -r 'select(.path | endswith(".xml")) | .id')
+run search --json "in:$MSG"
+expect_eq "$(printf '%s\n' "$OUT" | jq -r .id)" "$XML" "in: the attachment of a message"
+run show "$MSG"
+expect_out "attachments: $XML" "show lists it"
+
 # ---- the same file at two stations at once ----
 mkdir -p "$WORK/a" "$WORK/b"
 for round in 1 2 3 4; do
@@ -167,13 +187,13 @@ expect_rc 0 "127.0.0.1 with the password from PGPASSFILE"
 expect_out "archive: +postgresql://folio@127.0.0.1:$PGPORT/folio$" "stats names the address"
 printf '[folio-test]\nhost=127.0.0.1\nport=%s\ndbname=folio\nuser=folio\n' "$PGPORT" \
 	>"$WORK/pg_service.conf"
-PGSERVICEFILE="$WORK/pg_service.conf" run --archive service=folio-test search --count lodz
+PGSERVICEFILE="$WORK/pg_service.conf" run --archive service=folio-test search --count "id:$PL"
 expect_eq "$RC/$OUT" "0/1" "a service name"
 run --archive "$FOLIO_PG_TCP_URL?sslmode=require" search lodz
 expect_rc 1 "sslmode passed to libpq (this server has no TLS)"
 expect_err "server does not support SSL" "libpq's reason"
 printf 'archive = %s\n' "$FOLIO_PG_TCP_URL" >"$WORK/folio.conf"
-FOLIO_ARCHIVE='' run --config "$WORK/folio.conf" search --count lodz
+FOLIO_ARCHIVE='' run --config "$WORK/folio.conf" search --count "id:$PL"
 expect_eq "$RC/$OUT" "0/1" "the config's archive ="
 
 # ---- what is not there yet says so ----
