@@ -5,7 +5,8 @@
 # its schema table, a database without folio's tables refused, ingest of
 # the bundled text-layer PDFs, show, cat (the original rebuilt from its
 # chunks), a batch split into papers (cat --source), a message and its
-# attachment (in:), text, search (folding, substrings, phrases, prefixes, filters),
+# attachment (in:), an original of three chunks, a text too long for one
+# tsvector, text, search (folding, substrings, phrases, prefixes, filters),
 # tag, retype, fix, note, vendors, review (a near-duplicate), status,
 # verify (then a changed event found by the hash chain); the
 # same file ingested by two processes at once is one document and one
@@ -135,6 +136,28 @@ expect_eq "$(printf '%s\n' "$OUT" | jq -r .id)" "$XML" "in: the attachment of a 
 run show "$MSG"
 expect_out "attachments: $XML" "show lists it"
 
+# ---- large originals and texts ----
+python3 -c "
+import sys
+sys.stdout.write('Big note for chunks\\n' + 'The quick brown fox jumps over the lazy dog.\\n' * 60000)
+" >"$WORK/big.txt"
+python3 -c "
+import random, sys
+random.seed(1)
+sys.stdout.write('Many words note\\n' + ' '.join(''.join(random.choice('abcdefghijklmnopqrstuvwxyz')
+    for _ in range(8)) for _ in range(200000)) + '\\n')
+" >"$WORK/many.txt"
+run ingest --json "$WORK/big.txt" "$WORK/many.txt"
+expect_eq "$(printf '%s\n' "$OUT" | jq -s -r 'map(.status) | join(" ")')" "archived archived" \
+	"a 2.7 MB original and a text of 200,000 distinct words"
+BIG=$(printf '%s\n' "$OUT" | jq -r 'select(.path | endswith("big.txt")) | .id')
+BIGSHA=$(sha256sum "$WORK/big.txt" | cut -d' ' -f1)
+expect_eq "$(psql_ -c "SELECT count(*) FROM original_chunks WHERE sha256 = '$BIGSHA'")" 3 \
+	"stored in three 1 MiB chunks"
+expect_eq "$("$FOLIO" cat "$BIG" | sha256sum | cut -d' ' -f1)" "$BIGSHA" "and rebuilt"
+run search --count '"Many words note"'
+expect_eq "$OUT" 1 "a text past one tsvector's size: its start is indexed"
+
 # ---- the same file at two stations at once ----
 mkdir -p "$WORK/a" "$WORK/b"
 for round in 1 2 3 4; do
@@ -212,7 +235,10 @@ fi
 psql_ -c "ALTER TABLE events DISABLE TRIGGER events_append_only;
 	UPDATE events SET detail = 'forged' WHERE id = 2;
 	ALTER TABLE events ENABLE TRIGGER events_append_only" >/dev/null
+psql_ -c "UPDATE original_chunks SET data = overlay(data placing '\\x00'::bytea from 1000)
+	WHERE sha256 = '$BIGSHA' AND seq = 1" >/dev/null
 run verify
 expect_rc 1 "a changed event"
 expect_out "problem: event 2: its hash does not follow" "found by the hash chain"
+expect_out "problem: document $BIG: original changed, sha256 is" "a changed chunk found"
 finish

@@ -139,6 +139,40 @@ int pg_put_original(struct folio_store *s, const char *sha256, const void *data,
 	return FOLIO_OK;
 }
 
+long long pg_each_chunk(struct folio_store *s, const char *sha256,
+			int (*fn)(void *ctx, const void *data, size_t len), void *ctx,
+			struct folio_err *err)
+{
+	const char *params[1] = { sha256 };
+	long long n = 0;
+	int stop = 0, failed = 0;
+	PGresult *r;
+
+	if (!PQsendQueryParams(s->conn,
+			       "SELECT data FROM original_chunks WHERE sha256 = $1 ORDER BY seq", 1,
+			       NULL, params, NULL, NULL, 1) ||
+	    !PQsetSingleRowMode(s->conn)) {
+		pg_err(s, NULL, err, "cannot read an original");
+		while ((r = PQgetResult(s->conn)))
+			PQclear(r);
+		return -1;
+	}
+	while ((r = PQgetResult(s->conn))) {
+		ExecStatusType st = PQresultStatus(r);
+
+		if (st == PGRES_SINGLE_TUPLE) {
+			n++;
+			if (!stop)
+				stop = fn(ctx, PQgetvalue(r, 0, 0), (size_t)PQgetlength(r, 0, 0));
+		} else if (st != PGRES_TUPLES_OK && !failed) {
+			failed = 1;
+			pg_err(s, r, err, "cannot read an original");
+		}
+		PQclear(r);
+	}
+	return failed ? -1 : n;
+}
+
 /* ---- storing a document ------------------------------------------------------ */
 
 /* the same serialisations as the SQLite backend's (src/archive/sqlite/db.c) */

@@ -78,6 +78,16 @@ int pg_unavailable(struct folio_err *err, const char *what);
 int pg_put_original(struct folio_store *s, const char *sha256, const void *data, size_t len,
 		    struct folio_err *err);
 
+/*
+ * Call fn with each chunk of original `sha256`, in order, one chunk in
+ * memory at a time (libpq's single-row mode); fn returns non-zero to stop
+ * calling it (the rows are still read to the end). Returns the number of
+ * chunks read, or -1 with err set.
+ */
+long long pg_each_chunk(struct folio_store *s, const char *sha256,
+			int (*fn)(void *ctx, const void *data, size_t len), void *ctx,
+			struct folio_err *err);
+
 /* Append to the hash-chained audit log, serialised against every other
  * writer of the database (a table lock held to the end of the caller's
  * transaction, or of its own when none is open). */

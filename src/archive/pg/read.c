@@ -239,29 +239,62 @@ static char *cache_dir(void)
 	return strdup(buf);
 }
 
-/* the file at `path` hashes to `sha256` */
+/* the file at `path` hashes to `sha256` (read 64 KiB at a time) */
 static int cached(const char *path, const char *sha256)
 {
-	unsigned char *data = NULL;
-	size_t n = 0;
-	char hex[65];
-	int ok;
+	struct folio_sha256 h;
+	char buf[1 << 16], hex[65];
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	ssize_t n;
 
-	if (folio_read_file(path, (uint64_t)1 << 40, &data, &n, NULL) != FOLIO_OK)
+	if (fd < 0)
 		return 0;
-	folio_sha256_hex(data, n, hex);
-	ok = !strcmp(hex, sha256);
-	free(data);
-	return ok;
+	folio_sha256_init(&h);
+	while ((n = read(fd, buf, sizeof(buf))) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			close(fd);
+			return 0;
+		}
+		folio_sha256_update(&h, buf, (size_t)n);
+	}
+	close(fd);
+	folio_sha256_final_hex(&h, hex);
+	return !strcmp(hex, sha256);
+}
+
+struct sink {
+	int fd, failed;
+	struct folio_sha256 h;
+};
+
+static int write_chunk(void *ctx, const void *data, size_t len)
+{
+	struct sink *k = ctx;
+	const char *p = data;
+
+	folio_sha256_update(&k->h, data, len);
+	while (len) {
+		ssize_t w = write(k->fd, p, len);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			k->failed = 1;
+			return 1;
+		}
+		p += w;
+		len -= (size_t)w;
+	}
+	return 0;
 }
 
 char *pg_blob_path(const struct folio_store *s, const char *sha256)
 {
-	struct folio_sha256 h;
 	char *dir = cache_dir(), *path = NULL, tmp[4200] = "", hex[65];
-	const char *params[1] = { sha256 };
-	PGresult *r = NULL;
-	int fd = -1, i, ok = 0;
+	struct sink k = { .fd = -1, .failed = 0 };
+	int ok = 0;
 
 	if (!dir || strlen(sha256) != 64 || strchr(sha256, '/') ||
 	    folio_mkdirs(dir, 0700, NULL) != FOLIO_OK || !(path = folio_path_join(dir, sha256)))
@@ -270,43 +303,26 @@ char *pg_blob_path(const struct folio_store *s, const char *sha256)
 		ok = 1;
 		goto out;
 	}
-	r = PQexecParams(s->conn, "SELECT data FROM original_chunks WHERE sha256 = $1 ORDER BY seq",
-			 1, NULL, params, NULL, NULL, 1);
-	if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) < 1)
-		goto out;
 	snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid());
-	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)) < 0)
+	if ((k.fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)) < 0)
 		goto out;
-	folio_sha256_init(&h);
-	for (i = 0; i < PQntuples(r); i++) {
-		const char *p = PQgetvalue(r, i, 0);
-		size_t n = (size_t)PQgetlength(r, i, 0);
-
-		folio_sha256_update(&h, p, n);
-		while (n) {
-			ssize_t w = write(fd, p, n);
-
-			if (w < 0 && errno == EINTR)
-				continue;
-			if (w <= 0)
-				goto out;
-			p += w;
-			n -= (size_t)w;
-		}
-	}
-	folio_sha256_final_hex(&h, hex);
-	if (close(fd)) {
-		fd = -1;
+	folio_sha256_init(&k.h);
+	/* the handle is const for the interface's sake: reading changes no
+	 * state of it but the connection's */
+	if (pg_each_chunk((struct folio_store *)s, sha256, write_chunk, &k, NULL) < 1 || k.failed)
+		goto out;
+	folio_sha256_final_hex(&k.h, hex);
+	if (close(k.fd)) {
+		k.fd = -1;
 		goto out;
 	}
-	fd = -1;
+	k.fd = -1;
 	ok = !strcmp(hex, sha256) && !chmod(tmp, 0400) && !rename(tmp, path);
 out:
-	if (fd >= 0)
-		close(fd);
+	if (k.fd >= 0)
+		close(k.fd);
 	if (!ok && *tmp)
 		unlink(tmp);
-	PQclear(r);
 	free(dir);
 	if (!ok) {
 		free(path);

@@ -87,16 +87,27 @@ static int check_chain(struct folio_store *s, struct vctx *v, struct folio_err *
 	return 0;
 }
 
+struct rehash {
+	struct folio_sha256 h;
+	long long bytes;
+};
+
+static int hash_chunk(void *ctx, const void *data, size_t len)
+{
+	struct rehash *rh = ctx;
+
+	folio_sha256_update(&rh->h, data, len);
+	rh->bytes += (long long)len;
+	return 0;
+}
+
 /* Re-hash one original from its chunks. */
 static int check_original(struct folio_store *s, struct vctx *v, long long id, const char *sha,
 			  long long size, int batch, struct folio_err *err)
 {
-	const char *params[1] = { sha };
-	struct folio_sha256 h;
-	long long got = 0, chunks;
+	struct rehash rh = { .bytes = 0 };
+	long long chunks, got;
 	char hex[65];
-	PGresult *r;
-	int i;
 
 	chunks = pg_one(s, err, "cannot read an original",
 			"SELECT chunks + 1 FROM originals WHERE sha256 = $1", "s", sha);
@@ -110,31 +121,20 @@ static int check_original(struct folio_store *s, struct vctx *v, long long id, c
 		return 0;
 	}
 	chunks--;
-	r = PQexecParams(s->conn,
-			 "SELECT seq, data FROM original_chunks WHERE sha256 = $1 ORDER BY seq", 1,
-			 NULL, params, NULL, NULL, 1);
-	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
-		pg_err(s, r, err, "cannot read an original");
-		PQclear(r);
+	folio_sha256_init(&rh.h);
+	if ((got = pg_each_chunk(s, sha, hash_chunk, &rh, err)) < 0)
 		return -1;
-	}
-	folio_sha256_init(&h);
-	for (i = 0; i < PQntuples(r); i++) {
-		folio_sha256_update(&h, PQgetvalue(r, i, 1), (size_t)PQgetlength(r, i, 1));
-		got += PQgetlength(r, i, 1);
-	}
-	folio_sha256_final_hex(&h, hex);
-	if (PQntuples(r) != chunks)
-		problem(v, "document %lld: original has %d of its %lld chunks", id, PQntuples(r),
-			chunks);
-	else if (size >= 0 && got != size)
-		problem(v, "document %lld: original is %lld bytes, expected %lld", id, got, size);
+	folio_sha256_final_hex(&rh.h, hex);
+	if (got != chunks)
+		problem(v, "document %lld: original has %lld of its %lld chunks", id, got, chunks);
+	else if (size >= 0 && rh.bytes != size)
+		problem(v, "document %lld: original is %lld bytes, expected %lld", id, rh.bytes,
+			size);
 	else if (strcmp(hex, sha))
 		problem(v,
 			batch ? "document %lld: the batch original changed, sha256 is %s" :
 				"document %lld: original changed, sha256 is %s",
 			id, hex);
-	PQclear(r);
 	return 0;
 }
 
