@@ -22,8 +22,23 @@
 
 #include "folio/strbuf.h"
 #include "folio/util.h"
+#include "folio/values.h"
 
 #define MAX_PARAMS 48
+
+#define HIT_COLUMNS                                                                            \
+	", d.doc_type, d.added_at, coalesce((SELECT value FROM fields WHERE doc_id = d.id AND" \
+	" name = 'issue_date'), substr(d.added_at, 1, 10)), (SELECT value FROM fields WHERE"   \
+	" doc_id = d.id AND name = 'seller_name'), (SELECT value FROM fields WHERE doc_id ="   \
+	" d.id AND name = 'gross_total') || coalesce(' ' || (SELECT value FROM fields WHERE"   \
+	" doc_id = d.id AND name = 'currency'), '')"
+#define DATE_EXPR                                                                           \
+	"coalesce((SELECT value FROM fields WHERE doc_id = d.id AND name = 'issue_date'), " \
+	"substr(d.added_at, 1, 10))"
+#define TOTAL_EXPR                                                                   \
+	"(SELECT CASE WHEN value ~ '^-?[0-9]+(\\.[0-9]+)?$' THEN value::numeric END" \
+	" FROM fields WHERE doc_id = d.id AND name = 'gross_total')"
+#define WEIGHTS "'{0.2, 0, 0.6, 1.0}'"
 
 struct pq {
 	struct folio_strbuf where; /* " AND ..." */
@@ -52,7 +67,7 @@ static int usage(struct folio_err *err, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	return folio_err_set(err, FOLIO_FAILED, FOLIO_E_USAGE, 0, "%s", msg);
+	return folio_err_set(err, FOLIO_FAILED, FOLIO_E_USAGE, 0, "invalid query: %s", msg);
 }
 
 /* A parameter of the query: its number, 0 when out of room or memory. */
@@ -84,6 +99,29 @@ static int cond(struct pq *q, const char *sql, const char *v, size_t vn)
 	return !k || put(&q->where, sql, k);
 }
 
+/*
+ * A condition on n new parameters: in `sql`, "$1?" is the first value,
+ * "$2?" the second... (at most 9). Nonzero when out of room.
+ */
+static int condv(struct pq *q, const char *sql, int n, const char *const *v, const size_t *vn)
+{
+	int k[9], i;
+
+	for (i = 0; i < n && i < 9; i++)
+		if (!(k[i] = param(q, v[i], vn[i])))
+			return -1;
+	while (*sql) {
+		if (sql[0] == '$' && sql[1] >= '1' && sql[1] <= '0' + n && sql[2] == '?') {
+			if (folio_strbuf_addf(&q->where, "$%d", k[sql[1] - '1']))
+				return -1;
+			sql += 3;
+		} else if (folio_strbuf_addch(&q->where, *sql++)) {
+			return -1;
+		}
+	}
+	return 0;
+}
+
 /* clang-format off */
 static const char *const keys[] = {
 	"type", "tag", "status", "mime", "id", "currency", "vendor", "nip", "taxid", "asn",
@@ -102,15 +140,157 @@ static int is_num(const char *v, size_t n)
 	return n > 0 && n < 19;
 }
 
+/* the same date and amount rules as the SQLite backend's (query.c) */
+static int date_span(const char *s, size_t n, char lo[32], char hi[32])
+{
+	static const int mdays[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	int y = 0, m = 0, d = 0, len;
+
+	if (n < 4 || !isdigit((unsigned char)s[0]))
+		return -1;
+	if (n == 4 && sscanf(s, "%4d%n", &y, &len) == 1 && len == 4) {
+		snprintf(lo, 32, "%04d-01-01", y);
+		snprintf(hi, 32, "%04d-01-01", y + 1);
+		return 0;
+	}
+	if (n == 7 && sscanf(s, "%4d-%2d%n", &y, &m, &len) == 2 && len == 7 && m >= 1 && m <= 12) {
+		snprintf(lo, 32, "%04d-%02d-01", y, m);
+		snprintf(hi, 32, "%04d-%02d-01", m == 12 ? y + 1 : y, m == 12 ? 1 : m + 1);
+		return 0;
+	}
+	if (n == 10 && sscanf(s, "%4d-%2d-%2d%n", &y, &m, &d, &len) == 3 && len == 10 && m >= 1 &&
+	    m <= 12 && d >= 1) {
+		int leap = (y % 4 == 0 && y % 100) || y % 400 == 0;
+		int dm = mdays[m - 1] + (m == 2 && leap);
+
+		if (d > dm)
+			return -1;
+		snprintf(lo, 32, "%04d-%02d-%02d", y, m, d);
+		if (d < dm)
+			snprintf(hi, 32, "%04d-%02d-%02d", y, m, d + 1);
+		else
+			snprintf(hi, 32, "%04d-%02d-01", m == 12 ? y + 1 : y, m == 12 ? 1 : m + 1);
+		return 0;
+	}
+	return -1;
+}
+
+/* "1234.56", "1234,56", "1 234,56" as one canonical number in out[64] */
+static int parse_num(const char *s, size_t n, char out[64])
+{
+	char *end;
+	size_t i, j = 0;
+	double v;
+
+	if (!n || n >= 64)
+		return -1;
+	for (i = 0; i < n; i++)
+		if (s[i] != ' ' && s[i] != '_')
+			out[j++] = s[i] == ',' ? '.' : s[i];
+	out[j] = '\0';
+	errno = 0;
+	v = strtod(out, &end);
+	if (errno || *end || end == out)
+		return -1;
+	snprintf(out, 64, "%.17g", v);
+	return 0;
+}
+
+/* a field-valued key's SQL expression over d */
+static const char *field_expr(const char *key)
+{
+	if (!strcmp(key, "date") || !strcmp(key, "issued"))
+		return "(SELECT value FROM fields WHERE doc_id = d.id AND name = 'issue_date')";
+	if (!strcmp(key, "due"))
+		return "(SELECT value FROM fields WHERE doc_id = d.id AND name = 'due_date')";
+	if (!strcmp(key, "added"))
+		return "substr(d.added_at, 1, 10)";
+	if (!strcmp(key, "total"))
+		return TOTAL_EXPR;
+	return NULL;
+}
+
+/* key OP value, OP one of : = > >= < <= (dates and totals) */
+static int add_compare(struct pq *q, const char *word, const char *key, const char *op,
+		       const char *val, size_t vn, struct folio_err *err)
+{
+	const char *expr = field_expr(key), *dots, *v[2];
+	char sql[600], lo[64], hi[64], lo2[32], hi2[32];
+	size_t n[2];
+	int r;
+
+	dots = vn >= 2 ? strstr(val, "..") : NULL;
+	if (dots && (size_t)(dots - val) >= vn)
+		dots = NULL;
+	if (!strcmp(key, "total")) {
+		if (dots && !strcmp(op, ":")) {
+			if (parse_num(val, (size_t)(dots - val), lo) ||
+			    parse_num(dots + 2, vn - (size_t)(dots - val) - 2, hi))
+				return usage(err, "'%s': a range of amounts is like total:100..200",
+					     word);
+			snprintf(sql, sizeof(sql), " AND %s BETWEEN $1?::float8 AND $2?::float8",
+				 expr);
+			v[0] = lo, v[1] = hi, n[0] = strlen(lo), n[1] = strlen(hi);
+			r = condv(q, sql, 2, v, n);
+		} else {
+			if (parse_num(val, vn, lo))
+				return usage(err, "'%s': '%.*s' is not an amount", word, (int)vn,
+					     val);
+			snprintf(sql, sizeof(sql), " AND %s %s $1?::float8", expr,
+				 !strcmp(op, ":") ? "=" : op);
+			v[0] = lo, n[0] = strlen(lo);
+			r = condv(q, sql, 1, v, n);
+		}
+		return r ? usage(err, "too many filters") : FOLIO_OK;
+	}
+	/* dates compare as ISO strings; a prefix covers its whole span */
+	if (dots && !strcmp(op, ":")) {
+		if (date_span(val, (size_t)(dots - val), lo, hi) ||
+		    date_span(dots + 2, vn - (size_t)(dots - val) - 2, lo2, hi2))
+			return usage(err, "'%s': a date range is like %s:2024-01..2024-03", word,
+				     key);
+		snprintf(hi, sizeof(hi), "%s", hi2);
+	} else if (date_span(val, vn, lo, hi)) {
+		return usage(err, "'%s': '%.*s' is not a date (2024, 2024-03 or 2024-03-15)", word,
+			     (int)vn, val);
+	}
+	v[0] = lo, v[1] = hi, n[0] = n[1] = 10;
+	if (dots || !strcmp(op, ":") || !strcmp(op, "=")) {
+		snprintf(sql, sizeof(sql), " AND %s >= $1? AND %s < $2?", expr, expr);
+		r = condv(q, sql, 2, v, n);
+	} else {
+		/* > D: after its whole span; >= D: from its start; < D: before it */
+		snprintf(sql, sizeof(sql), " AND %s %s $1?", expr, op[0] == '>' ? ">=" : "<");
+		if (!strcmp(op, ">") || !strcmp(op, "<="))
+			v[0] = hi;
+		r = condv(q, sql, 1, v, n);
+	}
+	return r ? usage(err, "too many filters") : FOLIO_OK;
+}
+
+/* upper-case letters and digits of a tax ID, country prefix kept */
+static size_t norm_taxid(const char *s, size_t n, char *out, size_t max)
+{
+	size_t i, j = 0;
+
+	for (i = 0; i < n && j + 1 < max; i++)
+		if (isalnum((unsigned char)s[i]))
+			out[j++] = (char)toupper((unsigned char)s[i]);
+	out[j] = '\0';
+	return j;
+}
+
 static int add_filter(struct pq *q, const char *word, const char *key, const char *op,
 		      const char *v, size_t vn, struct folio_err *err)
 {
 	int r;
 
-	if (strcmp(op, ":"))
-		return pg_unavailable(err, "comparisons (<, >, =) in search");
 	if (!vn)
-		return usage(err, "'%s': the filter needs a value", word);
+		return usage(err, "'%s' needs a value", word);
+	if (field_expr(key))
+		return add_compare(q, word, key, op, v, vn, err);
+	if (strcmp(op, ":"))
+		return usage(err, "'%s': only dates and totals compare with %s", word, op);
 	if (!strcmp(key, "type"))
 		r = cond(q, " AND d.doc_type = $?", v, vn);
 	else if (!strcmp(key, "status"))
@@ -155,11 +335,66 @@ static int add_filter(struct pq *q, const char *word, const char *key, const cha
 				 " AND EXISTS (SELECT 1 FROM fields f WHERE f.doc_id = d.id AND"
 				 " f.name = 'mail_subject' AND strpos(f.value, $?) > 0)",
 			 v, vn);
-	} else {
-		char what[64];
+	} else if (!strcmp(key, "account") || !strcmp(key, "folder")) {
+		/* documents from an IMAP account or folder: their mail_source,
+		 * imap://ACCOUNT/FOLDER;UIDVALIDITY=V/;UID=N */
+		r = cond(
+			q,
+			key[0] == 'a' ?
+				" AND EXISTS (SELECT 1 FROM fields f WHERE f.doc_id = d.id AND"
+				" f.name = 'mail_source' AND f.value LIKE 'imap://' || $? || '/%')" :
+				" AND EXISTS (SELECT 1 FROM fields f WHERE f.doc_id = d.id AND"
+				" f.name = 'mail_source' AND f.value LIKE 'imap://%/' || $? || ';%')",
+			v, vn);
+	} else if (!strcmp(key, "taxid")) {
+		char tax[64];
+		size_t tn = norm_taxid(v, vn, tax, sizeof(tax));
 
-		snprintf(what, sizeof(what), "the filter '%s:' in search", key);
-		return pg_unavailable(err, what);
+		if (!tn)
+			return usage(err, "'%s': no tax ID in it", word);
+		/* with or without the country prefix */
+		r = cond(q,
+			 " AND EXISTS (SELECT 1 FROM fields f WHERE f.doc_id = d.id AND f.name IN"
+			 " ('seller_tax_id', 'buyer_tax_id') AND (f.value = $? OR"
+			 " substr(f.value, 3) = $?))",
+			 tax, tn);
+	} else if (!strcmp(key, "vendor")) {
+		/* the seller's name on the document, or any spelling the
+		 * registry saw for its vendor, or its name key ("wrobel") */
+		char vk[FOLIO_VENDOR_KEY_MAX] = "", *val = strndup(v, vn);
+		size_t kn = val ? folio_vendor_key(val, vk, sizeof(vk)) : 0;
+		const char *vals[2] = { v, vk };
+		size_t lens[2] = { vn, kn };
+
+		free(val);
+		r = condv(
+			q,
+			" AND (EXISTS (SELECT 1 FROM fields f WHERE f.doc_id = d.id AND"
+			" f.name = 'seller_name' AND f.value ILIKE '%' || $1? || '%')"
+			" OR d.vendor_id IN (SELECT vendor_id FROM vendor_names WHERE"
+			" name ILIKE '%' || $1? || '%' OR key LIKE '%' || nullif($2?, '') || '%'))",
+			2, vals, lens);
+	} else if (!strcmp(key, "is")) {
+		/* the export ledger is empty on PostgreSQL yet: is:exported is
+		 * nothing, is:unexported everything, as they should be */
+		if (vn == 9 && !strncmp(v, "duplicate", 9))
+			r = folio_strbuf_adds(&q->where, " AND d.dup_of IS NOT NULL");
+		else if (vn == 8 && !strncmp(v, "exported", 8))
+			r = folio_strbuf_adds(&q->where, " AND EXISTS (SELECT 1 FROM exports e"
+							 " WHERE e.doc_id = d.id)");
+		else if (vn == 10 && !strncmp(v, "unexported", 10))
+			r = folio_strbuf_adds(&q->where, " AND NOT EXISTS (SELECT 1 FROM exports e"
+							 " WHERE e.doc_id = d.id)");
+		else
+			return usage(err, "'%s': is: takes 'duplicate', 'exported' or 'unexported'",
+				     word);
+	} else if (!strcmp(key, "export")) {
+		r = cond(q,
+			 " AND EXISTS (SELECT 1 FROM exports e WHERE e.doc_id = d.id AND"
+			 " e.target = $?)",
+			 v, vn);
+	} else {
+		return usage(err, "unknown filter '%s'", key);
 	}
 	return r ? usage(err, "too many filters") : FOLIO_OK;
 }
@@ -184,7 +419,9 @@ static int substring_word(const char *w, size_t n)
 /* One word, phrase or prefix into the tsquery (ANDed). */
 static int add_text(struct pq *q, const char *w, size_t n)
 {
-	const char *fn = "plainto_tsquery('simple', folio_fold($?))";
+	/* a word the folding splits ("S.L.", "l'IVA") is its parts side by
+	 * side, as SQLite's query makes it a phrase */
+	const char *fn = "phraseto_tsquery('simple', folio_fold($?))";
 	int k;
 
 	if (n >= 2 && w[0] == '"' && w[n - 1] == '"') {
@@ -248,6 +485,9 @@ static int parse(const char *query, struct pq *q, struct folio_err *err)
 					vs++;
 					ve--;
 				}
+				if (!strcmp(key, "nip") || !strcmp(key, "nif") ||
+				    !strcmp(key, "piva") || !strcmp(key, "cf"))
+					snprintf(key, sizeof(key), "taxid");
 				if (add_filter(q, word, key, op, vs, (size_t)(ve - vs), err))
 					return FOLIO_FAILED;
 				continue;
@@ -279,20 +519,6 @@ static int parse(const char *query, struct pq *q, struct folio_err *err)
 	}
 	return FOLIO_OK;
 }
-
-#define HIT_COLUMNS                                                                            \
-	", d.doc_type, d.added_at, coalesce((SELECT value FROM fields WHERE doc_id = d.id AND" \
-	" name = 'issue_date'), substr(d.added_at, 1, 10)), (SELECT value FROM fields WHERE"   \
-	" doc_id = d.id AND name = 'seller_name'), (SELECT value FROM fields WHERE doc_id ="   \
-	" d.id AND name = 'gross_total') || coalesce(' ' || (SELECT value FROM fields WHERE"   \
-	" doc_id = d.id AND name = 'currency'), '')"
-#define DATE_EXPR                                                                           \
-	"coalesce((SELECT value FROM fields WHERE doc_id = d.id AND name = 'issue_date'), " \
-	"substr(d.added_at, 1, 10))"
-#define TOTAL_EXPR                                                                   \
-	"(SELECT CASE WHEN value ~ '^-?[0-9]+(\\.[0-9]+)?$' THEN value::numeric END" \
-	" FROM fields WHERE doc_id = d.id AND name = 'gross_total')"
-#define WEIGHTS "'{0.2, 0, 0.6, 1.0}'"
 
 /* The query's FROM and WHERE: "FROM documents d[, q] WHERE ..." */
 static int from_where(struct folio_strbuf *sql, const struct pq *q)
