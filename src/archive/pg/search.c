@@ -1,17 +1,17 @@
 /*
- * search.c - folio search on PostgreSQL: the free text through the
+ * search.c - folio search on PostgreSQL, the query language of the SQLite
+ * backend (src/archive/sqlite/query.c): the free text through the
  * generated tsvector column (folio_fold: unaccent plus ł ø đ, the SQLite
- * tokenizer's folding), number substrings through the pg_trgm index, and
- * the filters type:, tag:, status:, mime:, id:, in:, asn:, currency:,
- * from:, subject:.
+ * tokenizer's folding; a word the folding splits is a phrase), number
+ * substrings through the pg_trgm index, and every filter, with the same
+ * rules and messages (tests/e2e/pg.sh compares the hits of both backends).
  *
  * Ranking is ts_rank over the title (weight A: 1.0), the field values (B:
  * 0.6) and the text (D: 0.2) - the proportions of SQLite's BM25 weights
  * 5, 3, 1, not BM25 itself: ts_rank knows no document frequencies, so
  * equal matches in a long and a short document rank closer than in
- * SQLite. The other filters, OR / NOT / NEAR and parentheses fail with
- * "not available on PostgreSQL archives yet".
- */
+ * SQLite. OR / NOT / NEAR and parentheses fail with "not available on
+ * PostgreSQL archives yet". */
 #include "pg_private.h"
 
 #include <ctype.h>
