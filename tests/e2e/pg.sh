@@ -107,8 +107,10 @@ hits() { # ARCHIVE QUERY: the titles of its hits, sorted, on one line; an error 
 	esac
 }
 # and per document of the SQLite archive: its invoice number, seller tax
-# ID, the last word of its title and its seller
-for id in $("$FOLIO" --archive "$WORK/sq" search --json --limit 1000 added:2000..2999 | jq -r .id); do
+# ID, the last word of its title and its seller (not under ASan+UBSan,
+# whose run of the same code paths by the 65 above takes minutes already)
+: >"$WORK/queries"
+[ -n "${FOLIO_TEST_ASAN:-}" ] || for id in $("$FOLIO" --archive "$WORK/sq" search --json --limit 1000 added:2000..2999 | jq -r .id); do
 	"$FOLIO" --archive "$WORK/sq" show --json "$id" | jq -r '
 		(.fields.invoice_number.value // empty),
 		("nip:" + (.fields.seller_tax_id.value // empty)),
