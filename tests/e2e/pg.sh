@@ -200,6 +200,23 @@ invoice vendor:ltd
 $(cat "$WORK/queries")
 QUERIES
 expect_eq "$same" "$queries" "parity: $queries queries, the same hits on both backends"
+# every document read back the same: fields (values with quotes, JSON
+# tables, NULL raws), pages, type, vendor
+diffs=0
+for id in $("$FOLIO" --archive "$WORK/sq" search --json --limit 1000 added:2000..2999 | jq -r .id); do
+	"$FOLIO" --archive "$WORK/sq" show --json "$id" >"$WORK/s1"
+	sha=$(jq -r .sha256 "$WORK/s1")
+	pid=$(psql_ -d parity -c "SELECT id FROM documents WHERE sha256 = '$sha'")
+	"$FOLIO" --archive "$PAR" show --json "$pid" >"$WORK/s2"
+	norm='del(.id, .added_at, .possible_duplicate_of, .attached_to, .attachments) | .fields'
+	if [ "$(jq -S "$norm" "$WORK/s1")" != "$(jq -S "$norm" "$WORK/s2")" ] ||
+		[ "$(jq -c '[.title, .doc_type, .pages, .status, .text]' "$WORK/s1")" != \
+			"$(jq -c '[.title, .doc_type, .pages, .status, .text]' "$WORK/s2")" ]; then
+		diffs=$((diffs + 1))
+		fail "parity: document $id ($(jq -r .path "$WORK/s1")) reads back differently"
+	fi
+done
+expect_eq "$diffs" 0 "parity: every document's fields and text read back the same"
 [ "$found" -ge $((queries * 3 / 4)) ] && pass || fail "parity: only $found of $queries queries hit"
 echo "parity: $same of $queries queries the same, $found with hits"
 

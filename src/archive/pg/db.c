@@ -81,14 +81,16 @@ int pg_event(struct folio_store *s, const char *kind, long long doc_id, const ch
 	if (own && pg_begin(s, err) != FOLIO_OK)
 		return FOLIO_FAILED;
 	/* SHARE ROW EXCLUSIVE conflicts with itself and with every write, not
-	 * with reads: one appender at a time, to the end of its transaction */
-	if (pg_do(s, err, "cannot lock the event log",
-		  "LOCK TABLE events IN SHARE ROW EXCLUSIVE MODE", "") != FOLIO_OK ||
-	    !(res = pg_run(s, err, "cannot read the event log",
-			   "SELECT (SELECT hash FROM events ORDER BY id DESC LIMIT 1),"
-			   " to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')",
-			   "")))
+	 * with reads: one appender at a time, to the end of its transaction
+	 * (the lock and the read in one round trip) */
+	res = PQexec(s->conn,
+		     "LOCK TABLE events IN SHARE ROW EXCLUSIVE MODE;"
+		     " SELECT (SELECT hash FROM events ORDER BY id DESC LIMIT 1),"
+		     " to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')");
+	if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1) {
+		pg_err(s, res, err, "cannot append to the event log");
 		goto out;
+	}
 	/* the server's clock: stations' clocks may disagree */
 	snprintf(prev, sizeof(prev), "%s", pg_null(res, 0, 0) ? "0" : pg_str(res, 0, 0));
 	snprintf(at, sizeof(at), "%s", pg_str(res, 0, 1));
@@ -231,23 +233,68 @@ static double mean_conf(const struct folio_doc *doc)
 	return n ? sum / (double)n : -1;
 }
 
+/* Append `v` to the array literal `a` (its "{" written) as one element,
+ * quoted; NULL as NULL. */
+static int arr_add(struct folio_strbuf *a, const char *v)
+{
+	const char *p;
+
+	if (a->len > 1 && folio_strbuf_addch(a, ','))
+		return -1;
+	if (!v)
+		return folio_strbuf_adds(a, "NULL");
+	if (folio_strbuf_addch(a, '"'))
+		return -1;
+	for (p = v; *p; p++)
+		if (((*p == '"' || *p == '\\') && folio_strbuf_addch(a, '\\')) ||
+		    folio_strbuf_addch(a, *p))
+			return -1;
+	return folio_strbuf_addch(a, '"');
+}
+
+static int arr_num(struct folio_strbuf *a, double v)
+{
+	char num[64];
+
+	snprintf(num, sizeof(num), "%.9g", v);
+	return arr_add(a, num);
+}
+
+/* The fields of `doc` in one statement: an array per column. */
 static int insert_fields(struct folio_store *s, const struct folio_doc *doc, struct folio_err *err)
 {
-	size_t i;
+	struct folio_strbuf col[10];
+	size_t i, k;
+	int r = 0, ret;
 
-	for (i = 0; i < doc->nfields; i++) {
+	if (!doc->nfields)
+		return FOLIO_OK;
+	memset(col, 0, sizeof(col));
+	for (k = 0; k < 10; k++)
+		r = r || folio_strbuf_addch(&col[k], '{');
+	for (i = 0; !r && i < doc->nfields; i++) {
 		const struct folio_field *f = &doc->fields[i];
 
-		if (pg_do(s, err, "cannot store a field",
-			  "INSERT INTO fields(doc_id, name, value, raw, confidence, source, page,"
-			  " x, y, w, h) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-			  "isssdsiiiii", doc->id, f->name, f->value, f->raw, (double)f->confidence,
-			  folio_source_name(f->source), (long long)f->page, (long long)f->bbox[0],
-			  (long long)f->bbox[1], (long long)f->bbox[2],
-			  (long long)f->bbox[3]) != FOLIO_OK)
-			return FOLIO_FAILED;
+		r = arr_add(&col[0], f->name) || arr_add(&col[1], f->value) ||
+		    arr_add(&col[2], f->raw) || arr_num(&col[3], (double)f->confidence) ||
+		    arr_add(&col[4], folio_source_name(f->source)) ||
+		    arr_num(&col[5], (double)f->page) || arr_num(&col[6], (double)f->bbox[0]) ||
+		    arr_num(&col[7], (double)f->bbox[1]) || arr_num(&col[8], (double)f->bbox[2]) ||
+		    arr_num(&col[9], (double)f->bbox[3]);
 	}
-	return FOLIO_OK;
+	for (k = 0; !r && k < 10; k++)
+		r = folio_strbuf_addch(&col[k], '}');
+	ret = r ? folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, ENOMEM, "out of memory") :
+		  pg_do(s, err, "cannot store a field",
+			"INSERT INTO fields(doc_id, name, value, raw, confidence, source, page,"
+			" x, y, w, h) SELECT $1, * FROM unnest($2::text[], $3::text[], $4::text[],"
+			" $5::real[], $6::text[], $7::int[], $8::int[], $9::int[], $10::int[],"
+			" $11::int[])",
+			"issssssssss", doc->id, col[0].buf, col[1].buf, col[2].buf, col[3].buf,
+			col[4].buf, col[5].buf, col[6].buf, col[7].buf, col[8].buf, col[9].buf);
+	for (k = 0; k < 10; k++)
+		folio_strbuf_release(&col[k]);
+	return ret;
 }
 
 static int insert_pages(struct folio_store *s, const struct folio_doc *doc, struct folio_err *err)
@@ -302,20 +349,23 @@ static long long band_value(uint64_t h, int band)
 	return (long long)((h >> shift) & ((1ULL << bits) - 1));
 }
 
+/* The fingerprint's bands in one statement (the fingerprint itself is a
+ * column of the document's row). */
 static int insert_simhash(struct folio_store *s, const struct folio_doc *doc, struct folio_err *err)
 {
+	char values[200];
+	size_t n = 1;
 	int b;
 
-	if (pg_do(s, err, "cannot store the text fingerprint",
-		  "UPDATE documents SET simhash = $1 WHERE id = $2", "ii", (long long)doc->simhash,
-		  doc->id) != FOLIO_OK)
-		return FOLIO_FAILED;
+	values[0] = '{';
 	for (b = 0; b < BANDS; b++)
-		if (pg_do(s, err, "cannot store the text fingerprint",
-			  "INSERT INTO simhash_band(band, value, doc_id) VALUES ($1, $2, $3)",
-			  "iii", (long long)b, band_value(doc->simhash, b), doc->id) != FOLIO_OK)
-			return FOLIO_FAILED;
-	return FOLIO_OK;
+		n += (size_t)snprintf(values + n, sizeof(values) - n, "%s%lld", b ? "," : "",
+				      band_value(doc->simhash, b));
+	snprintf(values + n, sizeof(values) - n, "}");
+	return pg_do(s, err, "cannot store the text fingerprint",
+		     "INSERT INTO simhash_band(band, value, doc_id) SELECT b - 1, v, $1"
+		     " FROM unnest($2::bigint[]) WITH ORDINALITY AS t(v, b)",
+		     "is", doc->id, values);
 }
 
 int pg_near_texts(struct folio_store *s, uint64_t h,
@@ -373,16 +423,16 @@ static int insert_rows(struct folio_store *s, struct folio_doc *doc, const char 
 		s, err, "cannot store the document",
 		"INSERT INTO documents(sha256, path, name, title, mime, size, pages, doc_type,"
 		" type_conf, type_reason, status, ocr_conf, text, field_text, added_at, review,"
-		" notes, source_sha256, dup_of) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10,"
-		" $11, NULLIF($12::real, -1.0), $13, $14, $15, $16, $17, NULLIF($18, ''),"
-		" NULLIF($19::bigint, 0))"
+		" notes, source_sha256, dup_of, simhash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8,"
+		" $9, $10, $11, NULLIF($12::real, -1.0), $13, $14, $15, $16, $17,"
+		" NULLIF($18, ''), NULLIF($19::bigint, 0), NULLIF($20::bigint, 0))"
 		" ON CONFLICT (sha256) DO NOTHING RETURNING id",
-		"sssssiisdssdssssssi", doc->sha256, doc->path, doc->name, title, doc->mime,
+		"sssssiisdssdssssssii", doc->sha256, doc->path, doc->name, title, doc->mime,
 		(long long)doc->size, (long long)doc->npages,
 		doc->doc_type ? doc->doc_type : "other", (double)doc->type_conf, doc->type_reason,
 		doc->needs_review ? "needs_review" : "archived", mean_conf(doc),
 		doc->text.buf ? doc->text.buf : "", ft.buf, at, doc->review, doc->notes,
-		doc->source_sha256, doc->dup_of);
+		doc->source_sha256, doc->dup_of, (long long)doc->simhash);
 	if (id < 0)
 		goto out;
 	if (id == 0) { /* the same bytes, stored by another station meanwhile */
@@ -422,13 +472,13 @@ int pg_add(struct folio_store *s, struct folio_doc *doc, struct folio_err *err)
 
 	if (s->rdonly)
 		return folio_err_set(err, FOLIO_FAILED, FOLIO_E_DB, 0, "the archive is read-only");
-	if ((ret = pg_begin(s, err)) != FOLIO_OK)
-		return ret;
-	/* added_at by the server's clock, as the events' */
-	if (!(res = pg_run(
-		      s, err, "cannot read the time",
-		      "SELECT to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')",
-		      ""))) {
+	/* added_at by the server's clock, as the events' (with BEGIN in one
+	 * round trip: now() is the transaction's start) */
+	res = PQexec(s->conn, "BEGIN; SELECT to_char(now() AT TIME ZONE 'UTC',"
+			      " 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')");
+	if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1) {
+		pg_err(s, res, err, "cannot begin a transaction");
+		PQclear(res);
 		pg_rollback(s);
 		return FOLIO_FAILED;
 	}
