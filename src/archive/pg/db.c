@@ -351,17 +351,25 @@ static long long band_value(uint64_t h, int band)
 
 /* The fingerprint's bands in one statement (the fingerprint itself is a
  * column of the document's row). */
-static int insert_simhash(struct folio_store *s, const struct folio_doc *doc, struct folio_err *err)
+/* The bands of fingerprint `h` as an array literal "{v0,...,v6}". */
+static void band_array(uint64_t h, char out[200])
 {
-	char values[200];
 	size_t n = 1;
 	int b;
 
-	values[0] = '{';
+	out[0] = '{';
 	for (b = 0; b < BANDS; b++)
-		n += (size_t)snprintf(values + n, sizeof(values) - n, "%s%lld", b ? "," : "",
-				      band_value(doc->simhash, b));
-	snprintf(values + n, sizeof(values) - n, "}");
+		n += (size_t)snprintf(out + n, 200 - n, "%s%lld", b ? "," : "", band_value(h, b));
+	snprintf(out + n, 200 - n, "}");
+}
+
+/* The fingerprint's bands in one statement (the fingerprint itself is a
+ * column of the document's row). */
+static int insert_simhash(struct folio_store *s, const struct folio_doc *doc, struct folio_err *err)
+{
+	char values[200];
+
+	band_array(doc->simhash, values);
 	return pg_do(s, err, "cannot store the text fingerprint",
 		     "INSERT INTO simhash_band(band, value, doc_id) SELECT b - 1, v, $1"
 		     " FROM unnest($2::bigint[]) WITH ORDINALITY AS t(v, b)",
@@ -372,21 +380,24 @@ int pg_near_texts(struct folio_store *s, uint64_t h,
 		  int (*fn)(void *ctx, long long id, uint64_t simhash), void *ctx,
 		  struct folio_err *err)
 {
+	char values[200];
 	PGresult *res;
-	int b, i, stop = 0;
+	int i;
 
 	if (!h)
 		return FOLIO_OK;
-	for (b = 0; b < BANDS && !stop; b++) {
-		if (!(res = pg_run(s, err, "cannot look up similar texts",
-				   "SELECT d.id, d.simhash FROM simhash_band s JOIN documents d"
-				   " ON d.id = s.doc_id WHERE s.band = $1 AND s.value = $2",
-				   "ii", (long long)b, band_value(h, b))))
-			return FOLIO_FAILED;
-		for (i = 0; i < PQntuples(res) && !stop; i++)
-			stop = fn(ctx, pg_ll(res, i, 0), (uint64_t)pg_ll(res, i, 1));
-		PQclear(res);
-	}
+	/* the 7 bands in one look-up */
+	band_array(h, values);
+	if (!(res = pg_run(s, err, "cannot look up similar texts",
+			   "SELECT d.id, d.simhash FROM unnest($1::bigint[]) WITH ORDINALITY"
+			   " AS t(v, b) JOIN simhash_band s ON s.band = t.b - 1 AND s.value = t.v"
+			   " JOIN documents d ON d.id = s.doc_id",
+			   "s", values)))
+		return FOLIO_FAILED;
+	for (i = 0; i < PQntuples(res); i++)
+		if (fn(ctx, pg_ll(res, i, 0), (uint64_t)pg_ll(res, i, 1)))
+			break;
+	PQclear(res);
 	return FOLIO_OK;
 }
 
