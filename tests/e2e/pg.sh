@@ -28,6 +28,7 @@ PGSET=$(sh "$CLUSTER" start) || {
 eval "$PGSET"
 export PGHOST PGPORT PGUSER PGDATABASE PGPASSFILE
 trap 'sh "$CLUSTER" stop "$FOLIO_PG_DIR"; rm -rf "$WORK"' EXIT
+trap 'exit 1' INT TERM
 psql_() { "$FOLIO_PG_BIN/psql" -X -q -t -A -v ON_ERROR_STOP=1 "$@"; }
 SAMPLES="$FIX/samples"
 export FOLIO_ARCHIVE="$FOLIO_PG_URL"

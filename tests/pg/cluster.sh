@@ -79,10 +79,14 @@ start() {
 			exit 1
 		fi
 	done
-	as_owner "$BIN/psql" -q -X -h "$D/sock" -p "$PORT" -U folio -d postgres -v ON_ERROR_STOP=1 \
-		-c 'CREATE DATABASE folio' >/dev/null
-	as_owner "$BIN/psql" -q -X -h "$D/sock" -p "$PORT" -U folio -d folio -v ON_ERROR_STOP=1 \
-		-c 'CREATE EXTENSION unaccent' -c 'CREATE EXTENSION pg_trgm' >/dev/null
+	if ! as_owner "$BIN/psql" -q -X -h "$D/sock" -p "$PORT" -U folio -d postgres \
+		-v ON_ERROR_STOP=1 -c 'CREATE DATABASE folio' >/dev/null ||
+		! as_owner "$BIN/psql" -q -X -h "$D/sock" -p "$PORT" -U folio -d folio \
+			-v ON_ERROR_STOP=1 -c 'CREATE EXTENSION unaccent' \
+			-c 'CREATE EXTENSION pg_trgm' >/dev/null; then
+		stop "$D"
+		exit 1
+	fi
 	# the password file libpq reads (PGPASSFILE): owned by the caller, 0600
 	printf '127.0.0.1:%s:*:folio:%s\n' "$PORT" "$PW" >"$D/pgpass.tmp"
 	rm -f "$D/pw"
