@@ -10,7 +10,9 @@
 # tag, retype, fix, note, vendors, review (a near-duplicate), status,
 # verify (then a changed event found by the hash chain); the
 # same file ingested by two processes at once is one document and one
-# duplicate event (four rounds); two inits of a fresh database at once;
+# duplicate event (four rounds); the server killed mid-ingest (the
+# client reconnects, a rerun completes, every file once); two inits of a
+# fresh database at once;
 # a password in the address refused and never echoed, the password file
 # and the service file used instead, sslmode passed to libpq; what is not
 # there yet says so.
@@ -318,6 +320,44 @@ for round in 1 2 3 4; do
 done
 run verify
 expect_rc 0 "the event chain is one chain after the races"
+
+# ---- the server killed mid-ingest ----
+# (pg_ctl restart -m immediate once 50 of 600 notes are in: the ingest
+# reconnects and goes on; what was in flight fails with a clear reason
+# and a second run archives it; every note once)
+psql_ -d folio -c 'CREATE DATABASE crash' >/dev/null
+CRASH="postgresql:///crash?host=$PGHOST&port=$PGPORT&user=folio"
+mkdir -p "$WORK/crash"
+i=1
+while [ $i -le 600 ]; do
+	printf 'Crash note %d\nwritten while the server restarts, %d.\n' $i $i >"$WORK/crash/n$i.txt"
+	i=$((i + 1))
+done
+"$FOLIO" --archive "$CRASH" init >/dev/null
+"$FOLIO" --archive "$CRASH" ingest --json "$WORK/crash" >"$WORK/c1" 2>"$WORK/c1.err" &
+pc=$!
+wait_for 120 '[ "$(psql_ -d crash -c "SELECT count(*) FROM documents" 2>/dev/null || echo 0)" -ge 50 ]' ||
+	fail "the ingest did not start"
+sh "$CLUSTER" restart "$FOLIO_PG_DIR" || fail "restart"
+wait $pc
+rc=$?
+[ $rc -le 1 ] && ! grep -q "ingest stopped" "$WORK/c1.err" && pass ||
+	fail "the ingest stopped (exit $rc): $(tail -n 2 "$WORK/c1.err")"
+expect_eq "$(jq -s length "$WORK/c1")" 600 "the first run went through every note"
+expect_eq "$(jq -r 'select(.status != "archived" and .status != "quarantined") | .status' "$WORK/c1")" \
+	"" "first run: archived or quarantined"
+expect_eq "$(jq -r 'select(.status == "quarantined") | .reason' "$WORK/c1" |
+	grep -vc "lost the connection to the archive's database")" 0 \
+	"what failed says the connection was lost"
+echo "server restart: $(jq -s 'map(select(.status == "archived")) | length' "$WORK/c1") archived," \
+	"$(jq -s 'map(select(.status == "quarantined")) | length' "$WORK/c1") in flight"
+run --archive "$CRASH" ingest --json "$WORK/crash"
+expect_rc 0 "the second run"
+expect_eq "$(printf '%s\n' "$OUT" | jq -r 'select(.status != "archived" and .status != "duplicate")')" \
+	"" "what was in flight archived, the others duplicates"
+expect_eq "$(psql_ -d crash -c 'SELECT count(*) FROM documents')" 600 "every note once"
+run --archive "$CRASH" verify
+expect_rc 0 "the archive verifies after the crash"
 
 # ---- two stations open a fresh database at once ----
 psql_ -d folio -c 'CREATE DATABASE fresh' >/dev/null

@@ -8,6 +8,8 @@
 #                                    pg_trgm extensions; print the settings
 #                                    as shell assignments (eval them)
 #   sh tests/pg/cluster.sh stop DIR  pg_ctl stop -m fast, then remove DIR
+#   sh tests/pg/cluster.sh restart DIR   the server killed (-m immediate) and
+#                                    started again, same port
 #
 # The server runs as an unprivileged account: as the caller when it is not
 # root, else as "nobody" (through runuser, or setpriv), which owns the temp
@@ -120,8 +122,17 @@ stop() {
 	rm -rf "$D"
 }
 
+# restart DIR: kill the server as a crash would (-m immediate) and start it
+# again with the same options and port
+restart() {
+	D=${1:?usage: cluster.sh restart DIR}
+	BIN=$(pg_bindir)
+	as_owner "$BIN/pg_ctl" -D "$D/data" -m immediate -w -t 60 restart >/dev/null 2>&1
+}
+
 case "${1:-}" in
 start) start ;;
 stop) stop "${2:-}" ;;
-*) echo "usage: cluster.sh start | stop DIR" >&2; exit 2 ;;
+restart) restart "${2:-}" ;;
+*) echo "usage: cluster.sh start | stop DIR | restart DIR" >&2; exit 2 ;;
 esac

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "folio/strbuf.h"
 #include "folio/util.h"
@@ -65,6 +66,34 @@ int pg_err(struct folio_store *s, const PGresult *res, struct folio_err *err, co
 	return folio_err_set(err, FOLIO_FAILED, FOLIO_E_DB, 0, "%s: %s", what, msg);
 }
 
+void pg_alive(struct folio_store *s)
+{
+	/* a connection the server dropped (a restart, a failover) is opened
+	 * again before the next statement: what was in flight failed with its
+	 * own error, what comes next need not. A server still starting gets
+	 * 0.25 + 0.5 + 1 + 2 + 4 + 8 + 16 s (a restart under load took 8 s
+	 * here) before the failure stands. */
+	static const unsigned waits_ms[] = { 0, 250, 500, 1000, 2000, 4000, 8000, 16000 };
+	size_t i;
+
+	if (PQstatus(s->conn) != CONNECTION_BAD)
+		return;
+	for (i = 0; i < sizeof(waits_ms) / sizeof(waits_ms[0]); i++) {
+		struct timespec ts = { (time_t)(waits_ms[i] / 1000),
+				       (long)(waits_ms[i] % 1000) * 1000000L };
+
+		nanosleep(&ts, NULL);
+		PQreset(s->conn);
+		if (PQstatus(s->conn) == CONNECTION_OK) {
+			PQclear(PQexec(s->conn, s->rdonly ?
+							"SET client_min_messages = warning;"
+							" SET default_transaction_read_only = on" :
+							"SET client_min_messages = warning"));
+			return;
+		}
+	}
+}
+
 static PGresult *vrun(struct folio_store *s, struct folio_err *err, const char *what,
 		      const char *sql, const char *types, va_list ap)
 {
@@ -103,6 +132,7 @@ static PGresult *vrun(struct folio_store *s, struct folio_err *err, const char *
 			return NULL;
 		}
 	}
+	pg_alive(s);
 	res = PQexecParams(s->conn, sql, n, NULL, vals, lens, fmts, 0);
 	st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
 	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {

@@ -74,10 +74,12 @@ int pg_event(struct folio_store *s, const char *kind, long long doc_id, const ch
 	     const char *path, const char *detail, struct folio_err *err)
 {
 	struct folio_strbuf sb = FOLIO_STRBUF_INIT;
-	int own = PQtransactionStatus(s->conn) == PQTRANS_IDLE, ret = FOLIO_FAILED;
 	char hash[65], at[32], prev[65];
 	PGresult *res = NULL;
+	int own, ret = FOLIO_FAILED;
 
+	pg_alive(s);
+	own = PQtransactionStatus(s->conn) == PQTRANS_IDLE;
 	if (own && pg_begin(s, err) != FOLIO_OK)
 		return FOLIO_FAILED;
 	/* SHARE ROW EXCLUSIVE conflicts with itself and with every write, not
@@ -485,6 +487,7 @@ int pg_add(struct folio_store *s, struct folio_doc *doc, struct folio_err *err)
 		return folio_err_set(err, FOLIO_FAILED, FOLIO_E_DB, 0, "the archive is read-only");
 	/* added_at by the server's clock, as the events' (with BEGIN in one
 	 * round trip: now() is the transaction's start) */
+	pg_alive(s);
 	res = PQexec(s->conn, "BEGIN; SELECT to_char(now() AT TIME ZONE 'UTC',"
 			      " 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')");
 	if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1) {
@@ -497,8 +500,7 @@ int pg_add(struct folio_store *s, struct folio_doc *doc, struct folio_err *err)
 	PQclear(res);
 	if ((ret = insert_rows(s, doc, at, err)) != FOLIO_OK ||
 	    (ret = pg_event(s, "archived", doc->id, doc->sha256, doc->path, NULL, err)) !=
-		    FOLIO_OK ||
-	    (ret = pg_commit(s, err)) != FOLIO_OK) {
+		    FOLIO_OK) {
 		pg_rollback(s);
 		doc->id = 0;
 		if (ret != SAME_SHA)
@@ -511,6 +513,22 @@ int pg_add(struct folio_store *s, struct folio_doc *doc, struct folio_err *err)
 		doc->id = id;
 		folio_doc_set_str(&doc->status, "duplicate");
 		return FOLIO_WARN;
+	}
+	if ((ret = pg_commit(s, err)) != FOLIO_OK) {
+		int lost = PQstatus(s->conn) == CONNECTION_BAD;
+
+		/* the connection went during COMMIT: the server may have made
+		 * it durable or not. Connected again, the document's row says
+		 * which (its checksum was this transaction's alone: another
+		 * writer of the same bytes would have waited for it) */
+		pg_rollback(s);
+		if (lost)
+			pg_alive(s);
+		if (!lost || pg_one(s, NULL, "", "SELECT id FROM documents WHERE sha256 = $1", "s",
+				    doc->sha256) != doc->id) {
+			doc->id = 0;
+			return ret;
+		}
 	}
 	if (folio_doc_set_str(&doc->status, doc->needs_review ? "needs_review" : "archived") ||
 	    folio_doc_set_str(&doc->added_at, at))

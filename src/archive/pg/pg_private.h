@@ -53,6 +53,10 @@ int pg_do(struct folio_store *s, struct folio_err *err, const char *what, const 
  * error); returns FOLIO_FAILED. */
 int pg_err(struct folio_store *s, const PGresult *res, struct folio_err *err, const char *what);
 
+/* Connect again when the server dropped the connection (called before
+ * each statement; a dropped connection has no transaction to lose). */
+void pg_alive(struct folio_store *s);
+
 /* BEGIN, COMMIT (FOLIO_OK or err set) and ROLLBACK (ignores errors). */
 int pg_begin(struct folio_store *s, struct folio_err *err);
 int pg_commit(struct folio_store *s, struct folio_err *err);
