@@ -17,6 +17,7 @@
 #   make bench-export  invoices/s per export format; e-invoice round trip
 #   make bench-verify  folio verify: MB/s of originals re-hashed (a 1 GB store)
 #   make bench-mail    IMAP: first sync of 1,000 messages, re-poll bytes and ms
+#   make bench-pg      ms/document of ingest into SQLite vs PostgreSQL (text-layer PDFs)
 #   make fuzz       libFuzzer targets (tests/fuzz), FUZZ_SECONDS each (default 600),
 #                   FUZZ_TARGETS="date qr" for some; results in build-fuzz/results.md
 #   make fuzz-smoke each target for FUZZ_SMOKE_SECONDS (default 8), its regressions
@@ -35,7 +36,7 @@ COMPDIR  := $(PREFIX)/share/bash-completion/completions
 SYSCONFDIR ?= $(PREFIX)/etc
 
 CC       ?= cc
-PKGS     := tesseract lept libarchive sqlite3 libxml-2.0 zbar nettle xlsxwriter
+PKGS     := tesseract lept libarchive sqlite3 libpq libxml-2.0 zbar nettle xlsxwriter
 # Debian's MuPDF is static-only and its .pc is broken: link by hand.
 MUPDF_LIBS := -lmupdf -lmupdf-third -lmujs -lgumbo -ljbig2dec -lopenjp2 -ljpeg \
 	      -lharfbuzz -lfreetype -lz -lm
@@ -58,7 +59,8 @@ GSF_CFLAGS = $(patsubst -I%,-isystem %,$(shell pkg-config --cflags libgsf-1 2>/d
 GSF_LIBS = $(shell pkg-config --libs libgsf-1 2>/dev/null)
 LIBS     = $(PKG_LIBS) $(MUPDF_LIBS) $(GMIME_LIBS) $(GSF_LIBS) -lcurl -lcrypto -ltiff -lmagic -lpthread
 # the lean front (src/cli/main.c): the commands that only read the archive
-LEAN_LIBS = -Wl,--as-needed -lsqlite3 -lnettle -lm -lpthread
+# (SQLite, and libpq for archives on PostgreSQL)
+LEAN_LIBS = -Wl,--as-needed -lsqlite3 $(shell pkg-config --libs libpq 2>/dev/null) -lnettle -lm -lpthread
 
 BUILD    ?= build
 LIB_SRC  := $(filter-out src/cli/%,$(wildcard src/*/*.c src/*/*/*.c))
@@ -73,7 +75,7 @@ TEST_SRC := $(wildcard tests/unit/test_*.c)
 TEST_BIN := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
 .PHONY: all deps demo check test lint test-asan fuzz fuzz-build fuzz-bins fuzz-smoke bench bench-langs bench-watch bench-search bench-export bench-verify \
-	bench-extract bench-receipts bench-ocr bench-mail install uninstall clean fixtures
+	bench-extract bench-receipts bench-ocr bench-mail bench-pg install uninstall clean fixtures
 
 all: folio
 
@@ -241,6 +243,10 @@ bench-verify: deps folio
 # BENCH_MAILS=1000 by default
 bench-mail: deps folio
 	@FOLIO=$(CURDIR)/folio sh tests/bench/mail.sh
+
+# BENCH_PG_COPIES=100 by default (500 documents)
+bench-pg: deps folio
+	@FOLIO=$(CURDIR)/folio sh tests/bench/pg.sh
 
 bench-langs: deps folio
 	@sh tests/bench/deps.sh python3

@@ -13,7 +13,8 @@ libharfbuzz-dev libfreetype-dev zlib1g-dev libzbar-dev libxml2-dev libtiff-dev n
 jq unzip python3 bc zsh qrencode zint libtiff-tools mupdf-tools
 libxml2-utils default-jre-headless libsaxonhe-java hledger sqlite3
 clang libclang-rt-14-dev cppcheck clang-format libgmime-3.0-dev libssl-dev libgsf-1-dev
-libcurl4-openssl-dev curl dovecot-imapd"
+libcurl4-openssl-dev curl dovecot-imapd
+postgresql postgresql-contrib libpq-dev"
 
 missing=""
 for p in $PKGS "$@"; do
@@ -36,11 +37,12 @@ else
 fi
 echo "folio: installing Debian packages:$missing" >&2
 export DEBIAN_FRONTEND=noninteractive
-# dovecot-imapd is for the tests, which start their own unprivileged
-# server: its package must not start (or leave enabled) the system-wide one
+# dovecot-imapd and postgresql are for the tests, which start their own
+# unprivileged servers (tests/imap_lib.sh, tests/pg/cluster.sh): their
+# packages must not start (or leave enabled) the system-wide ones
 policy=""
 case " $missing " in
-*" dovecot-imapd "*)
+*" dovecot-imapd "* | *" postgresql "*)
 	if [ ! -e /usr/sbin/policy-rc.d ]; then
 		policy=/usr/sbin/policy-rc.d
 		printf '#!/bin/sh\nexit 101\n' | $SUDO tee $policy >/dev/null
@@ -56,6 +58,13 @@ case " $missing " in
 *" dovecot-imapd "*)
 	if [ -d /run/systemd/system ]; then
 		$SUDO systemctl disable --now dovecot.service dovecot.socket >/dev/null 2>&1 || true
+	fi
+	;;
+esac
+case " $missing " in
+*" postgresql "*)
+	if [ -d /run/systemd/system ]; then
+		$SUDO systemctl disable --now postgresql.service >/dev/null 2>&1 || true
 	fi
 	;;
 esac

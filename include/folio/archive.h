@@ -736,7 +736,16 @@ struct folio_store_ops {
 /* The built-in SQLite backend (src/archive/db.c and its neighbours). */
 extern const struct folio_store_ops folio_sqlite_ops;
 
-/* The backend of an open archive ("sqlite"). */
+/* The PostgreSQL backend (src/archive/pg/): "postgresql://...",
+ * "postgres://..." or "service=NAME" (libpq's addresses). An address
+ * holding a password is refused (FOLIO_E_USAGE): libpq finds it in
+ * PGPASSFILE / ~/.pgpass, or peer or certificate authentication needs
+ * none. folio_archive_dir() is then the address without secrets, not a
+ * folder. The operations it does not have yet fail with FOLIO_E_USAGE
+ * and "... is not available on PostgreSQL archives yet". */
+extern const struct folio_store_ops folio_pg_ops;
+
+/* The backend of an open archive ("sqlite", "postgresql"). */
 const char *folio_archive_backend(const struct folio_archive *arc);
 
 /* The backend's own handle of `arc` when `ops` opened it, else NULL: for a

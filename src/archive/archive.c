@@ -20,6 +20,7 @@ struct folio_archive {
 
 /* Asked in order; the last one (SQLite, a folder) accepts any path. */
 static const struct folio_store_ops *const backends[] = {
+	&folio_pg_ops,
 	&folio_sqlite_ops,
 };
 

@@ -103,6 +103,11 @@ int cli_fail(const struct folio_err *err);
 /* Open the archive (not creating it); NULL after printing the reason. */
 struct folio_archive *cli_open(struct cli *cli, int flags);
 
+/* cli_open() for a command that keeps files in the archive's folder
+ * (watch, mail, train, export): an archive of another backend than
+ * SQLite has none yet, and is refused naming `what`. */
+struct folio_archive *cli_open_folder(struct cli *cli, int flags, const char *what);
+
 /*
  * Tiny option scanner for subcommands: flags are '--name' or
  * '--name=VALUE' / '--name VALUE'. Returns the index of the first operand

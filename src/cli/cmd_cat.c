@@ -56,8 +56,10 @@ int cmd_cat(struct cli *cli, int argc, char **argv)
 				doc->id, doc->id);
 		goto out;
 	}
-	if (!(path = folio_archive_blob_path(arc, vals[1] ? doc->source_sha256 : doc->sha256)))
+	if (!(path = folio_archive_blob_path(arc, vals[1] ? doc->source_sha256 : doc->sha256))) {
+		cli_error(EXIT_FAIL, "cannot read the original of document %lld", doc->id);
 		goto out;
+	}
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
 		cli_error(EXIT_FAIL, "cannot open the original of document %lld ('%s'): %s",
 			  doc->id, path, strerror(errno));

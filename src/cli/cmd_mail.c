@@ -108,7 +108,8 @@ int cmd_mail(struct cli *cli, int argc, char **argv)
 					 strerror(errno));
 		mo.idle = 1;
 	}
-	if (!(arc = cli_open(cli, FOLIO_ARCHIVE_CREATE | FOLIO_ARCHIVE_STREAM))) {
+	if (!(arc = cli_open_folder(cli, FOLIO_ARCHIVE_CREATE | FOLIO_ARCHIVE_STREAM,
+				    "folio mail"))) {
 		if (mo.stop_fd >= 0)
 			close(mo.stop_fd);
 		return EXIT_FAIL;

@@ -18,7 +18,7 @@ int cmd_train(struct cli *cli, int argc, char **argv)
 		return EXIT_USAGE;
 	if (first != argc)
 		return cli_error(EXIT_USAGE, "train: unexpected argument '%s'", argv[first]);
-	if (!(arc = cli_open(cli, 0)))
+	if (!(arc = cli_open_folder(cli, 0, "folio train")))
 		return EXIT_FAIL;
 	if (folio_train(arc, &cli->cfg, &rep, &err) != FOLIO_OK) {
 		ret = cli_fail(&err);

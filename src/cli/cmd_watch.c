@@ -22,7 +22,8 @@ int cmd_watch(struct cli *cli, int argc, char **argv)
 	    folio_config_set(&cli->cfg, "log_level", cli_flags.quiet ? "warning" : "debug", &err) !=
 		    FOLIO_OK)
 		return cli_fail(&err);
-	if (!(arc = cli_open(cli, FOLIO_ARCHIVE_CREATE | FOLIO_ARCHIVE_STREAM)))
+	if (!(arc = cli_open_folder(cli, FOLIO_ARCHIVE_CREATE | FOLIO_ARCHIVE_STREAM,
+				    "folio watch")))
 		return EXIT_FAIL;
 	ret = folio_watch_run(arc, &cli->cfg, cli->config_path, argv + first,
 			      (size_t)(argc - first), vals[0] != NULL, &quarantined, &mail_failed,

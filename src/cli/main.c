@@ -305,6 +305,19 @@ struct folio_archive *cli_open(struct cli *cli, int flags)
 	return arc;
 }
 
+struct folio_archive *cli_open_folder(struct cli *cli, int flags, const char *what)
+{
+	struct folio_archive *arc = cli_open(cli, flags);
+
+	if (arc && strcmp(folio_archive_backend(arc), "sqlite")) {
+		cli_error(EXIT_FAIL, "%s is not available on %s archives yet (folio %s)", what,
+			  folio_archive_backend(arc), FOLIO_VERSION);
+		folio_archive_close(arc);
+		return NULL;
+	}
+	return arc;
+}
+
 int cli_parse(const struct command *c, int argc, char **argv, const char *const *specs,
 	      const char **vals)
 {

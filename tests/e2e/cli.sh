@@ -100,13 +100,14 @@ run --config "$ROOT/config/folio.conf" stats
 expect_rc 0 "shipped config loads"
 
 # an archive named by a URL needs a backend this build has: a clear
-# refusal, and no folder called "postgresql:"
-(cd "$WORK" && "$FOLIO" --archive "postgresql://db.example/folio" init) >"$WORK/out" 2>"$WORK/err"
+# refusal, and no folder called "mysql:" (postgresql:// is a backend:
+# tests/e2e/pg.sh)
+(cd "$WORK" && "$FOLIO" --archive "mysql://db.example/folio" init) >"$WORK/out" 2>"$WORK/err"
 RC=$?
 ERR=$(cat "$WORK/err")
 expect_rc 1 "an unknown storage backend"
-expect_err "no storage backend for .postgresql://. archives" "named in the message"
-[ -e "$WORK/postgresql:" ] && fail "a folder was made for the URL" || pass
+expect_err "no storage backend for .mysql://. archives" "named in the message"
+[ -e "$WORK/mysql:" ] && fail "a folder was made for the URL" || pass
 # "did you mean", git's manner: commands, options, global options, config keys
 run serch x
 expect_rc 2 "a mistyped command"

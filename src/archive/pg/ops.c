@@ -1,0 +1,202 @@
+/*
+ * ops.c - the PostgreSQL backend's table, and the operations it does not
+ * have yet: each fails with "... is not available on PostgreSQL archives
+ * yet", never a success it did not earn. The export ledger keeps copies
+ * of what it wrote under ARCHIVE/exports/ (a folder a database archive
+ * does not have) and the IMAP state belongs with the work queue of issue
+ * 16: both come with their own design.
+ */
+#include "pg_private.h"
+
+static int no_ledger(struct folio_err *err)
+{
+	return pg_unavailable(err, "the export ledger (folio export)");
+}
+
+static int no_mail(struct folio_err *err)
+{
+	return pg_unavailable(err, "IMAP mailboxes (folio mail)");
+}
+
+static int pg_ledger_exported(struct folio_store *s, long long doc_id, const char *target,
+			      struct folio_err *err)
+{
+	(void)s, (void)doc_id, (void)target;
+	no_ledger(err);
+	return -1;
+}
+
+static long long pg_ledger_key_owner(struct folio_store *s, const char *target, const char *key,
+				     long long not_doc, long long *batch, struct folio_err *err)
+{
+	(void)s, (void)target, (void)key, (void)not_doc, (void)batch;
+	no_ledger(err);
+	return -1;
+}
+
+static int pg_ledger_record(struct folio_store *s, const struct folio_ledger_batch *b,
+			    long long *id, struct folio_err *err)
+{
+	(void)s, (void)b;
+	*id = 0;
+	return no_ledger(err);
+}
+
+static int pg_ledger_done(struct folio_store *s, long long id, struct folio_err *err)
+{
+	(void)s, (void)id;
+	return no_ledger(err);
+}
+
+static int pg_ledger_batches(struct folio_store *s, int pending,
+			     int (*fn)(void *ctx, const struct folio_batch_info *b), void *ctx,
+			     struct folio_err *err)
+{
+	(void)s, (void)pending, (void)fn, (void)ctx;
+	return no_ledger(err);
+}
+
+static int pg_ledger_batch(struct folio_store *s, long long id,
+			   int (*fn)(void *ctx, const struct folio_batch_info *b), void *ctx,
+			   struct folio_err *err)
+{
+	(void)s, (void)id, (void)fn, (void)ctx;
+	return no_ledger(err);
+}
+
+static int pg_ledger_files(struct folio_store *s, long long id,
+			   int (*fn)(void *ctx, const char *name, const char *sha256,
+				     long long bytes, const char *copy),
+			   void *ctx, struct folio_err *err)
+{
+	(void)s, (void)id, (void)fn, (void)ctx;
+	return no_ledger(err);
+}
+
+static int pg_ledger_items(struct folio_store *s, long long id,
+			   int (*fn)(void *ctx, long long doc_id, const char *sha256), void *ctx,
+			   struct folio_err *err)
+{
+	(void)s, (void)id, (void)fn, (void)ctx;
+	return no_ledger(err);
+}
+
+static int pg_mail_folder(struct folio_store *s, const char *account, const char *folder,
+			  uint32_t *uidvalidity, uint32_t *last_uid, struct folio_err *err)
+{
+	(void)s, (void)account, (void)folder;
+	*uidvalidity = *last_uid = 0;
+	return no_mail(err);
+}
+
+static int pg_mail_folder_reset(struct folio_store *s, const char *account, const char *folder,
+				uint32_t uidvalidity, struct folio_err *err)
+{
+	(void)s, (void)account, (void)folder, (void)uidvalidity;
+	return no_mail(err);
+}
+
+static int pg_mail_message(struct folio_store *s, const char *account, const char *folder,
+			   uint32_t uidvalidity, uint32_t uid, const char *state,
+			   const char *sha256, long long size, const char *reason,
+			   struct folio_err *err)
+{
+	(void)s, (void)account, (void)folder, (void)uidvalidity, (void)uid, (void)state;
+	(void)sha256, (void)size, (void)reason;
+	return no_mail(err);
+}
+
+static int pg_mail_unfinished(struct folio_store *s, const char *account, const char *folder,
+			      uint32_t uidvalidity,
+			      int (*fn)(void *ctx, uint32_t uid, const char *state,
+					const char *sha256),
+			      void *ctx, struct folio_err *err)
+{
+	(void)s, (void)account, (void)folder, (void)uidvalidity, (void)fn, (void)ctx;
+	return no_mail(err);
+}
+
+static int pg_mail_poll_record(struct folio_store *s, const char *account, const char *error,
+			       struct folio_err *err)
+{
+	(void)s, (void)account, (void)error;
+	return no_mail(err);
+}
+
+/* folio status asks every configured account: a database archive has
+ * none polled yet (folio mail refuses it), which is the truth */
+static int pg_mail_state(struct folio_store *s, const char *account, struct folio_mail_state *st,
+			 int (*fn)(void *ctx, const char *folder, uint32_t uidvalidity,
+				   uint32_t last_uid),
+			 void *ctx, struct folio_err *err)
+{
+	(void)s, (void)account, (void)fn, (void)ctx, (void)err;
+	st->polled_at = 0;
+	st->error[0] = '\0';
+	st->handled = 0;
+	return FOLIO_OK;
+}
+
+const struct folio_store_ops folio_pg_ops = {
+	.version = FOLIO_STORE_OPS_VERSION,
+	.name = "postgresql",
+	.accepts = pg_accepts,
+	.open = pg_open,
+	.close = pg_close,
+	.dir = pg_dir,
+	.readonly = pg_readonly,
+	.schema_version = pg_schema_version,
+	.each_sha = pg_each_sha,
+	.find_sha = pg_find_sha,
+	.summary = pg_summary,
+	.has_path = pg_has_path,
+	.add = pg_add,
+	.event = pg_event,
+	.get = pg_get,
+	.tag = pg_tag,
+	.retype = pg_retype,
+	.update_fields = pg_update_fields,
+	.template_put = pg_template_put,
+	.templates = pg_templates,
+	.find_asn = pg_find_asn,
+	.each_confirmed = pg_each_confirmed,
+	.review = pg_review,
+	.blob_path = pg_blob_path,
+	.search = pg_search,
+	.count = pg_count,
+	.stats = pg_stats,
+	.journal_received = pg_journal_received,
+	.journal_settle = pg_journal_settle,
+	.store_cleanup = pg_store_cleanup,
+	.journal_recover = pg_journal_recover,
+	.daemon_beat = pg_daemon_beat,
+	.daemon_gone = pg_daemon_gone,
+	.status = pg_status,
+	.verify = pg_verify,
+	.vendors = pg_vendors,
+	.ledger_exported = pg_ledger_exported,
+	.ledger_key_owner = pg_ledger_key_owner,
+	.ledger_record = pg_ledger_record,
+	.ledger_done = pg_ledger_done,
+	.ledger_batches = pg_ledger_batches,
+	.ledger_batch = pg_ledger_batch,
+	.ledger_files = pg_ledger_files,
+	.ledger_items = pg_ledger_items,
+	.vendor_name = pg_vendor_name,
+	.ledger_next = NULL,
+	.near_texts = pg_near_texts,
+	.find_invoice = pg_find_invoice,
+	.vendor_by_tax = pg_vendor_by_tax,
+	.vendor_by_iban = pg_vendor_by_iban,
+	.vendor_by_key = pg_vendor_by_key,
+	.vendor_keys = pg_vendor_keys,
+	.mail_folder = pg_mail_folder,
+	.mail_folder_reset = pg_mail_folder_reset,
+	.mail_message = pg_mail_message,
+	.mail_unfinished = pg_mail_unfinished,
+	.sdi_invoice = pg_sdi_invoice,
+	.sdi_notices = pg_sdi_notices,
+	.sdi_by_id = pg_sdi_by_id,
+	.mail_poll_record = pg_mail_poll_record,
+	.mail_state = pg_mail_state,
+};
