@@ -11,6 +11,7 @@
  * lock on the events table that only one writer can hold, until its
  * transaction ends.
  */
+#include "../rows.h"
 #include "pg_private.h"
 
 #include <errno.h>
@@ -179,62 +180,6 @@ long long pg_each_chunk(struct folio_store *s, const char *sha256,
 
 /* ---- storing a document ------------------------------------------------------ */
 
-/* the same serialisations as the SQLite backend's (src/archive/sqlite/db.c) */
-static int words_blob(const struct folio_page *pg, struct folio_strbuf *sb)
-{
-	size_t i;
-
-	folio_strbuf_reset(sb);
-	for (i = 0; i < pg->nwords; i++)
-		if (pg->words[i].w || pg->words[i].h)
-			break;
-	if (i == pg->nwords)
-		return folio_strbuf_grow(sb, 0);
-	for (i = 0; i < pg->nwords; i++) {
-		const struct folio_word *w = &pg->words[i];
-
-		if (folio_strbuf_addf(sb, "%d %d %d %d %.3f %d %s\n", w->x, w->y, w->w, w->h,
-				      (double)w->conf, w->line, w->text))
-			return -1;
-	}
-	return folio_strbuf_grow(sb, 0);
-}
-
-static int field_text(const struct folio_doc *doc, struct folio_strbuf *sb)
-{
-	size_t i, k;
-
-	folio_strbuf_reset(sb);
-	for (i = 0; i < doc->nfields; i++) {
-		const char *v = doc->fields[i].value;
-
-		if (*v == '[' || *v == '{')
-			continue;
-		if (folio_strbuf_adds(sb, v) || folio_strbuf_addch(sb, '\n'))
-			return -1;
-	}
-	for (i = 0; i < doc->npages; i++)
-		for (k = 0; k < doc->pages[i].ncodes; k++)
-			if (folio_strbuf_adds(sb, doc->pages[i].codes[k].data) ||
-			    folio_strbuf_addch(sb, '\n'))
-				return -1;
-	return folio_strbuf_grow(sb, 0);
-}
-
-static double mean_conf(const struct folio_doc *doc)
-{
-	double sum = 0;
-	size_t i, n = 0;
-
-	for (i = 0; i < doc->npages; i++) {
-		if (doc->pages[i].source != FOLIO_SRC_OCR || doc->pages[i].blank)
-			continue;
-		sum += doc->pages[i].conf;
-		n++;
-	}
-	return n ? sum / (double)n : -1;
-}
-
 /* Append `v` to the array literal `a` (its "{" written) as one element,
  * quoted; NULL as NULL. */
 static int arr_add(struct folio_strbuf *a, const char *v)
@@ -308,7 +253,7 @@ static int insert_pages(struct folio_store *s, const struct folio_doc *doc, stru
 	for (i = 0; i < doc->npages; i++) {
 		const struct folio_page *pg = &doc->pages[i];
 
-		if (words_blob(pg, &words)) {
+		if (folio_store_words_blob(pg, &words)) {
 			ret = folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, ENOMEM,
 					    "out of memory");
 			goto out;
@@ -428,7 +373,7 @@ static int insert_rows(struct folio_store *s, struct folio_doc *doc, const char 
 	long long id;
 	size_t i;
 
-	if (field_text(doc, &ft) || folio_doc_join_text(doc)) {
+	if (folio_store_field_text(doc, &ft) || folio_doc_join_text(doc)) {
 		ret = folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, ENOMEM, "out of memory");
 		goto out;
 	}
@@ -443,7 +388,7 @@ static int insert_rows(struct folio_store *s, struct folio_doc *doc, const char 
 		"sssssiisdssdssssssii", doc->sha256, doc->path, doc->name, title, doc->mime,
 		(long long)doc->size, (long long)doc->npages,
 		doc->doc_type ? doc->doc_type : "other", (double)doc->type_conf, doc->type_reason,
-		doc->needs_review ? "needs_review" : "archived", mean_conf(doc),
+		doc->needs_review ? "needs_review" : "archived", folio_store_mean_conf(doc),
 		doc->text.buf ? doc->text.buf : "", ft.buf, at, doc->review, doc->notes,
 		doc->source_sha256, doc->dup_of, (long long)doc->simhash);
 	if (id < 0)
@@ -632,7 +577,7 @@ int pg_update_fields(struct folio_store *s, const struct folio_doc *doc, const c
 
 	if (s->rdonly)
 		return folio_err_set(err, FOLIO_FAILED, FOLIO_E_DB, 0, "the archive is read-only");
-	if (field_text(doc, &ft))
+	if (folio_store_field_text(doc, &ft))
 		return folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, ENOMEM, "out of memory");
 	if ((ret = pg_begin(s, err)) != FOLIO_OK) {
 		folio_strbuf_release(&ft);

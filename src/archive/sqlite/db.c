@@ -3,6 +3,7 @@
  * tags, fields, templates, statistics. Loading a document back is in
  * read.c, the schema and opening in schema.c. See include/folio/archive.h.
  */
+#include "../rows.h"
 #include "sqlite_private.h"
 
 #include <errno.h>
@@ -160,66 +161,6 @@ int sq_event(struct folio_store *arc, const char *kind, long long doc_id, const 
 	return FOLIO_OK;
 }
 
-/* Serialise a page's words as 'x y w h conf line text' lines. */
-static int words_blob(const struct folio_page *pg, struct folio_strbuf *sb)
-{
-	size_t i;
-
-	folio_strbuf_reset(sb);
-	/* words without boxes (plain text, XML) add nothing to the page text:
-	 * storing them would only multiply the database by eight */
-	for (i = 0; i < pg->nwords; i++)
-		if (pg->words[i].w || pg->words[i].h)
-			break;
-	if (i == pg->nwords)
-		return folio_strbuf_grow(sb, 0);
-	for (i = 0; i < pg->nwords; i++) {
-		const struct folio_word *w = &pg->words[i];
-
-		if (folio_strbuf_addf(sb, "%d %d %d %d %.3f %d %s\n", w->x, w->y, w->w, w->h,
-				      (double)w->conf, w->line, w->text))
-			return -1;
-	}
-	return folio_strbuf_grow(sb, 0);
-}
-
-/* What search finds besides the text: field values (not the JSON of
- * tables, whose words are in the text anyway) and barcode payloads. */
-static int field_text(const struct folio_doc *doc, struct folio_strbuf *sb)
-{
-	size_t i, k;
-
-	folio_strbuf_reset(sb);
-	for (i = 0; i < doc->nfields; i++) {
-		const char *v = doc->fields[i].value;
-
-		if (*v == '[' || *v == '{')
-			continue;
-		if (folio_strbuf_adds(sb, v) || folio_strbuf_addch(sb, '\n'))
-			return -1;
-	}
-	for (i = 0; i < doc->npages; i++)
-		for (k = 0; k < doc->pages[i].ncodes; k++)
-			if (folio_strbuf_adds(sb, doc->pages[i].codes[k].data) ||
-			    folio_strbuf_addch(sb, '\n'))
-				return -1;
-	return folio_strbuf_grow(sb, 0);
-}
-
-static double mean_conf(const struct folio_doc *doc)
-{
-	double sum = 0;
-	size_t i, n = 0;
-
-	for (i = 0; i < doc->npages; i++) {
-		if (doc->pages[i].source != FOLIO_SRC_OCR || doc->pages[i].blank)
-			continue;
-		sum += doc->pages[i].conf;
-		n++;
-	}
-	return n ? sum / (double)n : -1;
-}
-
 /* The fields of `doc` as rows (inside the caller's transaction). */
 static int insert_fields(struct folio_store *arc, const struct folio_doc *doc)
 {
@@ -301,7 +242,7 @@ static int insert_pages(struct folio_store *arc, const struct folio_doc *doc, st
 	for (i = 0; i < doc->npages; i++) {
 		const struct folio_page *pg = &doc->pages[i];
 
-		if (words_blob(pg, &words)) {
+		if (folio_store_words_blob(pg, &words)) {
 			ret = folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, ENOMEM,
 					    "out of memory");
 			goto out;
@@ -377,10 +318,10 @@ static int insert_rows(struct folio_store *arc, struct folio_doc *doc, const cha
 {
 	struct folio_strbuf ft = FOLIO_STRBUF_INIT;
 	const char *title = doc->title && *doc->title ? doc->title : doc->name;
-	double oc = mean_conf(doc);
+	double oc = folio_store_mean_conf(doc);
 	int rc, ret = FOLIO_FAILED;
 
-	if (field_text(doc, &ft) || folio_doc_join_text(doc)) {
+	if (folio_store_field_text(doc, &ft) || folio_doc_join_text(doc)) {
 		ret = folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, ENOMEM, "out of memory");
 		goto out;
 	}
@@ -552,7 +493,7 @@ int sq_update_fields(struct folio_store *arc, const struct folio_doc *doc, const
 
 	if (arc->rdonly)
 		return folio_err_set(err, FOLIO_FAILED, FOLIO_E_DB, 0, "the archive is read-only");
-	if (field_text(doc, &ft))
+	if (folio_store_field_text(doc, &ft))
 		return folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, ENOMEM, "out of memory");
 	if ((ret = folio_db_exec(arc, "BEGIN IMMEDIATE", err)) != FOLIO_OK) {
 		folio_strbuf_release(&ft);
