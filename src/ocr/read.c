@@ -61,6 +61,7 @@ struct folio_ocr {
 
 	const char *last; /* languages of the last page */
 	const char *band; /* the language bands are read in */
+	unsigned hits;	  /* bit i: the (i+1)th last document was in `band` */
 };
 
 const char *folio_ocr_version(void)
@@ -479,6 +480,7 @@ static int load_profiles(struct folio_ocr *ocr, const struct folio_config *cfg,
 		goto out;
 	}
 	ocr->band = ocr->profiles[0].code;
+	ocr->hits = 0xfu; /* a new worker expects its first language */
 	ret = ocr->detect ? load_extra_profiles(ocr, models, err) : FOLIO_OK;
 	merge_words(ocr);
 out:
@@ -1120,18 +1122,38 @@ static int read_in(struct folio_ocr *ocr, struct folio_page *page, const char *l
  * the document's at once (its other pages may be read at the same time),
  * and the language the whole text confirms replaces it.
  */
+/*
+ * A station's documents mostly come in one language, and the band costs a
+ * quarter to a third of reading the page (perf on the rendered scans).
+ * So a document is first read in the language the worker read last, with
+ * no band, while that was the language of at least EXPECT_HITS of the last
+ * four documents: a wrong guess costs a whole page read again, so it must
+ * be right three times in four to pay. A stream that mixes languages
+ * falls back to the band, and the history keeps being kept (the language
+ * each document turned out in against the one before), so a run of one
+ * language brings the guess back. A new worker expects its first
+ * configured language.
+ */
+#define EXPECT_HITS 3
+static int expect_last(const struct folio_ocr *ocr)
+{
+	return __builtin_popcount(ocr->hits & 0xfu) >= EXPECT_HITS;
+}
+
 static int read_detected(struct folio_ocr *ocr, struct folio_page *page, struct folio_ocr_doc *doc,
 			 struct folio_err *err)
 {
 	char known[16];
-	const char *lang = known, *check;
+	const char *lang = known, *check, *before = NULL;
 	int ret, clear = 0;
 
 	if (!doc_language(doc, known)) {
-		lang = detect_language(ocr, page, &clear);
-		/* the document's other pages, out with the other workers at
-		 * the same time, need no band of their own */
-		if (clear)
+		before = ocr->band;
+		if (expect_last(ocr))
+			lang = ocr->band;
+		else if ((lang = detect_language(ocr, page, &clear)) && clear)
+			/* the document's other pages, out with the other
+			 * workers at the same time, need no band of their own */
 			doc_set_language(doc, lang);
 	}
 	if ((ret = read_in(ocr, page, lang ? lang : ocr->langs, err)) != FOLIO_OK)
@@ -1140,6 +1162,8 @@ static int read_detected(struct folio_ocr *ocr, struct folio_page *page, struct 
 		ocr->band = profile_code(ocr, lang);
 	if (!(check = guess_page_language(ocr, page, err)))
 		return FOLIO_OK;
+	if (before)
+		ocr->hits = (ocr->hits << 1 | !strcmp(check, before)) & 0xffu;
 	ocr->band = check;
 	if ((lang && strcmp(check, lang)) || (!lang && !is_configured(ocr, check))) {
 		drop_words(page);
