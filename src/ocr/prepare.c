@@ -824,7 +824,7 @@ int folio_prepare_page(struct folio_page *page, struct folio_err *err)
 int folio_prepare_page_prior(struct folio_page *page, int prior, struct folio_err *err)
 {
 	PIX *pix = (PIX *)page->pix, *gray, *rot;
-	int r, dpi, photo = 0, level = INK_LEVEL;
+	int r, dpi, photo = 0, scan, level = INK_LEVEL;
 	float angle;
 
 	if (!pix)
@@ -854,10 +854,18 @@ int folio_prepare_page_prior(struct folio_page *page, int prior, struct folio_er
 	 * its grey levels, which INK_LEVEL and the OCR benchmarks were
 	 * measured on, and remove_border() takes a scanner lid's dark bands
 	 * (cut as a photo, an UNLV page lost 1.4% of its words) */
-	if ((page->dpi_guessed || page->dpi < SCAN_MIN_DPI) && (photo = paper_only(&gray)) < 0)
+	scan = !page->dpi_guessed && page->dpi >= SCAN_MIN_DPI;
+	if (!scan && (photo = paper_only(&gray)) < 0)
 		goto oom;
-	if ((photo && even_light(&gray) < 0) || unfade(&gray, photo) < 0 ||
-	    (r = text_dpi(gray, dpi)) < 0)
+	if ((photo && even_light(&gray) < 0) || unfade(&gray, photo) < 0)
+		goto oom;
+	/* a scanner's stated resolution is trusted: the letters' height
+	 * only corrects a camera's or a guess. On a scan it mistook the
+	 * modules of a QR code for large letters: the KSeF visualisation's
+	 * verification page was read at a quarter of its size, as nothing
+	 * (tests/bench/ocr_speed.sh), and it cost a tenth of preparing a
+	 * 300 dpi page (perf) */
+	if ((r = scan ? dpi : text_dpi(gray, dpi)) < 0)
 		goto oom;
 	dpi = r;
 	if (photo && (level = photo_ink_level(gray)) < 0)
