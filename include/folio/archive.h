@@ -472,7 +472,8 @@ int folio_archive_vendors(struct folio_archive *arc, int limit,
 			  int (*fn)(void *ctx, const struct folio_vendor *v), void *ctx,
 			  struct folio_err *err);
 
-/* ---- the export ledger (src/archive/export_ledger.c, schema 7) --------------- */
+/* ---- the export ledger (SQLite: src/archive/sqlite/export_ledger.c, schema 7;
+ * PostgreSQL: src/archive/pg/ledger.c, schema 2) ----------------------------- */
 
 /* One file of an export batch: the bytes written and their name in the
  * batch's folder ("" for a batch that is one file). */
@@ -517,14 +518,16 @@ long long folio_ledger_key_owner(struct folio_archive *arc, const char *target, 
 
 /*
  * Record a batch as 'pending', in one transaction: its row, its files'
- * checksums, one row per document, and a copy of every file under
- * ARCHIVE/exports/ID/ (fsynced before the commit). Once this returns
+ * checksums, one row per document, and a copy of every file (SQLite:
+ * under ARCHIVE/exports/ID/, fsynced before the commit; PostgreSQL: in
+ * the database, in the same transaction). Once this returns
  * FOLIO_OK the batch exists and must be delivered (folio_ledger_done
  * after the files are in place; folio_ledger_batches lists pending ones
  * after a crash). A document already exported to the target (another
  * export ran at the same time) fails with FOLIO_E_USAGE and records
  * nothing, as does a batch whose promised number `b->id` another export
- * took meanwhile. *id receives the batch number.
+ * took meanwhile, or - when `b->id` was promised - whose number a later
+ * batch passed meanwhile. *id receives the batch number.
  */
 int folio_ledger_record(struct folio_archive *arc, const struct folio_ledger_batch *b,
 			long long *id, struct folio_err *err);
@@ -555,14 +558,26 @@ int folio_ledger_batch(struct folio_archive *arc, long long id,
 		       struct folio_err *err);
 
 /*
- * The files of batch `id` in order: name, checksum, size and the path of
- * the kept copy (ARCHIVE/exports/ID/NAME, or .../output for a one-file
- * batch). fn returns non-zero to stop.
+ * The files of batch `id` in order: name, checksum, size and where the
+ * kept copy is (SQLite: its path, ARCHIVE/exports/ID/NAME, or .../output
+ * for a one-file batch; PostgreSQL: "ADDRESS exports/ID/NAME", a name
+ * for messages). Read a copy with folio_ledger_copy. fn returns non-zero
+ * to stop.
  */
 int folio_ledger_files(struct folio_archive *arc, long long id,
 		       int (*fn)(void *ctx, const char *name, const char *sha256, long long bytes,
 				 const char *copy),
 		       void *ctx, struct folio_err *err);
+
+/*
+ * The bytes of the kept copy of batch `id`'s file `name` (`copy` as
+ * folio_ledger_files gave it) into a new buffer *data of *len bytes
+ * (caller frees; not NUL-terminated). A missing copy fails with
+ * FOLIO_FAILED (FOLIO_E_NOTFOUND or FOLIO_E_IO) and *data NULL. The
+ * caller compares the bytes with the ledger's checksum.
+ */
+int folio_ledger_copy(struct folio_archive *arc, long long id, const char *name, const char *copy,
+		      unsigned char **data, size_t *len, struct folio_err *err);
 
 /* The documents of batch `id` in order of export. */
 int folio_ledger_items(struct folio_archive *arc, long long id,
@@ -589,7 +604,7 @@ char *folio_archive_vendor_name(struct folio_archive *arc, long long id);
  * one file filling the table and one line in the list of backends
  * (src/archive/archive.c); no caller changes.
  */
-#define FOLIO_STORE_OPS_VERSION 5
+#define FOLIO_STORE_OPS_VERSION 6
 
 struct folio_store;
 
@@ -731,6 +746,10 @@ struct folio_store_ops {
 			  int (*fn)(void *ctx, const char *folder, uint32_t uidvalidity,
 				    uint32_t last_uid),
 			  void *ctx, struct folio_err *err);
+	/* version 6: the bytes of a batch's kept copy (folio_ledger_copy) */
+	int (*ledger_copy)(struct folio_store *store, long long id, const char *name,
+			   const char *copy, unsigned char **data, size_t *len,
+			   struct folio_err *err);
 };
 
 /* The built-in SQLite backend (src/archive/db.c and its neighbours). */

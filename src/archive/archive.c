@@ -465,6 +465,12 @@ int folio_ledger_files(struct folio_archive *arc, long long id,
 	return arc->ops->ledger_files(arc->st, id, fn, ctx, err);
 }
 
+int folio_ledger_copy(struct folio_archive *arc, long long id, const char *name, const char *copy,
+		      unsigned char **data, size_t *len, struct folio_err *err)
+{
+	return arc->ops->ledger_copy(arc->st, id, name, copy, data, len, err);
+}
+
 int folio_ledger_items(struct folio_archive *arc, long long id,
 		       int (*fn)(void *ctx, long long doc_id, const char *sha256), void *ctx,
 		       struct folio_err *err)

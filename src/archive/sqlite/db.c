@@ -867,4 +867,5 @@ const struct folio_store_ops folio_sqlite_ops = {
 	.sdi_by_id = sq_sdi_by_id,
 	.mail_poll_record = sq_mail_poll_record,
 	.mail_state = sq_mail_state,
+	.ledger_copy = sq_ledger_copy,
 };

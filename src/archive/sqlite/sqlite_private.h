@@ -179,6 +179,8 @@ int sq_ledger_files(struct folio_store *arc, long long id,
 int sq_ledger_items(struct folio_store *arc, long long id,
 		    int (*fn)(void *ctx, long long doc_id, const char *sha256), void *ctx,
 		    struct folio_err *err);
+int sq_ledger_copy(struct folio_store *arc, long long id, const char *name, const char *copy,
+		   unsigned char **data, size_t *len, struct folio_err *err);
 char *sq_vendor_name(struct folio_store *arc, long long id);
 
 /* The SQLite connection of an archive the SQLite backend opened (tests
