@@ -588,6 +588,51 @@ int folio_ledger_items(struct folio_archive *arc, long long id,
  * NULL when none. */
 char *folio_archive_vendor_name(struct folio_archive *arc, long long id);
 
+/* ---- moving an archive to another backend (folio migrate, src/archive/migrate.c) ---- */
+
+/* One table moved: its rows in the source and in the target after the copy. */
+struct folio_migrate_table {
+	char name[32];
+	long long from, to;
+};
+
+struct folio_migrate_report {
+	char to[1024]; /* the target, as folio_archive_dir() shows it */
+	struct folio_migrate_table tables[32];
+	int ntables;
+	long long originals, bytes; /* originals copied and re-hashed in the target */
+	long long problems;	    /* what folio verify finds in the target */
+};
+
+/*
+ * Copy the archive `src` into a new archive at `to` (a folder for SQLite,
+ * an address for PostgreSQL): every document with its pages, fields,
+ * tags, codes and fingerprint bands, the vendors, templates, the audit
+ * log (its rows with their hashes as they are, so the chain stays the
+ * same chain), the export ledger with its batches' kept copies, the IMAP
+ * state, and every original. The intake journal and the daemon's row
+ * belong to the stations that watch, not to the archive's content, and
+ * stay behind. Ids stay the same. A target that holds an archive with
+ * any document, event or batch is refused (FOLIO_E_USAGE) before
+ * anything is written; a folder that exists and is not empty too; and
+ * so is an archive in which folio verify finds a problem (FOLIO_E_DB),
+ * since the copy is checked the same way. On PostgreSQL the copy is one
+ * transaction (a failure leaves an empty archive); a folder keeps what
+ * was written before a failure.
+ * Afterwards every table's rows are counted on both sides and every
+ * original is read back from the target and its SHA-256 checked, and
+ * folio verify runs on the target: a difference fails with FOLIO_E_DB
+ * and the report says where. `src` is only read.
+ */
+int folio_archive_migrate(struct folio_archive *src, const char *to,
+			  struct folio_migrate_report *rep, struct folio_err *err);
+
+/* A value of a row being moved: `len` bytes at `p`, p NULL for SQL NULL. */
+struct folio_cell {
+	const void *p;
+	size_t len;
+};
+
 /* ---- backends ------------------------------------------------------------ */
 
 /*
@@ -604,7 +649,7 @@ char *folio_archive_vendor_name(struct folio_archive *arc, long long id);
  * one file filling the table and one line in the list of backends
  * (src/archive/archive.c); no caller changes.
  */
-#define FOLIO_STORE_OPS_VERSION 6
+#define FOLIO_STORE_OPS_VERSION 7
 
 struct folio_store;
 
@@ -750,6 +795,27 @@ struct folio_store_ops {
 	int (*ledger_copy)(struct folio_store *store, long long id, const char *name,
 			   const char *copy, unsigned char **data, size_t *len,
 			   struct folio_err *err);
+	/* version 7: moving an archive (folio_archive_migrate). rows() calls
+	 * fn with every row of `table` (columns `cols`, in primary key
+	 * order), values as text, a blob as its bytes; the column "data" of
+	 * export_files is the kept copy's bytes wherever the backend keeps
+	 * it. put_row() stores one such row, put_original() one original;
+	 * moving(1) before the first (one transaction where the engine has
+	 * them) and moving(0) after the last (commit, then what the engine
+	 * derives: indexes, counters). table_rows() is a table's rows, -1 on
+	 * error; empty() is 1 when the archive holds no document, event or
+	 * batch. */
+	int (*rows)(struct folio_store *store, const char *table, const char *const *cols,
+		    int ncols, int (*fn)(void *ctx, const struct folio_cell *row), void *ctx,
+		    struct folio_err *err);
+	int (*put_row)(struct folio_store *store, const char *table, const char *const *cols,
+		       int ncols, const struct folio_cell *row, struct folio_err *err);
+	int (*put_original)(struct folio_store *store, const char *sha256, const void *data,
+			    size_t len, struct folio_err *err);
+	int (*moving)(struct folio_store *store, int start, struct folio_err *err);
+	long long (*table_rows)(struct folio_store *store, const char *table,
+				struct folio_err *err);
+	int (*empty)(struct folio_store *store, struct folio_err *err);
 };
 
 /* The built-in SQLite backend (src/archive/db.c and its neighbours). */

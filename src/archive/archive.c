@@ -10,13 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "folio/archive.h"
+#include "archive_private.h"
 #include "folio/util.h"
-
-struct folio_archive {
-	const struct folio_store_ops *ops;
-	struct folio_store *st;
-};
 
 /* Asked in order; the last one (SQLite, a folder) accepts any path. */
 static const struct folio_store_ops *const backends[] = {

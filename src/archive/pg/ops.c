@@ -131,4 +131,10 @@ const struct folio_store_ops folio_pg_ops = {
 	.mail_poll_record = pg_mail_poll_record,
 	.mail_state = pg_mail_state,
 	.ledger_copy = pg_ledger_copy,
+	.rows = pg_rows,
+	.put_row = pg_put_row,
+	.put_original = pg_move_original,
+	.moving = pg_moving,
+	.table_rows = pg_table_rows,
+	.empty = pg_empty,
 };

@@ -200,6 +200,17 @@ int pg_ledger_items(struct folio_store *s, long long id,
 		    int (*fn)(void *ctx, long long doc_id, const char *sha256), void *ctx,
 		    struct folio_err *err);
 
+/* folio migrate (move.c) */
+int pg_rows(struct folio_store *s, const char *table, const char *const *cols, int ncols,
+	    int (*fn)(void *ctx, const struct folio_cell *row), void *ctx, struct folio_err *err);
+int pg_put_row(struct folio_store *s, const char *table, const char *const *cols, int ncols,
+	       const struct folio_cell *row, struct folio_err *err);
+int pg_move_original(struct folio_store *s, const char *sha256, const void *data, size_t len,
+		     struct folio_err *err);
+int pg_moving(struct folio_store *s, int start, struct folio_err *err);
+long long pg_table_rows(struct folio_store *s, const char *table, struct folio_err *err);
+int pg_empty(struct folio_store *s, struct folio_err *err);
+
 int pg_sdi_by_id(struct folio_store *s, const char *sdi_id, int (*fn)(void *ctx, long long id),
 		 void *ctx, struct folio_err *err);
 

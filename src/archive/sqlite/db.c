@@ -868,4 +868,10 @@ const struct folio_store_ops folio_sqlite_ops = {
 	.mail_poll_record = sq_mail_poll_record,
 	.mail_state = sq_mail_state,
 	.ledger_copy = sq_ledger_copy,
+	.rows = sq_rows,
+	.put_row = sq_put_row,
+	.put_original = sq_put_original,
+	.moving = sq_moving,
+	.table_rows = sq_table_rows,
+	.empty = sq_empty,
 };
