@@ -29,7 +29,7 @@ int pg_rows(struct folio_store *s, const char *table, const char *const *cols, i
 	struct folio_strbuf sql = FOLIO_STRBUF_INIT;
 	struct folio_cell row[MAXC];
 	PGresult *res = NULL;
-	int i, j, ret = FOLIO_OK;
+	int i, j, stop = 0, ret = FOLIO_OK;
 
 	if (ncols > MAXC)
 		return folio_err_set(err, FOLIO_FATAL, FOLIO_E_DB, 0, "too many columns");
@@ -43,22 +43,31 @@ int pg_rows(struct folio_store *s, const char *table, const char *const *cols, i
 		return folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, ENOMEM, "out of memory");
 	pg_alive(s);
 	/* binary results: a text column's bytes as they are, and the bytea
-	 * copies without hex */
-	res = PQexecParams(s->conn, sql.buf, 0, NULL, NULL, NULL, NULL, 1);
-	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-		ret = pg_err(s, res, err, "cannot read the archive");
+	 * copies without hex; one row in memory at a time (single-row mode:
+	 * a table of documents' texts may not fit), read to the end even
+	 * after fn stops */
+	if (!PQsendQueryParams(s->conn, sql.buf, 0, NULL, NULL, NULL, NULL, 1) ||
+	    !PQsetSingleRowMode(s->conn)) {
+		ret = pg_err(s, NULL, err, "cannot read the archive");
+		while ((res = PQgetResult(s->conn)))
+			PQclear(res);
 		goto out;
 	}
-	for (i = 0; i < PQntuples(res); i++) {
-		for (j = 0; j < ncols; j++) {
-			row[j].p = PQgetisnull(res, i, j) ? NULL : PQgetvalue(res, i, j);
-			row[j].len = (size_t)PQgetlength(res, i, j);
+	while ((res = PQgetResult(s->conn))) {
+		ExecStatusType st = PQresultStatus(res);
+
+		if (st == PGRES_SINGLE_TUPLE && !stop) {
+			for (j = 0; j < ncols; j++) {
+				row[j].p = PQgetisnull(res, 0, j) ? NULL : PQgetvalue(res, 0, j);
+				row[j].len = (size_t)PQgetlength(res, 0, j);
+			}
+			stop = fn(ctx, row);
+		} else if (st != PGRES_SINGLE_TUPLE && st != PGRES_TUPLES_OK && ret == FOLIO_OK) {
+			ret = pg_err(s, res, err, "cannot read the archive");
 		}
-		if (fn(ctx, row))
-			break;
+		PQclear(res);
 	}
 out:
-	PQclear(res);
 	folio_strbuf_release(&sql);
 	return ret;
 }
