@@ -472,7 +472,8 @@ int folio_archive_vendors(struct folio_archive *arc, int limit,
 			  int (*fn)(void *ctx, const struct folio_vendor *v), void *ctx,
 			  struct folio_err *err);
 
-/* ---- the export ledger (src/archive/export_ledger.c, schema 7) --------------- */
+/* ---- the export ledger (SQLite: src/archive/sqlite/export_ledger.c, schema 7;
+ * PostgreSQL: src/archive/pg/ledger.c, schema 2) ----------------------------- */
 
 /* One file of an export batch: the bytes written and their name in the
  * batch's folder ("" for a batch that is one file). */
@@ -517,14 +518,16 @@ long long folio_ledger_key_owner(struct folio_archive *arc, const char *target, 
 
 /*
  * Record a batch as 'pending', in one transaction: its row, its files'
- * checksums, one row per document, and a copy of every file under
- * ARCHIVE/exports/ID/ (fsynced before the commit). Once this returns
+ * checksums, one row per document, and a copy of every file (SQLite:
+ * under ARCHIVE/exports/ID/, fsynced before the commit; PostgreSQL: in
+ * the database, in the same transaction). Once this returns
  * FOLIO_OK the batch exists and must be delivered (folio_ledger_done
  * after the files are in place; folio_ledger_batches lists pending ones
  * after a crash). A document already exported to the target (another
  * export ran at the same time) fails with FOLIO_E_USAGE and records
  * nothing, as does a batch whose promised number `b->id` another export
- * took meanwhile. *id receives the batch number.
+ * took meanwhile, or - when `b->id` was promised - whose number a later
+ * batch passed meanwhile. *id receives the batch number.
  */
 int folio_ledger_record(struct folio_archive *arc, const struct folio_ledger_batch *b,
 			long long *id, struct folio_err *err);
@@ -555,14 +558,26 @@ int folio_ledger_batch(struct folio_archive *arc, long long id,
 		       struct folio_err *err);
 
 /*
- * The files of batch `id` in order: name, checksum, size and the path of
- * the kept copy (ARCHIVE/exports/ID/NAME, or .../output for a one-file
- * batch). fn returns non-zero to stop.
+ * The files of batch `id` in order: name, checksum, size and where the
+ * kept copy is (SQLite: its path, ARCHIVE/exports/ID/NAME, or .../output
+ * for a one-file batch; PostgreSQL: "ADDRESS exports/ID/NAME", a name
+ * for messages). Read a copy with folio_ledger_copy. fn returns non-zero
+ * to stop.
  */
 int folio_ledger_files(struct folio_archive *arc, long long id,
 		       int (*fn)(void *ctx, const char *name, const char *sha256, long long bytes,
 				 const char *copy),
 		       void *ctx, struct folio_err *err);
+
+/*
+ * The bytes of the kept copy of batch `id`'s file `name` (`copy` as
+ * folio_ledger_files gave it) into a new buffer *data of *len bytes
+ * (caller frees; not NUL-terminated). A missing copy fails with
+ * FOLIO_FAILED (FOLIO_E_NOTFOUND or FOLIO_E_IO) and *data NULL. The
+ * caller compares the bytes with the ledger's checksum.
+ */
+int folio_ledger_copy(struct folio_archive *arc, long long id, const char *name, const char *copy,
+		      unsigned char **data, size_t *len, struct folio_err *err);
 
 /* The documents of batch `id` in order of export. */
 int folio_ledger_items(struct folio_archive *arc, long long id,
@@ -572,6 +587,51 @@ int folio_ledger_items(struct folio_archive *arc, long long id,
 /* The vendor registry's name for document `id`'s seller (caller frees),
  * NULL when none. */
 char *folio_archive_vendor_name(struct folio_archive *arc, long long id);
+
+/* ---- moving an archive to another backend (folio migrate, src/archive/migrate.c) ---- */
+
+/* One table moved: its rows in the source and in the target after the copy. */
+struct folio_migrate_table {
+	char name[32];
+	long long from, to;
+};
+
+struct folio_migrate_report {
+	char to[1024]; /* the target, as folio_archive_dir() shows it */
+	struct folio_migrate_table tables[32];
+	int ntables;
+	long long originals, bytes; /* originals copied and re-hashed in the target */
+	long long problems;	    /* what folio verify finds in the target */
+};
+
+/*
+ * Copy the archive `src` into a new archive at `to` (a folder for SQLite,
+ * an address for PostgreSQL): every document with its pages, fields,
+ * tags, codes and fingerprint bands, the vendors, templates, the audit
+ * log (its rows with their hashes as they are, so the chain stays the
+ * same chain), the export ledger with its batches' kept copies, the IMAP
+ * state, and every original. The intake journal and the daemon's row
+ * belong to the stations that watch, not to the archive's content, and
+ * stay behind. Ids stay the same. A target that holds an archive with
+ * any document, event or batch is refused (FOLIO_E_USAGE) before
+ * anything is written; a folder that exists and is not empty too; and
+ * so is an archive in which folio verify finds a problem (FOLIO_E_DB),
+ * since the copy is checked the same way. On PostgreSQL the copy is one
+ * transaction (a failure leaves an empty archive); a folder keeps what
+ * was written before a failure.
+ * Afterwards every table's rows are counted on both sides and every
+ * original is read back from the target and its SHA-256 checked, and
+ * folio verify runs on the target: a difference fails with FOLIO_E_DB
+ * and the report says where. `src` is only read.
+ */
+int folio_archive_migrate(struct folio_archive *src, const char *to,
+			  struct folio_migrate_report *rep, struct folio_err *err);
+
+/* A value of a row being moved: `len` bytes at `p`, p NULL for SQL NULL. */
+struct folio_cell {
+	const void *p;
+	size_t len;
+};
 
 /* ---- backends ------------------------------------------------------------ */
 
@@ -589,7 +649,7 @@ char *folio_archive_vendor_name(struct folio_archive *arc, long long id);
  * one file filling the table and one line in the list of backends
  * (src/archive/archive.c); no caller changes.
  */
-#define FOLIO_STORE_OPS_VERSION 5
+#define FOLIO_STORE_OPS_VERSION 7
 
 struct folio_store;
 
@@ -731,6 +791,31 @@ struct folio_store_ops {
 			  int (*fn)(void *ctx, const char *folder, uint32_t uidvalidity,
 				    uint32_t last_uid),
 			  void *ctx, struct folio_err *err);
+	/* version 6: the bytes of a batch's kept copy (folio_ledger_copy) */
+	int (*ledger_copy)(struct folio_store *store, long long id, const char *name,
+			   const char *copy, unsigned char **data, size_t *len,
+			   struct folio_err *err);
+	/* version 7: moving an archive (folio_archive_migrate). rows() calls
+	 * fn with every row of `table` (columns `cols`, in primary key
+	 * order), values as text, a blob as its bytes; the column "data" of
+	 * export_files is the kept copy's bytes wherever the backend keeps
+	 * it. put_row() stores one such row, put_original() one original;
+	 * moving(1) before the first (one transaction where the engine has
+	 * them) and moving(0) after the last (commit, then what the engine
+	 * derives: indexes, counters). table_rows() is a table's rows, -1 on
+	 * error; empty() is 1 when the archive holds no document, event or
+	 * batch. */
+	int (*rows)(struct folio_store *store, const char *table, const char *const *cols,
+		    int ncols, int (*fn)(void *ctx, const struct folio_cell *row), void *ctx,
+		    struct folio_err *err);
+	int (*put_row)(struct folio_store *store, const char *table, const char *const *cols,
+		       int ncols, const struct folio_cell *row, struct folio_err *err);
+	int (*put_original)(struct folio_store *store, const char *sha256, const void *data,
+			    size_t len, struct folio_err *err);
+	int (*moving)(struct folio_store *store, int start, struct folio_err *err);
+	long long (*table_rows)(struct folio_store *store, const char *table,
+				struct folio_err *err);
+	int (*empty)(struct folio_store *store, struct folio_err *err);
 };
 
 /* The built-in SQLite backend (src/archive/db.c and its neighbours). */

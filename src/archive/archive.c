@@ -10,13 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "folio/archive.h"
+#include "archive_private.h"
 #include "folio/util.h"
-
-struct folio_archive {
-	const struct folio_store_ops *ops;
-	struct folio_store *st;
-};
 
 /* Asked in order; the last one (SQLite, a folder) accepts any path. */
 static const struct folio_store_ops *const backends[] = {
@@ -463,6 +458,12 @@ int folio_ledger_files(struct folio_archive *arc, long long id,
 		       void *ctx, struct folio_err *err)
 {
 	return arc->ops->ledger_files(arc->st, id, fn, ctx, err);
+}
+
+int folio_ledger_copy(struct folio_archive *arc, long long id, const char *name, const char *copy,
+		      unsigned char **data, size_t *len, struct folio_err *err)
+{
+	return arc->ops->ledger_copy(arc->st, id, name, copy, data, len, err);
 }
 
 int folio_ledger_items(struct folio_archive *arc, long long id,

@@ -239,7 +239,7 @@ static int history(struct cli *cli, int json)
 	long long stuck = 0;
 	int ret = EXIT_OK;
 
-	if (!(arc = cli_open_folder(cli, 0, "folio export")))
+	if (!(arc = cli_open(cli, 0)))
 		return EXIT_FAIL;
 	/* a listing also completes what a crash left pending */
 	if (folio_export_recover(arc, &stuck, &err) < 0) {
@@ -263,7 +263,7 @@ static int again(struct cli *cli, long long id, const char *out, int json,
 	struct folio_archive *arc;
 	int ret = EXIT_OK;
 
-	if (!(arc = cli_open_folder(cli, 0, "folio export")))
+	if (!(arc = cli_open(cli, 0)))
 		return EXIT_FAIL;
 	if (folio_export_again(arc, id, out, rep, &err) != FOLIO_OK) {
 		ret = cli_fail(&err);
@@ -286,7 +286,7 @@ static int run_export(struct cli *cli, const struct folio_export_req *req, int j
 	struct folio_archive *arc;
 	int ret = EXIT_OK;
 
-	if (!(arc = cli_open_folder(cli, 0, "folio export")))
+	if (!(arc = cli_open(cli, 0)))
 		return EXIT_FAIL;
 	if (folio_export_run(arc, &cli->cfg, req, rep, &err) != FOLIO_OK) {
 		ret = cli_fail(&err);

@@ -88,6 +88,16 @@ static const struct command commands[] = {
 	  "  --json          one JSON object per account on stdout (see OUTPUT KEYS)\n"
 	  "  --idle          poll the account, then wait for new mail by IMAP IDLE and\n"
 	  "                  poll again, until SIGTERM (folio watch, for idle = yes)\n" },
+	{ "migrate", cmd_migrate, "--to DIR|postgresql://... [--json]",
+	  "copy the archive into a new one on the other backend, verified",
+	  "  --to TARGET   a folder (SQLite) or a PostgreSQL address, holding no archive\n"
+	  "                yet: documents, originals, pages, fields, tags, events (with\n"
+	  "                their hashes), vendors, the export ledger and its copies\n"
+	  "  --json        one JSON object on stdout: ok, to, tables (rows from, to),\n"
+	  "                originals, bytes, problems\n"
+	  "every table's rows are counted on both sides, every original is read back\n"
+	  "and re-hashed, and folio verify runs on the copy; exit status 1 when any\n"
+	  "of it differs, 2 when the target is not empty\n" },
 	{ "note", ENGINE(cmd_note), "[--json] ID [TEXT...]",
 	  "add a note to a document (searchable, exported); without TEXT, its notes",
 	  "  --json        the document's notes as {\"id\":ID,\"notes\":[...]}\n"

@@ -5,9 +5,10 @@
  *
  * The protocol (crash safety):
  *  1. Everything is written in memory first; nothing is on disk.
- *  2. folio_ledger_record() fsyncs a copy of every file under
- *     ARCHIVE/exports/ID/ and commits the batch as 'pending' with one row
- *     per document: this is the commit point.
+ *  2. folio_ledger_record() keeps a copy of every file (fsynced under
+ *     ARCHIVE/exports/ID/ on SQLite, in the database on PostgreSQL) and
+ *     commits the batch as 'pending' with one row per document: this is
+ *     the commit point.
  *  3. Each file is written to its place (temp name, fsync, rename, fsync
  *     of the folder); a file is never overwritten.
  *  4. The batch is marked 'done'.
@@ -179,6 +180,7 @@ struct rec_ctx {
 	const char *out;
 	struct folio_err *err;
 	int ret;
+	long long id; /* the batch being completed */
 	long long *ids;
 	size_t n, alloc;
 };
@@ -230,7 +232,8 @@ static int restore_file(void *ctx, const char *name, const char *sha, long long 
 		free(dest);
 		return 0;
 	}
-	if ((c->ret = folio_read_file(copy, (uint64_t)1 << 40, &data, &len, c->err)) == FOLIO_OK) {
+	if ((c->ret = folio_ledger_copy(c->arc, c->id, name, copy, &data, &len, c->err)) ==
+	    FOLIO_OK) {
 		folio_sha256_hex(data, len, hex);
 		if (strcmp(hex, sha))
 			c->ret = folio_err_set(c->err, FOLIO_FAILED, FOLIO_E_IO, 0,
@@ -269,6 +272,7 @@ long long folio_export_recover(struct folio_archive *arc, long long *stuck, stru
 			break;
 		}
 		c.out = out;
+		c.id = c.ids[i];
 		c.ret = FOLIO_OK;
 		if (folio_ledger_files(arc, c.ids[i], restore_file, &c, err) != FOLIO_OK ||
 		    c.ret != FOLIO_OK) {
@@ -967,6 +971,8 @@ out:
 /* ---- --again ------------------------------------------------------------ */
 
 struct again {
+	struct folio_archive *arc;
+	long long id;
 	const char *out;
 	int folder;
 	struct folio_export_report *rep;
@@ -993,7 +999,8 @@ static int again_file(void *ctx, const char *name, const char *sha, long long by
 	char hex[65], *dest = NULL;
 
 	(void)bytes;
-	if ((a->ret = folio_read_file(copy, (uint64_t)1 << 40, &data, &len, a->err)) != FOLIO_OK)
+	if ((a->ret = folio_ledger_copy(a->arc, a->id, name, copy, &data, &len, a->err)) !=
+	    FOLIO_OK)
 		return 1;
 	folio_sha256_hex(data, len, hex);
 	if (strcmp(hex, sha)) {
@@ -1034,7 +1041,7 @@ static int count_item(void *ctx, long long doc_id, const char *sha256)
 int folio_export_again(struct folio_archive *arc, long long id, const char *out,
 		       struct folio_export_report *rep, struct folio_err *err)
 {
-	struct again a = { .rep = rep, .err = err };
+	struct again a = { .arc = arc, .id = id, .rep = rep, .err = err };
 	char *abs = NULL;
 	int ret;
 

@@ -1,84 +1,15 @@
 /*
  * ops.c - the PostgreSQL backend's table, and the operations it does not
  * have yet: each fails with "... is not available on PostgreSQL archives
- * yet", never a success it did not earn. The export ledger keeps copies
- * of what it wrote under ARCHIVE/exports/ (a folder a database archive
- * does not have) and the IMAP state belongs with the work queue of issue
- * 16: both come with their own design.
+ * yet", never a success it did not earn. The IMAP state belongs with the
+ * work queue of issue 16 and comes with its own design. The export ledger
+ * is ledger.c.
  */
 #include "pg_private.h"
-
-static int no_ledger(struct folio_err *err)
-{
-	return pg_unavailable(err, "the export ledger (folio export)");
-}
 
 static int no_mail(struct folio_err *err)
 {
 	return pg_unavailable(err, "IMAP mailboxes (folio mail)");
-}
-
-static int pg_ledger_exported(struct folio_store *s, long long doc_id, const char *target,
-			      struct folio_err *err)
-{
-	(void)s, (void)doc_id, (void)target;
-	no_ledger(err);
-	return -1;
-}
-
-static long long pg_ledger_key_owner(struct folio_store *s, const char *target, const char *key,
-				     long long not_doc, long long *batch, struct folio_err *err)
-{
-	(void)s, (void)target, (void)key, (void)not_doc, (void)batch;
-	no_ledger(err);
-	return -1;
-}
-
-static int pg_ledger_record(struct folio_store *s, const struct folio_ledger_batch *b,
-			    long long *id, struct folio_err *err)
-{
-	(void)s, (void)b;
-	*id = 0;
-	return no_ledger(err);
-}
-
-static int pg_ledger_done(struct folio_store *s, long long id, struct folio_err *err)
-{
-	(void)s, (void)id;
-	return no_ledger(err);
-}
-
-static int pg_ledger_batches(struct folio_store *s, int pending,
-			     int (*fn)(void *ctx, const struct folio_batch_info *b), void *ctx,
-			     struct folio_err *err)
-{
-	(void)s, (void)pending, (void)fn, (void)ctx;
-	return no_ledger(err);
-}
-
-static int pg_ledger_batch(struct folio_store *s, long long id,
-			   int (*fn)(void *ctx, const struct folio_batch_info *b), void *ctx,
-			   struct folio_err *err)
-{
-	(void)s, (void)id, (void)fn, (void)ctx;
-	return no_ledger(err);
-}
-
-static int pg_ledger_files(struct folio_store *s, long long id,
-			   int (*fn)(void *ctx, const char *name, const char *sha256,
-				     long long bytes, const char *copy),
-			   void *ctx, struct folio_err *err)
-{
-	(void)s, (void)id, (void)fn, (void)ctx;
-	return no_ledger(err);
-}
-
-static int pg_ledger_items(struct folio_store *s, long long id,
-			   int (*fn)(void *ctx, long long doc_id, const char *sha256), void *ctx,
-			   struct folio_err *err)
-{
-	(void)s, (void)id, (void)fn, (void)ctx;
-	return no_ledger(err);
 }
 
 static int pg_mail_folder(struct folio_store *s, const char *account, const char *folder,
@@ -183,7 +114,7 @@ const struct folio_store_ops folio_pg_ops = {
 	.ledger_files = pg_ledger_files,
 	.ledger_items = pg_ledger_items,
 	.vendor_name = pg_vendor_name,
-	.ledger_next = NULL,
+	.ledger_next = pg_ledger_next,
 	.near_texts = pg_near_texts,
 	.find_invoice = pg_find_invoice,
 	.vendor_by_tax = pg_vendor_by_tax,
@@ -199,4 +130,11 @@ const struct folio_store_ops folio_pg_ops = {
 	.sdi_by_id = pg_sdi_by_id,
 	.mail_poll_record = pg_mail_poll_record,
 	.mail_state = pg_mail_state,
+	.ledger_copy = pg_ledger_copy,
+	.rows = pg_rows,
+	.put_row = pg_put_row,
+	.put_original = pg_move_original,
+	.moving = pg_moving,
+	.table_rows = pg_table_rows,
+	.empty = pg_empty,
 };

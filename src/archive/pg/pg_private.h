@@ -176,6 +176,41 @@ int pg_vendors(struct folio_store *s, int limit, int (*fn)(void *ctx, const stru
 long long pg_sdi_invoice(struct folio_store *s, const char *file_name, struct folio_err *err);
 int pg_sdi_notices(struct folio_store *s, const char *file, int (*fn)(void *ctx, long long id),
 		   void *ctx, struct folio_err *err);
+int pg_ledger_exported(struct folio_store *s, long long doc_id, const char *target,
+		       struct folio_err *err);
+long long pg_ledger_key_owner(struct folio_store *s, const char *target, const char *key,
+			      long long not_doc, long long *batch, struct folio_err *err);
+long long pg_ledger_next(struct folio_store *s, struct folio_err *err);
+int pg_ledger_record(struct folio_store *s, const struct folio_ledger_batch *b, long long *id,
+		     struct folio_err *err);
+int pg_ledger_done(struct folio_store *s, long long id, struct folio_err *err);
+int pg_ledger_batches(struct folio_store *s, int pending,
+		      int (*fn)(void *ctx, const struct folio_batch_info *b), void *ctx,
+		      struct folio_err *err);
+int pg_ledger_batch(struct folio_store *s, long long id,
+		    int (*fn)(void *ctx, const struct folio_batch_info *b), void *ctx,
+		    struct folio_err *err);
+int pg_ledger_files(struct folio_store *s, long long id,
+		    int (*fn)(void *ctx, const char *name, const char *sha256, long long bytes,
+			      const char *copy),
+		    void *ctx, struct folio_err *err);
+int pg_ledger_copy(struct folio_store *s, long long id, const char *name, const char *copy,
+		   unsigned char **data, size_t *len, struct folio_err *err);
+int pg_ledger_items(struct folio_store *s, long long id,
+		    int (*fn)(void *ctx, long long doc_id, const char *sha256), void *ctx,
+		    struct folio_err *err);
+
+/* folio migrate (move.c) */
+int pg_rows(struct folio_store *s, const char *table, const char *const *cols, int ncols,
+	    int (*fn)(void *ctx, const struct folio_cell *row), void *ctx, struct folio_err *err);
+int pg_put_row(struct folio_store *s, const char *table, const char *const *cols, int ncols,
+	       const struct folio_cell *row, struct folio_err *err);
+int pg_move_original(struct folio_store *s, const char *sha256, const void *data, size_t len,
+		     struct folio_err *err);
+int pg_moving(struct folio_store *s, int start, struct folio_err *err);
+long long pg_table_rows(struct folio_store *s, const char *table, struct folio_err *err);
+int pg_empty(struct folio_store *s, struct folio_err *err);
+
 int pg_sdi_by_id(struct folio_store *s, const char *sdi_id, int (*fn)(void *ctx, long long id),
 		 void *ctx, struct folio_err *err);
 

@@ -2,8 +2,9 @@
  * verify.c - `folio verify` on PostgreSQL: the audit log's hash chain
  * recomputed link by link, every original re-hashed from its chunks (and
  * its size and chunk count checked), no original that no document names,
- * each document's page rows against its page count, no journal row stuck
- * in 'received' while no daemon runs. The server's own storage checks
+ * each document's page rows against its page count, the export ledger's
+ * kept copies against their checksums and no batch left pending, no
+ * journal row stuck in 'received' while no daemon runs. The server's own storage checks
  * (amcheck) are the administrator's. See folio_archive_verify().
  */
 #include "pg_private.h"
@@ -205,6 +206,23 @@ long long pg_verify(struct folio_store *s, void (*fn)(void *arg, const char *pro
 		     " FROM documents d LEFT JOIN pages p ON p.doc_id = d.id"
 		     " GROUP BY d.id HAVING d.pages <> count(p.number) ORDER BY d.id",
 		     "document ", ": ", "") ||
+	    each_row(s, &v, err,
+		     "SELECT f.batch_id, coalesce(NULLIF(f.name, ''), 'output') || ' is missing"
+		     " (' || b.out || '): --again cannot re-emit it' FROM export_files f JOIN"
+		     " export_batches b ON b.id = f.batch_id WHERE f.data IS NULL"
+		     " ORDER BY f.batch_id, f.seq",
+		     "export batch ", ": the copy of its file ", "") ||
+	    each_row(
+		    s, &v, err,
+		    "SELECT f.batch_id, coalesce(NULLIF(f.name, ''), 'output') || ' changed, sha256"
+		    " is ' || encode(sha256(f.data), 'hex') FROM export_files f WHERE f.data IS"
+		    " NOT NULL AND encode(sha256(f.data), 'hex') <> f.sha256"
+		    " ORDER BY f.batch_id, f.seq",
+		    "export batch ", ": the copy ", "") ||
+	    each_row(s, &v, err,
+		     "SELECT id, out FROM export_batches WHERE state = 'pending' ORDER BY id",
+		     "export batch ", " is pending delivery to ",
+		     " (run folio export to complete it)") ||
 	    (!daemon_alive &&
 	     each_row(s, &v, err,
 		      "SELECT id, path FROM journal WHERE state = 'received' ORDER BY id",

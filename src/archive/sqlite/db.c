@@ -867,4 +867,11 @@ const struct folio_store_ops folio_sqlite_ops = {
 	.sdi_by_id = sq_sdi_by_id,
 	.mail_poll_record = sq_mail_poll_record,
 	.mail_state = sq_mail_state,
+	.ledger_copy = sq_ledger_copy,
+	.rows = sq_rows,
+	.put_row = sq_put_row,
+	.put_original = sq_put_original,
+	.moving = sq_moving,
+	.table_rows = sq_table_rows,
+	.empty = sq_empty,
 };

@@ -179,7 +179,20 @@ int sq_ledger_files(struct folio_store *arc, long long id,
 int sq_ledger_items(struct folio_store *arc, long long id,
 		    int (*fn)(void *ctx, long long doc_id, const char *sha256), void *ctx,
 		    struct folio_err *err);
+int sq_ledger_copy(struct folio_store *arc, long long id, const char *name, const char *copy,
+		   unsigned char **data, size_t *len, struct folio_err *err);
 char *sq_vendor_name(struct folio_store *arc, long long id);
+
+/* folio migrate (move.c) */
+int sq_rows(struct folio_store *arc, const char *table, const char *const *cols, int ncols,
+	    int (*fn)(void *ctx, const struct folio_cell *row), void *ctx, struct folio_err *err);
+int sq_put_row(struct folio_store *arc, const char *table, const char *const *cols, int ncols,
+	       const struct folio_cell *row, struct folio_err *err);
+int sq_put_original(struct folio_store *arc, const char *sha256, const void *data, size_t len,
+		    struct folio_err *err);
+int sq_moving(struct folio_store *arc, int start, struct folio_err *err);
+long long sq_table_rows(struct folio_store *arc, const char *table, struct folio_err *err);
+int sq_empty(struct folio_store *arc, struct folio_err *err);
 
 /* The SQLite connection of an archive the SQLite backend opened (tests
  * read the database behind the interface); NULL for another backend. */
