@@ -171,6 +171,57 @@ int folio_archive_event(struct folio_archive *arc, const char *kind, long long d
 			const char *sha256, const char *path, const char *detail,
 			struct folio_err *err);
 
+/* ---- the audit trail, legal hold and deletion -------------------------- */
+
+/* One entry of the audit trail. Strings are valid during the callback
+ * only ("" when the column is empty). */
+struct folio_event {
+	long long id;	/* the event's number in the chain; 0 for an export */
+	const char *at; /* "YYYY-MM-DDTHH:MM:SSZ" */
+	/* archived, duplicate, quarantined, tagged, retyped, fixed, held,
+	 * released, deleted; "exported" for a row of the export ledger, which
+	 * keeps its own records (not in the hash chain: id 0, hash "") */
+	const char *kind;
+	long long doc_id; /* 0 when no document */
+	const char *sha256, *path, *detail, *hash;
+	long long batch;    /* "exported": the export batch; else 0 */
+	const char *target; /* "exported": the target (csv, ksef:firma); else "" */
+};
+
+/*
+ * Call fn for each event about document `doc_id` (0: the whole archive)
+ * whose time is at or after `since` (NULL: all; "YYYY-MM-DD" or a full
+ * time, compared as text with folio_event.at), oldest first, the export
+ * ledger's rows among them by time. fn returns non-zero to stop.
+ * FOLIO_OK, or FOLIO_FAILED with err set.
+ */
+int folio_archive_events(struct folio_archive *arc, long long doc_id, const char *since,
+			 int (*fn)(void *ctx, const struct folio_event *ev), void *ctx,
+			 struct folio_err *err);
+
+/*
+ * The audit log's hash chain, recomputed event by event in the order of
+ * their ids: each event's hash is the SHA-256 of the previous event's hash
+ * ("0" before the first) and its own at, kind, doc_id (0 for none),
+ * sha256, path and detail, joined by newlines. An event whose stored hash
+ * is not that value is a broken link: the event was changed, or one
+ * before it was changed or removed (a gap in the ids before it says
+ * which). Links after a broken one are checked from its stored hash, so
+ * one change is one broken link.
+ */
+struct folio_chain {
+	long long events;	/* events checked */
+	long long last_id;	/* the last event's id, 0 when none */
+	char head[65];		/* the last event's hash, "" when none */
+	long long broken;	/* links that do not hold */
+	long long first_broken; /* the first broken link's event id, 0 when none */
+	char problem[320];	/* what is wrong with that link, "" when none */
+};
+
+/* Check the chain of `arc` into *c. FOLIO_OK (even when links are
+ * broken: see c->broken), or FOLIO_FAILED when the log cannot be read. */
+int folio_archive_chain(struct folio_archive *arc, struct folio_chain *c, struct folio_err *err);
+
 /*
  * Load document `id` with its pages (text, words), fields and tags into a
  * new folio_doc (data stays NULL: read the original with
@@ -589,7 +640,7 @@ char *folio_archive_vendor_name(struct folio_archive *arc, long long id);
  * one file filling the table and one line in the list of backends
  * (src/archive/archive.c); no caller changes.
  */
-#define FOLIO_STORE_OPS_VERSION 5
+#define FOLIO_STORE_OPS_VERSION 6
 
 struct folio_store;
 
@@ -731,6 +782,12 @@ struct folio_store_ops {
 			  int (*fn)(void *ctx, const char *folder, uint32_t uidvalidity,
 				    uint32_t last_uid),
 			  void *ctx, struct folio_err *err);
+	/* version 6: the audit trail (folio_archive_events); with
+	 * `chain_only`, only the hash chain's events, in the order of their
+	 * ids (folio_archive_chain) */
+	int (*events)(struct folio_store *store, long long doc_id, const char *since,
+		      int chain_only, int (*fn)(void *ctx, const struct folio_event *ev), void *ctx,
+		      struct folio_err *err);
 };
 
 /* The built-in SQLite backend (src/archive/db.c and its neighbours). */

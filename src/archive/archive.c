@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "chain.h"
 #include "folio/archive.h"
 #include "folio/util.h"
 
@@ -279,6 +280,42 @@ int folio_archive_event(struct folio_archive *arc, const char *kind, long long d
 			struct folio_err *err)
 {
 	return arc->ops->event(arc->st, kind, doc_id, sha256, path, detail, err);
+}
+
+int folio_archive_events(struct folio_archive *arc, long long doc_id, const char *since,
+			 int (*fn)(void *ctx, const struct folio_event *ev), void *ctx,
+			 struct folio_err *err)
+{
+	return arc->ops->events(arc->st, doc_id, since, 0, fn, ctx, err);
+}
+
+struct chain_walk {
+	struct folio_chain *c;
+	int oom;
+};
+
+static int chain_event(void *ctx, const struct folio_event *ev)
+{
+	struct chain_walk *w = ctx;
+	char msg[320];
+
+	if (folio_chain_step(w->c, ev, msg, sizeof(msg)) < 0) {
+		w->oom = 1;
+		return 1;
+	}
+	return 0;
+}
+
+int folio_archive_chain(struct folio_archive *arc, struct folio_chain *c, struct folio_err *err)
+{
+	struct chain_walk w = { c, 0 };
+
+	folio_chain_init(c);
+	if (arc->ops->events(arc->st, 0, NULL, 1, chain_event, &w, err) != FOLIO_OK)
+		return FOLIO_FAILED;
+	if (w.oom)
+		return folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, ENOMEM, "out of memory");
+	return FOLIO_OK;
 }
 
 int folio_archive_get(struct folio_archive *arc, long long id, struct folio_doc **out,

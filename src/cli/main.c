@@ -81,6 +81,14 @@ static const struct command commands[] = {
 	  "  --languages L Tesseract languages, e.g. pol+eng (default from config)\n" },
 	{ "init", cmd_init, "[--json]", "create the archive (idempotent)",
 	  "  --json        {\"archive\":DIR,\"schema\":N} on stdout\n" },
+	{ "log", cmd_log, "[--json] [--since DATE] [ID]",
+	  "the audit trail of a document or of the archive, oldest first",
+	  "  --json        one JSON object per event on stdout (see OUTPUT KEYS)\n"
+	  "  --since DATE  only events at or after DATE (YYYY-MM-DD or\n"
+	  "                YYYY-MM-DDTHH:MM:SSZ, UTC)\n"
+	  "events: archived, duplicate, quarantined, tagged, retyped, fixed (field old ->\n"
+	  "  new, by whom), held, released, deleted; exports come from the export ledger\n"
+	  "folio verify recomputes the events' hash chain\n" },
 	{ "mail", ENGINE(cmd_mail), "--once [--account NAME] [--json] | --idle --account NAME",
 	  "poll the config's IMAP accounts once: new messages and attachments archived",
 	  "  --once          poll every account once and exit (1 if one could not be polled)\n"

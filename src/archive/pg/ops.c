@@ -199,4 +199,5 @@ const struct folio_store_ops folio_pg_ops = {
 	.sdi_by_id = pg_sdi_by_id,
 	.mail_poll_record = pg_mail_poll_record,
 	.mail_state = pg_mail_state,
+	.events = pg_events,
 };

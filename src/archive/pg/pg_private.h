@@ -179,4 +179,8 @@ int pg_sdi_notices(struct folio_store *s, const char *file, int (*fn)(void *ctx,
 int pg_sdi_by_id(struct folio_store *s, const char *sdi_id, int (*fn)(void *ctx, long long id),
 		 void *ctx, struct folio_err *err);
 
+/* records.c: the audit trail read back (folio_archive_events) */
+int pg_events(struct folio_store *s, long long doc_id, const char *since, int chain_only,
+	      int (*fn)(void *ctx, const struct folio_event *ev), void *ctx, struct folio_err *err);
+
 #endif

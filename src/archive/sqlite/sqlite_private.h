@@ -180,6 +180,8 @@ int sq_ledger_items(struct folio_store *arc, long long id,
 		    int (*fn)(void *ctx, long long doc_id, const char *sha256), void *ctx,
 		    struct folio_err *err);
 char *sq_vendor_name(struct folio_store *arc, long long id);
+int sq_events(struct folio_store *arc, long long doc_id, const char *since, int chain_only,
+	      int (*fn)(void *ctx, const struct folio_event *ev), void *ctx, struct folio_err *err);
 
 /* The SQLite connection of an archive the SQLite backend opened (tests
  * read the database behind the interface); NULL for another backend. */

@@ -3,6 +3,7 @@
  * checks, every original re-hashed, the store, the journal and the export
  * ledger's copies. See folio_archive_verify() in include/folio/archive.h.
  */
+#include "../chain.h"
 #include "sqlite_private.h"
 
 #include <errno.h>
@@ -297,6 +298,41 @@ static void check_store(struct folio_store *arc, struct vctx *v)
 	sqlite3_finalize(sc.known);
 }
 
+struct chain_ctx {
+	struct vctx *v;
+	struct folio_chain c;
+	int oom;
+};
+
+static int chain_event(void *ctx, const struct folio_event *ev)
+{
+	struct chain_ctx *cc = ctx;
+	char msg[320];
+	int r = folio_chain_step(&cc->c, ev, msg, sizeof(msg));
+
+	if (r < 0) {
+		cc->oom = 1;
+		return 1;
+	}
+	if (r)
+		problem(cc->v, "audit log: %s", msg);
+	return 0;
+}
+
+/* Each event's hash from the one before it and its own columns, as
+ * sq_event (and the PostgreSQL backend) compute it. */
+static int check_chain(struct folio_store *arc, struct vctx *v, struct folio_err *err)
+{
+	struct chain_ctx cc = { .v = v };
+
+	folio_chain_init(&cc.c);
+	if (sq_events(arc, 0, NULL, 1, chain_event, &cc, err) != FOLIO_OK)
+		return -1;
+	if (cc.oom)
+		return folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, ENOMEM, "out of memory"), -1;
+	return 0;
+}
+
 long long sq_verify(struct folio_store *arc, void (*fn)(void *arg, const char *problem), void *arg,
 		    int daemon_alive, struct folio_err *err)
 {
@@ -333,6 +369,9 @@ long long sq_verify(struct folio_store *arc, void (*fn)(void *arg, const char *p
 			 NULL, NULL, NULL) != SQLITE_OK)
 		problem(&v, "substring index does not match the documents: %s",
 			sqlite3_errmsg(arc->db));
+	/* 2b. the audit log's hash chain, link by link */
+	if (check_chain(arc, &v, err))
+		return -1;
 	/* 3. every row's original, re-hashed; 3b. the batches split parts
 	 * were cut from, once each */
 	if (rehash(arc, &v, "SELECT id, sha256, size FROM documents ORDER BY id", 0, err) ||

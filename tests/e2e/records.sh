@@ -1,0 +1,119 @@
+#!/bin/sh
+# Records management (issue 18): the audit trail read back (folio log),
+# the hash chain recomputed by folio verify on SQLite with the first
+# broken link named, and one chain kept while several processes append.
+. "$(dirname "$0")/../e2e_lib.sh"
+
+INV="$FIX/invoices"
+run init
+run ingest --workers 1 "$INV/de-01-invoice.pdf"
+expect_rc 0 "ingest the first invoice"
+run ingest --workers 1 "$INV/de-02-invoice.pdf"
+run ingest --workers 1 "$INV/de-03-invoice.pdf"
+expect_rc 0 "ingest two more"
+
+# ---- folio log -----------------------------------------------------------
+run tag 1 +audit
+run fix 1 invoice_number=FV/LOG/1
+expect_rc 0 "a field fixed by hand"
+(cd "$WORK" && "$FOLIO" export --to csv --out "$WORK/x.csv" id:1 >/dev/null 2>&1)
+expect_eq "$(wc -l <"$WORK/x.csv")" 2 "exported in a batch"
+run retype 1 receipt
+run ingest --workers 1 "$INV/de-01-invoice.pdf"
+expect_out "^duplicate" "the same bytes again are a duplicate"
+run log 1
+expect_rc 0 "log of one document"
+expect_out "#1 +document 1 archived from .*de-01-invoice.pdf" "the ingest"
+expect_out "document 1 tagged \+audit" "the tag"
+expect_out "document 1 retyped invoice -> receipt" "the retype"
+expect_out "document 1 fixed: invoice_number: .* -> FV/LOG/1 \(by [^)]+\)" "the fix, old -> new, by whom"
+expect_out "de-01-invoice.pdf: the same bytes as document 1, not stored again" "the duplicate"
+expect_out "ledger document 1 exported in batch 1 to csv" "the export, from the ledger"
+expect_no_out "document 2" "only document 1's events"
+run log --json 1
+expect_eq "$(printf '%s\n' "$OUT" | jq -s 'length')" 6 "six entries as JSON lines"
+expect_eq "$(printf '%s\n' "$OUT" | jq -r 'select(.kind == "fixed") | .detail' | grep -c 'FV/LOG/1')" 1 \
+	"the fix's detail"
+expect_eq "$(printf '%s\n' "$OUT" | jq -r 'select(.kind == "exported") | "\(.id) \(.batch) \(.target) \(.chained)"')" \
+	"null 1 csv false" "the export entry: no chain id, its batch and target"
+expect_eq "$(printf '%s\n' "$OUT" | jq -r 'select(.chained) | .hash' | grep -c '^[0-9a-f]\{64\}$')" 5 \
+	"every chained event with its hash"
+run log
+expect_rc 0 "log of the archive"
+expect_out "document 2 archived" "every document's events"
+expect_eq "$(printf '%s\n' "$OUT" | wc -l)" 8 "eight entries in all"
+run log --since 2999-01-01
+expect_rc 0 "nothing since a future day"
+expect_eq "$OUT" "" "and prints nothing"
+run log --since yesterday
+expect_rc 2 "a --since that is no date"
+expect_err "is not a date" "says so"
+run log 999
+expect_rc 1 "an id that never was"
+expect_err "no document with id 999" "says so"
+run log abc
+expect_rc 2 "an operand that is no id"
+
+# ---- concurrent writers keep one chain --------------------------------------
+# tags and notes (each in its own transaction) and ingests of bytes already
+# stored (a 'duplicate' event written alone) from separate processes at
+# once, each pausing between reading the last hash and appending (FOLIO_FAULT)
+export FOLIO_FAULT=event-slow
+i=1
+while [ "$i" -le 6 ]; do
+	"$FOLIO" tag 2 "+t$i" >/dev/null 2>"$WORK/tag$i.err" &
+	"$FOLIO" note 3 "note $i" >/dev/null 2>"$WORK/note$i.err" &
+	"$FOLIO" ingest --workers 1 "$INV/de-02-invoice.pdf" >/dev/null 2>"$WORK/ing$i.err" &
+	i=$((i + 1))
+done
+wait
+unset FOLIO_FAULT
+i=1
+while [ "$i" -le 6 ]; do
+	expect_eq "$(cat "$WORK/tag$i.err" "$WORK/note$i.err" "$WORK/ing$i.err")" "" "writer $i ran clean"
+	i=$((i + 1))
+done
+run verify --json
+expect_rc 0 "the archive verifies after concurrent writers"
+expect_eq "$(printf '%s\n' "$OUT" | jq -r '.chain | "\(.ok) \(.events) \(.broken) \(.first_broken)"')" \
+	"true 25 0 null" "one chain of 7 + 18 events, no broken link"
+DB="$FOLIO_ARCHIVE/folio.db"
+# each event names the hash of the one before it: no two chained to one
+expect_eq "$(sqlite3 "$DB" 'SELECT count(*), count(DISTINCT hash), max(id) FROM events')" "25|25|25" \
+	"25 events, 25 hashes, ids dense"
+run log 2
+expect_eq "$(printf '%s\n' "$OUT" | grep -c 'tagged +t')" 6 "every tag is in the log"
+expect_eq "$(printf '%s\n' "$OUT" | grep -c 'not stored again')" 6 "every duplicate is in the log"
+run log --json 3
+expect_eq "$(printf '%s\n' "$OUT" | jq -s 'map(select(.kind == "fixed")) | length')" 6 \
+	"every note is in the log"
+run verify
+expect_rc 0 "verify in text"
+expect_out "archive ok: .*audit log" "says the audit log checks out"
+
+# ---- a changed event is named ----------------------------------------------
+cp -R "$FOLIO_ARCHIVE" "$WORK/copy"
+# what a person with sqlite3 could do: drop the append-only guard, edit a row
+tid=$(sqlite3 "$DB" "SELECT id FROM events WHERE kind = 'tagged' AND detail = '+audit'")
+sqlite3 "$DB" "DROP TRIGGER events_append_only_u;
+	UPDATE events SET detail = '+forged' WHERE id = $tid;"
+run verify
+expect_rc 1 "a changed event fails verify"
+expect_out "^problem: audit log: event $tid \(tagged\): its hash does not follow from its columns" \
+	"names the changed event"
+expect_eq "$(printf '%s\n' "$OUT" | grep -c '^problem: audit log')" 1 "one change, one broken link"
+expect_err "1 problem found" "counts it"
+run verify --json
+expect_rc 1 "and in JSON"
+expect_eq "$(printf '%s\n' "$OUT" | jq -r '.chain | "\(.ok) \(.broken) \(.first_broken)"')" \
+	"false 1 $tid" "the chain's first broken link"
+expect_out "\"problem\":\"event $tid \(tagged\)" "with what is wrong"
+expect_eq "$(printf '%s\n' "$OUT" | jq -r '.messages[0]' | grep -c "event $tid")" 1 "among the problems"
+
+# a removed event: the one after it no longer follows, and the gap says why
+sqlite3 "$WORK/copy/folio.db" "DROP TRIGGER events_append_only_d; DELETE FROM events WHERE id = 4;"
+FOLIO_ARCHIVE="$WORK/copy" run verify --json
+expect_rc 1 "a removed event fails verify"
+expect_eq "$(printf '%s\n' "$OUT" | jq -r '.chain.first_broken')" 5 "the link after it is broken"
+expect_out "event 4 is missing" "and the missing event is named"
+finish
