@@ -222,6 +222,30 @@ struct folio_chain {
  * broken: see c->broken), or FOLIO_FAILED when the log cannot be read. */
 int folio_archive_chain(struct folio_archive *arc, struct folio_chain *c, struct folio_err *err);
 
+/* A document's legal hold: the latest "held" or "released" event. */
+struct folio_hold {
+	int held;	   /* 1 while on hold */
+	long long event;   /* that event's id, 0 when never held */
+	char at[32];	   /* its time */
+	char detail[1100]; /* "REASON (by WHO)" */
+};
+
+/* Document `id`'s hold into *h. FOLIO_OK (also for an id no document
+ * has: not held), or FOLIO_FAILED with err set. */
+int folio_archive_hold_state(struct folio_archive *arc, long long id, struct folio_hold *h,
+			     struct folio_err *err);
+
+/*
+ * Put document `id` on legal hold (`on` 1) or release it (0), with a
+ * "held" or "released" event whose detail is `detail` ("REASON (by
+ * WHO)": one line of 1 to 1000 bytes, else FOLIO_E_USAGE), in one
+ * transaction with the checks: FOLIO_E_NOTFOUND when there is no such
+ * document; FOLIO_WARN and nothing written when it already is (not) on
+ * hold. A held document cannot be deleted (folio_archive_delete).
+ */
+int folio_archive_hold(struct folio_archive *arc, long long id, int on, const char *detail,
+		       struct folio_err *err);
+
 /*
  * Load document `id` with its pages (text, words), fields and tags into a
  * new folio_doc (data stays NULL: read the original with
@@ -323,6 +347,7 @@ struct folio_search_opts {
 	 *     2024-03, 2024-03-15 or A..B; also issued>=D, due<D, ...)
 	 *   total:A..B  total>N  total<=N ...
 	 *   is:duplicate (a near-duplicate of an older document)
+ *   is:held (on legal hold: folio_archive_hold)
 	 *   is:exported / is:unexported (a row in the export ledger for the
 	 *     document, to any target / none at all)
 	 *   export:TARGET (exported to TARGET: a format name or
@@ -788,6 +813,11 @@ struct folio_store_ops {
 	int (*events)(struct folio_store *store, long long doc_id, const char *since,
 		      int chain_only, int (*fn)(void *ctx, const struct folio_event *ev), void *ctx,
 		      struct folio_err *err);
+	/* legal hold (folio_archive_hold, folio_archive_hold_state) */
+	int (*hold)(struct folio_store *store, long long id, int on, const char *detail,
+		    struct folio_err *err);
+	int (*hold_state)(struct folio_store *store, long long id, struct folio_hold *h,
+			  struct folio_err *err);
 };
 
 /* The built-in SQLite backend (src/archive/db.c and its neighbours). */

@@ -318,6 +318,28 @@ int folio_archive_chain(struct folio_archive *arc, struct folio_chain *c, struct
 	return FOLIO_OK;
 }
 
+int folio_archive_hold_state(struct folio_archive *arc, long long id, struct folio_hold *h,
+			     struct folio_err *err)
+{
+	memset(h, 0, sizeof(*h));
+	return arc->ops->hold_state(arc->st, id, h, err);
+}
+
+int folio_archive_hold(struct folio_archive *arc, long long id, int on, const char *detail,
+		       struct folio_err *err)
+{
+	size_t n = detail ? strlen(detail) : 0, i;
+
+	if (!n || n > 1000)
+		return folio_err_set(err, FOLIO_FAILED, FOLIO_E_USAGE, 0,
+				     "a legal hold needs a reason of 1 to 1000 bytes");
+	for (i = 0; i < n; i++)
+		if ((unsigned char)detail[i] < ' ' || detail[i] == 0x7f)
+			return folio_err_set(err, FOLIO_FAILED, FOLIO_E_USAGE, 0,
+					     "a legal hold's reason is one line of text");
+	return arc->ops->hold(arc->st, id, on, detail, err);
+}
+
 int folio_archive_get(struct folio_archive *arc, long long id, struct folio_doc **out,
 		      struct folio_err *err)
 {

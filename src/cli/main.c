@@ -74,6 +74,13 @@ static const struct command commands[] = {
 	  "                JSON object\n"
 	  "  --fields      list the field names (and custom_fields), a line each\n" },
 	{ "help", NULL, "[COMMAND]", "show help for folio or one command", "" },
+	{ "hold", cmd_hold, "[--json] [--release] --reason TEXT ID...|QUERY",
+	  "put documents on legal hold (no deletion until released), or release them",
+	  "  --reason TEXT  why (required; kept in the audit log with who gave it)\n"
+	  "  --release      release the hold instead\n"
+	  "  --json         one JSON object per document on stdout\n"
+	  "ID...: document ids; anything else is a search query (as in folio search),\n"
+	  "  every document it matches; folio search is:held lists the held ones\n" },
 	{ "ingest", ENGINE(cmd_ingest), "[--json] PATH...",
 	  "add files and folders (recursively) to the archive",
 	  "  --json        one JSON object per document on stdout\n"
@@ -125,7 +132,7 @@ static const struct command commands[] = {
 	  "filters (mixed with words): type:T tag:T status:S mime:M id:N currency:C\n"
 	  "  vendor:NAME nip:ID taxid:ID asn:N date:/issued:/due:/added:RANGE\n"
 	  "  (2024, 2024-03, 2024-03-15 or A..B; also issued>=D, due<D) total:A..B,\n"
-	  "  total>N; is:duplicate is:exported is:unexported export:TARGET;\n"
+	  "  total>N; is:duplicate is:held is:exported is:unexported export:TARGET;\n"
 	  "  e-mail: from:TEXT subject:TEXT in:ID (a message's attachments),\n"
 	  "  account:NAME folder:NAME (from an IMAP account or folder);\n"
 	  "  e.g. folio search 'type:invoice tag:fuel added:2024-01..2024-03 lodz'\n"

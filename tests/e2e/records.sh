@@ -91,6 +91,64 @@ run verify
 expect_rc 0 "verify in text"
 expect_out "archive ok: .*audit log" "says the audit log checks out"
 
+# ---- legal hold ---------------------------------------------------------------
+run hold 2 --reason "tax audit 2026"
+expect_rc 0 "hold a document"
+expect_out "document 2 is on legal hold" "says so"
+run show 2
+expect_out "^hold: +on legal hold since [0-9T:Z-]+: tax audit 2026 \(by [^)]+\)" "show says why and by whom"
+run show --json 2
+expect_eq "$(printf '%s\n' "$OUT" | jq -r '"\(.held) \(.hold.detail)"' | sed 's/ (by .*//')" "true tax audit 2026" \
+	"show --json: held and the hold"
+run show --json 1
+expect_eq "$(printf '%s\n' "$OUT" | jq -r '"\(.held) \(.hold)"')" "false null" "a document not held"
+run hold 2 --reason again
+expect_rc 0 "holding a held document is no failure"
+expect_err "already on legal hold \(since .*tax audit 2026" "but says it already is"
+run search --json is:held
+expect_eq "$(printf '%s\n' "$OUT" | jq -r .id)" 2 "search is:held"
+run hold --json --reason "litigation" "Malerbetrieb"
+expect_rc 0 "hold by a query"
+expect_eq "$(printf '%s\n' "$OUT" | jq -s 'map(select(.changed)) | length')" 1 "every match held"
+held_q=$(printf '%s\n' "$OUT" | jq -r 'select(.changed) | .id')
+run search --count is:held
+expect_eq "$OUT" 2 "two held now"
+run search --count "is:held Malerbetrieb"
+expect_eq "$OUT" 1 "is:held mixes with words"
+run hold --release "$held_q" --reason "settled"
+expect_rc 0 "release"
+expect_out "document $held_q is released from legal hold" "says so"
+run hold --release "$held_q" --reason "settled"
+expect_err "is not on legal hold" "releasing twice says it is not held"
+run search --json is:held
+expect_eq "$(printf '%s\n' "$OUT" | jq -r .id)" 2 "only document 2 still held"
+run log 2
+expect_out "document 2 put on legal hold: tax audit 2026 \(by " "the hold is in the log"
+run log "$held_q"
+expect_out "released from legal hold: settled" "the release is in the log"
+# bad input: nothing written
+n0=$(sqlite3 "$FOLIO_ARCHIVE/folio.db" 'SELECT count(*) FROM events')
+run hold 1
+expect_rc 2 "no --reason"
+expect_err "reason TEXT is required" "says so"
+run hold 999 --reason x
+expect_rc 1 "an unknown id"
+expect_err "no document with id 999" "says so"
+run hold "total:abc" --reason x
+expect_rc 2 "a bad query"
+expect_err "'abc' is not an amount" "names the bad word"
+run hold "zzzznomatch" --reason x
+expect_rc 1 "a query matching nothing"
+expect_err "no document matches" "says so"
+run hold 1 --reason "$(printf 'two\nlines')"
+expect_rc 2 "a reason of two lines"
+run search is:nonsense
+expect_rc 2 "is: with an unknown word"
+expect_err "'held'" "names is:held among the choices"
+expect_eq "$(sqlite3 "$FOLIO_ARCHIVE/folio.db" 'SELECT count(*) FROM events')" "$n0" "no event written by bad input"
+run verify
+expect_rc 0 "the chain holds with holds and releases"
+
 # ---- a changed event is named ----------------------------------------------
 cp -R "$FOLIO_ARCHIVE" "$WORK/copy"
 # what a person with sqlite3 could do: drop the append-only guard, edit a row

@@ -200,4 +200,6 @@ const struct folio_store_ops folio_pg_ops = {
 	.mail_poll_record = pg_mail_poll_record,
 	.mail_state = pg_mail_state,
 	.events = pg_events,
+	.hold = pg_hold,
+	.hold_state = pg_hold_state,
 };

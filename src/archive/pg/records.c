@@ -1,11 +1,12 @@
 /*
  * records.c - the PostgreSQL backend's records management: the audit
- * trail read back (folio log). See "the audit trail, legal hold and
+ * trail read back (folio log) and legal hold. See "the audit trail, legal hold and
  * deletion" in include/folio/archive.h.
  */
 #include "pg_private.h"
 
 #include <stdio.h>
+#include <string.h>
 
 #define PAGE 2000 /* rows read at a time (the LIMIT below) */
 #define PAGE_SQL "2000"
@@ -68,4 +69,64 @@ int pg_events(struct folio_store *s, long long doc_id, const char *since, int ch
 		PQclear(r);
 	} while (chain_only && !stop && n == PAGE);
 	return FOLIO_OK;
+}
+
+/* ---- legal hold ------------------------------------------------------------ */
+
+int pg_hold_state(struct folio_store *s, long long id, struct folio_hold *h, struct folio_err *err)
+{
+	PGresult *r;
+
+	memset(h, 0, sizeof(*h));
+	if (!(r = pg_run(s, err, "cannot read the legal hold",
+			 "SELECT id, kind, at, detail FROM events WHERE doc_id = $1"
+			 " AND kind IN ('held', 'released') ORDER BY id DESC LIMIT 1",
+			 "i", id)))
+		return FOLIO_FAILED;
+	if (PQntuples(r) == 1) {
+		h->event = pg_ll(r, 0, 0);
+		h->held = !strcmp(pg_str(r, 0, 1), "held");
+		snprintf(h->at, sizeof(h->at), "%s", pg_str(r, 0, 2));
+		snprintf(h->detail, sizeof(h->detail), "%s", pg_str(r, 0, 3));
+	}
+	PQclear(r);
+	return FOLIO_OK;
+}
+
+int pg_hold(struct folio_store *s, long long id, int on, const char *detail, struct folio_err *err)
+{
+	struct folio_hold h;
+	long long found;
+	int ret;
+
+	if (pg_begin(s, err) != FOLIO_OK)
+		return FOLIO_FAILED;
+	/* the document's row locked: a deletion or another hold waits */
+	found = pg_one(s, err, "cannot look up a document",
+		       "SELECT 1 FROM documents WHERE id = $1 FOR UPDATE", "i", id);
+	if (found <= 0) {
+		pg_rollback(s);
+		return found < 0 ? FOLIO_FAILED :
+				   folio_err_set(err, FOLIO_FAILED, FOLIO_E_NOTFOUND, 0,
+						 "no document with id %lld", id);
+	}
+	if (pg_hold_state(s, id, &h, err) != FOLIO_OK) {
+		pg_rollback(s);
+		return FOLIO_FAILED;
+	}
+	if (h.held == !!on) {
+		pg_rollback(s);
+		if (on)
+			return folio_err_set(
+				err, FOLIO_WARN, FOLIO_E_USAGE, 0,
+				"document %lld is already on legal hold (since %s: %s)", id, h.at,
+				h.detail);
+		return folio_err_set(err, FOLIO_WARN, FOLIO_E_USAGE, 0,
+				     "document %lld is not on legal hold", id);
+	}
+	if ((ret = pg_event(s, on ? "held" : "released", id, NULL, NULL, detail, err)) !=
+		    FOLIO_OK ||
+	    (ret = pg_commit(s, err)) != FOLIO_OK)
+		pg_rollback(s);
+	return ret;
 }

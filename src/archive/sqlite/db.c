@@ -889,4 +889,6 @@ const struct folio_store_ops folio_sqlite_ops = {
 	.mail_poll_record = sq_mail_poll_record,
 	.mail_state = sq_mail_state,
 	.events = sq_events,
+	.hold = sq_hold,
+	.hold_state = sq_hold_state,
 };

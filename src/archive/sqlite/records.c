@@ -5,6 +5,7 @@
  */
 #include "sqlite_private.h"
 
+#include <stdio.h>
 #include <string.h>
 
 /* The events, and the export ledger's rows as "exported" ones, of one
@@ -58,4 +59,86 @@ int sq_events(struct folio_store *arc, long long doc_id, const char *since, int 
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return folio_db_err(arc, err, "cannot read the event log");
 	return FOLIO_OK;
+}
+
+/* ---- legal hold ------------------------------------------------------------ */
+
+/* A document is held while its latest held/released event is "held"
+ * (query.c's is:held asks the same). */
+int sq_hold_state(struct folio_store *arc, long long id, struct folio_hold *h,
+		  struct folio_err *err)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	memset(h, 0, sizeof(*h));
+	if (sqlite3_prepare_v2(arc->db,
+			       "SELECT id, kind, at, detail FROM events WHERE doc_id = ?"
+			       " AND kind IN ('held', 'released') ORDER BY id DESC LIMIT 1",
+			       -1, &st, NULL))
+		return folio_db_err(arc, err, "cannot read the legal hold");
+	sqlite3_bind_int64(st, 1, id);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		h->event = sqlite3_column_int64(st, 0);
+		h->held = !strcmp(sq_col(st, 1), "held");
+		snprintf(h->at, sizeof(h->at), "%s", sq_col(st, 2));
+		snprintf(h->detail, sizeof(h->detail), "%s", sq_col(st, 3));
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return folio_db_err(arc, err, "cannot read the legal hold");
+	return FOLIO_OK;
+}
+
+/* 1 when document `id` exists, 0 when not, -1 on error. */
+static int doc_exists(struct folio_store *arc, long long id)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(arc->db, "SELECT 1 FROM documents WHERE id = ?", -1, &st, NULL))
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
+int sq_hold(struct folio_store *arc, long long id, int on, const char *detail,
+	    struct folio_err *err)
+{
+	struct folio_hold h;
+	int ret, found;
+
+	if (arc->rdonly)
+		return folio_err_set(err, FOLIO_FAILED, FOLIO_E_DB, 0, "the archive is read-only");
+	/* the check and the event under one write lock: a deletion waits */
+	if ((ret = folio_db_exec(arc, "BEGIN IMMEDIATE", err)) != FOLIO_OK)
+		return ret;
+	if ((found = doc_exists(arc, id)) <= 0) {
+		ret = found < 0 ? folio_db_err(arc, err, "cannot look up a document") :
+				  folio_err_set(err, FOLIO_FAILED, FOLIO_E_NOTFOUND, 0,
+						"no document with id %lld", id);
+		goto fail;
+	}
+	if ((ret = sq_hold_state(arc, id, &h, err)) != FOLIO_OK)
+		goto fail;
+	if (h.held == !!on) {
+		folio_db_exec(arc, "ROLLBACK", NULL);
+		if (on)
+			return folio_err_set(
+				err, FOLIO_WARN, FOLIO_E_USAGE, 0,
+				"document %lld is already on legal hold (since %s: %s)", id, h.at,
+				h.detail);
+		return folio_err_set(err, FOLIO_WARN, FOLIO_E_USAGE, 0,
+				     "document %lld is not on legal hold", id);
+	}
+	if ((ret = sq_event(arc, on ? "held" : "released", id, NULL, NULL, detail, err)) !=
+		    FOLIO_OK ||
+	    (ret = folio_db_exec(arc, "COMMIT", err)) != FOLIO_OK)
+		goto fail;
+	return FOLIO_OK;
+fail:
+	folio_db_exec(arc, "ROLLBACK", NULL);
+	return ret;
 }
