@@ -246,6 +246,47 @@ int folio_archive_hold_state(struct folio_archive *arc, long long id, struct fol
 int folio_archive_hold(struct folio_archive *arc, long long id, int on, const char *detail,
 		       struct folio_err *err);
 
+/* What deleting a document removes, or would (folio_archive_delete). */
+struct folio_deletion {
+	long long id;
+	char sha256[65];
+	char name[256];
+	char doc_type[32];
+	int held;		/* on legal hold: never deleted */
+	int exported;		/* in the export ledger */
+	int original_goes;	/* its bytes leave the store: nothing else names them */
+	char source_sha256[65]; /* the scanned batch it was cut from, "" none */
+	int source_goes;	/* that batch's bytes leave too (its last part) */
+	long long pages, fields;
+};
+
+enum {
+	/* delete a document not exported, or whose retention has not
+	 * expired (or is unknown) */
+	FOLIO_DELETE_FORCE = 1,
+	FOLIO_DELETE_DRY_RUN = 2, /* check and fill *d, write nothing */
+	/* the caller found the document's retention period over */
+	FOLIO_DELETE_EXPIRED = 4,
+};
+
+/*
+ * Delete document `id`: its row, pages, fields, tags, barcodes, text
+ * fingerprint, export ledger rows and full-text index entries, and a
+ * "deleted" event (the tombstone: its sha256 and `detail`, "REASON (by
+ * WHO)", one line of 1 to 1000 bytes, else FOLIO_E_USAGE; the batches it
+ * was exported in are added) in one transaction; then its original's
+ * bytes, unless another document names them (the batch a split part was
+ * cut from goes with its last part). Older events stay: the hash chain
+ * stays whole. Refused (FOLIO_FAILED, FOLIO_E_REFUSED, nothing written)
+ * when the document is on legal hold, and, without FOLIO_DELETE_FORCE,
+ * unless it was exported and FOLIO_DELETE_EXPIRED is given.
+ * FOLIO_E_NOTFOUND when there is no such document. *d says what goes (or
+ * would, with FOLIO_DELETE_DRY_RUN), also when refused. Backends without
+ * deletion fail with FOLIO_E_USAGE.
+ */
+int folio_archive_delete(struct folio_archive *arc, long long id, const char *detail, int flags,
+			 struct folio_deletion *d, struct folio_err *err);
+
 /*
  * Load document `id` with its pages (text, words), fields and tags into a
  * new folio_doc (data stays NULL: read the original with
@@ -818,6 +859,10 @@ struct folio_store_ops {
 		    struct folio_err *err);
 	int (*hold_state)(struct folio_store *store, long long id, struct folio_hold *h,
 			  struct folio_err *err);
+	/* optional (NULL: not on this backend yet): folio_archive_delete,
+	 * `detail` checked */
+	int (*delete_doc)(struct folio_store *store, long long id, const char *detail, int flags,
+			  struct folio_deletion *d, struct folio_err *err);
 };
 
 /* The built-in SQLite backend (src/archive/db.c and its neighbours). */

@@ -325,19 +325,41 @@ int folio_archive_hold_state(struct folio_archive *arc, long long id, struct fol
 	return arc->ops->hold_state(arc->st, id, h, err);
 }
 
-int folio_archive_hold(struct folio_archive *arc, long long id, int on, const char *detail,
-		       struct folio_err *err)
+/* A reason kept in the audit log: one line of 1 to 1000 bytes. */
+static int check_reason(const char *detail, const char *what, struct folio_err *err)
 {
 	size_t n = detail ? strlen(detail) : 0, i;
 
 	if (!n || n > 1000)
 		return folio_err_set(err, FOLIO_FAILED, FOLIO_E_USAGE, 0,
-				     "a legal hold needs a reason of 1 to 1000 bytes");
+				     "%s needs a reason of 1 to 1000 bytes", what);
 	for (i = 0; i < n; i++)
 		if ((unsigned char)detail[i] < ' ' || detail[i] == 0x7f)
 			return folio_err_set(err, FOLIO_FAILED, FOLIO_E_USAGE, 0,
-					     "a legal hold's reason is one line of text");
+					     "%s's reason is one line of text", what);
+	return FOLIO_OK;
+}
+
+int folio_archive_hold(struct folio_archive *arc, long long id, int on, const char *detail,
+		       struct folio_err *err)
+{
+	if (check_reason(detail, "a legal hold", err) != FOLIO_OK)
+		return FOLIO_FAILED;
 	return arc->ops->hold(arc->st, id, on, detail, err);
+}
+
+int folio_archive_delete(struct folio_archive *arc, long long id, const char *detail, int flags,
+			 struct folio_deletion *d, struct folio_err *err)
+{
+	memset(d, 0, sizeof(*d));
+	d->id = id;
+	if (check_reason(detail, "a deletion", err) != FOLIO_OK)
+		return FOLIO_FAILED;
+	if (!arc->ops->delete_doc)
+		return folio_err_set(err, FOLIO_FAILED, FOLIO_E_USAGE, ENOSYS,
+				     "deleting documents is not available on %s archives yet",
+				     arc->ops->name);
+	return arc->ops->delete_doc(arc->st, id, detail, flags, d, err);
 }
 
 int folio_archive_get(struct folio_archive *arc, long long id, struct folio_doc **out,

@@ -75,6 +75,7 @@ int cmd_mail(struct cli *cli, int argc, char **argv);
 int cmd_tag(struct cli *cli, int argc, char **argv);
 int cmd_retype(struct cli *cli, int argc, char **argv);
 int cmd_review(struct cli *cli, int argc, char **argv);
+int cmd_delete(struct cli *cli, int argc, char **argv);
 int cmd_export(struct cli *cli, int argc, char **argv);
 int cmd_fix(struct cli *cli, int argc, char **argv);
 int cmd_hold(struct cli *cli, int argc, char **argv);

@@ -43,6 +43,18 @@ static const struct command commands[] = {
 	{ "cat", cmd_cat, "[--source] ID | --asn N", "write a document's original bytes to stdout",
 	  "  --asn N       the document whose archive serial number is N (ASN000123 or 123)\n"
 	  "  --source      the scanned batch a split part was cut from, as the scanner wrote it\n" },
+	{ "delete", cmd_delete,
+	  "[--json] [--dry-run] [--force] --reason TEXT ID... | --query QUERY",
+	  "remove documents (original, text, fields, index), leaving a tombstone event",
+	  "  --reason TEXT  why (required unless --dry-run; kept in the audit log with who)\n"
+	  "  --query QUERY  every document a search query matches (as in folio search)\n"
+	  "  --dry-run      list what would be deleted and what refused; change nothing\n"
+	  "  --force        also documents never exported or not past their retention\n"
+	  "                 (without it a document must be both)\n"
+	  "  --json         one JSON object per document on stdout\n"
+	  "a document on legal hold is never deleted (folio hold --release first);\n"
+	  "an original shared with another document stays until the last one goes\n"
+	  "exit status 1 when a document was refused (the others are deleted)\n" },
 	{ "export", ENGINE(cmd_export),
 	  "--to FORMAT|--profile NAME [--out PATH] [--set K=V]... [--dry-run] [QUERY]",
 	  "write invoices for accounting (csv, xlsx, jsonl, ledger, ubl, cii, ksef), each once",

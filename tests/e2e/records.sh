@@ -149,6 +149,136 @@ expect_eq "$(sqlite3 "$FOLIO_ARCHIVE/folio.db" 'SELECT count(*) FROM events')" "
 run verify
 expect_rc 0 "the chain holds with holds and releases"
 
+# ---- deletion -----------------------------------------------------------------
+DB="$FOLIO_ARCHIVE/folio.db"
+blob() { printf '%s/store/%s/%s/%s' "$FOLIO_ARCHIVE" "$(printf %s "$1" | cut -c1-2)" \
+	"$(printf %s "$1" | cut -c3-4)" "$1"; }
+n0=$(sqlite3 "$DB" 'SELECT count(*) FROM events')
+d0=$(sqlite3 "$DB" 'SELECT count(*) FROM documents')
+run delete 1 --reason "no longer needed"
+expect_rc 1 "an exported document within its retention is refused"
+expect_err "document 1 is not past its retention period: --force deletes it anyway" "says why and how"
+run delete 3 --reason "no longer needed"
+expect_rc 1 "a document never exported is refused"
+expect_err "document 3 was never exported: --force" "says why"
+run delete 2 --force --reason "no longer needed"
+expect_rc 1 "a held document is refused, even with --force"
+expect_err "document 2 is on legal hold: release it first" "says why"
+run delete 3 --force
+expect_rc 2 "no --reason"
+expect_err "reason TEXT is required" "says so"
+run delete 999 --force --reason x
+expect_rc 1 "an unknown id"
+expect_err "no document with id 999" "says so"
+run delete Malerbetrieb --force --reason x
+expect_rc 2 "a word is no id (a query needs --query)"
+run delete --query "total:abc" --dry-run
+expect_rc 2 "a bad query"
+expect_err "'abc' is not an amount" "names the bad word"
+run delete --query "zzzznomatch" --force --reason x
+expect_rc 1 "a query matching nothing"
+run delete 3 --force --reason "$(printf 'two\nlines')"
+expect_rc 2 "a reason of two lines"
+expect_eq "$(sqlite3 "$DB" 'SELECT count(*) FROM events') $(sqlite3 "$DB" 'SELECT count(*) FROM documents')" \
+	"$n0 $d0" "bad input deleted nothing and wrote no event"
+run show 2
+expect_rc 0 "the held document is intact"
+
+# the data-protection case: a scanned batch of three invoices, two of them
+# a person's (tagged here), found by a query, listed, then deleted; the
+# batch's own bytes stay while the third part names them
+zint -b 20 -d "FOLIO-SEP" --height=60 --scale=4 -o "$WORK/sep.png" >/dev/null
+mutool convert -o "$WORK/sep.pdf" "$WORK/sep.png" >/dev/null 2>&1
+mutool merge -o "$WORK/batch.pdf" "$INV/pl-01-invoice.pdf" "$WORK/sep.pdf" \
+	"$INV/es-01-invoice.pdf" "$WORK/sep.pdf" "$INV/it-01-invoice.pdf" >/dev/null 2>&1
+run ingest --json "$WORK/batch.pdf"
+expect_eq "$(printf '%s\n' "$OUT" | jq -s length)" 3 "the batch is three documents"
+partid() { # invoice fixture name -> its part's id
+	num=$(jq -r --arg d "$1-invoice" '.documents[$d].fields.invoice_number' "$INV/truth.json")
+	for id in $(printf '%s\n' "$OUT" | jq -r .id); do
+		[ "$("$FOLIO" show --json "$id" | jq -r .fields.invoice_number.value)" = "$num" ] && echo "$id"
+	done
+}
+P1=$(partid pl-01)
+P2=$(partid es-01)
+P3=$(partid it-01)
+"$FOLIO" tag "$P1" +subject-42 >/dev/null
+"$FOLIO" tag "$P2" +subject-42 >/dev/null
+sha1=$("$FOLIO" show --json "$P1" | jq -r .sha256)
+sha2=$("$FOLIO" show --json "$P2" | jq -r .sha256)
+sha3=$("$FOLIO" show --json "$P3" | jq -r .sha256)
+src=$("$FOLIO" show --json "$P1" | jq -r .source_sha256)
+num1=$(jq -r '.documents["pl-01-invoice"].fields.invoice_number' "$INV/truth.json")
+run search --count "\"$num1\""
+expect_eq "$OUT" 1 "the person's invoice is found by its number"
+n0=$(sqlite3 "$DB" 'SELECT count(*) FROM events')
+run delete --query tag:subject-42 --dry-run
+expect_rc 1 "dry run: without --force both would be refused (never exported)"
+expect_err "would refuse: document $P1 was never exported" "and says so"
+run delete --query tag:subject-42 --dry-run --force --json
+expect_rc 0 "dry run with --force"
+expect_eq "$(printf '%s\n' "$OUT" | jq -r '"\(.id) \(.deleted) \(.dry_run) \(.original_removed) \(.source_removed)"' | sort -n | tr '\n' ' ')" \
+	"$(printf '%s false true true false\n' "$P1" "$P2" | sort -n | tr '\n' ' ')" \
+	"lists both, their originals would go, the batch's bytes stay"
+run delete --query tag:subject-42 --dry-run --force
+expect_out "would delete document $P1 \(batch.pdf#[0-9], invoice, 1 page, [0-9]+ fields\); original removed" \
+	"in text"
+expect_eq "$(sqlite3 "$DB" 'SELECT count(*) FROM events') $([ -f "$(blob "$sha1")" ] && echo kept)" \
+	"$n0 kept" "a dry run changes nothing"
+cp "$(blob "$sha1")" "$WORK/kept-original"
+run delete --query tag:subject-42 --force --reason "GDPR art. 17, request 42"
+expect_rc 0 "delete what the query matches"
+expect_out "^deleted document $P1 " "the first"
+expect_out "^deleted document $P2 " "the second"
+run show "$P1"
+expect_rc 1 "the document is gone"
+expect_err "no document with id $P1" "says so"
+[ -e "$(blob "$sha1")" ] && fail "the first original is still in the store" || pass
+[ -e "$(blob "$sha2")" ] && fail "the second original is still in the store" || pass
+[ -f "$(blob "$src")" ] && pass || fail "the batch's bytes stay: part $P3 names them"
+run search --count "\"$num1\""
+expect_eq "$OUT" 0 "its text is out of the index"
+expect_eq "$(sqlite3 "$DB" "SELECT (SELECT count(*) FROM pages WHERE doc_id IN ($P1, $P2))
+	+ (SELECT count(*) FROM fields WHERE doc_id IN ($P1, $P2))
+	+ (SELECT count(*) FROM tags WHERE doc_id IN ($P1, $P2))
+	+ (SELECT count(*) FROM simhash_band WHERE doc_id IN ($P1, $P2))
+	+ (SELECT count(*) FROM doc_dates WHERE id IN ($P1, $P2))")" 0 \
+	"no page, field, tag, fingerprint or date row left"
+run log --json "$P1"
+expect_eq "$(printf '%s\n' "$OUT" | jq -r 'select(.kind == "deleted") | "\(.sha256) \(.detail)"' | sed 's/ (by .*//')" \
+	"$sha1 GDPR art. 17, request 42" "the tombstone: sha256 and why"
+expect_out '"kind":"deleted".*"detail":"GDPR art. 17, request 42 \(by [^)]+\)"' "and by whom"
+run log "$P1"
+expect_out "document $P1 archived from .*batch.pdf" "earlier events stay"
+run verify --json
+expect_rc 0 "the archive verifies after deletion: index, chain, store"
+expect_eq "$(printf '%s\n' "$OUT" | jq -r .chain.ok)" true "the chain holds, with the tombstones"
+run delete "$P3" --force --json --reason "GDPR art. 17, request 42"
+expect_eq "$(printf '%s\n' "$OUT" | jq -r '"\(.deleted) \(.original_removed) \(.source_removed)"')" \
+	"true true true" "the last part takes the batch's bytes with it"
+[ -e "$(blob "$src")" ] && fail "the batch's bytes are still in the store" || pass
+[ -e "$(blob "$sha3")" ] && fail "the third original is still in the store" || pass
+run delete "$P3" --force --reason again
+expect_rc 1 "deleting twice"
+expect_err "no document with id $P3" "says it is gone"
+run verify
+expect_rc 0 "verify after the last part"
+# the same bytes ingested again are a new document, with its original
+run ingest --json --workers 1 "$INV/de-03-invoice.pdf"
+run delete 3 --force --reason "test"
+expect_rc 0 "a document never exported, with --force"
+run ingest --json --workers 1 "$INV/de-03-invoice.pdf"
+expect_eq "$(printf '%s\n' "$OUT" | jq -r .status)" archived "the same bytes after deletion are archived again"
+run verify
+expect_rc 0 "with their original back in the store"
+# a deletion interrupted between its commit and removing the bytes
+cp "$WORK/kept-original" "$(blob "$sha1")"
+run verify
+expect_rc 1 "an original left behind by a deletion"
+expect_out "original of deleted document $P1 still in the store \(its deletion was interrupted" \
+	"is named as such"
+rm -f "$(blob "$sha1")"
+
 # ---- a changed event is named ----------------------------------------------
 cp -R "$FOLIO_ARCHIVE" "$WORK/copy"
 # what a person with sqlite3 could do: drop the append-only guard, edit a row

@@ -412,6 +412,15 @@ int sq_add(struct folio_store *arc, struct folio_doc *doc, struct folio_err *err
 	folio_iso_now(at);
 	if ((ret = folio_db_exec(arc, "BEGIN IMMEDIATE", err)) != FOLIO_OK)
 		return ret;
+	/* a deletion (folio delete) removes bytes under the write lock once
+	 * no row names them: looked at again under the lock, they are either
+	 * still there or put back before a row names them */
+	if ((doc->batch && (ret = folio_store_put(arc, doc->batch->sha256, doc->batch->data,
+						  doc->batch->size, err)) != FOLIO_OK) ||
+	    (ret = folio_store_put(arc, doc->sha256, doc->data, doc->size, err)) != FOLIO_OK) {
+		folio_db_exec(arc, "ROLLBACK", NULL);
+		return ret;
+	}
 	if ((ret = insert_rows(arc, doc, at, err)) != FOLIO_OK ||
 	    (ret = sq_event(arc, "archived", doc->id, doc->sha256, doc->path, NULL, err)) !=
 		    FOLIO_OK) {
@@ -891,4 +900,5 @@ const struct folio_store_ops folio_sqlite_ops = {
 	.events = sq_events,
 	.hold = sq_hold,
 	.hold_state = sq_hold_state,
+	.delete_doc = sq_delete_doc,
 };

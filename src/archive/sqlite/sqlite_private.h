@@ -187,6 +187,8 @@ char *sq_vendor_name(struct folio_store *arc, long long id);
 	" FROM events x WHERE x.doc_id = e.doc_id AND x.kind IN ('held', 'released'))"
 int sq_events(struct folio_store *arc, long long doc_id, const char *since, int chain_only,
 	      int (*fn)(void *ctx, const struct folio_event *ev), void *ctx, struct folio_err *err);
+int sq_delete_doc(struct folio_store *arc, long long id, const char *detail, int flags,
+		  struct folio_deletion *d, struct folio_err *err);
 int sq_hold(struct folio_store *arc, long long id, int on, const char *detail,
 	    struct folio_err *err);
 int sq_hold_state(struct folio_store *arc, long long id, struct folio_hold *h,

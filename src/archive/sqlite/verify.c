@@ -256,7 +256,7 @@ static int is_hex64(const char *s)
 
 struct store_check {
 	struct vctx *v;
-	sqlite3_stmt *known;
+	sqlite3_stmt *known, *deleted;
 };
 
 static void check_blob(void *ctx, const char *d1, const char *d2, const char *name,
@@ -277,14 +277,24 @@ static void check_blob(void *ctx, const char *d1, const char *d2, const char *na
 	}
 	sqlite3_reset(sc->known);
 	sqlite3_bind_text(sc->known, 1, name, -1, SQLITE_TRANSIENT);
-	if (sqlite3_step(sc->known) != SQLITE_ROW)
+	if (sqlite3_step(sc->known) == SQLITE_ROW)
+		return;
+	/* a deletion commits its rows, then removes the bytes */
+	sqlite3_reset(sc->deleted);
+	sqlite3_bind_text(sc->deleted, 1, name, -1, SQLITE_TRANSIENT);
+	if (sqlite3_step(sc->deleted) == SQLITE_ROW)
+		problem(sc->v,
+			"original of deleted document %lld still in the store (its deletion was"
+			" interrupted; nothing names it, remove it): %s",
+			(long long)sqlite3_column_int64(sc->deleted, 0), path);
+	else
 		problem(sc->v, "orphan original, no document names it: %s", path);
 }
 
 /* Every file in the store must be a known blob under its own name. */
 static void check_store(struct folio_store *arc, struct vctx *v)
 {
-	struct store_check sc = { v, NULL };
+	struct store_check sc = { v, NULL, NULL };
 
 	if (sqlite3_prepare_v2(arc->db,
 			       "SELECT 1 FROM documents WHERE sha256 = ?1"
@@ -293,9 +303,18 @@ static void check_store(struct folio_store *arc, struct vctx *v)
 		problem(v, "database: %s", sqlite3_errmsg(arc->db));
 		return;
 	}
+	if (sqlite3_prepare_v2(arc->db,
+			       "SELECT doc_id FROM events WHERE kind = 'deleted' AND sha256 = ?"
+			       " ORDER BY id DESC LIMIT 1",
+			       -1, &sc.deleted, NULL)) {
+		problem(v, "database: %s", sqlite3_errmsg(arc->db));
+		sqlite3_finalize(sc.known);
+		return;
+	}
 	if (folio_store_walk(arc, check_blob, &sc))
 		problem(v, "store folder '%s' cannot be read: %s", arc->store_dir, strerror(errno));
 	sqlite3_finalize(sc.known);
+	sqlite3_finalize(sc.deleted);
 }
 
 struct chain_ctx {
