@@ -357,7 +357,7 @@ int folio_archive_delete(struct folio_archive *arc, long long id, const char *de
 		return FOLIO_FAILED;
 	if (!arc->ops->delete_doc)
 		return folio_err_set(err, FOLIO_FAILED, FOLIO_E_USAGE, ENOSYS,
-				     "deleting documents is not available on %s archives yet",
+				     "folio delete is not available on %s archives yet",
 				     arc->ops->name);
 	return arc->ops->delete_doc(arc->st, id, detail, flags, d, err);
 }

@@ -1,5 +1,6 @@
 /* cmd_delete.c - folio delete [--json] [--dry-run] [--force] --reason TEXT
  * ID... | --query QUERY: remove documents, leaving a tombstone event. */
+#include <errno.h>
 #include <string.h>
 
 #include "cli.h"
@@ -110,8 +111,10 @@ int cmd_delete(struct cli *cli, int argc, char **argv)
 		int r = folio_archive_delete(arc, ids.id[k], detail.buf, flags, &d, &err);
 
 		if (r != FOLIO_OK && err.kind != FOLIO_E_REFUSED && err.kind != FOLIO_E_NOTFOUND) {
-			/* the reason, the backend, the database: nothing else can go */
-			ret = cli_fail(&err);
+			/* the reason, the backend, the database: nothing else can go
+			 * (a backend without deletion fails as export does there) */
+			ret = err.sys_errno == ENOSYS ? cli_error(EXIT_FAIL, "%s", err.msg) :
+							cli_fail(&err);
 			break;
 		}
 		print_one(&d, vals[0] != NULL, dry, r, &err);
