@@ -73,6 +73,7 @@ int cmd_watch(struct cli *cli, int argc, char **argv);
 int cmd_log(struct cli *cli, int argc, char **argv);
 int cmd_mail(struct cli *cli, int argc, char **argv);
 int cmd_tag(struct cli *cli, int argc, char **argv);
+int cmd_retention(struct cli *cli, int argc, char **argv);
 int cmd_retype(struct cli *cli, int argc, char **argv);
 int cmd_review(struct cli *cli, int argc, char **argv);
 int cmd_delete(struct cli *cli, int argc, char **argv);

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "folio/pipeline.h"
 #include "folio/strbuf.h"
 #include "folio/util.h"
 
@@ -65,6 +66,7 @@ int cmd_delete(struct cli *cli, int argc, char **argv)
 	struct folio_strbuf detail = FOLIO_STRBUF_INIT;
 	struct folio_archive *arc;
 	struct cli_ids ids;
+	struct folio_retention plan = { 0 };
 	char ubuf[32], *qv[1];
 	int first = cli_parse(c, argc, argv, specs, vals), ret, dry, flags, i;
 	long long done = 0, refused = 0;
@@ -105,10 +107,25 @@ int cmd_delete(struct cli *cli, int argc, char **argv)
 	folio_strbuf_addf(&detail, "%s (by %s)", vals[3] && *vals[3] ? vals[3] : "dry run",
 			  cli_who(ubuf, sizeof(ubuf)));
 	flags = (vals[2] ? FOLIO_DELETE_FORCE : 0) | (dry ? FOLIO_DELETE_DRY_RUN : 0);
+	/* without --force: exported and past the config's retention */
+	if (!vals[2]) {
+		struct folio_err err = { 0 };
+		char now[32];
+
+		folio_iso_now(now);
+		now[10] = '\0';
+		if (folio_retention_plan(arc, &cli->cfg, now, &plan, &err) != FOLIO_OK) {
+			ret = cli_fail(&err);
+			goto out;
+		}
+	}
 	for (k = 0; k < ids.n && detail.buf; k++) {
 		struct folio_err err = { 0 };
 		struct folio_deletion d;
-		int r = folio_archive_delete(arc, ids.id[k], detail.buf, flags, &d, &err);
+		const struct folio_retention_item *it = folio_retention_find(&plan, ids.id[k]);
+		int r = folio_archive_delete(arc, ids.id[k], detail.buf,
+					     flags | (it && it->expired ? FOLIO_DELETE_EXPIRED : 0),
+					     &d, &err);
 
 		if (r != FOLIO_OK && err.kind != FOLIO_E_REFUSED && err.kind != FOLIO_E_NOTFOUND) {
 			/* the reason, the backend, the database: nothing else can go
@@ -128,6 +145,8 @@ int cmd_delete(struct cli *cli, int argc, char **argv)
 	else if (!vals[0] && !cli_flags.quiet && ids.n > 1)
 		fprintf(stderr, "folio: %lld %s, %lld refused\n", done,
 			dry ? "would be deleted" : "deleted", refused);
+out:
+	folio_retention_release(&plan);
 	folio_strbuf_release(&detail);
 	cli_ids_release(&ids);
 	folio_archive_close(arc);

@@ -122,6 +122,14 @@ static const struct command commands[] = {
 	{ "open", cmd_open, "[--print] ID",
 	  "copy the original to a temp file, print its path, open it on a desktop",
 	  "  --print       only print the path, never run xdg-open\n" },
+	{ "retention", cmd_retention, "[--json] [--all]",
+	  "the documents whose retention period (the config's rules) is over",
+	  "  --all         also those still kept, with the day their period ends\n"
+	  "  --json        one JSON object per document on stdout\n"
+	  "rules: the config's retention (type:T=YEARS, tag:T=YEARS, vendor:NAME=YEARS)\n"
+	  "  and retention_country (pl 5, es 6, pt 10, it 10 years for invoices, credit\n"
+	  "  notes and receipts: documented defaults, not legal advice), from the end\n"
+	  "  of the year of the invoice date (else the day added)\n" },
 	{ "retype", cmd_retype, "[--json] ID TYPE", "correct a document's type by hand",
 	  "  TYPE is invoice, credit_note, proforma, receipt, order, delivery_note,\n"
 	  "  contract, form, letter or other\n"

@@ -269,6 +269,11 @@ run delete 3 --force --reason "test"
 expect_rc 0 "a document never exported, with --force"
 run ingest --json --workers 1 "$INV/de-03-invoice.pdf"
 expect_eq "$(printf '%s\n' "$OUT" | jq -r .status)" archived "the same bytes after deletion are archived again"
+new3=$(printf '%s\n' "$OUT" | jq -r .id)
+[ "$new3" -gt "$P3" ] && [ "$new3" -gt 3 ] && pass ||
+	fail "a new document gets an id no deleted one had (got $new3)"
+run log "$new3"
+expect_no_out "deleted" "its log is its own"
 run verify
 expect_rc 0 "with their original back in the store"
 # a deletion interrupted between its commit and removing the bytes
@@ -278,6 +283,49 @@ expect_rc 1 "an original left behind by a deletion"
 expect_out "original of deleted document $P1 still in the store \(its deletion was interrupted" \
 	"is named as such"
 rm -f "$(blob "$sha1")"
+
+# ---- retention --------------------------------------------------------------
+run retention
+expect_rc 1 "no rules"
+expect_err "no rules: set 'retention' or 'retention_country'" "says where to set them"
+# document 1: exported, a receipt now (retyped), dated 2024
+cat >"$WORK/ret.conf" <<'CONF'
+retention = type:receipt=1, tag:nothing-here=3
+retention_country = pl
+CONF
+d1=$("$FOLIO" show --json 1 | jq -r '.fields.issue_date.value')
+y1=$(printf %s "$d1" | cut -c1-4)
+today=$(date -u +%Y-%m-%d)
+run --config "$WORK/ret.conf" retention --json --all
+expect_rc 0 "retention --all"
+expect_eq "$(printf '%s\n' "$OUT" | jq -r 'select(.id == 1) | "\(.rule) \(.date) \(.until)"')" \
+	"type:receipt=1 $d1 $((y1 + 2))-01-01" "a rule: from the end of the invoice's year"
+expect_eq "$(printf '%s\n' "$OUT" | jq -r 'select(.id == 2) | "\(.rule) \(.until) \(.held)"')" \
+	"country pl=5 $(($("$FOLIO" show --json 2 | jq -r .fields.issue_date.value | cut -c1-4) + 6))-01-01 true" \
+	"the country's default for an invoice, and its hold"
+exp1=$([ "$today" \> "$((y1 + 2))-01-00" ] && echo true || echo false)
+expect_eq "$(printf '%s\n' "$OUT" | jq -r 'select(.id == 1) | .expired')" "$exp1" "expired as of today"
+run --config "$WORK/ret.conf" retention
+expect_rc 0 "retention"
+[ "$exp1" = true ] && expect_out "^1 +receipt +$d1 expired on $((y1 + 2))-01-01 \(type:receipt=1\)" \
+	"the expired document, in text"
+expect_no_out "^2 " "a document still kept is not listed without --all"
+printf 'retention = type:receipt\n' >"$WORK/bad.conf"
+run --config "$WORK/bad.conf" retention
+expect_rc 2 "a malformed rule"
+expect_err "'retention' rules are type:T=YEARS" "says what a rule is"
+printf 'retention_country = fr\n' >"$WORK/bad.conf"
+run --config "$WORK/bad.conf" retention
+expect_rc 2 "a country without a default"
+# delete without --force: exported and expired goes; the rest is refused
+if [ "$exp1" = true ]; then
+	run --config "$WORK/ret.conf" delete 1 "$new3" --reason "retention over"
+	expect_rc 1 "one refused"
+	expect_out "^deleted document 1 " "the exported, expired document is deleted without --force"
+	expect_err "document $new3 was never exported" "the other is refused"
+	run verify
+	expect_rc 0 "verify after"
+fi
 
 # ---- a changed event is named ----------------------------------------------
 cp -R "$FOLIO_ARCHIVE" "$WORK/copy"

@@ -209,17 +209,22 @@ static int insert_fields(struct folio_store *arc, const struct folio_doc *doc)
 static int insert_document(struct folio_store *arc, const struct folio_doc *doc, const char *title,
 			   double oc, const char *ftext, const char *at)
 {
-	return run(arc,
-		   "INSERT INTO documents(sha256, path, name, title, mime, size, pages, doc_type,"
-		   " type_conf, type_reason, status, ocr_conf, text, field_text, added_at, review,"
-		   " notes, source_sha256) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-		   " NULLIF(?, -1.0), ?, ?, ?, ?, ?, NULLIF(?, ''))",
-		   "sssssiisdssdssssss", doc->sha256, doc->path, doc->name, title, doc->mime,
-		   (long long)doc->size, (long long)doc->npages,
-		   doc->doc_type ? doc->doc_type : "other", (double)doc->type_conf,
-		   doc->type_reason, doc->needs_review ? "needs_review" : "archived", oc,
-		   doc->text.buf ? doc->text.buf : "", ftext, at, doc->review, doc->notes,
-		   doc->source_sha256);
+	/* ids are never given twice: a deleted document's events keep its
+	 * id (folio log ID), so a new one comes after it too */
+	return run(
+		arc,
+		"INSERT INTO documents(id, sha256, path, name, title, mime, size, pages, doc_type,"
+		" type_conf, type_reason, status, ocr_conf, text, field_text, added_at, review,"
+		" notes, source_sha256) VALUES (max(coalesce((SELECT max(id) FROM documents),"
+		" 0), coalesce((SELECT max(doc_id) FROM events WHERE kind = 'deleted'), 0)) + 1,"
+		" ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+		" NULLIF(?, -1.0), ?, ?, ?, ?, ?, NULLIF(?, ''))",
+		"sssssiisdssdssssss", doc->sha256, doc->path, doc->name, title, doc->mime,
+		(long long)doc->size, (long long)doc->npages,
+		doc->doc_type ? doc->doc_type : "other", (double)doc->type_conf, doc->type_reason,
+		doc->needs_review ? "needs_review" : "archived", oc,
+		doc->text.buf ? doc->text.buf : "", ftext, at, doc->review, doc->notes,
+		doc->source_sha256);
 }
 
 /* The text fingerprint and its bands. SQLite result. */
