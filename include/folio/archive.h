@@ -171,6 +171,122 @@ int folio_archive_event(struct folio_archive *arc, const char *kind, long long d
 			const char *sha256, const char *path, const char *detail,
 			struct folio_err *err);
 
+/* ---- the audit trail, legal hold and deletion -------------------------- */
+
+/* One entry of the audit trail. Strings are valid during the callback
+ * only ("" when the column is empty). */
+struct folio_event {
+	long long id;	/* the event's number in the chain; 0 for an export */
+	const char *at; /* "YYYY-MM-DDTHH:MM:SSZ" */
+	/* archived, duplicate, quarantined, tagged, retyped, fixed, held,
+	 * released, deleted; "exported" for a row of the export ledger, which
+	 * keeps its own records (not in the hash chain: id 0, hash "") */
+	const char *kind;
+	long long doc_id; /* 0 when no document */
+	const char *sha256, *path, *detail, *hash;
+	long long batch;    /* "exported": the export batch; else 0 */
+	const char *target; /* "exported": the target (csv, ksef:firma); else "" */
+};
+
+/*
+ * Call fn for each event about document `doc_id` (0: the whole archive)
+ * whose time is at or after `since` (NULL: all; "YYYY-MM-DD" or a full
+ * time, compared as text with folio_event.at), oldest first, the export
+ * ledger's rows among them by time. fn returns non-zero to stop.
+ * FOLIO_OK, or FOLIO_FAILED with err set.
+ */
+int folio_archive_events(struct folio_archive *arc, long long doc_id, const char *since,
+			 int (*fn)(void *ctx, const struct folio_event *ev), void *ctx,
+			 struct folio_err *err);
+
+/*
+ * The audit log's hash chain, recomputed event by event in the order of
+ * their ids: each event's hash is the SHA-256 of the previous event's hash
+ * ("0" before the first) and its own at, kind, doc_id (0 for none),
+ * sha256, path and detail, joined by newlines. An event whose stored hash
+ * is not that value is a broken link: the event was changed, or one
+ * before it was changed or removed (a gap in the ids before it says
+ * which). Links after a broken one are checked from its stored hash, so
+ * one change is one broken link.
+ */
+struct folio_chain {
+	long long events;	/* events checked */
+	long long last_id;	/* the last event's id, 0 when none */
+	char head[65];		/* the last event's hash, "" when none */
+	long long broken;	/* links that do not hold */
+	long long first_broken; /* the first broken link's event id, 0 when none */
+	char problem[320];	/* what is wrong with that link, "" when none */
+};
+
+/* Check the chain of `arc` into *c. FOLIO_OK (even when links are
+ * broken: see c->broken), or FOLIO_FAILED when the log cannot be read. */
+int folio_archive_chain(struct folio_archive *arc, struct folio_chain *c, struct folio_err *err);
+
+/* A document's legal hold: the latest "held" or "released" event. */
+struct folio_hold {
+	int held;	   /* 1 while on hold */
+	long long event;   /* that event's id, 0 when never held */
+	char at[32];	   /* its time */
+	char detail[1100]; /* "REASON (by WHO)" */
+};
+
+/* Document `id`'s hold into *h. FOLIO_OK (also for an id no document
+ * has: not held), or FOLIO_FAILED with err set. */
+int folio_archive_hold_state(struct folio_archive *arc, long long id, struct folio_hold *h,
+			     struct folio_err *err);
+
+/*
+ * Put document `id` on legal hold (`on` 1) or release it (0), with a
+ * "held" or "released" event whose detail is `detail` ("REASON (by
+ * WHO)": one line of 1 to 1000 bytes, else FOLIO_E_USAGE), in one
+ * transaction with the checks: FOLIO_E_NOTFOUND when there is no such
+ * document; FOLIO_WARN and nothing written when it already is (not) on
+ * hold. A held document cannot be deleted (folio_archive_delete).
+ */
+int folio_archive_hold(struct folio_archive *arc, long long id, int on, const char *detail,
+		       struct folio_err *err);
+
+/* What deleting a document removes, or would (folio_archive_delete). */
+struct folio_deletion {
+	long long id;
+	char sha256[65];
+	char name[256];
+	char doc_type[32];
+	int held;		/* on legal hold: never deleted */
+	int exported;		/* in the export ledger */
+	int original_goes;	/* its bytes leave the store: nothing else names them */
+	char source_sha256[65]; /* the scanned batch it was cut from, "" none */
+	int source_goes;	/* that batch's bytes leave too (its last part) */
+	long long pages, fields;
+};
+
+enum {
+	/* delete a document not exported, or whose retention has not
+	 * expired (or is unknown) */
+	FOLIO_DELETE_FORCE = 1,
+	FOLIO_DELETE_DRY_RUN = 2, /* check and fill *d, write nothing */
+	/* the caller found the document's retention period over */
+	FOLIO_DELETE_EXPIRED = 4,
+};
+
+/*
+ * Delete document `id`: its row, pages, fields, tags, barcodes, text
+ * fingerprint, export ledger rows and full-text index entries, and a
+ * "deleted" event (the tombstone: its sha256 and `detail`, "REASON (by
+ * WHO)", one line of 1 to 1000 bytes, else FOLIO_E_USAGE; the batches it
+ * was exported in are added) in one transaction; then its original's
+ * bytes, unless another document names them (the batch a split part was
+ * cut from goes with its last part). Older events stay: the hash chain
+ * stays whole. Refused (FOLIO_FAILED, FOLIO_E_REFUSED, nothing written)
+ * when the document is on legal hold, and, without FOLIO_DELETE_FORCE,
+ * unless it was exported and FOLIO_DELETE_EXPIRED is given.
+ * FOLIO_E_NOTFOUND when there is no such document. *d says what goes (or
+ * would, with FOLIO_DELETE_DRY_RUN), also when refused. Backends without
+ * deletion fail with FOLIO_E_USAGE.
+ */
+int folio_archive_delete(struct folio_archive *arc, long long id, const char *detail, int flags,
+			 struct folio_deletion *d, struct folio_err *err);
+
 /*
  * Load document `id` with its pages (text, words), fields and tags into a
  * new folio_doc (data stays NULL: read the original with
@@ -272,6 +388,7 @@ struct folio_search_opts {
 	 *     2024-03, 2024-03-15 or A..B; also issued>=D, due<D, ...)
 	 *   total:A..B  total>N  total<=N ...
 	 *   is:duplicate (a near-duplicate of an older document)
+ *   is:held (on legal hold: folio_archive_hold)
 	 *   is:exported / is:unexported (a row in the export ledger for the
 	 *     document, to any target / none at all)
 	 *   export:TARGET (exported to TARGET: a format name or
@@ -649,7 +766,7 @@ struct folio_cell {
  * one file filling the table and one line in the list of backends
  * (src/archive/archive.c); no caller changes.
  */
-#define FOLIO_STORE_OPS_VERSION 7
+#define FOLIO_STORE_OPS_VERSION 8
 
 struct folio_store;
 
@@ -816,6 +933,21 @@ struct folio_store_ops {
 	long long (*table_rows)(struct folio_store *store, const char *table,
 				struct folio_err *err);
 	int (*empty)(struct folio_store *store, struct folio_err *err);
+	/* version 8: the audit trail (folio_archive_events); with
+	 * `chain_only`, only the hash chain's events, in the order of their
+	 * ids (folio_archive_chain) */
+	int (*events)(struct folio_store *store, long long doc_id, const char *since,
+		      int chain_only, int (*fn)(void *ctx, const struct folio_event *ev), void *ctx,
+		      struct folio_err *err);
+	/* legal hold (folio_archive_hold, folio_archive_hold_state) */
+	int (*hold)(struct folio_store *store, long long id, int on, const char *detail,
+		    struct folio_err *err);
+	int (*hold_state)(struct folio_store *store, long long id, struct folio_hold *h,
+			  struct folio_err *err);
+	/* optional (NULL: not on this backend yet): folio_archive_delete,
+	 * `detail` checked */
+	int (*delete_doc)(struct folio_store *store, long long id, const char *detail, int flags,
+			  struct folio_deletion *d, struct folio_err *err);
 };
 
 /* The built-in SQLite backend (src/archive/db.c and its neighbours). */

@@ -71,6 +71,15 @@ struct folio_config {
 	 * names of [a-z][a-z0-9_]*, separated by blanks or commas */
 	char *custom_fields;
 
+	/* retention (folio retention, folio delete): rules "SELECTOR=YEARS"
+	 * separated by commas, SELECTOR type:T, tag:T or vendor:NAME, the
+	 * first that matches a document wins; else the country's documented
+	 * default for invoices, credit notes and receipts (retention_country
+	 * pl 5, es 6, pt 10, it 10 years; none: no default). Years count
+	 * from the end of the year of the invoice date, else the day added. */
+	char *retention;
+	char *retention_country;
+
 	/* export profiles: the lines of `[export NAME]` sections, in file
 	 * order (see src/export/ for each format's keys) */
 	struct folio_profile_opt {
@@ -86,6 +95,25 @@ struct folio_config {
 
 /* 1 when `name` is one of the config's custom_fields. */
 int folio_config_custom_field(const struct folio_config *cfg, const char *name);
+
+/* One retention rule of the config's `retention` (see above). */
+struct folio_retention_rule {
+	char kind[8];	 /* "type", "tag" or "vendor" */
+	char value[128]; /* what it names */
+	int years;	 /* 1 to 100 */
+};
+
+/*
+ * The next rule of a `retention` value from *p into *r, advancing *p:
+ * 1 when one was read, 0 at the end, -1 for a malformed one (err set,
+ * FOLIO_E_CONFIG, naming it).
+ */
+int folio_config_retention_next(const char **p, struct folio_retention_rule *r,
+				struct folio_err *err);
+
+/* The documented default years of a country's invoices (pl 5, es 6, pt 10,
+ * it 10), 0 for "none" or NULL, -1 for a country folio has none for. */
+int folio_config_retention_country(const char *cc);
 
 /* Fill `cfg` with the built-in defaults. Strings are heap copies. */
 int folio_config_defaults(struct folio_config *cfg, struct folio_err *err);

@@ -323,4 +323,38 @@ long long folio_export_recover(struct folio_archive *arc, long long *stuck, stru
 int folio_export_again(struct folio_archive *arc, long long id, const char *out,
 		       struct folio_export_report *rep, struct folio_err *err);
 
+/* ---- retention (src/pipeline/retention.c) ------------------------------ */
+
+/* A document a retention rule applies to. */
+struct folio_retention_item {
+	long long id;
+	char doc_type[32];
+	char date[11];	/* the invoice date, else the day added */
+	char rule[160]; /* "type:contract=10", "country pl=5" */
+	int years;
+	char until[16]; /* the first day past the period: 1 January of the
+			 * year after `date`'s year + `years` */
+	int expired;	/* today is `until` or later */
+};
+
+struct folio_retention {
+	struct folio_retention_item *it; /* by id */
+	size_t n, cap;
+};
+
+/*
+ * Every document of `arc` a retention rule of `cfg` applies to (its
+ * `retention` rules in order, then the retention_country default for
+ * invoices, credit notes and receipts), each with its period, judged on
+ * `today` ("YYYY-MM-DD"). Release with folio_retention_release.
+ */
+int folio_retention_plan(struct folio_archive *arc, const struct folio_config *cfg,
+			 const char *today, struct folio_retention *r, struct folio_err *err);
+
+/* The item of document `id`, NULL when no rule applies to it. */
+const struct folio_retention_item *folio_retention_find(const struct folio_retention *r,
+							long long id);
+
+void folio_retention_release(struct folio_retention *r);
+
 #endif

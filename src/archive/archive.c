@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "archive_private.h"
+#include "chain.h"
 #include "folio/util.h"
 
 /* Asked in order; the last one (SQLite, a folder) accepts any path. */
@@ -274,6 +275,86 @@ int folio_archive_event(struct folio_archive *arc, const char *kind, long long d
 			struct folio_err *err)
 {
 	return arc->ops->event(arc->st, kind, doc_id, sha256, path, detail, err);
+}
+
+int folio_archive_events(struct folio_archive *arc, long long doc_id, const char *since,
+			 int (*fn)(void *ctx, const struct folio_event *ev), void *ctx,
+			 struct folio_err *err)
+{
+	return arc->ops->events(arc->st, doc_id, since, 0, fn, ctx, err);
+}
+
+struct chain_walk {
+	struct folio_chain *c;
+	int oom;
+};
+
+static int chain_event(void *ctx, const struct folio_event *ev)
+{
+	struct chain_walk *w = ctx;
+	char msg[320];
+
+	if (folio_chain_step(w->c, ev, msg, sizeof(msg)) < 0) {
+		w->oom = 1;
+		return 1;
+	}
+	return 0;
+}
+
+int folio_archive_chain(struct folio_archive *arc, struct folio_chain *c, struct folio_err *err)
+{
+	struct chain_walk w = { c, 0 };
+
+	folio_chain_init(c);
+	if (arc->ops->events(arc->st, 0, NULL, 1, chain_event, &w, err) != FOLIO_OK)
+		return FOLIO_FAILED;
+	if (w.oom)
+		return folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, ENOMEM, "out of memory");
+	return FOLIO_OK;
+}
+
+int folio_archive_hold_state(struct folio_archive *arc, long long id, struct folio_hold *h,
+			     struct folio_err *err)
+{
+	memset(h, 0, sizeof(*h));
+	return arc->ops->hold_state(arc->st, id, h, err);
+}
+
+/* A reason kept in the audit log: one line of 1 to 1000 bytes. */
+static int check_reason(const char *detail, const char *what, struct folio_err *err)
+{
+	size_t n = detail ? strlen(detail) : 0, i;
+
+	if (!n || n > 1000)
+		return folio_err_set(err, FOLIO_FAILED, FOLIO_E_USAGE, 0,
+				     "%s needs a reason of 1 to 1000 bytes", what);
+	for (i = 0; i < n; i++)
+		if ((unsigned char)detail[i] < ' ' || detail[i] == 0x7f)
+			return folio_err_set(err, FOLIO_FAILED, FOLIO_E_USAGE, 0,
+					     "%s's reason is one line of text", what);
+	return FOLIO_OK;
+}
+
+int folio_archive_hold(struct folio_archive *arc, long long id, int on, const char *detail,
+		       struct folio_err *err)
+{
+	if (check_reason(detail, "a legal hold", err) != FOLIO_OK)
+		return FOLIO_FAILED;
+	return arc->ops->hold(arc->st, id, on, detail, err);
+}
+
+int folio_archive_delete(struct folio_archive *arc, long long id, const char *detail, int flags,
+			 struct folio_deletion *d, struct folio_err *err)
+{
+	memset(d, 0, sizeof(*d));
+	d->id = id;
+	if (check_reason(detail, "a deletion", err) != FOLIO_OK)
+		return FOLIO_FAILED;
+	if (!arc->ops->delete_doc)
+		return folio_err_set(err, FOLIO_FAILED, FOLIO_E_USAGE, ENOSYS,
+				     "folio delete is not available on %s archives yet",
+				     arc->ops->name);
+	return arc->ops->delete_doc(arc->st, id, detail, flags, d, err);
 }
 
 int folio_archive_get(struct folio_archive *arc, long long id, struct folio_doc **out,

@@ -70,12 +70,16 @@ int cmd_show(struct cli *cli, int argc, char **argv);
 int cmd_cat(struct cli *cli, int argc, char **argv);
 int cmd_text(struct cli *cli, int argc, char **argv);
 int cmd_watch(struct cli *cli, int argc, char **argv);
+int cmd_log(struct cli *cli, int argc, char **argv);
 int cmd_mail(struct cli *cli, int argc, char **argv);
 int cmd_tag(struct cli *cli, int argc, char **argv);
+int cmd_retention(struct cli *cli, int argc, char **argv);
 int cmd_retype(struct cli *cli, int argc, char **argv);
 int cmd_review(struct cli *cli, int argc, char **argv);
+int cmd_delete(struct cli *cli, int argc, char **argv);
 int cmd_export(struct cli *cli, int argc, char **argv);
 int cmd_fix(struct cli *cli, int argc, char **argv);
+int cmd_hold(struct cli *cli, int argc, char **argv);
 int cmd_note(struct cli *cli, int argc, char **argv);
 int cmd_train(struct cli *cli, int argc, char **argv);
 int cmd_templates(struct cli *cli, int argc, char **argv);
@@ -139,6 +143,25 @@ struct folio_json;
 struct folio_strbuf;
 void cli_json_begin(struct folio_json *j, struct folio_strbuf *sb);
 void cli_json_end(struct folio_json *j, struct folio_strbuf *sb);
+
+/* The documents a records command (hold, delete) acts on. */
+struct cli_ids {
+	long long *id;
+	size_t n, cap;
+	int query; /* chosen by a query, not by ids */
+	int nomem;
+};
+
+/*
+ * Operands that are all numbers are document ids (each once); anything
+ * else is one search query, every document it matches (search's order).
+ * Returns EXIT_OK with *l filled (release it with cli_ids_release), or
+ * the exit code after printing why: a bad id or query (2), no document
+ * matching the query (1).
+ */
+int cli_select(struct folio_archive *arc, const struct command *c, int argc, char **argv,
+	       struct cli_ids *l);
+void cli_ids_release(struct cli_ids *l);
 
 /* Parse a document id operand; prints a usage error and returns 0 if bad. */
 long long cli_doc_id(const struct command *c, const char *s);

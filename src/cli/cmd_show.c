@@ -141,7 +141,8 @@ static int find_links(struct folio_archive *arc, const struct folio_doc *d, stru
 	return l->nomem ? -1 : 0;
 }
 
-static void show_json(const struct folio_doc *d, const struct links *l, struct folio_strbuf *sb)
+static void show_json(const struct folio_doc *d, const struct links *l, const struct folio_hold *h,
+		      struct folio_strbuf *sb)
 {
 	struct folio_json j;
 	size_t i, k;
@@ -181,6 +182,15 @@ static void show_json(const struct folio_doc *d, const struct links *l, struct f
 	for (i = 0; i < l->nnotices; i++)
 		folio_json_int(&j, NULL, l->notices[i]);
 	folio_json_close(&j, ']');
+	folio_json_bool(&j, "held", h->held);
+	if (h->held) {
+		folio_json_open(&j, "hold", '{');
+		folio_json_str(&j, "at", h->at);
+		folio_json_str(&j, "detail", h->detail);
+		folio_json_close(&j, '}');
+	} else {
+		folio_json_null(&j, "hold");
+	}
 	folio_json_bool(&j, "needs_review", d->needs_review);
 	folio_json_str(&j, "review", d->review);
 	folio_json_str(&j, "notes", d->notes);
@@ -244,7 +254,8 @@ static void show_json(const struct folio_doc *d, const struct links *l, struct f
 	folio_strbuf_addch(sb, '\n');
 }
 
-static void show_text(const struct folio_doc *d, const struct links *l, struct folio_strbuf *sb)
+static void show_text(const struct folio_doc *d, const struct links *l, const struct folio_hold *h,
+		      struct folio_strbuf *sb)
 {
 	size_t i;
 
@@ -253,6 +264,11 @@ static void show_text(const struct folio_doc *d, const struct links *l, struct f
 	folio_strbuf_addf(sb, "type:      %s (%.2f, %s)\n", d->doc_type ? d->doc_type : "other",
 			  (double)d->type_conf, d->type_reason ? d->type_reason : "");
 	folio_strbuf_addf(sb, "status:    %s\n", d->status ? d->status : "");
+	if (h->held) {
+		folio_strbuf_addf(sb, "hold:      on legal hold since %s: ", h->at);
+		folio_strbuf_add_escaped(sb, h->detail);
+		folio_strbuf_addch(sb, '\n');
+	}
 	if (d->review)
 		folio_strbuf_addf(sb, "review:    %s\n", d->review);
 	if (d->notes)
@@ -335,19 +351,21 @@ int cmd_show(struct cli *cli, int argc, char **argv)
 	struct folio_archive *arc;
 	struct folio_doc *doc;
 	struct links links = { 0 };
+	struct folio_hold hold;
 	struct folio_err err = { 0 };
 	int ret = cli_load_doc(cli, cli_command("show"), argc, argv, specs, vals, &arc, &doc);
 
 	if (ret >= 0)
 		return ret;
-	if (find_links(arc, doc, &links, &err)) {
+	if (find_links(arc, doc, &links, &err) ||
+	    folio_archive_hold_state(arc, doc->id, &hold, &err) != FOLIO_OK) {
 		ret = cli_error(EXIT_FAIL, "%s", err.msg);
 		goto out;
 	}
 	if (vals[0])
-		show_json(doc, &links, &sb);
+		show_json(doc, &links, &hold, &sb);
 	else
-		show_text(doc, &links, &sb);
+		show_text(doc, &links, &hold, &sb);
 	if (!sb.buf) {
 		ret = cli_error(EXIT_FAIL, "out of memory");
 	} else {

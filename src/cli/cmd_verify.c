@@ -46,6 +46,7 @@ int cmd_verify(struct cli *cli, int argc, char **argv)
 	struct problems probs = { 0 };
 	struct folio_err err = { 0 };
 	struct folio_status st;
+	struct folio_chain chain;
 	struct folio_archive *arc;
 	long long n;
 	int rdonly;
@@ -75,6 +76,9 @@ int cmd_verify(struct cli *cli, int argc, char **argv)
 	}
 	probs.json = vals[0] != NULL;
 	n = folio_archive_verify(arc, on_problem, &probs, cli_daemon_alive(&st), &err);
+	/* the chain's state for --json (verify reported its broken links) */
+	if (n >= 0 && probs.json && folio_archive_chain(arc, &chain, &err) != FOLIO_OK)
+		n = -1;
 	rdonly = folio_archive_readonly(arc);
 	folio_archive_close(arc);
 	if (n < 0) {
@@ -95,6 +99,18 @@ int cmd_verify(struct cli *cli, int argc, char **argv)
 		folio_json_raw(&j, "messages", arr.buf ? arr.buf : "[]");
 		folio_json_bool(&j, "read_only", rdonly);
 		folio_json_bool(&j, "fts_checked", !rdonly);
+		folio_json_open(&j, "chain", '{');
+		folio_json_bool(&j, "ok", chain.broken == 0);
+		folio_json_int(&j, "events", chain.events);
+		folio_json_str(&j, "head", chain.head);
+		folio_json_int(&j, "broken", chain.broken);
+		if (chain.first_broken) {
+			folio_json_int(&j, "first_broken", chain.first_broken);
+			folio_json_str(&j, "problem", chain.problem);
+		} else {
+			folio_json_null(&j, "first_broken");
+		}
+		folio_json_close(&j, '}');
 		cli_json_end(&j, &sb);
 		folio_strbuf_release(&arr);
 		folio_strbuf_release(&probs.list);
@@ -105,9 +121,10 @@ int cmd_verify(struct cli *cli, int argc, char **argv)
 	if (cli_flags.quiet)
 		return EXIT_OK;
 	if (rdonly)
-		printf("archive ok: database, originals and journal check out (read-only: the "
+		printf("archive ok: database, audit log, originals and journal check out (read-only: the "
 		       "full-text index was not checked)\n");
 	else
-		printf("archive ok: database, full-text index, originals and journal check out\n");
+		printf("archive ok: database, full-text index, audit log, originals and journal "
+		       "check out\n");
 	return EXIT_OK;
 }

@@ -43,6 +43,18 @@ static const struct command commands[] = {
 	{ "cat", cmd_cat, "[--source] ID | --asn N", "write a document's original bytes to stdout",
 	  "  --asn N       the document whose archive serial number is N (ASN000123 or 123)\n"
 	  "  --source      the scanned batch a split part was cut from, as the scanner wrote it\n" },
+	{ "delete", cmd_delete,
+	  "[--json] [--dry-run] [--force] --reason TEXT ID... | --query QUERY",
+	  "remove documents (original, text, fields, index), leaving a tombstone event",
+	  "  --reason TEXT  why (required unless --dry-run; kept in the audit log with who)\n"
+	  "  --query QUERY  every document a search query matches (as in folio search)\n"
+	  "  --dry-run      list what would be deleted and what refused; change nothing\n"
+	  "  --force        also documents never exported or not past their retention\n"
+	  "                 (without it a document must be both)\n"
+	  "  --json         one JSON object per document on stdout\n"
+	  "a document on legal hold is never deleted (folio hold --release first);\n"
+	  "an original shared with another document stays until the last one goes\n"
+	  "exit status 1 when a document was refused (the others are deleted)\n" },
 	{ "export", ENGINE(cmd_export),
 	  "--to FORMAT|--profile NAME [--out PATH] [--set K=V]... [--dry-run] [QUERY]",
 	  "write invoices for accounting (csv, xlsx, jsonl, ledger, ubl, cii, ksef), each once",
@@ -74,6 +86,13 @@ static const struct command commands[] = {
 	  "                JSON object\n"
 	  "  --fields      list the field names (and custom_fields), a line each\n" },
 	{ "help", NULL, "[COMMAND]", "show help for folio or one command", "" },
+	{ "hold", cmd_hold, "[--json] [--release] --reason TEXT ID...|QUERY",
+	  "put documents on legal hold (no deletion until released), or release them",
+	  "  --reason TEXT  why (required; kept in the audit log with who gave it)\n"
+	  "  --release      release the hold instead\n"
+	  "  --json         one JSON object per document on stdout\n"
+	  "ID...: document ids; anything else is a search query (as in folio search),\n"
+	  "  every document it matches; folio search is:held lists the held ones\n" },
 	{ "ingest", ENGINE(cmd_ingest), "[--json] PATH...",
 	  "add files and folders (recursively) to the archive",
 	  "  --json        one JSON object per document on stdout\n"
@@ -81,6 +100,14 @@ static const struct command commands[] = {
 	  "  --languages L Tesseract languages, e.g. pol+eng (default from config)\n" },
 	{ "init", cmd_init, "[--json]", "create the archive (idempotent)",
 	  "  --json        {\"archive\":DIR,\"schema\":N} on stdout\n" },
+	{ "log", cmd_log, "[--json] [--since DATE] [ID]",
+	  "the audit trail of a document or of the archive, oldest first",
+	  "  --json        one JSON object per event on stdout (see OUTPUT KEYS)\n"
+	  "  --since DATE  only events at or after DATE (YYYY-MM-DD or\n"
+	  "                YYYY-MM-DDTHH:MM:SSZ, UTC)\n"
+	  "events: archived, duplicate, quarantined, tagged, retyped, fixed (field old ->\n"
+	  "  new, by whom), held, released, deleted; exports come from the export ledger\n"
+	  "folio verify recomputes the events' hash chain\n" },
 	{ "mail", ENGINE(cmd_mail), "--once [--account NAME] [--json] | --idle --account NAME",
 	  "poll the config's IMAP accounts once: new messages and attachments archived",
 	  "  --once          poll every account once and exit (1 if one could not be polled)\n"
@@ -105,6 +132,14 @@ static const struct command commands[] = {
 	{ "open", cmd_open, "[--print] ID",
 	  "copy the original to a temp file, print its path, open it on a desktop",
 	  "  --print       only print the path, never run xdg-open\n" },
+	{ "retention", cmd_retention, "[--json] [--all]",
+	  "the documents whose retention period (the config's rules) is over",
+	  "  --all         also those still kept, with the day their period ends\n"
+	  "  --json        one JSON object per document on stdout\n"
+	  "rules: the config's retention (type:T=YEARS, tag:T=YEARS, vendor:NAME=YEARS)\n"
+	  "  and retention_country (pl 5, es 6, pt 10, it 10 years for invoices, credit\n"
+	  "  notes and receipts: documented defaults, not legal advice), from the end\n"
+	  "  of the year of the invoice date (else the day added)\n" },
 	{ "retype", cmd_retype, "[--json] ID TYPE", "correct a document's type by hand",
 	  "  TYPE is invoice, credit_note, proforma, receipt, order, delivery_note,\n"
 	  "  contract, form, letter or other\n"
@@ -127,7 +162,7 @@ static const struct command commands[] = {
 	  "filters (mixed with words): type:T tag:T status:S mime:M id:N currency:C\n"
 	  "  vendor:NAME nip:ID taxid:ID asn:N date:/issued:/due:/added:RANGE\n"
 	  "  (2024, 2024-03, 2024-03-15 or A..B; also issued>=D, due<D) total:A..B,\n"
-	  "  total>N; is:duplicate is:exported is:unexported export:TARGET;\n"
+	  "  total>N; is:duplicate is:held is:exported is:unexported export:TARGET;\n"
 	  "  e-mail: from:TEXT subject:TEXT in:ID (a message's attachments),\n"
 	  "  account:NAME folder:NAME (from an IMAP account or folder);\n"
 	  "  e.g. folio search 'type:invoice tag:fuel added:2024-01..2024-03 lodz'\n"

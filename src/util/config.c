@@ -36,6 +36,8 @@ static const struct key keys[] = {
 	{ "log_level", K_STR, OFF(log_level), 0, 0 },
 	{ "locale", K_STR, OFF(locale), 0, 0 },
 	{ "custom_fields", K_STR, OFF(custom_fields), 0, 0 },
+	{ "retention", K_STR, OFF(retention), 0, 0 },
+	{ "retention_country", K_STR, OFF(retention_country), 0, 0 },
 	{ "max_archive_bytes", K_SIZE, OFF(max_archive_bytes), 1, 1LL << 50 },
 	{ "max_archive_depth", K_INT, OFF(max_archive_depth), 0, 16 },
 	{ "max_archive_entries", K_INT, OFF(max_archive_entries), 1, 10000000 },
@@ -90,8 +92,9 @@ int folio_config_defaults(struct folio_config *cfg, struct folio_err *err)
 	cfg->log_level = strdup("info");
 	cfg->asn_pattern = strdup("ASN *[0-9]+");
 	cfg->split_barcode = strdup("^(PATCHT|FOLIO-SEP)$");
+	cfg->retention_country = strdup("none");
 	if (!cfg->watch_backend || !cfg->log || !cfg->log_level || !cfg->asn_pattern ||
-	    !cfg->split_barcode)
+	    !cfg->split_barcode || !cfg->retention_country)
 		return folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, ENOMEM, "out of memory");
 	cfg->settle_ms = 2000;
 	cfg->rescan_seconds = 300;
@@ -170,6 +173,20 @@ int folio_config_set(struct folio_config *cfg, const char *key, const char *valu
 	if (!strcmp(key, "log") && strcmp(value, "stderr") && strcmp(value, "syslog"))
 		return folio_err_set(err, FOLIO_FAILED, FOLIO_E_CONFIG, 0,
 				     "'log' is 'stderr' or 'syslog', not '%s'", value);
+	if (!strcmp(key, "retention_country") && folio_config_retention_country(value) < 0)
+		return folio_err_set(err, FOLIO_FAILED, FOLIO_E_CONFIG, 0,
+				     "'retention_country' is pl, es, pt, it or none, not '%s'",
+				     value);
+	if (!strcmp(key, "retention")) {
+		struct folio_retention_rule r;
+		const char *p = value;
+		int got;
+
+		while ((got = folio_config_retention_next(&p, &r, err)) > 0)
+			;
+		if (got < 0)
+			return FOLIO_FAILED;
+	}
 	if (!strcmp(key, "custom_fields")) {
 		const char *p = value;
 
@@ -559,6 +576,8 @@ void folio_config_release(struct folio_config *cfg)
 	free(cfg->log_level);
 	free(cfg->locale);
 	free(cfg->custom_fields);
+	free(cfg->retention);
+	free(cfg->retention_country);
 	free(cfg->type_rules);
 	free(cfg->tag_rules);
 	free(cfg->asn_pattern);
@@ -567,6 +586,7 @@ void folio_config_release(struct folio_config *cfg)
 	cfg->archive_dir = cfg->languages = cfg->tessdata_dir = cfg->models_dir = NULL;
 	cfg->inboxes = cfg->watch_backend = cfg->done_dir = cfg->quarantine_dir = NULL;
 	cfg->log = cfg->log_level = cfg->locale = cfg->custom_fields = NULL;
+	cfg->retention = cfg->retention_country = NULL;
 	while (cfg->nexport_opts > 0) {
 		struct folio_profile_opt *o = &cfg->export_opts[--cfg->nexport_opts];
 
@@ -587,4 +607,58 @@ void folio_config_release(struct folio_config *cfg)
 	free(cfg->mail_opts);
 	cfg->mail_opts = NULL;
 	cfg->mail_opts_alloc = 0;
+}
+
+int folio_config_retention_country(const char *cc)
+{
+	if (!cc || !*cc || !strcmp(cc, "none"))
+		return 0;
+	if (!strcmp(cc, "pl"))
+		return 5;
+	if (!strcmp(cc, "es"))
+		return 6;
+	if (!strcmp(cc, "pt") || !strcmp(cc, "it"))
+		return 10;
+	return -1;
+}
+
+int folio_config_retention_next(const char **p, struct folio_retention_rule *r,
+				struct folio_err *err)
+{
+	const char *s = *p + strspn(*p, " ,\t"), *colon, *eq, *end;
+	char *num_end;
+	long years;
+	size_t kn, vn;
+
+	if (!*s) {
+		*p = s;
+		return 0;
+	}
+	end = s + strcspn(s, ",");
+	colon = memchr(s, ':', (size_t)(end - s));
+	eq = colon ? memchr(colon, '=', (size_t)(end - colon)) : NULL;
+	kn = colon ? (size_t)(colon - s) : 0;
+	vn = eq ? (size_t)(eq - colon - 1) : 0;
+	while (vn && colon[vn] == ' ')
+		vn--;
+	if (!eq || !vn || vn >= sizeof(r->value) ||
+	    !((kn == 4 && !strncmp(s, "type", 4)) || (kn == 3 && !strncmp(s, "tag", 3)) ||
+	      (kn == 6 && !strncmp(s, "vendor", 6))))
+		goto bad;
+	errno = 0;
+	years = strtol(eq + 1, &num_end, 10);
+	num_end += strspn(num_end, " \t");
+	if (errno || num_end == eq + 1 || num_end != end || years < 1 || years > 100)
+		goto bad;
+	snprintf(r->kind, sizeof(r->kind), "%.*s", (int)kn, s);
+	snprintf(r->value, sizeof(r->value), "%.*s", (int)vn, colon + 1);
+	r->years = (int)years;
+	*p = end;
+	return 1;
+bad:
+	folio_err_set(err, FOLIO_FAILED, FOLIO_E_CONFIG, 0,
+		      "'retention' rules are type:T=YEARS, tag:T=YEARS or vendor:NAME=YEARS"
+		      " (1 to 100 years), comma-separated, not '%.*s'",
+		      (int)(end - s), s);
+	return -1;
 }

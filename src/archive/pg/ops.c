@@ -137,4 +137,7 @@ const struct folio_store_ops folio_pg_ops = {
 	.moving = pg_moving,
 	.table_rows = pg_table_rows,
 	.empty = pg_empty,
+	.events = pg_events,
+	.hold = pg_hold,
+	.hold_state = pg_hold_state,
 };

@@ -214,4 +214,13 @@ int pg_empty(struct folio_store *s, struct folio_err *err);
 int pg_sdi_by_id(struct folio_store *s, const char *sdi_id, int (*fn)(void *ctx, long long id),
 		 void *ctx, struct folio_err *err);
 
+/* records.c: the audit trail read back (folio_archive_events), legal hold */
+#define PG_HELD_SQL                                                                        \
+	"SELECT e.doc_id FROM events e WHERE e.kind = 'held' AND e.id = (SELECT max(x.id)" \
+	" FROM events x WHERE x.doc_id = e.doc_id AND x.kind IN ('held', 'released'))"
+int pg_hold(struct folio_store *s, long long id, int on, const char *detail, struct folio_err *err);
+int pg_hold_state(struct folio_store *s, long long id, struct folio_hold *h, struct folio_err *err);
+int pg_events(struct folio_store *s, long long doc_id, const char *since, int chain_only,
+	      int (*fn)(void *ctx, const struct folio_event *ev), void *ctx, struct folio_err *err);
+
 #endif

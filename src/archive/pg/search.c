@@ -379,6 +379,8 @@ static int add_filter(struct pq *q, const char *word, const char *key, const cha
 		 * nothing, is:unexported everything, as they should be */
 		if (vn == 9 && !strncmp(v, "duplicate", 9))
 			r = folio_strbuf_adds(&q->where, " AND d.dup_of IS NOT NULL");
+		else if (vn == 4 && !strncmp(v, "held", 4))
+			r = folio_strbuf_adds(&q->where, " AND d.id IN (" PG_HELD_SQL ")");
 		else if (vn == 8 && !strncmp(v, "exported", 8))
 			r = folio_strbuf_adds(&q->where, " AND EXISTS (SELECT 1 FROM exports e"
 							 " WHERE e.doc_id = d.id)");
@@ -386,8 +388,10 @@ static int add_filter(struct pq *q, const char *word, const char *key, const cha
 			r = folio_strbuf_adds(&q->where, " AND NOT EXISTS (SELECT 1 FROM exports e"
 							 " WHERE e.doc_id = d.id)");
 		else
-			return usage(err, "'%s': is: takes 'duplicate', 'exported' or 'unexported'",
-				     word);
+			return usage(
+				err,
+				"'%s': is: takes 'duplicate', 'held', 'exported' or 'unexported'",
+				word);
 	} else if (!strcmp(key, "export")) {
 		r = cond(q,
 			 " AND EXISTS (SELECT 1 FROM exports e WHERE e.doc_id = d.id AND"

@@ -339,19 +339,23 @@ static int add_taxid(struct query *q, const char *word, const char *val, size_t 
 	return r ? sq_usage(err, "too many filters") : 0;
 }
 
-/* is:duplicate, is:exported, is:unexported: conditions without a bind. */
+/* is:duplicate, is:held, is:exported, is:unexported: conditions without a
+ * bind. */
 static int add_is(struct query *q, const char *word, const char *val, size_t vn,
 		  struct folio_err *err)
 {
 	if (vn == 9 && !strncmp(val, "duplicate", 9))
 		cond(q, " AND d.dup_of IS NOT NULL", NULL);
+	else if (vn == 4 && !strncmp(val, "held", 4))
+		cond(q, " AND d.id IN (" SQ_HELD_SQL ")", NULL);
 	else if (vn == 8 && !strncmp(val, "exported", 8))
 		cond(q, " AND EXISTS (SELECT 1 FROM exports e WHERE e.doc_id = d.id)",
 		     " AND d.id IN (SELECT doc_id FROM exports)");
 	else if (vn == 10 && !strncmp(val, "unexported", 10))
 		cond(q, " AND NOT EXISTS (SELECT 1 FROM exports e WHERE e.doc_id = d.id)", NULL);
 	else
-		return sq_usage(err, "'%s': is: takes 'duplicate', 'exported' or 'unexported'",
+		return sq_usage(err,
+				"'%s': is: takes 'duplicate', 'held', 'exported' or 'unexported'",
 				word);
 	return 0;
 }

@@ -182,6 +182,19 @@ int sq_ledger_items(struct folio_store *arc, long long id,
 int sq_ledger_copy(struct folio_store *arc, long long id, const char *name, const char *copy,
 		   unsigned char **data, size_t *len, struct folio_err *err);
 char *sq_vendor_name(struct folio_store *arc, long long id);
+/* The ids of the documents on legal hold: those whose latest held or
+ * released event is "held" (records.c, query.c's is:held). */
+#define SQ_HELD_SQL                                                                        \
+	"SELECT e.doc_id FROM events e WHERE e.kind = 'held' AND e.id = (SELECT max(x.id)" \
+	" FROM events x WHERE x.doc_id = e.doc_id AND x.kind IN ('held', 'released'))"
+int sq_events(struct folio_store *arc, long long doc_id, const char *since, int chain_only,
+	      int (*fn)(void *ctx, const struct folio_event *ev), void *ctx, struct folio_err *err);
+int sq_delete_doc(struct folio_store *arc, long long id, const char *detail, int flags,
+		  struct folio_deletion *d, struct folio_err *err);
+int sq_hold(struct folio_store *arc, long long id, int on, const char *detail,
+	    struct folio_err *err);
+int sq_hold_state(struct folio_store *arc, long long id, struct folio_hold *h,
+		  struct folio_err *err);
 
 /* folio migrate (move.c) */
 int sq_rows(struct folio_store *arc, const char *table, const char *const *cols, int ncols,

@@ -3,6 +3,7 @@
  * checks, every original re-hashed, the store, the journal and the export
  * ledger's copies. See folio_archive_verify() in include/folio/archive.h.
  */
+#include "../chain.h"
 #include "sqlite_private.h"
 
 #include <errno.h>
@@ -255,7 +256,7 @@ static int is_hex64(const char *s)
 
 struct store_check {
 	struct vctx *v;
-	sqlite3_stmt *known;
+	sqlite3_stmt *known, *deleted;
 };
 
 static void check_blob(void *ctx, const char *d1, const char *d2, const char *name,
@@ -276,14 +277,24 @@ static void check_blob(void *ctx, const char *d1, const char *d2, const char *na
 	}
 	sqlite3_reset(sc->known);
 	sqlite3_bind_text(sc->known, 1, name, -1, SQLITE_TRANSIENT);
-	if (sqlite3_step(sc->known) != SQLITE_ROW)
+	if (sqlite3_step(sc->known) == SQLITE_ROW)
+		return;
+	/* a deletion commits its rows, then removes the bytes */
+	sqlite3_reset(sc->deleted);
+	sqlite3_bind_text(sc->deleted, 1, name, -1, SQLITE_TRANSIENT);
+	if (sqlite3_step(sc->deleted) == SQLITE_ROW)
+		problem(sc->v,
+			"original of deleted document %lld still in the store (its deletion was"
+			" interrupted; nothing names it, remove it): %s",
+			(long long)sqlite3_column_int64(sc->deleted, 0), path);
+	else
 		problem(sc->v, "orphan original, no document names it: %s", path);
 }
 
 /* Every file in the store must be a known blob under its own name. */
 static void check_store(struct folio_store *arc, struct vctx *v)
 {
-	struct store_check sc = { v, NULL };
+	struct store_check sc = { v, NULL, NULL };
 
 	if (sqlite3_prepare_v2(arc->db,
 			       "SELECT 1 FROM documents WHERE sha256 = ?1"
@@ -292,9 +303,53 @@ static void check_store(struct folio_store *arc, struct vctx *v)
 		problem(v, "database: %s", sqlite3_errmsg(arc->db));
 		return;
 	}
+	if (sqlite3_prepare_v2(arc->db,
+			       "SELECT doc_id FROM events WHERE kind = 'deleted' AND sha256 = ?"
+			       " ORDER BY id DESC LIMIT 1",
+			       -1, &sc.deleted, NULL)) {
+		problem(v, "database: %s", sqlite3_errmsg(arc->db));
+		sqlite3_finalize(sc.known);
+		return;
+	}
 	if (folio_store_walk(arc, check_blob, &sc))
 		problem(v, "store folder '%s' cannot be read: %s", arc->store_dir, strerror(errno));
 	sqlite3_finalize(sc.known);
+	sqlite3_finalize(sc.deleted);
+}
+
+struct chain_ctx {
+	struct vctx *v;
+	struct folio_chain c;
+	int oom;
+};
+
+static int chain_event(void *ctx, const struct folio_event *ev)
+{
+	struct chain_ctx *cc = ctx;
+	char msg[320];
+	int r = folio_chain_step(&cc->c, ev, msg, sizeof(msg));
+
+	if (r < 0) {
+		cc->oom = 1;
+		return 1;
+	}
+	if (r)
+		problem(cc->v, "audit log: %s", msg);
+	return 0;
+}
+
+/* Each event's hash from the one before it and its own columns, as
+ * sq_event (and the PostgreSQL backend) compute it. */
+static int check_chain(struct folio_store *arc, struct vctx *v, struct folio_err *err)
+{
+	struct chain_ctx cc = { .v = v };
+
+	folio_chain_init(&cc.c);
+	if (sq_events(arc, 0, NULL, 1, chain_event, &cc, err) != FOLIO_OK)
+		return -1;
+	if (cc.oom)
+		return folio_err_set(err, FOLIO_FATAL, FOLIO_E_NOMEM, ENOMEM, "out of memory"), -1;
+	return 0;
 }
 
 long long sq_verify(struct folio_store *arc, void (*fn)(void *arg, const char *problem), void *arg,
@@ -333,6 +388,9 @@ long long sq_verify(struct folio_store *arc, void (*fn)(void *arg, const char *p
 			 NULL, NULL, NULL) != SQLITE_OK)
 		problem(&v, "substring index does not match the documents: %s",
 			sqlite3_errmsg(arc->db));
+	/* 2b. the audit log's hash chain, link by link */
+	if (check_chain(arc, &v, err))
+		return -1;
 	/* 3. every row's original, re-hashed; 3b. the batches split parts
 	 * were cut from, once each */
 	if (rehash(arc, &v, "SELECT id, sha256, size FROM documents ORDER BY id", 0, err) ||

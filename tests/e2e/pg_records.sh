@@ -1,0 +1,65 @@
+#!/bin/sh
+# Records management on a PostgreSQL archive (a throw-away cluster, as
+# pg.sh): folio log reads the events and the chain, folio hold and
+# release, show and search is:held, verify's chain; folio delete is not
+# there yet and says so, deleting nothing.
+. "$(dirname "$0")/../e2e_lib.sh"
+
+CLUSTER="$ROOT/tests/pg/cluster.sh"
+if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && ! command -v pg_config >/dev/null; then
+	echo "postgresql missing (make deps)"
+	exit 77
+fi
+PGSET=$(sh "$CLUSTER" start) || {
+	echo "not ok: the PostgreSQL cluster did not start"
+	exit 1
+}
+eval "$PGSET"
+export PGHOST PGPORT PGUSER PGDATABASE PGPASSFILE
+trap 'sh "$CLUSTER" stop "$FOLIO_PG_DIR"; rm -rf "$WORK"' EXIT
+trap 'exit 1' INT TERM
+export FOLIO_ARCHIVE="$FOLIO_PG_URL"
+INV="$FIX/invoices"
+
+run init
+expect_rc 0 "init"
+run ingest --workers 1 "$INV/de-01-invoice.pdf"
+run ingest --workers 1 "$INV/de-02-invoice.pdf"
+run ingest --workers 1 "$INV/de-01-invoice.pdf"
+expect_out "^duplicate" "a duplicate"
+run tag 1 +audit
+run log 1
+expect_rc 0 "log on PostgreSQL"
+expect_out "#1 +document 1 archived from .*de-01-invoice.pdf" "the ingest"
+expect_out "not stored again" "the duplicate"
+expect_out "document 1 tagged \+audit" "the tag"
+run log --json
+expect_eq "$(printf '%s\n' "$OUT" | jq -s 'map(select(.chained)) | length')" 4 "every event as JSON"
+
+run hold 2 --reason "tax audit"
+expect_rc 0 "hold on PostgreSQL"
+run hold 2 --reason again
+expect_err "already on legal hold" "twice says so"
+run show --json 2
+expect_eq "$(printf '%s\n' "$OUT" | jq -r .held)" true "show --json: held"
+run search --json is:held
+expect_eq "$(printf '%s\n' "$OUT" | jq -r .id)" 2 "search is:held"
+run hold 99 --reason x
+expect_rc 1 "an unknown id"
+run hold --release 2 --reason done
+expect_rc 0 "release"
+run search --count is:held
+expect_eq "$OUT" 0 "none held"
+run log 2
+expect_out "released from legal hold: done \(by " "hold and release in the log"
+
+run delete 1 --force --reason x
+expect_rc 1 "delete is not there yet"
+expect_err "folio delete is not available on postgresql archives yet" "and says so"
+run show 1
+expect_rc 0 "nothing deleted"
+run verify --json
+expect_rc 0 "verify"
+expect_eq "$(printf '%s\n' "$OUT" | jq -r '"\(.chain.ok) \(.chain.events)"')" "true 6" \
+	"the chain, six events"
+finish
