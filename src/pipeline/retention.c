@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "folio/pipeline.h"
+#include "folio/util.h"
 
 struct collect {
 	struct folio_retention *r;
@@ -129,8 +130,7 @@ int folio_retention_plan(struct folio_archive *arc, const struct folio_config *c
 				goto fail;
 		}
 	}
-	if (r->n)
-		qsort(r->it, r->n, sizeof(*r->it), cmp_id);
+	folio_sort(r->it, r->n, sizeof(*r->it), cmp_id);
 	return FOLIO_OK;
 fail:
 	folio_retention_release(r);
