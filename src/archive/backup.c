@@ -109,7 +109,7 @@ static int add_file(struct writer *w, const char *src, const char *name)
 {
 	struct archive_entry *e = NULL;
 	struct folio_sha256 h;
-	struct member *m;
+	struct member *m = NULL;
 	struct stat st;
 	unsigned char buf[65536];
 	long long done = 0;
@@ -597,7 +597,7 @@ static int extract(struct reader *r, const char *name, long long size)
 {
 	struct folio_strbuf path = FOLIO_STRBUF_INIT;
 	struct folio_sha256 h;
-	struct member *m;
+	struct member *m = NULL;
 	unsigned char buf[65536];
 	long long done = 0;
 	la_ssize_t n;
@@ -697,7 +697,7 @@ static int manifest_row(void *ctx, struct folio_json_pair *kv, size_t n)
 	struct reader *r = ctx;
 	const char *fmt = folio_json_get(kv, n, "format"), *path = folio_json_get(kv, n, "path");
 	const char *sha = folio_json_get(kv, n, "sha256"), *size = folio_json_get(kv, n, "size");
-	struct member *m;
+	struct member *m = NULL;
 
 	if (fmt) {
 		const char *v;
@@ -809,6 +809,7 @@ int folio_archive_restore(const char *path, const char *dir, struct folio_backup
 	struct archive_entry *e;
 	struct folio_archive *arc = NULL;
 	struct folio_chain chain;
+	struct folio_status ds;
 	struct stat st;
 	int ret, made, rc;
 	long long n;
@@ -882,9 +883,12 @@ int folio_archive_restore(const char *path, const char *dir, struct folio_backup
 		ret = FOLIO_FAILED;
 		goto out;
 	}
-	/* files the daemon had in hand at the snapshot: not in this archive,
-	 * still in the original's inbox; interrupted as after a crash */
-	if ((info->interrupted = folio_journal_recover(arc, err)) < 0) {
+	/* the daemon that watched the original does not watch this copy, and
+	 * the files it had in hand at the snapshot are not in it (still in the
+	 * original's inbox): interrupted, as after a crash */
+	if (folio_archive_status(arc, &ds, err) != FOLIO_OK ||
+	    (ds.daemon && folio_daemon_gone(arc, ds.pid) != FOLIO_OK) ||
+	    (info->interrupted = folio_journal_recover(arc, err)) < 0) {
 		ret = FOLIO_FAILED;
 		goto out;
 	}

@@ -241,6 +241,8 @@ run restore "$WORK/live.tar" "$WORK/r4"
 expect_rc 0 "the live bundle restores and verifies"
 expect_out "journal: [0-9]+ files in hand at the snapshot marked interrupted|folio verify: archive ok" \
 	"the summary"
+FOLIO_ARCHIVE="$WORK/r4" run status --json
+expect_eq "$(printf '%s\n' "$OUT" | jq -r .alive)" false "the original's daemon does not watch the copy"
 N=$(tar xOf "$WORK/live.tar" MANIFEST.json | jq -r '.[0].members')
 expect_eq "$(tar tf "$WORK/live.tar" | grep -c '^store/')" "$(FOLIO_ARCHIVE="$WORK/r4" "$FOLIO" stats --json | jq -r .documents)" \
 	"every document of the snapshot has its original"
