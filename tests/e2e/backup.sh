@@ -200,6 +200,7 @@ fi
 mkdir "$WORK/full"
 DBK=$(($(wc -c <"$A/folio.db") / 1024))
 if mount -t tmpfs -o size=64k tmpfs "$WORK/full" 2>/dev/null; then
+	trap 'umount "$WORK/full" 2>/dev/null; rm -rf "$WORK"' EXIT
 	run backup "$WORK/full/b.tar"
 	expect_rc 1 "a disk too full for the snapshot"
 	expect_err "cannot take a snapshot of the database: .*disk is full" "says so"
