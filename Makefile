@@ -68,7 +68,7 @@ CLI_SRC  := $(wildcard src/cli/*.c)
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
 CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
 # run by folio-engine (they decode, OCR or write invoices); the rest in folio
-ENGINE_CMDS := ingest watch export fix train note mail
+ENGINE_CMDS := ingest watch export fix train note mail backup
 LEAN_OBJ := $(BUILD)/src/cli/main-lean.o \
 	    $(filter-out $(ENGINE_CMDS:%=$(BUILD)/src/cli/cmd_%.o) $(BUILD)/src/cli/main.o,$(CLI_OBJ))
 TEST_SRC := $(wildcard tests/unit/test_*.c)

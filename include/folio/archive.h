@@ -766,7 +766,7 @@ struct folio_cell {
  * one file filling the table and one line in the list of backends
  * (src/archive/archive.c); no caller changes.
  */
-#define FOLIO_STORE_OPS_VERSION 8
+#define FOLIO_STORE_OPS_VERSION 9
 
 struct folio_store;
 
@@ -948,7 +948,71 @@ struct folio_store_ops {
 	 * `detail` checked */
 	int (*delete_doc)(struct folio_store *store, long long id, const char *detail, int flags,
 			  struct folio_deletion *d, struct folio_err *err);
+	/* version 9, optional (NULL: folio backup is not available on this
+	 * backend yet): write a consistent copy of the database to the new
+	 * file `path` (SQLite: VACUUM INTO) while other processes may write;
+	 * the originals it names are immutable and copied after it */
+	int (*snapshot)(struct folio_store *store, const char *path, struct folio_err *err);
 };
+
+/*
+ * Backup and restore (src/archive/backup.c, libarchive). A bundle is a tar
+ * (gzip or zstd compressed by the name's suffix .tar.gz / .tar.zst) of
+ *
+ *   folio.db                a consistent snapshot of the database
+ *   store/ab/cd/<sha256>    every original the snapshot names
+ *   exports/...             the export ledger's kept copies
+ *   MANIFEST.json           last: a JSON array, first an object with
+ *                           format "folio-backup", version, folio, schema,
+ *                           created, events and head (the hash chain's),
+ *                           members; then {path, sha256, size} per member
+ */
+struct folio_backup_info {
+	long long members;   /* members besides the manifest */
+	long long originals; /* of them under store/ */
+	long long exports;   /* of them under exports/ */
+	long long bytes;     /* their bytes, uncompressed */
+	long long events;    /* events in the hash chain */
+	char head[65];	     /* the chain's head hash, "" when no event */
+	int schema;	     /* the database's schema version */
+	char created[32];    /* when the snapshot was taken */
+	long long problems;  /* restore: what verify found in the copy */
+	/* restore: journal rows of files a daemon had in hand at the snapshot,
+	 * marked 'interrupted' (as after a crash: not in this archive) */
+	long long interrupted;
+};
+
+/*
+ * Write a bundle of `arc` to `out` (".tar", ".tar.gz", ".tgz" or ".tar.zst";
+ * another name is FOLIO_E_USAGE), safe while a daemon writes to it. The
+ * bundle is written to a temp file in out's folder and renamed at the end,
+ * after fsync: `out` never holds half a bundle, and it is never
+ * overwritten (FOLIO_E_USAGE when it exists). On failure (a full disk, an
+ * unwritable folder, an original missing) the temp file is removed and err
+ * says why. A backend without a snapshot op fails with FOLIO_E_USAGE and
+ * errno ENOSYS. Fills *info (may be NULL).
+ */
+int folio_archive_backup(struct folio_archive *arc, const char *out, struct folio_backup_info *info,
+			 struct folio_err *err);
+
+/*
+ * Rebuild the SQLite archive of bundle `path` in `dir`, which must be
+ * missing or an empty folder (else FOLIO_E_USAGE, nothing touched). Every
+ * member's name is checked before it is written (no absolute path, no
+ * "..", no link or special file, nothing but the members above) and its
+ * bytes against the manifest (sha256, size; a member missing from the
+ * bundle or from the manifest is refused too, naming it); then the archive
+ * is opened, the journal's rows still 'received' at the snapshot marked
+ * 'interrupted' (info->interrupted), and it is verified as folio verify does (`problem`, may be NULL,
+ * gets each finding) and its chain's head and length compared with the
+ * manifest's. On any failure nothing is left in `dir` (a folder made here
+ * is removed, an empty one given is emptied) and err names what failed;
+ * problems found by the verification are FOLIO_FAILED with
+ * info->problems set.
+ */
+int folio_archive_restore(const char *path, const char *dir, struct folio_backup_info *info,
+			  void (*problem)(void *arg, const char *problem), void *arg,
+			  struct folio_err *err);
 
 /* The built-in SQLite backend (src/archive/db.c and its neighbours). */
 extern const struct folio_store_ops folio_sqlite_ops;

@@ -40,6 +40,15 @@ static char **main_argv; /* as given, for the engine */
 /* Sorted by name; `folio help` and the man page list them in this order. */
 /* clang-format off */
 static const struct command commands[] = {
+	{ "backup", ENGINE(cmd_backup), "[--json] OUT.tar|OUT.tar.gz|OUT.tar.zst",
+	  "write the archive into one bundle: database snapshot, originals, export copies",
+	  "  --json        one JSON object on stdout (see OUTPUT KEYS)\n"
+	  "safe while folio watch runs: the database is a consistent snapshot (VACUUM\n"
+	  "  INTO) and the originals it names are streamed after it; MANIFEST.json, the\n"
+	  "  last member, gives every member's sha256 and size and the audit log's head\n"
+	  "written to OUT.tmp.PID beside OUT and renamed when complete; OUT is never\n"
+	  "  overwritten; on failure (a full disk) nothing is left behind\n"
+	  "not on PostgreSQL archives yet (pg_dump, or folio migrate --to DIR first)\n" },
 	{ "cat", cmd_cat, "[--source] ID | --asn N", "write a document's original bytes to stdout",
 	  "  --asn N       the document whose archive serial number is N (ASN000123 or 123)\n"
 	  "  --source      the scanned batch a split part was cut from, as the scanner wrote it\n" },
@@ -132,6 +141,15 @@ static const struct command commands[] = {
 	{ "open", cmd_open, "[--print] ID",
 	  "copy the original to a temp file, print its path, open it on a desktop",
 	  "  --print       only print the path, never run xdg-open\n" },
+	{ "restore", ENGINE(cmd_restore), "[--json] BUNDLE DIR",
+	  "rebuild an archive from a folio backup bundle in a new folder, verified",
+	  "  --json        one JSON object on stdout (see OUTPUT KEYS)\n"
+	  "DIR must be missing or empty (exit status 2 otherwise). Every member's name\n"
+	  "  is checked first (no absolute path, no '..', no link, nothing a backup does\n"
+	  "  not hold), then its sha256 and size against MANIFEST.json; a missing,\n"
+	  "  extra or damaged member is refused by name. Then folio verify's checks\n"
+	  "  run on the copy and its audit log's head must be the manifest's.\n"
+	  "on any failure nothing is left in DIR (a folder restore made is removed)\n" },
 	{ "retention", cmd_retention, "[--json] [--all]",
 	  "the documents whose retention period (the config's rules) is over",
 	  "  --all         also those still kept, with the day their period ends\n"

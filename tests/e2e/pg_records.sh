@@ -1,8 +1,8 @@
 #!/bin/sh
 # Records management on a PostgreSQL archive (a throw-away cluster, as
 # pg.sh): folio log reads the events and the chain, folio hold and
-# release, show and search is:held, verify's chain; folio delete is not
-# there yet and says so, deleting nothing.
+# release, show and search is:held, verify's chain; folio delete and
+# folio backup are not there yet and say so, deleting and writing nothing.
 . "$(dirname "$0")/../e2e_lib.sh"
 
 CLUSTER="$ROOT/tests/pg/cluster.sh"
@@ -58,6 +58,12 @@ expect_rc 1 "delete is not there yet"
 expect_err "folio delete is not available on postgresql archives yet" "and says so"
 run show 1
 expect_rc 0 "nothing deleted"
+run backup "$WORK/pg.tar"
+expect_rc 1 "backup is not there yet"
+expect_err "folio backup is not available on postgresql archives yet \(use pg_dump, or folio migrate --to DIR" \
+	"and says what to use"
+[ ! -e "$WORK/pg.tar" ] && [ -z "$(ls -A "$WORK" | grep -E '\.(tmp|snap)\.')" ] && pass ||
+	fail "backup on PostgreSQL left a file"
 run verify --json
 expect_rc 0 "verify"
 expect_eq "$(printf '%s\n' "$OUT" | jq -r '"\(.chain.ok) \(.chain.events)"')" "true 6" \

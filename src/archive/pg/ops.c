@@ -140,4 +140,6 @@ const struct folio_store_ops folio_pg_ops = {
 	.events = pg_events,
 	.hold = pg_hold,
 	.hold_state = pg_hold_state,
+	/* not yet: folio backup refuses (pg_dump, or folio migrate --to DIR) */
+	.snapshot = NULL,
 };

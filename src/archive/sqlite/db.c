@@ -840,6 +840,23 @@ sqlite3 *folio_sqlite_db(struct folio_archive *arc)
 	return st ? st->db : NULL;
 }
 
+/* VACUUM INTO reads in one transaction: a consistent copy while the
+ * daemon writes, compacted, and not in WAL mode (one file) */
+static int sq_snapshot(struct folio_store *arc, const char *path, struct folio_err *err)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(arc->db, "VACUUM INTO ?", -1, &st, NULL))
+		return folio_db_err(arc, err, "cannot take a snapshot of the database");
+	sqlite3_bind_text(st, 1, path, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return folio_db_err(arc, err, "cannot take a snapshot of the database");
+	return FOLIO_OK;
+}
+
 const struct folio_store_ops folio_sqlite_ops = {
 	.version = FOLIO_STORE_OPS_VERSION,
 	.name = "sqlite",
@@ -913,4 +930,5 @@ const struct folio_store_ops folio_sqlite_ops = {
 	.hold = sq_hold,
 	.hold_state = sq_hold_state,
 	.delete_doc = sq_delete_doc,
+	.snapshot = sq_snapshot,
 };
