@@ -227,7 +227,7 @@ static int add_originals(struct writer *w, struct folio_archive *snap, const cha
 		goto out;
 	}
 	if (s.n)
-		qsort(s.v, s.n, sizeof(*s.v), cmp_sha);
+		folio_sort(s.v, s.n, sizeof(*s.v), cmp_sha);
 	for (i = 0; i < s.n; i++) {
 		if (i && !strcmp(s.v[i], s.v[i - 1]))
 			continue;
@@ -749,9 +749,9 @@ static int check_manifest(struct reader *r)
 				     MANIFEST);
 	/* both sorted by name, then walked side by side */
 	if (r->seen.n)
-		qsort(r->seen.v, r->seen.n, sizeof(*r->seen.v), cmp_member);
+		folio_sort(r->seen.v, r->seen.n, sizeof(*r->seen.v), cmp_member);
 	if (r->manifest.n)
-		qsort(r->manifest.v, r->manifest.n, sizeof(*r->manifest.v), cmp_member);
+		folio_sort(r->manifest.v, r->manifest.n, sizeof(*r->manifest.v), cmp_member);
 	for (i = 1; i < r->manifest.n; i++)
 		if (!strcmp(r->manifest.v[i].path, r->manifest.v[i - 1].path))
 			return folio_err_set(r->err, FOLIO_FAILED, FOLIO_E_INPUT, 0,
