@@ -12,20 +12,7 @@
 # left pending) is not moved; --json; no --to is a usage error.
 . "$(dirname "$0")/../e2e_lib.sh"
 
-CLUSTER="$ROOT/tests/pg/cluster.sh"
-if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && ! command -v pg_config >/dev/null; then
-	echo "postgresql missing (make deps)"
-	exit 77
-fi
-PGSET=$(sh "$CLUSTER" start) || {
-	echo "not ok: the PostgreSQL cluster did not start"
-	exit 1
-}
-eval "$PGSET"
-export PGHOST PGPORT PGUSER PGDATABASE PGPASSFILE
-trap 'sh "$CLUSTER" stop "$FOLIO_PG_DIR"; rm -rf "$WORK"' EXIT
-trap 'exit 1' INT TERM
-psql_() { "$FOLIO_PG_BIN/psql" -X -q -t -A -v ON_ERROR_STOP=1 "$@"; }
+. "$ROOT/tests/pg/e2e_cluster.sh"
 SQ="$WORK/sq"
 BACK="$WORK/back"
 PG="$FOLIO_PG_URL"
