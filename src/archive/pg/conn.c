@@ -194,6 +194,21 @@ int pg_begin(struct folio_store *s, struct folio_err *err)
 	return pg_do(s, err, "cannot begin a transaction", "BEGIN", "");
 }
 
+int pg_begin_on_doc(struct folio_store *s, long long id, const char *what, struct folio_err *err)
+{
+	long long found;
+
+	if (pg_begin(s, err) != FOLIO_OK)
+		return FOLIO_FAILED;
+	found = pg_one(s, err, what, "SELECT 1 FROM documents WHERE id = $1 FOR UPDATE", "i", id);
+	if (found > 0)
+		return FOLIO_OK;
+	pg_rollback(s);
+	return found < 0 ? FOLIO_FAILED :
+			   folio_err_set(err, FOLIO_FAILED, FOLIO_E_NOTFOUND, 0,
+					 "no document with id %lld", id);
+}
+
 int pg_commit(struct folio_store *s, struct folio_err *err)
 {
 	return pg_do(s, err, "cannot commit", "COMMIT", "");

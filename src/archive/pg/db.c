@@ -499,7 +499,6 @@ int pg_tag(struct folio_store *s, long long id, const char *const *add, const ch
 	   struct folio_err *err)
 {
 	struct folio_strbuf detail = FOLIO_STRBUF_INIT;
-	long long found;
 	int ret = FOLIO_OK, i;
 
 	for (i = 0; add && add[i]; i++)
@@ -507,16 +506,8 @@ int pg_tag(struct folio_store *s, long long id, const char *const *add, const ch
 			return folio_err_set(err, FOLIO_FAILED, FOLIO_E_USAGE, 0,
 					     "'%s' is not a tag: 1 to 64 characters, no spaces",
 					     add[i]);
-	if (pg_begin(s, err) != FOLIO_OK)
+	if (pg_begin_on_doc(s, id, "cannot change tags", err) != FOLIO_OK)
 		return FOLIO_FAILED;
-	found = pg_one(s, err, "cannot change tags",
-		       "SELECT 1 FROM documents WHERE id = $1 FOR UPDATE", "i", id);
-	if (found <= 0) {
-		pg_rollback(s);
-		return found < 0 ? FOLIO_FAILED :
-				   folio_err_set(err, FOLIO_FAILED, FOLIO_E_NOTFOUND, 0,
-						 "no document with id %lld", id);
-	}
 	for (i = 0; ret == FOLIO_OK && add && add[i]; i++) {
 		ret = pg_do(s, err, "cannot change tags",
 			    "INSERT INTO tags(doc_id, tag) VALUES ($1, $2) ON CONFLICT DO NOTHING",

@@ -62,6 +62,11 @@ int pg_begin(struct folio_store *s, struct folio_err *err);
 int pg_commit(struct folio_store *s, struct folio_err *err);
 void pg_rollback(struct folio_store *s);
 
+/* BEGIN, then document `id`'s row locked FOR UPDATE (a deletion, a hold
+ * or a change of the same document waits); rolled back and
+ * FOLIO_E_NOTFOUND "no document with id N" when there is none. */
+int pg_begin_on_doc(struct folio_store *s, long long id, const char *what, struct folio_err *err);
+
 /* Row i, column j as text ("" for NULL), as a number, NULL-ness. */
 const char *pg_str(const PGresult *r, int i, int j);
 long long pg_ll(const PGresult *r, int i, int j);

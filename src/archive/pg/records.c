@@ -96,20 +96,10 @@ int pg_hold_state(struct folio_store *s, long long id, struct folio_hold *h, str
 int pg_hold(struct folio_store *s, long long id, int on, const char *detail, struct folio_err *err)
 {
 	struct folio_hold h;
-	long long found;
 	int ret;
 
-	if (pg_begin(s, err) != FOLIO_OK)
+	if (pg_begin_on_doc(s, id, "cannot look up a document", err) != FOLIO_OK)
 		return FOLIO_FAILED;
-	/* the document's row locked: a deletion or another hold waits */
-	found = pg_one(s, err, "cannot look up a document",
-		       "SELECT 1 FROM documents WHERE id = $1 FOR UPDATE", "i", id);
-	if (found <= 0) {
-		pg_rollback(s);
-		return found < 0 ? FOLIO_FAILED :
-				   folio_err_set(err, FOLIO_FAILED, FOLIO_E_NOTFOUND, 0,
-						 "no document with id %lld", id);
-	}
 	if (pg_hold_state(s, id, &h, err) != FOLIO_OK) {
 		pg_rollback(s);
 		return FOLIO_FAILED;
